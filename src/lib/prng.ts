@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The run's seeded pseudo-random number generator.
+ *
+ * One seed per run; every consumer draws from a stream derived from that seed with {@link Prng.fork}
+ * so that adding, say, a scheme does not perturb the workload's draws. xoshiro128** over 32-bit
+ * words keeps every draw in integer arithmetic, so the same seed gives the same bytes on any
+ * machine. Nothing here reads the clock or Math.random.
+ */
+
+function splitmix32(state: { s: number }): number {
+  state.s = (state.s + 0x9e3779b9) | 0;
+  let z = state.s;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** FNV-1a over a string, to turn stream labels into seeds. */
+function hashLabel(label: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < label.length; i++) {
+    h ^= label.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export class Prng {
+  /** xoshiro128** state words; public so hot loops can keep them in locals (see ops/sampler.ts). */
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  readonly seed: number;
+  readonly label: string;
+
+  constructor(seed: number, label = '') {
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
+    this.seed = seed;
+    this.label = label;
+    // Fold the 53-bit seed and the stream label into the 32-bit splitmix state.
+    const hi = Math.floor(seed / 0x1_0000_0000);
+    const st = { s: ((seed >>> 0) ^ Math.imul(hi, 0x9e3779b1) ^ hashLabel(label)) | 0 };
+    this.a = splitmix32(st);
+    this.b = splitmix32(st);
+    this.c = splitmix32(st);
+    this.d = splitmix32(st);
+    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+  }
+
+  /** An independent stream for one consumer, derived from this stream's seed and a label. */
+  fork(label: string): Prng {
+    return new Prng(this.seed, `${this.label}/${label}`);
+  }
+
+  /** A uniform 32-bit unsigned integer (xoshiro128**). */
+  nextU32(): number {
+    const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+    const t = this.b << 9;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
+    this.c ^= t;
+    this.d = rotl(this.d, 11);
+    return r;
+  }
+
+  /** A uniform double in [0, 1) with 32 bits of randomness. */
+  nextFloat(): number {
+    return this.nextU32() / 0x1_0000_0000;
+  }
+
+  /**
+   * `get_random_u32_below(ceil)`: unbiased uniform integer in [0, ceil) by Lemire's
+   * multiply-and-reject method, as the kernel helper does. ceil is a u32; 0 means "any u32"
+   * (damon-monitoring.md §9).
+   */
+  belowU32(ceil: number): number {
+    ceil >>>= 0;
+    if (ceil === 0) return this.nextU32();
+    let x = this.nextU32();
+    let lo = mulLo32(x, ceil);
+    if (lo < ceil) {
+      const thresh = (0x1_0000_0000 - ceil) % ceil;
+      while (lo < thresh) {
+        x = this.nextU32();
+        lo = mulLo32(x, ceil);
+      }
+    }
+    return mulHi32(x, ceil);
+  }
+
+  /** `damon_rand(l, r)`: l + get_random_u32_below(r - l), the span truncated to 32 bits. */
+  damonRand(l: number, r: number): number {
+    return l + this.belowU32((r - l) % 0x1_0000_0000);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/** Low 32 bits of the 64-bit product of two u32s. */
+export function mulLo32(a: number, b: number): number {
+  return Math.imul(a, b) >>> 0;
+}
+
+/** High 32 bits of the 64-bit product of two u32s. */
+export function mulHi32(a: number, b: number): number {
+  const aHi = a >>> 16;
+  const aLo = a & 0xffff;
+  const bHi = b >>> 16;
+  const bLo = b & 0xffff;
+  const ll = aLo * bLo;
+  const lh = aLo * bHi;
+  const hl = aHi * bLo;
+  const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  return (aHi * bHi + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 0x10000)) >>> 0;
+}
+
+/** 32×32 → 64-bit unsigned product as [high word, low word]. */
+export function mul32x32(a: number, b: number): [number, number] {
+  const aHi = a >>> 16;
+  const aLo = a & 0xffff;
+  const bHi = b >>> 16;
+  const bLo = b & 0xffff;
+  const ll = aLo * bLo;
+  const lh = aLo * bHi;
+  const hl = aHi * bLo;
+  const hh = aHi * bHi;
+  const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  const lo = ((mid & 0xffff) * 0x10000 + (ll & 0xffff)) >>> 0;
+  const hi = (hh + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 0x10000)) >>> 0;
+  return [hi, lo];
+}
