@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * struct damon_ctx: attributes, targets, schemes, the operations set, and the sample-interval
+ * clock fields of the kdamond loop (damon-monitoring.md §1.6, §2.3).
+ */
+import type { Prng } from '../lib/prng.js';
+import type { DamonOperations } from '../ops/operations.js';
+import type { KernelProfile } from '../profiles.js';
+import type { Damos } from '../damos/scheme.js';
+import { attrsError, cloneAttrs, si, updateMonitoringResult, type DamonAttrs } from './attrs.js';
+import { nrAccessesMvsum } from './access.js';
+import type { KernelMm } from './mm.js';
+import type { DamonRegion, DamonTarget } from './region.js';
+import type { SplitState } from './split.js';
+import type { DamonTracer } from './trace.js';
+
+/** The kdamond's simulated time. */
+export interface SimClock {
+  /** Nanoseconds since boot. */
+  now: number;
+  /** Timer frequency for jiffies (CONFIG_HZ). */
+  readonly hz: number;
+}
+
+/** INITIAL_JIFFIES on 64-bit: (unsigned long)(unsigned int)(-300 * HZ), so charged_from is never 0. */
+export function jiffies(c: SimClock): number {
+  return 0x1_0000_0000 - 300 * c.hz + Math.floor((c.now * c.hz) / 1e9);
+}
+
+/** MAX_JIFFY_OFFSET = ((LONG_MAX >> 1) - 1). */
+export const MAX_JIFFY_OFFSET = 2 ** 62 - 1;
+
+/** msecs_to_jiffies(const unsigned int m): the argument is truncated to 32 bits; "negative" means forever. */
+export function msecsToJiffies(ms: number, hz: number): number {
+  const m = ms >= 2 ** 53 ? 0xffff_ffff : ms % 0x1_0000_0000;
+  if (m >= 0x8000_0000) return MAX_JIFFY_OFFSET;
+  if (1000 % hz === 0) {
+    const per = 1000 / hz;
+    return Math.floor((m + per - 1) / per);
+  }
+  return Math.ceil((m * hz) / 1000);
+}
+
+export interface DamonCtxInit {
+  ops: DamonOperations;
+  mm: KernelMm;
+  profile: KernelProfile;
+  rng: Prng;
+  splitState: SplitState;
+  clock: SimClock;
+  tracer?: DamonTracer;
+  /** Index of this context among all contexts of the run (trace ctx_idx). */
+  idx?: number;
+}
+
+export class DamonCtx {
+  attrs: DamonAttrs;
+  passedSampleIntervals = 0;
+  nextAggregationSis = 0;
+  nextOpsUpdateSis = 0;
+  nextIntervalsTuneSis = 0;
+  addrUnit = 1;
+  minRegionSz = 4096;
+  targets: DamonTarget[] = [];
+  schemes: Damos[] = [];
+  maybeCorrupted = false;
+  readonly ops: DamonOperations;
+  readonly mm: KernelMm;
+  readonly profile: KernelProfile;
+  readonly rng: Prng;
+  readonly splitState: SplitState;
+  readonly clock: SimClock;
+  readonly tracer: DamonTracer | undefined;
+  readonly idx: number;
+
+  constructor(init: DamonCtxInit, attrs: DamonAttrs) {
+    this.ops = init.ops;
+    this.mm = init.mm;
+    this.profile = init.profile;
+    this.rng = init.rng;
+    this.splitState = init.splitState;
+    this.clock = init.clock;
+    this.tracer = init.tracer;
+    this.idx = init.idx ?? 0;
+    this.attrs = cloneAttrs(attrs);
+  }
+
+  get nrRegions(): number {
+    let n = 0;
+    for (const t of this.targets) n += t.regions.length;
+    return n;
+  }
+
+  /** `damos_set_next_apply_sis(s, ctx)`. */
+  setNextApplySis(s: Damos): void {
+    const interval = s.applyIntervalUs ? s.applyIntervalUs : this.attrs.aggrInterval;
+    s.nextApplySis = this.passedSampleIntervals + Math.floor(interval / si(this.attrs));
+  }
+
+  /** `damon_set_attrs(ctx, attrs)`: returns an error string where the kernel returns -EINVAL (§2.3). */
+  setAttrs(attrs: DamonAttrs): string | null {
+    const err = attrsError(attrs);
+    if (err) return err;
+    const next = cloneAttrs(attrs);
+    const aggregating = this.passedSampleIntervals < this.nextAggregationSis;
+    if (next.aggrSamples === 0) next.aggrSamples = Math.floor(next.aggrInterval / si(next));
+    this.nextAggregationSis = this.passedSampleIntervals + Math.floor(next.aggrInterval / si(next));
+    this.nextOpsUpdateSis = this.passedSampleIntervals + Math.floor(next.opsUpdateInterval / si(next));
+    const old = this.attrs;
+    if (old.sampleInterval && old.aggrInterval && next.sampleInterval && next.aggrInterval) {
+      for (const t of this.targets) for (const r of t.regions) updateMonitoringResult(r, old, next, aggregating);
+    }
+    this.attrs = next;
+    for (const s of this.schemes) this.setNextApplySis(s);
+    return null;
+  }
+
+  /** The access frequency DAMOS access patterns match against (damos.md §1.3; trap 14). */
+  patternNrAccesses(r: DamonRegion): number {
+    if (this.profile.accessRate === 'pseudo_mvsum') return nrAccessesMvsum(r, this.attrs, this.passedSampleIntervals, this.nextAggregationSis);
+    return Math.floor(r.nrAccessesBp / 10000);
+  }
+
+  /** The access frequency the prioritisation scores use: raw nr_accesses (B0) or the pseudo moving sum (B1). */
+  scoreNrAccesses(r: DamonRegion): number {
+    if (this.profile.accessRate === 'pseudo_mvsum') return nrAccessesMvsum(r, this.attrs, this.passedSampleIntervals, this.nextAggregationSis);
+    return r.nrAccesses;
+  }
+
+  /** Index of a target in the context's list (the target filter's target_idx). */
+  targetIndex(t: DamonTarget): number {
+    return this.targets.indexOf(t);
+  }
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The kdamond: `kdamond_fn`'s start-up and main loop (damon-monitoring.md §2), one loop iteration
+ * (one sampling interval) per `step()`. The simulated clock advances by the sampling interval's
+ * sleep and by the time DAMOS actions take, as the kernel thread's wall clock would.
+ */
+import { kdamondApplySchemes, type DamosWalkFn } from '../damos/apply.js';
+import { setFiltersDefaultReject, type Damos } from '../damos/scheme.js';
+import { si } from './attrs.js';
+import type { DamonCtx } from './ctx.js';
+import { tunedAttrs } from './intervals.js';
+import { kdamondMergeRegions } from './merge.js';
+import { applyMinNrRegions, kdamondSplitRegions, regionSzLimit } from './split.js';
+
+export class Kdamond {
+  readonly ctx: DamonCtx;
+  /** damon_call() requests, run at the kdamond_call() point of the next iteration. */
+  readonly calls: Array<(ctx: DamonCtx) => void> = [];
+  /** Installed damos_walk() callback (tried-regions dumps), if any. */
+  walk: DamosWalkFn | undefined;
+  private szLimit = 0;
+  stopped = false;
+
+  constructor(ctx: DamonCtx) {
+    this.ctx = ctx;
+  }
+
+  /** kdamond_init_ctx(), ops.init(), the initial merge size limit (§2.1). */
+  start(): void {
+    const ctx = this.ctx;
+    const sint = si(ctx.attrs);
+    ctx.passedSampleIntervals = 0;
+    ctx.nextAggregationSis = Math.floor(ctx.attrs.aggrInterval / sint);
+    ctx.nextOpsUpdateSis = Math.floor(ctx.attrs.opsUpdateInterval / sint);
+    ctx.nextIntervalsTuneSis = ctx.nextAggregationSis * ctx.attrs.intervalsGoal.aggrs;
+    for (const s of ctx.schemes) {
+      ctx.setNextApplySis(s);
+      setFiltersDefaultReject(s);
+    }
+    ctx.ops.init?.(ctx);
+    this.refreshSzLimit(true);
+  }
+
+  private refreshSzLimit(atStartOrMerge: boolean): void {
+    const ctx = this.ctx;
+    if (ctx.profile.applyMinNrRegions) {
+      if (atStartOrMerge) this.szLimit = applyMinNrRegions(ctx.targets, ctx.attrs, ctx.minRegionSz);
+    } else {
+      this.szLimit = regionSzLimit(ctx.targets, ctx.attrs, ctx.minRegionSz);
+    }
+  }
+
+  /** `damos_wmark_wait_us` for one scheme (damos.md §3.6). */
+  private wmarkWaitUs(s: Damos): number {
+    const w = s.wmarks;
+    if (w.metric === 'none') return 0;
+    const m = this.ctx.mm.freeMemRatePermil();
+    if (m > w.high || w.low > m) {
+      w.activated = false;
+      return w.interval;
+    }
+    if (w.high >= m && m >= w.mid && !w.activated) return w.interval;
+    w.activated = true;
+    return 0;
+  }
+
+  /** kdamond_wait_activation's minimum wait over all schemes (0: go on sampling). */
+  private activationWaitUs(): number {
+    let min = 0;
+    let init = false;
+    for (const s of this.ctx.schemes) {
+      const w = this.wmarkWaitUs(s);
+      if (!init || w < min) {
+        init = true;
+        min = w;
+      }
+    }
+    return min;
+  }
+
+  /** kdamond_call(ctx, false). Returns false when the context got corrupted by a failed commit. */
+  private runCalls(): boolean {
+    if (this.calls.length === 0) return !this.ctx.maybeCorrupted;
+    const calls = this.calls.splice(0);
+    for (const c of calls) c(this.ctx);
+    return !this.ctx.maybeCorrupted;
+  }
+
+  /** Whether any scheme's apply interval has come (kdamond_apply_schemes would do something). */
+  private anySchemeDue(): boolean {
+    const ctx = this.ctx;
+    for (const s of ctx.schemes) if (ctx.passedSampleIntervals >= s.nextApplySis && s.wmarks.activated) return true;
+    return false;
+  }
+
+  /** One iteration of the main loop (§2.2). */
+  step(): void {
+    const ctx = this.ctx;
+    if (this.stopped) return;
+    const nxtAggr = ctx.nextAggregationSis;
+    const nxtOps = ctx.nextOpsUpdateSis;
+    const sintRaw = ctx.attrs.sampleInterval;
+
+    const wait = this.activationWaitUs();
+    if (wait) {
+      // Monitoring pauses while every scheme is deactivated by its watermarks.
+      ctx.clock.now += wait * 1000;
+      if (!this.runCalls()) this.stopped = true;
+      return;
+    }
+
+    ctx.ops.prepareAccessChecks(ctx);
+    ctx.clock.now += sintRaw * 1000;
+    ctx.passedSampleIntervals++;
+    let maxNrAccesses = ctx.ops.checkAccesses(ctx);
+
+    const aggregating = ctx.passedSampleIntervals >= nxtAggr;
+    const schemesDue = ctx.schemes.length > 0 && this.anySchemeDue();
+    // The core reads or changes regions below only here; let the ops make them current first.
+    if (ctx.ops.syncRegions && (aggregating || schemesDue || this.calls.length > 0)) maxNrAccesses = ctx.ops.syncRegions(ctx);
+    if (aggregating) {
+      kdamondMergeRegions(ctx.targets, ctx.attrs, Math.floor(maxNrAccesses / 10), this.szLimit, ctx.profile);
+      if (ctx.profile.applyMinNrRegions) this.refreshSzLimit(true);
+    }
+
+    if (!this.runCalls()) {
+      this.stopped = true;
+      return;
+    }
+
+    if (schemesDue) {
+      ctx.clock.now += kdamondApplySchemes(ctx, () => regionSzLimit(ctx.targets, ctx.attrs, ctx.minRegionSz), this.walk);
+    }
+
+    let sint = si(ctx.attrs);
+    if (aggregating) {
+      const goal = ctx.attrs.intervalsGoal;
+      if (goal.aggrs && ctx.passedSampleIntervals >= ctx.nextIntervalsTuneSis) {
+        ctx.nextAggregationSis = nxtAggr;
+        ctx.nextIntervalsTuneSis += ctx.attrs.aggrSamples * goal.aggrs;
+        const next = tunedAttrs(ctx.targets, ctx.attrs);
+        if (next && ctx.setAttrs(next) === null) ctx.tracer?.intervalsTuned?.(ctx);
+        sint = si(ctx.attrs);
+      }
+      ctx.nextAggregationSis = nxtAggr + Math.floor(ctx.attrs.aggrInterval / sint);
+      this.resetAggregated();
+      kdamondSplitRegions(ctx.targets, ctx.attrs, ctx.minRegionSz, ctx.splitState, ctx.rng);
+    }
+
+    if (ctx.passedSampleIntervals >= nxtOps) {
+      ctx.nextOpsUpdateSis = nxtOps + Math.floor(ctx.attrs.opsUpdateInterval / sint);
+      ctx.ops.update?.(ctx);
+      if (!ctx.profile.applyMinNrRegions) this.refreshSzLimit(false);
+    }
+  }
+
+  /** Make region counters current for readers outside the loop (reports, tests). */
+  syncRegions(): void {
+    this.ctx.ops.syncRegions?.(this.ctx);
+  }
+
+  /** `kdamond_reset_aggregated(ctx)` (§4.3). */
+  private resetAggregated(): void {
+    const ctx = this.ctx;
+    ctx.tracer?.aggregated?.(ctx);
+    for (const t of ctx.targets) {
+      for (const r of t.regions) {
+        const bp = Math.imul(r.nrAccesses, 10000) >>> 0;
+        if (r.nrAccessesBp !== bp) r.nrAccessesBp = bp; // the kernel warns once, then fixes
+        r.lastNrAccesses = r.nrAccesses;
+        r.nrAccesses = 0;
+      }
+    }
+  }
+}

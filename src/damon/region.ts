@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Regions and targets: struct damon_region / damon_target and the primitives that create, split,
+ * merge and re-cover them (damon-monitoring.md §1.2, §1.3, §3.1, §5.3, §6.3).
+ *
+ * Addresses are core address units (× addr_unit = physical bytes). Regions of a target are kept in
+ * an array sorted by address; the kernel's "insert after r" and "delete r" during a walk are
+ * splices, so walks use an index that the callee may advance.
+ */
+import { alignDown, alignUp } from '../lib/kint.js';
+
+export class DamonRegion {
+  start: number;
+  end: number;
+  /** Set by ops.prepare_access_checks; not copied on split (§6.3). */
+  samplingAddr = 0;
+  nrAccesses = 0;
+  nrAccessesBp = 0;
+  age = 0;
+  lastNrAccesses = 0;
+
+  // --- operations-set private state (no kernel counterpart; see ops/paddr.ts) ---
+  /** Young map version, start and end for which opsProb was computed. */
+  opsProbKey = -1;
+  opsProbStart = -1;
+  opsProbEnd = -1;
+  /** Probability that one sample of this region finds an access, and log(1 − p). */
+  opsProb = 0;
+  opsLogq = 0;
+  /** The sample (passed_sample_intervals value) at which the next access will be seen. */
+  opsNextAccess = 0;
+  /** floor(u32(last_nr_accesses * 10000) / len_window), cached for (opsDecLast, opsDecLen). */
+  opsDec = 0;
+  opsDecLast = -1;
+  opsDecLen = -1;
+
+  constructor(start: number, end: number) {
+    this.start = start;
+    this.end = end;
+  }
+
+  get size(): number {
+    return this.end - this.start;
+  }
+}
+
+/** `damon_sz_region`. */
+export function szRegion(r: DamonRegion): number {
+  return r.end - r.start;
+}
+
+export class DamonTarget {
+  /** vaddr targets only; paddr targets have none. */
+  pid: number | null;
+  obsolete = false;
+  regions: DamonRegion[] = [];
+
+  constructor(pid: number | null = null) {
+    this.pid = pid;
+  }
+
+  get nrRegions(): number {
+    return this.regions.length;
+  }
+}
+
+/**
+ * `damon_split_region_at(t, r, sz_r)`: r keeps [start, start + sz_r); a new region [start + sz_r, end)
+ * with the same nr_accesses, nr_accesses_bp, last_nr_accesses and age is inserted right after r.
+ * `idx` is r's index in t.regions. Returns the new region.
+ */
+export function splitRegionAt(t: DamonTarget, idx: number, szR: number): DamonRegion {
+  const r = t.regions[idx];
+  if (!(szR > 0 && szR < r.end - r.start)) {
+    throw new Error(`damon_split_region_at: bad split size ${szR} for [${r.start}, ${r.end})`);
+  }
+  const n = cutRegion(r, szR);
+  t.regions.splice(idx + 1, 0, n);
+  return n;
+}
+
+/** The arithmetic of damon_split_region_at: r keeps the left part; returns the right part (not linked). */
+export function cutRegion(r: DamonRegion, szR: number): DamonRegion {
+  const n = new DamonRegion(r.start + szR, r.end);
+  r.end = n.start;
+  n.age = r.age;
+  n.lastNrAccesses = r.lastNrAccesses;
+  n.nrAccessesBp = r.nrAccessesBp;
+  n.nrAccesses = r.nrAccesses;
+  return n;
+}
+
+/**
+ * `damon_merge_two_regions(t, l, r)`: size-weighted floor averages of nr_accesses and age into l;
+ * l keeps its own last_nr_accesses and sampling address; r (at idx + 1) is destroyed (§5.3).
+ */
+export function mergeTwoRegions(t: DamonTarget, idx: number): void {
+  mergeInto(t.regions[idx], t.regions[idx + 1]);
+  t.regions.splice(idx + 1, 1);
+}
+
+/** The arithmetic of damon_merge_two_regions: fold r into l (the caller unlinks r). */
+export function mergeInto(l: DamonRegion, r: DamonRegion): void {
+  const sl = l.end - l.start;
+  const sr = r.end - r.start;
+  l.nrAccesses = weightedAverage(l.nrAccesses, sl, r.nrAccesses, sr);
+  l.nrAccessesBp = (l.nrAccesses * 10000) >>> 0;
+  l.age = weightedAverage(l.age, sl, r.age, sr);
+  l.end = r.end;
+}
+
+/** floor((a·sa + b·sb) / (sa + sb)) in 64-bit: products can pass 2^53 (trap 1). */
+function weightedAverage(a: number, sa: number, b: number, sb: number): number {
+  const p = a * sa + b * sb;
+  if (p < Number.MAX_SAFE_INTEGER) return Math.floor(p / (sa + sb));
+  return Number((BigInt(a) * BigInt(sa) + BigInt(b) * BigInt(sb)) / BigInt(sa + sb));
+}
+
+export interface AddrRange {
+  start: number;
+  end: number;
+}
+
+function intersects(r: DamonRegion, g: AddrRange): boolean {
+  return !(r.end <= g.start || g.end <= r.start);
+}
+
+/**
+ * `damon_set_regions(t, ranges, min_region_sz)`: make t cover exactly `ranges` (sorted,
+ * non-overlapping), re-using existing regions and their statistics where they intersect (§3.1).
+ */
+export function setRegions(t: DamonTarget, ranges: readonly AddrRange[], minRegionSz: number): void {
+  // 1. Drop regions that intersect none of the ranges.
+  t.regions = t.regions.filter((r) => ranges.some((g) => intersects(r, g)));
+  // 2. Walk the ranges with a cursor that only moves forward.
+  let cur = 0;
+  for (const g of ranges) {
+    let first = -1;
+    let last = -1;
+    let i = cur;
+    for (; i < t.regions.length; i++) {
+      const r = t.regions[i];
+      if (r.start >= g.end) break;
+      if (intersects(r, g)) {
+        if (first < 0) first = i;
+        last = i;
+      }
+    }
+    cur = i;
+    if (first < 0) {
+      const n = new DamonRegion(alignDown(g.start, minRegionSz), alignUp(g.end, minRegionSz));
+      t.regions.splice(cur, 0, n);
+      cur++;
+      continue;
+    }
+    t.regions[first].start = alignDown(g.start, minRegionSz);
+    t.regions[last].end = alignUp(g.end, minRegionSz);
+    // Fill holes between first and last with fresh regions.
+    for (let j = first; j < last; j++) {
+      const a = t.regions[j];
+      const b = t.regions[j + 1];
+      if (a.end !== b.start) {
+        t.regions.splice(j + 1, 0, new DamonRegion(a.end, b.start));
+        j++;
+        last++;
+        cur++;
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Random region splitting at aggregation boundaries (damon-monitoring.md §6), the size limit that
+ * caps merges (§3.2) and the [SJ-tree] min_nr_regions enforcement (§3.3).
+ */
+import { alignDown, alignUp } from '../lib/kint.js';
+import type { Prng } from '../lib/prng.js';
+import { cutRegion, type DamonRegion, type DamonTarget } from './region.js';
+import type { DamonAttrs } from './attrs.js';
+
+/**
+ * The kernel's `static unsigned int last_nr_regions` in kdamond_split_regions is one variable shared
+ * by every context and kept across restarts (trap 9). A simulation shares one instance among all
+ * its kdamonds.
+ */
+export class SplitState {
+  lastNrRegions = 0;
+}
+
+/**
+ * `damon_split_regions_of(t, nr_subs, min_region_sz)` (§6.2). One PRNG draw per attempt; a second
+ * attempt cuts the left piece again. The list is rebuilt in one pass (O(regions)).
+ */
+export function splitRegionsOf(t: DamonTarget, nrSubs: number, minRegionSz: number, rng: Prng): void {
+  const out: DamonRegion[] = [];
+  const pieces: DamonRegion[] = [];
+  for (const r of t.regions) {
+    let szRegion = r.end - r.start;
+    pieces.length = 0;
+    for (let k = 0; k < nrSubs - 1 && szRegion > 2 * minRegionSz; k++) {
+      const ratio = rng.damonRand(1, 10);
+      const szSub = alignDown(Math.floor((ratio * szRegion) / 10), minRegionSz);
+      if (szSub === 0 || szSub >= szRegion) continue;
+      pieces.push(cutRegion(r, szSub)); // r keeps the left part
+      szRegion = szSub;
+    }
+    out.push(r);
+    for (let j = pieces.length - 1; j >= 0; j--) out.push(pieces[j]);
+  }
+  t.regions = out;
+}
+
+/** `kdamond_split_regions(ctx)` (§6.1). */
+export function kdamondSplitRegions(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number, state: SplitState, rng: Prng): void {
+  let nrRegions = 0;
+  for (const t of targets) nrRegions += t.regions.length;
+  if (nrRegions > Math.floor(attrs.maxNrRegions / 2)) return;
+  let nrSubregions = 2;
+  if (state.lastNrRegions === nrRegions && nrRegions < Math.floor(attrs.maxNrRegions / 3)) nrSubregions = 3;
+  for (const t of targets) splitRegionsOf(t, nrSubregions, minRegionSz, rng);
+  state.lastNrRegions = nrRegions;
+}
+
+/** `damon_region_sz_limit(ctx)` (§3.2). */
+export function regionSzLimit(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number): number {
+  let sz = 0;
+  for (const t of targets) for (const r of t.regions) sz += r.end - r.start;
+  if (attrs.minNrRegions) sz = Math.floor(sz / attrs.minNrRegions);
+  if (sz < minRegionSz) sz = minRegionSz;
+  return sz;
+}
+
+/** `damon_apply_min_nr_regions(ctx)` [SJ-tree] (§3.3): cut regions larger than the size limit. */
+export function applyMinNrRegions(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number): number {
+  const maxSz = alignUp(regionSzLimit(targets, attrs, minRegionSz), minRegionSz);
+  for (const t of targets) {
+    if (!t.regions.some((r) => r.end - r.start > maxSz)) continue;
+    const out: DamonRegion[] = [];
+    for (let r of t.regions) {
+      while (r.end - r.start > maxSz) {
+        const right = cutRegion(r, maxSz);
+        out.push(r);
+        r = right;
+      }
+      out.push(r);
+    }
+    t.regions = out;
+  }
+  return maxSz;
+}

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Tracepoint hooks (include/trace/events/damon.h analogues). The recorder and the trace stream
+ * subscribe; the core calls them where the kernel fires its tracepoints.
+ */
+import type { DamonCtx } from './ctx.js';
+import type { Damos, DamosQuotaGoal } from '../damos/scheme.js';
+
+export interface DamonTracer {
+  /** kdamond_reset_aggregated(): once per aggregation, before the counters are reset. */
+  aggregated?(ctx: DamonCtx): void;
+  /** A quota goal's current_value was refreshed (damos_set_quota_goal_current_value). */
+  goalEvaluated?(ctx: DamonCtx, schemeIdx: number, goalIdx: number, s: Damos, goal: DamosQuotaGoal): void;
+  /** damos_set_effective_quota() ran (a charge window started): goals refreshed, esz set. */
+  quotaSet?(ctx: DamonCtx, schemeIdx: number, s: Damos): void;
+  /** The schemes' apply pass finished (damos_stat_after_apply_interval, per due scheme). */
+  applied?(ctx: DamonCtx, schemeIdx: number, s: Damos): void;
+  /** Monitoring intervals were auto-tuned (damon_monitor_intervals_tune). */
+  intervalsTuned?(ctx: DamonCtx): void;
+}
