@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Physical memory as sorted extents: runs of frames in the same state (node, free / LRU / non-LRU,
+ * folio size, owner and virtual offset, LRU list, memcg). Nothing is per 4 KiB page: allocation and
+ * migration split and join extents, and walks visit extents (architecture sketch, "Where the speed
+ * comes from").
+ */
+
+export const enum ExtKind {
+  /** Free frames: not LRU folios, never "accessed" for DAMON (damon_get_folio() fails). */
+  Free = 0,
+  /** LRU folios owned by a process (anon) or a file (page cache). */
+  Lru = 1,
+  /** Used but not on an LRU list: kernel allocations, hugetlbfs, ... invisible to DAMON paddr. */
+  NonLru = 2,
+  /** Swap-cache-free placeholder is not needed: swapped pages live in the swap device, not here. */
+}
+
+export class Extent {
+  start: number;
+  end: number;
+  node: number;
+  kind: ExtKind;
+  /** Folio size in bytes (4 KiB or 2 MiB); folios are aligned to it within the extent. */
+  folioSize: number;
+  /** Owner address space (process index) for anon pages, or file id for page cache; -1 if none. */
+  owner: number;
+  /** Virtual byte address in the owner's space (or file offset) that `start` maps. */
+  vstart: number;
+  anon: boolean;
+  active: boolean;
+  mapped: boolean;
+  memcg: number;
+  /** Simulated time (ns) at which this memory's young state was last cleared (mkold / young check). */
+  oldSince: number;
+
+  constructor(start: number, end: number, node: number, kind: ExtKind) {
+    this.start = start;
+    this.end = end;
+    this.node = node;
+    this.kind = kind;
+    this.folioSize = 4096;
+    this.owner = -1;
+    this.vstart = 0;
+    this.anon = false;
+    this.active = false;
+    this.mapped = false;
+    this.memcg = 0;
+    this.oldSince = 0;
+  }
+
+  /** A copy covering [start, end) of this extent (end within this one). */
+  slice(start: number, end: number): Extent {
+    const e = new Extent(start, end, this.node, this.kind);
+    e.folioSize = this.folioSize;
+    e.owner = this.owner;
+    e.vstart = this.vstart + (start - this.start);
+    e.anon = this.anon;
+    e.active = this.active;
+    e.mapped = this.mapped;
+    e.memcg = this.memcg;
+    e.oldSince = this.oldSince;
+    return e;
+  }
+
+  /** Whether `next` (starting at this.end) continues this extent exactly. */
+  continuedBy(next: Extent): boolean {
+    if (next.start !== this.end || next.node !== this.node || next.kind !== this.kind) return false;
+    if (this.kind === ExtKind.Free) return true;
+    return (
+      next.folioSize === this.folioSize &&
+      next.owner === this.owner &&
+      next.vstart === this.vstart + (this.end - this.start) &&
+      next.anon === this.anon &&
+      next.active === this.active &&
+      next.mapped === this.mapped &&
+      next.memcg === this.memcg &&
+      next.oldSince === this.oldSince
+    );
+  }
+}
+
+/** A sorted, non-overlapping list of extents with split/coalesce helpers. */
+export class ExtentList {
+  readonly items: Extent[] = [];
+
+  /** Index of the extent containing addr, or -1 (a hole). */
+  find(addr: number): number {
+    const a = this.items;
+    let lo = 0;
+    let hi = a.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const e = a[mid];
+      if (addr < e.start) hi = mid - 1;
+      else if (addr >= e.end) lo = mid + 1;
+      else return mid;
+    }
+    return -1;
+  }
+
+  /** Index of the first extent whose end is above addr (the first that overlaps [addr, ...)). */
+  lowerBound(addr: number): number {
+    const a = this.items;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid].end <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Make `addr` an extent boundary (if it falls inside one). Returns the index of the extent starting at addr, or where it would be. */
+  splitAt(addr: number): number {
+    const i = this.find(addr);
+    if (i < 0) return this.lowerBound(addr);
+    const e = this.items[i];
+    if (e.start === addr) return i;
+    const right = e.slice(addr, e.end);
+    e.end = addr;
+    this.items.splice(i + 1, 0, right);
+    return i + 1;
+  }
+
+  /** Isolate [start, end) as whole extents; returns [first index, index after last]. */
+  isolate(start: number, end: number): [number, number] {
+    const i = this.splitAt(start);
+    const j = this.splitAt(end);
+    return [i, j];
+  }
+
+  /** Join neighbours that continue each other, within indices [from - 1, to]. */
+  coalesce(from: number, to: number): void {
+    const a = this.items;
+    let i = Math.max(0, from - 1);
+    let end = Math.min(a.length - 1, to);
+    while (i < end) {
+      if (a[i].continuedBy(a[i + 1])) {
+        a[i].end = a[i + 1].end;
+        a.splice(i + 1, 1);
+        end--;
+      } else {
+        i++;
+      }
+    }
+  }
+}

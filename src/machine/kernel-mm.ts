@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The machine seen through the mm interfaces DAMON's core calls (si_meminfo_node, memcg lruvec
+ * counters, global LRU counters, the free-memory rate, PSI). Structurally implements
+ * damon/mm.ts's KernelMm without importing it: the machine sits beneath DAMON.
+ */
+import type { Machine } from './machine.js';
+import { ExtKind } from './extents.js';
+
+/** x86_64 defconfig NODES_SHIFT = 10. */
+const MAX_NUMNODES = 1024;
+
+export interface Memcg {
+  id: number;
+  path: string;
+}
+
+export class MachineMm {
+  readonly maxNumNodes = MAX_NUMNODES;
+  /** Total memory-stall time (µs) accrued by the workload model (some_mem_psi_us). */
+  psiSomeUs = 0;
+
+  constructor(
+    private readonly machine: Machine,
+    private readonly memcgs: readonly Memcg[],
+  ) {}
+
+  nodeOnline(nid: number): boolean {
+    return nid >= 0 && nid < this.machine.nodes.length && this.machine.nodes[nid].capacity > 0;
+  }
+
+  nodeMem(nid: number): { total: number; free: number } {
+    const n = this.machine.nodes[nid];
+    return { total: n.capacity, free: this.machine.nodeFree(nid) };
+  }
+
+  memcgNodeLruPages(memcgId: number, nid: number): number {
+    const n = this.machine.nodes[nid];
+    const a = this.machine.mem.items;
+    let bytes = 0;
+    for (let i = this.machine.mem.lowerBound(n.start); i < a.length && a[i].start < n.end; i++) {
+      const e = a[i];
+      if (e.kind === ExtKind.Lru && e.memcg === memcgId) bytes += e.end - e.start;
+    }
+    return bytes / 4096;
+  }
+
+  memcgId(path: string): number | undefined {
+    return this.memcgs.find((m) => m.path === path)?.id;
+  }
+
+  lruPages(): { active: number; inactive: number } {
+    let active = 0;
+    let inactive = 0;
+    for (const e of this.machine.mem.items) {
+      if (e.kind !== ExtKind.Lru) continue;
+      if (e.active) active += e.end - e.start;
+      else inactive += e.end - e.start;
+    }
+    return { active: active / 4096, inactive: inactive / 4096 };
+  }
+
+  freeMemRatePermil(): number {
+    let free = 0;
+    for (const n of this.machine.nodes) free += this.machine.nodeFree(n.nid);
+    return Math.floor((free / 4096) * 1000 / (this.machine.totalBytes / 4096));
+  }
+
+  psiSomeMemTotalUs(_nowNs: number): number {
+    return this.psiSomeUs;
+  }
+}

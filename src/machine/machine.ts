@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The simulated machine: NUMA nodes laid out one after another in one physical address space (as
+ * firmware does), physical memory as extents, first-touch allocation with fallback, migration
+ * (which fails when the target node has no free memory), and the meminfo the kernel's goal metrics
+ * read. Memory is extents and runs, never one object per 4 KiB page.
+ */
+import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown, alignUp } from '../lib/kint.js';
+import { DEFAULT_COSTS, type CostModel } from './cost.js';
+import { ExtKind, Extent, ExtentList } from './extents.js';
+
+export type MemKind = 'dram' | 'cxl';
+
+export interface NodeSpec {
+  capacity: number; // bytes, multiple of 2 MiB
+  kind: MemKind;
+  /** Idle load latency in ns (reported; DAMON itself does not see it). */
+  latencyNs: number;
+  /** Bytes of non-LRU kernel memory allocated at boot at the start of the node. */
+  reserved: number;
+  /** Free memory the allocator keeps back (zone watermark): allocations never go below it. */
+  watermark: number;
+}
+
+export interface MachineSpec {
+  nodes: NodeSpec[];
+  /** Physical address of node 0's first byte. */
+  base: number;
+  /** Unpopulated physical address space between consecutive nodes. */
+  holeBetweenNodes: number;
+  costs?: Partial<CostModel>;
+}
+
+export interface NodeInfo extends NodeSpec {
+  nid: number;
+  start: number;
+  end: number;
+}
+
+/** Attributes of memory being allocated. */
+export interface AllocRequest {
+  owner: number;
+  vstart: number;
+  bytes: number;
+  anon: boolean;
+  mapped: boolean;
+  memcg: number;
+  /** Try 2 MiB folios where an aligned 2 MiB free block exists (THP), else 4 KiB. */
+  thp: boolean;
+  /** Node preference order; allocation falls back through it when a node is full. */
+  nodes: readonly number[];
+  now: number;
+}
+
+export interface NodeMemInfo {
+  total: number;
+  free: number;
+  lruActive: number;
+  lruInactive: number;
+  lruAnon: number;
+  lruFile: number;
+}
+
+export interface MigrationResult {
+  /** Bytes that moved to another frame. */
+  migrated: number;
+  /** Folios that moved. */
+  folios: number;
+  costNs: number;
+}
+
+export class Machine {
+  readonly nodes: NodeInfo[];
+  readonly mem = new ExtentList();
+  readonly costs: CostModel;
+  /** Bumped whenever the placement of memory changes (allocation, migration, free, LRU moves). */
+  layoutEpoch = 0;
+  /** Bytes migrated from node i to node j. */
+  readonly migratedBytes: number[][];
+
+  constructor(spec: MachineSpec) {
+    this.costs = { ...DEFAULT_COSTS, ...spec.costs };
+    this.nodes = [];
+    let addr = spec.base;
+    spec.nodes.forEach((n, nid) => {
+      if (nid > 0) addr += spec.holeBetweenNodes;
+      this.nodes.push({ ...n, nid, start: addr, end: addr + n.capacity });
+      const ext = new Extent(addr, addr + n.capacity, nid, ExtKind.Free);
+      this.mem.items.push(ext);
+      addr += n.capacity;
+    });
+    this.migratedBytes = this.nodes.map(() => this.nodes.map(() => 0));
+    for (const n of this.nodes) {
+      if (n.reserved > 0) {
+        const [i, j] = this.mem.isolate(n.start, n.start + n.reserved);
+        for (let k = i; k < j; k++) this.mem.items[k].kind = ExtKind.NonLru;
+      }
+    }
+  }
+
+  get totalBytes(): number {
+    return this.nodes.reduce((s, n) => s + n.capacity, 0);
+  }
+
+  /** The node whose physical range holds addr, or -1 for a hole. */
+  nodeOf(addr: number): number {
+    for (const n of this.nodes) if (addr >= n.start && addr < n.end) return n.nid;
+    return -1;
+  }
+
+  nodeFree(nid: number): number {
+    const n = this.nodes[nid];
+    let free = 0;
+    const a = this.mem.items;
+    for (let i = this.mem.lowerBound(n.start); i < a.length && a[i].start < n.end; i++) {
+      if (a[i].kind === ExtKind.Free) free += a[i].end - a[i].start;
+    }
+    return free;
+  }
+
+  memInfo(nid: number): NodeMemInfo {
+    const n = this.nodes[nid];
+    const info: NodeMemInfo = { total: n.capacity, free: 0, lruActive: 0, lruInactive: 0, lruAnon: 0, lruFile: 0 };
+    const a = this.mem.items;
+    for (let i = this.mem.lowerBound(n.start); i < a.length && a[i].start < n.end; i++) {
+      const e = a[i];
+      const sz = e.end - e.start;
+      if (e.kind === ExtKind.Free) info.free += sz;
+      else if (e.kind === ExtKind.Lru) {
+        if (e.active) info.lruActive += sz;
+        else info.lruInactive += sz;
+        if (e.anon) info.lruAnon += sz;
+        else info.lruFile += sz;
+      }
+    }
+    return info;
+  }
+
+  /**
+   * Allocate `req.bytes` for the virtual range [vstart, vstart + bytes) following the node
+   * preference with fallback (first touch). Returns the bytes that could not be placed.
+   */
+  allocate(req: AllocRequest): number {
+    let v = req.vstart;
+    let left = req.bytes;
+    for (const nid of req.nodes) {
+      if (left <= 0) break;
+      const placed = this.allocOnNode(nid, req, v, left);
+      v += placed;
+      left -= placed;
+    }
+    if (req.bytes !== left) this.layoutEpoch++;
+    return left;
+  }
+
+  /** Free bytes on a node that the allocator may hand out (above the watermark). */
+  private freeBudget(nid: number): number {
+    return Math.max(0, this.nodeFree(nid) - this.nodes[nid].watermark);
+  }
+
+  /** The lowest free, `fsz`-aligned range on node nid, at most maxLen bytes long. */
+  private findFree(nid: number, fsz: number, maxLen: number): { start: number; end: number } | null {
+    const n = this.nodes[nid];
+    const a = this.mem.items;
+    for (let i = this.mem.lowerBound(n.start); i < a.length && a[i].start < n.end; i++) {
+      const e = a[i];
+      if (e.kind !== ExtKind.Free) continue;
+      const s = alignUp(e.start, fsz);
+      const t = alignDown(e.end, fsz);
+      if (t <= s) continue;
+      return { start: s, end: s + Math.min(t - s, maxLen) };
+    }
+    return null;
+  }
+
+  private allocOnNode(nid: number, req: AllocRequest, vstart: number, bytes: number): number {
+    let placed = 0;
+    let budget = alignDown(Math.min(bytes, this.freeBudget(nid)), PAGE_SIZE);
+    // THPs map 2 MiB-aligned virtual ranges; what cannot get a free aligned 2 MiB block falls back
+    // to base pages, as a page fault does.
+    const sizes = req.thp && vstart % HPAGE_PMD_SIZE === 0 ? [HPAGE_PMD_SIZE, PAGE_SIZE] : [PAGE_SIZE];
+    for (const fsz of sizes) {
+      while (budget >= fsz) {
+        const r = this.findFree(nid, fsz, alignDown(budget, fsz));
+        if (!r) break;
+        const v = vstart + placed;
+        const [p, q] = this.mem.isolate(r.start, r.end);
+        for (let k = p; k < q; k++) {
+          const x = this.mem.items[k];
+          x.kind = ExtKind.Lru;
+          x.folioSize = fsz;
+          x.owner = req.owner;
+          x.vstart = v + (x.start - r.start);
+          x.anon = req.anon;
+          x.mapped = req.mapped;
+          x.memcg = req.memcg;
+          x.active = false;
+          x.oldSince = req.now;
+        }
+        this.mem.coalesce(p, q);
+        placed += r.end - r.start;
+        budget -= r.end - r.start;
+      }
+    }
+    return placed;
+  }
+
+  /**
+   * Migrate the LRU folios in [start, end) (whole folios; the caller passes folio-aligned ranges)
+   * to node `target`. Each folio needs free memory on the target (no reclaim); when there is none
+   * it stays where it is. A 2 MiB folio with no aligned free 2 MiB block on the target is split and
+   * moved as base pages, as migrate_pages() does on -ENOMEM. `fallback` lists further nodes the
+   * allocator may use when the target is full (kernels without __GFP_THISNODE).
+   */
+  migrateRange(start: number, end: number, target: number, fallback: readonly number[] = []): MigrationResult {
+    const res: MigrationResult = { migrated: 0, folios: 0, costNs: 0 };
+    const [i0, j0] = this.mem.isolate(start, end);
+    // Plain snapshots: the moves below re-split and re-join the extent list.
+    const pieces = this.mem.items
+      .slice(i0, j0)
+      .filter((e) => e.kind === ExtKind.Lru && e.node !== target)
+      .map((e) => ({ start: e.start, end: e.end, node: e.node, folioSize: e.folioSize }));
+    for (const src of pieces) {
+      const nodes = [target, ...fallback.filter((f) => f !== target)];
+      let off = src.start;
+      while (off < src.end) {
+        let dst: { start: number; end: number } | null = null;
+        let dstNode = -1;
+        for (const nid of nodes) {
+          const budget = alignDown(Math.min(src.end - off, this.freeBudget(nid)), src.folioSize);
+          dst = budget > 0 ? this.findFree(nid, src.folioSize, budget) : null;
+          if (dst) {
+            dstNode = nid;
+            break;
+          }
+        }
+        if (!dst) {
+          if (src.folioSize === HPAGE_PMD_SIZE) {
+            this.setFolioSize(off, src.end, PAGE_SIZE);
+            src.folioSize = PAGE_SIZE;
+            continue;
+          }
+          break;
+        }
+        const len = dst.end - dst.start;
+        this.moveContent(off, dst.start, len, dstNode);
+        const nf = len / src.folioSize;
+        res.folios += nf;
+        res.migrated += len;
+        res.costNs += src.folioSize === HPAGE_PMD_SIZE ? nf * this.costs.migrateNsPer2m : nf * this.costs.migrateNsPer4k;
+        this.migratedBytes[src.node][dstNode] += len;
+        off += len;
+      }
+    }
+    if (res.migrated > 0) this.layoutEpoch++;
+    return res;
+  }
+
+  private setFolioSize(start: number, end: number, fsz: number): void {
+    const [i, j] = this.mem.isolate(start, end);
+    for (let k = i; k < j; k++) this.mem.items[k].folioSize = fsz;
+    this.mem.coalesce(i, j);
+  }
+
+  /** Move the content of [from, from + len) to the free frames [to, to + len) on node `node`. */
+  private moveContent(from: number, to: number, len: number, node: number): void {
+    const [si, sj] = this.mem.isolate(from, from + len);
+    const srcPieces = this.mem.items.slice(si, sj).map((e) => e.slice(e.start, e.end));
+    for (let k = si; k < sj; k++) {
+      const e = this.mem.items[k];
+      e.kind = ExtKind.Free;
+      e.owner = -1;
+      e.folioSize = PAGE_SIZE;
+      e.active = false;
+      e.anon = false;
+      e.mapped = false;
+      e.memcg = 0;
+      e.vstart = 0;
+      e.oldSince = 0;
+    }
+    this.mem.coalesce(si, sj);
+    for (const p of srcPieces) {
+      const dstStart = to + (p.start - from);
+      const [di, dj] = this.mem.isolate(dstStart, dstStart + (p.end - p.start));
+      for (let k = di; k < dj; k++) {
+        const d = this.mem.items[k];
+        d.kind = p.kind;
+        d.node = node;
+        d.folioSize = p.folioSize;
+        d.owner = p.owner;
+        d.vstart = p.vstart + (d.start - dstStart);
+        d.anon = p.anon;
+        d.mapped = p.mapped;
+        d.memcg = p.memcg;
+        d.active = p.active;
+        d.oldSince = p.oldSince;
+      }
+      this.mem.coalesce(di, dj);
+    }
+  }
+
+  /** The LRU extent piece holding addr, or null (hole, free or non-LRU): damon_get_folio(). */
+  lruExtentAt(addr: number): Extent | null {
+    const i = this.mem.find(addr);
+    if (i < 0) return null;
+    const e = this.mem.items[i];
+    return e.kind === ExtKind.Lru ? e : null;
+  }
+
+  /** Bytes of every node's memory per owner, for conservation checks. */
+  allocatedBytes(): number {
+    let s = 0;
+    for (const e of this.mem.items) if (e.kind === ExtKind.Lru) s += e.end - e.start;
+    return s;
+  }
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The hardware "accessed" bit, modelled lazily.
+ *
+ * Workloads give each virtual 4 KiB page a Poisson access rate λ (accesses per second). DAMON only
+ * asks "was the folio at this physical address accessed since it was marked old?"; over a window of
+ * Δt seconds the answer is yes with probability 1 − e^(−Λ·Δt), where Λ sums the rates of the pages
+ * of the folio (an access anywhere in a large folio makes the whole folio young; damon-monitoring.md
+ * §11 trap 12).
+ *
+ * The young map is that probability as a piecewise-constant function of the physical address,
+ * with a running integral, so the mean probability over any physical range costs two binary
+ * searches. It is rebuilt when the memory layout, the workload's rates or Δt change.
+ */
+import { HPAGE_PMD_SIZE } from '../lib/kint.js';
+import { ExtKind } from './extents.js';
+import type { Machine } from './machine.js';
+
+/** Access rates of the pages of every address space, provided by the workload. */
+export interface AccessRates {
+  /** Changes whenever any rate changes; compared, never interpreted. */
+  ratesEpoch(nowNs: number): number;
+  /**
+   * Visit consecutive constant-rate segments covering [vstart, vend) of `owner`'s space in order:
+   * fn(segStart, segEnd, accessesPerSecondPerPage).
+   */
+  forEachRate(owner: number, vstart: number, vend: number, nowNs: number, fn: (s: number, e: number, rate: number) => void): void;
+}
+
+let nextVersion = 1;
+
+export class YoungMap {
+  readonly version = nextVersion++;
+  private readonly starts: Float64Array;
+  private readonly probs: Float64Array;
+  private readonly cum: Float64Array;
+  private readonly n: number;
+  readonly end: number;
+
+  constructor(starts: number[], probs: number[], end: number) {
+    this.n = starts.length;
+    this.starts = Float64Array.from(starts);
+    this.probs = Float64Array.from(probs);
+    this.cum = new Float64Array(this.n + 1);
+    for (let i = 0; i < this.n; i++) {
+      const segEnd = i + 1 < this.n ? starts[i + 1] : end;
+      this.cum[i + 1] = this.cum[i] + probs[i] * (segEnd - starts[i]);
+    }
+    this.end = end;
+  }
+
+  get segments(): number {
+    return this.n;
+  }
+
+  /** ∫ p over [−∞, x). */
+  private mass(x: number): number {
+    const s = this.starts;
+    if (this.n === 0 || x <= s[0]) return 0;
+    if (x >= this.end) return this.cum[this.n];
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (s[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.cum[lo] + this.probs[lo] * (x - s[lo]);
+  }
+
+  /** Mean young probability of a uniformly random byte address in [a, b). */
+  meanProb(a: number, b: number): number {
+    if (b <= a) return 0;
+    const p = (this.mass(b) - this.mass(a)) / (b - a);
+    return p < 0 ? 0 : p > 1 ? 1 : p;
+  }
+
+  /** Young probability of the folio holding byte address x. */
+  probAt(x: number): number {
+    const s = this.starts;
+    if (this.n === 0 || x < s[0] || x >= this.end) return 0;
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (s[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.probs[lo];
+  }
+}
+
+/** Builds and caches young maps per window length. */
+export class YoungModel {
+  private cache = new Map<number, { layout: number; rates: number; map: YoungMap }>();
+
+  constructor(
+    private readonly machine: Machine,
+    private readonly rates: AccessRates,
+  ) {}
+
+  /** The young map for windows of dtNs nanoseconds at time nowNs. */
+  get(dtNs: number, nowNs: number): YoungMap {
+    const ratesEpoch = this.rates.ratesEpoch(nowNs);
+    const c = this.cache.get(dtNs);
+    if (c && c.layout === this.machine.layoutEpoch && c.rates === ratesEpoch) return c.map;
+    const map = this.build(dtNs / 1e9, nowNs);
+    this.cache.set(dtNs, { layout: this.machine.layoutEpoch, rates: ratesEpoch, map });
+    return map;
+  }
+
+  private build(dt: number, nowNs: number): YoungMap {
+    const starts: number[] = [];
+    const probs: number[] = [];
+    const push = (s: number, p: number): void => {
+      const n = starts.length;
+      if (n > 0 && probs[n - 1] === p) return;
+      if (n > 0 && starts[n - 1] === s) {
+        probs[n - 1] = p;
+        if (n > 1 && probs[n - 2] === p) {
+          starts.pop();
+          probs.pop();
+        }
+        return;
+      }
+      starts.push(s);
+      probs.push(p);
+    };
+    const items = this.machine.mem.items;
+    let end = 0;
+    for (const e of items) {
+      if (e.start > end && starts.length > 0) push(end, 0); // a hole
+      end = e.end;
+      if (e.kind !== ExtKind.Lru) {
+        push(e.start, 0);
+        continue;
+      }
+      if (e.folioSize !== HPAGE_PMD_SIZE) {
+        this.rates.forEachRate(e.owner, e.vstart, e.vstart + (e.end - e.start), nowNs, (vs, _ve, rate) => {
+          push(e.start + (vs - e.vstart), 1 - Math.exp(-rate * dt));
+        });
+        continue;
+      }
+      // 2 MiB folios: Λ sums the whole folio, which may extend past this extent piece.
+      const f0 = e.start - (e.start % HPAGE_PMD_SIZE);
+      const v0 = e.vstart - (e.start - f0);
+      const fEnd = e.end + ((HPAGE_PMD_SIZE - (e.end % HPAGE_PMD_SIZE)) % HPAGE_PMD_SIZE);
+      const vEnd = v0 + (fEnd - f0);
+      const segs: number[] = [];
+      this.rates.forEachRate(e.owner, v0, vEnd, nowNs, (vs, ve, rate) => segs.push(vs, ve, rate));
+      let k = 0;
+      let fv = v0;
+      while (fv < vEnd) {
+        while (k < segs.length && segs[k + 1] <= fv) k += 3;
+        if (k >= segs.length) break;
+        const physF = f0 + (fv - v0);
+        if (segs[k] <= fv && segs[k + 1] >= fv + HPAGE_PMD_SIZE) {
+          const m = Math.floor((segs[k + 1] - fv) / HPAGE_PMD_SIZE);
+          push(Math.max(physF, e.start), 1 - Math.exp(-segs[k + 2] * (HPAGE_PMD_SIZE / 4096) * dt));
+          fv += m * HPAGE_PMD_SIZE;
+          continue;
+        }
+        let lambda = 0;
+        for (let j = k; j < segs.length && segs[j] < fv + HPAGE_PMD_SIZE; j += 3) {
+          const ov = Math.min(segs[j + 1], fv + HPAGE_PMD_SIZE) - Math.max(segs[j], fv);
+          if (ov > 0) lambda += segs[j + 2] * (ov / 4096);
+        }
+        push(Math.max(physF, e.start), 1 - Math.exp(-lambda * dt));
+        fv += HPAGE_PMD_SIZE;
+      }
+    }
+    return new YoungMap(starts, probs, end);
+  }
+}
