@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The DAMOS apply pass (damos.md §3): per due scheme adjust the quota, then walk every region of
+ * every target and let each scheme in turn act on it, splitting regions at the remaining quota,
+ * at charge-resume points and at addr-filter boundaries. Splits insert right after the region, and
+ * the walk visits them next (the kernel's non-safe region iterator).
+ */
+import { alignDown } from '../lib/kint.js';
+import type { DamonCtx } from '../damon/ctx.js';
+import { splitRegionAt, type DamonTarget } from '../damon/region.js';
+import { coreFilterOut } from './filters.js';
+import { damosValidTarget } from './pattern.js';
+import { adjustQuota, chargeQuota, quotaIsFull, quotaIsSet, skipChargedRegion } from './quota.js';
+import type { Damos } from './scheme.js';
+
+/** Observes every region a scheme was applied to (damos_walk(): tried-regions dumps). */
+export type DamosWalkFn = (ctx: DamonCtx, t: DamonTarget, regionIdx: number, s: Damos, szFilterPassed: number) => void;
+
+/** `damos_apply_scheme(c, t, r, s)` (damos.md §3.3). Returns simulated ns spent. */
+function damosApplyScheme(ctx: DamonCtx, t: DamonTarget, idx: number, s: Damos, walk?: DamosWalkFn): number {
+  const q = s.quota;
+  let r = t.regions[idx];
+  let sz = r.end - r.start;
+  let applied = 0;
+  let passedOps = 0;
+  let costNs = 0;
+  let skipAgeReset = false;
+  {
+    if (quotaIsSet(q, ctx.profile) && q.chargedSz + sz > Number(q.esz)) {
+      // Exact: both sides stay below 2^53 whenever the test can be true.
+      sz = alignDown(Number(q.esz) - q.chargedSz, ctx.minRegionSz);
+      if (sz === 0) skipAgeReset = true;
+      else splitRegionAt(t, idx, sz);
+    }
+    if (!skipAgeReset) {
+      if (coreFilterOut(ctx, t, idx, s)) return 0; // not tried, not charged, age kept
+      r = t.regions[idx];
+      const res = ctx.ops.applyScheme(ctx, t, r, s);
+      applied = res.applied;
+      passedOps = res.szOpsFilterPassed;
+      costNs = res.costNs;
+      walk?.(ctx, t, idx, s, passedOps);
+      q.totalChargedNs += costNs;
+      chargeQuota(q, sz, applied, ctx.profile.failChargeRatio);
+      if (quotaIsFull(q, ctx.minRegionSz, ctx.profile)) {
+        q.chargeTargetFrom = t;
+        q.chargeAddrFrom = ctx.profile.chargeAddrFromExclusive ? r.end : r.end + 1;
+      }
+    }
+  }
+  if (!skipAgeReset && s.action !== 'stat') r.age = 0;
+  s.stat.nrTried++;
+  s.stat.szTried += sz;
+  if (applied) s.stat.nrApplied++;
+  s.stat.szApplied += applied;
+  s.stat.szOpsFilterPassed += passedOps;
+  return costNs;
+}
+
+/** `damon_do_apply_schemes(c, t, r)` (damos.md §3.2). */
+function damonDoApplySchemes(ctx: DamonCtx, t: DamonTarget, idx: number, walk?: DamosWalkFn): number {
+  let costNs = 0;
+  const r = t.regions[idx];
+  for (const s of ctx.schemes) {
+    if (ctx.passedSampleIntervals < s.nextApplySis) continue;
+    if (!s.wmarks.activated) continue;
+    if (quotaIsFull(s.quota, ctx.minRegionSz, ctx.profile)) continue;
+    if (skipChargedRegion(t, idx, s, ctx.minRegionSz)) continue;
+    if (s.maxNrSnapshots && s.maxNrSnapshots <= s.stat.nrSnapshots) continue;
+    if (damosValidTarget(ctx, r, s)) costNs += damosApplyScheme(ctx, t, idx, s, walk);
+    if (t.regions[t.regions.length - 1] === r) s.stat.nrSnapshots++;
+  }
+  return costNs;
+}
+
+/**
+ * B1 post-apply merge-back (damos.md §3.5): fold r into its predecessor when the quota split lost
+ * nothing. Returns the index the walk continues from.
+ */
+function mergeBack(t: DamonTarget, idx: number, maxRegionSz: number): number {
+  if (idx === 0) return idx;
+  const p = t.regions[idx - 1];
+  const r = t.regions[idx];
+  if (
+    p.end === r.start &&
+    p.age === r.age &&
+    p.lastNrAccesses === r.lastNrAccesses &&
+    p.nrAccesses === r.nrAccesses &&
+    r.end - p.start <= maxRegionSz
+  ) {
+    p.end = r.end;
+    t.regions.splice(idx, 1);
+    return idx - 1;
+  }
+  return idx;
+}
+
+/** `kdamond_apply_schemes(c)` (damos.md §3.1). Returns simulated ns spent. */
+export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, walk?: DamosWalkFn): number {
+  let costNs = 0;
+  let has = false;
+  ctx.schemes.forEach((s, si) => {
+    if (ctx.passedSampleIntervals < s.nextApplySis) return;
+    if (!s.wmarks.activated) return;
+    has = true;
+    costNs += adjustQuota(ctx, s, si);
+  });
+  if (!has) return costNs;
+  const mergeLimit = ctx.profile.postApplyMerge ? maxRegionSz() : 0;
+  for (const t of ctx.targets) {
+    if (ctx.ops.targetValid && !ctx.ops.targetValid(t)) continue;
+    for (let i = 0; i < t.regions.length; i++) {
+      costNs += damonDoApplySchemes(ctx, t, i, walk);
+      if (ctx.profile.postApplyMerge) i = mergeBack(t, i, mergeLimit);
+    }
+  }
+  ctx.schemes.forEach((s, si) => {
+    if (ctx.passedSampleIntervals < s.nextApplySis) return;
+    ctx.setNextApplySis(s);
+    s.lastApplied = null;
+    ctx.tracer?.applied?.(ctx, si, s);
+  });
+  return costNs;
+}

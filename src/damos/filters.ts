@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Core-layer DAMOS filters (addr, target), evaluated per region before the ops call; the addr
+ * filter splits regions at its boundaries (damos.md §6.2; damon-monitoring.md §10.18).
+ */
+import { alignDown } from '../lib/kint.js';
+import type { DamonCtx } from '../damon/ctx.js';
+import { splitRegionAt, type DamonTarget } from '../damon/region.js';
+import type { Damos, DamosFilter } from './scheme.js';
+
+/** `damos_filter_match` for core filters. r is t.regions[idx]; it may be split (r keeps the left part). */
+export function coreFilterMatch(ctx: DamonCtx, t: DamonTarget, idx: number, f: DamosFilter, minRegionSz: number): boolean {
+  const r = t.regions[idx];
+  let matched: boolean;
+  switch (f.type) {
+    case 'target':
+      matched = ctx.targetIndex(t) === f.targetIdx;
+      break;
+    case 'addr': {
+      const start = alignDown(f.addrStart, minRegionSz);
+      const end = alignDown(f.addrEnd, minRegionSz);
+      if (start <= r.start && r.end <= end) matched = true;
+      else if (r.end <= start || end <= r.start) matched = false;
+      else if (r.start < start) {
+        splitRegionAt(t, idx, start - r.start);
+        matched = false;
+      } else {
+        splitRegionAt(t, idx, end - r.start);
+        matched = true;
+      }
+      break;
+    }
+    default:
+      return false; // ops-layer types never reach here
+  }
+  return matched === f.matching;
+}
+
+/** `damos_core_filter_out(ctx, t, r, s)`: true = reject the region (damos.md §6.2). */
+export function coreFilterOut(ctx: DamonCtx, t: DamonTarget, idx: number, s: Damos): boolean {
+  s.coreFiltersAllowed = false;
+  for (const f of s.coreFilters) {
+    if (coreFilterMatch(ctx, t, idx, f, ctx.minRegionSz)) {
+      if (f.allow) s.coreFiltersAllowed = true;
+      return !f.allow;
+    }
+  }
+  return s.coreFiltersDefaultReject;
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Quota goals: refreshing each goal's current_value from its metric, and the score the tuners
+ * feed on (damos.md §4.5, §5.1, §5.2).
+ */
+import { multFrac, multFracU64, maxBig } from '../lib/kint.js';
+import type { DamonCtx } from '../damon/ctx.js';
+import type { Damos, DamosQuotaGoal } from './scheme.js';
+import { patternMatches } from './pattern.js';
+
+function nodeValid(ctx: DamonCtx, nid: number): boolean {
+  return nid >= 0 && nid < ctx.mm.maxNumNodes && ctx.mm.nodeOnline(nid);
+}
+
+/** node_mem_used_bp / node_mem_free_bp; invalid nodes read 0 used, 10000 free. */
+function nodeMemBp(ctx: DamonCtx, goal: DamosQuotaGoal, used: boolean): bigint {
+  if (!nodeValid(ctx, goal.nid)) return used ? 0n : 10000n;
+  const { total, free } = ctx.mm.nodeMem(goal.nid);
+  if (total === 0) return used ? 0n : 10000n;
+  const numerator = used ? total - free : free;
+  return BigInt(multFrac(numerator / 4096, 10000, total / 4096));
+}
+
+/** node_memcg_used_bp / node_memcg_free_bp; unknown memcg or node reads 0 used, 10000 free. */
+function nodeMemcgBp(ctx: DamonCtx, goal: DamosQuotaGoal, used: boolean): bigint {
+  if (!nodeValid(ctx, goal.nid) || goal.memcgId === undefined) return used ? 0n : 10000n;
+  const totalPages = ctx.mm.nodeMem(goal.nid).total / 4096;
+  if (totalPages === 0) return used ? 0n : 10000n;
+  const usedPages = ctx.mm.memcgNodeLruPages(goal.memcgId, goal.nid);
+  return BigInt(multFrac(used ? usedPages : totalPages - usedPages, 10000, totalPages));
+}
+
+/** active_mem_bp / inactive_mem_bp over system-wide LRU pages. */
+function inActiveMemBp(ctx: DamonCtx, active: boolean): bigint {
+  const { active: a, inactive: i } = ctx.mm.lruPages();
+  const total = a + i;
+  if (!total) return 0n;
+  return BigInt(multFrac(active ? a : i, 10000, total));
+}
+
+/**
+ * `damos_get_node_eligible_mem_bp(c, s, nid)`: of the memory in regions matching the scheme's access
+ * pattern (filters, quota and min_score ignored), the share on node nid, in bp (damos.md §5.2).
+ * Returns the value and the simulated time its folio walk took.
+ */
+export function nodeEligibleMemBp(ctx: DamonCtx, s: Damos, nid: number): { bp: bigint; costNs: number; onNode: number; total: number } {
+  const zero = { bp: 0n, costNs: 0, onNode: 0, total: 0 };
+  if (ctx.ops.id !== 'paddr' || !ctx.ops.eligibleBytes) return zero;
+  if (!nodeValid(ctx, nid)) return zero;
+  let onNode = 0;
+  let total = 0;
+  let costNs = 0;
+  for (const t of ctx.targets) {
+    for (const r of t.regions) {
+      if (!patternMatches(ctx, r, s)) continue;
+      const e = ctx.ops.eligibleBytes(ctx, r, nid);
+      onNode += e.onNode;
+      total += e.total;
+      costNs += e.costNs;
+    }
+  }
+  if (!total) return { ...zero, costNs };
+  return { bp: multFracU64(BigInt(onNode), 10000n, BigInt(total)), costNs, onNode, total };
+}
+
+/** `damos_set_quota_goal_current_value(c, s, goal)`; returns the simulated time the refresh took. */
+export function refreshGoal(ctx: DamonCtx, s: Damos, goal: DamosQuotaGoal): number {
+  switch (goal.metric) {
+    case 'user_input':
+      return 0; // whatever the user committed
+    case 'some_mem_psi_us': {
+      const now = ctx.mm.psiSomeMemTotalUs(ctx.clock.now);
+      goal.currentValue = BigInt(Math.max(0, Math.floor(now - goal.lastPsiTotal)));
+      goal.lastPsiTotal = now;
+      return 0;
+    }
+    case 'node_mem_used_bp':
+    case 'node_mem_free_bp':
+      goal.currentValue = nodeMemBp(ctx, goal, goal.metric === 'node_mem_used_bp');
+      return 0;
+    case 'node_memcg_used_bp':
+    case 'node_memcg_free_bp':
+      goal.currentValue = nodeMemcgBp(ctx, goal, goal.metric === 'node_memcg_used_bp');
+      return 0;
+    case 'active_mem_bp':
+    case 'inactive_mem_bp':
+      goal.currentValue = inActiveMemBp(ctx, goal.metric === 'active_mem_bp');
+      return 0;
+    case 'node_eligible_mem_bp': {
+      const r = nodeEligibleMemBp(ctx, s, goal.nid);
+      goal.currentValue = r.bp;
+      return r.costNs;
+    }
+  }
+}
+
+/**
+ * `damos_quota_score(c, s)`: refresh every goal and return the highest
+ * mult_frac(current, 10000, target) — the least aggressive wins (§4.5).
+ */
+export function quotaScore(ctx: DamonCtx, s: Damos, schemeIdx: number): { score: bigint; costNs: number } {
+  let highest = 0n;
+  let costNs = 0;
+  s.quota.goals.forEach((goal, gi) => {
+    costNs += refreshGoal(ctx, s, goal);
+    ctx.tracer?.goalEvaluated?.(ctx, schemeIdx, gi, s, goal);
+    // target_value 0 goals are dropped at commit time (sysfs); never divide by it here.
+    if (goal.targetValue === 0n) return;
+    highest = maxBig(highest, multFracU64(goal.currentValue, 10000n, goal.targetValue));
+  });
+  return { score: highest, costNs };
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * DAMOS quotas: charge windows, the effective size quota (esz) with goal tuners, charging,
+ * resuming after a full window, and the prioritisation histogram (damos.md §4, §3.4).
+ */
+import { PAGE_SIZE, ULONG_MAX, alignDown, minBig, multFracU64, u64 } from '../lib/kint.js';
+import { jiffies, msecsToJiffies, type DamonCtx } from '../damon/ctx.js';
+import { splitRegionAt, type DamonTarget } from '../damon/region.js';
+import type { KernelProfile } from '../profiles.js';
+import { feedLoopNextInput } from '../damon/feedloop.js';
+import { coreFilterOut } from './filters.js';
+import { quotaScore } from './goals.js';
+import { patternMatches } from './pattern.js';
+import type { Damos, DamosQuota } from './scheme.js';
+
+/** Whether the quota limits anything (damos.md §4.1; before the goal-tuner series: esz != 0). */
+export function quotaIsSet(q: DamosQuota, profile: Pick<KernelProfile, 'zeroEszMeansNothing'>): boolean {
+  if (!profile.zeroEszMeansNothing) return q.esz !== 0n;
+  return q.esz !== 0n || q.sz !== 0n || q.ms !== 0 || q.goals.length > 0;
+}
+
+/** `damos_quota_is_full(q, min_region_sz)` (damos.md §4.1). */
+export function quotaIsFull(q: DamosQuota, minRegionSz: number, profile: Pick<KernelProfile, 'zeroEszMeansNothing' | 'quotaFullBelowMinRegion'>): boolean {
+  if (!quotaIsSet(q, profile)) return false;
+  // charged_sz stays far below 2^53; an esz at or above it can never be reached.
+  const esz = Number(q.esz);
+  if (esz >= Number.MAX_SAFE_INTEGER) return false;
+  if (q.chargedSz >= esz) return true;
+  return profile.quotaFullBelowMinRegion && esz - q.chargedSz < minRegionSz;
+}
+
+/** `damos_set_effective_quota(c, s)` (damos.md §4.4). Returns the simulated time goal refreshes took. */
+export function setEffectiveQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number {
+  const q = s.quota;
+  let costNs = 0;
+  if (!q.ms && q.goals.length === 0) {
+    q.esz = q.sz;
+    ctx.tracer?.quotaSet?.(ctx, schemeIdx, s);
+    return 0;
+  }
+  let esz = ULONG_MAX;
+  if (q.goals.length > 0) {
+    if (q.goalTuner === 'consist') {
+      const r = quotaScore(ctx, s, schemeIdx);
+      costNs += r.costNs;
+      q.eszBp = feedLoopNextInput(q.eszBp > 10000n ? q.eszBp : 10000n, r.score);
+    } else if (q.goalTuner === 'temporal') {
+      const r = quotaScore(ctx, s, schemeIdx);
+      costNs += r.costNs;
+      q.eszBp = r.score >= 10000n ? 0n : q.sz !== 0n ? u64(q.sz * 10000n) : ULONG_MAX;
+    }
+    esz = q.eszBp / 10000n;
+  }
+  if (q.ms) {
+    const throughput = q.totalChargedNs
+      ? multFracU64(BigInt(q.totalChargedSz), 1_000_000n, BigInt(q.totalChargedNs))
+      : BigInt(PAGE_SIZE * 1024);
+    esz = minBig(u64(throughput * BigInt(q.ms)), esz);
+    if (ctx.profile.timeQuotaEszFloor && esz < BigInt(ctx.minRegionSz)) esz = BigInt(ctx.minRegionSz);
+  }
+  if (q.sz !== 0n && q.sz < esz) esz = q.sz;
+  q.esz = esz;
+  ctx.tracer?.quotaSet?.(ctx, schemeIdx, s);
+  return costNs;
+}
+
+/**
+ * `damos_adjust_quota(c, s)`: start a new charge window when the old one ended (refreshing esz),
+ * then rebuild the score histogram and min_score (damos.md §4.2). Returns simulated ns spent.
+ */
+export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number {
+  const q = s.quota;
+  let costNs = 0;
+  if (!q.ms && q.sz === 0n && q.goals.length === 0) return 0;
+  const now = jiffies(ctx.clock);
+  if (!q.totalChargedSz && !q.chargedFrom) {
+    q.chargedFrom = now;
+    costNs += setEffectiveQuota(ctx, s, schemeIdx);
+  }
+  // time_in_range_open(jiffies, charged_from, charged_from + reset): [from, from + reset).
+  const windowEnd = q.chargedFrom + msecsToJiffies(q.resetInterval, ctx.clock.hz);
+  if (!(now >= q.chargedFrom && now < windowEnd)) {
+    if (quotaIsFull(q, ctx.minRegionSz, ctx.profile)) s.stat.qtExceeds++;
+    q.totalChargedSz += q.chargedSz;
+    q.chargedFrom = now;
+    q.chargedSz = 0;
+    costNs += setEffectiveQuota(ctx, s, schemeIdx);
+  }
+  if (!ctx.ops.getSchemeScore) return costNs;
+  const hist: number[] = new Array(100).fill(0);
+  let maxScore = 0;
+  for (const t of ctx.targets) {
+    for (let i = 0; i < t.regions.length; i++) {
+      const r = t.regions[i];
+      if (!patternMatches(ctx, r, s)) continue;
+      if (coreFilterOut(ctx, t, i, s)) continue;
+      const score = ctx.ops.getSchemeScore(ctx, r, s);
+      // Without the 2026 clamp a score above 99 indexes past the kernel's array (trap 15).
+      hist[score] = (hist[score] ?? 0) + (r.end - r.start);
+      if (score > maxScore) maxScore = score;
+    }
+  }
+  let cumulated = 0;
+  let score = maxScore;
+  const esz = Number(q.esz); // exact below 2^53; above it no sum of region sizes reaches it
+  for (;;) {
+    cumulated += hist[score] ?? 0;
+    if (cumulated >= esz || !score) break;
+    score--;
+  }
+  q.minScore = score;
+  return costNs;
+}
+
+/** `damos_charge_quota(q, sz_region, sz_applied)` (damos.md §4.3). */
+export function chargeQuota(q: DamosQuota, szRegion: number, szApplied: number, failChargeRatio: boolean): void {
+  if (!failChargeRatio || q.failChargeDenom === 0 || szApplied > szRegion) {
+    q.chargedSz += szRegion;
+    return;
+  }
+  q.chargedSz += szApplied + Number(multFracU64(BigInt(szRegion - szApplied), BigInt(q.failChargeNum), BigInt(q.failChargeDenom)));
+}
+
+/**
+ * `damos_skip_charged_region(t, r, s, min_region_sz)`: after a window ended full, skip regions up to
+ * where charging stopped (damos.md §3.4). May split r (r keeps the skipped left part).
+ */
+export function skipChargedRegion(t: DamonTarget, idx: number, s: Damos, minRegionSz: number): boolean {
+  const q = s.quota;
+  if (q.chargeTargetFrom === null) return false;
+  const r = t.regions[idx];
+  if (t !== q.chargeTargetFrom) return true;
+  if (idx === t.regions.length - 1) {
+    q.chargeTargetFrom = null;
+    q.chargeAddrFrom = 0;
+    return true;
+  }
+  if (q.chargeAddrFrom && r.end <= q.chargeAddrFrom) return true;
+  if (q.chargeAddrFrom && r.start < q.chargeAddrFrom) {
+    let k = alignDown(q.chargeAddrFrom - r.start, minRegionSz);
+    if (k === 0) {
+      if (r.end - r.start <= minRegionSz) return true;
+      k = minRegionSz;
+    }
+    // r keeps the charged left part and is skipped; the right part is visited next.
+    splitRegionAt(t, idx, k);
+    return true;
+  }
+  q.chargeTargetFrom = null;
+  q.chargeAddrFrom = 0;
+  return false;
+}

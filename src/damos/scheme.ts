@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * struct damos and its parts: access pattern, action, quota, goals, watermarks, filters, stats
+ * (damos.md §1.2, §4.1, §5.1, §6.1, §3.6, §3.7).
+ */
+import type { DamonTarget } from '../damon/region.js';
+
+export const DAMOS_ACTIONS = [
+  'willneed',
+  'cold',
+  'pageout',
+  'hugepage',
+  'nohugepage',
+  'collapse',
+  'lru_prio',
+  'lru_deprio',
+  'migrate_hot',
+  'migrate_cold',
+  'stat',
+] as const;
+export type DamosAction = (typeof DAMOS_ACTIONS)[number];
+
+export const QUOTA_GOAL_METRICS = [
+  'user_input',
+  'some_mem_psi_us',
+  'node_mem_used_bp',
+  'node_mem_free_bp',
+  'node_memcg_used_bp',
+  'node_memcg_free_bp',
+  'active_mem_bp',
+  'inactive_mem_bp',
+  'node_eligible_mem_bp',
+] as const;
+export type QuotaGoalMetric = (typeof QUOTA_GOAL_METRICS)[number];
+
+export const GOAL_TUNERS = ['consist', 'temporal'] as const;
+export type GoalTuner = (typeof GOAL_TUNERS)[number];
+
+export const FILTER_TYPES = ['anon', 'active', 'memcg', 'young', 'hugepage_size', 'unmapped', 'addr', 'target'] as const;
+export type FilterType = (typeof FILTER_TYPES)[number];
+export const CORE_FILTER_TYPES: readonly FilterType[] = ['addr', 'target'];
+
+export const WMARK_METRICS = ['none', 'free_mem_rate'] as const;
+export type WmarkMetric = (typeof WMARK_METRICS)[number];
+
+/** Kernel units: bytes (core units), samples per aggregation, aggregation intervals. */
+export interface DamosAccessPattern {
+  minSzRegion: bigint;
+  maxSzRegion: bigint;
+  minNrAccesses: number;
+  maxNrAccesses: number;
+  minAgeRegion: number;
+  maxAgeRegion: number;
+}
+
+export interface DamosQuotaGoal {
+  metric: QuotaGoalMetric;
+  targetValue: bigint;
+  currentValue: bigint;
+  nid: number;
+  memcgPath: string | null;
+  /** Resolved memcg id (node_memcg_* metrics); undefined when the path names no memcg. */
+  memcgId: number | undefined;
+  /** some_mem_psi_us: the PSI total at the previous refresh. */
+  lastPsiTotal: number;
+}
+
+export interface DamosFilter {
+  type: FilterType;
+  matching: boolean;
+  allow: boolean;
+  memcgPath: string | null;
+  memcgId: number | undefined;
+  /** addr: [start, end) in core units. */
+  addrStart: number;
+  addrEnd: number;
+  /** target: index in the context's target list. */
+  targetIdx: number;
+  /** hugepage_size: [min, max] folio bytes (closed). */
+  szMin: number;
+  szMax: number;
+}
+
+export interface DamosWatermarks {
+  metric: WmarkMetric;
+  interval: number; // µs
+  high: number;
+  mid: number;
+  low: number;
+  /** Private. */
+  activated: boolean;
+}
+
+export interface DamosStat {
+  nrTried: number;
+  szTried: number;
+  nrApplied: number;
+  szApplied: number;
+  szOpsFilterPassed: number;
+  qtExceeds: number;
+  nrSnapshots: number;
+}
+
+export function newStat(): DamosStat {
+  return { nrTried: 0, szTried: 0, nrApplied: 0, szApplied: 0, szOpsFilterPassed: 0, qtExceeds: 0, nrSnapshots: 0 };
+}
+
+export class DamosQuota {
+  /** Charge window length in ms. */
+  resetInterval = 0;
+  /** Time quota in ms per window. */
+  ms = 0;
+  /** Size quota in bytes per window; 0 = none. */
+  sz = 0n;
+  goals: DamosQuotaGoal[] = [];
+  goalTuner: GoalTuner = 'consist';
+  failChargeNum = 0;
+  failChargeDenom = 0;
+  weightSz = 0;
+  weightNrAccesses = 0;
+  weightAge = 0;
+
+  // --- outputs and private state ---
+  /** Effective size quota (bytes). */
+  esz = 0n;
+  totalChargedSz = 0;
+  totalChargedNs = 0;
+  chargedSz = 0;
+  /** Jiffies at which the current charge window started (0: none yet). */
+  chargedFrom = 0;
+  chargeTargetFrom: DamonTarget | null = null;
+  chargeAddrFrom = 0;
+  minScore = 0;
+  eszBp = 0n;
+}
+
+export interface DamosDest {
+  id: number;
+  weight: number;
+}
+
+export class Damos {
+  pattern: DamosAccessPattern;
+  action: DamosAction;
+  applyIntervalUs: number;
+  quota: DamosQuota;
+  wmarks: DamosWatermarks;
+  targetNid: number;
+  dests: DamosDest[] = [];
+  coreFilters: DamosFilter[] = [];
+  opsFilters: DamosFilter[] = [];
+  coreFiltersAllowed = false;
+  coreFiltersDefaultReject = false;
+  opsFiltersDefaultReject = false;
+  stat: DamosStat = newStat();
+  maxNrSnapshots = 0;
+  nextApplySis = 0;
+  walkCompleted = false;
+  /** ops private: the last folio (its start address) an apply walk saw, for large-folio dedupe. */
+  lastApplied: number | null = null;
+
+  constructor(pattern: DamosAccessPattern, action: DamosAction, applyIntervalUs: number, quota: DamosQuota, wmarks: DamosWatermarks, targetNid = -1) {
+    this.pattern = pattern;
+    this.action = action;
+    this.applyIntervalUs = applyIntervalUs;
+    this.quota = quota;
+    this.wmarks = { ...wmarks, activated: true };
+    this.targetNid = targetNid;
+  }
+}
+
+export function newFilter(type: FilterType, matching: boolean, allow: boolean): DamosFilter {
+  return { type, matching, allow, memcgPath: null, memcgId: undefined, addrStart: 0, addrEnd: 0, targetIdx: 0, szMin: 0, szMax: 0 };
+}
+
+export function isCoreFilter(type: FilterType): boolean {
+  return CORE_FILTER_TYPES.includes(type);
+}
+
+/** `damos_set_filters_default_reject` (damos.md §6.4). */
+export function setFiltersDefaultReject(s: Damos): void {
+  const lastAllow = (l: DamosFilter[]): boolean => (l.length === 0 ? false : l[l.length - 1].allow);
+  s.coreFiltersDefaultReject = s.opsFilters.length > 0 ? false : lastAllow(s.coreFilters);
+  s.opsFiltersDefaultReject = lastAllow(s.opsFilters);
+}
+
+/** Add a filter to the core or ops list by its type, as sysfs and damon_add_filter do. */
+export function addFilter(s: Damos, f: DamosFilter): void {
+  if (isCoreFilter(f.type)) s.coreFilters.push(f);
+  else s.opsFilters.push(f);
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * struct damon_operations: what an address space gives the monitoring core and DAMOS
+ * (architecture sketch; damon-monitoring.md §8). The core knows no address space; everything it
+ * learns about memory comes through here.
+ */
+import type { DamonCtx } from '../damon/ctx.js';
+import type { DamonRegion, DamonTarget } from '../damon/region.js';
+import type { Damos } from '../damos/scheme.js';
+
+export type OpsId = 'paddr' | 'vaddr' | 'fvaddr';
+
+export interface ApplyResult {
+  /** Bytes (core units) the action applied to. */
+  applied: number;
+  /** Bytes (core units) of folios that passed the ops filters. */
+  szOpsFilterPassed: number;
+  /** Simulated time the call took (ns): added to quota.total_charged_ns and the kdamond's clock. */
+  costNs: number;
+}
+
+export interface EligibleBytes {
+  onNode: number;
+  total: number;
+  /** Folio lookups the walk made. */
+  lookups: number;
+  /** Simulated time the walk took (ns). */
+  costNs: number;
+}
+
+export interface DamonOperations {
+  readonly id: OpsId;
+  init?(ctx: DamonCtx): void;
+  update?(ctx: DamonCtx): void;
+  prepareAccessChecks(ctx: DamonCtx): void;
+  /**
+   * Updates every region's access counters for one sample; returns the max nr_accesses. An ops set
+   * with a deferred fast path may return 0 and keep the counters private until syncRegions().
+   */
+  checkAccesses(ctx: DamonCtx): number;
+  /**
+   * damon-sim: make the region objects current before the core reads or changes them; returns the
+   * max nr_accesses. The next checkAccesses() then re-reads the regions.
+   */
+  syncRegions?(ctx: DamonCtx): number;
+  targetValid?(t: DamonTarget): boolean;
+  applyScheme(ctx: DamonCtx, t: DamonTarget, r: DamonRegion, s: Damos): ApplyResult;
+  getSchemeScore?(ctx: DamonCtx, r: DamonRegion, s: Damos): number;
+  /**
+   * The folio walk of the node_eligible_mem_bp patch (damos_calc_eligible_bytes() in core.c calls
+   * ops-common's damon_get_folio()): bytes of LRU folios overlapping the region, exactly clipped,
+   * in total and on node nid (damos.md §5.2). paddr only.
+   */
+  eligibleBytes?(ctx: DamonCtx, r: DamonRegion, nid: number): EligibleBytes;
+}

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The physical address space operations set (paddr; damon-monitoring.md §8, damos.md §2.2) on the
+ * simulated machine.
+ *
+ * Sampling. The kernel draws a random sampling address per region (damon_rand, 32-bit span), marks
+ * that folio old, sleeps one sampling interval and asks whether the folio became young. With
+ * Poisson page accesses the answer is Bernoulli(p(addr)), so the region's result is Bernoulli of
+ * the mean of p over the addresses damon_rand can reach. That mean comes from the machine's young
+ * map and is cached per region until its bounds, the memory under it or the rates change. Rather
+ * than one Bernoulli draw per region per sample, each region draws the geometric wait until its
+ * next access (the same distribution), so a sample costs a compare per region ("region" sampling
+ * mode, the default). The "folio"
+ * sampling mode draws the address, looks the folio up and keeps the kernel's last-folio cache
+ * (shared by neighbouring regions whose samples land in one large folio), at O(log extents) per
+ * region per sample. docs/model.md describes both.
+ */
+import { PAGE_SIZE, alignDown } from '../lib/kint.js';
+import type { Prng } from '../lib/prng.js';
+import { accessRateWindow, updateRegionAccessRate } from '../damon/access.js';
+import type { DamonCtx } from '../damon/ctx.js';
+import type { DamonRegion, DamonTarget } from '../damon/region.js';
+import type { Damos, DamosFilter } from '../damos/scheme.js';
+import { ExtKind, type Extent } from '../machine/extents.js';
+import type { Machine } from '../machine/machine.js';
+import type { YoungMap, YoungModel } from '../machine/young.js';
+import type { ApplyResult, DamonOperations, EligibleBytes } from './operations.js';
+import { RegionSampler } from './sampler.js';
+import { schemeScore } from './scores.js';
+
+export type SamplingMode = 'region' | 'folio';
+
+
+/**
+ * The kernel's function-static last-folio cache of __damon_pa_check_access: one per kernel,
+ * shared by every paddr context (trap 10).
+ */
+export class PaddrCheckCache {
+  lastAddr = 0;
+  lastFolioSz = PAGE_SIZE;
+  lastAccessed = false;
+}
+
+export interface PaddrDeps {
+  machine: Machine;
+  young: YoungModel;
+  rng: Prng;
+  mode: SamplingMode;
+  cache: PaddrCheckCache;
+}
+
+export class PaddrOps implements DamonOperations {
+  readonly id = 'paddr' as const;
+  private readonly machine: Machine;
+  private readonly young: YoungModel;
+  private readonly rng: Prng;
+  private readonly mode: SamplingMode;
+  private readonly cache: PaddrCheckCache;
+  private readonly sampler: RegionSampler;
+
+  constructor(deps: PaddrDeps) {
+    this.machine = deps.machine;
+    this.young = deps.young;
+    this.rng = deps.rng;
+    this.mode = deps.mode;
+    this.cache = deps.cache;
+    this.sampler = new RegionSampler(deps.rng);
+  }
+
+  private youngMap(ctx: DamonCtx): YoungMap {
+    return this.young.get(ctx.attrs.sampleInterval * 1000, ctx.clock.now);
+  }
+
+  prepareAccessChecks(ctx: DamonCtx): void {
+    if (this.mode !== 'folio') return;
+    for (const t of ctx.targets) {
+      for (const r of t.regions) r.samplingAddr = this.rng.damonRand(r.start, r.end);
+    }
+  }
+
+  checkAccesses(ctx: DamonCtx): number {
+    const map = this.youngMap(ctx);
+    const lenWindow = accessRateWindow(ctx.attrs);
+    if (this.mode === 'region') {
+      const sis = ctx.passedSampleIntervals;
+      if (!this.sampler.loaded) this.sampler.load(ctx.targets, map, ctx.addrUnit, lenWindow, sis);
+      this.sampler.sample(sis);
+      // The max is only read at aggregation boundaries, where the kdamond syncs first.
+      return 0;
+    }
+    let maxNr = 0;
+    for (const t of ctx.targets) {
+      for (const r of t.regions) {
+        this.checkFolio(ctx, r, map, lenWindow);
+        if (r.nrAccesses > maxNr) maxNr = r.nrAccesses;
+      }
+    }
+    return maxNr;
+  }
+
+  syncRegions(ctx: DamonCtx): number {
+    if (this.mode === 'region' && this.sampler.loaded) return this.sampler.sync(ctx.passedSampleIntervals);
+    let maxNr = 0;
+    for (const t of ctx.targets) for (const r of t.regions) if (r.nrAccesses > maxNr) maxNr = r.nrAccesses;
+    return maxNr;
+  }
+
+  /** __damon_pa_check_access with the shared last-folio cache (damon-monitoring.md §8.3). */
+  private checkFolio(ctx: DamonCtx, r: DamonRegion, map: YoungMap, lenWindow: number): void {
+    const c = this.cache;
+    const pa = r.samplingAddr * ctx.addrUnit;
+    if (alignDown(c.lastAddr, c.lastFolioSz) === alignDown(pa, c.lastFolioSz)) {
+      updateRegionAccessRate(r, c.lastAccessed, lenWindow);
+      return;
+    }
+    const e = this.machine.lruExtentAt(pa);
+    if (!e) {
+      c.lastAccessed = false; // damon_pa_young() fails without touching last_folio_sz
+    } else {
+      c.lastAccessed = this.rng.nextFloat() < map.probAt(pa);
+      c.lastFolioSz = e.folioSize;
+    }
+    updateRegionAccessRate(r, c.lastAccessed, lenWindow);
+    c.lastAddr = pa;
+  }
+
+  getSchemeScore(ctx: DamonCtx, r: DamonRegion, s: Damos): number {
+    return schemeScore(ctx, r, s);
+  }
+
+  eligibleBytes(ctx: DamonCtx, r: DamonRegion, nid: number): EligibleBytes {
+    const a = r.start * ctx.addrUnit;
+    const b = r.end * ctx.addrUnit;
+    const mem = this.machine.mem;
+    const items = mem.items;
+    let onNode = 0;
+    let total = 0;
+    let lookups = 0;
+    let addr = a;
+    // Walk extents: an LRU folio counts with its exact overlap; elsewhere the walk steps one page
+    // at a time (v8+: PAGE_ALIGN_DOWN(addr + PAGE_SIZE)), one lookup each.
+    for (let i = mem.lowerBound(a); addr < b; ) {
+      const e = i < items.length ? items[i] : undefined;
+      if (!e || e.start >= b || addr < e.start) {
+        const stop = Math.min(b, e ? e.start : b);
+        lookups += pageSteps(addr, stop, ctx.profile.eligibleWalkAligned);
+        addr = stepPast(addr, stop, ctx.profile.eligibleWalkAligned);
+        continue;
+      }
+      const stop = Math.min(b, e.end);
+      if (e.kind !== ExtKind.Lru) {
+        lookups += pageSteps(addr, stop, ctx.profile.eligibleWalkAligned);
+        addr = stepPast(addr, stop, ctx.profile.eligibleWalkAligned);
+        i++;
+        continue;
+      }
+      // Folios of e overlapping [addr, stop): all bytes count; the walk jumps folio by folio.
+      const fsz = e.folioSize;
+      const firstFolio = alignDown(addr, fsz);
+      const lastFolioEnd = alignDown(stop - 1, fsz) + fsz;
+      lookups += (lastFolioEnd - firstFolio) / fsz;
+      const counted = stop - addr;
+      total += counted;
+      if (e.node === nid) onNode += counted;
+      addr = stop;
+      // A folio crossing the region end is clipped: the walk ends at b either way.
+      i++;
+    }
+    // Physical bytes: the metric is their ratio.
+    return { onNode, total, lookups, costNs: lookups * this.machine.costs.walkNsPerFolio };
+  }
+
+  applyScheme(ctx: DamonCtx, _t: DamonTarget, r: DamonRegion, s: Damos): ApplyResult {
+    switch (s.action) {
+      case 'migrate_hot':
+      case 'migrate_cold':
+        return this.migrate(ctx, r, s);
+      case 'stat':
+        return this.stat(ctx, r, s);
+      default:
+        // Actions paddr does not support apply nothing (damos.md §2.1).
+        return { applied: 0, szOpsFilterPassed: 0, costNs: 0 };
+    }
+  }
+
+  /** Visit the folios damon_pa_migrate / damon_pa_stat would, in runs of equal state. */
+  private walkFolios(
+    ctx: DamonCtx,
+    r: DamonRegion,
+    s: Damos,
+    visit: (e: Extent, folioStart: number, nFolios: number) => void,
+  ): { lookups: number; last: number | null } {
+    const a = r.start * ctx.addrUnit;
+    const b = r.end * ctx.addrUnit;
+    const mem = this.machine.mem;
+    let addr = a;
+    let lookups = 0;
+    let last: number | null = null;
+    while (addr < b) {
+      const i = mem.find(addr);
+      const e = i >= 0 ? mem.items[i] : null;
+      if (!e || e.kind !== ExtKind.Lru) {
+        // No LRU folio: step one page at a time until something else starts.
+        const stop = Math.min(b, e ? e.end : nextExtentStart(this.machine, addr, b));
+        const n = Math.ceil((stop - addr) / PAGE_SIZE);
+        lookups += n;
+        addr += n * PAGE_SIZE;
+        last = null;
+        continue;
+      }
+      const fsz = e.folioSize;
+      let fs = alignDown(addr, fsz);
+      if (s.lastApplied !== null && fs === s.lastApplied) {
+        // The previous pass's last folio: skipped page by page (damon_pa_invalid_damos_folio).
+        lookups++;
+        addr += PAGE_SIZE;
+        last = fs;
+        continue;
+      }
+      // Steps of fsz from addr stay inside e while addr < e.end.
+      const stop = Math.min(b, e.end);
+      const n = Math.ceil((stop - addr) / fsz);
+      visit(e, fs, n);
+      lookups += n;
+      addr += n * fsz;
+      fs += (n - 1) * fsz;
+      last = fs;
+    }
+    return { lookups, last };
+  }
+
+  private stat(ctx: DamonCtx, r: DamonRegion, s: Damos): ApplyResult {
+    if (s.opsFilters.length === 0) return { applied: 0, szOpsFilterPassed: 0, costNs: 0 };
+    let passed = 0;
+    const w = this.walkFolios(ctx, r, s, (e, fs, n) => {
+      passed += this.filterRun(s, e, fs, n).passedBytes;
+    });
+    s.lastApplied = w.last;
+    return { applied: 0, szOpsFilterPassed: Math.floor(passed / ctx.addrUnit), costNs: w.lookups * this.machine.costs.walkNsPerFolio };
+  }
+
+  /**
+   * `damos_pa_filter_out` over a run of n folios of extent e starting at folio fs (damos.md §6.3).
+   * Every folio of the run has the same state, so one verdict covers the run.
+   */
+  private filterRun(s: Damos, e: Extent, fs: number, n: number): { passedBytes: number; accepted: Array<[number, number]> } {
+    const bytes = n * e.folioSize;
+    const accept = { passedBytes: bytes, accepted: [[fs, fs + bytes]] as Array<[number, number]> };
+    const reject = { passedBytes: 0, accepted: [] as Array<[number, number]> };
+    if (s.coreFiltersAllowed) return accept;
+    for (const f of s.opsFilters) {
+      if (folioMatch(f, e) === f.matching) return f.allow ? accept : reject;
+    }
+    return s.opsFiltersDefaultReject ? reject : accept;
+  }
+
+  private migrate(ctx: DamonCtx, r: DamonRegion, s: Damos): ApplyResult {
+    const ranges: Array<[number, number]> = [];
+    let passed = 0;
+    const w = this.walkFolios(ctx, r, s, (e, fs, n) => {
+      const f = this.filterRun(s, e, fs, n);
+      passed += f.passedBytes;
+      for (const rg of f.accepted) {
+        const lastR = ranges[ranges.length - 1];
+        if (lastR && lastR[1] === rg[0]) lastR[1] = rg[1];
+        else ranges.push([rg[0], rg[1]]);
+      }
+    });
+    s.lastApplied = w.last;
+    let costNs = w.lookups * this.machine.costs.walkNsPerFolio;
+    let migrated = 0;
+    const target = s.targetNid;
+    const m = this.machine;
+    const valid = target >= 0 && target < ctx.mm.maxNumNodes && ctx.mm.nodeOnline(target);
+    if (valid && ranges.length > 0) {
+      const fallback = ctx.profile.migrateThisNode ? [] : m.nodes.map((n) => n.nid).filter((nid) => nid !== target);
+      for (const [a, b] of ranges) {
+        const res = m.migrateRange(a, b, target, fallback);
+        migrated += res.migrated;
+        costNs += res.costNs;
+      }
+    }
+    return { applied: Math.floor(migrated / ctx.addrUnit), szOpsFilterPassed: Math.floor(passed / ctx.addrUnit), costNs };
+  }
+}
+
+/** Lookups a page-stepping walk makes going from addr to at least stop. */
+function pageSteps(addr: number, stop: number, aligned: boolean): number {
+  if (stop <= addr) return 0;
+  if (aligned) {
+    // PAGE_ALIGN_DOWN(addr + PAGE_SIZE) lands on page boundaries after the first step.
+    const first = alignDown(addr + PAGE_SIZE, PAGE_SIZE);
+    if (first >= stop) return 1;
+    return 1 + Math.ceil((stop - first) / PAGE_SIZE);
+  }
+  return Math.ceil((stop - addr) / PAGE_SIZE);
+}
+
+function stepPast(addr: number, stop: number, aligned: boolean): number {
+  if (stop <= addr) return addr;
+  if (aligned) {
+    const first = alignDown(addr + PAGE_SIZE, PAGE_SIZE);
+    if (first >= stop) return first;
+    return first + Math.ceil((stop - first) / PAGE_SIZE) * PAGE_SIZE;
+  }
+  return addr + Math.ceil((stop - addr) / PAGE_SIZE) * PAGE_SIZE;
+}
+
+function nextExtentStart(m: Machine, addr: number, limit: number): number {
+  const i = m.mem.lowerBound(addr);
+  return i < m.mem.items.length ? Math.min(limit, m.mem.items[i].start) : limit;
+}
+
+/** A filter's predicate on a folio of extent e. */
+function folioMatch(f: DamosFilter, e: Extent): boolean {
+  switch (f.type) {
+    case 'anon':
+      return e.anon;
+    case 'active':
+      return e.active;
+    case 'memcg':
+      return f.memcgId !== undefined && e.memcg === f.memcgId;
+    case 'hugepage_size':
+      return f.szMin <= e.folioSize && e.folioSize <= f.szMax;
+    case 'unmapped':
+      return !e.mapped;
+    default:
+      return false;
+  }
+}

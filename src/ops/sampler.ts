@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The fast per-sample path of paddr's "region" sampling mode.
+ *
+ * Between two points where DAMON's core reads or changes regions (aggregation boundaries, apply
+ * passes, damon_call requests) nothing but sampling touches them, so the sampler copies the
+ * counters into typed arrays, runs the samples there, and writes them back when the core needs
+ * them (sync). Each region waits a geometric number of samples between accesses, which has the same
+ * distribution as one Bernoulli draw per sample, so a sample is a compare per region.
+ *
+ * nr_accesses_bp is not stepped per sample: the moving sum over k samples with an unchanged
+ * window and last_nr_accesses is bp0 − k·dec + 10000·(accesses in those samples) modulo 2^32,
+ * exactly what the kernel's per-sample u32 updates add up to (damon-monitoring.md §4.2).
+ */
+import { mulU32 } from '../lib/kint.js';
+import type { Prng } from '../lib/prng.js';
+import type { DamonRegion, DamonTarget } from '../damon/region.js';
+import type { YoungMap } from '../machine/young.js';
+
+const TWO32 = 0x1_0000_0000;
+/** Regions at least this likely to be found accessed draw once per sample instead of waiting. */
+const BERNOULLI_MIN_P = 0.1;
+
+export class RegionSampler {
+  private regs: DamonRegion[] = [];
+  private n = 0;
+  private next = new Float64Array(0);
+  /** log(1 − p) per region: the geometric wait's denominator (0 for p = 0). */
+  private logq = new Float64Array(0);
+  /** p · 2^32 for regions sampled by one Bernoulli draw per sample; −1 for geometric waits. */
+  private thresh = new Float64Array(0);
+  private nr = new Uint32Array(0);
+  private nr0 = new Uint32Array(0);
+  private bp0 = new Float64Array(0);
+  private dec = new Float64Array(0);
+  /** passed_sample_intervals whose sample is the first not yet in bp0. */
+  private baseSis = 0;
+  loaded = false;
+
+  constructor(private readonly rng: Prng) {}
+
+  /** Geometric wait given logq = log(1 − p): 0 means p = 0 (never), −Infinity means p = 1. */
+  private geometricLog(logq: number): number {
+    if (logq === 0) return Infinity;
+    const u = (this.rng.nextU32() + 1) / TWO32; // (0, 1]
+    const k = Math.ceil(Math.log(u) / logq);
+    return k < 1 ? 1 : k;
+  }
+
+  private ensureCapacity(n: number): void {
+    if (this.next.length >= n) return;
+    const cap = Math.max(n, this.next.length * 2, 64);
+    this.next = new Float64Array(cap);
+    this.logq = new Float64Array(cap);
+    this.thresh = new Float64Array(cap);
+    this.nr = new Uint32Array(cap);
+    this.nr0 = new Uint32Array(cap);
+    this.bp0 = new Float64Array(cap);
+    this.dec = new Float64Array(cap);
+  }
+
+  /**
+   * Copy the regions in, refreshing each one's access probability if its bounds or the young map
+   * changed. `sis` is the sample about to be taken.
+   */
+  load(targets: readonly DamonTarget[], map: YoungMap, addrUnit: number, lenWindow: number, sis: number): void {
+    let n = 0;
+    for (const t of targets) n += t.regions.length;
+    this.ensureCapacity(n);
+    this.regs.length = 0;
+    const key = map.version;
+    let i = 0;
+    for (const t of targets) {
+      for (const r of t.regions) {
+        if (r.opsProbKey !== key || r.opsProbStart !== r.start || r.opsProbEnd !== r.end) {
+          // damon_rand(start, end) truncates the span to 32 bits (damon-monitoring.md §9).
+          let span = (r.end - r.start) % TWO32;
+          if (span === 0) span = TWO32;
+          const p = map.meanProb(r.start * addrUnit, (r.start + span) * addrUnit);
+          const fresh = r.opsProbKey === -1;
+          r.opsProbKey = key;
+          r.opsProbStart = r.start;
+          r.opsProbEnd = r.end;
+          if (fresh || p !== r.opsProb) {
+            r.opsProb = p;
+            r.opsLogq = p <= 0 ? 0 : p >= 1 ? -Infinity : Math.log1p(-p);
+            // Memoryless: a fresh wait is exact whenever p changes (and unchanged p keeps its wait).
+            r.opsNextAccess = p >= BERNOULLI_MIN_P ? 0 : sis - 1 + this.geometricLog(r.opsLogq);
+          }
+        }
+        this.regs.push(r);
+        this.next[i] = r.opsNextAccess;
+        this.logq[i] = r.opsLogq;
+        // Frequently accessed regions are cheaper with a plain draw per sample than with waits.
+        this.thresh[i] = r.opsProb >= BERNOULLI_MIN_P ? r.opsProb * TWO32 : -1;
+        this.nr[i] = r.nrAccesses;
+        this.nr0[i] = r.nrAccesses;
+        this.bp0[i] = r.nrAccessesBp;
+        this.dec[i] = Math.floor(mulU32(r.lastNrAccesses, 10000) / lenWindow);
+        i++;
+      }
+    }
+    this.n = n;
+    this.baseSis = sis;
+    this.loaded = true;
+  }
+
+  /** One sample (passed_sample_intervals = sis) for every loaded region. */
+  sample(sis: number): void {
+    const next = this.next;
+    const nr = this.nr;
+    const logq = this.logq;
+    const thresh = this.thresh;
+    const rng = this.rng;
+    const n = this.n;
+    // xoshiro128** inlined with its state in locals: this loop is the simulator's hot path.
+    let a = rng.a;
+    let b = rng.b;
+    let c = rng.c;
+    let d = rng.d;
+    for (let i = 0; i < n; i++) {
+      const th = thresh[i];
+      if (th >= 0) {
+        const x = Math.imul(b, 5);
+        const u = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+        const t = b << 9;
+        c ^= a;
+        d ^= b;
+        b ^= c;
+        a ^= d;
+        c ^= t;
+        d = (d << 11) | (d >>> 21);
+        if (u < th) nr[i]++;
+      } else if (next[i] <= sis) {
+        nr[i]++;
+        rng.a = a;
+        rng.b = b;
+        rng.c = c;
+        rng.d = d;
+        next[i] = sis + this.geometricLog(logq[i]);
+        a = rng.a;
+        b = rng.b;
+        c = rng.c;
+        d = rng.d;
+      }
+    }
+    rng.a = a;
+    rng.b = b;
+    rng.c = c;
+    rng.d = d;
+  }
+
+  /** Write the counters back to the region objects, as of the sample `sis`; returns max nr_accesses. */
+  sync(sis: number): number {
+    const k = sis - this.baseSis + 1;
+    let max = 0;
+    for (let i = 0; i < this.n; i++) {
+      const r = this.regs[i];
+      const nr = this.nr[i];
+      r.nrAccesses = nr;
+      // ToUint32 reduces modulo 2^32 exactly while the operands stay below 2^53 (k < 2^21).
+      const v = this.bp0[i] - k * this.dec[i] + (nr - this.nr0[i]) * 10000;
+      r.nrAccessesBp = k < 0x20_0000 ? v >>> 0 : Number(BigInt.asUintN(32, BigInt(this.bp0[i]) - BigInt(k) * BigInt(this.dec[i]) + BigInt(nr - this.nr0[i]) * 10000n));
+      r.opsNextAccess = this.next[i];
+      if (nr > max) max = nr;
+    }
+    this.loaded = false;
+    return max;
+  }
+}

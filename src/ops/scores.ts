@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * ops-common prioritisation scores: damon_hot_score / damon_cold_score (damos.md §4.8).
+ */
+import type { DamonCtx } from '../damon/ctx.js';
+import type { DamonRegion } from '../damon/region.js';
+import type { Damos } from '../damos/scheme.js';
+import { maxNrAccesses } from '../damon/attrs.js';
+import { mulU32 } from '../lib/kint.js';
+
+export const DAMOS_MAX_SCORE = 99;
+const DAMON_MAX_SUBSCORE = 100;
+const DAMON_MAX_AGE_IN_LOG = 32;
+
+export function hotScore(ctx: DamonCtx, r: DamonRegion, s: Damos): number {
+  const a = ctx.attrs;
+  const freq = Math.floor(mulU32(ctx.scoreNrAccesses(r), DAMON_MAX_SUBSCORE) / maxNrAccesses(a));
+  const ageProduct = r.age * a.aggrInterval;
+  let ageInSec =
+    ageProduct < Number.MAX_SAFE_INTEGER ? Math.floor(ageProduct / 1_000_000) : Number((BigInt(r.age) * BigInt(a.aggrInterval)) / 1_000_000n);
+  let ageInLog = 0;
+  for (; ageInLog < DAMON_MAX_AGE_IN_LOG && ageInSec; ageInLog++) ageInSec = Math.floor(ageInSec / 2);
+  if (freq === 0) ageInLog = -ageInLog;
+  // Two truncating divisions, in this order (trap 1).
+  const ageSubscore = Math.trunc(Math.trunc(((ageInLog + DAMON_MAX_AGE_IN_LOG) * DAMON_MAX_SUBSCORE) / DAMON_MAX_AGE_IN_LOG) / 2);
+  const q = s.quota;
+  let hotness = q.weightNrAccesses * freq + q.weightAge * ageSubscore;
+  if (q.weightNrAccesses + q.weightAge) hotness = Math.floor(hotness / (q.weightNrAccesses + q.weightAge));
+  hotness = Math.floor((hotness * DAMOS_MAX_SCORE) / DAMON_MAX_SUBSCORE);
+  if (ctx.profile.hotScoreClamp) hotness = Math.min(Math.max(hotness, 0), DAMOS_MAX_SCORE);
+  return hotness;
+}
+
+export function coldScore(ctx: DamonCtx, r: DamonRegion, s: Damos): number {
+  return DAMOS_MAX_SCORE - hotScore(ctx, r, s);
+}
+
+/** The paddr/vaddr get_scheme_score dispatch by action. */
+export function schemeScore(ctx: DamonCtx, r: DamonRegion, s: Damos): number {
+  switch (s.action) {
+    case 'pageout':
+    case 'lru_deprio':
+    case 'migrate_cold':
+      return coldScore(ctx, r, s);
+    case 'lru_prio':
+    case 'migrate_hot':
+      return hotScore(ctx, r, s);
+    default:
+      return DAMOS_MAX_SCORE;
+  }
+}
