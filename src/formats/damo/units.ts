@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * damo's "human string" value encoding (damo-formats.md §1.2): the sizes, times, ratios, counts
+ * and booleans that damo accepts in its JSON/YAML/CLI input and prints in its output, such as
+ * "1.5 GiB", "2 h 1 m 59 s 123 ms", "99.7 %" or "1,234".
+ *
+ * Written from damo's observable behaviour, with two deliberate differences:
+ * - arithmetic is exact (decimal digit strings scaled with bigint, never floats), so "1.5 GiB",
+ *   "0.1 %" of bp and values up to ULONG_MAX come out exactly;
+ * - every rejection is a UnitError saying what was expected and what was found, and negative or
+ *   out-of-range values are rejected (the kernel parameters are unsigned 64-bit).
+ */
+
+import { ULONG_MAX } from '../../lib/kint.js';
+
+export { ULONG_MAX };
+
+export type TimeUnit = 'ns' | 'us' | 'ms' | 's';
+export type RatioUnit = 'percent' | 'permil' | 'bp';
+export type CountUnit = 'samples' | 'aggr_intervals';
+
+/** Thrown by every parser (and formatter) here for any invalid input. */
+export class UnitError extends Error {
+  readonly expected: string;
+  readonly found: string;
+
+  constructor(expected: string, found: string, reason?: string) {
+    super(`expected ${expected}; found ${found}${reason === undefined ? '' : ` (${reason})`}`);
+    this.name = 'UnitError';
+    this.expected = expected;
+    this.found = found;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+
+const BYTE_UNITS: Readonly<Record<string, bigint>> = {
+  B: 1n,
+  K: 1n << 10n, KB: 1n << 10n, KiB: 1n << 10n,
+  M: 1n << 20n, MB: 1n << 20n, MiB: 1n << 20n,
+  G: 1n << 30n, GB: 1n << 30n, GiB: 1n << 30n,
+  T: 1n << 40n, TB: 1n << 40n, TiB: 1n << 40n,
+  P: 1n << 50n, PB: 1n << 50n, PiB: 1n << 50n,
+  E: 1n << 60n, EB: 1n << 60n, EiB: 1n << 60n,
+};
+
+const NS_PER: Readonly<Record<string, bigint>> = {
+  ns: 1n,
+  us: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+  d: 86_400_000_000_000n,
+};
+
+/** How many of the key's unit make one percent. */
+const PER_PERCENT: Readonly<Record<RatioUnit, bigint>> = { percent: 1n, permil: 10n, bp: 100n };
+
+const EXPECT_NUMBER = 'a non-negative number such as 4096, "1,234" or "1,234.5" (or min, max)';
+const EXPECT_BYTES =
+  'a size such as "4 KiB", "1.5 GiB" or a number of bytes ' +
+  '(units: B K KB KiB M MB MiB G GB GiB T TB TiB P PB PiB E EB EiB, min, max)';
+const expectTime = (unit: TimeUnit): string =>
+  `a time such as "5 ms", "1 m 2 s" or a number of ${unit} (units: ns us ms s m h d, min, max)`;
+const expectRatio = (unit: RatioUnit): string =>
+  `a ratio such as "5 %", "0.1 %" or a number in ${unit} (units: %, min, max)`;
+const EXPECT_PERCENT = 'a percentage such as "5 %", "0.5 %" or a number of percent (units: %, min, max)';
+const EXPECT_COUNT = 'a count with a unit such as "3 samples" or "50 aggr_intervals" (units: samples aggr_intervals)';
+const EXPECT_BOOL = 'a boolean: true/false, y/n, yes/no, on/off or 1/0 (any case)';
+
+const NEGATIVE = 'negative values are invalid for unsigned kernel values';
+const TOO_LARGE = 'larger than ULONG_MAX (18,446,744,073,709,551,615)';
+
+/** A printable rendering of any value; must never throw (objects may have hostile toString). */
+function describe(v: unknown): string {
+  switch (typeof v) {
+    case 'string': {
+      const s = v.length > 80 ? `${v.slice(0, 77)}...` : v;
+      return JSON.stringify(s);
+    }
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(v);
+    case 'undefined':
+      return 'undefined';
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return 'a function';
+    default:
+      if (v === null) return 'null';
+      return Array.isArray(v) ? 'an array' : 'an object';
+  }
+}
+
+/** value = mant × 10^exp, mant ≥ 0: a decimal number kept exact. */
+interface Dec {
+  mant: bigint;
+  exp: number;
+}
+
+// Python's int()/float() (which damo uses after stripping commas) also take exponents; keep them
+// so JS-printed numbers like "1e+21" parse too, but bound them so 10^exp stays cheap.
+const DEC_RE = /^(?:(\d[\d,]*)(?:\.([\d,]*))?|\.(\d[\d,]*))(?:[eE]([+-]?\d+))?$/;
+const MAX_EXP = 1000;
+
+/** Parse an unsigned decimal with optional commas anywhere (damo strips them all); null if bad. */
+function parseDec(text: string): Dec | null {
+  const m = DEC_RE.exec(text);
+  if (m === null) return null;
+  const intDigits = (m[1] ?? '').replaceAll(',', '');
+  const fracDigits = (m[2] ?? m[3] ?? '').replaceAll(',', '');
+  const e = m[4] === undefined ? 0 : Number(m[4]);
+  if (!Number.isSafeInteger(e) || Math.abs(e) > MAX_EXP) return null;
+  const digits = intDigits + fracDigits;
+  return { mant: digits === '' ? 0n : BigInt(digits), exp: e - fracDigits.length };
+}
+
+/** trunc(d × num / den), exact. */
+function scaleDec(d: Dec, num: bigint, den: bigint): bigint {
+  if (d.exp >= 0) return (d.mant * 10n ** BigInt(d.exp) * num) / den;
+  return (d.mant * num) / (den * 10n ** BigInt(-d.exp));
+}
+
+function decToNumber(d: Dec): number {
+  // JS number parsing of "<digits>e<exp>" is correctly rounded.
+  return Number(`${d.mant}e${d.exp}`);
+}
+
+/**
+ * Turn a JS number into an exact bigint (truncated), or an error reason. JSON.parse turns the
+ * literal 18446744073709551615 into 2^64, so that one double is read back as ULONG_MAX.
+ */
+function numberToBig(n: number): bigint | string {
+  if (!Number.isFinite(n)) return 'not a finite number';
+  if (n < 0) return NEGATIVE;
+  if (n === 2 ** 64) return ULONG_MAX;
+  return BigInt(Math.trunc(n));
+}
+
+function checkRange(x: bigint, expected: string, v: unknown): bigint {
+  if (x > ULONG_MAX) throw new UnitError(expected, describe(v), TOO_LARGE);
+  return x;
+}
+
+/** Common handling for non-string inputs of integer parsers; returns null for strings. */
+function nonStringToBig(v: unknown, expected: string): bigint | null {
+  if (typeof v === 'string') return null;
+  if (typeof v === 'number') {
+    const r = numberToBig(v);
+    if (typeof r === 'string') throw new UnitError(expected, describe(v), r);
+    return r;
+  }
+  if (typeof v === 'bigint') {
+    if (v < 0n) throw new UnitError(expected, describe(v), NEGATIVE);
+    return v;
+  }
+  throw new UnitError(expected, describe(v));
+}
+
+function badString(expected: string, v: string, text: string): UnitError {
+  return new UnitError(expected, describe(v), text.startsWith('-') ? NEGATIVE : undefined);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsers
+
+/** A plain unsigned integer key: 123, "1,234", "1,234.5" (truncated), "min", "max". */
+export function parseNumber(v: unknown): bigint {
+  const direct = nonStringToBig(v, EXPECT_NUMBER);
+  if (direct !== null) return checkRange(direct, EXPECT_NUMBER, v);
+  const text = (v as string).trim();
+  if (text === 'min') return 0n;
+  if (text === 'max') return ULONG_MAX;
+  const d = parseDec(text);
+  if (d === null) throw badString(EXPECT_NUMBER, v as string, text);
+  return checkRange(scaleDec(d, 1n, 1n), EXPECT_NUMBER, v);
+}
+
+// Lazy number part so the longest unit suffix wins ("1E" is 1 EiB, "1E3" is 1000 bytes, as damo).
+const BYTES_RE = /^(.*?)\s*(KiB|MiB|GiB|TiB|PiB|EiB|KB|MB|GB|TB|PB|EB|B|K|M|G|T|P|E)?$/s;
+
+/**
+ * A size in bytes: "4K", "4 KiB", "200MB", "1.5 GiB", a bare number of bytes, "min", "max".
+ * All units are binary and case-sensitive, as in damo. Truncated, then clamped to ULONG_MAX.
+ */
+export function parseBytes(v: unknown): bigint {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 2 ** 64) return ULONG_MAX;
+  const direct = nonStringToBig(v, EXPECT_BYTES);
+  if (direct !== null) return direct > ULONG_MAX ? ULONG_MAX : direct;
+  const text = (v as string).trim();
+  if (text === 'min') return 0n;
+  if (text === 'max') return ULONG_MAX;
+  const m = BYTES_RE.exec(text);
+  const d = m === null ? null : parseDec(m[1]);
+  if (m === null || d === null) throw badString(EXPECT_BYTES, v as string, text);
+  const bytes = scaleDec(d, BYTE_UNITS[m[2] ?? 'B'], 1n);
+  return bytes > ULONG_MAX ? ULONG_MAX : bytes;
+}
+
+const TIME_TOKEN_RE = /^(.*?)(ns|us|ms|s|m|h|d)$/s;
+
+/**
+ * A time, returned as an integer number of `unit` (truncated): "5ms", "5 ms", "1 m 2 s",
+ * "2 h 1 m 59 s 123 ms", "min", "max", or a bare number that is already in `unit`.
+ * Components are whitespace-separated (damo splits on whitespace) and are summed.
+ */
+export function parseTime(v: unknown, unit: TimeUnit): bigint {
+  const expected = expectTime(unit);
+  const direct = nonStringToBig(v, expected);
+  if (direct !== null) return checkRange(direct, expected, v);
+  const text = (v as string).trim();
+  if (text === 'min') return 0n;
+  if (text === 'max') return ULONG_MAX;
+  const bare = parseDec(text);
+  if (bare !== null) return checkRange(scaleDec(bare, 1n, 1n), expected, v);
+
+  const tokens = text.split(/\s+/);
+  const parts: { d: Dec; ns: bigint }[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    let d = parseDec(tok);
+    let u: string | undefined;
+    if (d !== null) {
+      // "5 ms": the unit is the next token.
+      u = tokens[i + 1];
+      i++;
+    } else {
+      const m = TIME_TOKEN_RE.exec(tok);
+      if (m !== null) {
+        d = parseDec(m[1]);
+        u = m[2];
+      }
+    }
+    if (d === null || u === undefined || !Object.hasOwn(NS_PER, u)) throw badString(expected, v as string, text);
+    parts.push({ d, ns: NS_PER[u] });
+  }
+  // Sum exactly over a common power-of-ten denominator, then convert to the requested unit.
+  const fracDigits = Math.max(0, ...parts.map((p) => -p.d.exp));
+  let total = 0n;
+  for (const p of parts) total += p.d.mant * p.ns * 10n ** BigInt(p.d.exp + fracDigits);
+  return checkRange(total / (NS_PER[unit] * 10n ** BigInt(fracDigits)), expected, v);
+}
+
+/** Split "5 %" / "5%" into its number; null if there is no trailing percent sign. */
+function percentPart(text: string): string | null {
+  return text.endsWith('%') ? text.slice(0, -1).trimEnd() : null;
+}
+
+/**
+ * A ratio key whose kernel unit is `unit`: "5%", "0.5 %", "1,234.567 %" are percent and are
+ * converted ("99.7%" as bp is 9970); a bare number is already in `unit`. Truncated toward zero.
+ */
+export function parseRatio(v: unknown, unit: RatioUnit): bigint {
+  const expected = expectRatio(unit);
+  const direct = nonStringToBig(v, expected);
+  if (direct !== null) return checkRange(direct, expected, v);
+  const text = (v as string).trim();
+  if (text === 'min') return 0n;
+  if (text === 'max') return ULONG_MAX;
+  const pct = percentPart(text);
+  const d = parseDec(pct ?? text);
+  if (d === null) throw badString(expected, v as string, text);
+  return checkRange(scaleDec(d, pct === null ? 1n : PER_PERCENT[unit], 1n), expected, v);
+}
+
+/**
+ * A percentage kept fractional (access-pattern nr_accesses): "5%", "0.5 %", or a bare number of
+ * percent. "min" is 0 and "max" is ULONG_MAX (as a double), as damo's text_to_percent.
+ */
+export function parsePercentFloat(v: unknown): number {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new UnitError(EXPECT_PERCENT, describe(v), 'not a finite number');
+    if (v < 0) throw new UnitError(EXPECT_PERCENT, describe(v), NEGATIVE);
+    return v;
+  }
+  if (typeof v === 'bigint') {
+    if (v < 0n) throw new UnitError(EXPECT_PERCENT, describe(v), NEGATIVE);
+    return Number(checkRange(v, EXPECT_PERCENT, v));
+  }
+  if (typeof v !== 'string') throw new UnitError(EXPECT_PERCENT, describe(v));
+  const text = v.trim();
+  if (text === 'min') return 0;
+  if (text === 'max') return Number(ULONG_MAX);
+  const d = parseDec(percentPart(text) ?? text);
+  if (d === null) throw badString(EXPECT_PERCENT, v, text);
+  const n = decToNumber(d);
+  if (!Number.isFinite(n) || n > Number(ULONG_MAX)) throw new UnitError(EXPECT_PERCENT, describe(v), TOO_LARGE);
+  return n;
+}
+
+const COUNT_RE = /^(.*?)\s*(samples|aggr_intervals)$/s;
+
+/** A count given in kernel units: "3 samples", "50 aggr_intervals" (value truncated). */
+export function parseCountWithUnit(v: unknown): { value: bigint; unit: CountUnit } {
+  if (typeof v !== 'string') throw new UnitError(EXPECT_COUNT, describe(v));
+  const text = v.trim();
+  const m = COUNT_RE.exec(text);
+  if (m === null) throw badString(EXPECT_COUNT, v, text);
+  let value: bigint;
+  if (m[1] === 'min') value = 0n;
+  else if (m[1] === 'max') value = ULONG_MAX;
+  else {
+    const d = parseDec(m[1]);
+    if (d === null) throw badString(EXPECT_COUNT, v, text);
+    value = checkRange(scaleDec(d, 1n, 1n), EXPECT_COUNT, v);
+  }
+  return { value, unit: m[2] as CountUnit };
+}
+
+// damo takes y/yes/true and n/no/false in any case; the kernel's kstrtobool adds 1/0 and on/off.
+const TRUE_WORDS = new Set(['y', 'yes', 'true', '1', 'on']);
+const FALSE_WORDS = new Set(['n', 'no', 'false', '0', 'off']);
+
+/** A boolean: true/false, or "y"/"n", "yes"/"no", "true"/"false", "on"/"off", "1"/"0" in any case. */
+export function parseBool(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 0 || v === 1) return v === 1;
+  if (typeof v === 'string') {
+    const w = v.trim().toLowerCase();
+    if (TRUE_WORDS.has(w)) return true;
+    if (FALSE_WORDS.has(w)) return false;
+  }
+  throw new UnitError(EXPECT_BOOL, describe(v));
+}
+
+/** A parsed integer as a `number`, for values the caller knows to be small. */
+export function toSafeNumber(x: bigint): number {
+  if (x < 0n || x > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new UnitError('an integer in [0, 9,007,199,254,740,991]', describe(x));
+  }
+  return Number(x);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatters
+
+/** Non-negative integer in [0, ULONG_MAX] for the formatters (numbers are truncated). */
+function formatInput(x: bigint | number, what: string): bigint {
+  const expected = `${what} in [0, ULONG_MAX]`;
+  if (typeof x === 'number') {
+    const r = numberToBig(x);
+    if (typeof r === 'string') throw new UnitError(expected, describe(x), r);
+    x = r;
+  }
+  if (typeof x !== 'bigint') throw new UnitError(expected, describe(x));
+  if (x < 0n) throw new UnitError(expected, describe(x), NEGATIVE);
+  return checkRange(x, expected, x);
+}
+
+function groupThousands(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
+/** An integer with thousands separators: 1,000 and 18,446,744,073,709,551,615 (sign kept). */
+export function formatNumber(x: bigint | number): string {
+  if (typeof x === 'number') {
+    if (!Number.isFinite(x)) throw new UnitError('a finite number', describe(x));
+    x = BigInt(Math.trunc(x));
+  }
+  if (typeof x !== 'bigint') throw new UnitError('an integer', describe(x));
+  return x < 0n ? `-${groupThousands((-x).toString())}` : groupThousands(x.toString());
+}
+
+/** n / d with three decimals, rounded half to even (Python's "%.3f" on an exact quotient). */
+function fixed3(n: bigint, d: bigint): string {
+  const scaled = n * 1000n;
+  let q = scaled / d;
+  const r2 = (scaled % d) * 2n;
+  if (r2 > d || (r2 === d && q % 2n === 1n)) q++;
+  return `${q / 1000n}.${(q % 1000n).toString().padStart(3, '0')}`;
+}
+
+const SIZE_UNITS: readonly [string, bigint][] = [
+  ['EiB', 1n << 60n],
+  ['PiB', 1n << 50n],
+  ['TiB', 1n << 40n],
+  ['GiB', 1n << 30n],
+  ['MiB', 1n << 20n],
+  ['KiB', 1n << 10n],
+];
+
+/**
+ * A size as damo prints it: "N B" up to and including 1024 bytes, else three decimals in the
+ * largest binary unit the size strictly exceeds ("1024.000 KiB" for 1 MiB), "max" for ULONG_MAX.
+ * With `exact`, the three-decimal form is used only when it parses back to exactly `x`;
+ * otherwise the thousands-separated integer is printed.
+ */
+export function formatBytes(x: bigint | number, opts: { exact?: boolean } = {}): string {
+  const b = formatInput(x, 'a size');
+  if (b === ULONG_MAX) return 'max';
+  let s = `${b} B`;
+  for (const [name, size] of SIZE_UNITS) {
+    if (b > size) {
+      s = `${fixed3(b, size)} ${name}`;
+      break;
+    }
+  }
+  if (opts.exact === true && parseBytes(s) !== b) return formatNumber(b);
+  return s;
+}
+
+const EXACT_UNITS: readonly [string, bigint][] = (['d', 'h', 'm', 's', 'ms', 'us', 'ns'] as const).map((u) => [
+  u,
+  NS_PER[u],
+]);
+
+/**
+ * A time with every unit spelled out, exact: "1 s 500 ms", "2 m 3 s 456 ms 789 us 123 ns",
+ * "1,234 d 2 h"; 0 is "0 ns" and ULONG_MAX (in `unit`) is "max". Parses back to `x`.
+ */
+export function formatTimeExact(x: bigint | number, unit: TimeUnit): string {
+  const t = formatInput(x, `a time in ${unit}`);
+  if (t === ULONG_MAX) return 'max';
+  let ns = t * NS_PER[unit];
+  if (ns === 0n) return '0 ns';
+  const parts: string[] = [];
+  for (const [name, size] of EXACT_UNITS) {
+    if (ns >= size) {
+      parts.push(`${formatNumber(ns / size)} ${name}`);
+      ns %= size;
+    }
+  }
+  return parts.join(' ');
+}
+
+/** damo's short form below one hour: the largest unit, with three decimals if not whole. */
+function shortBelowHour(ns: bigint): string {
+  const [m, s, ms, us] = [NS_PER.m, NS_PER.s, NS_PER.ms, NS_PER.us];
+  if (ns >= m) {
+    if (ns % m === 0n) return `${ns / m} m`;
+    if (ns % s === 0n) return `${ns / m} m ${(ns % m) / s} s`;
+    return `${ns / m} m ${fixed3(ns % m, s)} s`;
+  }
+  for (const [name, size] of [['s', s], ['ms', ms], ['us', us]] as const) {
+    if (ns >= size) return ns % size === 0n ? `${ns / size} ${name}` : `${fixed3(ns, size)} ${name}`;
+  }
+  return `${ns} ns`;
+}
+
+/**
+ * A time for display, as damo prints it: "1.500 s", "2 m 3.457 s", "5 ms", "74 h 1 m 59.123 s"
+ * (hours are the largest unit); ULONG_MAX (in `unit`) is "max". Not exact in general.
+ */
+export function formatTimeShort(x: bigint | number, unit: TimeUnit): string {
+  const t = formatInput(x, `a time in ${unit}`);
+  if (t === ULONG_MAX) return 'max';
+  const ns = t * NS_PER[unit];
+  const h = NS_PER.h;
+  if (ns < h) return shortBelowHour(ns);
+  const rest = ns % h;
+  return rest === 0n ? `${ns / h} h` : `${ns / h} h ${shortBelowHour(rest)}`;
+}
+
+/** "<int>.<frac> %" with separators in the integer part and trailing zeros trimmed. */
+function percentText(intPart: string, frac: string): string {
+  const f = frac.replace(/0+$/, '');
+  return `${groupThousands(intPart)}${f === '' ? '' : `.${f}`} %`;
+}
+
+/**
+ * A ratio given in `unit` printed as percent: "4 %", "0.1 %", "99.7 %" (up to seven decimals,
+ * trailing zeros trimmed). Integer inputs are exact and parse back with parseRatio(_, unit).
+ */
+export function formatRatio(x: bigint | number, unit: RatioUnit = 'percent'): string {
+  const per = PER_PERCENT[unit];
+  const shift = per.toString().length - 1; // decimal places of one unit in percent
+  if (typeof x === 'number' && Number.isFinite(x) && x >= 0 && x < 1e21 && !Number.isInteger(x)) {
+    // Round the double itself to 7 − shift places (exact decimal rounding of x), then move the
+    // decimal point `shift` places left: seven places of percent, no float division.
+    const [i, f] = x.toFixed(7 - shift).split('.');
+    const digits = (i + f).padStart(8, '0');
+    const cut = digits.length - 7;
+    return percentText(BigInt(digits.slice(0, cut)).toString(), digits.slice(cut));
+  }
+  const r = formatInput(x, `a ratio in ${unit}`);
+  return percentText((r / per).toString(), (r % per).toString().padStart(shift, '0').slice(0, shift));
+}

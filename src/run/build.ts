@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Building the in-kernel objects from parameters, as the sysfs interface does when a kdamond is
+ * turned on (damon_sysfs_build_ctx): contexts, targets with their initial regions, schemes with
+ * quotas, goals, filters and watermarks.
+ */
+import { defaultAttrs } from '../damon/attrs.js';
+import { DamonCtx, type DamonCtxInit } from '../damon/ctx.js';
+import { DamonTarget, setRegions } from '../damon/region.js';
+import { Damos, DamosQuota, addFilter, newFilter, type DamosQuotaGoal } from '../damos/scheme.js';
+import type { KernelMm } from '../damon/mm.js';
+import type { ContextParams, SchemeParams } from '../scenario/model.js';
+
+/** `max(DAMON_MIN_REGION_SZ / addr_unit, 1)`, as the sysfs interface and modules set it. */
+export function minRegionSzFor(addrUnit: number): number {
+  return Math.max(Math.floor(4096 / addrUnit), 1);
+}
+
+export function buildScheme(p: SchemeParams, mm: KernelMm): Damos {
+  const q = new DamosQuota();
+  q.ms = p.quota.ms;
+  q.sz = p.quota.sz;
+  q.resetInterval = p.quota.resetIntervalMs;
+  q.failChargeNum = p.quota.failChargeNum;
+  q.failChargeDenom = p.quota.failChargeDenom;
+  q.goalTuner = p.quota.goalTuner;
+  q.weightSz = p.quota.weightSz;
+  q.weightNrAccesses = p.quota.weightNrAccesses;
+  q.weightAge = p.quota.weightAge;
+  // sysfs drops goals whose target_value is 0 (damos.md §7).
+  q.goals = p.quota.goals
+    .filter((g) => g.targetValue !== 0n)
+    .map(
+      (g): DamosQuotaGoal => ({
+        metric: g.metric,
+        targetValue: g.targetValue,
+        currentValue: g.currentValue,
+        nid: g.nid ?? 0,
+        memcgPath: g.memcgPath,
+        memcgId: g.memcgPath === null ? undefined : mm.memcgId(g.memcgPath),
+        lastPsiTotal: 0,
+      }),
+    );
+  const s = new Damos(
+    { ...p.pattern },
+    p.action,
+    p.applyIntervalUs,
+    q,
+    { metric: p.wmarks.metric, interval: p.wmarks.intervalUs, high: p.wmarks.high, mid: p.wmarks.mid, low: p.wmarks.low, activated: true },
+    p.targetNid,
+  );
+  s.dests = p.dests.map((d) => ({ ...d }));
+  s.maxNrSnapshots = p.maxNrSnapshots;
+  for (const fp of p.filters) {
+    const f = newFilter(fp.type, fp.matching, fp.allow);
+    f.memcgPath = fp.memcgPath;
+    f.memcgId = fp.memcgPath === null ? undefined : mm.memcgId(fp.memcgPath);
+    if (fp.addrRange) {
+      f.addrStart = fp.addrRange.start;
+      f.addrEnd = fp.addrRange.end;
+    }
+    if (fp.targetIdx !== null) f.targetIdx = fp.targetIdx;
+    if (fp.hugepageSize) [f.szMin, f.szMax] = fp.hugepageSize;
+    addFilter(s, f);
+  }
+  return s;
+}
+
+/** A context ready for kdamond start: attrs set through damon_set_attrs, regions installed. */
+export function buildContext(p: ContextParams, init: DamonCtxInit): DamonCtx {
+  const ctx = new DamonCtx(init, defaultAttrs());
+  ctx.addrUnit = p.addrUnit;
+  ctx.minRegionSz = minRegionSzFor(p.addrUnit);
+  const err = ctx.setAttrs({ ...p.attrs, aggrSamples: 0 });
+  if (err) throw new Error(`damon_set_attrs: ${err}`);
+  for (const tp of p.targets) {
+    const t = new DamonTarget(tp.pid);
+    t.obsolete = tp.obsolete;
+    setRegions(t, tp.regions, ctx.minRegionSz);
+    ctx.targets.push(t);
+  }
+  for (const sp of p.schemes) {
+    const s = buildScheme(sp, init.mm);
+    ctx.schemes.push(s);
+  }
+  return ctx;
+}

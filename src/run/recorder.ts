@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The timeline recorder: NDJSON records at every quota-goal evaluation and every aggregation (or
+ * every Nth), plus the ground truth only a simulator has (hot bytes per node). docs/timeline.md
+ * documents the format.
+ */
+import type { DamonCtx } from '../damon/ctx.js';
+import type { DamonTracer } from '../damon/trace.js';
+import type { Damos } from '../damos/scheme.js';
+import { toJson } from '../lib/json.js';
+import { hotBytesPerNode, usedBytesPerNode } from '../workload/truth.js';
+import type { Simulation } from './simulation.js';
+
+export const TIMELINE_VERSION = 1;
+
+/** Simulated seconds with microsecond resolution, rendered deterministically. */
+export function secs(ns: number): number {
+  return Number((ns / 1e9).toFixed(6));
+}
+
+export interface GoalRecord {
+  type: 'goal';
+  t: number;
+  kdamond: number;
+  ctx: number;
+  scheme: number;
+  goal: number;
+  metric: string;
+  nid: number;
+  target_value: bigint;
+  current_value: bigint;
+  esz: bigint;
+  nr_tried: number;
+  sz_tried: number;
+  nr_applied: number;
+  sz_applied: number;
+  qt_exceeds: number;
+}
+
+export interface AggrRecord {
+  type: 'aggr';
+  t: number;
+  kdamond: number;
+  ctx: number;
+  nr_regions: number;
+  sample_us: number;
+  aggr_us: number;
+  node_used: number[];
+  hot_bytes: number[];
+  migrated: number[][];
+}
+
+export class Recorder implements DamonTracer {
+  private sim: Simulation | undefined;
+  private aggrCount = 0;
+  readonly goals: GoalRecord[] = [];
+  private readonly stride: number;
+
+  constructor(
+    private readonly write: (line: string) => void,
+    stride: number,
+    private readonly kdamondOfCtx: (ctxIdx: number) => number = () => 0,
+  ) {
+    this.stride = Math.max(1, stride);
+  }
+
+  attach(sim: Simulation): void {
+    this.sim = sim;
+  }
+
+  emit(rec: object): void {
+    this.write(toJson(rec));
+  }
+
+  quotaSet(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
+    const q = s.quota;
+    q.goals.forEach((g, gi) => {
+      const rec: GoalRecord = {
+        type: 'goal',
+        t: secs(ctx.clock.now),
+        kdamond: this.kdamondOfCtx(ctx.idx),
+        ctx: ctx.idx,
+        scheme: schemeIdx,
+        goal: gi,
+        metric: g.metric,
+        nid: g.nid,
+        target_value: g.targetValue,
+        current_value: g.currentValue,
+        esz: q.esz,
+        nr_tried: s.stat.nrTried,
+        sz_tried: s.stat.szTried,
+        nr_applied: s.stat.nrApplied,
+        sz_applied: s.stat.szApplied,
+        qt_exceeds: s.stat.qtExceeds,
+      };
+      this.goals.push(rec);
+      this.emit(rec);
+    });
+  }
+
+  aggregated(ctx: DamonCtx): void {
+    if (this.aggrCount++ % this.stride !== 0 || !this.sim) return;
+    const sim = this.sim;
+    const rec: AggrRecord = {
+      type: 'aggr',
+      t: secs(ctx.clock.now),
+      kdamond: this.kdamondOfCtx(ctx.idx),
+      ctx: ctx.idx,
+      nr_regions: ctx.nrRegions,
+      sample_us: ctx.attrs.sampleInterval,
+      aggr_us: ctx.attrs.aggrInterval,
+      node_used: usedBytesPerNode(sim.machine),
+      hot_bytes: hotBytesPerNode(sim.machine, sim.workload, ctx.clock.now),
+      migrated: sim.machine.migratedBytes.map((row) => [...row]),
+    };
+    this.emit(rec);
+  }
+}

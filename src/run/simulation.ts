@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * One run: build the machine, the workload, the kdamonds from a scenario, then advance every
+ * kdamond in simulated-time order until the run's duration. Deterministic: one seed, streams
+ * forked per consumer, kdamonds stepped in (time, index) order.
+ */
+import { Prng } from '../lib/prng.js';
+import { DamonCtx, type SimClock } from '../damon/ctx.js';
+import { Kdamond } from '../damon/kdamond.js';
+import { SplitState } from '../damon/split.js';
+import type { DamonTracer } from '../damon/trace.js';
+import { Machine } from '../machine/machine.js';
+import { MachineMm } from '../machine/kernel-mm.js';
+import { YoungModel } from '../machine/young.js';
+import { PaddrCheckCache, PaddrOps } from '../ops/paddr.js';
+import { findProfile, type KernelProfile } from '../profiles.js';
+import type { Scenario } from '../scenario/model.js';
+import { hotSetWorkload } from '../workload/hotset.js';
+import type { Workload } from '../workload/model.js';
+import { buildContext } from './build.js';
+
+export interface SimKdamond {
+  idx: number;
+  kdamond: Kdamond;
+  clock: SimClock;
+}
+
+export class Simulation {
+  readonly scenario: Scenario;
+  readonly profile: KernelProfile;
+  readonly machine: Machine;
+  readonly workload: Workload;
+  readonly mm: MachineMm;
+  readonly young: YoungModel;
+  readonly kdamonds: SimKdamond[] = [];
+  readonly rng: Prng;
+  /** Time of the furthest-behind kdamond: everything before it has been simulated. */
+  now = 0;
+
+  constructor(scenario: Scenario, tracer?: DamonTracer) {
+    this.scenario = scenario;
+    const profile = findProfile(scenario.kernel.profile);
+    if (!profile) throw new Error(`unknown kernel profile ${scenario.kernel.profile}`);
+    this.profile = profile;
+    this.rng = new Prng(scenario.seed);
+    this.machine = new Machine(scenario.machine);
+    const memcgs = [{ id: 0, path: '/' }];
+    const w = scenario.workload;
+    if (w.memcg !== '/') memcgs.push({ id: 1, path: w.memcg });
+    const memcgId = memcgs.find((m) => m.path === w.memcg)?.id ?? 0;
+    this.workload = hotSetWorkload({ ...w, memcg: memcgId, vbase: 0x7f00_0000_0000 });
+    this.mm = new MachineMm(this.machine, memcgs);
+    this.allocateWorkload();
+    this.young = new YoungModel(this.machine, this.workload);
+    const splitState = new SplitState();
+    const checkCache = new PaddrCheckCache();
+    let ctxIdx = 0;
+    scenario.kdamonds.forEach((kp, ki) => {
+      for (const cp of kp.contexts) {
+        const clock: SimClock = { now: 0, hz: scenario.kernel.hz };
+        const ops = new PaddrOps({
+          machine: this.machine,
+          young: this.young,
+          rng: this.rng.fork(`kdamond${ki}/ctx${ctxIdx}/sample`),
+          mode: scenario.sampling,
+          cache: checkCache,
+        });
+        const ctx: DamonCtx = buildContext(cp, {
+          ops,
+          mm: this.mm,
+          profile,
+          rng: this.rng.fork(`kdamond${ki}/ctx${ctxIdx}/split`),
+          splitState,
+          clock,
+          tracer,
+          idx: ctxIdx,
+        });
+        const kd = new Kdamond(ctx);
+        this.kdamonds.push({ idx: ki, kdamond: kd, clock });
+        ctxIdx++;
+      }
+    });
+  }
+
+  private allocateWorkload(): void {
+    for (const p of this.workload.processes) {
+      for (const v of p.vmas) {
+        const left = this.machine.allocate({
+          owner: p.id,
+          vstart: v.start,
+          bytes: v.bytes,
+          anon: v.anon,
+          mapped: v.mapped,
+          memcg: p.memcg,
+          thp: v.thp,
+          nodes: v.nodes,
+          now: 0,
+        });
+        if (left > 0) throw new Error(`workload ${p.name}: ${left} bytes do not fit in the machine's free memory`);
+      }
+    }
+  }
+
+  start(): void {
+    for (const k of this.kdamonds) k.kdamond.start();
+  }
+
+  /** Advance until every kdamond has reached `untilNs`. */
+  runUntil(untilNs: number, onStep?: (nowNs: number) => void): void {
+    const ks = this.kdamonds;
+    if (ks.length === 0) {
+      this.now = untilNs;
+      return;
+    }
+    for (;;) {
+      let next: SimKdamond | undefined;
+      for (const k of ks) {
+        if (k.kdamond.stopped) continue;
+        if (!next || k.clock.now < next.clock.now) next = k;
+      }
+      if (!next || next.clock.now >= untilNs) break;
+      next.kdamond.step();
+      this.now = next.clock.now;
+      onStep?.(this.now);
+    }
+    this.now = untilNs;
+  }
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The normalised scenario: one internal model that every input format (scenario files with damo's
+ * kdamonds format, damo command lines, sysfs trees) produces and every emitter reads. DAMON
+ * parameters are in kernel units here (samples, aggregation intervals, µs, bytes, bp).
+ */
+import type { DamonAttrs } from '../damon/attrs.js';
+import type { AddrRange } from '../damon/region.js';
+import type { DamosAction, DamosDest, FilterType, GoalTuner, QuotaGoalMetric, WmarkMetric } from '../damos/scheme.js';
+import type { MachineSpec } from '../machine/machine.js';
+import type { OpsId } from '../ops/operations.js';
+import type { SamplingMode } from '../ops/paddr.js';
+
+export interface GoalParams {
+  metric: QuotaGoalMetric;
+  targetValue: bigint;
+  currentValue: bigint;
+  nid: number | null;
+  memcgPath: string | null;
+}
+
+export interface FilterParams {
+  type: FilterType;
+  matching: boolean;
+  allow: boolean;
+  memcgPath: string | null;
+  addrRange: AddrRange | null;
+  targetIdx: number | null;
+  hugepageSize: [number, number] | null;
+}
+
+export interface QuotaParams {
+  ms: number;
+  sz: bigint;
+  resetIntervalMs: number;
+  failChargeNum: number;
+  failChargeDenom: number;
+  goals: GoalParams[];
+  goalTuner: GoalTuner;
+  weightSz: number;
+  weightNrAccesses: number;
+  weightAge: number;
+}
+
+export interface WatermarkParams {
+  metric: WmarkMetric;
+  intervalUs: number;
+  high: number;
+  mid: number;
+  low: number;
+}
+
+export interface SchemeParams {
+  action: DamosAction;
+  targetNid: number;
+  dests: DamosDest[];
+  pattern: {
+    minSzRegion: bigint;
+    maxSzRegion: bigint;
+    minNrAccesses: number;
+    maxNrAccesses: number;
+    minAgeRegion: number;
+    maxAgeRegion: number;
+  };
+  applyIntervalUs: number;
+  quota: QuotaParams;
+  wmarks: WatermarkParams;
+  filters: FilterParams[];
+  maxNrSnapshots: number;
+}
+
+export interface TargetParams {
+  pid: number | null;
+  obsolete: boolean;
+  regions: AddrRange[];
+}
+
+export interface ContextParams {
+  ops: OpsId;
+  addrUnit: number;
+  attrs: Omit<DamonAttrs, 'aggrSamples'>;
+  targets: TargetParams[];
+  schemes: SchemeParams[];
+  pause: boolean;
+}
+
+export interface KdamondParams {
+  refreshMs: number;
+  contexts: ContextParams[];
+}
+
+export interface HotSetWorkloadParams {
+  type: 'hotset';
+  rss: number;
+  hotSet: number;
+  hotShare: number;
+  accessRate: number;
+  hotOffset: number;
+  moves: Array<{ at: number; hotOffset: number }>;
+  thp: boolean;
+  anon: boolean;
+  /** Node preference order for first-touch allocation. */
+  nodes: number[];
+  memcg: string;
+}
+
+export type WorkloadParams = HotSetWorkloadParams;
+
+export interface Scenario {
+  name: string;
+  description: string;
+  seed: number;
+  /** Simulated run length, ns. */
+  duration: number;
+  kernel: { profile: string; hz: number };
+  sampling: SamplingMode;
+  machine: MachineSpec;
+  workload: WorkloadParams;
+  kdamonds: KdamondParams[];
+  record: { aggrStride: number };
+}

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * damo "human string" units (damo-formats.md §1.2): parse tables, formatter strings, round trips
+ * and a fuzz property that parsers only ever throw UnitError.
+ */
+
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  ULONG_MAX,
+  UnitError,
+  formatBytes,
+  formatNumber,
+  formatRatio,
+  formatTimeExact,
+  formatTimeShort,
+  parseBool,
+  parseBytes,
+  parseCountWithUnit,
+  parseNumber,
+  parsePercentFloat,
+  parseRatio,
+  parseTime,
+  toSafeNumber,
+  type RatioUnit,
+  type TimeUnit,
+} from '../src/formats/damo/units.js';
+
+const KiB = 1n << 10n;
+const MiB = 1n << 20n;
+const GiB = 1n << 30n;
+const NS = { us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n, d: 86_400_000_000_000n };
+
+type Case = [label: string, run: () => unknown, expected: unknown];
+
+const parseCases: Case[] = [
+  // plain numbers
+  ['number 123', () => parseNumber(123), 123n],
+  ['number "1,234"', () => parseNumber('1,234'), 1234n],
+  ['number "1,234.5"', () => parseNumber('1,234.5'), 1234n],
+  ['number 123.9', () => parseNumber(123.9), 123n],
+  ['number "max"', () => parseNumber('max'), ULONG_MAX],
+  ['number "min"', () => parseNumber('min'), 0n],
+  ['number ULONG_MAX digits', () => parseNumber('18,446,744,073,709,551,615'), ULONG_MAX],
+  ['number 2^64 double (JSON.parse of ULONG_MAX)', () => parseNumber(JSON.parse('18446744073709551615')), ULONG_MAX],
+  ['number "1e3"', () => parseNumber('1e3'), 1000n],
+  ['number bigint', () => parseNumber(42n), 42n],
+  // bytes
+  ['bytes "4K"', () => parseBytes('4K'), 4096n],
+  ['bytes "4 KiB"', () => parseBytes('4 KiB'), 4n * KiB],
+  ['bytes "2 KB"', () => parseBytes('2 KB'), 2048n],
+  ['bytes "2 MB"', () => parseBytes('2 MB'), 2n * MiB],
+  ['bytes "200MB"', () => parseBytes('200MB'), 200n * MiB],
+  ['bytes "2 MiB"', () => parseBytes('2 MiB'), 2n * MiB],
+  ['bytes "1.5 GiB"', () => parseBytes('1.5 GiB'), 1610612736n],
+  ['bytes "2 G"', () => parseBytes('2 G'), 2n * GiB],
+  ['bytes "2 TB"', () => parseBytes('2 TB'), 2n << 40n],
+  ['bytes "2 PiB"', () => parseBytes('2 PiB'), 2n << 50n],
+  ['bytes "2.0 EB"', () => parseBytes('2.0 EB'), 2n << 60n],
+  ['bytes "1E" (exa)', () => parseBytes('1E'), 1n << 60n],
+  ['bytes "1E3" (exponent)', () => parseBytes('1E3'), 1000n],
+  ['bytes "123 B"', () => parseBytes('123 B'), 123n],
+  ['bytes "1,234.5"', () => parseBytes('1,234.5'), 1234n],
+  ['bytes "1,234.457 GiB"', () => parseBytes('1,234.457 GiB'), 1325488110829n],
+  ['bytes "16384.000 PiB" clamps', () => parseBytes('16384.000 PiB'), ULONG_MAX],
+  ['bytes "max"', () => parseBytes('max'), ULONG_MAX],
+  ['bytes "min"', () => parseBytes('min'), 0n],
+  ['bytes bare 4096', () => parseBytes(4096), 4096n],
+  ['bytes 1e30 clamps', () => parseBytes(1e30), ULONG_MAX],
+  // time
+  ['time "5ms" as us', () => parseTime('5ms', 'us'), 5000n],
+  ['time "5 ms" as ms', () => parseTime('5 ms', 'ms'), 5n],
+  ['time "5 ms" as ns', () => parseTime('5 ms', 'ns'), 5_000_000n],
+  ['time "1 m 2 s" as us', () => parseTime('1 m 2 s', 'us'), 62_000_000n],
+  ['time "2 h 1 m 59 s 123 ms" as ms', () => parseTime('2 h 1 m 59 s 123 ms', 'ms'), 7_319_123n],
+  ['time "2 h 1 m 59 s 123 ms" as us', () => parseTime('2 h 1 m 59 s 123 ms', 'us'), 7_319_123_000n],
+  ['time "3 d 2 h 1 m 2 s" as us', () => parseTime('3 d 2 h 1 m 2 s', 'us'), 266_462_000_000n],
+  ['time "1,234 us"', () => parseTime('1,234 us', 'us'), 1234n],
+  ['time "1234us"', () => parseTime('1234us', 'us'), 1234n],
+  ['time "1.5 s" as ms', () => parseTime('1.5 s', 'ms'), 1500n],
+  ['time "1.5 s" as s (truncated)', () => parseTime('1.5 s', 's'), 1n],
+  ['time "999 ns" as us (truncated)', () => parseTime('999 ns', 'us'), 0n],
+  ['time bare "134" as us', () => parseTime('134', 'us'), 134n],
+  ['time bare "123.456" as ms', () => parseTime('123.456', 'ms'), 123n],
+  ['time bare 100 as ns', () => parseTime(100, 'ns'), 100n],
+  ['time "max"', () => parseTime('max', 'us'), ULONG_MAX],
+  ['time "min"', () => parseTime('min', 'ms'), 0n],
+  // ratios
+  ['ratio "5%" as percent', () => parseRatio('5%', 'percent'), 5n],
+  ['ratio "5 %" as permil', () => parseRatio('5 %', 'permil'), 50n],
+  ['ratio "0.5%" as permil', () => parseRatio('0.5%', 'permil'), 5n],
+  ['ratio "99.7%" as bp', () => parseRatio('99.7%', 'bp'), 9970n],
+  ['ratio "99.7%" as percent (truncated)', () => parseRatio('99.7%', 'percent'), 99n],
+  ['ratio "0.1 %" as bp', () => parseRatio('0.1 %', 'bp'), 10n],
+  ['ratio "1,234.567 %" as bp', () => parseRatio('1,234.567 %', 'bp'), 123456n],
+  ['ratio bare "123" as permil', () => parseRatio('123', 'permil'), 123n],
+  ['ratio bare 12.34 as bp (truncated)', () => parseRatio(12.34, 'bp'), 12n],
+  ['ratio "max"', () => parseRatio('max', 'bp'), ULONG_MAX],
+  ['ratio "min"', () => parseRatio('min', 'permil'), 0n],
+  ['percent float "0.5%"', () => parsePercentFloat('0.5%'), 0.5],
+  ['percent float "12.34 %"', () => parsePercentFloat('12.34 %'), 12.34],
+  ['percent float "1,234.567,89 %"', () => parsePercentFloat('1,234.567,89 %'), 1234.56789],
+  ['percent float bare 12.34', () => parsePercentFloat(12.34), 12.34],
+  ['percent float "min"', () => parsePercentFloat('min'), 0],
+  ['percent float "max"', () => parsePercentFloat('max'), 2 ** 64],
+  // counts with kernel units
+  ['count "3 samples"', () => parseCountWithUnit('3 samples'), { value: 3n, unit: 'samples' }],
+  ['count "50 aggr_intervals"', () => parseCountWithUnit('50 aggr_intervals'), { value: 50n, unit: 'aggr_intervals' }],
+  ['count "1,000samples"', () => parseCountWithUnit('1,000samples'), { value: 1000n, unit: 'samples' }],
+  // booleans
+  ['bool true', () => parseBool(true), true],
+  ['bool false', () => parseBool(false), false],
+  ['bool "Y"', () => parseBool('Y'), true],
+  ['bool "y"', () => parseBool('y'), true],
+  ['bool "Yes"', () => parseBool('Yes'), true],
+  ['bool "TRUE"', () => parseBool('TRUE'), true],
+  ['bool "1"', () => parseBool('1'), true],
+  ['bool "on"', () => parseBool('on'), true],
+  ['bool "N"', () => parseBool('N'), false],
+  ['bool "no"', () => parseBool('no'), false],
+  ['bool "False"', () => parseBool('False'), false],
+  ['bool "0"', () => parseBool('0'), false],
+  ['bool "OFF"', () => parseBool('OFF'), false],
+];
+
+describe('parsers', () => {
+  it.each(parseCases)('%s', (_label, run, expected) => {
+    expect(run()).toEqual(expected);
+  });
+
+  it('has a table of at least 45 cases', () => {
+    expect(parseCases.length).toBeGreaterThanOrEqual(45);
+  });
+
+  const rejects: [string, () => unknown][] = [
+    ['bytes "5 parsecs"', () => parseBytes('5 parsecs')],
+    ['bytes "4 kib" (units are case-sensitive, as damo)', () => parseBytes('4 kib')],
+    ['bytes "B"', () => parseBytes('B')],
+    ['bytes -5', () => parseBytes(-5)],
+    ['bytes "-5 KiB"', () => parseBytes('-5 KiB')],
+    ['number NaN', () => parseNumber(NaN)],
+    ['number Infinity', () => parseNumber(Infinity)],
+    ['number null', () => parseNumber(null)],
+    ['number {}', () => parseNumber({})],
+    ['number "18,446,744,073,709,551,616"', () => parseNumber('18,446,744,073,709,551,616')],
+    ['number ""', () => parseNumber('')],
+    ['number true', () => parseNumber(true)],
+    ['number "1e99999"', () => parseNumber('1e99999')],
+    ['time "5 parsecs"', () => parseTime('5 parsecs', 'us')],
+    ['time "1 m 2"', () => parseTime('1 m 2', 'us')],
+    ['time "1000000 d" in ns is too large', () => parseTime('1000000 d', 'ns')],
+    ['ratio "%"', () => parseRatio('%', 'bp')],
+    ['ratio "-1 %"', () => parseRatio('-1 %', 'bp')],
+    ['percent float "abc"', () => parsePercentFloat('abc')],
+    ['count "3"', () => parseCountWithUnit('3')],
+    ['count "3 apples"', () => parseCountWithUnit('3 apples')],
+    ['bool "maybe"', () => parseBool('maybe')],
+    ['bool 2', () => parseBool(2)],
+    ['toSafeNumber(ULONG_MAX)', () => toSafeNumber(ULONG_MAX)],
+  ];
+  it.each(rejects)('rejects %s with UnitError', (_label, run) => {
+    expect(run).toThrow(UnitError);
+  });
+
+  it('explains what was expected and what was found', () => {
+    expect(() => parseBytes('5 parsecs')).toThrow(
+      'expected a size such as "4 KiB", "1.5 GiB" or a number of bytes ' +
+        '(units: B K KB KiB M MB MiB G GB GiB T TB TiB P PB PiB E EB EiB, min, max); found "5 parsecs"',
+    );
+    expect(() => parseTime('-5 ms', 'us')).toThrow(/units: ns us ms s m h d.*found "-5 ms" \(negative values/);
+    expect(() => parseNumber({ toString: () => { throw new Error('hostile'); } })).toThrow(/found an object$/);
+  });
+
+  it('converts small values to numbers', () => {
+    expect(toSafeNumber(parseBytes('4 KiB'))).toBe(4096);
+    expect(toSafeNumber(BigInt(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});
+
+describe('formatters', () => {
+  const formatCases: Case[] = [
+    ['number 0', () => formatNumber(0n), '0'],
+    ['number 123', () => formatNumber(123), '123'],
+    ['number 1000', () => formatNumber(1000n), '1,000'],
+    ['number 1234567', () => formatNumber(1234567n), '1,234,567'],
+    ['number -123456789', () => formatNumber(-123456789), '-123,456,789'],
+    ['number ULONG_MAX', () => formatNumber(ULONG_MAX), '18,446,744,073,709,551,615'],
+    ['bytes 0', () => formatBytes(0n), '0 B'],
+    ['bytes 1000', () => formatBytes(1000n), '1000 B'],
+    ['bytes 1024 (not strictly above 1 KiB)', () => formatBytes(1024n), '1024 B'],
+    ['bytes 1025', () => formatBytes(1025n), '1.001 KiB'],
+    ['bytes 1088 (half to even)', () => formatBytes(1088n), '1.062 KiB'],
+    ['bytes 1 MiB', () => formatBytes(MiB), '1024.000 KiB'],
+    ['bytes 200 MiB', () => formatBytes(200n * MiB), '200.000 MiB'],
+    ['bytes 64 GiB', () => formatBytes(64n * GiB), '64.000 GiB'],
+    ['bytes 1.5 GiB', () => formatBytes(1610612736), '1.500 GiB'],
+    ['bytes ULONG_MAX', () => formatBytes(ULONG_MAX), 'max'],
+    ['bytes ULONG_MAX - 1', () => formatBytes(ULONG_MAX - 1n), '16.000 EiB'],
+    ['bytes exact 200 MiB', () => formatBytes(200n * MiB, { exact: true }), '200.000 MiB'],
+    ['bytes exact 1025', () => formatBytes(1025n, { exact: true }), '1.001 KiB'],
+    ['bytes exact 1234567', () => formatBytes(1234567n, { exact: true }), '1,234,567'],
+    ['bytes exact ULONG_MAX', () => formatBytes(ULONG_MAX, { exact: true }), 'max'],
+    ['time exact 1500 ms', () => formatTimeExact(1500n, 'ms'), '1 s 500 ms'],
+    ['time exact ns', () => formatTimeExact(123456789123n, 'ns'), '2 m 3 s 456 ms 789 us 123 ns'],
+    ['time exact 0', () => formatTimeExact(0n, 'us'), '0 ns'],
+    ['time exact 123000 ns', () => formatTimeExact(123000n, 'ns'), '123 us'],
+    ['time exact 2 h 1 m 59 s 123 ms', () => formatTimeExact(7_319_123n, 'ms'), '2 h 1 m 59 s 123 ms'],
+    ['time exact 1,234 d 2 h', () => formatTimeExact(1234n * NS.d + 2n * NS.h, 'ns'), '1,234 d 2 h'],
+    ['time exact ULONG_MAX', () => formatTimeExact(ULONG_MAX, 'us'), 'max'],
+    ['time exact ULONG_MAX - 1 us (no overflow to max)', () => formatTimeExact(ULONG_MAX - 1n, 'us'), '213,503,982 d 8 h 1 m 49 s 551 ms 614 us'],
+    ['time short 1500 ms', () => formatTimeShort(1500n, 'ms'), '1.500 s'],
+    ['time short ns', () => formatTimeShort(123456789123n, 'ns'), '2 m 3.457 s'],
+    ['time short 5 ms', () => formatTimeShort(5n, 'ms'), '5 ms'],
+    ['time short 100 ms in us', () => formatTimeShort(100_000n, 'us'), '100 ms'],
+    ['time short 123456 ns', () => formatTimeShort(123456n, 'ns'), '123.456 us'],
+    ['time short 123 ns', () => formatTimeShort(123n, 'ns'), '123 ns'],
+    ['time short 0', () => formatTimeShort(0n, 'ms'), '0 ns'],
+    ['time short 2 m 3 s', () => formatTimeShort(123n, 's'), '2 m 3 s'],
+    ['time short 3 d 2 h 1 m 59.123 s', () => formatTimeShort(3n * NS.d + 2n * NS.h + NS.m + 59_123n * NS.ms, 'ns'), '74 h 1 m 59.123 s'],
+    ['time short ULONG_MAX', () => formatTimeShort(ULONG_MAX, 'ns'), 'max'],
+    ['ratio 4 %', () => formatRatio(4n, 'percent'), '4 %'],
+    ['ratio 1 permil', () => formatRatio(1n, 'permil'), '0.1 %'],
+    ['ratio 9970 bp', () => formatRatio(9970n, 'bp'), '99.7 %'],
+    ['ratio 123000 bp', () => formatRatio(123000n, 'bp'), '1,230 %'],
+    ['ratio 1 bp', () => formatRatio(1, 'bp'), '0.01 %'],
+    ['ratio 123123.0001 bp', () => formatRatio(123123.0001, 'bp'), '1,231.230001 %'],
+    ['ratio 0.001 bp', () => formatRatio(0.001, 'bp'), '0.00001 %'],
+    ['ratio 0.000001 bp', () => formatRatio(0.000001, 'bp'), '0 %'],
+    ['ratio 12312.30001 percent', () => formatRatio(12312.30001), '12,312.30001 %'],
+    ['ratio 0.0000001 percent', () => formatRatio(0.0000001), '0.0000001 %'],
+    ['ratio 0.00000001 percent', () => formatRatio(0.00000001), '0 %'],
+    ['ratio 4.99999999 percent carries', () => formatRatio(4.99999999), '5 %'],
+  ];
+  it.each(formatCases)('%s', (_label, run, expected) => {
+    expect(run()).toBe(expected);
+  });
+
+  it('rejects values outside [0, ULONG_MAX] with UnitError', () => {
+    expect(() => formatBytes(-1)).toThrow(UnitError);
+    expect(() => formatTimeExact(ULONG_MAX + 1n, 'ns')).toThrow(UnitError);
+    expect(() => formatRatio(NaN)).toThrow(UnitError);
+  });
+});
+
+describe('round trips', () => {
+  // Full range plus values on binary and decimal unit boundaries, where formatting is trickiest.
+  const u64 = fc.oneof(
+    fc.bigInt({ min: 0n, max: ULONG_MAX }),
+    fc.bigInt({ min: 0n, max: 1n << 40n }),
+    fc.tuple(fc.bigInt({ min: 0n, max: 1n << 20n }), fc.integer({ min: 0, max: 63 })).map(([k, s]) => {
+      const v = k << BigInt(s);
+      return v > ULONG_MAX ? ULONG_MAX : v;
+    }),
+    fc.tuple(fc.bigInt({ min: 0n, max: 100_000n }), fc.constantFrom(1n, NS.us, NS.ms, NS.s, NS.m, NS.h, NS.d)).map(([k, u]) => k * u),
+    fc.constantFrom(0n, 1n, 1023n, 1024n, 1025n, ULONG_MAX, ULONG_MAX - 1n),
+  );
+  const runs = { numRuns: 2000 };
+
+  it('bytes: parseBytes(formatBytes(x, {exact: true})) === x', () => {
+    fc.assert(fc.property(u64, (x) => parseBytes(formatBytes(x, { exact: true })) === x), runs);
+  });
+
+  it('times: parseTime(formatTimeExact(x, u), u) === x', () => {
+    const unit = fc.constantFrom<TimeUnit>('ns', 'us', 'ms', 's');
+    fc.assert(fc.property(u64, unit, (x, u) => parseTime(formatTimeExact(x, u), u) === x), runs);
+  });
+
+  it('integers: parseNumber(formatNumber(x)) === x', () => {
+    fc.assert(fc.property(u64, (x) => parseNumber(formatNumber(x)) === x), runs);
+  });
+
+  it('ratios: parseRatio(formatRatio(x, u), u) === x', () => {
+    const unit = fc.constantFrom<RatioUnit>('percent', 'permil', 'bp');
+    fc.assert(fc.property(u64, unit, (x, u) => parseRatio(formatRatio(x, u), u) === x), runs);
+  });
+});
+
+describe('fuzz: parsers return a valid value or throw UnitError, nothing else', () => {
+  const parsers: [string, (v: unknown) => unknown][] = [
+    ['parseNumber', parseNumber],
+    ['parseBytes', parseBytes],
+    ['parseTime(us)', (v) => parseTime(v, 'us')],
+    ['parseTime(ns)', (v) => parseTime(v, 'ns')],
+    ['parseRatio(bp)', (v) => parseRatio(v, 'bp')],
+    ['parsePercentFloat', parsePercentFloat],
+    ['parseCountWithUnit', parseCountWithUnit],
+    ['parseBool', parseBool],
+  ];
+  // Strings built from the grammar's own pieces reach far deeper than random text.
+  const unitish = fc
+    .array(
+      fc.constantFrom(
+        '0', '1', '5', '9', ',', '.', ' ', '-', '+', 'e', 'E', '%', 'K', 'KiB', 'MB', 'B', 'ns', 'us', 'ms',
+        's', 'm', 'h', 'd', 'max', 'min', 'samples', 'aggr_intervals', 'yes', 'n', '\t', '999999999999',
+      ),
+      { maxLength: 12 },
+    )
+    .map((a) => a.join(''));
+  const input = fc.oneof(fc.anything(), fc.string(), unitish, fc.double(), fc.bigInt());
+
+  function validResult(r: unknown): boolean {
+    if (typeof r === 'bigint') return r >= 0n && r <= ULONG_MAX;
+    if (typeof r === 'number') return Number.isFinite(r) && r >= 0;
+    if (typeof r === 'boolean') return true;
+    const c = r as { value: unknown; unit: unknown };
+    return typeof c.value === 'bigint' && c.value >= 0n && (c.unit === 'samples' || c.unit === 'aggr_intervals');
+  }
+
+  it.each(parsers)('%s', (_name, parse) => {
+    fc.assert(
+      fc.property(input, (v) => {
+        try {
+          return validResult(parse(v));
+        } catch (e) {
+          return e instanceof UnitError && e.message.startsWith('expected ') && e.message.includes('; found ');
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
