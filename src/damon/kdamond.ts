@@ -8,6 +8,7 @@ import { kdamondApplySchemes, type DamosWalkFn } from '../damos/apply.js';
 import { setFiltersDefaultReject, type Damos } from '../damos/scheme.js';
 import { si } from './attrs.js';
 import type { DamonCtx } from './ctx.js';
+import type { DamonTarget } from './region.js';
 import { tunedAttrs } from './intervals.js';
 import { kdamondMergeRegions } from './merge.js';
 import { applyMinNrRegions, kdamondSplitRegions, regionSzLimit } from './split.js';
@@ -159,17 +160,20 @@ export class Kdamond {
     this.ctx.ops.syncRegions?.(this.ctx);
   }
 
-  /** `kdamond_reset_aggregated(ctx)` (§4.3). */
   private resetAggregated(): void {
-    const ctx = this.ctx;
-    ctx.tracer?.aggregated?.(ctx);
-    for (const t of ctx.targets) {
-      for (const r of t.regions) {
-        const bp = Math.imul(r.nrAccesses, 10000) >>> 0;
-        if (r.nrAccessesBp !== bp) r.nrAccessesBp = bp; // the kernel warns once, then fixes
-        r.lastNrAccesses = r.nrAccesses;
-        r.nrAccesses = 0;
-      }
+    this.ctx.tracer?.aggregated?.(this.ctx);
+    kdamondResetAggregated(this.ctx.targets);
+  }
+}
+
+/** `kdamond_reset_aggregated(ctx)` after its tracepoint (§4.3). */
+export function kdamondResetAggregated(targets: readonly DamonTarget[]): void {
+  for (const t of targets) {
+    for (const r of t.regions) {
+      const bp = Math.imul(r.nrAccesses, 10000) >>> 0;
+      if (r.nrAccessesBp !== bp) r.nrAccessesBp = bp; // the kernel warns once, then fixes
+      r.lastNrAccesses = r.nrAccesses;
+      r.nrAccesses = 0;
     }
   }
 }

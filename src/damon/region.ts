@@ -29,10 +29,6 @@ export class DamonRegion {
   opsLogq = 0;
   /** The sample (passed_sample_intervals value) at which the next access will be seen. */
   opsNextAccess = 0;
-  /** floor(u32(last_nr_accesses * 10000) / len_window), cached for (opsDecLast, opsDecLen). */
-  opsDec = 0;
-  opsDecLast = -1;
-  opsDecLen = -1;
 
   constructor(start: number, end: number) {
     this.start = start;
@@ -114,6 +110,77 @@ function weightedAverage(a: number, sa: number, b: number, sb: number): number {
   const p = a * sa + b * sb;
   if (p < Number.MAX_SAFE_INTEGER) return Math.floor(p / (sa + sb));
   return Number((BigInt(a) * BigInt(sa) + BigInt(b) * BigInt(sb)) / BigInt(sa + sb));
+}
+
+/**
+ * A left-to-right walk over a target's regions during which the current region may be split, its
+ * right part becoming the next region visited (the kernel walks its region list with the non-safe
+ * iterator; damos.md §3.1, trap 7). Processed regions and the unvisited rest are kept apart, so a
+ * split is O(1) however many there are (a quota split before a rejecting core filter can cut a
+ * region into thousands of pieces in one pass). `t.regions` is only current after finish().
+ */
+export class RegionWalk {
+  private readonly done: DamonRegion[] = [];
+  /** Unvisited regions, the next one last. */
+  private readonly todo: DamonRegion[];
+  cur: DamonRegion | undefined;
+
+  constructor(readonly t: DamonTarget) {
+    this.todo = t.regions.slice().reverse();
+  }
+
+  /** Move to the next region; undefined at the end. */
+  next(): DamonRegion | undefined {
+    if (this.cur) this.done.push(this.cur);
+    this.cur = this.todo.pop();
+    return this.cur;
+  }
+
+  /** damon_split_region_at() on the current region: it keeps [start, start + sz); the rest is visited next. */
+  splitCur(sz: number): DamonRegion {
+    const cur = this.cur as DamonRegion;
+    if (!(sz > 0 && sz < cur.end - cur.start)) throw new Error(`damon_split_region_at: bad split size ${sz} for [${cur.start}, ${cur.end})`);
+    const n = cutRegion(cur, sz);
+    this.todo.push(n);
+    return n;
+  }
+
+  /** damon_is_last_region(): nothing follows the current region. */
+  isLast(): boolean {
+    return this.todo.length === 0;
+  }
+
+  /** The region before the current one, if any. */
+  prev(): DamonRegion | undefined {
+    return this.done[this.done.length - 1];
+  }
+
+  /** Drop the current region after folding it into prev() (the caller merged the fields); prev becomes current. */
+  foldCurIntoPrev(): void {
+    this.cur = this.done.pop();
+  }
+
+  /** Write the walked list back to the target. */
+  finish(): void {
+    if (this.cur) this.done.push(this.cur);
+    this.cur = undefined;
+    for (let i = this.todo.length - 1; i >= 0; i--) this.done.push(this.todo[i]);
+    this.todo.length = 0;
+    this.t.regions = this.done;
+  }
+}
+
+/**
+ * `damon_commit_target_regions`: a source target with regions replaces the destination's ranges
+ * through damon_set_regions; one with none leaves them alone (damon-monitoring.md §3.1).
+ */
+export function commitTargetRegions(dst: DamonTarget, src: DamonTarget, minRegionSz: number): void {
+  if (src.regions.length === 0) return;
+  setRegions(
+    dst,
+    src.regions.map((r) => ({ start: r.start, end: r.end })),
+    minRegionSz,
+  );
 }
 
 export interface AddrRange {

@@ -7,19 +7,19 @@
  */
 import { alignDown } from '../lib/kint.js';
 import type { DamonCtx } from '../damon/ctx.js';
-import { splitRegionAt, type DamonTarget } from '../damon/region.js';
+import { RegionWalk, type DamonRegion, type DamonTarget } from '../damon/region.js';
 import { coreFilterOut } from './filters.js';
 import { damosValidTarget } from './pattern.js';
 import { adjustQuota, chargeQuota, quotaIsFull, quotaIsSet, skipChargedRegion } from './quota.js';
 import type { Damos } from './scheme.js';
 
 /** Observes every region a scheme was applied to (damos_walk(): tried-regions dumps). */
-export type DamosWalkFn = (ctx: DamonCtx, t: DamonTarget, regionIdx: number, s: Damos, szFilterPassed: number) => void;
+export type DamosWalkFn = (ctx: DamonCtx, t: DamonTarget, r: DamonRegion, s: Damos, szFilterPassed: number) => void;
 
 /** `damos_apply_scheme(c, t, r, s)` (damos.md §3.3). Returns simulated ns spent. */
-function damosApplyScheme(ctx: DamonCtx, t: DamonTarget, idx: number, s: Damos, walk?: DamosWalkFn): number {
+function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWalkFn): number {
   const q = s.quota;
-  let r = t.regions[idx];
+  const r = w.cur!;
   let sz = r.end - r.start;
   let applied = 0;
   let passedOps = 0;
@@ -30,20 +30,19 @@ function damosApplyScheme(ctx: DamonCtx, t: DamonTarget, idx: number, s: Damos, 
       // Exact: both sides stay below 2^53 whenever the test can be true.
       sz = alignDown(Number(q.esz) - q.chargedSz, ctx.minRegionSz);
       if (sz === 0) skipAgeReset = true;
-      else splitRegionAt(t, idx, sz);
+      else w.splitCur(sz);
     }
     if (!skipAgeReset) {
-      if (coreFilterOut(ctx, t, idx, s)) return 0; // not tried, not charged, age kept
-      r = t.regions[idx];
-      const res = ctx.ops.applyScheme(ctx, t, r, s);
+      if (coreFilterOut(ctx, w, s)) return 0; // not tried, not charged, age kept
+      const res = ctx.ops.applyScheme(ctx, w.t, r, s);
       applied = res.applied;
       passedOps = res.szOpsFilterPassed;
       costNs = res.costNs;
-      walk?.(ctx, t, idx, s, passedOps);
+      walk?.(ctx, w.t, r, s, passedOps);
       q.totalChargedNs += costNs;
       chargeQuota(q, sz, applied, ctx.profile.failChargeRatio);
       if (quotaIsFull(q, ctx.minRegionSz, ctx.profile)) {
-        q.chargeTargetFrom = t;
+        q.chargeTargetFrom = w.t;
         q.chargeAddrFrom = ctx.profile.chargeAddrFromExclusive ? r.end : r.end + 1;
       }
     }
@@ -58,30 +57,27 @@ function damosApplyScheme(ctx: DamonCtx, t: DamonTarget, idx: number, s: Damos, 
 }
 
 /** `damon_do_apply_schemes(c, t, r)` (damos.md §3.2). */
-function damonDoApplySchemes(ctx: DamonCtx, t: DamonTarget, idx: number, walk?: DamosWalkFn): number {
+function damonDoApplySchemes(ctx: DamonCtx, w: RegionWalk, walk?: DamosWalkFn): number {
   let costNs = 0;
-  const r = t.regions[idx];
+  const r = w.cur!;
   for (const s of ctx.schemes) {
     if (ctx.passedSampleIntervals < s.nextApplySis) continue;
     if (!s.wmarks.activated) continue;
     if (quotaIsFull(s.quota, ctx.minRegionSz, ctx.profile)) continue;
-    if (skipChargedRegion(t, idx, s, ctx.minRegionSz)) continue;
+    if (skipChargedRegion(w, s, ctx.minRegionSz)) continue;
     if (s.maxNrSnapshots && s.maxNrSnapshots <= s.stat.nrSnapshots) continue;
-    if (damosValidTarget(ctx, r, s)) costNs += damosApplyScheme(ctx, t, idx, s, walk);
-    if (t.regions[t.regions.length - 1] === r) s.stat.nrSnapshots++;
+    if (damosValidTarget(ctx, r, s)) costNs += damosApplyScheme(ctx, w, s, walk);
+    if (w.isLast()) s.stat.nrSnapshots++;
   }
   return costNs;
 }
 
-/**
- * B1 post-apply merge-back (damos.md §3.5): fold r into its predecessor when the quota split lost
- * nothing. Returns the index the walk continues from.
- */
-function mergeBack(t: DamonTarget, idx: number, maxRegionSz: number): number {
-  if (idx === 0) return idx;
-  const p = t.regions[idx - 1];
-  const r = t.regions[idx];
+/** B1 post-apply merge-back (damos.md §3.5): fold r into its predecessor when the quota split lost nothing. */
+function mergeBack(w: RegionWalk, maxRegionSz: number): void {
+  const p = w.prev();
+  const r = w.cur!;
   if (
+    p &&
     p.end === r.start &&
     p.age === r.age &&
     p.lastNrAccesses === r.lastNrAccesses &&
@@ -89,10 +85,8 @@ function mergeBack(t: DamonTarget, idx: number, maxRegionSz: number): number {
     r.end - p.start <= maxRegionSz
   ) {
     p.end = r.end;
-    t.regions.splice(idx, 1);
-    return idx - 1;
+    w.foldCurIntoPrev();
   }
-  return idx;
 }
 
 /** `kdamond_apply_schemes(c)` (damos.md §3.1). Returns simulated ns spent. */
@@ -109,10 +103,12 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
   const mergeLimit = ctx.profile.postApplyMerge ? maxRegionSz() : 0;
   for (const t of ctx.targets) {
     if (ctx.ops.targetValid && !ctx.ops.targetValid(t)) continue;
-    for (let i = 0; i < t.regions.length; i++) {
-      costNs += damonDoApplySchemes(ctx, t, i, walk);
-      if (ctx.profile.postApplyMerge) i = mergeBack(t, i, mergeLimit);
+    const w = new RegionWalk(t);
+    for (let r = w.next(); r; r = w.next()) {
+      costNs += damonDoApplySchemes(ctx, w, walk);
+      if (ctx.profile.postApplyMerge) mergeBack(w, mergeLimit);
     }
+    w.finish();
   }
   ctx.schemes.forEach((s, si) => {
     if (ctx.passedSampleIntervals < s.nextApplySis) return;

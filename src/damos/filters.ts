@@ -5,16 +5,16 @@
  */
 import { alignDown } from '../lib/kint.js';
 import type { DamonCtx } from '../damon/ctx.js';
-import { splitRegionAt, type DamonTarget } from '../damon/region.js';
+import type { RegionWalk } from '../damon/region.js';
 import type { Damos, DamosFilter } from './scheme.js';
 
-/** `damos_filter_match` for core filters. r is t.regions[idx]; it may be split (r keeps the left part). */
-export function coreFilterMatch(ctx: DamonCtx, t: DamonTarget, idx: number, f: DamosFilter, minRegionSz: number): boolean {
-  const r = t.regions[idx];
+/** `damos_filter_match` for core filters on the walk's current region; it may be split (it keeps the left part). */
+export function coreFilterMatch(ctx: DamonCtx, w: RegionWalk, f: DamosFilter, minRegionSz: number): boolean {
+  const r = w.cur!;
   let matched: boolean;
   switch (f.type) {
     case 'target':
-      matched = ctx.targetIndex(t) === f.targetIdx;
+      matched = ctx.targetIndex(w.t) === f.targetIdx;
       break;
     case 'addr': {
       const start = alignDown(f.addrStart, minRegionSz);
@@ -22,10 +22,10 @@ export function coreFilterMatch(ctx: DamonCtx, t: DamonTarget, idx: number, f: D
       if (start <= r.start && r.end <= end) matched = true;
       else if (r.end <= start || end <= r.start) matched = false;
       else if (r.start < start) {
-        splitRegionAt(t, idx, start - r.start);
+        w.splitCur(start - r.start);
         matched = false;
       } else {
-        splitRegionAt(t, idx, end - r.start);
+        w.splitCur(end - r.start);
         matched = true;
       }
       break;
@@ -37,10 +37,10 @@ export function coreFilterMatch(ctx: DamonCtx, t: DamonTarget, idx: number, f: D
 }
 
 /** `damos_core_filter_out(ctx, t, r, s)`: true = reject the region (damos.md §6.2). */
-export function coreFilterOut(ctx: DamonCtx, t: DamonTarget, idx: number, s: Damos): boolean {
+export function coreFilterOut(ctx: DamonCtx, w: RegionWalk, s: Damos): boolean {
   s.coreFiltersAllowed = false;
   for (const f of s.coreFilters) {
-    if (coreFilterMatch(ctx, t, idx, f, ctx.minRegionSz)) {
+    if (coreFilterMatch(ctx, w, f, ctx.minRegionSz)) {
       if (f.allow) s.coreFiltersAllowed = true;
       return !f.allow;
     }

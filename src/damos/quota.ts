@@ -5,7 +5,7 @@
  */
 import { PAGE_SIZE, ULONG_MAX, alignDown, minBig, multFracU64, u64 } from '../lib/kint.js';
 import { jiffies, msecsToJiffies, type DamonCtx } from '../damon/ctx.js';
-import { splitRegionAt, type DamonTarget } from '../damon/region.js';
+import { RegionWalk } from '../damon/region.js';
 import type { KernelProfile } from '../profiles.js';
 import { feedLoopNextInput } from '../damon/feedloop.js';
 import { coreFilterOut } from './filters.js';
@@ -90,15 +90,16 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   const hist: number[] = new Array(100).fill(0);
   let maxScore = 0;
   for (const t of ctx.targets) {
-    for (let i = 0; i < t.regions.length; i++) {
-      const r = t.regions[i];
+    const w = new RegionWalk(t);
+    for (let r = w.next(); r; r = w.next()) {
       if (!patternMatches(ctx, r, s)) continue;
-      if (coreFilterOut(ctx, t, i, s)) continue;
+      if (coreFilterOut(ctx, w, s)) continue;
       const score = ctx.ops.getSchemeScore(ctx, r, s);
       // Without the 2026 clamp a score above 99 indexes past the kernel's array (trap 15).
       hist[score] = (hist[score] ?? 0) + (r.end - r.start);
       if (score > maxScore) maxScore = score;
     }
+    w.finish();
   }
   let cumulated = 0;
   let score = maxScore;
@@ -125,12 +126,12 @@ export function chargeQuota(q: DamosQuota, szRegion: number, szApplied: number, 
  * `damos_skip_charged_region(t, r, s, min_region_sz)`: after a window ended full, skip regions up to
  * where charging stopped (damos.md §3.4). May split r (r keeps the skipped left part).
  */
-export function skipChargedRegion(t: DamonTarget, idx: number, s: Damos, minRegionSz: number): boolean {
+export function skipChargedRegion(w: RegionWalk, s: Damos, minRegionSz: number): boolean {
   const q = s.quota;
   if (q.chargeTargetFrom === null) return false;
-  const r = t.regions[idx];
-  if (t !== q.chargeTargetFrom) return true;
-  if (idx === t.regions.length - 1) {
+  const r = w.cur!;
+  if (w.t !== q.chargeTargetFrom) return true;
+  if (w.isLast()) {
     q.chargeTargetFrom = null;
     q.chargeAddrFrom = 0;
     return true;
@@ -143,7 +144,7 @@ export function skipChargedRegion(t: DamonTarget, idx: number, s: Damos, minRegi
       k = minRegionSz;
     }
     // r keeps the charged left part and is skipped; the right part is visited next.
-    splitRegionAt(t, idx, k);
+    w.splitCur(k);
     return true;
   }
   q.chargeTargetFrom = null;
