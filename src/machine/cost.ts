@@ -15,7 +15,11 @@ export interface CostModel {
   pageoutNsPer4k: number;
   /** LRU (de)activation of one folio. */
   lruMoveNsPerFolio: number;
-  /** One young check / mkold per region per sample; not found in the literature (open parameter, default 0). */
+  /**
+   * kdamond CPU time per region per sample (paddr mkold + young check: rmap walks). Not measured in
+   * the literature (machines-and-workloads.md §4.5); 300 ns is an assumption (docs/model.md). It
+   * matters when regions explode: the kdamond then runs long past its sampling interval.
+   */
   sampleNsPerRegion: number;
 }
 
@@ -25,5 +29,5 @@ export const DEFAULT_COSTS: CostModel = {
   walkNsPerFolio: 40,
   pageoutNsPer4k: 2000,
   lruMoveNsPerFolio: 50,
-  sampleNsPerRegion: 0,
+  sampleNsPerRegion: 300,
 };

@@ -81,6 +81,8 @@ export class PaddrOps implements DamonOperations {
   checkAccesses(ctx: DamonCtx): number {
     const map = this.youngMap(ctx);
     const lenWindow = accessRateWindow(ctx.attrs);
+    // The checks take kdamond time of their own, on top of the sampling interval's sleep.
+    ctx.clock.now += ctx.nrRegions * this.machine.costs.sampleNsPerRegion;
     if (this.mode === 'region') {
       const sis = ctx.passedSampleIntervals;
       if (!this.sampler.loaded) this.sampler.load(ctx.targets, map, ctx.addrUnit, lenWindow, sis);
