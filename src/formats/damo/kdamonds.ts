@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * damo's kdamonds configuration format (damo-formats.md §1): the zod schema of the JSON/YAML tree
+ * (human strings or raw numbers at every leaf) and its conversion to the normalised scenario model
+ * in kernel units. Percent access rates become samples with damo's truncation using the
+ * context's configured intervals (§1.3).
+ */
+import { z } from 'zod';
+import { UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
+import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type QuotaGoalMetric } from '../../damos/scheme.js';
+import type { ConfigIssue, PathSeg } from '../../scenario/issues.js';
+import { formatPath } from '../../scenario/issues.js';
+import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
+import { UnitError, parseNumber, parseRatio, parseTime } from './units.js';
+import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, type AccessValue, type AgeValue } from './values.js';
+
+const nullableNid = z.union([signedIntV(), z.null()]).optional();
+
+const rangeOf = <T extends z.ZodType>(v: T) => z.looseObject({ min: v, max: v });
+
+const goalSchema = z.looseObject({
+  metric: z.enum(QUOTA_GOAL_METRICS),
+  nid: nullableNid,
+  memcg_path: z.union([z.string(), z.null()]).optional(),
+  target_value: z.union([z.string(), z.number()]).optional(),
+  current_value: z.union([z.string(), z.number()]).optional(),
+  // Older damo spelling, read as a user_input goal.
+  target_value_bp: z.union([z.string(), z.number()]).optional(),
+  current_value_bp: z.union([z.string(), z.number()]).optional(),
+});
+
+const filterSchema = z.looseObject({
+  filter_type: z.enum(FILTER_TYPES),
+  matching: boolV().optional(),
+  allow: boolV().optional(),
+  /** Older files say filter_pass for allow. */
+  filter_pass: boolV().optional(),
+  memcg_path: z.union([z.string(), z.null()]).optional(),
+  address_range: z.union([z.looseObject({ start: bytesV(), end: bytesV() }), z.null()]).optional(),
+  damon_target_idx: z.union([intV(), z.null()]).optional(),
+  hugepage_size: z.union([z.tuple([bytesV(), bytesV()]), z.looseObject({ min: bytesV(), max: bytesV() }), z.null()]).optional(),
+});
+
+const schemeSchema = z.looseObject({
+  action: z.enum(DAMOS_ACTIONS).optional(),
+  dests: z.array(z.looseObject({ id: signedIntV(), weight: intV() })).optional(),
+  target_nid: nullableNid,
+  access_pattern: z
+    .looseObject({
+      sz_bytes: rangeOf(bytesV()).optional(),
+      nr_accesses: rangeOf(accessRateV()).optional(),
+      age: rangeOf(ageV()).optional(),
+    })
+    .optional(),
+  apply_interval_us: timeV('us').optional(),
+  quotas: z
+    .looseObject({
+      time_ms: timeV('ms').optional(),
+      sz_bytes: bytesV().optional(),
+      reset_interval_ms: timeV('ms').optional(),
+      fail_charge_num: intV().optional(),
+      fail_charge_denom: intV().optional(),
+      goals: z.array(goalSchema).optional(),
+      goal_tuner: z.enum(GOAL_TUNERS).optional(),
+      effective_sz_bytes: z.unknown().optional(),
+      weights: z
+        .looseObject({
+          sz_permil: ratioV('permil').optional(),
+          nr_accesses_permil: ratioV('permil').optional(),
+          age_permil: ratioV('permil').optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  watermarks: z
+    .looseObject({
+      metric: z.enum(WMARK_METRICS).optional(),
+      interval_us: timeV('us').optional(),
+      high_permil: ratioV('permil').optional(),
+      mid_permil: ratioV('permil').optional(),
+      low_permil: ratioV('permil').optional(),
+    })
+    .optional(),
+  filters: z.array(filterSchema).optional(),
+  core_filters: z.array(filterSchema).optional(),
+  ops_filters: z.array(filterSchema).optional(),
+  stats: z.unknown().optional(),
+  max_nr_snapshots: intV().optional(),
+});
+
+const contextSchema = z.looseObject({
+  ops: z.enum(['paddr', 'vaddr', 'fvaddr']),
+  addr_unit: bytesV().optional(),
+  targets: z.array(
+    z.looseObject({
+      pid: z.union([intV(), z.null()]).optional(),
+      obsolete: boolV().optional(),
+      regions: z.array(z.looseObject({ start: bytesV(), end: bytesV() })).optional(),
+    }),
+  ),
+  intervals: z
+    .looseObject({
+      sample_us: timeV('us').optional(),
+      aggr_us: timeV('us').optional(),
+      ops_update_us: timeV('us').optional(),
+      intervals_goal: z
+        .looseObject({
+          access_bp: ratioV('bp').optional(),
+          aggrs: numberV().optional(),
+          min_sample_us: timeV('us').optional(),
+          max_sample_us: timeV('us').optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  nr_regions: z.looseObject({ min: numberV().optional(), max: numberV().optional() }).optional(),
+  probes: z.array(z.unknown()).optional(),
+  sample_control: z.unknown().optional(),
+  pause: boolV().optional(),
+  schemes: z.array(schemeSchema).optional(),
+});
+
+const kdamondSchema = z.looseObject({
+  state: z.unknown().optional(),
+  pid: z.unknown().optional(),
+  refresh_ms: intV().optional(),
+  contexts: z.array(contextSchema),
+});
+
+/** Both of damo's wrappers: `{"kdamonds": [...]}` and the bare list. */
+export const kdamondsSchema = z.union([z.looseObject({ kdamonds: z.array(kdamondSchema) }), z.array(kdamondSchema)]);
+
+export type DamoKdamonds = z.output<typeof kdamondsSchema>;
+type DamoContext = z.output<typeof contextSchema>;
+type DamoScheme = z.output<typeof schemeSchema>;
+type DamoFilter = z.output<typeof filterSchema>;
+type DamoGoal = z.output<typeof goalSchema>;
+
+/** Keys the schema knows, per object kind, for unknown-key warnings (damo ignores unknown keys). */
+export const KNOWN_KEYS = {
+  kdamond: Object.keys(kdamondSchema.shape),
+  context: Object.keys(contextSchema.shape),
+  scheme: Object.keys(schemeSchema.shape),
+  goal: Object.keys(goalSchema.shape),
+  filter: Object.keys(filterSchema.shape),
+};
+
+export interface Collector {
+  errors: ConfigIssue[];
+  warnings: ConfigIssue[];
+}
+
+function err(c: Collector, path: readonly PathSeg[], message: string): void {
+  c.errors.push({ path: formatPath(path), message });
+}
+
+function warn(c: Collector, path: readonly PathSeg[], message: string): void {
+  c.warnings.push({ path: formatPath(path), message });
+}
+
+function toNum(b: bigint, c: Collector, path: readonly PathSeg[], what: string): number {
+  if (b > BigInt(Number.MAX_SAFE_INTEGER)) {
+    err(c, path, `expected ${what} below 2^53; found ${b}`);
+    return 0;
+  }
+  return Number(b);
+}
+
+function clampU32(b: bigint): number {
+  return b > BigInt(UINT_MAX) ? UINT_MAX : Number(b);
+}
+
+/** Options for reading damo configs. */
+export interface DamoReadOptions {
+  /** upstream damo v3.3 drops node_eligible_mem_bp's nid (the kernel then measures node 0). */
+  compat?: 'kernel' | 'upstream';
+}
+
+/** Convert a parsed damo kdamonds tree to kernel-unit parameters, collecting problems with their paths. */
+export function damoToParams(doc: DamoKdamonds, base: readonly PathSeg[], c: Collector, opts: DamoReadOptions = {}): KdamondParams[] {
+  const list = Array.isArray(doc) ? doc : doc.kdamonds;
+  const listPath = Array.isArray(doc) ? base : [...base, 'kdamonds'];
+  return list.map((k, ki) => ({
+    refreshMs: k.refresh_ms ?? 0,
+    contexts: k.contexts.map((ctx, ci) => contextToParams(ctx, [...listPath, ki, 'contexts', ci], c, opts)),
+  }));
+}
+
+function contextToParams(d: DamoContext, path: readonly PathSeg[], c: Collector, opts: DamoReadOptions): ContextParams {
+  const sample = d.intervals?.sample_us ?? 5000n;
+  const aggr = d.intervals?.aggr_us ?? 100000n;
+  const update = d.intervals?.ops_update_us ?? 1_000_000n;
+  const g = d.intervals?.intervals_goal;
+  const addrUnit = d.addr_unit === undefined ? 1 : toNum(d.addr_unit, c, [...path, 'addr_unit'], 'an address unit');
+  if (addrUnit === 0) err(c, [...path, 'addr_unit'], 'expected a non-zero address unit (bytes per core address); found 0');
+  const au = addrUnit || 1;
+  const attrs = {
+    sampleInterval: toNum(sample, c, [...path, 'intervals', 'sample_us'], 'a sampling interval'),
+    aggrInterval: toNum(aggr, c, [...path, 'intervals', 'aggr_us'], 'an aggregation interval'),
+    opsUpdateInterval: toNum(update, c, [...path, 'intervals', 'ops_update_us'], 'an update interval'),
+    intervalsGoal: {
+      accessBp: g?.access_bp === undefined ? 0 : clampU32(g.access_bp),
+      aggrs: g?.aggrs === undefined ? 0 : clampU32(g.aggrs),
+      minSampleUs: g?.min_sample_us === undefined ? 0 : toNum(g.min_sample_us, c, [...path, 'intervals', 'intervals_goal', 'min_sample_us'], 'a time'),
+      maxSampleUs: g?.max_sample_us === undefined ? 0 : toNum(g.max_sample_us, c, [...path, 'intervals', 'intervals_goal', 'max_sample_us'], 'a time'),
+    },
+    minNrRegions: d.nr_regions?.min === undefined ? 10 : clampU32(d.nr_regions.min),
+    maxNrRegions: d.nr_regions?.max === undefined ? 1000 : clampU32(d.nr_regions.max),
+  };
+  const maxNrAccesses = attrs.sampleInterval ? Math.floor(attrs.aggrInterval / attrs.sampleInterval) : 0;
+  return {
+    ops: d.ops,
+    addrUnit,
+    pause: d.pause ?? false,
+    attrs,
+    targets: d.targets.map((t, ti) => ({
+      pid: t.pid ?? null,
+      obsolete: t.obsolete ?? false,
+      regions: (t.regions ?? []).map((r, ri) => ({
+        start: toNum(r.start / BigInt(au), c, [...path, 'targets', ti, 'regions', ri, 'start'], 'an address'),
+        end: toNum(r.end / BigInt(au), c, [...path, 'targets', ti, 'regions', ri, 'end'], 'an address'),
+      })),
+    })),
+    schemes: (d.schemes ?? []).map((s, si) => schemeToParams(s, [...path, 'schemes', si], c, { maxNrAccesses, aggrUs: attrs.aggrInterval, addrUnit: au, opts })),
+  };
+}
+
+interface SchemeEnv {
+  maxNrAccesses: number;
+  aggrUs: number;
+  addrUnit: number;
+  opts: DamoReadOptions;
+}
+
+function accessToSamples(v: AccessValue, env: SchemeEnv, c: Collector, path: readonly PathSeg[]): number {
+  if (v.kind === 'max') return UINT_MAX;
+  if (v.kind === 'samples') return clampU32(v.value);
+  // damo: int(percent * max_nr_accesses / 100), truncating.
+  const samples = Math.trunc((v.percent * env.maxNrAccesses) / 100);
+  if (v.percent > 0 && samples === 0)
+    warn(c, path, `${v.percent} % of ${env.maxNrAccesses} samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`);
+  return samples > UINT_MAX ? UINT_MAX : samples;
+}
+
+function ageToAggrs(v: AgeValue, env: SchemeEnv): number {
+  if (v.kind === 'aggr_intervals') return clampU32(v.value);
+  return clampU32(env.aggrUs ? v.value / BigInt(env.aggrUs) : 0n);
+}
+
+function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, env: SchemeEnv): SchemeParams {
+  const ap = d.access_pattern;
+  const nrMin = ap?.nr_accesses?.min;
+  const nrMax = ap?.nr_accesses?.max;
+  if (nrMin && nrMax && nrMin.kind !== 'max' && nrMax.kind !== 'max' && nrMin.kind !== nrMax.kind)
+    err(c, [...path, 'access_pattern', 'nr_accesses'], `expected both bounds in the same unit (percent or samples); found ${nrMin.kind} and ${nrMax.kind}`);
+  const pattern = {
+    minSzRegion: ap?.sz_bytes?.min ?? 0n,
+    maxSzRegion: ap?.sz_bytes?.max ?? ULONG_MAX,
+    minNrAccesses: nrMin ? accessToSamples(nrMin, env, c, [...path, 'access_pattern', 'nr_accesses', 'min']) : 0,
+    maxNrAccesses: nrMax ? accessToSamples(nrMax, env, c, [...path, 'access_pattern', 'nr_accesses', 'max']) : UINT_MAX,
+    minAgeRegion: ap?.age?.min ? ageToAggrs(ap.age.min, env) : 0,
+    maxAgeRegion: ap?.age?.max ? ageToAggrs(ap.age.max, env) : UINT_MAX,
+  };
+  if (pattern.minSzRegion > pattern.maxSzRegion) err(c, [...path, 'access_pattern', 'sz_bytes'], `expected min <= max; found min ${pattern.minSzRegion} > max ${pattern.maxSzRegion}`);
+  if (pattern.minNrAccesses > pattern.maxNrAccesses)
+    err(c, [...path, 'access_pattern', 'nr_accesses'], `expected min <= max; found ${pattern.minNrAccesses} > ${pattern.maxNrAccesses} samples`);
+  if (pattern.minAgeRegion > pattern.maxAgeRegion)
+    err(c, [...path, 'access_pattern', 'age'], `expected min <= max; found ${pattern.minAgeRegion} > ${pattern.maxAgeRegion} aggregation intervals`);
+
+  const q = d.quotas;
+  const resetIntervalMs = q?.reset_interval_ms === undefined ? Number.MAX_SAFE_INTEGER : bigToNum(q.reset_interval_ms);
+  const goals = (q?.goals ?? []).map((g, gi) => goalToParams(g, [...path, 'quotas', 'goals', gi], c, env));
+  if (goals.length > 0 && q?.reset_interval_ms === undefined)
+    warn(c, [...path, 'quotas', 'reset_interval_ms'], 'goals without a reset interval never act (the charge window never ends); damo refuses this');
+  const w = d.watermarks;
+  const filters: FilterParams[] = [];
+  const addFilters = (list: DamoFilter[] | undefined, key: 'filters' | 'core_filters' | 'ops_filters') => {
+    (list ?? []).forEach((f, fi) => {
+      const fp = filterToParams(f, [...path, key, fi], c, env);
+      if (key === 'core_filters' && !isCoreFilter(fp.type))
+        err(c, [...path, key, fi, 'filter_type'], `expected a core filter type (addr, target) in core_filters; found "${fp.type}" (an ops filter: put it in ops_filters or filters)`);
+      if (key === 'ops_filters' && isCoreFilter(fp.type))
+        err(c, [...path, key, fi, 'filter_type'], `expected an ops filter type (anon, active, memcg, young, hugepage_size, unmapped) in ops_filters; found "${fp.type}"`);
+      filters.push(fp);
+    });
+  };
+  // sysfs install order: core_filters, ops_filters, then the legacy filters dir (damos.md §6.5).
+  addFilters(d.core_filters, 'core_filters');
+  addFilters(d.ops_filters, 'ops_filters');
+  addFilters(d.filters, 'filters');
+  const action = d.action ?? 'stat';
+  return {
+    action,
+    targetNid: d.target_nid ?? -1,
+    dests: (d.dests ?? []).map((x) => ({ id: x.id, weight: x.weight })),
+    pattern,
+    applyIntervalUs: d.apply_interval_us === undefined ? 0 : toNum(d.apply_interval_us, c, [...path, 'apply_interval_us'], 'an apply interval'),
+    quota: {
+      ms: q?.time_ms === undefined ? 0 : bigToNum(q.time_ms),
+      sz: q?.sz_bytes ?? 0n,
+      resetIntervalMs,
+      failChargeNum: q?.fail_charge_num ?? 0,
+      failChargeDenom: q?.fail_charge_denom ?? 0,
+      goals,
+      goalTuner: q?.goal_tuner ?? 'consist',
+      weightSz: clampU32(q?.weights?.sz_permil ?? 0n),
+      weightNrAccesses: clampU32(q?.weights?.nr_accesses_permil ?? 0n),
+      weightAge: clampU32(q?.weights?.age_permil ?? 0n),
+    },
+    wmarks: {
+      metric: w?.metric ?? 'none',
+      intervalUs: w?.interval_us === undefined ? 0 : bigToNum(w.interval_us),
+      high: clampU32(w?.high_permil ?? 0n),
+      mid: clampU32(w?.mid_permil ?? 0n),
+      low: clampU32(w?.low_permil ?? 0n),
+    },
+    filters,
+    maxNrSnapshots: d.max_nr_snapshots ?? 0,
+  };
+}
+
+/** ulong time fields as numbers: "max" saturates at 2^53 - 1, which no simulated clock reaches. */
+function bigToNum(b: bigint): number {
+  return b >= BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(b);
+}
+
+const NODE_METRICS: readonly QuotaGoalMetric[] = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'node_eligible_mem_bp'];
+
+function goalToParams(g: DamoGoal, path: readonly PathSeg[], c: Collector, env: SchemeEnv): GoalParams {
+  let metric = g.metric;
+  let rawTarget = g.target_value;
+  let rawCurrent = g.current_value;
+  if (rawTarget === undefined && g.target_value_bp !== undefined) {
+    metric = 'user_input';
+    rawTarget = g.target_value_bp;
+    rawCurrent = g.current_value_bp;
+  }
+  const parseTarget = (v: string | number | undefined, key: string): bigint => {
+    if (v === undefined) {
+      if (key === 'target_value') err(c, [...path, key], `expected a target value for metric ${metric}; found nothing`);
+      return 0n;
+    }
+    try {
+      switch (metric) {
+        case 'some_mem_psi_us':
+          return parseTime(v, 'us');
+        case 'node_mem_used_bp':
+        case 'node_mem_free_bp':
+        case 'node_memcg_used_bp':
+        case 'node_memcg_free_bp':
+        case 'active_mem_bp':
+        case 'inactive_mem_bp':
+          return parseRatio(v, 'bp');
+        case 'node_eligible_mem_bp':
+          // damo accepts only a plain bp integer here ("60%" is rejected).
+          if (typeof v === 'string' && v.includes('%')) throw new UnitError('a plain bp integer such as 6000 (node_eligible_mem_bp does not take percentages)', v);
+          return parseNumber(v);
+        default:
+          return parseNumber(v);
+      }
+    } catch (e) {
+      err(c, [...path, key], e instanceof UnitError ? e.message : String(e));
+      return 0n;
+    }
+  };
+  const targetValue = parseTarget(rawTarget, 'target_value');
+  const currentValue = parseTarget(rawCurrent, 'current_value');
+  if (rawTarget !== undefined && targetValue === 0n && !c.errors.some((e) => e.path === formatPath([...path, 'target_value'])))
+    warn(c, [...path, 'target_value'], 'a goal with target_value 0 is dropped by the kernel (sysfs ignores it): this goal does nothing');
+  let nid = g.nid ?? null;
+  if (NODE_METRICS.includes(metric) && nid === null) warn(c, [...path, 'nid'], `metric ${metric} measures a node; no nid given, so the kernel uses node 0`);
+  if (metric === 'node_eligible_mem_bp' && env.opts.compat === 'upstream' && nid !== null) {
+    warn(c, [...path, 'nid'], 'upstream damo v3.3 drops the nid of node_eligible_mem_bp goals: the kernel measures node 0 (--damo-compat upstream)');
+    nid = null;
+  }
+  return { metric, targetValue, currentValue, nid, memcgPath: g.memcg_path ?? null };
+}
+
+function filterToParams(f: DamoFilter, path: readonly PathSeg[], c: Collector, env: SchemeEnv): FilterParams {
+  const allow = f.allow ?? f.filter_pass ?? false;
+  let addrRange: FilterParams['addrRange'] = null;
+  if (f.filter_type === 'addr') {
+    if (!f.address_range) err(c, [...path, 'address_range'], 'expected {start, end} for an addr filter; found nothing');
+    else {
+      if (f.address_range.end < f.address_range.start)
+        err(c, [...path, 'address_range'], `expected start <= end; found start ${f.address_range.start} > end ${f.address_range.end}`);
+      const au = BigInt(env.addrUnit);
+      addrRange = {
+        start: toNum(f.address_range.start / au, c, [...path, 'address_range', 'start'], 'an address'),
+        end: toNum(f.address_range.end / au, c, [...path, 'address_range', 'end'], 'an address'),
+      };
+    }
+  }
+  let hugepageSize: FilterParams['hugepageSize'] = null;
+  if (f.filter_type === 'hugepage_size') {
+    const h = f.hugepage_size;
+    if (!h) err(c, [...path, 'hugepage_size'], 'expected [min, max] folio sizes for a hugepage_size filter; found nothing');
+    else {
+      const [lo, hi] = Array.isArray(h) ? h : [h.min, h.max];
+      if (lo > hi) err(c, [...path, 'hugepage_size'], `expected min <= max; found ${lo} > ${hi}`);
+      hugepageSize = [toNum(lo, c, [...path, 'hugepage_size'], 'a size'), toNum(hi, c, [...path, 'hugepage_size'], 'a size')];
+    }
+  }
+  if (f.filter_type === 'memcg' && !f.memcg_path) err(c, [...path, 'memcg_path'], 'expected a cgroup path such as "/workload" for a memcg filter; found nothing');
+  if (f.filter_type === 'target' && (f.damon_target_idx === undefined || f.damon_target_idx === null))
+    err(c, [...path, 'damon_target_idx'], 'expected a target index for a target filter; found nothing');
+  return {
+    type: f.filter_type,
+    matching: f.matching ?? true,
+    allow,
+    memcgPath: f.memcg_path ?? null,
+    addrRange,
+    targetIdx: f.damon_target_idx ?? null,
+    hugepageSize,
+  };
+}

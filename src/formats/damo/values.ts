@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * zod value types for damo's encodings: each accepts a raw number or a damo human string and
+ * yields the kernel value (bigint where it may pass 2^53). Unit errors become validation issues
+ * that say which units are accepted.
+ */
+import { z } from 'zod';
+import {
+  UnitError,
+  parseBool,
+  parseBytes,
+  parseCountWithUnit,
+  parseNumber,
+  parsePercentFloat,
+  parseRatio,
+  parseTime,
+  type RatioUnit,
+  type TimeUnit,
+} from './units.js';
+
+const scalar = z.union([z.string(), z.number()]);
+
+function unit<T>(parse: (v: string | number) => T, description: string) {
+  return scalar
+    .transform((v, ctx): T => {
+      try {
+        return parse(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof UnitError ? e.message : String(e), input: v });
+        return z.NEVER;
+      }
+    })
+    .describe(description);
+}
+
+/** A size in bytes: 4096, "4 KiB", "1.5 GiB", "max". */
+export const bytesV = () => unit(parseBytes, 'bytes: a number, or a string such as "4 KiB", "1.5 GiB", "max"');
+
+/** A time in the key's own unit when bare: "5 ms", "1 s", "2 h 1 m", "max". */
+export const timeV = (u: TimeUnit) => unit((v) => parseTime(v, u), `time: a number of ${u === 'us' ? 'µs' : u}, or a string such as "5 ms", "1 s", "max"`);
+
+/** A ratio in the key's own unit when bare, or a percentage string: "5 %". */
+export const ratioV = (u: RatioUnit) => unit((v) => parseRatio(v, u), `${u}: a number of ${u}, or a percentage such as "5 %"`);
+
+/** An unsigned integer, with thousands separators allowed: 1000, "1,000", "max". */
+export const numberV = () => unit(parseNumber, 'an unsigned integer such as 1000 or "1,000"');
+
+/** A non-negative integer that fits a double exactly. */
+export const intV = () =>
+  unit((v) => {
+    const b = parseNumber(v);
+    if (b > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnitError('an integer below 2^53', String(v));
+    return Number(b);
+  }, 'a non-negative integer');
+
+/** A signed integer (node ids, where -1 means none). */
+export const signedIntV = () =>
+  z
+    .union([z.number().int(), z.string().regex(/^-?\d+$/)])
+    .transform((v) => Number(v))
+    .describe('an integer');
+
+export const boolV = () =>
+  z
+    .union([z.boolean(), z.string(), z.number()])
+    .transform((v, ctx) => {
+      try {
+        return parseBool(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof UnitError ? e.message : String(e), input: v });
+        return z.NEVER;
+      }
+    })
+    .describe('a boolean: true/false, "Y"/"N", "yes"/"no"');
+
+export type AccessValue = { kind: 'percent'; percent: number } | { kind: 'samples'; value: bigint } | { kind: 'max' };
+export type AgeValue = { kind: 'us'; value: bigint } | { kind: 'aggr_intervals'; value: bigint };
+
+/** An access-pattern nr_accesses bound: percent of the max ("5 %", 5, "max") or "N samples". */
+export const accessRateV = () =>
+  unit((v): AccessValue => {
+    // "max" fits either unit: damo's own configs write nr_accesses "1 samples" .. "max".
+    if (typeof v === 'string' && v.trim() === 'max') return { kind: 'max' };
+    if (typeof v === 'string' && /samples\s*$/.test(v.trim())) {
+      const c = parseCountWithUnit(v);
+      if (c.unit !== 'samples') throw new UnitError('"N samples" or a percentage', v);
+      return { kind: 'samples', value: c.value };
+    }
+    return { kind: 'percent', percent: parsePercentFloat(v) };
+  }, 'access rate: a percentage of the maximum ("5 %", 5, "max") or kernel samples ("3 samples")');
+
+/** An access-pattern age bound: a time (bare = µs) or "N aggr_intervals". */
+export const ageV = () =>
+  unit((v): AgeValue => {
+    if (typeof v === 'string' && /aggr_intervals\s*$/.test(v.trim())) {
+      const c = parseCountWithUnit(v);
+      return { kind: 'aggr_intervals', value: c.value };
+    }
+    return { kind: 'us', value: parseTime(v, 'us') };
+  }, 'age: a time (bare number = µs, or "5 s", "max") or "N aggr_intervals"');

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Configuration problems: one line each, naming the JSON path (or option), what was expected and
+ * what was found. Errors stop the run with exit code 2; warnings are printed and the run goes on.
+ */
+import type { z } from 'zod';
+
+export type PathSeg = string | number;
+
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  readonly issues: ConfigIssue[];
+  readonly warnings: ConfigIssue[];
+
+  constructor(issues: ConfigIssue[], warnings: ConfigIssue[] = []) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'ConfigError';
+    this.issues = issues;
+    this.warnings = warnings;
+  }
+}
+
+/** `a.b[0].c` from path segments. */
+export function formatPath(path: readonly PathSeg[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out ? `.${seg}` : seg;
+  }
+  return out || '(top level)';
+}
+
+export function formatIssue(i: ConfigIssue): string {
+  return `${i.path}: ${i.message}`;
+}
+
+/** How a found value is shown: short and unambiguous. */
+export function showFound(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (v !== null && typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+/** Turn zod issues into our one-line form. */
+export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSeg[] = []): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const i of issues) {
+    const path = formatPath([...prefix, ...(i.path as PathSeg[])]);
+    const input = (i as { input?: unknown }).input;
+    switch (i.code) {
+      case 'invalid_type':
+        out.push({ path, message: `expected ${describeType(i.expected)}, found ${showFound(input)}` });
+        break;
+      case 'invalid_value':
+        out.push({ path, message: `expected one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}; found ${showFound(input)}` });
+        break;
+      case 'unrecognized_keys':
+        for (const k of i.keys) out.push({ path: formatPath([...prefix, ...(i.path as PathSeg[]), k]), message: 'unknown key (check its spelling; see docs/scenario.md)' });
+        break;
+      case 'invalid_union':
+        out.push({ path, message: `${i.message}; found ${showFound(input)}` });
+        break;
+      case 'too_small':
+      case 'too_big':
+        out.push({ path, message: `${i.message.replace(/^Too (small|big): /, '')}; found ${showFound(input)}` });
+        break;
+      default:
+        out.push({ path, message: i.message });
+    }
+  }
+  return out;
+}
+
+function describeType(t: string): string {
+  switch (t) {
+    case 'object':
+      return 'an object';
+    case 'array':
+      return 'a list';
+    case 'number':
+      return 'a number';
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return t;
+  }
+}

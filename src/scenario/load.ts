@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Loading a scenario: text (JSON or YAML) → zod validation → the normalised model → semantic
+ * checks (what the kernel's commit would refuse, what the machine cannot hold). Every problem is
+ * collected with its path; nothing throws but ConfigError.
+ */
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { damoToParams, KNOWN_KEYS, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
+import { UINT_MAX } from '../lib/kint.js';
+import { DEFAULT_PROFILE } from '../profiles.js';
+import { ConfigError, fromZod, type ConfigIssue, type PathSeg, formatPath } from './issues.js';
+import type { Scenario } from './model.js';
+import { scenarioSchema, type ScenarioParsed } from './schema.js';
+import { validateScenario } from './validate.js';
+
+const GiB = 2 ** 30;
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  warnings: ConfigIssue[];
+}
+
+export interface LoadOptions extends DamoReadOptions {
+  /** Where the text came from, for parse-error messages. */
+  source?: string;
+}
+
+/** Parse JSON or YAML text (YAML is a superset; JSON errors read better from the JSON parser). */
+export function parseText(text: string, source = 'scenario', format: 'json' | 'yaml' | 'auto' = 'auto'): unknown {
+  const looksJson = format === 'json' || (format === 'auto' && /^\s*[{[]/.test(text));
+  if (looksJson) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      if (format === 'json') throw new ConfigError([{ path: source, message: `expected JSON; ${(e as Error).message}` }]);
+    }
+  }
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({ path: e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source, message: `expected YAML or JSON; ${e.message.split('\n')[0]}` })),
+    );
+  }
+  return doc.toJS({ maxAliasCount: 1000 });
+}
+
+export function loadScenarioFile(path: string, opts: LoadOptions = {}): LoadedScenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError([{ path, message: `expected a readable scenario file; ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
+  const fmt = path.endsWith('.json') ? 'json' : path.endsWith('.yaml') || path.endsWith('.yml') ? 'yaml' : 'auto';
+  return scenarioFromDoc(parseText(text, path, fmt), { ...opts, source: path });
+}
+
+/** Validate a parsed document and normalise it. Throws ConfigError listing every problem. */
+export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedScenario {
+  const r = scenarioSchema.safeParse(doc, { reportInput: true });
+  if (!r.success) throw new ConfigError(fromZod(r.error.issues));
+  const c: Collector = { errors: [], warnings: [] };
+  warnUnknownDamoKeys(doc, c);
+  const scenario = normalise(r.data, c, opts);
+  defaultPaddrRegions(scenario);
+  if (c.errors.length === 0) validateScenario(scenario, c);
+  if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
+  return { scenario, warnings: c.warnings };
+}
+
+function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario {
+  const num = (b: bigint | undefined, dflt: number, path: PathSeg[]): number => {
+    if (b === undefined) return dflt;
+    if (b > BigInt(Number.MAX_SAFE_INTEGER)) {
+      c.errors.push({ path: formatPath(path), message: `expected a value below 2^53; found ${b}` });
+      return dflt;
+    }
+    return Number(b);
+  };
+  const nodes = d.machine.nodes.map((n, i) => {
+    const kind = n.kind ?? (i === 0 ? 'dram' : 'cxl');
+    return {
+      capacity: num(n.capacity, 0, ['machine', 'nodes', i, 'capacity']),
+      kind,
+      latencyNs: n.latency_ns ?? (kind === 'dram' ? 100 : 250),
+      reserved: num(n.reserved, 0, ['machine', 'nodes', i, 'reserved']),
+      watermark: num(n.watermark, 0, ['machine', 'nodes', i, 'watermark']),
+    };
+  });
+  const costs = d.machine.costs;
+  const w = d.workload;
+  const kdamonds = damoToParams(d.damon, ['damon'], c, opts);
+  return {
+    name: d.name ?? 'scenario',
+    description: d.description ?? '',
+    seed: d.seed ?? 1,
+    duration: d.duration === undefined ? 60e9 : num(d.duration, 60, ['duration']) * 1e9,
+    kernel: { profile: d.kernel?.profile ?? DEFAULT_PROFILE.name, hz: d.kernel?.hz ?? 1000 },
+    sampling: d.sampling ?? 'region',
+    machine: {
+      base: num(d.machine.base, 4 * GiB, ['machine', 'base']),
+      holeBetweenNodes: num(d.machine.hole, 0, ['machine', 'hole']),
+      nodes,
+      costs: costs && {
+        migrateNsPer4k: costs.migrate_ns_per_4k,
+        migrateNsPer2m: costs.migrate_ns_per_2m,
+        walkNsPerFolio: costs.walk_ns_per_folio,
+        pageoutNsPer4k: costs.pageout_ns_per_4k,
+        lruMoveNsPerFolio: costs.lru_move_ns_per_folio,
+        sampleNsPerRegion: costs.sample_ns_per_region,
+      },
+    },
+    workload: {
+      type: 'hotset',
+      rss: num(w.rss, 0, ['workload', 'rss']),
+      hotSet: num(w.hot_set, 0, ['workload', 'hot_set']),
+      hotShare: w.hot_share === undefined ? 0.99 : Number(w.hot_share > 10000n ? 10000n : w.hot_share) / 10000,
+      accessRate: w.access_rate,
+      hotOffset: num(w.hot_offset, 0, ['workload', 'hot_offset']),
+      moves: (w.moves ?? []).map((m, i) => ({ at: num(m.at, 0, ['workload', 'moves', i, 'at']) * 1e9, hotOffset: num(m.hot_offset, 0, ['workload', 'moves', i, 'hot_offset']) })),
+      thp: w.thp ?? false,
+      anon: w.anon ?? true,
+      nodes: w.nodes ?? nodes.map((_, i) => i),
+      memcg: w.memcg ?? '/',
+    },
+    kdamonds,
+    record: { aggrStride: Math.max(1, Math.min(UINT_MAX, d.record?.aggr_stride ?? 1)) },
+  };
+}
+
+/**
+ * A paddr target without regions monitors the biggest "System RAM" block, as damo and the DAMON
+ * modules default (damon-monitoring.md §3.4): here the largest node, the first on ties.
+ */
+function defaultPaddrRegions(s: Scenario): void {
+  let addr = s.machine.base;
+  let best = { start: 0, end: 0 };
+  s.machine.nodes.forEach((n, i) => {
+    if (i > 0) addr += s.machine.holeBetweenNodes;
+    if (n.capacity > best.end - best.start) best = { start: addr, end: addr + n.capacity };
+    addr += n.capacity;
+  });
+  for (const k of s.kdamonds)
+    for (const ctx of k.contexts)
+      if (ctx.ops === 'paddr')
+        for (const t of ctx.targets)
+          if (t.regions.length === 0) t.regions.push({ start: Math.floor(best.start / ctx.addrUnit), end: Math.floor(best.end / ctx.addrUnit) });
+}
+
+/** damo ignores unknown keys; a typo there silently does nothing, so say so. */
+function warnUnknownDamoKeys(doc: unknown, c: Collector): void {
+  const root = (doc as { damon?: unknown }).damon;
+  const list = Array.isArray(root) ? root : (root as { kdamonds?: unknown[] } | undefined)?.kdamonds;
+  const base: PathSeg[] = Array.isArray(root) ? ['damon'] : ['damon', 'kdamonds'];
+  if (!Array.isArray(list)) return;
+  const check = (o: unknown, known: string[], path: PathSeg[]) => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return;
+    for (const k of Object.keys(o)) {
+      if (!known.includes(k)) c.warnings.push({ path: formatPath([...path, k]), message: 'unknown key, ignored (as damo does); check its spelling' });
+    }
+  };
+  list.forEach((k, ki) => {
+    check(k, KNOWN_KEYS.kdamond, [...base, ki]);
+    const ctxs = (k as { contexts?: unknown[] }).contexts ?? [];
+    ctxs.forEach((ctx, ci) => {
+      const cp: PathSeg[] = [...base, ki, 'contexts', ci];
+      check(ctx, KNOWN_KEYS.context, cp);
+      ((ctx as { schemes?: unknown[] }).schemes ?? []).forEach((s, si) => {
+        const sp: PathSeg[] = [...cp, 'schemes', si];
+        check(s, KNOWN_KEYS.scheme, sp);
+        const q = (s as { quotas?: { goals?: unknown[] } }).quotas;
+        (q?.goals ?? []).forEach((g, gi) => check(g, KNOWN_KEYS.goal, [...sp, 'quotas', 'goals', gi]));
+        for (const key of ['filters', 'core_filters', 'ops_filters'] as const) {
+          ((s as Record<string, unknown[] | undefined>)[key] ?? []).forEach((f, fi) => check(f, KNOWN_KEYS.filter, [...sp, key, fi]));
+        }
+      });
+    });
+  });
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The scenario file (JSON or YAML): run settings, the simulated machine, the workload, and the
+ * DAMON part in damo's kdamonds format. The zod schema is the single source of the file's shape:
+ * the loader validates with it and docs/scenario.schema.json is generated from it.
+ */
+import { z } from 'zod';
+import { kdamondsSchema } from '../formats/damo/kdamonds.js';
+import { boolV, bytesV, intV, ratioV, timeV } from '../formats/damo/values.js';
+import { PROFILES } from '../profiles.js';
+
+const nodeSchema = z.strictObject({
+  capacity: bytesV(),
+  kind: z.enum(['dram', 'cxl']).optional(),
+  latency_ns: z.number().nonnegative().optional().describe('idle load latency in ns (default 100 for dram, 250 for cxl)'),
+  reserved: bytesV().optional().describe('non-LRU kernel memory at the start of the node (invisible to DAMON)'),
+  watermark: bytesV().optional().describe('free memory the allocator keeps back on this node'),
+});
+
+const costsSchema = z.strictObject({
+  migrate_ns_per_4k: z.number().nonnegative().optional(),
+  migrate_ns_per_2m: z.number().nonnegative().optional(),
+  walk_ns_per_folio: z.number().nonnegative().optional(),
+  pageout_ns_per_4k: z.number().nonnegative().optional(),
+  lru_move_ns_per_folio: z.number().nonnegative().optional(),
+  sample_ns_per_region: z.number().nonnegative().optional(),
+});
+
+export const machineSchema = z.strictObject({
+  base: bytesV().optional().describe("physical address of node 0's first byte (default 4 GiB)"),
+  hole: bytesV().optional().describe('unpopulated physical address space between nodes (default 0)'),
+  nodes: z.array(nodeSchema).min(1),
+  costs: costsSchema.optional(),
+});
+
+const hotsetSchema = z.strictObject({
+  type: z.literal('hotset'),
+  rss: bytesV(),
+  hot_set: bytesV(),
+  hot_share: ratioV('bp').optional().describe('share of accesses to the hot set: "99 %" or bp (default 99 %)'),
+  access_rate: z.number().nonnegative().describe('page access events per second over the whole RSS'),
+  hot_offset: bytesV().optional(),
+  moves: z.array(z.strictObject({ at: timeV('s'), hot_offset: bytesV() })).optional(),
+  thp: boolV().optional(),
+  anon: boolV().optional(),
+  nodes: z.array(intV()).optional().describe('first-touch node preference, falling back in order (default 0, 1, ...)'),
+  memcg: z.string().optional(),
+});
+
+export const workloadSchema = z.discriminatedUnion('type', [hotsetSchema]);
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  seed: intV().optional(),
+  duration: timeV('s').optional().describe('simulated run length (bare number = seconds)'),
+  kernel: z
+    .strictObject({
+      profile: z.enum(PROFILES.map((p) => p.name) as [string, ...string[]]).optional(),
+      hz: z.union([z.literal(100), z.literal(250), z.literal(1000)]).optional(),
+    })
+    .optional(),
+  sampling: z.enum(['region', 'folio']).optional().describe('region: per-region sample probability (fast); folio: per-address folio lookups with the paddr cache'),
+  machine: machineSchema,
+  workload: workloadSchema,
+  record: z.strictObject({ aggr_stride: intV().optional() }).optional(),
+  damon: kdamondsSchema,
+});
+
+export type ScenarioDoc = z.input<typeof scenarioSchema>;
+export type ScenarioParsed = z.output<typeof scenarioSchema>;
+

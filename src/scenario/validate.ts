@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Semantic checks of a normalised scenario: what the kernel's damon_commit_ctx / damon_set_attrs /
+ * sysfs would refuse (errors), what it would silently ignore (warnings), and what the simulated
+ * machine cannot hold.
+ */
+import { attrsError } from '../damon/attrs.js';
+import type { Collector } from '../formats/damo/kdamonds.js';
+import { isPow2 } from '../lib/kint.js';
+import { findProfile } from '../profiles.js';
+import { minRegionSzFor } from '../run/build.js';
+import { formatPath, type PathSeg } from './issues.js';
+import type { Scenario } from './model.js';
+
+const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
+
+export function validateScenario(s: Scenario, c: Collector): void {
+  const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
+  const warn = (path: PathSeg[], message: string) => c.warnings.push({ path: formatPath(path), message });
+  const profile = findProfile(s.kernel.profile);
+
+  // --- the machine ---
+  s.machine.nodes.forEach((n, i) => {
+    if (n.capacity <= 0 || n.capacity % 4096 !== 0) err(['machine', 'nodes', i, 'capacity'], `expected a positive multiple of 4 KiB; found ${n.capacity}`);
+    if (n.reserved > n.capacity) err(['machine', 'nodes', i, 'reserved'], `expected at most the node's capacity (${n.capacity}); found ${n.reserved}`);
+    if (n.reserved % 4096 !== 0) err(['machine', 'nodes', i, 'reserved'], `expected a multiple of 4 KiB; found ${n.reserved}`);
+  });
+  if (s.machine.base % (2 * 1024 * 1024) !== 0) err(['machine', 'base'], `expected a multiple of 2 MiB; found ${s.machine.base}`);
+  if (s.machine.holeBetweenNodes % (2 * 1024 * 1024) !== 0) err(['machine', 'hole'], `expected a multiple of 2 MiB; found ${s.machine.holeBetweenNodes}`);
+
+  // --- the workload ---
+  const w = s.workload;
+  const free = s.machine.nodes.reduce((a, n) => a + n.capacity - n.reserved, 0);
+  if (w.rss <= 0 || w.rss % 4096 !== 0) err(['workload', 'rss'], `expected a positive multiple of 4 KiB; found ${w.rss}`);
+  if (w.rss > free) err(['workload', 'rss'], `expected at most the machine's free memory (${free} bytes); found ${w.rss}`);
+  if (w.hotSet % 4096 !== 0) err(['workload', 'hot_set'], `expected a multiple of 4 KiB; found ${w.hotSet}`);
+  if (w.hotOffset + w.hotSet > w.rss) err(['workload', 'hot_set'], `expected hot_offset + hot_set <= rss (${w.rss}); found ${w.hotOffset + w.hotSet}`);
+  w.moves.forEach((m, i) => {
+    if (m.hotOffset + w.hotSet > w.rss) err(['workload', 'moves', i, 'hot_offset'], `expected hot_offset + hot_set <= rss (${w.rss}); found ${m.hotOffset + w.hotSet}`);
+    if (m.at <= 0) err(['workload', 'moves', i, 'at'], `expected a time after 0; found ${m.at / 1e9} s`);
+  });
+  w.nodes.forEach((n, i) => {
+    if (n >= s.machine.nodes.length) err(['workload', 'nodes', i], `expected a node id below ${s.machine.nodes.length}; found ${n}`);
+  });
+  if (s.duration <= 0) err(['duration'], `expected a positive duration; found ${s.duration / 1e9} s`);
+
+  // --- DAMON: what damon_commit_ctx and damon_set_attrs refuse ---
+  const nrNodes = s.machine.nodes.length;
+  s.kdamonds.forEach((k, ki) => {
+    if (k.contexts.length > 1) err(['damon', 'kdamonds', ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
+    k.contexts.forEach((ctx, ci) => {
+      const cp: PathSeg[] = ['damon', 'kdamonds', ki, 'contexts', ci];
+      // node_eligible_mem_bp needs paddr: damon_commit_ctx returns -EINVAL otherwise (damos.md §5.2).
+      ctx.schemes.forEach((sc, si) =>
+        sc.quota.goals.forEach((g, gi) => {
+          if (g.metric === 'node_eligible_mem_bp' && ctx.ops !== 'paddr')
+            err([...cp, 'schemes', si, 'quotas', 'goals', gi, 'metric'], `node_eligible_mem_bp needs ops "paddr" (the kernel's damon_commit_ctx returns -EINVAL); found ops "${ctx.ops}"`);
+          if (g.metric === 'node_eligible_mem_bp' && profile && !profile.nodeEligibleMetric)
+            err([...cp, 'schemes', si, 'quotas', 'goals', gi, 'metric'], `expected a metric kernel profile "${profile.name}" has; found node_eligible_mem_bp (use profile b0 or b1)`);
+        }),
+      );
+      if (ctx.ops !== 'paddr') {
+        err([...cp, 'ops'], `expected "paddr" (damon-sim simulates the physical address space operations set only); found "${ctx.ops}"`);
+        return;
+      }
+      const msz = minRegionSzFor(ctx.addrUnit);
+      if (!isPow2(msz)) err([...cp, 'addr_unit'], `expected an addr_unit giving a power-of-two min_region_sz (4096 / addr_unit); found addr_unit ${ctx.addrUnit} (min_region_sz ${msz}; damon_commit_ctx returns -EINVAL)`);
+      const ae = attrsError({ ...ctx.attrs, aggrSamples: 0 });
+      if (ae) err([...cp, 'intervals'], `expected attributes damon_set_attrs accepts; found ${ae}`);
+      ctx.targets.forEach((t, ti) => {
+        let prevEnd = -1;
+        t.regions.forEach((r, ri) => {
+          const rp: PathSeg[] = [...cp, 'targets', ti, 'regions', ri];
+          if (r.start >= r.end) err(rp, `expected start < end; found [${r.start}, ${r.end})`);
+          if (r.start < prevEnd) err(rp, `expected regions sorted by address and not overlapping; found start ${r.start} below the previous end ${prevEnd}`);
+          prevEnd = Math.max(prevEnd, r.end);
+        });
+      });
+      ctx.schemes.forEach((sc, si) => {
+        const sp: PathSeg[] = [...cp, 'schemes', si];
+        if (!PADDR_ACTIONS.has(sc.action)) warn([...sp, 'action'], `paddr does not support ${sc.action}: it applies nothing (regions are still tried and aged)`);
+        if ((sc.action === 'migrate_hot' || sc.action === 'migrate_cold') && (sc.targetNid < 0 || sc.targetNid >= nrNodes))
+          warn([...sp, 'target_nid'], `expected a node id below ${nrNodes} for ${sc.action}; found ${sc.targetNid}: nothing is migrated`);
+        if (sc.quota.goalTuner === 'temporal' && profile && !profile.temporalTuner)
+          err([...sp, 'quotas', 'goal_tuner'], `expected "consist": kernel profile "${profile.name}" has no TEMPORAL tuner; found "temporal"`);
+        sc.quota.goals.forEach((g, gi) => {
+          const gp: PathSeg[] = [...sp, 'quotas', 'goals', gi];
+          if (g.nid !== null && (g.nid < 0 || g.nid >= nrNodes) && g.metric.startsWith('node_'))
+            warn([...gp, 'nid'], `node ${g.nid} does not exist (the machine has ${nrNodes}): the metric reads ${g.metric.endsWith('free_bp') ? '10000' : '0'}`);
+          if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
+          if (g.memcgPath !== null && g.metric.startsWith('node_memcg') && g.memcgPath !== '/' && g.memcgPath !== w.memcg)
+            err([...gp, 'memcg_path'], `expected an existing cgroup ("/" or the workload's "${w.memcg}"); found "${g.memcgPath}"`);
+        });
+        sc.filters.forEach((f, fi) => {
+          if (f.type === 'memcg' && f.memcgPath !== null && f.memcgPath !== '/' && f.memcgPath !== w.memcg)
+            err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup ("/" or the workload's "${w.memcg}"); found "${f.memcgPath}"`);
+        });
+      });
+    });
+  });
+}
