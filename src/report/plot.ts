@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * SVG chart of quota-goal feedback: each goal's current_value over simulated time against its
+ * target, and optionally the ground-truth hot share per node, so a reader sees how far the metric
+ * the tuner steers by lags what the workload actually does.
+ *
+ * Rendered headless with vega-lite -> vega and the 'none' renderer. Output is byte-deterministic:
+ * text widths always come from vega's estimator (never from an optional `canvas` package whose font
+ * metrics vary by machine), SVG def ids are reset per render, data are sorted, and colors are bound
+ * to an explicit, sorted domain.
+ */
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+import type { AggrRecord, GoalRecord } from '../run/recorder.js';
+import { goalLabel } from './summary.js';
+
+type Logger = NonNullable<vega.ViewOptions['logger']>;
+
+/**
+ * Vega and vega-lite warn on console for benign things (e.g. an empty data set gives an infinite
+ * extent); a report must not spray the terminal nondeterministically, so warnings are dropped and
+ * errors collected to be thrown after rendering.
+ */
+function quietLogger(errors: string[]): Logger {
+  let lvl = 0;
+  const logger = {
+    level(l?: number) {
+      if (l === undefined) return lvl;
+      lvl = l;
+      return logger;
+    },
+    error(...args: readonly unknown[]) {
+      errors.push(args.map(String).join(' '));
+      return logger;
+    },
+    warn() {
+      return logger;
+    },
+    info() {
+      return logger;
+    },
+    debug() {
+      return logger;
+    },
+  };
+  return logger as unknown as Logger;
+}
+
+/** Runtime exports of vega-scenegraph that vega-typings does not declare. */
+interface ScenegraphExtras {
+  textMetrics?: { canvas?: (use: boolean) => void };
+  resetSVGDefIds?: () => void;
+}
+
+function prepareDeterministicRender(): void {
+  const sg = vega as unknown as ScenegraphExtras;
+  // Without `canvas` installed vega already estimates widths (no warning is printed); force the
+  // estimator anyway so installing `canvas` later cannot change the bytes.
+  sg.textMetrics?.canvas?.(false);
+  // Clip/gradient ids are module-global counters; reset so two renders give the same ids.
+  sg.resetSVGDefIds?.();
+}
+
+function num(v: bigint | number): number {
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
+interface GoalSeries {
+  label: string;
+  recs: GoalRecord[];
+}
+
+/**
+ * Groups evaluations by goal. Labels follow the summary table ("s<scheme> <metric> nid <nid>");
+ * with several kdamonds/contexts the same scheme index recurs, so a "k<kd>c<ctx> " prefix is added
+ * only then, keeping the common single-context label short.
+ */
+function seriesOf(goals: GoalRecord[]): GoalSeries[] {
+  const byKey = new Map<string, GoalRecord[]>();
+  for (const r of goals) {
+    const k = `${r.kdamond}/${r.ctx}/${r.scheme}/${r.goal}`;
+    let g = byKey.get(k);
+    if (!g) byKey.set(k, (g = []));
+    g.push(r);
+  }
+  const groups = [...byKey.values()].sort(
+    (a, b) =>
+      a[0].kdamond - b[0].kdamond || a[0].ctx - b[0].ctx || a[0].scheme - b[0].scheme || a[0].goal - b[0].goal,
+  );
+  const multiCtx = new Set(groups.map((g) => `${g[0].kdamond}/${g[0].ctx}`)).size > 1;
+  const seen = new Map<string, number>();
+  return groups.map((recs) => {
+    const r = recs[0];
+    let label = (multiCtx ? `k${r.kdamond}c${r.ctx} ` : '') + goalLabel(r);
+    // Two goals of one scheme on the same metric and node would share a legend entry otherwise.
+    const n = seen.get(label) ?? 0;
+    seen.set(label, n + 1);
+    if (n > 0) label += ` g${r.goal}`;
+    return { label, recs: [...recs].sort((a, b) => a.t - b.t) };
+  });
+}
+
+/** Constant-target stretches per goal, drawn as dashed horizontal segments spanning their time. */
+function targetSegments(s: GoalSeries): Array<{ goal: string; t0: number; t1: number; target: number }> {
+  const out: Array<{ goal: string; t0: number; t1: number; target: number }> = [];
+  for (const r of s.recs) {
+    const target = num(r.target_value);
+    const prev = out[out.length - 1];
+    if (prev && prev.target === target) {
+      prev.t1 = r.t;
+    } else {
+      if (prev) prev.t1 = r.t;
+      out.push({ goal: s.label, t0: r.t, t1: r.t, target });
+    }
+  }
+  return out;
+}
+
+/**
+ * Ground-truth hot share per node in bp of the whole hot set. Only one context's aggregation
+ * records are used (the lowest kdamond/ctx): the truth is machine-wide, and interleaving several
+ * contexts' samples at slightly different times would draw zigzags that are not in the data.
+ */
+function hotShare(aggr: AggrRecord[]): Array<{ t: number; node: string; bp: number }> {
+  if (aggr.length === 0) return [];
+  const first = aggr.reduce((a, b) => (b.kdamond < a.kdamond || (b.kdamond === a.kdamond && b.ctx < a.ctx) ? b : a));
+  const recs = aggr.filter((r) => r.kdamond === first.kdamond && r.ctx === first.ctx).sort((a, b) => a.t - b.t);
+  const out: Array<{ t: number; node: string; bp: number }> = [];
+  for (const r of recs) {
+    const sum = r.hot_bytes.reduce((s, x) => s + x, 0);
+    // No hot set (e.g. warm-up): the share is undefined, not zero; leave a gap.
+    if (sum <= 0) continue;
+    r.hot_bytes.forEach((b, n) => out.push({ t: r.t, node: `node ${n}`, bp: Math.round((b * 10000) / sum) }));
+  }
+  return out;
+}
+
+const WIDTH = 640;
+const HEIGHT = 260;
+const X_TITLE = 'simulated time (s)';
+
+/**
+ * Renders the goal chart (and, with `aggr`, the hot-share chart below it, sharing the time axis)
+ * to an SVG string. Throws if vega reports an error.
+ */
+export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; aggr?: AggrRecord[] }): Promise<string> {
+  const series = seriesOf(goals);
+  const labels = series.map((s) => s.label);
+  const values = series.flatMap((s) => s.recs.map((r) => ({ goal: s.label, t: r.t, value: num(r.current_value) })));
+  const targets = series.flatMap(targetSegments);
+  const x = { field: 't', type: 'quantitative', title: X_TITLE } as const;
+  const goalColor = {
+    field: 'goal',
+    type: 'nominal',
+    title: 'goal (solid: current, dashed: target)',
+    scale: { domain: labels },
+    legend: { orient: 'bottom', columns: 1, labelLimit: 0, titleLimit: WIDTH },
+  } as const;
+
+  const goalChart = {
+    width: WIDTH,
+    height: HEIGHT,
+    title: 'quota goal: current vs target',
+    layer: [
+      {
+        data: { values },
+        // The metric holds its value until the next evaluation, so steps, not slopes.
+        mark: { type: 'line', interpolate: 'step-after' },
+        encoding: { x, y: { field: 'value', type: 'quantitative', title: 'current / target value (bp)' }, color: goalColor },
+      },
+      {
+        data: { values: targets },
+        mark: { type: 'rule', strokeDash: [6, 4] },
+        encoding: {
+          x: { ...x, field: 't0' },
+          x2: { field: 't1' },
+          y: { field: 'target', type: 'quantitative' },
+          color: goalColor,
+        },
+      },
+    ],
+  };
+
+  let spec: vegaLite.TopLevelSpec;
+  if (opts.aggr) {
+    const share = hotShare(opts.aggr);
+    const nodes = [...new Set(share.map((d) => d.node))].sort();
+    spec = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      title: opts.title,
+      background: 'white',
+      vconcat: [
+        goalChart,
+        {
+          width: WIDTH,
+          height: HEIGHT,
+          title: 'ground truth: hot set share per node',
+          data: { values: share },
+          mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
+          encoding: {
+            x,
+            y: { field: 'bp', type: 'quantitative', title: 'hot share (bp)', scale: { domain: [0, 10000] } },
+            color: {
+              field: 'node',
+              type: 'nominal',
+              title: 'node (ground truth)',
+              // A different scheme from the goals so a node line is never mistaken for a goal.
+              scale: { domain: nodes, scheme: 'dark2' },
+              legend: { orient: 'bottom' },
+            },
+          },
+        },
+      ],
+      // Shared time axis lines the two views up; colors mean different things in each.
+      resolve: { scale: { x: 'shared', color: 'independent' }, legend: { color: 'independent' } },
+    } as vegaLite.TopLevelSpec;
+  } else {
+    spec = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      background: 'white',
+      ...goalChart,
+      title: opts.title,
+    } as vegaLite.TopLevelSpec;
+  }
+
+  const errors: string[] = [];
+  const logger = quietLogger(errors);
+  const vgSpec = vegaLite.compile(spec, { logger }).spec;
+  prepareDeterministicRender();
+  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logger });
+  try {
+    const svg = await view.toSVG();
+    if (errors.length > 0) throw new Error(`vega: ${errors.join('; ')}`);
+    return svg;
+  } finally {
+    view.finalize();
+  }
+}

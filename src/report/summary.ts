@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Run summaries from the timeline (docs/timeline.md): per quota goal, how fast the tuner reached
+ * the target and how well it held it over the second half of the run, plus cumulative DAMOS stats
+ * and migration totals, rendered as a plain-text table that puts several runs side by side.
+ *
+ * Pure functions of the records: no clock, no randomness, so the same timeline always gives the
+ * same summary and the same table bytes.
+ */
+import type { AggrRecord, GoalRecord } from '../run/recorder.js';
+
+export interface SchemeSummary {
+  kdamond: number;
+  ctx: number;
+  scheme: number;
+  goal: number;
+  label: string;
+  metric: string;
+  nid: number;
+  target: number;
+  timeToTargetS: number | null;
+  meanSecondHalf: number | null;
+  stddevSecondHalf: number | null;
+  minSecondHalf: number | null;
+  maxSecondHalf: number | null;
+  evaluations: number;
+  szApplied: number;
+  nrApplied: number;
+  qtExceeds: number;
+}
+
+export interface Migration {
+  from: number;
+  to: number;
+  bytes: number;
+}
+
+/** Identity of one quota goal across records, summaries and runs. */
+export interface GoalId {
+  kdamond: number;
+  ctx: number;
+  scheme: number;
+  goal: number;
+}
+
+/** Key of one quota goal; also the key of the optional `labels` map given to summarize(). */
+export function goalKey(r: GoalId): string {
+  return `${r.kdamond}/${r.ctx}/${r.scheme}/${r.goal}`;
+}
+
+/** The default human label of a goal, shared with the plot legend so table and chart agree. */
+export function goalLabel(r: { scheme: number; metric: string; nid: number }): string {
+  return `s${r.scheme} ${r.metric} nid ${r.nid}`;
+}
+
+/**
+ * Records read back from NDJSON carry plain numbers where the recorder had bigints (toJson writes
+ * bare digits); accept both so summaries work on live and on re-parsed timelines alike.
+ */
+function big(v: bigint | number): bigint {
+  return typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
+}
+
+function cmpGoal(a: GoalId, b: GoalId): number {
+  return a.kdamond - b.kdamond || a.ctx - b.ctx || a.scheme - b.scheme || a.goal - b.goal;
+}
+
+/**
+ * One summary per (kdamond, ctx, scheme, goal), ordered by that tuple.
+ *
+ * timeToTargetS is the time of the first evaluation whose current value is within toleranceBp of
+ * that evaluation's target (the unit is the metric's own; "bp" because the tiering metrics are
+ * basis points). The second-half statistics cover evaluations with t >= durationS / 2, after the
+ * tuner's initial ramp, and use the population standard deviation: they describe this run, not an
+ * estimate of some larger population.
+ */
+export function summarize(
+  goals: GoalRecord[],
+  durationS: number,
+  labels?: Map<string, string>,
+  toleranceBp = 100,
+): SchemeSummary[] {
+  const groups = new Map<string, GoalRecord[]>();
+  for (const r of goals) {
+    const k = goalKey(r);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(r);
+  }
+  const tol = big(toleranceBp);
+  const half = durationS / 2;
+  const out: SchemeSummary[] = [];
+  for (const [k, recs] of groups) {
+    // Stable sort: records at the same t keep their emission order, so "last" is well defined.
+    recs.sort((a, b) => a.t - b.t);
+    const last = recs[recs.length - 1];
+    let timeToTargetS: number | null = null;
+    for (const r of recs) {
+      let d = big(r.current_value) - big(r.target_value);
+      if (d < 0n) d = -d;
+      if (d <= tol) {
+        timeToTargetS = r.t;
+        break;
+      }
+    }
+    const tail = recs.filter((r) => r.t >= half).map((r) => Number(big(r.current_value)));
+    let mean: number | null = null;
+    let sd: number | null = null;
+    let min: number | null = null;
+    let max: number | null = null;
+    if (tail.length > 0) {
+      // Two passes: the textbook E[x^2] - E[x]^2 cancels badly for values near 10^4 with small spread.
+      mean = tail.reduce((s, x) => s + x, 0) / tail.length;
+      const m = mean;
+      sd = Math.sqrt(tail.reduce((s, x) => s + (x - m) * (x - m), 0) / tail.length);
+      min = tail.reduce((a, x) => Math.min(a, x), Infinity);
+      max = tail.reduce((a, x) => Math.max(a, x), -Infinity);
+    }
+    out.push({
+      kdamond: last.kdamond,
+      ctx: last.ctx,
+      scheme: last.scheme,
+      goal: last.goal,
+      label: labels?.get(k) ?? goalLabel(last),
+      metric: last.metric,
+      nid: last.nid,
+      target: Number(big(last.target_value)),
+      timeToTargetS,
+      meanSecondHalf: mean,
+      stddevSecondHalf: sd,
+      minSecondHalf: min,
+      maxSecondHalf: max,
+      evaluations: recs.length,
+      szApplied: last.sz_applied,
+      nrApplied: last.nr_applied,
+      qtExceeds: last.qt_exceeds,
+    });
+  }
+  return out.sort(cmpGoal);
+}
+
+/**
+ * Cumulative bytes moved between distinct nodes as of the last aggregation record, ordered by
+ * (from, to). Pairs that never moved anything are left out: on a multi-node machine most are zero
+ * and would only bury the interesting ones.
+ */
+export function migrationSummary(lastAggr: AggrRecord | undefined): Migration[] {
+  const out: Migration[] = [];
+  if (!lastAggr) return out;
+  lastAggr.migrated.forEach((row, from) => {
+    row.forEach((bytes, to) => {
+      if (from !== to && bytes > 0) out.push({ from, to, bytes });
+    });
+  });
+  return out;
+}
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** Bytes as MiB below 1 GiB and GiB above, three decimals, so columns of one table compare easily. */
+export function formatBytesHuman(bytes: number): string {
+  return bytes >= GiB ? `${(bytes / GiB).toFixed(3)} GiB` : `${(bytes / MiB).toFixed(3)} MiB`;
+}
+
+/** The metric's unit from its kernel name suffix, for the target row. */
+function unitOf(metric: string): string {
+  if (metric.endsWith('_bp')) return ' bp';
+  if (metric.endsWith('_us')) return ' us';
+  return '';
+}
+
+function fmtNum(x: number | null, digits: number): string {
+  return x === null ? '-' : x.toFixed(digits);
+}
+
+const TABLE_WIDTH = 100;
+const GAP = 2;
+
+interface Row {
+  /** Row label; a header row (goal label or section title) has no cells of its own. */
+  label: string;
+  cells: string[] | null;
+}
+
+function goalRows(perRun: Array<SchemeSummary | undefined>): Row[] {
+  const first = perRun.find((s): s is SchemeSummary => s !== undefined);
+  if (!first) return [];
+  const cell = (f: (s: SchemeSummary) => string): string[] => perRun.map((s) => (s ? f(s) : '-'));
+  return [
+    { label: first.label, cells: null },
+    { label: '  metric / nid', cells: cell((s) => `${s.metric} / ${s.nid}`) },
+    { label: '  target', cells: cell((s) => `${s.target}${unitOf(s.metric)}`) },
+    {
+      label: '  time to target ±100 bp',
+      cells: cell((s) => (s.timeToTargetS === null ? 'never' : `${s.timeToTargetS.toFixed(3)} s`)),
+    },
+    {
+      label: '  mean ± sd, 2nd half',
+      cells: cell((s) =>
+        s.meanSecondHalf === null ? '-' : `${fmtNum(s.meanSecondHalf, 1)} ± ${fmtNum(s.stddevSecondHalf, 1)}`,
+      ),
+    },
+    {
+      label: '  min / max, 2nd half',
+      cells: cell((s) => (s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`)),
+    },
+    { label: '  evaluations', cells: cell((s) => String(s.evaluations)) },
+    { label: '  bytes applied', cells: cell((s) => formatBytesHuman(s.szApplied)) },
+    { label: '  regions applied', cells: cell((s) => String(s.nrApplied)) },
+    { label: '  qt_exceeds', cells: cell((s) => String(s.qtExceeds)) },
+  ];
+}
+
+/**
+ * A plain-text table with one column per run (e.g. the same scenario under two tuners) and, per
+ * quota goal, a block of rows: metric, target, time to target, second-half mean ± sd and min/max,
+ * bytes and regions applied, quota exceeds. `migrations`, if given, is one list per column (same
+ * order as `columns`) and adds a "migrated" block.
+ *
+ * Runs are matched by (kdamond, ctx, scheme, goal); a goal missing from a run shows "-". When the
+ * runs do not all fit in 100 terminal columns the table is split into panels of as many runs as fit,
+ * each repeating the row labels, rather than wrapping lines mid-row.
+ */
+export function formatSummaryTable(
+  columns: Array<{ title: string; rows: SchemeSummary[] }>,
+  migrations?: ReadonlyArray<readonly Migration[]>,
+): string {
+  const byKey = columns.map((c) => new Map(c.rows.map((s) => [goalKey(s), s])));
+  // Union of goals across runs in (kdamond, ctx, scheme, goal) order.
+  const all = new Map<string, SchemeSummary>();
+  for (const c of columns) for (const s of c.rows) if (!all.has(goalKey(s))) all.set(goalKey(s), s);
+  const keys = [...all.values()].sort(cmpGoal).map(goalKey);
+
+  const rows: Row[] = [];
+  for (const k of keys) {
+    if (rows.length > 0) rows.push({ label: '', cells: null });
+    rows.push(...goalRows(byKey.map((m) => m.get(k))));
+  }
+  if (migrations && migrations.some((m) => m.length > 0)) {
+    const pairs = new Map<string, Migration>();
+    for (const m of migrations) for (const p of m) pairs.set(`${p.from}/${p.to}`, p);
+    const ordered = [...pairs.values()].sort((a, b) => a.from - b.from || a.to - b.to);
+    if (rows.length > 0) rows.push({ label: '', cells: null });
+    rows.push({ label: 'migrated (cumulative)', cells: null });
+    for (const p of ordered) {
+      rows.push({
+        label: `  node ${p.from} -> node ${p.to}`,
+        cells: columns.map((_c, i) => {
+          const hit = migrations[i]?.find((q) => q.from === p.from && q.to === p.to);
+          return formatBytesHuman(hit ? hit.bytes : 0);
+        }),
+      });
+    }
+  }
+  if (rows.length === 0) return '(no quota goals)\n';
+
+  const labelW = Math.max(...rows.map((r) => r.label.length));
+  const colW = columns.map((c, i) =>
+    Math.max(c.title.length, ...rows.map((r) => (r.cells ? r.cells[i].length : 0))),
+  );
+
+  // Greedy panels: at least one run per panel even if it alone overflows the width.
+  const panels: number[][] = [];
+  let cur: number[] = [];
+  let used = labelW;
+  colW.forEach((w, i) => {
+    if (cur.length > 0 && used + GAP + w > TABLE_WIDTH) {
+      panels.push(cur);
+      cur = [];
+      used = labelW;
+    }
+    cur.push(i);
+    used += GAP + w;
+  });
+  if (cur.length > 0) panels.push(cur);
+
+  const lines: string[] = [];
+  for (const panel of panels) {
+    if (lines.length > 0) lines.push('');
+    const header = ''.padEnd(labelW) + panel.map((i) => ' '.repeat(GAP) + columns[i].title.padStart(colW[i])).join('');
+    lines.push(header.trimEnd());
+    lines.push('-'.repeat(header.trimEnd().length));
+    for (const r of rows) {
+      if (!r.cells) {
+        lines.push(r.label);
+        continue;
+      }
+      const cells = r.cells;
+      lines.push(r.label.padEnd(labelW) + panel.map((i) => ' '.repeat(GAP) + cells[i].padStart(colW[i])).join(''));
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Run reports from hand-built timeline records: summary numbers (time to target, second-half
+ * mean/stddev/min/max, cumulative stats), migration totals, the side-by-side text table, and the
+ * headless, deterministic SVG chart.
+ */
+
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
+import { goalPlotSvg } from '../src/report/plot.js';
+import { formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, summarize } from '../src/report/summary.js';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+function goal(
+  t: number,
+  current: number,
+  o: Partial<Omit<GoalRecord, 'type' | 't' | 'current_value'>> = {},
+): GoalRecord {
+  return {
+    type: 'goal',
+    t,
+    kdamond: 0,
+    ctx: 0,
+    scheme: 0,
+    goal: 0,
+    metric: 'node_mem_used_bp',
+    nid: 0,
+    target_value: 6000n,
+    current_value: BigInt(current),
+    esz: 1n << 30n,
+    nr_tried: 0,
+    sz_tried: 0,
+    nr_applied: 0,
+    sz_applied: 0,
+    qt_exceeds: 0,
+    ...o,
+  };
+}
+
+/** Goal values at t = 1..n; the last record carries the cumulative stats. */
+function series(values: number[], o: Partial<GoalRecord>, last: Partial<GoalRecord>): GoalRecord[] {
+  return values.map((v, i) => goal(i + 1, v, i === values.length - 1 ? { ...o, ...last } : o));
+}
+
+const DURATION = 10;
+
+// Scheme 0: reaches 6000 ± 100 at t=4 (|5900 - 6000| = 100, the boundary is inclusive); the second
+// half (t >= 5) is 5900, 6100, 5900, 6100: mean 6000, population sd exactly 100.
+const tempA = series([3000, 5000, 5850, 5900, 5900, 6100, 5900, 6100], {}, {
+  nr_applied: 42,
+  sz_applied: 3.5 * GiB,
+  qt_exceeds: 7,
+});
+// Scheme 1: stuck at 500 against a 2000 bp target: never reached, sd 0.
+const tempB = series(
+  [500, 500, 500, 500, 500, 500, 500, 500],
+  { scheme: 1, metric: 'node_mem_free_bp', nid: 1, target_value: 2000n },
+  { nr_applied: 3, sz_applied: 12 * MiB, qt_exceeds: 0 },
+);
+// The same scenario under another tuner: reaches at t=2; second half 6000, 6020, 6040, 6060.
+const consA = series([4000, 6050, 6000, 6000, 6000, 6020, 6040, 6060], {}, {
+  nr_applied: 17,
+  sz_applied: 768 * MiB,
+  qt_exceeds: 1,
+});
+
+function aggr(t: number, hot: number[], migrated: number[][] = [[0, 0], [0, 0]]): AggrRecord {
+  return {
+    type: 'aggr',
+    t,
+    kdamond: 0,
+    ctx: 0,
+    nr_regions: 10,
+    sample_us: 5000,
+    aggr_us: 100000,
+    node_used: [4 * GiB, 2 * GiB],
+    hot_bytes: hot,
+    migrated,
+  };
+}
+
+describe('summarize', () => {
+  // Interleave the goals as the recorder does (all goals at each charge window).
+  const goals = tempA.flatMap((r, i) => [r, tempB[i]]);
+  const [a, b] = summarize(goals, DURATION);
+
+  it('groups per goal, in (kdamond, ctx, scheme, goal) order, with default labels', () => {
+    expect(summarize([...goals].reverse(), DURATION).map((s) => s.scheme)).toEqual([0, 1]);
+    expect(a.label).toBe('s0 node_mem_used_bp nid 0');
+    expect(b.label).toBe('s1 node_mem_free_bp nid 1');
+    expect(a.evaluations).toBe(8);
+  });
+
+  it('finds the first evaluation within ±100 bp, inclusive', () => {
+    expect(a.timeToTargetS).toBe(4);
+    expect(b.timeToTargetS).toBeNull();
+    // Every later value is exactly 100 away, so a 99 bp tolerance is never met; 150 admits 5850.
+    expect(summarize(tempA, DURATION, undefined, 99)[0].timeToTargetS).toBeNull();
+    expect(summarize(tempA, DURATION, undefined, 150)[0].timeToTargetS).toBe(3);
+    expect(summarize(tempA, DURATION, undefined, 5000)[0].timeToTargetS).toBe(1);
+  });
+
+  it('computes population mean/stddev/min/max over t >= duration/2', () => {
+    expect(a.meanSecondHalf).toBe(6000);
+    expect(a.stddevSecondHalf).toBe(100);
+    expect(a.minSecondHalf).toBe(5900);
+    expect(a.maxSecondHalf).toBe(6100);
+    const [c] = summarize(consA, DURATION);
+    expect(c.meanSecondHalf).toBe(6030);
+    // Deviations -30, -10, 10, 30: variance (900 + 100 + 100 + 900) / 4 = 500.
+    expect(c.stddevSecondHalf).toBeCloseTo(Math.sqrt(500), 12);
+    expect(b.stddevSecondHalf).toBe(0);
+  });
+
+  it('takes the cumulative stats and target from the last record', () => {
+    expect(a).toMatchObject({ target: 6000, nrApplied: 42, szApplied: 3.5 * GiB, qtExceeds: 7 });
+    expect(b).toMatchObject({ target: 2000, nrApplied: 3, szApplied: 12 * MiB, qtExceeds: 0 });
+  });
+
+  it('gives nulls when no evaluation falls in the second half', () => {
+    const [s] = summarize(tempA, 100);
+    expect(s.meanSecondHalf).toBeNull();
+    expect(s.stddevSecondHalf).toBeNull();
+    expect(s.minSecondHalf).toBeNull();
+    expect(s.maxSecondHalf).toBeNull();
+    expect(s.timeToTargetS).toBe(4);
+  });
+
+  it('uses caller labels keyed by goalKey', () => {
+    const labels = new Map([[goalKey({ kdamond: 0, ctx: 0, scheme: 1, goal: 0 }), 'demote cold']]);
+    expect(summarize(goals, DURATION, labels).map((s) => s.label)).toEqual(['s0 node_mem_used_bp nid 0', 'demote cold']);
+  });
+
+  it('accepts re-parsed NDJSON records whose bigints became numbers', () => {
+    const parsed = JSON.parse(
+      JSON.stringify(tempA, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)),
+    ) as GoalRecord[];
+    expect(summarize(parsed, DURATION)).toEqual(summarize(tempA, DURATION));
+  });
+});
+
+describe('migrationSummary', () => {
+  it('lists non-zero off-diagonal pairs of the last record', () => {
+    expect(migrationSummary(undefined)).toEqual([]);
+    expect(migrationSummary(aggr(1, [1, 1], [[5, GiB], [512 * MiB, 0]]))).toEqual([
+      { from: 0, to: 1, bytes: GiB },
+      { from: 1, to: 0, bytes: 512 * MiB },
+    ]);
+  });
+});
+
+describe('formatSummaryTable', () => {
+  const temporal = summarize([...tempA, ...tempB], DURATION);
+  const consist = summarize(consA, DURATION);
+  const table = formatSummaryTable(
+    [
+      { title: 'temporal', rows: temporal },
+      { title: 'consist', rows: consist },
+    ],
+    [
+      migrationSummary(aggr(10, [1, 1], [[0, GiB], [512 * MiB, 0]])),
+      migrationSummary(aggr(10, [1, 1], [[0, 256 * MiB], [0, 0]])),
+    ],
+  );
+  const line = (label: string): string => {
+    const l = table.split('\n').find((x) => x.trimStart().startsWith(label));
+    if (l === undefined) throw new Error(`no row ${label} in\n${table}`);
+    return l;
+  };
+
+  it('puts the runs side by side with the expected numbers', () => {
+    expect(line('').trim().split(/\s+/)).toEqual(['temporal', 'consist']);
+    expect(line('target').trim().split(/\s{2,}/)).toEqual(['target', '6000 bp', '6000 bp']);
+    expect(line('time to target').trim().split(/\s{2,}/)).toEqual(['time to target ±100 bp', '4.000 s', '2.000 s']);
+    expect(line('mean ± sd').trim().split(/\s{2,}/)).toEqual(['mean ± sd, 2nd half', '6000.0 ± 100.0', '6030.0 ± 22.4']);
+    expect(line('min / max').trim().split(/\s{2,}/)).toEqual(['min / max, 2nd half', '5900 / 6100', '6000 / 6060']);
+    expect(line('bytes applied').trim().split(/\s{2,}/)).toEqual(['bytes applied', '3.500 GiB', '768.000 MiB']);
+    expect(line('qt_exceeds').trim().split(/\s{2,}/)).toEqual(['qt_exceeds', '7', '1']);
+    expect(line('node 0 -> node 1').trim().split(/\s{2,}/)).toEqual(['node 0 -> node 1', '1.000 GiB', '256.000 MiB']);
+    expect(line('node 1 -> node 0').trim().split(/\s{2,}/)).toEqual(['node 1 -> node 0', '512.000 MiB', '0.000 MiB']);
+  });
+
+  it('marks a never-reached target and a goal missing from a run', () => {
+    const block = table.slice(table.indexOf('s1 node_mem_free_bp nid 1'));
+    const ttt = block.split('\n').find((l) => l.includes('time to target'));
+    expect(ttt?.trim().split(/\s{2,}/)).toEqual(['time to target ±100 bp', 'never', '-']);
+  });
+
+  it('fits in 100 columns, splitting many runs into panels', () => {
+    const many = formatSummaryTable(
+      ['one', 'two', 'three', 'four', 'five', 'six'].map((title) => ({ title, rows: temporal })),
+    );
+    for (const l of many.split('\n')) expect(l.length).toBeLessThanOrEqual(100);
+    for (const title of ['one', 'six']) expect(many).toContain(title);
+    expect(many.split('\n').filter((l) => l.trimStart().startsWith('qt_exceeds')).length).toBeGreaterThan(1);
+    for (const l of table.split('\n')) expect(l.length).toBeLessThanOrEqual(100);
+  });
+
+  it('formats bytes as MiB/GiB with 3 decimals', () => {
+    expect(formatBytesHuman(0)).toBe('0.000 MiB');
+    expect(formatBytesHuman(1536 * 1024)).toBe('1.500 MiB');
+    expect(formatBytesHuman(GiB + GiB / 4)).toBe('1.250 GiB');
+  });
+});
+
+describe('goalPlotSvg', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const goals = [...tempA, ...tempB];
+  const hot = [aggr(0, [0, 0]), aggr(1, [3 * GiB, GiB]), aggr(5, [GiB, GiB]), aggr(9, [4 * GiB, 0])];
+
+  it('renders an SVG with axis titles and goal labels, silently', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    const error = vi.spyOn(console, 'error');
+    const svg = await goalPlotSvg(goals, { title: 'tiering-6040 temporal', aggr: hot });
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('simulated time (s)');
+    expect(svg).toContain('current / target value (bp)');
+    expect(svg).toContain('hot share (bp)');
+    expect(svg).toContain('s0 node_mem_used_bp nid 0');
+    expect(svg).toContain('s1 node_mem_free_bp nid 1');
+    expect(svg).toContain('node 1');
+    expect(svg).toContain('tiering-6040 temporal');
+    // Dashed target rules.
+    expect(svg).toContain('stroke-dasharray="6,4"');
+    expect(warn).not.toHaveBeenCalled();
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it('is byte-identical across renders', async () => {
+    const a = await goalPlotSvg(goals, { title: 't', aggr: hot });
+    const b = await goalPlotSvg(goals, { title: 't', aggr: hot });
+    expect(b).toBe(a);
+    const c = await goalPlotSvg(goals, { title: 't' });
+    const d = await goalPlotSvg([...goals].reverse(), { title: 't' });
+    expect(d).toBe(c);
+    expect(c).not.toContain('hot share');
+  });
+
+  it('renders empty input without throwing', async () => {
+    const svg = await goalPlotSvg([], { title: 'empty', aggr: [] });
+    expect(svg.startsWith('<svg')).toBe(true);
+  });
+});
