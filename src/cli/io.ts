@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * CLI plumbing: output that never leaves a partial file behind (write to a temporary file in the
+ * same directory, then rename), and the exit-code contract (2 for bad input, one line per problem).
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { ConfigError, formatIssue, type ConfigIssue } from '../scenario/issues.js';
+
+export const EXIT_USAGE = 2;
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  isTTY: boolean;
+}
+
+export const processIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+/** Thrown for bad command-line input; handled like a ConfigError. */
+export class UsageError extends Error {}
+
+function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+export function writeFileAtomic(path: string, data: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = tempPath(path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** A line-by-line file that only appears under its name once complete. */
+export class AtomicLineWriter {
+  private fd: number;
+  private readonly tmp: string;
+  private buf: string[] = [];
+  private size = 0;
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.tmp = tempPath(path);
+    this.fd = openSync(this.tmp, 'w');
+  }
+
+  line(s: string): void {
+    this.buf.push(s);
+    this.size += s.length + 1;
+    if (this.size > 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    if (this.buf.length === 0) return;
+    writeSync(this.fd, this.buf.join('\n') + '\n');
+    this.buf = [];
+    this.size = 0;
+  }
+
+  commit(): void {
+    this.flush();
+    closeSync(this.fd);
+    renameSync(this.tmp, this.path);
+  }
+
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+export function printIssues(io: Io, issues: readonly ConfigIssue[], kind: 'error' | 'warning'): void {
+  for (const i of issues) io.err(`damon-sim: ${kind}: ${formatIssue(i)}\n`);
+}
+
+/** Map an exception to the CLI's exit code, printing it without a stack trace. */
+export function reportFailure(io: Io, e: unknown): number {
+  if (e instanceof ConfigError) {
+    printIssues(io, e.warnings, 'warning');
+    printIssues(io, e.issues, 'error');
+    return EXIT_USAGE;
+  }
+  if (e instanceof UsageError) {
+    io.err(`damon-sim: error: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  io.err(`damon-sim: internal error: ${msg}\n`);
+  if (process.env.DAMON_SIM_DEBUG && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
+  return 1;
+}

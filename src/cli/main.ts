@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The damon-sim command line.
+ */
+import { Command, CommanderError } from 'commander';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { processIo, reportFailure, EXIT_USAGE, type Io } from './io.js';
+import { runCommand } from './run.js';
+import { PROFILES } from '../profiles.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('damon-sim')
+    .description('Kernel-faithful, deterministic simulator of Linux DAMON + DAMOS on a simulated tiered-memory machine')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showSuggestionAfterError();
+
+  program
+    .command('run')
+    .description('run a scenario file (JSON or YAML) or a built-in preset')
+    .argument('[scenario]', 'scenario file (.json, .yaml)')
+    .option('--preset <name>', 'run a built-in scenario (tiering-6040)')
+    .option('--tuner <tuner>', 'goal tuner for the preset: temporal or consist')
+    .option('--compare-tuners', 'run the preset with both tuners and print the summaries side by side')
+    .option('--duration <time>', 'simulated duration, e.g. "10 m", "90 s" (bare number = seconds)')
+    .option('--seed <n>', 'PRNG seed')
+    .option('--profile <name>', `kernel profile: ${PROFILES.map((p) => p.name).join(', ')}`)
+    .option('--sampling <mode>', 'region (fast) or folio (per-address folio lookups)')
+    .option('--out <file>', 'write the NDJSON timeline here')
+    .option('--plot <file>', 'write an SVG plot of the goals here')
+    .option('--out-dir <dir>', 'with --compare-tuners: directory for timelines and plots', 'out')
+    .option('--damo-compat <mode>', 'kernel (default) or upstream: reproduce upstream damo v3.3 dropping node_eligible_mem_bp nid')
+    .option('--no-progress', 'no progress bar')
+    .action(async (file: string | undefined, opts) => {
+      setExit(await runCommand(io, file, opts));
+    });
+
+  program
+    .command('profiles')
+    .description('list the kernel profiles and every switch they set')
+    .action(() => {
+      for (const p of PROFILES) {
+        io.out(`${p.name}: ${p.description}\n`);
+        for (const [k, v] of Object.entries(p)) if (k !== 'name' && k !== 'description') io.out(`  ${k} = ${String(v)}\n`);
+      }
+      setExit(0);
+    });
+  return program;
+}
+
+/** Run the CLI with argv (without node and script); returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0; // --help, --version
+      return EXIT_USAGE;
+    }
+    return reportFailure(io, e);
+  }
+  return code;
+}
+
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.exitCode = reportFailure(processIo, e);
+    },
+  );
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * `damon-sim run`: one scenario (a file or a preset), or a preset with both tuners side by side.
+ */
+import { SingleBar } from 'cli-progress';
+import { join } from 'node:path';
+import { parseTime } from '../formats/damo/units.js';
+import { goalPlotSvg } from '../report/plot.js';
+import { formatSummaryTable } from '../report/summary.js';
+import { runScenario, type RunResult } from '../run/run.js';
+import { loadScenarioFile, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
+import { PRESETS, type Tuner } from '../scenario/presets.js';
+import { findProfile, PROFILES } from '../profiles.js';
+import { AtomicLineWriter, UsageError, printIssues, writeFileAtomic, type Io } from './io.js';
+
+export interface RunCommandOptions {
+  preset?: string;
+  tuner?: string;
+  compareTuners?: boolean;
+  duration?: string;
+  seed?: string;
+  profile?: string;
+  sampling?: string;
+  out?: string;
+  plot?: string;
+  outDir?: string;
+  damoCompat?: string;
+  progress?: boolean;
+}
+
+function parseOverrides(o: RunCommandOptions): { durationNs?: number; seed?: number } {
+  const r: { durationNs?: number; seed?: number } = {};
+  if (o.duration !== undefined) {
+    try {
+      const s = parseTime(/^\d+(\.\d+)?$/.test(o.duration) ? `${o.duration} s` : o.duration, 'ns');
+      if (s <= 0n) throw new Error('zero');
+      r.durationNs = Number(s);
+    } catch {
+      throw new UsageError(`--duration: expected a positive time such as "10 m", "90 s" or a number of seconds; found "${o.duration}"`);
+    }
+  }
+  if (o.seed !== undefined) {
+    if (!/^\d+$/.test(o.seed) || !Number.isSafeInteger(Number(o.seed))) throw new UsageError(`--seed: expected a non-negative integer; found "${o.seed}"`);
+    r.seed = Number(o.seed);
+  }
+  return r;
+}
+
+function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): LoadedScenario {
+  const compat = o.damoCompat === undefined ? undefined : (o.damoCompat as 'kernel' | 'upstream');
+  let loaded: LoadedScenario;
+  if (o.preset !== undefined) {
+    const p = PRESETS[o.preset];
+    if (!p) throw new UsageError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}; found "${o.preset}"`);
+    loaded = scenarioFromDoc(p.build(tuner), { source: `preset ${o.preset}`, compat });
+  } else if (file !== undefined) {
+    loaded = loadScenarioFile(file, { compat });
+  } else {
+    throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
+  }
+  const ov = parseOverrides(o);
+  if (ov.durationNs !== undefined) loaded.scenario.duration = ov.durationNs;
+  if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
+  if (o.profile !== undefined) {
+    if (!findProfile(o.profile)) throw new UsageError(`--profile: expected one of ${PROFILES.map((p) => p.name).join(', ')}; found "${o.profile}"`);
+    loaded.scenario.kernel.profile = o.profile;
+  }
+  if (o.sampling !== undefined) {
+    if (o.sampling !== 'region' && o.sampling !== 'folio') throw new UsageError(`--sampling: expected region or folio; found "${o.sampling}"`);
+    loaded.scenario.sampling = o.sampling;
+  }
+  return loaded;
+}
+
+function progressFor(io: Io, enabled: boolean, label: string) {
+  if (!enabled || !io.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {percentage}% | {value}/{total} simulated s | eta {eta_formatted}`,
+    stream: process.stderr,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  let started = false;
+  return {
+    update: (simNs: number, totalNs: number) => {
+      if (!started) {
+        bar.start(Math.round(totalNs / 1e9), 0);
+        started = true;
+      }
+      bar.update(Math.round(simNs / 1e9));
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefined, plot: string | undefined, progress: boolean): Promise<RunResult> {
+  const sc = loaded.scenario;
+  const writer = out !== undefined ? new AtomicLineWriter(out) : undefined;
+  const bar = progressFor(io, progress, sc.name);
+  let res: RunResult;
+  try {
+    res = runScenario(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total) });
+    bar.stop();
+    writer?.commit();
+  } catch (e) {
+    bar.stop();
+    writer?.abort();
+    throw e;
+  }
+  if (plot !== undefined) writeFileAtomic(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs }));
+  return res;
+}
+
+export async function runCommand(io: Io, file: string | undefined, o: RunCommandOptions): Promise<number> {
+  if (o.tuner !== undefined && o.tuner !== 'temporal' && o.tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${o.tuner}"`);
+  if (o.damoCompat !== undefined && o.damoCompat !== 'kernel' && o.damoCompat !== 'upstream')
+    throw new UsageError(`--damo-compat: expected kernel or upstream; found "${o.damoCompat}"`);
+  if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: only applies to --preset (a scenario file sets goal_tuner per scheme)');
+  const progress = o.progress !== false;
+  if (o.compareTuners) {
+    if (o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME');
+    const outDir = o.outDir ?? 'out';
+    const tuners: Tuner[] = ['temporal', 'consist'];
+    // Validate both before running either, so bad input writes nothing.
+    const loaded = tuners.map((t) => loadOne(file, o, t));
+    const columns: Array<{ title: string; rows: RunResult['summary'] }> = [];
+    const migrations: Array<RunResult['migrations']> = [];
+    for (let i = 0; i < tuners.length; i++) {
+      printIssues(io, loaded[i].warnings, 'warning');
+      const base = join(outDir, loaded[i].scenario.name);
+      const res = await runAndWrite(io, loaded[i], `${base}.ndjson`, `${base}.svg`, progress);
+      columns.push({ title: tuners[i], rows: res.summary });
+      migrations.push(res.migrations);
+      io.err(`damon-sim: wrote ${base}.ndjson and ${base}.svg\n`);
+    }
+    io.out(formatSummaryTable(columns, migrations));
+    return 0;
+  }
+  const loaded = loadOne(file, o, (o.tuner as Tuner | undefined) ?? 'temporal');
+  printIssues(io, loaded.warnings, 'warning');
+  const res = await runAndWrite(io, loaded, o.out, o.plot, progress);
+  io.out(formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations]));
+  return 0;
+}
