@@ -115,58 +115,71 @@ function weightedAverage(a: number, sa: number, b: number, sb: number): number {
 /**
  * A left-to-right walk over a target's regions during which the current region may be split, its
  * right part becoming the next region visited (the kernel walks its region list with the non-safe
- * iterator; damos.md §3.1, trap 7). Processed regions and the unvisited rest are kept apart, so a
- * split is O(1) however many there are (a quota split before a rejecting core filter can cut a
- * region into thousands of pieces in one pass). `t.regions` is only current after finish().
+ * iterator; damos.md §3.1, trap 7). Split-off parts wait on a stack and the walked list is only
+ * rebuilt once something changed, so a walk without splits allocates nothing and a split is O(1)
+ * however many there are (a quota split before a rejecting core filter can cut a region into
+ * thousands of pieces in one pass). `t.regions` is only current after finish().
  */
 export class RegionWalk {
-  private readonly done: DamonRegion[] = [];
-  /** Unvisited regions, the next one last. */
-  private readonly todo: DamonRegion[];
+  private readonly src: DamonRegion[];
+  private i = 0;
+  /** Split-off regions not yet visited, the next one last. */
+  private readonly pending: DamonRegion[] = [];
+  /** The walked list, once it differs from src; null while it is a prefix of src. */
+  private out: DamonRegion[] | null = null;
   cur: DamonRegion | undefined;
 
   constructor(readonly t: DamonTarget) {
-    this.todo = t.regions.slice().reverse();
+    this.src = t.regions;
   }
 
   /** Move to the next region; undefined at the end. */
   next(): DamonRegion | undefined {
-    if (this.cur) this.done.push(this.cur);
-    this.cur = this.todo.pop();
+    if (this.cur && this.out) this.out.push(this.cur);
+    this.cur = this.pending.length > 0 ? this.pending.pop() : this.src[this.i++];
     return this.cur;
+  }
+
+  /** Switch to an explicit walked list (src[0 .. i-1) so far, the current region excluded). */
+  private materialize(): DamonRegion[] {
+    if (!this.out) this.out = this.src.slice(0, this.i - 1);
+    return this.out;
   }
 
   /** damon_split_region_at() on the current region: it keeps [start, start + sz); the rest is visited next. */
   splitCur(sz: number): DamonRegion {
     const cur = this.cur as DamonRegion;
     if (!(sz > 0 && sz < cur.end - cur.start)) throw new Error(`damon_split_region_at: bad split size ${sz} for [${cur.start}, ${cur.end})`);
+    this.materialize();
     const n = cutRegion(cur, sz);
-    this.todo.push(n);
+    this.pending.push(n);
     return n;
   }
 
   /** damon_is_last_region(): nothing follows the current region. */
   isLast(): boolean {
-    return this.todo.length === 0;
+    return this.pending.length === 0 && this.i >= this.src.length;
   }
 
   /** The region before the current one, if any. */
   prev(): DamonRegion | undefined {
-    return this.done[this.done.length - 1];
+    if (this.out) return this.out[this.out.length - 1];
+    return this.i >= 2 ? this.src[this.i - 2] : undefined;
   }
 
   /** Drop the current region after folding it into prev() (the caller merged the fields); prev becomes current. */
   foldCurIntoPrev(): void {
-    this.cur = this.done.pop();
+    this.cur = this.materialize().pop();
   }
 
   /** Write the walked list back to the target. */
   finish(): void {
-    if (this.cur) this.done.push(this.cur);
+    if (!this.out) return; // nothing changed
+    if (this.cur) this.out.push(this.cur);
     this.cur = undefined;
-    for (let i = this.todo.length - 1; i >= 0; i--) this.done.push(this.todo[i]);
-    this.todo.length = 0;
-    this.t.regions = this.done;
+    for (let k = this.pending.length - 1; k >= 0; k--) this.out.push(this.pending[k]);
+    for (let k = this.i; k < this.src.length; k++) this.out.push(this.src[k]);
+    this.t.regions = this.out;
   }
 }
 

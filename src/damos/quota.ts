@@ -64,6 +64,15 @@ export function setEffectiveQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): n
   return costNs;
 }
 
+/** ctx->regions_score_histogram: reused across calls (DAMOS_MAX_SCORE + 1 entries, more if unclamped). */
+let scoreHistogram = new Float64Array(100);
+
+function growHistogram(score: number): void {
+  const h = new Float64Array(score + 1);
+  h.set(scoreHistogram);
+  scoreHistogram = h;
+}
+
 /**
  * `damos_adjust_quota(c, s)`: start a new charge window when the old one ended (refreshing esz),
  * then rebuild the score histogram and min_score (damos.md §4.2). Returns simulated ns spent.
@@ -87,7 +96,7 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
     costNs += setEffectiveQuota(ctx, s, schemeIdx);
   }
   if (!ctx.ops.getSchemeScore) return costNs;
-  const hist: number[] = new Array(100).fill(0);
+  scoreHistogram.fill(0);
   let maxScore = 0;
   for (const t of ctx.targets) {
     const w = new RegionWalk(t);
@@ -95,8 +104,10 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
       if (!patternMatches(ctx, r, s)) continue;
       if (coreFilterOut(ctx, w, s)) continue;
       const score = ctx.ops.getSchemeScore(ctx, r, s);
-      // Without the 2026 clamp a score above 99 indexes past the kernel's array (trap 15).
-      hist[score] = (hist[score] ?? 0) + (r.end - r.start);
+      // Without the 2026 clamp a score above 99 indexes past the kernel's array (trap 15); the
+      // simulator gives those scores room instead of corrupting memory.
+      if (score >= scoreHistogram.length) growHistogram(score);
+      scoreHistogram[score] += r.end - r.start;
       if (score > maxScore) maxScore = score;
     }
     w.finish();
@@ -105,7 +116,7 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   let score = maxScore;
   const esz = Number(q.esz); // exact below 2^53; above it no sum of region sizes reaches it
   for (;;) {
-    cumulated += hist[score] ?? 0;
+    cumulated += scoreHistogram[score] ?? 0;
     if (cumulated >= esz || !score) break;
     score--;
   }

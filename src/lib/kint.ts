@@ -62,7 +62,9 @@ export function multFracU32(x: number, n: number, d: number): number {
 
 /** `ALIGN_DOWN(x, a)` as the kernel's bit-mask macro (only arithmetic for power-of-two a). */
 export function alignDown(x: number, a: number): number {
-  if (a > 0 && a <= 0x4000_0000 && (a & (a - 1)) === 0) return x - (x % a);
+  // For a power of two a <= 2^30, x mod a is in x's low 32 bits, which ToUint32 extracts exactly
+  // for any integer below 2^53 — much cheaper than a floating-point remainder.
+  if (a > 0 && a <= 0x4000_0000 && (a & (a - 1)) === 0) return x - ((x >>> 0) & (a - 1));
   if (isPow2(a)) return x - (x % a);
   // Bit-mask semantics for non-power-of-two alignments (damon-monitoring.md §11 trap 3).
   return Number(BigInt(x) & ~BigInt(a - 1));

@@ -27,8 +27,13 @@ export class RegionSampler {
   private next = new Float64Array(0);
   /** log(1 − p) per region: the geometric wait's denominator (0 for p = 0). */
   private logq = new Float64Array(0);
-  /** p · 2^32 for regions sampled by one Bernoulli draw per sample; −1 for geometric waits. */
+  /** p · 2^32 for regions sampled by one Bernoulli draw per sample. */
   private thresh = new Float64Array(0);
+  /** Indices of regions drawn per sample, and of regions waiting geometrically (p = 0 regions are in neither). */
+  private bern = new Int32Array(0);
+  private geo = new Int32Array(0);
+  private nBern = 0;
+  private nGeo = 0;
   private nr = new Uint32Array(0);
   private nr0 = new Uint32Array(0);
   private bp0 = new Float64Array(0);
@@ -53,6 +58,8 @@ export class RegionSampler {
     this.next = new Float64Array(cap);
     this.logq = new Float64Array(cap);
     this.thresh = new Float64Array(cap);
+    this.bern = new Int32Array(cap);
+    this.geo = new Int32Array(cap);
     this.nr = new Uint32Array(cap);
     this.nr0 = new Uint32Array(cap);
     this.bp0 = new Float64Array(cap);
@@ -70,11 +77,14 @@ export class RegionSampler {
     this.regs.length = 0;
     const key = map.version;
     let i = 0;
+    this.nBern = 0;
+    this.nGeo = 0;
     for (const t of targets) {
       for (const r of t.regions) {
         if (r.opsProbKey !== key || r.opsProbStart !== r.start || r.opsProbEnd !== r.end) {
           // damon_rand(start, end) truncates the span to 32 bits (damon-monitoring.md §9).
-          let span = (r.end - r.start) % TWO32;
+          let span = r.end - r.start;
+          if (span > TWO32) span %= TWO32;
           if (span === 0) span = TWO32;
           const p = map.meanProb(r.start * addrUnit, (r.start + span) * addrUnit);
           const fresh = r.opsProbKey === -1;
@@ -92,7 +102,12 @@ export class RegionSampler {
         this.next[i] = r.opsNextAccess;
         this.logq[i] = r.opsLogq;
         // Frequently accessed regions are cheaper with a plain draw per sample than with waits.
-        this.thresh[i] = r.opsProb >= BERNOULLI_MIN_P ? r.opsProb * TWO32 : -1;
+        if (r.opsProb >= BERNOULLI_MIN_P) {
+          this.thresh[i] = r.opsProb * TWO32;
+          this.bern[this.nBern++] = i;
+        } else if (r.opsProb > 0) {
+          this.geo[this.nGeo++] = i;
+        }
         this.nr[i] = r.nrAccesses;
         this.nr0[i] = r.nrAccesses;
         this.bp0[i] = r.nrAccessesBp;
@@ -107,47 +122,42 @@ export class RegionSampler {
 
   /** One sample (passed_sample_intervals = sis) for every loaded region. */
   sample(sis: number): void {
-    const next = this.next;
     const nr = this.nr;
-    const logq = this.logq;
     const thresh = this.thresh;
+    const bern = this.bern;
     const rng = this.rng;
-    const n = this.n;
     // xoshiro128** inlined with its state in locals: this loop is the simulator's hot path.
     let a = rng.a;
     let b = rng.b;
     let c = rng.c;
     let d = rng.d;
-    for (let i = 0; i < n; i++) {
-      const th = thresh[i];
-      if (th >= 0) {
-        const x = Math.imul(b, 5);
-        const u = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
-        const t = b << 9;
-        c ^= a;
-        d ^= b;
-        b ^= c;
-        a ^= d;
-        c ^= t;
-        d = (d << 11) | (d >>> 21);
-        if (u < th) nr[i]++;
-      } else if (next[i] <= sis) {
-        nr[i]++;
-        rng.a = a;
-        rng.b = b;
-        rng.c = c;
-        rng.d = d;
-        next[i] = sis + this.geometricLog(logq[i]);
-        a = rng.a;
-        b = rng.b;
-        c = rng.c;
-        d = rng.d;
-      }
+    for (let k = 0, n = this.nBern; k < n; k++) {
+      const i = bern[k];
+      const x = Math.imul(b, 5);
+      const u = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+      const t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = (d << 11) | (d >>> 21);
+      if (u < thresh[i]) nr[i]++;
     }
     rng.a = a;
     rng.b = b;
     rng.c = c;
     rng.d = d;
+    const next = this.next;
+    const logq = this.logq;
+    const geo = this.geo;
+    for (let k = 0, n = this.nGeo; k < n; k++) {
+      const i = geo[k];
+      if (next[i] <= sis) {
+        nr[i]++;
+        next[i] = sis + this.geometricLog(logq[i]);
+      }
+    }
   }
 
   /** Write the counters back to the region objects, as of the sample `sis`; returns max nr_accesses. */

@@ -54,10 +54,14 @@ export class Recorder implements DamonTracer {
   private sim: Simulation | undefined;
   private aggrCount = 0;
   readonly goals: GoalRecord[] = [];
+  readonly aggrs: AggrRecord[] = [];
   private readonly stride: number;
+  /** Ground truth only changes when memory moves or the workload changes phase. */
+  private truthKey = '';
+  private truth: { used: number[]; hot: number[] } = { used: [], hot: [] };
 
   constructor(
-    private readonly write: (line: string) => void,
+    private readonly write: ((line: string) => void) | undefined,
     stride: number,
     private readonly kdamondOfCtx: (ctxIdx: number) => number = () => 0,
   ) {
@@ -69,7 +73,7 @@ export class Recorder implements DamonTracer {
   }
 
   emit(rec: object): void {
-    this.write(toJson(rec));
+    if (this.write) this.write(toJson(rec));
   }
 
   quotaSet(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
@@ -101,6 +105,11 @@ export class Recorder implements DamonTracer {
   aggregated(ctx: DamonCtx): void {
     if (this.aggrCount++ % this.stride !== 0 || !this.sim) return;
     const sim = this.sim;
+    const key = `${sim.machine.layoutEpoch}/${sim.workload.phaseIndex(ctx.clock.now)}`;
+    if (key !== this.truthKey) {
+      this.truthKey = key;
+      this.truth = { used: usedBytesPerNode(sim.machine), hot: hotBytesPerNode(sim.machine, sim.workload, ctx.clock.now) };
+    }
     const rec: AggrRecord = {
       type: 'aggr',
       t: secs(ctx.clock.now),
@@ -109,10 +118,11 @@ export class Recorder implements DamonTracer {
       nr_regions: ctx.nrRegions,
       sample_us: ctx.attrs.sampleInterval,
       aggr_us: ctx.attrs.aggrInterval,
-      node_used: usedBytesPerNode(sim.machine),
-      hot_bytes: hotBytesPerNode(sim.machine, sim.workload, ctx.clock.now),
+      node_used: this.truth.used,
+      hot_bytes: this.truth.hot,
       migrated: sim.machine.migratedBytes.map((row) => [...row]),
     };
+    this.aggrs.push(rec);
     this.emit(rec);
   }
 }

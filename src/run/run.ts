@@ -42,15 +42,11 @@ export function schemeLabels(sc: Scenario): Map<string, string> {
 }
 
 export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
-  const aggrs: AggrRecord[] = [];
   const write = opts.write;
   const ctxKdamond: number[] = [];
   sc.kdamonds.forEach((k, ki) => k.contexts.forEach(() => ctxKdamond.push(ki)));
   const rec = new Recorder(
-    (line) => {
-      if (line.startsWith('{"type":"aggr"')) aggrs.push(JSON.parse(line) as AggrRecord);
-      write?.(line);
-    },
+    write,
     sc.record.aggrStride,
     (ci) => ctxKdamond[ci] ?? 0,
   );
@@ -65,6 +61,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     if (t >= sc.duration) break;
   }
   for (const k of sim.kdamonds) k.kdamond.syncRegions();
+  const aggrs = rec.aggrs;
   const summary = summarize(rec.goals, sc.duration / 1e9, schemeLabels(sc));
   const migrations = migrationSummary(aggrs[aggrs.length - 1] ?? finalAggr(sim));
   write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, migrated: migrations }));

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * `npm run bench`: simulated seconds per wall second and peak RSS for the tiering-6040 preset at
+ * 64 GiB and at 4 TiB of total memory (max_nr_regions 1000, 5 ms / 100 ms, per-sample "region"
+ * sampling). Each size runs in its own process so peak RSS is its own.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runScenario } from '../run/run.js';
+import { scenarioFromDoc } from '../scenario/load.js';
+import { tiering6040, type Tuner } from '../scenario/presets.js';
+
+interface BenchResult {
+  label: string;
+  totalGiB: number;
+  tuner: Tuner;
+  simSeconds: number;
+  wallSeconds: number;
+  ratio: number;
+  peakRssMiB: number;
+  meanRegions: number;
+  maxRegions: number;
+}
+
+const GiB = 2 ** 30;
+
+/** The preset scaled to `totalGiB` (two equal nodes; workload and quota scaled with memory). */
+export function scaledPreset(totalGiB: number, tuner: Tuner, durationS: number): ReturnType<typeof tiering6040> {
+  const doc = tiering6040(tuner);
+  const scale = totalGiB / 64;
+  const half = (totalGiB / 2) * GiB;
+  const base = 4 * GiB;
+  doc.duration = durationS;
+  doc.machine.nodes = [
+    { capacity: half, kind: 'dram', latency_ns: 100 },
+    { capacity: half, kind: 'cxl', latency_ns: 250 },
+  ];
+  Object.assign(doc.workload, { rss: 24 * GiB * scale, hot_set: 6 * GiB * scale, access_rate: 1.5e8 * scale });
+  const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ targets: Array<{ regions: unknown[] }>; schemes: Array<{ quotas: { sz_bytes: unknown }; filters: Array<{ address_range: unknown }> }> }> }> }).kdamonds;
+  const ctx = kd[0].contexts[0];
+  const dram = { start: base, end: base + half };
+  const cxl = { start: base + half, end: base + 2 * half };
+  ctx.targets[0].regions = [dram, cxl];
+  ctx.schemes[0].filters[0].address_range = cxl;
+  ctx.schemes[1].filters[0].address_range = dram;
+  for (const s of ctx.schemes) s.quotas.sz_bytes = 128 * 2 ** 20 * scale;
+  return doc;
+}
+
+function runOne(totalGiB: number, tuner: Tuner, durationS: number): BenchResult {
+  const { scenario } = scenarioFromDoc(scaledPreset(totalGiB, tuner, durationS));
+  const t0 = process.hrtime.bigint();
+  const res = runScenario(scenario);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const regions = res.aggrs.map((a) => a.nr_regions);
+  return {
+    label: `${totalGiB >= 1024 ? `${totalGiB / 1024} TiB` : `${totalGiB} GiB`} ${tuner}`,
+    totalGiB,
+    tuner,
+    simSeconds: durationS,
+    wallSeconds: wall,
+    ratio: durationS / wall,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    meanRegions: regions.reduce((a, b) => a + b, 0) / Math.max(1, regions.length),
+    maxRegions: Math.max(...regions),
+  };
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args[0] === '--one') {
+    process.stdout.write(JSON.stringify(runOne(Number(args[1]), args[2] as Tuner, Number(args[3]))) + '\n');
+    return;
+  }
+  const duration = Number(args[0] ?? 600);
+  const self = fileURLToPath(import.meta.url);
+  const rows: BenchResult[] = [];
+  for (const [gib, tuner] of [
+    [64, 'temporal'],
+    [4096, 'temporal'],
+    [64, 'consist'],
+    [4096, 'consist'],
+  ] as const) {
+    const r = spawnSync(process.execPath, [self, '--one', String(gib), tuner, String(duration)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) {
+      process.stderr.write(r.stderr);
+      process.exitCode = 1;
+      return;
+    }
+    rows.push(JSON.parse(r.stdout.trim().split('\n').pop() as string) as BenchResult);
+  }
+  const pad = (s: string, n: number) => s.padStart(n);
+  process.stdout.write(`damon-sim bench: tiering-6040, ${duration} simulated s, max_nr_regions 1000, 5 ms / 100 ms, region sampling\n`);
+  process.stdout.write(`${'run'.padEnd(20)}${pad('sim s/wall s', 14)}${pad('wall s', 9)}${pad('peak RSS', 12)}${pad('regions avg', 13)}${pad('max', 9)}\n`);
+  for (const r of rows) {
+    process.stdout.write(
+      `${r.label.padEnd(20)}${pad(r.ratio.toFixed(0), 14)}${pad(r.wallSeconds.toFixed(2), 9)}${pad(`${r.peakRssMiB.toFixed(0)} MiB`, 12)}${pad(r.meanRegions.toFixed(0), 13)}${pad(String(r.maxRegions), 9)}\n`,
+    );
+  }
+  for (const t of ['temporal', 'consist'] as const) {
+    const a = rows.find((r) => r.totalGiB === 64 && r.tuner === t);
+    const b = rows.find((r) => r.totalGiB === 4096 && r.tuner === t);
+    if (a && b) process.stdout.write(`${t}: 4 TiB is ${(a.ratio / b.ratio).toFixed(2)}x slower than 64 GiB (target: <= 1.5x)\n`);
+  }
+}
+
+main();
