@@ -89,6 +89,40 @@ const MAINLINE_6_19: KernelProfile = {
 };
 
 export const PROFILES: readonly KernelProfile[] = [B0, B1, MAINLINE_6_19];
+
+export type ProfileSwitch = Exclude<keyof KernelProfile, 'name' | 'description'>;
+
+/** Every switch: what it changes, the kernel change it follows, and where the spec describes it. */
+export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows: string; spec: string }> = [
+  { key: 'applyMinNrRegions', what: 'damon_apply_min_nr_regions() splits regions to min_nr_regions at start and after every merge; off: sz_limit refreshed only at ops-update time', follows: '"strictly respect min_nr_regions" (SJ tree, early 2026; core.c 03fc5163)', spec: 'damon-monitoring.md §3.3, §2.2' },
+  { key: 'ageResetOnZeroTransition', what: 'age resets when nr_accesses changes between zero and non-zero', follows: '"mm/damon/core: reset age if nr_accesses changes between non-zero and zero" (v2, 2025-09-16; v6.18)', spec: 'damon-monitoring.md §4.4' },
+  { key: 'accessRate', what: 'nr_accesses_bp per-sample moving sum (B0) or on-demand pseudo moving sum (B1) for pattern matching and scores', follows: 'damon tree mvsum rework (core-kunit 12989bab, 07912ff5; mid-2026)', spec: 'damos.md §1.1, trap 14' },
+  { key: 'zeroEszMeansNothing', what: 'a quota is "set" with goals/sz/ms even at esz 0, so esz 0 applies nothing; off: esz 0 means no quota', follows: 'goal-tuner series "support multiple goal-based quota tuning algorithms" (2026-03-09, 7.1-rc1)', spec: 'damos.md §4.1, trap 2' },
+  { key: 'temporalTuner', what: 'the TEMPORAL goal tuner exists', follows: 'af738a6a00c1 (7.1-rc1)', spec: 'damos.md §4.7' },
+  { key: 'quotaFullBelowMinRegion', what: 'less than min_region_sz of quota left counts as full', follows: '"handle <min_region_sz remaining quota as empty" (mid-April 2026)', spec: 'damos.md §4.1, trap 3' },
+  { key: 'timeQuotaEszFloor', what: 'with a time quota, esz is floored at min_region_sz after the tuner', follows: '"disallow time-quota setting zero esz" (2026-04-05)', spec: 'damos.md §4.4, trap 4' },
+  { key: 'chargeAddrFromExclusive', what: 'charge_addr_from = r->ar.end (on) or r->ar.end + 1 (off) when a window ends full', follows: '"make charge_addr_from aware of end-address exclusivity" (2026-04-28)', spec: 'damos.md §3.3, trap 8' },
+  { key: 'hotScoreClamp', what: 'damon_hot_score() clamps to [0, 99]; off: scores past 99 (after interval changes) exceed the histogram', follows: '"handle extreme intervals in damon_hot_score" (2026)', spec: 'damos.md §4.8, trap 15' },
+  { key: 'migrateThisNode', what: 'migration allocations carry __GFP_THISNODE: a full target node fails; off: the allocator falls back to other nodes', follows: 'damon tree 2026 (mainline 6.16-7.1 copies have no __GFP_THISNODE)', spec: 'damos.md §2.2, trap 12' },
+  { key: 'failChargeRatio', what: 'fail_charge_num/denom charge failed bytes at a ratio', follows: '"failed region quota charge ratio" series (RFC v5 2026-04-10 → PATCH)', spec: 'damos.md §4.3' },
+  { key: 'postApplyMerge', what: 'after all schemes looked at a region, merge it back into its predecessor when nothing differs', follows: 'part of the failed-region-charge series (B1, April 2026)', spec: 'damos.md §3.5' },
+  { key: 'commitEligibleNid', what: 'online goal commits copy node_eligible_mem_bp\'s nid (v9.2 copies nothing: the nid is lost)', follows: 'damon tree "test eligible_mem_bp commitment" (after v9.2)', spec: 'damos.md §5.2, §8.1' },
+  { key: 'nodeEligibleMetric', what: 'the node_eligible_mem_bp goal metric exists', follows: '"mm/damon: add node_eligible_mem_bp goal metric" v7-v9.2 (April 2026)', spec: 'damos.md §5.2' },
+  { key: 'eligibleWalkAligned', what: 'the node_eligible walk steps PAGE_ALIGN_DOWN(addr + PAGE_SIZE) past a missing folio (v8+); off: addr + PAGE_SIZE (v7)', follows: 'node_eligible_mem_bp v8 (Sashiko review, 2026-04-24)', spec: 'damos.md §5.2' },
+];
+
+/** The profiles as text: each profile and every switch value (the `profiles` command, docs/profiles.md). */
+export function describeProfiles(): string {
+  const lines: string[] = [];
+  for (const p of PROFILES) {
+    lines.push(`${p.name}: ${p.description}`);
+    for (const sw of SWITCHES) lines.push(`  ${sw.key} = ${String(p[sw.key])}`);
+    lines.push('');
+  }
+  lines.push('switches:');
+  for (const sw of SWITCHES) lines.push(`  ${sw.key}: ${sw.what}\n    follows ${sw.follows}; ${sw.spec}`);
+  return lines.join('\n') + '\n';
+}
 export const DEFAULT_PROFILE = B0;
 
 export function findProfile(name: string): KernelProfile | undefined {
@@ -100,4 +134,25 @@ export function withOverrides(base: KernelProfile, overrides: Partial<Omit<Kerne
   const keys = Object.keys(overrides);
   if (keys.length === 0) return base;
   return { ...base, ...overrides, name: `${base.name}+${keys.join(',')}` };
+}
+
+/** docs/profiles.md, generated (a test keeps the committed file current). */
+export function profilesMarkdown(): string {
+  const out: string[] = [
+    '# Kernel profiles',
+    '',
+    'Where the spec marks two kernel versions, damon-sim implements both behind a switch, and a',
+    'profile sets every switch. The default profile is `b0`, the tree the node_eligible_mem_bp',
+    'patch was written against. Choose one with `kernel.profile` in a scenario or `--profile`;',
+    '`damon-sim profiles` prints this table. Generated from `src/profiles.ts`.',
+    '',
+    `| switch | ${PROFILES.map((p) => p.name).join(' | ')} |`,
+    `| --- | ${PROFILES.map(() => '---').join(' | ')} |`,
+  ];
+  for (const sw of SWITCHES) out.push(`| \`${sw.key}\` | ${PROFILES.map((p) => String(p[sw.key])).join(' | ')} |`);
+  out.push('', '## Profiles', '');
+  for (const p of PROFILES) out.push(`- **${p.name}**: ${p.description}`);
+  out.push('', '## Switches', '');
+  for (const sw of SWITCHES) out.push(`- \`${sw.key}\`: ${sw.what}. Follows ${sw.follows}. Spec: ${sw.spec}.`);
+  return out.join('\n') + '\n';
 }

@@ -8,7 +8,8 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { processIo, reportFailure, EXIT_USAGE, type Io } from './io.js';
 import { runCommand } from './run.js';
-import { PROFILES } from '../profiles.js';
+import { PROFILES, describeProfiles, profilesMarkdown } from '../profiles.js';
+import { scenarioJsonSchemaText } from '../scenario/jsonschema.js';
 
 export const VERSION = '0.1.0';
 
@@ -43,13 +44,19 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   program
+    .command('schema')
+    .description('print the JSON Schema of the scenario file (for editor completion)')
+    .action(() => {
+      io.out(scenarioJsonSchemaText());
+      setExit(0);
+    });
+
+  program
     .command('profiles')
     .description('list the kernel profiles and every switch they set')
-    .action(() => {
-      for (const p of PROFILES) {
-        io.out(`${p.name}: ${p.description}\n`);
-        for (const [k, v] of Object.entries(p)) if (k !== 'name' && k !== 'description') io.out(`  ${k} = ${String(v)}\n`);
-      }
+    .option('--markdown', 'as the markdown table of docs/profiles.md')
+    .action((opts: { markdown?: boolean }) => {
+      io.out(opts.markdown ? profilesMarkdown() : describeProfiles());
       setExit(0);
     });
   return program;
