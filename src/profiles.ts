@@ -31,6 +31,8 @@ export interface KernelProfile {
   readonly hotScoreClamp: boolean;
   /** 2026 damon tree: migration allocations carry __GFP_THISNODE, so a full target node fails instead of falling back (damos.md §2.2). */
   readonly migrateThisNode: boolean;
+  /** An invalid migration target puts isolated folios back on the LRU (B1); B0 leaves them isolated for good (damos.md §2.2). */
+  readonly migrateInvalidTargetPutback: boolean;
   /** Failed-region charge ratio (fail_charge_num/denom) honoured (B1; damos.md §4.3). */
   readonly failChargeRatio: boolean;
   /** Post-apply merge-back of quota-split regions (B1; damos.md §3.5). */
@@ -56,6 +58,7 @@ const B0: KernelProfile = {
   chargeAddrFromExclusive: false,
   hotScoreClamp: true,
   migrateThisNode: false,
+  migrateInvalidTargetPutback: false,
   failChargeRatio: false,
   postApplyMerge: false,
   commitEligibleNid: false,
@@ -70,6 +73,7 @@ const B1: KernelProfile = {
   accessRate: 'pseudo_mvsum',
   chargeAddrFromExclusive: true,
   migrateThisNode: true,
+  migrateInvalidTargetPutback: true,
   failChargeRatio: true,
   postApplyMerge: true,
   commitEligibleNid: true,
@@ -104,6 +108,7 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'chargeAddrFromExclusive', what: 'charge_addr_from = r->ar.end (on) or r->ar.end + 1 (off) when a window ends full', follows: '"make charge_addr_from aware of end-address exclusivity" (2026-04-28)', spec: 'damos.md §3.3, trap 8' },
   { key: 'hotScoreClamp', what: 'damon_hot_score() clamps to [0, 99]; off: scores past 99 (after interval changes) exceed the histogram', follows: '"handle extreme intervals in damon_hot_score" (2026)', spec: 'damos.md §4.8, trap 15' },
   { key: 'migrateThisNode', what: 'migration allocations carry __GFP_THISNODE: a full target node fails; off: the allocator falls back to other nodes', follows: 'damon tree 2026 (mainline 6.16-7.1 copies have no __GFP_THISNODE)', spec: 'damos.md §2.2, trap 12' },
+  { key: 'migrateInvalidTargetPutback', what: 'with an invalid target_nid, isolated folios go back on the LRU; off: damon_migrate_pages() returns early and they stay isolated (off the LRU) for good', follows: 'damon tree 2026 fix of damon_migrate_pages() early return', spec: 'damos.md §2.2' },
   { key: 'failChargeRatio', what: 'fail_charge_num/denom charge failed bytes at a ratio', follows: '"failed region quota charge ratio" series (RFC v5 2026-04-10 → PATCH)', spec: 'damos.md §4.3' },
   { key: 'postApplyMerge', what: 'after all schemes looked at a region, merge it back into its predecessor when nothing differs', follows: 'part of the failed-region-charge series (B1, April 2026)', spec: 'damos.md §3.5' },
   { key: 'commitEligibleNid', what: 'online goal commits copy node_eligible_mem_bp\'s nid (v9.2 copies nothing: the nid is lost)', follows: 'damon tree "test eligible_mem_bp commitment" (after v9.2)', spec: 'damos.md §5.2, §8.1' },

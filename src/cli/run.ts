@@ -125,20 +125,22 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     const loaded = tuners.map((t) => loadOne(file, o, t));
     const columns: Array<{ title: string; rows: RunResult['summary'] }> = [];
     const migrations: Array<RunResult['migrations']> = [];
+    const stats: Array<RunResult['stats']> = [];
     for (let i = 0; i < tuners.length; i++) {
       printIssues(io, loaded[i].warnings, 'warning');
       const base = join(outDir, loaded[i].scenario.name);
       const res = await runAndWrite(io, loaded[i], `${base}.ndjson`, `${base}.svg`, progress);
       columns.push({ title: tuners[i], rows: res.summary });
       migrations.push(res.migrations);
+      stats.push(res.stats);
       io.err(`damon-sim: wrote ${base}.ndjson and ${base}.svg\n`);
     }
-    io.out(formatSummaryTable(columns, migrations));
+    io.out(formatSummaryTable(columns, migrations, stats));
     return 0;
   }
   const loaded = loadOne(file, o, (o.tuner as Tuner | undefined) ?? 'temporal');
   printIssues(io, loaded.warnings, 'warning');
   const res = await runAndWrite(io, loaded, o.out, o.plot, progress);
-  io.out(formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations]));
+  io.out(formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations], [res.stats]));
   return 0;
 }

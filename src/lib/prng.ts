@@ -135,3 +135,28 @@ export function mul32x32(a: number, b: number): [number, number] {
   const hi = (hh + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 0x10000)) >>> 0;
   return [hi, lo];
 }
+
+/**
+ * Binomial(n, p) from the given stream: exact (geometric jumps between successes) when few
+ * successes are expected, a rounded normal approximation when the variance is large.
+ */
+export function binomial(rng: Prng, n: number, p: number): number {
+  if (n <= 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  const mean = n * p;
+  const v = mean * (1 - p);
+  if (v > 25) {
+    const u1 = (rng.nextU32() + 1) / 0x1_0000_0000;
+    const u2 = rng.nextU32() / 0x1_0000_0000;
+    const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    return Math.min(n, Math.max(0, Math.round(mean + Math.sqrt(v) * z)));
+  }
+  const logq = Math.log1p(-p);
+  let k = 0;
+  for (let i = 0; ; ) {
+    const u = (rng.nextU32() + 1) / 0x1_0000_0000;
+    i += Math.max(1, Math.ceil(Math.log(u) / logq));
+    if (i > n) return k;
+    k++;
+  }
+}

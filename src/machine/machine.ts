@@ -8,6 +8,7 @@
 import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown, alignUp } from '../lib/kint.js';
 import { DEFAULT_COSTS, type CostModel } from './cost.js';
 import { ExtKind, Extent, ExtentList } from './extents.js';
+import { EvictedStore } from './swap.js';
 
 export type MemKind = 'dram' | 'cxl';
 
@@ -29,6 +30,10 @@ export interface MachineSpec {
   /** Unpopulated physical address space between consecutive nodes. */
   holeBetweenNodes: number;
   costs?: Partial<CostModel>;
+  /** Swap device capacity in bytes (0: no swap, anon memory cannot be paged out). */
+  swap?: number;
+  /** Stall of one refault (swap-in or page-cache read), µs. */
+  swapInUs?: number;
 }
 
 export interface NodeInfo extends NodeSpec {
@@ -77,6 +82,8 @@ export class Machine {
   layoutEpoch = 0;
   /** Bytes migrated from node i to node j. */
   readonly migratedBytes: number[][];
+  /** Paged-out anon memory and dropped page cache. */
+  readonly evicted: EvictedStore;
 
   constructor(spec: MachineSpec) {
     this.costs = { ...DEFAULT_COSTS, ...spec.costs };
@@ -90,6 +97,7 @@ export class Machine {
       addr += n.capacity;
     });
     this.migratedBytes = this.nodes.map(() => this.nodes.map(() => 0));
+    this.evicted = new EvictedStore(spec.swap ?? 0);
     for (const n of this.nodes) {
       if (n.reserved > 0) {
         const [i, j] = this.mem.isolate(n.start, n.start + n.reserved);
@@ -297,6 +305,64 @@ export class Machine {
       }
       this.mem.coalesce(di, dj);
     }
+  }
+
+  /**
+   * Reclaim the LRU folios in [start, end) (whole folios): anon memory goes to the swap device while
+   * it has room, page cache is dropped. Returns the bytes reclaimed.
+   */
+  evict(start: number, end: number): number {
+    const [i, j] = this.mem.isolate(start, end);
+    let done = 0;
+    for (let k = i; k < j; k++) {
+      const e = this.mem.items[k];
+      if (e.kind !== ExtKind.Lru) continue;
+      const len = e.end - e.start;
+      if (e.anon && this.evicted.swapFree() < len) continue; // no swap space: the folio stays
+      this.evicted.add({ owner: e.owner, vstart: e.vstart, vend: e.vstart + len, anon: e.anon, mapped: e.mapped, memcg: e.memcg });
+      e.kind = ExtKind.Free;
+      e.owner = -1;
+      e.folioSize = PAGE_SIZE;
+      e.active = false;
+      e.anon = false;
+      e.mapped = false;
+      e.memcg = 0;
+      e.vstart = 0;
+      e.oldSince = 0;
+      done += len;
+    }
+    this.mem.coalesce(i, j);
+    if (done > 0) this.layoutEpoch++;
+    return done;
+  }
+
+  /** Take the LRU folios in [start, end) off the LRU for good (isolated and never put back). */
+  isolateForever(start: number, end: number): void {
+    const [i, j] = this.mem.isolate(start, end);
+    for (let k = i; k < j; k++) if (this.mem.items[k].kind === ExtKind.Lru) this.mem.items[k].kind = ExtKind.NonLru;
+    this.mem.coalesce(i, j);
+    this.layoutEpoch++;
+  }
+
+  /** folio_activate / folio_deactivate over [start, end) (whole folios). Returns LRU bytes touched. */
+  setActive(start: number, end: number, active: boolean): number {
+    const [i, j] = this.mem.isolate(start, end);
+    let done = 0;
+    for (let k = i; k < j; k++) {
+      const e = this.mem.items[k];
+      if (e.kind !== ExtKind.Lru) continue;
+      e.active = active;
+      done += e.end - e.start;
+    }
+    this.mem.coalesce(i, j);
+    return done;
+  }
+
+  /** Mark [start, end) as checked for youngness at `now` (the check clears the accessed state). */
+  markOld(start: number, end: number, now: number): void {
+    const [i, j] = this.mem.isolate(start, end);
+    for (let k = i; k < j; k++) this.mem.items[k].oldSince = now;
+    this.mem.coalesce(i, j);
   }
 
   /** The LRU extent piece holding addr, or null (hole, free or non-LRU): damon_get_folio(). */

@@ -13,7 +13,8 @@
  * searches. It is rebuilt when the memory layout, the workload's rates or Δt change.
  */
 import { HPAGE_PMD_SIZE } from '../lib/kint.js';
-import { ExtKind } from './extents.js';
+import { ExtKind, type Extent } from './extents.js';
+import { binomial, type Prng } from '../lib/prng.js';
 import type { Machine } from './machine.js';
 
 /** Access rates of the pages of every address space, provided by the workload. */
@@ -90,6 +91,13 @@ export class YoungMap {
   }
 }
 
+/** A piece of a folio run with its young-check outcome. */
+export interface YoungPiece {
+  start: number;
+  end: number;
+  young: boolean;
+}
+
 /** Builds and caches young maps per window length. */
 export class YoungModel {
   private cache = new Map<number, { layout: number; rates: number; map: YoungMap }>();
@@ -107,6 +115,53 @@ export class YoungModel {
     const map = this.build(dtNs / 1e9, nowNs);
     this.cache.set(dtNs, { layout: this.machine.layoutEpoch, rates: ratesEpoch, map });
     return map;
+  }
+
+  /**
+   * The young check of a DAMOS `young` filter over the folios [start, end) of extent e (folio
+   * aligned): each folio was accessed since its young state was last cleared (e.oldSince) with
+   * probability 1 − e^(−Λ·(now − oldSince)). Folios of equal rate form groups; of a group of m,
+   * k ~ Binomial(m, p) are young and they are taken from the group's start (which ones exactly is
+   * not tracked, to keep memory in runs; docs/model.md).
+   */
+  youngRuns(e: Extent, start: number, end: number, nowNs: number, rng: Prng): YoungPiece[] {
+    const dt = Math.max(0, nowNs - e.oldSince) / 1e9;
+    const fsz = e.folioSize;
+    const out: YoungPiece[] = [];
+    const push = (a: number, b: number, young: boolean) => {
+      if (b <= a) return;
+      const last = out[out.length - 1];
+      if (last && last.end === a && last.young === young) last.end = b;
+      else out.push({ start: a, end: b, young });
+    };
+    // Λ per folio from the rate segments over the folios' virtual range.
+    const v0 = e.vstart + (start - e.start);
+    const segs: number[] = [];
+    this.rates.forEachRate(e.owner, v0, v0 + (end - start), nowNs, (s, t, rate) => segs.push(s, t, rate));
+    let f = start;
+    let k = 0;
+    while (f < end) {
+      const vf = v0 + (f - start);
+      while (k < segs.length && segs[k + 1] <= vf) k += 3;
+      let m: number;
+      let lambda: number;
+      if (k < segs.length && segs[k] <= vf && segs[k + 1] >= vf + fsz) {
+        m = Math.min(Math.floor((segs[k + 1] - vf) / fsz), (end - f) / fsz);
+        lambda = segs[k + 2] * (fsz / 4096);
+      } else {
+        m = 1;
+        lambda = 0;
+        for (let j = k; j < segs.length && segs[j] < vf + fsz; j += 3) {
+          const ov = Math.min(segs[j + 1], vf + fsz) - Math.max(segs[j], vf);
+          if (ov > 0) lambda += segs[j + 2] * (ov / 4096);
+        }
+      }
+      const young = binomial(rng, m, 1 - Math.exp(-lambda * dt));
+      push(f, f + young * fsz, true);
+      push(f + young * fsz, f + m * fsz, false);
+      f += m * fsz;
+    }
+    return out;
   }
 
   private build(dt: number, nowNs: number): YoungMap {

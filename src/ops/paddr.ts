@@ -20,7 +20,7 @@ import type { Prng } from '../lib/prng.js';
 import { accessRateWindow, updateRegionAccessRate } from '../damon/access.js';
 import type { DamonCtx } from '../damon/ctx.js';
 import type { DamonRegion, DamonTarget } from '../damon/region.js';
-import type { Damos, DamosFilter } from '../damos/scheme.js';
+import { newFilter, type Damos, type DamosFilter } from '../damos/scheme.js';
 import { ExtKind, type Extent } from '../machine/extents.js';
 import type { Machine } from '../machine/machine.js';
 import type { YoungMap, YoungModel } from '../machine/young.js';
@@ -177,6 +177,11 @@ export class PaddrOps implements DamonOperations {
       case 'migrate_hot':
       case 'migrate_cold':
         return this.migrate(ctx, r, s);
+      case 'pageout':
+        return this.pageout(ctx, r, s);
+      case 'lru_prio':
+      case 'lru_deprio':
+        return this.deActivate(ctx, r, s, s.action === 'lru_prio');
       case 'stat':
         return this.stat(ctx, r, s);
       default:
@@ -185,13 +190,12 @@ export class PaddrOps implements DamonOperations {
     }
   }
 
-  /** Visit the folios damon_pa_migrate / damon_pa_stat would, in runs of equal state. */
-  private walkFolios(
-    ctx: DamonCtx,
-    r: DamonRegion,
-    s: Damos,
-    visit: (e: Extent, folioStart: number, nFolios: number) => void,
-  ): { lookups: number; last: number | null } {
+  /**
+   * Visit the folios a paddr action's walk would (damos.md §2.2), in runs of equal state.
+   * `skipHead`: pageout and lru_(de)prio skip a folio that starts before the walk's address and
+   * step to the folio's end; migrate and stat take it and step by the folio size.
+   */
+  private walkFolios(ctx: DamonCtx, r: DamonRegion, s: Damos, skipHead: boolean, visit: (e: Extent, folioStart: number, nFolios: number) => void): { lookups: number; last: number | null } {
     const a = r.start * ctx.addrUnit;
     const b = r.end * ctx.addrUnit;
     const mem = this.machine.mem;
@@ -204,18 +208,24 @@ export class PaddrOps implements DamonOperations {
       if (!e || e.kind !== ExtKind.Lru) {
         // No LRU folio: step one page at a time until something else starts.
         const stop = Math.min(b, e ? e.end : nextExtentStart(this.machine, addr, b));
-        const n = Math.ceil((stop - addr) / PAGE_SIZE);
+        const n = Math.max(1, Math.ceil((stop - addr) / PAGE_SIZE));
         lookups += n;
         addr += n * PAGE_SIZE;
         last = null;
         continue;
       }
       const fsz = e.folioSize;
-      let fs = alignDown(addr, fsz);
+      const fs = alignDown(addr, fsz);
       if (s.lastApplied !== null && fs === s.lastApplied) {
         // The previous pass's last folio: skipped page by page (damon_pa_invalid_damos_folio).
         lookups++;
         addr += PAGE_SIZE;
+        last = fs;
+        continue;
+      }
+      if (skipHead && fs < addr) {
+        lookups++;
+        addr = fs + fsz;
         last = fs;
         continue;
       }
@@ -225,66 +235,126 @@ export class PaddrOps implements DamonOperations {
       visit(e, fs, n);
       lookups += n;
       addr += n * fsz;
-      fs += (n - 1) * fsz;
-      last = fs;
+      last = fs + (n - 1) * fsz;
     }
     return { lookups, last };
   }
 
-  private stat(ctx: DamonCtx, r: DamonRegion, s: Damos): ApplyResult {
-    if (s.opsFilters.length === 0) return { applied: 0, szOpsFilterPassed: 0, costNs: 0 };
-    let passed = 0;
-    const w = this.walkFolios(ctx, r, s, (e, fs, n) => {
-      passed += this.filterRun(s, e, fs, n).passedBytes;
-    });
-    s.lastApplied = w.last;
-    return { applied: 0, szOpsFilterPassed: Math.floor(passed / ctx.addrUnit), costNs: w.lookups * this.machine.costs.walkNsPerFolio };
-  }
-
   /**
-   * `damos_pa_filter_out` over a run of n folios of extent e starting at folio fs (damos.md §6.3).
-   * Every folio of the run has the same state, so one verdict covers the run.
+   * `damos_pa_filter_out` over a run of n folios of extent e from folio fs (damos.md §6.3): the
+   * accepted folio ranges. Every folio of a run has the same state except youngness, which a young
+   * filter checks (and clears) folio by folio.
    */
-  private filterRun(s: Damos, e: Extent, fs: number, n: number): { passedBytes: number; accepted: Array<[number, number]> } {
-    const bytes = n * e.folioSize;
-    const accept = { passedBytes: bytes, accepted: [[fs, fs + bytes]] as Array<[number, number]> };
-    const reject = { passedBytes: 0, accepted: [] as Array<[number, number]> };
-    if (s.coreFiltersAllowed) return accept;
-    for (const f of s.opsFilters) {
-      if (folioMatch(f, e) === f.matching) return f.allow ? accept : reject;
-    }
-    return s.opsFiltersDefaultReject ? reject : accept;
+  private filterRun(ctx: DamonCtx, s: Damos, e: Extent, fs: number, n: number, extraYoungReject: boolean): Array<[number, number]> {
+    const end = fs + n * e.folioSize;
+    if (s.coreFiltersAllowed) return [[fs, end]];
+    const filters = extraYoungReject ? [...s.opsFilters, PAGEOUT_YOUNG_FILTER] : s.opsFilters;
+    const out: Array<[number, number]> = [];
+    const accept = (a: number, b: number) => {
+      const last = out[out.length - 1];
+      if (last && last[1] === a) last[1] = b;
+      else out.push([a, b]);
+    };
+    const evalFrom = (a: number, b: number, from: number, young: boolean | null): void => {
+      for (let i = from; i < filters.length; i++) {
+        const f = filters[i];
+        if (f.type === 'young') {
+          if (young === null) {
+            // Checking clears the young state of every folio checked.
+            const pieces = this.young.youngRuns(e, a, b, ctx.clock.now, this.rng);
+            this.machine.markOld(a, b, ctx.clock.now);
+            for (const p of pieces) evalFrom(p.start, p.end, i, p.young);
+            return;
+          }
+          if (young === f.matching) {
+            if (f.allow) accept(a, b);
+            return;
+          }
+          // A checked folio is old now: a later young filter sees it not young.
+          young = false;
+          continue;
+        }
+        if (folioMatch(f, e) === f.matching) {
+          if (f.allow) accept(a, b);
+          return;
+        }
+      }
+      if (!s.opsFiltersDefaultReject) accept(a, b);
+    };
+    evalFrom(fs, end, 0, null);
+    return out;
   }
 
-  private migrate(ctx: DamonCtx, r: DamonRegion, s: Damos): ApplyResult {
+  /** The accepted folio ranges of a region, merged where contiguous, and the walk's lookups. */
+  private acceptedFolios(ctx: DamonCtx, r: DamonRegion, s: Damos, skipHead: boolean, pageoutYoung: boolean): { ranges: Array<[number, number]>; passed: number; lookups: number } {
     const ranges: Array<[number, number]> = [];
     let passed = 0;
-    const w = this.walkFolios(ctx, r, s, (e, fs, n) => {
-      const f = this.filterRun(s, e, fs, n);
-      passed += f.passedBytes;
-      for (const rg of f.accepted) {
+    const w = this.walkFolios(ctx, r, s, skipHead, (e, fs, n) => {
+      for (const rg of this.filterRun(ctx, s, e, fs, n, pageoutYoung)) {
+        passed += rg[1] - rg[0];
         const lastR = ranges[ranges.length - 1];
         if (lastR && lastR[1] === rg[0]) lastR[1] = rg[1];
         else ranges.push([rg[0], rg[1]]);
       }
     });
     s.lastApplied = w.last;
-    let costNs = w.lookups * this.machine.costs.walkNsPerFolio;
+    return { ranges, passed, lookups: w.lookups };
+  }
+
+  private stat(ctx: DamonCtx, r: DamonRegion, s: Damos): ApplyResult {
+    if (s.opsFilters.length === 0) return { applied: 0, szOpsFilterPassed: 0, costNs: 0 };
+    const f = this.acceptedFolios(ctx, r, s, false, false);
+    return { applied: 0, szOpsFilterPassed: Math.floor(f.passed / ctx.addrUnit), costNs: f.lookups * this.machine.costs.walkNsPerFolio };
+  }
+
+  private migrate(ctx: DamonCtx, r: DamonRegion, s: Damos): ApplyResult {
+    const f = this.acceptedFolios(ctx, r, s, false, false);
+    let costNs = f.lookups * this.machine.costs.walkNsPerFolio;
     let migrated = 0;
     const target = s.targetNid;
     const m = this.machine;
     const valid = target >= 0 && target < ctx.mm.maxNumNodes && ctx.mm.nodeOnline(target);
-    if (valid && ranges.length > 0) {
+    if (!valid) {
+      // B0's damon_migrate_pages() returns without putting the isolated folios back: they leave
+      // the LRU for good. Later trees put them back.
+      if (!ctx.profile.migrateInvalidTargetPutback) for (const [a, b] of f.ranges) m.isolateForever(a, b);
+    } else if (f.ranges.length > 0) {
       const fallback = ctx.profile.migrateThisNode ? [] : m.nodes.map((n) => n.nid).filter((nid) => nid !== target);
-      for (const [a, b] of ranges) {
+      for (const [a, b] of f.ranges) {
         const res = m.migrateRange(a, b, target, fallback);
         migrated += res.migrated;
         costNs += res.costNs;
       }
     }
-    return { applied: Math.floor(migrated / ctx.addrUnit), szOpsFilterPassed: Math.floor(passed / ctx.addrUnit), costNs };
+    return { applied: Math.floor(migrated / ctx.addrUnit), szOpsFilterPassed: Math.floor(f.passed / ctx.addrUnit), costNs };
+  }
+
+  /** damon_pa_pageout: reclaim accepted folios; unless the scheme has a young filter, young folios are kept. */
+  private pageout(ctx: DamonCtx, r: DamonRegion, s: Damos): ApplyResult {
+    const implicitYoung = !s.opsFilters.some((f) => f.type === 'young');
+    const f = this.acceptedFolios(ctx, r, s, true, implicitYoung);
+    let reclaimed = 0;
+    for (const [a, b] of f.ranges) reclaimed += this.machine.evict(a, b);
+    const costNs = f.lookups * this.machine.costs.walkNsPerFolio + (reclaimed / PAGE_SIZE) * this.machine.costs.pageoutNsPer4k;
+    return { applied: Math.floor(reclaimed / ctx.addrUnit), szOpsFilterPassed: Math.floor(f.passed / ctx.addrUnit), costNs };
+  }
+
+  /** damon_pa_de_activate: folio_activate / folio_deactivate every accepted folio. */
+  private deActivate(ctx: DamonCtx, r: DamonRegion, s: Damos, activate: boolean): ApplyResult {
+    const f = this.acceptedFolios(ctx, r, s, true, false);
+    let applied = 0;
+    let folios = 0;
+    for (const [a, b] of f.ranges) {
+      applied += this.machine.setActive(a, b, activate);
+      folios += (b - a) / PAGE_SIZE;
+    }
+    const costNs = f.lookups * this.machine.costs.walkNsPerFolio + folios * this.machine.costs.lruMoveNsPerFolio;
+    return { applied: Math.floor(applied / ctx.addrUnit), szOpsFilterPassed: Math.floor(f.passed / ctx.addrUnit), costNs };
   }
 }
+
+/** The young filter damon_pa_pageout installs for the call when the scheme has none. */
+const PAGEOUT_YOUNG_FILTER: DamosFilter = { ...newFilter('young', true, false) };
 
 /** Lookups a page-stepping walk makes going from addr to at least stop. */
 function pageSteps(addr: number, stop: number, aligned: boolean): number {

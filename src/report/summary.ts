@@ -222,9 +222,24 @@ function goalRows(perRun: Array<SchemeSummary | undefined>): Row[] {
  * runs do not all fit in 100 terminal columns the table is split into panels of as many runs as fit,
  * each repeating the row labels, rather than wrapping lines mid-row.
  */
+/** Final statistics of one scheme (every scheme, with or without goals). */
+export interface SchemeStats {
+  kdamond: number;
+  ctx: number;
+  scheme: number;
+  label: string;
+  nrTried: number;
+  szTried: number;
+  nrApplied: number;
+  szApplied: number;
+  szOpsFilterPassed: number;
+  qtExceeds: number;
+}
+
 export function formatSummaryTable(
   columns: Array<{ title: string; rows: SchemeSummary[] }>,
   migrations?: ReadonlyArray<readonly Migration[]>,
+  stats?: ReadonlyArray<readonly SchemeStats[]>,
 ): string {
   const byKey = columns.map((c) => new Map(c.rows.map((s) => [goalKey(s), s])));
   // Union of goals across runs in (kdamond, ctx, scheme, goal) order.
@@ -251,6 +266,23 @@ export function formatSummaryTable(
           return formatBytesHuman(hit ? hit.bytes : 0);
         }),
       });
+    }
+  }
+  if (stats && stats.some((st) => st.length > 0)) {
+    const key = (x: SchemeStats) => `${x.kdamond}/${x.ctx}/${x.scheme}`;
+    const all = new Map<string, SchemeStats>();
+    for (const st of stats) for (const x of st) if (!all.has(key(x))) all.set(key(x), x);
+    for (const x of [...all.values()].sort((a, b) => a.kdamond - b.kdamond || a.ctx - b.ctx || a.scheme - b.scheme)) {
+      if (rows.length > 0) rows.push({ label: '', cells: null });
+      rows.push({ label: `${all.size > 1 || x.kdamond > 0 ? `kdamond ${x.kdamond} ` : ''}${x.label} (final stats)`, cells: null });
+      const cell = (f: (y: SchemeStats) => string) => columns.map((_c, i) => {
+        const y = stats[i]?.find((z) => key(z) === key(x));
+        return y ? f(y) : '-';
+      });
+      rows.push({ label: '  tried', cells: cell((y) => `${y.nrTried} (${formatBytesHuman(y.szTried)})`) });
+      rows.push({ label: '  applied', cells: cell((y) => `${y.nrApplied} (${formatBytesHuman(y.szApplied)})`) });
+      rows.push({ label: '  passed ops filters', cells: cell((y) => formatBytesHuman(y.szOpsFilterPassed)) });
+      rows.push({ label: '  qt_exceeds', cells: cell((y) => String(y.qtExceeds)) });
     }
   }
   if (rows.length === 0) return '(no quota goals)\n';

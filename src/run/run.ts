@@ -5,7 +5,7 @@
  */
 import type { Scenario } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
-import { summarize, migrationSummary, type SchemeSummary } from '../report/summary.js';
+import { summarize, migrationSummary, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 
@@ -21,6 +21,8 @@ export interface RunResult {
   goals: GoalRecord[];
   aggrs: AggrRecord[];
   summary: SchemeSummary[];
+  /** Every scheme's final statistics. */
+  stats: SchemeStats[];
   migrations: Array<{ from: number; to: number; bytes: number }>;
   simulation: Simulation;
 }
@@ -64,8 +66,26 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const aggrs = rec.aggrs;
   const summary = summarize(rec.goals, sc.duration / 1e9, schemeLabels(sc));
   const migrations = migrationSummary(aggrs[aggrs.length - 1] ?? finalAggr(sim));
-  write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, migrated: migrations }));
-  return { scenario: sc, goals: rec.goals, aggrs, summary, migrations, simulation: sim };
+  const stats: SchemeStats[] = [];
+  const labels = schemeLabels(sc);
+  for (const k of sim.kdamonds) {
+    k.kdamond.ctx.schemes.forEach((s, si) =>
+      stats.push({
+        kdamond: k.idx,
+        ctx: k.kdamond.ctx.idx,
+        scheme: si,
+        label: labels.get(`${k.idx}/${k.kdamond.ctx.idx}/${si}/0`) ?? `s${si} ${s.action}`,
+        nrTried: s.stat.nrTried,
+        szTried: s.stat.szTried,
+        nrApplied: s.stat.nrApplied,
+        szApplied: s.stat.szApplied,
+        szOpsFilterPassed: s.stat.szOpsFilterPassed,
+        qtExceeds: s.stat.qtExceeds,
+      }),
+    );
+  }
+  write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations }));
+  return { scenario: sc, goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim };
 }
 
 function finalAggr(sim: Simulation): AggrRecord {

@@ -15,9 +15,17 @@ import { YoungModel } from '../machine/young.js';
 import { PaddrCheckCache, PaddrOps } from '../ops/paddr.js';
 import { findProfile, type KernelProfile } from '../profiles.js';
 import type { Scenario } from '../scenario/model.js';
-import { hotSetWorkload } from '../workload/hotset.js';
+import { buildWorkload } from '../workload/build.js';
+import { Refaulter } from '../workload/refault.js';
 import type { Workload } from '../workload/model.js';
 import { buildContext } from './build.js';
+
+/** The memcgs of a scenario: the root, then each process's cgroup path in order of appearance. */
+export function memcgsOf(sc: Scenario): Array<{ id: number; path: string }> {
+  const memcgs = [{ id: 0, path: '/' }];
+  for (const p of sc.workload.processes) if (!memcgs.some((m) => m.path === p.memcg)) memcgs.push({ id: memcgs.length, path: p.memcg });
+  return memcgs;
+}
 
 export interface SimKdamond {
   idx: number;
@@ -34,8 +42,14 @@ export class Simulation {
   readonly young: YoungModel;
   readonly kdamonds: SimKdamond[] = [];
   readonly rng: Prng;
+  readonly refaulter: Refaulter;
   /** Time of the furthest-behind kdamond: everything before it has been simulated. */
   now = 0;
+  /** Called before each kdamond iteration (scheduled user events hand their damon_call()s in here). */
+  beforeStep: ((k: SimKdamond) => void) | undefined;
+  /** Refaults are processed on this period of simulated time. */
+  static readonly TICK_NS = 100_000_000;
+  private nextTick = Simulation.TICK_NS;
 
   constructor(scenario: Scenario, tracer?: DamonTracer) {
     this.scenario = scenario;
@@ -44,12 +58,10 @@ export class Simulation {
     this.profile = profile;
     this.rng = new Prng(scenario.seed);
     this.machine = new Machine(scenario.machine);
-    const memcgs = [{ id: 0, path: '/' }];
-    const w = scenario.workload;
-    if (w.memcg !== '/') memcgs.push({ id: 1, path: w.memcg });
-    const memcgId = memcgs.find((m) => m.path === w.memcg)?.id ?? 0;
-    this.workload = hotSetWorkload({ ...w, memcg: memcgId, vbase: 0x7f00_0000_0000 });
+    const memcgs = memcgsOf(scenario);
+    this.workload = buildWorkload(scenario.workload, (path) => memcgs.find((m) => m.path === path)?.id ?? 0);
     this.mm = new MachineMm(this.machine, memcgs);
+    this.refaulter = new Refaulter(this.machine, this.workload, this.mm, this.rng.fork('refault'), scenario.machine.swapInUs ?? 20);
     this.allocateWorkload();
     this.young = new YoungModel(this.machine, this.workload);
     const splitState = new SplitState();
@@ -119,6 +131,13 @@ export class Simulation {
         if (!next || k.clock.now < next.clock.now) next = k;
       }
       if (!next || next.clock.now >= untilNs) break;
+      if (this.nextTick <= next.clock.now) {
+        // The workload's own memory events (refaults) happen in time order with the kdamonds.
+        this.refaulter.tick(this.nextTick);
+        this.nextTick += Simulation.TICK_NS;
+        continue;
+      }
+      this.beforeStep?.(next);
       next.kdamond.step();
       this.now = next.clock.now;
       onStep?.(this.now);

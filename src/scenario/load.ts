@@ -10,7 +10,7 @@ import { damoToParams, KNOWN_KEYS, type Collector, type DamoReadOptions } from '
 import { UINT_MAX } from '../lib/kint.js';
 import { DEFAULT_PROFILE } from '../profiles.js';
 import { ConfigError, fromZod, type ConfigIssue, type PathSeg, formatPath } from './issues.js';
-import type { Scenario } from './model.js';
+import type { Scenario, WorkloadParams } from './model.js';
 import { scenarioSchema, type ScenarioParsed } from './schema.js';
 import { validateScenario } from './validate.js';
 
@@ -89,7 +89,6 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
     };
   });
   const costs = d.machine.costs;
-  const w = d.workload;
   const kdamonds = damoToParams(d.damon, ['damon'], c, opts);
   return {
     name: d.name ?? 'scenario',
@@ -102,6 +101,8 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
       base: num(d.machine.base, 4 * GiB, ['machine', 'base']),
       holeBetweenNodes: num(d.machine.hole, 0, ['machine', 'hole']),
       nodes,
+      swap: num(d.machine.swap, 0, ['machine', 'swap']),
+      swapInUs: d.machine.swap_in_us ?? 20,
       costs: costs && {
         migrateNsPer4k: costs.migrate_ns_per_4k,
         migrateNsPer2m: costs.migrate_ns_per_2m,
@@ -111,21 +112,73 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
         sampleNsPerRegion: costs.sample_ns_per_region,
       },
     },
-    workload: {
-      type: 'hotset',
-      rss: num(w.rss, 0, ['workload', 'rss']),
-      hotSet: num(w.hot_set, 0, ['workload', 'hot_set']),
-      hotShare: w.hot_share === undefined ? 0.99 : Number(w.hot_share > 10000n ? 10000n : w.hot_share) / 10000,
-      accessRate: w.access_rate,
-      hotOffset: num(w.hot_offset, 0, ['workload', 'hot_offset']),
-      moves: (w.moves ?? []).map((m, i) => ({ at: num(m.at, 0, ['workload', 'moves', i, 'at']) * 1e9, hotOffset: num(m.hot_offset, 0, ['workload', 'moves', i, 'hot_offset']) })),
-      thp: w.thp ?? false,
-      anon: w.anon ?? true,
-      nodes: w.nodes ?? nodes.map((_, i) => i),
-      memcg: w.memcg ?? '/',
-    },
+    workload: normaliseWorkload(d.workload, nodes.length, num),
     kdamonds,
     record: { aggrStride: Math.max(1, Math.min(UINT_MAX, d.record?.aggr_stride ?? 1)) },
+  };
+}
+
+type Num = (b: bigint | undefined, dflt: number, path: PathSeg[]) => number;
+
+/** Both workload forms become processes with areas; `hotset` is one process with one anon area. */
+function normaliseWorkload(w: ScenarioParsed['workload'], nrNodes: number, num: Num): WorkloadParams {
+  const allNodes = Array.from({ length: nrNodes }, (_, i) => i);
+  const share = (b: bigint | undefined, path: PathSeg[]): number => {
+    const v = num(b, 9900, path);
+    return Math.min(v, 10000) / 10000;
+  };
+  if (w.type === 'hotset') {
+    return {
+      processes: [
+        {
+          name: 'hotset',
+          memcg: w.memcg ?? '/',
+          areas: [
+            {
+              name: 'rss',
+              bytes: num(w.rss, 0, ['workload', 'rss']),
+              anon: w.anon ?? true,
+              mapped: true,
+              thp: w.thp ?? false,
+              nodes: w.nodes ?? allNodes,
+              accessRate: w.access_rate,
+              hot: {
+                bytes: num(w.hot_set, 0, ['workload', 'hot_set']),
+                share: share(w.hot_share, ['workload', 'hot_share']),
+                offset: num(w.hot_offset, 0, ['workload', 'hot_offset']),
+                moves: (w.moves ?? []).map((m, i) => ({ at: num(m.at, 0, ['workload', 'moves', i, 'at']) * 1e9, offset: num(m.hot_offset, 0, ['workload', 'moves', i, 'hot_offset']) })),
+              },
+            },
+          ],
+        },
+      ],
+    };
+  }
+  return {
+    processes: w.processes.map((p, pi) => ({
+      name: p.name ?? `process${pi}`,
+      memcg: p.memcg ?? '/',
+      areas: p.areas.map((a, ai) => {
+        const ap: PathSeg[] = ['workload', 'processes', pi, 'areas', ai];
+        return {
+          name: a.name ?? `area${ai}`,
+          bytes: num(a.bytes, 0, [...ap, 'bytes']),
+          anon: (a.kind ?? 'anon') === 'anon',
+          mapped: a.mapped ?? true,
+          thp: a.thp ?? false,
+          nodes: a.nodes ?? allNodes,
+          accessRate: a.access_rate,
+          hot: a.hot
+            ? {
+                bytes: num(a.hot.bytes, 0, [...ap, 'hot', 'bytes']),
+                share: share(a.hot.share, [...ap, 'hot', 'share']),
+                offset: num(a.hot.offset, 0, [...ap, 'hot', 'offset']),
+                moves: (a.hot.moves ?? []).map((m, i) => ({ at: num(m.at, 0, [...ap, 'hot', 'moves', i, 'at']) * 1e9, offset: num(m.offset, 0, [...ap, 'hot', 'moves', i, 'offset']) })),
+              }
+            : null,
+        };
+      }),
+    })),
   };
 }
 

@@ -89,22 +89,41 @@ export interface KdamondParams {
   contexts: ContextParams[];
 }
 
-export interface HotSetWorkloadParams {
-  type: 'hotset';
-  rss: number;
-  hotSet: number;
-  hotShare: number;
-  accessRate: number;
-  hotOffset: number;
-  moves: Array<{ at: number; hotOffset: number }>;
-  thp: boolean;
-  anon: boolean;
-  /** Node preference order for first-touch allocation. */
-  nodes: number[];
-  memcg: string;
+/** A hot subset of an area: `share` of the area's accesses go to `bytes` at `offset`. */
+export interface HotParams {
+  bytes: number;
+  /** In [0, 1]. */
+  share: number;
+  offset: number;
+  /** Later offsets of the hot subset (at: ns). */
+  moves: Array<{ at: number; offset: number }>;
 }
 
-export type WorkloadParams = HotSetWorkloadParams;
+/** A virtual memory area of a process, resident from the start (first touch). */
+export interface AreaParams {
+  name: string;
+  bytes: number;
+  /** Anonymous memory; otherwise page cache. */
+  anon: boolean;
+  /** Mapped into page tables (unmapped page cache is reached through read()/write()). */
+  mapped: boolean;
+  thp: boolean;
+  /** Node preference order for first-touch allocation. */
+  nodes: number[];
+  /** Page access events per second over the whole area. */
+  accessRate: number;
+  hot: HotParams | null;
+}
+
+export interface ProcessParams {
+  name: string;
+  memcg: string;
+  areas: AreaParams[];
+}
+
+export interface WorkloadParams {
+  processes: ProcessParams[];
+}
 
 export interface Scenario {
   name: string;

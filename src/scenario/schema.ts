@@ -31,6 +31,8 @@ export const machineSchema = z.strictObject({
   hole: bytesV().optional().describe('unpopulated physical address space between nodes (default 0)'),
   nodes: z.array(nodeSchema).min(1),
   costs: costsSchema.optional(),
+  swap: bytesV().optional().describe('swap device size (default 0: anon memory cannot be paged out)'),
+  swap_in_us: z.number().nonnegative().optional().describe('stall of one refault, µs (default 20)'),
 });
 
 const hotsetSchema = z.strictObject({
@@ -47,7 +49,38 @@ const hotsetSchema = z.strictObject({
   memcg: z.string().optional(),
 });
 
-export const workloadSchema = z.discriminatedUnion('type', [hotsetSchema]);
+const hotSchema = z.strictObject({
+  bytes: bytesV(),
+  share: ratioV('bp').optional().describe('share of the area\'s accesses to the hot subset: "99 %" or bp (default 99 %)'),
+  offset: bytesV().optional(),
+  moves: z.array(z.strictObject({ at: timeV('s'), offset: bytesV() })).optional(),
+});
+
+const areaSchema = z.strictObject({
+  name: z.string().optional(),
+  bytes: bytesV(),
+  kind: z.enum(['anon', 'file']).optional().describe('anonymous memory (default) or page cache'),
+  mapped: boolV().optional().describe('mapped into page tables (default true; unmapped page cache is read through syscalls)'),
+  thp: boolV().optional(),
+  nodes: z.array(intV()).optional().describe('first-touch node preference, falling back in order'),
+  access_rate: z.number().nonnegative().describe('page access events per second over the whole area'),
+  hot: hotSchema.optional(),
+});
+
+const processesSchema = z.strictObject({
+  type: z.literal('processes'),
+  processes: z
+    .array(
+      z.strictObject({
+        name: z.string().optional(),
+        memcg: z.string().optional(),
+        areas: z.array(areaSchema).min(1),
+      }),
+    )
+    .min(1),
+});
+
+export const workloadSchema = z.discriminatedUnion('type', [hotsetSchema, processesSchema]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().optional(),

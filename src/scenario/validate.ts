@@ -29,19 +29,33 @@ export function validateScenario(s: Scenario, c: Collector): void {
   if (s.machine.holeBetweenNodes % (2 * 1024 * 1024) !== 0) err(['machine', 'hole'], `expected a multiple of 2 MiB; found ${s.machine.holeBetweenNodes}`);
 
   // --- the workload ---
-  const w = s.workload;
   const free = s.machine.nodes.reduce((a, n) => a + n.capacity - n.reserved, 0);
-  if (w.rss <= 0 || w.rss % 4096 !== 0) err(['workload', 'rss'], `expected a positive multiple of 4 KiB; found ${w.rss}`);
-  if (w.rss > free) err(['workload', 'rss'], `expected at most the machine's free memory (${free} bytes); found ${w.rss}`);
-  if (w.hotSet % 4096 !== 0) err(['workload', 'hot_set'], `expected a multiple of 4 KiB; found ${w.hotSet}`);
-  if (w.hotOffset + w.hotSet > w.rss) err(['workload', 'hot_set'], `expected hot_offset + hot_set <= rss (${w.rss}); found ${w.hotOffset + w.hotSet}`);
-  w.moves.forEach((m, i) => {
-    if (m.hotOffset + w.hotSet > w.rss) err(['workload', 'moves', i, 'hot_offset'], `expected hot_offset + hot_set <= rss (${w.rss}); found ${m.hotOffset + w.hotSet}`);
-    if (m.at <= 0) err(['workload', 'moves', i, 'at'], `expected a time after 0; found ${m.at / 1e9} s`);
+  let total = 0;
+  const memcgs = new Set<string>(['/']);
+  s.workload.processes.forEach((p, pi) => {
+    memcgs.add(p.memcg);
+    const pp: PathSeg[] = s.workload.processes.length === 1 && p.name === 'hotset' ? ['workload'] : ['workload', 'processes', pi, 'areas'];
+    p.areas.forEach((a, ai) => {
+      const ap: PathSeg[] = pp.length === 1 ? pp : [...pp, ai];
+      const key = (k: string, hotsetKey: string): PathSeg[] => (pp.length === 1 ? [...ap, hotsetKey] : [...ap, ...k.split('.')]);
+      total += a.bytes;
+      if (a.bytes <= 0 || a.bytes % 4096 !== 0) err(key('bytes', 'rss'), `expected a positive multiple of 4 KiB; found ${a.bytes}`);
+      a.nodes.forEach((n, i) => {
+        if (n >= s.machine.nodes.length) err([...key('nodes', 'nodes'), i], `expected a node id below ${s.machine.nodes.length}; found ${n}`);
+      });
+      const h = a.hot;
+      if (!h) return;
+      if (h.bytes % 4096 !== 0) err(key('hot.bytes', 'hot_set'), `expected a multiple of 4 KiB; found ${h.bytes}`);
+      if (h.offset + h.bytes > a.bytes) err(key('hot.bytes', 'hot_set'), `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${h.offset + h.bytes}`);
+      h.moves.forEach((m, i) => {
+        const mp = pp.length === 1 ? ['workload', 'moves', i] : [...ap, 'hot', 'moves', i];
+        if (m.offset + h.bytes > a.bytes) err([...mp, pp.length === 1 ? 'hot_offset' : 'offset'], `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${m.offset + h.bytes}`);
+        if (m.at <= 0) err([...mp, 'at'], `expected a time after 0; found ${m.at / 1e9} s`);
+      });
+    });
   });
-  w.nodes.forEach((n, i) => {
-    if (n >= s.machine.nodes.length) err(['workload', 'nodes', i], `expected a node id below ${s.machine.nodes.length}; found ${n}`);
-  });
+  if (total > free) err(s.workload.processes.length === 1 && s.workload.processes[0].name === 'hotset' ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory (${free} bytes); found ${total} bytes resident`);
+  const memcgList = [...memcgs].map((m) => `"${m}"`).join(', ');
   if (s.duration <= 0) err(['duration'], `expected a positive duration; found ${s.duration / 1e9} s`);
 
   // --- DAMON: what damon_commit_ctx and damon_set_attrs refuse ---
@@ -88,12 +102,12 @@ export function validateScenario(s: Scenario, c: Collector): void {
           if (g.nid !== null && (g.nid < 0 || g.nid >= nrNodes) && g.metric.startsWith('node_'))
             warn([...gp, 'nid'], `node ${g.nid} does not exist (the machine has ${nrNodes}): the metric reads ${g.metric.endsWith('free_bp') ? '10000' : '0'}`);
           if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
-          if (g.memcgPath !== null && g.metric.startsWith('node_memcg') && g.memcgPath !== '/' && g.memcgPath !== w.memcg)
-            err([...gp, 'memcg_path'], `expected an existing cgroup ("/" or the workload's "${w.memcg}"); found "${g.memcgPath}"`);
+          if (g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
+            err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found "${g.memcgPath}"`);
         });
         sc.filters.forEach((f, fi) => {
-          if (f.type === 'memcg' && f.memcgPath !== null && f.memcgPath !== '/' && f.memcgPath !== w.memcg)
-            err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup ("/" or the workload's "${w.memcg}"); found "${f.memcgPath}"`);
+          if (f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
+            err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup (${memcgList}); found "${f.memcgPath}"`);
         });
       });
     });
