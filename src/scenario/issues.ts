@@ -64,9 +64,19 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
       case 'unrecognized_keys':
         for (const k of i.keys) out.push({ path: formatPath([...prefix, ...(i.path as PathSeg[]), k]), message: 'unknown key (check its spelling; see docs/scenario.md)' });
         break;
-      case 'invalid_union':
-        out.push({ path, message: `${i.message}; found ${showFound(input)}` });
+      case 'invalid_union': {
+        // A union of shapes (e.g. damo's {"kdamonds": [...]} and bare-list wrappers): report the
+        // problems of the branch that fits the input's shape, not "invalid input" at the union.
+        const branches = (i as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+        const fitting = branches.filter((b) => !b.some((x) => x.path.length === 0 && (x.code === 'invalid_type' || x.code === 'invalid_value')));
+        const best = (fitting.length > 0 ? fitting : branches).reduce<z.core.$ZodIssue[] | undefined>(
+          (a, b) => (a === undefined || depth(b) > depth(a) ? b : a),
+          undefined,
+        );
+        if (best && best.length > 0) out.push(...fromZod(best, [...prefix, ...(i.path as PathSeg[])]));
+        else out.push({ path, message: `${i.message}; found ${showFound(input)}` });
         break;
+      }
       case 'too_small':
       case 'too_big':
         out.push({ path, message: `${i.message.replace(/^Too (small|big): /, '')}; found ${showFound(input)}` });
@@ -76,6 +86,11 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
     }
   }
   return out;
+}
+
+/** How deep into the input a branch's problems reach (the deepest branch explains best). */
+function depth(issues: readonly z.core.$ZodIssue[]): number {
+  return Math.max(0, ...issues.map((x) => x.path.length));
 }
 
 function describeType(t: string): string {

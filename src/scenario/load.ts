@@ -13,6 +13,7 @@ import { ConfigError, fromZod, type ConfigIssue, type PathSeg, formatPath } from
 import type { Scenario, WorkloadParams } from './model.js';
 import { scenarioSchema, type ScenarioParsed } from './schema.js';
 import { validateScenario } from './validate.js';
+import { normaliseEvents } from './events.js';
 
 const GiB = 2 ** 30;
 
@@ -36,7 +37,7 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
       if (format === 'json') throw new ConfigError([{ path: source, message: `expected JSON; ${(e as Error).message}` }]);
     }
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => ({ path: e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source, message: `expected YAML or JSON; ${e.message.split('\n')[0]}` })),
@@ -65,6 +66,7 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   const scenario = normalise(r.data, c, opts);
   defaultPaddrRegions(scenario);
   if (c.errors.length === 0) validateScenario(scenario, c);
+  if (r.data.events) scenario.events = normaliseEvents(r.data.events, scenario, c, opts, (k) => defaultPaddrRegions({ ...scenario, kdamonds: [k] }));
   if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
   return { scenario, warnings: c.warnings };
 }

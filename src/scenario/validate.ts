@@ -80,7 +80,7 @@ export function validateScenario(s: Scenario, c: Collector): void {
       const msz = minRegionSzFor(ctx.addrUnit);
       if (!isPow2(msz)) err([...cp, 'addr_unit'], `expected an addr_unit giving a power-of-two min_region_sz (4096 / addr_unit); found addr_unit ${ctx.addrUnit} (min_region_sz ${msz}; damon_commit_ctx returns -EINVAL)`);
       const ae = attrsError({ ...ctx.attrs, aggrSamples: 0 });
-      if (ae) err([...cp, 'intervals'], `expected attributes damon_set_attrs accepts; found ${ae}`);
+      if (ae) err([...cp, /nr_regions/.test(ae) ? 'nr_regions' : 'intervals'], `expected attributes damon_set_attrs accepts; found ${ae}`);
       ctx.targets.forEach((t, ti) => {
         let prevEnd = -1;
         t.regions.forEach((r, ri) => {

@@ -55,10 +55,16 @@ export const intV = () =>
 
 /** A signed integer (node ids, where -1 means none). */
 export const signedIntV = () =>
-  z
-    .union([z.number().int(), z.string().regex(/^-?\d+$/)])
-    .transform((v) => Number(v))
-    .describe('an integer');
+  scalar
+    .transform((v, ctx): number => {
+      const n = typeof v === 'number' ? v : /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
+      if (!Number.isSafeInteger(n)) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer such as 0, or -1 for none; found ${JSON.stringify(v)}`, input: v });
+        return z.NEVER;
+      }
+      return n;
+    })
+    .describe('an integer (node ids: -1 means none)');
 
 export const boolV = () =>
   z

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Bad input through the real command line, in-process: `damon-sim run FILE --out OUT` with a
+ * scenario document that is wrong in one way per case, plus bad command-line options.
+ *
+ * The CLI's contract for bad input: exit code 2; one stderr line per problem of the form
+ * `damon-sim: error: <where>: <what was expected; what was found>`, where <where> is the JSON path
+ * of the offending value (or file:line for unparsable text, or the option's name); no stack trace;
+ * and no output file — not even a partial one — because nothing runs. The semantic cases are the
+ * refusals the kernel itself makes (damon_set_attrs / damon_commit_ctx -EINVAL: min_nr_regions < 3,
+ * sample > aggr, non-power-of-two min_region_sz, node_eligible_mem_bp without paddr; sysfs: a
+ * non-core filter type in core_filters, unknown action/metric names) and what the simulated
+ * machine cannot hold. One good case shows the same plumbing succeeds and writes the timeline.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { main } from '../src/cli/main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'damon-sim-config-errors-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CTX = 'damon.kdamonds[0].contexts[0]';
+const SCHEME = `${CTX}.schemes[0]`;
+const GOAL = `${SCHEME}.quotas.goals[0]`;
+
+/** A valid, tiny scenario: 2 × 32 MiB, 16 MiB RSS first-touched on CXL, one PULL scheme, 2 s. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = any;
+function goodDoc(): Doc {
+  return {
+    name: 'tiny',
+    seed: 7,
+    duration: '2 s',
+    machine: {
+      base: '4 GiB',
+      nodes: [
+        { capacity: '32 MiB', kind: 'dram' },
+        { capacity: '32 MiB', kind: 'cxl' },
+      ],
+    },
+    workload: { type: 'hotset', rss: '16 MiB', hot_set: '4 MiB', hot_share: '99 %', access_rate: 400000, nodes: [1, 0] },
+    damon: {
+      kdamonds: [
+        {
+          contexts: [
+            {
+              ops: 'paddr',
+              targets: [
+                {
+                  pid: null,
+                  regions: [
+                    { start: '4 GiB', end: '4128 MiB' },
+                    { start: '4128 MiB', end: '4160 MiB' },
+                  ],
+                },
+              ],
+              intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' },
+              nr_regions: { min: 10, max: 1000 },
+              schemes: [
+                {
+                  action: 'migrate_hot',
+                  target_nid: 0,
+                  access_pattern: { sz_bytes: { min: '4 KiB', max: 'max' }, nr_accesses: { min: '1 samples', max: 'max' }, age: { min: 0, max: 'max' } },
+                  quotas: {
+                    sz_bytes: '8 MiB',
+                    reset_interval_ms: '1 s',
+                    goal_tuner: 'temporal',
+                    goals: [{ metric: 'node_eligible_mem_bp', nid: 0, target_value: 6000, current_value: 0 }],
+                  },
+                  filters: [{ filter_type: 'addr', matching: true, allow: true, address_range: { start: '4128 MiB', end: '4160 MiB' } }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(argv: string[]): Promise<CliResult> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
+  return { code, out, err };
+}
+
+let seq = 0;
+/** Write a document (YAML or JSON text) and run it; returns the CLI result and the --out path. */
+async function runDoc(text: string, ext: 'yaml' | 'json', extra: string[] = []): Promise<CliResult & { outFile: string; file: string }> {
+  const n = seq++;
+  const file = join(dir, `case${n}.${ext}`);
+  const outFile = join(dir, `case${n}.ndjson`);
+  writeFileSync(file, text);
+  const r = await cli(['run', file, '--out', outFile, '--no-progress', ...extra]);
+  return { ...r, outFile, file };
+}
+
+/** The CLI's bad-input contract; returns the error lines. */
+function expectRejected(r: CliResult & { outFile?: string }): string[] {
+  expect(r.code, r.err).toBe(2);
+  expect(r.err).not.toMatch(/ {4}at /); // no stack trace
+  expect(r.err).not.toMatch(/internal error/);
+  expect(r.out).toBe('');
+  const lines = r.err.split('\n').filter((l) => l !== '');
+  const errors = lines.filter((l) => l.startsWith('damon-sim: error: '));
+  expect(errors.length).toBeGreaterThan(0);
+  for (const l of lines) expect(l).toMatch(/^damon-sim: (error|warning): \S.*: \S/);
+  if (r.outFile !== undefined) expect(existsSync(r.outFile)).toBe(false);
+  // Nothing half-written either (the timeline writer's temporary file).
+  expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  return errors;
+}
+
+/** An error line naming exactly `path` with a message containing every phrase. */
+function expectError(errors: string[], path: string, ...phrases: Array<string | RegExp>): void {
+  const prefix = `damon-sim: error: ${path}: `;
+  const hits = errors.filter((l) => l.startsWith(prefix));
+  expect(hits.length, `expected an error at ${path}; got:\n${errors.join('\n')}`).toBeGreaterThan(0);
+  for (const p of phrases) expect(hits.some((l) => (typeof p === 'string' ? l.slice(prefix.length).includes(p) : p.test(l.slice(prefix.length)))), `${path}: ${String(p)}; got:\n${hits.join('\n')}`).toBe(true);
+}
+
+interface BadCase {
+  name: string;
+  mutate: (d: Doc) => void;
+  path: string;
+  phrases: Array<string | RegExp>;
+  ext?: 'yaml' | 'json';
+}
+
+const cases: BadCase[] = [
+  {
+    name: 'unknown action',
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].schemes[0].action = 'migrate_warm'),
+    path: `${SCHEME}.action`,
+    phrases: ['migrate_warm', 'migrate_hot'],
+  },
+  {
+    name: 'unknown goal metric',
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].metric = 'node_hot_mem_bp'),
+    path: `${GOAL}.metric`,
+    phrases: ['node_hot_mem_bp', 'node_eligible_mem_bp'],
+    ext: 'json',
+  },
+  {
+    name: 'a time in an unknown unit',
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].intervals.sample_us = '5 parsecs'),
+    path: `${CTX}.intervals.sample_us`,
+    phrases: ['5 parsecs', /expected .*time/],
+  },
+  {
+    name: 'node_eligible_mem_bp under vaddr',
+    mutate: (d) => {
+      d.damon.kdamonds[0].contexts[0].ops = 'vaddr';
+      d.damon.kdamonds[0].contexts[0].targets[0].pid = 1234;
+    },
+    path: `${GOAL}.metric`,
+    phrases: ['-EINVAL', 'paddr'],
+  },
+  {
+    name: 'min_nr_regions 1',
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].nr_regions.min = 1),
+    path: `${CTX}.nr_regions`,
+    phrases: ['min_nr_regions', '>= 3', 'got 1'],
+  },
+  {
+    name: 'sampling interval above the aggregation interval',
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].intervals.sample_us = '200 ms'),
+    path: `${CTX}.intervals`,
+    phrases: ['sample interval (200000 us) > aggregation interval (100000 us)'],
+  },
+  {
+    name: 'overlapping, unsorted regions',
+    mutate: (d) => {
+      d.damon.kdamonds[0].contexts[0].targets[0].regions = [
+        { start: '4128 MiB', end: '4160 MiB' },
+        { start: '4100 MiB', end: '4130 MiB' },
+      ];
+    },
+    path: `${CTX}.targets[0].regions[1]`,
+    phrases: ['sorted', 'overlapping'],
+  },
+  {
+    name: 'region start >= end',
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions[0] = { start: '4128 MiB', end: '4 GiB' }),
+    path: `${CTX}.targets[0].regions[0]`,
+    phrases: ['start < end', '[4328521728, 4294967296)'],
+  },
+  {
+    name: 'a goal nid that is not a number',
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].nid = 'zero'),
+    path: `${GOAL}.nid`,
+    phrases: ['zero'], // the found value (issues.ts: every message says what was found)
+  },
+  {
+    name: 'addr_unit 3 (min_region_sz 1365, not a power of two)',
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].addr_unit = 3),
+    path: `${CTX}.addr_unit`,
+    phrases: ['power-of-two', '1365', '-EINVAL'],
+  },
+  {
+    name: 'an ops filter type in core_filters',
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].schemes[0].core_filters = [{ filter_type: 'anon', matching: true, allow: false }]),
+    path: `${SCHEME}.core_filters[0].filter_type`,
+    phrases: ['"anon"', 'core filter type'],
+  },
+  {
+    name: 'unknown top-level key',
+    mutate: (d) => (d.duraton = '10 s'),
+    path: 'duraton',
+    phrases: ['unknown key'],
+  },
+  {
+    name: 'workload larger than the machine',
+    mutate: (d) => (d.workload.rss = '96 MiB'),
+    path: 'workload.rss',
+    phrases: ['67108864', '100663296'],
+  },
+  {
+    name: 'a percentage as node_eligible_mem_bp target',
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].target_value = '60%'),
+    path: `${GOAL}.target_value`,
+    phrases: ['plain bp integer', '60%'],
+  },
+  {
+    name: 'missing machine',
+    mutate: (d) => delete d.machine,
+    path: 'machine',
+    phrases: ['expected an object', 'found nothing'],
+  },
+  {
+    name: 'negative reserved memory is not a size',
+    mutate: (d) => (d.machine.nodes[1].reserved = '-4 KiB'),
+    path: 'machine.nodes[1].reserved',
+    phrases: ['-4 KiB'],
+  },
+];
+
+describe('bad scenario documents: exit 2, the exact JSON path, no output', () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const d = goodDoc();
+      c.mutate(d);
+      const ext = c.ext ?? 'yaml';
+      const r = await runDoc(ext === 'json' ? JSON.stringify(d, null, 2) : stringify(d), ext);
+      expectError(expectRejected(r), c.path, ...c.phrases);
+    });
+  }
+
+  it('malformed YAML names file:line', async () => {
+    // Line 3 holds a nested mapping inside a compact one.
+    const r = await runDoc('name: broken\nseed: 7\nduration: 2 s: 3\nmachine:\n  base: 4 GiB\n', 'yaml');
+    const errors = expectRejected(r);
+    expect(errors.some((l) => l.startsWith(`damon-sim: error: ${r.file}:3`)), errors.join('\n')).toBe(true);
+    expect(r.err).toMatch(/YAML/);
+  });
+
+  it('malformed JSON in a .json file', async () => {
+    const r = await runDoc('{"name": "broken", "seed": 7,,}', 'json');
+    const errors = expectRejected(r);
+    expectError(errors, r.file, 'expected JSON');
+  });
+
+  it('reports every problem of a document, not just the first', async () => {
+    const d = goodDoc();
+    d.damon.kdamonds[0].contexts[0].nr_regions.min = 1;
+    d.damon.kdamonds[0].contexts[0].addr_unit = 3;
+    d.workload.rss = '96 MiB';
+    const errors = expectRejected(await runDoc(stringify(d), 'yaml'));
+    expectError(errors, `${CTX}.addr_unit`, '-EINVAL');
+    expectError(errors, 'workload.rss', '100663296');
+    expect(errors.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('bad command-line options: exit 2, the option named, no output', () => {
+  const optionCases: Array<{ name: string; args: string[]; option: string; phrase: string }> = [
+    { name: '--duration abc', args: ['--duration', 'abc'], option: '--duration', phrase: '"abc"' },
+    { name: '--duration 0', args: ['--duration', '0'], option: '--duration', phrase: 'positive' },
+    { name: '--seed -1', args: ['--seed', '-1'], option: '--seed', phrase: '"-1"' },
+    { name: '--seed 1.5', args: ['--seed', '1.5'], option: '--seed', phrase: 'non-negative integer' },
+    { name: '--profile', args: ['--profile', 'b9'], option: '--profile', phrase: '"b9"' },
+    { name: '--sampling', args: ['--sampling', 'page'], option: '--sampling', phrase: '"page"' },
+  ];
+  for (const c of optionCases) {
+    it(`${c.name} (with a valid scenario file)`, async () => {
+      const r = await runDoc(stringify(goodDoc()), 'yaml', c.args);
+      expectError(expectRejected(r), c.option, c.phrase);
+    });
+  }
+
+  it('--tuner foo with a preset', async () => {
+    const outFile = join(dir, 'tuner.ndjson');
+    const r = await cli(['run', '--preset', 'tiering-6040', '--tuner', 'foo', '--out', outFile, '--no-progress']);
+    expectError(expectRejected({ ...r, outFile }), '--tuner', '"foo"', 'temporal or consist');
+  });
+
+  it('an unknown preset', async () => {
+    const outFile = join(dir, 'preset.ndjson');
+    const r = await cli(['run', '--preset', 'tiering-5050', '--out', outFile, '--no-progress']);
+    expectError(expectRejected({ ...r, outFile }), '--preset', '"tiering-5050"', 'tiering-6040');
+  });
+
+  it('a scenario file that does not exist', async () => {
+    const file = join(dir, 'nope.yaml');
+    const outFile = join(dir, 'nope.ndjson');
+    const r = await cli(['run', file, '--out', outFile, '--no-progress']);
+    expectError(expectRejected({ ...r, outFile }), file, 'ENOENT');
+  });
+});
+
+describe('a good scenario', () => {
+  it('exits 0 and writes the whole timeline', async () => {
+    const r = await runDoc(stringify(goodDoc()), 'yaml');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/node_eligible_mem_bp/);
+    const lines = readFileSync(r.outFile, 'utf8').trimEnd().split('\n');
+    const recs = lines.map((l) => JSON.parse(l) as { type: string; t?: number; seed?: number; duration_s?: number });
+    expect(recs[0]).toMatchObject({ type: 'header', seed: 7, duration_s: 2 });
+    expect(recs[recs.length - 1]).toMatchObject({ type: 'summary', t: 2 });
+    // 2 s of 100 ms aggregations (the kdamond's own time shaves off a few) and one goal record per 1 s window.
+    const aggrs = recs.filter((x) => x.type === 'aggr').length;
+    expect(aggrs).toBeGreaterThanOrEqual(18);
+    expect(aggrs).toBeLessThanOrEqual(20);
+    expect(recs.filter((x) => x.type === 'goal').length).toBe(2);
+  });
+});
