@@ -10,12 +10,16 @@ import { quotaIsSet } from './quota.js';
 
 export function patternMatches(ctx: DamonCtx, r: DamonRegion, s: Damos): boolean {
   const p = s.pattern;
-  // Region sizes stay below 2^53, so comparing with the bounds as doubles is exact.
+  if (s.szBoundsOf !== p) {
+    s.szMin = Number(p.minSzRegion);
+    s.szMax = Number(p.maxSzRegion);
+    s.szBoundsOf = p;
+  }
   const sz = r.end - r.start;
   const n = ctx.patternNrAccesses(r);
   return (
-    Number(p.minSzRegion) <= sz &&
-    sz <= Number(p.maxSzRegion) &&
+    s.szMin <= sz &&
+    sz <= s.szMax &&
     p.minNrAccesses <= n &&
     n <= p.maxNrAccesses &&
     p.minAgeRegion <= r.age &&

@@ -15,15 +15,15 @@ import type { Damos, DamosQuota } from './scheme.js';
 
 /** Whether the quota limits anything (damos.md §4.1; before the goal-tuner series: esz != 0). */
 export function quotaIsSet(q: DamosQuota, profile: Pick<KernelProfile, 'zeroEszMeansNothing'>): boolean {
-  if (!profile.zeroEszMeansNothing) return q.esz !== 0n;
-  return q.esz !== 0n || q.sz !== 0n || q.ms !== 0 || q.goals.length > 0;
+  if (!profile.zeroEszMeansNothing) return q.eszNum !== 0;
+  return q.eszNum !== 0 || q.sz !== 0n || q.ms !== 0 || q.goals.length > 0;
 }
 
 /** `damos_quota_is_full(q, min_region_sz)` (damos.md §4.1). */
 export function quotaIsFull(q: DamosQuota, minRegionSz: number, profile: Pick<KernelProfile, 'zeroEszMeansNothing' | 'quotaFullBelowMinRegion'>): boolean {
   if (!quotaIsSet(q, profile)) return false;
   // charged_sz stays far below 2^53; an esz at or above it can never be reached.
-  const esz = Number(q.esz);
+  const esz = q.eszNum;
   if (esz >= Number.MAX_SAFE_INTEGER) return false;
   if (q.chargedSz >= esz) return true;
   return profile.quotaFullBelowMinRegion && esz - q.chargedSz < minRegionSz;
@@ -114,7 +114,7 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   }
   let cumulated = 0;
   let score = maxScore;
-  const esz = Number(q.esz); // exact below 2^53; above it no sum of region sizes reaches it
+  const esz = q.eszNum; // exact below 2^53; above it no sum of region sizes reaches it
   for (;;) {
     cumulated += scoreHistogram[score] ?? 0;
     if (cumulated >= esz || !score) break;

@@ -121,8 +121,20 @@ export class DamosQuota {
   weightAge = 0;
 
   // --- outputs and private state ---
+  private eszValue = 0n;
+  /** esz as a double (exact below 2^53; charged bytes never reach it above), read on every region. */
+  eszNum = 0;
+
   /** Effective size quota (bytes). */
-  esz = 0n;
+  get esz(): bigint {
+    return this.eszValue;
+  }
+
+  set esz(v: bigint) {
+    this.eszValue = v;
+    this.eszNum = Number(v);
+  }
+
   totalChargedSz = 0;
   totalChargedNs = 0;
   chargedSz = 0;
@@ -158,6 +170,14 @@ export class Damos {
   walkCompleted = false;
   /** ops private: the last folio (its start address) an apply walk saw, for large-folio dedupe. */
   lastApplied: number | null = null;
+  /**
+   * The pattern's size bounds as doubles, for the pattern object they were computed from: region
+   * sizes stay below 2^53, so the comparison is exact, and converting bigints on every match costs
+   * more than the rest of the match. The pattern is replaced, never mutated, by commits.
+   */
+  szBoundsOf: DamosAccessPattern | null = null;
+  szMin = 0;
+  szMax = 0;
 
   constructor(pattern: DamosAccessPattern, action: DamosAction, applyIntervalUs: number, quota: DamosQuota, wmarks: DamosWatermarks, targetNid = -1) {
     this.pattern = pattern;
