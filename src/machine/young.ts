@@ -54,18 +54,38 @@ export class YoungMap {
     return this.n;
   }
 
+  /** Segment index of the last lookup: callers walking regions in address order search forward from it. */
+  private hint = 0;
+
   /** ∫ p over [−∞, x). */
   private mass(x: number): number {
     const s = this.starts;
     if (this.n === 0 || x <= s[0]) return 0;
     if (x >= this.end) return this.cum[this.n];
-    let lo = 0;
-    let hi = this.n - 1;
+    let lo: number;
+    let hi: number;
+    const h = this.hint;
+    if (s[h] <= x) {
+      // Gallop forward from the hint: region walks ask in increasing order.
+      let step = 1;
+      lo = h;
+      hi = h + 1;
+      while (hi < this.n && s[hi] <= x) {
+        lo = hi;
+        step *= 2;
+        hi = Math.min(this.n, lo + step);
+      }
+      hi = Math.min(hi, this.n) - 1;
+    } else {
+      lo = 0;
+      hi = h;
+    }
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (s[mid] <= x) lo = mid;
       else hi = mid - 1;
     }
+    this.hint = lo;
     return this.cum[lo] + this.probs[lo] * (x - s[lo]);
   }
 

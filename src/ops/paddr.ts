@@ -85,6 +85,8 @@ export class PaddrOps implements DamonOperations {
     ctx.clock.now += ctx.nrRegions * this.machine.costs.sampleNsPerRegion;
     if (this.mode === 'region') {
       const sis = ctx.passedSampleIntervals;
+      // Memory moved or rates changed since the load (a refault, a workload phase): re-read.
+      if (this.sampler.loaded && this.sampler.mapVersion !== map.version) this.sampler.sync(sis - 1);
       if (!this.sampler.loaded) this.sampler.load(ctx.targets, map, ctx.addrUnit, lenWindow, sis);
       this.sampler.sample(sis);
       // The max is only read at aggregation boundaries, where the kdamond syncs first.

@@ -41,6 +41,8 @@ export class RegionSampler {
   /** passed_sample_intervals whose sample is the first not yet in bp0. */
   private baseSis = 0;
   loaded = false;
+  /** The young map the probabilities came from. */
+  mapVersion = -1;
 
   constructor(private readonly rng: Prng) {}
 
@@ -118,6 +120,7 @@ export class RegionSampler {
     this.n = n;
     this.baseSis = sis;
     this.loaded = true;
+    this.mapVersion = key;
   }
 
   /** One sample (passed_sample_intervals = sis) for every loaded region. */

@@ -272,9 +272,10 @@ export function formatSummaryTable(
     const key = (x: SchemeStats) => `${x.kdamond}/${x.ctx}/${x.scheme}`;
     const all = new Map<string, SchemeStats>();
     for (const st of stats) for (const x of st) if (!all.has(key(x))) all.set(key(x), x);
+    const many = new Set([...all.values()].map((x) => x.kdamond)).size > 1;
     for (const x of [...all.values()].sort((a, b) => a.kdamond - b.kdamond || a.ctx - b.ctx || a.scheme - b.scheme)) {
       if (rows.length > 0) rows.push({ label: '', cells: null });
-      rows.push({ label: `${all.size > 1 || x.kdamond > 0 ? `kdamond ${x.kdamond} ` : ''}${x.label} (final stats)`, cells: null });
+      rows.push({ label: `${many ? `kd${x.kdamond} ` : ''}${x.label} stats`, cells: null });
       const cell = (f: (y: SchemeStats) => string) => columns.map((_c, i) => {
         const y = stats[i]?.find((z) => key(z) === key(x));
         return y ? f(y) : '-';
