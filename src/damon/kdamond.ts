@@ -4,7 +4,8 @@
  * (one sampling interval) per `step()`. The simulated clock advances by the sampling interval's
  * sleep and by the time DAMOS actions take, as the kernel thread's wall clock would.
  */
-import { kdamondApplySchemes, type DamosWalkFn } from '../damos/apply.js';
+import { kdamondApplySchemes } from '../damos/apply.js';
+import type { DamosWalk } from '../damos/walk.js';
 import { setFiltersDefaultReject, type Damos } from '../damos/scheme.js';
 import { si } from './attrs.js';
 import type { DamonCtx } from './ctx.js';
@@ -17,8 +18,8 @@ export class Kdamond {
   readonly ctx: DamonCtx;
   /** damon_call() requests, run at the kdamond_call() point of the next iteration. */
   readonly calls: Array<(ctx: DamonCtx) => void> = [];
-  /** Installed damos_walk() callback (tried-regions dumps), if any. */
-  walk: DamosWalkFn | undefined;
+  /** Installed damos_walk() request (tried-regions dumps), if any (damos.md §2.4). */
+  walk: DamosWalk | undefined;
   private szLimit = 0;
   stopped = false;
 
@@ -83,8 +84,25 @@ export class Kdamond {
   private runCalls(): boolean {
     if (this.calls.length === 0) return !this.ctx.maybeCorrupted;
     const calls = this.calls.splice(0);
-    for (const c of calls) c(this.ctx);
+    for (const c of calls) {
+      c(this.ctx);
+      if (this.ctx.maybeCorrupted) break; // the rest is canceled when the kdamond exits
+    }
     return !this.ctx.maybeCorrupted;
+  }
+
+  /** `damos_walk_cancel()`. */
+  cancelWalk(): void {
+    const w = this.walk;
+    this.walk = undefined;
+    w?.cancel();
+  }
+
+  /** Leave the main loop: pending walks are canceled (kdamond_fn's exit path). */
+  private stop(): void {
+    this.stopped = true;
+    this.calls.length = 0;
+    this.cancelWalk();
   }
 
   /** Whether any scheme's apply interval has come (kdamond_apply_schemes would do something). */
@@ -106,7 +124,8 @@ export class Kdamond {
     if (wait) {
       // Monitoring pauses while every scheme is deactivated by its watermarks.
       ctx.clock.now += wait * 1000;
-      if (!this.runCalls()) this.stopped = true;
+      if (!this.runCalls()) this.stop();
+      else this.cancelWalk();
       return;
     }
 
@@ -125,13 +144,15 @@ export class Kdamond {
     }
 
     if (!this.runCalls()) {
-      this.stopped = true;
+      this.stop();
       return;
     }
 
     if (schemesDue) {
       ctx.clock.now += kdamondApplySchemes(ctx, () => regionSzLimit(ctx.targets, ctx.attrs, ctx.minRegionSz), this.walk);
+      if (this.walk?.finished) this.walk = undefined;
     }
+    if (ctx.schemes.length === 0) this.cancelWalk(); // nothing to walk for
 
     let sint = si(ctx.attrs);
     if (aggregating) {

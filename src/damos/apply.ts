@@ -16,8 +16,16 @@ import type { Damos } from './scheme.js';
 /** Observes every region a scheme was applied to (damos_walk(): tried-regions dumps). */
 export type DamosWalkFn = (ctx: DamonCtx, t: DamonTarget, r: DamonRegion, s: Damos, szFilterPassed: number) => void;
 
+/** An installed damos_walk() request (damos.md §2.4; src/damos/walk.ts). */
+export interface DamosWalkControl {
+  /** damos_walk_call_walk(): right after ops.apply_scheme() on r. */
+  call: DamosWalkFn;
+  /** damos_walk_complete(): s finished an apply pass while the walk was installed. */
+  complete(ctx: DamonCtx, s: Damos): void;
+}
+
 /** `damos_apply_scheme(c, t, r, s)` (damos.md §3.3). Returns simulated ns spent. */
-function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWalkFn): number {
+function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWalkControl): number {
   const q = s.quota;
   const r = w.cur!;
   let sz = r.end - r.start;
@@ -26,9 +34,9 @@ function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWa
   let costNs = 0;
   let skipAgeReset = false;
   {
-    if (quotaIsSet(q, ctx.profile) && q.chargedSz + sz > Number(q.esz)) {
+    if (quotaIsSet(q, ctx.profile) && q.chargedSz + sz > q.eszNum) {
       // Exact: both sides stay below 2^53 whenever the test can be true.
-      sz = alignDown(Number(q.esz) - q.chargedSz, ctx.minRegionSz);
+      sz = alignDown(q.eszNum - q.chargedSz, ctx.minRegionSz);
       if (sz === 0) skipAgeReset = true;
       else w.splitCur(sz);
     }
@@ -38,7 +46,7 @@ function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWa
       applied = res.applied;
       passedOps = res.szOpsFilterPassed;
       costNs = res.costNs;
-      walk?.(ctx, w.t, r, s, passedOps);
+      walk?.call(ctx, w.t, r, s, passedOps);
       q.totalChargedNs += costNs;
       chargeQuota(q, sz, applied, ctx.profile.failChargeRatio);
       if (quotaIsFull(q, ctx.minRegionSz, ctx.profile)) {
@@ -57,7 +65,7 @@ function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWa
 }
 
 /** `damon_do_apply_schemes(c, t, r)` (damos.md §3.2). */
-function damonDoApplySchemes(ctx: DamonCtx, w: RegionWalk, walk?: DamosWalkFn): number {
+function damonDoApplySchemes(ctx: DamonCtx, w: RegionWalk, walk?: DamosWalkControl): number {
   let costNs = 0;
   const r = w.cur!;
   for (const s of ctx.schemes) {
@@ -90,7 +98,7 @@ function mergeBack(w: RegionWalk, maxRegionSz: number): void {
 }
 
 /** `kdamond_apply_schemes(c)` (damos.md §3.1). Returns simulated ns spent. */
-export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, walk?: DamosWalkFn): number {
+export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, walk?: DamosWalkControl): number {
   let costNs = 0;
   let has = false;
   ctx.schemes.forEach((s, si) => {
@@ -112,6 +120,7 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
   }
   ctx.schemes.forEach((s, si) => {
     if (ctx.passedSampleIntervals < s.nextApplySis) return;
+    walk?.complete(ctx, s);
     ctx.setNextApplySis(s);
     s.lastApplied = null;
     ctx.tracer?.applied?.(ctx, si, s);

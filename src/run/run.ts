@@ -8,12 +8,16 @@ import { toJson } from '../lib/json.js';
 import { summarize, migrationSummary, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
+import { EventEngine } from './events.js';
+import { TraceWriter, fanOutTracer } from './trace.js';
 
 export interface RunOptions {
   /** Receives every NDJSON line (header, records, summary), in order. */
   write?: (line: string) => void;
   /** Called about once per simulated second. */
   onProgress?: (simNs: number, totalNs: number) => void;
+  /** Receives the trace stream's lines (kernel tracepoint shapes; src/run/trace.ts). */
+  trace?: (line: string) => void;
 }
 
 export interface RunResult {
@@ -25,6 +29,8 @@ export interface RunResult {
   stats: SchemeStats[];
   migrations: Array<{ from: number; to: number; bytes: number }>;
   simulation: Simulation;
+  /** Records of the scenario's scheduled events (event, stats, tried_regions, ...), in order. */
+  events: Array<Record<string, unknown>>;
 }
 
 /** Labels such as "s0 migrate_hot→0" for the summary. */
@@ -52,8 +58,9 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     sc.record.aggrStride,
     (ci) => ctxKdamond[ci] ?? 0,
   );
-  const sim = new Simulation(sc, rec);
+  const sim = new Simulation(sc, opts.trace ? fanOutTracer(rec, new TraceWriter(opts.trace, (ci) => ctxKdamond[ci] ?? 0)) : rec);
   rec.attach(sim);
+  const events = new EventEngine(sim, sc.events ?? [], (r) => rec.emit(r)).attach();
   write?.(toJson(header(sc, sim)));
   sim.start();
   const step = 1e9;
@@ -62,6 +69,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     opts.onProgress?.(t, sc.duration);
     if (t >= sc.duration) break;
   }
+  events.finish(sc.duration);
   for (const k of sim.kdamonds) k.kdamond.syncRegions();
   const aggrs = rec.aggrs;
   const summary = summarize(rec.goals, sc.duration / 1e9, schemeLabels(sc));
@@ -85,7 +93,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     );
   }
   write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations }));
-  return { scenario: sc, goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim };
+  return { scenario: sc, goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records };
 }
 
 function finalAggr(sim: Simulation): AggrRecord {

@@ -10,6 +10,7 @@ import type { DamosAction, DamosDest, FilterType, GoalTuner, QuotaGoalMetric, Wm
 import type { MachineSpec } from '../machine/machine.js';
 import type { OpsId } from '../ops/operations.js';
 import type { SamplingMode } from '../ops/paddr.js';
+import type { ScheduledEvent } from './events.js';
 
 export interface GoalParams {
   metric: QuotaGoalMetric;
@@ -137,4 +138,6 @@ export interface Scenario {
   workload: WorkloadParams;
   kdamonds: KdamondParams[];
   record: { aggrStride: number };
+  /** Scheduled online changes (sysfs state commands), in time order. */
+  events?: ScheduledEvent[];
 }

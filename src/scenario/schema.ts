@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { kdamondsSchema } from '../formats/damo/kdamonds.js';
+import { eventsSchema } from './events.js';
 import { boolV, bytesV, intV, ratioV, timeV } from '../formats/damo/values.js';
 import { PROFILES } from '../profiles.js';
 
@@ -98,6 +99,7 @@ export const scenarioSchema = z.strictObject({
   workload: workloadSchema,
   record: z.strictObject({ aggr_stride: intV().optional() }).optional(),
   damon: kdamondsSchema,
+  events: eventsSchema.optional(),
 });
 
 export type ScenarioDoc = z.input<typeof scenarioSchema>;

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Scheduled online changes at run time: each scenario event is a write of a sysfs state command
+ * (damos.md §7). Commands the kernel runs through damon_call() are handed to the kdamond
+ * (Kdamond.calls) so they run at the kdamond_call() point of the first iteration whose sampling
+ * sleep ends at or after the event time (damon-monitoring.md §2.2 step 8); the tried-regions
+ * commands install a damos_walk() (damos.md §2.4) that completes once every scheme finished an
+ * apply pass. A kdamond's events are issued one after another, as a script writing its state
+ * file does: an event waits while the previous one has not returned.
+ *
+ * Records (docs/timeline.md): `event` (the command's outcome), `stats`, `effective_quota`,
+ * `tuned_intervals`, `tried_regions`.
+ */
+import { damonCommitCtx, damonCommitCtxTest } from '../damon/commit.js';
+import type { DamonCtx } from '../damon/ctx.js';
+import type { Kdamond } from '../damon/kdamond.js';
+import { SplitState } from '../damon/split.js';
+import { commitSchemesQuotaGoals } from '../damos/commit.js';
+import type { Damos } from '../damos/scheme.js';
+import { DamosWalk } from '../damos/walk.js';
+import { Prng } from '../lib/prng.js';
+import type { DamonOperations, OpsId } from '../ops/operations.js';
+import type { EventCommand, ScheduledEvent } from '../scenario/events.js';
+import type { ContextParams } from '../scenario/model.js';
+import { buildContext, buildScheme } from './build.js';
+import { secs } from './recorder.js';
+import type { SimKdamond, Simulation } from './simulation.js';
+
+export interface EventRecord {
+  type: 'event';
+  t: number;
+  kdamond: number;
+  ctx: number;
+  /** Index in the scenario's events list. */
+  event: number;
+  command: EventCommand;
+  /** ok; error: the write failed (error says why); pending: still waiting when the run ended. */
+  status: 'ok' | 'error' | 'pending';
+  error?: string;
+  /** The kdamond left its loop because of this event (off, or a commit that corrupted the context). */
+  stopped?: boolean;
+}
+
+export interface TriedRegion {
+  start: number;
+  end: number;
+  nr_accesses: number;
+  age: number;
+  sz_filter_passed: number;
+}
+
+interface WalkAcc {
+  totalBytes: number;
+  regions: TriedRegion[];
+}
+
+/** A stand-in operations set for a parameter context that is only read (never run). */
+function paramOps(id: OpsId, running: DamonOperations): DamonOperations {
+  if (id === running.id) return running;
+  return { id, prepareAccessChecks: () => undefined, checkAccesses: () => 0, applyScheme: () => ({ applied: 0, szOpsFilterPassed: 0, costNs: 0 }) };
+}
+
+export class EventEngine {
+  /** Every record the events produced, in emission order. */
+  readonly records: Array<Record<string, unknown>> = [];
+  private readonly queues = new Map<number, ScheduledEvent[]>();
+  /** The command each kdamond has in flight (its writer waits for it). */
+  private readonly inflight = new Map<number, ScheduledEvent>();
+
+  constructor(
+    private readonly sim: Simulation,
+    events: readonly ScheduledEvent[],
+    private readonly emitFn: (rec: object) => void = () => undefined,
+  ) {
+    const sorted = [...events].sort((a, b) => a.at - b.at || a.index - b.index);
+    for (const ev of sorted) {
+      const q = this.queues.get(ev.kdamond) ?? [];
+      q.push(ev);
+      this.queues.set(ev.kdamond, q);
+    }
+  }
+
+  /** Hook into the simulation's scheduler (only when there is something to deliver). */
+  attach(): this {
+    if (this.queues.size > 0) this.sim.beforeStep = (k) => this.beforeStep(k);
+    return this;
+  }
+
+  private emit(rec: Record<string, unknown>): void {
+    this.records.push(rec);
+    this.emitFn(rec);
+  }
+
+  private simKdamond(idx: number): SimKdamond | undefined {
+    return this.sim.kdamonds.find((k) => k.idx === idx);
+  }
+
+  private outcome(ev: ScheduledEvent, t: number, ctx: DamonCtx | undefined, status: EventRecord['status'], error?: string, stopped?: boolean): void {
+    const rec: EventRecord = { type: 'event', t: secs(t), kdamond: ev.kdamond, ctx: ctx?.idx ?? 0, event: ev.index, command: ev.command, status };
+    if (error !== undefined) rec.error = error;
+    if (stopped) rec.stopped = true;
+    this.emit(rec as unknown as Record<string, unknown>);
+  }
+
+  /** Events of kdamonds that no longer run fail when their time comes (the state file refuses them). */
+  private flushStopped(untilNs: number): void {
+    for (const [idx, q] of this.queues) {
+      const k = this.simKdamond(idx);
+      if (k && !k.kdamond.stopped) continue;
+      while (q.length > 0 && q[0].at <= untilNs) {
+        const ev = q.shift()!;
+        this.outcome(ev, ev.at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
+      }
+    }
+  }
+
+  /** Before kdamond k's next iteration: hand over what is due by the end of its sampling sleep. */
+  beforeStep(k: SimKdamond): void {
+    this.flushStopped(k.clock.now);
+    const q = this.queues.get(k.idx);
+    if (!q || q.length === 0 || this.inflight.has(k.idx)) return;
+    const kd = k.kdamond;
+    const callAt = k.clock.now + kd.ctx.attrs.sampleInterval * 1000;
+    if (q[0].at > callAt) return;
+    this.issue(q.shift()!, kd);
+  }
+
+  /** End of the run: report what never completed or never could be delivered. */
+  finish(endNs: number): void {
+    this.flushStopped(endNs);
+    for (const [idx, ev] of this.inflight) this.outcome(ev, endNs, this.simKdamond(idx)?.kdamond.ctx, 'pending');
+    // Written before the end, but the kdamond had not reached its next kdamond_call() yet.
+    for (const [idx, q] of this.queues) for (const ev of q) if (ev.at <= endNs) this.outcome(ev, endNs, this.simKdamond(idx)?.kdamond.ctx, 'pending');
+  }
+
+  private issue(ev: ScheduledEvent, kd: Kdamond): void {
+    this.inflight.set(ev.kdamond, ev);
+    const done = () => this.inflight.delete(ev.kdamond);
+    switch (ev.command) {
+      case 'update_schemes_tried_regions':
+      case 'update_schemes_tried_bytes':
+        this.installWalk(ev, kd, done);
+        return;
+      default:
+        kd.calls.push((ctx) => {
+          done();
+          this.run(ev, kd, ctx);
+        });
+    }
+  }
+
+  /** A damon_call()-delivered command, at the kdamond_call() point. */
+  private run(ev: ScheduledEvent, kd: Kdamond, ctx: DamonCtx): void {
+    const now = ctx.clock.now;
+    const t = secs(now);
+    const base = { t, kdamond: ev.kdamond, ctx: ctx.idx };
+    switch (ev.command) {
+      case 'commit': {
+        const r = this.commit(ev, ctx);
+        this.outcome(ev, now, ctx, r === null ? 'ok' : 'error', r ?? undefined, ctx.maybeCorrupted);
+        return;
+      }
+      case 'commit_schemes_quota_goals': {
+        const cp = ev.params!.contexts[0];
+        commitSchemesQuotaGoals(ctx, cp.schemes.map((sp) => buildScheme(sp, ctx.mm)));
+        this.outcome(ev, now, ctx, 'ok');
+        return;
+      }
+      case 'update_schemes_stats':
+        ctx.schemes.forEach((s, si) => {
+          const st = s.stat;
+          this.emit({
+            type: 'stats',
+            ...base,
+            scheme: si,
+            nr_tried: st.nrTried,
+            sz_tried: st.szTried,
+            nr_applied: st.nrApplied,
+            sz_applied: st.szApplied,
+            sz_ops_filter_passed: st.szOpsFilterPassed,
+            qt_exceeds: st.qtExceeds,
+            nr_snapshots: st.nrSnapshots,
+          });
+        });
+        this.outcome(ev, now, ctx, 'ok');
+        return;
+      case 'update_schemes_effective_quotas':
+        ctx.schemes.forEach((s, si) => this.emit({ type: 'effective_quota', ...base, scheme: si, esz: s.quota.esz }));
+        this.outcome(ev, now, ctx, 'ok');
+        return;
+      case 'update_tuned_intervals':
+        this.emit({ type: 'tuned_intervals', ...base, sample_us: ctx.attrs.sampleInterval, aggr_us: ctx.attrs.aggrInterval });
+        this.outcome(ev, now, ctx, 'ok');
+        return;
+      case 'off':
+        // kthread_stop(): the iteration in progress finishes, then the loop ends.
+        kd.stopped = true;
+        kd.cancelWalk();
+        this.outcome(ev, now, ctx, 'ok', undefined, true);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * sysfs `commit`: build the parameter context from the files (damon_set_attrs refusing the
+   * attributes fails the write before any commit), then (sysfs) a test commit into a copy of the
+   * running context, then damon_commit_ctx() on the running one. Returns the error, or null.
+   */
+  private commit(ev: ScheduledEvent, ctx: DamonCtx): string | null {
+    const cp: ContextParams = ev.params!.contexts[0];
+    let src: DamonCtx;
+    try {
+      src = buildContext(cp, {
+        ops: paramOps(cp.ops, ctx.ops),
+        mm: ctx.mm,
+        profile: ctx.profile,
+        rng: new Prng(0, 'commit-params'),
+        splitState: new SplitState(),
+        clock: ctx.clock,
+        idx: ctx.idx,
+      });
+    } catch (e) {
+      return `-EINVAL: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    if (ev.via === 'sysfs') {
+      const e = damonCommitCtxTest(ctx, src);
+      if (e) return e;
+    }
+    return damonCommitCtx(ctx, src);
+  }
+
+  /** `damos_walk()` for update_schemes_tried_regions / update_schemes_tried_bytes. */
+  private installWalk(ev: ScheduledEvent, kd: Kdamond, done: () => void): void {
+    const ctx = kd.ctx;
+    if (kd.walk) {
+      done();
+      this.outcome(ev, ctx.clock.now, ctx, 'error', '-EBUSY: a damos_walk() is already installed');
+      return;
+    }
+    const bytesOnly = ev.command === 'update_schemes_tried_bytes';
+    const acc = new Map<Damos, WalkAcc>();
+    kd.walk = new DamosWalk(
+      (c, _t, r, s, szFilterPassed) => {
+        let a = acc.get(s);
+        if (!a) acc.set(s, (a = { totalBytes: 0, regions: [] }));
+        a.totalBytes += r.end - r.start;
+        if (!bytesOnly) a.regions.push({ start: r.start, end: r.end, nr_accesses: c.patternNrAccesses(r), age: r.age, sz_filter_passed: szFilterPassed });
+      },
+      (c) => {
+        done();
+        const t = secs(c.clock.now);
+        c.schemes.forEach((s, si) => {
+          const a = acc.get(s) ?? { totalBytes: 0, regions: [] };
+          const rec: Record<string, unknown> = { type: 'tried_regions', t, kdamond: ev.kdamond, ctx: c.idx, scheme: si, total_bytes: a.totalBytes };
+          if (!bytesOnly) rec.regions = a.regions;
+          this.emit(rec);
+        });
+        this.outcome(ev, c.clock.now, c, 'ok');
+      },
+      () => {
+        done();
+        this.outcome(ev, ctx.clock.now, ctx, 'error', '-ECANCELED: the walk was canceled (no active scheme, or the kdamond stopped)');
+      },
+    );
+  }
+}

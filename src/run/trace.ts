@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The trace stream (`damon-sim run --trace FILE`): the kernel's DAMON tracepoints in the line
+ * shape `perf script` prints and damo parses (damo-formats.md §3.3):
+ *
+ *   kdamond.<K> <pid> [000] <secs>.<usecs>: damon:<event>: <fields>
+ *
+ * Events and fields follow include/trace/events/damon.h: damon_aggregated (one line per region
+ * per aggregation, before the counters reset), damos_esz (when a new charge window changed esz;
+ * not for the first window), damos_stat_after_apply_interval (every due scheme after each apply
+ * pass), damon_monitor_intervals_tune (after each interval auto-tuning), and the node_eligible
+ * RFC tracepoint damos_node_eligible_mem_bp (every evaluation of such a goal; beyond upstream,
+ * damo-formats.md §3.5). ctx_idx is the context's index in its kdamond (always 0: one context per
+ * kdamond), target_id the target's index. The pid is 1000 + the kdamond index; the clock is the
+ * simulated time since boot. Deterministic: same scenario and seed, same bytes.
+ */
+import type { DamonCtx } from '../damon/ctx.js';
+import type { DamonTracer } from '../damon/trace.js';
+import type { Damos, DamosQuotaGoal } from '../damos/scheme.js';
+
+/** `<secs>.<usecs>` of a simulated ns time. */
+export function traceTimestamp(ns: number): string {
+  const us = Math.floor(ns / 1000);
+  const s = Math.floor(us / 1e6);
+  return `${s}.${String(us - s * 1e6).padStart(6, '0')}`;
+}
+
+export class TraceWriter implements DamonTracer {
+  /** Each scheme's esz at its last damos_set_effective_quota() (none yet: the first window). */
+  private readonly lastEsz = new WeakMap<Damos, bigint>();
+
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly kdamondOfCtx: (ctxIdx: number) => number = () => 0,
+  ) {}
+
+  private line(ctx: DamonCtx, event: string, fields: string): void {
+    const k = this.kdamondOfCtx(ctx.idx);
+    this.write(`kdamond.${k} ${1000 + k} [000] ${traceTimestamp(ctx.clock.now)}: damon:${event}: ${fields}`);
+  }
+
+  aggregated(ctx: DamonCtx): void {
+    ctx.targets.forEach((t, ti) => {
+      const n = t.regions.length;
+      for (const r of t.regions) this.line(ctx, 'damon_aggregated', `target_id=${ti} nr_regions=${n} ${r.start}-${r.end}: ${r.nrAccesses} ${r.age}`);
+    });
+  }
+
+  quotaSet(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
+    const last = this.lastEsz.get(s);
+    this.lastEsz.set(s, s.quota.esz);
+    if (last !== undefined && last !== s.quota.esz) this.line(ctx, 'damos_esz', `ctx_idx=0 scheme_idx=${schemeIdx} esz=${s.quota.esz}`);
+  }
+
+  goalEvaluated(ctx: DamonCtx, schemeIdx: number, _goalIdx: number, _s: Damos, g: DamosQuotaGoal): void {
+    if (g.metric !== 'node_eligible_mem_bp') return;
+    this.line(ctx, 'damos_node_eligible_mem_bp', `ctx_idx=0 scheme_idx=${schemeIdx} nid=${g.nid} target_value=${g.targetValue} current_value=${g.currentValue}`);
+  }
+
+  applied(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
+    const st = s.stat;
+    this.line(
+      ctx,
+      'damos_stat_after_apply_interval',
+      `ctx_idx=0 scheme_idx=${schemeIdx} nr_tried=${st.nrTried} sz_tried=${st.szTried} nr_applied=${st.nrApplied} sz_applied=${st.szApplied} ` +
+        `sz_ops_filter_passed=${st.szOpsFilterPassed} qt_exceeds=${st.qtExceeds} nr_snapshots=${st.nrSnapshots}`,
+    );
+  }
+
+  intervalsTuned(ctx: DamonCtx): void {
+    this.line(ctx, 'damon_monitor_intervals_tune', `sample_us=${ctx.attrs.sampleInterval}`);
+  }
+}
+
+/** Several tracers behind one (the recorder and the trace stream). */
+export function fanOutTracer(...tracers: Array<DamonTracer | undefined>): DamonTracer {
+  const ts = tracers.filter((t): t is DamonTracer => t !== undefined);
+  if (ts.length === 1) return ts[0];
+  const out: DamonTracer = {};
+  const keys = ['aggregated', 'goalEvaluated', 'quotaSet', 'applied', 'intervalsTuned'] as const;
+  for (const key of keys) {
+    const fns = ts.filter((t) => typeof t[key] === 'function');
+    if (fns.length === 0) continue;
+    (out as Record<string, unknown>)[key] = (...args: unknown[]) => {
+      for (const t of fns) (t[key] as (...a: unknown[]) => void).apply(t, args);
+    };
+  }
+  return out;
+}

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Scheduled online changes: the scenario's `events` list, each a write of a sysfs
+ * `kdamonds/<K>/state` command at a simulated time (damos.md §7): `commit` (a full new damo
+ * kdamond object), `commit_schemes_quota_goals` (patches to goal files), the `update_*` snapshot
+ * commands and `off`. The `{at, kdamond, scheme, goal, current_value}` form is sugar for a
+ * user_input feed (`commit_schemes_quota_goals` after writing `current_value`).
+ *
+ * Normalising keeps a mirror of each kdamond's sysfs files in time order: a `commit` replaces it
+ * (whether or not the kernel then accepts the commit, the files hold what was written), goal
+ * patches edit it. Every event carries the complete parameter set it commits, so the run needs no
+ * mirror of its own.
+ */
+import { z } from 'zod';
+import { damoToParams, kdamondsSchema, KNOWN_KEYS, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
+import { UnitError, parseNumber, parseRatio, parseTime } from '../formats/damo/units.js';
+import { intV, signedIntV } from '../formats/damo/values.js';
+import { attrsError, type DamonAttrs } from '../damon/attrs.js';
+import type { QuotaGoalMetric } from '../damos/scheme.js';
+import { isPow2 } from '../lib/kint.js';
+import { minRegionSzFor } from '../run/build.js';
+import { formatPath, type PathSeg } from './issues.js';
+import type { KdamondParams, Scenario } from './model.js';
+import { validateScenario } from './validate.js';
+
+export const EVENT_COMMANDS = [
+  'commit',
+  'commit_schemes_quota_goals',
+  'update_schemes_tried_regions',
+  'update_schemes_tried_bytes',
+  'update_schemes_stats',
+  'update_schemes_effective_quotas',
+  'update_tuned_intervals',
+  'off',
+] as const;
+export type EventCommand = (typeof EVENT_COMMANDS)[number];
+
+/** One damo kdamond object: an element of `damon.kdamonds`. */
+const kdamondObjectSchema = kdamondsSchema.options[1].element;
+
+const scalar = z.union([z.string(), z.number()]);
+
+/** A point in simulated time: a bare number (or numeric string) is seconds, fractions allowed; else a damo time string. */
+export const eventTimeV = () =>
+  scalar
+    .transform((v, ctx): number => {
+      try {
+        if (typeof v === 'number') {
+          if (!Number.isFinite(v) || v < 0) throw new UnitError('a non-negative time', String(v));
+          return Math.round(v * 1e9);
+        }
+        const text = v.trim();
+        const ns = /^\d+(\.\d+)?$/.test(text) ? parseTime(`${text} s`, 'ns') : parseTime(text, 'ns');
+        if (ns > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnitError('a time below 2^53 ns', v);
+        return Number(ns);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof UnitError ? e.message : String(e), input: v });
+        return z.NEVER;
+      }
+    })
+    .describe('time: seconds when bare (fractions allowed), or a string such as "1500 ms", "2 s"');
+
+const goalPatchSchema = z.strictObject({
+  scheme: intV().describe('scheme index in the kdamond\'s context'),
+  goal: intV().describe('goal index in the scheme\'s quotas.goals'),
+  target_value: scalar.optional(),
+  current_value: scalar.optional().describe('user_input goals: the value fed to the kernel'),
+  nid: signedIntV().optional(),
+});
+
+export const eventSchema = z.strictObject({
+  at: eventTimeV(),
+  kdamond: intV().optional().describe('kdamond index (default 0)'),
+  command: z.enum(EVENT_COMMANDS).optional().describe('the state command written; omitted: a user_input feed (scheme, goal, current_value)'),
+  via: z
+    .enum(['sysfs', 'module'])
+    .optional()
+    .describe('commit only. sysfs (default): validated on a test context first, a refused commit leaves the kdamond running; module: damon_commit_ctx() straight on the running context as DAMON_RECLAIM/LRU_SORT commit_inputs do, so a refused commit stops the kdamond'),
+  damon: kdamondObjectSchema.optional().describe('commit: the complete new kdamond object (damo format, one context)'),
+  goals: z.array(goalPatchSchema).optional().describe('commit_schemes_quota_goals: goal files to write before the command'),
+  scheme: intV().optional(),
+  goal: intV().optional(),
+  current_value: scalar.optional(),
+});
+
+export const eventsSchema = z.array(eventSchema).describe('scheduled online changes (sysfs state commands at simulated times)');
+
+export type EventDoc = z.output<typeof eventSchema>;
+
+export interface ScheduledEvent {
+  /** Position in the scenario's `events` list. */
+  index: number;
+  /** JSON path of the event, for messages. */
+  path: string;
+  /** Simulated time, ns. */
+  at: number;
+  kdamond: number;
+  command: EventCommand;
+  /** commit: how the commit reaches damon_commit_ctx(). */
+  via: 'sysfs' | 'module';
+  /** commit / commit_schemes_quota_goals: the kdamond's complete parameters (sysfs files) at that point. */
+  params?: KdamondParams;
+}
+
+function err(c: Collector, path: readonly PathSeg[], message: string): void {
+  c.errors.push({ path: formatPath(path), message });
+}
+
+function warn(c: Collector, path: readonly PathSeg[], message: string): void {
+  c.warnings.push({ path: formatPath(path), message });
+}
+
+/** A goal value in the metric's unit, as damo reads goal targets. */
+function parseGoalValue(metric: QuotaGoalMetric, v: string | number): bigint {
+  switch (metric) {
+    case 'some_mem_psi_us':
+      return parseTime(v, 'us');
+    case 'node_mem_used_bp':
+    case 'node_mem_free_bp':
+    case 'node_memcg_used_bp':
+    case 'node_memcg_free_bp':
+    case 'active_mem_bp':
+    case 'inactive_mem_bp':
+      return parseRatio(v, 'bp');
+    case 'node_eligible_mem_bp':
+      if (typeof v === 'string' && v.includes('%')) throw new UnitError('a plain bp integer such as 6000 (node_eligible_mem_bp does not take percentages)', v);
+      return parseNumber(v);
+    default:
+      return parseNumber(v);
+  }
+}
+
+/** A copy deep enough for goal patches (contexts, schemes, quotas and goals are fresh objects). */
+function cloneForGoals(k: KdamondParams): KdamondParams {
+  return {
+    ...k,
+    contexts: k.contexts.map((ctx) => ({
+      ...ctx,
+      schemes: ctx.schemes.map((s) => ({ ...s, quota: { ...s.quota, goals: s.quota.goals.map((g) => ({ ...g })) } })),
+    })),
+  };
+}
+
+/** damo ignores unknown keys; say so for the kdamond object of a commit (the scenario's own damon part gets the same). */
+function warnUnknownKeys(doc: unknown, base: readonly PathSeg[], c: Collector): void {
+  const check = (o: unknown, known: string[], path: readonly PathSeg[]) => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return;
+    for (const k of Object.keys(o)) if (!known.includes(k)) warn(c, [...path, k], 'unknown key, ignored (as damo does); check its spelling');
+  };
+  check(doc, KNOWN_KEYS.kdamond, base);
+  ((doc as { contexts?: unknown[] }).contexts ?? []).forEach((ctx, ci) => {
+    const cp = [...base, 'contexts', ci];
+    check(ctx, KNOWN_KEYS.context, cp);
+    ((ctx as { schemes?: unknown[] }).schemes ?? []).forEach((s, si) => {
+      const sp = [...cp, 'schemes', si];
+      check(s, KNOWN_KEYS.scheme, sp);
+      ((s as { quotas?: { goals?: unknown[] } }).quotas?.goals ?? []).forEach((g, gi) => check(g, KNOWN_KEYS.goal, [...sp, 'quotas', 'goals', gi]));
+      for (const key of ['filters', 'core_filters', 'ops_filters'] as const)
+        ((s as Record<string, unknown[] | undefined>)[key] ?? []).forEach((f, fi) => check(f, KNOWN_KEYS.filter, [...sp, key, fi]));
+    });
+  });
+}
+
+/** Rewrite issue paths of a sub-collector from one prefix to another. */
+function moveIssues(from: Collector, to: Collector, oldPrefix: string, newPrefix: string, keep: (path: string) => boolean = () => true): void {
+  const mv = (p: string) => (p.startsWith(oldPrefix) ? newPrefix + p.slice(oldPrefix.length) : p);
+  for (const i of from.errors) if (keep(i.path)) to.errors.push({ path: mv(i.path), message: i.message });
+  for (const i of from.warnings) if (keep(i.path)) to.warnings.push({ path: mv(i.path), message: i.message });
+}
+
+/**
+ * What the kernel refuses at commit time becomes a warning here (the run shows the refusal);
+ * everything else the scenario's own validation would refuse is an error, at the event's path.
+ */
+function validateCommitParams(k: KdamondParams, sc: Scenario, path: readonly PathSeg[], c: Collector): void {
+  const p = formatPath(path);
+  const ctx = k.contexts[0];
+  const cp = [...path, 'contexts', 0];
+  const refused = (what: PathSeg[], why: string) => warn(c, [...cp, ...what], `the kernel refuses this commit: ${why}`);
+  const neutral = { ...ctx };
+  const msz = minRegionSzFor(ctx.addrUnit || 1);
+  if (!isPow2(msz)) {
+    refused(['addr_unit'], `min_region_sz ${msz} (4096 / addr_unit ${ctx.addrUnit}) is not a power of two (-EINVAL)`);
+    neutral.addrUnit = 1;
+  }
+  const eligible = ctx.schemes.some((s) => s.quota.goals.some((g) => g.metric === 'node_eligible_mem_bp'));
+  if (ctx.ops !== 'paddr' && eligible) {
+    refused(['ops'], `node_eligible_mem_bp goals need ops "paddr"; found "${ctx.ops}" (-EINVAL)`);
+    neutral.ops = 'paddr';
+  }
+  const ae = attrsError({ ...ctx.attrs, aggrSamples: 0 } as DamonAttrs);
+  if (ae) {
+    refused(['intervals'], `damon_set_attrs refuses the attributes: ${ae} (-EINVAL)`);
+    neutral.attrs = { ...ctx.attrs, sampleInterval: 5000, aggrInterval: 100000, minNrRegions: 10, maxNrRegions: 1000, intervalsGoal: { accessBp: 0, aggrs: 0, minSampleUs: 0, maxSampleUs: 0 } };
+  }
+  const sub: Collector = { errors: [], warnings: [] };
+  validateScenario({ ...sc, kdamonds: [{ ...k, contexts: [neutral] }] }, sub);
+  moveIssues(sub, c, 'damon.kdamonds[0]', p, (q) => q.startsWith('damon.kdamonds[0]'));
+}
+
+/**
+ * Turn the parsed `events` list into scheduled events in time order, checking indices against the
+ * sysfs mirror of each kdamond at that time. Problems go to the collector with their JSON paths.
+ */
+export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Collector, opts: DamoReadOptions = {}, fillRegions?: (k: KdamondParams) => void): ScheduledEvent[] {
+  const validate = c.errors.length === 0;
+  const order = docs.map((d, i) => ({ d, i })).sort((a, b) => a.d.at - b.d.at || a.i - b.i);
+  const mirror: KdamondParams[] = sc.kdamonds.slice();
+  const out: ScheduledEvent[] = [];
+  for (const { d, i } of order) {
+    const path: PathSeg[] = ['events', i];
+    const k = d.kdamond ?? 0;
+    const command: EventCommand = d.command ?? 'commit_schemes_quota_goals';
+    const sugar = d.command === undefined;
+    let ok = true;
+    const bad = (p: PathSeg[], m: string) => {
+      err(c, p, m);
+      ok = false;
+    };
+    if (k >= sc.kdamonds.length) bad([...path, 'kdamond'], `expected a kdamond index below ${sc.kdamonds.length}; found ${k}`);
+    else if (sc.kdamonds[k].contexts.length !== 1) bad([...path, 'kdamond'], `expected a kdamond with one context (state commands act on it); kdamond ${k} has ${sc.kdamonds[k].contexts.length}`);
+    const found = sugar ? 'no command (a user_input feed)' : `command "${command}"`;
+    if (d.via !== undefined && command !== 'commit') bad([...path, 'via'], `expected via only with command "commit"; found ${found}`);
+    if (d.damon !== undefined && command !== 'commit') bad([...path, 'damon'], `expected damon only with command "commit"; found ${found}`);
+    if (d.goals !== undefined && (sugar || command !== 'commit_schemes_quota_goals')) bad([...path, 'goals'], `expected goals only with command "commit_schemes_quota_goals"; found ${found}`);
+    if (command === 'commit' && d.damon === undefined) bad([...path, 'damon'], 'expected the complete new kdamond object (damo format) for a commit; found nothing');
+    if (sugar) {
+      for (const key of ['scheme', 'goal', 'current_value'] as const)
+        if (d[key] === undefined) bad([...path, key], `expected ${key} for a user_input feed (or a command); found nothing`);
+    } else {
+      for (const key of ['scheme', 'goal', 'current_value'] as const)
+        if (d[key] !== undefined) bad([...path, key], `expected ${key} only in the user_input feed form (without command); use goals: [{scheme, goal, current_value}] with command "${command}"`);
+    }
+    if (d.at > sc.duration) warn(c, [...path, 'at'], `after the end of the run (${sc.duration / 1e9} s): never delivered`);
+    if (!ok) continue;
+
+    const ev: ScheduledEvent = { index: i, path: formatPath(path), at: d.at, kdamond: k, command, via: d.via ?? 'sysfs' };
+    if (command === 'commit') {
+      const sub: Collector = { errors: [], warnings: [] };
+      warnUnknownKeys(d.damon, [...path, 'damon'], sub);
+      const [params] = damoToParams([d.damon!], [...path, 'damon'], sub, opts);
+      moveIssues(sub, c, `${formatPath(path)}.damon[0]`, `${formatPath(path)}.damon`);
+      if (sub.errors.length > 0) continue;
+      if (params.contexts.length !== 1) {
+        err(c, [...path, 'damon', 'contexts'], `expected exactly one context (the sysfs commit refuses other counts with -EINVAL); found ${params.contexts.length}`);
+        continue;
+      }
+      fillRegions?.(params);
+      if (validate) validateCommitParams(params, sc, [...path, 'damon'], c);
+      mirror[k] = params;
+      ev.params = params;
+    } else if (command === 'commit_schemes_quota_goals') {
+      const patches = sugar ? [{ scheme: d.scheme!, goal: d.goal!, current_value: d.current_value, target_value: undefined, nid: undefined }] : (d.goals ?? []);
+      const next = cloneForGoals(mirror[k]);
+      const schemes = next.contexts[0].schemes;
+      patches.forEach((g, gi) => {
+        const pp: PathSeg[] = sugar ? path : [...path, 'goals', gi];
+        if (g.scheme >= schemes.length) return bad([...pp, 'scheme'], `expected a scheme index below ${schemes.length} (the kdamond's schemes at ${d.at / 1e9} s); found ${g.scheme}`);
+        const goals = schemes[g.scheme].quota.goals;
+        if (g.goal >= goals.length) return bad([...pp, 'goal'], `expected a goal index below ${goals.length} (scheme ${g.scheme}'s goals at ${d.at / 1e9} s); found ${g.goal}`);
+        const goal = goals[g.goal];
+        const value = (v: string | number, key: string): bigint | undefined => {
+          try {
+            return parseGoalValue(goal.metric, v);
+          } catch (e) {
+            bad([...pp, key], e instanceof UnitError ? e.message : String(e));
+            return undefined;
+          }
+        };
+        if (g.current_value !== undefined) {
+          if (goal.metric !== 'user_input')
+            warn(c, [...pp, 'current_value'], `goal ${g.goal} of scheme ${g.scheme} measures ${goal.metric}: the kernel ignores a written current_value (only user_input goals take it)`);
+          const v = value(g.current_value, 'current_value');
+          if (v !== undefined) goal.currentValue = v;
+        }
+        if (g.target_value !== undefined) {
+          const v = value(g.target_value, 'target_value');
+          if (v !== undefined) goal.targetValue = v;
+          if (v === 0n) warn(c, [...pp, 'target_value'], 'a goal with target_value 0 is dropped by the kernel (sysfs ignores it)');
+        }
+        if (g.nid !== undefined) goal.nid = g.nid;
+      });
+      if (!ok) continue;
+      mirror[k] = next;
+      ev.params = next;
+    }
+    out.push(ev);
+  }
+  return out;
+}

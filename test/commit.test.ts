@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Online commits: the commit cases of mm/damon/tests/core-kunit.h (damos.md §8.1) — quota goal(s),
+ * quota, dests, filter, pageout, migrate_hot, commit_ctx — the damon tree's "eligible_mem_bp
+ * commitment" under both profiles (damos.md §5.2), and the commit semantics of damos.md §7
+ * (matching by index, runtime state kept, trap 16) and damon-monitoring.md §2.3 (attrs only when
+ * they differ; maybe_corrupted). The last block runs scheduled `commit` events end to end: the
+ * sysfs path refuses a bad commit and the kdamond goes on; a module's direct damon_commit_ctx()
+ * leaves the context corrupted and the kdamond stops.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultAttrs, type DamonAttrs } from '../src/damon/attrs.js';
+import { damonCommitCtx, damonCommitCtxTest } from '../src/damon/commit.js';
+import { DamonCtx } from '../src/damon/ctx.js';
+import type { KernelMm } from '../src/damon/mm.js';
+import { DamonRegion, DamonTarget } from '../src/damon/region.js';
+import { SplitState } from '../src/damon/split.js';
+import {
+  commitSchemesQuotaGoals,
+  damonCommitSchemes,
+  damosCommit,
+  damosCommitDests,
+  damosCommitFilter,
+  damosCommitQuota,
+  damosCommitQuotaGoal,
+  damosCommitQuotaGoals,
+} from '../src/damos/commit.js';
+import { Damos, DamosQuota, addFilter, newFilter, type DamosAccessPattern, type DamosAction, type DamosDest, type DamosQuotaGoal, type DamosWatermarks, type QuotaGoalMetric } from '../src/damos/scheme.js';
+import { ULONG_MAX } from '../src/lib/kint.js';
+import { Prng } from '../src/lib/prng.js';
+import type { DamonOperations, OpsId } from '../src/ops/operations.js';
+import { DEFAULT_PROFILE, findProfile, type KernelProfile } from '../src/profiles.js';
+import { runScenario } from '../src/run/run.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function stubOps(id: OpsId = 'paddr'): DamonOperations {
+  return { id, prepareAccessChecks: () => undefined, checkAccesses: () => 0, applyScheme: () => ({ applied: 0, szOpsFilterPassed: 0, costNs: 0 }) };
+}
+
+const stubMm: KernelMm = {
+  nodeOnline: () => false,
+  maxNumNodes: 1,
+  nodeMem: () => ({ total: 0, free: 0 }),
+  memcgNodeLruPages: () => 0,
+  memcgId: () => undefined,
+  lruPages: () => ({ active: 0, inactive: 0 }),
+  freeMemRatePermil: () => 1000,
+  psiSomeMemTotalUs: () => 0,
+};
+
+function profile(name: string): KernelProfile {
+  const p = findProfile(name);
+  if (!p) throw new Error(`no profile ${name}`);
+  return p;
+}
+
+function newCtx(opts: { attrs?: DamonAttrs; profile?: KernelProfile; ops?: OpsId } = {}): DamonCtx {
+  const c = new DamonCtx(
+    { ops: stubOps(opts.ops), mm: stubMm, profile: opts.profile ?? DEFAULT_PROFILE, rng: new Prng(1, 'commit'), splitState: new SplitState(), clock: { now: 0, hz: 1000 } },
+    opts.attrs ?? defaultAttrs(),
+  );
+  const err = c.setAttrs(c.attrs);
+  if (err) throw new Error(err);
+  return c;
+}
+
+function goal(metric: QuotaGoalMetric, targetValue: number, currentValue = 0, extra: Partial<DamosQuotaGoal> = {}): DamosQuotaGoal {
+  return { metric, targetValue: BigInt(targetValue), currentValue: BigInt(currentValue), nid: 0, memcgPath: null, memcgId: undefined, lastPsiTotal: 0, ...extra };
+}
+
+function pattern(v: [number, number, number, number, number, number]): DamosAccessPattern {
+  return { minSzRegion: BigInt(v[0]), maxSzRegion: BigInt(v[1]), minNrAccesses: v[2], maxNrAccesses: v[3], minAgeRegion: v[4], maxAgeRegion: v[5] };
+}
+
+const NO_WMARKS: DamosWatermarks = { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true };
+
+function scheme(action: DamosAction = 'stat', opts: { pattern?: DamosAccessPattern; applyIntervalUs?: number; wmarks?: DamosWatermarks; targetNid?: number; quota?: DamosQuota } = {}): Damos {
+  return new Damos(
+    opts.pattern ?? { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff },
+    action,
+    opts.applyIntervalUs ?? 0,
+    opts.quota ?? new DamosQuota(),
+    opts.wmarks ?? NO_WMARKS,
+    opts.targetNid ?? -1,
+  );
+}
+
+function quotaWithGoals(goals: DamosQuotaGoal[]): DamosQuota {
+  const q = new DamosQuota();
+  q.goals = goals;
+  return q;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('mm/damon/tests/core-kunit.h commit cases (damos.md §8.1)', () => {
+  it('damos_test_commit_quota_goal', () => {
+    const dst = goal('some_mem_psi_us', 1000, 123, { lastPsiTotal: 456 });
+    const cases: DamosQuotaGoal[] = [
+      goal('user_input', 789, 12),
+      goal('node_mem_free_bp', 345, 678, { nid: 9 }),
+      goal('node_mem_used_bp', 12, 345, { nid: 6 }),
+      goal('node_memcg_used_bp', 456, 567, { nid: 6, memcgId: 7 }),
+      goal('node_memcg_free_bp', 890, 901, { nid: 10, memcgId: 1 }),
+      goal('some_mem_psi_us', 234, 345, { lastPsiTotal: 567 }),
+    ];
+    for (const src of cases) {
+      const dstLastPsi = dst.metric === 'some_mem_psi_us' ? dst.lastPsiTotal : 0;
+      const before = dst.currentValue;
+      damosCommitQuotaGoal(dst, src, DEFAULT_PROFILE);
+      const what = `${src.metric}`;
+      expect(dst.metric, what).toBe(src.metric);
+      expect(dst.targetValue, what).toBe(src.targetValue);
+      if (src.metric === 'user_input') expect(dst.currentValue, what).toBe(src.currentValue);
+      else expect(dst.currentValue, `${what}: measured metrics keep the kernel's value`).toBe(before);
+      if (dstLastPsi && src.metric === 'some_mem_psi_us') expect(dst.lastPsiTotal).toBe(dstLastPsi);
+      if (dst.metric.startsWith('node_mem_')) expect(dst.nid, what).toBe(src.nid);
+      if (dst.metric.startsWith('node_memcg_')) expect([dst.nid, dst.memcgId], what).toEqual([src.nid, src.memcgId]);
+    }
+    // The kunit sequence reaches PSI from a memcg goal, so its last_psi_total check is skipped;
+    // the rule itself (a PSI dst keeps its own last_psi_total) on a PSI -> PSI commit:
+    const psi = goal('some_mem_psi_us', 1000, 123, { lastPsiTotal: 456 });
+    damosCommitQuotaGoal(psi, goal('some_mem_psi_us', 234, 345, { lastPsiTotal: 567 }), DEFAULT_PROFILE);
+    expect([psi.targetValue, psi.currentValue, psi.lastPsiTotal]).toEqual([234n, 123n, 456]);
+  });
+
+  it('damos_test_commit_quota_goals', () => {
+    const rows: Array<[number[], number[]]> = [
+      [[], [123]],
+      [[234], [345]],
+      [[456], []],
+    ];
+    for (const [d, s] of rows) {
+      const dst = quotaWithGoals(d.map((v) => goal('user_input', v)));
+      const src = quotaWithGoals(s.map((v) => goal('user_input', v)));
+      damosCommitQuotaGoals(dst, src, DEFAULT_PROFILE);
+      expect(dst.goals.map((g) => [g.metric, g.targetValue])).toEqual(s.map((v) => ['user_input', BigInt(v)]));
+      // created goals are new objects, not the source's
+      for (const g of dst.goals) expect(src.goals.includes(g)).toBe(false);
+    }
+  });
+
+  it('damos_test_commit_quota', () => {
+    const dst = new DamosQuota();
+    Object.assign(dst, { resetInterval: 1, ms: 2, sz: 3n, goalTuner: 'consist', failChargeNum: 2, failChargeDenom: 3, weightSz: 4, weightNrAccesses: 5, weightAge: 6 });
+    const src = new DamosQuota();
+    Object.assign(src, { resetInterval: 7, ms: 8, sz: 9n, goalTuner: 'temporal', failChargeNum: 1, failChargeDenom: 1024, weightSz: 10, weightNrAccesses: 11, weightAge: 12 });
+    // runtime state of dst that a commit keeps
+    Object.assign(dst, { esz: 4096n, eszBp: 40960000n, chargedSz: 100, chargedFrom: 77, totalChargedSz: 5, totalChargedNs: 6, minScore: 42, chargeAddrFrom: 8192 });
+    damosCommitQuota(dst, src, DEFAULT_PROFILE);
+    const user = (q: DamosQuota) => [q.resetInterval, q.ms, q.sz, q.goalTuner, q.failChargeNum, q.failChargeDenom, q.weightSz, q.weightNrAccesses, q.weightAge];
+    expect(user(dst)).toEqual(user(src));
+    expect([dst.esz, dst.eszBp, dst.chargedSz, dst.chargedFrom, dst.totalChargedSz, dst.totalChargedNs, dst.minScore, dst.chargeAddrFrom]).toEqual([
+      4096n, 40960000n, 100, 77, 5, 6, 42, 8192,
+    ]);
+  });
+
+  it('damos_test_commit_dests', () => {
+    const d = (ids: number[], weights: number[]): DamosDest[] => ids.map((id, i) => ({ id, weight: weights[i] }));
+    const rows: Array<[DamosDest[], DamosDest[]]> = [
+      [d([1, 2, 3], [2, 3, 4]), d([4, 5, 6], [5, 6, 7])],
+      [d([1, 2], [2, 3]), d([4, 5, 6], [5, 6, 7])],
+      [[], d([4, 5, 6], [5, 6, 7])],
+      [d([1, 2, 3], [2, 3, 4]), d([4, 5], [5, 6])],
+      [d([1, 2, 3], [2, 3, 4]), []],
+    ];
+    for (const [dst, src] of rows) {
+      damosCommitDests(dst, src);
+      expect(dst).toEqual(src);
+      for (const x of dst) expect(src.includes(x)).toBe(false);
+    }
+  });
+
+  it('damos_test_commit_filter', () => {
+    const dst = newFilter('active', false, false);
+    const memcg = Object.assign(newFilter('memcg', false, false), { memcgId: 123, memcgPath: '/a' });
+    const huge = Object.assign(newFilter('hugepage_size', false, false), { szMin: 234, szMax: 345 });
+    const addr = Object.assign(newFilter('addr', false, false), { addrStart: 456, addrEnd: 567 });
+    const target = Object.assign(newFilter('target', true, true), { targetIdx: 6 });
+    const srcs = [newFilter('anon', true, true), memcg, newFilter('young', true, true), huge, newFilter('unmapped', true, true), addr, target];
+    for (const src of srcs) {
+      damosCommitFilter(dst, src);
+      expect([dst.type, dst.matching, dst.allow], src.type).toEqual([src.type, src.matching, src.allow]);
+      switch (src.type) {
+        case 'memcg':
+          expect(dst.memcgId).toBe(123);
+          break;
+        case 'hugepage_size':
+          expect([dst.szMin, dst.szMax]).toEqual([234, 345]);
+          break;
+        case 'addr':
+          expect([dst.addrStart, dst.addrEnd]).toEqual([456, 567]);
+          break;
+        case 'target':
+          expect(dst.targetIdx).toBe(6);
+          break;
+        default:
+          break;
+      }
+    }
+  });
+
+  const dstPageout = () =>
+    scheme('pageout', {
+      pattern: pattern([1, 2, 3, 4, 5, 6]),
+      applyIntervalUs: 1_000_000,
+      wmarks: { metric: 'free_mem_rate', interval: 900, high: 100, mid: 50, low: 0, activated: false },
+    });
+
+  it('damos_test_commit_pageout', () => {
+    const dst = dstPageout();
+    const src = scheme('pageout', { pattern: pattern([2, 3, 4, 5, 6, 7]), applyIntervalUs: 2_000_000, wmarks: { metric: 'free_mem_rate', interval: 800, high: 50, mid: 30, low: 0, activated: true } });
+    damosCommit(dst, src, DEFAULT_PROFILE);
+    expect(dst.pattern).toEqual(src.pattern);
+    expect(dst.action).toBe('pageout');
+    expect(dst.applyIntervalUs).toBe(2_000_000);
+    expect(dst.wmarks).toEqual(src.wmarks);
+  });
+
+  it('damos_test_commit_migrate_hot', () => {
+    const dst = dstPageout();
+    const src = scheme('migrate_hot', { pattern: pattern([2, 3, 4, 5, 6, 7]), applyIntervalUs: 2_000_000, targetNid: 5 });
+    damosCommit(dst, src, DEFAULT_PROFILE);
+    expect(dst.pattern).toEqual(src.pattern);
+    expect([dst.action, dst.applyIntervalUs, dst.targetNid]).toEqual(['migrate_hot', 2_000_000, 5]);
+    expect(dst.wmarks).toEqual(src.wmarks);
+  });
+
+  it('damon_test_commit_ctx', () => {
+    const dst = newCtx();
+    const src = newCtx();
+    src.minRegionSz = 4096;
+    expect(damonCommitCtx(dst, src)).toBeNull();
+    expect(dst.maybeCorrupted).toBe(false);
+    src.minRegionSz = 4095;
+    expect(damonCommitCtx(dst, src)).toMatch(/^-EINVAL/);
+    // damon_commit_ctx marks the destination before validating and only clears it on success.
+    expect(dst.maybeCorrupted).toBe(true);
+    expect(dst.minRegionSz).toBe(4096);
+    src.minRegionSz = 4096;
+    expect(damonCommitCtx(dst, src)).toBeNull();
+    expect(dst.maybeCorrupted).toBe(false);
+  });
+});
+
+describe('eligible_mem_bp commitment (damos.md §5.2)', () => {
+  for (const [name, copies] of [
+    ['b0', false],
+    ['b1', true],
+  ] as const) {
+    it(`${name}: ${copies ? 'copies' : 'does not copy'} the nid of node_eligible_mem_bp goals`, () => {
+      const p = profile(name);
+      // existing goal
+      const dst = goal('node_eligible_mem_bp', 6000, 0, { nid: 0 });
+      damosCommitQuotaGoal(dst, goal('node_eligible_mem_bp', 4000, 0, { nid: 1 }), p);
+      expect(dst.targetValue).toBe(4000n);
+      expect(dst.nid).toBe(copies ? 1 : 0);
+      // a goal the commit creates: the v9.2 union copy leaves nid unset (damon-sim: 0)
+      const q = quotaWithGoals([]);
+      damosCommitQuotaGoals(q, quotaWithGoals([goal('node_eligible_mem_bp', 6000, 0, { nid: 1 })]), p);
+      expect(q.goals[0].nid).toBe(copies ? 1 : 0);
+      // the other node metrics copy nid under both
+      const nm = goal('node_mem_used_bp', 1, 0, { nid: 0 });
+      damosCommitQuotaGoal(nm, goal('node_mem_used_bp', 1, 0, { nid: 1 }), p);
+      expect(nm.nid).toBe(1);
+    });
+  }
+});
+
+describe('damon_commit_ctx semantics (damos.md §7, damon-monitoring.md §2.3)', () => {
+  it('matches schemes by index, keeps runtime state, creates and destroys', () => {
+    const dst = newCtx();
+    const a = scheme('stat');
+    const b = scheme('pageout');
+    dst.schemes.push(a, b);
+    a.stat.nrTried = 5;
+    a.quota.esz = 123n;
+    a.quota.eszBp = 1230000n;
+    a.quota.chargedSz = 17;
+    a.quota.chargedFrom = 99;
+    a.nextApplySis = 40;
+    a.wmarks.activated = false; // deactivated by a watermark check
+    dst.passedSampleIntervals = 33;
+    const src = newCtx();
+    const s0 = scheme('migrate_cold', { targetNid: 1 });
+    s0.quota.sz = 4096n;
+    addFilter(s0, newFilter('addr', true, true));
+    src.schemes.push(s0);
+    damonCommitSchemes(dst, src);
+    expect(dst.schemes).toEqual([a]); // b destroyed
+    expect([a.action, a.targetNid, a.quota.sz]).toEqual(['migrate_cold', 1, 4096n]);
+    expect([a.stat.nrTried, a.quota.esz, a.quota.eszBp, a.quota.chargedSz, a.quota.chargedFrom, a.nextApplySis]).toEqual([5, 123n, 1230000n, 17, 99, 40]);
+    expect(a.wmarks.activated, 'trap 16: the whole watermarks struct is copied').toBe(true);
+    expect(a.coreFiltersDefaultReject, 'default reject recomputed').toBe(true);
+    // more source schemes: the extra one is created and gets next_apply_sis (damon_add_scheme)
+    const s1 = scheme('stat', { applyIntervalUs: 10_000 });
+    s1.quota.goals.push(goal('user_input', 10000, 5000));
+    src.schemes.push(s1);
+    damonCommitSchemes(dst, src);
+    expect(dst.schemes.length).toBe(2);
+    const c = dst.schemes[1];
+    expect(c).not.toBe(s1);
+    expect([c.applyIntervalUs, c.nextApplySis, c.quota.goals.length, c.quota.goals[0].currentValue]).toEqual([10_000, 33 + 2, 1, 5000n]);
+    expect(c.quota.goals[0]).not.toBe(s1.quota.goals[0]);
+  });
+
+  it('sets attrs only when they differ, then addr_unit and min_region_sz', () => {
+    const dst = newCtx();
+    dst.passedSampleIntervals = 7;
+    dst.nextAggregationSis = 20;
+    const src = newCtx();
+    expect(damonCommitCtx(dst, src)).toBeNull();
+    expect(dst.nextAggregationSis, 'equal attrs: damon_set_attrs not called').toBe(20);
+    src.attrs = { ...src.attrs, maxNrRegions: 7, minNrRegions: 3 };
+    src.addrUnit = 4;
+    src.minRegionSz = 1024;
+    expect(damonCommitCtx(dst, src)).toBeNull();
+    expect([dst.attrs.maxNrRegions, dst.nextAggregationSis, dst.addrUnit, dst.minRegionSz]).toEqual([7, 7 + 20, 4, 1024]);
+  });
+
+  it('refuses node_eligible_mem_bp under non-paddr ops before changing anything', () => {
+    const dst = newCtx();
+    dst.schemes.push(scheme('stat'));
+    const src = newCtx({ ops: 'vaddr' });
+    const s = scheme('pageout');
+    s.quota.goals.push(goal('node_eligible_mem_bp', 6000));
+    src.schemes.push(s);
+    expect(damonCommitCtxTest(dst, src)).toMatch(/node_eligible_mem_bp/);
+    expect(damonCommitCtx(dst, src)).toMatch(/^-EINVAL/);
+    expect(dst.maybeCorrupted).toBe(true);
+    expect(dst.schemes[0].action).toBe('stat');
+  });
+
+  it('commits targets by index; obsolete sources destroy theirs and clear charge resume points', () => {
+    const dst = newCtx();
+    dst.minRegionSz = 1;
+    const t0 = new DamonTarget();
+    t0.regions.push(new DamonRegion(0, 10));
+    const t1 = new DamonTarget();
+    t1.regions.push(new DamonRegion(100, 110));
+    dst.targets.push(t0, t1);
+    const s = scheme('stat');
+    s.quota.chargeTargetFrom = t1;
+    s.quota.chargeAddrFrom = 105;
+    dst.schemes.push(s);
+    const src = newCtx();
+    src.minRegionSz = 1;
+    const u0 = new DamonTarget();
+    u0.regions.push(new DamonRegion(2, 8));
+    const u1 = new DamonTarget();
+    u1.obsolete = true;
+    src.targets.push(u0, u1);
+    src.schemes.push(scheme('stat'));
+    expect(damonCommitCtx(dst, src)).toBeNull();
+    expect(dst.targets).toEqual([t0]);
+    expect(t0.regions.map((r) => [r.start, r.end])).toEqual([[2, 8]]);
+    expect([s.quota.chargeTargetFrom, s.quota.chargeAddrFrom]).toEqual([null, 0]);
+    // an obsolete source target without a destination is refused
+    const extra = new DamonTarget();
+    extra.obsolete = true;
+    src.targets = [u0, extra];
+    expect(damonCommitCtxTest(dst, src)).toMatch(/obsolete/);
+  });
+
+  it('commit_schemes_quota_goals re-reads goals only', () => {
+    const dst = newCtx();
+    const a = scheme('stat');
+    a.quota.goals.push(goal('user_input', 10000, 0), goal('node_mem_free_bp', 500, 0, { nid: 0 }));
+    a.quota.sz = 1000n;
+    dst.schemes.push(a);
+    const src = scheme('pageout');
+    src.quota.sz = 5n;
+    src.quota.goals.push(goal('user_input', 10000, 15000), goal('node_mem_free_bp', 600, 42, { nid: 1 }));
+    commitSchemesQuotaGoals(dst, [src, scheme('stat')]);
+    expect([a.action, a.quota.sz]).toEqual(['stat', 1000n]);
+    expect(a.quota.goals.map((g) => [g.metric, g.targetValue, g.currentValue, g.nid])).toEqual([
+      ['user_input', 10000n, 15000n, 0],
+      ['node_mem_free_bp', 600n, 0n, 1],
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Scheduled commit events end to end
+
+function smallDoc(events: object[], addrUnit?: number): object {
+  const ctx = (au?: number) => ({
+    ops: 'paddr',
+    ...(au === undefined ? {} : { addr_unit: au }),
+    targets: [{ pid: null }],
+    intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' },
+    nr_regions: { min: 10, max: 1000 },
+    schemes: [{ action: 'stat', access_pattern: { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: 0, max: 'max' }, age: { min: 0, max: 'max' } } }],
+  });
+  return {
+    name: 'commit-events',
+    seed: 5,
+    duration: 2,
+    machine: { nodes: [{ capacity: '256 MiB' }, { capacity: '256 MiB' }] },
+    workload: { type: 'hotset', rss: '64 MiB', hot_set: '8 MiB', hot_share: '95 %', access_rate: 1e6 },
+    damon: { kdamonds: [{ contexts: [ctx()] }] },
+    events: events.map((e) => ({ ...e, ...('damon' in e ? { damon: { contexts: [ctx(addrUnit)] } } : {}) })),
+  };
+}
+
+describe('scheduled commit events', () => {
+  it('sysfs: a refused commit fails the write and the kdamond keeps running', () => {
+    const { scenario, warnings } = scenarioFromDoc(smallDoc([{ at: 1, command: 'commit', damon: {} }], 3));
+    expect(warnings.some((w) => w.path === 'events[0].damon.contexts[0].addr_unit' && /refuses/.test(w.message))).toBe(true);
+    const res = runScenario(scenario);
+    const ev = res.events.find((r) => r.type === 'event');
+    expect(ev).toMatchObject({ command: 'commit', status: 'error' });
+    expect(String(ev?.error)).toMatch(/-EINVAL: min_region_sz 1365/);
+    expect(ev?.stopped).toBeUndefined();
+    expect(res.simulation.kdamonds[0].kdamond.stopped).toBe(false);
+    expect(res.aggrs[res.aggrs.length - 1].t).toBeGreaterThan(1.8);
+  });
+
+  it('module: damon_commit_ctx() on the running context corrupts it and the kdamond stops', () => {
+    const { scenario } = scenarioFromDoc(smallDoc([{ at: 1, command: 'commit', via: 'module', damon: {} }], 3));
+    const res = runScenario(scenario);
+    const ev = res.events.find((r) => r.type === 'event');
+    expect(ev).toMatchObject({ command: 'commit', status: 'error', stopped: true });
+    expect(res.simulation.kdamonds[0].kdamond.stopped).toBe(true);
+    expect(res.simulation.kdamonds[0].kdamond.ctx.maybeCorrupted).toBe(true);
+    const last = res.aggrs[res.aggrs.length - 1].t;
+    expect(last).toBeLessThan(1.01);
+  });
+
+  it('a valid commit succeeds; events after off fail', () => {
+    const { scenario } = scenarioFromDoc(
+      smallDoc([
+        { at: 0.5, command: 'commit', damon: {} },
+        { at: 1, command: 'off' },
+        { at: 1.5, command: 'update_schemes_stats' },
+      ]),
+    );
+    const res = runScenario(scenario);
+    const evs = res.events.filter((r) => r.type === 'event');
+    expect(evs.map((e) => [e.command, e.status])).toEqual([
+      ['commit', 'ok'],
+      ['off', 'ok'],
+      ['update_schemes_stats', 'error'],
+    ]);
+    expect(evs[2].t).toBe(1.5);
+  });
+});
+
+describe('the events list in scenario files', () => {
+  const ANY = { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: 0, max: 'max' }, age: { min: 0, max: 'max' } };
+  const ctx = { ops: 'paddr', targets: [{ pid: null }], schemes: [{ action: 'stat', access_pattern: ANY, quotas: { reset_interval_ms: 100, goals: [{ metric: 'user_input', target_value: 10000 }] } }] };
+  const doc = (events: unknown) => ({
+    machine: { nodes: [{ capacity: '256 MiB' }] },
+    workload: { type: 'hotset', rss: '10 MiB', hot_set: '1 MiB', access_rate: 1000 },
+    damon: { kdamonds: [{ contexts: [ctx] }] },
+    events,
+  });
+  const issues = (events: unknown): string[] => {
+    try {
+      scenarioFromDoc(doc(events));
+    } catch (e) {
+      return (e as Error).message.split('\n');
+    }
+    return [];
+  };
+
+  it('normalises times, defaults and the user_input feed form, in time order', () => {
+    const { scenario } = scenarioFromDoc(
+      doc([
+        { at: '1500 ms', command: 'update_schemes_stats' },
+        { at: 0.25, kdamond: 0, scheme: 0, goal: 0, current_value: 5000 },
+        { at: 1, command: 'commit', via: 'module', damon: { contexts: [ctx] } },
+      ]),
+    );
+    const evs = scenario.events ?? [];
+    expect(evs.map((e) => [e.index, e.at, e.kdamond, e.command, e.via])).toEqual([
+      [1, 250e6, 0, 'commit_schemes_quota_goals', 'sysfs'],
+      [2, 1e9, 0, 'commit', 'module'],
+      [0, 1.5e9, 0, 'update_schemes_stats', 'sysfs'],
+    ]);
+    expect(evs[0].params?.contexts[0].schemes[0].quota.goals[0].currentValue).toBe(5000n);
+    // the commit's default paddr region is filled in as for the scenario's own kdamonds
+    expect(evs[1].params?.contexts[0].targets[0].regions).toEqual(scenario.kdamonds[0].contexts[0].targets[0].regions);
+  });
+
+  it('reports problems at their JSON paths', () => {
+    expect(issues([{ at: 1, command: 'commit' }])).toEqual(['events[0].damon: expected the complete new kdamond object (damo format) for a commit; found nothing']);
+    expect(issues([{ at: 1, command: 'update_schemes_stats', kdamond: 3 }])).toEqual(['events[0].kdamond: expected a kdamond index below 1; found 3']);
+    expect(issues([{ at: 1, scheme: 0, goal: 2, current_value: 5 }])).toEqual(["events[0].goal: expected a goal index below 1 (scheme 0's goals at 1 s); found 2"]);
+    expect(issues([{ at: 1, command: 'commit', damon: { contexts: [{ ...ctx, schemes: [{ action: 'bogus' }] }] } }])[0]).toMatch(/^events\[0\]\.damon\.contexts\[0\]\.schemes\[0\]\.action: expected one of/);
+    expect(issues([{ at: 1, command: 'commit', damon: { contexts: [{ ...ctx, ops: 'vaddr' }] } }])[0]).toMatch(/^events\[0\]\.damon\.contexts\[0\]\.ops: expected "paddr"/);
+    // the goal indices are checked against what the earlier commit left in the sysfs files
+    expect(issues([{ at: 2, command: 'commit', damon: { contexts: [{ ...ctx, schemes: [] }] } }, { at: 3, scheme: 0, goal: 0, current_value: 1 }])).toEqual([
+      "events[1].scheme: expected a scheme index below 0 (the kdamond's schemes at 3 s); found 0",
+    ]);
+    expect(issues([{ at: 1, command: 'update_schemes_stats', goals: [] }])[0]).toMatch(/^events\[0\]\.goals: expected goals only with command/);
+  });
+
+  it('what the kernel refuses at commit time is a warning (the run shows the refusal)', () => {
+    const { warnings } = scenarioFromDoc(doc([{ at: 1, command: 'commit', damon: { contexts: [{ ...ctx, nr_regions: { min: 1, max: 2 } }] } }]));
+    expect(warnings.map((w) => w.path)).toEqual(['events[0].damon.contexts[0].intervals']);
+    expect(warnings[0].message).toMatch(/the kernel refuses this commit: damon_set_attrs/);
+  });
+});

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The trace stream (`--trace`, src/run/trace.ts) and the damos_walk() behind the tried-regions
+ * commands (damos.md §2.4): line shapes of include/trace/events/damon.h as perf script prints them
+ * (damo-formats.md §3.3), damos_esz only when a new charge window changed esz, the RFC
+ * damos_node_eligible_mem_bp line at every evaluation, byte-identical output for the same seed;
+ * walks that complete once every scheme finished an apply pass, and walks canceled when there is
+ * nothing to walk.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario, type RunResult } from '../src/run/run.js';
+import { traceTimestamp } from '../src/run/trace.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
+
+const ANY = { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: 0, max: 'max' }, age: { min: 0, max: 'max' } };
+
+function doc(schemes: object[], events: object[] = [], duration = 3): object {
+  return {
+    seed: 11,
+    duration,
+    machine: { nodes: [{ capacity: '256 MiB' }, { capacity: '256 MiB' }] },
+    workload: { type: 'hotset', rss: '64 MiB', hot_set: '8 MiB', hot_share: '95 %', access_rate: 2e6, nodes: [0, 1] },
+    damon: {
+      kdamonds: [
+        {
+          contexts: [
+            {
+              ops: 'paddr',
+              targets: [{ pid: null, regions: [{ start: '4 GiB', end: '4608 MiB' }] }],
+              intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' },
+              schemes,
+            },
+          ],
+        },
+      ],
+    },
+    events,
+  };
+}
+
+function run(d: object): { res: RunResult; trace: string[] } {
+  const trace: string[] = [];
+  const res = runScenario(scenarioFromDoc(d).scenario, { trace: (l) => trace.push(l) });
+  return { res, trace };
+}
+
+const LINE = /^kdamond\.0 1000 \[000\] \d+\.\d{6}: damon:(\w+): (.*)$/;
+
+describe('trace stream', () => {
+  it('prints the kernel tracepoints in perf-script shape, deterministically', () => {
+    const d = doc([{ action: 'stat', access_pattern: ANY, quotas: { reset_interval_ms: '200 ms', goals: [{ metric: 'user_input', target_value: 10000, current_value: 0 }] } }]);
+    const a = run(d).trace;
+    const b = run(d).trace;
+    expect(b).toEqual(a);
+    const events = new Set<string>();
+    for (const l of a) {
+      const m = LINE.exec(l);
+      expect(m, l).not.toBeNull();
+      events.add(m![1]);
+      if (m![1] === 'damon_aggregated') expect(m![2]).toMatch(/^target_id=0 nr_regions=\d+ \d+-\d+: \d+ \d+$/);
+      if (m![1] === 'damos_esz') expect(m![2]).toMatch(/^ctx_idx=0 scheme_idx=0 esz=\d+$/);
+      if (m![1] === 'damos_stat_after_apply_interval')
+        expect(m![2]).toMatch(/^ctx_idx=0 scheme_idx=0 nr_tried=\d+ sz_tried=\d+ nr_applied=\d+ sz_applied=\d+ sz_ops_filter_passed=\d+ qt_exceeds=\d+ nr_snapshots=\d+$/);
+    }
+    expect([...events].sort()).toEqual(['damon_aggregated', 'damos_esz', 'damos_stat_after_apply_interval']);
+    // one damon_aggregated line per region per aggregation: nr_regions lines in a row
+    const first = a.findIndex((l) => l.includes('damon_aggregated'));
+    const n = Number(/nr_regions=(\d+)/.exec(a[first])![1]);
+    for (let i = first; i < first + n; i++) expect(a[i]).toContain('damon_aggregated');
+    expect(traceTimestamp(82877315633123)).toBe('82877.315633');
+  });
+
+  it('damos_esz: only when a new charge window changed esz, never for the first window', () => {
+    // A plain size quota: esz = sz in every window, so no line at all.
+    const fixed = run(doc([{ action: 'stat', access_pattern: ANY, quotas: { sz_bytes: '1 MiB', reset_interval_ms: '100 ms' } }])).trace;
+    expect(fixed.filter((l) => l.includes('damos_esz'))).toEqual([]);
+    // CONSIST from 0 with score 0 doubles every window: 2 bytes in the first (untraced) window, then 4, 8, ...
+    const consist = run(doc([{ action: 'stat', access_pattern: ANY, quotas: { reset_interval_ms: '100 ms', goals: [{ metric: 'user_input', target_value: 10000, current_value: 0 }] } }])).trace;
+    const esz = consist.filter((l) => l.includes('damos_esz')).map((l) => Number(/esz=(\d+)/.exec(l)![1]));
+    expect(esz.slice(0, 4)).toEqual([4, 8, 16, 32]);
+  });
+
+  it('damos_node_eligible_mem_bp: one line per evaluation of such a goal', () => {
+    const { res, trace } = run(
+      doc([{ action: 'stat', access_pattern: { ...ANY, nr_accesses: { min: '1 samples', max: 'max' } }, quotas: { reset_interval_ms: '500 ms', goals: [{ metric: 'node_eligible_mem_bp', nid: 1, target_value: 4000 }] } }]),
+    );
+    const lines = trace.filter((l) => l.includes('damos_node_eligible_mem_bp'));
+    expect(lines.length).toBe(res.goals.length);
+    lines.forEach((l, i) => expect(l).toContain(`ctx_idx=0 scheme_idx=0 nid=1 target_value=4000 current_value=${res.goals[i].current_value}`));
+  });
+});
+
+describe('damos_walk() (damos.md §2.4)', () => {
+  it('completes once every scheme finished an apply pass; each scheme reports one pass', () => {
+    const { res } = run(
+      doc(
+        [
+          { action: 'stat', access_pattern: ANY },
+          { action: 'stat', access_pattern: ANY, apply_interval_us: '1 s' },
+        ],
+        [{ at: 1.05, command: 'update_schemes_tried_regions' }],
+      ),
+    );
+    const tried = res.events.filter((r) => r.type === 'tried_regions');
+    expect(tried.map((r) => r.scheme)).toEqual([0, 1]);
+    // both match everything: one pass each covers the whole monitored 512 MiB
+    for (const r of tried) expect(r.total_bytes).toBe(512 * 1024 * 1024);
+    const done = res.events.find((r) => r.type === 'event')!;
+    expect(done.status).toBe('ok');
+    // the 1 s scheme's pass comes at ~2 s
+    expect(done.t as number).toBeGreaterThan(1.9);
+    expect(done.t as number).toBeLessThan(2.2);
+  });
+
+  it('is canceled when the context has no scheme, and when every scheme is deactivated by watermarks', () => {
+    const none = run(doc([], [{ at: 1, command: 'update_schemes_tried_bytes' }])).res;
+    expect(none.events.filter((r) => r.type === 'event').map((r) => [r.status, String(r.error).slice(0, 11)])).toEqual([['error', '-ECANCELED:']]);
+    // free memory is above the high watermark: the scheme is deactivated, monitoring pauses
+    const wm = { metric: 'free_mem_rate', interval_us: '100 ms', high_permil: 500, mid_permil: 400, low_permil: 100 };
+    const off = run(doc([{ action: 'stat', access_pattern: ANY, watermarks: wm }], [{ at: 1, command: 'update_schemes_tried_regions' }])).res;
+    expect(off.events.filter((r) => r.type === 'tried_regions')).toEqual([]);
+    expect(off.events.find((r) => r.type === 'event')?.status).toBe('error');
+  });
+
+  it('the bytes-only form reports total_bytes without regions', () => {
+    const { res } = run(doc([{ action: 'stat', access_pattern: ANY }], [{ at: 1, command: 'update_schemes_tried_bytes' }]));
+    const r = res.events.find((x) => x.type === 'tried_regions')!;
+    expect(r.total_bytes).toBe(512 * 1024 * 1024);
+    expect('regions' in r).toBe(false);
+  });
+});
