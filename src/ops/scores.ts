@@ -13,13 +13,17 @@ const DAMON_MAX_SUBSCORE = 100;
 const DAMON_MAX_AGE_IN_LOG = 32;
 
 export function hotScore(ctx: DamonCtx, r: DamonRegion, s: Damos): number {
+  // With both weights zero the weighted sum is 0 whatever the subscores are.
+  if (s.quota.weightNrAccesses === 0 && s.quota.weightAge === 0) return 0;
   const a = ctx.attrs;
   const freq = Math.floor(mulU32(ctx.scoreNrAccesses(r), DAMON_MAX_SUBSCORE) / maxNrAccesses(a));
   const ageProduct = r.age * a.aggrInterval;
-  let ageInSec =
+  const ageInSec =
     ageProduct < Number.MAX_SAFE_INTEGER ? Math.floor(ageProduct / 1_000_000) : Number((BigInt(r.age) * BigInt(a.aggrInterval)) / 1_000_000n);
+  // The kernel counts right shifts until zero, capped at 32: floor(log2(x)) + 1.
   let ageInLog = 0;
-  for (; ageInLog < DAMON_MAX_AGE_IN_LOG && ageInSec; ageInLog++) ageInSec = Math.floor(ageInSec / 2);
+  if (ageInSec >= 0x1_0000_0000) ageInLog = DAMON_MAX_AGE_IN_LOG;
+  else if (ageInSec > 0) ageInLog = 32 - Math.clz32(ageInSec);
   if (freq === 0) ageInLog = -ageInLog;
   // Two truncating divisions, in this order (trap 1).
   const ageSubscore = Math.trunc(Math.trunc(((ageInLog + DAMON_MAX_AGE_IN_LOG) * DAMON_MAX_SUBSCORE) / DAMON_MAX_AGE_IN_LOG) / 2);
