@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Emitting damo's kdamonds format from the normalised parameters (damo-formats.md §1), and reading
+ * it back. Access patterns are emitted in kernel units ("N samples", "N aggr_intervals"), as damo
+ * prints a running kdamond, so that parse(emit(x)) is x for every parameter set, human or raw,
+ * JSON or YAML.
+ */
+import { stringify } from 'yaml';
+import { ConfigError, formatPath, fromZod, type ConfigIssue, type PathSeg } from '../../scenario/issues.js';
+import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
+import { damoToParams, kdamondsSchema, type Collector, type DamoReadOptions } from './kdamonds.js';
+import { kdamondsTree, type DamoContext, type DamoFilter, type DamoGoal, type DamoJson, type DamoKdamond, type DamoScheme, type PrintOptions } from './tree.js';
+import { ULONG_MAX } from './units.js';
+
+export type DamoCompat = 'kernel' | 'upstream';
+export type TextFormat = 'json' | 'yaml';
+
+export interface EmitOptions extends PrintOptions {
+  /** Print the bare list (as `damo report damon --format json`) instead of `{"kdamonds": [...]}`. */
+  bare?: boolean;
+  /** upstream: print `"nid": null` for node_eligible_mem_bp goals, as upstream damo v3.3 does. */
+  compat?: DamoCompat;
+  /** Receives what the emission changes or drops (the upstream nid drop). */
+  warnings?: ConfigIssue[];
+}
+
+/** Times saturated at 2^53 - 1 by the reader are the kernel's ULONG_MAX ("max"). */
+function ulongOf(x: number): bigint {
+  return x >= Number.MAX_SAFE_INTEGER ? ULONG_MAX : BigInt(x);
+}
+
+function goalToDamo(g: GoalParams, path: PathSeg[], opts: EmitOptions): DamoGoal {
+  let nid = g.nid;
+  if (g.metric === 'node_eligible_mem_bp' && opts.compat === 'upstream' && nid !== null) {
+    opts.warnings?.push({
+      path: formatPath(path),
+      message: `upstream damo v3.3 prints "nid": null for node_eligible_mem_bp (nid ${nid} dropped; the kernel then measures node 0) (--damo-compat upstream)`,
+    });
+    nid = null;
+  }
+  return { metric: g.metric, nid, memcgPath: g.memcgPath, targetValue: g.targetValue, currentValue: g.currentValue };
+}
+
+function filterToDamo(f: FilterParams, au: bigint): DamoFilter {
+  return {
+    type: f.type,
+    matching: f.matching,
+    allow: f.allow,
+    memcgPath: f.memcgPath,
+    addressRange: f.addrRange === null ? null : { start: BigInt(f.addrRange.start) * au, end: BigInt(f.addrRange.end) * au },
+    damonTargetIdx: f.targetIdx === null ? null : BigInt(f.targetIdx),
+    hugepageSize: f.hugepageSize === null ? null : [BigInt(f.hugepageSize[0]), BigInt(f.hugepageSize[1])],
+  };
+}
+
+function schemeToDamo(s: SchemeParams, au: bigint, path: PathSeg[], opts: EmitOptions): DamoScheme {
+  const q = s.quota;
+  const w = s.wmarks;
+  return {
+    action: s.action,
+    dests: s.dests.map((d) => ({ id: d.id, weight: d.weight })),
+    targetNid: s.targetNid === -1 ? null : s.targetNid,
+    pattern: {
+      sz: [s.pattern.minSzRegion, s.pattern.maxSzRegion],
+      nrAccesses: { unit: 'samples', min: BigInt(s.pattern.minNrAccesses), max: BigInt(s.pattern.maxNrAccesses) },
+      age: { unit: 'aggr_intervals', min: BigInt(s.pattern.minAgeRegion), max: BigInt(s.pattern.maxAgeRegion) },
+    },
+    applyIntervalUs: BigInt(s.applyIntervalUs),
+    quotas: {
+      timeMs: ulongOf(q.ms),
+      szBytes: q.sz,
+      resetIntervalMs: ulongOf(q.resetIntervalMs),
+      failChargeNum: BigInt(q.failChargeNum),
+      failChargeDenom: BigInt(q.failChargeDenom),
+      goals: q.goals.map((g, gi) => goalToDamo(g, [...path, 'quotas', 'goals', gi], opts)),
+      goalTuner: q.goalTuner,
+      effectiveSzBytes: 0n,
+      weights: { sz: BigInt(q.weightSz), nrAccesses: BigInt(q.weightNrAccesses), age: BigInt(q.weightAge) },
+    },
+    wmarks: { metric: w.metric, intervalUs: ulongOf(w.intervalUs), high: BigInt(w.high), mid: BigInt(w.mid), low: BigInt(w.low) },
+    filters: s.filters.map((f) => filterToDamo(f, au)),
+    maxNrSnapshots: BigInt(s.maxNrSnapshots),
+  };
+}
+
+function contextToDamo(c: ContextParams, path: PathSeg[], opts: EmitOptions): DamoContext {
+  const au = BigInt(c.addrUnit);
+  const a = c.attrs;
+  return {
+    ops: c.ops,
+    addrUnit: au,
+    targets: c.targets.map((t) => ({
+      pid: t.pid,
+      obsolete: t.obsolete,
+      regions: t.regions.map((r) => ({ start: BigInt(r.start) * au, end: BigInt(r.end) * au })),
+    })),
+    intervals: {
+      sampleUs: BigInt(a.sampleInterval),
+      aggrUs: BigInt(a.aggrInterval),
+      opsUpdateUs: BigInt(a.opsUpdateInterval),
+      goal: {
+        accessBp: BigInt(a.intervalsGoal.accessBp),
+        aggrs: BigInt(a.intervalsGoal.aggrs),
+        minSampleUs: BigInt(a.intervalsGoal.minSampleUs),
+        maxSampleUs: BigInt(a.intervalsGoal.maxSampleUs),
+      },
+    },
+    nrRegions: { min: BigInt(a.minNrRegions), max: BigInt(a.maxNrRegions) },
+    pause: c.pause,
+    schemes: c.schemes.map((s, si) => schemeToDamo(s, au, [...path, 'schemes', si], opts)),
+  };
+}
+
+/** The normalised parameters as damo's object model (kernel units for access patterns). */
+export function paramsToDamo(kdamonds: readonly KdamondParams[], opts: EmitOptions = {}): DamoKdamond[] {
+  return kdamonds.map((k, ki) => ({
+    refreshMs: BigInt(k.refreshMs),
+    contexts: k.contexts.map((c, ci) => contextToDamo(c, ['kdamonds', ki, 'contexts', ci], opts)),
+  }));
+}
+
+/** Wrap a printed kdamonds list as damo does: `{"kdamonds": [...]}`, or the bare list. */
+export function wrapKdamonds(list: DamoJson[], bare = false): DamoJson {
+  return bare ? list : { kdamonds: list };
+}
+
+/** damo's kdamonds tree for the parameters, ready for {@link formatDamoText}. */
+export function emitKdamonds(kdamonds: readonly KdamondParams[], opts: EmitOptions = {}): DamoJson {
+  return wrapKdamonds(kdamondsTree(paramsToDamo(kdamonds, opts), opts), opts.bare);
+}
+
+/**
+ * JSON as damo writes it (json.dumps with indent 4) or YAML as damo's safe dumper writes it (block
+ * style, key order kept, sequences not indented, single quotes for strings that look like numbers).
+ */
+export function formatDamoText(tree: unknown, format: TextFormat): string {
+  if (format === 'json') return `${JSON.stringify(tree, null, 4)}\n`;
+  return stringify(tree, { indentSeq: false, singleQuote: true, lineWidth: 0 });
+}
+
+/** Read a parsed damo kdamonds document (either wrapper) into parameters; ConfigError on any error. */
+export function readKdamonds(doc: unknown, opts: DamoReadOptions & { source?: string } = {}): { params: KdamondParams[]; warnings: ConfigIssue[] } {
+  const r = kdamondsSchema.safeParse(doc, { reportInput: true });
+  const base: PathSeg[] = opts.source === undefined ? [] : [opts.source];
+  if (!r.success) throw new ConfigError(fromZod(r.error.issues, base));
+  const c: Collector = { errors: [], warnings: [] };
+  const params = damoToParams(r.data, base, c, opts);
+  if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
+  return { params, warnings: c.warnings };
+}
