@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * damo's command-line options for building kdamonds (damo-formats.md §2): `--ops`, `--regions`,
+ * `--monitoring_*`, `--damos_*`, `--nr_*`, ... → damo's object model, exactly as `damo args damon`
+ * builds it (the i-th occurrence of a per-scheme option belongs to the i-th `--damos_action`,
+ * goals and filters are distributed by `--damos_nr_quota_goals` / `--damos_nr_filters`, targets,
+ * schemes and contexts by `--nr_targets`, `--nr_schemes`, `--nr_ctxs`). The model is printed as a
+ * damo kdamonds tree and read by the one kdamonds parser, so a scheme given on the command line and
+ * the same scheme given as a JSON file produce the same parameters.
+ *
+ * Every problem is a ConfigError whose path is the option, saying what was expected (units,
+ * names) and what was found. Where damo silently drops something, this refuses it (documented in
+ * docs/format-damo-args.md): goals of a scheme without quotas, words after a non-migrate action.
+ */
+import { DAMOS_ACTIONS, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type QuotaGoalMetric } from '../../damos/scheme.js';
+import type { OpsId } from '../../ops/operations.js';
+import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
+import type { KdamondParams } from '../../scenario/model.js';
+import { readKdamonds, wrapKdamonds, type DamoCompat } from './emit.js';
+import {
+  defaultIntervals,
+  defaultQuotas,
+  defaultWatermarks,
+  isMigrateAction,
+  kdamondsTree,
+  type DamoContext,
+  type DamoFilter,
+  type DamoGoal,
+  type DamoKdamond,
+  type DamoQuotas,
+  type DamoScheme,
+  type DamoTarget,
+} from './tree.js';
+import { UnitError, parseBytes, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
+
+// ---------------------------------------------------------------------------------------------
+// The option table
+
+type Nargs = 0 | 1 | 2 | 3 | 4 | 5 | '+';
+
+interface OptSpec {
+  /** Canonical long name (the key of the parsed occurrences). */
+  name: string;
+  aliases?: string[];
+  nargs: Nargs;
+  metavar: string;
+  help: string;
+}
+
+/** Every damo option damon-sim understands, in the order `damon-sim args --help` lists them. */
+export const DAMO_OPTIONS: readonly OptSpec[] = [
+  { name: '--ops', nargs: 1, metavar: '<vaddr|fvaddr|paddr>', help: 'operations set of the i-th context (default paddr, or vaddr with --target_pid)' },
+  { name: '--target_pid', nargs: 1, metavar: '<pid>', help: 'pid of the i-th target (vaddr/fvaddr)' },
+  { name: '--regions', aliases: ['-r'], nargs: 1, metavar: '"<start>-<end> ..."', help: 'monitoring regions of the i-th target (bytes, e.g. "4G-68G 68G-132G")' },
+  { name: '--numa_node', nargs: '+', metavar: '<nid>...', help: "paddr: the i-th target covers these nodes' physical ranges" },
+  { name: '--monitoring_intervals', nargs: 3, metavar: '<sample> <aggr> <update>', help: 'intervals of the i-th context (bare = us)' },
+  { name: '--sample', aliases: ['-s'], nargs: 1, metavar: '<us>', help: 'sampling interval of the i-th context' },
+  { name: '--aggr', aliases: ['-a'], nargs: 1, metavar: '<us>', help: 'aggregation interval of the i-th context' },
+  { name: '--updr', aliases: ['-u'], nargs: 1, metavar: '<us>', help: 'ops update interval of the i-th context' },
+  { name: '--monitoring_intervals_goal', nargs: 4, metavar: '<access_bp> <aggrs> <min_sample> <max_sample>', help: 'intervals auto-tuning goal of the i-th context' },
+  { name: '--monitoring_intervals_autotune', nargs: 0, metavar: '', help: 'intervals goal "4% 3 5ms 10s" for contexts without --monitoring_intervals_goal' },
+  { name: '--monitoring_nr_regions_range', nargs: 2, metavar: '<min> <max>', help: 'min/max number of regions of the i-th context' },
+  { name: '--minr', aliases: ['-n'], nargs: 1, metavar: '<n>', help: 'min number of regions of the i-th context' },
+  { name: '--maxr', aliases: ['-m'], nargs: 1, metavar: '<n>', help: 'max number of regions of the i-th context' },
+  { name: '--damon_addr_unit', aliases: ['--ops_addr_unit'], nargs: 1, metavar: '<bytes>', help: 'addr_unit (paddr): once for every context, or once per context' },
+  { name: '--refresh_stat', nargs: 1, metavar: '<ms>', help: 'refresh_ms: once for every kdamond, or once per kdamond (bare = ms)' },
+  { name: '--nr_targets', nargs: '+', metavar: '<n>...', help: 'number of targets of each context' },
+  { name: '--nr_schemes', nargs: '+', metavar: '<n>...', help: 'number of schemes of each context' },
+  { name: '--nr_ctxs', nargs: '+', metavar: '<n>...', help: 'number of contexts of each kdamond' },
+  { name: '--damos_action', nargs: '+', metavar: '<action> [<nid> | <id> <weight>...]', help: 'starts a scheme; migrate actions take a node id or destination id/weight pairs' },
+  { name: '--damos_sz_region', nargs: 2, metavar: '<min> <max>', help: 'region size range (bytes: 4K, 2M, min, max)' },
+  { name: '--damos_access_rate', nargs: 2, metavar: '<min> <max>', help: 'access rate range in percent of the maximum (5%, 5, min, max)' },
+  { name: '--damos_age', nargs: 2, metavar: '<min> <max>', help: 'age range (5s, 100ms, bare = us, max)' },
+  { name: '--damos_apply_interval', nargs: 1, metavar: '<time>', help: 'apply interval (bare = us; 0 = every aggregation)' },
+  { name: '--damos_quotas', nargs: '+', metavar: '<time> [<bytes> [<reset> [<w_sz> [<w_acc> [<w_age>]]]]]', help: 'quotas, positional (times bare = ms, weights bare = permil, default 0)' },
+  { name: '--damos_quota_interval', nargs: 1, metavar: '<ms>', help: 'quota reset interval (component style)' },
+  { name: '--damos_quota_time', nargs: 1, metavar: '<ms>', help: 'time quota (component style)' },
+  { name: '--damos_quota_space', nargs: 1, metavar: '<bytes>', help: 'size quota (component style)' },
+  { name: '--damos_quota_weights', nargs: 3, metavar: '<sz> <acc> <age>', help: 'prioritisation weights (component style; default 1 1 1 permil)' },
+  { name: '--damos_quota_goal', nargs: '+', metavar: '<metric> <target> [<nid>|<current>] [<memcg>]', help: 'a quota goal' },
+  { name: '--damos_nr_quota_goals', nargs: '+', metavar: '<n>...', help: 'number of goals of each scheme' },
+  { name: '--damos_quota_goal_tuner', nargs: 1, metavar: '<consist|temporal>', help: 'goal tuner of the i-th scheme' },
+  { name: '--damos_quota_fail_charge_ratio', nargs: 2, metavar: '<num> <denom>', help: 'failed-region charge ratio of the i-th scheme' },
+  { name: '--damos_filter', nargs: '+', metavar: '<allow|reject> [none] <type> [<args>]', help: 'filters (several in sequence); old form <type> <matching|nomatching> [<args>] [allow|reject]' },
+  { name: '--damos_nr_filters', nargs: '+', metavar: '<n>...', help: 'number of filters of each scheme' },
+  { name: '--damos_wmarks', nargs: 5, metavar: '<none|free_mem_rate> <interval> <high> <mid> <low>', help: 'watermarks (interval bare = us, marks bare = permil)' },
+  { name: '--damos_max_nr_snapshots', nargs: 1, metavar: '<n>', help: 'max_nr_snapshots of the i-th scheme' },
+];
+
+const BY_NAME = new Map<string, OptSpec>();
+for (const o of DAMO_OPTIONS) {
+  BY_NAME.set(o.name, o);
+  for (const a of o.aliases ?? []) BY_NAME.set(a, o);
+}
+
+/** Is `token` one of damo's options (or `--opt=value` of one)? */
+export function isDamoOption(token: string): boolean {
+  return BY_NAME.has(token.split('=')[0]);
+}
+
+/** One line per option, for `--help` texts. */
+export function damoOptionsHelp(): string {
+  const rows = DAMO_OPTIONS.map((o) => [[o.name, ...(o.aliases ?? [])].join(', ') + (o.metavar ? ` ${o.metavar}` : ''), o.help]);
+  const w = 36;
+  return rows.map(([a, h]) => (a.length > w ? `  ${a}\n  ${' '.repeat(w)}  ${h}` : `  ${a.padEnd(w)}  ${h}`)).join('\n');
+}
+
+/** argparse's test for "an option, not a value": a dash followed by a non-digit. */
+function looksLikeOption(t: string): boolean {
+  return t.length > 1 && t[0] === '-' && !/^-\d/.test(t) && !/^-\.\d/.test(t);
+}
+
+/** Occurrences of each damo option (by canonical name), each a list of its words. */
+export type DamoOccurrences = Map<string, string[][]>;
+
+function fail(opt: string, message: string): never {
+  throw new ConfigError([{ path: opt, message }]);
+}
+
+/** Partition tokens into damo options with their words, and the rest (in order). */
+export function partitionDamoTokens(tokens: readonly string[]): { damo: string[]; rest: string[] } {
+  const { rest, spans } = scan(tokens);
+  return { damo: spans.flat(), rest };
+}
+
+/**
+ * Split a token list into damo options (with their words, argparse-style: fixed nargs take that
+ * many words, '+' takes words up to the next option) and everything else, in order.
+ */
+export function splitDamoTokens(tokens: readonly string[]): { occurrences: DamoOccurrences; rest: string[]; count: number } {
+  const { occurrences, rest, spans } = scan(tokens);
+  return { occurrences, rest, count: spans.length };
+}
+
+function scan(tokens: readonly string[]): { occurrences: DamoOccurrences; rest: string[]; spans: string[][] } {
+  const occurrences: DamoOccurrences = new Map();
+  const rest: string[] = [];
+  const spans: string[][] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    const eq = tok.startsWith('--') ? tok.indexOf('=') : -1;
+    const name = eq > 0 ? tok.slice(0, eq) : tok;
+    const spec = BY_NAME.get(name);
+    if (!spec) {
+      rest.push(tok);
+      continue;
+    }
+    const from = i;
+    const words: string[] = [];
+    if (eq > 0) {
+      if (spec.nargs !== 1 && spec.nargs !== '+') fail(spec.name, `expected ${spec.nargs} values after the option (${spec.metavar}); found "${tok}"`);
+      words.push(tok.slice(eq + 1));
+    } else if (spec.nargs === '+') {
+      // Unlike argparse, stop before a scenario file name, so `run --damos_action stat s.yaml` works.
+      while (i + 1 < tokens.length && !looksLikeOption(tokens[i + 1]) && !/\.(ya?ml|json)$/.test(tokens[i + 1])) words.push(tokens[++i]);
+      if (words.length === 0) fail(spec.name, `expected at least one value (${spec.metavar}); found none`);
+    } else {
+      for (let k = 0; k < spec.nargs; k++) {
+        const next = tokens[i + 1];
+        if (next === undefined || looksLikeOption(next))
+          fail(spec.name, `expected ${spec.nargs} value${spec.nargs > 1 ? 's' : ''} (${spec.metavar}); found ${k}${next === undefined ? '' : ` before "${next}"`}`);
+        words.push(tokens[++i]);
+      }
+    }
+    spans.push(tokens.slice(from, i + 1));
+    const list = occurrences.get(spec.name) ?? [];
+    list.push(words);
+    occurrences.set(spec.name, list);
+  }
+  return { occurrences, rest, spans };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+function unit<T>(opt: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof UnitError) fail(opt, e.message);
+    throw e;
+  }
+}
+
+const pBytes = (opt: string, v: string) => unit(opt, () => parseBytes(v));
+const pUs = (opt: string, v: string) => unit(opt, () => parseTime(v, 'us'));
+const pMs = (opt: string, v: string) => unit(opt, () => parseTime(v, 'ms'));
+const pPermil = (opt: string, v: string) => unit(opt, () => parseRatio(v, 'permil'));
+const pBp = (opt: string, v: string) => unit(opt, () => parseRatio(v, 'bp'));
+const pNr = (opt: string, v: string) => unit(opt, () => parseNumber(v));
+const pPercent = (opt: string, v: string) => unit(opt, () => parsePercentFloat(v));
+
+function pInt(opt: string, v: string, what = 'a non-negative integer'): number {
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) fail(opt, `expected ${what}; found "${v}"`);
+  return Number(v);
+}
+
+function pSignedInt(opt: string, v: string, what: string): number {
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) fail(opt, `expected ${what}; found "${v}"`);
+  return Number(v);
+}
+
+const NODE_METRICS: readonly QuotaGoalMetric[] = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'node_eligible_mem_bp'];
+const BP_METRICS: readonly QuotaGoalMetric[] = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'active_mem_bp', 'inactive_mem_bp'];
+
+// ---------------------------------------------------------------------------------------------
+// Building the model
+
+export interface DamoArgsOptions {
+  /** upstream: reproduce upstream damo v3.3, which ignores the nid word of node_eligible_mem_bp goals. */
+  compat?: DamoCompat;
+  /** Physical [start, end) byte ranges of a NUMA node (for --numa_node); null when there is no such node. */
+  nodeRanges?: (nid: number) => Array<{ start: bigint; end: bigint }> | null;
+  /** damo's paddr default without --regions/--numa_node: the biggest System RAM range; null to leave regions empty. */
+  defaultPaddrRegion?: () => { start: bigint; end: bigint } | null;
+}
+
+export interface DamoArgsResult {
+  kdamonds: DamoKdamond[];
+  warnings: ConfigIssue[];
+}
+
+/** The i-th occurrence's words of an option, or undefined. */
+function nth(occ: DamoOccurrences, name: string, i: number): string[] | undefined {
+  return occ.get(name)?.[i];
+}
+
+function all(occ: DamoOccurrences, name: string): string[][] {
+  return occ.get(name) ?? [];
+}
+
+/** An int list option (nargs '+', not repeatable: the last occurrence wins, as argparse). */
+function intList(occ: DamoOccurrences, name: string): number[] | undefined {
+  const list = occ.get(name);
+  if (!list) return undefined;
+  return list[list.length - 1].map((w) => pInt(name, w));
+}
+
+function parseRegions(opt: string, text: string): Array<{ start: bigint; end: bigint }> {
+  const out: Array<{ start: bigint; end: bigint }> = [];
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    const parts = word.split('-');
+    if (parts.length !== 2) fail(opt, `expected "<start>-<end>" ranges separated by spaces (e.g. "4G-68G 68G-132G"); found "${word}"`);
+    const start = pBytes(opt, parts[0]);
+    const end = pBytes(opt, parts[1]);
+    if (start >= end) fail(opt, `expected start < end; found "${word}" (${start} >= ${end})`);
+    const prev = out[out.length - 1];
+    if (prev && prev.end > start) fail(opt, `expected sorted, non-overlapping ranges; found "${word}" starting below the previous end ${prev.end}`);
+    out.push({ start, end });
+  }
+  return out;
+}
+
+function mergeRanges(ranges: Array<{ start: bigint; end: bigint }>): Array<{ start: bigint; end: bigint }> {
+  const sorted = [...ranges].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const out: Array<{ start: bigint; end: bigint }> = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) last.end = last.end > r.end ? last.end : r.end;
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+const FILTER_NOARG: readonly FilterType[] = ['anon', 'active', 'young', 'unmapped'];
+const FILTER_FORMS = 'anon, active, young, unmapped, memcg <path>, addr <start> <end>, target <idx>, hugepage_size <min> <max>';
+
+/** damo's v2 filter words, several filters in sequence. Returns null (and why) when they do not parse. */
+function filtersV2(words: string[]): { filters: DamoFilter[] } | { error: string } {
+  const filters: DamoFilter[] = [];
+  let i = 0;
+  while (i < words.length) {
+    const verdict = words[i];
+    if (!['allow', 'reject', 'deny', 'block'].includes(verdict)) return { error: `expected allow or reject; found "${verdict}"` };
+    i++;
+    let matching = true;
+    if (words[i] === 'none') {
+      matching = false;
+      i++;
+    }
+    const type = words[i++];
+    if (type === undefined) return { error: `expected a filter type (${FILTER_FORMS}) after "${verdict}"; found nothing` };
+    const f: DamoFilter = { type: 'anon', matching, allow: verdict === 'allow', memcgPath: null, addressRange: null, damonTargetIdx: null, hugepageSize: null };
+    const need = (n: number, what: string) => {
+      if (i + n > words.length) throw new FilterWordsError(`expected ${what} after "${type}"; found ${words.length - i === 0 ? 'nothing' : `"${words.slice(i).join(' ')}"`}`);
+    };
+    try {
+      if ((FILTER_NOARG as readonly string[]).includes(type)) f.type = type as FilterType;
+      else if (type === 'memcg') {
+        need(1, 'a cgroup path');
+        f.type = 'memcg';
+        f.memcgPath = words[i++];
+      } else if (type === 'addr') {
+        need(2, '<start> <end> (bytes)');
+        f.type = 'addr';
+        const start = pBytes('--damos_filter', words[i++]);
+        const end = pBytes('--damos_filter', words[i++]);
+        f.addressRange = { start, end };
+      } else if (type === 'target') {
+        need(1, 'a target index');
+        f.type = 'target';
+        f.damonTargetIdx = pNr('--damos_filter', words[i++]);
+      } else if (type === 'hugepage_size') {
+        need(2, '<min> <max> folio sizes (bytes)');
+        f.type = 'hugepage_size';
+        f.hugepageSize = [pBytes('--damos_filter', words[i++]), pBytes('--damos_filter', words[i++])];
+      } else return { error: `expected a filter type (${FILTER_FORMS}); found "${type}"` };
+    } catch (e) {
+      if (e instanceof FilterWordsError) return { error: e.message };
+      throw e;
+    }
+    filters.push(f);
+  }
+  return { filters };
+}
+
+class FilterWordsError extends Error {}
+
+/** damo's old filter form, one filter per option: <type> <matching|nomatching> [args] [allow|pass|reject|deny|block]. */
+function filterV1ToV2(words: string[]): string[] | null {
+  if (words.length < 2) return null;
+  const [type, m, ...rest] = words;
+  let verdict = 'reject';
+  const last = rest[rest.length - 1];
+  if (last !== undefined && ['allow', 'pass', 'reject', 'deny', 'block'].includes(last)) {
+    verdict = last === 'allow' || last === 'pass' ? 'allow' : 'reject';
+    rest.pop();
+  }
+  return [verdict, ...(m === 'matching' ? [] : ['none']), type, ...rest];
+}
+
+function parseFilters(occurrences: string[][]): DamoFilter[] {
+  const v2 = filtersV2(occurrences.flat());
+  if ('filters' in v2) return v2.filters;
+  const converted: string[] = [];
+  for (const words of occurrences) {
+    const c = filterV1ToV2(words);
+    if (c === null) break;
+    converted.push(...c);
+  }
+  const v1 = filtersV2(converted);
+  if ('filters' in v1 && converted.length > 0) return v1.filters;
+  fail('--damos_filter', `${v2.error} (form: <allow|reject> [none] <type> [<args>] with type one of ${FILTER_FORMS}; old form <type> <matching|nomatching> [<args>] [allow|reject]); the words were "${occurrences.flat().join(' ')}"`);
+}
+
+function parseGoal(words: string[], schemeIdx: number, opts: DamoArgsOptions, warnings: ConfigIssue[]): DamoGoal {
+  const opt = '--damos_quota_goal';
+  const [metric, target, ...optionals] = words;
+  if (!(QUOTA_GOAL_METRICS as readonly string[]).includes(metric)) fail(opt, `expected a metric (${QUOTA_GOAL_METRICS.join(', ')}); found "${metric}"`);
+  const m = metric as QuotaGoalMetric;
+  if (target === undefined) fail(opt, `expected <metric> <target value>; found only "${metric}"`);
+  let targetValue: bigint;
+  if (m === 'some_mem_psi_us') targetValue = pUs(opt, target);
+  else if (BP_METRICS.includes(m)) targetValue = pBp(opt, target);
+  else if (m === 'node_eligible_mem_bp' && target.includes('%')) fail(opt, `expected a plain bp integer such as 6000 for node_eligible_mem_bp (damo refuses percentages for it); found "${target}"`);
+  else targetValue = pNr(opt, target);
+  const goal: DamoGoal = { metric: m, nid: null, memcgPath: null, targetValue, currentValue: 0n };
+  const upstreamDrop = m === 'node_eligible_mem_bp' && opts.compat === 'upstream';
+  if (m === 'user_input') {
+    if (optionals.length !== 1) fail(opt, `expected user_input <target> <current value>; found ${optionals.length === 0 ? 'no current value' : `"${words.join(' ')}"`}`);
+    goal.currentValue = pNr(opt, optionals[0]);
+  } else if (upstreamDrop) {
+    if (optionals.length > 1) fail(opt, `expected node_eligible_mem_bp <target> [<nid>]; found "${words.join(' ')}"`);
+    if (optionals.length === 1)
+      warnings.push({ path: opt, message: `upstream damo v3.3 ignores the nid word of node_eligible_mem_bp (scheme ${schemeIdx}: nid ${optionals[0]} dropped; the kernel then measures node 0) (--damo-compat upstream)` });
+  } else if (NODE_METRICS.includes(m)) {
+    const memcg = m === 'node_memcg_used_bp' || m === 'node_memcg_free_bp';
+    const want = memcg ? 2 : 1;
+    if (optionals.length !== want) fail(opt, `expected ${m} <target> <nid>${memcg ? ' <memcg path>' : ''}; found "${words.join(' ')}"`);
+    goal.nid = pSignedInt(opt, optionals[0], 'a node id');
+    if (memcg) goal.memcgPath = optionals[1];
+  } else if (optionals.length > 0) fail(opt, `expected ${m} <target> only; found extra words "${optionals.join(' ')}"`);
+  return goal;
+}
+
+function parseQuotas(words: string[], goals: DamoGoal[]): DamoQuotas {
+  const opt = '--damos_quotas';
+  if (words.length > 6) fail(opt, `expected at most 6 values (<time> <bytes> <reset interval> <w_sz> <w_acc> <w_age>); found ${words.length}`);
+  const q = defaultQuotas();
+  if (words[0] !== undefined) q.timeMs = pMs(opt, words[0]);
+  if (words[1] !== undefined) q.szBytes = pBytes(opt, words[1]);
+  if (words[2] !== undefined) q.resetIntervalMs = pMs(opt, words[2]);
+  if (words[3] !== undefined) q.weights.sz = pPermil(opt, words[3]);
+  if (words[4] !== undefined) q.weights.nrAccesses = pPermil(opt, words[4]);
+  if (words[5] !== undefined) q.weights.age = pPermil(opt, words[5]);
+  q.goals = goals;
+  return q;
+}
+
+function checkAtMost(occ: DamoOccurrences, name: string, nrSchemes: number): void {
+  const n = all(occ, name).length;
+  if (n > nrSchemes) fail(name, `expected at most one per --damos_action (${nrSchemes}); found ${n}`);
+}
+
+/** Distribute `items` over schemes by `counts` (damo's --damos_nr_* options). */
+function distribute<T>(items: T[], countsOpt: string, counts: number[] | undefined, nrSchemes: number, itemOpt: string): T[][] {
+  let c = counts;
+  if (c === undefined) {
+    if (items.length > 0 && nrSchemes > 1) fail(countsOpt, `expected ${countsOpt} (one count per scheme) with ${nrSchemes} schemes and ${itemOpt}; found none`);
+    c = [items.length, ...new Array<number>(Math.max(0, nrSchemes - 1)).fill(0)];
+  }
+  const sum = c.reduce((a, b) => a + b, 0);
+  if (sum !== items.length) fail(countsOpt, `expected counts adding up to the number of ${itemOpt} options (${items.length}); found ${c.join(' ')} (sum ${sum})`);
+  if (c.length > nrSchemes) fail(countsOpt, `expected at most one count per scheme (${nrSchemes}); found ${c.length}`);
+  const out: T[][] = [];
+  let k = 0;
+  for (let i = 0; i < nrSchemes; i++) {
+    const n = c[i] ?? 0;
+    out.push(items.slice(k, k + n));
+    k += n;
+  }
+  return out;
+}
+
+function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: ConfigIssue[]): DamoScheme[] {
+  const actions = all(occ, '--damos_action');
+  const nrSchemes = actions.length;
+  if (nrSchemes === 0) {
+    const stray = [...occ.keys()].filter((k) => k.startsWith('--damos_'));
+    if (stray.length > 0) fail(stray[0], `expected --damos_action before any --damos_* option (each --damos_action starts a scheme); found ${stray.join(', ')} without one`);
+    return [];
+  }
+  const component = ['--damos_quota_interval', '--damos_quota_time', '--damos_quota_space', '--damos_quota_weights'].filter((n) => occ.has(n));
+  if (occ.has('--damos_quotas') && component.length > 0)
+    fail('--damos_quotas', `expected either --damos_quotas or the component options (--damos_quota_interval/_time/_space/_weights), not both; found --damos_quotas and ${component.join(', ')}`);
+  // Component style: the i-th --damos_quota_interval makes the i-th scheme's quotas; weights default 1 permil each.
+  let quotaWords = all(occ, '--damos_quotas');
+  if (component.length > 0) {
+    if (!occ.has('--damos_quota_interval')) fail(component[0], `expected --damos_quota_interval (the component style needs the reset interval); found only ${component.join(', ')}`);
+    const times = all(occ, '--damos_quota_time');
+    const spaces = all(occ, '--damos_quota_space');
+    const weights = all(occ, '--damos_quota_weights');
+    quotaWords = all(occ, '--damos_quota_interval').map((iv, i) => [times[i]?.[0] ?? '0', spaces[i]?.[0] ?? '0', iv[0], ...(weights[i] ?? ['1', '1', '1'])]);
+  }
+  if (occ.has('--damos_quota_goal')) {
+    for (const q of all(occ, '--damos_quotas'))
+      if (q.length < 3) fail('--damos_quotas', `expected a reset interval (third value) when quota goals are set (damo refuses goals without one: they never act); found "${q.join(' ')}"`);
+  }
+  for (const n of ['--damos_sz_region', '--damos_access_rate', '--damos_age', '--damos_apply_interval', '--damos_wmarks', '--damos_quota_goal_tuner', '--damos_quota_fail_charge_ratio', '--damos_max_nr_snapshots'])
+    checkAtMost(occ, n, nrSchemes);
+  if (quotaWords.length > nrSchemes) fail(component.length > 0 ? '--damos_quota_interval' : '--damos_quotas', `expected at most one per --damos_action (${nrSchemes}); found ${quotaWords.length}`);
+  const goalsPer = distribute(all(occ, '--damos_quota_goal'), '--damos_nr_quota_goals', intList(occ, '--damos_nr_quota_goals'), nrSchemes, '--damos_quota_goal');
+  const filtersPer = distribute(all(occ, '--damos_filter'), '--damos_nr_filters', intList(occ, '--damos_nr_filters'), nrSchemes, '--damos_filter');
+
+  return actions.map((words, i): DamoScheme => {
+    const opt = '--damos_action';
+    const action = words[0];
+    if (!(DAMOS_ACTIONS as readonly string[]).includes(action)) fail(opt, `expected an action (${DAMOS_ACTIONS.join(', ')}); found "${action}"`);
+    const a = action as DamosAction;
+    const extra = words.slice(1);
+    let targetNid: number | null = null;
+    const dests: Array<{ id: number; weight: number }> = [];
+    if (isMigrateAction(a)) {
+      if (extra.length === 1) targetNid = pSignedInt(opt, extra[0], `a numeric target node id after ${a}`);
+      else if (extra.length >= 2 && extra.length % 2 === 0) {
+        for (let k = 0; k < extra.length; k += 2) dests.push({ id: pInt(opt, extra[k], 'a destination node id'), weight: pInt(opt, extra[k + 1], 'a destination weight') });
+      } else fail(opt, `expected ${a} <nid> or ${a} <id> <weight> [<id> <weight>...]; found "${words.join(' ')}"`);
+    } else if (extra.length > 0) fail(opt, `expected no values after ${a} (only migrate_hot/migrate_cold take node ids); found "${extra.join(' ')}"`);
+
+    const szW = nth(occ, '--damos_sz_region', i) ?? ['min', 'max'];
+    const accW = nth(occ, '--damos_access_rate', i) ?? ['min', 'max'];
+    const ageW = nth(occ, '--damos_age', i) ?? ['min', 'max'];
+    const goals = goalsPer[i].map((g) => parseGoal(g, i, opts, warnings));
+    const qw = quotaWords[i];
+    if (qw === undefined && goals.length > 0)
+      fail('--damos_quota_goal', `expected quotas with a reset interval (--damos_quotas <time> <bytes> <reset interval> or --damos_quota_interval) for scheme ${i}, which has goals; found none (damo would drop the goals)`);
+    const quotas = qw === undefined ? defaultQuotas() : parseQuotas(qw, goals);
+    const tuner = nth(occ, '--damos_quota_goal_tuner', i)?.[0];
+    if (tuner !== undefined) {
+      if (!(GOAL_TUNERS as readonly string[]).includes(tuner)) fail('--damos_quota_goal_tuner', `expected one of ${GOAL_TUNERS.join(', ')}; found "${tuner}"`);
+      quotas.goalTuner = tuner as DamoQuotas['goalTuner'];
+    }
+    const fc = nth(occ, '--damos_quota_fail_charge_ratio', i);
+    if (fc) {
+      quotas.failChargeNum = BigInt(pInt('--damos_quota_fail_charge_ratio', fc[0], 'an integer numerator'));
+      quotas.failChargeDenom = BigInt(pInt('--damos_quota_fail_charge_ratio', fc[1], 'an integer denominator'));
+    }
+    const wm = nth(occ, '--damos_wmarks', i);
+    const wmarks = defaultWatermarks();
+    if (wm) {
+      if (!(WMARK_METRICS as readonly string[]).includes(wm[0])) fail('--damos_wmarks', `expected a metric (${WMARK_METRICS.join(', ')}); found "${wm[0]}"`);
+      wmarks.metric = wm[0] as DamoScheme['wmarks']['metric'];
+      wmarks.intervalUs = pUs('--damos_wmarks', wm[1]);
+      wmarks.high = pPermil('--damos_wmarks', wm[2]);
+      wmarks.mid = pPermil('--damos_wmarks', wm[3]);
+      wmarks.low = pPermil('--damos_wmarks', wm[4]);
+    }
+    const snaps = nth(occ, '--damos_max_nr_snapshots', i)?.[0];
+    return {
+      action: a,
+      dests,
+      targetNid,
+      pattern: {
+        sz: [pBytes('--damos_sz_region', szW[0]), pBytes('--damos_sz_region', szW[1])],
+        nrAccesses: { unit: 'percent', min: pPercent('--damos_access_rate', accW[0]), max: pPercent('--damos_access_rate', accW[1]) },
+        age: { unit: 'usec', min: pUs('--damos_age', ageW[0]), max: pUs('--damos_age', ageW[1]) },
+      },
+      applyIntervalUs: pUs('--damos_apply_interval', nth(occ, '--damos_apply_interval', i)?.[0] ?? '0'),
+      quotas,
+      wmarks,
+      filters: filtersPer[i].length > 0 ? parseFilters(filtersPer[i]) : [],
+      maxNrSnapshots: snaps === undefined ? 0n : pNr('--damos_max_nr_snapshots', snaps),
+    };
+  });
+}
+
+const OPS: readonly OpsId[] = ['vaddr', 'fvaddr', 'paddr'];
+const CTX_OPTS = ['--ops', '--sample', '--aggr', '--updr', '--minr', '--maxr', '--monitoring_intervals', '--monitoring_intervals_goal', '--monitoring_nr_regions_range'];
+
+/** damo's command line → its kdamonds object model (what `damo args damon` prints). */
+export function damoArgsToKdamonds(tokens: readonly string[], opts: DamoArgsOptions = {}): DamoArgsResult {
+  const { occurrences: occ, rest } = splitDamoTokens(tokens);
+  if (rest.length > 0) {
+    const t = rest[0];
+    fail(t.startsWith('-') ? t : 'damo options', looksLikeOption(t) ? `expected one of damo's options (see damon-sim args --help); found unknown option "${t}"` : `expected an option; found the stray value "${t}"`);
+  }
+  const warnings: ConfigIssue[] = [];
+
+  // Contexts: as many as the longest per-context option list, --nr_targets or --nr_schemes.
+  const nrTargetsOpt = intList(occ, '--nr_targets');
+  const nrSchemesOpt = intList(occ, '--nr_schemes');
+  const nrCtxs = Math.max(1, ...CTX_OPTS.map((n) => all(occ, n).length), nrTargetsOpt?.length ?? 0, nrSchemesOpt?.length ?? 0);
+  const addrUnits = all(occ, '--damon_addr_unit');
+  if (addrUnits.length > 1 && addrUnits.length !== nrCtxs) fail('--damon_addr_unit', `expected one value for every context or one per context (${nrCtxs}); found ${addrUnits.length}`);
+  const autotune = occ.has('--monitoring_intervals_autotune');
+
+  const ctxs: DamoContext[] = [];
+  for (let i = 0; i < nrCtxs; i++) {
+    let ops = nth(occ, '--ops', i)?.[0];
+    if (ops !== undefined && !(OPS as readonly string[]).includes(ops)) fail('--ops', `expected one of ${OPS.join(', ')}; found "${ops}"`);
+    ops ??= nth(occ, '--target_pid', i) ? 'vaddr' : 'paddr';
+    const intervals = defaultIntervals();
+    const mi = nth(occ, '--monitoring_intervals', i);
+    if (mi) {
+      intervals.sampleUs = pUs('--monitoring_intervals', mi[0]);
+      intervals.aggrUs = pUs('--monitoring_intervals', mi[1]);
+      intervals.opsUpdateUs = pUs('--monitoring_intervals', mi[2]);
+    }
+    const s = nth(occ, '--sample', i)?.[0];
+    const a = nth(occ, '--aggr', i)?.[0];
+    const u = nth(occ, '--updr', i)?.[0];
+    if (s !== undefined) intervals.sampleUs = pUs('--sample', s);
+    if (a !== undefined) intervals.aggrUs = pUs('--aggr', a);
+    if (u !== undefined) intervals.opsUpdateUs = pUs('--updr', u);
+    const g = nth(occ, '--monitoring_intervals_goal', i) ?? (autotune ? ['4%', '3', '5ms', '10s'] : undefined);
+    if (g) {
+      const o = occ.has('--monitoring_intervals_goal') ? '--monitoring_intervals_goal' : '--monitoring_intervals_autotune';
+      intervals.goal = { accessBp: pBp(o, g[0]), aggrs: pNr(o, g[1]), minSampleUs: pUs(o, g[2]), maxSampleUs: pUs(o, g[3]) };
+    }
+    const nrRegions = { min: 10n, max: 1000n };
+    const rr = nth(occ, '--monitoring_nr_regions_range', i);
+    if (rr) {
+      nrRegions.min = pNr('--monitoring_nr_regions_range', rr[0]);
+      nrRegions.max = pNr('--monitoring_nr_regions_range', rr[1]);
+    }
+    const mn = nth(occ, '--minr', i)?.[0];
+    const mx = nth(occ, '--maxr', i)?.[0];
+    if (mn !== undefined) nrRegions.min = pNr('--minr', mn);
+    if (mx !== undefined) nrRegions.max = pNr('--maxr', mx);
+    const auWords = addrUnits.length === 1 ? addrUnits[0] : addrUnits[i];
+    const addrUnit = auWords ? pBytes('--damon_addr_unit', auWords[0]) : 1n;
+    if (addrUnit === 0n) fail('--damon_addr_unit', 'expected a non-zero number of bytes per core address; found 0');
+    if (addrUnit !== 1n && ops !== 'paddr') fail('--damon_addr_unit', `expected addr_unit 1 for ops "${ops}" (damo allows other units for paddr only); found ${addrUnit}`);
+    ctxs.push({ ops: ops as OpsId, addrUnit, targets: [], intervals, nrRegions, pause: false, schemes: [] });
+  }
+
+  // Targets: as many as the longest per-target option list, at least one per context.
+  const nrTargets = Math.max(nrCtxs, all(occ, '--target_pid').length, all(occ, '--regions').length, all(occ, '--numa_node').length);
+  let perCtx = nrTargetsOpt;
+  if (perCtx === undefined) {
+    if (nrCtxs > 1) fail('--nr_targets', `expected --nr_targets (one count per context) with ${nrCtxs} contexts; found none`);
+    perCtx = [nrTargets];
+  }
+  if (perCtx.length !== nrCtxs) fail('--nr_targets', `expected one count per context (${nrCtxs}); found ${perCtx.length}`);
+  const sumT = perCtx.reduce((x, y) => x + y, 0);
+  if (sumT !== nrTargets) fail('--nr_targets', `expected counts adding up to the number of targets (${nrTargets}, from --target_pid/--regions/--numa_node); found ${perCtx.join(' ')} (sum ${sumT})`);
+  let ti = 0;
+  perCtx.forEach((n, ci) => {
+    for (let k = 0; k < n; k++, ti++) ctxs[ci].targets.push(buildTarget(occ, ti, ctxs[ci].ops, opts));
+  });
+
+  // Schemes.
+  const schemes = buildSchemes(occ, opts, warnings);
+  let perCtxS = nrSchemesOpt;
+  if (perCtxS === undefined) {
+    if (nrCtxs > 1 && schemes.length > 0) fail('--nr_schemes', `expected --nr_schemes (one count per context) with ${nrCtxs} contexts; found none`);
+    perCtxS = [schemes.length, ...new Array<number>(nrCtxs - 1).fill(0)];
+  }
+  if (perCtxS.length !== nrCtxs) fail('--nr_schemes', `expected one count per context (${nrCtxs}); found ${perCtxS.length}`);
+  const sumS = perCtxS.reduce((x, y) => x + y, 0);
+  if (sumS !== schemes.length) fail('--nr_schemes', `expected counts adding up to the number of --damos_action options (${schemes.length}); found ${perCtxS.join(' ')} (sum ${sumS})`);
+  let si = 0;
+  perCtxS.forEach((n, ci) => {
+    ctxs[ci].schemes = schemes.slice(si, si + n);
+    si += n;
+  });
+
+  // Kdamonds.
+  const nrCtxsOpt = intList(occ, '--nr_ctxs') ?? [nrCtxs];
+  const sumC = nrCtxsOpt.reduce((x, y) => x + y, 0);
+  if (sumC !== nrCtxs) fail('--nr_ctxs', `expected counts adding up to the number of contexts (${nrCtxs}); found ${nrCtxsOpt.join(' ')} (sum ${sumC})`);
+  const refresh = all(occ, '--refresh_stat');
+  if (refresh.length > 1 && refresh.length !== nrCtxsOpt.length) fail('--refresh_stat', `expected one value for every kdamond or one per kdamond (${nrCtxsOpt.length}); found ${refresh.length}`);
+  const kdamonds: DamoKdamond[] = [];
+  let ci = 0;
+  nrCtxsOpt.forEach((n, ki) => {
+    const r = refresh.length === 1 ? refresh[0] : refresh[ki];
+    kdamonds.push({ refreshMs: r ? pMs('--refresh_stat', r[0]) : 0n, contexts: ctxs.slice(ci, ci + n) });
+    ci += n;
+  });
+  return { kdamonds, warnings };
+}
+
+function buildTarget(occ: DamoOccurrences, idx: number, ops: OpsId, opts: DamoArgsOptions): DamoTarget {
+  const pidW = nth(occ, '--target_pid', idx)?.[0];
+  const pid = pidW === undefined ? null : pInt('--target_pid', pidW, 'a process id');
+  if (ops !== 'paddr' && pid === null) fail('--target_pid', `expected a pid for target ${idx} of a "${ops}" context; found none`);
+  const regionsW = nth(occ, '--regions', idx)?.[0];
+  let regions = regionsW === undefined ? [] : parseRegions('--regions', regionsW);
+  const nodes = nth(occ, '--numa_node', idx);
+  if (nodes && ops !== 'paddr') fail('--numa_node', `expected ops paddr for --numa_node (it selects physical ranges); found ops "${ops}"`);
+  if (ops === 'paddr' && regions.length === 0) {
+    if (nodes) {
+      if (!opts.nodeRanges) fail('--numa_node', 'expected a machine to map node ids to physical ranges (give --preset NAME or a scenario file); found none');
+      const ranges: Array<{ start: bigint; end: bigint }> = [];
+      for (const w of nodes) {
+        const nid = pInt('--numa_node', w, 'a node id');
+        const r = opts.nodeRanges(nid);
+        if (r === null) fail('--numa_node', `expected a node of the machine; found node ${nid}`);
+        ranges.push(...r);
+      }
+      regions = mergeRanges(ranges);
+    } else {
+      const d = opts.defaultPaddrRegion?.() ?? null;
+      if (d) regions = [d];
+    }
+  }
+  return { pid: ops === 'paddr' ? null : pid, obsolete: false, regions };
+}
+
+/** damo's command line → damo's printed kdamonds tree (`{"kdamonds": [...]}`, human strings). */
+export function damoArgsToTree(tokens: readonly string[], opts: DamoArgsOptions = {}) {
+  const r = damoArgsToKdamonds(tokens, opts);
+  return { tree: wrapKdamonds(kdamondsTree(r.kdamonds)), kdamonds: r.kdamonds, warnings: r.warnings };
+}
+
+/**
+ * damo's command line → normalised parameters: the printed tree goes through the kdamonds parser,
+ * exactly as a JSON file with the same content would.
+ */
+export function damoArgsToParams(tokens: readonly string[], opts: DamoArgsOptions = {}): { params: KdamondParams[]; kdamonds: DamoKdamond[]; warnings: ConfigIssue[] } {
+  const r = damoArgsToTree(tokens, opts);
+  const read = readKdamonds(r.tree, { compat: opts.compat, source: 'damo options' });
+  return { params: read.params, kdamonds: r.kdamonds, warnings: [...r.warnings, ...read.warnings] };
+}

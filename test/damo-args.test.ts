@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * damo's command-line scheme options (src/formats/damo/args.ts, damo-formats.md §2): the same
+ * configuration given as a damo command line and as a damo JSON file gives equal parameters;
+ * errors name the option, what was expected and what was found; `--damo-compat upstream` drops
+ * node_eligible_mem_bp's nid as upstream damo v3.3 does; `damon-sim args` and `run` take them.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { damoArgsToParams, damoArgsToTree, splitDamoTokens } from '../src/formats/damo/args.js';
+import { formatDamoText, readKdamonds } from '../src/formats/damo/emit.js';
+import { ConfigError } from '../src/scenario/issues.js';
+
+const G = 2n ** 30n;
+const FIXTURE = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'damo-formats-1.6.json'), 'utf8'));
+const machine = {
+  nodeRanges: (nid: number) => (nid === 0 ? [{ start: 4n * G, end: 68n * G }] : nid === 1 ? [{ start: 68n * G, end: 132n * G }] : null),
+  defaultPaddrRegion: () => ({ start: 4n * G, end: 68n * G }),
+};
+
+/** Split a command line the way a shell would (double quotes group words). */
+function words(cmd: string): string[] {
+  return [...cmd.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
+}
+
+// damo-formats.md §1.6's command line, with `--damos_age min max` added to the first scheme: damo
+// gives the i-th --damos_age to the i-th scheme, so without it the second scheme's "5s max" would
+// belong to the first one (see the next test).
+const CMD_16 = `--ops paddr --regions "4G-68G 68G-132G"
+  --monitoring_intervals_goal 4% 3 5ms 10s
+  --damos_action migrate_hot 0 --damos_access_rate 5% max --damos_age min max
+    --damos_apply_interval 1s --damos_quotas 0 200MB 1s
+    --damos_quota_goal node_eligible_mem_bp 9000 0
+    --damos_filter allow addr 68G 132G
+  --damos_action migrate_cold 1 --damos_access_rate 0% 0% --damos_age 5s max
+    --damos_apply_interval 1s --damos_quotas 0 200MB 1s
+    --damos_quota_goal node_mem_free_bp 0.5% 0
+    --damos_filter reject young --damos_filter allow addr 4G 68G
+  --damos_nr_quota_goals 1 1 --damos_nr_filters 1 2`;
+
+function expectError(argv: string, path: string, message: RegExp, opts = {}): void {
+  try {
+    damoArgsToParams(words(argv), opts);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    const issue = (e as ConfigError).issues[0];
+    expect(issue.path).toBe(path);
+    expect(issue.message).toMatch(message);
+    return;
+  }
+  throw new Error(`no error for: ${argv}`);
+}
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
+  return { code, out, err };
+}
+
+describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
+  it('with --damo-compat upstream, prints exactly the §1.6 JSON and gives the same params as that JSON', () => {
+    const r = damoArgsToTree(words(CMD_16), { compat: 'upstream' });
+    expect(JSON.parse(formatDamoText(r.tree, 'json'))).toEqual(FIXTURE);
+    expect(r.warnings.map((w) => w.path)).toEqual(['--damos_quota_goal']);
+    const fromArgs = damoArgsToParams(words(CMD_16), { compat: 'upstream' }).params;
+    expect(fromArgs).toEqual(readKdamonds(FIXTURE, { compat: 'upstream' }).params);
+  });
+
+  it('with the kernel reading, the same params modulo the nid upstream damo drops', () => {
+    const fromArgs = damoArgsToParams(words(CMD_16)).params;
+    const fromJson = readKdamonds(FIXTURE).params;
+    expect(fromArgs[0].contexts[0].schemes[0].quota.goals[0].nid).toBe(0);
+    expect(fromJson[0].contexts[0].schemes[0].quota.goals[0].nid).toBeNull();
+    fromJson[0].contexts[0].schemes[0].quota.goals[0].nid = 0;
+    expect(fromArgs).toEqual(fromJson);
+  });
+
+  it('the i-th --damos_age belongs to the i-th scheme, wherever it is typed (damo\'s positional lists)', () => {
+    const literal = CMD_16.replace(' --damos_age min max', '');
+    const p = damoArgsToParams(words(literal)).params[0].contexts[0].schemes;
+    expect(p[0].pattern.minAgeRegion).toBe(50); // 5 s / 100 ms
+    expect(p[1].pattern.minAgeRegion).toBe(0);
+  });
+
+  it('a JSON file with the same scheme in raw numbers gives equal params', () => {
+    const json = {
+      kdamonds: [
+        {
+          contexts: [
+            {
+              ops: 'paddr',
+              targets: [{ regions: [{ start: 4 * 2 ** 30, end: 68 * 2 ** 30 }] }],
+              intervals: { sample_us: 5000, aggr_us: 100000, ops_update_us: 1000000 },
+              schemes: [
+                {
+                  action: 'pageout',
+                  access_pattern: { sz_bytes: { min: 4096, max: 'max' }, nr_accesses: { min: 0, max: 0 }, age: { min: 30000000, max: 'max' } },
+                  quotas: { time_ms: 10, sz_bytes: 134217728, reset_interval_ms: 1000, weights: { sz_permil: 1, nr_accesses_permil: 1, age_permil: 1 }, goal_tuner: 'temporal',
+                    goals: [{ metric: 'some_mem_psi_us', target_value: 1000, current_value: 0 }], fail_charge_num: 1, fail_charge_denom: 4 },
+                  watermarks: { metric: 'free_mem_rate', interval_us: 5000000, high_permil: 500, mid_permil: 400, low_permil: 50 },
+                  filters: [{ filter_type: 'anon', matching: false, allow: false }, { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workload' }],
+                  max_nr_snapshots: 100,
+                },
+              ],
+            },
+          ],
+          refresh_ms: 1000,
+        },
+      ],
+    };
+    const cmd = `--regions 4G-68G --damos_action pageout --damos_sz_region 4K max --damos_access_rate 0 0 --damos_age 30s max
+      --damos_quota_interval 1s --damos_quota_time 10ms --damos_quota_space 128M
+      --damos_quota_goal some_mem_psi_us 1ms --damos_quota_goal_tuner temporal --damos_quota_fail_charge_ratio 1 4
+      --damos_wmarks free_mem_rate 5s 50% 40% 5% --damos_filter anon nomatching --damos_filter memcg matching /workload allow
+      --damos_max_nr_snapshots 100 --refresh_stat 1s`;
+    expect(damoArgsToParams(words(cmd)).params).toEqual(readKdamonds(json).params);
+  });
+
+  it('--damos_quotas (positional) weights default to 0; the component style to 1 permil each', () => {
+    const pos = damoArgsToParams(words('--damos_action stat --damos_quotas 10ms 1G 1s')).params[0].contexts[0].schemes[0].quota;
+    expect([pos.weightSz, pos.weightNrAccesses, pos.weightAge]).toEqual([0, 0, 0]);
+    expect([pos.ms, pos.sz, pos.resetIntervalMs]).toEqual([10, G, 1000]);
+    const comp = damoArgsToParams(words('--damos_action stat --damos_quota_interval 1s')).params[0].contexts[0].schemes[0].quota;
+    expect([comp.weightSz, comp.weightNrAccesses, comp.weightAge]).toEqual([1, 1, 1]);
+    const w = damoArgsToParams(words('--damos_action stat --damos_quotas 0 0 1s 5% 0.1% 7')).params[0].contexts[0].schemes[0].quota;
+    expect([w.weightSz, w.weightNrAccesses, w.weightAge]).toEqual([50, 1, 7]);
+  });
+
+  it('migrate actions take a node id or destination id/weight pairs', () => {
+    const s = damoArgsToParams(words('--damos_action migrate_hot 0 1 1 3')).params[0].contexts[0].schemes[0];
+    expect(s.dests).toEqual([{ id: 0, weight: 1 }, { id: 1, weight: 3 }]);
+    expect(s.targetNid).toBe(-1);
+    expect(damoArgsToParams(words('--damos_action migrate_cold 1')).params[0].contexts[0].schemes[0].targetNid).toBe(1);
+  });
+
+  it('several filters in one option, "none" for non-matching; the old form still parses', () => {
+    const f = damoArgsToParams(words('--damos_action stat --damos_filter reject none young allow addr 4G 8G allow target 1 reject hugepage_size 2M 2M')).params[0].contexts[0].schemes[0].filters;
+    expect(f.map((x) => [x.type, x.matching, x.allow])).toEqual([
+      ['young', false, false],
+      ['addr', true, true],
+      ['target', true, true],
+      ['hugepage_size', true, false],
+    ]);
+    expect(f[1].addrRange).toEqual({ start: 4 * 2 ** 30, end: 8 * 2 ** 30 });
+    expect(f[3].hugepageSize).toEqual([2 ** 21, 2 ** 21]);
+    const old = damoArgsToParams(words('--damos_action stat --damos_filter young matching allow --damos_filter anon nomatching')).params[0].contexts[0].schemes[0].filters;
+    expect(old.map((x) => [x.type, x.matching, x.allow])).toEqual([
+      ['young', true, true],
+      ['anon', false, false],
+    ]);
+  });
+
+  it('intervals (-s -a -u, autotune), nr_regions (-n -m), addr_unit', () => {
+    const c = damoArgsToParams(words('-s 10ms -a 200ms -u 2s -n 20 -m 2000 --monitoring_intervals_autotune --damon_addr_unit 4K --regions 4G-8G')).params[0].contexts[0];
+    expect(c.attrs).toMatchObject({ sampleInterval: 10000, aggrInterval: 200000, opsUpdateInterval: 2000000, minNrRegions: 20, maxNrRegions: 2000 });
+    expect(c.attrs.intervalsGoal).toEqual({ accessBp: 400, aggrs: 3, minSampleUs: 5000, maxSampleUs: 10000000 });
+    expect(c.addrUnit).toBe(4096);
+    expect(c.targets[0].regions).toEqual([{ start: 2 ** 20, end: 2 ** 21 }]);
+  });
+
+  it('--numa_node maps node ids to the machine\'s ranges; without --regions paddr takes the biggest node', () => {
+    const p = damoArgsToParams(words('--numa_node 0 1'), machine).params[0].contexts[0].targets[0].regions;
+    expect(p).toEqual([{ start: 4 * 2 ** 30, end: 132 * 2 ** 30 }]);
+    const d = damoArgsToParams(words('--damos_action stat'), machine).params[0].contexts[0].targets[0].regions;
+    expect(d).toEqual([{ start: 4 * 2 ** 30, end: 68 * 2 ** 30 }]);
+  });
+
+  it('several contexts and kdamonds (--nr_targets, --nr_schemes, --nr_ctxs), as scripts/mem_tier.sh', () => {
+    const cmd = `--numa_node 0 --numa_node 1 --monitoring_intervals_goal 4% 3 5ms 10s --monitoring_intervals_goal 4% 3 5ms 10s
+      --damos_action migrate_cold 1 --damos_access_rate 0% 0% --damos_apply_interval 1s --damos_quotas 0 200MB 1s
+      --damos_quota_goal node_mem_free_bp 0.5% 0 --damos_filter reject young
+      --damos_action migrate_hot 0 --damos_access_rate 5% max --damos_apply_interval 1s --damos_quotas 0 200MB 1s
+      --damos_quota_goal node_mem_used_bp 99.7% 0 --damos_filter allow young
+      --damos_nr_quota_goals 1 1 --damos_nr_filters 1 1 --nr_targets 1 1 --nr_schemes 1 1 --nr_ctxs 1 1`;
+    const p = damoArgsToParams(words(cmd), machine).params;
+    expect(p).toHaveLength(2);
+    expect(p[1].contexts[0].targets[0].regions).toEqual([{ start: 68 * 2 ** 30, end: 132 * 2 ** 30 }]);
+    expect(p[1].contexts[0].schemes[0].quota.goals[0]).toMatchObject({ metric: 'node_mem_used_bp', targetValue: 9970n, nid: 0 });
+    expect(p[0].contexts[0].schemes[0].pattern.maxNrAccesses).toBe(0);
+    expect(p[1].contexts[0].schemes[0].pattern.minNrAccesses).toBe(1); // 5 % of 20 samples
+  });
+
+  it('node_eligible_mem_bp keeps its nid; --damo-compat upstream drops it with a warning', () => {
+    const kernel = damoArgsToParams(words('--damos_action migrate_hot 0 --damos_quotas 0 1G 1s --damos_quota_goal node_eligible_mem_bp 6000 1'));
+    expect(kernel.params[0].contexts[0].schemes[0].quota.goals[0].nid).toBe(1);
+    expect(kernel.warnings).toEqual([]);
+    const up = damoArgsToParams(words('--damos_action migrate_hot 0 --damos_quotas 0 1G 1s --damos_quota_goal node_eligible_mem_bp 6000 1'), { compat: 'upstream' });
+    expect(up.params[0].contexts[0].schemes[0].quota.goals[0].nid).toBeNull();
+    expect(up.warnings[0]).toMatchObject({ path: '--damos_quota_goal' });
+    expect(up.warnings[0].message).toMatch(/nid 1 dropped; the kernel then measures node 0/);
+  });
+
+  it('argparse-like word splitting: fixed counts, "+" up to the next option, negative numbers are values', () => {
+    const s = splitDamoTokens(words('--damos_action migrate_hot -1 --damos_sz_region 4K max --ops=paddr'));
+    expect(s.occurrences.get('--damos_action')).toEqual([['migrate_hot', '-1']]);
+    expect(s.occurrences.get('--damos_sz_region')).toEqual([['4K', 'max']]);
+    expect(s.occurrences.get('--ops')).toEqual([['paddr']]);
+  });
+});
+
+describe('damo command line errors: option, expected, found', () => {
+  it.each([
+    ['--damos_action reclaim', '--damos_action', /expected an action \(willneed, .*stat\); found "reclaim"/],
+    ['--damos_action migrate_hot', '--damos_action', /expected migrate_hot <nid> or migrate_hot <id> <weight>/],
+    ['--damos_action pageout 1', '--damos_action', /expected no values after pageout/],
+    ['--damos_action stat --damos_access_rate 5x max', '--damos_access_rate', /expected a percentage .*; found "5x"/],
+    ['--damos_action stat --damos_sz_region 4Q max', '--damos_sz_region', /expected a size such as .*units: B K KB KiB.*found "4Q"/],
+    ['--damos_action stat --damos_age 5 parsecs', '--damos_age', /expected a time .*found "parsecs"/],
+    ['--damos_action stat --damos_sz_region 4K', '--damos_sz_region', /expected 2 values \(<min> <max>\); found 1/],
+    ['--damos_action stat --damos_sz_region 4K max --damos_sz_region 4K max', '--damos_sz_region', /expected at most one per --damos_action \(1\); found 2/],
+    ['--damos_action stat --damos_quotas 0 1G 1s --damos_quota_interval 1s', '--damos_quotas', /either --damos_quotas or the component options.*not both/],
+    ['--damos_action stat --damos_quotas 0 1G --damos_quota_goal user_input 100 10', '--damos_quotas', /expected a reset interval \(third value\) when quota goals are set/],
+    ['--damos_action stat --damos_quota_goal user_input 100 10', '--damos_quota_goal', /expected quotas with a reset interval .* for scheme 0/],
+    ['--damos_action stat --damos_quotas 0 1G 1s --damos_quota_goal node_eligible_mem_bp 60% 0', '--damos_quota_goal', /expected a plain bp integer such as 6000 for node_eligible_mem_bp .*; found "60%"/],
+    ['--damos_action stat --damos_quotas 0 1G 1s --damos_quota_goal node_mem_free_bp 5%', '--damos_quota_goal', /expected node_mem_free_bp <target> <nid>; found "node_mem_free_bp 5%"/],
+    ['--damos_action stat --damos_quotas 0 1G 1s --damos_quota_goal user_input 100', '--damos_quota_goal', /expected user_input <target> <current value>; found no current value/],
+    ['--damos_action stat --damos_quotas 0 1G 1s --damos_quota_goal memory_pressure 1', '--damos_quota_goal', /expected a metric \(user_input, .*node_eligible_mem_bp\); found "memory_pressure"/],
+    ['--damos_action stat --damos_action stat --damos_filter allow young', '--damos_nr_filters', /expected --damos_nr_filters \(one count per scheme\) with 2 schemes/],
+    ['--damos_action stat --damos_filter allow young --damos_nr_filters 2', '--damos_nr_filters', /adding up to the number of --damos_filter options \(1\); found 2 \(sum 2\)/],
+    ['--damos_action stat --damos_filter allow bogus', '--damos_filter', /expected a filter type \(anon, active, young, unmapped, memcg <path>.*found "bogus"/],
+    ['--damos_action stat --damos_filter allow addr 4G', '--damos_filter', /expected <start> <end> \(bytes\) after "addr"/],
+    ['--damos_action stat --damos_wmarks high 1s 1 1 1', '--damos_wmarks', /expected a metric \(none, free_mem_rate\); found "high"/],
+    ['--damos_action stat --damos_quota_goal_tuner fast', '--damos_quota_goal_tuner', /expected one of consist, temporal; found "fast"/],
+    ['--damos_access_rate 5% max', '--damos_access_rate', /expected --damos_action before any --damos_\* option/],
+    ['--ops kvm', '--ops', /expected one of vaddr, fvaddr, paddr; found "kvm"/],
+    ['--ops vaddr', '--target_pid', /expected a pid for target 0 of a "vaddr" context/],
+    ['--regions 8G-4G', '--regions', /expected start < end; found "8G-4G"/],
+    ['--regions 4G-8G,8G-9G', '--regions', /expected "<start>-<end>" ranges separated by spaces/],
+    ['--numa_node 0', '--numa_node', /expected a machine to map node ids to physical ranges/],
+    ['--damos_action stat --frobnicate', '--frobnicate', /found unknown option "--frobnicate"/],
+    ['--monitoring_intervals 5ms 100ms', '--monitoring_intervals', /expected 3 values \(<sample> <aggr> <update>\); found 2/],
+    ['--monitoring_intervals_goal 4% 3 5ms 10s --monitoring_intervals_goal 4% 3 5ms 10s', '--nr_targets', /expected --nr_targets \(one count per context\) with 2 contexts/],
+    ['--damon_addr_unit 0', '--damon_addr_unit', /expected a non-zero number of bytes/],
+    ['--nr_ctxs 2', '--nr_ctxs', /adding up to the number of contexts \(1\); found 2/],
+  ])('%s', (argv, path, message) => expectError(argv, path, message));
+
+  it('--numa_node with a node the machine lacks', () => expectError('--numa_node 3', '--numa_node', /expected a node of the machine; found node 3/, machine));
+
+  it('semantic checks of the kdamonds reader apply too (min > max)', () => {
+    expectError('--damos_action stat --damos_sz_region 8K 4K', 'damo options.kdamonds[0].contexts[0].schemes[0].access_pattern.sz_bytes', /expected min <= max/);
+  });
+});
+
+describe('damon-sim args / run with damo options', () => {
+  it('args prints the kdamonds config (JSON by default), damon-sim options anywhere', async () => {
+    const r = await cli(['args', ...words(CMD_16), '--damo-compat', 'upstream']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual(FIXTURE);
+    expect(r.err).toMatch(/warning: --damos_quota_goal: upstream damo v3\.3 ignores the nid word/);
+  });
+
+  it('args --format report prints damo report damon text', async () => {
+    const r = await cli(['args', '--format', 'report', ...words(CMD_16)]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('        scheme 0\n            action: migrate_hot to node 0 per 1 s\n            target access pattern\n');
+    expect(r.out).toContain('                nr_accesses: [5 %, 18,446,744,073,709,551,615 %]\n');
+    expect(r.out).toContain('                0 ns / 200.000 MiB / 0 B per 1 s\n');
+    expect(r.out).toContain('                goal 0: metric node_eligible_mem_bp (nid 0) target 9,000 current 0\n');
+    expect(r.out).toContain('                goal 0: metric node_mem_free_bp (nid 0) target 50 current 0\n');
+    expect(r.out).toContain('                allow addr [73,014,444,032, 141,733,920,768) (64.000 GiB)\n');
+    expect(r.out).toContain('            target 4 % accesses per 3 aggrs, [5 ms, 10 s] sampling interval\n');
+    const up = await cli(['args', '--format', 'report', '--damo-compat', 'upstream', ...words(CMD_16)]);
+    expect(up.out).toContain('goal 0: metric node_eligible_mem_bp target 9,000 current 0\n');
+  });
+
+  it('args --format yaml --preset (machine for --numa_node)', async () => {
+    const r = await cli(['args', '--numa_node', '1', '--damos_action', 'stat', '--format', 'yaml', '--preset', 'tiering-6040']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('      - start: 38,654,705,664\n        end: 73,014,444,032\n');
+  });
+
+  it('args errors exit 2 with the option named', async () => {
+    const r = await cli(['args', '--damos_action', 'stat', '--damos_age', '5', 'parsecs']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^damon-sim: error: --damos_age: expected a time/);
+  });
+
+  it('run: damo options replace the preset\'s damon part', async () => {
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '2s', '--no-progress',
+      '--damos_action', 'migrate_hot', '1', '--damos_quotas', '0', '64M', '1s', '--damos_quota_goal', 'node_eligible_mem_bp', '4000', '1',
+      '--regions', '4G-36G 36G-68G']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('s0 migrate_hot→1');
+    expect(r.out).not.toContain('s1 ');
+  });
+
+  it('run: the scenario file first, then damo options; unknown options refused', async () => {
+    const file = join(__dirname, '..', 'examples', 'tiering-6040.yaml');
+    const ok = await cli(['run', file, '--duration', '1s', '--no-progress', '--damos_action', 'stat', '--regions', '4G-36G']);
+    expect(ok.code).toBe(0);
+    const bad = await cli(['run', file, '--no-progress', '--damos_action', 'stat', '--frob']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/found unknown option "--frob"/);
+    const err = await cli(['run', '--preset', 'tiering-6040', '--no-progress', '--damos_action', 'stat', '--damos_age', 'x', 'y']);
+    expect(err.code).toBe(2);
+    expect(err.err).toMatch(/--damos_age: expected a time/);
+  });
+});
