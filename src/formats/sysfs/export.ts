@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Export a configuration as the kernel's sysfs tree: every file of /sys/kernel/mm/damon/admin for
+ * the kdamonds, with the values the kernel would print after damo staged the config and before
+ * `on` (state off, pid -1, zero stats and effective quota, empty tried regions). One file per
+ * value, with the trailing newline sysfs prints.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { isCoreFilter } from '../../damos/scheme.js';
+import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
+import { AVAIL_OPERATIONS, STATS_FILES, ulongTime, yn } from './layout.js';
+
+/** [path relative to the admin dir, file content] in a stable order. */
+export type SysfsFile = [string, string];
+
+function filterFiles(out: SysfsFile[], dir: string, list: readonly FilterParams[]): void {
+  out.push([`${dir}/nr_filters`, `${list.length}`]);
+  list.forEach((f, i) => {
+    const d = `${dir}/${i}`;
+    out.push([`${d}/type`, f.type]);
+    out.push([`${d}/matching`, yn(f.matching)]);
+    out.push([`${d}/allow`, yn(f.allow)]);
+    out.push([`${d}/memcg_path`, f.memcgPath ?? '']);
+    out.push([`${d}/addr_start`, `${f.addrRange?.start ?? 0}`]);
+    out.push([`${d}/addr_end`, `${f.addrRange?.end ?? 0}`]);
+    out.push([`${d}/min`, `${f.hugepageSize?.[0] ?? 0}`]);
+    out.push([`${d}/max`, `${f.hugepageSize?.[1] ?? 0}`]);
+    out.push([`${d}/damon_target_idx`, `${f.targetIdx ?? 0}`]);
+  });
+}
+
+function schemeFiles(out: SysfsFile[], d: string, s: SchemeParams): void {
+  const p = s.pattern;
+  out.push([`${d}/action`, s.action]);
+  out.push([`${d}/target_nid`, `${s.targetNid}`]);
+  out.push([`${d}/apply_interval_us`, `${s.applyIntervalUs}`]);
+  out.push([`${d}/access_pattern/sz/min`, p.minSzRegion.toString()]);
+  out.push([`${d}/access_pattern/sz/max`, p.maxSzRegion.toString()]);
+  out.push([`${d}/access_pattern/nr_accesses/min`, `${p.minNrAccesses}`]);
+  out.push([`${d}/access_pattern/nr_accesses/max`, `${p.maxNrAccesses}`]);
+  out.push([`${d}/access_pattern/age/min`, `${p.minAgeRegion}`]);
+  out.push([`${d}/access_pattern/age/max`, `${p.maxAgeRegion}`]);
+  const q = s.quota;
+  out.push([`${d}/quotas/ms`, ulongTime(q.ms)]);
+  out.push([`${d}/quotas/bytes`, q.sz.toString()]);
+  out.push([`${d}/quotas/reset_interval_ms`, ulongTime(q.resetIntervalMs)]);
+  out.push([`${d}/quotas/effective_bytes`, '0']);
+  out.push([`${d}/quotas/goal_tuner`, q.goalTuner]);
+  out.push([`${d}/quotas/fail_charge_num`, `${q.failChargeNum}`]);
+  out.push([`${d}/quotas/fail_charge_denom`, `${q.failChargeDenom}`]);
+  out.push([`${d}/quotas/weights/sz_permil`, `${q.weightSz}`]);
+  out.push([`${d}/quotas/weights/nr_accesses_permil`, `${q.weightNrAccesses}`]);
+  out.push([`${d}/quotas/weights/age_permil`, `${q.weightAge}`]);
+  out.push([`${d}/quotas/goals/nr_goals`, `${q.goals.length}`]);
+  q.goals.forEach((g, gi) => {
+    const gd = `${d}/quotas/goals/${gi}`;
+    out.push([`${gd}/target_metric`, g.metric]);
+    out.push([`${gd}/target_value`, g.targetValue.toString()]);
+    out.push([`${gd}/current_value`, g.currentValue.toString()]);
+    out.push([`${gd}/nid`, `${g.nid ?? 0}`]);
+    out.push([`${gd}/path`, g.memcgPath ?? '']);
+  });
+  const w = s.wmarks;
+  out.push([`${d}/watermarks/metric`, w.metric]);
+  out.push([`${d}/watermarks/interval_us`, ulongTime(w.intervalUs)]);
+  out.push([`${d}/watermarks/high`, `${w.high}`]);
+  out.push([`${d}/watermarks/mid`, `${w.mid}`]);
+  out.push([`${d}/watermarks/low`, `${w.low}`]);
+  // Kernels with core_filters/ops_filters get the split (as damo stages them); `filters` stays empty.
+  filterFiles(out, `${d}/core_filters`, s.filters.filter((f) => isCoreFilter(f.type)));
+  filterFiles(out, `${d}/ops_filters`, s.filters.filter((f) => !isCoreFilter(f.type)));
+  filterFiles(out, `${d}/filters`, []);
+  out.push([`${d}/dests/nr_dests`, `${s.dests.length}`]);
+  s.dests.forEach((x, xi) => {
+    out.push([`${d}/dests/${xi}/id`, `${x.id}`]);
+    out.push([`${d}/dests/${xi}/weight`, `${x.weight}`]);
+  });
+  for (const f of STATS_FILES) out.push([`${d}/stats/${f}`, f === 'max_nr_snapshots' ? `${s.maxNrSnapshots}` : '0']);
+  out.push([`${d}/tried_regions/total_bytes`, '0']);
+}
+
+/** Every file of the admin tree for these kdamonds, as the kernel prints it (content without newline). */
+export function sysfsFiles(kdamonds: readonly KdamondParams[]): SysfsFile[] {
+  const out: SysfsFile[] = [];
+  out.push(['kdamonds/nr_kdamonds', `${kdamonds.length}`]);
+  kdamonds.forEach((k, ki) => {
+    const kd = `kdamonds/${ki}`;
+    out.push([`${kd}/state`, 'off']);
+    out.push([`${kd}/pid`, '-1']);
+    out.push([`${kd}/refresh_ms`, `${k.refreshMs}`]);
+    out.push([`${kd}/contexts/nr_contexts`, `${k.contexts.length}`]);
+    k.contexts.forEach((c, ci) => {
+      const cd = `${kd}/contexts/${ci}`;
+      const a = c.attrs;
+      out.push([`${cd}/avail_operations`, AVAIL_OPERATIONS.join('\n')]);
+      out.push([`${cd}/operations`, c.ops]);
+      out.push([`${cd}/addr_unit`, `${c.addrUnit}`]);
+      out.push([`${cd}/pause`, yn(c.pause)]);
+      const iv = `${cd}/monitoring_attrs/intervals`;
+      out.push([`${iv}/sample_us`, `${a.sampleInterval}`]);
+      out.push([`${iv}/aggr_us`, `${a.aggrInterval}`]);
+      out.push([`${iv}/update_us`, `${a.opsUpdateInterval}`]);
+      out.push([`${iv}/intervals_goal/access_bp`, `${a.intervalsGoal.accessBp}`]);
+      out.push([`${iv}/intervals_goal/aggrs`, `${a.intervalsGoal.aggrs}`]);
+      out.push([`${iv}/intervals_goal/min_sample_us`, `${a.intervalsGoal.minSampleUs}`]);
+      out.push([`${iv}/intervals_goal/max_sample_us`, `${a.intervalsGoal.maxSampleUs}`]);
+      out.push([`${cd}/monitoring_attrs/nr_regions/min`, `${a.minNrRegions}`]);
+      out.push([`${cd}/monitoring_attrs/nr_regions/max`, `${a.maxNrRegions}`]);
+      out.push([`${cd}/targets/nr_targets`, `${c.targets.length}`]);
+      c.targets.forEach((t, ti) => {
+        const td = `${cd}/targets/${ti}`;
+        // A paddr target's pid_target keeps the kernel's initial 0.
+        out.push([`${td}/pid_target`, `${t.pid ?? 0}`]);
+        out.push([`${td}/obsolete_target`, yn(t.obsolete)]);
+        out.push([`${td}/regions/nr_regions`, `${t.regions.length}`]);
+        t.regions.forEach((r, ri) => {
+          out.push([`${td}/regions/${ri}/start`, `${r.start}`]);
+          out.push([`${td}/regions/${ri}/end`, `${r.end}`]);
+        });
+      });
+      out.push([`${cd}/schemes/nr_schemes`, `${c.schemes.length}`]);
+      c.schemes.forEach((s, si) => schemeFiles(out, `${cd}/schemes/${si}`, s));
+    });
+  });
+  return out;
+}
+
+/** Write files under `dir` (content gets sysfs's trailing newline). */
+export function writeSysfsFiles(dir: string, files: readonly SysfsFile[]): void {
+  for (const [p, content] of files) {
+    const full = join(dir, p);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, `${content}\n`);
+  }
+}
+
+/**
+ * Write the tree to `dir` (the admin dir: files go to dir/kdamonds/...). The tree is built next to
+ * it and renamed into place, so a failure leaves no partial tree; an existing non-empty `dir` is
+ * refused.
+ */
+export function exportSysfsTree(dir: string, kdamonds: readonly KdamondParams[]): void {
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir}: expected a new or empty directory; found a non-empty one (refusing to overwrite)`);
+  const tmp = `${dir.replace(/\/+$/, '')}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    writeSysfsFiles(tmp, sysfsFiles(kdamonds));
+    if (existsSync(dir)) rmdirSync(dir);
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Import a DAMON sysfs tree (a copy of /sys/kernel/mm/damon/admin, or of its kdamonds dir) as
+ * damo's object model in kernel units, as `damo report damon` reads a kdamond. Numbered dirs are
+ * read as far as their nr_* file says. Files that older kernels lack are optional: their default
+ * is used and a note says which file was missing (and the kernel that added it). A missing
+ * required file or an unparsable value is a ConfigError naming the file.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
+import type { OpsId } from '../../ops/operations.js';
+import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
+import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
+import { MEMCG_METRICS, NID_METRICS } from './layout.js';
+
+export interface SysfsImport {
+  kdamonds: DamoKdamond[];
+  /** Optional files that were missing, one note each (path relative to the given dir). */
+  notes: ConfigIssue[];
+}
+
+/** Where each optional file came from, for the notes. */
+const OPTIONAL_SINCE: Readonly<Record<string, string>> = {
+  refresh_ms: 'Linux 6.17',
+  addr_unit: 'Linux 6.18',
+  pause: 'Linux 7.1',
+  intervals_goal: 'Linux 6.15',
+  obsolete_target: 'Linux 6.19',
+  target_nid: 'Linux 6.11',
+  apply_interval_us: 'Linux 6.7',
+  goal_tuner: 'Linux 7.1',
+  fail_charge_num: 'Linux 7.1',
+  fail_charge_denom: 'Linux 7.1',
+  goals: 'Linux 6.8',
+  nid: 'Linux 6.16',
+  path: 'Linux 6.19',
+  target_metric: 'Linux 6.9',
+  current_value: 'Linux 6.8',
+  allow: 'Linux 6.14',
+  dests: 'Linux 6.17',
+  max_nr_snapshots: 'Linux 7.0',
+  core_filters: 'Linux 6.15',
+  ops_filters: 'Linux 6.15',
+  filters: 'Linux 6.3',
+  memcg_path: 'Linux 6.3',
+  addr_start: 'Linux 6.6',
+  addr_end: 'Linux 6.6',
+  damon_target_idx: 'Linux 6.6',
+  min: 'Linux 6.15',
+  max: 'Linux 6.15',
+};
+
+class Reader {
+  readonly notes: ConfigIssue[] = [];
+  constructor(readonly root: string) {}
+
+  private rel(p: string): string {
+    return relative(this.root, p) || '.';
+  }
+
+  private err(p: string, message: string): never {
+    throw new ConfigError([{ path: this.rel(p), message }]);
+  }
+
+  exists(p: string): boolean {
+    return existsSync(p);
+  }
+
+  /** A file's content without sysfs's trailing newline; undefined when the file is missing. */
+  text(p: string): string | undefined {
+    if (!existsSync(p)) return undefined;
+    try {
+      if (statSync(p).isDirectory()) this.err(p, 'expected a file; found a directory');
+      return readFileSync(p, 'utf8').replace(/\n$/, '');
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      this.err(p, `expected a readable file; ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+
+  required(p: string): string {
+    const t = this.text(p);
+    if (t === undefined) this.err(p, 'expected this file (every kernel with the DAMON sysfs interface has it); found nothing');
+    return t;
+  }
+
+  /** An optional file: its content, or undefined with a note (once per file name per dir kind). */
+  optional(p: string, key: string, dflt: string): string | undefined {
+    const t = this.text(p);
+    if (t === undefined) {
+      const since = OPTIONAL_SINCE[key];
+      this.notes.push({ path: this.rel(p), message: `missing (added in ${since ?? 'a later kernel'}); using the default ${JSON.stringify(dflt)}` });
+    }
+    return t;
+  }
+
+  big(p: string, t: string, what = 'an unsigned integer'): bigint {
+    if (!/^\d+$/.test(t.trim())) this.err(p, `expected ${what}; found ${JSON.stringify(t)}`);
+    return BigInt(t.trim());
+  }
+
+  num(p: string, t: string, what = 'an unsigned integer'): number {
+    const b = this.big(p, t, what);
+    if (b > BigInt(Number.MAX_SAFE_INTEGER)) this.err(p, `expected ${what} below 2^53; found ${t}`);
+    return Number(b);
+  }
+
+  int(p: string, t: string, what = 'an integer'): number {
+    if (!/^-?\d+$/.test(t.trim()) || !Number.isSafeInteger(Number(t.trim()))) this.err(p, `expected ${what}; found ${JSON.stringify(t)}`);
+    return Number(t.trim());
+  }
+
+  bool(p: string, t: string): boolean {
+    const w = t.trim().toLowerCase();
+    if (['y', '1', 'yes', 'true', 'on'].includes(w)) return true;
+    if (['n', '0', 'no', 'false', 'off'].includes(w)) return false;
+    this.err(p, `expected Y or N (or 1/0); found ${JSON.stringify(t)}`);
+  }
+
+  oneOf<T extends string>(p: string, t: string, names: readonly T[], what: string): T {
+    const w = t.trim();
+    if (!(names as readonly string[]).includes(w)) this.err(p, `expected ${what} (${names.join(', ')}); found ${JSON.stringify(t)}`);
+    return w as T;
+  }
+
+  /** The count in an nr_* file. */
+  count(p: string): number {
+    return this.num(p, this.required(p), 'a count');
+  }
+}
+
+function readFilters(r: Reader, dir: string, au: bigint): DamoFilter[] {
+  const n = r.count(join(dir, 'nr_filters'));
+  const out: DamoFilter[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = join(dir, `${i}`);
+    const typeP = join(d, 'type');
+    const type = r.oneOf<FilterType>(typeP, r.required(typeP), FILTER_TYPES, 'a filter type');
+    const get = (name: string, dflt: string) => r.optional(join(d, name), name, dflt) ?? dflt;
+    const matching = r.bool(join(d, 'matching'), r.required(join(d, 'matching')));
+    const allow = r.bool(join(d, 'allow'), get('allow', 'N'));
+    const memcg = get('memcg_path', '');
+    const f: DamoFilter = { type, matching, allow, memcgPath: memcg === '' ? null : memcg, addressRange: null, damonTargetIdx: null, hugepageSize: null };
+    if (type === 'addr') {
+      const s = r.big(join(d, 'addr_start'), get('addr_start', '0'));
+      const e = r.big(join(d, 'addr_end'), get('addr_end', '0'));
+      f.addressRange = { start: s * au, end: e * au };
+    }
+    if (type === 'target') f.damonTargetIdx = r.big(join(d, 'damon_target_idx'), get('damon_target_idx', '0'));
+    if (type === 'hugepage_size') f.hugepageSize = [r.big(join(d, 'min'), get('min', '0')), r.big(join(d, 'max'), get('max', '0'))];
+    out.push(f);
+  }
+  return out;
+}
+
+function readGoals(r: Reader, dir: string): DamoGoal[] {
+  if (!r.exists(dir)) {
+    r.optional(dir, 'goals', 'no goals');
+    return [];
+  }
+  const n = r.count(join(dir, 'nr_goals'));
+  const out: DamoGoal[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = join(dir, `${i}`);
+    const mt = r.optional(join(d, 'target_metric'), 'target_metric', 'user_input') ?? 'user_input';
+    const metric = r.oneOf<QuotaGoalMetric>(join(d, 'target_metric'), mt, QUOTA_GOAL_METRICS, 'a quota goal metric');
+    const targetValue = r.big(join(d, 'target_value'), r.required(join(d, 'target_value')));
+    const currentValue = r.big(join(d, 'current_value'), r.optional(join(d, 'current_value'), 'current_value', '0') ?? '0');
+    let nid: number | null = null;
+    if (NID_METRICS.includes(metric)) nid = r.int(join(d, 'nid'), r.optional(join(d, 'nid'), 'nid', '0') ?? '0', 'a node id');
+    let memcgPath: string | null = null;
+    if (MEMCG_METRICS.includes(metric)) {
+      const p = r.optional(join(d, 'path'), 'path', '') ?? '';
+      memcgPath = p === '' ? null : p;
+    }
+    out.push({ metric, nid, memcgPath, targetValue, currentValue });
+  }
+  return out;
+}
+
+function readScheme(r: Reader, d: string, au: bigint): DamoScheme {
+  const num = (name: string) => {
+    const p = join(d, name);
+    return r.big(p, r.required(p));
+  };
+  const action = r.oneOf<DamosAction>(join(d, 'action'), r.required(join(d, 'action')), DAMOS_ACTIONS, 'a DAMOS action');
+  const tn = r.optional(join(d, 'target_nid'), 'target_nid', '-1');
+  const targetNid = tn === undefined ? -1 : r.int(join(d, 'target_nid'), tn, 'a node id');
+  const ai = r.optional(join(d, 'apply_interval_us'), 'apply_interval_us', '0');
+  const q = join(d, 'quotas');
+  const opt = (name: string, dflt: string) => r.optional(join(q, name), name, dflt) ?? dflt;
+  const tuner = r.oneOf<GoalTuner>(join(q, 'goal_tuner'), opt('goal_tuner', 'consist'), GOAL_TUNERS, 'a goal tuner');
+  const w = join(d, 'watermarks');
+  let dests: Array<{ id: number; weight: number }> = [];
+  const dd = join(d, 'dests');
+  if (r.exists(dd)) {
+    const n = r.count(join(dd, 'nr_dests'));
+    dests = Array.from({ length: n }, (_, i) => ({
+      id: r.num(join(dd, `${i}`, 'id'), r.required(join(dd, `${i}`, 'id'))),
+      weight: r.num(join(dd, `${i}`, 'weight'), r.required(join(dd, `${i}`, 'weight'))),
+    }));
+  } else r.optional(dd, 'dests', 'no destinations');
+  // damo stages filters as core_filters + ops_filters where those dirs exist, else in filters.
+  const filters: DamoFilter[] = [];
+  let anyFilterDir = false;
+  for (const name of ['core_filters', 'ops_filters', 'filters']) {
+    const fd = join(d, name);
+    if (r.exists(fd)) {
+      anyFilterDir = true;
+      filters.push(...readFilters(r, fd, au));
+    }
+  }
+  if (!anyFilterDir) r.optional(join(d, 'filters'), 'filters', 'no filters');
+  const snaps = r.optional(join(d, 'stats', 'max_nr_snapshots'), 'max_nr_snapshots', '0');
+  return {
+    action,
+    dests,
+    targetNid: targetNid === -1 ? null : targetNid,
+    pattern: {
+      sz: [num('access_pattern/sz/min'), num('access_pattern/sz/max')],
+      nrAccesses: { unit: 'samples', min: num('access_pattern/nr_accesses/min'), max: num('access_pattern/nr_accesses/max') },
+      age: { unit: 'aggr_intervals', min: num('access_pattern/age/min'), max: num('access_pattern/age/max') },
+    },
+    applyIntervalUs: ai === undefined ? 0n : r.big(join(d, 'apply_interval_us'), ai),
+    quotas: {
+      timeMs: num('quotas/ms'),
+      szBytes: num('quotas/bytes'),
+      resetIntervalMs: num('quotas/reset_interval_ms'),
+      failChargeNum: r.big(join(q, 'fail_charge_num'), opt('fail_charge_num', '0')),
+      failChargeDenom: r.big(join(q, 'fail_charge_denom'), opt('fail_charge_denom', '0')),
+      goals: readGoals(r, join(q, 'goals')),
+      goalTuner: tuner,
+      effectiveSzBytes: 0n,
+      weights: { sz: num('quotas/weights/sz_permil'), nrAccesses: num('quotas/weights/nr_accesses_permil'), age: num('quotas/weights/age_permil') },
+    },
+    wmarks: {
+      metric: r.oneOf<WmarkMetric>(join(w, 'metric'), r.required(join(w, 'metric')), WMARK_METRICS, 'a watermarks metric'),
+      intervalUs: num('watermarks/interval_us'),
+      high: num('watermarks/high'),
+      mid: num('watermarks/mid'),
+      low: num('watermarks/low'),
+    },
+    filters,
+    maxNrSnapshots: snaps === undefined ? 0n : r.big(join(d, 'stats', 'max_nr_snapshots'), snaps),
+  };
+}
+
+function readContext(r: Reader, d: string): DamoContext {
+  const ops = r.oneOf<OpsId>(join(d, 'operations'), r.required(join(d, 'operations')), ['vaddr', 'fvaddr', 'paddr'], 'an operations set');
+  const auText = r.optional(join(d, 'addr_unit'), 'addr_unit', '1');
+  const au = auText === undefined ? 1n : r.big(join(d, 'addr_unit'), auText);
+  const pauseText = r.optional(join(d, 'pause'), 'pause', 'N');
+  const iv = join(d, 'monitoring_attrs', 'intervals');
+  const ivNum = (name: string) => r.big(join(iv, name), r.required(join(iv, name)));
+  const g = join(iv, 'intervals_goal');
+  let goal = { accessBp: 0n, aggrs: 0n, minSampleUs: 0n, maxSampleUs: 0n };
+  if (r.exists(g)) {
+    const gNum = (name: string) => r.big(join(g, name), r.required(join(g, name)));
+    goal = { accessBp: gNum('access_bp'), aggrs: gNum('aggrs'), minSampleUs: gNum('min_sample_us'), maxSampleUs: gNum('max_sample_us') };
+  } else r.optional(g, 'intervals_goal', 'no intervals goal');
+  const nrr = join(d, 'monitoring_attrs', 'nr_regions');
+  const targets: DamoTarget[] = [];
+  const td = join(d, 'targets');
+  const nt = r.count(join(td, 'nr_targets'));
+  for (let i = 0; i < nt; i++) {
+    const t = join(td, `${i}`);
+    const pid = r.int(join(t, 'pid_target'), r.required(join(t, 'pid_target')), 'a pid');
+    const ob = r.optional(join(t, 'obsolete_target'), 'obsolete_target', 'N');
+    const nr = r.count(join(t, 'regions', 'nr_regions'));
+    const regions = Array.from({ length: nr }, (_, k) => {
+      const rd = join(t, 'regions', `${k}`);
+      return { start: r.big(join(rd, 'start'), r.required(join(rd, 'start'))) * au, end: r.big(join(rd, 'end'), r.required(join(rd, 'end'))) * au };
+    });
+    // damo reads the pid of vaddr/fvaddr targets only; a paddr target's pid_target means nothing.
+    targets.push({ pid: ops === 'paddr' ? null : pid, obsolete: ob === undefined ? false : r.bool(join(t, 'obsolete_target'), ob), regions });
+  }
+  const sd = join(d, 'schemes');
+  const ns = r.count(join(sd, 'nr_schemes'));
+  const schemes = Array.from({ length: ns }, (_, i) => readScheme(r, join(sd, `${i}`), au));
+  return {
+    ops,
+    addrUnit: au,
+    targets,
+    intervals: { sampleUs: ivNum('sample_us'), aggrUs: ivNum('aggr_us'), opsUpdateUs: ivNum('update_us'), goal },
+    nrRegions: { min: r.big(join(nrr, 'min'), r.required(join(nrr, 'min'))), max: r.big(join(nrr, 'max'), r.required(join(nrr, 'max'))) },
+    pause: pauseText === undefined ? false : r.bool(join(d, 'pause'), pauseText),
+    schemes,
+  };
+}
+
+/** Read a sysfs tree rooted at the admin dir (or at its kdamonds dir). */
+export function importSysfsTree(dir: string): SysfsImport {
+  const kd = existsSync(join(dir, 'nr_kdamonds')) ? dir : join(dir, 'kdamonds');
+  const r = new Reader(dir);
+  if (!existsSync(join(kd, 'nr_kdamonds')))
+    throw new ConfigError([{ path: dir, message: 'expected a DAMON sysfs tree: the admin dir (with kdamonds/nr_kdamonds) or its kdamonds dir (with nr_kdamonds); found neither' }]);
+  const n = r.count(join(kd, 'nr_kdamonds'));
+  const kdamonds: DamoKdamond[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = join(kd, `${i}`);
+    const rm = r.optional(join(k, 'refresh_ms'), 'refresh_ms', '0');
+    const nc = r.count(join(k, 'contexts', 'nr_contexts'));
+    kdamonds.push({
+      refreshMs: rm === undefined ? 0n : r.big(join(k, 'refresh_ms'), rm),
+      contexts: Array.from({ length: nc }, (_, c) => readContext(r, join(k, 'contexts', `${c}`))),
+    });
+  }
+  return { kdamonds, notes: r.notes };
+}

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The kernel's DAMON sysfs tree (src/formats/sysfs): export writes every file as the kernel prints
+ * it, import reads it back (import(export(x)) == x up to what the kernel itself normalises),
+ * tolerating files older kernels lack, and the staging script writes the same values in damo's
+ * write order, checked by running it with sh against plain directories.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { isCoreFilter } from '../src/damos/scheme.js';
+import { readKdamonds, wrapKdamonds } from '../src/formats/damo/emit.js';
+import { kdamondsTree } from '../src/formats/damo/tree.js';
+import { exportSysfsTree, sysfsFiles, writeSysfsFiles } from '../src/formats/sysfs/export.js';
+import { importSysfsTree } from '../src/formats/sysfs/import.js';
+import { sysfsScript } from '../src/formats/sysfs/script.js';
+import { ConfigError } from '../src/scenario/issues.js';
+import { loadScenarioFile } from '../src/scenario/load.js';
+import type { KdamondParams } from '../src/scenario/model.js';
+import { kdamondsArb } from './helpers/damo-arb.js';
+
+const ROOT = mkdtempSync(join(tmpdir(), 'damon-sim-sysfs-'));
+afterAll(() => rmSync(ROOT, { recursive: true, force: true }));
+let n = 0;
+const fresh = (): string => join(ROOT, `t${n++}`);
+
+const EXAMPLES = join(__dirname, '..', 'examples');
+const example = loadScenarioFile(join(EXAMPLES, 'tiering-6040.yaml')).scenario.kdamonds;
+
+function importParams(dir: string): KdamondParams[] {
+  return readKdamonds(wrapKdamonds(kdamondsTree(importSysfsTree(dir).kdamonds))).params;
+}
+
+/** What the kernel tree cannot tell apart: filters are installed core layer first; node metrics always have a nid. */
+function normalise(params: KdamondParams[]): KdamondParams[] {
+  const p = structuredClone(params);
+  for (const k of p)
+    for (const c of k.contexts)
+      for (const s of c.schemes) {
+        s.filters = [...s.filters.filter((f) => isCoreFilter(f.type)), ...s.filters.filter((f) => !isCoreFilter(f.type))];
+        for (const g of s.quota.goals) if (g.nid === null && g.metric.startsWith('node_')) g.nid = 0;
+      }
+  return p;
+}
+
+function readTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p), readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function runScript(script: string, dir: string, env: Record<string, string> = {}, trace = false) {
+  const file = join(ROOT, `script${n++}.sh`);
+  writeFileSync(file, script);
+  return spawnSync('sh', trace ? ['-x', file] : [file], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DAMON_SYSFS: dir, ...env }, encoding: 'utf8' });
+}
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
+  return { code, out, err };
+}
+
+describe('sysfs export: the files and values the kernel shows', () => {
+  const dir = fresh();
+  exportSysfsTree(dir, example);
+  const tree = readTree(dir);
+  const s0 = 'kdamonds/0/contexts/0/schemes/0';
+
+  it('has every file of the admin tree (damos.md §7, damo-formats.md §1.5), one value each with a newline', () => {
+    const expected = [
+      'kdamonds/nr_kdamonds',
+      'kdamonds/0/state',
+      'kdamonds/0/pid',
+      'kdamonds/0/refresh_ms',
+      'kdamonds/0/contexts/nr_contexts',
+      'kdamonds/0/contexts/0/avail_operations',
+      'kdamonds/0/contexts/0/operations',
+      'kdamonds/0/contexts/0/addr_unit',
+      'kdamonds/0/contexts/0/pause',
+      ...['sample_us', 'aggr_us', 'update_us'].map((f) => `kdamonds/0/contexts/0/monitoring_attrs/intervals/${f}`),
+      ...['access_bp', 'aggrs', 'min_sample_us', 'max_sample_us'].map((f) => `kdamonds/0/contexts/0/monitoring_attrs/intervals/intervals_goal/${f}`),
+      'kdamonds/0/contexts/0/monitoring_attrs/nr_regions/min',
+      'kdamonds/0/contexts/0/monitoring_attrs/nr_regions/max',
+      'kdamonds/0/contexts/0/targets/nr_targets',
+      'kdamonds/0/contexts/0/targets/0/pid_target',
+      'kdamonds/0/contexts/0/targets/0/obsolete_target',
+      'kdamonds/0/contexts/0/targets/0/regions/nr_regions',
+      'kdamonds/0/contexts/0/targets/0/regions/1/start',
+      'kdamonds/0/contexts/0/targets/0/regions/1/end',
+      'kdamonds/0/contexts/0/schemes/nr_schemes',
+      ...['action', 'target_nid', 'apply_interval_us'].map((f) => `${s0}/${f}`),
+      ...['sz', 'nr_accesses', 'age'].flatMap((a) => [`${s0}/access_pattern/${a}/min`, `${s0}/access_pattern/${a}/max`]),
+      ...['ms', 'bytes', 'reset_interval_ms', 'effective_bytes', 'goal_tuner', 'fail_charge_num', 'fail_charge_denom'].map((f) => `${s0}/quotas/${f}`),
+      ...['sz_permil', 'nr_accesses_permil', 'age_permil'].map((f) => `${s0}/quotas/weights/${f}`),
+      `${s0}/quotas/goals/nr_goals`,
+      ...['target_metric', 'target_value', 'current_value', 'nid', 'path'].map((f) => `${s0}/quotas/goals/0/${f}`),
+      ...['metric', 'interval_us', 'high', 'mid', 'low'].map((f) => `${s0}/watermarks/${f}`),
+      `${s0}/core_filters/nr_filters`,
+      `${s0}/ops_filters/nr_filters`,
+      `${s0}/filters/nr_filters`,
+      ...['type', 'matching', 'allow', 'memcg_path', 'addr_start', 'addr_end', 'min', 'max', 'damon_target_idx'].map((f) => `${s0}/core_filters/0/${f}`),
+      `${s0}/dests/nr_dests`,
+      ...['nr_tried', 'sz_tried', 'nr_applied', 'sz_applied', 'sz_ops_filter_passed', 'qt_exceeds', 'nr_snapshots', 'max_nr_snapshots'].map((f) => `${s0}/stats/${f}`),
+      `${s0}/tried_regions/total_bytes`,
+    ];
+    for (const f of expected) expect(tree.has(f), f).toBe(true);
+    for (const [f, v] of tree) expect(v.endsWith('\n'), f).toBe(true);
+  });
+
+  it('prints values as the kernel does', () => {
+    const v = (f: string) => tree.get(f)!.replace(/\n$/, '');
+    expect(v('kdamonds/nr_kdamonds')).toBe('1');
+    expect(v('kdamonds/0/state')).toBe('off');
+    expect(v('kdamonds/0/pid')).toBe('-1');
+    expect(v('kdamonds/0/refresh_ms')).toBe('1000');
+    expect(tree.get('kdamonds/0/contexts/0/avail_operations')).toBe('vaddr\nfvaddr\npaddr\n');
+    expect(v('kdamonds/0/contexts/0/operations')).toBe('paddr');
+    expect(v('kdamonds/0/contexts/0/pause')).toBe('N');
+    expect(v('kdamonds/0/contexts/0/targets/0/obsolete_target')).toBe('N');
+    expect(v('kdamonds/0/contexts/0/targets/0/regions/0/start')).toBe('4294967296');
+    expect(v(`${s0}/action`)).toBe('migrate_hot');
+    expect(v(`${s0}/target_nid`)).toBe('0');
+    expect(v(`${s0}/access_pattern/sz/max`)).toBe('18446744073709551615');
+    expect(v(`${s0}/access_pattern/nr_accesses/max`)).toBe('4294967295');
+    expect(v(`${s0}/quotas/bytes`)).toBe('134217728');
+    expect(v(`${s0}/quotas/reset_interval_ms`)).toBe('1000');
+    expect(v(`${s0}/quotas/effective_bytes`)).toBe('0');
+    expect(v(`${s0}/quotas/goal_tuner`)).toBe('temporal');
+    expect(v(`${s0}/quotas/goals/0/target_metric`)).toBe('node_eligible_mem_bp');
+    expect(v(`${s0}/quotas/goals/0/target_value`)).toBe('6000');
+    expect(v(`${s0}/quotas/goals/0/nid`)).toBe('0');
+    expect(v(`${s0}/quotas/goals/0/path`)).toBe('');
+    expect(v(`${s0}/watermarks/metric`)).toBe('none');
+    expect(v(`${s0}/core_filters/0/type`)).toBe('addr');
+    expect(v(`${s0}/core_filters/0/matching`)).toBe('Y');
+    expect(v(`${s0}/core_filters/0/allow`)).toBe('Y');
+    expect(v(`${s0}/core_filters/0/addr_start`)).toBe('38654705664');
+    expect(v(`${s0}/ops_filters/nr_filters`)).toBe('0');
+    expect(v(`${s0}/stats/qt_exceeds`)).toBe('0');
+  });
+
+  it('a "max" time is the kernel\'s ULONG_MAX', () => {
+    const p = structuredClone(example);
+    p[0].contexts[0].schemes[0].quota.resetIntervalMs = Number.MAX_SAFE_INTEGER;
+    const f = new Map(sysfsFiles(p));
+    expect(f.get(`${s0}/quotas/reset_interval_ms`)).toBe('18446744073709551615');
+  });
+});
+
+describe('sysfs import(export(x)) == x', () => {
+  it('examples', () => {
+    for (const f of readdirSync(EXAMPLES).filter((x) => /\.(ya?ml|json)$/.test(x))) {
+      const params = loadScenarioFile(join(EXAMPLES, f)).scenario.kdamonds;
+      const dir = fresh();
+      exportSysfsTree(dir, params);
+      expect(importParams(dir)).toEqual(normalise(params));
+      // the kdamonds dir itself is accepted too
+      expect(importParams(join(dir, 'kdamonds'))).toEqual(normalise(params));
+    }
+  });
+
+  it('property-generated parameters', () => {
+    fc.assert(
+      fc.property(kdamondsArb, (params) => {
+        const dir = fresh();
+        writeSysfsFiles(dir, sysfsFiles(params));
+        expect(importParams(dir)).toEqual(normalise(params));
+        rmSync(dir, { recursive: true });
+      }),
+      { numRuns: 30, seed: 77 },
+    );
+  });
+});
+
+describe('sysfs import of older kernels and broken trees', () => {
+  it('tolerates missing optional files, saying which and using the kernel defaults', () => {
+    const dir = fresh();
+    exportSysfsTree(dir, example);
+    const k = join(dir, 'kdamonds/0');
+    const s = join(k, 'contexts/0/schemes/0');
+    for (const f of ['refresh_ms', 'contexts/0/addr_unit', 'contexts/0/pause', 'contexts/0/targets/0/obsolete_target', 'contexts/0/schemes/0/quotas/goal_tuner', 'contexts/0/schemes/0/quotas/fail_charge_num', 'contexts/0/schemes/0/quotas/fail_charge_denom', 'contexts/0/schemes/0/stats/max_nr_snapshots', 'contexts/0/schemes/0/apply_interval_us'])
+      rmSync(join(k, f));
+    rmSync(join(k, 'contexts/0/monitoring_attrs/intervals/intervals_goal'), { recursive: true });
+    rmSync(join(s, 'dests'), { recursive: true });
+    // an old kernel: one legacy filters dir
+    rmSync(join(s, 'ops_filters'), { recursive: true });
+    rmSync(join(s, 'filters'), { recursive: true });
+    execFileSync('mv', [join(s, 'core_filters'), join(s, 'filters')]);
+    const r = importSysfsTree(dir);
+    const notes = r.notes.map((x) => x.path);
+    expect(notes).toContain('kdamonds/0/refresh_ms');
+    expect(notes).toContain('kdamonds/0/contexts/0/monitoring_attrs/intervals/intervals_goal');
+    expect(notes).toContain('kdamonds/0/contexts/0/schemes/0/quotas/goal_tuner');
+    expect(notes).toContain('kdamonds/0/contexts/0/schemes/0/dests');
+    expect(r.notes.find((x) => x.path === 'kdamonds/0/refresh_ms')!.message).toBe('missing (added in Linux 6.17); using the default "0"');
+    const p = readKdamonds(wrapKdamonds(kdamondsTree(r.kdamonds))).params;
+    expect(p[0].refreshMs).toBe(0);
+    expect(p[0].contexts[0].schemes[0].quota.goalTuner).toBe('consist');
+    expect(p[0].contexts[0].schemes[0].filters).toEqual(example[0].contexts[0].schemes[0].filters);
+  });
+
+  it('a missing required file or a bad value is an error naming the file', () => {
+    const dir = fresh();
+    exportSysfsTree(dir, example);
+    writeFileSync(join(dir, 'kdamonds/0/contexts/0/schemes/1/action'), 'migrate_warm\n');
+    expect(() => importSysfsTree(dir)).toThrow(ConfigError);
+    try {
+      importSysfsTree(dir);
+    } catch (e) {
+      expect((e as ConfigError).issues[0]).toEqual({ path: 'kdamonds/0/contexts/0/schemes/1/action', message: expect.stringMatching(/expected a DAMOS action \(willneed, .*\); found "migrate_warm"/) });
+    }
+    rmSync(join(dir, 'kdamonds/0/contexts/0/operations'));
+    expect(() => importSysfsTree(dir)).toThrow(/kdamonds\/0\/contexts\/0\/operations: expected this file/);
+    expect(() => importSysfsTree(join(ROOT, 'nowhere'))).toThrow(/expected a DAMON sysfs tree/);
+  });
+});
+
+describe('the staging script', () => {
+  const EXPORTED = readTree((() => {
+    const d = fresh();
+    exportSysfsTree(d, example);
+    return d;
+  })());
+
+  it('writes, against a fake tree, exactly the values the kernel tree shows, then "on"', () => {
+    const dir = fresh();
+    const r = runScript(sysfsScript(example), dir, { DAMON_SIM_FAKE_SYSFS: '1' });
+    expect(r.stderr).toBe('damon-sim: 1 kdamond(s) on\n');
+    expect(r.status).toBe(0);
+    const written = readTree(dir);
+    expect(written.get('kdamonds/0/state')).toBe('on');
+    expect(written.size).toBeGreaterThan(80);
+    for (const [f, v] of written) {
+      if (f === 'kdamonds/0/state') continue;
+      let want = EXPORTED.get(f);
+      expect(want, `${f} is not a file of the kernel tree`).toBeDefined();
+      want = want!.replace(/\n$/, '');
+      // damo writes obsolete_target as 1/0; the kernel shows Y/N.
+      const got = f.endsWith('obsolete_target') ? (v === '1' ? 'Y' : 'N') : v;
+      expect(got, f).toBe(want);
+    }
+    for (const f of ['kdamonds/0/contexts/0/schemes/1/quotas/goals/0/nid', 'kdamonds/0/contexts/0/schemes/1/core_filters/0/addr_end', 'kdamonds/0/contexts/0/targets/0/regions/1/end', 'kdamonds/0/refresh_ms'])
+      expect(written.has(f), f).toBe(true);
+  });
+
+  it('runs against an existing tree (numbered dirs in place) and turns the kdamond on', () => {
+    const dir = fresh();
+    exportSysfsTree(dir, example);
+    const r = runScript(sysfsScript(example), dir);
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(dir, 'kdamonds/0/state'), 'utf8')).toBe('on');
+    expect(readFileSync(join(dir, 'kdamonds/0/contexts/0/schemes/1/quotas/goals/0/target_value'), 'utf8')).toBe('4000');
+    // nr_* files that already hold the count are not rewritten (damo's ensure_nr_file_for)
+    expect(readFileSync(join(dir, 'kdamonds/nr_kdamonds'), 'utf8')).toBe('1\n');
+  });
+
+  it('stops at the first failed write, naming it', () => {
+    const dir = fresh();
+    exportSysfsTree(dir, example);
+    const bad = join(dir, 'kdamonds/0/contexts/0/schemes/0/action');
+    rmSync(bad);
+    mkdirSync(bad);
+    const r = runScript(sysfsScript(example), dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/damon-sim: writing 'migrate_hot' to .*schemes\/0\/action: failed/);
+    expect(readFileSync(join(dir, 'kdamonds/0/state'), 'utf8')).toBe('off\n');
+  });
+
+  it('refuses a setting an older kernel lacks (a missing optional file with a non-default value)', () => {
+    const dir = fresh();
+    exportSysfsTree(dir, example);
+    rmSync(join(dir, 'kdamonds/0/contexts/0/schemes/0/quotas/goal_tuner'));
+    const r = runScript(sysfsScript(example), dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/quotas\/goal_tuner: missing, so this kernel cannot take 'temporal': failed/);
+  });
+
+  it("writes in damo's order: damo's own test_damon_sysfs.py sequence on its old-kernel tree", () => {
+    // damo tests/unit/test_damon_sysfs.py: one kdamond, paddr, intervals 5 ms / 200 ms / 1 s, no
+    // targets, one all-zero stat scheme, on a kernel without the later optional files.
+    const params: KdamondParams[] = [
+      {
+        refreshMs: 0,
+        contexts: [
+          {
+            ops: 'paddr',
+            addrUnit: 1,
+            pause: false,
+            attrs: { sampleInterval: 5000, aggrInterval: 200000, opsUpdateInterval: 1000000, intervalsGoal: { accessBp: 0, aggrs: 0, minSampleUs: 0, maxSampleUs: 0 }, minNrRegions: 10, maxNrRegions: 1000 },
+            targets: [],
+            schemes: [
+              {
+                action: 'stat',
+                targetNid: -1,
+                dests: [],
+                pattern: { minSzRegion: 0n, maxSzRegion: 0n, minNrAccesses: 0, maxNrAccesses: 0, minAgeRegion: 0, maxAgeRegion: 0 },
+                applyIntervalUs: 0,
+                quota: { ms: 0, sz: 0n, resetIntervalMs: 0, failChargeNum: 0, failChargeDenom: 0, goals: [], goalTuner: 'consist', weightSz: 0, weightNrAccesses: 0, weightAge: 0 },
+                wmarks: { metric: 'none', intervalUs: 0, high: 0, mid: 0, low: 0 },
+                filters: [],
+                maxNrSnapshots: 0,
+              },
+            ],
+          },
+        ],
+      },
+    ];
+    // The old kernel's tree after the nr_* writes: damo's fixture, with the counts at 0 as its dry run reads them.
+    const dir = fresh();
+    const c = join(dir, 'kdamonds/0/contexts/0');
+    const s = join(c, 'schemes/0');
+    const files: Record<string, string> = {
+      'kdamonds/nr_kdamonds': '0',
+      'kdamonds/0/state': 'off',
+      'kdamonds/0/contexts/nr_contexts': '0',
+      'kdamonds/0/contexts/0/operations': 'paddr',
+      'kdamonds/0/contexts/0/targets/nr_targets': '0',
+      'kdamonds/0/contexts/0/schemes/nr_schemes': '0',
+    };
+    for (const f of ['sample_us', 'aggr_us', 'update_us']) files[relative(dir, join(c, 'monitoring_attrs/intervals', f))] = '0';
+    for (const f of ['min', 'max']) files[relative(dir, join(c, 'monitoring_attrs/nr_regions', f))] = '0';
+    for (const a of ['sz', 'nr_accesses', 'age']) for (const f of ['min', 'max']) files[relative(dir, join(s, 'access_pattern', a, f))] = '0';
+    for (const f of ['action']) files[relative(dir, join(s, f))] = 'stat';
+    for (const f of ['ms', 'bytes', 'reset_interval_ms', 'weights/sz_permil', 'weights/nr_accesses_permil', 'weights/age_permil']) files[relative(dir, join(s, 'quotas', f))] = '0';
+    for (const f of ['metric', 'interval_us', 'high', 'mid', 'low']) files[relative(dir, join(s, 'watermarks', f))] = '0';
+    for (const [f, v] of Object.entries(files)) {
+      mkdirSync(join(dir, f, '..'), { recursive: true });
+      writeFileSync(join(dir, f), `${v}\n`);
+    }
+    const r = runScript(sysfsScript(params), dir, {}, true);
+    expect(r.status).toBe(0);
+    const writes = r.stderr
+      .split('\n')
+      .filter((l) => /^\+ w /.test(l))
+      .map((l) => {
+        const [, file, value] = /^\+ w (\S+) (.*)$/.exec(l)!;
+        return `write '${value.replace(/^'(.*)'$/, '$1')}' to '${relative(join(dir, 'kdamonds'), file)}'`;
+      });
+    const p = '0/contexts/0';
+    expect(writes).toEqual([
+      "write '1' to 'nr_kdamonds'",
+      "write '1' to '0/contexts/nr_contexts'",
+      `write 'paddr' to '${p}/operations'`,
+      `write '5000' to '${p}/monitoring_attrs/intervals/sample_us'`,
+      `write '200000' to '${p}/monitoring_attrs/intervals/aggr_us'`,
+      `write '1000000' to '${p}/monitoring_attrs/intervals/update_us'`,
+      `write '10' to '${p}/monitoring_attrs/nr_regions/min'`,
+      `write '1000' to '${p}/monitoring_attrs/nr_regions/max'`,
+      `write '1' to '${p}/schemes/nr_schemes'`,
+      `write '0' to '${p}/schemes/0/access_pattern/sz/min'`,
+      `write '0' to '${p}/schemes/0/access_pattern/sz/max'`,
+      `write '0' to '${p}/schemes/0/access_pattern/nr_accesses/min'`,
+      `write '0' to '${p}/schemes/0/access_pattern/nr_accesses/max'`,
+      `write '0' to '${p}/schemes/0/access_pattern/age/min'`,
+      `write '0' to '${p}/schemes/0/access_pattern/age/max'`,
+      `write 'stat' to '${p}/schemes/0/action'`,
+      `write '0' to '${p}/schemes/0/quotas/ms'`,
+      `write '0' to '${p}/schemes/0/quotas/bytes'`,
+      `write '0' to '${p}/schemes/0/quotas/reset_interval_ms'`,
+      `write '0' to '${p}/schemes/0/quotas/weights/sz_permil'`,
+      `write '0' to '${p}/schemes/0/quotas/weights/nr_accesses_permil'`,
+      `write '0' to '${p}/schemes/0/quotas/weights/age_permil'`,
+      `write 'none' to '${p}/schemes/0/watermarks/metric'`,
+      `write '0' to '${p}/schemes/0/watermarks/interval_us'`,
+      `write '0' to '${p}/schemes/0/watermarks/high'`,
+      `write '0' to '${p}/schemes/0/watermarks/mid'`,
+      `write '0' to '${p}/schemes/0/watermarks/low'`,
+      "write 'on' to '0/state'",
+    ]);
+  });
+
+  it('--damo-compat upstream leaves node_eligible_mem_bp nids unwritten', () => {
+    const dir = fresh();
+    runScript(sysfsScript(example, { compat: 'upstream' }), dir, { DAMON_SIM_FAKE_SYSFS: '1' });
+    expect(existsSync(join(dir, 'kdamonds/0/contexts/0/schemes/1/quotas/goals/0/nid'))).toBe(false);
+    expect(readFileSync(join(dir, 'kdamonds/0/contexts/0/schemes/1/quotas/goals/0/target_metric'), 'utf8')).toBe('node_eligible_mem_bp');
+  });
+});
+
+describe('damon-sim export --sysfs / --script, import --sysfs', () => {
+  it('export then import gives the config back, as damo JSON', async () => {
+    const dir = fresh();
+    const e = await cli(['export', join(EXAMPLES, 'tiering-6040.yaml'), '--sysfs', dir]);
+    expect(e.code).toBe(0);
+    expect(e.err).toMatch(/wrote the sysfs tree/);
+    const i = await cli(['import', '--sysfs', dir]);
+    expect(i.code).toBe(0);
+    expect(readKdamonds(JSON.parse(i.out)).params).toEqual(normalise(example));
+    const y = await cli(['import', '--sysfs', dir, '--format', 'yaml', '--raw', '--bare']);
+    expect(y.out.startsWith('- refresh_ms: 1000\n')).toBe(true);
+  });
+
+  it('refuses to overwrite a non-empty directory; import notes missing files on stderr', async () => {
+    const dir = fresh();
+    await cli(['export', '--preset', 'tiering-6040', '--sysfs', dir]);
+    const again = await cli(['export', '--preset', 'tiering-6040', '--sysfs', dir]);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/--sysfs: expected a new or empty directory/);
+    rmSync(join(dir, 'kdamonds/0/refresh_ms'));
+    const i = await cli(['import', '--sysfs', dir]);
+    expect(i.err).toMatch(/damon-sim: note: kdamonds\/0\/refresh_ms: missing \(added in Linux 6\.17\)/);
+    expect((await cli(['import'])).code).toBe(2);
+  });
+
+  it('export --script writes a runnable script', async () => {
+    const file = join(ROOT, 'stage.sh');
+    const r = await cli(['export', '--preset', 'tiering-6040', '--script', file]);
+    expect(r.code).toBe(0);
+    const dir = fresh();
+    const run = runScript(readFileSync(file, 'utf8'), dir, { DAMON_SIM_FAKE_SYSFS: '1' });
+    expect(run.status).toBe(0);
+    expect(readFileSync(join(dir, 'kdamonds/0/contexts/0/schemes/0/quotas/goals/0/target_value'), 'utf8')).toBe('6000');
+  });
+});
