@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * `damo report damon` text (damo-formats.md §1.6 notes, §3.4): kdamond / context / targets /
+ * intervals / nr_regions / schemes with action, access pattern, destinations, quotas, goals,
+ * goal tuner, priority weights, watermarks and filters; after a run, the state line, each
+ * scheme's statistics and tried regions, and each goal's measured current value, which a real
+ * kernel does not report (damo shows the sysfs file, 0 for kernel-measured metrics) — the output
+ * says so where it prints one.
+ *
+ * Layout and number formatting follow damo's to_str() methods, including two of its quirks: the
+ * statistics repeat the "passed filters" size on a line of its own, and the fail-charge line ends
+ * with a slash. Percentages keep their fraction ("5.5 %"; damo truncates them).
+ */
+import type { DamonCtx } from '../damon/ctx.js';
+import { DamosWalk } from '../damos/walk.js';
+import type { DamoCompat } from '../formats/damo/emit.js';
+import { formatBytesAccurate, formatPercent, isMigrateAction, type DamoAge, type DamoContext, type DamoFilter, type DamoGoal, type DamoKdamond, type DamoNrAccesses, type DamoScheme } from '../formats/damo/tree.js';
+import { ULONG_MAX, formatBytes, formatNumber, formatRatio, formatTimeExact, formatTimeShort } from '../formats/damo/units.js';
+import type { Simulation } from '../run/simulation.js';
+import type { KdamondParams } from '../scenario/model.js';
+
+export interface TriedRegion {
+  start: bigint;
+  end: bigint;
+  nrAccesses: number;
+  age: number;
+  szFilterPassed: bigint;
+}
+
+export interface SchemeRuntime {
+  stats: { nrTried: bigint; szTried: bigint; nrApplied: bigint; szApplied: bigint; szOpsFilterPassed: bigint; qtExceeds: bigint; nrSnapshots: bigint; maxNrSnapshots: bigint };
+  effectiveSzBytes: bigint;
+  /** Per configured goal: the kernel-side current value, or null when the kernel dropped the goal (target 0). */
+  goalCurrent: Array<bigint | null>;
+  /** Regions the scheme tried in one apply pass (update_schemes_tried_regions), or null if not collected. */
+  triedRegions: TriedRegion[] | null;
+}
+
+export interface ContextRuntime {
+  /** The intervals now (auto-tuned ones included), as update_tuned_intervals shows them. */
+  sampleUs: bigint;
+  aggrUs: bigint;
+  schemes: SchemeRuntime[];
+}
+
+export interface KdamondRuntime {
+  state: 'on' | 'off';
+  contexts: ContextRuntime[];
+}
+
+export interface DamonReportOptions {
+  /** Live state after a run; without it only the parameters are printed (damo's params-only view). */
+  runtime?: KdamondRuntime[];
+  /** upstream: like upstream damo v3.3, show no nid for node_eligible_mem_bp goals. */
+  compat?: DamoCompat;
+  /** Raw numbers (damo --raw). */
+  raw?: boolean;
+}
+
+const ind = (text: string, n = 4): string =>
+  text
+    .split('\n')
+    .map((l) => ' '.repeat(n) + l)
+    .join('\n');
+
+interface Fmt {
+  nr: (x: bigint | number) => string;
+  sz: (x: bigint | number) => string;
+  us: (x: bigint) => string;
+  usExact: (x: bigint) => string;
+  ms: (x: bigint) => string;
+  permil: (x: bigint) => string;
+  bp: (x: bigint) => string;
+}
+
+function fmtFor(raw: boolean): Fmt {
+  if (raw) {
+    const s = (x: bigint | number) => String(x);
+    return { nr: s, sz: s, us: s, usExact: s, ms: s, permil: s, bp: s };
+  }
+  return {
+    nr: (x) => formatNumber(x),
+    sz: (x) => formatBytes(x),
+    us: (x) => formatTimeShort(x, 'us'),
+    usExact: (x) => formatTimeExact(x, 'us'),
+    ms: (x) => formatTimeShort(x, 'ms'),
+    permil: (x) => formatRatio(x, 'permil'),
+    bp: (x) => formatRatio(x, 'bp'),
+  };
+}
+
+const addrRange = (f: Fmt, s: bigint, e: bigint): string => `[${f.nr(s)}, ${f.nr(e)}) (${f.sz(e - s)})`;
+
+function nrAccessesText(f: Fmt, v: DamoNrAccesses, which: 'min' | 'max'): string {
+  return v.unit === 'percent' ? formatPercent(v[which]) : `${f.nr(v[which])} samples`;
+}
+
+function ageText(f: Fmt, v: DamoAge, which: 'min' | 'max'): string {
+  return v.unit === 'usec' ? f.usExact(v[which]) : `${f.nr(v[which])} aggr_intervals`;
+}
+
+const NODE_METRICS = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'node_eligible_mem_bp'];
+
+function goalLine(f: Fmt, g: DamoGoal, idx: number, compat: DamoCompat | undefined, measured: bigint | null | undefined): string {
+  const words: string[] = [];
+  const showsNid = NODE_METRICS.includes(g.metric) && !(g.metric === 'node_eligible_mem_bp' && compat === 'upstream');
+  if (showsNid) words.push(g.nid === null ? 'nid unset: node 0' : `nid ${f.nr(g.nid)}`);
+  if (g.metric === 'node_memcg_used_bp' || g.metric === 'node_memcg_free_bp') words.push(`memcg ${g.memcgPath ?? ''}`);
+  const metric = words.length > 0 ? `${g.metric} (${words.join(', ')})` : g.metric;
+  let current = f.nr(g.currentValue);
+  if (measured === null) current += ' (goal dropped by the kernel: target_value 0)';
+  else if (measured !== undefined && g.metric !== 'user_input') current = `${f.nr(measured)} (measured by damon-sim; a real kernel does not report it)`;
+  return `goal ${idx}: metric ${metric} target ${f.nr(g.targetValue)} current ${current}`;
+}
+
+function filterLine(f: Fmt, x: DamoFilter): string {
+  const words = [x.allow ? 'allow' : 'reject'];
+  if (!x.matching) words.push('none');
+  words.push(x.type);
+  if (x.type === 'memcg') words.push(x.memcgPath ?? '');
+  if (x.type === 'addr' && x.addressRange) words.push(addrRange(f, x.addressRange.start, x.addressRange.end));
+  if (x.type === 'target' && x.damonTargetIdx !== null) words.push(f.nr(x.damonTargetIdx));
+  if (x.type === 'hugepage_size' && x.hugepageSize) words.push(`[${f.sz(x.hugepageSize[0])}, ${f.sz(x.hugepageSize[1])}]`);
+  return words.join(' ');
+}
+
+function schemeText(f: Fmt, s: DamoScheme, rt: SchemeRuntime | undefined, compat: DamoCompat | undefined): string {
+  const lines: string[] = [];
+  let action = `action: ${s.action}`;
+  if (isMigrateAction(s.action)) action += ` to node ${s.targetNid ?? 'none'}`;
+  action += s.applyIntervalUs !== 0n ? ` per ${f.us(s.applyIntervalUs)}` : ' per aggr interval';
+  lines.push(action);
+  lines.push('target access pattern');
+  const p = s.pattern;
+  lines.push(
+    ind(
+      [
+        `sz: [${f.sz(p.sz[0])}, ${f.sz(p.sz[1])}]`,
+        `nr_accesses: [${nrAccessesText(f, p.nrAccesses, 'min')}, ${nrAccessesText(f, p.nrAccesses, 'max')}]`,
+        `age: [${ageText(f, p.age, 'min')}, ${ageText(f, p.age, 'max')}]`,
+      ].join('\n'),
+    ),
+  );
+  for (const d of s.dests) lines.push(`dest ${d.id} weight ${d.weight}`);
+  const q = s.quotas;
+  // damo prints the time quota through its ns formatter: "max" once it reaches ULONG_MAX ns.
+  const timeNs = q.timeMs * 1_000_000n;
+  const time = f === FMT_RAW ? String(q.timeMs) : timeNs >= ULONG_MAX ? 'max' : formatTimeShort(timeNs, 'ns');
+  // The effective size quota is the kernel's (0 until a kdamond runs), as in damo's §1.6 report.
+  const ql: string[] = [`${time} / ${f.sz(q.szBytes)} / ${f.sz(rt?.effectiveSzBytes ?? q.effectiveSzBytes)} per ${f.ms(q.resetIntervalMs)}`];
+  if (q.failChargeDenom !== 0n) ql.push(`fail charge ratio: ${q.failChargeNum}/${q.failChargeDenom}/`);
+  q.goals.forEach((g, gi) => ql.push(goalLine(f, g, gi, compat, rt ? rt.goalCurrent[gi] : undefined)));
+  if (q.goals.length > 0) ql.push(`goal tuner: ${q.goalTuner}`);
+  ql.push(`priority: sz ${f.permil(q.weights.sz)}, nr_accesses ${f.permil(q.weights.nrAccesses)}, age ${f.permil(q.weights.age)}`);
+  lines.push('quotas', ind(ql.join('\n')));
+  const w = s.wmarks;
+  lines.push('watermarks', ind(`metric ${w.metric}, interval ${f.us(w.intervalUs)}\n${f.permil(w.high)}, ${f.permil(w.mid)}, ${f.permil(w.low)}`));
+  s.filters.forEach((x, i) => lines.push(`filter ${i}`, ind(filterLine(f, x))));
+  if (rt) {
+    const st = rt.stats;
+    lines.push(
+      'statistics',
+      ind(
+        [
+          `tried ${f.nr(st.nrTried)} times (${f.sz(st.szTried)})`,
+          `applied ${f.nr(st.nrApplied)} times (${f.sz(st.szApplied)})`,
+          `${f.sz(st.szOpsFilterPassed)} passed filters`,
+          `quota exceeded ${f.nr(st.qtExceeds)} times`,
+          f.sz(st.szOpsFilterPassed),
+          `tried ${f.nr(st.nrSnapshots)} snapshots (max ${f.nr(st.maxNrSnapshots)})`,
+        ].join('\n'),
+      ),
+    );
+    if (rt.triedRegions !== null) {
+      const total = rt.triedRegions.reduce((a, r) => a + (r.end - r.start), 0n);
+      lines.push(`tried regions (${f.sz(total)})`);
+      for (const r of rt.triedRegions)
+        lines.push(ind(`${addrRange(f, r.start, r.end)}: nr_accesses: ${f.nr(r.nrAccesses)} samples, age: ${f.nr(r.age)} aggr_intervals, filter_passed: ${f.sz(r.szFilterPassed)}`));
+    }
+  }
+  return lines.join('\n');
+}
+
+const FMT_RAW = fmtFor(true);
+const FMT_HUMAN = fmtFor(false);
+
+function contextText(f: Fmt, c: DamoContext, rt: ContextRuntime | undefined, compat: DamoCompat | undefined): string {
+  const lines: string[] = [];
+  lines.push(`ops: ${c.ops}${c.addrUnit !== 1n ? ` addr_unit ${f === FMT_RAW ? String(c.addrUnit) : formatBytesAccurate(c.addrUnit)}` : ''}`);
+  if (c.pause) lines.push('pause: True');
+  c.targets.forEach((t, i) => {
+    const tl: string[] = [];
+    if (t.pid !== null) tl.push(`pid: ${t.pid}`);
+    if (t.obsolete) tl.push('(obsolete)');
+    for (const r of t.regions) tl.push(`region ${addrRange(f, r.start, r.end)}`);
+    lines.push(`target ${i}`);
+    if (tl.length > 0) lines.push(ind(tl.join('\n')));
+  });
+  const iv = c.intervals;
+  const first = `sample ${f.us(rt?.sampleUs ?? iv.sampleUs)}, aggr ${f.us(rt?.aggrUs ?? iv.aggrUs)}, update ${f.us(iv.opsUpdateUs)}`;
+  if (iv.goal.aggrs === 0n) lines.push(`intervals: ${first}`);
+  else
+    lines.push(
+      'intervals',
+      ind(`${first}\ntarget ${f.bp(iv.goal.accessBp)} accesses per ${f.nr(iv.goal.aggrs)} aggrs, [${f.us(iv.goal.minSampleUs)}, ${f.us(iv.goal.maxSampleUs)}] sampling interval`),
+    );
+  lines.push(`nr_regions: [${f.nr(c.nrRegions.min)}, ${f.nr(c.nrRegions.max)}]`);
+  c.schemes.forEach((s, i) => lines.push(`scheme ${i}`, ind(schemeText(f, s, rt?.schemes[i], compat))));
+  return lines.join('\n');
+}
+
+/** The `damo report damon` text of these kdamonds. */
+export function formatDamonReport(kdamonds: readonly DamoKdamond[], opts: DamonReportOptions = {}): string {
+  const f = opts.raw ? FMT_RAW : FMT_HUMAN;
+  const out: string[] = [];
+  kdamonds.forEach((k, ki) => {
+    const rt = opts.runtime?.[ki];
+    const lines: string[] = [];
+    const summary: string[] = [];
+    if (rt) summary.push(`state: ${rt.state}`, 'pid: none (simulated)');
+    if (k.refreshMs !== 0n) summary.push(`stats refresh per: ${f.ms(k.refreshMs)}`);
+    if (summary.length > 0) lines.push(summary.join(', '));
+    k.contexts.forEach((c, ci) => lines.push(`context ${ci}`, ind(contextText(f, c, rt?.contexts[ci], opts.compat))));
+    out.push(`kdamond ${ki}`);
+    if (lines.length > 0) out.push(ind(lines.join('\n')));
+  });
+  return `${out.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runtime from a simulation
+
+/** The sysfs-visible state of every scheme after (or during) a run. */
+export function runtimeOf(sim: Simulation, params: readonly KdamondParams[]): KdamondRuntime[] {
+  return params.map((kp, ki) => {
+    const ctxs = sim.kdamonds.filter((k) => k.idx === ki).map((k) => k.kdamond.ctx);
+    return {
+      state: 'on',
+      contexts: kp.contexts.map((cp, ci): ContextRuntime => {
+        const ctx = ctxs[ci];
+        return {
+          sampleUs: BigInt(ctx.attrs.sampleInterval),
+          aggrUs: BigInt(ctx.attrs.aggrInterval),
+          schemes: cp.schemes.map((sp, si): SchemeRuntime => {
+            const s = ctx.schemes[si];
+            let k = 0;
+            const goalCurrent = sp.quota.goals.map((g) => (g.targetValue === 0n ? null : (s.quota.goals[k++]?.currentValue ?? null)));
+            return {
+              stats: {
+                nrTried: BigInt(s.stat.nrTried),
+                szTried: BigInt(s.stat.szTried),
+                nrApplied: BigInt(s.stat.nrApplied),
+                szApplied: BigInt(s.stat.szApplied),
+                szOpsFilterPassed: BigInt(s.stat.szOpsFilterPassed),
+                qtExceeds: BigInt(s.stat.qtExceeds),
+                nrSnapshots: BigInt(s.stat.nrSnapshots),
+                maxNrSnapshots: BigInt(s.maxNrSnapshots),
+              },
+              effectiveSzBytes: s.quota.esz,
+              goalCurrent,
+              triedRegions: null,
+            };
+          }),
+        };
+      }),
+    };
+  });
+}
+
+/** Put collected tried regions into a runtime taken before the collection (stats stay as they were). */
+export function fillTriedRegions(runtime: KdamondRuntime[], sim: Simulation, tried: Map<DamonCtx, Map<number, TriedRegion[]>>): void {
+  runtime.forEach((k, ki) => {
+    const ctxs = sim.kdamonds.filter((x) => x.idx === ki).map((x) => x.kdamond.ctx);
+    k.contexts.forEach((c, ci) => c.schemes.forEach((s, si) => (s.triedRegions = tried.get(ctxs[ci])?.get(si) ?? [])));
+  });
+}
+
+/**
+ * update_schemes_tried_regions: install a damos_walk() on every kdamond and run on until each
+ * completes (every scheme of the context finished one apply pass) or is canceled, recording the
+ * regions each scheme tried. The simulation advances by at most the longest apply interval plus
+ * two aggregation intervals.
+ */
+export function collectTriedRegions(sim: Simulation): Map<DamonCtx, Map<number, TriedRegion[]>> {
+  const out = new Map<DamonCtx, Map<number, TriedRegion[]>>();
+  let horizonUs = 0;
+  let pending = 0;
+  const mine = new Set<DamosWalk>();
+  for (const k of sim.kdamonds) {
+    const ctx = k.kdamond.ctx;
+    const perScheme = new Map<number, TriedRegion[]>();
+    out.set(ctx, perScheme);
+    for (const s of ctx.schemes) horizonUs = Math.max(horizonUs, (s.applyIntervalUs || ctx.attrs.aggrInterval) + 2 * ctx.attrs.aggrInterval);
+    if (k.kdamond.walk || k.kdamond.stopped || ctx.schemes.length === 0) continue;
+    pending++;
+    const w = new DamosWalk(
+      (c, _t, r, s, szFilterPassed) => {
+        const si = c.schemes.indexOf(s);
+        const list = perScheme.get(si) ?? [];
+        list.push({ start: BigInt(r.start), end: BigInt(r.end), nrAccesses: c.patternNrAccesses(r), age: r.age, szFilterPassed: BigInt(szFilterPassed) });
+        perScheme.set(si, list);
+      },
+      () => pending--,
+      () => pending--,
+    );
+    mine.add(w);
+    k.kdamond.walk = w;
+  }
+  const until = sim.now + horizonUs * 1000;
+  const step = Math.max(1, Math.floor((horizonUs * 1000) / 16));
+  for (let t = sim.now + step; pending > 0 && sim.now < until; t = Math.min(until, t + step)) sim.runUntil(t);
+  for (const k of sim.kdamonds) {
+    const w = k.kdamond.walk;
+    if (w && mine.has(w)) {
+      if (!w.finished) w.cancel();
+      k.kdamond.walk = undefined;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * `damo report damon` text (src/report/damo-report.ts): damo's layout for the parameters, and
+ * after a simulated run the state line, statistics, tried regions and each goal's measured
+ * current value (flagged as something a real kernel does not report).
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { paramsToDamo } from '../src/formats/damo/emit.js';
+import { collectTriedRegions, fillTriedRegions, formatDamonReport, runtimeOf } from '../src/report/damo-report.js';
+import { runScenario } from '../src/run/run.js';
+import { loadScenarioFile, scenarioFromDoc } from '../src/scenario/load.js';
+import { PRESETS } from '../src/scenario/presets.js';
+
+/** The emitted trees are checked key by key. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = Record<string, any>;
+
+const example = loadScenarioFile(join(__dirname, '..', 'examples', 'tiering-6040.yaml')).scenario;
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
+  return { code, out, err };
+}
+
+describe('damo report damon: parameters', () => {
+  const text = formatDamonReport(paramsToDamo(example.kdamonds));
+
+  it("prints damo's layout", () => {
+    expect(text.split('\n').slice(0, 12)).toEqual([
+      'kdamond 0',
+      '    stats refresh per: 1 s',
+      '    context 0',
+      '        ops: paddr',
+      '        target 0',
+      '            region [4,294,967,296, 38,654,705,664) (32.000 GiB)',
+      '            region [38,654,705,664, 73,014,444,032) (32.000 GiB)',
+      '        intervals: sample 5 ms, aggr 100 ms, update 1 s',
+      '        nr_regions: [10, 1,000]',
+      '        scheme 0',
+      '            action: migrate_hot to node 0 per aggr interval',
+      '            target access pattern',
+    ]);
+    expect(text).toContain(
+      [
+        '                sz: [4.000 KiB, max]',
+        '                nr_accesses: [1 samples, 4,294,967,295 samples]',
+        '                age: [0 aggr_intervals, 4,294,967,295 aggr_intervals]',
+        '            quotas',
+        '                0 ns / 128.000 MiB / 0 B per 1 s',
+        '                goal 0: metric node_eligible_mem_bp (nid 0) target 6,000 current 0',
+        '                goal tuner: temporal',
+        '                priority: sz 0 %, nr_accesses 0 %, age 0 %',
+        '            watermarks',
+        '                metric none, interval 0 ns',
+        '                0 %, 0 %, 0 %',
+        '            filter 0',
+        '                allow addr [38,654,705,664, 73,014,444,032) (32.000 GiB)',
+      ].join('\n'),
+    );
+    expect(text).not.toContain('statistics');
+  });
+
+  it('upstream compat shows no nid for node_eligible_mem_bp (damo v3.3), node metrics keep theirs', () => {
+    const t = formatDamonReport(paramsToDamo(example.kdamonds), { compat: 'upstream' });
+    expect(t).toContain('goal 0: metric node_eligible_mem_bp target 6,000 current 0\n');
+  });
+
+  it('dests, fail charge ratio, memcg goals and filters, raw numbers', () => {
+    const p = structuredClone(example.kdamonds);
+    const s = p[0].contexts[0].schemes[0];
+    s.dests = [{ id: 0, weight: 3 }];
+    s.quota.failChargeNum = 1;
+    s.quota.failChargeDenom = 4;
+    s.quota.goals.push({ metric: 'node_memcg_used_bp', targetValue: 3000n, currentValue: 0n, nid: 1, memcgPath: '/app' });
+    s.filters.push({ type: 'memcg', matching: false, allow: false, memcgPath: '/app', addrRange: null, targetIdx: null, hugepageSize: null });
+    const t = formatDamonReport(paramsToDamo(p));
+    expect(t).toContain('            dest 0 weight 3\n');
+    expect(t).toContain('                fail charge ratio: 1/4/\n');
+    expect(t).toContain('goal 1: metric node_memcg_used_bp (nid 1, memcg /app) target 3,000 current 0\n');
+    expect(t).toContain('            filter 1\n                reject none memcg /app\n');
+    const raw = formatDamonReport(paramsToDamo(p), { raw: true });
+    expect(raw).toContain('region [4294967296, 38654705664) (34359738368)');
+  });
+});
+
+describe('damo report damon: after a run', () => {
+  it('statistics, tried regions and measured goal values', () => {
+    const doc = PRESETS['tiering-6040'].build('temporal') as unknown as Loose;
+    const ctx = doc.damon.kdamonds[0].contexts[0];
+    // a third scheme without quota or filters: it tries every matching region
+    ctx.schemes.push({ action: 'stat', access_pattern: { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: '0 samples', max: 'max' }, age: { min: 0, max: 'max' } } });
+    doc.duration = '3 s';
+    const sc = scenarioFromDoc(doc).scenario;
+    const res = runScenario(sc);
+    const runtime = runtimeOf(res.simulation, sc.kdamonds);
+    const before = runtime[0].contexts[0].schemes[2].stats.nrTried;
+    fillTriedRegions(runtime, res.simulation, collectTriedRegions(res.simulation));
+    expect(runtime[0].contexts[0].schemes[2].stats.nrTried).toBe(before); // stats as of the end of the run
+    const tried = runtime[0].contexts[0].schemes[2].triedRegions!;
+    expect(tried.length).toBeGreaterThan(0);
+    const total = tried.reduce((a, r) => a + (r.end - r.start), 0n);
+    expect(total).toBe(64n * 2n ** 30n); // the stat scheme tries the whole monitored range once
+    const text = formatDamonReport(paramsToDamo(sc.kdamonds), { runtime });
+    expect(text).toContain('    state: on, pid: none (simulated), stats refresh per: 1 s\n');
+    expect(text).toMatch(/goal 0: metric node_eligible_mem_bp \(nid 0\) target 6,000 current [\d,]+ \(measured by damon-sim; a real kernel does not report it\)\n/);
+    expect(text).toMatch(/ {12}statistics\n {16}tried [\d,]+ times \([^)]+\)\n {16}applied [\d,]+ times \([^)]+\)\n {16}.+ passed filters\n {16}quota exceeded [\d,]+ times\n {16}.+\n {16}tried [\d,]+ snapshots \(max 0\)\n/);
+    expect(text).toContain('            tried regions (64.000 GiB)\n');
+    expect(text).toMatch(/\n {16}\[[\d,]+, [\d,]+\) \([^)]+\): nr_accesses: \d+ samples, age: \d+ aggr_intervals, filter_passed: [^\n]+\n/);
+  });
+
+  it('damon-sim report damon --preset --duration; --params-only', async () => {
+    const r = await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', '2s']);
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('kdamond 0\n    state: on')).toBe(true);
+    expect(r.out).toContain('(measured by damon-sim; a real kernel does not report it)');
+    expect(r.err).toMatch(/after 2 simulated s \(seed 42\)/);
+    const p = await cli(['report', 'damon', join(__dirname, '..', 'examples', 'tiering-6040.yaml'), '--params-only']);
+    expect(p.out).toBe(formatDamonReport(paramsToDamo(example.kdamonds)));
+    expect((await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', 'soon'])).code).toBe(2);
+  });
+});
