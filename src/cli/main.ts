@@ -8,6 +8,8 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { processIo, reportFailure, EXIT_USAGE, type Io } from './io.js';
 import { runCommand } from './run.js';
+import { RUN_DAMO_HELP } from './run-damo.js';
+import { registerDamoCommands } from './damo-commands.js';
 import { PROFILES, describeProfiles, profilesMarkdown } from '../profiles.js';
 import { scenarioJsonSchemaText } from '../scenario/jsonschema.js';
 
@@ -36,11 +38,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--sampling <mode>', 'region (fast) or folio (per-address folio lookups)')
     .option('--out <file>', 'write the NDJSON timeline here')
     .option('--plot <file>', 'write an SVG plot of the goals here')
+    .option('--trace <file>', 'write the DAMON tracepoint stream here (perf-script lines: damon_aggregated, damos_esz, ...)')
     .option('--out-dir <dir>', 'with --compare-tuners: directory for timelines and plots', 'out')
     .option('--damo-compat <mode>', 'kernel (default) or upstream: reproduce upstream damo v3.3 dropping node_eligible_mem_bp nid')
     .option('--no-progress', 'no progress bar')
-    .action(async (file: string | undefined, opts) => {
-      setExit(await runCommand(io, file, opts));
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addHelpText('after', RUN_DAMO_HELP)
+    .action(async (file: string | undefined, opts, cmd: Command) => {
+      setExit(await runCommand(io, file, { ...opts, damoArgs: cmd.args }));
     });
 
   program
@@ -59,6 +65,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       io.out(opts.markdown ? profilesMarkdown() : describeProfiles());
       setExit(0);
     });
+  registerDamoCommands(program, io, setExit);
   return program;
 }
 

@@ -12,6 +12,7 @@ import { loadScenarioFile, scenarioFromDoc, type LoadedScenario } from '../scena
 import { PRESETS, type Tuner } from '../scenario/presets.js';
 import { findProfile, PROFILES } from '../profiles.js';
 import { AtomicLineWriter, UsageError, printIssues, writeFileAtomic, type Io } from './io.js';
+import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
 export interface RunCommandOptions {
   preset?: string;
@@ -23,9 +24,12 @@ export interface RunCommandOptions {
   sampling?: string;
   out?: string;
   plot?: string;
+  trace?: string;
   outDir?: string;
   damoCompat?: string;
   progress?: boolean;
+  /** What commander left unparsed: the scenario file and damo's scheme options (run-damo.ts). */
+  damoArgs?: string[];
 }
 
 function parseOverrides(o: RunCommandOptions): { durationNs?: number; seed?: number } {
@@ -58,6 +62,8 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
   } else {
     throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
   }
+  // damo's scheme options replace the damon part (run-damo.ts).
+  if (o.damoArgs !== undefined && o.damoArgs.length > 0) applyDamoOptions(loaded, o.damoArgs, compat);
   const ov = parseOverrides(o);
   if (ov.durationNs !== undefined) loaded.scenario.duration = ov.durationNs;
   if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
@@ -93,18 +99,21 @@ function progressFor(io: Io, enabled: boolean, label: string) {
   };
 }
 
-async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefined, plot: string | undefined, progress: boolean): Promise<RunResult> {
+async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefined, plot: string | undefined, progress: boolean, trace?: string): Promise<RunResult> {
   const sc = loaded.scenario;
   const writer = out !== undefined ? new AtomicLineWriter(out) : undefined;
+  const tracer = trace !== undefined ? new AtomicLineWriter(trace) : undefined;
   const bar = progressFor(io, progress, sc.name);
   let res: RunResult;
   try {
-    res = runScenario(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total) });
+    res = runScenario(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined });
     bar.stop();
     writer?.commit();
+    tracer?.commit();
   } catch (e) {
     bar.stop();
     writer?.abort();
+    tracer?.abort();
     throw e;
   }
   if (plot !== undefined) writeFileAtomic(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs }));
@@ -112,6 +121,12 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefin
 }
 
 export async function runCommand(io: Io, file: string | undefined, o: RunCommandOptions): Promise<number> {
+  if (o.damoArgs !== undefined) {
+    // commander binds the first leftover token to [scenario]; tell the file and damo's options apart.
+    const split = splitRunArgs(o.damoArgs);
+    file = split.file;
+    o = { ...o, damoArgs: split.damo };
+  }
   if (o.tuner !== undefined && o.tuner !== 'temporal' && o.tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${o.tuner}"`);
   if (o.damoCompat !== undefined && o.damoCompat !== 'kernel' && o.damoCompat !== 'upstream')
     throw new UsageError(`--damo-compat: expected kernel or upstream; found "${o.damoCompat}"`);
@@ -119,6 +134,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   const progress = o.progress !== false;
   if (o.compareTuners) {
     if (o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME');
+    if (o.trace !== undefined) throw new UsageError('--trace: one run at a time (not with --compare-tuners)');
     const outDir = o.outDir ?? 'out';
     const tuners: Tuner[] = ['temporal', 'consist'];
     // Validate both before running either, so bad input writes nothing.
@@ -140,7 +156,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   }
   const loaded = loadOne(file, o, (o.tuner as Tuner | undefined) ?? 'temporal');
   printIssues(io, loaded.warnings, 'warning');
-  const res = await runAndWrite(io, loaded, o.out, o.plot, progress);
+  const res = await runAndWrite(io, loaded, o.out, o.plot, progress, o.trace);
   io.out(formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations], [res.stats]));
   return 0;
 }

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * `damon-sim args [damo options...]`: the kdamonds configuration damo's command-line options
+ * build, printed like `damo args damon` (JSON, YAML or the report text). The options are damo's
+ * own (underscores: --damos_action, --monitoring_intervals, ...); damon-sim's own options use
+ * dashes. `--numa_node` and damo's default paddr region need a machine: give --preset or
+ * --machine FILE (a scenario file).
+ */
+import type { Command } from 'commander';
+import { damoArgsToKdamonds, damoOptionsHelp, type DamoArgsOptions } from '../formats/damo/args.js';
+import { formatDamoText, readKdamonds, wrapKdamonds } from '../formats/damo/emit.js';
+import { kdamondsTree } from '../formats/damo/tree.js';
+import { formatDamonReport } from '../report/damo-report.js';
+import { loadScenarioSource, machineRanges, parseCompat, parseFormat } from './damo-common.js';
+import { printIssues, type Io } from './io.js';
+
+export interface ArgsOptions {
+  format?: string;
+  raw?: boolean;
+  bare?: boolean;
+  damoCompat?: string;
+  preset?: string;
+  machine?: string;
+}
+
+export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): number {
+  const compat = parseCompat(o.damoCompat);
+  const format = parseFormat(o.format, ['json', 'yaml', 'report'] as const, 'json');
+  let machine: Pick<DamoArgsOptions, 'nodeRanges' | 'defaultPaddrRegion'> = {};
+  if (o.preset !== undefined || o.machine !== undefined) {
+    const src = loadScenarioSource(o.machine, o.preset, { what: 'args --machine/--preset' });
+    machine = machineRanges(src.loaded.scenario.machine);
+  }
+  const r = damoArgsToKdamonds(tokens, { compat, ...machine });
+  const list = kdamondsTree(r.kdamonds, { raw: o.raw });
+  // Read the printed config back, as a file with the same content would be: same checks, same warnings.
+  const read = readKdamonds(wrapKdamonds(kdamondsTree(r.kdamonds)), { compat, source: 'damo options' });
+  printIssues(io, [...r.warnings, ...read.warnings], 'warning');
+  if (format === 'report') io.out(formatDamonReport(r.kdamonds, { compat, raw: o.raw }));
+  else io.out(formatDamoText(wrapKdamonds(list, o.bare), format));
+  return 0;
+}
+
+export function registerArgs(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('args')
+    .description("print the kdamonds config damo's command-line options build (like damo args damon)")
+    .argument('[damo-options...]', "damo's options, e.g. --damos_action migrate_hot 0 --damos_access_rate 5% max")
+    .option('--format <format>', 'json (default), yaml, or report (the damo report damon text)')
+    .option('--raw', "plain integers in each key's own unit")
+    .option('--bare', 'the bare kdamonds list instead of {"kdamonds": [...]}')
+    .option('--damo-compat <mode>', 'kernel (default) or upstream: ignore the nid of node_eligible_mem_bp goals, as upstream damo v3.3')
+    .option('--preset <name>', 'take the machine (for --numa_node and the default paddr region) from a built-in scenario')
+    .option('--machine <scenario>', 'take the machine from this scenario file')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addHelpText('after', `\ndamo options (i-th occurrence of a per-scheme option belongs to the i-th --damos_action):\n${damoOptionsHelp()}\n`)
+    .action((_words: string[], opts: ArgsOptions, cmd: Command) => {
+      setExit(argsCommand(io, cmd.args, opts));
+    });
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * `damon-sim export`: a scenario's (or preset's) DAMON part in damo's kdamonds format (JSON or
+ * YAML, human or raw, wrapped or bare), the whole scenario with its damon part in that format, the
+ * kernel's sysfs tree, or a sh script that stages the config on a real kernel.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import { emitKdamonds, formatDamoText, type TextFormat } from '../formats/damo/emit.js';
+import { exportSysfsTree } from '../formats/sysfs/export.js';
+import { sysfsScript } from '../formats/sysfs/script.js';
+import type { ConfigIssue } from '../scenario/issues.js';
+import { loadScenarioSource, parseCompat, parseFormat } from './damo-common.js';
+import { UsageError, printIssues, writeFileAtomic, type Io } from './io.js';
+
+export interface ExportOptions {
+  preset?: string;
+  tuner?: string;
+  format?: string;
+  raw?: boolean;
+  bare?: boolean;
+  scenario?: boolean;
+  sysfs?: string;
+  script?: string;
+  damoCompat?: string;
+}
+
+export function exportCommand(io: Io, file: string | undefined, o: ExportOptions): number {
+  const compat = parseCompat(o.damoCompat);
+  const format = parseFormat<TextFormat>(o.format, ['json', 'yaml'], 'json');
+  if ((o.sysfs !== undefined || o.script !== undefined) && (o.scenario || o.bare || o.raw || o.format !== undefined))
+    throw new UsageError('--sysfs/--script: expected no --format, --raw, --bare or --scenario (they shape the JSON/YAML output); found some');
+  if (o.sysfs !== undefined && existsSync(o.sysfs) && readdirSync(o.sysfs).length > 0)
+    throw new UsageError(`--sysfs: expected a new or empty directory; found "${o.sysfs}" non-empty (refusing to overwrite)`);
+  // Load with the kernel reading (keeping nids); the compat switch shapes the output only.
+  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, what: 'export' });
+  printIssues(io, src.loaded.warnings, 'warning');
+  const kdamonds = src.loaded.scenario.kdamonds;
+  const warnings: ConfigIssue[] = [];
+  if (o.sysfs !== undefined || o.script !== undefined) {
+    if (o.sysfs !== undefined) {
+      exportSysfsTree(o.sysfs, kdamonds);
+      io.err(`damon-sim: wrote the sysfs tree of ${src.label} to ${o.sysfs}/kdamonds\n`);
+    }
+    if (o.script !== undefined) {
+      if (compat === 'upstream') warnings.push({ path: '--script', message: 'upstream damo v3.3 does not write the nid of node_eligible_mem_bp goals: the script leaves it at the kernel default 0 (--damo-compat upstream)' });
+      writeFileAtomic(o.script, sysfsScript(kdamonds, { compat, source: src.label }));
+      io.err(`damon-sim: wrote the staging script of ${src.label} to ${o.script} (sh ${o.script}, as root)\n`);
+    }
+    printIssues(io, warnings, 'warning');
+    return 0;
+  }
+  const damon = emitKdamonds(kdamonds, { raw: o.raw, bare: o.bare, compat, warnings });
+  printIssues(io, warnings, 'warning');
+  if (o.scenario) {
+    const doc: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(src.doc)) doc[k] = k === 'damon' ? damon : v;
+    if (!('damon' in doc)) doc.damon = damon;
+    io.out(formatDamoText(doc, format));
+  } else io.out(formatDamoText(damon, format));
+  return 0;
+}
+
+export function registerExport(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('export')
+    .description("print a scenario's DAMON part in damo's kdamonds format, or write it as a sysfs tree or a staging script")
+    .argument('[scenario]', 'scenario file (.json, .yaml)')
+    .option('--preset <name>', 'export a built-in scenario (tiering-6040)')
+    .option('--tuner <tuner>', 'goal tuner for the preset: temporal or consist')
+    .option('--format <format>', 'json (default, as damo: 4-space indent) or yaml')
+    .option('--raw', 'plain integers in each key\'s own unit (damo --raw, with the fork\'s time units)')
+    .option('--bare', 'the bare kdamonds list (as damo report damon --format json) instead of {"kdamonds": [...]}')
+    .option('--scenario', 'the whole scenario, its damon part in damo\'s format')
+    .option('--sysfs <dir>', 'write the kernel\'s /sys/kernel/mm/damon/admin tree for the config to DIR')
+    .option('--script <file>', 'write a POSIX sh script that stages the config on a real kernel in damo\'s write order and turns it on')
+    .option('--damo-compat <mode>', 'kernel (default) or upstream: print "nid": null for node_eligible_mem_bp goals, as upstream damo v3.3')
+    .action((file: string | undefined, opts: ExportOptions) => {
+      setExit(exportCommand(io, file, opts));
+    });
+}

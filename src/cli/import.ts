@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * `damon-sim import --sysfs DIR`: read a DAMON sysfs tree (a copy of a real machine's
+ * /sys/kernel/mm/damon/admin, or a tree `damon-sim export --sysfs` wrote) into damo's kdamonds
+ * format. Files that older kernels lack are reported, one note each, and their defaults used.
+ */
+import type { Command } from 'commander';
+import { formatDamoText, readKdamonds, wrapKdamonds, type TextFormat } from '../formats/damo/emit.js';
+import { kdamondsTree } from '../formats/damo/tree.js';
+import { importSysfsTree } from '../formats/sysfs/import.js';
+import { parseFormat } from './damo-common.js';
+import { UsageError, printIssues, type Io } from './io.js';
+
+export interface ImportOptions {
+  sysfs?: string;
+  format?: string;
+  raw?: boolean;
+  bare?: boolean;
+}
+
+export function importCommand(io: Io, o: ImportOptions): number {
+  if (o.sysfs === undefined) throw new UsageError('import: expected --sysfs DIR; found nothing to import');
+  const format = parseFormat<TextFormat>(o.format, ['json', 'yaml'], 'json');
+  const r = importSysfsTree(o.sysfs);
+  for (const n of r.notes) io.err(`damon-sim: note: ${n.path}: ${n.message}\n`);
+  const list = kdamondsTree(r.kdamonds, { raw: o.raw });
+  // Read it back: what the kernel tree holds must also be a config damon-sim accepts.
+  const read = readKdamonds(wrapKdamonds(list), { source: o.sysfs });
+  printIssues(io, read.warnings, 'warning');
+  io.out(formatDamoText(wrapKdamonds(list, o.bare), format));
+  return 0;
+}
+
+export function registerImport(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('import')
+    .description("read a DAMON sysfs tree (e.g. copied from a real machine) into damo's kdamonds format")
+    .option('--sysfs <dir>', 'the admin dir (with kdamonds/) or its kdamonds dir')
+    .option('--format <format>', 'json (default) or yaml')
+    .option('--raw', "plain integers in each key's own unit")
+    .option('--bare', 'the bare kdamonds list instead of {"kdamonds": [...]}')
+    .action((opts: ImportOptions) => {
+      setExit(importCommand(io, opts));
+    });
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * `damon-sim report damon <scenario|--preset NAME>`: the `damo report damon` text of a scenario's
+ * kdamonds after a simulated run (state, statistics, tried regions, and each goal's measured
+ * current value, which a real kernel does not report), or of its parameters only.
+ */
+import type { Command } from 'commander';
+import { paramsToDamo } from '../formats/damo/emit.js';
+import { parseTime } from '../formats/damo/units.js';
+import { collectTriedRegions, fillTriedRegions, formatDamonReport, runtimeOf } from '../report/damo-report.js';
+import { runScenario } from '../run/run.js';
+import { loadScenarioSource, parseCompat } from './damo-common.js';
+import { UsageError, printIssues, type Io } from './io.js';
+
+export interface ReportDamonOptions {
+  preset?: string;
+  tuner?: string;
+  duration?: string;
+  seed?: string;
+  paramsOnly?: boolean;
+  raw?: boolean;
+  damoCompat?: string;
+}
+
+export function reportDamonCommand(io: Io, file: string | undefined, o: ReportDamonOptions): number {
+  const compat = parseCompat(o.damoCompat);
+  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon' });
+  printIssues(io, src.loaded.warnings, 'warning');
+  const sc = src.loaded.scenario;
+  if (o.duration !== undefined) {
+    let ns: bigint;
+    try {
+      ns = parseTime(/^\d+(\.\d+)?$/.test(o.duration) ? `${o.duration} s` : o.duration, 'ns');
+    } catch {
+      ns = 0n;
+    }
+    if (ns <= 0n) throw new UsageError(`--duration: expected a positive time such as "10 m", "90 s" or a number of seconds; found "${o.duration}"`);
+    sc.duration = Number(ns);
+  }
+  if (o.seed !== undefined) {
+    if (!/^\d+$/.test(o.seed) || !Number.isSafeInteger(Number(o.seed))) throw new UsageError(`--seed: expected a non-negative integer; found "${o.seed}"`);
+    sc.seed = Number(o.seed);
+  }
+  const model = paramsToDamo(sc.kdamonds, { compat });
+  if (o.paramsOnly) {
+    io.out(formatDamonReport(model, { compat, raw: o.raw }));
+    return 0;
+  }
+  const res = runScenario(sc);
+  const runtime = runtimeOf(res.simulation, sc.kdamonds);
+  fillTriedRegions(runtime, res.simulation, collectTriedRegions(res.simulation));
+  io.err(`damon-sim: ${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); state, statistics and tried regions are simulated\n`);
+  io.out(formatDamonReport(model, { compat, raw: o.raw, runtime }));
+  return 0;
+}
+
+export function registerReport(program: Command, io: Io, setExit: (code: number) => void): void {
+  const report = program.command('report').description('reports in damo\'s formats');
+  report
+    .command('damon')
+    .description('run a scenario and print its kdamonds like damo report damon (with statistics, tried regions and measured goal values)')
+    .argument('[scenario]', 'scenario file (.json, .yaml)')
+    .option('--preset <name>', 'a built-in scenario (tiering-6040)')
+    .option('--tuner <tuner>', 'goal tuner for the preset: temporal or consist')
+    .option('--duration <time>', "simulated duration before the report (default: the scenario's)")
+    .option('--seed <n>', 'PRNG seed')
+    .option('--params-only', 'print the parameters only (no run), like damo report damon --damon_params')
+    .option('--raw', 'raw numbers')
+    .option('--damo-compat <mode>', 'kernel (default) or upstream: run and show node_eligible_mem_bp goals without their nid, as upstream damo v3.3')
+    .action((file: string | undefined, opts: ReportDamonOptions) => {
+      setExit(reportDamonCommand(io, file, opts));
+    });
+}

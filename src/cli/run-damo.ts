@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * `damon-sim run` with damo's scheme options (`--ops`, `--regions`, `--damos_action`, ...): the
+ * options build a kdamonds configuration as `damo start` would, which replaces the scenario's or
+ * preset's `damon` part; the machine and the workload still come from the scenario or preset.
+ *
+ * commander cannot know damo's options, so `run` allows unknown options and hands everything it
+ * did not parse (operands and damo options with their values) here, where they are told apart.
+ */
+import { damoArgsToParams, isDamoOption, partitionDamoTokens } from '../formats/damo/args.js';
+import type { DamoCompat } from '../formats/damo/emit.js';
+import type { Collector } from '../formats/damo/kdamonds.js';
+import { ConfigError } from '../scenario/issues.js';
+import type { LoadedScenario } from '../scenario/load.js';
+import { validateScenario } from '../scenario/validate.js';
+import { machineRanges } from './damo-common.js';
+import { UsageError } from './io.js';
+
+export const RUN_DAMO_HELP = `
+damo scheme options (as damo start takes them: --ops, --regions, --monitoring_intervals,
+--damos_action, --damos_access_rate, --damos_quotas, --damos_quota_goal, --damos_filter, ...)
+replace the scenario's damon part; the machine and workload still come from the scenario file or
+--preset. Put the scenario file first. See "damon-sim args --help" for every damo option.`;
+
+/**
+ * Tell the scenario file apart from damo's options among the arguments commander left over.
+ * Returns the scenario file (or undefined) and the damo tokens (empty when there are none).
+ */
+export function splitRunArgs(leftover: readonly string[]): { file: string | undefined; damo: string[] } {
+  const { damo, rest } = partitionDamoTokens(leftover);
+  const unknown = rest.find((t) => t.startsWith('-') && t.length > 1 && !/^-\d/.test(t));
+  if (unknown !== undefined)
+    throw new UsageError(`run: expected damon-sim's or damo's options; found unknown option "${unknown}"${isDamoOption(unknown) ? '' : ' (see damon-sim run --help and damon-sim args --help)'}`);
+  if (rest.length > 1) throw new UsageError(`run: expected at most one scenario file; found ${rest.map((r) => `"${r}"`).join(', ')}`);
+  return { file: rest[0], damo };
+}
+
+/** Replace the loaded scenario's kdamonds with those damo's options build, and re-validate. */
+export function applyDamoOptions(loaded: LoadedScenario, tokens: readonly string[], compat: DamoCompat | undefined): void {
+  const sc = loaded.scenario;
+  const r = damoArgsToParams(tokens, { compat, ...machineRanges(sc.machine) });
+  sc.kdamonds = r.params;
+  const c: Collector = { errors: [], warnings: [] };
+  validateScenario(sc, c);
+  const damonOnly = (p: string) => p.startsWith('damon');
+  const warnings = [...loaded.warnings.filter((w) => !damonOnly(w.path)), ...r.warnings, ...c.warnings.filter((w) => damonOnly(w.path))];
+  if (c.errors.length > 0) throw new ConfigError(c.errors, warnings);
+  loaded.warnings = warnings;
+}
