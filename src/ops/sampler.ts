@@ -27,8 +27,8 @@ export class RegionSampler {
   private next = new Float64Array(0);
   /** log(1 − p) per region: the geometric wait's denominator (0 for p = 0). */
   private logq = new Float64Array(0);
-  /** p · 2^32 for regions sampled by one Bernoulli draw per sample. */
-  private thresh = new Float64Array(0);
+  /** round(p · 2^31) for regions sampled by one Bernoulli draw per sample. */
+  private thresh = new Uint32Array(0);
   /** Indices of regions drawn per sample, and of regions waiting geometrically (p = 0 regions are in neither). */
   private bern = new Int32Array(0);
   private geo = new Int32Array(0);
@@ -59,7 +59,7 @@ export class RegionSampler {
     const cap = Math.max(n, this.next.length * 2, 64);
     this.next = new Float64Array(cap);
     this.logq = new Float64Array(cap);
-    this.thresh = new Float64Array(cap);
+    this.thresh = new Uint32Array(cap);
     this.bern = new Int32Array(cap);
     this.geo = new Int32Array(cap);
     this.nr = new Uint32Array(cap);
@@ -105,7 +105,7 @@ export class RegionSampler {
         this.logq[i] = r.opsLogq;
         // Frequently accessed regions are cheaper with a plain draw per sample than with waits.
         if (r.opsProb >= BERNOULLI_MIN_P) {
-          this.thresh[i] = r.opsProb * TWO32;
+          this.thresh[i] = Math.round(r.opsProb * 0x8000_0000);
           this.bern[this.nBern++] = i;
         } else if (r.opsProb > 0) {
           this.geo[this.nGeo++] = i;
@@ -137,7 +137,7 @@ export class RegionSampler {
     for (let k = 0, n = this.nBern; k < n; k++) {
       const i = bern[k];
       const x = Math.imul(b, 5);
-      const u = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+      const u = Math.imul((x << 7) | (x >>> 25), 9) >>> 1; // 31 random bits
       const t = b << 9;
       c ^= a;
       d ^= b;
@@ -145,7 +145,8 @@ export class RegionSampler {
       a ^= d;
       c ^= t;
       d = (d << 11) | (d >>> 21);
-      if (u < thresh[i]) nr[i]++;
+      // accessed ⇔ u < thresh, without a branch: an unpredictable branch costs more than the draw.
+      nr[i] += (u - thresh[i]) >>> 31;
     }
     rng.a = a;
     rng.b = b;
