@@ -104,8 +104,9 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
       if (!patternMatches(ctx, r, s)) continue;
       if (coreFilterOut(ctx, w, s)) continue;
       const score = ctx.ops.getSchemeScore(ctx, r, s);
-      // Without the 2026 clamp a score above 99 indexes past the kernel's array (trap 15); the
-      // simulator gives those scores room instead of corrupting memory.
+      // Without the 2026 clamp a score above 99 indexes past the kernel's array (trap 15), and a
+      // cold score below 0 before it; the simulator gives high scores room and, as a typed array
+      // write at a negative index does nothing, drops negative ones, instead of corrupting memory.
       if (score >= scoreHistogram.length) growHistogram(score);
       scoreHistogram[score] += r.end - r.start;
       if (score > maxScore) maxScore = score;

@@ -34,13 +34,20 @@ export class MachineMm {
     return { total: n.capacity, free: this.machine.nodeFree(nid) };
   }
 
+  /**
+   * LRU pages of a memcg on a node. lruvec_page_state() reads the memcg's hierarchical counters,
+   * so a cgroup counts its descendants' pages too (the root counts everything).
+   */
   memcgNodeLruPages(memcgId: number, nid: number): number {
     const n = this.machine.nodes[nid];
     const a = this.machine.mem.items;
+    const self = this.memcgs.find((m) => m.id === memcgId);
+    if (!self) return 0;
+    const inTree = new Set(this.memcgs.filter((m) => isWithin(m.path, self.path)).map((m) => m.id));
     let bytes = 0;
     for (let i = this.machine.mem.lowerBound(n.start); i < a.length && a[i].start < n.end; i++) {
       const e = a[i];
-      if (e.kind === ExtKind.Lru && e.memcg === memcgId) bytes += e.end - e.start;
+      if (e.kind === ExtKind.Lru && inTree.has(e.memcg)) bytes += e.end - e.start;
     }
     return bytes / 4096;
   }
@@ -69,4 +76,10 @@ export class MachineMm {
   psiSomeMemTotalUs(_nowNs: number): number {
     return this.psiSomeUs;
   }
+}
+
+/** Whether cgroup `path` is `root` or below it. */
+function isWithin(path: string, root: string): boolean {
+  if (root === '/') return true;
+  return path === root || path.startsWith(`${root}/`);
 }
