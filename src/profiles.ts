@@ -134,6 +134,14 @@ export function findProfile(name: string): KernelProfile | undefined {
   return PROFILES.find((p) => p.name === name);
 }
 
+export type ProfileOverrides = Partial<Omit<KernelProfile, 'name' | 'description'>>;
+
+/** The profile a scenario's `kernel` section names, with its overrides applied. */
+export function resolveProfile(kernel: { profile: string; overrides?: ProfileOverrides }): KernelProfile | undefined {
+  const base = findProfile(kernel.profile);
+  return base && withOverrides(base, kernel.overrides ?? {});
+}
+
 /** A profile with some switches overridden (tests and the scenario's `kernel.overrides`). */
 export function withOverrides(base: KernelProfile, overrides: Partial<Omit<KernelProfile, 'name' | 'description'>>): KernelProfile {
   const keys = Object.keys(overrides);

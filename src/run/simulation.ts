@@ -13,7 +13,7 @@ import { Machine } from '../machine/machine.js';
 import { MachineMm } from '../machine/kernel-mm.js';
 import { YoungModel } from '../machine/young.js';
 import { PaddrCheckCache, PaddrOps } from '../ops/paddr.js';
-import { findProfile, type KernelProfile } from '../profiles.js';
+import { resolveProfile, type KernelProfile } from '../profiles.js';
 import type { Scenario } from '../scenario/model.js';
 import { buildWorkload } from '../workload/build.js';
 import { Refaulter } from '../workload/refault.js';
@@ -53,7 +53,7 @@ export class Simulation {
 
   constructor(scenario: Scenario, tracer?: DamonTracer) {
     this.scenario = scenario;
-    const profile = findProfile(scenario.kernel.profile);
+    const profile = resolveProfile(scenario.kernel);
     if (!profile) throw new Error(`unknown kernel profile ${scenario.kernel.profile}`);
     this.profile = profile;
     this.rng = new Prng(scenario.seed);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { damoToParams, KNOWN_KEYS, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
-import { DEFAULT_PROFILE } from '../profiles.js';
+import { DEFAULT_PROFILE, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, fromZod, type ConfigIssue, type PathSeg, formatPath } from './issues.js';
 import type { Scenario, WorkloadParams } from './model.js';
 import { scenarioSchema, type ScenarioParsed } from './schema.js';
@@ -97,7 +97,7 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
     description: d.description ?? '',
     seed: d.seed ?? 1,
     duration: d.duration === undefined ? 60e9 : num(d.duration, 60, ['duration']) * 1e9,
-    kernel: { profile: d.kernel?.profile ?? DEFAULT_PROFILE.name, hz: d.kernel?.hz ?? 1000 },
+    kernel: { profile: d.kernel?.profile ?? DEFAULT_PROFILE.name, hz: d.kernel?.hz ?? 1000, overrides: d.kernel?.overrides as ProfileOverrides | undefined },
     sampling: d.sampling ?? 'region',
     machine: {
       base: num(d.machine.base, 4 * GiB, ['machine', 'base']),

@@ -10,6 +10,7 @@ import type { DamosAction, DamosDest, FilterType, GoalTuner, QuotaGoalMetric, Wm
 import type { MachineSpec } from '../machine/machine.js';
 import type { OpsId } from '../ops/operations.js';
 import type { SamplingMode } from '../ops/paddr.js';
+import type { ProfileOverrides } from '../profiles.js';
 import type { ScheduledEvent } from './events.js';
 
 export interface GoalParams {
@@ -132,7 +133,7 @@ export interface Scenario {
   seed: number;
   /** Simulated run length, ns. */
   duration: number;
-  kernel: { profile: string; hz: number };
+  kernel: { profile: string; hz: number; overrides?: ProfileOverrides };
   sampling: SamplingMode;
   machine: MachineSpec;
   workload: WorkloadParams;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { kdamondsSchema } from '../formats/damo/kdamonds.js';
 import { eventsSchema } from './events.js';
 import { boolV, bytesV, intV, ratioV, timeV } from '../formats/damo/values.js';
-import { PROFILES } from '../profiles.js';
+import { PROFILES, SWITCHES, type ProfileSwitch } from '../profiles.js';
 
 const nodeSchema = z.strictObject({
   capacity: bytesV(),
@@ -92,6 +92,14 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       profile: z.enum(PROFILES.map((p) => p.name) as [string, ...string[]]).optional(),
       hz: z.union([z.literal(100), z.literal(250), z.literal(1000)]).optional(),
+      overrides: z
+        .strictObject(
+          Object.fromEntries(
+            SWITCHES.map((sw) => [sw.key, sw.key === 'accessRate' ? z.enum(['nr_accesses_bp', 'pseudo_mvsum']).optional() : z.boolean().optional()]),
+          ) as Record<ProfileSwitch, z.ZodOptional<z.ZodBoolean>>,
+        )
+        .optional()
+        .describe('flip single profile switches (see docs/profiles.md)'),
     })
     .optional(),
   sampling: z.enum(['region', 'folio']).optional().describe('region: per-region sample probability (fast); folio: per-address folio lookups with the paddr cache'),

@@ -7,7 +7,7 @@
 import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { isPow2 } from '../lib/kint.js';
-import { findProfile } from '../profiles.js';
+import { resolveProfile } from '../profiles.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type PathSeg } from './issues.js';
 import type { Scenario } from './model.js';
@@ -17,7 +17,7 @@ const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot
 export function validateScenario(s: Scenario, c: Collector): void {
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
   const warn = (path: PathSeg[], message: string) => c.warnings.push({ path: formatPath(path), message });
-  const profile = findProfile(s.kernel.profile);
+  const profile = resolveProfile(s.kernel);
 
   // --- the machine ---
   s.machine.nodes.forEach((n, i) => {
