@@ -120,21 +120,6 @@ export function mulHi32(a: number, b: number): number {
   return (aHi * bHi + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 0x10000)) >>> 0;
 }
 
-/** 32×32 → 64-bit unsigned product as [high word, low word]. */
-export function mul32x32(a: number, b: number): [number, number] {
-  const aHi = a >>> 16;
-  const aLo = a & 0xffff;
-  const bHi = b >>> 16;
-  const bLo = b & 0xffff;
-  const ll = aLo * bLo;
-  const lh = aLo * bHi;
-  const hl = aHi * bLo;
-  const hh = aHi * bHi;
-  const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  const lo = ((mid & 0xffff) * 0x10000 + (ll & 0xffff)) >>> 0;
-  const hi = (hh + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 0x10000)) >>> 0;
-  return [hi, lo];
-}
 
 /**
  * Binomial(n, p) from the given stream: exact (geometric jumps between successes) when few

@@ -52,15 +52,34 @@ export class Extent {
   /** A copy covering [start, end) of this extent (end within this one). */
   slice(start: number, end: number): Extent {
     const e = new Extent(start, end, this.node, this.kind);
-    e.folioSize = this.folioSize;
-    e.owner = this.owner;
-    e.vstart = this.vstart + (start - this.start);
-    e.anon = this.anon;
-    e.active = this.active;
-    e.mapped = this.mapped;
-    e.memcg = this.memcg;
-    e.oldSince = this.oldSince;
+    e.takeContent(this, this.vstart + (start - this.start));
     return e;
+  }
+
+  /** Become free frames (the folio was freed, migrated away or reclaimed). */
+  makeFree(): void {
+    this.kind = ExtKind.Free;
+    this.owner = -1;
+    this.folioSize = 4096;
+    this.active = false;
+    this.anon = false;
+    this.mapped = false;
+    this.memcg = 0;
+    this.vstart = 0;
+    this.oldSince = 0;
+  }
+
+  /** Take over src's content (kind, folio, owner, LRU state); `vstart` maps this extent's start. */
+  takeContent(src: Extent, vstart: number): void {
+    this.kind = src.kind;
+    this.folioSize = src.folioSize;
+    this.owner = src.owner;
+    this.vstart = vstart;
+    this.anon = src.anon;
+    this.mapped = src.mapped;
+    this.memcg = src.memcg;
+    this.active = src.active;
+    this.oldSince = src.oldSince;
   }
 
   /** Whether `next` (starting at this.end) continues this extent exactly. */

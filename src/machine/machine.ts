@@ -274,34 +274,15 @@ export class Machine {
   private moveContent(from: number, to: number, len: number, node: number): void {
     const [si, sj] = this.mem.isolate(from, from + len);
     const srcPieces = this.mem.items.slice(si, sj).map((e) => e.slice(e.start, e.end));
-    for (let k = si; k < sj; k++) {
-      const e = this.mem.items[k];
-      e.kind = ExtKind.Free;
-      e.owner = -1;
-      e.folioSize = PAGE_SIZE;
-      e.active = false;
-      e.anon = false;
-      e.mapped = false;
-      e.memcg = 0;
-      e.vstart = 0;
-      e.oldSince = 0;
-    }
+    for (let k = si; k < sj; k++) this.mem.items[k].makeFree();
     this.mem.coalesce(si, sj);
     for (const p of srcPieces) {
       const dstStart = to + (p.start - from);
       const [di, dj] = this.mem.isolate(dstStart, dstStart + (p.end - p.start));
       for (let k = di; k < dj; k++) {
         const d = this.mem.items[k];
-        d.kind = p.kind;
         d.node = node;
-        d.folioSize = p.folioSize;
-        d.owner = p.owner;
-        d.vstart = p.vstart + (d.start - dstStart);
-        d.anon = p.anon;
-        d.mapped = p.mapped;
-        d.memcg = p.memcg;
-        d.active = p.active;
-        d.oldSince = p.oldSince;
+        d.takeContent(p, p.vstart + (d.start - dstStart));
       }
       this.mem.coalesce(di, dj);
     }
@@ -320,15 +301,7 @@ export class Machine {
       const len = e.end - e.start;
       if (e.anon && this.evicted.swapFree() < len) continue; // no swap space: the folio stays
       this.evicted.add({ owner: e.owner, vstart: e.vstart, vend: e.vstart + len, anon: e.anon, mapped: e.mapped, memcg: e.memcg });
-      e.kind = ExtKind.Free;
-      e.owner = -1;
-      e.folioSize = PAGE_SIZE;
-      e.active = false;
-      e.anon = false;
-      e.mapped = false;
-      e.memcg = 0;
-      e.vstart = 0;
-      e.oldSince = 0;
+      e.makeFree();
       done += len;
     }
     this.mem.coalesce(i, j);

@@ -12,14 +12,13 @@
  * mirror of its own.
  */
 import { z } from 'zod';
-import { damoToParams, kdamondsSchema, KNOWN_KEYS, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
-import { UnitError, parseNumber, parseRatio, parseTime } from '../formats/damo/units.js';
+import { damoToParams, kdamondsSchema, KNOWN_KEYS, parseGoalValue, type DamoReadOptions } from '../formats/damo/kdamonds.js';
+import { UnitError, parseTime } from '../formats/damo/units.js';
 import { intV, signedIntV } from '../formats/damo/values.js';
 import { attrsError, type DamonAttrs } from '../damon/attrs.js';
-import type { QuotaGoalMetric } from '../damos/scheme.js';
 import { isPow2 } from '../lib/kint.js';
 import { minRegionSzFor } from '../run/build.js';
-import { formatPath, type PathSeg } from './issues.js';
+import { addError, addWarning, formatPath, type Collector, type PathSeg } from './issues.js';
 import type { KdamondParams, Scenario } from './model.js';
 import { validateScenario } from './validate.js';
 
@@ -102,33 +101,8 @@ export interface ScheduledEvent {
   params?: KdamondParams;
 }
 
-function err(c: Collector, path: readonly PathSeg[], message: string): void {
-  c.errors.push({ path: formatPath(path), message });
-}
-
-function warn(c: Collector, path: readonly PathSeg[], message: string): void {
-  c.warnings.push({ path: formatPath(path), message });
-}
-
-/** A goal value in the metric's unit, as damo reads goal targets. */
-function parseGoalValue(metric: QuotaGoalMetric, v: string | number): bigint {
-  switch (metric) {
-    case 'some_mem_psi_us':
-      return parseTime(v, 'us');
-    case 'node_mem_used_bp':
-    case 'node_mem_free_bp':
-    case 'node_memcg_used_bp':
-    case 'node_memcg_free_bp':
-    case 'active_mem_bp':
-    case 'inactive_mem_bp':
-      return parseRatio(v, 'bp');
-    case 'node_eligible_mem_bp':
-      if (typeof v === 'string' && v.includes('%')) throw new UnitError('a plain bp integer such as 6000 (node_eligible_mem_bp does not take percentages)', v);
-      return parseNumber(v);
-    default:
-      return parseNumber(v);
-  }
-}
+const err = addError;
+const warn = addWarning;
 
 /** A copy deep enough for goal patches (contexts, schemes, quotas and goals are fresh objects). */
 function cloneForGoals(k: KdamondParams): KdamondParams {

@@ -12,6 +12,20 @@ export interface ConfigIssue {
   message: string;
 }
 
+/** Problems found while reading a configuration, errors and warnings apart. */
+export interface Collector {
+  errors: ConfigIssue[];
+  warnings: ConfigIssue[];
+}
+
+export function addError(c: Collector, path: readonly PathSeg[], message: string): void {
+  c.errors.push({ path: formatPath(path), message });
+}
+
+export function addWarning(c: Collector, path: readonly PathSeg[], message: string): void {
+  c.warnings.push({ path: formatPath(path), message });
+}
+
 export class ConfigError extends Error {
   readonly issues: ConfigIssue[];
   readonly warnings: ConfigIssue[];

@@ -8,8 +8,7 @@
 import { z } from 'zod';
 import { UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type QuotaGoalMetric } from '../../damos/scheme.js';
-import type { ConfigIssue, PathSeg } from '../../scenario/issues.js';
-import { formatPath } from '../../scenario/issues.js';
+import { addError, addWarning, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { UnitError, parseNumber, parseRatio, parseTime } from './units.js';
 import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, type AccessValue, type AgeValue } from './values.js';
@@ -145,18 +144,9 @@ export const KNOWN_KEYS = {
   filter: Object.keys(filterSchema.shape),
 };
 
-export interface Collector {
-  errors: ConfigIssue[];
-  warnings: ConfigIssue[];
-}
-
-function err(c: Collector, path: readonly PathSeg[], message: string): void {
-  c.errors.push({ path: formatPath(path), message });
-}
-
-function warn(c: Collector, path: readonly PathSeg[], message: string): void {
-  c.warnings.push({ path: formatPath(path), message });
-}
+export type { Collector };
+const err = addError;
+const warn = addWarning;
 
 function toNum(b: bigint, c: Collector, path: readonly PathSeg[], what: string): number {
   if (b > BigInt(Number.MAX_SAFE_INTEGER)) {
@@ -324,6 +314,27 @@ function bigToNum(b: bigint): number {
   return b >= BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(b);
 }
 
+/** A goal value in its metric's unit, as damo reads goal targets (damo-formats.md §1.3). */
+export function parseGoalValue(metric: QuotaGoalMetric, v: string | number): bigint {
+  switch (metric) {
+    case 'some_mem_psi_us':
+      return parseTime(v, 'us');
+    case 'node_mem_used_bp':
+    case 'node_mem_free_bp':
+    case 'node_memcg_used_bp':
+    case 'node_memcg_free_bp':
+    case 'active_mem_bp':
+    case 'inactive_mem_bp':
+      return parseRatio(v, 'bp');
+    case 'node_eligible_mem_bp':
+      // damo accepts only a plain bp integer here ("60%" is rejected).
+      if (typeof v === 'string' && v.includes('%')) throw new UnitError('a plain bp integer such as 6000 (node_eligible_mem_bp does not take percentages)', v);
+      return parseNumber(v);
+    default:
+      return parseNumber(v);
+  }
+}
+
 const NODE_METRICS: readonly QuotaGoalMetric[] = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'node_eligible_mem_bp'];
 
 function goalToParams(g: DamoGoal, path: readonly PathSeg[], c: Collector, env: SchemeEnv): GoalParams {
@@ -341,23 +352,7 @@ function goalToParams(g: DamoGoal, path: readonly PathSeg[], c: Collector, env: 
       return 0n;
     }
     try {
-      switch (metric) {
-        case 'some_mem_psi_us':
-          return parseTime(v, 'us');
-        case 'node_mem_used_bp':
-        case 'node_mem_free_bp':
-        case 'node_memcg_used_bp':
-        case 'node_memcg_free_bp':
-        case 'active_mem_bp':
-        case 'inactive_mem_bp':
-          return parseRatio(v, 'bp');
-        case 'node_eligible_mem_bp':
-          // damo accepts only a plain bp integer here ("60%" is rejected).
-          if (typeof v === 'string' && v.includes('%')) throw new UnitError('a plain bp integer such as 6000 (node_eligible_mem_bp does not take percentages)', v);
-          return parseNumber(v);
-        default:
-          return parseNumber(v);
-      }
+      return parseGoalValue(metric, v);
     } catch (e) {
       err(c, [...path, key], e instanceof UnitError ? e.message : String(e));
       return 0n;
