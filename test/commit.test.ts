@@ -9,12 +9,11 @@
  * leaves the context corrupted and the kdamond stops.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultAttrs, type DamonAttrs } from '../src/damon/attrs.js';
+import { newCtx as makeCtx, stubOps } from './helpers/ctx.js';
+import { type DamonAttrs } from '../src/damon/attrs.js';
 import { damonCommitCtx, damonCommitCtxTest } from '../src/damon/commit.js';
 import { DamonCtx } from '../src/damon/ctx.js';
-import type { KernelMm } from '../src/damon/mm.js';
 import { DamonRegion, DamonTarget } from '../src/damon/region.js';
-import { SplitState } from '../src/damon/split.js';
 import {
   commitSchemesQuotaGoals,
   damonCommitSchemes,
@@ -27,8 +26,7 @@ import {
 } from '../src/damos/commit.js';
 import { Damos, DamosQuota, addFilter, newFilter, type DamosAccessPattern, type DamosAction, type DamosDest, type DamosQuotaGoal, type DamosWatermarks, type QuotaGoalMetric } from '../src/damos/scheme.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
-import { Prng } from '../src/lib/prng.js';
-import type { DamonOperations, OpsId } from '../src/ops/operations.js';
+import type { OpsId } from '../src/ops/operations.js';
 import { DEFAULT_PROFILE, findProfile, type KernelProfile } from '../src/profiles.js';
 import { runScenario } from '../src/run/run.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
@@ -36,20 +34,6 @@ import { scenarioFromDoc } from '../src/scenario/load.js';
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function stubOps(id: OpsId = 'paddr'): DamonOperations {
-  return { id, prepareAccessChecks: () => undefined, checkAccesses: () => 0, applyScheme: () => ({ applied: 0, szOpsFilterPassed: 0, costNs: 0 }) };
-}
-
-const stubMm: KernelMm = {
-  nodeOnline: () => false,
-  maxNumNodes: 1,
-  nodeMem: () => ({ total: 0, free: 0 }),
-  memcgNodeLruPages: () => 0,
-  memcgId: () => undefined,
-  lruPages: () => ({ active: 0, inactive: 0 }),
-  freeMemRatePermil: () => 1000,
-  psiSomeMemTotalUs: () => 0,
-};
 
 function profile(name: string): KernelProfile {
   const p = findProfile(name);
@@ -58,10 +42,7 @@ function profile(name: string): KernelProfile {
 }
 
 function newCtx(opts: { attrs?: DamonAttrs; profile?: KernelProfile; ops?: OpsId } = {}): DamonCtx {
-  const c = new DamonCtx(
-    { ops: stubOps(opts.ops), mm: stubMm, profile: opts.profile ?? DEFAULT_PROFILE, rng: new Prng(1, 'commit'), splitState: new SplitState(), clock: { now: 0, hz: 1000 } },
-    opts.attrs ?? defaultAttrs(),
-  );
+  const c = makeCtx({ ops: stubOps(opts.ops), profile: opts.profile, attrs: opts.attrs, label: 'commit' });
   const err = c.setAttrs(c.attrs);
   if (err) throw new Error(err);
   return c;

@@ -6,6 +6,7 @@
  * hand from the spec's formulas (said so in a comment).
  */
 import { describe, expect, it } from 'vitest';
+import { newCtx as makeCtx } from './helpers/ctx.js';
 import {
   accessRateWindow,
   movingSum,
@@ -25,51 +26,19 @@ import {
 import { DamonCtx } from '../src/damon/ctx.js';
 import { feedLoopNextInput } from '../src/damon/feedloop.js';
 import { intervalsAdaptationBp, intervalsScore, tunedAttrs } from '../src/damon/intervals.js';
-import type { KernelMm } from '../src/damon/mm.js';
 import { mergeRegionsOf } from '../src/damon/merge.js';
 import { DamonRegion, DamonTarget, commitTargetRegions, mergeTwoRegions, setRegions, splitRegionAt, type AddrRange } from '../src/damon/region.js';
 import { kdamondResetAggregated } from '../src/damon/kdamond.js';
-import { SplitState, applyMinNrRegions, splitRegionsOf } from '../src/damon/split.js';
+import { applyMinNrRegions, splitRegionsOf } from '../src/damon/split.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
-import type { DamonOperations } from '../src/ops/operations.js';
-import { DEFAULT_PROFILE } from '../src/profiles.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** An operations set that does nothing (the kunit cases never sample). */
-const stubOps: DamonOperations = {
-  id: 'paddr',
-  prepareAccessChecks: () => undefined,
-  checkAccesses: () => 0,
-  applyScheme: () => ({ applied: 0, szOpsFilterPassed: 0, costNs: 0 }),
-};
-
-const stubMm: KernelMm = {
-  nodeOnline: () => false,
-  maxNumNodes: 1,
-  nodeMem: () => ({ total: 0, free: 0 }),
-  memcgNodeLruPages: () => 0,
-  memcgId: () => undefined,
-  lruPages: () => ({ active: 0, inactive: 0 }),
-  freeMemRatePermil: () => 1000,
-  psiSomeMemTotalUs: () => 0,
-};
-
 /** `damon_new_ctx()`: default attrs, no targets, no schemes. */
 function newCtx(attrs: DamonAttrs = defaultAttrs()): DamonCtx {
-  return new DamonCtx(
-    {
-      ops: stubOps,
-      mm: stubMm,
-      profile: DEFAULT_PROFILE,
-      rng: new Prng(1, 'kunit'),
-      splitState: new SplitState(),
-      clock: { now: 0, hz: 1000 },
-    },
-    attrs,
-  );
+  return makeCtx({ attrs, label: 'kunit' });
 }
 
 function attrsOf(sampleInterval: number, aggrInterval: number): DamonAttrs {

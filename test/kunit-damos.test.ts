@@ -6,53 +6,22 @@
  * "derived" by hand from the spec's formulas (said so in a comment).
  */
 import { describe, expect, it } from 'vitest';
+import { newCtx as makeCtx } from './helpers/ctx.js';
 import { defaultAttrs, type DamonAttrs } from '../src/damon/attrs.js';
 import { DamonCtx, MAX_JIFFY_OFFSET, msecsToJiffies } from '../src/damon/ctx.js';
-import type { KernelMm } from '../src/damon/mm.js';
 import { DamonRegion, DamonTarget, RegionWalk } from '../src/damon/region.js';
-import { SplitState } from '../src/damon/split.js';
 import { coreFilterMatch } from '../src/damos/filters.js';
 import { chargeQuota, quotaIsFull } from '../src/damos/quota.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosQuotaGoal } from '../src/damos/scheme.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
-import { Prng } from '../src/lib/prng.js';
-import type { DamonOperations } from '../src/ops/operations.js';
 import { coldScore, hotScore } from '../src/ops/scores.js';
 import { DEFAULT_PROFILE, findProfile, type KernelProfile } from '../src/profiles.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const stubOps: DamonOperations = {
-  id: 'paddr',
-  prepareAccessChecks: () => undefined,
-  checkAccesses: () => 0,
-  applyScheme: () => ({ applied: 0, szOpsFilterPassed: 0, costNs: 0 }),
-};
-
-const stubMm: KernelMm = {
-  nodeOnline: () => false,
-  maxNumNodes: 1,
-  nodeMem: () => ({ total: 0, free: 0 }),
-  memcgNodeLruPages: () => 0,
-  memcgId: () => undefined,
-  lruPages: () => ({ active: 0, inactive: 0 }),
-  freeMemRatePermil: () => 1000,
-  psiSomeMemTotalUs: () => 0,
-};
-
 function newCtx(attrs: DamonAttrs = defaultAttrs(), profile: KernelProfile = DEFAULT_PROFILE): DamonCtx {
-  return new DamonCtx(
-    {
-      ops: stubOps,
-      mm: stubMm,
-      profile,
-      rng: new Prng(1, 'kunit'),
-      splitState: new SplitState(),
-      clock: { now: 0, hz: 1000 },
-    },
-    attrs,
-  );
+  return makeCtx({ attrs, profile, label: 'kunit' });
 }
 
 function profile(name: string): KernelProfile {

@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { newCtx as makeCtx } from './helpers/ctx.js';
 import { nrAccessesMvsum, updateRegionAccessRate } from '../src/damon/access.js';
 import { defaultAttrs, type DamonAttrs } from '../src/damon/attrs.js';
 import { DamonCtx } from '../src/damon/ctx.js';
@@ -19,7 +20,7 @@ import { Kdamond } from '../src/damon/kdamond.js';
 import { mergeRegionsOf } from '../src/damon/merge.js';
 import type { KernelMm } from '../src/damon/mm.js';
 import { DamonRegion, DamonTarget, setRegions } from '../src/damon/region.js';
-import { SplitState, regionSzLimit } from '../src/damon/split.js';
+import { regionSzLimit } from '../src/damon/split.js';
 import { kdamondApplySchemes } from '../src/damos/apply.js';
 import { damosCommitQuotaGoals } from '../src/damos/commit.js';
 import { nodeEligibleMemBp } from '../src/damos/goals.js';
@@ -72,16 +73,6 @@ function pair<K extends ProfileSwitch>(key: K, a: SwitchValue<K>, b: SwitchValue
   return [pa, pb];
 }
 
-const stubMm: KernelMm = {
-  nodeOnline: () => false,
-  maxNumNodes: 1,
-  nodeMem: () => ({ total: 0, free: 0 }),
-  memcgNodeLruPages: () => 0,
-  memcgId: () => undefined,
-  lruPages: () => ({ active: 0, inactive: 0 }),
-  freeMemRatePermil: () => 1000,
-  psiSomeMemTotalUs: () => 0,
-};
 
 /** An operations set that samples nothing and "applies" every region it is given, logging it. */
 interface LoggingOps extends DamonOperations {
@@ -103,17 +94,7 @@ function loggingOps(): LoggingOps {
 }
 
 function newCtx(p: KernelProfile, opts: { attrs?: Partial<DamonAttrs>; ops?: DamonOperations; mm?: KernelMm } = {}): DamonCtx {
-  return new DamonCtx(
-    {
-      ops: opts.ops ?? loggingOps(),
-      mm: opts.mm ?? stubMm,
-      profile: p,
-      rng: new Prng(7, 'profiles'),
-      splitState: new SplitState(),
-      clock: { now: 0, hz: 1000 },
-    },
-    { ...defaultAttrs(), ...opts.attrs },
-  );
+  return makeCtx({ ops: opts.ops ?? loggingOps(), mm: opts.mm, profile: p, attrs: opts.attrs, seed: 7, label: 'profiles' });
 }
 
 const MATCH_ALL: DamosAccessPattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };

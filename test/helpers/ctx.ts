@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * A bare DAMON context for unit tests that drive core, DAMOS or commit functions directly
+ * (`damon_new_ctx()` with operations and mm services that do nothing unless given).
+ */
+import { defaultAttrs, type DamonAttrs } from '../../src/damon/attrs.js';
+import { DamonCtx } from '../../src/damon/ctx.js';
+import type { KernelMm } from '../../src/damon/mm.js';
+import { SplitState } from '../../src/damon/split.js';
+import { Prng } from '../../src/lib/prng.js';
+import type { DamonOperations, OpsId } from '../../src/ops/operations.js';
+import { DEFAULT_PROFILE, type KernelProfile } from '../../src/profiles.js';
+
+/** An operations set that samples nothing and applies nothing. */
+export function stubOps(id: OpsId = 'paddr'): DamonOperations {
+  return { id, prepareAccessChecks: () => undefined, checkAccesses: () => 0, applyScheme: () => ({ applied: 0, szOpsFilterPassed: 0, costNs: 0 }) };
+}
+
+/** mm services of a machine with no nodes and all memory free. */
+export const stubMm: KernelMm = {
+  nodeOnline: () => false,
+  maxNumNodes: 1,
+  nodeMem: () => ({ total: 0, free: 0 }),
+  memcgNodeLruPages: () => 0,
+  memcgId: () => undefined,
+  lruPages: () => ({ active: 0, inactive: 0 }),
+  freeMemRatePermil: () => 1000,
+  psiSomeMemTotalUs: () => 0,
+};
+
+export interface CtxOptions {
+  attrs?: Partial<DamonAttrs>;
+  profile?: KernelProfile;
+  ops?: DamonOperations;
+  mm?: KernelMm;
+  seed?: number;
+  label?: string;
+}
+
+/** A context with the given pieces (defaults: attrs of damon_new_ctx, b0, stubs). */
+export function newCtx(opts: CtxOptions = {}): DamonCtx {
+  return new DamonCtx(
+    {
+      ops: opts.ops ?? stubOps(),
+      mm: opts.mm ?? stubMm,
+      profile: opts.profile ?? DEFAULT_PROFILE,
+      rng: new Prng(opts.seed ?? 1, opts.label ?? 'test'),
+      splitState: new SplitState(),
+      clock: { now: 0, hz: 1000 },
+    },
+    { ...defaultAttrs(), ...opts.attrs },
+  );
+}
