@@ -16,6 +16,8 @@ interface BenchResult {
   tuner: Tuner;
   simSeconds: number;
   wallSeconds: number;
+  /** CPU time of this process: steadier than wall time when the machine is shared. */
+  cpuSeconds: number;
   ratio: number;
   peakRssMiB: number;
   meanRegions: number;
@@ -50,8 +52,10 @@ export function scaledPreset(totalGiB: number, tuner: Tuner, durationS: number):
 function runOne(totalGiB: number, tuner: Tuner, durationS: number): BenchResult {
   const { scenario } = scenarioFromDoc(scaledPreset(totalGiB, tuner, durationS));
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   const res = runScenario(scenario);
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(c0);
   const regions = res.aggrs.map((a) => a.nr_regions);
   return {
     label: `${totalGiB >= 1024 ? `${totalGiB / 1024} TiB` : `${totalGiB} GiB`} ${tuner}`,
@@ -59,6 +63,7 @@ function runOne(totalGiB: number, tuner: Tuner, durationS: number): BenchResult 
     tuner,
     simSeconds: durationS,
     wallSeconds: wall,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     ratio: durationS / wall,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     meanRegions: regions.reduce((a, b) => a + b, 0) / Math.max(1, regions.length),
@@ -91,10 +96,10 @@ function main(): void {
   }
   const pad = (s: string, n: number) => s.padStart(n);
   process.stdout.write(`damon-sim bench: tiering-6040, ${duration} simulated s, max_nr_regions 1000, 5 ms / 100 ms, region sampling\n`);
-  process.stdout.write(`${'run'.padEnd(20)}${pad('sim s/wall s', 14)}${pad('wall s', 9)}${pad('peak RSS', 12)}${pad('regions avg', 13)}${pad('max', 9)}\n`);
+  process.stdout.write(`${'run'.padEnd(20)}${pad('sim s/wall s', 14)}${pad('wall s', 9)}${pad('cpu s', 9)}${pad('peak RSS', 12)}${pad('regions avg', 13)}${pad('max', 9)}\n`);
   for (const r of rows) {
     process.stdout.write(
-      `${r.label.padEnd(20)}${pad(r.ratio.toFixed(0), 14)}${pad(r.wallSeconds.toFixed(2), 9)}${pad(`${r.peakRssMiB.toFixed(0)} MiB`, 12)}${pad(r.meanRegions.toFixed(0), 13)}${pad(String(r.maxRegions), 9)}\n`,
+      `${r.label.padEnd(20)}${pad(r.ratio.toFixed(0), 14)}${pad(r.wallSeconds.toFixed(2), 9)}${pad(r.cpuSeconds.toFixed(2), 9)}${pad(`${r.peakRssMiB.toFixed(0)} MiB`, 12)}${pad(r.meanRegions.toFixed(0), 13)}${pad(String(r.maxRegions), 9)}\n`,
     );
   }
   for (const t of ['temporal', 'consist'] as const) {

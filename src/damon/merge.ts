@@ -4,7 +4,7 @@
  * that runs inside every merge pass (§4.4).
  */
 import { si, type DamonAttrs } from './attrs.js';
-import { mergeInto, type DamonTarget } from './region.js';
+import { destroyRegion, mergeInto, type DamonTarget } from './region.js';
 import type { KernelProfile } from '../profiles.js';
 
 /** Age update of one region for a merge pass with threshold `thres` (§4.4). */
@@ -28,6 +28,7 @@ export function mergeRegionsOf(t: DamonTarget, thres: number, szLimit: number, p
       const p = regs[w - 1];
       if (p.end === r.start && Math.abs(p.nrAccesses - r.nrAccesses) <= thres && p.end - p.start + (r.end - r.start) <= szLimit) {
         mergeInto(p, r);
+        destroyRegion(r);
         continue;
       }
     }

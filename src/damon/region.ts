@@ -35,9 +35,47 @@ export class DamonRegion {
     this.end = end;
   }
 
+  /** Back to damon_new_region(start, end)'s state (for reuse of a destroyed region). */
+  reset(start: number, end: number): void {
+    this.start = start;
+    this.end = end;
+    this.samplingAddr = 0;
+    this.nrAccesses = 0;
+    this.nrAccessesBp = 0;
+    this.age = 0;
+    this.lastNrAccesses = 0;
+    this.opsProbKey = -1;
+    this.opsProbStart = -1;
+    this.opsProbEnd = -1;
+    this.opsProb = 0;
+    this.opsLogq = 0;
+    this.opsNextAccess = 0;
+  }
+
   get size(): number {
     return this.end - this.start;
   }
+}
+
+/**
+ * Regions merged away, kept for the next splits: every aggregation destroys and creates hundreds,
+ * and reusing them spares the garbage collector. Callers release a region only once nothing
+ * refers to it any more.
+ */
+const regionPool: DamonRegion[] = [];
+const REGION_POOL_MAX = 4096;
+
+/** `damon_destroy_region` for a region no longer referenced anywhere. */
+export function destroyRegion(r: DamonRegion): void {
+  if (regionPool.length < REGION_POOL_MAX) regionPool.push(r);
+}
+
+/** `damon_new_region(start, end)`. */
+export function newRegion(start: number, end: number): DamonRegion {
+  const r = regionPool.pop();
+  if (!r) return new DamonRegion(start, end);
+  r.reset(start, end);
+  return r;
 }
 
 /** `damon_sz_region`. */
@@ -77,7 +115,7 @@ export function splitRegionAt(t: DamonTarget, idx: number, szR: number): DamonRe
 
 /** The arithmetic of damon_split_region_at: r keeps the left part; returns the right part (not linked). */
 export function cutRegion(r: DamonRegion, szR: number): DamonRegion {
-  const n = new DamonRegion(r.start + szR, r.end);
+  const n = newRegion(r.start + szR, r.end);
   r.end = n.start;
   n.age = r.age;
   n.lastNrAccesses = r.lastNrAccesses;
@@ -91,8 +129,10 @@ export function cutRegion(r: DamonRegion, szR: number): DamonRegion {
  * l keeps its own last_nr_accesses and sampling address; r (at idx + 1) is destroyed (§5.3).
  */
 export function mergeTwoRegions(t: DamonTarget, idx: number): void {
-  mergeInto(t.regions[idx], t.regions[idx + 1]);
+  const r = t.regions[idx + 1];
+  mergeInto(t.regions[idx], r);
   t.regions.splice(idx + 1, 1);
+  destroyRegion(r);
 }
 
 /** The arithmetic of damon_merge_two_regions: fold r into l (the caller unlinks r). */
