@@ -7,6 +7,7 @@
  * Pure functions of the records: no clock, no randomness, so the same timeline always gives the
  * same summary and the same table bytes.
  */
+import type { DamosStat } from '../damos/scheme.js';
 import type { AggrRecord, GoalRecord } from '../run/recorder.js';
 
 export interface SchemeSummary {
@@ -223,17 +224,11 @@ function goalRows(perRun: Array<SchemeSummary | undefined>): Row[] {
  * each repeating the row labels, rather than wrapping lines mid-row.
  */
 /** Final statistics of one scheme (every scheme, with or without goals). */
-export interface SchemeStats {
+export interface SchemeStats extends Omit<DamosStat, 'nrSnapshots'> {
   kdamond: number;
   ctx: number;
   scheme: number;
   label: string;
-  nrTried: number;
-  szTried: number;
-  nrApplied: number;
-  szApplied: number;
-  szOpsFilterPassed: number;
-  qtExceeds: number;
 }
 
 export function formatSummaryTable(

@@ -6,7 +6,7 @@
  */
 import type { DamonAttrs } from '../damon/attrs.js';
 import type { AddrRange } from '../damon/region.js';
-import type { DamosAction, DamosDest, FilterType, GoalTuner, QuotaGoalMetric, WmarkMetric } from '../damos/scheme.js';
+import type { DamosAccessPattern, DamosAction, DamosDest, FilterType, GoalTuner, QuotaGoalMetric, WmarkMetric } from '../damos/scheme.js';
 import type { MachineSpec } from '../machine/machine.js';
 import type { OpsId } from '../ops/operations.js';
 import type { SamplingMode } from '../ops/paddr.js';
@@ -56,14 +56,7 @@ export interface SchemeParams {
   action: DamosAction;
   targetNid: number;
   dests: DamosDest[];
-  pattern: {
-    minSzRegion: bigint;
-    maxSzRegion: bigint;
-    minNrAccesses: number;
-    maxNrAccesses: number;
-    minAgeRegion: number;
-    maxAgeRegion: number;
-  };
+  pattern: DamosAccessPattern;
   applyIntervalUs: number;
   quota: QuotaParams;
   wmarks: WatermarkParams;

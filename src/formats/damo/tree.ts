@@ -22,7 +22,7 @@
  */
 import type { DamosAction, FilterType, GoalTuner, QuotaGoalMetric, WmarkMetric } from '../../damos/scheme.js';
 import type { OpsId } from '../../ops/operations.js';
-import { ULONG_MAX, formatBytes, formatNumber, formatRatio, formatTimeExact, formatTimeShort, parseBytes, parseTime, type TimeUnit } from './units.js';
+import { ULONG_MAX, formatBytes, formatNumber, formatRatio, formatTimeExact, formatTimeShort, parseTime, type TimeUnit } from './units.js';
 
 export interface DamoGoal {
   metric: QuotaGoalMetric;
@@ -163,26 +163,7 @@ const sz = (x: bigint, raw: boolean): DamoJson => (raw ? rawInt(x) : formatBytes
 
 /** damo's format_sz_accurate (six decimals), exact: "1 B", "4.000000 KiB". */
 export function formatBytesAccurate(x: bigint): string {
-  if (x === ULONG_MAX) return 'max';
-  const units: Array<[string, bigint]> = [
-    ['EiB', 1n << 60n],
-    ['PiB', 1n << 50n],
-    ['TiB', 1n << 40n],
-    ['GiB', 1n << 30n],
-    ['MiB', 1n << 20n],
-    ['KiB', 1n << 10n],
-  ];
-  for (const [name, size] of units) {
-    if (x > size) {
-      const scaled = x * 1_000_000n;
-      let q = scaled / size;
-      const r2 = (scaled % size) * 2n;
-      if (r2 > size || (r2 === size && q % 2n === 1n)) q++;
-      const s = `${q / 1_000_000n}.${(q % 1_000_000n).toString().padStart(6, '0')} ${name}`;
-      return parseBytes(s) === x ? s : formatNumber(x);
-    }
-  }
-  return `${x} B`;
+  return formatBytes(x, { exact: true, decimals: 6 });
 }
 
 /** damo's "short" time (format_time_us/_ms), or the exact form when the short one loses digits. */

@@ -365,13 +365,14 @@ export function formatNumber(x: bigint | number): string {
   return x < 0n ? `-${groupThousands((-x).toString())}` : groupThousands(x.toString());
 }
 
-/** n / d with three decimals, rounded half to even (Python's "%.3f" on an exact quotient). */
-function fixed3(n: bigint, d: bigint): string {
-  const scaled = n * 1000n;
+/** n / d with `places` decimals, rounded half to even (Python's "%.Nf" on an exact quotient). */
+function fixedPlaces(n: bigint, d: bigint, places: number): string {
+  const scale = 10n ** BigInt(places);
+  const scaled = n * scale;
   let q = scaled / d;
   const r2 = (scaled % d) * 2n;
   if (r2 > d || (r2 === d && q % 2n === 1n)) q++;
-  return `${q / 1000n}.${(q % 1000n).toString().padStart(3, '0')}`;
+  return `${q / scale}.${(q % scale).toString().padStart(places, '0')}`;
 }
 
 const SIZE_UNITS: readonly [string, bigint][] = [
@@ -386,16 +387,17 @@ const SIZE_UNITS: readonly [string, bigint][] = [
 /**
  * A size as damo prints it: "N B" up to and including 1024 bytes, else three decimals in the
  * largest binary unit the size strictly exceeds ("1024.000 KiB" for 1 MiB), "max" for ULONG_MAX.
- * With `exact`, the three-decimal form is used only when it parses back to exactly `x`;
+ * `decimals: 6` is damo's format_sz_accurate (addr_unit). With `exact`, the decimal form is used
+ * only when it parses back to exactly `x`;
  * otherwise the thousands-separated integer is printed.
  */
-export function formatBytes(x: bigint | number, opts: { exact?: boolean } = {}): string {
+export function formatBytes(x: bigint | number, opts: { exact?: boolean; decimals?: number } = {}): string {
   const b = formatInput(x, 'a size');
   if (b === ULONG_MAX) return 'max';
   let s = `${b} B`;
   for (const [name, size] of SIZE_UNITS) {
     if (b > size) {
-      s = `${fixed3(b, size)} ${name}`;
+      s = `${fixedPlaces(b, size, opts.decimals ?? 3)} ${name}`;
       break;
     }
   }
@@ -433,10 +435,10 @@ function shortBelowHour(ns: bigint): string {
   if (ns >= m) {
     if (ns % m === 0n) return `${ns / m} m`;
     if (ns % s === 0n) return `${ns / m} m ${(ns % m) / s} s`;
-    return `${ns / m} m ${fixed3(ns % m, s)} s`;
+    return `${ns / m} m ${fixedPlaces(ns % m, s, 3)} s`;
   }
   for (const [name, size] of [['s', s], ['ms', ms], ['us', us]] as const) {
-    if (ns >= size) return ns % size === 0n ? `${ns / size} ${name}` : `${fixed3(ns, size)} ${name}`;
+    if (ns >= size) return ns % size === 0n ? `${ns / size} ${name}` : `${fixedPlaces(ns, size, 3)} ${name}`;
   }
   return `${ns} ns`;
 }
