@@ -3,9 +3,9 @@
  * CLI plumbing: output that never leaves a partial file behind (write to a temporary file in the
  * same directory, then rename), and the exit-code contract (2 for bad input, one line per problem).
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
-import { ConfigError, formatIssue, type ConfigIssue } from '../scenario/issues.js';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
+import { dirname, basename, join, resolve } from 'node:path';
+import { ConfigError, formatIssue, oneLine, type ConfigIssue } from '../scenario/issues.js';
 
 export const EXIT_USAGE = 2;
 
@@ -22,7 +22,40 @@ export const processIo: Io = {
 };
 
 /** Thrown for bad command-line input; handled like a ConfigError. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(oneLine(message));
+  }
+}
+
+/**
+ * Refuse, before any work is done, an output path that cannot be written: an existing directory
+ * where a file is wanted (or the reverse), or a regular file where a directory would have to be.
+ */
+export function checkOutputPath(option: string, path: string, kind: 'file' | 'dir' = 'file'): void {
+  const st = statOrUndefined(path);
+  if (st) {
+    if (kind === 'file' && st.isDirectory()) throw new UsageError(`${option}: expected a file name; found "${path}", a directory`);
+    if (kind === 'dir' && !st.isDirectory()) throw new UsageError(`${option}: expected a directory; found "${path}", an existing file`);
+    return;
+  }
+  for (let p = dirname(resolve(path)); ; p = dirname(p)) {
+    const a = statOrUndefined(p);
+    if (a) {
+      if (!a.isDirectory()) throw new UsageError(`${option}: expected a path under a directory; found "${p}", a file, in "${path}"`);
+      return;
+    }
+    if (dirname(p) === p) return;
+  }
+}
+
+function statOrUndefined(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
 
 function tempPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
@@ -94,7 +127,7 @@ export function reportFailure(io: Io, e: unknown): number {
     return EXIT_USAGE;
   }
   if (e instanceof UsageError) {
-    io.err(`damon-sim: error: ${e.message}\n`);
+    io.err(`damon-sim: error: ${oneLine(e.message)}\n`);
     return EXIT_USAGE;
   }
   const msg = e instanceof Error ? e.message : String(e);

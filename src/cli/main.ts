@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { processIo, reportFailure, EXIT_USAGE, type Io } from './io.js';
+import { oneLine } from '../scenario/issues.js';
 import { runCommand } from './run.js';
 import { RUN_DAMO_HELP } from './run-damo.js';
 import { registerDamoCommands } from './damo-commands.js';
@@ -15,6 +16,21 @@ import { scenarioJsonSchemaText } from '../scenario/jsonschema.js';
 
 export const VERSION = '0.1.0';
 
+/** commander's error sentences as "<option or command>: expected …; found …". */
+function commanderIssue(msg: string): string {
+  let m = /^unknown option '([^']+)'(.*)$/.exec(msg);
+  if (m) return `${m[1]}: expected an option the command knows (see --help)${m[2] ? ` ${m[2].trim()}` : ''}; found an unknown option`;
+  m = /^option '([^' ]+)[^']*' argument missing$/.exec(msg);
+  if (m) return `${m[1]}: expected a value after the option; found nothing`;
+  m = /^too many arguments(?: for '([^']+)')?\. Expected (\d+) arguments? but got (\d+)\.?$/.exec(msg);
+  if (m) return `${m[1] ?? 'command line'}: expected ${m[2]} arguments; found ${m[3]}`;
+  m = /^missing required argument '([^']+)'$/.exec(msg);
+  if (m) return `${m[1]}: expected this argument; found nothing`;
+  m = /^unknown command '([^']+)'(.*)$/.exec(msg);
+  if (m) return `${m[1]}: expected a damon-sim command (see --help)${m[2] ? ` ${m[2].trim()}` : ''}; found an unknown command`;
+  return `command line: ${msg}`;
+}
+
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -22,7 +38,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('Kernel-faithful, deterministic simulator of Linux DAMON + DAMOS on a simulated tiered-memory machine')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      // Usage errors in the same one-line form as every other problem: what, expected, found.
+      outputError: (s) => io.err(`damon-sim: error: ${commanderIssue(oneLine(s.trimEnd().replace(/^error: /, '')))}\n`),
+    })
     .showSuggestionAfterError();
 
   program

@@ -31,10 +31,12 @@ export class ConfigError extends Error {
   readonly warnings: ConfigIssue[];
 
   constructor(issues: ConfigIssue[], warnings: ConfigIssue[] = []) {
+    // One line per problem: newlines that came with the input are kept escaped.
+    const flat = (l: ConfigIssue[]) => l.map((i) => ({ path: oneLine(i.path), message: oneLine(i.message) }));
     super(issues.map(formatIssue).join('\n'));
     this.name = 'ConfigError';
-    this.issues = issues;
-    this.warnings = warnings;
+    this.issues = flat(issues);
+    this.warnings = flat(warnings);
   }
 }
 
@@ -48,8 +50,13 @@ export function formatPath(path: readonly PathSeg[]): string {
   return out || '(top level)';
 }
 
+/** One line per problem: newlines that came with the input are shown escaped. */
 export function formatIssue(i: ConfigIssue): string {
-  return `${i.path}: ${i.message}`;
+  return `${oneLine(i.path)}: ${oneLine(i.message)}`;
+}
+
+export function oneLine(s: string): string {
+  return s.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }
 
 /** How a found value is shown: short and unambiguous. */
@@ -70,7 +77,9 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
     const input = (i as { input?: unknown }).input;
     switch (i.code) {
       case 'invalid_type':
-        out.push({ path, message: `expected ${describeType(i.expected)}, found ${showFound(input)}` });
+        // Schemas with a teaching message of their own ("expected bytes: …") keep it.
+        if (i.message.startsWith('expected ')) out.push({ path, message: `${i.message}; found ${showFound(input)}` });
+        else out.push({ path, message: `expected ${describeType(i.expected)}, found ${showFound(input)}` });
         break;
       case 'invalid_value':
         out.push({ path, message: `expected one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}; found ${showFound(input)}` });
@@ -83,6 +92,11 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
         // problems of the branch that fits the input's shape, not "invalid input" at the union.
         const branches = (i as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
         const fitting = branches.filter((b) => !b.some((x) => x.path.length === 0 && (x.code === 'invalid_type' || x.code === 'invalid_value')));
+        if (fitting.length === 0 && i.message.startsWith('expected ')) {
+          // No branch fits the value's type, and the schema says what it expects.
+          out.push({ path, message: `${i.message}; found ${showFound(input)}` });
+          break;
+        }
         const best = (fitting.length > 0 ? fitting : branches).reduce<z.core.$ZodIssue[] | undefined>(
           (a, b) => (a === undefined || depth(b) > depth(a) ? b : a),
           undefined,

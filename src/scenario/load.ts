@@ -34,16 +34,25 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
     try {
       return JSON.parse(text);
     } catch (e) {
-      if (format === 'json') throw new ConfigError([{ path: source, message: `expected JSON; ${(e as Error).message}` }]);
+      // V8 quotes the text around the error, newlines included: keep its first line.
+      if (format === 'json') throw new ConfigError([{ path: source, message: `expected JSON; ${(e as Error).message.split('\n')[0]}` }]);
     }
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => ({ path: e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source, message: `expected YAML or JSON; ${e.message.split('\n')[0]}` })),
+      doc.errors.map((e) => ({
+        path: e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source,
+        message: `expected YAML or JSON; ${e.message.split('\n')[0].replace(/:$/, '')}`,
+      })),
     );
   }
-  return doc.toJS({ maxAliasCount: 1000 });
+  try {
+    // A small alias budget: a scenario has no use for an alias bomb.
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new ConfigError([{ path: source, message: `expected YAML or JSON whose aliases resolve; ${(e as Error).message.split('\n')[0]}` }]);
+  }
 }
 
 export function loadScenarioFile(path: string, opts: LoadOptions = {}): LoadedScenario {
