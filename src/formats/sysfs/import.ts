@@ -7,10 +7,11 @@
  * required file or an unparsable value is a ConfigError naming the file.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
+import { dirname, join, relative } from 'node:path';
+import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, isCoreFilter, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
 import type { OpsId } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
+import { ULONG_MAX } from '../../lib/kint.js';
 import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
 import { MEMCG_METRICS, NID_METRICS } from './layout.js';
 
@@ -63,6 +64,10 @@ class Reader {
     throw new ConfigError([{ path: this.rel(p), message }]);
   }
 
+  fail(p: string, message: string): never {
+    return this.err(p, message);
+  }
+
   exists(p: string): boolean {
     return existsSync(p);
   }
@@ -97,7 +102,10 @@ class Reader {
 
   big(p: string, t: string, what = 'an unsigned integer'): bigint {
     if (!/^\d+$/.test(t.trim())) this.err(p, `expected ${what}; found ${JSON.stringify(t)}`);
-    return BigInt(t.trim());
+    const b = BigInt(t.trim());
+    // The kernel parses these with kstrtoul: nothing above ULONG_MAX can be in the file.
+    if (b > ULONG_MAX) this.err(p, `expected ${what} up to ${ULONG_MAX}; found ${t.trim()}`);
+    return b;
   }
 
   num(p: string, t: string, what = 'an unsigned integer'): number {
@@ -124,19 +132,25 @@ class Reader {
     return w as T;
   }
 
-  /** The count in an nr_* file. */
+  /** The count in an nr_* file; the kernel made one numbered dir per item next to it. */
   count(p: string): number {
-    return this.num(p, this.required(p), 'a count');
+    const n = this.num(p, this.required(p), 'a count');
+    if (n > 0 && !existsSync(join(dirname(p), `${n - 1}`)))
+      this.err(p, `expected as many numbered directories as the count says; found ${n} but no directory ${n - 1}`);
+    return n;
   }
 }
 
-function readFilters(r: Reader, dir: string, au: bigint): DamoFilter[] {
+function readFilters(r: Reader, dir: string, au: bigint, layer: 'core_filters' | 'ops_filters' | 'filters'): DamoFilter[] {
   const n = r.count(join(dir, 'nr_filters'));
   const out: DamoFilter[] = [];
   for (let i = 0; i < n; i++) {
     const d = join(dir, `${i}`);
     const typeP = join(d, 'type');
     const type = r.oneOf<FilterType>(typeP, r.required(typeP), FILTER_TYPES, 'a filter type');
+    // damos_sysfs_scheme_filter_valid_type(): each layer's dir takes only its own types.
+    if (layer === 'core_filters' && !isCoreFilter(type)) r.fail(typeP, `expected a core filter type (addr, target) in core_filters; found "${type}"`);
+    if (layer === 'ops_filters' && isCoreFilter(type)) r.fail(typeP, `expected an ops filter type (anon, active, memcg, young, hugepage_size, unmapped) in ops_filters; found "${type}"`);
     const get = (name: string, dflt: string) => r.optional(join(d, name), name, dflt) ?? dflt;
     const matching = r.bool(join(d, 'matching'), r.required(join(d, 'matching')));
     const allow = r.bool(join(d, 'allow'), get('allow', 'N'));
@@ -208,7 +222,7 @@ function readScheme(r: Reader, d: string, au: bigint): DamoScheme {
     const fd = join(d, name);
     if (r.exists(fd)) {
       anyFilterDir = true;
-      filters.push(...readFilters(r, fd, au));
+      filters.push(...readFilters(r, fd, au, name as 'core_filters' | 'ops_filters' | 'filters'));
     }
   }
   if (!anyFilterDir) r.optional(join(d, 'filters'), 'filters', 'no filters');
