@@ -188,7 +188,8 @@ export function formatPercent(p: number): string {
 function goalTree(g: DamoGoal, raw: boolean): DamoJson {
   return {
     metric: g.metric,
-    nid: g.nid === null ? null : nr(BigInt(g.nid), raw),
+    // damo prints the nid as a plain decimal string ("0"); node ids take no thousands separators.
+    nid: g.nid === null ? null : raw ? g.nid : String(g.nid),
     memcg_path: g.memcgPath,
     target_value: nr(g.targetValue, raw),
     current_value: nr(g.currentValue, raw),
