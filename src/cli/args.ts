@@ -13,6 +13,9 @@ import { kdamondsTree } from '../formats/damo/tree.js';
 import { formatDamonReport } from '../report/damo-report.js';
 import { loadScenarioSource, machineRanges, parseCompat, parseFormat } from './damo-common.js';
 import { printIssues, type Io } from './io.js';
+import { DEFAULT_PROFILE } from '../profiles.js';
+import { ConfigError, type Collector } from '../scenario/issues.js';
+import { validateKdamonds } from '../scenario/validate.js';
 
 export interface ArgsOptions {
   format?: string;
@@ -27,15 +30,21 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   const compat = parseCompat(o.damoCompat);
   const format = parseFormat(o.format, ['json', 'yaml', 'report'] as const, 'json');
   let machine: Pick<DamoArgsOptions, 'nodeRanges' | 'defaultPaddrRegion'> = {};
+  let nrNodes: number | undefined;
   if (o.preset !== undefined || o.machine !== undefined) {
     const src = loadScenarioSource(o.machine, o.preset, { what: 'args --machine/--preset' });
     machine = machineRanges(src.loaded.scenario.machine);
+    nrNodes = src.loaded.scenario.machine.nodes.length;
   }
   const r = damoArgsToKdamonds(tokens, { compat, ...machine });
   const list = kdamondsTree(r.kdamonds, { raw: o.raw });
   // Read the printed config back, as a file with the same content would be: same checks, same warnings.
   const read = readKdamonds(wrapKdamonds(kdamondsTree(r.kdamonds)), { compat, source: 'damo options' });
-  printIssues(io, [...r.warnings, ...read.warnings], 'warning');
+  // And what the kernel would refuse at commit, as for a scenario (damon-sim run).
+  const c: Collector = { errors: [], warnings: read.warnings };
+  validateKdamonds(read.params, c, { profile: DEFAULT_PROFILE, nrNodes });
+  if (c.errors.length > 0) throw new ConfigError(c.errors, [...r.warnings, ...c.warnings]);
+  printIssues(io, [...r.warnings, ...c.warnings], 'warning');
   if (format === 'report') io.out(formatDamonReport(r.kdamonds, { compat, raw: o.raw }));
   else io.out(formatDamoText(wrapKdamonds(list, o.bare), format));
   return 0;

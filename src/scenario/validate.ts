@@ -7,16 +7,15 @@
 import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { isPow2 } from '../lib/kint.js';
-import { resolveProfile } from '../profiles.js';
+import { resolveProfile, type KernelProfile } from '../profiles.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type PathSeg } from './issues.js';
-import type { Scenario } from './model.js';
+import type { KdamondParams, Scenario } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
 export function validateScenario(s: Scenario, c: Collector): void {
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
-  const warn = (path: PathSeg[], message: string) => c.warnings.push({ path: formatPath(path), message });
   const profile = resolveProfile(s.kernel);
 
   // --- the machine ---
@@ -54,13 +53,51 @@ export function validateScenario(s: Scenario, c: Collector): void {
       });
     });
   });
-  if (total > free) err(s.workload.processes.length === 1 && s.workload.processes[0].name === 'hotset' ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory (${free} bytes); found ${total} bytes resident`);
-  const memcgList = [...memcgs].map((m) => `"${m}"`).join(', ');
+  const hotset = s.workload.processes.length === 1 && s.workload.processes[0].name === 'hotset';
+  if (total > free) err(hotset ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory (${free} bytes); found ${total} bytes resident`);
+  else {
+    // First touch as the machine does it: areas in order, each on its preferred nodes in turn,
+    // above each node's watermark. What does not fit would fail the run at start-up.
+    const room = s.machine.nodes.map((n) => Math.max(0, n.capacity - n.reserved - n.watermark));
+    s.workload.processes.forEach((p, pi) =>
+      p.areas.forEach((a, ai) => {
+        let left = a.bytes;
+        for (const nid of a.nodes) {
+          if (nid >= room.length) continue;
+          const take = Math.min(left, room[nid]);
+          room[nid] -= take;
+          left -= take;
+        }
+        if (left > 0)
+          err(hotset ? ['workload', 'rss'] : ['workload', 'processes', pi, 'areas', ai, 'bytes'], `expected memory that fits on nodes ${a.nodes.join(', ')} above their watermarks; found ${left} of ${a.bytes} bytes without room`);
+      }),
+    );
+  }
   if (s.duration <= 0) err(['duration'], `expected a positive duration; found ${s.duration / 1e9} s`);
 
-  // --- DAMON: what damon_commit_ctx and damon_set_attrs refuse ---
-  const nrNodes = s.machine.nodes.length;
-  s.kdamonds.forEach((k, ki) => {
+  validateKdamonds(s.kdamonds, c, { profile, nrNodes: s.machine.nodes.length, memcgs });
+}
+
+/** What the DAMON part is checked against: unknown pieces are not checked. */
+export interface DamonCheckEnv {
+  profile?: KernelProfile;
+  /** Nodes of the machine (target and goal nids are checked against it). */
+  nrNodes?: number;
+  /** cgroup paths that exist (memcg filters and goals must name one). */
+  memcgs?: ReadonlySet<string>;
+}
+
+/**
+ * The DAMON part's checks: what damon_commit_ctx and damon_set_attrs refuse (errors) and what the
+ * kernel silently ignores (warnings). Paths start at `damon.kdamonds`.
+ */
+export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collector, env: DamonCheckEnv): void {
+  const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
+  const warn = (path: PathSeg[], message: string) => c.warnings.push({ path: formatPath(path), message });
+  const { profile, memcgs } = env;
+  const nrNodes = env.nrNodes ?? Number.MAX_SAFE_INTEGER;
+  const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
+  kdamonds.forEach((k, ki) => {
     if (k.contexts.length > 1) err(['damon', 'kdamonds', ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
     k.contexts.forEach((ctx, ci) => {
       const cp: PathSeg[] = ['damon', 'kdamonds', ki, 'contexts', ci];
@@ -102,11 +139,11 @@ export function validateScenario(s: Scenario, c: Collector): void {
           if (g.nid !== null && (g.nid < 0 || g.nid >= nrNodes) && g.metric.startsWith('node_'))
             warn([...gp, 'nid'], `node ${g.nid} does not exist (the machine has ${nrNodes}): the metric reads ${g.metric.endsWith('free_bp') ? '10000' : '0'}`);
           if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
-          if (g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
+          if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found "${g.memcgPath}"`);
         });
         sc.filters.forEach((f, fi) => {
-          if (f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
+          if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
             err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup (${memcgList}); found "${f.memcgPath}"`);
         });
       });
