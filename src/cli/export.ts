@@ -11,7 +11,7 @@ import { exportSysfsTree } from '../formats/sysfs/export.js';
 import { sysfsScript } from '../formats/sysfs/script.js';
 import type { ConfigIssue } from '../scenario/issues.js';
 import { loadScenarioSource, parseCompat, parseFormat } from './damo-common.js';
-import { UsageError, printIssues, writeFileAtomic, type Io } from './io.js';
+import { UsageError, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
 
 export interface ExportOptions {
   preset?: string;
@@ -30,6 +30,8 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
   const format = parseFormat<TextFormat>(o.format, ['json', 'yaml'], 'json');
   if ((o.sysfs !== undefined || o.script !== undefined) && (o.scenario || o.bare || o.raw || o.format !== undefined))
     throw new UsageError('--sysfs/--script: expected no --format, --raw, --bare or --scenario (they shape the JSON/YAML output); found some');
+  if (o.sysfs !== undefined) checkOutputPath('--sysfs', o.sysfs, 'dir');
+  if (o.script !== undefined) checkOutputPath('--script', o.script);
   if (o.sysfs !== undefined && existsSync(o.sysfs) && readdirSync(o.sysfs).length > 0)
     throw new UsageError(`--sysfs: expected a new or empty directory; found "${o.sysfs}" non-empty (refusing to overwrite)`);
   // Load with the kernel reading (keeping nids); the compat switch shapes the output only.

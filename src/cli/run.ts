@@ -11,7 +11,7 @@ import { runScenario, type RunResult } from '../run/run.js';
 import { loadScenarioFile, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
 import { PRESETS, type Tuner } from '../scenario/presets.js';
 import { findProfile, PROFILES } from '../profiles.js';
-import { AtomicLineWriter, UsageError, printIssues, writeFileAtomic, type Io } from './io.js';
+import { AtomicLineWriter, UsageError, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
 import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
 export interface RunCommandOptions {
@@ -63,7 +63,12 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
     throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
   }
   // damo's scheme options replace the damon part (run-damo.ts).
-  if (o.damoArgs !== undefined && o.damoArgs.length > 0) applyDamoOptions(loaded, o.damoArgs, compat);
+  if (o.damoArgs !== undefined && o.damoArgs.length > 0) {
+    // Events name schemes and goals of the scenario's own damon part, which the options replace.
+    if ((loaded.scenario.events ?? []).length > 0)
+      throw new UsageError(`${o.damoArgs[0]}: expected no damo options with a scenario that has events (they refer to its own damon part, which the options would replace); found ${loaded.scenario.events?.length} events`);
+    applyDamoOptions(loaded, o.damoArgs, compat);
+  }
   const ov = parseOverrides(o);
   if (ov.durationNs !== undefined) loaded.scenario.duration = ov.durationNs;
   if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
@@ -132,6 +137,10 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     throw new UsageError(`--damo-compat: expected kernel or upstream; found "${o.damoCompat}"`);
   if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: only applies to --preset (a scenario file sets goal_tuner per scheme)');
   const progress = o.progress !== false;
+  if (o.out !== undefined) checkOutputPath('--out', o.out);
+  if (o.plot !== undefined) checkOutputPath('--plot', o.plot);
+  if (o.trace !== undefined) checkOutputPath('--trace', o.trace);
+  if (o.compareTuners) checkOutputPath('--out-dir', o.outDir ?? 'out', 'dir');
   if (o.compareTuners) {
     if (o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME');
     if (o.trace !== undefined) throw new UsageError('--trace: one run at a time (not with --compare-tuners)');
