@@ -21,7 +21,9 @@ import {
 const scalar = z.union([z.string(), z.number()]);
 
 function unit<T>(parse: (v: string | number) => T, description: string) {
-  return scalar
+  // A value of the wrong type gets the same teaching message as a wrong unit would.
+  return z
+    .union([z.string(), z.number()], { error: () => `expected ${description}` })
     .transform((v, ctx): T => {
       try {
         return parse(v);
