@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { goalPlotSvg } from '../src/report/plot.js';
-import { formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, summarize } from '../src/report/summary.js';
+import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, summarize } from '../src/report/summary.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -138,6 +138,19 @@ describe('summarize', () => {
       JSON.stringify(tempA, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)),
     ) as GoalRecord[];
     expect(summarize(parsed, DURATION)).toEqual(summarize(tempA, DURATION));
+  });
+});
+
+describe('addGroundTruth', () => {
+  it('averages the hot set share of the goal node over the second half, for node_eligible_mem_bp goals only', () => {
+    const eligible = series([6000, 6000], { metric: 'node_eligible_mem_bp', nid: 1 }, {});
+    const other = series([500, 500], { scheme: 1, metric: 'node_mem_free_bp', nid: 1, target_value: 2000n }, {});
+    const s = summarize([...eligible, ...other], DURATION);
+    // t < 5 is ignored; then node 1 holds 1/4, then 3/4 of the hot bytes: mean (2500 + 7500) / 2.
+    addGroundTruth(s, [aggr(1, [GiB, 0]), aggr(6, [3 * GiB, GiB]), aggr(8, [GiB, 3 * GiB])], DURATION);
+    expect(s.find((x) => x.metric === 'node_eligible_mem_bp')?.truthMeanSecondHalf).toBe(5000);
+    expect(s.find((x) => x.metric === 'node_mem_free_bp')?.truthMeanSecondHalf).toBeUndefined();
+    expect(formatSummaryTable([{ title: 'run', rows: s }])).toContain('5000.0 bp');
   });
 });
 

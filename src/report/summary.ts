@@ -11,6 +11,11 @@ import type { DamosStat } from '../damos/scheme.js';
 import type { AggrRecord, GoalRecord } from '../run/recorder.js';
 
 export interface SchemeSummary {
+  /**
+   * node_eligible_mem_bp goals: the mean over the second half of the ground-truth share (bp) of
+   * the workload's hot set on the goal's node — what the metric tries to measure.
+   */
+  truthMeanSecondHalf?: number | null;
   kdamond: number;
   ctx: number;
   scheme: number;
@@ -206,6 +211,14 @@ function goalRows(perRun: Array<SchemeSummary | undefined>): Row[] {
       label: '  min / max, 2nd half',
       cells: cell((s) => (s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`)),
     },
+    ...(perRun.some((s) => s?.truthMeanSecondHalf != null)
+      ? [
+          {
+            label: '  true hot share, 2nd half',
+            cells: cell((s) => (s.truthMeanSecondHalf == null ? '-' : `${fmtNum(s.truthMeanSecondHalf, 1)} bp`)),
+          },
+        ]
+      : []),
     { label: '  evaluations', cells: cell((s) => String(s.evaluations)) },
     { label: '  bytes applied', cells: cell((s) => formatBytesHuman(s.szApplied)) },
     { label: '  regions applied', cells: cell((s) => String(s.nrApplied)) },
@@ -319,4 +332,22 @@ export function formatSummaryTable(
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Set each node_eligible_mem_bp goal's ground-truth mean: the hot set's share on the goal's node
+ * (bp), averaged over the aggregation records of the run's second half.
+ */
+export function addGroundTruth(summary: SchemeSummary[], aggrs: readonly AggrRecord[], durationS: number): void {
+  const half = aggrs.filter((a) => a.t >= durationS / 2 && a.hot_bytes.length > 0);
+  for (const s of summary) {
+    if (s.metric !== 'node_eligible_mem_bp') continue;
+    const shares = half
+      .filter((a) => a.kdamond === s.kdamond && a.ctx === s.ctx)
+      .map((a) => {
+        const total = a.hot_bytes.reduce((x, y) => x + y, 0);
+        return total > 0 ? ((a.hot_bytes[s.nid] ?? 0) * 10000) / total : 0;
+      });
+    s.truthMeanSecondHalf = shares.length > 0 ? shares.reduce((x, y) => x + y, 0) / shares.length : null;
+  }
 }

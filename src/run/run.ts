@@ -5,7 +5,7 @@
  */
 import type { Scenario } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
-import { summarize, migrationSummary, type SchemeStats, type SchemeSummary } from '../report/summary.js';
+import { addGroundTruth, summarize, migrationSummary, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine } from './events.js';
@@ -73,6 +73,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   for (const k of sim.kdamonds) k.kdamond.syncRegions();
   const aggrs = rec.aggrs;
   const summary = summarize(rec.goals, sc.duration / 1e9, schemeLabels(sc));
+  addGroundTruth(summary, aggrs, sc.duration / 1e9);
   const migrations = migrationSummary(aggrs[aggrs.length - 1] ?? finalAggr(sim));
   const stats: SchemeStats[] = [];
   const labels = schemeLabels(sc);
