@@ -80,6 +80,19 @@ export class Prng {
   belowU32(ceil: number): number {
     ceil >>>= 0;
     if (ceil === 0) return this.nextU32();
+    if (ceil < 0x20_0000) {
+      // x · ceil stays below 2^53: the 64-bit product is exact in a double (split ratios, small spans).
+      let m = this.nextU32() * ceil;
+      let lo = m % 0x1_0000_0000;
+      if (lo < ceil) {
+        const thresh = (0x1_0000_0000 - ceil) % ceil;
+        while (lo < thresh) {
+          m = this.nextU32() * ceil;
+          lo = m % 0x1_0000_0000;
+        }
+      }
+      return Math.floor(m / 0x1_0000_0000);
+    }
     let x = this.nextU32();
     let lo = mulLo32(x, ceil);
     if (lo < ceil) {
