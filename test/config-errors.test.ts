@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { main } from '../src/cli/main.js';
+import { cli, type CliResult } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'damon-sim-config-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,18 +81,6 @@ function goodDoc(): Doc {
   };
 }
 
-interface CliResult {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(argv: string[]): Promise<CliResult> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
-  return { code, out, err };
-}
 
 let seq = 0;
 /** Write a document (YAML or JSON text) and run it; returns the CLI result and the --out path. */

@@ -7,7 +7,7 @@
  */
 import type { DamonCtx } from '../damon/ctx.js';
 import type { KernelProfile } from '../profiles.js';
-import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosDest, type DamosFilter, type DamosQuotaGoal } from './scheme.js';
+import { Damos, DamosQuota, addFilter, copyQuotaUserFields, newFilter, setFiltersDefaultReject, type DamosDest, type DamosFilter, type DamosQuotaGoal } from './scheme.js';
 
 type CommitProfile = Pick<KernelProfile, 'commitEligibleNid'>;
 
@@ -73,16 +73,9 @@ export function damosCommitQuotaGoals(dst: DamosQuota, src: DamosQuota, profile:
  * resume point are runtime state and stay.
  */
 export function damosCommitQuota(dst: DamosQuota, src: DamosQuota, profile: CommitProfile): void {
-  dst.resetInterval = src.resetInterval;
-  dst.ms = src.ms;
-  dst.sz = src.sz;
+  copyQuotaUserFields(dst, src);
   damosCommitQuotaGoals(dst, src, profile);
   dst.goalTuner = src.goalTuner;
-  dst.failChargeNum = src.failChargeNum;
-  dst.failChargeDenom = src.failChargeDenom;
-  dst.weightSz = src.weightSz;
-  dst.weightNrAccesses = src.weightNrAccesses;
-  dst.weightAge = src.weightAge;
 }
 
 /** `damos_commit_dests(dst, src)`: the destination arrays become a copy of the source's. */
@@ -167,14 +160,7 @@ export function damosCommit(dst: Damos, src: Damos, profile: CommitProfile): voi
  */
 export function damonNewSchemeFrom(src: Damos): Damos {
   const q = new DamosQuota();
-  q.resetInterval = src.quota.resetInterval;
-  q.ms = src.quota.ms;
-  q.sz = src.quota.sz;
-  q.failChargeNum = src.quota.failChargeNum;
-  q.failChargeDenom = src.quota.failChargeDenom;
-  q.weightSz = src.quota.weightSz;
-  q.weightNrAccesses = src.quota.weightNrAccesses;
-  q.weightAge = src.quota.weightAge;
+  copyQuotaUserFields(q, src.quota);
   return new Damos({ ...src.pattern }, src.action, src.applyIntervalUs, q, { ...src.wmarks }, -1);
 }
 

@@ -146,6 +146,21 @@ export class DamosQuota {
   eszBp = 0n;
 }
 
+/** The quota fields a user sets (the rest is runtime state). */
+export type QuotaUserFields = Pick<DamosQuota, 'resetInterval' | 'ms' | 'sz' | 'failChargeNum' | 'failChargeDenom' | 'weightSz' | 'weightNrAccesses' | 'weightAge'>;
+
+/** Copy the user-set quota fields (goals and tuner are the caller's business). */
+export function copyQuotaUserFields(dst: DamosQuota, src: QuotaUserFields): void {
+  dst.resetInterval = src.resetInterval;
+  dst.ms = src.ms;
+  dst.sz = src.sz;
+  dst.failChargeNum = src.failChargeNum;
+  dst.failChargeDenom = src.failChargeDenom;
+  dst.weightSz = src.weightSz;
+  dst.weightNrAccesses = src.weightNrAccesses;
+  dst.weightAge = src.weightAge;
+}
+
 export interface DamosDest {
   id: number;
   weight: number;

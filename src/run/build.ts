@@ -7,7 +7,7 @@
 import { defaultAttrs } from '../damon/attrs.js';
 import { DamonCtx, type DamonCtxInit } from '../damon/ctx.js';
 import { DamonTarget, setRegions } from '../damon/region.js';
-import { Damos, DamosQuota, addFilter, newFilter, type DamosQuotaGoal } from '../damos/scheme.js';
+import { Damos, DamosQuota, addFilter, copyQuotaUserFields, newFilter, type DamosQuotaGoal } from '../damos/scheme.js';
 import type { KernelMm } from '../damon/mm.js';
 import type { ContextParams, SchemeParams } from '../scenario/model.js';
 
@@ -18,15 +18,8 @@ export function minRegionSzFor(addrUnit: number): number {
 
 export function buildScheme(p: SchemeParams, mm: KernelMm): Damos {
   const q = new DamosQuota();
-  q.ms = p.quota.ms;
-  q.sz = p.quota.sz;
-  q.resetInterval = p.quota.resetIntervalMs;
-  q.failChargeNum = p.quota.failChargeNum;
-  q.failChargeDenom = p.quota.failChargeDenom;
+  copyQuotaUserFields(q, { ...p.quota, resetInterval: p.quota.resetIntervalMs });
   q.goalTuner = p.quota.goalTuner;
-  q.weightSz = p.quota.weightSz;
-  q.weightNrAccesses = p.quota.weightNrAccesses;
-  q.weightAge = p.quota.weightAge;
   // sysfs drops goals whose target_value is 0 (damos.md §7).
   q.goals = p.quota.goals
     .filter((g) => g.targetValue !== 0n)
