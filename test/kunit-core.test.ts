@@ -6,7 +6,8 @@
  * hand from the spec's formulas (said so in a comment).
  */
 import { describe, expect, it } from 'vitest';
-import { newCtx as makeCtx } from './helpers/ctx.js';
+import { newCtx as makeCtx, stubOps } from './helpers/ctx.js';
+import { OpsRegistry } from '../src/ops/operations.js';
 import {
   accessRateWindow,
   movingSum,
@@ -645,5 +646,19 @@ describe('mm/damon/core.c (derived vectors, damon-monitoring.md §10.20, §7)', 
     expect(intervalsAdaptationBp(15000n)).toBe(7500); // 5000 + (20000 - 15000) / 2
     expect(intervalsAdaptationBp(20000n)).toBe(5000);
     expect(intervalsAdaptationBp(ULONG_MAX)).toBe(5000);
+  });
+
+  it('damon_test_ops_registration', () => {
+    // damon-sim implements only paddr; the kernel test's rules on a registry holding it:
+    // a registered id selects, registering it again or an id outside enum damon_ops_id is -EINVAL,
+    // selecting one nobody registered is -EINVAL.
+    const reg = new OpsRegistry<void>();
+    expect(reg.select('paddr')).toBe(-22);
+    expect(reg.register('paddr', () => stubOps())).toBe(0);
+    expect(reg.isRegistered('paddr')).toBe(true);
+    expect(reg.select('paddr')).toBe(0);
+    expect(reg.register('paddr', () => stubOps())).toBe(-22);
+    expect(reg.register('NR_DAMON_OPS', () => stubOps())).toBe(-22);
+    expect(reg.select('vaddr')).toBe(-22);
   });
 });

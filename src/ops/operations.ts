@@ -53,3 +53,35 @@ export interface DamonOperations {
    */
   eligibleBytes?(ctx: DamonCtx, r: DamonRegion, nid: number): EligibleBytes;
 }
+
+/** The operations sets damon-sim implements, by `enum damon_ops_id` order. */
+export const DAMON_OPS_IDS: readonly OpsId[] = ['vaddr', 'fvaddr', 'paddr'];
+
+/**
+ * damon_register_ops() / damon_select_ops(): a registry of operations sets by id. Registering an
+ * id twice, or an id outside the enum, is -EINVAL; selecting an unregistered id is -EINVAL.
+ */
+export class OpsRegistry<D> {
+  private readonly registered = new Map<string, (deps: D) => DamonOperations>();
+
+  register(id: string, factory: (deps: D) => DamonOperations): 0 | -22 {
+    if (!(DAMON_OPS_IDS as readonly string[]).includes(id) || this.registered.has(id)) return -22;
+    this.registered.set(id, factory);
+    return 0;
+  }
+
+  isRegistered(id: string): boolean {
+    return this.registered.has(id);
+  }
+
+  select(id: string): 0 | -22 {
+    return this.registered.has(id) ? 0 : -22;
+  }
+
+  /** An instance of a registered operations set (damon_select_ops() then the ops' use). */
+  create(id: string, deps: D): DamonOperations {
+    const f = this.registered.get(id);
+    if (!f) throw new Error(`damon_select_ops: no operations set "${id}" (-EINVAL)`);
+    return f(deps);
+  }
+}

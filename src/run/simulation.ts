@@ -12,7 +12,8 @@ import type { DamonTracer } from '../damon/trace.js';
 import { Machine } from '../machine/machine.js';
 import { MachineMm } from '../machine/kernel-mm.js';
 import { YoungModel } from '../machine/young.js';
-import { PaddrCheckCache, PaddrOps } from '../ops/paddr.js';
+import { OpsRegistry } from '../ops/operations.js';
+import { PaddrCheckCache, PaddrOps, type PaddrDeps } from '../ops/paddr.js';
 import { resolveProfile, type KernelProfile } from '../profiles.js';
 import type { Scenario } from '../scenario/model.js';
 import { buildWorkload } from '../workload/build.js';
@@ -26,6 +27,10 @@ export function memcgsOf(sc: Scenario): Array<{ id: number; path: string }> {
   for (const p of sc.workload.processes) if (!memcgs.some((m) => m.path === p.memcg)) memcgs.push({ id: memcgs.length, path: p.memcg });
   return memcgs;
 }
+
+/** The operations sets this build has (damon_register_ops at init): paddr. */
+const OPS = new OpsRegistry<PaddrDeps>();
+OPS.register('paddr', (deps) => new PaddrOps(deps));
 
 export interface SimKdamond {
   idx: number;
@@ -70,7 +75,7 @@ export class Simulation {
     scenario.kdamonds.forEach((kp, ki) => {
       for (const cp of kp.contexts) {
         const clock: SimClock = { now: 0, hz: scenario.kernel.hz };
-        const ops = new PaddrOps({
+        const ops = OPS.create(cp.ops, {
           machine: this.machine,
           young: this.young,
           rng: this.rng.fork(`kdamond${ki}/ctx${ctxIdx}/sample`),
