@@ -4,8 +4,8 @@
  * merge and re-cover them (damon-monitoring.md §1.2, §1.3, §3.1, §5.3, §6.3).
  *
  * Addresses are core address units (× addr_unit = physical bytes). Regions of a target are kept in
- * an array sorted by address; the kernel's "insert after r" and "delete r" during a walk are
- * splices, so walks use an index that the callee may advance.
+ * an array sorted by address. Passes that rebuild the list (merge, split) write a new array in one
+ * go; walks during which the kernel splits the current region (DAMOS) go through RegionWalk.
  */
 import { alignDown, alignUp } from '../lib/kint.js';
 
