@@ -31,6 +31,7 @@ import { runScenario } from '../src/run/run.js';
 import { Simulation } from '../src/run/simulation.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
 import type { ScenarioDoc } from '../src/scenario/schema.js';
+import { ANY_PATTERN, paddrDamon } from './helpers/doc.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -76,21 +77,7 @@ const layoutDoc: ScenarioDoc = {
       },
     ],
   },
-  damon: {
-    kdamonds: [
-      {
-        contexts: [
-          {
-            ops: 'paddr',
-            targets: [{ pid: null, regions: [{ start: '4 GiB', end: '4224 MiB' }] }],
-            intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' },
-            nr_regions: { min: 10, max: 1000 },
-            schemes: [],
-          },
-        ],
-      },
-    ],
-  },
+  damon: paddrDamon([]),
 };
 
 function layout(): { sim: Simulation; ctx: DamonCtx } {
@@ -389,27 +376,13 @@ describe('watermarks (damos.md §3.6)', () => {
       duration: '3 s',
       machine: { base: '4 GiB', nodes: [{ capacity: '64 MiB', kind: 'dram' }, { capacity: '64 MiB', kind: 'cxl' }] },
       workload: { type: 'hotset', rss, hot_set: '4 MiB', access_rate: 1e6 },
-      damon: {
-        kdamonds: [
-          {
-            contexts: [
-              {
-                ops: 'paddr',
-                targets: [{ pid: null, regions: [{ start: '4 GiB', end: '4224 MiB' }] }],
-                intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' },
-                nr_regions: { min: 10, max: 1000 },
-                schemes: [
-                  {
-                    action: 'stat',
-                    access_pattern: { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: '0 samples', max: 'max' }, age: { min: 0, max: 'max' } },
-                    watermarks: { metric: 'free_mem_rate', interval_us: '1 s', high_permil: 500, mid_permil: 400, low_permil: 200 },
-                  },
-                ],
-              },
-            ],
-          },
-        ],
-      },
+      damon: paddrDamon([
+        {
+          action: 'stat',
+          access_pattern: { ...ANY_PATTERN, nr_accesses: { min: '0 samples', max: 'max' } },
+          watermarks: { metric: 'free_mem_rate', interval_us: '1 s', high_permil: 500, mid_permil: 400, low_permil: 200 },
+        },
+      ]),
     });
     // 16 MiB resident of 128: free 875 ‰ > high.
     const idle = runScenario(scenarioFromDoc(doc('16 MiB')).scenario);

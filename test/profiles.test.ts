@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { newCtx as makeCtx } from './helpers/ctx.js';
+import { paddrDamon } from './helpers/doc.js';
 import { nrAccessesMvsum, updateRegionAccessRate } from '../src/damon/access.js';
 import { defaultAttrs, type DamonAttrs } from '../src/damon/attrs.js';
 import { DamonCtx } from '../src/damon/ctx.js';
@@ -166,21 +167,7 @@ function smallDoc(schemes: unknown[], profileName = 'b0'): ScenarioDoc {
     kernel: { profile: profileName, hz: 1000 },
     machine: { base: '4 GiB', nodes: [{ capacity: '64 MiB', kind: 'dram' }, { capacity: '64 MiB', kind: 'cxl' }] },
     workload: { type: 'hotset', rss: '32 MiB', hot_set: '8 MiB', access_rate: 1e6, nodes: [1, 0] },
-    damon: {
-      kdamonds: [
-        {
-          contexts: [
-            {
-              ops: 'paddr',
-              targets: [{ pid: null, regions: [{ start: '4 GiB', end: '4224 MiB' }] }],
-              intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' },
-              nr_regions: { min: 10, max: 1000 },
-              schemes,
-            },
-          ],
-        },
-      ],
-    },
+    damon: paddrDamon(schemes),
   } as ScenarioDoc;
 }
 

@@ -22,6 +22,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { DamonCtx } from '../src/damon/ctx.js';
 import { runScenario, type RunResult } from '../src/run/run.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
+import { ANY_PATTERN as ANY } from './helpers/doc.js';
 
 const MiB = 1024 * 1024;
 
@@ -63,7 +64,6 @@ function doc(o: DocOpts): object {
   };
 }
 
-const ANY = { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: 0, max: 'max' }, age: { min: 0, max: 'max' } };
 
 function statScheme(extra: object = {}): object {
   return { action: 'stat', access_pattern: ANY, ...extra };

@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { runScenario, type RunResult } from '../src/run/run.js';
 import { traceTimestamp } from '../src/run/trace.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
+import { ANY_PATTERN as ANY, paddrDamon } from './helpers/doc.js';
 
-const ANY = { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: 0, max: 'max' }, age: { min: 0, max: 'max' } };
 
 function doc(schemes: object[], events: object[] = [], duration = 3): object {
   return {
@@ -20,20 +20,7 @@ function doc(schemes: object[], events: object[] = [], duration = 3): object {
     duration,
     machine: { nodes: [{ capacity: '256 MiB' }, { capacity: '256 MiB' }] },
     workload: { type: 'hotset', rss: '64 MiB', hot_set: '8 MiB', hot_share: '95 %', access_rate: 2e6, nodes: [0, 1] },
-    damon: {
-      kdamonds: [
-        {
-          contexts: [
-            {
-              ops: 'paddr',
-              targets: [{ pid: null, regions: [{ start: '4 GiB', end: '4608 MiB' }] }],
-              intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' },
-              schemes,
-            },
-          ],
-        },
-      ],
-    },
+    damon: paddrDamon(schemes, { end: '4608 MiB', nrRegions: false }),
     events,
   };
 }
