@@ -161,6 +161,19 @@ function nonStringToBig(v: unknown, expected: string): bigint | null {
   throw new UnitError(expected, describe(v));
 }
 
+/**
+ * What the integer parsers share: a non-string value (range-checked), "min" and "max" become the
+ * kernel value; any other string comes back trimmed for the caller's own syntax.
+ */
+function integerOrText(v: unknown, expected: string): bigint | string {
+  const direct = nonStringToBig(v, expected);
+  if (direct !== null) return checkRange(direct, expected, v);
+  const text = (v as string).trim();
+  if (text === 'min') return 0n;
+  if (text === 'max') return ULONG_MAX;
+  return text;
+}
+
 function badString(expected: string, v: string, text: string): UnitError {
   return new UnitError(expected, describe(v), text.startsWith('-') ? NEGATIVE : undefined);
 }
@@ -170,11 +183,8 @@ function badString(expected: string, v: string, text: string): UnitError {
 
 /** A plain unsigned integer key: 123, "1,234", "1,234.5" (truncated), "min", "max". */
 export function parseNumber(v: unknown): bigint {
-  const direct = nonStringToBig(v, EXPECT_NUMBER);
-  if (direct !== null) return checkRange(direct, EXPECT_NUMBER, v);
-  const text = (v as string).trim();
-  if (text === 'min') return 0n;
-  if (text === 'max') return ULONG_MAX;
+  const text = integerOrText(v, EXPECT_NUMBER);
+  if (typeof text === 'bigint') return text;
   const d = parseDec(text);
   if (d === null) throw badString(EXPECT_NUMBER, v as string, text);
   return checkRange(scaleDec(d, 1n, 1n), EXPECT_NUMBER, v);
@@ -210,11 +220,8 @@ const TIME_TOKEN_RE = /^(.*?)(ns|us|ms|s|m|h|d)$/s;
  */
 export function parseTime(v: unknown, unit: TimeUnit): bigint {
   const expected = expectTime(unit);
-  const direct = nonStringToBig(v, expected);
-  if (direct !== null) return checkRange(direct, expected, v);
-  const text = (v as string).trim();
-  if (text === 'min') return 0n;
-  if (text === 'max') return ULONG_MAX;
+  const text = integerOrText(v, expected);
+  if (typeof text === 'bigint') return text;
   const bare = parseDec(text);
   if (bare !== null) return checkRange(scaleDec(bare, 1n, 1n), expected, v);
 
@@ -256,11 +263,8 @@ function percentPart(text: string): string | null {
  */
 export function parseRatio(v: unknown, unit: RatioUnit): bigint {
   const expected = expectRatio(unit);
-  const direct = nonStringToBig(v, expected);
-  if (direct !== null) return checkRange(direct, expected, v);
-  const text = (v as string).trim();
-  if (text === 'min') return 0n;
-  if (text === 'max') return ULONG_MAX;
+  const text = integerOrText(v, expected);
+  if (typeof text === 'bigint') return text;
   const pct = percentPart(text);
   const d = parseDec(pct ?? text);
   if (d === null) throw badString(expected, v as string, text);
