@@ -40,16 +40,18 @@ export class Kdamond {
       setFiltersDefaultReject(s);
     }
     ctx.ops.init?.(ctx);
-    this.refreshSzLimit(true);
+    this.refreshSzLimit();
   }
 
-  private refreshSzLimit(atStartOrMerge: boolean): void {
+  /**
+   * The merge size limit: at start, then after every merge (profiles applying min_nr_regions, which
+   * also splits to honour it) or after every ops update (the others).
+   */
+  private refreshSzLimit(): void {
     const ctx = this.ctx;
-    if (ctx.profile.applyMinNrRegions) {
-      if (atStartOrMerge) this.szLimit = applyMinNrRegions(ctx.targets, ctx.attrs, ctx.minRegionSz);
-    } else {
-      this.szLimit = regionSzLimit(ctx.targets, ctx.attrs, ctx.minRegionSz);
-    }
+    this.szLimit = ctx.profile.applyMinNrRegions
+      ? applyMinNrRegions(ctx.targets, ctx.attrs, ctx.minRegionSz)
+      : regionSzLimit(ctx.targets, ctx.attrs, ctx.minRegionSz);
   }
 
   /** `damos_wmark_wait_us` for one scheme (damos.md §3.6). */
@@ -140,7 +142,7 @@ export class Kdamond {
     if (ctx.ops.syncRegions && (aggregating || schemesDue || this.calls.length > 0)) maxNrAccesses = ctx.ops.syncRegions(ctx);
     if (aggregating) {
       kdamondMergeRegions(ctx.targets, ctx.attrs, Math.floor(maxNrAccesses / 10), this.szLimit, ctx.profile);
-      if (ctx.profile.applyMinNrRegions) this.refreshSzLimit(true);
+      if (ctx.profile.applyMinNrRegions) this.refreshSzLimit();
     }
 
     if (!this.runCalls()) {
@@ -172,7 +174,7 @@ export class Kdamond {
     if (ctx.passedSampleIntervals >= nxtOps) {
       ctx.nextOpsUpdateSis = nxtOps + Math.floor(ctx.attrs.opsUpdateInterval / sint);
       ctx.ops.update?.(ctx);
-      if (!ctx.profile.applyMinNrRegions) this.refreshSzLimit(false);
+      if (!ctx.profile.applyMinNrRegions) this.refreshSzLimit();
     }
   }
 
