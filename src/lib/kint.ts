@@ -9,17 +9,10 @@
 
 export const UINT_MAX = 0xffff_ffff;
 export const ULONG_MAX = (1n << 64n) - 1n;
-export const U64_MOD = 1n << 64n;
 
 export const PAGE_SIZE = 4096;
-export const PAGE_SHIFT = 12;
 /** Size of a PMD-mapped transparent huge page. */
 export const HPAGE_PMD_SIZE = 2 * 1024 * 1024;
-
-/** Truncate to a C `unsigned int`. */
-export function u32(x: number): number {
-  return x >>> 0;
-}
 
 /** Truncate to a C `unsigned long`. */
 export function u64(x: bigint): bigint {
@@ -29,11 +22,6 @@ export function u64(x: bigint): bigint {
 /** C `unsigned int` multiplication (wraps modulo 2^32). */
 export function mulU32(a: number, b: number): number {
   return Math.imul(a, b) >>> 0;
-}
-
-/** Truncating division of non-negative numbers. */
-export function div(a: number, b: number): number {
-  return Math.floor(a / b);
 }
 
 /**
@@ -88,9 +76,4 @@ export function maxBig(a: bigint, b: bigint): bigint {
 
 export function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
-}
-
-/** A JSON-friendly rendering of a u64: a number when exact, else its decimal string. */
-export function jsonU64(x: bigint): number | string {
-  return x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x.toString();
 }

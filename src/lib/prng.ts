@@ -7,6 +7,7 @@
  * words keeps every draw in integer arithmetic, so the same seed gives the same bytes on any
  * machine. Nothing here reads the clock or Math.random.
  */
+import { mulU32 } from './kint.js';
 
 function splitmix32(state: { s: number }): number {
   state.s = (state.s + 0x9e3779b9) | 0;
@@ -94,12 +95,12 @@ export class Prng {
       return Math.floor(m / 0x1_0000_0000);
     }
     let x = this.nextU32();
-    let lo = mulLo32(x, ceil);
+    let lo = mulU32(x, ceil);
     if (lo < ceil) {
       const thresh = (0x1_0000_0000 - ceil) % ceil;
       while (lo < thresh) {
         x = this.nextU32();
-        lo = mulLo32(x, ceil);
+        lo = mulU32(x, ceil);
       }
     }
     return mulHi32(x, ceil);
@@ -115,13 +116,8 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/** Low 32 bits of the 64-bit product of two u32s. */
-export function mulLo32(a: number, b: number): number {
-  return Math.imul(a, b) >>> 0;
-}
-
-/** High 32 bits of the 64-bit product of two u32s. */
-export function mulHi32(a: number, b: number): number {
+/** High 32 bits of the 64-bit product of two u32s (mulU32 is the low 32 bits). */
+function mulHi32(a: number, b: number): number {
   const aHi = a >>> 16;
   const aLo = a & 0xffff;
   const bHi = b >>> 16;

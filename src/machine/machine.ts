@@ -57,15 +57,6 @@ export interface AllocRequest {
   now: number;
 }
 
-export interface NodeMemInfo {
-  total: number;
-  free: number;
-  lruActive: number;
-  lruInactive: number;
-  lruAnon: number;
-  lruFile: number;
-}
-
 export interface MigrationResult {
   /** Bytes that moved to another frame. */
   migrated: number;
@@ -110,12 +101,6 @@ export class Machine {
     return this.nodes.reduce((s, n) => s + n.capacity, 0);
   }
 
-  /** The node whose physical range holds addr, or -1 for a hole. */
-  nodeOf(addr: number): number {
-    for (const n of this.nodes) if (addr >= n.start && addr < n.end) return n.nid;
-    return -1;
-  }
-
   nodeFree(nid: number): number {
     const n = this.nodes[nid];
     let free = 0;
@@ -126,23 +111,6 @@ export class Machine {
     return free;
   }
 
-  memInfo(nid: number): NodeMemInfo {
-    const n = this.nodes[nid];
-    const info: NodeMemInfo = { total: n.capacity, free: 0, lruActive: 0, lruInactive: 0, lruAnon: 0, lruFile: 0 };
-    const a = this.mem.items;
-    for (let i = this.mem.lowerBound(n.start); i < a.length && a[i].start < n.end; i++) {
-      const e = a[i];
-      const sz = e.end - e.start;
-      if (e.kind === ExtKind.Free) info.free += sz;
-      else if (e.kind === ExtKind.Lru) {
-        if (e.active) info.lruActive += sz;
-        else info.lruInactive += sz;
-        if (e.anon) info.lruAnon += sz;
-        else info.lruFile += sz;
-      }
-    }
-    return info;
-  }
 
   /**
    * Allocate `req.bytes` for the virtual range [vstart, vstart + bytes) following the node
@@ -228,8 +196,8 @@ export class Machine {
       .slice(i0, j0)
       .filter((e) => e.kind === ExtKind.Lru && e.node !== target)
       .map((e) => ({ start: e.start, end: e.end, node: e.node, folioSize: e.folioSize }));
+    const nodes = [target, ...fallback.filter((f) => f !== target)];
     for (const src of pieces) {
-      const nodes = [target, ...fallback.filter((f) => f !== target)];
       let off = src.start;
       while (off < src.end) {
         let dst: { start: number; end: number } | null = null;

@@ -50,10 +50,6 @@ export class YoungMap {
     this.end = end;
   }
 
-  get segments(): number {
-    return this.n;
-  }
-
   /** Segment index of the last lookup: callers walking regions in address order search forward from it. */
   private hint = 0;
 

@@ -79,15 +79,3 @@ export function buildWorkload(w: WorkloadParams, memcgIdOf: (path: string) => nu
   const hotTotal = w.processes.reduce((s, p) => s + p.areas.reduce((x, a) => x + (a.hot?.bytes ?? 0), 0), 0);
   return new Workload(processes, phases, `${w.processes.length} process(es), ${total} B resident, ${hotTotal} B hot`);
 }
-
-/** Virtual start of each area, per process (the same layout buildWorkload uses). */
-export function areaStarts(w: WorkloadParams): number[][] {
-  return w.processes.map((pp) => {
-    let v = VBASE;
-    return pp.areas.map((a) => {
-      const s = v;
-      v = alignUp(v + a.bytes, HPAGE_PMD_SIZE) + HPAGE_PMD_SIZE;
-      return s;
-    });
-  });
-}

@@ -110,9 +110,4 @@ export class Workload implements AccessRates {
     }
     segs.forEach(vstart, vend, fn);
   }
-
-  /** Times at which the rates change (after 0). */
-  changeTimes(): number[] {
-    return this.phases.slice(1).map((p) => p.at);
-  }
 }
