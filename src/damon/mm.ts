@@ -23,3 +23,8 @@ export interface KernelMm {
   /** Total "some" memory pressure stall time (µs) since boot. */
   psiSomeMemTotalUs(nowNs: number): number;
 }
+
+/** A nid DAMOS may use: in [0, MAX_NUMNODES) and online (goal metrics, migration targets). */
+export function nodeValid(mm: KernelMm, nid: number): boolean {
+  return nid >= 0 && nid < mm.maxNumNodes && mm.nodeOnline(nid);
+}

@@ -5,16 +5,13 @@
  */
 import { multFrac, multFracU64, maxBig } from '../lib/kint.js';
 import type { DamonCtx } from '../damon/ctx.js';
+import { nodeValid } from '../damon/mm.js';
 import type { Damos, DamosQuotaGoal } from './scheme.js';
 import { patternMatches } from './pattern.js';
 
-function nodeValid(ctx: DamonCtx, nid: number): boolean {
-  return nid >= 0 && nid < ctx.mm.maxNumNodes && ctx.mm.nodeOnline(nid);
-}
-
 /** node_mem_used_bp / node_mem_free_bp; invalid nodes read 0 used, 10000 free. */
 function nodeMemBp(ctx: DamonCtx, goal: DamosQuotaGoal, used: boolean): bigint {
-  if (!nodeValid(ctx, goal.nid)) return used ? 0n : 10000n;
+  if (!nodeValid(ctx.mm, goal.nid)) return used ? 0n : 10000n;
   const { total, free } = ctx.mm.nodeMem(goal.nid);
   if (total === 0) return used ? 0n : 10000n;
   const numerator = used ? total - free : free;
@@ -23,7 +20,7 @@ function nodeMemBp(ctx: DamonCtx, goal: DamosQuotaGoal, used: boolean): bigint {
 
 /** node_memcg_used_bp / node_memcg_free_bp; unknown memcg or node reads 0 used, 10000 free. */
 function nodeMemcgBp(ctx: DamonCtx, goal: DamosQuotaGoal, used: boolean): bigint {
-  if (!nodeValid(ctx, goal.nid) || goal.memcgId === undefined) return used ? 0n : 10000n;
+  if (!nodeValid(ctx.mm, goal.nid) || goal.memcgId === undefined) return used ? 0n : 10000n;
   const totalPages = ctx.mm.nodeMem(goal.nid).total / 4096;
   if (totalPages === 0) return used ? 0n : 10000n;
   const usedPages = ctx.mm.memcgNodeLruPages(goal.memcgId, goal.nid);
@@ -46,7 +43,7 @@ function inActiveMemBp(ctx: DamonCtx, active: boolean): bigint {
 export function nodeEligibleMemBp(ctx: DamonCtx, s: Damos, nid: number): { bp: bigint; costNs: number; onNode: number; total: number } {
   const zero = { bp: 0n, costNs: 0, onNode: 0, total: 0 };
   if (ctx.ops.id !== 'paddr' || !ctx.ops.eligibleBytes) return zero;
-  if (!nodeValid(ctx, nid)) return zero;
+  if (!nodeValid(ctx.mm, nid)) return zero;
   let onNode = 0;
   let total = 0;
   let costNs = 0;

@@ -19,6 +19,7 @@ import { PAGE_SIZE, alignDown } from '../lib/kint.js';
 import type { Prng } from '../lib/prng.js';
 import { accessRateWindow, updateRegionAccessRate } from '../damon/access.js';
 import type { DamonCtx } from '../damon/ctx.js';
+import { nodeValid } from '../damon/mm.js';
 import type { DamonRegion, DamonTarget } from '../damon/region.js';
 import { newFilter, type Damos, type DamosFilter } from '../damos/scheme.js';
 import { ExtKind, type Extent } from '../machine/extents.js';
@@ -147,14 +148,16 @@ export class PaddrOps implements DamonOperations {
       const e = i < items.length ? items[i] : undefined;
       if (!e || e.start >= b || addr < e.start) {
         const stop = Math.min(b, e ? e.start : b);
-        lookups += pageSteps(addr, stop, ctx.profile.eligibleWalkAligned);
-        addr = stepPast(addr, stop, ctx.profile.eligibleWalkAligned);
+        const n = pageSteps(addr, stop, ctx.profile.eligibleWalkAligned);
+        lookups += n;
+        addr = stepPast(addr, n, ctx.profile.eligibleWalkAligned);
         continue;
       }
       const stop = Math.min(b, e.end);
       if (e.kind !== ExtKind.Lru) {
-        lookups += pageSteps(addr, stop, ctx.profile.eligibleWalkAligned);
-        addr = stepPast(addr, stop, ctx.profile.eligibleWalkAligned);
+        const n = pageSteps(addr, stop, ctx.profile.eligibleWalkAligned);
+        lookups += n;
+        addr = stepPast(addr, n, ctx.profile.eligibleWalkAligned);
         i++;
         continue;
       }
@@ -243,20 +246,16 @@ export class PaddrOps implements DamonOperations {
   }
 
   /**
-   * `damos_pa_filter_out` over a run of n folios of extent e from folio fs (damos.md §6.3): the
-   * accepted folio ranges. Every folio of a run has the same state except youngness, which a young
+   * `damos_pa_filter_out` over a run of n folios of extent e from folio fs (damos.md §6.3): hands
+   * the accepted folio ranges to `accept`. Every folio of a run has the same state except youngness, which a young
    * filter checks (and clears) folio by folio.
    */
-  private filterRun(ctx: DamonCtx, s: Damos, e: Extent, fs: number, n: number, extraYoungReject: boolean): Array<[number, number]> {
+  private filterRun(ctx: DamonCtx, s: Damos, filters: readonly DamosFilter[], e: Extent, fs: number, n: number, accept: (a: number, b: number) => void): void {
     const end = fs + n * e.folioSize;
-    if (s.coreFiltersAllowed) return [[fs, end]];
-    const filters = extraYoungReject ? [...s.opsFilters, PAGEOUT_YOUNG_FILTER] : s.opsFilters;
-    const out: Array<[number, number]> = [];
-    const accept = (a: number, b: number) => {
-      const last = out[out.length - 1];
-      if (last && last[1] === a) last[1] = b;
-      else out.push([a, b]);
-    };
+    if (s.coreFiltersAllowed) {
+      accept(fs, end);
+      return;
+    }
     const evalFrom = (a: number, b: number, from: number, young: boolean | null): void => {
       for (let i = from; i < filters.length; i++) {
         const f = filters[i];
@@ -284,21 +283,20 @@ export class PaddrOps implements DamonOperations {
       if (!s.opsFiltersDefaultReject) accept(a, b);
     };
     evalFrom(fs, end, 0, null);
-    return out;
   }
 
   /** The accepted folio ranges of a region, merged where contiguous, and the walk's lookups. */
   private acceptedFolios(ctx: DamonCtx, r: DamonRegion, s: Damos, skipHead: boolean, pageoutYoung: boolean): { ranges: Array<[number, number]>; passed: number; lookups: number } {
     const ranges: Array<[number, number]> = [];
     let passed = 0;
-    const w = this.walkFolios(ctx, r, s, skipHead, (e, fs, n) => {
-      for (const rg of this.filterRun(ctx, s, e, fs, n, pageoutYoung)) {
-        passed += rg[1] - rg[0];
-        const lastR = ranges[ranges.length - 1];
-        if (lastR && lastR[1] === rg[0]) lastR[1] = rg[1];
-        else ranges.push([rg[0], rg[1]]);
-      }
-    });
+    const accept = (a: number, b: number): void => {
+      passed += b - a;
+      const last = ranges[ranges.length - 1];
+      if (last && last[1] === a) last[1] = b;
+      else ranges.push([a, b]);
+    };
+    const filters = pageoutYoung ? [...s.opsFilters, PAGEOUT_YOUNG_FILTER] : s.opsFilters;
+    const w = this.walkFolios(ctx, r, s, skipHead, (e, fs, n) => this.filterRun(ctx, s, filters, e, fs, n, accept));
     s.lastApplied = w.last;
     return { ranges, passed, lookups: w.lookups };
   }
@@ -315,8 +313,7 @@ export class PaddrOps implements DamonOperations {
     let migrated = 0;
     const target = s.targetNid;
     const m = this.machine;
-    const valid = target >= 0 && target < ctx.mm.maxNumNodes && ctx.mm.nodeOnline(target);
-    if (!valid) {
+    if (!nodeValid(ctx.mm, target)) {
       // B0's damon_migrate_pages() returns without putting the isolated folios back: they leave
       // the LRU for good. Later trees put them back.
       if (!ctx.profile.migrateInvalidTargetPutback) for (const [a, b] of f.ranges) m.isolateForever(a, b);
@@ -356,7 +353,7 @@ export class PaddrOps implements DamonOperations {
 }
 
 /** The young filter damon_pa_pageout installs for the call when the scheme has none. */
-const PAGEOUT_YOUNG_FILTER: DamosFilter = { ...newFilter('young', true, false) };
+const PAGEOUT_YOUNG_FILTER: DamosFilter = newFilter('young', true, false);
 
 /** Lookups a page-stepping walk makes going from addr to at least stop. */
 function pageSteps(addr: number, stop: number, aligned: boolean): number {
@@ -370,14 +367,10 @@ function pageSteps(addr: number, stop: number, aligned: boolean): number {
   return Math.ceil((stop - addr) / PAGE_SIZE);
 }
 
-function stepPast(addr: number, stop: number, aligned: boolean): number {
-  if (stop <= addr) return addr;
-  if (aligned) {
-    const first = alignDown(addr + PAGE_SIZE, PAGE_SIZE);
-    if (first >= stop) return first;
-    return first + Math.ceil((stop - first) / PAGE_SIZE) * PAGE_SIZE;
-  }
-  return addr + Math.ceil((stop - addr) / PAGE_SIZE) * PAGE_SIZE;
+/** Where that walk is after its `steps` lookups (the first step of an aligned walk lands on a page boundary). */
+function stepPast(addr: number, steps: number, aligned: boolean): number {
+  if (steps === 0) return addr;
+  return aligned ? alignDown(addr + PAGE_SIZE, PAGE_SIZE) + (steps - 1) * PAGE_SIZE : addr + steps * PAGE_SIZE;
 }
 
 function nextExtentStart(m: Machine, addr: number, limit: number): number {
