@@ -12,7 +12,7 @@
  * with a running integral, so the mean probability over any physical range costs two binary
  * searches. It is rebuilt when the memory layout, the workload's rates or Δt change.
  */
-import { HPAGE_PMD_SIZE } from '../lib/kint.js';
+import { HPAGE_PMD_SIZE, alignDown, alignUp } from '../lib/kint.js';
 import { ExtKind, type Extent } from './extents.js';
 import { binomial, type Prng } from '../lib/prng.js';
 import type { Machine } from './machine.js';
@@ -55,9 +55,15 @@ export class YoungMap {
 
   /** ∫ p over [−∞, x). */
   private mass(x: number): number {
-    const s = this.starts;
-    if (this.n === 0 || x <= s[0]) return 0;
+    if (this.n === 0 || x <= this.starts[0]) return 0;
     if (x >= this.end) return this.cum[this.n];
+    const i = this.segIndex(x);
+    return this.cum[i] + this.probs[i] * (x - this.starts[i]);
+  }
+
+  /** The segment holding x, for starts[0] <= x < end. */
+  private segIndex(x: number): number {
+    const s = this.starts;
     let lo: number;
     let hi: number;
     const h = this.hint;
@@ -82,7 +88,7 @@ export class YoungMap {
       else hi = mid - 1;
     }
     this.hint = lo;
-    return this.cum[lo] + this.probs[lo] * (x - s[lo]);
+    return lo;
   }
 
   /** Mean young probability of a uniformly random byte address in [a, b). */
@@ -94,16 +100,8 @@ export class YoungMap {
 
   /** Young probability of the folio holding byte address x. */
   probAt(x: number): number {
-    const s = this.starts;
-    if (this.n === 0 || x < s[0] || x >= this.end) return 0;
-    let lo = 0;
-    let hi = this.n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (s[mid] <= x) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.probs[lo];
+    if (this.n === 0 || x < this.starts[0] || x >= this.end) return 0;
+    return this.probs[this.segIndex(x)];
   }
 }
 
@@ -166,11 +164,7 @@ export class YoungModel {
         lambda = segs[k + 2] * (fsz / 4096);
       } else {
         m = 1;
-        lambda = 0;
-        for (let j = k; j < segs.length && segs[j] < vf + fsz; j += 3) {
-          const ov = Math.min(segs[j + 1], vf + fsz) - Math.max(segs[j], vf);
-          if (ov > 0) lambda += segs[j + 2] * (ov / 4096);
-        }
+        lambda = straddleLambda(segs, k, vf, fsz);
       }
       const young = binomial(rng, m, 1 - Math.exp(-lambda * dt));
       push(f, f + young * fsz, true);
@@ -213,9 +207,9 @@ export class YoungModel {
         continue;
       }
       // 2 MiB folios: Λ sums the whole folio, which may extend past this extent piece.
-      const f0 = e.start - (e.start % HPAGE_PMD_SIZE);
+      const f0 = alignDown(e.start, HPAGE_PMD_SIZE);
       const v0 = e.vstart - (e.start - f0);
-      const fEnd = e.end + ((HPAGE_PMD_SIZE - (e.end % HPAGE_PMD_SIZE)) % HPAGE_PMD_SIZE);
+      const fEnd = alignUp(e.end, HPAGE_PMD_SIZE);
       const vEnd = v0 + (fEnd - f0);
       const segs: number[] = [];
       this.rates.forEachRate(e.owner, v0, vEnd, nowNs, (vs, ve, rate) => segs.push(vs, ve, rate));
@@ -231,15 +225,23 @@ export class YoungModel {
           fv += m * HPAGE_PMD_SIZE;
           continue;
         }
-        let lambda = 0;
-        for (let j = k; j < segs.length && segs[j] < fv + HPAGE_PMD_SIZE; j += 3) {
-          const ov = Math.min(segs[j + 1], fv + HPAGE_PMD_SIZE) - Math.max(segs[j], fv);
-          if (ov > 0) lambda += segs[j + 2] * (ov / 4096);
-        }
-        push(Math.max(physF, e.start), 1 - Math.exp(-lambda * dt));
+        push(Math.max(physF, e.start), 1 - Math.exp(-straddleLambda(segs, k, fv, HPAGE_PMD_SIZE) * dt));
         fv += HPAGE_PMD_SIZE;
       }
     }
     return new YoungMap(starts, probs, end);
   }
+}
+
+/**
+ * Λ of a folio [vf, vf + fsz) whose accesses come from several rate segments (flat triples
+ * start, end, rate per 4 KiB; k the first that may overlap): each contributes over its overlap.
+ */
+function straddleLambda(segs: readonly number[], k: number, vf: number, fsz: number): number {
+  let lambda = 0;
+  for (let j = k; j < segs.length && segs[j] < vf + fsz; j += 3) {
+    const ov = Math.min(segs[j + 1], vf + fsz) - Math.max(segs[j], vf);
+    if (ov > 0) lambda += segs[j + 2] * (ov / 4096);
+  }
+  return lambda;
 }
