@@ -108,8 +108,16 @@ export class Prng {
 
   /** `damon_rand(l, r)`: l + get_random_u32_below(r - l), the span truncated to 32 bits. */
   damonRand(l: number, r: number): number {
-    return l + this.belowU32((r - l) % 0x1_0000_0000);
+    return l + this.belowU32(damonRandSpan(l, r));
   }
+}
+
+/**
+ * How many values damon_rand(l, r) can return: r - l truncated to a u32, where 0 means every u32
+ * (damon-monitoring.md §9).
+ */
+export function damonRandSpan(l: number, r: number): number {
+  return (r - l) % 0x1_0000_0000 || 0x1_0000_0000;
 }
 
 function rotl(x: number, k: number): number {

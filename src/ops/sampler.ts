@@ -13,7 +13,7 @@
  * exactly what the kernel's per-sample u32 updates add up to (damon-monitoring.md §4.2).
  */
 import { mulU32 } from '../lib/kint.js';
-import type { Prng } from '../lib/prng.js';
+import { damonRandSpan, type Prng } from '../lib/prng.js';
 import type { DamonRegion, DamonTarget } from '../damon/region.js';
 import type { YoungMap } from '../machine/young.js';
 
@@ -84,10 +84,8 @@ export class RegionSampler {
     for (const t of targets) {
       for (const r of t.regions) {
         if (r.opsProbKey !== key || r.opsProbStart !== r.start || r.opsProbEnd !== r.end) {
-          // damon_rand(start, end) truncates the span to 32 bits (damon-monitoring.md §9).
-          let span = r.end - r.start;
-          if (span > TWO32) span %= TWO32;
-          if (span === 0) span = TWO32;
+          // damon_rand(start, end) picks from a span truncated to 32 bits.
+          const span = damonRandSpan(r.start, r.end);
           const p = map.meanProb(r.start * addrUnit, (r.start + span) * addrUnit);
           const fresh = r.opsProbKey === -1;
           r.opsProbKey = key;
