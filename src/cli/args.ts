@@ -7,8 +7,8 @@
  * --machine FILE (a scenario file).
  */
 import type { Command } from 'commander';
-import { damoArgsToKdamonds, damoOptionsHelp, type DamoArgsOptions } from '../formats/damo/args.js';
-import { formatDamoText, readKdamonds, wrapKdamonds } from '../formats/damo/emit.js';
+import { damoArgsToParams, damoOptionsHelp, type DamoArgsOptions } from '../formats/damo/args.js';
+import { formatDamoText, wrapKdamonds } from '../formats/damo/emit.js';
 import { kdamondsTree } from '../formats/damo/tree.js';
 import { formatDamonReport } from '../report/damo-report.js';
 import { loadScenarioSource, machineRanges, parseCompat, parseFormat } from './damo-common.js';
@@ -36,17 +36,15 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
     machine = machineRanges(src.loaded.scenario.machine);
     nrNodes = src.loaded.scenario.machine.nodes.length;
   }
-  const r = damoArgsToKdamonds(tokens, { compat, ...machine });
-  const list = kdamondsTree(r.kdamonds, { raw: o.raw });
-  // Read the printed config back, as a file with the same content would be: same checks, same warnings.
-  const read = readKdamonds(wrapKdamonds(kdamondsTree(r.kdamonds)), { compat, source: 'damo options' });
+  // The printed config read back as a file with the same content would be: same checks, same warnings.
+  const r = damoArgsToParams(tokens, { compat, ...machine });
   // And what the kernel would refuse at commit, as for a scenario (damon-sim run).
-  const c: Collector = { errors: [], warnings: read.warnings };
-  validateKdamonds(read.params, c, { profile: DEFAULT_PROFILE, nrNodes });
+  const c: Collector = { errors: [], warnings: [] };
+  validateKdamonds(r.params, c, { profile: DEFAULT_PROFILE, nrNodes });
   if (c.errors.length > 0) throw new ConfigError(c.errors, [...r.warnings, ...c.warnings]);
   printIssues(io, [...r.warnings, ...c.warnings], 'warning');
   if (format === 'report') io.out(formatDamonReport(r.kdamonds, { compat, raw: o.raw }));
-  else io.out(formatDamoText(wrapKdamonds(list, o.bare), format));
+  else io.out(formatDamoText(wrapKdamonds(kdamondsTree(r.kdamonds, { raw: o.raw }), o.bare), format));
   return 0;
 }
 

@@ -22,7 +22,7 @@ export function importCommand(io: Io, o: ImportOptions): number {
   if (o.sysfs === undefined) throw new UsageError('import: expected --sysfs DIR; found nothing to import');
   const format = parseFormat<TextFormat>(o.format, ['json', 'yaml'], 'json');
   const r = importSysfsTree(o.sysfs);
-  for (const n of r.notes) io.err(`damon-sim: note: ${n.path}: ${n.message}\n`);
+  printIssues(io, r.notes, 'note');
   const list = kdamondsTree(r.kdamonds, { raw: o.raw });
   // Read it back: what the kernel tree holds must also be a config damon-sim accepts.
   const read = readKdamonds(wrapKdamonds(list), { source: o.sysfs });

@@ -115,7 +115,7 @@ export class AtomicLineWriter {
   }
 }
 
-export function printIssues(io: Io, issues: readonly ConfigIssue[], kind: 'error' | 'warning'): void {
+export function printIssues(io: Io, issues: readonly ConfigIssue[], kind: 'error' | 'warning' | 'note'): void {
   for (const i of issues) io.err(`damon-sim: ${kind}: ${formatIssue(i)}\n`);
 }
 

@@ -6,11 +6,10 @@
  */
 import type { Command } from 'commander';
 import { paramsToDamo } from '../formats/damo/emit.js';
-import { parseTime } from '../formats/damo/units.js';
 import { collectTriedRegions, fillTriedRegions, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { runScenario } from '../run/run.js';
-import { loadScenarioSource, parseCompat } from './damo-common.js';
-import { UsageError, printIssues, type Io } from './io.js';
+import { loadScenarioSource, parseCompat, parseOverrides } from './damo-common.js';
+import { printIssues, type Io } from './io.js';
 
 export interface ReportDamonOptions {
   preset?: string;
@@ -27,20 +26,9 @@ export function reportDamonCommand(io: Io, file: string | undefined, o: ReportDa
   const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon' });
   printIssues(io, src.loaded.warnings, 'warning');
   const sc = src.loaded.scenario;
-  if (o.duration !== undefined) {
-    let ns: bigint;
-    try {
-      ns = parseTime(/^\d+(\.\d+)?$/.test(o.duration) ? `${o.duration} s` : o.duration, 'ns');
-    } catch {
-      ns = 0n;
-    }
-    if (ns <= 0n) throw new UsageError(`--duration: expected a positive time such as "10 m", "90 s" or a number of seconds; found "${o.duration}"`);
-    sc.duration = Number(ns);
-  }
-  if (o.seed !== undefined) {
-    if (!/^\d+$/.test(o.seed) || !Number.isSafeInteger(Number(o.seed))) throw new UsageError(`--seed: expected a non-negative integer; found "${o.seed}"`);
-    sc.seed = Number(o.seed);
-  }
+  const ov = parseOverrides(o);
+  if (ov.durationNs !== undefined) sc.duration = ov.durationNs;
+  if (ov.seed !== undefined) sc.seed = ov.seed;
   const model = paramsToDamo(sc.kdamonds, { compat });
   if (o.paramsOnly) {
     io.out(formatDamonReport(model, { compat, raw: o.raw }));

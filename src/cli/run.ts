@@ -4,14 +4,14 @@
  */
 import { SingleBar } from 'cli-progress';
 import { join } from 'node:path';
-import { parseTime } from '../formats/damo/units.js';
 import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { runScenario, type RunResult } from '../run/run.js';
 import { loadScenarioFile, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
-import { PRESETS, type Tuner } from '../scenario/presets.js';
+import type { Tuner } from '../scenario/presets.js';
 import { findProfile, PROFILES } from '../profiles.js';
 import { AtomicLineWriter, UsageError, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
+import { parseCompat, parseOverrides, presetDoc } from './damo-common.js';
 import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
 export interface RunCommandOptions {
@@ -32,31 +32,11 @@ export interface RunCommandOptions {
   damoArgs?: string[];
 }
 
-function parseOverrides(o: RunCommandOptions): { durationNs?: number; seed?: number } {
-  const r: { durationNs?: number; seed?: number } = {};
-  if (o.duration !== undefined) {
-    try {
-      const s = parseTime(/^\d+(\.\d+)?$/.test(o.duration) ? `${o.duration} s` : o.duration, 'ns');
-      if (s <= 0n) throw new Error('zero');
-      r.durationNs = Number(s);
-    } catch {
-      throw new UsageError(`--duration: expected a positive time such as "10 m", "90 s" or a number of seconds; found "${o.duration}"`);
-    }
-  }
-  if (o.seed !== undefined) {
-    if (!/^\d+$/.test(o.seed) || !Number.isSafeInteger(Number(o.seed))) throw new UsageError(`--seed: expected a non-negative integer; found "${o.seed}"`);
-    r.seed = Number(o.seed);
-  }
-  return r;
-}
-
 function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): LoadedScenario {
-  const compat = o.damoCompat === undefined ? undefined : (o.damoCompat as 'kernel' | 'upstream');
+  const compat = parseCompat(o.damoCompat);
   let loaded: LoadedScenario;
   if (o.preset !== undefined) {
-    const p = PRESETS[o.preset];
-    if (!p) throw new UsageError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}; found "${o.preset}"`);
-    loaded = scenarioFromDoc(p.build(tuner), { source: `preset ${o.preset}`, compat });
+    loaded = scenarioFromDoc(presetDoc(o.preset, tuner), { source: `preset ${o.preset}`, compat });
   } else if (file !== undefined) {
     loaded = loadScenarioFile(file, { compat });
   } else {
@@ -133,8 +113,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     o = { ...o, damoArgs: split.damo };
   }
   if (o.tuner !== undefined && o.tuner !== 'temporal' && o.tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${o.tuner}"`);
-  if (o.damoCompat !== undefined && o.damoCompat !== 'kernel' && o.damoCompat !== 'upstream')
-    throw new UsageError(`--damo-compat: expected kernel or upstream; found "${o.damoCompat}"`);
+  parseCompat(o.damoCompat); // option errors first, before any output path is checked
   if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: only applies to --preset (a scenario file sets goal_tuner per scheme)');
   const progress = o.progress !== false;
   if (o.out !== undefined) checkOutputPath('--out', o.out);

@@ -55,7 +55,8 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
   }
 }
 
-export function loadScenarioFile(path: string, opts: LoadOptions = {}): LoadedScenario {
+/** Read and parse a scenario file (JSON or YAML by its extension, else either). */
+export function readScenarioDoc(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -63,7 +64,11 @@ export function loadScenarioFile(path: string, opts: LoadOptions = {}): LoadedSc
     throw new ConfigError([{ path, message: `expected a readable scenario file; ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
   }
   const fmt = path.endsWith('.json') ? 'json' : path.endsWith('.yaml') || path.endsWith('.yml') ? 'yaml' : 'auto';
-  return scenarioFromDoc(parseText(text, path, fmt), { ...opts, source: path });
+  return parseText(text, path, fmt);
+}
+
+export function loadScenarioFile(path: string, opts: LoadOptions = {}): LoadedScenario {
+  return scenarioFromDoc(readScenarioDoc(path), { ...opts, source: path });
 }
 
 /** Validate a parsed document and normalise it. Throws ConfigError listing every problem. */
