@@ -27,7 +27,7 @@ interface BenchResult {
 const GiB = 2 ** 30;
 
 /** The preset scaled to `totalGiB` (two equal nodes; workload and quota scaled with memory). */
-export function scaledPreset(totalGiB: number, tuner: Tuner, durationS: number): ReturnType<typeof tiering6040> {
+function scaledPreset(totalGiB: number, tuner: Tuner, durationS: number): ReturnType<typeof tiering6040> {
   const doc = tiering6040(tuner);
   const scale = totalGiB / 64;
   const half = (totalGiB / 2) * GiB;

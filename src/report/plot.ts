@@ -12,7 +12,7 @@
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { AggrRecord, GoalRecord } from '../run/recorder.js';
-import { goalLabel } from './summary.js';
+import { cmpGoal, goalLabel, groupByGoal } from './summary.js';
 
 type Logger = NonNullable<vega.ViewOptions['logger']>;
 
@@ -76,17 +76,7 @@ interface GoalSeries {
  * only then, keeping the common single-context label short.
  */
 function seriesOf(goals: GoalRecord[]): GoalSeries[] {
-  const byKey = new Map<string, GoalRecord[]>();
-  for (const r of goals) {
-    const k = `${r.kdamond}/${r.ctx}/${r.scheme}/${r.goal}`;
-    let g = byKey.get(k);
-    if (!g) byKey.set(k, (g = []));
-    g.push(r);
-  }
-  const groups = [...byKey.values()].sort(
-    (a, b) =>
-      a[0].kdamond - b[0].kdamond || a[0].ctx - b[0].ctx || a[0].scheme - b[0].scheme || a[0].goal - b[0].goal,
-  );
+  const groups = [...groupByGoal(goals).values()].sort((a, b) => cmpGoal(a[0], b[0]));
   const multiCtx = new Set(groups.map((g) => `${g[0].kdamond}/${g[0].ctx}`)).size > 1;
   const seen = new Map<string, number>();
   return groups.map((recs) => {

@@ -67,8 +67,21 @@ function big(v: bigint | number): bigint {
   return typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
 }
 
-function cmpGoal(a: GoalId, b: GoalId): number {
+/** Order by (kdamond, ctx, scheme, goal). */
+export function cmpGoal(a: GoalId, b: GoalId): number {
   return a.kdamond - b.kdamond || a.ctx - b.ctx || a.scheme - b.scheme || a.goal - b.goal;
+}
+
+/** Evaluations grouped by goal (keyed by goalKey), each group in emission order. */
+export function groupByGoal(goals: readonly GoalRecord[]): Map<string, GoalRecord[]> {
+  const groups = new Map<string, GoalRecord[]>();
+  for (const r of goals) {
+    const k = goalKey(r);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(r);
+  }
+  return groups;
 }
 
 /**
@@ -86,13 +99,7 @@ export function summarize(
   labels?: Map<string, string>,
   toleranceBp = 100,
 ): SchemeSummary[] {
-  const groups = new Map<string, GoalRecord[]>();
-  for (const r of goals) {
-    const k = goalKey(r);
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
-    g.push(r);
-  }
+  const groups = groupByGoal(goals);
   const tol = big(toleranceBp);
   const half = durationS / 2;
   const out: SchemeSummary[] = [];
@@ -150,7 +157,7 @@ export function summarize(
  * (from, to). Pairs that never moved anything are left out: on a multi-node machine most are zero
  * and would only bury the interesting ones.
  */
-export function migrationSummary(lastAggr: AggrRecord | undefined): Migration[] {
+export function migrationSummary(lastAggr: Pick<AggrRecord, 'migrated'> | undefined): Migration[] {
   const out: Migration[] = [];
   if (!lastAggr) return out;
   lastAggr.migrated.forEach((row, from) => {

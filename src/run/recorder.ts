@@ -56,9 +56,12 @@ export class Recorder implements DamonTracer {
   readonly goals: GoalRecord[] = [];
   readonly aggrs: AggrRecord[] = [];
   private readonly stride: number;
-  /** Ground truth only changes when memory moves or the workload changes phase. */
+  /**
+   * Ground truth and the migration matrix only change when memory moves (a new layout epoch) or
+   * the workload changes phase; records share one snapshot until then.
+   */
   private truthKey = '';
-  private truth: { used: number[]; hot: number[] } = { used: [], hot: [] };
+  private truth: { used: number[]; hot: number[]; migrated: number[][] } = { used: [], hot: [], migrated: [] };
 
   constructor(
     private readonly write: ((line: string) => void) | undefined,
@@ -108,7 +111,11 @@ export class Recorder implements DamonTracer {
     const key = `${sim.machine.layoutEpoch}/${sim.workload.phaseIndex(ctx.clock.now)}`;
     if (key !== this.truthKey) {
       this.truthKey = key;
-      this.truth = { used: usedBytesPerNode(sim.machine), hot: hotBytesPerNode(sim.machine, sim.workload, ctx.clock.now) };
+      this.truth = {
+        used: usedBytesPerNode(sim.machine),
+        hot: hotBytesPerNode(sim.machine, sim.workload, ctx.clock.now),
+        migrated: sim.machine.migratedBytes.map((row) => [...row]),
+      };
     }
     const rec: AggrRecord = {
       type: 'aggr',
@@ -120,7 +127,7 @@ export class Recorder implements DamonTracer {
       aggr_us: ctx.attrs.aggrInterval,
       node_used: this.truth.used,
       hot_bytes: this.truth.hot,
-      migrated: sim.machine.migratedBytes.map((row) => [...row]),
+      migrated: this.truth.migrated,
     };
     this.aggrs.push(rec);
     this.emit(rec);

@@ -5,7 +5,7 @@
  */
 import type { Scenario } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
-import { addGroundTruth, summarize, migrationSummary, type SchemeStats, type SchemeSummary } from '../report/summary.js';
+import { addGroundTruth, goalKey, summarize, migrationSummary, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine } from './events.js';
@@ -21,13 +21,12 @@ export interface RunOptions {
 }
 
 export interface RunResult {
-  scenario: Scenario;
   goals: GoalRecord[];
   aggrs: AggrRecord[];
   summary: SchemeSummary[];
   /** Every scheme's final statistics. */
   stats: SchemeStats[];
-  migrations: Array<{ from: number; to: number; bytes: number }>;
+  migrations: Migration[];
   simulation: Simulation;
   /** Records of the scenario's scheduled events (event, stats, tried_regions, ...), in order. */
   events: Array<Record<string, unknown>>;
@@ -41,7 +40,7 @@ export function schemeLabels(sc: Scenario): Map<string, string> {
     k.contexts.forEach((ctx) => {
       ctx.schemes.forEach((s, si) => {
         const dest = s.action.startsWith('migrate') ? `→${s.targetNid}` : '';
-        s.quota.goals.forEach((_g, gi) => m.set(`${ki}/${ctxIdx}/${si}/${gi}`, `s${si} ${s.action}${dest}`));
+        s.quota.goals.forEach((_g, gi) => m.set(goalKey({ kdamond: ki, ctx: ctxIdx, scheme: si, goal: gi }), `s${si} ${s.action}${dest}`));
       });
       ctxIdx++;
     }),
@@ -72,18 +71,19 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   events.finish(sc.duration);
   for (const k of sim.kdamonds) k.kdamond.syncRegions();
   const aggrs = rec.aggrs;
-  const summary = summarize(rec.goals, sc.duration / 1e9, schemeLabels(sc));
-  addGroundTruth(summary, aggrs, sc.duration / 1e9);
-  const migrations = migrationSummary(aggrs[aggrs.length - 1] ?? finalAggr(sim));
-  const stats: SchemeStats[] = [];
   const labels = schemeLabels(sc);
+  const summary = summarize(rec.goals, sc.duration / 1e9, labels);
+  addGroundTruth(summary, aggrs, sc.duration / 1e9);
+  // Without any aggregation record (watermarks kept monitoring off), the machine's own counters.
+  const migrations = migrationSummary(aggrs[aggrs.length - 1] ?? { migrated: sim.machine.migratedBytes });
+  const stats: SchemeStats[] = [];
   for (const k of sim.kdamonds) {
     k.kdamond.ctx.schemes.forEach((s, si) =>
       stats.push({
         kdamond: k.idx,
         ctx: k.kdamond.ctx.idx,
         scheme: si,
-        label: labels.get(`${k.idx}/${k.kdamond.ctx.idx}/${si}/0`) ?? `s${si} ${s.action}`,
+        label: labels.get(goalKey({ kdamond: k.idx, ctx: k.kdamond.ctx.idx, scheme: si, goal: 0 })) ?? `s${si} ${s.action}`,
         nrTried: s.stat.nrTried,
         szTried: s.stat.szTried,
         nrApplied: s.stat.nrApplied,
@@ -94,22 +94,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     );
   }
   write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations }));
-  return { scenario: sc, goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records };
-}
-
-function finalAggr(sim: Simulation): AggrRecord {
-  return {
-    type: 'aggr',
-    t: secs(sim.now),
-    kdamond: 0,
-    ctx: 0,
-    nr_regions: 0,
-    sample_us: 0,
-    aggr_us: 0,
-    node_used: [],
-    hot_bytes: [],
-    migrated: sim.machine.migratedBytes.map((r) => [...r]),
-  };
+  return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records };
 }
 
 function header(sc: Scenario, sim: Simulation): object {

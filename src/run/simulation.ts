@@ -123,7 +123,7 @@ export class Simulation {
   }
 
   /** Advance until every kdamond has reached `untilNs`. */
-  runUntil(untilNs: number, onStep?: (nowNs: number) => void): void {
+  runUntil(untilNs: number): void {
     const ks = this.kdamonds;
     if (ks.length === 0) {
       this.now = untilNs;
@@ -145,7 +145,6 @@ export class Simulation {
       this.beforeStep?.(next);
       next.kdamond.step();
       this.now = next.clock.now;
-      onStep?.(this.now);
     }
     this.now = untilNs;
   }
