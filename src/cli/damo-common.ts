@@ -6,7 +6,7 @@
  */
 import type { DamoArgsOptions } from '../formats/damo/args.js';
 import type { DamoCompat } from '../formats/damo/emit.js';
-import type { MachineSpec } from '../machine/machine.js';
+import { biggestNodeRange, nodeRanges, type MachineSpec } from '../machine/machine.js';
 import { parseTime } from '../formats/damo/units.js';
 import { ConfigError } from '../scenario/issues.js';
 import { readScenarioDoc, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
@@ -75,15 +75,11 @@ export function parseOverrides(o: { duration?: string; seed?: string }): { durat
 
 /** Node ranges of a machine (for --numa_node) and damo's paddr default (the biggest node). */
 export function machineRanges(m: MachineSpec): Pick<DamoArgsOptions, 'nodeRanges' | 'defaultPaddrRegion'> {
-  const ranges: Array<{ start: bigint; end: bigint }> = [];
-  let addr = m.base;
-  m.nodes.forEach((n, i) => {
-    if (i > 0) addr += m.holeBetweenNodes;
-    ranges.push({ start: BigInt(addr), end: BigInt(addr + n.capacity) });
-    addr += n.capacity;
-  });
+  const big = (r: { start: number; end: number }) => ({ start: BigInt(r.start), end: BigInt(r.end) });
+  const ranges = nodeRanges(m).map(big);
+  const biggest = biggestNodeRange(m);
   return {
     nodeRanges: (nid) => (nid >= 0 && nid < ranges.length ? [ranges[nid]] : null),
-    defaultPaddrRegion: () => ranges.reduce<{ start: bigint; end: bigint } | null>((best, r) => (best === null || r.end - r.start > best.end - best.start ? r : best), null),
+    defaultPaddrRegion: () => (biggest === null ? null : big(biggest)),
   };
 }

@@ -23,6 +23,27 @@ export interface NodeSpec {
   watermark: number;
 }
 
+/** Physical [start, end) of each node: node 0 at base, the next after a hole, in nid order. */
+export function nodeRanges(spec: Pick<MachineSpec, 'nodes' | 'base' | 'holeBetweenNodes'>): Array<{ start: number; end: number }> {
+  let addr = spec.base;
+  return spec.nodes.map((n, nid) => {
+    if (nid > 0) addr += spec.holeBetweenNodes;
+    const r = { start: addr, end: addr + n.capacity };
+    addr += n.capacity;
+    return r;
+  });
+}
+
+/**
+ * The biggest node's range, the first on ties: the "System RAM" block damo and the DAMON modules
+ * monitor by default (damon-monitoring.md §3.4). null without nodes.
+ */
+export function biggestNodeRange(spec: Pick<MachineSpec, 'nodes' | 'base' | 'holeBetweenNodes'>): { start: number; end: number } | null {
+  let best: { start: number; end: number } | null = null;
+  for (const r of nodeRanges(spec)) if (best === null || r.end - r.start > best.end - best.start) best = r;
+  return best;
+}
+
 export interface MachineSpec {
   nodes: NodeSpec[];
   /** Physical address of node 0's first byte. */
@@ -79,13 +100,9 @@ export class Machine {
   constructor(spec: MachineSpec) {
     this.costs = { ...DEFAULT_COSTS, ...spec.costs };
     this.nodes = [];
-    let addr = spec.base;
-    spec.nodes.forEach((n, nid) => {
-      if (nid > 0) addr += spec.holeBetweenNodes;
-      this.nodes.push({ ...n, nid, start: addr, end: addr + n.capacity });
-      const ext = new Extent(addr, addr + n.capacity, nid, ExtKind.Free);
-      this.mem.items.push(ext);
-      addr += n.capacity;
+    nodeRanges(spec).forEach(({ start, end }, nid) => {
+      this.nodes.push({ ...spec.nodes[nid], nid, start, end });
+      this.mem.items.push(new Extent(start, end, nid, ExtKind.Free));
     });
     this.migratedBytes = this.nodes.map(() => this.nodes.map(() => 0));
     this.evicted = new EvictedStore(spec.swap ?? 0);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { damoToParams, KNOWN_KEYS, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
+import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, fromZod, type ConfigIssue, type PathSeg, formatPath } from './issues.js';
 import type { Scenario, WorkloadParams } from './model.js';
@@ -203,13 +204,7 @@ function normaliseWorkload(w: ScenarioParsed['workload'], nrNodes: number, num: 
  * modules default (damon-monitoring.md §3.4): here the largest node, the first on ties.
  */
 function defaultPaddrRegions(s: Scenario): void {
-  let addr = s.machine.base;
-  let best = { start: 0, end: 0 };
-  s.machine.nodes.forEach((n, i) => {
-    if (i > 0) addr += s.machine.holeBetweenNodes;
-    if (n.capacity > best.end - best.start) best = { start: addr, end: addr + n.capacity };
-    addr += n.capacity;
-  });
+  const best = biggestNodeRange(s.machine) ?? { start: 0, end: 0 };
   for (const k of s.kdamonds)
     for (const ctx of k.contexts)
       if (ctx.ops === 'paddr')
