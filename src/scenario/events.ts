@@ -12,7 +12,7 @@
  * mirror of its own.
  */
 import { z } from 'zod';
-import { damoToParams, kdamondsSchema, KNOWN_KEYS, parseGoalValue, type DamoReadOptions } from '../formats/damo/kdamonds.js';
+import { damoToParams, kdamondsSchema, parseGoalValue, warnUnknownKeys, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UnitError, parseTime } from '../formats/damo/units.js';
 import { intV, signedIntV } from '../formats/damo/values.js';
 import { attrsError, type DamonAttrs } from '../damon/attrs.js';
@@ -20,7 +20,7 @@ import { isPow2 } from '../lib/kint.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type PathSeg } from './issues.js';
 import type { KdamondParams, Scenario } from './model.js';
-import { validateScenario } from './validate.js';
+import { damonCheckEnv, validateKdamonds } from './validate.js';
 
 export const EVENT_COMMANDS = [
   'commit',
@@ -115,31 +115,11 @@ function cloneForGoals(k: KdamondParams): KdamondParams {
   };
 }
 
-/** damo ignores unknown keys; say so for the kdamond object of a commit (the scenario's own damon part gets the same). */
-function warnUnknownKeys(doc: unknown, base: readonly PathSeg[], c: Collector): void {
-  const check = (o: unknown, known: string[], path: readonly PathSeg[]) => {
-    if (o === null || typeof o !== 'object' || Array.isArray(o)) return;
-    for (const k of Object.keys(o)) if (!known.includes(k)) warn(c, [...path, k], 'unknown key, ignored (as damo does); check its spelling');
-  };
-  check(doc, KNOWN_KEYS.kdamond, base);
-  ((doc as { contexts?: unknown[] }).contexts ?? []).forEach((ctx, ci) => {
-    const cp = [...base, 'contexts', ci];
-    check(ctx, KNOWN_KEYS.context, cp);
-    ((ctx as { schemes?: unknown[] }).schemes ?? []).forEach((s, si) => {
-      const sp = [...cp, 'schemes', si];
-      check(s, KNOWN_KEYS.scheme, sp);
-      ((s as { quotas?: { goals?: unknown[] } }).quotas?.goals ?? []).forEach((g, gi) => check(g, KNOWN_KEYS.goal, [...sp, 'quotas', 'goals', gi]));
-      for (const key of ['filters', 'core_filters', 'ops_filters'] as const)
-        ((s as Record<string, unknown[] | undefined>)[key] ?? []).forEach((f, fi) => check(f, KNOWN_KEYS.filter, [...sp, key, fi]));
-    });
-  });
-}
-
 /** Rewrite issue paths of a sub-collector from one prefix to another. */
-function moveIssues(from: Collector, to: Collector, oldPrefix: string, newPrefix: string, keep: (path: string) => boolean = () => true): void {
+function moveIssues(from: Collector, to: Collector, oldPrefix: string, newPrefix: string): void {
   const mv = (p: string) => (p.startsWith(oldPrefix) ? newPrefix + p.slice(oldPrefix.length) : p);
-  for (const i of from.errors) if (keep(i.path)) to.errors.push({ path: mv(i.path), message: i.message });
-  for (const i of from.warnings) if (keep(i.path)) to.warnings.push({ path: mv(i.path), message: i.message });
+  for (const i of from.errors) to.errors.push({ path: mv(i.path), message: i.message });
+  for (const i of from.warnings) to.warnings.push({ path: mv(i.path), message: i.message });
 }
 
 /**
@@ -168,8 +148,8 @@ function validateCommitParams(k: KdamondParams, sc: Scenario, path: readonly Pat
     neutral.attrs = { ...ctx.attrs, sampleInterval: 5000, aggrInterval: 100000, minNrRegions: 10, maxNrRegions: 1000, intervalsGoal: { accessBp: 0, aggrs: 0, minSampleUs: 0, maxSampleUs: 0 } };
   }
   const sub: Collector = { errors: [], warnings: [] };
-  validateScenario({ ...sc, kdamonds: [{ ...k, contexts: [neutral] }] }, sub);
-  moveIssues(sub, c, 'damon.kdamonds[0]', p, (q) => q.startsWith('damon.kdamonds[0]'));
+  validateKdamonds([{ ...k, contexts: [neutral] }], sub, damonCheckEnv(sc));
+  moveIssues(sub, c, 'damon.kdamonds[0]', p);
 }
 
 /**

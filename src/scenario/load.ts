@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { damoToParams, KNOWN_KEYS, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
+import { damoToParams, warnUnknownKeys, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, type ProfileOverrides } from '../profiles.js';
@@ -218,27 +218,5 @@ function warnUnknownDamoKeys(doc: unknown, c: Collector): void {
   const list = Array.isArray(root) ? root : (root as { kdamonds?: unknown[] } | undefined)?.kdamonds;
   const base: PathSeg[] = Array.isArray(root) ? ['damon'] : ['damon', 'kdamonds'];
   if (!Array.isArray(list)) return;
-  const check = (o: unknown, known: string[], path: PathSeg[]) => {
-    if (o === null || typeof o !== 'object' || Array.isArray(o)) return;
-    for (const k of Object.keys(o)) {
-      if (!known.includes(k)) c.warnings.push({ path: formatPath([...path, k]), message: 'unknown key, ignored (as damo does); check its spelling' });
-    }
-  };
-  list.forEach((k, ki) => {
-    check(k, KNOWN_KEYS.kdamond, [...base, ki]);
-    const ctxs = (k as { contexts?: unknown[] }).contexts ?? [];
-    ctxs.forEach((ctx, ci) => {
-      const cp: PathSeg[] = [...base, ki, 'contexts', ci];
-      check(ctx, KNOWN_KEYS.context, cp);
-      ((ctx as { schemes?: unknown[] }).schemes ?? []).forEach((s, si) => {
-        const sp: PathSeg[] = [...cp, 'schemes', si];
-        check(s, KNOWN_KEYS.scheme, sp);
-        const q = (s as { quotas?: { goals?: unknown[] } }).quotas;
-        (q?.goals ?? []).forEach((g, gi) => check(g, KNOWN_KEYS.goal, [...sp, 'quotas', 'goals', gi]));
-        for (const key of ['filters', 'core_filters', 'ops_filters'] as const) {
-          ((s as Record<string, unknown[] | undefined>)[key] ?? []).forEach((f, fi) => check(f, KNOWN_KEYS.filter, [...sp, key, fi]));
-        }
-      });
-    });
-  });
+  list.forEach((k, ki) => warnUnknownKeys(k, [...base, ki], c));
 }

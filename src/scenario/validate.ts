@@ -16,7 +16,6 @@ const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot
 
 export function validateScenario(s: Scenario, c: Collector): void {
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
-  const profile = resolveProfile(s.kernel);
 
   // --- the machine ---
   s.machine.nodes.forEach((n, i) => {
@@ -30,9 +29,7 @@ export function validateScenario(s: Scenario, c: Collector): void {
   // --- the workload ---
   const free = s.machine.nodes.reduce((a, n) => a + n.capacity - n.reserved, 0);
   let total = 0;
-  const memcgs = new Set<string>(['/']);
   s.workload.processes.forEach((p, pi) => {
-    memcgs.add(p.memcg);
     const pp: PathSeg[] = s.workload.processes.length === 1 && p.name === 'hotset' ? ['workload'] : ['workload', 'processes', pi, 'areas'];
     p.areas.forEach((a, ai) => {
       const ap: PathSeg[] = pp.length === 1 ? pp : [...pp, ai];
@@ -75,7 +72,12 @@ export function validateScenario(s: Scenario, c: Collector): void {
   }
   if (s.duration <= 0) err(['duration'], `expected a positive duration; found ${s.duration / 1e9} s`);
 
-  validateKdamonds(s.kdamonds, c, { profile, nrNodes: s.machine.nodes.length, memcgs });
+  validateKdamonds(s.kdamonds, c, damonCheckEnv(s));
+}
+
+/** What a scenario gives the DAMON checks: its kernel profile, its nodes and its memcgs. */
+export function damonCheckEnv(s: Scenario): DamonCheckEnv {
+  return { profile: resolveProfile(s.kernel), nrNodes: s.machine.nodes.length, memcgs: new Set(['/', ...s.workload.processes.map((p) => p.memcg)]) };
 }
 
 /** What the DAMON part is checked against: unknown pieces are not checked. */

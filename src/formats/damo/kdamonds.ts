@@ -136,7 +136,7 @@ type DamoFilter = z.output<typeof filterSchema>;
 type DamoGoal = z.output<typeof goalSchema>;
 
 /** Keys the schema knows, per object kind, for unknown-key warnings (damo ignores unknown keys). */
-export const KNOWN_KEYS = {
+const KNOWN_KEYS = {
   kdamond: Object.keys(kdamondSchema.shape),
   context: Object.keys(contextSchema.shape),
   scheme: Object.keys(schemeSchema.shape),
@@ -147,6 +147,29 @@ export const KNOWN_KEYS = {
 export type { Collector };
 const err = addError;
 const warn = addWarning;
+
+/**
+ * damo ignores unknown keys, so a typo silently does nothing: warn about every key of a kdamond
+ * object (at `base`) and of its contexts, schemes, goals and filters that the schema does not know.
+ */
+export function warnUnknownKeys(kdamond: unknown, base: readonly PathSeg[], c: Collector): void {
+  const check = (o: unknown, known: string[], path: readonly PathSeg[]) => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return;
+    for (const k of Object.keys(o)) if (!known.includes(k)) warn(c, [...path, k], 'unknown key, ignored (as damo does); check its spelling');
+  };
+  check(kdamond, KNOWN_KEYS.kdamond, base);
+  ((kdamond as { contexts?: unknown[] }).contexts ?? []).forEach((ctx, ci) => {
+    const cp = [...base, 'contexts', ci];
+    check(ctx, KNOWN_KEYS.context, cp);
+    ((ctx as { schemes?: unknown[] }).schemes ?? []).forEach((s, si) => {
+      const sp = [...cp, 'schemes', si];
+      check(s, KNOWN_KEYS.scheme, sp);
+      ((s as { quotas?: { goals?: unknown[] } }).quotas?.goals ?? []).forEach((g, gi) => check(g, KNOWN_KEYS.goal, [...sp, 'quotas', 'goals', gi]));
+      for (const key of ['filters', 'core_filters', 'ops_filters'] as const)
+        ((s as Record<string, unknown[] | undefined>)[key] ?? []).forEach((f, fi) => check(f, KNOWN_KEYS.filter, [...sp, key, fi]));
+    });
+  });
+}
 
 function toNum(b: bigint, c: Collector, path: readonly PathSeg[], what: string): number {
   if (b > BigInt(Number.MAX_SAFE_INTEGER)) {
