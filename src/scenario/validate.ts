@@ -28,12 +28,13 @@ export function validateScenario(s: Scenario, c: Collector): void {
 
   // --- the workload ---
   const free = s.machine.nodes.reduce((a, n) => a + n.capacity - n.reserved, 0);
+  // The hotset form's one area is the `workload` mapping itself, with its own key names.
+  const hotset = s.workload.processes.length === 1 && s.workload.processes[0].name === 'hotset';
   let total = 0;
   s.workload.processes.forEach((p, pi) => {
-    const pp: PathSeg[] = s.workload.processes.length === 1 && p.name === 'hotset' ? ['workload'] : ['workload', 'processes', pi, 'areas'];
     p.areas.forEach((a, ai) => {
-      const ap: PathSeg[] = pp.length === 1 ? pp : [...pp, ai];
-      const key = (k: string, hotsetKey: string): PathSeg[] => (pp.length === 1 ? [...ap, hotsetKey] : [...ap, ...k.split('.')]);
+      const ap: PathSeg[] = hotset ? ['workload'] : ['workload', 'processes', pi, 'areas', ai];
+      const key = (k: string, hotsetKey: string): PathSeg[] => (hotset ? [...ap, hotsetKey] : [...ap, ...k.split('.')]);
       total += a.bytes;
       if (a.bytes <= 0 || a.bytes % 4096 !== 0) err(key('bytes', 'rss'), `expected a positive multiple of 4 KiB; found ${a.bytes}`);
       a.nodes.forEach((n, i) => {
@@ -44,13 +45,12 @@ export function validateScenario(s: Scenario, c: Collector): void {
       if (h.bytes % 4096 !== 0) err(key('hot.bytes', 'hot_set'), `expected a multiple of 4 KiB; found ${h.bytes}`);
       if (h.offset + h.bytes > a.bytes) err(key('hot.bytes', 'hot_set'), `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${h.offset + h.bytes}`);
       h.moves.forEach((m, i) => {
-        const mp = pp.length === 1 ? ['workload', 'moves', i] : [...ap, 'hot', 'moves', i];
-        if (m.offset + h.bytes > a.bytes) err([...mp, pp.length === 1 ? 'hot_offset' : 'offset'], `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${m.offset + h.bytes}`);
+        const mp = hotset ? ['workload', 'moves', i] : [...ap, 'hot', 'moves', i];
+        if (m.offset + h.bytes > a.bytes) err([...mp, hotset ? 'hot_offset' : 'offset'], `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${m.offset + h.bytes}`);
         if (m.at <= 0) err([...mp, 'at'], `expected a time after 0; found ${m.at / 1e9} s`);
       });
     });
   });
-  const hotset = s.workload.processes.length === 1 && s.workload.processes[0].name === 'hotset';
   if (total > free) err(hotset ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory (${free} bytes); found ${total} bytes resident`);
   else {
     // First touch as the machine does it: areas in order, each on its preferred nodes in turn,
