@@ -32,6 +32,10 @@ export const QUOTA_GOAL_METRICS = [
   'node_eligible_mem_bp',
 ] as const;
 export type QuotaGoalMetric = (typeof QUOTA_GOAL_METRICS)[number];
+/** Metrics that measure a node: the goal's `nid` matters (damos.md §5.1). */
+export const NID_METRICS: readonly QuotaGoalMetric[] = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'node_eligible_mem_bp'];
+/** Metrics that measure a memcg: the goal's memcg `path` matters. */
+export const MEMCG_METRICS: readonly QuotaGoalMetric[] = ['node_memcg_used_bp', 'node_memcg_free_bp'];
 
 export const GOAL_TUNERS = ['consist', 'temporal'] as const;
 export type GoalTuner = (typeof GOAL_TUNERS)[number];

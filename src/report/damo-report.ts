@@ -13,7 +13,9 @@
  */
 import type { DamonCtx } from '../damon/ctx.js';
 import { DamosWalk } from '../damos/walk.js';
+import { MEMCG_METRICS, NID_METRICS } from '../damos/scheme.js';
 import type { DamoCompat } from '../formats/damo/emit.js';
+import { compatDropsNid } from '../formats/damo/kdamonds.js';
 import { formatBytesAccurate, formatPercent, isMigrateAction, type DamoAge, type DamoContext, type DamoFilter, type DamoGoal, type DamoKdamond, type DamoNrAccesses, type DamoScheme } from '../formats/damo/tree.js';
 import { ULONG_MAX, formatBytes, formatNumber, formatRatio, formatTimeExact, formatTimeShort } from '../formats/damo/units.js';
 import type { Simulation } from '../run/simulation.js';
@@ -99,13 +101,11 @@ function ageText(f: Fmt, v: DamoAge, which: 'min' | 'max'): string {
   return v.unit === 'usec' ? f.usExact(v[which]) : `${f.nr(v[which])} aggr_intervals`;
 }
 
-const NODE_METRICS = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'node_eligible_mem_bp'];
-
 function goalLine(f: Fmt, g: DamoGoal, idx: number, compat: DamoCompat | undefined, measured: bigint | null | undefined): string {
   const words: string[] = [];
-  const showsNid = NODE_METRICS.includes(g.metric) && !(g.metric === 'node_eligible_mem_bp' && compat === 'upstream');
+  const showsNid = NID_METRICS.includes(g.metric) && !compatDropsNid(g.metric, compat);
   if (showsNid) words.push(g.nid === null ? 'nid unset: node 0' : `nid ${f.nr(g.nid)}`);
-  if (g.metric === 'node_memcg_used_bp' || g.metric === 'node_memcg_free_bp') words.push(`memcg ${g.memcgPath ?? ''}`);
+  if (MEMCG_METRICS.includes(g.metric)) words.push(`memcg ${g.memcgPath ?? ''}`);
   const metric = words.length > 0 ? `${g.metric} (${words.join(', ')})` : g.metric;
   let current = f.nr(g.currentValue);
   if (measured === null) current += ' (goal dropped by the kernel: target_value 0)';

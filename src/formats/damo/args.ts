@@ -12,11 +12,12 @@
  * names) and what was found. Where damo silently drops something, this refuses it (documented in
  * docs/format-damo-args.md): goals of a scheme without quotas, words after a non-migrate action.
  */
-import { DAMOS_ACTIONS, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type QuotaGoalMetric } from '../../damos/scheme.js';
-import type { OpsId } from '../../ops/operations.js';
+import { DAMOS_ACTIONS, GOAL_TUNERS, MEMCG_METRICS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type QuotaGoalMetric } from '../../damos/scheme.js';
+import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import type { KdamondParams } from '../../scenario/model.js';
 import { readKdamonds, wrapKdamonds, type DamoCompat } from './emit.js';
+import { compatDropsNid, parseGoalValue } from './kdamonds.js';
 import {
   defaultIntervals,
   defaultQuotas,
@@ -200,8 +201,6 @@ function pSignedInt(opt: string, v: string, what: string): number {
   return Number(v);
 }
 
-const NODE_METRICS: readonly QuotaGoalMetric[] = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'node_eligible_mem_bp'];
-const BP_METRICS: readonly QuotaGoalMetric[] = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'active_mem_bp', 'inactive_mem_bp'];
 
 // ---------------------------------------------------------------------------------------------
 // Building the model
@@ -349,13 +348,11 @@ function parseGoal(words: string[], schemeIdx: number, opts: DamoArgsOptions, wa
   if (!(QUOTA_GOAL_METRICS as readonly string[]).includes(metric)) fail(opt, `expected a metric (${QUOTA_GOAL_METRICS.join(', ')}); found "${metric}"`);
   const m = metric as QuotaGoalMetric;
   if (target === undefined) fail(opt, `expected <metric> <target value>; found only "${metric}"`);
-  let targetValue: bigint;
-  if (m === 'some_mem_psi_us') targetValue = pUs(opt, target);
-  else if (BP_METRICS.includes(m)) targetValue = pBp(opt, target);
-  else if (m === 'node_eligible_mem_bp' && target.includes('%')) fail(opt, `expected a plain bp integer such as 6000 for node_eligible_mem_bp (damo refuses percentages for it); found "${target}"`);
-  else targetValue = pNr(opt, target);
+  // damo's own wording for the one metric it refuses percentages for; the rest as in a file.
+  if (m === 'node_eligible_mem_bp' && target.includes('%')) fail(opt, `expected a plain bp integer such as 6000 for node_eligible_mem_bp (damo refuses percentages for it); found "${target}"`);
+  const targetValue = unit(opt, () => parseGoalValue(m, target));
   const goal: DamoGoal = { metric: m, nid: null, memcgPath: null, targetValue, currentValue: 0n };
-  const upstreamDrop = m === 'node_eligible_mem_bp' && opts.compat === 'upstream';
+  const upstreamDrop = compatDropsNid(m, opts.compat);
   if (m === 'user_input') {
     if (optionals.length !== 1) fail(opt, `expected user_input <target> <current value>; found ${optionals.length === 0 ? 'no current value' : `"${words.join(' ')}"`}`);
     goal.currentValue = pNr(opt, optionals[0]);
@@ -363,8 +360,8 @@ function parseGoal(words: string[], schemeIdx: number, opts: DamoArgsOptions, wa
     if (optionals.length > 1) fail(opt, `expected node_eligible_mem_bp <target> [<nid>]; found "${words.join(' ')}"`);
     if (optionals.length === 1)
       warnings.push({ path: opt, message: `upstream damo v3.3 ignores the nid word of node_eligible_mem_bp (scheme ${schemeIdx}: nid ${optionals[0]} dropped; the kernel then measures node 0) (--damo-compat upstream)` });
-  } else if (NODE_METRICS.includes(m)) {
-    const memcg = m === 'node_memcg_used_bp' || m === 'node_memcg_free_bp';
+  } else if (NID_METRICS.includes(m)) {
+    const memcg = MEMCG_METRICS.includes(m);
     const want = memcg ? 2 : 1;
     if (optionals.length !== want) fail(opt, `expected ${m} <target> <nid>${memcg ? ' <memcg path>' : ''}; found "${words.join(' ')}"`);
     goal.nid = pSignedInt(opt, optionals[0], 'a node id');
@@ -504,7 +501,6 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
   });
 }
 
-const OPS: readonly OpsId[] = ['vaddr', 'fvaddr', 'paddr'];
 const CTX_OPTS = ['--ops', '--sample', '--aggr', '--updr', '--minr', '--maxr', '--monitoring_intervals', '--monitoring_intervals_goal', '--monitoring_nr_regions_range'];
 
 /** damo's command line → its kdamonds object model (what `damo args damon` prints). */
@@ -527,7 +523,7 @@ export function damoArgsToKdamonds(tokens: readonly string[], opts: DamoArgsOpti
   const ctxs: DamoContext[] = [];
   for (let i = 0; i < nrCtxs; i++) {
     let ops = nth(occ, '--ops', i)?.[0];
-    if (ops !== undefined && !(OPS as readonly string[]).includes(ops)) fail('--ops', `expected one of ${OPS.join(', ')}; found "${ops}"`);
+    if (ops !== undefined && !(DAMON_OPS_IDS as readonly string[]).includes(ops)) fail('--ops', `expected one of ${DAMON_OPS_IDS.join(', ')}; found "${ops}"`);
     ops ??= nth(occ, '--target_pid', i) ? 'vaddr' : 'paddr';
     const intervals = defaultIntervals();
     const mi = nth(occ, '--monitoring_intervals', i);

@@ -8,11 +8,10 @@
 import { stringify } from 'yaml';
 import { ConfigError, formatPath, fromZod, type ConfigIssue, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
-import { damoToParams, kdamondsSchema, type Collector, type DamoReadOptions } from './kdamonds.js';
+import { compatDropsNid, damoToParams, numToUlong, kdamondsSchema, type Collector, type DamoCompat, type DamoReadOptions } from './kdamonds.js';
 import { kdamondsTree, type DamoContext, type DamoFilter, type DamoGoal, type DamoJson, type DamoKdamond, type DamoScheme, type PrintOptions } from './tree.js';
-import { ULONG_MAX } from './units.js';
 
-export type DamoCompat = 'kernel' | 'upstream';
+export type { DamoCompat };
 export type TextFormat = 'json' | 'yaml';
 
 export interface EmitOptions extends PrintOptions {
@@ -24,14 +23,9 @@ export interface EmitOptions extends PrintOptions {
   warnings?: ConfigIssue[];
 }
 
-/** Times saturated at 2^53 - 1 by the reader are the kernel's ULONG_MAX ("max"). */
-function ulongOf(x: number): bigint {
-  return x >= Number.MAX_SAFE_INTEGER ? ULONG_MAX : BigInt(x);
-}
-
 function goalToDamo(g: GoalParams, path: PathSeg[], opts: EmitOptions): DamoGoal {
   let nid = g.nid;
-  if (g.metric === 'node_eligible_mem_bp' && opts.compat === 'upstream' && nid !== null) {
+  if (compatDropsNid(g.metric, opts.compat) && nid !== null) {
     opts.warnings?.push({
       path: formatPath(path),
       message: `upstream damo v3.3 prints "nid": null for node_eligible_mem_bp (nid ${nid} dropped; the kernel then measures node 0) (--damo-compat upstream)`,
@@ -67,9 +61,9 @@ function schemeToDamo(s: SchemeParams, au: bigint, path: PathSeg[], opts: EmitOp
     },
     applyIntervalUs: BigInt(s.applyIntervalUs),
     quotas: {
-      timeMs: ulongOf(q.ms),
+      timeMs: numToUlong(q.ms),
       szBytes: q.sz,
-      resetIntervalMs: ulongOf(q.resetIntervalMs),
+      resetIntervalMs: numToUlong(q.resetIntervalMs),
       failChargeNum: BigInt(q.failChargeNum),
       failChargeDenom: BigInt(q.failChargeDenom),
       goals: q.goals.map((g, gi) => goalToDamo(g, [...path, 'quotas', 'goals', gi], opts)),
@@ -77,7 +71,7 @@ function schemeToDamo(s: SchemeParams, au: bigint, path: PathSeg[], opts: EmitOp
       effectiveSzBytes: 0n,
       weights: { sz: BigInt(q.weightSz), nrAccesses: BigInt(q.weightNrAccesses), age: BigInt(q.weightAge) },
     },
-    wmarks: { metric: w.metric, intervalUs: ulongOf(w.intervalUs), high: BigInt(w.high), mid: BigInt(w.mid), low: BigInt(w.low) },
+    wmarks: { metric: w.metric, intervalUs: numToUlong(w.intervalUs), high: BigInt(w.high), mid: BigInt(w.mid), low: BigInt(w.low) },
     filters: s.filters.map((f) => filterToDamo(f, au)),
     maxNrSnapshots: BigInt(s.maxNrSnapshots),
   };

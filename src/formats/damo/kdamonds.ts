@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
-import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type QuotaGoalMetric } from '../../damos/scheme.js';
+import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { addError, addWarning, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { UnitError, parseNumber, parseRatio, parseTime } from './units.js';
@@ -145,6 +145,9 @@ const KNOWN_KEYS = {
 };
 
 export type { Collector };
+
+/** How goals are read and written: as the kernel's sysfs has them, or as upstream damo v3.3 does. */
+export type DamoCompat = 'kernel' | 'upstream';
 const err = addError;
 const warn = addWarning;
 
@@ -186,7 +189,7 @@ function clampU32(b: bigint): number {
 /** Options for reading damo configs. */
 export interface DamoReadOptions {
   /** upstream damo v3.3 drops node_eligible_mem_bp's nid (the kernel then measures node 0). */
-  compat?: 'kernel' | 'upstream';
+  compat?: DamoCompat;
 }
 
 /** Convert a parsed damo kdamonds tree to kernel-unit parameters, collecting problems with their paths. */
@@ -337,6 +340,11 @@ function bigToNum(b: bigint): number {
   return b >= BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(b);
 }
 
+/** The way back for writers: a time saturated at 2^53 - 1 is the kernel's ULONG_MAX ("max"). */
+export function numToUlong(x: number): bigint {
+  return x >= Number.MAX_SAFE_INTEGER ? ULONG_MAX : BigInt(x);
+}
+
 /** A goal value in its metric's unit, as damo reads goal targets (damo-formats.md §1.3). */
 export function parseGoalValue(metric: QuotaGoalMetric, v: string | number): bigint {
   switch (metric) {
@@ -358,7 +366,10 @@ export function parseGoalValue(metric: QuotaGoalMetric, v: string | number): big
   }
 }
 
-const NODE_METRICS: readonly QuotaGoalMetric[] = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'node_eligible_mem_bp'];
+/** Whether a goal's nid is lost under this damo compatibility: upstream damo v3.3 has no nid for node_eligible_mem_bp. */
+export function compatDropsNid(metric: QuotaGoalMetric, compat: DamoCompat | undefined): boolean {
+  return metric === 'node_eligible_mem_bp' && compat === 'upstream';
+}
 
 function goalToParams(g: DamoGoal, path: readonly PathSeg[], c: Collector, env: SchemeEnv): GoalParams {
   let metric = g.metric;
@@ -386,8 +397,8 @@ function goalToParams(g: DamoGoal, path: readonly PathSeg[], c: Collector, env: 
   if (rawTarget !== undefined && targetValue === 0n && !c.errors.some((e) => e.path === formatPath([...path, 'target_value'])))
     warn(c, [...path, 'target_value'], 'a goal with target_value 0 is dropped by the kernel (sysfs ignores it): this goal does nothing');
   let nid = g.nid ?? null;
-  if (NODE_METRICS.includes(metric) && nid === null) warn(c, [...path, 'nid'], `metric ${metric} measures a node; no nid given, so the kernel uses node 0`);
-  if (metric === 'node_eligible_mem_bp' && env.opts.compat === 'upstream' && nid !== null) {
+  if (NID_METRICS.includes(metric) && nid === null) warn(c, [...path, 'nid'], `metric ${metric} measures a node; no nid given, so the kernel uses node 0`);
+  if (compatDropsNid(metric, env.opts.compat) && nid !== null) {
     warn(c, [...path, 'nid'], 'upstream damo v3.3 drops the nid of node_eligible_mem_bp goals: the kernel measures node 0 (--damo-compat upstream)');
     nid = null;
   }

@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writ
 import { dirname, join } from 'node:path';
 import { isCoreFilter } from '../../damos/scheme.js';
 import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
-import { AVAIL_OPERATIONS, STATS_FILES, ulongTime, yn } from './layout.js';
+import { DAMON_OPS_IDS } from '../../ops/operations.js';
+import { STATS_FILES, ulongTime, yn } from './layout.js';
 
 /** [path relative to the admin dir, file content] in a stable order. */
 export type SysfsFile = [string, string];
@@ -93,7 +94,8 @@ export function sysfsFiles(kdamonds: readonly KdamondParams[]): SysfsFile[] {
     k.contexts.forEach((c, ci) => {
       const cd = `${kd}/contexts/${ci}`;
       const a = c.attrs;
-      out.push([`${cd}/avail_operations`, AVAIL_OPERATIONS.join('\n')]);
+      // avail_operations: one per line, in enum damon_ops_id order.
+      out.push([`${cd}/avail_operations`, DAMON_OPS_IDS.join('\n')]);
       out.push([`${cd}/operations`, c.ops]);
       out.push([`${cd}/addr_unit`, `${c.addrUnit}`]);
       out.push([`${cd}/pause`, yn(c.pause)]);

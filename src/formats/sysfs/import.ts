@@ -8,12 +8,13 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, isCoreFilter, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
-import type { OpsId } from '../../ops/operations.js';
+import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, isCoreFilter, MEMCG_METRICS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
+import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import { ULONG_MAX } from '../../lib/kint.js';
 import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
-import { MEMCG_METRICS, NID_METRICS } from './layout.js';
+import { parseBool } from '../damo/units.js';
+
 
 export interface SysfsImport {
   kdamonds: DamoKdamond[];
@@ -60,12 +61,8 @@ class Reader {
     return relative(this.root, p) || '.';
   }
 
-  private err(p: string, message: string): never {
-    throw new ConfigError([{ path: this.rel(p), message }]);
-  }
-
   fail(p: string, message: string): never {
-    return this.err(p, message);
+    throw new ConfigError([{ path: this.rel(p), message }]);
   }
 
   exists(p: string): boolean {
@@ -76,17 +73,17 @@ class Reader {
   text(p: string): string | undefined {
     if (!existsSync(p)) return undefined;
     try {
-      if (statSync(p).isDirectory()) this.err(p, 'expected a file; found a directory');
+      if (statSync(p).isDirectory()) this.fail(p, 'expected a file; found a directory');
       return readFileSync(p, 'utf8').replace(/\n$/, '');
     } catch (e) {
       if (e instanceof ConfigError) throw e;
-      this.err(p, `expected a readable file; ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      this.fail(p, `expected a readable file; ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
 
   required(p: string): string {
     const t = this.text(p);
-    if (t === undefined) this.err(p, 'expected this file (every kernel with the DAMON sysfs interface has it); found nothing');
+    if (t === undefined) this.fail(p, 'expected this file (every kernel with the DAMON sysfs interface has it); found nothing');
     return t;
   }
 
@@ -101,34 +98,35 @@ class Reader {
   }
 
   big(p: string, t: string, what = 'an unsigned integer'): bigint {
-    if (!/^\d+$/.test(t.trim())) this.err(p, `expected ${what}; found ${JSON.stringify(t)}`);
+    if (!/^\d+$/.test(t.trim())) this.fail(p, `expected ${what}; found ${JSON.stringify(t)}`);
     const b = BigInt(t.trim());
     // The kernel parses these with kstrtoul: nothing above ULONG_MAX can be in the file.
-    if (b > ULONG_MAX) this.err(p, `expected ${what} up to ${ULONG_MAX}; found ${t.trim()}`);
+    if (b > ULONG_MAX) this.fail(p, `expected ${what} up to ${ULONG_MAX}; found ${t.trim()}`);
     return b;
   }
 
   num(p: string, t: string, what = 'an unsigned integer'): number {
     const b = this.big(p, t, what);
-    if (b > BigInt(Number.MAX_SAFE_INTEGER)) this.err(p, `expected ${what} below 2^53; found ${t}`);
+    if (b > BigInt(Number.MAX_SAFE_INTEGER)) this.fail(p, `expected ${what} below 2^53; found ${t}`);
     return Number(b);
   }
 
   int(p: string, t: string, what = 'an integer'): number {
-    if (!/^-?\d+$/.test(t.trim()) || !Number.isSafeInteger(Number(t.trim()))) this.err(p, `expected ${what}; found ${JSON.stringify(t)}`);
+    if (!/^-?\d+$/.test(t.trim()) || !Number.isSafeInteger(Number(t.trim()))) this.fail(p, `expected ${what}; found ${JSON.stringify(t)}`);
     return Number(t.trim());
   }
 
   bool(p: string, t: string): boolean {
-    const w = t.trim().toLowerCase();
-    if (['y', '1', 'yes', 'true', 'on'].includes(w)) return true;
-    if (['n', '0', 'no', 'false', 'off'].includes(w)) return false;
-    this.err(p, `expected Y or N (or 1/0); found ${JSON.stringify(t)}`);
+    try {
+      return parseBool(t);
+    } catch {
+      this.fail(p, `expected Y or N (or 1/0); found ${JSON.stringify(t)}`);
+    }
   }
 
   oneOf<T extends string>(p: string, t: string, names: readonly T[], what: string): T {
     const w = t.trim();
-    if (!(names as readonly string[]).includes(w)) this.err(p, `expected ${what} (${names.join(', ')}); found ${JSON.stringify(t)}`);
+    if (!(names as readonly string[]).includes(w)) this.fail(p, `expected ${what} (${names.join(', ')}); found ${JSON.stringify(t)}`);
     return w as T;
   }
 
@@ -136,7 +134,7 @@ class Reader {
   count(p: string): number {
     const n = this.num(p, this.required(p), 'a count');
     if (n > 0 && !existsSync(join(dirname(p), `${n - 1}`)))
-      this.err(p, `expected as many numbered directories as the count says; found ${n} but no directory ${n - 1}`);
+      this.fail(p, `expected as many numbered directories as the count says; found ${n} but no directory ${n - 1}`);
     return n;
   }
 }
@@ -261,7 +259,7 @@ function readScheme(r: Reader, d: string, au: bigint): DamoScheme {
 }
 
 function readContext(r: Reader, d: string): DamoContext {
-  const ops = r.oneOf<OpsId>(join(d, 'operations'), r.required(join(d, 'operations')), ['vaddr', 'fvaddr', 'paddr'], 'an operations set');
+  const ops = r.oneOf<OpsId>(join(d, 'operations'), r.required(join(d, 'operations')), DAMON_OPS_IDS, 'an operations set');
   const auText = r.optional(join(d, 'addr_unit'), 'addr_unit', '1');
   const au = auText === undefined ? 1n : r.big(join(d, 'addr_unit'), auText);
   const pauseText = r.optional(join(d, 'pause'), 'pause', 'N');

@@ -15,10 +15,11 @@
  * parent dir, standing in for the kernel creating numbered dirs when an nr_* file is written, so
  * the script can be checked against a plain directory.
  */
-import { isCoreFilter } from '../../damos/scheme.js';
+import { MEMCG_METRICS, NID_METRICS, isCoreFilter } from '../../damos/scheme.js';
 import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import type { DamoCompat } from '../damo/emit.js';
-import { MEMCG_METRICS, NID_METRICS, ulongTime, yn } from './layout.js';
+import { compatDropsNid } from '../damo/kdamonds.js';
+import { ulongTime, yn } from './layout.js';
 
 /** Quote for sh: single quotes, with embedded ones closed and escaped. */
 export function shQuote(s: string): string {
@@ -116,7 +117,7 @@ function schemeLines(out: string[], d: string, s: SchemeParams, opts: ScriptOpti
   q.goals.forEach((g, i) => {
     const gd = `${qd}/goals/${i}`;
     out.push(`o "${gd}/target_metric" ${g.metric} user_input`);
-    const writesNid = NID_METRICS.includes(g.metric) && !(g.metric === 'node_eligible_mem_bp' && opts.compat === 'upstream');
+    const writesNid = NID_METRICS.includes(g.metric) && !compatDropsNid(g.metric, opts.compat);
     if (writesNid && g.nid !== null) out.push(`w "${gd}/nid" ${g.nid}`);
     if (MEMCG_METRICS.includes(g.metric) && g.memcgPath !== null) out.push(`w "${gd}/path" ${shQuote(g.memcgPath)}`);
     out.push(`w "${gd}/target_value" ${g.targetValue}`);
