@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { toJson } from '../lib/json.js';
 import { scenarioSchema } from './schema.js';
 
-export function scenarioJsonSchema(): object {
+function scenarioJsonSchema(): object {
   const s = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
   return { ...s, $id: 'https://damon-sim.invalid/scenario.schema.json', title: 'damon-sim scenario' };
 }

@@ -167,7 +167,7 @@ export function formatBytesAccurate(x: bigint): string {
 }
 
 /** damo's "short" time (format_time_us/_ms), or the exact form when the short one loses digits. */
-export function formatTimeShortExact(x: bigint, unit: TimeUnit): string {
+function formatTimeShortExact(x: bigint, unit: TimeUnit): string {
   const s = formatTimeShort(x, unit);
   if (s === 'max' || parseTime(s, unit) === x) return s;
   return formatTimeExact(x, unit);

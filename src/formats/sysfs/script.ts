@@ -22,7 +22,7 @@ import { compatDropsNid } from '../damo/kdamonds.js';
 import { ulongTime, yn } from './layout.js';
 
 /** Quote for sh: single quotes, with embedded ones closed and escaped. */
-export function shQuote(s: string): string {
+function shQuote(s: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
