@@ -167,6 +167,8 @@ function checkMachine(m: Machine, allocated: number, where: string): void {
       at = e.end;
     }
     if (at !== n.end) throw new Error(`${where}: node ${n.nid} covered up to ${at}, not ${n.end}`);
+    // The running free counter (what meminfo and the allocator read) matches the extents.
+    if (m.nodeFree(n.nid) !== m.nodeFreeScan(n.nid)) throw new Error(`${where}: node ${n.nid} free counter ${m.nodeFree(n.nid)} B, extents hold ${m.nodeFreeScan(n.nid)} B`);
   }
   if (i !== items.length) throw new Error(`${where}: ${items.length - i} extents outside every node`);
   const got = m.allocatedBytes();

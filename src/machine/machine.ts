@@ -96,6 +96,14 @@ export class Machine {
   readonly migratedBytes: number[][];
   /** Paged-out anon memory and dropped page cache. */
   readonly evicted: EvictedStore;
+  /** Free bytes per node, kept current by every change of an extent to or from Free. */
+  private readonly freeBytes: number[];
+  /**
+   * Per node and folio size (index 0: 4 KiB, 1: 2 MiB), an address below which no free extent
+   * holds an aligned free folio of that size: free-frame searches start there instead of at the
+   * node's start, which keeps them short however fragmented memory gets.
+   */
+  private readonly freeScanFrom: Array<[number, number]>;
 
   constructor(spec: MachineSpec) {
     this.costs = { ...DEFAULT_COSTS, ...spec.costs };
@@ -106,12 +114,24 @@ export class Machine {
     });
     this.migratedBytes = this.nodes.map(() => this.nodes.map(() => 0));
     this.evicted = new EvictedStore(spec.swap ?? 0);
+    this.freeBytes = this.nodes.map((n) => n.capacity);
+    this.freeScanFrom = this.nodes.map((n) => [n.start, n.start]);
     for (const n of this.nodes) {
       if (n.reserved > 0) {
         const [i, j] = this.mem.isolate(n.start, n.start + n.reserved);
         for (let k = i; k < j; k++) this.mem.items[k].kind = ExtKind.NonLru;
+        this.freeBytes[n.nid] -= n.reserved;
       }
     }
+  }
+
+  /** [start, end) on node nid became free frames: count them and let searches see them. */
+  private freed(nid: number, start: number, end: number): void {
+    this.freeBytes[nid] += end - start;
+    const h = this.freeScanFrom[nid];
+    // The free extent holding `start` (after coalescing) ends above it, so a scan from here finds it.
+    if (start < h[0]) h[0] = start;
+    if (start < h[1]) h[1] = start;
   }
 
   get totalBytes(): number {
@@ -119,6 +139,11 @@ export class Machine {
   }
 
   nodeFree(nid: number): number {
+    return this.freeBytes[nid];
+  }
+
+  /** nodeFree() recounted from the extents: the cross-check for the running counters. */
+  nodeFreeScan(nid: number): number {
     const n = this.nodes[nid];
     let free = 0;
     const a = this.mem.items;
@@ -155,14 +180,19 @@ export class Machine {
   private findFree(nid: number, fsz: number, maxLen: number): { start: number; end: number } | null {
     const n = this.nodes[nid];
     const a = this.mem.items;
-    for (let i = this.mem.lowerBound(n.start); i < a.length && a[i].start < n.end; i++) {
+    const h = this.freeScanFrom[nid];
+    const hi = fsz === HPAGE_PMD_SIZE ? 1 : 0;
+    for (let i = this.mem.lowerBound(Math.max(n.start, h[hi])); i < a.length && a[i].start < n.end; i++) {
       const e = a[i];
       if (e.kind !== ExtKind.Free) continue;
       const s = alignUp(e.start, fsz);
       const t = alignDown(e.end, fsz);
       if (t <= s) continue;
+      // Nothing before e has an aligned free fsz block; e itself may keep one after this allocation.
+      h[hi] = e.start;
       return { start: s, end: s + Math.min(t - s, maxLen) };
     }
+    h[hi] = n.end;
     return null;
   }
 
@@ -191,6 +221,7 @@ export class Machine {
           x.oldSince = req.now;
         }
         this.mem.coalesce(p, q);
+        this.freeBytes[nid] -= r.end - r.start;
         placed += r.end - r.start;
         budget -= r.end - r.start;
       }
@@ -259,8 +290,11 @@ export class Machine {
   private moveContent(from: number, to: number, len: number, node: number): void {
     const [si, sj] = this.mem.isolate(from, from + len);
     const srcPieces = this.mem.items.slice(si, sj).map((e) => e.slice(e.start, e.end));
+    const srcNode = this.mem.items[si].node;
     for (let k = si; k < sj; k++) this.mem.items[k].makeFree();
     this.mem.coalesce(si, sj);
+    this.freed(srcNode, from, from + len);
+    this.freeBytes[node] -= len;
     for (const p of srcPieces) {
       const dstStart = to + (p.start - from);
       const [di, dj] = this.mem.isolate(dstStart, dstStart + (p.end - p.start));
@@ -287,6 +321,7 @@ export class Machine {
       if (e.anon && this.evicted.swapFree() < len) continue; // no swap space: the folio stays
       this.evicted.add({ owner: e.owner, vstart: e.vstart, vend: e.vstart + len, anon: e.anon, mapped: e.mapped, memcg: e.memcg });
       e.makeFree();
+      this.freed(e.node, e.start, e.end);
       done += len;
     }
     this.mem.coalesce(i, j);
