@@ -82,17 +82,20 @@ export class Prng {
     ceil >>>= 0;
     if (ceil === 0) return this.nextU32();
     if (ceil < 0x20_0000) {
-      // x · ceil stays below 2^53: the 64-bit product is exact in a double (split ratios, small spans).
+      // x · ceil stays below 2^53: the 64-bit product is exact in a double (split ratios, small
+      // spans), and so are its halves. A floating-point % here would cost a libm call per draw.
       let m = this.nextU32() * ceil;
-      let lo = m % 0x1_0000_0000;
+      let hi = Math.floor(m / 0x1_0000_0000);
+      let lo = m - hi * 0x1_0000_0000;
       if (lo < ceil) {
         const thresh = (0x1_0000_0000 - ceil) % ceil;
         while (lo < thresh) {
           m = this.nextU32() * ceil;
-          lo = m % 0x1_0000_0000;
+          hi = Math.floor(m / 0x1_0000_0000);
+          lo = m - hi * 0x1_0000_0000;
         }
       }
-      return Math.floor(m / 0x1_0000_0000);
+      return hi;
     }
     let x = this.nextU32();
     let lo = mulU32(x, ceil);
@@ -117,7 +120,9 @@ export class Prng {
  * (damon-monitoring.md §9).
  */
 export function damonRandSpan(l: number, r: number): number {
-  return (r - l) % 0x1_0000_0000 || 0x1_0000_0000;
+  const d = r - l;
+  if (d > 0 && d < 0x1_0000_0000) return d;
+  return d % 0x1_0000_0000 || 0x1_0000_0000;
 }
 
 function rotl(x: number, k: number): number {
