@@ -53,8 +53,8 @@ export class YoungMap {
   /** Segment index of the last lookup: callers walking regions in address order search forward from it. */
   private hint = 0;
 
-  /** ∫ p over [−∞, x). */
-  private mass(x: number): number {
+  /** ∫ p over [−∞, x): meanProb(a, b) = (mass(b) − mass(a)) / (b − a), for callers that reuse a boundary's mass. */
+  mass(x: number): number {
     if (this.n === 0 || x <= this.starts[0]) return 0;
     if (x >= this.end) return this.cum[this.n];
     const i = this.segIndex(x);

@@ -76,29 +76,40 @@ export class RegionSampler {
     let n = 0;
     for (const t of targets) n += t.regions.length;
     this.ensureCapacity(n);
-    this.regs.length = 0;
+    const regs = this.regs;
     const key = map.version;
     let i = 0;
     this.nBern = 0;
     this.nGeo = 0;
+    // Adjacent regions share a boundary: its young-map mass is looked up once.
+    let lastX = -1;
+    let lastMass = 0;
     for (const t of targets) {
       for (const r of t.regions) {
         if (r.opsProbKey !== key || r.opsProbStart !== r.start || r.opsProbEnd !== r.end) {
           // damon_rand(start, end) picks from a span truncated to 32 bits.
-          const span = damonRandSpan(r.start, r.end);
-          const p = map.meanProb(r.start * addrUnit, (r.start + span) * addrUnit);
+          const a = r.start * addrUnit;
+          const b = (r.start + damonRandSpan(r.start, r.end)) * addrUnit;
+          const ma = a === lastX ? lastMass : map.mass(a);
+          const mb = map.mass(b);
+          lastX = b;
+          lastMass = mb;
+          // YoungMap.meanProb's arithmetic, with both masses at hand.
+          const q = (mb - ma) / (b - a);
+          const p = q < 0 ? 0 : q > 1 ? 1 : q;
           const fresh = r.opsProbKey === -1;
           r.opsProbKey = key;
           r.opsProbStart = r.start;
           r.opsProbEnd = r.end;
           if (fresh || p !== r.opsProb) {
             r.opsProb = p;
-            r.opsLogq = p <= 0 ? 0 : p >= 1 ? -Infinity : Math.log1p(-p);
+            // Only waiting regions need log(1 − p); most regions draw per sample (and log1p is slow).
+            r.opsLogq = p <= 0 || p >= BERNOULLI_MIN_P ? 0 : Math.log1p(-p);
             // Memoryless: a fresh wait is exact whenever p changes (and unchanged p keeps its wait).
             r.opsNextAccess = p >= BERNOULLI_MIN_P ? 0 : sis - 1 + this.geometricLog(r.opsLogq);
           }
         }
-        this.regs.push(r);
+        regs[i] = r;
         this.next[i] = r.opsNextAccess;
         this.logq[i] = r.opsLogq;
         // Frequently accessed regions are cheaper with a plain draw per sample than with waits.
@@ -115,6 +126,8 @@ export class RegionSampler {
         i++;
       }
     }
+    // Drop references to regions of earlier loads (they may be destroyed and reused).
+    if (regs.length > n) regs.length = n;
     this.n = n;
     this.baseSis = sis;
     this.loaded = true;
