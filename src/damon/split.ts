@@ -23,22 +23,27 @@ export class SplitState {
  */
 export function splitRegionsOf(t: DamonTarget, nrSubs: number, minRegionSz: number, rng: Prng): void {
   const out: DamonRegion[] = [];
-  const pieces: DamonRegion[] = [];
+  // Cut-off right parts of the current region, latest (leftmost) last; a stack reused across
+  // regions (resetting an array's length per region would reallocate it every time).
+  const pieces = splitPieces;
   for (const r of t.regions) {
     let szRegion = r.end - r.start;
-    pieces.length = 0;
+    let np = 0;
     for (let k = 0; k < nrSubs - 1 && szRegion > 2 * minRegionSz; k++) {
       const ratio = rng.damonRand(1, 10);
       const szSub = alignDown(Math.floor((ratio * szRegion) / 10), minRegionSz);
       if (szSub === 0 || szSub >= szRegion) continue;
-      pieces.push(cutRegion(r, szSub)); // r keeps the left part
+      pieces[np++] = cutRegion(r, szSub); // r keeps the left part
       szRegion = szSub;
     }
     out.push(r);
-    for (let j = pieces.length - 1; j >= 0; j--) out.push(pieces[j]);
+    while (np > 0) out.push(pieces[--np] as DamonRegion);
   }
+  pieces.fill(undefined); // hold no region past the split
   t.regions = out;
 }
+
+const splitPieces: Array<DamonRegion | undefined> = [];
 
 /** `kdamond_split_regions(ctx)` (§6.1). */
 export function kdamondSplitRegions(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number, state: SplitState, rng: Prng): void {
