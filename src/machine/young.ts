@@ -177,6 +177,17 @@ export class YoungModel {
   private build(dt: number, nowNs: number): YoungMap {
     const starts: number[] = [];
     const probs: number[] = [];
+    // A workload has a handful of distinct rates over thousands of extents: remember the last
+    // rate's probability instead of calling exp() per extent.
+    let lastRate = -1;
+    let lastP = 0;
+    const probOf = (rate: number): number => {
+      if (rate !== lastRate) {
+        lastRate = rate;
+        lastP = 1 - Math.exp(-rate * dt);
+      }
+      return lastP;
+    };
     const push = (s: number, p: number): void => {
       const n = starts.length;
       if (n > 0 && probs[n - 1] === p) return;
@@ -202,7 +213,7 @@ export class YoungModel {
       }
       if (e.folioSize !== HPAGE_PMD_SIZE) {
         this.rates.forEachRate(e.owner, e.vstart, e.vstart + (e.end - e.start), nowNs, (vs, _ve, rate) => {
-          push(e.start + (vs - e.vstart), 1 - Math.exp(-rate * dt));
+          push(e.start + (vs - e.vstart), probOf(rate));
         });
         continue;
       }

@@ -76,11 +76,12 @@ export class RegionSampler {
     let n = 0;
     for (const t of targets) n += t.regions.length;
     this.ensureCapacity(n);
-    const regs = this.regs;
+    // Locals, not fields, in this loop: it runs over every region at every aggregation.
+    const { regs, next, logq, thresh, bern, geo, nr, nr0, bp0, dec } = this;
     const key = map.version;
     let i = 0;
-    this.nBern = 0;
-    this.nGeo = 0;
+    let nBern = 0;
+    let nGeo = 0;
     // Adjacent regions share a boundary: its young-map mass is looked up once.
     let lastX = -1;
     let lastMass = 0;
@@ -110,22 +111,26 @@ export class RegionSampler {
           }
         }
         regs[i] = r;
-        this.next[i] = r.opsNextAccess;
-        this.logq[i] = r.opsLogq;
+        const p = r.opsProb;
+        next[i] = r.opsNextAccess;
         // Frequently accessed regions are cheaper with a plain draw per sample than with waits.
-        if (r.opsProb >= BERNOULLI_MIN_P) {
-          this.thresh[i] = Math.round(r.opsProb * 0x8000_0000);
-          this.bern[this.nBern++] = i;
-        } else if (r.opsProb > 0) {
-          this.geo[this.nGeo++] = i;
+        if (p >= BERNOULLI_MIN_P) {
+          thresh[i] = Math.round(p * 0x8000_0000);
+          bern[nBern++] = i;
+        } else if (p > 0) {
+          logq[i] = r.opsLogq;
+          geo[nGeo++] = i;
         }
-        this.nr[i] = r.nrAccesses;
-        this.nr0[i] = r.nrAccesses;
-        this.bp0[i] = r.nrAccessesBp;
-        this.dec[i] = Math.floor(mulU32(r.lastNrAccesses, 10000) / lenWindow);
+        const a = r.nrAccesses;
+        nr[i] = a;
+        nr0[i] = a;
+        bp0[i] = r.nrAccessesBp;
+        dec[i] = Math.floor(mulU32(r.lastNrAccesses, 10000) / lenWindow);
         i++;
       }
     }
+    this.nBern = nBern;
+    this.nGeo = nGeo;
     // Drop references to regions of earlier loads (they may be destroyed and reused).
     if (regs.length > n) regs.length = n;
     this.n = n;
