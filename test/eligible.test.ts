@@ -553,3 +553,28 @@ describe('node_eligible_mem_bp on random machines and regions', () => {
     expect(nonTrivial).toBeGreaterThan(100);
   });
 });
+
+describe('a THP split by a migration that then moves nothing', () => {
+  it('changes the layout epoch, so folio walks and the young map are not served stale', () => {
+    // Node 1 is full: the 2 MiB folio cannot move, is split to base pages, and still cannot move.
+    const m = new Machine({
+      base: G,
+      holeBetweenNodes: 0,
+      nodes: [
+        { capacity: 4 * MiB, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 },
+        { capacity: 2 * MiB, kind: 'cxl', latencyNs: 250, reserved: 0, watermark: 0 },
+      ],
+    });
+    expect(m.allocate({ owner: 1, vstart: 2 * GiB, bytes: 2 * MiB, anon: true, mapped: true, memcg: 0, thp: true, nodes: [0], now: 0 })).toBe(0);
+    expect(m.allocate({ owner: 2, vstart: 4 * GiB, bytes: 2 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [1], now: 0 })).toBe(0);
+    const ops = paddrOps(m);
+    const ctx = newCtx(m, ops);
+    const r = new DamonRegion(G, G + 2 * MiB);
+    expect(ops.eligibleBytes(ctx, r, 0).lookups).toBe(1);
+    const epoch = m.layoutEpoch;
+    expect(m.migrateRange(G, G + 2 * MiB, 1)).toEqual({ migrated: 0, folios: 0, costNs: 0 });
+    expect(m.lruExtentAt(G)?.folioSize).toBe(PAGE_SIZE);
+    expect(m.layoutEpoch).toBeGreaterThan(epoch);
+    expect(ops.eligibleBytes(ctx, r, 0)).toMatchObject({ onNode: 2 * MiB, total: 2 * MiB, lookups: 512 });
+  });
+});

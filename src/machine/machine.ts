@@ -284,6 +284,9 @@ export class Machine {
     const [i, j] = this.mem.isolate(start, end);
     for (let k = i; k < j; k++) this.mem.items[k].folioSize = fsz;
     this.mem.coalesce(i, j);
+    // Folio sizes shape the young map (a 2 MiB folio's rate sums its pages) and folio walks, even
+    // when the migration that split the folio then moves nothing.
+    this.layoutEpoch++;
   }
 
   /** Move the content of [from, from + len) to the free frames [to, to + len) on node `node`. */
