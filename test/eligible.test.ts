@@ -31,7 +31,8 @@ import { HPAGE_PMD_SIZE, PAGE_SIZE, ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
 import { ExtKind } from '../src/machine/extents.js';
 import { MachineMm } from '../src/machine/kernel-mm.js';
-import { Machine, type MachineSpec } from '../src/machine/machine.js';
+import { Machine } from '../src/machine/machine.js';
+import { dramCxlMachine } from './helpers/machine.js';
 import { YoungModel, type AccessRates } from '../src/machine/young.js';
 import type { DamonOperations } from '../src/ops/operations.js';
 import { PaddrCheckCache, PaddrOps } from '../src/ops/paddr.js';
@@ -195,15 +196,7 @@ function checkFolioIntegrity(m: Machine): void {
  *                   folios; free to G+14M; [G+14M, G+16M) owner 1's migrated 2 MiB folio; free to G+18M.
  */
 function handMachine(): Machine {
-  const spec: MachineSpec = {
-    base: G,
-    holeBetweenNodes: 2 * MiB,
-    nodes: [
-      { capacity: 8 * MiB, kind: 'dram', latencyNs: 100, reserved: 64 * KiB, watermark: 0 },
-      { capacity: 8 * MiB, kind: 'cxl', latencyNs: 250, reserved: 0, watermark: 0 },
-    ],
-  };
-  const m = new Machine(spec);
+  const m = dramCxlMachine({ dram: 8 * MiB, cxl: 8 * MiB, base: G, hole: 2 * MiB, reserved0: 64 * KiB });
   const alloc = (owner: number, vstart: number, bytes: number, thp: boolean, nodes: number[]) =>
     expect(m.allocate({ owner, vstart, bytes, anon: true, mapped: true, memcg: 0, thp, nodes, now: 0 })).toBe(0);
   alloc(1, 1 * GiB, 4 * MiB, true, [0]);
@@ -557,14 +550,7 @@ describe('node_eligible_mem_bp on random machines and regions', () => {
 describe('a THP split by a migration that then moves nothing', () => {
   it('changes the layout epoch, so folio walks and the young map are not served stale', () => {
     // Node 1 is full: the 2 MiB folio cannot move, is split to base pages, and still cannot move.
-    const m = new Machine({
-      base: G,
-      holeBetweenNodes: 0,
-      nodes: [
-        { capacity: 4 * MiB, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 },
-        { capacity: 2 * MiB, kind: 'cxl', latencyNs: 250, reserved: 0, watermark: 0 },
-      ],
-    });
+    const m = dramCxlMachine({ dram: 4 * MiB, cxl: 2 * MiB, base: G });
     expect(m.allocate({ owner: 1, vstart: 2 * GiB, bytes: 2 * MiB, anon: true, mapped: true, memcg: 0, thp: true, nodes: [0], now: 0 })).toBe(0);
     expect(m.allocate({ owner: 2, vstart: 4 * GiB, bytes: 2 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [1], now: 0 })).toBe(0);
     const ops = paddrOps(m);

@@ -24,7 +24,7 @@ import { Damos, DamosQuota, type DamosAccessPattern, type DamosAction, type Damo
 import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
 import { MachineMm } from '../src/machine/kernel-mm.js';
-import { Machine } from '../src/machine/machine.js';
+import { dramCxlMachine } from './helpers/machine.js';
 import type { DamonOperations } from '../src/ops/operations.js';
 import { DEFAULT_PROFILE } from '../src/profiles.js';
 import { runScenario } from '../src/run/run.js';
@@ -238,14 +238,7 @@ const quietOps: DamonOperations = {
  * (allocate) and drops (evict), and a kdamond on it with the given schemes.
  */
 function wmarkRig(schemes: Damos[]) {
-  const machine = new Machine({
-    base: G,
-    holeBetweenNodes: 0,
-    nodes: [
-      { capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 },
-      { capacity: 64 * MiB, kind: 'cxl', latencyNs: 250, reserved: 0, watermark: 0 },
-    ],
-  });
+  const machine = dramCxlMachine({ dram: 64 * MiB, cxl: 64 * MiB, base: G });
   const mm = new MachineMm(machine, [{ id: 0, path: '/' }]);
   const ctx = new DamonCtx({ ops: quietOps, mm, profile: DEFAULT_PROFILE, rng: new Prng(3, 'wmarks'), splitState: new SplitState(), clock: { now: 0, hz: 1000 } }, defaultAttrs());
   const t = new DamonTarget();

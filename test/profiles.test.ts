@@ -32,7 +32,8 @@ import type { Collector } from '../src/formats/damo/kdamonds.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
 import { MachineMm } from '../src/machine/kernel-mm.js';
-import { Machine } from '../src/machine/machine.js';
+import type { Machine } from '../src/machine/machine.js';
+import { dramCxlMachine } from './helpers/machine.js';
 import { YoungModel, type AccessRates } from '../src/machine/young.js';
 import type { DamonOperations } from '../src/ops/operations.js';
 import { PaddrCheckCache, PaddrOps } from '../src/ops/paddr.js';
@@ -140,14 +141,7 @@ const noAccesses: AccessRates = { ratesEpoch: () => 0, forEachRate: () => undefi
 
 /** A 2 × 64 MiB machine (node 0 DRAM at 4 GiB, node 1 CXL right after it), with paddr ops on it. */
 function tinyMachine(reserved0 = 0): { machine: Machine; mm: MachineMm; ops: PaddrOps } {
-  const machine = new Machine({
-    base: 4 * GiB,
-    holeBetweenNodes: 0,
-    nodes: [
-      { capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: reserved0, watermark: 0 },
-      { capacity: 64 * MiB, kind: 'cxl', latencyNs: 250, reserved: 0, watermark: 0 },
-    ],
-  });
+  const machine = dramCxlMachine({ dram: 64 * MiB, cxl: 64 * MiB, base: 4 * GiB, reserved0 });
   const mm = new MachineMm(machine, [{ id: 0, path: '/' }]);
   const ops = new PaddrOps({ machine, young: new YoungModel(machine, noAccesses), rng: new Prng(1, 'sample'), mode: 'region', cache: new PaddrCheckCache() });
   return { machine, mm, ops };
