@@ -150,19 +150,61 @@ export class ExtentList {
     return [i, j];
   }
 
-  /** Join neighbours that continue each other, within indices [from - 1, to]. */
+  /**
+   * Join neighbours that continue each other, within indices [from - 1, to]: the left one grows,
+   * the right one goes. One compaction and one splice, however many joins (a splice moves the
+   * whole tail of the list, and long runs fragment memory into thousands of extents).
+   */
   coalesce(from: number, to: number): void {
     const a = this.items;
-    let i = Math.max(0, from - 1);
-    let end = Math.min(a.length - 1, to);
-    while (i < end) {
-      if (a[i].continuedBy(a[i + 1])) {
-        a[i].end = a[i + 1].end;
-        a.splice(i + 1, 1);
-        end--;
-      } else {
-        i++;
+    const i = Math.max(0, from - 1);
+    const end = Math.min(a.length - 1, to);
+    if (i >= end) return;
+    let w = i;
+    for (let k = i + 1; k <= end; k++) {
+      if (a[w].continuedBy(a[k])) a[w].end = a[k].end;
+      else a[++w] = a[k];
+    }
+    if (end > w) a.splice(w + 1, end - w);
+  }
+
+  /**
+   * Make [start, end) hold exactly `pieces` (sorted, covering it without gaps, new objects), cutting
+   * extents that straddle its edges, and join what continues each other across the edges and
+   * between pieces: isolate(), writing the range, then coalesce(), in a single splice.
+   */
+  replaceRange(start: number, end: number, pieces: Extent[]): void {
+    const a = this.items;
+    let i = this.lowerBound(start); // first extent ending above start
+    let j = i;
+    while (j < a.length && a[j].start < end) j++; // [i, j) overlap [start, end)
+    const run: Extent[] = [];
+    // The part of the last overlapping extent beyond end survives as a new right neighbour.
+    const right = j > i && a[j - 1].end > end ? a[j - 1].slice(end, a[j - 1].end) : undefined;
+    if (i < j && a[i].start < start) {
+      a[i].end = start; // the first overlapping extent keeps its part before start
+      i++;
+    }
+    let lo = i;
+    if (lo > 0 && a[lo - 1].end === start) {
+      lo--;
+      run.push(a[lo]); // the left neighbour, which the first piece may continue
+    }
+    const add = (e: Extent): void => {
+      const last = run[run.length - 1];
+      if (last && last.continuedBy(e)) last.end = e.end;
+      else run.push(e);
+    };
+    for (const p of pieces) add(p);
+    let hi = j;
+    if (right) add(right);
+    else if (hi < a.length) {
+      const last = run[run.length - 1];
+      if (last.continuedBy(a[hi])) {
+        last.end = a[hi].end;
+        hi++;
       }
     }
+    a.splice(lo, hi - lo, ...run);
   }
 }

@@ -291,23 +291,21 @@ export class Machine {
 
   /** Move the content of [from, from + len) to the free frames [to, to + len) on node `node`. */
   private moveContent(from: number, to: number, len: number, node: number): void {
-    const [si, sj] = this.mem.isolate(from, from + len);
-    const srcPieces = this.mem.items.slice(si, sj).map((e) => e.slice(e.start, e.end));
-    const srcNode = this.mem.items[si].node;
-    for (let k = si; k < sj; k++) this.mem.items[k].makeFree();
-    this.mem.coalesce(si, sj);
-    this.freed(srcNode, from, from + len);
-    this.freeBytes[node] -= len;
-    for (const p of srcPieces) {
-      const dstStart = to + (p.start - from);
-      const [di, dj] = this.mem.isolate(dstStart, dstStart + (p.end - p.start));
-      for (let k = di; k < dj; k++) {
-        const d = this.mem.items[k];
-        d.node = node;
-        d.takeContent(p, p.vstart + (d.start - dstStart));
-      }
-      this.mem.coalesce(di, dj);
+    const a = this.mem.items;
+    const moved: Extent[] = [];
+    for (let i = this.mem.lowerBound(from); i < a.length && a[i].start < from + len; i++) {
+      const e = a[i];
+      const s = Math.max(e.start, from);
+      const t = Math.min(e.end, from + len);
+      const d = new Extent(to + (s - from), to + (t - from), node, e.kind);
+      d.takeContent(e, e.vstart + (s - e.start));
+      moved.push(d);
     }
+    const srcNode = moved.length > 0 ? a[this.mem.lowerBound(from)].node : node;
+    this.mem.replaceRange(from, from + len, [new Extent(from, from + len, srcNode, ExtKind.Free)]);
+    this.freed(srcNode, from, from + len);
+    this.mem.replaceRange(to, to + len, moved);
+    this.freeBytes[node] -= len;
   }
 
   /**
