@@ -76,7 +76,6 @@ export class RegionSampler {
     let n = 0;
     for (const t of targets) n += t.regions.length;
     this.ensureCapacity(n);
-    // Locals, not fields, in this loop: it runs over every region at every aggregation.
     const { regs, next, logq, thresh, bern, geo, nr, nr0, bp0, dec } = this;
     const key = map.version;
     let i = 0;
