@@ -200,7 +200,7 @@ export class ExtentList {
     if (right) add(right);
     else if (hi < a.length) {
       const last = run[run.length - 1];
-      if (last.continuedBy(a[hi])) {
+      if (last && last.continuedBy(a[hi])) {
         last.end = a[hi].end;
         hi++;
       }
