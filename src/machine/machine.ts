@@ -153,7 +153,6 @@ export class Machine {
     return free;
   }
 
-
   /**
    * Allocate `req.bytes` for the virtual range [vstart, vstart + bytes) following the node
    * preference with fallback (first touch). Returns the bytes that could not be placed.

@@ -95,7 +95,7 @@ export class RegionSampler {
           lastX = b;
           lastMass = mb;
           // YoungMap.meanProb's arithmetic, with both masses at hand.
-          const q = (mb - ma) / (b - a);
+          const q = b > a ? (mb - ma) / (b - a) : 0;
           const p = q < 0 ? 0 : q > 1 ? 1 : q;
           const fresh = r.opsProbKey === -1;
           r.opsProbKey = key;
