@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 import { damoArgsToParams, damoArgsToTree, splitDamoTokens } from '../src/formats/damo/args.js';
 import { formatDamoText, readKdamonds } from '../src/formats/damo/emit.js';
 import { ConfigError } from '../src/scenario/issues.js';
@@ -51,13 +51,6 @@ function expectError(argv: string, path: string, message: RegExp, opts = {}): vo
     return;
   }
   throw new Error(`no error for: ${argv}`);
-}
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
-  return { code, out, err };
 }
 
 describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {

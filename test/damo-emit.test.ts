@@ -12,7 +12,7 @@ import { emitKdamonds, formatDamoText, readKdamonds } from '../src/formats/damo/
 import type { ConfigIssue } from '../src/scenario/issues.js';
 import { loadScenarioFile, parseText } from '../src/scenario/load.js';
 import type { KdamondParams } from '../src/scenario/model.js';
-import { main } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 import { kdamondsArb } from './helpers/damo-arb.js';
 
 /** The emitted trees are checked key by key. */
@@ -30,13 +30,6 @@ function roundTrip(params: KdamondParams[], raw: boolean, format: 'json' | 'yaml
 const VARIANTS = [false, true].flatMap((raw) => (['json', 'yaml'] as const).flatMap((format) => [false, true].map((bare) => ({ raw, format, bare }))));
 
 /** Run the CLI, capturing stdout/stderr. */
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
-  return { code, out, err };
-}
-
 describe('damo kdamonds emission: key order', () => {
   const params = loadScenarioFile(join(EXAMPLES, 'tiering-6040.yaml')).scenario.kdamonds;
   const tree = emitKdamonds(params) as { kdamonds: Array<Loose> };

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 import { paramsToDamo } from '../src/formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, formatDamonReport, runtimeOf } from '../src/report/damo-report.js';
 import { runScenario } from '../src/run/run.js';
@@ -18,13 +18,6 @@ import { PRESETS } from '../src/scenario/presets.js';
 type Loose = Record<string, any>;
 
 const example = loadScenarioFile(join(__dirname, '..', 'examples', 'tiering-6040.yaml')).scenario;
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
-  return { code, out, err };
-}
 
 describe('damo report damon: parameters', () => {
   const text = formatDamonReport(paramsToDamo(example.kdamonds));

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 import { profilesMarkdown } from '../src/profiles.js';
 import { scenarioJsonSchemaText } from '../src/scenario/jsonschema.js';
 import { parseText } from '../src/scenario/load.js';
@@ -31,12 +31,6 @@ function firstDifference(committed: string, generated: string): string {
 function expectCurrent(file: string, generated: string): void {
   const committed = readFileSync(join(ROOT, file), 'utf8');
   if (committed !== generated) expect.fail(`${file} is stale: ${HINT}\n${firstDifference(committed, generated)}`);
-}
-
-async function cli(argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await main(argv, { out: (s) => (out += s), err: () => undefined, isTTY: false });
-  return { code, out };
 }
 
 describe('generated docs are current', () => {

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 import { isCoreFilter } from '../src/damos/scheme.js';
 import { readKdamonds, wrapKdamonds } from '../src/formats/damo/emit.js';
 import { kdamondsTree } from '../src/formats/damo/tree.js';
@@ -64,13 +64,6 @@ function runScript(script: string, dir: string, env: Record<string, string> = {}
   const file = join(ROOT, `script${n++}.sh`);
   writeFileSync(file, script);
   return spawnSync('sh', trace ? ['-x', file] : [file], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DAMON_SYSFS: dir, ...env }, encoding: 'utf8' });
-}
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
-  return { code, out, err };
 }
 
 describe('sysfs export: the files and values the kernel shows', () => {
