@@ -53,7 +53,7 @@ export class YoungMap {
   /** Segment index of the last lookup: callers walking regions in address order search forward from it. */
   private hint = 0;
 
-  /** ∫ p over [−∞, x): meanProb(a, b) = (mass(b) − mass(a)) / (b − a), for callers that reuse a boundary's mass. */
+  /** ∫ p over [−∞, x): see meanProb(). */
   mass(x: number): number {
     if (this.n === 0 || x <= this.starts[0]) return 0;
     if (x >= this.end) return this.cum[this.n];
@@ -91,10 +91,13 @@ export class YoungMap {
     return lo;
   }
 
-  /** Mean young probability of a uniformly random byte address in [a, b). */
-  meanProb(a: number, b: number): number {
+  /**
+   * Mean young probability of a uniformly random byte address in [a, b), given ma = mass(a) and
+   * mb = mass(b): region walks pass the mass of a shared boundary on instead of looking it up twice.
+   */
+  static meanProb(a: number, ma: number, b: number, mb: number): number {
     if (b <= a) return 0;
-    const p = (this.mass(b) - this.mass(a)) / (b - a);
+    const p = (mb - ma) / (b - a);
     return p < 0 ? 0 : p > 1 ? 1 : p;
   }
 

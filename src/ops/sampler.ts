@@ -15,7 +15,7 @@
 import { mulU32 } from '../lib/kint.js';
 import { damonRandSpan, type Prng } from '../lib/prng.js';
 import type { DamonRegion, DamonTarget } from '../damon/region.js';
-import type { YoungMap } from '../machine/young.js';
+import { YoungMap } from '../machine/young.js';
 
 const TWO32 = 0x1_0000_0000;
 /** Regions at least this likely to be found accessed draw once per sample instead of waiting. */
@@ -94,9 +94,7 @@ export class RegionSampler {
           const mb = map.mass(b);
           lastX = b;
           lastMass = mb;
-          // YoungMap.meanProb's arithmetic, with both masses at hand.
-          const q = b > a ? (mb - ma) / (b - a) : 0;
-          const p = q < 0 ? 0 : q > 1 ? 1 : q;
+          const p = YoungMap.meanProb(a, ma, b, mb);
           const fresh = r.opsProbKey === -1;
           r.opsProbKey = key;
           r.opsProbStart = r.start;
