@@ -292,7 +292,10 @@ export class Machine {
   private moveContent(from: number, to: number, len: number, node: number): void {
     const a = this.mem.items;
     const moved: Extent[] = [];
-    for (let i = this.mem.lowerBound(from); i < a.length && a[i].start < from + len; i++) {
+    const first = this.mem.lowerBound(from);
+    // The source range is LRU memory of one node (migrateRange passes one extent piece at a time).
+    const srcNode = a[first].node;
+    for (let i = first; i < a.length && a[i].start < from + len; i++) {
       const e = a[i];
       const s = Math.max(e.start, from);
       const t = Math.min(e.end, from + len);
@@ -300,7 +303,6 @@ export class Machine {
       d.takeContent(e, e.vstart + (s - e.start));
       moved.push(d);
     }
-    const srcNode = moved.length > 0 ? a[this.mem.lowerBound(from)].node : node;
     this.mem.replaceRange(from, from + len, [new Extent(from, from + len, srcNode, ExtKind.Free)]);
     this.freed(srcNode, from, from + len);
     this.mem.replaceRange(to, to + len, moved);
