@@ -22,6 +22,14 @@ export class Kdamond {
   walk: DamosWalk | undefined;
   private szLimit = 0;
   stopped = false;
+  /**
+   * Step 1's snapshot (§2.2). kdamond_wait_activation() loops inside one iteration, so while
+   * watermarks keep monitoring paused the snapshot taken before the wait is the one used after it.
+   */
+  private snapped = false;
+  private snapAggrSis = 0;
+  private snapOpsSis = 0;
+  private snapSint = 0;
 
   constructor(ctx: DamonCtx) {
     this.ctx = ctx;
@@ -32,6 +40,7 @@ export class Kdamond {
     const ctx = this.ctx;
     const sint = si(ctx.attrs);
     ctx.passedSampleIntervals = 0;
+    this.snapped = false;
     ctx.nextAggregationSis = Math.floor(ctx.attrs.aggrInterval / sint);
     ctx.nextOpsUpdateSis = Math.floor(ctx.attrs.opsUpdateInterval / sint);
     ctx.nextIntervalsTuneSis = ctx.nextAggregationSis * ctx.attrs.intervalsGoal.aggrs;
@@ -118,18 +127,28 @@ export class Kdamond {
   step(): void {
     const ctx = this.ctx;
     if (this.stopped) return;
-    const nxtAggr = ctx.nextAggregationSis;
-    const nxtOps = ctx.nextOpsUpdateSis;
-    const sintRaw = ctx.attrs.sampleInterval;
+    if (!this.snapped) {
+      this.snapped = true;
+      this.snapAggrSis = ctx.nextAggregationSis;
+      this.snapOpsSis = ctx.nextOpsUpdateSis;
+      this.snapSint = ctx.attrs.sampleInterval;
+    }
 
     const wait = this.activationWaitUs();
     if (wait) {
-      // Monitoring pauses while every scheme is deactivated by its watermarks.
+      // Monitoring pauses while every scheme is deactivated by its watermarks; the iteration (and
+      // its snapshot) goes on once one is activated again.
       ctx.clock.now += wait * 1000;
+      // The calls may read or change regions: the sampler's counters must be in them first.
+      if (this.calls.length > 0) ctx.ops.syncRegions?.(ctx);
       if (!this.runCalls()) this.stop();
       else this.cancelWalk();
       return;
     }
+    this.snapped = false;
+    const nxtAggr = this.snapAggrSis;
+    const nxtOps = this.snapOpsSis;
+    const sintRaw = this.snapSint;
 
     ctx.ops.prepareAccessChecks(ctx);
     ctx.clock.now += sintRaw * 1000;
@@ -137,9 +156,9 @@ export class Kdamond {
     let maxNrAccesses = ctx.ops.checkAccesses(ctx);
 
     const aggregating = ctx.passedSampleIntervals >= nxtAggr;
-    const schemesDue = ctx.schemes.length > 0 && this.anySchemeDue();
     // The core reads or changes regions below only here; let the ops make them current first.
-    if (ctx.ops.syncRegions && (aggregating || schemesDue || this.calls.length > 0)) maxNrAccesses = ctx.ops.syncRegions(ctx);
+    if (ctx.ops.syncRegions && (aggregating || this.calls.length > 0 || (ctx.schemes.length > 0 && this.anySchemeDue())))
+      maxNrAccesses = ctx.ops.syncRegions(ctx);
     if (aggregating) {
       kdamondMergeRegions(ctx.targets, ctx.attrs, Math.floor(maxNrAccesses / 10), this.szLimit, ctx.profile);
       if (ctx.profile.applyMinNrRegions) this.refreshSzLimit();
@@ -150,7 +169,9 @@ export class Kdamond {
       return;
     }
 
-    if (schemesDue) {
+    // Which schemes are due is kdamond_apply_schemes()' own test, after the calls: a commit may
+    // have re-activated a scheme's watermarks (damos.md trap 16).
+    if (ctx.schemes.length > 0 && this.anySchemeDue()) {
       ctx.clock.now += kdamondApplySchemes(ctx, () => regionSzLimit(ctx.targets, ctx.attrs, ctx.minRegionSz), this.walk);
       if (this.walk?.finished) this.walk = undefined;
     }

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * kdamond_fn's iteration around watermark pauses and damon_call (damon-monitoring.md §2.2):
+ * step 1's snapshot is taken before kdamond_wait_activation(), which loops inside the iteration;
+ * calls run during a pause see (and change) the current region counters; which schemes are due is
+ * decided after step 8's calls (damos.md trap 16: a commit re-activates watermarks).
+ */
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../src/run/simulation.js';
+import { loadScenarioFile } from '../src/scenario/load.js';
+import type { Damos } from '../src/damos/scheme.js';
+
+/** examples/damon-reclaim.yaml (paddr, 5 ms / 100 ms, one pageout scheme with free_mem_rate watermarks). */
+function reclaim() {
+  const { scenario } = loadScenarioFile(new URL('../examples/damon-reclaim.yaml', import.meta.url).pathname);
+  const sim = new Simulation(scenario);
+  sim.start();
+  const kd = sim.kdamonds[0].kdamond;
+  return { kd, ctx: kd.ctx };
+}
+
+/** Keep the scheme's watermarks deactivating it at every check (free memory "above" high). */
+function forceOff(s: Damos): void {
+  s.wmarks.metric = 'free_mem_rate';
+  s.wmarks.high = -1;
+}
+
+describe('kdamond iteration across a watermark pause', () => {
+  it('uses the snapshot taken before the pause: a commit during it takes effect one iteration later', () => {
+    const { kd, ctx } = reclaim();
+    while (ctx.passedSampleIntervals < 39) kd.step();
+    expect(ctx.nextAggregationSis).toBe(40);
+    forceOff(ctx.schemes[0]);
+    kd.calls.push((c) => {
+      expect(c.setAttrs({ ...c.attrs, sampleInterval: 10_000, aggrInterval: 200_000, aggrSamples: 0 })).toBeNull();
+      c.schemes[0].wmarks.metric = 'none';
+    });
+    kd.step(); // the pause: the call runs, monitoring resumes at the next check
+    expect(ctx.passedSampleIntervals).toBe(39);
+    kd.step();
+    // Snapshot (nxt_aggr 40) from before the pause: aggregate at 40, and the next boundary is
+    // nxt_aggr + 200 ms / 10 ms = 60 (a fresh snapshot would give no aggregation and 59).
+    expect(ctx.passedSampleIntervals).toBe(40);
+    expect(ctx.nextAggregationSis).toBe(60);
+  });
+
+  it('a call during the pause sees the sampled counters, and what it resets stays reset', () => {
+    const { kd, ctx } = reclaim();
+    while (ctx.passedSampleIntervals < 30) kd.step();
+    forceOff(ctx.schemes[0]);
+    let seenMax = -1;
+    kd.calls.push((c) => {
+      seenMax = Math.max(...c.targets[0].regions.map((r) => r.nrAccesses));
+      // damon_set_attrs() mid-aggregation resets nr_accesses (§2.3: "aggregating").
+      expect(c.setAttrs({ ...c.attrs, sampleInterval: 10_000, aggrInterval: 200_000, aggrSamples: 0 })).toBeNull();
+      c.schemes[0].wmarks.metric = 'none';
+    });
+    kd.step();
+    // Ten samples into the aggregation, something was seen accessed (the workload is busy).
+    expect(seenMax).toBeGreaterThan(0);
+    kd.step();
+    kd.syncRegions();
+    // One sample after the reset: at most 1 access per region.
+    expect(Math.max(...ctx.targets[0].regions.map((r) => r.nrAccesses))).toBe(1);
+  });
+});
+
+describe('which schemes are due is decided after damon_call', () => {
+  it('a scheme re-activated by a call is applied in the same iteration', () => {
+    const { kd, ctx } = reclaim();
+    const s0 = ctx.schemes[0];
+    forceOff(s0);
+    // A second scheme keeps monitoring on (metric none) and is never due.
+    const s1: Damos = Object.assign(Object.create(Object.getPrototypeOf(s0) as object) as Damos, s0, {
+      wmarks: { ...s0.wmarks, metric: 'none', activated: true },
+    });
+    s1.nextApplySis = Number.MAX_SAFE_INTEGER;
+    ctx.schemes.push(s1);
+    while (ctx.passedSampleIntervals < 19) kd.step();
+    expect(s0.nextApplySis).toBe(20);
+    expect(s0.wmarks.activated).toBe(false);
+    // An online commit copies the watermarks struct whole: activated is true again (trap 16).
+    kd.calls.push((c) => {
+      c.schemes[0].wmarks = { ...c.schemes[0].wmarks, activated: true };
+    });
+    kd.step();
+    expect(ctx.passedSampleIntervals).toBe(20);
+    // Applied: damos_set_next_apply_sis() moved it one apply interval on (not applied: still 20).
+    expect(s0.nextApplySis).toBe(40);
+  });
+});
