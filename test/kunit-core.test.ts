@@ -28,7 +28,7 @@ import { DamonCtx } from '../src/damon/ctx.js';
 import { feedLoopNextInput } from '../src/damon/feedloop.js';
 import { intervalsAdaptationBp, intervalsScore, tunedAttrs } from '../src/damon/intervals.js';
 import { mergeRegionsOf } from '../src/damon/merge.js';
-import { DamonRegion, DamonTarget, commitTargetRegions, mergeTwoRegions, setRegions, splitRegionAt, type AddrRange } from '../src/damon/region.js';
+import { DamonRegion, DamonTarget, commitTargetRegions, mergeInto, mergeTwoRegions, setRegions, splitRegionAt, type AddrRange } from '../src/damon/region.js';
 import { kdamondResetAggregated } from '../src/damon/kdamond.js';
 import { applyMinNrRegions, splitRegionsOf } from '../src/damon/split.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
@@ -613,6 +613,29 @@ describe('mm/damon/core.c (derived vectors, damon-monitoring.md §10.20, §7)', 
     const max3 = attrsOf(1, 3);
     expect(nrAccessesToBp(1, max3)).toBe(3333);
     expect(bpToNrAccesses(3333, max3)).toBe(0);
+  });
+
+  it('64-bit products wrap: merged age (§5.3) and age for new attrs (§4.5)', () => {
+    // Two 1 TiB regions aged 2^24: 2^24 * 2^40 * 2 = 2^65 wraps to 0 -> age 0. Ages 2^24 and
+    // 2^24 - 1: (2^65 - 2^40) mod 2^64 = 2^64 - 2^40, / 2^41 = 2^23 - 0.5 -> 8388607.
+    const T = 2 ** 40;
+    const merged = (la: number, ra: number) => {
+      const l = new DamonRegion(0, T);
+      const r = new DamonRegion(T, 2 * T);
+      l.age = la;
+      r.age = ra;
+      mergeInto(l, r);
+      return l.age;
+    };
+    expect(merged(2 ** 24, 2 ** 24)).toBe(0);
+    expect(merged(2 ** 24, 2 ** 24 - 1)).toBe(8388607);
+    expect(merged(2 ** 10, 2 ** 10)).toBe(2 ** 10); // no overflow: the plain average
+    // age 2^31 at aggr 2^34 us: 2^65 wraps to 0 -> 0 at any new aggr (2^31 without the wrap).
+    const r = new DamonRegion(0, 4096);
+    r.age = 2 ** 31;
+    const big = { ...defaultAttrs(), sampleInterval: 2 ** 30, aggrInterval: 2 ** 34 };
+    updateMonitoringResult(r, big, { ...big }, true);
+    expect(r.age).toBe(0);
   });
 
   it('intervals auto-tuning table (§7.4)', () => {

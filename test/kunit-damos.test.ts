@@ -177,6 +177,23 @@ describe('mm/damon/ops-common.c (damon_hot_score / damon_cold_score, damos.md §
     expect(scores(a5ms100ms, 40, 0, 100, 0)).toEqual([99, 0]);
     expect(scores(a5ms100ms, 40, 0, 100, 0, profile('mainline-6.19'))).toEqual([198, -99]);
   });
+
+  it('weights are unsigned int: products and their sum wrap at 2^32 (damos.md §0)', () => {
+    // nr 20 of 20 (freq 100), age 0 (age_sub 50) throughout.
+    // weights 2^31+1 / 2^31-1: the weight sum wraps to 0, so there is no division; the weighted
+    // sum is 100 + (2^32 - 50) = 50 mod 2^32; 50*99/100 = 49 (exact arithmetic: 74).
+    expect(scores(a5ms100ms, 20, 0, 0x8000_0001, 0x7fff_ffff)).toEqual([49, 50]);
+    // weights 2^31-1 / 1: the weighted sum is 2^32 - 100 + 50, an int -50; divided as unsigned by
+    // 2^31: 1; 1*99/100 = 0 (exact arithmetic: 98).
+    expect(scores(a5ms100ms, 20, 0, 0x7fff_ffff, 1)).toEqual([0, 99]);
+  });
+
+  it('zero intervals: damon_max_nr_accesses() takes sample_interval 0 as 1 and a 0 result as 1 (2026 fix)', () => {
+    // sample 0, aggr 100 ms: max = 100000 samples, so nr 20 is freq 0 (20*100/100000) -> age only.
+    // weights 1/0: h = 0 -> hot 0. aggr 0 too: max 1, nr 1 -> freq 100 -> h 100 -> 99.
+    expect(scores({ ...defaultAttrs(), sampleInterval: 0, aggrInterval: 100000 }, 20, 0, 1, 0)).toEqual([0, 99]);
+    expect(scores({ ...defaultAttrs(), sampleInterval: 0, aggrInterval: 0 }, 1, 0, 1, 0)).toEqual([99, 0]);
+  });
 });
 
 describe('mm/damon/core.c (DAMOS quota helpers, damos.md §4.1, §4.3)', () => {

@@ -46,9 +46,13 @@ export function si(a: DamonAttrs): number {
   return a.sampleInterval || 1;
 }
 
-/** `damon_max_nr_accesses`: min(aggr / sample, UINT_MAX). */
+/**
+ * `damon_max_nr_accesses`: min(aggr / (sample ?: 1), UINT_MAX) ?: 1 (damos.md §0). The zero-interval
+ * handling is the 2026 fix ("handle extreme intervals in damon_hot_score"); before it a zero
+ * interval divided by zero (an oops), which no profile can reproduce, so every profile uses it.
+ */
 export function maxNrAccesses(a: DamonAttrs): number {
-  return Math.min(Math.floor(a.aggrInterval / a.sampleInterval), UINT_MAX);
+  return Math.min(Math.floor(a.aggrInterval / si(a)), UINT_MAX) || 1;
 }
 
 /** Why damon_set_attrs would return -EINVAL, or null when the attrs are valid. */
@@ -96,7 +100,8 @@ function nrForNew(nr: number, oldA: DamonAttrs, newA: DamonAttrs): number {
 
 function ageForNew(age: number, oldA: DamonAttrs, newA: DamonAttrs): number {
   const p = age * oldA.aggrInterval;
-  const v = p < Number.MAX_SAFE_INTEGER ? Math.floor(p / newA.aggrInterval) : Number((BigInt(age) * BigInt(oldA.aggrInterval)) / BigInt(newA.aggrInterval));
+  // age · aggr_interval is a C unsigned long product: it wraps at 2^64 (trap 1).
+  const v = p < Number.MAX_SAFE_INTEGER ? Math.floor(p / newA.aggrInterval) : Number(BigInt.asUintN(64, BigInt(age) * BigInt(oldA.aggrInterval)) / BigInt(newA.aggrInterval));
   return v >>> 0;
 }
 

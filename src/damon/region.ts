@@ -145,11 +145,11 @@ export function mergeInto(l: DamonRegion, r: DamonRegion): void {
   l.end = r.end;
 }
 
-/** floor((a·sa + b·sb) / (sa + sb)) in 64-bit: products can pass 2^53 (trap 1). */
+/** (a·sa + b·sb) / (sa + sb) in C unsigned long: the sum can pass 2^53 and wraps at 2^64 (trap 1). */
 function weightedAverage(a: number, sa: number, b: number, sb: number): number {
   const p = a * sa + b * sb;
   if (p < Number.MAX_SAFE_INTEGER) return Math.floor(p / (sa + sb));
-  return Number((BigInt(a) * BigInt(sa) + BigInt(b) * BigInt(sb)) / BigInt(sa + sb));
+  return Number(BigInt.asUintN(64, BigInt(a) * BigInt(sa) + BigInt(b) * BigInt(sb)) / BigInt(sa + sb)) >>> 0;
 }
 
 /**

@@ -250,10 +250,10 @@ export class PaddrOps implements DamonOperations {
    * the accepted folio ranges to `accept`. Every folio of a run has the same state except youngness, which a young
    * filter checks (and clears) folio by folio.
    */
-  private filterRun(ctx: DamonCtx, s: Damos, filters: readonly DamosFilter[], e: Extent, fs: number, n: number, accept: (a: number, b: number) => void): void {
+  private filterRun(ctx: DamonCtx, s: Damos, filters: readonly DamosFilter[], e: Extent, fs: number, n: number, accept: (a: number, b: number, folioSize: number) => void): void {
     const end = fs + n * e.folioSize;
     if (s.coreFiltersAllowed) {
-      accept(fs, end);
+      accept(fs, end, e.folioSize);
       return;
     }
     const evalFrom = (a: number, b: number, from: number, young: boolean | null): void => {
@@ -268,7 +268,7 @@ export class PaddrOps implements DamonOperations {
             return;
           }
           if (young === f.matching) {
-            if (f.allow) accept(a, b);
+            if (f.allow) accept(a, b, e.folioSize);
             return;
           }
           // A checked folio is old now: a later young filter sees it not young.
@@ -276,21 +276,22 @@ export class PaddrOps implements DamonOperations {
           continue;
         }
         if (folioMatch(f, e) === f.matching) {
-          if (f.allow) accept(a, b);
+          if (f.allow) accept(a, b, e.folioSize);
           return;
         }
       }
-      if (!s.opsFiltersDefaultReject) accept(a, b);
+      if (!s.opsFiltersDefaultReject) accept(a, b, e.folioSize);
     };
     evalFrom(fs, end, 0, null);
   }
 
-  /** The accepted folio ranges of a region, merged where contiguous, and the walk's lookups. */
+  /** The accepted folio ranges of a region (merged where contiguous), the size that passed the filters in core units, and the walk's lookups. */
   private acceptedFolios(ctx: DamonCtx, r: DamonRegion, s: Damos, skipHead: boolean, pageoutYoung: boolean): { ranges: Array<[number, number]>; passed: number; lookups: number } {
     const ranges: Array<[number, number]> = [];
     let passed = 0;
-    const accept = (a: number, b: number): void => {
-      passed += b - a;
+    const accept = (a: number, b: number, folioSize: number): void => {
+      // In core units, truncated folio by folio: sz_filter_passed += folio_size / addr_unit (§2.2).
+      passed += ((b - a) / folioSize) * Math.floor(folioSize / ctx.addrUnit);
       const last = ranges[ranges.length - 1];
       if (last && last[1] === a) last[1] = b;
       else ranges.push([a, b]);
@@ -304,7 +305,7 @@ export class PaddrOps implements DamonOperations {
   private stat(ctx: DamonCtx, r: DamonRegion, s: Damos): ApplyResult {
     if (s.opsFilters.length === 0) return { applied: 0, szOpsFilterPassed: 0, costNs: 0 };
     const f = this.acceptedFolios(ctx, r, s, false, false);
-    return { applied: 0, szOpsFilterPassed: Math.floor(f.passed / ctx.addrUnit), costNs: f.lookups * this.machine.costs.walkNsPerFolio };
+    return { applied: 0, szOpsFilterPassed: f.passed, costNs: f.lookups * this.machine.costs.walkNsPerFolio };
   }
 
   private migrate(ctx: DamonCtx, r: DamonRegion, s: Damos): ApplyResult {
@@ -325,7 +326,7 @@ export class PaddrOps implements DamonOperations {
         costNs += res.costNs;
       }
     }
-    return { applied: Math.floor(migrated / ctx.addrUnit), szOpsFilterPassed: Math.floor(f.passed / ctx.addrUnit), costNs };
+    return { applied: Math.floor(migrated / ctx.addrUnit), szOpsFilterPassed: f.passed, costNs };
   }
 
   /** damon_pa_pageout: reclaim accepted folios; unless the scheme has a young filter, young folios are kept. */
@@ -335,7 +336,7 @@ export class PaddrOps implements DamonOperations {
     let reclaimed = 0;
     for (const [a, b] of f.ranges) reclaimed += this.machine.evict(a, b);
     const costNs = f.lookups * this.machine.costs.walkNsPerFolio + (reclaimed / PAGE_SIZE) * this.machine.costs.pageoutNsPer4k;
-    return { applied: Math.floor(reclaimed / ctx.addrUnit), szOpsFilterPassed: Math.floor(f.passed / ctx.addrUnit), costNs };
+    return { applied: Math.floor(reclaimed / ctx.addrUnit), szOpsFilterPassed: f.passed, costNs };
   }
 
   /** damon_pa_de_activate: folio_activate / folio_deactivate every accepted folio. */
@@ -348,7 +349,7 @@ export class PaddrOps implements DamonOperations {
       folios += (b - a) / PAGE_SIZE;
     }
     const costNs = f.lookups * this.machine.costs.walkNsPerFolio + folios * this.machine.costs.lruMoveNsPerFolio;
-    return { applied: Math.floor(applied / ctx.addrUnit), szOpsFilterPassed: Math.floor(f.passed / ctx.addrUnit), costNs };
+    return { applied: Math.floor(applied / ctx.addrUnit), szOpsFilterPassed: f.passed, costNs };
   }
 }
 

@@ -16,7 +16,8 @@ export function hotScore(ctx: DamonCtx, r: DamonRegion, s: Damos): number {
   // With both weights zero the weighted sum is 0 whatever the subscores are.
   if (s.quota.weightNrAccesses === 0 && s.quota.weightAge === 0) return 0;
   const a = ctx.attrs;
-  const freq = Math.floor(mulU32(ctx.scoreNrAccesses(r), DAMON_MAX_SUBSCORE) / maxNrAccesses(a));
+  // unsigned int arithmetic, stored in an int (damos.md §0: C widths throughout).
+  const freq = Math.floor(mulU32(ctx.scoreNrAccesses(r), DAMON_MAX_SUBSCORE) / maxNrAccesses(a)) | 0;
   const ageProduct = r.age * a.aggrInterval;
   const ageInSec =
     ageProduct < Number.MAX_SAFE_INTEGER ? Math.floor(ageProduct / 1_000_000) : Number((BigInt(r.age) * BigInt(a.aggrInterval)) / 1_000_000n);
@@ -28,9 +29,12 @@ export function hotScore(ctx: DamonCtx, r: DamonRegion, s: Damos): number {
   // Two truncating divisions, in this order (trap 1).
   const ageSubscore = Math.trunc(Math.trunc(((ageInLog + DAMON_MAX_AGE_IN_LOG) * DAMON_MAX_SUBSCORE) / DAMON_MAX_AGE_IN_LOG) / 2);
   const q = s.quota;
-  let hotness = q.weightNrAccesses * freq + q.weightAge * ageSubscore;
-  if (q.weightNrAccesses + q.weightAge) hotness = Math.floor(hotness / (q.weightNrAccesses + q.weightAge));
-  hotness = Math.floor((hotness * DAMOS_MAX_SCORE) / DAMON_MAX_SUBSCORE);
+  // The weights are unsigned int: the weighted sum and the weight sum wrap at 2^32, the sum lands
+  // in an int, the division is unsigned and its result an int again; then int arithmetic.
+  let hotness = ((Math.imul(q.weightNrAccesses, freq) >>> 0) + (Math.imul(q.weightAge, ageSubscore) >>> 0)) | 0;
+  const weights = (q.weightNrAccesses + q.weightAge) >>> 0;
+  if (weights) hotness = Math.floor((hotness >>> 0) / weights) | 0;
+  hotness = Math.trunc(Math.imul(hotness, DAMOS_MAX_SCORE) / DAMON_MAX_SUBSCORE);
   if (ctx.profile.hotScoreClamp) hotness = Math.min(Math.max(hotness, 0), DAMOS_MAX_SCORE);
   return hotness;
 }

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * paddr action accounting in core address units (damos.md §2.2, damon-monitoring.md §8.5): each
+ * folio that passes the ops filters adds folio_size / addr_unit to sz_ops_filter_passed, truncated
+ * folio by folio, so folios smaller than addr_unit add nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { newCtx } from './helpers/ctx.js';
+import { dramCxlMachine } from './helpers/machine.js';
+import { DamonRegion, DamonTarget } from '../src/damon/region.js';
+import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject } from '../src/damos/scheme.js';
+import { ULONG_MAX } from '../src/lib/kint.js';
+import { Prng } from '../src/lib/prng.js';
+import { MachineMm } from '../src/machine/kernel-mm.js';
+import { YoungModel } from '../src/machine/young.js';
+import { PaddrCheckCache, PaddrOps } from '../src/ops/paddr.js';
+
+const MiB = 2 ** 20;
+const BASE = 4 * 2 ** 30;
+
+/** sz_ops_filter_passed of a stat scheme with an anon allow filter over `bytes` of anon memory. */
+function passed(addrUnit: number, bytes: number, thp: boolean): number {
+  const machine = dramCxlMachine({ dram: 64 * MiB, cxl: 64 * MiB, base: BASE });
+  expect(machine.allocate({ owner: 1, vstart: 0, bytes, anon: true, mapped: true, memcg: 0, thp, nodes: [0], now: 0 })).toBe(0);
+  const ops = new PaddrOps({
+    machine,
+    young: new YoungModel(machine, { ratesEpoch: () => 0, forEachRate: () => undefined }),
+    rng: new Prng(1, 'sample'),
+    mode: 'region',
+    cache: new PaddrCheckCache(),
+  });
+  const ctx = newCtx({ ops, mm: new MachineMm(machine, [{ id: 0, path: '/' }]) });
+  ctx.addrUnit = addrUnit;
+  ctx.minRegionSz = Math.max(4096 / addrUnit, 1);
+  const pattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
+  const s = new Damos(pattern, 'stat', 0, new DamosQuota(), { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true });
+  addFilter(s, newFilter('anon', true, true));
+  setFiltersDefaultReject(s);
+  const r = new DamonRegion(BASE / addrUnit, (BASE + bytes) / addrUnit);
+  return ops.applyScheme(ctx, new DamonTarget(), r, s).szOpsFilterPassed;
+}
+
+describe('sz_ops_filter_passed is summed folio by folio in core units', () => {
+  it('4 KiB folios', () => {
+    expect(passed(1, 4 * 4096, false)).toBe(4 * 4096);
+    expect(passed(2, 4 * 4096, false)).toBe(4 * 2048);
+    // 4096 / 8192 = 0 per folio: nothing, however many folios (not 4 · 4096 / 8192 = 2).
+    expect(passed(8192, 4 * 4096, false)).toBe(0);
+  });
+
+  it('2 MiB folios', () => {
+    expect(passed(8192, 4 * MiB, true)).toBe(2 * 256);
+  });
+});
