@@ -33,6 +33,10 @@ export interface KernelProfile {
   readonly migrateThisNode: boolean;
   /** An invalid migration target puts isolated folios back on the LRU (B1); B0 leaves them isolated for good (damos.md §2.2). */
   readonly migrateInvalidTargetPutback: boolean;
+  /** The feed loop's compensation is mult_frac(last, diff, GOAL) (B1), not (last / GOAL) · diff, when last · diff would overflow (damos.md §4.6). */
+  readonly feedLoopMultFrac: boolean;
+  /** The `collapse` action exists (B1, 2026; damos.md §2.1): other kernels refuse the name with -EINVAL. */
+  readonly collapseAction: boolean;
   /** Failed-region charge ratio (fail_charge_num/denom) honoured (B1; damos.md §4.3). */
   readonly failChargeRatio: boolean;
   /** Post-apply merge-back of quota-split regions (B1; damos.md §3.5). */
@@ -59,9 +63,13 @@ const B0: KernelProfile = {
   hotScoreClamp: true,
   migrateThisNode: false,
   migrateInvalidTargetPutback: false,
+  feedLoopMultFrac: false,
+  collapseAction: false,
   failChargeRatio: false,
   postApplyMerge: false,
-  commitEligibleNid: false,
+  // v9.2 as posted copies no nid on online commits; damos.md §5.2 asks for the intended behaviour
+  // (copy it). `overrides: { commitEligibleNid: false }` reproduces the posted patch.
+  commitEligibleNid: true,
   nodeEligibleMetric: true,
   eligibleWalkAligned: true,
 };
@@ -69,14 +77,15 @@ const B0: KernelProfile = {
 const B1: KernelProfile = {
   ...B0,
   name: 'b1',
-  description: 'damon tree, May-July 2026: pseudo moving sum, fail-charge ratio, post-apply merge, __GFP_THISNODE, charge_addr_from fix, eligible nid commit',
+  description: 'damon tree, May-July 2026: pseudo moving sum, fail-charge ratio, post-apply merge, __GFP_THISNODE, charge_addr_from fix, mult_frac feed loop, collapse action',
   accessRate: 'pseudo_mvsum',
   chargeAddrFromExclusive: true,
   migrateThisNode: true,
   migrateInvalidTargetPutback: true,
+  feedLoopMultFrac: true,
+  collapseAction: true,
   failChargeRatio: true,
   postApplyMerge: true,
-  commitEligibleNid: true,
 };
 
 const MAINLINE_6_19: KernelProfile = {
@@ -109,6 +118,8 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'hotScoreClamp', what: 'damon_hot_score() clamps to [0, 99]; off: scores past 99 (after interval changes) exceed the histogram', follows: '"handle extreme intervals in damon_hot_score" (2026)', spec: 'damos.md §4.8, trap 15' },
   { key: 'migrateThisNode', what: 'migration allocations carry __GFP_THISNODE: a full target node fails; off: the allocator falls back to other nodes', follows: 'damon tree 2026 (mainline 6.16-7.1 copies have no __GFP_THISNODE)', spec: 'damos.md §2.2, trap 12' },
   { key: 'migrateInvalidTargetPutback', what: 'with an invalid target_nid, isolated folios go back on the LRU; off: damon_migrate_pages() returns early and they stay isolated (off the LRU) for good', follows: 'damon tree 2026 fix of damon_migrate_pages() early return', spec: 'damos.md §2.2' },
+  { key: 'feedLoopMultFrac', what: 'the CONSIST feed loop compensates with mult_frac(last, diff, 10000) (on) or (last / 10000) · diff (off) once last · diff would overflow 64 bits', follows: 'damon tree mid-2026 rewrite of damon_feed_loop_next_input()', spec: 'damos.md §4.6' },
+  { key: 'collapseAction', what: 'the collapse action exists; off: the action name is refused (-EINVAL)', follows: 'DAMOS_COLLAPSE (damon tree, 2026)', spec: 'damos.md §2.1, §7' },
   { key: 'failChargeRatio', what: 'fail_charge_num/denom charge failed bytes at a ratio', follows: '"failed region quota charge ratio" series (RFC v5 2026-04-10 → PATCH)', spec: 'damos.md §4.3' },
   { key: 'postApplyMerge', what: 'after all schemes looked at a region, merge it back into its predecessor when nothing differs', follows: 'part of the failed-region-charge series (B1, April 2026)', spec: 'damos.md §3.5' },
   { key: 'commitEligibleNid', what: 'online goal commits copy node_eligible_mem_bp\'s nid (v9.2 copies nothing: the nid is lost)', follows: 'damon tree "test eligible_mem_bp commitment" (after v9.2)', spec: 'damos.md §5.2, §8.1' },

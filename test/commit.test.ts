@@ -27,7 +27,7 @@ import {
 import { Damos, DamosQuota, addFilter, newFilter, type DamosAccessPattern, type DamosAction, type DamosDest, type DamosQuotaGoal, type DamosWatermarks, type QuotaGoalMetric } from '../src/damos/scheme.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
 import type { OpsId } from '../src/ops/operations.js';
-import { DEFAULT_PROFILE, findProfile, type KernelProfile } from '../src/profiles.js';
+import { DEFAULT_PROFILE, findProfile, withOverrides, type KernelProfile } from '../src/profiles.js';
 import { runScenario } from '../src/run/run.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
 
@@ -228,12 +228,14 @@ describe('mm/damon/tests/core-kunit.h commit cases (damos.md §8.1)', () => {
 });
 
 describe('eligible_mem_bp commitment (damos.md §5.2)', () => {
-  for (const [name, copies] of [
-    ['b0', false],
-    ['b1', true],
+  // b0 and b1 copy the nid, as damos.md §5.2 asks; v9.2 as posted copies nothing (b0 with the
+  // commitEligibleNid override).
+  for (const [name, p, copies] of [
+    ['b0', profile('b0'), true],
+    ['b1', profile('b1'), true],
+    ['v9.2 as posted', withOverrides(profile('b0'), { commitEligibleNid: false }), false],
   ] as const) {
     it(`${name}: ${copies ? 'copies' : 'does not copy'} the nid of node_eligible_mem_bp goals`, () => {
-      const p = profile(name);
       // existing goal
       const dst = goal('node_eligible_mem_bp', 6000, 0, { nid: 0 });
       damosCommitQuotaGoal(dst, goal('node_eligible_mem_bp', 4000, 0, { nid: 1 }), p);

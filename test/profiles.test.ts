@@ -638,6 +638,43 @@ const CASES: Record<ProfileSwitch, () => void> = {
     });
   },
 
+  feedLoopMultFrac: () => {
+    // damos.md §4.6: once last · diff overflows 64 bits the older loop compensates with
+    // (last / 10000) · diff, dropping the remainder; B1's mult_frac keeps it. CONSIST with esz_bp
+    // 2000000000001234 and a user_input goal at 0 (score 0, diff 10000): comp is last itself
+    // with mult_frac, 2000000000000000 without.
+    const [frac, trunc] = pair('feedLoopMultFrac', true, false);
+    const next = (p: KernelProfile, last: bigint, current: number) => {
+      const ctx = newCtx(p);
+      const s = newScheme('stat', { goals: [goal('user_input', 10000, current)], goalTuner: 'consist' });
+      s.quota.eszBp = last;
+      setEffectiveQuota(ctx, s, 0);
+      return s.quota.eszBp;
+    };
+    expect(next(frac, 2000000000001234n, 0)).toBe(4000000000002468n);
+    expect(next(trunc, 2000000000001234n, 0)).toBe(4000000000001234n);
+    // Over the goal (score 15000, diff 5000): 4000000000005678 − 2000000000002839 vs − 2000000000000000.
+    expect(next(frac, 4000000000005678n, 15000)).toBe(2000000000002839n);
+    expect(next(trunc, 4000000000005678n, 15000)).toBe(2000000000005678n);
+    // Below the overflow the two agree (the §4.6 vectors).
+    expect(next(frac, 900000n, 200)).toBe(1782000n);
+    expect(next(trunc, 900000n, 200)).toBe(1782000n);
+  },
+
+  collapseAction: () => {
+    // damos.md §2.1, §7: collapse is a B1 action; other kernels refuse the name (-EINVAL).
+    const [has, lacks] = pair('collapseAction', true, false);
+    const doc = smallDoc([{ ...(eligibleScheme('consist') as object), action: 'collapse', quotas: {} }], 'b1');
+    const path = 'damon.kdamonds[0].contexts[0].schemes[0].action';
+    expect(validateUnder(doc, has)).toEqual([]);
+    expect(validateUnder(doc, lacks)).toEqual([
+      { path, message: `expected an action kernel profile "${lacks.name}" has (collapse needs profile b1); found "collapse" (the kernel refuses the name: -EINVAL)` },
+    ]);
+    expect(loadErrors({ ...doc, kernel: { profile: 'b0', hz: 1000 } })).toEqual([
+      { path, message: 'expected an action kernel profile "b0" has (collapse needs profile b1); found "collapse" (the kernel refuses the name: -EINVAL)' },
+    ]);
+  },
+
   commitEligibleNid: () => {
     // damos.md §5.2, §8.1: v9.2's damos_commit_quota_goal_union() copies nothing for
     // node_eligible_mem_bp, so the nid is lost (a new goal reads node 0 in damon-sim); the damon

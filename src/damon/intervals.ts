@@ -27,6 +27,7 @@ export function intervalsScore(targets: readonly DamonTarget[], attrs: DamonAttr
 
 /** `damon_get_intervals_adaptation_bp` (§7.3). */
 export function intervalsAdaptationBp(score: bigint): number {
+  // last_input 10^8 never takes the overflow branch, where the B0 and B1 compensations differ.
   let a = Number(feedLoopNextInput(100_000_000n, score) / 10000n);
   if (a <= 10000) a = 5000 + Math.floor(a / 2);
   return a;

@@ -43,7 +43,7 @@ export function setEffectiveQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): n
     if (q.goalTuner === 'consist') {
       const r = quotaScore(ctx, s, schemeIdx);
       costNs += r.costNs;
-      q.eszBp = feedLoopNextInput(q.eszBp > 10000n ? q.eszBp : 10000n, r.score);
+      q.eszBp = feedLoopNextInput(q.eszBp > 10000n ? q.eszBp : 10000n, r.score, ctx.profile.feedLoopMultFrac);
     } else if (q.goalTuner === 'temporal') {
       const r = quotaScore(ctx, s, schemeIdx);
       costNs += r.costNs;

@@ -131,7 +131,9 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
       });
       ctx.schemes.forEach((sc, si) => {
         const sp: PathSeg[] = [...cp, 'schemes', si];
-        if (!PADDR_ACTIONS.has(sc.action)) warn([...sp, 'action'], `paddr does not support ${sc.action}: it applies nothing (regions are still tried and aged)`);
+        if (sc.action === 'collapse' && profile && !profile.collapseAction)
+          err([...sp, 'action'], `expected an action kernel profile "${profile.name}" has (collapse needs profile b1); found "collapse" (the kernel refuses the name: -EINVAL)`);
+        else if (!PADDR_ACTIONS.has(sc.action)) warn([...sp, 'action'], `paddr does not support ${sc.action}: it applies nothing (regions are still tried and aged)`);
         if ((sc.action === 'migrate_hot' || sc.action === 'migrate_cold') && (sc.targetNid < 0 || sc.targetNid >= nrNodes))
           warn([...sp, 'target_nid'], `expected a node id below ${nrNodes} for ${sc.action}; found ${sc.targetNid}: nothing is migrated`);
         if (sc.quota.goalTuner === 'temporal' && profile && !profile.temporalTuner)
