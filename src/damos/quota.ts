@@ -96,13 +96,17 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
     costNs += setEffectiveQuota(ctx, s, schemeIdx);
   }
   if (!ctx.ops.getSchemeScore) return costNs;
+  // A window already full stays full through this apply pass, which skips the scheme before
+  // damos_valid_target() reads min_score: the scores are not needed. The walk still runs for the
+  // regions its core filters split.
+  const full = quotaIsFull(q, ctx.minRegionSz, ctx.profile);
   scoreHistogram.fill(0);
   let maxScore = 0;
   for (const t of ctx.targets) {
     const w = new RegionWalk(t);
     for (let r = w.next(); r; r = w.next()) {
       if (!patternMatches(ctx, r, s)) continue;
-      if (coreFilterOut(ctx, w, s)) continue;
+      if (coreFilterOut(ctx, w, s) || full) continue;
       const score = ctx.ops.getSchemeScore(ctx, r, s);
       // Without the 2026 clamp a score above 99 indexes past the kernel's array (trap 15), and a
       // cold score below 0 before it; the simulator gives high scores room and, as a typed array
@@ -113,6 +117,7 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
     }
     w.finish();
   }
+  if (full) return costNs;
   let cumulated = 0;
   let score = maxScore;
   const esz = q.eszNum; // exact below 2^53; above it no sum of region sizes reaches it
