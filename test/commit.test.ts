@@ -222,8 +222,10 @@ describe('mm/damon/tests/core-kunit.h commit cases (damos.md §8.1)', () => {
     expect(dst.maybeCorrupted).toBe(true);
     expect(dst.minRegionSz).toBe(4096);
     src.minRegionSz = 4096;
+    src.pause = true;
     expect(damonCommitCtx(dst, src)).toBeNull();
     expect(dst.maybeCorrupted).toBe(false);
+    expect(dst.pause).toBe(true);
   });
 });
 

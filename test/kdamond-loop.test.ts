@@ -89,3 +89,28 @@ describe('which schemes are due is decided after damon_call', () => {
     expect(s0.nextApplySis).toBe(40);
   });
 });
+
+describe('a paused context (sysfs pause)', () => {
+  it('samples and applies nothing, keeps its results, and resumes when a commit unpauses it', () => {
+    const { kd, ctx } = reclaim();
+    while (ctx.passedSampleIntervals < 40) kd.step();
+    kd.syncRegions();
+    const s = ctx.schemes[0];
+    const before = { passed: ctx.passedSampleIntervals, tried: s.stat.nrTried, nr: ctx.targets[0].regions.map((r) => [r.start, r.end, r.nrAccesses, r.age]) };
+    ctx.pause = true;
+    const t0 = ctx.clock.now;
+    for (let i = 0; i < 100; i++) kd.step();
+    // One sampling interval per iteration, nothing else.
+    expect(ctx.clock.now - t0).toBe(100 * ctx.attrs.sampleInterval * 1000);
+    expect(ctx.passedSampleIntervals).toBe(before.passed);
+    expect(s.stat.nrTried).toBe(before.tried);
+    expect(ctx.targets[0].regions.map((r) => [r.start, r.end, r.nrAccesses, r.age])).toEqual(before.nr);
+    // damon_call is still served: an online commit of pause = N resumes monitoring.
+    kd.calls.push((c) => {
+      c.pause = false;
+    });
+    kd.step();
+    kd.step();
+    expect(ctx.passedSampleIntervals).toBe(before.passed + 1);
+  });
+});

@@ -88,6 +88,7 @@ export function damonCommitCtx(dst: DamonCtx, src: DamonCtx): string | null {
   }
   dst.addrUnit = src.addrUnit;
   dst.minRegionSz = src.minRegionSz;
+  dst.pause = src.pause; // damon_test_commit_ctx (damos.md §8.1)
   dst.maybeCorrupted = false;
   return null;
 }

@@ -64,6 +64,8 @@ export class DamonCtx {
   targets: DamonTarget[] = [];
   schemes: Damos[] = [];
   maybeCorrupted = false;
+  /** sysfs `pause` (Linux 7.1 era): the kdamond keeps running but neither samples nor applies schemes. */
+  pause = false;
   readonly ops: DamonOperations;
   readonly mm: KernelMm;
   readonly profile: KernelProfile;

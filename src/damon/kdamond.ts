@@ -127,6 +127,16 @@ export class Kdamond {
   step(): void {
     const ctx = this.ctx;
     if (this.stopped) return;
+    if (ctx.pause) {
+      // A paused context keeps its regions and their results and still serves damon_call
+      // requests (a commit resumes it), one sampling interval at a time; it samples nothing and
+      // applies no scheme. The spec gives no loop detail for `pause`: this is damon-sim's reading.
+      ctx.clock.now += si(ctx.attrs) * 1000;
+      if (this.calls.length > 0) ctx.ops.syncRegions?.(ctx);
+      if (!this.runCalls()) this.stop();
+      else this.cancelWalk();
+      return;
+    }
     if (!this.snapped) {
       this.snapped = true;
       this.snapAggrSis = ctx.nextAggregationSis;

@@ -64,6 +64,7 @@ export function buildContext(p: ContextParams, init: DamonCtxInit): DamonCtx {
   const ctx = new DamonCtx(init, defaultAttrs());
   ctx.addrUnit = p.addrUnit;
   ctx.minRegionSz = minRegionSzFor(p.addrUnit);
+  ctx.pause = p.pause;
   const err = ctx.setAttrs({ ...p.attrs, aggrSamples: 0 });
   if (err) throw new Error(`damon_set_attrs: ${err}`);
   for (const tp of p.targets) {
