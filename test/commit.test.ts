@@ -419,6 +419,7 @@ describe('scheduled commit events', () => {
     const { scenario } = scenarioFromDoc(
       smallDoc([
         { at: 0.5, command: 'commit', damon: {} },
+        { at: 0.7, command: 'clear_schemes_tried_regions' },
         { at: 1, command: 'off' },
         { at: 1.5, command: 'update_schemes_stats' },
       ]),
@@ -427,10 +428,11 @@ describe('scheduled commit events', () => {
     const evs = res.events.filter((r) => r.type === 'event');
     expect(evs.map((e) => [e.command, e.status])).toEqual([
       ['commit', 'ok'],
+      ['clear_schemes_tried_regions', 'ok'],
       ['off', 'ok'],
       ['update_schemes_stats', 'error'],
     ]);
-    expect(evs[2].t).toBe(1.5);
+    expect(evs[3].t).toBe(1.5);
   });
 });
 

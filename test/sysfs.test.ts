@@ -145,6 +145,15 @@ describe('sysfs export: the files and values the kernel shows', () => {
     expect(v(`${s0}/stats/qt_exceeds`)).toBe('0');
   });
 
+  it('gives files the kernel\'s modes: 0400 for what it reports, 0600 for the rest (sysfs.sh)', () => {
+    const mode = (rel: string) => statSync(join(dir, rel)).mode & 0o777;
+    const s0 = 'kdamonds/0/contexts/0/schemes/0';
+    for (const ro of ['kdamonds/0/pid', 'kdamonds/0/contexts/0/avail_operations', `${s0}/quotas/effective_bytes`, `${s0}/stats/nr_tried`, `${s0}/stats/qt_exceeds`, `${s0}/tried_regions/total_bytes`])
+      expect(mode(ro), ro).toBe(0o400);
+    for (const rw of ['kdamonds/nr_kdamonds', 'kdamonds/0/state', 'kdamonds/0/contexts/0/operations', 'kdamonds/0/contexts/0/pause', `${s0}/action`, `${s0}/quotas/bytes`, `${s0}/quotas/goals/0/nid`, `${s0}/core_filters/0/addr_start`, `${s0}/access_pattern/sz/min`])
+      expect(mode(rw), rw).toBe(0o600);
+  });
+
   it('a "max" time is the kernel\'s ULONG_MAX', () => {
     const p = structuredClone(example);
     p[0].contexts[0].schemes[0].quota.resetIntervalMs = Number.MAX_SAFE_INTEGER;

@@ -192,6 +192,11 @@ export class EventEngine {
         this.emit({ type: 'tuned_intervals', ...base, sample_us: ctx.attrs.sampleInterval, aggr_us: ctx.attrs.aggrInterval });
         this.outcome(ev, now, ctx, 'ok');
         return;
+      case 'clear_schemes_tried_regions':
+        // Removes the tried_regions directories: damon-sim's tried-regions dumps are records
+        // already written, so there is nothing to remove but the command itself is accepted.
+        this.outcome(ev, now, ctx, 'ok');
+        return;
       case 'off':
         // kthread_stop(): the iteration in progress finishes, then the loop ends.
         kd.stopped = true;

@@ -30,6 +30,7 @@ export const EVENT_COMMANDS = [
   'update_schemes_stats',
   'update_schemes_effective_quotas',
   'update_tuned_intervals',
+  'clear_schemes_tried_regions',
   'off',
 ] as const;
 export type EventCommand = (typeof EVENT_COMMANDS)[number];

@@ -5,7 +5,7 @@
  * `on` (state off, pid -1, zero stats and effective quota, empty tried regions). One file per
  * value, with the trailing newline sysfs prints.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isCoreFilter } from '../../damos/scheme.js';
 import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
@@ -128,12 +128,23 @@ export function sysfsFiles(kdamonds: readonly KdamondParams[]): SysfsFile[] {
   return out;
 }
 
-/** Write files under `dir` (content gets sysfs's trailing newline). */
+/** Files the kernel creates read-only (0400): the ones it reports; every other file is 0600 (damo-formats.md §4.1, sysfs.sh). */
+const READ_ONLY = /(^|\/)(pid|avail_operations|effective_bytes|stats\/[^/]+|tried_regions\/.+)$/;
+
+/** The mode the kernel gives a DAMON sysfs file. */
+export function sysfsFileMode(path: string): number {
+  return READ_ONLY.test(path) ? 0o400 : 0o600;
+}
+
+/** Write files under `dir` (content gets sysfs's trailing newline) with the kernel's modes. */
 export function writeSysfsFiles(dir: string, files: readonly SysfsFile[]): void {
   for (const [p, content] of files) {
     const full = join(dir, p);
     mkdirSync(dirname(full), { recursive: true });
+    // A re-export over an earlier tree must be able to rewrite its read-only files.
+    if (existsSync(full)) chmodSync(full, 0o600);
     writeFileSync(full, `${content}\n`);
+    chmodSync(full, sysfsFileMode(p));
   }
 }
 
