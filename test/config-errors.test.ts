@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cli, type CliResult } from './helpers/cli.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'damon-sim-config-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,8 +66,10 @@ function goodDoc(): Doc {
                   target_nid: 0,
                   access_pattern: { sz_bytes: { min: '4 KiB', max: 'max' }, nr_accesses: { min: '1 samples', max: 'max' }, age: { min: 0, max: 'max' } },
                   quotas: {
+                    time_ms: 0,
                     sz_bytes: '8 MiB',
                     reset_interval_ms: '1 s',
+                    weights: { sz_permil: 0, nr_accesses_permil: 0, age_permil: 0 },
                     goal_tuner: 'temporal',
                     goals: [{ metric: 'node_eligible_mem_bp', nid: 0, target_value: 6000, current_value: 0 }],
                   },
@@ -267,6 +270,50 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     expectError(errors, `${CTX}.addr_unit`, '-EINVAL');
     expectError(errors, 'workload.rss', '100663296');
     expect(errors.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("what damo's loader checks that damon-sim only warns about (damo-formats.md §1.3)", () => {
+  const warnings = (mutate: (d: Doc) => void) => {
+    const d = goodDoc();
+    mutate(d);
+    return scenarioFromDoc(d).warnings.map((w) => `${w.path}: ${w.message}`);
+  };
+  const MISSING = 'expected this key (damo refuses the object without it); found nothing, so damon-sim uses its default';
+
+  it('the good document draws none', () => {
+    expect(warnings(() => undefined)).toEqual([]);
+  });
+
+  it('a key damo requires once its object is present', () => {
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].targets[0].regions)).toContain(`${CTX}.targets[0].regions: ${MISSING}`);
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].intervals.ops_update_us)).toEqual([`${CTX}.intervals.ops_update_us: ${MISSING}`]);
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].intervals.intervals_goal = { access_bp: '4 %' }))).toEqual(
+      ['aggrs', 'min_sample_us', 'max_sample_us'].map((k) => `${CTX}.intervals.intervals_goal.${k}: ${MISSING}`),
+    );
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.age)).toEqual([`${SCHEME}.access_pattern.age: ${MISSING}`]);
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].quotas.weights)).toEqual([`${SCHEME}.quotas.weights: ${MISSING}`]);
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].current_value)).toEqual([`${GOAL}.current_value: ${MISSING}`]);
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].watermarks = { metric: 'free_mem_rate' }))).toEqual(
+      ['interval_us', 'high_permil', 'mid_permil', 'low_permil'].map((k) => `${SCHEME}.watermarks.${k}: ${MISSING}`),
+    );
+  });
+
+  it('the old goal spelling (target_value_bp, no metric) is a user_input goal', () => {
+    const d = goodDoc();
+    d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals = [{ target_value_bp: 100, current_value_bp: 20 }];
+    const { scenario, warnings: w } = scenarioFromDoc(d);
+    expect(w).toEqual([]);
+    const g = scenario.kdamonds[0].contexts[0].schemes[0].quota.goals[0];
+    expect([g.metric, g.targetValue, g.currentValue]).toEqual(['user_input', 100n, 20n]);
+  });
+
+  it('probes and sampling primitives damon-sim does not model', () => {
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].probes = [{ filters: [] }]))).toEqual([`${CTX}.probes: expected no probes (damon-sim does not model them); found some, ignored`]);
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].sample_control = { primitives_enabled: { page_table: false, page_fault: true } }))).toEqual([
+      `${CTX}.sample_control: expected page-table sampling (the only primitive damon-sim models); found other primitives enabled, ignored`,
+    ]);
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].sample_control = { primitives_enabled: { page_table: true, page_fault: false } }))).toEqual([]);
   });
 });
 

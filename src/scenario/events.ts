@@ -12,7 +12,7 @@
  * mirror of its own.
  */
 import { z } from 'zod';
-import { damoToParams, kdamondsSchema, parseGoalValue, warnUnknownKeys, type DamoReadOptions } from '../formats/damo/kdamonds.js';
+import { damoToParams, kdamondsSchema, parseGoalValue, warnDamoKeys, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UnitError, parseTime } from '../formats/damo/units.js';
 import { intV, signedIntV } from '../formats/damo/values.js';
 import { attrsError, type DamonAttrs } from '../damon/attrs.js';
@@ -192,7 +192,7 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
     const ev: ScheduledEvent = { index: i, path: formatPath(path), at: d.at, kdamond: k, command, via: d.via ?? 'sysfs' };
     if (command === 'commit') {
       const sub: Collector = { errors: [], warnings: [] };
-      warnUnknownKeys(d.damon, [...path, 'damon'], sub);
+      warnDamoKeys(d.damon, [...path, 'damon'], sub);
       const [params] = damoToParams([d.damon!], [...path, 'damon'], sub, opts);
       moveIssues(sub, c, `${formatPath(path)}.damon[0]`, `${formatPath(path)}.damon`);
       if (sub.errors.length > 0) continue;

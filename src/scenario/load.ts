@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { damoToParams, warnUnknownKeys, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
+import { damoToParams, warnDamoKeys, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, type ProfileOverrides } from '../profiles.js';
@@ -218,5 +218,5 @@ function warnUnknownDamoKeys(doc: unknown, c: Collector): void {
   const list = Array.isArray(root) ? root : (root as { kdamonds?: unknown[] } | undefined)?.kdamonds;
   const base: PathSeg[] = Array.isArray(root) ? ['damon'] : ['damon', 'kdamonds'];
   if (!Array.isArray(list)) return;
-  list.forEach((k, ki) => warnUnknownKeys(k, [...base, ki], c));
+  list.forEach((k, ki) => warnDamoKeys(k, [...base, ki], c));
 }

@@ -18,7 +18,8 @@ const nullableNid = z.union([signedIntV(), z.null()]).optional();
 const rangeOf = <T extends z.ZodType>(v: T) => z.looseObject({ min: v, max: v });
 
 const goalSchema = z.looseObject({
-  metric: z.enum(QUOTA_GOAL_METRICS),
+  // Required, except in the old spelling (target_value_bp), which means a user_input goal.
+  metric: z.enum(QUOTA_GOAL_METRICS).optional(),
   nid: nullableNid,
   memcg_path: z.union([z.string(), z.null()]).optional(),
   target_value: z.union([z.string(), z.number()]).optional(),
@@ -152,24 +153,66 @@ const err = addError;
 const warn = addWarning;
 
 /**
- * damo ignores unknown keys, so a typo silently does nothing: warn about every key of a kdamond
- * object (at `base`) and of its contexts, schemes, goals and filters that the schema does not know.
+ * Keys damo requires once their object is present (damo-formats.md §1.3): its loader indexes them
+ * directly, so a file without one fails in damo. damon-sim fills in the default and warns, so that
+ * a file that runs here also runs there.
  */
-export function warnUnknownKeys(kdamond: unknown, base: readonly PathSeg[], c: Collector): void {
-  const check = (o: unknown, known: string[], path: readonly PathSeg[]) => {
-    if (o === null || typeof o !== 'object' || Array.isArray(o)) return;
-    for (const k of Object.keys(o)) if (!known.includes(k)) warn(c, [...path, k], 'unknown key, ignored (as damo does); check its spelling');
+const REQUIRED_KEYS = {
+  target: ['regions'],
+  intervals: ['sample_us', 'aggr_us', 'ops_update_us'],
+  intervalsGoal: ['access_bp', 'aggrs', 'min_sample_us', 'max_sample_us'],
+  accessPattern: ['sz_bytes', 'nr_accesses', 'age'],
+  quotas: ['time_ms', 'sz_bytes', 'reset_interval_ms', 'weights'],
+  goal: ['metric', 'target_value', 'current_value'],
+  watermarks: ['metric', 'interval_us', 'high_permil', 'mid_permil', 'low_permil'],
+};
+
+/**
+ * The checks damo's own loader makes that the schema leaves lenient, as warnings on the raw
+ * kdamond object at `base`: unknown keys (damo ignores them, so a typo silently does nothing),
+ * missing keys damo requires (damon-sim uses the default), and settings damon-sim does not model.
+ */
+export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Collector): void {
+  const obj = (o: unknown): Record<string, unknown> | undefined => (o !== null && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>) : undefined);
+  const list = (o: unknown): unknown[] => (Array.isArray(o) ? o : []);
+  const unknownKeys = (o: unknown, known: string[], path: readonly PathSeg[]) => {
+    for (const k of Object.keys(obj(o) ?? {})) if (!known.includes(k)) warn(c, [...path, k], 'unknown key, ignored (as damo does); check its spelling');
   };
-  check(kdamond, KNOWN_KEYS.kdamond, base);
-  ((kdamond as { contexts?: unknown[] }).contexts ?? []).forEach((ctx, ci) => {
+  const required = (o: unknown, keys: readonly string[], path: readonly PathSeg[], unless: (k: string) => boolean = () => false) => {
+    const m = obj(o);
+    if (!m) return;
+    for (const k of keys) if (!(k in m) && !unless(k)) warn(c, [...path, k], 'expected this key (damo refuses the object without it); found nothing, so damon-sim uses its default');
+  };
+  unknownKeys(kdamond, KNOWN_KEYS.kdamond, base);
+  list(obj(kdamond)?.contexts).forEach((ctx, ci) => {
     const cp = [...base, 'contexts', ci];
-    check(ctx, KNOWN_KEYS.context, cp);
-    ((ctx as { schemes?: unknown[] }).schemes ?? []).forEach((s, si) => {
+    const cm = obj(ctx);
+    unknownKeys(ctx, KNOWN_KEYS.context, cp);
+    list(cm?.targets).forEach((t, ti) => required(t, REQUIRED_KEYS.target, [...cp, 'targets', ti]));
+    const iv = obj(cm?.intervals);
+    required(iv, REQUIRED_KEYS.intervals, [...cp, 'intervals']);
+    required(iv?.intervals_goal, REQUIRED_KEYS.intervalsGoal, [...cp, 'intervals', 'intervals_goal']);
+    // Probes and sampling primitives (damon/next) are not modelled: the page-table accessed bit is
+    // the only sampling damon-sim has.
+    if (list(cm?.probes).length > 0) warn(c, [...cp, 'probes'], 'expected no probes (damon-sim does not model them); found some, ignored');
+    const prim = obj(obj(cm?.sample_control)?.primitives_enabled);
+    if (prim && (prim.page_table === false || prim.page_fault === true))
+      warn(c, [...cp, 'sample_control'], 'expected page-table sampling (the only primitive damon-sim models); found other primitives enabled, ignored');
+    list(cm?.schemes).forEach((s, si) => {
       const sp = [...cp, 'schemes', si];
-      check(s, KNOWN_KEYS.scheme, sp);
-      ((s as { quotas?: { goals?: unknown[] } }).quotas?.goals ?? []).forEach((g, gi) => check(g, KNOWN_KEYS.goal, [...sp, 'quotas', 'goals', gi]));
-      for (const key of ['filters', 'core_filters', 'ops_filters'] as const)
-        ((s as Record<string, unknown[] | undefined>)[key] ?? []).forEach((f, fi) => check(f, KNOWN_KEYS.filter, [...sp, key, fi]));
+      const sm = obj(s);
+      unknownKeys(s, KNOWN_KEYS.scheme, sp);
+      required(sm?.access_pattern, REQUIRED_KEYS.accessPattern, [...sp, 'access_pattern']);
+      required(sm?.quotas, REQUIRED_KEYS.quotas, [...sp, 'quotas']);
+      required(sm?.watermarks, REQUIRED_KEYS.watermarks, [...sp, 'watermarks']);
+      list(obj(sm?.quotas)?.goals).forEach((g, gi) => {
+        const gp = [...sp, 'quotas', 'goals', gi];
+        unknownKeys(g, KNOWN_KEYS.goal, gp);
+        // The old spelling target_value_bp / current_value_bp stands for a user_input goal.
+        const old = obj(g) && 'target_value_bp' in obj(g)!;
+        required(g, REQUIRED_KEYS.goal, gp, () => !!old);
+      });
+      for (const key of ['filters', 'core_filters', 'ops_filters'] as const) list(sm?.[key]).forEach((f, fi) => unknownKeys(f, KNOWN_KEYS.filter, [...sp, key, fi]));
     });
   });
 }
@@ -372,13 +415,15 @@ export function compatDropsNid(metric: QuotaGoalMetric, compat: DamoCompat | und
 }
 
 function goalToParams(g: DamoGoal, path: readonly PathSeg[], c: Collector, env: SchemeEnv): GoalParams {
-  let metric = g.metric;
+  let metric: QuotaGoalMetric = g.metric ?? 'user_input';
   let rawTarget = g.target_value;
   let rawCurrent = g.current_value;
   if (rawTarget === undefined && g.target_value_bp !== undefined) {
     metric = 'user_input';
     rawTarget = g.target_value_bp;
     rawCurrent = g.current_value_bp;
+  } else if (g.metric === undefined) {
+    err(c, [...path, 'metric'], `expected one of ${QUOTA_GOAL_METRICS.map((m) => `"${m}"`).join(', ')}; found nothing`);
   }
   const parseTarget = (v: string | number | undefined, key: string): bigint => {
     if (v === undefined) {
