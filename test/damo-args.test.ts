@@ -271,6 +271,18 @@ describe('damon-sim args / run with damo options', () => {
     expect(r.err).toMatch(/^damon-sim: error: --damos_age: expected a time/);
   });
 
+  it('what the kernel would refuse names the built config under "damo options", not a file\'s damon part', async () => {
+    const r = await cli(['args', '--monitoring_nr_regions_range', '1', '5']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('damon-sim: error: damo options.kdamonds[0].contexts[0].nr_regions: expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1\n');
+    const w = await cli(['args', '--damos_action', 'migrate_hot', '0', '1', '1', '1']);
+    expect(w.code).toBe(0);
+    expect(w.err).toBe('damon-sim: warning: damo options.kdamonds[0].contexts[0].schemes[0].target_nid: expected a node id (0 or more) for migrate_hot; found -1: nothing is migrated (paddr ignores dests)\n');
+    const run = await cli(['run', '--preset', 'tiering-6040', '--no-progress', '--monitoring_nr_regions_range', '1', '5']);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.nr_regions: /);
+  });
+
   it('run: damo options replace the preset\'s damon part', async () => {
     const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '2s', '--no-progress',
       '--damos_action', 'migrate_hot', '1', '--damos_quotas', '0', '64M', '1s', '--damos_quota_goal', 'node_eligible_mem_bp', '4000', '1',

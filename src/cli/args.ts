@@ -40,7 +40,7 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   const r = damoArgsToParams(tokens, { compat, ...machine });
   // And what the kernel would refuse at commit, as for a scenario (damon-sim run).
   const c: Collector = { errors: [], warnings: [] };
-  validateKdamonds(r.params, c, { profile: DEFAULT_PROFILE, nrNodes });
+  validateKdamonds(r.params, c, { profile: DEFAULT_PROFILE, nrNodes }, ['damo options']);
   if (c.errors.length > 0) throw new ConfigError(c.errors, [...r.warnings, ...c.warnings]);
   printIssues(io, [...r.warnings, ...c.warnings], 'warning');
   if (format === 'report') io.out(formatDamonReport(r.kdamonds, { compat, raw: o.raw }));

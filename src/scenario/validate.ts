@@ -14,7 +14,8 @@ import type { KdamondParams, Scenario } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
-export function validateScenario(s: Scenario, c: Collector): void {
+/** `damonBase`: where the DAMON part came from, for the issues' paths (a file's `damon`, or `damo options`). */
+export function validateScenario(s: Scenario, c: Collector, damonBase: readonly PathSeg[] = ['damon']): void {
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
 
   // --- the machine ---
@@ -72,7 +73,7 @@ export function validateScenario(s: Scenario, c: Collector): void {
   }
   if (s.duration <= 0) err(['duration'], `expected a positive duration; found ${s.duration / 1e9} s`);
 
-  validateKdamonds(s.kdamonds, c, damonCheckEnv(s));
+  validateKdamonds(s.kdamonds, c, damonCheckEnv(s), damonBase);
 }
 
 /** What a scenario gives the DAMON checks: its kernel profile, its nodes and its memcgs. */
@@ -91,18 +92,18 @@ export interface DamonCheckEnv {
 
 /**
  * The DAMON part's checks: what damon_commit_ctx and damon_set_attrs refuse (errors) and what the
- * kernel silently ignores (warnings). Paths start at `damon.kdamonds`.
+ * kernel silently ignores (warnings). Paths start at `<base>.kdamonds` (a file's `damon`, or `damo options`).
  */
-export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collector, env: DamonCheckEnv): void {
+export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collector, env: DamonCheckEnv, base: readonly PathSeg[] = ['damon']): void {
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
   const warn = (path: PathSeg[], message: string) => c.warnings.push({ path: formatPath(path), message });
   const { profile, memcgs } = env;
   const nrNodes = env.nrNodes ?? Number.MAX_SAFE_INTEGER;
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {
-    if (k.contexts.length > 1) err(['damon', 'kdamonds', ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
+    if (k.contexts.length > 1) err([...base, 'kdamonds', ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
     k.contexts.forEach((ctx, ci) => {
-      const cp: PathSeg[] = ['damon', 'kdamonds', ki, 'contexts', ci];
+      const cp: PathSeg[] = [...base, 'kdamonds', ki, 'contexts', ci];
       // node_eligible_mem_bp needs paddr: damon_commit_ctx returns -EINVAL otherwise (damos.md §5.2).
       ctx.schemes.forEach((sc, si) =>
         sc.quota.goals.forEach((g, gi) => {
@@ -135,7 +136,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           err([...sp, 'action'], `expected an action kernel profile "${profile.name}" has (collapse needs profile b1); found "collapse" (the kernel refuses the name: -EINVAL)`);
         else if (!PADDR_ACTIONS.has(sc.action)) warn([...sp, 'action'], `paddr does not support ${sc.action}: it applies nothing (regions are still tried and aged)`);
         if ((sc.action === 'migrate_hot' || sc.action === 'migrate_cold') && (sc.targetNid < 0 || sc.targetNid >= nrNodes))
-          warn([...sp, 'target_nid'], `expected a node id below ${nrNodes} for ${sc.action}; found ${sc.targetNid}: nothing is migrated`);
+          warn([...sp, 'target_nid'], `expected ${env.nrNodes === undefined ? 'a node id (0 or more)' : `a node id below ${nrNodes}`} for ${sc.action}; found ${sc.targetNid}: nothing is migrated (paddr ignores dests)`);
         if (sc.quota.goalTuner === 'temporal' && profile && !profile.temporalTuner)
           err([...sp, 'quotas', 'goal_tuner'], `expected "consist": kernel profile "${profile.name}" has no TEMPORAL tuner; found "temporal"`);
         sc.quota.goals.forEach((g, gi) => {
