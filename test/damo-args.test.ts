@@ -228,7 +228,19 @@ describe('damo command line errors: option, expected, found', () => {
     ['--monitoring_intervals_goal 4% 3 5ms 10s --monitoring_intervals_goal 4% 3 5ms 10s', '--nr_targets', /expected --nr_targets \(one count per context\) with 2 contexts/],
     ['--damon_addr_unit 0', '--damon_addr_unit', /expected a non-zero number of bytes/],
     ['--nr_ctxs 2', '--nr_ctxs', /adding up to the number of contexts \(1\); found 2/],
+    ['--pause_ctx 1', '--pause_ctx', /expected a context index below 1; found 1/],
+    ['--kdamonds k.json', '--kdamonds', /found --kdamonds, which it does not: give the kdamonds JSON\/YAML file to `damon-sim run FILE`/],
+    ['-c s.json', '-c', /found -c, which it does not: put the schemes into a kdamonds file/],
+    ['--obsolete_targets', '--obsolete_targets', /set `obsolete: true` on the targets in a kdamonds file/],
+    ['1234 --damos_action stat', 'damo options', /expected the deducible target "paddr" .*; found the pid "1234"/],
   ])('%s', (argv, path, message) => expectError(argv, path, message));
+
+  it('the deducible target paddr and --pause_ctx', () => {
+    const r = damoArgsToParams('paddr --pause_ctx 0 --damos_action stat'.split(' '));
+    expect(r.params[0].contexts[0].ops).toBe('paddr');
+    expect(r.params[0].contexts[0].pause).toBe(true);
+    expect(damoArgsToParams(['--damos_action', 'stat']).params[0].contexts[0].pause).toBe(false);
+  });
 
   it('--numa_node with a node the machine lacks', () => expectError('--numa_node 3', '--numa_node', /expected a node of the machine; found node 3/, machine));
 

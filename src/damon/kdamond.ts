@@ -128,9 +128,10 @@ export class Kdamond {
     const ctx = this.ctx;
     if (this.stopped) return;
     if (ctx.pause) {
-      // A paused context keeps its regions and their results and still serves damon_call
-      // requests (a commit resumes it), one sampling interval at a time; it samples nothing and
-      // applies no scheme. The spec gives no loop detail for `pause`: this is damon-sim's reading.
+      // A paused context keeps its regions and their results and only serves damon_call requests
+      // (a commit resumes it) and cancels walks, sleeping one sampling interval per round; no
+      // monitoring, no DAMOS (the spec gives no loop detail; this follows the pause series' cover
+      // letter, "mm/damon/core: introduce damon_ctx->paused", 2026).
       ctx.clock.now += si(ctx.attrs) * 1000;
       if (this.calls.length > 0) ctx.ops.syncRegions?.(ctx);
       if (!this.runCalls()) this.stop();

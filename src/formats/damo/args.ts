@@ -65,6 +65,7 @@ export const DAMO_OPTIONS: readonly OptSpec[] = [
   { name: '--maxr', aliases: ['-m'], nargs: 1, metavar: '<n>', help: 'max number of regions of the i-th context' },
   { name: '--damon_addr_unit', aliases: ['--ops_addr_unit'], nargs: 1, metavar: '<bytes>', help: 'addr_unit (paddr): once for every context, or once per context' },
   { name: '--refresh_stat', nargs: 1, metavar: '<ms>', help: 'refresh_ms: once for every kdamond, or once per kdamond (bare = ms)' },
+  { name: '--pause_ctx', nargs: '+', metavar: '<idx>...', help: 'pause these contexts (sysfs pause: no monitoring, no DAMOS, results kept)' },
   { name: '--nr_targets', nargs: '+', metavar: '<n>...', help: 'number of targets of each context' },
   { name: '--nr_schemes', nargs: '+', metavar: '<n>...', help: 'number of schemes of each context' },
   { name: '--nr_ctxs', nargs: '+', metavar: '<n>...', help: 'number of contexts of each kdamond' },
@@ -501,13 +502,28 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
   });
 }
 
+/** damo options damon-sim knows but does not take, and what to do instead. */
+const UNSUPPORTED_OPTIONS: Record<string, string> = {
+  '--kdamonds': 'give the kdamonds JSON/YAML file to `damon-sim run FILE` (as a scenario\'s damon part) or `damon-sim export`',
+  '-c': 'put the schemes into a kdamonds file for `damon-sim run FILE`',
+  '--schemes': 'put the schemes into a kdamonds file for `damon-sim run FILE`',
+  '--obsolete_targets': 'set `obsolete: true` on the targets in a kdamonds file',
+  '--sample_primitives': 'damon-sim samples page-table accessed bits only',
+  '--probe_filter': 'damon-sim does not model probes',
+};
+
 const CTX_OPTS = ['--ops', '--sample', '--aggr', '--updr', '--minr', '--maxr', '--monitoring_intervals', '--monitoring_intervals_goal', '--monitoring_nr_regions_range'];
 
 /** damo's command line → its kdamonds object model (what `damo args damon` prints). */
 export function damoArgsToKdamonds(tokens: readonly string[], opts: DamoArgsOptions = {}): DamoArgsResult {
-  const { occurrences: occ, rest } = splitDamoTokens(tokens);
+  const { occurrences: occ, rest: restAll } = splitDamoTokens(tokens);
+  // The positional "deducible target" `paddr` is what damon-sim monitors anyway.
+  const rest = restAll.filter((t) => t !== 'paddr');
   if (rest.length > 0) {
     const t = rest[0];
+    const why = UNSUPPORTED_OPTIONS[t.split('=')[0]];
+    if (why !== undefined) fail(t, `expected an option damon-sim supports; found ${t}, which it does not: ${why}`);
+    if (/^\d+$/.test(t)) fail('damo options', `expected the deducible target "paddr" (damon-sim simulates the physical address space); found the pid "${t}"`);
     fail(t.startsWith('-') ? t : 'damo options', looksLikeOption(t) ? `expected one of damo's options (see damon-sim args --help); found unknown option "${t}"` : `expected an option; found the stray value "${t}"`);
   }
   const warnings: ConfigIssue[] = [];
@@ -558,6 +574,11 @@ export function damoArgsToKdamonds(tokens: readonly string[], opts: DamoArgsOpti
     if (addrUnit === 0n) fail('--damon_addr_unit', 'expected a non-zero number of bytes per core address; found 0');
     if (addrUnit !== 1n && ops !== 'paddr') fail('--damon_addr_unit', `expected addr_unit 1 for ops "${ops}" (damo allows other units for paddr only); found ${addrUnit}`);
     ctxs.push({ ops: ops as OpsId, addrUnit, targets: [], intervals, nrRegions, pause: false, schemes: [] });
+  }
+  for (const w of all(occ, '--pause_ctx').flat()) {
+    const idx = pInt('--pause_ctx', w, 'a context index');
+    if (idx >= nrCtxs) fail('--pause_ctx', `expected a context index below ${nrCtxs}; found ${idx}`);
+    ctxs[idx].pause = true;
   }
 
   // Targets: as many as the longest per-target option list, at least one per context.
