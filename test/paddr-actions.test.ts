@@ -18,8 +18,8 @@ import { PaddrCheckCache, PaddrOps } from '../src/ops/paddr.js';
 const MiB = 2 ** 20;
 const BASE = 4 * 2 ** 30;
 
-/** sz_ops_filter_passed of a stat scheme with an anon allow filter over `bytes` of anon memory. */
-function passed(addrUnit: number, bytes: number, thp: boolean): number {
+/** The result of applying `action` with an anon allow filter over `bytes` of anon memory. */
+function apply(addrUnit: number, bytes: number, thp: boolean, action: 'stat' | 'lru_prio' = 'stat') {
   const machine = dramCxlMachine({ dram: 64 * MiB, cxl: 64 * MiB, base: BASE });
   expect(machine.allocate({ owner: 1, vstart: 0, bytes, anon: true, mapped: true, memcg: 0, thp, nodes: [0], now: 0 })).toBe(0);
   const ops = new PaddrOps({
@@ -33,11 +33,15 @@ function passed(addrUnit: number, bytes: number, thp: boolean): number {
   ctx.addrUnit = addrUnit;
   ctx.minRegionSz = Math.max(4096 / addrUnit, 1);
   const pattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
-  const s = new Damos(pattern, 'stat', 0, new DamosQuota(), { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true });
+  const s = new Damos(pattern, action, 0, new DamosQuota(), { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true });
   addFilter(s, newFilter('anon', true, true));
   setFiltersDefaultReject(s);
   const r = new DamonRegion(BASE / addrUnit, (BASE + bytes) / addrUnit);
-  return ops.applyScheme(ctx, new DamonTarget(), r, s).szOpsFilterPassed;
+  return ops.applyScheme(ctx, new DamonTarget(), r, s);
+}
+
+function passed(addrUnit: number, bytes: number, thp: boolean): number {
+  return apply(addrUnit, bytes, thp).szOpsFilterPassed;
 }
 
 describe('sz_ops_filter_passed is summed folio by folio in core units', () => {
@@ -50,5 +54,12 @@ describe('sz_ops_filter_passed is summed folio by folio in core units', () => {
 
   it('2 MiB folios', () => {
     expect(passed(8192, 4 * MiB, true)).toBe(2 * 256);
+  });
+});
+
+describe('LRU (de)activation is charged per folio', () => {
+  it('lru_prio over 4 MiB: 2 THPs or 1024 base pages (40 ns per folio lookup, 50 ns per folio moved)', () => {
+    expect(apply(1, 4 * MiB, true, 'lru_prio').costNs).toBe(2 * 40 + 2 * 50);
+    expect(apply(1, 4 * MiB, false, 'lru_prio').costNs).toBe(1024 * 40 + 1024 * 50);
   });
 });

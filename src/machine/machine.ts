@@ -199,11 +199,20 @@ export class Machine {
     let placed = 0;
     let budget = alignDown(Math.min(bytes, this.freeBudget(nid)), PAGE_SIZE);
     // THPs map 2 MiB-aligned virtual ranges; what cannot get a free aligned 2 MiB block falls back
-    // to base pages, as a page fault does.
-    const sizes = req.thp && vstart % HPAGE_PMD_SIZE === 0 ? [HPAGE_PMD_SIZE, PAGE_SIZE] : [PAGE_SIZE];
-    for (const fsz of sizes) {
-      while (budget >= fsz) {
-        const r = this.findFree(nid, fsz, alignDown(budget, fsz));
+    // to base pages, as a page fault does. A share that starts inside a 2 MiB virtual range (the
+    // rest of an area another node's share began) gets base pages up to the next boundary, then
+    // THPs again.
+    const head = req.thp ? (HPAGE_PMD_SIZE - (vstart % HPAGE_PMD_SIZE)) % HPAGE_PMD_SIZE : 0;
+    const phases: Array<[fsz: number, upTo: number]> = req.thp
+      ? [
+          [PAGE_SIZE, head],
+          [HPAGE_PMD_SIZE, Infinity],
+          [PAGE_SIZE, Infinity],
+        ]
+      : [[PAGE_SIZE, Infinity]];
+    for (const [fsz, upTo] of phases) {
+      while (budget >= fsz && placed < upTo) {
+        const r = this.findFree(nid, fsz, alignDown(Math.min(budget, upTo - placed), fsz));
         if (!r) break;
         const v = vstart + placed;
         const [p, q] = this.mem.isolate(r.start, r.end);

@@ -286,11 +286,13 @@ export class PaddrOps implements DamonOperations {
   }
 
   /** The accepted folio ranges of a region (merged where contiguous), the size that passed the filters in core units, and the walk's lookups. */
-  private acceptedFolios(ctx: DamonCtx, r: DamonRegion, s: Damos, skipHead: boolean, pageoutYoung: boolean): { ranges: Array<[number, number]>; passed: number; lookups: number } {
+  private acceptedFolios(ctx: DamonCtx, r: DamonRegion, s: Damos, skipHead: boolean, pageoutYoung: boolean): { ranges: Array<[number, number]>; passed: number; folios: number; lookups: number } {
     const ranges: Array<[number, number]> = [];
     let passed = 0;
+    let folios = 0;
     const accept = (a: number, b: number, folioSize: number): void => {
       // In core units, truncated folio by folio: sz_filter_passed += folio_size / addr_unit (§2.2).
+      folios += (b - a) / folioSize;
       passed += ((b - a) / folioSize) * Math.floor(folioSize / ctx.addrUnit);
       const last = ranges[ranges.length - 1];
       if (last && last[1] === a) last[1] = b;
@@ -299,7 +301,7 @@ export class PaddrOps implements DamonOperations {
     const filters = pageoutYoung ? [...s.opsFilters, PAGEOUT_YOUNG_FILTER] : s.opsFilters;
     const w = this.walkFolios(ctx, r, s, skipHead, (e, fs, n) => this.filterRun(ctx, s, filters, e, fs, n, accept));
     s.lastApplied = w.last;
-    return { ranges, passed, lookups: w.lookups };
+    return { ranges, passed, folios, lookups: w.lookups };
   }
 
   private stat(ctx: DamonCtx, r: DamonRegion, s: Damos): ApplyResult {
@@ -343,12 +345,9 @@ export class PaddrOps implements DamonOperations {
   private deActivate(ctx: DamonCtx, r: DamonRegion, s: Damos, activate: boolean): ApplyResult {
     const f = this.acceptedFolios(ctx, r, s, true, false);
     let applied = 0;
-    let folios = 0;
-    for (const [a, b] of f.ranges) {
-      applied += this.machine.setActive(a, b, activate);
-      folios += (b - a) / PAGE_SIZE;
-    }
-    const costNs = f.lookups * this.machine.costs.walkNsPerFolio + folios * this.machine.costs.lruMoveNsPerFolio;
+    for (const [a, b] of f.ranges) applied += this.machine.setActive(a, b, activate);
+    // folio_activate / folio_deactivate once per accepted folio, whatever its size.
+    const costNs = f.lookups * this.machine.costs.walkNsPerFolio + f.folios * this.machine.costs.lruMoveNsPerFolio;
     return { applied: Math.floor(applied / ctx.addrUnit), szOpsFilterPassed: f.passed, costNs };
   }
 }

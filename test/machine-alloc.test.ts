@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * First-touch allocation with transparent huge pages (machines-and-workloads.md, docs/model.md
+ * "2 MiB folios are used where a 2 MiB-aligned free block exists"): every 2 MiB-aligned virtual
+ * range of a THP area gets a 2 MiB folio when its node has an aligned free block, also when the
+ * area spills over from one node to the next in the middle of a 2 MiB range.
+ */
+import { describe, expect, it } from 'vitest';
+import { dramCxlMachine } from './helpers/machine.js';
+import { ExtKind } from '../src/machine/extents.js';
+import type { Machine } from '../src/machine/machine.js';
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+
+/** MiB of `owner`'s memory per node and folio size, e.g. { 'n0/2048K': 512 }. */
+function layout(m: Machine, owner: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of m.mem.items) {
+    if (e.kind !== ExtKind.Lru || e.owner !== owner) continue;
+    const k = `n${e.node}/${e.folioSize / 1024}K`;
+    out[k] = (out[k] ?? 0) + (e.end - e.start) / MiB;
+  }
+  return out;
+}
+
+describe('THP areas', () => {
+  const area = (owner: number, vstart: number, bytes: number, thp: boolean) => ({ owner, vstart, bytes, anon: true, mapped: true, memcg: 0, thp, nodes: [1, 0], now: 0 });
+
+  it('an area spilling over to the next node mid-2 MiB gets base pages up to the boundary, then THPs', () => {
+    const m = dramCxlMachine({ dram: 1 * GiB, cxl: 1 * GiB });
+    // 3 MiB of base pages first: node 1 then has 1021 MiB free, so the THP area's share there ends
+    // 1 MiB into a 2 MiB virtual range.
+    expect(m.allocate(area(1, 0, 3 * MiB, false))).toBe(0);
+    expect(m.allocate(area(2, 0x7f00_0000_0000, 1536 * MiB, true))).toBe(0);
+    // Node 1: 510 THPs (1020 MiB) and 1 MiB of base pages; node 0: 1 MiB of base pages to the
+    // boundary, then THPs for the remaining 514 MiB.
+    expect(layout(m, 2)).toEqual({ 'n1/2048K': 1020, 'n1/4K': 1, 'n0/4K': 1, 'n0/2048K': 514 });
+  });
+
+  it('an aligned area that fits one node is all THPs', () => {
+    const m = dramCxlMachine({ dram: 1 * GiB, cxl: 1 * GiB });
+    expect(m.allocate(area(2, 0x7f00_0000_0000, 512 * MiB, true))).toBe(0);
+    expect(layout(m, 2)).toEqual({ 'n1/2048K': 512 });
+  });
+});
