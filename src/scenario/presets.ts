@@ -12,6 +12,9 @@ export type Tuner = 'temporal' | 'consist';
  * migrate_hot to node 0 with goal node_eligible_mem_bp nid 0 = 6000 and an addr filter allowing
  * node 1's range; PUSH migrate_hot to node 1 with goal nid 1 = 4000 and a filter on node 0's
  * range. The workload first-touches everything on the CXL node, so the hot set starts at 0:100.
+ * The 128 MiB per 1 s quota and the 99.9 % hot share are damon-sim's choices, not the spec's (the
+ * author's closed-loop tests used 512 MiB per 1 s; GUPS-like workloads use p = 0.9): findings.md
+ * §1a shows what each changes.
  */
 export function tiering6040(tuner: Tuner = 'temporal'): ScenarioDoc {
   const dram = { start: '4 GiB', end: '36 GiB' };
