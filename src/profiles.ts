@@ -37,6 +37,8 @@ export interface KernelProfile {
   readonly feedLoopMultFrac: boolean;
   /** The `collapse` action exists (B1, 2026; damos.md §2.1): other kernels refuse the name with -EINVAL. */
   readonly collapseAction: boolean;
+  /** The context `pause` file exists (B1; damos.md §7): elsewhere `pause: true` is refused. */
+  readonly ctxPause: boolean;
   /** Failed-region charge ratio (fail_charge_num/denom) honoured (B1; damos.md §4.3). */
   readonly failChargeRatio: boolean;
   /** Post-apply merge-back of quota-split regions (B1; damos.md §3.5). */
@@ -65,6 +67,7 @@ const B0: KernelProfile = {
   migrateInvalidTargetPutback: false,
   feedLoopMultFrac: false,
   collapseAction: false,
+  ctxPause: false,
   failChargeRatio: false,
   postApplyMerge: false,
   // v9.2 as posted copies no nid on online commits; damos.md §5.2 asks for the intended behaviour
@@ -77,13 +80,14 @@ const B0: KernelProfile = {
 const B1: KernelProfile = {
   ...B0,
   name: 'b1',
-  description: 'damon tree, May-July 2026: pseudo moving sum, fail-charge ratio, post-apply merge, __GFP_THISNODE, charge_addr_from fix, mult_frac feed loop, collapse action',
+  description: 'damon tree, May-July 2026: pseudo moving sum, fail-charge ratio, post-apply merge, __GFP_THISNODE, charge_addr_from fix, mult_frac feed loop, collapse action, context pause',
   accessRate: 'pseudo_mvsum',
   chargeAddrFromExclusive: true,
   migrateThisNode: true,
   migrateInvalidTargetPutback: true,
   feedLoopMultFrac: true,
   collapseAction: true,
+  ctxPause: true,
   failChargeRatio: true,
   postApplyMerge: true,
 };
@@ -120,6 +124,7 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'migrateInvalidTargetPutback', what: 'with an invalid target_nid, isolated folios go back on the LRU; off: damon_migrate_pages() returns early and they stay isolated (off the LRU) for good', follows: 'damon tree 2026 fix of damon_migrate_pages() early return', spec: 'damos.md §2.2' },
   { key: 'feedLoopMultFrac', what: 'the CONSIST feed loop compensates with mult_frac(last, diff, 10000) (on) or (last / 10000) · diff (off) once last · diff would overflow 64 bits', follows: 'damon tree mid-2026 rewrite of damon_feed_loop_next_input()', spec: 'damos.md §4.6' },
   { key: 'collapseAction', what: 'the collapse action exists; off: the action name is refused (-EINVAL)', follows: 'DAMOS_COLLAPSE (damon tree, 2026)', spec: 'damos.md §2.1, §7' },
+  { key: 'ctxPause', what: 'contexts have a pause file: a paused kdamond neither monitors nor applies schemes, keeps its results and serves commits; off: pause: true is refused', follows: '"mm/damon/core: introduce damon_ctx->paused" series (SJ, 2026)', spec: 'damos.md §7, §8.1' },
   { key: 'failChargeRatio', what: 'fail_charge_num/denom charge failed bytes at a ratio', follows: '"failed region quota charge ratio" series (RFC v5 2026-04-10 → PATCH)', spec: 'damos.md §4.3' },
   { key: 'postApplyMerge', what: 'after all schemes looked at a region, merge it back into its predecessor when nothing differs', follows: 'part of the failed-region-charge series (B1, April 2026)', spec: 'damos.md §3.5' },
   { key: 'commitEligibleNid', what: 'online goal commits copy node_eligible_mem_bp\'s nid (v9.2 copies nothing: the nid is lost)', follows: 'damon tree "test eligible_mem_bp commitment" (after v9.2)', spec: 'damos.md §5.2, §8.1' },

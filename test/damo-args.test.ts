@@ -295,6 +295,15 @@ describe('damon-sim args / run with damo options', () => {
     expect(run.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.nr_regions: /);
   });
 
+  it('args --profile: the pause file exists in b1 only', async () => {
+    const b1 = await cli(['args', '--profile', 'b1', '--pause_ctx', '0', '--damos_action', 'stat', '--format', 'yaml']);
+    expect(b1.code).toBe(0);
+    expect(b1.out).toContain('    pause: true\n');
+    const b0 = await cli(['args', '--pause_ctx', '0', '--damos_action', 'stat']);
+    expect(b0.code).toBe(2);
+    expect(b0.err).toBe('damon-sim: error: damo options.kdamonds[0].contexts[0].pause: expected pause false: kernel profile "b0" has no pause file (use profile b1); found true\n');
+  });
+
   it('run: damo options replace the preset\'s damon part', async () => {
     const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '2s', '--no-progress',
       '--damos_action', 'migrate_hot', '1', '--damos_quotas', '0', '64M', '1s', '--damos_quota_goal', 'node_eligible_mem_bp', '4000', '1',

@@ -636,6 +636,16 @@ describe('mm/damon/core.c (derived vectors, damon-monitoring.md §10.20, §7)', 
     const big = { ...defaultAttrs(), sampleInterval: 2 ** 30, aggrInterval: 2 ** 34 };
     updateMonitoringResult(r, big, { ...big }, true);
     expect(r.age).toBe(0);
+    // The quotient itself can pass 2^53: age 2^32 - 1 at aggr 2^21 + 1 us, rescaled to aggr 1 us:
+    // (2^53 + 2^32 - 2^21 - 1) mod 2^32 = 4292870143 (2^40 + 1 us: the u64 product wraps too).
+    const rescaled = (oldAggr: number) => {
+      const x = new DamonRegion(0, 4096);
+      x.age = 2 ** 32 - 1;
+      updateMonitoringResult(x, { ...defaultAttrs(), sampleInterval: 1, aggrInterval: oldAggr }, { ...defaultAttrs(), sampleInterval: 1, aggrInterval: 1 }, true);
+      return x.age;
+    };
+    expect(rescaled(2 ** 21 + 1)).toBe(4292870143);
+    expect(rescaled(2 ** 40 + 1)).toBe(4294967295);
   });
 
   it('intervals auto-tuning table (§7.4)', () => {

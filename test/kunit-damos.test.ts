@@ -188,6 +188,15 @@ describe('mm/damon/ops-common.c (damon_hot_score / damon_cold_score, damos.md §
     expect(scores(a5ms100ms, 20, 0, 0x7fff_ffff, 1)).toEqual([0, 99]);
   });
 
+  it('age_in_sec is an unsigned int: (unsigned long)age * aggr / 10^6 truncated to 32 bits', () => {
+    // aggr 2 s (max 400 samples: nr 1 is freq 0), weights 0/1. age 2^31: 2^32 s wraps to 0 ->
+    // age_log 0 -> age_sub 50 -> 50*99/100 = 49. age 2^31 - 1: 2^32 - 2 s -> age_log 32, negated
+    // (freq 0) -> age_sub 0 -> 0.
+    const a2s: DamonAttrs = { ...defaultAttrs(), sampleInterval: 5000, aggrInterval: 2_000_000 };
+    expect(scores(a2s, 1, 2 ** 31, 0, 1)).toEqual([49, 50]);
+    expect(scores(a2s, 1, 2 ** 31 - 1, 0, 1)).toEqual([0, 99]);
+  });
+
   it('zero intervals: damon_max_nr_accesses() takes sample_interval 0 as 1 and a 0 result as 1 (2026 fix)', () => {
     // sample 0, aggr 100 ms: max = 100000 samples, so nr 20 is freq 0 (20*100/100000) -> age only.
     // weights 1/0: h = 0 -> hot 0. aggr 0 too: max 1, nr 1 -> freq 100 -> h 100 -> 99.

@@ -675,6 +675,17 @@ const CASES: Record<ProfileSwitch, () => void> = {
     ]);
   },
 
+  ctxPause: () => {
+    // damos.md §7: the context pause file is B1's; a kernel without it refuses pause: true.
+    const [has, lacks] = pair('ctxPause', true, false);
+    const doc = smallDoc([eligibleScheme('consist')], 'b1');
+    (doc.damon as { kdamonds: Array<{ contexts: Array<{ pause?: boolean }> }> }).kdamonds[0].contexts[0].pause = true;
+    const path = 'damon.kdamonds[0].contexts[0].pause';
+    expect(validateUnder(doc, has)).toEqual([]);
+    expect(validateUnder(doc, lacks)).toEqual([{ path, message: `expected pause false: kernel profile "${lacks.name}" has no pause file (use profile b1); found true` }]);
+    expect(loadErrors({ ...doc, kernel: { profile: 'b0', hz: 1000 } })).toEqual([{ path, message: 'expected pause false: kernel profile "b0" has no pause file (use profile b1); found true' }]);
+  },
+
   commitEligibleNid: () => {
     // damos.md §5.2, §8.1: v9.2's damos_commit_quota_goal_union() copies nothing for
     // node_eligible_mem_bp, so the nid is lost (a new goal reads node 0 in damon-sim); the damon

@@ -150,7 +150,7 @@ describe('sysfs export: the files and values the kernel shows', () => {
     const s0 = 'kdamonds/0/contexts/0/schemes/0';
     for (const ro of ['kdamonds/0/pid', 'kdamonds/0/contexts/0/avail_operations', `${s0}/quotas/effective_bytes`, `${s0}/stats/nr_tried`, `${s0}/stats/qt_exceeds`, `${s0}/tried_regions/total_bytes`])
       expect(mode(ro), ro).toBe(0o400);
-    for (const rw of ['kdamonds/nr_kdamonds', 'kdamonds/0/state', 'kdamonds/0/contexts/0/operations', 'kdamonds/0/contexts/0/pause', `${s0}/action`, `${s0}/quotas/bytes`, `${s0}/quotas/goals/0/nid`, `${s0}/core_filters/0/addr_start`, `${s0}/access_pattern/sz/min`])
+    for (const rw of ['kdamonds/nr_kdamonds', 'kdamonds/0/state', 'kdamonds/0/contexts/0/operations', 'kdamonds/0/contexts/0/pause', `${s0}/action`, `${s0}/quotas/bytes`, `${s0}/quotas/goals/0/nid`, `${s0}/core_filters/0/addr_start`, `${s0}/access_pattern/sz/min`, `${s0}/stats/max_nr_snapshots`])
       expect(mode(rw), rw).toBe(0o600);
   });
 

@@ -12,8 +12,8 @@ import { formatDamoText, wrapKdamonds } from '../formats/damo/emit.js';
 import { kdamondsTree } from '../formats/damo/tree.js';
 import { formatDamonReport } from '../report/damo-report.js';
 import { loadScenarioSource, machineRanges, parseCompat, parseFormat } from './damo-common.js';
-import { printIssues, type Io } from './io.js';
-import { DEFAULT_PROFILE } from '../profiles.js';
+import { printIssues, UsageError, type Io } from './io.js';
+import { DEFAULT_PROFILE, PROFILES, findProfile } from '../profiles.js';
 import { ConfigError, type Collector } from '../scenario/issues.js';
 import { validateKdamonds } from '../scenario/validate.js';
 
@@ -24,6 +24,7 @@ export interface ArgsOptions {
   damoCompat?: string;
   preset?: string;
   machine?: string;
+  profile?: string;
 }
 
 export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): number {
@@ -40,7 +41,13 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   const r = damoArgsToParams(tokens, { compat, ...machine });
   // And what the kernel would refuse at commit, as for a scenario (damon-sim run).
   const c: Collector = { errors: [], warnings: [] };
-  validateKdamonds(r.params, c, { profile: DEFAULT_PROFILE, nrNodes }, ['damo options']);
+  let profile = DEFAULT_PROFILE;
+  if (o.profile !== undefined) {
+    const p = findProfile(o.profile);
+    if (!p) throw new UsageError(`--profile: expected one of ${PROFILES.map((x) => x.name).join(', ')}; found "${o.profile}"`);
+    profile = p;
+  }
+  validateKdamonds(r.params, c, { profile, nrNodes }, ['damo options']);
   if (c.errors.length > 0) throw new ConfigError(c.errors, [...r.warnings, ...c.warnings]);
   printIssues(io, [...r.warnings, ...c.warnings], 'warning');
   if (format === 'report') io.out(formatDamonReport(r.kdamonds, { compat, raw: o.raw }));
@@ -59,6 +66,7 @@ export function registerArgs(program: Command, io: Io, setExit: (code: number) =
     .option('--damo-compat <mode>', 'kernel (default) or upstream: ignore the nid of node_eligible_mem_bp goals, as upstream damo v3.3')
     .option('--preset <name>', 'take the machine (for --numa_node and the default paddr region) from a built-in scenario')
     .option('--machine <scenario>', 'take the machine from this scenario file')
+    .option('--profile <name>', `kernel profile whose checks apply: ${PROFILES.map((p) => p.name).join(', ')} (default ${DEFAULT_PROFILE.name})`)
     .allowUnknownOption()
     .allowExcessArguments()
     .addHelpText('after', `\ndamo options (i-th occurrence of a per-scheme option belongs to the i-th --damos_action):\n${damoOptionsHelp()}\n`)

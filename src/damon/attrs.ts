@@ -101,8 +101,9 @@ function nrForNew(nr: number, oldA: DamonAttrs, newA: DamonAttrs): number {
 function ageForNew(age: number, oldA: DamonAttrs, newA: DamonAttrs): number {
   const p = age * oldA.aggrInterval;
   // age · aggr_interval is a C unsigned long product: it wraps at 2^64 (trap 1).
-  const v = p < Number.MAX_SAFE_INTEGER ? Math.floor(p / newA.aggrInterval) : Number(BigInt.asUintN(64, BigInt(age) * BigInt(oldA.aggrInterval)) / BigInt(newA.aggrInterval));
-  return v >>> 0;
+  if (p < Number.MAX_SAFE_INTEGER) return Math.floor(p / newA.aggrInterval) >>> 0;
+  // The quotient can pass 2^53 too: truncate it to the unsigned int age exactly.
+  return Number(BigInt.asUintN(32, BigInt.asUintN(64, BigInt(age) * BigInt(oldA.aggrInterval)) / BigInt(newA.aggrInterval)));
 }
 
 /** `damon_update_monitoring_result` for one region (§4.5). */

@@ -18,13 +18,14 @@ export function hotScore(ctx: DamonCtx, r: DamonRegion, s: Damos): number {
   const a = ctx.attrs;
   // unsigned int arithmetic, stored in an int (damos.md §0: C widths throughout).
   const freq = Math.floor(mulU32(ctx.scoreNrAccesses(r), DAMON_MAX_SUBSCORE) / maxNrAccesses(a)) | 0;
+  // age_in_sec is an unsigned int: (unsigned long)age * aggr_interval / 1000000, truncated to 32 bits.
   const ageProduct = r.age * a.aggrInterval;
   const ageInSec =
-    ageProduct < Number.MAX_SAFE_INTEGER ? Math.floor(ageProduct / 1_000_000) : Number((BigInt(r.age) * BigInt(a.aggrInterval)) / 1_000_000n);
-  // The kernel counts right shifts until zero, capped at 32: floor(log2(x)) + 1.
-  let ageInLog = 0;
-  if (ageInSec >= 0x1_0000_0000) ageInLog = DAMON_MAX_AGE_IN_LOG;
-  else if (ageInSec > 0) ageInLog = 32 - Math.clz32(ageInSec);
+    ageProduct < Number.MAX_SAFE_INTEGER
+      ? Math.floor(ageProduct / 1_000_000) >>> 0
+      : Number(BigInt.asUintN(32, BigInt.asUintN(64, BigInt(r.age) * BigInt(a.aggrInterval)) / 1_000_000n));
+  // The kernel counts right shifts until zero (at most 32 for an unsigned int): floor(log2(x)) + 1.
+  let ageInLog = ageInSec > 0 ? 32 - Math.clz32(ageInSec) : 0;
   if (freq === 0) ageInLog = -ageInLog;
   // Two truncating divisions, in this order (trap 1).
   const ageSubscore = Math.trunc(Math.trunc(((ageInLog + DAMON_MAX_AGE_IN_LOG) * DAMON_MAX_SUBSCORE) / DAMON_MAX_AGE_IN_LOG) / 2);

@@ -60,6 +60,9 @@ function paramOps(id: OpsId, running: DamonOperations): DamonOperations {
   return { id, prepareAccessChecks: () => undefined, checkAccesses: () => 0, applyScheme: () => ({ applied: 0, szOpsFilterPassed: 0, costNs: 0 }) };
 }
 
+/** Handled by the sysfs write itself, without damon_call(): it works whether the kdamond runs or not. */
+const CLEAR = 'clear_schemes_tried_regions';
+
 export class EventEngine {
   /** Every record the events produced, in emission order. */
   readonly records: Array<Record<string, unknown>> = [];
@@ -109,7 +112,8 @@ export class EventEngine {
       if (k && !k.kdamond.stopped) continue;
       while (q.length > 0 && q[0].at <= untilNs) {
         const ev = q.shift()!;
-        this.outcome(ev, ev.at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
+        if (ev.command === CLEAR) this.outcome(ev, ev.at, k?.kdamond.ctx, 'ok');
+        else this.outcome(ev, ev.at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
       }
     }
   }
@@ -121,8 +125,16 @@ export class EventEngine {
     if (!q || q.length === 0 || this.inflight.has(k.idx)) return;
     const kd = k.kdamond;
     const callAt = k.clock.now + kd.ctx.attrs.sampleInterval * 1000;
-    if (q[0].at > callAt) return;
-    this.issue(q.shift()!, kd);
+    while (q.length > 0 && q[0].at <= callAt) {
+      const ev = q.shift()!;
+      if (ev.command !== CLEAR) {
+        this.issue(ev, kd);
+        return;
+      }
+      // The sysfs write itself removes the tried_regions directories (no damon_call, running or
+      // not). damon-sim's tried-regions dumps are records already written: nothing else changes.
+      this.outcome(ev, Math.max(ev.at, k.clock.now), kd.ctx, 'ok');
+    }
   }
 
   /** End of the run: report what never completed or never could be delivered. */
@@ -190,11 +202,6 @@ export class EventEngine {
         return;
       case 'update_tuned_intervals':
         this.emit({ type: 'tuned_intervals', ...base, sample_us: ctx.attrs.sampleInterval, aggr_us: ctx.attrs.aggrInterval });
-        this.outcome(ev, now, ctx, 'ok');
-        return;
-      case 'clear_schemes_tried_regions':
-        // Removes the tried_regions directories: damon-sim's tried-regions dumps are records
-        // already written, so there is nothing to remove but the command itself is accepted.
         this.outcome(ev, now, ctx, 'ok');
         return;
       case 'off':

@@ -117,6 +117,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         err([...cp, 'ops'], `expected "paddr" (damon-sim simulates the physical address space operations set only); found "${ctx.ops}"`);
         return;
       }
+      if (ctx.pause && profile && !profile.ctxPause)
+        err([...cp, 'pause'], `expected pause false: kernel profile "${profile.name}" has no pause file (use profile b1); found true`);
       const msz = minRegionSzFor(ctx.addrUnit);
       if (!isPow2(msz)) err([...cp, 'addr_unit'], `expected an addr_unit giving a power-of-two min_region_sz (4096 / addr_unit); found addr_unit ${ctx.addrUnit} (min_region_sz ${msz}; damon_commit_ctx returns -EINVAL)`);
       const ae = attrsError({ ...ctx.attrs, aggrSamples: 0 });

@@ -163,7 +163,8 @@ const REQUIRED_KEYS = {
   intervalsGoal: ['access_bp', 'aggrs', 'min_sample_us', 'max_sample_us'],
   accessPattern: ['sz_bytes', 'nr_accesses', 'age'],
   quotas: ['time_ms', 'sz_bytes', 'reset_interval_ms', 'weights'],
-  goal: ['metric', 'target_value', 'current_value'],
+  // (A goal without its metric is an error of its own, unless it is in the old spelling.)
+  goal: ['target_value', 'current_value'],
   watermarks: ['metric', 'interval_us', 'high_permil', 'mid_permil', 'low_permil'],
 };
 

@@ -128,8 +128,8 @@ export function sysfsFiles(kdamonds: readonly KdamondParams[]): SysfsFile[] {
   return out;
 }
 
-/** Files the kernel creates read-only (0400): the ones it reports; every other file is 0600 (damo-formats.md §4.1, sysfs.sh). */
-const READ_ONLY = /(^|\/)(pid|avail_operations|effective_bytes|stats\/[^/]+|tried_regions\/.+)$/;
+/** Files the kernel creates read-only (0400): the ones it reports (stats/max_nr_snapshots is a setting: rw); every other file is 0600 (damo-formats.md §4.1, sysfs.sh). */
+const READ_ONLY = /(^|\/)(pid|avail_operations|effective_bytes|stats\/(?!max_nr_snapshots$)[^/]+|tried_regions\/.+)$/;
 
 /** The mode the kernel gives a DAMON sysfs file. */
 export function sysfsFileMode(path: string): number {
