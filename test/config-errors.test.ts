@@ -345,6 +345,16 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expectError(expectRejected({ ...r, outFile }), '--preset', '"tiering-5050"', 'tiering-6040');
   });
 
+  it('output paths that cannot be written are refused before the run, and nothing is written', async () => {
+    const outFile = join(dir, 'paths.ndjson');
+    const long = join(dir, 'sub', `${'x'.repeat(250)}.svg`);
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', outFile, '--plot', long, '--no-progress']);
+    expectError(expectRejected({ ...r, outFile }), '--plot', 'at most 244 bytes', '254 bytes');
+    expect(existsSync(join(dir, 'sub'))).toBe(false);
+    const empty = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', outFile, '--trace', '', '--no-progress']);
+    expectError(expectRejected({ ...empty, outFile }), '--trace', 'expected a file name; found ""');
+  });
+
   it('a scenario file that does not exist', async () => {
     const file = join(dir, 'nope.yaml');
     const outFile = join(dir, 'nope.ndjson');

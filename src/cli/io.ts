@@ -3,7 +3,7 @@
  * CLI plumbing: output that never leaves a partial file behind (write to a temporary file in the
  * same directory, then rename), and the exit-code contract (2 for bad input, one line per problem).
  */
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { ConfigError, formatIssue, oneLine, type ConfigIssue } from '../scenario/issues.js';
 
@@ -33,21 +33,34 @@ export class UsageError extends Error {
  * where a file is wanted (or the reverse), or a regular file where a directory would have to be.
  */
 export function checkOutputPath(option: string, path: string, kind: 'file' | 'dir' = 'file'): void {
+  if (path === '') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'}; found ""`);
+  // The file is written as ".NAME.PID.tmp" first, then renamed: both names must fit NAME_MAX.
+  if (kind === 'file' && Buffer.byteLength(basename(tempPath(path))) > NAME_MAX)
+    throw new UsageError(`${option}: expected a file name of at most ${NAME_MAX - Buffer.byteLength(basename(tempPath('x'))) + 1} bytes; found one of ${Buffer.byteLength(basename(path))} bytes`);
   const st = statOrUndefined(path);
   if (st) {
     if (kind === 'file' && st.isDirectory()) throw new UsageError(`${option}: expected a file name; found "${path}", a directory`);
     if (kind === 'dir' && !st.isDirectory()) throw new UsageError(`${option}: expected a directory; found "${path}", an existing file`);
-    return;
   }
-  for (let p = dirname(resolve(path)); ; p = dirname(p)) {
+  // Missing parent directories are created when the output is written; the nearest existing one
+  // must be a directory we may write in.
+  for (let p = st && kind === 'dir' ? resolve(path) : dirname(resolve(path)); ; p = dirname(p)) {
     const a = statOrUndefined(p);
     if (a) {
       if (!a.isDirectory()) throw new UsageError(`${option}: expected a path under a directory; found "${p}", a file, in "${path}"`);
+      try {
+        accessSync(p, constants.W_OK);
+      } catch {
+        throw new UsageError(`${option}: expected a directory this user may write in; found "${p}", not writable`);
+      }
       return;
     }
     if (dirname(p) === p) return;
   }
 }
+
+/** The longest file name Linux file systems take. */
+const NAME_MAX = 255;
 
 function statOrUndefined(p: string): Stats | undefined {
   try {

@@ -93,15 +93,17 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefin
   try {
     res = runScenario(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined });
     bar.stop();
+    // Every output is complete before any appears under its name.
+    const svg = plot !== undefined ? await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs }) : undefined;
     writer?.commit();
     tracer?.commit();
+    if (plot !== undefined && svg !== undefined) writeFileAtomic(plot, svg);
   } catch (e) {
     bar.stop();
     writer?.abort();
     tracer?.abort();
     throw e;
   }
-  if (plot !== undefined) writeFileAtomic(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs }));
   return res;
 }
 
