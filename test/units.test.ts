@@ -25,6 +25,8 @@ import {
   type RatioUnit,
   type TimeUnit,
 } from '../src/formats/damo/units.js';
+import { readKdamonds } from '../src/formats/damo/emit.js';
+import { parseText } from '../src/scenario/load.js';
 
 const KiB = 1n << 10n;
 const MiB = 1n << 20n;
@@ -174,6 +176,23 @@ describe('parsers', () => {
   it('converts small values to numbers', () => {
     expect(toSafeNumber(parseBytes('4 KiB'))).toBe(4096);
     expect(toSafeNumber(BigInt(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});
+
+describe('integers past 2^53 in scenario text stay exact', () => {
+  it('YAML and JSON plain integers: safe ones are numbers, longer ones exact digit strings', () => {
+    const yaml = 'a: 9007199254740993\nb: 18446744073709551615\nc: 4096\nd: -9007199254740993\ne: 1.5\n';
+    expect(parseText(yaml, 'y', 'yaml')).toEqual({ a: '9007199254740993', b: '18446744073709551615', c: 4096, d: '-9007199254740993', e: 1.5 });
+    const json = '{"a": 9007199254740993, "b": [18446744073709551615, 7], "c": {"d": 4096}}';
+    expect(parseText(json, 'j', 'json')).toEqual({ a: '9007199254740993', b: ['18446744073709551615', 7], c: { d: 4096 } });
+    // Without long integers JSON goes through JSON.parse as before.
+    expect(parseText('{"a": 9007199254740991}', 'j', 'json')).toEqual({ a: 9007199254740991 });
+  });
+
+  it('a goal value past 2^53 reaches the goal exactly', () => {
+    const doc = parseText('{"kdamonds": [{"contexts": [{"ops": "paddr", "targets": [{"pid": null, "regions": []}], "schemes": [{"quotas": {"goals": [{"metric": "user_input", "target_value": 9007199254740993, "current_value": 18446744073709551614}]}}]}]}]}', 'j', 'json');
+    const g = readKdamonds(doc).params[0].contexts[0].schemes[0].quota.goals[0];
+    expect([g.targetValue, g.currentValue]).toEqual([9007199254740993n, 18446744073709551614n]);
   });
 });
 

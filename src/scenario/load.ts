@@ -28,18 +28,35 @@ export interface LoadOptions extends DamoReadOptions {
   source?: string;
 }
 
+/** An integer literal of 16 digits or more: it may not survive a round trip through a double. */
+const LONG_INTEGER = /\d{16,}/;
+
+/**
+ * Plain integers come out of the YAML parser as bigints: those a double holds exactly become
+ * numbers, the others stay exact as digit strings, which every integer-valued key also takes
+ * (ULONG_MAX goal values, sizes), instead of being rounded.
+ */
+function exactIntegers(v: unknown): unknown {
+  if (typeof v === 'bigint') return v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (Array.isArray(v)) return v.map(exactIntegers);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, exactIntegers(x)]));
+  return v;
+}
+
 /** Parse JSON or YAML text (YAML is a superset; JSON errors read better from the JSON parser). */
 export function parseText(text: string, source = 'scenario', format: 'json' | 'yaml' | 'auto' = 'auto'): unknown {
   const looksJson = format === 'json' || (format === 'auto' && /^\s*[{[]/.test(text));
   if (looksJson) {
     try {
-      return JSON.parse(text);
+      const v: unknown = JSON.parse(text);
+      // JSON.parse rounds integers past 2^53; the YAML parser below keeps them exact.
+      if (!LONG_INTEGER.test(text)) return v;
     } catch (e) {
       // V8 quotes the text around the error, newlines included: keep its first line.
       if (format === 'json') throw new ConfigError([{ path: source, message: `expected JSON; ${(e as Error).message.split('\n')[0]}` }]);
     }
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, intAsBigInt: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => ({
@@ -50,7 +67,7 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
   }
   try {
     // A small alias budget: a scenario has no use for an alias bomb.
-    return doc.toJS({ maxAliasCount: 100 });
+    return exactIntegers(doc.toJS({ maxAliasCount: 100 }));
   } catch (e) {
     throw new ConfigError([{ path: source, message: `expected YAML or JSON whose aliases resolve; ${(e as Error).message.split('\n')[0]}` }]);
   }
