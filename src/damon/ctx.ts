@@ -49,8 +49,17 @@ export interface DamonCtxInit {
   splitState: SplitState;
   clock: SimClock;
   tracer?: DamonTracer;
-  /** Index of this context among all contexts of the run (trace ctx_idx). */
+  /** Index of this context among all contexts of the run (see ctxIdxInKdamond for the kernel's ctx_idx). */
   idx?: number;
+}
+
+/**
+ * The context's index within its kdamond, as sysfs and the tracepoints' ctx_idx count: damon-sim's
+ * kdamonds have one context each (sysfs nr_contexts is 0 or 1), so it is always 0. (`idx` counts
+ * contexts across all kdamonds of a run.)
+ */
+export function ctxIdxInKdamond(_ctx: DamonCtx): number {
+  return 0;
 }
 
 export class DamonCtx {

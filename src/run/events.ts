@@ -12,7 +12,7 @@
  * `tuned_intervals`, `tried_regions`.
  */
 import { damonCommitCtx, damonCommitCtxTest } from '../damon/commit.js';
-import type { DamonCtx } from '../damon/ctx.js';
+import { ctxIdxInKdamond, type DamonCtx } from '../damon/ctx.js';
 import type { Kdamond } from '../damon/kdamond.js';
 import { SplitState } from '../damon/split.js';
 import { commitSchemesQuotaGoals } from '../damos/commit.js';
@@ -99,7 +99,7 @@ export class EventEngine {
   }
 
   private outcome(ev: ScheduledEvent, t: number, ctx: DamonCtx | undefined, status: EventRecord['status'], error?: string, stopped?: boolean): void {
-    const rec: EventRecord = { type: 'event', t: secs(t), kdamond: ev.kdamond, ctx: ctx?.idx ?? 0, event: ev.index, command: ev.command, status };
+    const rec: EventRecord = { type: 'event', t: secs(t), kdamond: ev.kdamond, ctx: ctx ? ctxIdxInKdamond(ctx) : 0, event: ev.index, command: ev.command, status };
     if (error !== undefined) rec.error = error;
     if (stopped) rec.stopped = true;
     this.emit(rec as unknown as Record<string, unknown>);
@@ -165,7 +165,7 @@ export class EventEngine {
   private run(ev: ScheduledEvent, kd: Kdamond, ctx: DamonCtx): void {
     const now = ctx.clock.now;
     const t = secs(now);
-    const base = { t, kdamond: ev.kdamond, ctx: ctx.idx };
+    const base = { t, kdamond: ev.kdamond, ctx: ctxIdxInKdamond(ctx) };
     switch (ev.command) {
       case 'commit': {
         const r = this.commit(ev, ctx);
@@ -265,7 +265,7 @@ export class EventEngine {
         const t = secs(c.clock.now);
         c.schemes.forEach((s, si) => {
           const a = acc.get(s) ?? { totalBytes: 0, regions: [] };
-          const rec: Record<string, unknown> = { type: 'tried_regions', t, kdamond: ev.kdamond, ctx: c.idx, scheme: si, total_bytes: a.totalBytes };
+          const rec: Record<string, unknown> = { type: 'tried_regions', t, kdamond: ev.kdamond, ctx: ctxIdxInKdamond(c), scheme: si, total_bytes: a.totalBytes };
           if (!bytesOnly) rec.regions = a.regions;
           this.emit(rec);
         });

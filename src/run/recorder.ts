@@ -4,7 +4,7 @@
  * every Nth), plus the ground truth only a simulator has (hot bytes per node). docs/timeline.md
  * documents the format.
  */
-import type { DamonCtx } from '../damon/ctx.js';
+import { ctxIdxInKdamond, type DamonCtx } from '../damon/ctx.js';
 import type { DamonTracer } from '../damon/trace.js';
 import type { Damos } from '../damos/scheme.js';
 import { toJson } from '../lib/json.js';
@@ -86,7 +86,7 @@ export class Recorder implements DamonTracer {
         type: 'goal',
         t: secs(ctx.clock.now),
         kdamond: this.kdamondOfCtx(ctx.idx),
-        ctx: ctx.idx,
+        ctx: ctxIdxInKdamond(ctx),
         scheme: schemeIdx,
         goal: gi,
         metric: g.metric,
@@ -121,7 +121,7 @@ export class Recorder implements DamonTracer {
       type: 'aggr',
       t: secs(ctx.clock.now),
       kdamond: this.kdamondOfCtx(ctx.idx),
-      ctx: ctx.idx,
+      ctx: ctxIdxInKdamond(ctx),
       nr_regions: ctx.nrRegions,
       sample_us: ctx.attrs.sampleInterval,
       aggr_us: ctx.attrs.aggrInterval,

@@ -3,6 +3,7 @@
  * Run a scenario end to end: header, timeline records, final summary. The library entry point
  * the CLI and the tests share.
  */
+import { ctxIdxInKdamond } from '../damon/ctx.js';
 import type { Scenario } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
 import { addGroundTruth, goalKey, summarize, migrationSummary, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
@@ -35,14 +36,12 @@ export interface RunResult {
 /** Labels such as "s0 migrate_hot→0" for the summary. */
 export function schemeLabels(sc: Scenario): Map<string, string> {
   const m = new Map<string, string>();
-  let ctxIdx = 0;
   sc.kdamonds.forEach((k, ki) =>
-    k.contexts.forEach((ctx) => {
+    k.contexts.forEach((ctx, ci) => {
       ctx.schemes.forEach((s, si) => {
         const dest = s.action.startsWith('migrate') ? `→${s.targetNid}` : '';
-        s.quota.goals.forEach((_g, gi) => m.set(goalKey({ kdamond: ki, ctx: ctxIdx, scheme: si, goal: gi }), `s${si} ${s.action}${dest}`));
+        s.quota.goals.forEach((_g, gi) => m.set(goalKey({ kdamond: ki, ctx: ci, scheme: si, goal: gi }), `s${si} ${s.action}${dest}`));
       });
-      ctxIdx++;
     }),
   );
   return m;
@@ -81,9 +80,9 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     k.kdamond.ctx.schemes.forEach((s, si) =>
       stats.push({
         kdamond: k.idx,
-        ctx: k.kdamond.ctx.idx,
+        ctx: ctxIdxInKdamond(k.kdamond.ctx),
         scheme: si,
-        label: labels.get(goalKey({ kdamond: k.idx, ctx: k.kdamond.ctx.idx, scheme: si, goal: 0 })) ?? `s${si} ${s.action}`,
+        label: labels.get(goalKey({ kdamond: k.idx, ctx: ctxIdxInKdamond(k.kdamond.ctx), scheme: si, goal: 0 })) ?? `s${si} ${s.action}`,
         nrTried: s.stat.nrTried,
         szTried: s.stat.szTried,
         nrApplied: s.stat.nrApplied,
@@ -99,13 +98,12 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
 
 function header(sc: Scenario, sim: Simulation): object {
   const schemes: object[] = [];
-  let ctxIdx = 0;
   sc.kdamonds.forEach((k, ki) =>
-    k.contexts.forEach((ctx) => {
+    k.contexts.forEach((ctx, ci) => {
       ctx.schemes.forEach((s, si) =>
         schemes.push({
           kdamond: ki,
-          ctx: ctxIdx,
+          ctx: ci,
           scheme: si,
           action: s.action,
           target_nid: s.targetNid,
@@ -113,7 +111,6 @@ function header(sc: Scenario, sim: Simulation): object {
           goals: s.quota.goals.map((g) => ({ metric: g.metric, nid: g.nid, target_value: g.targetValue })),
         }),
       );
-      ctxIdx++;
     }),
   );
   return {

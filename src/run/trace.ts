@@ -14,7 +14,7 @@
  * kdamond), target_id the target's index. The pid is 1000 + the kdamond index; the clock is the
  * simulated time since boot. Deterministic: same scenario and seed, same bytes.
  */
-import type { DamonCtx } from '../damon/ctx.js';
+import { ctxIdxInKdamond, type DamonCtx } from '../damon/ctx.js';
 import type { DamonTracer } from '../damon/trace.js';
 import type { Damos, DamosQuotaGoal } from '../damos/scheme.js';
 
@@ -49,12 +49,12 @@ export class TraceWriter implements DamonTracer {
   quotaSet(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
     const last = this.lastEsz.get(s);
     this.lastEsz.set(s, s.quota.esz);
-    if (last !== undefined && last !== s.quota.esz) this.line(ctx, 'damos_esz', `ctx_idx=0 scheme_idx=${schemeIdx} esz=${s.quota.esz}`);
+    if (last !== undefined && last !== s.quota.esz) this.line(ctx, 'damos_esz', `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} esz=${s.quota.esz}`);
   }
 
   goalEvaluated(ctx: DamonCtx, schemeIdx: number, _goalIdx: number, _s: Damos, g: DamosQuotaGoal): void {
     if (g.metric !== 'node_eligible_mem_bp') return;
-    this.line(ctx, 'damos_node_eligible_mem_bp', `ctx_idx=0 scheme_idx=${schemeIdx} nid=${g.nid} target_value=${g.targetValue} current_value=${g.currentValue}`);
+    this.line(ctx, 'damos_node_eligible_mem_bp', `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} nid=${g.nid} target_value=${g.targetValue} current_value=${g.currentValue}`);
   }
 
   applied(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
@@ -62,7 +62,7 @@ export class TraceWriter implements DamonTracer {
     this.line(
       ctx,
       'damos_stat_after_apply_interval',
-      `ctx_idx=0 scheme_idx=${schemeIdx} nr_tried=${st.nrTried} sz_tried=${st.szTried} nr_applied=${st.nrApplied} sz_applied=${st.szApplied} ` +
+      `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} nr_tried=${st.nrTried} sz_tried=${st.szTried} nr_applied=${st.nrApplied} sz_applied=${st.szApplied} ` +
         `sz_ops_filter_passed=${st.szOpsFilterPassed} qt_exceeds=${st.qtExceeds} nr_snapshots=${st.nrSnapshots}`,
     );
   }
