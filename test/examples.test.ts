@@ -120,6 +120,14 @@ const CHECKS: Record<string, (sc: Scenario) => void> = {
     // the tracepoints' ctx_idx), the kdamond field tells them apart.
     // (kdamond 0's promotion goal is never evaluated: findings.md §4.)
     expect(new Set(res.goals.map((g) => `${g.kdamond}/${g.ctx}`))).toEqual(new Set(['1/0']));
+    // The summary still lists it, with 0 evaluations, and every goal row carries its scheme's
+    // end-of-run stats.
+    const never = res.summary.filter((r) => r.kdamond === 0);
+    expect(never.map((r) => [r.metric, r.nid, r.target, r.evaluations, r.timeToTargetS, r.meanSecondHalf])).toEqual([['node_mem_used_bp', 0, 9970, 0, null, null]]);
+    for (const r of res.summary) {
+      const st = stat(res, r.kdamond, r.scheme);
+      expect([r.szApplied, r.nrApplied, r.qtExceeds]).toEqual([st.szApplied, st.nrApplied, st.qtExceeds]);
+    }
     expect(new Set(res.aggrs.map((a) => `${a.kdamond}/${a.ctx}`))).toEqual(new Set(['0/0', '1/0']));
   },
 

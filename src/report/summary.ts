@@ -196,12 +196,12 @@ interface Row {
   cells: string[] | null;
 }
 
-function goalRows(perRun: Array<SchemeSummary | undefined>): Row[] {
+function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boolean): Row[] {
   const first = perRun.find((s): s is SchemeSummary => s !== undefined);
   if (!first) return [];
   const cell = (f: (s: SchemeSummary) => string): string[] => perRun.map((s) => (s ? f(s) : '-'));
   return [
-    { label: first.label, cells: null },
+    { label: `${kdamondPrefix ? `kd${first.kdamond} ` : ''}${first.label}`, cells: null },
     { label: '  metric / nid', cells: cell((s) => `${s.metric} / ${s.nid}`) },
     { label: '  target', cells: cell((s) => `${s.target}${unitOf(s.metric)}`) },
     {
@@ -261,11 +261,13 @@ export function formatSummaryTable(
   const all = new Map<string, SchemeSummary>();
   for (const c of columns) for (const s of c.rows) if (!all.has(goalKey(s))) all.set(goalKey(s), s);
   const keys = [...all.values()].sort(cmpGoal).map(goalKey);
+  // Several kdamonds each have a scheme 0: say whose, as the stats sections do.
+  const manyKdamonds = new Set([...all.values()].map((s) => s.kdamond)).size > 1 || new Set((stats ?? []).flat().map((x) => x.kdamond)).size > 1;
 
   const rows: Row[] = [];
   for (const k of keys) {
     if (rows.length > 0) rows.push({ label: '', cells: null });
-    rows.push(...goalRows(byKey.map((m) => m.get(k))));
+    rows.push(...goalRows(byKey.map((m) => m.get(k)), manyKdamonds));
   }
   if (migrations && migrations.some((m) => m.length > 0)) {
     const pairs = new Map<string, Migration>();
@@ -287,7 +289,7 @@ export function formatSummaryTable(
     const key = (x: SchemeStats) => `${x.kdamond}/${x.ctx}/${x.scheme}`;
     const all = new Map<string, SchemeStats>();
     for (const st of stats) for (const x of st) if (!all.has(key(x))) all.set(key(x), x);
-    const many = new Set([...all.values()].map((x) => x.kdamond)).size > 1;
+    const many = manyKdamonds;
     for (const x of [...all.values()].sort((a, b) => a.kdamond - b.kdamond || a.ctx - b.ctx || a.scheme - b.scheme)) {
       if (rows.length > 0) rows.push({ label: '', cells: null });
       rows.push({ label: `${many ? `kd${x.kdamond} ` : ''}${x.label} stats`, cells: null });

@@ -6,7 +6,7 @@
 import { ctxIdxInKdamond } from '../damon/ctx.js';
 import type { Scenario } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
-import { addGroundTruth, goalKey, summarize, migrationSummary, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
+import { addGroundTruth, cmpGoal, goalKey, goalLabel, summarize, migrationSummary, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine } from './events.js';
@@ -92,8 +92,52 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
       }),
     );
   }
+  completeGoalRows(sc, summary, stats, labels);
   write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations }));
   return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records };
+}
+
+/**
+ * The summary's goal rows give each scheme's applied totals and qt_exceeds at the end of the run
+ * (a goal record carries them as of its evaluation, so the last one can be behind), and goals
+ * never evaluated (their scheme never applied) get a row too, with 0 evaluations.
+ */
+function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonly SchemeStats[], labels: ReadonlyMap<string, string>): void {
+  const have = new Set(summary.map(goalKey));
+  sc.kdamonds.forEach((k, ki) =>
+    k.contexts.forEach((ctx, ci) =>
+      ctx.schemes.forEach((s, si) =>
+        s.quota.goals.forEach((g, gi) => {
+          const id = { kdamond: ki, ctx: ci, scheme: si, goal: gi };
+          if (have.has(goalKey(id))) return;
+          summary.push({
+            ...id,
+            label: labels.get(goalKey(id)) ?? goalLabel({ scheme: si, metric: g.metric, nid: g.nid ?? 0 }),
+            metric: g.metric,
+            nid: g.nid ?? 0,
+            target: Number(g.targetValue),
+            timeToTargetS: null,
+            meanSecondHalf: null,
+            stddevSecondHalf: null,
+            minSecondHalf: null,
+            maxSecondHalf: null,
+            evaluations: 0,
+            szApplied: 0,
+            nrApplied: 0,
+            qtExceeds: 0,
+          });
+        }),
+      ),
+    ),
+  );
+  for (const row of summary) {
+    const st = stats.find((x) => x.kdamond === row.kdamond && x.ctx === row.ctx && x.scheme === row.scheme);
+    if (!st) continue;
+    row.szApplied = st.szApplied;
+    row.nrApplied = st.nrApplied;
+    row.qtExceeds = st.qtExceeds;
+  }
+  summary.sort(cmpGoal);
 }
 
 function header(sc: Scenario, sim: Simulation): object {
