@@ -105,6 +105,14 @@ describe('damo report damon: after a run', () => {
     expect(text).toMatch(/\n {16}\[[\d,]+, [\d,]+\) \([^)]+\): nr_accesses: \d+ samples, age: \d+ aggr_intervals, filter_passed: [^\n]+\n/);
   });
 
+  it('a goal nothing has evaluated yet is not reported as measured', async () => {
+    // mtier: the promotion scheme never applies in 10 s (findings.md §4), the demotion one does.
+    const r = await cli(['report', 'damon', join(__dirname, '..', 'examples', 'mtier.yaml'), '--duration', '10s']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('goal 0: metric node_mem_used_bp (nid 0) target 9,970 current 0 (not measured yet: the scheme has not been applied)\n');
+    expect(r.out).toMatch(/goal 0: metric node_mem_free_bp \(nid 0\) target 50 current [\d,]+ \(measured by damon-sim; a real kernel does not report it\)\n/);
+  });
+
   it('damon-sim report damon --preset --duration; --params-only', async () => {
     const r = await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', '2s']);
     expect(r.code).toBe(0);

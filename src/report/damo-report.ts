@@ -32,8 +32,12 @@ export interface TriedRegion {
 export interface SchemeRuntime {
   stats: { nrTried: bigint; szTried: bigint; nrApplied: bigint; szApplied: bigint; szOpsFilterPassed: bigint; qtExceeds: bigint; nrSnapshots: bigint; maxNrSnapshots: bigint };
   effectiveSzBytes: bigint;
-  /** Per configured goal: the kernel-side current value, or null when the kernel dropped the goal (target 0). */
-  goalCurrent: Array<bigint | null>;
+  /**
+   * Per configured goal: the kernel-side current value, null when the kernel dropped the goal
+   * (target 0), or 'unmeasured' while the scheme has not started a charge window (nothing
+   * evaluated the goal yet).
+   */
+  goalCurrent: Array<bigint | null | 'unmeasured'>;
   /** Regions the scheme tried in one apply pass (update_schemes_tried_regions), or null if not collected. */
   triedRegions: TriedRegion[] | null;
 }
@@ -101,7 +105,7 @@ function ageText(f: Fmt, v: DamoAge, which: 'min' | 'max'): string {
   return v.unit === 'usec' ? f.usExact(v[which]) : `${f.nr(v[which])} aggr_intervals`;
 }
 
-function goalLine(f: Fmt, g: DamoGoal, idx: number, compat: DamoCompat | undefined, measured: bigint | null | undefined): string {
+function goalLine(f: Fmt, g: DamoGoal, idx: number, compat: DamoCompat | undefined, measured: bigint | null | 'unmeasured' | undefined): string {
   const words: string[] = [];
   const showsNid = NID_METRICS.includes(g.metric) && !compatDropsNid(g.metric, compat);
   if (showsNid) words.push(g.nid === null ? 'nid unset: node 0' : `nid ${f.nr(g.nid)}`);
@@ -109,7 +113,8 @@ function goalLine(f: Fmt, g: DamoGoal, idx: number, compat: DamoCompat | undefin
   const metric = words.length > 0 ? `${g.metric} (${words.join(', ')})` : g.metric;
   let current = f.nr(g.currentValue);
   if (measured === null) current += ' (goal dropped by the kernel: target_value 0)';
-  else if (measured !== undefined && g.metric !== 'user_input') current = `${f.nr(measured)} (measured by damon-sim; a real kernel does not report it)`;
+  else if (measured === 'unmeasured' && g.metric !== 'user_input') current += ' (not measured yet: the scheme has not been applied)';
+  else if (measured !== undefined && measured !== 'unmeasured' && g.metric !== 'user_input') current = `${f.nr(measured)} (measured by damon-sim; a real kernel does not report it)`;
   return `goal ${idx}: metric ${metric} target ${f.nr(g.targetValue)} current ${current}`;
 }
 
@@ -244,7 +249,9 @@ export function runtimeOf(sim: Simulation, params: readonly KdamondParams[]): Kd
           schemes: cp.schemes.map((sp, si): SchemeRuntime => {
             const s = ctx.schemes[si];
             let k = 0;
-            const goalCurrent = sp.quota.goals.map((g) => (g.targetValue === 0n ? null : (s.quota.goals[k++]?.currentValue ?? null)));
+            // adjustQuota() evaluates the goals when it opens the first charge window.
+            const measured = s.quota.chargedFrom !== 0 || s.quota.totalChargedSz !== 0;
+            const goalCurrent = sp.quota.goals.map((g) => (g.targetValue === 0n ? null : measured ? (s.quota.goals[k++]?.currentValue ?? null) : 'unmeasured'));
             return {
               stats: {
                 nrTried: BigInt(s.stat.nrTried),
