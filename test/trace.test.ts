@@ -12,6 +12,7 @@ import { runScenario, type RunResult } from '../src/run/run.js';
 import { traceTimestamp } from '../src/run/trace.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
 import { ANY_PATTERN as ANY, paddrDamon } from './helpers/doc.js';
+import { tiering6040 } from '../src/scenario/presets.js';
 
 
 function doc(schemes: object[], events: object[] = [], duration = 3): object {
@@ -74,6 +75,23 @@ describe('trace stream', () => {
     const lines = trace.filter((l) => l.includes('damos_node_eligible_mem_bp'));
     expect(lines.length).toBe(res.goals.length);
     lines.forEach((l, i) => expect(l).toContain(`ctx_idx=0 scheme_idx=0 nid=1 target_value=4000 current_value=${res.goals[i].current_value}`));
+  });
+});
+
+describe('trace timestamps', () => {
+  it('damos_stat_after_apply_interval comes after the actions: its time includes what they took', () => {
+    // The preset's first PULL window migrates 128 MiB (32768 base pages at 1.1 µs, plus the
+    // folio walks and the node_eligible_mem_bp walks): the stat line is stamped with the
+    // iteration's damon_aggregated lines, 171.573 ms after the apply pass began at 100.060 ms.
+    const trace: string[] = [];
+    const sc = scenarioFromDoc(tiering6040('temporal')).scenario;
+    runScenario({ ...sc, duration: 0.3e9 }, { trace: (l) => trace.push(l) });
+    const stamp = (l: string) => /\s(\d+\.\d{6}): /.exec(l)![1];
+    const stat = trace.find((l) => l.includes('damos_stat_after_apply_interval') && !l.includes(' sz_applied=0 '))!;
+    expect(stat).toContain('scheme_idx=0 nr_tried=1 sz_tried=134217728 nr_applied=1 sz_applied=134217728');
+    const aggregated = trace.find((l) => l.includes('damon_aggregated'))!;
+    expect(stamp(stat)).toBe('0.271633');
+    expect(stamp(aggregated)).toBe('0.271633');
   });
 });
 

@@ -183,7 +183,7 @@ export class Kdamond {
     // Which schemes are due is kdamond_apply_schemes()' own test, after the calls: a commit may
     // have re-activated a scheme's watermarks (damos.md trap 16).
     if (ctx.schemes.length > 0 && this.anySchemeDue()) {
-      ctx.clock.now += kdamondApplySchemes(ctx, () => regionSzLimit(ctx.targets, ctx.attrs, ctx.minRegionSz), this.walk);
+      kdamondApplySchemes(ctx, () => regionSzLimit(ctx.targets, ctx.attrs, ctx.minRegionSz), this.walk);
       if (this.walk?.finished) this.walk = undefined;
     }
     if (ctx.schemes.length === 0) this.cancelWalk(); // nothing to walk for

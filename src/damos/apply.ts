@@ -97,8 +97,12 @@ function mergeBack(w: RegionWalk, maxRegionSz: number): void {
   }
 }
 
-/** `kdamond_apply_schemes(c)` (damos.md §3.1). Returns simulated ns spent. */
-export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, walk?: DamosWalkControl): number {
+/**
+ * `kdamond_apply_schemes(c)` (damos.md §3.1). The kdamond's clock advances by the time the goal
+ * walks and actions took before the per-scheme epilogue (walk completion, the
+ * damos_stat_after_apply_interval tracepoint), which the kernel reaches after the actions ran.
+ */
+export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, walk?: DamosWalkControl): void {
   let costNs = 0;
   let has = false;
   ctx.schemes.forEach((s, si) => {
@@ -107,7 +111,7 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
     has = true;
     costNs += adjustQuota(ctx, s, si);
   });
-  if (!has) return costNs;
+  if (!has) return;
   const mergeLimit = ctx.profile.postApplyMerge ? maxRegionSz() : 0;
   for (const t of ctx.targets) {
     if (ctx.ops.targetValid && !ctx.ops.targetValid(t)) continue;
@@ -118,6 +122,7 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
     }
     w.finish();
   }
+  ctx.clock.now += costNs;
   ctx.schemes.forEach((s, si) => {
     if (ctx.passedSampleIntervals < s.nextApplySis) return;
     walk?.complete(ctx, s);
@@ -125,5 +130,4 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
     s.lastApplied = null;
     ctx.tracer?.applied?.(ctx, si, s);
   });
-  return costNs;
 }
