@@ -56,7 +56,15 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     sc.record.aggrStride,
     (ci) => ctxKdamond[ci] ?? 0,
   );
-  const sim = new Simulation(sc, opts.trace ? fanOutTracer(rec, new TraceWriter(opts.trace, (ci) => ctxKdamond[ci] ?? 0)) : rec);
+  const traceWriter = opts.trace ? new TraceWriter(opts.trace, (ci) => ctxKdamond[ci] ?? 0) : undefined;
+  const sim = new Simulation(sc, traceWriter ? fanOutTracer(rec, traceWriter) : rec);
+  if (traceWriter && sim.kdamonds.length > 1) {
+    traceWriter.earliestClock = () => {
+      let min = Infinity;
+      for (const k of sim.kdamonds) if (!k.kdamond.stopped && k.clock.now < min) min = k.clock.now;
+      return min;
+    };
+  }
   rec.attach(sim);
   const events = new EventEngine(sim, sc.events ?? [], (r) => rec.emit(r)).attach();
   write?.(toJson(header(sc, sim)));
@@ -68,6 +76,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     if (t >= sc.duration) break;
   }
   events.finish(sc.duration);
+  traceWriter?.flush();
   for (const k of sim.kdamonds) k.kdamond.syncRegions();
   const aggrs = rec.aggrs;
   const labels = schemeLabels(sc);
