@@ -349,10 +349,15 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const outFile = join(dir, 'paths.ndjson');
     const long = join(dir, 'sub', `${'x'.repeat(250)}.svg`);
     const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', outFile, '--plot', long, '--no-progress']);
-    expectError(expectRejected({ ...r, outFile }), '--plot', 'at most 244 bytes', '254 bytes');
+    expectError(expectRejected({ ...r, outFile }), '--plot', 'at most 242 bytes', '254 bytes');
     expect(existsSync(join(dir, 'sub'))).toBe(false);
     const empty = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', outFile, '--trace', '', '--no-progress']);
     expectError(expectRejected({ ...empty, outFile }), '--trace', 'expected a file name; found ""');
+    const longDir = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', outFile, '--plot', join(dir, 'd'.repeat(300), 'p.svg'), '--no-progress']);
+    expectError(expectRejected({ ...longDir, outFile }), '--plot', 'path parts of at most 255 bytes', '300 bytes');
+    // Two outputs on one file would overwrite each other.
+    const same = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', outFile, '--plot', outFile, '--no-progress']);
+    expectError(expectRejected({ ...same, outFile }), '--plot', "expected a file other than --out's");
   });
 
   it('a scenario file that does not exist', async () => {

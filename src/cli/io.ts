@@ -34,9 +34,12 @@ export class UsageError extends Error {
  */
 export function checkOutputPath(option: string, path: string, kind: 'file' | 'dir' = 'file'): void {
   if (path === '') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'}; found ""`);
-  // The file is written as ".NAME.PID.tmp" first, then renamed: both names must fit NAME_MAX.
+  // Every part must fit NAME_MAX; the file's own name also as its temporary name.
+  const parts = resolve(path).split('/').filter((p) => p !== '');
+  const tooLong = parts.find((p) => Buffer.byteLength(p) > NAME_MAX);
+  if (tooLong !== undefined) throw new UsageError(`${option}: expected path parts of at most ${NAME_MAX} bytes; found one of ${Buffer.byteLength(tooLong)} bytes`);
   if (kind === 'file' && Buffer.byteLength(basename(tempPath(path))) > NAME_MAX)
-    throw new UsageError(`${option}: expected a file name of at most ${NAME_MAX - Buffer.byteLength(basename(tempPath('x'))) + 1} bytes; found one of ${Buffer.byteLength(basename(path))} bytes`);
+    throw new UsageError(`${option}: expected a file name of at most ${NAME_MAX - TEMP_OVERHEAD} bytes; found one of ${Buffer.byteLength(basename(path))} bytes`);
   const st = statOrUndefined(path);
   if (st) {
     if (kind === 'file' && st.isDirectory()) throw new UsageError(`${option}: expected a file name; found "${path}", a directory`);
@@ -70,20 +73,45 @@ function statOrUndefined(p: string): Stats | undefined {
   }
 }
 
+/** ".NAME.<pid, 7 base-36 digits>.tmp": the same length whatever the pid, so are the name limits. */
 function tempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${process.pid.toString(36).padStart(7, '0')}.tmp`);
+}
+
+/** The bytes tempPath() adds to a name. */
+const TEMP_OVERHEAD = '..0000000.tmp'.length;
+
+/** Refuse two outputs of one run that are the same file (one would overwrite the other). */
+export function checkDistinctOutputs(outputs: ReadonlyArray<[option: string, path: string | undefined]>): void {
+  const seen = new Map<string, string>();
+  for (const [option, path] of outputs) {
+    if (path === undefined) continue;
+    const abs = resolve(path);
+    const other = seen.get(abs);
+    if (other !== undefined) throw new UsageError(`${option}: expected a file other than ${other}'s; found the same path "${path}"`);
+    seen.set(abs, option);
+  }
 }
 
 export function writeFileAtomic(path: string, data: string): void {
+  const f = stageFile(path, data);
+  f.commit();
+}
+
+/** A file written under its temporary name, to be renamed into place (commit) or removed (abort). */
+export function stageFile(path: string, data: string): { commit(): void; abort(): void } {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = tempPath(path);
   try {
     writeFileSync(tmp, data);
-    renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
   }
+  return {
+    commit: () => renameSync(tmp, path),
+    abort: () => rmSync(tmp, { force: true }),
+  };
 }
 
 /** A line-by-line file that only appears under its name once complete. */

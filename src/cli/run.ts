@@ -10,7 +10,7 @@ import { runScenario, type RunResult } from '../run/run.js';
 import { loadScenarioFile, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
 import { findProfile, PROFILES } from '../profiles.js';
-import { AtomicLineWriter, UsageError, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
+import { AtomicLineWriter, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io } from './io.js';
 import { parseCompat, parseOverrides, presetDoc } from './damo-common.js';
 import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
@@ -89,19 +89,21 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefin
   const writer = out !== undefined ? new AtomicLineWriter(out) : undefined;
   const tracer = trace !== undefined ? new AtomicLineWriter(trace) : undefined;
   const bar = progressFor(io, progress, sc.name);
+  let plotFile: ReturnType<typeof stageFile> | undefined;
   let res: RunResult;
   try {
     res = runScenario(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined });
     bar.stop();
-    // Every output is complete before any appears under its name.
-    const svg = plot !== undefined ? await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs }) : undefined;
+    // Every output is complete under its temporary name before any is renamed into place.
+    if (plot !== undefined) plotFile = stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs }));
     writer?.commit();
     tracer?.commit();
-    if (plot !== undefined && svg !== undefined) writeFileAtomic(plot, svg);
+    plotFile?.commit();
   } catch (e) {
     bar.stop();
     writer?.abort();
     tracer?.abort();
+    plotFile?.abort();
     throw e;
   }
   return res;
@@ -118,6 +120,11 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   parseCompat(o.damoCompat); // option errors first, before any output path is checked
   if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: only applies to --preset (a scenario file sets goal_tuner per scheme)');
   const progress = o.progress !== false;
+  checkDistinctOutputs([
+    ['--out', o.out],
+    ['--plot', o.plot],
+    ['--trace', o.trace],
+  ]);
   if (o.out !== undefined) checkOutputPath('--out', o.out);
   if (o.plot !== undefined) checkOutputPath('--plot', o.plot);
   if (o.trace !== undefined) checkOutputPath('--trace', o.trace);

@@ -91,7 +91,7 @@ export const scenarioSchema = z.strictObject({
   kernel: z
     .strictObject({
       profile: z.enum(PROFILES.map((p) => p.name) as [string, ...string[]]).optional(),
-      hz: z.union([z.literal(100), z.literal(250), z.literal(1000)]).optional(),
+      hz: z.literal([100, 250, 1000]).optional(),
       overrides: z
         .strictObject(
           Object.fromEntries(
