@@ -9,6 +9,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { goalPlotSvg } from '../src/report/plot.js';
 import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, summarize } from '../src/report/summary.js';
+import { runScenario } from '../src/run/run.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
+import { tiering6040 } from '../src/scenario/presets.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -254,5 +257,21 @@ describe('goalPlotSvg', () => {
   it('renders empty input without throwing', async () => {
     const svg = await goalPlotSvg([], { title: 'empty', aggr: [] });
     expect(svg.startsWith('<svg')).toBe(true);
+  });
+});
+
+describe('goals the kernel drops (target_value 0)', () => {
+  it('are in no record, header or summary row, and the kept goals keep consistent indices', () => {
+    const doc = tiering6040('temporal');
+    const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: { goals: object[] } }> }> }> }).kdamonds;
+    const goals = kd[0].contexts[0].schemes[0].quotas.goals;
+    goals.unshift({ metric: 'node_eligible_mem_bp', nid: 1, target_value: 0, current_value: 0 });
+    const lines: string[] = [];
+    const res = runScenario({ ...scenarioFromDoc(doc).scenario, duration: 3e9 }, { write: (l) => lines.push(l) });
+    const header = JSON.parse(lines[0]) as { schemes: Array<{ scheme: number; goals: Array<{ target_value: number }> }> };
+    expect(header.schemes[0].goals.map((g) => g.target_value)).toEqual([6000]);
+    expect(new Set(res.goals.filter((g) => g.scheme === 0).map((g) => g.goal))).toEqual(new Set([0]));
+    const rows = res.summary.filter((r) => r.scheme === 0);
+    expect(rows.map((r) => [r.goal, r.target, r.evaluations > 0])).toEqual([[0, 6000, true]]);
   });
 });

@@ -9,20 +9,23 @@ import { DamonCtx, type DamonCtxInit } from '../damon/ctx.js';
 import { DamonTarget, setRegions } from '../damon/region.js';
 import { Damos, DamosQuota, addFilter, copyQuotaUserFields, newFilter, type DamosQuotaGoal } from '../damos/scheme.js';
 import type { KernelMm } from '../damon/mm.js';
-import type { ContextParams, SchemeParams } from '../scenario/model.js';
+import type { ContextParams, GoalParams, SchemeParams } from '../scenario/model.js';
 
 /** `max(DAMON_MIN_REGION_SZ / addr_unit, 1)`, as the sysfs interface and modules set it. */
 export function minRegionSzFor(addrUnit: number): number {
   return Math.max(Math.floor(4096 / addrUnit), 1);
 }
 
+/** The goals a scheme really has: sysfs drops those whose target_value is 0 (damos.md §7). Records number goals in this list. */
+export function keptGoals(p: SchemeParams): GoalParams[] {
+  return p.quota.goals.filter((g) => g.targetValue !== 0n);
+}
+
 export function buildScheme(p: SchemeParams, mm: KernelMm): Damos {
   const q = new DamosQuota();
   copyQuotaUserFields(q, { ...p.quota, resetInterval: p.quota.resetIntervalMs });
   q.goalTuner = p.quota.goalTuner;
-  // sysfs drops goals whose target_value is 0 (damos.md §7).
-  q.goals = p.quota.goals
-    .filter((g) => g.targetValue !== 0n)
+  q.goals = keptGoals(p)
     .map(
       (g): DamosQuotaGoal => ({
         metric: g.metric,

@@ -4,6 +4,7 @@
  * the CLI and the tests share.
  */
 import { ctxIdxInKdamond } from '../damon/ctx.js';
+import { keptGoals } from './build.js';
 import type { Scenario } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
 import { addGroundTruth, cmpGoal, goalKey, goalLabel, summarize, migrationSummary, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
@@ -40,7 +41,7 @@ export function schemeLabels(sc: Scenario): Map<string, string> {
     k.contexts.forEach((ctx, ci) => {
       ctx.schemes.forEach((s, si) => {
         const dest = s.action.startsWith('migrate') ? `→${s.targetNid}` : '';
-        s.quota.goals.forEach((_g, gi) => m.set(goalKey({ kdamond: ki, ctx: ci, scheme: si, goal: gi }), `s${si} ${s.action}${dest}`));
+        keptGoals(s).forEach((_g, gi) => m.set(goalKey({ kdamond: ki, ctx: ci, scheme: si, goal: gi }), `s${si} ${s.action}${dest}`));
       });
     }),
   );
@@ -116,7 +117,7 @@ function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonl
   sc.kdamonds.forEach((k, ki) =>
     k.contexts.forEach((ctx, ci) =>
       ctx.schemes.forEach((s, si) =>
-        s.quota.goals.forEach((g, gi) => {
+        keptGoals(s).forEach((g, gi) => {
           const id = { kdamond: ki, ctx: ci, scheme: si, goal: gi };
           if (have.has(goalKey(id))) return;
           summary.push({
@@ -161,7 +162,7 @@ function header(sc: Scenario, sim: Simulation): object {
           action: s.action,
           target_nid: s.targetNid,
           goal_tuner: s.quota.goalTuner,
-          goals: s.quota.goals.map((g) => ({ metric: g.metric, nid: g.nid, target_value: g.targetValue })),
+          goals: keptGoals(s).map((g) => ({ metric: g.metric, nid: g.nid, target_value: g.targetValue })),
         }),
       );
     }),
