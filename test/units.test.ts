@@ -180,13 +180,20 @@ describe('parsers', () => {
 });
 
 describe('integers past 2^53 in scenario text stay exact', () => {
-  it('YAML and JSON plain integers: safe ones are numbers, longer ones exact digit strings', () => {
-    const yaml = 'a: 9007199254740993\nb: 18446744073709551615\nc: 4096\nd: -9007199254740993\ne: 1.5\n';
-    expect(parseText(yaml, 'y', 'yaml')).toEqual({ a: '9007199254740993', b: '18446744073709551615', c: 4096, d: '-9007199254740993', e: 1.5 });
-    const json = '{"a": 9007199254740993, "b": [18446744073709551615, 7], "c": {"d": 4096}}';
-    expect(parseText(json, 'j', 'json')).toEqual({ a: '9007199254740993', b: ['18446744073709551615', 7], c: { d: 4096 } });
-    // Without long integers JSON goes through JSON.parse as before.
-    expect(parseText('{"a": 9007199254740991}', 'j', 'json')).toEqual({ a: 9007199254740991 });
+  it("YAML and JSON plain integers: safe ones are numbers, longer ones exact digit strings in damo's parts", () => {
+    const yaml = 'damon: { a: 9007199254740993, b: 18446744073709551615, c: 4096, d: -9007199254740993, e: 1.5 }\nworkload: { access_rate: 12345678901234567 }\n';
+    expect(parseText(yaml, 'y', 'yaml')).toEqual({
+      damon: { a: '9007199254740993', b: '18446744073709551615', c: 4096, d: '-9007199254740993', e: 1.5 },
+      // The scenario's own keys take plain numbers: the nearest double, as JSON.parse gives.
+      workload: { access_rate: 12345678901234568 },
+    });
+    const json = '{"events": [{"current_value": 9007199254740993}], "damon": {"b": [18446744073709551615, 7], "c": {"d": 4096}}}';
+    expect(parseText(json, 'j', 'json')).toEqual({ events: [{ current_value: '9007199254740993' }], damon: { b: ['18446744073709551615', 7], c: { d: 4096 } } });
+    // A kdamonds file is damo's throughout.
+    expect(parseText('{"kdamonds": [], "x": 9007199254740993}', 'j', 'json')).toEqual({ kdamonds: [], x: '9007199254740993' });
+    // Without long number tokens (digits inside strings do not count) JSON.parse reads it, repeated keys and all.
+    expect(parseText('{"a": 9007199254740991, "s": "id 12345678901234567", "a": 2}', 'j', 'json')).toEqual({ a: 2, s: 'id 12345678901234567' });
+    expect(parseText('{"a": 1, "a": 9007199254740993}', 'j', 'json')).toEqual({ a: 9007199254740992 });
   });
 
   it('a goal value past 2^53 reaches the goal exactly', () => {

@@ -28,35 +28,48 @@ export interface LoadOptions extends DamoReadOptions {
   source?: string;
 }
 
-/** An integer literal of 16 digits or more: it may not survive a round trip through a double. */
+/** A number token of 16 digits or more (outside strings): it may not survive a round trip through a double. */
 const LONG_INTEGER = /\d{16,}/;
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
 
 /**
  * Plain integers come out of the YAML parser as bigints: those a double holds exactly become
- * numbers, the others stay exact as digit strings, which every integer-valued key also takes
- * (ULONG_MAX goal values, sizes), instead of being rounded.
+ * numbers. Longer ones stay exact as digit strings in damo's part of a document (`damon`, the
+ * `events`' kdamonds and goal values), where every integer-valued key takes them (ULONG_MAX goal
+ * values, sizes); the scenario's own keys (`machine`, `workload`, ...) take plain numbers, so
+ * there they become the nearest double, as JSON.parse would make them.
  */
-function exactIntegers(v: unknown): unknown {
-  if (typeof v === 'bigint') return v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-  if (Array.isArray(v)) return v.map(exactIntegers);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, exactIntegers(x)]));
+function exactIntegers(v: unknown, exact: boolean): unknown {
+  if (typeof v === 'bigint') return !exact || (v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) ? Number(v) : v.toString();
+  if (Array.isArray(v)) return v.map((x) => exactIntegers(x, exact));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, exactIntegers(x, exact)]));
   return v;
+}
+
+/** exactIntegers() over a whole document: a scenario keeps damo's parts exact, any other document (a kdamonds file) all of it. */
+function exactDocument(doc: unknown): unknown {
+  const isScenario = doc !== null && typeof doc === 'object' && !Array.isArray(doc) && !('kdamonds' in doc);
+  if (!isScenario) return exactIntegers(doc, true);
+  return Object.fromEntries(Object.entries(doc).map(([k, x]) => [k, exactIntegers(x, k === 'damon' || k === 'events')]));
 }
 
 /** Parse JSON or YAML text (YAML is a superset; JSON errors read better from the JSON parser). */
 export function parseText(text: string, source = 'scenario', format: 'json' | 'yaml' | 'auto' = 'auto'): unknown {
   const looksJson = format === 'json' || (format === 'auto' && /^\s*[{[]/.test(text));
+  let jsonText = false;
   if (looksJson) {
     try {
       const v: unknown = JSON.parse(text);
       // JSON.parse rounds integers past 2^53; the YAML parser below keeps them exact.
-      if (!LONG_INTEGER.test(text)) return v;
+      if (!LONG_INTEGER.test(text.replace(JSON_STRING, '""'))) return v;
+      jsonText = true;
     } catch (e) {
       // V8 quotes the text around the error, newlines included: keep its first line.
       if (format === 'json') throw new ConfigError([{ path: source, message: `expected JSON; ${(e as Error).message.split('\n')[0]}` }]);
     }
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, intAsBigInt: true });
+  // Valid JSON re-parsed for its long integers keeps JSON.parse's rule for repeated keys (the last wins).
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: !jsonText, intAsBigInt: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => ({
@@ -67,7 +80,7 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
   }
   try {
     // A small alias budget: a scenario has no use for an alias bomb.
-    return exactIntegers(doc.toJS({ maxAliasCount: 100 }));
+    return exactDocument(doc.toJS({ maxAliasCount: 100 }));
   } catch (e) {
     throw new ConfigError([{ path: source, message: `expected YAML or JSON whose aliases resolve; ${(e as Error).message.split('\n')[0]}` }]);
   }
