@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * damon-sim as a library (`import { runScenario } from 'damon-sim'`): load or build a scenario,
+ * run it, and read, write or plot what came out. The CLI is a thin layer over these.
+ */
+
+// Scenarios: files, documents, presets, the normalised model and its errors.
+export { loadScenarioFile, scenarioFromDoc, parseText, type LoadedScenario, type LoadOptions } from './scenario/load.js';
+export { scenarioSchema, type ScenarioDoc } from './scenario/schema.js';
+export type { Scenario, KdamondParams, ContextParams, SchemeParams, GoalParams, FilterParams, WorkloadParams } from './scenario/model.js';
+export { PRESETS, tiering6040, type Tuner } from './scenario/presets.js';
+export { ConfigError, formatIssue, type ConfigIssue } from './scenario/issues.js';
+
+// Kernel profiles.
+export { PROFILES, DEFAULT_PROFILE, SWITCHES, findProfile, withOverrides, type KernelProfile, type ProfileSwitch } from './profiles.js';
+
+// Running: one call for a whole run, or the simulation to step yourself.
+export { runScenario, type RunOptions, type RunResult } from './run/run.js';
+export { Simulation } from './run/simulation.js';
+export type { AggrRecord, GoalRecord } from './run/recorder.js';
+
+// Reports.
+export { summarize, formatSummaryTable, migrationSummary, type SchemeSummary, type SchemeStats, type Migration } from './report/summary.js';
+export { goalPlotSvg } from './report/plot.js';
+export { formatDamonReport, runtimeOf } from './report/damo-report.js';
+
+// damo's formats and the sysfs tree.
+export { readKdamonds, emitKdamonds, formatDamoText, paramsToDamo } from './formats/damo/emit.js';
+export { damoArgsToParams } from './formats/damo/args.js';
+export { sysfsFiles, exportSysfsTree } from './formats/sysfs/export.js';
+export { importSysfsTree } from './formats/sysfs/import.js';
+export { sysfsScript } from './formats/sysfs/script.js';

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The package's entry points: every file package.json names under dist/ is built from a source
+ * file that exists, and the library entry runs a scenario end to end.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as lib from '../src/index.js';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+  main: string;
+  types: string;
+  bin: Record<string, string>;
+  exports: Record<string, { types: string; import: string }>;
+  engines: { node: string };
+  license: string;
+};
+
+/** The source file tsc builds a dist/ path from. */
+function sourceOf(distPath: string): string {
+  return distPath.replace(/^\.?\/?dist\//, 'src/').replace(/\.d\.ts$/, '.ts').replace(/\.js$/, '.ts');
+}
+
+describe('package.json', () => {
+  it('names entry points that the build produces', () => {
+    const paths = [pkg.main, pkg.types, ...Object.values(pkg.bin), ...Object.values(pkg.exports).flatMap((e) => [e.types, e.import])];
+    for (const p of paths) expect(existsSync(ROOT + sourceOf(p)), `${p} <- ${sourceOf(p)}`).toBe(true);
+    expect(pkg.engines.node).toBe('>=20');
+    expect(pkg.license).toBe('GPL-2.0-only');
+  });
+
+  it('the library entry runs the preset and reports its summary', () => {
+    const { scenario } = lib.scenarioFromDoc(lib.tiering6040('temporal'));
+    const res = lib.runScenario({ ...scenario, duration: 2e9 });
+    expect(res.summary.map((r) => [r.scheme, r.metric, r.nid, r.target])).toEqual([
+      [0, 'node_eligible_mem_bp', 0, 6000],
+      [1, 'node_eligible_mem_bp', 1, 4000],
+    ]);
+    expect(lib.formatSummaryTable([{ title: 't', rows: res.summary }])).toContain('node_eligible_mem_bp / 0');
+    expect(lib.findProfile('b1')?.postApplyMerge).toBe(true);
+    expect(() => lib.scenarioFromDoc({})).toThrow(lib.ConfigError);
+  });
+});
