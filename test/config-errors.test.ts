@@ -229,6 +229,18 @@ const cases: BadCase[] = [
     phrases: ['expected an object', 'found nothing'],
   },
   {
+    name: 'a hot share above 100 %',
+    mutate: (d) => (d.workload.hot_share = '150 %'),
+    path: 'workload.hot_share',
+    phrases: ['at most 100 %', '150 %'],
+  },
+  {
+    name: 'no workload type',
+    mutate: (d) => delete d.workload.type,
+    path: 'workload.type',
+    phrases: ['expected one of "hotset", "processes"', 'found nothing'],
+  },
+  {
     name: 'negative reserved memory is not a size',
     mutate: (d) => (d.machine.nodes[1].reserved = '-4 KiB'),
     path: 'machine.nodes[1].reserved',

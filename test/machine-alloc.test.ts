@@ -8,6 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { dramCxlMachine } from './helpers/machine.js';
 import { ExtKind } from '../src/machine/extents.js';
+import { DEFAULT_COSTS } from '../src/machine/cost.js';
+import { Simulation } from '../src/run/simulation.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
+import { tiering6040 } from '../src/scenario/presets.js';
 import type { Machine } from '../src/machine/machine.js';
 
 const MiB = 2 ** 20;
@@ -42,5 +46,14 @@ describe('THP areas', () => {
     const m = dramCxlMachine({ dram: 1 * GiB, cxl: 1 * GiB });
     expect(m.allocate(area(2, 0x7f00_0000_0000, 512 * MiB, true))).toBe(0);
     expect(layout(m, 2)).toEqual({ 'n1/2048K': 512 });
+  });
+});
+
+describe('machine.costs', () => {
+  it('keys not given keep their defaults (a partial costs object used to leave them undefined, and runs never ended)', () => {
+    const doc = tiering6040('temporal');
+    (doc.machine as { costs?: object }).costs = { walk_ns_per_folio: 80 };
+    const sim = new Simulation(scenarioFromDoc(doc).scenario);
+    expect(sim.machine.costs).toEqual({ ...DEFAULT_COSTS, walkNsPerFolio: 80 });
   });
 });

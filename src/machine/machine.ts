@@ -106,7 +106,10 @@ export class Machine {
   private readonly freeScanFrom: Array<[number, number]>;
 
   constructor(spec: MachineSpec) {
-    this.costs = { ...DEFAULT_COSTS, ...spec.costs };
+    // Costs not given (absent or undefined) keep their defaults: a spread would copy an undefined over one.
+    const costs: CostModel = { ...DEFAULT_COSTS };
+    for (const [k, v] of Object.entries(spec.costs ?? {}) as Array<[keyof CostModel, number | undefined]>) if (v !== undefined) costs[k] = v;
+    this.costs = costs;
     this.nodes = [];
     nodeRanges(spec).forEach(({ start, end }, nid) => {
       this.nodes.push({ ...spec.nodes[nid], nid, start, end });

@@ -88,6 +88,13 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
         for (const k of i.keys) out.push({ path: formatPath([...prefix, ...(i.path as PathSeg[]), k]), message: 'unknown key (check its spelling; see docs/scenario.md)' });
         break;
       case 'invalid_union': {
+        // A discriminated union (workload.type): name the allowed values and what the key held.
+        const disc = i as { discriminator?: string; options?: unknown[] };
+        if (disc.discriminator !== undefined && disc.options !== undefined) {
+          const held = input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>)[disc.discriminator] : undefined;
+          out.push({ path, message: `expected one of ${disc.options.map((v) => JSON.stringify(v)).join(', ')}; found ${showFound(held)}` });
+          break;
+        }
         // A union of shapes (e.g. damo's {"kdamonds": [...]} and bare-list wrappers): report the
         // problems of the branch that fits the input's shape, not "invalid input" at the union.
         const branches = (i as { errors?: z.core.$ZodIssue[][] }).errors ?? [];

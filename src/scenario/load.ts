@@ -159,7 +159,7 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
         sampleNsPerRegion: costs.sample_ns_per_region,
       },
     },
-    workload: normaliseWorkload(d.workload, nodes.length, num),
+    workload: normaliseWorkload(d.workload, nodes.length, num, c),
     kdamonds,
     record: { aggrStride: Math.max(1, Math.min(UINT_MAX, d.record?.aggr_stride ?? 1)) },
   };
@@ -168,10 +168,11 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
 type Num = (b: bigint | undefined, dflt: number, path: PathSeg[]) => number;
 
 /** Both workload forms become processes with areas; `hotset` is one process with one anon area. */
-function normaliseWorkload(w: ScenarioParsed['workload'], nrNodes: number, num: Num): WorkloadParams {
+function normaliseWorkload(w: ScenarioParsed['workload'], nrNodes: number, num: Num, c: Collector): WorkloadParams {
   const allNodes = Array.from({ length: nrNodes }, (_, i) => i);
   const share = (b: bigint | undefined, path: PathSeg[]): number => {
     const v = num(b, 9900, path);
+    if (v > 10000) c.errors.push({ path: formatPath(path), message: `expected a share of accesses of at most 100 % (10000 bp); found ${v / 100} % (${v} bp)` });
     return Math.min(v, 10000) / 10000;
   };
   if (w.type === 'hotset') {
