@@ -10,12 +10,15 @@ import { defaultAttrs } from '../src/damon/attrs.js';
 import type { DamonCtx } from '../src/damon/ctx.js';
 import { Kdamond } from '../src/damon/kdamond.js';
 import { kdamondMergeRegions } from '../src/damon/merge.js';
-import { DamonRegion, DamonTarget, mergeInto } from '../src/damon/region.js';
+import { DamonRegion, DamonTarget, SimulationLimitError, mergeInto, regionLimits } from '../src/damon/region.js';
 import { kdamondApplySchemes } from '../src/damos/apply.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosAction } from '../src/damos/scheme.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng, damonRandSpan } from '../src/lib/prng.js';
 import type { DamonOperations } from '../src/ops/operations.js';
+import { runScenario } from '../src/run/run.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
+import { ANY_PATTERN, paddrDamon } from './helpers/doc.js';
 
 const KiB = 1024;
 const GiB = 2 ** 30;
@@ -177,5 +180,34 @@ describe('DAMOS traps (damos.md §10)', () => {
     ]);
     // Scheme 0 skipped the last region (quota full), so its pass is no snapshot.
     expect([s0.stat.nrSnapshots, s1.stat.nrSnapshots]).toEqual([0, 1]);
+  });
+});
+
+describe('a region explosion past what damon-sim can hold', () => {
+  it('stops the run with a SimulationLimitError naming the cause, instead of exhausting memory', () => {
+    // A stat scheme whose core filter rejects everything, with a 4 KiB quota: nothing is ever
+    // charged, so B0 cuts every region at the remaining 4 KiB before the filter rejects it
+    // (findings.md §3): 512 MiB of regions would become 131072 pieces in one pass.
+    const doc = {
+      seed: 1,
+      duration: 1,
+      machine: { nodes: [{ capacity: '256 MiB' }, { capacity: '256 MiB' }] },
+      workload: { type: 'hotset', rss: '64 MiB', hot_set: '8 MiB', access_rate: 2e6 },
+      damon: paddrDamon(
+        [{ action: 'stat', access_pattern: ANY_PATTERN, quotas: { sz_bytes: '4 KiB', reset_interval_ms: '1 s' }, core_filters: [{ filter_type: 'addr', matching: true, allow: false, address_range: { start: '4 GiB', end: '4608 MiB' } }] }],
+        { end: '4608 MiB', nrRegions: false },
+      ),
+    };
+    const { scenario } = scenarioFromDoc(doc);
+    const saved = regionLimits.maxSimulated;
+    regionLimits.maxSimulated = 10_000;
+    try {
+      expect(() => runScenario(scenario)).toThrow(SimulationLimitError);
+      expect(() => runScenario(scenario)).toThrow(/split target regions past 10000 .* at 4096\): the kernel would go on/);
+    } finally {
+      regionLimits.maxSimulated = saved;
+    }
+    // Under the real limit the same run completes (131072 regions fit).
+    expect(runScenario(scenario).aggrs.length).toBeGreaterThan(0);
   });
 });

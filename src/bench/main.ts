@@ -22,6 +22,11 @@ interface BenchResult {
   peakRssMiB: number;
   meanRegions: number;
   maxRegions: number;
+  /** Samples taken (passed_sample_intervals) and aggregations: simulated kdamond time (walks, migrations) grows with memory, so a larger machine takes fewer of them in the same simulated time. */
+  samples: number;
+  aggregations: number;
+  /** Wall µs per sample: the per-sample cost the issue asks to stay flat as memory grows. */
+  usPerSample: number;
 }
 
 const GiB = 2 ** 30;
@@ -57,6 +62,7 @@ function runOne(totalGiB: number, tuner: Tuner, durationS: number): BenchResult 
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);
   const regions = res.aggrs.map((a) => a.nr_regions);
+  const samples = res.simulation.kdamonds.reduce((n, k) => n + k.kdamond.ctx.passedSampleIntervals, 0);
   return {
     label: `${totalGiB >= 1024 ? `${totalGiB / 1024} TiB` : `${totalGiB} GiB`} ${tuner}`,
     totalGiB,
@@ -68,6 +74,9 @@ function runOne(totalGiB: number, tuner: Tuner, durationS: number): BenchResult 
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     meanRegions: regions.reduce((a, b) => a + b, 0) / Math.max(1, regions.length),
     maxRegions: Math.max(...regions),
+    samples,
+    aggregations: res.aggrs.length,
+    usPerSample: (wall * 1e6) / Math.max(1, samples),
   };
 }
 
@@ -96,10 +105,10 @@ function main(): void {
   }
   const pad = (s: string, n: number) => s.padStart(n);
   process.stdout.write(`damon-sim bench: tiering-6040, ${duration} simulated s, max_nr_regions 1000, 5 ms / 100 ms, region sampling\n`);
-  process.stdout.write(`${'run'.padEnd(20)}${pad('sim s/wall s', 14)}${pad('wall s', 9)}${pad('cpu s', 9)}${pad('peak RSS', 12)}${pad('regions avg', 13)}${pad('max', 9)}\n`);
+  process.stdout.write(`${'run'.padEnd(20)}${pad('sim s/wall s', 14)}${pad('wall s', 9)}${pad('cpu s', 9)}${pad('peak RSS', 12)}${pad('regions avg', 13)}${pad('max', 9)}${pad('samples', 9)}${pad('µs/sample', 11)}\n`);
   for (const r of rows) {
     process.stdout.write(
-      `${r.label.padEnd(20)}${pad(r.ratio.toFixed(0), 14)}${pad(r.wallSeconds.toFixed(2), 9)}${pad(r.cpuSeconds.toFixed(2), 9)}${pad(`${r.peakRssMiB.toFixed(0)} MiB`, 12)}${pad(r.meanRegions.toFixed(0), 13)}${pad(String(r.maxRegions), 9)}\n`,
+      `${r.label.padEnd(20)}${pad(r.ratio.toFixed(0), 14)}${pad(r.wallSeconds.toFixed(2), 9)}${pad(r.cpuSeconds.toFixed(2), 9)}${pad(`${r.peakRssMiB.toFixed(0)} MiB`, 12)}${pad(r.meanRegions.toFixed(0), 13)}${pad(String(r.maxRegions), 9)}${pad(String(r.samples), 9)}${pad(r.usPerSample.toFixed(1), 11)}\n`,
     );
   }
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
@@ -107,7 +116,14 @@ function main(): void {
     const a = rows.find((r) => r.totalGiB === 64 && r.tuner === t);
     const b = rows.find((r) => r.totalGiB === 4096 && r.tuner === t);
     if (a) process.stdout.write(`${t}: 64 GiB runs ${a.ratio.toFixed(0)} simulated s per wall s (target: >= 1000, ${verdict(a.ratio >= 1000)})\n`);
-    if (a && b) process.stdout.write(`${t}: 4 TiB is ${(a.ratio / b.ratio).toFixed(2)}x slower than 64 GiB (target: <= 1.5x, ${verdict(a.ratio / b.ratio <= 1.5)})\n`);
+    if (a && b) {
+      process.stdout.write(`${t}: 4 TiB is ${(a.ratio / b.ratio).toFixed(2)}x slower than 64 GiB in simulated s per wall s (target: <= 1.5x, ${verdict(a.ratio / b.ratio <= 1.5)})\n`);
+      // The simulated kdamond spends far more simulated time per sample at 4 TiB (its walks and
+      // migrations cost simulated time in proportion to memory), so it takes fewer samples: the
+      // wall cost of one sample is the fair comparison.
+      const perSample = b.usPerSample / a.usPerSample;
+      process.stdout.write(`${t}: one sample at 4 TiB costs ${perSample.toFixed(2)}x the wall time of one at 64 GiB (${b.samples} vs ${a.samples} samples; target: <= 1.5x, ${verdict(perSample <= 1.5)})\n`);
+    }
     if (b) process.stdout.write(`${t}: 4 TiB peak RSS ${b.peakRssMiB.toFixed(0)} MiB (target: < 300 MiB, ${verdict(b.peakRssMiB < 300)})\n`);
   }
 }

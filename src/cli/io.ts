@@ -6,6 +6,7 @@
 import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { ConfigError, formatIssue, oneLine, type ConfigIssue } from '../scenario/issues.js';
+import { SimulationLimitError } from '../damon/region.js';
 
 export const EXIT_USAGE = 2;
 
@@ -170,6 +171,10 @@ export function reportFailure(io: Io, e: unknown): number {
   if (e instanceof UsageError) {
     io.err(`damon-sim: error: ${oneLine(e.message)}\n`);
     return EXIT_USAGE;
+  }
+  if (e instanceof SimulationLimitError) {
+    io.err(`damon-sim: error: ${oneLine(e.message)}\n`);
+    return 1;
   }
   const msg = e instanceof Error ? e.message : String(e);
   io.err(`damon-sim: internal error: ${msg}\n`);

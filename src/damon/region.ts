@@ -153,6 +153,16 @@ function weightedAverage(a: number, sa: number, b: number, sb: number): number {
 }
 
 /**
+ * Regions one target may reach during an apply pass before the run stops: each is a JS object of
+ * ~200 bytes, so 2^24 of them take ~3 GiB (B0's quota split before a rejecting filter can ask for
+ * 2^29 on a 4 TiB machine).
+ */
+export const regionLimits = { maxSimulated: 2 ** 24 };
+
+/** The run asks for more than the simulator can hold; not a configuration error of the user's. */
+export class SimulationLimitError extends Error {}
+
+/**
  * A left-to-right walk over a target's regions during which the current region may be split, its
  * right part becoming the next region visited (the kernel walks its region list with the non-safe
  * iterator; damos.md §3.1, trap 7). Split-off parts wait on a stack and the walked list is only
@@ -190,7 +200,12 @@ export class RegionWalk {
   splitCur(sz: number): DamonRegion {
     const cur = this.cur as DamonRegion;
     if (!(sz > 0 && sz < cur.end - cur.start)) throw new Error(`damon_split_region_at: bad split size ${sz} for [${cur.start}, ${cur.end})`);
-    this.materialize();
+    const out = this.materialize();
+    const max = regionLimits.maxSimulated;
+    if (out.length + this.pending.length + this.src.length - this.i >= max)
+      throw new SimulationLimitError(
+        `a DAMOS apply pass split target regions past ${max} (splitting [${cur.start}, ${cur.end}) at ${sz}): the kernel would go on (a quota split before a rejecting core filter, findings.md §3), but damon-sim cannot hold that many regions; use a larger quota or profile b1`,
+      );
     const n = cutRegion(cur, sz);
     this.pending.push(n);
     return n;
