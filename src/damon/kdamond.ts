@@ -123,6 +123,19 @@ export class Kdamond {
     return false;
   }
 
+  /**
+   * A round without monitoring (watermark wait, pause): sleep `us`, serve damon_call requests and
+   * cancel walks, or leave the loop if a call corrupted the context.
+   */
+  private idle(us: number): void {
+    const ctx = this.ctx;
+    ctx.clock.now += us * 1000;
+    // The calls may read or change regions: the sampler's counters must be in them first.
+    if (this.calls.length > 0) ctx.ops.syncRegions?.(ctx);
+    if (!this.runCalls()) this.stop();
+    else this.cancelWalk();
+  }
+
   /** One iteration of the main loop (§2.2). */
   step(): void {
     const ctx = this.ctx;
@@ -132,10 +145,7 @@ export class Kdamond {
       // (a commit resumes it) and cancels walks, sleeping one sampling interval per round; no
       // monitoring, no DAMOS (the spec gives no loop detail; this follows the pause series' cover
       // letter, "mm/damon/core: introduce damon_ctx->paused", 2026).
-      ctx.clock.now += si(ctx.attrs) * 1000;
-      if (this.calls.length > 0) ctx.ops.syncRegions?.(ctx);
-      if (!this.runCalls()) this.stop();
-      else this.cancelWalk();
+      this.idle(si(ctx.attrs));
       return;
     }
     if (!this.snapped) {
@@ -149,11 +159,7 @@ export class Kdamond {
     if (wait) {
       // Monitoring pauses while every scheme is deactivated by its watermarks; the iteration (and
       // its snapshot) goes on once one is activated again.
-      ctx.clock.now += wait * 1000;
-      // The calls may read or change regions: the sampler's counters must be in them first.
-      if (this.calls.length > 0) ctx.ops.syncRegions?.(ctx);
-      if (!this.runCalls()) this.stop();
-      else this.cancelWalk();
+      this.idle(wait);
       return;
     }
     this.snapped = false;
