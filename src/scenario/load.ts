@@ -10,7 +10,7 @@ import { damoToParams, warnDamoKeys, type Collector, type DamoReadOptions } from
 import { UINT_MAX } from '../lib/kint.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, type ProfileOverrides } from '../profiles.js';
-import { ConfigError, fromZod, type ConfigIssue, type PathSeg, formatPath } from './issues.js';
+import { ConfigError, addError, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
 import type { Scenario, WorkloadParams } from './model.js';
 import { scenarioSchema, type ScenarioParsed } from './schema.js';
 import { validateScenario } from './validate.js';
@@ -120,7 +120,7 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
   const num = (b: bigint | undefined, dflt: number, path: PathSeg[]): number => {
     if (b === undefined) return dflt;
     if (b > BigInt(Number.MAX_SAFE_INTEGER)) {
-      c.errors.push({ path: formatPath(path), message: `expected a value below 2^53; found ${b}` });
+      addError(c, path, `expected a value below 2^53; found ${b}`);
       return dflt;
     }
     return Number(b);
@@ -172,7 +172,7 @@ function normaliseWorkload(w: ScenarioParsed['workload'], nrNodes: number, num: 
   const allNodes = Array.from({ length: nrNodes }, (_, i) => i);
   const share = (b: bigint | undefined, path: PathSeg[]): number => {
     const v = num(b, 9900, path);
-    if (v > 10000) c.errors.push({ path: formatPath(path), message: `expected a share of accesses of at most 100 % (10000 bp); found ${v / 100} % (${v} bp)` });
+    if (v > 10000) addError(c, path, `expected a share of accesses of at most 100 % (10000 bp); found ${v / 100} % (${v} bp)`);
     return Math.min(v, 10000) / 10000;
   };
   if (w.type === 'hotset') {
