@@ -5,9 +5,9 @@
  */
 import { ctxIdxInKdamond } from '../damon/ctx.js';
 import { keptGoals } from './build.js';
-import type { Scenario } from '../scenario/model.js';
+import type { GoalParams, Scenario, SchemeParams } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
-import { addGroundTruth, cmpGoal, goalKey, goalLabel, summarize, migrationSummary, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
+import { addGroundTruth, cmpGoal, goalKey, goalLabel, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine } from './events.js';
@@ -34,17 +34,17 @@ export interface RunResult {
   events: Array<Record<string, unknown>>;
 }
 
+/** Every goal a scheme kept, with its id as the goal records number it. */
+function forEachKeptGoal(sc: Scenario, fn: (id: GoalId, s: SchemeParams, g: GoalParams) => void): void {
+  sc.kdamonds.forEach((k, ki) =>
+    k.contexts.forEach((ctx, ci) => ctx.schemes.forEach((s, si) => keptGoals(s).forEach((g, gi) => fn({ kdamond: ki, ctx: ci, scheme: si, goal: gi }, s, g)))),
+  );
+}
+
 /** Labels such as "s0 migrate_hot→0" for the summary. */
 export function schemeLabels(sc: Scenario): Map<string, string> {
   const m = new Map<string, string>();
-  sc.kdamonds.forEach((k, ki) =>
-    k.contexts.forEach((ctx, ci) => {
-      ctx.schemes.forEach((s, si) => {
-        const dest = s.action.startsWith('migrate') ? `→${s.targetNid}` : '';
-        keptGoals(s).forEach((_g, gi) => m.set(goalKey({ kdamond: ki, ctx: ci, scheme: si, goal: gi }), `s${si} ${s.action}${dest}`));
-      });
-    }),
-  );
+  forEachKeptGoal(sc, (id, s) => m.set(goalKey(id), `s${id.scheme} ${s.action}${s.action.startsWith('migrate') ? `→${s.targetNid}` : ''}`));
   return m;
 }
 
@@ -114,32 +114,25 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
  */
 function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonly SchemeStats[], labels: ReadonlyMap<string, string>): void {
   const have = new Set(summary.map(goalKey));
-  sc.kdamonds.forEach((k, ki) =>
-    k.contexts.forEach((ctx, ci) =>
-      ctx.schemes.forEach((s, si) =>
-        keptGoals(s).forEach((g, gi) => {
-          const id = { kdamond: ki, ctx: ci, scheme: si, goal: gi };
-          if (have.has(goalKey(id))) return;
-          summary.push({
-            ...id,
-            label: labels.get(goalKey(id)) ?? goalLabel({ scheme: si, metric: g.metric, nid: g.nid ?? 0 }),
-            metric: g.metric,
-            nid: g.nid ?? 0,
-            target: Number(g.targetValue),
-            timeToTargetS: null,
-            meanSecondHalf: null,
-            stddevSecondHalf: null,
-            minSecondHalf: null,
-            maxSecondHalf: null,
-            evaluations: 0,
-            szApplied: 0,
-            nrApplied: 0,
-            qtExceeds: 0,
-          });
-        }),
-      ),
-    ),
-  );
+  forEachKeptGoal(sc, (id, _s, g) => {
+    if (have.has(goalKey(id))) return;
+    summary.push({
+      ...id,
+      label: labels.get(goalKey(id)) ?? goalLabel({ scheme: id.scheme, metric: g.metric, nid: g.nid ?? 0 }),
+      metric: g.metric,
+      nid: g.nid ?? 0,
+      target: Number(g.targetValue),
+      timeToTargetS: null,
+      meanSecondHalf: null,
+      stddevSecondHalf: null,
+      minSecondHalf: null,
+      maxSecondHalf: null,
+      evaluations: 0,
+      szApplied: 0,
+      nrApplied: 0,
+      qtExceeds: 0,
+    });
+  });
   for (const row of summary) {
     const st = stats.find((x) => x.kdamond === row.kdamond && x.ctx === row.ctx && x.scheme === row.scheme);
     if (!st) continue;
