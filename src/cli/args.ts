@@ -11,9 +11,9 @@ import { damoArgsToParams, damoOptionsHelp, type DamoArgsOptions } from '../form
 import { formatDamoText, wrapKdamonds } from '../formats/damo/emit.js';
 import { kdamondsTree } from '../formats/damo/tree.js';
 import { formatDamonReport } from '../report/damo-report.js';
-import { loadScenarioSource, machineRanges, parseCompat, parseFormat } from './damo-common.js';
-import { printIssues, UsageError, type Io } from './io.js';
-import { DEFAULT_PROFILE, PROFILES, findProfile } from '../profiles.js';
+import { loadScenarioSource, machineRanges, parseCompat, parseFormat, parseProfile } from './damo-common.js';
+import { printIssues, type Io } from './io.js';
+import { DEFAULT_PROFILE, PROFILES } from '../profiles.js';
 import { ConfigError, type Collector } from '../scenario/issues.js';
 import { validateKdamonds } from '../scenario/validate.js';
 
@@ -41,12 +41,7 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   const r = damoArgsToParams(tokens, { compat, ...machine });
   // And what the kernel would refuse at commit, as for a scenario (damon-sim run).
   const c: Collector = { errors: [], warnings: [] };
-  let profile = DEFAULT_PROFILE;
-  if (o.profile !== undefined) {
-    const p = findProfile(o.profile);
-    if (!p) throw new UsageError(`--profile: expected one of ${PROFILES.map((x) => x.name).join(', ')}; found "${o.profile}"`);
-    profile = p;
-  }
+  const profile = parseProfile(o.profile) ?? DEFAULT_PROFILE;
   validateKdamonds(r.params, c, { profile, nrNodes }, ['damo options']);
   if (c.errors.length > 0) throw new ConfigError(c.errors, [...r.warnings, ...c.warnings]);
   printIssues(io, [...r.warnings, ...c.warnings], 'warning');

@@ -12,11 +12,20 @@ import { ConfigError } from '../scenario/issues.js';
 import { readScenarioDoc, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
 import { PRESETS, type Tuner } from '../scenario/presets.js';
 import { UsageError } from './io.js';
+import { PROFILES, findProfile, type KernelProfile } from '../profiles.js';
 
 export function parseCompat(v: string | undefined): DamoCompat | undefined {
   if (v === undefined) return undefined;
   if (v !== 'kernel' && v !== 'upstream') throw new UsageError(`--damo-compat: expected kernel or upstream; found "${v}"`);
   return v;
+}
+
+/** `--profile NAME`: a kernel profile's name (undefined: the command's default). */
+export function parseProfile(v: string | undefined): KernelProfile | undefined {
+  if (v === undefined) return undefined;
+  const p = findProfile(v);
+  if (!p) throw new UsageError(`--profile: expected one of ${PROFILES.map((x) => x.name).join(', ')}; found "${v}"`);
+  return p;
 }
 
 export function parseFormat<T extends string>(v: string | undefined, allowed: readonly T[], dflt: T): T {

@@ -9,9 +9,8 @@ import { formatSummaryTable } from '../report/summary.js';
 import { runScenario, type RunResult } from '../run/run.js';
 import { loadScenarioFile, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
-import { findProfile, PROFILES } from '../profiles.js';
 import { AtomicLineWriter, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io } from './io.js';
-import { parseCompat, parseOverrides, presetDoc } from './damo-common.js';
+import { parseCompat, parseOverrides, parseProfile, presetDoc } from './damo-common.js';
 import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
 export interface RunCommandOptions {
@@ -52,10 +51,8 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
   const ov = parseOverrides(o);
   if (ov.durationNs !== undefined) loaded.scenario.duration = ov.durationNs;
   if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
-  if (o.profile !== undefined) {
-    if (!findProfile(o.profile)) throw new UsageError(`--profile: expected one of ${PROFILES.map((p) => p.name).join(', ')}; found "${o.profile}"`);
-    loaded.scenario.kernel.profile = o.profile;
-  }
+  const profile = parseProfile(o.profile);
+  if (profile) loaded.scenario.kernel.profile = profile.name;
   if (o.sampling !== undefined) {
     if (o.sampling !== 'region' && o.sampling !== 'folio') throw new UsageError(`--sampling: expected region or folio; found "${o.sampling}"`);
     loaded.scenario.sampling = o.sampling;
