@@ -3,7 +3,7 @@
  * Monitoring attributes (struct damon_attrs) and the unit conversions damon_set_attrs applies to
  * monitoring results when intervals change (damon-monitoring.md §1.4, §1.5, §2.3, §4.5).
  */
-import { UINT_MAX, multFracU32, mulU32 } from '../lib/kint.js';
+import { UINT_MAX, mulDivU64ToU32, multFracU32, mulU32 } from '../lib/kint.js';
 import type { DamonRegion } from './region.js';
 
 export interface IntervalsGoal {
@@ -99,11 +99,8 @@ function nrForNew(nr: number, oldA: DamonAttrs, newA: DamonAttrs): number {
 }
 
 function ageForNew(age: number, oldA: DamonAttrs, newA: DamonAttrs): number {
-  const p = age * oldA.aggrInterval;
-  // age · aggr_interval is a C unsigned long product: it wraps at 2^64 (trap 1).
-  if (p < Number.MAX_SAFE_INTEGER) return Math.floor(p / newA.aggrInterval) >>> 0;
-  // The quotient can pass 2^53 too: truncate it to the unsigned int age exactly.
-  return Number(BigInt.asUintN(32, BigInt.asUintN(64, BigInt(age) * BigInt(oldA.aggrInterval)) / BigInt(newA.aggrInterval)));
+  // age · aggr_interval is a C unsigned long product; the age an unsigned int.
+  return mulDivU64ToU32(age, oldA.aggrInterval, newA.aggrInterval);
 }
 
 /** `damon_update_monitoring_result` for one region (§4.5). */

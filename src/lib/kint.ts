@@ -25,6 +25,16 @@ export function mulU32(a: number, b: number): number {
 }
 
 /**
+ * `(unsigned int)((unsigned long)a * b / d)`: the product wraps at 2^64 and the quotient is
+ * truncated to 32 bits (trap 1). Exact in doubles while the product stays below 2^53.
+ */
+export function mulDivU64ToU32(a: number, b: number, d: number): number {
+  const p = a * b;
+  if (p < Number.MAX_SAFE_INTEGER) return Math.floor(p / d) >>> 0;
+  return Number(BigInt.asUintN(32, BigInt.asUintN(64, BigInt(a) * BigInt(b)) / BigInt(d)));
+}
+
+/**
  * `mult_frac(x, n, d)` = (x / d) * n + ((x % d) * n) / d, for values whose intermediate products
  * stay below 2^53. Use {@link multFracU64} where they may not.
  */

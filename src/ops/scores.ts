@@ -6,7 +6,7 @@ import type { DamonCtx } from '../damon/ctx.js';
 import type { DamonRegion } from '../damon/region.js';
 import type { Damos } from '../damos/scheme.js';
 import { maxNrAccesses } from '../damon/attrs.js';
-import { mulU32 } from '../lib/kint.js';
+import { mulDivU64ToU32, mulU32 } from '../lib/kint.js';
 
 export const DAMOS_MAX_SCORE = 99;
 const DAMON_MAX_SUBSCORE = 100;
@@ -18,12 +18,8 @@ export function hotScore(ctx: DamonCtx, r: DamonRegion, s: Damos): number {
   const a = ctx.attrs;
   // unsigned int arithmetic, stored in an int (damos.md §0: C widths throughout).
   const freq = Math.floor(mulU32(ctx.scoreNrAccesses(r), DAMON_MAX_SUBSCORE) / maxNrAccesses(a)) | 0;
-  // age_in_sec is an unsigned int: (unsigned long)age * aggr_interval / 1000000, truncated to 32 bits.
-  const ageProduct = r.age * a.aggrInterval;
-  const ageInSec =
-    ageProduct < Number.MAX_SAFE_INTEGER
-      ? Math.floor(ageProduct / 1_000_000) >>> 0
-      : Number(BigInt.asUintN(32, BigInt.asUintN(64, BigInt(r.age) * BigInt(a.aggrInterval)) / 1_000_000n));
+  // age_in_sec is an unsigned int: (unsigned long)age * aggr_interval / 1000000.
+  const ageInSec = mulDivU64ToU32(r.age, a.aggrInterval, 1_000_000);
   // The kernel counts right shifts until zero (at most 32 for an unsigned int): floor(log2(x)) + 1.
   let ageInLog = ageInSec > 0 ? 32 - Math.clz32(ageInSec) : 0;
   if (freq === 0) ageInLog = -ageInLog;
