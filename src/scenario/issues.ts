@@ -69,6 +69,11 @@ export function showFound(v: unknown): string {
   return String(v);
 }
 
+/** "expected one of "a", "b"; found …", the message of a value outside a fixed set. */
+export function expectedOneOf(values: readonly unknown[], found: unknown): string {
+  return `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}; found ${showFound(found)}`;
+}
+
 /** Turn zod issues into our one-line form. */
 export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSeg[] = []): ConfigIssue[] {
   const out: ConfigIssue[] = [];
@@ -82,7 +87,7 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
         else out.push({ path, message: `expected ${describeType(i.expected)}, found ${showFound(input)}` });
         break;
       case 'invalid_value':
-        out.push({ path, message: `expected one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}; found ${showFound(input)}` });
+        out.push({ path, message: expectedOneOf(i.values, input) });
         break;
       case 'unrecognized_keys':
         for (const k of i.keys) out.push({ path: formatPath([...prefix, ...(i.path as PathSeg[]), k]), message: 'unknown key (check its spelling; see docs/scenario.md)' });
@@ -92,7 +97,7 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
         const disc = i as { discriminator?: string; options?: unknown[] };
         if (disc.discriminator !== undefined && disc.options !== undefined) {
           const held = input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>)[disc.discriminator] : undefined;
-          out.push({ path, message: `expected one of ${disc.options.map((v) => JSON.stringify(v)).join(', ')}; found ${showFound(held)}` });
+          out.push({ path, message: expectedOneOf(disc.options, held) });
           break;
         }
         // A union of shapes (e.g. damo's {"kdamonds": [...]} and bare-list wrappers): report the

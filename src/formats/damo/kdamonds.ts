@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type QuotaGoalMetric } from '../../damos/scheme.js';
-import { addError, addWarning, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
+import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { UnitError, parseNumber, parseRatio, parseTime } from './units.js';
 import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, type AccessValue, type AgeValue } from './values.js';
@@ -179,10 +179,10 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
   const unknownKeys = (o: unknown, known: string[], path: readonly PathSeg[]) => {
     for (const k of Object.keys(obj(o) ?? {})) if (!known.includes(k)) warn(c, [...path, k], 'unknown key, ignored (as damo does); check its spelling');
   };
-  const required = (o: unknown, keys: readonly string[], path: readonly PathSeg[], unless: (k: string) => boolean = () => false) => {
+  const required = (o: unknown, keys: readonly string[], path: readonly PathSeg[]) => {
     const m = obj(o);
     if (!m) return;
-    for (const k of keys) if (!(k in m) && !unless(k)) warn(c, [...path, k], 'expected this key (damo refuses the object without it); found nothing, so damon-sim uses its default');
+    for (const k of keys) if (!(k in m)) warn(c, [...path, k], 'expected this key (damo refuses the object without it); found nothing, so damon-sim uses its default');
   };
   unknownKeys(kdamond, KNOWN_KEYS.kdamond, base);
   list(obj(kdamond)?.contexts).forEach((ctx, ci) => {
@@ -210,8 +210,7 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
         const gp = [...sp, 'quotas', 'goals', gi];
         unknownKeys(g, KNOWN_KEYS.goal, gp);
         // The old spelling target_value_bp / current_value_bp stands for a user_input goal.
-        const old = obj(g) && 'target_value_bp' in obj(g)!;
-        required(g, REQUIRED_KEYS.goal, gp, () => !!old);
+        if (!('target_value_bp' in (obj(g) ?? {}))) required(g, REQUIRED_KEYS.goal, gp);
       });
       for (const key of ['filters', 'core_filters', 'ops_filters'] as const) list(sm?.[key]).forEach((f, fi) => unknownKeys(f, KNOWN_KEYS.filter, [...sp, key, fi]));
     });
@@ -424,7 +423,7 @@ function goalToParams(g: DamoGoal, path: readonly PathSeg[], c: Collector, env: 
     rawTarget = g.target_value_bp;
     rawCurrent = g.current_value_bp;
   } else if (g.metric === undefined) {
-    err(c, [...path, 'metric'], `expected one of ${QUOTA_GOAL_METRICS.map((m) => `"${m}"`).join(', ')}; found nothing`);
+    err(c, [...path, 'metric'], expectedOneOf(QUOTA_GOAL_METRICS, undefined));
   }
   const parseTarget = (v: string | number | undefined, key: string): bigint => {
     if (v === undefined) {
