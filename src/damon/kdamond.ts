@@ -173,9 +173,10 @@ export class Kdamond {
     let maxNrAccesses = ctx.ops.checkAccesses(ctx);
 
     const aggregating = ctx.passedSampleIntervals >= nxtAggr;
+    const hasCalls = this.calls.length > 0;
+    let due = ctx.schemes.length > 0 && this.anySchemeDue();
     // The core reads or changes regions below only here; let the ops make them current first.
-    if (ctx.ops.syncRegions && (aggregating || this.calls.length > 0 || (ctx.schemes.length > 0 && this.anySchemeDue())))
-      maxNrAccesses = ctx.ops.syncRegions(ctx);
+    if (ctx.ops.syncRegions && (aggregating || hasCalls || due)) maxNrAccesses = ctx.ops.syncRegions(ctx);
     if (aggregating) {
       kdamondMergeRegions(ctx.targets, ctx.attrs, Math.floor(maxNrAccesses / 10), this.szLimit, ctx.profile);
       if (ctx.profile.applyMinNrRegions) this.refreshSzLimit();
@@ -187,8 +188,9 @@ export class Kdamond {
     }
 
     // Which schemes are due is kdamond_apply_schemes()' own test, after the calls: a commit may
-    // have re-activated a scheme's watermarks (damos.md trap 16).
-    if (ctx.schemes.length > 0 && this.anySchemeDue()) {
+    // have re-activated a scheme's watermarks (damos.md trap 16) or changed the schemes.
+    if (hasCalls) due = ctx.schemes.length > 0 && this.anySchemeDue();
+    if (due) {
       kdamondApplySchemes(ctx, () => regionSzLimit(ctx.targets, ctx.attrs, ctx.minRegionSz), this.walk);
       if (this.walk?.finished) this.walk = undefined;
     }
