@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Quota prioritisation (damos.md §4.2, §4.8): damos_adjust_quota() builds the score histogram over
+ * the regions a scheme could act on and picks min_score, the lowest score whose "at least this hot"
+ * memory still fits esz; damos_valid_target() then lets only regions at or above it through.
+ * A hand-worked example, a brute-force cross-check on random regions, and the full-window skip.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { newCtx, stubOps } from './helpers/ctx.js';
+import type { DamonCtx } from '../src/damon/ctx.js';
+import { DamonRegion, DamonTarget } from '../src/damon/region.js';
+import { damosValidTarget } from '../src/damos/pattern.js';
+import { adjustQuota } from '../src/damos/quota.js';
+import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject } from '../src/damos/scheme.js';
+import { ULONG_MAX } from '../src/lib/kint.js';
+import { hotScore, schemeScore } from '../src/ops/scores.js';
+
+const MiB = 2 ** 20;
+
+function ctxWith(regions: Array<{ sz: number; nr: number; age: number }>): DamonCtx {
+  const ops = { ...stubOps(), getSchemeScore: schemeScore };
+  const ctx = newCtx({ ops, attrs: { sampleInterval: 5000, aggrInterval: 100_000 } });
+  const t = new DamonTarget();
+  let a = 0;
+  for (const { sz, nr, age } of regions) {
+    const r = new DamonRegion(a, a + sz);
+    r.nrAccesses = nr;
+    r.nrAccessesBp = nr * 10000;
+    r.age = age;
+    t.regions.push(r);
+    a += sz;
+  }
+  ctx.targets.push(t);
+  return ctx;
+}
+
+/** migrate_hot with a size quota and the given weights (every region matches the pattern). */
+function hotScheme(szQuota: number, wNr: number, wAge: number): Damos {
+  const q = new DamosQuota();
+  q.resetInterval = 1000;
+  q.sz = BigInt(szQuota);
+  q.weightNrAccesses = wNr;
+  q.weightAge = wAge;
+  const pattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
+  return new Damos(pattern, 'migrate_hot', 0, q, { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true }, 0);
+}
+
+describe('damos_adjust_quota: score histogram and min_score (damos.md §4.2)', () => {
+  it('picks the lowest score whose hotter memory reaches esz, and damos_valid_target follows it', () => {
+    // Weights nr 100 / age 0: score = (nr·100/20)·99/100 at 5 ms / 100 ms (max_nr_accesses 20).
+    // nr 20 → 99, nr 10 → 49, nr 2 → 9 (derived from §4.8's formula).
+    const ctx = ctxWith([
+      { sz: 4 * MiB, nr: 20, age: 0 },
+      { sz: 8 * MiB, nr: 10, age: 0 },
+      { sz: 16 * MiB, nr: 2, age: 0 },
+    ]);
+    const s = hotScheme(10 * MiB, 100, 0);
+    ctx.schemes.push(s);
+    expect(ctx.targets[0].regions.map((r) => hotScore(ctx, r, s))).toEqual([99, 49, 9]);
+    adjustQuota(ctx, s, 0);
+    expect(s.quota.esz).toBe(BigInt(10 * MiB));
+    // 99: 4 MiB < 10 MiB; 99..49: 12 MiB >= 10 MiB → min_score 49.
+    expect(s.quota.minScore).toBe(49);
+    expect(ctx.targets[0].regions.map((r) => damosValidTarget(ctx, r, s))).toEqual([true, true, false]);
+  });
+
+  it('esz within the hottest bucket keeps only it; esz above all memory lets everything in', () => {
+    const regions = [
+      { sz: 4 * MiB, nr: 20, age: 0 },
+      { sz: 8 * MiB, nr: 10, age: 0 },
+      { sz: 16 * MiB, nr: 2, age: 0 },
+    ];
+    const hot = ctxWith(regions);
+    const s1 = hotScheme(4 * MiB, 100, 0);
+    hot.schemes.push(s1);
+    adjustQuota(hot, s1, 0);
+    expect(s1.quota.minScore).toBe(99);
+    const all = ctxWith(regions);
+    const s2 = hotScheme(64 * MiB, 100, 0);
+    all.schemes.push(s2);
+    adjustQuota(all, s2, 0);
+    // The walk down stops at score 0 without reaching esz.
+    expect(s2.quota.minScore).toBe(0);
+  });
+
+  it('equals a brute-force search over random regions and weights', () => {
+    const region = fc.record({ sz: fc.integer({ min: 1, max: 64 }).map((k) => k * 4096), nr: fc.integer({ min: 0, max: 20 }), age: fc.integer({ min: 0, max: 3000 }) });
+    fc.assert(
+      fc.property(fc.array(region, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 2048 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }), fc.nat(), (regions, quotaPages, wNr, wAge, pick) => {
+        const ctx = ctxWith(regions);
+        const s = hotScheme(quotaPages * 4096, wNr, wAge);
+        ctx.schemes.push(s);
+        const scored = ctx.targets[0].regions.map((r) => ({ score: hotScore(ctx, r, s), sz: r.end - r.start }));
+        // Half the cases: esz exactly the bytes at or above one region's score (the >= boundary).
+        if (pick % 2) {
+          const at = scored[pick % scored.length].score;
+          s.quota.sz = BigInt(scored.filter((x) => x.score >= at).reduce((a, x) => a + x.sz, 0));
+        }
+        adjustQuota(ctx, s, 0);
+        const esz = Number(s.quota.esz);
+        const maxScore = Math.max(0, ...scored.map((x) => x.score));
+        // The highest score at or below the hottest region's whose "at least this score" bytes reach esz.
+        let want = 0;
+        for (let sc = maxScore; sc > 0; sc--) {
+          const bytes = scored.filter((x) => x.score >= sc).reduce((a, x) => a + x.sz, 0);
+          if (bytes >= esz) {
+            want = sc;
+            break;
+          }
+        }
+        expect(s.quota.minScore).toBe(want);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+
+  it('leaves regions the core filters reject out of the histogram', () => {
+    const ctx = ctxWith([
+      { sz: 4 * MiB, nr: 20, age: 0 },
+      { sz: 8 * MiB, nr: 10, age: 0 },
+      { sz: 16 * MiB, nr: 2, age: 0 },
+    ]);
+    const s = hotScheme(10 * MiB, 100, 0);
+    // Allow only [4 MiB, 28 MiB): the score-99 region is filtered out, so 49 (8 MiB) is not
+    // enough and min_score drops to 9.
+    const f = newFilter('addr', true, true);
+    f.addrStart = 4 * MiB;
+    f.addrEnd = 28 * MiB;
+    addFilter(s, f);
+    setFiltersDefaultReject(s);
+    ctx.schemes.push(s);
+    adjustQuota(ctx, s, 0);
+    expect(s.quota.minScore).toBe(9);
+  });
+
+  it('leaves min_score alone while the charge window is already full (the pass skips the scheme)', () => {
+    const ctx = ctxWith([
+      { sz: 4 * MiB, nr: 20, age: 0 },
+      { sz: 8 * MiB, nr: 10, age: 0 },
+    ]);
+    const s = hotScheme(4 * MiB, 100, 0);
+    ctx.schemes.push(s);
+    adjustQuota(ctx, s, 0);
+    expect(s.quota.minScore).toBe(99);
+    // Still inside the 1 s window, with the whole esz charged: full.
+    s.quota.chargedSz = 4 * MiB;
+    s.quota.minScore = 12345;
+    ctx.clock.now += 10e6;
+    adjustQuota(ctx, s, 0);
+    expect(s.quota.minScore).toBe(12345);
+    // The next window refreshes esz, empties the charge, and recomputes it.
+    ctx.clock.now += 1e9;
+    adjustQuota(ctx, s, 0);
+    expect(s.quota.chargedSz).toBe(0);
+    expect(s.quota.minScore).toBe(99);
+  });
+});
