@@ -8,9 +8,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newCtx, stubOps } from './helpers/ctx.js';
-import type { DamonCtx } from '../src/damon/ctx.js';
-import { DamonRegion, DamonTarget } from '../src/damon/region.js';
-import { damosValidTarget } from '../src/damos/pattern.js';
+import { jiffies, type DamonCtx } from '../src/damon/ctx.js';
+import { DamonRegion, DamonTarget, RegionWalk } from '../src/damon/region.js';
+import { coreFilterOut } from '../src/damos/filters.js';
+import { damosValidTarget, patternMatches } from '../src/damos/pattern.js';
 import { adjustQuota } from '../src/damos/quota.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject } from '../src/damos/scheme.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
@@ -154,5 +155,46 @@ describe('damos_adjust_quota: score histogram and min_score (damos.md §4.2)', (
     adjustQuota(ctx, s, 0);
     expect(s.quota.chargedSz).toBe(0);
     expect(s.quota.minScore).toBe(99);
+  });
+});
+
+describe('damos_adjust_quota in a full window: only the core filters split regions', () => {
+  it('splits exactly as the whole walk with pattern checks and damos_core_filter_out would', () => {
+    const region = fc.record({ pages: fc.integer({ min: 1, max: 16 }), nr: fc.integer({ min: 0, max: 20 }) });
+    const filter = fc.record({ a: fc.integer({ min: 0, max: 200 }), len: fc.integer({ min: 0, max: 120 }), matching: fc.boolean(), allow: fc.boolean(), target: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(region, { minLength: 1, maxLength: 30 }), fc.array(filter, { minLength: 0, maxLength: 3 }), fc.integer({ min: 0, max: 10 }), (regions, filters, minNr) => {
+        const build = () => {
+          const ctx = ctxWith(regions.map((r) => ({ sz: r.pages * 4096, nr: r.nr, age: 0 })));
+          const s = hotScheme(4096, 0, 0);
+          s.pattern = { ...s.pattern, minNrAccesses: minNr };
+          for (const f of filters) {
+            const nf = newFilter(f.target ? 'target' : 'addr', f.matching, f.allow);
+            nf.addrStart = f.a * 4096 + (f.a % 3) * 512; // some boundaries not page aligned
+            nf.addrEnd = nf.addrStart + f.len * 4096;
+            addFilter(s, nf);
+          }
+          setFiltersDefaultReject(s);
+          ctx.schemes.push(s);
+          return { ctx, s };
+        };
+        // The reference: the whole walk.
+        const ref = build();
+        const w = new RegionWalk(ref.ctx.targets[0]);
+        for (let r = w.next(); r; r = w.next()) if (patternMatches(ref.ctx, r, ref.s)) coreFilterOut(ref.ctx, w, ref.s);
+        w.finish();
+        // adjust_quota with the window's 4 KiB quota already charged.
+        const got = build();
+        const q = got.s.quota;
+        got.ctx.clock.now = 5e6; // 4 jiffies into a window
+        const from = jiffies(got.ctx.clock) - 4;
+        Object.assign(q, { chargedFrom: from, totalChargedSz: 4096, esz: 4096n, chargedSz: 4096 });
+        adjustQuota(got.ctx, got.s, 0);
+        expect(q.chargedFrom).toBe(from); // still the same, full, window
+        const bounds = (c: DamonCtx) => c.targets[0].regions.map((r) => [r.start, r.end, r.nrAccesses]);
+        expect(bounds(got.ctx)).toEqual(bounds(ref.ctx));
+      }),
+      { numRuns: 500, seed: 11 },
+    );
   });
 });

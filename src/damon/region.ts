@@ -211,6 +211,28 @@ export class RegionWalk {
     return n;
   }
 
+  /**
+   * Move on to the first region that ends above `addr`, passing over the ones before it unvisited
+   * (for walks that only act on regions holding some address). Split-off parts waiting to be
+   * visited are never passed over.
+   */
+  nextEndingAbove(addr: number): DamonRegion | undefined {
+    if (this.pending.length > 0) return this.next();
+    const src = this.src;
+    let lo = this.i;
+    let hi = src.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (src[mid].end <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    if (this.cur && this.out) this.out.push(this.cur);
+    if (this.out) for (let k = this.i; k < lo; k++) this.out.push(src[k]);
+    this.i = lo + 1;
+    this.cur = src[lo];
+    return this.cur;
+  }
+
   /** damon_is_last_region(): nothing follows the current region. */
   isLast(): boolean {
     return this.pending.length === 0 && this.i >= this.src.length;

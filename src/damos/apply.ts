@@ -112,6 +112,14 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
     costNs += adjustQuota(ctx, s, si);
   });
   if (!has) return;
+  // With every due scheme's window already full, damon_do_apply_schemes() skips each of them on
+  // every region before touching it (the quota check comes first, damos.md §3.2), and nothing in
+  // the walk charges: the walk would change nothing. B1's merge-back still folds regions, though.
+  if (!ctx.profile.postApplyMerge && allDueFull(ctx)) {
+    ctx.clock.now += costNs;
+    finishPass(ctx, walk);
+    return;
+  }
   const mergeLimit = ctx.profile.postApplyMerge ? maxRegionSz() : 0;
   for (const t of ctx.targets) {
     if (ctx.ops.targetValid && !ctx.ops.targetValid(t)) continue;
@@ -123,6 +131,20 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
     w.finish();
   }
   ctx.clock.now += costNs;
+  finishPass(ctx, walk);
+}
+
+/** Whether every scheme the pass applies has a full charge window (and would skip every region). */
+function allDueFull(ctx: DamonCtx): boolean {
+  for (const s of ctx.schemes) {
+    if (ctx.passedSampleIntervals < s.nextApplySis || !s.wmarks.activated) continue;
+    if (!quotaIsFull(s.quota, ctx.minRegionSz, ctx.profile)) return false;
+  }
+  return true;
+}
+
+/** The per-scheme epilogue of kdamond_apply_schemes(): walk completion, next apply, tracepoint. */
+function finishPass(ctx: DamonCtx, walk?: DamosWalkControl): void {
   ctx.schemes.forEach((s, si) => {
     if (ctx.passedSampleIntervals < s.nextApplySis) return;
     walk?.complete(ctx, s);

@@ -97,16 +97,19 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   }
   if (!ctx.ops.getSchemeScore) return costNs;
   // A window already full stays full through this apply pass, which skips the scheme before
-  // damos_valid_target() reads min_score: the scores are not needed. The walk still runs for the
-  // regions its core filters split.
-  const full = quotaIsFull(q, ctx.minRegionSz, ctx.profile);
+  // damos_valid_target() reads min_score: the scores are not needed. What the walk still does is
+  // split the regions its core addr filters cut.
+  if (quotaIsFull(q, ctx.minRegionSz, ctx.profile)) {
+    splitAtCoreFilters(ctx, s);
+    return costNs;
+  }
   scoreHistogram.fill(0);
   let maxScore = 0;
   for (const t of ctx.targets) {
     const w = new RegionWalk(t);
     for (let r = w.next(); r; r = w.next()) {
       if (!patternMatches(ctx, r, s)) continue;
-      if (coreFilterOut(ctx, w, s) || full) continue;
+      if (coreFilterOut(ctx, w, s)) continue;
       const score = ctx.ops.getSchemeScore(ctx, r, s);
       // Without the 2026 clamp a score above 99 indexes past the kernel's array (trap 15), and a
       // cold score below 0 before it; the simulator gives high scores room and, as a typed array
@@ -117,7 +120,6 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
     }
     w.finish();
   }
-  if (full) return costNs;
   let cumulated = 0;
   let score = maxScore;
   const esz = q.eszNum; // exact below 2^53; above it no sum of region sizes reaches it
@@ -128,6 +130,44 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   }
   q.minScore = score;
   return costNs;
+}
+
+/**
+ * The histogram walk of a full window, reduced to what changes anything: damos_core_filter_out()
+ * on the pattern-matching regions, which splits only a region with an addr filter's boundary
+ * strictly inside it. Regions holding none are passed over; the rest are visited in the walk's
+ * order, each split-off right part next, exactly as the full walk would (damos.md §4.2, §6.2).
+ */
+function splitAtCoreFilters(ctx: DamonCtx, s: Damos): void {
+  const bounds: number[] = [];
+  for (const f of s.coreFilters) {
+    if (f.type !== 'addr') continue;
+    bounds.push(alignDown(f.addrStart, ctx.minRegionSz), alignDown(f.addrEnd, ctx.minRegionSz));
+  }
+  if (bounds.length === 0) return;
+  bounds.sort((a, b) => a - b);
+  for (const t of ctx.targets) {
+    const w = new RegionWalk(t);
+    let r = w.next();
+    while (r) {
+      // The lowest boundary above r's start: regions ending at or below it hold none inside.
+      let b = -1;
+      for (const x of bounds) {
+        if (x > r.start) {
+          b = x;
+          break;
+        }
+      }
+      if (b < 0) break;
+      if (r.end <= b) {
+        r = w.nextEndingAbove(b);
+        continue;
+      }
+      if (patternMatches(ctx, r, s)) coreFilterOut(ctx, w, s);
+      r = w.next();
+    }
+    w.finish();
+  }
 }
 
 /** `damos_charge_quota(q, sz_region, sz_applied)` (damos.md §4.3). */
