@@ -24,11 +24,18 @@ export class DamonRegion {
   opsProbKey = -1;
   opsProbStart = -1;
   opsProbEnd = -1;
-  /** Probability that one sample of this region finds an access, and log(1 − p). */
+  /** Probability that one sample of this region finds an access. */
   opsProb = 0;
-  opsLogq = 0;
-  /** The sample (passed_sample_intervals value) at which the next access will be seen. */
-  opsNextAccess = 0;
+  /**
+   * The region's current block of samples (ops/sampler.ts): its first and last sample, how many
+   * of them find an access and the seed of which ones, and how far it is settled into the counters.
+   */
+  opsBlockBase = -1;
+  opsBlockEnd = -1;
+  opsBlockHits = 0;
+  opsBlockSeed = 0;
+  opsSettledHits = 0;
+  opsSettledUpTo = -1;
 
   constructor(start: number, end: number) {
     this.start = start;
@@ -48,8 +55,12 @@ export class DamonRegion {
     this.opsProbStart = -1;
     this.opsProbEnd = -1;
     this.opsProb = 0;
-    this.opsLogq = 0;
-    this.opsNextAccess = 0;
+    this.opsBlockBase = -1;
+    this.opsBlockEnd = -1;
+    this.opsBlockHits = 0;
+    this.opsBlockSeed = 0;
+    this.opsSettledHits = 0;
+    this.opsSettledUpTo = -1;
   }
 
   get size(): number {

@@ -7,10 +7,9 @@
  * that folio old, sleeps one sampling interval and asks whether the folio became young. With
  * Poisson page accesses the answer is Bernoulli(p(addr)), so the region's result is Bernoulli of
  * the mean of p over the addresses damon_rand can reach. That mean comes from the machine's young
- * map and is cached per region until its bounds, the memory under it or the rates change. Rather
- * than one Bernoulli draw per region per sample, each region draws the geometric wait until its
- * next access (the same distribution), so a sample costs a compare per region ("region" sampling
- * mode, the default). The "folio"
+ * map and is cached per region until its bounds, the memory under it or the rates change. The
+ * samples are independent, so the default "region" sampling mode draws a region's accesses per
+ * block of samples and settles them when the core reads the regions (ops/sampler.ts). The "folio"
  * sampling mode draws the address, looks the folio up and keeps the kernel's last-folio cache
  * (shared by neighbouring regions whose samples land in one large folio), at O(log extents) per
  * region per sample. docs/model.md describes both.
@@ -86,10 +85,7 @@ export class PaddrOps implements DamonOperations {
     ctx.clock.now += ctx.nrRegions * this.machine.costs.sampleNsPerRegion;
     if (this.mode === 'region') {
       const sis = ctx.passedSampleIntervals;
-      // Memory moved or rates changed since the load (a refault, a workload phase): re-read.
-      if (this.sampler.loaded && this.sampler.mapVersion !== map.version) this.sampler.sync(sis - 1);
-      if (!this.sampler.loaded) this.sampler.load(ctx.targets, map, ctx.addrUnit, lenWindow, sis);
-      this.sampler.sample(sis);
+      this.sampler.sample(ctx.targets, map, ctx.addrUnit, lenWindow, sis, Math.max(sis, ctx.nextAggregationSis));
       // The max is only read at aggregation boundaries, where the kdamond syncs first.
       return 0;
     }
@@ -104,7 +100,7 @@ export class PaddrOps implements DamonOperations {
   }
 
   syncRegions(ctx: DamonCtx): number {
-    if (this.mode === 'region' && this.sampler.loaded) return this.sampler.sync(ctx.passedSampleIntervals);
+    if (this.mode === 'region') return this.sampler.sync(ctx.targets, accessRateWindow(ctx.attrs), ctx.passedSampleIntervals);
     let maxNr = 0;
     for (const t of ctx.targets) for (const r of t.regions) if (r.nrAccesses > maxNr) maxNr = r.nrAccesses;
     return maxNr;

@@ -1,92 +1,171 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
- * The fast per-sample path of paddr's "region" sampling mode.
+ * The per-sample path of paddr's "region" sampling mode.
  *
- * Between two points where DAMON's core reads or changes regions (aggregation boundaries, apply
- * passes, damon_call requests) nothing but sampling touches them, so the sampler copies the
- * counters into typed arrays, runs the samples there, and writes them back when the core needs
- * them (sync). Each region waits a geometric number of samples between accesses, which has the same
- * distribution as one Bernoulli draw per sample, so a sample is a compare per region.
+ * Each sample finds a region accessed with probability p, the mean young probability over the
+ * addresses damon_rand can pick in it (ops/paddr.ts), independently of every other sample. Between
+ * two points where DAMON's core reads or changes regions (aggregation boundaries, apply passes,
+ * damon_call requests) nothing but sampling touches them, so the samples need not be drawn one by
+ * one:
  *
- * nr_accesses_bp is not stepped per sample: the moving sum over k samples with an unchanged
+ * - When a region starts a block of K samples (up to the next aggregation boundary), it draws how
+ *   many of them will find an access, Binomial(K, p), and a seed that fixes which ones: a uniformly
+ *   random subset of that size, the positions of K independent Bernoulli(p) outcomes' successes.
+ * - When the core needs the counters (sync), each region settles the samples taken so far: the whole
+ *   count at the block's end, the hits among the first n positions of its subset before it.
+ *
+ * So a sample costs O(1), a block O(regions), and where the core looks in between changes nothing:
+ * a sync that changes no region (a report, a no-op commit) leaves the run byte-identical, since the
+ * draws are made only when regions start blocks. A region the core changed (split, merged, moved)
+ * or whose memory changed (the young map) drops the rest of its block and draws a new one.
+ *
+ * nr_accesses_bp is not stepped per sample either: the moving sum over k samples with an unchanged
  * window and last_nr_accesses is bp0 − k·dec + 10000·(accesses in those samples) modulo 2^32,
- * exactly what the kernel's per-sample u32 updates add up to (damon-monitoring.md §4.2).
+ * exactly what the kernel's per-sample u32 updates add up to (damon-monitoring.md §4.2), because
+ * the decrement does not depend on the outcomes.
  */
 import { mulU32 } from '../lib/kint.js';
 import { damonRandSpan, type Prng } from '../lib/prng.js';
 import type { DamonRegion, DamonTarget } from '../damon/region.js';
 import { YoungMap } from '../machine/young.js';
 
+/** p is used at the resolution of one 31-bit uniform draw, as a per-sample threshold test would. */
+const P_ONE = 0x8000_0000;
+/** Trials per distribution table: q^n stays far above the smallest double for any q >= 1/2. */
+const CHUNK = 512;
 const TWO32 = 0x1_0000_0000;
-/** Regions at least this likely to be found accessed draw once per sample instead of waiting. */
-const BERNOULLI_MIN_P = 0.1;
+
+/**
+ * Binomial(k, p) by inversion of its distribution function. Regions of uniformly hot or cold
+ * memory share p (at 2^-31 resolution), so the tables are kept per (p, k) and a draw is one
+ * uniform and a short scan: O(1 + k·min(p, 1 − p)).
+ */
+class BinomialTables {
+  private readonly tables = new Map<number, Float64Array>();
+  private lastKey = -1;
+  private last: Float64Array = new Float64Array(0);
+
+  /** CDF of Binomial(k, min(p, 1 − p)) for p = thresh / 2^31, k <= CHUNK. */
+  private table(thresh: number, k: number): Float64Array {
+    const key = thresh * 1024 + k;
+    if (key === this.lastKey) return this.last;
+    let t = this.tables.get(key);
+    if (!t) {
+      if (this.tables.size >= 4096) this.tables.clear();
+      const p = thresh / P_ONE;
+      const pp = p > 0.5 ? 1 - p : p;
+      const q = 1 - pp;
+      const ratio = pp / q;
+      t = new Float64Array(k + 1);
+      let f = Math.pow(q, k);
+      let cum = 0;
+      for (let j = 0; j <= k; j++) {
+        cum += f;
+        t[j] = cum;
+        f *= (ratio * (k - j)) / (j + 1);
+      }
+      t[k] = 1;
+      this.tables.set(key, t);
+    }
+    this.lastKey = key;
+    this.last = t;
+    return t;
+  }
+
+  /** Accesses in k independent samples that each find one with probability p. */
+  draw(rng: Prng, k: number, p: number): number {
+    const thresh = Math.round(p * P_ONE);
+    if (thresh <= 0 || k <= 0) return 0;
+    if (thresh >= P_ONE) return k;
+    let x = 0;
+    for (let left = k; left > 0; ) {
+      const m = left < CHUNK ? left : CHUNK;
+      left -= m;
+      const t = this.table(thresh, m);
+      const u = rng.nextU32() / TWO32;
+      let j = 0;
+      while (u >= t[j]) j++;
+      x += j;
+    }
+    return thresh > P_ONE / 2 ? k - x : x;
+  }
+}
+
+/**
+ * How many of a block's `hits` successes fall on its first n of k samples, for the subset the seed
+ * fixes: selection sampling (each position is a success with probability successes left /
+ * positions left) with a splitmix32 stream of the seed, so every n sees the same subset.
+ */
+export function prefixHits(seed: number, k: number, hits: number, n: number): number {
+  if (n >= k) return hits;
+  let s = seed | 0;
+  let need = hits;
+  let got = 0;
+  for (let j = 0; j < n && need > 0; j++) {
+    s = (s + 0x9e3779b9) | 0;
+    let z = Math.imul(s ^ (s >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    const u = (z ^ (z >>> 16)) >>> 0;
+    // u / 2^32 < need / (k − j), exactly: both products stay below 2^53.
+    if (u * (k - j) < need * TWO32) {
+      got++;
+      need--;
+    }
+  }
+  return got;
+}
 
 export class RegionSampler {
-  private regs: DamonRegion[] = [];
-  private n = 0;
-  private next = new Float64Array(0);
-  /** log(1 − p) per region: the geometric wait's denominator (0 for p = 0). */
-  private logq = new Float64Array(0);
-  /** round(p · 2^31) for regions sampled by one Bernoulli draw per sample. */
-  private thresh = new Uint32Array(0);
-  /** Indices of regions drawn per sample, and of regions waiting geometrically (p = 0 regions are in neither). */
-  private bern = new Int32Array(0);
-  private geo = new Int32Array(0);
-  private nBern = 0;
-  private nGeo = 0;
-  private nr = new Uint32Array(0);
-  private nr0 = new Uint32Array(0);
-  private bp0 = new Float64Array(0);
-  private dec = new Float64Array(0);
-  /** passed_sample_intervals whose sample is the first not yet in bp0. */
-  private baseSis = 0;
-  loaded = false;
-  /** The young map the probabilities came from. */
-  mapVersion = -1;
+  private readonly binomial = new BinomialTables();
+  /** The young map the pending blocks were drawn under (null before the first sample). */
+  private map: YoungMap | null = null;
+  /** The core may have changed regions since the last look (it syncs first). */
+  private stale = true;
+  /** The earliest block end over the regions: a sample past it starts new blocks. */
+  private minEnd = -1;
 
   constructor(private readonly rng: Prng) {}
 
-  /** Geometric wait given logq = log(1 − p): 0 means p = 0 (never), −Infinity means p = 1. */
-  private geometricLog(logq: number): number {
-    if (logq === 0) return Infinity;
-    const u = (this.rng.nextU32() + 1) / TWO32; // (0, 1]
-    const k = Math.ceil(Math.log(u) / logq);
-    return k < 1 ? 1 : k;
-  }
-
-  private ensureCapacity(n: number): void {
-    if (this.next.length >= n) return;
-    const cap = Math.max(n, this.next.length * 2, 64);
-    this.next = new Float64Array(cap);
-    this.logq = new Float64Array(cap);
-    this.thresh = new Uint32Array(cap);
-    this.bern = new Int32Array(cap);
-    this.geo = new Int32Array(cap);
-    this.nr = new Uint32Array(cap);
-    this.nr0 = new Uint32Array(cap);
-    this.bp0 = new Float64Array(cap);
-    this.dec = new Float64Array(cap);
-  }
-
   /**
-   * Copy the regions in, refreshing each one's access probability if its bounds or the young map
-   * changed. `sis` is the sample about to be taken.
+   * Sample `sis` under `map`; `blockEnd` (>= sis) is the last sample before the core next reads the
+   * regions at the latest (the next aggregation boundary).
    */
-  load(targets: readonly DamonTarget[], map: YoungMap, addrUnit: number, lenWindow: number, sis: number): void {
-    let n = 0;
-    for (const t of targets) n += t.regions.length;
-    this.ensureCapacity(n);
-    const { regs, next, logq, thresh, bern, geo, nr, nr0, bp0, dec } = this;
+  sample(targets: readonly DamonTarget[], map: YoungMap, addrUnit: number, lenWindow: number, sis: number, blockEnd: number): void {
+    if (this.map !== null && this.map.version !== map.version) {
+      // Memory moved or rates changed (a refault, a workload phase): what was sampled before
+      // settles under the old map; the rest of every block is drawn anew.
+      this.settle(targets, lenWindow, sis - 1);
+      this.stale = true;
+    }
+    if (this.stale || sis > this.minEnd) this.look(targets, map, addrUnit, lenWindow, sis, blockEnd);
+  }
+
+  /** Settle every sample up to and including `sis` into the regions; returns max nr_accesses. */
+  sync(targets: readonly DamonTarget[], lenWindow: number, sis: number): number {
+    const max = this.settle(targets, lenWindow, sis);
+    this.stale = true;
+    return max;
+  }
+
+  /** Give regions without a live block under `map` a new one from `sis` to `blockEnd`. */
+  private look(targets: readonly DamonTarget[], map: YoungMap, addrUnit: number, lenWindow: number, sis: number, blockEnd: number): void {
     const key = map.version;
-    let i = 0;
-    let nBern = 0;
-    let nGeo = 0;
+    const rng = this.rng;
+    let minEnd = Infinity;
     // Adjacent regions share a boundary: its young-map mass is looked up once.
     let lastX = -1;
     let lastMass = 0;
     for (const t of targets) {
       for (const r of t.regions) {
-        if (r.opsProbKey !== key || r.opsProbStart !== r.start || r.opsProbEnd !== r.end) {
+        const same = r.opsProbKey === key && r.opsProbStart === r.start && r.opsProbEnd === r.end;
+        if (same && r.opsBlockEnd >= sis) {
+          if (r.opsBlockEnd < minEnd) minEnd = r.opsBlockEnd;
+          continue;
+        }
+        // A block that ran out without a sync settles whole; one of a changed region is void
+        // past what was settled.
+        if (same) this.settleRegion(r, lenWindow, r.opsBlockEnd);
+        if (!same) {
           // damon_rand(start, end) picks from a span truncated to 32 bits.
           const a = r.start * addrUnit;
           const b = (r.start + damonRandSpan(r.start, r.end)) * addrUnit;
@@ -94,104 +173,51 @@ export class RegionSampler {
           const mb = map.mass(b);
           lastX = b;
           lastMass = mb;
-          const p = YoungMap.meanProb(a, ma, b, mb);
-          const fresh = r.opsProbKey === -1;
+          r.opsProb = YoungMap.meanProb(a, ma, b, mb);
           r.opsProbKey = key;
           r.opsProbStart = r.start;
           r.opsProbEnd = r.end;
-          if (fresh || p !== r.opsProb) {
-            r.opsProb = p;
-            // Only waiting regions need log(1 − p); most regions draw per sample (and log1p is slow).
-            r.opsLogq = p <= 0 || p >= BERNOULLI_MIN_P ? 0 : Math.log1p(-p);
-            // Memoryless: a fresh wait is exact whenever p changes (and unchanged p keeps its wait).
-            r.opsNextAccess = p >= BERNOULLI_MIN_P ? 0 : sis - 1 + this.geometricLog(r.opsLogq);
-          }
         }
-        regs[i] = r;
-        const p = r.opsProb;
-        next[i] = r.opsNextAccess;
-        // Frequently accessed regions are cheaper with a plain draw per sample than with waits.
-        if (p >= BERNOULLI_MIN_P) {
-          thresh[i] = Math.round(p * 0x8000_0000);
-          bern[nBern++] = i;
-        } else if (p > 0) {
-          logq[i] = r.opsLogq;
-          geo[nGeo++] = i;
-        }
-        const a = r.nrAccesses;
-        nr[i] = a;
-        nr0[i] = a;
-        bp0[i] = r.nrAccessesBp;
-        dec[i] = Math.floor(mulU32(r.lastNrAccesses, 10000) / lenWindow);
-        i++;
+        r.opsBlockBase = sis;
+        r.opsBlockEnd = blockEnd;
+        r.opsBlockHits = this.binomial.draw(rng, blockEnd - sis + 1, r.opsProb);
+        r.opsBlockSeed = rng.nextU32();
+        r.opsSettledHits = 0;
+        r.opsSettledUpTo = sis - 1;
+        if (blockEnd < minEnd) minEnd = blockEnd;
       }
     }
-    this.nBern = nBern;
-    this.nGeo = nGeo;
-    // Drop references to regions of earlier loads (they may be destroyed and reused).
-    if (regs.length > n) regs.length = n;
-    this.n = n;
-    this.baseSis = sis;
-    this.loaded = true;
-    this.mapVersion = key;
+    this.minEnd = minEnd;
+    this.map = map;
+    this.stale = false;
   }
 
-  /** One sample (passed_sample_intervals = sis) for every loaded region. */
-  sample(sis: number): void {
-    const nr = this.nr;
-    const thresh = this.thresh;
-    const bern = this.bern;
-    const rng = this.rng;
-    // xoshiro128** inlined with its state in locals: this loop is the simulator's hot path.
-    let a = rng.a;
-    let b = rng.b;
-    let c = rng.c;
-    let d = rng.d;
-    for (let k = 0, n = this.nBern; k < n; k++) {
-      const i = bern[k];
-      const x = Math.imul(b, 5);
-      const u = Math.imul((x << 7) | (x >>> 25), 9) >>> 1; // 31 random bits
-      const t = b << 9;
-      c ^= a;
-      d ^= b;
-      b ^= c;
-      a ^= d;
-      c ^= t;
-      d = (d << 11) | (d >>> 21);
-      // accessed ⇔ u < thresh, without a branch: an unpredictable branch costs more than the draw.
-      nr[i] += (u - thresh[i]) >>> 31;
-    }
-    rng.a = a;
-    rng.b = b;
-    rng.c = c;
-    rng.d = d;
-    const next = this.next;
-    const logq = this.logq;
-    const geo = this.geo;
-    for (let k = 0, n = this.nGeo; k < n; k++) {
-      const i = geo[k];
-      if (next[i] <= sis) {
-        nr[i]++;
-        next[i] = sis + this.geometricLog(logq[i]);
-      }
-    }
-  }
-
-  /** Write the counters back to the region objects, as of the sample `sis`; returns max nr_accesses. */
-  sync(sis: number): number {
-    const k = sis - this.baseSis + 1;
+  private settle(targets: readonly DamonTarget[], lenWindow: number, upTo: number): number {
     let max = 0;
-    for (let i = 0; i < this.n; i++) {
-      const r = this.regs[i];
-      const nr = this.nr[i];
-      r.nrAccesses = nr;
-      // ToUint32 reduces modulo 2^32 exactly while the operands stay below 2^53 (k < 2^21).
-      const v = this.bp0[i] - k * this.dec[i] + (nr - this.nr0[i]) * 10000;
-      r.nrAccessesBp = k < 0x20_0000 ? v >>> 0 : Number(BigInt.asUintN(32, BigInt(this.bp0[i]) - BigInt(k) * BigInt(this.dec[i]) + BigInt(nr - this.nr0[i]) * 10000n));
-      r.opsNextAccess = this.next[i];
-      if (nr > max) max = nr;
+    for (const t of targets) {
+      for (const r of t.regions) {
+        this.settleRegion(r, lenWindow, upTo);
+        if (r.nrAccesses > max) max = r.nrAccesses;
+      }
     }
-    this.loaded = false;
     return max;
+  }
+
+  /** Add the accesses of r's block samples up to `upTo` not yet in its counters. */
+  private settleRegion(r: DamonRegion, lenWindow: number, upTo: number): void {
+    const to = upTo < r.opsBlockEnd ? upTo : r.opsBlockEnd;
+    const k = to - r.opsSettledUpTo;
+    if (k <= 0) return;
+    const total = r.opsBlockEnd - r.opsBlockBase + 1;
+    const upToHits = to === r.opsBlockEnd ? r.opsBlockHits : prefixHits(r.opsBlockSeed, total, r.opsBlockHits, to - r.opsBlockBase + 1);
+    const hits = upToHits - r.opsSettledHits;
+    r.opsSettledHits = upToHits;
+    r.opsSettledUpTo = to;
+    r.nrAccesses += hits;
+    const last = r.lastNrAccesses;
+    const dec = last === 0 ? 0 : Math.floor(mulU32(last, 10000) / lenWindow);
+    // ToUint32 reduces modulo 2^32 exactly while the operands stay below 2^53 (k < 2^21).
+    const v = r.nrAccessesBp - k * dec + hits * 10000;
+    r.nrAccessesBp = k < 0x20_0000 ? v >>> 0 : Number(BigInt.asUintN(32, BigInt(r.nrAccessesBp) - BigInt(k) * BigInt(dec) + BigInt(hits) * 10000n));
   }
 }

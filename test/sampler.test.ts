@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The "region" sampling mode's block sampler (ops/sampler.ts, docs/model.md "Sampling modes"):
+ * per-window access counts are Binomial(K, p), partial reads see Binomial(n, p) prefixes of the same
+ * outcomes, reads that change nothing change nothing, a young-map change splits a block exactly at
+ * the sample it happened, and nr_accesses_bp equals the kernel's per-sample moving sum.
+ */
+import { describe, expect, it } from 'vitest';
+import { updateRegionAccessRate } from '../src/damon/access.js';
+import { DamonRegion, DamonTarget } from '../src/damon/region.js';
+import { Prng } from '../src/lib/prng.js';
+import { YoungMap } from '../src/machine/young.js';
+import { RegionSampler, prefixHits } from '../src/ops/sampler.js';
+
+const MiB = 2 ** 20;
+const WINDOW = 20; // samples per aggregation at 5 ms / 100 ms
+const LEN_WINDOW = 20;
+
+function target(): DamonTarget {
+  const t = new DamonTarget();
+  t.regions.push(new DamonRegion(0, 64 * MiB));
+  return t;
+}
+
+/** A young map with probability p over [0, 64 MiB). */
+function uniformMap(p: number): YoungMap {
+  return new YoungMap([0], [p], 64 * MiB);
+}
+
+/** kdamond_reset_aggregated for one region. */
+function resetAggregated(r: DamonRegion): void {
+  r.nrAccessesBp = Math.imul(r.nrAccesses, 10000) >>> 0;
+  r.lastNrAccesses = r.nrAccesses;
+  r.nrAccesses = 0;
+}
+
+/**
+ * `windows` aggregation windows over one region with p; `reads` lists, per window, the samples
+ * (1..WINDOW-1) after which the core reads the counters mid-window. Returns per-window counts and
+ * the counts those reads saw.
+ */
+function run(p: number, windows: number, seed: number, reads: (w: number) => number[] = () => []) {
+  const t = target();
+  const s = new RegionSampler(new Prng(seed, 'sampler-test'));
+  const map = uniformMap(p);
+  const counts: number[] = [];
+  const partial: Array<[n: number, seen: number]> = [];
+  let sis = 0;
+  for (let w = 0; w < windows; w++) {
+    const end = sis + WINDOW;
+    const at = new Set(reads(w));
+    for (let k = 1; k <= WINDOW; k++) {
+      sis++;
+      s.sample([t], map, 1, LEN_WINDOW, sis, end);
+      if (at.has(k)) {
+        s.sync([t], LEN_WINDOW, sis);
+        partial.push([k, t.regions[0].nrAccesses]);
+      }
+    }
+    s.sync([t], LEN_WINDOW, sis);
+    counts.push(t.regions[0].nrAccesses);
+    resetAggregated(t.regions[0]);
+  }
+  return { counts, partial, region: t.regions[0] };
+}
+
+function meanVar(xs: number[]): [number, number] {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return [m, xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)];
+}
+
+describe('prefixHits: which samples of a block found the accesses', () => {
+  it('is 0 before the block, all hits at its end, and never decreases', () => {
+    for (let seed = 0; seed < 200; seed++) {
+      let prev = 0;
+      expect(prefixHits(seed, 20, 7, 0)).toBe(0);
+      for (let n = 1; n <= 20; n++) {
+        const h = prefixHits(seed, 20, 7, n);
+        expect(h).toBeGreaterThanOrEqual(prev);
+        expect(h - prev).toBeLessThanOrEqual(1);
+        prev = h;
+      }
+      expect(prev).toBe(7);
+    }
+  });
+
+  it('places the hits uniformly: the first 10 of 20 samples hold 7 · 10/20 = 3.5 of 7 on average', () => {
+    const xs: number[] = [];
+    const rng = new Prng(5, 'seeds');
+    for (let i = 0; i < 20000; i++) xs.push(prefixHits(rng.nextU32(), 20, 7, 10));
+    const [m, v] = meanVar(xs);
+    // Hypergeometric(20, 7, 10): mean 3.5, variance 10·0.35·0.65·10/19 = 1.197.
+    expect(Math.abs(m - 3.5)).toBeLessThan(0.04);
+    expect(Math.abs(v - 1.197)).toBeLessThan(0.06);
+  });
+});
+
+describe('RegionSampler', () => {
+  it('counts Binomial(20, p) accesses per window', () => {
+    for (const p of [0.05, 0.38, 0.9]) {
+      const [m, v] = meanVar(run(p, 6000, 3).counts);
+      const se = Math.sqrt((WINDOW * p * (1 - p)) / 6000);
+      expect(Math.abs(m - WINDOW * p), `p ${p}`).toBeLessThan(4 * se);
+      expect(Math.abs(v / (WINDOW * p * (1 - p)) - 1), `p ${p}`).toBeLessThan(0.08);
+    }
+  });
+
+  it('blocks that end before the core reads (its boundary moved) still count every sample once', () => {
+    // Blocks of 6 samples, reads every 20: the sampler starts new blocks on its own.
+    const t = target();
+    const s = new RegionSampler(new Prng(4, 'sampler-test'));
+    const always = uniformMap(1);
+    const counts: number[] = [];
+    let sis = 0;
+    for (let w = 0; w < 400; w++) {
+      for (let k = 1; k <= WINDOW; k++) {
+        sis++;
+        s.sample([t], always, 1, LEN_WINDOW, sis, sis + ((6 - (sis % 6)) % 6));
+      }
+      s.sync([t], LEN_WINDOW, sis);
+      counts.push(t.regions[0].nrAccesses);
+      resetAggregated(t.regions[0]);
+    }
+    expect(new Set(counts)).toEqual(new Set([WINDOW]));
+  });
+
+  it('never and always: p = 0 gives 0, p = 1 gives every sample', () => {
+    expect(new Set(run(0, 50, 1).counts)).toEqual(new Set([0]));
+    expect(new Set(run(1, 50, 1).counts)).toEqual(new Set([WINDOW]));
+  });
+
+  it('reads in the middle of a window see Binomial(n, p) prefixes and change nothing', () => {
+    const p = 0.38;
+    const readsAt = (w: number) => [1 + (w % 19), 1 + ((w * 7) % 19)];
+    const plain = run(p, 3000, 9);
+    const read = run(p, 3000, 9, readsAt);
+    // Every window's count, and the final moving sum, as if nobody had looked.
+    expect(read.counts).toEqual(plain.counts);
+    expect(read.region.nrAccessesBp).toBe(plain.region.nrAccessesBp);
+    // What the reads saw: about n·p after n samples.
+    const ratio = read.partial.reduce((a, [n, seen]) => a + seen - n * p, 0) / read.partial.length;
+    expect(Math.abs(ratio)).toBeLessThan(0.1);
+    for (const [n, seen] of read.partial) expect(seen).toBeLessThanOrEqual(n);
+  });
+
+  it('settles a block at the sample where the young map changed, and draws the rest under the new map', () => {
+    const t = target();
+    const s = new RegionSampler(new Prng(1, 'sampler-test'));
+    const cold = uniformMap(0);
+    const hot = uniformMap(1);
+    for (let sis = 1; sis <= WINDOW; sis++) s.sample([t], sis <= 12 ? hot : cold, 1, LEN_WINDOW, sis, WINDOW);
+    s.sync([t], LEN_WINDOW, WINDOW);
+    // 12 samples found an access every time, the 8 after the change never.
+    expect(t.regions[0].nrAccesses).toBe(12);
+    for (let sis = WINDOW + 1; sis <= 2 * WINDOW; sis++) s.sample([t], sis <= WINDOW + 5 ? cold : hot, 1, LEN_WINDOW, sis, 2 * WINDOW);
+    s.sync([t], LEN_WINDOW, 2 * WINDOW);
+    expect(t.regions[0].nrAccesses).toBe(12 + 15);
+  });
+
+  it('reconstructs nr_accesses_bp as the kernel\'s per-sample moving sum', () => {
+    const t = target();
+    const r = t.regions[0];
+    const ref = new DamonRegion(0, 64 * MiB);
+    const s = new RegionSampler(new Prng(2, 'sampler-test'));
+    const map = uniformMap(0.5);
+    let sis = 0;
+    for (let w = 0; w < 40; w++) {
+      const end = sis + WINDOW;
+      for (let k = 1; k <= WINDOW; k++) s.sample([t], map, 1, LEN_WINDOW, ++sis, end);
+      s.sync([t], LEN_WINDOW, sis);
+      // The kernel's per-sample steps with the same number of accesses (their order does not
+      // change the sum: the decrement per sample depends on last_nr_accesses only).
+      for (let k = 0; k < WINDOW; k++) updateRegionAccessRate(ref, k < r.nrAccesses, LEN_WINDOW);
+      expect([r.nrAccesses, r.nrAccessesBp]).toEqual([ref.nrAccesses, ref.nrAccessesBp]);
+      resetAggregated(r);
+      resetAggregated(ref);
+    }
+  });
+});
