@@ -162,6 +162,10 @@ function checkMachine(m: Machine, allocated: number, where: string): void {
         if (e.start % HPAGE_PMD_SIZE !== 0 && !(prev && sameFolio(prev, e))) throw new Error(`${where}: 2 MiB folio cut at ${e.start}`);
         if (e.end % HPAGE_PMD_SIZE !== 0 && !(next && sameFolio(e, next))) throw new Error(`${where}: 2 MiB folio cut at ${e.end}`);
       }
+      // Free frames are always joined into one extent per run (migration frees in place and joins after).
+      if (e.kind === ExtKind.Free && i > 0 && items[i - 1].kind === ExtKind.Free && items[i - 1].node === e.node) {
+        throw new Error(`${where}: free extents [${items[i - 1].start}, ${items[i - 1].end}) and [${e.start}, ${e.end}) not joined`);
+      }
       if (e.kind === ExtKind.NonLru) nonLru += e.end - e.start;
       else if (e.kind === ExtKind.Free) free += e.end - e.start;
       at = e.end;

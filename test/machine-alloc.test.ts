@@ -57,3 +57,23 @@ describe('machine.costs', () => {
     expect(sim.machine.costs).toEqual({ ...DEFAULT_COSTS, walkNsPerFolio: 80 });
   });
 });
+
+describe('migration falling back to the source node', () => {
+  it('sees the frames it freed earlier in the same call joined: a THP finds the 2 MiB block two freed base-page runs make', () => {
+    const m = dramCxlMachine({ dram: 8 * MiB, cxl: 6 * MiB, base: GiB });
+    const alloc = (owner: number, bytes: number, thp: boolean, node: number) =>
+      expect(m.allocate({ owner, vstart: 64 * MiB * owner, bytes, anon: true, mapped: true, memcg: 0, thp, nodes: [node], now: 0 })).toBe(0);
+    alloc(1, 1 * MiB, false, 0); // [0, 1) MiB of node 0
+    alloc(2, 1 * MiB, false, 0); // [1, 2)
+    alloc(3, 2 * MiB, true, 0); // [2, 4): one THP
+    alloc(4, 2 * MiB, false, 0); // [4, 6); [6, 8) stays free
+    alloc(5, 4 * MiB, false, 1); // node 1 keeps 2 MiB free
+    // Owners 1 and 2 fill node 1; the THP then falls back to node 0 (a kernel without
+    // __GFP_THISNODE), where [0, 2) is free again: the lowest aligned 2 MiB block.
+    const res = m.migrateRange(GiB, GiB + 4 * MiB, 1, [0]);
+    expect(res.migrated).toBe(4 * MiB);
+    expect([layout(m, 1), layout(m, 2), layout(m, 3)]).toEqual([{ 'n1/4K': 1 }, { 'n1/4K': 1 }, { 'n0/2048K': 2 }]);
+    const thp = m.mem.items.find((e) => e.owner === 3)!;
+    expect([thp.start - GiB, thp.end - GiB]).toEqual([0, 2 * MiB]);
+  });
+});

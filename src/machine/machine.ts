@@ -256,12 +256,18 @@ export class Machine {
       .filter((e) => e.kind === ExtKind.Lru && e.node !== target)
       .map((e) => ({ start: e.start, end: e.end, node: e.node, folioSize: e.folioSize }));
     const nodes = [target, ...fallback.filter((f) => f !== target)];
+    // Source extents are freed in place and joined with their free neighbours once at the end:
+    // joining them one by one would splice the extent list twice per moved piece.
+    const freedHere = new Set<Extent>();
     for (const src of pieces) {
       let off = src.start;
       while (off < src.end) {
         let dst: { start: number; end: number } | null = null;
         let dstNode = -1;
         for (const nid of nodes) {
+          // Frames freed here may serve as targets on their own node: join them first, as the
+          // allocator would see them.
+          if (nid === src.node && freedHere.size > 0) this.joinFreed(start, end, freedHere);
           const budget = alignDown(Math.min(src.end - off, this.freeBudget(nid)), src.folioSize);
           dst = budget > 0 ? this.findFree(nid, src.folioSize, budget) : null;
           if (dst) {
@@ -278,7 +284,7 @@ export class Machine {
           break;
         }
         const len = dst.end - dst.start;
-        this.moveContent(off, dst.start, len, dstNode);
+        freedHere.add(this.moveContent(off, dst.start, len, dstNode));
         const nf = len / src.folioSize;
         res.folios += nf;
         res.migrated += len;
@@ -287,8 +293,29 @@ export class Machine {
         off += len;
       }
     }
+    if (freedHere.size > 0) this.joinFreed(start, end, freedHere);
     if (res.migrated > 0) this.layoutEpoch++;
     return res;
+  }
+
+  /**
+   * Join the extents freed in place within [start, end) (`freed`, emptied here) with the free
+   * extents they continue, as replacing each by a free extent would have: only pairs with a freed
+   * side are joined, so the rest of the list keeps its boundaries.
+   */
+  private joinFreed(start: number, end: number, freed: Set<Extent>): void {
+    const a = this.mem.items;
+    const lo = Math.max(0, this.mem.lowerBound(start) - 1);
+    const hi = Math.min(a.length - 1, this.mem.lowerBound(end));
+    let w = lo;
+    for (let k = lo + 1; k <= hi; k++) {
+      if ((freed.has(a[w]) || freed.has(a[k])) && a[w].continuedBy(a[k])) {
+        a[w].end = a[k].end;
+        freed.add(a[w]); // the joined extent holds freed frames: it may join the next one too
+      } else a[++w] = a[k];
+    }
+    if (hi > w) a.splice(w + 1, hi - w);
+    freed.clear();
   }
 
   private setFolioSize(start: number, end: number, fsz: number): void {
@@ -300,25 +327,23 @@ export class Machine {
     this.layoutEpoch++;
   }
 
-  /** Move the content of [from, from + len) to the free frames [to, to + len) on node `node`. */
-  private moveContent(from: number, to: number, len: number, node: number): void {
-    const a = this.mem.items;
-    const moved: Extent[] = [];
-    const first = this.mem.lowerBound(from);
-    // The source range is LRU memory of one node (migrateRange passes one extent piece at a time).
-    const srcNode = a[first].node;
-    for (let i = first; i < a.length && a[i].start < from + len; i++) {
-      const e = a[i];
-      const s = Math.max(e.start, from);
-      const t = Math.min(e.end, from + len);
-      const d = new Extent(to + (s - from), to + (t - from), node, e.kind);
-      d.takeContent(e, e.vstart + (s - e.start));
-      moved.push(d);
-    }
-    this.mem.replaceRange(from, from + len, [new Extent(from, from + len, srcNode, ExtKind.Free)]);
-    this.freed(srcNode, from, from + len);
-    this.mem.replaceRange(to, to + len, moved);
+  /**
+   * Move the content of [from, from + len), which lies within one extent (migrateRange isolated it),
+   * to the free frames [to, to + len) on node `node`. The source becomes free frames in place, not
+   * yet joined with free neighbours; returns that free extent.
+   */
+  private moveContent(from: number, to: number, len: number, node: number): Extent {
+    const i = this.mem.splitAt(from);
+    this.mem.splitAt(from + len);
+    const e = this.mem.items[i];
+    if (e.end !== from + len) throw new Error(`moveContent: [${from}, ${from + len}) is not one extent`);
+    const d = new Extent(to, to + len, node, e.kind);
+    d.takeContent(e, e.vstart);
+    e.makeFree();
+    this.freed(e.node, from, from + len);
+    this.mem.replaceRange(to, to + len, [d]);
     this.freeBytes[node] -= len;
+    return e;
   }
 
   /**
