@@ -35,18 +35,27 @@ const P_ONE = 0x8000_0000;
 const CHUNK = 512;
 const TWO32 = 0x1_0000_0000;
 
+/** Buckets of a table's guide: where the scan for a uniform in [g/GUIDE, (g+1)/GUIDE) starts. */
+const GUIDE = 32;
+
+/** The distribution function of Binomial(k, min(p, 1 − p)) with its guide (indexed search). */
+interface CdfTable {
+  cdf: Float64Array;
+  guide: Uint16Array;
+}
+
 /**
  * Binomial(k, p) by inversion of its distribution function. Regions of uniformly hot or cold
- * memory share p (at 2^-31 resolution), so the tables are kept per (p, k) and a draw is one
- * uniform and a short scan: O(1 + k·min(p, 1 − p)).
+ * memory share p (at 2^-31 resolution), so the tables are kept per (p, k); a guide table starts
+ * the scan near the answer, so a draw is one uniform and a step or two.
  */
 class BinomialTables {
-  private readonly tables = new Map<number, Float64Array>();
+  private readonly tables = new Map<number, CdfTable>();
   private lastKey = -1;
-  private last: Float64Array = new Float64Array(0);
+  private last: CdfTable = { cdf: new Float64Array(1), guide: new Uint16Array(GUIDE) };
 
-  /** CDF of Binomial(k, min(p, 1 − p)) for p = thresh / 2^31, k <= CHUNK. */
-  private table(thresh: number, k: number): Float64Array {
+  /** The table of Binomial(k, min(p, 1 − p)) for p = thresh / 2^31, k <= CHUNK. */
+  private table(thresh: number, k: number): CdfTable {
     const key = thresh * 1024 + k;
     if (key === this.lastKey) return this.last;
     let t = this.tables.get(key);
@@ -56,15 +65,23 @@ class BinomialTables {
       const pp = p > 0.5 ? 1 - p : p;
       const q = 1 - pp;
       const ratio = pp / q;
-      t = new Float64Array(k + 1);
+      const cdf = new Float64Array(k + 1);
       let f = Math.pow(q, k);
       let cum = 0;
       for (let j = 0; j <= k; j++) {
         cum += f;
-        t[j] = cum;
+        cdf[j] = cum;
         f *= (ratio * (k - j)) / (j + 1);
       }
-      t[k] = 1;
+      cdf[k] = 1;
+      // guide[g]: the first j whose cdf[j] exceeds g / GUIDE (a uniform at or above g / GUIDE
+      // cannot be answered below it).
+      const guide = new Uint16Array(GUIDE);
+      for (let g = 0, j = 0; g < GUIDE; g++) {
+        while (cdf[j] <= g / GUIDE) j++;
+        guide[g] = j;
+      }
+      t = { cdf, guide };
       this.tables.set(key, t);
     }
     this.lastKey = key;
@@ -81,10 +98,10 @@ class BinomialTables {
     for (let left = k; left > 0; ) {
       const m = left < CHUNK ? left : CHUNK;
       left -= m;
-      const t = this.table(thresh, m);
+      const { cdf, guide } = this.table(thresh, m);
       const u = rng.nextU32() / TWO32;
-      let j = 0;
-      while (u >= t[j]) j++;
+      let j = guide[(u * GUIDE) | 0];
+      while (u >= cdf[j]) j++;
       x += j;
     }
     return thresh > P_ONE / 2 ? k - x : x;
