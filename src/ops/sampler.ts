@@ -198,7 +198,7 @@ export class RegionSampler {
         r.opsBlockBase = sis;
         r.opsBlockEnd = blockEnd;
         r.opsBlockHits = this.binomial.draw(rng, blockEnd - sis + 1, r.opsProb);
-        r.opsBlockSeed = rng.nextU32();
+        r.opsBlockSeed = rng.nextU32() | 0; // an int32 (a small integer in V8, not a boxed double): prefixHits() reads it so
         r.opsSettledHits = 0;
         r.opsSettledUpTo = sis - 1;
         if (blockEnd < minEnd) minEnd = blockEnd;
