@@ -12,7 +12,7 @@ import { DEFAULT_COSTS } from '../src/machine/cost.js';
 import { Simulation } from '../src/run/simulation.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
 import { tiering6040 } from '../src/scenario/presets.js';
-import type { Machine } from '../src/machine/machine.js';
+import { Machine } from '../src/machine/machine.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -75,5 +75,47 @@ describe('migration falling back to the source node', () => {
     expect([layout(m, 1), layout(m, 2), layout(m, 3)]).toEqual([{ 'n1/4K': 1 }, { 'n1/4K': 1 }, { 'n0/2048K': 2 }]);
     const thp = m.mem.items.find((e) => e.owner === 3)!;
     expect([thp.start - GiB, thp.end - GiB]).toEqual([0, 2 * MiB]);
+  });
+});
+
+describe('migration over several source nodes with fallback', () => {
+  const node = { capacity: 8 * MiB, kind: 'dram' as const, latencyNs: 100, reserved: 0, watermark: 0 };
+  const req = (owner: number, bytes: number, thp: boolean, nodes: number[]) => ({ owner, vstart: owner * 2 ** 32, bytes, anon: false, mapped: true, memcg: 0, thp, nodes, now: 0 });
+
+  /** node 0 full; node 1: [8M,9M) free, [9M,10M) owner 2, [10M,11M) owner 2, [11M,12M) free, [12M,16M) non-LRU; node 2: [16M, 16M + cBytes) owner 3, the rest used. */
+  function build(cThp: boolean, cBytes: number): Machine {
+    const m = new Machine({ nodes: [node, node, node], base: 0, holeBetweenNodes: 0 });
+    expect(m.allocate(req(1, 8 * MiB, false, [0]))).toBe(0);
+    expect(m.allocate(req(2, 8 * MiB, false, [1]))).toBe(0);
+    m.evict(8 * MiB, 9 * MiB);
+    m.evict(11 * MiB, 12 * MiB);
+    m.isolateForever(12 * MiB, 16 * MiB);
+    expect(m.allocate(req(3, cBytes, cThp, [2]))).toBe(0);
+    expect(m.allocate(req(4, 8 * MiB - cBytes, false, [2]))).toBe(0);
+    m.isolateForever(16 * MiB + cBytes, 24 * MiB);
+    return m;
+  }
+
+  it('a THP from the second source node finds the 2 MiB block the first source node freed', () => {
+    const m = build(true, 2 * MiB);
+    // [10M, 18M): owner 2's last MiB on node 1, then owner 3's THP on node 2; node 0 is full.
+    const res = m.migrateRange(10 * MiB, 18 * MiB, 0, [1, 2]);
+    // Owner 2's MiB falls back to [8M, 9M); the THP moves whole into [10M, 12M).
+    expect(res).toEqual({ migrated: 3 * MiB, folios: 256 + 1, costNs: 256 * DEFAULT_COSTS.migrateNsPer4k + DEFAULT_COSTS.migrateNsPer2m });
+    const c = m.mem.items.filter((e) => e.owner === 3);
+    expect(c.map((e) => [e.start / MiB, e.end / MiB, e.node, e.folioSize])).toEqual([[10, 12, 1, 2 * MiB]]);
+  });
+
+  it('free runs stay one extent when the second source node moves into frames the first freed', () => {
+    const m = build(false, MiB / 2);
+    m.migrateRange(10 * MiB, 16 * MiB + MiB / 2, 0, [1, 2]);
+    const a = m.mem.items;
+    const unjoined: string[] = [];
+    for (let i = 1; i < a.length; i++) {
+      if (a[i].kind === ExtKind.Free && a[i - 1].kind === ExtKind.Free && a[i - 1].node === a[i].node && a[i - 1].end === a[i].start) {
+        unjoined.push(`[${a[i - 1].start / MiB}M,${a[i - 1].end / MiB}M)+[${a[i].start / MiB}M,${a[i].end / MiB}M)`);
+      }
+    }
+    expect(unjoined).toEqual([]);
   });
 });

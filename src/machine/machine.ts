@@ -265,9 +265,9 @@ export class Machine {
         let dst: { start: number; end: number } | null = null;
         let dstNode = -1;
         for (const nid of nodes) {
-          // Frames freed here may serve as targets on their own node: join them first, as the
-          // allocator would see them.
-          if (nid === src.node && freedHere.size > 0) this.joinFreed(start, end, freedHere);
+          // A fallback node may hold frames freed here (by this or an earlier source node's
+          // pieces): join them first, as the allocator would see them. The target holds none.
+          if (nid !== target && freedHere.size > 0) this.joinFreed(start, end, freedHere);
           const budget = alignDown(Math.min(src.end - off, this.freeBudget(nid)), src.folioSize);
           dst = budget > 0 ? this.findFree(nid, src.folioSize, budget) : null;
           if (dst) {
