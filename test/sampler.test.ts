@@ -10,7 +10,7 @@ import { updateRegionAccessRate } from '../src/damon/access.js';
 import { DamonRegion, DamonTarget } from '../src/damon/region.js';
 import { Prng } from '../src/lib/prng.js';
 import { YoungMap } from '../src/machine/young.js';
-import { RegionSampler, prefixHits } from '../src/ops/sampler.js';
+import { RegionSampler, hitsBetween, prefixHits } from '../src/ops/sampler.js';
 
 const MiB = 2 ** 20;
 const WINDOW = 20; // samples per aggregation at 5 ms / 100 ms
@@ -95,7 +95,52 @@ describe('prefixHits: which samples of a block found the accesses', () => {
   });
 });
 
+describe('hitsBetween: settling a block piece by piece', () => {
+  it('adds up to prefixHits() however the block is cut', () => {
+    const rng = new Prng(8, 'cuts');
+    for (let trial = 0; trial < 300; trial++) {
+      const seed = rng.nextU32() | 0;
+      const k = 1 + rng.belowU32(60);
+      const hits = rng.belowU32(k + 1);
+      let at = 0;
+      let got = 0;
+      while (at < k) {
+        const to = Math.min(k, at + 1 + rng.belowU32(10));
+        got += hitsBetween(seed, k, hits - got, at, to);
+        expect(got).toBe(prefixHits(seed, k, hits, to));
+        at = to;
+      }
+      expect(got).toBe(hits);
+    }
+  });
+
+  it('handles blocks longer than 2^21 samples (products past 2^53 compare as bigints)', () => {
+    const k = 2 ** 21 + 1000;
+    // The first 2000 positions straddle the switch to bigint comparisons; about 2000/k of the hits.
+    const seen = [1, 2, 3].map((seed) => prefixHits(seed, k, k - 1, 2000));
+    for (const h of seen) expect(h).toBeGreaterThanOrEqual(1990);
+    expect(prefixHits(4, k, 0, 2000)).toBe(0);
+    expect(hitsBetween(5, k, 7, 0, 1000) + hitsBetween(5, k, 7 - hitsBetween(5, k, 7, 0, 1000), 1000, 2000)).toBe(prefixHits(5, k, 7, 2000));
+  });
+});
+
 describe('RegionSampler', () => {
+  it('redraws after a commit changes the address unit (the same bounds cover other memory)', () => {
+    const t = target(); // [0, 64 Mi) units
+    const s = new RegionSampler(new Prng(6, 'sampler-test'));
+    // Accessed every sample in the first 64 MiB, never above: addr_unit 4 covers 256 MiB.
+    const map = new YoungMap([0, 64 * MiB], [1, 0], 256 * MiB);
+    for (let sis = 1; sis <= WINDOW; sis++) s.sample([t], map, 1, LEN_WINDOW, sis, WINDOW);
+    s.sync([t], LEN_WINDOW, WINDOW);
+    expect(t.regions[0].nrAccesses).toBe(WINDOW);
+    resetAggregated(t.regions[0]);
+    for (let sis = WINDOW + 1; sis <= 2 * WINDOW; sis++) s.sample([t], map, 4, LEN_WINDOW, sis, 2 * WINDOW);
+    s.sync([t], LEN_WINDOW, 2 * WINDOW);
+    // p is now 1/4: Binomial(20, 0.25) (20 accesses has probability 1e-12).
+    expect(t.regions[0].opsProb).toBe(0.25);
+    expect(t.regions[0].nrAccesses).toBeLessThan(WINDOW);
+  });
+
   it('counts Binomial(20, p) accesses per window', () => {
     for (const p of [0.05, 0.38, 0.9]) {
       const [m, v] = meanVar(run(p, 6000, 3).counts);

@@ -109,27 +109,33 @@ class BinomialTables {
 }
 
 /**
- * How many of a block's `hits` successes fall on its first n of k samples, for the subset the seed
- * fixes: selection sampling (each position is a success with probability successes left /
- * positions left) with a splitmix32 stream of the seed, so every n sees the same subset.
+ * How many of a block's successes fall on its samples [from, to) (positions within the block of
+ * k), given that `need` of them fall on [from, k): selection sampling (each position is a success
+ * with probability successes left / positions left) with a splitmix32 stream of the seed whose
+ * state at position j is seed + (j + 1)·γ, so a block is walked once however often it is settled
+ * and every split of it sees the same subset.
  */
-export function prefixHits(seed: number, k: number, hits: number, n: number): number {
-  if (n >= k) return hits;
-  let s = seed | 0;
-  let need = hits;
+export function hitsBetween(seed: number, k: number, need: number, from: number, to: number): number {
+  if (to >= k) return need;
   let got = 0;
-  for (let j = 0; j < n && need > 0; j++) {
-    s = (s + 0x9e3779b9) | 0;
+  for (let j = from; j < to && need > 0; j++) {
+    const s = (seed + Math.imul(j + 1, 0x9e3779b9)) | 0;
     let z = Math.imul(s ^ (s >>> 16), 0x85ebca6b);
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     const u = (z ^ (z >>> 16)) >>> 0;
-    // u / 2^32 < need / (k − j), exactly: both products stay below 2^53.
-    if (u * (k - j) < need * TWO32) {
+    // u / 2^32 < need / (k − j): exact in doubles while k − j < 2^21, in bigints beyond.
+    const left = k - j;
+    if (left < 0x20_0000 ? u * left < need * TWO32 : BigInt(u) * BigInt(left) < BigInt(need) * 0x1_0000_0000n) {
       got++;
       need--;
     }
   }
   return got;
+}
+
+/** Successes on a block's first n samples: hitsBetween() from the block's start. */
+export function prefixHits(seed: number, k: number, hits: number, n: number): number {
+  return hitsBetween(seed, k, hits, 0, n);
 }
 
 export class RegionSampler {
@@ -140,6 +146,8 @@ export class RegionSampler {
   private stale = true;
   /** The earliest block end over the regions: a sample past it starts new blocks. */
   private minEnd = -1;
+  /** The address unit the regions' probabilities were computed with. */
+  private addrUnit = 0;
 
   constructor(private readonly rng: Prng) {}
 
@@ -148,11 +156,13 @@ export class RegionSampler {
    * regions at the latest (the next aggregation boundary).
    */
   sample(targets: readonly DamonTarget[], map: YoungMap, addrUnit: number, lenWindow: number, sis: number, blockEnd: number): void {
-    if (this.map !== null && this.map.version !== map.version) {
-      // Memory moved or rates changed (a refault, a workload phase): what was sampled before
-      // settles under the old map; the rest of every block is drawn anew.
+    if (this.map !== null && (this.map.version !== map.version || this.addrUnit !== addrUnit)) {
+      // Memory moved or rates changed (a refault, a workload phase), or a commit changed the
+      // address unit (the same region bounds now cover other memory): what was sampled before
+      // settles as it was drawn; the rest of every block is drawn anew.
       this.settle(targets, lenWindow, sis - 1);
       this.stale = true;
+      if (this.addrUnit !== addrUnit) for (const t of targets) for (const r of t.regions) r.opsProbKey = -1;
     }
     if (this.stale || sis > this.minEnd) this.look(targets, map, addrUnit, lenWindow, sis, blockEnd);
   }
@@ -206,6 +216,7 @@ export class RegionSampler {
     }
     this.minEnd = minEnd;
     this.map = map;
+    this.addrUnit = addrUnit;
     this.stale = false;
   }
 
@@ -226,9 +237,10 @@ export class RegionSampler {
     const k = to - r.opsSettledUpTo;
     if (k <= 0) return;
     const total = r.opsBlockEnd - r.opsBlockBase + 1;
-    const upToHits = to === r.opsBlockEnd ? r.opsBlockHits : prefixHits(r.opsBlockSeed, total, r.opsBlockHits, to - r.opsBlockBase + 1);
-    const hits = upToHits - r.opsSettledHits;
-    r.opsSettledHits = upToHits;
+    const settled = r.opsSettledUpTo - r.opsBlockBase + 1;
+    // Go on from where the last settle stopped: the block's subset is walked once in all.
+    const hits = hitsBetween(r.opsBlockSeed, total, r.opsBlockHits - r.opsSettledHits, settled, to - r.opsBlockBase + 1);
+    r.opsSettledHits += hits;
     r.opsSettledUpTo = to;
     r.nrAccesses += hits;
     const last = r.lastNrAccesses;
