@@ -47,15 +47,19 @@ function hotScheme(szQuota: number, wNr: number, wAge: number): Damos {
   return new Damos(pattern, 'migrate_hot', 0, q, { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true }, 0);
 }
 
+/**
+ * 4, 8 and 16 MiB scoring 99, 49 and 9 with weights nr 100 / age 0: score = (nr·100/20)·99/100 at
+ * 5 ms / 100 ms, max_nr_accesses 20 (derived from §4.8's formula).
+ */
+const SCORES_99_49_9 = [
+  { sz: 4 * MiB, nr: 20, age: 0 },
+  { sz: 8 * MiB, nr: 10, age: 0 },
+  { sz: 16 * MiB, nr: 2, age: 0 },
+];
+
 describe('damos_adjust_quota: score histogram and min_score (damos.md §4.2)', () => {
   it('picks the lowest score whose hotter memory reaches esz, and damos_valid_target follows it', () => {
-    // Weights nr 100 / age 0: score = (nr·100/20)·99/100 at 5 ms / 100 ms (max_nr_accesses 20).
-    // nr 20 → 99, nr 10 → 49, nr 2 → 9 (derived from §4.8's formula).
-    const ctx = ctxWith([
-      { sz: 4 * MiB, nr: 20, age: 0 },
-      { sz: 8 * MiB, nr: 10, age: 0 },
-      { sz: 16 * MiB, nr: 2, age: 0 },
-    ]);
+    const ctx = ctxWith(SCORES_99_49_9);
     const s = hotScheme(10 * MiB, 100, 0);
     ctx.schemes.push(s);
     expect(ctx.targets[0].regions.map((r) => hotScore(ctx, r, s))).toEqual([99, 49, 9]);
@@ -67,17 +71,12 @@ describe('damos_adjust_quota: score histogram and min_score (damos.md §4.2)', (
   });
 
   it('esz within the hottest bucket keeps only it; esz above all memory lets everything in', () => {
-    const regions = [
-      { sz: 4 * MiB, nr: 20, age: 0 },
-      { sz: 8 * MiB, nr: 10, age: 0 },
-      { sz: 16 * MiB, nr: 2, age: 0 },
-    ];
-    const hot = ctxWith(regions);
+    const hot = ctxWith(SCORES_99_49_9);
     const s1 = hotScheme(4 * MiB, 100, 0);
     hot.schemes.push(s1);
     adjustQuota(hot, s1, 0);
     expect(s1.quota.minScore).toBe(99);
-    const all = ctxWith(regions);
+    const all = ctxWith(SCORES_99_49_9);
     const s2 = hotScheme(64 * MiB, 100, 0);
     all.schemes.push(s2);
     adjustQuota(all, s2, 0);
@@ -89,7 +88,7 @@ describe('damos_adjust_quota: score histogram and min_score (damos.md §4.2)', (
     const region = fc.record({ sz: fc.integer({ min: 1, max: 64 }).map((k) => k * 4096), nr: fc.integer({ min: 0, max: 20 }), age: fc.integer({ min: 0, max: 3000 }) });
     fc.assert(
       fc.property(fc.array(region, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 2048 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }), fc.nat(), (regions, quotaPages, wNr, wAge, pick) => {
-        const ctx = ctxWith(regions);
+        const ctx = ctxWith(SCORES_99_49_9);
         const s = hotScheme(quotaPages * 4096, wNr, wAge);
         ctx.schemes.push(s);
         const scored = ctx.targets[0].regions.map((r) => ({ score: hotScore(ctx, r, s), sz: r.end - r.start }));
@@ -117,11 +116,7 @@ describe('damos_adjust_quota: score histogram and min_score (damos.md §4.2)', (
   });
 
   it('leaves regions the core filters reject out of the histogram', () => {
-    const ctx = ctxWith([
-      { sz: 4 * MiB, nr: 20, age: 0 },
-      { sz: 8 * MiB, nr: 10, age: 0 },
-      { sz: 16 * MiB, nr: 2, age: 0 },
-    ]);
+    const ctx = ctxWith(SCORES_99_49_9);
     const s = hotScheme(10 * MiB, 100, 0);
     // Allow only [4 MiB, 28 MiB): the score-99 region is filtered out, so 49 (8 MiB) is not
     // enough and min_score drops to 9.
