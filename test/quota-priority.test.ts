@@ -88,7 +88,7 @@ describe('damos_adjust_quota: score histogram and min_score (damos.md §4.2)', (
     const region = fc.record({ sz: fc.integer({ min: 1, max: 64 }).map((k) => k * 4096), nr: fc.integer({ min: 0, max: 20 }), age: fc.integer({ min: 0, max: 3000 }) });
     fc.assert(
       fc.property(fc.array(region, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 2048 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }), fc.nat(), (regions, quotaPages, wNr, wAge, pick) => {
-        const ctx = ctxWith(SCORES_99_49_9);
+        const ctx = ctxWith(regions);
         const s = hotScheme(quotaPages * 4096, wNr, wAge);
         ctx.schemes.push(s);
         const scored = ctx.targets[0].regions.map((r) => ({ score: hotScore(ctx, r, s), sz: r.end - r.start }));
