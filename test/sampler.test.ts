@@ -10,7 +10,10 @@ import { updateRegionAccessRate } from '../src/damon/access.js';
 import { DamonRegion, DamonTarget } from '../src/damon/region.js';
 import { Prng } from '../src/lib/prng.js';
 import { YoungMap } from '../src/machine/young.js';
-import { RegionSampler, hitsBetween, prefixHits } from '../src/ops/sampler.js';
+import { RegionSampler, hitsBetween } from '../src/ops/sampler.js';
+
+/** Successes on a block's first n samples. */
+const prefixHits = (seed: number, k: number, hits: number, n: number): number => hitsBetween(seed, k, hits, 0, n);
 
 const MiB = 2 ** 20;
 const WINDOW = 20; // samples per aggregation at 5 ms / 100 ms

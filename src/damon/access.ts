@@ -9,7 +9,12 @@ import type { DamonRegion } from './region.js';
 
 /** `damon_moving_sum(mvsum, nomvsum, len_window, new_value)`, all C unsigned int. */
 export function movingSum(mvsum: number, nomvsum: number, lenWindow: number, newValue: number): number {
-  return (mvsum - Math.floor((nomvsum >>> 0) / lenWindow) + newValue) >>> 0;
+  return (mvsum - movingSumDecrement(nomvsum, lenWindow) + newValue) >>> 0;
+}
+
+/** What damon_moving_sum() takes off per step whatever the new value: nomvsum / len_window. */
+export function movingSumDecrement(nomvsum: number, lenWindow: number): number {
+  return Math.floor((nomvsum >>> 0) / lenWindow);
 }
 
 /** The moving-sum window: damon_max_nr_accesses, or 1 with a zero sample interval. */

@@ -9,10 +9,17 @@
  */
 import { mulU32 } from './kint.js';
 
+/** The golden-ratio increment of splitmix32's counter. */
+export const SPLITMIX32_GAMMA = 0x9e3779b9;
+
 function splitmix32(state: { s: number }): number {
-  state.s = (state.s + 0x9e3779b9) | 0;
-  let z = state.s;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  state.s = (state.s + SPLITMIX32_GAMMA) | 0;
+  return splitmix32Mix(state.s);
+}
+
+/** splitmix32's output function of a counter state: a uniform u32 for every state. */
+export function splitmix32Mix(s: number): number {
+  let z = Math.imul(s ^ (s >>> 16), 0x85ebca6b);
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
   return (z ^ (z >>> 16)) >>> 0;
 }

@@ -25,7 +25,8 @@
  * the decrement does not depend on the outcomes.
  */
 import { mulU32 } from '../lib/kint.js';
-import { damonRandSpan, type Prng } from '../lib/prng.js';
+import { SPLITMIX32_GAMMA, damonRandSpan, splitmix32Mix, type Prng } from '../lib/prng.js';
+import { movingSumDecrement } from '../damon/access.js';
 import type { DamonRegion, DamonTarget } from '../damon/region.js';
 import { YoungMap } from '../machine/young.js';
 
@@ -119,10 +120,7 @@ export function hitsBetween(seed: number, k: number, need: number, from: number,
   if (to >= k) return need;
   let got = 0;
   for (let j = from; j < to && need > 0; j++) {
-    const s = (seed + Math.imul(j + 1, 0x9e3779b9)) | 0;
-    let z = Math.imul(s ^ (s >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    const u = (z ^ (z >>> 16)) >>> 0;
+    const u = splitmix32Mix((seed + Math.imul(j + 1, SPLITMIX32_GAMMA)) | 0);
     // u / 2^32 < need / (k − j): exact in doubles while k − j < 2^21, in bigints beyond.
     const left = k - j;
     if (left < 0x20_0000 ? u * left < need * TWO32 : BigInt(u) * BigInt(left) < BigInt(need) * 0x1_0000_0000n) {
@@ -131,11 +129,6 @@ export function hitsBetween(seed: number, k: number, need: number, from: number,
     }
   }
   return got;
-}
-
-/** Successes on a block's first n samples: hitsBetween() from the block's start. */
-export function prefixHits(seed: number, k: number, hits: number, n: number): number {
-  return hitsBetween(seed, k, hits, 0, n);
 }
 
 export class RegionSampler {
@@ -192,7 +185,7 @@ export class RegionSampler {
         // A block that ran out without a sync settles whole; one of a changed region is void
         // past what was settled.
         if (same) this.settleRegion(r, lenWindow, r.opsBlockEnd);
-        if (!same) {
+        else {
           // damon_rand(start, end) picks from a span truncated to 32 bits.
           const a = r.start * addrUnit;
           const b = (r.start + damonRandSpan(r.start, r.end)) * addrUnit;
@@ -208,7 +201,7 @@ export class RegionSampler {
         r.opsBlockBase = sis;
         r.opsBlockEnd = blockEnd;
         r.opsBlockHits = this.binomial.draw(rng, blockEnd - sis + 1, r.opsProb);
-        r.opsBlockSeed = rng.nextU32() | 0; // an int32 (a small integer in V8, not a boxed double): prefixHits() reads it so
+        r.opsBlockSeed = rng.nextU32() | 0; // an int32 (a small integer in V8, not a boxed double): hitsBetween() reads it so
         r.opsSettledHits = 0;
         r.opsSettledUpTo = sis - 1;
         if (blockEnd < minEnd) minEnd = blockEnd;
@@ -243,8 +236,7 @@ export class RegionSampler {
     r.opsSettledHits += hits;
     r.opsSettledUpTo = to;
     r.nrAccesses += hits;
-    const last = r.lastNrAccesses;
-    const dec = last === 0 ? 0 : Math.floor(mulU32(last, 10000) / lenWindow);
+    const dec = movingSumDecrement(mulU32(r.lastNrAccesses, 10000), lenWindow);
     // ToUint32 reduces modulo 2^32 exactly while the operands stay below 2^53 (k < 2^21).
     const v = r.nrAccessesBp - k * dec + hits * 10000;
     r.nrAccessesBp = k < 0x20_0000 ? v >>> 0 : Number(BigInt.asUintN(32, BigInt(r.nrAccessesBp) - BigInt(k) * BigInt(dec) + BigInt(hits) * 10000n));
