@@ -153,17 +153,21 @@ export class ExtentList {
   /**
    * Join neighbours that continue each other, within indices [from - 1, to]: the left one grows,
    * the right one goes. One compaction and one splice, however many joins (a splice moves the
-   * whole tail of the list, and long runs fragment memory into thousands of extents).
+   * whole tail of the list, and long runs fragment memory into thousands of extents). With
+   * `touched`, only pairs with a touched side join (an extent that grew by a touched one counts
+   * as touched), so the rest of the list keeps its boundaries.
    */
-  coalesce(from: number, to: number): void {
+  coalesce(from: number, to: number, touched?: Set<Extent>): void {
     const a = this.items;
     const i = Math.max(0, from - 1);
     const end = Math.min(a.length - 1, to);
     if (i >= end) return;
     let w = i;
     for (let k = i + 1; k <= end; k++) {
-      if (a[w].continuedBy(a[k])) a[w].end = a[k].end;
-      else a[++w] = a[k];
+      if ((!touched || touched.has(a[w]) || touched.has(a[k])) && a[w].continuedBy(a[k])) {
+        a[w].end = a[k].end;
+        touched?.add(a[w]);
+      } else a[++w] = a[k];
     }
     if (end > w) a.splice(w + 1, end - w);
   }

@@ -300,21 +300,10 @@ export class Machine {
 
   /**
    * Join the extents freed in place within [start, end) (`freed`, emptied here) with the free
-   * extents they continue, as replacing each by a free extent would have: only pairs with a freed
-   * side are joined, so the rest of the list keeps its boundaries.
+   * extents they continue, as replacing each by a free extent would have.
    */
   private joinFreed(start: number, end: number, freed: Set<Extent>): void {
-    const a = this.mem.items;
-    const lo = Math.max(0, this.mem.lowerBound(start) - 1);
-    const hi = Math.min(a.length - 1, this.mem.lowerBound(end));
-    let w = lo;
-    for (let k = lo + 1; k <= hi; k++) {
-      if ((freed.has(a[w]) || freed.has(a[k])) && a[w].continuedBy(a[k])) {
-        a[w].end = a[k].end;
-        freed.add(a[w]); // the joined extent holds freed frames: it may join the next one too
-      } else a[++w] = a[k];
-    }
-    if (hi > w) a.splice(w + 1, hi - w);
+    this.mem.coalesce(this.mem.lowerBound(start), this.mem.lowerBound(end), freed);
     freed.clear();
   }
 
