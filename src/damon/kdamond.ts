@@ -4,7 +4,7 @@
  * (one sampling interval) per `step()`. The simulated clock advances by the sampling interval's
  * sleep and by the time DAMOS actions take, as the kernel thread's wall clock would.
  */
-import { kdamondApplySchemes } from '../damos/apply.js';
+import { kdamondApplySchemes, schemeDue } from '../damos/apply.js';
 import type { DamosWalk } from '../damos/walk.js';
 import { setFiltersDefaultReject, type Damos } from '../damos/scheme.js';
 import { si } from './attrs.js';
@@ -118,9 +118,7 @@ export class Kdamond {
 
   /** Whether any scheme's apply interval has come (kdamond_apply_schemes would do something). */
   private anySchemeDue(): boolean {
-    const ctx = this.ctx;
-    for (const s of ctx.schemes) if (ctx.passedSampleIntervals >= s.nextApplySis && s.wmarks.activated) return true;
-    return false;
+    return this.ctx.schemes.some((s) => schemeDue(this.ctx, s));
   }
 
   /**

@@ -64,13 +64,17 @@ function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWa
   return costNs;
 }
 
+/** Whether s takes part in this apply pass: its apply interval has come and its watermarks let it act. */
+export function schemeDue(ctx: DamonCtx, s: Damos): boolean {
+  return ctx.passedSampleIntervals >= s.nextApplySis && s.wmarks.activated;
+}
+
 /** `damon_do_apply_schemes(c, t, r)` (damos.md §3.2). */
 function damonDoApplySchemes(ctx: DamonCtx, w: RegionWalk, walk?: DamosWalkControl): number {
   let costNs = 0;
   const r = w.cur!;
   for (const s of ctx.schemes) {
-    if (ctx.passedSampleIntervals < s.nextApplySis) continue;
-    if (!s.wmarks.activated) continue;
+    if (!schemeDue(ctx, s)) continue;
     if (quotaIsFull(s.quota, ctx.minRegionSz, ctx.profile)) continue;
     if (skipChargedRegion(w, s, ctx.minRegionSz)) continue;
     if (s.maxNrSnapshots && s.maxNrSnapshots <= s.stat.nrSnapshots) continue;
@@ -106,8 +110,7 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
   let costNs = 0;
   let has = false;
   ctx.schemes.forEach((s, si) => {
-    if (ctx.passedSampleIntervals < s.nextApplySis) return;
-    if (!s.wmarks.activated) return;
+    if (!schemeDue(ctx, s)) return;
     has = true;
     costNs += adjustQuota(ctx, s, si);
   });
@@ -137,7 +140,7 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
 /** Whether every scheme the pass applies has a full charge window (and would skip every region). */
 function allDueFull(ctx: DamonCtx): boolean {
   for (const s of ctx.schemes) {
-    if (ctx.passedSampleIntervals < s.nextApplySis || !s.wmarks.activated) continue;
+    if (!schemeDue(ctx, s)) continue;
     if (!quotaIsFull(s.quota, ctx.minRegionSz, ctx.profile)) return false;
   }
   return true;
