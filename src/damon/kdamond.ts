@@ -118,7 +118,9 @@ export class Kdamond {
 
   /** Whether any scheme's apply interval has come (kdamond_apply_schemes would do something). */
   private anySchemeDue(): boolean {
-    return this.ctx.schemes.some((s) => schemeDue(this.ctx, s));
+    const ctx = this.ctx;
+    for (const s of ctx.schemes) if (schemeDue(ctx, s)) return true;
+    return false;
   }
 
   /**
