@@ -20,12 +20,12 @@
  *    empty eligible set, invalid nid, non-paddr operations.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defaultAttrs } from '../src/damon/attrs.js';
 import { DamonCtx } from '../src/damon/ctx.js';
-import { DamonRegion, DamonTarget } from '../src/damon/region.js';
+import { DamonRegion, DamonTarget, splitRegionAt } from '../src/damon/region.js';
 import { SplitState } from '../src/damon/split.js';
-import { nodeEligibleMemBp } from '../src/damos/goals.js';
+import { EligibleMemo, nodeEligibleMemBp } from '../src/damos/goals.js';
 import { Damos, DamosQuota, type DamosAccessPattern } from '../src/damos/scheme.js';
 import { HPAGE_PMD_SIZE, PAGE_SIZE, ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
@@ -286,6 +286,41 @@ describe('node_eligible_mem_bp on a hand-built machine', () => {
     // nr_accesses upper bound 2: regions with bp/10000 = 1 only ⇒ [G+15M, G+20M), all on node 1.
     expect(nodeEligibleMemBp(ctx, scheme({ minNrAccesses: 1, maxNrAccesses: 2 }), 1).bp).toBe(10000n);
     expect(nodeEligibleMemBp(ctx, scheme({ minNrAccesses: 1, maxNrAccesses: 2 }), 0).bp).toBe(0n);
+  });
+
+  it('one walk serves equal patterns within a quota-adjustment loop, until a split changes the regions', () => {
+    const t = new DamonTarget(null);
+    // 12 KiB on node 0 and 2 MiB on node 1; a 8 KiB minimum size lets the 12 KiB region match
+    // whole but not as the 4 KiB + 8 KiB pieces a split leaves.
+    t.regions = [region(G + 512 * KiB, G + 524 * KiB, 1), region(G + 14 * MiB, G + 16 * MiB, 1)];
+    ctx.targets = [t];
+    const pull = scheme({ minNrAccesses: 1, minSzRegion: BigInt(8 * KiB) });
+    const push = scheme({ minNrAccesses: 1, minSzRegion: BigInt(8 * KiB) });
+    const other = scheme({ minNrAccesses: 1 });
+    const fresh = [nodeEligibleMemBp(ctx, pull, 0), nodeEligibleMemBp(ctx, push, 1), nodeEligibleMemBp(ctx, other, 0)];
+    const add = vi.spyOn(ops, 'addEligibleBytes');
+    ctx.eligibleMemo = new EligibleMemo();
+    try {
+      const memo = [nodeEligibleMemBp(ctx, pull, 0), nodeEligibleMemBp(ctx, push, 1), nodeEligibleMemBp(ctx, other, 0)];
+      expect(memo).toEqual(fresh);
+      expect(fresh[0]).toMatchObject({ onNode: 12 * KiB, total: 12 * KiB + 2 * MiB });
+      expect(fresh[1]).toMatchObject({ onNode: 2 * MiB, total: 12 * KiB + 2 * MiB });
+      // pull walked both regions; push reused it (same pattern, other object); other walked again.
+      expect(add).toHaveBeenCalledTimes(4);
+      // Each goal is still charged its own walk's simulated time, as the kernel walks twice.
+      expect(memo[1].costNs).toBe(memo[0].costNs);
+      expect(memo[0].costNs).toBeGreaterThan(0);
+      // A split (a core addr filter's boundary inside a region) invalidates: the 4 KiB piece no
+      // longer matches, so node 0 holds 8 KiB of the eligible memory instead of 12 KiB.
+      splitRegionAt(t, 0, 4 * KiB);
+      const after = nodeEligibleMemBp(ctx, push, 0);
+      expect(add).toHaveBeenCalledTimes(6); // the two pieces that still match
+      expect(after.onNode).toBe(8 * KiB);
+      expect(after.total).toBe(8 * KiB + 2 * MiB);
+    } finally {
+      ctx.eligibleMemo = null;
+      add.mockRestore();
+    }
   });
 
   it('is 0 for an empty eligible set, an invalid nid, and non-paddr operations', () => {

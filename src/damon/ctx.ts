@@ -7,6 +7,7 @@ import type { Prng } from '../lib/prng.js';
 import type { DamonOperations } from '../ops/operations.js';
 import type { KernelProfile } from '../profiles.js';
 import type { Damos } from '../damos/scheme.js';
+import type { EligibleMemo } from '../damos/goals.js';
 import { attrsError, cloneAttrs, si, updateMonitoringResult, type DamonAttrs } from './attrs.js';
 import { nrAccessesMvsum } from './access.js';
 import type { KernelMm } from './mm.js';
@@ -83,6 +84,8 @@ export class DamonCtx {
   readonly clock: SimClock;
   readonly tracer: DamonTracer | undefined;
   readonly idx: number;
+  /** Set by kdamond_apply_schemes() for its quota-adjustment loop only (damos/goals.ts). */
+  eligibleMemo: EligibleMemo | null = null;
 
   constructor(init: DamonCtxInit, attrs: DamonAttrs) {
     this.ops = init.ops;

@@ -10,6 +10,7 @@ import type { DamonCtx } from '../damon/ctx.js';
 import { RegionWalk, type DamonRegion, type DamonTarget } from '../damon/region.js';
 import { coreFilterOut } from './filters.js';
 import { damosValidTarget } from './pattern.js';
+import { EligibleMemo } from './goals.js';
 import { adjustQuota, chargeQuota, quotaIsFull, quotaIsSet, skipChargedRegion } from './quota.js';
 import type { Damos } from './scheme.js';
 
@@ -109,11 +110,13 @@ function mergeBack(w: RegionWalk, maxRegionSz: number): void {
 export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, walk?: DamosWalkControl): void {
   let costNs = 0;
   let has = false;
+  ctx.eligibleMemo = new EligibleMemo();
   ctx.schemes.forEach((s, si) => {
     if (!schemeDue(ctx, s)) return;
     has = true;
     costNs += adjustQuota(ctx, s, si);
   });
+  ctx.eligibleMemo = null;
   if (!has) return;
   // With every due scheme's window already full, damon_do_apply_schemes() skips each of them on
   // every region before touching it (the quota check comes first, damos.md §3.2), and nothing in

@@ -6,7 +6,8 @@
 import { multFrac, multFracU64, maxBig } from '../lib/kint.js';
 import type { DamonCtx } from '../damon/ctx.js';
 import { nodeValid } from '../damon/mm.js';
-import type { Damos, DamosQuotaGoal } from './scheme.js';
+import type { DamonOperations, EligibleSums } from '../ops/operations.js';
+import type { Damos, DamosAccessPattern, DamosQuotaGoal } from './scheme.js';
 import { patternMatches } from './pattern.js';
 
 /** node_mem_used_bp / node_mem_free_bp; invalid nodes read 0 used, 10000 free. */
@@ -36,26 +37,64 @@ function inActiveMemBp(ctx: DamonCtx, active: boolean): bigint {
 }
 
 /**
+ * The eligible-bytes walks of one kdamond_apply_schemes() quota-adjustment loop, by access pattern.
+ * Within that loop regions change only by splits at core addr filter boundaries (damos.md §4.2),
+ * and memory not at all, so a scheme whose pattern equals an earlier one's walks exactly the same
+ * bytes while the region count is unchanged: the PULL/PUSH pair of the seed's setup walks once per
+ * window. The kernel walks twice, so each goal is still charged its walk's simulated time.
+ */
+export class EligibleMemo {
+  private readonly entries: Array<{ pattern: DamosAccessPattern; nrRegions: number; sums: EligibleSums }> = [];
+
+  get(pattern: DamosAccessPattern, nrRegions: number): EligibleSums | undefined {
+    return this.entries.find((e) => e.nrRegions === nrRegions && samePattern(e.pattern, pattern))?.sums;
+  }
+
+  set(pattern: DamosAccessPattern, nrRegions: number, sums: EligibleSums): void {
+    this.entries.push({ pattern: { ...pattern }, nrRegions, sums });
+  }
+}
+
+function samePattern(a: DamosAccessPattern, b: DamosAccessPattern): boolean {
+  return (
+    a.minSzRegion === b.minSzRegion &&
+    a.maxSzRegion === b.maxSzRegion &&
+    a.minNrAccesses === b.minNrAccesses &&
+    a.maxNrAccesses === b.maxNrAccesses &&
+    a.minAgeRegion === b.minAgeRegion &&
+    a.maxAgeRegion === b.maxAgeRegion
+  );
+}
+
+/** The folio walk of damos_calc_eligible_bytes() over the regions matching s's pattern. */
+function eligibleSums(ctx: DamonCtx, s: Damos, addEligibleBytes: NonNullable<DamonOperations['addEligibleBytes']>): EligibleSums {
+  const memo = ctx.eligibleMemo;
+  const nrRegions = memo ? ctx.nrRegions : 0;
+  const known = memo?.get(s.pattern, nrRegions);
+  if (known) return known;
+  const sums: EligibleSums = { byNode: [], total: 0, lookups: 0, costNs: 0 };
+  for (const t of ctx.targets) {
+    for (const r of t.regions) {
+      if (!patternMatches(ctx, r, s)) continue;
+      addEligibleBytes.call(ctx.ops, ctx, r, sums);
+    }
+  }
+  memo?.set(s.pattern, nrRegions, sums);
+  return sums;
+}
+
+/**
  * `damos_get_node_eligible_mem_bp(c, s, nid)`: of the memory in regions matching the scheme's access
  * pattern (filters, quota and min_score ignored), the share on node nid, in bp (damos.md §5.2).
  * Returns the value and the simulated time its folio walk took.
  */
 export function nodeEligibleMemBp(ctx: DamonCtx, s: Damos, nid: number): { bp: bigint; costNs: number; onNode: number; total: number } {
   const zero = { bp: 0n, costNs: 0, onNode: 0, total: 0 };
-  if (ctx.ops.id !== 'paddr' || !ctx.ops.eligibleBytes) return zero;
+  if (ctx.ops.id !== 'paddr' || !ctx.ops.addEligibleBytes) return zero;
   if (!nodeValid(ctx.mm, nid)) return zero;
-  let onNode = 0;
-  let total = 0;
-  let costNs = 0;
-  for (const t of ctx.targets) {
-    for (const r of t.regions) {
-      if (!patternMatches(ctx, r, s)) continue;
-      const e = ctx.ops.eligibleBytes(ctx, r, nid);
-      onNode += e.onNode;
-      total += e.total;
-      costNs += e.costNs;
-    }
-  }
+  const sums = eligibleSums(ctx, s, ctx.ops.addEligibleBytes);
+  const onNode = sums.byNode[nid] ?? 0;
+  const { total, costNs } = sums;
   if (!total) return { ...zero, costNs };
   return { bp: multFracU64(BigInt(onNode), 10000n, BigInt(total)), costNs, onNode, total };
 }

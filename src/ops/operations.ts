@@ -28,6 +28,15 @@ export interface EligibleBytes {
   costNs: number;
 }
 
+/** What walks over several regions add up: eligible bytes per node and in total, and their cost. */
+export interface EligibleSums {
+  /** Indexed by node id. */
+  byNode: number[];
+  total: number;
+  lookups: number;
+  costNs: number;
+}
+
 export interface DamonOperations {
   readonly id: OpsId;
   init?(ctx: DamonCtx): void;
@@ -52,6 +61,8 @@ export interface DamonOperations {
    * in total and on node nid (damos.md §5.2). paddr only.
    */
   eligibleBytes?(ctx: DamonCtx, r: DamonRegion, nid: number): EligibleBytes;
+  /** The same walk, its bytes added per node into `sums` (one walk serves every node's metric). */
+  addEligibleBytes?(ctx: DamonCtx, r: DamonRegion, sums: EligibleSums): void;
 }
 
 /** The operations sets damon-sim implements, by `enum damon_ops_id` order. */

@@ -24,7 +24,7 @@ import { newFilter, type Damos, type DamosFilter } from '../damos/scheme.js';
 import { ExtKind, type Extent } from '../machine/extents.js';
 import type { Machine } from '../machine/machine.js';
 import type { YoungMap, YoungModel } from '../machine/young.js';
-import type { ApplyResult, DamonOperations, EligibleBytes } from './operations.js';
+import type { ApplyResult, DamonOperations, EligibleBytes, EligibleSums } from './operations.js';
 import { RegionSampler } from './sampler.js';
 import { schemeScore } from './scores.js';
 
@@ -130,11 +130,17 @@ export class PaddrOps implements DamonOperations {
   }
 
   eligibleBytes(ctx: DamonCtx, r: DamonRegion, nid: number): EligibleBytes {
+    const sums: EligibleSums = { byNode: [], total: 0, lookups: 0, costNs: 0 };
+    this.addEligibleBytes(ctx, r, sums);
+    return { onNode: sums.byNode[nid] ?? 0, total: sums.total, lookups: sums.lookups, costNs: sums.costNs };
+  }
+
+  addEligibleBytes(ctx: DamonCtx, r: DamonRegion, sums: EligibleSums): void {
     const a = r.start * ctx.addrUnit;
     const b = r.end * ctx.addrUnit;
     const mem = this.machine.mem;
     const items = mem.items;
-    let onNode = 0;
+    const byNode = sums.byNode;
     let total = 0;
     let lookups = 0;
     let addr = a;
@@ -164,13 +170,16 @@ export class PaddrOps implements DamonOperations {
       lookups += (lastFolioEnd - firstFolio) / fsz;
       const counted = stop - addr;
       total += counted;
-      if (e.node === nid) onNode += counted;
+      byNode[e.node] = (byNode[e.node] ?? 0) + counted;
       addr = stop;
       // A folio crossing the region end is clipped: the walk ends at b either way.
       i++;
     }
-    // Physical bytes: the metric is their ratio.
-    return { onNode, total, lookups, costNs: lookups * this.machine.costs.walkNsPerFolio };
+    // Physical bytes: the metric is their ratio. The cost is charged per region, as it was
+    // when each region's walk returned its own.
+    sums.total += total;
+    sums.lookups += lookups;
+    sums.costNs += lookups * this.machine.costs.walkNsPerFolio;
   }
 
   applyScheme(ctx: DamonCtx, _t: DamonTarget, r: DamonRegion, s: Damos): ApplyResult {
