@@ -64,7 +64,15 @@ export class Prng {
 
   /** A uniform 32-bit unsigned integer (xoshiro128**). */
   nextU32(): number {
-    const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+    return this.nextI32() >>> 0;
+  }
+
+  /**
+   * The same draw as a signed 32-bit integer (nextU32() is it `>>> 0`). Hot paths take this one:
+   * a result at or above 2^31 would leave a call as a heap-allocated double, an int32 never does.
+   */
+  nextI32(): number {
+    const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9);
     const t = this.b << 9;
     this.c ^= this.a;
     this.d ^= this.b;
@@ -91,13 +99,13 @@ export class Prng {
     if (ceil < 0x20_0000) {
       // x · ceil stays below 2^53: the 64-bit product is exact in a double (split ratios, small
       // spans), and so are its halves. A floating-point % here would cost a libm call per draw.
-      let m = this.nextU32() * ceil;
+      let m = (this.nextI32() >>> 0) * ceil;
       let hi = Math.floor(m / 0x1_0000_0000);
       let lo = m - hi * 0x1_0000_0000;
       if (lo < ceil) {
         const thresh = (0x1_0000_0000 - ceil) % ceil;
         while (lo < thresh) {
-          m = this.nextU32() * ceil;
+          m = (this.nextI32() >>> 0) * ceil;
           hi = Math.floor(m / 0x1_0000_0000);
           lo = m - hi * 0x1_0000_0000;
         }

@@ -45,47 +45,68 @@ interface CdfTable {
   guide: Uint16Array;
 }
 
+/** The distribution function of Binomial(k, min(p, 1 − p)) for p = thresh / 2^31, with its guide. */
+function buildTable(thresh: number, k: number): CdfTable {
+  const p = thresh / P_ONE;
+  const pp = p > 0.5 ? 1 - p : p;
+  const q = 1 - pp;
+  const ratio = pp / q;
+  const cdf = new Float64Array(k + 1);
+  let f = Math.pow(q, k);
+  let cum = 0;
+  for (let j = 0; j <= k; j++) {
+    cum += f;
+    cdf[j] = cum;
+    f *= (ratio * (k - j)) / (j + 1);
+  }
+  cdf[k] = 1;
+  // guide[g]: the first j whose cdf[j] exceeds g / GUIDE (a uniform at or above g / GUIDE
+  // cannot be answered below it).
+  const guide = new Uint16Array(GUIDE);
+  for (let g = 0, j = 0; g < GUIDE; g++) {
+    while (cdf[j] <= g / GUIDE) j++;
+    guide[g] = j;
+  }
+  return { cdf, guide };
+}
+
 /**
  * Binomial(k, p) by inversion of its distribution function. Regions of uniformly hot or cold
  * memory share p (at 2^-31 resolution), so the tables are kept per (p, k); a guide table starts
  * the scan near the answer, so a draw is one uniform and a step or two.
  */
 class BinomialTables {
-  private readonly tables = new Map<number, CdfTable>();
-  private lastKey = -1;
+  /** Tables by trial count, then by threshold: both keys stay small integers (no boxed doubles). */
+  private readonly byK = new Map<number, Map<number, CdfTable>>();
+  private size = 0;
+  private lastK = -1;
+  private lastOfK = new Map<number, CdfTable>();
+  private lastThresh = -1;
   private last: CdfTable = { cdf: new Float64Array(1), guide: new Uint16Array(GUIDE) };
 
   /** The table of Binomial(k, min(p, 1 − p)) for p = thresh / 2^31, k <= CHUNK. */
   private table(thresh: number, k: number): CdfTable {
-    const key = thresh * 1024 + k;
-    if (key === this.lastKey) return this.last;
-    let t = this.tables.get(key);
-    if (!t) {
-      if (this.tables.size >= 4096) this.tables.clear();
-      const p = thresh / P_ONE;
-      const pp = p > 0.5 ? 1 - p : p;
-      const q = 1 - pp;
-      const ratio = pp / q;
-      const cdf = new Float64Array(k + 1);
-      let f = Math.pow(q, k);
-      let cum = 0;
-      for (let j = 0; j <= k; j++) {
-        cum += f;
-        cdf[j] = cum;
-        f *= (ratio * (k - j)) / (j + 1);
+    if (k === this.lastK && thresh === this.lastThresh) return this.last;
+    if (k !== this.lastK) {
+      let ofK = this.byK.get(k);
+      if (!ofK) {
+        ofK = new Map();
+        this.byK.set(k, ofK);
       }
-      cdf[k] = 1;
-      // guide[g]: the first j whose cdf[j] exceeds g / GUIDE (a uniform at or above g / GUIDE
-      // cannot be answered below it).
-      const guide = new Uint16Array(GUIDE);
-      for (let g = 0, j = 0; g < GUIDE; g++) {
-        while (cdf[j] <= g / GUIDE) j++;
-        guide[g] = j;
-      }
-      t = { cdf, guide };
-      this.tables.set(key, t);
+      this.lastK = k;
+      this.lastOfK = ofK;
     }
-    this.lastKey = key;
+    let t = this.lastOfK.get(thresh);
+    if (!t) {
+      if (this.size >= 4096) {
+        for (const m of this.byK.values()) m.clear();
+        this.size = 0;
+      }
+      t = buildTable(thresh, k);
+      this.lastOfK.set(thresh, t);
+      this.size++;
+    }
+    this.lastThresh = thresh;
     this.last = t;
     return t;
   }
@@ -100,7 +121,7 @@ class BinomialTables {
       const m = left < CHUNK ? left : CHUNK;
       left -= m;
       const { cdf, guide } = this.table(thresh, m);
-      const u = rng.nextU32() / TWO32;
+      const u = (rng.nextI32() >>> 0) / TWO32;
       let j = guide[(u * GUIDE) | 0];
       while (u >= cdf[j]) j++;
       x += j;
@@ -201,7 +222,7 @@ export class RegionSampler {
         r.opsBlockBase = sis;
         r.opsBlockEnd = blockEnd;
         r.opsBlockHits = this.binomial.draw(rng, blockEnd - sis + 1, r.opsProb);
-        r.opsBlockSeed = rng.nextU32() | 0; // an int32 (a small integer in V8, not a boxed double): hitsBetween() reads it so
+        r.opsBlockSeed = rng.nextI32(); // an int32 (a small integer in V8, not a boxed double): hitsBetween() reads it so
         r.opsSettledHits = 0;
         r.opsSettledUpTo = sis - 1;
         if (blockEnd < minEnd) minEnd = blockEnd;

@@ -11,14 +11,24 @@ import type { Workload } from './model.js';
 export function hotBytesPerNode(machine: Machine, workload: Workload, nowNs: number): number[] {
   const out = machine.nodes.map(() => 0);
   const hot = workload.phase(nowNs).hot;
-  for (const e of machine.mem.items) {
+  // Index loops: this runs over every extent whenever memory moved (each aggregation that
+  // migrated something), and destructuring iterators per extent showed in profiles.
+  const items = machine.mem.items;
+  let owner = -1;
+  let ranges: ReadonlyArray<readonly [number, number]> | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const e = items[i];
     if (e.kind !== ExtKind.Lru) continue;
-    const ranges = hot.get(e.owner);
+    if (e.owner !== owner) {
+      owner = e.owner;
+      ranges = hot.get(owner);
+    }
     if (!ranges) continue;
     const vs = e.vstart;
     const ve = e.vstart + (e.end - e.start);
-    for (const [hs, he] of ranges) {
-      const ov = Math.min(ve, he) - Math.max(vs, hs);
+    for (let j = 0; j < ranges.length; j++) {
+      const h = ranges[j];
+      const ov = Math.min(ve, h[1]) - Math.max(vs, h[0]);
       if (ov > 0) out[e.node] += ov;
     }
   }
