@@ -47,7 +47,7 @@ const G = 4 * GiB; // physical base of node 0 in the hand-built machine
 // Wiring, as src/run/simulation.ts does it
 
 /** eligibleBytes() never asks the young model; it gets a workload without accesses. */
-const noAccesses: AccessRates = { ratesEpoch: () => 0, forEachRate: () => undefined };
+const noAccesses: AccessRates = { ratesEpoch: () => 0, rateRuns: () => undefined };
 
 function paddrOps(machine: Machine): PaddrOps {
   return new PaddrOps({ machine, young: new YoungModel(machine, noAccesses), rng: new Prng(1, 'sample'), mode: 'region', cache: new PaddrCheckCache() });

@@ -24,7 +24,7 @@ function apply(addrUnit: number, bytes: number, thp: boolean, action: 'stat' | '
   expect(machine.allocate({ owner: 1, vstart: 0, bytes, anon: true, mapped: true, memcg: 0, thp, nodes: [0], now: 0 })).toBe(0);
   const ops = new PaddrOps({
     machine,
-    young: new YoungModel(machine, { ratesEpoch: () => 0, forEachRate: () => undefined }),
+    young: new YoungModel(machine, { ratesEpoch: () => 0, rateRuns: () => undefined }),
     rng: new Prng(1, 'sample'),
     mode: 'region',
     cache: new PaddrCheckCache(),

@@ -137,7 +137,7 @@ function szLimitOf(kd: Kdamond): number {
 }
 
 /** No accesses anywhere: the ops calls below never sample. */
-const noAccesses: AccessRates = { ratesEpoch: () => 0, forEachRate: () => undefined };
+const noAccesses: AccessRates = { ratesEpoch: () => 0, rateRuns: () => undefined };
 
 /** A 2 × 64 MiB machine (node 0 DRAM at 4 GiB, node 1 CXL right after it), with paddr ops on it. */
 function tinyMachine(reserved0 = 0): { machine: Machine; mm: MachineMm; ops: PaddrOps } {

@@ -17,15 +17,67 @@ import { ExtKind, type Extent } from './extents.js';
 import { binomial, type Prng } from '../lib/prng.js';
 import type { Machine } from './machine.js';
 
+/** Sorted, non-overlapping virtual [start, end) runs with a rate (accesses/s per 4 KiB page); gaps have rate 0. */
+export interface RateRuns {
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  readonly rates: readonly number[];
+}
+
 /** Access rates of the pages of every address space, provided by the workload. */
 export interface AccessRates {
   /** Changes whenever any rate changes; compared, never interpreted. */
   ratesEpoch(nowNs: number): number;
-  /**
-   * Visit consecutive constant-rate segments covering [vstart, vend) of `owner`'s space in order:
-   * fn(segStart, segEnd, accessesPerSecondPerPage).
-   */
-  forEachRate(owner: number, vstart: number, vend: number, nowNs: number, fn: (s: number, e: number, rate: number) => void): void;
+  /** The rate runs of `owner`'s space at nowNs; undefined if it makes no accesses. */
+  rateRuns(owner: number, nowNs: number): RateRuns | undefined;
+}
+
+/**
+ * The consecutive constant-rate segments covering [vstart, vend) in order, gaps (and a space
+ * without runs) at rate 0, written into `out` as flat (start, end, rate) triples; returns how
+ * many numbers were written. `out` is a scratch array the caller reuses: walks over thousands of
+ * extents call this once per extent.
+ */
+export function rateTriples(runs: RateRuns | undefined, vstart: number, vend: number, out: number[]): number {
+  let n = 0;
+  if (!runs) {
+    out[n++] = vstart;
+    out[n++] = vend;
+    out[n++] = 0;
+    return n;
+  }
+  const { starts, ends, rates } = runs;
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ends[mid] <= vstart) lo = mid + 1;
+    else hi = mid;
+  }
+  let pos = vstart;
+  for (let i = lo; i < starts.length && pos < vend; i++) {
+    const st = starts[i];
+    if (st >= vend) break;
+    if (st > pos) {
+      out[n++] = pos;
+      out[n++] = st;
+      out[n++] = 0;
+      pos = st;
+    }
+    const en = Math.min(ends[i], vend);
+    if (en > pos) {
+      out[n++] = pos;
+      out[n++] = en;
+      out[n++] = rates[i];
+      pos = en;
+    }
+  }
+  if (pos < vend) {
+    out[n++] = pos;
+    out[n++] = vend;
+    out[n++] = 0;
+  }
+  return n;
 }
 
 let nextVersion = 1;
@@ -118,6 +170,8 @@ export interface YoungPiece {
 /** Builds and caches young maps per window length. */
 export class YoungModel {
   private cache = new Map<number, { layout: number; rates: number; map: YoungMap }>();
+  /** rateTriples() output of the extent being built (reused: one build visits every extent). */
+  private readonly scratch: number[] = [];
 
   constructor(
     private readonly machine: Machine,
@@ -154,20 +208,20 @@ export class YoungModel {
     // Λ per folio from the rate segments over the folios' virtual range.
     const v0 = e.vstart + (start - e.start);
     const segs: number[] = [];
-    this.rates.forEachRate(e.owner, v0, v0 + (end - start), nowNs, (s, t, rate) => segs.push(s, t, rate));
+    const ns = rateTriples(this.rates.rateRuns(e.owner, nowNs), v0, v0 + (end - start), segs);
     let f = start;
     let k = 0;
     while (f < end) {
       const vf = v0 + (f - start);
-      while (k < segs.length && segs[k + 1] <= vf) k += 3;
+      while (k < ns && segs[k + 1] <= vf) k += 3;
       let m: number;
       let lambda: number;
-      if (k < segs.length && segs[k] <= vf && segs[k + 1] >= vf + fsz) {
+      if (k < ns && segs[k] <= vf && segs[k + 1] >= vf + fsz) {
         m = Math.min(Math.floor((segs[k + 1] - vf) / fsz), (end - f) / fsz);
         lambda = segs[k + 2] * (fsz / 4096);
       } else {
         m = 1;
-        lambda = straddleLambda(segs, k, vf, fsz);
+        lambda = straddleLambda(segs, ns, k, vf, fsz);
       }
       const young = binomial(rng, m, 1 - Math.exp(-lambda * dt));
       push(f, f + young * fsz, true);
@@ -206,18 +260,26 @@ export class YoungModel {
       probs.push(p);
     };
     const items = this.machine.mem.items;
+    const segs = this.scratch;
+    // Extents of one owner come in long stretches: its rate runs are looked up once per stretch.
+    let owner = -1;
+    let runs: RateRuns | undefined;
     let end = 0;
-    for (const e of items) {
+    for (let i = 0; i < items.length; i++) {
+      const e = items[i];
       if (e.start > end && starts.length > 0) push(end, 0); // a hole
       end = e.end;
       if (e.kind !== ExtKind.Lru) {
         push(e.start, 0);
         continue;
       }
+      if (e.owner !== owner) {
+        owner = e.owner;
+        runs = this.rates.rateRuns(owner, nowNs);
+      }
       if (e.folioSize !== HPAGE_PMD_SIZE) {
-        this.rates.forEachRate(e.owner, e.vstart, e.vstart + (e.end - e.start), nowNs, (vs, _ve, rate) => {
-          push(e.start + (vs - e.vstart), probOf(rate));
-        });
+        const ns = rateTriples(runs, e.vstart, e.vstart + (e.end - e.start), segs);
+        for (let k = 0; k < ns; k += 3) push(e.start + (segs[k] - e.vstart), probOf(segs[k + 2]));
         continue;
       }
       // 2 MiB folios: Λ sums the whole folio, which may extend past this extent piece.
@@ -225,13 +287,12 @@ export class YoungModel {
       const v0 = e.vstart - (e.start - f0);
       const fEnd = alignUp(e.end, HPAGE_PMD_SIZE);
       const vEnd = v0 + (fEnd - f0);
-      const segs: number[] = [];
-      this.rates.forEachRate(e.owner, v0, vEnd, nowNs, (vs, ve, rate) => segs.push(vs, ve, rate));
+      const ns = rateTriples(runs, v0, vEnd, segs);
       let k = 0;
       let fv = v0;
       while (fv < vEnd) {
-        while (k < segs.length && segs[k + 1] <= fv) k += 3;
-        if (k >= segs.length) break;
+        while (k < ns && segs[k + 1] <= fv) k += 3;
+        if (k >= ns) break;
         const physF = f0 + (fv - v0);
         if (segs[k] <= fv && segs[k + 1] >= fv + HPAGE_PMD_SIZE) {
           const m = Math.floor((segs[k + 1] - fv) / HPAGE_PMD_SIZE);
@@ -239,7 +300,7 @@ export class YoungModel {
           fv += m * HPAGE_PMD_SIZE;
           continue;
         }
-        push(Math.max(physF, e.start), 1 - Math.exp(-straddleLambda(segs, k, fv, HPAGE_PMD_SIZE) * dt));
+        push(Math.max(physF, e.start), 1 - Math.exp(-straddleLambda(segs, ns, k, fv, HPAGE_PMD_SIZE) * dt));
         fv += HPAGE_PMD_SIZE;
       }
     }
@@ -248,12 +309,13 @@ export class YoungModel {
 }
 
 /**
- * Λ of a folio [vf, vf + fsz) whose accesses come from several rate segments (flat triples
- * start, end, rate per 4 KiB; k the first that may overlap): each contributes over its overlap.
+ * Λ of a folio [vf, vf + fsz) whose accesses come from several rate segments (the first ns
+ * numbers of segs, flat triples start, end, rate per 4 KiB; k the first that may overlap): each
+ * contributes over its overlap.
  */
-function straddleLambda(segs: readonly number[], k: number, vf: number, fsz: number): number {
+function straddleLambda(segs: readonly number[], ns: number, k: number, vf: number, fsz: number): number {
   let lambda = 0;
-  for (let j = k; j < segs.length && segs[j] < vf + fsz; j += 3) {
+  for (let j = k; j < ns && segs[j] < vf + fsz; j += 3) {
     const ov = Math.min(segs[j + 1], vf + fsz) - Math.max(segs[j], vf);
     if (ov > 0) lambda += segs[j + 2] * (ov / 4096);
   }

@@ -4,7 +4,7 @@
  * piecewise constant over virtual addresses and change in phases. Rates are evaluated lazily: the
  * machine's young model asks for the rate segments of a virtual range, in O(log segments).
  */
-import type { AccessRates } from '../machine/young.js';
+import type { AccessRates, RateRuns } from '../machine/young.js';
 
 export interface Vma {
   /** Virtual start address (bytes, page aligned). */
@@ -49,31 +49,6 @@ export class RateSegments {
     return this;
   }
 
-  /** Visit [vstart, vend) in order, gaps reported with rate 0. */
-  forEach(vstart: number, vend: number, fn: (s: number, e: number, rate: number) => void): void {
-    let lo = 0;
-    let hi = this.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ends[mid] <= vstart) lo = mid + 1;
-      else hi = mid;
-    }
-    let pos = vstart;
-    for (let i = lo; i < this.starts.length && pos < vend; i++) {
-      const s = this.starts[i];
-      if (s >= vend) break;
-      if (s > pos) {
-        fn(pos, s, 0);
-        pos = s;
-      }
-      const e = Math.min(this.ends[i], vend);
-      if (e > pos) {
-        fn(pos, e, this.rates[i]);
-        pos = e;
-      }
-    }
-    if (pos < vend) fn(pos, vend, 0);
-  }
 }
 
 export class Workload implements AccessRates {
@@ -102,12 +77,7 @@ export class Workload implements AccessRates {
     return this.phaseIndex(nowNs);
   }
 
-  forEachRate(owner: number, vstart: number, vend: number, nowNs: number, fn: (s: number, e: number, rate: number) => void): void {
-    const segs = this.phase(nowNs).rates.get(owner);
-    if (!segs) {
-      fn(vstart, vend, 0);
-      return;
-    }
-    segs.forEach(vstart, vend, fn);
+  rateRuns(owner: number, nowNs: number): RateRuns | undefined {
+    return this.phase(nowNs).rates.get(owner);
   }
 }

@@ -12,6 +12,7 @@
 import { binomial, type Prng } from '../lib/prng.js';
 import { PAGE_SIZE } from '../lib/kint.js';
 import type { Machine } from '../machine/machine.js';
+import { rateTriples } from '../machine/young.js';
 import type { MachineMm } from '../machine/kernel-mm.js';
 import type { Workload } from './model.js';
 
@@ -34,11 +35,14 @@ export class Refaulter {
     this.last = nowNs;
     const store = this.machine.evicted;
     if (dt <= 0 || store.totalBytes === 0) return;
+    const segs: number[] = [];
     for (const r of store.ranges()) {
       const proc = this.workload.processes[r.owner];
-      const segs: Array<[number, number, number]> = [];
-      this.workload.forEachRate(r.owner, r.vstart, r.vend, nowNs, (s, e, rate) => segs.push([s, e, rate]));
-      for (const [s, e, rate] of segs) {
+      const ns = rateTriples(this.workload.rateRuns(r.owner, nowNs), r.vstart, r.vend, segs);
+      for (let j = 0; j < ns; j += 3) {
+        const s = segs[j];
+        const e = segs[j + 1];
+        const rate = segs[j + 2];
         if (rate <= 0) continue;
         const n = (e - s) / PAGE_SIZE;
         const k = binomial(this.rng, n, 1 - Math.exp(-rate * dt));
