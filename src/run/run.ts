@@ -16,8 +16,8 @@ import { TraceWriter, fanOutTracer } from './trace.js';
 export interface RunOptions {
   /** Receives every NDJSON line (header, records, summary), in order. */
   write?: (line: string) => void;
-  /** Called about once per simulated second. */
-  onProgress?: (simNs: number, totalNs: number) => void;
+  /** Called about once per simulated second (with the simulation, for callers that measure it). */
+  onProgress?: (simNs: number, totalNs: number, sim: Simulation) => void;
   /** Receives the trace stream's lines (kernel tracepoint shapes; src/run/trace.ts). */
   trace?: (line: string) => void;
 }
@@ -73,7 +73,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const step = 1e9;
   for (let t = Math.min(step, sc.duration); ; t = Math.min(t + step, sc.duration)) {
     sim.runUntil(t);
-    opts.onProgress?.(t, sc.duration);
+    opts.onProgress?.(t, sc.duration, sim);
     if (t >= sc.duration) break;
   }
   events.finish(sc.duration);
