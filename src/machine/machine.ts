@@ -261,13 +261,17 @@ export class Machine {
     const freedHere = new Set<Extent>();
     for (const src of pieces) {
       let off = src.start;
+      const moves = new SourceMoves(this.mem, off, freedHere);
       while (off < src.end) {
         let dst: { start: number; end: number } | null = null;
         let dstNode = -1;
         for (const nid of nodes) {
           // A fallback node may hold frames freed here (by this or an earlier source node's
           // pieces): join them first, as the allocator would see them. The target holds none.
-          if (nid !== target && freedHere.size > 0) this.joinFreed(start, end, freedHere);
+          if (nid !== target) {
+            moves.flush();
+            if (freedHere.size > 0) this.joinFreed(start, end, freedHere);
+          }
           const budget = alignDown(Math.min(src.end - off, this.freeBudget(nid)), src.folioSize);
           dst = budget > 0 ? this.findFree(nid, src.folioSize, budget) : null;
           if (dst) {
@@ -277,6 +281,7 @@ export class Machine {
         }
         if (!dst) {
           if (src.folioSize === HPAGE_PMD_SIZE) {
+            moves.flush();
             this.setFolioSize(off, src.end, PAGE_SIZE);
             src.folioSize = PAGE_SIZE;
             continue;
@@ -284,7 +289,7 @@ export class Machine {
           break;
         }
         const len = dst.end - dst.start;
-        freedHere.add(this.moveContent(off, dst.start, len, dstNode));
+        this.moveContent(moves.take(len), off, dst.start, len, dstNode);
         const nf = len / src.folioSize;
         res.folios += nf;
         res.migrated += len;
@@ -292,6 +297,7 @@ export class Machine {
         this.migratedBytes[src.node][dstNode] += len;
         off += len;
       }
+      moves.flush();
     }
     if (freedHere.size > 0) this.joinFreed(start, end, freedHere);
     if (res.migrated > 0) this.layoutEpoch++;
@@ -317,22 +323,15 @@ export class Machine {
   }
 
   /**
-   * Move the content of [from, from + len), which lies within one extent (migrateRange isolated it),
-   * to the free frames [to, to + len) on node `node`. The source becomes free frames in place, not
-   * yet joined with free neighbours; returns that free extent.
+   * Move the content of [from, from + len) of extent `e` (whose source frames SourceMoves frees
+   * later) to the free frames [to, to + len) on node `node`.
    */
-  private moveContent(from: number, to: number, len: number, node: number): Extent {
-    const i = this.mem.splitAt(from);
-    this.mem.splitAt(from + len);
-    const e = this.mem.items[i];
-    if (e.end !== from + len) throw new Error(`moveContent: [${from}, ${from + len}) is not one extent`);
+  private moveContent(e: Extent, from: number, to: number, len: number, node: number): void {
     const d = new Extent(to, to + len, node, e.kind);
-    d.takeContent(e, e.vstart);
-    e.makeFree();
+    d.takeContent(e, e.vstart + (from - e.start));
     this.freed(e.node, from, from + len);
     this.mem.replaceRange(to, to + len, [d]);
     this.freeBytes[node] -= len;
-    return e;
   }
 
   /**
@@ -401,3 +400,53 @@ export class Machine {
     return s;
   }
 }
+
+/**
+ * The source side of a migration's moves out of one extent, left to right: the moved frames become
+ * free, but the extent list learns it only at flush(), in one splice, rather than with a split per
+ * move (migration into fragmented free memory makes thousands of small moves, and a splice moves
+ * the list's whole tail). Nothing reads the source frames in between: the allocator only looks at
+ * the target node, and the caller flushes before it looks at any other node or re-splits the
+ * source. The freed extent goes into `freed` for joining, as the per-move split's pieces did.
+ */
+class SourceMoves {
+  /** [from, to): moved, not yet freed in the list. */
+  private from: number;
+  private to: number;
+
+  constructor(
+    private readonly mem: ExtentList,
+    at: number,
+    private readonly freed: Set<Extent>,
+  ) {
+    this.from = at;
+    this.to = at;
+  }
+
+  /** The extent holding the next `len` bytes to move (from the end of the last move on); records the move. */
+  take(len: number): Extent {
+    const e = this.mem.items[this.mem.splitAt(this.from)];
+    if (e.end < this.to + len) throw new Error(`migration: [${this.to}, ${this.to + len}) is not within one extent`);
+    this.to += len;
+    return e;
+  }
+
+  /** Free the moved frames in the extent list: [from, to) becomes one free extent. */
+  flush(): void {
+    if (this.to === this.from) return;
+    const i = this.mem.splitAt(this.from);
+    const e = this.mem.items[i];
+    if (e.end === this.to) {
+      e.makeFree();
+      this.freed.add(e);
+    } else {
+      const f = new Extent(this.from, this.to, e.node, ExtKind.Free);
+      e.vstart += this.to - e.start;
+      e.start = this.to;
+      this.mem.items.splice(i, 0, f);
+      this.freed.add(f);
+    }
+    this.from = this.to;
+  }
+}
+
