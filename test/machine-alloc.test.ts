@@ -5,6 +5,7 @@
  * range of a THP area gets a 2 MiB folio when its node has an aligned free block, also when the
  * area spills over from one node to the next in the middle of a 2 MiB range.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dramCxlMachine } from './helpers/machine.js';
 import { ExtKind } from '../src/machine/extents.js';
@@ -117,5 +118,125 @@ describe('migration over several source nodes with fallback', () => {
       }
     }
     expect(unjoined).toEqual([]);
+  });
+});
+
+describe('migration into fragmented memory, page by page', () => {
+  const PAGE = 4096;
+  /** Per 4 KiB frame: null (free), 'x' (used, not LRU) or the content "owner:vaddr". */
+  function frames(m: Machine): Map<number, string | null> {
+    const out = new Map<number, string | null>();
+    for (const e of m.mem.items) {
+      for (let p = e.start; p < e.end; p += PAGE) {
+        out.set(p, e.kind === ExtKind.Free ? null : e.kind === ExtKind.Lru ? `${e.owner}:${e.vstart + (p - e.start)}` : 'x');
+      }
+    }
+    return out;
+  }
+  const nodeOf = (m: Machine, p: number) => m.nodes.findIndex((n) => p >= n.start && p < n.end);
+
+  const opArb = fc.oneof(
+    // Small allocations of many owners and small evictions fragment both the content and the free
+    // space, so migrations move many small source pieces into many small holes.
+    { arbitrary: fc.record({ kind: fc.constant('alloc' as const), pages: fc.integer({ min: 1, max: 16 }), node: fc.nat({ max: 2 }) }), weight: 4 },
+    { arbitrary: fc.record({ kind: fc.constant('evict' as const), at: fc.nat(), pages: fc.integer({ min: 1, max: 6 }) }), weight: 2 },
+    { arbitrary: fc.record({ kind: fc.constant('migrate' as const), at: fc.nat(), pages: fc.integer({ min: 1, max: 600 }), target: fc.nat({ max: 2 }), fallback: fc.boolean() }), weight: 1 },
+  );
+
+  it('moves each page of the range that is not on the target into the lowest free frames, in order, and keeps every other page', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 3 }), fc.array(opArb, { minLength: 20, maxLength: 150 }), (nNodes, ops) => {
+        const node = { capacity: MiB / 2, kind: 'dram' as const, latencyNs: 100, reserved: 0, watermark: 0 };
+        const m = new Machine({ nodes: Array.from({ length: nNodes }, () => node), base: 4 * GiB, holeBetweenNodes: 0, swap: 64 * MiB });
+        const lo = m.nodes[0].start;
+        const span = m.nodes[nNodes - 1].end - lo;
+        let owner = 0;
+        for (const op of ops) {
+          if (op.kind === 'alloc') {
+            owner++;
+            m.allocate({ owner, vstart: owner * GiB, bytes: op.pages * PAGE, anon: true, mapped: true, memcg: 0, thp: false, nodes: [op.node % nNodes], now: 0 });
+            continue;
+          }
+          const s = lo + (op.at % (span / PAGE)) * PAGE;
+          const e = Math.min(lo + span, s + op.pages * PAGE);
+          if (op.kind === 'evict') {
+            m.evict(s, e);
+            continue;
+          }
+          const target = op.target % nNodes;
+          const fallback = op.fallback ? m.nodes.map((n) => n.nid).filter((n) => n !== target) : [];
+          const before = frames(m);
+          const srcExtents = m.mem.items.filter((x) => x.kind === ExtKind.Lru && x.node !== target).map((x) => ({ start: x.start, end: x.end }));
+          const res = m.migrateRange(s, e, target, fallback);
+          const after = frames(m);
+          // Content is conserved: every page of content exists exactly once, before and after.
+          const contents = (f: Map<number, string | null>) => [...f.values()].filter((c): c is string => c !== null && c !== 'x').sort();
+          expect(contents(after)).toEqual(contents(before));
+          // What moved: content whose frame changed, all of it from LRU pages of [s, e) off the
+          // target; everything else keeps its frame.
+          const where = (f: Map<number, string | null>) => {
+            const w = new Map<string, number>();
+            for (const [p, c] of f) if (c !== null && c !== 'x') w.set(c, p);
+            return w;
+          };
+          const wb = where(before);
+          const wa = where(after);
+          const moved: number[] = [];
+          for (const [c, p] of wb) {
+            if (wa.get(c) === p) continue;
+            expect(p >= s && p < e && nodeOf(m, p) !== target, `page ${p - lo} moved`).toBe(true);
+            moved.push(p);
+          }
+          expect(res.migrated).toBe(moved.length * PAGE);
+          // Where it went, replayed on the frames: each source extent (LRU, off the target, cut to
+          // the range) in address order moves in chunks, each into the lowest free frames on the
+          // target, else on the first fallback node with any (where frames this call freed count
+          // as free), as many as are free there in a row.
+          const ref = new Map(before);
+          const free = (p: number, nid: number) => ref.has(p) && ref.get(p) === null && nodeOf(m, p) === nid;
+          const pieces = srcExtents.map((x) => ({ start: Math.max(x.start, s), end: Math.min(x.end, e) })).filter((x) => x.end > x.start);
+          for (const piece of pieces) {
+            let off = piece.start;
+            while (off < piece.end) {
+              let q = -1;
+              for (const nid of [target, ...fallback]) {
+                for (const p of [...ref.keys()].sort((x, y) => x - y)) {
+                  if (free(p, nid)) {
+                    q = p;
+                    break;
+                  }
+                }
+                if (q >= 0) break;
+              }
+              if (q < 0) break;
+              const nq = nodeOf(m, q);
+              let len = 0;
+              while (off + len * PAGE < piece.end && free(q + len * PAGE, nq)) len++;
+              for (let k = 0; k < len; k++) {
+                ref.set(q + k * PAGE, ref.get(off + k * PAGE) as string);
+                ref.set(off + k * PAGE, null);
+              }
+              off += len * PAGE;
+            }
+          }
+          expect([...after].filter(([p, c]) => ref.get(p) !== c)).toEqual([]);
+          // The list stays sorted and gap-free within nodes, free runs are single extents, and the
+          // free-byte counters match it.
+          const a = m.mem.items;
+          for (let i = 0; i < a.length; i++) {
+            expect(a[i].end).toBeGreaterThan(a[i].start);
+            if (i > 0) {
+              expect(a[i].start).toBeGreaterThanOrEqual(a[i - 1].end);
+              if (a[i].kind === ExtKind.Free && a[i - 1].kind === ExtKind.Free && a[i - 1].node === a[i].node) expect(a[i].start).not.toBe(a[i - 1].end);
+            }
+          }
+          for (const n of m.nodes) {
+            const free = a.filter((x) => x.node === n.nid && x.kind === ExtKind.Free).reduce((t, x) => t + x.end - x.start, 0);
+            expect(m.nodeFree(n.nid)).toBe(free);
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -255,10 +255,16 @@ export class Machine {
       .slice(i0, j0)
       .filter((e) => e.kind === ExtKind.Lru && e.node !== target)
       .map((e) => ({ start: e.start, end: e.end, node: e.node, folioSize: e.folioSize }));
+    // isolate() cut the extents at start and end for the snapshot: join what continues across the
+    // cuts again, or a free run cut there would hand out shorter blocks than the same free memory
+    // uncut (and hide a 2 MiB block spanning a cut from THP allocation).
+    this.joinAcross(start);
+    this.joinAcross(end);
     const nodes = [target, ...fallback.filter((f) => f !== target)];
     // Source extents are freed in place and joined with their free neighbours once at the end:
     // joining them one by one would splice the extent list twice per moved piece.
     const freedHere = new Set<Extent>();
+    const fills = new DestinationFills(this.mem);
     for (const src of pieces) {
       let off = src.start;
       const moves = new SourceMoves(this.mem, off, freedHere);
@@ -269,6 +275,7 @@ export class Machine {
           // A fallback node may hold frames freed here (by this or an earlier source node's
           // pieces): join them first, as the allocator would see them. The target holds none.
           if (nid !== target) {
+            fills.flush();
             moves.flush();
             if (freedHere.size > 0) this.joinFreed(start, end, freedHere);
           }
@@ -281,6 +288,7 @@ export class Machine {
         }
         if (!dst) {
           if (src.folioSize === HPAGE_PMD_SIZE) {
+            fills.flush();
             moves.flush();
             this.setFolioSize(off, src.end, PAGE_SIZE);
             src.folioSize = PAGE_SIZE;
@@ -289,7 +297,7 @@ export class Machine {
           break;
         }
         const len = dst.end - dst.start;
-        this.moveContent(moves.take(len), off, dst.start, len, dstNode);
+        this.moveContent(moves.take(len), off, dst.start, len, dstNode, fills);
         const nf = len / src.folioSize;
         res.folios += nf;
         res.migrated += len;
@@ -299,9 +307,16 @@ export class Machine {
       }
       moves.flush();
     }
+    fills.flush();
     if (freedHere.size > 0) this.joinFreed(start, end, freedHere);
     if (res.migrated > 0) this.layoutEpoch++;
     return res;
+  }
+
+  /** Join the extents on either side of addr if the right one continues the left one. */
+  private joinAcross(addr: number): void {
+    const k = this.mem.find(addr);
+    if (k > 0 && this.mem.items[k].start === addr) this.mem.coalesce(k, k);
   }
 
   /**
@@ -324,13 +339,13 @@ export class Machine {
 
   /**
    * Move the content of [from, from + len) of extent `e` (whose source frames SourceMoves frees
-   * later) to the free frames [to, to + len) on node `node`.
+   * later) to the free frames [to, to + len) on node `node` (placed through `fills`).
    */
-  private moveContent(e: Extent, from: number, to: number, len: number, node: number): void {
+  private moveContent(e: Extent, from: number, to: number, len: number, node: number, fills: DestinationFills): void {
     const d = new Extent(to, to + len, node, e.kind);
     d.takeContent(e, e.vstart + (from - e.start));
     this.freed(e.node, from, from + len);
-    this.mem.replaceRange(to, to + len, [d]);
+    fills.place(d);
     this.freeBytes[node] -= len;
   }
 
@@ -447,6 +462,60 @@ class SourceMoves {
       this.freed.add(f);
     }
     this.from = this.to;
+  }
+}
+
+/**
+ * The destination side of a migration's moves. The allocator hands out the lowest free block, so
+ * consecutive moves (of different source pieces) mostly fill one free extent from its start, a
+ * piece at a time; inserting each piece would splice the extent list once per move. Instead the
+ * free extent's start advances in place (the list keeps a gap where the pieces go, which the
+ * allocator and address lookups pass over like any hole) and flush() inserts the pieces in one
+ * replaceRange, which joins them with each other and their left neighbour exactly as one call per
+ * piece would. A move elsewhere, or one that fills the rest of the free extent, flushes first;
+ * the caller flushes before anything else reads the list.
+ */
+class DestinationFills {
+  private gapStart = 0;
+  /** The free extent being filled (its start is the gap's end), or null. */
+  private hole: Extent | null = null;
+  private pieces: Extent[] = [];
+
+  constructor(private readonly mem: ExtentList) {}
+
+  /** Put d (new, over free frames) into the list, now or at the next flush. */
+  place(d: Extent): void {
+    const h = this.hole;
+    if (h && h.start === d.start && h.end > d.end) {
+      this.fill(h, d);
+      return;
+    }
+    this.flush();
+    const i = this.mem.find(d.start);
+    const e = i >= 0 ? this.mem.items[i] : undefined;
+    if (e && e.kind === ExtKind.Free && e.start === d.start && e.end > d.end) {
+      this.gapStart = d.start;
+      this.hole = e;
+      this.fill(e, d);
+      return;
+    }
+    this.mem.replaceRange(d.start, d.end, [d]);
+  }
+
+  /** What replaceRange's cut leaves of the free extent: the part after d, its offset carried along. */
+  private fill(h: Extent, d: Extent): void {
+    this.pieces.push(d);
+    h.vstart += d.end - h.start;
+    h.start = d.end;
+  }
+
+  flush(): void {
+    const h = this.hole;
+    if (!h) return;
+    this.hole = null;
+    const pieces = this.pieces;
+    this.pieces = [];
+    this.mem.replaceRange(this.gapStart, h.start, pieces);
   }
 }
 
