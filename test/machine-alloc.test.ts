@@ -145,9 +145,11 @@ describe('migration into fragmented memory, page by page', () => {
 
   it('moves each page of the range that is not on the target into the lowest free frames, in order, and keeps every other page', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 3 }), fc.array(opArb, { minLength: 20, maxLength: 150 }), (nNodes, ops) => {
-        const node = { capacity: MiB / 2, kind: 'dram' as const, latencyNs: 100, reserved: 0, watermark: 0 };
-        const m = new Machine({ nodes: Array.from({ length: nNodes }, () => node), base: 4 * GiB, holeBetweenNodes: 0, swap: 64 * MiB });
+      fc.property(fc.integer({ min: 2, max: 3 }), fc.constantFrom(0, 0, 8 * 4096), fc.nat({ max: 6 }), fc.array(opArb, { minLength: 20, maxLength: 150 }), (nNodes, hole, reservedPages, ops) => {
+        // Reserved (non-LRU) frames at each node's start and a hole between nodes: neither is ever
+        // a destination, and the hole is no frame at all.
+        const node = { capacity: MiB / 2, kind: 'dram' as const, latencyNs: 100, reserved: reservedPages * 4096, watermark: 0 };
+        const m = new Machine({ nodes: Array.from({ length: nNodes }, () => node), base: 4 * GiB, holeBetweenNodes: hole, swap: 64 * MiB });
         const lo = m.nodes[0].start;
         const span = m.nodes[nNodes - 1].end - lo;
         let owner = 0;

@@ -111,12 +111,15 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
   let costNs = 0;
   let has = false;
   ctx.eligibleMemo = new EligibleMemo();
-  ctx.schemes.forEach((s, si) => {
-    if (!schemeDue(ctx, s)) return;
-    has = true;
-    costNs += adjustQuota(ctx, s, si);
-  });
-  ctx.eligibleMemo = null;
+  try {
+    ctx.schemes.forEach((s, si) => {
+      if (!schemeDue(ctx, s)) return;
+      has = true;
+      costNs += adjustQuota(ctx, s, si);
+    });
+  } finally {
+    ctx.eligibleMemo = null; // valid for this loop only (damos/goals.ts)
+  }
   if (!has) return;
   // With every due scheme's window already full, damon_do_apply_schemes() skips each of them on
   // every region before touching it (the quota check comes first, damos.md §3.2), and nothing in
