@@ -49,6 +49,12 @@ export interface KernelProfile {
   readonly nodeEligibleMetric: boolean;
   /** v8+: node_eligible walk steps PAGE_ALIGN_DOWN(addr + PAGE_SIZE) past a missing folio (v7: addr + PAGE_SIZE). */
   readonly eligibleWalkAligned: boolean;
+  /**
+   * Mainline up to 6.19: the apply pass walks regions with the safe iterator (a split-off right part
+   * is not visited in that pass) and damos_skip_charged_region(t, &r, ...) goes on with the right
+   * part of its split; the damon tree walks non-safe and visits split-off parts next (damos.md §3.1).
+   */
+  readonly safeApplyWalk: boolean;
 }
 
 const B0: KernelProfile = {
@@ -75,6 +81,7 @@ const B0: KernelProfile = {
   commitEligibleNid: true,
   nodeEligibleMetric: true,
   eligibleWalkAligned: true,
+  safeApplyWalk: false,
 };
 
 const B1: KernelProfile = {
@@ -103,6 +110,7 @@ const MAINLINE_6_19: KernelProfile = {
   timeQuotaEszFloor: false,
   hotScoreClamp: false,
   nodeEligibleMetric: false,
+  safeApplyWalk: true,
 };
 
 export const PROFILES: readonly KernelProfile[] = [B0, B1, MAINLINE_6_19];
@@ -129,6 +137,7 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'postApplyMerge', what: 'after all schemes looked at a region, merge it back into its predecessor when nothing differs', follows: 'part of the failed-region-charge series (B1, April 2026)', spec: 'damos.md §3.5' },
   { key: 'commitEligibleNid', what: 'online goal commits copy node_eligible_mem_bp\'s nid (v9.2 copies nothing: the nid is lost)', follows: 'damon tree "test eligible_mem_bp commitment" (after v9.2)', spec: 'damos.md §5.2, §8.1' },
   { key: 'nodeEligibleMetric', what: 'the node_eligible_mem_bp goal metric exists', follows: '"mm/damon: add node_eligible_mem_bp goal metric" v7-v9.2 (April 2026)', spec: 'damos.md §5.2' },
+  { key: 'safeApplyWalk', what: 'the apply pass walks regions with the safe iterator: a region split off the current one (quota, addr filter) is not visited in that pass, and a charge-resume split goes on with its right part for the remaining schemes; off: split-off parts are visited next', follows: 'mainline up to 6.19 (damon_for_each_region_safe in kdamond_apply_schemes, damos_skip_charged_region(t, &r, s, ...) in 6.19.y); the damon tree (core.c 03fc5163) walks non-safe', spec: 'damos.md §3.1, §3.4 (which describe the damon tree)' },
   { key: 'eligibleWalkAligned', what: 'the node_eligible walk steps PAGE_ALIGN_DOWN(addr + PAGE_SIZE) past a missing folio (v8+); off: addr + PAGE_SIZE (v7)', follows: 'node_eligible_mem_bp v8 (Sashiko review, 2026-04-24)', spec: 'damos.md §5.2' },
 ];
 

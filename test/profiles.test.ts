@@ -27,7 +27,7 @@ import { damosCommitQuotaGoals } from '../src/damos/commit.js';
 import { nodeEligibleMemBp } from '../src/damos/goals.js';
 import { patternMatches } from '../src/damos/pattern.js';
 import { chargeQuota, quotaIsFull, quotaIsSet, setEffectiveQuota } from '../src/damos/quota.js';
-import { Damos, DamosQuota, type DamosAccessPattern, type DamosAction, type DamosQuotaGoal, type QuotaGoalMetric } from '../src/damos/scheme.js';
+import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosAccessPattern, type DamosAction, type DamosQuotaGoal, type QuotaGoalMetric } from '../src/damos/scheme.js';
 import type { Collector } from '../src/formats/damo/kdamonds.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
@@ -635,6 +635,113 @@ const CASES: Record<ProfileSwitch, () => void> = {
         [64 * KiB, 128 * KiB],
       ],
       nrRegions: 11,
+    });
+  },
+
+  safeApplyWalk: () => {
+    // damos.md §3.1/§3.4 describe the damon tree's non-safe walk; mainline up to 6.19 walks safe.
+    const [safe, nonSafe] = pair('safeApplyWalk', true, false);
+    const run = (p: KernelProfile, schemes: Damos[]) => {
+      const log: Array<[number, number, number]> = [];
+      const ops: DamonOperations = {
+        id: 'paddr',
+        prepareAccessChecks: () => undefined,
+        checkAccesses: () => 0,
+        applyScheme: (c, _t, r, sc) => {
+          log.push([c.schemes.indexOf(sc), r.start / KiB, r.end / KiB]);
+          return { applied: r.end - r.start, szOpsFilterPassed: 0, costNs: 0 };
+        },
+      };
+      const ctx = newCtx(p, { ops });
+      ctx.targets = [target([0, 64 * KiB], [64 * KiB, 128 * KiB])];
+      ctx.schemes = schemes;
+      for (const sc of schemes) setFiltersDefaultReject(sc);
+      kdamondApplySchemes(ctx, () => 64 * KiB);
+      return { log, regions: ranges(ctx.targets[0]).map(([a, b]) => [a / KiB, b / KiB]), snapshots: schemes[0].stat.nrSnapshots };
+    };
+    // 1. A 16 KiB quota before a core filter that rejects everything: nothing is charged, so each
+    // region is cut at 16 KiB. Non-safe: the right part is visited next and cut again, down to
+    // 16 KiB pieces (findings.md §3's explosion). Safe: it is not visited; one cut per region.
+    const rejecting = () => {
+      const sc = newScheme('stat', { sz: 16n * 1024n });
+      const f = newFilter('addr', true, false);
+      f.addrStart = 0;
+      f.addrEnd = 128 * KiB;
+      addFilter(sc, f);
+      return [sc];
+    };
+    // The last region visited is the target's last one only when the walk reaches the end: the
+    // safe walk ends on [64K, 80K), with [80K, 128K) after it, so no snapshot is counted.
+    expect([run(nonSafe, rejecting()).snapshots, run(safe, rejecting()).snapshots]).toEqual([1, 0]);
+    expect(run(nonSafe, rejecting()).regions).toEqual([
+      [0, 16],
+      [16, 32],
+      [32, 48],
+      [48, 64],
+      [64, 80],
+      [80, 96],
+      [96, 112],
+      [112, 128],
+    ]);
+    expect(run(safe, rejecting()).regions).toEqual([
+      [0, 16],
+      [16, 64],
+      [64, 80],
+      [80, 128],
+    ]);
+    // 2. Resuming at 40 KiB (the last window ended full there) for scheme 1, after a scheme 0 with
+    // no quota. Non-safe: scheme 1 cuts [0, 64K) at 40 KiB and skips; the right part is visited
+    // next, so scheme 0 applies to [40K, 64K) a second time. Safe (damos_skip_charged_region(t,
+    // &r, ...)): scheme 1 goes on with [40K, 64K) itself, and the walk does not come back to it.
+    const resumeRun = (p: KernelProfile) => {
+      const log: Array<[number, number, number]> = [];
+      const ctx = newCtx(p, {
+        ops: {
+          id: 'paddr',
+          prepareAccessChecks: () => undefined,
+          checkAccesses: () => 0,
+          applyScheme: (c, _t, r, sc) => {
+            log.push([c.schemes.indexOf(sc), r.start / KiB, r.end / KiB]);
+            return { applied: 0, szOpsFilterPassed: 0, costNs: 0 };
+          },
+        },
+      });
+      ctx.targets = [target([0, 64 * KiB], [64 * KiB, 128 * KiB])];
+      const s1 = newScheme('stat', { sz: 1024n * 1024n });
+      s1.quota.chargeTargetFrom = ctx.targets[0];
+      s1.quota.chargeAddrFrom = 40 * KiB;
+      ctx.schemes = [newScheme('stat'), s1];
+      kdamondApplySchemes(ctx, () => 64 * KiB);
+      return { log, cleared: s1.quota.chargeTargetFrom === null, regions: ranges(ctx.targets[0]).map(([x, y]) => [x / KiB, y / KiB]) };
+    };
+    expect(resumeRun(nonSafe)).toEqual({
+      log: [
+        [0, 0, 64],
+        [0, 40, 64],
+        [1, 40, 64],
+        [0, 64, 128],
+        [1, 64, 128],
+      ],
+      cleared: true,
+      regions: [
+        [0, 40],
+        [40, 64],
+        [64, 128],
+      ],
+    });
+    expect(resumeRun(safe)).toEqual({
+      log: [
+        [0, 0, 64],
+        [1, 40, 64],
+        [0, 64, 128],
+        [1, 64, 128],
+      ],
+      cleared: true,
+      regions: [
+        [0, 40],
+        [40, 64],
+        [64, 128],
+      ],
     });
   },
 

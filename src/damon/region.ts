@@ -180,23 +180,41 @@ export class SimulationLimitError extends Error {}
  * rebuilt once something changed, so a walk without splits allocates nothing and a split is O(1)
  * however many there are (a quota split before a rejecting core filter can cut a region into
  * thousands of pieces in one pass). `t.regions` is only current after finish().
+ *
+ * With `splitsVisited` false the walk is the kernel's safe iterator instead (the next region is
+ * fetched before the current one is worked on, as mainline up to 6.19 walks its apply pass): a
+ * split-off right part goes into the list right after the current region but is not visited.
  */
 export class RegionWalk {
   private readonly src: DamonRegion[];
   private i = 0;
   /** Split-off regions not yet visited, the next one last. */
   private readonly pending: DamonRegion[] = [];
+  /** Split-off regions the walk passes over (safe iterator), the first after the current region last. */
+  private readonly unvisited: DamonRegion[] = [];
   /** The walked list, once it differs from src; null while it is a prefix of src. */
   private out: DamonRegion[] | null = null;
   cur: DamonRegion | undefined;
 
-  constructor(readonly t: DamonTarget) {
+  constructor(
+    readonly t: DamonTarget,
+    readonly splitsVisited = true,
+  ) {
     this.src = t.regions;
+  }
+
+  /** Put the current region, and the parts split off it that are not visited, into the walked list. */
+  private leaveCur(): void {
+    if (this.cur && this.out) this.out.push(this.cur);
+    if (this.unvisited.length > 0) {
+      const out = this.out as DamonRegion[]; // a split materialized it
+      while (this.unvisited.length > 0) out.push(this.unvisited.pop() as DamonRegion);
+    }
   }
 
   /** Move to the next region; undefined at the end. */
   next(): DamonRegion | undefined {
-    if (this.cur && this.out) this.out.push(this.cur);
+    this.leaveCur();
     this.cur = this.pending.length > 0 ? this.pending.pop() : this.src[this.i++];
     return this.cur;
   }
@@ -207,19 +225,37 @@ export class RegionWalk {
     return this.out;
   }
 
-  /** damon_split_region_at() on the current region: it keeps [start, start + sz); the rest is visited next. */
+  /**
+   * damon_split_region_at() on the current region: it keeps [start, start + sz); the rest is visited
+   * next, or (safe iterator) passed over.
+   */
   splitCur(sz: number): DamonRegion {
+    const n = this.cut(sz);
+    (this.splitsVisited ? this.pending : this.unvisited).push(n);
+    return n;
+  }
+
+  /**
+   * Split the current region and go on with its right part, the left one passed over: what
+   * mainline's damos_skip_charged_region(t, &r, ...) does to the region the caller holds.
+   */
+  splitCurEnterRight(sz: number): DamonRegion {
+    const n = this.cut(sz);
+    (this.out as DamonRegion[]).push(this.cur as DamonRegion); // cut() materialized it
+    this.cur = n;
+    return n;
+  }
+
+  private cut(sz: number): DamonRegion {
     const cur = this.cur as DamonRegion;
     if (!(sz > 0 && sz < cur.end - cur.start)) throw new Error(`damon_split_region_at: bad split size ${sz} for [${cur.start}, ${cur.end})`);
     const out = this.materialize();
     const max = regionLimits.maxSimulated;
-    if (out.length + this.pending.length + this.src.length - this.i >= max)
+    if (out.length + this.pending.length + this.unvisited.length + this.src.length - this.i >= max)
       throw new SimulationLimitError(
         `a DAMOS apply pass split target regions past ${max} (splitting [${cur.start}, ${cur.end}) at ${sz}): the kernel would go on (a quota split before a rejecting core filter, findings.md §3), but damon-sim cannot hold that many regions; use a larger quota or profile b1`,
       );
-    const n = cutRegion(cur, sz);
-    this.pending.push(n);
-    return n;
+    return cutRegion(cur, sz);
   }
 
   /**
@@ -237,7 +273,7 @@ export class RegionWalk {
       if (src[mid].end <= addr) lo = mid + 1;
       else hi = mid;
     }
-    if (this.cur && this.out) this.out.push(this.cur);
+    this.leaveCur();
     if (this.out) for (let k = this.i; k < lo; k++) this.out.push(src[k]);
     this.i = lo + 1;
     this.cur = src[lo];
@@ -246,7 +282,7 @@ export class RegionWalk {
 
   /** damon_is_last_region(): nothing follows the current region. */
   isLast(): boolean {
-    return this.pending.length === 0 && this.i >= this.src.length;
+    return this.pending.length === 0 && this.unvisited.length === 0 && this.i >= this.src.length;
   }
 
   /** The region before the current one, if any. */
@@ -263,7 +299,7 @@ export class RegionWalk {
   /** Write the walked list back to the target. */
   finish(): void {
     if (!this.out) return; // nothing changed
-    if (this.cur) this.out.push(this.cur);
+    this.leaveCur();
     this.cur = undefined;
     for (let k = this.pending.length - 1; k >= 0; k--) this.out.push(this.pending[k]);
     for (let k = this.i; k < this.src.length; k++) this.out.push(this.src[k]);

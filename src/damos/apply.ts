@@ -3,7 +3,8 @@
  * The DAMOS apply pass (damos.md §3): per due scheme adjust the quota, then walk every region of
  * every target and let each scheme in turn act on it, splitting regions at the remaining quota,
  * at charge-resume points and at addr-filter boundaries. Splits insert right after the region, and
- * the walk visits them next (the kernel's non-safe region iterator).
+ * the walk visits them next (the damon tree's non-safe region iterator), or, with profile switch
+ * safeApplyWalk (mainline up to 6.19), passes over them.
  */
 import { alignDown } from '../lib/kint.js';
 import type { DamonCtx } from '../damon/ctx.js';
@@ -73,13 +74,13 @@ export function schemeDue(ctx: DamonCtx, s: Damos): boolean {
 /** `damon_do_apply_schemes(c, t, r)` (damos.md §3.2). */
 function damonDoApplySchemes(ctx: DamonCtx, w: RegionWalk, walk?: DamosWalkControl): number {
   let costNs = 0;
-  const r = w.cur!;
   for (const s of ctx.schemes) {
     if (!schemeDue(ctx, s)) continue;
     if (quotaIsFull(s.quota, ctx.minRegionSz, ctx.profile)) continue;
     if (skipChargedRegion(w, s, ctx.minRegionSz)) continue;
     if (s.maxNrSnapshots && s.maxNrSnapshots <= s.stat.nrSnapshots) continue;
-    if (damosValidTarget(ctx, r, s)) costNs += damosApplyScheme(ctx, w, s, walk);
+    // The region as it is now: a charge-resume split may have moved the walk into its right part.
+    if (damosValidTarget(ctx, w.cur!, s)) costNs += damosApplyScheme(ctx, w, s, walk);
     if (w.isLast()) s.stat.nrSnapshots++;
   }
   return costNs;
@@ -132,7 +133,7 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
   const mergeLimit = ctx.profile.postApplyMerge ? maxRegionSz() : 0;
   for (const t of ctx.targets) {
     if (ctx.ops.targetValid && !ctx.ops.targetValid(t)) continue;
-    const w = new RegionWalk(t);
+    const w = new RegionWalk(t, !ctx.profile.safeApplyWalk);
     for (let r = w.next(); r; r = w.next()) {
       costNs += damonDoApplySchemes(ctx, w, walk);
       if (ctx.profile.postApplyMerge) mergeBack(w, mergeLimit);

@@ -200,9 +200,13 @@ export function skipChargedRegion(w: RegionWalk, s: Damos, minRegionSz: number):
       if (r.end - r.start <= minRegionSz) return true;
       k = minRegionSz;
     }
-    // r keeps the charged left part and is skipped; the right part is visited next.
-    w.splitCur(k);
-    return true;
+    if (w.splitsVisited) {
+      // r keeps the charged left part and is skipped; the right part is visited next.
+      w.splitCur(k);
+      return true;
+    }
+    // Mainline (damos_skip_charged_region(t, &r, ...)): the caller goes on with the right part.
+    w.splitCurEnterRight(k);
   }
   q.chargeTargetFrom = null;
   q.chargeAddrFrom = 0;
