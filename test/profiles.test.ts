@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { newCtx as makeCtx } from './helpers/ctx.js';
+import { newCtx as makeCtx, schemeLoggingOps } from './helpers/ctx.js';
 import { paddrDamon } from './helpers/doc.js';
 import { nrAccessesMvsum, updateRegionAccessRate } from '../src/damon/access.js';
 import { defaultAttrs, type DamonAttrs } from '../src/damon/attrs.js';
@@ -641,23 +641,16 @@ const CASES: Record<ProfileSwitch, () => void> = {
   safeApplyWalk: () => {
     // damos.md §3.1/§3.4 describe the damon tree's non-safe walk; mainline up to 6.19 walks safe.
     const [safe, nonSafe] = pair('safeApplyWalk', true, false);
-    const run = (p: KernelProfile, schemes: Damos[]) => {
-      const log: Array<[number, number, number]> = [];
-      const ops: DamonOperations = {
-        id: 'paddr',
-        prepareAccessChecks: () => undefined,
-        checkAccesses: () => 0,
-        applyScheme: (c, _t, r, sc) => {
-          log.push([c.schemes.indexOf(sc), r.start / KiB, r.end / KiB]);
-          return { applied: r.end - r.start, szOpsFilterPassed: 0, costNs: 0 };
-        },
-      };
+    /** One apply pass of `schemes` over [0, 64K) and [64K, 128K); `setup` sees the target first. */
+    const run = (p: KernelProfile, schemes: Damos[], setup: (t: DamonTarget) => void = () => undefined) => {
+      const { ops, log } = schemeLoggingOps();
       const ctx = newCtx(p, { ops });
       ctx.targets = [target([0, 64 * KiB], [64 * KiB, 128 * KiB])];
+      setup(ctx.targets[0]);
       ctx.schemes = schemes;
       for (const sc of schemes) setFiltersDefaultReject(sc);
       kdamondApplySchemes(ctx, () => 64 * KiB);
-      return { log, regions: ranges(ctx.targets[0]).map(([a, b]) => [a / KiB, b / KiB]), snapshots: schemes[0].stat.nrSnapshots };
+      return { log, regions: ranges(ctx.targets[0]).map(([x, y]) => [x / KiB, y / KiB]), snapshots: schemes[0].stat.nrSnapshots };
     };
     // 1. A 16 KiB quota before a core filter that rejects everything: nothing is charged, so each
     // region is cut at 16 KiB. Non-safe: the right part is visited next and cut again, down to
@@ -694,25 +687,12 @@ const CASES: Record<ProfileSwitch, () => void> = {
     // next, so scheme 0 applies to [40K, 64K) a second time. Safe (damos_skip_charged_region(t,
     // &r, ...)): scheme 1 goes on with [40K, 64K) itself, and the walk does not come back to it.
     const resumeRun = (p: KernelProfile) => {
-      const log: Array<[number, number, number]> = [];
-      const ctx = newCtx(p, {
-        ops: {
-          id: 'paddr',
-          prepareAccessChecks: () => undefined,
-          checkAccesses: () => 0,
-          applyScheme: (c, _t, r, sc) => {
-            log.push([c.schemes.indexOf(sc), r.start / KiB, r.end / KiB]);
-            return { applied: 0, szOpsFilterPassed: 0, costNs: 0 };
-          },
-        },
-      });
-      ctx.targets = [target([0, 64 * KiB], [64 * KiB, 128 * KiB])];
       const s1 = newScheme('stat', { sz: 1024n * 1024n });
-      s1.quota.chargeTargetFrom = ctx.targets[0];
-      s1.quota.chargeAddrFrom = 40 * KiB;
-      ctx.schemes = [newScheme('stat'), s1];
-      kdamondApplySchemes(ctx, () => 64 * KiB);
-      return { log, cleared: s1.quota.chargeTargetFrom === null, regions: ranges(ctx.targets[0]).map(([x, y]) => [x / KiB, y / KiB]) };
+      const { log, regions } = run(p, [newScheme('stat'), s1], (t) => {
+        s1.quota.chargeTargetFrom = t;
+        s1.quota.chargeAddrFrom = 40 * KiB;
+      });
+      return { log, cleared: s1.quota.chargeTargetFrom === null, regions };
     };
     expect(resumeRun(nonSafe)).toEqual({
       log: [

@@ -4,7 +4,7 @@
  * numbers derived by hand from the spec's rules.
  */
 import { describe, expect, it } from 'vitest';
-import { newCtx } from './helpers/ctx.js';
+import { newCtx, schemeLoggingOps } from './helpers/ctx.js';
 import { accessRateWindow, updateRegionAccessRate } from '../src/damon/access.js';
 import { defaultAttrs } from '../src/damon/attrs.js';
 import type { DamonCtx } from '../src/damon/ctx.js';
@@ -113,16 +113,7 @@ describe('monitoring traps (damon-monitoring.md §11)', () => {
 describe('DAMOS traps (damos.md §10)', () => {
   /** Four 64 KiB regions aged 9, the given schemes (default-reject rules set), one apply pass; the ops log what they are asked to apply. */
   function applyPass(schemes: Damos[]) {
-    const log: Array<[number, number, number]> = [];
-    const ops: DamonOperations = {
-      id: 'paddr',
-      prepareAccessChecks: () => undefined,
-      checkAccesses: () => 0,
-      applyScheme: (c, _t, r, s) => {
-        log.push([c.schemes.indexOf(s), r.start / KiB, r.end / KiB]);
-        return { applied: 0, szOpsFilterPassed: 0, costNs: 0 };
-      },
-    };
+    const { ops, log } = schemeLoggingOps();
     const ctx = newCtx({ ops });
     const t = new DamonTarget();
     for (let i = 0; i < 4; i++) {

@@ -16,6 +16,24 @@ export function stubOps(id: OpsId = 'paddr'): DamonOperations {
   return { id, prepareAccessChecks: () => undefined, checkAccesses: () => 0, applyScheme: () => ({ applied: 0, szOpsFilterPassed: 0, costNs: 0 }) };
 }
 
+/**
+ * An operations set that applies nothing and logs every region a scheme is applied to, as
+ * [scheme index, start KiB, end KiB].
+ */
+export function schemeLoggingOps(): { ops: DamonOperations; log: Array<[number, number, number]> } {
+  const log: Array<[number, number, number]> = [];
+  const ops: DamonOperations = {
+    id: 'paddr',
+    prepareAccessChecks: () => undefined,
+    checkAccesses: () => 0,
+    applyScheme: (c, _t, r, s) => {
+      log.push([c.schemes.indexOf(s), r.start / 1024, r.end / 1024]);
+      return { applied: 0, szOpsFilterPassed: 0, costNs: 0 };
+    },
+  };
+  return { ops, log };
+}
+
 /** mm services of a machine with no nodes and all memory free. */
 export const stubMm: KernelMm = {
   nodeOnline: () => false,
