@@ -9,7 +9,7 @@
  * memory freed again by migration) and random DAMON regions whose edges fall anywhere on a 4 KiB
  * grid — inside 2 MiB folios, inside holes, past the end of memory — and compare:
  *
- *  - PaddrOps.eligibleBytes() per region and node with a brute force that asks
+ *  - PaddrOps.addEligibleBytes() per region and node with a brute force that asks
  *    Machine.lruExtentAt() about every 4 KiB page of the region (damon_get_folio() per page);
  *  - the same with a reference of the kernel's folio walk as the spec writes it (null folio ⇒
  *    PAGE_ALIGN_DOWN(addr + PAGE_SIZE); folio ⇒ exact overlap, addr = folio end; a 2 MiB folio is the
@@ -33,6 +33,7 @@ import { ExtKind } from '../src/machine/extents.js';
 import { MachineMm } from '../src/machine/kernel-mm.js';
 import { Machine } from '../src/machine/machine.js';
 import { dramCxlMachine } from './helpers/machine.js';
+import { eligibleOf } from './helpers/eligible.js';
 import { YoungModel, type AccessRates } from '../src/machine/young.js';
 import type { DamonOperations } from '../src/ops/operations.js';
 import { PaddrCheckCache, PaddrOps } from '../src/ops/paddr.js';
@@ -46,7 +47,7 @@ const G = 4 * GiB; // physical base of node 0 in the hand-built machine
 // ---------------------------------------------------------------------------------------------
 // Wiring, as src/run/simulation.ts does it
 
-/** eligibleBytes() never asks the young model; it gets a workload without accesses. */
+/** The eligible-bytes walk never asks the young model; it gets a workload without accesses. */
 const noAccesses: AccessRates = { ratesEpoch: () => 0, rateRuns: () => undefined };
 
 function paddrOps(machine: Machine): PaddrOps {
@@ -69,14 +70,14 @@ function newCtx(machine: Machine, ops: DamonOperations): DamonCtx {
   );
 }
 
-/** An operations set that is not paddr but would answer eligibleBytes() like paddr does. */
+/** An operations set that is not paddr but would answer the eligible-bytes walk like paddr does. */
 function vaddrLike(paddr: PaddrOps): DamonOperations {
   return {
     id: 'vaddr',
     prepareAccessChecks: () => undefined,
     checkAccesses: () => 0,
     applyScheme: () => ({ applied: 0, szOpsFilterPassed: 0, costNs: 0 }),
-    eligibleBytes: (c, r, nid) => paddr.eligibleBytes(c, r, nid),
+    addEligibleBytes: (c, r, sums) => paddr.addEligibleBytes(c, r, sums),
   };
 }
 
@@ -243,13 +244,13 @@ describe('node_eligible_mem_bp on a hand-built machine', () => {
   ];
 
   for (const c of cases) {
-    it(`eligibleBytes: ${c.name}`, () => {
+    it(`addEligibleBytes: ${c.name}`, () => {
       const r = region(G + c.a, G + c.b);
       for (const [nid, on] of [
         [0, c.n0],
         [1, c.n1],
       ]) {
-        const got = ops.eligibleBytes(ctx, r, nid);
+        const got = eligibleOf(ops, ctx, r, nid);
         expect({ onNode: got.onNode, total: got.total }).toEqual({ onNode: on, total: c.n0 + c.n1 });
         expect(got.lookups).toBe(c.lookups);
         expect(got.costNs).toBe(c.lookups * m.costs.walkNsPerFolio);
@@ -343,7 +344,9 @@ describe('node_eligible_mem_bp on a hand-built machine', () => {
     // Non-paddr operations read 0 even though their walk would find memory.
     const v = newCtx(m, vaddrLike(ops));
     v.targets = [t];
-    expect(v.ops.eligibleBytes?.(v, t.regions[0], 0).onNode).toBe(64 * KiB + 1 * MiB);
+    const sums = { byNode: [] as number[], total: 0, lookups: 0, costNs: 0 };
+    v.ops.addEligibleBytes?.(v, t.regions[0], sums);
+    expect(sums.byNode[0]).toBe(64 * KiB + 1 * MiB);
     expect(nodeEligibleMemBp(v, s, 0)).toMatchObject({ bp: 0n, onNode: 0, total: 0 });
   });
 });
@@ -505,7 +508,7 @@ function schemeOf(rr: RegionRecipe): Damos {
 }
 
 describe('node_eligible_mem_bp on random machines and regions', () => {
-  it('eligibleBytes equals the per-page brute force and the kernel folio walk for every region and node', () => {
+  it('addEligibleBytes equals the per-page brute force and the kernel folio walk for every region and node', () => {
     let regionsChecked = 0;
     let folioEdges = 0;
     fc.assert(
@@ -521,7 +524,7 @@ describe('node_eligible_mem_bp on random machines and regions', () => {
             const f = m.lruExtentAt(r.start);
             if (f && f.folioSize === HPAGE_PMD_SIZE && r.start % HPAGE_PMD_SIZE !== 0) folioEdges++;
             for (let nid = -1; nid <= m.nodes.length; nid++) {
-              const got = ops.eligibleBytes(ctx, r, nid);
+              const got = eligibleOf(ops, ctx, r, nid);
               const on = nid >= 0 && nid < m.nodes.length ? bf.perNode[nid] : 0;
               expect({ onNode: got.onNode, total: got.total }).toEqual({ onNode: on, total: bf.total });
               const k = kernelWalk(m, r.start, r.end, nid);
@@ -591,11 +594,11 @@ describe('a THP split by a migration that then moves nothing', () => {
     const ops = paddrOps(m);
     const ctx = newCtx(m, ops);
     const r = new DamonRegion(G, G + 2 * MiB);
-    expect(ops.eligibleBytes(ctx, r, 0).lookups).toBe(1);
+    expect(eligibleOf(ops, ctx, r, 0).lookups).toBe(1);
     const epoch = m.layoutEpoch;
     expect(m.migrateRange(G, G + 2 * MiB, 1)).toEqual({ migrated: 0, folios: 0, costNs: 0 });
     expect(m.lruExtentAt(G)?.folioSize).toBe(PAGE_SIZE);
     expect(m.layoutEpoch).toBeGreaterThan(epoch);
-    expect(ops.eligibleBytes(ctx, r, 0)).toMatchObject({ onNode: 2 * MiB, total: 2 * MiB, lookups: 512 });
+    expect(eligibleOf(ops, ctx, r, 0)).toMatchObject({ onNode: 2 * MiB, total: 2 * MiB, lookups: 512 });
   });
 });

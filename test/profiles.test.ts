@@ -34,6 +34,7 @@ import { Prng } from '../src/lib/prng.js';
 import { MachineMm } from '../src/machine/kernel-mm.js';
 import type { Machine } from '../src/machine/machine.js';
 import { dramCxlMachine } from './helpers/machine.js';
+import { eligibleOf } from './helpers/eligible.js';
 import { YoungModel, type AccessRates } from '../src/machine/young.js';
 import type { DamonOperations } from '../src/ops/operations.js';
 import { PaddrCheckCache, PaddrOps } from '../src/ops/paddr.js';
@@ -850,8 +851,8 @@ const CASES: Record<ProfileSwitch, () => void> = {
       const t = new DamonTarget();
       t.regions = [a, b];
       ctx.targets = [t];
-      const ea = ops.eligibleBytes(ctx, a, 0);
-      const eb = ops.eligibleBytes(ctx, b, 0);
+      const ea = eligibleOf(ops, ctx, a, 0);
+      const eb = eligibleOf(ops, ctx, b, 0);
       const s = newScheme('migrate_hot');
       return {
         a: [ea.onNode, ea.total],

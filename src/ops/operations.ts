@@ -19,16 +19,7 @@ export interface ApplyResult {
   costNs: number;
 }
 
-export interface EligibleBytes {
-  onNode: number;
-  total: number;
-  /** Folio lookups the walk made. */
-  lookups: number;
-  /** Simulated time the walk took (ns). */
-  costNs: number;
-}
-
-/** What walks over several regions add up: eligible bytes per node and in total, and their cost. */
+/** What eligible-bytes walks over regions add up: bytes per node and in total, folio lookups, simulated ns. */
 export interface EligibleSums {
   /** Indexed by node id. */
   byNode: number[];
@@ -58,10 +49,9 @@ export interface DamonOperations {
   /**
    * The folio walk of the node_eligible_mem_bp patch (damos_calc_eligible_bytes() in core.c calls
    * ops-common's damon_get_folio()): bytes of LRU folios overlapping the region, exactly clipped,
-   * in total and on node nid (damos.md §5.2). paddr only.
+   * per node and in total (damos.md §5.2), added into `sums` with the walk's folio lookups and
+   * simulated time: one walk serves every node's metric. paddr only.
    */
-  eligibleBytes?(ctx: DamonCtx, r: DamonRegion, nid: number): EligibleBytes;
-  /** The same walk, its bytes added per node into `sums` (one walk serves every node's metric). */
   addEligibleBytes?(ctx: DamonCtx, r: DamonRegion, sums: EligibleSums): void;
 }
 

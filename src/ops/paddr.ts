@@ -24,7 +24,7 @@ import { newFilter, type Damos, type DamosFilter } from '../damos/scheme.js';
 import { ExtKind, type Extent } from '../machine/extents.js';
 import type { Machine } from '../machine/machine.js';
 import type { YoungMap, YoungModel } from '../machine/young.js';
-import type { ApplyResult, DamonOperations, EligibleBytes, EligibleSums } from './operations.js';
+import type { ApplyResult, DamonOperations, EligibleSums } from './operations.js';
 import { RegionSampler } from './sampler.js';
 import { schemeScore } from './scores.js';
 
@@ -127,12 +127,6 @@ export class PaddrOps implements DamonOperations {
 
   getSchemeScore(ctx: DamonCtx, r: DamonRegion, s: Damos): number {
     return schemeScore(ctx, r, s);
-  }
-
-  eligibleBytes(ctx: DamonCtx, r: DamonRegion, nid: number): EligibleBytes {
-    const sums: EligibleSums = { byNode: [], total: 0, lookups: 0, costNs: 0 };
-    this.addEligibleBytes(ctx, r, sums);
-    return { onNode: sums.byNode[nid] ?? 0, total: sums.total, lookups: sums.lookups, costNs: sums.costNs };
   }
 
   addEligibleBytes(ctx: DamonCtx, r: DamonRegion, sums: EligibleSums): void {
