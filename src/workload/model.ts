@@ -2,7 +2,7 @@
 /**
  * Workload model: processes with virtual memory areas, and per-page Poisson access rates that are
  * piecewise constant over virtual addresses and change in phases. Rates are evaluated lazily: the
- * machine's young model asks for the rate segments of a virtual range, in O(log segments).
+ * machine's young model takes an owner's rate runs and finds a virtual range's in O(log segments).
  */
 import type { AccessRates, RateRuns } from '../machine/young.js';
 
@@ -48,7 +48,6 @@ export class RateSegments {
     this.rates.push(rate);
     return this;
   }
-
 }
 
 export class Workload implements AccessRates {
