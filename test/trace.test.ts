@@ -47,10 +47,11 @@ describe('trace stream', () => {
       events.add(m![1]);
       if (m![1] === 'damon_aggregated') expect(m![2]).toMatch(/^target_id=0 nr_regions=\d+ \d+-\d+: \d+ \d+$/);
       if (m![1] === 'damos_esz') expect(m![2]).toMatch(/^ctx_idx=0 scheme_idx=0 esz=\d+$/);
+      if (m![1] === 'damos_before_apply') expect(m![2]).toMatch(/^ctx_idx=0 scheme_idx=0 target_idx=0 nr_regions=\d+ \d+-\d+: \d+ \d+$/);
       if (m![1] === 'damos_stat_after_apply_interval')
         expect(m![2]).toMatch(/^ctx_idx=0 scheme_idx=0 nr_tried=\d+ sz_tried=\d+ nr_applied=\d+ sz_applied=\d+ sz_ops_filter_passed=\d+ qt_exceeds=\d+ nr_snapshots=\d+$/);
     }
-    expect([...events].sort()).toEqual(['damon_aggregated', 'damos_esz', 'damos_stat_after_apply_interval']);
+    expect([...events].sort()).toEqual(['damon_aggregated', 'damos_before_apply', 'damos_esz', 'damos_stat_after_apply_interval']);
     // one damon_aggregated line per region per aggregation: nr_regions lines in a row
     const first = a.findIndex((l) => l.includes('damon_aggregated'));
     const n = Number(/nr_regions=(\d+)/.exec(a[first])![1]);
@@ -66,6 +67,54 @@ describe('trace stream', () => {
     const consist = run(doc([{ action: 'stat', access_pattern: ANY, quotas: { reset_interval_ms: '100 ms', goals: [{ metric: 'user_input', target_value: 10000, current_value: 0 }] } }])).trace;
     const esz = consist.filter((l) => l.includes('damos_esz')).map((l) => Number(/esz=(\d+)/.exec(l)![1]));
     expect(esz.slice(0, 4)).toEqual([4, 8, 16, 32]);
+  });
+
+  it('damos_before_apply: one line per region handed to the action, after the quota split and the core filters', () => {
+    const aged = { ...ANY, age: { min: '2 aggr_intervals', max: 'max' } };
+    const { trace } = run(
+      doc([
+        // a 1 MiB quota per 100 ms window: regions are cut at the remaining quota
+        { action: 'stat', access_pattern: ANY, quotas: { sz_bytes: '1 MiB', reset_interval_ms: '100 ms' } },
+        // a core addr filter allowing node 1's half only (default reject for the rest)
+        { action: 'stat', access_pattern: aged, filters: [{ filter_type: 'addr', matching: true, allow: true, address_range: { start: '4352 MiB', end: '4608 MiB' } }] },
+      ]),
+    );
+    const applied = new Map<number, { bytes: number; lines: number }>();
+    const lastStat = new Map<number, { nrTried: number; szTried: number }>();
+    let passRegions = 0;
+    for (const l of trace) {
+      const m = LINE.exec(l)!;
+      if (m[1] === 'damon_aggregated') passRegions = 0;
+      if (m[1] === 'damos_stat_after_apply_interval') {
+        const f = /scheme_idx=(\d+) nr_tried=(\d+) sz_tried=(\d+)/.exec(m[2])!;
+        lastStat.set(Number(f[1]), { nrTried: Number(f[2]), szTried: Number(f[3]) });
+      }
+      if (m[1] !== 'damos_before_apply') continue;
+      const f = /^ctx_idx=0 scheme_idx=(\d+) target_idx=0 nr_regions=(\d+) (\d+)-(\d+): (\d+) (\d+)$/.exec(m[2])!;
+      const [si, nr, start, end, age] = [1, 2, 3, 4, 6].map((i) => Number(f[i]));
+      expect(end - start).toBeGreaterThan(0);
+      if (si === 0) expect(end - start).toBeLessThanOrEqual(2 ** 20); // cut at the quota
+      if (si === 1) {
+        expect(start).toBeGreaterThanOrEqual(4352 * 2 ** 20); // cut at the filter's start, the rest rejected
+        expect(age).toBeGreaterThanOrEqual(2);
+      }
+      // a pass only splits: the region count never drops within it
+      expect(nr).toBeGreaterThanOrEqual(passRegions);
+      passRegions = nr;
+      const a = applied.get(si) ?? { bytes: 0, lines: 0 };
+      a.bytes += end - start;
+      a.lines++;
+      applied.set(si, a);
+    }
+    for (const si of [0, 1]) {
+      const a = applied.get(si)!;
+      const st = lastStat.get(si)!;
+      expect(a.lines).toBeGreaterThan(10);
+      // Every traced region is tried with its whole size; a region found when the quota has less
+      // than min_region_sz left is tried with size 0 and not traced; filtered ones neither.
+      expect(a.bytes).toBe(st.szTried);
+      expect(a.lines).toBeLessThanOrEqual(st.nrTried);
+    }
   });
 
   it('damos_node_eligible_mem_bp: one line per evaluation of such a goal', () => {

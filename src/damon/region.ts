@@ -280,6 +280,13 @@ export class RegionWalk {
     return this.cur;
   }
 
+  /** damon_nr_regions(t) in the middle of the walk: what it holds now, splits included. */
+  nrRegions(): number {
+    if (!this.out) return this.src.length;
+    // Past the end, i is src.length + 1.
+    return this.out.length + (this.cur ? 1 : 0) + this.pending.length + this.unvisited.length + Math.max(this.src.length - this.i, 0);
+  }
+
   /** damon_is_last_region(): nothing follows the current region. */
   isLast(): boolean {
     return this.pending.length === 0 && this.unvisited.length === 0 && this.i >= this.src.length;

@@ -4,6 +4,7 @@
  * subscribe; the core calls them where the kernel fires its tracepoints.
  */
 import type { DamonCtx } from './ctx.js';
+import type { DamonRegion } from './region.js';
 import type { Damos, DamosQuotaGoal } from '../damos/scheme.js';
 
 export interface DamonTracer {
@@ -11,6 +12,11 @@ export interface DamonTracer {
   aggregated?(ctx: DamonCtx): void;
   /** A quota goal's current_value was refreshed (damos_set_quota_goal_current_value). */
   goalEvaluated?(ctx: DamonCtx, schemeIdx: number, goalIdx: number, s: Damos, goal: DamosQuotaGoal): void;
+  /**
+   * damos_apply_scheme() is about to hand r to ops.apply_scheme (trace_damos_before_apply): after the
+   * quota split and the core filters, with the target's region count at that moment.
+   */
+  beforeApply?(ctx: DamonCtx, schemeIdx: number, targetIdx: number, r: DamonRegion, nrRegions: number): void;
   /** damos_set_effective_quota() ran (a charge window started): goals refreshed, esz set. */
   quotaSet?(ctx: DamonCtx, schemeIdx: number, s: Damos): void;
   /** The schemes' apply pass finished (damos_stat_after_apply_interval, per due scheme). */

@@ -44,6 +44,9 @@ function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWa
     }
     if (!skipAgeReset) {
       if (coreFilterOut(ctx, w, s)) return 0; // not tried, not charged, age kept
+      // The kernel finds the indices only when the tracepoint is enabled.
+      const tr = ctx.tracer;
+      if (tr?.beforeApply) tr.beforeApply(ctx, ctx.schemes.indexOf(s), ctx.targets.indexOf(w.t), r, w.nrRegions());
       const res = ctx.ops.applyScheme(ctx, w.t, r, s);
       applied = res.applied;
       passedOps = res.szOpsFilterPassed;

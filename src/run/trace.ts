@@ -6,9 +6,10 @@
  *   kdamond.<K> <pid> [000] <secs>.<usecs>: damon:<event>: <fields>
  *
  * Events and fields follow include/trace/events/damon.h: damon_aggregated (one line per region
- * per aggregation, before the counters reset), damos_esz (when a new charge window changed esz;
- * not for the first window), damos_stat_after_apply_interval (every due scheme after each apply
- * pass), damon_monitor_intervals_tune (after each interval auto-tuning), and the node_eligible
+ * per aggregation, before the counters reset), damos_before_apply (each region a scheme is about
+ * to act on), damos_esz (when a new charge window changed esz; not for the first window),
+ * damos_stat_after_apply_interval (every due scheme after each apply pass),
+ * damon_monitor_intervals_tune (after each interval auto-tuning), and the node_eligible
  * RFC tracepoint damos_node_eligible_mem_bp (every evaluation of such a goal; beyond upstream,
  * damo-formats.md §3.5). ctx_idx is the context's index in its kdamond (always 0: one context per
  * kdamond), target_id the target's index. The pid is 1000 + the kdamond index; the clock is the
@@ -16,6 +17,7 @@
  */
 import { ctxIdxInKdamond, type DamonCtx } from '../damon/ctx.js';
 import type { DamonTracer } from '../damon/trace.js';
+import type { DamonRegion } from '../damon/region.js';
 import type { Damos, DamosQuotaGoal } from '../damos/scheme.js';
 
 /** `<secs>.<usecs>` of a simulated ns time. */
@@ -75,6 +77,16 @@ export class TraceWriter implements DamonTracer {
     });
   }
 
+  beforeApply(ctx: DamonCtx, schemeIdx: number, targetIdx: number, r: DamonRegion, nrRegions: number): void {
+    // The rate the access pattern was matched with: nr_accesses_bp / 10000 (since 6.7), or the
+    // pseudo moving sum where the profile computes one (the tracepoint takes it as an argument).
+    this.line(
+      ctx,
+      'damos_before_apply',
+      `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} target_idx=${targetIdx} nr_regions=${nrRegions} ${r.start}-${r.end}: ${ctx.patternNrAccesses(r)} ${r.age}`,
+    );
+  }
+
   quotaSet(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
     const last = this.lastEsz.get(s);
     this.lastEsz.set(s, s.quota.esz);
@@ -106,7 +118,7 @@ export function fanOutTracer(...tracers: Array<DamonTracer | undefined>): DamonT
   const ts = tracers.filter((t): t is DamonTracer => t !== undefined);
   if (ts.length === 1) return ts[0];
   const out: DamonTracer = {};
-  const keys = ['aggregated', 'goalEvaluated', 'quotaSet', 'applied', 'intervalsTuned'] as const;
+  const keys = ['aggregated', 'beforeApply', 'goalEvaluated', 'quotaSet', 'applied', 'intervalsTuned'] as const;
   for (const key of keys) {
     const fns = ts.filter((t) => typeof t[key] === 'function');
     if (fns.length === 0) continue;
