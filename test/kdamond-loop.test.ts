@@ -63,6 +63,50 @@ describe('kdamond iteration across a watermark pause', () => {
     // One sample after the reset: at most 1 access per region.
     expect(Math.max(...ctx.targets[0].regions.map((r) => r.nrAccesses))).toBe(1);
   });
+
+  // kdamond_wait_activation() declares min_wait_time and init_wait_time before its loop
+  // (core.c): later rounds of one wait can lower the minimum, never reset it.
+  it('keeps the wait of its first round: removing every scheme during the wait does not resume monitoring', () => {
+    const { kd, ctx } = reclaim();
+    while (ctx.passedSampleIntervals < 30) kd.step();
+    forceOff(ctx.schemes[0]);
+    const interval = ctx.schemes[0].wmarks.interval;
+    expect(interval).toBeGreaterThan(0);
+    kd.step(); // round 1: min_wait_time = the scheme's interval
+    kd.calls.push((c) => {
+      c.schemes = [];
+    });
+    const t0 = ctx.clock.now;
+    for (let i = 0; i < 5; i++) kd.step();
+    // No schemes left to lower it: the kdamond sleeps the old minimum round after round.
+    expect(ctx.passedSampleIntervals).toBe(30);
+    expect(ctx.clock.now - t0).toBe(5 * interval * 1000);
+  });
+
+  it('keeps the shorter wait when a call swaps in a scheme with a longer watermark interval, and a new iteration starts afresh', () => {
+    const { kd, ctx } = reclaim();
+    while (ctx.passedSampleIntervals < 30) kd.step();
+    const s = ctx.schemes[0];
+    forceOff(s);
+    const interval = s.wmarks.interval;
+    kd.step();
+    kd.calls.push(() => {
+      s.wmarks.interval = 3 * interval;
+    });
+    const t0 = ctx.clock.now;
+    kd.step(); // the call runs in this round, after its sleep
+    kd.step();
+    kd.step();
+    expect(ctx.clock.now - t0).toBe(3 * interval * 1000);
+    // An activated scheme ends the wait; the next wait starts from its own first round.
+    s.wmarks.metric = 'none';
+    kd.step(); // wait 0: this iteration samples
+    expect(ctx.passedSampleIntervals).toBe(31);
+    forceOff(s);
+    const t1 = ctx.clock.now;
+    kd.step();
+    expect(ctx.clock.now - t1).toBe(3 * interval * 1000);
+  });
 });
 
 describe('which schemes are due is decided after damon_call', () => {

@@ -77,19 +77,26 @@ export class Kdamond {
     return 0;
   }
 
-  /** kdamond_wait_activation's minimum wait over all schemes (0: go on sampling). */
+  /**
+   * kdamond_wait_activation's minimum wait over all schemes (0: go on sampling). Its minimum and
+   * "initialised" flag live across the rounds of one wait, as the kernel declares them before its
+   * loop: a later round can only lower the wait, so schemes removed by a call during the wait
+   * leave the last minimum in force (no schemes at the first round: 0, go on).
+   */
   private activationWaitUs(): number {
-    let min = 0;
-    let init = false;
     for (const s of this.ctx.schemes) {
       const w = this.wmarkWaitUs(s);
-      if (!init || w < min) {
-        init = true;
-        min = w;
+      if (!this.waitInit || w < this.waitMinUs) {
+        this.waitInit = true;
+        this.waitMinUs = w;
       }
     }
-    return min;
+    return this.waitMinUs;
   }
+
+  /** kdamond_wait_activation's min_wait_time and init_wait_time for the wait in progress. */
+  private waitMinUs = 0;
+  private waitInit = false;
 
   /** kdamond_call(ctx, false). Returns false when the context got corrupted by a failed commit. */
   private runCalls(): boolean {
@@ -149,7 +156,10 @@ export class Kdamond {
       return;
     }
     if (!this.snapped) {
+      // A new iteration: a new kdamond_wait_activation() call.
       this.snapped = true;
+      this.waitMinUs = 0;
+      this.waitInit = false;
       this.snapAggrSis = ctx.nextAggregationSis;
       this.snapOpsSis = ctx.nextOpsUpdateSis;
       this.snapSint = ctx.attrs.sampleInterval;
