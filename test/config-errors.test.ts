@@ -205,6 +205,14 @@ const cases: BadCase[] = [
     phrases: ['"anon"', 'core filter type'],
   },
   {
+    // Costs advance the kdamond's clock and total_charged_ns, whole ns in the kernel (a fraction
+    // used to reach BigInt() in the time-quota throughput and crash the run).
+    name: 'a fractional cost in ns',
+    mutate: (d) => (d.machine.costs = { pageout_ns_per_4k: 1500.5 }),
+    path: 'machine.costs.pageout_ns_per_4k',
+    phrases: ['int', '1500.5'],
+  },
+  {
     name: 'unknown top-level key',
     mutate: (d) => (d.duraton = '10 s'),
     path: 'duraton',

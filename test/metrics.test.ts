@@ -136,6 +136,14 @@ describe('goal metrics through refreshGoal (damos.md §5.1)', () => {
     expect([g.currentValue, g.lastPsiTotal]).toEqual([2500n, 4000]);
     refreshGoal(ctx, scheme(), g); // no stall since
     expect([g.currentValue, g.lastPsiTotal]).toEqual([0n, 4000]);
+    // Each reading is truncated to whole µs before the difference (damos_get_some_mem_psi_total
+    // divides the ns total): 4010.6 → 4010, 4011.4 → 4011; the fractions do not cancel out.
+    sim.mm.psiSomeUs = 4010.6;
+    refreshGoal(ctx, scheme(), g);
+    expect([g.currentValue, g.lastPsiTotal]).toEqual([10n, 4010]);
+    sim.mm.psiSomeUs = 4011.4;
+    refreshGoal(ctx, scheme(), g);
+    expect([g.currentValue, g.lastPsiTotal]).toEqual([1n, 4011]);
   });
 
   it('node_mem_used_bp / node_mem_free_bp: exact mult_frac values; invalid nid ⇒ 0 / 10000', () => {

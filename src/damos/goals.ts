@@ -105,8 +105,9 @@ export function refreshGoal(ctx: DamonCtx, s: Damos, goal: DamosQuotaGoal): numb
     case 'user_input':
       return 0; // whatever the user committed
     case 'some_mem_psi_us': {
-      const now = ctx.mm.psiSomeMemTotalUs(ctx.clock.now);
-      goal.currentValue = BigInt(Math.max(0, Math.floor(now - goal.lastPsiTotal)));
+      // damos_get_some_mem_psi_total() truncates the ns total to whole µs before the difference.
+      const now = Math.floor(ctx.mm.psiSomeMemTotalUs(ctx.clock.now));
+      goal.currentValue = BigInt(Math.max(0, now - goal.lastPsiTotal));
       goal.lastPsiTotal = now;
       return 0;
     }

@@ -18,13 +18,16 @@ const nodeSchema = z.strictObject({
   watermark: bytesV().optional().describe('free memory the allocator keeps back on this node'),
 });
 
+/** A cost in whole ns: it advances the kdamond's clock and the quota's total_charged_ns, both integer ns in the kernel. */
+const nsCost = () => z.number().int().nonnegative().optional();
+
 const costsSchema = z.strictObject({
-  migrate_ns_per_4k: z.number().nonnegative().optional(),
-  migrate_ns_per_2m: z.number().nonnegative().optional(),
-  walk_ns_per_folio: z.number().nonnegative().optional(),
-  pageout_ns_per_4k: z.number().nonnegative().optional(),
-  lru_move_ns_per_folio: z.number().nonnegative().optional(),
-  sample_ns_per_region: z.number().nonnegative().optional(),
+  migrate_ns_per_4k: nsCost(),
+  migrate_ns_per_2m: nsCost(),
+  walk_ns_per_folio: nsCost(),
+  pageout_ns_per_4k: nsCost(),
+  lru_move_ns_per_folio: nsCost(),
+  sample_ns_per_region: nsCost(),
 });
 
 export const machineSchema = z.strictObject({
