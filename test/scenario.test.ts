@@ -5,8 +5,12 @@
  * 10 simulated minutes, the preset's own seed.
  *
  *  - TEMPORAL: while under goal the quota is the full size quota, so the PULL goal (scheme 0,
- *    node_eligible_mem_bp nid 0, target 6000) reaches 6000 ± 100 at some evaluation, and over the
- *    second half of the run it oscillates around the target with a mean within ± 100 bp of 6000.
+ *    node_eligible_mem_bp nid 0, target 6000) reaches 6000 ± 100 at some evaluation. The seed
+ *    also claims a second-half mean within ± 100 bp of 6000; at the preset's seed the mean is
+ *    5830.6, 169 bp below (findings.md §1: PULL's goal walk takes time, PUSH's charge window
+ *    starts that much later, the two windows drift out of phase and TEMPORAL's pair then spends
+ *    windows pulling and pushing at once). The test pins that outcome rather than the claim
+ *    (issue #2: a faithful implementation that disagrees reports the numbers).
  *  - CONSIST: it starts from a 1-byte quota that doubles at most once per charge window, so it
  *    reaches 6000 ± 100 too, but later than TEMPORAL ("CONSIST is slower").
  *
@@ -72,12 +76,15 @@ describe('tiering-6040 preset, 10 simulated minutes', () => {
     }
   });
 
-  it('TEMPORAL: the PULL goal reaches 6000 ± 100 and holds it (second-half mean within ± 100 bp)', () => {
+  it('TEMPORAL: the PULL goal reaches 6000 ± 100; its second-half mean misses the claimed ± 100 bp (5830.6 at seed 42)', () => {
     const p = temporal.pull;
     const msg = describeOutcome('TEMPORAL', temporal);
     expect(p.timeToTargetS, msg).not.toBeNull();
+    expect(p.timeToTargetS as number, msg).toBeLessThan(40);
     expect(p.meanSecondHalf, msg).not.toBeNull();
-    expect(Math.abs((p.meanSecondHalf as number) - TARGET), msg).toBeLessThanOrEqual(TOLERANCE);
+    // Within ± 200 bp, outside ± 100 (findings.md §1 has the seed sweep: 1 of 9 seeds within).
+    expect(Math.abs((p.meanSecondHalf as number) - TARGET), msg).toBeLessThanOrEqual(2 * TOLERANCE);
+    expect(Math.abs((p.meanSecondHalf as number) - TARGET), msg).toBeGreaterThan(TOLERANCE);
 
     // Cross-check the summary against the records it summarises.
     const s = pullSeries(temporal);
@@ -85,14 +92,27 @@ describe('tiering-6040 preset, 10 simulated minutes', () => {
     expect(first?.t, msg).toBe(p.timeToTargetS);
     const tail = s.filter((r) => r.t >= 300).map((r) => r.v);
     expect(tail.reduce((a, b) => a + b, 0) / tail.length).toBeCloseTo(p.meanSecondHalf as number, 6);
-    // PUSH and PULL measure the same eligible set: their currents sum to 10000 (± 1 for truncation).
+    // When both windows end in the same apply pass, PUSH's quota adjustment runs after PULL's goal
+    // walk, so its record is stamped that walk's time later (under one aggregation interval), and
+    // it measures the same eligible set (no action runs in between): the currents sum to 10000
+    // (± 1 for truncation).
     const push = temporal.res.goals.filter((g) => g.scheme === 1);
     const pull = temporal.res.goals.filter((g) => g.scheme === 0);
-    for (let i = 0; i < Math.min(push.length, pull.length); i++) {
-      if (pull[i].t !== push[i].t || pull[i].current_value + push[i].current_value === 0n) continue;
-      expect(Number(pull[i].current_value + push[i].current_value)).toBeGreaterThanOrEqual(9999);
-      expect(Number(pull[i].current_value + push[i].current_value)).toBeLessThanOrEqual(10000);
+    let samePass = 0;
+    for (const a of pull) {
+      const b = push.find((g) => g.t >= a.t && g.t - a.t < 0.1);
+      if (!b) continue;
+      samePass++;
+      expect(b.t).toBeGreaterThan(a.t);
+      expect(Number(a.current_value + b.current_value)).toBeGreaterThanOrEqual(9999);
+      expect(Number(a.current_value + b.current_value)).toBeLessThanOrEqual(10000);
     }
+    expect(samePass).toBeGreaterThan(20);
+    // Out of phase, the pair spends windows pulling and pushing at once: in the second half some
+    // PULL window with a full quota overlaps a PUSH window with one.
+    const on = (g: (typeof pull)[number]) => g.esz > 0n;
+    const both = pull.filter((a) => a.t >= 300 && on(a) && push.some((b) => on(b) && Math.abs(b.t - a.t) < 0.5));
+    expect(both.length, msg).toBeGreaterThan(10);
   });
 
   it('CONSIST reaches 6000 ± 100 too, later than TEMPORAL', () => {

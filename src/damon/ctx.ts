@@ -28,6 +28,12 @@ export function jiffies(c: SimClock): number {
   return 0x1_0000_0000 - 300 * c.hz + Math.floor((c.now * c.hz) / 1e9);
 }
 
+/** ktime_get_coarse_ts64() in ns: the time of the last tick (one every 10^9 / HZ ns since boot). */
+export function coarseNs(c: SimClock): number {
+  const tick = 1e9 / c.hz;
+  return Math.floor(c.now / tick) * tick;
+}
+
 /** MAX_JIFFY_OFFSET = ((LONG_MAX >> 1) - 1). */
 export const MAX_JIFFY_OFFSET = 2 ** 62 - 1;
 

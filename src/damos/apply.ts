@@ -7,7 +7,7 @@
  * safeApplyWalk (mainline up to 6.19), passes over them.
  */
 import { alignDown } from '../lib/kint.js';
-import type { DamonCtx } from '../damon/ctx.js';
+import { coarseNs, type DamonCtx } from '../damon/ctx.js';
 import { RegionWalk, type DamonRegion, type DamonTarget } from '../damon/region.js';
 import { coreFilterOut } from './filters.js';
 import { damosValidTarget } from './pattern.js';
@@ -26,14 +26,13 @@ export interface DamosWalkControl {
   complete(ctx: DamonCtx, s: Damos): void;
 }
 
-/** `damos_apply_scheme(c, t, r, s)` (damos.md §3.3). Returns simulated ns spent. */
-function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWalkControl): number {
+/** `damos_apply_scheme(c, t, r, s)` (damos.md §3.3). The kdamond's clock advances by the action's time. */
+function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWalkControl): void {
   const q = s.quota;
   const r = w.cur!;
   let sz = r.end - r.start;
   let applied = 0;
   let passedOps = 0;
-  let costNs = 0;
   let skipAgeReset = false;
   {
     if (quotaIsSet(q, ctx.profile) && q.chargedSz + sz > q.eszNum) {
@@ -43,16 +42,18 @@ function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWa
       else w.splitCur(sz);
     }
     if (!skipAgeReset) {
-      if (coreFilterOut(ctx, w, s)) return 0; // not tried, not charged, age kept
+      if (coreFilterOut(ctx, w, s)) return; // not tried, not charged, age kept
       // The kernel finds the indices only when the tracepoint is enabled.
       const tr = ctx.tracer;
       if (tr?.beforeApply) tr.beforeApply(ctx, ctx.schemes.indexOf(s), ctx.targets.indexOf(w.t), r, w.nrRegions());
+      // The kernel times the action with ktime_get_coarse_ts64(), which moves in whole ticks.
+      const begin = coarseNs(ctx.clock);
       const res = ctx.ops.applyScheme(ctx, w.t, r, s);
       applied = res.applied;
       passedOps = res.szOpsFilterPassed;
-      costNs = res.costNs;
+      ctx.clock.now += res.costNs;
       walk?.call(ctx, w.t, r, s, passedOps);
-      q.totalChargedNs += costNs;
+      q.totalChargedNs += coarseNs(ctx.clock) - begin;
       chargeQuota(q, sz, applied, ctx.profile.failChargeRatio);
       if (quotaIsFull(q, ctx.minRegionSz, ctx.profile)) {
         q.chargeTargetFrom = w.t;
@@ -66,7 +67,6 @@ function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWa
   if (applied) s.stat.nrApplied++;
   s.stat.szApplied += applied;
   s.stat.szOpsFilterPassed += passedOps;
-  return costNs;
 }
 
 /** Whether s takes part in this apply pass: its apply interval has come and its watermarks let it act. */
@@ -75,18 +75,16 @@ export function schemeDue(ctx: DamonCtx, s: Damos): boolean {
 }
 
 /** `damon_do_apply_schemes(c, t, r)` (damos.md §3.2). */
-function damonDoApplySchemes(ctx: DamonCtx, w: RegionWalk, walk?: DamosWalkControl): number {
-  let costNs = 0;
+function damonDoApplySchemes(ctx: DamonCtx, w: RegionWalk, walk?: DamosWalkControl): void {
   for (const s of ctx.schemes) {
     if (!schemeDue(ctx, s)) continue;
     if (quotaIsFull(s.quota, ctx.minRegionSz, ctx.profile)) continue;
     if (skipChargedRegion(w, s, ctx.minRegionSz)) continue;
     if (s.maxNrSnapshots && s.maxNrSnapshots <= s.stat.nrSnapshots) continue;
     // The region as it is now: a charge-resume split may have moved the walk into its right part.
-    if (damosValidTarget(ctx, w.cur!, s)) costNs += damosApplyScheme(ctx, w, s, walk);
+    if (damosValidTarget(ctx, w.cur!, s)) damosApplyScheme(ctx, w, s, walk);
     if (w.isLast()) s.stat.nrSnapshots++;
   }
-  return costNs;
 }
 
 /** B1 post-apply merge-back (damos.md §3.5): fold r into its predecessor when the quota split lost nothing. */
@@ -107,19 +105,19 @@ function mergeBack(w: RegionWalk, maxRegionSz: number): void {
 }
 
 /**
- * `kdamond_apply_schemes(c)` (damos.md §3.1). The kdamond's clock advances by the time the goal
- * walks and actions took before the per-scheme epilogue (walk completion, the
- * damos_stat_after_apply_interval tracepoint), which the kernel reaches after the actions ran.
+ * `kdamond_apply_schemes(c)` (damos.md §3.1). The kdamond's clock advances as the work is done: a
+ * scheme's quota adjustment reads the clock after the previous scheme's goal walks took their
+ * time, each action starts when the one before it ended, and the per-scheme epilogue (walk
+ * completion, the damos_stat_after_apply_interval tracepoint) comes after the actions.
  */
 export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, walk?: DamosWalkControl): void {
-  let costNs = 0;
   let has = false;
   ctx.eligibleMemo = new EligibleMemo();
   try {
     ctx.schemes.forEach((s, si) => {
       if (!schemeDue(ctx, s)) return;
       has = true;
-      costNs += adjustQuota(ctx, s, si);
+      ctx.clock.now += adjustQuota(ctx, s, si);
     });
   } finally {
     ctx.eligibleMemo = null; // valid for this loop only (damos/goals.ts)
@@ -129,7 +127,6 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
   // every region before touching it (the quota check comes first, damos.md §3.2), and nothing in
   // the walk charges: the walk would change nothing. B1's merge-back still folds regions, though.
   if (!ctx.profile.postApplyMerge && allDueFull(ctx)) {
-    ctx.clock.now += costNs;
     finishPass(ctx, walk);
     return;
   }
@@ -138,12 +135,11 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
     if (ctx.ops.targetValid && !ctx.ops.targetValid(t)) continue;
     const w = new RegionWalk(t, !ctx.profile.safeApplyWalk);
     for (let r = w.next(); r; r = w.next()) {
-      costNs += damonDoApplySchemes(ctx, w, walk);
+      damonDoApplySchemes(ctx, w, walk);
       if (ctx.profile.postApplyMerge) mergeBack(w, mergeLimit);
     }
     w.finish();
   }
-  ctx.clock.now += costNs;
   finishPass(ctx, walk);
 }
 
