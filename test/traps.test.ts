@@ -172,6 +172,40 @@ describe('DAMOS traps (damos.md §10)', () => {
     // Scheme 0 skipped the last region (quota full), so its pass is no snapshot.
     expect([s0.stat.nrSnapshots, s1.stat.nrSnapshots]).toEqual([0, 1]);
   });
+
+  it('the apply pass runs on the clock: actions follow one another, and a time quota counts the tick boundaries each one crossed (ktime_get_coarse_ts64)', () => {
+    // Each action takes 0.6 ms at HZ 1000 (1 ms ticks), starting 0.2 ms into a tick: the four
+    // actions span [0.2, 2.6) ms and cross the boundaries at 1 and 2 ms, in the second and the
+    // fourth action. Exact timing would charge 2.4 ms.
+    const q = new DamosQuota();
+    q.ms = 1000;
+    q.resetInterval = 1000;
+    const s = scheme('pageout', q);
+    const starts: number[] = [];
+    const ops: DamonOperations = {
+      ...schemeLoggingOps().ops,
+      applyScheme: (c) => {
+        starts.push(c.clock.now);
+        return { applied: 0, szOpsFilterPassed: 0, costNs: 600_000 };
+      },
+    };
+    const ctx = newCtx({ ops });
+    const t = new DamonTarget();
+    for (let i = 0; i < 4; i++) t.regions.push(new DamonRegion(i * 64 * KiB, (i + 1) * 64 * KiB));
+    ctx.targets = [t];
+    ctx.schemes = [s];
+    ctx.clock.now = 200_000;
+    kdamondApplySchemes(ctx, () => 64 * KiB);
+    expect(starts).toEqual([200_000, 800_000, 1_400_000, 2_000_000]);
+    expect(ctx.clock.now).toBe(2_600_000);
+    expect(q.totalChargedNs).toBe(2_000_000);
+    // Again from 3.1 ms: [3.1, 3.7) charges nothing, [3.7, 4.3) one tick, [4.3, 4.9) nothing,
+    // [4.9, 5.5) one tick.
+    ctx.clock.now = 3_100_000;
+    s.nextApplySis = 0; // due again
+    kdamondApplySchemes(ctx, () => 64 * KiB);
+    expect(q.totalChargedNs).toBe(2_000_000 + 2_000_000);
+  });
 });
 
 describe('a region explosion past what damon-sim can hold', () => {
