@@ -438,6 +438,87 @@ describe('scheduled commit events', () => {
   });
 });
 
+describe('on after off (damon_sysfs_turn_damon_on)', () => {
+  const run = (events: object[], duration = 3) => {
+    const d = smallDoc(events) as { duration: number };
+    d.duration = duration;
+    return runScenario(scenarioFromDoc(d).scenario);
+  };
+
+  it('starts the stopped kdamond again from its files at the event time: fresh regions, stats from zero, no aggregation while off', () => {
+    const res = run([
+      { at: 1, command: 'off' },
+      { at: 1.5, command: 'update_schemes_stats' },
+      { at: 2, command: 'on' },
+      { at: 2.5, command: 'update_schemes_stats' },
+    ]);
+    const evs = res.events.filter((r) => r.type === 'event');
+    expect(evs.map((e) => [e.command, e.status])).toEqual([
+      ['off', 'ok'],
+      ['update_schemes_stats', 'error'],
+      ['on', 'ok'],
+      ['update_schemes_stats', 'ok'],
+    ]);
+    expect(evs[2].t).toBe(2);
+    const ts = res.aggrs.map((a) => a.t);
+    expect(ts.filter((t) => t > 1.01 && t < 2.09)).toEqual([]);
+    // The first aggregation one aggregation interval after the start, then every ~100 ms.
+    const after = ts.filter((t) => t >= 2);
+    expect(after[0]).toBeGreaterThanOrEqual(2.1);
+    expect(after[0]).toBeLessThan(2.11);
+    expect(after.length).toBeGreaterThan(8);
+    // Fresh regions: the first aggregation after the start has the min_nr_regions split of the
+    // target, as at time 0, not the count the old context ended with.
+    const firstAt0 = res.aggrs[0].nr_regions;
+    expect(res.aggrs.find((a) => a.t === after[0])!.nr_regions).toBe(firstAt0);
+    // A new scheme: its stats count only since 2 s (about 5 apply passes by 2.5 s).
+    const stats = res.events.filter((r) => r.type === 'stats');
+    expect(stats).toHaveLength(1);
+    const before = res.aggrs.filter((a) => a.t <= 1.01).length;
+    expect(Number(stats[0].nr_tried)).toBeGreaterThan(0);
+    expect(stats[0].nr_tried as number).toBeLessThan(before * 5); // not the 10 passes before off as well
+    expect(res.simulation.kdamonds[0].kdamond.stopped).toBe(false);
+  });
+
+  it('is refused while the kdamond runs (-EBUSY), changing nothing', () => {
+    const base = run([], 2);
+    const res = run([{ at: 1, command: 'on' }], 2);
+    const ev = res.events.find((r) => r.type === 'event');
+    expect(ev).toMatchObject({ command: 'on', status: 'error', error: '-EBUSY: kdamond is running' });
+    expect(res.aggrs).toEqual(base.aggrs);
+  });
+
+  it('takes the files as last written: a refused commit stopped the kdamond, and on with those files fails too', () => {
+    const d = smallDoc([{ at: 1, command: 'commit', via: 'module', damon: {} }, { at: 1.5, command: 'on' }], 3) as { duration: number };
+    d.duration = 2;
+    const res = runScenario(scenarioFromDoc(d).scenario);
+    const evs = res.events.filter((r) => r.type === 'event');
+    expect(evs.map((e) => [e.command, e.status])).toEqual([
+      ['commit', 'error'],
+      ['on', 'error'],
+    ]);
+    expect(String(evs[1].error)).toMatch(/-EINVAL: min_region_sz 1365/);
+    expect(res.simulation.kdamonds[0].kdamond.stopped).toBe(true);
+  });
+
+  it('is deterministic, and keeps kdamond_split_regions\' shared last_nr_regions (trap 9)', () => {
+    const evs = [
+      { at: 1.2, command: 'off' },
+      { at: 1.4, command: 'on' },
+    ];
+    const a = run(evs, 2);
+    const b = run(evs, 2);
+    expect(a.aggrs).toEqual(b.aggrs);
+    const d = smallDoc(evs) as { duration: number };
+    d.duration = 2;
+    let before: DamonCtx | undefined;
+    const res = runScenario(scenarioFromDoc(d).scenario, { onProgress: (t, _total, sim) => (t === 1e9 ? (before = sim.kdamonds[0].kdamond.ctx) : undefined) });
+    const after = res.simulation.kdamonds[0].kdamond.ctx;
+    expect(after).not.toBe(before);
+    expect(after.splitState).toBe(before!.splitState);
+  });
+});
+
 describe('the events list in scenario files', () => {
   const ANY = { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: 0, max: 'max' }, age: { min: 0, max: 'max' } };
   const ctx = { ops: 'paddr', targets: [{ pid: null }], schemes: [{ action: 'stat', access_pattern: ANY, quotas: { reset_interval_ms: 100, goals: [{ metric: 'user_input', target_value: 10000 }] } }] };

@@ -56,7 +56,7 @@ describe('RegionWalk', () => {
             cur--;
           } else {
             if (units < 2) continue;
-            const sz = (1 + Math.floor(op.at * (units - 1))) * UNIT;
+            const sz = Math.min(units - 1, 1 + Math.floor(op.at * (units - 1))) * UNIT;
             if (op.kind === 'enterRight') {
               if (splitsVisited) continue; // only the safe (mainline) walk enters the right part
               const n = w.splitCurEnterRight(sz);

@@ -85,8 +85,23 @@ export class EventEngine {
 
   /** Hook into the simulation's scheduler (only when there is something to deliver). */
   attach(): this {
-    if (this.queues.size > 0) this.sim.beforeStep = (k) => this.beforeStep(k);
+    if (this.queues.size === 0) return this;
+    this.sim.beforeStep = (k) => this.beforeStep(k);
+    // A stopped kdamond takes no steps: its events (an `on` among them) are delivered at their times.
+    this.sim.nextWakeNs = () => this.nextStoppedEventNs();
+    this.sim.wake = (ns) => this.flushStopped(ns);
     return this;
+  }
+
+  /** The time of the earliest event waiting for a stopped kdamond (Infinity: none). */
+  private nextStoppedEventNs(): number {
+    let min = Infinity;
+    for (const [idx, q] of this.queues) {
+      if (q.length === 0 || q[0].at >= min) continue;
+      const k = this.simKdamond(idx);
+      if (!k || k.kdamond.stopped) min = q[0].at;
+    }
+    return min;
   }
 
   private emit(rec: Record<string, unknown>): void {
@@ -105,15 +120,22 @@ export class EventEngine {
     this.emit(rec as unknown as Record<string, unknown>);
   }
 
-  /** Events of kdamonds that no longer run fail when their time comes (the state file refuses them). */
+  /**
+   * Events of kdamonds that do not run, when their time comes: `on` starts the kdamond again from
+   * its files (later events then wait for its iterations); the others fail, as the state file
+   * refuses them.
+   */
   private flushStopped(untilNs: number): void {
     for (const [idx, q] of this.queues) {
       const k = this.simKdamond(idx);
       if (k && !k.kdamond.stopped) continue;
-      while (q.length > 0 && q[0].at <= untilNs) {
+      while (q.length > 0 && q[0].at <= untilNs && !(k && !k.kdamond.stopped)) {
         const ev = q.shift()!;
         if (ev.command === CLEAR) this.outcome(ev, ev.at, k?.kdamond.ctx, 'ok');
-        else this.outcome(ev, ev.at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
+        else if (ev.command === 'on' && k) {
+          const e = this.sim.restart(idx, ev.params!, ev.at);
+          this.outcome(ev, Math.max(ev.at, k.clock.now), k.kdamond.ctx, e === null ? 'ok' : 'error', e ?? undefined);
+        } else this.outcome(ev, ev.at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
       }
     }
   }
@@ -127,6 +149,11 @@ export class EventEngine {
     const callAt = k.clock.now + kd.ctx.attrs.sampleInterval * 1000;
     while (q.length > 0 && q[0].at <= callAt) {
       const ev = q.shift()!;
+      if (ev.command === 'on') {
+        // The sysfs write itself refuses it while the kdamond runs (no damon_call).
+        this.outcome(ev, Math.max(ev.at, k.clock.now), kd.ctx, 'error', '-EBUSY: kdamond is running');
+        continue;
+      }
       if (ev.command !== CLEAR) {
         this.issue(ev, kd);
         return;

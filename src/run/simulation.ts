@@ -5,6 +5,7 @@
  * forked per consumer, kdamonds stepped in (time, index) order.
  */
 import { Prng } from '../lib/prng.js';
+import { damonCommitCtxPrecheck } from '../damon/commit.js';
 import { DamonCtx, type SimClock } from '../damon/ctx.js';
 import { Kdamond } from '../damon/kdamond.js';
 import { SplitState } from '../damon/split.js';
@@ -15,7 +16,7 @@ import { YoungModel } from '../machine/young.js';
 import { OpsRegistry } from '../ops/operations.js';
 import { PaddrCheckCache, PaddrOps, type PaddrDeps } from '../ops/paddr.js';
 import { resolveProfile, type KernelProfile } from '../profiles.js';
-import type { Scenario } from '../scenario/model.js';
+import type { ContextParams, KdamondParams, Scenario } from '../scenario/model.js';
 import { buildWorkload } from '../workload/build.js';
 import { Refaulter } from '../workload/refault.js';
 import type { Workload } from '../workload/model.js';
@@ -52,9 +53,22 @@ export class Simulation {
   now = 0;
   /** Called before each kdamond iteration (scheduled user events hand their damon_call()s in here). */
   beforeStep: ((k: SimKdamond) => void) | undefined;
+  /**
+   * Wake-ups of stopped kdamonds (a scheduled `on`): the earliest time something is due for one,
+   * and the callback that delivers it. The scheduler serves them in time order with the steps.
+   */
+  nextWakeNs: (() => number) | undefined;
+  wake: ((ns: number) => void) | undefined;
   /** Refaults are processed on this period of simulated time. */
   static readonly TICK_NS = 100_000_000;
   private nextTick = Simulation.TICK_NS;
+  private readonly tracer: DamonTracer | undefined;
+  /** `last_nr_regions` of kdamond_split_regions, one static for every context, kept across restarts (trap 9). */
+  private readonly splitState = new SplitState();
+  /** paddr's one last-folio cache, shared by every context. */
+  private readonly checkCache = new PaddrCheckCache();
+  /** How many times each kdamond was turned on again (names the restarted contexts' PRNG streams). */
+  private readonly restarts = new Map<number, number>();
 
   constructor(scenario: Scenario, tracer?: DamonTracer) {
     this.scenario = scenario;
@@ -69,34 +83,62 @@ export class Simulation {
     this.refaulter = new Refaulter(this.machine, this.workload, this.mm, this.rng.fork('refault'), scenario.machine.swapInUs ?? 20);
     this.allocateWorkload();
     this.young = new YoungModel(this.machine, this.workload);
-    const splitState = new SplitState();
-    const checkCache = new PaddrCheckCache();
+    this.tracer = tracer;
     let ctxIdx = 0;
     scenario.kdamonds.forEach((kp, ki) => {
       for (const cp of kp.contexts) {
         const clock: SimClock = { now: 0, hz: scenario.kernel.hz };
-        const ops = OPS.create(cp.ops, {
-          machine: this.machine,
-          young: this.young,
-          rng: this.rng.fork(`kdamond${ki}/ctx${ctxIdx}/sample`),
-          mode: scenario.sampling,
-          cache: checkCache,
-        });
-        const ctx: DamonCtx = buildContext(cp, {
-          ops,
-          mm: this.mm,
-          profile,
-          rng: this.rng.fork(`kdamond${ki}/ctx${ctxIdx}/split`),
-          splitState,
-          clock,
-          tracer,
-          idx: ctxIdx,
-        });
-        const kd = new Kdamond(ctx);
-        this.kdamonds.push({ idx: ki, kdamond: kd, clock });
+        this.kdamonds.push({ idx: ki, kdamond: new Kdamond(this.buildCtx(cp, ki, ctxIdx, clock, `kdamond${ki}/ctx${ctxIdx}`)), clock });
         ctxIdx++;
       }
     });
+  }
+
+  /** A context as the sysfs `on` command builds it from the files, with its operations set. */
+  private buildCtx(cp: ContextParams, ki: number, ctxIdx: number, clock: SimClock, stream: string): DamonCtx {
+    const ops = OPS.create(cp.ops, {
+      machine: this.machine,
+      young: this.young,
+      rng: this.rng.fork(`${stream}/sample`),
+      mode: this.scenario.sampling,
+      cache: this.checkCache,
+    });
+    return buildContext(cp, {
+      ops,
+      mm: this.mm,
+      profile: this.profile,
+      rng: this.rng.fork(`${stream}/split`),
+      splitState: this.splitState,
+      clock,
+      tracer: this.tracer,
+      idx: ctxIdx,
+    });
+  }
+
+  /**
+   * sysfs `on` for a stopped kdamond (damon_sysfs_turn_damon_on): a fresh context from the files
+   * `params` (new regions, schemes with zeroed stats and charge windows), started at `atNs`.
+   * What damon_commit_ctx() or damon_set_attrs() would refuse fails the write; the kdamond stays
+   * off. Returns the error, or null.
+   */
+  restart(idx: number, params: KdamondParams, atNs: number): string | null {
+    const k = this.kdamonds.find((x) => x.idx === idx);
+    if (!k || !k.kdamond.stopped) return '-EBUSY: kdamond is running';
+    const n = (this.restarts.get(idx) ?? 0) + 1;
+    const old = k.kdamond.ctx;
+    let ctx: DamonCtx;
+    try {
+      ctx = this.buildCtx(params.contexts[0], idx, old.idx, k.clock, `kdamond${idx}/ctx${old.idx}/on${n}`);
+    } catch (e) {
+      return `-EINVAL: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    const refused = damonCommitCtxPrecheck(ctx);
+    if (refused) return refused;
+    this.restarts.set(idx, n);
+    if (atNs > k.clock.now) k.clock.now = atNs;
+    k.kdamond = new Kdamond(ctx);
+    k.kdamond.start();
+    return null;
   }
 
   private allocateWorkload(): void {
@@ -134,6 +176,11 @@ export class Simulation {
       for (const k of ks) {
         if (k.kdamond.stopped) continue;
         if (!next || k.clock.now < next.clock.now) next = k;
+      }
+      const wakeNs = this.nextWakeNs?.() ?? Infinity;
+      if (wakeNs < untilNs && (!next || wakeNs <= next.clock.now)) {
+        this.wake?.(wakeNs);
+        continue;
       }
       if (!next || next.clock.now >= untilNs) break;
       if (this.nextTick <= next.clock.now) {

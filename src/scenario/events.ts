@@ -3,8 +3,9 @@
  * Scheduled online changes: the scenario's `events` list, each a write of a sysfs
  * `kdamonds/<K>/state` command at a simulated time (damos.md §7): `commit` (a full new damo
  * kdamond object), `commit_schemes_quota_goals` (patches to goal files), the `update_*` snapshot
- * commands and `off`. The `{at, kdamond, scheme, goal, current_value}` form is sugar for a
- * user_input feed (`commit_schemes_quota_goals` after writing `current_value`).
+ * commands, `off` and `on` (a stopped kdamond starts again from its files). The
+ * `{at, kdamond, scheme, goal, current_value}` form is sugar for a user_input feed
+ * (`commit_schemes_quota_goals` after writing `current_value`).
  *
  * Normalising keeps a mirror of each kdamond's sysfs files in time order: a `commit` replaces it
  * (whether or not the kernel then accepts the commit, the files hold what was written), goal
@@ -32,6 +33,7 @@ export const EVENT_COMMANDS = [
   'update_tuned_intervals',
   'clear_schemes_tried_regions',
   'off',
+  'on',
 ] as const;
 export type EventCommand = (typeof EVENT_COMMANDS)[number];
 
@@ -98,7 +100,7 @@ export interface ScheduledEvent {
   command: EventCommand;
   /** commit: how the commit reaches damon_commit_ctx(). */
   via: 'sysfs' | 'module';
-  /** commit / commit_schemes_quota_goals: the kdamond's complete parameters (sysfs files) at that point. */
+  /** commit / commit_schemes_quota_goals / on: the kdamond's complete parameters (sysfs files) at that point. */
   params?: KdamondParams;
 }
 
@@ -238,6 +240,8 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
       if (!ok) continue;
       mirror[k] = next;
       ev.params = next;
+    } else if (command === 'on') {
+      ev.params = mirror[k];
     }
     out.push(ev);
   }
