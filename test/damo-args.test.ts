@@ -5,7 +5,8 @@
  * errors name the option, what was expected and what was found; `--damo-compat upstream` drops
  * node_eligible_mem_bp's nid as upstream damo v3.3 does; `damon-sim args` and `run` take them.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
@@ -229,11 +230,53 @@ describe('damo command line errors: option, expected, found', () => {
     ['--damon_addr_unit 0', '--damon_addr_unit', /expected a non-zero number of bytes/],
     ['--nr_ctxs 2', '--nr_ctxs', /adding up to the number of contexts \(1\); found 2/],
     ['--pause_ctx 1', '--pause_ctx', /expected a context index below 1; found 1/],
-    ['--kdamonds k.json', '--kdamonds', /found --kdamonds, which it does not: give the kdamonds JSON\/YAML file to `damon-sim run FILE`/],
-    ['-c s.json', '-c', /found -c, which it does not: put the schemes into a kdamonds file/],
+    ['--kdamonds {bad', '--kdamonds', /expected JSON text or a JSON file \(damo reads it as JSON only\); found "{bad", which does not parse/],
+    ['--kdamonds [1]', '--kdamonds', /expected a JSON object {"kdamonds": \[...\]}.*found a list/],
+    ['--kdamonds {"kdamonds":[]} --damos_age 1s max', '--damos_age', /expected --damos_action with --damos_\* options/],
+    ['-c {"action":"stat"}', '--schemes', /expected a JSON list of scheme objects/],
+    ['--schemes [] --ops paddr --ops paddr --nr_targets 1 1', '--schemes', /expected one context for the schemes to go to; found 2/],
     ['--obsolete_targets', '--obsolete_targets', /set `obsolete: true` on the targets in a kdamonds file/],
     ['1234 --damos_action stat', 'damo options', /expected the deducible target "paddr" .*; found the pid "1234"/],
   ])('%s', (argv, path, message) => expectError(argv, path, message));
+
+  it('--kdamonds gives the whole config (JSON text or file, damo\'s {"kdamonds": [...]}), the other options ignored with a warning', () => {
+    const tree = damoArgsToTree(words(CMD_16)).tree;
+    const json = JSON.stringify(tree);
+    const viaArgs = damoArgsToParams(words(CMD_16)).params;
+    const inline = damoArgsToParams(['--kdamonds', json]);
+    expect(inline.params).toEqual(viaArgs);
+    expect(inline.warnings).toEqual([]);
+    const file = join(mkdtempSync(join(tmpdir(), 'damon-sim-args-')), 'k.json');
+    writeFileSync(file, json);
+    const fromFile = damoArgsToParams(['--kdamonds', file, '--minr', '20', 'paddr']);
+    expect(fromFile.params).toEqual(viaArgs);
+    expect(fromFile.warnings.map((w) => [w.path, w.message])).toEqual([['--kdamonds', 'the whole config comes from --kdamonds; ignored, as damo does: --minr']]);
+    // Its errors name the path inside it.
+    const bad = structuredClone(tree) as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ action: string }> }> }> };
+    bad.kdamonds[0].contexts[0].schemes[1].action = 'reclaim';
+    const err = (() => {
+      try {
+        damoArgsToParams(['--kdamonds', JSON.stringify(bad)]);
+      } catch (e) {
+        return e as ConfigError;
+      }
+      return undefined;
+    })();
+    expect(err?.issues[0].path).toBe('--kdamonds.kdamonds[0].contexts[0].schemes[1].action');
+    expect(err?.issues[0].message).toMatch(/reclaim/);
+  });
+
+  it('-c/--schemes gives the schemes of the context the other options build, unless --damos_action does', () => {
+    const tree = damoArgsToTree(words(CMD_16)).tree as { kdamonds: Array<{ contexts: Array<{ schemes: unknown[] }> }> };
+    const schemes = JSON.stringify(tree.kdamonds[0].contexts[0].schemes);
+    const ctxOpts = '--ops paddr --regions "4G-68G 68G-132G" --monitoring_intervals_goal 4% 3 5ms 10s';
+    const viaArgs = damoArgsToParams(words(CMD_16)).params;
+    expect(damoArgsToParams([...words(ctxOpts), '-c', schemes]).params).toEqual(viaArgs);
+    expect(damoArgsToParams([...words(ctxOpts), '--schemes', schemes]).params).toEqual(viaArgs);
+    const both = damoArgsToParams([...words(CMD_16), '--schemes', '[]']);
+    expect(both.params).toEqual(viaArgs);
+    expect(both.warnings.map((w) => w.path)).toEqual(['--schemes']);
+  });
 
   it('the deducible target paddr and --pause_ctx', () => {
     const r = damoArgsToParams('paddr --pause_ctx 0 --damos_action stat'.split(' '));

@@ -12,12 +12,13 @@
  * names) and what was found. Where damo silently drops something, this refuses it (documented in
  * docs/format-damo-args.md): goals of a scheme without quotas, words after a non-migrate action.
  */
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { DAMOS_ACTIONS, GOAL_TUNERS, MEMCG_METRICS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import type { KdamondParams } from '../../scenario/model.js';
-import { readKdamonds, wrapKdamonds, type DamoCompat } from './emit.js';
-import { compatDropsNid, parseGoalValue } from './kdamonds.js';
+import { paramsToDamo, readKdamonds, wrapKdamonds, type DamoCompat } from './emit.js';
+import { compatDropsNid, parseGoalValue, warnDamoKeys, type Collector } from './kdamonds.js';
 import {
   defaultIntervals,
   defaultQuotas,
@@ -87,6 +88,8 @@ export const DAMO_OPTIONS: readonly OptSpec[] = [
   { name: '--damos_nr_filters', nargs: '+', metavar: '<n>...', help: 'number of filters of each scheme' },
   { name: '--damos_wmarks', nargs: 5, metavar: '<none|free_mem_rate> <interval> <high> <mid> <low>', help: 'watermarks (interval bare = us, marks bare = permil)' },
   { name: '--damos_max_nr_snapshots', nargs: 1, metavar: '<n>', help: 'max_nr_snapshots of the i-th scheme' },
+  { name: '--schemes', aliases: ['-c'], nargs: 1, metavar: '<json string or file>', help: "the schemes as damo's JSON list of scheme objects, when no --damos_action is given (one context)" },
+  { name: '--kdamonds', nargs: 1, metavar: '<json string or file>', help: 'the whole config, {"kdamonds": [...]} as JSON (damo reads it as JSON only); the other options are then ignored' },
 ];
 
 const BY_NAME = new Map<string, OptSpec>();
@@ -504,9 +507,6 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
 
 /** damo options damon-sim knows but does not take, and what to do instead. */
 const UNSUPPORTED_OPTIONS: Record<string, string> = {
-  '--kdamonds': 'give the kdamonds JSON/YAML file to `damon-sim run FILE` (as a scenario\'s damon part) or `damon-sim export`',
-  '-c': 'put the schemes into a kdamonds file for `damon-sim run FILE`',
-  '--schemes': 'put the schemes into a kdamonds file for `damon-sim run FILE`',
   '--obsolete_targets': 'set `obsolete: true` on the targets in a kdamonds file',
   '--sample_primitives': 'damon-sim samples page-table accessed bits only',
   '--probe_filter': 'damon-sim does not model probes',
@@ -663,10 +663,62 @@ export function damoArgsToTree(tokens: readonly string[], opts: DamoArgsOptions 
 
 /**
  * damo's command line → normalised parameters: the printed tree goes through the kdamonds parser,
- * exactly as a JSON file with the same content would.
+ * exactly as a JSON file with the same content would. `--kdamonds` gives that tree whole (damo
+ * then ignores every other option); `-c/--schemes` gives the schemes of the context the other
+ * options build, when no --damos_action does (damo-formats.md §2.1, damo's kdamonds_for()).
  */
 export function damoArgsToParams(tokens: readonly string[], opts: DamoArgsOptions = {}): { params: KdamondParams[]; kdamonds: DamoKdamond[]; warnings: ConfigIssue[] } {
+  const { occurrences: occ, rest } = splitDamoTokens(tokens);
+  const whole = occ.get('--kdamonds');
+  if (whole) {
+    if (whole.length > 1) fail('--kdamonds', `expected the option once; found it ${whole.length} times`);
+    // damo checks the --damos_* options before it looks at --kdamonds.
+    if (!occ.has('--damos_action')) for (const n of occ.keys()) if (n.startsWith('--damos_')) fail(n, 'expected --damos_action with --damos_* options (damo refuses them without it); found none');
+    const doc = jsonOption('--kdamonds', whole[0][0]);
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !('kdamonds' in doc))
+      fail('--kdamonds', `expected a JSON object {"kdamonds": [...]} (damo reads its "kdamonds" key); found ${Array.isArray(doc) ? 'a list' : JSON.stringify(doc)?.slice(0, 40)}`);
+    const warnings: ConfigIssue[] = [];
+    const ignored = [...occ.keys(), ...rest.filter((t) => t !== 'paddr')].filter((n) => n !== '--kdamonds');
+    if (ignored.length > 0) warnings.push({ path: '--kdamonds', message: `the whole config comes from --kdamonds; ignored, as damo does: ${ignored.join(', ')}` });
+    const c: Collector = { errors: [], warnings };
+    const list = (doc as { kdamonds: unknown }).kdamonds;
+    if (Array.isArray(list)) list.forEach((k, ki) => warnDamoKeys(k, ['--kdamonds', 'kdamonds', ki], c));
+    const read = readKdamonds(doc, { compat: opts.compat, source: '--kdamonds' });
+    return { params: read.params, kdamonds: paramsToDamo(read.params), warnings: [...c.warnings, ...read.warnings] };
+  }
+  const schemesOpt = occ.get('--schemes');
   const r = damoArgsToTree(tokens, opts);
+  if (schemesOpt) {
+    if (schemesOpt.length > 1) fail('--schemes', `expected the option once; found it ${schemesOpt.length} times`);
+    if (occ.has('--damos_action')) r.warnings.push({ path: '--schemes', message: 'ignored: --damos_action gives the schemes (damo takes those first)' });
+    else {
+      const list = jsonOption('--schemes', schemesOpt[0][0]);
+      if (!Array.isArray(list)) fail('--schemes', `expected a JSON list of scheme objects; found ${JSON.stringify(list)?.slice(0, 40)}`);
+      const kds = (r.tree as { kdamonds: Array<{ contexts: Array<{ schemes: unknown[] }> }> }).kdamonds;
+      const ctxs = kds.flatMap((k) => k.contexts);
+      if (ctxs.length !== 1) fail('--schemes', `expected one context for the schemes to go to; found ${ctxs.length}`);
+      ctxs[0].schemes = list;
+      const c: Collector = { errors: [], warnings: r.warnings };
+      kds.forEach((k, ki) => warnDamoKeys(k, ['damo options', 'kdamonds', ki], c));
+      const read = readKdamonds(r.tree, { compat: opts.compat, source: 'damo options' });
+      return { params: read.params, kdamonds: paramsToDamo(read.params), warnings: [...c.warnings, ...read.warnings] };
+    }
+  }
   const read = readKdamonds(r.tree, { compat: opts.compat, source: 'damo options' });
   return { params: read.params, kdamonds: r.kdamonds, warnings: [...r.warnings, ...read.warnings] };
+}
+
+/** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */
+function jsonOption(opt: string, value: string): unknown {
+  let text = value;
+  try {
+    if (existsSync(value) && statSync(value).isFile()) text = readFileSync(value, 'utf8');
+  } catch {
+    // not a readable file: the value is the JSON text
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    return fail(opt, `expected JSON text or a JSON file (damo reads it as JSON only); found ${text === value ? `"${value.slice(0, 40)}"` : `the file ${value}`}, which does not parse (${e instanceof Error ? e.message : String(e)})`);
+  }
 }
