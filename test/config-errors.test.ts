@@ -213,6 +213,12 @@ const cases: BadCase[] = [
     phrases: ['int', '1500.5'],
   },
   {
+    name: 'hot-set moves out of time order',
+    mutate: (d) => (d.workload.moves = [{ at: '2 s', hot_offset: 0 }, { at: '1 s', hot_offset: '4 MiB' }]),
+    path: 'workload.moves[1].at',
+    phrases: ['time order', 'previous one at 2 s', 'found 1 s'],
+  },
+  {
     name: 'unknown top-level key',
     mutate: (d) => (d.duraton = '10 s'),
     path: 'duraton',
@@ -317,6 +323,17 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].watermarks = { metric: 'free_mem_rate' }))).toEqual(
       ['interval_us', 'high_permil', 'mid_permil', 'low_permil'].map((k) => `${SCHEME}.watermarks.${k}: ${MISSING}`),
     );
+    // damo's from_kvpairs index these too: a target's pid (null for paddr), a filter's matching,
+    // both nr_regions bounds.
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].targets[0].pid)).toEqual([`${CTX}.targets[0].pid: ${MISSING}`]);
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].filters[0].matching)).toEqual([`${SCHEME}.filters[0].matching: ${MISSING}`]);
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].nr_regions = { max: '2,000' }))).toEqual([`${CTX}.nr_regions.min: ${MISSING}`]);
+  });
+
+  it('refresh_ms is a time, as damo reads it', () => {
+    const d = goodDoc();
+    d.damon.kdamonds[0].refresh_ms = '1 s';
+    expect(scenarioFromDoc(d).scenario.kdamonds[0].refreshMs).toBe(1000);
   });
 
   it('the old goal spelling (target_value_bp, no metric) is a user_input goal', () => {

@@ -49,6 +49,7 @@ export function validateScenario(s: Scenario, c: Collector, damonBase: readonly 
         const mp = hotset ? ['workload', 'moves', i] : [...ap, 'hot', 'moves', i];
         if (m.offset + h.bytes > a.bytes) err([...mp, hotset ? 'hot_offset' : 'offset'], `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${m.offset + h.bytes}`);
         if (m.at <= 0) err([...mp, 'at'], `expected a time after 0; found ${m.at / 1e9} s`);
+        else if (i > 0 && m.at <= h.moves[i - 1].at) err([...mp, 'at'], `expected moves in time order, after the previous one at ${h.moves[i - 1].at / 1e9} s; found ${m.at / 1e9} s`);
       });
     });
   });

@@ -123,7 +123,7 @@ const contextSchema = z.looseObject({
 const kdamondSchema = z.looseObject({
   state: z.unknown().optional(),
   pid: z.unknown().optional(),
-  refresh_ms: intV().optional(),
+  refresh_ms: timeV('ms').optional(),
   contexts: z.array(contextSchema),
 });
 
@@ -158,7 +158,9 @@ const warn = addWarning;
  * a file that runs here also runs there.
  */
 const REQUIRED_KEYS = {
-  target: ['regions'],
+  target: ['pid', 'regions'],
+  nrRegions: ['min', 'max'],
+  filter: ['matching'],
   intervals: ['sample_us', 'aggr_us', 'ops_update_us'],
   intervalsGoal: ['access_bp', 'aggrs', 'min_sample_us', 'max_sample_us'],
   accessPattern: ['sz_bytes', 'nr_accesses', 'age'],
@@ -190,6 +192,7 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
     const cm = obj(ctx);
     unknownKeys(ctx, KNOWN_KEYS.context, cp);
     list(cm?.targets).forEach((t, ti) => required(t, REQUIRED_KEYS.target, [...cp, 'targets', ti]));
+    required(cm?.nr_regions, REQUIRED_KEYS.nrRegions, [...cp, 'nr_regions']);
     const iv = obj(cm?.intervals);
     required(iv, REQUIRED_KEYS.intervals, [...cp, 'intervals']);
     required(iv?.intervals_goal, REQUIRED_KEYS.intervalsGoal, [...cp, 'intervals', 'intervals_goal']);
@@ -212,7 +215,11 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
         // The old spelling target_value_bp / current_value_bp stands for a user_input goal.
         if (!('target_value_bp' in (obj(g) ?? {}))) required(g, REQUIRED_KEYS.goal, gp);
       });
-      for (const key of ['filters', 'core_filters', 'ops_filters'] as const) list(sm?.[key]).forEach((f, fi) => unknownKeys(f, KNOWN_KEYS.filter, [...sp, key, fi]));
+      for (const key of ['filters', 'core_filters', 'ops_filters'] as const)
+        list(sm?.[key]).forEach((f, fi) => {
+          unknownKeys(f, KNOWN_KEYS.filter, [...sp, key, fi]);
+          required(f, REQUIRED_KEYS.filter, [...sp, key, fi]);
+        });
     });
   });
 }
@@ -240,7 +247,8 @@ export function damoToParams(doc: DamoKdamonds, base: readonly PathSeg[], c: Col
   const list = Array.isArray(doc) ? doc : doc.kdamonds;
   const listPath = Array.isArray(doc) ? base : [...base, 'kdamonds'];
   return list.map((k, ki) => ({
-    refreshMs: k.refresh_ms ?? 0,
+    // damo reads refresh_ms as a time (text_to_ms): "1 s" is 1000.
+    refreshMs: k.refresh_ms === undefined ? 0 : toNum(k.refresh_ms, c, [...listPath, ki, 'refresh_ms'], 'a refresh interval'),
     contexts: k.contexts.map((ctx, ci) => contextToParams(ctx, [...listPath, ki, 'contexts', ci], c, opts)),
   }));
 }
