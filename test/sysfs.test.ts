@@ -384,6 +384,24 @@ describe('the staging script', () => {
     ]);
   });
 
+  it('on a kernel with only the legacy filters dir, a scheme without filters clears the filters a reused dir still has', () => {
+    const dir = fresh();
+    const noFilters = structuredClone(example);
+    for (const s of noFilters[0].contexts[0].schemes) s.filters = [];
+    // The tree a previous configuration left: one kdamond, one context, two schemes, one filter each.
+    runScript(sysfsScript(example), dir, { DAMON_SIM_FAKE_SYSFS: '1' });
+    for (const si of [0, 1]) {
+      const sd = join(dir, `kdamonds/0/contexts/0/schemes/${si}`);
+      rmSync(join(sd, 'core_filters'), { recursive: true, force: true });
+      rmSync(join(sd, 'ops_filters'), { recursive: true, force: true });
+      mkdirSync(join(sd, 'filters/0'), { recursive: true });
+      writeFileSync(join(sd, 'filters/nr_filters'), '1\n');
+    }
+    const r = runScript(sysfsScript(noFilters), dir);
+    expect(r.status, r.stderr).toBe(0);
+    for (const si of [0, 1]) expect(readFileSync(join(dir, `kdamonds/0/contexts/0/schemes/${si}/filters/nr_filters`), 'utf8')).toBe('0');
+  });
+
   it('--damo-compat upstream leaves node_eligible_mem_bp nids unwritten', () => {
     const dir = fresh();
     runScript(sysfsScript(example, { compat: 'upstream' }), dir, { DAMON_SIM_FAKE_SYSFS: '1' });

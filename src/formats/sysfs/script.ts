@@ -134,10 +134,11 @@ function schemeLines(out: string[], d: string, s: SchemeParams, opts: ScriptOpti
   out.push(`if has "${d}/core_filters"; then`);
   filterLines(out, `${d}/core_filters`, s.filters.filter((f) => isCoreFilter(f.type)), '\t');
   filterLines(out, `${d}/ops_filters`, s.filters.filter((f) => !isCoreFilter(f.type)), '\t');
-  if (s.filters.length > 0) {
-    out.push('else');
-    filterLines(out, `${d}/filters`, s.filters, '\t');
-  }
+  // Before 6.15 the one filters dir holds them all; its count is set even to 0, as damo's
+  // write_filters_dir does, so a reused dir's old filters go away (kernels without the dir have none).
+  out.push('else');
+  if (s.filters.length > 0) filterLines(out, `${d}/filters`, s.filters, '\t');
+  else out.push(`\t[ ! -d "${d}/filters" ] || nr "${d}/filters/nr_filters" 0`);
   out.push('fi');
   out.push(`o "${d}/apply_interval_us" ${s.applyIntervalUs} 0`);
   out.push(`o "${d}/stats/max_nr_snapshots" ${s.maxNrSnapshots} 0`);
