@@ -242,3 +242,27 @@ describe('migration into fragmented memory, page by page', () => {
     );
   });
 });
+
+describe('pageout to a swap device that fills up', () => {
+  const node = { capacity: 16 * MiB, kind: 'dram' as const, latencyNs: 100, reserved: 0, watermark: 0 };
+  const anon = (owner: number, bytes: number, thp: boolean) => ({ owner, vstart: owner * 2 ** 32, bytes, anon: true, mapped: true, memcg: 0, thp, nodes: [0], now: 0 });
+
+  it('reclaims folio by folio in address order until the swap space is used up; the rest stays', () => {
+    const m = new Machine({ nodes: [node], base: 0, holeBetweenNodes: 0, swap: MiB + 8 * 1024 });
+    expect(m.allocate(anon(1, 4 * MiB, false))).toBe(0);
+    // 1 MiB + 8 KiB of swap: the first 258 base pages go out, the other 766 stay.
+    expect(m.evict(0, 4 * MiB)).toBe(MiB + 8 * 1024);
+    const lru = m.mem.items.filter((e) => e.kind === ExtKind.Lru);
+    expect(lru.map((e) => [e.start, e.end])).toEqual([[MiB + 8 * 1024, 4 * MiB]]);
+    expect(m.evict(0, 4 * MiB)).toBe(0); // swap full
+  });
+
+  it('a THP needs room for the whole folio', () => {
+    const m = new Machine({ nodes: [node], base: 0, holeBetweenNodes: 0, swap: 3 * MiB });
+    expect(m.allocate(anon(1, 4 * MiB, true))).toBe(0);
+    // Room for one 2 MiB folio, not for the second.
+    expect(m.evict(0, 4 * MiB)).toBe(2 * MiB);
+    const lru = m.mem.items.filter((e) => e.kind === ExtKind.Lru);
+    expect(lru.map((e) => [e.start, e.end, e.folioSize])).toEqual([[2 * MiB, 4 * MiB, 2 * MiB]]);
+  });
+});

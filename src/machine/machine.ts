@@ -350,17 +350,27 @@ export class Machine {
   }
 
   /**
-   * Reclaim the LRU folios in [start, end) (whole folios): anon memory goes to the swap device while
-   * it has room, page cache is dropped. Returns the bytes reclaimed.
+   * Reclaim the LRU folios in [start, end) (whole folios), folio by folio in address order: anon
+   * memory goes to the swap device while it has room for the folio, page cache is dropped.
+   * Returns the bytes reclaimed.
    */
   evict(start: number, end: number): number {
-    const [i, j] = this.mem.isolate(start, end);
+    const [i, end0] = this.mem.isolate(start, end);
+    let j = end0;
     let done = 0;
     for (let k = i; k < j; k++) {
       const e = this.mem.items[k];
       if (e.kind !== ExtKind.Lru) continue;
-      const len = e.end - e.start;
-      if (e.anon && this.evicted.swapFree() < len) continue; // no swap space: the folio stays
+      let len = e.end - e.start;
+      if (e.anon && this.evicted.swapFree() < len) {
+        // The folios that still fit go out; the rest of the run stays (swap is full for them). A
+        // THP needs room for all of it (the kernel would split it and swap what fits: not modelled).
+        const fit = Math.floor(this.evicted.swapFree() / e.folioSize) * e.folioSize;
+        if (fit === 0) continue;
+        this.mem.splitAt(e.start + fit);
+        j++;
+        len = fit;
+      }
       this.evicted.add({ owner: e.owner, vstart: e.vstart, vend: e.vstart + len, anon: e.anon, mapped: e.mapped, memcg: e.memcg });
       e.makeFree();
       this.freed(e.node, e.start, e.end);
