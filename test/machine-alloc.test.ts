@@ -266,3 +266,32 @@ describe('pageout to a swap device that fills up', () => {
     expect(lru.map((e) => [e.start, e.end, e.folioSize])).toEqual([[2 * MiB, 4 * MiB, 2 * MiB]]);
   });
 });
+
+describe('migration stops at -ENOMEM', () => {
+  const node = { capacity: 8 * MiB, kind: 'dram' as const, latencyNs: 100, reserved: 0, watermark: 0 };
+  const req = (owner: number, bytes: number, thp: boolean, nodes: number[]) => ({ owner, vstart: owner * 2 ** 32, bytes, anon: false, mapped: true, memcg: 0, thp, nodes, now: 0 });
+
+  it("a base page that finds no memory ends its source node's list: the THPs after it are neither tried nor split", () => {
+    const build = () => {
+      const m = new Machine({ nodes: [node, node], base: 0, holeBetweenNodes: 0 });
+      expect(m.allocate(req(1, 8 * MiB, false, [0]))).toBe(0); // the target is full
+      expect(m.allocate(req(2, MiB, false, [1]))).toBe(0);
+      expect(m.allocate(req(3, 4 * MiB, true, [1]))).toBe(0);
+      return m;
+    };
+    const thps = (m: Machine) => m.mem.items.filter((e) => e.owner === 3).map((e) => e.folioSize);
+    const m = build();
+    expect(thps(m)).toEqual([2 * MiB]); // one extent of two 2 MiB folios
+    const enomem = new Set<number>();
+    expect(m.migrateRange(8 * MiB, 16 * MiB, 0, [], enomem).migrated).toBe(0);
+    expect([...enomem]).toEqual([1]);
+    expect(thps(m)).toEqual([2 * MiB]);
+    // Later ranges of the same list skip node 1 altogether.
+    expect(m.migrateRange(8 * MiB, 16 * MiB, 0, [], enomem).migrated).toBe(0);
+    expect(thps(m)).toEqual([2 * MiB]);
+    // Each range on its own (no list): the THPs are tried, fail, and are split.
+    const other = build();
+    other.migrateRange(8 * MiB, 16 * MiB, 0, []);
+    expect(thps(other)).toEqual([4096]);
+  });
+});

@@ -246,8 +246,12 @@ export class Machine {
    * it stays where it is. A 2 MiB folio with no aligned free 2 MiB block on the target is split and
    * moved as base pages, as migrate_pages() does on -ENOMEM. `fallback` lists further nodes the
    * allocator may use when the target is full (kernels without __GFP_THISNODE).
+   *
+   * A base page that finds no memory ends its source node's migration: migrate_pages() gives up on
+   * the rest of that node's folio list on -ENOMEM. `enomem` collects such source nodes across the
+   * calls for one list (one region's damon_migrate_pages()); their later folios are not tried.
    */
-  migrateRange(start: number, end: number, target: number, fallback: readonly number[] = []): MigrationResult {
+  migrateRange(start: number, end: number, target: number, fallback: readonly number[] = [], enomem?: Set<number>): MigrationResult {
     const res: MigrationResult = { migrated: 0, folios: 0, costNs: 0 };
     const [i0, j0] = this.mem.isolate(start, end);
     // Plain snapshots: the moves below re-split and re-join the extent list.
@@ -266,6 +270,7 @@ export class Machine {
     const freedHere = new Set<Extent>();
     const fills = new DestinationFills(this.mem);
     for (const src of pieces) {
+      if (enomem?.has(src.node)) continue;
       let off = src.start;
       const moves = new SourceMoves(this.mem, off, freedHere);
       while (off < src.end) {
@@ -294,6 +299,7 @@ export class Machine {
             src.folioSize = PAGE_SIZE;
             continue;
           }
+          enomem?.add(src.node);
           break;
         }
         const len = dst.end - dst.start;

@@ -321,8 +321,11 @@ export class PaddrOps implements DamonOperations {
       if (!ctx.profile.migrateInvalidTargetPutback) for (const [a, b] of f.ranges) m.isolateForever(a, b);
     } else if (f.ranges.length > 0) {
       const fallback = ctx.profile.migrateThisNode ? [] : m.nodes.map((n) => n.nid).filter((nid) => nid !== target);
+      // damon_migrate_pages() migrates the region's folio list per source node; -ENOMEM on one
+      // of a node's base pages ends that node's list.
+      const enomem = new Set<number>();
       for (const [a, b] of f.ranges) {
-        const res = m.migrateRange(a, b, target, fallback);
+        const res = m.migrateRange(a, b, target, fallback, enomem);
         migrated += res.migrated;
         costNs += res.costNs;
       }
