@@ -64,7 +64,7 @@ function goodDoc(): Doc {
                 {
                   action: 'migrate_hot',
                   target_nid: 0,
-                  access_pattern: { sz_bytes: { min: '4 KiB', max: 'max' }, nr_accesses: { min: '1 samples', max: 'max' }, age: { min: 0, max: 'max' } },
+                  access_pattern: { sz_bytes: { min: '4 KiB', max: 'max' }, nr_accesses: { min: '1 samples', max: '4,294,967,295 samples' }, age: { min: 0, max: 'max' } },
                   quotas: {
                     time_ms: 0,
                     sz_bytes: '8 MiB',
@@ -328,6 +328,17 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].targets[0].pid)).toEqual([`${CTX}.targets[0].pid: ${MISSING}`]);
     expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].filters[0].matching)).toEqual([`${SCHEME}.filters[0].matching: ${MISSING}`]);
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].nr_regions = { max: '2,000' }))).toEqual([`${CTX}.nr_regions.min: ${MISSING}`]);
+  });
+
+  it('bounds damo reads as "N unit" texts: a bare "max" beside "N samples", a time beside "N aggr_intervals"', () => {
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.nr_accesses = { min: '1 samples', max: 'max' }))).toEqual([
+      `${SCHEME}.access_pattern.nr_accesses.max: expected "N samples" beside a samples bound (damo refuses a bare "max" there); found "max", read as 4,294,967,295 samples`,
+    ]);
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.age = { min: '5 aggr_intervals', max: '10 s' }))).toEqual([
+      `${SCHEME}.access_pattern.age: expected both bounds in the same unit (damo refuses a time beside "N aggr_intervals"); found aggr_intervals and a time`,
+    ]);
+    // Percent bounds take "max" (text_to_percent).
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.nr_accesses = { min: '5 %', max: 'max' }))).toEqual([]);
   });
 
   it('refresh_ms is a time, as damo reads it', () => {

@@ -24,7 +24,7 @@ export function tiering6040(tuner: Tuner = 'temporal'): ScenarioDoc {
     target_nid: nid,
     access_pattern: {
       sz_bytes: { min: '4 KiB', max: 'max' },
-      nr_accesses: { min: '1 samples', max: 'max' },
+      nr_accesses: { min: '1 samples', max: '4,294,967,295 samples' },
       age: { min: '0 ns', max: 'max' },
     },
     apply_interval_us: 0,

@@ -320,6 +320,15 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
   const nrMax = ap?.nr_accesses?.max;
   if (nrMin && nrMax && nrMin.kind !== 'max' && nrMax.kind !== 'max' && nrMin.kind !== nrMax.kind)
     err(c, [...path, 'access_pattern', 'nr_accesses'], `expected both bounds in the same unit (percent or samples); found ${nrMin.kind} and ${nrMax.kind}`);
+  // damo reads a pair that is not all percent as "N unit" texts (text_to_nr_unit), which a bare
+  // "max" is not: damon-sim takes it as the largest sample count, damo refuses the file.
+  for (const [key, v, other] of [['min', nrMin, nrMax], ['max', nrMax, nrMin]] as const)
+    if (v?.kind === 'max' && other?.kind === 'samples')
+      warn(c, [...path, 'access_pattern', 'nr_accesses', key], 'expected "N samples" beside a samples bound (damo refuses a bare "max" there); found "max", read as 4,294,967,295 samples');
+  const ageMin = ap?.age?.min;
+  const ageMax = ap?.age?.max;
+  if (ageMin && ageMax && ageMin.kind !== ageMax.kind)
+    warn(c, [...path, 'access_pattern', 'age'], `expected both bounds in the same unit (damo refuses a time beside "N aggr_intervals"); found ${ageMin.kind === 'us' ? 'a time' : 'aggr_intervals'} and ${ageMax.kind === 'us' ? 'a time' : 'aggr_intervals'}`);
   const pattern = {
     minSzRegion: ap?.sz_bytes?.min ?? 0n,
     maxSzRegion: ap?.sz_bytes?.max ?? ULONG_MAX,

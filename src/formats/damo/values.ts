@@ -87,7 +87,8 @@ export type AgeValue = { kind: 'us'; value: bigint } | { kind: 'aggr_intervals';
 /** An access-pattern nr_accesses bound: percent of the max ("5 %", 5, "max") or "N samples". */
 export const accessRateV = () =>
   unit((v): AccessValue => {
-    // "max" fits either unit: damo's own configs write nr_accesses "1 samples" .. "max".
+    // "max" fits either unit here; damo itself takes it only beside a percent bound (the reader
+    // warns where damo would refuse it: src/formats/damo/kdamonds.ts).
     if (typeof v === 'string' && v.trim() === 'max') return { kind: 'max' };
     if (typeof v === 'string' && /samples\s*$/.test(v.trim())) {
       const c = parseCountWithUnit(v);
