@@ -278,6 +278,27 @@ describe('damo command line errors: option, expected, found', () => {
     expect(both.warnings.map((w) => w.path)).toEqual(['--schemes']);
   });
 
+  it('percent bounds stage as damo writes them and the kernel keeps them: int(% × aggr / sample / 100), cut to 32 bits', () => {
+    const pattern = (cmd: string) => {
+      const r = damoArgsToParams(words(cmd));
+      return { p: r.params[0].contexts[0].schemes[0].pattern, w: r.warnings.map((x) => x.message) };
+    };
+    // "max" % is ULONG_MAX %: with 5 ms / 100 ms, int(2^64 × 20 / 100) = 3,689,348,814,741,910,528,
+    // whose low 32 bits are 858,993,664: still above any count an aggregation holds.
+    const dflt = pattern('--damos_action stat --damos_access_rate 5% max');
+    expect([dflt.p.minNrAccesses, dflt.p.maxNrAccesses]).toEqual([1, 858_993_664]);
+    expect(dflt.w).toEqual([]);
+    // 4 ms: int(2^64 × 25 / 100) = 2^62, low 32 bits 0: the scheme matches nothing on a real kernel.
+    const fast = pattern('--damos_action stat --damos_access_rate 5% max -s 4ms');
+    expect([fast.p.minNrAccesses, fast.p.maxNrAccesses]).toEqual([1, 0]);
+    expect(fast.w).toEqual([
+      '"max" % (ULONG_MAX % for damo) stages 4611686018427387904 samples, of which the kernel\'s 32-bit field keeps 0: fewer than the 25 samples an aggregation can hold',
+      'min 1 > max 0 samples: the scheme never matches a region',
+    ]);
+    // aggr / sample in floating point, as damo divides: 90 % of 100 ms / 3 ms is int(30.000000000000004) = 30.
+    expect(pattern('--damos_action stat --damos_access_rate 90% 90% -s 3ms').p.minNrAccesses).toBe(30);
+  });
+
   it('the deducible target paddr and --pause_ctx', () => {
     const r = damoArgsToParams('paddr --pause_ctx 0 --damos_action stat'.split(' '));
     expect(r.params[0].contexts[0].ops).toBe('paddr');

@@ -64,7 +64,9 @@ describe('damo kdamonds emission: key order', () => {
     expect(scheme.access_pattern).toEqual({
       sz_bytes: { min: '4.000 KiB', max: 'max' },
       nr_accesses: { min: '1 samples', max: '4,294,967,295 samples' },
-      age: { min: '0 aggr_intervals', max: '4,294,967,295 aggr_intervals' },
+      // "max" µs is ULONG_MAX µs: damo stages int(ULONG_MAX / 100 ms) = 184,467,440,737,095
+      // aggregation intervals, of which the kernel's unsigned int keeps the low 32 bits.
+      age: { min: '0 aggr_intervals', max: '2,890,341,191 aggr_intervals' },
     });
     expect(scheme.quotas.time_ms).toBe('0 ns');
     expect(scheme.quotas.sz_bytes).toBe('128.000 MiB');

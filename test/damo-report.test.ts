@@ -41,7 +41,7 @@ describe('damo report damon: parameters', () => {
       [
         '                sz: [4.000 KiB, max]',
         '                nr_accesses: [1 samples, 4,294,967,295 samples]',
-        '                age: [0 aggr_intervals, 4,294,967,295 aggr_intervals]',
+        '                age: [0 aggr_intervals, 2,890,341,191 aggr_intervals]',
         '            quotas',
         '                0 ns / 128.000 MiB / 0 B per 1 s',
         '                goal 0: metric node_eligible_mem_bp (nid 0) target 6,000 current 0',

@@ -274,7 +274,8 @@ function contextToParams(d: DamoContext, path: readonly PathSeg[], c: Collector,
     minNrRegions: d.nr_regions?.min === undefined ? 10 : clampU32(d.nr_regions.min),
     maxNrRegions: d.nr_regions?.max === undefined ? 1000 : clampU32(d.nr_regions.max),
   };
-  const maxNrAccesses = attrs.sampleInterval ? Math.floor(attrs.aggrInterval / attrs.sampleInterval) : 0;
+  // damo's add_unset_unit(): max_val = aggr / sample in Python's float division.
+  const maxNrAccesses = attrs.sampleInterval ? attrs.aggrInterval / attrs.sampleInterval : 0;
   return {
     ops: d.ops,
     addrUnit,
@@ -293,25 +294,53 @@ function contextToParams(d: DamoContext, path: readonly PathSeg[], c: Collector,
 }
 
 interface SchemeEnv {
+  /** aggr_us / sample_us as damo computes it (a float). */
   maxNrAccesses: number;
   aggrUs: number;
   addrUnit: number;
   opts: DamoReadOptions;
 }
 
-function accessToSamples(v: AccessValue, env: SchemeEnv, c: Collector, path: readonly PathSeg[]): number {
-  if (v.kind === 'max') return UINT_MAX;
-  if (v.kind === 'samples') return clampU32(v.value);
-  // damo: int(percent * max_nr_accesses / 100), truncating.
-  const samples = Math.trunc((v.percent * env.maxNrAccesses) / 100);
-  if (v.percent > 0 && samples === 0)
-    warn(c, path, `${v.percent} % of ${env.maxNrAccesses} samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`);
-  return samples > UINT_MAX ? UINT_MAX : samples;
+/**
+ * What the kernel keeps of a value written to an access-pattern sysfs file: the file takes an
+ * unsigned long, struct damos_access_pattern an unsigned int (the low 32 bits).
+ */
+function u32OfUlong(b: bigint): number {
+  return Number(BigInt.asUintN(32, b));
 }
 
+/** "max" in percent, as damo's text_to_percent() reads it (try_common_input: ULONG_MAX). */
+const MAX_PERCENT = Number(ULONG_MAX);
+
+/**
+ * A nr_accesses bound in kernel samples. Percent as damo stages it, int(percent × aggr / sample
+ * / 100) in floating point, then cut to 32 bits by the kernel: "max" % is ULONG_MAX %, which
+ * leaves 858,993,664 samples with 5 ms / 100 ms intervals but 0 with 4 ms / 100 ms (aggr / sample
+ * 25 makes it exactly 2^62). A bare "max" beside "N samples" (which damo refuses) is the u32 max.
+ */
+function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c: Collector, path: readonly PathSeg[]): number {
+  if (v.kind === 'samples') return u32OfUlong(v.value);
+  if (v.kind === 'max' && samplesPair) return UINT_MAX;
+  const percent = v.kind === 'max' ? MAX_PERCENT : v.percent;
+  const samples = stagedSamples(v, env);
+  if (percent > 0 && samples === 0)
+    warn(c, path, `${percent} % of ${+env.maxNrAccesses.toFixed(6)} samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`);
+  const kept = u32OfUlong(BigInt(samples));
+  if (kept < samples && kept < env.maxNrAccesses)
+    warn(c, path, `${v.kind === 'max' || percent >= MAX_PERCENT ? '"max" % (ULONG_MAX % for damo)' : `${percent} %`} stages ${BigInt(samples)} samples, of which the kernel's 32-bit field keeps ${kept}: fewer than the ${+env.maxNrAccesses.toFixed(6)} samples an aggregation can hold`);
+  return kept;
+}
+
+/** The samples damo writes for a percent (or "max" %) bound: int(percent × aggr / sample / 100). */
+function stagedSamples(v: AccessValue, env: SchemeEnv): number {
+  if (v.kind === 'samples') return Number(v.value);
+  return Math.trunc(((v.kind === 'max' ? MAX_PERCENT : v.percent) * env.maxNrAccesses) / 100);
+}
+
+/** An age bound in aggregation intervals: damo's int(usec / aggr_us), cut to 32 bits by the kernel. */
 function ageToAggrs(v: AgeValue, env: SchemeEnv): number {
-  if (v.kind === 'aggr_intervals') return clampU32(v.value);
-  return clampU32(env.aggrUs ? v.value / BigInt(env.aggrUs) : 0n);
+  if (v.kind === 'aggr_intervals') return u32OfUlong(v.value);
+  return u32OfUlong(env.aggrUs ? v.value / BigInt(env.aggrUs) : 0n);
 }
 
 function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, env: SchemeEnv): SchemeParams {
@@ -332,14 +361,19 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
   const pattern = {
     minSzRegion: ap?.sz_bytes?.min ?? 0n,
     maxSzRegion: ap?.sz_bytes?.max ?? ULONG_MAX,
-    minNrAccesses: nrMin ? accessToSamples(nrMin, env, c, [...path, 'access_pattern', 'nr_accesses', 'min']) : 0,
-    maxNrAccesses: nrMax ? accessToSamples(nrMax, env, c, [...path, 'access_pattern', 'nr_accesses', 'max']) : UINT_MAX,
+    minNrAccesses: nrMin ? accessToSamples(nrMin, nrMax?.kind === 'samples', env, c, [...path, 'access_pattern', 'nr_accesses', 'min']) : 0,
+    maxNrAccesses: nrMax ? accessToSamples(nrMax, nrMin?.kind === 'samples', env, c, [...path, 'access_pattern', 'nr_accesses', 'max']) : UINT_MAX,
     minAgeRegion: ap?.age?.min ? ageToAggrs(ap.age.min, env) : 0,
     maxAgeRegion: ap?.age?.max ? ageToAggrs(ap.age.max, env) : UINT_MAX,
   };
   if (pattern.minSzRegion > pattern.maxSzRegion) err(c, [...path, 'access_pattern', 'sz_bytes'], `expected min <= max; found min ${pattern.minSzRegion} > max ${pattern.maxSzRegion}`);
-  if (pattern.minNrAccesses > pattern.maxNrAccesses)
-    err(c, [...path, 'access_pattern', 'nr_accesses'], `expected min <= max; found ${pattern.minNrAccesses} > ${pattern.maxNrAccesses} samples`);
+  if (pattern.minNrAccesses > pattern.maxNrAccesses) {
+    // A max the kernel's 32-bit field cut below min is what a kernel would run: a scheme that
+    // never matches (warned above). Written that way, it is a mistake.
+    if (!nrMax || nrMin?.kind === 'samples' || stagedSamples(nrMax, env) <= UINT_MAX)
+      err(c, [...path, 'access_pattern', 'nr_accesses'], `expected min <= max; found ${pattern.minNrAccesses} > ${pattern.maxNrAccesses} samples`);
+    else warn(c, [...path, 'access_pattern', 'nr_accesses'], `min ${pattern.minNrAccesses} > max ${pattern.maxNrAccesses} samples: the scheme never matches a region`);
+  }
   if (pattern.minAgeRegion > pattern.maxAgeRegion)
     err(c, [...path, 'access_pattern', 'age'], `expected min <= max; found ${pattern.minAgeRegion} > ${pattern.maxAgeRegion} aggregation intervals`);
 
