@@ -128,22 +128,21 @@ describe('goal metrics through refreshGoal (damos.md §5.1)', () => {
   it('some_mem_psi_us is the PSI total since the previous refresh', () => {
     const { sim, ctx } = layout();
     const g = goal('some_mem_psi_us', { targetValue: 1000n });
-    sim.mm.psiSomeUs = 1500;
-    refreshGoal(ctx, scheme(), g);
-    expect([g.currentValue, g.lastPsiTotal]).toEqual([1500n, 1500]);
-    sim.mm.psiSomeUs = 4000;
-    refreshGoal(ctx, scheme(), g);
-    expect([g.currentValue, g.lastPsiTotal]).toEqual([2500n, 4000]);
-    refreshGoal(ctx, scheme(), g); // no stall since
-    expect([g.currentValue, g.lastPsiTotal]).toEqual([0n, 4000]);
-    // Each reading is truncated to whole µs before the difference (damos_get_some_mem_psi_total
+    // [PSI total in µs at the refresh, current_value, last_psi_total]. The last two readings: each
+    // reading is truncated to whole µs before the difference (damos_get_some_mem_psi_total
     // divides the ns total): 4010.6 → 4010, 4011.4 → 4011; the fractions do not cancel out.
-    sim.mm.psiSomeUs = 4010.6;
-    refreshGoal(ctx, scheme(), g);
-    expect([g.currentValue, g.lastPsiTotal]).toEqual([10n, 4010]);
-    sim.mm.psiSomeUs = 4011.4;
-    refreshGoal(ctx, scheme(), g);
-    expect([g.currentValue, g.lastPsiTotal]).toEqual([1n, 4011]);
+    const steps: Array<[number, bigint, number]> = [
+      [1500, 1500n, 1500],
+      [4000, 2500n, 4000],
+      [4000, 0n, 4000], // no stall since
+      [4010.6, 10n, 4010],
+      [4011.4, 1n, 4011],
+    ];
+    for (const [total, current, last] of steps) {
+      sim.mm.psiSomeUs = total;
+      refreshGoal(ctx, scheme(), g);
+      expect([g.currentValue, g.lastPsiTotal]).toEqual([current, last]);
+    }
   });
 
   it('node_mem_used_bp / node_mem_free_bp: exact mult_frac values; invalid nid ⇒ 0 / 10000', () => {
