@@ -438,6 +438,37 @@ describe('scheduled commit events', () => {
   });
 });
 
+describe('state writes while every scheme waits on its watermarks', () => {
+  // free_mem_rate is ~875 ‰ here: above high = 100 ‰ the scheme is deactivated, and
+  // kdamond_wait_activation() sleeps 5 s rounds.
+  const waiting = (events: object[]) => {
+    const d = smallDoc(events) as { duration: number; damon: { kdamonds: Array<{ contexts: Array<{ schemes: Array<Record<string, unknown>> }> }> } };
+    d.duration = 12;
+    d.damon.kdamonds[0].contexts[0].schemes[0].watermarks = { metric: 'free_mem_rate', interval_us: '5 s', high_permil: 100, mid_permil: 50, low_permil: 0 };
+    const res = runScenario(scenarioFromDoc(d).scenario);
+    return res.events.filter((r) => r.type === 'event').map((e) => [e.command, e.status, e.t]);
+  };
+
+  it("a damon_call() is served at the end of the sleep it was made in, not after the next one", () => {
+    expect(waiting([{ at: 1, command: 'update_schemes_stats' }])).toEqual([['update_schemes_stats', 'ok', 5]]);
+  });
+
+  it('off wakes the kdamond (kthread_stop): it stops at the write, or once the write before it returned', () => {
+    expect(waiting([{ at: 1, command: 'off' }])).toEqual([['off', 'ok', 1]]);
+    expect(
+      waiting([
+        { at: 1, command: 'update_schemes_stats' },
+        { at: 2, command: 'off' },
+      ]),
+    ).toEqual([
+      ['update_schemes_stats', 'ok', 5],
+      ['off', 'ok', 5],
+    ]);
+    // Off again on the stopped kdamond: __damon_stop() finds no thread.
+    expect(waiting([{ at: 1, command: 'off' }, { at: 2, command: 'off' }])[1]).toEqual(['off', 'error', 2]);
+  });
+});
+
 describe('on after off (damon_sysfs_turn_damon_on)', () => {
   const run = (events: object[], duration = 3) => {
     const d = smallDoc(events) as { duration: number };
@@ -478,6 +509,23 @@ describe('on after off (damon_sysfs_turn_damon_on)', () => {
     expect(Number(stats[0].nr_tried)).toBeGreaterThan(0);
     expect(stats[0].nr_tried as number).toBeLessThan(before * 5); // not the 10 passes before off as well
     expect(res.simulation.kdamonds[0].kdamond.stopped).toBe(false);
+  });
+
+  it('reads the intervals update_tuned_intervals wrote back into the files', () => {
+    const d = smallDoc([
+      { at: 8, command: 'update_tuned_intervals' },
+      { at: 8.5, command: 'off' },
+      { at: 9, command: 'on' },
+    ]) as { duration: number; damon: { kdamonds: Array<{ contexts: Array<{ intervals: Record<string, unknown> }> }> } };
+    d.duration = 10;
+    d.damon.kdamonds[0].contexts[0].intervals = { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s', intervals_goal: { access_bp: '4 %', aggrs: 3, min_sample_us: '1 ms', max_sample_us: '1 s' } };
+    const res = runScenario(scenarioFromDoc(d).scenario);
+    const tuned = res.events.find((r) => r.type === 'tuned_intervals')!;
+    expect(tuned.aggr_us).not.toBe(100_000);
+    // The first aggregation after the restart comes one tuned aggregation interval after 9 s.
+    const first = res.aggrs.find((a) => a.t > 9)!;
+    expect(first.aggr_us).toBe(tuned.aggr_us);
+    expect(first.t).toBeCloseTo(9 + (tuned.aggr_us as number) / 1e6, 2);
   });
 
   it('is refused while the kdamond runs (-EBUSY), changing nothing', () => {

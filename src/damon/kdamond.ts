@@ -94,9 +94,16 @@ export class Kdamond {
     return this.waitMinUs;
   }
 
+  /**
+   * The sysfs writer's view of the sleeps that are not sampling intervals (watermark waits,
+   * pauses): what was written during one is served at its end, an `off` ends it at once.
+   */
+  sysfs: { stopDuringSleep(fromNs: number, toNs: number): number | undefined; callPoint(): void } | undefined;
+
   /** kdamond_wait_activation's min_wait_time and init_wait_time for the wait in progress. */
   private waitMinUs = 0;
   private waitInit = false;
+
 
   /** kdamond_call(ctx, false). Returns false when the context got corrupted by a failed commit. */
   private runCalls(): boolean {
@@ -136,7 +143,17 @@ export class Kdamond {
    */
   private idle(us: number): void {
     const ctx = this.ctx;
-    ctx.clock.now += us * 1000;
+    const end = ctx.clock.now + us * 1000;
+    // kthread_stop() wakes the sleeping kdamond: an `off` written during the sleep ends it then.
+    const stopAt = this.sysfs?.stopDuringSleep(ctx.clock.now, end);
+    if (stopAt !== undefined) {
+      ctx.clock.now = stopAt;
+      this.stop();
+      return;
+    }
+    ctx.clock.now = end;
+    // A damon_call() made during the sleep is served at this round's kdamond_call().
+    this.sysfs?.callPoint();
     // The calls may read or change regions: the sampler's counters must be in them first.
     if (this.calls.length > 0) ctx.ops.syncRegions?.(ctx);
     if (!this.runCalls()) this.stop();

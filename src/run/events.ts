@@ -21,7 +21,7 @@ import { DamosWalk } from '../damos/walk.js';
 import { Prng } from '../lib/prng.js';
 import type { DamonOperations, OpsId } from '../ops/operations.js';
 import type { EventCommand, ScheduledEvent } from '../scenario/events.js';
-import type { ContextParams } from '../scenario/model.js';
+import type { ContextParams, KdamondParams } from '../scenario/model.js';
 import { buildContext, buildScheme } from './build.js';
 import { secs } from './recorder.js';
 import type { SimKdamond, Simulation } from './simulation.js';
@@ -69,6 +69,15 @@ export class EventEngine {
   private readonly queues = new Map<number, ScheduledEvent[]>();
   /** The command each kdamond has in flight (its writer waits for it). */
   private readonly inflight = new Map<number, ScheduledEvent>();
+  /** Intervals update_tuned_intervals wrote into a kdamond's sample_us / aggr_us files since its last commit. */
+  private readonly tunedFiles = new Map<number, { sampleUs: number; aggrUs: number }>();
+
+  /** The files `on` reads: the scenario's mirror, with intervals update_tuned_intervals wrote back. */
+  private withTunedIntervals(idx: number, params: KdamondParams): KdamondParams {
+    const t = this.tunedFiles.get(idx);
+    if (!t) return params;
+    return { ...params, contexts: params.contexts.map((c) => ({ ...c, attrs: { ...c.attrs, sampleInterval: t.sampleUs, aggrInterval: t.aggrUs } })) };
+  }
 
   constructor(
     private readonly sim: Simulation,
@@ -87,6 +96,7 @@ export class EventEngine {
   attach(): this {
     if (this.queues.size === 0) return this;
     this.sim.beforeStep = (k) => this.beforeStep(k);
+    for (const k of this.sim.kdamonds) this.hook(k);
     // A stopped kdamond takes no steps: its events (an `on` among them) are delivered at their times.
     this.sim.nextWakeNs = () => this.nextStoppedEventNs();
     this.sim.wake = (ns) => this.flushStopped(ns);
@@ -133,9 +143,11 @@ export class EventEngine {
         const ev = q.shift()!;
         if (ev.command === CLEAR) this.outcome(ev, ev.at, k?.kdamond.ctx, 'ok');
         else if (ev.command === 'on' && k) {
-          const e = this.sim.restart(idx, ev.params!, ev.at);
+          const e = this.sim.restart(idx, this.withTunedIntervals(idx, ev.params!), ev.at);
+          if (e === null) this.hook(k);
           this.outcome(ev, Math.max(ev.at, k.clock.now), k.kdamond.ctx, e === null ? 'ok' : 'error', e ?? undefined);
-        } else this.outcome(ev, ev.at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
+        } else if (ev.command === 'off') this.outcome(ev, ev.at, k?.kdamond.ctx, 'error', '-EPERM: kdamond is not running'); // __damon_stop()
+        else this.outcome(ev, ev.at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
       }
     }
   }
@@ -143,10 +155,38 @@ export class EventEngine {
   /** Before kdamond k's next iteration: hand over what is due by the end of its sampling sleep. */
   beforeStep(k: SimKdamond): void {
     this.flushStopped(k.clock.now);
+    this.deliver(k, k.clock.now + k.kdamond.ctx.attrs.sampleInterval * 1000);
+  }
+
+  /**
+   * Let kdamond k's sleeps that are not sampling intervals (watermark waits, pauses) see the
+   * writes made during them: kdamond_wait_activation() serves damon_call()s after each sleep,
+   * and kthread_stop() (an `off`) wakes the kdamond at once.
+   */
+  private hook(k: SimKdamond): void {
+    k.kdamond.sysfs = {
+      stopDuringSleep: (fromNs, toNs) => {
+        // The `off` handed over before this sleep, or the next write if it is one.
+        let ev = this.inflight.get(k.idx);
+        if (ev === undefined) {
+          const q = this.queues.get(k.idx);
+          if (!q || q.length === 0 || q[0].command !== 'off' || q[0].at > toNs) return undefined;
+          ev = q.shift()!;
+        } else if (ev.command !== 'off') return undefined;
+        else this.inflight.delete(k.idx); // the kdamond drops its pending damon_call()
+        const at = Math.max(fromNs, ev.at);
+        this.outcome(ev, at, k.kdamond.ctx, 'ok', undefined, true);
+        return at;
+      },
+      callPoint: () => this.deliver(k, k.clock.now),
+    };
+  }
+
+  /** Hand kdamond k the writes made by `callAt` (one at a time: the writer waits for each). */
+  private deliver(k: SimKdamond, callAt: number): void {
     const q = this.queues.get(k.idx);
     if (!q || q.length === 0 || this.inflight.has(k.idx)) return;
     const kd = k.kdamond;
-    const callAt = k.clock.now + kd.ctx.attrs.sampleInterval * 1000;
     while (q.length > 0 && q[0].at <= callAt) {
       const ev = q.shift()!;
       if (ev.command === 'on') {
@@ -195,6 +235,7 @@ export class EventEngine {
     const base = { t, kdamond: ev.kdamond, ctx: ctxIdxInKdamond(ctx) };
     switch (ev.command) {
       case 'commit': {
+        this.tunedFiles.delete(ev.kdamond); // the write replaced every file
         const r = this.commit(ev, ctx);
         this.outcome(ev, now, ctx, r === null ? 'ok' : 'error', r ?? undefined, ctx.maybeCorrupted);
         return;
@@ -228,6 +269,8 @@ export class EventEngine {
         this.outcome(ev, now, ctx, 'ok');
         return;
       case 'update_tuned_intervals':
+        // The kernel writes them back into the intervals files, which a later `on` reads.
+        this.tunedFiles.set(ev.kdamond, { sampleUs: ctx.attrs.sampleInterval, aggrUs: ctx.attrs.aggrInterval });
         this.emit({ type: 'tuned_intervals', ...base, sample_us: ctx.attrs.sampleInterval, aggr_us: ctx.attrs.aggrInterval });
         this.outcome(ev, now, ctx, 'ok');
         return;
