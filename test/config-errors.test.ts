@@ -12,7 +12,8 @@
  * non-core filter type in core_filters, unknown action/metric names) and what the simulated
  * machine cannot hold. One good case shows the same plumbing succeeds and writes the timeline.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -406,6 +407,32 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     // Two outputs on one file would overwrite each other.
     const same = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', outFile, '--plot', outFile, '--no-progress']);
     expectError(expectRejected({ ...same, outFile }), '--plot', "expected a file other than --out's");
+  });
+
+  it('a directory that cannot be created (under /proc) is refused before the run', async () => {
+    const outFile = join(dir, 'proc.ndjson');
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', outFile, '--trace', '/proc/damon-sim-nope/t.txt', '--no-progress']);
+    expectError(expectRejected({ ...r, outFile }), '--trace', /expected a directory (this user may write in|that can be created)/);
+  });
+
+  it('a link is written through to its file; a pipe is written in place, not replaced by a file', async () => {
+    const target = join(dir, 'target.svg');
+    writeFileSync(target, 'old');
+    const link = join(dir, 'link.svg');
+    symlinkSync(target, link);
+    const fifo = join(dir, 'trace.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const copy = join(dir, 'trace-copy.txt');
+    const reader = spawn('sh', ['-c', `cat "${fifo}" > "${copy}"`]);
+    const done = new Promise((ok) => reader.on('exit', ok));
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '0.3', '--plot', link, '--trace', fifo, '--no-progress']);
+    await done;
+    expect(r.code, r.err).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toMatch(/^<svg/);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readFileSync(copy, 'utf8')).toMatch(/^kdamond\.0 1000 \[000\] \d+\.\d{6}: damon:/);
+    rmSync(fifo);
   });
 
   it('a scenario file that does not exist', async () => {

@@ -3,7 +3,7 @@
  * CLI plumbing: output that never leaves a partial file behind (write to a temporary file in the
  * same directory, then rename), and the exit-code contract (2 for bad input, one line per problem).
  */
-import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { ConfigError, formatIssue, oneLine, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
@@ -41,14 +41,24 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
   if (tooLong !== undefined) throw new UsageError(`${option}: expected path parts of at most ${NAME_MAX} bytes; found one of ${Buffer.byteLength(tooLong)} bytes`);
   if (kind === 'file' && Buffer.byteLength(basename(tempPath(path))) > NAME_MAX)
     throw new UsageError(`${option}: expected a file name of at most ${NAME_MAX - TEMP_OVERHEAD} bytes; found one of ${Buffer.byteLength(basename(path))} bytes`);
+  let link: Stats | undefined;
+  try {
+    link = lstatSync(path);
+  } catch {
+    link = undefined;
+  }
   const st = statOrUndefined(path);
+  if (link?.isSymbolicLink() && !st) throw new UsageError(`${option}: expected a file or a link to one; found "${path}", a link to a missing file`);
   if (st) {
     if (kind === 'file' && st.isDirectory()) throw new UsageError(`${option}: expected a file name; found "${path}", a directory`);
     if (kind === 'dir' && !st.isDirectory()) throw new UsageError(`${option}: expected a directory; found "${path}", an existing file`);
+    // A device, a pipe or a socket is written straight through (no temporary file to rename).
+    if (kind === 'file' && !st.isFile()) return;
   }
   // Missing parent directories are created when the output is written; the nearest existing one
-  // must be a directory we may write in.
-  for (let p = st && kind === 'dir' ? resolve(path) : dirname(resolve(path)); ; p = dirname(p)) {
+  // must be a directory we may write in, and one we can create directories in (/proc cannot).
+  let child: string | undefined;
+  for (let p = st && kind === 'dir' ? resolve(path) : dirname(resolve(path)); ; child = p, p = dirname(p)) {
     const a = statOrUndefined(p);
     if (a) {
       if (!a.isDirectory()) throw new UsageError(`${option}: expected a path under a directory; found "${p}", a file, in "${path}"`);
@@ -57,9 +67,45 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
       } catch {
         throw new UsageError(`${option}: expected a directory this user may write in; found "${p}", not writable`);
       }
+      if (child !== undefined) {
+        try {
+          mkdirSync(child);
+          rmdirSync(child);
+        } catch (e) {
+          throw new UsageError(`${option}: expected a directory that can be created; found "${child}" refused (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+        }
+      }
       return;
     }
     if (dirname(p) === p) return;
+  }
+}
+
+/**
+ * Where an output really goes: a link's target, and whether it is written in place (a device, a
+ * pipe, a socket: no temporary file and rename, which would replace it by a regular file).
+ */
+function outputTarget(path: string): { path: string; direct: boolean } {
+  let real = path;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return { path, direct: false }; // not there yet
+  }
+  const st = statOrUndefined(real);
+  return { path: real, direct: st !== undefined && !st.isFile() && !st.isDirectory() };
+}
+
+/** mkdir -p, one level at a time (Node's recursive mkdir spins on /proc), refusals as usage errors. */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(dir); statOrUndefined(p) === undefined && dirname(p) !== p; p = dirname(p)) missing.push(p);
+  for (const p of missing.reverse()) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot create directory "${p}" (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
   }
 }
 
@@ -100,8 +146,10 @@ export function writeFileAtomic(path: string, data: string): void {
 }
 
 /** A file written under its temporary name, to be renamed into place (commit) or removed (abort). */
-export function stageFile(path: string, data: string): { commit(): void; abort(): void } {
-  mkdirSync(dirname(path), { recursive: true });
+export function stageFile(target: string, data: string): { commit(): void; abort(): void } {
+  const { path, direct } = outputTarget(target);
+  if (direct) return { commit: () => writeFileSync(path, data), abort: () => undefined };
+  makeDirs(dirname(path));
   const tmp = tempPath(path);
   try {
     writeFileSync(tmp, data);
@@ -115,16 +163,22 @@ export function stageFile(path: string, data: string): { commit(): void; abort()
   };
 }
 
-/** A line-by-line file that only appears under its name once complete. */
+/**
+ * A line-by-line file that only appears under its name once complete (a device, pipe or socket
+ * is written as the lines come).
+ */
 export class AtomicLineWriter {
   private fd: number;
   private readonly tmp: string;
+  private readonly path: string;
+  private readonly direct: boolean;
   private buf: string[] = [];
   private size = 0;
 
-  constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.tmp = tempPath(path);
+  constructor(target: string) {
+    ({ path: this.path, direct: this.direct } = outputTarget(target));
+    if (!this.direct) makeDirs(dirname(this.path));
+    this.tmp = this.direct ? this.path : tempPath(this.path);
     this.fd = openSync(this.tmp, 'w');
   }
 
@@ -144,7 +198,7 @@ export class AtomicLineWriter {
   commit(): void {
     this.flush();
     closeSync(this.fd);
-    renameSync(this.tmp, this.path);
+    if (!this.direct) renameSync(this.tmp, this.path);
   }
 
   abort(): void {
@@ -153,7 +207,7 @@ export class AtomicLineWriter {
     } catch {
       // already closed
     }
-    rmSync(this.tmp, { force: true });
+    if (!this.direct) rmSync(this.tmp, { force: true });
   }
 }
 
