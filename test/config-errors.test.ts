@@ -369,7 +369,8 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
 describe('bad command-line options: exit 2, the option named, no output', () => {
   const optionCases: Array<{ name: string; args: string[]; option: string; phrase: string }> = [
     { name: '--duration abc', args: ['--duration', 'abc'], option: '--duration', phrase: '"abc"' },
-    { name: '--duration 0', args: ['--duration', '0'], option: '--duration', phrase: 'positive' },
+    { name: '--duration 0', args: ['--duration', '0'], option: '--duration', phrase: 'from 1 ms to 104 days' },
+    { name: '--duration max', args: ['--duration', 'max'], option: '--duration', phrase: 'from 1 ms to 104 days' },
     { name: '--seed -1', args: ['--seed', '-1'], option: '--seed', phrase: '"-1"' },
     { name: '--seed 1.5', args: ['--seed', '1.5'], option: '--seed', phrase: 'non-negative integer' },
     { name: '--profile', args: ['--profile', 'b9'], option: '--profile', phrase: '"b9"' },

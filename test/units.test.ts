@@ -21,12 +21,13 @@ import {
   parsePercentFloat,
   parseRatio,
   parseTime,
+  parseTimeBare,
   toSafeNumber,
   type RatioUnit,
   type TimeUnit,
 } from '../src/formats/damo/units.js';
 import { readKdamonds } from '../src/formats/damo/emit.js';
-import { parseText } from '../src/scenario/load.js';
+import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
 
 const KiB = 1n << 10n;
 const MiB = 1n << 20n;
@@ -343,5 +344,29 @@ describe('fuzz: parsers return a valid value or throw UnitError, nothing else', 
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe("damon-sim's own times: a bare number is seconds (durations, event times)", () => {
+  it('reads every bare number form as seconds, and unit strings as they say', () => {
+    const ns = (v: string | number) => parseTimeBare(v, 's', 'ns');
+    expect([ns(90), ns('90'), ns('1e2'), ns('1,000'), ns('0.5'), ns(0.25), ns('1500 ms'), ns('2 m')]).toEqual([
+      90_000_000_000n, 90_000_000_000n, 100_000_000_000n, 1_000_000_000_000n, 500_000_000n, 250_000_000n, 1_500_000_000n, 120_000_000_000n,
+    ]);
+    expect(() => ns('5 parsecs')).toThrow(/expected a time such as "5 ms", "1 m 2 s" or a number of s /);
+    expect(() => ns(-1)).toThrow(UnitError);
+  });
+
+  it('in a scenario file: duration 0.5 is half a second, an event at "1e1" is at 10 s', () => {
+    const doc = {
+      machine: { nodes: [{ capacity: '256 MiB' }] },
+      workload: { type: 'hotset', rss: '10 MiB', hot_set: '1 MiB', access_rate: 1000 },
+      damon: { kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null }], schemes: [] }] }] },
+      duration: 0.5,
+      events: [{ at: '1e1', command: 'update_schemes_stats' }],
+    };
+    const { scenario } = scenarioFromDoc(doc);
+    expect(scenario.duration).toBe(500_000_000);
+    expect(scenario.events?.[0].at).toBe(10_000_000_000);
   });
 });

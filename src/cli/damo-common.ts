@@ -7,7 +7,7 @@
 import type { DamoArgsOptions } from '../formats/damo/args.js';
 import type { DamoCompat } from '../formats/damo/emit.js';
 import { biggestNodeRange, nodeRanges, type MachineSpec } from '../machine/machine.js';
-import { parseTime } from '../formats/damo/units.js';
+import { parseTimeBare } from '../formats/damo/units.js';
 import { ConfigError } from '../scenario/issues.js';
 import { readScenarioDoc, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
 import { PRESETS, type Tuner } from '../scenario/presets.js';
@@ -63,17 +63,23 @@ export function loadScenarioSource(file: string | undefined, preset: string | un
   return { loaded: scenarioFromDoc(doc, { source: file, compat: opts.compat }), doc: doc as Record<string, unknown>, label: file };
 }
 
+/** The longest run the command line takes: 2^53 ns, about 104 days (times stay exact doubles). */
+const MAX_DURATION_NS = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** `--duration` and `--seed`, the run overrides `run` and `report damon` share. */
 export function parseOverrides(o: { duration?: string; seed?: string }): { durationNs?: number; seed?: number } {
   const r: { durationNs?: number; seed?: number } = {};
   if (o.duration !== undefined) {
+    let s: bigint;
     try {
-      const s = parseTime(/^\d+(\.\d+)?$/.test(o.duration) ? `${o.duration} s` : o.duration, 'ns');
-      if (s <= 0n) throw new Error('zero');
-      r.durationNs = Number(s);
+      s = parseTimeBare(o.duration, 's', 'ns');
     } catch {
-      throw new UsageError(`--duration: expected a positive time such as "10 m", "90 s" or a number of seconds; found "${o.duration}"`);
+      throw new UsageError(`--duration: expected a time such as "10 m", "90 s" or a number of seconds; found "${o.duration}"`);
     }
+    // Shorter than a millisecond is not one sampling interval; "max" would never end.
+    if (s < 1_000_000n || s > MAX_DURATION_NS)
+      throw new UsageError(`--duration: expected a time from 1 ms to ${MAX_DURATION_NS / 86_400_000_000_000n} days; found "${o.duration}"`);
+    r.durationNs = Number(s);
   }
   if (o.seed !== undefined) {
     if (!/^\d+$/.test(o.seed) || !Number.isSafeInteger(Number(o.seed))) throw new UsageError(`--seed: expected a non-negative integer; found "${o.seed}"`);

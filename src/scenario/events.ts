@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { damoToParams, kdamondsSchema, parseGoalValue, warnDamoKeys, type DamoReadOptions } from '../formats/damo/kdamonds.js';
-import { UnitError, parseTime } from '../formats/damo/units.js';
+import { UnitError, parseTimeBare } from '../formats/damo/units.js';
 import { intV, signedIntV } from '../formats/damo/values.js';
 import { attrsError, type DamonAttrs } from '../damon/attrs.js';
 import { isPow2 } from '../lib/kint.js';
@@ -51,8 +51,7 @@ const eventTimeV = () =>
           if (!Number.isFinite(v) || v < 0) throw new UnitError('a non-negative time', String(v));
           return Math.round(v * 1e9);
         }
-        const text = v.trim();
-        const ns = /^\d+(\.\d+)?$/.test(text) ? parseTime(`${text} s`, 'ns') : parseTime(text, 'ns');
+        const ns = parseTimeBare(v, 's', 'ns');
         if (ns > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnitError('a time below 2^53 ns', v);
         return Number(ns);
       } catch (e) {

@@ -141,7 +141,7 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
     name: d.name ?? 'scenario',
     description: d.description ?? '',
     seed: d.seed ?? 1,
-    duration: d.duration === undefined ? 60e9 : num(d.duration, 60, ['duration']) * 1e9,
+    duration: d.duration === undefined ? 60e9 : num(d.duration, 60e9, ['duration']),
     kernel: { profile: d.kernel?.profile ?? DEFAULT_PROFILE.name, hz: d.kernel?.hz ?? 1000, overrides: d.kernel?.overrides as ProfileOverrides | undefined },
     sampling: d.sampling ?? 'region',
     machine: {

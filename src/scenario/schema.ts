@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { kdamondsSchema } from '../formats/damo/kdamonds.js';
 import { eventsSchema } from './events.js';
-import { boolV, bytesV, intV, ratioV, timeV } from '../formats/damo/values.js';
+import { boolV, bytesV, intV, ratioV, timeBareV, timeV } from '../formats/damo/values.js';
 import { PROFILES, SWITCHES, type ProfileSwitch } from '../profiles.js';
 
 const nodeSchema = z.strictObject({
@@ -90,7 +90,7 @@ export const scenarioSchema = z.strictObject({
   name: z.string().optional(),
   description: z.string().optional(),
   seed: intV().optional(),
-  duration: timeV('s').optional().describe('simulated run length (bare number = seconds)'),
+  duration: timeBareV('s', 'ns').optional().describe('simulated run length (bare number = seconds, fractions allowed)'),
   kernel: z
     .strictObject({
       profile: z.enum(PROFILES.map((p) => p.name) as [string, ...string[]]).optional(),

@@ -252,6 +252,23 @@ export function parseTime(v: unknown, unit: TimeUnit): bigint {
   return checkRange(total / (NS_PER[unit] * 10n ** BigInt(fracDigits)), expected, v);
 }
 
+/**
+ * A time in `unit` where a bare number means `bare` (damon-sim's durations and event times: bare
+ * = seconds): 90, "90", "1e2", "1,000", "0.5" are seconds, "1500 ms" is 1500 ms; fractions of
+ * `unit` are truncated.
+ */
+export function parseTimeBare(v: unknown, bare: TimeUnit, unit: TimeUnit): bigint {
+  const d = typeof v === 'number' ? (Number.isFinite(v) && v >= 0 ? parseDec(String(v)) : null) : typeof v === 'string' ? parseDec(v.trim()) : null;
+  if (d !== null) return checkRange(scaleDec(d, NS_PER[bare], NS_PER[unit]), expectTime(bare), v);
+  try {
+    return parseTime(v, unit);
+  } catch (e) {
+    // Say what a bare number means here, not the unit the result is counted in.
+    if (e instanceof UnitError) throw new UnitError(expectTime(bare), e.found);
+    throw e;
+  }
+}
+
 /** Split "5 %" / "5%" into its number; null if there is no trailing percent sign. */
 function percentPart(text: string): string | null {
   return text.endsWith('%') ? text.slice(0, -1).trimEnd() : null;

@@ -14,6 +14,7 @@ import {
   parsePercentFloat,
   parseRatio,
   parseTime,
+  parseTimeBare,
   type RatioUnit,
   type TimeUnit,
 } from './units.js';
@@ -40,6 +41,10 @@ export const bytesV = () => unit(parseBytes, 'bytes: a number, or a string such 
 
 /** A time in the key's own unit when bare: "5 ms", "1 s", "2 h 1 m", "max". */
 export const timeV = (u: TimeUnit) => unit((v) => parseTime(v, u), `time: a number of ${u === 'us' ? 'µs' : u}, or a string such as "5 ms", "1 s", "max"`);
+
+/** A time counted in `out`, where a bare number means `bare`: damon-sim's own durations (bare = seconds). */
+export const timeBareV = (bare: TimeUnit, out: TimeUnit) =>
+  unit((v) => parseTimeBare(v, bare, out), `time: a number of ${bare === 'us' ? 'µs' : bare} (fractions allowed), or a string such as "5 ms", "1 s", "10 m"`);
 
 /** A ratio in the key's own unit when bare, or a percentage string: "5 %". */
 export const ratioV = (u: RatioUnit) => unit((v) => parseRatio(v, u), `${u}: a number of ${u}, or a percentage such as "5 %"`);
