@@ -342,6 +342,17 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.nr_accesses = { min: '5 %', max: 'max' }))).toEqual([]);
   });
 
+  it('misspelt keys at every level of the damon part are named (damo ignores them, so the setting silently does nothing)', () => {
+    const UNKNOWN = 'unknown key, ignored (as damo does); check its spelling';
+    const s = (d: Doc) => d.damon.kdamonds[0].contexts[0].schemes[0];
+    expect(warnings((d) => (s(d).quotas.goal_tunner = 'temporal'))).toEqual([`${SCHEME}.quotas.goal_tunner: ${UNKNOWN}`]);
+    expect(warnings((d) => (s(d).quotas.weights.sz_permill = 1))).toEqual([`${SCHEME}.quotas.weights.sz_permill: ${UNKNOWN}`]);
+    expect(warnings((d) => (s(d).access_pattern.nr_acceses = s(d).access_pattern.nr_accesses))).toEqual([`${SCHEME}.access_pattern.nr_acceses: ${UNKNOWN}`]);
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].intervals.sample = '5 ms'))).toEqual([`${CTX}.intervals.sample: ${UNKNOWN}`]);
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].nr_regions.maximum = 5))).toEqual([`${CTX}.nr_regions.maximum: ${UNKNOWN}`]);
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].targets[0].regoins = []))).toEqual([`${CTX}.targets[0].regoins: ${UNKNOWN}`]);
+  });
+
   it('refresh_ms is a time, as damo reads it', () => {
     const d = goodDoc();
     d.damon.kdamonds[0].refresh_ms = '1 s';

@@ -41,46 +41,46 @@ const filterSchema = z.looseObject({
   hugepage_size: z.union([z.tuple([bytesV(), bytesV()]), z.looseObject({ min: bytesV(), max: bytesV() }), z.null()]).optional(),
 });
 
+const accessPatternSchema = z.looseObject({
+  sz_bytes: rangeOf(bytesV()).optional(),
+  nr_accesses: rangeOf(accessRateV()).optional(),
+  age: rangeOf(ageV()).optional(),
+});
+
+const weightsSchema = z.looseObject({
+  sz_permil: ratioV('permil').optional(),
+  nr_accesses_permil: ratioV('permil').optional(),
+  age_permil: ratioV('permil').optional(),
+});
+
+const quotasSchema = z.looseObject({
+  time_ms: timeV('ms').optional(),
+  sz_bytes: bytesV().optional(),
+  reset_interval_ms: timeV('ms').optional(),
+  fail_charge_num: intV().optional(),
+  fail_charge_denom: intV().optional(),
+  goals: z.array(goalSchema).optional(),
+  goal_tuner: z.enum(GOAL_TUNERS).optional(),
+  effective_sz_bytes: z.unknown().optional(),
+  weights: weightsSchema.optional(),
+});
+
+const watermarksSchema = z.looseObject({
+  metric: z.enum(WMARK_METRICS).optional(),
+  interval_us: timeV('us').optional(),
+  high_permil: ratioV('permil').optional(),
+  mid_permil: ratioV('permil').optional(),
+  low_permil: ratioV('permil').optional(),
+});
+
 const schemeSchema = z.looseObject({
   action: z.enum(DAMOS_ACTIONS).optional(),
   dests: z.array(z.looseObject({ id: signedIntV(), weight: intV() })).optional(),
   target_nid: nullableNid,
-  access_pattern: z
-    .looseObject({
-      sz_bytes: rangeOf(bytesV()).optional(),
-      nr_accesses: rangeOf(accessRateV()).optional(),
-      age: rangeOf(ageV()).optional(),
-    })
-    .optional(),
+  access_pattern: accessPatternSchema.optional(),
   apply_interval_us: timeV('us').optional(),
-  quotas: z
-    .looseObject({
-      time_ms: timeV('ms').optional(),
-      sz_bytes: bytesV().optional(),
-      reset_interval_ms: timeV('ms').optional(),
-      fail_charge_num: intV().optional(),
-      fail_charge_denom: intV().optional(),
-      goals: z.array(goalSchema).optional(),
-      goal_tuner: z.enum(GOAL_TUNERS).optional(),
-      effective_sz_bytes: z.unknown().optional(),
-      weights: z
-        .looseObject({
-          sz_permil: ratioV('permil').optional(),
-          nr_accesses_permil: ratioV('permil').optional(),
-          age_permil: ratioV('permil').optional(),
-        })
-        .optional(),
-    })
-    .optional(),
-  watermarks: z
-    .looseObject({
-      metric: z.enum(WMARK_METRICS).optional(),
-      interval_us: timeV('us').optional(),
-      high_permil: ratioV('permil').optional(),
-      mid_permil: ratioV('permil').optional(),
-      low_permil: ratioV('permil').optional(),
-    })
-    .optional(),
+  quotas: quotasSchema.optional(),
+  watermarks: watermarksSchema.optional(),
   filters: z.array(filterSchema).optional(),
   core_filters: z.array(filterSchema).optional(),
   ops_filters: z.array(filterSchema).optional(),
@@ -88,32 +88,34 @@ const schemeSchema = z.looseObject({
   max_nr_snapshots: intV().optional(),
 });
 
+const targetSchema = z.looseObject({
+  pid: z.union([intV(), z.null()]).optional(),
+  obsolete: boolV().optional(),
+  regions: z.array(z.looseObject({ start: bytesV(), end: bytesV() })).optional(),
+});
+
+const intervalsGoalSchema = z.looseObject({
+  access_bp: ratioV('bp').optional(),
+  aggrs: numberV().optional(),
+  min_sample_us: timeV('us').optional(),
+  max_sample_us: timeV('us').optional(),
+});
+
+const intervalsSchema = z.looseObject({
+  sample_us: timeV('us').optional(),
+  aggr_us: timeV('us').optional(),
+  ops_update_us: timeV('us').optional(),
+  intervals_goal: intervalsGoalSchema.optional(),
+});
+
+const nrRegionsSchema = z.looseObject({ min: numberV().optional(), max: numberV().optional() });
+
 const contextSchema = z.looseObject({
   ops: z.enum(['paddr', 'vaddr', 'fvaddr']),
   addr_unit: bytesV().optional(),
-  targets: z.array(
-    z.looseObject({
-      pid: z.union([intV(), z.null()]).optional(),
-      obsolete: boolV().optional(),
-      regions: z.array(z.looseObject({ start: bytesV(), end: bytesV() })).optional(),
-    }),
-  ),
-  intervals: z
-    .looseObject({
-      sample_us: timeV('us').optional(),
-      aggr_us: timeV('us').optional(),
-      ops_update_us: timeV('us').optional(),
-      intervals_goal: z
-        .looseObject({
-          access_bp: ratioV('bp').optional(),
-          aggrs: numberV().optional(),
-          min_sample_us: timeV('us').optional(),
-          max_sample_us: timeV('us').optional(),
-        })
-        .optional(),
-    })
-    .optional(),
-  nr_regions: z.looseObject({ min: numberV().optional(), max: numberV().optional() }).optional(),
+  targets: z.array(targetSchema),
+  intervals: intervalsSchema.optional(),
+  nr_regions: nrRegionsSchema.optional(),
   probes: z.array(z.unknown()).optional(),
   sample_control: z.unknown().optional(),
   pause: boolV().optional(),
@@ -140,7 +142,15 @@ type DamoGoal = z.output<typeof goalSchema>;
 const KNOWN_KEYS = {
   kdamond: Object.keys(kdamondSchema.shape),
   context: Object.keys(contextSchema.shape),
+  target: Object.keys(targetSchema.shape),
+  intervals: Object.keys(intervalsSchema.shape),
+  intervalsGoal: Object.keys(intervalsGoalSchema.shape),
+  nrRegions: Object.keys(nrRegionsSchema.shape),
   scheme: Object.keys(schemeSchema.shape),
+  accessPattern: Object.keys(accessPatternSchema.shape),
+  quotas: Object.keys(quotasSchema.shape),
+  weights: Object.keys(weightsSchema.shape),
+  watermarks: Object.keys(watermarksSchema.shape),
   goal: Object.keys(goalSchema.shape),
   filter: Object.keys(filterSchema.shape),
 };
@@ -191,10 +201,16 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
     const cp = [...base, 'contexts', ci];
     const cm = obj(ctx);
     unknownKeys(ctx, KNOWN_KEYS.context, cp);
-    list(cm?.targets).forEach((t, ti) => required(t, REQUIRED_KEYS.target, [...cp, 'targets', ti]));
+    list(cm?.targets).forEach((t, ti) => {
+      unknownKeys(t, KNOWN_KEYS.target, [...cp, 'targets', ti]);
+      required(t, REQUIRED_KEYS.target, [...cp, 'targets', ti]);
+    });
+    unknownKeys(cm?.nr_regions, KNOWN_KEYS.nrRegions, [...cp, 'nr_regions']);
     required(cm?.nr_regions, REQUIRED_KEYS.nrRegions, [...cp, 'nr_regions']);
     const iv = obj(cm?.intervals);
+    unknownKeys(iv, KNOWN_KEYS.intervals, [...cp, 'intervals']);
     required(iv, REQUIRED_KEYS.intervals, [...cp, 'intervals']);
+    unknownKeys(iv?.intervals_goal, KNOWN_KEYS.intervalsGoal, [...cp, 'intervals', 'intervals_goal']);
     required(iv?.intervals_goal, REQUIRED_KEYS.intervalsGoal, [...cp, 'intervals', 'intervals_goal']);
     // Probes and sampling primitives (damon/next) are not modelled: the page-table accessed bit is
     // the only sampling damon-sim has.
@@ -206,8 +222,12 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
       const sp = [...cp, 'schemes', si];
       const sm = obj(s);
       unknownKeys(s, KNOWN_KEYS.scheme, sp);
+      unknownKeys(sm?.access_pattern, KNOWN_KEYS.accessPattern, [...sp, 'access_pattern']);
       required(sm?.access_pattern, REQUIRED_KEYS.accessPattern, [...sp, 'access_pattern']);
+      unknownKeys(sm?.quotas, KNOWN_KEYS.quotas, [...sp, 'quotas']);
+      unknownKeys(obj(sm?.quotas)?.weights, KNOWN_KEYS.weights, [...sp, 'quotas', 'weights']);
       required(sm?.quotas, REQUIRED_KEYS.quotas, [...sp, 'quotas']);
+      unknownKeys(sm?.watermarks, KNOWN_KEYS.watermarks, [...sp, 'watermarks']);
       required(sm?.watermarks, REQUIRED_KEYS.watermarks, [...sp, 'watermarks']);
       list(obj(sm?.quotas)?.goals).forEach((g, gi) => {
         const gp = [...sp, 'quotas', 'goals', gi];
