@@ -386,6 +386,8 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     { name: '--seed 1.5', args: ['--seed', '1.5'], option: '--seed', phrase: 'non-negative integer' },
     { name: '--profile', args: ['--profile', 'b9'], option: '--profile', phrase: '"b9"' },
     { name: '--sampling', args: ['--sampling', 'page'], option: '--sampling', phrase: '"page"' },
+    { name: 'a scenario file and --preset', args: ['--preset', 'tiering-6040'], option: '--preset', phrase: 'either a scenario file or --preset; found both' },
+    { name: '--out-dir for one run', args: ['--out-dir', 'x'], option: '--out-dir', phrase: 'only applies to --compare-tuners' },
   ];
   for (const c of optionCases) {
     it(`${c.name} (with a valid scenario file)`, async () => {
@@ -445,6 +447,15 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(lstatSync(fifo).isFIFO()).toBe(true);
     expect(readFileSync(copy, 'utf8')).toMatch(/^kdamond\.0 1000 \[000\] \d+\.\d{6}: damon:/);
     rmSync(fifo);
+  });
+
+  it('an output on the scenario file itself', async () => {
+    const file = join(dir, 'clobber.yaml');
+    const text = stringify(goodDoc());
+    writeFileSync(file, text);
+    const r = await cli(['run', file, '--out', file, '--no-progress']);
+    expectError(expectRejected(r), '--out', "expected a file other than the scenario file's");
+    expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
   it('a scenario file that does not exist', async () => {

@@ -402,6 +402,15 @@ describe('the staging script', () => {
     for (const si of [0, 1]) expect(readFileSync(join(dir, `kdamonds/0/contexts/0/schemes/${si}/filters/nr_filters`), 'utf8')).toBe('0');
   });
 
+  it('the documented fake-tree workflow round-trips: stage into a plain directory, then import it', () => {
+    const dir = fresh();
+    const r = runScript(sysfsScript(example), dir, { DAMON_SIM_FAKE_SYSFS: '1' });
+    expect(r.status, r.stderr).toBe(0);
+    // The script writes no pid_target for paddr targets (the kernel ignores it): import does without.
+    expect(existsSync(join(dir, 'kdamonds/0/contexts/0/targets/0/pid_target'))).toBe(false);
+    expect(normalise(importParams(dir))).toEqual(normalise(example));
+  });
+
   it('--damo-compat upstream leaves node_eligible_mem_bp nids unwritten', () => {
     const dir = fresh();
     runScript(sysfsScript(example, { compat: 'upstream' }), dir, { DAMON_SIM_FAKE_SYSFS: '1' });

@@ -60,7 +60,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--out <file>', 'write the NDJSON timeline here')
     .option('--plot <file>', 'write an SVG plot of the goals here')
     .option('--trace <file>', 'write the DAMON tracepoint stream here (perf-script lines: damon_aggregated, damos_before_apply, damos_esz, ...)')
-    .option('--out-dir <dir>', 'with --compare-tuners: directory for timelines and plots', 'out')
+    .option('--out-dir <dir>', 'with --compare-tuners: directory for timelines and plots (default out)')
     .option('--damo-compat <mode>', 'kernel (default) or upstream: reproduce upstream damo v3.3 dropping node_eligible_mem_bp nid')
     .option('--no-progress', 'no progress bar')
     .allowUnknownOption()

@@ -116,8 +116,11 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.tuner !== undefined && o.tuner !== 'temporal' && o.tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${o.tuner}"`);
   parseCompat(o.damoCompat); // option errors first, before any output path is checked
   if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: only applies to --preset (a scenario file sets goal_tuner per scheme)');
+  if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
+  if (o.outDir !== undefined && !o.compareTuners) throw new UsageError('--out-dir: only applies to --compare-tuners (use --out, --plot for one run)');
   const progress = o.progress !== false;
   checkDistinctOutputs([
+    ['the scenario file', file],
     ['--out', o.out],
     ['--plot', o.plot],
     ['--trace', o.trace],

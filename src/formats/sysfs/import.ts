@@ -277,7 +277,9 @@ function readContext(r: Reader, d: string): DamoContext {
   const nt = r.count(join(td, 'nr_targets'));
   for (let i = 0; i < nt; i++) {
     const t = join(td, `${i}`);
-    const pid = r.int(join(t, 'pid_target'), r.required(join(t, 'pid_target')), 'a pid');
+    // A paddr target's pid_target means nothing (and the staging script does not write it, so a
+    // tree staged into a plain directory has none); other targets need it.
+    const pid = ops === 'paddr' && !r.exists(join(t, 'pid_target')) ? 0 : r.int(join(t, 'pid_target'), r.required(join(t, 'pid_target')), 'a pid');
     const ob = r.optional(join(t, 'obsolete_target'), 'obsolete_target', 'N');
     const nr = r.count(join(t, 'regions', 'nr_regions'));
     const regions = Array.from({ length: nr }, (_, k) => {
