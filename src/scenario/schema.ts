@@ -89,7 +89,8 @@ export const workloadSchema = z.discriminatedUnion('type', [hotsetSchema, proces
 export const scenarioSchema = z.strictObject({
   name: z.string().optional(),
   description: z.string().optional(),
-  seed: intV().optional(),
+  // The run's own seed: a whole number (a fraction is not silently truncated, as kernel values are).
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional().describe('PRNG seed: a non-negative integer'),
   duration: timeBareV('s', 'ns').optional().describe('simulated run length (bare number = seconds, fractions allowed)'),
   kernel: z
     .strictObject({

@@ -638,7 +638,7 @@ function buildTarget(occ: DamoOccurrences, idx: number, ops: OpsId, opts: DamoAr
   if (nodes && ops !== 'paddr') fail('--numa_node', `expected ops paddr for --numa_node (it selects physical ranges); found ops "${ops}"`);
   if (ops === 'paddr' && regions.length === 0) {
     if (nodes) {
-      if (!opts.nodeRanges) fail('--numa_node', 'expected a machine to map node ids to physical ranges (give --preset NAME or a scenario file); found none');
+      if (!opts.nodeRanges) fail('--numa_node', 'expected a machine to map node ids to physical ranges (give --preset NAME or --machine FILE); found none');
       const ranges: Array<{ start: bigint; end: bigint }> = [];
       for (const w of nodes) {
         const nid = pInt('--numa_node', w, 'a node id');
@@ -710,6 +710,8 @@ export function damoArgsToParams(tokens: readonly string[], opts: DamoArgsOption
 
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */
 function jsonOption(opt: string, value: string): unknown {
+  const t = value.trim();
+  if (!t.startsWith('{') && !t.startsWith('[') && !existsSync(value)) fail(opt, `expected JSON text or a JSON file; found "${value}", which is neither (no such file)`);
   let text = value;
   try {
     if (existsSync(value) && statSync(value).isFile()) text = readFileSync(value, 'utf8');
