@@ -4,6 +4,8 @@
  * after a simulated run the state line, statistics, tried regions and each goal's measured
  * current value (flagged as something a real kernel does not report).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
@@ -103,6 +105,27 @@ describe('damo report damon: after a run', () => {
     expect(text).toMatch(/ {12}statistics\n {16}tried [\d,]+ times \([^)]+\)\n {16}applied [\d,]+ times \([^)]+\)\n {16}.+ passed filters\n {16}quota exceeded [\d,]+ times\n {16}.+\n {16}tried [\d,]+ snapshots \(max 0\)\n/);
     expect(text).toContain('            tried regions (64.000 GiB)\n');
     expect(text).toMatch(/\n {16}\[[\d,]+, [\d,]+\) \([^)]+\): nr_accesses: \d+ samples, age: \d+ aggr_intervals, filter_passed: [^\n]+\n/);
+  });
+
+  it("shows the files as the scenario's writes left them and the state at the end (a commit, then off)", async () => {
+    const doc = PRESETS['tiering-6040'].build('temporal') as unknown as Loose;
+    doc.duration = '4 s';
+    const committed = structuredClone(doc.damon.kdamonds[0]);
+    committed.contexts[0].schemes[0].quotas.sz_bytes = '64 MiB';
+    committed.contexts[0].schemes.pop();
+    doc.events = [
+      { at: 1, command: 'commit', damon: committed },
+      { at: 2, command: 'off' },
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
+    const file = join(dir, 'ev.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const r = await cli(['report', 'damon', file]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('    state: off,');
+    expect(r.out).toContain('64.000 MiB');
+    expect(r.out).not.toContain('scheme 1');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a goal nothing has evaluated yet is not reported as measured', async () => {

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { paramsToDamo } from '../formats/damo/emit.js';
-import { collectTriedRegions, fillTriedRegions, formatDamonReport, runtimeOf } from '../report/damo-report.js';
+import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { runScenario } from '../run/run.js';
 import { loadScenarioSource, parseCompat, parseOverrides } from './damo-common.js';
 import { printIssues, type Io } from './io.js';
@@ -29,13 +29,15 @@ export function reportDamonCommand(io: Io, file: string | undefined, o: ReportDa
   const ov = parseOverrides(o);
   if (ov.durationNs !== undefined) sc.duration = ov.durationNs;
   if (ov.seed !== undefined) sc.seed = ov.seed;
-  const model = paramsToDamo(sc.kdamonds, { compat });
   if (o.paramsOnly) {
-    io.out(formatDamonReport(model, { compat, raw: o.raw }));
+    io.out(formatDamonReport(paramsToDamo(sc.kdamonds, { compat }), { compat, raw: o.raw }));
     return 0;
   }
   const res = runScenario(sc);
-  const runtime = runtimeOf(res.simulation, sc.kdamonds);
+  // What damo reads at the end: the files as the scenario's writes left them, the state now.
+  const files = filesAt(sc, sc.duration);
+  const model = paramsToDamo(files, { compat });
+  const runtime = runtimeOf(res.simulation, files);
   fillTriedRegions(runtime, res.simulation, collectTriedRegions(res.simulation));
   io.err(`damon-sim: ${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); state, statistics and tried regions are simulated\n`);
   io.out(formatDamonReport(model, { compat, raw: o.raw, runtime }));

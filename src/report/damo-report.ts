@@ -19,7 +19,7 @@ import { compatDropsNid } from '../formats/damo/kdamonds.js';
 import { formatBytesAccurate, formatPercent, isMigrateAction, type DamoAge, type DamoContext, type DamoFilter, type DamoGoal, type DamoKdamond, type DamoNrAccesses, type DamoScheme } from '../formats/damo/tree.js';
 import { ULONG_MAX, formatBytes, formatNumber, formatRatio, formatTimeExact, formatTimeShort } from '../formats/damo/units.js';
 import type { Simulation } from '../run/simulation.js';
-import type { KdamondParams } from '../scenario/model.js';
+import type { KdamondParams, Scenario } from '../scenario/model.js';
 
 export interface TriedRegion {
   start: bigint;
@@ -238,16 +238,21 @@ export function formatDamonReport(kdamonds: readonly DamoKdamond[], opts: DamonR
 /** The sysfs-visible state of every scheme after (or during) a run. */
 export function runtimeOf(sim: Simulation, params: readonly KdamondParams[]): KdamondRuntime[] {
   return params.map((kp, ki) => {
-    const ctxs = sim.kdamonds.filter((k) => k.idx === ki).map((k) => k.kdamond.ctx);
+    const kds = sim.kdamonds.filter((k) => k.idx === ki).map((k) => k.kdamond);
     return {
-      state: 'on',
+      state: kds.every((k) => k.stopped) ? 'off' : 'on',
       contexts: kp.contexts.map((cp, ci): ContextRuntime => {
-        const ctx = ctxs[ci];
+        const ctx = kds[ci].ctx;
         return {
           sampleUs: BigInt(ctx.attrs.sampleInterval),
           aggrUs: BigInt(ctx.attrs.aggrInterval),
           schemes: cp.schemes.map((sp, si): SchemeRuntime => {
             const s = ctx.schemes[si];
+            // A scheme in the files the running context does not have (a refused commit wrote them).
+            if (!s) {
+              const zero = { nrTried: 0n, szTried: 0n, nrApplied: 0n, szApplied: 0n, szOpsFilterPassed: 0n, qtExceeds: 0n, nrSnapshots: 0n, maxNrSnapshots: BigInt(sp.maxNrSnapshots) };
+              return { stats: zero, effectiveSzBytes: 0n, goalCurrent: sp.quota.goals.map((g) => (g.targetValue === 0n ? null : 'unmeasured')), triedRegions: null };
+            }
             let k = 0;
             // adjustQuota() evaluates the goals when it opens the first charge window.
             const measured = s.quota.chargedFrom !== 0 || s.quota.totalChargedSz !== 0;
@@ -272,6 +277,18 @@ export function runtimeOf(sim: Simulation, params: readonly KdamondParams[]): Kd
       }),
     };
   });
+}
+
+/**
+ * The kdamonds' sysfs files at `ns`: the scenario's, replaced by every scheduled write made by
+ * then (a commit's files stay written even when the kernel refused the commit; damo report damon
+ * reads the files).
+ */
+export function filesAt(sc: Scenario, ns: number): KdamondParams[] {
+  const files = sc.kdamonds.slice();
+  const events = [...(sc.events ?? [])].sort((a, b) => a.at - b.at || a.index - b.index);
+  for (const ev of events) if (ev.at <= ns && ev.params) files[ev.kdamond] = ev.params;
+  return files;
 }
 
 /** Put collected tried regions into a runtime taken before the collection (stats stay as they were). */
