@@ -453,6 +453,18 @@ describe('state writes while every scheme waits on its watermarks', () => {
     expect(waiting([{ at: 1, command: 'update_schemes_stats' }])).toEqual([['update_schemes_stats', 'ok', 5]]);
   });
 
+  it('writes the sysfs file handles itself come back at once during a wait, and an off behind them still wakes the kdamond', () => {
+    expect(
+      waiting([
+        { at: 0.5, command: 'clear_schemes_tried_regions' },
+        { at: 0.6, command: 'off' },
+      ]),
+    ).toEqual([
+      ['clear_schemes_tried_regions', 'ok', 0.5],
+      ['off', 'ok', 0.6],
+    ]);
+  });
+
   it('off wakes the kdamond (kthread_stop): it stops at the write, or once the write before it returned', () => {
     expect(waiting([{ at: 1, command: 'off' }])).toEqual([['off', 'ok', 1]]);
     expect(
@@ -526,6 +538,29 @@ describe('on after off (damon_sysfs_turn_damon_on)', () => {
     const first = res.aggrs.find((a) => a.t > 9)!;
     expect(first.aggr_us).toBe(tuned.aggr_us);
     expect(first.t).toBeCloseTo(9 + (tuned.aggr_us as number) / 1e6, 2);
+  });
+
+  it('a commit written while the kdamond is off replaces the tuned intervals in the files', () => {
+    const goal = { access_bp: '4 %', aggrs: 3, min_sample_us: '1 ms', max_sample_us: '1 s' };
+    const d = smallDoc([
+      { at: 8, command: 'update_tuned_intervals' },
+      { at: 8.5, command: 'off' },
+      { at: 8.7, command: 'commit', damon: {} },
+      { at: 9, command: 'on' },
+    ]) as { duration: number; damon: { kdamonds: Array<{ contexts: Array<{ intervals: Record<string, unknown> }> }> }; events: Array<{ damon?: { contexts: Array<{ intervals: Record<string, unknown> }> } }> };
+    d.duration = 10;
+    d.damon.kdamonds[0].contexts[0].intervals = { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s', intervals_goal: goal };
+    d.events[2].damon!.contexts[0].intervals = { sample_us: '20 ms', aggr_us: '400 ms', ops_update_us: '1 s' };
+    const res = runScenario(scenarioFromDoc(d).scenario);
+    const evs = res.events.filter((r) => r.type === 'event').map((e) => [e.command, e.status]);
+    expect(evs).toEqual([
+      ['update_tuned_intervals', 'ok'],
+      ['off', 'ok'],
+      ['commit', 'error'], // the kdamond is off, but the write replaced the files
+      ['on', 'ok'],
+    ]);
+    const first = res.aggrs.find((a) => a.t > 9)!;
+    expect([first.sample_us, first.aggr_us]).toEqual([20_000, 400_000]);
   });
 
   it('is refused while the kdamond runs (-EBUSY), changing nothing', () => {

@@ -13,7 +13,7 @@
  * machine cannot hold. One good case shows the same plumbing succeeds and writes the timeline.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -427,6 +427,27 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const outFile = join(dir, 'proc.ndjson');
     const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', outFile, '--trace', '/proc/damon-sim-nope/t.txt', '--no-progress']);
     expectError(expectRejected({ ...r, outFile }), '--trace', /expected a directory (this user may write in|that can be created)/);
+  });
+
+  it('a file directly under /proc is refused before the run', async () => {
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', '/proc/damon-sim-nope.ndjson', '--no-progress']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/^damon-sim: error: --out: expected a (directory this user may write in|place a file can be written)/);
+  });
+
+  it('an already open file named through /proc/self/fd (as /dev/stdout is) is appended to, not replaced', async () => {
+    const file = join(dir, 'fd-target.txt');
+    writeFileSync(file, 'before\n');
+    const fd = openSync(file, 'a');
+    try {
+      const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '0.2', '--out', `/proc/self/fd/${fd}`, '--no-progress']);
+      expect(r.code, r.err).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith('before\n{"type":"header"')).toBe(true);
+    expect(text.trimEnd().split('\n').pop()).toMatch(/^{"type":"summary"/);
   });
 
   it('a link is written through to its file; a pipe is written in place, not replaced by a file', async () => {

@@ -55,6 +55,7 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
     // A device, a pipe or a socket is written straight through (no temporary file to rename).
     if (kind === 'file' && !st.isFile()) return;
   }
+  if (kind === 'file' && outputTarget(path).direct) return;
   // Missing parent directories are created when the output is written; the nearest existing one
   // must be a directory we may write in, and one we can create directories in (/proc cannot).
   let child: string | undefined;
@@ -74,6 +75,15 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
         } catch (e) {
           throw new UsageError(`${option}: expected a directory that can be created; found "${child}" refused (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
         }
+      } else if (kind === 'file') {
+        // The temporary file goes next to the real file (a link's target): try it (/proc, /sys refuse).
+        const tmp = tempPath(outputTarget(path).path);
+        try {
+          closeSync(openSync(tmp, 'w'));
+          rmSync(tmp, { force: true });
+        } catch (e) {
+          throw new UsageError(`${option}: expected a place a file can be written; found "${dirname(tmp)}" refused (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+        }
       }
       return;
     }
@@ -86,6 +96,10 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
  * pipe, a socket: no temporary file and rename, which would replace it by a regular file).
  */
 function outputTarget(path: string): { path: string; direct: boolean } {
+  // /dev/stdout, /dev/fd/N, /proc/self/fd/N: the file the shell opened, which a rename would
+  // replace (and a fresh open would truncate): write to it in place, appending.
+  const abs = resolve(path);
+  if ((abs.startsWith('/dev/') || abs.startsWith('/proc/')) && statOrUndefined(abs) !== undefined) return { path, direct: true };
   let real = path;
   try {
     real = realpathSync(path);
@@ -148,7 +162,7 @@ export function writeFileAtomic(path: string, data: string): void {
 /** A file written under its temporary name, to be renamed into place (commit) or removed (abort). */
 export function stageFile(target: string, data: string): { commit(): void; abort(): void } {
   const { path, direct } = outputTarget(target);
-  if (direct) return { commit: () => writeFileSync(path, data), abort: () => undefined };
+  if (direct) return { commit: () => writeFileSync(path, data, { flag: 'a' }), abort: () => undefined };
   makeDirs(dirname(path));
   const tmp = tempPath(path);
   try {
@@ -179,7 +193,7 @@ export class AtomicLineWriter {
     ({ path: this.path, direct: this.direct } = outputTarget(target));
     if (!this.direct) makeDirs(dirname(this.path));
     this.tmp = this.direct ? this.path : tempPath(this.path);
-    this.fd = openSync(this.tmp, 'w');
+    this.fd = openSync(this.tmp, this.direct ? 'a' : 'w');
   }
 
   line(s: string): void {

@@ -141,6 +141,8 @@ export class EventEngine {
       if (k && !k.kdamond.stopped) continue;
       while (q.length > 0 && q[0].at <= untilNs && !(k && !k.kdamond.stopped)) {
         const ev = q.shift()!;
+        // A commit that fails still wrote the files, intervals included.
+        if (ev.command === 'commit') this.tunedFiles.delete(idx);
         if (ev.command === CLEAR) this.outcome(ev, ev.at, k?.kdamond.ctx, 'ok');
         else if (ev.command === 'on' && k) {
           const e = this.sim.restart(idx, this.withTunedIntervals(idx, ev.params!), ev.at);
@@ -170,7 +172,15 @@ export class EventEngine {
         let ev = this.inflight.get(k.idx);
         if (ev === undefined) {
           const q = this.queues.get(k.idx);
-          if (!q || q.length === 0 || q[0].command !== 'off' || q[0].at > toNs) return undefined;
+          if (!q) return undefined;
+          // Writes the sysfs file handles itself come back at once; an `off` behind them follows.
+          while (q.length > 0 && q[0].at <= toNs && (q[0].command === CLEAR || q[0].command === 'on')) {
+            const w = q.shift()!;
+            const t = Math.max(fromNs, w.at);
+            if (w.command === CLEAR) this.outcome(w, t, k.kdamond.ctx, 'ok');
+            else this.outcome(w, t, k.kdamond.ctx, 'error', '-EBUSY: kdamond is running');
+          }
+          if (q.length === 0 || q[0].command !== 'off' || q[0].at > toNs) return undefined;
           ev = q.shift()!;
         } else if (ev.command !== 'off') return undefined;
         else this.inflight.delete(k.idx); // the kdamond drops its pending damon_call()

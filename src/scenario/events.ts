@@ -48,7 +48,7 @@ const eventTimeV = () =>
     .transform((v, ctx): number => {
       try {
         if (typeof v === 'number') {
-          if (!Number.isFinite(v) || v < 0) throw new UnitError('a non-negative time', String(v));
+          if (!Number.isFinite(v) || v < 0 || v * 1e9 > Number.MAX_SAFE_INTEGER) throw new UnitError('a time from 0 to 2^53 ns', String(v));
           return Math.round(v * 1e9);
         }
         const ns = parseTimeBare(v, 's', 'ns');

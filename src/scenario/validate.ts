@@ -72,7 +72,8 @@ export function validateScenario(s: Scenario, c: Collector, damonBase: readonly 
       }),
     );
   }
-  if (s.duration <= 0) err(['duration'], `expected a positive duration; found ${s.duration / 1e9} s`);
+  // As --duration: shorter than a millisecond is not one sampling interval.
+  if (s.duration < 1e6) err(['duration'], `expected a duration of at least 1 ms; found ${s.duration / 1e9} s`);
 
   validateKdamonds(s.kdamonds, c, damonCheckEnv(s), damonBase);
 }

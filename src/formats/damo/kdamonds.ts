@@ -339,10 +339,18 @@ const MAX_PERCENT = Number(ULONG_MAX);
  * 25 makes it exactly 2^62). A bare "max" beside "N samples" (which damo refuses) is the u32 max.
  */
 function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c: Collector, path: readonly PathSeg[]): number {
-  if (v.kind === 'samples') return u32OfUlong(v.value);
+  if (v.kind === 'samples') {
+    if (v.value > BigInt(UINT_MAX)) warn(c, path, `${v.value} samples: the kernel's 32-bit field keeps ${u32OfUlong(v.value)}`);
+    return u32OfUlong(v.value);
+  }
   if (v.kind === 'max' && samplesPair) return UINT_MAX;
   const percent = v.kind === 'max' ? MAX_PERCENT : v.percent;
   const samples = stagedSamples(v, env);
+  // More than an unsigned long: the sysfs write fails (kstrtoul: -ERANGE), damo cannot stage it.
+  if (samples >= 2 ** 64) {
+    err(c, path, `expected a bound the sysfs file takes; found ${v.kind === 'max' ? '"max" % (ULONG_MAX % for damo)' : `${percent} %`}, which stages ${BigInt(samples)} samples at ${+env.maxNrAccesses.toFixed(6)} samples per aggregation, more than 2^64 − 1 (the kernel refuses the write)`);
+    return 0;
+  }
   if (percent > 0 && samples === 0)
     warn(c, path, `${percent} % of ${+env.maxNrAccesses.toFixed(6)} samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`);
   const kept = u32OfUlong(BigInt(samples));
@@ -358,9 +366,12 @@ function stagedSamples(v: AccessValue, env: SchemeEnv): number {
 }
 
 /** An age bound in aggregation intervals: damo's int(usec / aggr_us), cut to 32 bits by the kernel. */
-function ageToAggrs(v: AgeValue, env: SchemeEnv): number {
-  if (v.kind === 'aggr_intervals') return u32OfUlong(v.value);
-  return u32OfUlong(env.aggrUs ? v.value / BigInt(env.aggrUs) : 0n);
+function ageToAggrs(v: AgeValue, env: SchemeEnv, c: Collector, path: readonly PathSeg[]): number {
+  const staged = v.kind === 'aggr_intervals' ? v.value : env.aggrUs ? v.value / BigInt(env.aggrUs) : 0n;
+  // "max" µs lands on a large value anyway; a count someone wrote out is worth a word.
+  if (staged > BigInt(UINT_MAX) && !(v.kind === 'us' && v.value === ULONG_MAX))
+    warn(c, path, `${staged} aggregation intervals: the kernel's 32-bit field keeps ${u32OfUlong(staged)}`);
+  return u32OfUlong(staged);
 }
 
 function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, env: SchemeEnv): SchemeParams {
@@ -383,8 +394,8 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
     maxSzRegion: ap?.sz_bytes?.max ?? ULONG_MAX,
     minNrAccesses: nrMin ? accessToSamples(nrMin, nrMax?.kind === 'samples', env, c, [...path, 'access_pattern', 'nr_accesses', 'min']) : 0,
     maxNrAccesses: nrMax ? accessToSamples(nrMax, nrMin?.kind === 'samples', env, c, [...path, 'access_pattern', 'nr_accesses', 'max']) : UINT_MAX,
-    minAgeRegion: ap?.age?.min ? ageToAggrs(ap.age.min, env) : 0,
-    maxAgeRegion: ap?.age?.max ? ageToAggrs(ap.age.max, env) : UINT_MAX,
+    minAgeRegion: ap?.age?.min ? ageToAggrs(ap.age.min, env, c, [...path, 'access_pattern', 'age', 'min']) : 0,
+    maxAgeRegion: ap?.age?.max ? ageToAggrs(ap.age.max, env, c, [...path, 'access_pattern', 'age', 'max']) : UINT_MAX,
   };
   if (pattern.minSzRegion > pattern.maxSzRegion) err(c, [...path, 'access_pattern', 'sz_bytes'], `expected min <= max; found min ${pattern.minSzRegion} > max ${pattern.maxSzRegion}`);
   if (pattern.minNrAccesses > pattern.maxNrAccesses) {
