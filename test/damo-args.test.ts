@@ -305,6 +305,11 @@ describe('damo command line errors: option, expected, found', () => {
       "4294967296 samples: the kernel's 32-bit field keeps 0",
       "4294967297 aggregation intervals: the kernel's 32-bit field keeps 1",
     ]);
+    // "N %" is N / 100 × 100 for damo (text_to_ratio): "29 %" of 100 samples stages int(28.999999999999996) = 28;
+    // a bare 29 is 29.
+    const kd = (min: string | number) => ({ kdamonds: [{ contexts: [{ ops: 'paddr', intervals: { sample_us: '1 ms', aggr_us: '100 ms', ops_update_us: '1 s' }, targets: [{ pid: null, regions: [] }], schemes: [{ action: 'stat', access_pattern: { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min, max: '100 %' }, age: { min: 0, max: 'max' } } }] }] }] });
+    expect(damoArgsToParams(['--kdamonds', JSON.stringify(kd('29 %'))]).params[0].contexts[0].schemes[0].pattern.minNrAccesses).toBe(28);
+    expect(damoArgsToParams(['--kdamonds', JSON.stringify(kd(29))]).params[0].contexts[0].schemes[0].pattern.minNrAccesses).toBe(29);
     // aggr / sample in floating point, as damo divides: 90 % of 100 ms / 3 ms is int(30.000000000000004) = 30.
     expect(pattern('--damos_action stat --damos_access_rate 90% 90% -s 3ms').p.minNrAccesses).toBe(30);
   });

@@ -100,7 +100,11 @@ export const accessRateV = () =>
       if (c.unit !== 'samples') throw new UnitError('"N samples" or a percentage', v);
       return { kind: 'samples', value: c.value };
     }
-    return { kind: 'percent', percent: parsePercentFloat(v) };
+    const percent = parsePercentFloat(v);
+    // damo reads "N %" as a ratio, N / 100, times 100 (text_to_ratio): "29 %" is 28.999999999999996,
+    // which its int(% × aggr / sample / 100) then truncates one lower at some intervals. A bare N
+    // is N (text_to_nr).
+    return { kind: 'percent', percent: typeof v === 'string' && v.trim().endsWith('%') ? (percent / 100) * 100 : percent };
   }, 'access rate: a percentage of the maximum ("5 %", 5, "max") or kernel samples ("3 samples")');
 
 /** An access-pattern age bound: a time (bare = µs) or "N aggr_intervals". */
