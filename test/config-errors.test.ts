@@ -396,6 +396,13 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     });
   }
 
+  it('every bad option value at once, one line each', async () => {
+    const outFile = join(dir, 'many.ndjson');
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '5parsecs', '--seed', 'abc', '--tuner', 'x', '--out', outFile, '--no-progress']);
+    const errors = expectRejected({ ...r, outFile });
+    expect(errors.map((l) => l.split(': ')[2])).toEqual(['--tuner', '--duration', '--seed']);
+  });
+
   it('--tuner foo with a preset', async () => {
     const outFile = join(dir, 'tuner.ndjson');
     const r = await cli(['run', '--preset', 'tiering-6040', '--tuner', 'foo', '--out', outFile, '--no-progress']);

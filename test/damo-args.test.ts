@@ -314,6 +314,21 @@ describe('damo command line errors: option, expected, found', () => {
     expect(pattern('--damos_action stat --damos_access_rate 90% 90% -s 3ms').p.minNrAccesses).toBe(30);
   });
 
+  it('every bad option value is reported, one line each', () => {
+    try {
+      damoArgsToParams(words('--damos_action migrat_hot 0 --damos_access_rate 5x max --damos_age 5parsecs max --damos_action stat --damos_sz_region 4Q max'));
+      throw new Error('no error');
+    } catch (e) {
+      expect((e as ConfigError).issues.map((i) => [i.path, /found "[^"]+"/.exec(i.message)?.[0]])).toEqual([
+        // (the first --damos_sz_region is the first scheme's, wherever it is typed)
+        ['--damos_action', 'found "migrat_hot"'],
+        ['--damos_sz_region', 'found "4Q"'],
+        ['--damos_access_rate', 'found "5x"'],
+        ['--damos_age', 'found "5parsecs"'],
+      ]);
+    }
+  });
+
   it('the deducible target paddr and --pause_ctx', () => {
     const r = damoArgsToParams('paddr --pause_ctx 0 --damos_action stat'.split(' '));
     expect(r.params[0].contexts[0].ops).toBe('paddr');

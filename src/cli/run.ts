@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { runScenario, type RunResult } from '../run/run.js';
+import { ConfigError } from '../scenario/issues.js';
 import { loadScenarioFile, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io } from './io.js';
@@ -113,8 +114,25 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     file = split.file;
     o = { ...o, damoArgs: split.damo };
   }
-  if (o.tuner !== undefined && o.tuner !== 'temporal' && o.tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${o.tuner}"`);
-  parseCompat(o.damoCompat); // option errors first, before any output path is checked
+  // Option values first, before any output path is checked: every bad one, one line each.
+  const bad: UsageError[] = [];
+  const check = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      bad.push(e);
+    }
+  };
+  check(() => {
+    if (o.tuner !== undefined && o.tuner !== 'temporal' && o.tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${o.tuner}"`);
+  });
+  check(() => parseCompat(o.damoCompat));
+  check(() => parseOverrides({ duration: o.duration }));
+  check(() => parseOverrides({ seed: o.seed }));
+  check(() => parseProfile(o.profile));
+  if (bad.length === 1) throw bad[0];
+  if (bad.length > 1) throw new ConfigError(bad.map((e) => ({ path: e.message.slice(0, e.message.indexOf(': ')), message: e.message.slice(e.message.indexOf(': ') + 2) })));
   if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: only applies to --preset (a scenario file sets goal_tuner per scheme)');
   if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
   if (o.outDir !== undefined && !o.compareTuners) throw new UsageError('--out-dir: only applies to --compare-tuners (use --out, --plot for one run)');

@@ -33,7 +33,7 @@ import {
   type DamoScheme,
   type DamoTarget,
 } from './tree.js';
-import { UnitError, parseBytes, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
+import { ULONG_MAX, UnitError, parseBytes, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
 
 // ---------------------------------------------------------------------------------------------
 // The option table
@@ -120,6 +120,20 @@ export type DamoOccurrences = Map<string, string[][]>;
 
 function fail(opt: string, message: string): never {
   throw new ConfigError([{ path: opt, message }]);
+}
+
+/** Problems of independent options, gathered so that one run reports them all (one line each). */
+let gathered: ConfigIssue[] | null = null;
+
+/** Parse one option's part; on a problem, note it (when gathering) and go on with `fallback`. */
+function attempt<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (gathered === null || !(e instanceof ConfigError)) throw e;
+    gathered.push(...e.issues);
+    return fallback;
+  }
 }
 
 /** Partition tokens into damo options with their words, and the rest (in order). */
@@ -444,28 +458,16 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
   const filtersPer = distribute(all(occ, '--damos_filter'), '--damos_nr_filters', intList(occ, '--damos_nr_filters'), nrSchemes, '--damos_filter');
 
   return actions.map((words, i): DamoScheme => {
-    const opt = '--damos_action';
-    const action = words[0];
-    if (!(DAMOS_ACTIONS as readonly string[]).includes(action)) fail(opt, `expected an action (${DAMOS_ACTIONS.join(', ')}); found "${action}"`);
-    const a = action as DamosAction;
-    const extra = words.slice(1);
-    let targetNid: number | null = null;
-    const dests: Array<{ id: number; weight: number }> = [];
-    if (isMigrateAction(a)) {
-      if (extra.length === 1) targetNid = pSignedInt(opt, extra[0], `a numeric target node id after ${a}`);
-      else if (extra.length >= 2 && extra.length % 2 === 0) {
-        for (let k = 0; k < extra.length; k += 2) dests.push({ id: pInt(opt, extra[k], 'a destination node id'), weight: pInt(opt, extra[k + 1], 'a destination weight') });
-      } else fail(opt, `expected ${a} <nid> or ${a} <id> <weight> [<id> <weight>...]; found "${words.join(' ')}"`);
-    } else if (extra.length > 0) fail(opt, `expected no values after ${a} (only migrate_hot/migrate_cold take node ids); found "${extra.join(' ')}"`);
+    const { a, targetNid, dests } = attempt(() => parseAction(words), { a: 'stat' as DamosAction, targetNid: null, dests: [] });
 
     const szW = nth(occ, '--damos_sz_region', i) ?? ['min', 'max'];
     const accW = nth(occ, '--damos_access_rate', i) ?? ['min', 'max'];
     const ageW = nth(occ, '--damos_age', i) ?? ['min', 'max'];
-    const goals = goalsPer[i].map((g) => parseGoal(g, i, opts, warnings));
+    const goals = attempt(() => goalsPer[i].map((g) => parseGoal(g, i, opts, warnings)), []);
     const qw = quotaWords[i];
     if (qw === undefined && goals.length > 0)
       fail('--damos_quota_goal', `expected quotas with a reset interval (--damos_quotas <time> <bytes> <reset interval> or --damos_quota_interval) for scheme ${i}, which has goals; found none (damo would drop the goals)`);
-    const quotas = qw === undefined ? defaultQuotas() : parseQuotas(qw, goals);
+    const quotas = qw === undefined ? defaultQuotas() : attempt(() => parseQuotas(qw, goals), defaultQuotas());
     const tuner = nth(occ, '--damos_quota_goal_tuner', i)?.[0];
     if (tuner !== undefined) {
       if (!(GOAL_TUNERS as readonly string[]).includes(tuner)) fail('--damos_quota_goal_tuner', `expected one of ${GOAL_TUNERS.join(', ')}; found "${tuner}"`);
@@ -492,17 +494,35 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
       dests,
       targetNid,
       pattern: {
-        sz: [pBytes('--damos_sz_region', szW[0]), pBytes('--damos_sz_region', szW[1])],
-        nrAccesses: { unit: 'percent', min: pPercent('--damos_access_rate', accW[0]), max: pPercent('--damos_access_rate', accW[1]) },
-        age: { unit: 'usec', min: pUs('--damos_age', ageW[0]), max: pUs('--damos_age', ageW[1]) },
+        sz: attempt(() => [pBytes('--damos_sz_region', szW[0]), pBytes('--damos_sz_region', szW[1])], [0n, ULONG_MAX]),
+        nrAccesses: attempt(() => ({ unit: 'percent' as const, min: pPercent('--damos_access_rate', accW[0]), max: pPercent('--damos_access_rate', accW[1]) }), { unit: 'percent' as const, min: 0, max: 100 }),
+        age: attempt(() => ({ unit: 'usec' as const, min: pUs('--damos_age', ageW[0]), max: pUs('--damos_age', ageW[1]) }), { unit: 'usec' as const, min: 0n, max: ULONG_MAX }),
       },
-      applyIntervalUs: pUs('--damos_apply_interval', nth(occ, '--damos_apply_interval', i)?.[0] ?? '0'),
+      applyIntervalUs: attempt(() => pUs('--damos_apply_interval', nth(occ, '--damos_apply_interval', i)?.[0] ?? '0'), 0n),
       quotas,
       wmarks,
-      filters: filtersPer[i].length > 0 ? parseFilters(filtersPer[i]) : [],
+      filters: attempt(() => (filtersPer[i].length > 0 ? parseFilters(filtersPer[i]) : []), []),
       maxNrSnapshots: snaps === undefined ? 0n : pNr('--damos_max_nr_snapshots', snaps),
     };
   });
+}
+
+/** `--damos_action <action> [<nid> | <id> <weight>...]`. */
+function parseAction(words: readonly string[]): { a: DamosAction; targetNid: number | null; dests: Array<{ id: number; weight: number }> } {
+  const opt = '--damos_action';
+  const action = words[0];
+  if (!(DAMOS_ACTIONS as readonly string[]).includes(action)) fail(opt, `expected an action (${DAMOS_ACTIONS.join(', ')}); found "${action}"`);
+  const a = action as DamosAction;
+  const extra = words.slice(1);
+  let targetNid: number | null = null;
+  const dests: Array<{ id: number; weight: number }> = [];
+  if (isMigrateAction(a)) {
+    if (extra.length === 1) targetNid = pSignedInt(opt, extra[0], `a numeric target node id after ${a}`);
+    else if (extra.length >= 2 && extra.length % 2 === 0) {
+      for (let k = 0; k < extra.length; k += 2) dests.push({ id: pInt(opt, extra[k], 'a destination node id'), weight: pInt(opt, extra[k + 1], 'a destination weight') });
+    } else fail(opt, `expected ${a} <nid> or ${a} <id> <weight> [<id> <weight>...]; found "${words.join(' ')}"`);
+  } else if (extra.length > 0) fail(opt, `expected no values after ${a} (only migrate_hot/migrate_cold take node ids); found "${extra.join(' ')}"`);
+  return { a, targetNid, dests };
 }
 
 /** damo options damon-sim knows but does not take, and what to do instead. */
@@ -516,6 +536,23 @@ const CTX_OPTS = ['--ops', '--sample', '--aggr', '--updr', '--minr', '--maxr', '
 
 /** damo's command line → its kdamonds object model (what `damo args damon` prints). */
 export function damoArgsToKdamonds(tokens: readonly string[], opts: DamoArgsOptions = {}): DamoArgsResult {
+  const found: ConfigIssue[] = [];
+  gathered = found;
+  let r: DamoArgsResult;
+  try {
+    r = buildKdamonds(tokens, opts);
+  } catch (e) {
+    // A problem no option part could go on from: report it after those gathered so far.
+    if (e instanceof ConfigError) throw new ConfigError([...found, ...e.issues], e.warnings);
+    throw e;
+  } finally {
+    gathered = null;
+  }
+  if (found.length > 0) throw new ConfigError(found);
+  return r;
+}
+
+function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoArgsResult {
   const { occurrences: occ, rest: restAll } = splitDamoTokens(tokens);
   // The positional "deducible target" `paddr` is what damon-sim monitors anyway.
   const rest = restAll.filter((t) => t !== 'paddr');
