@@ -52,9 +52,8 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
   if (st) {
     if (kind === 'file' && st.isDirectory()) throw new UsageError(`${option}: expected a file name; found "${path}", a directory`);
     if (kind === 'dir' && !st.isDirectory()) throw new UsageError(`${option}: expected a directory; found "${path}", an existing file`);
-    // A device, a pipe or a socket is written straight through (no temporary file to rename).
-    if (kind === 'file' && !st.isFile()) return;
   }
+  // A device, a pipe, a socket or a shell's open file is written straight through (no temporary file).
   if (kind === 'file' && outputTarget(path).direct) return;
   // Missing parent directories are created when the output is written; the nearest existing one
   // must be a directory we may write in, and one we can create directories in (/proc cannot).

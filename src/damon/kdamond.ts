@@ -104,7 +104,6 @@ export class Kdamond {
   private waitMinUs = 0;
   private waitInit = false;
 
-
   /** kdamond_call(ctx, false). Returns false when the context got corrupted by a failed commit. */
   private runCalls(): boolean {
     if (this.calls.length === 0) return !this.ctx.maybeCorrupted;

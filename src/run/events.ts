@@ -174,12 +174,7 @@ export class EventEngine {
           const q = this.queues.get(k.idx);
           if (!q) return undefined;
           // Writes the sysfs file handles itself come back at once; an `off` behind them follows.
-          while (q.length > 0 && q[0].at <= toNs && (q[0].command === CLEAR || q[0].command === 'on')) {
-            const w = q.shift()!;
-            const t = Math.max(fromNs, w.at);
-            if (w.command === CLEAR) this.outcome(w, t, k.kdamond.ctx, 'ok');
-            else this.outcome(w, t, k.kdamond.ctx, 'error', '-EBUSY: kdamond is running');
-          }
+          while (q.length > 0 && q[0].at <= toNs && this.answerInPlace(q[0], Math.max(fromNs, q[0].at), k.kdamond.ctx)) q.shift();
           if (q.length === 0 || q[0].command !== 'off' || q[0].at > toNs) return undefined;
           ev = q.shift()!;
         } else if (ev.command !== 'off') return undefined;
@@ -199,19 +194,24 @@ export class EventEngine {
     const kd = k.kdamond;
     while (q.length > 0 && q[0].at <= callAt) {
       const ev = q.shift()!;
-      if (ev.command === 'on') {
-        // The sysfs write itself refuses it while the kdamond runs (no damon_call).
-        this.outcome(ev, Math.max(ev.at, k.clock.now), kd.ctx, 'error', '-EBUSY: kdamond is running');
-        continue;
-      }
-      if (ev.command !== CLEAR) {
+      if (!this.answerInPlace(ev, Math.max(ev.at, k.clock.now), kd.ctx)) {
         this.issue(ev, kd);
         return;
       }
-      // The sysfs write itself removes the tried_regions directories (no damon_call, running or
-      // not). damon-sim's tried-regions dumps are records already written: nothing else changes.
-      this.outcome(ev, Math.max(ev.at, k.clock.now), kd.ctx, 'ok');
     }
+  }
+
+  /**
+   * Answer at `t` a write to a running kdamond's state file that needs no damon_call(), or
+   * return false. clear_schemes_tried_regions: the write itself removes the tried_regions
+   * directories (damon-sim's dumps are records already written: nothing else changes). on: the
+   * write itself refuses it while the kdamond runs.
+   */
+  private answerInPlace(ev: ScheduledEvent, t: number, ctx: DamonCtx): boolean {
+    if (ev.command === CLEAR) this.outcome(ev, t, ctx, 'ok');
+    else if (ev.command === 'on') this.outcome(ev, t, ctx, 'error', '-EBUSY: kdamond is running');
+    else return false;
+    return true;
   }
 
   /** End of the run: report what never completed or never could be delivered. */

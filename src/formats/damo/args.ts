@@ -717,11 +717,7 @@ export function damoArgsToParams(tokens: readonly string[], opts: DamoArgsOption
     const warnings: ConfigIssue[] = [];
     const ignored = [...occ.keys(), ...rest.filter((t) => t !== 'paddr')].filter((n) => n !== '--kdamonds');
     if (ignored.length > 0) warnings.push({ path: '--kdamonds', message: `the whole config comes from --kdamonds; ignored, as damo does: ${ignored.join(', ')}` });
-    const c: Collector = { errors: [], warnings };
-    const list = (doc as { kdamonds: unknown }).kdamonds;
-    if (Array.isArray(list)) list.forEach((k, ki) => warnDamoKeys(k, ['--kdamonds', 'kdamonds', ki], c));
-    const read = readKdamonds(doc, { compat: opts.compat, source: '--kdamonds' });
-    return { params: read.params, kdamonds: paramsToDamo(read.params), warnings: [...c.warnings, ...read.warnings] };
+    return readTree(doc, '--kdamonds', warnings, opts);
   }
   const schemesOpt = occ.get('--schemes');
   const r = damoArgsToTree(tokens, opts);
@@ -735,14 +731,23 @@ export function damoArgsToParams(tokens: readonly string[], opts: DamoArgsOption
       const ctxs = kds.flatMap((k) => k.contexts);
       if (ctxs.length !== 1) fail('--schemes', `expected one context for the schemes to go to; found ${ctxs.length}`);
       ctxs[0].schemes = list;
-      const c: Collector = { errors: [], warnings: r.warnings };
-      kds.forEach((k, ki) => warnDamoKeys(k, ['damo options', 'kdamonds', ki], c));
-      const read = readKdamonds(r.tree, { compat: opts.compat, source: 'damo options' });
-      return { params: read.params, kdamonds: paramsToDamo(read.params), warnings: [...c.warnings, ...read.warnings] };
+      return readTree(r.tree, 'damo options', r.warnings, opts);
     }
   }
   const read = readKdamonds(r.tree, { compat: opts.compat, source: 'damo options' });
   return { params: read.params, kdamonds: r.kdamonds, warnings: [...r.warnings, ...read.warnings] };
+}
+
+/**
+ * A {"kdamonds": [...]} tree given in part or whole as JSON, read as a file with the same content
+ * would be: damo's key checks, then the kdamonds parser; `warnings` go first.
+ */
+function readTree(tree: unknown, source: string, warnings: readonly ConfigIssue[], opts: DamoArgsOptions): { params: KdamondParams[]; kdamonds: DamoKdamond[]; warnings: ConfigIssue[] } {
+  const c: Collector = { errors: [], warnings: [...warnings] };
+  const list = (tree as { kdamonds: unknown }).kdamonds;
+  if (Array.isArray(list)) list.forEach((k, ki) => warnDamoKeys(k, [source, 'kdamonds', ki], c));
+  const read = readKdamonds(tree, { compat: opts.compat, source });
+  return { params: read.params, kdamonds: paramsToDamo(read.params), warnings: [...c.warnings, ...read.warnings] };
 }
 
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */

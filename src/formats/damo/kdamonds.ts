@@ -344,7 +344,7 @@ function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c
     return u32OfUlong(v.value);
   }
   if (v.kind === 'max' && samplesPair) return UINT_MAX;
-  const percent = v.kind === 'max' ? MAX_PERCENT : v.percent;
+  const percent = percentOf(v);
   const samples = stagedSamples(v, env);
   // More than an unsigned long: the sysfs write fails (kstrtoul: -ERANGE), damo cannot stage it.
   if (samples >= 2 ** 64) {
@@ -359,10 +359,15 @@ function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c
   return kept;
 }
 
-/** The samples damo writes for a percent (or "max" %) bound: int(percent × aggr / sample / 100). */
+/** A percent (or "max" %) bound's percentage as damo holds it. */
+function percentOf(v: Exclude<AccessValue, { kind: 'samples' }>): number {
+  return v.kind === 'max' ? MAX_PERCENT : v.percent;
+}
+
+/** The samples damo writes for a bound: int(percent × aggr / sample / 100) for a percent one. */
 function stagedSamples(v: AccessValue, env: SchemeEnv): number {
   if (v.kind === 'samples') return Number(v.value);
-  return Math.trunc(((v.kind === 'max' ? MAX_PERCENT : v.percent) * env.maxNrAccesses) / 100);
+  return Math.trunc((percentOf(v) * env.maxNrAccesses) / 100);
 }
 
 /** An age bound in aggregation intervals: damo's int(usec / aggr_us), cut to 32 bits by the kernel. */
