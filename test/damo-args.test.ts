@@ -329,6 +329,17 @@ describe('damo command line errors: option, expected, found', () => {
     }
   });
 
+  it('bad context-level values are all reported too, one line each, before the schemes\'', () => {
+    let issues: ConfigError['issues'] = [];
+    try {
+      damoArgsToParams(words('--ops foo --sample 5x --minr abc --monitoring_intervals_goal 4% x 5ms 10s --damon_addr_unit 0 --pause_ctx 9 --damos_action bogus'));
+    } catch (e) {
+      issues = (e as ConfigError).issues;
+    }
+    expect(issues.map((i) => i.path)).toEqual(['--ops', '--sample', '--monitoring_intervals_goal', '--minr', '--damon_addr_unit', '--pause_ctx', '--damos_action']);
+    expect(issues[4].message).toBe('expected a non-zero number of bytes per core address; found 0');
+  });
+
   it('the deducible target paddr and --pause_ctx', () => {
     const r = damoArgsToParams('paddr --pause_ctx 0 --damos_action stat'.split(' '));
     expect(r.params[0].contexts[0].ops).toBe('paddr');

@@ -576,46 +576,55 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
   const ctxs: DamoContext[] = [];
   for (let i = 0; i < nrCtxs; i++) {
     let ops = nth(occ, '--ops', i)?.[0];
-    if (ops !== undefined && !(DAMON_OPS_IDS as readonly string[]).includes(ops)) fail('--ops', `expected one of ${DAMON_OPS_IDS.join(', ')}; found "${ops}"`);
+    if (ops !== undefined && !(DAMON_OPS_IDS as readonly string[]).includes(ops)) {
+      const bad = ops;
+      ops = attempt(() => fail('--ops', `expected one of ${DAMON_OPS_IDS.join(', ')}; found "${bad}"`), undefined);
+    }
     ops ??= nth(occ, '--target_pid', i) ? 'vaddr' : 'paddr';
     const intervals = defaultIntervals();
     const mi = nth(occ, '--monitoring_intervals', i);
     if (mi) {
-      intervals.sampleUs = pUs('--monitoring_intervals', mi[0]);
-      intervals.aggrUs = pUs('--monitoring_intervals', mi[1]);
-      intervals.opsUpdateUs = pUs('--monitoring_intervals', mi[2]);
+      intervals.sampleUs = attempt(() => pUs('--monitoring_intervals', mi[0]), intervals.sampleUs);
+      intervals.aggrUs = attempt(() => pUs('--monitoring_intervals', mi[1]), intervals.aggrUs);
+      intervals.opsUpdateUs = attempt(() => pUs('--monitoring_intervals', mi[2]), intervals.opsUpdateUs);
     }
     const s = nth(occ, '--sample', i)?.[0];
     const a = nth(occ, '--aggr', i)?.[0];
     const u = nth(occ, '--updr', i)?.[0];
-    if (s !== undefined) intervals.sampleUs = pUs('--sample', s);
-    if (a !== undefined) intervals.aggrUs = pUs('--aggr', a);
-    if (u !== undefined) intervals.opsUpdateUs = pUs('--updr', u);
+    if (s !== undefined) intervals.sampleUs = attempt(() => pUs('--sample', s), intervals.sampleUs);
+    if (a !== undefined) intervals.aggrUs = attempt(() => pUs('--aggr', a), intervals.aggrUs);
+    if (u !== undefined) intervals.opsUpdateUs = attempt(() => pUs('--updr', u), intervals.opsUpdateUs);
     const g = nth(occ, '--monitoring_intervals_goal', i) ?? (autotune ? ['4%', '3', '5ms', '10s'] : undefined);
     if (g) {
       const o = occ.has('--monitoring_intervals_goal') ? '--monitoring_intervals_goal' : '--monitoring_intervals_autotune';
-      intervals.goal = { accessBp: pBp(o, g[0]), aggrs: pNr(o, g[1]), minSampleUs: pUs(o, g[2]), maxSampleUs: pUs(o, g[3]) };
+      intervals.goal = attempt(() => ({ accessBp: pBp(o, g[0]), aggrs: pNr(o, g[1]), minSampleUs: pUs(o, g[2]), maxSampleUs: pUs(o, g[3]) }), intervals.goal);
     }
     const nrRegions = { min: 10n, max: 1000n };
     const rr = nth(occ, '--monitoring_nr_regions_range', i);
     if (rr) {
-      nrRegions.min = pNr('--monitoring_nr_regions_range', rr[0]);
-      nrRegions.max = pNr('--monitoring_nr_regions_range', rr[1]);
+      nrRegions.min = attempt(() => pNr('--monitoring_nr_regions_range', rr[0]), nrRegions.min);
+      nrRegions.max = attempt(() => pNr('--monitoring_nr_regions_range', rr[1]), nrRegions.max);
     }
     const mn = nth(occ, '--minr', i)?.[0];
     const mx = nth(occ, '--maxr', i)?.[0];
-    if (mn !== undefined) nrRegions.min = pNr('--minr', mn);
-    if (mx !== undefined) nrRegions.max = pNr('--maxr', mx);
+    if (mn !== undefined) nrRegions.min = attempt(() => pNr('--minr', mn), nrRegions.min);
+    if (mx !== undefined) nrRegions.max = attempt(() => pNr('--maxr', mx), nrRegions.max);
     const auWords = addrUnits.length === 1 ? addrUnits[0] : addrUnits[i];
-    const addrUnit = auWords ? pBytes('--damon_addr_unit', auWords[0]) : 1n;
-    if (addrUnit === 0n) fail('--damon_addr_unit', 'expected a non-zero number of bytes per core address; found 0');
-    if (addrUnit !== 1n && ops !== 'paddr') fail('--damon_addr_unit', `expected addr_unit 1 for ops "${ops}" (damo allows other units for paddr only); found ${addrUnit}`);
+    const addrUnit = attempt(() => {
+      const au = auWords ? pBytes('--damon_addr_unit', auWords[0]) : 1n;
+      if (au === 0n) fail('--damon_addr_unit', 'expected a non-zero number of bytes per core address; found 0');
+      if (au !== 1n && ops !== 'paddr') fail('--damon_addr_unit', `expected addr_unit 1 for ops "${ops}" (damo allows other units for paddr only); found ${au}`);
+      return au;
+    }, 1n);
     ctxs.push({ ops: ops as OpsId, addrUnit, targets: [], intervals, nrRegions, pause: false, schemes: [] });
   }
   for (const w of all(occ, '--pause_ctx').flat()) {
-    const idx = pInt('--pause_ctx', w, 'a context index');
-    if (idx >= nrCtxs) fail('--pause_ctx', `expected a context index below ${nrCtxs}; found ${idx}`);
-    ctxs[idx].pause = true;
+    const idx = attempt(() => {
+      const k = pInt('--pause_ctx', w, 'a context index');
+      if (k >= nrCtxs) fail('--pause_ctx', `expected a context index below ${nrCtxs}; found ${k}`);
+      return k;
+    }, -1);
+    if (idx >= 0) ctxs[idx].pause = true;
   }
 
   // Targets: as many as the longest per-target option list, at least one per context.
