@@ -353,6 +353,32 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].targets[0].regoins = []))).toEqual([`${CTX}.targets[0].regoins: ${UNKNOWN}`]);
   });
 
+  it('regions and addr filters are core addresses: bytes given with addr_unit 4 land beyond the machine, and that is said', () => {
+    const au4 = (d: Doc) => (d.damon.kdamonds[0].contexts[0].addr_unit = 4);
+    expect(warnings(au4)).toEqual([
+      `${CTX}.targets[0].regions[0]: this region is core addresses [4294967296, 4328521728) × addr_unit 4 = physical [17179869184, 17314086912), which holds no memory of the machine (its nodes span [4294967296, 4328521728), [4328521728, 4362076160)): nothing there is monitored; damo stages addresses unconverted, so write them in core units (bytes / addr_unit)`,
+      `${CTX}.targets[0].regions[1]: this region is core addresses [4328521728, 4362076160) × addr_unit 4 = physical [17314086912, 17448304640), which holds no memory of the machine (its nodes span [4294967296, 4328521728), [4328521728, 4362076160)): nothing there is monitored; damo stages addresses unconverted, so write them in core units (bytes / addr_unit)`,
+      `${SCHEME}.filters[0].address_range: this addr filter is core addresses [4328521728, 4362076160) × addr_unit 4 = physical [17314086912, 17448304640), which holds no memory of the machine (its nodes span [4294967296, 4328521728), [4328521728, 4362076160)): the filter matches nothing; damo stages addresses unconverted, so write them in core units (bytes / addr_unit)`,
+    ]);
+    // The same ranges in core units (bytes / 4) are read as they are and draw nothing.
+    const { scenario, warnings: w } = scenarioFromDoc(
+      (() => {
+        const d = goodDoc();
+        au4(d);
+        const c = d.damon.kdamonds[0].contexts[0];
+        c.targets[0].regions = [
+          { start: 2 ** 30, end: 2 ** 30 + 8 * 2 ** 20 },
+          { start: 2 ** 30 + 8 * 2 ** 20, end: 2 ** 30 + 16 * 2 ** 20 },
+        ];
+        c.schemes[0].filters[0].address_range = { start: 2 ** 30 + 8 * 2 ** 20, end: 2 ** 30 + 16 * 2 ** 20 };
+        return d;
+      })(),
+    );
+    expect(w).toEqual([]);
+    expect(scenario.kdamonds[0].contexts[0].targets[0].regions[1]).toEqual({ start: 2 ** 30 + 8 * 2 ** 20, end: 2 ** 30 + 16 * 2 ** 20 });
+    expect(scenario.kdamonds[0].contexts[0].schemes[0].filters[0].addrRange).toEqual({ start: 2 ** 30 + 8 * 2 ** 20, end: 2 ** 30 + 16 * 2 ** 20 });
+  });
+
   it('refresh_ms is a time, as damo reads it', () => {
     const d = goodDoc();
     d.damon.kdamonds[0].refresh_ms = '1 s';

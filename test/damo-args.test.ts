@@ -152,7 +152,17 @@ describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
     expect(c.attrs).toMatchObject({ sampleInterval: 10000, aggrInterval: 200000, opsUpdateInterval: 2000000, minNrRegions: 20, maxNrRegions: 2000 });
     expect(c.attrs.intervalsGoal).toEqual({ accessBp: 400, aggrs: 3, minSampleUs: 5000, maxSampleUs: 10000000 });
     expect(c.addrUnit).toBe(4096);
-    expect(c.targets[0].regions).toEqual([{ start: 2 ** 20, end: 2 ** 21 }]);
+    // Core addresses, as damo stages them: --regions is not divided by addr_unit.
+    expect(c.targets[0].regions).toEqual([{ start: 4 * 2 ** 30, end: 8 * 2 ** 30 }]);
+  });
+
+  it('--numa_node with addr_unit: damo stages the byte range unconverted, and damon-sim says so', () => {
+    const r = damoArgsToParams(words('--numa_node 0 --damon_addr_unit 4K'), machine);
+    expect(r.params[0].contexts[0].targets[0].regions).toEqual([{ start: 4 * 2 ** 30, end: 68 * 2 ** 30 }]);
+    expect(r.warnings.map((w) => [w.path, w.message])).toEqual([
+      ['--numa_node', "damo writes the nodes' byte range unconverted into core-address region files; with addr_unit 4096 the kernel reads 4294967296-73014444032 as bytes × 4096"],
+    ]);
+    expect(damoArgsToParams(words('--numa_node 0'), machine).warnings).toEqual([]);
   });
 
   it('--numa_node maps node ids to the machine\'s ranges; without --regions paddr takes the biggest node', () => {

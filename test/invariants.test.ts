@@ -62,8 +62,10 @@ interface Small {
 
 /** presets.ts's tiering6040 scaled down: 2 × 256 MiB, rss 192 MiB on CXL first, 48 MiB hot, 8 MiB per 1 s window. */
 function smallDoc(o: Small): ScenarioDoc {
-  const dram = { start: BASE, end: BASE + NODE };
-  const cxl = { start: BASE + NODE, end: BASE + 2 * NODE };
+  // Regions and addr filters are core addresses (bytes / addr_unit), as damo stages them.
+  const au = o.addrUnit ?? 1;
+  const dram = { start: BASE / au, end: (BASE + NODE) / au };
+  const cxl = { start: (BASE + NODE) / au, end: (BASE + 2 * NODE) / au };
   const scheme = (nid: number, target: number, source: { start: number; end: number }) => ({
     action: 'migrate_hot' as const,
     target_nid: nid,

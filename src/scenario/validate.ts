@@ -8,6 +8,7 @@ import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { isPow2 } from '../lib/kint.js';
 import { resolveProfile, type KernelProfile } from '../profiles.js';
+import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type PathSeg } from './issues.js';
 import type { KdamondParams, Scenario } from './model.js';
@@ -80,7 +81,7 @@ export function validateScenario(s: Scenario, c: Collector, damonBase: readonly 
 
 /** What a scenario gives the DAMON checks: its kernel profile, its nodes and its memcgs. */
 export function damonCheckEnv(s: Scenario): DamonCheckEnv {
-  return { profile: resolveProfile(s.kernel), nrNodes: s.machine.nodes.length, memcgs: new Set(['/', ...s.workload.processes.map((p) => p.memcg)]) };
+  return { profile: resolveProfile(s.kernel), nrNodes: s.machine.nodes.length, memory: nodeRanges(s.machine), memcgs: new Set(['/', ...s.workload.processes.map((p) => p.memcg)]) };
 }
 
 /** What the DAMON part is checked against: unknown pieces are not checked. */
@@ -88,6 +89,8 @@ export interface DamonCheckEnv {
   profile?: KernelProfile;
   /** Nodes of the machine (target and goal nids are checked against it). */
   nrNodes?: number;
+  /** The machine's physical memory ranges, in bytes (regions and addr filters are checked against them). */
+  memory?: ReadonlyArray<{ start: number; end: number }>;
   /** cgroup paths that exist (memcg filters and goals must name one). */
   memcgs?: ReadonlySet<string>;
 }
@@ -101,6 +104,14 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   const warn = (path: PathSeg[], message: string) => c.warnings.push({ path: formatPath(path), message });
   const { profile, memcgs } = env;
   const nrNodes = env.nrNodes ?? Number.MAX_SAFE_INTEGER;
+  // The kernel takes any range; one that misses every node monitors (or filters) nothing, most
+  // likely bytes given where core addresses (bytes / addr_unit) were meant.
+  const outsideMemory = (path: PathSeg[], what: string, r: { start: number; end: number }, au: number) => {
+    const a = r.start * au;
+    const b = r.end * au;
+    if (!env.memory || env.memory.some((m) => m.start < b && a < m.end)) return;
+    warn(path, `this ${what} is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical [${a}, ${b}), which holds no memory of the machine (its nodes span ${env.memory.map((m) => `[${m.start}, ${m.end})`).join(', ')}): ${what === 'region' ? 'nothing there is monitored' : 'the filter matches nothing'}${au !== 1 ? '; damo stages addresses unconverted, so write them in core units (bytes / addr_unit)' : ''}`);
+  };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {
     if (k.contexts.length > 1) err([...base, 'kdamonds', ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
@@ -132,6 +143,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           if (r.start >= r.end) err(rp, `expected start < end; found [${r.start}, ${r.end})`);
           if (r.start < prevEnd) err(rp, `expected regions sorted by address and not overlapping; found start ${r.start} below the previous end ${prevEnd}`);
           prevEnd = Math.max(prevEnd, r.end);
+          if (r.start < r.end) outsideMemory(rp, 'region', r, ctx.addrUnit);
         });
       });
       ctx.schemes.forEach((sc, si) => {
@@ -154,6 +166,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         sc.filters.forEach((f, fi) => {
           if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
             err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup (${memcgList}); found "${f.memcgPath}"`);
+          if (f.type === 'addr' && f.addrRange && f.addrRange.start < f.addrRange.end) outsideMemory([...sp, 'filters', fi, 'address_range'], 'addr filter', f.addrRange, ctx.addrUnit);
         });
       });
     });

@@ -639,7 +639,7 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
   if (sumT !== nrTargets) fail('--nr_targets', `expected counts adding up to the number of targets (${nrTargets}, from --target_pid/--regions/--numa_node); found ${perCtx.join(' ')} (sum ${sumT})`);
   let ti = 0;
   perCtx.forEach((n, ci) => {
-    for (let k = 0; k < n; k++, ti++) ctxs[ci].targets.push(buildTarget(occ, ti, ctxs[ci].ops, opts));
+    for (let k = 0; k < n; k++, ti++) ctxs[ci].targets.push(buildTarget(occ, ti, ctxs[ci], opts, warnings));
   });
 
   // Schemes.
@@ -674,7 +674,8 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
   return { kdamonds, warnings };
 }
 
-function buildTarget(occ: DamoOccurrences, idx: number, ops: OpsId, opts: DamoArgsOptions): DamoTarget {
+function buildTarget(occ: DamoOccurrences, idx: number, ctx: DamoContext, opts: DamoArgsOptions, warnings: ConfigIssue[]): DamoTarget {
+  const ops = ctx.ops;
   const pidW = nth(occ, '--target_pid', idx)?.[0];
   const pid = pidW === undefined ? null : pInt('--target_pid', pidW, 'a process id');
   if (ops !== 'paddr' && pid === null) fail('--target_pid', `expected a pid for target ${idx} of a "${ops}" context; found none`);
@@ -697,6 +698,13 @@ function buildTarget(occ: DamoOccurrences, idx: number, ops: OpsId, opts: DamoAr
       const d = opts.defaultPaddrRegion?.() ?? null;
       if (d) regions = [d];
     }
+    // damo derives these ranges in bytes (/proc/iomem) and stages them as they are, although the
+    // region files hold core addresses (bytes / addr_unit): the kernel then monitors other memory.
+    if (ctx.addrUnit !== 1n && regions.length > 0)
+      warnings.push({
+        path: nodes ? '--numa_node' : '--damon_addr_unit',
+        message: `damo writes the ${nodes ? "nodes'" : 'default System RAM'} byte range${regions.length > 1 ? 's' : ''} unconverted into core-address region files; with addr_unit ${ctx.addrUnit} the kernel reads ${regions.map((r) => `${r.start}-${r.end}`).join(' ')} as bytes × ${ctx.addrUnit}`,
+      });
   }
   return { pid: ops === 'paddr' ? null : pid, obsolete: false, regions };
 }

@@ -35,19 +35,19 @@ function goalToDamo(g: GoalParams, path: PathSeg[], opts: EmitOptions): DamoGoal
   return { metric: g.metric, nid, memcgPath: g.memcgPath, targetValue: g.targetValue, currentValue: g.currentValue };
 }
 
-function filterToDamo(f: FilterParams, au: bigint): DamoFilter {
+function filterToDamo(f: FilterParams): DamoFilter {
   return {
     type: f.type,
     matching: f.matching,
     allow: f.allow,
     memcgPath: f.memcgPath,
-    addressRange: f.addrRange === null ? null : { start: BigInt(f.addrRange.start) * au, end: BigInt(f.addrRange.end) * au },
+    addressRange: f.addrRange === null ? null : { start: BigInt(f.addrRange.start), end: BigInt(f.addrRange.end) },
     damonTargetIdx: f.targetIdx === null ? null : BigInt(f.targetIdx),
     hugepageSize: f.hugepageSize === null ? null : [BigInt(f.hugepageSize[0]), BigInt(f.hugepageSize[1])],
   };
 }
 
-function schemeToDamo(s: SchemeParams, au: bigint, path: PathSeg[], opts: EmitOptions): DamoScheme {
+function schemeToDamo(s: SchemeParams, path: PathSeg[], opts: EmitOptions): DamoScheme {
   const q = s.quota;
   const w = s.wmarks;
   return {
@@ -72,7 +72,7 @@ function schemeToDamo(s: SchemeParams, au: bigint, path: PathSeg[], opts: EmitOp
       weights: { sz: BigInt(q.weightSz), nrAccesses: BigInt(q.weightNrAccesses), age: BigInt(q.weightAge) },
     },
     wmarks: { metric: w.metric, intervalUs: numToUlong(w.intervalUs), high: BigInt(w.high), mid: BigInt(w.mid), low: BigInt(w.low) },
-    filters: s.filters.map((f) => filterToDamo(f, au)),
+    filters: s.filters.map((f) => filterToDamo(f)),
     maxNrSnapshots: BigInt(s.maxNrSnapshots),
   };
 }
@@ -86,7 +86,7 @@ function contextToDamo(c: ContextParams, path: PathSeg[], opts: EmitOptions): Da
     targets: c.targets.map((t) => ({
       pid: t.pid,
       obsolete: t.obsolete,
-      regions: t.regions.map((r) => ({ start: BigInt(r.start) * au, end: BigInt(r.end) * au })),
+      regions: t.regions.map((r) => ({ start: BigInt(r.start), end: BigInt(r.end) })),
     })),
     intervals: {
       sampleUs: BigInt(a.sampleInterval),
@@ -101,7 +101,7 @@ function contextToDamo(c: ContextParams, path: PathSeg[], opts: EmitOptions): Da
     },
     nrRegions: { min: BigInt(a.minNrRegions), max: BigInt(a.maxNrRegions) },
     pause: c.pause,
-    schemes: c.schemes.map((s, si) => schemeToDamo(s, au, [...path, 'schemes', si], opts)),
+    schemes: c.schemes.map((s, si) => schemeToDamo(s, [...path, 'schemes', si], opts)),
   };
 }
 

@@ -280,7 +280,6 @@ function contextToParams(d: DamoContext, path: readonly PathSeg[], c: Collector,
   const g = d.intervals?.intervals_goal;
   const addrUnit = d.addr_unit === undefined ? 1 : toNum(d.addr_unit, c, [...path, 'addr_unit'], 'an address unit');
   if (addrUnit === 0) err(c, [...path, 'addr_unit'], 'expected a non-zero address unit (bytes per core address); found 0');
-  const au = addrUnit || 1;
   const attrs = {
     sampleInterval: toNum(sample, c, [...path, 'intervals', 'sample_us'], 'a sampling interval'),
     aggrInterval: toNum(aggr, c, [...path, 'intervals', 'aggr_us'], 'an aggregation interval'),
@@ -305,11 +304,12 @@ function contextToParams(d: DamoContext, path: readonly PathSeg[], c: Collector,
       pid: t.pid ?? null,
       obsolete: t.obsolete ?? false,
       regions: (t.regions ?? []).map((r, ri) => ({
-        start: toNum(r.start / BigInt(au), c, [...path, 'targets', ti, 'regions', ri, 'start'], 'an address'),
-        end: toNum(r.end / BigInt(au), c, [...path, 'targets', ti, 'regions', ri, 'end'], 'an address'),
+        // Core address units, as damo writes them to sysfs unconverted (bytes only with addr_unit 1).
+        start: toNum(r.start, c, [...path, 'targets', ti, 'regions', ri, 'start'], 'an address'),
+        end: toNum(r.end, c, [...path, 'targets', ti, 'regions', ri, 'end'], 'an address'),
       })),
     })),
-    schemes: (d.schemes ?? []).map((s, si) => schemeToParams(s, [...path, 'schemes', si], c, { maxNrAccesses, aggrUs: attrs.aggrInterval, addrUnit: au, opts })),
+    schemes: (d.schemes ?? []).map((s, si) => schemeToParams(s, [...path, 'schemes', si], c, { maxNrAccesses, aggrUs: attrs.aggrInterval, opts })),
   };
 }
 
@@ -317,7 +317,6 @@ interface SchemeEnv {
   /** aggr_us / sample_us as damo computes it (a float). */
   maxNrAccesses: number;
   aggrUs: number;
-  addrUnit: number;
   opts: DamoReadOptions;
 }
 
@@ -422,7 +421,7 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
   const filters: FilterParams[] = [];
   const addFilters = (list: DamoFilter[] | undefined, key: 'filters' | 'core_filters' | 'ops_filters') => {
     (list ?? []).forEach((f, fi) => {
-      const fp = filterToParams(f, [...path, key, fi], c, env);
+      const fp = filterToParams(f, [...path, key, fi], c);
       if (key === 'core_filters' && !isCoreFilter(fp.type))
         err(c, [...path, key, fi, 'filter_type'], `expected a core filter type (addr, target) in core_filters; found "${fp.type}" (an ops filter: put it in ops_filters or filters)`);
       if (key === 'ops_filters' && isCoreFilter(fp.type))
@@ -537,7 +536,7 @@ function goalToParams(g: DamoGoal, path: readonly PathSeg[], c: Collector, env: 
   return { metric, targetValue, currentValue, nid, memcgPath: g.memcg_path ?? null };
 }
 
-function filterToParams(f: DamoFilter, path: readonly PathSeg[], c: Collector, env: SchemeEnv): FilterParams {
+function filterToParams(f: DamoFilter, path: readonly PathSeg[], c: Collector): FilterParams {
   const allow = f.allow ?? f.filter_pass ?? false;
   let addrRange: FilterParams['addrRange'] = null;
   if (f.filter_type === 'addr') {
@@ -545,10 +544,10 @@ function filterToParams(f: DamoFilter, path: readonly PathSeg[], c: Collector, e
     else {
       if (f.address_range.end < f.address_range.start)
         err(c, [...path, 'address_range'], `expected start <= end; found start ${f.address_range.start} > end ${f.address_range.end}`);
-      const au = BigInt(env.addrUnit);
+      // Core address units, like the regions.
       addrRange = {
-        start: toNum(f.address_range.start / au, c, [...path, 'address_range', 'start'], 'an address'),
-        end: toNum(f.address_range.end / au, c, [...path, 'address_range', 'end'], 'an address'),
+        start: toNum(f.address_range.start, c, [...path, 'address_range', 'start'], 'an address'),
+        end: toNum(f.address_range.end, c, [...path, 'address_range', 'end'], 'an address'),
       };
     }
   }

@@ -139,7 +139,7 @@ class Reader {
   }
 }
 
-function readFilters(r: Reader, dir: string, au: bigint, layer: 'core_filters' | 'ops_filters' | 'filters'): DamoFilter[] {
+function readFilters(r: Reader, dir: string, layer: 'core_filters' | 'ops_filters' | 'filters'): DamoFilter[] {
   const n = r.count(join(dir, 'nr_filters'));
   const out: DamoFilter[] = [];
   for (let i = 0; i < n; i++) {
@@ -157,7 +157,7 @@ function readFilters(r: Reader, dir: string, au: bigint, layer: 'core_filters' |
     if (type === 'addr') {
       const s = r.big(join(d, 'addr_start'), get('addr_start', '0'));
       const e = r.big(join(d, 'addr_end'), get('addr_end', '0'));
-      f.addressRange = { start: s * au, end: e * au };
+      f.addressRange = { start: s, end: e };
     }
     if (type === 'target') f.damonTargetIdx = r.big(join(d, 'damon_target_idx'), get('damon_target_idx', '0'));
     if (type === 'hugepage_size') f.hugepageSize = [r.big(join(d, 'min'), get('min', '0')), r.big(join(d, 'max'), get('max', '0'))];
@@ -191,7 +191,7 @@ function readGoals(r: Reader, dir: string): DamoGoal[] {
   return out;
 }
 
-function readScheme(r: Reader, d: string, au: bigint): DamoScheme {
+function readScheme(r: Reader, d: string): DamoScheme {
   const num = (name: string) => {
     const p = join(d, name);
     return r.big(p, r.required(p));
@@ -220,7 +220,7 @@ function readScheme(r: Reader, d: string, au: bigint): DamoScheme {
     const fd = join(d, name);
     if (r.exists(fd)) {
       anyFilterDir = true;
-      filters.push(...readFilters(r, fd, au, name as 'core_filters' | 'ops_filters' | 'filters'));
+      filters.push(...readFilters(r, fd, name as 'core_filters' | 'ops_filters' | 'filters'));
     }
   }
   if (!anyFilterDir) r.optional(join(d, 'filters'), 'filters', 'no filters');
@@ -284,14 +284,14 @@ function readContext(r: Reader, d: string): DamoContext {
     const nr = r.count(join(t, 'regions', 'nr_regions'));
     const regions = Array.from({ length: nr }, (_, k) => {
       const rd = join(t, 'regions', `${k}`);
-      return { start: r.big(join(rd, 'start'), r.required(join(rd, 'start'))) * au, end: r.big(join(rd, 'end'), r.required(join(rd, 'end'))) * au };
+      return { start: r.big(join(rd, 'start'), r.required(join(rd, 'start'))), end: r.big(join(rd, 'end'), r.required(join(rd, 'end'))) };
     });
     // damo reads the pid of vaddr/fvaddr targets only; a paddr target's pid_target means nothing.
     targets.push({ pid: ops === 'paddr' ? null : pid, obsolete: ob === undefined ? false : r.bool(join(t, 'obsolete_target'), ob), regions });
   }
   const sd = join(d, 'schemes');
   const ns = r.count(join(sd, 'nr_schemes'));
-  const schemes = Array.from({ length: ns }, (_, i) => readScheme(r, join(sd, `${i}`), au));
+  const schemes = Array.from({ length: ns }, (_, i) => readScheme(r, join(sd, `${i}`)));
   return {
     ops,
     addrUnit: au,
