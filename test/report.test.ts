@@ -144,6 +144,64 @@ describe('summarize', () => {
   });
 });
 
+describe('summarize: a goal a commit changed is judged per phase', () => {
+  // t = 1..4 against 6000 (reached at t=2); a commit moves the target to 7000 from t = 5 (the first
+  // evaluation under it); 7000 ± 100 is first met at t = 7.5, 2.5 s into the phase. Duration 12:
+  // phase 0 spans [0, 5) (second half t >= 2.5), phase 1 [5, 12) (second half t >= 8.5).
+  const st = (sz: number, nr: number, qt: number) => ({ sz_applied: sz, nr_applied: nr, qt_exceeds: qt });
+  const recs = [
+    goal(1, 3000, st(0, 0, 0)),
+    goal(2, 6050, st(1 * GiB, 10, 1)),
+    goal(3, 5950, st(2 * GiB, 20, 2)),
+    goal(4, 6000, st(3 * GiB, 30, 3)),
+    goal(5, 6000, { target_value: 7000n, ...st(4 * GiB, 40, 4) }),
+    goal(6.5, 6500, { target_value: 7000n, ...st(5 * GiB, 50, 5) }),
+    goal(7.5, 6950, { target_value: 7000n, ...st(6 * GiB, 60, 6) }),
+    goal(9, 7000, { target_value: 7000n, ...st(7 * GiB, 70, 7) }),
+    goal(11, 7100, { target_value: 7000n, ...st(8 * GiB, 80, 8) }),
+  ];
+  const fin = [{ kdamond: 0, ctx: 0, scheme: 0, szApplied: 9 * GiB, nrApplied: 90, qtExceeds: 9 }];
+  const [p0, p1] = summarize(recs, 12, undefined, 100, fin);
+
+  it('splits at the target change, timing each phase from its start', () => {
+    expect(summarize(recs, 12).length).toBe(2);
+    expect(p0).toMatchObject({ phase: 0, phaseStartS: 0, phaseEndS: 5, target: 6000, timeToTargetS: 2, evaluations: 4 });
+    expect(p1).toMatchObject({ phase: 1, phaseStartS: 5, phaseEndS: 12, target: 7000, timeToTargetS: 2.5, evaluations: 5 });
+  });
+
+  it("takes each phase's own second half", () => {
+    // Phase 0: t = 3, 4 (5950, 6000); phase 1: t = 9, 11 (7000, 7100).
+    expect([p0.meanSecondHalf, p0.minSecondHalf, p0.maxSecondHalf]).toEqual([5975, 5950, 6000]);
+    expect([p1.meanSecondHalf, p1.stddevSecondHalf]).toEqual([7050, 50]);
+  });
+
+  it("counts each phase's own applied bytes, the last one up to the run's final stats", () => {
+    expect([p0.szApplied, p0.nrApplied, p0.qtExceeds]).toEqual([4 * GiB, 40, 4]);
+    expect([p1.szApplied, p1.nrApplied, p1.qtExceeds]).toEqual([5 * GiB, 50, 5]);
+  });
+
+  it('averages the ground truth over each phase\'s second half', () => {
+    const s = summarize(recs.map((r) => ({ ...r, metric: 'node_eligible_mem_bp' })), 12);
+    // node 0's share: 1/4 at t = 1 (ignored), 1/2 at t = 3 and 4, 3/4 at t = 6 (before 8.5: ignored), 1 at t = 10.
+    addGroundTruth(s, [aggr(1, [GiB, 3 * GiB]), aggr(3, [GiB, GiB]), aggr(4, [GiB, GiB]), aggr(6, [3 * GiB, GiB]), aggr(10, [GiB, 0])], 12);
+    expect(s.map((x) => x.truthMeanSecondHalf)).toEqual([5000, 10000]);
+  });
+
+  it('labels the phases in the table and lines them up across runs', () => {
+    const table = formatSummaryTable([{ title: 'a', rows: [p0, p1] }, { title: 'b', rows: [p0, p1] }]);
+    const heads = table.split('\n').filter((l) => l.startsWith('s0 '));
+    expect(heads).toEqual(['s0 node_mem_used_bp nid 0, until 5.000 s', 's0 node_mem_used_bp nid 0, from 5.000 s']);
+    expect(table.split('\n').filter((l) => l.includes('time to target')).map((l) => l.trim().split(/\s{2,}/).slice(1))).toEqual([
+      ['2.000 s', '2.000 s'],
+      ['2.500 s', '2.500 s'],
+    ]);
+  });
+
+  it('an unchanged goal has no phase fields (the summary record is as before)', () => {
+    expect(Object.keys(summarize(tempA, DURATION)[0])).not.toContain('phase');
+  });
+});
+
 describe('addGroundTruth', () => {
   it('averages the hot set share of the goal node over the second half, for node_eligible_mem_bp goals only', () => {
     const eligible = series([6000, 6000], { metric: 'node_eligible_mem_bp', nid: 1 }, {});

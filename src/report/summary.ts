@@ -16,6 +16,15 @@ export interface SchemeSummary {
    * the workload's hot set on the goal's node — what the metric tries to measure.
    */
   truthMeanSecondHalf?: number | null;
+  /**
+   * Present only for a goal whose metric, nid or target changed during the run (a commit): the
+   * entry covers one phase, index `phase`, from its first evaluation at `phaseStartS` (0 for the
+   * first phase) to the next phase's first evaluation or the end of the run, `phaseEndS`. Its
+   * time to target counts from `phaseStartS`, and its "second half" is that of the phase.
+   */
+  phase?: number;
+  phaseStartS?: number;
+  phaseEndS?: number;
   kdamond: number;
   ctx: number;
   scheme: number;
@@ -67,9 +76,26 @@ function big(v: bigint | number): bigint {
   return typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
 }
 
-/** Order by (kdamond, ctx, scheme, goal). */
-export function cmpGoal(a: GoalId, b: GoalId): number {
-  return a.kdamond - b.kdamond || a.ctx - b.ctx || a.scheme - b.scheme || a.goal - b.goal;
+/** Order by (kdamond, ctx, scheme, goal), then phase. */
+export function cmpGoal(a: GoalId & { phase?: number }, b: GoalId & { phase?: number }): number {
+  return a.kdamond - b.kdamond || a.ctx - b.ctx || a.scheme - b.scheme || a.goal - b.goal || (a.phase ?? 0) - (b.phase ?? 0);
+}
+
+/** Key of one summary entry: its goal, and its phase when the goal changed during the run. */
+function entryKey(s: SchemeSummary): string {
+  return s.phase === undefined ? goalKey(s) : `${goalKey(s)}#${s.phase}`;
+}
+
+/** Split a goal's evaluations (in time order) where its metric, nid or target changes. */
+function phasesOf(recs: readonly GoalRecord[]): GoalRecord[][] {
+  const out: GoalRecord[][] = [];
+  let prev: GoalRecord | undefined;
+  for (const r of recs) {
+    if (!prev || r.metric !== prev.metric || r.nid !== prev.nid || big(r.target_value) !== big(prev.target_value)) out.push([]);
+    out[out.length - 1].push(r);
+    prev = r;
+  }
+  return out;
 }
 
 /** Evaluations grouped by goal (keyed by goalKey), each group in emission order. */
@@ -85,71 +111,117 @@ export function groupByGoal(goals: readonly GoalRecord[]): Map<string, GoalRecor
 }
 
 /**
- * One summary per (kdamond, ctx, scheme, goal), ordered by that tuple.
+ * One summary per (kdamond, ctx, scheme, goal), ordered by that tuple; a goal a commit changed
+ * (metric, nid or target) gets one per phase, so a step of the target is judged as a step.
  *
  * timeToTargetS is the time of the first evaluation whose current value is within toleranceBp of
- * that evaluation's target (the unit is the metric's own; "bp" because the tiering metrics are
- * basis points). The second-half statistics cover evaluations with t >= durationS / 2, after the
- * tuner's initial ramp, and use the population standard deviation: they describe this run, not an
- * estimate of some larger population.
+ * the target (the unit is the metric's own; "bp" because the tiering metrics are basis points),
+ * counted from the phase's start. The second-half statistics cover evaluations in the second half
+ * of the run (of the phase), after the tuner's ramp, and use the population standard deviation:
+ * they describe this run, not an estimate of some larger population.
  */
 export function summarize(
   goals: GoalRecord[],
   durationS: number,
   labels?: Map<string, string>,
   toleranceBp = 100,
+  finalStats?: readonly FinalSchemeStats[],
 ): SchemeSummary[] {
   const groups = groupByGoal(goals);
-  const tol = big(toleranceBp);
-  const half = durationS / 2;
   const out: SchemeSummary[] = [];
-  for (const [k, recs] of groups) {
+  for (const [k, all] of groups) {
     // Stable sort: records at the same t keep their emission order, so "last" is well defined.
-    recs.sort((a, b) => a.t - b.t);
-    const last = recs[recs.length - 1];
-    let timeToTargetS: number | null = null;
-    for (const r of recs) {
-      let d = big(r.current_value) - big(r.target_value);
-      if (d < 0n) d = -d;
-      if (d <= tol) {
-        timeToTargetS = r.t;
-        break;
-      }
-    }
-    const tail = recs.filter((r) => r.t >= half).map((r) => Number(big(r.current_value)));
-    let mean: number | null = null;
-    let sd: number | null = null;
-    let min: number | null = null;
-    let max: number | null = null;
-    if (tail.length > 0) {
-      // Two passes: the textbook E[x^2] - E[x]^2 cancels badly for values near 10^4 with small spread.
-      mean = tail.reduce((s, x) => s + x, 0) / tail.length;
-      const m = mean;
-      sd = Math.sqrt(tail.reduce((s, x) => s + (x - m) * (x - m), 0) / tail.length);
-      min = tail.reduce((a, x) => Math.min(a, x), Infinity);
-      max = tail.reduce((a, x) => Math.max(a, x), -Infinity);
-    }
-    out.push({
-      kdamond: last.kdamond,
-      ctx: last.ctx,
-      scheme: last.scheme,
-      goal: last.goal,
-      label: labels?.get(k) ?? goalLabel(last),
-      metric: last.metric,
-      nid: last.nid,
-      target: Number(big(last.target_value)),
-      timeToTargetS,
-      meanSecondHalf: mean,
-      stddevSecondHalf: sd,
-      minSecondHalf: min,
-      maxSecondHalf: max,
-      evaluations: recs.length,
-      szApplied: last.sz_applied,
-      nrApplied: last.nr_applied,
-      qtExceeds: last.qt_exceeds,
+    all.sort((a, b) => a.t - b.t);
+    const phases = phasesOf(all);
+    const last = all[all.length - 1];
+    const fin = finalStats?.find((x) => x.kdamond === last.kdamond && x.ctx === last.ctx && x.scheme === last.scheme);
+    // The scheme's applied totals: at the end of the run where known (a goal record carries them
+    // as of its evaluation), else as of the last evaluation.
+    const totalAt = (i: number): AppliedTotals => (i < phases.length ? phases[i][0] : (fin ?? last));
+    phases.forEach((recs, i) => {
+      const start = i === 0 ? 0 : recs[0].t;
+      const end = i + 1 < phases.length ? phases[i + 1][0].t : durationS;
+      const s = summarizePhase(recs, start, start + (end - start) / 2, labels?.get(k), toleranceBp);
+      if (phases.length === 1) Object.assign(s, applied(totalAt(1), null));
+      else Object.assign(s, applied(totalAt(i + 1), i === 0 ? null : totalAt(i)), { phase: i, phaseStartS: start, phaseEndS: end });
+      out.push(s);
     });
   }
   return out.sort(cmpGoal);
+}
+
+/** A scheme's cumulative applied totals, as a goal record or the final stats give them. */
+type AppliedTotals = { sz_applied: number; nr_applied: number; qt_exceeds: number } | FinalSchemeStats;
+
+/** The final DAMOS stats of a scheme, which the summary's applied rows report. */
+export interface FinalSchemeStats {
+  kdamond: number;
+  ctx: number;
+  scheme: number;
+  szApplied: number;
+  nrApplied: number;
+  qtExceeds: number;
+}
+
+/**
+ * Applied bytes, regions and quota exceeds as of `end`, less those as of `start` (a phase's own);
+ * a restart (`on` after `off`) zeroes the stats in between, and then what follows it is counted.
+ */
+function applied(end: AppliedTotals, start: AppliedTotals | null): Pick<SchemeSummary, 'szApplied' | 'nrApplied' | 'qtExceeds'> {
+  const v = (t: AppliedTotals) => ('szApplied' in t ? [t.szApplied, t.nrApplied, t.qtExceeds] : [t.sz_applied, t.nr_applied, t.qt_exceeds]);
+  const e = v(end);
+  if (start === null) return { szApplied: e[0], nrApplied: e[1], qtExceeds: e[2] };
+  const s = v(start);
+  const d = (j: number) => (e[j] >= s[j] ? e[j] - s[j] : e[j]);
+  return { szApplied: d(0), nrApplied: d(1), qtExceeds: d(2) };
+}
+
+/** The summary of one goal's evaluations `recs` (one phase), which starts at `startS`. */
+function summarizePhase(recs: readonly GoalRecord[], startS: number, halfS: number, label: string | undefined, toleranceBp: number): SchemeSummary {
+  const tol = big(toleranceBp);
+  const last = recs[recs.length - 1];
+  let timeToTargetS: number | null = null;
+  for (const r of recs) {
+    let d = big(r.current_value) - big(r.target_value);
+    if (d < 0n) d = -d;
+    if (d <= tol) {
+      // Times are whole µs: keep the difference one too, not a float residue of it.
+      timeToTargetS = startS === 0 ? r.t : Math.round((r.t - startS) * 1e6) / 1e6;
+      break;
+    }
+  }
+  const tail = recs.filter((r) => r.t >= halfS).map((r) => Number(big(r.current_value)));
+  let mean: number | null = null;
+  let sd: number | null = null;
+  let min: number | null = null;
+  let max: number | null = null;
+  if (tail.length > 0) {
+    // Two passes: the textbook E[x^2] - E[x]^2 cancels badly for values near 10^4 with small spread.
+    mean = tail.reduce((s, x) => s + x, 0) / tail.length;
+    const m = mean;
+    sd = Math.sqrt(tail.reduce((s, x) => s + (x - m) * (x - m), 0) / tail.length);
+    min = tail.reduce((a, x) => Math.min(a, x), Infinity);
+    max = tail.reduce((a, x) => Math.max(a, x), -Infinity);
+  }
+  return {
+    kdamond: last.kdamond,
+    ctx: last.ctx,
+    scheme: last.scheme,
+    goal: last.goal,
+    label: label ?? goalLabel(last),
+    metric: last.metric,
+    nid: last.nid,
+    target: Number(big(last.target_value)),
+    timeToTargetS,
+    meanSecondHalf: mean,
+    stddevSecondHalf: sd,
+    minSecondHalf: min,
+    maxSecondHalf: max,
+    evaluations: recs.length,
+    szApplied: 0,
+    nrApplied: 0,
+    qtExceeds: 0,
+  };
 }
 
 /**
@@ -196,12 +268,18 @@ interface Row {
   cells: string[] | null;
 }
 
+/** Which part of the run a phase entry covers (a goal a commit changed). */
+function phaseNote(s: SchemeSummary): string {
+  if (s.phase === undefined) return '';
+  return s.phase === 0 ? `, until ${fmtNum(s.phaseEndS ?? 0, 3)} s` : `, from ${fmtNum(s.phaseStartS ?? 0, 3)} s`;
+}
+
 function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boolean): Row[] {
   const first = perRun.find((s): s is SchemeSummary => s !== undefined);
   if (!first) return [];
   const cell = (f: (s: SchemeSummary) => string): string[] => perRun.map((s) => (s ? f(s) : '-'));
   return [
-    { label: `${kdamondPrefix ? `kd${first.kdamond} ` : ''}${first.label}`, cells: null },
+    { label: `${kdamondPrefix ? `kd${first.kdamond} ` : ''}${first.label}${phaseNote(first)}`, cells: null },
     { label: '  metric / nid', cells: cell((s) => `${s.metric} / ${s.nid}`) },
     { label: '  target', cells: cell((s) => `${s.target}${unitOf(s.metric)}`) },
     {
@@ -256,11 +334,11 @@ export function formatSummaryTable(
   migrations?: ReadonlyArray<readonly Migration[]>,
   stats?: ReadonlyArray<readonly SchemeStats[]>,
 ): string {
-  const byKey = columns.map((c) => new Map(c.rows.map((s) => [goalKey(s), s])));
-  // Union of goals across runs in (kdamond, ctx, scheme, goal) order.
+  const byKey = columns.map((c) => new Map(c.rows.map((s) => [entryKey(s), s])));
+  // Union of goals (and phases) across runs in (kdamond, ctx, scheme, goal, phase) order.
   const all = new Map<string, SchemeSummary>();
-  for (const c of columns) for (const s of c.rows) if (!all.has(goalKey(s))) all.set(goalKey(s), s);
-  const keys = [...all.values()].sort(cmpGoal).map(goalKey);
+  for (const c of columns) for (const s of c.rows) if (!all.has(entryKey(s))) all.set(entryKey(s), s);
+  const keys = [...all.values()].sort(cmpGoal).map(entryKey);
   // Several kdamonds each have a scheme 0: say whose, as the stats sections do.
   const manyKdamonds = new Set([...all.values()].map((s) => s.kdamond)).size > 1 || new Set((stats ?? []).flat().map((x) => x.kdamond)).size > 1;
 
@@ -345,14 +423,16 @@ export function formatSummaryTable(
 
 /**
  * Set each node_eligible_mem_bp goal's ground-truth mean: the hot set's share on the goal's node
- * (bp), averaged over the aggregation records of the run's second half.
+ * (bp), averaged over the aggregation records of the second half of the run (of the entry's phase).
  */
 export function addGroundTruth(summary: SchemeSummary[], aggrs: readonly AggrRecord[], durationS: number): void {
-  const half = aggrs.filter((a) => a.t >= durationS / 2 && a.hot_bytes.length > 0);
+  const withHot = aggrs.filter((a) => a.hot_bytes.length > 0);
   for (const s of summary) {
     if (s.metric !== 'node_eligible_mem_bp') continue;
-    const shares = half
-      .filter((a) => a.kdamond === s.kdamond && a.ctx === s.ctx)
+    const from = s.phaseStartS === undefined ? durationS / 2 : s.phaseStartS + ((s.phaseEndS ?? durationS) - s.phaseStartS) / 2;
+    const to = s.phaseEndS === undefined || s.phaseEndS >= durationS ? Infinity : s.phaseEndS;
+    const shares = withHot
+      .filter((a) => a.t >= from && a.t < to && a.kdamond === s.kdamond && a.ctx === s.ctx)
       .map((a) => {
         const total = a.hot_bytes.reduce((x, y) => x + y, 0);
         return total > 0 ? ((a.hot_bytes[s.nid] ?? 0) * 10000) / total : 0;

@@ -81,10 +81,18 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   for (const k of sim.kdamonds) k.kdamond.syncRegions();
   const aggrs = rec.aggrs;
   const labels = schemeLabels(sc);
-  const summary = summarize(rec.goals, sc.duration / 1e9, labels);
+  const stats = finalStats(sim, labels);
+  const summary = summarize(rec.goals, sc.duration / 1e9, labels, 100, stats);
   addGroundTruth(summary, aggrs, sc.duration / 1e9);
   // Without any aggregation record (watermarks kept monitoring off), the machine's own counters.
   const migrations = migrationSummary(aggrs[aggrs.length - 1] ?? { migrated: sim.machine.migratedBytes });
+  completeGoalRows(sc, summary, stats, labels);
+  write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations }));
+  return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records };
+}
+
+/** Every scheme's DAMOS stats at the end of the run. */
+function finalStats(sim: Simulation, labels: ReadonlyMap<string, string>): SchemeStats[] {
   const stats: SchemeStats[] = [];
   for (const k of sim.kdamonds) {
     k.kdamond.ctx.schemes.forEach((s, si) =>
@@ -102,15 +110,12 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
       }),
     );
   }
-  completeGoalRows(sc, summary, stats, labels);
-  write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations }));
-  return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records };
+  return stats;
 }
 
 /**
- * The summary's goal rows give each scheme's applied totals and qt_exceeds at the end of the run
- * (a goal record carries them as of its evaluation, so the last one can be behind), and goals
- * never evaluated (their scheme never applied) get a row too, with 0 evaluations.
+ * Goals never evaluated (their scheme never applied) get a summary row too, with 0 evaluations and
+ * their scheme's applied totals at the end of the run.
  */
 function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonly SchemeStats[], labels: ReadonlyMap<string, string>): void {
   const have = new Set(summary.map(goalKey));
@@ -128,18 +133,12 @@ function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonl
       minSecondHalf: null,
       maxSecondHalf: null,
       evaluations: 0,
-      szApplied: 0,
-      nrApplied: 0,
-      qtExceeds: 0,
+      ...(() => {
+        const st = stats.find((x) => x.kdamond === id.kdamond && x.ctx === id.ctx && x.scheme === id.scheme);
+        return { szApplied: st?.szApplied ?? 0, nrApplied: st?.nrApplied ?? 0, qtExceeds: st?.qtExceeds ?? 0 };
+      })(),
     });
   });
-  for (const row of summary) {
-    const st = stats.find((x) => x.kdamond === row.kdamond && x.ctx === row.ctx && x.scheme === row.scheme);
-    if (!st) continue;
-    row.szApplied = st.szApplied;
-    row.nrApplied = st.nrApplied;
-    row.qtExceeds = st.qtExceeds;
-  }
   summary.sort(cmpGoal);
 }
 
