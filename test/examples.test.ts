@@ -10,6 +10,8 @@
  *    memory goes up by what moved to node 1;
  *  - tiering-6040: the example is the built-in preset tiering6040('temporal'): same scenario and
  *    the same run;
+ *  - tiering-6040-step: re-targeted to 70:30 (moved to 40 s), the summary judges each goal per
+ *    phase, the 70:30 phase timed from its own start;
  *  - tiering-6040-author: with 5 GiB windows the PULL goal's current_value swings across more than
  *    8000 bp between consecutive evaluations.
  *
@@ -148,6 +150,24 @@ const CHECKS: Record<string, (sc: Scenario) => void> = {
     expect(stat(a, 0, 0).szApplied).toBeGreaterThan(0);
   },
 
+  'tiering-6040-step.yaml': (sc) => {
+    // The step, moved from 5 min to 40 s so that a short run shows it: the TEMPORAL pair is near
+    // 60:40 by then (~31 s) and re-targeted to 70:30.
+    expect(sc.events?.map((e) => [e.at, e.command])).toEqual([[300e9, 'commit_schemes_quota_goals']]);
+    const res = runScenario({ ...sc, duration: 90e9, events: sc.events!.map((e) => ({ ...e, at: 40e9 })) });
+    const pull = res.summary.filter((s) => s.scheme === 0);
+    const msg = JSON.stringify(pull);
+    expect(pull.map((s) => [s.phase, s.target]), msg).toEqual([[0, 6000], [1, 7000]]);
+    // The new target is first evaluated at the first charge window after the write (1 s windows).
+    expect(pull[1].phaseStartS, msg).toBeGreaterThanOrEqual(40);
+    expect(pull[1].phaseStartS, msg).toBeLessThan(41.2);
+    expect(pull[0].phaseEndS).toBe(pull[1].phaseStartS);
+    // Time to target counts from the phase's start: 70:30 is reached within the remaining 49 s.
+    expect(pull[1].timeToTargetS, msg).not.toBeNull();
+    expect(pull[1].timeToTargetS!, msg).toBeLessThan(90 - pull[1].phaseStartS!);
+    // Each phase reports what the scheme applied during it; together, the scheme's total.
+    expect(pull[0].szApplied + pull[1].szApplied, msg).toBe(stat(res, 0, 0).szApplied);
+  },
   'tiering-6040-author.yaml': (sc) => {
     // 5 GiB per 1 s window with TEMPORAL: each window moves far more than the gap to 6000 bp, so
     // the PULL goal (node_eligible_mem_bp, nid 0) swings from one end to the other.
