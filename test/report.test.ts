@@ -161,7 +161,7 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     goal(11, 7100, { target_value: 7000n, ...st(8 * GiB, 80, 8) }),
   ];
   const fin = [{ kdamond: 0, ctx: 0, scheme: 0, szApplied: 9 * GiB, nrApplied: 90, qtExceeds: 9 }];
-  const [p0, p1] = summarize(recs, 12, undefined, 100, fin);
+  const [p0, p1] = summarize(recs, 12, undefined, 100, { finalStats: fin });
 
   it('splits at the target change, timing each phase from its start', () => {
     expect(summarize(recs, 12).length).toBe(2);
@@ -178,6 +178,26 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
   it("counts each phase's own applied bytes, the last one up to the run's final stats", () => {
     expect([p0.szApplied, p0.nrApplied, p0.qtExceeds]).toEqual([4 * GiB, 40, 4]);
     expect([p1.szApplied, p1.nrApplied, p1.qtExceeds]).toEqual([5 * GiB, 50, 5]);
+  });
+
+  it('a phase starts when the write took effect, where the run says so', () => {
+    // The commit served at 4.4 s (after the last 6000 evaluation at 4, before the first 7000 one at 5).
+    const w = (t: number, kdamond = 0) => ({ t, kdamond });
+    const [q0, q1] = summarize(recs, 12, undefined, 100, { goalWrites: [w(3.5), w(4.2, 1), w(4.4), w(6)] });
+    expect([q0.phaseEndS, q1.phaseStartS, q1.timeToTargetS]).toEqual([4.4, 4.4, 3.1]);
+    // Writes of another kdamond, before the old goal's last evaluation or after the new one's first do not count.
+    expect(summarize(recs, 12, undefined, 100, { goalWrites: [w(3.5), w(4.2, 1), w(6)] })[1].phaseStartS).toBe(5);
+  });
+
+  it('applied totals survive a restart (on after off zeroes the stats)', () => {
+    // Phase 1's stats fall from 6 GiB (t = 7.5) to 0 (t = 9): a restart. 4 → 5 → 6 GiB, then 0 → 1 → 3 (final): 2 + 1 + 2 GiB.
+    const restarted = recs.map((r) => (r.t >= 9 ? { ...r, sz_applied: r.sz_applied - 7 * GiB, nr_applied: r.nr_applied - 70, qt_exceeds: r.qt_exceeds - 7 } : r));
+    const [r0, r1] = summarize(restarted, 12, undefined, 100, { finalStats: [{ ...fin[0], szApplied: 3 * GiB, nrApplied: 30, qtExceeds: 3 }] });
+    expect([r0.szApplied, r0.nrApplied]).toEqual([4 * GiB, 40]);
+    expect([r1.szApplied, r1.nrApplied, r1.qtExceeds]).toEqual([5 * GiB, 50, 5]);
+    // An unchanged goal adds across a restart the same way: 6 GiB up to t = 7.5, then 3 (it used to report the final 3 alone).
+    const single = restarted.map((r) => ({ ...r, target_value: 6000n }));
+    expect(summarize(single, 12, undefined, 100, { finalStats: [{ ...fin[0], szApplied: 3 * GiB, nrApplied: 30, qtExceeds: 3 }] })[0].szApplied).toBe(9 * GiB);
   });
 
   it('averages the ground truth over each phase\'s second half', () => {

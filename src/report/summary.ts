@@ -125,7 +125,7 @@ export function summarize(
   durationS: number,
   labels?: Map<string, string>,
   toleranceBp = 100,
-  finalStats?: readonly FinalSchemeStats[],
+  run: SummaryRunInfo = {},
 ): SchemeSummary[] {
   const groups = groupByGoal(goals);
   const out: SchemeSummary[] = [];
@@ -134,20 +134,38 @@ export function summarize(
     all.sort((a, b) => a.t - b.t);
     const phases = phasesOf(all);
     const last = all[all.length - 1];
-    const fin = finalStats?.find((x) => x.kdamond === last.kdamond && x.ctx === last.ctx && x.scheme === last.scheme);
-    // The scheme's applied totals: at the end of the run where known (a goal record carries them
-    // as of its evaluation), else as of the last evaluation.
-    const totalAt = (i: number): AppliedTotals => (i < phases.length ? phases[i][0] : (fin ?? last));
+    const fin = run.finalStats?.find((x) => x.kdamond === last.kdamond && x.ctx === last.ctx && x.scheme === last.scheme);
+    // A phase starts when the write that changed the goal took effect, if the run says when (the
+    // kdamond then evaluates the new goal at its next charge window), else at that evaluation.
+    const starts = phases.map((recs, i) => {
+      if (i === 0) return 0;
+      const after = phases[i - 1][phases[i - 1].length - 1].t;
+      let t = recs[0].t;
+      for (const w of run.goalWrites ?? []) if (w.kdamond === last.kdamond && w.t > after && w.t <= recs[0].t && w.t < t) t = w.t;
+      return t;
+    });
     phases.forEach((recs, i) => {
-      const start = i === 0 ? 0 : recs[0].t;
-      const end = i + 1 < phases.length ? phases[i + 1][0].t : durationS;
+      const start = starts[i];
+      const end = i + 1 < phases.length ? starts[i + 1] : durationS;
       const s = summarizePhase(recs, start, start + (end - start) / 2, labels?.get(k), toleranceBp);
-      if (phases.length === 1) Object.assign(s, applied(totalAt(1), null));
-      else Object.assign(s, applied(totalAt(i + 1), i === 0 ? null : totalAt(i)), { phase: i, phaseStartS: start, phaseEndS: end });
+      // The scheme's applied totals through the phase: from 0 (or the phase's first evaluation) over
+      // its evaluations to the next phase's first one, or to the run's final stats where known.
+      const points: AppliedTotals[] = i === 0 ? [ZERO_TOTALS, ...recs] : [...recs];
+      points.push(i + 1 < phases.length ? phases[i + 1][0] : (fin ?? last));
+      Object.assign(s, appliedOver(points));
+      if (phases.length > 1) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
       out.push(s);
     });
   }
   return out.sort(cmpGoal);
+}
+
+/** What a run adds to its goal records for the summary. */
+export interface SummaryRunInfo {
+  /** Every scheme's DAMOS stats at the end of the run. */
+  finalStats?: readonly FinalSchemeStats[];
+  /** When writes that can change goals (commits, `on`) took effect, per kdamond (seconds). */
+  goalWrites?: ReadonlyArray<{ t: number; kdamond: number }>;
 }
 
 /** A scheme's cumulative applied totals, as a goal record or the final stats give them. */
@@ -163,17 +181,23 @@ export interface FinalSchemeStats {
   qtExceeds: number;
 }
 
+const ZERO_TOTALS: AppliedTotals = { sz_applied: 0, nr_applied: 0, qt_exceeds: 0 };
+
 /**
- * Applied bytes, regions and quota exceeds as of `end`, less those as of `start` (a phase's own);
- * a restart (`on` after `off`) zeroes the stats in between, and then what follows it is counted.
+ * Applied bytes, regions and quota exceeds added over successive cumulative readings: a reading
+ * below the previous one means the stats restarted from 0 (`on` after `off`), so it counts whole.
+ * Without restarts this is the last reading less the first.
  */
-function applied(end: AppliedTotals, start: AppliedTotals | null): Pick<SchemeSummary, 'szApplied' | 'nrApplied' | 'qtExceeds'> {
+function appliedOver(points: readonly AppliedTotals[]): Pick<SchemeSummary, 'szApplied' | 'nrApplied' | 'qtExceeds'> {
   const v = (t: AppliedTotals) => ('szApplied' in t ? [t.szApplied, t.nrApplied, t.qtExceeds] : [t.sz_applied, t.nr_applied, t.qt_exceeds]);
-  const e = v(end);
-  if (start === null) return { szApplied: e[0], nrApplied: e[1], qtExceeds: e[2] };
-  const s = v(start);
-  const d = (j: number) => (e[j] >= s[j] ? e[j] - s[j] : e[j]);
-  return { szApplied: d(0), nrApplied: d(1), qtExceeds: d(2) };
+  const sum = [0, 0, 0];
+  let prev = v(points[0]);
+  for (const p of points.slice(1)) {
+    const cur = v(p);
+    for (let j = 0; j < 3; j++) sum[j] += cur[j] >= prev[j] ? cur[j] - prev[j] : cur[j];
+    prev = cur;
+  }
+  return { szApplied: sum[0], nrApplied: sum[1], qtExceeds: sum[2] };
 }
 
 /** The summary of one goal's evaluations `recs` (one phase), which starts at `startS`. */
