@@ -348,6 +348,18 @@ describe('damo command line errors: option, expected, found', () => {
     }
     expect(issues.map((i) => i.path)).toEqual(['--ops', '--sample', '--monitoring_intervals_goal', '--minr', '--damon_addr_unit', '--pause_ctx', '--damos_action']);
     expect(issues[4].message).toBe('expected a non-zero number of bytes per core address; found 0');
+     // A bad --ops goes on as paddr: no later check blames an ops the user did not write.
+    const only = (line: string) => {
+      try {
+        damoArgsToParams(words(line), machine);
+      } catch (e) {
+        return (e as ConfigError).issues.map((i) => i.path);
+      }
+      return [];
+    };
+    expect(only('--ops foo --target_pid 1 --damon_addr_unit 4K')).toEqual(['--ops']);
+    expect(only('--ops foo --target_pid 1 --numa_node 0')).toEqual(['--ops']);
+    expect(only('--damon_addr_unit 4K --damon_addr_unit 8K --sample 5x')).toEqual(['--damon_addr_unit', '--sample']);
   });
 
   it('the deducible target paddr and --pause_ctx', () => {

@@ -106,11 +106,11 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   const nrNodes = env.nrNodes ?? Number.MAX_SAFE_INTEGER;
   // The kernel takes any range; one that misses every node monitors (or filters) nothing, most
   // likely bytes given where core addresses (bytes / addr_unit) were meant.
-  const outsideMemory = (path: PathSeg[], what: string, r: { start: number; end: number }, au: number) => {
+  const outsideMemory = (path: PathSeg[], what: string, r: { start: number; end: number }, au: number, effect: string) => {
     const a = r.start * au;
     const b = r.end * au;
     if (!env.memory || env.memory.some((m) => m.start < b && a < m.end)) return;
-    warn(path, `this ${what} is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical [${a}, ${b}), which holds no memory of the machine (its nodes span ${env.memory.map((m) => `[${m.start}, ${m.end})`).join(', ')}): ${what === 'region' ? 'nothing there is monitored' : 'the filter matches nothing'}${au !== 1 ? '; damo stages addresses unconverted, so write them in core units (bytes / addr_unit)' : ''}`);
+    warn(path, `this ${what} is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical [${a}, ${b}), which holds no memory of the machine (its nodes span ${env.memory.map((m) => `[${m.start}, ${m.end})`).join(', ')}): ${effect}${au !== 1 ? ' (regions and addr filters are core addresses: bytes / addr_unit)' : ''}`);
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {
@@ -143,7 +143,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           if (r.start >= r.end) err(rp, `expected start < end; found [${r.start}, ${r.end})`);
           if (r.start < prevEnd) err(rp, `expected regions sorted by address and not overlapping; found start ${r.start} below the previous end ${prevEnd}`);
           prevEnd = Math.max(prevEnd, r.end);
-          if (r.start < r.end) outsideMemory(rp, 'region', r, ctx.addrUnit);
+          if (r.start < r.end) outsideMemory(rp, 'region', r, ctx.addrUnit, 'nothing there is monitored');
         });
       });
       ctx.schemes.forEach((sc, si) => {
@@ -166,7 +166,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         sc.filters.forEach((f, fi) => {
           if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
             err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup (${memcgList}); found "${f.memcgPath}"`);
-          if (f.type === 'addr' && f.addrRange && f.addrRange.start < f.addrRange.end) outsideMemory([...sp, 'filters', fi, 'address_range'], 'addr filter', f.addrRange, ctx.addrUnit);
+          if (f.type === 'addr' && f.addrRange && f.addrRange.start < f.addrRange.end)
+            outsideMemory([...sp, 'filters', fi, 'address_range'], 'addr filter', f.addrRange, ctx.addrUnit, f.matching ? 'the filter matches no region' : 'the filter (matching: false) matches every region');
         });
       });
     });

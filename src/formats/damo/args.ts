@@ -53,7 +53,7 @@ interface OptSpec {
 export const DAMO_OPTIONS: readonly OptSpec[] = [
   { name: '--ops', nargs: 1, metavar: '<vaddr|fvaddr|paddr>', help: 'operations set of the i-th context (default paddr, or vaddr with --target_pid)' },
   { name: '--target_pid', nargs: 1, metavar: '<pid>', help: 'pid of the i-th target (vaddr/fvaddr)' },
-  { name: '--regions', aliases: ['-r'], nargs: 1, metavar: '"<start>-<end> ..."', help: 'monitoring regions of the i-th target (bytes, e.g. "4G-68G 68G-132G")' },
+  { name: '--regions', aliases: ['-r'], nargs: 1, metavar: '"<start>-<end> ..."', help: 'monitoring regions of the i-th target (core addresses: bytes with addr_unit 1, e.g. "4G-68G 68G-132G")' },
   { name: '--numa_node', nargs: '+', metavar: '<nid>...', help: "paddr: the i-th target covers these nodes' physical ranges" },
   { name: '--monitoring_intervals', nargs: 3, metavar: '<sample> <aggr> <update>', help: 'intervals of the i-th context (bare = us)' },
   { name: '--sample', aliases: ['-s'], nargs: 1, metavar: '<us>', help: 'sampling interval of the i-th context' },
@@ -570,7 +570,10 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
   const nrSchemesOpt = intList(occ, '--nr_schemes');
   const nrCtxs = Math.max(1, ...CTX_OPTS.map((n) => all(occ, n).length), nrTargetsOpt?.length ?? 0, nrSchemesOpt?.length ?? 0);
   const addrUnits = all(occ, '--damon_addr_unit');
-  if (addrUnits.length > 1 && addrUnits.length !== nrCtxs) fail('--damon_addr_unit', `expected one value for every context or one per context (${nrCtxs}); found ${addrUnits.length}`);
+  if (addrUnits.length > 1 && addrUnits.length !== nrCtxs) {
+    attempt(() => fail('--damon_addr_unit', `expected one value for every context or one per context (${nrCtxs}); found ${addrUnits.length}`), undefined);
+    addrUnits.length = 1;
+  }
   const autotune = occ.has('--monitoring_intervals_autotune');
 
   const ctxs: DamoContext[] = [];
@@ -578,7 +581,8 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
     let ops = nth(occ, '--ops', i)?.[0];
     if (ops !== undefined && !(DAMON_OPS_IDS as readonly string[]).includes(ops)) {
       const bad = ops;
-      ops = attempt(() => fail('--ops', `expected one of ${DAMON_OPS_IDS.join(', ')}; found "${bad}"`), undefined);
+      // Go on as paddr, which every later check accepts: none of them should blame an ops the user did not write.
+      ops = attempt(() => fail('--ops', `expected one of ${DAMON_OPS_IDS.join(', ')}; found "${bad}"`), 'paddr');
     }
     ops ??= nth(occ, '--target_pid', i) ? 'vaddr' : 'paddr';
     const intervals = defaultIntervals();
