@@ -109,4 +109,18 @@ describe('ExtentList', () => {
       { numRuns: 2000, seed: 0xc0a },
     );
   });
+
+  it('findNear answers as find does, whatever order the addresses come in (holes included)', () => {
+    fc.assert(
+      fc.property(fc.array(specArb, { minLength: 0, maxLength: 40 }), fc.array(fc.integer({ min: -2, max: 300 }), { maxLength: 60 }), (specs, pages) => {
+        const l = new ExtentList();
+        l.items.push(...build(specs, 16 * PAGE));
+        for (const p of pages) {
+          const addr = 16 * PAGE + p * (PAGE / 2);
+          expect(l.findNear(addr), `addr ${addr}`).toBe(l.find(addr));
+        }
+      }),
+      { numRuns: 2000, seed: 0xf1d },
+    );
+  });
 });

@@ -118,6 +118,42 @@ export class ExtentList {
     return -1;
   }
 
+  /** Where the last findNear() ended: walks in address order search forward from it. */
+  private hint = 0;
+
+  /**
+   * find(addr), galloping forward from the previous call's answer: folio-mode sampling looks up
+   * one address per region, in address order, so the answer is usually a few extents on.
+   */
+  findNear(addr: number): number {
+    const a = this.items;
+    const n = a.length;
+    if (n === 0) return -1;
+    const h = this.hint < n ? this.hint : n - 1;
+    // The last index whose extent starts at or below addr lies in [lo, hi) (or there is none).
+    let lo: number;
+    let hi: number;
+    if (a[h].start <= addr) {
+      lo = h;
+      hi = h + 1;
+      for (let step = 1; hi < n && a[hi].start <= addr; step *= 2) {
+        lo = hi;
+        hi = Math.min(n, lo + step * 2);
+      }
+    } else {
+      if (a[0].start > addr) return -1;
+      lo = 0;
+      hi = h;
+    }
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid].start <= addr) lo = mid;
+      else hi = mid;
+    }
+    this.hint = lo;
+    return addr < a[lo].end ? lo : -1;
+  }
+
   /** Index of the first extent whose end is above addr (the first that overlaps [addr, ...)). */
   lowerBound(addr: number): number {
     const a = this.items;

@@ -418,7 +418,7 @@ export class Machine {
 
   /** The LRU extent piece holding addr, or null (hole, free or non-LRU): damon_get_folio(). */
   lruExtentAt(addr: number): Extent | null {
-    const i = this.mem.find(addr);
+    const i = this.mem.findNear(addr);
     if (i < 0) return null;
     const e = this.mem.items[i];
     return e.kind === ExtKind.Lru ? e : null;
