@@ -414,6 +414,9 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     { name: '--sampling', args: ['--sampling', 'page'], option: '--sampling', phrase: '"page"' },
     { name: 'a scenario file and --preset', args: ['--preset', 'tiering-6040'], option: '--preset', phrase: 'either a scenario file or --preset; found both' },
     { name: '--out-dir for one run', args: ['--out-dir', 'x'], option: '--out-dir', phrase: 'only applies to --compare-tuners' },
+    { name: '--seeds 8-1', args: ['--seeds', '8-1'], option: '--seeds', phrase: 'expected a range low-high; found "8-1"' },
+    { name: '--seeds x', args: ['--seeds', '1,x'], option: '--seeds', phrase: 'such as "1-8" or "1,2,42"; found "1,x"' },
+    { name: '--seeds and --seed', args: ['--seeds', '1-2', '--seed', '3'], option: '--seeds', phrase: 'either --seed or --seeds' },
   ];
   for (const c of optionCases) {
     it(`${c.name} (with a valid scenario file)`, async () => {
@@ -427,6 +430,12 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '5parsecs', '--seed', 'abc', '--tuner', 'x', '--out', outFile, '--no-progress']);
     const errors = expectRejected({ ...r, outFile });
     expect(errors.map((l) => l.split(': ')[2])).toEqual(['--tuner', '--duration', '--seed']);
+  });
+
+  it('--seeds with --out: one run at a time', async () => {
+    const outFile = join(dir, 'seeds.ndjson');
+    const r = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1-2', '--out', outFile, '--no-progress']);
+    expectError(expectRejected({ ...r, outFile }), '--out', 'one run at a time', '--out-dir');
   });
 
   it('--tuner foo with a preset', async () => {

@@ -9,7 +9,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { goalPlotSvg } from '../src/report/plot.js';
 import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, summarize } from '../src/report/summary.js';
+import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { runScenario } from '../src/run/run.js';
+import { cli } from './helpers/cli.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
 import { tiering6040 } from '../src/scenario/presets.js';
 
@@ -219,6 +221,54 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
 
   it('an unchanged goal has no phase fields (the summary record is as before)', () => {
     expect(Object.keys(summarize(tempA, DURATION)[0])).not.toContain('phase');
+  });
+});
+
+describe('seed sweeps', () => {
+  // Three seeds' summaries of one goal: means 6050, 5850, 6000 (two within ±100), reached at 4, never, 2.
+  const one = (mean: number, ttt: number | null, szGiB: number) => ({ ...summarize(tempA, DURATION)[0], meanSecondHalf: mean, timeToTargetS: ttt, szApplied: szGiB * GiB });
+  const runs = [
+    { seed: 1, summary: [one(6050, 4, 1)] },
+    { seed: 2, summary: [one(5850, null, 2)] },
+    { seed: 42, summary: [one(6000, 2, 3)] },
+  ];
+
+  it('adds the seeds up per goal', () => {
+    const [g] = sweepGoals(runs);
+    expect([g.runs, g.meanWithin, g.reached, g.medianTimeToTargetS]).toEqual([3, 2, 2, 3]);
+    expect([g.meanOfMeans, g.minMean, g.maxMean]).toEqual([5966.666666666667, 5850, 6050]);
+    expect(sweepGoals(runs, 30)[0].meanWithin).toBe(1);
+  });
+
+  it('prints one row per seed and a line over all of them', () => {
+    const lines = formatSweepTable('x', runs).trimEnd().split('\n');
+    expect(lines[0]).toBe('x: s0 node_mem_used_bp nid 0 (node_mem_used_bp nid 0, target 6000)');
+    expect(lines.slice(3, 6).map((l) => l.trim().split(/\s{2,}/))).toEqual([
+      ['1', '4.000 s', '6050.0 ± 100.0', '5900 / 6100', '-', '1.000 GiB'],
+      ['2', 'never', '5850.0 ± 100.0', '5900 / 6100', '-', '2.000 GiB'],
+      ['42', '2.000 s', '6000.0 ± 100.0', '5900 / 6100', '-', '3.000 GiB'],
+    ]);
+    expect(lines[6]).toBe('all 3 seeds: second-half mean within ±100 of 6000 in 2/3; means 5966.7 on average (5850.0–6050.0); target reached in 2/3, median after 3.000 s');
+  });
+
+  it('reads seed lists as damo-style ranges', () => {
+    expect(parseSeedList('1-4,42')).toEqual([1, 2, 3, 4, 42]);
+    expect(parseSeedList(' 3 , 1-3 ')).toEqual([3, 1, 2]);
+    expect(parseSeedList('5-2')).toBe('expected a range low-high; found "5-2"');
+    expect(parseSeedList('1-2000')).toBe('expected at most 1000 seeds; found more in "1-2000"');
+    expect(parseSeedList('')).toMatch(/^expected seeds and ranges/);
+  });
+
+  it('damon-sim run --seeds runs the preset once per seed, same seed same numbers', async () => {
+    const r = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1,42', '--duration', '40s', '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    const rows = r.out.split('\n').filter((l) => /^\s+(1|42)\s/.test(l));
+    expect(rows.length).toBe(4); // two goals × two seeds
+    expect(r.out).toContain('all 2 seeds: second-half mean within ±100 of 6000');
+    // The seed-42 row is the plain run's summary.
+    const single = await cli(['run', '--preset', 'tiering-6040', '--seed', '42', '--duration', '40s', '--no-progress']);
+    const ttt = /time to target ±100 bp\s+(\S+ s|never)/.exec(single.out)?.[1];
+    expect(rows.find((l) => l.trim().startsWith('42 '))?.trim().split(/\s{2,}/)[1]).toBe(ttt);
   });
 });
 

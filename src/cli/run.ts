@@ -6,6 +6,7 @@ import { SingleBar } from 'cli-progress';
 import { join } from 'node:path';
 import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
+import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { runScenario, type RunResult } from '../run/run.js';
 import { ConfigError } from '../scenario/issues.js';
 import { loadScenarioFile, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
@@ -20,6 +21,7 @@ export interface RunCommandOptions {
   compareTuners?: boolean;
   duration?: string;
   seed?: string;
+  seeds?: string;
   profile?: string;
   sampling?: string;
   out?: string;
@@ -82,11 +84,11 @@ function progressFor(io: Io, enabled: boolean, label: string) {
   };
 }
 
-async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefined, plot: string | undefined, progress: boolean, trace?: string): Promise<RunResult> {
+async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefined, plot: string | undefined, progress: boolean, trace?: string, barLabel?: string): Promise<RunResult> {
   const sc = loaded.scenario;
   const writer = out !== undefined ? new AtomicLineWriter(out) : undefined;
   const tracer = trace !== undefined ? new AtomicLineWriter(trace) : undefined;
-  const bar = progressFor(io, progress, sc.name);
+  const bar = progressFor(io, progress, barLabel ?? sc.name);
   let plotFile: ReturnType<typeof stageFile> | undefined;
   let res: RunResult;
   try {
@@ -131,11 +133,23 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   check(() => parseOverrides({ duration: o.duration }));
   check(() => parseOverrides({ seed: o.seed }));
   check(() => parseProfile(o.profile));
+  let seeds: number[] | undefined;
+  check(() => {
+    if (o.seeds === undefined) return;
+    const r = parseSeedList(o.seeds);
+    if (typeof r === 'string') throw new UsageError(`--seeds: ${r}`);
+    seeds = r;
+  });
   if (bad.length === 1) throw bad[0];
   if (bad.length > 1) throw new ConfigError(bad.map((e) => ({ path: e.message.slice(0, e.message.indexOf(': ')), message: e.message.slice(e.message.indexOf(': ') + 2) })));
   if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: only applies to --preset (a scenario file sets goal_tuner per scheme)');
   if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
-  if (o.outDir !== undefined && !o.compareTuners) throw new UsageError('--out-dir: only applies to --compare-tuners (use --out, --plot for one run)');
+  if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
+  if (seeds !== undefined) {
+    if (o.seed !== undefined) throw new UsageError(`--seeds: expected either --seed or --seeds; found both (--seed ${o.seed})`);
+    const one = [['--out', o.out], ['--plot', o.plot], ['--trace', o.trace]].find(([, v]) => v !== undefined);
+    if (one) throw new UsageError(`${one[0]}: one run at a time; with --seeds, --out-dir DIR writes every run's timeline and plot`);
+  }
   const progress = o.progress !== false;
   checkDistinctOutputs([
     ['the scenario file', file],
@@ -146,7 +160,8 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.out !== undefined) checkOutputPath('--out', o.out);
   if (o.plot !== undefined) checkOutputPath('--plot', o.plot);
   if (o.trace !== undefined) checkOutputPath('--trace', o.trace);
-  if (o.compareTuners) checkOutputPath('--out-dir', o.outDir ?? 'out', 'dir');
+  if (o.compareTuners || (seeds !== undefined && o.outDir !== undefined)) checkOutputPath('--out-dir', o.outDir ?? 'out', 'dir');
+  if (seeds !== undefined) return runSweep(io, file, o, seeds, progress);
   if (o.compareTuners) {
     if (o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME');
     if (o.trace !== undefined) throw new UsageError('--trace: one run at a time (not with --compare-tuners)');
@@ -173,5 +188,35 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   printIssues(io, loaded.warnings, 'warning');
   const res = await runAndWrite(io, loaded, o.out, o.plot, progress, o.trace);
   io.out(formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations], [res.stats]));
+  return 0;
+}
+
+/**
+ * `--seeds`: the scenario (both tuners with --compare-tuners) once per seed, every scenario
+ * validated before the first run, then one sweep table per tuner (report/sweep.ts).
+ */
+async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, seeds: readonly number[], progress: boolean): Promise<number> {
+  if (o.compareTuners && o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME');
+  const tuners: Tuner[] = o.compareTuners ? ['temporal', 'consist'] : [(o.tuner as Tuner | undefined) ?? 'temporal'];
+  const loaded = tuners.map((t) => seeds.map((seed) => {
+    const l = loadOne(file, o, t);
+    l.scenario.seed = seed;
+    return l;
+  }));
+  const tables: string[] = [];
+  for (const perSeed of loaded) {
+    // The seed does not change what the file says: its warnings once per scenario.
+    printIssues(io, perSeed[0].warnings, 'warning');
+    const runs: SweepRun[] = [];
+    for (const l of perSeed) {
+      const sc = l.scenario;
+      const base = o.outDir === undefined ? undefined : join(o.outDir, `${sc.name}-seed${sc.seed}`);
+      const res = await runAndWrite(io, l, base && `${base}.ndjson`, base && `${base}.svg`, progress, undefined, `${sc.name} seed ${sc.seed}`);
+      if (base) io.err(`damon-sim: wrote ${base}.ndjson and ${base}.svg\n`);
+      runs.push({ seed: sc.seed, summary: res.summary });
+    }
+    tables.push(formatSweepTable(perSeed[0].scenario.name, runs));
+  }
+  io.out(tables.join('\n'));
   return 0;
 }

@@ -82,7 +82,7 @@ export function cmpGoal(a: GoalId & { phase?: number }, b: GoalId & { phase?: nu
 }
 
 /** Key of one summary entry: its goal, and its phase when the goal changed during the run. */
-function entryKey(s: SchemeSummary): string {
+export function entryKey(s: SchemeSummary): string {
   return s.phase === undefined ? goalKey(s) : `${goalKey(s)}#${s.phase}`;
 }
 
@@ -292,8 +292,8 @@ interface Row {
   cells: string[] | null;
 }
 
-/** Which part of the run a phase entry covers (a goal a commit changed). */
-function phaseNote(s: SchemeSummary): string {
+/** Which part of the run a phase entry covers (a goal a commit changed), for headings. */
+export function phaseNote(s: SchemeSummary): string {
   if (s.phase === undefined) return '';
   return s.phase === 0 ? `, until ${fmtNum(s.phaseEndS ?? 0, 3)} s` : `, from ${fmtNum(s.phaseStartS ?? 0, 3)} s`;
 }

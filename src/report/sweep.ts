@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Seed sweeps (`damon-sim run --seeds 1-8`): one scenario run once per seed, summarised per quota
+ * goal with one row per seed and a line over all of them, so a convergence claim can be judged on
+ * more than one draw of the randomness (sampling addresses, splits, the workload).
+ *
+ * Pure functions of the per-run summaries: the same runs always give the same table bytes.
+ */
+import { cmpGoal, entryKey, formatBytesHuman, phaseNote, type SchemeSummary } from './summary.js';
+
+/** One run of the sweep: its seed and its summary entries (run.ts's RunResult.summary). */
+export interface SweepRun {
+  seed: number;
+  summary: readonly SchemeSummary[];
+}
+
+/** The sweep over all seeds for one summary entry (a goal, or a goal's phase). */
+export interface SweepGoal {
+  /** The entry as the first run that has it describes it (label, metric, nid, target, phase). */
+  entry: SchemeSummary;
+  /** Per seed, in sweep order; null where that run has no such entry. */
+  perSeed: Array<{ seed: number; s: SchemeSummary | null }>;
+  /** Runs whose second-half mean is within the tolerance of the target. */
+  meanWithin: number;
+  /** Runs that reached the target at all. */
+  reached: number;
+  /** Median of the times to target over the runs that reached it (null: none did). */
+  medianTimeToTargetS: number | null;
+  /** Mean, min and max of the second-half means (null: no run had a second half). */
+  meanOfMeans: number | null;
+  minMean: number | null;
+  maxMean: number | null;
+  /** Runs that have this entry. */
+  runs: number;
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 === 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/** Per summary entry, the runs side by side and what they add up to. */
+export function sweepGoals(runs: readonly SweepRun[], toleranceBp = 100): SweepGoal[] {
+  const first = new Map<string, SchemeSummary>();
+  for (const r of runs) for (const s of r.summary) if (!first.has(entryKey(s))) first.set(entryKey(s), s);
+  return [...first.values()].sort(cmpGoal).map((entry) => {
+    const k = entryKey(entry);
+    const perSeed = runs.map((r) => ({ seed: r.seed, s: r.summary.find((x) => entryKey(x) === k) ?? null }));
+    const have = perSeed.flatMap((p) => (p.s ? [p.s] : []));
+    const means = have.flatMap((s) => (s.meanSecondHalf === null ? [] : [s.meanSecondHalf]));
+    const times = have.flatMap((s) => (s.timeToTargetS === null ? [] : [s.timeToTargetS]));
+    return {
+      entry,
+      perSeed,
+      meanWithin: have.filter((s) => s.meanSecondHalf !== null && Math.abs(s.meanSecondHalf - s.target) <= toleranceBp).length,
+      reached: times.length,
+      medianTimeToTargetS: median(times),
+      meanOfMeans: means.length === 0 ? null : means.reduce((a, b) => a + b, 0) / means.length,
+      minMean: means.length === 0 ? null : Math.min(...means),
+      maxMean: means.length === 0 ? null : Math.max(...means),
+      runs: have.length,
+    };
+  });
+}
+
+const f1 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(1));
+const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(3));
+
+/**
+ * The sweep as text: per summary entry a header, one row per seed (time to target, second-half
+ * mean ± sd, min / max, ground truth, bytes applied) and an "all seeds" line.
+ */
+export function formatSweepTable(title: string, runs: readonly SweepRun[], toleranceBp = 100): string {
+  const goals = sweepGoals(runs, toleranceBp);
+  if (goals.length === 0) return `${title}: (no quota goals)\n`;
+  const head = ['seed', `time to ±${toleranceBp}`, 'mean ± sd, 2nd half', 'min / max', 'true share', 'applied'];
+  const lines: string[] = [];
+  for (const g of goals) {
+    const e = g.entry;
+    const rows = g.perSeed.map(({ seed, s }) =>
+      s === null
+        ? [String(seed), '-', '-', '-', '-', '-']
+        : [
+            String(seed),
+            s.timeToTargetS === null ? 'never' : `${f3(s.timeToTargetS)} s`,
+            s.meanSecondHalf === null ? '-' : `${f1(s.meanSecondHalf)} ± ${f1(s.stddevSecondHalf)}`,
+            s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`,
+            s.truthMeanSecondHalf == null ? '-' : f1(s.truthMeanSecondHalf),
+            formatBytesHuman(s.szApplied),
+          ],
+    );
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const fmt = (r: string[]) => r.map((c, i) => (i === 0 ? c.padStart(w[i]) : c.padStart(w[i] + 2))).join('');
+    if (lines.length > 0) lines.push('');
+    lines.push(`${title}: ${e.label}${phaseNote(e)} (${e.metric} nid ${e.nid}, target ${e.target})`);
+    lines.push(fmt(head));
+    lines.push('-'.repeat(fmt(head).length));
+    for (const r of rows) lines.push(fmt(r));
+    lines.push(
+      `all ${g.runs} seeds: second-half mean within ±${toleranceBp} of ${e.target} in ${g.meanWithin}/${g.runs}; ` +
+        `means ${f1(g.meanOfMeans)} on average (${f1(g.minMean)}–${f1(g.maxMean)}); ` +
+        `target reached in ${g.reached}/${g.runs}${g.medianTimeToTargetS === null ? '' : `, median after ${f3(g.medianTimeToTargetS)} s`}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * `--seeds` values: comma-separated seeds and inclusive ranges (`1-8`, `1,2,42`, `1-4,42`), in the
+ * order given, without repeats. Returns the problem as a string instead of throwing.
+ */
+export function parseSeedList(text: string, max = 1000): number[] | string {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) return `expected seeds and ranges such as "1-8" or "1,2,42"; found "${text}"`;
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return `expected seeds below 2^53; found "${part.trim()}"`;
+    if (b < a) return `expected a range low-high; found "${part.trim()}"`;
+    if (b - a + 1 + out.length > max) return `expected at most ${max} seeds; found more in "${text}"`;
+    for (let s = a; s <= b; s++) if (!out.includes(s)) out.push(s);
+  }
+  return out;
+}
