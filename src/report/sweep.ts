@@ -30,6 +30,8 @@ export interface SweepGoal {
   meanOfMeans: number | null;
   minMean: number | null;
   maxMean: number | null;
+  /** Mean of the second-half standard deviations: a mean near the target can hide a wide swing. */
+  meanSd: number | null;
   /** Runs that have this entry. */
   runs: number;
 }
@@ -50,6 +52,7 @@ export function sweepGoals(runs: readonly SweepRun[], toleranceBp = 100): SweepG
     const perSeed = runs.map((r) => ({ seed: r.seed, s: r.summary.find((x) => entryKey(x) === k) ?? null }));
     const have = perSeed.flatMap((p) => (p.s ? [p.s] : []));
     const means = have.flatMap((s) => (s.meanSecondHalf === null ? [] : [s.meanSecondHalf]));
+    const sds = have.flatMap((s) => (s.stddevSecondHalf === null ? [] : [s.stddevSecondHalf]));
     const times = have.flatMap((s) => (s.timeToTargetS === null ? [] : [s.timeToTargetS]));
     return {
       entry,
@@ -60,6 +63,7 @@ export function sweepGoals(runs: readonly SweepRun[], toleranceBp = 100): SweepG
       meanOfMeans: means.length === 0 ? null : means.reduce((a, b) => a + b, 0) / means.length,
       minMean: means.length === 0 ? null : Math.min(...means),
       maxMean: means.length === 0 ? null : Math.max(...means),
+      meanSd: sds.length === 0 ? null : sds.reduce((a, b) => a + b, 0) / sds.length,
       runs: have.length,
     };
   });
@@ -100,7 +104,7 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
     for (const r of rows) lines.push(fmt(r));
     lines.push(
       `all ${g.runs} seeds: second-half mean within ±${toleranceBp} of ${e.target} in ${g.meanWithin}/${g.runs}; ` +
-        `means ${f1(g.meanOfMeans)} on average (${f1(g.minMean)}–${f1(g.maxMean)}); ` +
+        `means ${f1(g.meanOfMeans)} on average (${f1(g.minMean)}–${f1(g.maxMean)}), sd ${f1(g.meanSd)}; ` +
         `target reached in ${g.reached}/${g.runs}${g.medianTimeToTargetS === null ? '' : `, median after ${f3(g.medianTimeToTargetS)} s`}`,
     );
   }
