@@ -432,6 +432,22 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(errors.map((l) => l.split(': ')[2])).toEqual(['--tuner', '--duration', '--seed']);
   });
 
+  it('--duration decides which events are too late: a shorter run warns, a longer one does not', async () => {
+    const d = goodDoc();
+    d.duration = '100 s';
+    d.events = [{ at: 50, command: 'update_schemes_stats' }];
+    const file = join(dir, 'late.yaml');
+    writeFileSync(file, stringify(d));
+    const short = await cli(['run', file, '--duration', '20s', '--no-progress']);
+    expect(short.code, short.err).toBe(0);
+    expect(short.err).toBe('damon-sim: warning: events[0].at: after the end of the run (20 s): never delivered\n');
+    d.events = [{ at: 150, command: 'update_schemes_stats' }];
+    writeFileSync(file, stringify(d));
+    const long = await cli(['run', file, '--duration', '200s', '--no-progress']);
+    expect(long.code, long.err).toBe(0);
+    expect(long.err).toBe('');
+  });
+
   it('--seeds with --out: one run at a time', async () => {
     const outFile = join(dir, 'seeds.ndjson');
     const r = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1-2', '--out', outFile, '--no-progress']);

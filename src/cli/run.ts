@@ -9,6 +9,7 @@ import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { runScenario, type RunResult } from '../run/run.js';
 import { ConfigError } from '../scenario/issues.js';
+import { LATE_EVENT, lateEventWarnings } from '../scenario/events.js';
 import { loadScenarioFile, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io } from './io.js';
@@ -52,7 +53,11 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
     applyDamoOptions(loaded, o.damoArgs, compat);
   }
   const ov = parseOverrides(o);
-  if (ov.durationNs !== undefined) loaded.scenario.duration = ov.durationNs;
+  if (ov.durationNs !== undefined) {
+    loaded.scenario.duration = ov.durationNs;
+    // Which events the run never reaches depends on the duration it really has.
+    loaded.warnings = [...loaded.warnings.filter((w) => !w.message.startsWith(LATE_EVENT)), ...lateEventWarnings(loaded.scenario)];
+  }
   if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
   const profile = parseProfile(o.profile);
   if (profile) loaded.scenario.kernel.profile = profile.name;

@@ -19,7 +19,7 @@ import { intV, signedIntV } from '../formats/damo/values.js';
 import { attrsError, type DamonAttrs } from '../damon/attrs.js';
 import { isPow2 } from '../lib/kint.js';
 import { minRegionSzFor } from '../run/build.js';
-import { addError, addWarning, formatPath, type Collector, type PathSeg } from './issues.js';
+import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
 import type { KdamondParams, Scenario } from './model.js';
 import { damonCheckEnv, validateKdamonds } from './validate.js';
 
@@ -158,6 +158,14 @@ function validateCommitParams(k: KdamondParams, sc: Scenario, path: readonly Pat
  * Turn the parsed `events` list into scheduled events in time order, checking indices against the
  * sysfs mirror of each kdamond at that time. Problems go to the collector with their JSON paths.
  */
+/** The warning for an event the run never reaches (`--duration` may shorten the file's run). */
+export const LATE_EVENT = 'after the end of the run';
+
+/** Events scheduled after the end of `sc`'s run: one warning each, at the event's `at`. */
+export function lateEventWarnings(sc: Pick<Scenario, 'events' | 'duration'>): ConfigIssue[] {
+  return (sc.events ?? []).filter((e) => e.at > sc.duration).map((e) => ({ path: `${e.path}.at`, message: `${LATE_EVENT} (${sc.duration / 1e9} s): never delivered` }));
+}
+
 export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Collector, opts: DamoReadOptions = {}, fillRegions?: (k: KdamondParams) => void): ScheduledEvent[] {
   const validate = c.errors.length === 0;
   const order = docs.map((d, i) => ({ d, i })).sort((a, b) => a.d.at - b.d.at || a.i - b.i);
@@ -187,7 +195,6 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
       for (const key of ['scheme', 'goal', 'current_value'] as const)
         if (d[key] !== undefined) bad([...path, key], `expected ${key} only in the user_input feed form (without command); use goals: [{scheme, goal, current_value}] with command "${command}"`);
     }
-    if (d.at > sc.duration) warn(c, [...path, 'at'], `after the end of the run (${sc.duration / 1e9} s): never delivered`);
     if (!ok) continue;
 
     const ev: ScheduledEvent = { index: i, path: formatPath(path), at: d.at, kdamond: k, command, via: d.via ?? 'sysfs' };

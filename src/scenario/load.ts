@@ -14,7 +14,7 @@ import { ConfigError, addError, fromZod, type ConfigIssue, type PathSeg } from '
 import type { Scenario, WorkloadParams } from './model.js';
 import { scenarioSchema, type ScenarioParsed } from './schema.js';
 import { validateScenario } from './validate.js';
-import { normaliseEvents } from './events.js';
+import { lateEventWarnings, normaliseEvents } from './events.js';
 
 const GiB = 2 ** 30;
 
@@ -111,7 +111,10 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   const scenario = normalise(r.data, c, opts);
   defaultPaddrRegions(scenario);
   if (c.errors.length === 0) validateScenario(scenario, c);
-  if (r.data.events) scenario.events = normaliseEvents(r.data.events, scenario, c, opts, (k) => defaultPaddrRegions({ ...scenario, kdamonds: [k] }));
+  if (r.data.events) {
+    scenario.events = normaliseEvents(r.data.events, scenario, c, opts, (k) => defaultPaddrRegions({ ...scenario, kdamonds: [k] }));
+    c.warnings.push(...lateEventWarnings(scenario));
+  }
   if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
   return { scenario, warnings: c.warnings };
 }
