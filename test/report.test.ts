@@ -253,7 +253,8 @@ describe('seed sweeps', () => {
 
   it('reads seed lists as damo-style ranges', () => {
     expect(parseSeedList('1-4,42')).toEqual([1, 2, 3, 4, 42]);
-    expect(parseSeedList(' 3 , 1-3 ')).toEqual([3, 1, 2]);
+    expect(parseSeedList(' 3 , 1-2 ')).toEqual([3, 1, 2]);
+    expect(parseSeedList('1-3,2')).toBe('expected each seed once; found 2 again in "1-3,2"');
     expect(parseSeedList('5-2')).toBe('expected a range low-high; found "5-2"');
     expect(parseSeedList('1-2000')).toBe('expected at most 1000 seeds; found more in "1-2000"');
     expect(parseSeedList('')).toMatch(/^expected seeds and ranges/);

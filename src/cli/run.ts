@@ -152,7 +152,8 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
   if (seeds !== undefined) {
     if (o.seed !== undefined) throw new UsageError(`--seeds: expected either --seed or --seeds; found both (--seed ${o.seed})`);
-    const one = [['--out', o.out], ['--plot', o.plot], ['--trace', o.trace]].find(([, v]) => v !== undefined);
+    if (o.trace !== undefined) throw new UsageError('--trace: one run at a time (not with --seeds)');
+    const one = [['--out', o.out], ['--plot', o.plot]].find(([, v]) => v !== undefined);
     if (one) throw new UsageError(`${one[0]}: one run at a time; with --seeds, --out-dir DIR writes every run's timeline and plot`);
   }
   const progress = o.progress !== false;

@@ -113,7 +113,7 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
 
 /**
  * `--seeds` values: comma-separated seeds and inclusive ranges (`1-8`, `1,2,42`, `1-4,42`), in the
- * order given, without repeats. Returns the problem as a string instead of throwing.
+ * order given, each once. Returns the problem as a string instead of throwing.
  */
 export function parseSeedList(text: string, max = 1000): number[] | string {
   const out: number[] = [];
@@ -125,7 +125,10 @@ export function parseSeedList(text: string, max = 1000): number[] | string {
     if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return `expected seeds below 2^53; found "${part.trim()}"`;
     if (b < a) return `expected a range low-high; found "${part.trim()}"`;
     if (b - a + 1 + out.length > max) return `expected at most ${max} seeds; found more in "${text}"`;
-    for (let s = a; s <= b; s++) if (!out.includes(s)) out.push(s);
+    for (let s = a; s <= b; s++) {
+      if (out.includes(s)) return `expected each seed once; found ${s} again in "${text}"`;
+      out.push(s);
+    }
   }
   return out;
 }
