@@ -119,6 +119,15 @@ describe('summarize', () => {
     expect(b.stddevSecondHalf).toBe(0);
   });
 
+  it('measures how much of the second half was within the tolerance, boundary included', () => {
+    // tempA's second half is 5900, 6100, 5900, 6100: all exactly 100 away; tempB never near 2000.
+    expect([a.inBandSecondHalf, b.inBandSecondHalf]).toEqual([1, 0]);
+    expect(summarize(tempA, DURATION, undefined, 99)[0].inBandSecondHalf).toBe(0);
+    // consA's is 6000, 6020, 6040, 6060: within 30 are the first two.
+    expect(summarize(consA, DURATION, undefined, 30)[0].inBandSecondHalf).toBe(0.5);
+    expect(summarize(tempA, 100)[0].inBandSecondHalf).toBeNull();
+  });
+
   it('takes the cumulative stats and target from the last record', () => {
     expect(a).toMatchObject({ target: 6000, nrApplied: 42, szApplied: 3.5 * GiB, qtExceeds: 7 });
     expect(b).toMatchObject({ target: 2000, nrApplied: 3, szApplied: 12 * MiB, qtExceeds: 0 });
@@ -226,11 +235,11 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
 
 describe('seed sweeps', () => {
   // Three seeds' summaries of one goal: means 6050, 5850, 6000 (two within ±100), reached at 4, never, 2.
-  const one = (mean: number, ttt: number | null, szGiB: number) => ({ ...summarize(tempA, DURATION)[0], meanSecondHalf: mean, timeToTargetS: ttt, szApplied: szGiB * GiB });
+  const one = (mean: number, ttt: number | null, szGiB: number, inBand: number) => ({ ...summarize(tempA, DURATION)[0], meanSecondHalf: mean, timeToTargetS: ttt, szApplied: szGiB * GiB, inBandSecondHalf: inBand });
   const runs = [
-    { seed: 1, summary: [one(6050, 4, 1)] },
-    { seed: 2, summary: [one(5850, null, 2)] },
-    { seed: 42, summary: [one(6000, 2, 3)] },
+    { seed: 1, summary: [one(6050, 4, 1, 0.5)] },
+    { seed: 2, summary: [one(5850, null, 2, 0.25)] },
+    { seed: 42, summary: [one(6000, 2, 3, 1)] },
   ];
 
   it('adds the seeds up per goal', () => {
@@ -244,11 +253,11 @@ describe('seed sweeps', () => {
     const lines = formatSweepTable('x', runs).trimEnd().split('\n');
     expect(lines[0]).toBe('x: s0 node_mem_used_bp nid 0 (node_mem_used_bp nid 0, target 6000)');
     expect(lines.slice(3, 6).map((l) => l.trim().split(/\s{2,}/))).toEqual([
-      ['1', '4.000 s', '6050.0 ± 100.0', '5900 / 6100', '-', '1.000 GiB'],
-      ['2', 'never', '5850.0 ± 100.0', '5900 / 6100', '-', '2.000 GiB'],
-      ['42', '2.000 s', '6000.0 ± 100.0', '5900 / 6100', '-', '3.000 GiB'],
+      ['1', '4.000 s', '6050.0 ± 100.0', '5900 / 6100', '50.0 %', '-', '1.000 GiB'],
+      ['2', 'never', '5850.0 ± 100.0', '5900 / 6100', '25.0 %', '-', '2.000 GiB'],
+      ['42', '2.000 s', '6000.0 ± 100.0', '5900 / 6100', '100.0 %', '-', '3.000 GiB'],
     ]);
-    expect(lines[6]).toBe('all 3 seeds: second-half mean within ±100 of 6000 in 2/3; means 5966.7 on average (5850.0–6050.0), sd 100.0; target reached in 2/3, median after 3.000 s');
+    expect(lines[6]).toBe('all 3 seeds: second-half mean within ±100 of 6000 in 2/3; means 5966.7 on average (5850.0–6050.0), sd 100.0, 58.3 % of the time within; target reached in 2/3, median after 3.000 s');
   });
 
   it('reads seed lists as damo-style ranges', () => {

@@ -38,6 +38,8 @@ export interface SchemeSummary {
   stddevSecondHalf: number | null;
   minSecondHalf: number | null;
   maxSecondHalf: number | null;
+  /** Share (0..1) of the second half's evaluations within the tolerance of the target: how much of the time it held. */
+  inBandSecondHalf: number | null;
   evaluations: number;
   szApplied: number;
   nrApplied: number;
@@ -214,7 +216,12 @@ function summarizePhase(recs: readonly GoalRecord[], startS: number, halfS: numb
       break;
     }
   }
-  const tail = recs.filter((r) => r.t >= halfS).map((r) => Number(big(r.current_value)));
+  const tailRecs = recs.filter((r) => r.t >= halfS);
+  const tail = tailRecs.map((r) => Number(big(r.current_value)));
+  const inBand = tailRecs.filter((r) => {
+    const d = big(r.current_value) - big(r.target_value);
+    return (d < 0n ? -d : d) <= tol;
+  }).length;
   let mean: number | null = null;
   let sd: number | null = null;
   let min: number | null = null;
@@ -241,6 +248,7 @@ function summarizePhase(recs: readonly GoalRecord[], startS: number, halfS: numb
     stddevSecondHalf: sd,
     minSecondHalf: min,
     maxSecondHalf: max,
+    inBandSecondHalf: tail.length > 0 ? inBand / tail.length : null,
     evaluations: recs.length,
     szApplied: 0,
     nrApplied: 0,
@@ -319,6 +327,10 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
     {
       label: '  min / max, 2nd half',
       cells: cell((s) => (s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`)),
+    },
+    {
+      label: '  within ±100 bp, 2nd half',
+      cells: cell((s) => (s.inBandSecondHalf === null ? '-' : `${(s.inBandSecondHalf * 100).toFixed(1)} %`)),
     },
     ...(perRun.some((s) => s?.truthMeanSecondHalf != null)
       ? [

@@ -32,6 +32,8 @@ export interface SweepGoal {
   maxMean: number | null;
   /** Mean of the second-half standard deviations: a mean near the target can hide a wide swing. */
   meanSd: number | null;
+  /** Mean share of the second half spent within the tolerance of the target. */
+  meanInBand: number | null;
   /** Runs that have this entry. */
   runs: number;
 }
@@ -53,6 +55,7 @@ export function sweepGoals(runs: readonly SweepRun[], toleranceBp = 100): SweepG
     const have = perSeed.flatMap((p) => (p.s ? [p.s] : []));
     const means = have.flatMap((s) => (s.meanSecondHalf === null ? [] : [s.meanSecondHalf]));
     const sds = have.flatMap((s) => (s.stddevSecondHalf === null ? [] : [s.stddevSecondHalf]));
+    const bands = have.flatMap((s) => (s.inBandSecondHalf === null ? [] : [s.inBandSecondHalf]));
     const times = have.flatMap((s) => (s.timeToTargetS === null ? [] : [s.timeToTargetS]));
     return {
       entry,
@@ -64,6 +67,7 @@ export function sweepGoals(runs: readonly SweepRun[], toleranceBp = 100): SweepG
       minMean: means.length === 0 ? null : Math.min(...means),
       maxMean: means.length === 0 ? null : Math.max(...means),
       meanSd: sds.length === 0 ? null : sds.reduce((a, b) => a + b, 0) / sds.length,
+      meanInBand: bands.length === 0 ? null : bands.reduce((a, b) => a + b, 0) / bands.length,
       runs: have.length,
     };
   });
@@ -79,18 +83,20 @@ const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '-
 export function formatSweepTable(title: string, runs: readonly SweepRun[], toleranceBp = 100): string {
   const goals = sweepGoals(runs, toleranceBp);
   if (goals.length === 0) return `${title}: (no quota goals)\n`;
-  const head = ['seed', `time to ±${toleranceBp}`, 'mean ± sd, 2nd half', 'min / max', 'true share', 'applied'];
+  const head = ['seed', `time to ±${toleranceBp}`, 'mean ± sd, 2nd half', 'min / max', `in ±${toleranceBp}`, 'true share', 'applied'];
+  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)} %`);
   const lines: string[] = [];
   for (const g of goals) {
     const e = g.entry;
     const rows = g.perSeed.map(({ seed, s }) =>
       s === null
-        ? [String(seed), '-', '-', '-', '-', '-']
+        ? [String(seed), '-', '-', '-', '-', '-', '-']
         : [
             String(seed),
             s.timeToTargetS === null ? 'never' : `${f3(s.timeToTargetS)} s`,
             s.meanSecondHalf === null ? '-' : `${f1(s.meanSecondHalf)} ± ${f1(s.stddevSecondHalf)}`,
             s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`,
+            pct(s.inBandSecondHalf),
             s.truthMeanSecondHalf == null ? '-' : f1(s.truthMeanSecondHalf),
             formatBytesHuman(s.szApplied),
           ],
@@ -104,7 +110,7 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
     for (const r of rows) lines.push(fmt(r));
     lines.push(
       `all ${g.runs} seeds: second-half mean within ±${toleranceBp} of ${e.target} in ${g.meanWithin}/${g.runs}; ` +
-        `means ${f1(g.meanOfMeans)} on average (${f1(g.minMean)}–${f1(g.maxMean)}), sd ${f1(g.meanSd)}; ` +
+        `means ${f1(g.meanOfMeans)} on average (${f1(g.minMean)}–${f1(g.maxMean)}), sd ${f1(g.meanSd)}, ${pct(g.meanInBand)} of the time within; ` +
         `target reached in ${g.reached}/${g.runs}${g.medianTimeToTargetS === null ? '' : `, median after ${f3(g.medianTimeToTargetS)} s`}`,
     );
   }

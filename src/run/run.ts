@@ -135,6 +135,7 @@ function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonl
       stddevSecondHalf: null,
       minSecondHalf: null,
       maxSecondHalf: null,
+      inBandSecondHalf: null,
       evaluations: 0,
       ...(() => {
         const st = stats.find((x) => x.kdamond === id.kdamond && x.ctx === id.ctx && x.scheme === id.scheme);
