@@ -20,6 +20,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cli, type CliResult } from './helpers/cli.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
+import { formatBytesHuman, formatSummaryTable } from '../src/report/summary.js';
+import { runScenario } from '../src/run/run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'damon-sim-config-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -377,6 +379,16 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(w).toEqual([]);
     expect(scenario.kdamonds[0].contexts[0].targets[0].regions[1]).toEqual({ start: 2 ** 30 + 8 * 2 ** 20, end: 2 ** 30 + 16 * 2 ** 20 });
     expect(scenario.kdamonds[0].contexts[0].schemes[0].filters[0].addrRange).toEqual({ start: 2 ** 30 + 8 * 2 ** 20, end: 2 ** 30 + 16 * 2 ** 20 });
+     // The kernel's sizes then count core units; the summary says so and its table shows bytes.
+    const res = runScenario({ ...scenario, duration: 20e9 });
+    const s0 = res.stats.find((x) => x.scheme === 0)!;
+    expect([res.summary[0].addrUnit, s0.addrUnit]).toEqual([4, 4]);
+    const moved = res.migrations.reduce((n, m) => n + m.bytes, 0);
+    expect(s0.szApplied, JSON.stringify(res.migrations)).toBeGreaterThan(0);
+    expect(s0.szApplied * 4).toBe(moved); // the only scheme that migrates here
+    const table = formatSummaryTable([{ title: 'x', rows: res.summary }], [res.migrations], [res.stats]);
+    expect(table).toContain('(addr_unit 4: sizes × 4)');
+    expect(table).toMatch(new RegExp(`bytes applied\\s+${formatBytesHuman(moved).replace('.', '\\.')}`));
   });
 
   it('refresh_ms is a time, as damo reads it', () => {

@@ -25,6 +25,11 @@ export interface SchemeSummary {
   phase?: number;
   phaseStartS?: number;
   phaseEndS?: number;
+  /**
+   * The context's addr_unit, present only when it is not 1: the kernel's sizes (szApplied here,
+   * every sz_* stat) then count core address units, and the text table shows them × addr_unit.
+   */
+  addrUnit?: number;
   kdamond: number;
   ctx: number;
   scheme: number;
@@ -275,6 +280,11 @@ export function migrationSummary(lastAggr: Pick<AggrRecord, 'migrated'> | undefi
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
+/** A size the kernel reports in core address units, in bytes (× addr_unit). */
+export function physBytes(sz: number, of: { addrUnit?: number }): number {
+  return sz * (of.addrUnit ?? 1);
+}
+
 /** Bytes as MiB below 1 GiB and GiB above, three decimals, so columns of one table compare easily. */
 export function formatBytesHuman(bytes: number): string {
   return bytes >= GiB ? `${(bytes / GiB).toFixed(3)} GiB` : `${(bytes / MiB).toFixed(3)} MiB`;
@@ -300,6 +310,12 @@ interface Row {
   cells: string[] | null;
 }
 
+/** Say when sizes were scaled from core units (an addr_unit other than 1). */
+function auNote(rows: ReadonlyArray<{ addrUnit?: number } | undefined>): string {
+  const au = rows.find((r) => r?.addrUnit !== undefined)?.addrUnit;
+  return au === undefined ? '' : ` (addr_unit ${au}: sizes × ${au})`;
+}
+
 /** Which part of the run a phase entry covers (a goal a commit changed), for headings. */
 export function phaseNote(s: SchemeSummary): string {
   if (s.phase === undefined) return '';
@@ -311,7 +327,7 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
   if (!first) return [];
   const cell = (f: (s: SchemeSummary) => string): string[] => perRun.map((s) => (s ? f(s) : '-'));
   return [
-    { label: `${kdamondPrefix ? `kd${first.kdamond} ` : ''}${first.label}${phaseNote(first)}`, cells: null },
+    { label: `${kdamondPrefix ? `kd${first.kdamond} ` : ''}${first.label}${phaseNote(first)}${auNote(perRun)}`, cells: null },
     { label: '  metric / nid', cells: cell((s) => `${s.metric} / ${s.nid}`) },
     { label: '  target', cells: cell((s) => `${s.target}${unitOf(s.metric)}`) },
     {
@@ -341,7 +357,7 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
         ]
       : []),
     { label: '  evaluations', cells: cell((s) => String(s.evaluations)) },
-    { label: '  bytes applied', cells: cell((s) => formatBytesHuman(s.szApplied)) },
+    { label: '  bytes applied', cells: cell((s) => formatBytesHuman(physBytes(s.szApplied, s))) },
     { label: '  regions applied', cells: cell((s) => String(s.nrApplied)) },
     { label: '  qt_exceeds', cells: cell((s) => String(s.qtExceeds)) },
   ];
@@ -359,6 +375,8 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
  */
 /** Final statistics of one scheme (every scheme, with or without goals). */
 export interface SchemeStats extends Omit<DamosStat, 'nrSnapshots'> {
+  /** As SchemeSummary.addrUnit: present only when not 1. */
+  addrUnit?: number;
   kdamond: number;
   ctx: number;
   scheme: number;
@@ -406,14 +424,14 @@ export function formatSummaryTable(
     const many = manyKdamonds;
     for (const x of [...all.values()].sort((a, b) => a.kdamond - b.kdamond || a.ctx - b.ctx || a.scheme - b.scheme)) {
       if (rows.length > 0) rows.push({ label: '', cells: null });
-      rows.push({ label: `${many ? `kd${x.kdamond} ` : ''}${x.label} stats`, cells: null });
+      rows.push({ label: `${many ? `kd${x.kdamond} ` : ''}${x.label} stats${auNote(stats.map((st) => st.find((z) => key(z) === key(x))))}`, cells: null });
       const cell = (f: (y: SchemeStats) => string) => columns.map((_c, i) => {
         const y = stats[i]?.find((z) => key(z) === key(x));
         return y ? f(y) : '-';
       });
-      rows.push({ label: '  tried', cells: cell((y) => `${y.nrTried} (${formatBytesHuman(y.szTried)})`) });
-      rows.push({ label: '  applied', cells: cell((y) => `${y.nrApplied} (${formatBytesHuman(y.szApplied)})`) });
-      rows.push({ label: '  passed ops filters', cells: cell((y) => formatBytesHuman(y.szOpsFilterPassed)) });
+      rows.push({ label: '  tried', cells: cell((y) => `${y.nrTried} (${formatBytesHuman(physBytes(y.szTried, y))})`) });
+      rows.push({ label: '  applied', cells: cell((y) => `${y.nrApplied} (${formatBytesHuman(physBytes(y.szApplied, y))})`) });
+      rows.push({ label: '  passed ops filters', cells: cell((y) => formatBytesHuman(physBytes(y.szOpsFilterPassed, y))) });
       rows.push({ label: '  qt_exceeds', cells: cell((y) => String(y.qtExceeds)) });
     }
   }

@@ -6,7 +6,7 @@
  *
  * Pure functions of the per-run summaries: the same runs always give the same table bytes.
  */
-import { cmpGoal, entryKey, formatBytesHuman, phaseNote, type SchemeSummary } from './summary.js';
+import { cmpGoal, entryKey, formatBytesHuman, phaseNote, physBytes, type SchemeSummary } from './summary.js';
 
 /** One run of the sweep: its seed and its summary entries (run.ts's RunResult.summary). */
 export interface SweepRun {
@@ -98,7 +98,7 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
             s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`,
             pct(s.inBandSecondHalf),
             s.truthMeanSecondHalf == null ? '-' : f1(s.truthMeanSecondHalf),
-            formatBytesHuman(s.szApplied),
+            formatBytesHuman(physBytes(s.szApplied, s)),
           ],
     );
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
