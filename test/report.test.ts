@@ -392,6 +392,15 @@ describe('goalPlotSvg', () => {
     expect(c).not.toContain('hot share');
   });
 
+  it('marks the writes that changed the run, and only when there are some', async () => {
+    const plain = await goalPlotSvg(goals, { title: 't', aggr: hot });
+    expect(await goalPlotSvg(goals, { title: 't', aggr: hot, events: [] })).toBe(plain);
+    const marked = await goalPlotSvg(goals, { title: 't', aggr: hot, events: [{ t: 5, command: 'commit_schemes_quota_goals' }] });
+    expect(marked).toContain('commit_schemes_quota_goals');
+    expect(marked).toContain('stroke-dasharray="2,3"');
+    expect(plain).not.toContain('stroke-dasharray="2,3"');
+  });
+
   it('renders empty input without throwing', async () => {
     const svg = await goalPlotSvg([], { title: 'empty', aggr: [] });
     expect(svg.startsWith('<svg')).toBe(true);

@@ -89,6 +89,12 @@ function progressFor(io: Io, enabled: boolean, label: string) {
   };
 }
 
+/** The run's writes that changed what the kdamond does, for the plot: the parameter commits, off and on. */
+function changingWrites(res: RunResult): Array<{ t: number; command: string }> {
+  const changing = new Set(['commit', 'commit_schemes_quota_goals', 'on', 'off']);
+  return res.events.flatMap((e) => (e.type === 'event' && e.status === 'ok' && typeof e.t === 'number' && typeof e.command === 'string' && changing.has(e.command) ? [{ t: e.t, command: e.command }] : []));
+}
+
 async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefined, plot: string | undefined, progress: boolean, trace?: string, barLabel?: string): Promise<RunResult> {
   const sc = loaded.scenario;
   const writer = out !== undefined ? new AtomicLineWriter(out) : undefined;
@@ -100,7 +106,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefin
     res = runScenario(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined });
     bar.stop();
     // Every output is complete under its temporary name before any is renamed into place.
-    if (plot !== undefined) plotFile = stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs }));
+    if (plot !== undefined) plotFile = stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: changingWrites(res) }));
     writer?.commit();
     tracer?.commit();
     plotFile?.commit();

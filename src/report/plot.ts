@@ -133,7 +133,7 @@ const X_TITLE = 'simulated time (s)';
  * Renders the goal chart (and, with `aggr`, the hot-share chart below it, sharing the time axis)
  * to an SVG string. Throws if vega reports an error.
  */
-export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; aggr?: AggrRecord[] }): Promise<string> {
+export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; aggr?: AggrRecord[]; events?: ReadonlyArray<{ t: number; command: string }> }): Promise<string> {
   const series = seriesOf(goals);
   const labels = series.map((s) => s.label);
   const values = series.flatMap((s) => s.recs.map((r) => ({ goal: s.label, t: r.t, value: num(r.current_value) })));
@@ -168,6 +168,22 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
           color: goalColor,
         },
       },
+      // Where the run's writes took effect (a target step, a commit, off/on), so a step response
+      // can be read from its cause.
+      ...(opts.events && opts.events.length > 0
+        ? [
+            {
+              data: { values: opts.events.map((e) => ({ t: e.t, command: e.command })) },
+              mark: { type: 'rule', color: 'gray', strokeDash: [2, 3] },
+              encoding: { x },
+            },
+            {
+              data: { values: opts.events.map((e) => ({ t: e.t, command: e.command })) },
+              mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', dx: 3, dy: 3, y: 0, fontSize: 9 },
+              encoding: { x, text: { field: 'command' } },
+            },
+          ]
+        : []),
     ],
   };
 
