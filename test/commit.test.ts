@@ -404,6 +404,16 @@ describe('scheduled commit events', () => {
     expect(res.aggrs[res.aggrs.length - 1].t).toBeGreaterThan(1.8);
   });
 
+  it('a commit that changes addr_unit: the summary gives the unit in force at the end', () => {
+    const { scenario } = scenarioFromDoc(smallDoc([{ at: 1, command: 'commit', damon: {} }], 4));
+    const res = runScenario(scenario);
+    expect(res.events.find((r) => r.type === 'event')).toMatchObject({ command: 'commit', status: 'ok' });
+    expect(res.simulation.kdamonds[0].kdamond.ctx.addrUnit).toBe(4);
+    expect(res.stats.map((x) => x.addrUnit)).toEqual([4]);
+    // Unchanged: no addrUnit key at all.
+    expect(Object.keys(runScenario(scenarioFromDoc(smallDoc([])).scenario).stats[0])).not.toContain('addrUnit');
+  });
+
   it('module: damon_commit_ctx() on the running context corrupts it and the kdamond stops', () => {
     const { scenario } = scenarioFromDoc(smallDoc([{ at: 1, command: 'commit', via: 'module', damon: {} }], 3));
     const res = runScenario(scenario);

@@ -452,7 +452,14 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     writeFileSync(file, stringify(d));
     const short = await cli(['run', file, '--duration', '20s', '--no-progress']);
     expect(short.code, short.err).toBe(0);
-    expect(short.err).toBe('damon-sim: warning: events[0].at: after the end of the run (20 s): never delivered\n');
+    expect(short.err).toBe('damon-sim: warning: events[0].at: at or after the end of the run (20 s): never delivered\n');
+    // Exactly at the end is never delivered either (the run stops before the kdamond takes it in).
+    const atEnd = await cli(['run', file, '--duration', '50s', '--no-progress']);
+    expect(atEnd.err).toBe('damon-sim: warning: events[0].at: at or after the end of the run (50 s): never delivered\n');
+    // report damon judges them against its --duration as well.
+    const rep = await cli(['report', 'damon', file, '--duration', '20s']);
+    expect(rep.code, rep.err).toBe(0);
+    expect(rep.err).toContain('damon-sim: warning: events[0].at: at or after the end of the run (20 s): never delivered\n');
     d.events = [{ at: 150, command: 'update_schemes_stats' }];
     writeFileSync(file, stringify(d));
     const long = await cli(['run', file, '--duration', '200s', '--no-progress']);
@@ -464,6 +471,20 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const outFile = join(dir, 'seeds.ndjson');
     const r = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1-2', '--out', outFile, '--no-progress']);
     expectError(expectRejected({ ...r, outFile }), '--out', 'one run at a time', '--out-dir');
+    const both = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1-2', '--out', outFile, '--plot', join(dir, 'seeds.svg'), '--trace', join(dir, 'seeds.txt'), '--no-progress']);
+    expect(expectRejected({ ...both, outFile }).map((l) => l.split(': ')[2])).toEqual(['--trace', '--out', '--plot']);
+  });
+
+  it('--seeds --out-dir: one file name per run, whatever the scenario is called', async () => {
+    const d = goodDoc();
+    d.name = '../escaped run';
+    const file = join(dir, 'named.yaml');
+    writeFileSync(file, stringify(d));
+    const od = join(dir, 'sweep-out');
+    const r = await cli(['run', file, '--seeds', '3', '--duration', '2s', '--out-dir', od, '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(od).sort()).toEqual(['__escaped_run-seed3.ndjson', '__escaped_run-seed3.svg']);
+    expect(r.out).toContain('the 1 seed: second-half mean');
   });
 
   it('--tuner foo with a preset', async () => {

@@ -352,6 +352,15 @@ describe('formatSummaryTable', () => {
     for (const l of table.split('\n')) expect(l.length).toBeLessThanOrEqual(100);
   });
 
+  it('a long heading (a label, an addr_unit note) does not widen the columns: two runs stay side by side', () => {
+    const long = temporal.map((x) => ({ ...x, label: 'x'.repeat(90), addrUnit: 4096 }));
+    const t = formatSummaryTable([{ title: 'temporal', rows: long }, { title: 'consist', rows: long }]);
+    expect(t.split('\n')[0].trim().split(/\s+/)).toEqual(['temporal', 'consist']);
+    expect(t).toContain(`${'x'.repeat(90)} (addr_unit 4096: sizes × 4096)`);
+    const plain = formatSummaryTable([{ title: 'temporal', rows: temporal }, { title: 'consist', rows: temporal }]);
+    expect(t.split('\n')[0]).toBe(plain.split('\n')[0]);
+  });
+
   it('formats bytes as MiB/GiB with 3 decimals', () => {
     expect(formatBytesHuman(0)).toBe('0.000 MiB');
     expect(formatBytesHuman(1536 * 1024)).toBe('1.500 MiB');

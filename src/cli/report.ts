@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { runScenario } from '../run/run.js';
+import { setDuration } from '../scenario/load.js';
 import { loadScenarioSource, parseCompat, parseOverrides } from './damo-common.js';
 import { printIssues, type Io } from './io.js';
 
@@ -24,10 +25,10 @@ export interface ReportDamonOptions {
 export function reportDamonCommand(io: Io, file: string | undefined, o: ReportDamonOptions): number {
   const compat = parseCompat(o.damoCompat);
   const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon' });
+  const ov = parseOverrides(o);
+  if (ov.durationNs !== undefined) setDuration(src.loaded, ov.durationNs);
   printIssues(io, src.loaded.warnings, 'warning');
   const sc = src.loaded.scenario;
-  const ov = parseOverrides(o);
-  if (ov.durationNs !== undefined) sc.duration = ov.durationNs;
   if (ov.seed !== undefined) sc.seed = ov.seed;
   if (o.paramsOnly) {
     io.out(formatDamonReport(paramsToDamo(sc.kdamonds, { compat }), { compat, raw: o.raw }));

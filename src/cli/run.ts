@@ -8,9 +8,8 @@ import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { runScenario, type RunResult } from '../run/run.js';
-import { ConfigError } from '../scenario/issues.js';
-import { LATE_EVENT, lateEventWarnings } from '../scenario/events.js';
-import { loadScenarioFile, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
+import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
+import { loadScenarioFile, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io } from './io.js';
 import { parseCompat, parseOverrides, parseProfile, presetDoc } from './damo-common.js';
@@ -53,11 +52,7 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
     applyDamoOptions(loaded, o.damoArgs, compat);
   }
   const ov = parseOverrides(o);
-  if (ov.durationNs !== undefined) {
-    loaded.scenario.duration = ov.durationNs;
-    // Which events the run never reaches depends on the duration it really has.
-    loaded.warnings = [...loaded.warnings.filter((w) => !w.message.startsWith(LATE_EVENT)), ...lateEventWarnings(loaded.scenario)];
-  }
+  if (ov.durationNs !== undefined) setDuration(loaded, ov.durationNs);
   if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
   const profile = parseProfile(o.profile);
   if (profile) loaded.scenario.kernel.profile = profile.name;
@@ -87,6 +82,11 @@ function progressFor(io: Io, enabled: boolean, label: string) {
     },
     stop: () => started && bar.stop(),
   };
+}
+
+/** A scenario's name as one file name in the output directory (a name is free text: no path in it). */
+function fileNameOf(name: string): string {
+  return name.replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^\.+/, '_') || 'scenario';
 }
 
 /** The run's writes that changed what the kdamond does, for the plot: the parameter commits, off and on. */
@@ -158,9 +158,11 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
   if (seeds !== undefined) {
     if (o.seed !== undefined) throw new UsageError(`--seeds: expected either --seed or --seeds; found both (--seed ${o.seed})`);
-    if (o.trace !== undefined) throw new UsageError('--trace: one run at a time (not with --seeds)');
-    const one = [['--out', o.out], ['--plot', o.plot]].find(([, v]) => v !== undefined);
-    if (one) throw new UsageError(`${one[0]}: one run at a time; with --seeds, --out-dir DIR writes every run's timeline and plot`);
+    const one: ConfigIssue[] = [];
+    if (o.trace !== undefined) one.push({ path: '--trace', message: 'one run at a time (not with --seeds)' });
+    for (const [opt, v] of [['--out', o.out], ['--plot', o.plot]] as const)
+      if (v !== undefined) one.push({ path: opt, message: "one run at a time; with --seeds, --out-dir DIR writes every run's timeline and plot" });
+    if (one.length > 0) throw new ConfigError(one);
   }
   const progress = o.progress !== false;
   checkDistinctOutputs([
@@ -186,7 +188,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     const stats: Array<RunResult['stats']> = [];
     for (let i = 0; i < tuners.length; i++) {
       printIssues(io, loaded[i].warnings, 'warning');
-      const base = join(outDir, loaded[i].scenario.name);
+      const base = join(outDir, fileNameOf(loaded[i].scenario.name));
       const res = await runAndWrite(io, loaded[i], `${base}.ndjson`, `${base}.svg`, progress);
       columns.push({ title: tuners[i], rows: res.summary });
       migrations.push(res.migrations);
@@ -215,6 +217,12 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
     l.scenario.seed = seed;
     return l;
   }));
+  // Every run's files, checked before the first run: a sweep must not stop halfway on a bad path.
+  const baseOf = (sc: { name: string; seed: number }) => (o.outDir === undefined ? undefined : join(o.outDir, `${fileNameOf(sc.name)}-seed${sc.seed}`));
+  for (const l of loaded.flat()) {
+    const base = baseOf(l.scenario);
+    if (base) for (const ext of ['ndjson', 'svg']) checkOutputPath('--out-dir', `${base}.${ext}`);
+  }
   const tables: string[] = [];
   for (const perSeed of loaded) {
     // The seed does not change what the file says: its warnings once per scenario.
@@ -222,7 +230,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
     const runs: SweepRun[] = [];
     for (const l of perSeed) {
       const sc = l.scenario;
-      const base = o.outDir === undefined ? undefined : join(o.outDir, `${sc.name}-seed${sc.seed}`);
+      const base = baseOf(sc);
       const res = await runAndWrite(io, l, base && `${base}.ndjson`, base && `${base}.svg`, progress, undefined, `${sc.name} seed ${sc.seed}`);
       if (base) io.err(`damon-sim: wrote ${base}.ndjson and ${base}.svg\n`);
       runs.push({ seed: sc.seed, summary: res.summary });

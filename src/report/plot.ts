@@ -126,6 +126,8 @@ function hotShare(aggr: AggrRecord[]): Array<{ t: number; node: string; bp: numb
 }
 
 const WIDTH = 640;
+/** More writes than this are drawn as rules without their command names. */
+const MAX_EVENT_LABELS = 8;
 const HEIGHT = 260;
 const X_TITLE = 'simulated time (s)';
 
@@ -177,11 +179,16 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
               mark: { type: 'rule', color: 'gray', strokeDash: [2, 3] },
               encoding: { x },
             },
-            {
-              data: { values: opts.events.map((e) => ({ t: e.t, command: e.command })) },
-              mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', dx: 3, dy: 3, y: 0, fontSize: 9 },
-              encoding: { x, text: { field: 'command' } },
-            },
+            // Names only while they can be told apart (a user_input feed every second cannot).
+            ...(opts.events.length <= MAX_EVENT_LABELS
+              ? [
+                  {
+                    data: { values: opts.events.map((e) => ({ t: e.t, command: e.command })) },
+                    mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', dx: 3, dy: 3, y: 0, fontSize: 9 },
+                    encoding: { x, text: { field: 'command' } },
+                  },
+                ]
+              : []),
           ]
         : []),
     ],

@@ -346,7 +346,7 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
     },
     {
       label: '  within ±100 bp, 2nd half',
-      cells: cell((s) => (s.inBandSecondHalf === null ? '-' : `${(s.inBandSecondHalf * 100).toFixed(1)} %`)),
+      cells: cell((s) => (s.inBandSecondHalf == null ? '-' : `${(s.inBandSecondHalf * 100).toFixed(1)} %`)),
     },
     ...(perRun.some((s) => s?.truthMeanSecondHalf != null)
       ? [
@@ -437,7 +437,8 @@ export function formatSummaryTable(
   }
   if (rows.length === 0) return '(no quota goals)\n';
 
-  const labelW = Math.max(...rows.map((r) => r.label.length));
+  // Headings stand on lines of their own: only labels with cells set the column.
+  const labelW = Math.max(0, ...rows.map((r) => (r.cells ? r.label.length : 0)));
   const colW = columns.map((c, i) =>
     Math.max(c.title.length, ...rows.map((r) => (r.cells ? r.cells[i].length : 0))),
   );

@@ -55,7 +55,8 @@ export function sweepGoals(runs: readonly SweepRun[], toleranceBp = 100): SweepG
     const have = perSeed.flatMap((p) => (p.s ? [p.s] : []));
     const means = have.flatMap((s) => (s.meanSecondHalf === null ? [] : [s.meanSecondHalf]));
     const sds = have.flatMap((s) => (s.stddevSecondHalf === null ? [] : [s.stddevSecondHalf]));
-    const bands = have.flatMap((s) => (s.inBandSecondHalf === null ? [] : [s.inBandSecondHalf]));
+    // == null: summaries read back from timelines written before the field existed lack it.
+    const bands = have.flatMap((s) => (s.inBandSecondHalf == null ? [] : [s.inBandSecondHalf]));
     const times = have.flatMap((s) => (s.timeToTargetS === null ? [] : [s.timeToTargetS]));
     return {
       entry,
@@ -84,7 +85,7 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
   const goals = sweepGoals(runs, toleranceBp);
   if (goals.length === 0) return `${title}: (no quota goals)\n`;
   const head = ['seed', `time to ±${toleranceBp}`, 'mean ± sd, 2nd half', 'min / max', `in ±${toleranceBp}`, 'true share', 'applied'];
-  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)} %`);
+  const pct = (x: number | null | undefined) => (x == null ? '-' : `${(x * 100).toFixed(1)} %`);
   const lines: string[] = [];
   for (const g of goals) {
     const e = g.entry;
@@ -109,7 +110,7 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
     lines.push('-'.repeat(fmt(head).length));
     for (const r of rows) lines.push(fmt(r));
     lines.push(
-      `all ${g.runs} seeds: second-half mean within ±${toleranceBp} of ${e.target} in ${g.meanWithin}/${g.runs}; ` +
+      `${g.runs === 1 ? 'the 1 seed' : `all ${g.runs} seeds`}: second-half mean within ±${toleranceBp} of ${e.target} in ${g.meanWithin}/${g.runs}; ` +
         `means ${f1(g.meanOfMeans)} on average (${f1(g.minMean)}–${f1(g.maxMean)}), sd ${f1(g.meanSd)}, ${pct(g.meanInBand)} of the time within; ` +
         `target reached in ${g.reached}/${g.runs}${g.medianTimeToTargetS === null ? '' : `, median after ${f3(g.medianTimeToTargetS)} s`}`,
     );

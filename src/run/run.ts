@@ -90,9 +90,11 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   // Without any aggregation record (watermarks kept monitoring off), the machine's own counters.
   const migrations = migrationSummary(aggrs[aggrs.length - 1] ?? { migrated: sim.machine.migratedBytes });
   completeGoalRows(sc, summary, stats, labels);
-  // Sizes the kernel reports count core address units; say which unit where it is not bytes.
+  // Sizes the kernel reports count core address units; say which unit where it is not bytes (the
+  // one in force at the end: a commit may have changed it, and then the counters mix units, as
+  // the kernel's do).
   for (const row of [...summary, ...stats]) {
-    const au = sc.kdamonds[row.kdamond]?.contexts[row.ctx]?.addrUnit ?? 1;
+    const au = sim.kdamonds.find((k) => k.idx === row.kdamond)?.kdamond.ctx.addrUnit ?? 1;
     if (au !== 1) row.addrUnit = au;
   }
   write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations }));

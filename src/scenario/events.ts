@@ -159,11 +159,18 @@ function validateCommitParams(k: KdamondParams, sc: Scenario, path: readonly Pat
  * sysfs mirror of each kdamond at that time. Problems go to the collector with their JSON paths.
  */
 /** The warning for an event the run never reaches (`--duration` may shorten the file's run). */
-export const LATE_EVENT = 'after the end of the run';
+export const LATE_EVENT = 'at or after the end of the run';
 
-/** Events scheduled after the end of `sc`'s run: one warning each, at the event's `at`. */
+/**
+ * Events the run never delivers: one warning each, at the event's `at`. One due exactly at the end
+ * is not delivered either: the kdamond would take it in at the end of a later sampling sleep.
+ */
 export function lateEventWarnings(sc: Pick<Scenario, 'events' | 'duration'>): ConfigIssue[] {
-  return (sc.events ?? []).filter((e) => e.at > sc.duration).map((e) => ({ path: `${e.path}.at`, message: `${LATE_EVENT} (${sc.duration / 1e9} s): never delivered` }));
+  return (sc.events ?? []).filter((e) => e.at >= sc.duration).map((e) => lateEventWarning(e.path, sc.duration));
+}
+
+function lateEventWarning(path: string, durationNs: number): ConfigIssue {
+  return { path: `${path}.at`, message: `${LATE_EVENT} (${durationNs / 1e9} s): never delivered` };
 }
 
 export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Collector, opts: DamoReadOptions = {}, fillRegions?: (k: KdamondParams) => void): ScheduledEvent[] {
@@ -195,7 +202,11 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
       for (const key of ['scheme', 'goal', 'current_value'] as const)
         if (d[key] !== undefined) bad([...path, key], `expected ${key} only in the user_input feed form (without command); use goals: [{scheme, goal, current_value}] with command "${command}"`);
     }
-    if (!ok) continue;
+    if (!ok) {
+      // Refused events never reach lateEventWarnings(): judge them against the file's duration here.
+      if (d.at >= sc.duration) c.warnings.push(lateEventWarning(formatPath(path), sc.duration));
+      continue;
+    }
 
     const ev: ScheduledEvent = { index: i, path: formatPath(path), at: d.at, kdamond: k, command, via: d.via ?? 'sysfs' };
     if (command === 'commit') {

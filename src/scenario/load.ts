@@ -14,13 +14,22 @@ import { ConfigError, addError, fromZod, type ConfigIssue, type PathSeg } from '
 import type { Scenario, WorkloadParams } from './model.js';
 import { scenarioSchema, type ScenarioParsed } from './schema.js';
 import { validateScenario } from './validate.js';
-import { lateEventWarnings, normaliseEvents } from './events.js';
+import { LATE_EVENT, lateEventWarnings, normaliseEvents } from './events.js';
 
 const GiB = 2 ** 30;
 
 export interface LoadedScenario {
   scenario: Scenario;
   warnings: ConfigIssue[];
+}
+
+/**
+ * Give a loaded scenario another duration (`--duration`): which of its events the run never
+ * reaches is judged anew against it.
+ */
+export function setDuration(loaded: LoadedScenario, durationNs: number): void {
+  loaded.scenario.duration = durationNs;
+  loaded.warnings = [...loaded.warnings.filter((w) => !w.message.startsWith(LATE_EVENT)), ...lateEventWarnings(loaded.scenario)];
 }
 
 export interface LoadOptions extends DamoReadOptions {
