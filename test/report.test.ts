@@ -352,6 +352,14 @@ describe('formatSummaryTable', () => {
     for (const l of table.split('\n')) expect(l.length).toBeLessThanOrEqual(100);
   });
 
+  it("gives the tolerance in the goal's own unit", () => {
+    const psi = summarize(series([500, 500], { metric: 'some_mem_psi_us', target_value: 1000n }, {}), DURATION);
+    const t = formatSummaryTable([{ title: 'x', rows: [...temporal, ...psi.map((p) => ({ ...p, scheme: 1 }))] }]);
+    expect(t).toContain('time to target ±100 bp');
+    expect(t).toContain('time to target ±100 us');
+    expect(t).toContain('within ±100 us, 2nd half');
+  });
+
   it('a long heading (a label, an addr_unit note) does not widen the columns: two runs stay side by side', () => {
     const long = temporal.map((x) => ({ ...x, label: 'x'.repeat(90), addrUnit: 4096 }));
     const t = formatSummaryTable([{ title: 'temporal', rows: long }, { title: 'consist', rows: long }]);

@@ -331,7 +331,8 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
     { label: '  metric / nid', cells: cell((s) => `${s.metric} / ${s.nid}`) },
     { label: '  target', cells: cell((s) => `${s.target}${unitOf(s.metric)}`) },
     {
-      label: '  time to target ±100 bp',
+      // The tolerance is in the metric's own unit (bp for the tiering metrics).
+      label: `  time to target ±100${unitOf(first.metric)}`,
       cells: cell((s) => (s.timeToTargetS === null ? 'never' : `${s.timeToTargetS.toFixed(3)} s`)),
     },
     {
@@ -345,7 +346,7 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
       cells: cell((s) => (s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`)),
     },
     {
-      label: '  within ±100 bp, 2nd half',
+      label: `  within ±100${unitOf(first.metric)}, 2nd half`,
       cells: cell((s) => (s.inBandSecondHalf == null ? '-' : `${(s.inBandSecondHalf * 100).toFixed(1)} %`)),
     },
     ...(perRun.some((s) => s?.truthMeanSecondHalf != null)
