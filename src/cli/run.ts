@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
+import { writesOf } from '../run/events.js';
 import { runScenario, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { loadScenarioFile, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
@@ -89,11 +90,8 @@ function fileNameOf(name: string): string {
   return name.replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^\.+/, '_') || 'scenario';
 }
 
-/** The run's writes that changed what the kdamond does, for the plot: the parameter commits, off and on. */
-function changingWrites(res: RunResult): Array<{ t: number; command: string }> {
-  const changing = new Set(['commit', 'commit_schemes_quota_goals', 'on', 'off']);
-  return res.events.flatMap((e) => (e.type === 'event' && e.status === 'ok' && typeof e.t === 'number' && typeof e.command === 'string' && changing.has(e.command) ? [{ t: e.t, command: e.command }] : []));
-}
+/** The writes the plot marks: those that changed what the kdamond does (parameter commits, off, on). */
+const CHANGING_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_quota_goals', 'on', 'off']);
 
 async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefined, plot: string | undefined, progress: boolean, trace?: string, barLabel?: string): Promise<RunResult> {
   const sc = loaded.scenario;
@@ -106,7 +104,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefin
     res = runScenario(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined });
     bar.stop();
     // Every output is complete under its temporary name before any is renamed into place.
-    if (plot !== undefined) plotFile = stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: changingWrites(res) }));
+    if (plot !== undefined) plotFile = stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES) }));
     writer?.commit();
     tracer?.commit();
     plotFile?.commit();

@@ -140,6 +140,7 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
   const labels = series.map((s) => s.label);
   const values = series.flatMap((s) => s.recs.map((r) => ({ goal: s.label, t: r.t, value: num(r.current_value) })));
   const targets = series.flatMap(targetSegments);
+  const events = (opts.events ?? []).map((e) => ({ t: e.t, command: e.command }));
   const x = { field: 't', type: 'quantitative', title: X_TITLE } as const;
   const goalColor = {
     field: 'goal',
@@ -172,18 +173,18 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
       },
       // Where the run's writes took effect (a target step, a commit, off/on), so a step response
       // can be read from its cause.
-      ...(opts.events && opts.events.length > 0
+      ...(events.length > 0
         ? [
             {
-              data: { values: opts.events.map((e) => ({ t: e.t, command: e.command })) },
+              data: { values: events },
               mark: { type: 'rule', color: 'gray', strokeDash: [2, 3] },
               encoding: { x },
             },
             // Names only while they can be told apart (a user_input feed every second cannot).
-            ...(opts.events.length <= MAX_EVENT_LABELS
+            ...(events.length <= MAX_EVENT_LABELS
               ? [
                   {
-                    data: { values: opts.events.map((e) => ({ t: e.t, command: e.command })) },
+                    data: { values: events },
                     mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', dx: 3, dy: 3, y: 0, fontSize: 9 },
                     encoding: { x, text: { field: 'command' } },
                   },

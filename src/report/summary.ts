@@ -18,9 +18,10 @@ export interface SchemeSummary {
   truthMeanSecondHalf?: number | null;
   /**
    * Present only for a goal whose metric, nid or target changed during the run (a commit): the
-   * entry covers one phase, index `phase`, from its first evaluation at `phaseStartS` (0 for the
-   * first phase) to the next phase's first evaluation or the end of the run, `phaseEndS`. Its
-   * time to target counts from `phaseStartS`, and its "second half" is that of the phase.
+   * entry covers one phase, index `phase`, from `phaseStartS` (0 for the first phase; else when the
+   * write that changed the goal took effect) to the next phase's start or the end of the run,
+   * `phaseEndS`. Its time to target counts from `phaseStartS`, and its "second half" is that of
+   * the phase.
    */
   phase?: number;
   phaseStartS?: number;
@@ -210,23 +211,17 @@ function appliedOver(points: readonly AppliedTotals[]): Pick<SchemeSummary, 'szA
 /** The summary of one goal's evaluations `recs` (one phase), which starts at `startS`. */
 function summarizePhase(recs: readonly GoalRecord[], startS: number, halfS: number, label: string | undefined, toleranceBp: number): SchemeSummary {
   const tol = big(toleranceBp);
-  const last = recs[recs.length - 1];
-  let timeToTargetS: number | null = null;
-  for (const r of recs) {
-    let d = big(r.current_value) - big(r.target_value);
-    if (d < 0n) d = -d;
-    if (d <= tol) {
-      // Times are whole µs: keep the difference one too, not a float residue of it.
-      timeToTargetS = startS === 0 ? r.t : Math.round((r.t - startS) * 1e6) / 1e6;
-      break;
-    }
-  }
-  const tailRecs = recs.filter((r) => r.t >= halfS);
-  const tail = tailRecs.map((r) => Number(big(r.current_value)));
-  const inBand = tailRecs.filter((r) => {
+  const within = (r: GoalRecord): boolean => {
     const d = big(r.current_value) - big(r.target_value);
     return (d < 0n ? -d : d) <= tol;
-  }).length;
+  };
+  const last = recs[recs.length - 1];
+  const reached = recs.find(within);
+  // Times are whole µs: keep the difference one too, not a float residue of it.
+  const timeToTargetS = reached === undefined ? null : startS === 0 ? reached.t : Math.round((reached.t - startS) * 1e6) / 1e6;
+  const tailRecs = recs.filter((r) => r.t >= halfS);
+  const tail = tailRecs.map((r) => Number(big(r.current_value)));
+  const inBand = tailRecs.filter(within).length;
   let mean: number | null = null;
   let sd: number | null = null;
   let min: number | null = null;
@@ -297,8 +292,14 @@ function unitOf(metric: string): string {
   return '';
 }
 
-function fmtNum(x: number | null, digits: number): string {
-  return x === null ? '-' : x.toFixed(digits);
+/** A number to `digits` decimals, '-' where there is none (null; undefined in older timelines). */
+export function fmtNum(x: number | null | undefined, digits: number): string {
+  return x == null ? '-' : x.toFixed(digits);
+}
+
+/** A share (0..1) as a percentage, one decimal. */
+export function fmtPct(x: number | null | undefined): string {
+  return x == null ? '-' : `${(x * 100).toFixed(1)} %`;
 }
 
 const TABLE_WIDTH = 100;
@@ -347,7 +348,7 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
     },
     {
       label: `  within ±100${unitOf(first.metric)}, 2nd half`,
-      cells: cell((s) => (s.inBandSecondHalf == null ? '-' : `${(s.inBandSecondHalf * 100).toFixed(1)} %`)),
+      cells: cell((s) => fmtPct(s.inBandSecondHalf)),
     },
     ...(perRun.some((s) => s?.truthMeanSecondHalf != null)
       ? [

@@ -6,7 +6,7 @@
  *
  * Pure functions of the per-run summaries: the same runs always give the same table bytes.
  */
-import { cmpGoal, entryKey, formatBytesHuman, phaseNote, physBytes, type SchemeSummary } from './summary.js';
+import { cmpGoal, entryKey, fmtNum, fmtPct, formatBytesHuman, phaseNote, physBytes, type SchemeSummary } from './summary.js';
 
 /** One run of the sweep: its seed and its summary entries (run.ts's RunResult.summary). */
 export interface SweepRun {
@@ -74,8 +74,8 @@ export function sweepGoals(runs: readonly SweepRun[], toleranceBp = 100): SweepG
   });
 }
 
-const f1 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(1));
-const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(3));
+const f1 = (x: number | null | undefined) => fmtNum(x, 1);
+const f3 = (x: number | null | undefined) => fmtNum(x, 3);
 
 /**
  * The sweep as text: per summary entry a header, one row per seed (time to target, second-half
@@ -85,7 +85,6 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
   const goals = sweepGoals(runs, toleranceBp);
   if (goals.length === 0) return `${title}: (no quota goals)\n`;
   const head = ['seed', `time to ±${toleranceBp}`, 'mean ± sd, 2nd half', 'min / max', `in ±${toleranceBp}`, 'true share', 'applied'];
-  const pct = (x: number | null | undefined) => (x == null ? '-' : `${(x * 100).toFixed(1)} %`);
   const lines: string[] = [];
   for (const g of goals) {
     const e = g.entry;
@@ -97,7 +96,7 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
             s.timeToTargetS === null ? 'never' : `${f3(s.timeToTargetS)} s`,
             s.meanSecondHalf === null ? '-' : `${f1(s.meanSecondHalf)} ± ${f1(s.stddevSecondHalf)}`,
             s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`,
-            pct(s.inBandSecondHalf),
+            fmtPct(s.inBandSecondHalf),
             s.truthMeanSecondHalf == null ? '-' : f1(s.truthMeanSecondHalf),
             formatBytesHuman(physBytes(s.szApplied, s)),
           ],
@@ -111,7 +110,7 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
     for (const r of rows) lines.push(fmt(r));
     lines.push(
       `${g.runs === 1 ? 'the 1 seed' : `all ${g.runs} seeds`}: second-half mean within ±${toleranceBp} of ${e.target} in ${g.meanWithin}/${g.runs}; ` +
-        `means ${f1(g.meanOfMeans)} on average (${f1(g.minMean)}–${f1(g.maxMean)}), sd ${f1(g.meanSd)}, ${pct(g.meanInBand)} of the time within; ` +
+        `means ${f1(g.meanOfMeans)} on average (${f1(g.minMean)}–${f1(g.maxMean)}), sd ${f1(g.meanSd)}, ${fmtPct(g.meanInBand)} of the time within; ` +
         `target reached in ${g.reached}/${g.runs}${g.medianTimeToTargetS === null ? '' : `, median after ${f3(g.medianTimeToTargetS)} s`}`,
     );
   }

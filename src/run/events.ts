@@ -41,6 +41,11 @@ export interface EventRecord {
   stopped?: boolean;
 }
 
+/** The state-file writes of `records` with these commands that the kernel took (status ok). */
+export function writesOf(records: ReadonlyArray<Record<string, unknown>>, commands: ReadonlySet<string>): EventRecord[] {
+  return records.filter((e): e is EventRecord & Record<string, unknown> => e.type === 'event' && e.status === 'ok' && commands.has(e.command as string));
+}
+
 export interface TriedRegion {
   start: number;
   end: number;

@@ -10,7 +10,7 @@ import { toJson } from '../lib/json.js';
 import { addGroundTruth, cmpGoal, goalKey, goalLabel, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
-import { EventEngine, type EventRecord } from './events.js';
+import { EventEngine, writesOf } from './events.js';
 import { TraceWriter, fanOutTracer } from './trace.js';
 
 export interface RunOptions {
@@ -82,9 +82,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const aggrs = rec.aggrs;
   const labels = schemeLabels(sc);
   const stats = finalStats(sim, labels);
-  const goalWrites = events.records.filter(
-    (e): e is EventRecord & Record<string, unknown> => e.type === 'event' && e.status === 'ok' && (e.command === 'commit' || e.command === 'commit_schemes_quota_goals' || e.command === 'on'),
-  );
+  const goalWrites = writesOf(events.records, new Set(['commit', 'commit_schemes_quota_goals', 'on']));
   const summary = summarize(rec.goals, sc.duration / 1e9, labels, 100, { finalStats: stats, goalWrites });
   addGroundTruth(summary, aggrs, sc.duration / 1e9);
   // Without any aggregation record (watermarks kept monitoring off), the machine's own counters.
@@ -131,6 +129,7 @@ function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonl
   const have = new Set(summary.map(goalKey));
   forEachKeptGoal(sc, (id, _s, g) => {
     if (have.has(goalKey(id))) return;
+    const st = stats.find((x) => x.kdamond === id.kdamond && x.ctx === id.ctx && x.scheme === id.scheme);
     summary.push({
       ...id,
       label: labels.get(goalKey(id)) ?? goalLabel({ scheme: id.scheme, metric: g.metric, nid: g.nid ?? 0 }),
@@ -144,10 +143,9 @@ function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonl
       maxSecondHalf: null,
       inBandSecondHalf: null,
       evaluations: 0,
-      ...(() => {
-        const st = stats.find((x) => x.kdamond === id.kdamond && x.ctx === id.ctx && x.scheme === id.scheme);
-        return { szApplied: st?.szApplied ?? 0, nrApplied: st?.nrApplied ?? 0, qtExceeds: st?.qtExceeds ?? 0 };
-      })(),
+      szApplied: st?.szApplied ?? 0,
+      nrApplied: st?.nrApplied ?? 0,
+      qtExceeds: st?.qtExceeds ?? 0,
     });
   });
   summary.sort(cmpGoal);

@@ -154,10 +154,6 @@ function validateCommitParams(k: KdamondParams, sc: Scenario, path: readonly Pat
   moveIssues(sub, c, 'damon.kdamonds[0]', p);
 }
 
-/**
- * Turn the parsed `events` list into scheduled events in time order, checking indices against the
- * sysfs mirror of each kdamond at that time. Problems go to the collector with their JSON paths.
- */
 /** The warning for an event the run never reaches (`--duration` may shorten the file's run). */
 export const LATE_EVENT = 'at or after the end of the run';
 
@@ -173,6 +169,10 @@ function lateEventWarning(path: string, durationNs: number): ConfigIssue {
   return { path: `${path}.at`, message: `${LATE_EVENT} (${durationNs / 1e9} s): never delivered` };
 }
 
+/**
+ * Turn the parsed `events` list into scheduled events in time order, checking indices against the
+ * sysfs mirror of each kdamond at that time. Problems go to the collector with their JSON paths.
+ */
 export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Collector, opts: DamoReadOptions = {}, fillRegions?: (k: KdamondParams) => void): ScheduledEvent[] {
   const validate = c.errors.length === 0;
   const order = docs.map((d, i) => ({ d, i })).sort((a, b) => a.d.at - b.d.at || a.i - b.i);

@@ -569,10 +569,11 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
   const nrTargetsOpt = intList(occ, '--nr_targets');
   const nrSchemesOpt = intList(occ, '--nr_schemes');
   const nrCtxs = Math.max(1, ...CTX_OPTS.map((n) => all(occ, n).length), nrTargetsOpt?.length ?? 0, nrSchemesOpt?.length ?? 0);
-  const addrUnits = all(occ, '--damon_addr_unit');
+  let addrUnits = all(occ, '--damon_addr_unit');
   if (addrUnits.length > 1 && addrUnits.length !== nrCtxs) {
-    attempt(() => fail('--damon_addr_unit', `expected one value for every context or one per context (${nrCtxs}); found ${addrUnits.length}`), undefined);
-    addrUnits.length = 1;
+    const n = addrUnits.length;
+    attempt(() => fail('--damon_addr_unit', `expected one value for every context or one per context (${nrCtxs}); found ${n}`), undefined);
+    addrUnits = addrUnits.slice(0, 1); // go on with the first for every context
   }
   const autotune = occ.has('--monitoring_intervals_autotune');
 
