@@ -172,7 +172,7 @@ function expectedBp(onNode: number, total: number): bigint {
  * block whose every page is an LRU 2 MiB-folio frame of the same node and owner.
  */
 function checkFolioIntegrity(m: Machine): void {
-  for (const e of m.mem.items) {
+  for (const e of m.mem.toArray()) {
     if (e.kind !== ExtKind.Lru || e.folioSize !== HPAGE_PMD_SIZE) continue;
     for (let f = e.start - (e.start % HPAGE_PMD_SIZE); f < e.end; f += HPAGE_PMD_SIZE) {
       for (let p = f; p < f + HPAGE_PMD_SIZE; p += PAGE_SIZE) {
@@ -214,7 +214,7 @@ describe('node_eligible_mem_bp on a hand-built machine', () => {
   const ctx = newCtx(m, ops);
 
   it('has the layout the expected numbers were derived from', () => {
-    const lay = m.mem.items.map((e) => [e.start - G, e.end - G, e.node, e.kind, e.kind === ExtKind.Lru ? e.folioSize : 0, e.owner]);
+    const lay = m.mem.toArray().map((e) => [e.start - G, e.end - G, e.node, e.kind, e.kind === ExtKind.Lru ? e.folioSize : 0, e.owner]);
     expect(lay).toEqual([
       [0, 64 * KiB, 0, ExtKind.NonLru, 0, -1],
       [64 * KiB, 1 * MiB + 64 * KiB, 0, ExtKind.Lru, 4 * KiB, 2],
@@ -457,7 +457,7 @@ const regionRecipeArb: fc.Arbitrary<RegionRecipe> = fc.record({
 function landmarks(m: Machine): { folios: number[]; holes: Array<[number, number]> } {
   const folios: number[] = [];
   const holes: Array<[number, number]> = [];
-  for (const e of m.mem.items) {
+  for (const e of m.mem.toArray()) {
     if (e.kind === ExtKind.Lru && e.folioSize === HPAGE_PMD_SIZE) {
       for (let f = e.start - (e.start % HPAGE_PMD_SIZE); f < e.end; f += HPAGE_PMD_SIZE) if (folios[folios.length - 1] !== f) folios.push(f);
     } else if (e.kind !== ExtKind.Lru) {

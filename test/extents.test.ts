@@ -46,7 +46,7 @@ function build(specs: Spec[], at: number): Extent[] {
 }
 
 const clone = (e: Extent): Extent => e.slice(e.start, e.end);
-const view = (l: ExtentList) => l.items.map((e) => [e.start, e.end, e.kind, e.owner, e.vstart]);
+const view = (l: ExtentList) => l.toArray().map((e) => [e.start, e.end, e.kind, e.owner, e.vstart]);
 
 /** The join the list did before: one neighbour pair at a time, one splice per join. */
 function coalesceStepwise(a: Extent[], from: number, to: number): void {
@@ -73,8 +73,8 @@ describe('ExtentList', () => {
           const mine = new ExtentList();
           const ref = new ExtentList();
           for (const e of build(listSpecs, base)) {
-            mine.items.push(clone(e));
-            ref.items.push(clone(e));
+            mine.push(clone(e));
+            ref.push(clone(e));
           }
           // Pieces without holes: they cover [start, end) exactly.
           const pieces = build(pieceSpecs.map((p) => ({ ...p, hole: 0 })), base + startPage * PAGE);
@@ -82,9 +82,10 @@ describe('ExtentList', () => {
           const end = pieces[pieces.length - 1].end;
           mine.replaceRange(start, end, pieces.map(clone));
           const [i, j] = ref.isolate(start, end);
-          ref.items.splice(i, j - i, ...pieces.map(clone));
-          coalesceStepwise(ref.items, i, i + pieces.length);
-          expect(view(mine)).toEqual(view(ref));
+          ref.splice(i, j - i, pieces.map(clone));
+          const stepwise = ref.toArray();
+          coalesceStepwise(stepwise, i, i + pieces.length);
+          expect(view(mine)).toEqual(stepwise.map((e) => [e.start, e.end, e.kind, e.owner, e.vstart]));
         },
       ),
       { numRuns: 2000, seed: 0xe87 },
@@ -97,7 +98,7 @@ describe('ExtentList', () => {
         const mine = new ExtentList();
         const ref: Extent[] = [];
         for (const e of build(specs, 1 << 20)) {
-          mine.items.push(clone(e));
+          mine.push(clone(e));
           ref.push(clone(e));
         }
         const from = Math.min(x, y);
@@ -114,13 +115,66 @@ describe('ExtentList', () => {
     fc.assert(
       fc.property(fc.array(specArb, { minLength: 0, maxLength: 40 }), fc.array(fc.integer({ min: -2, max: 300 }), { maxLength: 60 }), (specs, pages) => {
         const l = new ExtentList();
-        l.items.push(...build(specs, 16 * PAGE));
+        for (const e of build(specs, 16 * PAGE)) l.push(e);
         for (const p of pages) {
           const addr = 16 * PAGE + p * (PAGE / 2);
           expect(l.findNear(addr), `addr ${addr}`).toBe(l.find(addr));
         }
       }),
       { numRuns: 2000, seed: 0xf1d },
+    );
+  });
+  it('keeps the same extents, in order, as a plain array under splices, inserts and joins (slot reuse)', () => {
+    // Operations on positions only: the list's slot storage must hold exactly what a plain array
+    // would, however slots are released and reused (and past its first growth). The two sides get
+    // twin objects (a join grows one in place); memcg tags the twins (free frames join regardless).
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('splice' as const), at: fc.nat(200), del: fc.nat(4), add: fc.nat(5) }),
+      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(200) }),
+      fc.record({ kind: fc.constant('coalesce' as const), at: fc.nat(200), len: fc.nat(8) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 120 }), (ops) => {
+        const l = new ExtentList();
+        const ref: Extent[] = [];
+        let made = 0;
+        const twins = (): [Extent, Extent] => {
+          const e = new Extent(made * PAGE, (made + 1) * PAGE, 0, ExtKind.Free);
+          e.memcg = made++;
+          return [e, clone(e)];
+        };
+        const put = (at: number, del: number, n: number): void => {
+          const pairs = Array.from({ length: n }, twins);
+          l.splice(at, del, pairs.map((p) => p[0]));
+          ref.splice(at, del, ...pairs.map((p) => p[1]));
+        };
+        put(0, 0, 70);
+        for (const o of ops) {
+          const at = ref.length === 0 ? 0 : o.at % (ref.length + 1);
+          if (o.kind === 'splice') put(at, o.del, o.add);
+          else if (o.kind === 'insert') {
+            const [e, f] = twins();
+            l.insert(at, e);
+            ref.splice(at, 0, f);
+          } else {
+            // Lay the extents around the range end to end on both sides, so that they join.
+            const from = Math.max(0, at - 1);
+            const to = Math.min(ref.length - 1, at + o.len);
+            const mine = l.toArray();
+            for (let k = from + 1; k <= to; k++) {
+              for (const side of [ref, mine]) {
+                side[k].end = side[k - 1].end + (side[k].end - side[k].start);
+                side[k].start = side[k - 1].end;
+              }
+            }
+            l.coalesce(at, to);
+            coalesceStepwise(ref, at, to);
+          }
+          expect(l.length).toBe(ref.length);
+          expect(l.toArray().map((e) => [e.start, e.end, e.memcg])).toEqual(ref.map((e) => [e.start, e.end, e.memcg]));
+        }
+      }),
+      { numRuns: 500, seed: 0x5107 },
     );
   });
 });

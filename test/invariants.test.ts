@@ -144,7 +144,7 @@ function checkRegions(ctx: DamonCtx, coverage: Array<[number, number]>, maxSz: n
 }
 
 function checkMachine(m: Machine, allocated: number, where: string): void {
-  const items = m.mem.items;
+  const items = m.mem.toArray();
   let i = 0;
   let nonLru = 0;
   let free = 0;

@@ -21,7 +21,7 @@ const GiB = 2 ** 30;
 /** MiB of `owner`'s memory per node and folio size, e.g. { 'n0/2048K': 512 }. */
 function layout(m: Machine, owner: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const e of m.mem.items) {
+  for (const e of m.mem.toArray()) {
     if (e.kind !== ExtKind.Lru || e.owner !== owner) continue;
     const k = `n${e.node}/${e.folioSize / 1024}K`;
     out[k] = (out[k] ?? 0) + (e.end - e.start) / MiB;
@@ -74,7 +74,7 @@ describe('migration falling back to the source node', () => {
     const res = m.migrateRange(GiB, GiB + 4 * MiB, 1, [0]);
     expect(res.migrated).toBe(4 * MiB);
     expect([layout(m, 1), layout(m, 2), layout(m, 3)]).toEqual([{ 'n1/4K': 1 }, { 'n1/4K': 1 }, { 'n0/2048K': 2 }]);
-    const thp = m.mem.items.find((e) => e.owner === 3)!;
+    const thp = m.mem.toArray().find((e) => e.owner === 3)!;
     expect([thp.start - GiB, thp.end - GiB]).toEqual([0, 2 * MiB]);
   });
 });
@@ -103,14 +103,14 @@ describe('migration over several source nodes with fallback', () => {
     const res = m.migrateRange(10 * MiB, 18 * MiB, 0, [1, 2]);
     // Owner 2's MiB falls back to [8M, 9M); the THP moves whole into [10M, 12M).
     expect(res).toEqual({ migrated: 3 * MiB, folios: 256 + 1, costNs: 256 * DEFAULT_COSTS.migrateNsPer4k + DEFAULT_COSTS.migrateNsPer2m });
-    const c = m.mem.items.filter((e) => e.owner === 3);
+    const c = m.mem.toArray().filter((e) => e.owner === 3);
     expect(c.map((e) => [e.start / MiB, e.end / MiB, e.node, e.folioSize])).toEqual([[10, 12, 1, 2 * MiB]]);
   });
 
   it('free runs stay one extent when the second source node moves into frames the first freed', () => {
     const m = build(false, MiB / 2);
     m.migrateRange(10 * MiB, 16 * MiB + MiB / 2, 0, [1, 2]);
-    const a = m.mem.items;
+    const a = m.mem.toArray();
     const unjoined: string[] = [];
     for (let i = 1; i < a.length; i++) {
       if (a[i].kind === ExtKind.Free && a[i - 1].kind === ExtKind.Free && a[i - 1].node === a[i].node && a[i - 1].end === a[i].start) {
@@ -126,7 +126,7 @@ describe('migration into fragmented memory, page by page', () => {
   /** Per 4 KiB frame: null (free), 'x' (used, not LRU) or the content "owner:vaddr". */
   function frames(m: Machine): Map<number, string | null> {
     const out = new Map<number, string | null>();
-    for (const e of m.mem.items) {
+    for (const e of m.mem.toArray()) {
       for (let p = e.start; p < e.end; p += PAGE) {
         out.set(p, e.kind === ExtKind.Free ? null : e.kind === ExtKind.Lru ? `${e.owner}:${e.vstart + (p - e.start)}` : 'x');
       }
@@ -168,7 +168,7 @@ describe('migration into fragmented memory, page by page', () => {
           const target = op.target % nNodes;
           const fallback = op.fallback ? m.nodes.map((n) => n.nid).filter((n) => n !== target) : [];
           const before = frames(m);
-          const srcExtents = m.mem.items.filter((x) => x.kind === ExtKind.Lru && x.node !== target).map((x) => ({ start: x.start, end: x.end }));
+          const srcExtents = m.mem.toArray().filter((x) => x.kind === ExtKind.Lru && x.node !== target).map((x) => ({ start: x.start, end: x.end }));
           const res = m.migrateRange(s, e, target, fallback);
           const after = frames(m);
           // Content is conserved: every page of content exists exactly once, before and after.
@@ -224,7 +224,7 @@ describe('migration into fragmented memory, page by page', () => {
           expect([...after].filter(([p, c]) => ref.get(p) !== c)).toEqual([]);
           // The list stays sorted and gap-free within nodes, free runs are single extents, and the
           // free-byte counters match it.
-          const a = m.mem.items;
+          const a = m.mem.toArray();
           for (let i = 0; i < a.length; i++) {
             expect(a[i].end).toBeGreaterThan(a[i].start);
             if (i > 0) {
@@ -252,7 +252,7 @@ describe('pageout to a swap device that fills up', () => {
     expect(m.allocate(anon(1, 4 * MiB, false))).toBe(0);
     // 1 MiB + 8 KiB of swap: the first 258 base pages go out, the other 766 stay.
     expect(m.evict(0, 4 * MiB)).toBe(MiB + 8 * 1024);
-    const lru = m.mem.items.filter((e) => e.kind === ExtKind.Lru);
+    const lru = m.mem.toArray().filter((e) => e.kind === ExtKind.Lru);
     expect(lru.map((e) => [e.start, e.end])).toEqual([[MiB + 8 * 1024, 4 * MiB]]);
     expect(m.evict(0, 4 * MiB)).toBe(0); // swap full
   });
@@ -262,7 +262,7 @@ describe('pageout to a swap device that fills up', () => {
     expect(m.allocate(anon(1, 4 * MiB, true))).toBe(0);
     // Room for one 2 MiB folio, not for the second.
     expect(m.evict(0, 4 * MiB)).toBe(2 * MiB);
-    const lru = m.mem.items.filter((e) => e.kind === ExtKind.Lru);
+    const lru = m.mem.toArray().filter((e) => e.kind === ExtKind.Lru);
     expect(lru.map((e) => [e.start, e.end, e.folioSize])).toEqual([[2 * MiB, 4 * MiB, 2 * MiB]]);
   });
 });
@@ -279,7 +279,7 @@ describe('migration stops at -ENOMEM', () => {
       expect(m.allocate(req(3, 4 * MiB, true, [1]))).toBe(0);
       return m;
     };
-    const thps = (m: Machine) => m.mem.items.filter((e) => e.owner === 3).map((e) => e.folioSize);
+    const thps = (m: Machine) => m.mem.toArray().filter((e) => e.owner === 3).map((e) => e.folioSize);
     const m = build();
     expect(thps(m)).toEqual([2 * MiB]); // one extent of two 2 MiB folios
     const enomem = new Set<number>();

@@ -40,13 +40,13 @@ export class MachineMm {
    */
   memcgNodeLruPages(memcgId: number, nid: number): number {
     const n = this.machine.nodes[nid];
-    const a = this.machine.mem.items;
+    const a = this.machine.mem;
     const self = this.memcgs.find((m) => m.id === memcgId);
     if (!self) return 0;
     const inTree = new Set(this.memcgs.filter((m) => isWithin(m.path, self.path)).map((m) => m.id));
     let bytes = 0;
-    for (let i = this.machine.mem.lowerBound(n.start); i < a.length && a[i].start < n.end; i++) {
-      const e = a[i];
+    for (let i = this.machine.mem.lowerBound(n.start); i < a.length && a.at(i).start < n.end; i++) {
+      const e = a.at(i);
       if (e.kind === ExtKind.Lru && inTree.has(e.memcg)) bytes += e.end - e.start;
     }
     return bytes / 4096;
@@ -59,7 +59,9 @@ export class MachineMm {
   lruPages(): { active: number; inactive: number } {
     let active = 0;
     let inactive = 0;
-    for (const e of this.machine.mem.items) {
+    const mem = this.machine.mem;
+    for (let i = 0; i < mem.length; i++) {
+      const e = mem.at(i);
       if (e.kind !== ExtKind.Lru) continue;
       if (e.active) active += e.end - e.start;
       else inactive += e.end - e.start;

@@ -113,7 +113,7 @@ export class Machine {
     this.nodes = [];
     nodeRanges(spec).forEach(({ start, end }, nid) => {
       this.nodes.push({ ...spec.nodes[nid], nid, start, end });
-      this.mem.items.push(new Extent(start, end, nid, ExtKind.Free));
+      this.mem.push(new Extent(start, end, nid, ExtKind.Free));
     });
     this.migratedBytes = this.nodes.map(() => this.nodes.map(() => 0));
     this.evicted = new EvictedStore(spec.swap ?? 0);
@@ -122,7 +122,7 @@ export class Machine {
     for (const n of this.nodes) {
       if (n.reserved > 0) {
         const [i, j] = this.mem.isolate(n.start, n.start + n.reserved);
-        for (let k = i; k < j; k++) this.mem.items[k].kind = ExtKind.NonLru;
+        for (let k = i; k < j; k++) this.mem.at(k).kind = ExtKind.NonLru;
         this.freeBytes[n.nid] -= n.reserved;
       }
     }
@@ -149,9 +149,10 @@ export class Machine {
   nodeFreeScan(nid: number): number {
     const n = this.nodes[nid];
     let free = 0;
-    const a = this.mem.items;
-    for (let i = this.mem.lowerBound(n.start); i < a.length && a[i].start < n.end; i++) {
-      if (a[i].kind === ExtKind.Free) free += a[i].end - a[i].start;
+    const a = this.mem;
+    for (let i = a.lowerBound(n.start); i < a.length && a.at(i).start < n.end; i++) {
+      const e = a.at(i);
+      if (e.kind === ExtKind.Free) free += e.end - e.start;
     }
     return free;
   }
@@ -181,11 +182,11 @@ export class Machine {
   /** The lowest free, `fsz`-aligned range on node nid, at most maxLen bytes long. */
   private findFree(nid: number, fsz: number, maxLen: number): { start: number; end: number } | null {
     const n = this.nodes[nid];
-    const a = this.mem.items;
+    const a = this.mem;
     const h = this.freeScanFrom[nid];
     const hi = fsz === HPAGE_PMD_SIZE ? 1 : 0;
-    for (let i = this.mem.lowerBound(Math.max(n.start, h[hi])); i < a.length && a[i].start < n.end; i++) {
-      const e = a[i];
+    for (let i = a.lowerBound(Math.max(n.start, h[hi])); i < a.length && a.at(i).start < n.end; i++) {
+      const e = a.at(i);
       if (e.kind !== ExtKind.Free) continue;
       const s = alignUp(e.start, fsz);
       const t = alignDown(e.end, fsz);
@@ -220,7 +221,7 @@ export class Machine {
         const v = vstart + placed;
         const [p, q] = this.mem.isolate(r.start, r.end);
         for (let k = p; k < q; k++) {
-          const x = this.mem.items[k];
+          const x = this.mem.at(k);
           x.kind = ExtKind.Lru;
           x.folioSize = fsz;
           x.owner = req.owner;
@@ -255,10 +256,11 @@ export class Machine {
     const res: MigrationResult = { migrated: 0, folios: 0, costNs: 0 };
     const [i0, j0] = this.mem.isolate(start, end);
     // Plain snapshots: the moves below re-split and re-join the extent list.
-    const pieces = this.mem.items
-      .slice(i0, j0)
-      .filter((e) => e.kind === ExtKind.Lru && e.node !== target)
-      .map((e) => ({ start: e.start, end: e.end, node: e.node, folioSize: e.folioSize }));
+    const pieces: Array<{ start: number; end: number; node: number; folioSize: number }> = [];
+    for (let k = i0; k < j0; k++) {
+      const e = this.mem.at(k);
+      if (e.kind === ExtKind.Lru && e.node !== target) pieces.push({ start: e.start, end: e.end, node: e.node, folioSize: e.folioSize });
+    }
     // isolate() cut the extents at start and end for the snapshot: join what continues across the
     // cuts again, or a free run cut there would hand out shorter blocks than the same free memory
     // uncut (and hide a 2 MiB block spanning a cut from THP allocation).
@@ -322,7 +324,7 @@ export class Machine {
   /** Join the extents on either side of addr if the right one continues the left one. */
   private joinAcross(addr: number): void {
     const k = this.mem.find(addr);
-    if (k > 0 && this.mem.items[k].start === addr) this.mem.coalesce(k, k);
+    if (k > 0 && this.mem.at(k).start === addr) this.mem.coalesce(k, k);
   }
 
   /**
@@ -336,7 +338,7 @@ export class Machine {
 
   private setFolioSize(start: number, end: number, fsz: number): void {
     const [i, j] = this.mem.isolate(start, end);
-    for (let k = i; k < j; k++) this.mem.items[k].folioSize = fsz;
+    for (let k = i; k < j; k++) this.mem.at(k).folioSize = fsz;
     this.mem.coalesce(i, j);
     // Folio sizes shape the young map (a 2 MiB folio's rate sums its pages) and folio walks, even
     // when the migration that split the folio then moves nothing.
@@ -365,7 +367,7 @@ export class Machine {
     let j = end0;
     let done = 0;
     for (let k = i; k < j; k++) {
-      const e = this.mem.items[k];
+      const e = this.mem.at(k);
       if (e.kind !== ExtKind.Lru) continue;
       let len = e.end - e.start;
       if (e.anon && this.evicted.swapFree() < len) {
@@ -390,7 +392,10 @@ export class Machine {
   /** Take the LRU folios in [start, end) off the LRU for good (isolated and never put back). */
   isolateForever(start: number, end: number): void {
     const [i, j] = this.mem.isolate(start, end);
-    for (let k = i; k < j; k++) if (this.mem.items[k].kind === ExtKind.Lru) this.mem.items[k].kind = ExtKind.NonLru;
+    for (let k = i; k < j; k++) {
+      const e = this.mem.at(k);
+      if (e.kind === ExtKind.Lru) e.kind = ExtKind.NonLru;
+    }
     this.mem.coalesce(i, j);
     this.layoutEpoch++;
   }
@@ -400,7 +405,7 @@ export class Machine {
     const [i, j] = this.mem.isolate(start, end);
     let done = 0;
     for (let k = i; k < j; k++) {
-      const e = this.mem.items[k];
+      const e = this.mem.at(k);
       if (e.kind !== ExtKind.Lru) continue;
       e.active = active;
       done += e.end - e.start;
@@ -412,7 +417,7 @@ export class Machine {
   /** Mark [start, end) as checked for youngness at `now` (the check clears the accessed state). */
   markOld(start: number, end: number, now: number): void {
     const [i, j] = this.mem.isolate(start, end);
-    for (let k = i; k < j; k++) this.mem.items[k].oldSince = now;
+    for (let k = i; k < j; k++) this.mem.at(k).oldSince = now;
     this.mem.coalesce(i, j);
   }
 
@@ -420,14 +425,17 @@ export class Machine {
   lruExtentAt(addr: number): Extent | null {
     const i = this.mem.findNear(addr);
     if (i < 0) return null;
-    const e = this.mem.items[i];
+    const e = this.mem.at(i);
     return e.kind === ExtKind.Lru ? e : null;
   }
 
   /** Bytes of every node's memory per owner, for conservation checks. */
   allocatedBytes(): number {
     let s = 0;
-    for (const e of this.mem.items) if (e.kind === ExtKind.Lru) s += e.end - e.start;
+    for (let i = 0; i < this.mem.length; i++) {
+      const e = this.mem.at(i);
+      if (e.kind === ExtKind.Lru) s += e.end - e.start;
+    }
     return s;
   }
 }
@@ -456,7 +464,7 @@ class SourceMoves {
 
   /** The extent holding the next `len` bytes to move (from the end of the last move on); records the move. */
   take(len: number): Extent {
-    const e = this.mem.items[this.mem.splitAt(this.from)];
+    const e = this.mem.at(this.mem.splitAt(this.from));
     if (e.end < this.to + len) throw new Error(`migration: [${this.to}, ${this.to + len}) is not within one extent`);
     this.to += len;
     return e;
@@ -466,7 +474,7 @@ class SourceMoves {
   flush(): void {
     if (this.to === this.from) return;
     const i = this.mem.splitAt(this.from);
-    const e = this.mem.items[i];
+    const e = this.mem.at(i);
     if (e.end === this.to) {
       e.makeFree();
       this.freed.add(e);
@@ -474,7 +482,7 @@ class SourceMoves {
       const f = new Extent(this.from, this.to, e.node, ExtKind.Free);
       e.vstart += this.to - e.start;
       e.start = this.to;
-      this.mem.items.splice(i, 0, f);
+      this.mem.insert(i, f);
       this.freed.add(f);
     }
     this.from = this.to;
@@ -508,7 +516,7 @@ class DestinationFills {
     }
     this.flush();
     const i = this.mem.find(d.start);
-    const e = i >= 0 ? this.mem.items[i] : undefined;
+    const e = i >= 0 ? this.mem.at(i) : undefined;
     if (e && e.kind === ExtKind.Free && e.start === d.start && e.end > d.end) {
       this.gapStart = d.start;
       this.hole = e;

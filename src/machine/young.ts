@@ -259,14 +259,14 @@ export class YoungModel {
       starts.push(s);
       probs.push(p);
     };
-    const items = this.machine.mem.items;
+    const mem = this.machine.mem;
     const segs = this.scratch;
     // Extents of one owner come in long stretches: its rate runs are looked up once per stretch.
     let owner = -1;
     let runs: RateRuns | undefined;
     let end = 0;
-    for (let i = 0; i < items.length; i++) {
-      const e = items[i];
+    for (let i = 0; i < mem.length; i++) {
+      const e = mem.at(i);
       if (e.start > end && starts.length > 0) push(end, 0); // a hole
       end = e.end;
       if (e.kind !== ExtKind.Lru) {

@@ -133,7 +133,6 @@ export class PaddrOps implements DamonOperations {
     const a = r.start * ctx.addrUnit;
     const b = r.end * ctx.addrUnit;
     const mem = this.machine.mem;
-    const items = mem.items;
     const byNode = sums.byNode;
     let total = 0;
     let lookups = 0;
@@ -141,7 +140,7 @@ export class PaddrOps implements DamonOperations {
     // Walk extents: an LRU folio counts with its exact overlap; elsewhere the walk steps one page
     // at a time (v8+: PAGE_ALIGN_DOWN(addr + PAGE_SIZE)), one lookup each.
     for (let i = mem.lowerBound(a); addr < b; ) {
-      const e = i < items.length ? items[i] : undefined;
+      const e = i < mem.length ? mem.at(i) : undefined;
       if (!e || e.start >= b || addr < e.start) {
         const stop = Math.min(b, e ? e.start : b);
         const n = pageSteps(addr, stop, ctx.profile.eligibleWalkAligned);
@@ -208,7 +207,7 @@ export class PaddrOps implements DamonOperations {
     let last: number | null = null;
     while (addr < b) {
       const i = mem.find(addr);
-      const e = i >= 0 ? mem.items[i] : null;
+      const e = i >= 0 ? mem.at(i) : null;
       if (!e || e.kind !== ExtKind.Lru) {
         // No LRU folio: step one page at a time until something else starts.
         const stop = Math.min(b, e ? e.end : nextExtentStart(this.machine, addr, b));
@@ -377,7 +376,7 @@ function stepPast(addr: number, steps: number, aligned: boolean): number {
 
 function nextExtentStart(m: Machine, addr: number, limit: number): number {
   const i = m.mem.lowerBound(addr);
-  return i < m.mem.items.length ? Math.min(limit, m.mem.items[i].start) : limit;
+  return i < m.mem.length ? Math.min(limit, m.mem.at(i).start) : limit;
 }
 
 /** A filter's predicate on a folio of extent e. */

@@ -13,11 +13,11 @@ export function hotBytesPerNode(machine: Machine, workload: Workload, nowNs: num
   const hot = workload.phase(nowNs).hot;
   // Index loops: this runs over every extent whenever memory moved (each aggregation that
   // migrated something), and destructuring iterators per extent showed in profiles.
-  const items = machine.mem.items;
+  const mem = machine.mem;
   let owner = -1;
   let ranges: ReadonlyArray<readonly [number, number]> | undefined;
-  for (let i = 0; i < items.length; i++) {
-    const e = items[i];
+  for (let i = 0; i < mem.length; i++) {
+    const e = mem.at(i);
     if (e.kind !== ExtKind.Lru) continue;
     if (e.owner !== owner) {
       owner = e.owner;
