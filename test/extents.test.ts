@@ -124,6 +124,18 @@ describe('ExtentList', () => {
       { numRuns: 2000, seed: 0xf1d },
     );
   });
+  it('lowerBoundFrom answers as lowerBound does, from any starting index', () => {
+    fc.assert(
+      fc.property(fc.array(specArb, { minLength: 0, maxLength: 40 }), fc.integer({ min: -2, max: 300 }), fc.integer({ min: -1, max: 45 }), (specs, page, from) => {
+        const l = new ExtentList();
+        for (const e of build(specs, 16 * PAGE)) l.push(e);
+        const addr = 16 * PAGE + page * (PAGE / 2);
+        expect(l.lowerBoundFrom(addr, from), `addr ${addr} from ${from}`).toBe(l.lowerBound(addr));
+      }),
+      { numRuns: 3000, seed: 0x1b0 },
+    );
+  });
+
   it('keeps the same extents, in order, as a plain array under splices, inserts and joins (slot reuse)', () => {
     // Operations on positions only: the list's slot storage must hold exactly what a plain array
     // would, however slots are released and reused (and past its first growth). The two sides get

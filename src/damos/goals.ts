@@ -72,7 +72,7 @@ function eligibleSums(ctx: DamonCtx, s: Damos, addEligibleBytes: NonNullable<Dam
   const nrRegions = memo ? ctx.nrRegions : 0;
   const known = memo?.get(s.pattern, nrRegions);
   if (known) return known;
-  const sums: EligibleSums = { byNode: [], total: 0, lookups: 0, costNs: 0 };
+  const sums: EligibleSums = { byNode: [], total: 0, lookups: 0, costNs: 0, hint: 0 };
   for (const t of ctx.targets) {
     for (const r of t.regions) {
       if (!patternMatches(ctx, r, s)) continue;

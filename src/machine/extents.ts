@@ -236,6 +236,28 @@ export class ExtentList {
     return lo;
   }
 
+  /**
+   * lowerBound(addr), galloping forward from index `from`: for walks in address order that know
+   * every extent before `from` ends at or below addr (checked: otherwise a plain lowerBound).
+   */
+  lowerBoundFrom(addr: number, from: number): number {
+    const n = this.n;
+    if (from <= 0 || from > n || this.at(from - 1).end > addr) return this.lowerBound(addr);
+    // Every extent before lo ends at or below addr; hi is n or ends above it.
+    let lo = from;
+    let hi = from;
+    for (let step = 1; hi < n && this.at(hi).end <= addr; step *= 2) {
+      lo = hi + 1;
+      hi = Math.min(n, hi + step);
+    }
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.at(mid).end <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** Make `addr` an extent boundary (if it falls inside one). Returns the index of the extent starting at addr, or where it would be. */
   splitAt(addr: number): number {
     const i = this.find(addr);

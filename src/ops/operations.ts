@@ -26,6 +26,8 @@ export interface EligibleSums {
   total: number;
   lookups: number;
   costNs: number;
+  /** Ops-private: where the previous region's walk stopped, for walks in address order. */
+  hint?: number;
 }
 
 export interface DamonOperations {

@@ -134,25 +134,28 @@ export class PaddrOps implements DamonOperations {
     const b = r.end * ctx.addrUnit;
     const mem = this.machine.mem;
     const byNode = sums.byNode;
+    const aligned = ctx.profile.eligibleWalkAligned;
     let total = 0;
     let lookups = 0;
     let addr = a;
     // Walk extents: an LRU folio counts with its exact overlap; elsewhere the walk steps one page
-    // at a time (v8+: PAGE_ALIGN_DOWN(addr + PAGE_SIZE)), one lookup each.
-    for (let i = mem.lowerBound(a); addr < b; ) {
+    // at a time (v8+: PAGE_ALIGN_DOWN(addr + PAGE_SIZE)), one lookup each. Regions come in address
+    // order: the search for the first extent starts where the last region's walk stopped.
+    let i = mem.lowerBoundFrom(a, sums.hint ?? 0);
+    for (; addr < b; ) {
       const e = i < mem.length ? mem.at(i) : undefined;
       if (!e || e.start >= b || addr < e.start) {
         const stop = Math.min(b, e ? e.start : b);
-        const n = pageSteps(addr, stop, ctx.profile.eligibleWalkAligned);
+        const n = pageSteps(addr, stop, aligned);
         lookups += n;
-        addr = stepPast(addr, n, ctx.profile.eligibleWalkAligned);
+        addr = stepPast(addr, n, aligned);
         continue;
       }
       const stop = Math.min(b, e.end);
       if (e.kind !== ExtKind.Lru) {
-        const n = pageSteps(addr, stop, ctx.profile.eligibleWalkAligned);
+        const n = pageSteps(addr, stop, aligned);
         lookups += n;
-        addr = stepPast(addr, n, ctx.profile.eligibleWalkAligned);
+        addr = stepPast(addr, n, aligned);
         i++;
         continue;
       }
@@ -172,6 +175,7 @@ export class PaddrOps implements DamonOperations {
     // when each region's walk returned its own.
     sums.total += total;
     sums.lookups += lookups;
+    sums.hint = i > 0 ? i - 1 : 0;
     sums.costNs += lookups * this.machine.costs.walkNsPerFolio;
   }
 
