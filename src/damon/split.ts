@@ -22,7 +22,11 @@ export class SplitState {
  * attempt cuts the left piece again. The list is rebuilt in one pass (O(regions)).
  */
 export function splitRegionsOf(t: DamonTarget, nrSubs: number, minRegionSz: number, rng: Prng): void {
-  const out: DamonRegion[] = [];
+  // Sized for the most pieces there can be (capped: a longer preallocated array is a slow sparse
+  // one; writing at its end still appends), then cut to what was made. Growing by push copied the
+  // list over and over: a fifth of all the bytes the preset allocated.
+  const out = new Array<DamonRegion>(Math.min(t.regions.length * nrSubs, 0x8000));
+  let w = 0;
   // Cut-off right parts of the current region, latest (leftmost) last; a stack reused across
   // regions (resetting an array's length per region would reallocate it every time).
   const pieces = splitPieces;
@@ -36,10 +40,11 @@ export function splitRegionsOf(t: DamonTarget, nrSubs: number, minRegionSz: numb
       pieces[np++] = cutRegion(r, szSub); // r keeps the left part
       szRegion = szSub;
     }
-    out.push(r);
-    while (np > 0) out.push(pieces[--np] as DamonRegion);
+    out[w++] = r;
+    while (np > 0) out[w++] = pieces[--np] as DamonRegion;
   }
   pieces.fill(undefined); // hold no region past the split
+  out.length = w;
   t.regions = out;
 }
 
