@@ -404,6 +404,28 @@ describe('scheduled commit events', () => {
     expect(res.aggrs[res.aggrs.length - 1].t).toBeGreaterThan(1.8);
   });
 
+  it('a goal a write drops (target 0) is marked removed at the write, and the write records the goal counts', () => {
+    const doc = smallDoc([]) as { damon: { kdamonds: Array<{ contexts: Array<Record<string, unknown> & { schemes: object[] }> }> }; events?: object[] };
+    const ctx = doc.damon.kdamonds[0].contexts[0];
+    ctx.schemes = [{ ...ctx.schemes[0], quotas: { sz_bytes: '1 MiB', reset_interval_ms: '100 ms', goals: [{ metric: 'node_mem_used_bp', nid: 0, target_value: 5000 }] } }];
+    doc.events = [{ at: 1, command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 0 }] }];
+    const res = runScenario(scenarioFromDoc(doc).scenario);
+    const ev = res.events.find((r) => r.type === 'event') as { t: number; status: string; goals?: number[] };
+    expect(ev).toMatchObject({ command: 'commit_schemes_quota_goals', status: 'ok', goals: [0] });
+    expect(ev.t).toBeGreaterThanOrEqual(1);
+    expect(ev.t).toBeLessThan(1.1);
+    const [s] = res.summary;
+    expect(s).toMatchObject({ removedAtS: ev.t, phaseStartS: 0, phaseEndS: ev.t, target: 5000 });
+    // Evaluated every 100 ms window until the write, never after it.
+    expect(res.goals.every((g) => g.t <= ev.t)).toBe(true);
+    expect(s.evaluations).toBeGreaterThanOrEqual(9);
+    // A write that keeps the goal records it, and the goal lives on.
+    doc.events = [{ at: 1, command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 6000 }] }];
+    const kept = runScenario(scenarioFromDoc(doc).scenario);
+    expect(kept.events.find((r) => r.type === 'event')).toMatchObject({ goals: [1] });
+    expect(kept.summary.map((x) => x.removedAtS)).toEqual([undefined, undefined]);
+  });
+
   it('a commit that changes addr_unit: the summary gives the unit in force at the end', () => {
     const { scenario } = scenarioFromDoc(smallDoc([{ at: 1, command: 'commit', damon: {} }], 4));
     const res = runScenario(scenario);

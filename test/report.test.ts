@@ -228,6 +228,31 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     ]);
   });
 
+  it('a goal a write removed ends there: its second half is that of the time it lived', () => {
+    // Writes leave scheme 0 with 0 goals at 4.4 s (after the last 6000 evaluation at t = 4).
+    const w = (t: number, goals: number[] | undefined, kdamond = 0) => ({ t, kdamond, ctx: 0, goals });
+    const lived = recs.slice(0, 4);
+    const [r] = summarize(lived, 12, undefined, 100, { goalWrites: [w(2.5, [1]), w(4.2, [0], 1), w(4.4, [0])] });
+    // Second half of [0, 4.4): t >= 2.2, so t = 3, 4 (5950, 6000), not the run's (t >= 6: none).
+    expect(r).toMatchObject({ removedAtS: 4.4, phaseStartS: 0, phaseEndS: 4.4, meanSecondHalf: 5975, evaluations: 4 });
+    expect(r.phase).toBeUndefined();
+    expect(formatSummaryTable([{ title: 'a', rows: [r] }]).split('\n').filter((l) => l.startsWith('s0 '))).toEqual(['s0 node_mem_used_bp nid 0, removed at 4.400 s']);
+    // Not removed: a write that keeps the goal, one of another kdamond, one without goal counts
+    // (older timelines), one before the last evaluation.
+    for (const writes of [[w(4.4, [1])], [w(4.4, [0], 1)], [w(4.4, undefined)], [w(3.9, [0])]]) {
+      const [k] = summarize(lived, 12, undefined, 100, { goalWrites: writes });
+      expect(k.removedAtS).toBeUndefined();
+      expect(k.meanSecondHalf).toBe(null); // the run's second half (t >= 6) has no evaluation
+    }
+    // A changed goal's last phase is the one removed: phase 1 ends at 11.5 s.
+    const [q0, q1] = summarize(recs, 12, undefined, 100, { goalWrites: [w(4.4, [1]), w(11.5, [0])] });
+    expect([q0.phaseEndS, q0.removedAtS, q1.phaseStartS, q1.phaseEndS, q1.removedAtS]).toEqual([4.4, undefined, 4.4, 11.5, 11.5]);
+    expect(formatSummaryTable([{ title: 'a', rows: [q0, q1] }]).split('\n').filter((l) => l.startsWith('s0 '))).toEqual([
+      's0 node_mem_used_bp nid 0, until 4.400 s',
+      's0 node_mem_used_bp nid 0, from 4.400 s, removed at 11.500 s',
+    ]);
+  });
+
   it('an unchanged goal has no phase fields (the summary record is as before)', () => {
     expect(Object.keys(summarize(tempA, DURATION)[0])).not.toContain('phase');
   });

@@ -27,6 +27,14 @@ export interface SchemeSummary {
   phaseStartS?: number;
   phaseEndS?: number;
   /**
+   * Present only for a goal an accepted write removed (the scheme has fewer goals after a
+   * `commit`, `commit_schemes_quota_goals` or `on`, or is gone; the kernel drops a goal committed
+   * with target 0): when the write took effect. The kernel evaluates the goal no more; the entry's
+   * last phase ends here (`phaseStartS` and `phaseEndS` are then set even for a single phase), and
+   * its "second half" is that of the part of the run the goal lived.
+   */
+  removedAtS?: number;
+  /**
    * The context's addr_unit, present only when it is not 1: the kernel's sizes (szApplied here,
    * every sz_* stat) then count core address units, and the text table shows them × addr_unit.
    */
@@ -152,9 +160,10 @@ export function summarize(
       for (const w of run.goalWrites ?? []) if (w.kdamond === last.kdamond && w.t > after && w.t <= recs[0].t && w.t < t) t = w.t;
       return t;
     });
+    const removedAt = removalOf(last, run.goalWrites);
     phases.forEach((recs, i) => {
       const start = starts[i];
-      const end = i + 1 < phases.length ? starts[i + 1] : durationS;
+      const end = i + 1 < phases.length ? starts[i + 1] : (removedAt ?? durationS);
       const s = summarizePhase(recs, start, start + (end - start) / 2, labels?.get(k), toleranceBp);
       // The scheme's applied totals through the phase: from 0 (or the phase's first evaluation) over
       // its evaluations to the next phase's first one, or to the run's final stats where known.
@@ -162,6 +171,7 @@ export function summarize(
       points.push(i + 1 < phases.length ? phases[i + 1][0] : (fin ?? last));
       Object.assign(s, appliedOver(points));
       if (phases.length > 1) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
+      if (removedAt !== undefined && i === phases.length - 1) Object.assign(s, { phaseStartS: start, phaseEndS: end, removedAtS: removedAt });
       out.push(s);
     });
   }
@@ -172,8 +182,24 @@ export function summarize(
 export interface SummaryRunInfo {
   /** Every scheme's DAMOS stats at the end of the run. */
   finalStats?: readonly FinalSchemeStats[];
-  /** When writes that can change goals (commits, `on`) took effect, per kdamond (seconds). */
-  goalWrites?: ReadonlyArray<{ t: number; kdamond: number }>;
+  /**
+   * When writes that can change goals (commits, `on`) took effect, per kdamond (seconds), with
+   * the goal count of each scheme of the context after the write where the run recorded it.
+   */
+  goalWrites?: ReadonlyArray<{ t: number; kdamond: number; ctx?: number; goals?: readonly number[] }>;
+}
+
+/**
+ * When an accepted write removed the goal whose last evaluation is `last`: the first write at or
+ * after that evaluation that leaves its scheme without the goal's index. A goal evaluated after
+ * such a write (added back) was not removed for good, and its last evaluation comes later.
+ */
+function removalOf(last: GoalRecord, writes: SummaryRunInfo['goalWrites']): number | undefined {
+  for (const w of writes ?? []) {
+    if (w.kdamond !== last.kdamond || (w.ctx ?? 0) !== last.ctx || w.t < last.t || !w.goals) continue;
+    if ((w.goals[last.scheme] ?? 0) <= last.goal) return w.t;
+  }
+  return undefined;
 }
 
 /** A scheme's cumulative applied totals, as a goal record or the final stats give them. */
@@ -319,8 +345,10 @@ function auNote(rows: ReadonlyArray<{ addrUnit?: number } | undefined>): string 
 
 /** Which part of the run a phase entry covers (a goal a commit changed), for headings. */
 export function phaseNote(s: SchemeSummary): string {
-  if (s.phase === undefined) return '';
-  return s.phase === 0 ? `, until ${fmtNum(s.phaseEndS ?? 0, 3)} s` : `, from ${fmtNum(s.phaseStartS ?? 0, 3)} s`;
+  const removed = s.removedAtS === undefined ? '' : `, removed at ${fmtNum(s.removedAtS, 3)} s`;
+  if (s.phase === undefined) return removed;
+  // Only the last phase can be removed, and a removed goal's phase 0 is its only one.
+  return s.phase === 0 ? `, until ${fmtNum(s.phaseEndS ?? 0, 3)} s` : `, from ${fmtNum(s.phaseStartS ?? 0, 3)} s${removed}`;
 }
 
 function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boolean): Row[] {

@@ -39,7 +39,16 @@ export interface EventRecord {
   error?: string;
   /** The kdamond left its loop because of this event (off, or a commit that corrupted the context). */
   stopped?: boolean;
+  /**
+   * After an accepted write that sets the schemes (`commit`, `commit_schemes_quota_goals`, `on`):
+   * how many quota goals each of the context's schemes has now, so a reader can tell a goal the
+   * write removed from one that was merely not evaluated.
+   */
+  goals?: number[];
 }
+
+/** The writes that set a context's schemes and goals. */
+export const SCHEME_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_quota_goals', 'on']);
 
 /** The state-file writes of `records` with these commands that the kernel took (status ok). */
 export function writesOf(records: ReadonlyArray<Record<string, unknown>>, commands: ReadonlySet<string>): EventRecord[] {
@@ -132,6 +141,7 @@ export class EventEngine {
     const rec: EventRecord = { type: 'event', t: secs(t), kdamond: ev.kdamond, ctx: ctx ? ctxIdxInKdamond(ctx) : 0, event: ev.index, command: ev.command, status };
     if (error !== undefined) rec.error = error;
     if (stopped) rec.stopped = true;
+    if (status === 'ok' && ctx && SCHEME_WRITES.has(ev.command)) rec.goals = ctx.schemes.map((s) => s.quota.goals.length);
     this.emit(rec as unknown as Record<string, unknown>);
   }
 

@@ -10,7 +10,7 @@ import { toJson } from '../lib/json.js';
 import { addGroundTruth, cmpGoal, goalKey, goalLabel, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
-import { EventEngine, writesOf } from './events.js';
+import { EventEngine, SCHEME_WRITES, writesOf } from './events.js';
 import { TraceWriter, fanOutTracer } from './trace.js';
 
 export interface RunOptions {
@@ -82,7 +82,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const aggrs = rec.aggrs;
   const labels = schemeLabels(sc);
   const stats = finalStats(sim, labels);
-  const goalWrites = writesOf(events.records, new Set(['commit', 'commit_schemes_quota_goals', 'on']));
+  const goalWrites = writesOf(events.records, SCHEME_WRITES);
   const summary = summarize(rec.goals, sc.duration / 1e9, labels, 100, { finalStats: stats, goalWrites });
   addGroundTruth(summary, aggrs, sc.duration / 1e9);
   // Without any aggregation record (watermarks kept monitoring off), the machine's own counters.
