@@ -404,6 +404,19 @@ describe('damon-sim args / run with damo options', () => {
     expect(r.out).toContain('      - start: 38,654,705,664\n        end: 73,014,444,032\n');
   });
 
+  it('args with a machine warns about regions and addr filters that miss all its memory, as a scenario would', async () => {
+    const opts = ['--regions', '100G-200G', '--damos_action', 'stat', '--damos_filter', 'addr', 'matching', '4G', '36G', '--damos_filter', 'addr', 'matching', '100G', '200G'];
+    const r = await cli(['args', ...opts, '--preset', 'tiering-6040']);
+    expect(r.code).toBe(0);
+    expect(r.err.split('\n').filter(Boolean).map((l) => l.replace(/: this .*/, ''))).toEqual([
+      'damon-sim: warning: damo options.kdamonds[0].contexts[0].targets[0].regions[0]',
+      'damon-sim: warning: damo options.kdamonds[0].contexts[0].schemes[0].filters[1].address_range',
+    ]);
+    expect(r.err).toContain('which holds no memory of the machine (its nodes span [4294967296, 38654705664), [38654705664, 73014444032)): nothing there is monitored');
+    // Without a machine there is nothing to check against.
+    expect((await cli(['args', ...opts])).err).toBe('');
+  });
+
   it('args errors exit 2 with the option named', async () => {
     const r = await cli(['args', '--damos_action', 'stat', '--damos_age', '5', 'parsecs']);
     expect(r.code).toBe(2);

@@ -14,8 +14,9 @@ import { formatDamonReport } from '../report/damo-report.js';
 import { loadScenarioSource, machineRanges, parseCompat, parseFormat, parseProfile } from './damo-common.js';
 import { printIssues, type Io } from './io.js';
 import { DEFAULT_PROFILE, PROFILES } from '../profiles.js';
+import { nodeRanges } from '../machine/machine.js';
 import { ConfigError, type Collector } from '../scenario/issues.js';
-import { validateKdamonds } from '../scenario/validate.js';
+import { validateKdamonds, type DamonCheckEnv } from '../scenario/validate.js';
 
 export interface ArgsOptions {
   format?: string;
@@ -32,17 +33,20 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   const format = parseFormat(o.format, ['json', 'yaml', 'report'] as const, 'json');
   let machine: Pick<DamoArgsOptions, 'nodeRanges' | 'defaultPaddrRegion'> = {};
   let nrNodes: number | undefined;
+  let memory: DamonCheckEnv['memory'];
   if (o.preset !== undefined || o.machine !== undefined) {
     const src = loadScenarioSource(o.machine, o.preset, { what: 'args --machine/--preset' });
     machine = machineRanges(src.loaded.scenario.machine);
     nrNodes = src.loaded.scenario.machine.nodes.length;
+    // Regions and addr filters that miss every node of that machine draw the warning a scenario would.
+    memory = nodeRanges(src.loaded.scenario.machine);
   }
   // The printed config read back as a file with the same content would be: same checks, same warnings.
   const r = damoArgsToParams(tokens, { compat, ...machine });
   // And what the kernel would refuse at commit, as for a scenario (damon-sim run).
   const c: Collector = { errors: [], warnings: [] };
   const profile = parseProfile(o.profile) ?? DEFAULT_PROFILE;
-  validateKdamonds(r.params, c, { profile, nrNodes }, ['damo options']);
+  validateKdamonds(r.params, c, { profile, nrNodes, memory }, ['damo options']);
   if (c.errors.length > 0) throw new ConfigError(c.errors, [...r.warnings, ...c.warnings]);
   printIssues(io, [...r.warnings, ...c.warnings], 'warning');
   if (format === 'report') io.out(formatDamonReport(r.kdamonds, { compat, raw: o.raw }));
