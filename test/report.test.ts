@@ -253,6 +253,27 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     ]);
   });
 
+  it("a removed goal's applied totals stop at its last evaluation; a goal written again starts a phase at that write", () => {
+    const w = (t: number, goals: number[]) => ({ t, kdamond: 0, ctx: 0, goals });
+    // Removed at 4.4 s for good: 3 GiB applied by its last evaluation (t = 4), not the run's 9.
+    const [r] = summarize(recs.slice(0, 4), 12, undefined, 100, { finalStats: fin, goalWrites: [w(4.4, [0])] });
+    expect([r.szApplied, r.nrApplied, r.qtExceeds]).toEqual([3 * GiB, 30, 3]);
+    // Removed at 4.4 s, written again with target 7000 at 4.8 s: the new phase starts at 4.8 s.
+    const [a0, a1] = summarize(recs, 12, undefined, 100, { finalStats: fin, goalWrites: [w(4.4, [0]), w(4.8, [1])] });
+    expect([a0.removedAtS, a0.phaseEndS, a1.phaseStartS, a1.phaseEndS, a1.removedAtS, a1.timeToTargetS]).toEqual([4.4, 4.4, 4.8, 12, undefined, 2.7]);
+    expect([a0.szApplied, a1.szApplied]).toEqual([3 * GiB, 5 * GiB]);
+    // Written again with the same target: still two phases, not one hiding the gap.
+    const same = recs.map((x) => ({ ...x, target_value: 6000n }));
+    const [b0, b1] = summarize(same, 12, undefined, 100, { goalWrites: [w(4.4, [0]), w(4.8, [1])] });
+    expect([b0.phase, b0.removedAtS, b1.phase, b1.phaseStartS, b1.evaluations]).toEqual([0, 4.4, 1, 4.8, 5]);
+    expect(formatSummaryTable([{ title: 'a', rows: [b0, b1] }]).split('\n').filter((l) => l.startsWith('s0 '))).toEqual([
+      's0 node_mem_used_bp nid 0, removed at 4.400 s',
+      's0 node_mem_used_bp nid 0, from 4.800 s',
+    ]);
+    // Without the goal counts (older timelines) the same target stays one phase.
+    expect(summarize(same, 12, undefined, 100, { goalWrites: [{ t: 4.4, kdamond: 0 }, { t: 4.8, kdamond: 0 }] }).length).toBe(1);
+  });
+
   it('an unchanged goal has no phase fields (the summary record is as before)', () => {
     expect(Object.keys(summarize(tempA, DURATION)[0])).not.toContain('phase');
   });

@@ -122,7 +122,7 @@ export class ExtentList {
     return this.n;
   }
 
-  /** The i-th extent in address order (0 <= i < length). */
+  /** The i-th extent in address order (0 <= i < length; unchecked: past the end it is garbage, not undefined). */
   at(i: number): Extent {
     return this.pool[this.ids[i]];
   }
@@ -146,6 +146,8 @@ export class ExtentList {
 
   /** Replace the `del` extents from index i with `add` (Array.prototype.splice without its result). */
   splice(i: number, del: number, add: readonly Extent[]): void {
+    if (i > this.n) i = this.n;
+    if (del < 0) del = 0;
     if (del > this.n - i) del = this.n - i;
     const ids = this.ids;
     for (let k = i; k < i + del; k++) this.freeSlots.push(ids[k]);

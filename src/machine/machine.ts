@@ -464,9 +464,16 @@ class SourceMoves {
 
   /** The extent holding the next `len` bytes to move (from the end of the last move on); records the move. */
   take(len: number): Extent {
-    const e = this.mem.at(this.mem.splitAt(this.from));
+    const e = this.extentAt(this.from);
     if (e.end < this.to + len) throw new Error(`migration: [${this.to}, ${this.to + len}) is not within one extent`);
     this.to += len;
+    return e;
+  }
+
+  /** The extent starting at addr (cut there), index i if known: a source piece is never a hole. */
+  private extentAt(addr: number, i = this.mem.splitAt(addr)): Extent {
+    const e = i < this.mem.length ? this.mem.at(i) : undefined;
+    if (!e || e.start !== addr) throw new Error(`migration: no extent starts at ${addr}`);
     return e;
   }
 
@@ -474,7 +481,7 @@ class SourceMoves {
   flush(): void {
     if (this.to === this.from) return;
     const i = this.mem.splitAt(this.from);
-    const e = this.mem.at(i);
+    const e = this.extentAt(this.from, i);
     if (e.end === this.to) {
       e.makeFree();
       this.freed.add(e);

@@ -29,9 +29,10 @@ export interface SchemeSummary {
   /**
    * Present only for a goal an accepted write removed (the scheme has fewer goals after a
    * `commit`, `commit_schemes_quota_goals` or `on`, or is gone; the kernel drops a goal committed
-   * with target 0): when the write took effect. The kernel evaluates the goal no more; the entry's
-   * last phase ends here (`phaseStartS` and `phaseEndS` are then set even for a single phase), and
-   * its "second half" is that of the part of the run the goal lived.
+   * with target 0): when the write took effect. The entry ends here (`phaseStartS` and `phaseEndS`
+   * are then set even for a single phase): its "second half" is that of the time the goal lived,
+   * and its applied totals stop at its last evaluation. A goal written again later starts a new
+   * phase at that write.
    */
   removedAtS?: number;
   /**
@@ -102,12 +103,15 @@ export function entryKey(s: SchemeSummary): string {
   return s.phase === undefined ? goalKey(s) : `${goalKey(s)}#${s.phase}`;
 }
 
-/** Split a goal's evaluations (in time order) where its metric, nid or target changes. */
-function phasesOf(recs: readonly GoalRecord[]): GoalRecord[][] {
+/**
+ * Split a goal's evaluations (in time order) where its metric, nid or target changes, or where
+ * `gone(prev, next)` says a write removed the goal between two of them (it came back later).
+ */
+function phasesOf(recs: readonly GoalRecord[], gone: (prev: GoalRecord, next: GoalRecord) => boolean): GoalRecord[][] {
   const out: GoalRecord[][] = [];
   let prev: GoalRecord | undefined;
   for (const r of recs) {
-    if (!prev || r.metric !== prev.metric || r.nid !== prev.nid || big(r.target_value) !== big(prev.target_value)) out.push([]);
+    if (!prev || r.metric !== prev.metric || r.nid !== prev.nid || big(r.target_value) !== big(prev.target_value) || gone(prev, r)) out.push([]);
     out[out.length - 1].push(r);
     prev = r;
   }
@@ -148,30 +152,46 @@ export function summarize(
   for (const [k, all] of groups) {
     // Stable sort: records at the same t keep their emission order, so "last" is well defined.
     all.sort((a, b) => a.t - b.t);
-    const phases = phasesOf(all);
     const last = all[all.length - 1];
     const fin = run.finalStats?.find((x) => x.kdamond === last.kdamond && x.ctx === last.ctx && x.scheme === last.scheme);
+    // This kdamond's accepted writes, and those that left the goal's scheme without its index.
+    const writes = (run.goalWrites ?? []).filter((w) => w.kdamond === last.kdamond && (w.ctx ?? 0) === last.ctx).sort((a, b) => a.t - b.t);
+    const removes = (w: (typeof writes)[number]): boolean => w.goals !== undefined && (w.goals[last.scheme] ?? 0) <= last.goal;
+    const removalIn = (from: number, to: number) => writes.find((w) => removes(w) && w.t >= from && w.t <= to)?.t;
+    // Removed and written again between two evaluations: the last removal, then a write with the goal.
+    const cameBack = (prev: GoalRecord, next: GoalRecord): boolean => {
+      const between = writes.filter((w) => w.t > prev.t && w.t < next.t);
+      const r = between.map(removes).lastIndexOf(true);
+      return r >= 0 && between.slice(r + 1).some((w) => w.goals !== undefined && !removes(w));
+    };
+    const phases = phasesOf(all, cameBack);
     // A phase starts when the write that changed the goal took effect, if the run says when (the
-    // kdamond then evaluates the new goal at its next charge window), else at that evaluation.
+    // kdamond then evaluates the new goal at its next charge window), else at that evaluation; a
+    // goal removed and written again starts at the write that brought it back.
     const starts = phases.map((recs, i) => {
       if (i === 0) return 0;
       const after = phases[i - 1][phases[i - 1].length - 1].t;
-      let t = recs[0].t;
-      for (const w of run.goalWrites ?? []) if (w.kdamond === last.kdamond && w.t > after && w.t <= recs[0].t && w.t < t) t = w.t;
-      return t;
+      const between = writes.filter((w) => w.t > after && w.t <= recs[0].t);
+      const lastRemoval = between.map(removes).lastIndexOf(true);
+      const from = lastRemoval < 0 ? between[0] : between.slice(lastRemoval + 1).find((w) => !removes(w));
+      return from?.t ?? recs[0].t;
     });
-    const removedAt = removalOf(last, run.goalWrites);
     phases.forEach((recs, i) => {
       const start = starts[i];
-      const end = i + 1 < phases.length ? starts[i + 1] : (removedAt ?? durationS);
+      const lastRec = recs[recs.length - 1];
+      const next = i + 1 < phases.length ? phases[i + 1][0] : undefined;
+      // Removed after its last evaluation: for good, or until the write that starts the next phase.
+      const removedAt = removalIn(lastRec.t, next ? starts[i + 1] : Infinity);
+      const end = removedAt ?? (next ? starts[i + 1] : durationS);
       const s = summarizePhase(recs, start, start + (end - start) / 2, labels?.get(k), toleranceBp);
       // The scheme's applied totals through the phase: from 0 (or the phase's first evaluation) over
-      // its evaluations to the next phase's first one, or to the run's final stats where known.
+      // its evaluations to the next phase's first one, or to the run's final stats where known; a
+      // removed goal's up to its last evaluation (what the scheme did later was not under it).
       const points: AppliedTotals[] = i === 0 ? [ZERO_TOTALS, ...recs] : [...recs];
-      points.push(i + 1 < phases.length ? phases[i + 1][0] : (fin ?? last));
+      if (removedAt === undefined) points.push(next ?? fin ?? last);
       Object.assign(s, appliedOver(points));
       if (phases.length > 1) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
-      if (removedAt !== undefined && i === phases.length - 1) Object.assign(s, { phaseStartS: start, phaseEndS: end, removedAtS: removedAt });
+      if (removedAt !== undefined) Object.assign(s, { phaseStartS: start, phaseEndS: end, removedAtS: removedAt });
       out.push(s);
     });
   }
@@ -187,19 +207,6 @@ export interface SummaryRunInfo {
    * the goal count of each scheme of the context after the write where the run recorded it.
    */
   goalWrites?: ReadonlyArray<{ t: number; kdamond: number; ctx?: number; goals?: readonly number[] }>;
-}
-
-/**
- * When an accepted write removed the goal whose last evaluation is `last`: the first write at or
- * after that evaluation that leaves its scheme without the goal's index. A goal evaluated after
- * such a write (added back) was not removed for good, and its last evaluation comes later.
- */
-function removalOf(last: GoalRecord, writes: SummaryRunInfo['goalWrites']): number | undefined {
-  for (const w of writes ?? []) {
-    if (w.kdamond !== last.kdamond || (w.ctx ?? 0) !== last.ctx || w.t < last.t || !w.goals) continue;
-    if ((w.goals[last.scheme] ?? 0) <= last.goal) return w.t;
-  }
-  return undefined;
 }
 
 /** A scheme's cumulative applied totals, as a goal record or the final stats give them. */
@@ -346,8 +353,7 @@ function auNote(rows: ReadonlyArray<{ addrUnit?: number } | undefined>): string 
 /** Which part of the run a phase entry covers (a goal a commit changed), for headings. */
 export function phaseNote(s: SchemeSummary): string {
   const removed = s.removedAtS === undefined ? '' : `, removed at ${fmtNum(s.removedAtS, 3)} s`;
-  if (s.phase === undefined) return removed;
-  // Only the last phase can be removed, and a removed goal's phase 0 is its only one.
+  if (s.phase === undefined || (s.phase === 0 && removed)) return removed;
   return s.phase === 0 ? `, until ${fmtNum(s.phaseEndS ?? 0, 3)} s` : `, from ${fmtNum(s.phaseStartS ?? 0, 3)} s${removed}`;
 }
 
