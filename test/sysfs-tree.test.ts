@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The DAMON sysfs interface as the kernel serves it (src/formats/sysfs/tree.ts): a port of the
+ * kernel selftest tools/testing/selftests/damon/sysfs.sh with the 2026 hunks damo-formats.md §4.1
+ * lists, the kernel's write semantics, and the staging script replayed write by write on it.
+ */
+import fc from 'fast-check';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FILTER_TYPES, QUOTA_GOAL_METRICS, isCoreFilter } from '../src/damos/scheme.js';
+import { sysfsFiles } from '../src/formats/sysfs/export.js';
+import { sysfsScript } from '../src/formats/sysfs/script.js';
+import { SysfsTree, kstrtobool, kstrtoint, kstrtoul } from '../src/formats/sysfs/tree.js';
+import { loadScenarioFile } from '../src/scenario/load.js';
+import type { KdamondParams } from '../src/scenario/model.js';
+import { kdamondsArb } from './helpers/damo-arb.js';
+
+/** The selftest's helpers; `echo` adds the newline the script's writes carry. */
+function selftest(t: SysfsTree) {
+  return {
+    dir: (d: string, exist = true) => expect(t.isDir(d), `${d} dir ${exist ? 'expected' : 'not expected'}`).toBe(exist),
+    file: (f: string, perm: string) => {
+      expect(t.isFile(f), `${f} is expected`).toBe(true);
+      expect(t.mode(f)?.toString(8), `${f} permission`).toBe(perm);
+    },
+    succ: (f: string, v: string) => expect(t.write(f, `${v}\n`), `writing ${v} to ${f}`).toBeNull(),
+    fail: (f: string, v: string) => expect(t.write(f, `${v}\n`), `writing ${v} to ${f} should fail`).not.toBeNull(),
+  };
+}
+
+/** Run `body` on dirs 0 and 1 after writing 1 and 2 to `nr`, then check 0 removes them (test_schemes & co). */
+function countedDirs(t: SysfsTree, nr: string, body: (d: string) => void): void {
+  const s = selftest(t);
+  const parent = nr.slice(0, nr.lastIndexOf('/'));
+  s.dir(parent);
+  s.file(nr, '600');
+  s.succ(nr, '1');
+  body(`${parent}/0`);
+  s.succ(nr, '2');
+  body(`${parent}/0`);
+  body(`${parent}/1`);
+  s.succ(nr, '0');
+  s.dir(`${parent}/0`, false);
+  s.dir(`${parent}/1`, false);
+}
+
+describe('sysfs.sh (the kernel selftest), ported', () => {
+  it('passes on the in-memory tree', () => {
+    const t = new SysfsTree();
+    const s = selftest(t);
+    const range = (d: string) => {
+      s.dir(d);
+      s.file(`${d}/min`, '600');
+      s.file(`${d}/max`, '600');
+    };
+    const filter = (d: string, layer: 'filters' | 'core_filters' | 'ops_filters') => {
+      s.file(`${d}/type`, '600');
+      // test_filter writes anon, memcg, addr and target to the legacy dir; the 2026 hunks check
+      // that core_filters refuses the ops types and ops_filters the core ones.
+      for (const type of ['anon', 'memcg', 'addr', 'target']) {
+        const ok = layer === 'filters' || (layer === 'core_filters') === isCoreFilter(type as (typeof FILTER_TYPES)[number]);
+        if (ok) s.succ(`${d}/type`, type);
+        else s.fail(`${d}/type`, type);
+      }
+      s.fail(`${d}/type`, 'foo');
+      for (const f of ['matching', 'allow', 'memcg_path', 'addr_start', 'addr_end', 'damon_target_idx']) s.file(`${d}/${f}`, '600');
+    };
+    const goal = (d: string) => {
+      s.dir(d);
+      for (const f of ['target_value', 'current_value', 'target_metric', 'nid', 'path']) s.file(`${d}/${f}`, '600');
+      for (const m of QUOTA_GOAL_METRICS) s.succ(`${d}/target_metric`, m);
+      s.fail(`${d}/target_metric`, 'foo');
+    };
+    const scheme = (d: string) => {
+      s.dir(d);
+      s.file(`${d}/action`, '600');
+      for (const r of ['age', 'nr_accesses', 'sz']) range(`${d}/access_pattern/${r}`);
+      s.file(`${d}/apply_interval_us`, '600');
+      const q = `${d}/quotas`;
+      for (const f of ['ms', 'bytes', 'reset_interval_ms']) s.file(`${q}/${f}`, '600');
+      for (const f of ['sz_permil', 'nr_accesses_permil', 'age_permil']) s.file(`${q}/weights/${f}`, '600');
+      countedDirs(t, `${q}/goals/nr_goals`, goal);
+      for (const f of ['metric', 'interval_us', 'high', 'mid', 'low']) s.file(`${d}/watermarks/${f}`, '600');
+      for (const layer of ['filters', 'core_filters', 'ops_filters'] as const) countedDirs(t, `${d}/${layer}/nr_filters`, (f) => filter(f, layer));
+      countedDirs(t, `${d}/dests/nr_dests`, (x) => {
+        s.file(`${x}/id`, '600');
+        s.file(`${x}/weight`, '600');
+      });
+      for (const f of ['nr_tried', 'sz_tried', 'nr_applied', 'sz_applied', 'qt_exceeds']) s.file(`${d}/stats/${f}`, '400');
+      s.file(`${d}/tried_regions/total_bytes`, '400');
+    };
+    const context = (d: string) => {
+      s.dir(d);
+      s.file(`${d}/avail_operations`, '400');
+      for (const f of ['operations', 'addr_unit', 'pause']) s.file(`${d}/${f}`, '600');
+      const iv = `${d}/monitoring_attrs/intervals`;
+      for (const f of ['aggr_us', 'sample_us', 'update_us']) s.file(`${iv}/${f}`, '600');
+      for (const f of ['access_bp', 'aggrs', 'min_sample_us', 'max_sample_us']) s.file(`${iv}/intervals_goal/${f}`, '600');
+      // (test_probes: damon/next's data-attribute probes are not modelled.)
+      range(`${d}/monitoring_attrs/nr_regions`);
+      countedDirs(t, `${d}/targets/nr_targets`, (tg) => {
+        s.file(`${tg}/pid_target`, '600');
+        countedDirs(t, `${tg}/regions/nr_regions`, (r) => {
+          s.file(`${r}/start`, '600');
+          s.file(`${r}/end`, '600');
+        });
+      });
+      countedDirs(t, `${d}/schemes/nr_schemes`, scheme);
+    };
+    const contexts = (d: string) => {
+      s.dir(d);
+      s.file(`${d}/nr_contexts`, '600');
+      s.succ(`${d}/nr_contexts`, '1');
+      context(`${d}/0`);
+      s.fail(`${d}/nr_contexts`, '2'); // only 0/1 are supported
+      context(`${d}/0`);
+      s.succ(`${d}/nr_contexts`, '0');
+      s.dir(`${d}/0`, false);
+    };
+    s.dir('kdamonds');
+    countedDirs(t, 'kdamonds/nr_kdamonds', (k) => {
+      s.file(`${k}/state`, '600');
+      s.file(`${k}/pid`, '400');
+      contexts(`${k}/contexts`);
+    });
+  });
+});
+
+describe('the kernel store semantics', () => {
+  it('parses numbers as kstrtoul / kstrtoint (base 0) and booleans as kstrtobool', () => {
+    expect([kstrtoul('42\n'), kstrtoul('0x10'), kstrtoul('010'), kstrtoul('0'), kstrtoul('18446744073709551615')]).toEqual([42n, 16n, 8n, 0n, (1n << 64n) - 1n]);
+    expect([kstrtoul('-1'), kstrtoul(''), kstrtoul('5 ms'), kstrtoul('08'), kstrtoul('18446744073709551616')]).toEqual(['-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL', '-ERANGE']);
+    expect([kstrtoint('-1\n'), kstrtoint('2147483647'), kstrtoint('-2147483648'), kstrtoint('2147483648')]).toEqual([-1, 2147483647, -2147483648, '-ERANGE']);
+    expect(['Y', 'yes', '1', 'on', 'N', 'no', '0', 'off', 'x', ''].map(kstrtobool)).toEqual([true, true, true, true, false, false, false, false, '-EINVAL', '-EINVAL']);
+  });
+
+  it('reads back what it took as the kernel prints it', () => {
+    const t = new SysfsTree();
+    expect(t.write('kdamonds/nr_kdamonds', '1')).toBeNull();
+    expect(t.write('kdamonds/0/contexts/nr_contexts', '1')).toBeNull();
+    const c = 'kdamonds/0/contexts/0';
+    expect(t.write(`${c}/monitoring_attrs/intervals/sample_us`, '0x1388')).toBeNull();
+    expect(t.read(`${c}/monitoring_attrs/intervals/sample_us`)).toBe('5000\n');
+    expect(t.write(`${c}/pause`, '1')).toBeNull();
+    expect(t.read(`${c}/pause`)).toBe('Y\n');
+    expect(t.read(`${c}/avail_operations`)).toBe('vaddr\nfvaddr\npaddr\n');
+    // A fresh context: vaddr, 5 ms / 100 ms / 60 s, 10..1000 regions (the kernel's sysfs defaults).
+    expect(['operations', 'monitoring_attrs/intervals/aggr_us', 'monitoring_attrs/intervals/update_us', 'monitoring_attrs/nr_regions/min', 'monitoring_attrs/nr_regions/max'].map((f) => t.read(`${c}/${f}`))).toEqual(['vaddr\n', '100000\n', '60000000\n', '10\n', '1000\n']);
+  });
+
+  it('refuses bad names, bad numbers, read-only files, addr_unit 0 and missing files', () => {
+    const t = new SysfsTree();
+    t.write('kdamonds/nr_kdamonds', '1');
+    t.write('kdamonds/0/contexts/nr_contexts', '1');
+    const c = 'kdamonds/0/contexts/0';
+    t.write(`${c}/schemes/nr_schemes`, '1');
+    const sd = `${c}/schemes/0`;
+    expect(t.write(`${c}/operations`, 'paddr')).toBeNull();
+    expect(t.write(`${c}/operations`, 'xaddr')).toBe('-EINVAL');
+    expect(t.write(`${sd}/action`, 'migrate_hot')).toBeNull();
+    expect(t.write(`${sd}/action`, 'demote')).toBe('-EINVAL');
+    expect(t.write(`${sd}/quotas/goal_tuner`, 'temporal')).toBeNull();
+    expect(t.write(`${sd}/quotas/goal_tuner`, 'pid')).toBe('-EINVAL');
+    expect(t.write(`${sd}/watermarks/metric`, 'free_mem_rate')).toBeNull();
+    expect(t.write(`${sd}/target_nid`, '-1')).toBeNull();
+    expect(t.write(`${sd}/quotas/bytes`, '-1')).toBe('-EINVAL');
+    expect(t.write(`${sd}/stats/nr_tried`, '0')).toBe('-EACCES');
+    expect(t.write(`${sd}/quotas/effective_bytes`, '0')).toBe('-EACCES');
+    expect(t.write(`${sd}/stats/max_nr_snapshots`, '3')).toBeNull();
+    expect(t.write(`${c}/addr_unit`, '0')).toBe('-EINVAL');
+    expect(t.write(`${c}/addr_unit`, '4096')).toBeNull();
+    expect(t.write(`${sd}/quotas/goals/0/target_value`, '1')).toBe('-ENOENT');
+    expect(t.write(`${sd}/quotas`, '1')).toBe('-EISDIR');
+    expect(t.write(`${c}/schemes/nr_schemes`, '-1')).toBe('-EINVAL');
+  });
+
+  it('an nr_* write re-creates every numbered dir with the defaults: what was written before it is lost', () => {
+    const t = new SysfsTree();
+    t.write('kdamonds/nr_kdamonds', '1');
+    t.write('kdamonds/0/contexts/nr_contexts', '1');
+    const ss = 'kdamonds/0/contexts/0/schemes';
+    t.write(`${ss}/nr_schemes`, '1');
+    t.write(`${ss}/0/action`, 'pageout');
+    t.write(`${ss}/0/quotas/goals/nr_goals`, '1');
+    expect(t.write(`${ss}/nr_schemes`, '2')).toBeNull();
+    expect([t.read(`${ss}/0/action`), t.read(`${ss}/1/action`), t.read(`${ss}/0/quotas/goals/nr_goals`), t.read(`${ss}/0/target_nid`)]).toEqual(['stat\n', 'stat\n', '0\n', '-1\n']);
+    expect(t.isDir(`${ss}/0/quotas/goals/0`)).toBe(false);
+    // The same count again also starts over (damo writes an nr_* file only when it differs).
+    t.write(`${ss}/0/action`, 'pageout');
+    t.write(`${ss}/nr_schemes`, '2');
+    expect(t.read(`${ss}/0/action`)).toBe('stat\n');
+  });
+
+  it('state: on, then the commands, then off; nr_kdamonds is busy while a kdamond is on', () => {
+    const t = new SysfsTree();
+    t.write('kdamonds/nr_kdamonds', '1');
+    const st = 'kdamonds/0/state';
+    expect([t.write(st, 'commit'), t.write(st, 'off'), t.write(st, 'bogus')]).toEqual(['-EINVAL', '-EINVAL', '-EINVAL']);
+    expect(t.write(st, 'on\n')).toBeNull();
+    expect(t.read(st)).toBe('on\n');
+    expect([t.write(st, 'on'), t.write(st, 'commit'), t.write(st, 'update_schemes_stats'), t.write('kdamonds/nr_kdamonds', '2')]).toEqual(['-EBUSY', null, null, '-EBUSY']);
+    expect(t.running()).toEqual([0]);
+    expect(t.write(st, 'off')).toBeNull();
+    expect(t.write('kdamonds/nr_kdamonds', '2')).toBeNull();
+  });
+});
+
+/**
+ * Replay a staging script (src/formats/sysfs/script.ts) on the tree, line by line: its w / nr / o
+ * helpers, its `has` guards and if/else blocks. A write the tree refuses fails the replay.
+ */
+function replay(script: string, t: SysfsTree): void {
+  const lines = script.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('nr "$K/nr_kdamonds"'));
+  const path = (p: string) => p.replace(/^"|"$/g, '').replace(/^\$K\//, 'kdamonds/');
+  const has = (p: string) => t.isDir(path(p));
+  /** sh words: double-quoted paths, single-quoted (shQuote) values, bare tokens. */
+  const words = (l: string): string[] => (l.match(/"[^"]*"|'(?:[^']|'\\'')*'|\S+/g) ?? []).map((w) => (w.startsWith("'") ? w.slice(1, -1).replace(/'\\''/g, "'") : w));
+  const write = (p: string, v: string) => expect(t.write(path(p), v), `w ${path(p)} ${v}`).toBeNull();
+  const run = (cmd: string[]): void => {
+    const [op, p, v, dflt] = cmd;
+    if (op === 'w') write(p, v);
+    else if (op === 'nr') {
+      if (t.read(path(p)) !== `${v}\n`) write(p, v);
+    } else if (op === 'o') {
+      if (t.isFile(path(p))) write(p, v);
+      else expect(v, `${path(p)} is missing and ${v} is not the default`).toBe(dflt);
+    } else if (op !== 'echo') throw new Error(`replay: unknown command ${cmd.join(' ')}`);
+  };
+  const active: boolean[] = [];
+  for (const raw of lines.slice(start)) {
+    const l = raw.trim();
+    if (l === '' || l.startsWith('#')) continue;
+    let m: RegExpExecArray | null;
+    if ((m = /^if has ("[^"]*"); then$/.exec(l))) active.push(has(m[1]));
+    else if (l === 'else') active.push(!active.pop()!);
+    else if (l === 'fi') active.pop();
+    else if (active.every(Boolean)) {
+      if ((m = /^has ("[^"]*") \|\| \{/.exec(l))) expect(has(m[1]), `${m[1]} is required`).toBe(true);
+      else if ((m = /^! has ("[^"]*") \|\| (.*)$/.exec(l))) {
+        if (has(m[1])) run(words(m[2]));
+      } else if ((m = /^\[ ! -d ("[^"]*") \] \|\| (.*)$/.exec(l))) {
+        if (has(m[1])) run(words(m[2]));
+      } else run(words(l));
+    }
+  }
+}
+
+describe('the staging script on the kernel tree', () => {
+  const check = (kdamonds: readonly KdamondParams[]) => {
+    const t = new SysfsTree();
+    replay(sysfsScript(kdamonds), t);
+    expect(t.running()).toEqual(kdamonds.map((_k, i) => i));
+    // Every file as export shows it (state aside: the script ends by turning the kdamonds on).
+    const want = sysfsFiles(kdamonds)
+      .map(([p, v]): [string, string] => [p, /\/state$/.test(p) ? 'on' : v])
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    expect(t.list()).toEqual(want);
+  };
+
+  it('gives exactly the exported tree for the examples, every write taken', () => {
+    for (const f of ['tiering-6040.yaml', 'damon-reclaim.yaml', 'damon-lru-sort.yaml', 'mtier.yaml'])
+      check(loadScenarioFile(join(__dirname, '..', 'examples', f)).scenario.kdamonds);
+  });
+
+  it('gives exactly the exported tree for generated configs', () => {
+    // The kernel takes one context per kdamond (nr_contexts 2 is refused, as the selftest checks;
+    // the config checks refuse it too): the generated configs are cut to their first.
+    const oneContext = kdamondsArb.map((ks) => ks.map((k) => ({ ...k, contexts: k.contexts.slice(0, 1) })));
+    fc.assert(fc.property(oneContext, (k) => check(k)), { numRuns: 150, seed: 0x5f5 });
+  });
+});
