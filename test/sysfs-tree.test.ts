@@ -195,7 +195,8 @@ describe('the kernel store semantics', () => {
     const t = new SysfsTree();
     t.write('kdamonds/nr_kdamonds', '1');
     const st = 'kdamonds/0/state';
-    expect([t.write(st, 'commit'), t.write(st, 'off'), t.write(st, 'bogus')]).toEqual(['-EINVAL', '-EINVAL', '-EINVAL']);
+    expect([t.write(st, 'commit'), t.write(st, 'off'), t.write(st, 'bogus'), t.write(st, 'clear_schemes_tried_regions')]).toEqual(['-EINVAL', '-EPERM', '-EINVAL', null]);
+    expect(t.read(st)).toBe('off\n');
     expect(t.write(st, 'on\n')).toBeNull();
     expect(t.read(st)).toBe('on\n');
     expect([t.write(st, 'on'), t.write(st, 'commit'), t.write(st, 'update_schemes_stats'), t.write('kdamonds/nr_kdamonds', '2')]).toEqual(['-EBUSY', null, null, '-EBUSY']);

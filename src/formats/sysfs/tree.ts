@@ -14,7 +14,8 @@
  * - Numbers parse as kstrtoul / kstrtoint (base 0: 0x hex, leading-0 octal), booleans as
  *   kstrtobool; the file then reads back as the kernel prints it (decimal, Y/N).
  * - Read-only files (0400) refuse writes with -EACCES; `state` takes `on` and `off` (nothing is
- *   run here: `on` only marks the kdamond running) and refuses the other commands while off.
+ *   run here: `on` only marks the kdamond running) and refuses the other commands while off, but
+ *   for clear_schemes_tried_regions, which the sysfs code does itself (as run/events.ts).
  *
  * Paths are relative to the admin dir ("kdamonds/0/state"). Errors are the errno the write(2)
  * would fail with ("-EINVAL"); null is success.
@@ -189,7 +190,9 @@ export class SysfsTree {
       const t = v.endsWith('\n') ? v.slice(0, -1) : v;
       const on = this.files.get(`${d}/state`)?.value === 'on';
       if (t === 'on') return on ? { errno: '-EBUSY' } : 'on';
-      if (t === 'off') return on ? 'off' : { errno: '-EINVAL' };
+      if (t === 'off') return on ? 'off' : { errno: '-EPERM' }; // damon_stop() of a stopped context
+      // The sysfs code clears tried regions itself; the other commands need the running kdamond.
+      if (t === 'clear_schemes_tried_regions') return on ? 'on' : 'off';
       if (STATE_COMMANDS.includes(t)) return on ? 'on' : { errno: '-EINVAL' };
       return { errno: '-EINVAL' };
     });
