@@ -5,6 +5,7 @@
  * headless, deterministic SVG chart.
  */
 
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { goalPlotSvg } from '../src/report/plot.js';
@@ -272,6 +273,47 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     ]);
     // Without the goal counts (older timelines) the same target stays one phase.
     expect(summarize(same, 12, undefined, 100, { goalWrites: [{ t: 4.4, kdamond: 0 }, { t: 4.8, kdamond: 0 }] }).length).toBe(1);
+  });
+
+  it('holds together under any sequence of evaluations and goal writes', () => {
+    // Evaluations at increasing times with targets from a small set; writes between them that
+    // keep or remove the goal. Whatever the mix: every evaluation lands in exactly one entry, the
+    // entries cover ordered, non-overlapping spans of the run, each span holds its own
+    // evaluations, and a removal comes after the entry's last evaluation.
+    const arb = fc.record({
+      evals: fc.array(fc.record({ dt: fc.integer({ min: 1, max: 20 }), target: fc.constantFrom(6000n, 7000n) }), { minLength: 1, maxLength: 30 }),
+      writes: fc.array(fc.record({ t: fc.integer({ min: 0, max: 700 }), keeps: fc.boolean() }), { maxLength: 8 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ evals, writes }) => {
+        let t = 0;
+        const recs = evals.map((e) => goal((t += e.dt) / 10, 6000, { target_value: e.target }));
+        const duration = t / 10 + 1;
+        const goalWrites = writes.map((w) => ({ t: w.t / 10 + 0.05, kdamond: 0, ctx: 0, goals: [w.keeps ? 1 : 0] }));
+        const out = summarize(recs, duration, undefined, 100, { goalWrites });
+        expect(out.reduce((n, s) => n + s.evaluations, 0)).toBe(recs.length);
+        let prevEnd = 0;
+        let seen = 0;
+        for (const s of out) {
+          const mine = recs.slice(seen, seen + s.evaluations);
+          seen += s.evaluations;
+          const start = s.phaseStartS ?? 0;
+          const end = s.phaseEndS ?? duration;
+          expect(start).toBeGreaterThanOrEqual(prevEnd);
+          expect(end).toBeGreaterThanOrEqual(start);
+          for (const r of mine) {
+            expect(r.t).toBeGreaterThanOrEqual(start);
+            expect(r.t).toBeLessThanOrEqual(end);
+          }
+          if (s.removedAtS !== undefined) {
+            expect(s.removedAtS).toBe(end);
+            expect(s.removedAtS).toBeGreaterThanOrEqual(mine[mine.length - 1].t);
+          }
+          prevEnd = end;
+        }
+      }),
+      { numRuns: 3000, seed: 0x9a5e },
+    );
   });
 
   it('an unchanged goal has no phase fields (the summary record is as before)', () => {
