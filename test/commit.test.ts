@@ -419,6 +419,20 @@ describe('scheduled commit events', () => {
     // Evaluated every 100 ms window until the write, never after it.
     expect(res.goals.every((g) => g.t <= ev.t)).toBe(true);
     expect(s.evaluations).toBeGreaterThanOrEqual(9);
+    // Written again at 1.5 s: a new phase from that write, which the kdamond serves just before
+    // evaluating the goal again at the same time.
+    doc.events = [
+      { at: 1, command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 0 }] },
+      { at: 1.5, command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 5000 }] },
+    ];
+    const back = runScenario(scenarioFromDoc(doc).scenario);
+    const [drop, add] = back.events.filter((r) => r.type === 'event') as Array<{ t: number }>;
+    const firstBack = back.goals.find((g) => g.t > drop.t)!;
+    expect(firstBack.t).toBe(add.t);
+    expect(back.summary.map((x) => [x.phase, x.phaseStartS, x.phaseEndS, x.removedAtS])).toEqual([
+      [0, 0, drop.t, drop.t],
+      [1, add.t, 2, undefined],
+    ]);
     // A write that keeps the goal records it, and the goal lives on.
     doc.events = [{ at: 1, command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 6000 }] }];
     const kept = runScenario(scenarioFromDoc(doc).scenario);

@@ -158,9 +158,10 @@ export function summarize(
     const writes = (run.goalWrites ?? []).filter((w) => w.kdamond === last.kdamond && (w.ctx ?? 0) === last.ctx).sort((a, b) => a.t - b.t);
     const removes = (w: (typeof writes)[number]): boolean => w.goals !== undefined && (w.goals[last.scheme] ?? 0) <= last.goal;
     const removalIn = (from: number, to: number) => writes.find((w) => removes(w) && w.t >= from && w.t <= to)?.t;
-    // Removed and written again between two evaluations: the last removal, then a write with the goal.
+    // Removed and written again between two evaluations: the last removal, then a write with the goal
+    // (the kdamond evaluates a goal at the same time as the write that brought it back took effect).
     const cameBack = (prev: GoalRecord, next: GoalRecord): boolean => {
-      const between = writes.filter((w) => w.t > prev.t && w.t < next.t);
+      const between = writes.filter((w) => w.t >= prev.t && w.t <= next.t);
       const r = between.map(removes).lastIndexOf(true);
       return r >= 0 && between.slice(r + 1).some((w) => w.goals !== undefined && !removes(w));
     };
