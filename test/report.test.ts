@@ -275,6 +275,23 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     expect(summarize(same, 12, undefined, 100, { goalWrites: [{ t: 4.4, kdamond: 0 }, { t: 4.8, kdamond: 0 }] }).length).toBe(1);
   });
 
+  it('a goal a write added starts at that write; one given back after its last evaluation is not removed', () => {
+    const w = (t: number, goals: number[]) => ({ t, kdamond: 0, ctx: 0, goals });
+    // Evaluated from 101 s on, added by a write at 100.5 s (the run started without it).
+    const late = recs.slice(0, 4).map((x) => ({ ...x, t: x.t + 100 }));
+    const [a] = summarize(late, 120, undefined, 100, { goalWrites: [w(100.5, [1])], initialGoals: [{ kdamond: 0, ctx: 0, goals: [0] }] });
+    expect([a.phase, a.phaseStartS, a.phaseEndS, a.timeToTargetS, a.removedAtS]).toEqual([undefined, 100.5, 120, 1.5, undefined]);
+    expect(formatSummaryTable([{ title: 'a', rows: [a] }]).split('\n').filter((l) => l.startsWith('s0 '))).toEqual(['s0 node_mem_used_bp nid 0, from 100.500 s']);
+    // A goal the run started with, or no initial counts (older timelines): from 0, as before.
+    for (const initialGoals of [[{ kdamond: 0, ctx: 0, goals: [1] }], undefined]) {
+      const [b] = summarize(late, 120, undefined, 100, { goalWrites: [w(100.5, [1])], initialGoals });
+      expect([b.phaseStartS, b.timeToTargetS]).toEqual([undefined, 102]);
+    }
+    // Removed at 4.4 s and given back at 6 s, with no evaluation after: it exists at the end.
+    const [c] = summarize(recs.slice(0, 4), 12, undefined, 100, { goalWrites: [w(4.4, [0]), w(6, [1])] });
+    expect(c.removedAtS).toBeUndefined();
+  });
+
   it('holds together under any sequence of evaluations and goal writes', () => {
     // Evaluations at increasing times with targets from a small set; writes between them that
     // keep or remove the goal. Whatever the mix: every evaluation lands in exactly one entry, the
@@ -283,14 +300,16 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     const arb = fc.record({
       evals: fc.array(fc.record({ dt: fc.integer({ min: 1, max: 20 }), target: fc.constantFrom(6000n, 7000n) }), { minLength: 1, maxLength: 30 }),
       writes: fc.array(fc.record({ t: fc.integer({ min: 0, max: 700 }), keeps: fc.boolean() }), { maxLength: 8 }),
+      initial: fc.option(fc.boolean(), { nil: undefined }),
     });
     fc.assert(
-      fc.property(arb, ({ evals, writes }) => {
+      fc.property(arb, ({ evals, writes, initial }) => {
         let t = 0;
         const recs = evals.map((e) => goal((t += e.dt) / 10, 6000, { target_value: e.target }));
         const duration = t / 10 + 1;
         const goalWrites = writes.map((w) => ({ t: w.t / 10 + 0.05, kdamond: 0, ctx: 0, goals: [w.keeps ? 1 : 0] }));
-        const out = summarize(recs, duration, undefined, 100, { goalWrites });
+        const initialGoals = initial === undefined ? undefined : [{ kdamond: 0, ctx: 0, goals: [initial ? 1 : 0] }];
+        const out = summarize(recs, duration, undefined, 100, { goalWrites, initialGoals });
         expect(out.reduce((n, s) => n + s.evaluations, 0)).toBe(recs.length);
         let prevEnd = 0;
         let seen = 0;

@@ -17,11 +17,13 @@ export interface SchemeSummary {
    */
   truthMeanSecondHalf?: number | null;
   /**
-   * Present only for a goal whose metric, nid or target changed during the run (a commit): the
-   * entry covers one phase, index `phase`, from `phaseStartS` (0 for the first phase; else when the
-   * write that changed the goal took effect) to the next phase's start or the end of the run,
-   * `phaseEndS`. Its time to target counts from `phaseStartS`, and its "second half" is that of
-   * the phase.
+   * Present only for a goal whose metric, nid or target changed during the run (a commit), or that
+   * a write removed and gave back: the entry covers one phase, index `phase`, from `phaseStartS`
+   * (for the first phase 0, or the write that added the goal; else when the write that changed the
+   * goal took effect) to the next phase's start or the end of the run, `phaseEndS`. Its time to
+   * target counts from `phaseStartS`, and its "second half" is that of the phase. The two times
+   * are also set on a single entry that does not cover the whole run (a goal added or removed by a
+   * write).
    */
   phase?: number;
   phaseStartS?: number;
@@ -154,35 +156,23 @@ export function summarize(
     all.sort((a, b) => a.t - b.t);
     const last = all[all.length - 1];
     const fin = run.finalStats?.find((x) => x.kdamond === last.kdamond && x.ctx === last.ctx && x.scheme === last.scheme);
-    // This kdamond's accepted writes, and those that left the goal's scheme without its index.
-    const writes = (run.goalWrites ?? []).filter((w) => w.kdamond === last.kdamond && (w.ctx ?? 0) === last.ctx).sort((a, b) => a.t - b.t);
-    const removes = (w: (typeof writes)[number]): boolean => w.goals !== undefined && (w.goals[last.scheme] ?? 0) <= last.goal;
-    const removalIn = (from: number, to: number) => writes.find((w) => removes(w) && w.t >= from && w.t <= to)?.t;
-    // Removed and written again between two evaluations: the last removal, then a write with the goal
-    // (the kdamond evaluates a goal at the same time as the write that brought it back took effect).
-    const cameBack = (prev: GoalRecord, next: GoalRecord): boolean => {
-      const between = writes.filter((w) => w.t >= prev.t && w.t <= next.t);
-      const r = between.map(removes).lastIndexOf(true);
-      return r >= 0 && between.slice(r + 1).some((w) => w.goals !== undefined && !removes(w));
-    };
-    const phases = phasesOf(all, cameBack);
-    // A phase starts when the write that changed the goal took effect, if the run says when (the
-    // kdamond then evaluates the new goal at its next charge window), else at that evaluation; a
-    // goal removed and written again starts at the write that brought it back.
-    const starts = phases.map((recs, i) => {
-      if (i === 0) return 0;
-      const after = phases[i - 1][phases[i - 1].length - 1].t;
-      const between = writes.filter((w) => w.t > after && w.t <= recs[0].t);
-      const lastRemoval = between.map(removes).lastIndexOf(true);
-      const from = lastRemoval < 0 ? between[0] : between.slice(lastRemoval + 1).find((w) => !removes(w));
-      return from?.t ?? recs[0].t;
-    });
+    const initial = run.initialGoals?.find((x) => x.kdamond === last.kdamond && x.ctx === last.ctx);
+    const life = new GoalLife(
+      (run.goalWrites ?? []).filter((w) => w.kdamond === last.kdamond && (w.ctx ?? 0) === last.ctx),
+      last.scheme,
+      last.goal,
+      initial === undefined ? undefined : (initial.goals[last.scheme] ?? 0) > last.goal,
+    );
+    // A new phase where the metric, nid or target changed, or where the goal was removed and given
+    // back (the kdamond evaluates a goal at the same time as the write that brought it back).
+    const phases = phasesOf(all, (prev, next) => life.cameBack(prev.t, next.t));
+    const starts = phases.map((recs, i) => life.startOf(i === 0 ? -Infinity : phases[i - 1][phases[i - 1].length - 1].t, recs[0].t) ?? recs[0].t);
     phases.forEach((recs, i) => {
       const start = starts[i];
       const lastRec = recs[recs.length - 1];
       const next = i + 1 < phases.length ? phases[i + 1][0] : undefined;
-      // Removed after its last evaluation: for good, or until the write that starts the next phase.
-      const removedAt = removalIn(lastRec.t, next ? starts[i + 1] : Infinity);
+      // Removed after its last evaluation: until the write that starts the next phase, or for good.
+      const removedAt = next ? life.removalIn(lastRec.t, starts[i + 1]) : life.removedAfter(lastRec.t);
       const end = removedAt ?? (next ? starts[i + 1] : durationS);
       const s = summarizePhase(recs, start, start + (end - start) / 2, labels?.get(k), toleranceBp);
       // The scheme's applied totals through the phase: from 0 (or the phase's first evaluation) over
@@ -192,11 +182,104 @@ export function summarize(
       if (removedAt === undefined) points.push(next ?? fin ?? last);
       Object.assign(s, appliedOver(points));
       if (phases.length > 1) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
-      if (removedAt !== undefined) Object.assign(s, { phaseStartS: start, phaseEndS: end, removedAtS: removedAt });
+      else if (start !== 0 || removedAt !== undefined) Object.assign(s, { phaseStartS: start, phaseEndS: end });
+      if (removedAt !== undefined) s.removedAtS = removedAt;
       out.push(s);
     });
   }
   return out.sort(cmpGoal);
+}
+
+/**
+ * One goal's view of its kdamond's accepted writes, in time order: which removed it (its scheme has
+ * no goal at its index after the write) and which kept or gave it back. Writes without goal counts
+ * (older timelines) are neither. Lookups are binary searches over precomputed indices, so a run
+ * with a write every second for hours costs O((evaluations + writes) log writes).
+ */
+class GoalLife {
+  private readonly t: number[];
+  private readonly n: number;
+  /** [j]: the last removal before index j, or -1. */
+  private readonly lastRemovalBefore: Int32Array;
+  /** [j]: the first write at or after index j that has the goal, or n. */
+  private readonly nextKeep: Int32Array;
+  /** [j]: the first removal at or after index j, or n. */
+  private readonly nextRemoval: Int32Array;
+
+  constructor(
+    writes: ReadonlyArray<{ t: number; goals?: readonly number[] }>,
+    scheme: number,
+    goal: number,
+    /** Whether the goal existed when the run started (undefined: not known). */
+    private readonly initiallyPresent: boolean | undefined,
+  ) {
+    const sorted = [...writes].sort((a, b) => a.t - b.t);
+    const n = sorted.length;
+    this.n = n;
+    this.t = sorted.map((w) => w.t);
+    const has = sorted.map((w) => (w.goals === undefined ? undefined : (w.goals[scheme] ?? 0) > goal));
+    this.lastRemovalBefore = new Int32Array(n + 1);
+    this.lastRemovalBefore[0] = -1;
+    for (let j = 0; j < n; j++) this.lastRemovalBefore[j + 1] = has[j] === false ? j : this.lastRemovalBefore[j];
+    this.nextKeep = new Int32Array(n + 1).fill(n);
+    this.nextRemoval = new Int32Array(n + 1).fill(n);
+    for (let j = n - 1; j >= 0; j--) {
+      this.nextKeep[j] = has[j] === true ? j : this.nextKeep[j + 1];
+      this.nextRemoval[j] = has[j] === false ? j : this.nextRemoval[j + 1];
+    }
+  }
+
+  /** Index of the first write at or after time x (strictly after with `after`). */
+  private index(x: number, after = false): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.t[mid] < x || (after && this.t[mid] === x)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Removed, then given back, by writes in [a, b]. */
+  cameBack(a: number, b: number): boolean {
+    const lo = this.index(a);
+    const hi = this.index(b, true);
+    const r = this.lastRemovalBefore[hi];
+    return r >= lo && this.nextKeep[r + 1] < hi;
+  }
+
+  /** The time of the first removal in [a, b]. */
+  removalIn(a: number, b: number): number | undefined {
+    const k = this.nextRemoval[this.index(a)];
+    return k < this.n && this.t[k] <= b ? this.t[k] : undefined;
+  }
+
+  /** The first removal at or after a, if the goal is gone at the end (no later write gives it back). */
+  removedAfter(a: number): number | undefined {
+    const r = this.lastRemovalBefore[this.n];
+    if (r < 0 || this.t[r] < a || this.nextKeep[r + 1] < this.n) return undefined;
+    return this.removalIn(a, Infinity);
+  }
+
+  /**
+   * When a phase whose first evaluation is at `first` began, the previous phase's last evaluation
+   * being at `after` (-Infinity for the first phase), or undefined when the writes do not say:
+   * - after a removal, at the write that gave the goal back;
+   * - a goal the run started with, at 0; one it did not, at the write that added it;
+   * - otherwise at the first write after the previous phase (the one that changed the goal).
+   */
+  startOf(after: number, first: number): number | undefined {
+    const lo = after === -Infinity ? 0 : this.index(after, true);
+    const hi = this.index(first, true);
+    const r = this.lastRemovalBefore[hi];
+    if (r >= lo || (after === -Infinity && this.initiallyPresent === false)) {
+      const k = this.nextKeep[r >= lo ? r + 1 : 0];
+      return k < hi ? this.t[k] : undefined;
+    }
+    if (after === -Infinity) return 0;
+    return lo < hi ? this.t[lo] : undefined;
+  }
 }
 
 /** What a run adds to its goal records for the summary. */
@@ -208,6 +291,8 @@ export interface SummaryRunInfo {
    * the goal count of each scheme of the context after the write where the run recorded it.
    */
   goalWrites?: ReadonlyArray<{ t: number; kdamond: number; ctx?: number; goals?: readonly number[] }>;
+  /** Each context's per-scheme goal counts when the run started (a goal added later starts there). */
+  initialGoals?: ReadonlyArray<{ kdamond: number; ctx: number; goals: readonly number[] }>;
 }
 
 /** A scheme's cumulative applied totals, as a goal record or the final stats give them. */
@@ -354,7 +439,8 @@ function auNote(rows: ReadonlyArray<{ addrUnit?: number } | undefined>): string 
 /** Which part of the run a phase entry covers (a goal a commit changed), for headings. */
 export function phaseNote(s: SchemeSummary): string {
   const removed = s.removedAtS === undefined ? '' : `, removed at ${fmtNum(s.removedAtS, 3)} s`;
-  if (s.phase === undefined || (s.phase === 0 && removed)) return removed;
+  const from = s.phaseStartS ? `, from ${fmtNum(s.phaseStartS, 3)} s` : '';
+  if (s.phase === undefined || (s.phase === 0 && removed)) return `${from}${removed}`;
   return s.phase === 0 ? `, until ${fmtNum(s.phaseEndS ?? 0, 3)} s` : `, from ${fmtNum(s.phaseStartS ?? 0, 3)} s${removed}`;
 }
 

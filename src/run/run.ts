@@ -83,7 +83,8 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const labels = schemeLabels(sc);
   const stats = finalStats(sim, labels);
   const goalWrites = writesOf(events.records, SCHEME_WRITES);
-  const summary = summarize(rec.goals, sc.duration / 1e9, labels, 100, { finalStats: stats, goalWrites });
+  const initialGoals = sc.kdamonds.flatMap((k, ki) => k.contexts.map((c, ci) => ({ kdamond: ki, ctx: ci, goals: c.schemes.map((s) => keptGoals(s).length) })));
+  const summary = summarize(rec.goals, sc.duration / 1e9, labels, 100, { finalStats: stats, goalWrites, initialGoals });
   addGroundTruth(summary, aggrs, sc.duration / 1e9);
   // Without any aggregation record (watermarks kept monitoring off), the machine's own counters.
   const migrations = migrationSummary(aggrs[aggrs.length - 1] ?? { migrated: sim.machine.migratedBytes });
