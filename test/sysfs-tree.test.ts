@@ -8,9 +8,12 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FILTER_TYPES, QUOTA_GOAL_METRICS, isCoreFilter } from '../src/damos/scheme.js';
-import { sysfsFiles } from '../src/formats/sysfs/export.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { sysfsFiles, writeSysfsFiles } from '../src/formats/sysfs/export.js';
+import { importSysfsTree } from '../src/formats/sysfs/import.js';
 import { sysfsScript } from '../src/formats/sysfs/script.js';
-import { SysfsTree, kstrtobool, kstrtoint, kstrtoul } from '../src/formats/sysfs/tree.js';
+import { SysfsTree, kstrtobool, kstrtoint, kstrtoul, kstrtouint } from '../src/formats/sysfs/tree.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import type { KdamondParams } from '../src/scenario/model.js';
 import { kdamondsArb } from './helpers/damo-arb.js';
@@ -130,8 +133,13 @@ describe('the kernel store semantics', () => {
   it('parses numbers as kstrtoul / kstrtoint (base 0) and booleans as kstrtobool', () => {
     expect([kstrtoul('42\n'), kstrtoul('0x10'), kstrtoul('010'), kstrtoul('0'), kstrtoul('18446744073709551615')]).toEqual([42n, 16n, 8n, 0n, (1n << 64n) - 1n]);
     expect([kstrtoul('-1'), kstrtoul(''), kstrtoul('5 ms'), kstrtoul('08'), kstrtoul('18446744073709551616')]).toEqual(['-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL', '-ERANGE']);
+    // Overflow is found before what follows the digits; "0x" needs a hex digit to mean hex.
+    expect([kstrtoul('99999999999999999999x'), kstrtoul('0x'), kstrtoul('+7'), kstrtoul('7\n\n'), kstrtoul('0X1f\n')]).toEqual(['-ERANGE', '-EINVAL', 7n, '-EINVAL', 31n]);
     expect([kstrtoint('-1\n'), kstrtoint('2147483647'), kstrtoint('-2147483648'), kstrtoint('2147483648')]).toEqual([-1, 2147483647, -2147483648, '-ERANGE']);
-    expect(['Y', 'yes', '1', 'on', 'N', 'no', '0', 'off', 'x', ''].map(kstrtobool)).toEqual([true, true, true, true, false, false, false, false, '-EINVAL', '-EINVAL']);
+    expect([kstrtoint('5\n\n'), kstrtoint('-+5'), kstrtoint('+5'), kstrtoint('-0x10')]).toEqual(['-EINVAL', '-EINVAL', 5, -16]);
+    expect([kstrtouint('4294967295'), kstrtouint('4294967296')]).toEqual([4294967295, '-ERANGE']);
+    const bools = ['Y', 'yes', '1', 'on', 'true', 'enable', 'N', 'no', '0', 'off', 'false', 'disable', 'x', 'o', ''];
+    expect(bools.map(kstrtobool)).toEqual([true, true, true, true, true, true, false, false, false, false, false, false, '-EINVAL', '-EINVAL', '-EINVAL']);
   });
 
   it('reads back what it took as the kernel prints it', () => {
@@ -172,6 +180,19 @@ describe('the kernel store semantics', () => {
     expect(t.write(`${sd}/quotas/goals/0/target_value`, '1')).toBe('-ENOENT');
     expect(t.write(`${sd}/quotas`, '1')).toBe('-EISDIR');
     expect(t.write(`${c}/schemes/nr_schemes`, '-1')).toBe('-EINVAL');
+    // The file's own integer type: u32 weights and dests, a signed target index; some stores say
+    // -EINVAL for any bad number.
+    expect(t.write(`${sd}/quotas/weights/sz_permil`, '4294967296')).toBe('-ERANGE');
+    expect(t.write(`${sd}/quotas/weights/sz_permil`, '4294967295')).toBeNull();
+    expect(t.write(`${sd}/quotas/bytes`, '18446744073709551616')).toBe('-EINVAL');
+    expect(t.write(`${c}/monitoring_attrs/intervals/sample_us`, '18446744073709551616')).toBe('-ERANGE');
+    t.write(`${sd}/core_filters/nr_filters`, '1');
+    expect(t.write(`${sd}/core_filters/0/damon_target_idx`, '-1')).toBeNull();
+    expect(t.read(`${sd}/core_filters/0/damon_target_idx`)).toBe('-1\n');
+    // A memcg path keeps the buffer as written, newline included (the kernel compares with sysfs_streq).
+    t.write(`${sd}/ops_filters/nr_filters`, '1');
+    expect(t.write(`${sd}/ops_filters/0/memcg_path`, '/a\n')).toBeNull();
+    expect(t.read(`${sd}/ops_filters/0/memcg_path`)).toBe('/a\n\n');
   });
 
   it('an nr_* write re-creates every numbered dir with the defaults: what was written before it is lost', () => {
@@ -195,14 +216,20 @@ describe('the kernel store semantics', () => {
     const t = new SysfsTree();
     t.write('kdamonds/nr_kdamonds', '1');
     const st = 'kdamonds/0/state';
-    expect([t.write(st, 'commit'), t.write(st, 'off'), t.write(st, 'bogus'), t.write(st, 'clear_schemes_tried_regions')]).toEqual(['-EINVAL', '-EPERM', '-EINVAL', null]);
+    // Never started: off finds no ctx (-EINVAL); on and clearing need the one context.
+    expect([t.write(st, 'commit'), t.write(st, 'off'), t.write(st, 'bogus'), t.write(st, 'on'), t.write(st, 'clear_schemes_tried_regions')]).toEqual(['-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL']);
+    t.write('kdamonds/0/contexts/nr_contexts', '1');
+    expect(t.write(st, 'clear_schemes_tried_regions')).toBeNull();
     expect(t.read(st)).toBe('off\n');
     expect(t.write(st, 'on\n')).toBeNull();
     expect(t.read(st)).toBe('on\n');
     expect([t.write(st, 'on'), t.write(st, 'commit'), t.write(st, 'update_schemes_stats'), t.write('kdamonds/nr_kdamonds', '2')]).toEqual(['-EBUSY', null, null, '-EBUSY']);
     expect(t.running()).toEqual([0]);
     expect(t.write(st, 'off')).toBeNull();
+    // Stopped once: off again is damon_stop()'s -EPERM; re-created dirs start over.
+    expect(t.write(st, 'off')).toBe('-EPERM');
     expect(t.write('kdamonds/nr_kdamonds', '2')).toBeNull();
+    expect(t.write(st, 'off')).toBe('-EINVAL');
   });
 });
 
@@ -217,7 +244,8 @@ function replay(script: string, t: SysfsTree): void {
   const has = (p: string) => t.isDir(path(p));
   /** sh words: double-quoted paths, single-quoted (shQuote) values, bare tokens. */
   const words = (l: string): string[] => (l.match(/"[^"]*"|'(?:[^']|'\\'')*'|\S+/g) ?? []).map((w) => (w.startsWith("'") ? w.slice(1, -1).replace(/'\\''/g, "'") : w));
-  const write = (p: string, v: string) => expect(t.write(path(p), v), `w ${path(p)} ${v}`).toBeNull();
+  // printf '%s' '' makes no write(2): the file keeps what it had.
+  const write = (p: string, v: string) => v === '' || expect(t.write(path(p), v), `w ${path(p)} ${v}`).toBeNull();
   const run = (cmd: string[]): void => {
     const [op, p, v, dflt] = cmd;
     if (op === 'w') write(p, v);
@@ -251,10 +279,10 @@ describe('the staging script on the kernel tree', () => {
   const check = (kdamonds: readonly KdamondParams[]) => {
     const t = new SysfsTree();
     replay(sysfsScript(kdamonds), t);
-    expect(t.running()).toEqual(kdamonds.map((_k, i) => i));
+    expect(t.running()).toEqual(kdamonds.flatMap((k, i) => (k.contexts.length === 1 ? [i] : [])));
     // Every file as export shows it (state aside: the script ends by turning the kdamonds on).
     const want = sysfsFiles(kdamonds)
-      .map(([p, v]): [string, string] => [p, /\/state$/.test(p) ? 'on' : v])
+      .map(([p, v]): [string, string] => [p, /\/state$/.test(p) && kdamonds[Number(p.split('/')[1])].contexts.length === 1 ? 'on' : v])
       .sort((a, b) => (a[0] < b[0] ? -1 : 1));
     expect(t.list()).toEqual(want);
   };
@@ -262,6 +290,34 @@ describe('the staging script on the kernel tree', () => {
   it('gives exactly the exported tree for the examples, every write taken', () => {
     for (const f of ['tiering-6040.yaml', 'damon-reclaim.yaml', 'damon-lru-sort.yaml', 'mtier.yaml'])
       check(loadScenarioFile(join(__dirname, '..', 'examples', f)).scenario.kdamonds);
+  });
+
+  it('on a tree another configuration left (turned off first), gives what a fresh tree would', () => {
+    // The kernel keeps a numbered dir's files when its nr_* count does not change: every value
+    // the new configuration means must be written, defaults included (target_nid -1, goal nid 0).
+    const load = (f: string) => loadScenarioFile(join(__dirname, '..', 'examples', f)).scenario.kdamonds;
+    const imported = (t: SysfsTree) => {
+      const dir = mkdtempSync(join(tmpdir(), 'damon-sim-tree-'));
+      try {
+        writeSysfsFiles(dir, t.list());
+        return importSysfsTree(dir).kdamonds;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    for (const [a, b] of [
+      ['tiering-6040.yaml', 'damon-lru-sort.yaml'],
+      ['damon-lru-sort.yaml', 'tiering-6040.yaml'],
+      ['tiering-6040-author.yaml', 'damon-reclaim.yaml'],
+    ]) {
+      const reused = new SysfsTree();
+      replay(sysfsScript(load(a)), reused);
+      for (const i of reused.running()) expect(reused.write(`kdamonds/${i}/state`, 'off')).toBeNull();
+      replay(sysfsScript(load(b)), reused);
+      const fresh = new SysfsTree();
+      replay(sysfsScript(load(b)), fresh);
+      expect(imported(reused), `${a} then ${b}`).toEqual(imported(fresh));
+    }
   });
 
   it('gives exactly the exported tree for generated configs', () => {

@@ -9,7 +9,9 @@
  * re-creates the numbered dirs); files that older kernels lack are written only when present, and
  * a missing one is an error only when the value is not the kernel's default; filters go to
  * core_filters/ops_filters where those dirs exist, else to the legacy filters dir. Unlike damo,
- * a filter's `allow` is written also when it is N (damo skips it, leaving a reused dir's old Y).
+ * a filter's `allow` is written also when it is N (damo skips it, leaving a reused dir's old Y),
+ * and so are an unset target_nid (-1) and node goal nid (0): a dir whose nr_* count did not change
+ * keeps its files (src/formats/sysfs/tree.ts replays this script on the kernel's semantics).
  *
  * DAMON_SYSFS overrides the admin dir. With DAMON_SIM_FAKE_SYSFS=1 every write first creates its
  * parent dir, standing in for the kernel creating numbered dirs when an nr_* file is written, so
@@ -118,7 +120,8 @@ function schemeLines(out: string[], d: string, s: SchemeParams, opts: ScriptOpti
     const gd = `${qd}/goals/${i}`;
     out.push(`o "${gd}/target_metric" ${g.metric} user_input`);
     const writesNid = NID_METRICS.includes(g.metric) && !compatDropsNid(g.metric, opts.compat);
-    if (writesNid && g.nid !== null) out.push(`w "${gd}/nid" ${g.nid}`);
+    // Written even when unset (the kernel's 0): a reused goal dir may hold another nid.
+    if (writesNid) out.push(`o "${gd}/nid" ${g.nid ?? 0} 0`);
     if (MEMCG_METRICS.includes(g.metric) && g.memcgPath !== null) out.push(`w "${gd}/path" ${shQuote(g.memcgPath)}`);
     out.push(`w "${gd}/target_value" ${g.targetValue}`);
     out.push(`w "${gd}/current_value" ${g.currentValue}`);
@@ -130,7 +133,8 @@ function schemeLines(out: string[], d: string, s: SchemeParams, opts: ScriptOpti
   out.push(`w "${d}/watermarks/high" ${w.high}`);
   out.push(`w "${d}/watermarks/mid" ${w.mid}`);
   out.push(`w "${d}/watermarks/low" ${w.low}`);
-  if (s.targetNid !== -1) out.push(`w "${d}/target_nid" ${s.targetNid}`);
+  // Written even when unset (-1): a reused scheme dir may hold another node.
+  out.push(`o "${d}/target_nid" ${s.targetNid} -1`);
   out.push(`if has "${d}/core_filters"; then`);
   filterLines(out, `${d}/core_filters`, s.filters.filter((f) => isCoreFilter(f.type)), '\t');
   filterLines(out, `${d}/ops_filters`, s.filters.filter((f) => !isCoreFilter(f.type)), '\t');
@@ -197,7 +201,9 @@ export function sysfsScript(kdamonds: readonly KdamondParams[], opts: ScriptOpti
     });
   });
   out.push('', '# turn the kdamonds on');
-  kdamonds.forEach((_k, ki) => out.push(`w "$K/${ki}/state" on`));
-  out.push(`echo "damon-sim: ${kdamonds.length} kdamond(s) on" >&2`, '');
+  // The kernel turns on only a kdamond with its one context (damon_sysfs_turn_damon_on: -EINVAL).
+  kdamonds.forEach((k, ki) => out.push(k.contexts.length === 1 ? `w "$K/${ki}/state" on` : `# kdamond ${ki} has no context: the kernel refuses to turn it on`));
+  const on = kdamonds.filter((k) => k.contexts.length === 1).length;
+  out.push(`echo "damon-sim: ${on} kdamond(s) on" >&2`, '');
   return out.join('\n');
 }

@@ -11,11 +11,12 @@
  * - Names are checked: operations, action, goal_tuner, target_metric, watermarks metric, and a
  *   filter's type by its dir (core_filters: addr/target; ops_filters: the others; the legacy
  *   filters dir: all).
- * - Numbers parse as kstrtoul / kstrtoint (base 0: 0x hex, leading-0 octal), booleans as
- *   kstrtobool; the file then reads back as the kernel prints it (decimal, Y/N).
- * - Read-only files (0400) refuse writes with -EACCES; `state` takes `on` and `off` (nothing is
- *   run here: `on` only marks the kdamond running) and refuses the other commands while off, but
- *   for clear_schemes_tried_regions, which the sysfs code does itself (as run/events.ts).
+ * - Numbers parse as the file's kstrtoul / kstrtouint / kstrtoint (base 0: 0x hex, leading-0
+ *   octal), booleans as kstrtobool; the file then reads back as the kernel prints it (decimal,
+ *   Y/N). A few stores turn every parse error into -EINVAL, as the kernel's do.
+ * - Read-only files (0400) refuse writes with -EACCES; `state` takes `on` (with one context) and
+ *   `off` (nothing is run here: `on` only marks the kdamond running) and refuses the other
+ *   commands while off, but for clear_schemes_tried_regions, which the sysfs code does itself.
  *
  * Paths are relative to the admin dir ("kdamonds/0/state"). Errors are the errno the write(2)
  * would fail with ("-EINVAL"); null is success.
@@ -27,33 +28,59 @@ import { STATS_FILES } from './layout.js';
 const ULONG_MAX = (1n << 64n) - 1n;
 const INT_MAX = 0x7fff_ffff;
 
-/** kstrtoull(s, 0, ...) after sysfs's trailing newline: the value, or the errno. */
-export function kstrtoul(s: string): bigint | '-EINVAL' | '-ERANGE' {
-  const t = s.endsWith('\n') ? s.slice(0, -1) : s;
-  const m = /^\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(t);
-  if (!m) return '-EINVAL';
-  const d = m[1];
-  const v = /^0[xX]/.test(d) ? BigInt(d) : d.length > 1 && d.startsWith('0') ? BigInt(`0o${d.slice(1)}`) : BigInt(d);
-  return v > ULONG_MAX ? '-ERANGE' : v;
+/**
+ * `_kstrtoull(s, 0, ...)`: base from the prefix ("0x" and a hex digit: 16; "0": 8; else 10), the
+ * digits (overflow is -ERANGE, found before anything after them), then at most one newline.
+ */
+function kstrtoullNoSign(s: string): bigint | '-EINVAL' | '-ERANGE' {
+  let i = 0;
+  let base = 10n;
+  if (s[0] === '0' && (s[1] === 'x' || s[1] === 'X') && /[0-9a-fA-F]/.test(s[2] ?? '')) {
+    base = 16n;
+    i = 2;
+  } else if (s[0] === '0') base = 8n;
+  const start = i;
+  let v = 0n;
+  let overflow = false;
+  for (; i < s.length; i++) {
+    const d = parseInt(s[i], 16);
+    if (Number.isNaN(d) || BigInt(d) >= base) break;
+    v = v * base + BigInt(d);
+    if (v > ULONG_MAX) overflow = true;
+  }
+  if (overflow) return '-ERANGE';
+  if (i === start) return '-EINVAL';
+  if (s[i] === '\n') i++;
+  return i === s.length ? v : '-EINVAL';
 }
 
-/** kstrtoint(s, 0, ...): a signed 32-bit value, or the errno. */
+/** `kstrtoull(s, 0, ...)` (kstrtoul on 64-bit): an optional '+', then the digits; the value or the errno. */
+export function kstrtoul(s: string): bigint | '-EINVAL' | '-ERANGE' {
+  return kstrtoullNoSign(s[0] === '+' ? s.slice(1) : s);
+}
+
+/** `kstrtouint`: kstrtoul within 32 bits. */
+export function kstrtouint(s: string): number | '-EINVAL' | '-ERANGE' {
+  const v = kstrtoul(s);
+  if (typeof v === 'string') return v;
+  return v > 0xffff_ffffn ? '-ERANGE' : Number(v);
+}
+
+/** `kstrtoint` (through kstrtoll): '-' then digits without another sign, or kstrtoul's form; within 32 bits. */
 export function kstrtoint(s: string): number | '-EINVAL' | '-ERANGE' {
-  const t = s.endsWith('\n') ? s.slice(0, -1) : s;
-  const neg = t.startsWith('-');
-  const v = kstrtoul(neg ? t.slice(1) : t);
+  const neg = s[0] === '-';
+  const v = neg ? kstrtoullNoSign(s.slice(1)) : kstrtoul(s);
   if (typeof v === 'string') return v;
   if (neg ? v > BigInt(INT_MAX) + 1n : v > BigInt(INT_MAX)) return '-ERANGE';
   return Number(neg ? -v : v);
 }
 
-/** kstrtobool: y/Y/1/on true, n/N/0/off false (only the first characters matter, as in the kernel). */
+/** `kstrtobool`: by the first character, e/y/t/1 true, d/n/f/0 false, or "on" / "of(f)". */
 export function kstrtobool(s: string): boolean | '-EINVAL' {
-  const t = s.endsWith('\n') ? s.slice(0, -1) : s;
-  if (/^[yY1]/.test(t)) return true;
-  if (/^[nN0]/.test(t)) return false;
-  if (/^[oO][nN]/.test(t)) return true;
-  if (/^[oO][fF]/.test(t)) return false;
+  if (/^[eEyYtT1]/.test(s)) return true;
+  if (/^[dDnNfF0]/.test(s)) return false;
+  if (/^[oO][nN]/.test(s)) return true;
+  if (/^[oO][fF]/.test(s)) return false;
   return '-EINVAL';
 }
 
@@ -66,14 +93,16 @@ interface FileNode {
   store?: Store;
 }
 
-const ul: Store = (v) => {
-  const x = kstrtoul(v);
-  return typeof x === 'string' ? { errno: x } : x.toString();
-};
-const int: Store = (v) => {
-  const x = kstrtoint(v);
-  return typeof x === 'string' ? { errno: x } : `${x}`;
-};
+/** A number file; with `einval`, every parse error is -EINVAL (stores that return that instead of kstrto*'s errno). */
+const num =
+  (parse: (v: string) => bigint | number | string, einval = false): Store =>
+  (v) => {
+    const x = parse(v);
+    return typeof x === 'string' ? { errno: einval ? '-EINVAL' : x } : `${x}`;
+  };
+const ul = num(kstrtoul);
+const uint = num(kstrtouint);
+const int = num(kstrtoint);
 const bool: Store = (v) => {
   const x = kstrtobool(v);
   return typeof x === 'string' ? { errno: x } : x ? 'Y' : 'N';
@@ -85,8 +114,8 @@ const oneOf =
     const t = v.endsWith('\n') ? v.slice(0, -1) : v;
     return names.includes(t) ? t : { errno: '-EINVAL' };
   };
-/** A free-form string file (memcg paths): kept without the trailing newline. */
-const text: Store = (v) => (v.endsWith('\n') ? v.slice(0, -1) : v);
+/** A free-form string file (memcg paths): the kernel keeps the buffer as written, newline and all (and compares with sysfs_streq). */
+const text: Store = (v) => v;
 
 const OPS_FILTER_TYPES = FILTER_TYPES.filter((t) => !isCoreFilter(t));
 const STATE_COMMANDS = [
@@ -186,18 +215,27 @@ export class SysfsTree {
 
   private kdamond(d: string): void {
     this.dir(d);
+    // Whether the kdamond has a damon_ctx: from its first `on` until nr_kdamonds re-creates it.
+    let started = false;
     this.file(`${d}/state`, 'off', (v) => {
       const t = v.endsWith('\n') ? v.slice(0, -1) : v;
       const on = this.files.get(`${d}/state`)?.value === 'on';
-      if (t === 'on') return on ? { errno: '-EBUSY' } : 'on';
-      if (t === 'off') return on ? 'off' : { errno: '-EPERM' }; // damon_stop() of a stopped context
-      // The sysfs code clears tried regions itself; the other commands need the running kdamond.
-      if (t === 'clear_schemes_tried_regions') return on ? 'on' : 'off';
+      const oneContext = this.files.get(`${d}/contexts/nr_contexts`)?.value === '1';
+      if (t === 'on') {
+        if (on) return { errno: '-EBUSY' };
+        if (!oneContext) return { errno: '-EINVAL' }; // damon_sysfs_turn_damon_on(): contexts->nr != 1
+        started = true;
+        return 'on';
+      }
+      // damon_sysfs_turn_damon_off(): no ctx yet is -EINVAL; damon_stop() of a stopped one -EPERM.
+      if (t === 'off') return on ? 'off' : { errno: started ? '-EPERM' : '-EINVAL' };
+      // The sysfs code clears tried regions itself (of the one context); the others need the running kdamond.
+      if (t === 'clear_schemes_tried_regions') return oneContext ? (on ? 'on' : 'off') : { errno: '-EINVAL' };
       if (STATE_COMMANDS.includes(t)) return on ? 'on' : { errno: '-EINVAL' };
       return { errno: '-EINVAL' };
     });
     this.file(`${d}/pid`, '-1');
-    this.file(`${d}/refresh_ms`, '0', ul);
+    this.file(`${d}/refresh_ms`, '0', uint);
     this.dir(`${d}/contexts`);
     this.nr(`${d}/contexts/nr_contexts`, (c) => this.context(c), 1);
   }
@@ -235,7 +273,7 @@ export class SysfsTree {
 
   private target(d: string): void {
     this.dir(d);
-    this.file(`${d}/pid_target`, '0', int);
+    this.file(`${d}/pid_target`, '0', num(kstrtoint, true));
     this.file(`${d}/obsolete_target`, 'N', bool);
     this.dir(`${d}/regions`);
     this.nr(`${d}/regions/nr_regions`, (r) => {
@@ -254,13 +292,13 @@ export class SysfsTree {
     for (const r of ['sz', 'nr_accesses', 'age']) this.range(`${d}/access_pattern/${r}`);
     const q = `${d}/quotas`;
     this.dir(q);
-    for (const f of ['ms', 'bytes', 'reset_interval_ms']) this.file(`${q}/${f}`, '0', ul);
+    for (const f of ['ms', 'bytes', 'reset_interval_ms']) this.file(`${q}/${f}`, '0', num(kstrtoul, true));
     this.file(`${q}/effective_bytes`, '0');
     this.file(`${q}/goal_tuner`, 'consist', oneOf(GOAL_TUNERS));
-    this.file(`${q}/fail_charge_num`, '0', ul);
-    this.file(`${q}/fail_charge_denom`, '0', ul);
+    this.file(`${q}/fail_charge_num`, '0', num(kstrtouint, true));
+    this.file(`${q}/fail_charge_denom`, '0', num(kstrtouint, true));
     this.dir(`${q}/weights`);
-    for (const f of ['sz_permil', 'nr_accesses_permil', 'age_permil']) this.file(`${q}/weights/${f}`, '0', ul);
+    for (const f of ['sz_permil', 'nr_accesses_permil', 'age_permil']) this.file(`${q}/weights/${f}`, '0', uint);
     this.dir(`${q}/goals`);
     this.nr(`${q}/goals/nr_goals`, (g) => {
       this.dir(g);
@@ -280,8 +318,8 @@ export class SysfsTree {
     this.dir(`${d}/dests`);
     this.nr(`${d}/dests/nr_dests`, (x) => {
       this.dir(x);
-      this.file(`${x}/id`, '0', ul);
-      this.file(`${x}/weight`, '0', ul);
+      this.file(`${x}/id`, '0', uint);
+      this.file(`${x}/weight`, '0', uint);
     });
     this.dir(`${d}/stats`);
     for (const f of STATS_FILES) this.file(`${d}/stats/${f}`, '0', f === 'max_nr_snapshots' ? ul : undefined);
@@ -303,7 +341,7 @@ export class SysfsTree {
       this.file(`${f}/addr_end`, '0', ul);
       this.file(`${f}/min`, '0', ul);
       this.file(`${f}/max`, '0', ul);
-      this.file(`${f}/damon_target_idx`, '0', ul);
+      this.file(`${f}/damon_target_idx`, '0', int);
     });
   }
 }
