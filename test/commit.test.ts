@@ -433,11 +433,33 @@ describe('scheduled commit events', () => {
       [0, 0, drop.t, drop.t],
       [1, add.t, 2, undefined],
     ]);
+    // A patch naming a node the machine lacks is warned about, as the file's own goals are.
+    const { warnings } = scenarioFromDoc({ ...doc, events: [{ at: 1, command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, nid: 7 }] }] });
+    expect(warnings.find((w) => w.path === 'events[0].goals[0].nid')?.message).toBe('node 7 does not exist (the machine has 2): the metric reads 0');
     // A write that keeps the goal records it, and the goal lives on.
     doc.events = [{ at: 1, command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 6000 }] }];
     const kept = runScenario(scenarioFromDoc(doc).scenario);
     expect(kept.events.find((r) => r.type === 'event')).toMatchObject({ goals: [1] });
     expect(kept.summary.map((x) => x.removedAtS)).toEqual([undefined, undefined]);
+  });
+
+  it('a goal a commit adds: its entry starts at the write, under its scheme\'s label, applied totals from its first evaluation', () => {
+    const doc = smallDoc([]) as { damon: { kdamonds: Array<{ contexts: Array<Record<string, unknown> & { schemes: Array<Record<string, unknown>> }> }> }; events?: object[] };
+    const ctx = doc.damon.kdamonds[0].contexts[0];
+    const scheme = { ...ctx.schemes[0], action: 'migrate_cold', target_nid: 1, quotas: { sz_bytes: '1 MiB', reset_interval_ms: '100 ms' } };
+    ctx.schemes = [scheme];
+    const withGoal = { ...ctx, schemes: [{ ...scheme, quotas: { sz_bytes: '1 MiB', reset_interval_ms: '100 ms', goals: [{ metric: 'node_mem_used_bp', nid: 0, target_value: 5000 }] } }] };
+    doc.events = [{ at: 1, command: 'commit', damon: { contexts: [withGoal] } }];
+    const res = runScenario(scenarioFromDoc(doc).scenario);
+    const ev = res.events.find((r) => r.type === 'event') as { t: number; goals?: number[] };
+    expect(ev.goals).toEqual([1]);
+    const [s] = res.summary;
+    const first = res.goals[0];
+    expect(first.t).toBeGreaterThanOrEqual(ev.t);
+    expect(s).toMatchObject({ label: 's0 migrate_cold→1', phaseStartS: ev.t, phaseEndS: 2 });
+    expect(s.phase).toBeUndefined();
+    expect(s.szApplied).toBe(res.stats[0].szApplied - first.sz_applied);
+    expect(res.stats[0].label).toBe('s0 migrate_cold→1');
   });
 
   it('a commit that changes addr_unit: the summary gives the unit in force at the end', () => {

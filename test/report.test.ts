@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { goalPlotSvg } from '../src/report/plot.js';
-import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, summarize } from '../src/report/summary.js';
+import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, phaseNote, summarize } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { runScenario } from '../src/run/run.js';
 import { cli } from './helpers/cli.js';
@@ -222,7 +222,7 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
   it('labels the phases in the table and lines them up across runs', () => {
     const table = formatSummaryTable([{ title: 'a', rows: [p0, p1] }, { title: 'b', rows: [p0, p1] }]);
     const heads = table.split('\n').filter((l) => l.startsWith('s0 '));
-    expect(heads).toEqual(['s0 node_mem_used_bp nid 0, until 5.000 s', 's0 node_mem_used_bp nid 0, from 5.000 s']);
+    expect(heads).toEqual(['s0 node_mem_used_bp nid 0, until 5.000 s', 's0 node_mem_used_bp nid 0, from 5.000 s, until 12.000 s']);
     expect(table.split('\n').filter((l) => l.includes('time to target')).map((l) => l.trim().split(/\s{2,}/).slice(1))).toEqual([
       ['2.000 s', '2.000 s'],
       ['2.500 s', '2.500 s'],
@@ -269,7 +269,7 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     expect([b0.phase, b0.removedAtS, b1.phase, b1.phaseStartS, b1.evaluations]).toEqual([0, 4.4, 1, 4.8, 5]);
     expect(formatSummaryTable([{ title: 'a', rows: [b0, b1] }]).split('\n').filter((l) => l.startsWith('s0 '))).toEqual([
       's0 node_mem_used_bp nid 0, removed at 4.400 s',
-      's0 node_mem_used_bp nid 0, from 4.800 s',
+      's0 node_mem_used_bp nid 0, from 4.800 s, until 12.000 s',
     ]);
     // Without the goal counts (older timelines) the same target stays one phase.
     expect(summarize(same, 12, undefined, 100, { goalWrites: [{ t: 4.4, kdamond: 0 }, { t: 4.8, kdamond: 0 }] }).length).toBe(1);
@@ -281,7 +281,12 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     const late = recs.slice(0, 4).map((x) => ({ ...x, t: x.t + 100 }));
     const [a] = summarize(late, 120, undefined, 100, { goalWrites: [w(100.5, [1])], initialGoals: [{ kdamond: 0, ctx: 0, goals: [0] }] });
     expect([a.phase, a.phaseStartS, a.phaseEndS, a.timeToTargetS, a.removedAtS]).toEqual([undefined, 100.5, 120, 1.5, undefined]);
-    expect(formatSummaryTable([{ title: 'a', rows: [a] }]).split('\n').filter((l) => l.startsWith('s0 '))).toEqual(['s0 node_mem_used_bp nid 0, from 100.500 s']);
+    expect(formatSummaryTable([{ title: 'a', rows: [a] }]).split('\n').filter((l) => l.startsWith('s0 '))).toEqual(['s0 node_mem_used_bp nid 0, from 100.500 s, until 120.000 s']);
+    // Applied from its first evaluation (t = 101: 0 GiB) to the end: the run's final 9 GiB.
+    const [af] = summarize(late, 120, undefined, 100, { finalStats: fin, goalWrites: [w(100.5, [1])], initialGoals: [{ kdamond: 0, ctx: 0, goals: [0] }] });
+    expect(af.szApplied).toBe(9 * GiB);
+    const [af2] = summarize(late.slice(1), 120, undefined, 100, { finalStats: fin, goalWrites: [w(100.5, [1])], initialGoals: [{ kdamond: 0, ctx: 0, goals: [0] }] });
+    expect(af2.szApplied).toBe(8 * GiB); // from 1 GiB at its first evaluation (t = 102), not from 0
     // A goal the run started with, or no initial counts (older timelines): from 0, as before.
     for (const initialGoals of [[{ kdamond: 0, ctx: 0, goals: [1] }], undefined]) {
       const [b] = summarize(late, 120, undefined, 100, { goalWrites: [w(100.5, [1])], initialGoals });
@@ -333,6 +338,15 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
       }),
       { numRuns: 3000, seed: 0x9a5e },
     );
+  });
+
+  it('heads each part of a goal by the time it covers', () => {
+    const base = summarize(tempA, DURATION)[0];
+    expect(phaseNote(base)).toBe('');
+    expect(phaseNote({ ...base, phase: 0, phaseStartS: 0, phaseEndS: 5 })).toBe(', until 5.000 s');
+    expect(phaseNote({ ...base, phase: 1, phaseStartS: 5, phaseEndS: 8 })).toBe(', from 5.000 s, until 8.000 s');
+    expect(phaseNote({ ...base, phase: 0, phaseStartS: 2, phaseEndS: 4, removedAtS: 4 })).toBe(', from 2.000 s, removed at 4.000 s');
+    expect(phaseNote({ ...base, phaseStartS: 0, phaseEndS: 4, removedAtS: 4 })).toBe(', removed at 4.000 s');
   });
 
   it('an unchanged goal has no phase fields (the summary record is as before)', () => {
@@ -523,6 +537,22 @@ describe('goalPlotSvg', () => {
     expect(marked).toContain('commit_schemes_quota_goals');
     expect(marked).toContain('stroke-dasharray="2,3"');
     expect(plain).not.toContain('stroke-dasharray="2,3"');
+  });
+
+  it('does not bridge the time a goal was removed with its line', async () => {
+    // tempA's goal (s0 goal 0) removed at 4.2 s and given back at 4.8 s, between its evaluations
+    // at 4 and 5. The legend entry stays one; its line splits in two.
+    const writes = [
+      { t: 4.2, command: 'commit_schemes_quota_goals', kdamond: 0, ctx: 0, goals: [0, 1] },
+      { t: 4.8, command: 'commit_schemes_quota_goals', kdamond: 0, ctx: 0, goals: [1, 1] },
+    ];
+    const lines = (svg: string, label: string) => (svg.match(new RegExp(`aria-label="[^"]*${label}[^"]*" role="graphics-symbol" aria-roledescription="line mark"`, 'g')) ?? []).length;
+    const split = await goalPlotSvg(goals, { title: 't', events: writes });
+    expect(lines(split, 's0 node_mem_used_bp nid 0')).toBe(2);
+    expect(lines(split, 's1 node_mem_free_bp nid 1')).toBe(1);
+    // Without the goal counts (older timelines) nothing splits.
+    const whole = await goalPlotSvg(goals, { title: 't', events: writes.map(({ t, command }) => ({ t, command })) });
+    expect(lines(whole, 's0 node_mem_used_bp nid 0')).toBe(1);
   });
 
   it('renders empty input without throwing', async () => {

@@ -12,7 +12,7 @@
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { AggrRecord, GoalRecord } from '../run/recorder.js';
-import { cmpGoal, goalLabel, groupByGoal } from './summary.js';
+import { GoalLife, cmpGoal, goalLabel, groupByGoal } from './summary.js';
 
 type Logger = NonNullable<vega.ViewOptions['logger']>;
 
@@ -71,7 +71,9 @@ interface GoalSeries {
 }
 
 /**
- * Groups evaluations by goal. Labels follow the summary table ("s<scheme> <metric> nid <nid>");
+ * Groups evaluations by goal. The legend names a goal by scheme, metric and node
+ * ("s<scheme> <metric> nid <nid>", goalLabel()): the summary table heads the same goal by its
+ * scheme's action and shows the metric in a row, which a legend has no room for;
  * with several kdamonds/contexts the same scheme index recurs, so a "k<kd>c<ctx> " prefix is added
  * only then, keeping the common single-context label short.
  */
@@ -90,19 +92,39 @@ function seriesOf(goals: GoalRecord[]): GoalSeries[] {
   });
 }
 
+/** A write as the plot takes it: its time and command, and the goal counts an accepted one records. */
+type PlotWrite = { t: number; command: string; kdamond?: number; ctx?: number; goals?: readonly number[] };
+
+/**
+ * Which stretch of time each evaluation of s belongs to: a new one after a write removed the goal
+ * and another gave it back, so neither its line nor its target bridges the time it did not exist.
+ */
+function stretches(s: GoalSeries, writes: readonly PlotWrite[]): number[] {
+  const r0 = s.recs[0];
+  const life = new GoalLife(
+    writes.filter((w) => (w.kdamond ?? 0) === r0.kdamond && (w.ctx ?? 0) === r0.ctx),
+    r0.scheme,
+    r0.goal,
+    undefined,
+  );
+  let k = 0;
+  return s.recs.map((r, i) => (i > 0 && life.cameBack(s.recs[i - 1].t, r.t) ? ++k : k));
+}
+
 /** Constant-target stretches per goal, drawn as dashed horizontal segments spanning their time. */
-function targetSegments(s: GoalSeries): Array<{ goal: string; t0: number; t1: number; target: number }> {
+function targetSegments(s: GoalSeries, part: readonly number[]): Array<{ goal: string; t0: number; t1: number; target: number }> {
   const out: Array<{ goal: string; t0: number; t1: number; target: number }> = [];
-  for (const r of s.recs) {
+  s.recs.forEach((r, i) => {
     const target = num(r.target_value);
     const prev = out[out.length - 1];
-    if (prev && prev.target === target) {
+    const same = i > 0 && part[i] === part[i - 1];
+    if (prev && same && prev.target === target) {
       prev.t1 = r.t;
     } else {
-      if (prev) prev.t1 = r.t;
+      if (prev && same) prev.t1 = r.t;
       out.push({ goal: s.label, t0: r.t, t1: r.t, target });
     }
-  }
+  });
   return out;
 }
 
@@ -135,11 +157,14 @@ const X_TITLE = 'simulated time (s)';
  * Renders the goal chart (and, with `aggr`, the hot-share chart below it, sharing the time axis)
  * to an SVG string. Throws if vega reports an error.
  */
-export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; aggr?: AggrRecord[]; events?: ReadonlyArray<{ t: number; command: string }> }): Promise<string> {
+export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; aggr?: AggrRecord[]; events?: readonly PlotWrite[] }): Promise<string> {
   const series = seriesOf(goals);
   const labels = series.map((s) => s.label);
-  const values = series.flatMap((s) => s.recs.map((r) => ({ goal: s.label, t: r.t, value: num(r.current_value) })));
-  const targets = series.flatMap(targetSegments);
+  const parts = series.map((s) => stretches(s, opts.events ?? []));
+  // Only a goal that was removed and given back has several stretches (other charts stay as they were).
+  const split = parts.some((p) => p.length > 0 && p[p.length - 1] > 0);
+  const values = series.flatMap((s, j) => s.recs.map((r, i) => ({ goal: s.label, ...(split ? { part: parts[j][i] } : {}), t: r.t, value: num(r.current_value) })));
+  const targets = series.flatMap((s, j) => targetSegments(s, parts[j]));
   const events = (opts.events ?? []).map((e) => ({ t: e.t, command: e.command }));
   const x = { field: 't', type: 'quantitative', title: X_TITLE } as const;
   const goalColor = {
@@ -159,7 +184,8 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
         data: { values },
         // The metric holds its value until the next evaluation, so steps, not slopes.
         mark: { type: 'line', interpolate: 'step-after' },
-        encoding: { x, y: { field: 'value', type: 'quantitative', title: 'current / target value (bp)' }, color: goalColor },
+        // One line per stretch the goal existed (detail), in its goal's color.
+        encoding: { x, y: { field: 'value', type: 'quantitative', title: 'current / target value (bp)' }, color: goalColor, ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}) },
       },
       {
         data: { values: targets },

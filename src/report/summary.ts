@@ -77,12 +77,17 @@ export interface GoalId {
   goal: number;
 }
 
+/** Key of one scheme: the `labels` map's fallback for a goal it has no entry for (one a write added). */
+export function schemeKey(s: { kdamond: number; ctx: number; scheme: number }): string {
+  return `${s.kdamond}/${s.ctx}/${s.scheme}`;
+}
+
 /** Key of one quota goal; also the key of the optional `labels` map given to summarize(). */
 export function goalKey(r: GoalId): string {
   return `${r.kdamond}/${r.ctx}/${r.scheme}/${r.goal}`;
 }
 
-/** The default human label of a goal, shared with the plot legend so table and chart agree. */
+/** The label of a goal the scenario does not name (the table) and of every goal in the plot legend. */
 export function goalLabel(r: { scheme: number; metric: string; nid: number }): string {
   return `s${r.scheme} ${r.metric} nid ${r.nid}`;
 }
@@ -174,11 +179,12 @@ export function summarize(
       // Removed after its last evaluation: until the write that starts the next phase, or for good.
       const removedAt = next ? life.removalIn(lastRec.t, starts[i + 1]) : life.removedAfter(lastRec.t);
       const end = removedAt ?? (next ? starts[i + 1] : durationS);
-      const s = summarizePhase(recs, start, start + (end - start) / 2, labels?.get(k), toleranceBp);
+      const s = summarizePhase(recs, start, start + (end - start) / 2, labels?.get(k) ?? labels?.get(schemeKey(last)), toleranceBp);
       // The scheme's applied totals through the phase: from 0 (or the phase's first evaluation) over
       // its evaluations to the next phase's first one, or to the run's final stats where known; a
       // removed goal's up to its last evaluation (what the scheme did later was not under it).
-      const points: AppliedTotals[] = i === 0 ? [ZERO_TOTALS, ...recs] : [...recs];
+      // A goal the run started with counts from 0; one a write added, from its first evaluation.
+      const points: AppliedTotals[] = i === 0 && start === 0 ? [ZERO_TOTALS, ...recs] : [...recs];
       if (removedAt === undefined) points.push(next ?? fin ?? last);
       Object.assign(s, appliedOver(points));
       if (phases.length > 1) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
@@ -196,7 +202,7 @@ export function summarize(
  * (older timelines) are neither. Lookups are binary searches over precomputed indices, so a run
  * with a write every second for hours costs O((evaluations + writes) log writes).
  */
-class GoalLife {
+export class GoalLife {
   private readonly t: number[];
   private readonly n: number;
   /** [j]: the last removal before index j, or -1. */
@@ -438,10 +444,10 @@ function auNote(rows: ReadonlyArray<{ addrUnit?: number } | undefined>): string 
 
 /** Which part of the run a phase entry covers (a goal a commit changed), for headings. */
 export function phaseNote(s: SchemeSummary): string {
-  const removed = s.removedAtS === undefined ? '' : `, removed at ${fmtNum(s.removedAtS, 3)} s`;
   const from = s.phaseStartS ? `, from ${fmtNum(s.phaseStartS, 3)} s` : '';
-  if (s.phase === undefined || (s.phase === 0 && removed)) return `${from}${removed}`;
-  return s.phase === 0 ? `, until ${fmtNum(s.phaseEndS ?? 0, 3)} s` : `, from ${fmtNum(s.phaseStartS ?? 0, 3)} s${removed}`;
+  if (s.removedAtS !== undefined) return `${from}, removed at ${fmtNum(s.removedAtS, 3)} s`;
+  // The end of every part but a whole-run one (which has no phase times).
+  return s.phaseEndS === undefined ? from : `${from}, until ${fmtNum(s.phaseEndS, 3)} s`;
 }
 
 function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boolean): Row[] {

@@ -7,7 +7,7 @@ import { ctxIdxInKdamond } from '../damon/ctx.js';
 import { keptGoals } from './build.js';
 import type { GoalParams, Scenario, SchemeParams } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
-import { addGroundTruth, cmpGoal, goalKey, goalLabel, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
+import { addGroundTruth, cmpGoal, goalKey, goalLabel, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine, SCHEME_WRITES, writesOf } from './events.js';
@@ -44,7 +44,10 @@ function forEachKeptGoal(sc: Scenario, fn: (id: GoalId, s: SchemeParams, g: Goal
 /** Labels such as "s0 migrate_hot→0" for the summary. */
 export function schemeLabels(sc: Scenario): Map<string, string> {
   const m = new Map<string, string>();
-  forEachKeptGoal(sc, (id, s) => m.set(goalKey(id), `s${id.scheme} ${s.action}${s.action.startsWith('migrate') ? `→${s.targetNid}` : ''}`));
+  const label = (si: number, s: SchemeParams) => `s${si} ${s.action}${s.action.startsWith('migrate') ? `→${s.targetNid}` : ''}`;
+  forEachKeptGoal(sc, (id, s) => m.set(goalKey(id), label(id.scheme, s)));
+  // Every scheme the run starts with, for goals and stats the goal keys do not cover.
+  sc.kdamonds.forEach((k, ki) => k.contexts.forEach((c, ci) => c.schemes.forEach((s, si) => m.set(schemeKey({ kdamond: ki, ctx: ci, scheme: si }), label(si, s)))));
   return m;
 }
 
@@ -109,7 +112,7 @@ function finalStats(sim: Simulation, labels: ReadonlyMap<string, string>): Schem
         kdamond: k.idx,
         ctx: ctxIdxInKdamond(k.kdamond.ctx),
         scheme: si,
-        label: labels.get(goalKey({ kdamond: k.idx, ctx: ctxIdxInKdamond(k.kdamond.ctx), scheme: si, goal: 0 })) ?? `s${si} ${s.action}`,
+        label: labels.get(schemeKey({ kdamond: k.idx, ctx: ctxIdxInKdamond(k.kdamond.ctx), scheme: si })) ?? `s${si} ${s.action}`,
         nrTried: s.stat.nrTried,
         szTried: s.stat.szTried,
         nrApplied: s.stat.nrApplied,
