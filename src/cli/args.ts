@@ -17,6 +17,7 @@ import { DEFAULT_PROFILE, PROFILES } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { ConfigError, type Collector } from '../scenario/issues.js';
 import { validateKdamonds, type DamonCheckEnv } from '../scenario/validate.js';
+import { machineFromDoc, readScenarioDoc } from '../scenario/load.js';
 
 export interface ArgsOptions {
   format?: string;
@@ -28,6 +29,16 @@ export interface ArgsOptions {
   profile?: string;
 }
 
+/** The machine of a scenario file (or of a file holding only `machine:`); problems name the option and the file. */
+function machineOf(file: string): ReturnType<typeof machineFromDoc> {
+  try {
+    return machineFromDoc(readScenarioDoc(file));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigError(e.issues.map((i) => ({ ...i, path: `--machine ${file}: ${i.path}` })));
+  }
+}
+
 export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): number {
   const compat = parseCompat(o.damoCompat);
   const format = parseFormat(o.format, ['json', 'yaml', 'report'] as const, 'json');
@@ -35,11 +46,12 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   let nrNodes: number | undefined;
   let memory: DamonCheckEnv['memory'];
   if (o.preset !== undefined || o.machine !== undefined) {
-    const src = loadScenarioSource(o.machine, o.preset, { what: 'args --machine/--preset' });
-    machine = machineRanges(src.loaded.scenario.machine);
-    nrNodes = src.loaded.scenario.machine.nodes.length;
+    // --machine reads only the file's machine part: a file holding nothing else will do.
+    const spec = o.machine !== undefined && o.preset === undefined ? machineOf(o.machine) : loadScenarioSource(o.machine, o.preset, { what: 'args --machine/--preset' }).loaded.scenario.machine;
+    machine = machineRanges(spec);
+    nrNodes = spec.nodes.length;
     // Regions and addr filters that miss every node of that machine draw the warning a scenario would.
-    memory = nodeRanges(src.loaded.scenario.machine);
+    memory = nodeRanges(spec);
   }
   // The printed config read back as a file with the same content would be: same checks, same warnings.
   const r = damoArgsToParams(tokens, { compat, ...machine });
@@ -48,6 +60,12 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   const profile = parseProfile(o.profile) ?? DEFAULT_PROFILE;
   validateKdamonds(r.params, c, { profile, nrNodes, memory }, ['damo options']);
   if (c.errors.length > 0) throw new ConfigError(c.errors, [...r.warnings, ...c.warnings]);
+  // A config that prints: say what its empty paddr regions mean.
+  if (memory === undefined && r.params.some((k) => k.contexts.some((x) => x.ops === 'paddr' && x.targets.some((t) => t.regions.length === 0))))
+    c.warnings.push({
+      path: '--regions',
+      message: "no regions, and no machine to take damo's default from (its biggest System RAM range; give --preset NAME or --machine FILE): the regions are left empty, which a scenario running this config fills with that default",
+    });
   printIssues(io, [...r.warnings, ...c.warnings], 'warning');
   if (format === 'report') io.out(formatDamonReport(r.kdamonds, { compat, raw: o.raw }));
   else io.out(formatDamoText(wrapKdamonds(kdamondsTree(r.kdamonds, { raw: o.raw }), o.bare), format));

@@ -46,6 +46,8 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
     }
     if (o.script !== undefined) {
       if (compat === 'upstream') warnings.push({ path: '--script', message: 'upstream damo v3.3 does not write the nid of node_eligible_mem_bp goals: the script leaves it at the kernel default 0 (--damo-compat upstream)' });
+      const nrEvents = src.loaded.scenario.events?.length ?? 0;
+      if (nrEvents > 0) warnings.push({ path: '--script', message: `the script stages the initial configuration only: the scenario's ${nrEvents} scheduled event(s) are not in it` });
       writeFileAtomic(o.script, sysfsScript(kdamonds, { compat, source: src.label }));
       io.err(`damon-sim: wrote the staging script of ${src.label} to ${o.script} (sh ${o.script}, as root)\n`);
     }

@@ -252,7 +252,13 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
           if (v !== undefined) goal.targetValue = v;
           if (v === 0n) warn(c, [...pp, 'target_value'], 'a goal with target_value 0 is dropped by the kernel (sysfs ignores it)');
         }
-        if (g.nid !== undefined) goal.nid = g.nid;
+        if (g.nid !== undefined) {
+          goal.nid = g.nid;
+          // As for the file's own goals (validate.ts).
+          const nrNodes = sc.machine.nodes.length;
+          if (goal.metric.startsWith('node_') && (g.nid < 0 || g.nid >= nrNodes))
+            warn(c, [...pp, 'nid'], `node ${g.nid} does not exist (the machine has ${nrNodes}): the metric reads ${goal.metric.endsWith('free_bp') ? '10000' : '0'}`);
+        }
       });
       if (!ok) continue;
       mirror[k] = next;

@@ -12,7 +12,8 @@ import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, addError, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
 import type { Scenario, WorkloadParams } from './model.js';
-import { scenarioSchema, type ScenarioParsed } from './schema.js';
+import { machineSchema, scenarioSchema, type ScenarioParsed } from './schema.js';
+import { z } from 'zod';
 import { validateScenario } from './validate.js';
 import { LATE_EVENT, lateEventWarnings, normaliseEvents } from './events.js';
 
@@ -128,8 +129,24 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   return { scenario, warnings: c.warnings };
 }
 
-function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario {
-  const num = (b: bigint | undefined, dflt: number, path: PathSeg[]): number => {
+/**
+ * Only the `machine` part of a document (other keys are not read): for commands that need a
+ * machine and nothing else (`args --machine`). Throws ConfigError listing every problem.
+ */
+export function machineFromDoc(doc: unknown): Scenario['machine'] {
+  const r = z.object({ machine: machineSchema }).safeParse(doc, { reportInput: true });
+  if (!r.success) throw new ConfigError(fromZod(r.error.issues));
+  const c: Collector = { errors: [], warnings: [] };
+  const machine = normaliseMachine(r.data.machine, numberIn(c));
+  if (c.errors.length > 0) throw new ConfigError(c.errors);
+  return machine;
+}
+
+type NumberIn = (b: bigint | undefined, dflt: number, path: PathSeg[]) => number;
+
+/** A parsed integer as a number, or an error where it does not fit one exactly. */
+function numberIn(c: Collector): NumberIn {
+  return (b, dflt, path) => {
     if (b === undefined) return dflt;
     if (b > BigInt(Number.MAX_SAFE_INTEGER)) {
       addError(c, path, `expected a value below 2^53; found ${b}`);
@@ -137,7 +154,10 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
     }
     return Number(b);
   };
-  const nodes = d.machine.nodes.map((n, i) => {
+}
+
+function normaliseMachine(m: ScenarioParsed['machine'], num: NumberIn): Scenario['machine'] {
+  const nodes = m.nodes.map((n, i) => {
     const kind = n.kind ?? (i === 0 ? 'dram' : 'cxl');
     return {
       capacity: num(n.capacity, 0, ['machine', 'nodes', i, 'capacity']),
@@ -147,7 +167,28 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
       watermark: num(n.watermark, 0, ['machine', 'nodes', i, 'watermark']),
     };
   });
-  const costs = d.machine.costs;
+  const costs = m.costs;
+  return {
+    base: num(m.base, 4 * GiB, ['machine', 'base']),
+    holeBetweenNodes: num(m.hole, 0, ['machine', 'hole']),
+    nodes,
+    swap: num(m.swap, 0, ['machine', 'swap']),
+    swapInUs: m.swap_in_us ?? 20,
+    costs: costs && {
+      migrateNsPer4k: costs.migrate_ns_per_4k,
+      migrateNsPer2m: costs.migrate_ns_per_2m,
+      walkNsPerFolio: costs.walk_ns_per_folio,
+      pageoutNsPer4k: costs.pageout_ns_per_4k,
+      lruMoveNsPerFolio: costs.lru_move_ns_per_folio,
+      sampleNsPerRegion: costs.sample_ns_per_region,
+    },
+  };
+}
+
+function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario {
+  const num = numberIn(c);
+  const machine = normaliseMachine(d.machine, num);
+  const nodes = machine.nodes;
   const kdamonds = damoToParams(d.damon, ['damon'], c, opts);
   return {
     name: d.name ?? 'scenario',
@@ -156,21 +197,7 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
     duration: d.duration === undefined ? 60e9 : num(d.duration, 60e9, ['duration']),
     kernel: { profile: d.kernel?.profile ?? DEFAULT_PROFILE.name, hz: d.kernel?.hz ?? 1000, overrides: d.kernel?.overrides as ProfileOverrides | undefined },
     sampling: d.sampling ?? 'region',
-    machine: {
-      base: num(d.machine.base, 4 * GiB, ['machine', 'base']),
-      holeBetweenNodes: num(d.machine.hole, 0, ['machine', 'hole']),
-      nodes,
-      swap: num(d.machine.swap, 0, ['machine', 'swap']),
-      swapInUs: d.machine.swap_in_us ?? 20,
-      costs: costs && {
-        migrateNsPer4k: costs.migrate_ns_per_4k,
-        migrateNsPer2m: costs.migrate_ns_per_2m,
-        walkNsPerFolio: costs.walk_ns_per_folio,
-        pageoutNsPer4k: costs.pageout_ns_per_4k,
-        lruMoveNsPerFolio: costs.lru_move_ns_per_folio,
-        sampleNsPerRegion: costs.sample_ns_per_region,
-      },
-    },
+    machine,
     workload: normaliseWorkload(d.workload, nodes.length, num, c),
     kdamonds,
     record: { aggrStride: Math.max(1, Math.min(UINT_MAX, d.record?.aggr_stride ?? 1)) },
