@@ -228,8 +228,11 @@ export class ExtentList {
 
   /** Index of the first extent whose end is above addr (the first that overlaps [addr, ...)). */
   lowerBound(addr: number): number {
-    let lo = 0;
-    let hi = this.n;
+    return this.lowerBoundIn(addr, 0, this.n);
+  }
+
+  /** lowerBound(addr) knowing the answer lies in [lo, hi]. */
+  private lowerBoundIn(addr: number, lo: number, hi: number): number {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.at(mid).end <= addr) lo = mid + 1;
@@ -252,12 +255,7 @@ export class ExtentList {
       lo = hi + 1;
       hi = Math.min(n, hi + step);
     }
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.at(mid).end <= addr) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.lowerBoundIn(addr, lo, hi);
   }
 
   /** Make `addr` an extent boundary (if it falls inside one). Returns the index of the extent starting at addr, or where it would be. */

@@ -142,7 +142,7 @@ export class PaddrOps implements DamonOperations {
     // at a time (v8+: PAGE_ALIGN_DOWN(addr + PAGE_SIZE)), one lookup each. Regions come in address
     // order: the search for the first extent starts where the last region's walk stopped.
     let i = mem.lowerBoundFrom(a, sums.hint ?? 0);
-    for (; addr < b; ) {
+    while (addr < b) {
       const e = i < mem.length ? mem.at(i) : undefined;
       if (!e || e.start >= b || addr < e.start) {
         const stop = Math.min(b, e ? e.start : b);

@@ -442,7 +442,7 @@ function auNote(rows: ReadonlyArray<{ addrUnit?: number } | undefined>): string 
   return au === undefined ? '' : ` (addr_unit ${au}: sizes × ${au})`;
 }
 
-/** Which part of the run a phase entry covers (a goal a commit changed), for headings. */
+/** Which part of the run an entry covers (a goal a write changed, added or removed), for headings. */
 export function phaseNote(s: SchemeSummary): string {
   const from = s.phaseStartS ? `, from ${fmtNum(s.phaseStartS, 3)} s` : '';
   if (s.removedAtS !== undefined) return `${from}, removed at ${fmtNum(s.removedAtS, 3)} s`;
@@ -613,7 +613,9 @@ export function addGroundTruth(summary: SchemeSummary[], aggrs: readonly AggrRec
   const withHot = aggrs.filter((a) => a.hot_bytes.length > 0);
   for (const s of summary) {
     if (s.metric !== 'node_eligible_mem_bp') continue;
-    const from = s.phaseStartS === undefined ? durationS / 2 : s.phaseStartS + ((s.phaseEndS ?? durationS) - s.phaseStartS) / 2;
+    // The second half of the entry's span, as summarize() takes it (the whole run without phase times).
+    const start = s.phaseStartS ?? 0;
+    const from = start + ((s.phaseEndS ?? durationS) - start) / 2;
     const to = s.phaseEndS === undefined || s.phaseEndS >= durationS ? Infinity : s.phaseEndS;
     const shares = withHot
       .filter((a) => a.t >= from && a.t < to && a.kdamond === s.kdamond && a.ctx === s.ctx)

@@ -44,10 +44,10 @@ function forEachKeptGoal(sc: Scenario, fn: (id: GoalId, s: SchemeParams, g: Goal
 /** Labels such as "s0 migrate_hot→0" for the summary. */
 export function schemeLabels(sc: Scenario): Map<string, string> {
   const m = new Map<string, string>();
-  const label = (si: number, s: SchemeParams) => `s${si} ${s.action}${s.action.startsWith('migrate') ? `→${s.targetNid}` : ''}`;
-  forEachKeptGoal(sc, (id, s) => m.set(goalKey(id), label(id.scheme, s)));
-  // Every scheme the run starts with, for goals and stats the goal keys do not cover.
-  sc.kdamonds.forEach((k, ki) => k.contexts.forEach((c, ci) => c.schemes.forEach((s, si) => m.set(schemeKey({ kdamond: ki, ctx: ci, scheme: si }), label(si, s)))));
+  // By scheme: summarize() falls back to the scheme's label for each of its goals.
+  sc.kdamonds.forEach((k, ki) =>
+    k.contexts.forEach((c, ci) => c.schemes.forEach((s, si) => m.set(schemeKey({ kdamond: ki, ctx: ci, scheme: si }), `s${si} ${s.action}${s.action.startsWith('migrate') ? `→${s.targetNid}` : ''}`))),
+  );
   return m;
 }
 
@@ -136,7 +136,7 @@ function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonl
     const st = stats.find((x) => x.kdamond === id.kdamond && x.ctx === id.ctx && x.scheme === id.scheme);
     summary.push({
       ...id,
-      label: labels.get(goalKey(id)) ?? goalLabel({ scheme: id.scheme, metric: g.metric, nid: g.nid ?? 0 }),
+      label: labels.get(schemeKey(id)) ?? goalLabel({ scheme: id.scheme, metric: g.metric, nid: g.nid ?? 0 }),
       metric: g.metric,
       nid: g.nid ?? 0,
       target: Number(g.targetValue),

@@ -107,11 +107,13 @@ const bool: Store = (v) => {
   const x = kstrtobool(v);
   return typeof x === 'string' ? { errno: x } : x ? 'Y' : 'N';
 };
-/** A file taking one of these names (sysfs_streq: the trailing newline is ignored). */
+/** The written buffer as sysfs_streq() compares it: one trailing newline ignored. */
+const streq = (v: string): string => (v.endsWith('\n') ? v.slice(0, -1) : v);
+/** A file taking one of these names. */
 const oneOf =
   (names: readonly string[]): Store =>
   (v) => {
-    const t = v.endsWith('\n') ? v.slice(0, -1) : v;
+    const t = streq(v);
     return names.includes(t) ? t : { errno: '-EINVAL' };
   };
 /** A free-form string file (memcg paths): the kernel keeps the buffer as written, newline and all (and compares with sysfs_streq). */
@@ -168,13 +170,14 @@ export class SysfsTree {
   write(path: string, value: string): string | null {
     const f = this.files.get(path);
     if (!f) return this.dirs.has(path) ? '-EISDIR' : '-ENOENT';
-    if (f.mode === 0o400 || !f.store) return '-EACCES';
+    if (!f.store) return '-EACCES'; // a 0400 file has no store
     const r = f.store(value);
     if (typeof r !== 'string') return r.errno;
     const counted = this.counted.get(path);
     if (counted) {
+      // kstrtoint (the nr files' store) bounds it above.
       const n = Number(r);
-      if (n < 0 || n > INT_MAX || (counted.max !== undefined && n > counted.max)) return '-EINVAL';
+      if (n < 0 || (counted.max !== undefined && n > counted.max)) return '-EINVAL';
       if (path === 'kdamonds/nr_kdamonds' && this.running().length > 0) return '-EBUSY';
       const parent = path.slice(0, path.lastIndexOf('/'));
       this.removeNumbered(parent);
@@ -218,7 +221,7 @@ export class SysfsTree {
     // Whether the kdamond has a damon_ctx: from its first `on` until nr_kdamonds re-creates it.
     let started = false;
     this.file(`${d}/state`, 'off', (v) => {
-      const t = v.endsWith('\n') ? v.slice(0, -1) : v;
+      const t = streq(v);
       const on = this.files.get(`${d}/state`)?.value === 'on';
       const oneContext = this.files.get(`${d}/contexts/nr_contexts`)?.value === '1';
       if (t === 'on') {
