@@ -21,7 +21,7 @@ import { isPow2 } from '../lib/kint.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
 import type { KdamondParams, Scenario } from './model.js';
-import { damonCheckEnv, validateKdamonds } from './validate.js';
+import { damonCheckEnv, missingNodeOfGoal, validateKdamonds } from './validate.js';
 
 export const EVENT_COMMANDS = [
   'commit',
@@ -254,10 +254,8 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
         }
         if (g.nid !== undefined) {
           goal.nid = g.nid;
-          // As for the file's own goals (validate.ts).
-          const nrNodes = sc.machine.nodes.length;
-          if (goal.metric.startsWith('node_') && (g.nid < 0 || g.nid >= nrNodes))
-            warn(c, [...pp, 'nid'], `node ${g.nid} does not exist (the machine has ${nrNodes}): the metric reads ${goal.metric.endsWith('free_bp') ? '10000' : '0'}`);
+          const nidIssue = missingNodeOfGoal(goal.metric, g.nid, sc.machine.nodes.length);
+          if (nidIssue) warn(c, [...pp, 'nid'], nidIssue);
         }
       });
       if (!ok) continue;

@@ -95,6 +95,12 @@ export interface DamonCheckEnv {
   memcgs?: ReadonlySet<string>;
 }
 
+/** What a node metric goal naming a node the machine lacks does, or undefined if it names one (or measures no node). */
+export function missingNodeOfGoal(metric: string, nid: number, nrNodes: number): string | undefined {
+  if (!metric.startsWith('node_') || (nid >= 0 && nid < nrNodes)) return undefined;
+  return `node ${nid} does not exist (the machine has ${nrNodes}): the metric reads ${metric.endsWith('free_bp') ? '10000' : '0'}`;
+}
+
 /**
  * The DAMON part's checks: what damon_commit_ctx and damon_set_attrs refuse (errors) and what the
  * kernel silently ignores (warnings). Paths start at `<base>.kdamonds` (a file's `damon`, or `damo options`).
@@ -157,8 +163,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           err([...sp, 'quotas', 'goal_tuner'], `expected "consist": kernel profile "${profile.name}" has no TEMPORAL tuner; found "temporal"`);
         sc.quota.goals.forEach((g, gi) => {
           const gp: PathSeg[] = [...sp, 'quotas', 'goals', gi];
-          if (g.nid !== null && (g.nid < 0 || g.nid >= nrNodes) && g.metric.startsWith('node_'))
-            warn([...gp, 'nid'], `node ${g.nid} does not exist (the machine has ${nrNodes}): the metric reads ${g.metric.endsWith('free_bp') ? '10000' : '0'}`);
+          const nidIssue = g.nid === null ? undefined : missingNodeOfGoal(g.metric, g.nid, nrNodes);
+          if (nidIssue) warn([...gp, 'nid'], nidIssue);
           if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found "${g.memcgPath}"`);
