@@ -35,11 +35,12 @@ function hashLabel(label: string): number {
 }
 
 export class Prng {
-  /** xoshiro128** state words; public so hot loops can keep them in locals (see ops/sampler.ts). */
-  a: number;
-  b: number;
-  c: number;
-  d: number;
+  /**
+   * xoshiro128** state words a, b, c, d. An Int32Array keeps them unboxed: as object fields, words
+   * outside the small-integer range (|x| >= 2^30) would each live in a heap box, and every draw
+   * would chase four pointers.
+   */
+  private readonly s = new Int32Array(4);
   readonly seed: number;
   readonly label: string;
 
@@ -50,11 +51,9 @@ export class Prng {
     // Fold the 53-bit seed and the stream label into the 32-bit splitmix state.
     const hi = Math.floor(seed / 0x1_0000_0000);
     const st = { s: ((seed >>> 0) ^ Math.imul(hi, 0x9e3779b1) ^ hashLabel(label)) | 0 };
-    this.a = splitmix32(st);
-    this.b = splitmix32(st);
-    this.c = splitmix32(st);
-    this.d = splitmix32(st);
-    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+    const w = this.s;
+    for (let i = 0; i < 4; i++) w[i] = splitmix32(st);
+    if ((w[0] | w[1] | w[2] | w[3]) === 0) w[0] = 1;
   }
 
   /** An independent stream for one consumer, derived from this stream's seed and a label. */
@@ -72,14 +71,23 @@ export class Prng {
    * a result at or above 2^31 would leave a call as a heap-allocated double, an int32 never does.
    */
   nextI32(): number {
-    const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9);
-    const t = this.b << 9;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
+    const w = this.s;
+    let a = w[0];
+    let b = w[1];
+    let c = w[2];
+    let d = w[3];
+    const r = Math.imul(rotl(Math.imul(b, 5), 7), 9);
+    const t = b << 9;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
+    d = rotl(d, 11);
+    w[0] = a;
+    w[1] = b;
+    w[2] = c;
+    w[3] = d;
     return r;
   }
 
