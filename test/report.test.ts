@@ -539,6 +539,18 @@ describe('goalPlotSvg', () => {
     expect(plain).not.toContain('stroke-dasharray="2,3"');
   });
 
+  it('stacks the labels of writes close in time instead of printing them over each other', async () => {
+    // goals span 0..10 s over 640 px: writes 0.2 s apart are ~13 px apart, less than a label's width.
+    const labelYs = (svg: string) =>
+      [...svg.matchAll(/<text[^>]*transform="translate\(([\d.]+),([\d.]+)\)"[^>]*>(commit|off|on)<\/text>/g)].map((m) => [m[3], Number(m[2])] as const);
+    const close = await goalPlotSvg(goals, { title: 't', events: [{ t: 5, command: 'commit' }, { t: 5.2, command: 'off' }, { t: 9, command: 'on' }] });
+    const ys = new Map(labelYs(close));
+    expect(ys.size).toBe(3);
+    expect((ys.get('off') as number) - (ys.get('commit') as number)).toBe(11);
+    // A label clear of the others goes back to the top row.
+    expect(ys.get('on')).toBe(ys.get('commit'));
+  });
+
   it('does not bridge the time a goal was removed with its line', async () => {
     // tempA's goal (s0 goal 0) removed at 4.2 s and given back at 4.8 s, between its evaluations
     // at 4 and 5. The legend entry stays one; its line splits in two.

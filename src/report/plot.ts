@@ -153,6 +153,27 @@ const MAX_EVENT_LABELS = 8;
 const HEIGHT = 260;
 const X_TITLE = 'simulated time (s)';
 
+/** Pixel height of one row of write labels (9 px font). */
+const LABEL_ROW_PX = 11;
+
+/**
+ * Gives each write label (in time order) the first row, from the top, where it does not run into
+ * the previous label of that row: writes a few seconds apart would otherwise print over each
+ * other. Widths are estimated (5 px per character at 9 px) against the x axis as wide as `tMax`.
+ */
+function labelRows(events: Array<{ t: number; command: string }>, tMax: number): Array<{ t: number; command: string; y: number }> {
+  const secPerPx = tMax > 0 ? tMax / WIDTH : 0;
+  const rowEnds: number[] = [];
+  return [...events]
+    .sort((a, b) => a.t - b.t)
+    .map((e) => {
+      let row = rowEnds.findIndex((end) => end <= e.t);
+      if (row < 0) row = rowEnds.length;
+      rowEnds[row] = e.t + (e.command.length * 5 + 8) * secPerPx;
+      return { ...e, y: 3 + row * LABEL_ROW_PX };
+    });
+}
+
 /**
  * Renders the goal chart (and, with `aggr`, the hot-share chart below it, sharing the time axis)
  * to an SVG string. Throws if vega reports an error.
@@ -165,7 +186,10 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
   const split = parts.some((p) => p.length > 0 && p[p.length - 1] > 0);
   const values = series.flatMap((s, j) => s.recs.map((r, i) => ({ goal: s.label, ...(split ? { part: parts[j][i] } : {}), t: r.t, value: num(r.current_value) })));
   const targets = series.flatMap((s, j) => targetSegments(s, parts[j]));
-  const events = (opts.events ?? []).map((e) => ({ t: e.t, command: e.command }));
+  const events = labelRows(
+    (opts.events ?? []).map((e) => ({ t: e.t, command: e.command })),
+    Math.max(0, ...values.map((v) => v.t), ...(opts.aggr ?? []).map((a) => a.t)),
+  );
   const x = { field: 't', type: 'quantitative', title: X_TITLE } as const;
   const goalColor = {
     field: 'goal',
@@ -211,8 +235,9 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
               ? [
                   {
                     data: { values: events },
-                    mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', dx: 3, dy: 3, y: 0, fontSize: 9 },
-                    encoding: { x, text: { field: 'command' } },
+                    mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', dx: 3, fontSize: 9 },
+                    // y in pixels from the top (no scale): labels of writes close in time are stacked.
+                    encoding: { x, y: { field: 'y', type: 'quantitative', scale: null }, text: { field: 'command' } },
                   },
                 ]
               : []),
