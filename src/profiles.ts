@@ -55,6 +55,12 @@ export interface KernelProfile {
    * part of its split; the damon tree walks non-safe and visits split-off parts next (damos.md §3.1).
    */
   readonly safeApplyWalk: boolean;
+  /**
+   * kdamond_usleep(): sleeps of at least four ticks are timer-wheel timeouts that end on a tick
+   * boundary (v6.13+, damon/usleep.ts); off: every sleep lasts exactly as long as asked
+   * (damon-monitoring.md §2.2 step 4).
+   */
+  readonly tickSleeps: boolean;
 }
 
 const B0: KernelProfile = {
@@ -82,6 +88,7 @@ const B0: KernelProfile = {
   nodeEligibleMetric: true,
   eligibleWalkAligned: true,
   safeApplyWalk: false,
+  tickSleeps: true,
 };
 
 const B1: KernelProfile = {
@@ -138,6 +145,7 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'commitEligibleNid', what: 'online goal commits copy node_eligible_mem_bp\'s nid (v9.2 copies nothing: the nid is lost)', follows: 'damon tree "test eligible_mem_bp commitment" (after v9.2)', spec: 'damos.md §5.2, §8.1' },
   { key: 'nodeEligibleMetric', what: 'the node_eligible_mem_bp goal metric exists', follows: '"mm/damon: add node_eligible_mem_bp goal metric" v7-v9.2 (April 2026)', spec: 'damos.md §5.2' },
   { key: 'safeApplyWalk', what: 'the apply pass walks regions with the safe iterator: a region split off the current one (quota, addr filter) is not visited in that pass, and a charge-resume split goes on with its right part for the remaining schemes; off: split-off parts are visited next', follows: 'mainline up to 6.19 (damon_for_each_region_safe in kdamond_apply_schemes, damos_skip_charged_region(t, &r, s, ...) in 6.19.y); the damon tree (core.c 03fc5163) walks non-safe', spec: 'damos.md §3.1, §3.4 (which describe the damon tree)' },
+  { key: 'tickSleeps', what: 'kdamond_usleep() sleeps of at least USLEEP_RANGE_UPPER_BOUND (four ticks) are schedule_timeout_idle(usecs_to_jiffies(us)) timer-wheel timeouts, which end on a tick boundary after at least the asked whole ticks (5 ms at HZ 1000: 5 to 6 ms); shorter ones are exact hrtimer sleeps; off: every sleep lasts exactly as asked', follows: 'the timers sleep/delay cleanup series (A.-M. Behnsen, Oct 2024, merged for v6.13), whose mm/damon/core.c patch replaced the 20 ms threshold with USLEEP_RANGE_UPPER_BOUND', spec: 'damon-monitoring.md §2.2 step 4 says "sleep sint microseconds"' },
   { key: 'eligibleWalkAligned', what: 'the node_eligible walk steps PAGE_ALIGN_DOWN(addr + PAGE_SIZE) past a missing folio (v8+); off: addr + PAGE_SIZE (v7)', follows: 'node_eligible_mem_bp v8 (Sashiko review, 2026-04-24)', spec: 'damos.md §5.2' },
 ];
 

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../src/run/simulation.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import type { Damos } from '../src/damos/scheme.js';
+import { kdamondUsleepEnd } from '../src/damon/usleep.js';
 
 /** examples/damon-reclaim.yaml (paddr, 5 ms / 100 ms, one pageout scheme with free_mem_rate watermarks). */
 function reclaim() {
@@ -78,9 +79,12 @@ describe('kdamond iteration across a watermark pause', () => {
     });
     const t0 = ctx.clock.now;
     for (let i = 0; i < 5; i++) kd.step();
-    // No schemes left to lower it: the kdamond sleeps the old minimum round after round.
+    // No schemes left to lower it: the kdamond sleeps the old minimum round after round. A 5 s
+    // wait is 5000 jiffies at HZ 1000, timer-wheel level 3 (granularity 512 jiffies); round 1 woke
+    // on a multiple of 512, so each round ends 5000 rounded up to 10·512 jiffies later (usleep.ts).
+    expect(interval).toBe(5_000_000);
     expect(ctx.passedSampleIntervals).toBe(30);
-    expect(ctx.clock.now - t0).toBe(5 * interval * 1000);
+    expect(ctx.clock.now - t0).toBe(5 * 5_120_000_000);
   });
 
   it('keeps the shorter wait when a call swaps in a scheme with a longer watermark interval, and a new iteration starts afresh', () => {
@@ -97,7 +101,9 @@ describe('kdamond iteration across a watermark pause', () => {
     kd.step(); // the call runs in this round, after its sleep
     kd.step();
     kd.step();
-    expect(ctx.clock.now - t0).toBe(3 * interval * 1000);
+    // One 5 s round (5120 ms from a multiple of 512 jiffies, as above); the call's 15 s is not
+    // taken (it would be 15000 jiffies rounded up to 30·512).
+    expect(ctx.clock.now - t0).toBe(3 * 5_120_000_000);
     // An activated scheme ends the wait; the next wait starts from its own first round.
     s.wmarks.metric = 'none';
     kd.step(); // wait 0: this iteration samples
@@ -105,7 +111,8 @@ describe('kdamond iteration across a watermark pause', () => {
     forceOff(s);
     const t1 = ctx.clock.now;
     kd.step();
-    expect(ctx.clock.now - t1).toBe(3 * interval * 1000);
+    expect(ctx.clock.now).toBe(kdamondUsleepEnd({ now: t1, hz: 1000 }, 3 * interval, true));
+    expect(ctx.clock.now - t1).toBeGreaterThan(15e9);
   });
 });
 
@@ -144,8 +151,11 @@ describe('a paused context (sysfs pause)', () => {
     ctx.pause = true;
     const t0 = ctx.clock.now;
     for (let i = 0; i < 100; i++) kd.step();
-    // One sampling interval per iteration, nothing else.
-    expect(ctx.clock.now - t0).toBe(100 * ctx.attrs.sampleInterval * 1000);
+    // One sampling interval per iteration, nothing else: kdamond_usleep(5 ms) at HZ 1000 ends at
+    // the sixth tick boundary after it began (usleep.ts), so 100 rounds end 600 ticks after the
+    // tick t0 fell in.
+    expect(ctx.attrs.sampleInterval).toBe(5000);
+    expect(ctx.clock.now).toBe((Math.floor(t0 / 1e6) + 600) * 1e6);
     expect(ctx.passedSampleIntervals).toBe(before.passed);
     expect(s.stat.nrTried).toBe(before.tried);
     expect(ctx.targets[0].regions.map((r) => [r.start, r.end, r.nrAccesses, r.age])).toEqual(before.nr);

@@ -298,15 +298,20 @@ describe('watermarks (damos.md §3.6)', () => {
     // 6. Back between low and mid (give 24 MiB: free 40 MiB ⇒ 312 ‰) ⇒ on again.
     give(G + 88 * MiB, G + 112 * MiB);
     step();
-    const S = 5e9; // the watermark interval, ns
-    const SI = 5e6; // one sampling interval, ns
+    // The sleeps are timer-wheel timeouts at HZ 1000 (damon/usleep.ts; the ops take no time):
+    // - 5 s = 5000 jiffies, level 3 (granularity 512), on absolute jiffies: INITIAL_JIFFIES ≡ 32
+    //   (mod 512), so from t = 0 the wait ends 5088 jiffies on (32 + 5000 rounded up to 10·512);
+    //   from there, a multiple of 512, the next one 5120 jiffies on;
+    // - a 5 ms sample (level 0) ends at the sixth tick boundary: 6 ms;
+    // - the wait of step 5 begins at 10220 ms, ≡ 12 (mod 512): 12 + 5000 rounds up to 10·512, 5108.
+    const ms = 1e6;
     expect(log).toEqual([
-      { permil: 1000, activated: false, passed: 0, now: S },
-      { permil: 437, activated: false, passed: 0, now: 2 * S },
-      { permil: 312, activated: true, passed: 1, now: 2 * S + SI },
-      { permil: 437, activated: true, passed: 2, now: 2 * S + 2 * SI },
-      { permil: 125, activated: false, passed: 2, now: 3 * S + 2 * SI },
-      { permil: 312, activated: true, passed: 3, now: 3 * S + 3 * SI },
+      { permil: 1000, activated: false, passed: 0, now: 5088 * ms },
+      { permil: 437, activated: false, passed: 0, now: 10208 * ms },
+      { permil: 312, activated: true, passed: 1, now: 10214 * ms },
+      { permil: 437, activated: true, passed: 2, now: 10220 * ms },
+      { permil: 125, activated: false, passed: 2, now: 15328 * ms },
+      { permil: 312, activated: true, passed: 3, now: 15334 * ms },
     ]);
   });
 
@@ -351,7 +356,8 @@ describe('watermarks (damos.md §3.6)', () => {
     expect(s.wmarks.activated).toBe(false);
     expect(ctx.passedSampleIntervals).toBe(0);
     expect(ctx.nextAggregationSis).toBe(aggr);
-    expect(ctx.clock.now).toBe(100 * 5e9); // 100 sleeps of the 5 s interval
+    // 100 sleeps of the 5 s interval, in timer-wheel time: 5088 ms, then 99 × 5120 ms (see above).
+    expect(ctx.clock.now).toBe(5088e6 + 99 * 5120e6);
     expect(ctx.targets[0].regions.length).toBe(10); // as damon_apply_min_nr_regions left it at start
     expect(s.quota.chargedFrom).toBe(0);
     expect(s.stat.nrTried).toBe(0);
@@ -390,10 +396,11 @@ describe('watermarks (damos.md §3.6)', () => {
     expect(idle.aggrs).toEqual([]);
     expect(idle.stats[0].nrTried).toBe(0);
     // 88 MiB resident: free 40 MiB = 312 ‰, between low and mid: monitoring runs the whole 3 s
-    // (600 samples, 30 aggregations) and the scheme is tried at every aggregation.
+    // (a 5 ms sample lasts 6 ms at HZ 1000: 500 samples, 25 aggregations) and the scheme is
+    // tried at every aggregation.
     const busy = runScenario(scenarioFromDoc(doc('88 MiB')).scenario);
-    expect(busy.simulation.kdamonds[0].kdamond.ctx.passedSampleIntervals).toBeGreaterThan(500);
-    expect(busy.aggrs.length).toBeGreaterThanOrEqual(25);
+    expect(busy.simulation.kdamonds[0].kdamond.ctx.passedSampleIntervals).toBeGreaterThan(450);
+    expect(busy.aggrs.length).toBeGreaterThanOrEqual(22);
     expect(busy.stats[0].nrTried).toBeGreaterThan(0);
   });
 });

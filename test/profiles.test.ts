@@ -96,8 +96,8 @@ function loggingOps(): LoggingOps {
   };
 }
 
-function newCtx(p: KernelProfile, opts: { attrs?: Partial<DamonAttrs>; ops?: DamonOperations; mm?: KernelMm } = {}): DamonCtx {
-  return makeCtx({ ops: opts.ops ?? loggingOps(), mm: opts.mm, profile: p, attrs: opts.attrs, seed: 7, label: 'profiles' });
+function newCtx(p: KernelProfile, opts: { attrs?: Partial<DamonAttrs>; ops?: DamonOperations; mm?: KernelMm; hz?: number } = {}): DamonCtx {
+  return makeCtx({ ops: opts.ops ?? loggingOps(), mm: opts.mm, profile: p, attrs: opts.attrs, seed: 7, label: 'profiles', hz: opts.hz });
 }
 
 const MATCH_ALL: DamosAccessPattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
@@ -816,6 +816,37 @@ const CASES: Record<ProfileSwitch, () => void> = {
       { path, message: 'expected a metric kernel profile "mainline-6.19" has; found node_eligible_mem_bp (use profile b0 or b1)' },
     ]);
     expect(loadErrors(smallDoc([eligibleScheme('consist', 'node_mem_used_bp')], 'mainline-6.19'))).toEqual([]);
+  },
+
+  tickSleeps: () => {
+    // damon/usleep.ts: a sleep of at least USLEEP_RANGE_UPPER_BOUND (4 ticks) is
+    // schedule_timeout_idle(usecs_to_jiffies(us)); armed at jiffy j for n jiffies it fires at the
+    // wheel's bucket j + n + 1 (level 0 rounds up by one jiffy). Off: exactly us, as the spec's
+    // §2.2 step 4 says. The stub ops take no time, so each sleep begins where the last one ended.
+    const [on, off] = pair('tickSleeps', true, false);
+    const run = (p: KernelProfile, hz: number, sampleUs: number, steps: number, startNs = 0) => {
+      const ctx = newCtx(p, { hz, attrs: { sampleInterval: sampleUs, aggrInterval: 100 * sampleUs } });
+      ctx.targets = [target([0, 64 * KiB])];
+      const kd = new Kdamond(ctx);
+      kd.start();
+      ctx.clock.now = startNs;
+      for (let i = 0; i < steps; i++) kd.step();
+      return { ms: ctx.clock.now / 1e6, windowMs: ctx.accessWindowNs / 1e6 };
+    };
+    // HZ 1000, 5 ms (5 jiffies): 6 ms per sample from a tick boundary; three samples, 18 ms.
+    expect(run(on, 1000, 5000, 1)).toEqual({ ms: 6, windowMs: 6 });
+    expect(run(on, 1000, 5000, 3)).toEqual({ ms: 18, windowMs: 6 });
+    expect(run(off, 1000, 5000, 3)).toEqual({ ms: 15, windowMs: 5 });
+    // Begun 0.3 ms into a tick, the sleep still ends at the sixth tick boundary (5.7 ms; the young
+    // map's window rounds to 6 ms); begun 0.7 ms in, 5.3 ms (window 5 ms).
+    expect(run(on, 1000, 5000, 1, 300_000)).toEqual({ ms: 6, windowMs: 6 });
+    expect(run(on, 1000, 5000, 1, 700_000)).toEqual({ ms: 6, windowMs: 5 });
+    // HZ 250: 5 ms is below 4 ticks (16 ms), an exact hrtimer sleep either way.
+    expect(run(on, 250, 5000, 2)).toEqual({ ms: 10, windowMs: 5 });
+    // HZ 1000, 100 ms: 100 jiffies go to wheel level 1 (granularity 8). INITIAL_JIFFIES
+    // (2^32 − 300·HZ) is a multiple of 8, so j + 100 rounds up to j + 104: 104 ms.
+    expect(run(on, 1000, 100_000, 1)).toEqual({ ms: 104, windowMs: 104 });
+    expect(run(off, 1000, 100_000, 1)).toEqual({ ms: 100, windowMs: 100 });
   },
 
   eligibleWalkAligned: () => {

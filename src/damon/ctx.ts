@@ -90,6 +90,12 @@ export class DamonCtx {
   readonly clock: SimClock;
   readonly tracer: DamonTracer | undefined;
   readonly idx: number;
+  /**
+   * How long the accessed bits had to turn young in the current sample: the sampling sleep between
+   * prepare_access_checks and check_accesses, as damon/usleep.ts accessWindowNs() takes it (0
+   * before the first sample: the sampling interval).
+   */
+  accessWindowNs = 0;
   /** Set by kdamond_apply_schemes() for its quota-adjustment loop only (damos/goals.ts). */
   eligibleMemo: EligibleMemo | null = null;
 

@@ -13,6 +13,7 @@ import type { DamonTarget } from './region.js';
 import { tunedAttrs } from './intervals.js';
 import { kdamondMergeRegions } from './merge.js';
 import { applyMinNrRegions, kdamondSplitRegions, regionSzLimit } from './split.js';
+import { accessWindowNs, kdamondUsleepEnd } from './usleep.js';
 
 export class Kdamond {
   readonly ctx: DamonCtx;
@@ -142,7 +143,7 @@ export class Kdamond {
    */
   private idle(us: number): void {
     const ctx = this.ctx;
-    const end = ctx.clock.now + us * 1000;
+    const end = kdamondUsleepEnd(ctx.clock, us, ctx.profile.tickSleeps);
     // kthread_stop() wakes the sleeping kdamond: an `off` written during the sleep ends it then.
     const stopAt = this.sysfs?.stopDuringSleep(ctx.clock.now, end);
     if (stopAt !== undefined) {
@@ -194,7 +195,9 @@ export class Kdamond {
     const sintRaw = this.snapSint;
 
     ctx.ops.prepareAccessChecks(ctx);
-    ctx.clock.now += sintRaw * 1000;
+    const slept = kdamondUsleepEnd(ctx.clock, sintRaw, ctx.profile.tickSleeps) - ctx.clock.now;
+    ctx.clock.now += slept;
+    ctx.accessWindowNs = accessWindowNs(slept, sintRaw, ctx.clock.hz, ctx.profile.tickSleeps);
     ctx.passedSampleIntervals++;
     let maxNrAccesses = ctx.ops.checkAccesses(ctx);
 
@@ -242,6 +245,11 @@ export class Kdamond {
       ctx.ops.update?.(ctx);
       if (!ctx.profile.applyMinNrRegions) this.refreshSzLimit();
     }
+  }
+
+  /** When the next iteration's sampling sleep would end if it began now (sysfs writes due by then are served in it). */
+  sampleSleepEnd(): number {
+    return kdamondUsleepEnd(this.ctx.clock, this.ctx.attrs.sampleInterval, this.ctx.profile.tickSleeps);
   }
 
   /** Make region counters current for readers outside the loop (reports, tests). */

@@ -68,7 +68,7 @@ export class PaddrOps implements DamonOperations {
   }
 
   private youngMap(ctx: DamonCtx): YoungMap {
-    return this.young.get(ctx.attrs.sampleInterval * 1000, ctx.clock.now);
+    return this.young.get(ctx.accessWindowNs || ctx.attrs.sampleInterval * 1000, ctx.clock.now);
   }
 
   prepareAccessChecks(ctx: DamonCtx): void {

@@ -172,7 +172,7 @@ export class EventEngine {
   /** Before kdamond k's next iteration: hand over what is due by the end of its sampling sleep. */
   beforeStep(k: SimKdamond): void {
     this.flushStopped(k.clock.now);
-    this.deliver(k, k.clock.now + k.kdamond.ctx.attrs.sampleInterval * 1000);
+    this.deliver(k, k.kdamond.sampleSleepEnd());
   }
 
   /**

@@ -53,6 +53,8 @@ export interface CtxOptions {
   mm?: KernelMm;
   seed?: number;
   label?: string;
+  /** CONFIG_HZ of the context's clock (default 1000). */
+  hz?: number;
 }
 
 /** A context with the given pieces (defaults: attrs of damon_new_ctx, b0, stubs). */
@@ -64,7 +66,7 @@ export function newCtx(opts: CtxOptions = {}): DamonCtx {
       profile: opts.profile ?? DEFAULT_PROFILE,
       rng: new Prng(opts.seed ?? 1, opts.label ?? 'test'),
       splitState: new SplitState(),
-      clock: { now: 0, hz: 1000 },
+      clock: { now: 0, hz: opts.hz ?? 1000 },
     },
     { ...defaultAttrs(), ...opts.attrs },
   );
