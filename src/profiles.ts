@@ -149,6 +149,12 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'eligibleWalkAligned', what: 'the node_eligible walk steps PAGE_ALIGN_DOWN(addr + PAGE_SIZE) past a missing folio (v8+); off: addr + PAGE_SIZE (v7)', follows: 'node_eligible_mem_bp v8 (Sashiko review, 2026-04-24)', spec: 'damos.md §5.2' },
 ];
 
+/** Where a profile is not exactly one kernel tree (docs/profiles.md). */
+export const PROFILE_CAVEATS: readonly string[] = [
+  '`b0` follows the spec, which puts `quotaFullBelowMinRegion` in B0 and `postApplyMerge` and `failChargeRatio` in B1. In the -mm tree the three are consecutive patches of one series ("handle <min_region_sz remaining quota as empty", "merge regions after applying DAMOS schemes", "introduce failed region quota charge ratio"), queued after node_eligible_mem_bp, so no tree had exactly b0\'s combination. `overrides: { quotaFullBelowMinRegion: false }` gives the tree before the series, `overrides: { postApplyMerge: true, failChargeRatio: true }` the tree with all of it (docs/findings.md §3 compares them).',
+  '`b1` keeps the core\'s two-or-three-way split rule and the shared damon_rand stream: the damon tree\'s rework of them (kunit `damon_test_split_above_half_progresses`, per-context seeded random numbers; damon-monitoring.md §10.7, §10.19) is not modelled, since that tree\'s core.c was not readable.',
+];
+
 /** The profiles as text: each profile and every switch value (the `profiles` command, docs/profiles.md). */
 export function describeProfiles(): string {
   const lines: string[] = [];
@@ -200,5 +206,7 @@ export function profilesMarkdown(): string {
   for (const p of PROFILES) out.push(`- **${p.name}**: ${p.description}`);
   out.push('', '## Switches', '');
   for (const sw of SWITCHES) out.push(`- \`${sw.key}\`: ${sw.what}. Follows ${sw.follows}. Spec: ${sw.spec}.`);
+  out.push('', '## Caveats', '');
+  for (const c of PROFILE_CAVEATS) out.push(`- ${c}`);
   return out.join('\n') + '\n';
 }
