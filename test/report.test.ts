@@ -381,6 +381,13 @@ describe('seed sweeps', () => {
     expect(lines[6]).toBe('all 3 seeds: second-half mean within ±100 of 6000 in 2/3; means 5966.7 on average (5850.0–6050.0), sd 100.0, 58.3 % of the time within; target reached in 2/3, median after 3.000 s');
   });
 
+  it('heads a phase with the range of its times over the seeds, each seed\'s write taking effect at its own time', () => {
+    const phased = (start: number) => ({ ...one(6000, 2, 1, 1), phase: 1, phaseStartS: start, phaseEndS: 10 });
+    const head = (starts: number[]) => formatSweepTable('x', starts.map((t, i) => ({ seed: i + 1, summary: [phased(t)] }))).split('\n')[0];
+    expect(head([5.012, 5.004, 5.02])).toBe('x: s0 node_mem_used_bp nid 0, from 5.004–5.020 s, until 10.000 s (node_mem_used_bp nid 0, target 6000)');
+    expect(head([5.012, 5.012])).toBe('x: s0 node_mem_used_bp nid 0, from 5.012 s, until 10.000 s (node_mem_used_bp nid 0, target 6000)');
+  });
+
   it('reads seed lists as damo-style ranges', () => {
     expect(parseSeedList('1-4,42')).toEqual([1, 2, 3, 4, 42]);
     expect(parseSeedList(' 3 , 1-2 ')).toEqual([3, 1, 2]);

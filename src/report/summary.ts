@@ -443,11 +443,20 @@ function auNote(rows: ReadonlyArray<{ addrUnit?: number } | undefined>): string 
 }
 
 /** Which part of the run an entry covers (a goal a write changed, added or removed), for headings. */
-export function phaseNote(s: SchemeSummary): string {
-  const from = s.phaseStartS ? `, from ${fmtNum(s.phaseStartS, 3)} s` : '';
-  if (s.removedAtS !== undefined) return `${from}, removed at ${fmtNum(s.removedAtS, 3)} s`;
+export function phaseNote(s: SchemeSummary | readonly SchemeSummary[]): string {
+  // A seed sweep's entries of one goal: each seed's writes take effect at its own times, so the
+  // note gives the range over the seeds where they differ.
+  const all = Array.isArray(s) ? (s as readonly SchemeSummary[]) : [s as SchemeSummary];
+  const at = (xs: ReadonlyArray<number | undefined>): string => {
+    const v = xs.filter((x): x is number => x !== undefined);
+    const lo = Math.min(...v);
+    const hi = Math.max(...v);
+    return lo === hi ? `${fmtNum(lo, 3)} s` : `${fmtNum(lo, 3)}–${fmtNum(hi, 3)} s`;
+  };
+  const from = all.some((e) => e.phaseStartS) ? `, from ${at(all.map((e) => e.phaseStartS ?? 0))}` : '';
+  if (all.some((e) => e.removedAtS !== undefined)) return `${from}, removed at ${at(all.map((e) => e.removedAtS))}`;
   // The end of every part but a whole-run one (which has no phase times).
-  return s.phaseEndS === undefined ? from : `${from}, until ${fmtNum(s.phaseEndS, 3)} s`;
+  return all.every((e) => e.phaseEndS === undefined) ? from : `${from}, until ${at(all.map((e) => e.phaseEndS))}`;
 }
 
 function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boolean): Row[] {

@@ -104,7 +104,7 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const fmt = (r: string[]) => r.map((c, i) => (i === 0 ? c.padStart(w[i]) : c.padStart(w[i] + 2))).join('');
     if (lines.length > 0) lines.push('');
-    lines.push(`${title}: ${e.label}${phaseNote(e)} (${e.metric} nid ${e.nid}, target ${e.target})`);
+    lines.push(`${title}: ${e.label}${phaseNote(g.perSeed.flatMap(({ s }) => (s === null ? [] : [s])))} (${e.metric} nid ${e.nid}, target ${e.target})`);
     lines.push(fmt(head));
     lines.push('-'.repeat(fmt(head).length));
     for (const r of rows) lines.push(fmt(r));
