@@ -201,6 +201,21 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     expect(summarize(recs, 12, undefined, 100, { goalWrites: [w(3.5), w(4.2, 1), w(6)] })[1].phaseStartS).toBe(5);
   });
 
+  it('a phase starts at the write that set its target, where the writes record the goals', () => {
+    // Two writes between the last 6000 evaluation (4 s) and the first 7000 one (5 s): a commit
+    // at 4.2 s that left the target at 6000 (another scheme's change, say), the target change at
+    // 4.6 s. Without goal_params the first write after 4 s is all the summary can take.
+    const params = (target: bigint) => [[{ metric: 'node_mem_used_bp', nid: 0, target_value: target }]];
+    const w = (t: number, target: bigint) => ({ t, kdamond: 0, goals: [1], goal_params: params(target) });
+    const [q0, q1] = summarize(recs, 12, undefined, 100, { goalWrites: [w(4.2, 6000n), w(4.6, 7000n)] });
+    expect([q0.phaseEndS, q1.phaseStartS]).toEqual([4.6, 4.6]);
+    const bare = summarize(recs, 12, undefined, 100, { goalWrites: [4.2, 4.6].map((t) => ({ t, kdamond: 0, goals: [1] })) });
+    expect(bare[1].phaseStartS).toBe(4.2);
+    // Read back from NDJSON the targets are plain numbers.
+    const parsed = summarize(recs, 12, undefined, 100, { goalWrites: [w(4.2, 6000n), { ...w(4.6, 7000n), goal_params: [[{ metric: 'node_mem_used_bp', nid: 0, target_value: 7000 }]] }] });
+    expect(parsed[1].phaseStartS).toBe(4.6);
+  });
+
   it('applied totals survive a restart (on after off zeroes the stats)', () => {
     // Phase 1's stats fall from 6 GiB (t = 7.5) to 0 (t = 9): a restart. 4 → 5 → 6 GiB, then 0 → 1 → 3 (final): 2 + 1 + 2 GiB.
     const restarted = recs.map((r) => (r.t >= 9 ? { ...r, sz_applied: r.sz_applied - 7 * GiB, nr_applied: r.nr_applied - 70, qt_exceeds: r.qt_exceeds - 7 } : r));

@@ -171,7 +171,7 @@ export function summarize(
     // A new phase where the metric, nid or target changed, or where the goal was removed and given
     // back (the kdamond evaluates a goal at the same time as the write that brought it back).
     const phases = phasesOf(all, (prev, next) => life.cameBack(prev.t, next.t));
-    const starts = phases.map((recs, i) => life.startOf(i === 0 ? -Infinity : phases[i - 1][phases[i - 1].length - 1].t, recs[0].t) ?? recs[0].t);
+    const starts = phases.map((recs, i) => life.startOf(i === 0 ? -Infinity : phases[i - 1][phases[i - 1].length - 1].t, recs[0].t, recs[0]) ?? recs[0].t);
     phases.forEach((recs, i) => {
       const start = starts[i];
       const lastRec = recs[recs.length - 1];
@@ -209,11 +209,13 @@ export class GoalLife {
   private readonly lastRemovalBefore: Int32Array;
   /** [j]: the first write at or after index j that has the goal, or n. */
   private readonly nextKeep: Int32Array;
+  /** [j]: the goal as write j left it, where the write recorded it. */
+  private readonly params: Array<GoalParamsLike | undefined>;
   /** [j]: the first removal at or after index j, or n. */
   private readonly nextRemoval: Int32Array;
 
   constructor(
-    writes: ReadonlyArray<{ t: number; goals?: readonly number[] }>,
+    writes: ReadonlyArray<{ t: number; goals?: readonly number[]; goal_params?: ReadonlyArray<ReadonlyArray<GoalParamsLike>> }>,
     scheme: number,
     goal: number,
     /** Whether the goal existed when the run started (undefined: not known). */
@@ -224,6 +226,7 @@ export class GoalLife {
     this.n = n;
     this.t = sorted.map((w) => w.t);
     const has = sorted.map((w) => (w.goals === undefined ? undefined : (w.goals[scheme] ?? 0) > goal));
+    this.params = sorted.map((w) => w.goal_params?.[scheme]?.[goal]);
     this.lastRemovalBefore = new Int32Array(n + 1);
     this.lastRemovalBefore[0] = -1;
     for (let j = 0; j < n; j++) this.lastRemovalBefore[j + 1] = has[j] === false ? j : this.lastRemovalBefore[j];
@@ -273,9 +276,11 @@ export class GoalLife {
    * being at `after` (-Infinity for the first phase), or undefined when the writes do not say:
    * - after a removal, at the write that gave the goal back;
    * - a goal the run started with, at 0; one it did not, at the write that added it;
-   * - otherwise at the first write after the previous phase (the one that changed the goal).
+   * - otherwise at the write that set the goal as the phase has it (`want`: the first write after
+   *   the previous phase that left it so), or, where the writes do not record goals, the first
+   *   write after the previous phase.
    */
-  startOf(after: number, first: number): number | undefined {
+  startOf(after: number, first: number, want?: GoalParamsLike): number | undefined {
     const lo = after === -Infinity ? 0 : this.index(after, true);
     const hi = this.index(first, true);
     const r = this.lastRemovalBefore[hi];
@@ -284,8 +289,21 @@ export class GoalLife {
       return k < hi ? this.t[k] : undefined;
     }
     if (after === -Infinity) return 0;
+    if (want !== undefined) {
+      for (let j = lo; j < hi; j++) {
+        const p = this.params[j];
+        if (p !== undefined && p.metric === want.metric && p.nid === want.nid && big(p.target_value) === big(want.target_value)) return this.t[j];
+      }
+    }
     return lo < hi ? this.t[lo] : undefined;
   }
+}
+
+/** A goal's metric, nid and target, as goal records and write records (goal_params) carry them. */
+interface GoalParamsLike {
+  metric: string;
+  nid: number;
+  target_value: bigint | number;
 }
 
 /** What a run adds to its goal records for the summary. */
@@ -296,7 +314,7 @@ export interface SummaryRunInfo {
    * When writes that can change goals (commits, `on`) took effect, per kdamond (seconds), with
    * the goal count of each scheme of the context after the write where the run recorded it.
    */
-  goalWrites?: ReadonlyArray<{ t: number; kdamond: number; ctx?: number; goals?: readonly number[] }>;
+  goalWrites?: ReadonlyArray<{ t: number; kdamond: number; ctx?: number; goals?: readonly number[]; goal_params?: ReadonlyArray<ReadonlyArray<GoalParamsLike>> }>;
   /** Each context's per-scheme goal counts when the run started (a goal added later starts there). */
   initialGoals?: ReadonlyArray<{ kdamond: number; ctx: number; goals: readonly number[] }>;
 }

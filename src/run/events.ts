@@ -45,6 +45,18 @@ export interface EventRecord {
    * write removed from one that was merely not evaluated.
    */
   goals?: number[];
+  /**
+   * With `goals`: each scheme's goals after the write, as the goal records name them, so a reader
+   * can tell which write set a goal's current target (summary phases).
+   */
+  goal_params?: GoalParams[][];
+}
+
+/** A quota goal's identity in the timeline: what a `goal` record's metric, nid and target say. */
+export interface GoalParams {
+  metric: string;
+  nid: number;
+  target_value: bigint;
 }
 
 /** The writes that set a context's schemes and goals. */
@@ -141,7 +153,10 @@ export class EventEngine {
     const rec: EventRecord = { type: 'event', t: secs(t), kdamond: ev.kdamond, ctx: ctx ? ctxIdxInKdamond(ctx) : 0, event: ev.index, command: ev.command, status };
     if (error !== undefined) rec.error = error;
     if (stopped) rec.stopped = true;
-    if (status === 'ok' && ctx && SCHEME_WRITES.has(ev.command)) rec.goals = ctx.schemes.map((s) => s.quota.goals.length);
+    if (status === 'ok' && ctx && SCHEME_WRITES.has(ev.command)) {
+      rec.goals = ctx.schemes.map((s) => s.quota.goals.length);
+      rec.goal_params = ctx.schemes.map((s) => s.quota.goals.map((g) => ({ metric: g.metric, nid: g.nid, target_value: g.targetValue })));
+    }
     this.emit(rec as unknown as Record<string, unknown>);
   }
 
