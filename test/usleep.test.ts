@@ -25,6 +25,10 @@ describe('kdamond_usleep', () => {
     expect(usecsToJiffies(5001, 1000)).toBe(6);
     expect(usecsToJiffies(5000, 250)).toBe(2); // 1.25 ticks of 4 ms
     expect(usecsToJiffies(2 ** 32 + 3000, 1000)).toBe(3);
+    // Above jiffies_to_usecs(MAX_JIFFY_OFFSET), an unsigned int: (2^62 − 2)·1000 mod 2^32 =
+    // 2^32 − 2000 at HZ 1000, the timeout is MAX_JIFFY_OFFSET ("forever", capped by the wheel).
+    expect(usecsToJiffies(2 ** 32 - 2000, 1000)).toBe(4294966);
+    expect(usecsToJiffies(2 ** 32 - 1999, 1000)).toBe(2 ** 62);
   });
 
   it('rounds a timeout up past its wheel level granularity', () => {

@@ -34,8 +34,8 @@ export function coarseNs(c: SimClock): number {
   return Math.floor(c.now / tick) * tick;
 }
 
-/** MAX_JIFFY_OFFSET = ((LONG_MAX >> 1) - 1). */
-export const MAX_JIFFY_OFFSET = 2 ** 62 - 1;
+/** MAX_JIFFY_OFFSET = ((LONG_MAX >> 1) - 1) = 2^62 − 2 (2^62 as a double). */
+export const MAX_JIFFY_OFFSET = 2 ** 62 - 2;
 
 /** msecs_to_jiffies(const unsigned int m): the argument is truncated to 32 bits; "negative" means forever. */
 export function msecsToJiffies(ms: number, hz: number): number {

@@ -58,7 +58,7 @@ export function usecsToJiffies(us: number, hz: number): number {
   const u = us >= 2 ** 53 ? 0xffff_ffff : us % 0x1_0000_0000;
   const per = 1e6 / hz; // HZ divides USEC_PER_SEC for every HZ the simulator offers
   // jiffies_to_usecs(MAX_JIFFY_OFFSET), an unsigned int: above it the timeout is "forever".
-  const maxUs = Number(((2n ** 62n - 1n) * BigInt(per)) % 0x1_0000_0000n);
+  const maxUs = Number(((2n ** 62n - 2n) * BigInt(per)) % 0x1_0000_0000n);
   if (u > maxUs) return MAX_JIFFY_OFFSET;
   return Math.floor((u + per - 1) / per);
 }
@@ -91,7 +91,9 @@ export function kdamondUsleepEnd(c: SimClock, us: number, tickSleeps: boolean): 
   if (!isTickSleep(us, c.hz, tickSleeps)) return c.now + us * 1000;
   const j = jiffies(c);
   const n = usecsToJiffies(us, c.hz);
-  // The wheel's clock is at jiffies (forward_timer_base() brings an idle base up to it).
+  // The wheel's clock is taken at jiffies: forward_timer_base() brings an idle base up to it, and
+  // after running the kdamond's own expired timer it is one ahead, which changes the level only
+  // for a timeout of exactly a level's first delta (63, 504, 4032, ... jiffies).
   const fire = timerWheelExpiry(j + Math.min(n, 2 ** 52), j, c.hz);
   // Jiffy fire begins (fire − j) ticks after the tick that began jiffy j.
   const tick = 1e9 / c.hz;
