@@ -82,7 +82,7 @@ describe('tiering-6040 preset, 10 simulated minutes', () => {
     expect(p.timeToTargetS, msg).not.toBeNull();
     expect(p.timeToTargetS as number, msg).toBeLessThan(40);
     expect(p.meanSecondHalf, msg).not.toBeNull();
-    // Within ± 200 bp, outside ± 100 (findings.md §1 has the seed sweep: 1 of 9 seeds within).
+    // Within ± 200 bp, outside ± 100 (findings.md §1 has the seed sweep: 0 of 9 seeds within).
     expect(Math.abs((p.meanSecondHalf as number) - TARGET), msg).toBeLessThanOrEqual(2 * TOLERANCE);
     expect(Math.abs((p.meanSecondHalf as number) - TARGET), msg).toBeGreaterThan(TOLERANCE);
 
