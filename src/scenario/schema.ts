@@ -95,7 +95,10 @@ export const scenarioSchema = z.strictObject({
   kernel: z
     .strictObject({
       profile: z.enum(PROFILES.map((p) => p.name) as [string, ...string[]]).optional(),
-      hz: z.literal([100, 250, 1000]).optional(),
+      hz: z
+        .literal([100, 250, 1000])
+        .optional()
+        .describe("CONFIG_HZ (default 1000): jiffies (quota windows), and the kdamond's sleeps of four ticks or more, which end on tick boundaries"),
       overrides: z
         .strictObject(
           Object.fromEntries(
