@@ -14,13 +14,16 @@
  * - Numbers parse as the file's kstrtoul / kstrtouint / kstrtoint (base 0: 0x hex, leading-0
  *   octal), booleans as kstrtobool; the file then reads back as the kernel prints it (decimal,
  *   Y/N). A few stores turn every parse error into -EINVAL, as the kernel's do.
- * - Read-only files (0400) refuse writes with -EACCES; `state` takes `on` (with one context) and
- *   `off` (nothing is run here: `on` only marks the kdamond running) and refuses the other
- *   commands while off, but for clear_schemes_tried_regions, which the sysfs code does itself.
+ * - Read-only files (0400) refuse writes with -EACCES; `state` takes `on` (with one context whose
+ *   attributes damon_set_attrs() accepts and whose regions are ordered) and `off` (nothing is run
+ *   here: `on` only marks the kdamond running) and refuses the other commands while off, but for
+ *   clear_schemes_tried_regions, which the sysfs code does itself; `commit` checks the files as
+ *   `on` does.
  *
  * Paths are relative to the admin dir ("kdamonds/0/state"). Errors are the errno the write(2)
  * would fail with ("-EINVAL"); null is success.
  */
+import { attrsError, type DamonAttrs } from '../../damon/attrs.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type FilterType } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { STATS_FILES } from './layout.js';
@@ -227,9 +230,13 @@ export class SysfsTree {
       if (t === 'on') {
         if (on) return { errno: '-EBUSY' };
         if (!oneContext) return { errno: '-EINVAL' }; // damon_sysfs_turn_damon_on(): contexts->nr != 1
+        if (this.inputsRefused(`${d}/contexts/0`)) return { errno: '-EINVAL' };
         started = true;
         return 'on';
       }
+      // damon_sysfs_commit_input() builds a context from the files the same way; a refused one
+      // fails the write and the kdamond runs on with what it had.
+      if (t === 'commit' && on && this.inputsRefused(`${d}/contexts/0`)) return { errno: '-EINVAL' };
       // damon_sysfs_turn_damon_off(): no ctx yet is -EINVAL; damon_stop() of a stopped one -EPERM.
       if (t === 'off') return on ? 'off' : { errno: started ? '-EPERM' : '-EINVAL' };
       // The sysfs code clears tried regions itself (of the one context); the others need the running kdamond.
@@ -241,6 +248,35 @@ export class SysfsTree {
     this.file(`${d}/refresh_ms`, '0', uint);
     this.dir(`${d}/contexts`);
     this.nr(`${d}/contexts/nr_contexts`, (c) => this.context(c), 1);
+  }
+
+  /**
+   * Whether damon_sysfs_apply_inputs() refuses context dir `c`'s files: damon_set_attrs()'s checks
+   * (attrsError) and damon_sysfs_set_regions()'s (a region's start above its end, or a region
+   * starting before the previous one ends). Not checked: vaddr pids (there are no processes
+   * here) and what only a commit refuses in some kernels (node_eligible_mem_bp off paddr).
+   */
+  private inputsRefused(c: string): boolean {
+    const n = (p: string): number => Number(this.files.get(`${c}/${p}`)?.value ?? '0');
+    const iv = 'monitoring_attrs/intervals';
+    const attrs: DamonAttrs = {
+      sampleInterval: n(`${iv}/sample_us`),
+      aggrInterval: n(`${iv}/aggr_us`),
+      opsUpdateInterval: n(`${iv}/update_us`),
+      intervalsGoal: { accessBp: n(`${iv}/intervals_goal/access_bp`), aggrs: n(`${iv}/intervals_goal/aggrs`), minSampleUs: n(`${iv}/intervals_goal/min_sample_us`), maxSampleUs: n(`${iv}/intervals_goal/max_sample_us`) },
+      minNrRegions: n('monitoring_attrs/nr_regions/min'),
+      maxNrRegions: n('monitoring_attrs/nr_regions/max'),
+      aggrSamples: 0,
+    };
+    if (attrsError(attrs) !== null) return true;
+    for (let t = 0; t < n('targets/nr_targets'); t++) {
+      const big = (p: string): bigint => BigInt(this.files.get(`${c}/targets/${t}/regions/${p}`)?.value ?? '0');
+      for (let r = 0; r < Number(big('nr_regions')); r++) {
+        if (big(`${r}/start`) > big(`${r}/end`)) return true;
+        if (r > 0 && big(`${r - 1}/end`) > big(`${r}/start`)) return true;
+      }
+    }
+    return false;
   }
 
   private context(d: string): void {
