@@ -404,6 +404,32 @@ describe('scheduled commit events', () => {
     expect(res.aggrs[res.aggrs.length - 1].t).toBeGreaterThan(1.8);
   });
 
+  it("a target change's phase starts at the write that made it, not at an earlier write between the goal's evaluations", () => {
+    // Between two of scheme 0's evaluations (one per 1 s window) come a write that changes only
+    // scheme 1's target and then the one that moves scheme 0's. The write records carry each
+    // scheme's goals (goal_params), so each goal's new phase starts at its own write.
+    const doc = smallDoc([]) as { duration: number; damon: { kdamonds: Array<{ contexts: Array<{ schemes: object[] }> }> }; events?: object[] };
+    doc.duration = 8;
+    const goalOf = (target: number) => ({ action: 'stat', access_pattern: { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: 0, max: 'max' }, age: { min: 0, max: 'max' } }, quotas: { sz_bytes: '1 MiB', reset_interval_ms: '1 s', goals: [{ metric: 'node_mem_used_bp', nid: 0, target_value: target }] } });
+    doc.damon.kdamonds[0].contexts[0].schemes = [goalOf(5000), goalOf(4000)];
+    const quiet = runScenario(scenarioFromDoc(doc).scenario);
+    const evals = quiet.goals.filter((g) => g.scheme === 0 && g.t > 4).map((g) => g.t);
+    expect(evals[1] - evals[0]).toBeGreaterThan(1);
+    doc.events = [
+      { at: evals[0] + 0.2, command: 'commit_schemes_quota_goals', goals: [{ scheme: 1, goal: 0, target_value: 3000 }] },
+      { at: evals[0] + 0.6, command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 7000 }] },
+    ];
+    const res = runScenario(scenarioFromDoc(doc).scenario);
+    const [a, b] = res.events.filter((r) => r.type === 'event') as Array<{ t: number; goal_params: Array<Array<{ target_value: bigint }>> }>;
+    expect(a.goal_params.map((g) => g[0].target_value)).toEqual([5000n, 3000n]);
+    expect(b.goal_params.map((g) => g[0].target_value)).toEqual([7000n, 3000n]);
+    const phase1 = (scheme: number) => res.summary.find((x) => x.scheme === scheme && x.phase === 1);
+    expect(phase1(0)?.phaseStartS).toBe(b.t);
+    expect(phase1(1)?.phaseStartS).toBe(a.t);
+    // The first evaluation under the new target comes after both writes.
+    expect(res.goals.find((g) => g.scheme === 0 && g.t > evals[0])!.t).toBeGreaterThan(b.t);
+  });
+
   it('a goal a write drops (target 0) is marked removed at the write, and the write records the goal counts', () => {
     const doc = smallDoc([]) as { damon: { kdamonds: Array<{ contexts: Array<Record<string, unknown> & { schemes: object[] }> }> }; events?: object[] };
     const ctx = doc.damon.kdamonds[0].contexts[0];

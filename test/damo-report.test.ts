@@ -107,6 +107,25 @@ describe('damo report damon: after a run', () => {
     expect(text).toMatch(/\n {16}\[[\d,]+, [\d,]+\) \([^)]+\): nr_accesses: \d+ samples, age: \d+ aggr_intervals, filter_passed: [^\n]+\n/);
   });
 
+  it('waits for a long apply interval in samples, not in nominal time', () => {
+    // A second stat scheme due every 5 s (1000 samples of 5 ms, ~6 s of simulated time at HZ
+    // 1000: a 5 ms sleep lasts to the sixth tick boundary). Reported at 6.1 s, just after its first
+    // pass, its next one is at sample 2000, ~12 s: past the 5.2 s a nominal-time wait allowed.
+    const any = { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: '0 samples', max: 'max' }, age: { min: 0, max: 'max' } };
+    const doc = {
+      seed: 11,
+      duration: 6.1,
+      machine: { nodes: [{ capacity: '256 MiB' }, { capacity: '256 MiB' }] },
+      workload: { type: 'hotset', rss: '64 MiB', hot_set: '8 MiB', hot_share: '95 %', access_rate: 2e6, nodes: [0, 1] },
+      damon: { kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [{ start: '4 GiB', end: '4608 MiB' }] }], intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' }, schemes: [{ action: 'stat', access_pattern: any }, { action: 'stat', access_pattern: any, apply_interval_us: '5 s' }] }] }] },
+    };
+    const res = runScenario(scenarioFromDoc(doc).scenario);
+    const [perScheme] = [...collectTriedRegions(res.simulation).values()];
+    expect([...perScheme.keys()].sort()).toEqual([0, 1]);
+    expect(perScheme.get(1)!.reduce((a, r) => a + (r.end - r.start), 0n)).toBe(512n * 2n ** 20n);
+    expect(res.simulation.now).toBeGreaterThan(11.5e9);
+  });
+
   it("shows the files as the scenario's writes left them and the state at the end (a commit, then off)", async () => {
     const doc = PRESETS['tiering-6040'].build('temporal') as unknown as Loose;
     doc.duration = '4 s';

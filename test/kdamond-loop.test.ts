@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../src/run/simulation.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import type { Damos } from '../src/damos/scheme.js';
-import { kdamondUsleepEnd } from '../src/damon/usleep.js';
 
 /** examples/damon-reclaim.yaml (paddr, 5 ms / 100 ms, one pageout scheme with free_mem_rate watermarks). */
 function reclaim() {
@@ -111,7 +110,10 @@ describe('kdamond iteration across a watermark pause', () => {
     forceOff(s);
     const t1 = ctx.clock.now;
     kd.step();
-    expect(ctx.clock.now).toBe(kdamondUsleepEnd({ now: t1, hz: 1000 }, 3 * interval, true));
+    // 15000 jiffies from t1 (level 3): the wait ends at the first multiple of 512 jiffies past
+    // jiffies(t1) + 15000 (INITIAL_JIFFIES ≡ 32 mod 512), on that tick's boundary.
+    const j1 = 32 + Math.floor(t1 / 1e6);
+    expect(ctx.clock.now).toBe((Math.floor(t1 / 1e6) + (Math.floor((j1 + 15000) / 512) + 1) * 512 - j1) * 1e6);
     expect(ctx.clock.now - t1).toBeGreaterThan(15e9);
   });
 });

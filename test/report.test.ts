@@ -211,6 +211,10 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     expect([q0.phaseEndS, q1.phaseStartS]).toEqual([4.6, 4.6]);
     const bare = summarize(recs, 12, undefined, 100, { goalWrites: [4.2, 4.6].map((t) => ({ t, kdamond: 0, goals: [1] })) });
     expect(bare[1].phaseStartS).toBe(4.2);
+    // Set to 7000, back to 6000, then to 7000 again before the first 7000 evaluation: the phase
+    // starts at the last setting; an unrelated write after it (target unchanged) does not move it.
+    const aba = summarize(recs, 12, undefined, 100, { goalWrites: [w(4.2, 7000n), w(4.4, 6000n), w(4.6, 7000n), w(4.8, 7000n)] });
+    expect(aba[1].phaseStartS).toBe(4.6);
     // Read back from NDJSON the targets are plain numbers.
     const parsed = summarize(recs, 12, undefined, 100, { goalWrites: [w(4.2, 6000n), { ...w(4.6, 7000n), goal_params: [[{ metric: 'node_mem_used_bp', nid: 0, target_value: 7000 }]] }] });
     expect(parsed[1].phaseStartS).toBe(4.6);

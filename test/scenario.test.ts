@@ -68,8 +68,9 @@ describe('tiering-6040 preset, 10 simulated minutes', () => {
     for (const o of [temporal, consist]) {
       expect(o.pull).toMatchObject({ metric: 'node_eligible_mem_bp', nid: 0, target: 6000 });
       expect(o.push).toMatchObject({ metric: 'node_eligible_mem_bp', nid: 1, target: 4000 });
-      // A window ends at the first apply pass at least 1 s after it began (apply passes every
-      // 100 ms plus the kdamond's own time), so 10 minutes hold 500-600 evaluations.
+      // A window ends at the first apply pass at least 1 s after it began (apply passes every 20
+      // samples, ~120 ms at HZ 1000, plus the kdamond's own time), so 10 minutes hold 500-600
+      // evaluations.
       expect(o.pull.evaluations).toBeGreaterThan(500);
       expect(o.pull.evaluations).toBeLessThanOrEqual(600);
       expect(o.pull.szApplied).toBeGreaterThan(0);

@@ -247,9 +247,14 @@ export class Kdamond {
     }
   }
 
-  /** When the next iteration's sampling sleep would end if it began now (sysfs writes due by then are served in it). */
+  /**
+   * When the next iteration's sampling sleep would end if it began now (sysfs writes due by then
+   * are served in it): the snapshot's interval inside a watermark wait, a paused round's `si()`.
+   */
   sampleSleepEnd(): number {
-    return kdamondUsleepEnd(this.ctx.clock, this.ctx.attrs.sampleInterval, this.ctx.profile.tickSleeps);
+    const ctx = this.ctx;
+    const us = ctx.pause ? si(ctx.attrs) : this.snapped ? this.snapSint : ctx.attrs.sampleInterval;
+    return kdamondUsleepEnd(ctx.clock, us, ctx.profile.tickSleeps);
   }
 
   /** Make region counters current for readers outside the loop (reports, tests). */

@@ -11,6 +11,7 @@
  * statistics repeat the "passed filters" size on a line of its own, and the fail-charge line ends
  * with a slash. Percentages keep their fraction ("5.5 %"; damo truncates them).
  */
+import { si } from '../damon/attrs.js';
 import type { DamonCtx } from '../damon/ctx.js';
 import { DamosWalk } from '../damos/walk.js';
 import { MEMCG_METRICS, NID_METRICS } from '../damos/scheme.js';
@@ -302,19 +303,27 @@ export function fillTriedRegions(runtime: KdamondRuntime[], sim: Simulation, tri
 /**
  * update_schemes_tried_regions: install a damos_walk() on every kdamond and run on until each
  * completes (every scheme of the context finished one apply pass) or is canceled, recording the
- * regions each scheme tried. The simulation advances by at most the longest apply interval plus
- * two aggregation intervals.
+ * regions each scheme tried. A kdamond is given up on after its longest apply interval plus two
+ * aggregation intervals, counted in samples as the kernel counts them (a sample lasts longer than
+ * its interval: damon/usleep.ts).
  */
 export function collectTriedRegions(sim: Simulation): Map<DamonCtx, Map<number, TriedRegion[]>> {
   const out = new Map<DamonCtx, Map<number, TriedRegion[]>>();
   let horizonUs = 0;
   let pending = 0;
   const mine = new Set<DamosWalk>();
+  /** The sample count at which each kdamond's walk is given up on. */
+  const giveUp = new Map<DamosWalk, { ctx: DamonCtx; sis: number }>();
   for (const k of sim.kdamonds) {
     const ctx = k.kdamond.ctx;
     const perScheme = new Map<number, TriedRegion[]>();
     out.set(ctx, perScheme);
-    for (const s of ctx.schemes) horizonUs = Math.max(horizonUs, (s.applyIntervalUs || ctx.attrs.aggrInterval) + 2 * ctx.attrs.aggrInterval);
+    let samples = 0;
+    for (const s of ctx.schemes) {
+      const us = (s.applyIntervalUs || ctx.attrs.aggrInterval) + 2 * ctx.attrs.aggrInterval;
+      horizonUs = Math.max(horizonUs, us);
+      samples = Math.max(samples, Math.ceil(us / si(ctx.attrs)));
+    }
     if (k.kdamond.walk || k.kdamond.stopped || ctx.schemes.length === 0) continue;
     pending++;
     const w = new DamosWalk(
@@ -328,11 +337,15 @@ export function collectTriedRegions(sim: Simulation): Map<DamonCtx, Map<number, 
       () => pending--,
     );
     mine.add(w);
+    giveUp.set(w, { ctx, sis: ctx.passedSampleIntervals + samples });
     k.kdamond.walk = w;
   }
-  const until = sim.now + horizonUs * 1000;
+  // Walks still waiting on a kdamond that has not used up its samples. A watermark wait or a stop
+  // cancels a walk, so the time cap only guards against a kdamond that never samples.
+  const waiting = () => [...giveUp].some(([w, g]) => !w.finished && g.ctx.passedSampleIntervals < g.sis);
+  const until = sim.now + 10 * horizonUs * 1000;
   const step = Math.max(1, Math.floor((horizonUs * 1000) / 16));
-  for (let t = sim.now + step; pending > 0 && sim.now < until; t = Math.min(until, t + step)) sim.runUntil(t);
+  for (let t = sim.now + step; pending > 0 && waiting() && sim.now < until; t = Math.min(until, t + step)) sim.runUntil(t);
   for (const k of sim.kdamonds) {
     const w = k.kdamond.walk;
     if (w && mine.has(w)) {

@@ -186,9 +186,13 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
   const split = parts.some((p) => p.length > 0 && p[p.length - 1] > 0);
   const values = series.flatMap((s, j) => s.recs.map((r, i) => ({ goal: s.label, ...(split ? { part: parts[j][i] } : {}), t: r.t, value: num(r.current_value) })));
   const targets = series.flatMap((s, j) => targetSegments(s, parts[j]));
+  // The x axis' extent (a loop: spreading hours of records into Math.max overflows the stack).
+  let tMax = 0;
+  for (const v of values) if (v.t > tMax) tMax = v.t;
+  for (const a of opts.aggr ?? []) if (a.t > tMax) tMax = a.t;
   const events = labelRows(
     (opts.events ?? []).map((e) => ({ t: e.t, command: e.command })),
-    Math.max(0, ...values.map((v) => v.t), ...(opts.aggr ?? []).map((a) => a.t)),
+    tMax,
   );
   const x = { field: 't', type: 'quantitative', title: X_TITLE } as const;
   const goalColor = {

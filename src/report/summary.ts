@@ -276,9 +276,9 @@ export class GoalLife {
    * being at `after` (-Infinity for the first phase), or undefined when the writes do not say:
    * - after a removal, at the write that gave the goal back;
    * - a goal the run started with, at 0; one it did not, at the write that added it;
-   * - otherwise at the write that set the goal as the phase has it (`want`: the first write after
-   *   the previous phase that left it so), or, where the writes do not record goals, the first
-   *   write after the previous phase.
+   * - otherwise at the write that set the goal as the phase has it (`want`: the first of the last
+   *   run of writes after the previous phase that left it so), or, where the writes do not record
+   *   goals, the first write after the previous phase.
    */
   startOf(after: number, first: number, want?: GoalParamsLike): number | undefined {
     const lo = after === -Infinity ? 0 : this.index(after, true);
@@ -290,9 +290,17 @@ export class GoalLife {
     }
     if (after === -Infinity) return 0;
     if (want !== undefined) {
-      for (let j = lo; j < hi; j++) {
+      // The last run of writes that left the goal so (a write that set it back and forth before
+      // the kdamond evaluated it ended an earlier run); its first write set it.
+      const same = (j: number): boolean => {
         const p = this.params[j];
-        if (p !== undefined && p.metric === want.metric && p.nid === want.nid && big(p.target_value) === big(want.target_value)) return this.t[j];
+        return p !== undefined && p.metric === want.metric && p.nid === want.nid && big(p.target_value) === big(want.target_value);
+      };
+      let j = hi - 1;
+      while (j >= lo && !same(j)) j--;
+      if (j >= lo) {
+        while (j > lo && same(j - 1)) j--;
+        return this.t[j];
       }
     }
     return lo < hi ? this.t[lo] : undefined;
