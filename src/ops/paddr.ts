@@ -4,8 +4,8 @@
  * simulated machine.
  *
  * Sampling. The kernel draws a random sampling address per region (damon_rand, 32-bit span), marks
- * that folio old, sleeps (the sampling sleep: damon/usleep.ts) and asks whether the folio became young. With
- * Poisson page accesses the answer is Bernoulli(p(addr)), so the region's result is Bernoulli of
+ * that folio old, sleeps (damon/usleep.ts) and asks whether the folio became young. With Poisson
+ * page accesses the answer is Bernoulli(p(addr)), so the region's result is Bernoulli of
  * the mean of p over the addresses damon_rand can reach. That mean comes from the machine's young
  * map and is cached per region until its bounds, the memory under it or the rates change. The
  * samples are independent, so the default "region" sampling mode draws a region's accesses per
