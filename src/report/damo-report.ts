@@ -310,9 +310,7 @@ export function fillTriedRegions(runtime: KdamondRuntime[], sim: Simulation, tri
 export function collectTriedRegions(sim: Simulation): Map<DamonCtx, Map<number, TriedRegion[]>> {
   const out = new Map<DamonCtx, Map<number, TriedRegion[]>>();
   let horizonUs = 0;
-  let pending = 0;
-  const mine = new Set<DamosWalk>();
-  /** The sample count at which each kdamond's walk is given up on. */
+  /** Our walks, each with the sample count at which its kdamond is given up on. */
   const giveUp = new Map<DamosWalk, { ctx: DamonCtx; sis: number }>();
   for (const k of sim.kdamonds) {
     const ctx = k.kdamond.ctx;
@@ -325,7 +323,6 @@ export function collectTriedRegions(sim: Simulation): Map<DamonCtx, Map<number, 
       samples = Math.max(samples, Math.ceil(us / si(ctx.attrs)));
     }
     if (k.kdamond.walk || k.kdamond.stopped || ctx.schemes.length === 0) continue;
-    pending++;
     const w = new DamosWalk(
       (c, _t, r, s, szFilterPassed) => {
         const si = c.schemes.indexOf(s);
@@ -333,10 +330,10 @@ export function collectTriedRegions(sim: Simulation): Map<DamonCtx, Map<number, 
         list.push({ start: BigInt(r.start), end: BigInt(r.end), nrAccesses: c.patternNrAccesses(r), age: r.age, szFilterPassed: BigInt(szFilterPassed) });
         perScheme.set(si, list);
       },
-      () => pending--,
-      () => pending--,
+      // Completed or canceled, the walk says so itself (finished).
+      () => undefined,
+      () => undefined,
     );
-    mine.add(w);
     giveUp.set(w, { ctx, sis: ctx.passedSampleIntervals + samples });
     k.kdamond.walk = w;
   }
@@ -345,10 +342,10 @@ export function collectTriedRegions(sim: Simulation): Map<DamonCtx, Map<number, 
   const waiting = () => [...giveUp].some(([w, g]) => !w.finished && g.ctx.passedSampleIntervals < g.sis);
   const until = sim.now + 10 * horizonUs * 1000;
   const step = Math.max(1, Math.floor((horizonUs * 1000) / 16));
-  for (let t = sim.now + step; pending > 0 && waiting() && sim.now < until; t = Math.min(until, t + step)) sim.runUntil(t);
+  for (let t = sim.now + step; waiting() && sim.now < until; t = Math.min(until, t + step)) sim.runUntil(t);
   for (const k of sim.kdamonds) {
     const w = k.kdamond.walk;
-    if (w && mine.has(w)) {
+    if (w && giveUp.has(w)) {
       if (!w.finished) w.cancel();
       k.kdamond.walk = undefined;
     }

@@ -8,6 +8,7 @@
  * same summary and the same table bytes.
  */
 import type { DamosStat } from '../damos/scheme.js';
+import type { GoalParams } from '../run/events.js';
 import type { AggrRecord, GoalRecord } from '../run/recorder.js';
 
 export interface SchemeSummary {
@@ -118,7 +119,7 @@ function phasesOf(recs: readonly GoalRecord[], gone: (prev: GoalRecord, next: Go
   const out: GoalRecord[][] = [];
   let prev: GoalRecord | undefined;
   for (const r of recs) {
-    if (!prev || r.metric !== prev.metric || r.nid !== prev.nid || big(r.target_value) !== big(prev.target_value) || gone(prev, r)) out.push([]);
+    if (!prev || !sameGoal(r, prev) || gone(prev, r)) out.push([]);
     out[out.length - 1].push(r);
     prev = r;
   }
@@ -294,7 +295,7 @@ export class GoalLife {
       // the kdamond evaluated it ended an earlier run); its first write set it.
       const same = (j: number): boolean => {
         const p = this.params[j];
-        return p !== undefined && p.metric === want.metric && p.nid === want.nid && big(p.target_value) === big(want.target_value);
+        return p !== undefined && sameGoal(p, want);
       };
       let j = hi - 1;
       while (j >= lo && !same(j)) j--;
@@ -307,11 +308,15 @@ export class GoalLife {
   }
 }
 
-/** A goal's metric, nid and target, as goal records and write records (goal_params) carry them. */
-interface GoalParamsLike {
-  metric: string;
-  nid: number;
-  target_value: bigint | number;
+/**
+ * A goal's metric, nid and target, as goal records and write records (goal_params) carry them;
+ * read back from NDJSON the target is a plain number.
+ */
+type GoalParamsLike = Omit<GoalParams, 'target_value'> & { target_value: bigint | number };
+
+/** Whether two records name the same goal: a new summary phase begins where this changes. */
+function sameGoal(a: GoalParamsLike, b: GoalParamsLike): boolean {
+  return a.metric === b.metric && a.nid === b.nid && big(a.target_value) === big(b.target_value);
 }
 
 /** What a run adds to its goal records for the summary. */

@@ -25,10 +25,10 @@
  */
 import { attrsError, type DamonAttrs } from '../../damon/attrs.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type FilterType } from '../../damos/scheme.js';
+import { UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { STATS_FILES } from './layout.js';
 
-const ULONG_MAX = (1n << 64n) - 1n;
 const INT_MAX = 0x7fff_ffff;
 
 /**
@@ -66,7 +66,7 @@ export function kstrtoul(s: string): bigint | '-EINVAL' | '-ERANGE' {
 export function kstrtouint(s: string): number | '-EINVAL' | '-ERANGE' {
   const v = kstrtoul(s);
   if (typeof v === 'string') return v;
-  return v > 0xffff_ffffn ? '-ERANGE' : Number(v);
+  return v > BigInt(UINT_MAX) ? '-ERANGE' : Number(v);
 }
 
 /** `kstrtoint` (through kstrtoll): '-' then digits without another sign, or kstrtoul's form; within 32 bits. */
