@@ -58,7 +58,9 @@ export function usecsToJiffies(us: number, hz: number): number {
   const u = us >= 2 ** 53 ? 0xffff_ffff : us % 0x1_0000_0000;
   const per = 1e6 / hz; // HZ divides USEC_PER_SEC for every HZ the simulator offers
   // jiffies_to_usecs(MAX_JIFFY_OFFSET), an unsigned int: above it the timeout is "forever".
-  const maxUs = Number(((2n ** 62n - 2n) * BigInt(per)) % 0x1_0000_0000n);
+  // MAX_JIFFY_OFFSET = 2^62 − 2 ≡ −2 (mod 2^32), so the product truncated to 32 bits is
+  // 2^32 − 2·per (per < 2^31): no bigint on this per-sample path.
+  const maxUs = 0x1_0000_0000 - 2 * per;
   if (u > maxUs) return MAX_JIFFY_OFFSET;
   return Math.floor((u + per - 1) / per);
 }
