@@ -86,12 +86,23 @@ export interface MigrationResult {
   costNs: number;
 }
 
+/** Layout-log ranges kept: a consumer further behind rebuilds from the extents. */
+const LAYOUT_LOG_KEEP = 1 << 16;
+
 export class Machine {
   readonly nodes: NodeInfo[];
   readonly mem = new ExtentList();
   readonly costs: CostModel;
   /** Bumped whenever the placement of memory changes (allocation, migration, free, LRU moves). */
   layoutEpoch = 0;
+  /**
+   * The physical ranges placement changes touched, in order: consumers that derive something from
+   * the extents (the young map) patch those ranges instead of walking every extent again, which
+   * long runs fragment into ~10^4. Position logBase + i holds the i-th kept range.
+   */
+  private readonly logStarts: number[] = [];
+  private readonly logEnds: number[] = [];
+  private logBase = 0;
   /** Bytes migrated from node i to node j. */
   readonly migratedBytes: number[][];
   /** Paged-out anon memory and dropped page cache. */
@@ -125,6 +136,33 @@ export class Machine {
         for (let k = i; k < j; k++) this.mem.at(k).kind = ExtKind.NonLru;
         this.freeBytes[n.nid] -= n.reserved;
       }
+    }
+  }
+
+  /** The log position after the last range logged so far (see layoutChangesSince()). */
+  get layoutLogEnd(): number {
+    return this.logBase + this.logStarts.length;
+  }
+
+  /**
+   * Visit the ranges logged from position `pos` on (in logging order, possibly overlapping);
+   * false, visiting nothing, when they are no longer kept.
+   */
+  layoutChangesSince(pos: number, visit: (start: number, end: number) => void): boolean {
+    if (pos < this.logBase) return false;
+    for (let i = pos - this.logBase; i < this.logStarts.length; i++) visit(this.logStarts[i], this.logEnds[i]);
+    return true;
+  }
+
+  /** [start, end) may have changed placement (kind, owner, mapping, folio size, node). */
+  private touched(start: number, end: number): void {
+    this.logStarts.push(start);
+    this.logEnds.push(end);
+    if (this.logStarts.length > LAYOUT_LOG_KEEP) {
+      const drop = LAYOUT_LOG_KEEP / 2;
+      this.logStarts.splice(0, drop);
+      this.logEnds.splice(0, drop);
+      this.logBase += drop;
     }
   }
 
@@ -233,6 +271,7 @@ export class Machine {
           x.oldSince = req.now;
         }
         this.mem.coalesce(p, q);
+        this.touched(r.start, r.end);
         this.freeBytes[nid] -= r.end - r.start;
         placed += r.end - r.start;
         budget -= r.end - r.start;
@@ -254,6 +293,7 @@ export class Machine {
    */
   migrateRange(start: number, end: number, target: number, fallback: readonly number[] = [], enomem?: Set<number>): MigrationResult {
     const res: MigrationResult = { migrated: 0, folios: 0, costNs: 0 };
+    this.touched(start, end);
     const [i0, j0] = this.mem.isolate(start, end);
     // Plain snapshots: the moves below re-split and re-join the extent list.
     const pieces: Array<{ start: number; end: number; node: number; folioSize: number }> = [];
@@ -340,6 +380,7 @@ export class Machine {
     const [i, j] = this.mem.isolate(start, end);
     for (let k = i; k < j; k++) this.mem.at(k).folioSize = fsz;
     this.mem.coalesce(i, j);
+    this.touched(start, end);
     // Folio sizes shape the young map (a 2 MiB folio's rate sums its pages) and folio walks, even
     // when the migration that split the folio then moves nothing.
     this.layoutEpoch++;
@@ -352,6 +393,7 @@ export class Machine {
   private moveContent(e: Extent, from: number, to: number, len: number, node: number, fills: DestinationFills): void {
     const d = new Extent(to, to + len, node, e.kind);
     d.takeContent(e, e.vstart + (from - e.start));
+    this.touched(to, to + len);
     this.freed(e.node, from, from + len);
     fills.place(d);
     this.freeBytes[node] -= len;
@@ -363,6 +405,7 @@ export class Machine {
    * Returns the bytes reclaimed.
    */
   evict(start: number, end: number): number {
+    this.touched(start, end);
     const [i, end0] = this.mem.isolate(start, end);
     let j = end0;
     let done = 0;
@@ -391,6 +434,7 @@ export class Machine {
 
   /** Take the LRU folios in [start, end) off the LRU for good (isolated and never put back). */
   isolateForever(start: number, end: number): void {
+    this.touched(start, end);
     const [i, j] = this.mem.isolate(start, end);
     for (let k = i; k < j; k++) {
       const e = this.mem.at(k);

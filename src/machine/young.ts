@@ -102,6 +102,11 @@ export class YoungMap {
     this.end = end;
   }
 
+  /** The segments (start and probability of each, n of them): for patching and tests. */
+  segments(): { starts: Float64Array; probs: Float64Array; n: number } {
+    return { starts: this.starts, probs: this.probs, n: this.n };
+  }
+
   /** Segment index of the last lookup: callers walking regions in address order search forward from it. */
   private hint = 0;
 
@@ -169,7 +174,7 @@ export interface YoungPiece {
 
 /** Builds and caches young maps per window length. */
 export class YoungModel {
-  private cache = new Map<number, { layout: number; rates: number; map: YoungMap }>();
+  private cache = new Map<number, { layout: number; rates: number; map: YoungMap; logPos: number }>();
   /** rateTriples() output of the extent being built (reused: one build visits every extent). */
   private readonly scratch: number[] = [];
 
@@ -181,10 +186,13 @@ export class YoungModel {
   /** The young map for windows of dtNs nanoseconds at time nowNs. */
   get(dtNs: number, nowNs: number): YoungMap {
     const ratesEpoch = this.rates.ratesEpoch(nowNs);
+    const m = this.machine;
     const c = this.cache.get(dtNs);
-    if (c && c.layout === this.machine.layoutEpoch && c.rates === ratesEpoch) return c.map;
-    const map = this.build(dtNs / 1e9, nowNs);
-    this.cache.set(dtNs, { layout: this.machine.layoutEpoch, rates: ratesEpoch, map });
+    if (c && c.layout === m.layoutEpoch && c.rates === ratesEpoch) return c.map;
+    // Memory moved under unchanged rates: patch the ranges it moved in (migrations move a quota's
+    // worth of a fragmented layout, a few hundred extents of thousands).
+    const map = (c && c.rates === ratesEpoch ? this.patch(c.map, c.logPos, dtNs / 1e9, nowNs) : null) ?? this.build(dtNs / 1e9, nowNs);
+    this.cache.set(dtNs, { layout: m.layoutEpoch, rates: ratesEpoch, map, logPos: m.layoutLogEnd });
     return map;
   }
 
@@ -231,9 +239,60 @@ export class YoungModel {
     return out;
   }
 
+  /** The map of the whole physical address space, from every extent. */
   private build(dt: number, nowNs: number): YoungMap {
-    const starts: number[] = [];
-    const probs: number[] = [];
+    const mem = this.machine.mem;
+    const out = new SegmentList();
+    if (mem.length === 0) return new YoungMap(out.starts, out.probs, 0);
+    const end = mem.at(mem.length - 1).end;
+    this.emit(mem.at(0).start, end, dt, nowNs, out);
+    return new YoungMap(out.starts, out.probs, end);
+  }
+
+  /**
+   * `old` brought up to the current layout: only the ranges the machine logged since `logPos` are
+   * recomputed from their extents, the rest of old's segments are copied. A map's value at an
+   * address depends only on the extent holding it (its kind, owner, mapping and folio size) and
+   * the rates, so the result is the function build() gives, and SegmentList keeps the one minimal
+   * list of segments for it: the same arrays, the same running integral. null when the log no
+   * longer reaches back that far (build instead).
+   */
+  private patch(old: YoungMap, logPos: number, dt: number, nowNs: number): YoungMap | null {
+    const as: number[] = [];
+    const bs: number[] = [];
+    // 2 MiB-aligned: a large folio's probability sums the whole folio.
+    const kept = this.machine.layoutChangesSince(logPos, (a, b) => {
+      as.push(alignDown(a, HPAGE_PMD_SIZE));
+      bs.push(alignUp(b, HPAGE_PMD_SIZE));
+    });
+    if (!kept) return null;
+    const order = as.map((_, i) => i).sort((x, y) => as[x] - as[y]);
+    const { starts: os, probs: op, n } = old.segments();
+    const first = n > 0 ? os[0] : old.end;
+    const out = new SegmentList();
+    let si = 0;
+    for (let k = 0; k < order.length; ) {
+      // The next run of overlapping or adjacent ranges, clipped to the mapped space.
+      let a = as[order[k]];
+      let b = bs[order[k]];
+      for (k++; k < order.length && as[order[k]] <= b; k++) b = Math.max(b, bs[order[k]]);
+      a = Math.max(a, first);
+      b = Math.min(b, old.end);
+      if (b <= a) continue;
+      while (si < n && os[si] < a) {
+        out.push(os[si], op[si]);
+        si++;
+      }
+      this.emit(a, b, dt, nowNs, out);
+      while (si < n && os[si] <= b) si++;
+      if (b < old.end) out.push(b, op[si - 1]);
+    }
+    for (; si < n; si++) out.push(os[si], op[si]);
+    return new YoungMap(out.starts, out.probs, old.end);
+  }
+
+  /** Push the map's segments over [a, b) (a within or at the start of the mapped space) into out. */
+  private emit(a: number, b: number, dt: number, nowNs: number, out: SegmentList): void {
     // A workload has a handful of distinct rates over thousands of extents: remember the last
     // rate's probability instead of calling exp() per extent.
     let lastRate = -1;
@@ -245,30 +304,22 @@ export class YoungModel {
       }
       return lastP;
     };
+    // Each extent's pieces clipped to [a, b): one starting before a starts at a (a later piece
+    // at a replaces it), none starts at or past b.
     const push = (s: number, p: number): void => {
-      const n = starts.length;
-      if (n > 0 && probs[n - 1] === p) return;
-      if (n > 0 && starts[n - 1] === s) {
-        probs[n - 1] = p;
-        if (n > 1 && probs[n - 2] === p) {
-          starts.pop();
-          probs.pop();
-        }
-        return;
-      }
-      starts.push(s);
-      probs.push(p);
+      if (s < b) out.push(s < a ? a : s, p);
     };
     const mem = this.machine.mem;
     const segs = this.scratch;
     // Extents of one owner come in long stretches: its rate runs are looked up once per stretch.
     let owner = -1;
     let runs: RateRuns | undefined;
-    let end = 0;
-    for (let i = 0; i < mem.length; i++) {
+    let pos = a;
+    for (let i = mem.lowerBound(a); i < mem.length; i++) {
       const e = mem.at(i);
-      if (e.start > end && starts.length > 0) push(end, 0); // a hole
-      end = e.end;
+      if (e.start >= b) break;
+      if (e.start > pos) push(pos, 0); // a hole
+      pos = e.end;
       if (e.kind !== ExtKind.Lru) {
         push(e.start, 0);
         continue;
@@ -304,7 +355,34 @@ export class YoungModel {
         fv += HPAGE_PMD_SIZE;
       }
     }
-    return new YoungMap(starts, probs, end);
+    if (pos < b) push(pos, 0); // a hole up to b
+  }
+}
+
+/**
+ * The minimal segment list of a piecewise-constant function, built left to right: push(s, p)
+ * makes the value p from s on (a push at the last segment's start replaces it), and neighbouring
+ * segments never share a value. Any push order that describes the same function gives the same
+ * arrays.
+ */
+class SegmentList {
+  readonly starts: number[] = [];
+  readonly probs: number[] = [];
+
+  push(s: number, p: number): void {
+    const { starts, probs } = this;
+    const n = starts.length;
+    if (n > 0 && probs[n - 1] === p) return;
+    if (n > 0 && starts[n - 1] === s) {
+      probs[n - 1] = p;
+      if (n > 1 && probs[n - 2] === p) {
+        starts.pop();
+        probs.pop();
+      }
+      return;
+    }
+    starts.push(s);
+    probs.push(p);
   }
 }
 

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The young map (machine/young.ts) patched after layout changes equals the map built from every
+ * extent, segment for segment.
+ *
+ * When memory moves under unchanged rates, YoungModel recomputes only the physical ranges the
+ * machine logged (allocations, migrations with their destinations, THP splits, reclaim, pages
+ * taken off the LRU) and copies the rest of the previous map. A range the log missed, a clip at a
+ * range edge inside a 2 MiB folio or a hole, or a merge of equal neighbours done differently would
+ * leave a map that differs from the built one: these tests drive random machines through random
+ * sequences of those changes and compare both maps exactly after each, and check that the patch
+ * path was the one taken.
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HPAGE_PMD_SIZE, PAGE_SIZE } from '../src/lib/kint.js';
+import { Machine } from '../src/machine/machine.js';
+import { YoungModel, type AccessRates, type RateRuns } from '../src/machine/young.js';
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+
+type Op =
+  | { kind: 'alloc'; owner: number; mib: number; thp: boolean; node: number }
+  | { kind: 'migrate'; at: number; mib: number; target: number }
+  | { kind: 'evict'; at: number; mib: number }
+  | { kind: 'isolate'; at: number; pages: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant('alloc' as const), owner: fc.integer({ min: 0, max: 2 }), mib: fc.integer({ min: 1, max: 24 }), thp: fc.boolean(), node: fc.integer({ min: 0, max: 1 }) }),
+  fc.record({ kind: fc.constant('migrate' as const), at: fc.integer({ min: 0, max: 63 }), mib: fc.integer({ min: 2, max: 16 }), target: fc.integer({ min: 0, max: 1 }) }),
+  fc.record({ kind: fc.constant('evict' as const), at: fc.integer({ min: 0, max: 63 }), mib: fc.integer({ min: 2, max: 8 }) }),
+  fc.record({ kind: fc.constant('isolate' as const), at: fc.integer({ min: 0, max: 63 }), pages: fc.integer({ min: 1, max: 600 }) }),
+);
+
+/** Rate runs per owner: [start, end) virtual ranges (4 KiB grid) with accesses/s per page. */
+const runsArb: fc.Arbitrary<RateRuns> = fc
+  .array(fc.tuple(fc.integer({ min: 0, max: 40_000 }), fc.integer({ min: 1, max: 4000 }), fc.constantFrom(0.5, 3, 80, 900)), { maxLength: 6 })
+  .map((xs) => {
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const rates: number[] = [];
+    let pos = 0;
+    for (const [gap, len, rate] of xs.sort((a, b) => a[0] - b[0])) {
+      const s = Math.max(pos, gap * PAGE_SIZE);
+      starts.push(s);
+      ends.push(s + len * PAGE_SIZE);
+      rates.push(rate);
+      pos = s + len * PAGE_SIZE;
+    }
+    return { starts, ends, rates };
+  });
+
+function segmentsOf(m: ReturnType<YoungModel['get']>): { starts: number[]; probs: number[]; end: number } {
+  const s = m.segments();
+  return { starts: Array.from(s.starts.subarray(0, s.n)), probs: Array.from(s.probs.subarray(0, s.n)), end: m.end };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('young map patching', () => {
+  it('equals a fresh build after every layout change, without rebuilding', () => {
+    fc.assert(
+      fc.property(fc.array(runsArb, { minLength: 3, maxLength: 3 }), fc.boolean(), fc.boolean(), fc.array(opArb, { minLength: 1, maxLength: 40 }), (runs, hole, unaligned, ops) => {
+        // Node edges off the 2 MiB grid put the ends of the (2 MiB-aligned) patched ranges in holes.
+        const machine = new Machine({
+          base: 4 * GiB + (unaligned ? 3 * PAGE_SIZE : 0),
+          holeBetweenNodes: hole ? 6 * MiB + (unaligned ? 5 * PAGE_SIZE : 0) : 0,
+          swap: 16 * MiB,
+          nodes: [
+            { capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: 2 * MiB + 3 * PAGE_SIZE, watermark: 0 },
+            { capacity: 64 * MiB, kind: 'cxl', latencyNs: 250, reserved: 0, watermark: 0 },
+          ],
+        });
+        const rates: AccessRates = { ratesEpoch: () => 0, rateRuns: (owner) => runs[owner] };
+        const model = new YoungModel(machine, rates);
+        const dtNs = 6e6;
+        model.get(dtNs, 0);
+        const build = vi.spyOn(YoungModel.prototype as unknown as { build: () => unknown }, 'build');
+        const vnext = [0, 0, 0];
+        const phys = (at: number) => machine.nodes[0].start + (at % 64) * 2 * MiB;
+        for (const op of ops) {
+          switch (op.kind) {
+            case 'alloc': {
+              const bytes = op.mib * MiB - (op.thp ? 0 : 5 * PAGE_SIZE);
+              const v = vnext[op.owner];
+              machine.allocate({ owner: op.owner, vstart: v, bytes, anon: true, mapped: true, memcg: 0, thp: op.thp, nodes: [op.node, 1 - op.node], now: 0 });
+              vnext[op.owner] = Math.ceil((v + bytes) / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE + (op.mib % 3) * PAGE_SIZE;
+              break;
+            }
+            case 'migrate': {
+              const a = op.at < 32 ? phys(op.at) : machine.nodes[1].start + (op.at - 32) * 2 * MiB;
+              machine.migrateRange(a, Math.min(a + op.mib * MiB, machine.nodes[1].end), op.target);
+              break;
+            }
+            case 'evict': {
+              const a = phys(op.at);
+              machine.evict(a, a + op.mib * MiB);
+              break;
+            }
+            case 'isolate': {
+              const a = phys(op.at) + PAGE_SIZE * 7;
+              machine.isolateForever(a, a + op.pages * PAGE_SIZE);
+              break;
+            }
+          }
+          const patched = segmentsOf(model.get(dtNs, 0));
+          const built = segmentsOf(new YoungModel(machine, rates).get(dtNs, 0));
+          expect(patched).toEqual(built);
+        }
+        // One build per fresh model above, none for the patched one.
+        expect(build).toHaveBeenCalledTimes(ops.length);
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+
+  it('keeps the hole between nodes at probability 0 when a patched range reaches into it', () => {
+    // Node edges off the 2 MiB grid: the patched ranges, widened to 2 MiB, run into the hole on
+    // both sides of it, and the memory next to it is hot.
+    const machine = new Machine({
+      base: 4 * GiB + 3 * PAGE_SIZE,
+      holeBetweenNodes: 6 * MiB + 5 * PAGE_SIZE,
+      nodes: [
+        { capacity: 16 * MiB, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 },
+        { capacity: 16 * MiB, kind: 'cxl', latencyNs: 250, reserved: 0, watermark: 0 },
+      ],
+    });
+    const runs: RateRuns = { starts: [0], ends: [GiB], rates: [100] };
+    const rates: AccessRates = { ratesEpoch: () => 0, rateRuns: () => runs };
+    const model = new YoungModel(machine, rates);
+    const [n0, n1] = machine.nodes;
+    machine.allocate({ owner: 0, vstart: 0, bytes: 16 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [0], now: 0 });
+    machine.allocate({ owner: 0, vstart: 16 * MiB, bytes: 8 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [1], now: 0 });
+    const p = 1 - Math.exp(-100 * 0.006);
+    const before = model.get(6e6, 0);
+    expect([before.probAt(n0.end - 1), before.probAt(n0.end), before.probAt(n1.start - 1), before.probAt(n1.start)]).toEqual([p, 0, 0, p]);
+    // Hot pages leave the end of node 0 (for node 1's free memory) and the start of node 1 (for
+    // the frames just freed at node 0's end), then node 1's freed start fills again.
+    machine.migrateRange(n0.end - 2 * MiB, n0.end, 1);
+    machine.migrateRange(n1.start, n1.start + 2 * MiB, 0);
+    machine.migrateRange(n0.start, n0.start + MiB, 1);
+    expect([machine.lruExtentAt(n0.end - 1) !== null, machine.lruExtentAt(n1.start) !== null]).toEqual([true, true]);
+    const patched = model.get(6e6, 0);
+    expect(patched).not.toBe(before);
+    expect(segmentsOf(patched)).toEqual(segmentsOf(new YoungModel(machine, rates).get(6e6, 0)));
+    expect([patched.probAt(n0.end - 1), patched.probAt(n0.end), patched.probAt(n1.start - 1), patched.probAt(n1.start)]).toEqual([p, 0, 0, p]);
+  });
+
+  it('rebuilds when the rates change or the log no longer reaches back', () => {
+    const machine = new Machine({
+      base: 4 * GiB,
+      holeBetweenNodes: 0,
+      nodes: [
+        { capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 },
+        { capacity: 64 * MiB, kind: 'cxl', latencyNs: 250, reserved: 0, watermark: 0 },
+      ],
+    });
+    let epoch = 0;
+    const runs: RateRuns = { starts: [0], ends: [64 * MiB], rates: [50] };
+    const model = new YoungModel(machine, { ratesEpoch: () => epoch, rateRuns: () => runs });
+    machine.allocate({ owner: 0, vstart: 0, bytes: 32 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [0], now: 0 });
+    model.get(6e6, 0);
+    const build = vi.spyOn(YoungModel.prototype as unknown as { build: () => unknown }, 'build');
+    machine.migrateRange(machine.nodes[0].start, machine.nodes[0].start + 4 * MiB, 1);
+    model.get(6e6, 0);
+    expect(build).toHaveBeenCalledTimes(0);
+    epoch = 1;
+    model.get(6e6, 0);
+    expect(build).toHaveBeenCalledTimes(1);
+    // 2^16 ranges are kept (a migration that moves nothing logs its range too): a model further
+    // behind rebuilds.
+    for (let i = 0; i < 2 ** 16 + 1; i++) machine.migrateRange(machine.nodes[1].start, machine.nodes[1].start + PAGE_SIZE, 1);
+    expect(machine.migrateRange(machine.nodes[0].start + 8 * MiB, machine.nodes[0].start + 9 * MiB, 1).migrated).toBe(MiB);
+    model.get(6e6, 0);
+    expect(build).toHaveBeenCalledTimes(2);
+  });
+});
