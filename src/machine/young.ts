@@ -15,6 +15,7 @@
 import { HPAGE_PMD_SIZE, alignDown, alignUp } from '../lib/kint.js';
 import { ExtKind, type Extent } from './extents.js';
 import { binomial, type Prng } from '../lib/prng.js';
+import { SegmentList, extentSpan, patchSegments } from './layout-map.js';
 import type { Machine } from './machine.js';
 
 /** Sorted, non-overlapping virtual [start, end) runs with a rate (accesses/s per 4 KiB page); gaps have rate 0. */
@@ -241,54 +242,24 @@ export class YoungModel {
 
   /** The map of the whole physical address space, from every extent. */
   private build(dt: number, nowNs: number): YoungMap {
-    const mem = this.machine.mem;
+    const { start, end } = extentSpan(this.machine);
     const out = new SegmentList();
-    if (mem.length === 0) return new YoungMap(out.starts, out.probs, 0);
-    const end = mem.at(mem.length - 1).end;
-    this.emit(mem.at(0).start, end, dt, nowNs, out);
-    return new YoungMap(out.starts, out.probs, end);
+    if (end > start) this.emit(start, end, dt, nowNs, out);
+    return new YoungMap(out.starts, out.values, end);
   }
 
   /**
-   * `old` brought up to the current layout: only the ranges the machine logged since `logPos` are
-   * recomputed from their extents, the rest of old's segments are copied. A map's value at an
-   * address depends only on the extent holding it (its kind, owner, mapping and folio size) and
-   * the rates, so the result is the function build() gives, and SegmentList keeps the one minimal
-   * list of segments for it: the same arrays, the same running integral. null when the log no
-   * longer reaches back that far (build instead).
+   * `old` brought up to the current layout: the ranges the machine logged since `logPos` are
+   * recomputed from their extents (widened to 2 MiB: a large folio's probability sums the whole
+   * folio), the rest of old's segments copied; the same arrays build() gives (machine/layout-map.ts).
+   * null when the log no longer reaches back that far.
    */
   private patch(old: YoungMap, logPos: number, dt: number, nowNs: number): YoungMap | null {
-    const as: number[] = [];
-    const bs: number[] = [];
-    // 2 MiB-aligned: a large folio's probability sums the whole folio.
-    const kept = this.machine.layoutChangesSince(logPos, (a, b) => {
-      as.push(alignDown(a, HPAGE_PMD_SIZE));
-      bs.push(alignUp(b, HPAGE_PMD_SIZE));
-    });
-    if (!kept) return null;
-    const order = as.map((_, i) => i).sort((x, y) => as[x] - as[y]);
-    const { starts: os, probs: op, n } = old.segments();
-    const first = n > 0 ? os[0] : old.end;
-    const out = new SegmentList();
-    let si = 0;
-    for (let k = 0; k < order.length; ) {
-      // The next run of overlapping or adjacent ranges, clipped to the mapped space.
-      let a = as[order[k]];
-      let b = bs[order[k]];
-      for (k++; k < order.length && as[order[k]] <= b; k++) b = Math.max(b, bs[order[k]]);
-      a = Math.max(a, first);
-      b = Math.min(b, old.end);
-      if (b <= a) continue;
-      while (si < n && os[si] < a) {
-        out.push(os[si], op[si]);
-        si++;
-      }
-      this.emit(a, b, dt, nowNs, out);
-      while (si < n && os[si] <= b) si++;
-      if (b < old.end) out.push(b, op[si - 1]);
-    }
-    for (; si < n; si++) out.push(os[si], op[si]);
-    return new YoungMap(out.starts, out.probs, old.end);
+    const s = old.segments();
+    const out = patchSegments(this.machine, logPos, HPAGE_PMD_SIZE, { starts: s.starts, values: s.probs, n: s.n, end: old.end }, (a, b, o) =>
+      this.emit(a, b, dt, nowNs, o),
+    );
+    return out && new YoungMap(out.starts, out.values, old.end);
   }
 
   /** Push the map's segments over [a, b) (a within or at the start of the mapped space) into out. */
@@ -356,33 +327,6 @@ export class YoungModel {
       }
     }
     if (pos < b) push(pos, 0); // a hole up to b
-  }
-}
-
-/**
- * The minimal segment list of a piecewise-constant function, built left to right: push(s, p)
- * makes the value p from s on (a push at the last segment's start replaces it), and neighbouring
- * segments never share a value. Any push order that describes the same function gives the same
- * arrays.
- */
-class SegmentList {
-  readonly starts: number[] = [];
-  readonly probs: number[] = [];
-
-  push(s: number, p: number): void {
-    const { starts, probs } = this;
-    const n = starts.length;
-    if (n > 0 && probs[n - 1] === p) return;
-    if (n > 0 && starts[n - 1] === s) {
-      probs[n - 1] = p;
-      if (n > 1 && probs[n - 2] === p) {
-        starts.pop();
-        probs.pop();
-      }
-      return;
-    }
-    starts.push(s);
-    probs.push(p);
   }
 }
 

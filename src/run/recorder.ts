@@ -8,7 +8,7 @@ import { ctxIdxInKdamond, type DamonCtx } from '../damon/ctx.js';
 import type { DamonTracer } from '../damon/trace.js';
 import type { Damos } from '../damos/scheme.js';
 import { toJson } from '../lib/json.js';
-import { hotBytesPerNode, usedBytesPerNode } from '../workload/truth.js';
+import { HotBytesTracker, usedBytesPerNode } from '../workload/truth.js';
 import type { Simulation } from './simulation.js';
 
 export const TIMELINE_VERSION = 1;
@@ -62,6 +62,7 @@ export class Recorder implements DamonTracer {
    */
   private truthKey = '';
   private truth: { used: number[]; hot: number[]; migrated: number[][] } = { used: [], hot: [], migrated: [] };
+  private hotBytes: HotBytesTracker | undefined;
 
   constructor(
     private readonly write: ((line: string) => void) | undefined,
@@ -73,6 +74,7 @@ export class Recorder implements DamonTracer {
 
   attach(sim: Simulation): void {
     this.sim = sim;
+    this.hotBytes = new HotBytesTracker(sim.machine, sim.workload);
   }
 
   emit(rec: object): void {
@@ -113,7 +115,7 @@ export class Recorder implements DamonTracer {
       this.truthKey = key;
       this.truth = {
         used: usedBytesPerNode(sim.machine),
-        hot: hotBytesPerNode(sim.machine, sim.workload, ctx.clock.now),
+        hot: this.hotBytes?.perNode(ctx.clock.now) ?? [],
         migrated: sim.machine.migratedBytes.map((row) => [...row]),
       };
     }

@@ -3,7 +3,9 @@
  * Ground truth the kernel cannot show: where the workload's hot set physically lives, per node.
  * Walks extents, not pages.
  */
+import { PAGE_SIZE } from '../lib/kint.js';
 import { ExtKind } from '../machine/extents.js';
+import { SegmentList, extentSpan, patchSegments, type Segments } from '../machine/layout-map.js';
 import type { Machine } from '../machine/machine.js';
 import type { Workload } from './model.js';
 
@@ -38,4 +40,101 @@ export function hotBytesPerNode(machine: Machine, workload: Workload, nowNs: num
 /** Bytes in use (not free) on each node. */
 export function usedBytesPerNode(machine: Machine): number[] {
   return machine.nodes.map((n) => n.capacity - machine.nodeFree(n.nid));
+}
+
+/**
+ * hotBytesPerNode() kept current as memory moves: the hot set as a function of the physical
+ * address (the node of a hot LRU byte, −1 elsewhere), patched where the machine logged changes
+ * (machine/layout-map.ts) instead of walked over every extent at each aggregation that follows a
+ * migration. Rebuilt when the workload changes phase (the hot set moves).
+ */
+export class HotBytesTracker {
+  private phase = -1;
+  private layout = -1;
+  private logPos = 0;
+  private segs: Segments | null = null;
+  private hot: Map<number, Array<readonly [number, number]>> = new Map();
+  private totals: number[] = [];
+
+  constructor(
+    private readonly machine: Machine,
+    private readonly workload: Workload,
+  ) {}
+
+  /** Bytes of the current hot set resident on each node (a fresh array). */
+  perNode(nowNs: number): number[] {
+    const m = this.machine;
+    const phase = this.workload.phaseIndex(nowNs);
+    if (phase !== this.phase || m.layoutEpoch !== this.layout) {
+      const emit = (a: number, b: number, out: SegmentList) => this.emit(a, b, out);
+      let out: SegmentList | null = null;
+      if (phase === this.phase && this.segs) out = patchSegments(m, this.logPos, PAGE_SIZE, this.segs, emit);
+      else this.hot = sortedHotRanges(this.workload.phase(nowNs).hot);
+      const { start, end } = extentSpan(m);
+      if (!out) {
+        out = new SegmentList();
+        if (end > start) this.emit(start, end, out);
+      }
+      this.segs = { starts: out.starts, values: out.values, n: out.starts.length, end };
+      this.totals = m.nodes.map(() => 0);
+      const { starts, values } = out;
+      for (let i = 0; i < starts.length; i++) {
+        const nid = values[i];
+        if (nid >= 0) this.totals[nid] += (i + 1 < starts.length ? starts[i + 1] : end) - starts[i];
+      }
+      this.phase = phase;
+      this.layout = m.layoutEpoch;
+      this.logPos = m.layoutLogEnd;
+    }
+    return [...this.totals];
+  }
+
+  /** Push the function's segments over [a, b) into out. */
+  private emit(a: number, b: number, out: SegmentList): void {
+    const push = (s: number, v: number): void => {
+      if (s < b) out.push(s < a ? a : s, v);
+    };
+    const mem = this.machine.mem;
+    let owner = -1;
+    let ranges: ReadonlyArray<readonly [number, number]> | undefined;
+    let pos = a;
+    for (let i = mem.lowerBound(a); i < mem.length; i++) {
+      const e = mem.at(i);
+      if (e.start >= b) break;
+      if (e.start > pos) push(pos, -1); // a hole
+      pos = e.end;
+      push(e.start, -1);
+      if (e.kind !== ExtKind.Lru) continue;
+      if (e.owner !== owner) {
+        owner = e.owner;
+        ranges = this.hot.get(owner);
+      }
+      if (!ranges) continue;
+      const vs = e.vstart;
+      const ve = e.vstart + (e.end - e.start);
+      for (let j = 0; j < ranges.length && ranges[j][0] < ve; j++) {
+        const h = ranges[j];
+        if (h[1] <= vs) continue;
+        push(e.start + (Math.max(vs, h[0]) - vs), e.node);
+        push(e.start + (Math.min(ve, h[1]) - vs), -1);
+      }
+    }
+    if (pos < b) push(pos, -1); // a hole up to b
+  }
+}
+
+/** Each process's hot ranges sorted by start, overlapping ones joined (a byte counts once). */
+function sortedHotRanges(hot: ReadonlyMap<number, ReadonlyArray<readonly [number, number]>>): Map<number, Array<readonly [number, number]>> {
+  const out = new Map<number, Array<readonly [number, number]>>();
+  for (const [owner, rs] of hot) {
+    const sorted = [...rs].filter((r) => r[1] > r[0]).sort((x, y) => x[0] - y[0]);
+    const joined: Array<[number, number]> = [];
+    for (const [s, e] of sorted) {
+      const last = joined[joined.length - 1];
+      if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+      else joined.push([s, e]);
+    }
+    out.set(owner, joined);
+  }
+  return out;
 }

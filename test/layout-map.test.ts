@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
- * The young map (machine/young.ts) patched after layout changes equals the map built from every
- * extent, segment for segment.
+ * Functions of the physical address derived from the extents and patched where memory moved
+ * (machine/layout-map.ts) equal the ones built from every extent: the young map (machine/young.ts)
+ * segment for segment, and the ground truth's hot bytes per node (workload/truth.ts) byte for byte.
  *
  * When memory moves under unchanged rates, YoungModel recomputes only the physical ranges the
  * machine logged (allocations, migrations with their destinations, THP splits, reclaim, pages
@@ -16,6 +17,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from '../src/lib/kint.js';
 import { Machine } from '../src/machine/machine.js';
 import { YoungModel, type AccessRates, type RateRuns } from '../src/machine/young.js';
+import { RateSegments, Workload } from '../src/workload/model.js';
+import { HotBytesTracker, hotBytesPerNode } from '../src/workload/truth.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -56,6 +59,35 @@ function segmentsOf(m: ReturnType<YoungModel['get']>): { starts: number[]; probs
   return { starts: Array.from(s.starts.subarray(0, s.n)), probs: Array.from(s.probs.subarray(0, s.n)), end: m.end };
 }
 
+/** Apply a random layout change; vnext holds each owner's next free virtual address. */
+function applyOp(machine: Machine, op: Op, vnext: number[]): void {
+  const phys = (at: number) => machine.nodes[0].start + (at % 64) * 2 * MiB;
+  switch (op.kind) {
+    case 'alloc': {
+      const bytes = op.mib * MiB - (op.thp ? 0 : 5 * PAGE_SIZE);
+      const v = vnext[op.owner];
+      machine.allocate({ owner: op.owner, vstart: v, bytes, anon: true, mapped: true, memcg: 0, thp: op.thp, nodes: [op.node, 1 - op.node], now: 0 });
+      vnext[op.owner] = Math.ceil((v + bytes) / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE + (op.mib % 3) * PAGE_SIZE;
+      break;
+    }
+    case 'migrate': {
+      const a = op.at < 32 ? phys(op.at) : machine.nodes[1].start + (op.at - 32) * 2 * MiB;
+      machine.migrateRange(a, Math.min(a + op.mib * MiB, machine.nodes[1].end), op.target);
+      break;
+    }
+    case 'evict': {
+      const a = phys(op.at);
+      machine.evict(a, a + op.mib * MiB);
+      break;
+    }
+    case 'isolate': {
+      const a = phys(op.at) + PAGE_SIZE * 7;
+      machine.isolateForever(a, a + op.pages * PAGE_SIZE);
+      break;
+    }
+  }
+}
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -80,32 +112,8 @@ describe('young map patching', () => {
         model.get(dtNs, 0);
         const build = vi.spyOn(YoungModel.prototype as unknown as { build: () => unknown }, 'build');
         const vnext = [0, 0, 0];
-        const phys = (at: number) => machine.nodes[0].start + (at % 64) * 2 * MiB;
         for (const op of ops) {
-          switch (op.kind) {
-            case 'alloc': {
-              const bytes = op.mib * MiB - (op.thp ? 0 : 5 * PAGE_SIZE);
-              const v = vnext[op.owner];
-              machine.allocate({ owner: op.owner, vstart: v, bytes, anon: true, mapped: true, memcg: 0, thp: op.thp, nodes: [op.node, 1 - op.node], now: 0 });
-              vnext[op.owner] = Math.ceil((v + bytes) / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE + (op.mib % 3) * PAGE_SIZE;
-              break;
-            }
-            case 'migrate': {
-              const a = op.at < 32 ? phys(op.at) : machine.nodes[1].start + (op.at - 32) * 2 * MiB;
-              machine.migrateRange(a, Math.min(a + op.mib * MiB, machine.nodes[1].end), op.target);
-              break;
-            }
-            case 'evict': {
-              const a = phys(op.at);
-              machine.evict(a, a + op.mib * MiB);
-              break;
-            }
-            case 'isolate': {
-              const a = phys(op.at) + PAGE_SIZE * 7;
-              machine.isolateForever(a, a + op.pages * PAGE_SIZE);
-              break;
-            }
-          }
+          applyOp(machine, op, vnext);
           const patched = segmentsOf(model.get(dtNs, 0));
           const built = segmentsOf(new YoungModel(machine, rates).get(dtNs, 0));
           expect(patched).toEqual(built);
@@ -176,5 +184,52 @@ describe('young map patching', () => {
     expect(machine.migrateRange(machine.nodes[0].start + 8 * MiB, machine.nodes[0].start + 9 * MiB, 1).migrated).toBe(MiB);
     model.get(6e6, 0);
     expect(build).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('hot bytes per node', () => {
+  it('equals the walk over every extent after every layout change and phase change', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.tuple(fc.integer({ min: 0, max: 12_000 }), fc.integer({ min: 1, max: 3000 })), { maxLength: 3 }), { minLength: 2, maxLength: 2 }),
+        fc.array(fc.tuple(opArb, fc.boolean()), { minLength: 1, maxLength: 40 }),
+        (hotSets, ops) => {
+          const machine = new Machine({
+            base: 4 * GiB + 3 * PAGE_SIZE,
+            holeBetweenNodes: 6 * MiB,
+            swap: 16 * MiB,
+            nodes: [
+              { capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: MiB, watermark: 0 },
+              { capacity: 64 * MiB, kind: 'cxl', latencyNs: 250, reserved: 0, watermark: 0 },
+            ],
+          });
+          // Two phases (the second from t = 1 s) with each its own disjoint hot ranges per owner.
+          const phase = (k: number) => {
+            const hot = new Map<number, Array<[number, number]>>();
+            for (let owner = 0; owner < 3; owner++) {
+              const rs: Array<[number, number]> = [];
+              let pos = 0;
+              for (const [gap, len] of [...hotSets[k]].sort((x, y) => x[0] - y[0])) {
+                const s0 = Math.max(pos, (gap + owner * 97) * PAGE_SIZE);
+                rs.push([s0, s0 + len * PAGE_SIZE]);
+                pos = s0 + len * PAGE_SIZE;
+              }
+              hot.set(owner, rs.reverse());
+            }
+            return { at: k * 1e9, rates: new Map<number, RateSegments>(), hot };
+          };
+          const workload = new Workload([], [phase(0), phase(1)], 'test');
+          const tracker = new HotBytesTracker(machine, workload);
+          const vnext = [0, 0, 0];
+          let now = 0;
+          for (const [op, later] of ops) {
+            if (later) now = 1e9;
+            applyOp(machine, op, vnext);
+            expect(tracker.perNode(now)).toEqual(hotBytesPerNode(machine, workload, now));
+          }
+        },
+      ),
+      { numRuns: 150, seed: 11 },
+    );
   });
 });

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Piecewise-constant functions of the physical address derived from the extents (the young map's
+ * access probability, the ground truth's hot bytes), kept current by patching the ranges the
+ * machine logged as changed instead of walking every extent again: long runs fragment memory into
+ * ~10^4 extents, and migrations change a few hundred of them at a time.
+ *
+ * Patching is exact: such a function's value at an address depends only on the extent holding it
+ * (and inputs the caller checks, like rates or the workload phase), and SegmentList keeps the one
+ * minimal list of segments of a function, so a patched list equals the list built from scratch.
+ */
+import { alignDown, alignUp } from '../lib/kint.js';
+import type { Machine } from './machine.js';
+
+/**
+ * The minimal segment list of a piecewise-constant function, built left to right: push(s, v)
+ * makes the value v from s on (a push at the last segment's start replaces it), and neighbouring
+ * segments never share a value. Any push order that describes the same function gives the same
+ * arrays.
+ */
+export class SegmentList {
+  readonly starts: number[] = [];
+  readonly values: number[] = [];
+
+  push(s: number, v: number): void {
+    const { starts, values } = this;
+    const n = starts.length;
+    if (n > 0 && values[n - 1] === v) return;
+    if (n > 0 && starts[n - 1] === s) {
+      values[n - 1] = v;
+      if (n > 1 && values[n - 2] === v) {
+        starts.pop();
+        values.pop();
+      }
+      return;
+    }
+    starts.push(s);
+    values.push(v);
+  }
+}
+
+/** Pushes a function's segments over [a, b) into out. */
+export type SegmentEmitter = (a: number, b: number, out: SegmentList) => void;
+
+/** A segment list as arrays: n segments, the last ending at `end`. */
+export interface Segments {
+  readonly starts: ArrayLike<number>;
+  readonly values: ArrayLike<number>;
+  readonly n: number;
+  readonly end: number;
+}
+
+/**
+ * `old` with the ranges the machine logged from `logPos` on recomputed by `emit` (widened to
+ * `align`, merged, clipped to old's span); null when the log no longer reaches back that far.
+ */
+export function patchSegments(machine: Machine, logPos: number, align: number, old: Segments, emit: SegmentEmitter): SegmentList | null {
+  const as: number[] = [];
+  const bs: number[] = [];
+  const kept = machine.layoutChangesSince(logPos, (a, b) => {
+    as.push(alignDown(a, align));
+    bs.push(alignUp(b, align));
+  });
+  if (!kept) return null;
+  const order = as.map((_, i) => i).sort((x, y) => as[x] - as[y]);
+  const { starts: os, values: ov, n, end } = old;
+  const first = n > 0 ? os[0] : end;
+  const out = new SegmentList();
+  let si = 0;
+  for (let k = 0; k < order.length; ) {
+    // The next run of overlapping or adjacent ranges.
+    let a = as[order[k]];
+    let b = bs[order[k]];
+    for (k++; k < order.length && as[order[k]] <= b; k++) b = Math.max(b, bs[order[k]]);
+    a = Math.max(a, first);
+    b = Math.min(b, end);
+    if (b <= a) continue;
+    while (si < n && os[si] < a) {
+      out.push(os[si], ov[si]);
+      si++;
+    }
+    emit(a, b, out);
+    while (si < n && os[si] <= b) si++;
+    if (b < end) out.push(b, ov[si - 1]);
+  }
+  for (; si < n; si++) out.push(os[si], ov[si]);
+  return out;
+}
+
+/** The span the extents cover: [first extent's start, last extent's end) (holes between nodes included). */
+export function extentSpan(machine: Machine): { start: number; end: number } {
+  const mem = machine.mem;
+  if (mem.length === 0) return { start: 0, end: 0 };
+  return { start: mem.at(0).start, end: mem.at(mem.length - 1).end };
+}
