@@ -15,6 +15,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from '../src/lib/kint.js';
+import { LruMap, type WalkCount } from '../src/machine/lru-map.js';
 import { Machine } from '../src/machine/machine.js';
 import { YoungModel, type AccessRates, type RateRuns } from '../src/machine/young.js';
 import { RateSegments, Workload } from '../src/workload/model.js';
@@ -230,6 +231,42 @@ describe('hot bytes per node', () => {
         },
       ),
       { numRuns: 150, seed: 11 },
+    );
+  });
+});
+
+describe('LRU runs', () => {
+  it('walk any page-aligned range as a fresh map does, after every layout change', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 40 }), fc.array(fc.tuple(fc.nat(40_000), fc.nat(40_000)), { minLength: 1, maxLength: 8 }), (ops, ranges) => {
+        const machine = new Machine({
+          base: 4 * GiB + 3 * PAGE_SIZE,
+          holeBetweenNodes: 6 * MiB + PAGE_SIZE,
+          swap: 16 * MiB,
+          nodes: [
+            { capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: MiB, watermark: 0 },
+            { capacity: 64 * MiB, kind: 'cxl', latencyNs: 250, reserved: 0, watermark: 0 },
+          ],
+        });
+        const lru = new LruMap(machine);
+        const vnext = [0, 0, 0];
+        const walk = (m: LruMap, a: number, b: number): WalkCount => {
+          const w = { bytes: 0, lookups: 0 };
+          m.walk(a, b, w);
+          return w;
+        };
+        for (const op of ops) {
+          applyOp(machine, op, vnext);
+          const fresh = new LruMap(machine);
+          // Ranges from below node 0 to past node 1's end.
+          for (const [x, y] of ranges) {
+            const a = 4 * GiB - 8 * MiB + Math.min(x, y) * PAGE_SIZE;
+            const b = 4 * GiB - 8 * MiB + Math.max(x, y) * PAGE_SIZE;
+            expect(walk(lru, a, b)).toEqual(walk(fresh, a, b));
+          }
+        }
+      }),
+      { numRuns: 100, seed: 5 },
     );
   });
 });

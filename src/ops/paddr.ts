@@ -22,6 +22,7 @@ import { nodeValid } from '../damon/mm.js';
 import type { DamonRegion, DamonTarget } from '../damon/region.js';
 import { newFilter, type Damos, type DamosFilter } from '../damos/scheme.js';
 import { ExtKind, type Extent } from '../machine/extents.js';
+import { LruMap, type WalkCount } from '../machine/lru-map.js';
 import type { Machine } from '../machine/machine.js';
 import type { YoungMap, YoungModel } from '../machine/young.js';
 import type { ApplyResult, DamonOperations, EligibleSums } from './operations.js';
@@ -57,6 +58,9 @@ export class PaddrOps implements DamonOperations {
   private readonly mode: SamplingMode;
   private readonly cache: PaddrCheckCache;
   private readonly sampler: RegionSampler;
+  /** LRU runs for node_eligible_mem_bp's walk, made at its first use. */
+  private lru: LruMap | null = null;
+  private readonly walkCount: WalkCount = { bytes: 0, lookups: 0 };
 
   constructor(deps: PaddrDeps) {
     this.machine = deps.machine;
@@ -132,6 +136,34 @@ export class PaddrOps implements DamonOperations {
   addEligibleBytes(ctx: DamonCtx, r: DamonRegion, sums: EligibleSums): void {
     const a = r.start * ctx.addrUnit;
     const b = r.end * ctx.addrUnit;
+    if (a % PAGE_SIZE !== 0 || b % PAGE_SIZE !== 0) {
+      this.walkEligibleBytes(a, b, ctx, sums);
+      return;
+    }
+    // Page-aligned (as regions are unless addr_unit says otherwise): the same counts from the
+    // machine's LRU runs in O(log runs), where the walk below visits every extent.
+    this.lru ??= new LruMap(this.machine);
+    const w = this.walkCount;
+    this.lru.walk(a, b, w);
+    const { bytes, lookups } = w;
+    if (bytes > 0) {
+      for (const n of this.machine.nodes) {
+        if (n.end <= a || n.start >= b) continue;
+        let onNode = bytes;
+        if (n.start > a || n.end < b) {
+          this.lru.walk(Math.max(a, n.start), Math.min(b, n.end), w);
+          onNode = w.bytes;
+        }
+        if (onNode > 0) sums.byNode[n.nid] = (sums.byNode[n.nid] ?? 0) + onNode;
+      }
+    }
+    sums.total += bytes;
+    sums.lookups += lookups;
+    sums.costNs += lookups * this.machine.costs.walkNsPerFolio;
+  }
+
+  /** addEligibleBytes() by a walk over the extents in [a, b): any alignment. */
+  private walkEligibleBytes(a: number, b: number, ctx: DamonCtx, sums: EligibleSums): void {
     const mem = this.machine.mem;
     const byNode = sums.byNode;
     const aligned = ctx.profile.eligibleWalkAligned;

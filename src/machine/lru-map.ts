@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Where the LRU folios are, as runs of the physical address space with running sums, so that the
+ * bytes and folio lookups of a folio walk over any range cost two binary searches instead of a
+ * visit to every extent in it (the node_eligible_mem_bp walk covers every eligible region at each
+ * goal evaluation, and long runs fragment memory into ~10^4 extents). Kept current by patching the
+ * ranges the machine logged as changed (machine/layout-map.ts).
+ */
+import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown } from '../lib/kint.js';
+import { ExtKind } from './extents.js';
+import { SegmentList, extentSpan, patchSegments } from './layout-map.js';
+import type { Machine } from './machine.js';
+
+/** Run classes: no LRU folio (free, non-LRU, hole), LRU base pages, LRU 2 MiB folios. */
+const NONE = 0;
+const LRU_4K = 1;
+const LRU_2M = 2;
+
+/** What a folio walk over a range finds. */
+export interface WalkCount {
+  /** Bytes of LRU folios within the range (a folio's exact overlap). */
+  bytes: number;
+  /** Folio lookups: one per LRU folio overlapping the range, one per page elsewhere. */
+  lookups: number;
+}
+
+export class LruMap {
+  private layout = -1;
+  private logPos = 0;
+  private starts = new Float64Array(0);
+  private values = new Uint8Array(0);
+  /** LRU bytes and lookups of the whole runs before run i. */
+  private cumBytes = new Float64Array(1);
+  private cumLookups = new Float64Array(1);
+  private n = 0;
+  private end = 0;
+
+  constructor(private readonly machine: Machine) {}
+
+  /**
+   * The walk over [a, b) (page aligned) as damos_calc_eligible_bytes() makes it: an LRU folio
+   * counts its exact overlap and one lookup (a 2 MiB folio cut by a range edge counts in both
+   * ranges), anything else one lookup per page.
+   */
+  walk(a: number, b: number, out: WalkCount): void {
+    this.refresh();
+    out.bytes = 0;
+    out.lookups = 0;
+    if (b <= a) return;
+    const first = this.n > 0 ? this.starts[0] : this.end;
+    // Outside the extents: pages of nothing.
+    if (a < first) {
+      const to = Math.min(b, first);
+      out.lookups += (to - a) / PAGE_SIZE;
+      a = to;
+    }
+    if (b > this.end) {
+      const from = Math.max(a, this.end);
+      out.lookups += (b - from) / PAGE_SIZE;
+      b = from;
+    }
+    if (b <= a) return;
+    const i = this.runAt(a);
+    const j = this.runAt(b - 1);
+    if (i === j) {
+      this.addPart(i, a, b, out);
+      return;
+    }
+    this.addPart(i, a, this.runEnd(i), out);
+    out.bytes += this.cumBytes[j] - this.cumBytes[i + 1];
+    out.lookups += this.cumLookups[j] - this.cumLookups[i + 1];
+    this.addPart(j, this.starts[j], b, out);
+  }
+
+  private runEnd(i: number): number {
+    return i + 1 < this.n ? this.starts[i + 1] : this.end;
+  }
+
+  /** The run holding x (first <= x < end). */
+  private runAt(x: number): number {
+    const s = this.starts;
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (s[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Add what the walk finds in [x, y) of run i. */
+  private addPart(i: number, x: number, y: number, out: WalkCount): void {
+    const v = this.values[i];
+    if (v === NONE) {
+      out.lookups += (y - x) / PAGE_SIZE;
+      return;
+    }
+    out.bytes += y - x;
+    out.lookups += v === LRU_4K ? (y - x) / PAGE_SIZE : (alignDown(y - 1, HPAGE_PMD_SIZE) + HPAGE_PMD_SIZE - alignDown(x, HPAGE_PMD_SIZE)) / HPAGE_PMD_SIZE;
+  }
+
+  private refresh(): void {
+    const m = this.machine;
+    if (m.layoutEpoch === this.layout) return;
+    const emit = (a: number, b: number, out: SegmentList) => this.emit(a, b, out);
+    let out: SegmentList | null = null;
+    if (this.layout >= 0) out = patchSegments(m, this.logPos, PAGE_SIZE, { starts: this.starts, values: this.values, n: this.n, end: this.end }, emit);
+    const { start, end } = extentSpan(m);
+    if (!out) {
+      out = new SegmentList();
+      if (end > start) this.emit(start, end, out);
+    }
+    const n = out.starts.length;
+    this.starts = Float64Array.from(out.starts);
+    this.values = Uint8Array.from(out.values);
+    this.n = n;
+    this.end = end;
+    this.cumBytes = new Float64Array(n + 1);
+    this.cumLookups = new Float64Array(n + 1);
+    const part: WalkCount = { bytes: 0, lookups: 0 };
+    for (let i = 0; i < n; i++) {
+      part.bytes = 0;
+      part.lookups = 0;
+      this.addPart(i, this.starts[i], this.runEnd(i), part);
+      this.cumBytes[i + 1] = this.cumBytes[i] + part.bytes;
+      this.cumLookups[i + 1] = this.cumLookups[i] + part.lookups;
+    }
+    this.layout = m.layoutEpoch;
+    this.logPos = m.layoutLogEnd;
+  }
+
+  /** Push the runs over [a, b) into out. */
+  private emit(a: number, b: number, out: SegmentList): void {
+    const mem = this.machine.mem;
+    let pos = a;
+    for (let i = mem.lowerBound(a); i < mem.length; i++) {
+      const e = mem.at(i);
+      if (e.start >= b) break;
+      if (e.start > pos) out.push(pos, NONE); // a hole
+      pos = e.end;
+      out.push(Math.max(e.start, a), e.kind !== ExtKind.Lru ? NONE : e.folioSize === HPAGE_PMD_SIZE ? LRU_2M : LRU_4K);
+    }
+    if (pos < b) out.push(pos, NONE);
+  }
+}
