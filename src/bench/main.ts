@@ -125,6 +125,8 @@ function main(): void {
   for (const [gib, tuner, dur, warm] of [
     [64, 'temporal', duration],
     [64, 'temporal', duration, 'warm'],
+    // An hour: migrations fragment memory into ~10^4 extents, which nothing per aggregation may walk.
+    [64, 'temporal', 3600],
     [4096, 'temporal', duration],
     [64, 'consist', duration],
     [4096, 'consist', duration],
