@@ -10,7 +10,8 @@
  *
  * The young map is that probability as a piecewise-constant function of the physical address,
  * with a running integral, so the mean probability over any physical range costs two binary
- * searches. It is rebuilt when the memory layout, the workload's rates or Δt change.
+ * searches. It is built from every extent when the workload's rates or Δt change, and patched where
+ * memory moved when the layout changes (machine/layout-map.ts).
  */
 import { HPAGE_PMD_SIZE, alignDown, alignUp } from '../lib/kint.js';
 import { ExtKind, type Extent } from './extents.js';
