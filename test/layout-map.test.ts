@@ -28,13 +28,16 @@ type Op =
   | { kind: 'alloc'; owner: number; mib: number; thp: boolean; node: number }
   | { kind: 'migrate'; at: number; mib: number; target: number }
   | { kind: 'evict'; at: number; mib: number }
-  | { kind: 'isolate'; at: number; pages: number };
+  | { kind: 'isolate'; at: number; pages: number }
+  | { kind: 'old' | 'active'; at: number; pages: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('alloc' as const), owner: fc.integer({ min: 0, max: 2 }), mib: fc.integer({ min: 1, max: 24 }), thp: fc.boolean(), node: fc.integer({ min: 0, max: 1 }) }),
   fc.record({ kind: fc.constant('migrate' as const), at: fc.integer({ min: 0, max: 63 }), mib: fc.integer({ min: 2, max: 16 }), target: fc.integer({ min: 0, max: 1 }) }),
   fc.record({ kind: fc.constant('evict' as const), at: fc.integer({ min: 0, max: 63 }), mib: fc.integer({ min: 2, max: 8 }) }),
   fc.record({ kind: fc.constant('isolate' as const), at: fc.integer({ min: 0, max: 63 }), pages: fc.integer({ min: 1, max: 600 }) }),
+  // No map reads what these change, but they cut extents anywhere, inside 2 MiB folios too.
+  fc.record({ kind: fc.constantFrom('old' as const, 'active' as const), at: fc.integer({ min: 0, max: 63 }), pages: fc.integer({ min: 1, max: 600 }) }),
 );
 
 /** Rate runs per owner: [start, end) virtual ranges (4 KiB grid) with accesses/s per page. */
@@ -84,6 +87,13 @@ function applyOp(machine: Machine, op: Op, vnext: number[]): void {
     case 'isolate': {
       const a = phys(op.at) + PAGE_SIZE * 7;
       machine.isolateForever(a, a + op.pages * PAGE_SIZE);
+      break;
+    }
+    case 'old':
+    case 'active': {
+      const a = (op.at % 2 ? machine.nodes[1].start : machine.nodes[0].start) + (op.at >> 1) * 2 * MiB + PAGE_SIZE * 3;
+      if (op.kind === 'old') machine.markOld(a, a + op.pages * PAGE_SIZE, 1e6 * op.pages);
+      else machine.setActive(a, a + op.pages * PAGE_SIZE, op.pages % 2 === 0);
       break;
     }
   }
@@ -208,14 +218,9 @@ describe('hot bytes per node', () => {
           const phase = (k: number) => {
             const hot = new Map<number, Array<[number, number]>>();
             for (let owner = 0; owner < 3; owner++) {
-              const rs: Array<[number, number]> = [];
-              let pos = 0;
-              for (const [gap, len] of [...hotSets[k]].sort((x, y) => x[0] - y[0])) {
-                const s0 = Math.max(pos, (gap + owner * 97) * PAGE_SIZE);
-                rs.push([s0, s0 + len * PAGE_SIZE]);
-                pos = s0 + len * PAGE_SIZE;
-              }
-              hot.set(owner, rs.reverse());
+              // Unsorted, and they may overlap.
+              const rs = hotSets[k].map(([at, len]): [number, number] => [(at + owner * 97) * PAGE_SIZE, (at + owner * 97 + len) * PAGE_SIZE]);
+              hot.set(owner, rs);
             }
             return { at: k * 1e9, rates: new Map<number, RateSegments>(), hot };
           };
@@ -268,5 +273,50 @@ describe('LRU runs', () => {
       }),
       { numRuns: 100, seed: 5 },
     );
+  });
+});
+
+describe('edge cases', () => {
+  const G = 4 * GiB;
+  const oneNode = () =>
+    new Machine({ base: G, holeBetweenNodes: 0, nodes: [{ capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 }] });
+
+  it('counts a byte in two overlapping hot ranges once', () => {
+    const machine = oneNode();
+    machine.allocate({ owner: 0, vstart: 0, bytes: 16 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [0], now: 0 });
+    const hot = new Map<number, Array<[number, number]>>([[0, [[0, 2 * MiB], [MiB, 3 * MiB]]]]);
+    const workload = new Workload([], [{ at: 0, rates: new Map(), hot }], 'test');
+    expect(new HotBytesTracker(machine, workload).perNode(0)).toEqual([3 * MiB]);
+    expect(hotBytesPerNode(machine, workload, 0)).toEqual([3 * MiB]);
+  });
+
+  it('looks a 2 MiB folio cut into two extents up once, as the kernel walk does', () => {
+    const machine = oneNode();
+    machine.allocate({ owner: 0, vstart: 0, bytes: 4 * MiB, anon: true, mapped: true, memcg: 0, thp: true, nodes: [0], now: 0 });
+    machine.markOld(G, G + MiB, 5); // the first folio's extent ends at its middle
+    expect(machine.mem.length).toBeGreaterThan(2);
+    const w = { bytes: 0, lookups: 0 };
+    new LruMap(machine).walk(G, G + 4 * MiB, w);
+    expect(w).toEqual({ bytes: 4 * MiB, lookups: 2 });
+    new LruMap(machine).walk(G + MiB, G + 3 * MiB, w);
+    expect(w).toEqual({ bytes: 2 * MiB, lookups: 2 });
+  });
+
+  it('rebuild the LRU runs and the hot bytes when the log no longer reaches back', () => {
+    const machine = oneNode();
+    machine.allocate({ owner: 0, vstart: 0, bytes: 32 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [0], now: 0 });
+    const hot = new Map<number, Array<[number, number]>>([[0, [[0, 8 * MiB]]]]);
+    const workload = new Workload([], [{ at: 0, rates: new Map(), hot }], 'test');
+    const lru = new LruMap(machine);
+    const tracker = new HotBytesTracker(machine, workload);
+    const w = { bytes: 0, lookups: 0 };
+    lru.walk(G, G + 64 * MiB, w);
+    expect([w.bytes, tracker.perNode(0)]).toEqual([32 * MiB, [8 * MiB]]);
+    // Past the 2^16 kept ranges (each eviction logs one, moving nothing without swap), then one
+    // that isolates 1 MiB of the hot set for good.
+    for (let i = 0; i < 2 ** 16 + 1; i++) machine.evict(G, G + PAGE_SIZE);
+    machine.isolateForever(G, G + MiB);
+    lru.walk(G, G + 64 * MiB, w);
+    expect([w.bytes, tracker.perNode(0)]).toEqual([31 * MiB, [7 * MiB]]);
   });
 });

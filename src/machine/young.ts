@@ -251,8 +251,9 @@ export class YoungModel {
 
   /**
    * `old` brought up to the current layout: the ranges the machine logged since `logPos` are
-   * recomputed from their extents (widened to 2 MiB: a large folio's probability sums the whole
-   * folio), the rest of old's segments copied; the same arrays build() gives (machine/layout-map.ts).
+   * recomputed from their extents (widened to whole 2 MiB folios, so a large folio's pieces are
+   * recomputed together, though each piece's value comes from its own extent), the rest of old's
+   * segments copied; the same arrays build() gives (machine/layout-map.ts).
    * null when the log no longer reaches back that far.
    */
   private patch(old: YoungMap, logPos: number, dt: number, nowNs: number): YoungMap | null {

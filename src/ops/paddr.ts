@@ -141,7 +141,9 @@ export class PaddrOps implements DamonOperations {
       return;
     }
     // Page-aligned (as regions are unless addr_unit says otherwise): the same counts from the
-    // machine's LRU runs in O(log runs), where the walk below visits every extent.
+    // machine's LRU runs in O(log runs), where the walk below visits every extent. One difference:
+    // a 2 MiB folio whose extent is cut inside it (a young check or an LRU move on part of it) is
+    // one lookup here, as in the kernel's walk, and one per piece in the extent walk.
     this.lru ??= new LruMap(this.machine);
     const w = this.walkCount;
     this.lru.walk(a, b, w);

@@ -9,12 +9,14 @@ import { SegmentList, extentSpan, patchSegments, type Segments } from '../machin
 import type { Machine } from '../machine/machine.js';
 import type { Workload } from './model.js';
 
-/** Bytes of the current hot set resident on each node. */
+/**
+ * Bytes of the current hot set resident on each node, by a walk over every extent (a byte in two
+ * of a process's hot ranges counts once). The recorder keeps the same numbers current with
+ * HotBytesTracker; this is its reference.
+ */
 export function hotBytesPerNode(machine: Machine, workload: Workload, nowNs: number): number[] {
   const out = machine.nodes.map(() => 0);
-  const hot = workload.phase(nowNs).hot;
-  // Index loops: this runs over every extent whenever memory moved (each aggregation that
-  // migrated something), and destructuring iterators per extent showed in profiles.
+  const hot = sortedHotRanges(workload.phase(nowNs).hot);
   const mem = machine.mem;
   let owner = -1;
   let ranges: ReadonlyArray<readonly [number, number]> | undefined;
