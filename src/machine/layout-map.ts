@@ -10,6 +10,7 @@
  * minimal list of segments of a function, so a patched list equals the list built from scratch.
  */
 import { alignDown, alignUp } from '../lib/kint.js';
+import type { Extent } from './extents.js';
 import type { Machine } from './machine.js';
 
 /**
@@ -85,6 +86,31 @@ export function patchSegments(machine: Machine, logPos: number, align: number, o
   }
   for (; si < n; si++) out.push(os[si], ov[si]);
   return out;
+}
+
+/** Sets the function's value from s on (called in increasing s; see SegmentList.push()). */
+export type SegmentPush = (s: number, v: number) => void;
+
+/**
+ * Push into out the segments over [a, b) of a function that `valueOf` describes extent by extent:
+ * it pushes an extent's values in order from the extent's start, unclipped; the pieces are clipped
+ * to [a, b) here (one starting before a starts at a, where a later piece replaces it; none starts
+ * at or past b). Holes between extents, and before b past the last one, take the value `hole`.
+ */
+export function emitExtents(machine: Machine, a: number, b: number, out: SegmentList, hole: number, valueOf: (e: Extent, push: SegmentPush) => void): void {
+  const push: SegmentPush = (s, v) => {
+    if (s < b) out.push(s < a ? a : s, v);
+  };
+  const mem = machine.mem;
+  let pos = a;
+  for (let i = mem.lowerBound(a); i < mem.length; i++) {
+    const e = mem.at(i);
+    if (e.start >= b) break;
+    if (e.start > pos) push(pos, hole);
+    pos = e.end;
+    valueOf(e, push);
+  }
+  if (pos < b) push(pos, hole);
 }
 
 /** The span the extents cover: [first extent's start, last extent's end) (holes between nodes included). */

@@ -8,7 +8,7 @@
  */
 import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown } from '../lib/kint.js';
 import { ExtKind } from './extents.js';
-import { SegmentList, extentSpan, patchSegments } from './layout-map.js';
+import { SegmentList, emitExtents, extentSpan, patchSegments } from './layout-map.js';
 import type { Machine } from './machine.js';
 
 /** Run classes: no LRU folio (free, non-LRU, hole), LRU base pages, LRU 2 MiB folios. */
@@ -132,15 +132,8 @@ export class LruMap {
 
   /** Push the runs over [a, b) into out. */
   private emit(a: number, b: number, out: SegmentList): void {
-    const mem = this.machine.mem;
-    let pos = a;
-    for (let i = mem.lowerBound(a); i < mem.length; i++) {
-      const e = mem.at(i);
-      if (e.start >= b) break;
-      if (e.start > pos) out.push(pos, NONE); // a hole
-      pos = e.end;
-      out.push(Math.max(e.start, a), e.kind !== ExtKind.Lru ? NONE : e.folioSize === HPAGE_PMD_SIZE ? LRU_2M : LRU_4K);
-    }
-    if (pos < b) out.push(pos, NONE);
+    emitExtents(this.machine, a, b, out, NONE, (e, push) =>
+      push(e.start, e.kind !== ExtKind.Lru ? NONE : e.folioSize === HPAGE_PMD_SIZE ? LRU_2M : LRU_4K),
+    );
   }
 }

@@ -16,7 +16,7 @@
 import { HPAGE_PMD_SIZE, alignDown, alignUp } from '../lib/kint.js';
 import { ExtKind, type Extent } from './extents.js';
 import { binomial, type Prng } from '../lib/prng.js';
-import { SegmentList, extentSpan, patchSegments } from './layout-map.js';
+import { SegmentList, emitExtents, extentSpan, patchSegments } from './layout-map.js';
 import type { Machine } from './machine.js';
 
 /** Sorted, non-overlapping virtual [start, end) runs with a rate (accesses/s per 4 KiB page); gaps have rate 0. */
@@ -277,25 +277,14 @@ export class YoungModel {
       }
       return lastP;
     };
-    // Each extent's pieces clipped to [a, b): one starting before a starts at a (a later piece
-    // at a replaces it), none starts at or past b.
-    const push = (s: number, p: number): void => {
-      if (s < b) out.push(s < a ? a : s, p);
-    };
-    const mem = this.machine.mem;
     const segs = this.scratch;
     // Extents of one owner come in long stretches: its rate runs are looked up once per stretch.
     let owner = -1;
     let runs: RateRuns | undefined;
-    let pos = a;
-    for (let i = mem.lowerBound(a); i < mem.length; i++) {
-      const e = mem.at(i);
-      if (e.start >= b) break;
-      if (e.start > pos) push(pos, 0); // a hole
-      pos = e.end;
+    emitExtents(this.machine, a, b, out, 0, (e, push) => {
       if (e.kind !== ExtKind.Lru) {
         push(e.start, 0);
-        continue;
+        return;
       }
       if (e.owner !== owner) {
         owner = e.owner;
@@ -304,7 +293,7 @@ export class YoungModel {
       if (e.folioSize !== HPAGE_PMD_SIZE) {
         const ns = rateTriples(runs, e.vstart, e.vstart + (e.end - e.start), segs);
         for (let k = 0; k < ns; k += 3) push(e.start + (segs[k] - e.vstart), probOf(segs[k + 2]));
-        continue;
+        return;
       }
       // 2 MiB folios: Λ sums the whole folio, which may extend past this extent piece.
       const f0 = alignDown(e.start, HPAGE_PMD_SIZE);
@@ -327,8 +316,7 @@ export class YoungModel {
         push(Math.max(physF, e.start), 1 - Math.exp(-straddleLambda(segs, ns, k, fv, HPAGE_PMD_SIZE) * dt));
         fv += HPAGE_PMD_SIZE;
       }
-    }
-    if (pos < b) push(pos, 0); // a hole up to b
+    });
   }
 }
 

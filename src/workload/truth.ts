@@ -5,7 +5,7 @@
  */
 import { PAGE_SIZE } from '../lib/kint.js';
 import { ExtKind } from '../machine/extents.js';
-import { SegmentList, extentSpan, patchSegments, type Segments } from '../machine/layout-map.js';
+import { SegmentList, emitExtents, extentSpan, patchSegments, type Segments } from '../machine/layout-map.js';
 import type { Machine } from '../machine/machine.js';
 import type { Workload } from './model.js';
 
@@ -93,25 +93,16 @@ export class HotBytesTracker {
 
   /** Push the function's segments over [a, b) into out. */
   private emit(a: number, b: number, out: SegmentList): void {
-    const push = (s: number, v: number): void => {
-      if (s < b) out.push(s < a ? a : s, v);
-    };
-    const mem = this.machine.mem;
     let owner = -1;
     let ranges: ReadonlyArray<readonly [number, number]> | undefined;
-    let pos = a;
-    for (let i = mem.lowerBound(a); i < mem.length; i++) {
-      const e = mem.at(i);
-      if (e.start >= b) break;
-      if (e.start > pos) push(pos, -1); // a hole
-      pos = e.end;
+    emitExtents(this.machine, a, b, out, -1, (e, push) => {
       push(e.start, -1);
-      if (e.kind !== ExtKind.Lru) continue;
+      if (e.kind !== ExtKind.Lru) return;
       if (e.owner !== owner) {
         owner = e.owner;
         ranges = this.hot.get(owner);
       }
-      if (!ranges) continue;
+      if (!ranges) return;
       const vs = e.vstart;
       const ve = e.vstart + (e.end - e.start);
       for (let j = 0; j < ranges.length && ranges[j][0] < ve; j++) {
@@ -120,8 +111,7 @@ export class HotBytesTracker {
         push(e.start + (Math.max(vs, h[0]) - vs), e.node);
         push(e.start + (Math.min(ve, h[1]) - vs), -1);
       }
-    }
-    if (pos < b) push(pos, -1); // a hole up to b
+    });
   }
 }
 
