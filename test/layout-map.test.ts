@@ -15,6 +15,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from '../src/lib/kint.js';
+import { PatchedSegments } from '../src/machine/layout-map.js';
 import { LruMap, type WalkCount } from '../src/machine/lru-map.js';
 import { Machine } from '../src/machine/machine.js';
 import { YoungModel, type AccessRates, type RateRuns } from '../src/machine/young.js';
@@ -121,7 +122,7 @@ describe('young map patching', () => {
         const model = new YoungModel(machine, rates);
         const dtNs = 6e6;
         model.get(dtNs, 0);
-        const build = vi.spyOn(YoungModel.prototype as unknown as { build: () => unknown }, 'build');
+        const build = vi.spyOn(PatchedSegments.prototype as unknown as { build: () => unknown }, 'build');
         const vnext = [0, 0, 0];
         for (const op of ops) {
           applyOp(machine, op, vnext);
@@ -182,7 +183,7 @@ describe('young map patching', () => {
     const model = new YoungModel(machine, { ratesEpoch: () => epoch, rateRuns: () => runs });
     machine.allocate({ owner: 0, vstart: 0, bytes: 32 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [0], now: 0 });
     model.get(6e6, 0);
-    const build = vi.spyOn(YoungModel.prototype as unknown as { build: () => unknown }, 'build');
+    const build = vi.spyOn(PatchedSegments.prototype as unknown as { build: () => unknown }, 'build');
     machine.migrateRange(machine.nodes[0].start, machine.nodes[0].start + 4 * MiB, 1);
     model.get(6e6, 0);
     expect(build).toHaveBeenCalledTimes(0);

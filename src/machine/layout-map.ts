@@ -113,6 +113,49 @@ export function emitExtents(machine: Machine, a: number, b: number, out: Segment
   if (pos < b) push(pos, hole);
 }
 
+/**
+ * One such function kept current: built from every extent at first and whenever `key` (the
+ * inputs besides the layout, such as rates or the workload phase) changes, patched where memory
+ * moved when only the layout did. A new list object means the function may have changed.
+ */
+export class PatchedSegments {
+  private list: Segments | null = null;
+  private key = 0;
+  private layout = -1;
+  private logPos = 0;
+
+  /**
+   * `align`: how far patched ranges are widened (whole folios, for functions of a folio); `emit`
+   * computes the function over a range.
+   */
+  constructor(
+    private readonly machine: Machine,
+    private readonly align: number,
+    private readonly emit: SegmentEmitter,
+  ) {}
+
+  /** The segments for the current layout and `key`. */
+  current(key: number): Segments {
+    const m = this.machine;
+    const old = this.list;
+    if (old && key === this.key && m.layoutEpoch === this.layout) return old;
+    const out = (old && key === this.key ? patchSegments(m, this.logPos, this.align, old, this.emit) : null) ?? this.build();
+    this.list = { starts: out.starts, values: out.values, n: out.starts.length, end: extentSpan(m).end };
+    this.key = key;
+    this.layout = m.layoutEpoch;
+    this.logPos = m.layoutLogEnd;
+    return this.list;
+  }
+
+  /** The function over every extent. */
+  private build(): SegmentList {
+    const { start, end } = extentSpan(this.machine);
+    const out = new SegmentList();
+    if (end > start) this.emit(start, end, out);
+    return out;
+  }
+}
+
 /** The span the extents cover: [first extent's start, last extent's end) (holes between nodes included). */
 export function extentSpan(machine: Machine): { start: number; end: number } {
   const mem = machine.mem;

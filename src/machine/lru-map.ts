@@ -8,7 +8,7 @@
  */
 import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown } from '../lib/kint.js';
 import { ExtKind } from './extents.js';
-import { SegmentList, emitExtents, extentSpan, patchSegments } from './layout-map.js';
+import { PatchedSegments, emitExtents, type SegmentList, type Segments } from './layout-map.js';
 import type { Machine } from './machine.js';
 
 /** Run classes: no LRU folio (free, non-LRU, hole), LRU base pages, LRU 2 MiB folios. */
@@ -25,8 +25,8 @@ export interface WalkCount {
 }
 
 export class LruMap {
-  private layout = -1;
-  private logPos = 0;
+  private readonly segs: PatchedSegments;
+  private list: Segments | null = null;
   private starts = new Float64Array(0);
   private values = new Uint8Array(0);
   /** LRU bytes and lookups of the whole runs before run i. */
@@ -35,7 +35,9 @@ export class LruMap {
   private n = 0;
   private end = 0;
 
-  constructor(private readonly machine: Machine) {}
+  constructor(private readonly machine: Machine) {
+    this.segs = new PatchedSegments(machine, PAGE_SIZE, (a, b, out) => this.emit(a, b, out));
+  }
 
   /**
    * The walk over [a, b) (page aligned) as damos_calc_eligible_bytes() makes it: an LRU folio
@@ -101,21 +103,14 @@ export class LruMap {
   }
 
   private refresh(): void {
-    const m = this.machine;
-    if (m.layoutEpoch === this.layout) return;
-    const emit = (a: number, b: number, out: SegmentList) => this.emit(a, b, out);
-    let out: SegmentList | null = null;
-    if (this.layout >= 0) out = patchSegments(m, this.logPos, PAGE_SIZE, { starts: this.starts, values: this.values, n: this.n, end: this.end }, emit);
-    const { start, end } = extentSpan(m);
-    if (!out) {
-      out = new SegmentList();
-      if (end > start) this.emit(start, end, out);
-    }
+    const out = this.segs.current(0);
+    if (out === this.list) return;
+    this.list = out;
     const n = out.starts.length;
     this.starts = Float64Array.from(out.starts);
     this.values = Uint8Array.from(out.values);
     this.n = n;
-    this.end = end;
+    this.end = out.end;
     this.cumBytes = new Float64Array(n + 1);
     this.cumLookups = new Float64Array(n + 1);
     const part: WalkCount = { bytes: 0, lookups: 0 };
@@ -126,8 +121,6 @@ export class LruMap {
       this.cumBytes[i + 1] = this.cumBytes[i] + part.bytes;
       this.cumLookups[i + 1] = this.cumLookups[i] + part.lookups;
     }
-    this.layout = m.layoutEpoch;
-    this.logPos = m.layoutLogEnd;
   }
 
   /** Push the runs over [a, b) into out. */

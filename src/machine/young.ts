@@ -16,7 +16,7 @@
 import { HPAGE_PMD_SIZE, alignDown, alignUp } from '../lib/kint.js';
 import { ExtKind, type Extent } from './extents.js';
 import { binomial, type Prng } from '../lib/prng.js';
-import { SegmentList, emitExtents, extentSpan, patchSegments } from './layout-map.js';
+import { PatchedSegments, emitExtents, type SegmentList, type Segments } from './layout-map.js';
 import type { Machine } from './machine.js';
 
 /** Sorted, non-overlapping virtual [start, end) runs with a rate (accesses/s per 4 KiB page); gaps have rate 0. */
@@ -92,7 +92,7 @@ export class YoungMap {
   private readonly n: number;
   readonly end: number;
 
-  constructor(starts: number[], probs: number[], end: number) {
+  constructor(starts: ArrayLike<number>, probs: ArrayLike<number>, end: number) {
     this.n = starts.length;
     this.starts = Float64Array.from(starts);
     this.probs = Float64Array.from(probs);
@@ -104,7 +104,7 @@ export class YoungMap {
     this.end = end;
   }
 
-  /** The segments (start and probability of each, n of them): for patching and tests. */
+  /** The segments (start and probability of each, n of them), for tests. */
   segments(): { starts: Float64Array; probs: Float64Array; n: number } {
     return { starts: this.starts, probs: this.probs, n: this.n };
   }
@@ -176,26 +176,37 @@ export interface YoungPiece {
 
 /** Builds and caches young maps per window length. */
 export class YoungModel {
-  private cache = new Map<number, { layout: number; rates: number; map: YoungMap; logPos: number }>();
+  /** Per window length: the map's segments, kept current, and the map made of them. */
+  private cache = new Map<number, { segs: PatchedSegments; list: Segments | null; map: YoungMap | null }>();
   /** rateTriples() output of the extent being built (reused: one build visits every extent). */
   private readonly scratch: number[] = [];
+  /** The time the map being built is for (the rates at it hold for the whole rates epoch). */
+  private nowNs = 0;
 
   constructor(
     private readonly machine: Machine,
     private readonly rates: AccessRates,
   ) {}
 
-  /** The young map for windows of dtNs nanoseconds at time nowNs. */
+  /**
+   * The young map for windows of dtNs nanoseconds at time nowNs: built from every extent when the
+   * rates change, patched where memory moved when only the layout did (widened to whole 2 MiB
+   * folios, so a large folio's pieces are recomputed together, though each piece's value comes
+   * from its own extent; machine/layout-map.ts).
+   */
   get(dtNs: number, nowNs: number): YoungMap {
-    const ratesEpoch = this.rates.ratesEpoch(nowNs);
-    const m = this.machine;
-    const c = this.cache.get(dtNs);
-    if (c && c.layout === m.layoutEpoch && c.rates === ratesEpoch) return c.map;
-    // Memory moved under unchanged rates: patch the ranges it moved in (migrations move a quota's
-    // worth of a fragmented layout, a few hundred extents of thousands).
-    const map = (c && c.rates === ratesEpoch ? this.patch(c.map, c.logPos, dtNs / 1e9, nowNs) : null) ?? this.build(dtNs / 1e9, nowNs);
-    this.cache.set(dtNs, { layout: m.layoutEpoch, rates: ratesEpoch, map, logPos: m.layoutLogEnd });
-    return map;
+    let c = this.cache.get(dtNs);
+    if (!c) {
+      c = { segs: new PatchedSegments(this.machine, HPAGE_PMD_SIZE, (a, b, out) => this.emit(a, b, dtNs / 1e9, this.nowNs, out)), list: null, map: null };
+      this.cache.set(dtNs, c);
+    }
+    this.nowNs = nowNs;
+    const list = c.segs.current(this.rates.ratesEpoch(nowNs));
+    if (!c.map || list !== c.list) {
+      c.list = list;
+      c.map = new YoungMap(list.starts, list.values, list.end);
+    }
+    return c.map;
   }
 
   /**
@@ -239,29 +250,6 @@ export class YoungModel {
       f += m * fsz;
     }
     return out;
-  }
-
-  /** The map of the whole physical address space, from every extent. */
-  private build(dt: number, nowNs: number): YoungMap {
-    const { start, end } = extentSpan(this.machine);
-    const out = new SegmentList();
-    if (end > start) this.emit(start, end, dt, nowNs, out);
-    return new YoungMap(out.starts, out.values, end);
-  }
-
-  /**
-   * `old` brought up to the current layout: the ranges the machine logged since `logPos` are
-   * recomputed from their extents (widened to whole 2 MiB folios, so a large folio's pieces are
-   * recomputed together, though each piece's value comes from its own extent), the rest of old's
-   * segments copied; the same arrays build() gives (machine/layout-map.ts).
-   * null when the log no longer reaches back that far.
-   */
-  private patch(old: YoungMap, logPos: number, dt: number, nowNs: number): YoungMap | null {
-    const s = old.segments();
-    const out = patchSegments(this.machine, logPos, HPAGE_PMD_SIZE, { starts: s.starts, values: s.probs, n: s.n, end: old.end }, (a, b, o) =>
-      this.emit(a, b, dt, nowNs, o),
-    );
-    return out && new YoungMap(out.starts, out.values, old.end);
   }
 
   /** Push the map's segments over [a, b) (a within or at the start of the mapped space) into out. */

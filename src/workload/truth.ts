@@ -5,7 +5,7 @@
  */
 import { PAGE_SIZE } from '../lib/kint.js';
 import { ExtKind } from '../machine/extents.js';
-import { SegmentList, emitExtents, extentSpan, patchSegments, type Segments } from '../machine/layout-map.js';
+import { PatchedSegments, emitExtents, type SegmentList, type Segments } from '../machine/layout-map.js';
 import type { Machine } from '../machine/machine.js';
 import type { Workload } from './model.js';
 
@@ -51,42 +51,35 @@ export function usedBytesPerNode(machine: Machine): number[] {
  * migration. Rebuilt when the workload changes phase (the hot set moves).
  */
 export class HotBytesTracker {
+  private readonly segs: PatchedSegments;
+  private list: Segments | null = null;
   private phase = -1;
-  private layout = -1;
-  private logPos = 0;
-  private segs: Segments | null = null;
   private hot: Map<number, Array<readonly [number, number]>> = new Map();
   private totals: number[] = [];
 
   constructor(
     private readonly machine: Machine,
     private readonly workload: Workload,
-  ) {}
+  ) {
+    this.segs = new PatchedSegments(machine, PAGE_SIZE, (a, b, out) => this.emit(a, b, out));
+  }
 
   /** Bytes of the current hot set resident on each node (a fresh array). */
   perNode(nowNs: number): number[] {
-    const m = this.machine;
     const phase = this.workload.phaseIndex(nowNs);
-    if (phase !== this.phase || m.layoutEpoch !== this.layout) {
-      const emit = (a: number, b: number, out: SegmentList) => this.emit(a, b, out);
-      let out: SegmentList | null = null;
-      if (phase === this.phase && this.segs) out = patchSegments(m, this.logPos, PAGE_SIZE, this.segs, emit);
-      else this.hot = sortedHotRanges(this.workload.phase(nowNs).hot);
-      const { start, end } = extentSpan(m);
-      if (!out) {
-        out = new SegmentList();
-        if (end > start) this.emit(start, end, out);
-      }
-      this.segs = { starts: out.starts, values: out.values, n: out.starts.length, end };
-      this.totals = m.nodes.map(() => 0);
-      const { starts, values } = out;
-      for (let i = 0; i < starts.length; i++) {
-        const nid = values[i];
-        if (nid >= 0) this.totals[nid] += (i + 1 < starts.length ? starts[i + 1] : end) - starts[i];
-      }
+    if (phase !== this.phase) {
       this.phase = phase;
-      this.layout = m.layoutEpoch;
-      this.logPos = m.layoutLogEnd;
+      this.hot = sortedHotRanges(this.workload.phase(nowNs).hot);
+    }
+    const list = this.segs.current(phase);
+    if (list !== this.list) {
+      this.list = list;
+      const { starts, values, n, end } = list;
+      this.totals = this.machine.nodes.map(() => 0);
+      for (let i = 0; i < n; i++) {
+        const nid = values[i];
+        if (nid >= 0) this.totals[nid] += (i + 1 < n ? starts[i + 1] : end) - starts[i];
+      }
     }
     return [...this.totals];
   }
