@@ -136,11 +136,12 @@ function main(): void {
     [64, 'monitor', duration],
     [4096, 'monitor', duration],
   ] as const) {
+    // Children run with one V8 platform worker, as the CLI does (src/cli/main.ts says why).
     // The target's row runs three times (a shared 2-core machine varies by up to 40 % between
     // identical runs): the row is the median run, with the range beside it.
     const tries: BenchResult[] = [];
     for (let k = 0; k < (gib === 64 && tuner === 'temporal' && dur === duration && !warm ? 3 : 1); k++) {
-      const r = spawnSync(process.execPath, [self, '--one', String(gib), tuner, String(dur), ...(warm ? [warm] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const r = spawnSync(process.execPath, ['--v8-pool-size=1', self, '--one', String(gib), tuner, String(dur), ...(warm ? [warm] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (r.status !== 0) {
         process.stderr.write(r.stderr);
         process.exitCode = 1;
