@@ -1,13 +1,14 @@
-#!/usr/bin/env -S node --v8-pool-size=1
+#!/usr/bin/env node
 // SPDX-License-Identifier: GPL-2.0-only
 /**
  * The damon-sim command line.
  *
- * One V8 platform worker (`--v8-pool-size=1`, also in package.json's scripts and the bench's
- * runs): the simulation is one thread, and with Node's default four workers TurboFan's background
- * compiles and GC helpers took the simulation thread's core for ~0.25 s of a ~1 s preset run on a
- * 2-core machine (its time waiting on the run queue, /proc/thread-self/schedstat). With one worker
- * that wait is ~0 and the run ~15 % faster; docs/architecture.md, "A fresh process against a warm one".
+ * `npm start` runs it, as the bench runs its children, with one V8 platform worker
+ * (`--v8-pool-size=1`): with Node's
+ * default four, TurboFan's background compiles and the GC's helpers took the simulation thread's
+ * core for ~0.25 s of a ~1 s preset run on a 2-core machine. The shebang stays plain `node`
+ * (`env -S` is not everywhere, BusyBox's env lacks it); `NODE_OPTIONS=--v8-pool-size=1` gives the
+ * installed command the same (README, docs/architecture.md "A fresh process against a warm one").
  */
 import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
