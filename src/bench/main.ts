@@ -5,6 +5,7 @@
  * sampling). Each size runs in its own process so peak RSS is its own.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from '../run/run.js';
 import type { Simulation } from '../run/simulation.js';
@@ -27,6 +28,14 @@ interface BenchResult {
   wallSeconds: number;
   /** CPU time of this process: steadier than wall time when the machine is shared. */
   cpuSeconds: number;
+  /**
+   * CPU time of the simulation's own thread, and its time runnable but waiting for a core
+   * (Linux's /proc/thread-self/schedstat; undefined elsewhere): wall time less the wait is what
+   * the run would take on a core of its own, and a large wait means other threads (V8's workers,
+   * other processes) held the cores.
+   */
+  mainCpuSeconds?: number;
+  runQueueWaitSeconds?: number;
   ratio: number;
   peakRssMiB: number;
   meanRegions: number;
@@ -47,6 +56,16 @@ interface BenchResult {
 }
 
 const GiB = 2 ** 30;
+
+/** This thread's [time on a CPU, time waiting on a run queue] in ns, where Linux reports them. */
+function threadSchedstat(): [number, number] | undefined {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? [run, wait] : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 type Mode = Tuner | 'monitor';
 
@@ -79,6 +98,7 @@ function runOne(totalGiB: number, tuner: Mode, durationS: number, warm: boolean)
   const { scenario } = scenarioFromDoc(scaledPreset(totalGiB, tuner, durationS));
   const samplesOf = (sim: Simulation) => sim.kdamonds.reduce((n, k) => n + k.kdamond.ctx.passedSampleIntervals, 0);
   let half: { t: bigint; samples: number } | undefined;
+  const s0 = threadSchedstat();
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   const res = runScenario(scenario, {
@@ -89,6 +109,7 @@ function runOne(totalGiB: number, tuner: Mode, durationS: number, warm: boolean)
   const t1 = process.hrtime.bigint();
   const wall = Number(t1 - t0) / 1e9;
   const cpu = process.cpuUsage(c0);
+  const s1 = threadSchedstat();
   const regions = res.aggrs.map((a) => a.nr_regions);
   const samples = samplesOf(res.simulation);
   const h = half ?? { t: t0, samples: 0 };
@@ -100,6 +121,8 @@ function runOne(totalGiB: number, tuner: Mode, durationS: number, warm: boolean)
     simSeconds: durationS,
     wallSeconds: wall,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    mainCpuSeconds: s0 && s1 ? (s1[0] - s0[0]) / 1e9 : undefined,
+    runQueueWaitSeconds: s0 && s1 ? (s1[1] - s0[1]) / 1e9 : undefined,
     ratio: durationS / wall,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     meanRegions: regions.reduce((a, b) => a + b, 0) / Math.max(1, regions.length),
@@ -157,11 +180,11 @@ function main(): void {
   const pad = (s: string, n: number) => s.padStart(n);
   process.stdout.write(`damon-sim bench: tiering-6040, ${duration} simulated s, max_nr_regions 1000, 5 ms / 100 ms, region sampling\n`);
   process.stdout.write(
-    `${'run'.padEnd(22)}${pad('sim s/wall s', 14)}${pad('wall s', 9)}${pad('cpu s', 9)}${pad('peak RSS', 12)}${pad('regions avg', 13)}${pad('max', 9)}${pad('samples', 9)}${pad('µs/sample', 11)}${pad('2nd half', 10)}\n`,
+    `${'run'.padEnd(22)}${pad('sim s/wall s', 14)}${pad('wall s', 9)}${pad('cpu s', 9)}${pad('main cpu', 10)}${pad('rq wait', 9)}${pad('peak RSS', 12)}${pad('regions avg', 13)}${pad('max', 9)}${pad('samples', 9)}${pad('µs/sample', 11)}${pad('2nd half', 10)}\n`,
   );
   for (const r of rows) {
     process.stdout.write(
-      `${r.label.padEnd(22)}${pad(r.ratio.toFixed(0), 14)}${pad(r.wallSeconds.toFixed(2), 9)}${pad(r.cpuSeconds.toFixed(2), 9)}${pad(`${r.peakRssMiB.toFixed(0)} MiB`, 12)}${pad(r.meanRegions.toFixed(0), 13)}${pad(String(r.maxRegions), 9)}${pad(String(r.samples), 9)}${pad(r.usPerSample.toFixed(1), 11)}${pad(r.usPerSampleSteady.toFixed(1), 10)}\n`,
+      `${r.label.padEnd(22)}${pad(r.ratio.toFixed(0), 14)}${pad(r.wallSeconds.toFixed(2), 9)}${pad(r.cpuSeconds.toFixed(2), 9)}${pad(r.mainCpuSeconds?.toFixed(2) ?? '-', 10)}${pad(r.runQueueWaitSeconds?.toFixed(2) ?? '-', 9)}${pad(`${r.peakRssMiB.toFixed(0)} MiB`, 12)}${pad(r.meanRegions.toFixed(0), 13)}${pad(String(r.maxRegions), 9)}${pad(String(r.samples), 9)}${pad(r.usPerSample.toFixed(1), 11)}${pad(r.usPerSampleSteady.toFixed(1), 10)}\n`,
     );
   }
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
