@@ -30,9 +30,8 @@ interface BenchResult {
   cpuSeconds: number;
   /**
    * CPU time of the simulation's own thread, and its time runnable but waiting for a core
-   * (Linux's /proc/thread-self/schedstat; undefined elsewhere): wall time less the wait is what
-   * the run would take on a core of its own, and a large wait means other threads (V8's workers,
-   * other processes) held the cores.
+   * (Linux's /proc/thread-self/schedstat; undefined elsewhere): a large wait means other threads
+   * (V8's workers, other processes) held the cores while the simulation could have run.
    */
   mainCpuSeconds?: number;
   runQueueWaitSeconds?: number;
@@ -159,7 +158,7 @@ function main(): void {
     [64, 'monitor', duration],
     [4096, 'monitor', duration],
   ] as const) {
-    // Children run with one V8 platform worker, as the CLI does (src/cli/main.ts says why).
+    // Children run with one V8 platform worker, as `npm start` runs the CLI (src/cli/main.ts says why).
     // The target's row runs three times (a shared 2-core machine varies by up to 40 % between
     // identical runs): the row is the median run, with the range beside it.
     const tries: BenchResult[] = [];
