@@ -464,6 +464,24 @@ describe('damon-sim args / run with damo options', () => {
     expect(b0.err).toBe('damon-sim: error: damo options.kdamonds[0].contexts[0].pause: expected pause false: kernel profile "b0" has no pause file (use profile b1); found true\n');
   });
 
+  it('run --profile is the profile the scenario and damo options are checked against', async () => {
+    // The pause file exists in b1 only: --profile b1 lets run take --pause_ctx, as args does.
+    const b1 = await cli(['run', '--preset', 'tiering-6040', '--profile', 'b1', '--duration', '2s', '--no-progress', '--pause_ctx', '0', '--damos_action', 'stat']);
+    expect(b1.err).toBe('');
+    expect(b1.code).toBe(0);
+    // mainline-6.19 has neither node_eligible_mem_bp nor TEMPORAL: the preset is refused under it,
+    // not run with them.
+    const m = await cli(['run', '--preset', 'tiering-6040', '--profile', 'mainline-6.19', '--duration', '2s', '--no-progress']);
+    expect(m.code).toBe(2);
+    expect(m.out).toBe('');
+    expect(m.err.split('\n').filter(Boolean)).toEqual([
+      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].metric: expected a metric kernel profile "mainline-6.19" has; found node_eligible_mem_bp (use profile b0 or b1)',
+      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[1].quotas.goals[0].metric: expected a metric kernel profile "mainline-6.19" has; found node_eligible_mem_bp (use profile b0 or b1)',
+      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[0].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19" has no TEMPORAL tuner; found "temporal"',
+      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[1].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19" has no TEMPORAL tuner; found "temporal"',
+    ]);
+  });
+
   it('run: damo options replace the preset\'s damon part', async () => {
     const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '2s', '--no-progress',
       '--damos_action', 'migrate_hot', '1', '--damos_quotas', '0', '64M', '1s', '--damos_quota_goal', 'node_eligible_mem_bp', '4000', '1',

@@ -10,7 +10,7 @@ import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.
 import { writesOf } from '../run/events.js';
 import { runScenario, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
-import { loadScenarioFile, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
+import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io } from './io.js';
 import { parseCompat, parseOverrides, parseProfile, presetDoc } from './damo-common.js';
@@ -35,13 +35,24 @@ export interface RunCommandOptions {
   damoArgs?: string[];
 }
 
+/**
+ * `doc` with --profile in place of its kernel profile, before anything is checked: what a profile
+ * refuses (a metric, a tuner, a pause file) is checked against the profile the run will use.
+ */
+function withProfile(doc: unknown, profile: string | undefined): unknown {
+  if (profile === undefined || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
+  const kernel = (doc as { kernel?: unknown }).kernel;
+  return { ...doc, kernel: { ...(kernel !== null && typeof kernel === 'object' && !Array.isArray(kernel) ? kernel : {}), profile } };
+}
+
 function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): LoadedScenario {
   const compat = parseCompat(o.damoCompat);
+  const profile = parseProfile(o.profile)?.name;
   let loaded: LoadedScenario;
   if (o.preset !== undefined) {
-    loaded = scenarioFromDoc(presetDoc(o.preset, tuner), { source: `preset ${o.preset}`, compat });
+    loaded = scenarioFromDoc(withProfile(presetDoc(o.preset, tuner), profile), { source: `preset ${o.preset}`, compat });
   } else if (file !== undefined) {
-    loaded = loadScenarioFile(file, { compat });
+    loaded = scenarioFromDoc(withProfile(readScenarioDoc(file), profile), { source: file, compat });
   } else {
     throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
   }
@@ -55,8 +66,6 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
   const ov = parseOverrides(o);
   if (ov.durationNs !== undefined) setDuration(loaded, ov.durationNs);
   if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
-  const profile = parseProfile(o.profile);
-  if (profile) loaded.scenario.kernel.profile = profile.name;
   if (o.sampling !== undefined) {
     if (o.sampling !== 'region' && o.sampling !== 'folio') throw new UsageError(`--sampling: expected region or folio; found "${o.sampling}"`);
     loaded.scenario.sampling = o.sampling;
