@@ -475,6 +475,16 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(expectRejected({ ...both, outFile }).map((l) => l.split(': ')[2])).toEqual(['--trace', '--out', '--plot']);
   });
 
+  it('--compare-tuners with one run\'s options: each refused, not dropped', async () => {
+    const outFile = join(dir, 'compare.ndjson');
+    const od = join(dir, 'compare-out');
+    const r = await cli(['run', '--preset', 'tiering-6040', '--compare-tuners', '--out-dir', od, '--tuner', 'consist', '--out', outFile, '--plot', join(dir, 'compare.svg'), '--trace', join(dir, 'compare.txt'), '--duration', '2s', '--no-progress']);
+    const lines = expectRejected({ ...r, outFile });
+    expect(lines.map((l) => l.split(': ')[2])).toEqual(['--tuner', '--out', '--plot', '--trace']);
+    expectError([lines[1]], '--out', 'one run at a time', '--out-dir');
+    expect(existsSync(od)).toBe(false);
+  });
+
   it('--seeds --out-dir: one file name per run, whatever the scenario is called', async () => {
     const d = goodDoc();
     d.name = '../escaped run';

@@ -163,6 +163,15 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: only applies to --preset (a scenario file sets goal_tuner per scheme)');
   if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
   if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
+  if (o.compareTuners) {
+    // Both tuners run, each into --out-dir: options of one run would be dropped without a word.
+    const one: ConfigIssue[] = [];
+    if (o.tuner !== undefined) one.push({ path: '--tuner', message: `expected no --tuner with --compare-tuners (it runs both tuners); found "${o.tuner}"` });
+    for (const [opt, v] of [['--out', o.out], ['--plot', o.plot]] as const)
+      if (v !== undefined) one.push({ path: opt, message: "one run at a time; with --compare-tuners, --out-dir DIR writes each tuner's timeline and plot" });
+    if (o.trace !== undefined) one.push({ path: '--trace', message: 'one run at a time (not with --compare-tuners)' });
+    if (one.length > 0) throw new ConfigError(one);
+  }
   if (seeds !== undefined) {
     if (o.seed !== undefined) throw new UsageError(`--seeds: expected either --seed or --seeds; found both (--seed ${o.seed})`);
     const one: ConfigIssue[] = [];
@@ -185,7 +194,6 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (seeds !== undefined) return runSweep(io, file, o, seeds, progress);
   if (o.compareTuners) {
     if (o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME');
-    if (o.trace !== undefined) throw new UsageError('--trace: one run at a time (not with --compare-tuners)');
     const outDir = o.outDir ?? 'out';
     const tuners: Tuner[] = ['temporal', 'consist'];
     // Validate both before running either, so bad input writes nothing.
