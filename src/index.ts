@@ -15,7 +15,7 @@ export { ConfigError, formatIssue, type ConfigIssue } from './scenario/issues.js
 export { PROFILES, DEFAULT_PROFILE, SWITCHES, findProfile, withOverrides, type KernelProfile, type ProfileSwitch } from './profiles.js';
 
 // Running: one call for a whole run, or the simulation to step yourself.
-export { runScenario, type RunOptions, type RunResult } from './run/run.js';
+export { runScenario, runScenarioAsync, RunInterrupted, type RunOptions, type RunResult } from './run/run.js';
 export { Simulation } from './run/simulation.js';
 export type { AggrRecord, GoalRecord } from './run/recorder.js';
 

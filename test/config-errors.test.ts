@@ -571,6 +571,34 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     rmSync(fifo);
   });
 
+  it('an output the system refuses (a full device): exit 1, the option named, no other output in place', async () => {
+    if (!existsSync('/dev/full')) return;
+    const outFile = join(dir, 'full.ndjson');
+    const traceFile = join(dir, 'full.trace');
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '2s', '--out', outFile, '--plot', '/dev/full', '--trace', traceFile, '--no-progress']);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toBe('damon-sim: error: --plot: could not write "/dev/full" (ENOSPC: no space left on device); no output written\n');
+    expect(existsSync(outFile)).toBe(false);
+    expect(existsSync(traceFile)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('SIGINT stops a run: exit 130, no output and no temporary file left', async () => {
+    const sub = mkdtempSync(join(dir, 'sigint-'));
+    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'cli', 'main.js'), 'run', '--preset', 'tiering-6040', '--duration', '1h', '--out', 'a.ndjson', '--plot', 'a.svg', '--trace', 'a.trace', '--no-progress'], { cwd: sub });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    // Signal once the run is writing (its temporary timeline exists).
+    for (let i = 0; i < 200 && !readdirSync(sub).some((f) => f.endsWith('.tmp')); i++) await new Promise((ok) => setTimeout(ok, 25));
+    expect(readdirSync(sub).some((f) => f.endsWith('.tmp'))).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toBe('damon-sim: interrupted (SIGINT): stopped, no output written\n');
+    expect(readdirSync(sub)).toEqual([]);
+  }, 20_000);
+
   it('an output on the scenario file itself', async () => {
     const file = join(dir, 'clobber.yaml');
     const text = stringify(goodDoc());

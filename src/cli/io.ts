@@ -7,6 +7,8 @@ import { accessSync, constants, lstatSync, mkdirSync, realpathSync, renameSync, 
 import { dirname, basename, join, resolve } from 'node:path';
 import { ConfigError, formatIssue, oneLine, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
+import { RunInterrupted } from '../run/run.js';
+import { constants as osConstants } from 'node:os';
 
 export const EXIT_USAGE = 2;
 
@@ -158,41 +160,75 @@ export function writeFileAtomic(path: string, data: string): void {
   f.commit();
 }
 
+/** An output the system would not take (a full disk, a device that refuses writes): no usage error, exit 1. */
+export class OutputError extends Error {}
+
+/** `fn`, with a file system error turned into an OutputError naming the option and the file. */
+function asOutputError<T>(option: string, path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new OutputError(`${option}: could not write "${path}" (${code}${e instanceof Error ? `: ${e.message.replace(/^[A-Z]+: /, '').split(',')[0]}` : ''})`);
+  }
+}
+
+/**
+ * An output of a run, in two phases so that several outputs appear together or not at all:
+ * finish() completes it under its temporary name (or writes a device or pipe, which cannot wait),
+ * publish() renames it into place; abort() removes what finish() left.
+ */
+export interface StagedOutput {
+  finish(): void;
+  publish(): void;
+  /** finish() then publish(): an output on its own. */
+  commit(): void;
+  abort(): void;
+}
+
 /** A file written under its temporary name, to be renamed into place (commit) or removed (abort). */
-export function stageFile(target: string, data: string): { commit(): void; abort(): void } {
+export function stageFile(target: string, data: string, option = target): StagedOutput {
   const { path, direct } = outputTarget(target);
-  if (direct) return { commit: () => writeFileSync(path, data, { flag: 'a' }), abort: () => undefined };
+  if (direct) {
+    const finish = () => asOutputError(option, path, () => writeFileSync(path, data, { flag: 'a' }));
+    return { finish, publish: () => undefined, commit: finish, abort: () => undefined };
+  }
   makeDirs(dirname(path));
   const tmp = tempPath(path);
-  try {
-    writeFileSync(tmp, data);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  return {
-    commit: () => renameSync(tmp, path),
-    abort: () => rmSync(tmp, { force: true }),
-  };
+  asOutputError(option, path, () => {
+    try {
+      writeFileSync(tmp, data);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+  });
+  const publish = () => asOutputError(option, path, () => renameSync(tmp, path));
+  return { finish: () => undefined, publish, commit: publish, abort: () => rmSync(tmp, { force: true }) };
 }
 
 /**
  * A line-by-line file that only appears under its name once complete (a device, pipe or socket
  * is written as the lines come).
  */
-export class AtomicLineWriter {
+export class AtomicLineWriter implements StagedOutput {
   private fd: number;
   private readonly tmp: string;
   private readonly path: string;
   private readonly direct: boolean;
   private buf: string[] = [];
   private size = 0;
+  private closed = false;
 
-  constructor(target: string) {
+  constructor(
+    target: string,
+    private readonly option = target,
+  ) {
     ({ path: this.path, direct: this.direct } = outputTarget(target));
     if (!this.direct) makeDirs(dirname(this.path));
     this.tmp = this.direct ? this.path : tempPath(this.path);
-    this.fd = openSync(this.tmp, this.direct ? 'a' : 'w');
+    this.fd = asOutputError(this.option, this.path, () => openSync(this.tmp, this.direct ? 'a' : 'w'));
   }
 
   line(s: string): void {
@@ -203,22 +239,35 @@ export class AtomicLineWriter {
 
   private flush(): void {
     if (this.buf.length === 0) return;
-    writeSync(this.fd, this.buf.join('\n') + '\n');
+    const text = this.buf.join('\n') + '\n';
     this.buf = [];
     this.size = 0;
+    asOutputError(this.option, this.path, () => writeSync(this.fd, text));
+  }
+
+  finish(): void {
+    this.flush();
+    this.closed = true;
+    asOutputError(this.option, this.path, () => closeSync(this.fd));
+  }
+
+  publish(): void {
+    if (!this.direct) asOutputError(this.option, this.path, () => renameSync(this.tmp, this.path));
   }
 
   commit(): void {
-    this.flush();
-    closeSync(this.fd);
-    if (!this.direct) renameSync(this.tmp, this.path);
+    this.finish();
+    this.publish();
   }
 
   abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
+    if (!this.closed) {
+      this.closed = true;
+      try {
+        closeSync(this.fd);
+      } catch {
+        // the descriptor failed already
+      }
     }
     if (!this.direct) rmSync(this.tmp, { force: true });
   }
@@ -238,6 +287,15 @@ export function reportFailure(io: Io, e: unknown): number {
   if (e instanceof UsageError) {
     io.err(`damon-sim: error: ${oneLine(e.message)}\n`);
     return EXIT_USAGE;
+  }
+  if (e instanceof OutputError) {
+    io.err(`damon-sim: error: ${oneLine(e.message)}; no output written\n`);
+    return 1;
+  }
+  if (e instanceof RunInterrupted) {
+    io.err(`damon-sim: ${e.message}: stopped, no output written\n`);
+    // As a shell reports a command a signal ended: 128 + its number.
+    return 128 + (osConstants.signals[e.reason as NodeJS.Signals] ?? 0);
   }
   if (e instanceof SimulationLimitError) {
     io.err(`damon-sim: error: ${oneLine(e.message)}\n`);

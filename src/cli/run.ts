@@ -8,11 +8,11 @@ import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { writesOf } from '../run/events.js';
-import { runScenario, type RunResult } from '../run/run.js';
+import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
-import { AtomicLineWriter, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io } from './io.js';
+import { AtomicLineWriter, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
 import { parseCompat, parseOverrides, parseProfile, presetDoc } from './damo-common.js';
 import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
@@ -102,26 +102,46 @@ function fileNameOf(name: string): string {
 /** The writes the plot marks: those that changed what the kdamond does (parameter commits, off, on). */
 const CHANGING_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_quota_goals', 'on', 'off']);
 
-async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefined, plot: string | undefined, progress: boolean, trace?: string, barLabel?: string): Promise<RunResult> {
+/**
+ * SIGINT and SIGTERM while runs go on: the run stops at its next simulated second (runs give the
+ * event loop a turn every 50 ms of wall time), its outputs' temporary files are removed, the
+ * progress bar gives the terminal its cursor back, and the command exits 128 + the signal's
+ * number. A second signal ends the process at once, as it would without this.
+ */
+function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((sig) => {
+    const h = () => ac.abort(sig);
+    process.once(sig, h);
+    return [sig, h] as const;
+  });
+  return { signal: ac.signal, dispose: () => handlers.forEach(([sig, h]) => process.off(sig, h)) };
+}
+
+/**
+ * One run and its outputs. `outDir`: the files are --out-dir's (a comparison's or a sweep's), which
+ * is the option an error names; otherwise --out, --plot and --trace.
+ */
+async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefined, plot: string | undefined, progress: boolean, signal: AbortSignal, trace?: string, barLabel?: string, outDir = false): Promise<RunResult> {
   const sc = loaded.scenario;
-  const writer = out !== undefined ? new AtomicLineWriter(out) : undefined;
-  const tracer = trace !== undefined ? new AtomicLineWriter(trace) : undefined;
+  const option = (o: string) => (outDir ? '--out-dir' : o);
+  const outputs: StagedOutput[] = [];
   const bar = progressFor(io, progress, barLabel ?? sc.name);
-  let plotFile: ReturnType<typeof stageFile> | undefined;
   let res: RunResult;
   try {
-    res = runScenario(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined });
+    const writer = out !== undefined ? new AtomicLineWriter(out, option('--out')) : undefined;
+    if (writer) outputs.push(writer);
+    const tracer = trace !== undefined ? new AtomicLineWriter(trace, option('--trace')) : undefined;
+    if (tracer) outputs.push(tracer);
+    res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
-    // Every output is complete under its temporary name before any is renamed into place.
-    if (plot !== undefined) plotFile = stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES) }));
-    writer?.commit();
-    tracer?.commit();
-    plotFile?.commit();
+    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES) }), option('--plot')));
+    // Every output is complete (a device or pipe written) before any is renamed into place.
+    for (const f of outputs) f.finish();
+    for (const f of outputs) f.publish();
   } catch (e) {
     bar.stop();
-    writer?.abort();
-    tracer?.abort();
-    plotFile?.abort();
+    for (const f of outputs) f.abort();
     throw e;
   }
   return res;
@@ -191,7 +211,17 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.plot !== undefined) checkOutputPath('--plot', o.plot);
   if (o.trace !== undefined) checkOutputPath('--trace', o.trace);
   if (o.compareTuners || (seeds !== undefined && o.outDir !== undefined)) checkOutputPath('--out-dir', o.outDir ?? 'out', 'dir');
-  if (seeds !== undefined) return runSweep(io, file, o, seeds, progress);
+  const stop = stopOnSignals();
+  try {
+    return await runAll(io, file, o, seeds, progress, stop.signal);
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** The runs runCommand() asked for, once every option and path has been checked. */
+async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, seeds: number[] | undefined, progress: boolean, signal: AbortSignal): Promise<number> {
+  if (seeds !== undefined) return runSweep(io, file, o, seeds, progress, signal);
   if (o.compareTuners) {
     if (o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME');
     const outDir = o.outDir ?? 'out';
@@ -204,7 +234,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     for (let i = 0; i < tuners.length; i++) {
       printIssues(io, loaded[i].warnings, 'warning');
       const base = join(outDir, fileNameOf(loaded[i].scenario.name));
-      const res = await runAndWrite(io, loaded[i], `${base}.ndjson`, `${base}.svg`, progress);
+      const res = await runAndWrite(io, loaded[i], `${base}.ndjson`, `${base}.svg`, progress, signal, undefined, undefined, true);
       columns.push({ title: tuners[i], rows: res.summary });
       migrations.push(res.migrations);
       stats.push(res.stats);
@@ -215,7 +245,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   }
   const loaded = loadOne(file, o, (o.tuner as Tuner | undefined) ?? 'temporal');
   printIssues(io, loaded.warnings, 'warning');
-  const res = await runAndWrite(io, loaded, o.out, o.plot, progress, o.trace);
+  const res = await runAndWrite(io, loaded, o.out, o.plot, progress, signal, o.trace);
   io.out(formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations], [res.stats]));
   return 0;
 }
@@ -224,7 +254,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
  * `--seeds`: the scenario (both tuners with --compare-tuners) once per seed, every scenario
  * validated before the first run, then one sweep table per tuner (report/sweep.ts).
  */
-async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, seeds: readonly number[], progress: boolean): Promise<number> {
+async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, seeds: readonly number[], progress: boolean, signal: AbortSignal): Promise<number> {
   if (o.compareTuners && o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME');
   const tuners: Tuner[] = o.compareTuners ? ['temporal', 'consist'] : [(o.tuner as Tuner | undefined) ?? 'temporal'];
   const loaded = tuners.map((t) => seeds.map((seed) => {
@@ -246,7 +276,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
     for (const l of perSeed) {
       const sc = l.scenario;
       const base = baseOf(sc);
-      const res = await runAndWrite(io, l, base && `${base}.ndjson`, base && `${base}.svg`, progress, undefined, `${sc.name} seed ${sc.seed}`);
+      const res = await runAndWrite(io, l, base && `${base}.ndjson`, base && `${base}.svg`, progress, signal, undefined, `${sc.name} seed ${sc.seed}`, true);
       if (base) io.err(`damon-sim: wrote ${base}.ndjson and ${base}.svg\n`);
       runs.push({ seed: sc.seed, summary: res.summary });
     }
