@@ -16,6 +16,7 @@ import {
   formatTimeShort,
   parseBool,
   parseBytes,
+  parseReal,
   parseCountWithUnit,
   parseNumber,
   parsePercentFloat,
@@ -69,7 +70,14 @@ const parseCases: Case[] = [
   ['bytes "max"', () => parseBytes('max'), ULONG_MAX],
   ['bytes "min"', () => parseBytes('min'), 0n],
   ['bytes bare 4096', () => parseBytes(4096), 4096n],
-  ['bytes 1e30 clamps', () => parseBytes(1e30), ULONG_MAX],
+  // damon-sim's own real-valued keys (rates, latencies) take damo-style number strings too.
+  ['real "150,000,000"', () => parseReal('150,000,000'), 150_000_000],
+  ['real "1.5e8" (PyYAML reads 1.5e8 as a string)', () => parseReal('1.5e8'), 150_000_000],
+  ['real 0.25', () => parseReal(0.25), 0.25],
+  // damo's text_to_bytes() caps a size with a unit at ULONG_MAX; a bare number it passes on (below).
+  ['bytes "20 EiB" clamps', () => parseBytes('20 EiB'), ULONG_MAX],
+  ['bytes "18446744073709551616B" clamps', () => parseBytes('18446744073709551616B'), ULONG_MAX],
+  ['bytes 2^64 as a double is ULONG_MAX (JSON.parse rounds 18446744073709551615 to it)', () => parseBytes(2 ** 64), ULONG_MAX],
   // time
   ['time "5ms" as us', () => parseTime('5ms', 'us'), 5000n],
   ['time "5 ms" as ms', () => parseTime('5 ms', 'ms'), 5n],
@@ -140,6 +148,14 @@ describe('parsers', () => {
     ['bytes "4 kib" (units are case-sensitive, as damo)', () => parseBytes('4 kib')],
     ['bytes "B"', () => parseBytes('B')],
     ['bytes -5', () => parseBytes(-5)],
+    // A bare number past ULONG_MAX goes to the kernel as it is, whose kstrtoul() refuses it.
+    ['bytes 1e30', () => parseBytes(1e30)],
+    ['real "max" (no kernel limit to mean)', () => parseReal('max')],
+    ['real -1', () => parseReal(-1)],
+    ['real "-1"', () => parseReal('-1')],
+    ['real Infinity', () => parseReal(Infinity)],
+    ['bytes "18446744073709551616"', () => parseBytes('18446744073709551616')],
+    ['bytes 18446744073709551616n', () => parseBytes(18446744073709551616n)],
     ['bytes "-5 KiB"', () => parseBytes('-5 KiB')],
     ['number NaN', () => parseNumber(NaN)],
     ['number Infinity', () => parseNumber(Infinity)],

@@ -7,13 +7,13 @@
 import { z } from 'zod';
 import { kdamondsSchema } from '../formats/damo/kdamonds.js';
 import { eventsSchema } from './events.js';
-import { boolV, bytesV, intV, ratioV, timeBareV, timeV } from '../formats/damo/values.js';
+import { boolV, bytesV, intV, ratioV, realV, timeBareV, timeV } from '../formats/damo/values.js';
 import { PROFILES, SWITCHES, type ProfileSwitch } from '../profiles.js';
 
 const nodeSchema = z.strictObject({
   capacity: bytesV(),
   kind: z.enum(['dram', 'cxl']).optional(),
-  latency_ns: z.number().nonnegative().optional().describe('idle load latency in ns (default 100 for dram, 250 for cxl)'),
+  latency_ns: realV().optional().describe('idle load latency in ns (default 100 for dram, 250 for cxl)'),
   reserved: bytesV().optional().describe('non-LRU kernel memory at the start of the node (invisible to DAMON)'),
   watermark: bytesV().optional().describe('free memory the allocator keeps back on this node'),
 });
@@ -36,7 +36,7 @@ export const machineSchema = z.strictObject({
   nodes: z.array(nodeSchema).min(1),
   costs: costsSchema.optional(),
   swap: bytesV().optional().describe('swap device size (default 0: anon memory cannot be paged out)'),
-  swap_in_us: z.number().nonnegative().optional().describe('stall of one refault, µs (default 20)'),
+  swap_in_us: realV().optional().describe('stall of one refault, µs (default 20)'),
 });
 
 const hotsetSchema = z.strictObject({
@@ -44,7 +44,7 @@ const hotsetSchema = z.strictObject({
   rss: bytesV(),
   hot_set: bytesV(),
   hot_share: ratioV('bp').optional().describe('share of accesses to the hot set: "99 %" or bp (default 99 %)'),
-  access_rate: z.number().nonnegative().describe('page access events per second over the whole RSS'),
+  access_rate: realV().describe('page access events per second over the whole RSS'),
   hot_offset: bytesV().optional(),
   moves: z.array(z.strictObject({ at: timeV('s'), hot_offset: bytesV() })).optional(),
   thp: boolV().optional(),
@@ -67,7 +67,7 @@ const areaSchema = z.strictObject({
   mapped: boolV().optional().describe('mapped into page tables (default true; unmapped page cache is read through syscalls)'),
   thp: boolV().optional(),
   nodes: z.array(intV()).optional().describe('first-touch node preference, falling back in order'),
-  access_rate: z.number().nonnegative().describe('page access events per second over the whole area'),
+  access_rate: realV().describe('page access events per second over the whole area'),
   hot: hotSchema.optional(),
 });
 

@@ -195,19 +195,18 @@ const BYTES_RE = /^(.*?)\s*(KiB|MiB|GiB|TiB|PiB|EiB|KB|MB|GB|TB|PB|EB|B|K|M|G|T|
 
 /**
  * A size in bytes: "4K", "4 KiB", "200MB", "1.5 GiB", a bare number of bytes, "min", "max".
- * All units are binary and case-sensitive, as in damo. Truncated, then clamped to ULONG_MAX.
+ * All units are binary and case-sensitive, as in damo. Truncated. A size with a unit past
+ * ULONG_MAX is capped there, as damo's text_to_bytes() does (min(ulong_max, ...)); a bare number
+ * past it is refused: damo passes it on as it is, and the kernel's kstrtoul() refuses it.
  */
 export function parseBytes(v: unknown): bigint {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 2 ** 64) return ULONG_MAX;
-  const direct = nonStringToBig(v, EXPECT_BYTES);
-  if (direct !== null) return direct > ULONG_MAX ? ULONG_MAX : direct;
-  const text = (v as string).trim();
-  if (text === 'min') return 0n;
-  if (text === 'max') return ULONG_MAX;
+  const text = integerOrText(v, EXPECT_BYTES);
+  if (typeof text === 'bigint') return text;
   const m = BYTES_RE.exec(text);
   const d = m === null ? null : parseDec(m[1]);
   if (m === null || d === null) throw badString(EXPECT_BYTES, v as string, text);
   const bytes = scaleDec(d, BYTE_UNITS[m[2] ?? 'B'], 1n);
+  if (m[2] === undefined) return checkRange(bytes, EXPECT_BYTES, v);
   return bytes > ULONG_MAX ? ULONG_MAX : bytes;
 }
 
@@ -310,6 +309,28 @@ export function parsePercentFloat(v: unknown): number {
   if (d === null) throw badString(EXPECT_PERCENT, v, text);
   const n = decToNumber(d);
   if (!Number.isFinite(n) || n > Number(ULONG_MAX)) throw new UnitError(EXPECT_PERCENT, describe(v), TOO_LARGE);
+  return n;
+}
+
+const EXPECT_REAL = 'a non-negative number such as 150000000, "150,000,000" or "1.5e8"';
+
+/**
+ * A non-negative real number of damon-sim's own (rates, latencies): a number, or a decimal string
+ * with thousands separators or an exponent ("150,000,000", "1.5e8", which YAML 1.1 parsers such
+ * as PyYAML read as a string). No "min" or "max": they mean kernel limits, which these are not.
+ */
+export function parseReal(v: unknown): number {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new UnitError(EXPECT_REAL, describe(v), 'not a finite number');
+    if (v < 0) throw new UnitError(EXPECT_REAL, describe(v), 'negative');
+    return v;
+  }
+  if (typeof v !== 'string') throw new UnitError(EXPECT_REAL, describe(v));
+  const text = v.trim();
+  const d = parseDec(text);
+  if (d === null) throw new UnitError(EXPECT_REAL, describe(v), text.startsWith('-') ? 'negative' : undefined);
+  const n = decToNumber(d);
+  if (!Number.isFinite(n)) throw new UnitError(EXPECT_REAL, describe(v), 'not a finite number');
   return n;
 }
 

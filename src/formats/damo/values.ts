@@ -13,6 +13,7 @@ import {
   parseNumber,
   parsePercentFloat,
   parseRatio,
+  parseReal,
   parseTime,
   parseTimeBare,
   type RatioUnit,
@@ -51,6 +52,9 @@ export const ratioV = (u: RatioUnit) => unit((v) => parseRatio(v, u), `${u}: a n
 
 /** An unsigned integer, with thousands separators allowed: 1000, "1,000", "max". */
 export const numberV = () => unit(parseNumber, 'an unsigned integer such as 1000 or "1,000"');
+
+/** A non-negative real number of damon-sim's own: 1.5e8, "150,000,000", "1.5e8". */
+export const realV = () => unit(parseReal, 'a non-negative number such as 150000000, "150,000,000" or "1.5e8"');
 
 /** A non-negative integer that fits a double exactly. */
 export const intV = () =>
