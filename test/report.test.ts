@@ -397,7 +397,7 @@ describe('seed sweeps', () => {
       ['2', 'never', '5850.0 ± 100.0', '5900 / 6100', '25.0 %', '-', '2.000 GiB'],
       ['42', '2.000 s', '6000.0 ± 100.0', '5900 / 6100', '100.0 %', '-', '3.000 GiB'],
     ]);
-    expect(lines[6]).toBe('all 3 seeds: second-half mean within ±100 of 6000 in 2/3; means 5966.7 on average (5850.0–6050.0), sd 100.0, 58.3 % of the time within; target reached in 2/3, median after 3.000 s');
+    expect(lines[6]).toBe('all 3 seeds: second-half mean within ±100 of 6000 in 2/3; means 5966.7 on average (5850.0–6050.0), sd within a run 100.0 on average, 58.3 % of the time within; target reached in 2/3, median after 3.000 s');
   });
 
   it('heads a phase with the range of its times over the seeds, each seed\'s write taking effect at its own time', () => {

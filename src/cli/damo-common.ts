@@ -82,7 +82,7 @@ export function parseOverrides(o: { duration?: string; seed?: string }): { durat
     r.durationNs = Number(s);
   }
   if (o.seed !== undefined) {
-    if (!/^\d+$/.test(o.seed) || !Number.isSafeInteger(Number(o.seed))) throw new UsageError(`--seed: expected a non-negative integer; found "${o.seed}"`);
+    if (!/^\d+$/.test(o.seed) || !Number.isSafeInteger(Number(o.seed))) throw new UsageError(`--seed: expected a non-negative integer below 2^53; found "${o.seed}"`);
     r.seed = Number(o.seed);
   }
   return r;

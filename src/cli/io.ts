@@ -37,6 +37,8 @@ export class UsageError extends Error {
  */
 export function checkOutputPath(option: string, path: string, kind: 'file' | 'dir' = 'file'): void {
   if (path === '') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'}; found ""`);
+  // "-" reads as standard output elsewhere; here it would be a file of that name in the current directory.
+  if (path === '-') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'} (standard output carries the summary; /dev/stdout writes there); found "-"`);
   // Every part must fit NAME_MAX; the file's own name also as its temporary name.
   const parts = resolve(path).split('/').filter((p) => p !== '');
   const tooLong = parts.find((p) => Buffer.byteLength(p) > NAME_MAX);

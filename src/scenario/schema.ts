@@ -90,7 +90,11 @@ export const scenarioSchema = z.strictObject({
   name: z.string().optional(),
   description: z.string().optional(),
   // The run's own seed: a whole number (a fraction is not silently truncated, as kernel values are).
-  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional().describe('PRNG seed: a non-negative integer'),
+  seed: z
+    .number()
+    .refine((n) => Number.isSafeInteger(n) && n >= 0, { error: (iss) => `expected a non-negative integer below 2^53; found ${String(iss.input)}` })
+    .optional()
+    .describe('PRNG seed: a non-negative integer below 2^53'),
   duration: timeBareV('s', 'ns').optional().describe('simulated run length (bare number = seconds, fractions allowed)'),
   kernel: z
     .strictObject({
