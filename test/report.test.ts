@@ -546,6 +546,14 @@ describe('goalPlotSvg', () => {
     expect(error).not.toHaveBeenCalled();
   });
 
+  it('says so when the run had no quota goals, and still plots the ground truth', async () => {
+    const svg = await goalPlotSvg([], { title: 'no goals', aggr: hot });
+    expect(svg).toContain('quota goal: none in this run');
+    expect(svg).not.toContain('quota goal: current vs target');
+    expect(svg).toContain('hot share (bp)');
+    expect(await goalPlotSvg(goals, { title: 't', aggr: hot })).toContain('quota goal: current vs target');
+  });
+
   it('is byte-identical across renders', async () => {
     const a = await goalPlotSvg(goals, { title: 't', aggr: hot });
     const b = await goalPlotSvg(goals, { title: 't', aggr: hot });

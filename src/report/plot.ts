@@ -206,7 +206,8 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
   const goalChart = {
     width: WIDTH,
     height: HEIGHT,
-    title: 'quota goal: current vs target',
+    // An empty panel says why it is empty (a scenario without goals still plots the ground truth).
+    title: series.length > 0 ? 'quota goal: current vs target' : 'quota goal: none in this run',
     layer: [
       {
         data: { values },
