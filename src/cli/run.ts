@@ -8,7 +8,7 @@ import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { writesOf } from '../run/events.js';
-import { runScenarioAsync, type RunResult } from '../run/run.js';
+import { RunInterrupted, runScenarioAsync, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
@@ -136,6 +136,8 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefin
     res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES) }), option('--plot')));
+    // A signal while the plot was drawn still stops the command before anything appears.
+    if (signal.aborted) throw new RunInterrupted(String(signal.reason));
     // Every output is complete (a device or pipe written) before any is renamed into place.
     for (const f of outputs) f.finish();
     for (const f of outputs) f.publish();
