@@ -586,20 +586,45 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('SIGINT stops a run: exit 130, no output and no temporary file left', async () => {
-    const sub = mkdtempSync(join(dir, 'sigint-'));
-    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'cli', 'main.js'), 'run', '--preset', 'tiering-6040', '--duration', '1h', '--out', 'a.ndjson', '--plot', 'a.svg', '--trace', 'a.trace', '--no-progress'], { cwd: sub });
+  /** The built CLI in `cwd`, with its stderr, its end (code or signal) and a way to wait for a condition. */
+  function spawnCli(cwd: string, args: string[]) {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'cli', 'main.js'), ...args], { cwd });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    // 'close', not 'exit': stderr is read to its end by then.
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.on('close', (code, signal) => ok({ code, signal })));
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 400 && !cond(); i++) await new Promise((ok) => setTimeout(ok, 25));
+      expect(cond()).toBe(true);
+    };
+    return { child, ended, until, err: () => err };
+  }
+
+  it('SIGINT stops a run: it ends by the signal, leaving no output, temporary file or made directory', async () => {
+    const sub = mkdtempSync(join(dir, 'sigint-'));
+    const run = spawnCli(sub, ['run', '--preset', 'tiering-6040', '--duration', '1h', '--out', 'new/deep/a.ndjson', '--plot', 'a.svg', '--trace', 'a.trace', '--no-progress']);
     // Signal once the run is writing (its temporary timeline exists).
-    for (let i = 0; i < 200 && !readdirSync(sub).some((f) => f.endsWith('.tmp')); i++) await new Promise((ok) => setTimeout(ok, 25));
-    expect(readdirSync(sub).some((f) => f.endsWith('.tmp'))).toBe(true);
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(err).toBe('damon-sim: interrupted (SIGINT): stopped, no output written\n');
+    await run.until(() => existsSync(join(sub, 'new', 'deep')) && readdirSync(join(sub, 'new', 'deep')).some((f) => f.endsWith('.tmp')));
+    run.child.kill('SIGINT');
+    // Ended by SIGINT itself (after cleaning up), so a calling shell loop stops too.
+    expect(await run.ended).toEqual({ code: null, signal: 'SIGINT' });
+    expect(run.err()).toBe('damon-sim: interrupted (SIGINT): stopped, no output written\n');
     expect(readdirSync(sub)).toEqual([]);
   }, 20_000);
+
+  it('SIGTERM in a sweep keeps the finished runs\' files and says so', async () => {
+    const sub = mkdtempSync(join(dir, 'sigterm-'));
+    const run = spawnCli(sub, ['run', '--preset', 'tiering-6040', '--duration', '1s', '--seeds', '1-1000', '--out-dir', 'od', '--no-progress']);
+    await run.until(() => existsSync(join(sub, 'od')) && readdirSync(join(sub, 'od')).filter((f) => f.endsWith('.svg')).length >= 2);
+    run.child.kill('SIGTERM');
+    expect(await run.ended).toEqual({ code: null, signal: 'SIGTERM' });
+    const files = readdirSync(join(sub, 'od'));
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const done = files.filter((f) => f.endsWith('.svg')).length;
+    expect(files.filter((f) => f.endsWith('.ndjson')).length).toBe(done);
+    const last = run.err().trimEnd().split('\n').pop();
+    expect(last).toBe(`damon-sim: interrupted (SIGTERM): stopped, no output written for this run; the files of the ${done} run${done === 1 ? '' : 's'} before it are kept`);
+  }, 30_000);
 
   it('an output on the scenario file itself', async () => {
     const file = join(dir, 'clobber.yaml');

@@ -114,15 +114,38 @@ function outputTarget(path: string): { path: string; direct: boolean } {
 }
 
 /** mkdir -p, one level at a time (Node's recursive mkdir spins on /proc), refusals as usage errors. */
-function makeDirs(dir: string): void {
+function makeDirs(dir: string): string[] {
   const missing: string[] = [];
   for (let p = resolve(dir); statOrUndefined(p) === undefined && dirname(p) !== p; p = dirname(p)) missing.push(p);
+  const made: string[] = [];
   for (const p of missing.reverse()) {
     try {
       mkdirSync(p);
+      made.push(p);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot create directory "${p}" (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
+  }
+  return made;
+}
+
+/** Undo makeDirs(): remove the directories it made, deepest first, where they are still empty. */
+function removeDirs(made: readonly string[]): void {
+  for (const p of [...made].reverse()) {
+    try {
+      rmdirSync(p);
+    } catch {
+      // not empty (something else was put there) or already gone
+    }
+  }
+}
+
+/** rmSync that never throws: an abort must go on to the other outputs and keep the first error. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // left behind; nothing more to do about it here
   }
 }
 
@@ -162,8 +185,18 @@ export function writeFileAtomic(path: string, data: string): void {
   f.commit();
 }
 
+/**
+ * An error a run's outputs were left in a known state by: `outcome` says what is where (nothing
+ * written, a device that holds part of it, earlier runs' files kept), for the one-line report.
+ */
+export interface OutputOutcome {
+  outcome?: string;
+}
+
 /** An output the system would not take (a full disk, a device that refuses writes): no usage error, exit 1. */
-export class OutputError extends Error {}
+export class OutputError extends Error implements OutputOutcome {
+  outcome?: string;
+}
 
 /** `fn`, with a file system error turned into an OutputError naming the option and the file. */
 function asOutputError<T>(option: string, path: string, fn: () => T): T {
@@ -182,6 +215,12 @@ function asOutputError<T>(option: string, path: string, fn: () => T): T {
  * publish() renames it into place; abort() removes what finish() left.
  */
 export interface StagedOutput {
+  /** The option that named it, for messages. */
+  readonly option: string;
+  /** A device, pipe or socket: written as it comes, so an abort cannot take back what it holds. */
+  readonly direct: boolean;
+  /** Whether a device, pipe or socket has been given any of it yet. */
+  readonly wrote: boolean;
   finish(): void;
   publish(): void;
   /** finish() then publish(): an output on its own. */
@@ -193,21 +232,36 @@ export interface StagedOutput {
 export function stageFile(target: string, data: string, option = target): StagedOutput {
   const { path, direct } = outputTarget(target);
   if (direct) {
-    const finish = () => asOutputError(option, path, () => writeFileSync(path, data, { flag: 'a' }));
-    return { finish, publish: () => undefined, commit: finish, abort: () => undefined };
+    const out = {
+      option,
+      direct,
+      wrote: false,
+      finish: () => {
+        asOutputError(option, path, () => writeFileSync(path, data, { flag: 'a' }));
+        out.wrote = true;
+      },
+      publish: () => undefined,
+      commit: () => out.finish(),
+      abort: () => undefined,
+    };
+    return out;
   }
-  makeDirs(dirname(path));
+  const made = makeDirs(dirname(path));
   const tmp = tempPath(path);
+  const abort = () => {
+    removeQuietly(tmp);
+    removeDirs(made);
+  };
   asOutputError(option, path, () => {
     try {
       writeFileSync(tmp, data);
     } catch (e) {
-      rmSync(tmp, { force: true });
+      abort();
       throw e;
     }
   });
   const publish = () => asOutputError(option, path, () => renameSync(tmp, path));
-  return { finish: () => undefined, publish, commit: publish, abort: () => rmSync(tmp, { force: true }) };
+  return { option, direct, wrote: false, finish: () => undefined, publish, commit: publish, abort };
 }
 
 /**
@@ -218,19 +272,27 @@ export class AtomicLineWriter implements StagedOutput {
   private fd: number;
   private readonly tmp: string;
   private readonly path: string;
-  private readonly direct: boolean;
+  readonly direct: boolean;
+  wrote = false;
   private buf: string[] = [];
   private size = 0;
   private closed = false;
+  /** Directories made for it, removed again on abort. */
+  private readonly made: string[];
 
   constructor(
     target: string,
-    private readonly option = target,
+    readonly option = target,
   ) {
     ({ path: this.path, direct: this.direct } = outputTarget(target));
-    if (!this.direct) makeDirs(dirname(this.path));
+    this.made = this.direct ? [] : makeDirs(dirname(this.path));
     this.tmp = this.direct ? this.path : tempPath(this.path);
-    this.fd = asOutputError(this.option, this.path, () => openSync(this.tmp, this.direct ? 'a' : 'w'));
+    try {
+      this.fd = asOutputError(this.option, this.path, () => openSync(this.tmp, this.direct ? 'a' : 'w'));
+    } catch (e) {
+      removeDirs(this.made);
+      throw e;
+    }
   }
 
   line(s: string): void {
@@ -245,6 +307,7 @@ export class AtomicLineWriter implements StagedOutput {
     this.buf = [];
     this.size = 0;
     asOutputError(this.option, this.path, () => writeSync(this.fd, text));
+    this.wrote = true;
   }
 
   finish(): void {
@@ -271,7 +334,10 @@ export class AtomicLineWriter implements StagedOutput {
         // the descriptor failed already
       }
     }
-    if (!this.direct) rmSync(this.tmp, { force: true });
+    if (!this.direct) {
+      removeQuietly(this.tmp);
+      removeDirs(this.made);
+    }
   }
 }
 
@@ -291,12 +357,13 @@ export function reportFailure(io: Io, e: unknown): number {
     return EXIT_USAGE;
   }
   if (e instanceof OutputError) {
-    io.err(`damon-sim: error: ${oneLine(e.message)}; no output written\n`);
+    io.err(`damon-sim: error: ${oneLine(e.message)}; ${e.outcome ?? 'no output written'}\n`);
     return 1;
   }
   if (e instanceof RunInterrupted) {
-    io.err(`damon-sim: ${e.message}: stopped, no output written\n`);
-    // As a shell reports a command a signal ended: 128 + its number.
+    io.err(`damon-sim: ${e.message}: stopped, ${e.outcome ?? 'no output written'}\n`);
+    // As a shell reports a command a signal ended: 128 + its number (the entry point then ends
+    // the process by the signal itself, so a calling shell loop stops too).
     return 128 + (osConstants.signals[e.reason as NodeJS.Signals] ?? 0);
   }
   if (e instanceof SimulationLimitError) {

@@ -12,6 +12,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { processIo, reportFailure, EXIT_USAGE, type Io } from './io.js';
 import { oneLine } from '../scenario/issues.js';
@@ -134,6 +135,10 @@ if (isEntryPoint()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      // Stopped by SIGINT or SIGTERM (run cleaned up and said so): end by the signal itself, as a
+      // process without handlers would, so that a calling shell loop stops too.
+      const sig = code === 128 + osConstants.signals.SIGINT ? 'SIGINT' : code === 128 + osConstants.signals.SIGTERM ? 'SIGTERM' : undefined;
+      if (sig !== undefined && process.listenerCount(sig) === 0) process.kill(process.pid, sig);
     },
     (e: unknown) => {
       process.exitCode = reportFailure(processIo, e);

@@ -8,11 +8,11 @@ import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { writesOf } from '../run/events.js';
-import { RunInterrupted, runScenarioAsync, type RunResult } from '../run/run.js';
+import { RunInterrupted, runScenarioAsync, yieldToEventLoop, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
-import { AtomicLineWriter, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
+import { AtomicLineWriter, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
 import { parseCompat, parseOverrides, parseProfile, presetDoc } from './damo-common.js';
 import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
@@ -42,7 +42,9 @@ export interface RunCommandOptions {
 function withProfile(doc: unknown, profile: string | undefined): unknown {
   if (profile === undefined || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
   const kernel = (doc as { kernel?: unknown }).kernel;
-  return { ...doc, kernel: { ...(kernel !== null && typeof kernel === 'object' && !Array.isArray(kernel) ? kernel : {}), profile } };
+  // A kernel part that is not a mapping stays as it is, for validation to report.
+  if (kernel !== undefined && (kernel === null || typeof kernel !== 'object' || Array.isArray(kernel))) return doc;
+  return { ...doc, kernel: { ...kernel, profile } };
 }
 
 function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): LoadedScenario {
@@ -118,6 +120,14 @@ function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   return { signal: ac.signal, dispose: () => handlers.forEach(([sig, h]) => process.off(sig, h)) };
 }
 
+/** What a failed or stopped run left of its outputs, for the error line. */
+function outcomeOf(outputs: readonly StagedOutput[], published: readonly StagedOutput[]): string {
+  if (published.length > 0) return `${published.map((f) => f.option).join(', ')} already in place, the other outputs not written`;
+  const devices = outputs.filter((f) => f.direct && f.wrote).map((f) => f.option);
+  if (devices.length > 0) return `no file written; ${devices.join(', ')} (a device or pipe) may hold part of the output`;
+  return 'no output written';
+}
+
 /**
  * One run and its outputs. `outDir`: the files are --out-dir's (a comparison's or a sweep's), which
  * is the option an error names; otherwise --out, --plot and --trace.
@@ -126,6 +136,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefin
   const sc = loaded.scenario;
   const option = (o: string) => (outDir ? '--out-dir' : o);
   const outputs: StagedOutput[] = [];
+  const published: StagedOutput[] = [];
   const bar = progressFor(io, progress, barLabel ?? sc.name);
   let res: RunResult;
   try {
@@ -136,17 +147,36 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefin
     res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES) }), option('--plot')));
-    // A signal while the plot was drawn still stops the command before anything appears.
+    // A signal while the plot was drawn (which never yields) still stops the command before
+    // anything appears: give its handler a turn first.
+    await yieldToEventLoop();
     if (signal.aborted) throw new RunInterrupted(String(signal.reason));
-    // Every output is complete (a device or pipe written) before any is renamed into place.
-    for (const f of outputs) f.finish();
-    for (const f of outputs) f.publish();
+    // Every output is complete before any is renamed into place: files under their temporary
+    // names first, then devices and pipes (which cannot take back what they got).
+    for (const f of outputs) if (!f.direct) f.finish();
+    for (const f of outputs) if (f.direct) f.finish();
+    for (const f of outputs) {
+      f.publish();
+      published.push(f);
+    }
   } catch (e) {
     bar.stop();
-    for (const f of outputs) f.abort();
+    for (const f of outputs) if (!published.includes(f)) f.abort();
+    if ((e instanceof RunInterrupted || e instanceof OutputError) && e.outcome === undefined) e.outcome = outcomeOf(outputs, published);
     throw e;
   }
   return res;
+}
+
+/** A run of several (a comparison, a sweep): its error also says the files of the runs before it stay. */
+async function oneOfMany(kept: number, run: () => Promise<RunResult>): Promise<RunResult> {
+  try {
+    return await run();
+  } catch (e) {
+    if (kept > 0 && (e instanceof RunInterrupted || e instanceof OutputError))
+      e.outcome = `${e.outcome ?? 'no output written'} for this run; the files of the ${kept} run${kept === 1 ? '' : 's'} before it are kept`;
+    throw e;
+  }
 }
 
 export async function runCommand(io: Io, file: string | undefined, o: RunCommandOptions): Promise<number> {
@@ -236,7 +266,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     for (let i = 0; i < tuners.length; i++) {
       printIssues(io, loaded[i].warnings, 'warning');
       const base = join(outDir, fileNameOf(loaded[i].scenario.name));
-      const res = await runAndWrite(io, loaded[i], `${base}.ndjson`, `${base}.svg`, progress, signal, undefined, undefined, true);
+      const res = await oneOfMany(i, () => runAndWrite(io, loaded[i], `${base}.ndjson`, `${base}.svg`, progress, signal, undefined, undefined, true));
       columns.push({ title: tuners[i], rows: res.summary });
       migrations.push(res.migrations);
       stats.push(res.stats);
@@ -271,6 +301,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
     if (base) for (const ext of ['ndjson', 'svg']) checkOutputPath('--out-dir', `${base}.${ext}`);
   }
   const tables: string[] = [];
+  let written = 0;
   for (const perSeed of loaded) {
     // The seed does not change what the file says: its warnings once per scenario.
     printIssues(io, perSeed[0].warnings, 'warning');
@@ -278,7 +309,8 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
     for (const l of perSeed) {
       const sc = l.scenario;
       const base = baseOf(sc);
-      const res = await runAndWrite(io, l, base && `${base}.ndjson`, base && `${base}.svg`, progress, signal, undefined, `${sc.name} seed ${sc.seed}`, true);
+      const res = await oneOfMany(written, () => runAndWrite(io, l, base && `${base}.ndjson`, base && `${base}.svg`, progress, signal, undefined, `${sc.name} seed ${sc.seed}`, true));
+      if (base) written++;
       if (base) io.err(`damon-sim: wrote ${base}.ndjson and ${base}.svg\n`);
       runs.push({ seed: sc.seed, summary: res.summary });
     }

@@ -61,9 +61,16 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
 
 /** The run was stopped from outside (the CLI's SIGINT / SIGTERM) before its end. */
 export class RunInterrupted extends Error {
+  /** What the caller's outputs are left as, for the report (the CLI fills it in). */
+  outcome?: string;
   constructor(readonly reason: string) {
     super(`interrupted (${reason})`);
   }
+}
+
+/** One turn of the event loop: signal handlers and other callbacks run. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -72,17 +79,23 @@ export class RunInterrupted extends Error {
  * The same steps in the same order: the output is byte-identical to runScenario()'s.
  */
 export async function runScenarioAsync(sc: Scenario, opts: RunOptions & { signal?: AbortSignal; yieldMs?: number } = {}): Promise<RunResult> {
-  const run = runSteps(sc, opts);
   const yieldMs = opts.yieldMs ?? 50;
+  const stopped = () => {
+    if (opts.signal?.aborted) throw new RunInterrupted(String(opts.signal.reason ?? 'aborted'));
+  };
+  // A turn before the first step as well: a signal that came between two runs stops the next.
+  await yieldToEventLoop();
+  stopped();
+  const run = runSteps(sc, opts);
   let last = performance.now();
   for (;;) {
     const r = run.next();
     if (r.done) return r.value;
     if (performance.now() - last >= yieldMs) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
       last = performance.now();
     }
-    if (opts.signal?.aborted) throw new RunInterrupted(String(opts.signal.reason ?? 'aborted'));
+    stopped();
   }
 }
 
