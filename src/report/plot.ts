@@ -9,12 +9,14 @@
  * metrics vary by machine), SVG def ids are reset per render, data are sorted, and colors are bound
  * to an explicit, sorted domain.
  */
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
+// Types only: vega and vega-lite take ~0.4 s to load, which every command would pay at start
+// (`--version` included); goalPlotSvg() loads them when a plot is drawn.
+import type * as Vega from 'vega';
+import type * as VegaLite from 'vega-lite';
 import type { AggrRecord, GoalRecord } from '../run/recorder.js';
 import { GoalLife, cmpGoal, goalLabel, groupByGoal } from './summary.js';
 
-type Logger = NonNullable<vega.ViewOptions['logger']>;
+type Logger = NonNullable<Vega.ViewOptions['logger']>;
 
 /**
  * Vega and vega-lite warn on console for benign things (e.g. an empty data set gives an infinite
@@ -52,7 +54,7 @@ interface ScenegraphExtras {
   resetSVGDefIds?: () => void;
 }
 
-function prepareDeterministicRender(): void {
+function prepareDeterministicRender(vega: typeof Vega): void {
   const sg = vega as unknown as ScenegraphExtras;
   // Without `canvas` installed vega already estimates widths (no warning is printed); force the
   // estimator anyway so installing `canvas` later cannot change the bytes.
@@ -251,7 +253,7 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
     ],
   };
 
-  let spec: vegaLite.TopLevelSpec;
+  let spec: VegaLite.TopLevelSpec;
   if (opts.aggr) {
     const share = hotShare(opts.aggr);
     const nodes = [...new Set(share.map((d) => d.node))].sort();
@@ -283,20 +285,21 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
       ],
       // Shared time axis lines the two views up; colors mean different things in each.
       resolve: { scale: { x: 'shared', color: 'independent' }, legend: { color: 'independent' } },
-    } as vegaLite.TopLevelSpec;
+    } as VegaLite.TopLevelSpec;
   } else {
     spec = {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       background: 'white',
       ...goalChart,
       title: opts.title,
-    } as vegaLite.TopLevelSpec;
+    } as VegaLite.TopLevelSpec;
   }
 
   const errors: string[] = [];
   const logger = quietLogger(errors);
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const vgSpec = vegaLite.compile(spec, { logger }).spec;
-  prepareDeterministicRender();
+  prepareDeterministicRender(vega);
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logger });
   try {
     const svg = await view.toSVG();
