@@ -439,6 +439,13 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     });
   }
 
+  it('a first-touch node the machine lacks is one error, not also one about the memory not fitting', async () => {
+    const d = goodDoc();
+    d.workload.nodes = [3];
+    const r = await runDoc(stringify(d), 'yaml');
+    expect(expectRejected(r)).toEqual(['damon-sim: error: workload.nodes[0]: expected a node id below 2; found 3']);
+  });
+
   it('every bad option value at once, one line each', async () => {
     const outFile = join(dir, 'many.ndjson');
     const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '5parsecs', '--seed', 'abc', '--tuner', 'x', '--out', outFile, '--no-progress']);

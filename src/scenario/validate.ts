@@ -61,9 +61,10 @@ export function validateScenario(s: Scenario, c: Collector, damonBase: readonly 
     const room = s.machine.nodes.map((n) => Math.max(0, n.capacity - n.reserved - n.watermark));
     s.workload.processes.forEach((p, pi) =>
       p.areas.forEach((a, ai) => {
+        // A node id past the machine is reported above; whether the rest fits would only echo it.
+        if (a.nodes.some((nid) => nid >= room.length)) return;
         let left = a.bytes;
         for (const nid of a.nodes) {
-          if (nid >= room.length) continue;
           const take = Math.min(left, room[nid]);
           room[nid] -= take;
           left -= take;
