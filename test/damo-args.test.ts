@@ -305,8 +305,11 @@ describe('damo command line errors: option, expected, found', () => {
       '"max" % (ULONG_MAX % for damo) stages 4611686018427387904 samples, of which the kernel\'s 32-bit field keeps 0: fewer than the 25 samples an aggregation can hold',
       'min 1 > max 0 samples: the scheme never matches a region',
     ]);
-    // 1 ms / 100 ms: "max" % stages 2^64 samples, which the sysfs file refuses (kstrtoul -ERANGE).
-    expect(() => pattern('--damos_action stat --damos_access_rate 5% max -s 1ms')).toThrow(/stages 18446744073709551616 samples .* more than 2\^64 − 1/);
+    // 1 ms / 100 ms: "max" % is 2^64 samples, which damo writes as ULONG_MAX (write_ulong():
+    // min(val, ulong_max)) and the kernel's 32-bit field keeps as UINT_MAX: no bound.
+    const slow = pattern('--damos_action stat --damos_access_rate 5% max -s 1ms');
+    expect([slow.p.minNrAccesses, slow.p.maxNrAccesses]).toEqual([5, 0xffff_ffff]);
+    expect(slow.w).toEqual([]);
     // Counts written out in kernel units are cut the same way, with a word.
     const big = damoArgsToParams(['--kdamonds', JSON.stringify({ kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [] }], schemes: [{ action: 'stat', access_pattern: { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: '0 samples', max: '4294967296 samples' }, age: { min: '0 aggr_intervals', max: '4294967297 aggr_intervals' } } }] }] }] })]);
     const bp = big.params[0].contexts[0].schemes[0].pattern;
@@ -320,6 +323,10 @@ describe('damo command line errors: option, expected, found', () => {
     const kd = (min: string | number) => ({ kdamonds: [{ contexts: [{ ops: 'paddr', intervals: { sample_us: '1 ms', aggr_us: '100 ms', ops_update_us: '1 s' }, targets: [{ pid: null, regions: [] }], schemes: [{ action: 'stat', access_pattern: { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min, max: '100 %' }, age: { min: 0, max: 'max' } } }] }] }] });
     expect(damoArgsToParams(['--kdamonds', JSON.stringify(kd('29 %'))]).params[0].contexts[0].schemes[0].pattern.minNrAccesses).toBe(28);
     expect(damoArgsToParams(['--kdamonds', JSON.stringify(kd(29))]).params[0].contexts[0].schemes[0].pattern.minNrAccesses).toBe(29);
+    // The same on damo's command line: --damos_access_rate 29 is the integer 29 (try_common_input),
+    // "29%" is 28.999999999999996.
+    expect(pattern('--damos_action stat --damos_access_rate 29 29 -s 1ms').p.minNrAccesses).toBe(29);
+    expect(pattern('--damos_action stat --damos_access_rate 29% 29% -s 1ms').p.minNrAccesses).toBe(28);
     // aggr / sample in floating point, as damo divides: 90 % of 100 ms / 3 ms is int(30.000000000000004) = 30.
     expect(pattern('--damos_action stat --damos_access_rate 90% 90% -s 3ms').p.minNrAccesses).toBe(30);
   });

@@ -402,6 +402,36 @@ describe('the staging script', () => {
     for (const si of [0, 1]) expect(readFileSync(join(dir, `kdamonds/0/contexts/0/schemes/${si}/filters/nr_filters`), 'utf8')).toBe('0');
   });
 
+  it('a filter that does not allow writes no allow file, as damo: a 6.3-6.13 legacy filters dir without one takes it', () => {
+    const legacy = (allow: boolean) => {
+      const dir = fresh();
+      const p = structuredClone(example);
+      for (const sc of p[0].contexts[0].schemes) for (const f of sc.filters) f.allow = allow;
+      exportSysfsTree(dir, p);
+      for (const si of [0, 1]) {
+        // The kernel's tree before 6.14: one filters dir, whose filter dirs have no allow file.
+        const sd = join(dir, `kdamonds/0/contexts/0/schemes/${si}`);
+        rmSync(join(sd, 'core_filters'), { recursive: true, force: true });
+        rmSync(join(sd, 'ops_filters'), { recursive: true, force: true });
+        mkdirSync(join(sd, 'filters/0'), { recursive: true });
+        writeFileSync(join(sd, 'filters/nr_filters'), '1\n');
+        for (const [f, v] of [['type', 'anon'], ['matching', 'N'], ['memcg_path', ''], ['addr_start', '0'], ['addr_end', '0'], ['min', '0'], ['max', '0'], ['damon_target_idx', '0']])
+          writeFileSync(join(sd, 'filters/0', f), `${v}\n`);
+      }
+      return { dir, script: sysfsScript(p) };
+    };
+    const deny = legacy(false);
+    expect(deny.script).not.toMatch(/\/allow"/);
+    const r = runScript(deny.script, deny.dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(deny.dir, 'kdamonds/0/contexts/0/schemes/0/filters/0/type'), 'utf8')).toBe('addr');
+    // An allowing filter needs the file: that kernel cannot take it, and the script says where.
+    const allow = legacy(true);
+    const a = runScript(allow.script, allow.dir);
+    expect(a.status).toBe(1);
+    expect(a.stderr).toMatch(/filters\/0\/allow: missing, so this kernel cannot take 'Y': failed/);
+  });
+
   it('the documented fake-tree workflow round-trips: stage into a plain directory, then import it', () => {
     const dir = fresh();
     const r = runScript(sysfsScript(example), dir, { DAMON_SIM_FAKE_SYSFS: '1' });

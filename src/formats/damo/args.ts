@@ -29,6 +29,7 @@ import {
   type DamoFilter,
   type DamoGoal,
   type DamoKdamond,
+  type DamoNrAccesses,
   type DamoQuotas,
   type DamoScheme,
   type DamoTarget,
@@ -208,6 +209,8 @@ const pPermil = (opt: string, v: string) => unit(opt, () => parseRatio(v, 'permi
 const pBp = (opt: string, v: string) => unit(opt, () => parseRatio(v, 'bp'));
 const pNr = (opt: string, v: string) => unit(opt, () => parseNumber(v));
 const pPercent = (opt: string, v: string) => unit(opt, () => parsePercentFloat(v));
+/** A bound damo's text_to_percent() reads as a plain integer (try_common_input), not as "N %". */
+const isBareNumber = (v: string) => /^\s*[\d,]+\s*$/.test(v);
 
 function pInt(opt: string, v: string, what = 'a non-negative integer'): number {
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) fail(opt, `expected ${what}; found "${v}"`);
@@ -495,7 +498,10 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
       targetNid,
       pattern: {
         sz: attempt(() => [pBytes('--damos_sz_region', szW[0]), pBytes('--damos_sz_region', szW[1])], [0n, ULONG_MAX]),
-        nrAccesses: attempt(() => ({ unit: 'percent' as const, min: pPercent('--damos_access_rate', accW[0]), max: pPercent('--damos_access_rate', accW[1]) }), { unit: 'percent' as const, min: 0, max: 100 }),
+        nrAccesses: attempt(
+          (): DamoNrAccesses => ({ unit: 'percent', min: pPercent('--damos_access_rate', accW[0]), max: pPercent('--damos_access_rate', accW[1]), bare: [isBareNumber(accW[0]), isBareNumber(accW[1])] }),
+          { unit: 'percent', min: 0, max: 100 },
+        ),
         age: attempt(() => ({ unit: 'usec' as const, min: pUs('--damos_age', ageW[0]), max: pUs('--damos_age', ageW[1]) }), { unit: 'usec' as const, min: 0n, max: ULONG_MAX }),
       },
       applyIntervalUs: attempt(() => pUs('--damos_apply_interval', nth(occ, '--damos_apply_interval', i)?.[0] ?? '0'), 0n),

@@ -344,12 +344,10 @@ function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c
   }
   if (v.kind === 'max' && samplesPair) return UINT_MAX;
   const percent = percentOf(v);
+  // damo writes min(samples, ULONG_MAX) (_damon_sysfs.write_ulong()), which the kernel's 32-bit
+  // field then cuts to UINT_MAX: no bound.
   const samples = stagedSamples(v, env);
-  // More than an unsigned long: the sysfs write fails (kstrtoul: -ERANGE), damo cannot stage it.
-  if (samples >= 2 ** 64) {
-    err(c, path, `expected a bound the sysfs file takes; found ${v.kind === 'max' ? '"max" % (ULONG_MAX % for damo)' : `${percent} %`}, which stages ${BigInt(samples)} samples at ${+env.maxNrAccesses.toFixed(6)} samples per aggregation, more than 2^64 − 1 (the kernel refuses the write)`);
-    return 0;
-  }
+  if (samples >= 2 ** 64) return UINT_MAX;
   if (percent > 0 && samples === 0)
     warn(c, path, `${percent} % of ${+env.maxNrAccesses.toFixed(6)} samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`);
   const kept = u32OfUlong(BigInt(samples));

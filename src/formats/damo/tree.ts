@@ -66,7 +66,12 @@ export interface DamoWatermarks {
 }
 
 /** nr_accesses bounds: percent of the maximum (damo's CLI unit) or kernel samples. */
-export type DamoNrAccesses = { unit: 'percent'; min: number; max: number } | { unit: 'samples'; min: bigint; max: bigint };
+/**
+ * `bare`: the bound was a bare number (damo's text_to_percent() reads "29" as the integer 29 but
+ * "29 %" as 29 / 100 × 100 = 28.999999999999996): it is written back as a number, so that it
+ * stages what `damo start --damos_access_rate 29 ...` stages (29 samples of 100, not 28).
+ */
+export type DamoNrAccesses = { unit: 'percent'; min: number; max: number; bare?: readonly [boolean, boolean] } | { unit: 'samples'; min: bigint; max: bigint };
 /** age bounds: µs (damo's CLI unit) or kernel aggregation intervals. */
 export interface DamoAge {
   unit: 'usec' | 'aggr_intervals';
@@ -208,8 +213,11 @@ function filterTree(f: DamoFilter, raw: boolean): DamoJson {
   };
 }
 
-function nrAccessesText(v: DamoNrAccesses, which: 'min' | 'max', raw: boolean): string {
-  if (v.unit === 'percent') return raw ? formatPercent(v[which]).replaceAll(',', '') : formatPercent(v[which]);
+function nrAccessesText(v: DamoNrAccesses, which: 'min' | 'max', raw: boolean): DamoJson {
+  if (v.unit === 'percent') {
+    if (v.bare?.[which === 'min' ? 0 : 1] && Number.isSafeInteger(v[which])) return v[which];
+    return raw ? formatPercent(v[which]).replaceAll(',', '') : formatPercent(v[which]);
+  }
   return `${raw ? v[which].toString() : formatNumber(v[which])} samples`;
 }
 
