@@ -11,7 +11,7 @@ import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { goalPlotSvg } from '../src/report/plot.js';
 import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, phaseNote, summarize } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
-import { runScenario } from '../src/run/run.js';
+import { runScenario, runScenarioAsync } from '../src/run/run.js';
 import { cli } from './helpers/cli.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
 import { tiering6040 } from '../src/scenario/presets.js';
@@ -620,5 +620,16 @@ describe('goals the kernel drops (target_value 0)', () => {
     expect(new Set(res.goals.filter((g) => g.scheme === 0).map((g) => g.goal))).toEqual(new Set([0]));
     const rows = res.summary.filter((r) => r.scheme === 0);
     expect(rows.map((r) => [r.goal, r.target, r.evaluations > 0])).toEqual([[0, 6000, true]]);
+  });
+});
+
+describe('runScenario as a library call', () => {
+  it('refuses a duration that is not a positive number of ns (it would never end) and runs a good one', async () => {
+    const { scenario } = scenarioFromDoc(tiering6040('temporal'));
+    for (const duration of [NaN, Infinity, 0, -1, '30 s' as unknown as number]) {
+      expect(() => runScenario({ ...scenario, duration })).toThrow(/expected scenario\.duration in ns, a positive finite number/);
+      await expect(runScenarioAsync({ ...scenario, duration })).rejects.toThrow(/scenario\.duration/);
+    }
+    expect(runScenario({ ...scenario, duration: 1e9 }).aggrs.length).toBeGreaterThan(0);
   });
 });

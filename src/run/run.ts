@@ -101,6 +101,9 @@ export async function runScenarioAsync(sc: Scenario, opts: RunOptions & { signal
 
 /** A run as steps of one simulated second; the generator's return value is the result. */
 function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, void> {
+  // A library caller's scenario has not been through the loader: NaN or "30 s" would never end.
+  if (typeof sc.duration !== 'number' || !(sc.duration > 0) || !Number.isFinite(sc.duration))
+    throw new TypeError(`runScenario: expected scenario.duration in ns, a positive finite number (scenarioFromDoc() makes one from "30 s"); found ${JSON.stringify(sc.duration) ?? String(sc.duration)}`);
   const write = opts.write;
   const ctxKdamond: number[] = [];
   sc.kdamonds.forEach((k, ki) => k.contexts.forEach(() => ctxKdamond.push(ki)));
