@@ -25,7 +25,11 @@ export { goalPlotSvg } from './report/plot.js';
 export { formatDamonReport, runtimeOf } from './report/damo-report.js';
 
 // damo's formats and the sysfs tree.
-export { readKdamonds, emitKdamonds, formatDamoText, paramsToDamo } from './formats/damo/emit.js';
+// importSysfsTree() and damoArgsToParams() give damo's object model (`kdamonds`); kdamondsTree()
+// turns it into damo's JSON tree, which wrapKdamonds() puts under "kdamonds" for formatDamoText()
+// and readKdamonds() (as `damon-sim import --sysfs` does).
+export { readKdamonds, emitKdamonds, formatDamoText, paramsToDamo, wrapKdamonds } from './formats/damo/emit.js';
+export { kdamondsTree } from './formats/damo/tree.js';
 export { damoArgsToParams } from './formats/damo/args.js';
 export { sysfsFiles, exportSysfsTree } from './formats/sysfs/export.js';
 export { importSysfsTree } from './formats/sysfs/import.js';

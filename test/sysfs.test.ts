@@ -462,6 +462,15 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     expect(y.out.startsWith('- refresh_ms: 1000\n')).toBe(true);
   });
 
+  it('the library entry has the same path from a tree to damo text and parameters (import --sysfs)', async () => {
+    const lib = await import('../src/index.js');
+    const dir = fresh();
+    lib.exportSysfsTree(dir, example);
+    const doc = lib.wrapKdamonds(lib.kdamondsTree(lib.importSysfsTree(dir).kdamonds));
+    expect(lib.readKdamonds(doc).params).toEqual(normalise(example));
+    expect(JSON.parse(lib.formatDamoText(doc, 'json'))).toEqual(JSON.parse(JSON.stringify(doc)));
+  });
+
   it('refuses to overwrite a non-empty directory; import notes missing files on stderr', async () => {
     const dir = fresh();
     await cli(['export', '--preset', 'tiering-6040', '--sysfs', dir]);
