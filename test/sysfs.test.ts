@@ -60,6 +60,19 @@ function readTree(dir: string): Map<string, string> {
   return out;
 }
 
+/**
+ * Scheme `si` of kdamond 0's context 0 as a kernel before core/ops filters (6.3-6.13) has it: one
+ * `filters` dir, holding one (empty) filter dir. Returns the filters dir.
+ */
+function legacyFilters(dir: string, si: number): string {
+  const sd = join(dir, `kdamonds/0/contexts/0/schemes/${si}`);
+  rmSync(join(sd, 'core_filters'), { recursive: true, force: true });
+  rmSync(join(sd, 'ops_filters'), { recursive: true, force: true });
+  mkdirSync(join(sd, 'filters/0'), { recursive: true });
+  writeFileSync(join(sd, 'filters/nr_filters'), '1\n');
+  return join(sd, 'filters');
+}
+
 function runScript(script: string, dir: string, env: Record<string, string> = {}, trace = false) {
   const file = join(ROOT, `script${n++}.sh`);
   writeFileSync(file, script);
@@ -390,13 +403,7 @@ describe('the staging script', () => {
     for (const s of noFilters[0].contexts[0].schemes) s.filters = [];
     // The tree a previous configuration left: one kdamond, one context, two schemes, one filter each.
     runScript(sysfsScript(example), dir, { DAMON_SIM_FAKE_SYSFS: '1' });
-    for (const si of [0, 1]) {
-      const sd = join(dir, `kdamonds/0/contexts/0/schemes/${si}`);
-      rmSync(join(sd, 'core_filters'), { recursive: true, force: true });
-      rmSync(join(sd, 'ops_filters'), { recursive: true, force: true });
-      mkdirSync(join(sd, 'filters/0'), { recursive: true });
-      writeFileSync(join(sd, 'filters/nr_filters'), '1\n');
-    }
+    for (const si of [0, 1]) legacyFilters(dir, si);
     const r = runScript(sysfsScript(noFilters), dir);
     expect(r.status, r.stderr).toBe(0);
     for (const si of [0, 1]) expect(readFileSync(join(dir, `kdamonds/0/contexts/0/schemes/${si}/filters/nr_filters`), 'utf8')).toBe('0');
@@ -410,13 +417,9 @@ describe('the staging script', () => {
       exportSysfsTree(dir, p);
       for (const si of [0, 1]) {
         // The kernel's tree before 6.14: one filters dir, whose filter dirs have no allow file.
-        const sd = join(dir, `kdamonds/0/contexts/0/schemes/${si}`);
-        rmSync(join(sd, 'core_filters'), { recursive: true, force: true });
-        rmSync(join(sd, 'ops_filters'), { recursive: true, force: true });
-        mkdirSync(join(sd, 'filters/0'), { recursive: true });
-        writeFileSync(join(sd, 'filters/nr_filters'), '1\n');
+        const fd = join(legacyFilters(dir, si), '0');
         for (const [f, v] of [['type', 'anon'], ['matching', 'N'], ['memcg_path', ''], ['addr_start', '0'], ['addr_end', '0'], ['min', '0'], ['max', '0'], ['damon_target_idx', '0']])
-          writeFileSync(join(sd, 'filters/0', f), `${v}\n`);
+          writeFileSync(join(fd, f), `${v}\n`);
       }
       return { dir, script: sysfsScript(p) };
     };
