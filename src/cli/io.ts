@@ -185,16 +185,9 @@ export function writeFileAtomic(path: string, data: string): void {
   f.commit();
 }
 
-/**
- * An error a run's outputs were left in a known state by: `outcome` says what is where (nothing
- * written, a device that holds part of it, earlier runs' files kept), for the one-line report.
- */
-export interface OutputOutcome {
-  outcome?: string;
-}
-
 /** An output the system would not take (a full disk, a device that refuses writes): no usage error, exit 1. */
-export class OutputError extends Error implements OutputOutcome {
+export class OutputError extends Error {
+  /** What is where (nothing written, a device that holds part of it, earlier runs' files kept), for the report. */
   outcome?: string;
 }
 

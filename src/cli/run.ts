@@ -106,9 +106,10 @@ const CHANGING_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_
 
 /**
  * SIGINT and SIGTERM while runs go on: the run stops at its next simulated second (runs give the
- * event loop a turn every 50 ms of wall time), its outputs' temporary files are removed, the
- * progress bar gives the terminal its cursor back, and the command exits 128 + the signal's
- * number. A second signal ends the process at once, as it would without this.
+ * event loop a turn every 50 ms of wall time, before each run and after its plot), its outputs'
+ * temporary files and made directories are removed, the progress bar gives the terminal its
+ * cursor back, and main() returns 128 + the signal's number, on which the entry point ends the
+ * process by that signal. A second signal ends the process at once, as it would without this.
  */
 function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
@@ -128,13 +129,23 @@ function outcomeOf(outputs: readonly StagedOutput[], published: readonly StagedO
   return 'no output written';
 }
 
-/**
- * One run and its outputs. `outDir`: the files are --out-dir's (a comparison's or a sweep's), which
- * is the option an error names; otherwise --out, --plot and --trace.
- */
-async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefined, plot: string | undefined, progress: boolean, signal: AbortSignal, trace?: string, barLabel?: string, outDir = false): Promise<RunResult> {
+/** Where one run writes, and how it is driven. */
+interface RunOutputs {
+  out?: string;
+  plot?: string;
+  trace?: string;
+  /** The files are --out-dir's (a comparison's or a sweep's), which is the option an error names; otherwise --out, --plot and --trace. */
+  inOutDir?: boolean;
+  progress: boolean;
+  barLabel?: string;
+  signal: AbortSignal;
+}
+
+/** One run and its outputs. */
+async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promise<RunResult> {
   const sc = loaded.scenario;
-  const option = (o: string) => (outDir ? '--out-dir' : o);
+  const { out, plot, trace, progress, barLabel, signal } = w;
+  const option = (o: string) => (w.inOutDir ? '--out-dir' : o);
   const outputs: StagedOutput[] = [];
   const published: StagedOutput[] = [];
   const bar = progressFor(io, progress, barLabel ?? sc.name);
@@ -162,10 +173,27 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, out: string | undefin
   } catch (e) {
     bar.stop();
     for (const f of outputs) if (!published.includes(f)) f.abort();
-    if ((e instanceof RunInterrupted || e instanceof OutputError) && e.outcome === undefined) e.outcome = outcomeOf(outputs, published);
+    if (reportsOutcome(e) && e.outcome === undefined) e.outcome = outcomeOf(outputs, published);
     throw e;
   }
   return res;
+}
+
+/**
+ * A mode that runs several (`mode`: --compare-tuners, --seeds) refuses the options of one run, each
+ * on its own line after `before`'s: --out-dir holds `outDirHolds` instead.
+ */
+function refuseOneRunOptions(o: RunCommandOptions, mode: string, outDirHolds: string, before: ConfigIssue[] = []): void {
+  const one = [...before];
+  if (o.trace !== undefined) one.push({ path: '--trace', message: `one run at a time (not with ${mode})` });
+  for (const [opt, v] of [['--out', o.out], ['--plot', o.plot]] as const)
+    if (v !== undefined) one.push({ path: opt, message: `one run at a time; with ${mode}, --out-dir DIR writes ${outDirHolds}` });
+  if (one.length > 0) throw new ConfigError(one);
+}
+
+/** The errors whose report says what became of the run's outputs (`outcome`). */
+function reportsOutcome(e: unknown): e is RunInterrupted | OutputError {
+  return e instanceof RunInterrupted || e instanceof OutputError;
 }
 
 /** A run of several (a comparison, a sweep): its error also says the files of the runs before it stay. */
@@ -173,7 +201,7 @@ async function oneOfMany(kept: number, run: () => Promise<RunResult>): Promise<R
   try {
     return await run();
   } catch (e) {
-    if (kept > 0 && (e instanceof RunInterrupted || e instanceof OutputError))
+    if (kept > 0 && reportsOutcome(e))
       e.outcome = `${e.outcome ?? 'no output written'} for this run; the files of the ${kept} run${kept === 1 ? '' : 's'} before it are kept`;
     throw e;
   }
@@ -217,20 +245,12 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
   if (o.compareTuners) {
     // Both tuners run, each into --out-dir: options of one run would be dropped without a word.
-    const one: ConfigIssue[] = [];
-    if (o.tuner !== undefined) one.push({ path: '--tuner', message: `expected no --tuner with --compare-tuners (it runs both tuners); found "${o.tuner}"` });
-    for (const [opt, v] of [['--out', o.out], ['--plot', o.plot]] as const)
-      if (v !== undefined) one.push({ path: opt, message: "one run at a time; with --compare-tuners, --out-dir DIR writes each tuner's timeline and plot" });
-    if (o.trace !== undefined) one.push({ path: '--trace', message: 'one run at a time (not with --compare-tuners)' });
-    if (one.length > 0) throw new ConfigError(one);
+    const tuner: ConfigIssue[] = o.tuner === undefined ? [] : [{ path: '--tuner', message: `expected no --tuner with --compare-tuners (it runs both tuners); found "${o.tuner}"` }];
+    refuseOneRunOptions(o, '--compare-tuners', "each tuner's timeline and plot", tuner);
   }
   if (seeds !== undefined) {
     if (o.seed !== undefined) throw new UsageError(`--seeds: expected either --seed or --seeds; found both (--seed ${o.seed})`);
-    const one: ConfigIssue[] = [];
-    if (o.trace !== undefined) one.push({ path: '--trace', message: 'one run at a time (not with --seeds)' });
-    for (const [opt, v] of [['--out', o.out], ['--plot', o.plot]] as const)
-      if (v !== undefined) one.push({ path: opt, message: "one run at a time; with --seeds, --out-dir DIR writes every run's timeline and plot" });
-    if (one.length > 0) throw new ConfigError(one);
+    refuseOneRunOptions(o, '--seeds', "every run's timeline and plot");
   }
   const progress = o.progress !== false;
   checkDistinctOutputs([
@@ -266,7 +286,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     for (let i = 0; i < tuners.length; i++) {
       printIssues(io, loaded[i].warnings, 'warning');
       const base = join(outDir, fileNameOf(loaded[i].scenario.name));
-      const res = await oneOfMany(i, () => runAndWrite(io, loaded[i], `${base}.ndjson`, `${base}.svg`, progress, signal, undefined, undefined, true));
+      const res = await oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal }));
       columns.push({ title: tuners[i], rows: res.summary });
       migrations.push(res.migrations);
       stats.push(res.stats);
@@ -277,7 +297,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
   }
   const loaded = loadOne(file, o, (o.tuner as Tuner | undefined) ?? 'temporal');
   printIssues(io, loaded.warnings, 'warning');
-  const res = await runAndWrite(io, loaded, o.out, o.plot, progress, signal, o.trace);
+  const res = await runAndWrite(io, loaded, { out: o.out, plot: o.plot, trace: o.trace, progress, signal });
   io.out(formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations], [res.stats]));
   return 0;
 }
@@ -309,7 +329,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
     for (const l of perSeed) {
       const sc = l.scenario;
       const base = baseOf(sc);
-      const res = await oneOfMany(written, () => runAndWrite(io, l, base && `${base}.ndjson`, base && `${base}.svg`, progress, signal, undefined, `${sc.name} seed ${sc.seed}`, true));
+      const res = await oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal }));
       if (base) written++;
       if (base) io.err(`damon-sim: wrote ${base}.ndjson and ${base}.svg\n`);
       runs.push({ seed: sc.seed, summary: res.summary });

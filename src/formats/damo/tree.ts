@@ -65,9 +65,9 @@ export interface DamoWatermarks {
   low: bigint;
 }
 
-/** nr_accesses bounds: percent of the maximum (damo's CLI unit) or kernel samples. */
 /**
- * `bare`: the bound was a bare number (damo's text_to_percent() reads "29" as the integer 29 but
+ * nr_accesses bounds: percent of the maximum (damo's CLI unit) or kernel samples. `bare`: a percent
+ * bound was a bare number (damo's text_to_percent() reads "29" as the integer 29 but
  * "29 %" as 29 / 100 × 100 = 28.999999999999996): it is written back as a number, so that it
  * stages what `damo start --damos_access_rate 29 ...` stages (29 samples of 100, not 28).
  */
