@@ -593,6 +593,33 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('--out /dev/stdout on a socket (a parent process\'s stdout) writes the timeline before the summary, as to a file', async () => {
+    const file = join(dir, 'via-file.ndjson');
+    const viaFile = await cli(['run', '--preset', 'tiering-6040', '--duration', '20', '--out', file, '--no-progress']);
+    const viaSocket = spawnCli(dir, ['run', '--preset', 'tiering-6040', '--duration', '20', '--out', '/dev/stdout', '--no-progress']);
+    let out = '';
+    viaSocket.child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await viaSocket.ended).toEqual({ code: 0, signal: null });
+    expect(viaSocket.err()).toBe('');
+    expect(out).toBe(readFileSync(file, 'utf8') + viaFile.out);
+  }, 60_000);
+
+  it('a pipe output its reader closes (| head): the run stops quietly, exit 0, naming only the outputs it cost', async () => {
+    const plotFile = join(dir, 'closed.svg');
+    const run = spawnCli(dir, ['run', '--preset', 'tiering-6040', '--duration', '1h', '--out', '/dev/stdout', '--plot', plotFile, '--no-progress']);
+    let got = 0;
+    // The reader takes the header line and goes, as `head -1` does.
+    run.child.stdout.on('data', (d: Buffer) => {
+      got += d.length;
+      run.child.stdout.destroy();
+    });
+    expect(await run.ended).toEqual({ code: 0, signal: null });
+    expect(got).toBeGreaterThan(0);
+    expect(run.err()).toBe(`damon-sim: note: --out: the reader of "/dev/stdout" closed it; stopped, --plot not written\n`);
+    expect(existsSync(plotFile)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  }, 60_000);
+
   /** The built CLI in `cwd`, with its stderr, its end (code or signal) and a way to wait for a condition. */
   function spawnCli(cwd: string, args: string[]) {
     const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'cli', 'main.js'), ...args], { cwd });

@@ -3,7 +3,7 @@
  * CLI plumbing: output that never leaves a partial file behind (write to a temporary file in the
  * same directory, then rename), and the exit-code contract (2 for bad input, one line per problem).
  */
-import { accessSync, constants, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
+import { accessSync, constants, fstatSync, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { ConfigError, formatIssue, oneLine, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
@@ -98,10 +98,14 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
  * Where an output really goes: a link's target, and whether it is written in place (a device, a
  * pipe, a socket: no temporary file and rename, which would replace it by a regular file).
  */
-function outputTarget(path: string): { path: string; direct: boolean } {
+function outputTarget(path: string): { path: string; direct: boolean; fd?: number } {
   // /dev/stdout, /dev/fd/N, /proc/self/fd/N: the file the shell opened, which a rename would
-  // replace (and a fresh open would truncate): write to it in place, appending.
+  // replace (and a fresh open would truncate): write to it in place, through the descriptor this
+  // process already holds (opening the name again fails when it is a socket, as a parent process's
+  // pipes are: ENXIO).
   const abs = resolve(path);
+  const fd = heldDescriptor(abs);
+  if (fd !== undefined) return { path, direct: true, fd };
   if ((abs.startsWith('/dev/') || abs.startsWith('/proc/')) && statOrUndefined(abs) !== undefined) return { path, direct: true };
   let real = path;
   try {
@@ -111,6 +115,37 @@ function outputTarget(path: string): { path: string; direct: boolean } {
   }
   const st = statOrUndefined(real);
   return { path: real, direct: st !== undefined && !st.isFile() && !st.isDirectory() };
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Write all of `data` to descriptor fd. A descriptor the process was given may be non-blocking (a
+ * socket from a parent process): when it is full, wait for its reader a millisecond at a time.
+ */
+function writeAll(fd: number, data: string): void {
+  const buf = Buffer.from(data);
+  for (let off = 0; off < buf.length; ) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+}
+
+/** The open descriptor that /dev/stdout, /dev/stderr, /dev/fd/N or /proc/self/fd/N names, if it is open. */
+function heldDescriptor(abs: string): number | undefined {
+  const m = /^\/dev\/(stdout|stderr)$|^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(abs);
+  if (!m) return undefined;
+  const fd = m[1] === 'stdout' ? 1 : m[1] === 'stderr' ? 2 : Number(m[2]);
+  try {
+    fstatSync(fd);
+    return fd;
+  } catch {
+    return undefined;
+  }
 }
 
 /** mkdir -p, one level at a time (Node's recursive mkdir spins on /proc), refusals as usage errors. */
@@ -191,6 +226,20 @@ export class OutputError extends Error {
   outcome?: string;
 }
 
+/**
+ * The reader of a pipe (or socket) output closed it, as `| head` does once it has what it wants:
+ * not a failure. The command stops as a closed standard output stops it, quietly (exit 0); it
+ * says what it left only when other outputs were not written because of it.
+ */
+export class OutputClosed extends OutputError {
+  constructor(
+    readonly option: string,
+    path: string,
+  ) {
+    super(`${option}: the reader of "${path}" closed it`);
+  }
+}
+
 /** `fn`, with a file system error turned into an OutputError naming the option and the file. */
 function asOutputError<T>(option: string, path: string, fn: () => T): T {
   try {
@@ -198,6 +247,7 @@ function asOutputError<T>(option: string, path: string, fn: () => T): T {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === undefined) throw e;
+    if (code === 'EPIPE') throw new OutputClosed(option, path);
     throw new OutputError(`${option}: could not write "${path}" (${code}${e instanceof Error ? `: ${e.message.replace(/^[A-Z]+: /, '').split(',')[0]}` : ''})`);
   }
 }
@@ -223,14 +273,14 @@ export interface StagedOutput {
 
 /** A file written under its temporary name, to be renamed into place (commit) or removed (abort). */
 export function stageFile(target: string, data: string, option = target): StagedOutput {
-  const { path, direct } = outputTarget(target);
+  const { path, direct, fd } = outputTarget(target);
   if (direct) {
     const out = {
       option,
       direct,
       wrote: false,
       finish: () => {
-        asOutputError(option, path, () => writeFileSync(path, data, { flag: 'a' }));
+        asOutputError(option, path, () => (fd === undefined ? writeFileSync(path, data, { flag: 'a' }) : writeAll(fd, data)));
         out.wrote = true;
       },
       publish: () => undefined,
@@ -270,6 +320,7 @@ export class AtomicLineWriter implements StagedOutput {
   private buf: string[] = [];
   private size = 0;
   private closed = false;
+  private readonly held: boolean;
   /** Directories made for it, removed again on abort. */
   private readonly made: string[];
 
@@ -277,11 +328,14 @@ export class AtomicLineWriter implements StagedOutput {
     target: string,
     readonly option = target,
   ) {
-    ({ path: this.path, direct: this.direct } = outputTarget(target));
+    const held = outputTarget(target);
+    ({ path: this.path, direct: this.direct } = held);
     this.made = this.direct ? [] : makeDirs(dirname(this.path));
     this.tmp = this.direct ? this.path : tempPath(this.path);
+    // A descriptor the process was given stays open for whoever else writes to it (the summary).
+    this.held = held.fd !== undefined;
     try {
-      this.fd = asOutputError(this.option, this.path, () => openSync(this.tmp, this.direct ? 'a' : 'w'));
+      this.fd = held.fd ?? asOutputError(this.option, this.path, () => openSync(this.tmp, this.direct ? 'a' : 'w'));
     } catch (e) {
       removeDirs(this.made);
       throw e;
@@ -299,14 +353,14 @@ export class AtomicLineWriter implements StagedOutput {
     const text = this.buf.join('\n') + '\n';
     this.buf = [];
     this.size = 0;
-    asOutputError(this.option, this.path, () => writeSync(this.fd, text));
+    asOutputError(this.option, this.path, () => writeAll(this.fd, text));
     this.wrote = true;
   }
 
   finish(): void {
     this.flush();
     this.closed = true;
-    asOutputError(this.option, this.path, () => closeSync(this.fd));
+    if (!this.held) asOutputError(this.option, this.path, () => closeSync(this.fd));
   }
 
   publish(): void {
@@ -322,7 +376,7 @@ export class AtomicLineWriter implements StagedOutput {
     if (!this.closed) {
       this.closed = true;
       try {
-        closeSync(this.fd);
+        if (!this.held) closeSync(this.fd);
       } catch {
         // the descriptor failed already
       }
@@ -348,6 +402,10 @@ export function reportFailure(io: Io, e: unknown): number {
   if (e instanceof UsageError) {
     io.err(`damon-sim: error: ${oneLine(e.message)}\n`);
     return EXIT_USAGE;
+  }
+  if (e instanceof OutputClosed) {
+    if (e.outcome !== undefined) io.err(`damon-sim: note: ${oneLine(e.message)}; stopped, ${e.outcome}\n`);
+    return 0;
   }
   if (e instanceof OutputError) {
     io.err(`damon-sim: error: ${oneLine(e.message)}; ${e.outcome ?? 'no output written'}\n`);

@@ -12,7 +12,7 @@ import { RunInterrupted, runScenarioAsync, yieldToEventLoop, type RunResult } fr
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
-import { AtomicLineWriter, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
+import { AtomicLineWriter, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
 import { parseCompat, parseOverrides, parseProfile, presetDoc } from './damo-common.js';
 import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
@@ -173,7 +173,19 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
   } catch (e) {
     bar.stop();
     for (const f of outputs) if (!published.includes(f)) f.abort();
-    if (reportsOutcome(e) && e.outcome === undefined) e.outcome = outcomeOf(outputs, published);
+    if (e instanceof OutputClosed) {
+      // Only what the others lost is worth a word: the closed output's reader asked for no more.
+      const others = (
+        [
+          ['--out', out],
+          ['--plot', plot],
+          ['--trace', trace],
+        ] as const
+      )
+        .filter(([o, v]) => v !== undefined && option(o) !== e.option)
+        .map(([o]) => option(o));
+      if (others.length > 0) e.outcome = `${others.join(', ')} not written`;
+    } else if (reportsOutcome(e) && e.outcome === undefined) e.outcome = outcomeOf(outputs, published);
     throw e;
   }
   return res;
