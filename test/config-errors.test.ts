@@ -284,6 +284,14 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     expect(r.err).toMatch(/YAML/);
   });
 
+  it('YAML cut short names the end of its last line, not the line after it', async () => {
+    // Three lines; the parser's own position is line 4, column 1 (past the final newline).
+    const r = await runDoc('seed: 7\nmachine:\n  nodes: [1, 2\n', 'yaml');
+    expect(expectRejected(r)).toEqual([
+      `damon-sim: error: ${r.file}:3:15: expected YAML or JSON; Flow sequence in block collection must be sufficiently indented and end with a ], at the end of the file`,
+    ]);
+  });
+
   it('malformed JSON in a .json file', async () => {
     const r = await runDoc('{"name": "broken", "seed": 7,,}', 'json');
     const errors = expectRejected(r);

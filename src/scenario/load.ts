@@ -82,10 +82,19 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: !jsonText, intAsBigInt: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => ({
-        path: e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source,
-        message: `expected YAML or JSON; ${e.message.split('\n')[0].replace(/:$/, '')}`,
-      })),
+      doc.errors.map((e) => {
+        // The parser's own "at line L, column C" repeats the path's position.
+        const what = e.message.split('\n')[0].replace(/:$/, '').replace(/ at line \d+, column \d+$/, '');
+        // At the end of the input the parser counts the line after the final newline, which no
+        // editor shows: name the end of the last line instead.
+        const atEnd = e.pos[0] >= text.length;
+        let path = e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source;
+        if (atEnd && text.endsWith('\n')) {
+          const lines = text.split('\n');
+          path = `${source}:${lines.length - 1}:${lines[lines.length - 2].length + 1}`;
+        }
+        return { path, message: `expected YAML or JSON; ${what}${atEnd ? ', at the end of the file' : ''}` };
+      }),
     );
   }
   try {
