@@ -284,18 +284,22 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     expect(r.err).toMatch(/YAML/);
   });
 
-  it('YAML cut short names the end of its last line, not the line after it', async () => {
-    // Three lines; the parser's own position is line 4, column 1 (past the final newline).
-    const r = await runDoc('seed: 7\nmachine:\n  nodes: [1, 2\n', 'yaml');
-    expect(expectRejected(r)).toEqual([
-      `damon-sim: error: ${r.file}:3:15: expected YAML or JSON; Flow sequence in block collection must be sufficiently indented and end with a ], at the end of the file`,
-    ]);
+  it('YAML cut short names the end of its last line with text, not the line after it', async () => {
+    // Three lines; the parser's own position is line 4, column 1 (past the final newline). CRLF
+    // line ends and blank lines after the text change nothing.
+    for (const text of ['seed: 7\nmachine:\n  nodes: [1, 2\n', 'seed: 7\r\nmachine:\r\n  nodes: [1, 2\r\n', 'seed: 7\nmachine:\n  nodes: [1, 2\n\n  \n', 'seed: 7\nmachine:\n  nodes: [1, 2']) {
+      const r = await runDoc(text, 'yaml');
+      expect(expectRejected(r)).toEqual([
+        `damon-sim: error: ${r.file}:3:15: expected YAML or JSON; at the end of the file: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+      ]);
+    }
   });
 
-  it('malformed JSON in a .json file', async () => {
-    const r = await runDoc('{"name": "broken", "seed": 7,,}', 'json');
-    const errors = expectRejected(r);
-    expectError(errors, r.file, 'expected JSON');
+  it('malformed JSON names file:line:col, or the end of its text', async () => {
+    const mid = await runDoc('{"name": "broken",\n "seed": 7,,}', 'json');
+    expect(expectRejected(mid)).toEqual([`damon-sim: error: ${mid.file}:2:12: expected JSON; Expected double-quoted property name`]);
+    const cut = await runDoc('{"name": "broken",\n "seed": 7,\n\n', 'json');
+    expect(expectRejected(cut)).toEqual([`damon-sim: error: ${cut.file}:2:12: expected JSON; at the end of the file: Expected double-quoted property name`]);
   });
 
   it('reports every problem of a document, not just the first', async () => {
@@ -612,21 +616,75 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(out).toBe(readFileSync(file, 'utf8') + viaFile.out);
   }, 60_000);
 
-  it('a pipe output its reader closes (| head): the run stops quietly, exit 0, naming only the outputs it cost', async () => {
-    const plotFile = join(dir, 'closed.svg');
-    const run = spawnCli(dir, ['run', '--preset', 'tiering-6040', '--duration', '1h', '--out', '/dev/stdout', '--plot', plotFile, '--no-progress']);
+  /** Run the CLI with `--out /dev/stdout` read by a reader that takes the first chunk and closes, as `head -1` does. */
+  async function closedEarly(extra: string[]) {
+    const run = spawnCli(dir, ['run', '--preset', 'tiering-6040', '--duration', '1h', '--out', '/dev/stdout', ...extra, '--no-progress']);
     let got = 0;
-    // The reader takes the header line and goes, as `head -1` does.
     run.child.stdout.on('data', (d: Buffer) => {
       got += d.length;
       run.child.stdout.destroy();
     });
-    expect(await run.ended).toEqual({ code: 0, signal: null });
-    expect(got).toBeGreaterThan(0);
-    expect(run.err()).toBe(`damon-sim: note: --out: the reader of "/dev/stdout" closed it; stopped, --plot not written\n`);
+    return { ended: await run.ended, got, err: run.err() };
+  }
+
+  it('a pipe output its reader closes (| head) stops the run quietly, exit 0', async () => {
+    const r = await closedEarly([]);
+    expect(r.ended).toEqual({ code: 0, signal: null });
+    expect(r.got).toBeGreaterThan(0);
+    expect(r.err).toBe('');
+  }, 60_000);
+
+  it('a closed pipe that leaves another output unwritten: exit 1, naming it, nothing left behind', async () => {
+    const plotFile = join(dir, 'closed.svg');
+    const r = await closedEarly(['--plot', plotFile]);
+    expect(r.ended).toEqual({ code: 1, signal: null });
+    expect(r.err).toBe(`damon-sim: error: --out: the reader of "/dev/stdout" closed it; stopped, --plot not written\n`);
     expect(existsSync(plotFile)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
+
+  it('a reader that stops reading does not stop SIGINT', async () => {
+    const run = spawnCli(dir, ['run', '--preset', 'tiering-6040', '--duration', '10h', '--out', '/dev/stdout', '--no-progress']);
+    run.child.stdout.pause();
+    // Well past the first 1 MiB the timeline hands to the paused reader.
+    await new Promise((ok) => setTimeout(ok, 3000));
+    run.child.kill('SIGINT');
+    expect(await run.ended).toEqual({ code: null, signal: 'SIGINT' });
+    expect(run.err()).toMatch(/^damon-sim: interrupted \(SIGINT\): stopped, /);
+  }, 60_000);
+
+  it('a descriptor that is no output the command was given: exit 2 before the run', async () => {
+    // fd 40 is not open; fd 0 is open for reading (the test's stdin is /dev/null); Node's event
+    // loop holds its epoll instance at a low fd of its own.
+    for (const [fd, why] of [
+      ['40', 'a descriptor the command was not given'],
+      ['0', 'open for reading only'],
+    ]) {
+      const r = await cliProcess(['run', '--preset', 'tiering-6040', '--duration', '5', '--out', `/dev/fd/${fd}`, '--no-progress']);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`damon-sim: error: --out: expected a descriptor the command was given for writing; found "/dev/fd/${fd}", ${why}\n`);
+    }
+    const own = await cliProcess(['run', '--preset', 'tiering-6040', '--duration', '5', '--out', '/dev/fd/3', '--no-progress']);
+    expect(own.code).toBe(2);
+    expect(own.err).toMatch(/^damon-sim: error: --out: expected a descriptor the command was given for writing; found "\/dev\/fd\/3", one of Node's own descriptors \((anon_inode|pipe):/);
+  }, 60_000);
+
+  it('one output named two ways (/dev/stdout and /dev/fd/1) is refused', async () => {
+    const r = await cliProcess(['run', '--preset', 'tiering-6040', '--duration', '5', '--out', '/dev/stdout', '--trace', '/dev/fd/1', '--no-progress']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`damon-sim: error: --trace: expected a file other than --out's; found the same file "/dev/fd/1"\n`);
+  }, 60_000);
+
+  /** The built CLI as its own process, its stdin /dev/null (the in-process cli() shares the test runner's descriptors). */
+  async function cliProcess(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'cli', 'main.js'), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((ok) => child.on('close', ok));
+    return { code, out, err };
+  }
 
   /** The built CLI in `cwd`, with its stderr, its end (code or signal) and a way to wait for a condition. */
   function spawnCli(cwd: string, args: string[]) {

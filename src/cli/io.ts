@@ -3,7 +3,7 @@
  * CLI plumbing: output that never leaves a partial file behind (write to a temporary file in the
  * same directory, then rename), and the exit-code contract (2 for bad input, one line per problem).
  */
-import { accessSync, constants, fstatSync, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
+import { accessSync, constants, fstatSync, lstatSync, readFileSync, readdirSync, readlinkSync, mkdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { ConfigError, formatIssue, oneLine, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
@@ -39,6 +39,8 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
   if (path === '') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'}; found ""`);
   // "-" reads as standard output elsewhere; here it would be a file of that name in the current directory.
   if (path === '-') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'} (standard output carries the summary; /dev/stdout writes there); found "-"`);
+  const held = kind === 'file' ? heldDescriptor(resolve(path)) : undefined;
+  if (held?.refused !== undefined) throw new UsageError(`${option}: expected a descriptor the command was given for writing; found "${path}", ${held.refused}`);
   // Every part must fit NAME_MAX; the file's own name also as its temporary name.
   const parts = resolve(path).split('/').filter((p) => p !== '');
   const tooLong = parts.find((p) => Buffer.byteLength(p) > NAME_MAX);
@@ -97,15 +99,17 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
 /**
  * Where an output really goes: a link's target, and whether it is written in place (a device, a
  * pipe, a socket: no temporary file and rename, which would replace it by a regular file).
+ * `fd`: the descriptor to write through, for one this process was given.
  */
 function outputTarget(path: string): { path: string; direct: boolean; fd?: number } {
   // /dev/stdout, /dev/fd/N, /proc/self/fd/N: the file the shell opened, which a rename would
   // replace (and a fresh open would truncate): write to it in place, through the descriptor this
-  // process already holds (opening the name again fails when it is a socket, as a parent process's
-  // pipes are: ENXIO).
+  // process holds. Opening the name again would give a file its own offset (the summary, written
+  // to fd 1 after the timeline, would overwrite the timeline's start) and fails for a socket, as a
+  // parent process's pipes are (ENXIO).
   const abs = resolve(path);
-  const fd = heldDescriptor(abs);
-  if (fd !== undefined) return { path, direct: true, fd };
+  const held = heldDescriptor(abs);
+  if (held && held.refused === undefined) return { path, direct: true, fd: held.fd };
   if ((abs.startsWith('/dev/') || abs.startsWith('/proc/')) && statOrUndefined(abs) !== undefined) return { path, direct: true };
   let real = path;
   try {
@@ -117,34 +121,117 @@ function outputTarget(path: string): { path: string; direct: boolean; fd?: numbe
   return { path: real, direct: st !== undefined && !st.isFile() && !st.isDirectory() };
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
 /**
- * Write all of `data` to descriptor fd. A descriptor the process was given may be non-blocking (a
- * socket from a parent process): when it is full, wait for its reader a millisecond at a time.
+ * The descriptor that /dev/stdout, /dev/stderr, /dev/fd/N or /proc/self/fd/N names, and why it is
+ * no output if it is not one (not open, open for reading only, or one of Node's own, such
+ * as its event loop's epoll or signal pipe, which an output would break or block on).
  */
-function writeAll(fd: number, data: string): void {
-  const buf = Buffer.from(data);
-  for (let off = 0; off < buf.length; ) {
-    try {
-      off += writeSync(fd, buf, off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(pause, 0, 0, 1);
-    }
-  }
-}
-
-/** The open descriptor that /dev/stdout, /dev/stderr, /dev/fd/N or /proc/self/fd/N names, if it is open. */
-function heldDescriptor(abs: string): number | undefined {
+function heldDescriptor(abs: string): { fd: number; refused?: string } | undefined {
   const m = /^\/dev\/(stdout|stderr)$|^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(abs);
   if (!m) return undefined;
   const fd = m[1] === 'stdout' ? 1 : m[1] === 'stderr' ? 2 : Number(m[2]);
+  let st: Stats;
   try {
-    fstatSync(fd);
-    return fd;
+    st = fstatSync(fd);
+  } catch {
+    return { fd, refused: 'a descriptor the command was not given' };
+  }
+  const proc = readProcFd(fd);
+  if (proc) {
+    if (proc.link.startsWith('anon_inode:')) return { fd, refused: `one of Node's own descriptors (${proc.link})` };
+    if ((proc.flags & 3) === 0) return { fd, refused: 'open for reading only' };
+    // A pipe whose reading end this process also holds is Node's own (its signal pipe): the
+    // command's output pipes are read by another process.
+    if (st.isFIFO() && readEndHeld(proc.link, fd)) return { fd, refused: `one of Node's own descriptors (${proc.link})` };
+  }
+  return { fd };
+}
+
+/** What /proc says about one of this process's descriptors (undefined without /proc). */
+function readProcFd(fd: number): { link: string; flags: number } | undefined {
+  try {
+    const link = readlinkSync(`/proc/self/fd/${fd}`);
+    const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+    return { link, flags: flags ? parseInt(flags[1], 8) : 1 };
   } catch {
     return undefined;
+  }
+}
+
+/** Whether another descriptor of this process reads the pipe `link` names. */
+function readEndHeld(link: string, fd: number): boolean {
+  try {
+    for (const name of readdirSync('/proc/self/fd')) {
+      const other = Number(name);
+      if (other === fd) continue;
+      const p = readProcFd(other);
+      if (p && p.link === link && (p.flags & 3) !== 1) return true;
+    }
+  } catch {
+    // no /proc: nothing to tell
+  }
+  return false;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Unread output a descriptor may keep waiting in memory before the run waits for its reader. */
+const HELD_BACKLOG = 64 << 20;
+
+/**
+ * Output through a descriptor this process was given (its stdout, say). Node makes a pipe's or a
+ * socket's descriptor non-blocking, so what it does not take at once waits here, and the run goes
+ * on (and stays interruptible) while its reader is slow. drain() then waits for the reader without
+ * blocking the event loop; only past HELD_BACKLOG does a write wait in place.
+ */
+class HeldSink {
+  private pending: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly option: string,
+    private readonly path: string,
+  ) {}
+
+  write(text: string): void {
+    const b = Buffer.from(text);
+    this.pending.push(b);
+    this.bytes += b.length;
+    while (!this.pump() && this.bytes > HELD_BACKLOG) Atomics.wait(pause, 0, 0, 1);
+  }
+
+  /** Everything written, waiting for the reader a millisecond at a time; stops early on `signal`. */
+  async drain(signal?: AbortSignal): Promise<void> {
+    while (!this.pump()) {
+      if (signal?.aborted) return;
+      await new Promise((ok) => setTimeout(ok, 1));
+    }
+  }
+
+  /** Everything written, waiting in place (for callers that cannot wait asynchronously). */
+  drainSync(): void {
+    while (!this.pump()) Atomics.wait(pause, 0, 0, 1);
+  }
+
+  /** Write what the descriptor takes now; whether nothing is left. */
+  private pump(): boolean {
+    while (this.pending.length > 0) {
+      const b = this.pending[0];
+      let n: number;
+      try {
+        n = writeSync(this.fd, b);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return false;
+        return asOutputError(this.option, this.path, () => {
+          throw e;
+        });
+      }
+      this.bytes -= n;
+      if (n < b.length) this.pending[0] = b.subarray(n);
+      else this.pending.shift();
+    }
+    return true;
   }
 }
 
@@ -208,10 +295,13 @@ export function checkDistinctOutputs(outputs: ReadonlyArray<[option: string, pat
   const seen = new Map<string, string>();
   for (const [option, path] of outputs) {
     if (path === undefined) continue;
-    const abs = resolve(path);
-    const other = seen.get(abs);
-    if (other !== undefined) throw new UsageError(`${option}: expected a file other than ${other}'s; found the same path "${path}"`);
-    seen.set(abs, option);
+    // What is there already is known by device and inode, so that /dev/stdout and /dev/fd/1, or a
+    // link and its target, are one output; a file still to be made, by its full path.
+    const st = statOrUndefined(path);
+    const key = st ? `${st.dev}:${st.ino}` : resolve(path);
+    const other = seen.get(key);
+    if (other !== undefined) throw new UsageError(`${option}: expected a file other than ${other}'s; found the same ${st ? 'file' : 'path'} "${path}"`);
+    seen.set(key, option);
   }
 }
 
@@ -228,8 +318,8 @@ export class OutputError extends Error {
 
 /**
  * The reader of a pipe (or socket) output closed it, as `| head` does once it has what it wants:
- * not a failure. The command stops as a closed standard output stops it, quietly (exit 0); it
- * says what it left only when other outputs were not written because of it.
+ * not a failure in itself. The command stops as a closed standard output stops it, quietly
+ * (exit 0), unless that left other outputs unwritten (`outcome` names them; exit 1).
  */
 export class OutputClosed extends OutputError {
   constructor(
@@ -265,6 +355,8 @@ export interface StagedOutput {
   /** Whether a device, pipe or socket has been given any of it yet. */
   readonly wrote: boolean;
   finish(): void;
+  /** After finish(), wait (without blocking the event loop) until a pipe's or socket's reader has taken it all; stops early on `signal`. */
+  drain?(signal: AbortSignal): Promise<void>;
   publish(): void;
   /** finish() then publish(): an output on its own. */
   commit(): void;
@@ -275,16 +367,22 @@ export interface StagedOutput {
 export function stageFile(target: string, data: string, option = target): StagedOutput {
   const { path, direct, fd } = outputTarget(target);
   if (direct) {
+    const sink = fd === undefined ? undefined : new HeldSink(fd, option, path);
     const out = {
       option,
       direct,
       wrote: false,
       finish: () => {
-        asOutputError(option, path, () => (fd === undefined ? writeFileSync(path, data, { flag: 'a' }) : writeAll(fd, data)));
+        if (sink) sink.write(data);
+        else asOutputError(option, path, () => writeFileSync(path, data, { flag: 'a' }));
         out.wrote = true;
       },
+      drain: async (signal: AbortSignal) => sink?.drain(signal),
       publish: () => undefined,
-      commit: () => out.finish(),
+      commit: () => {
+        out.finish();
+        sink?.drainSync();
+      },
       abort: () => undefined,
     };
     return out;
@@ -320,7 +418,7 @@ export class AtomicLineWriter implements StagedOutput {
   private buf: string[] = [];
   private size = 0;
   private closed = false;
-  private readonly held: boolean;
+  private readonly sink: HeldSink | undefined;
   /** Directories made for it, removed again on abort. */
   private readonly made: string[];
 
@@ -328,14 +426,14 @@ export class AtomicLineWriter implements StagedOutput {
     target: string,
     readonly option = target,
   ) {
-    const held = outputTarget(target);
-    ({ path: this.path, direct: this.direct } = held);
+    const where = outputTarget(target);
+    ({ path: this.path, direct: this.direct } = where);
     this.made = this.direct ? [] : makeDirs(dirname(this.path));
     this.tmp = this.direct ? this.path : tempPath(this.path);
     // A descriptor the process was given stays open for whoever else writes to it (the summary).
-    this.held = held.fd !== undefined;
+    this.sink = where.fd === undefined ? undefined : new HeldSink(where.fd, this.option, this.path);
     try {
-      this.fd = held.fd ?? asOutputError(this.option, this.path, () => openSync(this.tmp, this.direct ? 'a' : 'w'));
+      this.fd = this.sink ? -1 : asOutputError(this.option, this.path, () => openSync(this.tmp, this.direct ? 'a' : 'w'));
     } catch (e) {
       removeDirs(this.made);
       throw e;
@@ -353,14 +451,19 @@ export class AtomicLineWriter implements StagedOutput {
     const text = this.buf.join('\n') + '\n';
     this.buf = [];
     this.size = 0;
-    asOutputError(this.option, this.path, () => writeAll(this.fd, text));
+    if (this.sink) this.sink.write(text);
+    else asOutputError(this.option, this.path, () => writeSync(this.fd, text));
     this.wrote = true;
   }
 
   finish(): void {
     this.flush();
     this.closed = true;
-    if (!this.held) asOutputError(this.option, this.path, () => closeSync(this.fd));
+    if (!this.sink) asOutputError(this.option, this.path, () => closeSync(this.fd));
+  }
+
+  async drain(signal: AbortSignal): Promise<void> {
+    await this.sink?.drain(signal);
   }
 
   publish(): void {
@@ -369,6 +472,7 @@ export class AtomicLineWriter implements StagedOutput {
 
   commit(): void {
     this.finish();
+    this.sink?.drainSync();
     this.publish();
   }
 
@@ -376,7 +480,7 @@ export class AtomicLineWriter implements StagedOutput {
     if (!this.closed) {
       this.closed = true;
       try {
-        if (!this.held) closeSync(this.fd);
+        if (!this.sink) closeSync(this.fd);
       } catch {
         // the descriptor failed already
       }
@@ -404,8 +508,10 @@ export function reportFailure(io: Io, e: unknown): number {
     return EXIT_USAGE;
   }
   if (e instanceof OutputClosed) {
-    if (e.outcome !== undefined) io.err(`damon-sim: note: ${oneLine(e.message)}; stopped, ${e.outcome}\n`);
-    return 0;
+    // The reader had what it wanted; other outputs it cost are a failure of the command.
+    if (e.outcome === undefined) return 0;
+    io.err(`damon-sim: error: ${oneLine(e.message)}; stopped, ${e.outcome}\n`);
+    return 1;
   }
   if (e instanceof OutputError) {
     io.err(`damon-sim: error: ${oneLine(e.message)}; ${e.outcome ?? 'no output written'}\n`);

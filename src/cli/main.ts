@@ -132,6 +132,10 @@ if (isEntryPoint()) {
     process.stderr.write(`damon-sim: error: writing the output: ${e.code ?? e.message}\n`);
     process.exit(1);
   });
+  // A closed stderr (`2>&1 | head`) takes the rest of the messages with it, not the process.
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

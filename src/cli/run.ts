@@ -165,7 +165,13 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     // Every output is complete before any is renamed into place: files under their temporary
     // names first, then devices and pipes (which cannot take back what they got).
     for (const f of outputs) if (!f.direct) f.finish();
-    for (const f of outputs) if (f.direct) f.finish();
+    for (const f of outputs) {
+      if (!f.direct) continue;
+      f.finish();
+      // A pipe's or socket's reader may still be taking it: wait, and let a signal stop the wait.
+      await f.drain?.(signal);
+      if (signal.aborted) throw new RunInterrupted(String(signal.reason));
+    }
     for (const f of outputs) {
       f.publish();
       published.push(f);

@@ -63,6 +63,29 @@ function exactDocument(doc: unknown): unknown {
   return Object.fromEntries(Object.entries(doc).map(([k, x]) => [k, exactIntegers(x, k === 'damon' || k === 'events')]));
 }
 
+/** `line:col` just past the last character of `text` that is not white space (1:1 if none). */
+function endOfText(text: string): string {
+  const t = text.replace(/\s+$/, '');
+  const lines = t.split(/\r?\n|\r/);
+  return `${lines.length}:${lines[lines.length - 1].length + 1}`;
+}
+
+/** `line:col` of character offset `pos` in `text`. */
+function lineColAt(text: string, pos: number): string {
+  const lines = text.slice(0, pos).split(/\r?\n|\r/);
+  return `${lines.length}:${lines[lines.length - 1].length + 1}`;
+}
+
+/** A JSON.parse error as a path and a message: V8 gives a character position, or none at the end of the input. */
+function jsonIssue(text: string, source: string, e: Error): { path: string; message: string } {
+  const first = e.message.split('\n')[0];
+  const at = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(first);
+  if (at && Number(at[1]) < text.trimEnd().length) return { path: `${source}:${lineColAt(text, Number(at[1]))}`, message: `expected JSON; ${first.slice(0, at.index)}` };
+  if (at) return { path: `${source}:${endOfText(text)}`, message: `expected JSON; at the end of the file: ${first.slice(0, at.index)}` };
+  if (/end of JSON input/.test(first)) return { path: `${source}:${endOfText(text)}`, message: `expected JSON; at the end of the file: ${first}` };
+  return { path: source, message: `expected JSON; ${first}` };
+}
+
 /** Parse JSON or YAML text (YAML is a superset; JSON errors read better from the JSON parser). */
 export function parseText(text: string, source = 'scenario', format: 'json' | 'yaml' | 'auto' = 'auto'): unknown {
   const looksJson = format === 'json' || (format === 'auto' && /^\s*[{[]/.test(text));
@@ -75,7 +98,7 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
       jsonText = true;
     } catch (e) {
       // V8 quotes the text around the error, newlines included: keep its first line.
-      if (format === 'json') throw new ConfigError([{ path: source, message: `expected JSON; ${(e as Error).message.split('\n')[0]}` }]);
+      if (format === 'json') throw new ConfigError([jsonIssue(text, source, e as Error)]);
     }
   }
   // Valid JSON re-parsed for its long integers keeps JSON.parse's rule for repeated keys (the last wins).
@@ -86,14 +109,9 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
         // The parser's own "at line L, column C" repeats the path's position.
         const what = e.message.split('\n')[0].replace(/:$/, '').replace(/ at line \d+, column \d+$/, '');
         // At the end of the input the parser counts the line after the final newline, which no
-        // editor shows: name the end of the last line instead.
-        const atEnd = e.pos[0] >= text.length;
-        let path = e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source;
-        if (atEnd && text.endsWith('\n')) {
-          const lines = text.split('\n');
-          path = `${source}:${lines.length - 1}:${lines[lines.length - 2].length + 1}`;
-        }
-        return { path, message: `expected YAML or JSON; ${what}${atEnd ? ', at the end of the file' : ''}` };
+        // editor shows: name the end of the last line with text instead (endOfText()).
+        if (e.pos[0] >= text.length) return { path: `${source}:${endOfText(text)}`, message: `expected YAML or JSON; at the end of the file: ${what}` };
+        return { path: e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source, message: `expected YAML or JSON; ${what}` };
       }),
     );
   }
