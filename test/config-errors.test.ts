@@ -295,6 +295,13 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     }
   });
 
+  it('an empty file (white space and comments only) says so, naming the file', async () => {
+    for (const text of ['', '\n\n# nothing here\n']) {
+      const r = await runDoc(text, 'yaml');
+      expect(expectRejected(r)).toEqual([`damon-sim: error: ${r.file}: expected YAML or JSON; found an empty file`]);
+    }
+  });
+
   it('malformed JSON names file:line:col, or the end of its text', async () => {
     const mid = await runDoc('{"name": "broken",\n "seed": 7,,}', 'json');
     expect(expectRejected(mid)).toEqual([`damon-sim: error: ${mid.file}:2:12: expected JSON; Expected double-quoted property name`]);

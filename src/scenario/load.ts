@@ -115,6 +115,8 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
       }),
     );
   }
+  // Nothing but white space and comments: say so, where the schema would only see a null.
+  if (doc.contents === null) throw new ConfigError([{ path: source, message: 'expected YAML or JSON; found an empty file' }]);
   try {
     // A small alias budget: a scenario has no use for an alias bomb.
     return exactDocument(doc.toJS({ maxAliasCount: 100 }));
