@@ -8,7 +8,7 @@ import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { writesOf } from '../run/events.js';
-import { RunInterrupted, runScenarioAsync, yieldToEventLoop, type RunResult } from '../run/run.js';
+import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
@@ -161,7 +161,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.
     await yieldToEventLoop();
-    if (signal.aborted) throw new RunInterrupted(String(signal.reason));
+    stopIfAborted(signal);
     // Every output is complete before any is renamed into place: files under their temporary
     // names first, then devices and pipes (which cannot take back what they got).
     for (const f of outputs) if (!f.direct) f.finish();
@@ -170,7 +170,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
       f.finish();
       // A pipe's or socket's reader may still be taking it: wait, and let a signal stop the wait.
       await f.drain?.(signal);
-      if (signal.aborted) throw new RunInterrupted(String(signal.reason));
+      stopIfAborted(signal);
     }
     for (const f of outputs) {
       f.publish();

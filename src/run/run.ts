@@ -68,6 +68,11 @@ export class RunInterrupted extends Error {
   }
 }
 
+/** Throw RunInterrupted once `signal` has been aborted (its reason, the signal's name, says why). */
+export function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new RunInterrupted(String(signal.reason ?? 'aborted'));
+}
+
 /** One turn of the event loop: signal handlers and other callbacks run. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
@@ -80,12 +85,9 @@ export function yieldToEventLoop(): Promise<void> {
  */
 export async function runScenarioAsync(sc: Scenario, opts: RunOptions & { signal?: AbortSignal; yieldMs?: number } = {}): Promise<RunResult> {
   const yieldMs = opts.yieldMs ?? 50;
-  const stopped = () => {
-    if (opts.signal?.aborted) throw new RunInterrupted(String(opts.signal.reason ?? 'aborted'));
-  };
   // A turn before the first step as well: a signal that came between two runs stops the next.
   await yieldToEventLoop();
-  stopped();
+  stopIfAborted(opts.signal);
   const run = runSteps(sc, opts);
   let last = performance.now();
   for (;;) {
@@ -95,7 +97,7 @@ export async function runScenarioAsync(sc: Scenario, opts: RunOptions & { signal
       await yieldToEventLoop();
       last = performance.now();
     }
-    stopped();
+    stopIfAborted(opts.signal);
   }
 }
 

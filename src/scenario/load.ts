@@ -65,9 +65,8 @@ function exactDocument(doc: unknown): unknown {
 
 /** `line:col` just past the last character of `text` that is not white space (1:1 if none). */
 function endOfText(text: string): string {
-  const t = text.replace(/\s+$/, '');
-  const lines = t.split(/\r?\n|\r/);
-  return `${lines.length}:${lines[lines.length - 1].length + 1}`;
+  const t = text.trimEnd();
+  return lineColAt(t, t.length);
 }
 
 /** `line:col` of character offset `pos` in `text`. */
