@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cli, type CliResult } from './helpers/cli.js';
-import { scenarioFromDoc } from '../src/scenario/load.js';
+import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
+import { ConfigError } from '../src/scenario/issues.js';
 import { formatBytesHuman, formatSummaryTable } from '../src/report/summary.js';
 import { runScenario } from '../src/run/run.js';
 
@@ -307,6 +308,25 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     expect(expectRejected(mid)).toEqual([`damon-sim: error: ${mid.file}:2:12: expected JSON; Expected double-quoted property name`]);
     const cut = await runDoc('{"name": "broken",\n "seed": 7,\n\n', 'json');
     expect(expectRejected(cut)).toEqual([`damon-sim: error: ${cut.file}:2:12: expected JSON; at the end of the file: Expected double-quoted property name`]);
+  });
+
+  it("JSON whose parser message has no position (V8's 'Unexpected token') is located by a second parser", () => {
+    const issue = (text: string) => {
+      try {
+        parseText(text, 'f.json', 'json');
+      } catch (e) {
+        if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+        throw e;
+      }
+      throw new Error('parsed');
+    };
+    const notAValue = ', which is not a JSON value (strings take double quotes; the literals are true, false and null)';
+    expect(issue('{"machine": {"nodes": [}\n}')).toEqual(['f.json:1:24: expected JSON; a value is missing before "}"']);
+    expect(issue('{\n  "seed": tru\n}')).toEqual([`f.json:2:11: expected JSON; found "tru"${notAValue}`]);
+    expect(issue("{\r\n  \"name\": 'x'}")).toEqual([`f.json:2:11: expected JSON; found "'x'"${notAValue}`]);
+    expect(issue('{"seed": NaN}')).toEqual([`f.json:1:10: expected JSON; found "NaN"${notAValue}`]);
+    // Messages that carry a position keep V8's wording.
+    expect(issue('{"seed": 1 "name": "x"}')).toEqual(["f.json:1:12: expected JSON; Expected ',' or '}' after property value"]);
   });
 
   it('reports every problem of a document, not just the first', async () => {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { damoToParams, warnDamoKeys, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
 import { biggestNodeRange } from '../machine/machine.js';
@@ -82,7 +83,26 @@ function jsonIssue(text: string, source: string, e: Error): { path: string; mess
   if (at && Number(at[1]) < text.trimEnd().length) return { path: `${source}:${lineColAt(text, Number(at[1]))}`, message: `expected JSON; ${first.slice(0, at.index)}` };
   if (at) return { path: `${source}:${endOfText(text)}`, message: `expected JSON; at the end of the file: ${first.slice(0, at.index)}` };
   if (/end of JSON input/.test(first)) return { path: `${source}:${endOfText(text)}`, message: `expected JSON; at the end of the file: ${first}` };
+  // V8's "Unexpected token" gives no position, only a snippet of the text around it: a second
+  // parser that reports offsets finds where the text stops being JSON.
+  const located = jsoncIssue(text);
+  if (located) return { path: `${source}:${lineColAt(text, located.offset)}`, message: `expected JSON; ${located.what}` };
   return { path: source, message: `expected JSON; ${first}` };
+}
+
+/** The first error jsonc-parser finds in strict JSON, described; null if it finds none. */
+function jsoncIssue(text: string): { offset: number; what: string } | null {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const e = errors[0];
+  if (!e) return null;
+  const found = text.slice(e.offset, e.offset + Math.max(e.length, 1));
+  const code = printParseErrorCode(e.error);
+  if (code === 'InvalidSymbol') return { offset: e.offset, what: `found ${JSON.stringify(found)}, which is not a JSON value (strings take double quotes; the literals are true, false and null)` };
+  if (code === 'ValueExpected') return { offset: e.offset, what: e.offset >= text.trimEnd().length ? 'a value is missing at the end of the file' : `a value is missing before ${JSON.stringify(found)}` };
+  // Anything else: the parser's code in words ("CommaExpected" is "comma expected").
+  const words = code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return { offset: e.offset, what: e.offset < text.length ? `${words}, found ${JSON.stringify(found)}` : words };
 }
 
 /** Parse JSON or YAML text (YAML is a superset; JSON errors read better from the JSON parser). */
