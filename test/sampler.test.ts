@@ -140,7 +140,7 @@ describe('RegionSampler', () => {
     for (let sis = WINDOW + 1; sis <= 2 * WINDOW; sis++) s.sample([t], map, 4, LEN_WINDOW, sis, 2 * WINDOW);
     s.sync([t], LEN_WINDOW, 2 * WINDOW);
     // p is now 1/4: Binomial(20, 0.25) (20 accesses has probability 1e-12).
-    expect(t.regions[0].opsProb).toBe(0.25);
+    expect(t.regions[0].opsThresh).toBe(0x2000_0000); // 1/4 of 2^31
     expect(t.regions[0].nrAccesses).toBeLessThan(WINDOW);
   });
 

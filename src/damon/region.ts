@@ -20,12 +20,12 @@ export class DamonRegion {
   lastNrAccesses = 0;
 
   // --- operations-set private state (no kernel counterpart; see ops/paddr.ts) ---
-  /** Young map version, start and end for which opsProb was computed. */
+  /** Young map version, start and end for which opsThresh was computed. */
   opsProbKey = -1;
   opsProbStart = -1;
   opsProbEnd = -1;
-  /** Probability that one sample of this region finds an access. */
-  opsProb = 0;
+  /** Probability that one sample of this region finds an access, in units of 2^-31 (ops/sampler.ts threshOf). */
+  opsThresh = 0;
   /**
    * The region's current block of samples (ops/sampler.ts): its first and last sample, how many
    * of them find an access and the seed of which ones, and how far it is settled into the counters.
@@ -54,7 +54,7 @@ export class DamonRegion {
     this.opsProbKey = -1;
     this.opsProbStart = -1;
     this.opsProbEnd = -1;
-    this.opsProb = 0;
+    this.opsThresh = 0;
     this.opsBlockBase = -1;
     this.opsBlockEnd = -1;
     this.opsBlockHits = 0;

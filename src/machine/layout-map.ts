@@ -63,7 +63,11 @@ export function patchSegments(machine: Machine, logPos: number, align: number, o
     bs.push(alignUp(b, align));
   });
   if (!kept) return null;
-  const order = as.map((_, i) => i).sort((x, y) => as[x] - as[y]);
+  // A loop, not as.map(): the array map() returns differed between calls, and each new kind
+  // sent this function back to the interpreter in a fresh process.
+  const order: number[] = [];
+  for (let i = 0; i < as.length; i++) order.push(i);
+  order.sort((x, y) => as[x] - as[y]);
   const { starts: os, values: ov, n, end } = old;
   const first = n > 0 ? os[0] : end;
   const out = new SegmentList();

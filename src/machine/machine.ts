@@ -95,6 +95,8 @@ export class Machine {
   readonly costs: CostModel;
   /** Bumped whenever the placement of memory changes (allocation, migration, free, LRU moves). */
   layoutEpoch = 0;
+  private readonly tryOrders = new WeakMap<readonly number[], Map<number, readonly number[]>>();
+  private readonly others = new Map<number, readonly number[]>();
   /**
    * The physical ranges placement changes touched, in order: consumers that derive something from
    * the extents (the young map) patch those ranges instead of walking every extent again, which
@@ -280,6 +282,25 @@ export class Machine {
     return placed;
   }
 
+  /** The nodes to try for a migration to `target`: it, then `fallback` (without it), memoised per call site's list. */
+  private tryOrder(target: number, fallback: readonly number[]): readonly number[] {
+    // One array per (target, fallback list) instead of one per call: V8 compiles migrateRange()
+    // for the arrays it saw, and a freshly built one of another elements kind sent it back to
+    // the interpreter (docs/architecture.md, "A fresh process against a warm one").
+    let byTarget = this.tryOrders.get(fallback);
+    if (!byTarget) this.tryOrders.set(fallback, (byTarget = new Map()));
+    let order = byTarget.get(target);
+    if (!order) byTarget.set(target, (order = [target, ...fallback.filter((f) => f !== target)]));
+    return order;
+  }
+
+  /** The other nodes than `nid`, in node order: migrateRange()'s fallback list (the same array each call). */
+  otherNodes(nid: number): readonly number[] {
+    let others = this.others.get(nid);
+    if (!others) this.others.set(nid, (others = this.nodes.map((n) => n.nid).filter((x) => x !== nid)));
+    return others;
+  }
+
   /**
    * Migrate the LRU folios in [start, end) (whole folios; the caller passes folio-aligned ranges)
    * to node `target`. Each folio needs free memory on the target (no reclaim); when there is none
@@ -306,7 +327,7 @@ export class Machine {
     // uncut (and hide a 2 MiB block spanning a cut from THP allocation).
     this.joinAcross(start);
     this.joinAcross(end);
-    const nodes = [target, ...fallback.filter((f) => f !== target)];
+    const nodes = this.tryOrder(target, fallback);
     // Source extents are freed in place and joined with their free neighbours once at the end:
     // joining them one by one would splice the extent list twice per moved piece.
     const freedHere = new Set<Extent>();

@@ -29,6 +29,9 @@ import type { ApplyResult, DamonOperations, EligibleSums } from './operations.js
 import { RegionSampler } from './sampler.js';
 import { schemeScore } from './scores.js';
 
+/** No fallback nodes (migrate_pages() to the target node only). */
+const NO_NODES: readonly number[] = [];
+
 export type SamplingMode = 'region' | 'folio';
 
 
@@ -357,7 +360,7 @@ export class PaddrOps implements DamonOperations {
       // the LRU for good. Later trees put them back.
       if (!ctx.profile.migrateInvalidTargetPutback) for (const [a, b] of f.ranges) m.isolateForever(a, b);
     } else if (f.ranges.length > 0) {
-      const fallback = ctx.profile.migrateThisNode ? [] : m.nodes.map((n) => n.nid).filter((nid) => nid !== target);
+      const fallback = ctx.profile.migrateThisNode ? NO_NODES : m.otherNodes(target);
       // damon_migrate_pages() migrates the region's folio list per source node; -ENOMEM on one
       // of a node's base pages ends that node's list.
       const enomem = new Set<number>();

@@ -71,6 +71,14 @@ function buildTable(thresh: number, k: number): CdfTable {
 }
 
 /**
+ * A probability as the draws use it: an integer in [0, 2^31]. Kept per region instead of the
+ * double, which V8 would box in the region and again for every call that passes it.
+ */
+export function threshOf(p: number): number {
+  return Math.round(p * P_ONE);
+}
+
+/**
  * Binomial(k, p) by inversion of its distribution function. Regions of uniformly hot or cold
  * memory share p (at 2^-31 resolution), so the tables are kept per (p, k); a guide table starts
  * the scan near the answer, so a draw is one uniform and a step or two.
@@ -111,9 +119,8 @@ class BinomialTables {
     return t;
   }
 
-  /** Accesses in k independent samples that each find one with probability p. */
-  draw(rng: Prng, k: number, p: number): number {
-    const thresh = Math.round(p * P_ONE);
+  /** Accesses in k independent samples that each find one with probability thresh / 2^31 (threshOf()). */
+  draw(rng: Prng, k: number, thresh: number): number {
     if (thresh <= 0 || k <= 0) return 0;
     if (thresh >= P_ONE) return k;
     let x = 0;
@@ -214,14 +221,14 @@ export class RegionSampler {
           const mb = map.mass(b);
           lastX = b;
           lastMass = mb;
-          r.opsProb = YoungMap.meanProb(a, ma, b, mb);
+          r.opsThresh = threshOf(YoungMap.meanProb(a, ma, b, mb));
           r.opsProbKey = key;
           r.opsProbStart = r.start;
           r.opsProbEnd = r.end;
         }
         r.opsBlockBase = sis;
         r.opsBlockEnd = blockEnd;
-        r.opsBlockHits = this.binomial.draw(rng, blockEnd - sis + 1, r.opsProb);
+        r.opsBlockHits = this.binomial.draw(rng, blockEnd - sis + 1, r.opsThresh);
         r.opsBlockSeed = rng.nextI32(); // an int32 (a small integer in V8, not a boxed double): hitsBetween() reads it so
         r.opsSettledHits = 0;
         r.opsSettledUpTo = sis - 1;

@@ -55,7 +55,8 @@ export class HotBytesTracker {
   private list: Segments | null = null;
   private phase = -1;
   private hot: Map<number, Array<readonly [number, number]>> = new Map();
-  private totals: number[] = [];
+  /** Doubles from the start: an array of small integers would change kind once a total passed 2^31. */
+  private totals = new Float64Array(0);
 
   constructor(
     private readonly machine: Machine,
@@ -75,13 +76,13 @@ export class HotBytesTracker {
     if (list !== this.list) {
       this.list = list;
       const { starts, values, n, end } = list;
-      this.totals = this.machine.nodes.map(() => 0);
+      this.totals = new Float64Array(this.machine.nodes.length);
       for (let i = 0; i < n; i++) {
         const nid = values[i];
         if (nid >= 0) this.totals[nid] += (i + 1 < n ? starts[i + 1] : end) - starts[i];
       }
     }
-    return [...this.totals];
+    return Array.from(this.totals);
   }
 
   /** Push the function's segments over [a, b) into out. */
