@@ -241,6 +241,8 @@ describe('damo command line errors: option, expected, found', () => {
     ['--nr_ctxs 2', '--nr_ctxs', /adding up to the number of contexts \(1\); found 2/],
     ['--pause_ctx 1', '--pause_ctx', /expected a context index below 1; found 1/],
     ['--kdamonds {bad', '--kdamonds', /expected JSON text or a JSON file \(damo reads it as JSON only\); found "{bad", which does not parse/],
+    ['--schemes [{"action":tru}]', '--schemes', /which does not parse \(1:12: found "tru", which is not a JSON value/],
+    ['--schemes [{"action":"stat"}', '--schemes', /which does not parse \(1:19: at the end: Expected ',' or ']' after array element\)$/],
     ['--kdamonds [1]', '--kdamonds', /expected a JSON object {"kdamonds": \[...\]}.*found a list/],
     ['--kdamonds {"kdamonds":[]} --damos_age 1s max', '--damos_age', /expected --damos_action with --damos_\* options/],
     ['-c {"action":"stat"}', '--schemes', /expected a JSON list of scheme objects/],

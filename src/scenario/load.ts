@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { damoToParams, warnDamoKeys, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
+import { endOfText, jsonParseFailure } from '../lib/json-error.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, addError, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
@@ -64,45 +64,10 @@ function exactDocument(doc: unknown): unknown {
   return Object.fromEntries(Object.entries(doc).map(([k, x]) => [k, exactIntegers(x, k === 'damon' || k === 'events')]));
 }
 
-/** `line:col` just past the last character of `text` that is not white space (1:1 if none). */
-function endOfText(text: string): string {
-  const t = text.trimEnd();
-  return lineColAt(t, t.length);
-}
-
-/** `line:col` of character offset `pos` in `text`. */
-function lineColAt(text: string, pos: number): string {
-  const lines = text.slice(0, pos).split(/\r?\n|\r/);
-  return `${lines.length}:${lines[lines.length - 1].length + 1}`;
-}
-
-/** A JSON.parse error as a path and a message: V8 gives a character position, or none at the end of the input. */
+/** A JSON.parse error as a path and a message. */
 function jsonIssue(text: string, source: string, e: Error): { path: string; message: string } {
-  const first = e.message.split('\n')[0];
-  const at = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(first);
-  if (at && Number(at[1]) < text.trimEnd().length) return { path: `${source}:${lineColAt(text, Number(at[1]))}`, message: `expected JSON; ${first.slice(0, at.index)}` };
-  if (at) return { path: `${source}:${endOfText(text)}`, message: `expected JSON; at the end of the file: ${first.slice(0, at.index)}` };
-  if (/end of JSON input/.test(first)) return { path: `${source}:${endOfText(text)}`, message: `expected JSON; at the end of the file: ${first}` };
-  // V8's "Unexpected token" gives no position, only a snippet of the text around it: a second
-  // parser that reports offsets finds where the text stops being JSON.
-  const located = jsoncIssue(text);
-  if (located) return { path: `${source}:${lineColAt(text, located.offset)}`, message: `expected JSON; ${located.what}` };
-  return { path: source, message: `expected JSON; ${first}` };
-}
-
-/** The first error jsonc-parser finds in strict JSON, described; null if it finds none. */
-function jsoncIssue(text: string): { offset: number; what: string } | null {
-  const errors: ParseError[] = [];
-  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  const e = errors[0];
-  if (!e) return null;
-  const found = text.slice(e.offset, e.offset + Math.max(e.length, 1));
-  const code = printParseErrorCode(e.error);
-  if (code === 'InvalidSymbol') return { offset: e.offset, what: `found ${JSON.stringify(found)}, which is not a JSON value (strings take double quotes; the literals are true, false and null)` };
-  if (code === 'ValueExpected') return { offset: e.offset, what: e.offset >= text.trimEnd().length ? 'a value is missing at the end of the file' : `a value is missing before ${JSON.stringify(found)}` };
-  // Anything else: the parser's code in words ("CommaExpected" is "comma expected").
-  const words = code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-  return { offset: e.offset, what: e.offset < text.length ? `${words}, found ${JSON.stringify(found)}` : words };
+  const f = jsonParseFailure(text, e);
+  return { path: f.pos ? `${source}:${f.pos}` : source, message: `expected JSON; ${f.atEnd ? 'at the end of the file: ' : ''}${f.what}` };
 }
 
 /** Parse JSON or YAML text (YAML is a superset; JSON errors read better from the JSON parser). */
@@ -116,7 +81,6 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
       if (!LONG_INTEGER.test(text.replace(JSON_STRING, '""'))) return v;
       jsonText = true;
     } catch (e) {
-      // V8 quotes the text around the error, newlines included: keep its first line.
       if (format === 'json') throw new ConfigError([jsonIssue(text, source, e as Error)]);
     }
   }

@@ -35,6 +35,7 @@ import {
   type DamoTarget,
 } from './tree.js';
 import { ULONG_MAX, UnitError, parseBytes, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
+import { jsonParseFailure } from '../../lib/json-error.js';
 
 // ---------------------------------------------------------------------------------------------
 // The option table
@@ -791,6 +792,8 @@ function jsonOption(opt: string, value: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    return fail(opt, `expected JSON text or a JSON file (damo reads it as JSON only); found ${text === value ? `"${value.slice(0, 40)}"` : `the file ${value}`}, which does not parse (${e instanceof Error ? e.message : String(e)})`);
+    const f = jsonParseFailure(text, e as Error);
+    const why = `${f.pos ? `${f.pos}: ` : ''}${f.atEnd ? 'at the end: ' : ''}${f.what}`;
+    return fail(opt, `expected JSON text or a JSON file (damo reads it as JSON only); found ${text === value ? `"${value.slice(0, 40)}"` : `the file ${value}`}, which does not parse (${why})`);
   }
 }
