@@ -673,8 +673,11 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
   it('a reader that stops reading does not stop SIGINT', async () => {
     const run = spawnCli(dir, ['run', '--preset', 'tiering-6040', '--duration', '10h', '--out', '/dev/stdout', '--no-progress']);
     run.child.stdout.pause();
-    // Well past the first 1 MiB the timeline hands to the paused reader.
-    await new Promise((ok) => setTimeout(ok, 3000));
+    // Once the run is writing (a paused stream still buffers what arrives), and then well past
+    // the first 1 MiB the timeline hands to the paused reader. A fixed wait alone could signal a
+    // process still loading its modules on a loaded machine, before its handler is in place.
+    await run.until(() => run.child.stdout.readableLength > 0);
+    await new Promise((ok) => setTimeout(ok, 2000));
     run.child.kill('SIGINT');
     expect(await run.ended).toEqual({ code: null, signal: 'SIGINT' });
     expect(run.err()).toMatch(/^damon-sim: interrupted \(SIGINT\): stopped, /);
