@@ -79,6 +79,25 @@ describe('migration falling back to the source node', () => {
   });
 });
 
+describe('migrateRange() fallback lists', () => {
+  it('reads the list as it is at each call, though it keeps one node order per list it is given', () => {
+    // Node 1 has room for 1 MiB of owner 1's 2 MiB on node 0.
+    const m = dramCxlMachine({ dram: 8 * MiB, cxl: 4 * MiB, base: GiB });
+    expect(m.allocate({ owner: 1, vstart: 0, bytes: 2 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [0], now: 0 })).toBe(0);
+    expect(m.allocate({ owner: 2, vstart: 64 * MiB, bytes: 3 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [1], now: 0 })).toBe(0);
+    const list: number[] = [];
+    expect(m.migrateRange(GiB, GiB + 2 * MiB, 1, list).migrated).toBe(MiB);
+    // Node 1 is full: with the same, still empty list nothing moves.
+    expect(m.migrateRange(GiB, GiB + 2 * MiB, 1, list).migrated).toBe(0);
+    // The same array now allows node 0: the MiB left there moves to node 0's lowest free frames.
+    list.push(0);
+    expect(m.migrateRange(GiB, GiB + 2 * MiB, 1, list).migrated).toBe(MiB);
+    // And back to empty: nothing moves again.
+    list.pop();
+    expect(m.migrateRange(GiB, GiB + 2 * MiB, 1, list).migrated).toBe(0);
+  });
+});
+
 describe('migration over several source nodes with fallback', () => {
   const node = { capacity: 8 * MiB, kind: 'dram' as const, latencyNs: 100, reserved: 0, watermark: 0 };
   const req = (owner: number, bytes: number, thp: boolean, nodes: number[]) => ({ owner, vstart: owner * 2 ** 32, bytes, anon: false, mapped: true, memcg: 0, thp, nodes, now: 0 });

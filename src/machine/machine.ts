@@ -89,6 +89,14 @@ export interface MigrationResult {
 /** Layout-log ranges kept: a consumer further behind rebuilds from the extents. */
 const LAYOUT_LOG_KEEP = 1 << 16;
 
+/** Whether `order` is `target` followed by `fallback` without it. */
+function isTryOrder(order: readonly number[], target: number, fallback: readonly number[]): boolean {
+  if (order[0] !== target) return false;
+  let k = 1;
+  for (const f of fallback) if (f !== target && order[k++] !== f) return false;
+  return k === order.length;
+}
+
 export class Machine {
   readonly nodes: NodeInfo[];
   readonly mem = new ExtentList();
@@ -290,7 +298,8 @@ export class Machine {
     let byTarget = this.tryOrders.get(fallback);
     if (!byTarget) this.tryOrders.set(fallback, (byTarget = new Map()));
     let order = byTarget.get(target);
-    if (!order) byTarget.set(target, (order = [target, ...fallback.filter((f) => f !== target)]));
+    // The memo holds only while the list still reads the same (a caller may reuse its array).
+    if (!order || !isTryOrder(order, target, fallback)) byTarget.set(target, (order = [target, ...fallback.filter((f) => f !== target)]));
     return order;
   }
 
