@@ -20,10 +20,11 @@ export class DamonRegion {
   lastNrAccesses = 0;
 
   // --- operations-set private state (no kernel counterpart; see ops/paddr.ts) ---
-  /** Young map version, start and end for which opsThresh was computed. */
+  /**
+   * Young map version for which opsThresh was computed; -1 once the region's bounds change
+   * (boundsMoved() at each place that moves them), which voids it as much as a new map does.
+   */
   opsProbKey = -1;
-  opsProbStart = -1;
-  opsProbEnd = -1;
   /** Probability that one sample of this region finds an access, in units of 2^-31 (ops/sampler.ts threshOf). */
   opsThresh = 0;
   /**
@@ -52,8 +53,6 @@ export class DamonRegion {
     this.age = 0;
     this.lastNrAccesses = 0;
     this.opsProbKey = -1;
-    this.opsProbStart = -1;
-    this.opsProbEnd = -1;
     this.opsThresh = 0;
     this.opsBlockBase = -1;
     this.opsBlockEnd = -1;
@@ -87,6 +86,16 @@ export function newRegion(start: number, end: number): DamonRegion {
   if (!r) return new DamonRegion(start, end);
   r.reset(start, end);
   return r;
+}
+
+/**
+ * r's bounds moved: what the operations set derived from them is void. Only bounds kept two more
+ * numbers per region (the bounds the probability was computed for), which V8 boxes as doubles:
+ * one more heap object each to allocate and copy, a cost that counts when a quota split makes
+ * a million regions.
+ */
+export function boundsMoved(r: DamonRegion): void {
+  r.opsProbKey = -1;
 }
 
 /** `damon_sz_region`. */
@@ -128,6 +137,7 @@ export function splitRegionAt(t: DamonTarget, idx: number, szR: number): DamonRe
 export function cutRegion(r: DamonRegion, szR: number): DamonRegion {
   const n = newRegion(r.start + szR, r.end);
   r.end = n.start;
+  boundsMoved(r);
   n.age = r.age;
   n.lastNrAccesses = r.lastNrAccesses;
   n.nrAccessesBp = r.nrAccessesBp;
@@ -154,6 +164,7 @@ export function mergeInto(l: DamonRegion, r: DamonRegion): void {
   l.nrAccessesBp = (l.nrAccesses * 10000) >>> 0;
   l.age = weightedAverage(l.age, sl, r.age, sr);
   l.end = r.end;
+  boundsMoved(l);
 }
 
 /** (a·sa + b·sb) / (sa + sb) in C unsigned long: the sum can pass 2^53 and wraps at 2^64 (trap 1). */
@@ -364,8 +375,13 @@ export function setRegions(t: DamonTarget, ranges: readonly AddrRange[], minRegi
       cur++;
       continue;
     }
-    t.regions[first].start = alignDown(g.start, minRegionSz);
-    t.regions[last].end = alignUp(g.end, minRegionSz);
+    const fr = t.regions[first];
+    const lr = t.regions[last];
+    // A commit that keeps the ranges keeps the regions as they were (no-op commits change nothing).
+    if (fr.start !== alignDown(g.start, minRegionSz)) boundsMoved(fr);
+    if (lr.end !== alignUp(g.end, minRegionSz)) boundsMoved(lr);
+    fr.start = alignDown(g.start, minRegionSz);
+    lr.end = alignUp(g.end, minRegionSz);
     // Fill holes between first and last with fresh regions.
     for (let j = first; j < last; j++) {
       const a = t.regions[j];

@@ -8,7 +8,7 @@
  */
 import { alignDown } from '../lib/kint.js';
 import { coarseNs, type DamonCtx } from '../damon/ctx.js';
-import { RegionWalk, type DamonRegion, type DamonTarget } from '../damon/region.js';
+import { RegionWalk, boundsMoved, type DamonRegion, type DamonTarget } from '../damon/region.js';
 import { coreFilterOut } from './filters.js';
 import { damosValidTarget } from './pattern.js';
 import { EligibleMemo } from './goals.js';
@@ -100,6 +100,7 @@ function mergeBack(w: RegionWalk, maxRegionSz: number): void {
     r.end - p.start <= maxRegionSz
   ) {
     p.end = r.end;
+    boundsMoved(p);
     w.foldCurIntoPrev();
   }
 }

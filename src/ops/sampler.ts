@@ -205,7 +205,7 @@ export class RegionSampler {
     let lastMass = 0;
     for (const t of targets) {
       for (const r of t.regions) {
-        const same = r.opsProbKey === key && r.opsProbStart === r.start && r.opsProbEnd === r.end;
+        const same = r.opsProbKey === key;
         if (same && r.opsBlockEnd >= sis) {
           if (r.opsBlockEnd < minEnd) minEnd = r.opsBlockEnd;
           continue;
@@ -223,8 +223,6 @@ export class RegionSampler {
           lastMass = mb;
           r.opsThresh = threshOf(YoungMap.meanProb(a, ma, b, mb));
           r.opsProbKey = key;
-          r.opsProbStart = r.start;
-          r.opsProbEnd = r.end;
         }
         r.opsBlockBase = sis;
         r.opsBlockEnd = blockEnd;
