@@ -37,6 +37,7 @@ import type { DamonTracer } from '../src/damon/trace.js';
 import { quotaIsFull } from '../src/damos/quota.js';
 import { HPAGE_PMD_SIZE } from '../src/lib/kint.js';
 import { ExtKind } from '../src/machine/extents.js';
+import type { PaddrOps } from '../src/ops/paddr.js';
 import type { Machine } from '../src/machine/machine.js';
 import { runScenario } from '../src/run/run.js';
 import { Simulation } from '../src/run/simulation.js';
@@ -303,6 +304,9 @@ function runChecked(sc: Scenario): RunStats {
       throw new Error(`${where}: aggregation tracepoint outside an aggregation step`);
     }
     checkMachine(sim.machine, allocated, where);
+    // Every place that moves a region's bounds voids its sample probability (boundsMoved()).
+    const stale = (ctx.ops as PaddrOps).staleProbabilities(ctx);
+    if (stale.length > 0) throw new Error(`${where}: region [${stale[0].start}, ${stale[0].end}) samples with a probability its bounds do not give (${stale.length} such)`);
     watches.forEach((w, si) => w.observe(ctx, si, where));
   }
   stats.windows = watches.map((w) => w.windows);

@@ -106,6 +106,11 @@ export class PaddrOps implements DamonOperations {
     return maxNr;
   }
 
+  /** Regions sampled with a probability their bounds no longer give (RegionSampler.staleProbabilities(); tests). */
+  staleProbabilities(ctx: DamonCtx): DamonRegion[] {
+    return this.mode === 'region' ? this.sampler.staleProbabilities(ctx.targets) : [];
+  }
+
   syncRegions(ctx: DamonCtx): number {
     if (this.mode === 'region') return this.sampler.sync(ctx.targets, accessRateWindow(ctx.attrs), ctx.passedSampleIntervals);
     let maxNr = 0;

@@ -239,6 +239,26 @@ export class RegionSampler {
     this.stale = false;
   }
 
+  /**
+   * Regions whose probability counts as current for the map the blocks were drawn under, yet
+   * differs from one computed afresh from their bounds: a bounds change that missed
+   * boundsMoved() (damon/region.ts). For the invariant tests; empty before the first sample.
+   */
+  staleProbabilities(targets: readonly DamonTarget[]): DamonRegion[] {
+    const map = this.map;
+    if (map === null) return [];
+    const stale: DamonRegion[] = [];
+    for (const t of targets) {
+      for (const r of t.regions) {
+        if (r.opsProbKey !== map.version) continue;
+        const a = r.start * this.addrUnit;
+        const b = (r.start + damonRandSpan(r.start, r.end)) * this.addrUnit;
+        if (threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b))) !== r.opsThresh) stale.push(r);
+      }
+    }
+    return stale;
+  }
+
   private settle(targets: readonly DamonTarget[], lenWindow: number, upTo: number): number {
     let max = 0;
     for (const t of targets) {
