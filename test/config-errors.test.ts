@@ -327,6 +327,17 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     expect(issue('{"seed": NaN}')).toEqual([`f.json:1:10: expected JSON; found "NaN"${notAValue}`]);
     // Messages that carry a position keep V8's wording.
     expect(issue('{"seed": 1 "name": "x"}')).toEqual(["f.json:1:12: expected JSON; Expected ',' or '}' after property value"]);
+    // What was found is quoted short and visibly; a byte-order mark is named.
+    expect(issue(`{"name": ${'x'.repeat(100_000)}}`)).toEqual([`f.json:1:10: expected JSON; found "${'x'.repeat(40)}…"${notAValue}`]);
+    expect(issue('{\n  "name":\u00a0"a"}')).toEqual([`f.json:2:10: expected JSON; found "\\u00a0"${notAValue}`]);
+    expect(issue('\ufeff{"name": "a"}')).toEqual(['f.json:1:1: expected JSON; found a byte-order mark (U+FEFF), which JSON does not allow; save the file without it']);
+    // Only JSON's white space ends the text: a no-break space after the value is text after it.
+    expect(issue('{"name": "a"}\u00a0\n')).toEqual(['f.json:1:14: expected JSON; Unexpected non-whitespace character after JSON']);
+    // Nesting too deep for the second parser's recursion: V8's message, still one line.
+    const deep = issue(`${'['.repeat(20_000)}tru${']'.repeat(20_000)}`);
+    expect(deep).toHaveLength(1);
+    expect(deep[0]).toMatch(/^f\.json: expected JSON; Unexpected token/);
+    expect(deep[0]).not.toContain('\n');
   });
 
   it('reports every problem of a document, not just the first', async () => {

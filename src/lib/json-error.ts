@@ -27,22 +27,52 @@ export interface JsonParseFailure {
   what: string;
 }
 
+/** How far the text runs before trailing JSON white space (space, tab, CR, LF; String.trimEnd() strips more). */
+function jsonEnd(text: string): number {
+  let end = text.length;
+  while (end > 0 && ' \t\r\n'.includes(text[end - 1])) end--;
+  return end;
+}
+
+/** `line:col` just past the last character before trailing JSON white space. */
+function endOfJson(text: string): string {
+  return lineColAt(text, jsonEnd(text));
+}
+
+/**
+ * The text found at an error, quoted for a one-line message: at most 40 characters, and white
+ * space or control characters JSON.stringify() leaves as they are (a byte-order mark, a no-break
+ * space) written as \uXXXX, so that the message shows them.
+ */
+function quoteFound(found: string): string {
+  const cut = found.length > 40 ? `${found.slice(0, 40)}…` : found;
+  return JSON.stringify(cut).replace(/[\u007f-\u00a0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function jsonParseFailure(text: string, e: Error): JsonParseFailure {
   // V8 quotes the text around the error, newlines included: keep its first line.
   const first = e.message.split('\n')[0];
-  const at = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(first);
-  const end = text.trimEnd().length;
+  const at = / JSON at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(first);
+  const end = jsonEnd(text);
   if (at) {
-    const what = first.slice(0, at.index);
-    return Number(at[1]) < end ? { pos: lineColAt(text, Number(at[1])), atEnd: false, what } : { pos: endOfText(text), atEnd: true, what };
+    // "… in JSON at position N" becomes "…"; "… after JSON at position N", "… after JSON".
+    const what = first.slice(0, at.index).replace(/ in$/, '').replace(/ after$/, ' after JSON');
+    return Number(at[1]) < end ? { pos: lineColAt(text, Number(at[1])), atEnd: false, what } : { pos: endOfJson(text), atEnd: true, what };
   }
-  if (/end of JSON input/.test(first)) return { pos: endOfText(text), atEnd: true, what: first };
+  if (/end of JSON input/.test(first)) return { pos: endOfJson(text), atEnd: true, what: first };
   const errors: ParseError[] = [];
-  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  try {
+    parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  } catch {
+    // jsonc-parser recurses per nesting level: thousands of levels exhaust the stack.
+    return { pos: null, atEnd: false, what: first };
+  }
   const j = errors[0];
   if (!j) return { pos: null, atEnd: false, what: first };
-  if (j.offset >= end) return { pos: endOfText(text), atEnd: true, what: first };
-  const found = JSON.stringify(text.slice(j.offset, j.offset + Math.max(j.length, 1)));
+  if (j.offset >= end) return { pos: endOfJson(text), atEnd: true, what: first };
+  const raw = text.slice(j.offset, j.offset + Math.max(j.length, 1));
+  if (raw.startsWith('\ufeff')) return { pos: lineColAt(text, j.offset), atEnd: false, what: 'found a byte-order mark (U+FEFF), which JSON does not allow; save the file without it' };
+  const found = quoteFound(raw);
   const code = printParseErrorCode(j.error);
   const pos = lineColAt(text, j.offset);
   if (code === 'InvalidSymbol') return { pos, atEnd: false, what: `found ${found}, which is not a JSON value (strings take double quotes; the literals are true, false and null)` };
