@@ -299,14 +299,15 @@ export class Machine {
     if (!byTarget) this.tryOrders.set(fallback, (byTarget = new Map()));
     let order = byTarget.get(target);
     // The memo holds only while the list still reads the same (a caller may reuse its array).
-    if (!order || !isTryOrder(order, target, fallback)) byTarget.set(target, (order = [target, ...fallback.filter((f) => f !== target)]));
+    if (!order || !isTryOrder(order, target, fallback)) byTarget.set(target, (order = Object.freeze([target, ...fallback.filter((f) => f !== target)])));
     return order;
   }
 
   /** The other nodes than `nid`, in node order: migrateRange()'s fallback list (the same array each call). */
   otherNodes(nid: number): readonly number[] {
     let others = this.others.get(nid);
-    if (!others) this.others.set(nid, (others = this.nodes.map((n) => n.nid).filter((x) => x !== nid)));
+    // Frozen: every caller shares it, so a library user who changed it would change later migrations.
+    if (!others) this.others.set(nid, (others = Object.freeze(this.nodes.map((n) => n.nid).filter((x) => x !== nid))));
     return others;
   }
 
