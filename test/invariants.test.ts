@@ -59,6 +59,8 @@ interface Small {
   sampling?: 'region' | 'folio';
   profile?: 'b0' | 'b1';
   addrUnit?: number;
+  /** The schemes' apply interval (0: every aggregation). */
+  applyUs?: number;
 }
 
 /** presets.ts's tiering6040 scaled down: 2 × 256 MiB, rss 192 MiB on CXL first, 48 MiB hot, 8 MiB per 1 s window. */
@@ -71,7 +73,7 @@ function smallDoc(o: Small): ScenarioDoc {
     action: 'migrate_hot' as const,
     target_nid: nid,
     access_pattern: { sz_bytes: { min: '4 KiB', max: 'max' }, nr_accesses: { min: '1 samples', max: 'max' }, age: { min: '0 ns', max: 'max' } },
-    apply_interval_us: 0,
+    apply_interval_us: o.applyUs ?? 0,
     quotas: {
       time_ms: 0,
       sz_bytes: '8 MiB',
@@ -323,6 +325,8 @@ describe('invariants after every kdamond step', () => {
     { name: 'TEMPORAL, THP, 30 s', o: { tuner: 'temporal', thp: true, seconds: 30 } },
     { name: 'TEMPORAL, folio sampling (per-address lookups, shared last-folio cache), 20 s', o: { tuner: 'temporal', sampling: 'folio', seconds: 20 } },
     { name: 'CONSIST, profile b1 (post-apply merge-back, pseudo moving sum), 40 s', o: { tuner: 'consist', profile: 'b1', seconds: 40 } },
+    // Apply passes between aggregations: merge-backs then grow regions whose blocks are live.
+    { name: 'TEMPORAL, profile b1, schemes applied every 20 ms, 20 s', o: { tuner: 'temporal', profile: 'b1', applyUs: 20_000, seconds: 20 } },
     { name: 'TEMPORAL, addr_unit 4 (min_region_sz 1024 core units), THP, 20 s', o: { tuner: 'temporal', addrUnit: 4, thp: true, seconds: 20 } },
   ];
   for (const c of cases) {

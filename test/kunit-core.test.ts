@@ -403,6 +403,31 @@ describe('mm/damon/tests/core-kunit.h', () => {
     });
   });
 
+  it('damon_set_regions voids the sample probability of a region whose bounds it moves, and only then', () => {
+    const keyed = () => {
+      const t = targetOf([
+        [0, 10],
+        [10, 20],
+        [20, 30],
+      ]);
+      for (const r of t.regions) r.opsProbKey = 7;
+      return t;
+    };
+    // The same range: a no-op commit keeps every region as it was (byte-identical runs).
+    const same = keyed();
+    setRegions(same, [{ start: 0, end: 30 }], 1);
+    expect(same.regions.map((r) => r.opsProbKey)).toEqual([7, 7, 7]);
+    // A range that starts later and ends later: the first and last region moved, the middle did not.
+    const moved = keyed();
+    setRegions(moved, [{ start: 4, end: 33 }], 1);
+    expect(ranges(moved)).toEqual([
+      [4, 10],
+      [10, 20],
+      [20, 33],
+    ]);
+    expect(moved.regions.map((r) => r.opsProbKey)).toEqual([-1, 7, -1]);
+  });
+
   it('damon_test_commit_target_regions', () => {
     // dst {[3,8), [8,10)} <- src {[4,6)} => {[4,6)}: damon_commit_target_regions calls
     // damon_set_regions with the source's ranges.
