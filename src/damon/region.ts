@@ -377,11 +377,13 @@ export function setRegions(t: DamonTarget, ranges: readonly AddrRange[], minRegi
     }
     const fr = t.regions[first];
     const lr = t.regions[last];
+    const start = alignDown(g.start, minRegionSz);
+    const end = alignUp(g.end, minRegionSz);
     // A commit that keeps the ranges keeps the regions as they were (no-op commits change nothing).
-    if (fr.start !== alignDown(g.start, minRegionSz)) boundsMoved(fr);
-    if (lr.end !== alignUp(g.end, minRegionSz)) boundsMoved(lr);
-    fr.start = alignDown(g.start, minRegionSz);
-    lr.end = alignUp(g.end, minRegionSz);
+    if (fr.start !== start) boundsMoved(fr);
+    if (lr.end !== end) boundsMoved(lr);
+    fr.start = start;
+    lr.end = end;
     // Fill holes between first and last with fresh regions.
     for (let j = first; j < last; j++) {
       const a = t.regions[j];

@@ -16,8 +16,7 @@ export function lineColAt(text: string, pos: number): string {
 
 /** `line:col` just past the last character of `text` that is not white space (1:1 if none). */
 export function endOfText(text: string): string {
-  const t = text.trimEnd();
-  return lineColAt(t, t.length);
+  return lineColAt(text, text.trimEnd().length);
 }
 
 /** Why JSON.parse(text) threw `e`: `pos` (line:col, null if unknown), whether that is the end of the text, and what. */
@@ -32,11 +31,6 @@ function jsonEnd(text: string): number {
   let end = text.length;
   while (end > 0 && ' \t\r\n'.includes(text[end - 1])) end--;
   return end;
-}
-
-/** `line:col` just past the last character before trailing JSON white space. */
-function endOfJson(text: string): string {
-  return lineColAt(text, jsonEnd(text));
 }
 
 /**
@@ -57,9 +51,9 @@ export function jsonParseFailure(text: string, e: Error): JsonParseFailure {
   if (at) {
     // "… in JSON at position N" becomes "…"; "… after JSON at position N", "… after JSON".
     const what = first.slice(0, at.index).replace(/ in$/, '').replace(/ after$/, ' after JSON');
-    return Number(at[1]) < end ? { pos: lineColAt(text, Number(at[1])), atEnd: false, what } : { pos: endOfJson(text), atEnd: true, what };
+    return Number(at[1]) < end ? { pos: lineColAt(text, Number(at[1])), atEnd: false, what } : { pos: lineColAt(text, end), atEnd: true, what };
   }
-  if (/end of JSON input/.test(first)) return { pos: endOfJson(text), atEnd: true, what: first };
+  if (/end of JSON input/.test(first)) return { pos: lineColAt(text, end), atEnd: true, what: first };
   const errors: ParseError[] = [];
   try {
     parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
@@ -69,12 +63,12 @@ export function jsonParseFailure(text: string, e: Error): JsonParseFailure {
   }
   const j = errors[0];
   if (!j) return { pos: null, atEnd: false, what: first };
-  if (j.offset >= end) return { pos: endOfJson(text), atEnd: true, what: first };
+  if (j.offset >= end) return { pos: lineColAt(text, end), atEnd: true, what: first };
+  const pos = lineColAt(text, j.offset);
   const raw = text.slice(j.offset, j.offset + Math.max(j.length, 1));
-  if (raw.startsWith('\ufeff')) return { pos: lineColAt(text, j.offset), atEnd: false, what: 'found a byte-order mark (U+FEFF), which JSON does not allow; save the file without it' };
+  if (raw.startsWith('\ufeff')) return { pos, atEnd: false, what: 'found a byte-order mark (U+FEFF), which JSON does not allow; save the file without it' };
   const found = quoteFound(raw);
   const code = printParseErrorCode(j.error);
-  const pos = lineColAt(text, j.offset);
   if (code === 'InvalidSymbol') return { pos, atEnd: false, what: `found ${found}, which is not a JSON value (strings take double quotes; the literals are true, false and null)` };
   if (code === 'ValueExpected') return { pos, atEnd: false, what: `a value is missing before ${found}` };
   // Anything else: the parser's code in words ("CommaExpected" is "comma expected").

@@ -103,7 +103,8 @@ export class Machine {
   readonly costs: CostModel;
   /** Bumped whenever the placement of memory changes (allocation, migration, free, LRU moves). */
   layoutEpoch = 0;
-  private readonly tryOrders = new WeakMap<readonly number[], Map<number, readonly number[]>>();
+  /** Per target node, the last node order migrateRange() tried (tryOrder()). */
+  private readonly tryOrders = new Map<number, readonly number[]>();
   private readonly others = new Map<number, readonly number[]>();
   /**
    * The physical ranges placement changes touched, in order: consumers that derive something from
@@ -290,16 +291,13 @@ export class Machine {
     return placed;
   }
 
-  /** The nodes to try for a migration to `target`: it, then `fallback` (without it), memoised per call site's list. */
+  /** The nodes to try for a migration to `target`: it, then `fallback` (without it), memoised per target. */
   private tryOrder(target: number, fallback: readonly number[]): readonly number[] {
-    // One array per (target, fallback list) instead of one per call: V8 compiles migrateRange()
-    // for the arrays it saw, and a freshly built one of another elements kind sent it back to
-    // the interpreter (docs/architecture.md, "A fresh process against a warm one").
-    let byTarget = this.tryOrders.get(fallback);
-    if (!byTarget) this.tryOrders.set(fallback, (byTarget = new Map()));
-    let order = byTarget.get(target);
-    // The memo holds only while the list still reads the same (a caller may reuse its array).
-    if (!order || !isTryOrder(order, target, fallback)) byTarget.set(target, (order = Object.freeze([target, ...fallback.filter((f) => f !== target)])));
+    // One array per target while its fallback list reads the same, instead of one per call: V8
+    // compiles migrateRange() for the arrays it saw, and a freshly built one of another elements
+    // kind sent it back to the interpreter (docs/architecture.md, "A fresh process against a warm one").
+    let order = this.tryOrders.get(target);
+    if (!order || !isTryOrder(order, target, fallback)) this.tryOrders.set(target, (order = Object.freeze([target, ...fallback.filter((f) => f !== target)])));
     return order;
   }
 
