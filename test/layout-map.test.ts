@@ -196,6 +196,17 @@ describe('young map patching', () => {
     expect(machine.migrateRange(machine.nodes[0].start + 8 * MiB, machine.nodes[0].start + 9 * MiB, 1).migrated).toBe(MiB);
     model.get(6e6, 0);
     expect(build).toHaveBeenCalledTimes(2);
+    // The log is a ring: past the wrap, a model up to date patches from the slots the positions
+    // wrap to, and one exactly 2^16 ranges behind still patches.
+    const segs = (m: YoungModel) => segmentsOf(m.get(6e6, 0));
+    machine.migrateRange(machine.nodes[0].start + 12 * MiB, machine.nodes[0].start + 14 * MiB, 1);
+    expect(segs(model)).toEqual(segs(new YoungModel(machine, { ratesEpoch: () => epoch, rateRuns: () => runs })));
+    expect(build).toHaveBeenCalledTimes(3); // the fresh model's
+    const pos = machine.layoutLogEnd;
+    expect(machine.migrateRange(machine.nodes[0].start + 16 * MiB, machine.nodes[0].start + 17 * MiB, 1).migrated).toBe(MiB);
+    while (machine.layoutLogEnd - pos < 2 ** 16) machine.migrateRange(machine.nodes[1].start, machine.nodes[1].start + PAGE_SIZE, 1);
+    expect(segs(model)).toEqual(segs(new YoungModel(machine, { ratesEpoch: () => epoch, rateRuns: () => runs })));
+    expect(build).toHaveBeenCalledTimes(4);
   });
 });
 

@@ -56,27 +56,30 @@ export interface Segments {
  * `align`, merged, clipped to old's span); null when the log no longer reaches back that far.
  */
 export function patchSegments(machine: Machine, logPos: number, align: number, old: Segments, emit: SegmentEmitter): SegmentList | null {
-  const as: number[] = [];
-  const bs: number[] = [];
-  const kept = machine.layoutChangesSince(logPos, (a, b) => {
-    as.push(alignDown(a, align));
-    bs.push(alignUp(b, align));
+  const count = machine.layoutLogEnd - logPos;
+  if (!machine.layoutLogHas(logPos)) return null;
+  const as = new Float64Array(count);
+  const bs = new Float64Array(count);
+  let c = 0;
+  machine.layoutChangesSince(logPos, (a, b) => {
+    as[c] = alignDown(a, align);
+    bs[c] = alignUp(b, align);
+    c++;
   });
-  if (!kept) return null;
-  // A loop, not as.map(): the array map() returns differed between calls, and each new kind
-  // sent this function back to the interpreter in a fresh process.
-  const order: number[] = [];
-  for (let i = 0; i < as.length; i++) order.push(i);
-  order.sort((x, y) => as[x] - as[y]);
+  // Starts and ends sorted apart (typed sorts, no comparator): the runs the ranges join into are the
+  // same. A run that began at as[k0] goes on past bs[k] exactly when as[k + 1] <= bs[k], since the
+  // k + 1 smallest ends then belong to the ranges starting before as[k + 1] (a <= b for every range).
+  as.sort();
+  bs.sort();
   const { starts: os, values: ov, n, end } = old;
   const first = n > 0 ? os[0] : end;
   const out = new SegmentList();
   let si = 0;
-  for (let k = 0; k < order.length; ) {
+  for (let k = 0; k < count; k++) {
     // The next run of overlapping or adjacent ranges.
-    let a = as[order[k]];
-    let b = bs[order[k]];
-    for (k++; k < order.length && as[order[k]] <= b; k++) b = Math.max(b, bs[order[k]]);
+    let a = as[k];
+    while (k + 1 < count && as[k + 1] <= bs[k]) k++;
+    let b = bs[k];
     a = Math.max(a, first);
     b = Math.min(b, end);
     if (b <= a) continue;

@@ -109,11 +109,13 @@ export class Machine {
   /**
    * The physical ranges placement changes touched, in order: consumers that derive something from
    * the extents (the young map) patch those ranges instead of walking every extent again, which
-   * long runs fragment into ~10^4. Position logBase + i holds the i-th kept range.
+   * long runs fragment into ~10^4. A ring of the last LAYOUT_LOG_KEEP ranges: position p (of
+   * logEnd ever logged) sits at slot p % LAYOUT_LOG_KEEP while p >= logEnd - LAYOUT_LOG_KEEP.
+   * Typed, so logging a range allocates nothing (a long run logs ~300 per simulated second).
    */
-  private readonly logStarts: number[] = [];
-  private readonly logEnds: number[] = [];
-  private logBase = 0;
+  private readonly logStarts = new Float64Array(LAYOUT_LOG_KEEP);
+  private readonly logEnds = new Float64Array(LAYOUT_LOG_KEEP);
+  private logEnd = 0;
   /** Bytes migrated from node i to node j. */
   readonly migratedBytes: number[][];
   /** Paged-out anon memory and dropped page cache. */
@@ -152,7 +154,12 @@ export class Machine {
 
   /** The log position after the last range logged so far (see layoutChangesSince()). */
   get layoutLogEnd(): number {
-    return this.logBase + this.logStarts.length;
+    return this.logEnd;
+  }
+
+  /** Whether the ranges logged from position `pos` on are all still kept. */
+  layoutLogHas(pos: number): boolean {
+    return pos >= this.logEnd - LAYOUT_LOG_KEEP;
   }
 
   /**
@@ -160,21 +167,17 @@ export class Machine {
    * false, visiting nothing, when they are no longer kept.
    */
   layoutChangesSince(pos: number, visit: (start: number, end: number) => void): boolean {
-    if (pos < this.logBase) return false;
-    for (let i = pos - this.logBase; i < this.logStarts.length; i++) visit(this.logStarts[i], this.logEnds[i]);
+    if (!this.layoutLogHas(pos)) return false;
+    for (let p = pos; p < this.logEnd; p++) visit(this.logStarts[p % LAYOUT_LOG_KEEP], this.logEnds[p % LAYOUT_LOG_KEEP]);
     return true;
   }
 
   /** [start, end) may have changed placement (kind, owner, mapping, folio size, node). */
   private touched(start: number, end: number): void {
-    this.logStarts.push(start);
-    this.logEnds.push(end);
-    if (this.logStarts.length > LAYOUT_LOG_KEEP) {
-      const drop = LAYOUT_LOG_KEEP / 2;
-      this.logStarts.splice(0, drop);
-      this.logEnds.splice(0, drop);
-      this.logBase += drop;
-    }
+    const i = this.logEnd % LAYOUT_LOG_KEEP;
+    this.logStarts[i] = start;
+    this.logEnds[i] = end;
+    this.logEnd++;
   }
 
   /** [start, end) on node nid became free frames: count them and let searches see them. */
@@ -324,11 +327,13 @@ export class Machine {
     const res: MigrationResult = { migrated: 0, folios: 0, costNs: 0 };
     this.touched(start, end);
     const [i0, j0] = this.mem.isolate(start, end);
-    // Plain snapshots: the moves below re-split and re-join the extent list.
-    const pieces: Array<{ start: number; end: number; node: number; folioSize: number }> = [];
+    // Plain snapshots: the moves below re-split and re-join the extent list. Four numbers per
+    // piece in one array, not an object each: a fragmented machine migrates thousands of pieces per
+    // simulated second, and each object (with its addresses boxed) was garbage to collect.
+    const pieces: number[] = [];
     for (let k = i0; k < j0; k++) {
       const e = this.mem.at(k);
-      if (e.kind === ExtKind.Lru && e.node !== target) pieces.push({ start: e.start, end: e.end, node: e.node, folioSize: e.folioSize });
+      if (e.kind === ExtKind.Lru && e.node !== target) pieces.push(e.start, e.end, e.node, e.folioSize);
     }
     // isolate() cut the extents at start and end for the snapshot: join what continues across the
     // cuts again, or a free run cut there would hand out shorter blocks than the same free memory
@@ -340,11 +345,14 @@ export class Machine {
     // joining them one by one would splice the extent list twice per moved piece.
     const freedHere = new Set<Extent>();
     const fills = new DestinationFills(this.mem);
-    for (const src of pieces) {
-      if (enomem?.has(src.node)) continue;
-      let off = src.start;
+    for (let p = 0; p < pieces.length; p += 4) {
+      const srcEnd = pieces[p + 1];
+      const srcNode = pieces[p + 2];
+      let folioSize = pieces[p + 3];
+      if (enomem?.has(srcNode)) continue;
+      let off = pieces[p];
       const moves = new SourceMoves(this.mem, off, freedHere);
-      while (off < src.end) {
+      while (off < srcEnd) {
         let dst: { start: number; end: number } | null = null;
         let dstNode = -1;
         for (const nid of nodes) {
@@ -355,31 +363,31 @@ export class Machine {
             moves.flush();
             if (freedHere.size > 0) this.joinFreed(start, end, freedHere);
           }
-          const budget = alignDown(Math.min(src.end - off, this.freeBudget(nid)), src.folioSize);
-          dst = budget > 0 ? this.findFree(nid, src.folioSize, budget) : null;
+          const budget = alignDown(Math.min(srcEnd - off, this.freeBudget(nid)), folioSize);
+          dst = budget > 0 ? this.findFree(nid, folioSize, budget) : null;
           if (dst) {
             dstNode = nid;
             break;
           }
         }
         if (!dst) {
-          if (src.folioSize === HPAGE_PMD_SIZE) {
+          if (folioSize === HPAGE_PMD_SIZE) {
             fills.flush();
             moves.flush();
-            this.setFolioSize(off, src.end, PAGE_SIZE);
-            src.folioSize = PAGE_SIZE;
+            this.setFolioSize(off, srcEnd, PAGE_SIZE);
+            folioSize = PAGE_SIZE;
             continue;
           }
-          enomem?.add(src.node);
+          enomem?.add(srcNode);
           break;
         }
         const len = dst.end - dst.start;
         this.moveContent(moves.take(len), off, dst.start, len, dstNode, fills);
-        const nf = len / src.folioSize;
+        const nf = len / folioSize;
         res.folios += nf;
         res.migrated += len;
-        res.costNs += src.folioSize === HPAGE_PMD_SIZE ? nf * this.costs.migrateNsPer2m : nf * this.costs.migrateNsPer4k;
-        this.migratedBytes[src.node][dstNode] += len;
+        res.costNs += folioSize === HPAGE_PMD_SIZE ? nf * this.costs.migrateNsPer2m : nf * this.costs.migrateNsPer4k;
+        this.migratedBytes[srcNode][dstNode] += len;
         off += len;
       }
       moves.flush();
