@@ -275,7 +275,9 @@ export class Machine {
         for (let k = p; k < q; k++) {
           const x = this.mem.at(k);
           x.kind = ExtKind.Lru;
-          x.folioSize = fsz;
+          // A small integer, as every other folioSize: fsz comes from an array holding Infinity (a
+          // double), and one double stored here would make V8 box the field in every extent.
+          x.folioSize = fsz === HPAGE_PMD_SIZE ? HPAGE_PMD_SIZE : PAGE_SIZE;
           x.owner = req.owner;
           x.vstart = v + (x.start - r.start);
           x.anon = req.anon;
