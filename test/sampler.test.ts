@@ -10,7 +10,7 @@ import { updateRegionAccessRate } from '../src/damon/access.js';
 import { DamonRegion, DamonTarget } from '../src/damon/region.js';
 import { Prng } from '../src/lib/prng.js';
 import { YoungMap } from '../src/machine/young.js';
-import { RegionSampler, hitsBetween } from '../src/ops/sampler.js';
+import { BinomialTables, RegionSampler, hitsBetween, threshOf } from '../src/ops/sampler.js';
 
 /** Successes on a block's first n samples. */
 const prefixHits = (seed: number, k: number, hits: number, n: number): number => hitsBetween(seed, k, hits, 0, n);
@@ -124,6 +124,28 @@ describe('hitsBetween: settling a block piece by piece', () => {
     for (const h of seen) expect(h).toBeGreaterThanOrEqual(1990);
     expect(prefixHits(4, k, 0, 2000)).toBe(0);
     expect(hitsBetween(5, k, 7, 0, 1000) + hitsBetween(5, k, 7 - hitsBetween(5, k, 7, 0, 1000), 1000, 2000)).toBe(prefixHits(5, k, 7, 2000));
+  });
+});
+
+describe('BinomialTables: the distribution tables are cached per (p, k)', () => {
+  it('draws what an empty cache draws, through hits, misses and slot collisions', () => {
+    // 4096 slots for 6,000 pairs drawn in a random order: most draws evict another pair's table, and
+    // pairs that differ in p only or in k only meet in one slot. A table returned for the wrong pair
+    // changes draws.
+    const pairs: Array<[number, number]> = [];
+    const pick = new Prng(3);
+    for (let i = 0; i < 6000; i++) pairs.push([threshOf((1 + pick.belowU32(999)) / 1000), 1 + pick.belowU32(600)]);
+    const cached = new BinomialTables();
+    const a = new Prng(11);
+    const b = new Prng(11);
+    let sum = 0;
+    for (let i = 0; i < 40_000; i++) {
+      const [thresh, k] = pairs[pick.belowU32(i < 20_000 ? 50 : pairs.length)];
+      const x = cached.draw(a, k, thresh);
+      expect(x).toBe(new BinomialTables().draw(b, k, thresh));
+      sum += x;
+    }
+    expect(sum).toBeGreaterThan(0);
   });
 });
 

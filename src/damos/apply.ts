@@ -83,7 +83,9 @@ function damonDoApplySchemes(ctx: DamonCtx, w: RegionWalk, walk?: DamosWalkContr
     if (s.maxNrSnapshots && s.maxNrSnapshots <= s.stat.nrSnapshots) continue;
     // The region as it is now: a charge-resume split may have moved the walk into its right part.
     if (damosValidTarget(ctx, w.cur!, s)) damosApplyScheme(ctx, w, s, walk);
-    if (w.isLast()) s.stat.nrSnapshots++;
+    // Added on every region, 0 but on the last: a store only the last region reached was first
+    // made minutes into a run, after V8 had compiled this loop without it (a deopt each run).
+    s.stat.nrSnapshots += w.isLast() ? 1 : 0;
   }
 }
 

@@ -78,44 +78,37 @@ export function threshOf(p: number): number {
   return Math.round(p * P_ONE);
 }
 
+/** Slots of the table cache: a power of two, above the (p, k) pairs a run keeps using. */
+const TABLE_SLOTS = 4096;
+
 /**
  * Binomial(k, p) by inversion of its distribution function. Regions of uniformly hot or cold
  * memory share p (at 2^-31 resolution), so the tables are kept per (p, k); a guide table starts
  * the scan near the answer, so a draw is one uniform and a step or two.
+ *
+ * The cache is direct-mapped (a pair's slot is a hash of it; a miss overwrites the slot): a lookup
+ * takes the same path whatever was cached before. A cache of maps per k, emptied when full, had
+ * branches a run first takes minutes in (a new k, the first emptying); V8 had compiled draw()
+ * into look() without them, and threw that code away each time one was taken.
  */
-class BinomialTables {
-  /** Tables by trial count, then by threshold: both keys stay small integers (no boxed doubles). */
-  private readonly byK = new Map<number, Map<number, CdfTable>>();
-  private size = 0;
-  private lastK = -1;
-  private lastOfK = new Map<number, CdfTable>();
-  private lastThresh = -1;
-  private last: CdfTable = { cdf: new Float64Array(1), guide: new Uint16Array(GUIDE) };
+export class BinomialTables {
+  private readonly slotK = new Int32Array(TABLE_SLOTS).fill(-1);
+  private readonly slotThresh = new Int32Array(TABLE_SLOTS);
+  private readonly slotTable: CdfTable[] = [];
 
-  /** The table of Binomial(k, min(p, 1 − p)) for p = thresh / 2^31, k <= CHUNK. */
+  constructor() {
+    const none: CdfTable = { cdf: new Float64Array(1), guide: new Uint16Array(GUIDE) };
+    for (let i = 0; i < TABLE_SLOTS; i++) this.slotTable.push(none);
+  }
+
+  /** The table of Binomial(k, min(p, 1 − p)) for p = thresh / 2^31 (0 < thresh < 2^31), k <= CHUNK. */
   private table(thresh: number, k: number): CdfTable {
-    if (k === this.lastK && thresh === this.lastThresh) return this.last;
-    if (k !== this.lastK) {
-      let ofK = this.byK.get(k);
-      if (!ofK) {
-        ofK = new Map();
-        this.byK.set(k, ofK);
-      }
-      this.lastK = k;
-      this.lastOfK = ofK;
-    }
-    let t = this.lastOfK.get(thresh);
-    if (!t) {
-      if (this.size >= 4096) {
-        for (const m of this.byK.values()) m.clear();
-        this.size = 0;
-      }
-      t = buildTable(thresh, k);
-      this.lastOfK.set(thresh, t);
-      this.size++;
-    }
-    this.lastThresh = thresh;
-    this.last = t;
+    const h = (Math.imul(thresh ^ Math.imul(k, 0x2545_f491), 0x9e37_79b1) >>> 20) & (TABLE_SLOTS - 1);
+    if (this.slotK[h] === k && this.slotThresh[h] === thresh) return this.slotTable[h];
+    const t = buildTable(thresh, k);
+    this.slotK[h] = k;
+    this.slotThresh[h] = thresh;
+    this.slotTable[h] = t;
     return t;
   }
 
