@@ -3,6 +3,7 @@
  * struct damos and its parts: access pattern, action, quota, goals, watermarks, filters, stats
  * (damos.md §1.2, §4.1, §5.1, §6.1, §3.6, §3.7).
  */
+import { startAsDoubles } from '../lib/v8-fields.js';
 import type { DamonTarget } from '../damon/region.js';
 
 export const DAMOS_ACTIONS = [
@@ -106,7 +107,8 @@ export interface DamosStat {
 }
 
 export function newStat(): DamosStat {
-  return { nrTried: 0, szTried: 0, nrApplied: 0, szApplied: 0, szOpsFilterPassed: 0, qtExceeds: 0, nrSnapshots: 0 };
+  // Byte totals pass 2^31 within seconds of a tiering run (lib/v8-fields.ts).
+  return startAsDoubles({ nrTried: 0, szTried: 0, nrApplied: 0, szApplied: 0, szOpsFilterPassed: 0, qtExceeds: 0, nrSnapshots: 0 }, 'szTried', 'szApplied', 'szOpsFilterPassed');
 }
 
 export class DamosQuota {
@@ -149,6 +151,8 @@ export class DamosQuota {
   minScore = 0;
   eszBp = 0n;
 }
+// Charged bytes and ns, window starts and resume addresses pass 2^31 early in a run (lib/v8-fields.ts).
+startAsDoubles(new DamosQuota(), 'eszNum', 'totalChargedSz', 'totalChargedNs', 'chargedSz', 'chargedFrom', 'chargeAddrFrom');
 
 /** The quota fields a user sets (the rest is runtime state). */
 export type QuotaUserFields = Pick<DamosQuota, 'resetInterval' | 'ms' | 'sz' | 'failChargeNum' | 'failChargeDenom' | 'weightSz' | 'weightNrAccesses' | 'weightAge'>;

@@ -5,6 +5,7 @@
  * migration split and join extents, and walks visit extents (architecture sketch, "Where the speed
  * comes from").
  */
+import { startAsDoubles } from '../lib/v8-fields.js';
 
 export const enum ExtKind {
   /** Free frames: not LRU folios, never "accessed" for DAMON (damon_get_folio() fails). */
@@ -98,6 +99,9 @@ export class Extent {
     );
   }
 }
+
+// Addresses past 2 GiB and times in ns past 2.1 s (lib/v8-fields.ts).
+startAsDoubles(new Extent(0, 0, 0, ExtKind.Free), 'start', 'end', 'vstart', 'oldSince');
 
 /**
  * A sorted, non-overlapping list of extents with split/coalesce helpers.

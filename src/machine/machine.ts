@@ -5,6 +5,7 @@
  * (which fails when the target node has no free memory), and the meminfo the kernel's goal metrics
  * read. Memory is extents and runs, never one object per 4 KiB page.
  */
+import { doubleZeros } from '../lib/v8-fields.js';
 import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown, alignUp } from '../lib/kint.js';
 import { DEFAULT_COSTS, type CostModel } from './cost.js';
 import { ExtKind, Extent, ExtentList } from './extents.js';
@@ -139,7 +140,7 @@ export class Machine {
       this.nodes.push({ ...spec.nodes[nid], nid, start, end });
       this.mem.push(new Extent(start, end, nid, ExtKind.Free));
     });
-    this.migratedBytes = this.nodes.map(() => this.nodes.map(() => 0));
+    this.migratedBytes = this.nodes.map(() => doubleZeros(this.nodes.length));
     this.evicted = new EvictedStore(spec.swap ?? 0);
     this.freeBytes = this.nodes.map((n) => n.capacity);
     this.freeScanFrom = this.nodes.map((n) => [n.start, n.start]);

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * lib/v8-fields.ts: objects whose numbers grow past 2^31 mid-run start in the layout they end in,
+ * so V8 does not change their shape (and throw away the code compiled for it) minutes into a run.
+ * The layout is checked in a child process with V8's natives syntax, on the build (`npm test`
+ * builds first): two objects keep one map after one of them takes values past 2^31.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { doubleZeros, startAsDoubles } from '../src/lib/v8-fields.js';
+
+const dist = (p: string): string => pathToFileURL(join(__dirname, '..', 'dist', p)).href;
+
+/** Run an ES module with %-natives enabled; its stdout. */
+function natives(code: string): string {
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', code], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return r.stdout.trim();
+}
+
+describe('v8-fields', () => {
+  it('leaves the values as they were', () => {
+    const o = { a: 0, b: 7, c: -3.5, d: 2 ** 40 };
+    expect(startAsDoubles(o, 'a', 'b', 'c', 'd')).toBe(o);
+    expect(o).toEqual({ a: 0, b: 7, c: -3.5, d: 2 ** 40 });
+    expect(Object.is(o.a, 0)).toBe(true);
+    const z = doubleZeros(3);
+    expect(z).toEqual([0, 0, 0]);
+    expect(z.every((x) => Object.is(x, 0))).toBe(true);
+  });
+
+  it('keeps one shape for extents, quotas, scheme stats and migration counters as their numbers pass 2^31', () => {
+    const out = natives(`
+      const { Extent } = await import(${JSON.stringify(dist('machine/extents.js'))});
+      const { DamosQuota, newStat } = await import(${JSON.stringify(dist('damos/scheme.js'))});
+      const { doubleZeros } = await import(${JSON.stringify(dist('lib/v8-fields.js'))});
+      const big = 2 ** 40;
+      const e = [new Extent(0, 4096, 0, 1), new Extent(0, 4096, 0, 1)];
+      Object.assign(e[1], { start: big, end: big + 4096, vstart: big, oldSince: big, folioSize: 2 ** 21 });
+      const q = [new DamosQuota(), new DamosQuota()];
+      Object.assign(q[1], { eszNum: big, totalChargedSz: big, totalChargedNs: big, chargedSz: big, chargedFrom: big, chargeAddrFrom: big });
+      const s = [newStat(), newStat()];
+      Object.assign(s[1], { szTried: big, szApplied: big, szOpsFilterPassed: big });
+      const a = doubleZeros(2);
+      a[1] = big;
+      // A plain object for contrast: its field starts as a small integer and changes shape.
+      const p = [{ x: 0 }, { x: 0 }];
+      p[1].x = big;
+      console.log(JSON.stringify([%HaveSameMap(e[0], e[1]), %HaveSameMap(q[0], q[1]), %HaveSameMap(s[0], s[1]), %HasDoubleElements(a), %HaveSameMap(p[0], p[1])]));
+    `);
+    expect(JSON.parse(out)).toEqual([true, true, true, true, false]);
+  });
+});
