@@ -15,7 +15,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from '../src/lib/kint.js';
-import { PatchedSegments } from '../src/machine/layout-map.js';
+import { PatchedSegments, patchSegments } from '../src/machine/layout-map.js';
 import { LruMap, type WalkCount } from '../src/machine/lru-map.js';
 import { Machine } from '../src/machine/machine.js';
 import { YoungModel, type AccessRates, type RateRuns } from '../src/machine/young.js';
@@ -207,6 +207,10 @@ describe('young map patching', () => {
     while (machine.layoutLogEnd - pos < 2 ** 16) machine.migrateRange(machine.nodes[1].start, machine.nodes[1].start + PAGE_SIZE, 1);
     expect(segs(model)).toEqual(segs(new YoungModel(machine, { ratesEpoch: () => epoch, rateRuns: () => runs })));
     expect(build).toHaveBeenCalledTimes(4);
+    // A position past the log's end (not one this machine handed out) asks for a rebuild.
+    const old = { starts: [machine.nodes[0].start], values: [0], n: 1, end: machine.nodes[1].end };
+    expect(patchSegments(machine, machine.layoutLogEnd + 5, PAGE_SIZE, old, () => {})).toBeNull();
+    expect(patchSegments(machine, machine.layoutLogEnd, PAGE_SIZE, old, () => {})?.starts).toEqual(old.starts);
   });
 });
 

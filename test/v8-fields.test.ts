@@ -31,11 +31,13 @@ describe('v8-fields', () => {
     expect(z.every((x) => Object.is(x, 0))).toBe(true);
   });
 
-  it('keeps one shape for extents, quotas, scheme stats and migration counters as their numbers pass 2^31', () => {
+  it('keeps one shape for extents, quotas and scheme stats as their numbers pass 2^31, and the migration counters double from the start', () => {
     const out = natives(`
       const { Extent } = await import(${JSON.stringify(dist('machine/extents.js'))});
       const { DamosQuota, newStat } = await import(${JSON.stringify(dist('damos/scheme.js'))});
       const { doubleZeros } = await import(${JSON.stringify(dist('lib/v8-fields.js'))});
+      const { Machine } = await import(${JSON.stringify(dist('machine/machine.js'))});
+      const machine = new Machine({ base: 0, holeBetweenNodes: 0, nodes: [0, 1].map(() => ({ capacity: 2 ** 30, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 })) });
       const big = 2 ** 40;
       const e = [new Extent(0, 4096, 0, 1), new Extent(0, 4096, 0, 1)];
       Object.assign(e[1], { start: big, end: big + 4096, vstart: big, oldSince: big, folioSize: 2 ** 21 });
@@ -43,13 +45,13 @@ describe('v8-fields', () => {
       Object.assign(q[1], { eszNum: big, totalChargedSz: big, totalChargedNs: big, chargedSz: big, chargedFrom: big, chargeAddrFrom: big });
       const s = [newStat(), newStat()];
       Object.assign(s[1], { szTried: big, szApplied: big, szOpsFilterPassed: big });
-      const a = doubleZeros(2);
-      a[1] = big;
+      // Asked before anything is stored: storing a double would turn any array into a double one.
+      const a = [doubleZeros(2), machine.migratedBytes[0], machine.migratedBytes[1]];
       // A plain object for contrast: its field starts as a small integer and changes shape.
       const p = [{ x: 0 }, { x: 0 }];
       p[1].x = big;
-      console.log(JSON.stringify([%HaveSameMap(e[0], e[1]), %HaveSameMap(q[0], q[1]), %HaveSameMap(s[0], s[1]), %HasDoubleElements(a), %HaveSameMap(p[0], p[1])]));
+      console.log(JSON.stringify([%HaveSameMap(e[0], e[1]), %HaveSameMap(q[0], q[1]), %HaveSameMap(s[0], s[1]), ...a.map((x) => %HasDoubleElements(x)), %HasDoubleElements([0, 0]), %HaveSameMap(p[0], p[1])]));
     `);
-    expect(JSON.parse(out)).toEqual([true, true, true, true, false]);
+    expect(JSON.parse(out)).toEqual([true, true, true, true, true, true, false, false]);
   });
 });

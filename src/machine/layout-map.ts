@@ -57,7 +57,8 @@ export interface Segments {
  */
 export function patchSegments(machine: Machine, logPos: number, align: number, old: Segments, emit: SegmentEmitter): SegmentList | null {
   const count = machine.layoutLogEnd - logPos;
-  if (!machine.layoutLogHas(logPos)) return null;
+  // A position past the log's end is not one this machine handed out: rebuild.
+  if (count < 0 || !machine.layoutLogHas(logPos)) return null;
   const as = new Float64Array(count);
   const bs = new Float64Array(count);
   let c = 0;
