@@ -20,7 +20,7 @@ export class Kdamond {
   /** damon_call() requests, run at the kdamond_call() point of the next iteration. */
   readonly calls: Array<(ctx: DamonCtx) => void> = [];
   /** Installed damos_walk() request (tried-regions dumps), if any (damos.md §2.4). */
-  walk: DamosWalk | undefined;
+  walk: DamosWalk | undefined = undefined;
   private szLimit = 0;
   stopped = false;
   /**
@@ -99,7 +99,7 @@ export class Kdamond {
    * The sysfs writer's view of the sleeps that are not sampling intervals (watermark waits,
    * pauses): what was written during one is served at its end, an `off` ends it at once.
    */
-  sysfs: { stopDuringSleep(fromNs: number, toNs: number): number | undefined; callPoint(): void } | undefined;
+  sysfs: { stopDuringSleep(fromNs: number, toNs: number): number | undefined; callPoint(): void } | undefined = undefined;
 
   /** kdamond_wait_activation's min_wait_time and init_wait_time for the wait in progress. */
   private waitMinUs = 0;

@@ -205,7 +205,7 @@ export class RegionWalk {
   private readonly unvisited: DamonRegion[] = [];
   /** The walked list, once it differs from src; null while it is a prefix of src. */
   private out: DamonRegion[] | null = null;
-  cur: DamonRegion | undefined;
+  cur: DamonRegion | undefined = undefined;
 
   constructor(
     readonly t: DamonTarget,

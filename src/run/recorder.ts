@@ -51,7 +51,7 @@ export interface AggrRecord {
 }
 
 export class Recorder implements DamonTracer {
-  private sim: Simulation | undefined;
+  private sim: Simulation | undefined = undefined;
   private aggrCount = 0;
   readonly goals: GoalRecord[] = [];
   readonly aggrs: AggrRecord[] = [];
@@ -62,7 +62,7 @@ export class Recorder implements DamonTracer {
    */
   private truthKey = '';
   private truth: { used: number[]; hot: number[]; migrated: number[][] } = { used: [], hot: [], migrated: [] };
-  private hotBytes: HotBytesTracker | undefined;
+  private hotBytes: HotBytesTracker | undefined = undefined;
 
   constructor(
     private readonly write: ((line: string) => void) | undefined,

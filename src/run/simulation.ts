@@ -52,13 +52,13 @@ export class Simulation {
   /** Time of the furthest-behind kdamond: everything before it has been simulated. */
   now = 0;
   /** Called before each kdamond iteration (scheduled user events hand their damon_call()s in here). */
-  beforeStep: ((k: SimKdamond) => void) | undefined;
+  beforeStep: ((k: SimKdamond) => void) | undefined = undefined;
   /**
    * Wake-ups of stopped kdamonds (a scheduled `on`): the earliest time something is due for one,
    * and the callback that delivers it. The scheduler serves them in time order with the steps.
    */
-  nextWakeNs: (() => number) | undefined;
-  wake: ((ns: number) => void) | undefined;
+  nextWakeNs: (() => number) | undefined = undefined;
+  wake: ((ns: number) => void) | undefined = undefined;
   /** Refaults are processed on this period of simulated time. */
   static readonly TICK_NS = 100_000_000;
   private nextTick = Simulation.TICK_NS;

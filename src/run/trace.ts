@@ -37,7 +37,7 @@ export class TraceWriter implements DamonTracer {
    */
   private pending: Array<{ ns: number; line: string }> = [];
   /** The earliest clock of a running kdamond (no later line can be stamped earlier); unset: write at once. */
-  earliestClock: (() => number) | undefined;
+  earliestClock: (() => number) | undefined = undefined;
 
   constructor(
     private readonly write: (line: string) => void,
