@@ -56,9 +56,8 @@ export interface Segments {
  * `align`, merged, clipped to old's span); null when the log no longer reaches back that far.
  */
 export function patchSegments(machine: Machine, logPos: number, align: number, old: Segments, emit: SegmentEmitter): SegmentList | null {
+  if (!machine.layoutLogHas(logPos)) return null;
   const count = machine.layoutLogEnd - logPos;
-  // A position past the log's end is not one this machine handed out: rebuild.
-  if (count < 0 || !machine.layoutLogHas(logPos)) return null;
   const as = new Float64Array(count);
   const bs = new Float64Array(count);
   let c = 0;

@@ -158,14 +158,14 @@ export class Machine {
     return this.logEnd;
   }
 
-  /** Whether the ranges logged from position `pos` on are all still kept. */
+  /** Whether `pos` is a position this log handed out whose ranges from there on are all still kept. */
   layoutLogHas(pos: number): boolean {
-    return pos >= this.logEnd - LAYOUT_LOG_KEEP;
+    return pos >= this.logEnd - LAYOUT_LOG_KEEP && pos <= this.logEnd;
   }
 
   /**
    * Visit the ranges logged from position `pos` on (in logging order, possibly overlapping);
-   * false, visiting nothing, when they are no longer kept.
+   * false, visiting nothing, when they are no longer kept (or `pos` is past the end).
    */
   layoutChangesSince(pos: number, visit: (start: number, end: number) => void): boolean {
     if (!this.layoutLogHas(pos)) return false;
@@ -260,14 +260,16 @@ export class Machine {
     // rest of an area another node's share began) gets base pages up to the next boundary, then
     // THPs again.
     const head = req.thp ? (HPAGE_PMD_SIZE - (vstart % HPAGE_PMD_SIZE)) % HPAGE_PMD_SIZE : 0;
-    const phases: Array<[fsz: number, upTo: number]> = req.thp
+    // Objects, not [fsz, upTo] pairs: a pair holding Infinity is an array of doubles, and the
+    // folio size read from it, stored below, would make V8 box the field in every extent.
+    const phases: Array<{ fsz: number; upTo: number }> = req.thp
       ? [
-          [PAGE_SIZE, head],
-          [HPAGE_PMD_SIZE, Infinity],
-          [PAGE_SIZE, Infinity],
+          { fsz: PAGE_SIZE, upTo: head },
+          { fsz: HPAGE_PMD_SIZE, upTo: Infinity },
+          { fsz: PAGE_SIZE, upTo: Infinity },
         ]
-      : [[PAGE_SIZE, Infinity]];
-    for (const [fsz, upTo] of phases) {
+      : [{ fsz: PAGE_SIZE, upTo: Infinity }];
+    for (const { fsz, upTo } of phases) {
       while (budget >= fsz && placed < upTo) {
         const r = this.findFree(nid, fsz, alignDown(Math.min(budget, upTo - placed), fsz));
         if (!r) break;
@@ -276,9 +278,7 @@ export class Machine {
         for (let k = p; k < q; k++) {
           const x = this.mem.at(k);
           x.kind = ExtKind.Lru;
-          // A small integer, as every other folioSize: fsz comes from an array holding Infinity (a
-          // double), and one double stored here would make V8 box the field in every extent.
-          x.folioSize = fsz === HPAGE_PMD_SIZE ? HPAGE_PMD_SIZE : PAGE_SIZE;
+          x.folioSize = fsz;
           x.owner = req.owner;
           x.vstart = v + (x.start - r.start);
           x.anon = req.anon;
