@@ -4,6 +4,7 @@
  * 64 GiB and at 4 TiB of total memory (max_nr_regions 1000, 5 ms / 100 ms, per-sample "region"
  * sampling). Each size runs in its own process so peak RSS is its own.
  */
+import { Command, CommanderError } from 'commander';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,9 @@ import { runScenario } from '../run/run.js';
 import type { Simulation } from '../run/simulation.js';
 import { scenarioFromDoc } from '../scenario/load.js';
 import { tiering6040, type Tuner } from '../scenario/presets.js';
+import { parseOverrides } from '../cli/damo-common.js';
+import { EXIT_USAGE, UsageError, commanderIssue } from '../cli/io.js';
+import { oneLine } from '../scenario/issues.js';
 
 interface BenchResult {
   label: string;
@@ -133,20 +137,59 @@ function runOne(totalGiB: number, tuner: Mode, durationS: number, warm: boolean)
   };
 }
 
+/**
+ * The simulated seconds per run from the command line (`npm run bench -- [duration]`), or undefined
+ * after --help or a usage error (printed as the CLI prints them: one line, exit code 2).
+ */
+function parseBenchArgs(argv: string[]): number | undefined {
+  let duration = 600;
+  const program = new Command()
+    .name('npm run bench --')
+    .description("simulated seconds per wall second and peak RSS of the tiering-6040 preset at 64 GiB and 4 TiB, against issue #2's targets")
+    .argument('[duration]', 'simulated time of each run, e.g. "10 m", "90 s" (bare number = seconds)', '600')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s) => process.stderr.write(`damon-sim bench: error: ${commanderIssue(oneLine(s.trimEnd().replace(/^error: /, '')))}\n`),
+    })
+    .action((d: string) => {
+      const { durationNs } = parseOverrides({ duration: d });
+      duration = (durationNs ?? 600e9) / 1e9;
+    });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode !== 0) process.exitCode = EXIT_USAGE;
+      return undefined;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`damon-sim bench: error: ${e.message.replace(/^--duration:/, 'duration:')}\n`);
+      process.exitCode = EXIT_USAGE;
+      return undefined;
+    }
+    throw e;
+  }
+  return duration;
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--one') {
+    // A child of the bench (the protocol below), not a command line a user types.
     process.stdout.write(JSON.stringify(runOne(Number(args[1]), args[2] as Mode, Number(args[3]), args[4] === 'warm')) + '\n');
     return;
   }
-  const duration = Number(args[0] ?? 600);
+  const duration = parseBenchArgs(args);
+  if (duration === undefined) return;
   const self = fileURLToPath(import.meta.url);
   const rows: BenchResult[] = [];
   // The last row runs long enough (~19,000 samples) for a steady-state per-sample cost at 4 TiB;
   // CONSIST cannot run that long there (its B0 region explosion passes the 2^24 limit within
   // hours, findings.md §3).
   const steadyS = 3 * 3600;
-  for (const [gib, tuner, dur, warm] of [
+  const plan = [
     [64, 'temporal', duration],
     [64, 'temporal', duration, 'warm'],
     // An hour: migrations fragment memory into ~10^4 extents, which nothing per aggregation may walk.
@@ -157,14 +200,22 @@ function main(): void {
     [4096, 'temporal', steadyS],
     [64, 'monitor', duration],
     [4096, 'monitor', duration],
-  ] as const) {
+  ] as const;
+  // The whole bench takes minutes: say which run is going (on a terminal, one line rewritten).
+  const progress = (s: string) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${s}`);
+  };
+  for (const [i, [gib, tuner, dur, warm]] of plan.entries()) {
     // Children run with one V8 platform worker, as `npm start` runs the CLI (src/cli/main.ts says why).
     // The target's row runs three times (a shared 2-core machine varies by up to 40 % between
     // identical runs): the row is the median run, with the range beside it.
     const tries: BenchResult[] = [];
-    for (let k = 0; k < (gib === 64 && tuner === 'temporal' && dur === duration && !warm ? 3 : 1); k++) {
+    const reps = gib === 64 && tuner === 'temporal' && dur === duration && !warm ? 3 : 1;
+    for (let k = 0; k < reps; k++) {
+      progress(`bench: run ${i + 1} of ${plan.length}: ${gib >= 1024 ? `${gib / 1024} TiB` : `${gib} GiB`} ${tuner}, ${dur} simulated s${warm ? ', warm' : ''}${reps > 1 ? ` (${k + 1} of ${reps})` : ''}`);
       const r = spawnSync(process.execPath, ['--v8-pool-size=1', self, '--one', String(gib), tuner, String(dur), ...(warm ? [warm] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (r.status !== 0) {
+        progress('');
         process.stderr.write(r.stderr);
         process.exitCode = 1;
         return;
@@ -176,6 +227,7 @@ function main(): void {
     if (tries.length > 1) row.ratioRange = [tries[0].ratio, tries[tries.length - 1].ratio];
     rows.push(row);
   }
+  progress('');
   const pad = (s: string, n: number) => s.padStart(n);
   process.stdout.write(`damon-sim bench: tiering-6040, ${duration} simulated s, max_nr_regions 1000, 5 ms / 100 ms, region sampling\n`);
   process.stdout.write(

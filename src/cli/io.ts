@@ -492,6 +492,21 @@ export class AtomicLineWriter implements StagedOutput {
   }
 }
 
+/** commander's error sentences as "<option or command>: expected …; found …". */
+export function commanderIssue(msg: string): string {
+  let m = /^unknown option '([^']+)'(.*)$/.exec(msg);
+  if (m) return `${m[1]}: expected an option the command knows (see --help)${m[2] ? ` ${m[2].trim()}` : ''}; found an unknown option`;
+  m = /^option '([^' ]+)[^']*' argument missing$/.exec(msg);
+  if (m) return `${m[1]}: expected a value after the option; found nothing`;
+  m = /^too many arguments(?: for '([^']+)')?\. Expected (\d+) arguments? but got (\d+)\.?$/.exec(msg);
+  if (m) return `${m[1] ?? 'command line'}: expected ${m[2]} arguments; found ${m[3]}`;
+  m = /^missing required argument '([^']+)'$/.exec(msg);
+  if (m) return `${m[1]}: expected this argument; found nothing`;
+  m = /^unknown command '([^']+)'(.*)$/.exec(msg);
+  if (m) return `${m[1]}: expected a damon-sim command (see --help)${m[2] ? ` ${m[2].trim()}` : ''}; found an unknown command`;
+  return `command line: ${msg}`;
+}
+
 export function printIssues(io: Io, issues: readonly ConfigIssue[], kind: 'error' | 'warning' | 'note'): void {
   for (const i of issues) io.err(`damon-sim: ${kind}: ${formatIssue(i)}\n`);
 }

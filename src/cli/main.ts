@@ -14,7 +14,7 @@ import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { processIo, reportFailure, EXIT_USAGE, type Io } from './io.js';
+import { commanderIssue, processIo, reportFailure, EXIT_USAGE, type Io } from './io.js';
 import { oneLine } from '../scenario/issues.js';
 import { runCommand } from './run.js';
 import { RUN_DAMO_HELP } from './run-damo.js';
@@ -23,21 +23,6 @@ import { PROFILES, describeProfiles, profilesMarkdown } from '../profiles.js';
 import { scenarioJsonSchemaText } from '../scenario/jsonschema.js';
 
 export const VERSION = '0.1.0';
-
-/** commander's error sentences as "<option or command>: expected …; found …". */
-function commanderIssue(msg: string): string {
-  let m = /^unknown option '([^']+)'(.*)$/.exec(msg);
-  if (m) return `${m[1]}: expected an option the command knows (see --help)${m[2] ? ` ${m[2].trim()}` : ''}; found an unknown option`;
-  m = /^option '([^' ]+)[^']*' argument missing$/.exec(msg);
-  if (m) return `${m[1]}: expected a value after the option; found nothing`;
-  m = /^too many arguments(?: for '([^']+)')?\. Expected (\d+) arguments? but got (\d+)\.?$/.exec(msg);
-  if (m) return `${m[1] ?? 'command line'}: expected ${m[2]} arguments; found ${m[3]}`;
-  m = /^missing required argument '([^']+)'$/.exec(msg);
-  if (m) return `${m[1]}: expected this argument; found nothing`;
-  m = /^unknown command '([^']+)'(.*)$/.exec(msg);
-  if (m) return `${m[1]}: expected a damon-sim command (see --help)${m[2] ? ` ${m[2].trim()}` : ''}; found an unknown command`;
-  return `command line: ${msg}`;
-}
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command();
