@@ -364,6 +364,19 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings(() => undefined)).toEqual([]);
   });
 
+  it('a bare-list damon: every path starts at damon[i], the loader\'s and the kernel checks\' alike', () => {
+    const w = warnings((d) => {
+      const list = d.damon.kdamonds;
+      delete list[0].contexts[0].intervals.ops_update_us;
+      list[0].contexts[0].schemes[0].action = 'hugepage';
+      d.damon = list;
+    });
+    expect(w).toEqual([
+      `damon[0].contexts[0].intervals.ops_update_us: ${MISSING}`,
+      'damon[0].contexts[0].schemes[0].action: paddr does not support hugepage: it applies nothing (regions are still tried and aged)',
+    ]);
+  });
+
   it('a key damo requires once its object is present', () => {
     expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].targets[0].regions)).toContain(`${CTX}.targets[0].regions: ${MISSING}`);
     expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].intervals.ops_update_us)).toEqual([`${CTX}.intervals.ops_update_us: ${MISSING}`]);
@@ -587,6 +600,15 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const outFile = join(dir, 'proc.ndjson');
     const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', outFile, '--trace', '/proc/damon-sim-nope/t.txt', '--no-progress']);
     expectError(expectRejected({ ...r, outFile }), '--trace', /expected a directory (this user may write in|that can be created)/);
+  });
+
+  it('an output directory that cannot be created (--out-dir under /proc) is refused before the run, naming the option', async () => {
+    for (const extra of [['--compare-tuners'], ['--seeds', '1-2']]) {
+      const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', ...extra, '--out-dir', '/proc/damon-sim-nope', '--no-progress']);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(/^damon-sim: error: --out-dir: expected a directory (this user may write in|that can be created); found "\/proc[^\n]*\n$/);
+      expect(r.out).toBe('');
+    }
   });
 
   it('a file directly under /proc is refused before the run', async () => {

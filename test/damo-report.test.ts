@@ -164,5 +164,8 @@ describe('damo report damon: after a run', () => {
     const p = await cli(['report', 'damon', join(__dirname, '..', 'examples', 'tiering-6040.yaml'), '--params-only']);
     expect(p.out).toBe(formatDamonReport(paramsToDamo(example.kdamonds)));
     expect((await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', 'soon'])).code).toBe(2);
+    // --no-progress is taken (as by run) and changes nothing off a terminal.
+    const q = await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', '2s', '--no-progress']);
+    expect(q).toEqual(r);
   });
 });

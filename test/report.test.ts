@@ -554,6 +554,13 @@ describe('goalPlotSvg', () => {
     expect(await goalPlotSvg(goals, { title: 't', aggr: hot })).toContain('quota goal: current vs target');
   });
 
+  it('a run too short for any goal evaluation or aggregation: says the goals were not evaluated, and its axes have an extent', async () => {
+    const svg = await goalPlotSvg([], { title: 'short', aggr: [], configuredGoals: 2 });
+    expect(svg).toContain('quota goal: none evaluated in this run');
+    expect(svg).not.toMatch(/Infinity/);
+    expect(svg).toContain('values from 0 to 10,000');
+  });
+
   it('is byte-identical across renders', async () => {
     const a = await goalPlotSvg(goals, { title: 't', aggr: hot });
     const b = await goalPlotSvg(goals, { title: 't', aggr: hot });

@@ -465,6 +465,19 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     expect(y.out.startsWith('- refresh_ms: 1000\n')).toBe(true);
   });
 
+  it('export --script to a device that refuses it (a full disk): exit 1, the option named, no stack', async () => {
+    const r = await cli(['export', '--preset', 'tiering-6040', '--script', '/dev/full']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^damon-sim: error: --script: could not write "\/dev\/full" \(ENOSPC[^\n]*; no output written\n$/);
+  });
+
+  it('import --sysfs "" names the option and the empty value', async () => {
+    const r = await cli(['import', '--sysfs', '']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('damon-sim: error: --sysfs: expected a directory; found ""\n');
+    expect(r.out).toBe('');
+  });
+
   it('the library entry has the same path from a tree to damo text and parameters (import --sysfs)', async () => {
     const lib = await import('../src/index.js');
     const dir = fresh();

@@ -72,6 +72,13 @@ function threadSchedstat(): [number, number] | undefined {
 
 type Mode = Tuner | 'monitor';
 
+/** A row's simulated time, short: "1 h", "3 h", "2 min", "90 s". */
+function durationLabel(s: number): string {
+  if (s >= 3600 && s % 3600 === 0) return `${s / 3600} h`;
+  if (s >= 60 && s % 60 === 0) return `${s / 60} min`;
+  return `${Number(s.toFixed(3))} s`;
+}
+
 /** The preset scaled to `totalGiB` (two equal nodes; workload and quota scaled with memory). */
 function scaledPreset(totalGiB: number, mode: Mode, durationS: number): ReturnType<typeof tiering6040> {
   const doc = tiering6040(mode === 'monitor' ? 'temporal' : mode);
@@ -117,7 +124,7 @@ function runOne(totalGiB: number, tuner: Mode, durationS: number, warm: boolean)
   const samples = samplesOf(res.simulation);
   const h = half ?? { t: t0, samples: 0 };
   return {
-    label: `${totalGiB >= 1024 ? `${totalGiB / 1024} TiB` : `${totalGiB} GiB`} ${tuner === 'monitor' ? 'monitor only' : tuner}${durationS === 600 ? '' : `, ${durationS / 3600} h`}${warm ? ', warm' : ''}`,
+    label: `${totalGiB >= 1024 ? `${totalGiB / 1024} TiB` : `${totalGiB} GiB`} ${tuner === 'monitor' ? 'monitor only' : tuner}${durationS === 600 ? '' : `, ${durationLabel(durationS)}`}${warm ? ', warm' : ''}`,
     totalGiB,
     tuner,
     warm,
@@ -229,13 +236,14 @@ function main(): void {
   }
   progress('');
   const pad = (s: string, n: number) => s.padStart(n);
+  const labelWidth = Math.max(22, ...rows.map((r) => r.label.length + 2));
   process.stdout.write(`damon-sim bench: tiering-6040, ${duration} simulated s, max_nr_regions 1000, 5 ms / 100 ms, region sampling\n`);
   process.stdout.write(
-    `${'run'.padEnd(22)}${pad('sim s/wall s', 14)}${pad('wall s', 9)}${pad('cpu s', 9)}${pad('main cpu', 10)}${pad('rq wait', 9)}${pad('peak RSS', 12)}${pad('regions avg', 13)}${pad('max', 9)}${pad('samples', 9)}${pad('µs/sample', 11)}${pad('2nd half', 10)}\n`,
+    `${'run'.padEnd(labelWidth)}${pad('sim s/wall s', 14)}${pad('wall s', 9)}${pad('cpu s', 9)}${pad('main cpu', 10)}${pad('rq wait', 9)}${pad('peak RSS', 12)}${pad('regions avg', 13)}${pad('max', 9)}${pad('samples', 9)}${pad('µs/sample', 11)}${pad('2nd half', 10)}\n`,
   );
   for (const r of rows) {
     process.stdout.write(
-      `${r.label.padEnd(22)}${pad(r.ratio.toFixed(0), 14)}${pad(r.wallSeconds.toFixed(2), 9)}${pad(r.cpuSeconds.toFixed(2), 9)}${pad(r.mainCpuSeconds?.toFixed(2) ?? '-', 10)}${pad(r.runQueueWaitSeconds?.toFixed(2) ?? '-', 9)}${pad(`${r.peakRssMiB.toFixed(0)} MiB`, 12)}${pad(r.meanRegions.toFixed(0), 13)}${pad(String(r.maxRegions), 9)}${pad(String(r.samples), 9)}${pad(r.usPerSample.toFixed(1), 11)}${pad(r.usPerSampleSteady.toFixed(1), 10)}\n`,
+      `${r.label.padEnd(labelWidth)}${pad(r.ratio.toFixed(0), 14)}${pad(r.wallSeconds.toFixed(2), 9)}${pad(r.cpuSeconds.toFixed(2), 9)}${pad(r.mainCpuSeconds?.toFixed(2) ?? '-', 10)}${pad(r.runQueueWaitSeconds?.toFixed(2) ?? '-', 9)}${pad(`${r.peakRssMiB.toFixed(0)} MiB`, 12)}${pad(r.meanRegions.toFixed(0), 13)}${pad(String(r.maxRegions), 9)}${pad(String(r.samples), 9)}${pad(r.usPerSample.toFixed(1), 11)}${pad(r.usPerSampleSteady.toFixed(1), 10)}\n`,
     );
   }
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');

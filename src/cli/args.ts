@@ -58,7 +58,7 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   // And what the kernel would refuse at commit, as for a scenario (damon-sim run).
   const c: Collector = { errors: [], warnings: [] };
   const profile = parseProfile(o.profile) ?? DEFAULT_PROFILE;
-  validateKdamonds(r.params, c, { profile, nrNodes, memory }, ['damo options']);
+  validateKdamonds(r.params, c, { profile, nrNodes, memory }, ['damo options', 'kdamonds']);
   if (c.errors.length > 0) throw new ConfigError(c.errors, [...r.warnings, ...c.warnings]);
   // A config that prints: say what its empty paddr regions mean.
   if (memory === undefined && r.params.some((k) => k.contexts.some((x) => x.ops === 'paddr' && x.targets.some((t) => t.regions.length === 0))))

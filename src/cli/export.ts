@@ -11,7 +11,7 @@ import { exportSysfsTree } from '../formats/sysfs/export.js';
 import { sysfsScript } from '../formats/sysfs/script.js';
 import type { ConfigIssue } from '../scenario/issues.js';
 import { loadScenarioSource, parseCompat, parseFormat } from './damo-common.js';
-import { UsageError, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
+import { OutputError, UsageError, asOutputError, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
 
 export interface ExportOptions {
   preset?: string;
@@ -41,14 +41,22 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
   const warnings: ConfigIssue[] = [];
   if (o.sysfs !== undefined || o.script !== undefined) {
     if (o.sysfs !== undefined) {
-      exportSysfsTree(o.sysfs, kdamonds);
+      const dir = o.sysfs;
+      // A full disk or a refusing file system: one line naming the option (the tree is written
+      // under a temporary name and removed on failure, so nothing is left).
+      asOutputError('--sysfs', dir, () => exportSysfsTree(dir, kdamonds));
       io.err(`damon-sim: wrote the sysfs tree of ${src.label} to ${o.sysfs}/kdamonds\n`);
     }
     if (o.script !== undefined) {
       if (compat === 'upstream') warnings.push({ path: '--script', message: 'upstream damo v3.3 does not write the nid of node_eligible_mem_bp goals: the script leaves it at the kernel default 0 (--damo-compat upstream)' });
       const nrEvents = src.loaded.scenario.events?.length ?? 0;
       if (nrEvents > 0) warnings.push({ path: '--script', message: `the script stages the initial configuration only: the scenario's ${nrEvents} scheduled event(s) are not in it` });
-      writeFileAtomic(o.script, sysfsScript(kdamonds, { compat, source: src.label }));
+      try {
+        writeFileAtomic(o.script, sysfsScript(kdamonds, { compat, source: src.label }), '--script');
+      } catch (e) {
+        if (e instanceof OutputError && o.sysfs !== undefined) e.outcome = `the sysfs tree in ${o.sysfs} was written, the script was not`;
+        throw e;
+      }
       io.err(`damon-sim: wrote the staging script of ${src.label} to ${o.script} (sh ${o.script}, as root)\n`);
     }
     printIssues(io, warnings, 'warning');

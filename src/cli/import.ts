@@ -20,6 +20,7 @@ export interface ImportOptions {
 
 export function importCommand(io: Io, o: ImportOptions): number {
   if (o.sysfs === undefined) throw new UsageError('import: expected --sysfs DIR; found nothing to import');
+  if (o.sysfs === '') throw new UsageError('--sysfs: expected a directory; found ""');
   const format = parseFormat<TextFormat>(o.format, ['json', 'yaml'], 'json');
   const r = importSysfsTree(o.sysfs);
   printIssues(io, r.notes, 'note');

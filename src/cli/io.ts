@@ -63,7 +63,8 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
   if (kind === 'file' && outputTarget(path).direct) return;
   // Missing parent directories are created when the output is written; the nearest existing one
   // must be a directory we may write in, and one we can create directories in (/proc cannot).
-  let child: string | undefined;
+  // A missing output directory is itself one to create: try it too (/proc refuses a new one).
+  let child: string | undefined = kind === 'dir' && !st ? resolve(path) : undefined;
   for (let p = st && kind === 'dir' ? resolve(path) : dirname(resolve(path)); ; child = p, p = dirname(p)) {
     const a = statOrUndefined(p);
     if (a) {
@@ -235,8 +236,8 @@ class HeldSink {
   }
 }
 
-/** mkdir -p, one level at a time (Node's recursive mkdir spins on /proc), refusals as usage errors. */
-function makeDirs(dir: string): string[] {
+/** mkdir -p, one level at a time (Node's recursive mkdir spins on /proc), refusals as usage errors naming `option`. */
+function makeDirs(dir: string, option: string): string[] {
   const missing: string[] = [];
   for (let p = resolve(dir); statOrUndefined(p) === undefined && dirname(p) !== p; p = dirname(p)) missing.push(p);
   const made: string[] = [];
@@ -245,7 +246,7 @@ function makeDirs(dir: string): string[] {
       mkdirSync(p);
       made.push(p);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot create directory "${p}" (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`${option}: expected a directory that can be created; found "${p}" refused (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
   }
   return made;
@@ -305,8 +306,9 @@ export function checkDistinctOutputs(outputs: ReadonlyArray<[option: string, pat
   }
 }
 
-export function writeFileAtomic(path: string, data: string): void {
-  const f = stageFile(path, data);
+/** Write a file whole under a temporary name and rename it into place; `option` names it in errors. */
+export function writeFileAtomic(path: string, data: string, option = path): void {
+  const f = stageFile(path, data, option);
   f.commit();
 }
 
@@ -331,7 +333,7 @@ export class OutputClosed extends OutputError {
 }
 
 /** `fn`, with a file system error turned into an OutputError naming the option and the file. */
-function asOutputError<T>(option: string, path: string, fn: () => T): T {
+export function asOutputError<T>(option: string, path: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
@@ -387,7 +389,7 @@ export function stageFile(target: string, data: string, option = target): Staged
     };
     return out;
   }
-  const made = makeDirs(dirname(path));
+  const made = makeDirs(dirname(path), option);
   const tmp = tempPath(path);
   const abort = () => {
     removeQuietly(tmp);
@@ -428,7 +430,7 @@ export class AtomicLineWriter implements StagedOutput {
   ) {
     const where = outputTarget(target);
     ({ path: this.path, direct: this.direct } = where);
-    this.made = this.direct ? [] : makeDirs(dirname(this.path));
+    this.made = this.direct ? [] : makeDirs(dirname(this.path), this.option);
     this.tmp = this.direct ? this.path : tempPath(this.path);
     // A descriptor the process was given stays open for whoever else writes to it (the summary).
     this.sink = where.fd === undefined ? undefined : new HeldSink(where.fd, this.option, this.path);

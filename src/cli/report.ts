@@ -7,10 +7,11 @@
 import type { Command } from 'commander';
 import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
-import { runScenario } from '../run/run.js';
+import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { setDuration } from '../scenario/load.js';
 import { loadScenarioSource, parseCompat, parseOverrides } from './damo-common.js';
 import { printIssues, type Io } from './io.js';
+import { progressFor, stopOnSignals } from './run.js';
 
 export interface ReportDamonOptions {
   preset?: string;
@@ -20,9 +21,11 @@ export interface ReportDamonOptions {
   paramsOnly?: boolean;
   raw?: boolean;
   damoCompat?: string;
+  /** false with --no-progress. */
+  progress?: boolean;
 }
 
-export function reportDamonCommand(io: Io, file: string | undefined, o: ReportDamonOptions): number {
+export async function reportDamonCommand(io: Io, file: string | undefined, o: ReportDamonOptions): Promise<number> {
   const compat = parseCompat(o.damoCompat);
   const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon' });
   const ov = parseOverrides(o);
@@ -34,7 +37,17 @@ export function reportDamonCommand(io: Io, file: string | undefined, o: ReportDa
     io.out(formatDamonReport(paramsToDamo(sc.kdamonds, { compat }), { compat, raw: o.raw }));
     return 0;
   }
-  const res = runScenario(sc);
+  // A long run shows its progress, and SIGINT / SIGTERM stop it as they stop `run` (the bar gives
+  // the terminal its cursor back; nothing has been printed yet).
+  const bar = progressFor(io, o.progress !== false, src.label);
+  const stop = stopOnSignals();
+  let res: RunResult;
+  try {
+    res = await runScenarioAsync(sc, { onProgress: (t, total) => bar.update(t, total), signal: stop.signal });
+  } finally {
+    bar.stop();
+    stop.dispose();
+  }
   // What damo reads at the end: the files as the scenario's writes left them, the state now.
   const files = filesAt(sc, sc.duration);
   const model = paramsToDamo(files, { compat });
@@ -58,7 +71,8 @@ export function registerReport(program: Command, io: Io, setExit: (code: number)
     .option('--params-only', 'print the parameters only (no run), like damo report damon --damon_params')
     .option('--raw', 'raw numbers')
     .option('--damo-compat <mode>', 'kernel (default) or upstream: run and show node_eligible_mem_bp goals without their nid, as upstream damo v3.3')
-    .action((file: string | undefined, opts: ReportDamonOptions) => {
-      setExit(reportDamonCommand(io, file, opts));
+    .option('--no-progress', 'no progress bar')
+    .action(async (file: string | undefined, opts: ReportDamonOptions) => {
+      setExit(await reportDamonCommand(io, file, opts));
     });
 }

@@ -41,7 +41,7 @@ export function applyDamoOptions(loaded: LoadedScenario, tokens: readonly string
   const r = damoArgsToParams(tokens, { compat, ...machineRanges(sc.machine) });
   sc.kdamonds = r.params;
   const c: Collector = { errors: [], warnings: [] };
-  validateScenario(sc, c, ['damo options']);
+  validateScenario(sc, c, ['damo options', 'kdamonds']);
   const damonOnly = (p: string) => p.startsWith('damon') || p.startsWith('damo options');
   const warnings = [...loaded.warnings.filter((w) => !damonOnly(w.path)), ...r.warnings, ...c.warnings.filter((w) => damonOnly(w.path))];
   if (c.errors.length > 0) throw new ConfigError(c.errors, warnings);

@@ -11,6 +11,7 @@ import { writesOf } from '../run/events.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
+import type { Scenario } from '../scenario/model.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
 import { parseCompat, parseOverrides, parseProfile, presetDoc } from './damo-common.js';
@@ -75,7 +76,8 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
   return loaded;
 }
 
-function progressFor(io: Io, enabled: boolean, label: string) {
+/** A progress bar of simulated seconds on a terminal's stderr (a no-op elsewhere or when disabled). */
+export function progressFor(io: Io, enabled: boolean, label: string) {
   if (!enabled || !io.isTTY) return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar({
     format: `${label} [{bar}] {percentage}% | {value}/{total} simulated s | eta {eta_formatted}`,
@@ -96,6 +98,11 @@ function progressFor(io: Io, enabled: boolean, label: string) {
   };
 }
 
+/** The quota goals a scenario's initial configuration has. */
+function countGoals(sc: Scenario): number {
+  return sc.kdamonds.reduce((n, k) => n + k.contexts.reduce((m, c) => m + c.schemes.reduce((g, s) => g + s.quota.goals.length, 0), 0), 0);
+}
+
 /** A scenario's name as one file name in the output directory (a name is free text: no path in it). */
 function fileNameOf(name: string): string {
   return name.replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^\.+/, '_') || 'scenario';
@@ -111,7 +118,7 @@ const CHANGING_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_
  * cursor back, and main() returns 128 + the signal's number, on which the entry point ends the
  * process by that signal. A second signal ends the process at once, as it would without this.
  */
-function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
+export function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const handlers = (['SIGINT', 'SIGTERM'] as const).map((sig) => {
     const h = () => ac.abort(sig);
@@ -157,7 +164,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     if (tracer) outputs.push(tracer);
     res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
-    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES) }), option('--plot')));
+    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES), configuredGoals: countGoals(sc) }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.
     await yieldToEventLoop();

@@ -180,7 +180,16 @@ function labelRows(events: Array<{ t: number; command: string }>, tMax: number):
  * Renders the goal chart (and, with `aggr`, the hot-share chart below it, sharing the time axis)
  * to an SVG string. Throws if vega reports an error.
  */
-export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; aggr?: AggrRecord[]; events?: readonly PlotWrite[] }): Promise<string> {
+export async function goalPlotSvg(
+  goals: GoalRecord[],
+  opts: {
+    title: string;
+    aggr?: AggrRecord[];
+    events?: readonly PlotWrite[];
+    /** Goals the scenario configures: an empty panel then says none was evaluated (a run too short for a quota window), not that there are none. */
+    configuredGoals?: number;
+  },
+): Promise<string> {
   const series = seriesOf(goals);
   const labels = series.map((s) => s.label);
   const parts = series.map((s) => stretches(s, opts.events ?? []));
@@ -196,7 +205,9 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
     (opts.events ?? []).map((e) => ({ t: e.t, command: e.command })),
     tMax,
   );
-  const x = { field: 't', type: 'quantitative', title: X_TITLE } as const;
+  // With nothing to plot, vega's scales have no extent and its axes describe themselves as
+  // "values from Infinity to −Infinity": give them one.
+  const x = { field: 't', type: 'quantitative', title: X_TITLE, ...(tMax > 0 ? {} : { scale: { domain: [0, 1] } }) } as const;
   const goalColor = {
     field: 'goal',
     type: 'nominal',
@@ -209,14 +220,19 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: { title: string; ag
     width: WIDTH,
     height: HEIGHT,
     // An empty panel says why it is empty (a scenario without goals still plots the ground truth).
-    title: series.length > 0 ? 'quota goal: current vs target' : 'quota goal: none in this run',
+    title: series.length > 0 ? 'quota goal: current vs target' : (opts.configuredGoals ?? 0) > 0 ? 'quota goal: none evaluated in this run' : 'quota goal: none in this run',
     layer: [
       {
         data: { values },
         // The metric holds its value until the next evaluation, so steps, not slopes.
         mark: { type: 'line', interpolate: 'step-after' },
         // One line per stretch the goal existed (detail), in its goal's color.
-        encoding: { x, y: { field: 'value', type: 'quantitative', title: 'current / target value (bp)' }, color: goalColor, ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}) },
+        encoding: {
+          x,
+          y: { field: 'value', type: 'quantitative', title: 'current / target value (bp)', ...(values.length > 0 ? {} : { scale: { domain: [0, 10000] } }) },
+          color: goalColor,
+          ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}),
+        },
       },
       {
         data: { values: targets },

@@ -132,7 +132,7 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   warnUnknownDamoKeys(doc, c);
   const scenario = normalise(r.data, c, opts);
   defaultPaddrRegions(scenario);
-  if (c.errors.length === 0) validateScenario(scenario, c);
+  if (c.errors.length === 0) validateScenario(scenario, c, kdamondsPathOf(doc));
   if (r.data.events) {
     scenario.events = normaliseEvents(r.data.events, scenario, c, opts, (k) => defaultPaddrRegions({ ...scenario, kdamonds: [k] }));
     c.warnings.push(...lateEventWarnings(scenario));
@@ -294,11 +294,16 @@ function defaultPaddrRegions(s: Scenario): void {
           if (t.regions.length === 0) t.regions.push({ start: Math.floor(best.start / ctx.addrUnit), end: Math.floor(best.end / ctx.addrUnit) });
 }
 
+/** Where a scenario file keeps its list of kdamonds: `damon.kdamonds`, or `damon` as a bare list. */
+function kdamondsPathOf(doc: unknown): PathSeg[] {
+  return Array.isArray((doc as { damon?: unknown }).damon) ? ['damon'] : ['damon', 'kdamonds'];
+}
+
 /** damo ignores unknown keys; a typo there silently does nothing, so say so. */
 function warnUnknownDamoKeys(doc: unknown, c: Collector): void {
   const root = (doc as { damon?: unknown }).damon;
   const list = Array.isArray(root) ? root : (root as { kdamonds?: unknown[] } | undefined)?.kdamonds;
-  const base: PathSeg[] = Array.isArray(root) ? ['damon'] : ['damon', 'kdamonds'];
   if (!Array.isArray(list)) return;
+  const base = kdamondsPathOf(doc);
   list.forEach((k, ki) => warnDamoKeys(k, [...base, ki], c));
 }

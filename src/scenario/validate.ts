@@ -15,8 +15,11 @@ import type { KdamondParams, Scenario } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
-/** `damonBase`: where the DAMON part came from, for the issues' paths (a file's `damon`, or `damo options`). */
-export function validateScenario(s: Scenario, c: Collector, damonBase: readonly PathSeg[] = ['damon']): void {
+/**
+ * `kdamondsPath`: where the list of kdamonds came from, for the issues' paths (a file's
+ * `damon.kdamonds`, or `damon` itself when it is a bare list, or `damo options.kdamonds`).
+ */
+export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readonly PathSeg[] = ['damon', 'kdamonds']): void {
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
 
   // --- the machine ---
@@ -77,7 +80,7 @@ export function validateScenario(s: Scenario, c: Collector, damonBase: readonly 
   // As --duration: shorter than a millisecond is not one sampling interval.
   if (s.duration < 1e6) err(['duration'], `expected a duration of at least 1 ms; found ${s.duration / 1e9} s`);
 
-  validateKdamonds(s.kdamonds, c, damonCheckEnv(s), damonBase);
+  validateKdamonds(s.kdamonds, c, damonCheckEnv(s), kdamondsPath);
 }
 
 /** What a scenario gives the DAMON checks: its kernel profile, its nodes and its memcgs. */
@@ -104,9 +107,9 @@ export function missingNodeOfGoal(metric: string, nid: number, nrNodes: number):
 
 /**
  * The DAMON part's checks: what damon_commit_ctx and damon_set_attrs refuse (errors) and what the
- * kernel silently ignores (warnings). Paths start at `<base>.kdamonds` (a file's `damon`, or `damo options`).
+ * kernel silently ignores (warnings). Paths start at `kdamondsPath`, the list's own path.
  */
-export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collector, env: DamonCheckEnv, base: readonly PathSeg[] = ['damon']): void {
+export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collector, env: DamonCheckEnv, kdamondsPath: readonly PathSeg[] = ['damon', 'kdamonds']): void {
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
   const warn = (path: PathSeg[], message: string) => c.warnings.push({ path: formatPath(path), message });
   const { profile, memcgs } = env;
@@ -121,9 +124,9 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {
-    if (k.contexts.length > 1) err([...base, 'kdamonds', ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
+    if (k.contexts.length > 1) err([...kdamondsPath, ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
     k.contexts.forEach((ctx, ci) => {
-      const cp: PathSeg[] = [...base, 'kdamonds', ki, 'contexts', ci];
+      const cp: PathSeg[] = [...kdamondsPath, ki, 'contexts', ci];
       // node_eligible_mem_bp needs paddr: damon_commit_ctx returns -EINVAL otherwise (damos.md §5.2).
       ctx.schemes.forEach((sc, si) =>
         sc.quota.goals.forEach((g, gi) => {

@@ -6,7 +6,7 @@
  * is used and a note says which file was missing (and the kernel that added it). A missing
  * required file or an unparsable value is a ConfigError naming the file.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, isCoreFilter, MEMCG_METRICS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
@@ -66,14 +66,29 @@ class Reader {
   }
 
   exists(p: string): boolean {
-    return existsSync(p);
+    return this.stat(p) !== undefined;
+  }
+
+  /**
+   * What is at p, or undefined where nothing is; a path this user may not look into (a directory
+   * without read or search permission on the way) is an error, not a missing file.
+   */
+  private stat(p: string): Stats | undefined {
+    try {
+      return statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      this.fail(p, `expected a readable file; ${code ?? (e as Error).message}`);
+    }
   }
 
   /** A file's content without sysfs's trailing newline; undefined when the file is missing. */
   text(p: string): string | undefined {
-    if (!existsSync(p)) return undefined;
+    const st = this.stat(p);
+    if (st === undefined) return undefined;
     try {
-      if (statSync(p).isDirectory()) this.fail(p, 'expected a file; found a directory');
+      if (st.isDirectory()) this.fail(p, 'expected a file; found a directory');
       return readFileSync(p, 'utf8').replace(/\n$/, '');
     } catch (e) {
       if (e instanceof ConfigError) throw e;
@@ -133,8 +148,10 @@ class Reader {
   /** The count in an nr_* file; the kernel made one numbered dir per item next to it. */
   count(p: string): number {
     const n = this.num(p, this.required(p), 'a count');
-    if (n > 0 && !existsSync(join(dirname(p), `${n - 1}`)))
-      this.fail(p, `expected as many numbered directories as the count says; found ${n} but no directory ${n - 1}`);
+    // Name the first missing one (the walk stops there, so a huge count costs nothing).
+    let i = 0;
+    while (i < n && this.exists(join(dirname(p), `${i}`))) i++;
+    if (i < n) this.fail(p, `expected as many numbered directories as the count says; found ${n} but no directory ${i}`);
     return n;
   }
 }
@@ -305,9 +322,9 @@ function readContext(r: Reader, d: string): DamoContext {
 
 /** Read a sysfs tree rooted at the admin dir (or at its kdamonds dir). */
 export function importSysfsTree(dir: string): SysfsImport {
-  const kd = existsSync(join(dir, 'nr_kdamonds')) ? dir : join(dir, 'kdamonds');
   const r = new Reader(dir);
-  if (!existsSync(join(kd, 'nr_kdamonds')))
+  const kd = r.exists(join(dir, 'nr_kdamonds')) ? dir : join(dir, 'kdamonds');
+  if (!r.exists(join(kd, 'nr_kdamonds')))
     throw new ConfigError([{ path: dir, message: 'expected a DAMON sysfs tree: the admin dir (with kdamonds/nr_kdamonds) or its kdamonds dir (with nr_kdamonds); found neither' }]);
   const n = r.count(join(kd, 'nr_kdamonds'));
   const kdamonds: DamoKdamond[] = [];
