@@ -11,7 +11,7 @@ import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { setDuration } from '../scenario/load.js';
 import { loadScenarioSource, parseCompat, parseOverrides } from './damo-common.js';
 import { printIssues, type Io } from './io.js';
-import { progressFor, stopOnSignals } from './run.js';
+import { progressFor, stopOnSignals } from './interactive.js';
 
 export interface ReportDamonOptions {
   preset?: string;

@@ -2,7 +2,6 @@
 /**
  * `damon-sim run`: one scenario (a file or a preset), or a preset with both tuners side by side.
  */
-import { SingleBar } from 'cli-progress';
 import { join } from 'node:path';
 import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
@@ -12,6 +11,7 @@ import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/model.js';
+import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
 import { parseCompat, parseOverrides, parseProfile, presetDoc } from './damo-common.js';
@@ -76,28 +76,6 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
   return loaded;
 }
 
-/** A progress bar of simulated seconds on a terminal's stderr (a no-op elsewhere or when disabled). */
-export function progressFor(io: Io, enabled: boolean, label: string) {
-  if (!enabled || !io.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({
-    format: `${label} [{bar}] {percentage}% | {value}/{total} simulated s | eta {eta_formatted}`,
-    stream: process.stderr,
-    hideCursor: true,
-    clearOnComplete: true,
-  });
-  let started = false;
-  return {
-    update: (simNs: number, totalNs: number) => {
-      if (!started) {
-        bar.start(Math.round(totalNs / 1e9), 0);
-        started = true;
-      }
-      bar.update(Math.round(simNs / 1e9));
-    },
-    stop: () => started && bar.stop(),
-  };
-}
-
 /** The quota goals a scenario's initial configuration has. */
 function countGoals(sc: Scenario): number {
   return sc.kdamonds.reduce((n, k) => n + k.contexts.reduce((m, c) => m + c.schemes.reduce((g, s) => g + s.quota.goals.length, 0), 0), 0);
@@ -110,23 +88,6 @@ function fileNameOf(name: string): string {
 
 /** The writes the plot marks: those that changed what the kdamond does (parameter commits, off, on). */
 const CHANGING_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_quota_goals', 'on', 'off']);
-
-/**
- * SIGINT and SIGTERM while runs go on: the run stops at its next simulated second (runs give the
- * event loop a turn every 50 ms of wall time, before each run and after its plot), its outputs'
- * temporary files and made directories are removed, the progress bar gives the terminal its
- * cursor back, and main() returns 128 + the signal's number, on which the entry point ends the
- * process by that signal. A second signal ends the process at once, as it would without this.
- */
-export function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
-  const ac = new AbortController();
-  const handlers = (['SIGINT', 'SIGTERM'] as const).map((sig) => {
-    const h = () => ac.abort(sig);
-    process.once(sig, h);
-    return [sig, h] as const;
-  });
-  return { signal: ac.signal, dispose: () => handlers.forEach(([sig, h]) => process.off(sig, h)) };
-}
 
 /** What a failed or stopped run left of its outputs, for the error line. */
 function outcomeOf(outputs: readonly StagedOutput[], published: readonly StagedOutput[]): string {
