@@ -839,4 +839,16 @@ describe('a good scenario', () => {
     expect(aggrs).toBeLessThanOrEqual(16);
     expect(recs.filter((x) => x.type === 'goal').length).toBe(2);
   });
+
+  it('hot-set moves at fractions of a second, as any time value (they were cut to whole seconds)', () => {
+    const d = goodDoc();
+    d.workload.moves = [{ at: '500 ms', hot_offset: 0 }, { at: 1.5, hot_offset: '4 MiB' }, { at: '2500 ms', hot_offset: 0 }];
+    const { scenario } = scenarioFromDoc(d);
+    const moves = scenario.workload.processes[0].areas[0].hot?.moves;
+    expect(moves).toEqual([
+      { at: 500e6, offset: 0 },
+      { at: 1.5e9, offset: 4 * 2 ** 20 },
+      { at: 2.5e9, offset: 0 },
+    ]);
+  });
 });

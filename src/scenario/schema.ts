@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { kdamondsSchema } from '../formats/damo/kdamonds.js';
 import { eventsSchema } from './events.js';
-import { boolV, bytesV, intV, ratioV, realV, timeBareV, timeV } from '../formats/damo/values.js';
+import { boolV, bytesV, intV, ratioV, realV, timeBareV } from '../formats/damo/values.js';
 import { PROFILES, SWITCHES, type ProfileSwitch } from '../profiles.js';
 
 const nodeSchema = z.strictObject({
@@ -46,7 +46,7 @@ const hotsetSchema = z.strictObject({
   hot_share: ratioV('bp').optional().describe('share of accesses to the hot set: "99 %" or bp (default 99 %)'),
   access_rate: realV().describe('page access events per second over the whole RSS'),
   hot_offset: bytesV().optional(),
-  moves: z.array(z.strictObject({ at: timeV('s'), hot_offset: bytesV() })).optional(),
+  moves: z.array(z.strictObject({ at: timeBareV('s', 'ns'), hot_offset: bytesV() })).optional(),
   thp: boolV().optional(),
   anon: boolV().optional(),
   nodes: z.array(intV()).optional().describe('first-touch node preference, falling back in order (default 0, 1, ...)'),
@@ -57,7 +57,7 @@ const hotSchema = z.strictObject({
   bytes: bytesV(),
   share: ratioV('bp').optional().describe('share of the area\'s accesses to the hot subset: "99 %" or bp (default 99 %)'),
   offset: bytesV().optional(),
-  moves: z.array(z.strictObject({ at: timeV('s'), offset: bytesV() })).optional(),
+  moves: z.array(z.strictObject({ at: timeBareV('s', 'ns'), offset: bytesV() })).optional(),
 });
 
 const areaSchema = z.strictObject({
