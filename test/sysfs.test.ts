@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -469,6 +469,36 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     const r = await cli(['export', '--preset', 'tiering-6040', '--script', '/dev/full']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^damon-sim: error: --script: could not write "\/dev\/full" \(ENOSPC[^\n]*; no output written\n$/);
+  });
+
+  it('a tree that cannot be written leaves no directory behind, not even the parents it made', () => {
+    const base = fresh();
+    mkdirSync(base);
+    // The parents p/q are made, then the 300-byte name fails (ENAMETOOLONG) mid-way.
+    expect(() => exportSysfsTree(join(base, 'p', 'q', 'x'.repeat(300)), example)).toThrow(/ENAMETOOLONG/);
+    expect(readdirSync(base)).toEqual([]);
+  });
+
+  it('export --sysfs: a name whose temporary sibling would be too long, and the current directory, are refused up front (exit 2)', async () => {
+    const base = fresh();
+    const long = await cli(['export', '--preset', 'tiering-6040', '--sysfs', join(base, 'new', 'y'.repeat(250))]);
+    expect(long.code).toBe(2);
+    expect(long.err).toMatch(/^damon-sim: error: --sysfs: expected a directory name of at most 242 bytes; found one of 250 bytes\n$/);
+    expect(existsSync(base)).toBe(false);
+    const cwd = await cli(['export', '--preset', 'tiering-6040', '--sysfs', '.']);
+    expect(cwd.code).toBe(2);
+    expect(cwd.err).toMatch(/^damon-sim: error: --sysfs: expected a new directory or an empty one other than the current directory \(or one holding it\); found "\."\n$/);
+  });
+
+  it('import: a file that cannot be looked at (a symlink loop) is an error of its own, not a missing file', async () => {
+    const dir = fresh();
+    await cli(['export', '--preset', 'tiering-6040', '--sysfs', dir]);
+    const f = join(dir, 'kdamonds', '0', 'contexts', 'nr_contexts');
+    rmSync(f);
+    symlinkSync(f, f);
+    const r = await cli(['import', '--sysfs', dir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('damon-sim: error: kdamonds/0/contexts/nr_contexts: expected a readable file; ELOOP\n');
   });
 
   it('import --sysfs "" names the option and the empty value', async () => {

@@ -5,6 +5,7 @@
  * kernel's sysfs tree, or a sh script that stages the config on a real kernel.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { emitKdamonds, formatDamoText, type TextFormat } from '../formats/damo/emit.js';
 import { exportSysfsTree } from '../formats/sysfs/export.js';
@@ -30,7 +31,13 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
   const format = parseFormat<TextFormat>(o.format, ['json', 'yaml'], 'json');
   if ((o.sysfs !== undefined || o.script !== undefined) && (o.scenario || o.bare || o.raw || o.format !== undefined))
     throw new UsageError('--sysfs/--script: expected no --format, --raw, --bare or --scenario (they shape the JSON/YAML output); found some');
-  if (o.sysfs !== undefined) checkOutputPath('--sysfs', o.sysfs, 'dir');
+  if (o.sysfs !== undefined) {
+    // The tree is built under a temporary name and renamed into place (formats/sysfs/export.ts).
+    checkOutputPath('--sysfs', o.sysfs, 'dir', true);
+    const abs = resolve(o.sysfs);
+    if (abs === process.cwd() || process.cwd().startsWith(abs.endsWith('/') ? abs : `${abs}/`))
+      throw new UsageError(`--sysfs: expected a new directory or an empty one other than the current directory (or one holding it); found "${o.sysfs}"`);
+  }
   if (o.script !== undefined) checkOutputPath('--script', o.script);
   if (o.sysfs !== undefined && existsSync(o.sysfs) && readdirSync(o.sysfs).length > 0)
     throw new UsageError(`--sysfs: expected a new or empty directory; found "${o.sysfs}" non-empty (refusing to overwrite)`);
@@ -43,7 +50,7 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
     if (o.sysfs !== undefined) {
       const dir = o.sysfs;
       // A full disk or a refusing file system: one line naming the option (the tree is written
-      // under a temporary name and removed on failure, so nothing is left).
+      // under a temporary name, which a failure removes with any parent directory it made).
       asOutputError('--sysfs', dir, () => exportSysfsTree(dir, kdamonds));
       io.err(`damon-sim: wrote the sysfs tree of ${src.label} to ${o.sysfs}/kdamonds\n`);
     }

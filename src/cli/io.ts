@@ -4,9 +4,10 @@
  * same directory, then rename), and the exit-code contract (2 for bad input, one line per problem).
  */
 import { accessSync, constants, fstatSync, lstatSync, readFileSync, readdirSync, readlinkSync, mkdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
-import { dirname, basename, join, resolve } from 'node:path';
+import { dirname, basename, resolve } from 'node:path';
 import { ConfigError, formatIssue, oneLine, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
+import { TEMP_OVERHEAD, makeDirs, removeDirs, tempPath } from '../lib/dirs.js';
 import { RunInterrupted } from '../run/run.js';
 import { constants as osConstants } from 'node:os';
 
@@ -34,8 +35,10 @@ export class UsageError extends Error {
 /**
  * Refuse, before any work is done, an output path that cannot be written: an existing directory
  * where a file is wanted (or the reverse), or a regular file where a directory would have to be.
+ * `staged`: the output is built under tempPath() and renamed into place (files always are; a
+ * directory when its writer does so, as the sysfs export does), so that name must fit too.
  */
-export function checkOutputPath(option: string, path: string, kind: 'file' | 'dir' = 'file'): void {
+export function checkOutputPath(option: string, path: string, kind: 'file' | 'dir' = 'file', staged = kind === 'file'): void {
   if (path === '') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'}; found ""`);
   // "-" reads as standard output elsewhere; here it would be a file of that name in the current directory.
   if (path === '-') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'} (standard output carries the summary; /dev/stdout writes there); found "-"`);
@@ -45,8 +48,8 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
   const parts = resolve(path).split('/').filter((p) => p !== '');
   const tooLong = parts.find((p) => Buffer.byteLength(p) > NAME_MAX);
   if (tooLong !== undefined) throw new UsageError(`${option}: expected path parts of at most ${NAME_MAX} bytes; found one of ${Buffer.byteLength(tooLong)} bytes`);
-  if (kind === 'file' && Buffer.byteLength(basename(tempPath(path))) > NAME_MAX)
-    throw new UsageError(`${option}: expected a file name of at most ${NAME_MAX - TEMP_OVERHEAD} bytes; found one of ${Buffer.byteLength(basename(path))} bytes`);
+  if (staged && Buffer.byteLength(basename(tempPath(resolve(path)))) > NAME_MAX)
+    throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file' : 'directory'} name of at most ${NAME_MAX - TEMP_OVERHEAD} bytes; found one of ${Buffer.byteLength(basename(resolve(path)))} bytes`);
   let link: Stats | undefined;
   try {
     link = lstatSync(path);
@@ -63,8 +66,9 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
   if (kind === 'file' && outputTarget(path).direct) return;
   // Missing parent directories are created when the output is written; the nearest existing one
   // must be a directory we may write in, and one we can create directories in (/proc cannot).
-  // A missing output directory is itself one to create: try it too (/proc refuses a new one).
-  let child: string | undefined = kind === 'dir' && !st ? resolve(path) : undefined;
+  // A missing output directory is itself one to create: try it too (/proc refuses a new one). The
+  // name may not stat and still resolve to one that exists ("missing/.."): that one is not made.
+  let child: string | undefined = kind === 'dir' && !st && statOrUndefined(resolve(path)) === undefined ? resolve(path) : undefined;
   for (let p = st && kind === 'dir' ? resolve(path) : dirname(resolve(path)); ; child = p, p = dirname(p)) {
     const a = statOrUndefined(p);
     if (a) {
@@ -236,30 +240,13 @@ class HeldSink {
   }
 }
 
-/** mkdir -p, one level at a time (Node's recursive mkdir spins on /proc), refusals as usage errors naming `option`. */
-function makeDirs(dir: string, option: string): string[] {
-  const missing: string[] = [];
-  for (let p = resolve(dir); statOrUndefined(p) === undefined && dirname(p) !== p; p = dirname(p)) missing.push(p);
-  const made: string[] = [];
-  for (const p of missing.reverse()) {
-    try {
-      mkdirSync(p);
-      made.push(p);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`${option}: expected a directory that can be created; found "${p}" refused (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-    }
-  }
-  return made;
-}
-
-/** Undo makeDirs(): remove the directories it made, deepest first, where they are still empty. */
-function removeDirs(made: readonly string[]): void {
-  for (const p of [...made].reverse()) {
-    try {
-      rmdirSync(p);
-    } catch {
-      // not empty (something else was put there) or already gone
-    }
+/** makeDirs() (lib/dirs.ts) with a refusal as a usage error naming `option`. */
+function makeDirsFor(dir: string, option: string): string[] {
+  try {
+    return makeDirs(dir);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`${option}: expected a directory that can be created; found "${err.path ?? dir}" refused (${err.code ?? String(e)})`);
   }
 }
 
@@ -283,13 +270,7 @@ function statOrUndefined(p: string): Stats | undefined {
   }
 }
 
-/** ".NAME.<pid, 7 base-36 digits>.tmp": the same length whatever the pid, so are the name limits. */
-function tempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid.toString(36).padStart(7, '0')}.tmp`);
-}
 
-/** The bytes tempPath() adds to a name. */
-const TEMP_OVERHEAD = '..0000000.tmp'.length;
 
 /** Refuse two outputs of one run that are the same file (one would overwrite the other). */
 export function checkDistinctOutputs(outputs: ReadonlyArray<[option: string, path: string | undefined]>): void {
@@ -389,7 +370,7 @@ export function stageFile(target: string, data: string, option = target): Staged
     };
     return out;
   }
-  const made = makeDirs(dirname(path), option);
+  const made = makeDirsFor(dirname(path), option);
   const tmp = tempPath(path);
   const abort = () => {
     removeQuietly(tmp);
@@ -430,7 +411,7 @@ export class AtomicLineWriter implements StagedOutput {
   ) {
     const where = outputTarget(target);
     ({ path: this.path, direct: this.direct } = where);
-    this.made = this.direct ? [] : makeDirs(dirname(this.path), this.option);
+    this.made = this.direct ? [] : makeDirsFor(dirname(this.path), this.option);
     this.tmp = this.direct ? this.path : tempPath(this.path);
     // A descriptor the process was given stays open for whoever else writes to it (the summary).
     this.sink = where.fd === undefined ? undefined : new HeldSink(where.fd, this.option, this.path);

@@ -248,7 +248,9 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.out !== undefined) checkOutputPath('--out', o.out);
   if (o.plot !== undefined) checkOutputPath('--plot', o.plot);
   if (o.trace !== undefined) checkOutputPath('--trace', o.trace);
-  if (o.compareTuners || (seeds !== undefined && o.outDir !== undefined)) checkOutputPath('--out-dir', o.outDir ?? 'out', 'dir');
+  // Only where something goes: --compare-tuners alone writes to out/ by default, a sweep (with or
+  // without --compare-tuners) only to an --out-dir it was given.
+  if (o.outDir !== undefined || (o.compareTuners && seeds === undefined)) checkOutputPath('--out-dir', o.outDir ?? 'out', 'dir');
   const stop = stopOnSignals();
   try {
     return await runAll(io, file, o, seeds, progress, stop.signal);

@@ -6,7 +6,8 @@
  * value, with the trailing newline sysfs prints.
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { makeDirs, removeDirs, tempPath } from '../../lib/dirs.js';
 import { isCoreFilter } from '../../damos/scheme.js';
 import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
@@ -150,19 +151,30 @@ export function writeSysfsFiles(dir: string, files: readonly SysfsFile[]): void 
 
 /**
  * Write the tree to `dir` (the admin dir: files go to dir/kdamonds/...). The tree is built next to
- * it and renamed into place, so a failure leaves no partial tree; an existing non-empty `dir` is
- * refused.
+ * it and renamed into place, so a failure leaves no partial tree, and no parent directory it made;
+ * an existing non-empty `dir`, and the current directory or one holding it, are refused.
  */
 export function exportSysfsTree(dir: string, kdamonds: readonly KdamondParams[]): void {
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir}: expected a new or empty directory; found a non-empty one (refusing to overwrite)`);
-  const tmp = `${dir.replace(/\/+$/, '')}.${process.pid}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
+  const abs = resolve(dir);
+  const cwd = process.cwd();
+  // Renaming the tree over the current directory would leave this process (and a shell) in a
+  // removed one.
+  if (abs === cwd || cwd.startsWith(abs.endsWith('/') ? abs : `${abs}/`)) throw new Error(`${dir}: expected a directory other than the current one or one holding it`);
+  if (existsSync(abs) && readdirSync(abs).length > 0) throw new Error(`${dir}: expected a new or empty directory; found a non-empty one (refusing to overwrite)`);
+  const made = makeDirs(dirname(abs));
+  const tmp = tempPath(abs);
   try {
-    writeSysfsFiles(tmp, sysfsFiles(kdamonds));
-    if (existsSync(dir)) rmdirSync(dir);
-    renameSync(tmp, dir);
-  } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
+    writeSysfsFiles(tmp, sysfsFiles(kdamonds));
+    if (existsSync(abs)) rmdirSync(abs);
+    renameSync(tmp, abs);
+  } catch (e) {
+    try {
+      rmSync(tmp, { recursive: true, force: true });
+    } catch {
+      // a name the system refused was never made
+    }
+    removeDirs(made);
     throw e;
   }
 }
