@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { goalPlotSvg } from '../src/report/plot.js';
+import { toJson } from '../src/lib/json.js';
 import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, phaseNote, summarize } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { runScenario, runScenarioAsync } from '../src/run/run.js';
@@ -91,6 +92,15 @@ describe('summarize', () => {
   // Interleave the goals as the recorder does (all goals at each charge window).
   const goals = tempA.flatMap((r, i) => [r, tempB[i]]);
   const [a, b] = summarize(goals, DURATION);
+
+  it('a target past 2^53 (max) stays exact in the summary, its JSON and its text table', () => {
+    const max = 2n ** 64n - 1n;
+    const [s] = summarize([goal(1, 5000, { target_value: max }), goal(2, 6000, { target_value: max })], DURATION);
+    expect(s.target).toBe(max);
+    expect(toJson({ target: s.target })).toBe('{"target":18446744073709551615}');
+    expect(formatSummaryTable([{ title: 'a', rows: [s] }])).toMatch(/target +18446744073709551615 bp\n/);
+    expect(summarize([goal(1, 5000, { target_value: 6000n })], DURATION)[0].target).toBe(6000);
+  });
 
   it('groups per goal, in (kdamond, ctx, scheme, goal) order, with default labels', () => {
     expect(summarize([...goals].reverse(), DURATION).map((s) => s.scheme)).toEqual([0, 1]);

@@ -50,7 +50,8 @@ export interface SchemeSummary {
   label: string;
   metric: string;
   nid: number;
-  target: number;
+  /** The goal's target_value: a number, or past 2^53 a bigint (exact, as the goal records carry it: `max` is 2^64 − 1). */
+  target: number | bigint;
   timeToTargetS: number | null;
   meanSecondHalf: number | null;
   stddevSecondHalf: number | null;
@@ -398,7 +399,7 @@ function summarizePhase(recs: readonly GoalRecord[], startS: number, halfS: numb
     label: label ?? goalLabel(last),
     metric: last.metric,
     nid: last.nid,
-    target: Number(big(last.target_value)),
+    target: exactNumber(big(last.target_value)),
     timeToTargetS,
     meanSecondHalf: mean,
     stddevSecondHalf: sd,
@@ -439,6 +440,11 @@ export function physBytes(sz: number, of: { addrUnit?: number }): number {
 /** Bytes as MiB below 1 GiB and GiB above, three decimals, so columns of one table compare easily. */
 export function formatBytesHuman(bytes: number): string {
   return bytes >= GiB ? `${(bytes / GiB).toFixed(3)} GiB` : `${(bytes / MiB).toFixed(3)} MiB`;
+}
+
+/** A kernel integer as a number where that is exact, else as the bigint. */
+function exactNumber(v: bigint): number | bigint {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
 /** The metric's unit from its kernel name suffix, for the target row. */

@@ -61,7 +61,7 @@ export function sweepGoals(runs: readonly SweepRun[], toleranceBp = 100): SweepG
     return {
       entry,
       perSeed,
-      meanWithin: have.filter((s) => s.meanSecondHalf !== null && Math.abs(s.meanSecondHalf - s.target) <= toleranceBp).length,
+      meanWithin: have.filter((s) => s.meanSecondHalf !== null && Math.abs(s.meanSecondHalf - Number(s.target)) <= toleranceBp).length,
       reached: times.length,
       medianTimeToTargetS: median(times),
       meanOfMeans: means.length === 0 ? null : means.reduce((a, b) => a + b, 0) / means.length,
