@@ -19,9 +19,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cli, type CliResult } from './helpers/cli.js';
-import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
+import { parseText, scenarioFromDoc, setDuration } from '../src/scenario/load.js';
 import { ConfigError } from '../src/scenario/issues.js';
-import { formatBytesHuman, formatSummaryTable } from '../src/report/summary.js';
+import { formatBytesHuman, formatSummaryTable, migrationSummary } from '../src/report/summary.js';
+import { tiering6040 } from '../src/scenario/presets.js';
 import { runScenario } from '../src/run/run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'damon-sim-config-errors-'));
@@ -215,6 +216,24 @@ const cases: BadCase[] = [
     mutate: (d) => (d.machine.costs = { pageout_ns_per_4k: 1500.5 }),
     path: 'machine.costs.pageout_ns_per_4k',
     phrases: ['int', '1500.5'],
+  },
+  {
+    name: 'a hot set that starts too late to fit: the offset is named, not the hot set',
+    mutate: (d) => (d.workload.hot_offset = '14 MiB'),
+    path: 'workload.hot_offset',
+    phrases: ['offset + hot bytes', '14680064 + 4194304'],
+  },
+  {
+    name: 'a hot set larger than the area',
+    mutate: (d) => (d.workload.hot_set = '20 MiB'),
+    path: 'workload.hot_set',
+    phrases: ["at most the area's 16777216 bytes", '20971520'],
+  },
+  {
+    name: 'a hot-set offset inside a page',
+    mutate: (d) => (d.workload.hot_offset = 123),
+    path: 'workload.hot_offset',
+    phrases: ['multiple of 4 KiB', '123'],
   },
   {
     name: 'hot-set moves out of time order',
@@ -856,6 +875,30 @@ describe('a good scenario', () => {
     expect(aggrs).toBeGreaterThanOrEqual(15);
     expect(aggrs).toBeLessThanOrEqual(16);
     expect(recs.filter((x) => x.type === 'goal').length).toBe(2);
+  });
+
+  it('the summary\'s migrated bytes are the whole run\'s, however sparsely the timeline records aggregations', () => {
+    // The preset for 40 s: its first aggregation has seen 128 MiB of the ~5 GiB the run moves.
+    const d = tiering6040('temporal');
+    d.duration = 40;
+    const dense = runScenario(scenarioFromDoc(d).scenario);
+    (d as Record<string, unknown>).record = { aggr_stride: 1000 };
+    const sparse = runScenario(scenarioFromDoc(d).scenario);
+    expect(sparse.aggrs.length).toBe(1);
+    const total = (m: ReadonlyArray<{ bytes: number }>) => m.reduce((a, x) => a + x.bytes, 0);
+    expect(total(dense.migrations)).toBeGreaterThan(10 * total(migrationSummary(sparse.aggrs[0])));
+    expect(sparse.migrations).toEqual(dense.migrations);
+    const m = dense.simulation.machine.migratedBytes;
+    expect(dense.migrations).toEqual(m.flatMap((row, from) => row.map((bytes, to) => ({ from, to, bytes })).filter((x) => x.bytes > 0)));
+  });
+
+  it('a hot-set move at or after the end of the run draws the warning a late event does, judged again by --duration', () => {
+    const d = goodDoc();
+    d.workload.moves = [{ at: '1 s', hot_offset: 0 }, { at: '5 s', hot_offset: '4 MiB' }];
+    const loaded = scenarioFromDoc(d);
+    expect(loaded.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual(['workload.moves[1].at: at or after the end of the run (2 s): the hot set never moves there']);
+    setDuration(loaded, 10e9);
+    expect(loaded.warnings).toEqual([]);
   });
 
   it('hot-set moves at fractions of a second, as any time value (they were cut to whole seconds)', () => {

@@ -453,12 +453,16 @@ describe('addGroundTruth', () => {
 });
 
 describe('migrationSummary', () => {
-  it('lists non-zero off-diagonal pairs of the last record', () => {
+  it('lists every non-zero pair, a same-node fallback too, and the table marks that one', () => {
     expect(migrationSummary(undefined)).toEqual([]);
-    expect(migrationSummary(aggr(1, [1, 1], [[5, GiB], [512 * MiB, 0]]))).toEqual([
+    const m = migrationSummary(aggr(1, [1, 1], [[5, GiB], [512 * MiB, 0]]));
+    expect(m).toEqual([
+      { from: 0, to: 0, bytes: 5 },
       { from: 0, to: 1, bytes: GiB },
       { from: 1, to: 0, bytes: 512 * MiB },
     ]);
+    const table = formatSummaryTable([{ title: 'a', rows: [] }], [m]);
+    expect(table).toMatch(/\n {2}node 0 -> node 0 \(target full\) +0\.000 MiB\n {2}node 0 -> node 1 +1\.000 GiB\n/);
   });
 });
 
@@ -569,6 +573,10 @@ describe('goalPlotSvg', () => {
     expect(svg).toContain('quota goal: none evaluated in this run');
     expect(svg).not.toMatch(/Infinity/);
     expect(svg).toContain('values from 0 to 10,000');
+    // With the run's length (a scheme watermarks kept off all run: no record at all), the time
+    // axis spans the run, not 0–1 s.
+    const off = await goalPlotSvg([], { title: 'off', aggr: [], configuredGoals: 1, durationS: 20 });
+    expect(off).toMatch(/values from 0 to 20"/);
   });
 
   it('is byte-identical across renders', async () => {

@@ -125,7 +125,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     if (tracer) outputs.push(tracer);
     res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
-    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES), configuredGoals: countGoals(sc) }), option('--plot')));
+    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES), configuredGoals: countGoals(sc), durationS: sc.duration / 1e9 }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.
     await yieldToEventLoop();

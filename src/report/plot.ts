@@ -188,6 +188,8 @@ export async function goalPlotSvg(
     events?: readonly PlotWrite[];
     /** Goals the scenario configures: an empty panel then says none was evaluated (a run too short for a quota window), not that there are none. */
     configuredGoals?: number;
+    /** The run's simulated seconds: the time axis spans them (records of an iteration begun before the end can carry later times). */
+    durationS?: number;
   },
 ): Promise<string> {
   const series = seriesOf(goals);
@@ -205,9 +207,10 @@ export async function goalPlotSvg(
     (opts.events ?? []).map((e) => ({ t: e.t, command: e.command })),
     tMax,
   );
-  // With nothing to plot, vega's scales have no extent and its axes describe themselves as
-  // "values from Infinity to −Infinity": give them one.
-  const x = { field: 't', type: 'quantitative', title: X_TITLE, ...(tMax > 0 ? {} : { scale: { domain: [0, 1] } }) } as const;
+  // The run's time, where it is known; else the records' (with nothing to plot, vega's scales have
+  // no extent and its axes describe themselves as "values from Infinity to −Infinity").
+  const xDomain = opts.durationS !== undefined && opts.durationS > 0 ? [0, opts.durationS] : tMax > 0 ? undefined : [0, 1];
+  const x = { field: 't', type: 'quantitative', title: X_TITLE, ...(xDomain ? { scale: { domain: xDomain, clamp: true } } : {}) } as const;
   const goalColor = {
     field: 'goal',
     type: 'nominal',

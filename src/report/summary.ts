@@ -418,12 +418,18 @@ function summarizePhase(recs: readonly GoalRecord[], startS: number, halfS: numb
  * (from, to). Pairs that never moved anything are left out: on a multi-node machine most are zero
  * and would only bury the interesting ones.
  */
+/**
+ * Every pair of nodes between which bytes were migrated, from a `migrated[from][to]` matrix (the
+ * machine's counters at the end of a run, or an `aggr` record's). A pair with from = to is a
+ * fallback: the target node was full and the allocator gave the folio a new frame on its own node,
+ * which the kernel counts as migrated (docs/model.md, "Migration").
+ */
 export function migrationSummary(lastAggr: Pick<AggrRecord, 'migrated'> | undefined): Migration[] {
   const out: Migration[] = [];
   if (!lastAggr) return out;
   lastAggr.migrated.forEach((row, from) => {
     row.forEach((bytes, to) => {
-      if (from !== to && bytes > 0) out.push({ from, to, bytes });
+      if (bytes > 0) out.push({ from, to, bytes });
     });
   });
   return out;
@@ -584,7 +590,7 @@ export function formatSummaryTable(
     rows.push({ label: 'migrated (cumulative)', cells: null });
     for (const p of ordered) {
       rows.push({
-        label: `  node ${p.from} -> node ${p.to}`,
+        label: p.from === p.to ? `  node ${p.from} -> node ${p.to} (target full)` : `  node ${p.from} -> node ${p.to}`,
         cells: columns.map((_c, i) => {
           const hit = migrations[i]?.find((q) => q.from === p.from && q.to === p.to);
           return formatBytesHuman(hit ? hit.bytes : 0);

@@ -144,8 +144,9 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const initialGoals = sc.kdamonds.flatMap((k, ki) => k.contexts.map((c, ci) => ({ kdamond: ki, ctx: ci, goals: c.schemes.map((s) => keptGoals(s).length) })));
   const summary = summarize(rec.goals, sc.duration / 1e9, labels, 100, { finalStats: stats, goalWrites, initialGoals });
   addGroundTruth(summary, aggrs, sc.duration / 1e9);
-  // Without any aggregation record (watermarks kept monitoring off), the machine's own counters.
-  const migrations = migrationSummary(aggrs[aggrs.length - 1] ?? { migrated: sim.machine.migratedBytes });
+  // The machine's own counters at the end: not the last recorded aggregation, which record.aggr_stride
+  // can make far older than the end (or which watermarks may have kept from being made at all).
+  const migrations = migrationSummary({ migrated: sim.machine.migratedBytes });
   completeGoalRows(sc, summary, stats, labels);
   // Sizes the kernel reports count core address units; say which unit where it is not bytes (the
   // one in force at the end: a commit may have changed it, and then the counters mix units, as

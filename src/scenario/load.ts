@@ -31,7 +31,23 @@ export interface LoadedScenario {
  */
 export function setDuration(loaded: LoadedScenario, durationNs: number): void {
   loaded.scenario.duration = durationNs;
-  loaded.warnings = [...loaded.warnings.filter((w) => !w.message.startsWith(LATE_EVENT)), ...lateEventWarnings(loaded.scenario)];
+  loaded.warnings = [...loaded.warnings.filter((w) => !w.message.startsWith(LATE_EVENT)), ...lateWarnings(loaded.scenario)];
+}
+
+/** Events and hot-set moves at or after the end of the run: they never happen (judged again by setDuration()). */
+function lateWarnings(sc: Scenario): ConfigIssue[] {
+  const moves: ConfigIssue[] = [];
+  const hotset = sc.workload.processes.length === 1 && sc.workload.processes[0].name === 'hotset';
+  sc.workload.processes.forEach((p, pi) =>
+    p.areas.forEach((a, ai) =>
+      a.hot?.moves.forEach((m, i) => {
+        if (m.at < sc.duration) return;
+        const path = hotset ? `workload.moves[${i}].at` : `workload.processes[${pi}].areas[${ai}].hot.moves[${i}].at`;
+        moves.push({ path, message: `${LATE_EVENT} (${sc.duration / 1e9} s): the hot set never moves there` });
+      }),
+    ),
+  );
+  return [...lateEventWarnings(sc), ...moves];
 }
 
 export interface LoadOptions extends DamoReadOptions {
@@ -133,10 +149,8 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   const scenario = normalise(r.data, c, opts);
   defaultPaddrRegions(scenario);
   if (c.errors.length === 0) validateScenario(scenario, c, kdamondsPathOf(doc));
-  if (r.data.events) {
-    scenario.events = normaliseEvents(r.data.events, scenario, c, opts, (k) => defaultPaddrRegions({ ...scenario, kdamonds: [k] }));
-    c.warnings.push(...lateEventWarnings(scenario));
-  }
+  if (r.data.events) scenario.events = normaliseEvents(r.data.events, scenario, c, opts, (k) => defaultPaddrRegions({ ...scenario, kdamonds: [k] }));
+  c.warnings.push(...lateWarnings(scenario));
   if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
   return { scenario, warnings: c.warnings };
 }

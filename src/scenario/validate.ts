@@ -47,11 +47,17 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
       });
       const h = a.hot;
       if (!h) return;
+      // Rates are per 4 KiB page: the hot set is whole pages, where it starts too.
       if (h.bytes % 4096 !== 0) err(key('hot.bytes', 'hot_set'), `expected a multiple of 4 KiB; found ${h.bytes}`);
-      if (h.offset + h.bytes > a.bytes) err(key('hot.bytes', 'hot_set'), `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${h.offset + h.bytes}`);
+      if (h.offset % 4096 !== 0) err(key('hot.offset', 'hot_offset'), `expected a multiple of 4 KiB; found ${h.offset}`);
+      // The key to change: the hot set itself when it cannot fit anywhere, else where it starts.
+      if (h.bytes > a.bytes) err(key('hot.bytes', 'hot_set'), `expected at most the area's ${a.bytes} bytes; found ${h.bytes}`);
+      else if (h.offset + h.bytes > a.bytes) err(key('hot.offset', 'hot_offset'), `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${h.offset} + ${h.bytes} = ${h.offset + h.bytes}`);
       h.moves.forEach((m, i) => {
         const mp = hotset ? ['workload', 'moves', i] : [...ap, 'hot', 'moves', i];
-        if (m.offset + h.bytes > a.bytes) err([...mp, hotset ? 'hot_offset' : 'offset'], `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${m.offset + h.bytes}`);
+        const op: PathSeg[] = [...mp, hotset ? 'hot_offset' : 'offset'];
+        if (m.offset % 4096 !== 0) err(op, `expected a multiple of 4 KiB; found ${m.offset}`);
+        if (h.bytes <= a.bytes && m.offset + h.bytes > a.bytes) err(op, `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${m.offset} + ${h.bytes} = ${m.offset + h.bytes}`);
         if (m.at <= 0) err([...mp, 'at'], `expected a time after 0; found ${m.at / 1e9} s`);
         else if (i > 0 && m.at <= h.moves[i - 1].at) err([...mp, 'at'], `expected moves in time order, after the previous one at ${h.moves[i - 1].at / 1e9} s; found ${m.at / 1e9} s`);
       });
