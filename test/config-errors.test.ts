@@ -383,6 +383,26 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings(() => undefined)).toEqual([]);
   });
 
+  it('a kdamond its watermarks kept waiting all run: a note says why the summary is all zeros', async () => {
+    const d = goodDoc();
+    d.damon.kdamonds[0].contexts[0].schemes[0].watermarks = { metric: 'free_mem_rate', interval_us: '100 ms', high_permil: 700, mid_permil: 600, low_permil: 50 };
+    const r = await runDoc(stringify(d), 'yaml');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toBe(
+      "damon-sim: note: kdamond 0: no aggregation in the whole run: its schemes' watermarks kept it waiting (a scheme turns on once free_mem_rate falls below mid 600 and off above high 700 or below low 50; free_mem_rate is the whole system's free memory in permil, not one node's)\n",
+    );
+    // Monitoring on (free memory ~750 permil is below a high of 800): no note.
+    d.damon.kdamonds[0].contexts[0].schemes[0].watermarks.high_permil = 800;
+    d.damon.kdamonds[0].contexts[0].schemes[0].watermarks.mid_permil = 790;
+    expect((await runDoc(stringify(d), 'yaml')).err).toBe('');
+  });
+
+  it('a bp goal target above 10000 (100 %): the kernel takes it, the goal can never be met', () => {
+    const w = warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].target_value = 12000));
+    expect(w).toEqual([`${GOAL}.target_value: node_eligible_mem_bp is a share of at most 10000 bp (100 %); found a target of 12000: the goal can never be met and the tuner never eases off`]);
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].target_value = 10000))).toEqual([]);
+  });
+
   it('a bare-list damon: every path starts at damon[i], the loader\'s and the kernel checks\' alike', () => {
     const w = warnings((d) => {
       const list = d.damon.kdamonds;

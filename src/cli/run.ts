@@ -76,6 +76,25 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
   return loaded;
 }
 
+/**
+ * Kdamonds that made no aggregation in the whole run although their schemes have watermarks: the
+ * watermarks kept them waiting (kdamond_wait_activation), so nothing was monitored, tried or
+ * recorded. Say so, since the summary's zeros and an empty timeline do not.
+ */
+function watermarkIdleNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
+  const notes: ConfigIssue[] = [];
+  sc.kdamonds.forEach((k, ki) => {
+    const gated = k.contexts.flatMap((c) => c.schemes).filter((s) => s.wmarks.metric !== 'none');
+    if (gated.length === 0 || res.aggrs.some((a) => a.kdamond === ki)) return;
+    const w = gated[0].wmarks;
+    notes.push({
+      path: `kdamond ${ki}`,
+      message: `no aggregation in the whole run: its schemes' watermarks kept it waiting (a scheme turns on once ${w.metric} falls below mid ${w.mid} and off above high ${w.high} or below low ${w.low}${w.metric === 'free_mem_rate' ? '; free_mem_rate is the whole system\'s free memory in permil, not one node\'s' : ''})`,
+    });
+  });
+  return notes;
+}
+
 /** The quota goals a scenario's initial configuration has. */
 function countGoals(sc: Scenario): number {
   return sc.kdamonds.reduce((n, k) => n + k.contexts.reduce((m, c) => m + c.schemes.reduce((g, s) => g + s.quota.goals.length, 0), 0), 0);
@@ -125,6 +144,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     if (tracer) outputs.push(tracer);
     res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
+    printIssues(io, watermarkIdleNotes(sc, res), 'note');
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES), configuredGoals: countGoals(sc), durationS: sc.duration / 1e9 }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.

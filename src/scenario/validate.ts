@@ -175,6 +175,9 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           const gp: PathSeg[] = [...sp, 'quotas', 'goals', gi];
           const nidIssue = g.nid === null ? undefined : missingNodeOfGoal(g.metric, g.nid, nrNodes);
           if (nidIssue) warn([...gp, 'nid'], nidIssue);
+          // A share in bp cannot pass 10000: such a goal is never met, and its tuner never lets up.
+          if (g.metric.endsWith('_bp') && g.targetValue > 10000n)
+            warn([...gp, 'target_value'], `${g.metric} is a share of at most 10000 bp (100 %); found a target of ${g.targetValue}: the goal can never be met and the tuner never eases off`);
           if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found "${g.memcgPath}"`);
