@@ -389,12 +389,43 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     const r = await runDoc(stringify(d), 'yaml');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toBe(
-      "damon-sim: note: kdamond 0: no aggregation in the whole run: its schemes' watermarks kept it waiting (a scheme turns on once free_mem_rate falls below mid 600 and off above high 700 or below low 50; free_mem_rate is the whole system's free memory in permil, not one node's)\n",
+      "damon-sim: note: kdamond 0: not one sample in the whole run: its schemes' watermarks kept it waiting (a scheme turns on once free_mem_rate falls below mid 600, and off above high 700 or below low 50; free_mem_rate is the whole system's free memory in permil, not one node's)\n",
     );
-    // Monitoring on (free memory ~750 permil is below a high of 800): no note.
-    d.damon.kdamonds[0].contexts[0].schemes[0].watermarks.high_permil = 800;
-    d.damon.kdamonds[0].contexts[0].schemes[0].watermarks.mid_permil = 790;
+    // Monitoring on (free memory ~750 permil is below a high of 800), even with an aggregation
+    // interval longer than the run (no aggregation record): no note.
+    const ctx = d.damon.kdamonds[0].contexts[0];
+    ctx.schemes[0].watermarks.high_permil = 800;
+    ctx.schemes[0].watermarks.mid_permil = 790;
     expect((await runDoc(stringify(d), 'yaml')).err).toBe('');
+    ctx.intervals.aggr_us = '5 s';
+    expect((await runDoc(stringify(d), 'yaml')).err).toBe('');
+    // Still waiting, but a second scheme without watermarks keeps the kdamond sampling: no note.
+    ctx.schemes[0].watermarks.high_permil = 700;
+    ctx.schemes[0].watermarks.mid_permil = 600;
+    ctx.schemes.push({ ...ctx.schemes[0], watermarks: undefined, quotas: { ...ctx.schemes[0].quotas, goals: [] } });
+    delete ctx.schemes[1].watermarks;
+    expect((await runDoc(stringify(d), 'yaml')).err).toBe('');
+  });
+
+  it('the watermark note comes once per command, not once per run of a sweep', async () => {
+    const d = goodDoc();
+    d.damon.kdamonds[0].contexts[0].schemes[0].watermarks = { metric: 'free_mem_rate', interval_us: '100 ms', high_permil: 700, mid_permil: 600, low_permil: 50 };
+    const file = join(dir, 'wmark-sweep.yaml');
+    writeFileSync(file, stringify(d));
+    const r = await cli(['run', file, '--seeds', '1-3', '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err.split('\n').filter((l) => l.includes('note: kdamond 0'))).toHaveLength(1);
+  });
+
+  it('a bp target above 10000 written by an event (a goal patch) draws the same warning', () => {
+    const w = warnings((d) => (d.events = [{ at: '1 s', command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 15000 }] }]));
+    expect(w).toEqual(['events[0].goals[0].target_value: node_eligible_mem_bp is a share of at most 10000 bp (100 %); found a target of 15000: the goal can never be met and the tuner never eases off']);
+  });
+
+  it('issue paths follow how the workload is written, not what its process is called', () => {
+    const d = goodDoc();
+    d.workload = { type: 'processes', processes: [{ name: 'hotset', areas: [{ bytes: '16 MiB', access_rate: 400000, nodes: [1, 0], hot: { bytes: '4 MiB', offset: 100 } }] }] };
+    expect(() => scenarioFromDoc(d)).toThrow(/workload\.processes\[0\]\.areas\[0\]\.hot\.offset: expected a multiple of 4 KiB; found 100/);
   });
 
   it('a bp goal target above 10000 (100 %): the kernel takes it, the goal can never be met', () => {

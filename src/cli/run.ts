@@ -77,19 +77,22 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
 }
 
 /**
- * Kdamonds that made no aggregation in the whole run although their schemes have watermarks: the
- * watermarks kept them waiting (kdamond_wait_activation), so nothing was monitored, tried or
- * recorded. Say so, since the summary's zeros and an empty timeline do not.
+ * Kdamonds whose watermarks kept them waiting the whole run (kdamond_wait_activation): not one
+ * sample taken, every scheme gated by watermarks (a scheme without them never lets its kdamond
+ * wait) and no `off` written to it. The summary's zeros and an empty timeline do not say why.
  */
 function watermarkIdleNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
   const notes: ConfigIssue[] = [];
   sc.kdamonds.forEach((k, ki) => {
-    const gated = k.contexts.flatMap((c) => c.schemes).filter((s) => s.wmarks.metric !== 'none');
-    if (gated.length === 0 || res.aggrs.some((a) => a.kdamond === ki)) return;
-    const w = gated[0].wmarks;
+    const schemes = k.contexts.flatMap((c) => c.schemes);
+    if (schemes.length === 0 || schemes.some((s) => s.wmarks.metric === 'none')) return;
+    const kd = res.simulation.kdamonds.find((x) => x.idx === ki)?.kdamond;
+    if (!kd || kd.ctx.passedSampleIntervals > 0 || res.events.some((e) => e.type === 'event' && e.kdamond === ki && e.command === 'off')) return;
+    const rules = [...new Set(schemes.map((s) => `${s.wmarks.metric} falls below mid ${s.wmarks.mid}, and off above high ${s.wmarks.high} or below low ${s.wmarks.low}`))];
+    const systemWide = schemes.some((s) => s.wmarks.metric === 'free_mem_rate') ? "; free_mem_rate is the whole system's free memory in permil, not one node's" : '';
     notes.push({
       path: `kdamond ${ki}`,
-      message: `no aggregation in the whole run: its schemes' watermarks kept it waiting (a scheme turns on once ${w.metric} falls below mid ${w.mid} and off above high ${w.high} or below low ${w.low}${w.metric === 'free_mem_rate' ? '; free_mem_rate is the whole system\'s free memory in permil, not one node\'s' : ''})`,
+      message: `not one sample in the whole run: its schemes' watermarks kept it waiting (a scheme turns on once ${rules.join('; another once ')}${systemWide})`,
     });
   });
   return notes;
@@ -126,6 +129,8 @@ interface RunOutputs {
   progress: boolean;
   barLabel?: string;
   signal: AbortSignal;
+  /** Notes already printed by this command's earlier runs. */
+  notesSeen?: Set<string>;
 }
 
 /** One run and its outputs. */
@@ -144,7 +149,10 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     if (tracer) outputs.push(tracer);
     res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
-    printIssues(io, watermarkIdleNotes(sc, res), 'note');
+    // Once per command (a sweep's runs would repeat it).
+    const notes = watermarkIdleNotes(sc, res).filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
+    for (const n of notes) w.notesSeen?.add(`${n.path}: ${n.message}`);
+    printIssues(io, notes, 'note');
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES), configuredGoals: countGoals(sc), durationS: sc.duration / 1e9 }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.
@@ -288,13 +296,14 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     const tuners: Tuner[] = ['temporal', 'consist'];
     // Validate both before running either, so bad input writes nothing.
     const loaded = tuners.map((t) => loadOne(file, o, t));
+    const notesSeen = new Set<string>();
     const columns: Array<{ title: string; rows: RunResult['summary'] }> = [];
     const migrations: Array<RunResult['migrations']> = [];
     const stats: Array<RunResult['stats']> = [];
     for (let i = 0; i < tuners.length; i++) {
       printIssues(io, loaded[i].warnings, 'warning');
       const base = join(outDir, fileNameOf(loaded[i].scenario.name));
-      const res = await oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal }));
+      const res = await oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen }));
       columns.push({ title: tuners[i], rows: res.summary });
       migrations.push(res.migrations);
       stats.push(res.stats);
@@ -329,6 +338,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
     if (base) for (const ext of ['ndjson', 'svg']) checkOutputPath('--out-dir', `${base}.${ext}`);
   }
   const tables: string[] = [];
+  const notesSeen = new Set<string>();
   let written = 0;
   for (const perSeed of loaded) {
     // The seed does not change what the file says: its warnings once per scenario.
@@ -337,7 +347,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
     for (const l of perSeed) {
       const sc = l.scenario;
       const base = baseOf(sc);
-      const res = await oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal }));
+      const res = await oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen }));
       if (base) written++;
       if (base) io.err(`damon-sim: wrote ${base}.ndjson and ${base}.svg\n`);
       runs.push({ seed: sc.seed, summary: res.summary });

@@ -203,13 +203,14 @@ export async function goalPlotSvg(
   let tMax = 0;
   for (const v of values) if (v.t > tMax) tMax = v.t;
   for (const a of opts.aggr ?? []) if (a.t > tMax) tMax = a.t;
-  const events = labelRows(
-    (opts.events ?? []).map((e) => ({ t: e.t, command: e.command })),
-    tMax,
-  );
   // The run's time, where it is known; else the records' (with nothing to plot, vega's scales have
   // no extent and its axes describe themselves as "values from Infinity to −Infinity").
   const xDomain = opts.durationS !== undefined && opts.durationS > 0 ? [0, opts.durationS] : tMax > 0 ? undefined : [0, 1];
+  // Labels are laid out against the axis as drawn.
+  const events = labelRows(
+    (opts.events ?? []).map((e) => ({ t: e.t, command: e.command })),
+    xDomain ? xDomain[1] : tMax,
+  );
   const x = { field: 't', type: 'quantitative', title: X_TITLE, ...(xDomain ? { scale: { domain: xDomain, clamp: true } } : {}) } as const;
   const goalColor = {
     field: 'goal',

@@ -414,15 +414,12 @@ function summarizePhase(recs: readonly GoalRecord[], startS: number, halfS: numb
 }
 
 /**
- * Cumulative bytes moved between distinct nodes as of the last aggregation record, ordered by
- * (from, to). Pairs that never moved anything are left out: on a multi-node machine most are zero
- * and would only bury the interesting ones.
- */
-/**
- * Every pair of nodes between which bytes were migrated, from a `migrated[from][to]` matrix (the
- * machine's counters at the end of a run, or an `aggr` record's). A pair with from = to is a
- * fallback: the target node was full and the allocator gave the folio a new frame on its own node,
- * which the kernel counts as migrated (docs/model.md, "Migration").
+ * Every pair of nodes between which bytes were migrated, ordered by (from, to), from a
+ * `migrated[from][to]` matrix (the machine's counters at the end of a run, or an `aggr` record's).
+ * Pairs that never moved anything are left out: on a multi-node machine most are zero and would
+ * only bury the interesting ones. A pair with from = to is a fallback: the target node was full
+ * and the allocator gave the folio a new frame on its own node, which the kernel counts as
+ * migrated (docs/model.md, "Migration").
  */
 export function migrationSummary(lastAggr: Pick<AggrRecord, 'migrated'> | undefined): Migration[] {
   const out: Migration[] = [];

@@ -21,7 +21,7 @@ import { isPow2 } from '../lib/kint.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
 import type { KdamondParams, Scenario } from './model.js';
-import { damonCheckEnv, missingNodeOfGoal, validateKdamonds } from './validate.js';
+import { damonCheckEnv, missingNodeOfGoal, unreachableBpTarget, validateKdamonds } from './validate.js';
 
 export const EVENT_COMMANDS = [
   'commit',
@@ -251,6 +251,8 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
           const v = value(g.target_value, 'target_value');
           if (v !== undefined) goal.targetValue = v;
           if (v === 0n) warn(c, [...pp, 'target_value'], 'a goal with target_value 0 is dropped by the kernel (sysfs ignores it)');
+          const bpIssue = v === undefined ? undefined : unreachableBpTarget(goal.metric, v);
+          if (bpIssue) warn(c, [...pp, 'target_value'], bpIssue);
         }
         if (g.nid !== undefined) {
           goal.nid = g.nid;

@@ -37,7 +37,7 @@ export function setDuration(loaded: LoadedScenario, durationNs: number): void {
 /** Events and hot-set moves at or after the end of the run: they never happen (judged again by setDuration()). */
 function lateWarnings(sc: Scenario): ConfigIssue[] {
   const moves: ConfigIssue[] = [];
-  const hotset = sc.workload.processes.length === 1 && sc.workload.processes[0].name === 'hotset';
+  const hotset = sc.workload.hotsetForm === true;
   sc.workload.processes.forEach((p, pi) =>
     p.areas.forEach((a, ai) =>
       a.hot?.moves.forEach((m, i) => {
@@ -242,6 +242,7 @@ function normaliseWorkload(w: ScenarioParsed['workload'], nrNodes: number, num: 
   };
   if (w.type === 'hotset') {
     return {
+      hotsetForm: true,
       processes: [
         {
           name: 'hotset',

@@ -118,6 +118,8 @@ export interface ProcessParams {
 
 export interface WorkloadParams {
   processes: ProcessParams[];
+  /** Written as `type: hotset` (one process, one area, its keys on `workload` itself): where issue paths point. */
+  hotsetForm?: boolean;
 }
 
 export interface Scenario {

@@ -34,7 +34,7 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
   // --- the workload ---
   const free = s.machine.nodes.reduce((a, n) => a + n.capacity - n.reserved, 0);
   // The hotset form's one area is the `workload` mapping itself, with its own key names.
-  const hotset = s.workload.processes.length === 1 && s.workload.processes[0].name === 'hotset';
+  const hotset = s.workload.hotsetForm === true;
   let total = 0;
   s.workload.processes.forEach((p, pi) => {
     p.areas.forEach((a, ai) => {
@@ -103,6 +103,12 @@ export interface DamonCheckEnv {
   memory?: ReadonlyArray<{ start: number; end: number }>;
   /** cgroup paths that exist (memcg filters and goals must name one). */
   memcgs?: ReadonlySet<string>;
+}
+
+/** A share in bp cannot pass 10000: a target above it is never met, and its tuner never eases off. */
+export function unreachableBpTarget(metric: string, target: bigint): string | undefined {
+  if (!metric.endsWith('_bp') || target <= 10000n) return undefined;
+  return `${metric} is a share of at most 10000 bp (100 %); found a target of ${target}: the goal can never be met and the tuner never eases off`;
 }
 
 /** What a node metric goal naming a node the machine lacks does, or undefined if it names one (or measures no node). */
@@ -175,9 +181,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           const gp: PathSeg[] = [...sp, 'quotas', 'goals', gi];
           const nidIssue = g.nid === null ? undefined : missingNodeOfGoal(g.metric, g.nid, nrNodes);
           if (nidIssue) warn([...gp, 'nid'], nidIssue);
-          // A share in bp cannot pass 10000: such a goal is never met, and its tuner never lets up.
-          if (g.metric.endsWith('_bp') && g.targetValue > 10000n)
-            warn([...gp, 'target_value'], `${g.metric} is a share of at most 10000 bp (100 %); found a target of ${g.targetValue}: the goal can never be met and the tuner never eases off`);
+          const bpIssue = unreachableBpTarget(g.metric, g.targetValue);
+          if (bpIssue) warn([...gp, 'target_value'], bpIssue);
           if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found "${g.memcgPath}"`);
