@@ -684,6 +684,19 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     }
   });
 
+  it('an output path ending in / names a directory: a usage error before the run, as an existing directory is', async () => {
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', join(dir, 'nope', 'newdir') + '/', '--no-progress']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^damon-sim: error: --out: expected a file name; found "[^"]*\/newdir\/", a directory name \(it ends in \/\)\n$/);
+    expect(existsSync(join(dir, 'nope'))).toBe(false);
+  });
+
+  it('damo options replace the preset\'s damon part, which is then not checked against --profile', async () => {
+    const r = await cli(['run', '--preset', 'tiering-6040', '--profile', 'mainline-6.19', '--duration', '1s', '--no-progress', '--damos_action', 'stat', '--damos_quotas', '0', '1G', '1s']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/s0 stat stats/);
+  });
+
   it('--out-dir through a missing name and ".." is the directory it resolves to, as before', async () => {
     const od = mkdtempSync(join(dir, 'od-'));
     const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '0.5', '--compare-tuners', '--out-dir', `${od}/nope/..`, '--no-progress']);

@@ -42,6 +42,8 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
   if (path === '') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'}; found ""`);
   // "-" reads as standard output elsewhere; here it would be a file of that name in the current directory.
   if (path === '-') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'} (standard output carries the summary; /dev/stdout writes there); found "-"`);
+  // "dir/" names a directory whether or not it exists yet.
+  if (kind === 'file' && path.endsWith('/')) throw new UsageError(`${option}: expected a file name; found "${path}", a directory name (it ends in /)`);
   const held = kind === 'file' ? heldDescriptor(resolve(path)) : undefined;
   if (held?.refused !== undefined) throw new UsageError(`${option}: expected a descriptor the command was given for writing; found "${path}", ${held.refused}`);
   // Every part must fit NAME_MAX; the file's own name also as its temporary name.

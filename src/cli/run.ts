@@ -51,21 +51,26 @@ function withProfile(doc: unknown, profile: string | undefined): unknown {
 function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): LoadedScenario {
   const compat = parseCompat(o.damoCompat);
   const profile = parseProfile(o.profile)?.name;
+  const damoArgs = o.damoArgs !== undefined && o.damoArgs.length > 0 ? o.damoArgs : undefined;
+  // damo's scheme options replace the damon part (run-damo.ts): the part they replace is not
+  // checked (against --profile, say), only what they build is.
+  const forRun = (doc: unknown): unknown => {
+    if (damoArgs === undefined || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
+    const events = (doc as { events?: unknown }).events;
+    // Events name schemes and goals of the scenario's own damon part, which the options replace.
+    if (Array.isArray(events) && events.length > 0)
+      throw new UsageError(`${damoArgs[0]}: expected no damo options with a scenario that has events (they refer to its own damon part, which the options would replace); found ${events.length} events`);
+    return { ...doc, damon: { kdamonds: [] } };
+  };
   let loaded: LoadedScenario;
   if (o.preset !== undefined) {
-    loaded = scenarioFromDoc(withProfile(presetDoc(o.preset, tuner), profile), { source: `preset ${o.preset}`, compat });
+    loaded = scenarioFromDoc(withProfile(forRun(presetDoc(o.preset, tuner)), profile), { source: `preset ${o.preset}`, compat });
   } else if (file !== undefined) {
-    loaded = scenarioFromDoc(withProfile(readScenarioDoc(file), profile), { source: file, compat });
+    loaded = scenarioFromDoc(withProfile(forRun(readScenarioDoc(file)), profile), { source: file, compat });
   } else {
     throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
   }
-  // damo's scheme options replace the damon part (run-damo.ts).
-  if (o.damoArgs !== undefined && o.damoArgs.length > 0) {
-    // Events name schemes and goals of the scenario's own damon part, which the options replace.
-    if ((loaded.scenario.events ?? []).length > 0)
-      throw new UsageError(`${o.damoArgs[0]}: expected no damo options with a scenario that has events (they refer to its own damon part, which the options would replace); found ${loaded.scenario.events?.length} events`);
-    applyDamoOptions(loaded, o.damoArgs, compat);
-  }
+  if (damoArgs !== undefined) applyDamoOptions(loaded, damoArgs, compat);
   const ov = parseOverrides(o);
   if (ov.durationNs !== undefined) setDuration(loaded, ov.durationNs);
   if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
