@@ -417,6 +417,19 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(r.err.split('\n').filter((l) => l.includes('note: kdamond 0'))).toHaveLength(1);
   });
 
+  it('fail_charge_num/denom under a profile without the failed-charge ratio: ignored, and said so', () => {
+    const set = (d: Doc) => Object.assign(d.damon.kdamonds[0].contexts[0].schemes[0].quotas, { fail_charge_num: 1, fail_charge_denom: 1024 });
+    expect(warnings(set)).toEqual([
+      `${SCHEME}.quotas.fail_charge_num: kernel profile "b0" has no failed-charge ratio (switch failChargeRatio; profile b1 has it): fail_charge_num 1 / fail_charge_denom 1024 are ignored`,
+    ]);
+    expect(
+      warnings((d) => {
+        set(d);
+        d.kernel = { profile: 'b1' };
+      }),
+    ).toEqual([]);
+  });
+
   it('a bp target above 10000 written by an event (a goal patch) draws the same warning', () => {
     const w = warnings((d) => (d.events = [{ at: '1 s', command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 15000 }] }]));
     expect(w).toEqual(['events[0].goals[0].target_value: node_eligible_mem_bp is a share of at most 10000 bp (100 %); found a target of 15000: the goal can never be met and the tuner never eases off']);

@@ -175,6 +175,10 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         else if (!PADDR_ACTIONS.has(sc.action)) warn([...sp, 'action'], `paddr does not support ${sc.action}: it applies nothing (regions are still tried and aged)`);
         if ((sc.action === 'migrate_hot' || sc.action === 'migrate_cold') && (sc.targetNid < 0 || sc.targetNid >= nrNodes))
           warn([...sp, 'target_nid'], `expected ${env.nrNodes === undefined ? 'a node id (0 or more)' : `a node id below ${nrNodes}`} for ${sc.action}; found ${sc.targetNid}: nothing is migrated (paddr ignores dests)`);
+        // The ratio is the failed-charge series' (damos.md §4.3): a profile without it charges
+        // failed bytes whole, whatever the files say.
+        if (profile && !profile.failChargeRatio && (sc.quota.failChargeNum !== 0 || sc.quota.failChargeDenom !== 0))
+          warn([...sp, 'quotas', 'fail_charge_num'], `kernel profile "${profile.name}" has no failed-charge ratio (switch failChargeRatio; profile b1 has it): fail_charge_num ${sc.quota.failChargeNum} / fail_charge_denom ${sc.quota.failChargeDenom} are ignored`);
         if (sc.quota.goalTuner === 'temporal' && profile && !profile.temporalTuner)
           err([...sp, 'quotas', 'goal_tuner'], `expected "consist": kernel profile "${profile.name}" has no TEMPORAL tuner; found "temporal"`);
         sc.quota.goals.forEach((g, gi) => {
