@@ -12,7 +12,7 @@ const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
   main: string;
   types: string;
   bin: Record<string, string>;
-  exports: Record<string, { types: string; import: string }>;
+  exports: Record<string, { types: string; import: string; default: string } | string>;
   engines: { node: string };
   license: string;
 };
@@ -24,8 +24,10 @@ function sourceOf(distPath: string): string {
 
 describe('package.json', () => {
   it('names entry points that the build produces', () => {
-    const paths = [pkg.main, pkg.types, ...Object.values(pkg.bin), ...Object.values(pkg.exports).flatMap((e) => [e.types, e.import])];
+    const paths = [pkg.main, pkg.types, ...Object.values(pkg.bin), ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [] : [e.types, e.import, e.default]))];
     for (const p of paths) expect(existsSync(ROOT + sourceOf(p)), `${p} <- ${sourceOf(p)}`).toBe(true);
+    // require() of the package (Node 20.19+ loads ES modules so) and tools reading its version.
+    expect(pkg.exports['./package.json']).toBe('./package.json');
     expect(pkg.engines.node).toBe('>=20');
     expect(pkg.license).toBe('GPL-2.0-only');
   });
