@@ -12,7 +12,7 @@ import { runScenario } from '../run/run.js';
 import type { Simulation } from '../run/simulation.js';
 import { scenarioFromDoc } from '../scenario/load.js';
 import { tiering6040, type Tuner } from '../scenario/presets.js';
-import { parseOverrides } from '../cli/damo-common.js';
+import { parseDuration } from '../cli/damo-common.js';
 import { EXIT_USAGE, UsageError, commanderIssue } from '../cli/io.js';
 import { oneLine } from '../scenario/issues.js';
 
@@ -72,6 +72,12 @@ function threadSchedstat(): [number, number] | undefined {
 
 type Mode = Tuner | 'monitor';
 
+/** A row's name: memory size, mode, and its simulated time where that is not the default 600 s. */
+function rowLabel(totalGiB: number, tuner: Mode, durationS: number, warm: boolean): string {
+  const size = totalGiB >= 1024 ? `${totalGiB / 1024} TiB` : `${totalGiB} GiB`;
+  return `${size} ${tuner === 'monitor' ? 'monitor only' : tuner}${durationS === 600 ? '' : `, ${durationLabel(durationS)}`}${warm ? ', warm' : ''}`;
+}
+
 /** A row's simulated time, short: "1 h", "3 h", "2 min", "90 s". */
 function durationLabel(s: number): string {
   if (s >= 3600 && s % 3600 === 0) return `${s / 3600} h`;
@@ -124,7 +130,7 @@ function runOne(totalGiB: number, tuner: Mode, durationS: number, warm: boolean)
   const samples = samplesOf(res.simulation);
   const h = half ?? { t: t0, samples: 0 };
   return {
-    label: `${totalGiB >= 1024 ? `${totalGiB / 1024} TiB` : `${totalGiB} GiB`} ${tuner === 'monitor' ? 'monitor only' : tuner}${durationS === 600 ? '' : `, ${durationLabel(durationS)}`}${warm ? ', warm' : ''}`,
+    label: rowLabel(totalGiB, tuner, durationS, warm),
     totalGiB,
     tuner,
     warm,
@@ -161,8 +167,7 @@ function parseBenchArgs(argv: string[]): number | undefined {
       outputError: (s) => process.stderr.write(`damon-sim bench: error: ${commanderIssue(oneLine(s.trimEnd().replace(/^error: /, '')))}\n`),
     })
     .action((d: string) => {
-      const { durationNs } = parseOverrides({ duration: d });
-      duration = (durationNs ?? 600e9) / 1e9;
+      duration = parseDuration(d, 'duration') / 1e9;
     });
   try {
     program.parse(argv, { from: 'user' });
@@ -172,7 +177,7 @@ function parseBenchArgs(argv: string[]): number | undefined {
       return undefined;
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`damon-sim bench: error: ${e.message.replace(/^--duration:/, 'duration:')}\n`);
+      process.stderr.write(`damon-sim bench: error: ${e.message}\n`);
       process.exitCode = EXIT_USAGE;
       return undefined;
     }
@@ -219,7 +224,7 @@ function main(): void {
     const tries: BenchResult[] = [];
     const reps = gib === 64 && tuner === 'temporal' && dur === duration && !warm ? 3 : 1;
     for (let k = 0; k < reps; k++) {
-      progress(`bench: run ${i + 1} of ${plan.length}: ${gib >= 1024 ? `${gib / 1024} TiB` : `${gib} GiB`} ${tuner}, ${dur} simulated s${warm ? ', warm' : ''}${reps > 1 ? ` (${k + 1} of ${reps})` : ''}`);
+      progress(`bench: run ${i + 1} of ${plan.length}: ${rowLabel(gib, tuner, dur, warm !== undefined)}${reps > 1 ? ` (${k + 1} of ${reps})` : ''}`);
       const r = spawnSync(process.execPath, ['--v8-pool-size=1', self, '--one', String(gib), tuner, String(dur), ...(warm ? [warm] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (r.status !== 0) {
         progress('');

@@ -66,21 +66,23 @@ export function loadScenarioSource(file: string | undefined, preset: string | un
 /** The longest run the command line takes: 2^53 ns, about 104 days (times stay exact doubles). */
 const MAX_DURATION_NS = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** A run's simulated duration in ns from the command line; `option` names it in errors. */
+export function parseDuration(text: string, option = '--duration'): number {
+  let s: bigint;
+  try {
+    s = parseTimeBare(text, 's', 'ns');
+  } catch {
+    throw new UsageError(`${option}: expected a time such as "10 m", "90 s" or a number of seconds; found "${text}"`);
+  }
+  // Shorter than a millisecond is not one sampling interval; "max" would never end.
+  if (s < 1_000_000n || s > MAX_DURATION_NS) throw new UsageError(`${option}: expected a time from 1 ms to ${MAX_DURATION_NS / 86_400_000_000_000n} days; found "${text}"`);
+  return Number(s);
+}
+
 /** `--duration` and `--seed`, the run overrides `run` and `report damon` share. */
 export function parseOverrides(o: { duration?: string; seed?: string }): { durationNs?: number; seed?: number } {
   const r: { durationNs?: number; seed?: number } = {};
-  if (o.duration !== undefined) {
-    let s: bigint;
-    try {
-      s = parseTimeBare(o.duration, 's', 'ns');
-    } catch {
-      throw new UsageError(`--duration: expected a time such as "10 m", "90 s" or a number of seconds; found "${o.duration}"`);
-    }
-    // Shorter than a millisecond is not one sampling interval; "max" would never end.
-    if (s < 1_000_000n || s > MAX_DURATION_NS)
-      throw new UsageError(`--duration: expected a time from 1 ms to ${MAX_DURATION_NS / 86_400_000_000_000n} days; found "${o.duration}"`);
-    r.durationNs = Number(s);
-  }
+  if (o.duration !== undefined) r.durationNs = parseDuration(o.duration);
   if (o.seed !== undefined) {
     if (!/^\d+$/.test(o.seed) || !Number.isSafeInteger(Number(o.seed))) throw new UsageError(`--seed: expected a non-negative integer below 2^53; found "${o.seed}"`);
     r.seed = Number(o.seed);

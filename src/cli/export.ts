@@ -5,10 +5,9 @@
  * kernel's sysfs tree, or a sh script that stages the config on a real kernel.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { emitKdamonds, formatDamoText, type TextFormat } from '../formats/damo/emit.js';
-import { exportSysfsTree } from '../formats/sysfs/export.js';
+import { exportSysfsTree, holdsCurrentDir } from '../formats/sysfs/export.js';
 import { sysfsScript } from '../formats/sysfs/script.js';
 import type { ConfigIssue } from '../scenario/issues.js';
 import { loadScenarioSource, parseCompat, parseFormat } from './damo-common.js';
@@ -34,8 +33,7 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
   if (o.sysfs !== undefined) {
     // The tree is built under a temporary name and renamed into place (formats/sysfs/export.ts).
     checkOutputPath('--sysfs', o.sysfs, 'dir', true);
-    const abs = resolve(o.sysfs);
-    if (abs === process.cwd() || process.cwd().startsWith(abs.endsWith('/') ? abs : `${abs}/`))
+    if (holdsCurrentDir(o.sysfs))
       throw new UsageError(`--sysfs: expected a new directory or an empty one other than the current directory (or one holding it); found "${o.sysfs}"`);
   }
   if (o.script !== undefined) checkOutputPath('--script', o.script);

@@ -28,7 +28,6 @@ export function progressFor(io: Io, enabled: boolean, label: string) {
   };
 }
 
-
 /**
  * SIGINT and SIGTERM while runs go on: the run stops at its next simulated second (runs give the
  * event loop a turn every 50 ms of wall time, before each run and after its plot), its outputs'
@@ -45,4 +44,3 @@ export function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   });
   return { signal: ac.signal, dispose: () => handlers.forEach(([sig, h]) => process.off(sig, h)) };
 }
-

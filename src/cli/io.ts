@@ -3,11 +3,11 @@
  * CLI plumbing: output that never leaves a partial file behind (write to a temporary file in the
  * same directory, then rename), and the exit-code contract (2 for bad input, one line per problem).
  */
-import { accessSync, constants, fstatSync, lstatSync, readFileSync, readdirSync, readlinkSync, mkdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
+import { accessSync, constants, fstatSync, lstatSync, readFileSync, readdirSync, readlinkSync, mkdirSync, realpathSync, renameSync, rmSync, rmdirSync, writeFileSync, openSync, writeSync, closeSync, type Stats } from 'node:fs';
 import { dirname, basename, resolve } from 'node:path';
 import { ConfigError, formatIssue, oneLine, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
-import { TEMP_OVERHEAD, makeDirs, removeDirs, tempPath } from '../lib/dirs.js';
+import { TEMP_OVERHEAD, makeDirs, removeDirs, statOrUndefined, tempPath } from '../lib/dirs.js';
 import { RunInterrupted } from '../run/run.js';
 import { constants as osConstants } from 'node:os';
 
@@ -263,16 +263,6 @@ function removeQuietly(path: string): void {
 
 /** The longest file name Linux file systems take. */
 const NAME_MAX = 255;
-
-function statOrUndefined(p: string): Stats | undefined {
-  try {
-    return statSync(p);
-  } catch {
-    return undefined;
-  }
-}
-
-
 
 /** Refuse two outputs of one run that are the same file (one would overwrite the other). */
 export function checkDistinctOutputs(outputs: ReadonlyArray<[option: string, path: string | undefined]>): void {

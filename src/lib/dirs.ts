@@ -3,7 +3,7 @@
  * Directories an output needs, made and taken back: a failed write leaves no directory it made.
  * Shared by the CLI's staged outputs (cli/io.ts) and the sysfs tree export (formats/sysfs).
  */
-import { mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { mkdirSync, rmdirSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 
 /**
@@ -13,7 +13,7 @@ import { dirname, join, resolve, basename } from 'node:path';
  */
 export function makeDirs(dir: string): string[] {
   const missing: string[] = [];
-  for (let p = resolve(dir); !exists(p) && dirname(p) !== p; p = dirname(p)) missing.push(p);
+  for (let p = resolve(dir); statOrUndefined(p) === undefined && dirname(p) !== p; p = dirname(p)) missing.push(p);
   const made: string[] = [];
   for (const p of missing.reverse()) {
     try {
@@ -47,11 +47,11 @@ export function tempPath(path: string): string {
 /** What tempPath() adds to a name's length. */
 export const TEMP_OVERHEAD = '..0000000.tmp'.length;
 
-function exists(p: string): boolean {
+/** What is at p (links followed), or undefined where nothing can be found. */
+export function statOrUndefined(p: string): Stats | undefined {
   try {
-    statSync(p);
-    return true;
+    return statSync(p);
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -11,11 +11,11 @@ import { UINT_MAX } from '../lib/kint.js';
 import { endOfText, jsonParseFailure } from '../lib/json-error.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, type ProfileOverrides } from '../profiles.js';
-import { ConfigError, addError, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
+import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
 import type { Scenario, WorkloadParams } from './model.js';
 import { machineSchema, scenarioSchema, type ScenarioParsed } from './schema.js';
 import { z } from 'zod';
-import { validateScenario } from './validate.js';
+import { hotMovePath, validateScenario } from './validate.js';
 import { LATE_EVENT, lateEventWarnings, normaliseEvents } from './events.js';
 
 const GiB = 2 ** 30;
@@ -37,13 +37,11 @@ export function setDuration(loaded: LoadedScenario, durationNs: number): void {
 /** Events and hot-set moves at or after the end of the run: they never happen (judged again by setDuration()). */
 function lateWarnings(sc: Scenario): ConfigIssue[] {
   const moves: ConfigIssue[] = [];
-  const hotset = sc.workload.hotsetForm === true;
   sc.workload.processes.forEach((p, pi) =>
     p.areas.forEach((a, ai) =>
       a.hot?.moves.forEach((m, i) => {
         if (m.at < sc.duration) return;
-        const path = hotset ? `workload.moves[${i}].at` : `workload.processes[${pi}].areas[${ai}].hot.moves[${i}].at`;
-        moves.push({ path, message: `${LATE_EVENT} (${sc.duration / 1e9} s): the hot set never moves there` });
+        moves.push({ path: formatPath([...hotMovePath(sc.workload, pi, ai, i), 'at']), message: `${LATE_EVENT} (${sc.duration / 1e9} s): the hot set never moves there` });
       }),
     ),
   );

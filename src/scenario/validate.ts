@@ -11,7 +11,7 @@ import { resolveProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type PathSeg } from './issues.js';
-import type { KdamondParams, Scenario } from './model.js';
+import type { KdamondParams, Scenario, WorkloadParams } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
@@ -54,7 +54,7 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
       if (h.bytes > a.bytes) err(key('hot.bytes', 'hot_set'), `expected at most the area's ${a.bytes} bytes; found ${h.bytes}`);
       else if (h.offset + h.bytes > a.bytes) err(key('hot.offset', 'hot_offset'), `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${h.offset} + ${h.bytes} = ${h.offset + h.bytes}`);
       h.moves.forEach((m, i) => {
-        const mp = hotset ? ['workload', 'moves', i] : [...ap, 'hot', 'moves', i];
+        const mp = hotMovePath(s.workload, pi, ai, i);
         const op: PathSeg[] = [...mp, hotset ? 'hot_offset' : 'offset'];
         if (m.offset % 4096 !== 0) err(op, `expected a multiple of 4 KiB; found ${m.offset}`);
         if (h.bytes <= a.bytes && m.offset + h.bytes > a.bytes) err(op, `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${m.offset} + ${h.bytes} = ${m.offset + h.bytes}`);
@@ -87,6 +87,11 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
   if (s.duration < 1e6) err(['duration'], `expected a duration of at least 1 ms; found ${s.duration / 1e9} s`);
 
   validateKdamonds(s.kdamonds, c, damonCheckEnv(s), kdamondsPath);
+}
+
+/** Where a hot-set move is written in the file: `workload.moves[i]` in the hotset form, under its area otherwise. */
+export function hotMovePath(w: Pick<WorkloadParams, 'hotsetForm'>, pi: number, ai: number, i: number): PathSeg[] {
+  return w.hotsetForm === true ? ['workload', 'moves', i] : ['workload', 'processes', pi, 'areas', ai, 'hot', 'moves', i];
 }
 
 /** What a scenario gives the DAMON checks: its kernel profile, its nodes and its memcgs. */

@@ -150,16 +150,23 @@ export function writeSysfsFiles(dir: string, files: readonly SysfsFile[]): void 
 }
 
 /**
+ * `dir` is the current directory or one holding it: renaming the tree over it would leave this
+ * process (and a shell) in a removed directory.
+ */
+export function holdsCurrentDir(dir: string): boolean {
+  const abs = resolve(dir);
+  const cwd = process.cwd();
+  return abs === cwd || cwd.startsWith(abs.endsWith('/') ? abs : `${abs}/`);
+}
+
+/**
  * Write the tree to `dir` (the admin dir: files go to dir/kdamonds/...). The tree is built next to
  * it and renamed into place, so a failure leaves no partial tree, and no parent directory it made;
  * an existing non-empty `dir`, and the current directory or one holding it, are refused.
  */
 export function exportSysfsTree(dir: string, kdamonds: readonly KdamondParams[]): void {
   const abs = resolve(dir);
-  const cwd = process.cwd();
-  // Renaming the tree over the current directory would leave this process (and a shell) in a
-  // removed one.
-  if (abs === cwd || cwd.startsWith(abs.endsWith('/') ? abs : `${abs}/`)) throw new Error(`${dir}: expected a directory other than the current one or one holding it`);
+  if (holdsCurrentDir(dir)) throw new Error(`${dir}: expected a directory other than the current one or one holding it`);
   if (existsSync(abs) && readdirSync(abs).length > 0) throw new Error(`${dir}: expected a new or empty directory; found a non-empty one (refusing to overwrite)`);
   const made = makeDirs(dirname(abs));
   const tmp = tempPath(abs);
