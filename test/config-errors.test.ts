@@ -708,6 +708,8 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const r = await cli(['run', '--preset', 'tiering-6040', '--profile', 'mainline-6.19', '--duration', '1s', '--no-progress', '--damos_action', 'stat', '--damos_quotas', '0', '1G', '1s']);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/s0 stat stats/);
+    // The run is named for what it runs: the preset's name alone would still say "-temporal".
+    expect(r.out.split('\n')[0].trim()).toBe('tiering-6040+damo-options');
   });
 
   it('--out-dir through a missing name and ".." is the directory it resolves to, as before', async () => {

@@ -70,7 +70,11 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
   } else {
     throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
   }
-  if (damoArgs !== undefined) applyDamoOptions(loaded, damoArgs, compat);
+  if (damoArgs !== undefined) {
+    applyDamoOptions(loaded, damoArgs, compat);
+    // The options replaced the schemes: a preset's name would still name its tuner.
+    loaded.scenario.name = `${o.preset ?? loaded.scenario.name}+damo-options`;
+  }
   const ov = parseOverrides(o);
   if (ov.durationNs !== undefined) setDuration(loaded, ov.durationNs);
   if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
@@ -247,6 +251,16 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     if (o.tuner !== undefined && o.tuner !== 'temporal' && o.tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${o.tuner}"`);
   });
   check(() => parseCompat(o.damoCompat));
+  if (o.damoArgs !== undefined && o.damoArgs.length > 0) {
+    // The options replace the preset's schemes, goals and tuners with their own.
+    const first = o.damoArgs[0];
+    check(() => {
+      if (o.tuner !== undefined) throw new UsageError(`--tuner: expected no --tuner with damo scheme options, which replace the preset's schemes (set a goal's tuner with --damos_quota_goal_tuner); found "${o.tuner}" with ${first}`);
+    });
+    check(() => {
+      if (o.compareTuners) throw new UsageError(`--compare-tuners: expected no damo scheme options, which replace both tuners' schemes (both runs would be the same); found ${first}`);
+    });
+  }
   check(() => parseOverrides({ duration: o.duration }));
   check(() => parseOverrides({ seed: o.seed }));
   check(() => parseProfile(o.profile));
