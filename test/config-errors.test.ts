@@ -369,6 +369,37 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     expectError(errors, 'workload.rss', '100663296');
     expect(errors.length).toBeGreaterThanOrEqual(3);
   });
+
+  // The machine part (machine, workload, duration) and the DAMON part (damon, kernel) are checked
+  // each on its own when the other has problems: one run, not one per kind of problem.
+  it('a shape error outside the DAMON part does not hold back the DAMON checks', async () => {
+    const d = goodDoc();
+    d.seed = -3;
+    d.damon.kdamonds[0].contexts[0].ops = 'vaddr';
+    const errors = expectRejected(await runDoc(stringify(d), 'yaml'));
+    expect(errors.map((l) => l.split(': ')[2])).toEqual(['seed', `${GOAL}.metric`, `${CTX}.ops`]);
+    expectError(errors, `${GOAL}.metric`, 'needs ops "paddr"', '-EINVAL');
+  });
+
+  it('a shape error in the DAMON part does not hold back the machine checks, nor they it', async () => {
+    const d = goodDoc();
+    d.damon.kdamonds[0].contexts[0].ops = 7;
+    d.workload.rss = '96 MiB';
+    const errors = expectRejected(await runDoc(stringify(d), 'yaml'));
+    expect(errors.map((l) => l.split(': ')[2])).toEqual([`${CTX}.ops`, 'workload.rss']);
+    expectError(errors, 'workload.rss', 'free memory (67108864 bytes)', '100663296');
+  });
+
+  it('a value error in the machine: the DAMON part is still checked, without knock-on errors from the replaced value', async () => {
+    const d = goodDoc();
+    d.machine.nodes[0].capacity = 2 ** 53 + 2;
+    d.damon.kdamonds[0].contexts[0].nr_regions.min = 1;
+    // No region of the context: a default one would come from the replaced capacity.
+    d.damon.kdamonds[0].contexts[0].targets[0].regions = [];
+    const errors = expectRejected(await runDoc(stringify(d), 'yaml'));
+    expect(errors.map((l) => l.split(': ')[2])).toEqual(['machine.nodes[0].capacity', `${CTX}.nr_regions`]);
+    expectError(errors, `${CTX}.nr_regions`, 'min_nr_regions must be >= 3, got 1');
+  });
 });
 
 describe("what damo's loader checks that damon-sim only warns about (damo-formats.md §1.3)", () => {

@@ -10,12 +10,12 @@ import { damoToParams, warnDamoKeys, type Collector, type DamoReadOptions } from
 import { UINT_MAX } from '../lib/kint.js';
 import { endOfText, jsonParseFailure } from '../lib/json-error.js';
 import { biggestNodeRange } from '../machine/machine.js';
-import { DEFAULT_PROFILE, type ProfileOverrides } from '../profiles.js';
+import { DEFAULT_PROFILE, resolveProfile, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
 import type { Scenario, WorkloadParams } from './model.js';
 import { machineSchema, scenarioSchema, type ScenarioParsed } from './schema.js';
 import { z } from 'zod';
-import { hotMovePath, validateScenario } from './validate.js';
+import { damonCheckEnv, hotMovePath, validateKdamonds, validateMachineWorkload, validateScenario } from './validate.js';
 import { LATE_EVENT, lateEventWarnings, normaliseEvents } from './events.js';
 
 const GiB = 2 ** 30;
@@ -141,16 +141,79 @@ export function loadScenarioFile(path: string, opts: LoadOptions = {}): LoadedSc
 /** Validate a parsed document and normalise it. Throws ConfigError listing every problem. */
 export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedScenario {
   const r = scenarioSchema.safeParse(doc, { reportInput: true });
-  if (!r.success) throw new ConfigError(fromZod(r.error.issues));
+  if (!r.success) {
+    const shape = fromZod(r.error.issues);
+    throw new ConfigError([...shape, ...wholePartsAlone(doc, shape, opts)]);
+  }
   const c: Collector = { errors: [], warnings: [] };
   warnUnknownDamoKeys(doc, c);
   const scenario = normalise(r.data, c, opts);
+  // Before the default regions, which come from a machine that may not be whole.
+  if (c.errors.length > 0) checkWholeParts(scenario, c, kdamondsPathOf(doc));
   defaultPaddrRegions(scenario);
   if (c.errors.length === 0) validateScenario(scenario, c, kdamondsPathOf(doc));
   if (r.data.events) scenario.events = normaliseEvents(r.data.events, scenario, c, opts, (k) => defaultPaddrRegions({ ...scenario, kdamonds: [k] }));
   c.warnings.push(...lateWarnings(scenario));
   if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
   return { scenario, warnings: c.warnings };
+}
+
+/**
+ * The file's two independent parts: the machine with its workload and the run's duration, and the
+ * DAMON part with the kernel profile it is checked against. A problem in one does not keep the
+ * other's checks from running, so that one run reports what it can (the DAMON part is checked
+ * against the machine only when that part is whole: a replaced value would draw knock-on errors).
+ */
+const MACHINE_PART = ['machine', 'workload', 'duration'];
+const DAMON_PART = ['damon', 'kernel'];
+
+/** Whether none of `issues` lies in the part made of these top-level keys (an issue of the whole document lies in every part). */
+function partIsWhole(issues: readonly ConfigIssue[], part: readonly string[]): boolean {
+  return !issues.some((i) => {
+    const top = i.path.split(/[.[]/)[0];
+    return top === '(top level)' || part.includes(top);
+  });
+}
+
+/** After value errors: the semantic checks of each part that has none (validateScenario() runs them all otherwise). */
+function checkWholeParts(s: Scenario, c: Collector, kdamondsPath: readonly PathSeg[]): void {
+  const machineWhole = partIsWhole(c.errors, MACHINE_PART);
+  const damonWhole = partIsWhole(c.errors, DAMON_PART);
+  if (machineWhole) validateMachineWorkload(s, c);
+  if (damonWhole) validateKdamonds(s.kdamonds, c, machineWhole ? damonCheckEnv(s) : { profile: resolveProfile(s.kernel) }, kdamondsPath);
+}
+
+/**
+ * After shape errors: each part zod found nothing wrong in, read and checked alone, as the whole
+ * file would be once the shape errors are fixed. Returns the errors found.
+ */
+function wholePartsAlone(doc: unknown, shape: readonly ConfigIssue[], opts: LoadOptions): ConfigIssue[] {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return [];
+  const c: Collector = { errors: [], warnings: [] };
+  const num = numberIn(c);
+  let machinePart: Pick<Scenario, 'machine' | 'workload' | 'duration'> | undefined;
+  if (partIsWhole(shape, MACHINE_PART)) {
+    const p = scenarioSchema.pick({ machine: true, workload: true, duration: true }).strip().safeParse(doc);
+    if (p.success) {
+      const machine = normaliseMachine(p.data.machine, num);
+      const part = { machine, workload: normaliseWorkload(p.data.workload, machine.nodes.length, num, c), duration: normaliseDuration(p.data.duration, num) };
+      if (c.errors.length === 0) {
+        validateMachineWorkload(part, c);
+        machinePart = part;
+      }
+    }
+  }
+  if (partIsWhole(shape, DAMON_PART)) {
+    const p = scenarioSchema.pick({ damon: true, kernel: true }).strip().safeParse(doc);
+    if (p.success) {
+      const before = c.errors.length;
+      const kdamonds = damoToParams(p.data.damon, ['damon'], c, opts);
+      const kernel = normaliseKernel(p.data.kernel);
+      const env = machinePart ? damonCheckEnv({ ...machinePart, kernel }) : { profile: resolveProfile(kernel) };
+      if (c.errors.length === before) validateKdamonds(kdamonds, c, env, kdamondsPathOf(doc));
+    }
+  }
+  return c.errors;
 }
 
 /**
@@ -218,14 +281,22 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
     name: d.name ?? 'scenario',
     description: d.description ?? '',
     seed: d.seed ?? 1,
-    duration: d.duration === undefined ? 60e9 : num(d.duration, 60e9, ['duration']),
-    kernel: { profile: d.kernel?.profile ?? DEFAULT_PROFILE.name, hz: d.kernel?.hz ?? 1000, overrides: d.kernel?.overrides as ProfileOverrides | undefined },
+    duration: normaliseDuration(d.duration, num),
+    kernel: normaliseKernel(d.kernel),
     sampling: d.sampling ?? 'region',
     machine,
     workload: normaliseWorkload(d.workload, nodes.length, num, c),
     kdamonds,
     record: { aggrStride: Math.max(1, Math.min(UINT_MAX, d.record?.aggr_stride ?? 1)) },
   };
+}
+
+function normaliseDuration(d: ScenarioParsed['duration'], num: NumberIn): number {
+  return d === undefined ? 60e9 : num(d, 60e9, ['duration']);
+}
+
+function normaliseKernel(k: ScenarioParsed['kernel']): Scenario['kernel'] {
+  return { profile: k?.profile ?? DEFAULT_PROFILE.name, hz: k?.hz ?? 1000, overrides: k?.overrides as ProfileOverrides | undefined };
 }
 
 type Num = (b: bigint | undefined, dflt: number, path: PathSeg[]) => number;

@@ -20,6 +20,12 @@ const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot
  * `damon.kdamonds`, or `damon` itself when it is a bare list, or `damo options.kdamonds`).
  */
 export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readonly PathSeg[] = ['damon', 'kdamonds']): void {
+  validateMachineWorkload(s, c);
+  validateKdamonds(s.kdamonds, c, damonCheckEnv(s), kdamondsPath);
+}
+
+/** The machine, the workload on it, and the run's duration: what the simulated machine cannot hold. */
+export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload' | 'duration'>, c: Collector): void {
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
 
   // --- the machine ---
@@ -85,8 +91,6 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
   }
   // As --duration: shorter than a millisecond is not one sampling interval.
   if (s.duration < 1e6) err(['duration'], `expected a duration of at least 1 ms; found ${s.duration / 1e9} s`);
-
-  validateKdamonds(s.kdamonds, c, damonCheckEnv(s), kdamondsPath);
 }
 
 /** Where a hot-set move is written in the file: `workload.moves[i]` in the hotset form, under its area otherwise. */
@@ -95,7 +99,7 @@ export function hotMovePath(w: Pick<WorkloadParams, 'hotsetForm'>, pi: number, a
 }
 
 /** What a scenario gives the DAMON checks: its kernel profile, its nodes and its memcgs. */
-export function damonCheckEnv(s: Scenario): DamonCheckEnv {
+export function damonCheckEnv(s: Pick<Scenario, 'kernel' | 'machine' | 'workload'>): DamonCheckEnv {
   return { profile: resolveProfile(s.kernel), nrNodes: s.machine.nodes.length, memory: nodeRanges(s.machine), memcgs: new Set(['/', ...s.workload.processes.map((p) => p.memcg)]) };
 }
 
