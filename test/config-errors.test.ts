@@ -478,6 +478,66 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].target_value = 10000))).toEqual([]);
   });
 
+  // goodDoc(): two 32 MiB nodes, 16 MiB of workload. Node 1 holds at most all of it (5000 bp
+  // used); node 0 can be left with none of it (10000 bp free), but not when the workload is 48 MiB
+  // and node 1 holds at most 32 MiB of it (16 MiB stay: at most 5000 bp free).
+  const nodeGoal = (metric: string, nid: number, target: number, rss = '16 MiB') => (d: Doc) => {
+    d.workload.rss = rss;
+    d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0] = { metric, nid, target_value: target, current_value: 0 };
+  };
+  it('a node_mem_used_bp / node_mem_free_bp target the node can never read, given the machine and the workload', () => {
+    expect(warnings(nodeGoal('node_mem_used_bp', 1, 6000))).toEqual([
+      `${GOAL}.target_value: node 1 can read at most 5000 bp used (its reserved memory plus as much of the workload as it holds); found a target of 6000: the goal can never be met and the tuner never eases off`,
+    ]);
+    expect(warnings(nodeGoal('node_mem_used_bp', 1, 5000))).toEqual([]);
+    expect(warnings(nodeGoal('node_mem_free_bp', 0, 10000))).toEqual([]);
+    expect(warnings(nodeGoal('node_mem_free_bp', 0, 5001, '48 MiB'))).toEqual([
+      `${GOAL}.target_value: node 0 can read at most 5000 bp free (its reserved memory plus what the other nodes cannot hold of the workload); found a target of 5001: the goal can never be met and the tuner never eases off`,
+    ]);
+    // Reserved memory counts as used.
+    expect(
+      warnings((d) => {
+        nodeGoal('node_mem_used_bp', 1, 7500)(d);
+        d.machine.nodes[1].reserved = '8 MiB';
+      }),
+    ).toEqual([]);
+    // A goal patch that names another node is judged for that node.
+    const w = warnings((d) => {
+      nodeGoal('node_mem_used_bp', 0, 5000, '32 MiB')(d);
+      d.events = [{ at: '1 s', command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 9000, nid: 0 }] }];
+    });
+    expect(w).toEqual([]);
+    const w2 = warnings((d) => {
+      nodeGoal('node_mem_used_bp', 0, 5000)(d);
+      d.events = [{ at: '1 s', command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, nid: 1, target_value: 9000 }] }];
+    });
+    expect(w2).toEqual([
+      'events[0].goals[0].target_value: node 1 can read at most 5000 bp used (its reserved memory plus as much of the workload as it holds); found a target of 9000: the goal can never be met and the tuner never eases off',
+    ]);
+  });
+
+  it('the bounds are what the metrics read where the workload sits at its extreme', () => {
+    // First touch on node 1, then node 0; a stat scheme moves nothing.
+    const read = (metric: string, nid: number, rss: string) => {
+      const d = goodDoc();
+      nodeGoal(metric, nid, 5000, rss)(d);
+      d.damon.kdamonds[0].contexts[0].schemes[0].action = 'stat';
+      d.duration = '1500 ms';
+      const res = runScenario(scenarioFromDoc(d).scenario);
+      expect(res.goals.length).toBeGreaterThan(0);
+      const seen = new Set(res.goals.map((g) => g.current_value));
+      // The bound the warning uses is exactly that reading: a target one above it is warned about.
+      const v = Number([...seen][0]);
+      expect(warnings(nodeGoal(metric, nid, v, rss))).toEqual([]);
+      expect(warnings(nodeGoal(metric, nid, v + 1, rss))).toHaveLength(1);
+      return seen;
+    };
+    // All 16 MiB on node 1: the most it can hold of the workload.
+    expect(read('node_mem_used_bp', 1, '16 MiB')).toEqual(new Set([5000n]));
+    // 48 MiB: node 1 full, the 16 MiB it cannot hold on node 0, the least node 0 can have.
+    expect(read('node_mem_free_bp', 0, '48 MiB')).toEqual(new Set([5000n]));
+  });
+
   it('a bare-list damon: every path starts at damon[i], the loader\'s and the kernel checks\' alike', () => {
     const w = warnings((d) => {
       const list = d.damon.kdamonds;

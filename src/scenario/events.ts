@@ -21,7 +21,7 @@ import { isPow2 } from '../lib/kint.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
 import type { KdamondParams, Scenario } from './model.js';
-import { damonCheckEnv, missingNodeOfGoal, unreachableBpTarget, validateKdamonds } from './validate.js';
+import { damonCheckEnv, missingNodeOfGoal, unreachableBpTarget, unreachableNodeMemTarget, validateKdamonds } from './validate.js';
 
 export const EVENT_COMMANDS = [
   'commit',
@@ -258,6 +258,10 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
           goal.nid = g.nid;
           const nidIssue = missingNodeOfGoal(goal.metric, g.nid, sc.machine.nodes.length);
           if (nidIssue) warn(c, [...pp, 'nid'], nidIssue);
+        }
+        if (g.target_value !== undefined || g.nid !== undefined) {
+          const nodeIssue = unreachableNodeMemTarget(goal.metric, goal.targetValue, goal.nid ?? 0, damonCheckEnv(sc).nodeMemBp);
+          if (nodeIssue) warn(c, [...pp, g.target_value !== undefined ? 'target_value' : 'nid'], nodeIssue);
         }
       });
       if (!ok) continue;

@@ -6,7 +6,7 @@
  */
 import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
-import { isPow2 } from '../lib/kint.js';
+import { isPow2, multFrac } from '../lib/kint.js';
 import { resolveProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
@@ -100,7 +100,44 @@ export function hotMovePath(w: Pick<WorkloadParams, 'hotsetForm'>, pi: number, a
 
 /** What a scenario gives the DAMON checks: its kernel profile, its nodes and its memcgs. */
 export function damonCheckEnv(s: Pick<Scenario, 'kernel' | 'machine' | 'workload'>): DamonCheckEnv {
-  return { profile: resolveProfile(s.kernel), nrNodes: s.machine.nodes.length, memory: nodeRanges(s.machine), memcgs: new Set(['/', ...s.workload.processes.map((p) => p.memcg)]) };
+  return {
+    profile: resolveProfile(s.kernel),
+    nrNodes: s.machine.nodes.length,
+    memory: nodeRanges(s.machine),
+    memcgs: new Set(['/', ...s.workload.processes.map((p) => p.memcg)]),
+    nodeMemBp: nodeMemBpBounds(s),
+  };
+}
+
+/**
+ * The highest node_mem_used_bp and node_mem_free_bp each node can ever read: a node's used memory
+ * is its reserved memory plus the workload's pages on it, which are at most all of them (as much
+ * as the node holds) and at least what the other nodes cannot hold. Computed as the metric is
+ * (damos.md §5.1: pages, mult_frac), so a target above the bound is unreachable by construction.
+ */
+function nodeMemBpBounds(s: Pick<Scenario, 'machine' | 'workload'>): Array<{ used: number; free: number }> {
+  const rss = s.workload.processes.reduce((a, p) => a + p.areas.reduce((b, x) => b + x.bytes, 0), 0);
+  const room = s.machine.nodes.map((n) => Math.max(0, n.capacity - n.reserved));
+  const allRoom = room.reduce((a, b) => a + b, 0);
+  return s.machine.nodes.map((n, i) => {
+    const pages = Math.floor(n.capacity / 4096);
+    const bp = (bytes: number) => (pages === 0 ? 0 : multFrac(Math.floor(bytes / 4096), 10000, pages));
+    const mostUsed = Math.min(n.capacity, n.reserved + Math.min(room[i], rss));
+    const leastUsed = Math.min(n.capacity, n.reserved + Math.max(0, rss - (allRoom - room[i])));
+    return { used: bp(mostUsed), free: bp(n.capacity - leastUsed) };
+  });
+}
+
+/**
+ * A node_mem_used_bp or node_mem_free_bp target above what the node can ever read (its bound from
+ * the machine and the workload's size): the goal is never met, and its tuner never eases off.
+ */
+export function unreachableNodeMemTarget(metric: string, target: bigint, nid: number, bounds: DamonCheckEnv['nodeMemBp']): string | undefined {
+  if ((metric !== 'node_mem_used_bp' && metric !== 'node_mem_free_bp') || !bounds || nid < 0 || nid >= bounds.length) return undefined;
+  const used = metric === 'node_mem_used_bp';
+  const most = used ? bounds[nid].used : bounds[nid].free;
+  if (target <= BigInt(most) || target > 10000n) return undefined; // above 10000 has its own warning
+  return `node ${nid} can read at most ${most} bp ${used ? 'used' : 'free'} (its reserved memory plus ${used ? 'as much of the workload as it holds' : 'what the other nodes cannot hold of the workload'}); found a target of ${target}: the goal can never be met and the tuner never eases off`;
 }
 
 /** What the DAMON part is checked against: unknown pieces are not checked. */
@@ -112,6 +149,8 @@ export interface DamonCheckEnv {
   memory?: ReadonlyArray<{ start: number; end: number }>;
   /** cgroup paths that exist (memcg filters and goals must name one). */
   memcgs?: ReadonlySet<string>;
+  /** Per node, the highest node_mem_used_bp and node_mem_free_bp it can read (goals above them are warned about). */
+  nodeMemBp?: ReadonlyArray<{ used: number; free: number }>;
 }
 
 /** A share in bp cannot pass 10000: a target above it is never met, and its tuner never eases off. */
@@ -194,7 +233,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           const gp: PathSeg[] = [...sp, 'quotas', 'goals', gi];
           const nidIssue = g.nid === null ? undefined : missingNodeOfGoal(g.metric, g.nid, nrNodes);
           if (nidIssue) warn([...gp, 'nid'], nidIssue);
-          const bpIssue = unreachableBpTarget(g.metric, g.targetValue);
+          const bpIssue = unreachableBpTarget(g.metric, g.targetValue) ?? unreachableNodeMemTarget(g.metric, g.targetValue, g.nid ?? 0, env.nodeMemBp);
           if (bpIssue) warn([...gp, 'target_value'], bpIssue);
           if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
