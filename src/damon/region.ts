@@ -291,6 +291,24 @@ export class RegionWalk {
     return this.cur;
   }
 
+  /** The split-off region visited next, if any. */
+  pendingTop(): DamonRegion | undefined {
+    return this.pending[this.pending.length - 1];
+  }
+
+  /**
+   * The current region was followed by `visited`, regions the walk has just made and passed over
+   * in order (a shortcut for visits that would each have left one of them): the last becomes the
+   * current region. Only after a split (the walked list exists) and with the non-safe iterator.
+   */
+  passCurAndVisited(visited: readonly DamonRegion[]): void {
+    if (visited.length === 0) return;
+    const out = this.materialize();
+    out.push(this.cur as DamonRegion);
+    for (let k = 0; k < visited.length - 1; k++) out.push(visited[k]);
+    this.cur = visited[visited.length - 1];
+  }
+
   /** damon_nr_regions(t) in the middle of the walk: what it holds now, splits included. */
   nrRegions(): number {
     if (!this.out) return this.src.length;

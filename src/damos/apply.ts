@@ -8,7 +8,7 @@
  */
 import { alignDown } from '../lib/kint.js';
 import { coarseNs, type DamonCtx } from '../damon/ctx.js';
-import { RegionWalk, boundsMoved, type DamonRegion, type DamonTarget } from '../damon/region.js';
+import { RegionWalk, boundsMoved, newRegion, type DamonRegion, type DamonTarget } from '../damon/region.js';
 import { coreFilterOut } from './filters.js';
 import { damosValidTarget } from './pattern.js';
 import { EligibleMemo } from './goals.js';
@@ -26,6 +26,15 @@ export interface DamosWalkControl {
   complete(ctx: DamonCtx, s: Damos): void;
 }
 
+/**
+ * Switches of the apply pass's shortcuts, which change no output (tests turn them off to prove
+ * it), and how many times each was taken.
+ */
+export const applyShortcuts = { foldRejectedSplits: true, foldsTaken: 0 };
+
+/** The last quota split of this region visit whose left part a core filter then rejected. */
+let rejectedSplit: { s: Damos; sz: number; rest: DamonRegion } | null = null;
+
 /** `damos_apply_scheme(c, t, r, s)` (damos.md §3.3). The kdamond's clock advances by the action's time. */
 function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWalkControl): void {
   const q = s.quota;
@@ -34,15 +43,20 @@ function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWa
   let applied = 0;
   let passedOps = 0;
   let skipAgeReset = false;
+  let rest: DamonRegion | undefined;
   {
     if (quotaIsSet(q, ctx.profile) && q.chargedSz + sz > q.eszNum) {
       // Exact: both sides stay below 2^53 whenever the test can be true.
       sz = alignDown(q.eszNum - q.chargedSz, ctx.minRegionSz);
       if (sz === 0) skipAgeReset = true;
-      else w.splitCur(sz);
+      else rest = w.splitCur(sz);
     }
     if (!skipAgeReset) {
-      if (coreFilterOut(ctx, w, s)) return; // not tried, not charged, age kept
+      if (coreFilterOut(ctx, w, s)) {
+        // Not tried, not charged, age kept: the rest is split again at the same size next.
+        if (rest) rejectedSplit = { s, sz, rest };
+        return;
+      }
       // The kernel finds the indices only when the tracepoint is enabled.
       const tr = ctx.tracer;
       if (tr?.beforeApply) tr.beforeApply(ctx, ctx.schemes.indexOf(s), ctx.targets.indexOf(w.t), r, w.nrRegions());
@@ -138,12 +152,75 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
     if (ctx.ops.targetValid && !ctx.ops.targetValid(t)) continue;
     const w = new RegionWalk(t, !ctx.profile.safeApplyWalk);
     for (let r = w.next(); r; r = w.next()) {
+      rejectedSplit = null;
       damonDoApplySchemes(ctx, w, walk);
-      if (ctx.profile.postApplyMerge) mergeBack(w, mergeLimit);
+      if (ctx.profile.postApplyMerge) {
+        mergeBack(w, mergeLimit);
+        if (rejectedSplit && applyShortcuts.foldRejectedSplits) foldRejectedSplits(ctx, w, rejectedSplit, mergeLimit);
+      }
     }
     w.finish();
   }
   finishPass(ctx, walk);
+}
+
+/**
+ * B1's walk cuts the rest of a region its quota split left to a core filter's rejection into
+ * pieces of the same size, one per visit, and its merge-back folds each piece into the one before
+ * (damos.md §3.3, §3.5): with a few KiB of quota left that is a million visits for one region
+ * (docs/findings.md §3). When nothing else can happen on the way, do all but the last piece at
+ * once: what the visits would leave is the runs the merge-back builds, each up to the size limit.
+ * Nothing else happens when every other scheme skips every region (not due, its window full, or
+ * its snapshots done), the splitting scheme matches every piece's size, and no boundary of its
+ * addr filters lies in the rest, so that it rejects every piece. A rejected piece is neither
+ * tried, charged, timed, traced nor aged.
+ */
+function foldRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: { s: Damos; sz: number; rest: DamonRegion }, maxRegionSz: number): void {
+  const { s, sz, rest } = split;
+  const x = w.cur!;
+  if (!w.splitsVisited || w.pendingTop() !== rest || x.end !== rest.start || sz > maxRegionSz) return;
+  const pieces = Math.ceil((rest.end - rest.start) / sz) - 1; // the last piece is visited as usual
+  if (pieces <= 0) return;
+  for (const o of ctx.schemes) {
+    if (o === s) continue;
+    if (schemeDue(ctx, o) && !quotaIsFull(o.quota, ctx.minRegionSz, ctx.profile) && !(o.maxNrSnapshots && o.maxNrSnapshots <= o.stat.nrSnapshots)) return;
+  }
+  // s itself has no resume point left and its snapshots are not done: it reached the piece.
+  // Every visit splits off sz: the rest is larger than sz, and a multiple of min_region_sz.
+  if (!damosValidTarget(ctx, rest, s) || s.szMin > rest.end - rest.start - (pieces - 1) * sz) return;
+  for (const f of s.coreFilters) {
+    if (f.type !== 'addr') continue;
+    for (const b of [alignDown(f.addrStart, ctx.minRegionSz), alignDown(f.addrEnd, ctx.minRegionSz)]) if (rest.start <= b && b < rest.end) return;
+  }
+  // The runs: each piece joins the region before it while the same state and the size limit allow.
+  const made: DamonRegion[] = [];
+  let y = x;
+  let joins = y.age === rest.age && y.lastNrAccesses === rest.lastNrAccesses && y.nrAccesses === rest.nrAccesses;
+  let pos = rest.start;
+  for (let left = pieces; left > 0; ) {
+    const fit = joins ? Math.min(left, Math.floor((maxRegionSz - (y.end - y.start)) / sz)) : 0;
+    if (fit > 0) {
+      y.end += fit * sz;
+      boundsMoved(y);
+      pos += fit * sz;
+      left -= fit;
+      continue;
+    }
+    // A piece that does not join starts a run: a region as damon_split_region_at() makes it.
+    y = newRegion(pos, pos + sz);
+    y.age = rest.age;
+    y.lastNrAccesses = rest.lastNrAccesses;
+    y.nrAccessesBp = rest.nrAccessesBp;
+    y.nrAccesses = rest.nrAccesses;
+    made.push(y);
+    joins = true;
+    pos += sz;
+    left--;
+  }
+  rest.start = pos;
+  boundsMoved(rest);
+  w.passCurAndVisited(made);
+  applyShortcuts.foldsTaken++;
 }
 
 /** Whether every scheme the pass applies has a full charge window (and would skip every region). */
