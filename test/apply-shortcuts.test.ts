@@ -8,11 +8,14 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newCtx, schemeLoggingOps } from './helpers/ctx.js';
-import { DamonRegion, DamonTarget } from '../src/damon/region.js';
-import { applyShortcuts, kdamondApplySchemes } from '../src/damos/apply.js';
+import { newCtx } from './helpers/ctx.js';
+import { DamonRegion, DamonTarget, regionLimits } from '../src/damon/region.js';
+import type { DamonTracer } from '../src/damon/trace.js';
+import { applyShortcuts, kdamondApplySchemes, type DamosWalkControl } from '../src/damos/apply.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject } from '../src/damos/scheme.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
+import type { DamonOperations } from '../src/ops/operations.js';
+import { schemeScore } from '../src/ops/scores.js';
 import { findProfile } from '../src/profiles.js';
 import { runScenario } from '../src/run/run.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
@@ -30,138 +33,276 @@ interface RegionSpec {
   gap: boolean;
   age: number;
   nr: number;
+  /** nr_accesses_bp beyond nr × 10000 (the moving sum between aggregations). */
+  bpExtra: number;
   last: number;
 }
 interface FilterSpec {
+  type: 'addr' | 'target';
   startPage: number;
   pages: number;
+  /** Bytes past the page: addr filters need not be aligned. */
+  offset: number;
+  targetIdx: number;
   allow: boolean;
   matching: boolean;
 }
 interface SchemeSpec {
-  action: 'stat' | 'migrate_hot';
+  action: 'stat' | 'migrate_hot' | 'pageout';
   quotaPages: number;
   chargedPages: number;
-  due: boolean;
+  weightNr: number;
+  weightAge: number;
+  /** next_apply_sis: 0 is due at the first pass. */
+  nextApplySis: number;
+  active: boolean;
   minSzPages: number;
   maxSzPages: number | null;
+  minNr: number;
+  minAge: number;
   filters: FilterSpec[];
-  resumeAtPage: number | null;
+  resume: { target: number; page: number; offset: number } | null;
+  maxSnapshots: number;
+  snapshots: number;
 }
 interface PassSpec {
-  regions: RegionSpec[];
+  targets: RegionSpec[][];
   schemes: SchemeSpec[];
   mergeLimitPages: number;
+  /** What the action applies: nothing, everything, or every third page's regions. */
+  applyMode: 0 | 1 | 2;
+  costNs: number;
+  scores: boolean;
+  trace: boolean;
+  walk: boolean;
+  passes: number;
 }
 
-/** One B1 apply pass of `spec`, with the shortcut on or off: everything it leaves behind. */
-function pass(spec: PassSpec, shortcut: boolean) {
+const PAGE = 4 * KiB;
+/** Targets sit far apart: target i starts at page i × 10000. */
+const TARGET_PAGES = 10_000;
+
+/** `passes` B1 apply passes of `spec`, with the shortcut on or off: everything they leave behind. */
+function run(spec: PassSpec, shortcut: boolean) {
   applyShortcuts.foldRejectedSplits = shortcut;
-  const { ops, log } = schemeLoggingOps();
-  const ctx = newCtx({ profile: B1, ops });
-  const t = new DamonTarget();
-  let at = 0;
-  for (const r of spec.regions) {
-    if (r.gap) at += 4 * KiB;
-    const reg = new DamonRegion(at, at + r.pages * 4 * KiB);
-    Object.assign(reg, { age: r.age, nrAccesses: r.nr, nrAccessesBp: r.nr * 10000, lastNrAccesses: r.last });
-    t.regions.push(reg);
-    at = reg.end;
-  }
-  ctx.targets = [t];
+  const log: unknown[] = [];
+  const ops: DamonOperations = {
+    id: 'paddr',
+    prepareAccessChecks: () => undefined,
+    checkAccesses: () => 0,
+    applyScheme: (c, t, r, s) => {
+      const whole = r.end - r.start;
+      const applied = spec.applyMode === 0 ? 0 : spec.applyMode === 1 ? whole : (r.start / PAGE) % 3 === 0 ? whole : 0;
+      log.push(['apply', c.schemes.indexOf(s), c.targets.indexOf(t), r.start, r.end, r.age]);
+      return { applied, szOpsFilterPassed: applied, costNs: spec.costNs };
+    },
+    ...(spec.scores ? { getSchemeScore: schemeScore } : {}),
+  };
+  const tracer: DamonTracer = {
+    beforeApply: (_c, si, ti, r, n) => log.push(['trace', si, ti, r.start, r.end, n]),
+    applied: (_c, si, s) => log.push(['applied', si, s.stat.nrTried]),
+    quotaSet: (_c, si, s) => log.push(['quota', si, String(s.quota.esz)]),
+  };
+  const ctx = newCtx({ profile: B1, ops, tracer: spec.trace ? tracer : undefined });
+  const walk: DamosWalkControl | undefined = spec.walk
+    ? { call: (_c, _t, r, s, passed) => log.push(['walk', ctx.schemes.indexOf(s), r.start, r.end, passed]), complete: (_c, s) => log.push(['walked', ctx.schemes.indexOf(s)]) }
+    : undefined;
+  ctx.targets = spec.targets.map((regions, ti) => {
+    const t = new DamonTarget();
+    let at = ti * TARGET_PAGES * PAGE;
+    for (const r of regions) {
+      if (r.gap) at += PAGE;
+      const reg = new DamonRegion(at, at + r.pages * PAGE);
+      Object.assign(reg, { age: r.age, nrAccesses: r.nr, nrAccessesBp: r.nr * 10000 + r.bpExtra, lastNrAccesses: r.last });
+      t.regions.push(reg);
+      at = reg.end;
+    }
+    return t;
+  });
   ctx.schemes = spec.schemes.map((ss) => {
     const q = new DamosQuota();
-    q.resetInterval = 1000;
-    q.sz = BigInt(ss.quotaPages * 4 * KiB);
-    q.chargedSz = Math.min(ss.chargedPages, ss.quotaPages) * 4 * KiB;
-    if (ss.resumeAtPage !== null) {
-      q.chargeTargetFrom = t;
-      q.chargeAddrFrom = ss.resumeAtPage * 4 * KiB;
+    q.resetInterval = 1_000_000;
+    q.sz = BigInt(ss.quotaPages * PAGE);
+    q.weightNrAccesses = ss.weightNr;
+    q.weightAge = ss.weightAge;
+    q.chargedSz = Math.min(ss.chargedPages, ss.quotaPages) * PAGE;
+    if (ss.resume) {
+      const ti = ss.resume.target % ctx.targets.length;
+      q.chargeTargetFrom = ctx.targets[ti];
+      q.chargeAddrFrom = (ti * TARGET_PAGES + ss.resume.page) * PAGE + ss.resume.offset;
     }
-    const pattern = { minSzRegion: BigInt(ss.minSzPages * 4 * KiB), maxSzRegion: ss.maxSzPages === null ? ULONG_MAX : BigInt(ss.maxSzPages * 4 * KiB), minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
-    const s = new Damos(pattern, ss.action, 0, q, { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true }, ss.action === 'stat' ? -1 : 0);
+    const pattern = { minSzRegion: BigInt(ss.minSzPages * PAGE), maxSzRegion: ss.maxSzPages === null ? ULONG_MAX : BigInt(ss.maxSzPages * PAGE), minNrAccesses: ss.minNr, maxNrAccesses: 0xffff_ffff, minAgeRegion: ss.minAge, maxAgeRegion: 0xffff_ffff };
+    const s = new Damos(pattern, ss.action, 0, q, { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: ss.active }, -1);
     for (const fs of ss.filters) {
-      const f = newFilter('addr', fs.matching, fs.allow);
-      f.addrStart = fs.startPage * 4 * KiB;
-      f.addrEnd = (fs.startPage + fs.pages) * 4 * KiB;
+      const f = newFilter(fs.type, fs.matching, fs.allow);
+      if (fs.type === 'addr') {
+        f.addrStart = fs.startPage * PAGE + fs.offset;
+        f.addrEnd = (fs.startPage + fs.pages) * PAGE + fs.offset;
+      } else f.targetIdx = fs.targetIdx;
       addFilter(s, f);
     }
     setFiltersDefaultReject(s);
-    if (!ss.due) s.nextApplySis = 1;
+    s.maxNrSnapshots = ss.maxSnapshots;
+    s.stat.nrSnapshots = ss.snapshots;
+    s.nextApplySis = ss.nextApplySis;
     return s;
   });
   const before = applyShortcuts.foldsTaken;
-  kdamondApplySchemes(ctx, () => spec.mergeLimitPages * 4 * KiB);
+  let error = '';
+  try {
+    for (let p = 0; p < spec.passes; p++) {
+      ctx.passedSampleIntervals = p;
+      ctx.clock.now += 1_000_000;
+      kdamondApplySchemes(ctx, () => spec.mergeLimitPages * PAGE, walk);
+    }
+  } catch (e) {
+    error = String(e);
+  }
   return {
     folds: applyShortcuts.foldsTaken - before,
     state: {
-      regions: t.regions.map((r) => [r.start, r.end, r.age, r.nrAccesses, r.nrAccessesBp, r.lastNrAccesses]),
-      applied: log,
-      schemes: ctx.schemes.map((s) => ({ ...s.stat, charged: s.quota.chargedSz, resume: s.quota.chargeTargetFrom === null ? null : s.quota.chargeAddrFrom, allowed: s.coreFiltersAllowed })),
+      error,
+      log,
+      clock: ctx.clock.now,
+      // Every field, the operations set's sampling state included.
+      regions: ctx.targets.map((t) => t.regions.map((r) => ({ ...r }))),
+      schemes: ctx.schemes.map((s) => ({
+        stat: { ...s.stat },
+        charged: s.quota.chargedSz,
+        totalCharged: s.quota.totalChargedSz,
+        chargedNs: s.quota.totalChargedNs,
+        minScore: s.quota.minScore,
+        resumeTarget: s.quota.chargeTargetFrom ? ctx.targets.indexOf(s.quota.chargeTargetFrom) : null,
+        resumeAddr: s.quota.chargeAddrFrom,
+        allowed: s.coreFiltersAllowed,
+        nextApplySis: s.nextApplySis,
+      })),
     },
   };
 }
 
+/** A pass of one region [0, pages) and the given schemes, everything else plain. */
+function plainPass(pages: number, mergeLimitPages: number, schemes: Array<Partial<SchemeSpec>>): PassSpec {
+  const scheme = (o: Partial<SchemeSpec>): SchemeSpec => ({
+    action: 'stat', quotaPages: 1, chargedPages: 0, weightNr: 0, weightAge: 0, nextApplySis: 0, active: true, minSzPages: 0, maxSzPages: null,
+    minNr: 0, minAge: 0, filters: [], resume: null, maxSnapshots: 0, snapshots: 0, ...o,
+  });
+  return {
+    targets: [[{ pages, gap: false, age: 3, nr: 2, bpExtra: 0, last: 1 }]],
+    schemes: schemes.map(scheme),
+    mergeLimitPages,
+    applyMode: 0,
+    costNs: 0,
+    scores: false,
+    trace: false,
+    walk: false,
+    passes: 1,
+  };
+}
+const REJECT_ALL: FilterSpec = { type: 'addr', startPage: 0, pages: 100_000, offset: 0, targetIdx: 0, allow: false, matching: true };
+
 const regionArb: fc.Arbitrary<RegionSpec> = fc.record({
-  pages: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 9, max: 600 })),
+  pages: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 9, max: 700 })),
   gap: fc.boolean(),
-  age: fc.constantFrom(0, 3),
-  nr: fc.constantFrom(0, 2),
-  last: fc.constantFrom(0, 1),
+  age: fc.constantFrom(0, 3, 40),
+  nr: fc.constantFrom(0, 2, 5),
+  bpExtra: fc.constantFrom(0, 0, 1234),
+  last: fc.constantFrom(0, 1, 4),
 });
-const filterArb: fc.Arbitrary<FilterSpec> = fc.record({ startPage: fc.integer({ min: 0, max: 1500 }), pages: fc.integer({ min: 1, max: 1500 }), allow: fc.boolean(), matching: fc.boolean() });
+const filterArb: fc.Arbitrary<FilterSpec> = fc.record({
+  type: fc.constantFrom('addr' as const, 'addr' as const, 'target' as const),
+  startPage: fc.integer({ min: 0, max: 1500 }),
+  pages: fc.integer({ min: 1, max: 1500 }),
+  offset: fc.constantFrom(0, 0, 100),
+  targetIdx: fc.integer({ min: 0, max: 1 }),
+  allow: fc.boolean(),
+  matching: fc.boolean(),
+});
 const schemeArb: fc.Arbitrary<SchemeSpec> = fc.record({
-  action: fc.constantFrom('stat' as const, 'migrate_hot' as const),
+  action: fc.constantFrom('stat' as const, 'migrate_hot' as const, 'pageout' as const),
   quotaPages: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 5, max: 400 })),
   chargedPages: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 400 })),
-  due: fc.oneof(fc.constant(true), fc.boolean()),
+  weightNr: fc.constantFrom(0, 1, 7),
+  weightAge: fc.constantFrom(0, 1, 3),
+  nextApplySis: fc.constantFrom(0, 0, 0, 1, 2),
+  active: fc.oneof(fc.constant(true), fc.boolean()),
   minSzPages: fc.constantFrom(0, 1, 2, 8),
   maxSzPages: fc.constantFrom(null, null, 64, 300),
-  filters: fc.oneof(fc.array(filterArb, { minLength: 1, maxLength: 2 }), fc.array(filterArb, { maxLength: 2 })),
-  resumeAtPage: fc.oneof(fc.constant(null), fc.constant(null), fc.integer({ min: 0, max: 2000 })),
+  minNr: fc.constantFrom(0, 0, 1),
+  minAge: fc.constantFrom(0, 0, 2),
+  // Often one filter that rejects everything, which is what makes the pieces.
+  filters: fc.tuple(fc.array(filterArb, { maxLength: 2 }), fc.constantFrom(true, true, false)).map(([fs, rejectAll]) => (rejectAll ? [...fs, REJECT_ALL] : fs)),
+  resume: fc.option(fc.record({ target: fc.integer({ min: 0, max: 1 }), page: fc.integer({ min: 0, max: 2000 }), offset: fc.constantFrom(0, 1) })),
+  maxSnapshots: fc.constantFrom(0, 0, 1, 2),
+  snapshots: fc.constantFrom(0, 1, 2),
 });
 const passArb: fc.Arbitrary<PassSpec> = fc.record({
-  regions: fc.array(regionArb, { minLength: 1, maxLength: 6 }),
+  targets: fc.array(fc.array(regionArb, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 2 }),
   schemes: fc.oneof(fc.array(schemeArb, { minLength: 1, maxLength: 1 }), fc.array(schemeArb, { minLength: 1, maxLength: 3 })),
-  mergeLimitPages: fc.constantFrom(1, 4, 16, 64, 256, 4096),
+  mergeLimitPages: fc.constantFrom(1, 2, 4, 16, 64, 256, 4096),
+  applyMode: fc.constantFrom(0 as const, 1 as const, 2 as const),
+  costNs: fc.constantFrom(0, 1500, 2_000_000),
+  scores: fc.boolean(),
+  trace: fc.boolean(),
+  walk: fc.boolean(),
+  passes: fc.integer({ min: 1, max: 3 }),
 });
 
 describe('B1 apply pass: folding rejected quota splits at once changes nothing', () => {
   it('a 4 KiB quota before a filter rejecting a 1 MiB region: the pieces are folded into 256 KiB runs', () => {
-    const spec: PassSpec = {
-      regions: [{ pages: 256, gap: false, age: 3, nr: 2, last: 1 }],
-      schemes: [{ action: 'stat', quotaPages: 1, chargedPages: 0, due: true, minSzPages: 0, maxSzPages: null, filters: [{ startPage: 0, pages: 256, allow: false, matching: true }], resumeAtPage: null }],
-      mergeLimitPages: 64,
-    };
-    const on = pass(spec, true);
-    const off = pass(spec, false);
-    expect(on.state).toEqual(off.state);
+    const spec = plainPass(256, 64, [{ filters: [REJECT_ALL] }]);
+    const on = run(spec, true);
+    expect(on.state).toEqual(run(spec, false).state);
     expect(on.folds).toBe(1);
-    expect(on.state.regions.map(([a, b]) => [a / KiB, b / KiB])).toEqual([
+    expect(on.state.regions[0].map((r) => [r.start / KiB, r.end / KiB])).toEqual([
       [0, 256],
       [256, 512],
       [512, 768],
       [768, 1024],
     ]);
-    expect(on.state.schemes[0]).toMatchObject({ nrTried: 0, charged: 0 });
+    expect(on.state.schemes[0]).toMatchObject({ stat: { nrTried: 0 }, charged: 0 });
   });
 
-  it('random passes: the same regions, stats, quotas and applied ranges with and without the shortcut', () => {
-    let folds = 0;
+  it('a scheme whose snapshots are done still splits at its resume point: no shortcut past it', () => {
+    // Found in review: damon_do_apply_schemes() checks the snapshots after damos_skip_charged_region().
+    const spec = plainPass(100, 63, [{ quotaPages: 2, filters: [REJECT_ALL] }, { quotaPages: 2, resume: { target: 0, page: 63, offset: 0 }, maxSnapshots: 1, snapshots: 1 }]);
+    const on = run(spec, true);
+    expect(on.state).toEqual(run(spec, false).state);
+    expect(on.state.regions[0].map((r) => [r.start / PAGE, r.end / PAGE])).toEqual([
+      [0, 63],
+      [63, 100],
+    ]);
+  });
+
+  it('near the simulator\'s region limit the pieces go one by one, and the walk stops where it would', () => {
+    const spec = plainPass(100, 1, [{ filters: [REJECT_ALL] }]);
+    regionLimits.maxSimulated = 50;
+    try {
+      const on = run(spec, true);
+      expect(on.state).toEqual(run(spec, false).state);
+      expect(on.folds).toBe(0);
+      expect(on.state.error).toMatch(/SimulationLimitError|split target regions past 50/);
+    } finally {
+      regionLimits.maxSimulated = 2 ** 24;
+    }
+  });
+
+  it('random passes (several targets and schemes, filters, resume points, snapshots, scores, tracer, damos_walk): the same with and without the shortcut', () => {
+    let folded = 0;
     let runs = 0;
     fc.assert(
       fc.property(passArb, (spec) => {
-        const on = pass(spec, true);
-        const off = pass(spec, false);
+        const on = run(spec, true);
+        const off = run(spec, false);
         expect(off.folds).toBe(0);
         expect(on.state).toEqual(off.state);
-        folds += on.folds > 0 ? 1 : 0;
+        folded += on.folds > 0 ? 1 : 0;
         runs++;
       }),
-      { numRuns: 2000, seed: 20261126 },
+      { numRuns: 3000, seed: 20261126 },
     );
     // The generator reaches the shortcut often enough for the comparison to mean something.
-    expect(folds).toBeGreaterThan(runs / 20);
+    expect(folded).toBeGreaterThan(runs / 20);
   });
 
   it('the preset under b1 with CONSIST (its quota splits cut millions of pieces): the same timeline', () => {

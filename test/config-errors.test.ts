@@ -487,13 +487,16 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
   };
   it('a node_mem_used_bp / node_mem_free_bp target the node can never read, given the machine and the workload', () => {
     expect(warnings(nodeGoal('node_mem_used_bp', 1, 6000))).toEqual([
-      `${GOAL}.target_value: node 1 can read at most 5000 bp used (its reserved memory plus as much of the workload as it holds); found a target of 6000: the goal can never be met and the tuner never eases off`,
+      `${GOAL}.target_value: node 1 can read at most 5000 bp used (its reserved memory plus, at most, all of the workload it can hold); found a target of 6000: the goal can never be met and the tuner never eases off`,
     ]);
     expect(warnings(nodeGoal('node_mem_used_bp', 1, 5000))).toEqual([]);
     expect(warnings(nodeGoal('node_mem_free_bp', 0, 10000))).toEqual([]);
     expect(warnings(nodeGoal('node_mem_free_bp', 0, 5001, '48 MiB'))).toEqual([
-      `${GOAL}.target_value: node 0 can read at most 5000 bp free (its reserved memory plus what the other nodes cannot hold of the workload); found a target of 5001: the goal can never be met and the tuner never eases off`,
+      `${GOAL}.target_value: node 0 can read at most 5000 bp free (it always holds its reserved memory and what the other nodes cannot hold of the workload's anonymous memory, which cannot leave the machine without swap); found a target of 5001: the goal can never be met and the tuner never eases off`,
     ]);
+    // Memory that can leave the machine (anonymous memory with swap, page cache always) bounds nothing.
+    expect(warnings((d) => (nodeGoal('node_mem_free_bp', 0, 5001, '48 MiB')(d), (d.machine.swap = '64 MiB')))).toEqual([]);
+    expect(warnings((d) => (nodeGoal('node_mem_free_bp', 0, 5001, '48 MiB')(d), (d.workload.anon = false)))).toEqual([]);
     // Reserved memory counts as used.
     expect(
       warnings((d) => {
@@ -512,7 +515,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       d.events = [{ at: '1 s', command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, nid: 1, target_value: 9000 }] }];
     });
     expect(w2).toEqual([
-      'events[0].goals[0].target_value: node 1 can read at most 5000 bp used (its reserved memory plus as much of the workload as it holds); found a target of 9000: the goal can never be met and the tuner never eases off',
+      'events[0].goals[0].target_value: node 1 can read at most 5000 bp used (its reserved memory plus, at most, all of the workload it can hold); found a target of 9000: the goal can never be met and the tuner never eases off',
     ]);
   });
 

@@ -254,8 +254,10 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.damoArgs !== undefined && o.damoArgs.length > 0) {
     // The options replace the preset's schemes, goals and tuners with their own.
     const first = o.damoArgs[0];
+    // A bad --tuner value, or --tuner without a preset, has its own message.
     check(() => {
-      if (o.tuner !== undefined) throw new UsageError(`--tuner: expected no --tuner with damo scheme options, which replace the preset's schemes (set a goal's tuner with --damos_quota_goal_tuner); found "${o.tuner}" with ${first}`);
+      if (o.preset !== undefined && (o.tuner === 'temporal' || o.tuner === 'consist'))
+        throw new UsageError(`--tuner: expected no --tuner with damo scheme options, which replace the preset's schemes (set a goal's tuner with --damos_quota_goal_tuner); found "${o.tuner}" with ${first}`);
     });
     check(() => {
       if (o.compareTuners) throw new UsageError(`--compare-tuners: expected no damo scheme options, which replace both tuners' schemes (both runs would be the same); found ${first}`);

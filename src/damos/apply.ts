@@ -8,7 +8,7 @@
  */
 import { alignDown } from '../lib/kint.js';
 import { coarseNs, type DamonCtx } from '../damon/ctx.js';
-import { RegionWalk, boundsMoved, newRegion, type DamonRegion, type DamonTarget } from '../damon/region.js';
+import { RegionWalk, boundsMoved, newRegion, regionLimits, type DamonRegion, type DamonTarget } from '../damon/region.js';
 import { coreFilterOut } from './filters.js';
 import { damosValidTarget } from './pattern.js';
 import { EligibleMemo } from './goals.js';
@@ -182,8 +182,11 @@ function foldRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: { s: Damos; sz:
   const pieces = Math.ceil((rest.end - rest.start) / sz) - 1; // the last piece is visited as usual
   if (pieces <= 0) return;
   for (const o of ctx.schemes) {
-    if (o === s) continue;
-    if (schemeDue(ctx, o) && !quotaIsFull(o.quota, ctx.minRegionSz, ctx.profile) && !(o.maxNrSnapshots && o.maxNrSnapshots <= o.stat.nrSnapshots)) return;
+    if (o === s || !schemeDue(ctx, o) || quotaIsFull(o.quota, ctx.minRegionSz, ctx.profile)) continue;
+    // Done snapshots skip a region only after damos_skip_charged_region(), which may split it
+    // at a resume point in this target.
+    const resumes = o.quota.chargeTargetFrom === w.t;
+    if (!(o.maxNrSnapshots && o.maxNrSnapshots <= o.stat.nrSnapshots) || resumes) return;
   }
   // s itself has no resume point left and its snapshots are not done: it reached the piece.
   // Every visit splits off sz: the rest is larger than sz, and a multiple of min_region_sz.
@@ -193,9 +196,14 @@ function foldRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: { s: Damos; sz:
     for (const b of [alignDown(f.addrStart, ctx.minRegionSz), alignDown(f.addrEnd, ctx.minRegionSz)]) if (rest.start <= b && b < rest.end) return;
   }
   // The runs: each piece joins the region before it while the same state and the size limit allow.
+  let joins = x.age === rest.age && x.lastNrAccesses === rest.lastNrAccesses && x.nrAccesses === rest.nrAccesses;
+  // Where the walk could come near the simulator's region limit, the visits go one by one and
+  // stop it where they would (RegionWalk.cut()).
+  const intoX = joins ? Math.min(pieces, Math.max(0, Math.floor((maxRegionSz - (x.end - x.start)) / sz))) : 0;
+  const newRuns = Math.ceil((pieces - intoX) / Math.floor(maxRegionSz / sz));
+  if (w.nrRegions() + newRuns + 2 >= regionLimits.maxSimulated) return;
   const made: DamonRegion[] = [];
   let y = x;
-  let joins = y.age === rest.age && y.lastNrAccesses === rest.lastNrAccesses && y.nrAccesses === rest.nrAccesses;
   let pos = rest.start;
   for (let left = pieces; left > 0; ) {
     const fit = joins ? Math.min(left, Math.floor((maxRegionSz - (y.end - y.start)) / sz)) : 0;

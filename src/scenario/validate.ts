@@ -112,18 +112,21 @@ export function damonCheckEnv(s: Pick<Scenario, 'kernel' | 'machine' | 'workload
 /**
  * The highest node_mem_used_bp and node_mem_free_bp each node can ever read: a node's used memory
  * is its reserved memory plus the workload's pages on it, which are at most all of them (as much
- * as the node holds) and at least what the other nodes cannot hold. Computed as the metric is
- * (damos.md §5.1: pages, mult_frac), so a target above the bound is unreachable by construction.
+ * as the node holds) and at least what the other nodes cannot hold of the memory that cannot
+ * leave the machine (anonymous memory without swap; page cache can always be dropped). Computed
+ * as the metric is (damos.md §5.1: pages, mult_frac), so a target above the bound is unreachable.
  */
 function nodeMemBpBounds(s: Pick<Scenario, 'machine' | 'workload'>): Array<{ used: number; free: number }> {
-  const rss = s.workload.processes.reduce((a, p) => a + p.areas.reduce((b, x) => b + x.bytes, 0), 0);
+  const areas = s.workload.processes.flatMap((p) => p.areas);
+  const rss = areas.reduce((a, x) => a + x.bytes, 0);
+  const pinned = (s.machine.swap ?? 0) > 0 ? 0 : areas.reduce((a, x) => a + (x.anon ? x.bytes : 0), 0);
   const room = s.machine.nodes.map((n) => Math.max(0, n.capacity - n.reserved));
   const allRoom = room.reduce((a, b) => a + b, 0);
   return s.machine.nodes.map((n, i) => {
     const pages = Math.floor(n.capacity / 4096);
     const bp = (bytes: number) => (pages === 0 ? 0 : multFrac(Math.floor(bytes / 4096), 10000, pages));
     const mostUsed = Math.min(n.capacity, n.reserved + Math.min(room[i], rss));
-    const leastUsed = Math.min(n.capacity, n.reserved + Math.max(0, rss - (allRoom - room[i])));
+    const leastUsed = Math.min(n.capacity, n.reserved + Math.max(0, pinned - (allRoom - room[i])));
     return { used: bp(mostUsed), free: bp(n.capacity - leastUsed) };
   });
 }
@@ -137,7 +140,10 @@ export function unreachableNodeMemTarget(metric: string, target: bigint, nid: nu
   const used = metric === 'node_mem_used_bp';
   const most = used ? bounds[nid].used : bounds[nid].free;
   if (target <= BigInt(most) || target > 10000n) return undefined; // above 10000 has its own warning
-  return `node ${nid} can read at most ${most} bp ${used ? 'used' : 'free'} (its reserved memory plus ${used ? 'as much of the workload as it holds' : 'what the other nodes cannot hold of the workload'}); found a target of ${target}: the goal can never be met and the tuner never eases off`;
+  const why = used
+    ? 'its reserved memory plus, at most, all of the workload it can hold'
+    : "it always holds its reserved memory and what the other nodes cannot hold of the workload's anonymous memory, which cannot leave the machine without swap";
+  return `node ${nid} can read at most ${most} bp ${used ? 'used' : 'free'} (${why}); found a target of ${target}: the goal can never be met and the tuner never eases off`;
 }
 
 /** What the DAMON part is checked against: unknown pieces are not checked. */

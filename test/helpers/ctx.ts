@@ -6,6 +6,7 @@
 import { defaultAttrs, type DamonAttrs } from '../../src/damon/attrs.js';
 import { DamonCtx } from '../../src/damon/ctx.js';
 import type { KernelMm } from '../../src/damon/mm.js';
+import type { DamonTracer } from '../../src/damon/trace.js';
 import { SplitState } from '../../src/damon/split.js';
 import { Prng } from '../../src/lib/prng.js';
 import type { DamonOperations, OpsId } from '../../src/ops/operations.js';
@@ -55,6 +56,7 @@ export interface CtxOptions {
   label?: string;
   /** CONFIG_HZ of the context's clock (default 1000). */
   hz?: number;
+  tracer?: DamonTracer;
 }
 
 /** A context with the given pieces (defaults: attrs of damon_new_ctx, b0, stubs). */
@@ -67,6 +69,7 @@ export function newCtx(opts: CtxOptions = {}): DamonCtx {
       rng: new Prng(opts.seed ?? 1, opts.label ?? 'test'),
       splitState: new SplitState(),
       clock: { now: 0, hz: opts.hz ?? 1000 },
+      tracer: opts.tracer,
     },
     { ...defaultAttrs(), ...opts.attrs },
   );
