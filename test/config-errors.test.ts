@@ -679,6 +679,14 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     });
   }
 
+  it('a node of capacity 0 is one error: no knock-on about the workload not fitting or ranges outside the machine', async () => {
+    const d = goodDoc();
+    d.machine.nodes[0].capacity = 0;
+    const r = await runDoc(stringify(d), 'yaml');
+    expect(expectRejected(r)).toEqual(['damon-sim: error: machine.nodes[0].capacity: expected a positive multiple of 4 KiB; found 0']);
+    expect(r.err).not.toMatch(/warning/);
+  });
+
   it('a first-touch node the machine lacks is one error, not also one about the memory not fitting', async () => {
     const d = goodDoc();
     d.workload.nodes = [3];

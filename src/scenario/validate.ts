@@ -20,8 +20,12 @@ const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot
  * `damon.kdamonds`, or `damon` itself when it is a bare list, or `damo options.kdamonds`).
  */
 export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readonly PathSeg[] = ['damon', 'kdamonds']): void {
+  const before = c.errors.length;
   validateMachineWorkload(s, c);
-  validateKdamonds(s.kdamonds, c, damonCheckEnv(s), kdamondsPath);
+  // A machine with errors of its own is no measure for the DAMON part's ranges and node goals.
+  const machineRight = !c.errors.slice(before).some((e) => e.path.startsWith('machine'));
+  const env = damonCheckEnv(s);
+  validateKdamonds(s.kdamonds, c, machineRight ? env : { profile: env.profile, nrNodes: env.nrNodes, memcgs: env.memcgs }, kdamondsPath);
 }
 
 /** The machine, the workload on it, and the run's duration: what the simulated machine cannot hold. */
@@ -29,11 +33,14 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
 
   // --- the machine ---
+  const errorsBefore = c.errors.length;
   s.machine.nodes.forEach((n, i) => {
     if (n.capacity <= 0 || n.capacity % 4096 !== 0) err(['machine', 'nodes', i, 'capacity'], `expected a positive multiple of 4 KiB; found ${n.capacity}`);
     if (n.reserved > n.capacity) err(['machine', 'nodes', i, 'reserved'], `expected at most the node's capacity (${n.capacity}); found ${n.reserved}`);
     if (n.reserved % 4096 !== 0) err(['machine', 'nodes', i, 'reserved'], `expected a multiple of 4 KiB; found ${n.reserved}`);
   });
+  // Whether the workload fits is asked only of nodes that are right themselves (no knock-on error).
+  const nodesRight = c.errors.length === errorsBefore;
   if (s.machine.base % (2 * 1024 * 1024) !== 0) err(['machine', 'base'], `expected a multiple of 2 MiB; found ${s.machine.base}`);
   if (s.machine.holeBetweenNodes % (2 * 1024 * 1024) !== 0) err(['machine', 'hole'], `expected a multiple of 2 MiB; found ${s.machine.holeBetweenNodes}`);
 
@@ -69,7 +76,9 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
       });
     });
   });
-  if (total > free) err(hotset ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory (${free} bytes); found ${total} bytes resident`);
+  if (!nodesRight) {
+    // Said at the nodes; the fit is judged once they are right.
+  } else if (total > free) err(hotset ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory (${free} bytes); found ${total} bytes resident`);
   else {
     // First touch as the machine does it: areas in order, each on its preferred nodes in turn,
     // above each node's watermark. What does not fit would fail the run at start-up.
