@@ -9,7 +9,7 @@
 import { alignDown } from '../lib/kint.js';
 import { coarseNs, type DamonCtx } from '../damon/ctx.js';
 import { RegionWalk, boundsMoved, newRegion, regionLimits, type DamonRegion, type DamonTarget } from '../damon/region.js';
-import { coreFilterOut } from './filters.js';
+import { addrFilterBounds, coreFilterOut } from './filters.js';
 import { damosValidTarget } from './pattern.js';
 import { EligibleMemo } from './goals.js';
 import { adjustQuota, chargeQuota, quotaIsFull, quotaIsSet, skipChargedRegion } from './quota.js';
@@ -191,39 +191,31 @@ function foldRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: { s: Damos; sz:
   // s itself has no resume point left and its snapshots are not done: it reached the piece.
   // Every visit splits off sz: the rest is larger than sz, and a multiple of min_region_sz.
   if (!damosValidTarget(ctx, rest, s) || s.szMin > rest.end - rest.start - (pieces - 1) * sz) return;
-  for (const f of s.coreFilters) {
-    if (f.type !== 'addr') continue;
-    for (const b of [alignDown(f.addrStart, ctx.minRegionSz), alignDown(f.addrEnd, ctx.minRegionSz)]) if (rest.start <= b && b < rest.end) return;
-  }
-  // The runs: each piece joins the region before it while the same state and the size limit allow.
-  let joins = x.age === rest.age && x.lastNrAccesses === rest.lastNrAccesses && x.nrAccesses === rest.nrAccesses;
+  if (addrFilterBounds(s, ctx.minRegionSz).some((b) => rest.start <= b && b < rest.end)) return;
+  // The runs: the pieces join the region before them while the same state and the size limit
+  // allow; one that does not starts a run, which takes perRun pieces.
+  const joins = x.age === rest.age && x.lastNrAccesses === rest.lastNrAccesses && x.nrAccesses === rest.nrAccesses;
+  const intoX = joins ? Math.min(pieces, Math.max(0, Math.floor((maxRegionSz - (x.end - x.start)) / sz))) : 0;
+  const perRun = Math.floor(maxRegionSz / sz);
+  const newRuns = Math.ceil((pieces - intoX) / perRun);
   // Where the walk could come near the simulator's region limit, the visits go one by one and
   // stop it where they would (RegionWalk.cut()).
-  const intoX = joins ? Math.min(pieces, Math.max(0, Math.floor((maxRegionSz - (x.end - x.start)) / sz))) : 0;
-  const newRuns = Math.ceil((pieces - intoX) / Math.floor(maxRegionSz / sz));
   if (w.nrRegions() + newRuns + 2 >= regionLimits.maxSimulated) return;
+  if (intoX > 0) {
+    x.end += intoX * sz;
+    boundsMoved(x);
+  }
   const made: DamonRegion[] = [];
-  let y = x;
-  let pos = rest.start;
-  for (let left = pieces; left > 0; ) {
-    const fit = joins ? Math.min(left, Math.floor((maxRegionSz - (y.end - y.start)) / sz)) : 0;
-    if (fit > 0) {
-      y.end += fit * sz;
-      boundsMoved(y);
-      pos += fit * sz;
-      left -= fit;
-      continue;
-    }
-    // A piece that does not join starts a run: a region as damon_split_region_at() makes it.
-    y = newRegion(pos, pos + sz);
+  let pos = rest.start + intoX * sz;
+  for (let left = pieces - intoX; left > 0; left -= perRun) {
+    // A run's first piece as damon_split_region_at() makes it, with the rest merged into it.
+    const y = newRegion(pos, pos + Math.min(left, perRun) * sz);
     y.age = rest.age;
     y.lastNrAccesses = rest.lastNrAccesses;
     y.nrAccessesBp = rest.nrAccessesBp;
     y.nrAccesses = rest.nrAccesses;
     made.push(y);
-    joins = true;
-    pos += sz;
-    left--;
+    pos = y.end;
   }
   rest.start = pos;
   boundsMoved(rest);

@@ -36,6 +36,13 @@ export function coreFilterMatch(ctx: DamonCtx, w: RegionWalk, f: DamosFilter, mi
   return matched === f.matching;
 }
 
+/** Where s's core addr filters cut regions: each range's ends, aligned down as damos_filter_match() aligns them. */
+export function addrFilterBounds(s: Damos, minRegionSz: number): number[] {
+  const bounds: number[] = [];
+  for (const f of s.coreFilters) if (f.type === 'addr') bounds.push(alignDown(f.addrStart, minRegionSz), alignDown(f.addrEnd, minRegionSz));
+  return bounds;
+}
+
 /** `damos_core_filter_out(ctx, t, r, s)`: true = reject the region (damos.md §6.2). */
 export function coreFilterOut(ctx: DamonCtx, w: RegionWalk, s: Damos): boolean {
   s.coreFiltersAllowed = false;

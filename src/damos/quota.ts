@@ -8,7 +8,7 @@ import { jiffies, msecsToJiffies, type DamonCtx } from '../damon/ctx.js';
 import { RegionWalk } from '../damon/region.js';
 import type { KernelProfile } from '../profiles.js';
 import { feedLoopNextInput } from '../damon/feedloop.js';
-import { coreFilterOut } from './filters.js';
+import { addrFilterBounds, coreFilterOut } from './filters.js';
 import { quotaScore } from './goals.js';
 import { patternMatches } from './pattern.js';
 import type { Damos, DamosQuota } from './scheme.js';
@@ -139,11 +139,7 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
  * order, each split-off right part next, exactly as the full walk would (damos.md §4.2, §6.2).
  */
 function splitAtCoreFilters(ctx: DamonCtx, s: Damos): void {
-  const bounds: number[] = [];
-  for (const f of s.coreFilters) {
-    if (f.type !== 'addr') continue;
-    bounds.push(alignDown(f.addrStart, ctx.minRegionSz), alignDown(f.addrEnd, ctx.minRegionSz));
-  }
+  const bounds = addrFilterBounds(s, ctx.minRegionSz);
   if (bounds.length === 0) return;
   bounds.sort((a, b) => a - b);
   for (const t of ctx.targets) {

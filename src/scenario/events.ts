@@ -21,7 +21,7 @@ import { isPow2 } from '../lib/kint.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
 import type { KdamondParams, Scenario } from './model.js';
-import { damonCheckEnv, missingNodeOfGoal, unreachableBpTarget, unreachableNodeMemTarget, validateKdamonds } from './validate.js';
+import { damonCheckEnv, missingNodeOfGoal, unreachableBpTarget, unreachableNodeMemTarget, validateKdamonds, type DamonCheckEnv } from './validate.js';
 
 export const EVENT_COMMANDS = [
   'commit',
@@ -178,6 +178,8 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
   const order = docs.map((d, i) => ({ d, i })).sort((a, b) => a.d.at - b.d.at || a.i - b.i);
   const mirror: KdamondParams[] = sc.kdamonds.slice();
   const out: ScheduledEvent[] = [];
+  /** What the machine lets each node's memory metrics read, once a goal patch asks. */
+  let nodeMemBp: DamonCheckEnv['nodeMemBp'];
   for (const { d, i } of order) {
     const path: PathSeg[] = ['events', i];
     const k = d.kdamond ?? 0;
@@ -260,7 +262,8 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
           if (nidIssue) warn(c, [...pp, 'nid'], nidIssue);
         }
         if (g.target_value !== undefined || g.nid !== undefined) {
-          const nodeIssue = unreachableNodeMemTarget(goal.metric, goal.targetValue, goal.nid ?? 0, damonCheckEnv(sc).nodeMemBp);
+          nodeMemBp ??= damonCheckEnv(sc).nodeMemBp;
+          const nodeIssue = unreachableNodeMemTarget(goal.metric, goal.targetValue, goal.nid ?? 0, nodeMemBp);
           if (nodeIssue) warn(c, [...pp, g.target_value !== undefined ? 'target_value' : 'nid'], nodeIssue);
         }
       });

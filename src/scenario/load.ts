@@ -15,7 +15,7 @@ import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type Path
 import type { Scenario, WorkloadParams } from './model.js';
 import { machineSchema, scenarioSchema, type ScenarioParsed } from './schema.js';
 import { z } from 'zod';
-import { damonCheckEnv, hotMovePath, validateKdamonds, validateMachineWorkload, validateScenario } from './validate.js';
+import { DAMON_PART, MACHINE_PART, damonCheckEnv, hotMovePath, partIsWhole, validateKdamonds, validateMachineWorkload, validateScenario } from './validate.js';
 import { LATE_EVENT, lateEventWarnings, normaliseEvents } from './events.js';
 
 const GiB = 2 ** 30;
@@ -148,39 +148,13 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   const c: Collector = { errors: [], warnings: [] };
   warnUnknownDamoKeys(doc, c);
   const scenario = normalise(r.data, c, opts);
-  // Before the default regions, which come from a machine that may not be whole.
-  if (c.errors.length > 0) checkWholeParts(scenario, c, kdamondsPathOf(doc));
-  defaultPaddrRegions(scenario);
-  if (c.errors.length === 0) validateScenario(scenario, c, kdamondsPathOf(doc));
+  // The default regions come from the machine: not from one whose values were replaced.
+  if (partIsWhole(c.errors, MACHINE_PART)) defaultPaddrRegions(scenario);
+  validateScenario(scenario, c, kdamondsPathOf(doc));
   if (r.data.events) scenario.events = normaliseEvents(r.data.events, scenario, c, opts, (k) => defaultPaddrRegions({ ...scenario, kdamonds: [k] }));
   c.warnings.push(...lateWarnings(scenario));
   if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
   return { scenario, warnings: c.warnings };
-}
-
-/**
- * The file's two independent parts: the machine with its workload and the run's duration, and the
- * DAMON part with the kernel profile it is checked against. A problem in one does not keep the
- * other's checks from running, so that one run reports what it can (the DAMON part is checked
- * against the machine only when that part is whole: a replaced value would draw knock-on errors).
- */
-const MACHINE_PART = ['machine', 'workload', 'duration'];
-const DAMON_PART = ['damon', 'kernel'];
-
-/** Whether none of `issues` lies in the part made of these top-level keys (an issue of the whole document lies in every part). */
-function partIsWhole(issues: readonly ConfigIssue[], part: readonly string[]): boolean {
-  return !issues.some((i) => {
-    const top = i.path.split(/[.[]/)[0];
-    return top === '(top level)' || part.includes(top);
-  });
-}
-
-/** After value errors: the semantic checks of each part that has none (validateScenario() runs them all otherwise). */
-function checkWholeParts(s: Scenario, c: Collector, kdamondsPath: readonly PathSeg[]): void {
-  const machineWhole = partIsWhole(c.errors, MACHINE_PART);
-  const damonWhole = partIsWhole(c.errors, DAMON_PART);
-  if (machineWhole) validateMachineWorkload(s, c);
-  if (damonWhole) validateKdamonds(s.kdamonds, c, machineWhole ? damonCheckEnv(s) : { profile: resolveProfile(s.kernel) }, kdamondsPath);
 }
 
 /**
@@ -299,10 +273,8 @@ function normaliseKernel(k: ScenarioParsed['kernel']): Scenario['kernel'] {
   return { profile: k?.profile ?? DEFAULT_PROFILE.name, hz: k?.hz ?? 1000, overrides: k?.overrides as ProfileOverrides | undefined };
 }
 
-type Num = (b: bigint | undefined, dflt: number, path: PathSeg[]) => number;
-
 /** Both workload forms become processes with areas; `hotset` is one process with one anon area. */
-function normaliseWorkload(w: ScenarioParsed['workload'], nrNodes: number, num: Num, c: Collector): WorkloadParams {
+function normaliseWorkload(w: ScenarioParsed['workload'], nrNodes: number, num: NumberIn, c: Collector): WorkloadParams {
   const allNodes = Array.from({ length: nrNodes }, (_, i) => i);
   const share = (b: bigint | undefined, path: PathSeg[]): number => {
     const v = num(b, 9900, path);

@@ -10,20 +10,41 @@ import { isPow2, multFrac } from '../lib/kint.js';
 import { resolveProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
-import { formatPath, type PathSeg } from './issues.js';
+import { formatPath, type ConfigIssue, type PathSeg } from './issues.js';
 import type { KdamondParams, Scenario, WorkloadParams } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
 /**
+ * The file's two independent parts: the machine with its workload and the run's duration, and the
+ * DAMON part with the kernel profile it is checked against. A problem in one does not keep the
+ * other's checks from running, so that one run reports what it can.
+ */
+export const MACHINE_PART = ['machine', 'workload', 'duration'];
+export const DAMON_PART = ['damon', 'kernel'];
+
+/** Whether none of `issues` lies in the part made of these top-level keys (an issue of the whole document lies in every part). */
+export function partIsWhole(issues: readonly ConfigIssue[], part: readonly string[]): boolean {
+  return !issues.some((i) => {
+    const top = i.path.split(/[.[]/)[0];
+    return top === '(top level)' || part.includes(top);
+  });
+}
+
+/**
  * `kdamondsPath`: where the list of kdamonds came from, for the issues' paths (a file's
  * `damon.kdamonds`, or `damon` itself when it is a bare list, or `damo options.kdamonds`).
+ * A part whose values already drew errors in `c` (a value replaced by its default) is left for
+ * the run after they are fixed: its checks would draw knock-on errors.
  */
 export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readonly PathSeg[] = ['damon', 'kdamonds']): void {
+  const machineWhole = partIsWhole(c.errors, MACHINE_PART);
+  const damonWhole = partIsWhole(c.errors, DAMON_PART);
   const before = c.errors.length;
-  validateMachineWorkload(s, c);
+  if (machineWhole) validateMachineWorkload(s, c);
+  if (!damonWhole) return;
   // A machine with errors of its own is no measure for the DAMON part's ranges and node goals.
-  const machineRight = !c.errors.slice(before).some((e) => e.path.startsWith('machine'));
+  const machineRight = machineWhole && partIsWhole(c.errors.slice(before), ['machine']);
   const env = damonCheckEnv(s);
   validateKdamonds(s.kdamonds, c, machineRight ? env : { profile: env.profile, nrNodes: env.nrNodes, memcgs: env.memcgs }, kdamondsPath);
 }
