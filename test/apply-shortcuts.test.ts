@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
- * The apply pass's shortcut (src/damos/apply.ts foldRejectedSplits): under B1 a quota split
- * before a rejecting core filter cuts the rest of the region into quota-sized pieces, one per
- * visit, and the merge-back folds them together again; the shortcut does all but the last piece
- * at once. It must change nothing: every apply pass here runs twice, with and without it, and
- * leaves the same regions, schemes, quotas and applied ranges.
+ * The apply pass's shortcuts (src/damos/apply.ts): a quota split before a rejecting core filter
+ * cuts the rest of the region into quota-sized pieces, one per visit. Under B1 the merge-back folds
+ * them together again, and foldRejectedSplits does all but the last piece at once; under B0 they
+ * stay, and runRejectedSplits makes them at once as a piece run. Neither may change anything:
+ * every apply pass here runs twice, with and without the shortcut, and leaves the same regions,
+ * schemes, quotas and applied ranges.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,9 +24,11 @@ import { tiering6040 } from '../src/scenario/presets.js';
 
 const KiB = 1024;
 const B1 = findProfile('b1')!;
+const B0 = findProfile('b0')!;
 
 afterEach(() => {
   applyShortcuts.foldRejectedSplits = true;
+  applyShortcuts.pieceRuns = true;
 });
 
 interface RegionSpec {
@@ -82,9 +85,13 @@ const PAGE = 4 * KiB;
 /** Targets sit far apart: target i starts at page i × 10000. */
 const TARGET_PAGES = 10_000;
 
-/** `passes` B1 apply passes of `spec`, with the shortcut on or off: everything they leave behind. */
-function run(spec: PassSpec, shortcut: boolean) {
+/**
+ * `passes` apply passes of `spec` under B1 (or B0), with the shortcut (B1's fold, B0's piece runs)
+ * on or off: everything they leave behind.
+ */
+function run(spec: PassSpec, shortcut: boolean, profile = B1) {
   applyShortcuts.foldRejectedSplits = shortcut;
+  applyShortcuts.pieceRuns = shortcut;
   const log: unknown[] = [];
   const ops: DamonOperations = {
     id: 'paddr',
@@ -103,7 +110,7 @@ function run(spec: PassSpec, shortcut: boolean) {
     applied: (_c, si, s) => log.push(['applied', si, s.stat.nrTried]),
     quotaSet: (_c, si, s) => log.push(['quota', si, String(s.quota.esz)]),
   };
-  const ctx = newCtx({ profile: B1, ops, tracer: spec.trace ? tracer : undefined });
+  const ctx = newCtx({ profile, ops, tracer: spec.trace ? tracer : undefined });
   const walk: DamosWalkControl | undefined = spec.walk
     ? { call: (_c, _t, r, s, passed) => log.push(['walk', ctx.schemes.indexOf(s), r.start, r.end, passed]), complete: (_c, s) => log.push(['walked', ctx.schemes.indexOf(s)]) }
     : undefined;
@@ -147,7 +154,7 @@ function run(spec: PassSpec, shortcut: boolean) {
     s.nextApplySis = ss.nextApplySis;
     return s;
   });
-  const before = applyShortcuts.foldsTaken;
+  const before = applyShortcuts.foldsTaken + applyShortcuts.runsTaken;
   let error = '';
   try {
     for (let p = 0; p < spec.passes; p++) {
@@ -159,7 +166,7 @@ function run(spec: PassSpec, shortcut: boolean) {
     error = String(e);
   }
   return {
-    folds: applyShortcuts.foldsTaken - before,
+    folds: applyShortcuts.foldsTaken + applyShortcuts.runsTaken - before,
     state: {
       error,
       log,
@@ -248,7 +255,7 @@ const passArb: fc.Arbitrary<PassSpec> = fc.record({
   passes: fc.integer({ min: 1, max: 3 }),
 });
 
-describe('B1 apply pass: folding rejected quota splits at once changes nothing', () => {
+describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece runs) change nothing', () => {
   it('a 4 KiB quota before a filter rejecting a 1 MiB region: the pieces are folded into 256 KiB runs', () => {
     const spec = plainPass(256, 64, [{ filters: [REJECT_ALL] }]);
     const on = run(spec, true);
@@ -303,6 +310,45 @@ describe('B1 apply pass: folding rejected quota splits at once changes nothing',
     );
     // The generator reaches the shortcut often enough for the comparison to mean something.
     expect(folded).toBeGreaterThan(runs / 20);
+  });
+
+  it('B0 keeps the pieces as a run: the same regions as the visits make, one by one', () => {
+    const spec = plainPass(256, 64, [{ filters: [REJECT_ALL] }]);
+    const on = run(spec, true, B0);
+    expect(on.state).toEqual(run(spec, false, B0).state);
+    expect(on.folds).toBe(1);
+    expect(on.state.regions[0].length).toBe(256);
+    expect(on.state.regions[0][255]).toMatchObject({ start: 255 * PAGE, end: 256 * PAGE, age: 3, nrAccesses: 2, lastNrAccesses: 1, run: null });
+  });
+
+  it('B0 near the simulator\'s region limit: no run, and the walk stops where it would', () => {
+    const spec = plainPass(100, 1, [{ filters: [REJECT_ALL] }]);
+    regionLimits.maxSimulated = 50;
+    try {
+      const on = run(spec, true, B0);
+      expect(on.state).toEqual(run(spec, false, B0).state);
+      expect(on.folds).toBe(0);
+      expect(on.state.error).toMatch(/split target regions past 50/);
+    } finally {
+      regionLimits.maxSimulated = 2 ** 24;
+    }
+  });
+
+  it('B0, random passes: the same with and without piece runs', () => {
+    let taken = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(passArb, (spec) => {
+        const on = run(spec, true, B0);
+        const off = run(spec, false, B0);
+        expect(off.folds).toBe(0);
+        expect(on.state).toEqual(off.state);
+        taken += on.folds > 0 ? 1 : 0;
+        runs++;
+      }),
+      { numRuns: 1500, seed: 20261127 },
+    );
+    expect(taken).toBeGreaterThan(runs / 20);
   });
 
   it('the preset under b1 with CONSIST (its quota splits cut millions of pieces): the same timeline', () => {

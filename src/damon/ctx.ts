@@ -113,7 +113,7 @@ export class DamonCtx {
 
   get nrRegions(): number {
     let n = 0;
-    for (const t of this.targets) n += t.regions.length;
+    for (const t of this.targets) n += t.nrRegions;
     return n;
   }
 

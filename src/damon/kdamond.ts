@@ -271,11 +271,18 @@ export class Kdamond {
 /** `kdamond_reset_aggregated(ctx)` after its tracepoint (§4.3). */
 export function kdamondResetAggregated(targets: readonly DamonTarget[]): void {
   for (const t of targets) {
-    for (const r of t.regions) {
+    for (const r of t.rawRegions) {
       const bp = Math.imul(r.nrAccesses, 10000) >>> 0;
       if (r.nrAccessesBp !== bp) r.nrAccessesBp = bp; // the kernel warns once, then fixes
       r.lastNrAccesses = r.nrAccesses;
       r.nrAccesses = 0;
+      const run = r.run;
+      if (!run) continue;
+      for (let i = 0; i < run.n; i++) {
+        run.nrAccessesBp[i] = Math.imul(run.nrAccesses[i], 10000);
+        run.lastNrAccesses[i] = run.nrAccesses[i];
+      }
+      run.nrAccesses.fill(0);
     }
   }
 }

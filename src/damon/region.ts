@@ -37,6 +37,8 @@ export class DamonRegion {
   opsBlockSeed = 0;
   opsSettledHits = 0;
   opsSettledUpTo = -1;
+  /** The regions that follow this one as a piece run (PieceRun), or null. */
+  run: PieceRun | null = null;
 
   constructor(start: number, end: number) {
     this.start = start;
@@ -60,6 +62,7 @@ export class DamonRegion {
     this.opsBlockSeed = 0;
     this.opsSettledHits = 0;
     this.opsSettledUpTo = -1;
+    this.run = null;
   }
 
   get size(): number {
@@ -103,18 +106,114 @@ export function szRegion(r: DamonRegion): number {
   return r.end - r.start;
 }
 
+/**
+ * Regions that B0's apply pass cut, in a row, off one region at the remaining quota of a scheme
+ * whose core filter then rejected each (damos/apply.ts runRejectedSplits): all of one size, all
+ * with the state of the region they were cut from. A million of them as objects cost the garbage
+ * collector more than everything else in a run (docs/findings.md §3), so until something other
+ * than sampling and the next merge looks at them they are columns here. The region carrying the
+ * run is the first piece; the run holds the `n` after it, piece i at [start + i·sz, start + (i+1)·sz)
+ * of the carrier's start. Age, the sampling block's bounds and the probability's map version are
+ * the carrier's for every piece: only run-aware code (the sampler, kdamond_reset_aggregated, the
+ * merge) touches a run, and it moves all pieces together.
+ */
+export class PieceRun {
+  readonly nrAccesses: Uint32Array;
+  readonly nrAccessesBp: Uint32Array;
+  readonly lastNrAccesses: Uint32Array;
+  readonly opsThresh: Uint32Array;
+  readonly opsBlockHits: Uint32Array;
+  readonly opsBlockSeed: Int32Array;
+  readonly opsSettledHits: Uint32Array;
+
+  /** n pieces of size sz, each with `like`'s nr_accesses, nr_accesses_bp and last_nr_accesses. */
+  constructor(
+    readonly n: number,
+    readonly sz: number,
+    like: DamonRegion,
+  ) {
+    this.nrAccesses = new Uint32Array(n).fill(like.nrAccesses);
+    this.nrAccessesBp = new Uint32Array(n).fill(like.nrAccessesBp);
+    this.lastNrAccesses = new Uint32Array(n).fill(like.lastNrAccesses);
+    this.opsThresh = new Uint32Array(n);
+    this.opsBlockHits = new Uint32Array(n);
+    this.opsBlockSeed = new Int32Array(n);
+    this.opsSettledHits = new Uint32Array(n);
+  }
+
+  /** Piece i (0-based, after the carrier) as the region object it stands for. */
+  region(carrier: DamonRegion, i: number): DamonRegion {
+    const start = carrier.start + (i + 1) * this.sz;
+    const r = newRegion(start, start + this.sz);
+    r.samplingAddr = carrier.samplingAddr;
+    r.nrAccesses = this.nrAccesses[i];
+    r.nrAccessesBp = this.nrAccessesBp[i];
+    r.age = carrier.age;
+    r.lastNrAccesses = this.lastNrAccesses[i];
+    r.opsProbKey = carrier.opsProbKey;
+    r.opsThresh = this.opsThresh[i];
+    r.opsBlockBase = carrier.opsBlockBase;
+    r.opsBlockEnd = carrier.opsBlockEnd;
+    r.opsBlockHits = this.opsBlockHits[i];
+    r.opsBlockSeed = this.opsBlockSeed[i];
+    r.opsSettledHits = this.opsSettledHits[i];
+    r.opsSettledUpTo = carrier.opsSettledUpTo;
+    return r;
+  }
+}
+
 export class DamonTarget {
   /** vaddr targets only; paddr targets have none. */
   pid: number | null;
   obsolete = false;
-  regions: DamonRegion[] = [];
+  private regs: DamonRegion[] = [];
+  /** Regions held in piece runs, beyond their carriers. */
+  private hidden = 0;
 
   constructor(pid: number | null = null) {
     this.pid = pid;
   }
 
+  /**
+   * The regions, sorted by address, every one an object: piece runs are turned into regions
+   * first (the code that knows runs reads rawRegions instead).
+   */
+  get regions(): DamonRegion[] {
+    if (this.hidden > 0) this.expandRuns();
+    return this.regs;
+  }
+
+  set regions(regs: DamonRegion[]) {
+    this.setRawRegions(regs, 0);
+  }
+
+  /** The region list as kept: a region whose `run` is set stands for itself and the run's pieces. */
+  get rawRegions(): DamonRegion[] {
+    return this.regs;
+  }
+
+  /** Install a list with `hidden` regions held in the runs of its regions. */
+  setRawRegions(regs: DamonRegion[], hidden: number): void {
+    this.regs = regs;
+    this.hidden = hidden;
+  }
+
+  /** damon_nr_regions(t), runs included, without turning them into regions. */
   get nrRegions(): number {
-    return this.regions.length;
+    return this.regs.length + this.hidden;
+  }
+
+  private expandRuns(): void {
+    const out: DamonRegion[] = [];
+    for (const r of this.regs) {
+      out.push(r);
+      const run = r.run;
+      if (!run) continue;
+      r.run = null;
+      for (let i = 0; i < run.n; i++) out.push(run.region(r, i));
+    }
+    this.regs = out;
+    this.hidden = 0;
   }
 }
 
@@ -168,7 +267,7 @@ export function mergeInto(l: DamonRegion, r: DamonRegion): void {
 }
 
 /** (a·sa + b·sb) / (sa + sb) in C unsigned long: the sum can pass 2^53 and wraps at 2^64 (trap 1). */
-function weightedAverage(a: number, sa: number, b: number, sb: number): number {
+export function weightedAverage(a: number, sa: number, b: number, sb: number): number {
   const p = a * sa + b * sb;
   if (p < Number.MAX_SAFE_INTEGER) return Math.floor(p / (sa + sb));
   return Number(BigInt.asUintN(64, BigInt(a) * BigInt(sa) + BigInt(b) * BigInt(sb)) / BigInt(sa + sb)) >>> 0;
@@ -205,6 +304,8 @@ export class RegionWalk {
   private readonly unvisited: DamonRegion[] = [];
   /** The walked list, once it differs from src; null while it is a prefix of src. */
   private out: DamonRegion[] | null = null;
+  /** Regions the walked list holds in piece runs, beyond their carriers. */
+  private hidden = 0;
   cur: DamonRegion | undefined = undefined;
 
   constructor(
@@ -262,7 +363,7 @@ export class RegionWalk {
     if (!(sz > 0 && sz < cur.end - cur.start)) throw new Error(`damon_split_region_at: bad split size ${sz} for [${cur.start}, ${cur.end})`);
     const out = this.materialize();
     const max = regionLimits.maxSimulated;
-    if (out.length + this.pending.length + this.unvisited.length + this.src.length - this.i >= max)
+    if (out.length + this.hidden + this.pending.length + this.unvisited.length + this.src.length - this.i >= max)
       throw new SimulationLimitError(
         `a DAMOS apply pass split target regions past ${max} (splitting [${cur.start}, ${cur.end}) at ${sz}): the kernel would go on (a quota split before a rejecting core filter, findings.md §3), but damon-sim cannot hold that many regions; use a larger quota or profile b1`,
       );
@@ -309,11 +410,23 @@ export class RegionWalk {
     this.cur = visited[visited.length - 1];
   }
 
+  /**
+   * The current region was followed by `carrier` and its piece run, regions the walk has just made
+   * and passed over (a shortcut for visits that would each have left one of them): the carrier
+   * becomes the current region. Only after a split, with the non-safe iterator.
+   */
+  passCurAndRun(carrier: DamonRegion): void {
+    const out = this.materialize();
+    out.push(this.cur as DamonRegion);
+    this.hidden += (carrier.run as PieceRun).n;
+    this.cur = carrier;
+  }
+
   /** damon_nr_regions(t) in the middle of the walk: what it holds now, splits included. */
   nrRegions(): number {
     if (!this.out) return this.src.length;
     // Past the end, i is src.length + 1.
-    return this.out.length + (this.cur ? 1 : 0) + this.pending.length + this.unvisited.length + Math.max(this.src.length - this.i, 0);
+    return this.out.length + this.hidden + (this.cur ? 1 : 0) + this.pending.length + this.unvisited.length + Math.max(this.src.length - this.i, 0);
   }
 
   /** damon_is_last_region(): nothing follows the current region. */
@@ -339,7 +452,7 @@ export class RegionWalk {
     this.cur = undefined;
     for (let k = this.pending.length - 1; k >= 0; k--) this.out.push(this.pending[k]);
     for (let k = this.i; k < this.src.length; k++) this.out.push(this.src[k]);
-    this.t.regions = this.out;
+    this.t.setRawRegions(this.out, this.hidden);
   }
 }
 

@@ -53,7 +53,7 @@ const splitPieces: Array<DamonRegion | undefined> = [];
 /** `kdamond_split_regions(ctx)` (§6.1). */
 export function kdamondSplitRegions(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number, state: SplitState, rng: Prng): void {
   let nrRegions = 0;
-  for (const t of targets) nrRegions += t.regions.length;
+  for (const t of targets) nrRegions += t.nrRegions;
   if (nrRegions > Math.floor(attrs.maxNrRegions / 2)) return;
   let nrSubregions = 2;
   if (state.lastNrRegions === nrRegions && nrRegions < Math.floor(attrs.maxNrRegions / 3)) nrSubregions = 3;
@@ -64,7 +64,7 @@ export function kdamondSplitRegions(targets: readonly DamonTarget[], attrs: Damo
 /** `damon_region_sz_limit(ctx)` (§3.2). */
 export function regionSzLimit(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number): number {
   let sz = 0;
-  for (const t of targets) for (const r of t.regions) sz += r.end - r.start;
+  for (const t of targets) for (const r of t.rawRegions) sz += r.end - r.start + (r.run ? r.run.n * r.run.sz : 0);
   if (attrs.minNrRegions) sz = Math.floor(sz / attrs.minNrRegions);
   if (sz < minRegionSz) sz = minRegionSz;
   return sz;

@@ -8,7 +8,7 @@
  */
 import { alignDown } from '../lib/kint.js';
 import { coarseNs, type DamonCtx } from '../damon/ctx.js';
-import { RegionWalk, boundsMoved, newRegion, regionLimits, type DamonRegion, type DamonTarget } from '../damon/region.js';
+import { PieceRun, RegionWalk, boundsMoved, newRegion, regionLimits, type DamonRegion, type DamonTarget } from '../damon/region.js';
 import { addrFilterBounds, coreFilterOut } from './filters.js';
 import { damosValidTarget } from './pattern.js';
 import { EligibleMemo } from './goals.js';
@@ -30,10 +30,10 @@ export interface DamosWalkControl {
  * Switches of the apply pass's shortcuts, which change no output (tests turn them off to prove
  * it), and how many times each was taken.
  */
-export const applyShortcuts = { foldRejectedSplits: true, foldsTaken: 0 };
+export const applyShortcuts = { foldRejectedSplits: true, foldsTaken: 0, pieceRuns: true, runsTaken: 0 };
 
 /** The last quota split of this region visit whose left part a core filter then rejected. */
-let rejectedSplit: { s: Damos; sz: number; rest: DamonRegion } | null = null;
+let rejectedSplit: RejectedSplit | null = null;
 
 /** `damos_apply_scheme(c, t, r, s)` (damos.md §3.3). The kdamond's clock advances by the action's time. */
 function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWalkControl): void {
@@ -157,41 +157,79 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
       if (ctx.profile.postApplyMerge) {
         mergeBack(w, mergeLimit);
         if (rejectedSplit && applyShortcuts.foldRejectedSplits) foldRejectedSplits(ctx, w, rejectedSplit, mergeLimit);
-      }
+      } else if (rejectedSplit && applyShortcuts.pieceRuns) runRejectedSplits(ctx, w, rejectedSplit);
     }
     w.finish();
   }
   finishPass(ctx, walk);
 }
 
+type RejectedSplit = { s: Damos; sz: number; rest: DamonRegion };
+
 /**
- * B1's walk cuts the rest of a region its quota split left to a core filter's rejection into
- * pieces of the same size, one per visit, and its merge-back folds each piece into the one before
- * (damos.md §3.3, §3.5): with a few KiB of quota left that is a million visits for one region
- * (docs/findings.md §3). When nothing else can happen on the way, do all but the last piece at
- * once: what the visits would leave is the runs the merge-back builds, each up to the size limit.
- * Nothing else happens when every other scheme skips every region (not due, its window full, or
- * its snapshots done), the splitting scheme matches every piece's size, and no boundary of its
- * addr filters lies in the rest, so that it rejects every piece. A rejected piece is neither
- * tried, charged, timed, traced nor aged.
+ * A quota split before a core filter's rejection leaves the rest of the region to the next visit,
+ * which cuts it at the same size again, and so on (damos.md §3.3): with a few KiB of quota left
+ * that is a million visits for one region (docs/findings.md §3). Nothing else happens on the way
+ * when every other scheme skips every piece (not due, its window full, or its snapshots done with
+ * no resume point in this target), the splitting scheme matches every piece's size, and no
+ * boundary of its addr filters lies in the rest, so that it rejects every piece: a rejected piece
+ * is neither tried, charged, timed, traced nor aged. Returns how many pieces of `sz` the visits
+ * would cut off before the last (which is visited as usual), or 0 where the shortcut does not hold.
  */
-function foldRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: { s: Damos; sz: number; rest: DamonRegion }, maxRegionSz: number): void {
+function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): number {
   const { s, sz, rest } = split;
   const x = w.cur!;
-  if (!w.splitsVisited || w.pendingTop() !== rest || x.end !== rest.start || sz > maxRegionSz) return;
-  const pieces = Math.ceil((rest.end - rest.start) / sz) - 1; // the last piece is visited as usual
-  if (pieces <= 0) return;
+  if (!w.splitsVisited || w.pendingTop() !== rest || x.end !== rest.start) return 0;
+  const pieces = Math.ceil((rest.end - rest.start) / sz) - 1;
+  if (pieces <= 0) return 0;
   for (const o of ctx.schemes) {
     if (o === s || !schemeDue(ctx, o) || quotaIsFull(o.quota, ctx.minRegionSz, ctx.profile)) continue;
     // Done snapshots skip a region only after damos_skip_charged_region(), which may split it
     // at a resume point in this target.
     const resumes = o.quota.chargeTargetFrom === w.t;
-    if (!(o.maxNrSnapshots && o.maxNrSnapshots <= o.stat.nrSnapshots) || resumes) return;
+    if (!(o.maxNrSnapshots && o.maxNrSnapshots <= o.stat.nrSnapshots) || resumes) return 0;
   }
   // s itself has no resume point left and its snapshots are not done: it reached the piece.
   // Every visit splits off sz: the rest is larger than sz, and a multiple of min_region_sz.
-  if (!damosValidTarget(ctx, rest, s) || s.szMin > rest.end - rest.start - (pieces - 1) * sz) return;
-  if (addrFilterBounds(s, ctx.minRegionSz).some((b) => rest.start <= b && b < rest.end)) return;
+  if (!damosValidTarget(ctx, rest, s) || s.szMin > rest.end - rest.start - (pieces - 1) * sz) return 0;
+  if (addrFilterBounds(s, ctx.minRegionSz).some((b) => rest.start <= b && b < rest.end)) return 0;
+  return pieces;
+}
+
+/**
+ * B0 keeps the pieces passivePieces() finds: they are made at once, as one region carrying a
+ * piece run for the others (damon/region.ts PieceRun), instead of as a million region objects.
+ */
+function runRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): void {
+  const pieces = passivePieces(ctx, w, split);
+  // Where the walk could come near the simulator's region limit, the visits go one by one and
+  // stop it where they would (RegionWalk.cut()).
+  if (pieces < 2 || w.nrRegions() + pieces + 2 >= regionLimits.maxSimulated) return;
+  const { sz, rest } = split;
+  // The first piece as damon_split_region_at() makes it; the run holds the others.
+  const y = newRegion(rest.start, rest.start + sz);
+  y.age = rest.age;
+  y.lastNrAccesses = rest.lastNrAccesses;
+  y.nrAccessesBp = rest.nrAccessesBp;
+  y.nrAccesses = rest.nrAccesses;
+  y.run = new PieceRun(pieces - 1, sz, rest);
+  rest.start += pieces * sz;
+  boundsMoved(rest);
+  w.passCurAndRun(y);
+  applyShortcuts.runsTaken++;
+}
+
+/**
+ * B1's merge-back folds each of the pieces passivePieces() finds into the one before it
+ * (damos.md §3.5): do all but the last at once, leaving the runs the merge-back builds, each up to
+ * the size limit.
+ */
+function foldRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit, maxRegionSz: number): void {
+  const { sz, rest } = split;
+  if (sz > maxRegionSz) return;
+  const pieces = passivePieces(ctx, w, split);
+  if (pieces <= 0) return;
+  const x = w.cur!;
   // The runs: the pieces join the region before them while the same state and the size limit
   // allow; one that does not starts a run, which takes perRun pieces.
   const joins = x.age === rest.age && x.lastNrAccesses === rest.lastNrAccesses && x.nrAccesses === rest.nrAccesses;

@@ -27,7 +27,7 @@
 import { mulU32 } from '../lib/kint.js';
 import { SPLITMIX32_GAMMA, damonRandSpan, splitmix32Mix, type Prng } from '../lib/prng.js';
 import { movingSumDecrement } from '../damon/access.js';
-import type { DamonRegion, DamonTarget } from '../damon/region.js';
+import type { DamonRegion, DamonTarget, PieceRun } from '../damon/region.js';
 import { YoungMap } from '../machine/young.js';
 
 /** p is used at the resolution of one 31-bit uniform draw, as a per-sample threshold test would. */
@@ -197,16 +197,19 @@ export class RegionSampler {
     let lastX = -1;
     let lastMass = 0;
     for (const t of targets) {
-      for (const r of t.regions) {
+      for (const r of t.rawRegions) {
         const same = r.opsProbKey === key;
         if (same && r.opsBlockEnd >= sis) {
           if (r.opsBlockEnd < minEnd) minEnd = r.opsBlockEnd;
           continue;
         }
+        const run = r.run;
         // A block that ran out without a sync settles whole; one of a changed region is void
         // past what was settled.
-        if (same) this.settleRegion(r, lenWindow, r.opsBlockEnd);
-        else {
+        if (same) {
+          if (run) this.settleRun(r, run, lenWindow, r.opsBlockEnd);
+          this.settleRegion(r, lenWindow, r.opsBlockEnd);
+        } else {
           // damon_rand(start, end) picks from a span truncated to 32 bits.
           const a = r.start * addrUnit;
           const b = (r.start + damonRandSpan(r.start, r.end)) * addrUnit;
@@ -224,6 +227,24 @@ export class RegionSampler {
         r.opsSettledHits = 0;
         r.opsSettledUpTo = sis - 1;
         if (blockEnd < minEnd) minEnd = blockEnd;
+        if (!run) continue;
+        // The pieces after r, in address order as their regions would come: the same draws.
+        const sz = run.sz;
+        for (let i = 0; i < run.n; i++) {
+          if (!same) {
+            const start = r.start + (i + 1) * sz;
+            const a = start * addrUnit;
+            const b = (start + damonRandSpan(start, start + sz)) * addrUnit;
+            const ma = a === lastX ? lastMass : map.mass(a);
+            const mb = map.mass(b);
+            lastX = b;
+            lastMass = mb;
+            run.opsThresh[i] = threshOf(YoungMap.meanProb(a, ma, b, mb));
+          }
+          run.opsBlockHits[i] = this.binomial.draw(rng, blockEnd - sis + 1, run.opsThresh[i]);
+          run.opsBlockSeed[i] = rng.nextI32();
+          run.opsSettledHits[i] = 0;
+        }
       }
     }
     this.minEnd = minEnd;
@@ -255,10 +276,40 @@ export class RegionSampler {
   private settle(targets: readonly DamonTarget[], lenWindow: number, upTo: number): number {
     let max = 0;
     for (const t of targets) {
-      for (const r of t.regions) {
+      for (const r of t.rawRegions) {
+        if (r.run) {
+          const m = this.settleRun(r, r.run, lenWindow, upTo);
+          if (m > max) max = m;
+        }
         this.settleRegion(r, lenWindow, upTo);
         if (r.nrAccesses > max) max = r.nrAccesses;
       }
+    }
+    return max;
+  }
+
+  /**
+   * settleRegion() for the pieces of carrier's run, which share its block (call it before the
+   * carrier's own, which moves the block's settled mark); returns their largest nr_accesses.
+   */
+  private settleRun(carrier: DamonRegion, run: PieceRun, lenWindow: number, upTo: number): number {
+    const to = upTo < carrier.opsBlockEnd ? upTo : carrier.opsBlockEnd;
+    const k = to - carrier.opsSettledUpTo;
+    let max = 0;
+    if (k <= 0) {
+      for (let i = 0; i < run.n; i++) if (run.nrAccesses[i] > max) max = run.nrAccesses[i];
+      return max;
+    }
+    const total = carrier.opsBlockEnd - carrier.opsBlockBase + 1;
+    const settled = carrier.opsSettledUpTo - carrier.opsBlockBase + 1;
+    const upToPos = to - carrier.opsBlockBase + 1;
+    for (let i = 0; i < run.n; i++) {
+      const hits = hitsBetween(run.opsBlockSeed[i], total, run.opsBlockHits[i] - run.opsSettledHits[i], settled, upToPos);
+      run.opsSettledHits[i] += hits;
+      const nr = run.nrAccesses[i] + hits;
+      run.nrAccesses[i] = nr;
+      if (nr > max) max = nr;
+      run.nrAccessesBp[i] = nextBp(run.nrAccessesBp[i], run.lastNrAccesses[i], lenWindow, k, hits);
     }
     return max;
   }
@@ -275,9 +326,14 @@ export class RegionSampler {
     r.opsSettledHits += hits;
     r.opsSettledUpTo = to;
     r.nrAccesses += hits;
-    const dec = movingSumDecrement(mulU32(r.lastNrAccesses, 10000), lenWindow);
-    // ToUint32 reduces modulo 2^32 exactly while the operands stay below 2^53 (k < 2^21).
-    const v = r.nrAccessesBp - k * dec + hits * 10000;
-    r.nrAccessesBp = k < 0x20_0000 ? v >>> 0 : Number(BigInt.asUintN(32, BigInt(r.nrAccessesBp) - BigInt(k) * BigInt(dec) + BigInt(hits) * 10000n));
+    r.nrAccessesBp = nextBp(r.nrAccessesBp, r.lastNrAccesses, lenWindow, k, hits);
   }
+}
+
+/** nr_accesses_bp after k samples of which `hits` found an access, the window and last_nr_accesses unchanged. */
+function nextBp(bp: number, lastNrAccesses: number, lenWindow: number, k: number, hits: number): number {
+  const dec = movingSumDecrement(mulU32(lastNrAccesses, 10000), lenWindow);
+  // ToUint32 reduces modulo 2^32 exactly while the operands stay below 2^53 (k < 2^21).
+  const v = bp - k * dec + hits * 10000;
+  return k < 0x20_0000 ? v >>> 0 : Number(BigInt.asUintN(32, BigInt(bp) - BigInt(k) * BigInt(dec) + BigInt(hits) * 10000n));
 }

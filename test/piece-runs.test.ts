@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Piece runs (src/damon/region.ts PieceRun): B0's apply pass keeps the quota-sized pieces a
+ * rejecting core filter leaves as columns behind one carrier region, and the code that meets them
+ * before anything else looks (the region sampler, the merge passes, kdamond_reset_aggregated, the
+ * region counts) works on the columns. All of it must do exactly what it does to the region
+ * objects the pieces stand for: every case here runs the same steps on a list with runs and on its
+ * expanded copy and compares every field of every region.
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultAttrs } from '../src/damon/attrs.js';
+import { kdamondResetAggregated } from '../src/damon/kdamond.js';
+import { kdamondMergeRegions, mergeRegionsOf } from '../src/damon/merge.js';
+import { DamonRegion, DamonTarget, PieceRun } from '../src/damon/region.js';
+import { regionSzLimit } from '../src/damon/split.js';
+import { applyShortcuts } from '../src/damos/apply.js';
+import { Prng } from '../src/lib/prng.js';
+import { YoungMap } from '../src/machine/young.js';
+import { RegionSampler } from '../src/ops/sampler.js';
+import { runScenario } from '../src/run/run.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
+import { tiering6040 } from '../src/scenario/presets.js';
+
+const PAGE = 4096;
+
+afterEach(() => {
+  applyShortcuts.pieceRuns = true;
+});
+
+interface EntrySpec {
+  gap: boolean;
+  pages: number;
+  /** Pieces after the carrier; 0: a plain region. */
+  pieces: number;
+  age: number;
+  nr: number;
+  last: number;
+  bpExtra: number;
+  /** Per-piece nr_accesses / last_nr_accesses offsets (the run's columns need not be uniform). */
+  jitter: readonly number[];
+}
+
+/** Two lists of the same regions: `runs` keeps pieces in runs, `plain` has them as objects. */
+function build(targets: EntrySpec[][]): { runs: DamonTarget[]; plain: DamonTarget[] } {
+  const runs: DamonTarget[] = [];
+  const plain: DamonTarget[] = [];
+  targets.forEach((entries, ti) => {
+    const rt = new DamonTarget();
+    const pt = new DamonTarget();
+    const raw: DamonRegion[] = [];
+    let hidden = 0;
+    let at = ti * 1_000_000 * PAGE;
+    for (const e of entries) {
+      if (e.gap) at += PAGE;
+      const sz = e.pages * PAGE;
+      const make = (start: number, k: number): DamonRegion => {
+        const r = new DamonRegion(start, start + sz);
+        const j = e.jitter.length ? e.jitter[k % e.jitter.length] : 0;
+        r.age = e.age;
+        r.nrAccesses = e.nr + j;
+        r.lastNrAccesses = e.last + (j >> 1);
+        r.nrAccessesBp = r.nrAccesses * 10000 + e.bpExtra;
+        return r;
+      };
+      const carrier = make(at, 0);
+      raw.push(carrier);
+      pt.regions.push(make(at, 0));
+      if (e.pieces > 0) {
+        const run = new PieceRun(e.pieces, sz, carrier);
+        for (let i = 0; i < e.pieces; i++) {
+          const p = make(at + (i + 1) * sz, i + 1);
+          run.nrAccesses[i] = p.nrAccesses;
+          run.lastNrAccesses[i] = p.lastNrAccesses;
+          run.nrAccessesBp[i] = p.nrAccessesBp;
+          pt.regions.push(p);
+        }
+        carrier.run = run;
+        hidden += e.pieces;
+      }
+      at += (e.pieces + 1) * sz;
+    }
+    rt.setRawRegions(raw, hidden);
+    runs.push(rt);
+    plain.push(pt);
+  });
+  return { runs, plain };
+}
+
+/** Every field of every region (the getter turns runs into regions first). */
+const fields = (ts: DamonTarget[]) => ts.map((t) => t.regions.map((r) => ({ ...r })));
+
+/** A young map over [0, end) with a few segments of different probabilities. */
+function youngMap(end: number, cuts: number[], probs: number[]): YoungMap {
+  const starts = [0, ...cuts.map((c) => Math.floor(c * end) - (Math.floor(c * end) % PAGE))].filter((v, i, a) => i === 0 || v > a[i - 1]);
+  return new YoungMap(
+    starts,
+    starts.map((_, i) => probs[i % probs.length]),
+    end,
+  );
+}
+
+type Step = { kind: 'sample'; n: number } | { kind: 'map' } | { kind: 'sync' } | { kind: 'reset' } | { kind: 'aggregate'; thres: number; szLimitPages: number; maxNr: number; single: boolean };
+
+const entryArb: fc.Arbitrary<EntrySpec> = fc.record({
+  gap: fc.boolean(),
+  pages: fc.constantFrom(1, 1, 2, 3, 16),
+  pieces: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 20, max: 300 })),
+  age: fc.constantFrom(0, 1, 7),
+  nr: fc.constantFrom(0, 1, 5, 20),
+  last: fc.constantFrom(0, 1, 4),
+  bpExtra: fc.constantFrom(0, 0, 777),
+  jitter: fc.oneof(fc.constant([]), fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 5 })),
+});
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant('sample' as const), n: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({ kind: fc.constant('map' as const) }),
+  fc.record({ kind: fc.constant('sync' as const) }),
+  // kdamond_reset_aggregated() alone: the apply pass that makes runs comes between the merge and it.
+  fc.record({ kind: fc.constant('reset' as const) }),
+  fc.record({
+    kind: fc.constant('aggregate' as const),
+    thres: fc.constantFrom(0, 1, 2, 5),
+    szLimitPages: fc.constantFrom(1, 4, 64, 100_000),
+    maxNr: fc.constantFrom(1, 10, 1000),
+    single: fc.boolean(),
+  }),
+);
+
+/** The same steps on a list: what the sampler and the merges return, in order. */
+function drive(targets: DamonTarget[], steps: Step[], seed: number, maps: [YoungMap, YoungMap]): unknown[] {
+  const rng = new Prng(seed, 'runs');
+  const sampler = new RegionSampler(rng);
+  let map = maps[0];
+  const lenWindow = 20;
+  let sis = 0;
+  let nextAggr = 10;
+  const out: unknown[] = [];
+  for (const st of steps) {
+    if (st.kind === 'sample') {
+      for (let k = 0; k < st.n; k++) {
+        sis++;
+        if (sis > nextAggr) nextAggr += 10;
+        sampler.sample(targets, map, 1, lenWindow, sis, Math.max(sis, nextAggr));
+      }
+    } else if (st.kind === 'map') {
+      map = map === maps[0] ? maps[1] : maps[0];
+    } else if (st.kind === 'sync') {
+      out.push(['sync', sampler.sync(targets, lenWindow, sis)]);
+    } else if (st.kind === 'reset') {
+      sampler.sync(targets, lenWindow, sis);
+      kdamondResetAggregated(targets);
+      nextAggr = sis + 10;
+    } else {
+      out.push(['max', sampler.sync(targets, lenWindow, sis)]);
+      const attrs = { ...defaultAttrs(), maxNrRegions: st.maxNr };
+      if (st.single) for (const t of targets) mergeRegionsOf(t, st.thres, st.szLimitPages * PAGE, { ageResetOnZeroTransition: true });
+      else kdamondMergeRegions(targets, attrs, st.thres, st.szLimitPages * PAGE, { ageResetOnZeroTransition: true });
+      out.push(['nr', targets.map((t) => t.nrRegions)]);
+      kdamondResetAggregated(targets);
+      nextAggr = sis + 10;
+    }
+    out.push(['count', targets.map((t) => t.nrRegions)]);
+  }
+  return out;
+}
+
+describe('piece runs: the region code that reads them does what it does to the regions they stand for', () => {
+  it('a run stands for its regions: counts, size limit, and the regions it turns into', () => {
+    const { runs, plain } = build([[{ gap: false, pages: 2, pieces: 9, age: 3, nr: 4, last: 2, bpExtra: 5, jitter: [0, 1] }, { gap: true, pages: 1, pieces: 0, age: 1, nr: 0, last: 0, bpExtra: 0, jitter: [] }]]);
+    expect(runs[0].rawRegions.length).toBe(2);
+    expect(runs[0].nrRegions).toBe(11);
+    const attrs = { ...defaultAttrs(), minNrRegions: 3 };
+    // 10 pieces of 2 pages and 1 page: 21 pages over min_nr_regions 3.
+    expect(regionSzLimit(runs, attrs, PAGE)).toBe(7 * PAGE);
+    expect(regionSzLimit(plain, attrs, PAGE)).toBe(7 * PAGE);
+    expect(fields(runs)).toEqual(fields(plain));
+    expect(runs[0].rawRegions.length).toBe(11);
+    expect(runs[0].regions[10].start).toBe(21 * PAGE);
+  });
+
+  it('random lists, samples, young-map changes, syncs, merges and resets: the same as on the regions', () => {
+    let withRuns = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(entryArb, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 2 }),
+        fc.array(stepArb, { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.array(fc.double({ min: 0.01, max: 0.99, noNaN: true }), { maxLength: 3 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }),
+        (targets, steps, seed, cuts, probs) => {
+          const { runs, plain } = build(targets);
+          withRuns += runs.some((t) => t.nrRegions > t.rawRegions.length) ? 1 : 0;
+          // One pair of maps for both: a region's probability is keyed by its map's version.
+          const end = 3_000_000 * PAGE;
+          const sorted = [...cuts].sort();
+          const maps: [YoungMap, YoungMap] = [youngMap(end, sorted, probs), youngMap(end, sorted.map((c) => c / 2), [...probs].reverse())];
+          const a = drive(runs, steps, seed, maps);
+          const b = drive(plain, steps, seed, maps);
+          expect(a).toEqual(b);
+          expect(fields(runs)).toEqual(fields(plain));
+        },
+      ),
+      { numRuns: 1500, seed: 20261127 },
+    );
+    expect(withRuns).toBeGreaterThan(500);
+  });
+
+  it('the preset with CONSIST under b0 (its quota splits cut 1.5 million pieces): the same timeline with and without runs', () => {
+    const run = (on: boolean) => {
+      applyShortcuts.pieceRuns = on;
+      const doc = tiering6040('consist');
+      doc.duration = '100 s';
+      const before = applyShortcuts.runsTaken;
+      const res = runScenario(scenarioFromDoc(doc).scenario);
+      return { runs: applyShortcuts.runsTaken - before, goals: res.goals, aggrs: res.aggrs };
+    };
+    const on = run(true);
+    const off = run(false);
+    expect(on.runs).toBeGreaterThan(100);
+    expect(off.runs).toBe(0);
+    expect(Math.max(...on.aggrs.map((a) => a.nr_regions))).toBe(1_566_546);
+    expect(on.goals).toEqual(off.goals);
+    expect(on.aggrs).toEqual(off.aggrs);
+  });
+});
