@@ -179,6 +179,34 @@ describe('piece runs: the region code that reads them does what it does to the r
     expect(runs[0].regions[10].start).toBe(21 * PAGE);
   });
 
+  it('YoungMap.meanProbRow gives what meanProb(a, mass(a), b, mass(b)) gives for each piece of a row', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 0, maxLength: 6 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 120 }),
+        (lens, probs, x0, step, count) => {
+          const starts: number[] = [];
+          let at = 7;
+          for (const l of lens) {
+            starts.push(at);
+            at += l;
+          }
+          const map = new YoungMap(starts, starts.map((_, i) => probs[i % probs.length]), at);
+          const out = new Float64Array(count);
+          map.meanProbRow(x0, step, count, out);
+          for (let k = 0; k < count; k++) {
+            const a = x0 + k * step;
+            expect(out[k]).toBe(YoungMap.meanProb(a, map.mass(a), a + step, map.mass(a + step)));
+          }
+        },
+      ),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
+
   it('random lists, samples, young-map changes, syncs, merges and resets: the same as on the regions', () => {
     let withRuns = 0;
     fc.assert(

@@ -20,7 +20,9 @@ function updateAge(nr: number, last: number, age: number, thres: number, zeroTra
  */
 export function mergeRegionsOf(t: DamonTarget, thres: number, szLimit: number, profile: Pick<KernelProfile, 'ageResetOnZeroTransition'>): void {
   if (t.nrRegions !== t.rawRegions.length) {
-    new MergeColumns(t, thres, szLimit, profile.ageResetOnZeroTransition).writeBack();
+    const c = new MergeColumns(t, szLimit, profile.ageResetOnZeroTransition);
+    c.pass(thres);
+    c.writeBack();
     return;
   }
   const regs = t.regions;
@@ -49,140 +51,152 @@ export function mergeRegionsOf(t: DamonTarget, thres: number, szLimit: number, p
  * anything in (the arithmetic of mergeInto()).
  */
 class MergeColumns {
+  /** Entries left. */
   n: number;
   private readonly start: Float64Array;
   private readonly end: Float64Array;
   private readonly nr: Uint32Array;
   private readonly last: Uint32Array;
   private readonly age: Uint32Array;
-  private readonly bp: Uint32Array;
   private readonly merged: Uint8Array;
-  /** Where an entry comes from: objs[carrier], or piece `piece` of its run (-1: the object itself). */
-  private readonly carrier: Int32Array;
-  private readonly piece: Int32Array;
+  /** The entry's leftmost region, as its index in the list the columns were loaded from. */
+  private readonly origin: Int32Array;
+  /** objs[j] was loaded at index first[j], its run's pieces right after it. */
+  private readonly first: Int32Array;
   private readonly objs: DamonRegion[];
 
-  /** The columns of t's regions after a first pass with `thres` (made as they are read). */
+  /** Load t's regions, runs included, as entries. */
   constructor(
     readonly t: DamonTarget,
-    thres: number,
     private readonly szLimit: number,
     private readonly zeroTransitionReset: boolean,
   ) {
     const n = t.nrRegions;
-    this.n = 0;
+    this.n = n;
     this.start = new Float64Array(n);
     this.end = new Float64Array(n);
     this.nr = new Uint32Array(n);
     this.last = new Uint32Array(n);
     this.age = new Uint32Array(n);
-    this.bp = new Uint32Array(n);
     this.merged = new Uint8Array(n);
-    this.carrier = new Int32Array(n);
-    this.piece = new Int32Array(n);
+    this.origin = new Int32Array(n);
     this.objs = t.rawRegions;
-    const objs = this.objs;
-    for (let j = 0; j < objs.length; j++) {
-      const r = objs[j];
-      const age0 = r.age;
-      this.feed(thres, r.start, r.end, r.nrAccesses, r.lastNrAccesses, age0, r.nrAccessesBp, j, -1);
+    this.first = new Int32Array(this.objs.length);
+    const { start, end, nr, last, age, origin } = this;
+    let e = 0;
+    for (let j = 0; j < this.objs.length; j++) {
+      const r = this.objs[j];
+      this.first[j] = e;
+      start[e] = r.start;
+      end[e] = r.end;
+      nr[e] = r.nrAccesses;
+      last[e] = r.lastNrAccesses;
+      age[e++] = r.age;
       const run = r.run;
       if (!run) continue;
-      const sz = run.sz;
-      for (let i = 0, st = r.start + sz; i < run.n; i++, st += sz) {
-        this.feed(thres, st, st + sz, run.nrAccesses[i], run.lastNrAccesses[i], age0, run.nrAccessesBp[i], j, i);
+      nr.set(run.nrAccesses, e);
+      last.set(run.lastNrAccesses, e);
+      age.fill(r.age, e, e + run.n);
+      for (let i = 0, st = r.end; i < run.n; i++, st += run.sz) {
+        start[e + i] = st;
+        end[e + i] = st + run.sz;
       }
+      e += run.n;
     }
+    for (let k = 0; k < n; k++) origin[k] = k;
   }
 
-  /** One region's turn in the first pass: merged into the last entry, or a new entry. */
-  private feed(thres: number, start: number, end: number, nr: number, last: number, age: number, bp: number, carrier: number, piece: number): void {
-    age = updateAge(nr, last, age, thres, this.zeroTransitionReset);
-    const p = this.n - 1;
-    if (p >= 0) {
-      const pEnd = this.end[p];
-      const sl = pEnd - this.start[p];
-      const sr = end - start;
-      const pNr = this.nr[p];
-      if (pEnd === start && Math.abs(pNr - nr) <= thres && sl + sr <= this.szLimit) {
-        const m = weightedAverage(pNr, sl, nr, sr);
-        this.nr[p] = m;
-        this.bp[p] = Math.imul(m, 10000);
-        this.age[p] = weightedAverage(this.age[p], sl, age, sr);
-        this.end[p] = end;
-        this.merged[p] = 1;
-        return;
-      }
-    }
-    const w = this.n++;
-    this.start[w] = start;
-    this.end[w] = end;
-    this.nr[w] = nr;
-    this.last[w] = last;
-    this.age[w] = age;
-    this.bp[w] = bp;
-    this.carrier[w] = carrier;
-    this.piece[w] = piece;
-  }
-
-  /** damon_merge_regions_of() on the columns. */
+  /** damon_merge_regions_of() on the entries. */
   pass(thres: number): void {
-    const { szLimit, zeroTransitionReset } = this;
-    const { start, end, nr, last, age, bp, merged, carrier, piece } = this;
-    let w = 0; // w - 1 is prev
-    for (let e = 0; e < this.n; e++) {
-      age[e] = updateAge(nr[e], last[e], age[e], thres, zeroTransitionReset);
-      if (w > 0) {
-        const p = w - 1;
-        const sl = end[p] - start[p];
-        const sr = end[e] - start[e];
-        if (end[p] === start[e] && Math.abs(nr[p] - nr[e]) <= thres && sl + sr <= szLimit) {
-          nr[p] = weightedAverage(nr[p], sl, nr[e], sr);
-          bp[p] = Math.imul(nr[p], 10000);
-          age[p] = weightedAverage(age[p], sl, age[e], sr);
-          end[p] = end[e];
-          merged[p] = 1;
-          continue;
-        }
+    const { start, end, nr, last, age, merged, origin, szLimit, zeroTransitionReset } = this;
+    if (this.n === 0) return;
+    // The region before (prev), kept in locals until the next one does not join it.
+    let pStart = start[0];
+    let pEnd = end[0];
+    let pNr = nr[0];
+    let pLast = last[0];
+    let pAge = updateAge(pNr, pLast, age[0], thres, zeroTransitionReset);
+    let pMerged = merged[0];
+    let pOrigin = origin[0];
+    let w = 0;
+    for (let e = 1; e < this.n; e++) {
+      const eStart = start[e];
+      const eEnd = end[e];
+      const eNr = nr[e];
+      const eLast = last[e];
+      const eAge = updateAge(eNr, eLast, age[e], thres, zeroTransitionReset);
+      const sl = pEnd - pStart;
+      const sr = eEnd - eStart;
+      if (pEnd === eStart && Math.abs(pNr - eNr) <= thres && sl + sr <= szLimit) {
+        pNr = weightedAverage(pNr, sl, eNr, sr);
+        pAge = weightedAverage(pAge, sl, eAge, sr);
+        pEnd = eEnd;
+        pMerged = 1;
+        continue;
       }
-      if (w !== e) {
-        start[w] = start[e];
-        end[w] = end[e];
-        nr[w] = nr[e];
-        last[w] = last[e];
-        age[w] = age[e];
-        bp[w] = bp[e];
-        merged[w] = merged[e];
-        carrier[w] = carrier[e];
-        piece[w] = piece[e];
-      }
-      w++;
+      start[w] = pStart;
+      end[w] = pEnd;
+      nr[w] = pNr;
+      last[w] = pLast;
+      age[w] = pAge;
+      merged[w] = pMerged;
+      origin[w++] = pOrigin;
+      pStart = eStart;
+      pEnd = eEnd;
+      pNr = eNr;
+      pLast = eLast;
+      pAge = eAge;
+      pMerged = merged[e];
+      pOrigin = origin[e];
     }
+    start[w] = pStart;
+    end[w] = pEnd;
+    nr[w] = pNr;
+    last[w] = pLast;
+    age[w] = pAge;
+    merged[w] = pMerged;
+    origin[w++] = pOrigin;
     this.n = w;
+  }
+
+  /** Index in objs of the region an origin index belongs to (itself or its run's carrier). */
+  private carrierOf(o: number): number {
+    const first = this.first;
+    let lo = 0;
+    let hi = first.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (first[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** The survivors as the target's regions; the objects of the others are destroyed. */
   writeBack(): void {
-    const { end, nr, age, bp, merged, carrier, piece, objs } = this;
+    const { end, nr, age, merged, origin, objs } = this;
     const out = new Array<DamonRegion>(this.n);
+    const kept = new Uint8Array(objs.length);
     // Pieces read their carrier's shared fields: they become objects before any object changes.
     for (let e = 0; e < this.n; e++) {
-      if (piece[e] < 0) continue;
-      const c = objs[carrier[e]];
-      out[e] = (c.run as PieceRun).region(c, piece[e]);
-    }
-    const kept = new Uint8Array(objs.length);
-    for (let e = 0; e < this.n; e++) {
-      if (piece[e] < 0) {
-        out[e] = objs[carrier[e]];
-        kept[carrier[e]] = 1;
+      const j = this.carrierOf(origin[e]);
+      const c = objs[j];
+      const piece = origin[e] - this.first[j] - 1;
+      if (piece >= 0) out[e] = (c.run as PieceRun).region(c, piece);
+      else {
+        out[e] = c;
+        kept[j] = 1;
       }
+    }
+    for (let e = 0; e < this.n; e++) {
       const r = out[e];
       r.end = end[e];
       r.nrAccesses = nr[e];
-      r.nrAccessesBp = bp[e];
       r.age = age[e];
-      if (merged[e]) boundsMoved(r);
+      if (merged[e]) {
+        r.nrAccessesBp = (nr[e] * 10000) >>> 0;
+        boundsMoved(r);
+      }
     }
     objs.forEach((r, j) => {
       r.run = null;
@@ -209,8 +223,8 @@ export function kdamondMergeRegions(
     let cols: MergeColumns[] | null = null;
     do {
       nrRegions = 0;
-      if (!cols) cols = targets.map((t) => new MergeColumns(t, threshold, szLimit, profile.ageResetOnZeroTransition));
-      else for (const c of cols) c.pass(threshold);
+      cols ??= targets.map((t) => new MergeColumns(t, szLimit, profile.ageResetOnZeroTransition));
+      for (const c of cols) c.pass(threshold);
       for (const c of cols) nrRegions += c.n;
       threshold = Math.max(1, (threshold * 2) >>> 0);
     } while (nrRegions > attrs.maxNrRegions && Math.floor(threshold / 2) < maxThres);

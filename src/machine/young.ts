@@ -151,6 +151,30 @@ export class YoungMap {
   }
 
   /**
+   * meanProb() of [x0 + k·step, x0 + (k+1)·step) for k in [0, count), into out: a row of equal
+   * regions (a piece run's) with one forward walk over the segments instead of a search per
+   * boundary. Each value is the one meanProb(a, mass(a), b, mass(b)) gives.
+   */
+  meanProbRow(x0: number, step: number, count: number, out: Float64Array): void {
+    const { starts, probs, cum, n, end } = this;
+    let i = n > 0 && x0 > starts[0] && x0 < end ? this.segIndex(x0) : 0;
+    let ma = this.mass(x0);
+    for (let k = 0; k < count; k++) {
+      const a = x0 + k * step;
+      const b = a + step;
+      let mb: number;
+      if (n === 0 || b <= starts[0]) mb = 0;
+      else if (b >= end) mb = cum[n];
+      else {
+        while (i + 1 < n && starts[i + 1] <= b) i++;
+        mb = cum[i] + probs[i] * (b - starts[i]);
+      }
+      out[k] = YoungMap.meanProb(a, ma, b, mb);
+      ma = mb;
+    }
+  }
+
+  /**
    * Mean young probability of a uniformly random byte address in [a, b), given ma = mass(a) and
    * mb = mass(b): region walks pass the mass of a shared boundary on instead of looking it up twice.
    */

@@ -99,10 +99,24 @@ export class BinomialTables {
   constructor() {
     const none: CdfTable = { cdf: new Float64Array(1), guide: new Uint16Array(GUIDE) };
     for (let i = 0; i < TABLE_SLOTS; i++) this.slotTable.push(none);
+    this.lastTable = none;
   }
 
   /** The table of Binomial(k, min(p, 1 − p)) for p = thresh / 2^31 (0 < thresh < 2^31), k <= CHUNK. */
   private table(thresh: number, k: number): CdfTable {
+    // Runs of equal regions ask for the same table again and again.
+    if (thresh === this.lastThresh && k === this.lastK) return this.lastTable;
+    this.lastThresh = thresh;
+    this.lastK = k;
+    this.lastTable = this.lookup(thresh, k);
+    return this.lastTable;
+  }
+
+  private lastThresh = -1;
+  private lastK = -1;
+  private lastTable: CdfTable;
+
+  private lookup(thresh: number, k: number): CdfTable {
     const h = (Math.imul(thresh ^ Math.imul(k, 0x2545_f491), 0x9e37_79b1) >>> 20) & (TABLE_SLOTS - 1);
     if (this.slotK[h] === k && this.slotThresh[h] === thresh) return this.slotTable[h];
     const t = buildTable(thresh, k);
@@ -150,6 +164,13 @@ export function hitsBetween(seed: number, k: number, need: number, from: number,
     }
   }
   return got;
+}
+
+/** Scratch for a run's mean probabilities (look()), kept between looks. */
+let rowProbs = new Float64Array(0);
+function rowScratch(n: number): Float64Array {
+  if (rowProbs.length < n) rowProbs = new Float64Array(Math.max(n, 2 * rowProbs.length));
+  return rowProbs;
 }
 
 export class RegionSampler {
@@ -230,21 +251,29 @@ export class RegionSampler {
         if (!run) continue;
         // The pieces after r, in address order as their regions would come: the same draws.
         const sz = run.sz;
-        for (let i = 0; i < run.n; i++) {
-          if (!same) {
-            const start = r.start + (i + 1) * sz;
-            const a = start * addrUnit;
-            const b = (start + damonRandSpan(start, start + sz)) * addrUnit;
-            const ma = a === lastX ? lastMass : map.mass(a);
-            const mb = map.mass(b);
-            lastX = b;
-            lastMass = mb;
-            run.opsThresh[i] = threshOf(YoungMap.meanProb(a, ma, b, mb));
+        if (!same) {
+          if (sz < 0x1_0000_0000) {
+            // damon_rand's span is the whole piece: one walk along the row.
+            const probs = rowScratch(run.n);
+            map.meanProbRow(r.end * addrUnit, sz * addrUnit, run.n, probs);
+            for (let i = 0; i < run.n; i++) run.opsThresh[i] = threshOf(probs[i]);
+          } else {
+            for (let i = 0; i < run.n; i++) {
+              const start = r.start + (i + 1) * sz;
+              const a = start * addrUnit;
+              const b = (start + damonRandSpan(start, start + sz)) * addrUnit;
+              run.opsThresh[i] = threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b)));
+            }
           }
-          run.opsBlockHits[i] = this.binomial.draw(rng, blockEnd - sis + 1, run.opsThresh[i]);
-          run.opsBlockSeed[i] = rng.nextI32();
-          run.opsSettledHits[i] = 0;
+          lastX = -1; // the row's last boundary is not kept
         }
+        const k = blockEnd - sis + 1;
+        const { opsThresh, opsBlockHits, opsBlockSeed } = run;
+        for (let i = 0; i < run.n; i++) {
+          opsBlockHits[i] = this.binomial.draw(rng, k, opsThresh[i]);
+          opsBlockSeed[i] = rng.nextI32();
+        }
+        run.opsSettledHits.fill(0);
       }
     }
     this.minEnd = minEnd;
@@ -303,13 +332,16 @@ export class RegionSampler {
     const total = carrier.opsBlockEnd - carrier.opsBlockBase + 1;
     const settled = carrier.opsSettledUpTo - carrier.opsBlockBase + 1;
     const upToPos = to - carrier.opsBlockBase + 1;
+    const whole = upToPos >= total; // the rest of every block: hitsBetween() is what is left
+    const { opsBlockSeed, opsBlockHits, opsSettledHits, nrAccesses, nrAccessesBp, lastNrAccesses } = run;
     for (let i = 0; i < run.n; i++) {
-      const hits = hitsBetween(run.opsBlockSeed[i], total, run.opsBlockHits[i] - run.opsSettledHits[i], settled, upToPos);
-      run.opsSettledHits[i] += hits;
-      const nr = run.nrAccesses[i] + hits;
-      run.nrAccesses[i] = nr;
+      const need = opsBlockHits[i] - opsSettledHits[i];
+      const hits = whole ? need : hitsBetween(opsBlockSeed[i], total, need, settled, upToPos);
+      opsSettledHits[i] += hits;
+      const nr = nrAccesses[i] + hits;
+      nrAccesses[i] = nr;
       if (nr > max) max = nr;
-      run.nrAccessesBp[i] = nextBp(run.nrAccessesBp[i], run.lastNrAccesses[i], lenWindow, k, hits);
+      nrAccessesBp[i] = nextBp(nrAccessesBp[i], lastNrAccesses[i], lenWindow, k, hits);
     }
     return max;
   }
