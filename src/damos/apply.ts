@@ -180,7 +180,11 @@ function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): numb
   const { s, sz, rest } = split;
   const x = w.cur!;
   if (!w.splitsVisited || w.pendingTop() !== rest || x.end !== rest.start) return 0;
-  const pieces = Math.ceil((rest.end - rest.start) / sz) - 1;
+  // A visit splits while the rest is larger than the quota left (left >= sz, sz its
+  // min_region_sz-aligned part): bounds off that grid (a commit that lowered addr_unit) can end
+  // the splits at a rest between sz and left.
+  const left = s.quota.eszNum - s.quota.chargedSz;
+  const pieces = Math.ceil((rest.end - rest.start - left) / sz);
   if (pieces <= 0) return 0;
   for (const o of ctx.schemes) {
     if (o === s || !schemeDue(ctx, o) || quotaIsFull(o.quota, ctx.minRegionSz, ctx.profile)) continue;
@@ -190,7 +194,7 @@ function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): numb
     if (!(o.maxNrSnapshots && o.maxNrSnapshots <= o.stat.nrSnapshots) || resumes) return 0;
   }
   // s itself has no resume point left and its snapshots are not done: it reached the piece.
-  // Every visit splits off sz: the rest is larger than sz, and a multiple of min_region_sz.
+  // The pattern sees each rest before its split, the smallest one last.
   if (!damosValidTarget(ctx, rest, s) || s.szMin > rest.end - rest.start - (pieces - 1) * sz) return 0;
   if (addrFilterBounds(s, ctx.minRegionSz).some((b) => rest.start <= b && b < rest.end)) return 0;
   return pieces;
