@@ -20,9 +20,7 @@ function updateAge(nr: number, last: number, age: number, thres: number, zeroTra
  */
 export function mergeRegionsOf(t: DamonTarget, thres: number, szLimit: number, profile: Pick<KernelProfile, 'ageResetOnZeroTransition'>): void {
   if (t.nrRegions !== t.rawRegions.length) {
-    const c = new MergeColumns(t, szLimit, profile.ageResetOnZeroTransition);
-    c.pass(thres);
-    c.writeBack();
+    new MergeColumns(t, thres, szLimit, profile.ageResetOnZeroTransition).writeBack();
     return;
   }
   const regs = t.regions;
@@ -65,14 +63,17 @@ class MergeColumns {
   private readonly first: Int32Array;
   private readonly objs: DamonRegion[];
 
-  /** Load t's regions, runs included, as entries. */
+  /**
+   * Load t's regions, runs included, through a first damon_merge_regions_of() pass with `thres`
+   * (the same steps as pass()): a piece that joins the entry before it is never written.
+   */
   constructor(
     readonly t: DamonTarget,
+    thres: number,
     private readonly szLimit: number,
     private readonly zeroTransitionReset: boolean,
   ) {
     const n = t.nrRegions;
-    this.n = n;
     this.start = new Float64Array(n);
     this.end = new Float64Array(n);
     this.nr = new Uint32Array(n);
@@ -82,49 +83,88 @@ class MergeColumns {
     this.origin = new Int32Array(n);
     this.objs = t.rawRegions;
     this.first = new Int32Array(this.objs.length);
-    const { start, end, nr, last, age, origin } = this;
+    const { objs, first } = this;
+    let w = 0;
     let e = 0;
-    for (let j = 0; j < this.objs.length; j++) {
-      const r = this.objs[j];
-      this.first[j] = e;
-      start[e] = r.start;
-      end[e] = r.end;
-      nr[e] = r.nrAccesses;
-      last[e] = r.lastNrAccesses;
-      age[e++] = r.age;
+    // The region before (prev), kept in locals until the next one does not join it.
+    let pStart = 0;
+    let pEnd = -1; // joins nothing
+    let pNr = 0;
+    let pLast = 0;
+    let pAge = 0;
+    let pMerged = 0;
+    let pOrigin = -1;
+    for (let j = 0; j < objs.length; j++) {
+      const r = objs[j];
+      first[j] = e;
       const run = r.run;
-      if (!run) continue;
-      nr.set(run.nrAccesses, e);
-      last.set(run.lastNrAccesses, e);
-      age.fill(r.age, e, e + run.n);
-      for (let i = 0, st = r.end; i < run.n; i++, st += run.sz) {
-        start[e + i] = st;
-        end[e + i] = st + run.sz;
+      const count = run ? run.n + 1 : 1;
+      for (let i = 0; i < count; i++, e++) {
+        let eStart: number;
+        let eEnd: number;
+        let eNr: number;
+        let eLast: number;
+        if (i === 0 || !run) {
+          eStart = r.start;
+          eEnd = r.end;
+          eNr = r.nrAccesses;
+          eLast = r.lastNrAccesses;
+        } else {
+          eStart = r.end + (i - 1) * run.sz;
+          eEnd = eStart + run.sz;
+          eNr = run.nrAccesses[i - 1];
+          eLast = run.lastNrAccesses[i - 1];
+        }
+        const eAge = updateAge(eNr, eLast, r.age, thres, zeroTransitionReset);
+        const sl = pEnd - pStart;
+        const sr = eEnd - eStart;
+        if (pEnd === eStart && Math.abs(pNr - eNr) <= thres && sl + sr <= szLimit) {
+          pNr = weightedAverage(pNr, sl, eNr, sr);
+          pAge = weightedAverage(pAge, sl, eAge, sr);
+          pEnd = eEnd;
+          pMerged = 1;
+          continue;
+        }
+        if (pOrigin >= 0) this.put(w++, pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin);
+        pStart = eStart;
+        pEnd = eEnd;
+        pNr = eNr;
+        pLast = eLast;
+        pAge = eAge;
+        pMerged = 0;
+        pOrigin = e;
       }
-      e += run.n;
     }
-    for (let k = 0; k < n; k++) origin[k] = k;
+    if (pOrigin >= 0) this.put(w++, pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin);
+    this.n = w;
+  }
+
+  private put(w: number, start: number, end: number, nr: number, last: number, age: number, merged: number, origin: number): void {
+    this.start[w] = start;
+    this.end[w] = end;
+    this.nr[w] = nr;
+    this.last[w] = last;
+    this.age[w] = age;
+    this.merged[w] = merged;
+    this.origin[w] = origin;
   }
 
   /** damon_merge_regions_of() on the entries. */
   pass(thres: number): void {
     const { start, end, nr, last, age, merged, origin, szLimit, zeroTransitionReset } = this;
-    if (this.n === 0) return;
-    // The region before (prev), kept in locals until the next one does not join it.
-    let pStart = start[0];
-    let pEnd = end[0];
-    let pNr = nr[0];
-    let pLast = last[0];
-    let pAge = updateAge(pNr, pLast, age[0], thres, zeroTransitionReset);
-    let pMerged = merged[0];
-    let pOrigin = origin[0];
     let w = 0;
-    for (let e = 1; e < this.n; e++) {
+    let pStart = 0;
+    let pEnd = -1; // joins nothing
+    let pNr = 0;
+    let pLast = 0;
+    let pAge = 0;
+    let pMerged = 0;
+    let pOrigin = -1;
+    for (let e = 0; e < this.n; e++) {
       const eStart = start[e];
       const eEnd = end[e];
       const eNr = nr[e];
-      const eLast = last[e];
-      const eAge = updateAge(eNr, eLast, age[e], thres, zeroTransitionReset);
+      const eAge = updateAge(eNr, last[e], age[e], thres, zeroTransitionReset);
       const sl = pEnd - pStart;
       const sr = eEnd - eStart;
       if (pEnd === eStart && Math.abs(pNr - eNr) <= thres && sl + sr <= szLimit) {
@@ -134,28 +174,16 @@ class MergeColumns {
         pMerged = 1;
         continue;
       }
-      start[w] = pStart;
-      end[w] = pEnd;
-      nr[w] = pNr;
-      last[w] = pLast;
-      age[w] = pAge;
-      merged[w] = pMerged;
-      origin[w++] = pOrigin;
+      if (pOrigin >= 0) this.put(w++, pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin);
       pStart = eStart;
       pEnd = eEnd;
       pNr = eNr;
-      pLast = eLast;
+      pLast = last[e];
       pAge = eAge;
       pMerged = merged[e];
       pOrigin = origin[e];
     }
-    start[w] = pStart;
-    end[w] = pEnd;
-    nr[w] = pNr;
-    last[w] = pLast;
-    age[w] = pAge;
-    merged[w] = pMerged;
-    origin[w++] = pOrigin;
+    if (pOrigin >= 0) this.put(w++, pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin);
     this.n = w;
   }
 
@@ -223,8 +251,8 @@ export function kdamondMergeRegions(
     let cols: MergeColumns[] | null = null;
     do {
       nrRegions = 0;
-      cols ??= targets.map((t) => new MergeColumns(t, szLimit, profile.ageResetOnZeroTransition));
-      for (const c of cols) c.pass(threshold);
+      if (cols) for (const c of cols) c.pass(threshold);
+      else cols = targets.map((t) => new MergeColumns(t, threshold, szLimit, profile.ageResetOnZeroTransition));
       for (const c of cols) nrRegions += c.n;
       threshold = Math.max(1, (threshold * 2) >>> 0);
     } while (nrRegions > attrs.maxNrRegions && Math.floor(threshold / 2) < maxThres);
