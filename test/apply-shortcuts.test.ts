@@ -29,6 +29,8 @@ const B0 = findProfile('b0')!;
 afterEach(() => {
   applyShortcuts.foldRejectedSplits = true;
   applyShortcuts.pieceRuns = true;
+  applyShortcuts.minRunPieces = 256;
+  applyShortcuts.minFirstRunPieces = 4096;
 });
 
 interface RegionSpec {
@@ -96,6 +98,9 @@ const TARGET_PAGES = 10_000;
 function run(spec: PassSpec, shortcut: boolean, profile = B1) {
   applyShortcuts.foldRejectedSplits = shortcut;
   applyShortcuts.pieceRuns = shortcut;
+  // Runs of any length, so that the small passes here make them.
+  applyShortcuts.minRunPieces = 2;
+  applyShortcuts.minFirstRunPieces = 2;
   const log: unknown[] = [];
   const ops: DamonOperations = {
     id: 'paddr',

@@ -9,7 +9,7 @@ import type { DamosWalk } from '../damos/walk.js';
 import { setFiltersDefaultReject, type Damos } from '../damos/scheme.js';
 import { si } from './attrs.js';
 import type { DamonCtx } from './ctx.js';
-import type { DamonTarget } from './region.js';
+import type { DamonTarget, PieceRun } from './region.js';
 import { tunedAttrs } from './intervals.js';
 import { kdamondMergeRegions } from './merge.js';
 import { applyMinNrRegions, kdamondSplitRegions, regionSzLimit } from './split.js';
@@ -276,13 +276,16 @@ export function kdamondResetAggregated(targets: readonly DamonTarget[]): void {
       if (r.nrAccessesBp !== bp) r.nrAccessesBp = bp; // the kernel warns once, then fixes
       r.lastNrAccesses = r.nrAccesses;
       r.nrAccesses = 0;
-      const run = r.run;
-      if (!run) continue;
-      for (let i = 0; i < run.n; i++) {
-        run.nrAccessesBp[i] = Math.imul(run.nrAccesses[i], 10000);
-        run.lastNrAccesses[i] = run.nrAccesses[i];
-      }
-      run.nrAccesses.fill(0);
+      if (r.run) resetRunAggregated(r.run);
     }
   }
+}
+
+/** kdamondResetAggregated() for the pieces of a run. */
+function resetRunAggregated(run: PieceRun): void {
+  for (let i = 0; i < run.n; i++) {
+    run.nrAccessesBp[i] = Math.imul(run.nrAccesses[i], 10000);
+    run.lastNrAccesses[i] = run.nrAccesses[i];
+  }
+  run.nrAccesses.fill(0);
 }

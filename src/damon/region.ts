@@ -162,6 +162,16 @@ export class PieceRun {
   }
 }
 
+// A region's `run` field holds a PieceRun only once a run is made, minutes into some runs. V8
+// compiles code for the field as it has seen it, always null, and throws that code away everywhere
+// regions are read the first time it holds a run (lib/v8-fields.ts, the same for numbers): show it
+// a run at load, before anything is compiled.
+{
+  const r = new DamonRegion(0, 1);
+  r.run = new PieceRun(0, 1, r);
+  r.run = null;
+}
+
 export class DamonTarget {
   /** vaddr targets only; paddr targets have none. */
   pid: number | null;

@@ -30,7 +30,20 @@ export interface DamosWalkControl {
  * Switches of the apply pass's shortcuts, which change no output (tests turn them off to prove
  * it), and how many times each was taken.
  */
-export const applyShortcuts = { foldRejectedSplits: true, foldsTaken: 0, pieceRuns: true, runsTaken: 0 };
+export const applyShortcuts = {
+  foldRejectedSplits: true,
+  foldsTaken: 0,
+  pieceRuns: true,
+  runsTaken: 0,
+  /** Fewer pieces than this stay regions: as a run they cost more than they save. */
+  minRunPieces: 256,
+  /**
+   * The first run of a process needs this many. The code that meets runs is compiled before any
+   * exists, and the first run makes V8 compile it again; a run that only ever splits a few
+   * hundred pieces at a time loses more on that than the runs save it.
+   */
+  minFirstRunPieces: 4096,
+};
 
 /** The last quota split of this region visit whose left part a core filter then rejected. */
 let rejectedSplit: RejectedSplit | null = null;
@@ -176,7 +189,7 @@ type RejectedSplit = { s: Damos; sz: number; rest: DamonRegion };
  * is neither tried, charged, timed, traced nor aged. Returns how many pieces of `sz` the visits
  * would cut off before the last (which is visited as usual), or 0 where the shortcut does not hold.
  */
-function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): number {
+function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit, minPieces: number): number {
   const { s, sz, rest } = split;
   const x = w.cur!;
   if (!w.splitsVisited || w.pendingTop() !== rest || x.end !== rest.start) return 0;
@@ -185,7 +198,8 @@ function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): numb
   // the splits at a rest between sz and left.
   const left = s.quota.eszNum - s.quota.chargedSz;
   const pieces = Math.ceil((rest.end - rest.start - left) / sz);
-  if (pieces <= 0) return 0;
+  // Checked first: the walk makes this call on every piece it visits one by one.
+  if (pieces <= 0 || pieces < minPieces) return 0;
   for (const o of ctx.schemes) {
     if (o === s || !schemeDue(ctx, o) || quotaIsFull(o.quota, ctx.minRegionSz, ctx.profile)) continue;
     // Done snapshots skip a region only after damos_skip_charged_region(), which may split it
@@ -205,10 +219,13 @@ function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): numb
  * piece run for the others (damon/region.ts PieceRun), instead of as a million region objects.
  */
 function runRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): void {
-  const pieces = passivePieces(ctx, w, split);
+  // A few pieces are cheaper as regions than as a run, whose columns and columnar merge cost more
+  // than the objects would.
+  const min = applyShortcuts.runsTaken > 0 ? applyShortcuts.minRunPieces : applyShortcuts.minFirstRunPieces;
+  const pieces = passivePieces(ctx, w, split, Math.max(2, min));
   // Where the walk could come near the simulator's region limit, the visits go one by one and
   // stop it where they would (RegionWalk.cut()).
-  if (pieces < 2 || w.nrRegions() + pieces + 2 >= regionLimits.maxSimulated) return;
+  if (pieces === 0 || w.nrRegions() + pieces + 2 >= regionLimits.maxSimulated) return;
   const { sz, rest } = split;
   // The first piece as damon_split_region_at() makes it; the run holds the others.
   const y = newRegion(rest.start, rest.start + sz);
@@ -231,7 +248,7 @@ function runRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): 
 function foldRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit, maxRegionSz: number): void {
   const { sz, rest } = split;
   if (sz > maxRegionSz) return;
-  const pieces = passivePieces(ctx, w, split);
+  const pieces = passivePieces(ctx, w, split, 1);
   if (pieces <= 0) return;
   const x = w.cur!;
   // The runs: the pieces join the region before them while the same state and the size limit

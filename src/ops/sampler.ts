@@ -249,31 +249,8 @@ export class RegionSampler {
         r.opsSettledUpTo = sis - 1;
         if (blockEnd < minEnd) minEnd = blockEnd;
         if (!run) continue;
-        // The pieces after r, in address order as their regions would come: the same draws.
-        const sz = run.sz;
-        if (!same) {
-          if (sz < 0x1_0000_0000) {
-            // damon_rand's span is the whole piece: one walk along the row.
-            const probs = rowScratch(run.n);
-            map.meanProbRow(r.end * addrUnit, sz * addrUnit, run.n, probs);
-            for (let i = 0; i < run.n; i++) run.opsThresh[i] = threshOf(probs[i]);
-          } else {
-            for (let i = 0; i < run.n; i++) {
-              const start = r.start + (i + 1) * sz;
-              const a = start * addrUnit;
-              const b = (start + damonRandSpan(start, start + sz)) * addrUnit;
-              run.opsThresh[i] = threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b)));
-            }
-          }
-          lastX = -1; // the row's last boundary is not kept
-        }
-        const k = blockEnd - sis + 1;
-        const { opsThresh, opsBlockHits, opsBlockSeed } = run;
-        for (let i = 0; i < run.n; i++) {
-          opsBlockHits[i] = this.binomial.draw(rng, k, opsThresh[i]);
-          opsBlockSeed[i] = rng.nextI32();
-        }
-        run.opsSettledHits.fill(0);
+        this.lookRun(r, run, same, map, addrUnit, blockEnd - sis + 1);
+        lastX = -1; // the run's last boundary is not kept
       }
     }
     this.minEnd = minEnd;
@@ -300,6 +277,37 @@ export class RegionSampler {
       }
     }
     return stale;
+  }
+
+  /**
+   * look() for the pieces of r's run, right after r's own turn: in address order, as their regions
+   * would come, with the same draws. Apart from look() so that the loop over plain regions stays
+   * small (V8 compiles it with less inlined).
+   */
+  private lookRun(r: DamonRegion, run: PieceRun, same: boolean, map: YoungMap, addrUnit: number, k: number): void {
+    const sz = run.sz;
+    if (!same) {
+      if (sz < 0x1_0000_0000) {
+        // damon_rand's span is the whole piece: one walk along the row.
+        const probs = rowScratch(run.n);
+        map.meanProbRow(r.end * addrUnit, sz * addrUnit, run.n, probs);
+        for (let i = 0; i < run.n; i++) run.opsThresh[i] = threshOf(probs[i]);
+      } else {
+        for (let i = 0; i < run.n; i++) {
+          const start = r.start + (i + 1) * sz;
+          const a = start * addrUnit;
+          const b = (start + damonRandSpan(start, start + sz)) * addrUnit;
+          run.opsThresh[i] = threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b)));
+        }
+      }
+    }
+    const rng = this.rng;
+    const { opsThresh, opsBlockHits, opsBlockSeed } = run;
+    for (let i = 0; i < run.n; i++) {
+      opsBlockHits[i] = this.binomial.draw(rng, k, opsThresh[i]);
+      opsBlockSeed[i] = rng.nextI32();
+    }
+    run.opsSettledHits.fill(0);
   }
 
   private settle(targets: readonly DamonTarget[], lenWindow: number, upTo: number): number {
