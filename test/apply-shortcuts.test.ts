@@ -85,6 +85,8 @@ interface PassSpec {
   trace: boolean;
   walk: boolean;
   passes: number;
+  /** The simulator's region limit (regionLimits.maxSimulated); low ones stop the walk mid-pass. */
+  limit: number;
 }
 
 const PAGE = 4 * KiB;
@@ -165,6 +167,8 @@ function run(spec: PassSpec, shortcut: boolean, profile = B1) {
   });
   const before = applyShortcuts.foldsTaken + applyShortcuts.runsTaken;
   let error = '';
+  const limit = regionLimits.maxSimulated;
+  if (spec.limit !== 2 ** 24) regionLimits.maxSimulated = spec.limit;
   try {
     for (let p = 0; p < spec.passes; p++) {
       ctx.passedSampleIntervals = p;
@@ -173,6 +177,8 @@ function run(spec: PassSpec, shortcut: boolean, profile = B1) {
     }
   } catch (e) {
     error = String(e);
+  } finally {
+    regionLimits.maxSimulated = limit;
   }
   return {
     folds: applyShortcuts.foldsTaken + applyShortcuts.runsTaken - before,
@@ -213,6 +219,7 @@ function plainPass(pages: number, mergeLimitPages: number, schemes: Array<Partia
     trace: false,
     walk: false,
     passes: 1,
+    limit: 2 ** 24,
   };
 }
 const REJECT_ALL: FilterSpec = { type: 'addr', startPage: 0, pages: 100_000, offset: 0, targetIdx: 0, allow: false, matching: true };
@@ -264,6 +271,7 @@ const passArb: fc.Arbitrary<PassSpec> = fc.record({
   trace: fc.boolean(),
   walk: fc.boolean(),
   passes: fc.integer({ min: 1, max: 3 }),
+  limit: fc.constantFrom(2 ** 24, 2 ** 24, 2 ** 24, 40, 300),
 });
 
 describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece runs) change nothing', () => {
@@ -305,24 +313,6 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
     }
   });
 
-  it('random passes (several targets and schemes, filters, resume points, snapshots, scores, tracer, damos_walk): the same with and without the shortcut', () => {
-    let folded = 0;
-    let runs = 0;
-    fc.assert(
-      fc.property(passArb, (spec) => {
-        const on = run(spec, true);
-        const off = run(spec, false);
-        expect(off.folds).toBe(0);
-        expect(on.state).toEqual(off.state);
-        folded += on.folds > 0 ? 1 : 0;
-        runs++;
-      }),
-      { numRuns: 3000, seed: 20261126 },
-    );
-    // The generator reaches the shortcut often enough for the comparison to mean something.
-    expect(folded).toBeGreaterThan(runs / 25);
-  });
-
   it('B0 keeps the pieces as a run: the same regions as the visits make, one by one', () => {
     const spec = plainPass(256, 64, [{ filters: [REJECT_ALL] }]);
     const on = run(spec, true, B0);
@@ -331,6 +321,7 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
     expect(on.state.regions[0].length).toBe(256);
     expect(on.state.regions[0][255]).toMatchObject({ start: 255 * PAGE, end: 256 * PAGE, age: 3, nrAccesses: 2, lastNrAccesses: 1, run: null });
   });
+
 
   it('bounds off the min_region_sz grid (a commit that lowered addr_unit): the splits end at a rest between sz and the quota left', () => {
     // Found in review: a 34 KiB region, 10 KiB of quota: the visits cut 8 KiB pieces while the rest
@@ -347,50 +338,64 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
     expect(run(spec, true).state).toEqual(run(spec, false).state);
   });
 
-  it('B0 near the simulator\'s region limit: no run, and the walk stops where it would', () => {
+  it('B0 near the simulator\'s region limit: the run stops short of it, and the walk stops where it would', () => {
     const spec = plainPass(100, 1, [{ filters: [REJECT_ALL] }]);
     regionLimits.maxSimulated = 50;
     try {
       const on = run(spec, true, B0);
       expect(on.state).toEqual(run(spec, false, B0).state);
-      expect(on.folds).toBe(0);
+      expect(on.folds).toBe(1);
       expect(on.state.error).toMatch(/split target regions past 50/);
     } finally {
       regionLimits.maxSimulated = 2 ** 24;
     }
   });
 
-  it('B0, random passes: the same with and without piece runs', () => {
-    let taken = 0;
-    let runs = 0;
-    fc.assert(
-      fc.property(passArb, (spec) => {
-        const on = run(spec, true, B0);
-        const off = run(spec, false, B0);
-        expect(off.folds).toBe(0);
-        expect(on.state).toEqual(off.state);
-        taken += on.folds > 0 ? 1 : 0;
-        runs++;
-      }),
-      { numRuns: 1500, seed: 20261127 },
-    );
-    expect(taken).toBeGreaterThan(runs / 20);
-  });
+  for (const [name, profile, numRuns, seed] of [
+    ['B1 (folds)', B1, 3000, 20261126],
+    ['B0 (piece runs)', B0, 1500, 20261127],
+  ] as const) {
+    it(`${name}, random passes (several targets and schemes, filters, resume points, snapshots, scores, tracer, damos_walk, region limits): the same with and without the shortcut`, () => {
+      let taken = 0;
+      let runs = 0;
+      fc.assert(
+        fc.property(passArb, (spec) => {
+          const on = run(spec, true, profile);
+          const off = run(spec, false, profile);
+          expect(off.folds).toBe(0);
+          expect(on.state).toEqual(off.state);
+          taken += on.folds > 0 ? 1 : 0;
+          runs++;
+        }),
+        { numRuns, seed },
+      );
+      // The generator reaches the shortcut often enough for the comparison to mean something.
+      expect(taken).toBeGreaterThan(runs / 25);
+    });
+  }
 
-  it('the preset under b1 with CONSIST (its quota splits cut millions of pieces): the same timeline', () => {
-    const run = (shortcut: boolean) => {
-      applyShortcuts.foldRejectedSplits = shortcut;
-      const doc = tiering6040('consist');
-      doc.kernel = { ...doc.kernel, profile: 'b1' };
-      doc.duration = '100 s';
-      const before = applyShortcuts.foldsTaken;
-      const res = runScenario(scenarioFromDoc(doc).scenario);
-      return { folds: applyShortcuts.foldsTaken - before, goals: res.goals, aggrs: res.aggrs };
-    };
-    const on = run(true);
-    const off = run(false);
-    expect(on.folds).toBeGreaterThan(1000);
-    expect(on.goals).toEqual(off.goals);
-    expect(on.aggrs).toEqual(off.aggrs);
-  });
+  for (const [profile, counter, least] of [
+    ['b1', 'foldsTaken', 1000],
+    ['b0', 'runsTaken', 100],
+  ] as const) {
+    it(`the preset under ${profile} with CONSIST (its quota splits cut millions of pieces): the same timeline`, () => {
+      const presetRun = (shortcut: boolean) => {
+        applyShortcuts.foldRejectedSplits = shortcut;
+        applyShortcuts.pieceRuns = shortcut;
+        const doc = tiering6040('consist');
+        doc.kernel = { ...doc.kernel, profile };
+        doc.duration = '100 s';
+        const before = applyShortcuts[counter];
+        const res = runScenario(scenarioFromDoc(doc).scenario);
+        return { taken: applyShortcuts[counter] - before, goals: res.goals, aggrs: res.aggrs };
+      };
+      const on = presetRun(true);
+      const off = presetRun(false);
+      expect(on.taken).toBeGreaterThan(least);
+      expect(off.taken).toBe(0);
+      if (profile === 'b0') expect(Math.max(...on.aggrs.map((a) => a.nr_regions))).toBe(1_566_546);
+      expect(on.goals).toEqual(off.goals);
+      expect(on.aggrs).toEqual(off.aggrs);
+    });
+  }
 });

@@ -5,28 +5,22 @@
  * before anything else looks (the region sampler, the merge passes, kdamond_reset_aggregated, the
  * region counts) works on the columns. All of it must do exactly what it does to the region
  * objects the pieces stand for: every case here runs the same steps on a list with runs and on its
- * expanded copy and compares every field of every region.
+ * expanded copy and compares every field of every region (the apply pass that makes runs, and the
+ * preset with and without them, are in apply-shortcuts.test.ts).
  */
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultAttrs } from '../src/damon/attrs.js';
 import { kdamondResetAggregated } from '../src/damon/kdamond.js';
 import { kdamondMergeRegions, mergeRegionsOf } from '../src/damon/merge.js';
 import { DamonRegion, DamonTarget, PieceRun } from '../src/damon/region.js';
 import { regionSzLimit } from '../src/damon/split.js';
-import { applyShortcuts } from '../src/damos/apply.js';
 import { Prng } from '../src/lib/prng.js';
 import { YoungMap } from '../src/machine/young.js';
 import { RegionSampler } from '../src/ops/sampler.js';
-import { runScenario } from '../src/run/run.js';
-import { scenarioFromDoc } from '../src/scenario/load.js';
-import { tiering6040 } from '../src/scenario/presets.js';
 
 const PAGE = 4096;
 
-afterEach(() => {
-  applyShortcuts.pieceRuns = true;
-});
 
 interface EntrySpec {
   gap: boolean;
@@ -232,23 +226,5 @@ describe('piece runs: the region code that reads them does what it does to the r
       { numRuns: 1500, seed: 20261127 },
     );
     expect(withRuns).toBeGreaterThan(500);
-  });
-
-  it('the preset with CONSIST under b0 (its quota splits cut 1.5 million pieces): the same timeline with and without runs', () => {
-    const run = (on: boolean) => {
-      applyShortcuts.pieceRuns = on;
-      const doc = tiering6040('consist');
-      doc.duration = '100 s';
-      const before = applyShortcuts.runsTaken;
-      const res = runScenario(scenarioFromDoc(doc).scenario);
-      return { runs: applyShortcuts.runsTaken - before, goals: res.goals, aggrs: res.aggrs };
-    };
-    const on = run(true);
-    const off = run(false);
-    expect(on.runs).toBeGreaterThan(100);
-    expect(off.runs).toBe(0);
-    expect(Math.max(...on.aggrs.map((a) => a.nr_regions))).toBe(1_566_546);
-    expect(on.goals).toEqual(off.goals);
-    expect(on.aggrs).toEqual(off.aggrs);
   });
 });

@@ -219,10 +219,10 @@ function main(): void {
   };
   for (const [i, [gib, tuner, dur, warm]] of plan.entries()) {
     // Children run with one V8 platform worker, as `npm start` runs the CLI (src/cli/main.ts says why).
-    // The target's row runs three times (a shared 2-core machine varies by up to 40 % between
-    // identical runs): the row is the median run, with the range beside it.
+    // The target's rows (the preset with either tuner) run three times (a shared 2-core machine
+    // varies by up to 40 % between identical runs): the row is the median run, with the range beside it.
     const tries: BenchResult[] = [];
-    const reps = gib === 64 && tuner === 'temporal' && dur === duration && !warm ? 3 : 1;
+    const reps = gib === 64 && tuner !== 'monitor' && dur === duration && !warm ? 3 : 1;
     for (let k = 0; k < reps; k++) {
       progress(`bench: run ${i + 1} of ${plan.length}: ${rowLabel(gib, tuner, dur, warm !== undefined)}${reps > 1 ? ` (${k + 1} of ${reps})` : ''}`);
       const r = spawnSync(process.execPath, ['--v8-pool-size=1', self, '--one', String(gib), tuner, String(dur), ...(warm ? [warm] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });

@@ -14,6 +14,11 @@ function updateAge(nr: number, last: number, age: number, thres: number, zeroTra
   return (age + 1) >>> 0;
 }
 
+/** Whether damon_merge_regions_of() merges r into prev: adjacent, similar and within the size limit (§5.2). */
+function mergeable(pStart: number, pEnd: number, pNr: number, rStart: number, rEnd: number, rNr: number, thres: number, szLimit: number): boolean {
+  return pEnd === rStart && Math.abs(pNr - rNr) <= thres && pEnd - pStart + (rEnd - rStart) <= szLimit;
+}
+
 /**
  * `damon_merge_regions_of(t, thres, sz_limit)`: one greedy left-to-right pass (§5.2). Survivors are
  * compacted in place, so a pass is O(regions) however many merges it makes.
@@ -30,7 +35,7 @@ export function mergeRegionsOf(t: DamonTarget, thres: number, szLimit: number, p
     r.age = updateAge(r.nrAccesses, r.lastNrAccesses, r.age, thres, profile.ageResetOnZeroTransition);
     if (w > 0) {
       const p = regs[w - 1];
-      if (p.end === r.start && Math.abs(p.nrAccesses - r.nrAccesses) <= thres && p.end - p.start + (r.end - r.start) <= szLimit) {
+      if (mergeable(p.start, p.end, p.nrAccesses, r.start, r.end, r.nrAccesses, thres, szLimit)) {
         mergeInto(p, r);
         destroyRegion(r);
         continue;
@@ -50,7 +55,7 @@ export function mergeRegionsOf(t: DamonTarget, thres: number, szLimit: number, p
  */
 class MergeColumns {
   /** Entries left. */
-  n: number;
+  n = 0;
   private readonly start: Float64Array;
   private readonly end: Float64Array;
   private readonly nr: Uint32Array;
@@ -84,107 +89,85 @@ class MergeColumns {
     this.objs = t.rawRegions;
     this.first = new Int32Array(this.objs.length);
     const { objs, first } = this;
-    let w = 0;
+    this.begin(thres);
     let e = 0;
-    // The region before (prev), kept in locals until the next one does not join it.
-    let pStart = 0;
-    let pEnd = -1; // joins nothing
-    let pNr = 0;
-    let pLast = 0;
-    let pAge = 0;
-    let pMerged = 0;
-    let pOrigin = -1;
     for (let j = 0; j < objs.length; j++) {
       const r = objs[j];
       first[j] = e;
+      this.feed(r.start, r.end, r.nrAccesses, r.lastNrAccesses, r.age, 0, e++);
       const run = r.run;
-      const count = run ? run.n + 1 : 1;
-      for (let i = 0; i < count; i++, e++) {
-        let eStart: number;
-        let eEnd: number;
-        let eNr: number;
-        let eLast: number;
-        if (i === 0 || !run) {
-          eStart = r.start;
-          eEnd = r.end;
-          eNr = r.nrAccesses;
-          eLast = r.lastNrAccesses;
-        } else {
-          eStart = r.end + (i - 1) * run.sz;
-          eEnd = eStart + run.sz;
-          eNr = run.nrAccesses[i - 1];
-          eLast = run.lastNrAccesses[i - 1];
-        }
-        const eAge = updateAge(eNr, eLast, r.age, thres, zeroTransitionReset);
-        const sl = pEnd - pStart;
-        const sr = eEnd - eStart;
-        if (pEnd === eStart && Math.abs(pNr - eNr) <= thres && sl + sr <= szLimit) {
-          pNr = weightedAverage(pNr, sl, eNr, sr);
-          pAge = weightedAverage(pAge, sl, eAge, sr);
-          pEnd = eEnd;
-          pMerged = 1;
-          continue;
-        }
-        if (pOrigin >= 0) this.put(w++, pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin);
-        pStart = eStart;
-        pEnd = eEnd;
-        pNr = eNr;
-        pLast = eLast;
-        pAge = eAge;
-        pMerged = 0;
-        pOrigin = e;
-      }
+      if (!run) continue;
+      for (let i = 0, st = r.end; i < run.n; i++, st += run.sz) this.feed(st, st + run.sz, run.nrAccesses[i], run.lastNrAccesses[i], r.age, 0, e++);
     }
-    if (pOrigin >= 0) this.put(w++, pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin);
-    this.n = w;
-  }
-
-  private put(w: number, start: number, end: number, nr: number, last: number, age: number, merged: number, origin: number): void {
-    this.start[w] = start;
-    this.end[w] = end;
-    this.nr[w] = nr;
-    this.last[w] = last;
-    this.age[w] = age;
-    this.merged[w] = merged;
-    this.origin[w] = origin;
+    this.end_();
   }
 
   /** damon_merge_regions_of() on the entries. */
   pass(thres: number): void {
-    const { start, end, nr, last, age, merged, origin, szLimit, zeroTransitionReset } = this;
-    let w = 0;
-    let pStart = 0;
-    let pEnd = -1; // joins nothing
-    let pNr = 0;
-    let pLast = 0;
-    let pAge = 0;
-    let pMerged = 0;
-    let pOrigin = -1;
-    for (let e = 0; e < this.n; e++) {
-      const eStart = start[e];
-      const eEnd = end[e];
-      const eNr = nr[e];
-      const eAge = updateAge(eNr, last[e], age[e], thres, zeroTransitionReset);
-      const sl = pEnd - pStart;
-      const sr = eEnd - eStart;
-      if (pEnd === eStart && Math.abs(pNr - eNr) <= thres && sl + sr <= szLimit) {
-        pNr = weightedAverage(pNr, sl, eNr, sr);
-        pAge = weightedAverage(pAge, sl, eAge, sr);
-        pEnd = eEnd;
-        pMerged = 1;
-        continue;
-      }
-      if (pOrigin >= 0) this.put(w++, pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin);
-      pStart = eStart;
-      pEnd = eEnd;
-      pNr = eNr;
-      pLast = last[e];
-      pAge = eAge;
-      pMerged = merged[e];
-      pOrigin = origin[e];
+    const { start, end, nr, last, age, merged, origin } = this;
+    const n = this.n;
+    this.begin(thres);
+    for (let e = 0; e < n; e++) this.feed(start[e], end[e], nr[e], last[e], age[e], merged[e], origin[e]);
+    this.end_();
+  }
+
+  // A pass: the entries go through feed() in order; the one before (prev) waits in these fields
+  // until the next does not join it, and survivors are written from index 0 (never ahead of what
+  // the pass has read, so a pass may read the columns it writes).
+  private thres = 0;
+  private w = 0;
+  private pStart = 0;
+  private pEnd = -1;
+  private pNr = 0;
+  private pLast = 0;
+  private pAge = 0;
+  private pMerged = 0;
+  private pOrigin = -1;
+
+  private begin(thres: number): void {
+    this.thres = thres;
+    this.w = 0;
+    this.pEnd = -1; // joins nothing
+    this.pOrigin = -1;
+  }
+
+  private feed(start: number, end: number, nr: number, last: number, age: number, merged: number, origin: number): void {
+    const thres = this.thres;
+    age = updateAge(nr, last, age, thres, this.zeroTransitionReset);
+    if (mergeable(this.pStart, this.pEnd, this.pNr, start, end, nr, thres, this.szLimit)) {
+      // mergeInto() on the columns.
+      const sl = this.pEnd - this.pStart;
+      this.pNr = weightedAverage(this.pNr, sl, nr, end - start);
+      this.pAge = weightedAverage(this.pAge, sl, age, end - start);
+      this.pEnd = end;
+      this.pMerged = 1;
+      return;
     }
-    if (pOrigin >= 0) this.put(w++, pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin);
-    this.n = w;
+    this.flush();
+    this.pStart = start;
+    this.pEnd = end;
+    this.pNr = nr;
+    this.pLast = last;
+    this.pAge = age;
+    this.pMerged = merged;
+    this.pOrigin = origin;
+  }
+
+  private flush(): void {
+    if (this.pOrigin < 0) return;
+    const w = this.w++;
+    this.start[w] = this.pStart;
+    this.end[w] = this.pEnd;
+    this.nr[w] = this.pNr;
+    this.last[w] = this.pLast;
+    this.age[w] = this.pAge;
+    this.merged[w] = this.pMerged;
+    this.origin[w] = this.pOrigin;
+  }
+
+  private end_(): void {
+    this.flush();
+    this.n = this.w;
   }
 
   /** Index in objs of the region an origin index belongs to (itself or its run's carrier). */

@@ -222,10 +222,12 @@ function runRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): 
   // A few pieces are cheaper as regions than as a run, whose columns and columnar merge cost more
   // than the objects would.
   const min = applyShortcuts.runsTaken > 0 ? applyShortcuts.minRunPieces : applyShortcuts.minFirstRunPieces;
-  const pieces = passivePieces(ctx, w, split, Math.max(2, min));
-  // Where the walk could come near the simulator's region limit, the visits go one by one and
-  // stop it where they would (RegionWalk.cut()).
-  if (pieces === 0 || w.nrRegions() + pieces + 2 >= regionLimits.maxSimulated) return;
+  const found = passivePieces(ctx, w, split, Math.max(2, min));
+  // Near the simulator's region limit the run stops a few pieces short of it and the visits go on
+  // one by one, so that the walk stops where it would (RegionWalk.cut()), with no more than a few
+  // region objects made on the way.
+  const pieces = Math.min(found, regionLimits.maxSimulated - w.nrRegions() - 8);
+  if (found === 0 || pieces < Math.max(2, min)) return;
   const { sz, rest } = split;
   // The first piece as damon_split_region_at() makes it; the run holds the others.
   const y = newRegion(rest.start, rest.start + sz);
