@@ -2,7 +2,7 @@
 /**
  * `npm run bench -- [duration]` takes its one argument as `run --duration` does, and a bad command
  * line ends as every damon-sim command line does: exit code 2 and one line naming what was wrong,
- * before any run starts (the bench itself, ~20 s of work, is not run here).
+ * before any run starts (the bench itself, ~13 s of work, is not run here).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

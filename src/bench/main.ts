@@ -213,7 +213,7 @@ function main(): void {
     [64, 'monitor', duration],
     [4096, 'monitor', duration],
   ] as const;
-  // The whole bench takes ~20 s of wall time: say which run is going (on a terminal, one line rewritten).
+  // The whole bench takes ~13 s of wall time: say which run is going (on a terminal, one line rewritten).
   const progress = (s: string) => {
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${s}`);
   };
