@@ -98,7 +98,8 @@ type Step = { kind: 'sample'; n: number } | { kind: 'map' } | { kind: 'sync' } |
 
 const entryArb: fc.Arbitrary<EntrySpec> = fc.record({
   gap: fc.boolean(),
-  pages: fc.constantFrom(1, 1, 2, 3, 16),
+  // 2^20 pages: pieces of 4 GiB, past damon_rand's 32-bit span (look()'s piece-by-piece path).
+  pages: fc.constantFrom(1, 1, 2, 3, 16, 1 << 20),
   pieces: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 20, max: 300 })),
   age: fc.constantFrom(0, 1, 7),
   nr: fc.constantFrom(0, 1, 5, 20),
@@ -151,6 +152,8 @@ function drive(targets: DamonTarget[], steps: Step[], seed: number, maps: [Young
       if (st.single) for (const t of targets) mergeRegionsOf(t, st.thres, st.szLimitPages * PAGE, { ageResetOnZeroTransition: true });
       else kdamondMergeRegions(targets, attrs, st.thres, st.szLimitPages * PAGE, { ageResetOnZeroTransition: true });
       out.push(['nr', targets.map((t) => t.nrRegions)]);
+      // What the apply pass reads before the reset rewrites nr_accesses_bp (from the review).
+      out.push(['merged', fields(targets)]);
       kdamondResetAggregated(targets);
       nextAggr = sis + 10;
     }
