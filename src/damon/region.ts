@@ -284,9 +284,9 @@ export function weightedAverage(a: number, sa: number, b: number, sb: number): n
 }
 
 /**
- * Regions one target may reach during an apply pass before the run stops: each is a JS object of
- * ~200 bytes, so 2^24 of them take ~3 GiB (B0's quota split before a rejecting filter can ask for
- * 2^29 on a 4 TiB machine).
+ * Regions one target may reach during an apply pass before the run stops (B0's quota split before
+ * a rejecting filter can ask for 2^29 on a 4 TiB machine). As objects of ~200 bytes, 2^24 of them
+ * took ~3 GiB; in piece runs they take ~0.5 GiB, but the limit stays where runs stopped before.
  */
 export const regionLimits = { maxSimulated: 2 ** 24 };
 
