@@ -229,25 +229,23 @@ export function kdamondMergeRegions(
   profile: Pick<KernelProfile, 'ageResetOnZeroTransition'>,
 ): void {
   const maxThres = Math.floor(attrs.aggrInterval / si(attrs)) >>> 0;
+  // Targets holding piece runs go through the passes on columns, each target's first pass as it is loaded.
+  const onColumns = targets.some((t) => t.nrRegions !== t.rawRegions.length);
+  let cols: MergeColumns[] | null = null;
   let nrRegions: number;
-  if (targets.some((t) => t.nrRegions !== t.rawRegions.length)) {
-    let cols: MergeColumns[] | null = null;
-    do {
-      nrRegions = 0;
+  do {
+    nrRegions = 0;
+    if (!onColumns) {
+      for (const t of targets) {
+        mergeRegionsOf(t, threshold, szLimit, profile);
+        nrRegions += t.nrRegions;
+      }
+    } else {
       if (cols) for (const c of cols) c.pass(threshold);
       else cols = targets.map((t) => new MergeColumns(t, threshold, szLimit, profile.ageResetOnZeroTransition));
       for (const c of cols) nrRegions += c.n;
-      threshold = Math.max(1, (threshold * 2) >>> 0);
-    } while (nrRegions > attrs.maxNrRegions && Math.floor(threshold / 2) < maxThres);
-    for (const c of cols) c.writeBack();
-    return;
-  }
-  do {
-    nrRegions = 0;
-    for (const t of targets) {
-      mergeRegionsOf(t, threshold, szLimit, profile);
-      nrRegions += t.nrRegions;
     }
     threshold = Math.max(1, (threshold * 2) >>> 0);
   } while (nrRegions > attrs.maxNrRegions && Math.floor(threshold / 2) < maxThres);
+  if (cols) for (const c of cols) c.writeBack();
 }

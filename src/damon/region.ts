@@ -244,13 +244,22 @@ export function splitRegionAt(t: DamonTarget, idx: number, szR: number): DamonRe
 
 /** The arithmetic of damon_split_region_at: r keeps the left part; returns the right part (not linked). */
 export function cutRegion(r: DamonRegion, szR: number): DamonRegion {
-  const n = newRegion(r.start + szR, r.end);
+  const n = newRegionLike(r.start + szR, r.end, r);
   r.end = n.start;
   boundsMoved(r);
-  n.age = r.age;
-  n.lastNrAccesses = r.lastNrAccesses;
-  n.nrAccessesBp = r.nrAccessesBp;
-  n.nrAccesses = r.nrAccesses;
+  return n;
+}
+
+/**
+ * A new region [start, end) with what damon_split_region_at() copies from the region it cuts:
+ * age, last_nr_accesses, nr_accesses_bp and nr_accesses.
+ */
+export function newRegionLike(start: number, end: number, like: DamonRegion): DamonRegion {
+  const n = newRegion(start, end);
+  n.age = like.age;
+  n.lastNrAccesses = like.lastNrAccesses;
+  n.nrAccessesBp = like.nrAccessesBp;
+  n.nrAccesses = like.nrAccesses;
   return n;
 }
 
@@ -426,10 +435,8 @@ export class RegionWalk {
    * becomes the current region. Only after a split, with the non-safe iterator.
    */
   passCurAndRun(carrier: DamonRegion): void {
-    const out = this.materialize();
-    out.push(this.cur as DamonRegion);
+    this.passCurAndVisited([carrier]);
     this.hidden += (carrier.run as PieceRun).n;
-    this.cur = carrier;
   }
 
   /** damon_nr_regions(t) in the middle of the walk: what it holds now, splits included. */

@@ -8,7 +8,7 @@
  */
 import { alignDown } from '../lib/kint.js';
 import { coarseNs, type DamonCtx } from '../damon/ctx.js';
-import { PieceRun, RegionWalk, boundsMoved, newRegion, regionLimits, type DamonRegion, type DamonTarget } from '../damon/region.js';
+import { PieceRun, RegionWalk, boundsMoved, newRegionLike, regionLimits, type DamonRegion, type DamonTarget } from '../damon/region.js';
 import { addrFilterBounds, coreFilterOut } from './filters.js';
 import { damosValidTarget } from './pattern.js';
 import { EligibleMemo } from './goals.js';
@@ -221,20 +221,16 @@ function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit, minPi
 function runRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): void {
   // A few pieces are cheaper as regions than as a run, whose columns and columnar merge cost more
   // than the objects would.
-  const min = applyShortcuts.runsTaken > 0 ? applyShortcuts.minRunPieces : applyShortcuts.minFirstRunPieces;
-  const found = passivePieces(ctx, w, split, Math.max(2, min));
+  const min = Math.max(2, applyShortcuts.runsTaken > 0 ? applyShortcuts.minRunPieces : applyShortcuts.minFirstRunPieces);
+  const found = passivePieces(ctx, w, split, min);
   // Near the simulator's region limit the run stops a few pieces short of it and the visits go on
   // one by one, so that the walk stops where it would (RegionWalk.cut()), with no more than a few
   // region objects made on the way.
   const pieces = Math.min(found, regionLimits.maxSimulated - w.nrRegions() - 8);
-  if (found === 0 || pieces < Math.max(2, min)) return;
+  if (found === 0 || pieces < min) return;
   const { sz, rest } = split;
   // The first piece as damon_split_region_at() makes it; the run holds the others.
-  const y = newRegion(rest.start, rest.start + sz);
-  y.age = rest.age;
-  y.lastNrAccesses = rest.lastNrAccesses;
-  y.nrAccessesBp = rest.nrAccessesBp;
-  y.nrAccesses = rest.nrAccesses;
+  const y = newRegionLike(rest.start, rest.start + sz, rest);
   y.run = new PieceRun(pieces - 1, sz, rest);
   rest.start += pieces * sz;
   boundsMoved(rest);
@@ -270,11 +266,7 @@ function foldRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit, 
   let pos = rest.start + intoX * sz;
   for (let left = pieces - intoX; left > 0; left -= perRun) {
     // A run's first piece as damon_split_region_at() makes it, with the rest merged into it.
-    const y = newRegion(pos, pos + Math.min(left, perRun) * sz);
-    y.age = rest.age;
-    y.lastNrAccesses = rest.lastNrAccesses;
-    y.nrAccessesBp = rest.nrAccessesBp;
-    y.nrAccesses = rest.nrAccesses;
+    const y = newRegionLike(pos, pos + Math.min(left, perRun) * sz, rest);
     made.push(y);
     pos = y.end;
   }
