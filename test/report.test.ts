@@ -450,6 +450,30 @@ describe('addGroundTruth', () => {
     expect(s.find((x) => x.metric === 'node_mem_free_bp')?.truthMeanSecondHalf).toBeUndefined();
     expect(formatSummaryTable([{ title: 'run', rows: s }])).toContain('5000.0 bp');
   });
+
+  it('takes every aggregation, whatever record.aggr_stride writes', () => {
+    const runWith = (stride: number) => {
+      const doc = tiering6040('temporal');
+      doc.duration = 40;
+      doc.record = { aggr_stride: stride };
+      return runScenario(scenarioFromDoc(doc).scenario);
+    };
+    const every = runWith(1);
+    const sparse = runWith(7);
+    // The stride thins the timeline (and nothing else: the same aggregations, every 7th written).
+    expect(every.aggrs.length).toBeGreaterThan(250);
+    expect(sparse.aggrs.length).toBe(Math.ceil(every.aggrs.length / 7));
+    expect(sparse.aggrs.map((a) => a.t)).toEqual(every.aggrs.filter((_, i) => i % 7 === 0).map((a) => a.t));
+    // The truth of the stride-1 run, by hand from its records: node 0's share over t >= 20 s.
+    const shares = every.aggrs.filter((a) => a.t >= 20).map((a) => (a.hot_bytes[0] * 10000) / (a.hot_bytes[0] + a.hot_bytes[1]));
+    const byHand = shares.reduce((x, y) => x + y, 0) / shares.length;
+    const pull = (r: typeof every) => r.summary.find((x) => x.scheme === 0 && x.goal === 0)?.truthMeanSecondHalf;
+    expect(pull(every)).toBeCloseTo(byHand, 9);
+    expect(pull(sparse)).toBe(pull(every));
+    // Over the written records alone it would differ (the hot set moves between them).
+    const writtenShares = sparse.aggrs.filter((a) => a.t >= 20).map((a) => (a.hot_bytes[0] * 10000) / (a.hot_bytes[0] + a.hot_bytes[1]));
+    expect(writtenShares.reduce((x, y) => x + y, 0) / writtenShares.length).not.toBe(pull(every));
+  });
 });
 
 describe('migrationSummary', () => {

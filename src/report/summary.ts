@@ -9,7 +9,7 @@
  */
 import type { DamosStat } from '../damos/scheme.js';
 import type { GoalParams } from '../run/events.js';
-import type { AggrRecord, GoalRecord } from '../run/recorder.js';
+import type { AggrRecord, GoalRecord, TruthSample } from '../run/recorder.js';
 
 export interface SchemeSummary {
   /**
@@ -656,10 +656,11 @@ export function formatSummaryTable(
 
 /**
  * Set each node_eligible_mem_bp goal's ground-truth mean: the hot set's share on the goal's node
- * (bp), averaged over the aggregation records of the second half of the run (of the entry's phase).
+ * (bp), averaged over the aggregations of the second half of the run (of the entry's phase).
+ * `truths` has one entry per aggregation (Recorder.truths), or the aggr records themselves.
  */
-export function addGroundTruth(summary: SchemeSummary[], aggrs: readonly AggrRecord[], durationS: number): void {
-  const withHot = aggrs.filter((a) => a.hot_bytes.length > 0);
+export function addGroundTruth(summary: SchemeSummary[], truths: readonly TruthSample[], durationS: number): void {
+  const withHot = truths.filter((a) => a.hot_bytes.length > 0);
   for (const s of summary) {
     if (s.metric !== 'node_eligible_mem_bp') continue;
     // The second half of the entry's span, as summarize() takes it (the whole run without phase times).

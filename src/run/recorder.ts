@@ -50,11 +50,18 @@ export interface AggrRecord {
   migrated: number[][];
 }
 
+/**
+ * The ground truth at one aggregation: the hot set's bytes per node. Kept at every aggregation,
+ * whatever record.aggr_stride writes, so the summary's truth does not depend on the stride.
+ */
+export type TruthSample = Pick<AggrRecord, 't' | 'kdamond' | 'ctx' | 'hot_bytes'>;
+
 export class Recorder implements DamonTracer {
   private sim: Simulation | undefined = undefined;
   private aggrCount = 0;
   readonly goals: GoalRecord[] = [];
   readonly aggrs: AggrRecord[] = [];
+  readonly truths: TruthSample[] = [];
   private readonly stride: number;
   /**
    * Ground truth and the migration matrix only change when memory moves (a new layout epoch) or
@@ -108,8 +115,8 @@ export class Recorder implements DamonTracer {
   }
 
   aggregated(ctx: DamonCtx): void {
-    if (this.aggrCount++ % this.stride !== 0 || !this.sim) return;
     const sim = this.sim;
+    if (!sim) return;
     const key = `${sim.machine.layoutEpoch}/${sim.workload.phaseIndex(ctx.clock.now)}`;
     if (key !== this.truthKey) {
       this.truthKey = key;
@@ -119,11 +126,16 @@ export class Recorder implements DamonTracer {
         migrated: sim.machine.migratedBytes.map((row) => [...row]),
       };
     }
+    const t = secs(ctx.clock.now);
+    const kdamond = this.kdamondOfCtx(ctx.idx);
+    const ctxIdx = ctxIdxInKdamond(ctx);
+    this.truths.push({ t, kdamond, ctx: ctxIdx, hot_bytes: this.truth.hot });
+    if (this.aggrCount++ % this.stride !== 0) return;
     const rec: AggrRecord = {
       type: 'aggr',
-      t: secs(ctx.clock.now),
-      kdamond: this.kdamondOfCtx(ctx.idx),
-      ctx: ctxIdxInKdamond(ctx),
+      t,
+      kdamond,
+      ctx: ctxIdx,
       nr_regions: ctx.nrRegions,
       sample_us: ctx.attrs.sampleInterval,
       aggr_us: ctx.attrs.aggrInterval,

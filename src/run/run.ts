@@ -143,7 +143,7 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const goalWrites = writesOf(events.records, SCHEME_WRITES);
   const initialGoals = sc.kdamonds.flatMap((k, ki) => k.contexts.map((c, ci) => ({ kdamond: ki, ctx: ci, goals: c.schemes.map((s) => keptGoals(s).length) })));
   const summary = summarize(rec.goals, sc.duration / 1e9, labels, 100, { finalStats: stats, goalWrites, initialGoals });
-  addGroundTruth(summary, aggrs, sc.duration / 1e9);
+  addGroundTruth(summary, rec.truths, sc.duration / 1e9);
   // The machine's own counters at the end: not the last recorded aggregation, which record.aggr_stride
   // can make far older than the end (or which watermarks may have kept from being made at all).
   const migrations = migrationSummary({ migrated: sim.machine.migratedBytes });
