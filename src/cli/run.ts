@@ -2,7 +2,7 @@
 /**
  * `damon-sim run`: one scenario (a file or a preset), or a preset with both tuners side by side.
  */
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
@@ -295,7 +295,12 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     ['--trace', o.trace],
   ]);
   if (o.out !== undefined) checkOutputPath('--out', o.out);
-  if (o.plot !== undefined) checkOutputPath('--plot', o.plot);
+  if (o.plot !== undefined) {
+    checkOutputPath('--plot', o.plot);
+    // The plot is SVG whatever the name says: a .png or .pdf would be an SVG under a name that lies.
+    const ext = extname(o.plot);
+    if (ext !== '' && ext.toLowerCase() !== '.svg') throw new UsageError(`--plot: expected a file name ending in .svg (the plot is SVG); found "${o.plot}"`);
+  }
   if (o.trace !== undefined) checkOutputPath('--trace', o.trace);
   // Only where something goes: --compare-tuners alone writes to out/ by default, a sweep (with or
   // without --compare-tuners) only to an --out-dir it was given.
