@@ -15,9 +15,9 @@ export { ConfigError, formatIssue, type ConfigIssue } from './scenario/issues.js
 export { PROFILES, DEFAULT_PROFILE, SWITCHES, findProfile, withOverrides, type KernelProfile, type ProfileSwitch } from './profiles.js';
 
 // Running: one call for a whole run, or the simulation to step yourself.
-export { runScenario, runScenarioAsync, RunInterrupted, type RunOptions, type RunResult } from './run/run.js';
+export { runScenario, runScenarioAsync, RunInterrupted, type RunOptions, type RunResult, type ContextRegions } from './run/run.js';
 export { Simulation } from './run/simulation.js';
-export type { AggrRecord, GoalRecord } from './run/recorder.js';
+export type { AggrRecord, GoalRecord, TruthSample } from './run/recorder.js';
 
 // Reports.
 export { summarize, formatSummaryTable, migrationSummary, type SchemeSummary, type SchemeStats, type Migration } from './report/summary.js';

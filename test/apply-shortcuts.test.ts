@@ -186,6 +186,7 @@ function run(spec: PassSpec, shortcut: boolean, profile = B1) {
       error,
       log,
       clock: ctx.clock.now,
+      rejectedQuotaSplits: ctx.rejectedQuotaSplits,
       // Every field, the operations set's sampling state included.
       regions: ctx.targets.map((t) => t.regions.map((r) => ({ ...r }))),
       schemes: ctx.schemes.map((s) => ({
@@ -387,7 +388,7 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
         doc.duration = '100 s';
         const before = applyShortcuts[counter];
         const res = runScenario(scenarioFromDoc(doc).scenario);
-        return { taken: applyShortcuts[counter] - before, goals: res.goals, aggrs: res.aggrs };
+        return { taken: applyShortcuts[counter] - before, goals: res.goals, aggrs: res.aggrs, regions: res.regions };
       };
       const on = presetRun(true);
       const off = presetRun(false);
@@ -396,6 +397,9 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
       if (profile === 'b0') expect(Math.max(...on.aggrs.map((a) => a.nr_regions))).toBe(1_566_546);
       expect(on.goals).toEqual(off.goals);
       expect(on.aggrs).toEqual(off.aggrs);
+      // The splits the shortcuts make at once count as the visits' one by one.
+      expect(on.regions).toEqual(off.regions);
+      expect(on.regions[0].rejectedQuotaSplits).toBeGreaterThan(profile === 'b0' ? 1_566_000 : 1000);
     });
   }
 });

@@ -107,6 +107,28 @@ function watermarkIdleNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
   return notes;
 }
 
+/**
+ * Contexts whose regions went past twice max_nr_regions at an aggregation. max_nr_regions bounds
+ * only what the merge leaves; the apply pass's splits can leave far more until the next merge, and
+ * every sample walks them all, which a run's summary does not show. A kernel developer reviewing
+ * a scheme setup wants to know (docs/findings.md §3).
+ */
+function regionPeakNotes(res: RunResult): ConfigIssue[] {
+  const notes: ConfigIssue[] = [];
+  for (const c of res.regions) {
+    if (c.peakNrRegions === null || c.peakNrRegions <= 2 * c.maxNrRegions) continue;
+    const cause =
+      c.rejectedQuotaSplits > 0
+        ? `; ${c.rejectedQuotaSplits} times in the run a scheme's quota split cut off a part that a core filter then rejected, and the rest was split again at its next visit (docs/findings.md §3)`
+        : '';
+    notes.push({
+      path: `kdamond ${c.kdamond}`,
+      message: `regions peaked at ${c.peakNrRegions} at ${(c.peakT ?? 0).toFixed(1)} s, ${Math.round(c.peakNrRegions / c.maxNrRegions)}× max_nr_regions ${c.maxNrRegions}, which bounds only what each merge leaves (every sample until the next merge walks them all)${cause}`,
+    });
+  }
+  return notes;
+}
+
 /** The quota goals a scenario's initial configuration has. */
 function countGoals(sc: Scenario): number {
   return sc.kdamonds.reduce((n, k) => n + k.contexts.reduce((m, c) => m + c.schemes.reduce((g, s) => g + s.quota.goals.length, 0), 0), 0);
@@ -159,7 +181,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
     // Once per command (a sweep's runs would repeat it).
-    const notes = watermarkIdleNotes(sc, res).filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
+    const notes = [...watermarkIdleNotes(sc, res), ...regionPeakNotes(res)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
     for (const n of notes) w.notesSeen?.add(`${n.path}: ${n.message}`);
     printIssues(io, notes, 'note');
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES), configuredGoals: countGoals(sc), durationS: sc.duration / 1e9 }), option('--plot')));

@@ -10,6 +10,7 @@ import type { Damos } from '../damos/scheme.js';
 import type { EligibleMemo } from '../damos/goals.js';
 import { attrsError, cloneAttrs, si, updateMonitoringResult, type DamonAttrs } from './attrs.js';
 import { nrAccessesMvsum } from './access.js';
+import { startAsDoubles } from '../lib/v8-fields.js';
 import type { KernelMm } from './mm.js';
 import type { DamonRegion, DamonTarget } from './region.js';
 import type { SplitState } from './split.js';
@@ -98,6 +99,12 @@ export class DamonCtx {
   accessWindowNs = 0;
   /** Set by kdamond_apply_schemes() for its quota-adjustment loop only (damos/goals.ts). */
   eligibleMemo: EligibleMemo | null = null;
+  /**
+   * damon-sim's own count, no kernel stat has it: quota splits whose left part a core filter then
+   * rejected, which leaves the rest to the next visit to split again (damos.md §3.3; under B0 a
+   * cascade, docs/findings.md §3).
+   */
+  rejectedQuotaSplits = 0;
 
   constructor(init: DamonCtxInit, attrs: DamonAttrs) {
     this.ops = init.ops;
@@ -109,6 +116,8 @@ export class DamonCtx {
     this.tracer = init.tracer;
     this.idx = init.idx ?? 0;
     this.attrs = cloneAttrs(attrs);
+    // A cascade adds a million at a time: a long run passes 2^31 (lib/v8-fields.ts).
+    startAsDoubles(this, 'rejectedQuotaSplits');
   }
 
   get nrRegions(): number {

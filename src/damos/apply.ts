@@ -67,7 +67,10 @@ function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWa
     if (!skipAgeReset) {
       if (coreFilterOut(ctx, w, s)) {
         // Not tried, not charged, age kept: the rest is split again at the same size next.
-        if (rest) rejectedSplit = { s, sz, rest };
+        if (rest) {
+          rejectedSplit = { s, sz, rest };
+          ctx.rejectedQuotaSplits++;
+        }
         return;
       }
       // The kernel finds the indices only when the tracepoint is enabled.
@@ -235,6 +238,7 @@ function runRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit): 
   rest.start += pieces * sz;
   boundsMoved(rest);
   w.passCurAndRun(y);
+  ctx.rejectedQuotaSplits += pieces; // the visits' splits, each rejected
   applyShortcuts.runsTaken++;
 }
 
@@ -273,6 +277,7 @@ function foldRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit, 
   rest.start = pos;
   boundsMoved(rest);
   w.passCurAndVisited(made);
+  ctx.rejectedQuotaSplits += pieces; // the visits' splits, each rejected
   applyShortcuts.foldsTaken++;
 }
 

@@ -56,12 +56,25 @@ export interface AggrRecord {
  */
 export type TruthSample = Pick<AggrRecord, 't' | 'kdamond' | 'ctx' | 'hot_bytes'>;
 
+/** A context's largest region count at an aggregation, and when (damon-sim's own: no kernel file shows it). */
+export interface RegionPeak {
+  kdamond: number;
+  ctx: number;
+  nrRegions: number;
+  /** Simulated seconds. */
+  t: number;
+  /** max_nr_regions then. */
+  maxNrRegions: number;
+}
+
 export class Recorder implements DamonTracer {
   private sim: Simulation | undefined = undefined;
   private aggrCount = 0;
   readonly goals: GoalRecord[] = [];
   readonly aggrs: AggrRecord[] = [];
   readonly truths: TruthSample[] = [];
+  /** Per context (DamonCtx.idx), at every aggregation whatever the stride writes. */
+  readonly regionPeaks = new Map<number, RegionPeak>();
   private readonly stride: number;
   /**
    * Ground truth and the migration matrix only change when memory moves (a new layout epoch) or
@@ -130,13 +143,16 @@ export class Recorder implements DamonTracer {
     const kdamond = this.kdamondOfCtx(ctx.idx);
     const ctxIdx = ctxIdxInKdamond(ctx);
     this.truths.push({ t, kdamond, ctx: ctxIdx, hot_bytes: this.truth.hot });
+    const nrRegions = ctx.nrRegions;
+    const peak = this.regionPeaks.get(ctx.idx);
+    if (!peak || nrRegions > peak.nrRegions) this.regionPeaks.set(ctx.idx, { kdamond, ctx: ctxIdx, nrRegions, t, maxNrRegions: ctx.attrs.maxNrRegions });
     if (this.aggrCount++ % this.stride !== 0) return;
     const rec: AggrRecord = {
       type: 'aggr',
       t,
       kdamond,
       ctx: ctxIdx,
-      nr_regions: ctx.nrRegions,
+      nr_regions: nrRegions,
       sample_us: ctx.attrs.sampleInterval,
       aggr_us: ctx.attrs.aggrInterval,
       node_used: this.truth.used,

@@ -32,6 +32,23 @@ export interface RunResult {
   simulation: Simulation;
   /** Records of the scenario's scheduled events (event, stats, tried_regions, ...), in order. */
   events: Array<Record<string, unknown>>;
+  /** Each context's region count at its peak, and the quota splits its filters rejected. */
+  regions: ContextRegions[];
+}
+
+/**
+ * What damon-sim sees of a context's regions over the run and the kernel shows nowhere: the
+ * largest count at an aggregation (apply-pass splits can leave far more than max_nr_regions until
+ * the next merge, and every sample walks them all) and ctx.rejectedQuotaSplits.
+ */
+export interface ContextRegions {
+  kdamond: number;
+  ctx: number;
+  /** null: the context never aggregated (its watermarks kept it waiting). */
+  peakNrRegions: number | null;
+  peakT: number | null;
+  maxNrRegions: number;
+  rejectedQuotaSplits: number;
 }
 
 /** Every goal a scheme kept, with its id as the goal records number it. */
@@ -155,8 +172,19 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
     const au = sim.kdamonds.find((k) => k.idx === row.kdamond)?.kdamond.ctx.addrUnit ?? 1;
     if (au !== 1) row.addrUnit = au;
   }
-  write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations }));
-  return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records };
+  const regions: ContextRegions[] = sim.kdamonds.map((k) => {
+    const peak = rec.regionPeaks.get(k.kdamond.ctx.idx);
+    return {
+      kdamond: k.idx,
+      ctx: ctxIdxInKdamond(k.kdamond.ctx),
+      peakNrRegions: peak?.nrRegions ?? null,
+      peakT: peak?.t ?? null,
+      maxNrRegions: peak?.maxNrRegions ?? k.kdamond.ctx.attrs.maxNrRegions,
+      rejectedQuotaSplits: sim.rejectedQuotaSplits(k.idx),
+    };
+  });
+  write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations, regions }));
+  return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records, regions };
 }
 
 /** Every scheme's DAMOS stats at the end of the run. */

@@ -69,6 +69,8 @@ export class Simulation {
   private readonly checkCache = new PaddrCheckCache();
   /** How many times each kdamond was turned on again (names the restarted contexts' PRNG streams). */
   private readonly restarts = new Map<number, number>();
+  /** rejectedQuotaSplits of the contexts a restart replaced, per kdamond. */
+  private readonly rejectedBefore = new Map<number, number>();
 
   constructor(scenario: Scenario, tracer?: DamonTracer) {
     this.scenario = scenario;
@@ -135,10 +137,17 @@ export class Simulation {
     const refused = damonCommitCtxPrecheck(ctx);
     if (refused) return refused;
     this.restarts.set(idx, n);
+    this.rejectedBefore.set(idx, this.rejectedQuotaSplits(idx));
     if (atNs > k.clock.now) k.clock.now = atNs;
     k.kdamond = new Kdamond(ctx);
     k.kdamond.start();
     return null;
+  }
+
+  /** ctx.rejectedQuotaSplits of kdamond idx over the run, its contexts before restarts included. */
+  rejectedQuotaSplits(idx: number): number {
+    const k = this.kdamonds.find((x) => x.idx === idx);
+    return (this.rejectedBefore.get(idx) ?? 0) + (k?.kdamond.ctx.rejectedQuotaSplits ?? 0);
   }
 
   private allocateWorkload(): void {

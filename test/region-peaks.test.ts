@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The run's region peaks and rejected quota splits (RunResult.regions, the summary record's
+ * `regions`, and the CLI's note): what a kernel developer cannot read from any sysfs file.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../src/run/run.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
+import { tiering6040 } from '../src/scenario/presets.js';
+import { cli } from './helpers/cli.js';
+
+function preset(seconds: number, patch: (doc: ReturnType<typeof tiering6040>) => void = () => {}) {
+  const doc = tiering6040('temporal');
+  doc.duration = seconds;
+  patch(doc);
+  const lines: string[] = [];
+  const res = runScenario(scenarioFromDoc(doc).scenario, { write: (l) => lines.push(l) });
+  return { res, summary: JSON.parse(lines[lines.length - 1]) as { type: string; regions: unknown } };
+}
+
+describe('region peaks and rejected quota splits', () => {
+  it('b0: the peak of every aggregation (the aggr records at stride 1 hold the same), whatever the stride writes', () => {
+    const every = preset(70);
+    const peak = Math.max(...every.res.aggrs.map((a) => a.nr_regions));
+    const at = every.res.aggrs.find((a) => a.nr_regions === peak)?.t;
+    // B0's cascade at 67.4 s: far past max_nr_regions until the next merge.
+    expect(every.res.regions).toEqual([{ kdamond: 0, ctx: 0, peakNrRegions: 18281, peakT: 67.445318, maxNrRegions: 1000, rejectedQuotaSplits: every.res.regions[0].rejectedQuotaSplits }]);
+    expect([peak, at]).toEqual([18281, 67.445318]);
+    // Nearly every region past the limit was cut off by a split the filter then rejected.
+    expect(every.res.regions[0].rejectedQuotaSplits).toBeGreaterThan(18281 - 1000);
+    expect(every.summary).toMatchObject({ type: 'summary', regions: every.res.regions });
+    const sparse = preset(70, (doc) => (doc.record = { aggr_stride: 9 }));
+    expect(sparse.res.regions).toEqual(every.res.regions);
+  });
+
+  it('b1: the merge-back folds the pieces again (no peak past the limit), yet the rejected splits are counted', () => {
+    const { res } = preset(70, (doc) => (doc.kernel = { ...doc.kernel, profile: 'b1' }));
+    expect(res.regions[0].peakNrRegions).toBeLessThanOrEqual(1000);
+    expect(res.regions[0].rejectedQuotaSplits).toBeGreaterThan(100);
+  });
+
+  it('an off and on (a fresh context) keeps the count of the context it replaced', () => {
+    const whole = preset(70);
+    const restarted = preset(100, (doc) => (doc.events = [{ at: 70, command: 'off' }, { at: 71, command: 'on' }]));
+    const fresh = restarted.res.simulation.kdamonds[0].kdamond.ctx.rejectedQuotaSplits;
+    // The first context's count up to the off, which the 70 s run ends at too, plus the new one's.
+    expect(restarted.res.regions[0].rejectedQuotaSplits).toBe(whole.res.regions[0].rejectedQuotaSplits + fresh);
+  });
+
+  it('damon-sim run notes a peak past twice max_nr_regions, with its cause, and only then', async () => {
+    const b0 = await cli(['run', '--preset', 'tiering-6040', '--duration', '70s', '--no-progress']);
+    expect(b0.code, b0.err).toBe(0);
+    expect(b0.err).toMatch(/^damon-sim: note: kdamond 0: regions peaked at 18281 at 67\.4 s, 18× max_nr_regions 1000, which bounds only what each merge leaves .*; \d+ times in the run a scheme's quota split cut off a part that a core filter then rejected/m);
+    const b1 = await cli(['run', '--preset', 'tiering-6040', '--duration', '70s', '--profile', 'b1', '--no-progress']);
+    expect(b1.code, b1.err).toBe(0);
+    expect(b1.err).not.toContain('regions peaked');
+  });
+});
