@@ -671,6 +671,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     { name: '--seeds and --seed', args: ['--seeds', '1-2', '--seed', '3'], option: '--seeds', phrase: 'either --seed or --seeds' },
     { name: '--plot - (a file named "-", not standard output)', args: ['--plot', '-'], option: '--plot', phrase: 'found "-"' },
     { name: '--plot x.png (the plot is SVG)', args: ['--plot', 'x.png'], option: '--plot', phrase: 'ending in .svg (the plot is SVG); found "x.png"' },
+    { name: '--plot .png (a name that is all extension)', args: ['--plot', '.png'], option: '--plot', phrase: 'ending in .svg (the plot is SVG); found ".png"' },
     { name: '--seed past 2^53', args: ['--seed', '99999999999999999999'], option: '--seed', phrase: 'below 2^53' },
   ];
   for (const c of optionCases) {

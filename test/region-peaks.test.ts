@@ -3,6 +3,9 @@
  * The run's region peaks and rejected quota splits (RunResult.regions, the summary record's
  * `regions`, and the CLI's note): what a kernel developer cannot read from any sysfs file.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/run.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
@@ -54,5 +57,15 @@ describe('region peaks and rejected quota splits', () => {
     const b1 = await cli(['run', '--preset', 'tiering-6040', '--duration', '70s', '--profile', 'b1', '--no-progress']);
     expect(b1.code, b1.err).toBe(0);
     expect(b1.err).not.toContain('regions peaked');
+    // Each run of a comparison gets its own, named.
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-peaks-'));
+    const both = await cli(['run', '--preset', 'tiering-6040', '--duration', '95s', '--compare-tuners', '--out-dir', dir, '--no-progress']);
+    rmSync(dir, { recursive: true, force: true });
+    expect(both.code, both.err).toBe(0);
+    const notes = both.err.split('\n').filter((l) => l.includes('regions peaked'));
+    expect(notes.map((l) => /^damon-sim: note: (\S+ seed 42), kdamond 0: regions peaked at (\d+) at [\d.]+ s, (\S+)× /.exec(l)?.slice(1))).toEqual([
+      ['tiering-6040-temporal seed 42', '18281', '18'],
+      ['tiering-6040-consist seed 42', '1566546', '1567'],
+    ]);
   });
 });

@@ -2,7 +2,7 @@
 /**
  * `damon-sim run`: one scenario (a file or a preset), or a preset with both tuners side by side.
  */
-import { extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
@@ -113,17 +113,19 @@ function watermarkIdleNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
  * every sample walks them all, which a run's summary does not show. A kernel developer reviewing
  * a scheme setup wants to know (docs/findings.md §3).
  */
-function regionPeakNotes(res: RunResult): ConfigIssue[] {
+function regionPeakNotes(res: RunResult, run: string | undefined): ConfigIssue[] {
   const notes: ConfigIssue[] = [];
   for (const c of res.regions) {
     if (c.peakNrRegions === null || c.peakNrRegions <= 2 * c.maxNrRegions) continue;
+    const times = c.peakNrRegions / c.maxNrRegions;
     const cause =
       c.rejectedQuotaSplits > 0
-        ? `; ${c.rejectedQuotaSplits} times in the run a scheme's quota split cut off a part that a core filter then rejected, and the rest was split again at its next visit (docs/findings.md §3)`
+        ? `; ${c.rejectedQuotaSplits} times in the run a scheme's quota split cut off a part that a core filter then rejected (the rest goes to the next visit, which splits it again while it exceeds the quota left: docs/findings.md §3)`
         : '';
     notes.push({
-      path: `kdamond ${c.kdamond}`,
-      message: `regions peaked at ${c.peakNrRegions} at ${(c.peakT ?? 0).toFixed(1)} s, ${Math.round(c.peakNrRegions / c.maxNrRegions)}× max_nr_regions ${c.maxNrRegions}, which bounds only what each merge leaves (every sample until the next merge walks them all)${cause}`,
+      // A comparison's or a sweep's runs each get one: say whose.
+      path: `${run === undefined ? '' : `${run}, `}kdamond ${c.kdamond}`,
+      message: `regions peaked at ${c.peakNrRegions} at ${(c.peakT ?? 0).toFixed(1)} s, ${times.toFixed(times < 10 ? 1 : 0)}× max_nr_regions ${c.maxNrRegions}, which bounds only what each merge leaves (every sample until the next merge walks them all)${cause}`,
     });
   }
   return notes;
@@ -181,7 +183,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
     // Once per command (a sweep's runs would repeat it).
-    const notes = [...watermarkIdleNotes(sc, res), ...regionPeakNotes(res)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
+    const notes = [...watermarkIdleNotes(sc, res), ...regionPeakNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
     for (const n of notes) w.notesSeen?.add(`${n.path}: ${n.message}`);
     printIssues(io, notes, 'note');
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES), configuredGoals: countGoals(sc), durationS: sc.duration / 1e9 }), option('--plot')));
@@ -319,8 +321,10 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.out !== undefined) checkOutputPath('--out', o.out);
   if (o.plot !== undefined) {
     checkOutputPath('--plot', o.plot);
-    // The plot is SVG whatever the name says: a .png or .pdf would be an SVG under a name that lies.
-    const ext = extname(o.plot);
+    // The plot is SVG whatever the name says: a .png or .pdf would be an SVG under a name that lies
+    // (".png" alone too, which extname() takes for a name without an extension).
+    const name = basename(o.plot);
+    const ext = name.includes('.') ? name.slice(name.lastIndexOf('.')) : '';
     if (ext !== '' && ext.toLowerCase() !== '.svg') throw new UsageError(`--plot: expected a file name ending in .svg (the plot is SVG); found "${o.plot}"`);
   }
   if (o.trace !== undefined) checkOutputPath('--trace', o.trace);
