@@ -6,6 +6,7 @@
 import { si, type DamonAttrs } from './attrs.js';
 import { boundsMoved, destroyRegion, mergeInto, weightedAverage, type DamonRegion, type DamonTarget, type PieceRun } from './region.js';
 import type { KernelProfile } from '../profiles.js';
+import { lastAtMost } from '../lib/search.js';
 
 /** Age update of one region for a merge pass with threshold `thres` (§4.4). */
 function updateAge(nr: number, last: number, age: number, thres: number, zeroTransitionReset: boolean): number {
@@ -172,15 +173,7 @@ class MergeColumns {
 
   /** Index in objs of the region an origin index belongs to (itself or its run's carrier). */
   private carrierOf(o: number): number {
-    const first = this.first;
-    let lo = 0;
-    let hi = first.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (first[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtMost(this.first, o, 0, this.first.length - 1);
   }
 
   /** The survivors as the target's regions; the objects of the others are destroyed. */

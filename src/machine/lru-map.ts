@@ -7,6 +7,7 @@
  * ranges the machine logged as changed (machine/layout-map.ts).
  */
 import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown } from '../lib/kint.js';
+import { lastAtMost } from '../lib/search.js';
 import { ExtKind } from './extents.js';
 import { PatchedSegments, emitExtents, type SegmentList, type Segments } from './layout-map.js';
 import type { Machine } from './machine.js';
@@ -80,15 +81,7 @@ export class LruMap {
 
   /** The run holding x (first <= x < end). */
   private runAt(x: number): number {
-    const s = this.starts;
-    let lo = 0;
-    let hi = this.n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (s[mid] <= x) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtMost(this.starts, x, 0, this.n - 1);
   }
 
   /** Add what the walk finds in [x, y) of run i. */

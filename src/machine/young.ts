@@ -16,6 +16,7 @@
 import { HPAGE_PMD_SIZE, alignDown, alignUp } from '../lib/kint.js';
 import { ExtKind, type Extent } from './extents.js';
 import { binomial, type Prng } from '../lib/prng.js';
+import { lastAtMost } from '../lib/search.js';
 import { PatchedSegments, emitExtents, type SegmentList, type Segments } from './layout-map.js';
 import type { Machine } from './machine.js';
 
@@ -141,11 +142,7 @@ export class YoungMap {
       lo = 0;
       hi = h;
     }
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (s[mid] <= x) lo = mid;
-      else hi = mid - 1;
-    }
+    lo = lastAtMost(s, x, lo, hi);
     this.hint = lo;
     return lo;
   }
