@@ -10,7 +10,7 @@ import { updateRegionAccessRate } from '../src/damon/access.js';
 import { DamonRegion, DamonTarget } from '../src/damon/region.js';
 import { Prng } from '../src/lib/prng.js';
 import { YoungMap } from '../src/machine/young.js';
-import { BinomialTables, RegionSampler, hitsBetween, threshOf } from '../src/ops/sampler.js';
+import { BinomialTables, RegionSampler, hitsBetween, invertBinomial, threshOf } from '../src/ops/sampler.js';
 
 /** Successes on a block's first n samples. */
 const prefixHits = (seed: number, k: number, hits: number, n: number): number => hitsBetween(seed, k, hits, 0, n);
@@ -128,10 +128,35 @@ describe('hitsBetween: settling a block piece by piece', () => {
 });
 
 describe('BinomialTables: the distribution tables are cached per (p, k)', () => {
+  it("a pair's first draw walks the distribution function to what its table gives, for every uniform", () => {
+    // A scripted stream of uniforms across [0, 2^32) meets every step of each distribution
+    // function; the instance's table exists from the pair's second draw on.
+    const steps = 4000;
+    const uniform = (i: number) => Math.floor((i + 0.5) * (0x1_0000_0000 / steps)) | 0;
+    const P = 0x8000_0000;
+    let checked = 0;
+    for (const thresh of [1, 3000, threshOf(0.05), threshOf(0.38), P / 2 - 1, P / 2, P / 2 + 1, threshOf(0.9), P - 1]) {
+      for (const k of [1, 2, 20, 511, 512]) {
+        let i = 0;
+        const rng = { nextI32: () => uniform(i++ % steps) } as unknown as Prng;
+        const tables = new BinomialTables();
+        tables.draw(rng, k, thresh);
+        tables.draw(rng, k, thresh);
+        for (i = 0; i < steps; ) {
+          const u = (uniform(i) >>> 0) / 0x1_0000_0000;
+          const walked = invertBinomial(thresh, k, u);
+          expect(tables.draw(rng, k, thresh)).toBe(thresh > P / 2 ? k - walked : walked);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(9 * 5 * steps);
+  });
+
   it('draws what an empty cache draws, through hits, misses and slot collisions', () => {
     // 4096 slots for 6,000 pairs drawn in a random order: most draws evict another pair's table, and
     // pairs that differ in p only or in k only meet in one slot. A table returned for the wrong pair
-    // changes draws.
+    // changes draws. An empty cache draws every pair without a table (k up to 600: two chunks).
     const pairs: Array<[number, number]> = [];
     const pick = new Prng(3);
     for (let i = 0; i < 6000; i++) pairs.push([threshOf((1 + pick.belowU32(999)) / 1000), 1 + pick.belowU32(600)]);

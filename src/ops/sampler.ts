@@ -82,9 +82,34 @@ export function threshOf(p: number): number {
 const TABLE_SLOTS = 4096;
 
 /**
+ * The first j with u < cdf[j] in buildTable(thresh, k)'s table, by the same arithmetic in the same
+ * order (so the same doubles), walking the distribution function without keeping it.
+ */
+export function invertBinomial(thresh: number, k: number, u: number): number {
+  const p = thresh / P_ONE;
+  const pp = p > 0.5 ? 1 - p : p;
+  const q = 1 - pp;
+  const ratio = pp / q;
+  let f = Math.pow(q, k);
+  let cum = 0;
+  for (let j = 0; j < k; j++) {
+    cum += f;
+    if (u < cum) return j;
+    f *= (ratio * (k - j)) / (j + 1);
+  }
+  return k; // the table's cdf[k] is 1
+}
+
+/**
  * Binomial(k, p) by inversion of its distribution function. Regions of uniformly hot or cold
  * memory share p (at 2^-31 resolution), so the tables are kept per (p, k); a guide table starts
  * the scan near the answer, so a draw is one uniform and a step or two.
+ *
+ * A pair gets its table the second time it is drawn; the first draw walks the distribution
+ * function instead (invertBinomial(), the same numbers). In memory that migrations have cut into
+ * tens of thousands of extents, almost every region has its own p after each split and merge, and
+ * building a table for a pair drawn once cost more than the draw (an hour into the preset, a tenth
+ * of the run).
  *
  * The cache is direct-mapped (a pair's slot is a hash of it; a miss overwrites the slot): a lookup
  * takes the same path whatever was cached before. A cache of maps per k, emptied when full, had
@@ -94,37 +119,43 @@ const TABLE_SLOTS = 4096;
 export class BinomialTables {
   private readonly slotK = new Int32Array(TABLE_SLOTS).fill(-1);
   private readonly slotThresh = new Int32Array(TABLE_SLOTS);
-  private readonly slotTable: CdfTable[] = [];
+  /** A slot's table, or null for a pair drawn once so far. */
+  private readonly slotTable: Array<CdfTable | null> = [];
 
   constructor() {
-    const none: CdfTable = { cdf: new Float64Array(1), guide: new Uint16Array(GUIDE) };
-    for (let i = 0; i < TABLE_SLOTS; i++) this.slotTable.push(none);
-    this.lastTable = none;
+    for (let i = 0; i < TABLE_SLOTS; i++) this.slotTable.push(null);
+    this.lastTable = { cdf: new Float64Array(1), guide: new Uint16Array(GUIDE) };
   }
 
-  /** The table of Binomial(k, min(p, 1 − p)) for p = thresh / 2^31 (0 < thresh < 2^31), k <= CHUNK. */
-  private table(thresh: number, k: number): CdfTable {
+  /**
+   * The table of Binomial(k, min(p, 1 − p)) for p = thresh / 2^31 (0 < thresh < 2^31), k <= CHUNK,
+   * or null the first time the pair comes.
+   */
+  private table(thresh: number, k: number): CdfTable | null {
     // Runs of equal regions ask for the same table again and again.
     if (thresh === this.lastThresh && k === this.lastK) return this.lastTable;
+    const h = (Math.imul(thresh ^ Math.imul(k, 0x2545_f491), 0x9e37_79b1) >>> 20) & (TABLE_SLOTS - 1);
+    if (this.slotK[h] !== k || this.slotThresh[h] !== thresh) {
+      this.slotK[h] = k;
+      this.slotThresh[h] = thresh;
+      this.slotTable[h] = null;
+      return null;
+    }
+    let t = this.slotTable[h];
+    if (t === null) {
+      t = buildTable(thresh, k);
+      this.slotTable[h] = t;
+    }
     this.lastThresh = thresh;
     this.lastK = k;
-    this.lastTable = this.lookup(thresh, k);
-    return this.lastTable;
+    this.lastTable = t;
+    return t;
   }
 
+  /** The last pair a table was returned for (lastTable), kept apart from the slots. */
   private lastThresh = -1;
   private lastK = -1;
   private lastTable: CdfTable;
-
-  private lookup(thresh: number, k: number): CdfTable {
-    const h = (Math.imul(thresh ^ Math.imul(k, 0x2545_f491), 0x9e37_79b1) >>> 20) & (TABLE_SLOTS - 1);
-    if (this.slotK[h] === k && this.slotThresh[h] === thresh) return this.slotTable[h];
-    const t = buildTable(thresh, k);
-    this.slotK[h] = k;
-    this.slotThresh[h] = thresh;
-    this.slotTable[h] = t;
-    return t;
-  }
 
   /** Accesses in k independent samples that each find one with probability thresh / 2^31 (threshOf()). */
   draw(rng: Prng, k: number, thresh: number): number {
@@ -134,8 +165,13 @@ export class BinomialTables {
     for (let left = k; left > 0; ) {
       const m = left < CHUNK ? left : CHUNK;
       left -= m;
-      const { cdf, guide } = this.table(thresh, m);
+      const t = this.table(thresh, m);
       const u = (rng.nextI32() >>> 0) / TWO32;
+      if (t === null) {
+        x += invertBinomial(thresh, m, u);
+        continue;
+      }
+      const { cdf, guide } = t;
       let j = guide[(u * GUIDE) | 0];
       while (u >= cdf[j]) j++;
       x += j;
