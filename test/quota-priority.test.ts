@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newCtx, stubOps } from './helpers/ctx.js';
+import { newCtx, stubMm, stubOps } from './helpers/ctx.js';
 import { jiffies, type DamonCtx } from '../src/damon/ctx.js';
 import { DamonRegion, DamonTarget, RegionWalk } from '../src/damon/region.js';
 import { coreFilterOut } from '../src/damos/filters.js';
@@ -191,5 +191,53 @@ describe('damos_adjust_quota in a full window: only the core filters split regio
       }),
       { numRuns: 500, seed: 11 },
     );
+  });
+});
+
+describe('damos_adjust_quota reads jiffies at each use (damos.md §4.2)', () => {
+  /**
+   * CONSIST, node_eligible_mem_bp nid 0 target 6000 with every eligible byte on node 1 (score
+   * 10000·6000/1 saturates, so each step doubles esz_bp from 10000), reset_interval 100 ms, HZ
+   * 1000. Each goal walk costs `walkMs` of kdamond time.
+   */
+  function consistAfterFirstCall(walkMs: number): { s: Damos; costNs: number; chargedFrom: number; j0: number } {
+    const ops = {
+      ...stubOps(),
+      addEligibleBytes: (_c: DamonCtx, r: DamonRegion, sums: { byNode: number[]; total: number; costNs: number }) => {
+        sums.total += r.end - r.start;
+        sums.byNode[1] = (sums.byNode[1] ?? 0) + (r.end - r.start);
+        sums.costNs += walkMs * 1e6;
+      },
+    };
+    const ctx = newCtx({ ops, mm: { ...stubMm, nodeOnline: (nid) => nid === 0 || nid === 1, maxNumNodes: 2 } });
+    const t = new DamonTarget();
+    t.regions.push(new DamonRegion(0, 4096));
+    ctx.targets.push(t);
+    const s = hotScheme(0, 0, 0);
+    s.quota.resetInterval = 100;
+    s.quota.goalTuner = 'consist';
+    s.quota.goals = [{ metric: 'node_eligible_mem_bp', targetValue: 6000n, currentValue: 0n, nid: 0, memcgPath: null, memcgId: undefined, lastPsiTotal: 0 }];
+    ctx.schemes.push(s);
+    const j0 = jiffies(ctx.clock);
+    const costNs = adjustQuota(ctx, s, 0);
+    return { s, costNs, chargedFrom: s.quota.chargedFrom, j0 };
+  }
+
+  it('a first window whose goal walk outlasts reset_interval ends at once: a second window, a second step', () => {
+    const { s, costNs, chargedFrom, j0 } = consistAfterFirstCall(150);
+    // Two walks; the first window was full (esz 2 bytes < min_region_sz) when the second opened.
+    expect(costNs).toBe(300e6);
+    expect(s.quota.eszBp).toBe(40000n);
+    expect(s.quota.esz).toBe(4n);
+    expect(s.stat.qtExceeds).toBe(1);
+    expect(chargedFrom - j0).toBe(150);
+  });
+
+  it('a walk shorter than reset_interval leaves the first window open', () => {
+    const { s, costNs, chargedFrom, j0 } = consistAfterFirstCall(99);
+    expect(costNs).toBe(99e6);
+    expect(s.quota.eszBp).toBe(20000n);
+    expect(s.stat.qtExceeds).toBe(0);
+    expect(chargedFrom - j0).toBe(0);
   });
 });

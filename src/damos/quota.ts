@@ -81,11 +81,13 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   const q = s.quota;
   let costNs = 0;
   if (!q.ms && q.sz === 0n && q.goals.length === 0) return 0;
-  const now = jiffies(ctx.clock);
   if (!q.totalChargedSz && !q.chargedFrom) {
-    q.chargedFrom = now;
+    q.chargedFrom = jiffies(ctx.clock);
     costNs += setEffectiveQuota(ctx, s, schemeIdx);
   }
+  // The kernel reads jiffies again: a first window's goal walk that took reset_interval or more
+  // has ended that window already (§4.2).
+  const now = jiffies(ctx.clock, costNs);
   // time_in_range_open(jiffies, charged_from, charged_from + reset): [from, from + reset).
   const windowEnd = q.chargedFrom + msecsToJiffies(q.resetInterval, ctx.clock.hz);
   if (!(now >= q.chargedFrom && now < windowEnd)) {
