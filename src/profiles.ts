@@ -152,6 +152,7 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
 /** Where a profile is not exactly one kernel tree (docs/profiles.md). */
 export const PROFILE_CAVEATS: readonly string[] = [
   '`b0` follows the spec, which puts `quotaFullBelowMinRegion` in B0 and `postApplyMerge` and `failChargeRatio` in B1. In the -mm tree the three are consecutive patches of one series ("handle <min_region_sz remaining quota as empty", "merge regions after applying DAMOS schemes", "introduce failed region quota charge ratio"), queued after node_eligible_mem_bp, so no tree had exactly b0\'s combination. `overrides: { quotaFullBelowMinRegion: false }` gives the tree before the series, `overrides: { postApplyMerge: true, failChargeRatio: true }` the tree with all of it (docs/findings.md §3a compares them).',
+  'Overrides that turn on both `safeApplyWalk` and `postApplyMerge` are refused: the merge-back came with the damon tree\'s walk, which visits split-off parts next, and no kernel had it under mainline\'s safe walk.',
   '`b1` keeps the core\'s two-or-three-way split rule and the shared damon_rand stream: the damon tree\'s rework of them (kunit `damon_test_split_above_half_progresses`, per-context seeded random numbers; damon-monitoring.md §10.7, §10.19) is not modelled, since that tree\'s core.c was not readable.',
 ];
 

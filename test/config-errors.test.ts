@@ -135,6 +135,12 @@ interface BadCase {
 
 const cases: BadCase[] = [
   {
+    name: 'profile switches no kernel had together (the safe apply walk with the B1 merge-back)',
+    mutate: (d) => (d.kernel = { profile: 'b1', overrides: { safeApplyWalk: true } }),
+    path: 'kernel.overrides',
+    phrases: ['safeApplyWalk', 'postApplyMerge', 'found both on in "b1+safeApplyWalk"'],
+  },
+  {
     name: 'unknown action',
     mutate: (d) => (d.damon.kdamonds[0].contexts[0].schemes[0].action = 'migrate_warm'),
     path: `${SCHEME}.action`,

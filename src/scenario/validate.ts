@@ -46,6 +46,13 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
   // A machine with errors of its own is no measure for the DAMON part's ranges and node goals.
   const machineRight = machineWhole && partIsWhole(c.errors.slice(before), ['machine']);
   const env = damonCheckEnv(s);
+  // B1's merge-back came with the damon tree's walk, which visits split-off parts next; under
+  // mainline's safe walk no kernel merged back, and what the pair would do is not defined.
+  if (env.profile?.safeApplyWalk && env.profile.postApplyMerge)
+    c.errors.push({
+      path: formatPath(['kernel', 'overrides']),
+      message: `expected switches some kernel has together: safeApplyWalk (mainline up to 6.19) never came with postApplyMerge (the B1 merge-back, on the damon tree's walk); found both on in "${env.profile.name}"`,
+    });
   validateKdamonds(s.kdamonds, c, machineRight ? env : { profile: env.profile, nrNodes: env.nrNodes, memcgs: env.memcgs }, kdamondsPath);
 }
 
