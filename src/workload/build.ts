@@ -33,7 +33,8 @@ function areaSegments(p: PlacedArea, t: number, segs: RateSegments, hot: Array<[
   }
   const hotPages = a.hot.bytes / PAGE_SIZE;
   const coldPages = pages - hotPages;
-  const hotRate = (a.hot.share * a.accessRate) / hotPages;
+  // access_rate is the area's whole rate: a hot set that is the whole area takes all of it.
+  const hotRate = ((coldPages > 0 ? a.hot.share : 1) * a.accessRate) / hotPages;
   const coldRate = coldPages > 0 ? ((1 - a.hot.share) * a.accessRate) / coldPages : 0;
   const hs = p.start + hotOffsetAt(a, t);
   const he = hs + a.hot.bytes;
