@@ -197,6 +197,14 @@ describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
     expect(up.warnings[0].message).toMatch(/nid 1 dropped; the kernel then measures node 0/);
   });
 
+  it("node_eligible_mem_bp with its target only (upstream damo's form) has no nid, as in a file without one", () => {
+    const r = damoArgsToParams(words('--damos_action migrate_hot 0 --damos_quotas 0 1G 1s --damos_quota_goal node_eligible_mem_bp 6000'));
+    expect(r.params[0].contexts[0].schemes[0].quota.goals[0]).toMatchObject({ metric: 'node_eligible_mem_bp', targetValue: 6000n, nid: null });
+    expect(r.warnings.map((w) => w.message)).toContain('metric node_eligible_mem_bp measures a node; no nid given, so the kernel uses node 0');
+    // The node metrics damo always gave a nid still need one.
+    expect(() => damoArgsToParams(words('--damos_action stat --damos_quotas 0 1G 1s --damos_quota_goal node_mem_used_bp 6000'))).toThrow(/expected node_mem_used_bp <target> <nid>/);
+  });
+
   it('argparse-like word splitting: fixed counts, "+" up to the next option, negative numbers are values', () => {
     const s = splitDamoTokens(words('--damos_action migrate_hot -1 --damos_sz_region 4K max --ops=paddr'));
     expect(s.occurrences.get('--damos_action')).toEqual([['migrate_hot', '-1']]);

@@ -189,3 +189,84 @@ describe('damon-sim export', () => {
     expect((await cli(['export'])).err).toMatch(/expected a scenario file or --preset NAME; found neither/);
   });
 });
+
+describe('damo kdamonds reading: values the kernel files refuse', () => {
+  it('are errors naming the key, not clamped or passed on: -ERANGE for ints and unsigned ints out of range', () => {
+    const doc = {
+      kdamonds: [
+        {
+          refresh_ms: 5_000_000_000,
+          contexts: [
+            {
+              ops: 'paddr',
+              targets: [{ pid: null, regions: [{ start: '4 GiB', end: '8 GiB' }] }],
+              schemes: [
+                {
+                  action: 'migrate_hot',
+                  target_nid: 2 ** 31,
+                  dests: [{ id: 2 ** 32, weight: 1 }],
+                  quotas: {
+                    time_ms: 0,
+                    sz_bytes: '1 GiB',
+                    reset_interval_ms: '1 s',
+                    fail_charge_num: 2 ** 32,
+                    weights: { sz_permil: 2 ** 32, nr_accesses_permil: 0, age_permil: 0 },
+                    goals: [{ metric: 'node_eligible_mem_bp', nid: -(2 ** 31) - 1, target_value: 6000 }],
+                  },
+                  filters: [{ filter_type: 'target', matching: true, allow: true, damon_target_idx: 2 ** 31 }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    let issues: ConfigIssue[] = [];
+    try {
+      readKdamonds(doc);
+    } catch (e) {
+      issues = (e as { issues: ConfigIssue[] }).issues;
+    }
+    const s = 'kdamonds[0].contexts[0].schemes[0]';
+    expect(issues.map((i) => i.path).sort()).toEqual(
+      [
+        'kdamonds[0].refresh_ms',
+        `${s}.target_nid`,
+        `${s}.dests[0].id`,
+        `${s}.quotas.fail_charge_num`,
+        `${s}.quotas.weights.sz_permil`,
+        `${s}.quotas.goals[0].nid`,
+        `${s}.filters[0].damon_target_idx`,
+      ].sort(),
+    );
+    for (const i of issues) expect(i.message).toMatch(/-ERANGE/);
+  });
+
+  it('take the bounds themselves', () => {
+    const doc = {
+      kdamonds: [
+        {
+          refresh_ms: 2 ** 32 - 1,
+          contexts: [
+            {
+              ops: 'paddr',
+              targets: [{ pid: null, regions: [{ start: '4 GiB', end: '8 GiB' }] }],
+              schemes: [
+                {
+                  action: 'migrate_hot',
+                  target_nid: 2 ** 31 - 1,
+                  quotas: { time_ms: 0, sz_bytes: '1 GiB', reset_interval_ms: '1 s', fail_charge_num: 2 ** 32 - 1, weights: { sz_permil: 2 ** 32 - 1, nr_accesses_permil: 0, age_permil: 0 } },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const p = readKdamonds(doc).params[0];
+    expect(p.refreshMs).toBe(2 ** 32 - 1);
+    expect(p.contexts[0].schemes[0].targetNid).toBe(2 ** 31 - 1);
+    expect(p.contexts[0].schemes[0].quota.weightSz).toBe(2 ** 32 - 1);
+    expect(p.contexts[0].schemes[0].quota.failChargeNum).toBe(2 ** 32 - 1);
+  });
+});

@@ -8,6 +8,8 @@
  */
 
 export const UINT_MAX = 0xffff_ffff;
+/** INT_MAX: the largest C int. */
+export const INT_MAX = 0x7fff_ffff;
 export const ULONG_MAX = (1n << 64n) - 1n;
 
 export const PAGE_SIZE = 4096;

@@ -385,6 +385,9 @@ function parseGoal(words: string[], schemeIdx: number, opts: DamoArgsOptions, wa
   } else if (NID_METRICS.includes(m)) {
     const memcg = MEMCG_METRICS.includes(m);
     const want = memcg ? 2 : 1;
+    // Upstream damo takes node_eligible_mem_bp with its target only (damo-formats.md §2.1): the
+    // goal then has no nid, as in a file without one, and the kernel measures node 0.
+    if (m === 'node_eligible_mem_bp' && optionals.length === 0) return goal;
     if (optionals.length !== want) fail(opt, `expected ${m} <target> <nid>${memcg ? ' <memcg path>' : ''}; found "${words.join(' ')}"`);
     goal.nid = pSignedInt(opt, optionals[0], 'a node id');
     if (memcg) goal.memcgPath = optionals[1];

@@ -6,12 +6,12 @@
  * context's configured intervals (§1.3).
  */
 import { z } from 'zod';
-import { UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
+import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { UnitError, parseNumber, parseRatio, parseTime } from './units.js';
-import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, type AccessValue, type AgeValue } from './values.js';
+import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, uintV, type AccessValue, type AgeValue } from './values.js';
 
 const nullableNid = z.union([signedIntV(), z.null()]).optional();
 
@@ -37,7 +37,10 @@ const filterSchema = z.looseObject({
   filter_pass: boolV().optional(),
   memcg_path: z.union([z.string(), z.null()]).optional(),
   address_range: z.union([z.looseObject({ start: bytesV(), end: bytesV() }), z.null()]).optional(),
-  damon_target_idx: z.union([intV(), z.null()]).optional(),
+  // The kernel file takes an int (kstrtoint: above 2^31 − 1 is -ERANGE).
+  damon_target_idx: z
+    .union([intV().refine((n) => n <= INT_MAX, { error: (iss) => `expected at most ${INT_MAX}; found ${String(iss.input)} (the kernel file takes an int: -ERANGE)` }), z.null()])
+    .optional(),
   hugepage_size: z.union([z.tuple([bytesV(), bytesV()]), z.looseObject({ min: bytesV(), max: bytesV() }), z.null()]).optional(),
 });
 
@@ -47,18 +50,22 @@ const accessPatternSchema = z.looseObject({
   age: rangeOf(ageV()).optional(),
 });
 
+/** A weight: the kernel file takes an unsigned int (a larger write is -ERANGE). */
+const weightV = () =>
+  ratioV('permil').refine((b) => b <= BigInt(UINT_MAX), { error: (iss) => `expected at most ${UINT_MAX} permil; found ${String(iss.input)} (the kernel file takes an unsigned int: -ERANGE)` });
+
 const weightsSchema = z.looseObject({
-  sz_permil: ratioV('permil').optional(),
-  nr_accesses_permil: ratioV('permil').optional(),
-  age_permil: ratioV('permil').optional(),
+  sz_permil: weightV().optional(),
+  nr_accesses_permil: weightV().optional(),
+  age_permil: weightV().optional(),
 });
 
 const quotasSchema = z.looseObject({
   time_ms: timeV('ms').optional(),
   sz_bytes: bytesV().optional(),
   reset_interval_ms: timeV('ms').optional(),
-  fail_charge_num: intV().optional(),
-  fail_charge_denom: intV().optional(),
+  fail_charge_num: uintV().optional(),
+  fail_charge_denom: uintV().optional(),
   goals: z.array(goalSchema).optional(),
   goal_tuner: z.enum(GOAL_TUNERS).optional(),
   effective_sz_bytes: z.unknown().optional(),
@@ -75,7 +82,7 @@ const watermarksSchema = z.looseObject({
 
 const schemeSchema = z.looseObject({
   action: z.enum(DAMOS_ACTIONS).optional(),
-  dests: z.array(z.looseObject({ id: signedIntV(), weight: intV() })).optional(),
+  dests: z.array(z.looseObject({ id: uintV(), weight: uintV() })).optional(),
   target_nid: nullableNid,
   access_pattern: accessPatternSchema.optional(),
   apply_interval_us: timeV('us').optional(),
@@ -125,7 +132,9 @@ const contextSchema = z.looseObject({
 const kdamondSchema = z.looseObject({
   state: z.unknown().optional(),
   pid: z.unknown().optional(),
-  refresh_ms: timeV('ms').optional(),
+  refresh_ms: timeV('ms')
+    .refine((b) => b <= BigInt(UINT_MAX), { error: (iss) => `expected at most ${UINT_MAX} ms; found ${String(iss.input)} (the kernel file takes an unsigned int: -ERANGE)` })
+    .optional(),
   contexts: z.array(contextSchema),
 });
 
@@ -446,9 +455,9 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
       failChargeDenom: q?.fail_charge_denom ?? 0,
       goals,
       goalTuner: q?.goal_tuner ?? 'consist',
-      weightSz: clampU32(q?.weights?.sz_permil ?? 0n),
-      weightNrAccesses: clampU32(q?.weights?.nr_accesses_permil ?? 0n),
-      weightAge: clampU32(q?.weights?.age_permil ?? 0n),
+      weightSz: Number(q?.weights?.sz_permil ?? 0n),
+      weightNrAccesses: Number(q?.weights?.nr_accesses_permil ?? 0n),
+      weightAge: Number(q?.weights?.age_permil ?? 0n),
     },
     wmarks: {
       metric: w?.metric ?? 'none',

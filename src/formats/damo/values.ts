@@ -5,6 +5,7 @@
  * that say which units are accepted.
  */
 import { z } from 'zod';
+import { INT_MAX, UINT_MAX } from '../../lib/kint.js';
 import {
   UnitError,
   parseBool,
@@ -64,13 +65,28 @@ export const intV = () =>
     return Number(b);
   }, 'a non-negative integer');
 
-/** A signed integer (node ids, where -1 means none). */
+/** A non-negative integer a sysfs file takes as an unsigned int (kstrtouint: above 2^32 − 1 is -ERANGE). */
+export const uintV = () =>
+  unit((v) => {
+    const b = parseNumber(v);
+    if (b > BigInt(UINT_MAX)) throw new UnitError(`an integer of at most ${UINT_MAX}`, String(v), 'the kernel file takes an unsigned int: -ERANGE');
+    return Number(b);
+  }, `a non-negative integer of at most ${UINT_MAX}`);
+
+/**
+ * A signed integer a sysfs file takes as an int (node ids, where -1 means none; kstrtoint: outside
+ * [-2^31, 2^31 − 1] is -ERANGE).
+ */
 export const signedIntV = () =>
   scalar
     .transform((v, ctx): number => {
       const n = typeof v === 'number' ? v : /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
       if (!Number.isSafeInteger(n)) {
         ctx.addIssue({ code: 'custom', message: `expected an integer such as 0, or -1 for none; found ${JSON.stringify(v)}`, input: v });
+        return z.NEVER;
+      }
+      if (n < -INT_MAX - 1 || n > INT_MAX) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer from ${-INT_MAX - 1} to ${INT_MAX}; found ${JSON.stringify(v)} (the kernel file takes an int: -ERANGE)`, input: v });
         return z.NEVER;
       }
       return n;

@@ -25,11 +25,10 @@
  */
 import { attrsError, type DamonAttrs } from '../../damon/attrs.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type FilterType } from '../../damos/scheme.js';
-import { UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
+import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { STATS_FILES } from './layout.js';
 
-const INT_MAX = 0x7fff_ffff;
 
 /**
  * `_kstrtoull(s, 0, ...)`: base from the prefix ("0x" and a hex digit: 16; "0": 8; else 10), the
