@@ -356,6 +356,29 @@ describe('damo command line errors: option, expected, found', () => {
     }
   });
 
+  it('so are bad tuners, watermarks, fail-charge ratios, snapshot limits and goals without quotas', () => {
+    let issues: ConfigError['issues'] = [];
+    try {
+      damoArgsToParams(
+        words(
+          '--damos_action stat --damos_wmarks foo 1 2 3 4 --damos_age x y --damos_quota_goal_tuner bar --damos_quota_fail_charge_ratio a b --damos_max_nr_snapshots z ' +
+            '--damos_action stat --damos_quota_goal user_input 1 0 --damos_nr_quota_goals 0 1',
+        ),
+      );
+    } catch (e) {
+      issues = (e as ConfigError).issues;
+    }
+    expect(issues.map((i) => i.path)).toEqual([
+      '--damos_quota_goal_tuner',
+      '--damos_quota_fail_charge_ratio',
+      '--damos_quota_fail_charge_ratio',
+      '--damos_wmarks',
+      '--damos_age',
+      '--damos_max_nr_snapshots',
+      '--damos_quota_goal',
+    ]);
+  });
+
   it('bad context-level values are all reported too, one line each, before the schemes\'', () => {
     let issues: ConfigError['issues'] = [];
     try {

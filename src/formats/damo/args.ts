@@ -473,27 +473,32 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
     const goals = attempt(() => goalsPer[i].map((g) => parseGoal(g, i, opts, warnings)), []);
     const qw = quotaWords[i];
     if (qw === undefined && goals.length > 0)
-      fail('--damos_quota_goal', `expected quotas with a reset interval (--damos_quotas <time> <bytes> <reset interval> or --damos_quota_interval) for scheme ${i}, which has goals; found none (damo would drop the goals)`);
+      attempt(
+        () => fail('--damos_quota_goal', `expected quotas with a reset interval (--damos_quotas <time> <bytes> <reset interval> or --damos_quota_interval) for scheme ${i}, which has goals; found none (damo would drop the goals)`),
+        undefined,
+      );
     const quotas = qw === undefined ? defaultQuotas() : attempt(() => parseQuotas(qw, goals), defaultQuotas());
     const tuner = nth(occ, '--damos_quota_goal_tuner', i)?.[0];
     if (tuner !== undefined) {
-      if (!(GOAL_TUNERS as readonly string[]).includes(tuner)) fail('--damos_quota_goal_tuner', `expected one of ${GOAL_TUNERS.join(', ')}; found "${tuner}"`);
-      quotas.goalTuner = tuner as DamoQuotas['goalTuner'];
+      if (!(GOAL_TUNERS as readonly string[]).includes(tuner)) attempt(() => fail('--damos_quota_goal_tuner', `expected one of ${GOAL_TUNERS.join(', ')}; found "${tuner}"`), undefined);
+      else quotas.goalTuner = tuner as DamoQuotas['goalTuner'];
     }
     const fc = nth(occ, '--damos_quota_fail_charge_ratio', i);
     if (fc) {
-      quotas.failChargeNum = BigInt(pInt('--damos_quota_fail_charge_ratio', fc[0], 'an integer numerator'));
-      quotas.failChargeDenom = BigInt(pInt('--damos_quota_fail_charge_ratio', fc[1], 'an integer denominator'));
+      quotas.failChargeNum = attempt(() => BigInt(pInt('--damos_quota_fail_charge_ratio', fc[0], 'an integer numerator')), 0n);
+      quotas.failChargeDenom = attempt(() => BigInt(pInt('--damos_quota_fail_charge_ratio', fc[1], 'an integer denominator')), 0n);
     }
     const wm = nth(occ, '--damos_wmarks', i);
     const wmarks = defaultWatermarks();
     if (wm) {
-      if (!(WMARK_METRICS as readonly string[]).includes(wm[0])) fail('--damos_wmarks', `expected a metric (${WMARK_METRICS.join(', ')}); found "${wm[0]}"`);
-      wmarks.metric = wm[0] as DamoScheme['wmarks']['metric'];
-      wmarks.intervalUs = pUs('--damos_wmarks', wm[1]);
-      wmarks.high = pPermil('--damos_wmarks', wm[2]);
-      wmarks.mid = pPermil('--damos_wmarks', wm[3]);
-      wmarks.low = pPermil('--damos_wmarks', wm[4]);
+      attempt(() => {
+        if (!(WMARK_METRICS as readonly string[]).includes(wm[0])) fail('--damos_wmarks', `expected a metric (${WMARK_METRICS.join(', ')}); found "${wm[0]}"`);
+        wmarks.metric = wm[0] as DamoScheme['wmarks']['metric'];
+        wmarks.intervalUs = pUs('--damos_wmarks', wm[1]);
+        wmarks.high = pPermil('--damos_wmarks', wm[2]);
+        wmarks.mid = pPermil('--damos_wmarks', wm[3]);
+        wmarks.low = pPermil('--damos_wmarks', wm[4]);
+      }, undefined);
     }
     const snaps = nth(occ, '--damos_max_nr_snapshots', i)?.[0];
     return {
@@ -512,7 +517,7 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
       quotas,
       wmarks,
       filters: attempt(() => (filtersPer[i].length > 0 ? parseFilters(filtersPer[i]) : []), []),
-      maxNrSnapshots: snaps === undefined ? 0n : pNr('--damos_max_nr_snapshots', snaps),
+      maxNrSnapshots: snaps === undefined ? 0n : attempt(() => pNr('--damos_max_nr_snapshots', snaps), 0n),
     };
   });
 }
