@@ -412,7 +412,7 @@ describe('damo command line errors: option, expected, found', () => {
   it('--numa_node with a node the machine lacks', () => expectError('--numa_node 3', '--numa_node', /expected a node of the machine; found node 3/, machine));
 
   it('semantic checks of the kdamonds reader apply too (min > max)', () => {
-    expectError('--damos_action stat --damos_sz_region 8K 4K', 'damo options.kdamonds[0].contexts[0].schemes[0].access_pattern.sz_bytes', /expected min <= max/);
+    expectError('--damos_action stat --damos_sz_region 8K 4K', 'damo options.kdamonds[0].contexts[0].schemes[0].access_pattern.sz_bytes (--damos_sz_region)', /expected min <= max/);
   });
 });
 
@@ -449,8 +449,8 @@ describe('damon-sim args / run with damo options', () => {
     const r = await cli(['args', ...opts, '--preset', 'tiering-6040']);
     expect(r.code).toBe(0);
     expect(r.err.split('\n').filter(Boolean).map((l) => l.replace(/: this .*/, ''))).toEqual([
-      'damon-sim: warning: damo options.kdamonds[0].contexts[0].targets[0].regions[0]',
-      'damon-sim: warning: damo options.kdamonds[0].contexts[0].schemes[0].filters[1].address_range',
+      'damon-sim: warning: damo options.kdamonds[0].contexts[0].targets[0].regions[0] (--regions or --numa_node)',
+      'damon-sim: warning: damo options.kdamonds[0].contexts[0].schemes[0].filters[1].address_range (--damos_filter)',
     ]);
     expect(r.err).toContain('which holds no memory of the machine (its nodes span [4294967296, 38654705664), [38654705664, 73014444032)): nothing there is monitored');
     // Without a machine there is nothing to check against.
@@ -481,18 +481,27 @@ describe('damon-sim args / run with damo options', () => {
     expect(r.err).toMatch(/^damon-sim: error: --damos_age: expected a time/);
   });
 
+  it('a problem in the built config names the option that made it: --damos_* by scheme part, --schemes for JSON schemes', async () => {
+    const w = await cli(['args', '--damos_action', 'migrate_hot', '0', '--damos_quotas', '0', '1G', '1s', '0', '0', '5000000000']);
+    expect(w.code).toBe(2);
+    expect(w.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.schemes\[0\]\.quotas\.weights\.age_permil \(--damos_quotas or --damos_quota_weights\): expected at most 4294967295 permil; found 5000000000/);
+    const j = await cli(['args', '--schemes', '[{"action": "migrate_hot", "target_nid": 2147483648}]']);
+    expect(j.code).toBe(2);
+    expect(j.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.schemes\[0\]\.target_nid \(--schemes\): expected an integer from -2147483648 to 2147483647/);
+  });
+
   it('what the kernel would refuse names the built config under "damo options", not a file\'s damon part', async () => {
     const r = await cli(['args', '--monitoring_nr_regions_range', '1', '5']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('damon-sim: error: damo options.kdamonds[0].contexts[0].nr_regions: expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1\n');
+    expect(r.err).toBe('damon-sim: error: damo options.kdamonds[0].contexts[0].nr_regions (--monitoring_nr_regions_range): expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1\n');
     const w = await cli(['args', '--damos_action', 'migrate_hot', '0', '1', '1', '1']);
     expect(w.code).toBe(0);
-    expect(w.err.split('\n')[0]).toBe('damon-sim: warning: damo options.kdamonds[0].contexts[0].schemes[0].target_nid: expected a node id (0 or more) for migrate_hot; found -1: nothing is migrated (paddr ignores dests)');
+    expect(w.err.split('\n')[0]).toBe('damon-sim: warning: damo options.kdamonds[0].contexts[0].schemes[0].target_nid (--damos_action): expected a node id (0 or more) for migrate_hot; found -1: nothing is migrated (paddr ignores dests)');
     // Without a machine the empty paddr regions are explained too.
     expect(w.err.split('\n')[1]).toMatch(/^damon-sim: warning: --regions: no regions, and no machine to take damo's default from/);
     const run = await cli(['run', '--preset', 'tiering-6040', '--no-progress', '--monitoring_nr_regions_range', '1', '5']);
     expect(run.code).toBe(2);
-    expect(run.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.nr_regions: /);
+    expect(run.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.nr_regions \(--monitoring_nr_regions_range\): /);
   });
 
   it('args --profile: the pause file exists in b1 only', async () => {
@@ -501,7 +510,7 @@ describe('damon-sim args / run with damo options', () => {
     expect(b1.out).toContain('    pause: true\n');
     const b0 = await cli(['args', '--pause_ctx', '0', '--damos_action', 'stat']);
     expect(b0.code).toBe(2);
-    expect(b0.err).toBe('damon-sim: error: damo options.kdamonds[0].contexts[0].pause: expected pause false: kernel profile "b0" has no pause file (use profile b1); found true\n');
+    expect(b0.err).toBe('damon-sim: error: damo options.kdamonds[0].contexts[0].pause (--pause_ctx): expected pause false: kernel profile "b0" has no pause file (use profile b1); found true\n');
   });
 
   it('run --profile is the profile the scenario and damo options are checked against', async () => {

@@ -59,6 +59,8 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   const c: Collector = { errors: [], warnings: [] };
   const profile = parseProfile(o.profile) ?? DEFAULT_PROFILE;
   validateKdamonds(r.params, c, { profile, nrNodes, memory }, ['damo options', 'kdamonds']);
+  c.errors = r.named(c.errors);
+  c.warnings = r.named(c.warnings);
   if (c.errors.length > 0) throw new ConfigError(c.errors, [...r.warnings, ...c.warnings]);
   // A config that prints: say what its empty paddr regions mean.
   if (memory === undefined && r.params.some((k) => k.contexts.some((x) => x.ops === 'paddr' && x.targets.some((t) => t.regions.length === 0))))

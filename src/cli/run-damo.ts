@@ -42,6 +42,8 @@ export function applyDamoOptions(loaded: LoadedScenario, tokens: readonly string
   sc.kdamonds = r.params;
   const c: Collector = { errors: [], warnings: [] };
   validateScenario(sc, c, ['damo options', 'kdamonds']);
+  c.errors = r.named(c.errors);
+  c.warnings = r.named(c.warnings);
   const damonOnly = (p: string) => p.startsWith('damon') || p.startsWith('damo options');
   const warnings = [...loaded.warnings.filter((w) => !damonOnly(w.path)), ...r.warnings, ...c.warnings.filter((w) => damonOnly(w.path))];
   if (c.errors.length > 0) throw new ConfigError(c.errors, warnings);

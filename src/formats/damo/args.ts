@@ -741,7 +741,73 @@ export function damoArgsToTree(tokens: readonly string[], opts: DamoArgsOptions 
  * then ignores every other option); `-c/--schemes` gives the schemes of the context the other
  * options build, when no --damos_action does (damo-formats.md §2.1, damo's kdamonds_for()).
  */
-export function damoArgsToParams(tokens: readonly string[], opts: DamoArgsOptions = {}): { params: KdamondParams[]; kdamonds: DamoKdamond[]; warnings: ConfigIssue[] } {
+export function damoArgsToParams(tokens: readonly string[], opts: DamoArgsOptions = {}): DamoArgsParams {
+  let r: Omit<DamoArgsParams, 'named'>;
+  const named = optionNamer(tokens);
+  try {
+    r = damoArgsToParamsAt(tokens, opts);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(named(e.issues), named(e.warnings));
+    throw e;
+  }
+  return { ...r, warnings: named(r.warnings), named };
+}
+
+/** What damo's options build, with their problems' paths naming the options that made them. */
+export interface DamoArgsParams {
+  params: KdamondParams[];
+  kdamonds: DamoKdamond[];
+  warnings: ConfigIssue[];
+  /** Name the option behind each later problem at a `damo options.…` path too (the kernel checks'). */
+  named: (issues: readonly ConfigIssue[]) => ConfigIssue[];
+}
+
+/** Which damo option makes each part of the tree it builds (paths below a context or a scheme). */
+const TREE_OPTIONS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\.schemes\[\d+\]\.access_pattern\.sz_bytes/, '--damos_sz_region'],
+  [/\.schemes\[\d+\]\.access_pattern\.nr_accesses/, '--damos_access_rate'],
+  [/\.schemes\[\d+\]\.access_pattern\.age/, '--damos_age'],
+  [/\.schemes\[\d+\]\.quotas\.goals/, '--damos_quota_goal'],
+  [/\.schemes\[\d+\]\.quotas\.goal_tuner/, '--damos_quota_goal_tuner'],
+  [/\.schemes\[\d+\]\.quotas\.fail_charge/, '--damos_quota_fail_charge_ratio'],
+  [/\.schemes\[\d+\]\.quotas\.weights/, '--damos_quotas or --damos_quota_weights'],
+  [/\.schemes\[\d+\]\.quotas\.reset_interval_ms/, '--damos_quotas or --damos_quota_interval'],
+  [/\.schemes\[\d+\]\.quotas\.sz_bytes/, '--damos_quotas or --damos_quota_space'],
+  [/\.schemes\[\d+\]\.quotas\.time_ms/, '--damos_quotas or --damos_quota_time'],
+  [/\.schemes\[\d+\]\.quotas/, '--damos_quotas'],
+  [/\.schemes\[\d+\]\.watermarks/, '--damos_wmarks'],
+  [/\.schemes\[\d+\]\.(?:core_|ops_)?filters/, '--damos_filter'],
+  [/\.schemes\[\d+\]\.apply_interval_us/, '--damos_apply_interval'],
+  [/\.schemes\[\d+\]\.max_nr_snapshots/, '--damos_max_nr_snapshots'],
+  [/\.schemes\[\d+\]/, '--damos_action'],
+  [/\.contexts\[\d+\]\.nr_regions/, '--monitoring_nr_regions_range'],
+  [/\.contexts\[\d+\]\.intervals\.intervals_goal/, '--monitoring_intervals_goal'],
+  [/\.contexts\[\d+\]\.intervals/, '--monitoring_intervals'],
+  [/\.contexts\[\d+\]\.targets\[\d+\]\.regions/, '--regions or --numa_node'],
+  [/\.contexts\[\d+\]\.targets/, '--target_pid'],
+  [/\.contexts\[\d+\]\.addr_unit/, '--damon_addr_unit'],
+  [/\.contexts\[\d+\]\.pause/, '--pause_ctx'],
+  [/\.contexts\[\d+\]\.ops/, '--ops'],
+  [/\.kdamonds\[\d+\]\.refresh_ms/, '--refresh_stat'],
+];
+
+/**
+ * A problem's path in the tree damo's options build (`damo options.kdamonds[0].…`) names the
+ * option the user typed beside it; schemes given as JSON (`--schemes`) name that option. Paths of
+ * a whole --kdamonds tree, and the options' own, stay as they are.
+ */
+function optionNamer(tokens: readonly string[]): (issues: readonly ConfigIssue[]) => ConfigIssue[] {
+  const { occurrences: occ } = splitDamoTokens(tokens);
+  const schemesJson = occ.has('--schemes') && !occ.has('--damos_action');
+  return (issues) =>
+    issues.map((i) => {
+      if (!i.path.startsWith('damo options.kdamonds')) return i;
+      const opt = schemesJson && /\.schemes\[\d+\]/.test(i.path) ? '--schemes' : TREE_OPTIONS.find(([re]) => re.test(i.path))?.[1];
+      return opt === undefined ? i : { ...i, path: `${i.path} (${opt})` };
+    });
+}
+
+function damoArgsToParamsAt(tokens: readonly string[], opts: DamoArgsOptions): Omit<DamoArgsParams, 'named'> {
   const { occurrences: occ, rest } = splitDamoTokens(tokens);
   const whole = occ.get('--kdamonds');
   if (whole) {
