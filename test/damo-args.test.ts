@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { damoArgsToParams, damoArgsToTree, splitDamoTokens } from '../src/formats/damo/args.js';
-import { formatDamoText, readKdamonds } from '../src/formats/damo/emit.js';
+import { formatDamoText, readKdamonds, wrapKdamonds } from '../src/formats/damo/emit.js';
+import { kdamondsTree } from '../src/formats/damo/tree.js';
 import { ConfigError } from '../src/scenario/issues.js';
 
 const G = 2n ** 30n;
@@ -61,6 +62,11 @@ describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
     expect(r.warnings.map((w) => w.path)).toEqual(['--damos_quota_goal']);
     const fromArgs = damoArgsToParams(words(CMD_16), { compat: 'upstream' }).params;
     expect(fromArgs).toEqual(readKdamonds(FIXTURE, { compat: 'upstream' }).params);
+  });
+
+  it('--kdamonds with that JSON prints it back as given, units included (damo keeps the file\'s units)', () => {
+    const r = damoArgsToParams(['--kdamonds', JSON.stringify(FIXTURE)], { compat: 'upstream' });
+    expect(JSON.parse(formatDamoText(wrapKdamonds(kdamondsTree(r.kdamonds, {})), 'json'))).toEqual(FIXTURE);
   });
 
   it('with the kernel reading, the same params modulo the nid upstream damo drops', () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
+import { damoArgsToParams } from '../src/formats/damo/args.js';
 import { paramsToDamo } from '../src/formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, formatDamonReport, runtimeOf } from '../src/report/damo-report.js';
 import { runScenario } from '../src/run/run.js';
@@ -79,6 +80,10 @@ describe('damo report damon: parameters', () => {
     expect(t).toContain('            filter 1\n                reject none memcg /app\n');
     const raw = formatDamonReport(paramsToDamo(p), { raw: true });
     expect(raw).toContain('region [4294967296, 38654705664) (34359738368)');
+    // Percent bounds (damo's command-line unit) take no thousands separators in raw either.
+    const pct = damoArgsToParams(['--damos_action', 'stat']).kdamonds;
+    expect(formatDamonReport(pct, { raw: true })).toContain('nr_accesses: [0 %, 18446744073709551615 %]\n');
+    expect(formatDamonReport(pct)).toContain('nr_accesses: [0 %, 18,446,744,073,709,551,615 %]\n');
   });
 });
 

@@ -78,12 +78,14 @@ interface Fmt {
   ms: (x: bigint) => string;
   permil: (x: bigint) => string;
   bp: (x: bigint) => string;
+  /** A percent access-rate bound (raw: without thousands separators, as the raw tree prints it). */
+  percent: (x: number) => string;
 }
 
 function fmtFor(raw: boolean): Fmt {
   if (raw) {
     const s = (x: bigint | number) => String(x);
-    return { nr: s, sz: s, us: s, usExact: s, ms: s, permil: s, bp: s };
+    return { nr: s, sz: s, us: s, usExact: s, ms: s, permil: s, bp: s, percent: (x) => formatPercent(x).replaceAll(',', '') };
   }
   return {
     nr: (x) => formatNumber(x),
@@ -93,13 +95,14 @@ function fmtFor(raw: boolean): Fmt {
     ms: (x) => formatTimeShort(x, 'ms'),
     permil: (x) => formatRatio(x, 'permil'),
     bp: (x) => formatRatio(x, 'bp'),
+    percent: (x) => formatPercent(x),
   };
 }
 
 const addrRange = (f: Fmt, s: bigint, e: bigint): string => `[${f.nr(s)}, ${f.nr(e)}) (${f.sz(e - s)})`;
 
 function nrAccessesText(f: Fmt, v: DamoNrAccesses, which: 'min' | 'max'): string {
-  return v.unit === 'percent' ? formatPercent(v[which]) : `${f.nr(v[which])} samples`;
+  return v.unit === 'percent' ? f.percent(v[which]) : `${f.nr(v[which])} samples`;
 }
 
 function ageText(f: Fmt, v: DamoAge, which: 'min' | 'max'): string {

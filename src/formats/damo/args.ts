@@ -17,7 +17,7 @@ import { DAMOS_ACTIONS, GOAL_TUNERS, MEMCG_METRICS, NID_METRICS, QUOTA_GOAL_METR
 import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import type { KdamondParams } from '../../scenario/model.js';
-import { paramsToDamo, readKdamonds, wrapKdamonds, type DamoCompat } from './emit.js';
+import { readKdamonds, readKdamondsAsGiven, wrapKdamonds, type DamoCompat } from './emit.js';
 import { compatDropsNid, parseGoalValue, warnDamoKeys, type Collector } from './kdamonds.js';
 import {
   defaultIntervals,
@@ -849,8 +849,9 @@ function readTree(tree: unknown, source: string, warnings: readonly ConfigIssue[
   const c: Collector = { errors: [], warnings: [...warnings] };
   const list = (tree as { kdamonds: unknown }).kdamonds;
   if (Array.isArray(list)) list.forEach((k, ki) => warnDamoKeys(k, [source, 'kdamonds', ki], c));
-  const read = readKdamonds(tree, { compat: opts.compat, source });
-  return { params: read.params, kdamonds: paramsToDamo(read.params), warnings: [...c.warnings, ...read.warnings] };
+  // Printed back in the units the JSON gave, as damo prints it.
+  const read = readKdamondsAsGiven(tree, { compat: opts.compat, source });
+  return { params: read.params, kdamonds: read.kdamonds, warnings: [...c.warnings, ...read.warnings] };
 }
 
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */

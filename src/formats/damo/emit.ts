@@ -8,7 +8,7 @@
 import { stringify } from 'yaml';
 import { ConfigError, formatPath, fromZod, type ConfigIssue, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
-import { compatDropsNid, damoToParams, numToUlong, kdamondsSchema, type Collector, type DamoCompat, type DamoReadOptions } from './kdamonds.js';
+import { compatDropsNid, damoToParams, numToUlong, kdamondsSchema, percentOf, type Collector, type DamoCompat, type DamoReadOptions } from './kdamonds.js';
 import { kdamondsTree, type DamoContext, type DamoFilter, type DamoGoal, type DamoJson, type DamoKdamond, type DamoScheme, type PrintOptions } from './tree.js';
 
 export type { DamoCompat };
@@ -130,6 +130,30 @@ export function emitKdamonds(kdamonds: readonly KdamondParams[], opts: EmitOptio
 export function formatDamoText(tree: unknown, format: TextFormat): string {
   if (format === 'json') return `${JSON.stringify(tree, null, 4)}\n`;
   return stringify(tree, { indentSeq: false, singleQuote: true, lineWidth: 0 });
+}
+
+/**
+ * readKdamonds(), and damo's object model of the document with the access-pattern bounds in the
+ * units it gave them (percent, µs), as damo keeps them and `damo args damon` prints them back;
+ * paramsToDamo() alone gives kernel units (samples, aggregation intervals).
+ */
+export function readKdamondsAsGiven(doc: unknown, opts: DamoReadOptions & { source?: string } = {}): { params: KdamondParams[]; warnings: ConfigIssue[]; kdamonds: DamoKdamond[] } {
+  const read = readKdamonds(doc, opts);
+  const kdamonds = paramsToDamo(read.params, opts);
+  const parsed = kdamondsSchema.parse(doc);
+  (Array.isArray(parsed) ? parsed : parsed.kdamonds).forEach((k, ki) =>
+    k.contexts.forEach((c, ci) =>
+      (c.schemes ?? []).forEach((s, si) => {
+        const pattern = kdamonds[ki].contexts[ci].schemes[si].pattern;
+        const nr = s.access_pattern?.nr_accesses;
+        if (nr && nr.min.kind !== 'samples' && nr.max.kind !== 'samples')
+          pattern.nrAccesses = { unit: 'percent', min: percentOf(nr.min), max: percentOf(nr.max), bare: [nr.min.kind === 'percent' && nr.min.bare, nr.max.kind === 'percent' && nr.max.bare] };
+        const age = s.access_pattern?.age;
+        if (age && age.min.kind === 'us' && age.max.kind === 'us') pattern.age = { unit: 'usec', min: age.min.value, max: age.max.value };
+      }),
+    ),
+  );
+  return { ...read, kdamonds };
 }
 
 /** Read a parsed damo kdamonds document (either wrapper) into parameters; ConfigError on any error. */

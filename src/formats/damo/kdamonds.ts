@@ -366,7 +366,7 @@ function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c
 }
 
 /** A percent (or "max" %) bound's percentage as damo holds it. */
-function percentOf(v: Exclude<AccessValue, { kind: 'samples' }>): number {
+export function percentOf(v: Exclude<AccessValue, { kind: 'samples' }>): number {
   return v.kind === 'max' ? MAX_PERCENT : v.percent;
 }
 
