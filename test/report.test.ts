@@ -6,6 +6,8 @@
  */
 
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { goalPlotSvg } from '../src/report/plot.js';
@@ -14,7 +16,7 @@ import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, migratio
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { runScenario, runScenarioAsync } from '../src/run/run.js';
 import { cli } from './helpers/cli.js';
-import { scenarioFromDoc } from '../src/scenario/load.js';
+import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
 import { tiering6040 } from '../src/scenario/presets.js';
 
 const MiB = 1024 * 1024;
@@ -476,6 +478,50 @@ describe('addGroundTruth', () => {
   });
 });
 
+describe("what lies past the run's end, and goals never evaluated", () => {
+  it('records of an iteration that ended past the run do not count: not in the goal statistics, not in the ground truth', () => {
+    // Goal records at t 1..8 and one at 10.5, past a 10-second run; aggregations likewise.
+    const recs = [...series([6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000], { metric: 'node_eligible_mem_bp', nid: 0 }, {}), goal(10.5, 0, { metric: 'node_eligible_mem_bp', nid: 0 })];
+    const s = summarize(recs, DURATION);
+    expect(s[0].evaluations).toBe(8);
+    expect(s[0].meanSecondHalf).toBe(6000);
+    addGroundTruth(s, [aggr(6, [3 * GiB, GiB]), aggr(10, [3 * GiB, GiB]), aggr(10.2, [0, GiB])], DURATION);
+    expect(s[0].truthMeanSecondHalf).toBe(7500); // the aggregation at t = 10 counts, the one at 10.2 does not
+  });
+
+  it("a run shorter than an iteration: the evaluation that ends past it is not the run's", () => {
+    const doc = tiering6040('temporal');
+    doc.duration = 0.15;
+    const r = runScenario(scenarioFromDoc(doc).scenario);
+    // PULL is evaluated at 0.120003 s; PUSH only at 0.187112 s, written to the timeline at its time.
+    expect(r.goals.map((g) => [g.scheme, g.t])).toEqual([
+      [0, 0.120003],
+      [1, 0.187112],
+    ]);
+    expect(r.summary.map((x) => [x.scheme, x.evaluations, x.timeToTargetS])).toEqual([
+      [0, 1, null],
+      [1, 0, null],
+    ]);
+    // The one aggregation, at 0.29 s, is past the end too: no ground truth.
+    expect(r.summary.map((x) => x.truthMeanSecondHalf)).toEqual([null, null]);
+  });
+
+  it('a goal never evaluated keeps its exact target and gets its ground truth', () => {
+    // mtier's first kdamond never evaluates its goal (docs/findings.md §4); as node_eligible_mem_bp
+    // with the largest target: all the hot set sits on node 1 the whole run, 0 bp on node 0.
+    const text = readFileSync(join(__dirname, '..', 'examples', 'mtier.yaml'), 'utf8').replace(
+      'goals: [{ metric: node_mem_used_bp, nid: 0, target_value: 9970, current_value: 0 }]',
+      'goals: [{ metric: node_eligible_mem_bp, nid: 0, target_value: 18446744073709551615, current_value: 0 }]',
+    );
+    const sc = scenarioFromDoc(parseText(text)).scenario;
+    sc.duration = 20e9;
+    const row = runScenario(sc).summary.find((x) => x.kdamond === 0);
+    expect(row?.evaluations).toBe(0);
+    expect(row?.target).toBe(18446744073709551615n);
+    expect(row?.truthMeanSecondHalf).toBe(0);
+  });
+});
+
 describe('migrationSummary', () => {
   it('lists every non-zero pair, a same-node fallback too, and the table marks that one', () => {
     expect(migrationSummary(undefined)).toEqual([]);
@@ -582,6 +628,14 @@ describe('goalPlotSvg', () => {
     expect(svg).toContain('stroke-dasharray="6,4"');
     expect(warn).not.toHaveBeenCalled();
     expect(error).not.toHaveBeenCalled();
+  });
+
+  it("titles the value axis with the goals' unit: bp, µs, or none when they differ or have none", async () => {
+    const psi = tempA.map((r) => ({ ...r, metric: 'some_mem_psi_us' }));
+    expect(await goalPlotSvg(psi, { title: 'psi' })).toContain('current / target value (us)');
+    const user = tempA.map((r) => ({ ...r, metric: 'user_input' }));
+    expect(await goalPlotSvg([...user], { title: 'u' })).toMatch(/current \/ target value</);
+    expect(await goalPlotSvg([...psi, ...tempB], { title: 'mixed' })).toMatch(/current \/ target value</);
   });
 
   it('says so when the run had no quota goals, and still plots the ground truth', async () => {

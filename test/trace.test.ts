@@ -158,6 +158,38 @@ describe('trace order', () => {
     for (let i = 1; i < times.length; i++) if (times[i] < times[i - 1]) disorder++;
     expect(disorder).toBe(0);
   });
+
+  /** Steps back in time between consecutive entries. */
+  const stepsBack = (times: number[]) => times.filter((t, i) => i > 0 && t < times[i - 1]).length;
+
+  it("the timeline's records too, and both stay in order when an `on` restarts a kdamond behind the other", () => {
+    const { scenario } = loadScenarioFile(new URL('../examples/mtier.yaml', import.meta.url).pathname);
+    // kdamond 0 is off from 5 s to 19.5848 s while kdamond 1 runs on (a time a reviewer found
+    // kdamond 1's lines flushed past, before the `on` put kdamond 0's earlier ones behind them).
+    const events = [
+      { at: 5e9, kdamond: 0, command: 'off' },
+      { at: 19.5848e9, kdamond: 0, command: 'on' },
+    ];
+    for (const evs of [[], events]) {
+      const trace: string[] = [];
+      const lines: string[] = [];
+      runScenario({ ...scenario, duration: 25e9, events: evs as typeof scenario.events }, { trace: (l) => trace.push(l), write: (l) => lines.push(l) });
+      const records = lines.map((l) => JSON.parse(l) as { type: string; t: number; kdamond?: number }).filter((r) => r.type !== 'header' && r.type !== 'summary');
+      expect(new Set(records.map((r) => r.kdamond))).toEqual(new Set([0, 1]));
+      expect(stepsBack(records.map((r) => r.t))).toBe(0);
+      expect(stepsBack(trace.map((l) => Number(/\s(\d+\.\d{6}): /.exec(l)![1])))).toBe(0);
+    }
+  });
+
+  it('record.aggr_stride thins each context\'s aggregations alike, whichever kdamond aggregates more often', () => {
+    const { scenario } = loadScenarioFile(new URL('../examples/mtier.yaml', import.meta.url).pathname);
+    const aggrsPerKdamond = (stride: number) => {
+      const r = runScenario({ ...scenario, duration: 10e9, record: { aggrStride: stride } });
+      return [0, 1].map((k) => r.aggrs.filter((a) => a.kdamond === k).length);
+    };
+    const every = aggrsPerKdamond(1);
+    expect(aggrsPerKdamond(2)).toEqual(every.map((n) => Math.ceil(n / 2)));
+  });
 });
 
 describe('damos_walk() (damos.md §2.4)', () => {

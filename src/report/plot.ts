@@ -149,6 +149,17 @@ function hotShare(aggr: AggrRecord[]): Array<{ t: number; node: string; bp: numb
   return out;
 }
 
+/**
+ * The goals' common unit for the value axis, from the metric names as the summary's target row
+ * takes it (`_bp`: bp, `_us`: µs; user_input has none): " (bp)", or nothing when they differ.
+ */
+function valueUnit(goals: readonly GoalRecord[]): string {
+  const units = new Set(goals.map((g) => (g.metric.endsWith('_bp') ? 'bp' : g.metric.endsWith('_us') ? 'us' : '')));
+  if (units.size === 0) return ' (bp)'; // an empty panel's 0–10000 scale
+  const [u] = units;
+  return units.size === 1 && u !== '' ? ` (${u})` : '';
+}
+
 const WIDTH = 640;
 /** More writes than this are drawn as rules without their command names. */
 const MAX_EVENT_LABELS = 8;
@@ -233,7 +244,7 @@ export async function goalPlotSvg(
         // One line per stretch the goal existed (detail), in its goal's color.
         encoding: {
           x,
-          y: { field: 'value', type: 'quantitative', title: 'current / target value (bp)', ...(values.length > 0 ? {} : { scale: { domain: [0, 10000] } }) },
+          y: { field: 'value', type: 'quantitative', title: `current / target value${valueUnit(goals)}`, ...(values.length > 0 ? {} : { scale: { domain: [0, 10000] } }) },
           color: goalColor,
           ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}),
         },

@@ -156,7 +156,9 @@ export function summarize(
   toleranceBp = 100,
   run: SummaryRunInfo = {},
 ): SchemeSummary[] {
-  const groups = groupByGoal(goals);
+  // An iteration that began before the end may finish past it (Simulation.runUntil()): what it
+  // records is not the run's, which ends at durationS (as the plot's time axis does).
+  const groups = groupByGoal(goals.filter((g) => g.t <= durationS));
   const out: SchemeSummary[] = [];
   for (const [k, all] of groups) {
     // Stable sort: records at the same t keep their emission order, so "last" is well defined.
@@ -446,7 +448,7 @@ export function formatBytesHuman(bytes: number): string {
 }
 
 /** A kernel integer as a number where that is exact, else as the bigint. */
-function exactNumber(v: bigint): number | bigint {
+export function exactNumber(v: bigint): number | bigint {
   return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
@@ -666,9 +668,12 @@ export function addGroundTruth(summary: SchemeSummary[], truths: readonly TruthS
     // The second half of the entry's span, as summarize() takes it (the whole run without phase times).
     const start = s.phaseStartS ?? 0;
     const from = start + ((s.phaseEndS ?? durationS) - start) / 2;
-    const to = s.phaseEndS === undefined || s.phaseEndS >= durationS ? Infinity : s.phaseEndS;
+    // To the end of the run inclusive (not past it, where an iteration that began before it ended),
+    // or to the phase's end.
+    const last = s.phaseEndS === undefined || s.phaseEndS >= durationS;
+    const to = last ? durationS : s.phaseEndS!;
     const shares = withHot
-      .filter((a) => a.t >= from && a.t < to && a.kdamond === s.kdamond && a.ctx === s.ctx)
+      .filter((a) => a.t >= from && (last ? a.t <= to : a.t < to) && a.kdamond === s.kdamond && a.ctx === s.ctx)
       .map((a) => {
         const total = a.hot_bytes.reduce((x, y) => x + y, 0);
         return total > 0 ? ((a.hot_bytes[s.nid] ?? 0) * 10000) / total : 0;

@@ -108,7 +108,7 @@ export class EventEngine {
   constructor(
     private readonly sim: Simulation,
     events: readonly ScheduledEvent[],
-    private readonly emitFn: (rec: object) => void = () => undefined,
+    private readonly emitFn: (rec: { t: number }) => void = () => undefined,
   ) {
     const sorted = [...events].sort((a, b) => a.at - b.at || a.index - b.index);
     for (const ev of sorted) {
@@ -130,7 +130,7 @@ export class EventEngine {
   }
 
   /** The time of the earliest event waiting for a stopped kdamond (Infinity: none). */
-  private nextStoppedEventNs(): number {
+  nextStoppedEventNs(): number {
     let min = Infinity;
     for (const [idx, q] of this.queues) {
       if (q.length === 0 || q[0].at >= min) continue;
@@ -142,7 +142,7 @@ export class EventEngine {
 
   private emit(rec: Record<string, unknown>): void {
     this.records.push(rec);
-    this.emitFn(rec);
+    this.emitFn(rec as Record<string, unknown> & { t: number });
   }
 
   private simKdamond(idx: number): SimKdamond | undefined {

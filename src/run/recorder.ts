@@ -10,6 +10,7 @@ import type { Damos } from '../damos/scheme.js';
 import { toJson } from '../lib/json.js';
 import { HotBytesTracker, usedBytesPerNode } from '../workload/truth.js';
 import type { Simulation } from './simulation.js';
+import { TimeOrderedLines } from './time-order.js';
 
 export const TIMELINE_VERSION = 1;
 
@@ -69,7 +70,8 @@ export interface RegionPeak {
 
 export class Recorder implements DamonTracer {
   private sim: Simulation | undefined = undefined;
-  private aggrCount = 0;
+  /** Aggregations so far, per context (DamonCtx.idx). */
+  private readonly aggrCount = new Map<number, number>();
   readonly goals: GoalRecord[] = [];
   readonly aggrs: AggrRecord[] = [];
   readonly truths: TruthSample[] = [];
@@ -84,12 +86,16 @@ export class Recorder implements DamonTracer {
   private truth: { used: number[]; hot: number[]; migrated: number[][] } = { used: [], hot: [], migrated: [] };
   private hotBytes: HotBytesTracker | undefined = undefined;
 
+  /** The timeline's records in time order across kdamonds (run.ts sets its clock when there are several). */
+  readonly out: TimeOrderedLines | undefined;
+
   constructor(
-    private readonly write: ((line: string) => void) | undefined,
+    write: ((line: string) => void) | undefined,
     stride: number,
     private readonly kdamondOfCtx: (ctxIdx: number) => number = () => 0,
   ) {
     this.stride = Math.max(1, stride);
+    this.out = write ? new TimeOrderedLines(write) : undefined;
   }
 
   attach(sim: Simulation): void {
@@ -97,8 +103,9 @@ export class Recorder implements DamonTracer {
     this.hotBytes = new HotBytesTracker(sim.machine, sim.workload);
   }
 
-  emit(rec: object): void {
-    if (this.write) this.write(toJson(rec));
+  /** Write a record stamped `ns` (simulated time), or, without it, its `t` in seconds. */
+  emit(rec: { t: number }, ns = Math.round(rec.t * 1e9)): void {
+    this.out?.add(ns, toJson(rec));
   }
 
   quotaSet(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
@@ -123,7 +130,7 @@ export class Recorder implements DamonTracer {
         qt_exceeds: s.stat.qtExceeds,
       };
       this.goals.push(rec);
-      this.emit(rec);
+      this.emit(rec, ctx.clock.now);
     });
   }
 
@@ -146,7 +153,11 @@ export class Recorder implements DamonTracer {
     const nrRegions = ctx.nrRegions;
     const peak = this.regionPeaks.get(ctx.idx);
     if (!peak || nrRegions > peak.nrRegions) this.regionPeaks.set(ctx.idx, { kdamond, ctx: ctxIdx, nrRegions, t, maxNrRegions: ctx.attrs.maxNrRegions });
-    if (this.aggrCount++ % this.stride !== 0) return;
+    // Every stride-th aggregation of each context (a count over all of them would favour whichever
+    // kdamond aggregates more often).
+    const nth = this.aggrCount.get(ctx.idx) ?? 0;
+    this.aggrCount.set(ctx.idx, nth + 1);
+    if (nth % this.stride !== 0) return;
     const rec: AggrRecord = {
       type: 'aggr',
       t,
@@ -160,6 +171,6 @@ export class Recorder implements DamonTracer {
       migrated: this.truth.migrated,
     };
     this.aggrs.push(rec);
-    this.emit(rec);
+    this.emit(rec, ctx.clock.now);
   }
 }

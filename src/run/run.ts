@@ -7,7 +7,7 @@ import { ctxIdxInKdamond } from '../damon/ctx.js';
 import { keptGoals } from './build.js';
 import type { GoalParams, Scenario, SchemeParams } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
-import { addGroundTruth, cmpGoal, goalKey, goalLabel, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
+import { addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine, SCHEME_WRITES, writesOf } from './events.js';
@@ -133,15 +133,19 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   );
   const traceWriter = opts.trace ? new TraceWriter(opts.trace, (ci) => ctxKdamond[ci] ?? 0) : undefined;
   const sim = new Simulation(sc, traceWriter ? fanOutTracer(rec, traceWriter) : rec);
-  if (traceWriter && sim.kdamonds.length > 1) {
-    traceWriter.earliestClock = () => {
-      let min = Infinity;
+  rec.attach(sim);
+  const events = new EventEngine(sim, sc.events ?? [], (r) => rec.emit(r)).attach();
+  if (sim.kdamonds.length > 1) {
+    // No line can come earlier than a running kdamond's clock, or than an event that will start a
+    // stopped one (`on`), whose lines begin at the event's time.
+    const earliestClock = (): number => {
+      let min = events.nextStoppedEventNs();
       for (const k of sim.kdamonds) if (!k.kdamond.stopped && k.clock.now < min) min = k.clock.now;
       return min;
     };
+    if (traceWriter) traceWriter.out.earliestClock = earliestClock;
+    if (rec.out) rec.out.earliestClock = earliestClock;
   }
-  rec.attach(sim);
-  const events = new EventEngine(sim, sc.events ?? [], (r) => rec.emit(r)).attach();
   write?.(toJson(header(sc, sim)));
   sim.start();
   const step = 1e9;
@@ -152,7 +156,8 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
     yield;
   }
   events.finish(sc.duration);
-  traceWriter?.flush();
+  traceWriter?.out.flush();
+  rec.out?.flush();
   for (const k of sim.kdamonds) k.kdamond.syncRegions();
   const aggrs = rec.aggrs;
   const labels = schemeLabels(sc);
@@ -160,11 +165,12 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const goalWrites = writesOf(events.records, SCHEME_WRITES);
   const initialGoals = sc.kdamonds.flatMap((k, ki) => k.contexts.map((c, ci) => ({ kdamond: ki, ctx: ci, goals: c.schemes.map((s) => keptGoals(s).length) })));
   const summary = summarize(rec.goals, sc.duration / 1e9, labels, 100, { finalStats: stats, goalWrites, initialGoals });
-  addGroundTruth(summary, rec.truths, sc.duration / 1e9);
   // The machine's own counters at the end: not the last recorded aggregation, which record.aggr_stride
   // can make far older than the end (or which watermarks may have kept from being made at all).
   const migrations = migrationSummary({ migrated: sim.machine.migratedBytes });
   completeGoalRows(sc, summary, stats, labels);
+  // After the rows of goals never evaluated: the ground truth holds for them too.
+  addGroundTruth(summary, rec.truths, sc.duration / 1e9);
   // Sizes the kernel reports count core address units; say which unit where it is not bytes (the
   // one in force at the end: a commit may have changed it, and then the counters mix units, as
   // the kernel's do).
@@ -223,7 +229,7 @@ function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonl
       label: labels.get(schemeKey(id)) ?? goalLabel({ scheme: id.scheme, metric: g.metric, nid: g.nid ?? 0 }),
       metric: g.metric,
       nid: g.nid ?? 0,
-      target: Number(g.targetValue),
+      target: exactNumber(g.targetValue),
       timeToTargetS: null,
       meanSecondHalf: null,
       stddevSecondHalf: null,

@@ -19,6 +19,7 @@ import { ctxIdxInKdamond, type DamonCtx } from '../damon/ctx.js';
 import type { DamonTracer } from '../damon/trace.js';
 import type { DamonRegion } from '../damon/region.js';
 import type { Damos, DamosQuotaGoal } from '../damos/scheme.js';
+import { TimeOrderedLines } from './time-order.js';
 
 /** `<secs>.<usecs>` of a simulated ns time. */
 export function traceTimestamp(ns: number): string {
@@ -30,44 +31,19 @@ export function traceTimestamp(ns: number): string {
 export class TraceWriter implements DamonTracer {
   /** Each scheme's esz at its last damos_set_effective_quota() (none yet: the first window). */
   private readonly lastEsz = new WeakMap<Damos, bigint>();
-  /**
-   * Lines not yet written, with their times. The simulation steps one kdamond at a time, and a
-   * step may run past another kdamond's clock; perf script prints in time order, so lines wait
-   * until no kdamond can still produce an earlier one.
-   */
-  private pending: Array<{ ns: number; line: string }> = [];
-  /** The earliest clock of a running kdamond (no later line can be stamped earlier); unset: write at once. */
-  earliestClock: (() => number) | undefined = undefined;
+  /** Lines in time order across kdamonds (run.ts sets its clock when there are several). */
+  readonly out: TimeOrderedLines;
 
   constructor(
-    private readonly write: (line: string) => void,
+    write: (line: string) => void,
     private readonly kdamondOfCtx: (ctxIdx: number) => number = () => 0,
-  ) {}
+  ) {
+    this.out = new TimeOrderedLines(write);
+  }
 
   private line(ctx: DamonCtx, event: string, fields: string): void {
     const k = this.kdamondOfCtx(ctx.idx);
-    const line = `kdamond.${k} ${1000 + k} [000] ${traceTimestamp(ctx.clock.now)}: damon:${event}: ${fields}`;
-    if (!this.earliestClock) {
-      this.write(line);
-      return;
-    }
-    this.pending.push({ ns: ctx.clock.now, line });
-    if (ctx.clock.now < this.pendingMinNs) this.pendingMinNs = ctx.clock.now;
-    const upTo = this.earliestClock();
-    if (this.pendingMinNs <= upTo) this.flush(upTo);
-  }
-
-  private pendingMinNs = Infinity;
-
-  /** Write, in time order (stable: a kdamond's own lines keep their order), the lines stamped at or before `upToNs`. */
-  flush(upToNs = Infinity): void {
-    if (this.pending.length === 0) return;
-    const ready = this.pending.filter((p) => p.ns <= upToNs);
-    if (ready.length === 0) return;
-    this.pending = this.pending.filter((p) => p.ns > upToNs);
-    this.pendingMinNs = this.pending.reduce((m, p) => Math.min(m, p.ns), Infinity);
-    ready.sort((a, b) => a.ns - b.ns);
-    for (const p of ready) this.write(p.line);
+    this.out.add(ctx.clock.now, `kdamond.${k} ${1000 + k} [000] ${traceTimestamp(ctx.clock.now)}: damon:${event}: ${fields}`);
   }
 
   aggregated(ctx: DamonCtx): void {
