@@ -200,7 +200,7 @@ describe('damos_adjust_quota reads jiffies at each use (damos.md §4.2)', () => 
    * 10000·6000/1 saturates, so each step doubles esz_bp from 10000), reset_interval 100 ms, HZ
    * 1000. Each goal walk costs `walkMs` of kdamond time.
    */
-  function consistAfterFirstCall(walkMs: number): { s: Damos; costNs: number; chargedFrom: number; j0: number } {
+  function consistAfterFirstCall(walkMs: number): { s: Damos; costNs: number; chargedFrom: number; j0: number; setTimes: number[] } {
     const ops = {
       ...stubOps(),
       addEligibleBytes: (_c: DamonCtx, r: DamonRegion, sums: { byNode: number[]; total: number; costNs: number }) => {
@@ -209,7 +209,8 @@ describe('damos_adjust_quota reads jiffies at each use (damos.md §4.2)', () => 
         sums.costNs += walkMs * 1e6;
       },
     };
-    const ctx = newCtx({ ops, mm: { ...stubMm, nodeOnline: (nid) => nid === 0 || nid === 1, maxNumNodes: 2 } });
+    const setTimes: number[] = [];
+    const ctx = newCtx({ ops, mm: { ...stubMm, nodeOnline: (nid) => nid === 0 || nid === 1, maxNumNodes: 2 }, tracer: { quotaSet: (c) => setTimes.push(c.clock.now) } });
     const t = new DamonTarget();
     t.regions.push(new DamonRegion(0, 4096));
     ctx.targets.push(t);
@@ -219,12 +220,16 @@ describe('damos_adjust_quota reads jiffies at each use (damos.md §4.2)', () => 
     s.quota.goals = [{ metric: 'node_eligible_mem_bp', targetValue: 6000n, currentValue: 0n, nid: 0, memcgPath: null, memcgId: undefined, lastPsiTotal: 0 }];
     ctx.schemes.push(s);
     const j0 = jiffies(ctx.clock);
-    const costNs = adjustQuota(ctx, s, 0);
-    return { s, costNs, chargedFrom: s.quota.chargedFrom, j0 };
+    const t0 = ctx.clock.now;
+    const returned = adjustQuota(ctx, s, 0); // the part of the walks not yet on the clock
+    const costNs = ctx.clock.now - t0 + returned;
+    return { s, costNs, chargedFrom: s.quota.chargedFrom, j0, setTimes };
   }
 
   it('a first window whose goal walk outlasts reset_interval ends at once: a second window, a second step', () => {
-    const { s, costNs, chargedFrom, j0 } = consistAfterFirstCall(150);
+    const { s, costNs, chargedFrom, j0, setTimes } = consistAfterFirstCall(150);
+    // Each refresh is traced when it began: the second one after the first one's walk.
+    expect(setTimes).toEqual([0, 150e6]);
     // Two walks; the first window was full (esz 2 bytes < min_region_sz) when the second opened.
     expect(costNs).toBe(300e6);
     expect(s.quota.eszBp).toBe(40000n);

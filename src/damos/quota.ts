@@ -95,7 +95,15 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
     q.totalChargedSz += q.chargedSz;
     q.chargedFrom = now;
     q.chargedSz = 0;
-    costNs += setEffectiveQuota(ctx, s, schemeIdx);
+    if (costNs === 0) costNs = setEffectiveQuota(ctx, s, schemeIdx);
+    else {
+      // This refresh begins after the first one's walk: its records carry that time. The clock
+      // itself moves by both walks together after the call, as it always has.
+      const at = ctx.clock.now;
+      ctx.clock.now = at + costNs;
+      costNs += setEffectiveQuota(ctx, s, schemeIdx);
+      ctx.clock.now = at;
+    }
   }
   if (!ctx.ops.getSchemeScore) return costNs;
   // A window already full stays full through this apply pass, which skips the scheme before
