@@ -455,7 +455,7 @@ describe('damon-sim args / run with damo options', () => {
     const r = await cli(['args', ...opts, '--preset', 'tiering-6040']);
     expect(r.code).toBe(0);
     expect(r.err.split('\n').filter(Boolean).map((l) => l.replace(/: this .*/, ''))).toEqual([
-      'damon-sim: warning: damo options.kdamonds[0].contexts[0].targets[0].regions[0] (--regions or --numa_node)',
+      'damon-sim: warning: damo options.kdamonds[0].contexts[0].targets[0].regions[0] (--regions)',
       'damon-sim: warning: damo options.kdamonds[0].contexts[0].schemes[0].filters[1].address_range (--damos_filter)',
     ]);
     expect(r.err).toContain('which holds no memory of the machine (its nodes span [4294967296, 38654705664), [38654705664, 73014444032)): nothing there is monitored');
@@ -490,7 +490,16 @@ describe('damon-sim args / run with damo options', () => {
   it('a problem in the built config names the option that made it: --damos_* by scheme part, --schemes for JSON schemes', async () => {
     const w = await cli(['args', '--damos_action', 'migrate_hot', '0', '--damos_quotas', '0', '1G', '1s', '0', '0', '5000000000']);
     expect(w.code).toBe(2);
-    expect(w.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.schemes\[0\]\.quotas\.weights\.age_permil \(--damos_quotas or --damos_quota_weights\): expected at most 4294967295 permil; found 5000000000/);
+    expect(w.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.schemes\[0\]\.quotas\.weights\.age_permil \(--damos_quotas\): expected at most 4294967295 permil; found 5000000000/);
+    // The options the user typed among those that make a part: the component quota option, the
+    // short forms, the interval goal (filed under intervals by the kernel's checks).
+    const c = await cli(['args', '--damos_action', 'migrate_hot', '0', '--damos_quota_interval', '1s', '--damos_quota_weights', '0', '0', '5000000000']);
+    expect(c.err).toMatch(/weights\.age_permil \(--damos_quota_weights\): /);
+    expect((await cli(['args', '--minr', '10', '--maxr', '5', '--damos_action', 'stat'])).err).toMatch(/\.nr_regions \(--minr, --maxr\): /);
+    expect((await cli(['args', '--monitoring_intervals_goal', '4%', '3', '10s', '5ms', '--damos_action', 'stat'])).err).toMatch(/\.intervals \(--monitoring_intervals_goal\): /);
+    // A whole --kdamonds tree: no option made its parts.
+    const tree = JSON.stringify({ kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [] }], nr_regions: { min: 10, max: 5 }, schemes: [] }] }] });
+    expect((await cli(['args', '--kdamonds', tree])).err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.nr_regions: /);
     const j = await cli(['args', '--schemes', '[{"action": "migrate_hot", "target_nid": 2147483648}]']);
     expect(j.code).toBe(2);
     expect(j.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.schemes\[0\]\.target_nid \(--schemes\): expected an integer from -2147483648 to 2147483647/);

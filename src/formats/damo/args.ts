@@ -762,47 +762,60 @@ export interface DamoArgsParams {
   named: (issues: readonly ConfigIssue[]) => ConfigIssue[];
 }
 
-/** Which damo option makes each part of the tree it builds (paths below a context or a scheme). */
-const TREE_OPTIONS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\.schemes\[\d+\]\.access_pattern\.sz_bytes/, '--damos_sz_region'],
-  [/\.schemes\[\d+\]\.access_pattern\.nr_accesses/, '--damos_access_rate'],
-  [/\.schemes\[\d+\]\.access_pattern\.age/, '--damos_age'],
-  [/\.schemes\[\d+\]\.quotas\.goals/, '--damos_quota_goal'],
-  [/\.schemes\[\d+\]\.quotas\.goal_tuner/, '--damos_quota_goal_tuner'],
-  [/\.schemes\[\d+\]\.quotas\.fail_charge/, '--damos_quota_fail_charge_ratio'],
-  [/\.schemes\[\d+\]\.quotas\.weights/, '--damos_quotas or --damos_quota_weights'],
-  [/\.schemes\[\d+\]\.quotas\.reset_interval_ms/, '--damos_quotas or --damos_quota_interval'],
-  [/\.schemes\[\d+\]\.quotas\.sz_bytes/, '--damos_quotas or --damos_quota_space'],
-  [/\.schemes\[\d+\]\.quotas\.time_ms/, '--damos_quotas or --damos_quota_time'],
-  [/\.schemes\[\d+\]\.quotas/, '--damos_quotas'],
-  [/\.schemes\[\d+\]\.watermarks/, '--damos_wmarks'],
-  [/\.schemes\[\d+\]\.(?:core_|ops_)?filters/, '--damos_filter'],
-  [/\.schemes\[\d+\]\.apply_interval_us/, '--damos_apply_interval'],
-  [/\.schemes\[\d+\]\.max_nr_snapshots/, '--damos_max_nr_snapshots'],
-  [/\.schemes\[\d+\]/, '--damos_action'],
-  [/\.contexts\[\d+\]\.nr_regions/, '--monitoring_nr_regions_range'],
-  [/\.contexts\[\d+\]\.intervals\.intervals_goal/, '--monitoring_intervals_goal'],
-  [/\.contexts\[\d+\]\.intervals/, '--monitoring_intervals'],
-  [/\.contexts\[\d+\]\.targets\[\d+\]\.regions/, '--regions or --numa_node'],
-  [/\.contexts\[\d+\]\.targets/, '--target_pid'],
-  [/\.contexts\[\d+\]\.addr_unit/, '--damon_addr_unit'],
-  [/\.contexts\[\d+\]\.pause/, '--pause_ctx'],
-  [/\.contexts\[\d+\]\.ops/, '--ops'],
-  [/\.kdamonds\[\d+\]\.refresh_ms/, '--refresh_stat'],
+/**
+ * Which damo options make each part of the tree they build (paths below a context or a scheme),
+ * most specific first. The kernel checks file interval and interval-goal problems alike under
+ * `intervals`.
+ */
+const TREE_OPTIONS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
+  [/\.schemes\[\d+\]\.access_pattern\.sz_bytes/, ['--damos_sz_region']],
+  [/\.schemes\[\d+\]\.access_pattern\.nr_accesses/, ['--damos_access_rate']],
+  [/\.schemes\[\d+\]\.access_pattern\.age/, ['--damos_age']],
+  [/\.schemes\[\d+\]\.quotas\.goals/, ['--damos_quota_goal']],
+  [/\.schemes\[\d+\]\.quotas\.goal_tuner/, ['--damos_quota_goal_tuner']],
+  [/\.schemes\[\d+\]\.quotas\.fail_charge/, ['--damos_quota_fail_charge_ratio']],
+  [/\.schemes\[\d+\]\.quotas\.weights/, ['--damos_quotas', '--damos_quota_weights']],
+  [/\.schemes\[\d+\]\.quotas\.reset_interval_ms/, ['--damos_quotas', '--damos_quota_interval']],
+  [/\.schemes\[\d+\]\.quotas\.sz_bytes/, ['--damos_quotas', '--damos_quota_space']],
+  [/\.schemes\[\d+\]\.quotas\.time_ms/, ['--damos_quotas', '--damos_quota_time']],
+  [/\.schemes\[\d+\]\.quotas/, ['--damos_quotas', '--damos_quota_interval', '--damos_quota_space', '--damos_quota_time', '--damos_quota_weights']],
+  [/\.schemes\[\d+\]\.watermarks/, ['--damos_wmarks']],
+  [/\.schemes\[\d+\]\.(?:core_|ops_)?filters/, ['--damos_filter']],
+  [/\.schemes\[\d+\]\.apply_interval_us/, ['--damos_apply_interval']],
+  [/\.schemes\[\d+\]\.max_nr_snapshots/, ['--damos_max_nr_snapshots']],
+  [/\.schemes\[\d+\]/, ['--damos_action']],
+  [/\.contexts\[\d+\]\.nr_regions/, ['--monitoring_nr_regions_range', '--minr', '--maxr']],
+  [/\.contexts\[\d+\]\.intervals\.intervals_goal/, ['--monitoring_intervals_goal', '--monitoring_intervals_autotune']],
+  [/\.contexts\[\d+\]\.intervals/, ['--monitoring_intervals', '--sample', '--aggr', '--updr', '--monitoring_intervals_goal', '--monitoring_intervals_autotune']],
+  [/\.contexts\[\d+\]\.targets\[\d+\]\.regions/, ['--regions', '--numa_node']],
+  [/\.contexts\[\d+\]\.targets/, ['--target_pid']],
+  [/\.contexts\[\d+\]\.addr_unit/, ['--damon_addr_unit']],
+  [/\.contexts\[\d+\]\.pause/, ['--pause_ctx']],
+  [/\.contexts\[\d+\]\.ops/, ['--ops']],
+  [/\.kdamonds\[\d+\]\.refresh_ms/, ['--refresh_stat']],
 ];
 
 /**
- * A problem's path in the tree damo's options build (`damo options.kdamonds[0].…`) names the
- * option the user typed beside it; schemes given as JSON (`--schemes`) name that option. Paths of
- * a whole --kdamonds tree, and the options' own, stay as they are.
+ * A problem's path in the tree damo's options build (`damo options.kdamonds[0].…`) names, beside
+ * it, the options among those that make that part which the user typed (or the first, for a
+ * default); schemes given as JSON (`--schemes`) name that option. A whole `--kdamonds` tree keeps
+ * its paths as they are: no option made its parts.
  */
 function optionNamer(tokens: readonly string[]): (issues: readonly ConfigIssue[]) => ConfigIssue[] {
   const { occurrences: occ } = splitDamoTokens(tokens);
+  if (occ.has('--kdamonds')) return (issues) => [...issues];
   const schemesJson = occ.has('--schemes') && !occ.has('--damos_action');
+  const named = (path: string): string | undefined => {
+    if (schemesJson && /\.schemes\[\d+\]/.test(path)) return '--schemes';
+    const opts = TREE_OPTIONS.find(([re]) => re.test(path))?.[1];
+    if (opts === undefined) return undefined;
+    const typed = opts.filter((o) => occ.has(o));
+    return (typed.length > 0 ? typed : opts.slice(0, 1)).join(', ');
+  };
   return (issues) =>
     issues.map((i) => {
       if (!i.path.startsWith('damo options.kdamonds')) return i;
-      const opt = schemesJson && /\.schemes\[\d+\]/.test(i.path) ? '--schemes' : TREE_OPTIONS.find(([re]) => re.test(i.path))?.[1];
+      const opt = named(i.path);
       return opt === undefined ? i : { ...i, path: `${i.path} (${opt})` };
     });
 }
