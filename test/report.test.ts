@@ -502,8 +502,9 @@ describe("what lies past the run's end, and goals never evaluated", () => {
       [0, 1, null],
       [1, 0, null],
     ]);
-    // The one aggregation, at 0.29 s, is past the end too: no ground truth.
+    // The one aggregation, at 0.29 s, is past the end too: no ground truth, no region peak.
     expect(r.summary.map((x) => x.truthMeanSecondHalf)).toEqual([null, null]);
+    expect(r.regions.map((x) => [x.peakNrRegions, x.peakT])).toEqual([[null, null]]);
   });
 
   it('a goal never evaluated keeps its exact target and gets its ground truth', () => {

@@ -93,6 +93,8 @@ export class Recorder implements DamonTracer {
     write: ((line: string) => void) | undefined,
     stride: number,
     private readonly kdamondOfCtx: (ctxIdx: number) => number = () => 0,
+    /** The run's end (simulated ns): region peaks are the run's up to it. */
+    private readonly endNs = Infinity,
   ) {
     this.stride = Math.max(1, stride);
     this.out = write ? new TimeOrderedLines(write) : undefined;
@@ -152,7 +154,9 @@ export class Recorder implements DamonTracer {
     this.truths.push({ t, kdamond, ctx: ctxIdx, hot_bytes: this.truth.hot });
     const nrRegions = ctx.nrRegions;
     const peak = this.regionPeaks.get(ctx.idx);
-    if (!peak || nrRegions > peak.nrRegions) this.regionPeaks.set(ctx.idx, { kdamond, ctx: ctxIdx, nrRegions, t, maxNrRegions: ctx.attrs.maxNrRegions });
+    // The run's peak: not one an iteration that finished past the end made (as the summary's figures).
+    if (ctx.clock.now <= this.endNs && (!peak || nrRegions > peak.nrRegions))
+      this.regionPeaks.set(ctx.idx, { kdamond, ctx: ctxIdx, nrRegions, t, maxNrRegions: ctx.attrs.maxNrRegions });
     // Every stride-th aggregation of each context (a count over all of them would favour whichever
     // kdamond aggregates more often).
     const nth = this.aggrCount.get(ctx.idx) ?? 0;

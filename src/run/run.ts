@@ -126,11 +126,7 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const write = opts.write;
   const ctxKdamond: number[] = [];
   sc.kdamonds.forEach((k, ki) => k.contexts.forEach(() => ctxKdamond.push(ki)));
-  const rec = new Recorder(
-    write,
-    sc.record.aggrStride,
-    (ci) => ctxKdamond[ci] ?? 0,
-  );
+  const rec = new Recorder(write, sc.record.aggrStride, (ci) => ctxKdamond[ci] ?? 0, sc.duration);
   const traceWriter = opts.trace ? new TraceWriter(opts.trace, (ci) => ctxKdamond[ci] ?? 0) : undefined;
   const sim = new Simulation(sc, traceWriter ? fanOutTracer(rec, traceWriter) : rec);
   rec.attach(sim);
