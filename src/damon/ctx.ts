@@ -24,12 +24,9 @@ export interface SimClock {
   readonly hz: number;
 }
 
-/**
- * jiffies `aheadNs` after the clock's time (work the caller has done but not yet added to it).
- * INITIAL_JIFFIES on 64-bit: (unsigned long)(unsigned int)(-300 * HZ), so charged_from is never 0.
- */
-export function jiffies(c: SimClock, aheadNs = 0): number {
-  return 0x1_0000_0000 - 300 * c.hz + Math.floor(((c.now + aheadNs) * c.hz) / 1e9);
+/** INITIAL_JIFFIES on 64-bit: (unsigned long)(unsigned int)(-300 * HZ), so charged_from is never 0. */
+export function jiffies(c: SimClock): number {
+  return 0x1_0000_0000 - 300 * c.hz + Math.floor((c.now * c.hz) / 1e9);
 }
 
 /** ktime_get_coarse_ts64() in ns: the time of the last tick (one every 10^9 / HZ ns since boot). */

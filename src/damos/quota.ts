@@ -81,13 +81,17 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   const q = s.quota;
   let costNs = 0;
   if (!q.ms && q.sz === 0n && q.goals.length === 0) return 0;
+  const at = ctx.clock.now;
   if (!q.totalChargedSz && !q.chargedFrom) {
     q.chargedFrom = jiffies(ctx.clock);
-    costNs += setEffectiveQuota(ctx, s, schemeIdx);
+    costNs = setEffectiveQuota(ctx, s, schemeIdx);
+    // The kernel reads jiffies again after the walk (§4.2): a first window whose walk took
+    // reset_interval or more has ended already, and the next refresh begins after it. The clock
+    // is put back below and moves by all walks together after the call, as it always has: adding
+    // the same costs in another order changes the doubles, and with them the whole run.
+    ctx.clock.now = at + costNs;
   }
-  // The kernel reads jiffies again: a first window's goal walk that took reset_interval or more
-  // has ended that window already (§4.2).
-  const now = jiffies(ctx.clock, costNs);
+  const now = jiffies(ctx.clock);
   // time_in_range_open(jiffies, charged_from, charged_from + reset): [from, from + reset).
   const windowEnd = q.chargedFrom + msecsToJiffies(q.resetInterval, ctx.clock.hz);
   if (!(now >= q.chargedFrom && now < windowEnd)) {
@@ -95,16 +99,9 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
     q.totalChargedSz += q.chargedSz;
     q.chargedFrom = now;
     q.chargedSz = 0;
-    if (costNs === 0) costNs = setEffectiveQuota(ctx, s, schemeIdx);
-    else {
-      // This refresh begins after the first one's walk: its records carry that time. The clock
-      // itself moves by both walks together after the call, as it always has.
-      const at = ctx.clock.now;
-      ctx.clock.now = at + costNs;
-      costNs += setEffectiveQuota(ctx, s, schemeIdx);
-      ctx.clock.now = at;
-    }
+    costNs += setEffectiveQuota(ctx, s, schemeIdx);
   }
+  ctx.clock.now = at;
   if (!ctx.ops.getSchemeScore) return costNs;
   // A window already full stays full through this apply pass, which skips the scheme before
   // damos_valid_target() reads min_score: the scores are not needed. What the walk still does is
