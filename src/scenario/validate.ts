@@ -104,30 +104,36 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
       });
     });
   });
-  if (!nodesRight) {
-    // Said at the nodes; the fit is judged once they are right.
-  } else if (total > free) err(hotset ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory (${free} bytes); found ${total} bytes resident`);
-  else {
-    // First touch as the machine does it: areas in order, each on its preferred nodes in turn,
-    // above each node's watermark. What does not fit would fail the run at start-up.
-    const room = s.machine.nodes.map((n) => Math.max(0, n.capacity - n.reserved - n.watermark));
-    s.workload.processes.forEach((p, pi) =>
-      p.areas.forEach((a, ai) => {
-        // A node id past the machine is reported above; whether the rest fits would only echo it.
-        if (a.nodes.some((nid) => nid >= room.length)) return;
-        let left = a.bytes;
-        for (const nid of a.nodes) {
-          const take = Math.min(left, room[nid]);
-          room[nid] -= take;
-          left -= take;
-        }
-        if (left > 0)
-          err(hotset ? ['workload', 'rss'] : ['workload', 'processes', pi, 'areas', ai, 'bytes'], `expected memory that fits on nodes ${a.nodes.join(', ')} above their watermarks; found ${left} of ${a.bytes} bytes without room`);
-      }),
-    );
+  // Wrong nodes are said at the nodes; the fit is judged once they are right.
+  if (nodesRight) {
+    if (total > free) err(hotset ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory (${free} bytes); found ${total} bytes resident`);
+    else firstTouchFit(s, err);
   }
   // As --duration: shorter than a millisecond is not one sampling interval.
   if (s.duration < 1e6) err(['duration'], `expected a duration of at least 1 ms; found ${s.duration / 1e9} s`);
+}
+
+/**
+ * First touch as the machine does it: areas in order, each on its preferred nodes in turn, above
+ * each node's watermark. What does not fit would fail the run at start-up.
+ */
+function firstTouchFit(s: Pick<Scenario, 'machine' | 'workload'>, err: (path: PathSeg[], message: string) => void): void {
+  const hotset = s.workload.hotsetForm === true;
+  const room = s.machine.nodes.map((n) => Math.max(0, n.capacity - n.reserved - n.watermark));
+  s.workload.processes.forEach((p, pi) =>
+    p.areas.forEach((a, ai) => {
+      // A node id past the machine is reported above; whether the rest fits would only echo it.
+      if (a.nodes.some((nid) => nid >= room.length)) return;
+      let left = a.bytes;
+      for (const nid of a.nodes) {
+        const take = Math.min(left, room[nid]);
+        room[nid] -= take;
+        left -= take;
+      }
+      if (left > 0)
+        err(hotset ? ['workload', 'rss'] : ['workload', 'processes', pi, 'areas', ai, 'bytes'], `expected memory that fits on nodes ${a.nodes.join(', ')} above their watermarks; found ${left} of ${a.bytes} bytes without room`);
+    }),
+  );
 }
 
 /** Where a hot-set move is written in the file: `workload.moves[i]` in the hotset form, under its area otherwise. */
