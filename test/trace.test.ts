@@ -181,6 +181,46 @@ describe('trace order', () => {
     }
   });
 
+  it('damon_monitor_intervals_tune: every `aggrs` aggregations, before the reset, with the sampling interval the next aggregations use', () => {
+    const d = doc([], [], 6) as { damon: { kdamonds: Array<{ contexts: Array<{ intervals: object }> }> } };
+    d.damon.kdamonds[0].contexts[0].intervals = {
+      sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s',
+      intervals_goal: { access_bp: '4 %', aggrs: 3, min_sample_us: '1 ms', max_sample_us: '50 ms' },
+    };
+    // One entry per aggregation (its damon_aggregated lines share a timestamp) or tuning.
+    const steps: Array<{ t: number; tune?: number }> = [];
+    for (const l of run(d).trace) {
+      const m = /\s(\d+\.\d{6}): damon:(\w+): (.*)$/.exec(l)!;
+      const t = Math.round(Number(m[1]) * 1e6);
+      if (m[2] === 'damon_monitor_intervals_tune') steps.push({ t, tune: Number(/^sample_us=(\d+)$/.exec(m[3])![1]) });
+      else if (m[2] === 'damon_aggregated') {
+        const last = steps.at(-1);
+        if (last?.t !== t || last.tune !== undefined) steps.push({ t });
+      }
+    }
+    const tunes = steps.flatMap((s, i) => (s.tune === undefined ? [] : [i]));
+    expect(tunes.length).toBeGreaterThanOrEqual(4);
+    // Fired at the third aggregation and every third after it, just before that aggregation's
+    // damon_aggregated lines (kdamond_tune_intervals runs before kdamond_reset_aggregated).
+    tunes.forEach((i, k) => {
+      expect(i).toBe(2 + 4 * k);
+      expect(steps[i + 1].t).toBe(steps[i].t);
+    });
+    let sample = 5000;
+    for (const i of tunes) {
+      const next = steps[i].tune!;
+      expect(next).not.toBe(sample); // an adaptation of exactly 100 % is not traced
+      expect(next).toBeGreaterThanOrEqual(1000);
+      expect(next).toBeLessThanOrEqual(50000);
+      // The next aggregation takes its 20 samples at the new interval: each a sleep of at least
+      // sample_us that ends on the next tick (HZ 1000) plus the sample's own cost.
+      const perSample = (steps[i + 2].t - steps[i + 1].t) / 20;
+      expect(perSample).toBeGreaterThanOrEqual(next);
+      expect(perSample).toBeLessThan(next + 2000);
+      sample = next;
+    }
+  });
+
   it('record.aggr_stride thins each context\'s aggregations alike, whichever kdamond aggregates more often', () => {
     const { scenario } = loadScenarioFile(new URL('../examples/mtier.yaml', import.meta.url).pathname);
     const aggrsPerKdamond = (stride: number) => {

@@ -232,7 +232,10 @@ export class Kdamond {
         ctx.nextAggregationSis = nxtAggr;
         ctx.nextIntervalsTuneSis += ctx.attrs.aggrSamples * goal.aggrs;
         const next = tunedAttrs(ctx.targets, ctx.attrs);
-        if (next && ctx.setAttrs(next) === null) ctx.tracer?.intervalsTuned?.(ctx);
+        if (next) {
+          ctx.tracer?.intervalsTuned?.(ctx, next.sampleInterval);
+          ctx.setAttrs(next); // a refusal keeps the old intervals, as damon_set_attrs()' does
+        }
         sint = si(ctx.attrs);
       }
       ctx.nextAggregationSis = nxtAggr + Math.floor(ctx.attrs.aggrInterval / sint);

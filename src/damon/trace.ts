@@ -21,6 +21,9 @@ export interface DamonTracer {
   quotaSet?(ctx: DamonCtx, schemeIdx: number, s: Damos): void;
   /** The schemes' apply pass finished (damos_stat_after_apply_interval, per due scheme). */
   applied?(ctx: DamonCtx, schemeIdx: number, s: Damos): void;
-  /** Monitoring intervals were auto-tuned (damon_monitor_intervals_tune). */
-  intervalsTuned?(ctx: DamonCtx): void;
+  /**
+   * kdamond_tune_intervals() computed new intervals (damon_monitor_intervals_tune): fired before
+   * damon_set_attrs() and whether or not it takes them, as the kernel's tracepoint is.
+   */
+  intervalsTuned?(ctx: DamonCtx, sampleUs: number): void;
 }

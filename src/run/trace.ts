@@ -84,8 +84,8 @@ export class TraceWriter implements DamonTracer {
     );
   }
 
-  intervalsTuned(ctx: DamonCtx): void {
-    this.line(ctx, 'damon_monitor_intervals_tune', `sample_us=${ctx.attrs.sampleInterval}`);
+  intervalsTuned(ctx: DamonCtx, sampleUs: number): void {
+    this.line(ctx, 'damon_monitor_intervals_tune', `sample_us=${sampleUs}`);
   }
 }
 
