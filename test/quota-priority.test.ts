@@ -210,7 +210,7 @@ describe('damos_adjust_quota reads jiffies at each use (damos.md §4.2)', () => 
       },
     };
     const setTimes: number[] = [];
-    const ctx = newCtx({ ops, mm: { ...stubMm, nodeOnline: (nid) => nid === 0 || nid === 1, maxNumNodes: 2 }, tracer: { quotaSet: (c) => setTimes.push(c.clock.now) } });
+    const ctx = newCtx({ ops, mm: { ...stubMm, nodeOnline: (nid) => nid === 0 || nid === 1, maxNumNodes: 2 }, tracer: { quotaSet: (_c, _si, _s, atNs) => setTimes.push(atNs) } });
     const t = new DamonTarget();
     t.regions.push(new DamonRegion(0, 4096));
     ctx.targets.push(t);
@@ -228,8 +228,9 @@ describe('damos_adjust_quota reads jiffies at each use (damos.md §4.2)', () => 
 
   it('a first window whose goal walk outlasts reset_interval ends at once: a second window, a second step', () => {
     const { s, costNs, chargedFrom, j0, setTimes } = consistAfterFirstCall(150);
-    // Each refresh is traced when it began: the second one after the first one's walk.
-    expect(setTimes).toEqual([0, 150e6]);
+    // Each refresh is traced when its walk ended (trace_damos_esz follows the walk): the second
+    // one's walk began when the first one's ended.
+    expect(setTimes).toEqual([150e6, 300e6]);
     // Two walks; the first window was full (esz 2 bytes < min_region_sz) when the second opened.
     expect(costNs).toBe(300e6);
     expect(s.quota.eszBp).toBe(40000n);

@@ -491,12 +491,14 @@ describe("what lies past the run's end, and goals never evaluated", () => {
 
   it("a run shorter than an iteration: the evaluation that ends past it is not the run's", () => {
     const doc = tiering6040('temporal');
-    doc.duration = 0.15;
+    doc.duration = 0.2;
     const r = runScenario(scenarioFromDoc(doc).scenario);
-    // PULL is evaluated at 0.120003 s; PUSH only at 0.187112 s, written to the timeline at its time.
+    // PULL's refresh begins at 0.120003 s and its walk takes ~67 ms; PUSH's begins when it ends.
+    // Each record carries the time its walk ended: PULL's 0.187112 s, PUSH's 0.254221 s, past the
+    // end, written to the timeline at its time.
     expect(r.goals.map((g) => [g.scheme, g.t])).toEqual([
-      [0, 0.120003],
-      [1, 0.187112],
+      [0, 0.187112],
+      [1, 0.254221],
     ]);
     expect(r.summary.map((x) => [x.scheme, x.evaluations, x.timeToTargetS])).toEqual([
       [0, 1, null],

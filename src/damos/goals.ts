@@ -140,7 +140,7 @@ export function quotaScore(ctx: DamonCtx, s: Damos, schemeIdx: number): { score:
   let costNs = 0;
   s.quota.goals.forEach((goal, gi) => {
     costNs += refreshGoal(ctx, s, goal);
-    ctx.tracer?.goalEvaluated?.(ctx, schemeIdx, gi, s, goal);
+    ctx.tracer?.goalEvaluated?.(ctx, schemeIdx, gi, s, goal, ctx.clock.now + costNs);
     // target_value 0 goals are dropped at commit time (sysfs); never divide by it here.
     if (goal.targetValue === 0n) return;
     highest = maxBig(highest, multFracU64(goal.currentValue, 10000n, goal.targetValue));

@@ -35,7 +35,7 @@ export function setEffectiveQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): n
   let costNs = 0;
   if (!q.ms && q.goals.length === 0) {
     q.esz = q.sz;
-    ctx.tracer?.quotaSet?.(ctx, schemeIdx, s);
+    ctx.tracer?.quotaSet?.(ctx, schemeIdx, s, ctx.clock.now);
     return 0;
   }
   let esz = ULONG_MAX;
@@ -60,7 +60,7 @@ export function setEffectiveQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): n
   }
   if (q.sz !== 0n && q.sz < esz) esz = q.sz;
   q.esz = esz;
-  ctx.tracer?.quotaSet?.(ctx, schemeIdx, s);
+  ctx.tracer?.quotaSet?.(ctx, schemeIdx, s, ctx.clock.now + costNs);
   return costNs;
 }
 

@@ -110,12 +110,12 @@ export class Recorder implements DamonTracer {
     this.out?.add(ns, toJson(rec));
   }
 
-  quotaSet(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
+  quotaSet(ctx: DamonCtx, schemeIdx: number, s: Damos, atNs: number): void {
     const q = s.quota;
     q.goals.forEach((g, gi) => {
       const rec: GoalRecord = {
         type: 'goal',
-        t: secs(ctx.clock.now),
+        t: secs(atNs),
         kdamond: this.kdamondOfCtx(ctx.idx),
         ctx: ctxIdxInKdamond(ctx),
         scheme: schemeIdx,
@@ -132,7 +132,7 @@ export class Recorder implements DamonTracer {
         qt_exceeds: s.stat.qtExceeds,
       };
       this.goals.push(rec);
-      this.emit(rec, ctx.clock.now);
+      this.emit(rec, atNs);
     });
   }
 

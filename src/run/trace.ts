@@ -41,9 +41,10 @@ export class TraceWriter implements DamonTracer {
     this.out = new TimeOrderedLines(write);
   }
 
-  private line(ctx: DamonCtx, event: string, fields: string): void {
+  /** A line stamped `atNs`: the kdamond's clock, or a time in the step it is taking. */
+  private line(ctx: DamonCtx, event: string, fields: string, atNs = ctx.clock.now): void {
     const k = this.kdamondOfCtx(ctx.idx);
-    this.out.add(ctx.clock.now, `kdamond.${k} ${1000 + k} [000] ${traceTimestamp(ctx.clock.now)}: damon:${event}: ${fields}`);
+    this.out.add(atNs, `kdamond.${k} ${1000 + k} [000] ${traceTimestamp(atNs)}: damon:${event}: ${fields}`);
   }
 
   aggregated(ctx: DamonCtx): void {
@@ -63,15 +64,15 @@ export class TraceWriter implements DamonTracer {
     );
   }
 
-  quotaSet(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
+  quotaSet(ctx: DamonCtx, schemeIdx: number, s: Damos, atNs: number): void {
     const last = this.lastEsz.get(s);
     this.lastEsz.set(s, s.quota.esz);
-    if (last !== undefined && last !== s.quota.esz) this.line(ctx, 'damos_esz', `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} esz=${s.quota.esz}`);
+    if (last !== undefined && last !== s.quota.esz) this.line(ctx, 'damos_esz', `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} esz=${s.quota.esz}`, atNs);
   }
 
-  goalEvaluated(ctx: DamonCtx, schemeIdx: number, _goalIdx: number, _s: Damos, g: DamosQuotaGoal): void {
+  goalEvaluated(ctx: DamonCtx, schemeIdx: number, _goalIdx: number, _s: Damos, g: DamosQuotaGoal, atNs: number): void {
     if (g.metric !== 'node_eligible_mem_bp') return;
-    this.line(ctx, 'damos_node_eligible_mem_bp', `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} nid=${g.nid} target_value=${g.targetValue} current_value=${g.currentValue}`);
+    this.line(ctx, 'damos_node_eligible_mem_bp', `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} nid=${g.nid} target_value=${g.targetValue} current_value=${g.currentValue}`, atNs);
   }
 
   applied(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
