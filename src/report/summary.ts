@@ -173,7 +173,8 @@ export function summarize(
       initial === undefined ? undefined : (initial.goals[last.scheme] ?? 0) > last.goal,
     );
     // A new phase where the metric, nid or target changed, or where the goal was removed and given
-    // back (the kdamond evaluates a goal at the same time as the write that brought it back).
+    // back (the kdamond may evaluate a goal in the step that applied the write that brought it
+    // back, its record stamped a goal walk later).
     const phases = phasesOf(all, (prev, next) => life.cameBack(prev.t, next.t));
     const starts = phases.map((recs, i) => life.startOf(i === 0 ? -Infinity : phases[i - 1][phases[i - 1].length - 1].t, recs[0].t, recs[0]) ?? recs[0].t);
     phases.forEach((recs, i) => {
