@@ -108,7 +108,8 @@ export class EventEngine {
   constructor(
     private readonly sim: Simulation,
     events: readonly ScheduledEvent[],
-    private readonly emitFn: (rec: { t: number }) => void = () => undefined,
+    /** Gets each record with its exact simulated time (`t` is rounded to µs), for the timeline's order. */
+    private readonly emitFn: (rec: { t: number }, ns: number) => void = () => undefined,
   ) {
     const sorted = [...events].sort((a, b) => a.at - b.at || a.index - b.index);
     for (const ev of sorted) {
@@ -140,9 +141,9 @@ export class EventEngine {
     return min;
   }
 
-  private emit(rec: Record<string, unknown>): void {
+  private emit(rec: Record<string, unknown>, ns: number): void {
     this.records.push(rec);
-    this.emitFn(rec as Record<string, unknown> & { t: number });
+    this.emitFn(rec as Record<string, unknown> & { t: number }, ns);
   }
 
   private simKdamond(idx: number): SimKdamond | undefined {
@@ -157,7 +158,7 @@ export class EventEngine {
       rec.goals = ctx.schemes.map((s) => s.quota.goals.length);
       rec.goal_params = ctx.schemes.map((s) => s.quota.goals.map((g) => ({ metric: g.metric, nid: g.nid, target_value: g.targetValue })));
     }
-    this.emit(rec as unknown as Record<string, unknown>);
+    this.emit(rec as unknown as Record<string, unknown>, t);
   }
 
   /**
@@ -300,18 +301,18 @@ export class EventEngine {
             sz_ops_filter_passed: st.szOpsFilterPassed,
             qt_exceeds: st.qtExceeds,
             nr_snapshots: st.nrSnapshots,
-          });
+          }, now);
         });
         this.outcome(ev, now, ctx, 'ok');
         return;
       case 'update_schemes_effective_quotas':
-        ctx.schemes.forEach((s, si) => this.emit({ type: 'effective_quota', ...base, scheme: si, esz: s.quota.esz }));
+        ctx.schemes.forEach((s, si) => this.emit({ type: 'effective_quota', ...base, scheme: si, esz: s.quota.esz }, now));
         this.outcome(ev, now, ctx, 'ok');
         return;
       case 'update_tuned_intervals':
         // The kernel writes them back into the intervals files, which a later `on` reads.
         this.tunedFiles.set(ev.kdamond, { sampleUs: ctx.attrs.sampleInterval, aggrUs: ctx.attrs.aggrInterval });
-        this.emit({ type: 'tuned_intervals', ...base, sample_us: ctx.attrs.sampleInterval, aggr_us: ctx.attrs.aggrInterval });
+        this.emit({ type: 'tuned_intervals', ...base, sample_us: ctx.attrs.sampleInterval, aggr_us: ctx.attrs.aggrInterval }, now);
         this.outcome(ev, now, ctx, 'ok');
         return;
       case 'off':
@@ -377,7 +378,7 @@ export class EventEngine {
           const a = acc.get(s) ?? { totalBytes: 0, regions: [] };
           const rec: Record<string, unknown> = { type: 'tried_regions', t, kdamond: ev.kdamond, ctx: ctxIdxInKdamond(c), scheme: si, total_bytes: a.totalBytes };
           if (!bytesOnly) rec.regions = a.regions;
-          this.emit(rec);
+          this.emit(rec, c.clock.now);
         });
         this.outcome(ev, c.clock.now, c, 'ok');
       },

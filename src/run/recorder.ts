@@ -105,8 +105,8 @@ export class Recorder implements DamonTracer {
     this.hotBytes = new HotBytesTracker(sim.machine, sim.workload);
   }
 
-  /** Write a record stamped `ns` (simulated time), or, without it, its `t` in seconds. */
-  emit(rec: { t: number }, ns = Math.round(rec.t * 1e9)): void {
+  /** Write a record stamped `ns`, its exact simulated time (its `t` is rounded to µs): records of one µs keep their order. */
+  emit(rec: { t: number }, ns: number): void {
     this.out?.add(ns, toJson(rec));
   }
 
