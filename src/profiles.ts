@@ -23,6 +23,12 @@ export interface KernelProfile {
   readonly temporalTuner: boolean;
   /** "handle <min_region_sz remaining quota as empty" (mid-April 2026; damos.md §4.1). */
   readonly quotaFullBelowMinRegion: boolean;
+  /**
+   * damon_do_apply_schemes() passes a scheme by, and a charge window that ends counts a qt_exceeds,
+   * when damos_quota_is_full() (the failed-region-charge series, April 2026); off: when
+   * `esz && charged_sz >= esz`, as before it, for which a zero esz is never full (damos.md §3.2).
+   */
+  readonly damosQuotaIsFull: boolean;
   /** "disallow time-quota setting zero esz" (2026-04-05): esz floored at min_region_sz when ms is set (damos.md §4.4). */
   readonly timeQuotaEszFloor: boolean;
   /** "make charge_addr_from aware of end-address exclusivity" (2026-04-28): r.end instead of r.end + 1 (damos.md §3.3, trap 8). */
@@ -72,6 +78,7 @@ const B0: KernelProfile = {
   zeroEszMeansNothing: true,
   temporalTuner: true,
   quotaFullBelowMinRegion: true,
+  damosQuotaIsFull: true,
   timeQuotaEszFloor: true,
   chargeAddrFromExclusive: false,
   hotScoreClamp: true,
@@ -114,6 +121,7 @@ const MAINLINE_6_19: KernelProfile = {
   zeroEszMeansNothing: false,
   temporalTuner: false,
   quotaFullBelowMinRegion: false,
+  damosQuotaIsFull: false,
   timeQuotaEszFloor: false,
   hotScoreClamp: false,
   nodeEligibleMetric: false,
@@ -132,6 +140,7 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'zeroEszMeansNothing', what: 'a quota is "set" with goals/sz/ms even at esz 0, so esz 0 applies nothing; off: esz 0 means no quota', follows: 'goal-tuner series "support multiple goal-based quota tuning algorithms" (2026-03-09, 7.1-rc1)', spec: 'damos.md §4.1, trap 2' },
   { key: 'temporalTuner', what: 'the TEMPORAL goal tuner exists', follows: 'af738a6a00c1 (7.1-rc1)', spec: 'damos.md §4.7' },
   { key: 'quotaFullBelowMinRegion', what: 'less than min_region_sz of quota left counts as full', follows: '"handle <min_region_sz remaining quota as empty" (mid-April 2026)', spec: 'damos.md §4.1, trap 3' },
+  { key: 'damosQuotaIsFull', what: 'damon_do_apply_schemes() passes a scheme by, and a window that ends counts a qt_exceeds, when damos_quota_is_full(); off: when esz && charged_sz >= esz, so that with goals a zero esz (TEMPORAL with its goal met) is not full: every region that reaches damos_apply_scheme() is tried with 0 bytes, and the window counts no qt_exceeds', follows: '"introduce failed region quota charge ratio" (April 2026), which added damos_quota_is_full(); mainline and mm-new before it test esz && charged_sz >= esz', spec: 'damos.md §3.2 ("B0 pre-April"), §3.3, §4.2' },
   { key: 'timeQuotaEszFloor', what: 'with a time quota, esz is floored at min_region_sz after the tuner', follows: '"disallow time-quota setting zero esz" (2026-04-05)', spec: 'damos.md §4.4, trap 4' },
   { key: 'chargeAddrFromExclusive', what: 'charge_addr_from = r->ar.end (on) or r->ar.end + 1 (off) when a window ends full', follows: '"make charge_addr_from aware of end-address exclusivity" (2026-04-28)', spec: 'damos.md §3.3, trap 8' },
   { key: 'hotScoreClamp', what: 'damon_hot_score() clamps to [0, 99]; off: scores past 99 (after interval changes) exceed the histogram', follows: '"handle extreme intervals in damon_hot_score" (2026)', spec: 'damos.md §4.8, trap 15' },
@@ -151,7 +160,7 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
 
 /** Where a profile is not exactly one kernel tree (docs/profiles.md). */
 export const PROFILE_CAVEATS: readonly string[] = [
-  '`b0` follows the spec, which puts `quotaFullBelowMinRegion` in B0 and `postApplyMerge` and `failChargeRatio` in B1. In the -mm tree the three are consecutive patches of one series ("handle <min_region_sz remaining quota as empty", "merge regions after applying DAMOS schemes", "introduce failed region quota charge ratio"), queued after node_eligible_mem_bp, so no tree had exactly b0\'s combination. `overrides: { quotaFullBelowMinRegion: false }` gives the tree before the series, `overrides: { postApplyMerge: true, failChargeRatio: true }` the tree with all of it (docs/findings.md §3a compares them).',
+  '`b0` follows the spec, which puts `quotaFullBelowMinRegion` and `damosQuotaIsFull` in B0 and `postApplyMerge` and `failChargeRatio` in B1. In the -mm tree the three are consecutive patches of one series ("introduce failed region quota charge ratio", which also added damos_quota_is_full(), "merge regions after applying DAMOS schemes", "handle <min_region_sz remaining quota as empty"), queued after node_eligible_mem_bp, so no tree had exactly b0\'s combination. `overrides: { quotaFullBelowMinRegion: false, damosQuotaIsFull: false }` gives the tree before the series, `overrides: { postApplyMerge: true, failChargeRatio: true }` the tree with all of it (docs/findings.md §3a compares them). `quotaFullBelowMinRegion` on with `damosQuotaIsFull` off is refused: the clause is part of damos_quota_is_full().',
   'Overrides that turn on both `safeApplyWalk` and `postApplyMerge` are refused: the merge-back came with the damon tree\'s walk, which visits split-off parts next, and no kernel had it under mainline\'s safe walk.',
   '`b1` keeps the core\'s two-or-three-way split rule: the damon tree\'s rework of it (kunit `damon_test_split_above_half_progresses`; damon-monitoring.md §10.7) is not modelled, since that tree\'s core.c was not readable. Its per-context seeded random numbers (§10.19) need no profile: no simulator reproduces the kernel\'s random values, and damon-sim draws every context\'s numbers from streams of the run\'s one seed (docs/architecture.md, Determinism).',
 ];

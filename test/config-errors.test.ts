@@ -141,6 +141,12 @@ const cases: BadCase[] = [
     phrases: ['safeApplyWalk', 'postApplyMerge', 'found both on in "b1+safeApplyWalk"'],
   },
   {
+    name: 'profile switches no kernel had together (the <min_region_sz clause without damos_quota_is_full())',
+    mutate: (d) => (d.kernel = { profile: 'b0', overrides: { damosQuotaIsFull: false } }),
+    path: 'kernel.overrides',
+    phrases: ['quotaFullBelowMinRegion', 'damos_quota_is_full()', 'found quotaFullBelowMinRegion on and damosQuotaIsFull off in "b0+damosQuotaIsFull"'],
+  },
+  {
     name: 'unknown action',
     mutate: (d) => (d.damon.kdamonds[0].contexts[0].schemes[0].action = 'migrate_warm'),
     path: `${SCHEME}.action`,

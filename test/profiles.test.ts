@@ -416,6 +416,50 @@ const CASES: Record<ProfileSwitch, () => void> = {
     expect(pass(off)).toEqual({ esz: 5000n, applied: [], nrTried: 1, szTried: 0, charged: 1000, age: 5, regions: [[0, MiB]] });
   },
 
+  damosQuotaIsFull: () => {
+    // damos.md §3.2 ("B0 pre-April"), §3.3, §4.2. TEMPORAL with its goal met: esz_bp 0, esz 0, a
+    // quota that is set (goals). damos_quota_is_full() calls that full: the scheme is passed by on
+    // every region and the window counts a qt_exceeds when it ends. Before the helper,
+    // `esz && charged_sz >= esz` is false for esz 0: both regions reach damos_apply_scheme(), are
+    // cut at ALIGN_DOWN(0 - 0, 4096) = 0 and go to update_stat: tried with 0 bytes, nothing
+    // applied, age kept; the last region counts a snapshot; the ending window no qt_exceeds.
+    const [helper, before] = pair('damosQuotaIsFull', true, false);
+    const run = (p: KernelProfile) => {
+      const ops = loggingOps();
+      const ctx = newCtx(p, { ops });
+      ctx.targets = [target([0, MiB], [MiB, 2 * MiB])];
+      for (const r of ctx.targets[0].regions) r.age = 5;
+      const s = newScheme('pageout', { goals: [goal('user_input', 10000, 10000)], goalTuner: 'temporal' });
+      ctx.schemes = [s];
+      kdamondApplySchemes(ctx, () => MiB);
+      const first = { esz: s.quota.esz, nrTried: s.stat.nrTried, szTried: s.stat.szTried, snapshots: s.stat.nrSnapshots, ages: ctx.targets[0].regions.map((r) => r.age) };
+      ctx.clock.now += 1.5e9; // past the 1 s charge window
+      ctx.passedSampleIntervals = s.nextApplySis;
+      kdamondApplySchemes(ctx, () => MiB);
+      return { first, applied: ops.log, nrTried: s.stat.nrTried, qtExceeds: s.stat.qtExceeds, regions: ranges(ctx.targets[0]) };
+    };
+    expect(run(helper)).toEqual({
+      first: { esz: 0n, nrTried: 0, szTried: 0, snapshots: 0, ages: [5, 5] },
+      applied: [],
+      nrTried: 0,
+      qtExceeds: 1,
+      regions: [
+        [0, MiB],
+        [MiB, 2 * MiB],
+      ],
+    });
+    expect(run(before)).toEqual({
+      first: { esz: 0n, nrTried: 2, szTried: 0, snapshots: 1, ages: [5, 5] },
+      applied: [],
+      nrTried: 4,
+      qtExceeds: 0,
+      regions: [
+        [0, MiB],
+        [MiB, 2 * MiB],
+      ],
+    });
+  },
+
   timeQuotaEszFloor: () => {
     // damos.md §4.4, trap 4: ms 10 with a TEMPORAL goal met: esz_bp = 0 ⇒ esz = min(4 MiB/ms · 10,
     // 0) = 0; the 2026-04-05 fix floors it at min_region_sz = 4096 — which is not full (4096 - 0

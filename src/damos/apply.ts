@@ -12,7 +12,7 @@ import { PieceRun, RegionWalk, boundsMoved, newRegionLike, regionLimits, type Da
 import { addrFilterBounds, coreFilterOut } from './filters.js';
 import { damosValidTarget } from './pattern.js';
 import { EligibleMemo } from './goals.js';
-import { adjustQuota, chargeQuota, quotaIsFull, quotaIsSet, skipChargedRegion } from './quota.js';
+import { adjustQuota, chargeQuota, quotaIsFull, quotaIsSet, quotaSkips, skipChargedRegion } from './quota.js';
 import type { Damos } from './scheme.js';
 
 /** Observes every region a scheme was applied to (damos_walk(): tried-regions dumps). */
@@ -108,7 +108,7 @@ export function schemeDue(ctx: DamonCtx, s: Damos): boolean {
 function damonDoApplySchemes(ctx: DamonCtx, w: RegionWalk, walk?: DamosWalkControl): void {
   for (const s of ctx.schemes) {
     if (!schemeDue(ctx, s)) continue;
-    if (quotaIsFull(s.quota, ctx.minRegionSz, ctx.profile)) continue;
+    if (quotaSkips(s.quota, ctx.minRegionSz, ctx.profile)) continue;
     if (skipChargedRegion(w, s, ctx.minRegionSz)) continue;
     if (s.maxNrSnapshots && s.maxNrSnapshots <= s.stat.nrSnapshots) continue;
     // The region as it is now: a charge-resume split may have moved the walk into its right part.
@@ -204,7 +204,7 @@ function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit, minPi
   // Checked first: the walk makes this call on every piece it visits one by one.
   if (pieces <= 0 || pieces < minPieces) return 0;
   for (const o of ctx.schemes) {
-    if (o === s || !schemeDue(ctx, o) || quotaIsFull(o.quota, ctx.minRegionSz, ctx.profile)) continue;
+    if (o === s || !schemeDue(ctx, o) || quotaSkips(o.quota, ctx.minRegionSz, ctx.profile)) continue;
     // Done snapshots skip a region only after damos_skip_charged_region(), which may split it
     // at a resume point in this target.
     const resumes = o.quota.chargeTargetFrom === w.t;
@@ -285,7 +285,7 @@ function foldRejectedSplits(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit, 
 function allDueFull(ctx: DamonCtx): boolean {
   for (const s of ctx.schemes) {
     if (!schemeDue(ctx, s)) continue;
-    if (!quotaIsFull(s.quota, ctx.minRegionSz, ctx.profile)) return false;
+    if (!quotaSkips(s.quota, ctx.minRegionSz, ctx.profile)) return false;
   }
   return true;
 }

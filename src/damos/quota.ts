@@ -19,6 +19,16 @@ export function quotaIsSet(q: DamosQuota, profile: Pick<KernelProfile, 'zeroEszM
   return q.eszNum !== 0 || q.sz !== 0n || q.ms !== 0 || q.goals.length > 0;
 }
 
+/**
+ * Whether damon_do_apply_schemes() passes the scheme by, and an ending charge window counts as
+ * exceeded (damos.md §3.2, §4.2): damos_quota_is_full(), or, before it existed,
+ * `esz && charged_sz >= esz`, for which a zero esz (with goals: "apply nothing") is never full.
+ */
+export function quotaSkips(q: DamosQuota, minRegionSz: number, profile: Pick<KernelProfile, 'zeroEszMeansNothing' | 'quotaFullBelowMinRegion' | 'damosQuotaIsFull'>): boolean {
+  if (profile.damosQuotaIsFull) return quotaIsFull(q, minRegionSz, profile);
+  return q.eszNum !== 0 && q.chargedSz >= q.eszNum;
+}
+
 /** `damos_quota_is_full(q, min_region_sz)` (damos.md §4.1). */
 export function quotaIsFull(q: DamosQuota, minRegionSz: number, profile: Pick<KernelProfile, 'zeroEszMeansNothing' | 'quotaFullBelowMinRegion'>): boolean {
   if (!quotaIsSet(q, profile)) return false;
@@ -95,7 +105,7 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   // time_in_range_open(jiffies, charged_from, charged_from + reset): [from, from + reset).
   const windowEnd = q.chargedFrom + msecsToJiffies(q.resetInterval, ctx.clock.hz);
   if (!(now >= q.chargedFrom && now < windowEnd)) {
-    if (quotaIsFull(q, ctx.minRegionSz, ctx.profile)) s.stat.qtExceeds++;
+    if (quotaSkips(q, ctx.minRegionSz, ctx.profile)) s.stat.qtExceeds++;
     q.totalChargedSz += q.chargedSz;
     q.chargedFrom = now;
     q.chargedSz = 0;
@@ -106,7 +116,7 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   // A window already full stays full through this apply pass, which skips the scheme before
   // damos_valid_target() reads min_score: the scores are not needed. What the walk still does is
   // split the regions its core addr filters cut.
-  if (quotaIsFull(q, ctx.minRegionSz, ctx.profile)) {
+  if (quotaSkips(q, ctx.minRegionSz, ctx.profile)) {
     splitAtCoreFilters(ctx, s);
     return costNs;
   }

@@ -53,6 +53,12 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
       path: formatPath(['kernel', 'overrides']),
       message: `expected switches some kernel has together: safeApplyWalk (mainline up to 6.19) never came with postApplyMerge (the B1 merge-back, on the damon tree's walk); found both on in "${env.profile.name}"`,
     });
+  // The "<min_region_sz left is full" clause is part of damos_quota_is_full().
+  if (env.profile?.quotaFullBelowMinRegion && !env.profile.damosQuotaIsFull)
+    c.errors.push({
+      path: formatPath(['kernel', 'overrides']),
+      message: `expected switches some kernel has together: quotaFullBelowMinRegion is a clause of damos_quota_is_full(), which damosQuotaIsFull off does not use; found quotaFullBelowMinRegion on and damosQuotaIsFull off in "${env.profile.name}"`,
+    });
   validateKdamonds(s.kdamonds, c, machineRight ? env : { profile: env.profile, nrNodes: env.nrNodes, memcgs: env.memcgs }, kdamondsPath);
 }
 
