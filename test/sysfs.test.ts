@@ -409,7 +409,7 @@ describe('the staging script', () => {
     for (const si of [0, 1]) expect(readFileSync(join(dir, `kdamonds/0/contexts/0/schemes/${si}/filters/nr_filters`), 'utf8')).toBe('0');
   });
 
-  it('a filter that does not allow writes no allow file, as damo: a 6.3-6.13 legacy filters dir without one takes it', () => {
+  it("a filter that does not allow writes N to an allow file that exists (a reused dir's old Y), and a 6.3-6.13 legacy filters dir without one takes it", () => {
     const legacy = (allow: boolean) => {
       const dir = fresh();
       const p = structuredClone(example);
@@ -424,10 +424,20 @@ describe('the staging script', () => {
       return { dir, script: sysfsScript(p) };
     };
     const deny = legacy(false);
-    expect(deny.script).not.toMatch(/\/allow"/);
+    expect(deny.script).toMatch(/o "[^"]*\/filters\/0\/allow" N N/);
     const r = runScript(deny.script, deny.dir);
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(join(deny.dir, 'kdamonds/0/contexts/0/schemes/0/filters/0/type'), 'utf8')).toBe('addr');
+    // A tree of 6.14+ reused from a config whose filter allowed: the old Y is overwritten.
+    const reused = fresh();
+    exportSysfsTree(reused, example.map((k) => ({ ...k })));
+    const allowFile = join(reused, 'kdamonds/0/contexts/0/schemes/0/core_filters/0/allow');
+    writeFileSync(allowFile, 'Y\n');
+    const p = structuredClone(example);
+    for (const sc of p[0].contexts[0].schemes) for (const f of sc.filters) f.allow = false;
+    const rr = runScript(sysfsScript(p), reused);
+    expect(rr.status, rr.stderr).toBe(0);
+    expect(readFileSync(allowFile, 'utf8').trim()).toBe('N');
     // An allowing filter needs the file: that kernel cannot take it, and the script says where.
     const allow = legacy(true);
     const a = runScript(allow.script, allow.dir);

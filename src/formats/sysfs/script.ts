@@ -70,9 +70,9 @@ function filterLines(out: string[], dir: string, list: readonly FilterParams[], 
   list.forEach((f, i) => {
     const d = `${dir}/${i}`;
     out.push(`${ind}w "${d}/type" ${f.type}`);
-    // As damo's write_filter_dir(): `allow` (6.14+) only when it is Y. A fresh filter dir has N,
-    // and a kernel before 6.14 has no such file, where writing N would stop the script.
-    if (f.allow) out.push(`${ind}o "${d}/allow" Y N`);
+    // `allow` (6.14+) always, N too: damo writes only Y, which leaves a reused dir's old Y on a
+    // reject filter. o() passes over the missing file of a kernel before 6.14 when it is N.
+    out.push(`${ind}o "${d}/allow" ${yn(f.allow)} N`);
     if (f.memcgPath !== null) out.push(`${ind}w "${d}/memcg_path" ${shQuote(f.memcgPath)}`);
     if (f.hugepageSize !== null) {
       out.push(`${ind}w "${d}/min" ${f.hugepageSize[0]}`);
