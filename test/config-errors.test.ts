@@ -426,6 +426,12 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings(() => undefined)).toEqual([]);
   });
 
+  it('a kdamond without a context: the kernel refuses to turn it on', () => {
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts = []))).toEqual([
+      'damon.kdamonds[0].contexts: this kdamond has no context: the kernel refuses to turn it on (-EINVAL), so it does not run',
+    ]);
+  });
+
   it('a kdamond its watermarks kept waiting all run: a note says why the summary is all zeros', async () => {
     const d = goodDoc();
     d.damon.kdamonds[0].contexts[0].schemes[0].watermarks = { metric: 'free_mem_rate', interval_us: '100 ms', high_permil: 700, mid_permil: 600, low_permil: 50 };

@@ -240,6 +240,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {
     if (k.contexts.length > 1) err([...kdamondsPath, ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
+    // A tree may hold one (nr_contexts 0 is a valid write), but it cannot run.
+    if (k.contexts.length === 0) warn([...kdamondsPath, ki, 'contexts'], 'this kdamond has no context: the kernel refuses to turn it on (-EINVAL), so it does not run');
     k.contexts.forEach((ctx, ci) => {
       const cp: PathSeg[] = [...kdamondsPath, ki, 'contexts', ci];
       // node_eligible_mem_bp needs paddr: damon_commit_ctx returns -EINVAL otherwise (damos.md §5.2).
