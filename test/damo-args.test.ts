@@ -497,9 +497,9 @@ describe('damon-sim args / run with damo options', () => {
     expect(c.err).toMatch(/weights\.age_permil \(--damos_quota_weights\): /);
     expect((await cli(['args', '--minr', '10', '--maxr', '5', '--damos_action', 'stat'])).err).toMatch(/\.nr_regions \(--minr, --maxr\): /);
     expect((await cli(['args', '--monitoring_intervals_goal', '4%', '3', '10s', '5ms', '--damos_action', 'stat'])).err).toMatch(/\.intervals \(--monitoring_intervals_goal\): /);
-    // A whole --kdamonds tree: no option made its parts.
+    // A whole --kdamonds tree: the path is in that option's own file, no option made its parts.
     const tree = JSON.stringify({ kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [] }], nr_regions: { min: 10, max: 5 }, schemes: [] }] }] });
-    expect((await cli(['args', '--kdamonds', tree])).err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.nr_regions: /);
+    expect((await cli(['args', '--kdamonds', tree])).err).toMatch(/^damon-sim: error: --kdamonds\.kdamonds\[0\]\.contexts\[0\]\.nr_regions: /);
     const j = await cli(['args', '--schemes', '[{"action": "migrate_hot", "target_nid": 2147483648}]']);
     expect(j.code).toBe(2);
     expect(j.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.schemes\[0\]\.target_nid \(--schemes\): expected an integer from -2147483648 to 2147483647/);

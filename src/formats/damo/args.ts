@@ -798,12 +798,12 @@ const TREE_OPTIONS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
 /**
  * A problem's path in the tree damo's options build (`damo options.kdamonds[0].…`) names, beside
  * it, the options among those that make that part which the user typed (or the first, for a
- * default); schemes given as JSON (`--schemes`) name that option. A whole `--kdamonds` tree keeps
- * its paths as they are: no option made its parts.
+ * default); schemes given as JSON (`--schemes`) name that option. A whole `--kdamonds` tree is the
+ * user's own file: its paths are that option's (`--kdamonds.kdamonds[0].…`), as its unit errors are.
  */
 function optionNamer(tokens: readonly string[]): (issues: readonly ConfigIssue[]) => ConfigIssue[] {
   const { occurrences: occ } = splitDamoTokens(tokens);
-  if (occ.has('--kdamonds')) return (issues) => [...issues];
+  if (occ.has('--kdamonds')) return (issues) => issues.map((i) => ({ ...i, path: i.path.replace(/^damo options\./, '--kdamonds.') }));
   const schemesJson = occ.has('--schemes') && !occ.has('--damos_action');
   const named = (path: string): string | undefined => {
     if (schemesJson && /\.schemes\[\d+\]/.test(path)) return '--schemes';
