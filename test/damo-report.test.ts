@@ -107,8 +107,11 @@ describe('damo report damon: after a run', () => {
     const text = formatDamonReport(paramsToDamo(sc.kdamonds), { runtime });
     expect(text).toContain('    state: on, pid: none (simulated), stats refresh per: 1 s\n');
     expect(text).toMatch(/goal 0: metric node_eligible_mem_bp \(nid 0\) target 6,000 current [\d,]+ \(measured by damon-sim; a real kernel does not report it\)\n/);
-    expect(text).toMatch(/ {12}statistics\n {16}tried [\d,]+ times \([^)]+\)\n {16}applied [\d,]+ times \([^)]+\)\n {16}.+ passed filters\n {16}quota exceeded [\d,]+ times\n {16}.+\n {16}tried [\d,]+ snapshots \(max 0\)\n/);
+    expect(text).toMatch(/ {12}statistics\n {16}tried [\d,]+ times \([^)]+\)\n {16}applied [\d,]+ times \([^)]+\)\n {16}.+ passed filters\n {16}quota exceeded \d+ times\n {16}.+\n {16}tried [\d,]+ snapshots \(max 0\)\n/);
     expect(text).toContain('            tried regions (64.000 GiB)\n');
+    // damo prints the count with '%d': no thousands separators, unlike the other counts.
+    runtime[0].contexts[0].schemes[2].stats.qtExceeds = 1249n;
+    expect(formatDamonReport(paramsToDamo(sc.kdamonds), { runtime })).toContain('\n                quota exceeded 1249 times\n');
     expect(text).toMatch(/\n {16}\[[\d,]+, [\d,]+\) \([^)]+\): nr_accesses: \d+ samples, age: \d+ aggr_intervals, filter_passed: [^\n]+\n/);
   });
 

@@ -174,7 +174,7 @@ function schemeText(f: Fmt, s: DamoScheme, rt: SchemeRuntime | undefined, compat
           `tried ${f.nr(st.nrTried)} times (${f.sz(st.szTried)})`,
           `applied ${f.nr(st.nrApplied)} times (${f.sz(st.szApplied)})`,
           `${f.sz(st.szOpsFilterPassed)} passed filters`,
-          `quota exceeded ${f.nr(st.qtExceeds)} times`,
+          `quota exceeded ${st.qtExceeds} times`, // damo's '%d', no separators, raw or not
           f.sz(st.szOpsFilterPassed),
           `tried ${f.nr(st.nrSnapshots)} snapshots (max ${f.nr(st.maxNrSnapshots)})`,
         ].join('\n'),
