@@ -511,6 +511,18 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     expect(r.err).toBe('damon-sim: error: kdamonds/0/contexts/nr_contexts: expected a readable file; ELOOP\n');
   });
 
+  it('import: what the kernel would refuse at commit is a warning naming the file\'s place, and the tree still prints', async () => {
+    const dir = fresh();
+    await cli(['export', '--preset', 'tiering-6040', '--sysfs', dir]);
+    writeFileSync(join(dir, 'kdamonds', '0', 'contexts', '0', 'monitoring_attrs', 'nr_regions', 'min'), '1\n');
+    const r = await cli(['import', '--sysfs', dir]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(
+      `damon-sim: warning: ${dir}.kdamonds[0].contexts[0].nr_regions: the kernel refuses this tree at commit: expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1\n`,
+    );
+    expect(readKdamonds(JSON.parse(r.out)).params[0].contexts[0].attrs.minNrRegions).toBe(1);
+  });
+
   it('import --sysfs "" names the option and the empty value', async () => {
     const r = await cli(['import', '--sysfs', '']);
     expect(r.code).toBe(2);

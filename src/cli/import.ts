@@ -10,6 +10,9 @@ import { kdamondsTree } from '../formats/damo/tree.js';
 import { importSysfsTree } from '../formats/sysfs/import.js';
 import { parseFormat } from './damo-common.js';
 import { UsageError, printIssues, type Io } from './io.js';
+import { DEFAULT_PROFILE } from '../profiles.js';
+import type { Collector } from '../scenario/issues.js';
+import { validateKdamonds } from '../scenario/validate.js';
 
 export interface ImportOptions {
   sysfs?: string;
@@ -27,7 +30,12 @@ export function importCommand(io: Io, o: ImportOptions): number {
   const list = kdamondsTree(r.kdamonds, { raw: o.raw });
   // Read it back: what the kernel tree holds must also be a config damon-sim accepts.
   const read = readKdamonds(wrapKdamonds(list), { source: o.sysfs });
-  printIssues(io, read.warnings, 'warning');
+  // And what the kernel would refuse when the tree is committed (`on`, `commit`), as for a config
+  // file; the tree itself holds it (sysfs files take what the commit refuses), so it still prints.
+  const c: Collector = { errors: [], warnings: [] };
+  validateKdamonds(read.params, c, { profile: DEFAULT_PROFILE }, [o.sysfs, 'kdamonds']);
+  const refused = c.errors.map((e) => ({ ...e, message: `the kernel refuses this tree at commit: ${e.message}` }));
+  printIssues(io, [...read.warnings, ...refused, ...c.warnings], 'warning');
   io.out(formatDamoText(wrapKdamonds(list, o.bare), format));
   return 0;
 }
