@@ -451,6 +451,12 @@ describe('addGroundTruth', () => {
     expect(s.find((x) => x.metric === 'node_eligible_mem_bp')?.truthMeanSecondHalf).toBe(5000);
     expect(s.find((x) => x.metric === 'node_mem_free_bp')?.truthMeanSecondHalf).toBeUndefined();
     expect(formatSummaryTable([{ title: 'run', rows: s }])).toContain('5000.0 bp');
+    // Aggregations without any hot bytes (a workload with no hot set) have no share: left out,
+    // and with none left the truth is unknown, not 0 bp.
+    addGroundTruth(s, [aggr(6, [0, 0]), aggr(8, [GiB, 3 * GiB])], DURATION);
+    expect(s.find((x) => x.metric === 'node_eligible_mem_bp')?.truthMeanSecondHalf).toBe(7500);
+    addGroundTruth(s, [aggr(6, [0, 0]), aggr(8, [0, 0])], DURATION);
+    expect(s.find((x) => x.metric === 'node_eligible_mem_bp')?.truthMeanSecondHalf).toBeNull();
   });
 
   it('takes every aggregation, whatever record.aggr_stride writes', () => {

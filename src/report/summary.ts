@@ -673,11 +673,12 @@ export function addGroundTruth(summary: SchemeSummary[], truths: readonly TruthS
     // or to the phase's end.
     const last = s.phaseEndS === undefined || s.phaseEndS >= durationS;
     const to = last ? durationS : s.phaseEndS!;
+    // An aggregation with no hot bytes at all has no share (as the plot leaves it out).
     const shares = withHot
       .filter((a) => a.t >= from && (last ? a.t <= to : a.t < to) && a.kdamond === s.kdamond && a.ctx === s.ctx)
-      .map((a) => {
+      .flatMap((a) => {
         const total = a.hot_bytes.reduce((x, y) => x + y, 0);
-        return total > 0 ? ((a.hot_bytes[s.nid] ?? 0) * 10000) / total : 0;
+        return total > 0 ? [((a.hot_bytes[s.nid] ?? 0) * 10000) / total] : [];
       });
     s.truthMeanSecondHalf = shares.length > 0 ? shares.reduce((x, y) => x + y, 0) / shares.length : null;
   }
