@@ -232,6 +232,35 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     expect(parsed[1].phaseStartS).toBe(4.6);
   });
 
+  it('a change after the last evaluation ends the phase there: the new setting gets a phase without evaluations', () => {
+    // The last evaluation (7000) is at 11 s; a write at 11.5 s sets 8000, and the run ends at 12 s
+    // before any evaluation under it. A later write back to 7000 would undo it; one to 8000 again
+    // would not move its start.
+    const params = (target: bigint) => [[{ metric: 'node_mem_used_bp', nid: 0, target_value: target }]];
+    const w = (t: number, target: bigint) => ({ t, kdamond: 0, goals: [1], goal_params: params(target) });
+    const rows = summarize(recs, 12, undefined, 100, { finalStats: fin, goalWrites: [w(4.6, 7000n), w(11.5, 8000n), w(11.8, 8000n)] });
+    expect(rows.map((r) => [r.phase, r.phaseStartS, r.phaseEndS, r.target, r.evaluations])).toEqual([
+      [0, 0, 4.6, 6000, 4],
+      [1, 4.6, 11.5, 7000, 5],
+      [2, 11.5, 12, 8000, 0],
+    ]);
+    // Phase 1 stops at its last evaluation (8 GiB at 11 s); phase 2 has the rest, to the final 9 GiB.
+    expect(rows.map((r) => [r.szApplied, r.nrApplied, r.qtExceeds])).toEqual([
+      [4 * GiB, 40, 4],
+      [4 * GiB, 40, 4],
+      [1 * GiB, 10, 1],
+    ]);
+    expect(rows[2].meanSecondHalf).toBeNull();
+    expect(rows[2].timeToTargetS).toBeNull();
+    // Phase 1's second half is that of [4.6, 11.5]: from 8.05 s, the 9 s and 11 s evaluations.
+    expect(rows[1].meanSecondHalf).toBe(7050);
+    const undone = summarize(recs, 12, undefined, 100, { finalStats: fin, goalWrites: [w(4.6, 7000n), w(11.5, 8000n), w(11.8, 7000n)] });
+    expect(undone.map((r) => [r.phase, r.phaseEndS])).toEqual([
+      [0, 4.6],
+      [1, 12],
+    ]);
+  });
+
   it('applied totals survive a restart (on after off zeroes the stats)', () => {
     // Phase 1's stats fall from 6 GiB (t = 7.5) to 0 (t = 9): a restart. 4 → 5 → 6 GiB, then 0 → 1 → 3 (final): 2 + 1 + 2 GiB.
     const restarted = recs.map((r) => (r.t >= 9 ? { ...r, sz_applied: r.sz_applied - 7 * GiB, nr_applied: r.nr_applied - 70, qt_exceeds: r.qt_exceeds - 7 } : r));

@@ -24,7 +24,7 @@ export interface SchemeSummary {
    * goal took effect) to the next phase's start or the end of the run, `phaseEndS`. Its time to
    * target counts from `phaseStartS`, and its "second half" is that of the phase. The two times
    * are also set on a single entry that does not cover the whole run (a goal added or removed by a
-   * write).
+   * write). A change after the goal's last evaluation gives a last phase without evaluations.
    */
   phase?: number;
   phaseStartS?: number;
@@ -183,19 +183,39 @@ export function summarize(
       const next = i + 1 < phases.length ? phases[i + 1][0] : undefined;
       // Removed after its last evaluation: until the write that starts the next phase, or for good.
       const removedAt = next ? life.removalIn(lastRec.t, starts[i + 1]) : life.removedAfter(lastRec.t);
-      const end = removedAt ?? (next ? starts[i + 1] : durationS);
+      // Changed by a write after its last evaluation, with none under the new setting by the end.
+      const changed = next || removedAt !== undefined ? undefined : life.changedAfter(lastRec.t, durationS, lastRec);
+      const end = removedAt ?? (next ? starts[i + 1] : (changed?.t ?? durationS));
       const s = summarizePhase(recs, start, start + (end - start) / 2, labels?.get(k) ?? labels?.get(schemeKey(last)), toleranceBp);
       // The scheme's applied totals through the phase: from 0 (or the phase's first evaluation) over
       // its evaluations to the next phase's first one, or to the run's final stats where known; a
       // removed goal's up to its last evaluation (what the scheme did later was not under it).
       // A goal the run started with counts from 0; one a write added, from its first evaluation.
+      // A goal changed after its last evaluation: up to that evaluation, as a removed one.
       const points: AppliedTotals[] = i === 0 && start === 0 ? [ZERO_TOTALS, ...recs] : [...recs];
-      if (removedAt === undefined) points.push(next ?? fin ?? last);
+      if (removedAt === undefined && changed === undefined) points.push(next ?? fin ?? last);
       Object.assign(s, appliedOver(points));
-      if (phases.length > 1) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
+      if (phases.length > 1 || changed) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
       else if (start !== 0 || removedAt !== undefined) Object.assign(s, { phaseStartS: start, phaseEndS: end });
       if (removedAt !== undefined) s.removedAtS = removedAt;
       out.push(s);
+      // The new setting's phase, never evaluated: what the scheme did after the last evaluation.
+      if (changed)
+        out.push({
+          kdamond: s.kdamond,
+          ctx: s.ctx,
+          scheme: s.scheme,
+          goal: s.goal,
+          label: s.label,
+          metric: changed.params.metric,
+          nid: changed.params.nid,
+          target: exactNumber(big(changed.params.target_value)),
+          ...unevaluated,
+          ...appliedOver([lastRec, fin ?? lastRec]),
+          phase: i + 1,
+          phaseStartS: changed.t,
+          phaseEndS: durationS,
+        });
     });
   }
   return out.sort(cmpGoal);
@@ -267,6 +287,20 @@ export class GoalLife {
   removalIn(a: number, b: number): number | undefined {
     const k = this.nextRemoval[this.index(a)];
     return k < this.n && this.t[k] <= b ? this.t[k] : undefined;
+  }
+
+  /**
+   * A change of the goal by writes after its last evaluation at `a` (up to `end`), which left it
+   * other than `had` at the end: when the last run of writes that left it so began, and how.
+   */
+  changedAfter(a: number, end: number, had: GoalParamsLike): { t: number; params: GoalParamsLike } | undefined {
+    const lo = this.index(a, true);
+    let j = this.index(end, true) - 1;
+    while (j >= lo && this.params[j] === undefined) j--;
+    const p = j >= lo ? this.params[j] : undefined;
+    if (p === undefined || sameGoal(p, had)) return undefined;
+    while (j > lo && this.params[j - 1] !== undefined && sameGoal(this.params[j - 1]!, p)) j--;
+    return { t: this.t[j], params: p };
   }
 
   /** The first removal at or after a, if the goal is gone at the end (no later write gives it back). */
@@ -350,6 +384,17 @@ export interface FinalSchemeStats {
 }
 
 const ZERO_TOTALS: AppliedTotals = { sz_applied: 0, nr_applied: 0, qt_exceeds: 0 };
+
+/** The statistics of an entry without evaluations. */
+const unevaluated = {
+  timeToTargetS: null,
+  meanSecondHalf: null,
+  stddevSecondHalf: null,
+  minSecondHalf: null,
+  maxSecondHalf: null,
+  inBandSecondHalf: null,
+  evaluations: 0,
+} as const;
 
 /**
  * Applied bytes, regions and quota exceeds added over successive cumulative readings: a reading
