@@ -254,6 +254,29 @@ describe('hot bytes per node', () => {
       { numRuns: 150, seed: 11 },
     );
   });
+
+  it('counts folios isolated for good (B0, invalid migration target): off the LRU, still resident', () => {
+    const machine = new Machine({
+      base: 4 * GiB,
+      holeBetweenNodes: 0,
+      swap: 0,
+      nodes: [
+        { capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: MiB, watermark: 0 },
+        { capacity: 64 * MiB, kind: 'cxl', latencyNs: 250, reserved: 0, watermark: 0 },
+      ],
+    });
+    machine.allocate({ owner: 0, vstart: 0, bytes: 32 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [0, 1], now: 0 });
+    const hot = new Map([[0, [[0, 8 * MiB] as [number, number]]]]);
+    const workload = new Workload([], [{ at: 0, rates: new Map<number, RateSegments>(), hot }], 'test');
+    const tracker = new HotBytesTracker(machine, workload);
+    expect(hotBytesPerNode(machine, workload, 0)).toEqual([8 * MiB, 0]);
+    expect(tracker.perNode(0)).toEqual([8 * MiB, 0]);
+    // The reserved MiB (kernel memory, no owner) stays out; the isolated hot 4 MiB stay in.
+    const start = machine.nodes[0].start + MiB;
+    machine.isolateForever(start, start + 4 * MiB);
+    expect(hotBytesPerNode(machine, workload, 0)).toEqual([8 * MiB, 0]);
+    expect(tracker.perNode(0)).toEqual([8 * MiB, 0]);
+  });
 });
 
 describe('LRU runs', () => {
@@ -319,7 +342,7 @@ describe('edge cases', () => {
   });
 
   it('rebuild the LRU runs and the hot bytes when the log no longer reaches back', () => {
-    const machine = oneNode();
+    const machine = new Machine({ base: G, holeBetweenNodes: 0, swap: 16 * MiB, nodes: [{ capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 }] });
     machine.allocate({ owner: 0, vstart: 0, bytes: 32 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [0], now: 0 });
     const hot = new Map<number, Array<[number, number]>>([[0, [[0, 8 * MiB]]]]);
     const workload = new Workload([], [{ at: 0, rates: new Map(), hot }], 'test');
@@ -328,11 +351,13 @@ describe('edge cases', () => {
     const w = { bytes: 0, lookups: 0 };
     lru.walk(G, G + 64 * MiB, w);
     expect([w.bytes, tracker.perNode(0)]).toEqual([32 * MiB, [8 * MiB]]);
-    // Past the 2^16 kept ranges (each eviction logs one, moving nothing without swap), then one
-    // that isolates 1 MiB of the hot set for good.
+    // Past the 2^16 kept ranges (each eviction logs one; the first swaps the hot page at G out, the
+    // rest find it free), then 1 MiB of the hot set isolated for good (off the LRU, still hot and
+    // resident) and another swapped out.
     for (let i = 0; i < 2 ** 16 + 1; i++) machine.evict(G, G + PAGE_SIZE);
     machine.isolateForever(G, G + MiB);
+    machine.evict(G + 2 * MiB, G + 3 * MiB);
     lru.walk(G, G + 64 * MiB, w);
-    expect([w.bytes, tracker.perNode(0)]).toEqual([31 * MiB, [7 * MiB]]);
+    expect([w.bytes, tracker.perNode(0)]).toEqual([30 * MiB, [7 * MiB - PAGE_SIZE]]);
   });
 });

@@ -11,7 +11,7 @@ import type { Workload } from './model.js';
 
 /**
  * Bytes of the current hot set resident on each node, by a walk over every extent (a byte in two
- * of a process's hot ranges counts once). The recorder keeps the same numbers current with
+ * of a process's hot ranges counts once), on the LRU or isolated from it. The recorder keeps the same numbers current with
  * HotBytesTracker; this is its reference.
  */
 export function hotBytesPerNode(machine: Machine, workload: Workload, nowNs: number): number[] {
@@ -22,7 +22,9 @@ export function hotBytesPerNode(machine: Machine, workload: Workload, nowNs: num
   let ranges: ReadonlyArray<readonly [number, number]> | undefined;
   for (let i = 0; i < mem.length; i++) {
     const e = mem.at(i);
-    if (e.kind !== ExtKind.Lru) continue;
+    // Folios isolated for good (B0's invalid migration target) are off the LRU but still the
+    // workload's, mapped and resident; kernel allocations own no hot range.
+    if (e.kind === ExtKind.Free) continue;
     if (e.owner !== owner) {
       owner = e.owner;
       ranges = hot.get(owner);
@@ -91,7 +93,7 @@ export class HotBytesTracker {
     let ranges: ReadonlyArray<readonly [number, number]> | undefined;
     emitExtents(this.machine, a, b, out, -1, (e, push) => {
       push(e.start, -1);
-      if (e.kind !== ExtKind.Lru) return;
+      if (e.kind === ExtKind.Free) return; // as hotBytesPerNode()
       if (e.owner !== owner) {
         owner = e.owner;
         ranges = this.hot.get(owner);
