@@ -5,6 +5,7 @@
  * set that is the whole area takes all of it.
  */
 import { describe, expect, it } from 'vitest';
+import { runScenario } from '../src/run/run.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
 import { buildWorkload } from '../src/workload/build.js';
 
@@ -49,5 +50,48 @@ describe('hotset workload rates', () => {
     const r = rates(64 * MiB, 0, '99 %', 1e6);
     expect(r.total).toBeCloseTo(1e6, 3);
     expect(r.hot).toBe(0);
+  });
+});
+
+describe('refaults', () => {
+  // Pageout swaps the cold part out; the kdamond is turned off at 2 s. The workload keeps
+  // touching its swapped-out pages, so refaults (and the PSI stall they add) go on while no
+  // kdamond runs (docs/model.md: every 100 ms of simulated time).
+  const doc = (duration: number) => ({
+    seed: 1,
+    duration,
+    machine: { swap: '64 MiB', nodes: [{ capacity: '64 MiB' }] },
+    workload: { type: 'hotset', rss: '32 MiB', hot_set: '4 MiB', hot_share: '90 %', access_rate: 2e3 },
+    damon: {
+      kdamonds: [
+        {
+          contexts: [
+            {
+              ops: 'paddr',
+              targets: [{ regions: [{ start: '4 GiB', end: '4160 MiB' }] }],
+              intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' },
+              nr_regions: { min: 10, max: 100 },
+              schemes: [{ action: 'pageout', access_pattern: { sz_bytes: { min: '4 KiB', max: 'max' }, nr_accesses: { min: '0 samples', max: '0 samples' }, age: { min: '1 s', max: 'max' } } }],
+            },
+          ],
+        },
+      ],
+    },
+    events: [{ at: 2, command: 'off' }],
+  });
+
+  it('go on while every kdamond is off', () => {
+    const at = (d: number) => {
+      const sim = runScenario(scenarioFromDoc(doc(d)).scenario).simulation;
+      return { refaults: sim.refaulter.refaults, psi: sim.mm.psiSomeMemTotalUs(d * 1e9), evicted: sim.machine.evicted.totalBytes };
+    };
+    const off = at(2.05);
+    const later = at(6);
+    expect(off.refaults).toBeGreaterThan(0);
+    // Four more seconds of refaults of what was swapped out by 2 s: more faults, more stall, fewer
+    // pages left in swap (nothing swaps out while the kdamond is off).
+    expect(later.refaults).toBeGreaterThan(off.refaults + 100);
+    expect(later.psi).toBeGreaterThan(off.psi);
+    expect(later.evicted).toBeLessThan(off.evicted);
   });
 });

@@ -187,6 +187,12 @@ export class Simulation {
         if (!next || k.clock.now < next.clock.now) next = k;
       }
       const wakeNs = this.nextWakeNs?.() ?? Infinity;
+      if (!next && this.nextTick < untilNs && this.nextTick < wakeNs) {
+        // No kdamond runs, but the workload's refaults go on, in time order with the wakes.
+        this.refaulter.tick(this.nextTick);
+        this.nextTick += Simulation.TICK_NS;
+        continue;
+      }
       if (wakeNs < untilNs && (!next || wakeNs <= next.clock.now)) {
         this.wake?.(wakeNs);
         continue;
