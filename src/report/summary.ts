@@ -210,7 +210,7 @@ export function summarize(
           metric: changed.params.metric,
           nid: changed.params.nid,
           target: exactNumber(big(changed.params.target_value)),
-          ...unevaluated,
+          ...UNEVALUATED,
           ...appliedOver([lastRec, fin ?? lastRec]),
           phase: i + 1,
           phaseStartS: changed.t,
@@ -386,7 +386,7 @@ export interface FinalSchemeStats {
 const ZERO_TOTALS: AppliedTotals = { sz_applied: 0, nr_applied: 0, qt_exceeds: 0 };
 
 /** The statistics of an entry without evaluations. */
-const unevaluated = {
+export const UNEVALUATED = {
   timeToTargetS: null,
   meanSecondHalf: null,
   stddevSecondHalf: null,

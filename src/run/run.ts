@@ -7,7 +7,7 @@ import { ctxIdxInKdamond } from '../damon/ctx.js';
 import { keptGoals } from './build.js';
 import type { GoalParams, Scenario, SchemeParams } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
-import { addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
+import { UNEVALUATED, addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine, SCHEME_WRITES, writesOf } from './events.js';
@@ -226,13 +226,7 @@ function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonl
       metric: g.metric,
       nid: g.nid ?? 0,
       target: exactNumber(g.targetValue),
-      timeToTargetS: null,
-      meanSecondHalf: null,
-      stddevSecondHalf: null,
-      minSecondHalf: null,
-      maxSecondHalf: null,
-      inBandSecondHalf: null,
-      evaluations: 0,
+      ...UNEVALUATED,
       szApplied: st?.szApplied ?? 0,
       nrApplied: st?.nrApplied ?? 0,
       qtExceeds: st?.qtExceeds ?? 0,
