@@ -14,7 +14,7 @@
 import type * as Vega from 'vega';
 import type * as VegaLite from 'vega-lite';
 import type { AggrRecord, GoalRecord } from '../run/recorder.js';
-import { GoalLife, cmpGoal, goalLabel, groupByGoal } from './summary.js';
+import { GoalLife, cmpGoal, goalLabel, groupByGoal, unitOf } from './summary.js';
 
 type Logger = NonNullable<Vega.ViewOptions['logger']>;
 
@@ -150,11 +150,11 @@ function hotShare(aggr: AggrRecord[]): Array<{ t: number; node: string; bp: numb
 }
 
 /**
- * The goals' common unit for the value axis, from the metric names as the summary's target row
- * takes it (`_bp`: bp, `_us`: µs; user_input has none): " (bp)", or nothing when they differ.
+ * The goals' common unit for the value axis, unitOf() of their metrics, as the summary's target row
+ * takes it (`_bp`: bp, `_us`: us; user_input has none): " (bp)", or nothing when they differ.
  */
 function valueUnit(goals: readonly GoalRecord[]): string {
-  const units = new Set(goals.map((g) => (g.metric.endsWith('_bp') ? 'bp' : g.metric.endsWith('_us') ? 'us' : '')));
+  const units = new Set(goals.map((g) => unitOf(g.metric).trim()));
   if (units.size === 0) return ' (bp)'; // an empty panel's 0–10000 scale
   const [u] = units;
   return units.size === 1 && u !== '' ? ` (${u})` : '';

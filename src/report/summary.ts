@@ -498,8 +498,8 @@ export function exactNumber(v: bigint): number | bigint {
   return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
-/** The metric's unit from its kernel name suffix, for the target row. */
-function unitOf(metric: string): string {
+/** The metric's unit from its kernel name suffix (" bp", " us", or "" for user_input), for the target row and the plot. */
+export function unitOf(metric: string): string {
   if (metric.endsWith('_bp')) return ' bp';
   if (metric.endsWith('_us')) return ' us';
   return '';
