@@ -10,9 +10,9 @@ import type { Machine } from '../machine/machine.js';
 import type { Workload } from './model.js';
 
 /**
- * Bytes of the current hot set resident on each node, by a walk over every extent (a byte in two
- * of a process's hot ranges counts once), on the LRU or isolated from it. The recorder keeps the same numbers current with
- * HotBytesTracker; this is its reference.
+ * Bytes of the current hot set resident on each node, on the LRU or isolated from it, by a walk
+ * over every extent (a byte in two of a process's hot ranges counts once). The recorder keeps the
+ * same numbers current with HotBytesTracker; this is its reference.
  */
 export function hotBytesPerNode(machine: Machine, workload: Workload, nowNs: number): number[] {
   const out = machine.nodes.map(() => 0);
