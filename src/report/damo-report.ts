@@ -85,7 +85,7 @@ interface Fmt {
 function fmtFor(raw: boolean): Fmt {
   if (raw) {
     const s = (x: bigint | number) => String(x);
-    return { nr: s, sz: s, us: s, usExact: s, ms: s, permil: s, bp: s, percent: (x) => formatPercent(x).replaceAll(',', '') };
+    return { nr: s, sz: s, us: s, usExact: s, ms: s, permil: s, bp: s, percent: (x) => formatPercent(x, true) };
   }
   return {
     nr: (x) => formatNumber(x),

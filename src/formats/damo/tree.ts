@@ -183,8 +183,9 @@ const timeExact = (x: bigint, unit: TimeUnit, raw: boolean): DamoJson => (raw ? 
 const permil = (x: bigint, raw: boolean): DamoJson => (raw ? rawInt(x) : formatRatio(x, 'permil'));
 
 /** A percentage of the maximum access rate: "5 %", "5.5 %", "18,446,744,073,709,551,615 %". */
-export function formatPercent(p: number): string {
-  return formatRatio(p, 'percent');
+export function formatPercent(p: number, raw = false): string {
+  const s = formatRatio(p, 'percent');
+  return raw ? s.replaceAll(',', '') : s; // raw trees print no thousands separators
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,7 +217,7 @@ function filterTree(f: DamoFilter, raw: boolean): DamoJson {
 function nrAccessesText(v: DamoNrAccesses, which: 'min' | 'max', raw: boolean): DamoJson {
   if (v.unit === 'percent') {
     if (v.bare?.[which === 'min' ? 0 : 1] && Number.isSafeInteger(v[which])) return v[which];
-    return raw ? formatPercent(v[which]).replaceAll(',', '') : formatPercent(v[which]);
+    return formatPercent(v[which], raw);
   }
   return `${raw ? v[which].toString() : formatNumber(v[which])} samples`;
 }
