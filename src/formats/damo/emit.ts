@@ -8,7 +8,7 @@
 import { stringify } from 'yaml';
 import { ConfigError, formatPath, fromZod, type ConfigIssue, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
-import { compatDropsNid, damoToParams, numToUlong, kdamondsSchema, percentOf, type Collector, type DamoCompat, type DamoReadOptions } from './kdamonds.js';
+import { compatDropsNid, damoToParams, numToUlong, kdamondsSchema, percentOf, type Collector, type DamoCompat, type DamoKdamonds, type DamoReadOptions } from './kdamonds.js';
 import { kdamondsTree, type DamoContext, type DamoFilter, type DamoGoal, type DamoJson, type DamoKdamond, type DamoScheme, type PrintOptions } from './tree.js';
 
 export type { DamoCompat };
@@ -138,9 +138,8 @@ export function formatDamoText(tree: unknown, format: TextFormat): string {
  * paramsToDamo() alone gives kernel units (samples, aggregation intervals).
  */
 export function readKdamondsAsGiven(doc: unknown, opts: DamoReadOptions & { source?: string } = {}): { params: KdamondParams[]; warnings: ConfigIssue[]; kdamonds: DamoKdamond[] } {
-  const read = readKdamonds(doc, opts);
+  const { parsed, ...read } = readParsed(doc, opts);
   const kdamonds = paramsToDamo(read.params, opts);
-  const parsed = kdamondsSchema.parse(doc);
   (Array.isArray(parsed) ? parsed : parsed.kdamonds).forEach((k, ki) =>
     k.contexts.forEach((c, ci) =>
       (c.schemes ?? []).forEach((s, si) => {
@@ -158,11 +157,17 @@ export function readKdamondsAsGiven(doc: unknown, opts: DamoReadOptions & { sour
 
 /** Read a parsed damo kdamonds document (either wrapper) into parameters; ConfigError on any error. */
 export function readKdamonds(doc: unknown, opts: DamoReadOptions & { source?: string } = {}): { params: KdamondParams[]; warnings: ConfigIssue[] } {
+  const { params, warnings } = readParsed(doc, opts);
+  return { params, warnings };
+}
+
+/** readKdamonds(), with the schema's reading of the document it started from. */
+function readParsed(doc: unknown, opts: DamoReadOptions & { source?: string }): { params: KdamondParams[]; warnings: ConfigIssue[]; parsed: DamoKdamonds } {
   const r = kdamondsSchema.safeParse(doc, { reportInput: true });
   const base: PathSeg[] = opts.source === undefined ? [] : [opts.source];
   if (!r.success) throw new ConfigError(fromZod(r.error.issues, base));
   const c: Collector = { errors: [], warnings: [] };
   const params = damoToParams(r.data, base, c, opts);
   if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
-  return { params, warnings: c.warnings };
+  return { params, warnings: c.warnings, parsed: r.data };
 }
