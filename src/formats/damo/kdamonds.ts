@@ -50,9 +50,12 @@ const accessPatternSchema = z.looseObject({
   age: rangeOf(ageV()).optional(),
 });
 
-/** A weight: the kernel file takes an unsigned int (a larger write is -ERANGE). */
-const weightV = () =>
-  ratioV('permil').refine((b) => b <= BigInt(UINT_MAX), { error: (iss) => `expected at most ${UINT_MAX} permil; found ${String(iss.input)} (the kernel file takes an unsigned int: -ERANGE)` });
+/** A value whose kernel file takes an unsigned int (a larger write is -ERANGE), in `unit`. */
+const atMostUint = (v: z.ZodType<bigint, unknown>, unit: string) =>
+  v.refine((b) => b <= BigInt(UINT_MAX), { error: (iss) => `expected at most ${UINT_MAX} ${unit}; found ${String(iss.input)} (the kernel file takes an unsigned int: -ERANGE)` });
+
+/** A weight. */
+const weightV = () => atMostUint(ratioV('permil'), 'permil');
 
 const weightsSchema = z.looseObject({
   sz_permil: weightV().optional(),
@@ -132,9 +135,7 @@ const contextSchema = z.looseObject({
 const kdamondSchema = z.looseObject({
   state: z.unknown().optional(),
   pid: z.unknown().optional(),
-  refresh_ms: timeV('ms')
-    .refine((b) => b <= BigInt(UINT_MAX), { error: (iss) => `expected at most ${UINT_MAX} ms; found ${String(iss.input)} (the kernel file takes an unsigned int: -ERANGE)` })
-    .optional(),
+  refresh_ms: atMostUint(timeV('ms'), 'ms').optional(),
   contexts: z.array(contextSchema),
 });
 
