@@ -46,19 +46,15 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
   // A machine with errors of its own is no measure for the DAMON part's ranges and node goals.
   const machineRight = machineWhole && partIsWhole(c.errors.slice(before), ['machine']);
   const env = damonCheckEnv(s);
+  const p = env.profile;
+  const unheardOf = (why: string) => c.errors.push({ path: formatPath(['kernel', 'overrides']), message: `expected switches some kernel has together: ${why} in "${p?.name}"` });
   // B1's merge-back came with the damon tree's walk, which visits split-off parts next; under
   // mainline's safe walk no kernel merged back, and what the pair would do is not defined.
-  if (env.profile?.safeApplyWalk && env.profile.postApplyMerge)
-    c.errors.push({
-      path: formatPath(['kernel', 'overrides']),
-      message: `expected switches some kernel has together: safeApplyWalk (mainline up to 6.19) never came with postApplyMerge (the B1 merge-back, on the damon tree's walk); found both on in "${env.profile.name}"`,
-    });
+  if (p?.safeApplyWalk && p.postApplyMerge)
+    unheardOf("safeApplyWalk (mainline up to 6.19) never came with postApplyMerge (the B1 merge-back, on the damon tree's walk); found both on");
   // The "<min_region_sz left is full" clause is part of damos_quota_is_full().
-  if (env.profile?.quotaFullBelowMinRegion && !env.profile.damosQuotaIsFull)
-    c.errors.push({
-      path: formatPath(['kernel', 'overrides']),
-      message: `expected switches some kernel has together: quotaFullBelowMinRegion is a clause of damos_quota_is_full(), which damosQuotaIsFull off does not use; found quotaFullBelowMinRegion on and damosQuotaIsFull off in "${env.profile.name}"`,
-    });
+  if (p?.quotaFullBelowMinRegion && !p.damosQuotaIsFull)
+    unheardOf('quotaFullBelowMinRegion is a clause of damos_quota_is_full(), which damosQuotaIsFull off does not use; found quotaFullBelowMinRegion on and damosQuotaIsFull off');
   validateKdamonds(s.kdamonds, c, machineRight ? env : { profile: env.profile, nrNodes: env.nrNodes, memcgs: env.memcgs }, kdamondsPath);
 }
 
