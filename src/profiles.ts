@@ -29,6 +29,24 @@ export interface KernelProfile {
    * `esz && charged_sz >= esz`, as before it, for which a zero esz is never full (damos.md §3.2).
    */
   readonly damosQuotaIsFull: boolean;
+  /**
+   * The score histogram leaves out regions damos_core_filter_out() rejects, splitting regions at
+   * core addr filter bounds as it tests them (damon tree, "set score histogram without
+   * filters-excluding regions"; damos.md §4.2); off: only the access pattern decides (mainline up
+   * to 7.0), and the histogram walk splits nothing.
+   */
+  readonly histogramCoreFilter: boolean;
+  /**
+   * damos_quota_score() takes mult_frac(current_value, 10000, target_value) (damon tree; damos.md
+   * §4.5); off: current_value * 10000 / target_value in unsigned long, which wraps for a
+   * current_value past ULONG_MAX / 10000 (mainline up to 7.0).
+   */
+  readonly goalScoreMultFrac: boolean;
+  /**
+   * damos_esz is also traced when the first charge window sets esz ("trace esz at first setup",
+   * 2026-05-20); off: only when a new window changes esz.
+   */
+  readonly eszTraceAtFirstSetup: boolean;
   /** "disallow time-quota setting zero esz" (2026-04-05): esz floored at min_region_sz when ms is set (damos.md §4.4). */
   readonly timeQuotaEszFloor: boolean;
   /** "make charge_addr_from aware of end-address exclusivity" (2026-04-28): r.end instead of r.end + 1 (damos.md §3.3, trap 8). */
@@ -79,6 +97,9 @@ const B0: KernelProfile = {
   temporalTuner: true,
   quotaFullBelowMinRegion: true,
   damosQuotaIsFull: true,
+  histogramCoreFilter: true,
+  goalScoreMultFrac: true,
+  eszTraceAtFirstSetup: false,
   timeQuotaEszFloor: true,
   chargeAddrFromExclusive: false,
   hotScoreClamp: true,
@@ -101,8 +122,9 @@ const B0: KernelProfile = {
 const B1: KernelProfile = {
   ...B0,
   name: 'b1',
-  description: 'damon tree, May-July 2026: pseudo moving sum, fail-charge ratio, post-apply merge, __GFP_THISNODE, charge_addr_from fix, mult_frac feed loop, collapse action, context pause',
+  description: 'damon tree, May-July 2026: pseudo moving sum, fail-charge ratio, post-apply merge, __GFP_THISNODE, charge_addr_from fix, mult_frac feed loop, collapse action, context pause, esz traced at first setup',
   accessRate: 'pseudo_mvsum',
+  eszTraceAtFirstSetup: true,
   chargeAddrFromExclusive: true,
   migrateThisNode: true,
   migrateInvalidTargetPutback: true,
@@ -116,12 +138,14 @@ const B1: KernelProfile = {
 const MAINLINE_6_19: KernelProfile = {
   ...B0,
   name: 'mainline-6.19',
-  description: 'released mainline v6.18/v6.19: no min_nr_regions enforcement, zero esz = unlimited, no TEMPORAL tuner, no node_eligible_mem_bp',
+  description: 'released mainline v6.18/v6.19: no min_nr_regions enforcement, zero esz = unlimited, no TEMPORAL tuner, no node_eligible_mem_bp, no core filters in the score histogram',
   applyMinNrRegions: false,
   zeroEszMeansNothing: false,
   temporalTuner: false,
   quotaFullBelowMinRegion: false,
   damosQuotaIsFull: false,
+  histogramCoreFilter: false,
+  goalScoreMultFrac: false,
   timeQuotaEszFloor: false,
   hotScoreClamp: false,
   nodeEligibleMetric: false,
@@ -141,6 +165,9 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'temporalTuner', what: 'the TEMPORAL goal tuner exists', follows: 'af738a6a00c1 (7.1-rc1)', spec: 'damos.md §4.7' },
   { key: 'quotaFullBelowMinRegion', what: 'less than min_region_sz of quota left counts as full', follows: '"handle <min_region_sz remaining quota as empty" (mid-April 2026)', spec: 'damos.md §4.1, trap 3' },
   { key: 'damosQuotaIsFull', what: 'damon_do_apply_schemes() passes a scheme by, and a window that ends counts a qt_exceeds, when damos_quota_is_full(); off: when esz && charged_sz >= esz, so that with goals a zero esz (TEMPORAL with its goal met) is not full: every region that reaches damos_apply_scheme() is tried with 0 bytes, and the window counts no qt_exceeds', follows: '"introduce failed region quota charge ratio" (April 2026), which added damos_quota_is_full(); mainline and mm-new before it test esz && charged_sz >= esz', spec: 'damos.md §3.2 ("B0 pre-April"), §3.3, §4.2' },
+  { key: 'histogramCoreFilter', what: 'damos_adjust_quota() leaves regions that damos_core_filter_out() rejects out of the score histogram, and splits regions at core addr filter bounds while it tests them; off: the histogram takes every region of the access pattern and its walk splits nothing', follows: 'damon tree "mm/damon/core: set score histogram without filters-excluding regions" (after 7.0; mainline up to 7.0-rc tests only __damos_valid_target())', spec: 'damos.md §4.2, §6.2' },
+  { key: 'goalScoreMultFrac', what: 'damos_quota_score() takes mult_frac(current_value, 10000, target_value); off: current_value * 10000 / target_value in unsigned long, which wraps once current_value passes ULONG_MAX / 10000', follows: 'the damon tree\'s damos_quota_score() (mainline up to 7.0-rc multiplies first)', spec: 'damos.md §4.5' },
+  { key: 'eszTraceAtFirstSetup', what: 'the damos_esz tracepoint also fires when the first charge window sets esz; off: only when a new charge window changes esz', follows: '"mm/damon/core: trace esz at first setup" (2026-05-20, Cc stable 6.17.x)', spec: 'damo-formats.md §3.3 names the tracepoint; damos.md does not describe when it fires' },
   { key: 'timeQuotaEszFloor', what: 'with a time quota, esz is floored at min_region_sz after the tuner', follows: '"disallow time-quota setting zero esz" (2026-04-05)', spec: 'damos.md §4.4, trap 4' },
   { key: 'chargeAddrFromExclusive', what: 'charge_addr_from = r->ar.end (on) or r->ar.end + 1 (off) when a window ends full', follows: '"make charge_addr_from aware of end-address exclusivity" (2026-04-28)', spec: 'damos.md §3.3, trap 8' },
   { key: 'hotScoreClamp', what: 'damon_hot_score() clamps to [0, 99]; off: scores past 99 (after interval changes) exceed the histogram', follows: '"handle extreme intervals in damon_hot_score" (2026)', spec: 'damos.md §4.8, trap 15' },

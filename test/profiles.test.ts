@@ -24,7 +24,7 @@ import { DamonRegion, DamonTarget, setRegions } from '../src/damon/region.js';
 import { regionSzLimit } from '../src/damon/split.js';
 import { kdamondApplySchemes } from '../src/damos/apply.js';
 import { damosCommitQuotaGoals } from '../src/damos/commit.js';
-import { nodeEligibleMemBp } from '../src/damos/goals.js';
+import { nodeEligibleMemBp, quotaScore } from '../src/damos/goals.js';
 import { patternMatches } from '../src/damos/pattern.js';
 import { chargeQuota, quotaIsFull, quotaIsSet, setEffectiveQuota } from '../src/damos/quota.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosAccessPattern, type DamosAction, type DamosQuotaGoal, type QuotaGoalMetric } from '../src/damos/scheme.js';
@@ -442,6 +442,96 @@ const CASES: Record<ProfileSwitch, () => void> = {
     const untouched = { applied: [], regions: ranges(target([0, MiB], [MiB, 2 * MiB])) };
     expect(run(helper)).toEqual({ first: { esz: 0n, nrTried: 0, szTried: 0, snapshots: 0, ages: [5, 5] }, nrTried: 0, qtExceeds: 1, ...untouched });
     expect(run(before)).toEqual({ first: { esz: 0n, nrTried: 2, szTried: 0, snapshots: 1, ages: [5, 5] }, nrTried: 4, qtExceeds: 0, ...untouched });
+  },
+
+  histogramCoreFilter: () => {
+    // damos.md §4.2: the damon tree leaves regions its core filters reject out of the score
+    // histogram; mainline up to 7.0 builds it from the access pattern alone. [0, 1M) scores 90,
+    // [1M, 2M) 50; the addr filter allows only [1M, 2M); esz 1 MiB. With the filter in the
+    // histogram only 1 MiB of score 50 is counted, min_score is 50 and [1M, 2M) is paged out.
+    // Without it the 1 MiB at score 90 fills esz, min_score is 90, and the one region the filter
+    // lets through scores below it: nothing is applied.
+    const [filtered, plain] = pair('histogramCoreFilter', true, false);
+    const run = (p: KernelProfile) => {
+      const ops: LoggingOps = { ...loggingOps(), getSchemeScore: (_c, r) => (r.start < MiB ? 90 : 50) };
+      const ctx = newCtx(p, { ops });
+      ctx.targets = [target([0, MiB], [MiB, 2 * MiB])];
+      const s = newScheme('pageout', { sz: BigInt(MiB) });
+      const f = newFilter('addr', true, true);
+      f.addrStart = MiB;
+      f.addrEnd = 2 * MiB;
+      addFilter(s, f);
+      setFiltersDefaultReject(s);
+      ctx.schemes = [s];
+      kdamondApplySchemes(ctx, () => MiB);
+      return { minScore: s.quota.minScore, applied: ops.log, regions: ranges(ctx.targets[0]) };
+    };
+    expect(run(filtered)).toEqual({ minScore: 50, applied: [[MiB, 2 * MiB]], regions: [[0, MiB], [MiB, 2 * MiB]] });
+    expect(run(plain)).toEqual({ minScore: 90, applied: [], regions: [[0, MiB], [MiB, 2 * MiB]] });
+    // A full window skips the scheme, but the damon tree's histogram walk still splits a region at
+    // a filter bound inside it (§6.2); mainline's histogram walk tests no filter and splits nothing.
+    const split = (p: KernelProfile) => {
+      const ops: LoggingOps = { ...loggingOps(), getSchemeScore: () => 50 };
+      const ctx = newCtx(p, { ops });
+      ctx.targets = [target([0, 2 * MiB])];
+      const s = newScheme('pageout', { sz: BigInt(MiB) });
+      s.quota.chargedSz = MiB;
+      const f = newFilter('addr', true, true);
+      f.addrStart = MiB + 512 * KiB;
+      f.addrEnd = 2 * MiB;
+      addFilter(s, f);
+      setFiltersDefaultReject(s);
+      ctx.schemes = [s];
+      kdamondApplySchemes(ctx, () => MiB);
+      return { applied: ops.log, tried: s.stat.nrTried, regions: ranges(ctx.targets[0]) };
+    };
+    expect(split(filtered)).toEqual({ applied: [], tried: 0, regions: [[0, MiB + 512 * KiB], [MiB + 512 * KiB, 2 * MiB]] });
+    expect(split(plain)).toEqual({ applied: [], tried: 0, regions: [[0, 2 * MiB]] });
+  },
+
+  goalScoreMultFrac: () => {
+    // damos.md §4.5: the damon tree scores a goal mult_frac(current, 10000, target); mainline up to
+    // 7.0 computes current * 10000 / target in unsigned long. They agree until the product wraps:
+    // current 2^62 + 3, target 2^40: mult_frac gives 2^22 · 10000 + 3 · 10000 / 2^40 = 41943040000;
+    // the plain product wraps to 30000 (2^62 · 10000 is a multiple of 2^64), and 30000 / 2^40 = 0.
+    const [frac, plain] = pair('goalScoreMultFrac', true, false);
+    const score = (p: KernelProfile, current: bigint, targetValue: bigint) => {
+      const ctx = newCtx(p);
+      const s = newScheme('stat', { goals: [goal('user_input', 1, 0)], goalTuner: 'temporal' });
+      s.quota.goals[0].currentValue = current;
+      s.quota.goals[0].targetValue = targetValue;
+      return quotaScore(ctx, s, 0).score;
+    };
+    expect(score(frac, 2n ** 62n + 3n, 2n ** 40n)).toBe(41943040000n);
+    expect(score(plain, 2n ** 62n + 3n, 2n ** 40n)).toBe(0n);
+    // Below the wrap the two agree: 7000 of 6000 is 11666 either way.
+    expect([score(frac, 7000n, 6000n), score(plain, 7000n, 6000n)]).toEqual([11666n, 11666n]);
+  },
+
+  eszTraceAtFirstSetup: () => {
+    // "trace esz at first setup" (2026-05-20): damos_esz fires when the first charge window sets
+    // esz; before it only a new window that changes esz fires it. A 1 MiB size quota, then the
+    // window ends after the quota was raised to 2 MiB: one line before the fix, two after.
+    const [first, changesOnly] = pair('eszTraceAtFirstSetup', true, false);
+    const run = (p: KernelProfile) => {
+      const traced: Array<[bigint, number]> = [];
+      const ctx = makeCtx({ ops: loggingOps(), profile: p, seed: 7, label: 'profiles', tracer: { eszTraced: (c, _si, s, atNs) => traced.push([s.quota.esz, atNs]) } });
+      ctx.clock.now = 5e9;
+      ctx.targets = [target([0, MiB])];
+      const s = newScheme('stat', { sz: BigInt(MiB) });
+      ctx.schemes = [s];
+      kdamondApplySchemes(ctx, () => MiB);
+      ctx.clock.now += 1.5e9; // past the 1 s charge window
+      ctx.passedSampleIntervals = s.nextApplySis;
+      kdamondApplySchemes(ctx, () => MiB); // a new window, esz unchanged: no line
+      s.quota.sz = BigInt(2 * MiB);
+      ctx.clock.now += 1.5e9;
+      ctx.passedSampleIntervals = s.nextApplySis;
+      kdamondApplySchemes(ctx, () => MiB);
+      return traced;
+    };
+    expect(run(first)).toEqual([[BigInt(MiB), 5e9], [BigInt(2 * MiB), 8e9]]);
+    expect(run(changesOnly)).toEqual([[BigInt(2 * MiB), 8e9]]);
   },
 
   timeQuotaEszFloor: () => {

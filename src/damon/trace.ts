@@ -24,9 +24,14 @@ export interface DamonTracer {
   beforeApply?(ctx: DamonCtx, schemeIdx: number, targetIdx: number, r: DamonRegion, nrRegions: number): void;
   /**
    * damos_set_effective_quota() ran (a charge window started): goals refreshed, esz set; `atNs` is
-   * when it returned, after its goal walks (where the kernel fires trace_damos_esz).
+   * when it returned, after its goal walks.
    */
   quotaSet?(ctx: DamonCtx, schemeIdx: number, s: Damos, atNs: number): void;
+  /**
+   * damos_adjust_quota() fires trace_damos_esz (damos/quota.ts says when): s.quota.esz is the new
+   * esz, `atNs` when damos_set_effective_quota() returned.
+   */
+  eszTraced?(ctx: DamonCtx, schemeIdx: number, s: Damos, atNs: number): void;
   /** The schemes' apply pass finished (damos_stat_after_apply_interval, per due scheme). */
   applied?(ctx: DamonCtx, schemeIdx: number, s: Damos): void;
   /**

@@ -3,7 +3,7 @@
  * Quota goals: refreshing each goal's current_value from its metric, and the score the tuners
  * feed on (damos.md §4.5, §5.1, §5.2).
  */
-import { multFrac, multFracU64, maxBig } from '../lib/kint.js';
+import { multFrac, multFracU64, maxBig, u64 } from '../lib/kint.js';
 import type { DamonCtx } from '../damon/ctx.js';
 import { nodeValid } from '../damon/mm.js';
 import type { DamonOperations, EligibleSums } from '../ops/operations.js';
@@ -133,7 +133,8 @@ export function refreshGoal(ctx: DamonCtx, s: Damos, goal: DamosQuotaGoal): numb
 
 /**
  * `damos_quota_score(c, s)`: refresh every goal and return the highest
- * mult_frac(current, 10000, target) — the least aggressive wins (§4.5).
+ * mult_frac(current, 10000, target) — the least aggressive wins (§4.5); current · 10000 / target
+ * where the profile has no mult_frac there (goalScoreMultFrac).
  */
 export function quotaScore(ctx: DamonCtx, s: Damos, schemeIdx: number): { score: bigint; costNs: number } {
   let highest = 0n;
@@ -143,7 +144,10 @@ export function quotaScore(ctx: DamonCtx, s: Damos, schemeIdx: number): { score:
     ctx.tracer?.goalEvaluated?.(ctx, schemeIdx, gi, s, goal, ctx.clock.now + costNs);
     // target_value 0 goals are dropped at commit time (sysfs); never divide by it here.
     if (goal.targetValue === 0n) return;
-    highest = maxBig(highest, multFracU64(goal.currentValue, 10000n, goal.targetValue));
+    const score = ctx.profile.goalScoreMultFrac
+      ? multFracU64(goal.currentValue, 10000n, goal.targetValue)
+      : u64(goal.currentValue * 10000n) / goal.targetValue; // unsigned long: the product wraps
+    highest = maxBig(highest, score);
   });
   return { score: highest, costNs };
 }

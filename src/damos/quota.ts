@@ -95,6 +95,7 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   if (!q.totalChargedSz && !q.chargedFrom) {
     q.chargedFrom = jiffies(ctx.clock);
     costNs = setEffectiveQuota(ctx, s, schemeIdx);
+    if (ctx.profile.eszTraceAtFirstSetup) ctx.tracer?.eszTraced?.(ctx, schemeIdx, s, at + costNs);
     // The kernel reads jiffies again after the walk (§4.2): a first window whose walk took
     // reset_interval or more has ended already, and the next refresh begins after it. The clock
     // is put back below and moves by all walks together after the call, as it always has: adding
@@ -109,7 +110,10 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
     q.totalChargedSz += q.chargedSz;
     q.chargedFrom = now;
     q.chargedSz = 0;
+    const cachedEsz = q.esz;
     costNs += setEffectiveQuota(ctx, s, schemeIdx);
+    // trace_damos_esz fires when a new window changes esz.
+    if (q.esz !== cachedEsz) ctx.tracer?.eszTraced?.(ctx, schemeIdx, s, at + costNs);
   }
   ctx.clock.now = at;
   if (!ctx.ops.getSchemeScore) return costNs;
@@ -117,16 +121,17 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   // damos_valid_target() reads min_score: the scores are not needed. What the walk still does is
   // split the regions its core addr filters cut.
   if (quotaSkips(q, ctx.minRegionSz, ctx.profile)) {
-    splitAtCoreFilters(ctx, s);
+    if (ctx.profile.histogramCoreFilter) splitAtCoreFilters(ctx, s);
     return costNs;
   }
+  const coreFilters = ctx.profile.histogramCoreFilter;
   scoreHistogram.fill(0);
   let maxScore = 0;
   for (const t of ctx.targets) {
     const w = new RegionWalk(t);
     for (let r = w.next(); r; r = w.next()) {
       if (!patternMatches(ctx, r, s)) continue;
-      if (coreFilterOut(ctx, w, s)) continue;
+      if (coreFilters && coreFilterOut(ctx, w, s)) continue;
       const score = ctx.ops.getSchemeScore(ctx, r, s);
       // Without the 2026 clamp a score above 99 indexes past the kernel's array (trap 15), and a
       // cold score below 0 before it; the simulator gives high scores room and, as a typed array

@@ -29,8 +29,6 @@ export function traceTimestamp(ns: number): string {
 }
 
 export class TraceWriter implements DamonTracer {
-  /** Each scheme's esz at its last damos_set_effective_quota() (none yet: the first window). */
-  private readonly lastEsz = new WeakMap<Damos, bigint>();
   /** Lines in time order across kdamonds (run.ts sets its clock when there are several). */
   readonly out: TimeOrderedLines;
 
@@ -64,10 +62,8 @@ export class TraceWriter implements DamonTracer {
     );
   }
 
-  quotaSet(ctx: DamonCtx, schemeIdx: number, s: Damos, atNs: number): void {
-    const last = this.lastEsz.get(s);
-    this.lastEsz.set(s, s.quota.esz);
-    if (last !== undefined && last !== s.quota.esz) this.line(ctx, 'damos_esz', `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} esz=${s.quota.esz}`, atNs);
+  eszTraced(ctx: DamonCtx, schemeIdx: number, s: Damos, atNs: number): void {
+    this.line(ctx, 'damos_esz', `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} esz=${s.quota.esz}`, atNs);
   }
 
   goalEvaluated(ctx: DamonCtx, schemeIdx: number, _goalIdx: number, _s: Damos, g: DamosQuotaGoal, atNs: number): void {
@@ -95,7 +91,7 @@ export function fanOutTracer(...tracers: Array<DamonTracer | undefined>): DamonT
   const ts = tracers.filter((t): t is DamonTracer => t !== undefined);
   if (ts.length === 1) return ts[0];
   const out: DamonTracer = {};
-  const keys = ['aggregated', 'beforeApply', 'goalEvaluated', 'quotaSet', 'applied', 'intervalsTuned'] as const;
+  const keys = ['aggregated', 'beforeApply', 'goalEvaluated', 'quotaSet', 'eszTraced', 'applied', 'intervalsTuned'] as const;
   for (const key of keys) {
     const fns = ts.filter((t) => typeof t[key] === 'function');
     if (fns.length === 0) continue;
