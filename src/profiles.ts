@@ -71,6 +71,10 @@ export interface KernelProfile {
   readonly commitEligibleNid: boolean;
   /** node_eligible_mem_bp goal metric exists (the seed patch). */
   readonly nodeEligibleMetric: boolean;
+  /** The active_mem_bp and inactive_mem_bp goal metrics exist ("advance DAMOS-based LRU sorting", 7.0-rc1; damos.md §5.1). */
+  readonly lruMemBpMetrics: boolean;
+  /** The scheme's max_nr_snapshots file exists ("{,max_}nr_snapshots", 7.0-rc1; damos.md §1.2, §3.2). */
+  readonly maxNrSnapshotsFile: boolean;
   /** v8+: node_eligible walk steps PAGE_ALIGN_DOWN(addr + PAGE_SIZE) past a missing folio (v7: addr + PAGE_SIZE). */
   readonly eligibleWalkAligned: boolean;
   /**
@@ -114,6 +118,8 @@ const B0: KernelProfile = {
   // (copy it). `overrides: { commitEligibleNid: false }` reproduces the posted patch.
   commitEligibleNid: true,
   nodeEligibleMetric: true,
+  lruMemBpMetrics: true,
+  maxNrSnapshotsFile: true,
   eligibleWalkAligned: true,
   safeApplyWalk: false,
   tickSleeps: true,
@@ -138,7 +144,7 @@ const B1: KernelProfile = {
 const MAINLINE_6_19: KernelProfile = {
   ...B0,
   name: 'mainline-6.19',
-  description: 'released mainline v6.18/v6.19: no min_nr_regions enforcement, zero esz = unlimited, no TEMPORAL tuner, no node_eligible_mem_bp, no core filters in the score histogram',
+  description: 'released mainline v6.18/v6.19: no min_nr_regions enforcement, zero esz = unlimited, no TEMPORAL tuner, no node_eligible_mem_bp, active_mem_bp or max_nr_snapshots, no core filters in the score histogram',
   applyMinNrRegions: false,
   zeroEszMeansNothing: false,
   temporalTuner: false,
@@ -149,6 +155,8 @@ const MAINLINE_6_19: KernelProfile = {
   timeQuotaEszFloor: false,
   hotScoreClamp: false,
   nodeEligibleMetric: false,
+  lruMemBpMetrics: false,
+  maxNrSnapshotsFile: false,
   safeApplyWalk: true,
 };
 
@@ -180,6 +188,8 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'postApplyMerge', what: 'after all schemes looked at a region, merge it back into its predecessor when nothing differs', follows: 'part of the failed-region-charge series (B1, April 2026)', spec: 'damos.md §3.5' },
   { key: 'commitEligibleNid', what: 'online goal commits copy node_eligible_mem_bp\'s nid (v9.2 copies nothing: the nid is lost)', follows: 'damon tree "test eligible_mem_bp commitment" (after v9.2)', spec: 'damos.md §5.2, §8.1' },
   { key: 'nodeEligibleMetric', what: 'the node_eligible_mem_bp goal metric exists', follows: '"mm/damon: add node_eligible_mem_bp goal metric" v7-v9.2 (April 2026)', spec: 'damos.md §5.2' },
+  { key: 'lruMemBpMetrics', what: 'the active_mem_bp and inactive_mem_bp goal metrics exist; off: the names are refused (sysfs has no such metric)', follows: '"mm/damon: advance DAMOS-based LRU sorting" (merged for 7.0-rc1, 4835e2871321f)', spec: 'damos.md §5.1' },
+  { key: 'maxNrSnapshotsFile', what: 'schemes have a max_nr_snapshots file; off: a non-zero max_nr_snapshots is refused (the simulator still counts the nr_snapshots stat, which such a kernel does not show)', follows: '"mm/damon: introduce {,max_}nr_snapshots" (merged for 7.0-rc1, 4a6ceb7c9744c)', spec: 'damos.md §1.2, §3.2' },
   { key: 'safeApplyWalk', what: 'the apply pass walks regions with the safe iterator: a region split off the current one (quota, addr filter) is not visited in that pass, and a charge-resume split goes on with its right part for the remaining schemes; off: split-off parts are visited next', follows: 'mainline up to 6.19 (damon_for_each_region_safe in kdamond_apply_schemes, damos_skip_charged_region(t, &r, s, ...) in 6.19.y); the damon tree (core.c 03fc5163) walks non-safe', spec: 'damos.md §3.1, §3.4 (which describe the damon tree)' },
   { key: 'tickSleeps', what: 'kdamond_usleep() sleeps of at least USLEEP_RANGE_UPPER_BOUND (four ticks) are schedule_timeout_idle(usecs_to_jiffies(us)) timer-wheel timeouts, which end on a tick boundary after at least the asked whole ticks (5 ms at HZ 1000: 5 to 6 ms); shorter ones are exact hrtimer sleeps; off: every sleep lasts exactly as asked', follows: 'the timers sleep/delay cleanup series (A.-M. Behnsen, Oct 2024, merged for v6.13), whose mm/damon/core.c patch replaced the 20 ms threshold with USLEEP_RANGE_UPPER_BOUND', spec: 'damon-monitoring.md §2.2 step 4 says "sleep sint microseconds"' },
   { key: 'eligibleWalkAligned', what: 'the node_eligible walk steps PAGE_ALIGN_DOWN(addr + PAGE_SIZE) past a missing folio (v8+); off: addr + PAGE_SIZE (v7)', follows: 'node_eligible_mem_bp v8 (Sashiko review, 2026-04-24)', spec: 'damos.md §5.2' },
@@ -191,6 +201,13 @@ export const PROFILE_CAVEATS: readonly string[] = [
   'Overrides that turn on both `safeApplyWalk` and `postApplyMerge` are refused: the merge-back came with the damon tree\'s walk, which visits split-off parts next, and no kernel had it under mainline\'s safe walk.',
   '`b1` keeps the core\'s two-or-three-way split rule: the damon tree\'s rework of it (kunit `damon_test_split_above_half_progresses`; damon-monitoring.md §10.7) is not modelled, since that tree\'s core.c was not readable. Its per-context seeded random numbers (§10.19) need no profile: no simulator reproduces the kernel\'s random values, and damon-sim draws every context\'s numbers from streams of the run\'s one seed (docs/architecture.md, Determinism).',
 ];
+
+/** Whether a quota goal metric name exists under `p` (sysfs refuses the others' names). */
+export function metricExists(metric: string, p: Pick<KernelProfile, 'nodeEligibleMetric' | 'lruMemBpMetrics'>): boolean {
+  if (metric === 'node_eligible_mem_bp') return p.nodeEligibleMetric;
+  if (metric === 'active_mem_bp' || metric === 'inactive_mem_bp') return p.lruMemBpMetrics;
+  return true;
+}
 
 /** The profiles as text: each profile and every switch value (the `profiles` command, docs/profiles.md). */
 export function describeProfiles(): string {

@@ -936,6 +936,33 @@ const CASES: Record<ProfileSwitch, () => void> = {
     expect(loadErrors(smallDoc([eligibleScheme('consist', 'node_mem_used_bp')], 'mainline-6.19'))).toEqual([]);
   },
 
+  lruMemBpMetrics: () => {
+    // damos.md §5.1: active_mem_bp and inactive_mem_bp came with "advance DAMOS-based LRU
+    // sorting" (7.0-rc1); a kernel before it has no such metric name.
+    const [has, lacks] = pair('lruMemBpMetrics', true, false);
+    const path = 'damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].metric';
+    for (const metric of ['active_mem_bp', 'inactive_mem_bp']) {
+      const doc = smallDoc([eligibleScheme('consist', metric)]);
+      expect(validateUnder(doc, has)).toEqual([]);
+      expect(validateUnder(doc, lacks)).toEqual([{ path, message: `expected a metric kernel profile "${lacks.name}" has; found ${metric} (use profile b0 or b1)` }]);
+      expect(loadErrors(smallDoc([eligibleScheme('consist', metric)], 'mainline-6.19'))).toEqual([{ path, message: `expected a metric kernel profile "mainline-6.19" has; found ${metric} (use profile b0 or b1)` }]);
+    }
+    // The other metrics are not affected.
+    expect(validateUnder(smallDoc([eligibleScheme('consist', 'node_mem_used_bp')]), lacks)).toEqual([]);
+  },
+
+  maxNrSnapshotsFile: () => {
+    // damos.md §1.2, §3.2: max_nr_snapshots came with "{,max_}nr_snapshots" (7.0-rc1); before it a
+    // scheme has no such file, so a limit cannot be set. 0 (no limit) is what such a kernel does.
+    const [has, lacks] = pair('maxNrSnapshotsFile', true, false);
+    const withMax = (n: number) => smallDoc([{ ...(eligibleScheme('consist', 'node_mem_used_bp') as object), max_nr_snapshots: n }]);
+    const path = 'damon.kdamonds[0].contexts[0].schemes[0].max_nr_snapshots';
+    expect(validateUnder(withMax(3), has)).toEqual([]);
+    expect(validateUnder(withMax(3), lacks)).toEqual([{ path, message: `expected 0: kernel profile "${lacks.name}" has no max_nr_snapshots file (use profile b0 or b1); found 3` }]);
+    expect(validateUnder(withMax(0), lacks)).toEqual([]);
+    expect(loadErrors({ ...withMax(3), kernel: { profile: 'mainline-6.19', hz: 1000 } })).toEqual([{ path, message: 'expected 0: kernel profile "mainline-6.19" has no max_nr_snapshots file (use profile b0 or b1); found 3' }]);
+  },
+
   tickSleeps: () => {
     // damon/usleep.ts: a sleep of at least USLEEP_RANGE_UPPER_BOUND (4 ticks) is
     // schedule_timeout_idle(usecs_to_jiffies(us)); armed at jiffy j for n jiffies it fires at the

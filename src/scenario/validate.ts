@@ -7,7 +7,7 @@
 import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { isPow2, multFrac } from '../lib/kint.js';
-import { resolveProfile, type KernelProfile } from '../profiles.js';
+import { metricExists, resolveProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type ConfigIssue, type PathSeg } from './issues.js';
@@ -245,8 +245,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         sc.quota.goals.forEach((g, gi) => {
           if (g.metric === 'node_eligible_mem_bp' && ctx.ops !== 'paddr')
             err([...cp, 'schemes', si, 'quotas', 'goals', gi, 'metric'], `node_eligible_mem_bp needs ops "paddr" (the kernel's damon_commit_ctx returns -EINVAL); found ops "${ctx.ops}"`);
-          if (g.metric === 'node_eligible_mem_bp' && profile && !profile.nodeEligibleMetric)
-            err([...cp, 'schemes', si, 'quotas', 'goals', gi, 'metric'], `expected a metric kernel profile "${profile.name}" has; found node_eligible_mem_bp (use profile b0 or b1)`);
+          if (profile && !metricExists(g.metric, profile))
+            err([...cp, 'schemes', si, 'quotas', 'goals', gi, 'metric'], `expected a metric kernel profile "${profile.name}" has; found ${g.metric} (use profile b0 or b1)`);
         }),
       );
       if (ctx.ops !== 'paddr') {
@@ -280,6 +280,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         // failed bytes whole, whatever the files say.
         if (profile && !profile.failChargeRatio && (sc.quota.failChargeNum !== 0 || sc.quota.failChargeDenom !== 0))
           warn([...sp, 'quotas', 'fail_charge_num'], `kernel profile "${profile.name}" has no failed-charge ratio (switch failChargeRatio; profile b1 has it): fail_charge_num ${sc.quota.failChargeNum} / fail_charge_denom ${sc.quota.failChargeDenom} are ignored`);
+        if (sc.maxNrSnapshots !== 0 && profile && !profile.maxNrSnapshotsFile)
+          err([...sp, 'max_nr_snapshots'], `expected 0: kernel profile "${profile.name}" has no max_nr_snapshots file (use profile b0 or b1); found ${sc.maxNrSnapshots}`);
         if (sc.quota.goalTuner === 'temporal' && profile && !profile.temporalTuner)
           err([...sp, 'quotas', 'goal_tuner'], `expected "consist": kernel profile "${profile.name}" has no TEMPORAL tuner; found "temporal"`);
         sc.quota.goals.forEach((g, gi) => {
