@@ -16,6 +16,7 @@ import { adjustQuota } from '../src/damos/quota.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject } from '../src/damos/scheme.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
 import { hotScore, schemeScore } from '../src/ops/scores.js';
+import { DEFAULT_PROFILE, findProfile } from '../src/profiles.js';
 
 const MiB = 2 ** 20;
 
@@ -200,7 +201,7 @@ describe('damos_adjust_quota reads jiffies at each use (damos.md §4.2)', () => 
    * 10000·6000/1 saturates, so each step doubles esz_bp from 10000), reset_interval 100 ms, HZ
    * 1000. Each goal walk costs `walkMs` of kdamond time.
    */
-  function consistAfterFirstCall(walkMs: number): { s: Damos; costNs: number; chargedFrom: number; j0: number; setTimes: number[] } {
+  function consistAfterFirstCall(walkMs: number, profile = DEFAULT_PROFILE, startNs = 0): { s: Damos; costNs: number; chargedFrom: number; j0: number; setTimes: number[]; eszTimes: number[] } {
     const ops = {
       ...stubOps(),
       addEligibleBytes: (_c: DamonCtx, r: DamonRegion, sums: { byNode: number[]; total: number; costNs: number }) => {
@@ -210,7 +211,10 @@ describe('damos_adjust_quota reads jiffies at each use (damos.md §4.2)', () => 
       },
     };
     const setTimes: number[] = [];
-    const ctx = newCtx({ ops, mm: { ...stubMm, nodeOnline: (nid) => nid === 0 || nid === 1, maxNumNodes: 2 }, tracer: { quotaSet: (_c, _si, _s, atNs) => setTimes.push(atNs) } });
+    const eszTimes: number[] = [];
+    const tracer = { quotaSet: (_c: DamonCtx, _si: number, _s: Damos, atNs: number) => setTimes.push(atNs), eszTraced: (_c: DamonCtx, _si: number, _s: Damos, atNs: number) => eszTimes.push(atNs) };
+    const ctx = newCtx({ ops, profile, mm: { ...stubMm, nodeOnline: (nid) => nid === 0 || nid === 1, maxNumNodes: 2 }, tracer });
+    ctx.clock.now = startNs;
     const t = new DamonTarget();
     t.regions.push(new DamonRegion(0, 4096));
     ctx.targets.push(t);
@@ -223,7 +227,7 @@ describe('damos_adjust_quota reads jiffies at each use (damos.md §4.2)', () => 
     const t0 = ctx.clock.now;
     const returned = adjustQuota(ctx, s, 0); // the part of the walks not yet on the clock
     const costNs = ctx.clock.now - t0 + returned;
-    return { s, costNs, chargedFrom: s.quota.chargedFrom, j0, setTimes };
+    return { s, costNs, chargedFrom: s.quota.chargedFrom, j0, setTimes, eszTimes };
   }
 
   it('a first window whose goal walk outlasts reset_interval ends at once: a second window, a second step', () => {
@@ -237,6 +241,20 @@ describe('damos_adjust_quota reads jiffies at each use (damos.md §4.2)', () => 
     expect(s.quota.esz).toBe(4n);
     expect(s.stat.qtExceeds).toBe(1);
     expect(chargedFrom - j0).toBe(150);
+  });
+
+  it('damos_esz is stamped as the goal records of the same damos_set_effective_quota() call', () => {
+    // The second window changes esz (2 → 4 bytes): b0 traces it once, b1 (trace esz at first
+    // setup) the first window's esz too, each at the end of its call's walks. A clock off the whole
+    // ns and fractional walk costs make the doubles depend on the order of the additions.
+    const walkMs = 123.4567893; // 123456789.3 ns: (0.3 + w) + w is not 0.3 + (w + w) in doubles
+    const b0 = consistAfterFirstCall(walkMs, DEFAULT_PROFILE, 0.3);
+    expect(b0.eszTimes).toEqual([b0.setTimes[1]]);
+    const b1 = consistAfterFirstCall(walkMs, findProfile('b1') ?? DEFAULT_PROFILE, 0.3);
+    expect(b1.eszTimes).toEqual(b1.setTimes);
+    const w = walkMs * 1e6;
+    expect(b1.setTimes).toEqual([0.3 + w, 0.3 + w + w]);
+    expect(b0.s.quota.esz).toBe(4n);
   });
 
   it('a walk shorter than reset_interval leaves the first window open', () => {

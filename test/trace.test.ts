@@ -2,7 +2,7 @@
 /**
  * The trace stream (`--trace`, src/run/trace.ts) and the damos_walk() behind the tried-regions
  * commands (damos.md §2.4): line shapes of include/trace/events/damon.h as perf script prints them
- * (damo-formats.md §3.3), damos_esz only when a new charge window changed esz, the RFC
+ * (damo-formats.md §3.3), damos_esz only when a new charge window changed esz (b0), the RFC
  * damos_node_eligible_mem_bp line at every evaluation, byte-identical output for the same seed;
  * walks that complete once every scheme finished an apply pass, and walks canceled when there is
  * nothing to walk.
@@ -59,7 +59,7 @@ describe('trace stream', () => {
     expect(traceTimestamp(82877315633123)).toBe('82877.315633');
   });
 
-  it('damos_esz: only when a new charge window changed esz, never for the first window', () => {
+  it('damos_esz: only when a new charge window changed esz, and for the first window only under b1', () => {
     // A plain size quota: esz = sz in every window, so no line at all.
     const fixed = run(doc([{ action: 'stat', access_pattern: ANY, quotas: { sz_bytes: '1 MiB', reset_interval_ms: '100 ms' } }])).trace;
     expect(fixed.filter((l) => l.includes('damos_esz'))).toEqual([]);
@@ -67,6 +67,11 @@ describe('trace stream', () => {
     const consist = run(doc([{ action: 'stat', access_pattern: ANY, quotas: { reset_interval_ms: '100 ms', goals: [{ metric: 'user_input', target_value: 10000, current_value: 0 }] } }])).trace;
     const esz = consist.filter((l) => l.includes('damos_esz')).map((l) => Number(/esz=(\d+)/.exec(l)![1]));
     expect(esz.slice(0, 4)).toEqual([4, 8, 16, 32]);
+    // Under b1 ("trace esz at first setup") the first window's esz is traced too: 1 MiB once, and
+    // CONSIST's 2 bytes before the 4.
+    const b1 = (d: object) => run({ ...d, kernel: { profile: 'b1' } }).trace.filter((l) => l.includes('damos_esz')).map((l) => Number(/esz=(\d+)/.exec(l)![1]));
+    expect(b1(doc([{ action: 'stat', access_pattern: ANY, quotas: { sz_bytes: '1 MiB', reset_interval_ms: '100 ms' } }]))).toEqual([1048576]);
+    expect(b1(doc([{ action: 'stat', access_pattern: ANY, quotas: { reset_interval_ms: '100 ms', goals: [{ metric: 'user_input', target_value: 10000, current_value: 0 }] } }])).slice(0, 4)).toEqual([2, 4, 8, 16]);
   });
 
   it('damos_before_apply: one line per region handed to the action, after the quota split and the core filters', () => {

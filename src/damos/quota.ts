@@ -95,7 +95,7 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   if (!q.totalChargedSz && !q.chargedFrom) {
     q.chargedFrom = jiffies(ctx.clock);
     costNs = setEffectiveQuota(ctx, s, schemeIdx);
-    if (ctx.profile.eszTraceAtFirstSetup) ctx.tracer?.eszTraced?.(ctx, schemeIdx, s, at + costNs);
+    if (ctx.profile.eszTraceAtFirstSetup) ctx.tracer?.eszTraced?.(ctx, schemeIdx, s, ctx.clock.now + costNs);
     // The kernel reads jiffies again after the walk (§4.2): a first window whose walk took
     // reset_interval or more has ended already, and the next refresh begins after it. The clock
     // is put back below and moves by all walks together after the call, as it always has: adding
@@ -111,9 +111,10 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
     q.chargedFrom = now;
     q.chargedSz = 0;
     const cachedEsz = q.esz;
-    costNs += setEffectiveQuota(ctx, s, schemeIdx);
-    // trace_damos_esz fires when a new window changes esz.
-    if (q.esz !== cachedEsz) ctx.tracer?.eszTraced?.(ctx, schemeIdx, s, at + costNs);
+    const c = setEffectiveQuota(ctx, s, schemeIdx);
+    costNs += c;
+    // trace_damos_esz fires when a new window changes esz, stamped as the call's goal records are.
+    if (q.esz !== cachedEsz) ctx.tracer?.eszTraced?.(ctx, schemeIdx, s, ctx.clock.now + c);
   }
   ctx.clock.now = at;
   if (!ctx.ops.getSchemeScore) return costNs;
