@@ -7,9 +7,9 @@
  *
  * Events and fields follow include/trace/events/damon.h: damon_aggregated (one line per region
  * per aggregation, before the counters reset), damos_before_apply (each region a scheme is about
- * to act on), damos_esz (when a new charge window changed esz, and under switch eszTraceAtFirstSetup (b1)
- * when the first window set it),
- * damos_stat_after_apply_interval (every due scheme after each apply pass),
+ * to act on), damos_esz (when a new charge window changed esz, and under switch
+ * eszTraceAtFirstSetup, on in b1, when the first window set it), damos_stat_after_apply_interval
+ * (every due scheme after each apply pass),
  * damon_monitor_intervals_tune (after each interval auto-tuning), and the node_eligible
  * RFC tracepoint damos_node_eligible_mem_bp (every evaluation of such a goal; beyond upstream,
  * damo-formats.md §3.5). ctx_idx is the context's index in its kdamond (always 0: one context per
