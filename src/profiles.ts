@@ -75,6 +75,8 @@ export interface KernelProfile {
   readonly lruMemBpMetrics: boolean;
   /** The scheme's max_nr_snapshots file exists ("{,max_}nr_snapshots", 7.0-rc1; damos.md §1.2, §3.2). */
   readonly maxNrSnapshotsFile: boolean;
+  /** The damos_stat_after_apply_interval tracepoint exists (804c26b961da, 7.0; damo-formats.md §3.3). */
+  readonly statTracepoint: boolean;
   /** v8+: node_eligible walk steps PAGE_ALIGN_DOWN(addr + PAGE_SIZE) past a missing folio (v7: addr + PAGE_SIZE). */
   readonly eligibleWalkAligned: boolean;
   /**
@@ -120,6 +122,7 @@ const B0: KernelProfile = {
   nodeEligibleMetric: true,
   lruMemBpMetrics: true,
   maxNrSnapshotsFile: true,
+  statTracepoint: true,
   eligibleWalkAligned: true,
   safeApplyWalk: false,
   tickSleeps: true,
@@ -144,7 +147,7 @@ const B1: KernelProfile = {
 const MAINLINE_6_19: KernelProfile = {
   ...B0,
   name: 'mainline-6.19',
-  description: 'released mainline v6.18/v6.19: no min_nr_regions enforcement, zero esz = unlimited, no TEMPORAL tuner, no node_eligible_mem_bp, active_mem_bp or max_nr_snapshots, no core filters in the score histogram',
+  description: 'released mainline v6.18/v6.19: no min_nr_regions enforcement, zero esz = unlimited, no TEMPORAL tuner, no node_eligible_mem_bp, active_mem_bp, max_nr_snapshots or damos_stat tracepoint, no core filters in the score histogram',
   applyMinNrRegions: false,
   zeroEszMeansNothing: false,
   temporalTuner: false,
@@ -157,6 +160,7 @@ const MAINLINE_6_19: KernelProfile = {
   nodeEligibleMetric: false,
   lruMemBpMetrics: false,
   maxNrSnapshotsFile: false,
+  statTracepoint: false,
   safeApplyWalk: true,
 };
 
@@ -190,6 +194,7 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'nodeEligibleMetric', what: 'the node_eligible_mem_bp goal metric exists', follows: '"mm/damon: add node_eligible_mem_bp goal metric" v7-v9.2 (April 2026)', spec: 'damos.md §5.2' },
   { key: 'lruMemBpMetrics', what: 'the active_mem_bp and inactive_mem_bp goal metrics exist; off: the names are refused (sysfs has no such metric)', follows: '"mm/damon: advance DAMOS-based LRU sorting" (merged for 7.0-rc1, 4835e2871321f)', spec: 'damos.md §5.1' },
   { key: 'maxNrSnapshotsFile', what: 'schemes have a max_nr_snapshots file; off: a non-zero max_nr_snapshots is refused (the simulator still counts the nr_snapshots stat, which such a kernel does not show)', follows: '"mm/damon: introduce {,max_}nr_snapshots" (merged for 7.0-rc1, 4a6ceb7c9744c)', spec: 'damos.md §1.2, §3.2' },
+  { key: 'statTracepoint', what: 'kdamond_apply_schemes() fires the damos_stat_after_apply_interval tracepoint for each scheme that finished an apply pass; off: there is no such tracepoint', follows: '"mm/damon/core: add trace point for damos stat per apply interval" (804c26b961da, 7.0); its format labelled sz_applied as sz_tried until "mm/damon: fix damos_stat tracepoint format for sz_applied" (2026-04-26, Cc stable 7.0.x), which damon-sim prints fixed in every profile', spec: 'damo-formats.md §3.3' },
   { key: 'safeApplyWalk', what: 'the apply pass walks regions with the safe iterator: a region split off the current one (quota, addr filter) is not visited in that pass, and a charge-resume split goes on with its right part for the remaining schemes; off: split-off parts are visited next', follows: 'mainline up to 6.19 (damon_for_each_region_safe in kdamond_apply_schemes, damos_skip_charged_region(t, &r, s, ...) in 6.19.y); the damon tree (core.c 03fc5163) walks non-safe', spec: 'damos.md §3.1, §3.4 (which describe the damon tree)' },
   { key: 'tickSleeps', what: 'kdamond_usleep() sleeps of at least USLEEP_RANGE_UPPER_BOUND (four ticks) are schedule_timeout_idle(usecs_to_jiffies(us)) timer-wheel timeouts, which end on a tick boundary after at least the asked whole ticks (5 ms at HZ 1000: 5 to 6 ms); shorter ones are exact hrtimer sleeps; off: every sleep lasts exactly as asked', follows: 'the timers sleep/delay cleanup series (A.-M. Behnsen, Oct 2024, merged for v6.13), whose mm/damon/core.c patch replaced the 20 ms threshold with USLEEP_RANGE_UPPER_BOUND', spec: 'damon-monitoring.md §2.2 step 4 says "sleep sint microseconds"' },
   { key: 'eligibleWalkAligned', what: 'the node_eligible walk steps PAGE_ALIGN_DOWN(addr + PAGE_SIZE) past a missing folio (v8+); off: addr + PAGE_SIZE (v7)', follows: 'node_eligible_mem_bp v8 (Sashiko review, 2026-04-24)', spec: 'damos.md §5.2' },

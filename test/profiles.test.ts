@@ -963,6 +963,22 @@ const CASES: Record<ProfileSwitch, () => void> = {
     expect(loadErrors({ ...withMax(3), kernel: { profile: 'mainline-6.19', hz: 1000 } })).toEqual([{ path, message: 'expected 0: kernel profile "mainline-6.19" has no max_nr_snapshots file (use profile b0 or b1); found 3' }]);
   },
 
+  statTracepoint: () => {
+    // damos_stat_after_apply_interval came in 7.0: a kernel before it prints no such line. One
+    // apply pass of one scheme: one line with the tracepoint, none without.
+    const [has, lacks] = pair('statTracepoint', true, false);
+    const run = (p: KernelProfile) => {
+      const applied: number[] = [];
+      const ctx = makeCtx({ ops: loggingOps(), profile: p, seed: 7, label: 'profiles', tracer: { applied: (_c, si) => applied.push(si) } });
+      ctx.targets = [target([0, MiB])];
+      ctx.schemes = [newScheme('stat')];
+      kdamondApplySchemes(ctx, () => MiB);
+      return { applied, tried: ctx.schemes[0].stat.nrTried };
+    };
+    expect(run(has)).toEqual({ applied: [0], tried: 1 });
+    expect(run(lacks)).toEqual({ applied: [], tried: 1 });
+  },
+
   tickSleeps: () => {
     // damon/usleep.ts: a sleep of at least USLEEP_RANGE_UPPER_BOUND (4 ticks) is
     // schedule_timeout_idle(usecs_to_jiffies(us)); armed at jiffy j for n jiffies it fires at the

@@ -32,7 +32,7 @@ export interface DamonTracer {
    * esz, `atNs` when damos_set_effective_quota() returned.
    */
   eszTraced?(ctx: DamonCtx, schemeIdx: number, s: Damos, atNs: number): void;
-  /** The schemes' apply pass finished (damos_stat_after_apply_interval, per due scheme). */
+  /** The schemes' apply pass finished (damos_stat_after_apply_interval, per due scheme, where the profile has it). */
   applied?(ctx: DamonCtx, schemeIdx: number, s: Damos): void;
   /**
    * kdamond_tune_intervals() computed new intervals (damon_monitor_intervals_tune): fired before

@@ -297,6 +297,7 @@ function finishPass(ctx: DamonCtx, walk?: DamosWalkControl): void {
     walk?.complete(ctx, s);
     ctx.setNextApplySis(s);
     s.lastApplied = null;
-    ctx.tracer?.applied?.(ctx, si, s);
+    // damos_trace_stat(): the tracepoint came in 7.0 (profile switch statTracepoint).
+    if (ctx.profile.statTracepoint) ctx.tracer?.applied?.(ctx, si, s);
   });
 }
