@@ -10,6 +10,7 @@ import { defaultAttrs } from '../src/damon/attrs.js';
 import type { DamonCtx } from '../src/damon/ctx.js';
 import { Kdamond } from '../src/damon/kdamond.js';
 import { kdamondMergeRegions } from '../src/damon/merge.js';
+import { SplitState, applyMinNrRegions, kdamondSplitRegions } from '../src/damon/split.js';
 import { DamonRegion, DamonTarget, SimulationLimitError, mergeInto, regionLimits } from '../src/damon/region.js';
 import { kdamondApplySchemes } from '../src/damos/apply.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosAction } from '../src/damos/scheme.js';
@@ -234,5 +235,28 @@ describe('a region explosion past what damon-sim can hold', () => {
     }
     // Under the real limit the same run completes (131072 regions fit).
     expect(runScenario(scenario).aggrs.length).toBeGreaterThan(0);
+  });
+
+  it('stops damon_apply_min_nr_regions() and kdamond_split_regions() at the same limit, before allocating past it', () => {
+    const saved = regionLimits.maxSimulated;
+    regionLimits.maxSimulated = 1000;
+    try {
+      // 4 MiB in 4 KiB steps: min_nr_regions 1024 asks for 1024 regions of 4 KiB, past 1000.
+      const t = new DamonTarget();
+      t.regions.push(new DamonRegion(0, 4 * 1024 * 1024));
+      const attrs = { ...defaultAttrs(), minNrRegions: 1024, maxNrRegions: 2048 };
+      expect(() => applyMinNrRegions([t], attrs, 4096)).toThrow(SimulationLimitError);
+      expect(() => applyMinNrRegions([t], attrs, 4096)).toThrow(/damon_apply_min_nr_regions\(\) would split a target's regions past 1000 \(1024 regions of at most 4096 for min_nr_regions 1024\)/);
+      expect(t.regions.length).toBe(1); // refused before a cut
+      // min_nr_regions 512 fits: the size limit 8 KiB, 512 regions.
+      applyMinNrRegions([t], { ...attrs, minNrRegions: 512 }, 4096);
+      expect(t.regions.length).toBe(512);
+      // 600 regions of 24 KiB, each cut in two (max_nr_regions 2000 lets it split): 1200 pass 1000.
+      const u = new DamonTarget();
+      for (let i = 0; i < 600; i++) u.regions.push(new DamonRegion(i * 24576, (i + 1) * 24576));
+      expect(() => kdamondSplitRegions([u], { ...defaultAttrs(), maxNrRegions: 2000 }, 4096, new SplitState(), new Prng(1, 'split'))).toThrow(/kdamond_split_regions\(\) would split a target's regions past 1000 \(2 pieces each\)/);
+    } finally {
+      regionLimits.maxSimulated = saved;
+    }
   });
 });

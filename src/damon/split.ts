@@ -5,7 +5,7 @@
  */
 import { alignDown, alignUp } from '../lib/kint.js';
 import type { Prng } from '../lib/prng.js';
-import { cutRegion, type DamonRegion, type DamonTarget } from './region.js';
+import { SimulationLimitError, cutRegion, regionLimits, type DamonRegion, type DamonTarget } from './region.js';
 import type { DamonAttrs } from './attrs.js';
 
 /**
@@ -30,7 +30,10 @@ export function splitRegionsOf(t: DamonTarget, nrSubs: number, minRegionSz: numb
   // Cut-off right parts of the current region, latest (leftmost) last; a stack reused across
   // regions (resetting an array's length per region would reallocate it every time).
   const pieces = splitPieces;
+  const limit = regionLimits.maxSimulated;
   for (const r of t.regions) {
+    // At most nrSubs pieces per region; past the limit the run stops before holding them all.
+    if (w >= limit) throw tooManyRegions('kdamond_split_regions()', `${nrSubs} pieces each`);
     let szRegion = r.end - r.start;
     let np = 0;
     for (let k = 0; k < nrSubs - 1 && szRegion > 2 * minRegionSz; k++) {
@@ -49,6 +52,12 @@ export function splitRegionsOf(t: DamonTarget, nrSubs: number, minRegionSz: numb
 }
 
 const splitPieces: Array<DamonRegion | undefined> = [];
+
+/** A split would take a target past the regions damon-sim can hold (regionLimits; the kernel would go on). */
+function tooManyRegions(who: string, how: string): SimulationLimitError {
+  const max = regionLimits.maxSimulated;
+  return new SimulationLimitError(`${who} would split a target's regions past ${max} (${how}): the kernel would go on, but damon-sim cannot hold that many regions; use a smaller min_nr_regions or max_nr_regions`);
+}
 
 /** `kdamond_split_regions(ctx)` (§6.1). */
 export function kdamondSplitRegions(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number, state: SplitState, rng: Prng): void {
@@ -75,6 +84,9 @@ export function applyMinNrRegions(targets: readonly DamonTarget[], attrs: DamonA
   const maxSz = alignUp(regionSzLimit(targets, attrs, minRegionSz), minRegionSz);
   for (const t of targets) {
     if (!t.regions.some((r) => r.end - r.start > maxSz)) continue;
+    let pieces = 0;
+    for (const r of t.regions) pieces += Math.ceil((r.end - r.start) / maxSz);
+    if (pieces > regionLimits.maxSimulated) throw tooManyRegions('damon_apply_min_nr_regions()', `${pieces} regions of at most ${maxSz} for min_nr_regions ${attrs.minNrRegions}`);
     const out: DamonRegion[] = [];
     for (let r of t.regions) {
       while (r.end - r.start > maxSz) {
