@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { damoArgsToParams } from '../src/formats/damo/args.js';
 import { paramsToDamo } from '../src/formats/damo/emit.js';
-import { collectTriedRegions, fillTriedRegions, formatDamonReport, runtimeOf } from '../src/report/damo-report.js';
+import { TRIED_REGIONS_WAIT_NS, collectTriedRegions, fillTriedRegions, formatDamonReport, runtimeOf } from '../src/report/damo-report.js';
 import { runScenario } from '../src/run/run.js';
 import { loadScenarioFile, scenarioFromDoc } from '../src/scenario/load.js';
 import { PRESETS } from '../src/scenario/presets.js';
@@ -132,6 +132,27 @@ describe('damo report damon: after a run', () => {
     expect([...perScheme.keys()].sort()).toEqual([0, 1]);
     expect(perScheme.get(1)!.reduce((a, r) => a + (r.end - r.start), 0n)).toBe(512n * 2n ** 20n);
     expect(res.simulation.now).toBeGreaterThan(11.5e9);
+  });
+
+  it('gives a walk up after TRIED_REGIONS_WAIT_NS past the run, and says so, when an apply interval is longer', () => {
+    // apply_interval_us 10^15 (~32 years): the kernel's walk would wait that long; the simulator
+    // stops one simulated hour past the run, cancels the walk and reports which kdamond it gave up.
+    const any = { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: '0 samples', max: 'max' }, age: { min: 0, max: 'max' } };
+    const doc = {
+      seed: 11,
+      duration: 2,
+      machine: { nodes: [{ capacity: '256 MiB' }] },
+      workload: { type: 'hotset', rss: '64 MiB', hot_set: '8 MiB', access_rate: 2e6 },
+      damon: { kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [] }], schemes: [{ action: 'stat', access_pattern: any, apply_interval_us: 1e15 }] }] }] },
+    };
+    const res = runScenario(scenarioFromDoc(doc).scenario);
+    const from = res.simulation.now;
+    const gaveUp: Array<[number, number]> = [];
+    const [perScheme] = [...collectTriedRegions(res.simulation, (k, ns) => gaveUp.push([k, ns])).values()];
+    expect(gaveUp).toEqual([[0, TRIED_REGIONS_WAIT_NS]]);
+    expect(res.simulation.now - from).toBe(TRIED_REGIONS_WAIT_NS);
+    expect(perScheme.get(0) ?? []).toEqual([]); // its first pass never came
+    expect(res.simulation.kdamonds[0].kdamond.walk).toBeUndefined();
   });
 
   it("shows the files as the scenario's writes left them and the state at the end (a commit, then off)", async () => {

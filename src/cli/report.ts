@@ -52,7 +52,10 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   const files = filesAt(sc, sc.duration);
   const model = paramsToDamo(files, { compat });
   const runtime = runtimeOf(res.simulation, files);
-  fillTriedRegions(runtime, res.simulation, collectTriedRegions(res.simulation));
+  const tried = collectTriedRegions(res.simulation, (ki, waitedNs) =>
+    io.err(`damon-sim: warning: kdamond ${ki}: its tried-regions walk was given up after ${waitedNs / 1e9} simulated s past the run, before every scheme finished an apply pass (an apply interval that long: the kernel's update_schemes_tried_regions would still be waiting); its schemes show the regions tried so far\n`),
+  );
+  fillTriedRegions(runtime, res.simulation, tried);
   io.err(`damon-sim: ${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); state, statistics and tried regions are simulated\n`);
   io.out(formatDamonReport(model, { compat, raw: o.raw, runtime }));
   return 0;

@@ -303,14 +303,20 @@ export function fillTriedRegions(runtime: KdamondRuntime[], sim: Simulation, tri
   });
 }
 
+/** How long past the run collectTriedRegions() simulates at most (a kernel's walk would wait on). */
+export const TRIED_REGIONS_WAIT_NS = 3600e9;
+
 /**
  * update_schemes_tried_regions: install a damos_walk() on every kdamond and run on until each
  * completes (every scheme of the context finished one apply pass) or is canceled, recording the
  * regions each scheme tried. A kdamond is given up on after its longest apply interval plus two
  * aggregation intervals, counted in samples as the kernel counts them (a sample lasts longer than
- * its interval: damon/usleep.ts).
+ * its interval: damon/usleep.ts), and every walk after TRIED_REGIONS_WAIT_NS: the kernel's
+ * damos_walk() would wait as long as an apply interval takes (days, for a huge
+ * apply_interval_us), where the simulator would have to simulate all of it. `onGiveUp` hears of
+ * each kdamond whose walk that cut short.
  */
-export function collectTriedRegions(sim: Simulation): Map<DamonCtx, Map<number, TriedRegion[]>> {
+export function collectTriedRegions(sim: Simulation, onGiveUp?: (kdamondIdx: number, waitedNs: number) => void): Map<DamonCtx, Map<number, TriedRegion[]>> {
   const out = new Map<DamonCtx, Map<number, TriedRegion[]>>();
   let horizonUs = 0;
   /** Our walks, each with the sample count at which its kdamond is given up on. */
@@ -343,12 +349,15 @@ export function collectTriedRegions(sim: Simulation): Map<DamonCtx, Map<number, 
   // Walks still waiting on a kdamond that has not used up its samples. A watermark wait or a stop
   // cancels a walk, so the time cap only guards against a kdamond that never samples.
   const waiting = () => [...giveUp].some(([w, g]) => !w.finished && g.ctx.passedSampleIntervals < g.sis);
-  const until = sim.now + 10 * horizonUs * 1000;
-  const step = Math.max(1, Math.floor((horizonUs * 1000) / 16));
+  const from = sim.now;
+  const until = from + Math.min(10 * horizonUs * 1000, TRIED_REGIONS_WAIT_NS);
+  const step = Math.max(1, Math.floor(Math.min(horizonUs * 1000, TRIED_REGIONS_WAIT_NS) / 16));
   for (let t = sim.now + step; waiting() && sim.now < until; t = Math.min(until, t + step)) sim.runUntil(t);
+  const cutShort = waiting();
   for (const k of sim.kdamonds) {
     const w = k.kdamond.walk;
     if (w && giveUp.has(w)) {
+      if (!w.finished && cutShort && k.kdamond.ctx.passedSampleIntervals < giveUp.get(w)!.sis) onGiveUp?.(k.idx, sim.now - from);
       if (!w.finished) w.cancel();
       k.kdamond.walk = undefined;
     }
