@@ -744,10 +744,10 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(long.err).toBe('');
   });
 
-  it('--seeds with --out: one run at a time', async () => {
+  it('--seeds with --out: --out-dir instead', async () => {
     const outFile = join(dir, 'seeds.ndjson');
     const r = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1-2', '--out', outFile, '--no-progress']);
-    expectError(expectRejected({ ...r, outFile }), '--out', 'one run at a time', '--out-dir');
+    expectError(expectRejected({ ...r, outFile }), '--out', 'expected --out-dir DIR', 'found --out');
     const both = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1-2', '--out', outFile, '--plot', join(dir, 'seeds.svg'), '--trace', join(dir, 'seeds.txt'), '--no-progress']);
     expect(expectRejected({ ...both, outFile }).map((l) => l.split(': ')[2])).toEqual(['--trace', '--out', '--plot']);
   });
@@ -758,7 +758,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const r = await cli(['run', '--preset', 'tiering-6040', '--compare-tuners', '--out-dir', od, '--tuner', 'consist', '--out', outFile, '--plot', join(dir, 'compare.svg'), '--trace', join(dir, 'compare.txt'), '--duration', '2s', '--no-progress']);
     const lines = expectRejected({ ...r, outFile });
     expect(lines.map((l) => l.split(': ')[2])).toEqual(['--tuner', '--trace', '--out', '--plot']);
-    expectError(lines, '--out', 'one run at a time', '--out-dir');
+    expectError(lines, '--out', 'expected --out-dir DIR', 'found --out');
     expect(existsSync(od)).toBe(false);
   });
 

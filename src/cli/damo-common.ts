@@ -57,7 +57,7 @@ export function loadScenarioSource(file: string | undefined, preset: string | un
     return { loaded: scenarioFromDoc(doc, { source: `preset ${preset}`, compat: opts.compat }), doc, label: `preset ${preset}` };
   }
   if (file === undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found neither`);
-  if (opts.tuner !== undefined) throw new UsageError('--tuner: only applies to --preset (a scenario file sets goal_tuner per scheme)');
+  if (opts.tuner !== undefined) throw new UsageError('--tuner: expected --preset NAME with it (a scenario file sets goal_tuner per scheme); found --tuner without --preset');
   const doc = readScenarioDoc(file);
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError([{ path: file, message: 'expected a scenario document (a mapping); found something else' }]);
   return { loaded: scenarioFromDoc(doc, { source: file, compat: opts.compat }), doc: doc as Record<string, unknown>, label: file };

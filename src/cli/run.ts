@@ -232,9 +232,9 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
  */
 function refuseOneRunOptions(o: RunCommandOptions, mode: string, outDirHolds: string, before: ConfigIssue[] = []): void {
   const one = [...before];
-  if (o.trace !== undefined) one.push({ path: '--trace', message: `one run at a time (not with ${mode})` });
+  if (o.trace !== undefined) one.push({ path: '--trace', message: `expected no --trace with ${mode} (a trace is of one run); found --trace ${o.trace}` });
   for (const [opt, v] of [['--out', o.out], ['--plot', o.plot]] as const)
-    if (v !== undefined) one.push({ path: opt, message: `one run at a time; with ${mode}, --out-dir DIR writes ${outDirHolds}` });
+    if (v !== undefined) one.push({ path: opt, message: `expected --out-dir DIR with ${mode}, which writes ${outDirHolds} (${opt} is one run's file); found ${opt} ${v}` });
   if (one.length > 0) throw new ConfigError(one);
 }
 
@@ -299,7 +299,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   });
   if (bad.length === 1) throw bad[0];
   if (bad.length > 1) throw new ConfigError(bad.map((e) => ({ path: e.message.slice(0, e.message.indexOf(': ')), message: e.message.slice(e.message.indexOf(': ') + 2) })));
-  if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: only applies to --preset (a scenario file sets goal_tuner per scheme)');
+  if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: expected --preset NAME with it (a scenario file sets goal_tuner per scheme); found --tuner without --preset');
   if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
   if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
   if (o.compareTuners) {
@@ -343,7 +343,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
 async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, seeds: number[] | undefined, progress: boolean, signal: AbortSignal): Promise<number> {
   if (seeds !== undefined) return runSweep(io, file, o, seeds, progress, signal);
   if (o.compareTuners) {
-    if (o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME');
+    if (o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME with it; found a scenario file or nothing');
     const outDir = o.outDir ?? 'out';
     const tuners: Tuner[] = ['temporal', 'consist'];
     // Validate both before running either, so bad input writes nothing.
@@ -376,7 +376,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
  * validated before the first run, then one sweep table per tuner (report/sweep.ts).
  */
 async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, seeds: readonly number[], progress: boolean, signal: AbortSignal): Promise<number> {
-  if (o.compareTuners && o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME');
+  if (o.compareTuners && o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME with it; found a scenario file or nothing');
   const tuners: Tuner[] = o.compareTuners ? ['temporal', 'consist'] : [(o.tuner as Tuner | undefined) ?? 'temporal'];
   const loaded = tuners.map((t) => seeds.map((seed) => {
     const l = loadOne(file, o, t);

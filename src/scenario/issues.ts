@@ -90,7 +90,7 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
         out.push({ path, message: expectedOneOf(i.values, input) });
         break;
       case 'unrecognized_keys':
-        for (const k of i.keys) out.push({ path: formatPath([...prefix, ...(i.path as PathSeg[]), k]), message: 'unknown key (check its spelling; see docs/scenario.md)' });
+        for (const k of i.keys) out.push({ path: formatPath([...prefix, ...(i.path as PathSeg[]), k]), message: `expected a key this object takes (check its spelling; see docs/scenario.md); found unknown key "${k}"` });
         break;
       case 'invalid_union': {
         // A discriminated union (workload.type): name the allowed values and what the key held.
@@ -118,9 +118,14 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
         break;
       }
       case 'too_small':
-      case 'too_big':
-        out.push({ path, message: `${i.message.replace(/^Too (small|big): /, '')}; found ${showFound(input)}` });
+      case 'too_big': {
+        // Lists: zod's own text ("expected array to have >=1 items") in our words.
+        const lim = i as { origin?: string; minimum?: number | bigint; maximum?: number | bigint };
+        if (lim.origin === 'array' && i.code === 'too_small') out.push({ path, message: `expected at least ${lim.minimum} item${lim.minimum === 1 ? '' : 's'}; found ${showFound(input)}` });
+        else if (lim.origin === 'array') out.push({ path, message: `expected at most ${lim.maximum} item${lim.maximum === 1 ? '' : 's'}; found ${showFound(input)}` });
+        else out.push({ path, message: `${i.message.replace(/^Too (small|big): /, '')}; found ${showFound(input)}` });
         break;
+      }
       default:
         out.push({ path, message: i.message });
     }

@@ -13,7 +13,7 @@ import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemePara
 import { UnitError, parseNumber, parseRatio, parseTime } from './units.js';
 import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, uintV, type AccessValue, type AgeValue } from './values.js';
 
-const nullableNid = z.union([signedIntV(), z.null()]).optional();
+const nullableNid = z.union([signedIntV(), z.null()], { error: 'expected a node id or null' }).optional();
 
 const rangeOf = <T extends z.ZodType>(v: T) => z.looseObject({ min: v, max: v });
 
@@ -21,12 +21,12 @@ const goalSchema = z.looseObject({
   // Required, except in the old spelling (target_value_bp), which means a user_input goal.
   metric: z.enum(QUOTA_GOAL_METRICS).optional(),
   nid: nullableNid,
-  memcg_path: z.union([z.string(), z.null()]).optional(),
-  target_value: z.union([z.string(), z.number()]).optional(),
-  current_value: z.union([z.string(), z.number()]).optional(),
+  memcg_path: z.union([z.string(), z.null()], { error: 'expected a cgroup path or null' }).optional(),
+  target_value: z.union([z.string(), z.number()], { error: 'expected a number' }).optional(),
+  current_value: z.union([z.string(), z.number()], { error: 'expected a number' }).optional(),
   // Older damo spelling, read as a user_input goal.
-  target_value_bp: z.union([z.string(), z.number()]).optional(),
-  current_value_bp: z.union([z.string(), z.number()]).optional(),
+  target_value_bp: z.union([z.string(), z.number()], { error: 'expected a number' }).optional(),
+  current_value_bp: z.union([z.string(), z.number()], { error: 'expected a number' }).optional(),
 });
 
 const filterSchema = z.looseObject({
@@ -35,13 +35,13 @@ const filterSchema = z.looseObject({
   allow: boolV().optional(),
   /** Older files say filter_pass for allow. */
   filter_pass: boolV().optional(),
-  memcg_path: z.union([z.string(), z.null()]).optional(),
-  address_range: z.union([z.looseObject({ start: bytesV(), end: bytesV() }), z.null()]).optional(),
+  memcg_path: z.union([z.string(), z.null()], { error: 'expected a cgroup path or null' }).optional(),
+  address_range: z.union([z.looseObject({ start: bytesV(), end: bytesV() }), z.null()], { error: 'expected {start, end} or null' }).optional(),
   // The kernel file takes an int (kstrtoint: above 2^31 − 1 is -ERANGE).
   damon_target_idx: z
     .union([intV().refine((n) => n <= INT_MAX, { error: (iss) => `expected at most ${INT_MAX}; found ${String(iss.input)} (the kernel file takes an int: -ERANGE)` }), z.null()])
     .optional(),
-  hugepage_size: z.union([z.tuple([bytesV(), bytesV()]), z.looseObject({ min: bytesV(), max: bytesV() }), z.null()]).optional(),
+  hugepage_size: z.union([z.tuple([bytesV(), bytesV()]), z.looseObject({ min: bytesV(), max: bytesV() }), z.null()], { error: 'expected [min, max] sizes, {min, max} or null' }).optional(),
 });
 
 const accessPatternSchema = z.looseObject({
@@ -99,7 +99,7 @@ const schemeSchema = z.looseObject({
 });
 
 const targetSchema = z.looseObject({
-  pid: z.union([intV(), z.null()]).optional(),
+  pid: z.union([intV(), z.null()], { error: 'expected a pid or null' }).optional(),
   obsolete: boolV().optional(),
   regions: z.array(z.looseObject({ start: bytesV(), end: bytesV() })).optional(),
 });
