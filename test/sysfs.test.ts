@@ -508,7 +508,7 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     symlinkSync(f, f);
     const r = await cli(['import', '--sysfs', dir]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('damon-sim: error: kdamonds/0/contexts/nr_contexts: expected a readable file; ELOOP\n');
+    expect(r.err).toBe('damon-sim: error: kdamonds/0/contexts/nr_contexts: expected a readable file; found a loop of symbolic links (ELOOP)\n');
   });
 
   it('import: what the kernel would refuse at commit is a warning naming the file\'s place, and the tree still prints', async () => {

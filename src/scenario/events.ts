@@ -191,7 +191,7 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
       ok = false;
     };
     if (k >= sc.kdamonds.length) bad([...path, 'kdamond'], `expected a kdamond index below ${sc.kdamonds.length}; found ${k}`);
-    else if (sc.kdamonds[k].contexts.length !== 1) bad([...path, 'kdamond'], `expected a kdamond with one context (state commands act on it); kdamond ${k} has ${sc.kdamonds[k].contexts.length}`);
+    else if (sc.kdamonds[k].contexts.length !== 1) bad([...path, 'kdamond'], `expected a kdamond with one context (state commands act on it); found kdamond ${k} with ${sc.kdamonds[k].contexts.length}`);
     const found = sugar ? 'no command (a user_input feed)' : `command "${command}"`;
     if (d.via !== undefined && command !== 'commit') bad([...path, 'via'], `expected via only with command "commit"; found ${found}`);
     if (d.damon !== undefined && command !== 'commit') bad([...path, 'damon'], `expected damon only with command "commit"; found ${found}`);

@@ -15,6 +15,12 @@ import { ULONG_MAX } from '../../lib/kint.js';
 import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
 import { parseBool } from '../damo/units.js';
 
+/** Why a path could not be read, in words, with the errno name (EACCES, ELOOP, ...). */
+function unreadable(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = { EACCES: 'no permission to read it', EPERM: 'no permission to read it', ELOOP: 'a loop of symbolic links', EISDIR: 'a directory', EIO: 'an I/O error' };
+  return code === undefined ? (e as Error).message : `${why[code] ?? 'an error'} (${code})`;
+}
 
 export interface SysfsImport {
   kdamonds: DamoKdamond[];
@@ -79,7 +85,7 @@ class Reader {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      this.fail(p, `expected a readable file; ${code ?? (e as Error).message}`);
+      this.fail(p, `expected a readable file; found ${unreadable(e)}`);
     }
   }
 
@@ -92,7 +98,7 @@ class Reader {
       return readFileSync(p, 'utf8').replace(/\n$/, '');
     } catch (e) {
       if (e instanceof ConfigError) throw e;
-      this.fail(p, `expected a readable file; ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      this.fail(p, `expected a readable file; found ${unreadable(e)}`);
     }
   }
 
