@@ -343,7 +343,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
 async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, seeds: number[] | undefined, progress: boolean, signal: AbortSignal): Promise<number> {
   if (seeds !== undefined) return runSweep(io, file, o, seeds, progress, signal);
   if (o.compareTuners) {
-    if (o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME with it; found a scenario file or nothing');
+    if (o.preset === undefined) throw new UsageError(`--compare-tuners: expected --preset NAME with it; found ${file === undefined ? 'no --preset' : `scenario file "${file}"`}`);
     const outDir = o.outDir ?? 'out';
     const tuners: Tuner[] = ['temporal', 'consist'];
     // Validate both before running either, so bad input writes nothing.
@@ -376,7 +376,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
  * validated before the first run, then one sweep table per tuner (report/sweep.ts).
  */
 async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, seeds: readonly number[], progress: boolean, signal: AbortSignal): Promise<number> {
-  if (o.compareTuners && o.preset === undefined) throw new UsageError('--compare-tuners: expected --preset NAME with it; found a scenario file or nothing');
+  if (o.compareTuners && o.preset === undefined) throw new UsageError(`--compare-tuners: expected --preset NAME with it; found ${file === undefined ? 'no --preset' : `scenario file "${file}"`}`);
   const tuners: Tuner[] = o.compareTuners ? ['temporal', 'consist'] : [(o.tuner as Tuner | undefined) ?? 'temporal'];
   const loaded = tuners.map((t) => seeds.map((seed) => {
     const l = loadOne(file, o, t);
