@@ -20,8 +20,9 @@ export function quotaIsSet(q: DamosQuota, profile: Pick<KernelProfile, 'zeroEszM
 }
 
 /**
- * Whether damon_do_apply_schemes() passes the scheme by, and an ending charge window counts as
- * exceeded (damos.md §3.2, §4.2): damos_quota_is_full(), or, before it existed,
+ * The kernel's "quota full" test wherever it makes one: damon_do_apply_schemes() passing the scheme
+ * by, damos_apply_scheme() saving the resume point after a charge, an ending charge window counting
+ * as exceeded (damos.md §3.2, §3.3, §4.2). damos_quota_is_full(), or, before it existed,
  * `esz && charged_sz >= esz`, for which a zero esz (with goals: "apply nothing") is never full.
  */
 export function quotaSkips(q: DamosQuota, minRegionSz: number, profile: Pick<KernelProfile, 'zeroEszMeansNothing' | 'quotaFullBelowMinRegion' | 'damosQuotaIsFull'>): boolean {
