@@ -20,6 +20,7 @@ import { DamonCtx } from '../src/damon/ctx.js';
 import { Kdamond } from '../src/damon/kdamond.js';
 import { mergeRegionsOf } from '../src/damon/merge.js';
 import type { KernelMm } from '../src/damon/mm.js';
+import type { DamonTracer } from '../src/damon/trace.js';
 import { DamonRegion, DamonTarget, setRegions } from '../src/damon/region.js';
 import { regionSzLimit } from '../src/damon/split.js';
 import { kdamondApplySchemes } from '../src/damos/apply.js';
@@ -96,8 +97,8 @@ function loggingOps(): LoggingOps {
   };
 }
 
-function newCtx(p: KernelProfile, opts: { attrs?: Partial<DamonAttrs>; ops?: DamonOperations; mm?: KernelMm; hz?: number } = {}): DamonCtx {
-  return makeCtx({ ops: opts.ops ?? loggingOps(), mm: opts.mm, profile: p, attrs: opts.attrs, seed: 7, label: 'profiles', hz: opts.hz });
+function newCtx(p: KernelProfile, opts: { attrs?: Partial<DamonAttrs>; ops?: DamonOperations; mm?: KernelMm; hz?: number; tracer?: DamonTracer } = {}): DamonCtx {
+  return makeCtx({ ops: opts.ops ?? loggingOps(), mm: opts.mm, profile: p, attrs: opts.attrs, seed: 7, label: 'profiles', hz: opts.hz, tracer: opts.tracer });
 }
 
 const MATCH_ALL: DamosAccessPattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
@@ -515,7 +516,7 @@ const CASES: Record<ProfileSwitch, () => void> = {
     const [first, changesOnly] = pair('eszTraceAtFirstSetup', true, false);
     const run = (p: KernelProfile) => {
       const traced: Array<[bigint, number]> = [];
-      const ctx = makeCtx({ ops: loggingOps(), profile: p, seed: 7, label: 'profiles', tracer: { eszTraced: (c, _si, s, atNs) => traced.push([s.quota.esz, atNs]) } });
+      const ctx = newCtx(p, { tracer: { eszTraced: (_c, _si, s, atNs) => traced.push([s.quota.esz, atNs]) } });
       ctx.clock.now = 5e9;
       ctx.targets = [target([0, MiB])];
       const s = newScheme('stat', { sz: BigInt(MiB) });
@@ -969,7 +970,7 @@ const CASES: Record<ProfileSwitch, () => void> = {
     const [has, lacks] = pair('statTracepoint', true, false);
     const run = (p: KernelProfile) => {
       const applied: number[] = [];
-      const ctx = makeCtx({ ops: loggingOps(), profile: p, seed: 7, label: 'profiles', tracer: { applied: (_c, si) => applied.push(si) } });
+      const ctx = newCtx(p, { tracer: { applied: (_c, si) => applied.push(si) } });
       ctx.targets = [target([0, MiB])];
       ctx.schemes = [newScheme('stat')];
       kdamondApplySchemes(ctx, () => MiB);
