@@ -18,6 +18,10 @@ import { loadScenarioFile } from '../src/scenario/load.js';
 import type { ContextParams, KdamondParams } from '../src/scenario/model.js';
 import { attrsError } from '../src/damon/attrs.js';
 import { kdamondsArb } from './helpers/damo-arb.js';
+import { findProfile, resolveProfile, type KernelProfile } from '../src/profiles.js';
+
+/** The newest tree: every file damon-sim knows (layout.ts sysfsFeatures). */
+const B1 = findProfile('b1')!;
 
 /** The selftest's helpers; `echo` adds the newline the script's writes carry. */
 function selftest(t: SysfsTree) {
@@ -50,7 +54,8 @@ function countedDirs(t: SysfsTree, nr: string, body: (d: string) => void): void 
 
 describe('sysfs.sh (the kernel selftest), ported', () => {
   it('passes on the in-memory tree', () => {
-    const t = new SysfsTree();
+    // With the 2026 hunks (pause, goal_tuner, fail_charge_*): the damon tree's files.
+    const t = new SysfsTree(B1);
     const s = selftest(t);
     const range = (d: string) => {
       s.dir(d);
@@ -144,7 +149,7 @@ describe('the kernel store semantics', () => {
   });
 
   it('reads back what it took as the kernel prints it', () => {
-    const t = new SysfsTree();
+    const t = new SysfsTree(B1);
     expect(t.write('kdamonds/nr_kdamonds', '1')).toBeNull();
     expect(t.write('kdamonds/0/contexts/nr_contexts', '1')).toBeNull();
     const c = 'kdamonds/0/contexts/0';
@@ -194,6 +199,33 @@ describe('the kernel store semantics', () => {
     t.write(`${sd}/ops_filters/nr_filters`, '1');
     expect(t.write(`${sd}/ops_filters/0/memcg_path`, '/a\n')).toBeNull();
     expect(t.read(`${sd}/ops_filters/0/memcg_path`)).toBe('/a\n\n');
+  });
+
+  it("takes only the names and files its kernel profile has", () => {
+    const scheme = (profile: string) => {
+      const t = new SysfsTree(findProfile(profile)!);
+      t.write('kdamonds/nr_kdamonds', '1');
+      t.write('kdamonds/0/contexts/nr_contexts', '1');
+      t.write('kdamonds/0/contexts/0/schemes/nr_schemes', '1');
+      t.write('kdamonds/0/contexts/0/schemes/0/quotas/goals/nr_goals', '1');
+      return { t, sd: 'kdamonds/0/contexts/0/schemes/0' };
+    };
+    const b1 = scheme('b1');
+    expect(b1.t.write(`${b1.sd}/action`, 'collapse')).toBeNull();
+    expect(b1.t.write('kdamonds/0/contexts/0/pause', 'Y')).toBeNull();
+    expect(b1.t.write(`${b1.sd}/quotas/fail_charge_num`, '1')).toBeNull();
+    const b0 = scheme('b0');
+    // No collapse action, pause file or failed-charge ratio before the damon tree's 2026 series.
+    expect(b0.t.write(`${b0.sd}/action`, 'collapse')).toBe('-EINVAL');
+    expect(b0.t.write('kdamonds/0/contexts/0/pause', 'Y')).toBe('-ENOENT');
+    expect(b0.t.write(`${b0.sd}/quotas/fail_charge_num`, '1')).toBe('-ENOENT');
+    expect(b0.t.write(`${b0.sd}/quotas/goal_tuner`, 'temporal')).toBeNull();
+    expect(b0.t.write(`${b0.sd}/quotas/goals/0/target_metric`, 'node_eligible_mem_bp')).toBeNull();
+    const ml = scheme('mainline-6.19');
+    expect(ml.t.write(`${ml.sd}/quotas/goal_tuner`, 'consist')).toBe('-ENOENT');
+    expect(ml.t.write(`${ml.sd}/stats/max_nr_snapshots`, '1')).toBe('-ENOENT');
+    for (const m of ['node_eligible_mem_bp', 'active_mem_bp', 'inactive_mem_bp']) expect(ml.t.write(`${ml.sd}/quotas/goals/0/target_metric`, m), m).toBe('-EINVAL');
+    expect(ml.t.write(`${ml.sd}/quotas/goals/0/target_metric`, 'node_mem_used_bp')).toBeNull();
   });
 
   it('an nr_* write re-creates every numbered dir with the defaults: what was written before it is lost', () => {
@@ -319,22 +351,36 @@ describe('the staging script on the kernel tree', () => {
   /** What damon_set_attrs() and damon_sysfs_set_regions() take, read off the parameters. */
   const accepted = (c: ContextParams) =>
     attrsError({ ...c.attrs, aggrSamples: 0 }) === null && c.targets.every((t) => t.regions.every((r, i) => r.start <= r.end && (i === 0 || t.regions[i - 1].end <= r.start)));
-  const check = (kdamonds: readonly KdamondParams[]) => {
-    const t = new SysfsTree();
+  const check = (kdamonds: readonly KdamondParams[], profile: KernelProfile = B1) => {
+    const t = new SysfsTree(profile);
     const runs = kdamonds.map((k) => k.contexts.length === 1 && accepted(k.contexts[0]));
     // A kdamond whose parameters the kernel refuses gets -EINVAL for its `on`, and stays off.
     replay(sysfsScript(kdamonds), t, new Set(kdamonds.flatMap((k, i) => (k.contexts.length === 1 && !runs[i] ? [`kdamonds/${i}/state`] : []))));
     expect(t.running()).toEqual(kdamonds.flatMap((_k, i) => (runs[i] ? [i] : [])));
     // Every file as export shows it (state aside: the script ends by turning the kdamonds on).
-    const want = sysfsFiles(kdamonds)
+    const want = sysfsFiles(kdamonds, profile)
       .map(([p, v]): [string, string] => [p, /\/state$/.test(p) && runs[Number(p.split('/')[1])] ? 'on' : v])
       .sort((a, b) => (a[0] < b[0] ? -1 : 1));
     expect(t.list()).toEqual(want);
   };
 
-  it('gives exactly the exported tree for the examples, every write taken', () => {
-    for (const f of ['tiering-6040.yaml', 'damon-reclaim.yaml', 'damon-lru-sort.yaml', 'mtier.yaml'])
-      check(loadScenarioFile(join(__dirname, '..', 'examples', f)).scenario.kdamonds);
+  it("gives exactly the exported tree for the examples on their own kernel's tree, every write taken", () => {
+    for (const f of ['tiering-6040.yaml', 'damon-reclaim.yaml', 'damon-lru-sort.yaml', 'mtier.yaml']) {
+      const { kdamonds, kernel } = loadScenarioFile(join(__dirname, '..', 'examples', f)).scenario;
+      check(kdamonds, resolveProfile(kernel));
+    }
+  });
+
+  it("on a mainline-6.19 tree, which lacks pause, goal_tuner, fail_charge_* and the snapshot files, passes over them and gives that kernel's tree", () => {
+    const mainline = findProfile('mainline-6.19')!;
+    const { kdamonds } = loadScenarioFile(join(__dirname, '..', 'examples', 'damon-reclaim.yaml')).scenario;
+    check(kdamonds, mainline);
+    const t = new SysfsTree(mainline);
+    replay(sysfsScript(kdamonds), t);
+    const sd = 'kdamonds/0/contexts/0/schemes/0';
+    expect(t.isFile(`${sd}/quotas/goal_tuner`)).toBe(false);
+    expect(t.isFile(`${sd}/stats/max_nr_snapshots`)).toBe(false);
+    expect(t.isFile('kdamonds/0/contexts/0/pause')).toBe(false);
   });
 
   it('on a tree another configuration left (turned off first), gives what a fresh tree would', () => {

@@ -22,6 +22,10 @@ import { ConfigError } from '../src/scenario/issues.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import type { KdamondParams } from '../src/scenario/model.js';
 import { kdamondsArb } from './helpers/damo-arb.js';
+import { findProfile, resolveProfile } from '../src/profiles.js';
+
+/** The newest tree: every file damon-sim knows (layout.ts sysfsFeatures). */
+const B1 = findProfile('b1')!;
 
 const ROOT = mkdtempSync(join(tmpdir(), 'damon-sim-sysfs-'));
 afterAll(() => rmSync(ROOT, { recursive: true, force: true }));
@@ -81,7 +85,7 @@ function runScript(script: string, dir: string, env: Record<string, string> = {}
 
 describe('sysfs export: the files and values the kernel shows', () => {
   const dir = fresh();
-  exportSysfsTree(dir, example);
+  exportSysfsTree(dir, example, B1);
   const tree = readTree(dir);
   const s0 = 'kdamonds/0/contexts/0/schemes/0';
 
@@ -173,14 +177,33 @@ describe('sysfs export: the files and values the kernel shows', () => {
     const f = new Map(sysfsFiles(p));
     expect(f.get(`${s0}/quotas/reset_interval_ms`)).toBe('18446744073709551615');
   });
+
+  it("is the kernel profile's tree: b0 and mainline-6.19 lack the files their kernels lack", () => {
+    const files = (profile: string) => new Set(sysfsFiles(example, findProfile(profile)!).map(([p]) => p));
+    const c0 = 'kdamonds/0/contexts/0';
+    const b1 = files('b1');
+    const b0 = files('b0');
+    const mainline = files('mainline-6.19');
+    // b0 (mm-new, late April 2026) has no pause file and no failed-charge ratio; 6.19 also has no
+    // goal tuners and no snapshot counters.
+    const b0Lacks = [`${c0}/pause`, `${s0}/quotas/fail_charge_num`, `${s0}/quotas/fail_charge_denom`];
+    const mainlineLacks = [`${c0}/pause`, `${s0}/quotas/goal_tuner`, ...b0Lacks.slice(1), `${s0}/stats/nr_snapshots`, `${s0}/stats/max_nr_snapshots`];
+    expect([...b1].filter((f) => !b0.has(f)).filter((f) => f.startsWith(`${c0}/pause`) || f.startsWith(s0))).toEqual(b0Lacks);
+    expect([...b1].filter((f) => !mainline.has(f)).filter((f) => f.startsWith(`${c0}/pause`) || f.startsWith(s0))).toEqual(mainlineLacks);
+    // Nothing else differs, and neither has a file b1 lacks.
+    expect(b1.size - b0.size).toBe(1 + 2 * example[0].contexts[0].schemes.length);
+    expect(b1.size - mainline.size).toBe(1 + 5 * example[0].contexts[0].schemes.length);
+    for (const f of [...b0, ...mainline]) expect(b1.has(f), f).toBe(true);
+  });
 });
 
 describe('sysfs import(export(x)) == x', () => {
   it('examples', () => {
     for (const f of readdirSync(EXAMPLES).filter((x) => /\.(ya?ml|json)$/.test(x))) {
-      const params = loadScenarioFile(join(EXAMPLES, f)).scenario.kdamonds;
+      const { kdamonds: params, kernel } = loadScenarioFile(join(EXAMPLES, f)).scenario;
       const dir = fresh();
-      exportSysfsTree(dir, params);
+      // The example's own kernel: whatever it sets, that kernel's tree has a file for.
+      exportSysfsTree(dir, params, resolveProfile(kernel));
       expect(importParams(dir)).toEqual(normalise(params));
       // the kdamonds dir itself is accepted too
       expect(importParams(join(dir, 'kdamonds'))).toEqual(normalise(params));
@@ -191,7 +214,7 @@ describe('sysfs import(export(x)) == x', () => {
     fc.assert(
       fc.property(kdamondsArb, (params) => {
         const dir = fresh();
-        writeSysfsFiles(dir, sysfsFiles(params));
+        writeSysfsFiles(dir, sysfsFiles(params, B1));
         expect(importParams(dir)).toEqual(normalise(params));
         rmSync(dir, { recursive: true });
       }),
@@ -203,7 +226,7 @@ describe('sysfs import(export(x)) == x', () => {
 describe('sysfs import of older kernels and broken trees', () => {
   it('tolerates missing optional files, saying which and using the kernel defaults', () => {
     const dir = fresh();
-    exportSysfsTree(dir, example);
+    exportSysfsTree(dir, example, B1);
     const k = join(dir, 'kdamonds/0');
     const s = join(k, 'contexts/0/schemes/0');
     for (const f of ['refresh_ms', 'contexts/0/addr_unit', 'contexts/0/pause', 'contexts/0/targets/0/obsolete_target', 'contexts/0/schemes/0/quotas/goal_tuner', 'contexts/0/schemes/0/quotas/fail_charge_num', 'contexts/0/schemes/0/quotas/fail_charge_denom', 'contexts/0/schemes/0/stats/max_nr_snapshots', 'contexts/0/schemes/0/apply_interval_us'])
@@ -244,9 +267,11 @@ describe('sysfs import of older kernels and broken trees', () => {
 });
 
 describe('the staging script', () => {
+  // The script writes every file a kernel may have (o() passes over the ones it lacks): against
+  // a fake tree, that is the newest tree.
   const EXPORTED = readTree((() => {
     const d = fresh();
-    exportSysfsTree(d, example);
+    exportSysfsTree(d, example, B1);
     return d;
   })());
 
@@ -473,6 +498,38 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     expect(readKdamonds(JSON.parse(i.out)).params).toEqual(normalise(example));
     const y = await cli(['import', '--sysfs', dir, '--format', 'yaml', '--raw', '--bare']);
     expect(y.out.startsWith('- refresh_ms: 1000\n')).toBe(true);
+  });
+
+  it("export --sysfs writes the scenario's kernel profile's tree (or --profile's); import --profile reads it as that kernel's", async () => {
+    const b0 = fresh();
+    const e = await cli(['export', '--preset', 'tiering-6040', '--sysfs', b0]);
+    expect(e.err).toBe(`damon-sim: wrote the sysfs tree of preset tiering-6040 (kernel profile b0) to ${b0}/kdamonds\n`);
+    expect(existsSync(join(b0, 'kdamonds/0/contexts/0/pause'))).toBe(false);
+    expect(existsSync(join(b0, 'kdamonds/0/contexts/0/schemes/0/quotas/fail_charge_num'))).toBe(false);
+    // A b0 tree read as b0's: nothing to note.
+    const i0 = await cli(['import', '--sysfs', b0]);
+    expect(i0.err).toBe('');
+    // Read as b1's, the files b1 has are missing.
+    const i1 = await cli(['import', '--sysfs', b0, '--profile', 'b1']);
+    expect(i1.err).toMatch(/^damon-sim: note: kdamonds\/0\/contexts\/0\/pause: missing \(added in Linux 7\.1\); using the default "N"\n/);
+    const b1 = fresh();
+    expect((await cli(['export', '--preset', 'tiering-6040', '--sysfs', b1, '--profile', 'b1'])).code).toBe(0);
+    expect(readFileSync(join(b1, 'kdamonds/0/contexts/0/pause'), 'utf8')).toBe('N\n');
+    // A paused context is b1's; read as b0's tree, the kernel would refuse it at commit.
+    writeFileSync(join(b1, 'kdamonds/0/contexts/0/pause'), 'Y\n');
+    const w = await cli(['import', '--sysfs', b1]);
+    expect(w.code).toBe(0);
+    expect(w.err).toMatch(/damon-sim: warning: .*contexts\[0\]\.pause: the kernel refuses this tree at commit: expected pause false: kernel profile "b0" has no pause file/);
+    expect((await cli(['import', '--sysfs', b1, '--profile', 'b1'])).err).toBe('');
+    // The preset's metric is not mainline-6.19's: refused before anything is written.
+    const ml = fresh();
+    const r = await cli(['export', '--preset', 'tiering-6040', '--sysfs', ml, '--profile', 'mainline-6.19']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/node_eligible_mem_bp/);
+    expect(existsSync(ml)).toBe(false);
+    const bad = await cli(['export', '--preset', 'tiering-6040', '--profile', 'b2']);
+    expect([bad.code, bad.err]).toEqual([2, 'damon-sim: error: --profile: expected one of b0, b1, mainline-6.19; found "b2"\n']);
+    expect((await cli(['import', '--sysfs', b1, '--profile', 'b2'])).code).toBe(2);
   });
 
   it('export --script to a device that refuses it (a full disk): exit 1, the option named, no stack', async () => {

@@ -34,6 +34,18 @@ export function parseFormat<T extends string>(v: string | undefined, allowed: re
   return v as T;
 }
 
+/**
+ * `doc` with --profile in place of its kernel profile, before anything is checked: what a profile
+ * refuses (a metric, a tuner, a pause file) is checked against the profile the run will use.
+ */
+export function withProfile(doc: unknown, profile: string | undefined): unknown {
+  if (profile === undefined || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
+  const kernel = (doc as { kernel?: unknown }).kernel;
+  // A kernel part that is not a mapping stays as it is, for validation to report.
+  if (kernel !== undefined && (kernel === null || typeof kernel !== 'object' || Array.isArray(kernel))) return doc;
+  return { ...doc, kernel: { ...kernel, profile } };
+}
+
 export interface ScenarioSource {
   loaded: LoadedScenario;
   /** The scenario document as written (for printing it back with a new damon part). */
@@ -49,16 +61,20 @@ export function presetDoc(name: string, tuner: Tuner): Record<string, unknown> {
 }
 
 /** Load a scenario file or a preset, keeping its document. */
-export function loadScenarioSource(file: string | undefined, preset: string | undefined, opts: { tuner?: string; compat?: DamoCompat; what: string }): ScenarioSource {
+export function loadScenarioSource(
+  file: string | undefined,
+  preset: string | undefined,
+  opts: { tuner?: string; compat?: DamoCompat; what: string; profile?: string },
+): ScenarioSource {
   if (opts.tuner !== undefined && opts.tuner !== 'temporal' && opts.tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${opts.tuner}"`);
   if (file !== undefined && preset !== undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found both`);
   if (preset !== undefined) {
-    const doc = presetDoc(preset, (opts.tuner as Tuner | undefined) ?? 'temporal');
+    const doc = withProfile(presetDoc(preset, (opts.tuner as Tuner | undefined) ?? 'temporal'), opts.profile) as Record<string, unknown>;
     return { loaded: scenarioFromDoc(doc, { source: `preset ${preset}`, compat: opts.compat }), doc, label: `preset ${preset}` };
   }
   if (file === undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found neither`);
   if (opts.tuner !== undefined) throw new UsageError('--tuner: expected --preset NAME with it (a scenario file sets goal_tuner per scheme); found --tuner without --preset');
-  const doc = readScenarioDoc(file);
+  const doc = withProfile(readScenarioDoc(file), opts.profile);
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError([{ path: file, message: 'expected a scenario document (a mapping); found something else' }]);
   return { loaded: scenarioFromDoc(doc, { source: file, compat: opts.compat }), doc: doc as Record<string, unknown>, label: file };
 }

@@ -10,7 +10,8 @@ import { emitKdamonds, formatDamoText, type TextFormat } from '../formats/damo/e
 import { exportSysfsTree, holdsCurrentDir } from '../formats/sysfs/export.js';
 import { sysfsScript } from '../formats/sysfs/script.js';
 import type { ConfigIssue } from '../scenario/issues.js';
-import { loadScenarioSource, parseCompat, parseFormat } from './damo-common.js';
+import { loadScenarioSource, parseCompat, parseFormat, parseProfile } from './damo-common.js';
+import { PROFILES, resolveProfile } from '../profiles.js';
 import { OutputError, UsageError, asOutputError, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
 
 export interface ExportOptions {
@@ -23,6 +24,7 @@ export interface ExportOptions {
   sysfs?: string;
   script?: string;
   damoCompat?: string;
+  profile?: string;
 }
 
 export function exportCommand(io: Io, file: string | undefined, o: ExportOptions): number {
@@ -40,17 +42,20 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
   if (o.sysfs !== undefined && existsSync(o.sysfs) && readdirSync(o.sysfs).length > 0)
     throw new UsageError(`--sysfs: expected a new or empty directory; found "${o.sysfs}" non-empty (refusing to overwrite)`);
   // Load with the kernel reading (keeping nids); the compat switch shapes the output only.
-  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, what: 'export' });
+  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, what: 'export', profile: parseProfile(o.profile)?.name });
   printIssues(io, src.loaded.warnings, 'warning');
   const kdamonds = src.loaded.scenario.kdamonds;
+  // The scenario's kernel (kernel.profile with its overrides, or --profile): its tree's files.
+  const profile = resolveProfile(src.loaded.scenario.kernel);
+  if (profile === undefined) throw new Error(`export: the loaded scenario names an unknown profile "${src.loaded.scenario.kernel.profile}"`);
   const warnings: ConfigIssue[] = [];
   if (o.sysfs !== undefined || o.script !== undefined) {
     if (o.sysfs !== undefined) {
       const dir = o.sysfs;
       // A full disk or a refusing file system: one line naming the option (the tree is written
       // under a temporary name, which a failure removes with any parent directory it made).
-      asOutputError('--sysfs', dir, () => exportSysfsTree(dir, kdamonds));
-      io.err(`damon-sim: wrote the sysfs tree of ${src.label} to ${o.sysfs}/kdamonds\n`);
+      asOutputError('--sysfs', dir, () => exportSysfsTree(dir, kdamonds, profile));
+      io.err(`damon-sim: wrote the sysfs tree of ${src.label} (kernel profile ${profile.name}) to ${o.sysfs}/kdamonds\n`);
     }
     if (o.script !== undefined) {
       if (compat === 'upstream') warnings.push({ path: '--script', message: 'upstream damo v3.3 does not write the nid of node_eligible_mem_bp goals: the script leaves it at the kernel default 0 (--damo-compat upstream)' });
@@ -91,6 +96,7 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
     .option('--scenario', 'the whole scenario, its damon part in damo\'s format')
     .option('--sysfs <dir>', 'write the kernel\'s /sys/kernel/mm/damon/admin tree for the config to DIR')
     .option('--script <file>', 'write a POSIX sh script that stages the config on a real kernel in damo\'s write order and turns it on')
+    .option('--profile <name>', `kernel profile whose sysfs tree --sysfs writes (its files only), in place of the scenario's kernel.profile: ${PROFILES.map((p) => p.name).join(', ')}`)
     .option('--damo-compat <mode>', 'kernel (default) or upstream: print "nid": null for node_eligible_mem_bp goals, as upstream damo v3.3')
     .action((file: string | undefined, opts: ExportOptions) => {
       setExit(exportCommand(io, file, opts));

@@ -2,15 +2,17 @@
 /**
  * `damon-sim import --sysfs DIR`: read a DAMON sysfs tree (a copy of a real machine's
  * /sys/kernel/mm/damon/admin, or a tree `damon-sim export --sysfs` wrote) into damo's kdamonds
- * format. Files that older kernels lack are reported, one note each, and their defaults used.
+ * format. Files that older kernels lack are reported, one note each, and their defaults used;
+ * `--profile` names the kernel the tree is from (files it lacks are expected, and its commit
+ * checks apply).
  */
 import type { Command } from 'commander';
 import { formatDamoText, readKdamonds, wrapKdamonds, type TextFormat } from '../formats/damo/emit.js';
 import { kdamondsTree } from '../formats/damo/tree.js';
 import { importSysfsTree } from '../formats/sysfs/import.js';
-import { parseFormat } from './damo-common.js';
+import { parseFormat, parseProfile } from './damo-common.js';
 import { UsageError, printIssues, type Io } from './io.js';
-import { DEFAULT_PROFILE } from '../profiles.js';
+import { DEFAULT_PROFILE, PROFILES } from '../profiles.js';
 import type { Collector } from '../scenario/issues.js';
 import { validateKdamonds } from '../scenario/validate.js';
 
@@ -19,13 +21,15 @@ export interface ImportOptions {
   format?: string;
   raw?: boolean;
   bare?: boolean;
+  profile?: string;
 }
 
 export function importCommand(io: Io, o: ImportOptions): number {
   if (o.sysfs === undefined) throw new UsageError('import: expected --sysfs DIR; found nothing to import');
   if (o.sysfs === '') throw new UsageError('--sysfs: expected a directory; found ""');
   const format = parseFormat<TextFormat>(o.format, ['json', 'yaml'], 'json');
-  const r = importSysfsTree(o.sysfs);
+  const profile = parseProfile(o.profile) ?? DEFAULT_PROFILE;
+  const r = importSysfsTree(o.sysfs, profile);
   printIssues(io, r.notes, 'note');
   const list = kdamondsTree(r.kdamonds, { raw: o.raw });
   // Read it back: what the kernel tree holds must also be a config damon-sim accepts.
@@ -33,7 +37,7 @@ export function importCommand(io: Io, o: ImportOptions): number {
   // And what the kernel would refuse when the tree is committed (`on`, `commit`), as for a config
   // file; the tree itself holds it (sysfs files take what the commit refuses), so it still prints.
   const c: Collector = { errors: [], warnings: [] };
-  validateKdamonds(read.params, c, { profile: DEFAULT_PROFILE }, [o.sysfs, 'kdamonds']);
+  validateKdamonds(read.params, c, { profile }, [o.sysfs, 'kdamonds']);
   const refused = c.errors.map((e) => ({ ...e, message: `the kernel refuses this tree at commit: ${e.message}` }));
   printIssues(io, [...read.warnings, ...refused, ...c.warnings], 'warning');
   io.out(formatDamoText(wrapKdamonds(list, o.bare), format));
@@ -48,6 +52,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
     .option('--format <format>', 'json (default) or yaml')
     .option('--raw', "plain integers in each key's own unit")
     .option('--bare', 'the bare kdamonds list instead of {"kdamonds": [...]}')
+    .option('--profile <name>', `kernel profile the tree is read as (files it lacks go without a note; what it refuses at commit is a warning): ${PROFILES.map((p) => p.name).join(', ')} (default ${DEFAULT_PROFILE.name})`)
     .action((opts: ImportOptions) => {
       setExit(importCommand(io, opts));
     });

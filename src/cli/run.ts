@@ -14,7 +14,7 @@ import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
-import { parseCompat, parseOverrides, parseProfile, presetDoc } from './damo-common.js';
+import { parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
 import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
 export interface RunCommandOptions {
@@ -34,18 +34,6 @@ export interface RunCommandOptions {
   progress?: boolean;
   /** What commander left unparsed: the scenario file and damo's scheme options (run-damo.ts). */
   damoArgs?: string[];
-}
-
-/**
- * `doc` with --profile in place of its kernel profile, before anything is checked: what a profile
- * refuses (a metric, a tuner, a pause file) is checked against the profile the run will use.
- */
-function withProfile(doc: unknown, profile: string | undefined): unknown {
-  if (profile === undefined || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
-  const kernel = (doc as { kernel?: unknown }).kernel;
-  // A kernel part that is not a mapping stays as it is, for validation to report.
-  if (kernel !== undefined && (kernel === null || typeof kernel !== 'object' || Array.isArray(kernel))) return doc;
-  return { ...doc, kernel: { ...kernel, profile } };
 }
 
 function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): LoadedScenario {

@@ -3,7 +3,8 @@
  * Export a configuration as the kernel's sysfs tree: every file of /sys/kernel/mm/damon/admin for
  * the kdamonds, with the values the kernel would print after damo staged the config and before
  * `on` (state off, pid -1, zero stats and effective quota, empty tried regions). One file per
- * value, with the trailing newline sysfs prints.
+ * value, with the trailing newline sysfs prints. The tree is the kernel profile's: files its
+ * kernel lacks (layout.ts sysfsFeatures) are not written.
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,7 +12,8 @@ import { makeDirs, removeDirs, tempPath } from '../../lib/dirs.js';
 import { isCoreFilter } from '../../damos/scheme.js';
 import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
-import { STATS_FILES, ulongTime, yn } from './layout.js';
+import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
+import { statsFiles, sysfsFeatures, ulongTime, yn, type SysfsFeatures } from './layout.js';
 
 /** [path relative to the admin dir, file content] in a stable order. */
 export type SysfsFile = [string, string];
@@ -32,7 +34,7 @@ function filterFiles(out: SysfsFile[], dir: string, list: readonly FilterParams[
   });
 }
 
-function schemeFiles(out: SysfsFile[], d: string, s: SchemeParams): void {
+function schemeFiles(out: SysfsFile[], d: string, s: SchemeParams, has: SysfsFeatures): void {
   const p = s.pattern;
   out.push([`${d}/action`, s.action]);
   out.push([`${d}/target_nid`, `${s.targetNid}`]);
@@ -48,9 +50,11 @@ function schemeFiles(out: SysfsFile[], d: string, s: SchemeParams): void {
   out.push([`${d}/quotas/bytes`, q.sz.toString()]);
   out.push([`${d}/quotas/reset_interval_ms`, ulongTime(q.resetIntervalMs)]);
   out.push([`${d}/quotas/effective_bytes`, '0']);
-  out.push([`${d}/quotas/goal_tuner`, q.goalTuner]);
-  out.push([`${d}/quotas/fail_charge_num`, `${q.failChargeNum}`]);
-  out.push([`${d}/quotas/fail_charge_denom`, `${q.failChargeDenom}`]);
+  if (has.goalTuner) out.push([`${d}/quotas/goal_tuner`, q.goalTuner]);
+  if (has.failCharge) {
+    out.push([`${d}/quotas/fail_charge_num`, `${q.failChargeNum}`]);
+    out.push([`${d}/quotas/fail_charge_denom`, `${q.failChargeDenom}`]);
+  }
   out.push([`${d}/quotas/weights/sz_permil`, `${q.weightSz}`]);
   out.push([`${d}/quotas/weights/nr_accesses_permil`, `${q.weightNrAccesses}`]);
   out.push([`${d}/quotas/weights/age_permil`, `${q.weightAge}`]);
@@ -78,12 +82,16 @@ function schemeFiles(out: SysfsFile[], d: string, s: SchemeParams): void {
     out.push([`${d}/dests/${xi}/id`, `${x.id}`]);
     out.push([`${d}/dests/${xi}/weight`, `${x.weight}`]);
   });
-  for (const f of STATS_FILES) out.push([`${d}/stats/${f}`, f === 'max_nr_snapshots' ? `${s.maxNrSnapshots}` : '0']);
+  for (const f of statsFiles(has)) out.push([`${d}/stats/${f}`, f === 'max_nr_snapshots' ? `${s.maxNrSnapshots}` : '0']);
   out.push([`${d}/tried_regions/total_bytes`, '0']);
 }
 
-/** Every file of the admin tree for these kdamonds, as the kernel prints it (content without newline). */
-export function sysfsFiles(kdamonds: readonly KdamondParams[]): SysfsFile[] {
+/**
+ * Every file of the admin tree for these kdamonds, as the kernel of `profile` prints it (content
+ * without newline).
+ */
+export function sysfsFiles(kdamonds: readonly KdamondParams[], profile: KernelProfile = DEFAULT_PROFILE): SysfsFile[] {
+  const has = sysfsFeatures(profile);
   const out: SysfsFile[] = [];
   out.push(['kdamonds/nr_kdamonds', `${kdamonds.length}`]);
   kdamonds.forEach((k, ki) => {
@@ -99,7 +107,7 @@ export function sysfsFiles(kdamonds: readonly KdamondParams[]): SysfsFile[] {
       out.push([`${cd}/avail_operations`, DAMON_OPS_IDS.join('\n')]);
       out.push([`${cd}/operations`, c.ops]);
       out.push([`${cd}/addr_unit`, `${c.addrUnit}`]);
-      out.push([`${cd}/pause`, yn(c.pause)]);
+      if (has.pause) out.push([`${cd}/pause`, yn(c.pause)]);
       const iv = `${cd}/monitoring_attrs/intervals`;
       out.push([`${iv}/sample_us`, `${a.sampleInterval}`]);
       out.push([`${iv}/aggr_us`, `${a.aggrInterval}`]);
@@ -123,7 +131,7 @@ export function sysfsFiles(kdamonds: readonly KdamondParams[]): SysfsFile[] {
         });
       });
       out.push([`${cd}/schemes/nr_schemes`, `${c.schemes.length}`]);
-      c.schemes.forEach((s, si) => schemeFiles(out, `${cd}/schemes/${si}`, s));
+      c.schemes.forEach((s, si) => schemeFiles(out, `${cd}/schemes/${si}`, s, has));
     });
   });
   return out;
@@ -164,7 +172,7 @@ export function holdsCurrentDir(dir: string): boolean {
  * it and renamed into place, so a failure leaves no partial tree, and no parent directory it made;
  * an existing non-empty `dir`, and the current directory or one holding it, are refused.
  */
-export function exportSysfsTree(dir: string, kdamonds: readonly KdamondParams[]): void {
+export function exportSysfsTree(dir: string, kdamonds: readonly KdamondParams[], profile: KernelProfile = DEFAULT_PROFILE): void {
   const abs = resolve(dir);
   if (holdsCurrentDir(dir)) throw new Error(`${dir}: expected a directory other than the current one or one holding it`);
   if (existsSync(abs) && readdirSync(abs).length > 0) throw new Error(`${dir}: expected a new or empty directory; found a non-empty one (refusing to overwrite)`);
@@ -172,7 +180,7 @@ export function exportSysfsTree(dir: string, kdamonds: readonly KdamondParams[])
   const tmp = tempPath(abs);
   try {
     rmSync(tmp, { recursive: true, force: true });
-    writeSysfsFiles(tmp, sysfsFiles(kdamonds));
+    writeSysfsFiles(tmp, sysfsFiles(kdamonds, profile));
     if (existsSync(abs)) rmdirSync(abs);
     renameSync(tmp, abs);
   } catch (e) {

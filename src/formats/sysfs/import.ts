@@ -3,7 +3,8 @@
  * Import a DAMON sysfs tree (a copy of /sys/kernel/mm/damon/admin, or of its kdamonds dir) as
  * damo's object model in kernel units, as `damo report damon` reads a kdamond. Numbered dirs are
  * read as far as their nr_* file says. Files that older kernels lack are optional: their default
- * is used and a note says which file was missing (and the kernel that added it). A missing
+ * is used and a note says which file was missing (and the kernel that added it), unless the
+ * kernel profile the tree is read as lacks it too. A missing
  * required file or an unparsable value is a ConfigError naming the file.
  */
 import { readFileSync, statSync, type Stats } from 'node:fs';
@@ -14,6 +15,8 @@ import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import { ULONG_MAX } from '../../lib/kint.js';
 import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
 import { parseBool } from '../damo/units.js';
+import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
+import { sysfsFeatures } from './layout.js';
 
 /** Why a path could not be read, in words, with the errno name (EACCES, ELOOP, ...). */
 function unreadable(e: unknown): string {
@@ -59,9 +62,27 @@ const OPTIONAL_SINCE: Readonly<Record<string, string>> = {
   max: 'Linux 6.15',
 };
 
+/** The optional files a profile's kernel does not have (layout.ts sysfsFeatures), by key. */
+function filesLacking(p: KernelProfile): Set<string> {
+  const has = sysfsFeatures(p);
+  const lacks = new Set<string>();
+  if (!has.pause) lacks.add('pause');
+  if (!has.goalTuner) lacks.add('goal_tuner');
+  if (!has.failCharge) for (const k of ['fail_charge_num', 'fail_charge_denom']) lacks.add(k);
+  if (!has.snapshots) lacks.add('max_nr_snapshots');
+  return lacks;
+}
+
 class Reader {
   readonly notes: ConfigIssue[] = [];
-  constructor(readonly root: string) {}
+  /**
+   * @param lacks optional files the expected kernel does not have: missing, they go without a
+   *   note (their default is what that kernel does).
+   */
+  constructor(
+    readonly root: string,
+    private readonly lacks: ReadonlySet<string>,
+  ) {}
 
   private rel(p: string): string {
     return relative(this.root, p) || '.';
@@ -111,7 +132,7 @@ class Reader {
   /** An optional file: its content, or undefined with a note (once per file name per dir kind). */
   optional(p: string, key: string, dflt: string): string | undefined {
     const t = this.text(p);
-    if (t === undefined) {
+    if (t === undefined && !this.lacks.has(key)) {
       const since = OPTIONAL_SINCE[key];
       this.notes.push({ path: this.rel(p), message: `missing (added in ${since ?? 'a later kernel'}); using the default ${JSON.stringify(dflt)}` });
     }
@@ -326,9 +347,12 @@ function readContext(r: Reader, d: string): DamoContext {
   };
 }
 
-/** Read a sysfs tree rooted at the admin dir (or at its kdamonds dir). */
-export function importSysfsTree(dir: string): SysfsImport {
-  const r = new Reader(dir);
+/**
+ * Read a sysfs tree rooted at the admin dir (or at its kdamonds dir), a tree of `profile`'s kernel:
+ * an optional file that kernel lacks is no news when missing.
+ */
+export function importSysfsTree(dir: string, profile: KernelProfile = DEFAULT_PROFILE): SysfsImport {
+  const r = new Reader(dir, filesLacking(profile));
   const kd = r.exists(join(dir, 'nr_kdamonds')) ? dir : join(dir, 'kdamonds');
   if (!r.exists(join(kd, 'nr_kdamonds')))
     throw new ConfigError([{ path: dir, message: 'expected a DAMON sysfs tree: the admin dir (with kdamonds/nr_kdamonds) or its kdamonds dir (with nr_kdamonds); found neither' }]);

@@ -9,6 +9,8 @@
  * the file's own unit, booleans as Y/N. A time the model keeps saturated at 2^53 − 1 ("max") is
  * the kernel's ULONG_MAX.
  */
+import { DAMOS_ACTIONS, GOAL_TUNERS, QUOTA_GOAL_METRICS, type DamosAction, type GoalTuner, type QuotaGoalMetric } from '../../damos/scheme.js';
+import { metricExists, type KernelProfile } from '../../profiles.js';
 import { numToUlong } from '../damo/kdamonds.js';
 
 export const yn = (b: boolean): string => (b ? 'Y' : 'N');
@@ -20,3 +22,42 @@ export function ulongTime(x: number): string {
 
 /** The per-scheme stats files. */
 export const STATS_FILES = ['nr_tried', 'sz_tried', 'nr_applied', 'sz_applied', 'sz_ops_filter_passed', 'qt_exceeds', 'nr_snapshots', 'max_nr_snapshots'] as const;
+
+/**
+ * What of the tree depends on the kernel profile (docs/profiles.md): the files a profile's kernel
+ * has beyond those every profile has, and the names its name files take. One place, so that the
+ * exporter, the in-memory tree and the importer's checks agree on a profile's tree.
+ */
+export interface SysfsFeatures {
+  /** contexts/N/pause (switch ctxPause). */
+  readonly pause: boolean;
+  /** quotas/goal_tuner: it came with the tuner series that added TEMPORAL (switch temporalTuner). */
+  readonly goalTuner: boolean;
+  /** quotas/fail_charge_num and fail_charge_denom (switch failChargeRatio). */
+  readonly failCharge: boolean;
+  /** stats/nr_snapshots and stats/max_nr_snapshots, which came in one commit (switch maxNrSnapshotsFile). */
+  readonly snapshots: boolean;
+  /** The names `action` takes (collapse: switch collapseAction). */
+  readonly actions: readonly DamosAction[];
+  /** The names a goal's `target_metric` takes (metricExists()). */
+  readonly metrics: readonly QuotaGoalMetric[];
+  /** The names `goal_tuner` takes. */
+  readonly tuners: readonly GoalTuner[];
+}
+
+export function sysfsFeatures(p: KernelProfile): SysfsFeatures {
+  return {
+    pause: p.ctxPause,
+    goalTuner: p.temporalTuner,
+    failCharge: p.failChargeRatio,
+    snapshots: p.maxNrSnapshotsFile,
+    actions: DAMOS_ACTIONS.filter((a) => a !== 'collapse' || p.collapseAction),
+    metrics: QUOTA_GOAL_METRICS.filter((m) => metricExists(m, p)),
+    tuners: GOAL_TUNERS.filter((t) => t !== 'temporal' || p.temporalTuner),
+  };
+}
+
+/** The per-scheme stats files a profile's tree has. */
+export function statsFiles(f: SysfsFeatures): readonly string[] {
+  return f.snapshots ? STATS_FILES : STATS_FILES.filter((x) => x !== 'nr_snapshots' && x !== 'max_nr_snapshots');
+}

@@ -20,14 +20,18 @@
  *   clear_schemes_tried_regions, which the sysfs code does itself; `commit` checks the files as
  *   `on` does.
  *
+ * The tree is a kernel profile's (default b0): the files and names its kernel lacks
+ * (layout.ts sysfsFeatures) are not there.
+ *
  * Paths are relative to the admin dir ("kdamonds/0/state"). Errors are the errno the write(2)
  * would fail with ("-EINVAL"); null is success.
  */
 import { attrsError, type DamonAttrs } from '../../damon/attrs.js';
-import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type FilterType } from '../../damos/scheme.js';
+import { FILTER_TYPES, WMARK_METRICS, isCoreFilter, type FilterType } from '../../damos/scheme.js';
 import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
-import { STATS_FILES } from './layout.js';
+import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
+import { statsFiles, sysfsFeatures, type SysfsFeatures } from './layout.js';
 
 
 /**
@@ -139,7 +143,11 @@ export class SysfsTree {
   /** What the `nr_*` file at a path creates: the numbered dir's builder. */
   private readonly counted = new Map<string, { max?: number; make: (dir: string) => void }>();
 
-  constructor() {
+  /** The profile's files and names. */
+  private readonly has: SysfsFeatures;
+
+  constructor(profile: KernelProfile = DEFAULT_PROFILE) {
+    this.has = sysfsFeatures(profile);
     this.dir('kdamonds');
     this.nr('kdamonds/nr_kdamonds', (d) => this.kdamond(d));
   }
@@ -287,7 +295,7 @@ export class SysfsTree {
       if (typeof x === 'string') return { errno: x };
       return x === 0n ? { errno: '-EINVAL' } : x.toString();
     });
-    this.file(`${d}/pause`, 'N', bool);
+    if (this.has.pause) this.file(`${d}/pause`, 'N', bool);
     const ma = `${d}/monitoring_attrs`;
     this.dir(ma);
     this.dir(`${ma}/intervals`);
@@ -323,7 +331,7 @@ export class SysfsTree {
 
   private scheme(d: string): void {
     this.dir(d);
-    this.file(`${d}/action`, 'stat', oneOf(DAMOS_ACTIONS));
+    this.file(`${d}/action`, 'stat', oneOf(this.has.actions));
     this.file(`${d}/target_nid`, '-1', int);
     this.file(`${d}/apply_interval_us`, '0', ul);
     this.dir(`${d}/access_pattern`);
@@ -332,15 +340,17 @@ export class SysfsTree {
     this.dir(q);
     for (const f of ['ms', 'bytes', 'reset_interval_ms']) this.file(`${q}/${f}`, '0', num(kstrtoul, true));
     this.file(`${q}/effective_bytes`, '0');
-    this.file(`${q}/goal_tuner`, 'consist', oneOf(GOAL_TUNERS));
-    this.file(`${q}/fail_charge_num`, '0', num(kstrtouint, true));
-    this.file(`${q}/fail_charge_denom`, '0', num(kstrtouint, true));
+    if (this.has.goalTuner) this.file(`${q}/goal_tuner`, 'consist', oneOf(this.has.tuners));
+    if (this.has.failCharge) {
+      this.file(`${q}/fail_charge_num`, '0', num(kstrtouint, true));
+      this.file(`${q}/fail_charge_denom`, '0', num(kstrtouint, true));
+    }
     this.dir(`${q}/weights`);
     for (const f of ['sz_permil', 'nr_accesses_permil', 'age_permil']) this.file(`${q}/weights/${f}`, '0', uint);
     this.dir(`${q}/goals`);
     this.nr(`${q}/goals/nr_goals`, (g) => {
       this.dir(g);
-      this.file(`${g}/target_metric`, 'user_input', oneOf(QUOTA_GOAL_METRICS));
+      this.file(`${g}/target_metric`, 'user_input', oneOf(this.has.metrics));
       this.file(`${g}/target_value`, '0', ul);
       this.file(`${g}/current_value`, '0', ul);
       this.file(`${g}/nid`, '0', int);
@@ -360,7 +370,7 @@ export class SysfsTree {
       this.file(`${x}/weight`, '0', uint);
     });
     this.dir(`${d}/stats`);
-    for (const f of STATS_FILES) this.file(`${d}/stats/${f}`, '0', f === 'max_nr_snapshots' ? ul : undefined);
+    for (const f of statsFiles(this.has)) this.file(`${d}/stats/${f}`, '0', f === 'max_nr_snapshots' ? ul : undefined);
     this.dir(`${d}/tried_regions`);
     this.file(`${d}/tried_regions/total_bytes`, '0');
   }
