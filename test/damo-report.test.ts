@@ -197,4 +197,18 @@ describe('damo report damon: after a run', () => {
     const q = await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', '2s', '--no-progress']);
     expect(q).toEqual(r);
   });
+
+  it('--profile runs another kernel in place of the scenario\'s, checked against it first', async () => {
+    const args = ['report', 'damon', '--preset', 'tiering-6040', '--tuner', 'consist', '--duration', '100s'];
+    const b0 = await cli(args);
+    const b1 = await cli([...args, '--profile', 'b1']);
+    expect([b0.code, b1.code]).toEqual([0, 0]);
+    // The two trees' CONSIST runs part within 100 s (b1's post-apply merge, among others).
+    expect(b0.out).toContain('goal 0: metric node_eligible_mem_bp (nid 0) target 6,000 current 10,000');
+    expect(b1.out).toContain('goal 0: metric node_eligible_mem_bp (nid 0) target 6,000 current 4,936');
+    const ml = await cli([...args, '--profile', 'mainline-6.19']);
+    expect(ml.code).toBe(2);
+    expect(ml.err).toMatch(/^damon-sim: error: damon\.kdamonds\[0\]\.contexts\[0\]\.schemes\[0\]\.quotas\.goals\[0\]\.metric: expected a metric kernel profile "mainline-6\.19" has; found node_eligible_mem_bp/);
+    expect(ml.out).toBe('');
+  });
 });

@@ -9,7 +9,8 @@ import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { setDuration } from '../scenario/load.js';
-import { loadScenarioSource, parseCompat, parseOverrides } from './damo-common.js';
+import { loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
+import { PROFILES } from '../profiles.js';
 import { printIssues, type Io } from './io.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 
@@ -21,13 +22,14 @@ export interface ReportDamonOptions {
   paramsOnly?: boolean;
   raw?: boolean;
   damoCompat?: string;
+  profile?: string;
   /** false with --no-progress. */
   progress?: boolean;
 }
 
 export async function reportDamonCommand(io: Io, file: string | undefined, o: ReportDamonOptions): Promise<number> {
   const compat = parseCompat(o.damoCompat);
-  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon' });
+  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon', profile: parseProfile(o.profile)?.name });
   const ov = parseOverrides(o);
   if (ov.durationNs !== undefined) setDuration(src.loaded, ov.durationNs);
   printIssues(io, src.loaded.warnings, 'warning');
@@ -74,6 +76,7 @@ export function registerReport(program: Command, io: Io, setExit: (code: number)
     .option('--params-only', 'print the parameters only (no run), like damo report damon --damon_params')
     .option('--raw', 'raw numbers')
     .option('--damo-compat <mode>', 'kernel (default) or upstream: run and show node_eligible_mem_bp goals without their nid, as upstream damo v3.3')
+    .option('--profile <name>', `kernel profile to run, in place of the scenario's kernel.profile: ${PROFILES.map((p) => p.name).join(', ')}`)
     .option('--no-progress', 'no progress bar')
     .action(async (file: string | undefined, opts: ReportDamonOptions) => {
       setExit(await reportDamonCommand(io, file, opts));
