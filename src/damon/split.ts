@@ -70,10 +70,32 @@ export function kdamondSplitRegions(targets: readonly DamonTarget[], attrs: Damo
   state.lastNrRegions = nrRegions;
 }
 
+/** The largest region regionsTotal() met (a module variable: no object per call). */
+let largestSeen = 0;
+
+/** The bytes the targets' regions (piece runs included) cover; sets largestSeen. */
+function regionsTotal(targets: readonly DamonTarget[]): number {
+  let total = 0;
+  let largest = 0;
+  for (const t of targets) {
+    for (const r of t.rawRegions) {
+      const sz = r.end - r.start;
+      if (sz > largest) largest = sz;
+      const run = r.run;
+      if (run) {
+        total += run.n * run.sz;
+        if (run.sz > largest) largest = run.sz;
+      }
+      total += sz;
+    }
+  }
+  largestSeen = largest;
+  return total;
+}
+
 /** `damon_region_sz_limit(ctx)` (§3.2). */
 export function regionSzLimit(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number): number {
-  let sz = 0;
-  for (const t of targets) for (const r of t.rawRegions) sz += r.end - r.start + (r.run ? r.run.n * r.run.sz : 0);
+  let sz = regionsTotal(targets);
   if (attrs.minNrRegions) sz = Math.floor(sz / attrs.minNrRegions);
   if (sz < minRegionSz) sz = minRegionSz;
   return sz;
@@ -82,6 +104,9 @@ export function regionSzLimit(targets: readonly DamonTarget[], attrs: DamonAttrs
 /** `damon_apply_min_nr_regions(ctx)` [SJ-tree] (§3.3): cut regions larger than the size limit. */
 export function applyMinNrRegions(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number): number {
   const maxSz = alignUp(regionSzLimit(targets, attrs, minRegionSz), minRegionSz);
+  // After a merge, which keeps to the limit, there is nothing to cut: the size limit's walk also
+  // found the largest region, and a walk per target to find that out cost as much again.
+  if (largestSeen <= maxSz) return maxSz;
   for (const t of targets) {
     if (!t.regions.some((r) => r.end - r.start > maxSz)) continue;
     let pieces = 0;
