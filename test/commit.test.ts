@@ -534,6 +534,20 @@ describe('scheduled commit events', () => {
   });
 });
 
+describe('update_schemes_stats', () => {
+  it("gives the stats files the profile's kernel has: no nr_snapshots under mainline-6.19", () => {
+    const stats = (profile: string) => {
+      const d = { ...(smallDoc([{ at: 1, command: 'update_schemes_stats' }]) as Record<string, unknown>), kernel: { profile } };
+      return runScenario(scenarioFromDoc(d).scenario).events.find((r) => r.type === 'stats') as Record<string, unknown>;
+    };
+    const b0 = stats('b0');
+    const ml = stats('mainline-6.19');
+    expect(b0.nr_snapshots).toBeGreaterThan(0);
+    expect('nr_snapshots' in ml).toBe(false);
+    expect(Object.keys(ml)).toEqual(Object.keys(b0).filter((k) => k !== 'nr_snapshots'));
+  });
+});
+
 describe('state writes while every scheme waits on its watermarks', () => {
   // free_mem_rate is ~875 ‰ here: above high = 100 ‰ the scheme is deactivated, and
   // kdamond_wait_activation() sleeps 5 s rounds: timer-wheel timeouts at HZ 1000, the first from

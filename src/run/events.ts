@@ -300,7 +300,8 @@ export class EventEngine {
             sz_applied: st.szApplied,
             sz_ops_filter_passed: st.szOpsFilterPassed,
             qt_exceeds: st.qtExceeds,
-            nr_snapshots: st.nrSnapshots,
+            // A kernel without the file (switch maxNrSnapshotsFile) has no such stat to read.
+            ...(ctx.profile.maxNrSnapshotsFile ? { nr_snapshots: st.nrSnapshots } : {}),
           }, now);
         });
         this.outcome(ev, now, ctx, 'ok');
