@@ -147,7 +147,7 @@ const B1: KernelProfile = {
 const MAINLINE_6_19: KernelProfile = {
   ...B0,
   name: 'mainline-6.19',
-  description: 'released mainline v6.18/v6.19: no min_nr_regions enforcement, zero esz = unlimited, no TEMPORAL tuner, no node_eligible_mem_bp, active_mem_bp, max_nr_snapshots or damos_stat tracepoint, no core filters in the score histogram',
+  description: 'released mainline v6.19 (v6.18 also lacks the obsolete_target and goal path files and the node_memcg metrics): no min_nr_regions enforcement, zero esz = unlimited, no TEMPORAL tuner, no node_eligible_mem_bp, active_mem_bp, max_nr_snapshots or damos_stat tracepoint, no core filters in the score histogram',
   applyMinNrRegions: false,
   zeroEszMeansNothing: false,
   temporalTuner: false,

@@ -210,5 +210,13 @@ describe('damo report damon: after a run', () => {
     expect(ml.code).toBe(2);
     expect(ml.err).toMatch(/^damon-sim: error: damon\.kdamonds\[0\]\.contexts\[0\]\.schemes\[0\]\.quotas\.goals\[0\]\.metric: expected a metric kernel profile "mainline-6\.19" has; found node_eligible_mem_bp/);
     expect(ml.out).toBe('');
+    // A kernel without the snapshot files shows no snapshot line.
+    const reclaim = ['report', 'damon', join(__dirname, '..', 'examples', 'damon-reclaim.yaml'), '--duration', '5s'];
+    const withLine = await cli(reclaim);
+    const without = await cli([...reclaim, '--profile', 'mainline-6.19']);
+    expect(withLine.out).toMatch(/\n {16}tried \d+ snapshots \(max 0\)\n/);
+    expect(without.code).toBe(0);
+    expect(without.out).not.toMatch(/snapshots/);
+    expect(without.out).toMatch(/\n {16}quota exceeded \d+ times\n {16}[^\n]*B\n {12}tried regions/);
   });
 });

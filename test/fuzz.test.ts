@@ -44,7 +44,7 @@ import { kdamondsTree } from '../src/formats/damo/tree.js';
 import { UnitError } from '../src/formats/damo/units.js';
 import { sysfsFiles, writeSysfsFiles, type SysfsFile } from '../src/formats/sysfs/export.js';
 import { importSysfsTree } from '../src/formats/sysfs/import.js';
-import { PROFILES } from '../src/profiles.js';
+import { PROFILES, findProfile } from '../src/profiles.js';
 import { ConfigError } from '../src/scenario/issues.js';
 import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
 import { tiering6040 } from '../src/scenario/presets.js';
@@ -590,7 +590,8 @@ describe('the damo args parser throws only ConfigError', () => {
 // The sysfs importer
 
 describe('the sysfs importer throws only ConfigError', () => {
-  const validFiles: SysfsFile[][] = BASES.map((b) => sysfsFiles(scenarioFromDoc(structuredClone(b)).scenario.kdamonds));
+  // b1's trees: every file and name there is (a base may set what b0's tree has no file for).
+  const validFiles: SysfsFile[][] = BASES.map((b) => sysfsFiles(scenarioFromDoc(structuredClone(b)).scenario.kdamonds, findProfile('b1')!));
   const fileContent = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom('0', '1', '2', '3', '-1', 'Y', 'N', 'y', 'n', '', ' ', '\n', 'paddr', 'vaddr', ...DAMOS_ACTIONS, ...QUOTA_GOAL_METRICS, ...FILTER_TYPES, ...GOAL_TUNERS, ...WMARK_METRICS, '4294967295', '4294967296', '2147483648', '9007199254740991', '9007199254740992', '18446744073709551615', '18446744073709551616', '99999999999999999999999', '1e3', '0x10', ' 1 ', '1\n2') },
     { weight: 1, arbitrary: unitString },
@@ -734,7 +735,7 @@ function expectCliContract(r: CliResult, argv: string[]): void {
 describe('main() returns 0 or 2 and never reports an internal error', () => {
   const scenarioFiles = [...readdirSync(EXAMPLES).map((f) => join(EXAMPLES, f)), join(CORPUS, 'unknown-action.yaml'), join(CORPUS, 'malformed-json.json'), join(tmp, 'missing.yaml')];
   const goodTree = join(tmp, 'good-tree');
-  writeSysfsFiles(goodTree, sysfsFiles(scenarioFromDoc(tinyDoc()).scenario.kdamonds));
+  writeSysfsFiles(goodTree, sysfsFiles(scenarioFromDoc(tinyDoc()).scenario.kdamonds, findProfile('b1')!));
   const trees = [goodTree, join(goodTree, 'kdamonds'), join(CORPUS, 'sysfs-unknown-action.sysfs'), join(tmp, 'no-tree')];
 
   /** An output path under the temp dir (never anything that exists or sits outside it). */
@@ -855,14 +856,14 @@ describe('minimal counterexamples', () => {
 
   it('a sysfs count of 2^32 is a ConfigError (today: RangeError "Invalid array length", an internal error)', () => {
     const root = fresh('tree');
-    const files = sysfsFiles(scenarioFromDoc(tinyDoc()).scenario.kdamonds).map(([p, c]): SysfsFile => [p, p.endsWith('/regions/nr_regions') ? '4294967296' : c]);
+    const files = sysfsFiles(scenarioFromDoc(tinyDoc()).scenario.kdamonds, findProfile('b1')!).map(([p, c]): SysfsFile => [p, p.endsWith('/regions/nr_regions') ? '4294967296' : c]);
     writeSysfsFiles(root, files);
     onlyValidationErrors(() => readKdamondsOfTree(root), [ConfigError], () => 'nr_regions 4294967296');
   });
 
   it('a sysfs value above ULONG_MAX is a ConfigError (today: a UnitError from the printer, an internal error)', () => {
     const root = fresh('tree');
-    const files = sysfsFiles(scenarioFromDoc(tinyDoc()).scenario.kdamonds).map(([p, c]): SysfsFile => [p, p.endsWith('/watermarks/interval_us') ? '99999999999999999999999' : c]);
+    const files = sysfsFiles(scenarioFromDoc(tinyDoc()).scenario.kdamonds, findProfile('b1')!).map(([p, c]): SysfsFile => [p, p.endsWith('/watermarks/interval_us') ? '99999999999999999999999' : c]);
     writeSysfsFiles(root, files);
     onlyValidationErrors(() => readKdamondsOfTree(root), [ConfigError], () => 'interval_us 99999999999999999999999');
   });

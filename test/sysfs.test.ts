@@ -22,7 +22,7 @@ import { ConfigError } from '../src/scenario/issues.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import type { KdamondParams } from '../src/scenario/model.js';
 import { kdamondsArb } from './helpers/damo-arb.js';
-import { findProfile, resolveProfile } from '../src/profiles.js';
+import { findProfile, resolveProfile, type KernelProfile } from '../src/profiles.js';
 
 /** The newest tree: every file damon-sim knows (layout.ts sysfsFeatures). */
 const B1 = findProfile('b1')!;
@@ -35,8 +35,9 @@ const fresh = (): string => join(ROOT, `t${n++}`);
 const EXAMPLES = join(__dirname, '..', 'examples');
 const example = loadScenarioFile(join(EXAMPLES, 'tiering-6040.yaml')).scenario.kdamonds;
 
+/** The tree's parameters, read as b1's tree, which takes every name (layout.ts sysfsFeatures). */
 function importParams(dir: string): KdamondParams[] {
-  return readKdamonds(wrapKdamonds(kdamondsTree(importSysfsTree(dir).kdamonds))).params;
+  return readKdamonds(wrapKdamonds(kdamondsTree(importSysfsTree(dir, B1).kdamonds))).params;
 }
 
 /** What the kernel tree cannot tell apart: filters are installed core layer first; node metrics always have a nid. */
@@ -179,7 +180,13 @@ describe('sysfs export: the files and values the kernel shows', () => {
   });
 
   it("is the kernel profile's tree: b0 and mainline-6.19 lack the files their kernels lack", () => {
-    const files = (profile: string) => new Set(sysfsFiles(example, findProfile(profile)!).map(([p]) => p));
+    // The preset's goals and tuner are not 6.19's: a copy that 6.19's tree can hold.
+    const plain = structuredClone(example);
+    for (const sc of plain[0].contexts[0].schemes) {
+      sc.quota.goalTuner = 'consist';
+      for (const g of sc.quota.goals) g.metric = 'node_mem_used_bp';
+    }
+    const files = (profile: string) => new Set(sysfsFiles(plain, findProfile(profile)!).map(([p]) => p));
     const c0 = 'kdamonds/0/contexts/0';
     const b1 = files('b1');
     const b0 = files('b0');
@@ -220,6 +227,70 @@ describe('sysfs import(export(x)) == x', () => {
       }),
       { numRuns: 30, seed: 77 },
     );
+  });
+});
+
+describe('sysfs trees of the kernel profiles', () => {
+  const reclaim = loadScenarioFile(join(EXAMPLES, 'damon-reclaim.yaml')).scenario.kdamonds;
+  const mainline = findProfile('mainline-6.19')!;
+  const b0 = findProfile('b0')!;
+
+  it("refuses to export what the profile's tree has no file or name for, naming each setting", () => {
+    const p = structuredClone(example);
+    p[0].contexts[0].pause = true;
+    p[0].contexts[0].schemes[0].quota.failChargeNum = 1;
+    p[0].contexts[0].schemes[1].action = 'collapse';
+    p[0].contexts[0].schemes[1].maxNrSnapshots = 3;
+    const issues = (profile: KernelProfile) => {
+      try {
+        sysfsFiles(p, profile);
+      } catch (e) {
+        return (e as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+      return [];
+    };
+    expect(issues(b0)).toEqual([
+      'kdamonds[0].contexts[0].pause: expected false: kernel profile "b0"\'s tree has no pause file; found true',
+      'kdamonds[0].contexts[0].schemes[0].quotas.fail_charge_num: expected 0: kernel profile "b0"\'s tree has no fail_charge_num file; found 1',
+      'kdamonds[0].contexts[0].schemes[1].action: expected an action it takes: kernel profile "b0"\'s tree has no action "collapse"; found "collapse"',
+    ]);
+    expect(issues(mainline)).toEqual([
+      'kdamonds[0].contexts[0].pause: expected false: kernel profile "mainline-6.19"\'s tree has no pause file; found true',
+      'kdamonds[0].contexts[0].schemes[0].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19"\'s tree has no goal_tuner file; found "temporal"',
+      'kdamonds[0].contexts[0].schemes[0].quotas.fail_charge_num: expected 0: kernel profile "mainline-6.19"\'s tree has no fail_charge_num file; found 1',
+      'kdamonds[0].contexts[0].schemes[0].quotas.goals[0].metric: expected a metric it takes: kernel profile "mainline-6.19"\'s tree has no goal metric "node_eligible_mem_bp"; found "node_eligible_mem_bp"',
+      'kdamonds[0].contexts[0].schemes[1].action: expected an action it takes: kernel profile "mainline-6.19"\'s tree has no action "collapse"; found "collapse"',
+      'kdamonds[0].contexts[0].schemes[1].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19"\'s tree has no goal_tuner file; found "temporal"',
+      'kdamonds[0].contexts[0].schemes[1].max_nr_snapshots: expected 0: kernel profile "mainline-6.19"\'s tree has no max_nr_snapshots file; found 3',
+      'kdamonds[0].contexts[0].schemes[1].quotas.goals[0].metric: expected a metric it takes: kernel profile "mainline-6.19"\'s tree has no goal metric "node_eligible_mem_bp"; found "node_eligible_mem_bp"',
+    ]);
+    expect(issues(B1)).toEqual([]);
+    // Nothing is left behind by a refused export.
+    const dir = fresh();
+    expect(() => exportSysfsTree(dir, p, b0)).toThrow(ConfigError);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("reads a tree as the profile's: the files its kernel lacks go without a note, and names it does not take are errors", () => {
+    const dir = fresh();
+    exportSysfsTree(dir, reclaim, mainline);
+    expect(importSysfsTree(dir, mainline).notes).toEqual([]);
+    // Read as b0's tree, the same files are missing from a kernel that has them.
+    const missing = importSysfsTree(dir, b0).notes.map((n) => n.path.replace(/^kdamonds\/0\/contexts\/0\/schemes\/0\//, ''));
+    expect(missing).toEqual(['quotas/goal_tuner', 'stats/max_nr_snapshots']);
+    expect(importParams(dir)).toEqual(normalise(reclaim));
+    // A b1 tree with a name only b1's kernel takes cannot be b0's or 6.19's.
+    const b1 = fresh();
+    const p = structuredClone(reclaim);
+    p[0].contexts[0].schemes[0].action = 'collapse';
+    exportSysfsTree(b1, p, B1);
+    expect(() => importSysfsTree(b1, b0)).toThrow(
+      'kdamonds/0/contexts/0/schemes/0/action: expected a DAMOS action kernel profile "b0" has (willneed, cold, pageout, hugepage, nohugepage, lru_prio, lru_deprio, migrate_hot, migrate_cold, stat); found "collapse", which only a later kernel\'s file takes (read the tree as another profile\'s)',
+    );
+    expect(importSysfsTree(b1, B1).kdamonds[0].contexts[0].schemes[0].action).toBe('collapse');
+    const ml = fresh();
+    exportSysfsTree(ml, example, b0);
+    expect(() => importSysfsTree(ml, mainline)).toThrow(/schemes\/0\/quotas\/goals\/0\/target_metric: expected a quota goal metric kernel profile "mainline-6\.19" has \(.*\); found "node_eligible_mem_bp", which only a later kernel's file takes/);
   });
 });
 
@@ -511,7 +582,7 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     expect(i0.err).toBe('');
     // Read as b1's, the files b1 has are missing.
     const i1 = await cli(['import', '--sysfs', b0, '--profile', 'b1']);
-    expect(i1.err).toMatch(/^damon-sim: note: kdamonds\/0\/contexts\/0\/pause: missing \(added in Linux 7\.1\); using the default "N"\n/);
+    expect(i1.err).toMatch(/^damon-sim: note: kdamonds\/0\/contexts\/0\/pause: missing \(added in the 2026 damon tree, queued in -mm after 7\.1-rc1\); using the default "N"\n/);
     const b1 = fresh();
     expect((await cli(['export', '--preset', 'tiering-6040', '--sysfs', b1, '--profile', 'b1'])).code).toBe(0);
     expect(readFileSync(join(b1, 'kdamonds/0/contexts/0/pause'), 'utf8')).toBe('N\n');
@@ -527,9 +598,43 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/node_eligible_mem_bp/);
     expect(existsSync(ml)).toBe(false);
+    // b0 runs a fail_charge ratio as nothing (a warning) and its tree has no file for it: refused.
+    const doc = JSON.parse((await cli(['export', '--preset', 'tiering-6040', '--scenario'])).out);
+    Object.assign(doc.damon.kdamonds[0].contexts[0].schemes[0].quotas, { fail_charge_num: 1, fail_charge_denom: 4 });
+    const file = join(ROOT, `ratio${n++}.json`);
+    writeFileSync(file, JSON.stringify(doc));
+    const ratio = fresh();
+    const fr = await cli(['export', file, '--sysfs', ratio]);
+    expect(fr.code).toBe(2);
+    expect(fr.err.split('\n').filter((l) => l.startsWith('damon-sim: error: '))).toEqual([
+      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[0].quotas.fail_charge_num: expected 0: kernel profile "b0"\'s tree has no fail_charge_num file; found 1',
+      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[0].quotas.fail_charge_denom: expected 0: kernel profile "b0"\'s tree has no fail_charge_denom file; found 4',
+    ]);
+    expect(existsSync(ratio)).toBe(false);
+    expect((await cli(['export', file, '--sysfs', ratio, '--profile', 'b1'])).code).toBe(0);
+    expect(readFileSync(join(ratio, 'kdamonds/0/contexts/0/schemes/0/quotas/fail_charge_denom'), 'utf8')).toBe('4\n');
     const bad = await cli(['export', '--preset', 'tiering-6040', '--profile', 'b2']);
     expect([bad.code, bad.err]).toEqual([2, 'damon-sim: error: --profile: expected one of b0, b1, mainline-6.19; found "b2"\n']);
     expect((await cli(['import', '--sysfs', b1, '--profile', 'b2'])).code).toBe(2);
+  });
+
+  it('export, import and report damon name every bad option value at once, one line each', async () => {
+    const lines = async (args: string[]) => {
+      const r = await cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.out).toBe('');
+      return r.err.trimEnd().split('\n');
+    };
+    const profile = 'damon-sim: error: --profile: expected one of b0, b1, mainline-6.19; found "zz"';
+    const preset = 'damon-sim: error: --preset: expected one of tiering-6040; found "nope"';
+    const format = 'damon-sim: error: --format: expected json, yaml; found "bad"';
+    expect(await lines(['export', '--preset', 'nope', '--profile', 'zz', '--format', 'bad'])).toEqual([format, profile, preset]);
+    expect(await lines(['import', '--sysfs', '', '--format', 'bad', '--profile', 'zz'])).toEqual(['damon-sim: error: --sysfs: expected a directory; found ""', format, profile]);
+    expect(await lines(['report', 'damon', '--preset', 'nope', '--profile', 'zz', '--duration', 'soon'])).toEqual([
+      profile,
+      preset,
+      'damon-sim: error: --duration: expected a time such as "10 m", "90 s" or a number of seconds; found "soon"',
+    ]);
   });
 
   it('export --script to a device that refuses it (a full disk): exit 1, the option named, no stack', async () => {

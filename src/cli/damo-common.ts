@@ -55,9 +55,18 @@ export interface ScenarioSource {
 
 /** The document of a built-in scenario (`--preset NAME`) with the given tuner. */
 export function presetDoc(name: string, tuner: Tuner): Record<string, unknown> {
-  const p = PRESETS[name];
-  if (!p) throw new UsageError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}; found "${name}"`);
-  return p.build(tuner) as unknown as Record<string, unknown>;
+  checkPreset(name);
+  return PRESETS[name].build(tuner) as unknown as Record<string, unknown>;
+}
+
+/** `--preset`'s value, when given: a built-in scenario's name. */
+export function checkPreset(name: string | undefined): void {
+  if (name !== undefined && !PRESETS[name]) throw new UsageError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}; found "${name}"`);
+}
+
+/** `--tuner`'s value, when given. */
+export function checkTuner(tuner: string | undefined): void {
+  if (tuner !== undefined && tuner !== 'temporal' && tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${tuner}"`);
 }
 
 /** Load a scenario file or a preset, keeping its document. */
@@ -66,7 +75,7 @@ export function loadScenarioSource(
   preset: string | undefined,
   opts: { tuner?: string; compat?: DamoCompat; what: string; profile?: string },
 ): ScenarioSource {
-  if (opts.tuner !== undefined && opts.tuner !== 'temporal' && opts.tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${opts.tuner}"`);
+  checkTuner(opts.tuner);
   if (file !== undefined && preset !== undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found both`);
   if (preset !== undefined) {
     const doc = withProfile(presetDoc(preset, (opts.tuner as Tuner | undefined) ?? 'temporal'), opts.profile) as Record<string, unknown>;

@@ -9,10 +9,10 @@ import type { Command } from 'commander';
 import { emitKdamonds, formatDamoText, type TextFormat } from '../formats/damo/emit.js';
 import { exportSysfsTree, holdsCurrentDir } from '../formats/sysfs/export.js';
 import { sysfsScript } from '../formats/sysfs/script.js';
-import type { ConfigIssue } from '../scenario/issues.js';
-import { loadScenarioSource, parseCompat, parseFormat, parseProfile } from './damo-common.js';
+import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
+import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseFormat, parseProfile } from './damo-common.js';
 import { PROFILES, resolveProfile } from '../profiles.js';
-import { OutputError, UsageError, asOutputError, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
+import { OptionChecks, OutputError, UsageError, asOutputError, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
 
 export interface ExportOptions {
   preset?: string;
@@ -28,10 +28,18 @@ export interface ExportOptions {
 }
 
 export function exportCommand(io: Io, file: string | undefined, o: ExportOptions): number {
-  const compat = parseCompat(o.damoCompat);
-  const format = parseFormat<TextFormat>(o.format, ['json', 'yaml'], 'json');
-  if ((o.sysfs !== undefined || o.script !== undefined) && (o.scenario || o.bare || o.raw || o.format !== undefined))
-    throw new UsageError('--sysfs/--script: expected no --format, --raw, --bare or --scenario (they shape the JSON/YAML output); found some');
+  // Option values first, before any output path is checked: every bad one, one line each.
+  const checks = new OptionChecks();
+  const compat = checks.check(() => parseCompat(o.damoCompat));
+  const format = checks.check(() => parseFormat<TextFormat>(o.format, ['json', 'yaml'], 'json')) ?? 'json';
+  const profileName = checks.check(() => parseProfile(o.profile))?.name;
+  checks.check(() => checkPreset(o.preset));
+  checks.check(() => checkTuner(o.tuner));
+  checks.check(() => {
+    if ((o.sysfs !== undefined || o.script !== undefined) && (o.scenario || o.bare || o.raw || o.format !== undefined))
+      throw new UsageError('--sysfs/--script: expected no --format, --raw, --bare or --scenario (they shape the JSON/YAML output); found some');
+  });
+  checks.report();
   if (o.sysfs !== undefined) {
     // The tree is built under a temporary name and renamed into place (formats/sysfs/export.ts).
     checkOutputPath('--sysfs', o.sysfs, 'dir', true);
@@ -42,7 +50,7 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
   if (o.sysfs !== undefined && existsSync(o.sysfs) && readdirSync(o.sysfs).length > 0)
     throw new UsageError(`--sysfs: expected a new or empty directory; found "${o.sysfs}" non-empty (refusing to overwrite)`);
   // Load with the kernel reading (keeping nids); the compat switch shapes the output only.
-  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, what: 'export', profile: parseProfile(o.profile)?.name });
+  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, what: 'export', profile: profileName });
   printIssues(io, src.loaded.warnings, 'warning');
   const kdamonds = src.loaded.scenario.kdamonds;
   // The scenario's kernel (kernel.profile with its overrides, or --profile): its tree's files.
@@ -54,7 +62,13 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
       const dir = o.sysfs;
       // A full disk or a refusing file system: one line naming the option (the tree is written
       // under a temporary name, which a failure removes with any parent directory it made).
-      asOutputError('--sysfs', dir, () => exportSysfsTree(dir, kdamonds, profile));
+      try {
+        asOutputError('--sysfs', dir, () => exportSysfsTree(dir, kdamonds, profile));
+      } catch (e) {
+        // A setting the profile's tree cannot hold, named where the scenario's checks name it.
+        if (e instanceof ConfigError) throw new ConfigError(e.issues.map((i) => ({ ...i, path: `damon.${i.path}` })));
+        throw e;
+      }
       io.err(`damon-sim: wrote the sysfs tree of ${src.label} (kernel profile ${profile.name}) to ${o.sysfs}/kdamonds\n`);
     }
     if (o.script !== undefined) {
@@ -96,7 +110,7 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
     .option('--scenario', 'the whole scenario, its damon part in damo\'s format')
     .option('--sysfs <dir>', 'write the kernel\'s /sys/kernel/mm/damon/admin tree for the config to DIR')
     .option('--script <file>', 'write a POSIX sh script that stages the config on a real kernel in damo\'s write order and turns it on')
-    .option('--profile <name>', `kernel profile whose sysfs tree --sysfs writes (its files only), in place of the scenario's kernel.profile: ${PROFILES.map((p) => p.name).join(', ')}`)
+    .option('--profile <name>', `kernel profile in place of the scenario's kernel.profile: the config is checked against it, and --sysfs writes its tree (its files only): ${PROFILES.map((p) => p.name).join(', ')}`)
     .option('--damo-compat <mode>', 'kernel (default) or upstream: print "nid": null for node_eligible_mem_bp goals, as upstream damo v3.3')
     .action((file: string | undefined, opts: ExportOptions) => {
       setExit(exportCommand(io, file, opts));

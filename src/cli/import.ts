@@ -11,7 +11,7 @@ import { formatDamoText, readKdamonds, wrapKdamonds, type TextFormat } from '../
 import { kdamondsTree } from '../formats/damo/tree.js';
 import { importSysfsTree } from '../formats/sysfs/import.js';
 import { parseFormat, parseProfile } from './damo-common.js';
-import { UsageError, printIssues, type Io } from './io.js';
+import { OptionChecks, UsageError, printIssues, type Io } from './io.js';
 import { DEFAULT_PROFILE, PROFILES } from '../profiles.js';
 import type { Collector } from '../scenario/issues.js';
 import { validateKdamonds } from '../scenario/validate.js';
@@ -25,19 +25,25 @@ export interface ImportOptions {
 }
 
 export function importCommand(io: Io, o: ImportOptions): number {
-  if (o.sysfs === undefined) throw new UsageError('import: expected --sysfs DIR; found nothing to import');
-  if (o.sysfs === '') throw new UsageError('--sysfs: expected a directory; found ""');
-  const format = parseFormat<TextFormat>(o.format, ['json', 'yaml'], 'json');
-  const profile = parseProfile(o.profile) ?? DEFAULT_PROFILE;
-  const r = importSysfsTree(o.sysfs, profile);
+  // Every bad option value at once, one line each.
+  const checks = new OptionChecks();
+  checks.check(() => {
+    if (o.sysfs === undefined) throw new UsageError('import: expected --sysfs DIR; found nothing to import');
+    if (o.sysfs === '') throw new UsageError('--sysfs: expected a directory; found ""');
+  });
+  const format = checks.check(() => parseFormat<TextFormat>(o.format, ['json', 'yaml'], 'json')) ?? 'json';
+  const profile = checks.check(() => parseProfile(o.profile)) ?? DEFAULT_PROFILE;
+  checks.report();
+  const dir = o.sysfs as string;
+  const r = importSysfsTree(dir, profile);
   printIssues(io, r.notes, 'note');
   const list = kdamondsTree(r.kdamonds, { raw: o.raw });
   // Read it back: what the kernel tree holds must also be a config damon-sim accepts.
-  const read = readKdamonds(wrapKdamonds(list), { source: o.sysfs });
+  const read = readKdamonds(wrapKdamonds(list), { source: dir });
   // And what the kernel would refuse when the tree is committed (`on`, `commit`), as for a config
   // file; the tree itself holds it (sysfs files take what the commit refuses), so it still prints.
   const c: Collector = { errors: [], warnings: [] };
-  validateKdamonds(read.params, c, { profile }, [o.sysfs, 'kdamonds']);
+  validateKdamonds(read.params, c, { profile }, [dir, 'kdamonds']);
   const refused = c.errors.map((e) => ({ ...e, message: `the kernel refuses this tree at commit: ${e.message}` }));
   printIssues(io, [...read.warnings, ...refused, ...c.warnings], 'warning');
   io.out(formatDamoText(wrapKdamonds(list, o.bare), format));

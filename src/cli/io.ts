@@ -33,6 +33,31 @@ export class UsageError extends Error {
 }
 
 /**
+ * Option checks that report every bad value at once, one line each: check() runs one and keeps
+ * the UsageError it throws, report() throws what was kept (the one error, or all of them as a
+ * ConfigError whose paths are the options).
+ */
+export class OptionChecks {
+  private readonly bad: UsageError[] = [];
+
+  check<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      this.bad.push(e);
+      return undefined;
+    }
+  }
+
+  report(): void {
+    const bad = this.bad;
+    if (bad.length === 1) throw bad[0];
+    if (bad.length > 1) throw new ConfigError(bad.map((e) => ({ path: e.message.slice(0, e.message.indexOf(': ')), message: e.message.slice(e.message.indexOf(': ') + 2) })));
+  }
+}
+
+/**
  * Refuse, before any work is done, an output path that cannot be written: an existing directory
  * where a file is wanted (or the reverse), or a regular file where a directory would have to be.
  * `staged`: the output is built under tempPath() and renamed into place (files always are; a

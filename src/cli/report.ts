@@ -9,9 +9,9 @@ import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { setDuration } from '../scenario/load.js';
-import { loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
+import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { PROFILES } from '../profiles.js';
-import { printIssues, type Io } from './io.js';
+import { OptionChecks, printIssues, type Io } from './io.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 
 export interface ReportDamonOptions {
@@ -28,9 +28,15 @@ export interface ReportDamonOptions {
 }
 
 export async function reportDamonCommand(io: Io, file: string | undefined, o: ReportDamonOptions): Promise<number> {
-  const compat = parseCompat(o.damoCompat);
-  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon', profile: parseProfile(o.profile)?.name });
-  const ov = parseOverrides(o);
+  // Every bad option value at once, one line each, before the scenario is read.
+  const checks = new OptionChecks();
+  const compat = checks.check(() => parseCompat(o.damoCompat));
+  const profile = checks.check(() => parseProfile(o.profile))?.name;
+  checks.check(() => checkPreset(o.preset));
+  checks.check(() => checkTuner(o.tuner));
+  const ov = { ...checks.check(() => parseOverrides({ duration: o.duration })), ...checks.check(() => parseOverrides({ seed: o.seed })) };
+  checks.report();
+  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon', profile });
   if (ov.durationNs !== undefined) setDuration(src.loaded, ov.durationNs);
   printIssues(io, src.loaded.warnings, 'warning');
   const sc = src.loaded.scenario;

@@ -13,8 +13,8 @@ import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } fr
 import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
-import { AtomicLineWriter, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
-import { parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
+import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
+import { checkPreset, checkTuner, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
 import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
 export interface RunCommandOptions {
@@ -250,18 +250,10 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     o = { ...o, damoArgs: split.damo };
   }
   // Option values first, before any output path is checked: every bad one, one line each.
-  const bad: UsageError[] = [];
-  const check = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      bad.push(e);
-    }
-  };
-  check(() => {
-    if (o.tuner !== undefined && o.tuner !== 'temporal' && o.tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${o.tuner}"`);
-  });
+  const checks = new OptionChecks();
+  const check = (fn: () => unknown) => checks.check(fn);
+  check(() => checkPreset(o.preset));
+  check(() => checkTuner(o.tuner));
   check(() => parseCompat(o.damoCompat));
   if (o.damoArgs !== undefined && o.damoArgs.length > 0) {
     // The options replace the preset's schemes, goals and tuners with their own.
@@ -285,8 +277,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     if (typeof r === 'string') throw new UsageError(`--seeds: ${r}`);
     seeds = r;
   });
-  if (bad.length === 1) throw bad[0];
-  if (bad.length > 1) throw new ConfigError(bad.map((e) => ({ path: e.message.slice(0, e.message.indexOf(': ')), message: e.message.slice(e.message.indexOf(': ') + 2) })));
+  checks.report();
   if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: expected --preset NAME with it (a scenario file sets goal_tuner per scheme); found --tuner without --preset');
   if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
   if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');

@@ -31,7 +31,8 @@ export interface TriedRegion {
 }
 
 export interface SchemeRuntime {
-  stats: { nrTried: bigint; szTried: bigint; nrApplied: bigint; szApplied: bigint; szOpsFilterPassed: bigint; qtExceeds: bigint; nrSnapshots: bigint; maxNrSnapshots: bigint };
+  /** nrSnapshots and maxNrSnapshots are null on a kernel without their files (switch maxNrSnapshotsFile). */
+  stats: { nrTried: bigint; szTried: bigint; nrApplied: bigint; szApplied: bigint; szOpsFilterPassed: bigint; qtExceeds: bigint; nrSnapshots: bigint | null; maxNrSnapshots: bigint | null };
   effectiveSzBytes: bigint;
   /**
    * Per configured goal: the kernel-side current value, null when the kernel dropped the goal
@@ -176,7 +177,8 @@ function schemeText(f: Fmt, s: DamoScheme, rt: SchemeRuntime | undefined, compat
           `${f.sz(st.szOpsFilterPassed)} passed filters`,
           `quota exceeded ${st.qtExceeds} times`, // damo's '%d', no separators, raw or not
           f.sz(st.szOpsFilterPassed),
-          `tried ${f.nr(st.nrSnapshots)} snapshots (max ${f.nr(st.maxNrSnapshots)})`,
+          // A kernel without the snapshot files has no such line to show.
+          ...(st.nrSnapshots === null || st.maxNrSnapshots === null ? [] : [`tried ${f.nr(st.nrSnapshots)} snapshots (max ${f.nr(st.maxNrSnapshots)})`]),
         ].join('\n'),
       ),
     );
@@ -247,6 +249,7 @@ export function runtimeOf(sim: Simulation, params: readonly KdamondParams[]): Kd
       state: kds.every((k) => k.stopped) ? 'off' : 'on',
       contexts: kp.contexts.map((cp, ci): ContextRuntime => {
         const ctx = kds[ci].ctx;
+        const snapshots = ctx.profile.maxNrSnapshotsFile;
         return {
           sampleUs: BigInt(ctx.attrs.sampleInterval),
           aggrUs: BigInt(ctx.attrs.aggrInterval),
@@ -254,7 +257,7 @@ export function runtimeOf(sim: Simulation, params: readonly KdamondParams[]): Kd
             const s = ctx.schemes[si];
             // A scheme in the files the running context does not have (a refused commit wrote them).
             if (!s) {
-              const zero = { nrTried: 0n, szTried: 0n, nrApplied: 0n, szApplied: 0n, szOpsFilterPassed: 0n, qtExceeds: 0n, nrSnapshots: 0n, maxNrSnapshots: BigInt(sp.maxNrSnapshots) };
+              const zero = { nrTried: 0n, szTried: 0n, nrApplied: 0n, szApplied: 0n, szOpsFilterPassed: 0n, qtExceeds: 0n, nrSnapshots: snapshots ? 0n : null, maxNrSnapshots: snapshots ? BigInt(sp.maxNrSnapshots) : null };
               return { stats: zero, effectiveSzBytes: 0n, goalCurrent: sp.quota.goals.map((g) => (g.targetValue === 0n ? null : 'unmeasured')), triedRegions: null };
             }
             let k = 0;
@@ -269,8 +272,8 @@ export function runtimeOf(sim: Simulation, params: readonly KdamondParams[]): Kd
                 szApplied: BigInt(s.stat.szApplied),
                 szOpsFilterPassed: BigInt(s.stat.szOpsFilterPassed),
                 qtExceeds: BigInt(s.stat.qtExceeds),
-                nrSnapshots: BigInt(s.stat.nrSnapshots),
-                maxNrSnapshots: BigInt(s.maxNrSnapshots),
+                nrSnapshots: snapshots ? BigInt(s.stat.nrSnapshots) : null,
+                maxNrSnapshots: snapshots ? BigInt(s.maxNrSnapshots) : null,
               },
               effectiveSzBytes: s.quota.esz,
               goalCurrent,

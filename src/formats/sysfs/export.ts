@@ -13,6 +13,7 @@ import { isCoreFilter } from '../../damos/scheme.js';
 import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
+import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import { statsFiles, sysfsFeatures, ulongTime, yn, type SysfsFeatures } from './layout.js';
 
 /** [path relative to the admin dir, file content] in a stable order. */
@@ -87,11 +88,42 @@ function schemeFiles(out: SysfsFile[], d: string, s: SchemeParams, has: SysfsFea
 }
 
 /**
+ * What these kdamonds set that `profile`'s tree has no file or name for (a file it lacks keeps no
+ * value but its default): leaving it out would export another configuration without a word.
+ */
+function beyondTree(kdamonds: readonly KdamondParams[], profile: KernelProfile, has: SysfsFeatures): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const lacks = (path: string, file: string, want: string, found: string) =>
+    issues.push({ path, message: `expected ${want}: kernel profile "${profile.name}"'s tree has no ${file}; found ${found}` });
+  kdamonds.forEach((k, ki) =>
+    k.contexts.forEach((c, ci) => {
+      const cp = `kdamonds[${ki}].contexts[${ci}]`;
+      if (c.pause && !has.pause) lacks(`${cp}.pause`, 'pause file', 'false', 'true');
+      c.schemes.forEach((s, si) => {
+        const sp = `${cp}.schemes[${si}]`;
+        const q = s.quota;
+        if (!has.actions.includes(s.action)) lacks(`${sp}.action`, `action "${s.action}"`, 'an action it takes', `"${s.action}"`);
+        if (!has.goalTuner && q.goalTuner !== 'consist') lacks(`${sp}.quotas.goal_tuner`, 'goal_tuner file', '"consist"', `"${q.goalTuner}"`);
+        if (!has.failCharge && q.failChargeNum !== 0) lacks(`${sp}.quotas.fail_charge_num`, 'fail_charge_num file', '0', `${q.failChargeNum}`);
+        if (!has.failCharge && q.failChargeDenom !== 0) lacks(`${sp}.quotas.fail_charge_denom`, 'fail_charge_denom file', '0', `${q.failChargeDenom}`);
+        if (!has.snapshots && s.maxNrSnapshots !== 0) lacks(`${sp}.max_nr_snapshots`, 'max_nr_snapshots file', '0', `${s.maxNrSnapshots}`);
+        q.goals.forEach((g, gi) => {
+          if (!has.metrics.includes(g.metric)) lacks(`${sp}.quotas.goals[${gi}].metric`, `goal metric "${g.metric}"`, 'a metric it takes', `"${g.metric}"`);
+        });
+      });
+    }),
+  );
+  return issues;
+}
+
+/**
  * Every file of the admin tree for these kdamonds, as the kernel of `profile` prints it (content
- * without newline).
+ * without newline). A setting that tree has no file or name for is a ConfigError.
  */
 export function sysfsFiles(kdamonds: readonly KdamondParams[], profile: KernelProfile = DEFAULT_PROFILE): SysfsFile[] {
   const has = sysfsFeatures(profile);
+  const missing = beyondTree(kdamonds, profile, has);
+  if (missing.length > 0) throw new ConfigError(missing);
   const out: SysfsFile[] = [];
   out.push(['kdamonds/nr_kdamonds', `${kdamonds.length}`]);
   kdamonds.forEach((k, ki) => {
@@ -176,11 +208,12 @@ export function exportSysfsTree(dir: string, kdamonds: readonly KdamondParams[],
   const abs = resolve(dir);
   if (holdsCurrentDir(dir)) throw new Error(`${dir}: expected a directory other than the current one or one holding it`);
   if (existsSync(abs) && readdirSync(abs).length > 0) throw new Error(`${dir}: expected a new or empty directory; found a non-empty one (refusing to overwrite)`);
+  const files = sysfsFiles(kdamonds, profile); // refused settings: before anything is made
   const made = makeDirs(dirname(abs));
   const tmp = tempPath(abs);
   try {
     rmSync(tmp, { recursive: true, force: true });
-    writeSysfsFiles(tmp, sysfsFiles(kdamonds, profile));
+    writeSysfsFiles(tmp, files);
     if (existsSync(abs)) rmdirSync(abs);
     renameSync(tmp, abs);
   } catch (e) {

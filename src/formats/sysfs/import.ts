@@ -16,7 +16,7 @@ import { ULONG_MAX } from '../../lib/kint.js';
 import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
 import { parseBool } from '../damo/units.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
-import { sysfsFeatures } from './layout.js';
+import { sysfsFeatures, type SysfsFeatures } from './layout.js';
 
 /** Why a path could not be read, in words, with the errno name (EACCES, ELOOP, ...). */
 function unreadable(e: unknown): string {
@@ -35,14 +35,14 @@ export interface SysfsImport {
 const OPTIONAL_SINCE: Readonly<Record<string, string>> = {
   refresh_ms: 'Linux 6.17',
   addr_unit: 'Linux 6.18',
-  pause: 'Linux 7.1',
+  pause: 'the 2026 damon tree, queued in -mm after 7.1-rc1',
   intervals_goal: 'Linux 6.15',
   obsolete_target: 'Linux 6.19',
   target_nid: 'Linux 6.11',
   apply_interval_us: 'Linux 6.7',
   goal_tuner: 'Linux 7.1',
-  fail_charge_num: 'Linux 7.1',
-  fail_charge_denom: 'Linux 7.1',
+  fail_charge_num: 'the 2026 damon tree, queued in -mm after 7.1-rc1',
+  fail_charge_denom: 'the 2026 damon tree, queued in -mm after 7.1-rc1',
   goals: 'Linux 6.8',
   nid: 'Linux 6.16',
   path: 'Linux 6.19',
@@ -63,8 +63,7 @@ const OPTIONAL_SINCE: Readonly<Record<string, string>> = {
 };
 
 /** The optional files a profile's kernel does not have (layout.ts sysfsFeatures), by key. */
-function filesLacking(p: KernelProfile): Set<string> {
-  const has = sysfsFeatures(p);
+function filesLacking(has: SysfsFeatures): Set<string> {
   const lacks = new Set<string>();
   if (!has.pause) lacks.add('pause');
   if (!has.goalTuner) lacks.add('goal_tuner');
@@ -82,6 +81,9 @@ class Reader {
   constructor(
     readonly root: string,
     private readonly lacks: ReadonlySet<string>,
+    /** The kernel profile the tree is read as, and its names (layout.ts sysfsFeatures). */
+    readonly profile: KernelProfile,
+    readonly has: SysfsFeatures,
   ) {}
 
   private rel(p: string): string {
@@ -172,6 +174,17 @@ class Reader {
     return w as T;
   }
 
+  /**
+   * oneOf() for a name only some kernels take (`all` lists every kernel's): one the profile's
+   * kernel lacks could not be in its file (the write is -EINVAL), so the tree is another kernel's.
+   */
+  profileName<T extends string>(p: string, t: string, names: readonly T[], all: readonly T[], what: string): T {
+    const w = t.trim();
+    if ((all as readonly string[]).includes(w) && !(names as readonly string[]).includes(w))
+      this.fail(p, `expected ${what} kernel profile "${this.profile.name}" has (${names.join(', ')}); found ${JSON.stringify(t)}, which only a later kernel's file takes (read the tree as another profile's)`);
+    return this.oneOf(p, t, all, what);
+  }
+
   /** The count in an nr_* file; the kernel made one numbered dir per item next to it. */
   count(p: string): number {
     const n = this.num(p, this.required(p), 'a count');
@@ -220,7 +233,7 @@ function readGoals(r: Reader, dir: string): DamoGoal[] {
   for (let i = 0; i < n; i++) {
     const d = join(dir, `${i}`);
     const mt = r.optional(join(d, 'target_metric'), 'target_metric', 'user_input') ?? 'user_input';
-    const metric = r.oneOf<QuotaGoalMetric>(join(d, 'target_metric'), mt, QUOTA_GOAL_METRICS, 'a quota goal metric');
+    const metric = r.profileName<QuotaGoalMetric>(join(d, 'target_metric'), mt, r.has.metrics, QUOTA_GOAL_METRICS, 'a quota goal metric');
     const targetValue = r.big(join(d, 'target_value'), r.required(join(d, 'target_value')));
     const currentValue = r.big(join(d, 'current_value'), r.optional(join(d, 'current_value'), 'current_value', '0') ?? '0');
     let nid: number | null = null;
@@ -240,7 +253,7 @@ function readScheme(r: Reader, d: string): DamoScheme {
     const p = join(d, name);
     return r.big(p, r.required(p));
   };
-  const action = r.oneOf<DamosAction>(join(d, 'action'), r.required(join(d, 'action')), DAMOS_ACTIONS, 'a DAMOS action');
+  const action = r.profileName<DamosAction>(join(d, 'action'), r.required(join(d, 'action')), r.has.actions, DAMOS_ACTIONS, 'a DAMOS action');
   const tn = r.optional(join(d, 'target_nid'), 'target_nid', '-1');
   const targetNid = tn === undefined ? -1 : r.int(join(d, 'target_nid'), tn, 'a node id');
   const ai = r.optional(join(d, 'apply_interval_us'), 'apply_interval_us', '0');
@@ -349,10 +362,12 @@ function readContext(r: Reader, d: string): DamoContext {
 
 /**
  * Read a sysfs tree rooted at the admin dir (or at its kdamonds dir), a tree of `profile`'s kernel:
- * an optional file that kernel lacks is no news when missing.
+ * an optional file that kernel lacks is no news when missing, and a name it does not take (an
+ * action, a goal metric) is an error naming the file.
  */
 export function importSysfsTree(dir: string, profile: KernelProfile = DEFAULT_PROFILE): SysfsImport {
-  const r = new Reader(dir, filesLacking(profile));
+  const has = sysfsFeatures(profile);
+  const r = new Reader(dir, filesLacking(has), profile, has);
   const kd = r.exists(join(dir, 'nr_kdamonds')) ? dir : join(dir, 'kdamonds');
   if (!r.exists(join(kd, 'nr_kdamonds')))
     throw new ConfigError([{ path: dir, message: 'expected a DAMON sysfs tree: the admin dir (with kdamonds/nr_kdamonds) or its kdamonds dir (with nr_kdamonds); found neither' }]);

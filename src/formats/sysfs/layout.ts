@@ -9,7 +9,7 @@
  * the file's own unit, booleans as Y/N. A time the model keeps saturated at 2^53 − 1 ("max") is
  * the kernel's ULONG_MAX.
  */
-import { DAMOS_ACTIONS, GOAL_TUNERS, QUOTA_GOAL_METRICS, type DamosAction, type GoalTuner, type QuotaGoalMetric } from '../../damos/scheme.js';
+import { DAMOS_ACTIONS, QUOTA_GOAL_METRICS, type DamosAction, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { metricExists, type KernelProfile } from '../../profiles.js';
 import { numToUlong } from '../damo/kdamonds.js';
 
@@ -31,7 +31,7 @@ export const STATS_FILES = ['nr_tried', 'sz_tried', 'nr_applied', 'sz_applied', 
 export interface SysfsFeatures {
   /** contexts/N/pause (switch ctxPause). */
   readonly pause: boolean;
-  /** quotas/goal_tuner: it came with the tuner series that added TEMPORAL (switch temporalTuner). */
+  /** quotas/goal_tuner, taking every tuner: it came with the series that added TEMPORAL (switch temporalTuner). */
   readonly goalTuner: boolean;
   /** quotas/fail_charge_num and fail_charge_denom (switch failChargeRatio). */
   readonly failCharge: boolean;
@@ -41,8 +41,6 @@ export interface SysfsFeatures {
   readonly actions: readonly DamosAction[];
   /** The names a goal's `target_metric` takes (metricExists()). */
   readonly metrics: readonly QuotaGoalMetric[];
-  /** The names `goal_tuner` takes. */
-  readonly tuners: readonly GoalTuner[];
 }
 
 export function sysfsFeatures(p: KernelProfile): SysfsFeatures {
@@ -53,7 +51,6 @@ export function sysfsFeatures(p: KernelProfile): SysfsFeatures {
     snapshots: p.maxNrSnapshotsFile,
     actions: DAMOS_ACTIONS.filter((a) => a !== 'collapse' || p.collapseAction),
     metrics: QUOTA_GOAL_METRICS.filter((m) => metricExists(m, p)),
-    tuners: GOAL_TUNERS.filter((t) => t !== 'temporal' || p.temporalTuner),
   };
 }
 

@@ -27,7 +27,7 @@
  * would fail with ("-EINVAL"); null is success.
  */
 import { attrsError, type DamonAttrs } from '../../damon/attrs.js';
-import { FILTER_TYPES, WMARK_METRICS, isCoreFilter, type FilterType } from '../../damos/scheme.js';
+import { FILTER_TYPES, GOAL_TUNERS, WMARK_METRICS, isCoreFilter, type FilterType } from '../../damos/scheme.js';
 import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
@@ -340,7 +340,7 @@ export class SysfsTree {
     this.dir(q);
     for (const f of ['ms', 'bytes', 'reset_interval_ms']) this.file(`${q}/${f}`, '0', num(kstrtoul, true));
     this.file(`${q}/effective_bytes`, '0');
-    if (this.has.goalTuner) this.file(`${q}/goal_tuner`, 'consist', oneOf(this.has.tuners));
+    if (this.has.goalTuner) this.file(`${q}/goal_tuner`, 'consist', oneOf(GOAL_TUNERS));
     if (this.has.failCharge) {
       this.file(`${q}/fail_charge_num`, '0', num(kstrtouint, true));
       this.file(`${q}/fail_charge_denom`, '0', num(kstrtouint, true));
