@@ -209,7 +209,18 @@ export class ExtentList {
     // The last index whose extent starts at or below addr lies in [lo, hi) (or there is none).
     let lo: number;
     let hi: number;
-    if (this.at(h).start <= addr) {
+    const eh = this.at(h);
+    if (eh.start <= addr) {
+      // Walks mostly ask for the same extent or the next one: answer those touching no other
+      // (each extent read is a likely cache miss once memory is fragmented into ten thousands).
+      if (addr < eh.end) return h;
+      if (h + 1 < n) {
+        const next = this.at(h + 1);
+        if (next.start <= addr && addr < next.end) {
+          this.hint = h + 1;
+          return h + 1;
+        }
+      }
       lo = h;
       hi = h + 1;
       for (let step = 1; hi < n && this.at(hi).start <= addr; step *= 2) {

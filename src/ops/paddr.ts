@@ -252,7 +252,9 @@ export class PaddrOps implements DamonOperations {
     let lookups = 0;
     let last: number | null = null;
     while (addr < b) {
-      const i = mem.find(addr);
+      // Addresses rise through a walk: the search starts from the last answer (a migration that
+      // edited the list meanwhile only makes it search further).
+      const i = mem.findNear(addr);
       const e = i >= 0 ? mem.at(i) : null;
       if (!e || e.kind !== ExtKind.Lru) {
         // No LRU folio: step one page at a time until something else starts.
