@@ -477,6 +477,31 @@ describe('mm/damon/tests/core-kunit.h', () => {
     }
   });
 
+  it('apply_min_nr_regions over several targets: one size limit for all, each target cut (derived, §3.3)', () => {
+    // 100 units in all, min_nr_regions 10: pieces of at most 10. Only the second target has a
+    // region above that; the first is left alone, the second cut.
+    const small = targetOf([
+      [0, 10],
+      [10, 20],
+    ]);
+    const big = targetOf([
+      [100, 110],
+      [110, 180],
+    ]);
+    const attrs = { ...defaultAttrs(), minNrRegions: 10 };
+    expect(applyMinNrRegions([small, big], attrs, 1)).toBe(10);
+    expect(ranges(small)).toEqual([
+      [0, 10],
+      [10, 20],
+    ]);
+    expect(ranges(big)).toEqual([[100, 110], ...Array.from({ length: 7 }, (_, i) => [110 + 10 * i, 120 + 10 * i])]);
+    // The largest region may sit in the first target as well.
+    const first = targetOf([[0, 90]]);
+    const second = targetOf([[100, 110]]);
+    expect(applyMinNrRegions([first, second], attrs, 1)).toBe(10);
+    expect([first.nrRegions, second.nrRegions]).toEqual([9, 1]);
+  });
+
   it('damon_test_nr_accesses_to_accesses_bp', () => {
     const attrs = attrsOf(10, 42949672960); // aggr = (UINT_MAX + 1) * 10
     expect(maxNrAccesses(attrs)).toBe(4294967295); // derived: clamped to UINT_MAX

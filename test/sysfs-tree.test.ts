@@ -215,15 +215,17 @@ describe('the kernel store semantics', () => {
     expect(b1.t.write('kdamonds/0/contexts/0/pause', 'Y')).toBeNull();
     expect(b1.t.write(`${b1.sd}/quotas/fail_charge_num`, '1')).toBeNull();
     const b0 = scheme('b0');
-    // No collapse action, pause file or failed-charge ratio before the damon tree's 2026 series.
+    // No collapse action or pause file before the damon tree's 2026 series (the fail_charge files
+    // are there: damos.md §7 lists them for B0 too).
     expect(b0.t.write(`${b0.sd}/action`, 'collapse')).toBe('-EINVAL');
     expect(b0.t.write('kdamonds/0/contexts/0/pause', 'Y')).toBe('-ENOENT');
-    expect(b0.t.write(`${b0.sd}/quotas/fail_charge_num`, '1')).toBe('-ENOENT');
+    expect(b0.t.write(`${b0.sd}/quotas/fail_charge_num`, '1')).toBeNull();
     expect(b0.t.write(`${b0.sd}/quotas/goal_tuner`, 'temporal')).toBeNull();
     expect(b0.t.write(`${b0.sd}/quotas/goals/0/target_metric`, 'node_eligible_mem_bp')).toBeNull();
     const ml = scheme('mainline-6.19');
     expect(ml.t.write(`${ml.sd}/quotas/goal_tuner`, 'consist')).toBe('-ENOENT');
     expect(ml.t.write(`${ml.sd}/stats/max_nr_snapshots`, '1')).toBe('-ENOENT');
+    expect(ml.t.write(`${ml.sd}/quotas/fail_charge_denom`, '1')).toBe('-ENOENT');
     for (const m of ['node_eligible_mem_bp', 'active_mem_bp', 'inactive_mem_bp']) expect(ml.t.write(`${ml.sd}/quotas/goals/0/target_metric`, m), m).toBe('-EINVAL');
     expect(ml.t.write(`${ml.sd}/quotas/goals/0/target_metric`, 'node_mem_used_bp')).toBeNull();
   });

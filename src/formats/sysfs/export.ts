@@ -14,7 +14,7 @@ import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/m
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
-import { statsFiles, sysfsFeatures, ulongTime, yn, type SysfsFeatures } from './layout.js';
+import { profilesWith, statsFiles, sysfsFeatures, ulongTime, yn, type SysfsFeatures } from './layout.js';
 
 /** [path relative to the admin dir, file content] in a stable order. */
 export type SysfsFile = [string, string];
@@ -93,22 +93,22 @@ function schemeFiles(out: SysfsFile[], d: string, s: SchemeParams, has: SysfsFea
  */
 function beyondTree(kdamonds: readonly KdamondParams[], profile: KernelProfile, has: SysfsFeatures): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const lacks = (path: string, file: string, want: string, found: string) =>
-    issues.push({ path, message: `expected ${want}: kernel profile "${profile.name}"'s tree has no ${file}; found ${found}` });
+  const lacks = (path: string, file: string, want: string, found: string, inTree: (f: SysfsFeatures) => boolean) =>
+    issues.push({ path, message: `expected ${want}: kernel profile "${profile.name}"'s tree has no ${file} (${profilesWith(inTree) || 'no profile'}'s has); found ${found}` });
   kdamonds.forEach((k, ki) =>
     k.contexts.forEach((c, ci) => {
       const cp = `kdamonds[${ki}].contexts[${ci}]`;
-      if (c.pause && !has.pause) lacks(`${cp}.pause`, 'pause file', 'false', 'true');
+      if (c.pause && !has.pause) lacks(`${cp}.pause`, 'pause file', 'false', 'true', (f) => f.pause);
       c.schemes.forEach((s, si) => {
         const sp = `${cp}.schemes[${si}]`;
         const q = s.quota;
-        if (!has.actions.includes(s.action)) lacks(`${sp}.action`, `action "${s.action}"`, 'an action it takes', `"${s.action}"`);
-        if (!has.goalTuner && q.goalTuner !== 'consist') lacks(`${sp}.quotas.goal_tuner`, 'goal_tuner file', '"consist"', `"${q.goalTuner}"`);
-        if (!has.failCharge && q.failChargeNum !== 0) lacks(`${sp}.quotas.fail_charge_num`, 'fail_charge_num file', '0', `${q.failChargeNum}`);
-        if (!has.failCharge && q.failChargeDenom !== 0) lacks(`${sp}.quotas.fail_charge_denom`, 'fail_charge_denom file', '0', `${q.failChargeDenom}`);
-        if (!has.snapshots && s.maxNrSnapshots !== 0) lacks(`${sp}.max_nr_snapshots`, 'max_nr_snapshots file', '0', `${s.maxNrSnapshots}`);
+        if (!has.actions.includes(s.action)) lacks(`${sp}.action`, `action "${s.action}"`, 'an action it takes', `"${s.action}"`, (f) => f.actions.includes(s.action));
+        if (!has.goalTuner && q.goalTuner !== 'consist') lacks(`${sp}.quotas.goal_tuner`, 'goal_tuner file', '"consist"', `"${q.goalTuner}"`, (f) => f.goalTuner);
+        if (!has.failCharge && q.failChargeNum !== 0) lacks(`${sp}.quotas.fail_charge_num`, 'fail_charge_num file', '0', `${q.failChargeNum}`, (f) => f.failCharge);
+        if (!has.failCharge && q.failChargeDenom !== 0) lacks(`${sp}.quotas.fail_charge_denom`, 'fail_charge_denom file', '0', `${q.failChargeDenom}`, (f) => f.failCharge);
+        if (!has.snapshots && s.maxNrSnapshots !== 0) lacks(`${sp}.max_nr_snapshots`, 'max_nr_snapshots file', '0', `${s.maxNrSnapshots}`, (f) => f.snapshots);
         q.goals.forEach((g, gi) => {
-          if (!has.metrics.includes(g.metric)) lacks(`${sp}.quotas.goals[${gi}].metric`, `goal metric "${g.metric}"`, 'a metric it takes', `"${g.metric}"`);
+          if (!has.metrics.includes(g.metric)) lacks(`${sp}.quotas.goals[${gi}].metric`, `goal metric "${g.metric}"`, 'a metric it takes', `"${g.metric}"`, (f) => f.metrics.includes(g.metric));
         });
       });
     }),

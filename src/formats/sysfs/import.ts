@@ -16,7 +16,7 @@ import { ULONG_MAX } from '../../lib/kint.js';
 import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
 import { parseBool } from '../damo/units.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
-import { sysfsFeatures, type SysfsFeatures } from './layout.js';
+import { profilesWith, sysfsFeatures, type SysfsFeatures } from './layout.js';
 
 /** Why a path could not be read, in words, with the errno name (EACCES, ELOOP, ...). */
 function unreadable(e: unknown): string {
@@ -70,6 +70,22 @@ function filesLacking(has: SysfsFeatures): Set<string> {
   if (!has.failCharge) for (const k of ['fail_charge_num', 'fail_charge_denom']) lacks.add(k);
   if (!has.snapshots) lacks.add('max_nr_snapshots');
   return lacks;
+}
+
+/**
+ * Whether an optional file's content is its default, booleans as kstrtobool reads them; an
+ * unreadable value counts as the default here, for the file's own reading to name it.
+ */
+function sameValue(key: string, t: string, dflt: string): boolean {
+  if (key === 'pause') {
+    try {
+      return parseBool(t) === parseBool(dflt);
+    } catch {
+      return true;
+    }
+  }
+  if (/^\d+$/.test(dflt)) return !/^\d+$/.test(t.trim()) || BigInt(t.trim()) === BigInt(dflt);
+  return t.trim() === dflt;
 }
 
 class Reader {
@@ -131,9 +147,15 @@ class Reader {
     return t;
   }
 
-  /** An optional file: its content, or undefined with a note (once per file name per dir kind). */
+  /**
+   * An optional file: its content, or undefined with a note (once per file name per dir kind). A
+   * file the profile's kernel lacks may be there with its default (a tree staged into a plain
+   * directory has every file), but another value is something that kernel could not hold.
+   */
   optional(p: string, key: string, dflt: string): string | undefined {
     const t = this.text(p);
+    if (t !== undefined && this.lacks.has(key) && !sameValue(key, t, dflt))
+      this.fail(p, `expected no such file, or its default ${JSON.stringify(dflt)}: kernel profile "${this.profile.name}"'s tree has none; found ${JSON.stringify(t)} (read the tree as profile ${profilesWith((f) => !filesLacking(f).has(key))}'s)`);
     if (t === undefined && !this.lacks.has(key)) {
       const since = OPTIONAL_SINCE[key];
       this.notes.push({ path: this.rel(p), message: `missing (added in ${since ?? 'a later kernel'}); using the default ${JSON.stringify(dflt)}` });
@@ -181,7 +203,7 @@ class Reader {
   profileName<T extends string>(p: string, t: string, names: readonly T[], all: readonly T[], what: string): T {
     const w = t.trim();
     if ((all as readonly string[]).includes(w) && !(names as readonly string[]).includes(w))
-      this.fail(p, `expected ${what} kernel profile "${this.profile.name}" has (${names.join(', ')}); found ${JSON.stringify(t)}, which only a later kernel's file takes (read the tree as another profile's)`);
+      this.fail(p, `expected ${what} that kernel profile "${this.profile.name}" has (${names.join(', ')}); found ${JSON.stringify(t)}, which only a later kernel's file takes (read the tree as profile ${profilesWith((f) => (f.actions as readonly string[]).includes(w) || (f.metrics as readonly string[]).includes(w))}'s)`);
     return this.oneOf(p, t, all, what);
   }
 

@@ -10,7 +10,7 @@
  * the kernel's ULONG_MAX.
  */
 import { DAMOS_ACTIONS, QUOTA_GOAL_METRICS, type DamosAction, type QuotaGoalMetric } from '../../damos/scheme.js';
-import { metricExists, type KernelProfile } from '../../profiles.js';
+import { PROFILES, metricExists, type KernelProfile } from '../../profiles.js';
 import { numToUlong } from '../damo/kdamonds.js';
 
 export const yn = (b: boolean): string => (b ? 'Y' : 'N');
@@ -33,7 +33,11 @@ export interface SysfsFeatures {
   readonly pause: boolean;
   /** quotas/goal_tuner, taking every tuner: it came with the series that added TEMPORAL (switch temporalTuner). */
   readonly goalTuner: boolean;
-  /** quotas/fail_charge_num and fail_charge_denom (switch failChargeRatio). */
+  /**
+   * quotas/fail_charge_num and fail_charge_denom. They came with the failed-charge series, which
+   * also added damos_quota_is_full(): a tree with either part of it has them (damos.md §7 lists them
+   * for B0 and B1 alike; B0 charges failed bytes whole whatever they say, §4.3).
+   */
   readonly failCharge: boolean;
   /** stats/nr_snapshots and stats/max_nr_snapshots, which came in one commit (switch maxNrSnapshotsFile). */
   readonly snapshots: boolean;
@@ -47,11 +51,18 @@ export function sysfsFeatures(p: KernelProfile): SysfsFeatures {
   return {
     pause: p.ctxPause,
     goalTuner: p.temporalTuner,
-    failCharge: p.failChargeRatio,
+    failCharge: p.failChargeRatio || p.damosQuotaIsFull,
     snapshots: p.maxNrSnapshotsFile,
     actions: DAMOS_ACTIONS.filter((a) => a !== 'collapse' || p.collapseAction),
     metrics: QUOTA_GOAL_METRICS.filter((m) => metricExists(m, p)),
   };
+}
+
+/** The profiles whose trees have what `has` says (for messages: "profile b1's has"). */
+export function profilesWith(has: (f: SysfsFeatures) => boolean): string {
+  return PROFILES.filter((p) => has(sysfsFeatures(p)))
+    .map((p) => p.name)
+    .join(', ');
 }
 
 /** The per-scheme stats files a profile's tree has. */
