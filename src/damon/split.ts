@@ -70,11 +70,8 @@ export function kdamondSplitRegions(targets: readonly DamonTarget[], attrs: Damo
   state.lastNrRegions = nrRegions;
 }
 
-/** The largest region regionsTotal() met (a module variable: no object per call). */
-let largestSeen = 0;
-
-/** The bytes the targets' regions (piece runs included) cover; sets largestSeen. */
-function regionsTotal(targets: readonly DamonTarget[]): number {
+/** The bytes the targets' regions (piece runs included) cover, and the largest region among them. */
+function regionSizes(targets: readonly DamonTarget[]): { total: number; largest: number } {
   let total = 0;
   let largest = 0;
   for (const t of targets) {
@@ -89,24 +86,29 @@ function regionsTotal(targets: readonly DamonTarget[]): number {
       total += sz;
     }
   }
-  largestSeen = largest;
-  return total;
+  return { total, largest };
 }
 
-/** `damon_region_sz_limit(ctx)` (§3.2). */
-export function regionSzLimit(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number): number {
-  let sz = regionsTotal(targets);
+/** damon_region_sz_limit() for regions covering `total` bytes. */
+function szLimitOf(total: number, attrs: DamonAttrs, minRegionSz: number): number {
+  let sz = total;
   if (attrs.minNrRegions) sz = Math.floor(sz / attrs.minNrRegions);
   if (sz < minRegionSz) sz = minRegionSz;
   return sz;
 }
 
+/** `damon_region_sz_limit(ctx)` (§3.2). */
+export function regionSzLimit(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number): number {
+  return szLimitOf(regionSizes(targets).total, attrs, minRegionSz);
+}
+
 /** `damon_apply_min_nr_regions(ctx)` [SJ-tree] (§3.3): cut regions larger than the size limit. */
 export function applyMinNrRegions(targets: readonly DamonTarget[], attrs: DamonAttrs, minRegionSz: number): number {
-  const maxSz = alignUp(regionSzLimit(targets, attrs, minRegionSz), minRegionSz);
+  const { total, largest } = regionSizes(targets);
+  const maxSz = alignUp(szLimitOf(total, attrs, minRegionSz), minRegionSz);
   // After a merge, which keeps to the limit, there is nothing to cut: the size limit's walk also
-  // found the largest region, and a walk per target to find that out cost as much again.
-  if (largestSeen <= maxSz) return maxSz;
+  // finds the largest region, and a walk per target to find that out cost as much again.
+  if (largest <= maxSz) return maxSz;
   for (const t of targets) {
     if (!t.regions.some((r) => r.end - r.start > maxSz)) continue;
     let pieces = 0;
