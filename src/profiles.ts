@@ -166,6 +166,17 @@ const MAINLINE_6_19: KernelProfile = {
 
 export const PROFILES: readonly KernelProfile[] = [B0, B1, MAINLINE_6_19];
 
+/**
+ * A hint naming the built-in profiles for which `has` holds ("use profile b0 or b1"), for the
+ * messages that refuse a setting under a profile without it: the commit checks, the sysfs export
+ * and import all name them from here, so they agree when a profile changes.
+ */
+export function useProfile(has: (p: KernelProfile) => boolean): string {
+  const names = PROFILES.filter(has).map((p) => p.name);
+  if (names.length === 0) return 'no built-in profile has it';
+  return `use profile ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`}`;
+}
+
 export type ProfileSwitch = Exclude<keyof KernelProfile, 'name' | 'description'>;
 
 /** Every switch: what it changes, the kernel change it follows, and where the spec describes it. */

@@ -469,7 +469,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
   it('fail_charge_num/denom under a profile without the failed-charge ratio: ignored, and said so', () => {
     const set = (d: Doc) => Object.assign(d.damon.kdamonds[0].contexts[0].schemes[0].quotas, { fail_charge_num: 1, fail_charge_denom: 1024 });
     expect(warnings(set)).toEqual([
-      `${SCHEME}.quotas.fail_charge_num: kernel profile "b0" has no failed-charge ratio (switch failChargeRatio; profile b1 has it): fail_charge_num 1 / fail_charge_denom 1024 are ignored`,
+      `${SCHEME}.quotas.fail_charge_num: kernel profile "b0" has no failed-charge ratio (switch failChargeRatio; use profile b1): fail_charge_num 1 / fail_charge_denom 1024 are ignored`,
     ]);
     expect(
       warnings((d) => {

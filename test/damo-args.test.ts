@@ -541,8 +541,8 @@ describe('damon-sim args / run with damo options', () => {
     expect(m.err.split('\n').filter(Boolean)).toEqual([
       'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].metric: expected a metric kernel profile "mainline-6.19" has; found node_eligible_mem_bp (use profile b0 or b1)',
       'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[1].quotas.goals[0].metric: expected a metric kernel profile "mainline-6.19" has; found node_eligible_mem_bp (use profile b0 or b1)',
-      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[0].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19" has no TEMPORAL tuner; found "temporal"',
-      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[1].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19" has no TEMPORAL tuner; found "temporal"',
+      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[0].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19" has no TEMPORAL tuner (use profile b0 or b1); found "temporal"',
+      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[1].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19" has no TEMPORAL tuner (use profile b0 or b1); found "temporal"',
     ]);
   });
 

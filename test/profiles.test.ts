@@ -40,7 +40,7 @@ import { YoungModel, type AccessRates } from '../src/machine/young.js';
 import type { DamonOperations } from '../src/ops/operations.js';
 import { PaddrCheckCache, PaddrOps } from '../src/ops/paddr.js';
 import { coldScore, hotScore } from '../src/ops/scores.js';
-import { PROFILES, SWITCHES, findProfile, profilesMarkdown, withOverrides, type KernelProfile, type ProfileSwitch } from '../src/profiles.js';
+import { PROFILES, SWITCHES, findProfile, profilesMarkdown, useProfile, withOverrides, type KernelProfile, type ProfileSwitch } from '../src/profiles.js';
 import { ConfigError, type ConfigIssue } from '../src/scenario/issues.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
 import type { ScenarioDoc } from '../src/scenario/schema.js';
@@ -377,11 +377,11 @@ const CASES: Record<ProfileSwitch, () => void> = {
     const consist = smallDoc([eligibleScheme('consist', 'node_mem_used_bp')]);
     const path = 'damon.kdamonds[0].contexts[0].schemes[0].quotas.goal_tuner';
     expect(validateUnder(temporal, on)).toEqual([]);
-    expect(validateUnder(temporal, off)).toEqual([{ path, message: `expected "consist": kernel profile "${off.name}" has no TEMPORAL tuner; found "temporal"` }]);
+    expect(validateUnder(temporal, off)).toEqual([{ path, message: `expected "consist": kernel profile "${off.name}" has no TEMPORAL tuner (use profile b0 or b1); found "temporal"` }]);
     expect(validateUnder(consist, off)).toEqual([]);
     // The named profile without it, through the whole loader.
     expect(loadErrors(smallDoc([eligibleScheme('temporal', 'node_mem_used_bp')], 'mainline-6.19'))).toEqual([
-      { path, message: 'expected "consist": kernel profile "mainline-6.19" has no TEMPORAL tuner; found "temporal"' },
+      { path, message: 'expected "consist": kernel profile "mainline-6.19" has no TEMPORAL tuner (use profile b0 or b1); found "temporal"' },
     ]);
     expect(loadErrors(smallDoc([eligibleScheme('consist', 'node_mem_used_bp')], 'mainline-6.19'))).toEqual([]);
   },
@@ -875,10 +875,10 @@ const CASES: Record<ProfileSwitch, () => void> = {
     const path = 'damon.kdamonds[0].contexts[0].schemes[0].action';
     expect(validateUnder(doc, has)).toEqual([]);
     expect(validateUnder(doc, lacks)).toEqual([
-      { path, message: `expected an action kernel profile "${lacks.name}" has (collapse needs profile b1); found "collapse" (the kernel refuses the name: -EINVAL)` },
+      { path, message: `expected an action kernel profile "${lacks.name}" has (collapse: use profile b1); found "collapse" (the kernel refuses the name: -EINVAL)` },
     ]);
     expect(loadErrors({ ...doc, kernel: { profile: 'b0', hz: 1000 } })).toEqual([
-      { path, message: 'expected an action kernel profile "b0" has (collapse needs profile b1); found "collapse" (the kernel refuses the name: -EINVAL)' },
+      { path, message: 'expected an action kernel profile "b0" has (collapse: use profile b1); found "collapse" (the kernel refuses the name: -EINVAL)' },
     ]);
   },
 
@@ -1079,6 +1079,14 @@ describe('the switch registry', () => {
     expect(p.name).toBe('b0+postApplyMerge');
     expect({ ...p, name: B0.name, postApplyMerge: false }).toEqual(B0);
     expect(withOverrides(B0, {})).toBe(B0);
+  });
+
+  it('useProfile names the built-in profiles a setting needs, in registry order', () => {
+    expect(useProfile((p) => p.ctxPause)).toBe('use profile b1');
+    expect(useProfile((p) => p.temporalTuner)).toBe('use profile b0 or b1');
+    expect(useProfile((p) => p.safeApplyWalk)).toBe('use profile mainline-6.19');
+    expect(useProfile(() => true)).toBe('use profile b0, b1 or mainline-6.19');
+    expect(useProfile(() => false)).toBe('no built-in profile has it');
   });
 
   it('docs/profiles.md is the text profilesMarkdown() generates', () => {

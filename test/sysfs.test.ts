@@ -259,18 +259,18 @@ describe('sysfs trees of the kernel profiles', () => {
     };
     // b0's tree has the fail_charge files (its run ignores them, with a warning: damos.md §4.3).
     expect(issues(b0)).toEqual([
-      'kdamonds[0].contexts[0].pause: expected false: kernel profile "b0"\'s tree has no pause file (b1\'s has); found true',
-      'kdamonds[0].contexts[0].schemes[1].action: expected an action it takes: kernel profile "b0"\'s tree has no action "collapse" (b1\'s has); found "collapse"',
+      'kdamonds[0].contexts[0].pause: expected false: kernel profile "b0"\'s tree has no pause file (use profile b1); found true',
+      'kdamonds[0].contexts[0].schemes[1].action: expected an action it takes: kernel profile "b0"\'s tree has no action "collapse" (use profile b1); found "collapse"',
     ]);
     expect(issues(mainline)).toEqual([
-      'kdamonds[0].contexts[0].pause: expected false: kernel profile "mainline-6.19"\'s tree has no pause file (b1\'s has); found true',
-      'kdamonds[0].contexts[0].schemes[0].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19"\'s tree has no goal_tuner file (b0, b1\'s has); found "temporal"',
-      'kdamonds[0].contexts[0].schemes[0].quotas.fail_charge_num: expected 0: kernel profile "mainline-6.19"\'s tree has no fail_charge_num file (b0, b1\'s has); found 1',
-      'kdamonds[0].contexts[0].schemes[0].quotas.goals[0].metric: expected a metric it takes: kernel profile "mainline-6.19"\'s tree has no goal metric "node_eligible_mem_bp" (b0, b1\'s has); found "node_eligible_mem_bp"',
-      'kdamonds[0].contexts[0].schemes[1].action: expected an action it takes: kernel profile "mainline-6.19"\'s tree has no action "collapse" (b1\'s has); found "collapse"',
-      'kdamonds[0].contexts[0].schemes[1].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19"\'s tree has no goal_tuner file (b0, b1\'s has); found "temporal"',
-      'kdamonds[0].contexts[0].schemes[1].max_nr_snapshots: expected 0: kernel profile "mainline-6.19"\'s tree has no max_nr_snapshots file (b0, b1\'s has); found 3',
-      'kdamonds[0].contexts[0].schemes[1].quotas.goals[0].metric: expected a metric it takes: kernel profile "mainline-6.19"\'s tree has no goal metric "node_eligible_mem_bp" (b0, b1\'s has); found "node_eligible_mem_bp"',
+      'kdamonds[0].contexts[0].pause: expected false: kernel profile "mainline-6.19"\'s tree has no pause file (use profile b1); found true',
+      'kdamonds[0].contexts[0].schemes[0].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19"\'s tree has no goal_tuner file (use profile b0 or b1); found "temporal"',
+      'kdamonds[0].contexts[0].schemes[0].quotas.fail_charge_num: expected 0: kernel profile "mainline-6.19"\'s tree has no fail_charge_num file (use profile b0 or b1); found 1',
+      'kdamonds[0].contexts[0].schemes[0].quotas.goals[0].metric: expected a metric it takes: kernel profile "mainline-6.19"\'s tree has no goal metric "node_eligible_mem_bp" (use profile b0 or b1); found "node_eligible_mem_bp"',
+      'kdamonds[0].contexts[0].schemes[1].action: expected an action it takes: kernel profile "mainline-6.19"\'s tree has no action "collapse" (use profile b1); found "collapse"',
+      'kdamonds[0].contexts[0].schemes[1].quotas.goal_tuner: expected "consist": kernel profile "mainline-6.19"\'s tree has no goal_tuner file (use profile b0 or b1); found "temporal"',
+      'kdamonds[0].contexts[0].schemes[1].max_nr_snapshots: expected 0: kernel profile "mainline-6.19"\'s tree has no max_nr_snapshots file (use profile b0 or b1); found 3',
+      'kdamonds[0].contexts[0].schemes[1].quotas.goals[0].metric: expected a metric it takes: kernel profile "mainline-6.19"\'s tree has no goal metric "node_eligible_mem_bp" (use profile b0 or b1); found "node_eligible_mem_bp"',
     ]);
     expect(issues(B1)).toEqual([]);
     // Nothing is left behind by a refused export, not even the parent directories it would make.
@@ -293,25 +293,25 @@ describe('sysfs trees of the kernel profiles', () => {
     p[0].contexts[0].schemes[0].action = 'collapse';
     exportSysfsTree(b1, p, B1);
     expect(() => importSysfsTree(b1, b0)).toThrow(
-      'kdamonds/0/contexts/0/schemes/0/action: expected a DAMOS action that kernel profile "b0" has (willneed, cold, pageout, hugepage, nohugepage, lru_prio, lru_deprio, migrate_hot, migrate_cold, stat); found "collapse", which only a later kernel\'s file takes (read the tree as profile b1\'s)',
+      'kdamonds/0/contexts/0/schemes/0/action: expected a DAMOS action that kernel profile "b0" has (willneed, cold, pageout, hugepage, nohugepage, lru_prio, lru_deprio, migrate_hot, migrate_cold, stat); found "collapse", which only a later kernel\'s file takes (use profile b1)',
     );
     expect(importSysfsTree(b1, B1).kdamonds[0].contexts[0].schemes[0].action).toBe('collapse');
     const ml = fresh();
     exportSysfsTree(ml, example, b0);
     expect(() => importSysfsTree(ml, mainline)).toThrow(
-      'kdamonds/0/contexts/0/schemes/0/quotas/goal_tuner: expected no such file, or its default "consist": kernel profile "mainline-6.19"\'s tree has none; found "temporal" (read the tree as profile b0, b1\'s)',
+      'kdamonds/0/contexts/0/schemes/0/quotas/goal_tuner: expected no such file, or its default "consist": kernel profile "mainline-6.19"\'s tree has none; found "temporal" (use profile b0 or b1)',
     );
     for (const si of [0, 1]) writeFileSync(join(ml, `kdamonds/0/contexts/0/schemes/${si}/quotas/goal_tuner`), 'consist\n');
-    expect(() => importSysfsTree(ml, mainline)).toThrow(/schemes\/0\/quotas\/goals\/0\/target_metric: expected a quota goal metric that kernel profile "mainline-6\.19" has \(.*\); found "node_eligible_mem_bp", which only a later kernel's file takes \(read the tree as profile b0, b1's\)/);
+    expect(() => importSysfsTree(ml, mainline)).toThrow(/schemes\/0\/quotas\/goals\/0\/target_metric: expected a quota goal metric that kernel profile "mainline-6\.19" has \(.*\); found "node_eligible_mem_bp", which only a later kernel's file takes \(use profile b0 or b1\)/);
     // A file that kernel lacks may be there with its default (a tree staged into a plain directory
     // has them all), but not with another value.
     writeFileSync(join(b1, 'kdamonds/0/contexts/0/schemes/0/action'), 'pageout\n');
     expect(importSysfsTree(b1, b0).notes).toEqual([]);
     writeFileSync(join(b1, 'kdamonds/0/contexts/0/pause'), 'Y\n');
-    expect(() => importSysfsTree(b1, b0)).toThrow('kdamonds/0/contexts/0/pause: expected no such file, or its default "N": kernel profile "b0"\'s tree has none; found "Y" (read the tree as profile b1\'s)');
+    expect(() => importSysfsTree(b1, b0)).toThrow('kdamonds/0/contexts/0/pause: expected no such file, or its default "N": kernel profile "b0"\'s tree has none; found "Y" (use profile b1)');
     writeFileSync(join(b1, 'kdamonds/0/contexts/0/pause'), '0\n');
     writeFileSync(join(b1, 'kdamonds/0/contexts/0/schemes/0/stats/max_nr_snapshots'), '4\n');
-    expect(() => importSysfsTree(b1, mainline)).toThrow(/stats\/max_nr_snapshots: expected no such file, or its default "0": kernel profile "mainline-6\.19"'s tree has none; found "4" \(read the tree as profile b0, b1's\)/);
+    expect(() => importSysfsTree(b1, mainline)).toThrow(/stats\/max_nr_snapshots: expected no such file, or its default "0": kernel profile "mainline-6\.19"'s tree has none; found "4" \(use profile b0 or b1\)/);
     expect(importSysfsTree(b1, b0).kdamonds[0].contexts[0].schemes[0].maxNrSnapshots).toBe(4n);
   });
 });
@@ -612,7 +612,7 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     writeFileSync(join(b1, 'kdamonds/0/contexts/0/pause'), 'Y\n');
     const w = await cli(['import', '--sysfs', b1]);
     expect([w.code, w.out]).toEqual([2, '']);
-    expect(w.err).toBe('damon-sim: error: kdamonds/0/contexts/0/pause: expected no such file, or its default "N": kernel profile "b0"\'s tree has none; found "Y" (read the tree as profile b1\'s)\n');
+    expect(w.err).toBe('damon-sim: error: kdamonds/0/contexts/0/pause: expected no such file, or its default "N": kernel profile "b0"\'s tree has none; found "Y" (use profile b1)\n');
     expect((await cli(['import', '--sysfs', b1, '--profile', 'b1'])).err).toBe('');
     // The preset's metric is not mainline-6.19's: refused before anything is written.
     const ml = fresh();
@@ -635,8 +635,8 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     const fm = await cli(['export', file, '--sysfs', ratioMl, '--profile', 'mainline-6.19']);
     expect(fm.code).toBe(2);
     expect(fm.err.split('\n').filter((l) => l.startsWith('damon-sim: error: '))).toEqual([
-      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[0].quotas.fail_charge_num: expected 0: kernel profile "mainline-6.19"\'s tree has no fail_charge_num file (b0, b1\'s has); found 1',
-      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[0].quotas.fail_charge_denom: expected 0: kernel profile "mainline-6.19"\'s tree has no fail_charge_denom file (b0, b1\'s has); found 4',
+      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[0].quotas.fail_charge_num: expected 0: kernel profile "mainline-6.19"\'s tree has no fail_charge_num file (use profile b0 or b1); found 1',
+      'damon-sim: error: damon.kdamonds[0].contexts[0].schemes[0].quotas.fail_charge_denom: expected 0: kernel profile "mainline-6.19"\'s tree has no fail_charge_denom file (use profile b0 or b1); found 4',
     ]);
     expect(existsSync(dirname(ratioMl))).toBe(false);
     const bad = await cli(['export', '--preset', 'tiering-6040', '--profile', 'b2']);

@@ -7,7 +7,7 @@
 import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { isPow2, multFrac } from '../lib/kint.js';
-import { metricExists, resolveProfile, type KernelProfile } from '../profiles.js';
+import { metricExists, resolveProfile, useProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type ConfigIssue, type PathSeg } from './issues.js';
@@ -246,7 +246,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           if (g.metric === 'node_eligible_mem_bp' && ctx.ops !== 'paddr')
             err([...cp, 'schemes', si, 'quotas', 'goals', gi, 'metric'], `node_eligible_mem_bp needs ops "paddr" (the kernel's damon_commit_ctx returns -EINVAL); found ops "${ctx.ops}"`);
           if (profile && !metricExists(g.metric, profile))
-            err([...cp, 'schemes', si, 'quotas', 'goals', gi, 'metric'], `expected a metric kernel profile "${profile.name}" has; found ${g.metric} (use profile b0 or b1)`);
+            err([...cp, 'schemes', si, 'quotas', 'goals', gi, 'metric'], `expected a metric kernel profile "${profile.name}" has; found ${g.metric} (${useProfile((p) => metricExists(g.metric, p))})`);
         }),
       );
       if (ctx.ops !== 'paddr') {
@@ -254,7 +254,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         return;
       }
       if (ctx.pause && profile && !profile.ctxPause)
-        err([...cp, 'pause'], `expected pause false: kernel profile "${profile.name}" has no pause file (use profile b1); found true`);
+        err([...cp, 'pause'], `expected pause false: kernel profile "${profile.name}" has no pause file (${useProfile((p) => p.ctxPause)}); found true`);
       const msz = minRegionSzFor(ctx.addrUnit);
       if (!isPow2(msz)) err([...cp, 'addr_unit'], `expected an addr_unit giving a power-of-two min_region_sz (4096 / addr_unit); found addr_unit ${ctx.addrUnit} (min_region_sz ${msz}; damon_commit_ctx returns -EINVAL)`);
       const ae = attrsError({ ...ctx.attrs, aggrSamples: 0 });
@@ -272,18 +272,18 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
       ctx.schemes.forEach((sc, si) => {
         const sp: PathSeg[] = [...cp, 'schemes', si];
         if (sc.action === 'collapse' && profile && !profile.collapseAction)
-          err([...sp, 'action'], `expected an action kernel profile "${profile.name}" has (collapse needs profile b1); found "collapse" (the kernel refuses the name: -EINVAL)`);
+          err([...sp, 'action'], `expected an action kernel profile "${profile.name}" has (collapse: ${useProfile((p) => p.collapseAction)}); found "collapse" (the kernel refuses the name: -EINVAL)`);
         else if (!PADDR_ACTIONS.has(sc.action)) warn([...sp, 'action'], `paddr does not support ${sc.action}: it applies nothing (regions are still tried and aged)`);
         if ((sc.action === 'migrate_hot' || sc.action === 'migrate_cold') && (sc.targetNid < 0 || sc.targetNid >= nrNodes))
           warn([...sp, 'target_nid'], `expected ${env.nrNodes === undefined ? 'a node id (0 or more)' : `a node id below ${nrNodes}`} for ${sc.action}; found ${sc.targetNid}: nothing is migrated (paddr ignores dests)`);
         // The ratio is the failed-charge series' (damos.md §4.3): a profile without it charges
         // failed bytes whole, whatever the files say.
         if (profile && !profile.failChargeRatio && (sc.quota.failChargeNum !== 0 || sc.quota.failChargeDenom !== 0))
-          warn([...sp, 'quotas', 'fail_charge_num'], `kernel profile "${profile.name}" has no failed-charge ratio (switch failChargeRatio; profile b1 has it): fail_charge_num ${sc.quota.failChargeNum} / fail_charge_denom ${sc.quota.failChargeDenom} are ignored`);
+          warn([...sp, 'quotas', 'fail_charge_num'], `kernel profile "${profile.name}" has no failed-charge ratio (switch failChargeRatio; ${useProfile((p) => p.failChargeRatio)}): fail_charge_num ${sc.quota.failChargeNum} / fail_charge_denom ${sc.quota.failChargeDenom} are ignored`);
         if (sc.maxNrSnapshots !== 0 && profile && !profile.maxNrSnapshotsFile)
-          err([...sp, 'max_nr_snapshots'], `expected 0: kernel profile "${profile.name}" has no max_nr_snapshots file (use profile b0 or b1); found ${sc.maxNrSnapshots}`);
+          err([...sp, 'max_nr_snapshots'], `expected 0: kernel profile "${profile.name}" has no max_nr_snapshots file (${useProfile((p) => p.maxNrSnapshotsFile)}); found ${sc.maxNrSnapshots}`);
         if (sc.quota.goalTuner === 'temporal' && profile && !profile.temporalTuner)
-          err([...sp, 'quotas', 'goal_tuner'], `expected "consist": kernel profile "${profile.name}" has no TEMPORAL tuner; found "temporal"`);
+          err([...sp, 'quotas', 'goal_tuner'], `expected "consist": kernel profile "${profile.name}" has no TEMPORAL tuner (${useProfile((p) => p.temporalTuner)}); found "temporal"`);
         sc.quota.goals.forEach((g, gi) => {
           const gp: PathSeg[] = [...sp, 'quotas', 'goals', gi];
           const nidIssue = g.nid === null ? undefined : missingNodeOfGoal(g.metric, g.nid, nrNodes);

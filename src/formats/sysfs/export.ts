@@ -14,7 +14,7 @@ import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/m
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
-import { profilesWith, statsFiles, sysfsFeatures, ulongTime, yn, type SysfsFeatures } from './layout.js';
+import { statsFiles, useProfileWith, sysfsFeatures, ulongTime, yn, type SysfsFeatures } from './layout.js';
 
 /** [path relative to the admin dir, file content] in a stable order. */
 export type SysfsFile = [string, string];
@@ -94,7 +94,7 @@ function schemeFiles(out: SysfsFile[], d: string, s: SchemeParams, has: SysfsFea
 function beyondTree(kdamonds: readonly KdamondParams[], profile: KernelProfile, has: SysfsFeatures): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const lacks = (path: string, file: string, want: string, found: string, inTree: (f: SysfsFeatures) => boolean) =>
-    issues.push({ path, message: `expected ${want}: kernel profile "${profile.name}"'s tree has no ${file} (${profilesWith(inTree) || 'no profile'}'s has); found ${found}` });
+    issues.push({ path, message: `expected ${want}: kernel profile "${profile.name}"'s tree has no ${file} (${useProfileWith(inTree)}); found ${found}` });
   kdamonds.forEach((k, ki) =>
     k.contexts.forEach((c, ci) => {
       const cp = `kdamonds[${ki}].contexts[${ci}]`;

@@ -16,7 +16,7 @@ import { ULONG_MAX } from '../../lib/kint.js';
 import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
 import { parseBool } from '../damo/units.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
-import { profilesWith, sysfsFeatures, type SysfsFeatures } from './layout.js';
+import { filesLacking, sysfsFeatures, useProfileWith, type SysfsFeatures } from './layout.js';
 
 /** Why a path could not be read, in words, with the errno name (EACCES, ELOOP, ...). */
 function unreadable(e: unknown): string {
@@ -61,16 +61,6 @@ const OPTIONAL_SINCE: Readonly<Record<string, string>> = {
   min: 'Linux 6.15',
   max: 'Linux 6.15',
 };
-
-/** The optional files a profile's kernel does not have (layout.ts sysfsFeatures), by key. */
-function filesLacking(has: SysfsFeatures): Set<string> {
-  const lacks = new Set<string>();
-  if (!has.pause) lacks.add('pause');
-  if (!has.goalTuner) lacks.add('goal_tuner');
-  if (!has.failCharge) for (const k of ['fail_charge_num', 'fail_charge_denom']) lacks.add(k);
-  if (!has.snapshots) lacks.add('max_nr_snapshots');
-  return lacks;
-}
 
 /**
  * Whether an optional file's content is its default, booleans as kstrtobool reads them; an
@@ -155,7 +145,7 @@ class Reader {
   optional(p: string, key: string, dflt: string): string | undefined {
     const t = this.text(p);
     if (t !== undefined && this.lacks.has(key) && !sameValue(key, t, dflt))
-      this.fail(p, `expected no such file, or its default ${JSON.stringify(dflt)}: kernel profile "${this.profile.name}"'s tree has none; found ${JSON.stringify(t)} (read the tree as profile ${profilesWith((f) => !filesLacking(f).has(key))}'s)`);
+      this.fail(p, `expected no such file, or its default ${JSON.stringify(dflt)}: kernel profile "${this.profile.name}"'s tree has none; found ${JSON.stringify(t)} (${useProfileWith((f) => !filesLacking(f).has(key))})`);
     if (t === undefined && !this.lacks.has(key)) {
       const since = OPTIONAL_SINCE[key];
       this.notes.push({ path: this.rel(p), message: `missing (added in ${since ?? 'a later kernel'}); using the default ${JSON.stringify(dflt)}` });
@@ -203,7 +193,7 @@ class Reader {
   profileName<T extends string>(p: string, t: string, names: readonly T[], all: readonly T[], what: string): T {
     const w = t.trim();
     if ((all as readonly string[]).includes(w) && !(names as readonly string[]).includes(w))
-      this.fail(p, `expected ${what} that kernel profile "${this.profile.name}" has (${names.join(', ')}); found ${JSON.stringify(t)}, which only a later kernel's file takes (read the tree as profile ${profilesWith((f) => (f.actions as readonly string[]).includes(w) || (f.metrics as readonly string[]).includes(w))}'s)`);
+      this.fail(p, `expected ${what} that kernel profile "${this.profile.name}" has (${names.join(', ')}); found ${JSON.stringify(t)}, which only a later kernel's file takes (${useProfileWith((f) => (f.actions as readonly string[]).includes(w) || (f.metrics as readonly string[]).includes(w))})`);
     return this.oneOf(p, t, all, what);
   }
 

@@ -10,7 +10,7 @@
  * the kernel's ULONG_MAX.
  */
 import { DAMOS_ACTIONS, QUOTA_GOAL_METRICS, type DamosAction, type QuotaGoalMetric } from '../../damos/scheme.js';
-import { PROFILES, metricExists, type KernelProfile } from '../../profiles.js';
+import { metricExists, useProfile, type KernelProfile } from '../../profiles.js';
 import { numToUlong } from '../damo/kdamonds.js';
 
 export const yn = (b: boolean): string => (b ? 'Y' : 'N');
@@ -58,11 +58,19 @@ export function sysfsFeatures(p: KernelProfile): SysfsFeatures {
   };
 }
 
-/** The profiles whose trees have what `has` says (for messages: "profile b1's has"). */
-export function profilesWith(has: (f: SysfsFeatures) => boolean): string {
-  return PROFILES.filter((p) => has(sysfsFeatures(p)))
-    .map((p) => p.name)
-    .join(', ');
+/** useProfile() for the profiles whose trees have what `has` says. */
+export function useProfileWith(has: (f: SysfsFeatures) => boolean): string {
+  return useProfile((p) => has(sysfsFeatures(p)));
+}
+
+/** The keys of the optional files a profile's tree does not have (see SysfsFeatures). */
+export function filesLacking(has: SysfsFeatures): Set<string> {
+  const lacks = new Set<string>();
+  if (!has.pause) lacks.add('pause');
+  if (!has.goalTuner) lacks.add('goal_tuner');
+  if (!has.failCharge) for (const k of ['fail_charge_num', 'fail_charge_denom']) lacks.add(k);
+  if (!has.snapshots) lacks.add('max_nr_snapshots');
+  return lacks;
 }
 
 /** The per-scheme stats files a profile's tree has. */
