@@ -28,6 +28,9 @@ import {
   type TimeUnit,
 } from '../src/formats/damo/units.js';
 import { readKdamonds } from '../src/formats/damo/emit.js';
+import { atMostUint, ratioV, uintV } from '../src/formats/damo/values.js';
+import { tiering6040 } from '../src/scenario/presets.js';
+import type { ConfigError } from '../src/scenario/issues.js';
 import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
 
 const KiB = 1n << 10n;
@@ -386,5 +389,31 @@ describe("damon-sim's own times: a bare number is seconds (durations, event time
     expect(scenario.events?.[0].at).toBe(10_000_000_000);
     expect(() => scenarioFromDoc({ ...doc, duration: '1 ns' })).toThrow(/duration: expected a duration of at least 1 ms; found 1e-9 s/);
     expect(() => scenarioFromDoc({ ...doc, events: [{ at: 1e300, command: 'update_schemes_stats' }] })).toThrow(/events\[0\]\.at: expected a time from 0 to 2\^53 ns/);
+  });
+});
+
+describe('values a kernel file takes as an unsigned int (kstrtouint: -ERANGE above 2^32 − 1)', () => {
+  it('plain integers (uintV) and unit values (atMostUint) take 2^32 − 1 and refuse 2^32, both with the same hint', () => {
+    const uint = uintV();
+    expect(uint.parse(4294967295)).toBe(4294967295);
+    expect(uint.parse('4,294,967,295')).toBe(4294967295);
+    const big = uint.safeParse('4,294,967,296');
+    expect(big.success).toBe(false);
+    expect(big.error?.issues.map((i) => i.message)).toEqual(['expected an integer of at most 4294967295; found 4294967296 (the kernel file takes an unsigned int: -ERANGE)']);
+    const permil = atMostUint(ratioV('permil'), 'permil');
+    expect(permil.parse(4294967295)).toBe(4294967295n);
+    expect(permil.safeParse(4294967296).error?.issues.map((i) => i.message)).toEqual(['expected at most 4294967295 permil; found 4294967296 (the kernel file takes an unsigned int: -ERANGE)']);
+  });
+
+  it('a scenario with fail_charge_num 2^32 is refused at its JSON path', () => {
+    const doc = tiering6040('consist') as unknown as { damon: { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: Record<string, unknown> }> }> }> } };
+    doc.damon.kdamonds[0].contexts[0].schemes[1].quotas.fail_charge_num = 4294967296;
+    let issues: unknown;
+    try {
+      scenarioFromDoc(doc);
+    } catch (e) {
+      issues = (e as ConfigError).issues;
+    }
+    expect(issues).toEqual([{ path: 'damon.kdamonds[0].contexts[0].schemes[1].quotas.fail_charge_num', message: 'expected an integer of at most 4294967295; found 4294967296 (the kernel file takes an unsigned int: -ERANGE)' }]);
   });
 });

@@ -11,7 +11,7 @@ import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, NID_METRICS, QUOTA_GOAL_METRI
 import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { UnitError, parseNumber, parseRatio, parseTime } from './units.js';
-import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, uintV, type AccessValue, type AgeValue } from './values.js';
+import { accessRateV, ageV, atMostUint, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, uintV, type AccessValue, type AgeValue } from './values.js';
 
 const nullableNid = z.union([signedIntV(), z.null()], { error: 'expected a node id or null' }).optional();
 
@@ -49,10 +49,6 @@ const accessPatternSchema = z.looseObject({
   nr_accesses: rangeOf(accessRateV()).optional(),
   age: rangeOf(ageV()).optional(),
 });
-
-/** A value whose kernel file takes an unsigned int (a larger write is -ERANGE), in `unit`. */
-const atMostUint = (v: z.ZodType<bigint, unknown>, unit: string) =>
-  v.refine((b) => b <= BigInt(UINT_MAX), { error: (iss) => `expected at most ${UINT_MAX} ${unit}; found ${String(iss.input)} (the kernel file takes an unsigned int: -ERANGE)` });
 
 /** A weight. */
 const weightV = () => atMostUint(ratioV('permil'), 'permil');

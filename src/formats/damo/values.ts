@@ -65,13 +65,20 @@ export const intV = () =>
     return Number(b);
   }, 'a non-negative integer');
 
-/** A non-negative integer a sysfs file takes as an unsigned int (kstrtouint: above 2^32 − 1 is -ERANGE). */
+/**
+ * A value whose kernel file takes an unsigned int, in `unit` (kstrtouint: above 2^32 − 1 is
+ * -ERANGE). The one check of that bound, for plain integers (uintV) and unit values alike.
+ */
+export const atMostUint = (v: z.ZodType<bigint, unknown>, unit: string) =>
+  v.refine((b) => b <= BigInt(UINT_MAX), {
+    error: (iss) => `expected ${unit ? `at most ${UINT_MAX} ${unit}` : `an integer of at most ${UINT_MAX}`}; found ${String(iss.input)} (the kernel file takes an unsigned int: -ERANGE)`,
+  });
+
+/** A non-negative integer a sysfs file takes as an unsigned int. */
 export const uintV = () =>
-  unit((v) => {
-    const b = parseNumber(v);
-    if (b > BigInt(UINT_MAX)) throw new UnitError(`an integer of at most ${UINT_MAX}`, String(v), 'the kernel file takes an unsigned int: -ERANGE');
-    return Number(b);
-  }, `a non-negative integer of at most ${UINT_MAX}`);
+  atMostUint(numberV(), '')
+    .transform(Number)
+    .describe(`a non-negative integer of at most ${UINT_MAX}`);
 
 /**
  * A signed integer a sysfs file takes as an int (node ids, where -1 means none; kstrtoint: outside
