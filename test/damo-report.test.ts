@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { damoArgsToParams } from '../src/formats/damo/args.js';
 import { paramsToDamo } from '../src/formats/damo/emit.js';
-import { TRIED_REGIONS_WAIT_NS, collectTriedRegions, fillTriedRegions, formatDamonReport, runtimeOf } from '../src/report/damo-report.js';
+import { TRIED_REGIONS_WAIT_NS, collectTriedRegions, filesAt, fillTriedRegions, formatDamonReport, runtimeOf } from '../src/report/damo-report.js';
 import { runScenario } from '../src/run/run.js';
 import { loadScenarioFile, scenarioFromDoc } from '../src/scenario/load.js';
 import { PRESETS } from '../src/scenario/presets.js';
@@ -218,5 +218,57 @@ describe('damo report damon: after a run', () => {
     expect(without.code).toBe(0);
     expect(without.out).not.toMatch(/snapshots/);
     expect(without.out).toMatch(/\n {16}quota exceeded \d+ times\n {16}[^\n]*B\n {12}tried regions/);
+  });
+});
+
+describe('damo report damon: a scheme only in the files', () => {
+  // A commit the kernel refuses (addr_unit 3 gives a min_region_sz that is no power of two) still
+  // wrote its files: damo reads the second scheme there, while the running context has one.
+  const run = (profile: string, maxNrSnapshots: number) => {
+    const scheme = (extra: object = {}) => ({ action: 'stat', access_pattern: { sz_bytes: { min: 0, max: 'max' }, nr_accesses: { min: 0, max: 'max' }, age: { min: 0, max: 'max' } }, ...extra });
+    const ctx = (schemes: object[], addrUnit?: number) => ({
+      ops: 'paddr',
+      ...(addrUnit === undefined ? {} : { addr_unit: addrUnit }),
+      targets: [{ pid: null }],
+      intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' },
+      nr_regions: { min: 10, max: 1000 },
+      schemes,
+    });
+    const second = scheme({ max_nr_snapshots: maxNrSnapshots, quotas: { sz_bytes: '1 MiB', reset_interval_ms: '1 s', goals: [{ metric: 'node_mem_used_bp', nid: 0, target_value: 5000 }] } });
+    const doc = {
+      seed: 5,
+      duration: 2,
+      kernel: { profile, hz: 1000 },
+      machine: { nodes: [{ capacity: '256 MiB' }, { capacity: '256 MiB' }] },
+      workload: { type: 'hotset', rss: '64 MiB', hot_set: '8 MiB', hot_share: '95 %', access_rate: 1e6 },
+      damon: { kdamonds: [{ contexts: [ctx([scheme()])] }] },
+      events: [{ at: 1, command: 'commit', damon: { contexts: [ctx([scheme(), second], 3)] } }],
+    };
+    const sc = scenarioFromDoc(doc).scenario;
+    const res = runScenario(sc);
+    expect(res.events.find((e) => e.type === 'event')).toMatchObject({ command: 'commit', status: 'error' });
+    const files = filesAt(sc, res.simulation.now);
+    const [rt] = runtimeOf(res.simulation, files);
+    return { files, rt, text: formatDamonReport(paramsToDamo(files), { runtime: [rt] }) };
+  };
+
+  it('b0: zero statistics, the files\' max_nr_snapshots, and its goal not measured', () => {
+    const { rt, text } = run('b0', 5);
+    expect(rt.contexts[0].schemes[1]).toEqual({
+      stats: { nrTried: 0n, szTried: 0n, nrApplied: 0n, szApplied: 0n, szOpsFilterPassed: 0n, qtExceeds: 0n, nrSnapshots: 0n, maxNrSnapshots: 5n },
+      effectiveSzBytes: 0n,
+      goalCurrent: ['unmeasured'],
+      triedRegions: null,
+    });
+    expect(rt.contexts[0].schemes[0].stats.nrTried).toBeGreaterThan(0n);
+    expect(text).toContain('tried 0 snapshots (max 5)');
+  });
+
+  it('mainline-6.19: the same, without the snapshot files it lacks', () => {
+    const { rt, text } = run('mainline-6.19', 0);
+    expect(rt.contexts[0].schemes[1].stats).toEqual({ nrTried: 0n, szTried: 0n, nrApplied: 0n, szApplied: 0n, szOpsFilterPassed: 0n, qtExceeds: 0n, nrSnapshots: null, maxNrSnapshots: null });
+    expect(rt.contexts[0].schemes[0].stats.nrSnapshots).toBeNull();
+    expect(text).toContain('scheme 1');
+    expect(text).not.toContain('snapshots');
   });
 });
