@@ -111,28 +111,33 @@ describe('ExtentList', () => {
     );
   });
 
-  it('findNear answers as find does, whatever order the addresses come in (holes included)', () => {
+  // The searches keep cursors (the previous answers) that edits make stale: each answer is checked
+  // against a scan of the list, with splitAt() and removals between the questions.
+  const scanFind = (l: ExtentList, addr: number) => l.toArray().findIndex((e) => e.start <= addr && addr < e.end);
+  const scanLowerBound = (l: ExtentList, addr: number) => {
+    const i = l.toArray().findIndex((e) => e.end > addr);
+    return i < 0 ? l.length : i;
+  };
+  const opArb = fc.record({ kind: fc.constantFrom('find', 'near', 'lower', 'from', 'split', 'remove'), page: fc.integer({ min: -2, max: 300 }), from: fc.integer({ min: -1, max: 45 }) });
+
+  it('find, findNear, lowerBound and lowerBoundFrom answer as a scan does, in any order and across edits (holes included)', () => {
     fc.assert(
-      fc.property(fc.array(specArb, { minLength: 0, maxLength: 40 }), fc.array(fc.integer({ min: -2, max: 300 }), { maxLength: 60 }), (specs, pages) => {
+      fc.property(fc.array(specArb, { minLength: 0, maxLength: 40 }), fc.array(opArb, { maxLength: 80 }), (specs, ops) => {
         const l = new ExtentList();
         for (const e of build(specs, 16 * PAGE)) l.push(e);
-        for (const p of pages) {
-          const addr = 16 * PAGE + p * (PAGE / 2);
-          expect(l.findNear(addr), `addr ${addr}`).toBe(l.find(addr));
+        for (const op of ops) {
+          const addr = 16 * PAGE + op.page * (PAGE / 2);
+          if (op.kind === 'find') expect(l.find(addr), `find ${addr}`).toBe(scanFind(l, addr));
+          else if (op.kind === 'near') expect(l.findNear(addr), `findNear ${addr}`).toBe(scanFind(l, addr));
+          else if (op.kind === 'lower') expect(l.lowerBound(addr), `lowerBound ${addr}`).toBe(scanLowerBound(l, addr));
+          else if (op.kind === 'from') expect(l.lowerBoundFrom(addr, op.from), `lowerBoundFrom ${addr} ${op.from}`).toBe(scanLowerBound(l, addr));
+          else if (op.kind === 'split') {
+            const i = scanFind(l, addr - (addr % PAGE));
+            expect(l.splitAt(addr - (addr % PAGE))).toBe(i < 0 ? scanLowerBound(l, addr - (addr % PAGE)) : l.toArray()[i].start === addr - (addr % PAGE) ? i : i + 1);
+          } else if (l.length > 0) l.splice(Math.abs(op.from) % l.length, 1, []);
         }
       }),
-      { numRuns: 2000, seed: 0xf1d },
-    );
-  });
-  it('lowerBoundFrom answers as lowerBound does, from any starting index', () => {
-    fc.assert(
-      fc.property(fc.array(specArb, { minLength: 0, maxLength: 40 }), fc.integer({ min: -2, max: 300 }), fc.integer({ min: -1, max: 45 }), (specs, page, from) => {
-        const l = new ExtentList();
-        for (const e of build(specs, 16 * PAGE)) l.push(e);
-        const addr = 16 * PAGE + page * (PAGE / 2);
-        expect(l.lowerBoundFrom(addr, from), `addr ${addr} from ${from}`).toBe(l.lowerBound(addr));
-      }),
-      { numRuns: 3000, seed: 0x1b0 },
+      { numRuns: 3000, seed: 0xf1d },
     );
   });
 

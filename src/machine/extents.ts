@@ -181,31 +181,35 @@ export class ExtentList {
     return s;
   }
 
-  /** Index of the extent containing addr, or -1 (a hole). */
+  /**
+   * Index of the extent containing addr, or -1 (a hole). Edits (splitAt(), a migration's moves)
+   * come in runs of nearby addresses: the search starts from the previous edit's answer, with its
+   * own cursor, so that a walk's findNear() in between does not move it.
+   */
   find(addr: number): number {
-    let lo = 0;
-    let hi = this.n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const e = this.at(mid);
-      if (addr < e.start) hi = mid - 1;
-      else if (addr >= e.end) lo = mid + 1;
-      else return mid;
-    }
-    return -1;
+    return this.search(addr, 1);
   }
 
-  /** Where the last findNear() ended: walks in address order search forward from it. */
-  private hint = 0;
+  /** Where the last search of each kind ended: [0] findNear() (walks), [1] find() (edits), [2] lowerBound(). */
+  private readonly hints = new Int32Array(3);
 
   /**
    * find(addr), galloping forward from the previous call's answer: folio-mode sampling looks up
    * one address per region, in address order, so the answer is usually a few extents on.
    */
   findNear(addr: number): number {
+    return this.search(addr, 0);
+  }
+
+  /**
+   * The extent containing addr, or -1, searched from hints[slot]: any hint gives the right answer
+   * (the list is sorted), a near one gives it sooner.
+   */
+  private search(addr: number, slot: number): number {
     const n = this.n;
     if (n === 0) return -1;
-    const h = this.hint < n ? this.hint : n - 1;
+    const hint = this.hints[slot];
+    const h = hint < n ? hint : n - 1;
     // The last index whose extent starts at or below addr lies in [lo, hi) (or there is none).
     let lo: number;
     let hi: number;
@@ -217,7 +221,7 @@ export class ExtentList {
       if (h + 1 < n) {
         const next = this.at(h + 1);
         if (next.start <= addr && addr < next.end) {
-          this.hint = h + 1;
+          this.hints[slot] = h + 1;
           return h + 1;
         }
       }
@@ -237,13 +241,21 @@ export class ExtentList {
       if (this.at(mid).start <= addr) lo = mid;
       else hi = mid;
     }
-    this.hint = lo;
+    this.hints[slot] = lo;
     return addr < this.at(lo).end ? lo : -1;
   }
 
   /** Index of the first extent whose end is above addr (the first that overlaps [addr, ...)). */
   lowerBound(addr: number): number {
-    return this.lowerBoundIn(addr, 0, this.n);
+    // From the previous answer (hints[2]): the layout patches ask in rising address order, and a
+    // node's free-block searches near where the last one ended.
+    const n = this.n;
+    const h = this.hints[2];
+    let i: number;
+    if (h >= n || this.at(h).end > addr) i = h > 0 && h <= n && this.at(h - 1).end <= addr ? h : this.lowerBoundIn(addr, 0, Math.min(h, n));
+    else i = this.lowerBoundFrom(addr, h + 1);
+    this.hints[2] = i;
+    return i;
   }
 
   /** lowerBound(addr) knowing the answer lies in [lo, hi]. */
