@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
-import { goalPlotSvg } from '../src/report/plot.js';
+import { goalPlotSvg, thinSteps } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
 import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, phaseNote, summarize } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
@@ -642,6 +642,58 @@ describe('formatSummaryTable', () => {
     expect(formatBytesHuman(0)).toBe('0.000 MiB');
     expect(formatBytesHuman(1536 * 1024)).toBe('1.500 MiB');
     expect(formatBytesHuman(GiB + GiB / 4)).toBe('1.250 GiB');
+  });
+});
+
+describe('thinSteps (M4): the points a chart can show', () => {
+  /** Per column: [first, lowest, highest, last] value, as a chart of `columns` columns over [0, t1] draws it. */
+  const columnsOf = (pts: Array<{ t: number; v: number }>, t1: number, columns: number) => {
+    const m = new Map<number, number[]>();
+    for (const p of pts) {
+      const c = Math.min(columns - 1, Math.max(0, Math.floor((p.t / t1) * columns)));
+      const x = m.get(c);
+      if (!x) m.set(c, [p.v, p.v, p.v, p.v]);
+      else {
+        x[1] = Math.min(x[1], p.v);
+        x[2] = Math.max(x[2], p.v);
+        x[3] = p.v;
+      }
+    }
+    return m;
+  };
+
+  it('keeps, per column, the first, lowest, highest and last value, in time order, and at most four points a column', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 100000 }), fc.integer({ min: -50, max: 10050 })), { maxLength: 3000 }), fc.integer({ min: 1, max: 200 }), (raw, columns) => {
+        const pts = raw.map(([t, v]) => ({ t: t / 10, v })).sort((a, b) => a.t - b.t);
+        const t1 = 10000;
+        const thin = thinSteps(pts, (p) => p.v, 0, t1, columns);
+        // A subsequence of the series, in its order.
+        let k = 0;
+        for (const p of thin) {
+          while (k < pts.length && pts[k] !== p) k++;
+          expect(k).toBeLessThan(pts.length);
+          k++;
+        }
+        if (pts.length <= 4 * columns) expect(thin).toBe(pts);
+        else expect(thin.length).toBeLessThanOrEqual(4 * columns);
+        expect(columnsOf(thin, t1, columns)).toEqual(columnsOf(pts, t1, columns));
+      }),
+      { numRuns: 500, seed: 0x34 },
+    );
+  });
+
+  it("a long run's plot keeps at most four points a pixel column per line: an hour of aggregations and evaluations", async () => {
+    // 36,000 aggregations and 3,600 evaluations per goal, over a 640-px-wide chart.
+    const hot = Array.from({ length: 36000 }, (_, i) => aggr(i / 10, [(2 + (i % 7)) * GiB, (3 + (i % 5)) * GiB]));
+    const goals = Array.from({ length: 3600 }, (_, i) => goal(i + 1, 5000 + ((i * 37) % 2000)));
+    const svg = await goalPlotSvg(goals, { title: 'an hour', aggr: hot, durationS: 3600 });
+    // Each line is one SVG path: its points are its M/L commands (step-after: two per point).
+    const paths = [...svg.matchAll(/<path[^>]*d="(M[^"]*)"/g)].map((m) => m[1].split(/[ML]/).length - 1);
+    const longest = Math.max(...paths);
+    expect(longest).toBeGreaterThan(2 * 640);
+    expect(longest).toBeLessThanOrEqual(2 * 4 * 640 + 2);
+    expect(svg.length).toBeLessThan(600_000);
   });
 });
 
