@@ -490,7 +490,7 @@ describe('damon-sim args / run with damo options', () => {
   it('a problem in the built config names the option that made it: --damos_* by scheme part, --schemes for JSON schemes', async () => {
     const w = await cli(['args', '--damos_action', 'migrate_hot', '0', '--damos_quotas', '0', '1G', '1s', '0', '0', '5000000000']);
     expect(w.code).toBe(2);
-    expect(w.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.schemes\[0\]\.quotas\.weights\.age_permil \(--damos_quotas\): expected at most 4294967295 permil; found 5000000000/);
+    expect(w.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.schemes\[0\]\.quotas\.weights\.age_permil \(--damos_quotas\): expected at most 4294967295 permil; found 500,000,000 % \(= 5000000000 permil\)/);
     // The options the user typed among those that make a part: the component quota option, the
     // short forms, the interval goal (filed under intervals by the kernel's checks).
     const c = await cli(['args', '--damos_action', 'migrate_hot', '0', '--damos_quota_interval', '1s', '--damos_quota_weights', '0', '0', '5000000000']);

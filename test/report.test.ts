@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
-import { goalPlotSvg, thinSteps } from '../src/report/plot.js';
+import { chartData, goalPlotSvg, thinSteps } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
 import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, phaseNote, summarize } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
@@ -681,6 +681,46 @@ describe('thinSteps (M4): the points a chart can show', () => {
       }),
       { numRuns: 500, seed: 0x34 },
     );
+  });
+
+  it("thins each line on its own (every node, every stretch of a goal) to the pixel columns of the run's time axis, and nothing without one", () => {
+    // An hour of records on a 4000-s axis, three nodes, and a goal removed and given back within
+    // one pixel column (6.25 s): each line must keep its own columns' extremes.
+    const durationS = 4000;
+    const hot = Array.from({ length: 36000 }, (_, i) => aggr(i / 10, [((i * 7) % 11) * GiB, ((i * 5) % 13) * GiB, ((i * 3) % 7) * GiB]));
+    const goals = Array.from({ length: 36000 }, (_, i) => goal(i / 10, 5000 + ((i * 37) % 2000)));
+    const events = [
+      { t: 1800.02, command: 'commit', goals: [0] },
+      { t: 1800.04, command: 'commit', goals: [1] },
+    ];
+    const full = chartData(goals, { aggr: hot, events, durationS, allPoints: true });
+    const thin = chartData(goals, { aggr: hot, events, durationS });
+    const lines = <T,>(pts: T[], key: (p: T) => string) => {
+      const m = new Map<string, T[]>();
+      for (const p of pts) m.set(key(p), [...(m.get(key(p)) ?? []), p]);
+      return m;
+    };
+    const shareLines = (d: typeof full) => lines(d.share ?? [], (p) => p.node);
+    const goalLines = (d: typeof full) => lines(d.values, (p) => `${p.goal}/${p.part}`);
+    for (const [all, kept, value] of [
+      [shareLines(full), shareLines(thin), (p: { bp: number }) => p.bp],
+      [goalLines(full), goalLines(thin), (p: { value: number }) => p.value],
+    ] as const) {
+      expect([...kept.keys()]).toEqual([...all.keys()]);
+      for (const [k, pts] of all) {
+        const got = kept.get(k) ?? [];
+        const cols = (xs: typeof pts) => columnsOf(xs.map((p) => ({ t: p.t, v: value(p as never) })), durationS, 640);
+        expect(pts.length, k).toBeGreaterThan(4 * 640);
+        expect(got.length, k).toBeLessThanOrEqual(4 * 640);
+        expect(cols(got), k).toEqual(cols(pts));
+      }
+    }
+    expect([...goalLines(full).keys()]).toEqual(['s0 node_mem_used_bp nid 0/0', 's0 node_mem_used_bp nid 0/1']);
+    expect(shareLines(full).size).toBe(3);
+    // Without the run's time vega rounds the axis, whose columns the thinning cannot know: nothing is thinned.
+    const unfixed = chartData(goals, { aggr: hot, events });
+    expect(unfixed.values).toEqual(full.values);
+    expect(unfixed.share).toEqual(full.share);
   });
 
   it("a long run's plot keeps at most four points a pixel column per line: an hour of aggregations and evaluations", async () => {

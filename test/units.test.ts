@@ -28,7 +28,7 @@ import {
   type TimeUnit,
 } from '../src/formats/damo/units.js';
 import { readKdamonds } from '../src/formats/damo/emit.js';
-import { atMostUint, ratioV, uintV } from '../src/formats/damo/values.js';
+import { uintRatioV, uintV } from '../src/formats/damo/values.js';
 import { tiering6040 } from '../src/scenario/presets.js';
 import type { ConfigError } from '../src/scenario/issues.js';
 import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
@@ -393,16 +393,18 @@ describe("damon-sim's own times: a bare number is seconds (durations, event time
 });
 
 describe('values a kernel file takes as an unsigned int (kstrtouint: -ERANGE above 2^32 − 1)', () => {
-  it('plain integers (uintV) and unit values (atMostUint) take 2^32 − 1 and refuse 2^32, both with the same hint', () => {
+  it('plain integers (uintV) and unit values (uintRatioV) take 2^32 − 1 and refuse 2^32, naming what was written, with the same hint', () => {
+    const messages = (r: { error?: { issues: Array<{ message: string }> } }) => r.error?.issues.map((i) => i.message);
     const uint = uintV();
     expect(uint.parse(4294967295)).toBe(4294967295);
     expect(uint.parse('4,294,967,295')).toBe(4294967295);
-    const big = uint.safeParse('4,294,967,296');
-    expect(big.success).toBe(false);
-    expect(big.error?.issues.map((i) => i.message)).toEqual(['expected an integer of at most 4294967295; found 4294967296 (the kernel file takes an unsigned int: -ERANGE)']);
-    const permil = atMostUint(ratioV('permil'), 'permil');
+    expect(messages(uint.safeParse('4,294,967,296'))).toEqual(['expected an integer of at most 4294967295; found 4,294,967,296 (= 4294967296) (the kernel file takes an unsigned int: -ERANGE)']);
+    expect(messages(uint.safeParse('max'))).toEqual(['expected an integer of at most 4294967295; found max (= 18446744073709551615) (the kernel file takes an unsigned int: -ERANGE)']);
+    expect(messages(uint.safeParse(true))).toEqual(['expected a non-negative integer of at most 4294967295']);
+    const permil = uintRatioV('permil');
     expect(permil.parse(4294967295)).toBe(4294967295n);
-    expect(permil.safeParse(4294967296).error?.issues.map((i) => i.message)).toEqual(['expected at most 4294967295 permil; found 4294967296 (the kernel file takes an unsigned int: -ERANGE)']);
+    expect(messages(permil.safeParse(4294967296))).toEqual(['expected at most 4294967295 permil; found 4294967296 (the kernel file takes an unsigned int: -ERANGE)']);
+    expect(messages(permil.safeParse('500,000,000 %'))).toEqual(['expected at most 4294967295 permil; found 500,000,000 % (= 5000000000 permil) (the kernel file takes an unsigned int: -ERANGE)']);
   });
 
   it('a scenario with fail_charge_num 2^32 is refused at its JSON path', () => {

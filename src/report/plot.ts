@@ -135,11 +135,11 @@ function targetSegments(s: GoalSeries, part: readonly number[]): Array<{ goal: s
  * records are used (the lowest kdamond/ctx): the truth is machine-wide, and interleaving several
  * contexts' samples at slightly different times would draw zigzags that are not in the data.
  */
-function hotShare(aggr: AggrRecord[]): Array<{ t: number; node: string; bp: number }> {
+function hotShare(aggr: AggrRecord[]): SharePoint[] {
   if (aggr.length === 0) return [];
   const first = aggr.reduce((a, b) => (b.kdamond < a.kdamond || (b.kdamond === a.kdamond && b.ctx < a.ctx) ? b : a));
   const recs = aggr.filter((r) => r.kdamond === first.kdamond && r.ctx === first.ctx).sort((a, b) => a.t - b.t);
-  const out: Array<{ t: number; node: string; bp: number }> = [];
+  const out: SharePoint[] = [];
   for (const r of recs) {
     const sum = r.hot_bytes.reduce((s, x) => s + x, 0);
     // No hot set (e.g. warm-up): the share is undefined, not zero; leave a gap.
@@ -226,24 +226,45 @@ function labelRows(events: Array<{ t: number; command: string }>, tMax: number):
  * Renders the goal chart (and, with `aggr`, the hot-share chart below it, sharing the time axis)
  * to an SVG string. Throws if vega reports an error.
  */
-export async function goalPlotSvg(
-  goals: GoalRecord[],
-  opts: {
-    title: string;
-    aggr?: AggrRecord[];
-    events?: readonly PlotWrite[];
-    /** Goals the scenario configures: an empty panel then says none was evaluated (a run too short for a quota window), not that there are none. */
-    configuredGoals?: number;
-    /** The run's simulated seconds: the time axis spans them (records of an iteration begun before the end can carry later times). */
-    durationS?: number;
-  },
-): Promise<string> {
+/** What goalPlotSvg() draws from. */
+export interface PlotOptions {
+  title: string;
+  aggr?: AggrRecord[];
+  events?: readonly PlotWrite[];
+  /** Goals the scenario configures: an empty panel then says none was evaluated (a run too short for a quota window), not that there are none. */
+  configuredGoals?: number;
+  /**
+   * The run's simulated seconds: the time axis spans them (records of an iteration begun before
+   * the end can carry later times). Long lines are thinned only on such an axis: without it vega
+   * picks a rounded one, whose pixel columns the thinning could not know.
+   */
+  durationS?: number;
+  /** Draw every point, however many (an SVG to zoom into; an hour's is ~1.7 MB). */
+  allPoints?: boolean;
+}
+
+/** A goal line's point, and a ground-truth line's. */
+export interface GoalPoint {
+  goal: string;
+  /** The goal's stretch, only when a goal was removed and given back (one line per stretch). */
+  part?: number;
+  t: number;
+  value: number;
+}
+export interface SharePoint {
+  t: number;
+  node: string;
+  bp: number;
+}
+
+/** The lines of the plot, each thinned to its pixel columns when the time axis is fixed (thinSteps()). */
+export function chartData(goals: GoalRecord[], opts: Omit<PlotOptions, 'title'>) {
   const series = seriesOf(goals);
   const labels = series.map((s) => s.label);
   const parts = series.map((s) => stretches(s, opts.events ?? []));
   // Only a goal that was removed and given back has several stretches (other charts stay as they were).
   const split = parts.some((p) => p.length > 0 && p[p.length - 1] > 0);
-  const allValues = series.map((s, j) => s.recs.map((r, i) => ({ goal: s.label, ...(split ? { part: parts[j][i] } : {}), t: r.t, value: num(r.current_value) })));
+  const allValues = series.map((s, j) => s.recs.map((r, i): GoalPoint => ({ goal: s.label, ...(split ? { part: parts[j][i] } : {}), t: r.t, value: num(r.current_value) })));
   const targets = series.flatMap((s, j) => targetSegments(s, parts[j]));
   // The x axis' extent (a loop: spreading hours of records into Math.max overflows the stack).
   let tMax = 0;
@@ -251,13 +272,25 @@ export async function goalPlotSvg(
   for (const a of opts.aggr ?? []) if (a.t > tMax) tMax = a.t;
   // The run's time, where it is known; else the records' (with nothing to plot, vega's scales have
   // no extent and its axes describe themselves as "values from Infinity to −Infinity").
-  const xDomain = opts.durationS !== undefined && opts.durationS > 0 ? [0, opts.durationS] : tMax > 0 ? undefined : [0, 1];
-  const xEnd = xDomain ? xDomain[1] : tMax;
-  // Each line (a goal's stretch) thinned on its own, so no column joins two lines.
+  const fixed = opts.durationS !== undefined && opts.durationS > 0;
+  const xDomain = fixed ? [0, opts.durationS as number] : tMax > 0 ? undefined : [0, 1];
+  const thin = <T extends { t: number }>(line: T[], value: (p: T) => number): T[] =>
+    fixed && !opts.allPoints ? thinSteps(line, value, 0, opts.durationS as number, THIN_COLUMNS) : line;
+  // Each line (a goal's stretch, a node) thinned on its own, so no column joins two lines.
   const values = allValues.flatMap((vs, j) => {
-    const stretchesOf = split ? [...new Set(parts[j])].map((p) => vs.filter((v) => v.part === p)) : [vs];
-    return stretchesOf.flatMap((line) => thinSteps(line, (v) => v.value, 0, xEnd, THIN_COLUMNS));
+    const lines = split ? [...new Set(parts[j])].map((p) => vs.filter((v) => v.part === p)) : [vs];
+    return lines.flatMap((line) => thin(line, (v) => v.value));
   });
+  let share: SharePoint[] | undefined;
+  if (opts.aggr) {
+    const all = hotShare(opts.aggr);
+    share = [...new Set(all.map((d) => d.node))].flatMap((node) => thin(all.filter((d) => d.node === node), (d) => d.bp));
+  }
+  return { series, labels, split, values, targets, share, tMax, xDomain };
+}
+
+export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promise<string> {
+  const { series, labels, split, values, targets, share, tMax, xDomain } = chartData(goals, opts);
   // Labels are laid out against the axis as drawn.
   const events = labelRows(
     (opts.events ?? []).map((e) => ({ t: e.t, command: e.command })),
@@ -326,9 +359,7 @@ export async function goalPlotSvg(
   };
 
   let spec: VegaLite.TopLevelSpec;
-  if (opts.aggr) {
-    const all = hotShare(opts.aggr);
-    const share = [...new Set(all.map((d) => d.node))].flatMap((node) => thinSteps(all.filter((d) => d.node === node), (d) => d.bp, 0, xEnd, THIN_COLUMNS));
+  if (share) {
     const nodes = [...new Set(share.map((d) => d.node))].sort();
     spec = {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

@@ -11,7 +11,7 @@ import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, NID_METRICS, QUOTA_GOAL_METRI
 import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { UnitError, parseNumber, parseRatio, parseTime } from './units.js';
-import { accessRateV, ageV, atMostUint, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, uintV, type AccessValue, type AgeValue } from './values.js';
+import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, uintRatioV, uintTimeV, uintV, type AccessValue, type AgeValue } from './values.js';
 
 const nullableNid = z.union([signedIntV(), z.null()], { error: 'expected a node id or null' }).optional();
 
@@ -51,7 +51,7 @@ const accessPatternSchema = z.looseObject({
 });
 
 /** A weight. */
-const weightV = () => atMostUint(ratioV('permil'), 'permil');
+const weightV = () => uintRatioV('permil');
 
 const weightsSchema = z.looseObject({
   sz_permil: weightV().optional(),
@@ -131,7 +131,7 @@ const contextSchema = z.looseObject({
 const kdamondSchema = z.looseObject({
   state: z.unknown().optional(),
   pid: z.unknown().optional(),
-  refresh_ms: atMostUint(timeV('ms'), 'ms').optional(),
+  refresh_ms: uintTimeV('ms').optional(),
   contexts: z.array(contextSchema),
 });
 

@@ -41,15 +41,17 @@ function unit<T>(parse: (v: string | number) => T, description: string) {
 /** A size in bytes: 4096, "4 KiB", "1.5 GiB", "max". */
 export const bytesV = () => unit(parseBytes, 'bytes: a number, or a string such as "4 KiB", "1.5 GiB", "max"');
 
+const timeDescription = (u: TimeUnit) => `time: a number of ${u === 'us' ? 'µs' : u}, or a string such as "5 ms", "1 s", "max"`;
 /** A time in the key's own unit when bare: "5 ms", "1 s", "2 h 1 m", "max". */
-export const timeV = (u: TimeUnit) => unit((v) => parseTime(v, u), `time: a number of ${u === 'us' ? 'µs' : u}, or a string such as "5 ms", "1 s", "max"`);
+export const timeV = (u: TimeUnit) => unit((v) => parseTime(v, u), timeDescription(u));
 
 /** A time counted in `out`, where a bare number means `bare`: damon-sim's own durations (bare = seconds). */
 export const timeBareV = (bare: TimeUnit, out: TimeUnit) =>
   unit((v) => parseTimeBare(v, bare, out), `time: a number of ${bare === 'us' ? 'µs' : bare} (fractions allowed), or a string such as "5 ms", "1 s", "10 m"`);
 
+const ratioDescription = (u: RatioUnit) => `${u}: a number of ${u}, or a percentage such as "5 %"`;
 /** A ratio in the key's own unit when bare, or a percentage string: "5 %". */
-export const ratioV = (u: RatioUnit) => unit((v) => parseRatio(v, u), `${u}: a number of ${u}, or a percentage such as "5 %"`);
+export const ratioV = (u: RatioUnit) => unit((v) => parseRatio(v, u), ratioDescription(u));
 
 /** An unsigned integer, with thousands separators allowed: 1000, "1,000", "max". */
 export const numberV = () => unit(parseNumber, 'an unsigned integer such as 1000 or "1,000"');
@@ -66,19 +68,30 @@ export const intV = () =>
   }, 'a non-negative integer');
 
 /**
- * A value whose kernel file takes an unsigned int, in `unit` (kstrtouint: above 2^32 − 1 is
- * -ERANGE). The one check of that bound, for plain integers (uintV) and unit values alike.
+ * `parse`, refusing values above 2^32 − 1 as a kernel file that takes an unsigned int does
+ * (kstrtouint: -ERANGE), naming what was written: the one check of that bound, for plain integers
+ * and unit values alike. `unitName`: the value's unit in the message, or '' for a plain integer.
  */
-export const atMostUint = (v: z.ZodType<bigint, unknown>, unit: string) =>
-  v.refine((b) => b <= BigInt(UINT_MAX), {
-    error: (iss) => `expected ${unit ? `at most ${UINT_MAX} ${unit}` : `an integer of at most ${UINT_MAX}`}; found ${String(iss.input)} (the kernel file takes an unsigned int: -ERANGE)`,
-  });
+function atMostUint(parse: (v: string | number) => bigint, unitName: string): (v: string | number) => bigint {
+  return (v) => {
+    const b = parse(v);
+    if (b > BigInt(UINT_MAX)) {
+      // What was written, and the value it reads as where that differs ("max", "1,000", "5 %").
+      const found = String(v) === String(b) ? String(b) : `${String(v)} (= ${b}${unitName ? ` ${unitName}` : ''})`;
+      throw new UnitError(unitName ? `at most ${UINT_MAX} ${unitName}` : `an integer of at most ${UINT_MAX}`, found, 'the kernel file takes an unsigned int: -ERANGE');
+    }
+    return b;
+  };
+}
 
 /** A non-negative integer a sysfs file takes as an unsigned int. */
-export const uintV = () =>
-  atMostUint(numberV(), '')
-    .transform(Number)
-    .describe(`a non-negative integer of at most ${UINT_MAX}`);
+export const uintV = () => unit((v) => Number(atMostUint(parseNumber, '')(v)), `a non-negative integer of at most ${UINT_MAX}`);
+
+/** ratioV(u) for a sysfs file that takes an unsigned int (a scheme's quota weights). */
+export const uintRatioV = (u: RatioUnit) => unit(atMostUint((v) => parseRatio(v, u), u), ratioDescription(u));
+
+/** timeV(u) for a sysfs file that takes an unsigned int (a kdamond's refresh_ms). */
+export const uintTimeV = (u: TimeUnit) => unit(atMostUint((v) => parseTime(v, u), u), timeDescription(u));
 
 /**
  * A signed integer a sysfs file takes as an int (node ids, where -1 means none; kstrtoint: outside
