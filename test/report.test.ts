@@ -697,7 +697,11 @@ describe('thinSteps (M4): the points a chart can show', () => {
     const thin = chartData(goals, { aggr: hot, events, durationS });
     const lines = <T,>(pts: T[], key: (p: T) => string) => {
       const m = new Map<string, T[]>();
-      for (const p of pts) m.set(key(p), [...(m.get(key(p)) ?? []), p]);
+      for (const p of pts) {
+        const line = m.get(key(p));
+        if (line) line.push(p);
+        else m.set(key(p), [p]);
+      }
       return m;
     };
     const shareLines = (d: typeof full) => lines(d.share ?? [], (p) => p.node);

@@ -28,7 +28,7 @@ import {
   type TimeUnit,
 } from '../src/formats/damo/units.js';
 import { readKdamonds } from '../src/formats/damo/emit.js';
-import { uintRatioV, uintV } from '../src/formats/damo/values.js';
+import { uintRatioV, uintTimeV, uintV } from '../src/formats/damo/values.js';
 import { tiering6040 } from '../src/scenario/presets.js';
 import type { ConfigError } from '../src/scenario/issues.js';
 import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
@@ -393,7 +393,7 @@ describe("damon-sim's own times: a bare number is seconds (durations, event time
 });
 
 describe('values a kernel file takes as an unsigned int (kstrtouint: -ERANGE above 2^32 − 1)', () => {
-  it('plain integers (uintV) and unit values (uintRatioV) take 2^32 − 1 and refuse 2^32, naming what was written, with the same hint', () => {
+  it('plain integers (uintV) and unit values (uintRatioV, uintTimeV) take 2^32 − 1 and refuse 2^32, naming what was written, with the same hint', () => {
     const messages = (r: { error?: { issues: Array<{ message: string }> } }) => r.error?.issues.map((i) => i.message);
     const uint = uintV();
     expect(uint.parse(4294967295)).toBe(4294967295);
@@ -404,6 +404,10 @@ describe('values a kernel file takes as an unsigned int (kstrtouint: -ERANGE abo
     const permil = uintRatioV('permil');
     expect(permil.parse(4294967295)).toBe(4294967295n);
     expect(messages(permil.safeParse(4294967296))).toEqual(['expected at most 4294967295 permil; found 4294967296 (the kernel file takes an unsigned int: -ERANGE)']);
+    const ms = uintTimeV('ms');
+    expect(ms.parse('1 s')).toBe(1000n);
+    expect(messages(ms.safeParse('50 d'))).toEqual(['expected at most 4294967295 ms; found 50 d (= 4320000000 ms) (the kernel file takes an unsigned int: -ERANGE)']);
+    expect(messages(ms.safeParse('4294967296 ms'))).toEqual(['expected at most 4294967295 ms; found 4294967296 ms (the kernel file takes an unsigned int: -ERANGE)']);
     expect(messages(permil.safeParse('500,000,000 %'))).toEqual(['expected at most 4294967295 permil; found 500,000,000 % (= 5000000000 permil) (the kernel file takes an unsigned int: -ERANGE)']);
   });
 

@@ -222,10 +222,6 @@ function labelRows(events: Array<{ t: number; command: string }>, tMax: number):
     });
 }
 
-/**
- * Renders the goal chart (and, with `aggr`, the hot-share chart below it, sharing the time axis)
- * to an SVG string. Throws if vega reports an error.
- */
 /** What goalPlotSvg() draws from. */
 export interface PlotOptions {
   title: string;
@@ -289,6 +285,10 @@ export function chartData(goals: GoalRecord[], opts: Omit<PlotOptions, 'title'>)
   return { series, labels, split, values, targets, share, tMax, xDomain };
 }
 
+/**
+ * Renders the goal chart (and, with `aggr`, the hot-share chart below it, sharing the time axis)
+ * to an SVG string. Throws if vega reports an error.
+ */
 export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promise<string> {
   const { series, labels, split, values, targets, share, tMax, xDomain } = chartData(goals, opts);
   // Labels are laid out against the axis as drawn.

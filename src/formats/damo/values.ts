@@ -77,7 +77,9 @@ function atMostUint(parse: (v: string | number) => bigint, unitName: string): (v
     const b = parse(v);
     if (b > BigInt(UINT_MAX)) {
       // What was written, and the value it reads as where that differs ("max", "1,000", "5 %").
-      const found = String(v) === String(b) ? String(b) : `${String(v)} (= ${b}${unitName ? ` ${unitName}` : ''})`;
+      const reads = `${b}${unitName ? ` ${unitName}` : ''}`;
+      const written = String(v).trim();
+      const found = written === String(b) || written === reads ? written : `${written} (= ${reads})`;
       throw new UnitError(unitName ? `at most ${UINT_MAX} ${unitName}` : `an integer of at most ${UINT_MAX}`, found, 'the kernel file takes an unsigned int: -ERANGE');
     }
     return b;
