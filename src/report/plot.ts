@@ -196,6 +196,7 @@ export function thinSteps<T extends { t: number }>(pts: T[], value: (p: T) => nu
   }
   return out;
 }
+
 /** More writes than this are drawn as rules without their command names. */
 const MAX_EVENT_LABELS = 8;
 const HEIGHT = 260;
