@@ -69,6 +69,11 @@ export function checkTuner(tuner: string | undefined): void {
   if (tuner !== undefined && tuner !== 'temporal' && tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${tuner}"`);
 }
 
+/** --tuner picks a preset's tuner: a scenario file sets goal_tuner per scheme. */
+export function checkTunerHasPreset(tuner: string | undefined, preset: string | undefined): void {
+  if (tuner !== undefined && preset === undefined) throw new UsageError('--tuner: expected --preset NAME with it (a scenario file sets goal_tuner per scheme); found --tuner without --preset');
+}
+
 /** Load a scenario file or a preset, keeping its document. */
 export function loadScenarioSource(
   file: string | undefined,
@@ -82,7 +87,7 @@ export function loadScenarioSource(
     return { loaded: scenarioFromDoc(doc, { source: `preset ${preset}`, compat: opts.compat }), doc, label: `preset ${preset}` };
   }
   if (file === undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found neither`);
-  if (opts.tuner !== undefined) throw new UsageError('--tuner: expected --preset NAME with it (a scenario file sets goal_tuner per scheme); found --tuner without --preset');
+  checkTunerHasPreset(opts.tuner, preset);
   const doc = withProfile(readScenarioDoc(file), opts.profile);
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError([{ path: file, message: 'expected a scenario document (a mapping); found something else' }]);
   return { loaded: scenarioFromDoc(doc, { source: file, compat: opts.compat }), doc: doc as Record<string, unknown>, label: file };

@@ -14,7 +14,7 @@ import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
-import { checkPreset, checkTuner, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
+import { checkPreset, checkTuner, checkTunerHasPreset, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
 import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
 export interface RunCommandOptions {
@@ -278,7 +278,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     seeds = r;
   });
   checks.report();
-  if (o.tuner !== undefined && o.preset === undefined) throw new UsageError('--tuner: expected --preset NAME with it (a scenario file sets goal_tuner per scheme); found --tuner without --preset');
+  checkTunerHasPreset(o.tuner, o.preset);
   if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
   if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
   if (o.compareTuners) {
@@ -318,11 +318,16 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   }
 }
 
+/** --compare-tuners runs a preset under each tuner: a scenario file sets goal_tuner per scheme. */
+function compareNeedsPreset(o: RunCommandOptions, file: string | undefined): void {
+  if (o.compareTuners && o.preset === undefined) throw new UsageError(`--compare-tuners: expected --preset NAME with it; found ${file === undefined ? 'no --preset' : `scenario file "${file}"`}`);
+}
+
 /** The runs runCommand() asked for, once every option and path has been checked. */
 async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, seeds: number[] | undefined, progress: boolean, signal: AbortSignal): Promise<number> {
   if (seeds !== undefined) return runSweep(io, file, o, seeds, progress, signal);
   if (o.compareTuners) {
-    if (o.preset === undefined) throw new UsageError(`--compare-tuners: expected --preset NAME with it; found ${file === undefined ? 'no --preset' : `scenario file "${file}"`}`);
+    compareNeedsPreset(o, file);
     const outDir = o.outDir ?? 'out';
     const tuners: Tuner[] = ['temporal', 'consist'];
     // Validate both before running either, so bad input writes nothing.
@@ -355,7 +360,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
  * validated before the first run, then one sweep table per tuner (report/sweep.ts).
  */
 async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, seeds: readonly number[], progress: boolean, signal: AbortSignal): Promise<number> {
-  if (o.compareTuners && o.preset === undefined) throw new UsageError(`--compare-tuners: expected --preset NAME with it; found ${file === undefined ? 'no --preset' : `scenario file "${file}"`}`);
+  compareNeedsPreset(o, file);
   const tuners: Tuner[] = o.compareTuners ? ['temporal', 'consist'] : [(o.tuner as Tuner | undefined) ?? 'temporal'];
   const loaded = tuners.map((t) => seeds.map((seed) => {
     const l = loadOne(file, o, t);

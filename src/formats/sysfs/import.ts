@@ -80,17 +80,19 @@ function sameValue(key: string, t: string, dflt: string): boolean {
 
 class Reader {
   readonly notes: ConfigIssue[] = [];
-  /**
-   * @param lacks optional files the expected kernel does not have: missing, they go without a
-   *   note (their default is what that kernel does).
-   */
+  /** Optional files the expected kernel does not have: missing, they go without a note (their default is what that kernel does). */
+  private readonly lacks: ReadonlySet<string>;
+  /** The profile's files and names (layout.ts sysfsFeatures). */
+  readonly has: SysfsFeatures;
+
   constructor(
     readonly root: string,
-    private readonly lacks: ReadonlySet<string>,
-    /** The kernel profile the tree is read as, and its names (layout.ts sysfsFeatures). */
+    /** The kernel profile the tree is read as. */
     readonly profile: KernelProfile,
-    readonly has: SysfsFeatures,
-  ) {}
+  ) {
+    this.has = sysfsFeatures(profile);
+    this.lacks = filesLacking(this.has);
+  }
 
   private rel(p: string): string {
     return relative(this.root, p) || '.';
@@ -378,8 +380,7 @@ function readContext(r: Reader, d: string): DamoContext {
  * action, a goal metric) is an error naming the file.
  */
 export function importSysfsTree(dir: string, profile: KernelProfile = DEFAULT_PROFILE): SysfsImport {
-  const has = sysfsFeatures(profile);
-  const r = new Reader(dir, filesLacking(has), profile, has);
+  const r = new Reader(dir, profile);
   const kd = r.exists(join(dir, 'nr_kdamonds')) ? dir : join(dir, 'kdamonds');
   if (!r.exists(join(kd, 'nr_kdamonds')))
     throw new ConfigError([{ path: dir, message: 'expected a DAMON sysfs tree: the admin dir (with kdamonds/nr_kdamonds) or its kdamonds dir (with nr_kdamonds); found neither' }]);
