@@ -22,7 +22,9 @@ import { ConfigError } from '../src/scenario/issues.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import type { KdamondParams } from '../src/scenario/model.js';
 import { kdamondsArb } from './helpers/damo-arb.js';
-import { findProfile, resolveProfile, withOverrides, type KernelProfile } from '../src/profiles.js';
+import { PROFILES, findProfile, resolveProfile, withOverrides, type KernelProfile } from '../src/profiles.js';
+import { PROFILE_FILES, filesLacking, sysfsFeatures } from '../src/formats/sysfs/layout.js';
+import { SysfsTree } from '../src/formats/sysfs/tree.js';
 
 /** The newest tree: every file damon-sim knows (layout.ts sysfsFeatures). */
 const B1 = findProfile('b1')!;
@@ -209,6 +211,33 @@ describe('sysfs export: the files and values the kernel shows', () => {
     expect(flipped({ failChargeRatio: false })).toEqual([]); // damos_quota_is_full() came with them
     expect(flipped({ failChargeRatio: false, damosQuotaIsFull: false, quotaFullBelowMinRegion: false })).toEqual([`${s0}/quotas/fail_charge_num`, `${s0}/quotas/fail_charge_denom`]);
     for (const f of [...b0, ...mainline]) expect(b1.has(f), f).toBe(true);
+  });
+
+  it('leaves out exactly the files layout.ts PROFILE_FILES says a profile lacks, as the in-memory tree does, with the same defaults', () => {
+    const plain = structuredClone(example);
+    for (const sc of plain[0].contexts[0].schemes) {
+      sc.quota.goalTuner = 'consist';
+      sc.maxNrSnapshots = 0;
+      for (const g of sc.quota.goals) g.metric = 'node_mem_used_bp';
+    }
+    const profiles = [...PROFILES, withOverrides(B1, { failChargeRatio: false, damosQuotaIsFull: false, quotaFullBelowMinRegion: false }), withOverrides(B1, { maxNrSnapshotsFile: false })];
+    const names = Object.keys(PROFILE_FILES);
+    for (const p of profiles) {
+      const lacking = [...filesLacking(sysfsFeatures(p))].sort();
+      const exported = sysfsFiles(plain, p);
+      const inTree = (files: Array<[string, string]>) => new Set(files.map(([f]) => f.split('/').pop()!).filter((f) => names.includes(f)));
+      expect(names.filter((f) => !inTree(exported).has(f)).sort(), p.name).toEqual(lacking);
+      // The kernel's tree, its dirs made by the nr_* writes alone: the same files, and each
+      // holds the table's default.
+      const t = new SysfsTree(p);
+      for (const [f, v] of exported) if (/\/nr_[a-z]+$/.test(f) && !f.includes('/stats/')) expect(t.write(f, v), f).toBeNull();
+      const fresh = t.list().map(([f, v]): [string, string] => [f, v.replace(/\n$/, '')]);
+      expect(names.filter((f) => !inTree(fresh).has(f)).sort(), p.name).toEqual(lacking);
+      for (const [f, v] of fresh) {
+        const name = f.split('/').pop()!;
+        if (Object.hasOwn(PROFILE_FILES, name)) expect(v, f).toBe(PROFILE_FILES[name as keyof typeof PROFILE_FILES].dflt);
+      }
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/m
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
-import { statsFiles, useProfileWith, sysfsFeatures, ulongTime, yn, type SysfsFeatures } from './layout.js';
+import { PROFILE_FILES, hasFile, statsFiles, useProfileWith, sysfsFeatures, ulongTime, yn, type ProfileFile, type SysfsFeatures } from './layout.js';
 
 /** [path relative to the admin dir, file content] in a stable order. */
 export type SysfsFile = [string, string];
@@ -35,6 +35,11 @@ function filterFiles(out: SysfsFile[], dir: string, list: readonly FilterParams[
   });
 }
 
+/** A file only some profiles' trees have (layout.ts PROFILE_FILES), where this one has it. */
+function profileFile(out: SysfsFile[], has: SysfsFeatures, dir: string, name: ProfileFile, value: string): void {
+  if (hasFile(has, name)) out.push([`${dir}/${name}`, value]);
+}
+
 function schemeFiles(out: SysfsFile[], d: string, s: SchemeParams, has: SysfsFeatures): void {
   const p = s.pattern;
   out.push([`${d}/action`, s.action]);
@@ -51,11 +56,9 @@ function schemeFiles(out: SysfsFile[], d: string, s: SchemeParams, has: SysfsFea
   out.push([`${d}/quotas/bytes`, q.sz.toString()]);
   out.push([`${d}/quotas/reset_interval_ms`, ulongTime(q.resetIntervalMs)]);
   out.push([`${d}/quotas/effective_bytes`, '0']);
-  if (has.goalTuner) out.push([`${d}/quotas/goal_tuner`, q.goalTuner]);
-  if (has.failCharge) {
-    out.push([`${d}/quotas/fail_charge_num`, `${q.failChargeNum}`]);
-    out.push([`${d}/quotas/fail_charge_denom`, `${q.failChargeDenom}`]);
-  }
+  profileFile(out, has, `${d}/quotas`, 'goal_tuner', q.goalTuner);
+  profileFile(out, has, `${d}/quotas`, 'fail_charge_num', `${q.failChargeNum}`);
+  profileFile(out, has, `${d}/quotas`, 'fail_charge_denom', `${q.failChargeDenom}`);
   out.push([`${d}/quotas/weights/sz_permil`, `${q.weightSz}`]);
   out.push([`${d}/quotas/weights/nr_accesses_permil`, `${q.weightNrAccesses}`]);
   out.push([`${d}/quotas/weights/age_permil`, `${q.weightAge}`]);
@@ -95,18 +98,24 @@ function beyondTree(kdamonds: readonly KdamondParams[], profile: KernelProfile, 
   const issues: ConfigIssue[] = [];
   const lacks = (path: string, file: string, want: string, found: string, inTree: (f: SysfsFeatures) => boolean) =>
     issues.push({ path, message: `expected ${want}: kernel profile "${profile.name}"'s tree has no ${file} (${useProfileWith(inTree)}); found ${found}` });
+  // A file the tree lacks can only hold its default. `text` is what the file would say; `asConfig`
+  // shows a file's text as the config writes the value.
+  const lacksFile = (path: string, name: ProfileFile, text: string, asConfig = (t: string) => t) => {
+    const { dflt } = PROFILE_FILES[name];
+    if (!hasFile(has, name) && text !== dflt) lacks(path, `${name} file`, asConfig(dflt), asConfig(text), (f) => hasFile(f, name));
+  };
   kdamonds.forEach((k, ki) =>
     k.contexts.forEach((c, ci) => {
       const cp = `kdamonds[${ki}].contexts[${ci}]`;
-      if (c.pause && !has.pause) lacks(`${cp}.pause`, 'pause file', 'false', 'true', (f) => f.pause);
+      lacksFile(`${cp}.pause`, 'pause', yn(c.pause), (t) => `${t === 'Y'}`);
       c.schemes.forEach((s, si) => {
         const sp = `${cp}.schemes[${si}]`;
         const q = s.quota;
         if (!has.actions.includes(s.action)) lacks(`${sp}.action`, `action "${s.action}"`, 'an action it takes', `"${s.action}"`, (f) => f.actions.includes(s.action));
-        if (!has.goalTuner && q.goalTuner !== 'consist') lacks(`${sp}.quotas.goal_tuner`, 'goal_tuner file', '"consist"', `"${q.goalTuner}"`, (f) => f.goalTuner);
-        if (!has.failCharge && q.failChargeNum !== 0) lacks(`${sp}.quotas.fail_charge_num`, 'fail_charge_num file', '0', `${q.failChargeNum}`, (f) => f.failCharge);
-        if (!has.failCharge && q.failChargeDenom !== 0) lacks(`${sp}.quotas.fail_charge_denom`, 'fail_charge_denom file', '0', `${q.failChargeDenom}`, (f) => f.failCharge);
-        if (!has.snapshots && s.maxNrSnapshots !== 0) lacks(`${sp}.max_nr_snapshots`, 'max_nr_snapshots file', '0', `${s.maxNrSnapshots}`, (f) => f.snapshots);
+        lacksFile(`${sp}.quotas.goal_tuner`, 'goal_tuner', q.goalTuner, (t) => JSON.stringify(t));
+        lacksFile(`${sp}.quotas.fail_charge_num`, 'fail_charge_num', `${q.failChargeNum}`);
+        lacksFile(`${sp}.quotas.fail_charge_denom`, 'fail_charge_denom', `${q.failChargeDenom}`);
+        lacksFile(`${sp}.max_nr_snapshots`, 'max_nr_snapshots', `${s.maxNrSnapshots}`);
         q.goals.forEach((g, gi) => {
           if (!has.metrics.includes(g.metric)) lacks(`${sp}.quotas.goals[${gi}].metric`, `goal metric "${g.metric}"`, 'a metric it takes', `"${g.metric}"`, (f) => f.metrics.includes(g.metric));
         });
@@ -139,7 +148,7 @@ export function sysfsFiles(kdamonds: readonly KdamondParams[], profile: KernelPr
       out.push([`${cd}/avail_operations`, DAMON_OPS_IDS.join('\n')]);
       out.push([`${cd}/operations`, c.ops]);
       out.push([`${cd}/addr_unit`, `${c.addrUnit}`]);
-      if (has.pause) out.push([`${cd}/pause`, yn(c.pause)]);
+      profileFile(out, has, cd, 'pause', yn(c.pause));
       const iv = `${cd}/monitoring_attrs/intervals`;
       out.push([`${iv}/sample_us`, `${a.sampleInterval}`]);
       out.push([`${iv}/aggr_us`, `${a.aggrInterval}`]);

@@ -16,7 +16,7 @@ import { ULONG_MAX } from '../../lib/kint.js';
 import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
 import { parseBool } from '../damo/units.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
-import { filesLacking, sysfsFeatures, useProfileWith, type SysfsFeatures } from './layout.js';
+import { PROFILE_FILES, filesLacking, hasFile, sysfsFeatures, useProfileWith, type ProfileFile, type SysfsFeatures } from './layout.js';
 
 /** Why a path could not be read, in words, with the errno name (EACCES, ELOOP, ...). */
 function unreadable(e: unknown): string {
@@ -147,12 +147,18 @@ class Reader {
   optional(p: string, key: string, dflt: string): string | undefined {
     const t = this.text(p);
     if (t !== undefined && this.lacks.has(key) && !sameValue(key, t, dflt))
-      this.fail(p, `expected no such file, or its default ${JSON.stringify(dflt)}: kernel profile "${this.profile.name}"'s tree has none; found ${JSON.stringify(t)} (${useProfileWith((f) => !filesLacking(f).has(key))})`);
+      this.fail(p, `expected no such file, or its default ${JSON.stringify(dflt)}: kernel profile "${this.profile.name}"'s tree has none; found ${JSON.stringify(t)} (${useProfileWith((f) => hasFile(f, key))})`);
     if (t === undefined && !this.lacks.has(key)) {
       const since = OPTIONAL_SINCE[key];
       this.notes.push({ path: this.rel(p), message: `missing (added in ${since ?? 'a later kernel'}); using the default ${JSON.stringify(dflt)}` });
     }
     return t;
+  }
+
+  /** optional() for a file only some profiles' trees have (layout.ts PROFILE_FILES), in dir: its content or default. */
+  profileFile(dir: string, name: ProfileFile): string {
+    const { dflt } = PROFILE_FILES[name];
+    return this.optional(join(dir, name), name, dflt) ?? dflt;
   }
 
   big(p: string, t: string, what = 'an unsigned integer'): bigint {
@@ -272,8 +278,7 @@ function readScheme(r: Reader, d: string): DamoScheme {
   const targetNid = tn === undefined ? -1 : r.int(join(d, 'target_nid'), tn, 'a node id');
   const ai = r.optional(join(d, 'apply_interval_us'), 'apply_interval_us', '0');
   const q = join(d, 'quotas');
-  const opt = (name: string, dflt: string) => r.optional(join(q, name), name, dflt) ?? dflt;
-  const tuner = r.oneOf<GoalTuner>(join(q, 'goal_tuner'), opt('goal_tuner', 'consist'), GOAL_TUNERS, 'a goal tuner');
+  const tuner = r.oneOf<GoalTuner>(join(q, 'goal_tuner'), r.profileFile(q, 'goal_tuner'), GOAL_TUNERS, 'a goal tuner');
   const w = join(d, 'watermarks');
   let dests: Array<{ id: number; weight: number }> = [];
   const dd = join(d, 'dests');
@@ -295,7 +300,7 @@ function readScheme(r: Reader, d: string): DamoScheme {
     }
   }
   if (!anyFilterDir) r.optional(join(d, 'filters'), 'filters', 'no filters');
-  const snaps = r.optional(join(d, 'stats', 'max_nr_snapshots'), 'max_nr_snapshots', '0');
+  const snaps = r.profileFile(join(d, 'stats'), 'max_nr_snapshots');
   return {
     action,
     dests,
@@ -310,8 +315,8 @@ function readScheme(r: Reader, d: string): DamoScheme {
       timeMs: num('quotas/ms'),
       szBytes: num('quotas/bytes'),
       resetIntervalMs: num('quotas/reset_interval_ms'),
-      failChargeNum: r.big(join(q, 'fail_charge_num'), opt('fail_charge_num', '0')),
-      failChargeDenom: r.big(join(q, 'fail_charge_denom'), opt('fail_charge_denom', '0')),
+      failChargeNum: r.big(join(q, 'fail_charge_num'), r.profileFile(q, 'fail_charge_num')),
+      failChargeDenom: r.big(join(q, 'fail_charge_denom'), r.profileFile(q, 'fail_charge_denom')),
       goals: readGoals(r, join(q, 'goals')),
       goalTuner: tuner,
       effectiveSzBytes: 0n,
@@ -325,7 +330,7 @@ function readScheme(r: Reader, d: string): DamoScheme {
       low: num('watermarks/low'),
     },
     filters,
-    maxNrSnapshots: snaps === undefined ? 0n : r.big(join(d, 'stats', 'max_nr_snapshots'), snaps),
+    maxNrSnapshots: r.big(join(d, 'stats', 'max_nr_snapshots'), snaps),
   };
 }
 
@@ -333,7 +338,7 @@ function readContext(r: Reader, d: string): DamoContext {
   const ops = r.oneOf<OpsId>(join(d, 'operations'), r.required(join(d, 'operations')), DAMON_OPS_IDS, 'an operations set');
   const auText = r.optional(join(d, 'addr_unit'), 'addr_unit', '1');
   const au = auText === undefined ? 1n : r.big(join(d, 'addr_unit'), auText);
-  const pauseText = r.optional(join(d, 'pause'), 'pause', 'N');
+  const pauseText = r.profileFile(d, 'pause');
   const iv = join(d, 'monitoring_attrs', 'intervals');
   const ivNum = (name: string) => r.big(join(iv, name), r.required(join(iv, name)));
   const g = join(iv, 'intervals_goal');
@@ -369,7 +374,7 @@ function readContext(r: Reader, d: string): DamoContext {
     targets,
     intervals: { sampleUs: ivNum('sample_us'), aggrUs: ivNum('aggr_us'), opsUpdateUs: ivNum('update_us'), goal },
     nrRegions: { min: r.big(join(nrr, 'min'), r.required(join(nrr, 'min'))), max: r.big(join(nrr, 'max'), r.required(join(nrr, 'max'))) },
-    pause: pauseText === undefined ? false : r.bool(join(d, 'pause'), pauseText),
+    pause: r.bool(join(d, 'pause'), pauseText),
     schemes,
   };
 }

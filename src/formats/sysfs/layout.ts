@@ -63,17 +63,36 @@ export function useProfileWith(has: (f: SysfsFeatures) => boolean): string {
   return useProfile((p) => has(sysfsFeatures(p)));
 }
 
-/** The keys of the optional files a profile's tree does not have (see SysfsFeatures). */
-export function filesLacking(has: SysfsFeatures): Set<string> {
-  const lacks = new Set<string>();
-  if (!has.pause) lacks.add('pause');
-  if (!has.goalTuner) lacks.add('goal_tuner');
-  if (!has.failCharge) for (const k of ['fail_charge_num', 'fail_charge_denom']) lacks.add(k);
-  if (!has.snapshots) lacks.add('max_nr_snapshots');
-  return lacks;
+/**
+ * The files only some profiles' trees have: each with the feature that brings it and its default,
+ * the value a fresh file reads and what a kernel without the file does. The exporter writes, the
+ * in-memory tree holds, the importer expects and the staging script tolerates the missing ones
+ * from this one table.
+ */
+export const PROFILE_FILES = {
+  pause: { in: (f: SysfsFeatures) => f.pause, dflt: 'N' },
+  goal_tuner: { in: (f: SysfsFeatures) => f.goalTuner, dflt: 'consist' },
+  fail_charge_num: { in: (f: SysfsFeatures) => f.failCharge, dflt: '0' },
+  fail_charge_denom: { in: (f: SysfsFeatures) => f.failCharge, dflt: '0' },
+  nr_snapshots: { in: (f: SysfsFeatures) => f.snapshots, dflt: '0' },
+  max_nr_snapshots: { in: (f: SysfsFeatures) => f.snapshots, dflt: '0' },
+} as const;
+
+export type ProfileFile = keyof typeof PROFILE_FILES;
+
+const isProfileFile = (name: string): name is ProfileFile => Object.hasOwn(PROFILE_FILES, name);
+
+/** Whether a tree with features `f` has a file of this name (every profile has the files not in PROFILE_FILES). */
+export function hasFile(f: SysfsFeatures, name: string): boolean {
+  return !isProfileFile(name) || PROFILE_FILES[name].in(f);
+}
+
+/** The names of the PROFILE_FILES a tree with features `f` does not have. */
+export function filesLacking(f: SysfsFeatures): Set<string> {
+  return new Set(Object.keys(PROFILE_FILES).filter((name) => !hasFile(f, name)));
 }
 
 /** The per-scheme stats files a profile's tree has. */
 export function statsFiles(f: SysfsFeatures): readonly string[] {
-  return f.snapshots ? STATS_FILES : STATS_FILES.filter((x) => x !== 'nr_snapshots' && x !== 'max_nr_snapshots');
+  return STATS_FILES.filter((x) => hasFile(f, x));
 }

@@ -21,7 +21,7 @@ import { MEMCG_METRICS, NID_METRICS, isCoreFilter } from '../../damos/scheme.js'
 import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import type { DamoCompat } from '../damo/emit.js';
 import { compatDropsNid } from '../damo/kdamonds.js';
-import { ulongTime, yn } from './layout.js';
+import { PROFILE_FILES, ulongTime, yn } from './layout.js';
 
 /** Quote for sh: single quotes, with embedded ones closed and escaped. */
 function shQuote(s: string): string {
@@ -112,8 +112,8 @@ function schemeLines(out: string[], d: string, s: SchemeParams, opts: ScriptOpti
   out.push(`w "${qd}/weights/sz_permil" ${q.weightSz}`);
   out.push(`w "${qd}/weights/nr_accesses_permil" ${q.weightNrAccesses}`);
   out.push(`w "${qd}/weights/age_permil" ${q.weightAge}`);
-  out.push(`o "${qd}/fail_charge_num" ${q.failChargeNum} 0`);
-  out.push(`o "${qd}/fail_charge_denom" ${q.failChargeDenom} 0`);
+  out.push(`o "${qd}/fail_charge_num" ${q.failChargeNum} ${PROFILE_FILES.fail_charge_num.dflt}`);
+  out.push(`o "${qd}/fail_charge_denom" ${q.failChargeDenom} ${PROFILE_FILES.fail_charge_denom.dflt}`);
   if (q.goals.length > 0) {
     out.push(`has "${qd}/goals" || { echo "damon-sim: ${qd}/goals: missing, so this kernel cannot take quota goals: failed" >&2; exit 1; }`);
     out.push(`nr "${qd}/goals/nr_goals" ${q.goals.length}`);
@@ -128,7 +128,7 @@ function schemeLines(out: string[], d: string, s: SchemeParams, opts: ScriptOpti
     out.push(`w "${gd}/target_value" ${g.targetValue}`);
     out.push(`w "${gd}/current_value" ${g.currentValue}`);
   });
-  out.push(`o "${qd}/goal_tuner" ${q.goalTuner} consist`);
+  out.push(`o "${qd}/goal_tuner" ${q.goalTuner} ${PROFILE_FILES.goal_tuner.dflt}`);
   const w = s.wmarks;
   out.push(`w "${d}/watermarks/metric" ${w.metric}`);
   out.push(`w "${d}/watermarks/interval_us" ${ulongTime(w.intervalUs)}`);
@@ -147,7 +147,7 @@ function schemeLines(out: string[], d: string, s: SchemeParams, opts: ScriptOpti
   else out.push(`\t[ ! -d "${d}/filters" ] || nr "${d}/filters/nr_filters" 0`);
   out.push('fi');
   out.push(`o "${d}/apply_interval_us" ${s.applyIntervalUs} 0`);
-  out.push(`o "${d}/stats/max_nr_snapshots" ${s.maxNrSnapshots} 0`);
+  out.push(`o "${d}/stats/max_nr_snapshots" ${s.maxNrSnapshots} ${PROFILE_FILES.max_nr_snapshots.dflt}`);
 }
 
 /** The staging script for these kdamonds. */
@@ -181,7 +181,7 @@ export function sysfsScript(kdamonds: readonly KdamondParams[], opts: ScriptOpti
       out.push('fi');
       out.push(`w "${cd}/monitoring_attrs/nr_regions/min" ${a.minNrRegions}`);
       out.push(`w "${cd}/monitoring_attrs/nr_regions/max" ${a.maxNrRegions}`);
-      out.push(`o "${cd}/pause" ${yn(c.pause)} N`);
+      out.push(`o "${cd}/pause" ${yn(c.pause)} ${PROFILE_FILES.pause.dflt}`);
       out.push(`o "${cd}/addr_unit" ${c.addrUnit} 1`);
       out.push(`nr "${cd}/targets/nr_targets" ${c.targets.length}`);
       c.targets.forEach((t, ti) => {

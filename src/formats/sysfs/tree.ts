@@ -31,7 +31,7 @@ import { FILTER_TYPES, GOAL_TUNERS, WMARK_METRICS, isCoreFilter, type FilterType
 import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
-import { statsFiles, sysfsFeatures, type SysfsFeatures } from './layout.js';
+import { PROFILE_FILES, hasFile, statsFiles, sysfsFeatures, type ProfileFile, type SysfsFeatures } from './layout.js';
 
 
 /**
@@ -213,6 +213,11 @@ export class SysfsTree {
     this.files.set(path, { value, mode: store ? 0o600 : 0o400, store });
   }
 
+  /** A file only some profiles' trees have (layout.ts PROFILE_FILES), with its default, where this one has it. */
+  private profileFile(dir: string, name: ProfileFile, store?: Store): void {
+    if (hasFile(this.has, name)) this.file(`${dir}/${name}`, PROFILE_FILES[name].dflt, store);
+  }
+
   private nr(path: string, make: (dir: string) => void, max?: number): void {
     this.file(path, '0', int);
     this.counted.set(path, { make, max });
@@ -295,7 +300,7 @@ export class SysfsTree {
       if (typeof x === 'string') return { errno: x };
       return x === 0n ? { errno: '-EINVAL' } : x.toString();
     });
-    if (this.has.pause) this.file(`${d}/pause`, 'N', bool);
+    this.profileFile(d, 'pause', bool);
     const ma = `${d}/monitoring_attrs`;
     this.dir(ma);
     this.dir(`${ma}/intervals`);
@@ -340,11 +345,9 @@ export class SysfsTree {
     this.dir(q);
     for (const f of ['ms', 'bytes', 'reset_interval_ms']) this.file(`${q}/${f}`, '0', num(kstrtoul, true));
     this.file(`${q}/effective_bytes`, '0');
-    if (this.has.goalTuner) this.file(`${q}/goal_tuner`, 'consist', oneOf(GOAL_TUNERS));
-    if (this.has.failCharge) {
-      this.file(`${q}/fail_charge_num`, '0', num(kstrtouint, true));
-      this.file(`${q}/fail_charge_denom`, '0', num(kstrtouint, true));
-    }
+    this.profileFile(q, 'goal_tuner', oneOf(GOAL_TUNERS));
+    this.profileFile(q, 'fail_charge_num', num(kstrtouint, true));
+    this.profileFile(q, 'fail_charge_denom', num(kstrtouint, true));
     this.dir(`${q}/weights`);
     for (const f of ['sz_permil', 'nr_accesses_permil', 'age_permil']) this.file(`${q}/weights/${f}`, '0', uint);
     this.dir(`${q}/goals`);
