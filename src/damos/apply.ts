@@ -12,7 +12,7 @@ import { PieceRun, RegionWalk, boundsMoved, newRegionLike, regionLimits, type Da
 import { addrFilterBounds, coreFilterOut } from './filters.js';
 import { damosValidTarget } from './pattern.js';
 import { EligibleMemo } from './goals.js';
-import { adjustQuota, chargeQuota, quotaIsSet, quotaSkips, skipChargedRegion } from './quota.js';
+import { adjustQuota, chargeQuota, quotaIsSet, quotaSkips, quotaWindowFull, skipChargedRegion } from './quota.js';
 import type { Damos } from './scheme.js';
 
 /** Observes every region a scheme was applied to (damos_walk(): tried-regions dumps). */
@@ -85,7 +85,7 @@ function damosApplyScheme(ctx: DamonCtx, w: RegionWalk, s: Damos, walk?: DamosWa
       walk?.call(ctx, w.t, r, s, passedOps);
       q.totalChargedNs += coarseNs(ctx.clock) - begin;
       chargeQuota(q, sz, applied, ctx.profile.failChargeRatio);
-      if (quotaSkips(q, ctx.minRegionSz, ctx.profile)) {
+      if (quotaWindowFull(q, ctx.minRegionSz, ctx.profile)) {
         q.chargeTargetFrom = w.t;
         q.chargeAddrFrom = ctx.profile.chargeAddrFromExclusive ? r.end : r.end + 1;
       }

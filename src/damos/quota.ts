@@ -20,14 +20,25 @@ export function quotaIsSet(q: DamosQuota, profile: Pick<KernelProfile, 'zeroEszM
 }
 
 /**
- * The kernel's "quota full" test wherever it makes one: damon_do_apply_schemes() passing the scheme
- * by, damos_apply_scheme() saving the resume point after a charge, an ending charge window counting
- * as exceeded (damos.md §3.2, §3.3, §4.2). damos_quota_is_full(), or, before it existed,
+ * damon_do_apply_schemes()'s "quota full" test, which passes the scheme by (damos.md §3.2; the
+ * apply pass's shortcuts ask it too): damos_quota_is_full(), or, before it existed,
  * `esz && charged_sz >= esz`, for which a zero esz (with goals: "apply nothing") is never full.
  */
 export function quotaSkips(q: DamosQuota, minRegionSz: number, profile: Pick<KernelProfile, 'zeroEszMeansNothing' | 'quotaFullBelowMinRegion' | 'damosQuotaIsFull'>): boolean {
   if (profile.damosQuotaIsFull) return quotaIsFull(q, minRegionSz, profile);
   return q.eszNum !== 0 && q.chargedSz >= q.eszNum;
+}
+
+/**
+ * The "quota full" test of damos_apply_scheme() saving the resume point after a charge and of an
+ * ending charge window counting a qt_exceeds (damos.md §3.3, §4.2): damos_quota_is_full(), or,
+ * before it existed, `quota_is_set && charged_sz >= esz`, which the goal-tuner series made of the
+ * older `esz && ...` (mm-new's damos_adjust_quota() of March 2026): a window a goal held at esz 0
+ * ends full. Without that series (zeroEszMeansNothing off) the two tests are one.
+ */
+export function quotaWindowFull(q: DamosQuota, minRegionSz: number, profile: Pick<KernelProfile, 'zeroEszMeansNothing' | 'quotaFullBelowMinRegion' | 'damosQuotaIsFull'>): boolean {
+  if (profile.damosQuotaIsFull) return quotaIsFull(q, minRegionSz, profile);
+  return quotaIsSet(q, profile) && q.chargedSz >= q.eszNum;
 }
 
 /** `damos_quota_is_full(q, min_region_sz)` (damos.md §4.1). */
@@ -107,7 +118,7 @@ export function adjustQuota(ctx: DamonCtx, s: Damos, schemeIdx: number): number 
   // time_in_range_open(jiffies, charged_from, charged_from + reset): [from, from + reset).
   const windowEnd = q.chargedFrom + msecsToJiffies(q.resetInterval, ctx.clock.hz);
   if (!(now >= q.chargedFrom && now < windowEnd)) {
-    if (quotaSkips(q, ctx.minRegionSz, ctx.profile)) s.stat.qtExceeds++;
+    if (quotaWindowFull(q, ctx.minRegionSz, ctx.profile)) s.stat.qtExceeds++;
     q.totalChargedSz += q.chargedSz;
     q.chargedFrom = now;
     q.chargedSz = 0;
