@@ -211,9 +211,26 @@ describe('integers past 2^53 in scenario text stay exact', () => {
     expect(parseText(json, 'j', 'json')).toEqual({ events: [{ current_value: '9007199254740993' }], damon: { b: ['18446744073709551615', 7], c: { d: 4096 } } });
     // A kdamonds file is damo's throughout.
     expect(parseText('{"kdamonds": [], "x": 9007199254740993}', 'j', 'json')).toEqual({ kdamonds: [], x: '9007199254740993' });
-    // Without long number tokens (digits inside strings do not count) JSON.parse reads it, repeated keys and all.
-    expect(parseText('{"a": 9007199254740991, "s": "id 12345678901234567", "a": 2}', 'j', 'json')).toEqual({ a: 2, s: 'id 12345678901234567' });
-    expect(parseText('{"a": 1, "a": 9007199254740993}', 'j', 'json')).toEqual({ a: 9007199254740992 });
+    // Without long number tokens (digits inside strings do not count) JSON.parse reads it.
+    expect(parseText('{"a": 9007199254740991, "s": "id 12345678901234567"}', 'j', 'json')).toEqual({ a: 9007199254740991, s: 'id 12345678901234567' });
+    // A key repeated in one object is refused, as the YAML parser refuses it, where JSON.parse
+    // would keep the last: one line per repetition, at the repeated key, in any object.
+    const refused = (text: string) => {
+      try {
+        parseText(text, 'j', 'json');
+      } catch (e) {
+        return (e as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+      return [];
+    };
+    expect(refused('{"a": 9007199254740991, "s": "id 12345678901234567", "a": 2}')).toEqual(['a: expected each key once in an object; found "a" again at j:1:54']);
+    expect(refused('{"a": 1, "a": 9007199254740993}')).toEqual(['a: expected each key once in an object; found "a" again at j:1:10']);
+    expect(refused('{"d": {"k": [{"x": 1, "y": 2, "x": 3, "x": 4}], "a": {"a": 1}}}')).toEqual([
+      'd.k[0].x: expected each key once in an object; found "x" again at j:1:31',
+      'd.k[0].x: expected each key once in an object; found "x" again at j:1:39',
+    ]);
+    // The same key in sibling objects is no repetition.
+    expect(parseText('[{"a": 1}, {"a": 2}]', 'j', 'json')).toEqual([{ a: 1 }, { a: 2 }]);
   });
 
   it('a goal value past 2^53 reaches the goal exactly', () => {

@@ -6,7 +6,7 @@
  * for "Unexpected token" only a snippet of the text around it; jsonc-parser, which reports
  * offsets, locates those.
  */
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parse as parseJsonc, printParseErrorCode, visit, type JSONPath, type ParseError } from 'jsonc-parser';
 
 /** `line:col` of character offset `pos` in `text`. */
 export function lineColAt(text: string, pos: number): string {
@@ -73,4 +73,34 @@ export function jsonParseFailure(text: string, e: Error): JsonParseFailure {
   if (code === 'ValueExpected') return { pos, atEnd: false, what: `a value is missing before ${found}` };
   // Anything else: the parser's code in words ("CommaExpected" is "comma expected").
   return { pos, atEnd: false, what: `${code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}, found ${found}` };
+}
+
+/** A key written twice in one object of a JSON text: the object's path, the key, and line:col of its second (or later) occurrence. */
+export interface DuplicateKey {
+  path: JSONPath;
+  key: string;
+  pos: string;
+}
+
+/**
+ * The keys a valid JSON text repeats within one object. JSON.parse() keeps the last silently,
+ * where the YAML parser refuses the same mistake; a scenario should read the same either way.
+ */
+export function duplicateJsonKeys(text: string): DuplicateKey[] {
+  const dups: DuplicateKey[] = [];
+  const open: Array<Set<string>> = [];
+  visit(text, {
+    onObjectBegin: () => {
+      open.push(new Set());
+    },
+    onObjectEnd: () => {
+      open.pop();
+    },
+    onObjectProperty: (key, _offset, _length, line, col, pathSupplier) => {
+      const seen = open[open.length - 1];
+      if (seen.has(key)) dups.push({ path: pathSupplier(), key, pos: `${line + 1}:${col + 1}` });
+      else seen.add(key);
+    },
+  });
+  return dups;
 }

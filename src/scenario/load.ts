@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { damoToParams, warnDamoKeys, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
-import { endOfText, jsonParseFailure } from '../lib/json-error.js';
+import { duplicateJsonKeys, endOfText, jsonParseFailure } from '../lib/json-error.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, resolveProfile, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
@@ -89,17 +89,23 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
   const looksJson = format === 'json' || (format === 'auto' && /^\s*[{[]/.test(text));
   let jsonText = false;
   if (looksJson) {
+    let v: unknown;
     try {
-      const v: unknown = JSON.parse(text);
-      // JSON.parse rounds integers past 2^53; the YAML parser below keeps them exact.
-      if (!LONG_INTEGER.test(text.replace(JSON_STRING, '""'))) return v;
+      v = JSON.parse(text);
       jsonText = true;
     } catch (e) {
       if (format === 'json') throw new ConfigError([jsonIssue(text, source, e as Error)]);
     }
+    if (jsonText) {
+      // JSON.parse keeps the last of a repeated key; the YAML parser refuses it, and so do we.
+      const dups = duplicateJsonKeys(text);
+      if (dups.length > 0)
+        throw new ConfigError(dups.map((d) => ({ path: formatPath([...d.path, d.key]), message: `expected each key once in an object; found "${d.key}" again at ${source}:${d.pos}` })));
+      // JSON.parse rounds integers past 2^53; the YAML parser below keeps them exact.
+      if (!LONG_INTEGER.test(text.replace(JSON_STRING, '""'))) return v;
+    }
   }
-  // Valid JSON re-parsed for its long integers keeps JSON.parse's rule for repeated keys (the last wins).
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: !jsonText, intAsBigInt: true });
+  const doc = parseDocument(text, { prettyErrors: true, intAsBigInt: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
