@@ -153,6 +153,11 @@ function outputTarget(path: string): { path: string; direct: boolean; fd?: numbe
   return { path: real, direct: st !== undefined && !st.isFile() && !st.isDirectory() };
 }
 
+/** Whether an output path is this process's standard output (/dev/stdout, /dev/fd/1, ...). */
+export function isStdout(path: string | undefined): boolean {
+  return path !== undefined && heldDescriptor(resolve(path))?.fd === 1;
+}
+
 /**
  * The descriptor that /dev/stdout, /dev/stderr, /dev/fd/N or /proc/self/fd/N names, and why it is
  * no output if it is not one (not open, open for reading only, or one of Node's own, such

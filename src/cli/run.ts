@@ -13,7 +13,7 @@ import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } fr
 import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
-import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
+import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, isStdout, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
 import { checkPreset, checkTuner, checkTunerHasPreset, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
 import { applyDamoOptions, splitRunArgs } from './run-damo.js';
 
@@ -351,7 +351,10 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
   const loaded = loadOne(file, o, (o.tuner as Tuner | undefined) ?? 'temporal');
   printIssues(io, loaded.warnings, 'warning');
   const res = await runAndWrite(io, loaded, { out: o.out, plot: o.plot, trace: o.trace, progress, signal });
-  io.out(formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations], [res.stats]));
+  const table = formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations], [res.stats]);
+  // An output on standard output (`--out /dev/stdout | jq …`) keeps it to itself: the summary goes to stderr.
+  if ([o.out, o.plot, o.trace].some(isStdout)) io.err(table);
+  else io.out(table);
   return 0;
 }
 
