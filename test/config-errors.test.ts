@@ -1019,7 +1019,8 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
 
   it('SIGINT stops a run: it ends by the signal, leaving no output, temporary file or made directory', async () => {
     const sub = mkdtempSync(join(dir, 'sigint-'));
-    const run = spawnCli(sub, ['run', '--preset', 'tiering-6040', '--duration', '1h', '--out', 'new/deep/a.ndjson', '--plot', 'a.svg', '--trace', 'a.trace', '--no-progress']);
+    // The trace shares the directory the timeline's made: it is empty only once both are gone.
+    const run = spawnCli(sub, ['run', '--preset', 'tiering-6040', '--duration', '1h', '--out', 'new/deep/a.ndjson', '--plot', 'a.svg', '--trace', 'new/a.trace', '--no-progress']);
     // Signal once the run is writing (its temporary timeline exists).
     await run.until(() => filesIn(join(sub, 'new', 'deep')).some((f) => f.endsWith('.tmp')));
     run.child.kill('SIGINT');

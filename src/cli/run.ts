@@ -195,7 +195,8 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     }
   } catch (e) {
     bar.stop();
-    for (const f of outputs) if (!published.includes(f)) f.abort();
+    // Last made, first undone: a directory two outputs share is empty only once both are gone.
+    for (const f of [...outputs].reverse()) if (!published.includes(f)) f.abort();
     if (e instanceof OutputClosed) {
       // Only what the others lost is worth a word: the closed output's reader asked for no more.
       const others = (
