@@ -244,7 +244,11 @@ describe('damo command line errors: option, expected, found', () => {
     ['--damos_action stat --damos_quota_goal_tuner fast', '--damos_quota_goal_tuner', /expected one of consist, temporal; found "fast"/],
     ['--damos_access_rate 5% max', '--damos_access_rate', /expected --damos_action before any --damos_\* option/],
     ['--ops kvm', '--ops', /expected one of vaddr, fvaddr, paddr; found "kvm"/],
-    ['--ops vaddr', '--target_pid', /expected a pid for target 0 of a "vaddr" context/],
+    // damon-sim simulates paddr only: said at the option that chose the context's ops, before
+    // anything a vaddr context would need (its pid).
+    ['--ops vaddr', '--ops', /expected a "paddr" context \(damon-sim simulates the physical address space operations set only\); found "vaddr"$/],
+    ['--ops fvaddr --target_pid 12', '--ops', /found "fvaddr"$/],
+    ['--target_pid 12', '--target_pid', /found a pid, which makes context 0 "vaddr"$/],
     ['--regions 8G-4G', '--regions', /expected start < end; found "8G-4G"/],
     ['--regions 4G-8G,8G-9G', '--regions', /expected "<start>-<end>" ranges separated by spaces/],
     ['--numa_node 0', '--numa_node', /expected a machine to map node ids to physical ranges/],

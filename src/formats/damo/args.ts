@@ -53,8 +53,8 @@ interface OptSpec {
 
 /** Every damo option damon-sim understands, in the order `damon-sim args --help` lists them. */
 export const DAMO_OPTIONS: readonly OptSpec[] = [
-  { name: '--ops', nargs: 1, metavar: '<vaddr|fvaddr|paddr>', help: 'operations set of the i-th context (default paddr, or vaddr with --target_pid)' },
-  { name: '--target_pid', nargs: 1, metavar: '<pid>', help: 'pid of the i-th target (vaddr/fvaddr)' },
+  { name: '--ops', nargs: 1, metavar: '<vaddr|fvaddr|paddr>', help: 'operations set of the i-th context (default paddr, or vaddr with --target_pid); damon-sim simulates paddr only' },
+  { name: '--target_pid', nargs: 1, metavar: '<pid>', help: 'pid of the i-th target (vaddr/fvaddr, which damon-sim refuses; ignored with --ops paddr)' },
   { name: '--regions', aliases: ['-r'], nargs: 1, metavar: '"<start>-<end> ..."', help: 'monitoring regions of the i-th target (core addresses: bytes with addr_unit 1, e.g. "4G-68G 68G-132G")' },
   { name: '--numa_node', nargs: '+', metavar: '<nid>...', help: "paddr: the i-th target covers these nodes' physical ranges" },
   { name: '--monitoring_intervals', nargs: 3, metavar: '<sample> <aggr> <update>', help: 'intervals of the i-th context (bare = us)' },
@@ -601,6 +601,13 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
       ops = attempt(() => fail('--ops', `expected one of ${DAMON_OPS_IDS.join(', ')}; found "${bad}"`), 'paddr');
     }
     ops ??= nth(occ, '--target_pid', i) ? 'vaddr' : 'paddr';
+    if (ops !== 'paddr') {
+      // Said here, before any check of what a vaddr context needs (its pid), which would only
+      // lead to this. Go on as paddr, as above.
+      const given = ops;
+      const opt = nth(occ, '--ops', i) ? '--ops' : '--target_pid';
+      ops = attempt(() => fail(opt, `expected a "paddr" context (damon-sim simulates the physical address space operations set only); found ${opt === '--ops' ? `"${given}"` : `a pid, which makes context ${i} "${given}"`}`), 'paddr');
+    }
     const intervals = defaultIntervals();
     const mi = nth(occ, '--monitoring_intervals', i);
     if (mi) {
@@ -633,7 +640,6 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
     const addrUnit = attempt(() => {
       const au = auWords ? pBytes('--damon_addr_unit', auWords[0]) : 1n;
       if (au === 0n) fail('--damon_addr_unit', 'expected a non-zero number of bytes per core address; found 0');
-      if (au !== 1n && ops !== 'paddr') fail('--damon_addr_unit', `expected addr_unit 1 for ops "${ops}" (damo allows other units for paddr only); found ${au}`);
       return au;
     }, 1n);
     ctxs.push({ ops: ops as OpsId, addrUnit, targets: [], intervals, nrRegions, pause: false, schemes: [] });
@@ -698,11 +704,9 @@ function buildTarget(occ: DamoOccurrences, idx: number, ctx: DamoContext, opts: 
   const ops = ctx.ops;
   const pidW = nth(occ, '--target_pid', idx)?.[0];
   const pid = pidW === undefined ? null : pInt('--target_pid', pidW, 'a process id');
-  if (ops !== 'paddr' && pid === null) fail('--target_pid', `expected a pid for target ${idx} of a "${ops}" context; found none`);
   const regionsW = nth(occ, '--regions', idx)?.[0];
   let regions = regionsW === undefined ? [] : parseRegions('--regions', regionsW);
   const nodes = nth(occ, '--numa_node', idx);
-  if (nodes && ops !== 'paddr') fail('--numa_node', `expected ops paddr for --numa_node (it selects physical ranges); found ops "${ops}"`);
   if (ops === 'paddr' && regions.length === 0) {
     if (nodes) {
       if (!opts.nodeRanges) fail('--numa_node', 'expected a machine to map node ids to physical ranges (give --preset NAME or --machine FILE); found none');
