@@ -479,6 +479,18 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     ).toEqual([]);
   });
 
+  it('a migrate target node the machine lacks draws a warning naming the ids it has (and dests only when there are any)', () => {
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].target_nid = 5))).toEqual([
+      `${SCHEME}.target_nid: expected a node id from 0 to 1 for migrate_hot; found 5: nothing is migrated`,
+    ]);
+    expect(
+      warnings((d) => {
+        d.damon.kdamonds[0].contexts[0].schemes[0].target_nid = -5;
+        d.damon.kdamonds[0].contexts[0].schemes[0].dests = [{ id: 1, weight: 1 }];
+      }),
+    ).toEqual([`${SCHEME}.target_nid: expected a node id from 0 to 1 for migrate_hot; found -5: nothing is migrated (paddr migrates to target_nid only, not to dests)`]);
+  });
+
   it('a bp target above 10000 written by an event (a goal patch) draws the same warning', () => {
     const w = warnings((d) => (d.events = [{ at: '1 s', command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 15000 }] }]));
     expect(w).toEqual(['events[0].goals[0].target_value: node_eligible_mem_bp is a share of at most 10000 bp (100 %); found a target of 15000: the goal can never be met and the tuner never eases off']);

@@ -515,7 +515,7 @@ describe('damon-sim args / run with damo options', () => {
     expect(r.err).toBe('damon-sim: error: damo options.kdamonds[0].contexts[0].nr_regions (--monitoring_nr_regions_range): expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1\n');
     const w = await cli(['args', '--damos_action', 'migrate_hot', '0', '1', '1', '1']);
     expect(w.code).toBe(0);
-    expect(w.err.split('\n')[0]).toBe('damon-sim: warning: damo options.kdamonds[0].contexts[0].schemes[0].target_nid (--damos_action): expected a node id (0 or more) for migrate_hot; found -1: nothing is migrated (paddr ignores dests)');
+    expect(w.err.split('\n')[0]).toBe('damon-sim: warning: damo options.kdamonds[0].contexts[0].schemes[0].target_nid (--damos_action): expected a node id (0 or more) for migrate_hot; found -1: nothing is migrated (paddr migrates to target_nid only, not to dests)');
     // Without a machine the empty paddr regions are explained too.
     expect(w.err.split('\n')[1]).toMatch(/^damon-sim: warning: --regions: no regions, and no machine to take damo's default from/);
     const run = await cli(['run', '--preset', 'tiering-6040', '--no-progress', '--monitoring_nr_regions_range', '1', '5']);

@@ -275,7 +275,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           err([...sp, 'action'], `expected an action kernel profile "${profile.name}" has (collapse: ${useProfile((p) => p.collapseAction)}); found "collapse" (the kernel refuses the name: -EINVAL)`);
         else if (!PADDR_ACTIONS.has(sc.action)) warn([...sp, 'action'], `paddr does not support ${sc.action}: it applies nothing (regions are still tried and aged)`);
         if ((sc.action === 'migrate_hot' || sc.action === 'migrate_cold') && (sc.targetNid < 0 || sc.targetNid >= nrNodes))
-          warn([...sp, 'target_nid'], `expected ${env.nrNodes === undefined ? 'a node id (0 or more)' : `a node id below ${nrNodes}`} for ${sc.action}; found ${sc.targetNid}: nothing is migrated (paddr ignores dests)`);
+          warn([...sp, 'target_nid'], `expected ${env.nrNodes === undefined ? 'a node id (0 or more)' : `a node id from 0 to ${nrNodes - 1}`} for ${sc.action}; found ${sc.targetNid}: nothing is migrated${sc.dests.length > 0 ? ' (paddr migrates to target_nid only, not to dests)' : ''}`);
         // The ratio is the failed-charge series' (damos.md §4.3): a profile without it charges
         // failed bytes whole, whatever the files say.
         if (profile && !profile.failChargeRatio && (sc.quota.failChargeNum !== 0 || sc.quota.failChargeDenom !== 0))
