@@ -479,6 +479,18 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     ).toEqual([]);
   });
 
+  it('a percent nr_accesses bound that truncates to 0 samples says so, "max" as damo holds it rather than as a double', () => {
+    const w = warnings((d) => {
+      const ctx = d.damon.kdamonds[0].contexts[0];
+      ctx.intervals.sample_us = 0; // the kernel takes it: no samples per aggregation
+      ctx.schemes[0].access_pattern.nr_accesses = { min: '5 %', max: 'max' };
+    }).filter((x) => x.includes('truncates'));
+    expect(w).toEqual([
+      `${SCHEME}.access_pattern.nr_accesses.min: 5 % of 0 samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`,
+      `${SCHEME}.access_pattern.nr_accesses.max: "max" % (ULONG_MAX % for damo) of 0 samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`,
+    ]);
+  });
+
   it('a migrate target node the machine lacks draws a warning naming the ids it has (and dests only when there are any)', () => {
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].target_nid = 5))).toEqual([
       `${SCHEME}.target_nid: expected a node id from 0 to 1 for migrate_hot; found 5: nothing is migrated`,

@@ -354,11 +354,12 @@ function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c
   // field then cuts to UINT_MAX: no bound.
   const samples = stagedSamples(v, env);
   if (samples >= 2 ** 64) return UINT_MAX;
+  const shown = v.kind === 'max' || percent >= MAX_PERCENT ? '"max" % (ULONG_MAX % for damo)' : `${percent} %`;
   if (percent > 0 && samples === 0)
-    warn(c, path, `${percent} % of ${+env.maxNrAccesses.toFixed(6)} samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`);
+    warn(c, path, `${shown} of ${+env.maxNrAccesses.toFixed(6)} samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`);
   const kept = u32OfUlong(BigInt(samples));
   if (kept < samples && kept < env.maxNrAccesses)
-    warn(c, path, `${v.kind === 'max' || percent >= MAX_PERCENT ? '"max" % (ULONG_MAX % for damo)' : `${percent} %`} stages ${BigInt(samples)} samples, of which the kernel's 32-bit field keeps ${kept}: fewer than the ${+env.maxNrAccesses.toFixed(6)} samples an aggregation can hold`);
+    warn(c, path, `${shown} stages ${BigInt(samples)} samples, of which the kernel's 32-bit field keeps ${kept}: fewer than the ${+env.maxNrAccesses.toFixed(6)} samples an aggregation can hold`);
   return kept;
 }
 
