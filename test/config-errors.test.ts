@@ -723,6 +723,13 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     });
   }
 
+  it('an unknown command, or an unknown report, is named as what it is', async () => {
+    const top = await cli(['frob']);
+    expect([top.code, top.err]).toEqual([2, 'damon-sim: error: frob: expected a damon-sim command (see --help); found an unknown command\n']);
+    const report = await cli(['report', 'foo']);
+    expect([report.code, report.err]).toEqual([2, 'damon-sim: error: report foo: expected a report subcommand (see report --help); found an unknown command\n']);
+  });
+
   it('a node of capacity 0 is one error: no knock-on about the workload not fitting or ranges outside the machine', async () => {
     const d = goodDoc();
     d.machine.nodes[0].capacity = 0;

@@ -497,8 +497,8 @@ export class AtomicLineWriter implements StagedOutput {
   }
 }
 
-/** commander's error sentences as "<option or command>: expected …; found …". */
-export function commanderIssue(msg: string): string {
+/** commander's error sentences as "<option or command>: expected …; found …"; `parent` names the command whose subcommand was unknown. */
+export function commanderIssue(msg: string, parent?: string): string {
   let m = /^unknown option '([^']+)'(.*)$/.exec(msg);
   if (m) return `${m[1]}: expected an option the command knows (see --help)${m[2] ? ` ${m[2].trim()}` : ''}; found an unknown option`;
   m = /^option '([^' ]+)[^']*' argument missing$/.exec(msg);
@@ -508,8 +508,13 @@ export function commanderIssue(msg: string): string {
   m = /^missing required argument '([^']+)'$/.exec(msg);
   if (m) return `${m[1]}: expected this argument; found nothing`;
   m = /^unknown command '([^']+)'(.*)$/.exec(msg);
-  if (m) return `${m[1]}: expected a damon-sim command (see --help)${m[2] ? ` ${m[2].trim()}` : ''}; found an unknown command`;
+  if (m) return `${parent ? `${parent} ` : ''}${m[1]}: expected a ${parent ? `${parent} subcommand` : 'damon-sim command'} (see ${parent ? `${parent} ` : ''}--help)${m[2] ? ` ${m[2].trim()}` : ''}; found an unknown command`;
   return `command line: ${msg}`;
+}
+
+/** commander's outputError: its usage errors in the same one-line form as every other problem (commanderIssue()). */
+export function commanderOutputError(io: Io, parent?: string): (s: string) => void {
+  return (s) => io.err(`damon-sim: error: ${commanderIssue(oneLine(s.trimEnd().replace(/^error: /, '')), parent)}\n`);
 }
 
 export function printIssues(io: Io, issues: readonly ConfigIssue[], kind: 'error' | 'warning' | 'note'): void {

@@ -14,8 +14,7 @@ import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { commanderIssue, processIo, reportFailure, EXIT_USAGE, type Io } from './io.js';
-import { oneLine } from '../scenario/issues.js';
+import { commanderOutputError, processIo, reportFailure, EXIT_USAGE, type Io } from './io.js';
 import { runCommand } from './run.js';
 import { RUN_DAMO_HELP } from './run-damo.js';
 import { registerDamoCommands } from './damo-commands.js';
@@ -35,7 +34,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
       // Usage errors in the same one-line form as every other problem: what, expected, found.
-      outputError: (s) => io.err(`damon-sim: error: ${commanderIssue(oneLine(s.trimEnd().replace(/^error: /, '')))}\n`),
+      outputError: commanderOutputError(io),
     })
     .showSuggestionAfterError();
 

@@ -11,7 +11,7 @@ import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { setDuration } from '../scenario/load.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { PROFILES } from '../profiles.js';
-import { OptionChecks, printIssues, type Io } from './io.js';
+import { OptionChecks, commanderOutputError, printIssues, type Io } from './io.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 
 export interface ReportDamonOptions {
@@ -70,7 +70,11 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
 }
 
 export function registerReport(program: Command, io: Io, setExit: (code: number) => void): void {
-  const report = program.command('report').description('reports in damo\'s formats');
+  const report = program
+    .command('report')
+    .description('reports in damo\'s formats')
+    // An unknown report is named as one, not as an unknown damon-sim command.
+    .configureOutput({ outputError: commanderOutputError(io, 'report') });
   report
     .command('damon')
     .description('run a scenario and print its kdamonds like damo report damon (with statistics, tried regions and measured goal values)')
