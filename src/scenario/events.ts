@@ -48,11 +48,11 @@ const eventTimeV = () =>
     .transform((v, ctx): number => {
       try {
         if (typeof v === 'number') {
-          if (!Number.isFinite(v) || v < 0 || v * 1e9 > Number.MAX_SAFE_INTEGER) throw new UnitError('a time from 0 to 2^53 ns', String(v));
+          if (!Number.isFinite(v) || v < 0 || v * 1e9 > Number.MAX_SAFE_INTEGER) throw new UnitError('a time from 0 to 104 days (2^53 ns), a bare number in seconds', String(v));
           return Math.round(v * 1e9);
         }
         const ns = parseTimeBare(v, 's', 'ns');
-        if (ns > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnitError('a time below 2^53 ns', v);
+        if (ns > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnitError('a time from 0 to 104 days (2^53 ns)', v);
         return Number(ns);
       } catch (e) {
         ctx.addIssue({ code: 'custom', message: e instanceof UnitError ? e.message : String(e), input: v });
