@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { damoToParams, warnDamoKeys, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
-import { duplicateJsonKeys, endOfText, jsonParseFailure } from '../lib/json-error.js';
+import { duplicateJsonKeys, endOfText, jsonParseFailure, lineColAt } from '../lib/json-error.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, resolveProfile, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
@@ -86,6 +86,11 @@ function jsonIssue(text: string, source: string, e: Error): { path: string; mess
 
 /** Parse JSON or YAML text (YAML is a superset; JSON errors read better from the JSON parser). */
 export function parseText(text: string, source = 'scenario', format: 'json' | 'yaml' | 'auto' = 'auto'): unknown {
+  // Neither format takes a C0 control character but tab and line breaks, anywhere: a binary file
+  // (or one in another encoding) stops here, not as a value echoed back in a later message.
+  // eslint-disable-next-line no-control-regex -- finding them is the point
+  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
+  if (control) throw new ConfigError([{ path: `${source}:${lineColAt(text, control.index)}`, message: `expected YAML or JSON text; found the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (a binary file?)` }]);
   const looksJson = format === 'json' || (format === 'auto' && /^\s*[{[]/.test(text));
   let jsonText = false;
   if (looksJson) {
@@ -130,11 +135,19 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
 
 /** Read and parse a scenario file (JSON or YAML by its extension, else either). */
 export function readScenarioDoc(path: string): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     throw new ConfigError([{ path, message: `expected a readable scenario file; ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    // Where: the first character the lenient decoder had to replace.
+    const lenient = bytes.toString('utf8');
+    throw new ConfigError([{ path: `${path}:${lineColAt(lenient, Math.max(0, lenient.indexOf('\ufffd')))}`, message: 'expected YAML or JSON text in UTF-8; found bytes that are not UTF-8 (a binary file, or another encoding?)' }]);
   }
   const fmt = path.endsWith('.json') ? 'json' : path.endsWith('.yaml') || path.endsWith('.yml') ? 'yaml' : 'auto';
   return parseText(text, path, fmt);
