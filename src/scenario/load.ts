@@ -89,7 +89,7 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
   // Neither format takes a C0 control character but tab and line breaks, anywhere: a binary file
   // (or one in another encoding) stops here, not as a value echoed back in a later message.
   // eslint-disable-next-line no-control-regex -- finding them is the point
-  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
+  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.exec(text);
   if (control) throw new ConfigError([{ path: `${source}:${lineColAt(text, control.index)}`, message: `expected YAML or JSON text; found the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (a binary file?)` }]);
   const looksJson = format === 'json' || (format === 'auto' && /^\s*[{[]/.test(text));
   let jsonText = false;
