@@ -386,6 +386,32 @@ describe('sysfs import of older kernels and broken trees', () => {
     expect(() => importSysfsTree(dir)).toThrow(/kdamonds\/0\/contexts\/0\/operations: expected this file/);
     expect(() => importSysfsTree(join(ROOT, 'nowhere'))).toThrow(/expected a DAMON sysfs tree/);
   });
+
+  it('names every bad file of the tree at once, one line each, and nothing a bad file leads to', () => {
+    const dir = fresh();
+    exportSysfsTree(dir, example);
+    const c = 'kdamonds/0/contexts/0';
+    writeFileSync(join(dir, c, 'monitoring_attrs/intervals/sample_us'), 'banana\n');
+    writeFileSync(join(dir, c, 'schemes/0/quotas/bytes'), 'xyz\n');
+    writeFileSync(join(dir, c, 'schemes/1/action'), 'frob\n');
+    // A count above the numbered dirs: the ones there are still read, the count named once.
+    writeFileSync(join(dir, c, 'schemes/1/quotas/goals/nr_goals'), '3\n');
+    // A required file missing: named once, not again as an unreadable number.
+    rmSync(join(dir, c, 'schemes/0/watermarks/high'));
+    let issues: string[] = [];
+    try {
+      importSysfsTree(dir);
+    } catch (e) {
+      issues = (e as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    expect(issues).toEqual([
+      `${c}/monitoring_attrs/intervals/sample_us: expected an unsigned integer; found "banana"`,
+      `${c}/schemes/0/quotas/bytes: expected an unsigned integer; found "xyz"`,
+      `${c}/schemes/0/watermarks/high: expected this file (every kernel with the DAMON sysfs interface has it); found nothing`,
+      expect.stringMatching(new RegExp(`^${c}/schemes/1/action: expected a DAMOS action \\(willneed, .*\\); found "frob"$`)),
+      `${c}/schemes/1/quotas/goals/nr_goals: expected as many numbered directories as the count says; found 3 but no directory 1`,
+    ]);
+  });
 });
 
 describe('the staging script', () => {

@@ -78,8 +78,15 @@ function sameValue(key: string, t: string, dflt: string): boolean {
   return t.trim() === dflt;
 }
 
+/**
+ * The tree's reader. A file that is wrong is noted in `problems` (one per path: what a bad file
+ * leads to further on is not news) and read as a neutral value, so one import names every
+ * problem of the tree, as a config file's checks do.
+ */
 class Reader {
   readonly notes: ConfigIssue[] = [];
+  readonly problems: ConfigIssue[] = [];
+  private readonly problemPaths = new Set<string>();
   /** Optional files the expected kernel does not have: missing, they go without a note (their default is what that kernel does). */
   private readonly lacks: ReadonlySet<string>;
   /** The profile's files and names (layout.ts sysfsFeatures). */
@@ -98,8 +105,12 @@ class Reader {
     return relative(this.root, p) || '.';
   }
 
-  fail(p: string, message: string): never {
-    throw new ConfigError([{ path: this.rel(p), message }]);
+  /** Note a problem of the file at p (the first for a path only). */
+  bad(p: string, message: string): void {
+    const path = this.rel(p);
+    if (this.problemPaths.has(path)) return;
+    this.problemPaths.add(path);
+    this.problems.push({ path, message });
   }
 
   exists(p: string): boolean {
@@ -116,7 +127,8 @@ class Reader {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      this.fail(p, `expected a readable file; found ${unreadable(e)}`);
+      this.bad(p, `expected a readable file; found ${unreadable(e)}`);
+      return undefined;
     }
   }
 
@@ -124,19 +136,24 @@ class Reader {
   text(p: string): string | undefined {
     const st = this.stat(p);
     if (st === undefined) return undefined;
+    if (st.isDirectory()) {
+      this.bad(p, 'expected a file; found a directory');
+      return undefined;
+    }
     try {
-      if (st.isDirectory()) this.fail(p, 'expected a file; found a directory');
       return readFileSync(p, 'utf8').replace(/\n$/, '');
     } catch (e) {
-      if (e instanceof ConfigError) throw e;
-      this.fail(p, `expected a readable file; found ${unreadable(e)}`);
+      this.bad(p, `expected a readable file; found ${unreadable(e)}`);
+      return undefined;
     }
   }
 
+  /** A file every tree has: its content, or '' (noted; its reader then notes nothing more) when missing. */
   required(p: string): string {
     const t = this.text(p);
-    if (t === undefined) this.fail(p, 'expected this file (every kernel with the DAMON sysfs interface has it); found nothing');
-    return t;
+    if (t !== undefined) return t;
+    this.bad(p, 'expected this file (every kernel with the DAMON sysfs interface has it); found nothing');
+    return '';
   }
 
   /**
@@ -147,7 +164,7 @@ class Reader {
   optional(p: string, key: string, dflt: string): string | undefined {
     const t = this.text(p);
     if (t !== undefined && this.lacks.has(key) && !sameValue(key, t, dflt))
-      this.fail(p, `expected no such file, or its default ${JSON.stringify(dflt)}: kernel profile "${this.profile.name}"'s tree has none; found ${JSON.stringify(t)} (${useProfileWith((f) => hasFile(f, key))})`);
+      this.bad(p, `expected no such file, or its default ${JSON.stringify(dflt)}: kernel profile "${this.profile.name}"'s tree has none; found ${JSON.stringify(t)} (${useProfileWith((f) => hasFile(f, key))})`);
     if (t === undefined && !this.lacks.has(key)) {
       const since = OPTIONAL_SINCE[key];
       this.notes.push({ path: this.rel(p), message: `missing (added in ${since ?? 'a later kernel'}); using the default ${JSON.stringify(dflt)}` });
@@ -161,22 +178,37 @@ class Reader {
     return this.optional(join(dir, name), name, dflt) ?? dflt;
   }
 
+  // The value readers below note what is wrong and go on with a neutral value (0, N, the first
+  // name), which only the problems' own report will follow.
+
   big(p: string, t: string, what = 'an unsigned integer'): bigint {
-    if (!/^\d+$/.test(t.trim())) this.fail(p, `expected ${what}; found ${JSON.stringify(t)}`);
+    if (!/^\d+$/.test(t.trim())) {
+      this.bad(p, `expected ${what}; found ${JSON.stringify(t)}`);
+      return 0n;
+    }
     const b = BigInt(t.trim());
     // The kernel parses these with kstrtoul: nothing above ULONG_MAX can be in the file.
-    if (b > ULONG_MAX) this.fail(p, `expected ${what} up to ${ULONG_MAX}; found ${t.trim()}`);
+    if (b > ULONG_MAX) {
+      this.bad(p, `expected ${what} up to ${ULONG_MAX}; found ${t.trim()}`);
+      return 0n;
+    }
     return b;
   }
 
   num(p: string, t: string, what = 'an unsigned integer'): number {
     const b = this.big(p, t, what);
-    if (b > BigInt(Number.MAX_SAFE_INTEGER)) this.fail(p, `expected ${what} below 2^53; found ${t}`);
+    if (b > BigInt(Number.MAX_SAFE_INTEGER)) {
+      this.bad(p, `expected ${what} below 2^53; found ${t}`);
+      return 0;
+    }
     return Number(b);
   }
 
   int(p: string, t: string, what = 'an integer'): number {
-    if (!/^-?\d+$/.test(t.trim()) || !Number.isSafeInteger(Number(t.trim()))) this.fail(p, `expected ${what}; found ${JSON.stringify(t)}`);
+    if (!/^-?\d+$/.test(t.trim()) || !Number.isSafeInteger(Number(t.trim()))) {
+      this.bad(p, `expected ${what}; found ${JSON.stringify(t)}`);
+      return 0;
+    }
     return Number(t.trim());
   }
 
@@ -184,13 +216,17 @@ class Reader {
     try {
       return parseBool(t);
     } catch {
-      this.fail(p, `expected Y or N (or 1/0); found ${JSON.stringify(t)}`);
+      this.bad(p, `expected Y or N (or 1/0); found ${JSON.stringify(t)}`);
+      return false;
     }
   }
 
   oneOf<T extends string>(p: string, t: string, names: readonly T[], what: string): T {
     const w = t.trim();
-    if (!(names as readonly string[]).includes(w)) this.fail(p, `expected ${what} (${names.join(', ')}); found ${JSON.stringify(t)}`);
+    if (!(names as readonly string[]).includes(w)) {
+      this.bad(p, `expected ${what} (${names.join(', ')}); found ${JSON.stringify(t)}`);
+      return names[0];
+    }
     return w as T;
   }
 
@@ -201,7 +237,7 @@ class Reader {
   profileName<T extends string>(p: string, t: string, names: readonly T[], all: readonly T[], what: string): T {
     const w = t.trim();
     if ((all as readonly string[]).includes(w) && !(names as readonly string[]).includes(w))
-      this.fail(p, `expected ${what} that kernel profile "${this.profile.name}" has (${names.join(', ')}); found ${JSON.stringify(t)}, which only a later kernel's file takes (${useProfileWith((f) => (f.actions as readonly string[]).includes(w) || (f.metrics as readonly string[]).includes(w))})`);
+      this.bad(p, `expected ${what} that kernel profile "${this.profile.name}" has (${names.join(', ')}); found ${JSON.stringify(t)}, which only a later kernel's file takes (${useProfileWith((f) => (f.actions as readonly string[]).includes(w) || (f.metrics as readonly string[]).includes(w))})`);
     return this.oneOf(p, t, all, what);
   }
 
@@ -211,7 +247,10 @@ class Reader {
     // Name the first missing one (the walk stops there, so a huge count costs nothing).
     let i = 0;
     while (i < n && this.exists(join(dirname(p), `${i}`))) i++;
-    if (i < n) this.fail(p, `expected as many numbered directories as the count says; found ${n} but no directory ${i}`);
+    if (i < n) {
+      this.bad(p, `expected as many numbered directories as the count says; found ${n} but no directory ${i}`);
+      return i; // the ones there are still read
+    }
     return n;
   }
 }
@@ -224,8 +263,8 @@ function readFilters(r: Reader, dir: string, layer: 'core_filters' | 'ops_filter
     const typeP = join(d, 'type');
     const type = r.oneOf<FilterType>(typeP, r.required(typeP), FILTER_TYPES, 'a filter type');
     // damos_sysfs_scheme_filter_valid_type(): each layer's dir takes only its own types.
-    if (layer === 'core_filters' && !isCoreFilter(type)) r.fail(typeP, `expected a core filter type (addr, target) in core_filters; found "${type}"`);
-    if (layer === 'ops_filters' && isCoreFilter(type)) r.fail(typeP, `expected an ops filter type (anon, active, memcg, young, hugepage_size, unmapped) in ops_filters; found "${type}"`);
+    if (layer === 'core_filters' && !isCoreFilter(type)) r.bad(typeP, `expected a core filter type (addr, target) in core_filters; found "${type}"`);
+    if (layer === 'ops_filters' && isCoreFilter(type)) r.bad(typeP, `expected an ops filter type (anon, active, memcg, young, hugepage_size, unmapped) in ops_filters; found "${type}"`);
     const get = (name: string, dflt: string) => r.optional(join(d, name), name, dflt) ?? dflt;
     const matching = r.bool(join(d, 'matching'), r.required(join(d, 'matching')));
     const allow = r.bool(join(d, 'allow'), get('allow', 'N'));
@@ -348,6 +387,9 @@ function readContext(r: Reader, d: string): DamoContext {
     goal = { accessBp: gNum('access_bp'), aggrs: gNum('aggrs'), minSampleUs: gNum('min_sample_us'), maxSampleUs: gNum('max_sample_us') };
   } else r.optional(g, 'intervals_goal', 'no intervals goal');
   const nrr = join(d, 'monitoring_attrs', 'nr_regions');
+  // Read in the tree's order, so that the problems come in it.
+  const intervals = { sampleUs: ivNum('sample_us'), aggrUs: ivNum('aggr_us'), opsUpdateUs: ivNum('update_us'), goal };
+  const nrRegions = { min: r.big(join(nrr, 'min'), r.required(join(nrr, 'min'))), max: r.big(join(nrr, 'max'), r.required(join(nrr, 'max'))) };
   const targets: DamoTarget[] = [];
   const td = join(d, 'targets');
   const nt = r.count(join(td, 'nr_targets'));
@@ -372,8 +414,8 @@ function readContext(r: Reader, d: string): DamoContext {
     ops,
     addrUnit: au,
     targets,
-    intervals: { sampleUs: ivNum('sample_us'), aggrUs: ivNum('aggr_us'), opsUpdateUs: ivNum('update_us'), goal },
-    nrRegions: { min: r.big(join(nrr, 'min'), r.required(join(nrr, 'min'))), max: r.big(join(nrr, 'max'), r.required(join(nrr, 'max'))) },
+    intervals,
+    nrRegions,
     pause: r.bool(join(d, 'pause'), pauseText),
     schemes,
   };
@@ -400,5 +442,6 @@ export function importSysfsTree(dir: string, profile: KernelProfile = DEFAULT_PR
       contexts: Array.from({ length: nc }, (_, c) => readContext(r, join(k, 'contexts', `${c}`))),
     });
   }
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
   return { kdamonds, notes: r.notes };
 }
