@@ -946,6 +946,16 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(viaSocket.err()).toBe(viaFile.out);
   }, 60_000);
 
+  it('any name of standard output (/proc/self/fd/1 for the trace here) sends the summary to stderr', async () => {
+    const run = spawnCli(dir, ['run', '--preset', 'tiering-6040', '--duration', '2', '--trace', '/proc/self/fd/1', '--no-progress']);
+    let out = '';
+    run.child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await run.ended).toEqual({ code: 0, signal: null });
+    expect(out.length).toBeGreaterThan(0);
+    for (const line of out.trimEnd().split('\n')) expect(line).toMatch(/^kdamond\.0 1000 \[000\] \d+\.\d{6}: damon:/);
+    expect(run.err()).toMatch(/^ +tiering-6040-temporal\n/);
+  }, 60_000);
+
   /** Run the CLI with `--out /dev/stdout` read by a reader that takes the first chunk and closes, as `head -1` does. */
   async function closedEarly(extra: string[]) {
     const run = spawnCli(dir, ['run', '--preset', 'tiering-6040', '--duration', '1h', '--out', '/dev/stdout', ...extra, '--no-progress']);

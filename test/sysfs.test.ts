@@ -387,6 +387,29 @@ describe('sysfs import of older kernels and broken trees', () => {
     expect(() => importSysfsTree(join(ROOT, 'nowhere'))).toThrow(/expected a DAMON sysfs tree/);
   });
 
+  it('a directory that is missing or cannot be looked into is one line, not one per file beneath it', () => {
+    const dir = fresh();
+    exportSysfsTree(dir, example);
+    const c = 'kdamonds/0/contexts/0';
+    rmSync(join(dir, c, 'schemes/0/quotas'), { recursive: true });
+    // A symlink loop where monitoring_attrs was (ELOOP for every file beneath it).
+    rmSync(join(dir, c, 'monitoring_attrs'), { recursive: true });
+    symlinkSync('monitoring_attrs', join(dir, c, 'monitoring_attrs'));
+    // A bad operations name reads on as paddr: no line about the pid_target a vaddr target needs.
+    writeFileSync(join(dir, c, 'operations'), 'padr\n');
+    let issues: string[] = [];
+    try {
+      importSysfsTree(dir);
+    } catch (e) {
+      issues = (e as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    expect(issues).toEqual([
+      `${c}/operations: expected an operations set (vaddr, fvaddr, paddr); found "padr"`,
+      expect.stringMatching(new RegExp(`^${c}/monitoring_attrs: expected a readable directory; found .*ELOOP`)),
+      `${c}/schemes/0/quotas: expected this directory (every kernel with the DAMON sysfs interface has it); found nothing`,
+    ]);
+  });
+
   it('names every bad file of the tree at once, one line each, and nothing a bad file leads to', () => {
     const dir = fresh();
     exportSysfsTree(dir, example);

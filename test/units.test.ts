@@ -229,6 +229,8 @@ describe('integers past 2^53 in scenario text stay exact', () => {
       'd.k[0].x: expected each key once in an object; found "x" again at j:1:31',
       'd.k[0].x: expected each key once in an object; found "x" again at j:1:39',
     ]);
+    // DEL is text in a JSON string (only C0 controls are refused before parsing).
+    expect(parseText('{"a": "x\u007f"}', 'j', 'json')).toEqual({ a: 'x\u007f' });
     // The same key in sibling objects is no repetition.
     expect(parseText('[{"a": 1}, {"a": 2}]', 'j', 'json')).toEqual([{ a: 1 }, { a: 2 }]);
   });

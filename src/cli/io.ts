@@ -66,7 +66,7 @@ export class OptionChecks {
 export function checkOutputPath(option: string, path: string, kind: 'file' | 'dir' = 'file', staged = kind === 'file'): void {
   if (path === '') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'}; found ""`);
   // "-" reads as standard output elsewhere; here it would be a file of that name in the current directory.
-  if (path === '-') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'} (standard output carries the summary; /dev/stdout writes there); found "-"`);
+  if (path === '-') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'} ("-" is not standard output here; /dev/stdout is); found "-"`);
   // "dir/" names a directory whether or not it exists yet.
   if (kind === 'file' && path.endsWith('/')) throw new UsageError(`${option}: expected a file name; found "${path}", a directory name (it ends in /)`);
   const held = kind === 'file' ? heldDescriptor(resolve(path)) : undefined;

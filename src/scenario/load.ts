@@ -133,6 +133,19 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
   }
 }
 
+/**
+ * Where, in `lenient` (bytes decoded with replacement characters), the first character stands
+ * for bytes that were not UTF-8: the first U+FFFD that the bytes do not spell as EF BF BD
+ * themselves (everything before it decoded as written, so its byte offset is its encoding's length).
+ */
+function firstReplaced(lenient: string, bytes: Buffer): number {
+  for (let i = lenient.indexOf('\ufffd'); i >= 0; i = lenient.indexOf('\ufffd', i + 1)) {
+    const at = Buffer.byteLength(lenient.slice(0, i));
+    if (!(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) return i;
+  }
+  return 0;
+}
+
 /** Read and parse a scenario file (JSON or YAML by its extension, else either). */
 export function readScenarioDoc(path: string): unknown {
   let bytes: Buffer;
@@ -145,9 +158,8 @@ export function readScenarioDoc(path: string): unknown {
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    // Where: the first character the lenient decoder had to replace.
     const lenient = bytes.toString('utf8');
-    throw new ConfigError([{ path: `${path}:${lineColAt(lenient, Math.max(0, lenient.indexOf('\ufffd')))}`, message: 'expected YAML or JSON text in UTF-8; found bytes that are not UTF-8 (a binary file, or another encoding?)' }]);
+    throw new ConfigError([{ path: `${path}:${lineColAt(lenient, firstReplaced(lenient, bytes))}`, message: 'expected YAML or JSON text in UTF-8; found bytes that are not UTF-8 (a binary file, or another encoding?)' }]);
   }
   const fmt = path.endsWith('.json') ? 'json' : path.endsWith('.yaml') || path.endsWith('.yml') ? 'yaml' : 'auto';
   return parseText(text, path, fmt);

@@ -7,7 +7,7 @@
  * kernel profile the tree is read as lacks it too. A missing
  * required file or an unparsable value is a ConfigError naming the file.
  */
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { existsSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, isCoreFilter, MEMCG_METRICS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
@@ -127,9 +127,31 @@ class Reader {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      this.bad(p, `expected a readable file; found ${unreadable(e)}`);
+      // Named where it starts (a directory on the way), once for everything beneath it.
+      let at = p;
+      let why = e;
+      for (let up = dirname(at); up !== at && relative(this.root, up) !== '' && !relative(this.root, up).startsWith('..'); up = dirname(up)) {
+        try {
+          statSync(up);
+          break;
+        } catch (e2) {
+          at = up;
+          why = e2;
+        }
+      }
+      this.bad(at, `expected a readable ${at === p ? 'file' : 'directory'}; found ${unreadable(why)}`);
       return undefined;
     }
+  }
+
+  /** The highest directory between the root and p that is missing, if any: one line for all it would hold. */
+  private missingDir(p: string): string | undefined {
+    let top: string | undefined;
+    for (let up = dirname(p); relative(this.root, up) !== '' && !relative(this.root, up).startsWith('..') && up !== dirname(up); up = dirname(up)) {
+      if (!existsSync(up)) top = up;
+      else break;
+    }
+    return top;
   }
 
   /** A file's content without sysfs's trailing newline; undefined when the file is missing. */
@@ -152,7 +174,11 @@ class Reader {
   required(p: string): string {
     const t = this.text(p);
     if (t !== undefined) return t;
-    this.bad(p, 'expected this file (every kernel with the DAMON sysfs interface has it); found nothing');
+    const dir = this.missingDir(p);
+    if (dir !== undefined) this.bad(dir, 'expected this directory (every kernel with the DAMON sysfs interface has it); found nothing');
+    else this.bad(p, 'expected this file (every kernel with the DAMON sysfs interface has it); found nothing');
+    // The file's own line too, silently (the value readers note nothing more for a noted path).
+    this.problemPaths.add(this.rel(p));
     return '';
   }
 
@@ -221,11 +247,12 @@ class Reader {
     }
   }
 
-  oneOf<T extends string>(p: string, t: string, names: readonly T[], what: string): T {
+  /** The name in the file; one it does not take is noted and read as `fallback` (the first name by default). */
+  oneOf<T extends string>(p: string, t: string, names: readonly T[], what: string, fallback: T = names[0]): T {
     const w = t.trim();
     if (!(names as readonly string[]).includes(w)) {
       this.bad(p, `expected ${what} (${names.join(', ')}); found ${JSON.stringify(t)}`);
-      return names[0];
+      return fallback;
     }
     return w as T;
   }
@@ -247,6 +274,8 @@ class Reader {
     // Name the first missing one (the walk stops there, so a huge count costs nothing).
     let i = 0;
     while (i < n && this.exists(join(dirname(p), `${i}`))) i++;
+    // A numbered dir that is there but could not be looked into was named already.
+    if (i < n && this.problemPaths.has(this.rel(join(dirname(p), `${i}`)))) return i;
     if (i < n) {
       this.bad(p, `expected as many numbered directories as the count says; found ${n} but no directory ${i}`);
       return i; // the ones there are still read
@@ -374,7 +403,8 @@ function readScheme(r: Reader, d: string): DamoScheme {
 }
 
 function readContext(r: Reader, d: string): DamoContext {
-  const ops = r.oneOf<OpsId>(join(d, 'operations'), r.required(join(d, 'operations')), DAMON_OPS_IDS, 'an operations set');
+  // A bad name reads on as paddr, the one damon-sim runs, whose targets need no pid_target.
+  const ops = r.oneOf<OpsId>(join(d, 'operations'), r.required(join(d, 'operations')), DAMON_OPS_IDS, 'an operations set', 'paddr');
   const auText = r.optional(join(d, 'addr_unit'), 'addr_unit', '1');
   const au = auText === undefined ? 1n : r.big(join(d, 'addr_unit'), auText);
   const pauseText = r.profileFile(d, 'pause');
@@ -429,6 +459,8 @@ function readContext(r: Reader, d: string): DamoContext {
 export function importSysfsTree(dir: string, profile: KernelProfile = DEFAULT_PROFILE): SysfsImport {
   const r = new Reader(dir, profile);
   const kd = r.exists(join(dir, 'nr_kdamonds')) ? dir : join(dir, 'kdamonds');
+  // One that could not be looked into is that, not "no tree".
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
   if (!r.exists(join(kd, 'nr_kdamonds')))
     throw new ConfigError([{ path: dir, message: 'expected a DAMON sysfs tree: the admin dir (with kdamonds/nr_kdamonds) or its kdamonds dir (with nr_kdamonds); found neither' }]);
   const n = r.count(join(kd, 'nr_kdamonds'));
