@@ -38,6 +38,16 @@ const EXAMPLES = join(__dirname, '..', 'examples');
 const example = loadScenarioFile(join(EXAMPLES, 'tiering-6040.yaml')).scenario.kdamonds;
 
 /** The tree's parameters, read as b1's tree, which takes every name (layout.ts sysfsFeatures). */
+/** The lines an import of the tree at dir refuses it with ([] if it reads it). */
+function importIssues(dir: string): string[] {
+  try {
+    importSysfsTree(dir);
+  } catch (e) {
+    return (e as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  return [];
+}
+
 function importParams(dir: string): KdamondParams[] {
   return readKdamonds(wrapKdamonds(kdamondsTree(importSysfsTree(dir, B1).kdamonds))).params;
 }
@@ -397,13 +407,7 @@ describe('sysfs import of older kernels and broken trees', () => {
     symlinkSync('monitoring_attrs', join(dir, c, 'monitoring_attrs'));
     // A bad operations name reads on as paddr: no line about the pid_target a vaddr target needs.
     writeFileSync(join(dir, c, 'operations'), 'padr\n');
-    let issues: string[] = [];
-    try {
-      importSysfsTree(dir);
-    } catch (e) {
-      issues = (e as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
-    }
-    expect(issues).toEqual([
+    expect(importIssues(dir)).toEqual([
       `${c}/operations: expected an operations set (vaddr, fvaddr, paddr); found "padr"`,
       expect.stringMatching(new RegExp(`^${c}/monitoring_attrs: expected a readable directory; found .*ELOOP`)),
       `${c}/schemes/0/quotas: expected this directory (every kernel with the DAMON sysfs interface has it); found nothing`,
@@ -421,13 +425,7 @@ describe('sysfs import of older kernels and broken trees', () => {
     writeFileSync(join(dir, c, 'schemes/1/quotas/goals/nr_goals'), '3\n');
     // A required file missing: named once, not again as an unreadable number.
     rmSync(join(dir, c, 'schemes/0/watermarks/high'));
-    let issues: string[] = [];
-    try {
-      importSysfsTree(dir);
-    } catch (e) {
-      issues = (e as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
-    }
-    expect(issues).toEqual([
+    expect(importIssues(dir)).toEqual([
       `${c}/monitoring_attrs/intervals/sample_us: expected an unsigned integer; found "banana"`,
       `${c}/schemes/0/quotas/bytes: expected an unsigned integer; found "xyz"`,
       `${c}/schemes/0/watermarks/high: expected this file (every kernel with the DAMON sysfs interface has it); found nothing`,
