@@ -43,6 +43,13 @@ export interface KernelProfile {
    */
   readonly goalScoreMultFrac: boolean;
   /**
+   * damon_nr_accesses_to_accesses_bp(), which rescales nr_accesses when the intervals change, takes
+   * mult_frac(nr_accesses, 10000, max_nr_accesses) (damon tree; damon-monitoring.md §4.5); off:
+   * nr_accesses * 10000 / max_nr_accesses in unsigned int, which wraps for an nr_accesses past
+   * 429,496 (mainline).
+   */
+  readonly accessesBpMultFrac: boolean;
+  /**
    * damos_esz is also traced when the first charge window sets esz ("trace esz at first setup",
    * 2026-05-20); off: only when a new window changes esz.
    */
@@ -105,6 +112,7 @@ const B0: KernelProfile = {
   damosQuotaIsFull: true,
   histogramCoreFilter: true,
   goalScoreMultFrac: true,
+  accessesBpMultFrac: true,
   eszTraceAtFirstSetup: false,
   timeQuotaEszFloor: true,
   chargeAddrFromExclusive: false,
@@ -155,6 +163,7 @@ const MAINLINE_6_19: KernelProfile = {
   damosQuotaIsFull: false,
   histogramCoreFilter: false,
   goalScoreMultFrac: false,
+  accessesBpMultFrac: false,
   timeQuotaEszFloor: false,
   hotScoreClamp: false,
   nodeEligibleMetric: false,
@@ -189,6 +198,7 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'quotaFullBelowMinRegion', what: 'less than min_region_sz of quota left counts as full', follows: '"handle <min_region_sz remaining quota as empty" (mid-April 2026)', spec: 'damos.md §4.1, trap 3' },
   { key: 'damosQuotaIsFull', what: 'damon_do_apply_schemes() passes a scheme by, and a window that ends counts a qt_exceeds, when damos_quota_is_full(); off: the pass-by tests esz && charged_sz >= esz, so that with goals a zero esz (TEMPORAL with its goal met) is not full there: every region that reaches damos_apply_scheme() is tried with 0 bytes; the ending window tests quota_is_set && charged_sz >= esz (without zeroEszMeansNothing: esz && ...) and counts a qt_exceeds', follows: '"introduce failed region quota charge ratio" (April 2026), which added damos_quota_is_full(); mm-new before it tests esz && charged_sz >= esz in damon_do_apply_schemes() and quota_is_set && charged_sz >= esz in damos_adjust_quota() and damos_apply_scheme(), mainline esz && charged_sz >= esz in all three', spec: 'damos.md §3.2 ("B0 pre-April"), §3.3, §4.2' },
   { key: 'histogramCoreFilter', what: 'damos_adjust_quota() leaves regions that damos_core_filter_out() rejects out of the score histogram, and splits regions at core addr filter bounds while it tests them; off: the histogram takes every region of the access pattern and its walk splits nothing', follows: 'damon tree "mm/damon/core: set score histogram without filters-excluding regions" (after 7.0; mainline up to 7.0 tests only __damos_valid_target())', spec: 'damos.md §4.2, §6.2' },
+  { key: 'accessesBpMultFrac', what: 'damon_nr_accesses_to_accesses_bp() (intervals changed by a commit or by auto-tuning) takes mult_frac(nr_accesses, 10000, max_nr_accesses); off: nr_accesses * 10000 / max_nr_accesses in unsigned int, which wraps once nr_accesses passes 429,496', follows: 'the damon tree\'s damon_nr_accesses_to_accesses_bp() (mainline multiplies first)', spec: 'damon-monitoring.md §4.5' },
   { key: 'goalScoreMultFrac', what: 'damos_quota_score() takes mult_frac(current_value, 10000, target_value); off: current_value * 10000 / target_value in unsigned long, which wraps once current_value passes ULONG_MAX / 10000', follows: 'the damon tree\'s damos_quota_score() (mainline up to 7.0 multiplies first)', spec: 'damos.md §4.5' },
   { key: 'eszTraceAtFirstSetup', what: 'the damos_esz tracepoint also fires when the first charge window sets esz; off: only when a new charge window changes esz', follows: '"mm/damon/core: trace esz at first setup" (2026-05-20, Cc stable 6.17.x)', spec: 'damo-formats.md §3.3 names the tracepoint; damos.md does not describe when it fires' },
   { key: 'timeQuotaEszFloor', what: 'with a time quota, esz is floored at min_region_sz after the tuner', follows: '"disallow time-quota setting zero esz" (2026-04-05)', spec: 'damos.md §4.4, trap 4' },

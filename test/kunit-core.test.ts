@@ -123,6 +123,9 @@ function checkPieces(pieces: DamonRegion[], start: number, end: number, nrSubs: 
 
 // ---------------------------------------------------------------------------------------------
 
+
+/** The damon tree's rescaling of nr_accesses (mult_frac), which the kernel's kunit vectors here give either way. */
+const B0_BP = { accessesBpMultFrac: true };
 describe('mm/damon/tests/core-kunit.h', () => {
   it('damon_test_regions', () => {
     const r = new DamonRegion(1, 2);
@@ -505,7 +508,8 @@ describe('mm/damon/tests/core-kunit.h', () => {
   it('damon_test_nr_accesses_to_accesses_bp', () => {
     const attrs = attrsOf(10, 42949672960); // aggr = (UINT_MAX + 1) * 10
     expect(maxNrAccesses(attrs)).toBe(4294967295); // derived: clamped to UINT_MAX
-    expect(nrAccessesToBp(123, attrs)).toBe(0);
+    expect(nrAccessesToBp(123, attrs, true)).toBe(0);
+    expect(nrAccessesToBp(123, attrs, false)).toBe(0);
   });
 
   it('damon_test_update_monitoring_result', () => {
@@ -518,7 +522,7 @@ describe('mm/damon/tests/core-kunit.h', () => {
       [1, 100, 150, 20],
     ];
     for (const [sample, aggr, nr, age] of rows) {
-      updateMonitoringResult(r, oldAttrs, attrsOf(sample, aggr), false);
+      updateMonitoringResult(r, oldAttrs, attrsOf(sample, aggr), false, B0_BP);
       expect(r.nrAccesses, `{${sample}, ${aggr}}`).toBe(nr);
       expect(r.age, `{${sample}, ${aggr}}`).toBe(age);
       expect(r.nrAccessesBp, `{${sample}, ${aggr}} (derived)`).toBe(nr * 10000);
@@ -661,7 +665,7 @@ describe('mm/damon/core.c (derived vectors, damon-monitoring.md §10.20, §7)', 
     // floor(u32(10000 * 10^6) / 10000) = floor(1410065408 / 10000) = 141006 (u32 wrap)
     expect(bpToNrAccesses(10000, max1e6)).toBe(141006);
     const max3 = attrsOf(1, 3);
-    expect(nrAccessesToBp(1, max3)).toBe(3333);
+    expect(nrAccessesToBp(1, max3, true)).toBe(3333);
     expect(bpToNrAccesses(3333, max3)).toBe(0);
   });
 
@@ -684,14 +688,14 @@ describe('mm/damon/core.c (derived vectors, damon-monitoring.md §10.20, §7)', 
     const r = new DamonRegion(0, 4096);
     r.age = 2 ** 31;
     const big = { ...defaultAttrs(), sampleInterval: 2 ** 30, aggrInterval: 2 ** 34 };
-    updateMonitoringResult(r, big, { ...big }, true);
+    updateMonitoringResult(r, big, { ...big }, true, B0_BP);
     expect(r.age).toBe(0);
     // The quotient itself can pass 2^53: age 2^32 - 1 at aggr 2^21 + 1 us, rescaled to aggr 1 us:
     // (2^53 + 2^32 - 2^21 - 1) mod 2^32 = 4292870143 (2^40 + 1 us: the u64 product wraps too).
     const rescaled = (oldAggr: number) => {
       const x = new DamonRegion(0, 4096);
       x.age = 2 ** 32 - 1;
-      updateMonitoringResult(x, { ...defaultAttrs(), sampleInterval: 1, aggrInterval: oldAggr }, { ...defaultAttrs(), sampleInterval: 1, aggrInterval: 1 }, true);
+      updateMonitoringResult(x, { ...defaultAttrs(), sampleInterval: 1, aggrInterval: oldAggr }, { ...defaultAttrs(), sampleInterval: 1, aggrInterval: 1 }, true, B0_BP);
       return x.age;
     };
     expect(rescaled(2 ** 21 + 1)).toBe(4292870143);

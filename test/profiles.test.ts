@@ -491,6 +491,30 @@ const CASES: Record<ProfileSwitch, () => void> = {
     expect(split(plain)).toEqual({ applied: [], tried: 0, regions: [[0, 2 * MiB]] });
   },
 
+  accessesBpMultFrac: () => {
+    // damon-monitoring.md §4.5: damon_set_attrs() rescales nr_accesses through basis points. The
+    // damon tree takes mult_frac(nr, 10000, max); mainline multiplies first in unsigned int. From
+    // sample 1 us / aggr 0.5 s (max 500000) to 2 us / 1 s (max 500000), an nr_accesses of 500000
+    // (a region found accessed in every sample; not aggregating): mult_frac gives 10000 bp, and
+    // u32(10000 · 500000) / 10000 = 705032704 / 10000 = 70503; the plain product wraps to
+    // 705032704, / 500000 = 1410 bp, and u32(1410 · 500000) / 10000 = 70500.
+    const [frac, plain] = pair('accessesBpMultFrac', true, false);
+    const rescaled = (p: KernelProfile, nr: number) => {
+      const ctx = newCtx(p, { attrs: { sampleInterval: 1, aggrInterval: 500_000 } });
+      const t = new DamonTarget();
+      const r = new DamonRegion(0, 4096);
+      r.nrAccesses = nr;
+      t.regions = [r];
+      ctx.targets = [t];
+      ctx.passedSampleIntervals = ctx.nextAggregationSis; // at the boundary: not aggregating
+      expect(ctx.setAttrs({ ...ctx.attrs, sampleInterval: 2, aggrInterval: 1_000_000 })).toBeNull();
+      return t.regions[0].nrAccesses;
+    };
+    expect([rescaled(frac, 500_000), rescaled(plain, 500_000)]).toEqual([70503, 70500]);
+    // Below the wrap (nr ≤ 429,496) the two agree.
+    expect([rescaled(frac, 400_000), rescaled(plain, 400_000)]).toEqual([rescaled(frac, 400_000), rescaled(frac, 400_000)]);
+  },
+
   goalScoreMultFrac: () => {
     // damos.md §4.5: the damon tree scores a goal mult_frac(current, 10000, target); mainline up to
     // 7.0 computes current * 10000 / target in unsigned long. They agree until the product wraps:

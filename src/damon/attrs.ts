@@ -5,6 +5,7 @@
  */
 import { UINT_MAX, mulDivU64ToU32, multFracU32, mulU32 } from '../lib/kint.js';
 import type { DamonRegion } from './region.js';
+import type { KernelProfile } from '../profiles.js';
 
 export interface IntervalsGoal {
   accessBp: number;
@@ -84,9 +85,12 @@ export function attrsEqual(a: DamonAttrs, b: DamonAttrs): boolean {
   );
 }
 
-/** `damon_nr_accesses_to_accesses_bp`: mult_frac(nr, 10000, max) in u32. */
-export function nrAccessesToBp(nr: number, a: DamonAttrs): number {
-  return multFracU32(nr, 10000, maxNrAccesses(a));
+/**
+ * `damon_nr_accesses_to_accesses_bp`: mult_frac(nr, 10000, max) in u32, or, where the kernel
+ * multiplies first (mainline), u32(nr × 10000) / max, which wraps past nr 429,496.
+ */
+export function nrAccessesToBp(nr: number, a: DamonAttrs, multFrac: boolean): number {
+  return multFrac ? multFracU32(nr, 10000, maxNrAccesses(a)) : Math.floor(mulU32(nr, 10000) / maxNrAccesses(a));
 }
 
 /** `damon_accesses_bp_to_nr_accesses`: u32(bp × max) / 10000 — the product wraps (§10.20). */
@@ -94,8 +98,8 @@ export function bpToNrAccesses(bp: number, a: DamonAttrs): number {
   return Math.floor(mulU32(bp, maxNrAccesses(a)) / 10000);
 }
 
-function nrForNew(nr: number, oldA: DamonAttrs, newA: DamonAttrs): number {
-  return bpToNrAccesses(nrAccessesToBp(nr, oldA), newA);
+function nrForNew(nr: number, oldA: DamonAttrs, newA: DamonAttrs, multFrac: boolean): number {
+  return bpToNrAccesses(nrAccessesToBp(nr, oldA, multFrac), newA);
 }
 
 function ageForNew(age: number, oldA: DamonAttrs, newA: DamonAttrs): number {
@@ -104,12 +108,13 @@ function ageForNew(age: number, oldA: DamonAttrs, newA: DamonAttrs): number {
 }
 
 /** `damon_update_monitoring_result` for one region (§4.5). */
-export function updateMonitoringResult(r: DamonRegion, oldA: DamonAttrs, newA: DamonAttrs, aggregating: boolean): void {
+export function updateMonitoringResult(r: DamonRegion, oldA: DamonAttrs, newA: DamonAttrs, aggregating: boolean, profile: Pick<KernelProfile, 'accessesBpMultFrac'>): void {
+  const multFrac = profile.accessesBpMultFrac;
   if (!aggregating) {
-    r.nrAccesses = nrForNew(r.nrAccesses, oldA, newA);
+    r.nrAccesses = nrForNew(r.nrAccesses, oldA, newA, multFrac);
     r.nrAccessesBp = mulU32(r.nrAccesses, 10000);
   } else {
-    r.lastNrAccesses = nrForNew(r.lastNrAccesses, oldA, newA);
+    r.lastNrAccesses = nrForNew(r.lastNrAccesses, oldA, newA, multFrac);
     r.nrAccessesBp = mulU32(r.lastNrAccesses, 10000);
     r.nrAccesses = 0;
   }

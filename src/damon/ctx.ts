@@ -143,7 +143,7 @@ export class DamonCtx {
     this.nextOpsUpdateSis = this.passedSampleIntervals + Math.floor(next.opsUpdateInterval / si(next));
     const old = this.attrs;
     if (old.sampleInterval && old.aggrInterval && next.sampleInterval && next.aggrInterval) {
-      for (const t of this.targets) for (const r of t.regions) updateMonitoringResult(r, old, next, aggregating);
+      for (const t of this.targets) for (const r of t.regions) updateMonitoringResult(r, old, next, aggregating, this.profile);
     }
     this.attrs = next;
     for (const s of this.schemes) this.setNextApplySis(s);
