@@ -4,11 +4,11 @@
  * damo's object model in kernel units, as `damo report damon` reads a kdamond. Numbered dirs are
  * read as far as their nr_* file says. Files that older kernels lack are optional: their default
  * is used and a note says which file was missing (and the kernel that added it), unless the
- * kernel profile the tree is read as lacks it too. A missing
- * required file or an unparsable value is a ConfigError naming the file.
+ * kernel profile the tree is read as lacks it too. Missing required files and unparsable values
+ * are one ConfigError naming every such file (a missing or unreadable directory once).
  */
 import { existsSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, isCoreFilter, MEMCG_METRICS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
@@ -127,19 +127,24 @@ class Reader {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      // Named where it starts (a directory on the way), once for everything beneath it.
+      // Named where it starts, once for everything beneath it: walk down from the root to the
+      // first step that fails. EACCES there means the directory before it may not be searched.
       let at = p;
       let why = e;
-      for (let up = dirname(at); up !== at && relative(this.root, up) !== '' && !relative(this.root, up).startsWith('..'); up = dirname(up)) {
+      let cur = this.root;
+      for (const part of relative(this.root, p).split(sep)) {
+        const next = join(cur, part);
         try {
-          statSync(up);
-          break;
+          statSync(next);
         } catch (e2) {
-          at = up;
           why = e2;
+          at = (e2 as NodeJS.ErrnoException).code === 'EACCES' ? cur : next;
+          break;
         }
+        cur = next;
       }
       this.bad(at, `expected a readable ${at === p ? 'file' : 'directory'}; found ${unreadable(why)}`);
+      this.problemPaths.add(this.rel(p)); // and nothing more about p itself
       return undefined;
     }
   }
@@ -174,6 +179,7 @@ class Reader {
   required(p: string): string {
     const t = this.text(p);
     if (t !== undefined) return t;
+    if (this.problemPaths.has(this.rel(p))) return ''; // unreadable, and said so
     const dir = this.missingDir(p);
     if (dir !== undefined) this.bad(dir, 'expected this directory (every kernel with the DAMON sysfs interface has it); found nothing');
     else this.bad(p, 'expected this file (every kernel with the DAMON sysfs interface has it); found nothing');
@@ -459,9 +465,10 @@ function readContext(r: Reader, d: string): DamoContext {
 export function importSysfsTree(dir: string, profile: KernelProfile = DEFAULT_PROFILE): SysfsImport {
   const r = new Reader(dir, profile);
   const kd = r.exists(join(dir, 'nr_kdamonds')) ? dir : join(dir, 'kdamonds');
+  const found = r.exists(join(kd, 'nr_kdamonds'));
   // One that could not be looked into is that, not "no tree".
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  if (!r.exists(join(kd, 'nr_kdamonds')))
+  if (!found)
     throw new ConfigError([{ path: dir, message: 'expected a DAMON sysfs tree: the admin dir (with kdamonds/nr_kdamonds) or its kdamonds dir (with nr_kdamonds); found neither' }]);
   const n = r.count(join(kd, 'nr_kdamonds'));
   const kdamonds: DamoKdamond[] = [];
