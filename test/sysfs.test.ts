@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -412,6 +412,25 @@ describe('sysfs import of older kernels and broken trees', () => {
       expect.stringMatching(new RegExp(`^${c}/monitoring_attrs: expected a readable directory; found .*ELOOP`)),
       `${c}/schemes/0/quotas: expected this directory (every kernel with the DAMON sysfs interface has it); found nothing`,
     ]);
+  });
+
+  // Root may search any directory: this one runs as any other user (as CI may).
+  it.skipIf(process.getuid?.() === 0)('a directory that may not be searched (EACCES) is one line, and a kdamonds dir so is not "no tree"', () => {
+    const dir = fresh();
+    exportSysfsTree(dir, example);
+    const quotas = join(dir, 'kdamonds/0/contexts/0/schemes/0/quotas');
+    chmodSync(quotas, 0o000);
+    try {
+      expect(importIssues(dir)).toEqual([expect.stringMatching(/^kdamonds\/0\/contexts\/0\/schemes\/0\/quotas: expected a readable directory; found .*EACCES/)]);
+    } finally {
+      chmodSync(quotas, 0o755);
+    }
+    chmodSync(join(dir, 'kdamonds'), 0o000);
+    try {
+      expect(importIssues(dir)).toEqual([expect.stringMatching(/^kdamonds: expected a readable directory; found .*EACCES/)]);
+    } finally {
+      chmodSync(join(dir, 'kdamonds'), 0o755);
+    }
   });
 
   it('names every bad file of the tree at once, one line each, and nothing a bad file leads to', () => {
