@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { DAMOS_ACTIONS, GOAL_TUNERS, MEMCG_METRICS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type QuotaGoalMetric } from '../../damos/scheme.js';
-import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
+import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import type { KdamondParams } from '../../scenario/model.js';
 import { readKdamonds, readKdamondsAsGiven, wrapKdamonds, type DamoCompat } from './emit.js';
@@ -594,19 +594,15 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
 
   const ctxs: DamoContext[] = [];
   for (let i = 0; i < nrCtxs; i++) {
-    let ops = nth(occ, '--ops', i)?.[0];
-    if (ops !== undefined && !(DAMON_OPS_IDS as readonly string[]).includes(ops)) {
-      const bad = ops;
-      // Go on as paddr, which every later check accepts: none of them should blame an ops the user did not write.
-      ops = attempt(() => fail('--ops', `expected one of ${DAMON_OPS_IDS.join(', ')}; found "${bad}"`), 'paddr');
-    }
-    ops ??= nth(occ, '--target_pid', i) ? 'vaddr' : 'paddr';
-    if (ops !== 'paddr') {
-      // Said here, before any check of what a vaddr context needs (its pid), which would only
-      // lead to this. Go on as paddr, as above.
-      const given = ops;
-      const opt = nth(occ, '--ops', i) ? '--ops' : '--target_pid';
-      ops = attempt(() => fail(opt, `expected a "paddr" context (damon-sim simulates the physical address space operations set only); found ${opt === '--ops' ? `"${given}"` : `a pid, which makes context ${i} "${given}"`}`), 'paddr');
+    // The context is built as paddr whatever --ops says: a bad or other name is refused here, and
+    // no later check blames an ops the user did not write (or asks for what a vaddr one needs).
+    const opsW = nth(occ, '--ops', i)?.[0];
+    if (opsW !== undefined && !(DAMON_OPS_IDS as readonly string[]).includes(opsW)) attempt(() => fail('--ops', `expected one of ${DAMON_OPS_IDS.join(', ')}; found "${opsW}"`), undefined);
+    else {
+      // damo's default: vaddr with --target_pid, else paddr.
+      const ops = opsW ?? (nth(occ, '--target_pid', i) ? 'vaddr' : 'paddr');
+      const opt = opsW !== undefined ? '--ops' : '--target_pid';
+      if (ops !== 'paddr') attempt(() => fail(opt, `expected a "paddr" context (damon-sim simulates the physical address space operations set only); found ${opt === '--ops' ? `"${ops}"` : `a pid, which makes context ${i} "${ops}"`}`), undefined);
     }
     const intervals = defaultIntervals();
     const mi = nth(occ, '--monitoring_intervals', i);
@@ -642,7 +638,7 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
       if (au === 0n) fail('--damon_addr_unit', 'expected a non-zero number of bytes per core address; found 0');
       return au;
     }, 1n);
-    ctxs.push({ ops: ops as OpsId, addrUnit, targets: [], intervals, nrRegions, pause: false, schemes: [] });
+    ctxs.push({ ops: 'paddr', addrUnit, targets: [], intervals, nrRegions, pause: false, schemes: [] });
   }
   for (const w of all(occ, '--pause_ctx').flat()) {
     const idx = attempt(() => {
@@ -700,14 +696,15 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
   return { kdamonds, warnings };
 }
 
+/** The idx-th target of a context built from the options, which is paddr (buildKdamonds() refuses the others). */
 function buildTarget(occ: DamoOccurrences, idx: number, ctx: DamoContext, opts: DamoArgsOptions, warnings: ConfigIssue[]): DamoTarget {
-  const ops = ctx.ops;
+  // A paddr target's pid means nothing (the kernel ignores it), but the value is still read as damo reads it.
   const pidW = nth(occ, '--target_pid', idx)?.[0];
-  const pid = pidW === undefined ? null : pInt('--target_pid', pidW, 'a process id');
+  if (pidW !== undefined) pInt('--target_pid', pidW, 'a process id');
   const regionsW = nth(occ, '--regions', idx)?.[0];
   let regions = regionsW === undefined ? [] : parseRegions('--regions', regionsW);
   const nodes = nth(occ, '--numa_node', idx);
-  if (ops === 'paddr' && regions.length === 0) {
+  if (regions.length === 0) {
     if (nodes) {
       if (!opts.nodeRanges) fail('--numa_node', 'expected a machine to map node ids to physical ranges (give --preset NAME or --machine FILE); found none');
       const ranges: Array<{ start: bigint; end: bigint }> = [];
@@ -730,7 +727,7 @@ function buildTarget(occ: DamoOccurrences, idx: number, ctx: DamoContext, opts: 
         message: `damo writes the ${nodes ? "nodes'" : 'default System RAM'} byte range${regions.length > 1 ? 's' : ''} unconverted into core-address region files; with addr_unit ${ctx.addrUnit} the kernel reads ${regions.map((r) => `${r.start}-${r.end}`).join(' ')} as bytes × ${ctx.addrUnit}`,
       });
   }
-  return { pid: ops === 'paddr' ? null : pid, obsolete: false, regions };
+  return { pid: null, obsolete: false, regions };
 }
 
 /** damo's command line → damo's printed kdamonds tree (`{"kdamonds": [...]}`, human strings). */
