@@ -7,7 +7,7 @@
  * kernel profile the tree is read as lacks it too. Missing required files and unparsable values
  * are one ConfigError naming every such file (a missing or unreadable directory once).
  */
-import { existsSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, isCoreFilter, MEMCG_METRICS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
@@ -127,36 +127,29 @@ class Reader {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      // Named where it starts, once for everything beneath it: walk down from the root to the
-      // first step that fails. EACCES there means the directory before it may not be searched.
-      let at = p;
-      let why = e;
-      let cur = this.root;
-      for (const part of relative(this.root, p).split(sep)) {
-        const next = join(cur, part);
-        try {
-          statSync(next);
-        } catch (e2) {
-          why = e2;
-          at = (e2 as NodeJS.ErrnoException).code === 'EACCES' ? cur : next;
-          break;
-        }
-        cur = next;
-      }
-      this.bad(at, `expected a readable ${at === p ? 'file' : 'directory'}; found ${unreadable(why)}`);
+      // Named where it starts, once for everything beneath it. EACCES at a step means the
+      // directory before it may not be searched.
+      const f = this.firstFailure(p);
+      const at = f === undefined ? p : (f.err as NodeJS.ErrnoException).code === 'EACCES' ? f.parent : f.at;
+      this.bad(at, `expected a readable ${at === p ? 'file' : 'directory'}; found ${unreadable(f?.err ?? e)}`);
       this.problemPaths.add(this.rel(p)); // and nothing more about p itself
       return undefined;
     }
   }
 
-  /** The highest directory between the root and p that is missing, if any: one line for all it would hold. */
-  private missingDir(p: string): string | undefined {
-    let top: string | undefined;
-    for (let up = dirname(p); relative(this.root, up) !== '' && !relative(this.root, up).startsWith('..') && up !== dirname(up); up = dirname(up)) {
-      if (!existsSync(up)) top = up;
-      else break;
+  /** Walking down from the root to p, the first path stat() fails on, the directory before it, and why. */
+  private firstFailure(p: string): { at: string; parent: string; err: unknown } | undefined {
+    let parent = this.root;
+    for (const part of relative(this.root, p).split(sep)) {
+      const at = join(parent, part);
+      try {
+        statSync(at);
+      } catch (err) {
+        return { at, parent, err };
+      }
+      parent = at;
     }
-    return top;
+    return undefined;
   }
 
   /** A file's content without sysfs's trailing newline; undefined when the file is missing. */
@@ -180,8 +173,9 @@ class Reader {
     const t = this.text(p);
     if (t !== undefined) return t;
     if (this.problemPaths.has(this.rel(p))) return ''; // unreadable, and said so
-    const dir = this.missingDir(p);
-    if (dir !== undefined) this.bad(dir, 'expected this directory (every kernel with the DAMON sysfs interface has it); found nothing');
+    // A missing directory on the way: one line for all it would hold.
+    const f = this.firstFailure(p);
+    if (f !== undefined && f.at !== p) this.bad(f.at, 'expected this directory (every kernel with the DAMON sysfs interface has it); found nothing');
     else this.bad(p, 'expected this file (every kernel with the DAMON sysfs interface has it); found nothing');
     // The file's own line too, silently (the value readers note nothing more for a noted path).
     this.problemPaths.add(this.rel(p));
