@@ -438,16 +438,21 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     const r = await runDoc(stringify(d), 'yaml');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toBe(
-      "damon-sim: note: kdamond 0: not one sample in the whole run: its schemes' watermarks kept it waiting (a scheme turns on once free_mem_rate falls below mid 600, and off above high 700 or below low 50; free_mem_rate is the whole system's free memory in permil, not one node's)\n",
+      "damon-sim: note: kdamond 0: not one sample in the whole run: its schemes' watermarks kept it waiting (a scheme turns on once free_mem_rate falls below mid 600, and off above high 700 or below low 50; free_mem_rate is the whole system's free memory in permil, not one node's)\n" +
+        `damon-sim: wrote ${r.outFile}\n`,
     );
     // Monitoring on (free memory ~750 permil is below a high of 800), even with an aggregation
     // interval longer than the run (no aggregation record): no note.
     const ctx = d.damon.kdamonds[0].contexts[0];
     ctx.schemes[0].watermarks.high_permil = 800;
     ctx.schemes[0].watermarks.mid_permil = 790;
-    expect((await runDoc(stringify(d), 'yaml')).err).toBe('');
+    const noNote = async () => {
+      const r = await runDoc(stringify(d), 'yaml');
+      expect(r.err).toBe(`damon-sim: wrote ${r.outFile}\n`);
+    };
+    await noNote();
     ctx.intervals.aggr_us = '5 s';
-    expect((await runDoc(stringify(d), 'yaml')).err).toBe('');
+    await noNote();
     // Still waiting, but a second scheme without watermarks keeps the kdamond sampling: no note.
     ctx.schemes[0].watermarks.high_permil = 700;
     ctx.schemes[0].watermarks.mid_permil = 600;
@@ -1107,7 +1112,7 @@ describe('a good scenario', () => {
   it('exits 0 and writes the whole timeline', async () => {
     const r = await runDoc(stringify(goodDoc()), 'yaml');
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toBe('');
+    expect(r.err).toBe(`damon-sim: wrote ${r.outFile}\n`);
     expect(r.out).toMatch(/node_eligible_mem_bp/);
     const lines = readFileSync(r.outFile, 'utf8').trimEnd().split('\n');
     const recs = lines.map((l) => JSON.parse(l) as { type: string; t?: number; seed?: number; duration_s?: number });

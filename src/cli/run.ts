@@ -140,6 +140,11 @@ function outcomeOf(outputs: readonly StagedOutput[], published: readonly StagedO
   return 'no output written';
 }
 
+/** "a", "a and b", "a, b and c". */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
 /** Where one run writes, and how it is driven. */
 interface RunOutputs {
   out?: string;
@@ -352,6 +357,9 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
   const loaded = loadOne(file, o, (o.tuner as Tuner | undefined) ?? 'temporal');
   printIssues(io, loaded.warnings, 'warning');
   const res = await runAndWrite(io, loaded, { out: o.out, plot: o.plot, trace: o.trace, progress, signal });
+  // As the comparison and the sweep say where their files went (files only: standard output is seen).
+  const files = [o.out, o.plot, o.trace].filter((f): f is string => f !== undefined && !isStdout(f));
+  if (files.length > 0) io.err(`damon-sim: wrote ${listed(files)}\n`);
   const table = formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations], [res.stats]);
   // An output on standard output (`--out /dev/stdout | jq …`) keeps it to itself: the summary goes to stderr.
   if ([o.out, o.plot, o.trace].some(isStdout)) io.err(table);

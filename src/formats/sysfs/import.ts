@@ -16,7 +16,7 @@ import { ULONG_MAX } from '../../lib/kint.js';
 import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
 import { parseBool } from '../damo/units.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
-import { PROFILE_FILES, filesLacking, hasFile, sysfsFeatures, useProfileWith, type ProfileFile, type SysfsFeatures } from './layout.js';
+import { PROFILE_FILES, filesLacking, hasFile, isProfileFile, sysfsFeatures, useProfileWith, type ProfileFile, type SysfsFeatures } from './layout.js';
 
 /** Why a path could not be read, in words, with the errno name (EACCES, ELOOP, ...). */
 function unreadable(e: unknown): string {
@@ -63,19 +63,23 @@ const OPTIONAL_SINCE: Readonly<Record<string, string>> = {
 };
 
 /**
- * Whether an optional file's content is its default, booleans as kstrtobool reads them; an
+ * Whether a profile file's content is its default, read as the file's kind (PROFILE_FILES); an
  * unreadable value counts as the default here, for the file's own reading to name it.
  */
-function sameValue(key: string, t: string, dflt: string): boolean {
-  if (key === 'pause') {
-    try {
-      return parseBool(t) === parseBool(dflt);
-    } catch {
-      return true;
-    }
+function sameValue(key: ProfileFile, t: string): boolean {
+  const { kind, dflt } = PROFILE_FILES[key];
+  switch (kind) {
+    case 'bool':
+      try {
+        return parseBool(t) === parseBool(dflt);
+      } catch {
+        return true;
+      }
+    case 'uint':
+      return !/^\d+$/.test(t.trim()) || BigInt(t.trim()) === BigInt(dflt);
+    case 'word':
+      return t.trim() === dflt;
   }
-  if (/^\d+$/.test(dflt)) return !/^\d+$/.test(t.trim()) || BigInt(t.trim()) === BigInt(dflt);
-  return t.trim() === dflt;
 }
 
 /**
@@ -189,7 +193,7 @@ class Reader {
    */
   optional(p: string, key: string, dflt: string): string | undefined {
     const t = this.text(p);
-    if (t !== undefined && this.lacks.has(key) && !sameValue(key, t, dflt))
+    if (t !== undefined && isProfileFile(key) && this.lacks.has(key) && !sameValue(key, t))
       this.bad(p, `expected no such file, or its default ${JSON.stringify(dflt)}: kernel profile "${this.profile.name}"'s tree has none; found ${JSON.stringify(t)} (${useProfileWith((f) => hasFile(f, key))})`);
     if (t === undefined && !this.lacks.has(key)) {
       const since = OPTIONAL_SINCE[key];

@@ -64,23 +64,24 @@ export function useProfileWith(has: (f: SysfsFeatures) => boolean): string {
 }
 
 /**
- * The files only some profiles' trees have: each with the feature that brings it and its default,
- * the value a fresh file reads and what a kernel without the file does. The exporter writes, the
+ * The files only some profiles' trees have: each with the feature that brings it, its default (the
+ * value a fresh file reads and what a kernel without the file does) and how its value reads
+ * (kstrtobool, a decimal, a word). The exporter writes, the
  * in-memory tree holds, the importer expects and the staging script tolerates the missing ones
  * from this one table.
  */
 export const PROFILE_FILES = {
-  pause: { in: (f: SysfsFeatures) => f.pause, dflt: 'N' },
-  goal_tuner: { in: (f: SysfsFeatures) => f.goalTuner, dflt: 'consist' },
-  fail_charge_num: { in: (f: SysfsFeatures) => f.failCharge, dflt: '0' },
-  fail_charge_denom: { in: (f: SysfsFeatures) => f.failCharge, dflt: '0' },
-  nr_snapshots: { in: (f: SysfsFeatures) => f.snapshots, dflt: '0' },
-  max_nr_snapshots: { in: (f: SysfsFeatures) => f.snapshots, dflt: '0' },
+  pause: { in: (f: SysfsFeatures) => f.pause, dflt: 'N', kind: 'bool' },
+  goal_tuner: { in: (f: SysfsFeatures) => f.goalTuner, dflt: 'consist', kind: 'word' },
+  fail_charge_num: { in: (f: SysfsFeatures) => f.failCharge, dflt: '0', kind: 'uint' },
+  fail_charge_denom: { in: (f: SysfsFeatures) => f.failCharge, dflt: '0', kind: 'uint' },
+  nr_snapshots: { in: (f: SysfsFeatures) => f.snapshots, dflt: '0', kind: 'uint' },
+  max_nr_snapshots: { in: (f: SysfsFeatures) => f.snapshots, dflt: '0', kind: 'uint' },
 } as const;
 
 export type ProfileFile = keyof typeof PROFILE_FILES;
 
-const isProfileFile = (name: string): name is ProfileFile => Object.hasOwn(PROFILE_FILES, name);
+export const isProfileFile = (name: string): name is ProfileFile => Object.hasOwn(PROFILE_FILES, name);
 
 /** Whether a tree with features `f` has a file of this name (every profile has the files not in PROFILE_FILES). */
 export function hasFile(f: SysfsFeatures, name: string): boolean {
