@@ -14,7 +14,6 @@ import { scenarioFromDoc } from '../scenario/load.js';
 import { tiering6040, type Tuner } from '../scenario/presets.js';
 import { parseDuration } from '../cli/damo-common.js';
 import { EXIT_USAGE, UsageError, commanderIssue } from '../cli/io.js';
-import { oneLine } from '../scenario/issues.js';
 
 interface BenchResult {
   label: string;
@@ -164,7 +163,7 @@ function parseBenchArgs(argv: string[]): number | undefined {
     .configureOutput({
       writeOut: (s) => process.stdout.write(s),
       writeErr: (s) => process.stderr.write(s),
-      outputError: (s) => process.stderr.write(`damon-sim bench: error: ${commanderIssue(oneLine(s.trimEnd().replace(/^error: /, '')))}\n`),
+      outputError: (s) => process.stderr.write(`damon-sim bench: error: ${commanderIssue(s)}\n`),
     })
     .action((d: string) => {
       duration = parseDuration(d, 'duration') / 1e9;

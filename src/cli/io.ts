@@ -497,24 +497,37 @@ export class AtomicLineWriter implements StagedOutput {
   }
 }
 
-/** commander's error sentences as "<option or command>: expected …; found …"; `parent` names the command whose subcommand was unknown. */
-export function commanderIssue(msg: string, parent?: string): string {
-  let m = /^unknown option '([^']+)'(.*)$/.exec(msg);
-  if (m) return `${m[1]}: expected an option the command knows (see --help)${m[2] ? ` ${m[2].trim()}` : ''}; found an unknown option`;
+/**
+ * commander's error output (as its outputError gets it: "error: …", perhaps a second line with a
+ * suggestion) as "<option or command>: expected …; found …" on one line; `parent` names the
+ * command whose subcommand was unknown.
+ */
+export function commanderIssue(raw: string, parent?: string): string {
+  let msg = raw.trim().replace(/^error: /, '');
+  // "(Did you mean --preset?)" comes on a line of its own: it goes after what was found.
+  let hint = '';
+  const dym = /\s*\(Did you mean ([^)]*)\?\)\s*$/.exec(msg);
+  if (dym) {
+    hint = ` (did you mean ${dym[1]}?)`;
+    msg = msg.slice(0, dym.index);
+  }
+  msg = oneLine(msg);
+  let m = /^unknown option '([^']+)'$/.exec(msg);
+  if (m) return `${m[1]}: expected an option the command knows (see --help); found an unknown option${hint}`;
   m = /^option '([^' ]+)[^']*' argument missing$/.exec(msg);
   if (m) return `${m[1]}: expected a value after the option; found nothing`;
   m = /^too many arguments(?: for '([^']+)')?\. Expected (\d+) arguments? but got (\d+)\.?$/.exec(msg);
   if (m) return `${m[1] ?? 'command line'}: expected ${m[2]} arguments; found ${m[3]}`;
   m = /^missing required argument '([^']+)'$/.exec(msg);
   if (m) return `${m[1]}: expected this argument; found nothing`;
-  m = /^unknown command '([^']+)'(.*)$/.exec(msg);
-  if (m) return `${parent ? `${parent} ` : ''}${m[1]}: expected a ${parent ? `${parent} subcommand` : 'damon-sim command'} (see ${parent ? `${parent} ` : ''}--help)${m[2] ? ` ${m[2].trim()}` : ''}; found an unknown command`;
-  return `command line: ${msg}`;
+  m = /^unknown command '([^']+)'$/.exec(msg);
+  if (m) return `${parent ? `${parent} ` : ''}${m[1]}: expected a ${parent ? `${parent} subcommand` : 'damon-sim command'} (see ${parent ? `${parent} ` : ''}--help); found an unknown command${hint}`;
+  return `command line: ${msg}${hint}`;
 }
 
 /** commander's outputError: its usage errors in the same one-line form as every other problem (commanderIssue()). */
 export function commanderOutputError(io: Io, parent?: string): (s: string) => void {
-  return (s) => io.err(`damon-sim: error: ${commanderIssue(oneLine(s.trimEnd().replace(/^error: /, '')), parent)}\n`);
+  return (s) => io.err(`damon-sim: error: ${commanderIssue(s, parent)}\n`);
 }
 
 export function printIssues(io: Io, issues: readonly ConfigIssue[], kind: 'error' | 'warning' | 'note'): void {
