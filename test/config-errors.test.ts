@@ -735,6 +735,15 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect([report.code, report.err]).toEqual([2, 'damon-sim: error: report foo: expected a report subcommand (see report --help); found an unknown command\n']);
   });
 
+  it('a broken YAML file shows its first five parse errors and counts the rest', async () => {
+    const r = await runDoc(Array.from({ length: 40 }, (_, i) => `k${i}: a: b: ${i}\n`).join(''), 'yaml');
+    const lines = r.err.trimEnd().split('\n');
+    expect(r.code).toBe(2);
+    expect(lines).toHaveLength(6);
+    expect(lines[0]).toMatch(/^damon-sim: error: \S+:1:5: expected YAML or JSON; Nested mappings are not allowed in compact mappings$/);
+    expect(lines[5]).toMatch(/^damon-sim: error: \S+: expected YAML or JSON; found 75 more parse errors after these \(most follow from the first\)$/);
+  });
+
   it("commander's suggestion for a typo stays on the problem's one line", async () => {
     const cmd = await cli(['reprot']);
     expect([cmd.code, cmd.err]).toEqual([2, 'damon-sim: error: reprot: expected a damon-sim command (see --help); found an unknown command (did you mean report?)\n']);

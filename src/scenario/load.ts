@@ -84,6 +84,47 @@ function jsonIssue(text: string, source: string, e: Error): { path: string; mess
   return { path: f.pos ? `${source}:${f.pos}` : source, message: `expected JSON; ${f.atEnd ? 'at the end of the file: ' : ''}${f.what}` };
 }
 
+/** YAML parse errors shown before the rest are counted. */
+const MAX_PARSE_ERRORS = 5;
+
+/** Bracket nesting refused before parsing: the parsers recurse, and 10^5 levels overflow their stack. */
+const MAX_FLOW_DEPTH = 100;
+
+/**
+ * Where `[` / `{` nesting first passes MAX_FLOW_DEPTH, or -1. Quoted strings are skipped ("…" with
+ * escapes, '…'); a quote inside a YAML plain scalar may hide brackets from the count, which only
+ * lets such a file through to the parser, as before.
+ */
+function tooDeep(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return -1;
+}
+
+/**
+ * What a file is when it is one of damon-sim's own outputs (or another format) rather than a
+ * scenario, or undefined: such files parse as thousands of YAML errors, or as something the schema
+ * then takes apart key by key.
+ */
+function notAScenario(text: string): string | undefined {
+  const head = text.replace(/^\ufeff/, '').trimStart();
+  if (head.startsWith('<')) return 'XML or SVG (a --plot file?)';
+  const first = head.slice(0, head.search(/\r?\n|$/));
+  if (/^\S+ +\d+ +\[\d+\] +[\d.]+: +damon:/.test(first)) return 'a trace of DAMON tracepoint lines (a --trace file)';
+  if (/^\{.*\}$/.test(first) && /\r?\n\s*\{/.test(head)) {
+    if (/^\{"type":"header","format":"damon-sim-timeline"/.test(first)) return 'a damon-sim timeline (an --out file: one JSON record per line)';
+    return 'one JSON value per line (NDJSON)';
+  }
+  return undefined;
+}
+
 /** Parse JSON or YAML text (YAML is a superset; JSON errors read better from the JSON parser). */
 export function parseText(text: string, source = 'scenario', format: 'json' | 'yaml' | 'auto' = 'auto'): unknown {
   // Neither format takes a C0 control character but tab and line breaks, anywhere: a binary file
@@ -91,6 +132,10 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
   // eslint-disable-next-line no-control-regex -- finding them is the point
   const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.exec(text);
   if (control) throw new ConfigError([{ path: `${source}:${lineColAt(text, control.index)}`, message: `expected YAML or JSON text; found the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (a binary file?)` }]);
+  const other = notAScenario(text);
+  if (other) throw new ConfigError([{ path: source, message: `expected a scenario (one JSON or YAML document); found ${other}` }]);
+  const deep = tooDeep(text);
+  if (deep >= 0) throw new ConfigError([{ path: `${source}:${lineColAt(text, deep)}`, message: `expected brackets nested at most ${MAX_FLOW_DEPTH} deep (a scenario needs about 8); found deeper nesting` }]);
   const looksJson = format === 'json' || (format === 'auto' && /^\s*[{[]/.test(text));
   let jsonText = false;
   if (looksJson) {
@@ -112,8 +157,11 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
   }
   const doc = parseDocument(text, { prettyErrors: true, intAsBigInt: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => {
+    // One mistake can derail the parser for the rest of the file: the first few errors say where
+    // it went wrong, thousands more would only bury them.
+    const more = doc.errors.length - MAX_PARSE_ERRORS;
+    throw new ConfigError([
+      ...doc.errors.slice(0, MAX_PARSE_ERRORS).map((e) => {
         // The parser's own "at line L, column C" repeats the path's position.
         const what = e.message.split('\n')[0].replace(/:$/, '').replace(/ at line \d+, column \d+$/, '');
         // At the end of the input the parser counts the line after the final newline, which no
@@ -121,7 +169,8 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
         if (e.pos[0] >= text.length) return { path: `${source}:${endOfText(text)}`, message: `expected YAML or JSON; at the end of the file: ${what}` };
         return { path: e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source, message: `expected YAML or JSON; ${what}` };
       }),
-    );
+      ...(more > 0 ? [{ path: source, message: `expected YAML or JSON; found ${more} more parse error${more === 1 ? '' : 's'} after these (most follow from the first)` }] : []),
+    ]);
   }
   // Nothing but white space and comments: say so, where the schema would only see a null.
   if (doc.contents === null) throw new ConfigError([{ path: source, message: 'expected YAML or JSON; found an empty file' }]);
