@@ -742,6 +742,16 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(lines[5]).toMatch(/^damon-sim: error: \S+: expected YAML or JSON; found 75 more parse errors after these \(most follow from the first\)$/);
   });
 
+  it("an option's value that is another option's name is refused, not taken as a file name", async () => {
+    const outDir = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1-2', '--out-dir', '--no-progress']);
+    expect([outDir.code, outDir.err]).toEqual([2, 'damon-sim: error: --out-dir: expected a value after the option; found the option --no-progress\n']);
+    expect(existsSync('--no-progress')).toBe(false);
+    const out = await cli(['run', '--preset', 'tiering-6040', '--out', '--plot', 'x.svg']);
+    expect([out.code, out.err]).toEqual([2, 'damon-sim: error: --out: expected a value after the option; found the option --plot\n']);
+    const sub = await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', '--params-only']);
+    expect([sub.code, sub.err]).toEqual([2, 'damon-sim: error: --duration: expected a value after the option; found the option --params-only\n']);
+  });
+
   it("commander's suggestion for a typo stays on the problem's one line", async () => {
     const cmd = await cli(['reprot']);
     expect([cmd.code, cmd.err]).toEqual([2, 'damon-sim: error: reprot: expected a damon-sim command (see --help); found an unknown command (did you mean report?)\n']);

@@ -14,7 +14,7 @@ import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { commanderOutputError, processIo, reportFailure, EXIT_USAGE, type Io } from './io.js';
+import { commanderOutputError, processIo, reportFailure, EXIT_USAGE, UsageError, type Io } from './io.js';
 import { runCommand } from './run.js';
 import { RUN_DAMO_HELP } from './run-damo.js';
 import { registerDamoCommands } from './damo-commands.js';
@@ -80,6 +80,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(0);
     });
   registerDamoCommands(program, io, setExit);
+  // commander takes the word after an option as its value even when it is another option's name
+  // (`--out-dir --no-progress` made a directory of that name): refuse that before any command runs.
+  program.hook('preAction', (_root, cmd) => {
+    const names = new Set(cmd.options.flatMap((o) => [o.long, o.short]).filter((n) => n !== undefined));
+    for (const o of cmd.options) {
+      const v: unknown = cmd.getOptionValue(o.attributeName());
+      if ((o.required || o.optional) && typeof v === 'string' && names.has(v))
+        throw new UsageError(`${o.long ?? o.short}: expected a value after the option; found the option ${v}`);
+    }
+  });
   return program;
 }
 
