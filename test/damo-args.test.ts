@@ -434,6 +434,13 @@ describe('damon-sim args / run with damo options', () => {
     expect(r.err).toMatch(/warning: --damos_quota_goal: upstream damo v3\.3 ignores the nid word/);
   });
 
+  it('a goal on node -1: without a machine the warning says ids start at 0, with one how many nodes it has', async () => {
+    const goal = ['--damos_action', 'stat', '--damos_quotas', '0', '200MB', '1s', '--damos_quota_goal', 'node_eligible_mem_bp', '6000', '-1'];
+    const path = 'damo options.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].nid (--damos_quota_goal)';
+    expect((await cli(['args', ...goal])).err).toContain(`damon-sim: warning: ${path}: node -1 does not exist (node ids start at 0): the metric reads 0\n`);
+    expect((await cli(['args', '--preset', 'tiering-6040', ...goal])).err).toBe(`damon-sim: warning: ${path}: node -1 does not exist (the machine has 2): the metric reads 0\n`);
+  });
+
   it('args --format report prints damo report damon text', async () => {
     const r = await cli(['args', '--format', 'report', ...words(CMD_16)]);
     expect(r.code).toBe(0);

@@ -211,9 +211,10 @@ export function unreachableBpTarget(metric: string, target: bigint): string | un
 }
 
 /** What a node metric goal naming a node the machine lacks does, or undefined if it names one (or measures no node). */
-export function missingNodeOfGoal(metric: string, nid: number, nrNodes: number): string | undefined {
-  if (!metric.startsWith('node_') || (nid >= 0 && nid < nrNodes)) return undefined;
-  return `node ${nid} does not exist (the machine has ${nrNodes}): the metric reads ${metric.endsWith('free_bp') ? '10000' : '0'}`;
+export function missingNodeOfGoal(metric: string, nid: number, nrNodes: number | undefined): string | undefined {
+  if (!metric.startsWith('node_') || (nid >= 0 && (nrNodes === undefined || nid < nrNodes))) return undefined;
+  // Without a machine (damo options alone) only a negative id is known not to exist.
+  return `node ${nid} does not exist (${nrNodes === undefined ? 'node ids start at 0' : `the machine has ${nrNodes}`}): the metric reads ${metric.endsWith('free_bp') ? '10000' : '0'}`;
 }
 
 /**
@@ -286,7 +287,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           err([...sp, 'quotas', 'goal_tuner'], `expected "consist": kernel profile "${profile.name}" has no TEMPORAL tuner (${useProfile((p) => p.temporalTuner)}); found "temporal"`);
         sc.quota.goals.forEach((g, gi) => {
           const gp: PathSeg[] = [...sp, 'quotas', 'goals', gi];
-          const nidIssue = g.nid === null ? undefined : missingNodeOfGoal(g.metric, g.nid, nrNodes);
+          const nidIssue = g.nid === null ? undefined : missingNodeOfGoal(g.metric, g.nid, env.nrNodes);
           if (nidIssue) warn([...gp, 'nid'], nidIssue);
           const bpIssue = unreachableBpTarget(g.metric, g.targetValue) ?? unreachableNodeMemTarget(g.metric, g.targetValue, g.nid ?? 0, env.nodeMemBp);
           if (bpIssue) warn([...gp, 'target_value'], bpIssue);
