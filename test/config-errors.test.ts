@@ -752,6 +752,17 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect([sub.code, sub.err]).toEqual([2, 'damon-sim: error: --duration: expected a value after the option; found the option --params-only\n']);
   });
 
+  it('export --sysfs or --script with an option that shapes the JSON/YAML output names that option', async () => {
+    const r = await cli(['export', '--preset', 'tiering-6040', '--raw', '--bare', '--script', join(dir, 'never.sh')]);
+    expect([r.code, r.err]).toEqual([2, 'damon-sim: error: --script: expected no --format, --raw, --bare or --scenario with it (they shape the JSON/YAML output); found --raw, --bare\n']);
+    expect(existsSync(join(dir, 'never.sh'))).toBe(false);
+  });
+
+  it('import with the tree as an argument says to give it with --sysfs', async () => {
+    const r = await cli(['import', 'sys-mtier']);
+    expect([r.code, r.err]).toEqual([2, 'damon-sim: error: import: expected the tree as --sysfs DIR, and no arguments; found "sys-mtier" (use --sysfs sys-mtier)\n']);
+  });
+
   it("commander's suggestion for a typo stays on the problem's one line", async () => {
     const cmd = await cli(['reprot']);
     expect([cmd.code, cmd.err]).toEqual([2, 'damon-sim: error: reprot: expected a damon-sim command (see --help); found an unknown command (did you mean report?)\n']);

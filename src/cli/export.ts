@@ -36,8 +36,9 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
   checks.check(() => checkPreset(o.preset));
   checks.check(() => checkTuner(o.tuner));
   checks.check(() => {
-    if ((o.sysfs !== undefined || o.script !== undefined) && (o.scenario || o.bare || o.raw || o.format !== undefined))
-      throw new UsageError('--sysfs/--script: expected no --format, --raw, --bare or --scenario (they shape the JSON/YAML output); found some');
+    const shaping = [o.format !== undefined && '--format', o.raw && '--raw', o.bare && '--bare', o.scenario && '--scenario'].filter((x) => typeof x === 'string');
+    if ((o.sysfs !== undefined || o.script !== undefined) && shaping.length > 0)
+      throw new UsageError(`${o.sysfs !== undefined ? '--sysfs' : '--script'}: expected no --format, --raw, --bare or --scenario with it (they shape the JSON/YAML output); found ${shaping.join(', ')}`);
   });
   checks.report();
   if (o.sysfs !== undefined) {

@@ -59,7 +59,10 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
     .option('--raw', "plain integers in each key's own unit")
     .option('--bare', 'the bare kdamonds list instead of {"kdamonds": [...]}')
     .option('--profile <name>', `kernel profile the tree is read as (files it lacks go without a note; what it refuses at commit is a warning): ${PROFILES.map((p) => p.name).join(', ')} (default ${DEFAULT_PROFILE.name})`)
-    .action((opts: ImportOptions) => {
+    .allowExcessArguments()
+    .action((opts: ImportOptions, cmd: Command) => {
+      // A directory given as an argument is the likeliest slip: say which option takes it.
+      if (cmd.args.length > 0) throw new UsageError(`import: expected the tree as --sysfs DIR, and no arguments; found ${cmd.args.map((a) => JSON.stringify(a)).join(', ')} (use --sysfs ${cmd.args[0]})`);
       setExit(importCommand(io, opts));
     });
 }
