@@ -220,6 +220,10 @@ export function loadScenarioFile(path: string, opts: LoadOptions = {}): LoadedSc
 
 /** Validate a parsed document and normalise it. Throws ConfigError listing every problem. */
 export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedScenario {
+  // damo's own config (`damo args damon`, `damon-sim export`) is a scenario's damon part, not a
+  // scenario: one line saying where it goes, not one per missing part and the unknown key.
+  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc) && 'kdamonds' in doc && !('damon' in doc) && !('machine' in doc))
+    throw new ConfigError([{ path: 'kdamonds', message: `expected a scenario (machine, workload, damon, ...); found damo's kdamonds config, which goes under the scenario's "damon" key (see examples/tiering-6040.yaml), or run it on a preset's machine: --preset NAME --kdamonds FILE.json` }]);
   const r = scenarioSchema.safeParse(doc, { reportInput: true });
   if (!r.success) {
     const shape = fromZod(r.error.issues);

@@ -23,12 +23,19 @@ export type CountUnit = 'samples' | 'aggr_intervals';
 export class UnitError extends Error {
   readonly expected: string;
   readonly found: string;
+  readonly reason: string | undefined;
 
   constructor(expected: string, found: string, reason?: string) {
     super(`expected ${expected}; found ${found}${reason === undefined ? '' : ` (${reason})`}`);
     this.name = 'UnitError';
     this.expected = expected;
     this.found = found;
+    this.reason = reason;
+  }
+
+  /** The same problem for a key that takes more than this parser does (say so in `expected`). */
+  expecting(expected: string): UnitError {
+    return new UnitError(expected, this.found, this.reason);
   }
 }
 

@@ -143,7 +143,12 @@ export const accessRateV = () =>
       if (c.unit !== 'samples') throw new UnitError('"N samples" or a percentage', v);
       return { kind: 'samples', value: c.value };
     }
-    const percent = parsePercentFloat(v);
+    let percent: number;
+    try {
+      percent = parsePercentFloat(v);
+    } catch (e) {
+      throw e instanceof UnitError ? e.expecting('a percentage such as "5 %" or a number of percent, or kernel samples such as "3 samples" (units: %, samples, min, max)') : e;
+    }
     // damo reads "N %" as a ratio, N / 100, times 100 (text_to_ratio): "29 %" is 28.999999999999996,
     // which its int(% × aggr / sample / 100) then truncates one lower at some intervals. A bare N
     // is N (text_to_nr).
@@ -158,5 +163,9 @@ export const ageV = () =>
       const c = parseCountWithUnit(v);
       return { kind: 'aggr_intervals', value: c.value };
     }
-    return { kind: 'us', value: parseTime(v, 'us') };
+    try {
+      return { kind: 'us', value: parseTime(v, 'us') };
+    } catch (e) {
+      throw e instanceof UnitError ? e.expecting('a time such as "5 ms" or a number of us, or aggregation intervals such as "3 aggr_intervals" (units: ns us ms s m h d, aggr_intervals, min, max)') : e;
+    }
   }, 'age: a time (bare number = µs, or "5 s", "max") or "N aggr_intervals"');
