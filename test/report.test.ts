@@ -441,6 +441,12 @@ describe('seed sweeps', () => {
     expect(lines[6]).toBe('all 3 seeds: second-half mean within ±100 of 6000 in 2/3; means 5966.7 on average (5850.0–6050.0), sd within a run 100.0 on average, 58.3 % of the time within; target reached in 2/3, median after 3.000 s');
   });
 
+  it('a goal no seed evaluated in its second half says so instead of dashes', () => {
+    const none = { ...one(6000, null, 0, 0), meanSecondHalf: null, stddevSecondHalf: null, minSecondHalf: null, maxSecondHalf: null };
+    const lines = formatSweepTable('x', [{ seed: 1, summary: [none] }, { seed: 2, summary: [none] }]).trimEnd().split('\n');
+    expect(lines[lines.length - 1]).toBe('all 2 seeds: second-half mean within ±100 of 6000 in 0/2; no second-half evaluations to average; target reached in 0/2');
+  });
+
   it('heads a phase with the range of its times over the seeds, each seed\'s write taking effect at its own time', () => {
     const phased = (start: number) => ({ ...one(6000, 2, 1, 1), phase: 1, phaseStartS: start, phaseEndS: 10 });
     const head = (starts: number[]) => formatSweepTable('x', starts.map((t, i) => ({ seed: i + 1, summary: [phased(t)] }))).split('\n')[0];

@@ -110,7 +110,9 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
     for (const r of rows) lines.push(fmt(r));
     lines.push(
       `${g.runs === 1 ? 'the 1 seed' : `all ${g.runs} seeds`}: second-half mean within ±${toleranceBp} of ${e.target} in ${g.meanWithin}/${g.runs}; ` +
-        `means ${f1(g.meanOfMeans)} on average (${f1(g.minMean)}–${f1(g.maxMean)}), sd within a run ${f1(g.meanSd)} on average, ${fmtPct(g.meanInBand)} of the time within; ` +
+        (g.meanOfMeans === null
+          ? 'no second-half evaluations to average; '
+          : `means ${f1(g.meanOfMeans)} on average (${f1(g.minMean)}–${f1(g.maxMean)}), sd within a run ${f1(g.meanSd)} on average, ${fmtPct(g.meanInBand)} of the time within; `) +
         `target reached in ${g.reached}/${g.runs}${g.medianTimeToTargetS === null ? '' : `, median after ${f3(g.medianTimeToTargetS)} s`}`,
     );
   }
