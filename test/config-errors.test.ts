@@ -705,6 +705,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     { name: '--duration abc', args: ['--duration', 'abc'], option: '--duration', phrase: '"abc"' },
     { name: '--duration 0', args: ['--duration', '0'], option: '--duration', phrase: 'from 1 ms to 104 days' },
     { name: '--duration max', args: ['--duration', 'max'], option: '--duration', phrase: 'from 1 ms to 104 days' },
+    { name: '--duration past ULONG_MAX ns', args: ['--duration', '99999999999d'], option: '--duration', phrase: 'from 1 ms to 104 days' },
     { name: '--seed -1', args: ['--seed', '-1'], option: '--seed', phrase: '"-1"' },
     { name: '--seed 1.5', args: ['--seed', '1.5'], option: '--seed', phrase: 'non-negative integer' },
     { name: '--profile', args: ['--profile', 'b9'], option: '--profile', phrase: '"b9"' },

@@ -7,7 +7,7 @@
 import type { DamoArgsOptions } from '../formats/damo/args.js';
 import type { DamoCompat } from '../formats/damo/emit.js';
 import { biggestNodeRange, nodeRanges, type MachineSpec } from '../machine/machine.js';
-import { parseTimeBare } from '../formats/damo/units.js';
+import { TOO_LARGE, UnitError, parseTimeBare } from '../formats/damo/units.js';
 import { ConfigError } from '../scenario/issues.js';
 import { readScenarioDoc, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
 import { PRESETS, type Tuner } from '../scenario/presets.js';
@@ -98,14 +98,17 @@ const MAX_DURATION_NS = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A run's simulated duration in ns from the command line; `option` names it in errors. */
 export function parseDuration(text: string, option = '--duration'): number {
+  // Shorter than a millisecond is not one sampling interval; "max" would never end.
+  const range = new UsageError(`${option}: expected a time from 1 ms to ${MAX_DURATION_NS / 86_400_000_000_000n} days; found "${text}"`);
   let s: bigint;
   try {
     s = parseTimeBare(text, 's', 'ns');
-  } catch {
+  } catch (e) {
+    // A well-formed time too long even for the kernel's ns counter is out of range like any other.
+    if (e instanceof UnitError && e.reason === TOO_LARGE) throw range;
     throw new UsageError(`${option}: expected a time such as "10 m", "90 s" or a number of seconds; found "${text}"`);
   }
-  // Shorter than a millisecond is not one sampling interval; "max" would never end.
-  if (s < 1_000_000n || s > MAX_DURATION_NS) throw new UsageError(`${option}: expected a time from 1 ms to ${MAX_DURATION_NS / 86_400_000_000_000n} days; found "${text}"`);
+  if (s < 1_000_000n || s > MAX_DURATION_NS) throw range;
   return Number(s);
 }
 

@@ -78,7 +78,7 @@ const EXPECT_COUNT = 'a count with a unit such as "3 samples" or "50 aggr_interv
 const EXPECT_BOOL = 'a boolean: true/false, y/n, yes/no, on/off or 1/0 (any case)';
 
 const NEGATIVE = 'negative values are invalid for unsigned kernel values';
-const TOO_LARGE = 'larger than ULONG_MAX (18,446,744,073,709,551,615)';
+export const TOO_LARGE = 'larger than ULONG_MAX (18,446,744,073,709,551,615)';
 
 /** A printable rendering of any value; must never throw (objects may have hostile toString). */
 function describe(v: unknown): string {
@@ -270,7 +270,7 @@ export function parseTimeBare(v: unknown, bare: TimeUnit, unit: TimeUnit): bigin
     return parseTime(v, unit);
   } catch (e) {
     // Say what a bare number means here, not the unit the result is counted in.
-    if (e instanceof UnitError) throw new UnitError(expectTime(bare), e.found);
+    if (e instanceof UnitError) throw e.expecting(expectTime(bare));
     throw e;
   }
 }
