@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { damoToParams, warnDamoKeys, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
 import { duplicateJsonKeys, endOfText, jsonParseFailure, lineColAt } from '../lib/json-error.js';
+import { showParsed } from '../formats/damo/units.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, resolveProfile, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
@@ -294,7 +295,7 @@ function numberIn(c: Collector): NumberIn {
   return (b, dflt, path) => {
     if (b === undefined) return dflt;
     if (b > BigInt(Number.MAX_SAFE_INTEGER)) {
-      addError(c, path, `expected a value below 2^53; found ${b}`);
+      addError(c, path, `expected a value below 2^53; found ${showParsed(b)}`);
       return dflt;
     }
     return Number(b);

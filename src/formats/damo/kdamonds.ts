@@ -10,7 +10,7 @@ import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
-import { UnitError, parseNumber, parseRatio, parseTime } from './units.js';
+import { UnitError, parseNumber, parseRatio, parseTime, showParsed } from './units.js';
 import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, uintRatioV, uintTimeV, uintV, type AccessValue, type AgeValue } from './values.js';
 
 const nullableNid = z.union([signedIntV(), z.null()], { error: 'expected a node id or null' }).optional();
@@ -252,7 +252,7 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
 
 function toNum(b: bigint, c: Collector, path: readonly PathSeg[], what: string): number {
   if (b > BigInt(Number.MAX_SAFE_INTEGER)) {
-    err(c, path, `expected ${what} below 2^53; found ${b}`);
+    err(c, path, `expected ${what} below 2^53; found ${showParsed(b)}`);
     return 0;
   }
   return Number(b);

@@ -185,6 +185,14 @@ function badString(expected: string, v: string, text: string): UnitError {
   return new UnitError(expected, describe(v), text.startsWith('-') ? NEGATIVE : undefined);
 }
 
+/**
+ * A parsed integer as a message shows it: ULONG_MAX is rarely what was typed but "max", or a size
+ * with a unit past it, which parseBytes() caps there as damo does.
+ */
+export function showParsed(b: bigint): string {
+  return b === ULONG_MAX ? 'ULONG_MAX ("max", or a size past it, which damo caps there)' : String(b);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsers
 
