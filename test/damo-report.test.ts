@@ -192,6 +192,13 @@ describe('damo report damon: after a run', () => {
     expect(r.err).toMatch(/after 2 simulated s \(seed 42\)/);
     const p = await cli(['report', 'damon', join(__dirname, '..', 'examples', 'tiering-6040.yaml'), '--params-only']);
     expect(p.out).toBe(formatDamonReport(paramsToDamo(example.kdamonds)));
+    // Nothing runs with --params-only: a run's length or seed is refused, not dropped.
+    const both = await cli(['report', 'damon', '--preset', 'tiering-6040', '--params-only', '--duration', '5s', '--seed', '3']);
+    expect([both.code, both.out]).toEqual([2, '']);
+    expect(both.err).toBe(
+      'damon-sim: error: --duration: expected no --duration with --params-only (it prints the parameters without a run); found "5s"\n' +
+        'damon-sim: error: --seed: expected no --seed with --params-only (it prints the parameters without a run); found "3"\n',
+    );
     expect((await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', 'soon'])).code).toBe(2);
     // --no-progress is taken (as by run) and changes nothing off a terminal.
     const q = await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', '2s', '--no-progress']);

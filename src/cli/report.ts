@@ -11,7 +11,7 @@ import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { setDuration } from '../scenario/load.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { PROFILES } from '../profiles.js';
-import { OptionChecks, commanderOutputError, printIssues, type Io } from './io.js';
+import { OptionChecks, UsageError, commanderOutputError, printIssues, type Io } from './io.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 
 export interface ReportDamonOptions {
@@ -35,6 +35,11 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   checks.check(() => checkPreset(o.preset));
   checks.check(() => checkTuner(o.tuner));
   const ov = { ...checks.check(() => parseOverrides({ duration: o.duration })), ...checks.check(() => parseOverrides({ seed: o.seed })) };
+  // Nothing runs with --params-only: a run's length or seed would be dropped without a word.
+  for (const [opt, v] of [['--duration', o.duration], ['--seed', o.seed]] as const)
+    if (o.paramsOnly && v !== undefined) checks.check(() => {
+      throw new UsageError(`${opt}: expected no ${opt} with --params-only (it prints the parameters without a run); found "${v}"`);
+    });
   checks.report();
   const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon', profile });
   if (ov.durationNs !== undefined) setDuration(src.loaded, ov.durationNs);
