@@ -192,7 +192,9 @@ describe('young map patching', () => {
     expect(build).toHaveBeenCalledTimes(1);
     // 2^16 ranges are kept (a migration that moves nothing logs its range too): a model further
     // behind rebuilds.
-    for (let i = 0; i < 2 ** 16 + 1; i++) machine.migrateRange(machine.nodes[1].start, machine.nodes[1].start + PAGE_SIZE, 1);
+    // Two pages that do not touch, in turn: a range that meets the last one unread widens it instead of taking a slot.
+    const page = (i: number) => machine.nodes[1].start + (i % 2) * 2 * PAGE_SIZE;
+    for (let i = 0; i < 2 ** 16 + 1; i++) machine.migrateRange(page(i), page(i) + PAGE_SIZE, 1);
     expect(machine.migrateRange(machine.nodes[0].start + 8 * MiB, machine.nodes[0].start + 9 * MiB, 1).migrated).toBe(MiB);
     model.get(6e6, 0);
     expect(build).toHaveBeenCalledTimes(2);
@@ -211,6 +213,32 @@ describe('young map patching', () => {
     const old = { starts: [machine.nodes[0].start], values: [0], n: 1, end: machine.nodes[1].end };
     expect(patchSegments(machine, machine.layoutLogEnd + 5, PAGE_SIZE, old, () => {})).toBeNull();
     expect(patchSegments(machine, machine.layoutLogEnd, PAGE_SIZE, old, () => {})?.starts).toEqual(old.starts);
+  });
+});
+
+describe('the layout log', () => {
+  it('widens the last range with one that meets it until someone reads the log end, never after', () => {
+    const G = 4 * GiB;
+    const machine = new Machine({ base: G, holeBetweenNodes: 0, swap: 16 * MiB, nodes: [{ capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 }] });
+    machine.allocate({ owner: 0, vstart: 0, bytes: 32 * MiB, anon: true, mapped: true, memcg: 0, thp: false, nodes: [0], now: 0 });
+    const ranges = (pos: number) => {
+      const out: Array<[number, number]> = [];
+      machine.layoutChangesSince(pos, (a, b) => out.push([a, b]));
+      return out;
+    };
+    const pos = machine.layoutLogEnd;
+    // Two reclaims of touching ranges, unread in between: one widened range.
+    machine.evict(G, G + MiB);
+    machine.evict(G + MiB, G + 2 * MiB);
+    expect(ranges(pos)).toEqual([[G, G + 2 * MiB]]);
+    // Read, then a touching range: what was read stays as it was, the new range comes after it.
+    const mid = machine.layoutLogEnd;
+    machine.evict(G + 2 * MiB, G + 3 * MiB);
+    expect(ranges(mid)).toEqual([[G + 2 * MiB, G + 3 * MiB]]);
+    expect(ranges(pos)).toEqual([[G, G + 2 * MiB], [G + 2 * MiB, G + 3 * MiB]]);
+    // A range that does not touch the last one takes a slot of its own.
+    machine.evict(G + 5 * MiB, G + 6 * MiB);
+    expect(ranges(mid)).toEqual([[G + 2 * MiB, G + 3 * MiB], [G + 5 * MiB, G + 6 * MiB]]);
   });
 });
 
@@ -354,7 +382,11 @@ describe('edge cases', () => {
     // Past the 2^16 kept ranges (each eviction logs one; the first swaps the hot page at G out, the
     // rest find it free), then 1 MiB of the hot set isolated for good (off the LRU, still hot and
     // resident) and another swapped out.
-    for (let i = 0; i < 2 ** 16 + 1; i++) machine.evict(G, G + PAGE_SIZE);
+    // (Free pages that do not touch after the first, in turn: a range meeting the last one unread widens it.)
+    for (let i = 0; i < 2 ** 16 + 1; i++) {
+      const at = i === 0 ? G : G + 40 * MiB + (i % 2) * 2 * PAGE_SIZE;
+      machine.evict(at, at + PAGE_SIZE);
+    }
     machine.isolateForever(G, G + MiB);
     machine.evict(G + 2 * MiB, G + 3 * MiB);
     lru.walk(G, G + 64 * MiB, w);

@@ -117,6 +117,8 @@ export class Machine {
   private readonly logStarts = new Float64Array(LAYOUT_LOG_KEEP);
   private readonly logEnds = new Float64Array(LAYOUT_LOG_KEEP);
   private logEnd = 0;
+  /** Log positions below this were handed out (layoutLogEnd): their ranges no longer change. */
+  private logSealed = 0;
   /** Bytes migrated from node i to node j. */
   readonly migratedBytes: number[][];
   /** Paged-out anon memory and dropped page cache. */
@@ -153,8 +155,12 @@ export class Machine {
     }
   }
 
-  /** The log position after the last range logged so far (see layoutChangesSince()). */
+  /**
+   * The log position after the last range logged so far (see layoutChangesSince()). Whoever reads
+   * it may patch up to it later: the ranges before it are final from now on (touched()).
+   */
   get layoutLogEnd(): number {
+    this.logSealed = this.logEnd;
     return this.logEnd;
   }
 
@@ -175,6 +181,17 @@ export class Machine {
 
   /** [start, end) may have changed placement (kind, owner, mapping, folio size, node). */
   private touched(start: number, end: number): void {
+    // A migration's moves fill a free run piece by piece: a range that meets the last one, which
+    // no reader has seen yet, widens it. Patching joins touching ranges anyway (layout-map.ts), so
+    // only the log gets shorter (~1,000 ranges a patch in a fragmented hour-long run).
+    if (this.logEnd > this.logSealed) {
+      const last = (this.logEnd - 1) % LAYOUT_LOG_KEEP;
+      if (start <= this.logEnds[last] && end >= this.logStarts[last]) {
+        if (start < this.logStarts[last]) this.logStarts[last] = start;
+        if (end > this.logEnds[last]) this.logEnds[last] = end;
+        return;
+      }
+    }
     const i = this.logEnd % LAYOUT_LOG_KEEP;
     this.logStarts[i] = start;
     this.logEnds[i] = end;
