@@ -367,6 +367,8 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     // Nesting too deep for the parsers' recursion is refused before either runs, where it passes 100.
     expect(issue(`${'['.repeat(20_000)}tru${']'.repeat(20_000)}`)).toEqual(['f.json:1:101: expected brackets nested at most 100 deep (a scenario needs about 8); found deeper nesting']);
     expect(issue(`${'['.repeat(100)}tru${']'.repeat(100)}`)).toEqual([`f.json:1:101: expected JSON; found "tru"${notAValue}`]);
+    // Brackets in strings and YAML comments do not count: "[a, b)" ranges in comments never close.
+    expect(issue(`{"name": "${'['.repeat(200)}", "seed": tru}`)).toEqual([`f.json:1:222: expected JSON; found "tru"${notAValue}`]);
   });
 
   it('reports every problem of a document, not just the first', async () => {
@@ -734,6 +736,12 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect([report.code, report.err]).toEqual([2, 'damon-sim: error: report foo: expected a report subcommand (see report --help); found an unknown command\n']);
   });
 
+  it('a scenario with many "[a, b)" ranges in its comments runs: comment brackets are not nesting', async () => {
+    const comments = Array.from({ length: 150 }, (_, i) => `# region ${i}: [${4 * i} MiB, ${4 * i + 4} MiB)\n`).join('');
+    const r = await runDoc(stringify(goodDoc()) + comments, 'yaml', ['--duration', '1s']);
+    expect([r.code, r.err]).toEqual([0, `damon-sim: wrote ${r.outFile}\n`]);
+  });
+
   it('a broken YAML file shows its first five parse errors and counts the rest', async () => {
     const r = await runDoc(Array.from({ length: 40 }, (_, i) => `k${i}: a: b: ${i}\n`).join(''), 'yaml');
     const lines = r.err.trimEnd().split('\n');
@@ -749,6 +757,8 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(existsSync('--no-progress')).toBe(false);
     const out = await cli(['run', '--preset', 'tiering-6040', '--out', '--plot', 'x.svg']);
     expect([out.code, out.err]).toEqual([2, 'damon-sim: error: --out: expected a value after the option; found the option --plot\n']);
+    const help = await cli(['run', '--preset', 'tiering-6040', '--out', '--help']);
+    expect([help.code, help.err]).toEqual([2, 'damon-sim: error: --out: expected a value after the option; found the option --help\n']);
     const sub = await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', '--params-only']);
     expect([sub.code, sub.err]).toEqual([2, 'damon-sim: error: --duration: expected a value after the option; found the option --params-only\n']);
   });
@@ -762,6 +772,9 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
   it('import with the tree as an argument says to give it with --sysfs', async () => {
     const r = await cli(['import', 'sys-mtier']);
     expect([r.code, r.err]).toEqual([2, 'damon-sim: error: import: expected the tree as --sysfs DIR, and no arguments; found "sys-mtier" (use --sysfs sys-mtier)\n']);
+    // With --sysfs given, the argument is only extra: no advice to use it as the tree.
+    const extra = await cli(['import', '--sysfs', dir, 'extra']);
+    expect([extra.code, extra.err]).toEqual([2, 'damon-sim: error: import: expected the tree as --sysfs DIR, and no arguments; found "extra"\n']);
   });
 
   it("commander's suggestion for a typo stays on the problem's one line", async () => {

@@ -199,6 +199,9 @@ describe('damo report damon: after a run', () => {
       'damon-sim: error: --duration: expected no --duration with --params-only (it prints the parameters without a run); found "5s"\n' +
         'damon-sim: error: --seed: expected no --seed with --params-only (it prints the parameters without a run); found "3"\n',
     );
+    // A bad value is the same one problem: it is not read.
+    const bad = await cli(['report', 'damon', '--preset', 'tiering-6040', '--params-only', '--duration', 'abc']);
+    expect([bad.code, bad.err]).toEqual([2, 'damon-sim: error: --duration: expected no --duration with --params-only (it prints the parameters without a run); found "abc"\n']);
     expect((await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', 'soon'])).code).toBe(2);
     // --no-progress is taken (as by run) and changes nothing off a terminal.
     const q = await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration', '2s', '--no-progress']);

@@ -62,7 +62,8 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
     .allowExcessArguments()
     .action((opts: ImportOptions, cmd: Command) => {
       // A directory given as an argument is the likeliest slip: say which option takes it.
-      if (cmd.args.length > 0) throw new UsageError(`import: expected the tree as --sysfs DIR, and no arguments; found ${cmd.args.map((a) => JSON.stringify(a)).join(', ')} (use --sysfs ${cmd.args[0]})`);
+      if (cmd.args.length > 0)
+        throw new UsageError(`import: expected the tree as --sysfs DIR, and no arguments; found ${cmd.args.map((a) => JSON.stringify(a)).join(', ')}${opts.sysfs === undefined ? ` (use --sysfs ${cmd.args[0]})` : ''}`);
       setExit(importCommand(io, opts));
     });
 }

@@ -82,11 +82,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerDamoCommands(program, io, setExit);
   // commander takes the word after an option as its value even when it is another option's name
   // (`--out-dir --no-progress` made a directory of that name): refuse that before any command runs.
-  program.hook('preAction', (_root, cmd) => {
-    const names = new Set(cmd.options.flatMap((o) => [o.long, o.short]).filter((n) => n !== undefined));
+  program.hook('preAction', (root, cmd) => {
+    // The command's own options, --help (every command has it) and the root's (--version).
+    const names = new Set([...cmd.options, ...root.options].flatMap((o) => [o.long, o.short]).filter((n) => n !== undefined));
+    names.add('--help').add('-h');
     for (const o of cmd.options) {
       const v: unknown = cmd.getOptionValue(o.attributeName());
-      if ((o.required || o.optional) && typeof v === 'string' && names.has(v))
+      if ((o.required || o.optional) && typeof v === 'string' && names.has(v.split('=')[0]))
         throw new UsageError(`${o.long ?? o.short}: expected a value after the option; found the option ${v}`);
     }
   });

@@ -34,12 +34,13 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   const profile = checks.check(() => parseProfile(o.profile))?.name;
   checks.check(() => checkPreset(o.preset));
   checks.check(() => checkTuner(o.tuner));
-  const ov = { ...checks.check(() => parseOverrides({ duration: o.duration })), ...checks.check(() => parseOverrides({ seed: o.seed })) };
-  // Nothing runs with --params-only: a run's length or seed would be dropped without a word.
+  // Nothing runs with --params-only: a run's length or seed would be dropped without a word (and
+  // is not read, so a bad one is one problem, not two).
   for (const [opt, v] of [['--duration', o.duration], ['--seed', o.seed]] as const)
     if (o.paramsOnly && v !== undefined) checks.check(() => {
       throw new UsageError(`${opt}: expected no ${opt} with --params-only (it prints the parameters without a run); found "${v}"`);
     });
+  const ov = o.paramsOnly ? {} : { ...checks.check(() => parseOverrides({ duration: o.duration })), ...checks.check(() => parseOverrides({ seed: o.seed })) };
   checks.report();
   const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon', profile });
   if (ov.durationNs !== undefined) setDuration(src.loaded, ov.durationNs);

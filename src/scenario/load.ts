@@ -92,15 +92,18 @@ const MAX_PARSE_ERRORS = 5;
 const MAX_FLOW_DEPTH = 100;
 
 /**
- * Where `[` / `{` nesting first passes MAX_FLOW_DEPTH, or -1. Quoted strings are skipped ("…" with
- * escapes, '…'); a quote inside a YAML plain scalar may hide brackets from the count, which only
- * lets such a file through to the parser, as before.
+ * Where `[` / `{` nesting first passes MAX_FLOW_DEPTH, or -1. Quoted strings ("…" with escapes,
+ * '…') and YAML comments are skipped; a quote or a "#" inside a YAML plain scalar may hide brackets
+ * from the count, which only lets such a file through to the parser, as before.
  */
 function tooDeep(text: string): number {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '"' || c === "'") {
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      // A YAML comment, to the end of its line: "[a, b)" ranges in comments open without closing.
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '"' || c === "'") {
       for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
     } else if (c === '[' || c === '{') {
       if (++depth > MAX_FLOW_DEPTH) return i;
@@ -224,7 +227,7 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   // damo's own config (`damo args damon`, `damon-sim export`) is a scenario's damon part, not a
   // scenario: one line saying where it goes, not one per missing part and the unknown key.
   if (doc !== null && typeof doc === 'object' && !Array.isArray(doc) && 'kdamonds' in doc && !('damon' in doc) && !('machine' in doc))
-    throw new ConfigError([{ path: 'kdamonds', message: `expected a scenario (machine, workload, damon, ...); found damo's kdamonds config, which goes under the scenario's "damon" key (see examples/tiering-6040.yaml), or run it on a preset's machine: --preset NAME --kdamonds FILE.json` }]);
+    throw new ConfigError([{ path: 'kdamonds', message: `expected a scenario (machine, workload, damon, ...); found damo's kdamonds config, which goes under the scenario's "damon" key (see examples/tiering-6040.yaml; \`run\` and \`args\` also take it as JSON: --preset NAME --kdamonds FILE.json)` }]);
   const r = scenarioSchema.safeParse(doc, { reportInput: true });
   if (!r.success) {
     const shape = fromZod(r.error.issues);

@@ -190,7 +190,7 @@ function badString(expected: string, v: string, text: string): UnitError {
  * with a unit past it, which parseBytes() caps there as damo does.
  */
 export function showParsed(b: bigint): string {
-  return b === ULONG_MAX ? 'ULONG_MAX ("max", or a size past it, which damo caps there)' : String(b);
+  return b === ULONG_MAX ? `${b} (ULONG_MAX, what "max" and a size past it parse to)` : String(b);
 }
 
 // ---------------------------------------------------------------------------------------------
