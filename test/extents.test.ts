@@ -141,6 +141,62 @@ describe('ExtentList', () => {
     );
   });
 
+  it('reuses, after recycle(), only extent objects that left the list, reset as new ones', () => {
+    const fresh = (e: Extent) => [e.folioSize, e.owner, e.vstart, e.anon, e.active, e.mapped, e.memcg, e.oldSince, e.listed];
+    const blank = fresh(new Extent(0, PAGE, 0, ExtKind.Free));
+    // replaceRange() takes its left neighbour out and puts it back: that one is not dead.
+    const l = new ExtentList();
+    const [a, b] = build([{ pages: 1, kind: ExtKind.Lru, owner: 1, contiguous: true, hole: 0 }, { pages: 1, kind: ExtKind.Free, owner: 1, contiguous: true, hole: 0 }], 0);
+    l.push(a);
+    l.push(b);
+    const c = a.slice(PAGE, 2 * PAGE, new Extent(PAGE, 2 * PAGE, 0, ExtKind.Lru)); // continues a
+    c.end = 2 * PAGE;
+    c.vstart = a.vstart + PAGE;
+    l.replaceRange(PAGE, 2 * PAGE, [c]);
+    expect(l.toArray()).toEqual([a]);
+    expect(a.end).toBe(2 * PAGE);
+    expect(l.make(0, PAGE, 0, ExtKind.Free)).not.toBe(b); // dead, but not recycled yet
+    l.recycle();
+    const again = l.make(5 * PAGE, 6 * PAGE, 1, ExtKind.NonLru);
+    expect(again).toBe(b);
+    expect([again.start, again.end, again.node, again.kind, ...fresh(again).slice(0, -1)]).toEqual([5 * PAGE, 6 * PAGE, 1, ExtKind.NonLru, ...blank.slice(0, -1)]);
+    expect(l.make(0, PAGE, 0, ExtKind.Free)).not.toBe(a);
+    // Random splices and joins: whatever make() hands out after recycle() is in no slot of the list.
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('splice' as const), at: fc.nat(100), del: fc.nat(4), add: fc.nat(4) }),
+      fc.record({ kind: fc.constant('coalesce' as const), at: fc.nat(100), len: fc.nat(6) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+        const m = new ExtentList();
+        let next = 0;
+        const make = () => m.make(next * PAGE, ++next * PAGE, 0, ExtKind.Free);
+        m.splice(0, 0, Array.from({ length: 40 }, make));
+        for (const o of ops) {
+          const at = o.at % (m.length + 1);
+          if (o.kind === 'splice') m.splice(at, o.del, Array.from({ length: o.add }, make));
+          else {
+            const arr = m.toArray();
+            for (let k = Math.max(1, at); k <= Math.min(arr.length - 1, at + o.len); k++) {
+              arr[k].end = arr[k - 1].end + (arr[k].end - arr[k].start);
+              arr[k].start = arr[k - 1].end;
+            }
+            m.coalesce(at, Math.min(arr.length - 1, at + o.len));
+          }
+          m.recycle();
+          const listed = new Set(m.toArray());
+          expect([...listed].every((e) => e.listed)).toBe(true);
+          for (let k = 0; k < 8; k++) {
+            const x = make();
+            expect(listed.has(x)).toBe(false);
+            expect(fresh(x)).toEqual(blank);
+          }
+        }
+      }),
+      { numRuns: 300, seed: 0x7ec1 },
+    );
+  });
+
   it('keeps the same extents, in order, as a plain array under splices, inserts and joins (slot reuse)', () => {
     // Operations on positions only: the list's slot storage must hold exactly what a plain array
     // would, however slots are released and reused (and past its first growth). The two sides get

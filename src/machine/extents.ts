@@ -34,6 +34,8 @@ export class Extent {
   memcg: number;
   /** Simulated time (ns) at which this memory's young state was last cleared (mkold / young check). */
   oldSince: number;
+  /** In an ExtentList's order right now (ExtentList keeps it; an object that left may be reused). */
+  listed: boolean;
 
   constructor(start: number, end: number, node: number, kind: ExtKind) {
     this.start = start;
@@ -48,13 +50,25 @@ export class Extent {
     this.mapped = false;
     this.memcg = 0;
     this.oldSince = 0;
+    this.listed = false;
   }
 
-  /** A copy covering [start, end) of this extent (end within this one). */
-  slice(start: number, end: number): Extent {
-    const e = new Extent(start, end, this.node, this.kind);
-    e.takeContent(this, this.vstart + (start - this.start));
-    return e;
+  /** Become what `new Extent(start, end, node, kind)` is (a reused object; ExtentList.make()). */
+  reset(start: number, end: number, node: number, kind: ExtKind): this {
+    this.start = start;
+    this.end = end;
+    this.node = node;
+    this.kind = kind;
+    this.makeFree();
+    this.kind = kind;
+    this.listed = false;
+    return this;
+  }
+
+  /** A copy covering [start, end) of this extent (end within this one), in `into` if given (fresh, over [start, end)). */
+  slice(start: number, end: number, into: Extent = new Extent(start, end, this.node, this.kind)): Extent {
+    into.takeContent(this, this.vstart + (start - this.start));
+    return into;
   }
 
   /** Become free frames (the folio was freed, migrated away or reclaimed). */
@@ -117,6 +131,17 @@ export class ExtentList {
   /** Extents by slot; a released slot keeps its last extent until it is reused. */
   private readonly pool: Extent[] = [];
   private readonly freeSlots: number[] = [];
+  /**
+   * Extent objects that left the list since the last recycle(), and those recycle() released for
+   * make() to reuse. A migration in fragmented memory makes an extent per moved piece, and each
+   * lived long enough for the young-generation collector to copy it (the largest share of a long
+   * run's garbage collection); reused objects are not new garbage. Whoever may still hold a dead
+   * one (a walk, a set of touched extents) must be done before recycle() is called.
+   */
+  private readonly dead: Extent[] = [];
+  private readonly spare: Extent[] = [];
+  /** splice()'s deleted extents, checked after its insertions (scratch, reused). */
+  private readonly deleted: Extent[] = [];
   /** Slots in address order: ids[0..n). */
   private ids = new Int32Array(64);
   private n = 0;
@@ -154,9 +179,35 @@ export class ExtentList {
     if (del < 0) del = 0;
     if (del > this.n - i) del = this.n - i;
     const ids = this.ids;
-    for (let k = i; k < i + del; k++) this.freeSlots.push(ids[k]);
+    const deleted = this.deleted;
+    for (let k = i; k < i + del; k++) {
+      const e = this.pool[ids[k]];
+      e.listed = false;
+      deleted.push(e);
+      this.freeSlots.push(ids[k]);
+    }
     this.shift(i + del, add.length - del);
     for (let k = 0; k < add.length; k++) this.ids[i + k] = this.slotFor(add[k]);
+    // What went out and did not come back in (replaceRange() puts a left neighbour back) is dead.
+    for (const e of deleted) if (!e.listed) this.dead.push(e);
+    deleted.length = 0;
+  }
+
+  /** A fresh extent, as `new Extent(...)`, from a recycled object when there is one. */
+  make(start: number, end: number, node: number, kind: ExtKind): Extent {
+    const e = this.spare.pop();
+    return e === undefined ? new Extent(start, end, node, kind) : e.reset(start, end, node, kind);
+  }
+
+  /** e's content over [start, end) (within e) as a fresh extent (Extent.slice() through make()). */
+  sliceOf(e: Extent, start: number, end: number): Extent {
+    return e.slice(start, end, this.make(start, end, e.node, e.kind));
+  }
+
+  /** Let make() reuse the extents that left the list so far: call it where nothing holds one. */
+  recycle(): void {
+    for (const e of this.dead) this.spare.push(e);
+    this.dead.length = 0;
   }
 
   /** Move ids[from..n) by `by` places (negative: left), growing the array as needed. */
@@ -172,6 +223,7 @@ export class ExtentList {
   }
 
   private slotFor(e: Extent): number {
+    e.listed = true;
     const s = this.freeSlots.pop();
     if (s === undefined) {
       this.pool.push(e);
@@ -291,7 +343,7 @@ export class ExtentList {
     if (i < 0) return this.lowerBound(addr);
     const e = this.at(i);
     if (e.start === addr) return i;
-    const right = e.slice(addr, e.end);
+    const right = this.sliceOf(e, addr, e.end);
     e.end = addr;
     this.insert(i + 1, right);
     return i + 1;
@@ -324,6 +376,8 @@ export class ExtentList {
       if ((!touched || touched.has(left) || touched.has(right)) && left.continuedBy(right)) {
         left.end = right.end;
         touched?.add(left);
+        right.listed = false;
+        this.dead.push(right);
         this.freeSlots.push(ids[k]);
       } else ids[++w] = ids[k];
     }
@@ -341,7 +395,7 @@ export class ExtentList {
     while (j < this.n && this.at(j).start < end) j++; // [i, j) overlap [start, end)
     const run: Extent[] = [];
     // The part of the last overlapping extent beyond end survives as a new right neighbour.
-    const right = j > i && this.at(j - 1).end > end ? this.at(j - 1).slice(end, this.at(j - 1).end) : undefined;
+    const right = j > i && this.at(j - 1).end > end ? this.sliceOf(this.at(j - 1), end, this.at(j - 1).end) : undefined;
     if (i < j && this.at(i).start < start) {
       this.at(i).end = start; // the first overlapping extent keeps its part before start
       i++;

@@ -414,6 +414,8 @@ export class Machine {
     }
     fills.flush();
     if (freedHere.size > 0) this.joinFreed(start, end, freedHere);
+    // Nothing of this call holds an extent now (and callers hold none across a migration).
+    this.mem.recycle();
     if (res.migrated > 0) this.layoutEpoch++;
     return res;
   }
@@ -448,7 +450,7 @@ export class Machine {
    * later) to the free frames [to, to + len) on node `node` (placed through `fills`).
    */
   private moveContent(e: Extent, from: number, to: number, len: number, node: number, fills: DestinationFills): void {
-    const d = new Extent(to, to + len, node, e.kind);
+    const d = this.mem.make(to, to + len, node, e.kind);
     d.takeContent(e, e.vstart + (from - e.start));
     this.touched(to, to + len);
     this.freed(e.node, from, from + len);
@@ -587,7 +589,7 @@ class SourceMoves {
       e.makeFree();
       this.freed.add(e);
     } else {
-      const f = new Extent(this.from, this.to, e.node, ExtKind.Free);
+      const f = this.mem.make(this.from, this.to, e.node, ExtKind.Free);
       e.vstart += this.to - e.start;
       e.start = this.to;
       this.mem.insert(i, f);
