@@ -197,6 +197,18 @@ describe('ExtentList', () => {
     );
   });
 
+  it('keeps at most 2^16 dead extents for reuse (only migrations recycle; the rest become garbage)', () => {
+    const l = new ExtentList();
+    const all = Array.from({ length: 70_000 }, (_, i) => new Extent(i * PAGE, (i + 1) * PAGE, 0, ExtKind.Free));
+    l.splice(0, 0, all);
+    l.coalesce(0, l.length - 1); // free frames join: 69,999 leave
+    expect(l.length).toBe(1);
+    l.recycle();
+    const old = new Set(all);
+    const reused = Array.from({ length: 70_000 }, () => l.make(0, PAGE, 0, ExtKind.Free)).filter((e) => old.has(e));
+    expect(reused.length).toBe(2 ** 16);
+  });
+
   it('keeps the same extents, in order, as a plain array under splices, inserts and joins (slot reuse)', () => {
     // Operations on positions only: the list's slot storage must hold exactly what a plain array
     // would, however slots are released and reused (and past its first growth). The two sides get

@@ -140,6 +140,8 @@ export class ExtentList {
    */
   private readonly dead: Extent[] = [];
   private readonly spare: Extent[] = [];
+  /** How many objects dead and spare keep at most: only migrations recycle, so others' leavers pile up (beyond this, they are garbage). */
+  private static readonly KEEP = 1 << 16;
   /** splice()'s deleted extents, checked after its insertions (scratch, reused). */
   private readonly deleted: Extent[] = [];
   /** Slots in address order: ids[0..n). */
@@ -189,7 +191,7 @@ export class ExtentList {
     this.shift(i + del, add.length - del);
     for (let k = 0; k < add.length; k++) this.ids[i + k] = this.slotFor(add[k]);
     // What went out and did not come back in (replaceRange() puts a left neighbour back) is dead.
-    for (const e of deleted) if (!e.listed) this.dead.push(e);
+    for (const e of deleted) if (!e.listed) this.died(e);
     deleted.length = 0;
   }
 
@@ -206,8 +208,14 @@ export class ExtentList {
 
   /** Let make() reuse the extents that left the list so far: call it where nothing holds one. */
   recycle(): void {
-    for (const e of this.dead) this.spare.push(e);
+    for (const e of this.dead) if (this.spare.length < ExtentList.KEEP) this.spare.push(e);
     this.dead.length = 0;
+  }
+
+  /** e left the list for good: keep it for recycle(), up to KEEP of them. */
+  private died(e: Extent): void {
+    e.listed = false;
+    if (this.dead.length < ExtentList.KEEP) this.dead.push(e);
   }
 
   /** Move ids[from..n) by `by` places (negative: left), growing the array as needed. */
@@ -376,8 +384,7 @@ export class ExtentList {
       if ((!touched || touched.has(left) || touched.has(right)) && left.continuedBy(right)) {
         left.end = right.end;
         touched?.add(left);
-        right.listed = false;
-        this.dead.push(right);
+        this.died(right);
         this.freeSlots.push(ids[k]);
       } else ids[++w] = ids[k];
     }
