@@ -140,9 +140,11 @@ function outcomeOf(outputs: readonly StagedOutput[], published: readonly StagedO
   return 'no output written';
 }
 
-/** "a", "a and b", "a, b and c". */
-function listed(items: readonly string[]): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+/** Say on stderr which files a run wrote ("a", "a and b", "a, b and c"); nothing for none. */
+function sayWrote(io: Io, files: readonly string[]): void {
+  if (files.length === 0) return;
+  const list = files.length === 1 ? files[0] : `${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`;
+  io.err(`damon-sim: wrote ${list}\n`);
 }
 
 /** Where one run writes, and how it is driven. */
@@ -349,7 +351,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
       columns.push({ title: tuners[i], rows: res.summary });
       migrations.push(res.migrations);
       stats.push(res.stats);
-      io.err(`damon-sim: wrote ${base}.ndjson and ${base}.svg\n`);
+      sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
     }
     io.out(formatSummaryTable(columns, migrations, stats));
     return 0;
@@ -358,11 +360,12 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
   printIssues(io, loaded.warnings, 'warning');
   const res = await runAndWrite(io, loaded, { out: o.out, plot: o.plot, trace: o.trace, progress, signal });
   // As the comparison and the sweep say where their files went (files only: standard output is seen).
-  const files = [o.out, o.plot, o.trace].filter((f): f is string => f !== undefined && !isStdout(f));
-  if (files.length > 0) io.err(`damon-sim: wrote ${listed(files)}\n`);
+  const given = [o.out, o.plot, o.trace].filter((f): f is string => f !== undefined);
+  const toStdout = given.filter(isStdout);
+  sayWrote(io, given.filter((f) => !toStdout.includes(f)));
   const table = formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations], [res.stats]);
   // An output on standard output (`--out /dev/stdout | jq …`) keeps it to itself: the summary goes to stderr.
-  if ([o.out, o.plot, o.trace].some(isStdout)) io.err(table);
+  if (toStdout.length > 0) io.err(table);
   else io.out(table);
   return 0;
 }
@@ -397,7 +400,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
       const base = baseOf(sc);
       const res = await oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen }));
       if (base) written++;
-      if (base) io.err(`damon-sim: wrote ${base}.ndjson and ${base}.svg\n`);
+      if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
       runs.push({ seed: sc.seed, summary: res.summary });
     }
     tables.push(formatSweepTable(perSeed[0].scenario.name, runs));
