@@ -225,7 +225,6 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
   const warn = (path: PathSeg[], message: string) => c.warnings.push({ path: formatPath(path), message });
   const { profile, memcgs } = env;
-  const nrNodes = env.nrNodes ?? Number.MAX_SAFE_INTEGER;
   // The kernel takes any range; one that misses every node monitors (or filters) nothing, most
   // likely bytes given where core addresses (bytes / addr_unit) were meant.
   const outsideMemory = (path: PathSeg[], what: string, r: { start: number; end: number }, au: number, effect: string) => {
@@ -275,8 +274,9 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         if (sc.action === 'collapse' && profile && !profile.collapseAction)
           err([...sp, 'action'], `expected an action kernel profile "${profile.name}" has (collapse: ${useProfile((p) => p.collapseAction)}); found "collapse" (the kernel refuses the name: -EINVAL)`);
         else if (!PADDR_ACTIONS.has(sc.action)) warn([...sp, 'action'], `paddr does not support ${sc.action}: it applies nothing (regions are still tried and aged)`);
-        if ((sc.action === 'migrate_hot' || sc.action === 'migrate_cold') && (sc.targetNid < 0 || sc.targetNid >= nrNodes))
-          warn([...sp, 'target_nid'], `expected ${env.nrNodes === undefined ? 'a node id (0 or more)' : `a node id from 0 to ${nrNodes - 1}`} for ${sc.action}; found ${sc.targetNid}: nothing is migrated${sc.dests.length > 0 ? ' (paddr migrates to target_nid only, not to dests)' : ''}`);
+        // Without a machine (damo options alone) only a negative id is known not to exist, as for a goal's nid.
+        if ((sc.action === 'migrate_hot' || sc.action === 'migrate_cold') && (sc.targetNid < 0 || (env.nrNodes !== undefined && sc.targetNid >= env.nrNodes)))
+          warn([...sp, 'target_nid'], `expected ${env.nrNodes === undefined ? 'a node id (0 or more)' : `a node id from 0 to ${env.nrNodes - 1}`} for ${sc.action}; found ${sc.targetNid}: nothing is migrated${sc.dests.length > 0 ? ' (paddr migrates to target_nid only, not to dests)' : ''}`);
         // The ratio is the failed-charge series' (damos.md §4.3): a profile without it charges
         // failed bytes whole, whatever the files say.
         if (profile && !profile.failChargeRatio && (sc.quota.failChargeNum !== 0 || sc.quota.failChargeDenom !== 0))
