@@ -286,9 +286,13 @@ export function kdamondResetAggregated(targets: readonly DamonTarget[]): void {
 
 /** kdamondResetAggregated() for the pieces of a run. */
 function resetRunAggregated(run: PieceRun): void {
+  // Nothing after the loop: V8 compiles a long loop on its own (OSR) before the code after it has
+  // run once, and such code left a property read without feedback that deoptimised on every call.
+  const { nrAccesses, nrAccessesBp, lastNrAccesses } = run;
   for (let i = 0; i < run.n; i++) {
-    run.nrAccessesBp[i] = Math.imul(run.nrAccesses[i], 10000);
-    run.lastNrAccesses[i] = run.nrAccesses[i];
+    const nr = nrAccesses[i];
+    nrAccessesBp[i] = Math.imul(nr, 10000);
+    lastNrAccesses[i] = nr;
+    nrAccesses[i] = 0;
   }
-  run.nrAccesses.fill(0);
 }

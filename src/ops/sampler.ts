@@ -321,29 +321,32 @@ export class RegionSampler {
    * small (V8 compiles it with less inlined).
    */
   private lookRun(r: DamonRegion, run: PieceRun, same: boolean, map: YoungMap, addrUnit: number, k: number): void {
-    const sz = run.sz;
+    // Everything the loops use is read before the first of them: V8 compiles a long loop on its
+    // own (OSR) before the code after it has run once, and a property read there without feedback
+    // deoptimised on every call.
+    run.opsSettledHits.fill(0);
+    const { sz, opsThresh, opsBlockHits, opsBlockSeed } = run;
+    const rng = this.rng;
+    const binomial = this.binomial;
     if (!same) {
       if (sz < 0x1_0000_0000) {
         // damon_rand's span is the whole piece: one walk along the row.
         const probs = rowScratch(run.n);
         map.meanProbRow(r.end * addrUnit, sz * addrUnit, run.n, probs);
-        for (let i = 0; i < run.n; i++) run.opsThresh[i] = threshOf(probs[i]);
+        for (let i = 0; i < run.n; i++) opsThresh[i] = threshOf(probs[i]);
       } else {
         for (let i = 0; i < run.n; i++) {
           const start = r.start + (i + 1) * sz;
           const a = start * addrUnit;
           const b = (start + damonRandSpan(start, start + sz)) * addrUnit;
-          run.opsThresh[i] = threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b)));
+          opsThresh[i] = threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b)));
         }
       }
     }
-    const rng = this.rng;
-    const { opsThresh, opsBlockHits, opsBlockSeed } = run;
     for (let i = 0; i < run.n; i++) {
-      opsBlockHits[i] = this.binomial.draw(rng, k, opsThresh[i]);
+      opsBlockHits[i] = binomial.draw(rng, k, opsThresh[i]);
       opsBlockSeed[i] = rng.nextI32();
     }
-    run.opsSettledHits.fill(0);
   }
 
   private settle(targets: readonly DamonTarget[], lenWindow: number, upTo: number): number {
