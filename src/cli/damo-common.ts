@@ -9,6 +9,7 @@ import type { DamoCompat } from '../formats/damo/emit.js';
 import { biggestNodeRange, nodeRanges, type MachineSpec } from '../machine/machine.js';
 import { TOO_LARGE, UnitError, parseTimeBare } from '../formats/damo/units.js';
 import { ConfigError } from '../scenario/issues.js';
+import { MAX_SIM_TIME_DAYS, MAX_SIM_TIME_NS } from '../scenario/model.js';
 import { readScenarioDoc, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
 import { PRESETS, type Tuner } from '../scenario/presets.js';
 import { UsageError } from './io.js';
@@ -93,13 +94,11 @@ export function loadScenarioSource(
   return { loaded: scenarioFromDoc(doc, { source: file, compat: opts.compat }), doc: doc as Record<string, unknown>, label: file };
 }
 
-/** The longest run the command line takes: 2^53 ns, about 104 days (times stay exact doubles). */
-const MAX_DURATION_NS = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A run's simulated duration in ns from the command line; `option` names it in errors. */
 export function parseDuration(text: string, option = '--duration'): number {
   // Shorter than a millisecond is not one sampling interval; "max" would never end.
-  const range = new UsageError(`${option}: expected a time from 1 ms to ${MAX_DURATION_NS / 86_400_000_000_000n} days; found "${text}"`);
+  const range = new UsageError(`${option}: expected a time from 1 ms to ${MAX_SIM_TIME_DAYS} days; found "${text}"`);
   let s: bigint;
   try {
     s = parseTimeBare(text, 's', 'ns');
@@ -108,7 +107,7 @@ export function parseDuration(text: string, option = '--duration'): number {
     if (e instanceof UnitError && e.reason === TOO_LARGE) throw range;
     throw new UsageError(`${option}: expected a time such as "10 m", "90 s" or a number of seconds; found "${text}"`);
   }
-  if (s < 1_000_000n || s > MAX_DURATION_NS) throw range;
+  if (s < 1_000_000n || s > BigInt(MAX_SIM_TIME_NS)) throw range;
   return Number(s);
 }
 

@@ -20,7 +20,7 @@ import { attrsError, type DamonAttrs } from '../damon/attrs.js';
 import { isPow2 } from '../lib/kint.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
-import type { KdamondParams, Scenario } from './model.js';
+import { MAX_SIM_TIME_DAYS, MAX_SIM_TIME_NS, type KdamondParams, type Scenario } from './model.js';
 import { damonCheckEnv, missingNodeOfGoal, unreachableBpTarget, unreachableNodeMemTarget, validateKdamonds, type DamonCheckEnv } from './validate.js';
 
 export const EVENT_COMMANDS = [
@@ -42,17 +42,19 @@ const kdamondObjectSchema = kdamondsSchema.options[1].element;
 
 const scalar = z.union([z.string(), z.number()]);
 
+const TIME_RANGE = `a time from 0 to ${MAX_SIM_TIME_DAYS} days (2^53 ns)`;
+
 /** A point in simulated time: a bare number (or numeric string) is seconds, fractions allowed; else a damo time string. */
 const eventTimeV = () =>
   scalar
     .transform((v, ctx): number => {
       try {
         if (typeof v === 'number') {
-          if (!Number.isFinite(v) || v < 0 || v * 1e9 > Number.MAX_SAFE_INTEGER) throw new UnitError('a time from 0 to 104 days (2^53 ns), a bare number in seconds', String(v));
+          if (!Number.isFinite(v) || v < 0 || v * 1e9 > MAX_SIM_TIME_NS) throw new UnitError(`${TIME_RANGE}, a bare number in seconds`, String(v));
           return Math.round(v * 1e9);
         }
         const ns = parseTimeBare(v, 's', 'ns');
-        if (ns > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnitError('a time from 0 to 104 days (2^53 ns)', v);
+        if (ns > BigInt(MAX_SIM_TIME_NS)) throw new UnitError(TIME_RANGE, v);
         return Number(ns);
       } catch (e) {
         ctx.addIssue({ code: 'custom', message: e instanceof UnitError ? e.message : String(e), input: v });
