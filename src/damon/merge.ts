@@ -89,10 +89,15 @@ class MergeColumns {
     this.origin = new Int32Array(n);
     this.objs = t.rawRegions;
     this.first = new Int32Array(this.objs.length);
-    const { objs, first } = this;
+    // The loops are methods of their own with nothing after them (sampler.ts lookRun() says why).
     this.begin(thres);
-    let e = 0;
-    for (let j = 0; j < objs.length; j++) {
+    this.load();
+    this.end_();
+  }
+
+  private load(): void {
+    const { objs, first } = this;
+    for (let j = 0, e = 0; j < objs.length; j++) {
       const r = objs[j];
       first[j] = e;
       this.feed(r.start, r.end, r.nrAccesses, r.lastNrAccesses, r.age, 0, e++);
@@ -100,16 +105,19 @@ class MergeColumns {
       if (!run) continue;
       for (let i = 0, st = r.end; i < run.n; i++, st += run.sz) this.feed(st, st + run.sz, run.nrAccesses[i], run.lastNrAccesses[i], r.age, 0, e++);
     }
-    this.end_();
   }
 
   /** damon_merge_regions_of() on the entries. */
   pass(thres: number): void {
+    this.begin(thres);
+    this.feedAll();
+    this.end_();
+  }
+
+  private feedAll(): void {
     const { start, end, nr, last, age, merged, origin } = this;
     const n = this.n;
-    this.begin(thres);
     for (let e = 0; e < n; e++) this.feed(start[e], end[e], nr[e], last[e], age[e], merged[e], origin[e]);
-    this.end_();
   }
 
   // A pass: the entries go through feed() in order; the one before (prev) waits in these fields

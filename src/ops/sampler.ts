@@ -209,6 +209,24 @@ function rowScratch(n: number): Float64Array {
   return rowProbs;
 }
 
+/** The draw thresholds of the pieces of r's run under `map` (threshOf() of each piece's mean probability). */
+function runThresholds(r: DamonRegion, run: PieceRun, map: YoungMap, addrUnit: number): void {
+  const { sz, opsThresh } = run;
+  if (sz < 0x1_0000_0000) {
+    // damon_rand's span is the whole piece: one walk along the row.
+    const probs = rowScratch(run.n);
+    map.meanProbRow(r.end * addrUnit, sz * addrUnit, run.n, probs);
+    for (let i = 0; i < run.n; i++) opsThresh[i] = threshOf(probs[i]);
+  } else {
+    for (let i = 0; i < run.n; i++) {
+      const start = r.start + (i + 1) * sz;
+      const a = start * addrUnit;
+      const b = (start + damonRandSpan(start, start + sz)) * addrUnit;
+      opsThresh[i] = threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b)));
+    }
+  }
+}
+
 export class RegionSampler {
   private readonly binomial = new BinomialTables();
   /** The young map the pending blocks were drawn under (null before the first sample). */
@@ -321,28 +339,14 @@ export class RegionSampler {
    * small (V8 compiles it with less inlined).
    */
   private lookRun(r: DamonRegion, run: PieceRun, same: boolean, map: YoungMap, addrUnit: number, k: number): void {
-    // Everything the loops use is read before the first of them: V8 compiles a long loop on its
-    // own (OSR) before the code after it has run once, and a property read there without feedback
-    // deoptimised on every call.
+    // One loop per function and nothing after it: V8 compiles a long loop on its own (OSR) before
+    // the code after it has run once, and keeps that code for the loop's later calls, so a read
+    // after the loop (or a second loop) that had no feedback yet deoptimised on every call.
     run.opsSettledHits.fill(0);
-    const { sz, opsThresh, opsBlockHits, opsBlockSeed } = run;
+    if (!same) runThresholds(r, run, map, addrUnit);
+    const { opsThresh, opsBlockHits, opsBlockSeed } = run;
     const rng = this.rng;
     const binomial = this.binomial;
-    if (!same) {
-      if (sz < 0x1_0000_0000) {
-        // damon_rand's span is the whole piece: one walk along the row.
-        const probs = rowScratch(run.n);
-        map.meanProbRow(r.end * addrUnit, sz * addrUnit, run.n, probs);
-        for (let i = 0; i < run.n; i++) opsThresh[i] = threshOf(probs[i]);
-      } else {
-        for (let i = 0; i < run.n; i++) {
-          const start = r.start + (i + 1) * sz;
-          const a = start * addrUnit;
-          const b = (start + damonRandSpan(start, start + sz)) * addrUnit;
-          opsThresh[i] = threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b)));
-        }
-      }
-    }
     for (let i = 0; i < run.n; i++) {
       opsBlockHits[i] = binomial.draw(rng, k, opsThresh[i]);
       opsBlockSeed[i] = rng.nextI32();
