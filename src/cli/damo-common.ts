@@ -94,7 +94,6 @@ export function loadScenarioSource(
   return { loaded: scenarioFromDoc(doc, { source: file, compat: opts.compat }), doc: doc as Record<string, unknown>, label: file };
 }
 
-
 /** A run's simulated duration in ns from the command line; `option` names it in errors. */
 export function parseDuration(text: string, option = '--duration'): number {
   // Shorter than a millisecond is not one sampling interval; "max" would never end.

@@ -286,8 +286,7 @@ export function kdamondResetAggregated(targets: readonly DamonTarget[]): void {
 
 /** kdamondResetAggregated() for the pieces of a run. */
 function resetRunAggregated(run: PieceRun): void {
-  // Nothing after the loop: V8 compiles a long loop on its own (OSR) before the code after it has
-  // run once, and such code left a property read without feedback that deoptimised on every call.
+  // One loop and nothing after it (ops/sampler.ts lookRun() says why).
   const { nrAccesses, nrAccessesBp, lastNrAccesses } = run;
   for (let i = 0; i < run.n; i++) {
     const nr = nrAccesses[i];

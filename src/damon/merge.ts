@@ -89,7 +89,7 @@ class MergeColumns {
     this.origin = new Int32Array(n);
     this.objs = t.rawRegions;
     this.first = new Int32Array(this.objs.length);
-    // The loops are methods of their own with nothing after them (sampler.ts lookRun() says why).
+    // The loops are methods of their own with nothing after them (ops/sampler.ts lookRun() says why).
     this.begin(thres);
     this.load();
     this.end_();
