@@ -24,6 +24,22 @@ describe('bench command line', () => {
     expect(r.stdout).toBe('');
   });
 
+  it("a child run counts the seconds of CONSIST's region explosion apart, and a monitoring run has none", () => {
+    const one = (...args: string[]) => {
+      const r = run('--one', ...args);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { wallSeconds: number; maxRegions: number; burst: { simSeconds: number; wallSeconds: number } };
+    };
+    // The first 100 s hold the explosion's climb from ~12,800 regions at 83.2 s to 1,566,546 at 89.8 s.
+    const c = one('64', 'consist', '100');
+    expect(c.maxRegions).toBe(1566546);
+    expect(c.burst.simSeconds).toBe(16);
+    expect(c.burst.wallSeconds).toBeGreaterThan(0);
+    expect(c.burst.wallSeconds).toBeLessThan(c.wallSeconds);
+    const m = one('64', 'monitor', '30');
+    expect(m.burst).toEqual({ simSeconds: 0, wallSeconds: 0 });
+  });
+
   it('--help describes the argument and runs nothing', () => {
     const r = run('--help');
     expect(r.status, r.stderr).toBe(0);
