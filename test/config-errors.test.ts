@@ -491,9 +491,25 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       ctx.schemes[0].access_pattern.nr_accesses = { min: '5 %', max: 'max' };
     }).filter((x) => x.includes('truncates'));
     expect(w).toEqual([
-      `${SCHEME}.access_pattern.nr_accesses.min: 5 % of 0 samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`,
-      `${SCHEME}.access_pattern.nr_accesses.max: "max" % (ULONG_MAX % for damo) of 0 samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`,
+      `${SCHEME}.access_pattern.nr_accesses.min: 5 % of 0 samples per aggregation truncates to 0 samples (for at least one access: "1 samples" in a config file)`,
+      `${SCHEME}.access_pattern.nr_accesses.max: "max" % (ULONG_MAX % for damo) of 0 samples per aggregation truncates to 0 samples (for at least one access: "1 samples" in a config file)`,
     ]);
+  });
+
+  it.each([
+    // 20 samples: 5 % is one. 33.33… samples (3 ms / 100 ms): 3 % is 1.0000000000000002 in damo's floats.
+    [5000, '1 %', '5 %'],
+    [3000, '2 %', '3 %'],
+    // 6.67 samples (15 ms): 15 % is 1, 14 % (14.000000000000002 as damo reads it) is 0.93.
+    [15000, '14 %', '15 %'],
+  ])('sample_us %i: %s truncates to 0 samples and the hint names %s, the least whole percent damo stages as one (which --damos_access_rate takes too)', (sampleUs, given, least) => {
+    const w = warnings((d) => {
+      const ctx = d.damon.kdamonds[0].contexts[0];
+      ctx.intervals.sample_us = sampleUs;
+      ctx.schemes[0].access_pattern.nr_accesses = { min: given, max: 'max' };
+    }).filter((x) => x.includes('truncates'));
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(new RegExp(`^${SCHEME.replace(/[.[\]]/g, '\\$&')}\\.access_pattern\\.nr_accesses\\.min: [0-9.]+ % of [0-9.]+ samples per aggregation truncates to 0 samples \\(for at least one access: "${least}", or "1 samples" in a config file\\)$`));
   });
 
   it('a migrate target node the machine lacks draws a warning naming the ids it has (and dests only when there are any)', () => {

@@ -805,6 +805,20 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     expect(readKdamonds(JSON.parse(r.out)).params[0].contexts[0].attrs.minNrRegions).toBe(1);
   });
 
+  it("import: a vaddr context, which a kernel commits but damon-sim cannot run, is not called the kernel's refusal", async () => {
+    const dir = fresh();
+    await cli(['export', join(__dirname, '..', 'examples', 'damon-reclaim.yaml'), '--sysfs', dir]);
+    const ctx = join(dir, 'kdamonds', '0', 'contexts', '0');
+    writeFileSync(join(ctx, 'operations'), 'vaddr\n');
+    writeFileSync(join(ctx, 'targets', '0', 'pid_target'), '1234\n');
+    const r = await cli(['import', '--sysfs', dir]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(
+      `damon-sim: warning: ${dir}.kdamonds[0].contexts[0].ops: damon-sim cannot run this tree (a kernel takes it): expected "paddr" (damon-sim simulates the physical address space operations set only); found "vaddr"\n`,
+    );
+    expect(readKdamonds(JSON.parse(r.out)).params[0].contexts[0].ops).toBe('vaddr');
+  });
+
   it('import --sysfs "" names the option and the empty value', async () => {
     const r = await cli(['import', '--sysfs', '']);
     expect(r.code).toBe(2);

@@ -13,7 +13,7 @@ import { importSysfsTree } from '../formats/sysfs/import.js';
 import { parseFormat, parseProfile } from './damo-common.js';
 import { OptionChecks, UsageError, printIssues, type Io } from './io.js';
 import { DEFAULT_PROFILE, PROFILES } from '../profiles.js';
-import type { Collector } from '../scenario/issues.js';
+import type { Collector, ConfigIssue } from '../scenario/issues.js';
 import { validateKdamonds } from '../scenario/validate.js';
 
 export interface ImportOptions {
@@ -43,9 +43,12 @@ export function importCommand(io: Io, o: ImportOptions): number {
   // And what the kernel would refuse when the tree is committed (`on`, `commit`), as for a config
   // file; the tree itself holds it (sysfs files take what the commit refuses), so it still prints.
   const c: Collector = { errors: [], warnings: [] };
-  validateKdamonds(read.params, c, { profile }, [dir, 'kdamonds']);
+  const simLimits: ConfigIssue[] = [];
+  validateKdamonds(read.params, c, { profile, simLimits }, [dir, 'kdamonds']);
   const refused = c.errors.map((e) => ({ ...e, message: `the kernel refuses this tree at commit: ${e.message}` }));
-  printIssues(io, [...read.warnings, ...refused, ...c.warnings], 'warning');
+  // A kernel runs these; only damon-sim cannot (a tree copied from a real machine often has them).
+  const unrunnable = simLimits.map((e) => ({ ...e, message: `damon-sim cannot run this tree (a kernel takes it): ${e.message}` }));
+  printIssues(io, [...read.warnings, ...refused, ...unrunnable, ...c.warnings], 'warning');
   io.out(formatDamoText(wrapKdamonds(list, o.bare), format));
   return 0;
 }

@@ -202,6 +202,11 @@ export interface DamonCheckEnv {
   memcgs?: ReadonlySet<string>;
   /** Per node, the highest node_mem_used_bp and node_mem_free_bp it can read (goals above them are warned about). */
   nodeMemBp?: ReadonlyArray<{ used: number; free: number }>;
+  /**
+   * Where what damon-sim cannot run but a kernel takes (a vaddr context) goes, apart from what the
+   * kernel refuses (an import of a real machine's tree says the two differently); c.errors if unset.
+   */
+  simLimits?: ConfigIssue[];
 }
 
 /** A share in bp cannot pass 10000: a target above it is never met, and its tuner never eases off. */
@@ -224,6 +229,7 @@ export function missingNodeOfGoal(metric: string, nid: number, nrNodes: number |
 export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collector, env: DamonCheckEnv, kdamondsPath: readonly PathSeg[] = ['damon', 'kdamonds']): void {
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
   const warn = (path: PathSeg[], message: string) => c.warnings.push({ path: formatPath(path), message });
+  const simLimit = (path: PathSeg[], message: string) => (env.simLimits ?? c.errors).push({ path: formatPath(path), message });
   const { profile, memcgs } = env;
   // The kernel takes any range; one that misses every node monitors (or filters) nothing, most
   // likely bytes given where core addresses (bytes / addr_unit) were meant.
@@ -250,7 +256,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         }),
       );
       if (ctx.ops !== 'paddr') {
-        err([...cp, 'ops'], `expected "paddr" (damon-sim simulates the physical address space operations set only); found "${ctx.ops}"`);
+        simLimit([...cp, 'ops'], `expected "paddr" (damon-sim simulates the physical address space operations set only); found "${ctx.ops}"`);
         return;
       }
       if (ctx.pause && profile && !profile.ctxPause)

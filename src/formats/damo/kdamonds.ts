@@ -355,12 +355,24 @@ function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c
   const samples = stagedSamples(v, env);
   if (samples >= 2 ** 64) return UINT_MAX;
   const shown = v.kind === 'max' || percent >= MAX_PERCENT ? '"max" % (ULONG_MAX % for damo)' : `${percent} %`;
-  if (percent > 0 && samples === 0)
-    warn(c, path, `${shown} of ${+env.maxNrAccesses.toFixed(6)} samples per aggregation truncates to 0 samples (use "1 samples" to mean at least one access)`);
+  if (percent > 0 && samples === 0) {
+    // Percent is all damo's --damos_access_rate takes: name the least whole percent that stages a
+    // sample before the samples form, which only a config file takes.
+    const least = leastPercentForOneSample(env);
+    const hint = least === undefined ? '"1 samples" in a config file' : `"${least} %", or "1 samples" in a config file`;
+    warn(c, path, `${shown} of ${+env.maxNrAccesses.toFixed(6)} samples per aggregation truncates to 0 samples (for at least one access: ${hint})`);
+  }
   const kept = u32OfUlong(BigInt(samples));
   if (kept < samples && kept < env.maxNrAccesses)
     warn(c, path, `${shown} stages ${BigInt(samples)} samples, of which the kernel's 32-bit field keeps ${kept}: fewer than the ${+env.maxNrAccesses.toFixed(6)} samples an aggregation can hold`);
   return kept;
+}
+
+/** The least whole percent damo stages as at least one sample (stagedSamples()), if one up to 100 does. */
+function leastPercentForOneSample(env: SchemeEnv): number | undefined {
+  if (!(env.maxNrAccesses > 0)) return undefined;
+  for (let p = Math.max(1, Math.floor(100 / env.maxNrAccesses)); p <= 100; p++) if (Math.trunc((p * env.maxNrAccesses) / 100) >= 1) return p;
+  return undefined;
 }
 
 /** A percent (or "max" %) bound's percentage as damo holds it. */
