@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { burstLine, burstOf } from '../src/bench/burst.js';
 
 const bench = join(__dirname, '..', 'dist', 'bench', 'main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [bench, ...args], { encoding: 'utf8', timeout: 30_000 });
@@ -46,5 +47,28 @@ describe('bench command line', () => {
     expect(r.stdout).toMatch(/^Usage: npm run bench -- \[options\] \[duration\]/);
     expect(r.stdout).toMatch(/simulated time of each run/);
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('the bench\'s region-explosion account', () => {
+  it('counts a second by the regions it began with or by an aggregation within it, and sums those seconds\' wall time', () => {
+    // Second 1 began with 50,000 regions; second 2 had an aggregation at 20,000; second 3's
+    // aggregation at 3.99 s stays in it; 10,000 is not past 10 x 1000.
+    const wall = [0.5, 1, 2, 4, 8];
+    const atStart = [0, 50_000, 10, 10_000, 10];
+    const aggrs = [
+      { t: 2.5, nr_regions: 20_000 },
+      { t: 3.99, nr_regions: 10_001 },
+      { t: 4.2, nr_regions: 10_000 },
+    ];
+    expect(burstOf(wall, atStart, aggrs, 1000)).toEqual({ simSeconds: 3, wallSeconds: 7 });
+    expect(burstOf(wall, atStart, [], 1000)).toEqual({ simSeconds: 1, wallSeconds: 1 });
+    expect(burstOf(wall, atStart, aggrs, 4000)).toEqual({ simSeconds: 1, wallSeconds: 1 });
+  });
+
+  it('says what the rest of the run went at', () => {
+    expect(burstLine('consist', 600, 0.75, { simSeconds: 20, wallSeconds: 0.35 })).toBe(
+      'consist: 20 simulated s of that run held more than 10x max_nr_regions and took 0.35 of its 0.75 wall s; the other 580 s ran at 1450 simulated s per wall s',
+    );
   });
 });

@@ -502,6 +502,10 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     [3000, '2 %', '3 %'],
     // 6.67 samples (15 ms): 15 % is 1, 14 % (14.000000000000002 as damo reads it) is 0.93.
     [15000, '14 %', '15 %'],
+    // 3.45 samples (29 ms): "29 %" is 28.999999999999996 as read, 0.99999… samples; "30 %" is one.
+    [29000, '29 %', '30 %'],
+    // 3.23 samples (31 ms): "31 %" is one (100 / 3.23 is 31.000000000000004: rounding up would say 32).
+    [31000, '30 %', '31 %'],
   ])('sample_us %i: %s truncates to 0 samples and the hint names %s, the least whole percent damo stages as one (which --damos_access_rate takes too)', (sampleUs, given, least) => {
     const w = warnings((d) => {
       const ctx = d.damon.kdamonds[0].contexts[0];

@@ -817,6 +817,31 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
       `damon-sim: warning: ${dir}.kdamonds[0].contexts[0].ops: damon-sim cannot run this tree (a kernel takes it): expected "paddr" (damon-sim simulates the physical address space operations set only); found "vaddr"\n`,
     );
     expect(readKdamonds(JSON.parse(r.out)).params[0].contexts[0].ops).toBe('vaddr');
+    // What the kernel refuses of such a tree is still said as the kernel's refusal.
+    writeFileSync(join(ctx, 'monitoring_attrs', 'nr_regions', 'min'), '1\n');
+    const both = await cli(['import', '--sysfs', dir]);
+    expect(both.code).toBe(0);
+    expect(both.err.split('\n').filter(Boolean)).toEqual([
+      `damon-sim: warning: ${dir}.kdamonds[0].contexts[0].nr_regions: the kernel refuses this tree at commit: expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1`,
+      `damon-sim: warning: ${dir}.kdamonds[0].contexts[0].ops: damon-sim cannot run this tree (a kernel takes it): expected "paddr" (damon-sim simulates the physical address space operations set only); found "vaddr"`,
+    ]);
+  });
+
+  it('import: an empty region, which the kernel takes (it refuses start > end only), is damon-sim\'s limit; start > end is the kernel\'s refusal', async () => {
+    const dir = fresh();
+    await cli(['export', '--preset', 'tiering-6040', '--sysfs', dir]);
+    const region = join(dir, 'kdamonds', '0', 'contexts', '0', 'targets', '0', 'regions', '0');
+    const start = readFileSync(join(region, 'start'), 'utf8').trim();
+    writeFileSync(join(region, 'end'), `${start}\n`);
+    const empty = await cli(['import', '--sysfs', dir]);
+    expect(empty.code).toBe(0);
+    expect(empty.err).toBe(
+      `damon-sim: warning: ${dir}.kdamonds[0].contexts[0].targets[0].regions[0]: damon-sim cannot run this tree (a kernel takes it): expected start < end (damon-sim does not simulate an empty region, which the kernel takes); found [${start}, ${start})\n`,
+    );
+    writeFileSync(join(region, 'end'), `${Number(start) - 4096}\n`);
+    const reversed = await cli(['import', '--sysfs', dir]);
+    expect(reversed.code).toBe(0);
+    expect(reversed.err).toBe(`damon-sim: warning: ${dir}.kdamonds[0].contexts[0].targets[0].regions[0]: the kernel refuses this tree at commit: expected start < end; found [${start}, ${Number(start) - 4096})\n`);
   });
 
   it('import --sysfs "" names the option and the empty value', async () => {

@@ -14,6 +14,7 @@ import { scenarioFromDoc } from '../scenario/load.js';
 import { tiering6040, type Tuner } from '../scenario/presets.js';
 import { parseDuration } from '../cli/damo-common.js';
 import { EXIT_USAGE, UsageError, commanderIssue } from '../cli/io.js';
+import { burstLine, burstOf, type Burst } from './burst.js';
 
 interface BenchResult {
   label: string;
@@ -49,10 +50,10 @@ interface BenchResult {
   ratioRange?: [number, number];
   /**
    * The simulated seconds in which the targets held more than BURST_FACTOR × max_nr_regions regions
-   * (B0's region explosion, docs/findings.md §3), and the wall time they took: what the rest of
-   * the run goes at without them is the owner's question for CONSIST's target.
+   * (B0's region explosion, docs/findings.md §3), and the wall time they took (bench/burst.ts):
+   * what the rest of the run goes at without them is the owner's question for CONSIST's target.
    */
-  burst: { simSeconds: number; wallSeconds: number };
+  burst: Burst;
   /** Wall µs per sample over the whole run. */
   usPerSample: number;
   /**
@@ -64,8 +65,6 @@ interface BenchResult {
 }
 
 const GiB = 2 ** 30;
-/** How far past max_nr_regions a second's regions must go to count as part of a region explosion. */
-const BURST_FACTOR = 10;
 
 /** This thread's [time on a CPU, time waiting on a run queue] in ns, where Linux reports them. */
 function threadSchedstat(): [number, number] | undefined {
@@ -146,19 +145,8 @@ function runOne(totalGiB: number, tuner: Mode, durationS: number, warm: boolean)
   const regions = res.aggrs.map((a) => a.nr_regions);
   const samples = samplesOf(res.simulation);
   const h = half ?? { t: t0, samples: 0 };
-  // A second's peak: the regions when it began, or more at one of its aggregations.
-  const peakOfSecond = regionsAtStart.slice(0, secondWall.length);
-  for (const a of res.aggrs) {
-    const s = Math.min(secondWall.length - 1, Math.floor(a.t));
-    if (a.nr_regions > peakOfSecond[s]) peakOfSecond[s] = a.nr_regions;
-  }
   const maxNrRegions = Math.max(...scenario.kdamonds.flatMap((k) => k.contexts.map((c) => c.attrs.maxNrRegions)));
-  const burst = { simSeconds: 0, wallSeconds: 0 };
-  peakOfSecond.forEach((n, s) => {
-    if (n <= BURST_FACTOR * maxNrRegions) return;
-    burst.simSeconds++;
-    burst.wallSeconds += secondWall[s];
-  });
+  const burst = burstOf(secondWall, regionsAtStart, res.aggrs, maxNrRegions);
   return {
     label: rowLabel(totalGiB, tuner, durationS, warm),
     totalGiB,
@@ -295,12 +283,7 @@ function main(): void {
     // up to millions of regions for a while, as the kernel's kdamond would: say so where it happened.
     const exploded = a && a.maxRegions > 100 * 1000 ? `; its regions peaked at ${a.maxRegions} against max_nr_regions 1000 (docs/findings.md §3)` : '';
     if (a) process.stdout.write(`${t}: 64 GiB runs ${a.ratio.toFixed(0)} simulated s per wall s${range} (target: >= 1000, ${verdict(a.ratio >= 1000)})${exploded}\n`);
-    if (a && a.burst.simSeconds > 0) {
-      const rest = (a.simSeconds - a.burst.simSeconds) / (a.wallSeconds - a.burst.wallSeconds);
-      process.stdout.write(
-        `${t}: ${a.burst.simSeconds} simulated s of that run held more than ${BURST_FACTOR}x max_nr_regions and took ${a.burst.wallSeconds.toFixed(2)} of its ${a.wallSeconds.toFixed(2)} wall s; the other ${a.simSeconds - a.burst.simSeconds} s ran at ${rest.toFixed(0)} simulated s per wall s\n`,
-      );
-    }
+    if (a && a.burst.simSeconds > 0) process.stdout.write(`${burstLine(t, a.simSeconds, a.wallSeconds, a.burst)}\n`);
     const long = find(64, t, 3600);
     if (long && duration !== 3600) process.stdout.write(`${t}: 64 GiB runs ${long.ratio.toFixed(0)} simulated s per wall s over a simulated hour (not the target's measure)\n`);
     const w = find(64, t, duration, true);

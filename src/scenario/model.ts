@@ -13,7 +13,7 @@ import type { SamplingMode } from '../ops/paddr.js';
 import type { ProfileOverrides } from '../profiles.js';
 import type { ScheduledEvent } from './events.js';
 
-/** The latest simulated time a scenario or a command line can name: 2^53 − 1 ns (times are ns in exact doubles). */
+/** The latest simulated time an event (`at`) or `--duration` can name: 2^53 − 1 ns (times are ns in exact doubles). */
 export const MAX_SIM_TIME_NS = Number.MAX_SAFE_INTEGER;
 /** MAX_SIM_TIME_NS in whole days (104), for messages. */
 export const MAX_SIM_TIME_DAYS = Math.floor(MAX_SIM_TIME_NS / 86_400e9);

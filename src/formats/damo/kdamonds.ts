@@ -368,10 +368,14 @@ function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c
   return kept;
 }
 
-/** The least whole percent damo stages as at least one sample (stagedSamples()), if one up to 100 does. */
+/**
+ * The least whole percent whose "P %" damo stages as at least one sample (stagedSamples()), if one
+ * up to 100 does. "P %" is read as P / 100 × 100 (28.999999999999996 for 29), so that is what is
+ * staged: with 29 ms / 100 ms, "29 %" stages 0 samples and "30 %" one.
+ */
 function leastPercentForOneSample(env: SchemeEnv): number | undefined {
   if (!(env.maxNrAccesses > 0)) return undefined;
-  for (let p = Math.max(1, Math.floor(100 / env.maxNrAccesses)); p <= 100; p++) if (Math.trunc((p * env.maxNrAccesses) / 100) >= 1) return p;
+  for (let p = Math.max(1, Math.floor(100 / env.maxNrAccesses)); p <= 100; p++) if (Math.trunc((((p / 100) * 100) * env.maxNrAccesses) / 100) >= 1) return p;
   return undefined;
 }
 
