@@ -58,8 +58,7 @@ export class Extent {
     this.start = start;
     this.end = end;
     this.node = node;
-    this.kind = kind;
-    this.makeFree();
+    this.makeFree(); // every content field as the constructor sets it
     this.kind = kind;
     this.listed = false;
     return this;

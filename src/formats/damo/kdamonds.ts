@@ -11,7 +11,7 @@ import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, NID_METRICS, QUOTA_GOAL_METRI
 import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { UnitError, parseNumber, parseRatio, parseTime, showParsed } from './units.js';
-import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, uintRatioV, uintTimeV, uintV, type AccessValue, type AgeValue } from './values.js';
+import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, percentAsRead, uintRatioV, uintTimeV, uintV, type AccessValue, type AgeValue } from './values.js';
 
 const nullableNid = z.union([signedIntV(), z.null()], { error: 'expected a node id or null' }).optional();
 
@@ -369,13 +369,12 @@ function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c
 }
 
 /**
- * The least whole percent whose "P %" damo stages as at least one sample (stagedSamples()), if one
- * up to 100 does. "P %" is read as P / 100 × 100 (28.999999999999996 for 29), so that is what is
- * staged: with 29 ms / 100 ms, "29 %" stages 0 samples and "30 %" one.
+ * The least whole percent whose "P %" damo stages as at least one sample, if one up to 100 does:
+ * "P %" as read (percentAsRead()), so with 29 ms / 100 ms "29 %" stages 0 samples and "30 %" one.
  */
 function leastPercentForOneSample(env: SchemeEnv): number | undefined {
   if (!(env.maxNrAccesses > 0)) return undefined;
-  for (let p = Math.max(1, Math.floor(100 / env.maxNrAccesses)); p <= 100; p++) if (Math.trunc((((p / 100) * 100) * env.maxNrAccesses) / 100) >= 1) return p;
+  for (let p = Math.max(1, Math.floor(100 / env.maxNrAccesses)); p <= 100; p++) if (stagedSamples({ kind: 'percent', percent: percentAsRead(p), bare: false }, env) >= 1) return p;
   return undefined;
 }
 

@@ -130,6 +130,15 @@ export const boolV = () =>
 
 /** `bare`: the percent was a plain integer (damo's text_to_percent() keeps it one, and prints it so). */
 export type AccessValue = { kind: 'percent'; percent: number; bare: boolean } | { kind: 'samples'; value: bigint } | { kind: 'max' };
+
+/**
+ * "N %" as damo reads it: a ratio, N / 100, times 100 (text_to_ratio): "29 %" is
+ * 28.999999999999996, which its int(% × aggr / sample / 100) then truncates one lower at some
+ * intervals. A bare N is N (text_to_nr).
+ */
+export function percentAsRead(n: number): number {
+  return (n / 100) * 100;
+}
 export type AgeValue = { kind: 'us'; value: bigint } | { kind: 'aggr_intervals'; value: bigint };
 
 /** An access-pattern nr_accesses bound: percent of the max ("5 %", 5, "max") or "N samples". */
@@ -149,11 +158,8 @@ export const accessRateV = () =>
     } catch (e) {
       throw e instanceof UnitError ? e.expecting('a percentage such as "5 %" or a number of percent, or kernel samples such as "3 samples" (units: %, samples, min, max)') : e;
     }
-    // damo reads "N %" as a ratio, N / 100, times 100 (text_to_ratio): "29 %" is 28.999999999999996,
-    // which its int(% × aggr / sample / 100) then truncates one lower at some intervals. A bare N
-    // is N (text_to_nr).
     const bare = typeof v === 'number' ? Number.isInteger(v) : /^\s*[\d,]+\s*$/.test(v);
-    return { kind: 'percent', percent: typeof v === 'string' && v.trim().endsWith('%') ? (percent / 100) * 100 : percent, bare };
+    return { kind: 'percent', percent: typeof v === 'string' && v.trim().endsWith('%') ? percentAsRead(percent) : percent, bare };
   }, 'access rate: a percentage of the maximum ("5 %", 5, "max") or kernel samples ("3 samples")');
 
 /** An access-pattern age bound: a time (bare = µs) or "N aggr_intervals". */
