@@ -176,6 +176,27 @@ describe('piece runs: the region code that reads them does what it does to the r
     expect(runs[0].regions[10].start).toBe(21 * PAGE);
   });
 
+  it('the merge passes keep targets apart where one ends at the next one\'s start', () => {
+    const spec = (pieces: number): EntrySpec => ({ gap: false, pages: 1, pieces, age: 2, nr: 3, last: 3, bpExtra: 0, jitter: [] });
+    const { runs, plain } = build([[spec(40)], [spec(40)]]);
+    // Move the second target to start where the first ends.
+    const shift = (ts: DamonTarget[]) => {
+      const by = ts[1].rawRegions[0].start - 41 * PAGE;
+      for (const r of ts[1].rawRegions) {
+        r.start -= by;
+        r.end -= by;
+      }
+    };
+    shift(runs);
+    shift(plain);
+    expect(runs[0].nrRegions + runs[1].nrRegions).toBe(82);
+    const attrs = { ...defaultAttrs(), maxNrRegions: 1 };
+    for (const ts of [runs, plain]) kdamondMergeRegions(ts, attrs, 0, 1000 * PAGE, { ageResetOnZeroTransition: true });
+    expect(runs.map((t) => t.nrRegions)).toEqual([1, 1]);
+    expect(fields(runs)).toEqual(fields(plain));
+    expect(runs[1].regions[0].start).toBe(41 * PAGE);
+  });
+
   it('YoungMap.meanProbRow gives what meanProb(a, mass(a), b, mass(b)) gives for each piece of a row', () => {
     fc.assert(
       fc.property(

@@ -26,7 +26,7 @@ function mergeable(pStart: number, pEnd: number, pNr: number, rStart: number, rE
  */
 export function mergeRegionsOf(t: DamonTarget, thres: number, szLimit: number, profile: Pick<KernelProfile, 'ageResetOnZeroTransition'>): void {
   if (t.nrRegions !== t.rawRegions.length) {
-    new MergeColumns(t, thres, szLimit, profile.ageResetOnZeroTransition).writeBack();
+    new MergeChain([t], thres, szLimit, profile.ageResetOnZeroTransition, 0, 0, 1).writeBack();
     return;
   }
   const regs = t.regions;
@@ -48,160 +48,247 @@ export function mergeRegionsOf(t: DamonTarget, thres: number, szLimit: number, p
 }
 
 /**
- * The merge passes over targets that hold piece runs (damon/region.ts PieceRun), on columns: the
- * pieces go through every pass as the regions they stand for, and only the regions left at the
- * end are objects. A survivor is its leftmost part: that region's object, or a piece's, with the
- * sizes, nr_accesses, nr_accesses_bp and age the passes gave it, and its bounds moved if it took
- * anything in (the arithmetic of mergeInto()).
+ * Survivors of a merge pass, in order, as columns: what a pass keeps while it may turn out to be
+ * the last one (MergePass).
  */
-class MergeColumns {
-  /** Entries left. */
+class Survivors {
   n = 0;
-  private readonly start: Float64Array;
-  private readonly end: Float64Array;
-  private readonly nr: Uint32Array;
-  private readonly last: Uint32Array;
-  private readonly age: Uint32Array;
-  private readonly merged: Uint8Array;
-  /** The entry's leftmost region, as its index in the list the columns were loaded from. */
-  private readonly origin: Int32Array;
-  /** objs[j] was loaded at index first[j], its run's pieces right after it. */
-  private readonly first: Int32Array;
-  private readonly objs: DamonRegion[];
+  start = new Float64Array(64);
+  end = new Float64Array(64);
+  nr = new Uint32Array(64);
+  last = new Uint32Array(64);
+  age = new Uint32Array(64);
+  merged = new Uint8Array(64);
+  origin = new Int32Array(64);
+  target = new Int32Array(64);
+
+  push(start: number, end: number, nr: number, last: number, age: number, merged: number, origin: number, target: number): void {
+    if (this.n === this.start.length) this.grow();
+    const i = this.n++;
+    this.start[i] = start;
+    this.end[i] = end;
+    this.nr[i] = nr;
+    this.last[i] = last;
+    this.age[i] = age;
+    this.merged[i] = merged;
+    this.origin[i] = origin;
+    this.target[i] = target;
+  }
+
+  private grow(): void {
+    const cap = 2 * this.start.length;
+    const more = <T extends Float64Array | Uint32Array | Uint8Array | Int32Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.start = more(this.start, new Float64Array(cap));
+    this.end = more(this.end, new Float64Array(cap));
+    this.nr = more(this.nr, new Uint32Array(cap));
+    this.last = more(this.last, new Uint32Array(cap));
+    this.age = more(this.age, new Uint32Array(cap));
+    this.merged = more(this.merged, new Uint8Array(cap));
+    this.origin = more(this.origin, new Int32Array(cap));
+    this.target = more(this.target, new Int32Array(cap));
+  }
+}
+
+/**
+ * kdamond_merge_regions()' passes over targets that hold piece runs (damon/region.ts PieceRun),
+ * streamed: each damon_merge_regions_of() pass is a MergePass that takes the regions one by one,
+ * runs included, and hands each survivor, once the next region does not join it, on to the pass
+ * after it. A pass reads its input in order and its survivors come out in order, so a chain of
+ * passes gives what passes over whole lists one after another give; no list of a million pieces
+ * is ever written, which cost a run's explosion more than the merging itself (page faults on the
+ * columns). Whether a next pass runs is known only once a pass has made more than max_nr_regions
+ * survivors (§5.1): until then it keeps them, and hands them on when it starts the next pass.
+ * A survivor is its leftmost part: an origin index in the regions as loaded (carriers and their
+ * pieces in order, all targets one after another), with the sizes, nr_accesses, nr_accesses_bp
+ * and age the passes gave it, and its bounds moved if it took anything in (mergeInto()).
+ */
+class MergePass {
+  /** Survivors made so far, in all targets. */
+  count = 0;
+  /** The pass after this one, once it is known to run. */
+  next: MergePass | null = null;
+  /** This pass's survivors, while it may be the last pass (null once it is not). */
+  kept: Survivors | null = new Survivors();
+  // The entry before (prev) waits in these fields until the next one does not join it (feed()).
+  pStart = 0;
+  pEnd = -1;
+  pNr = 0;
+  pLast = 0;
+  pAge = 0;
+  pMerged = 0;
+  /** -1: nothing waits. */
+  pOrigin = -1;
+  pTarget = -1;
+
+  constructor(
+    readonly chain: MergeChain,
+    readonly thres: number,
+    readonly depth: number,
+    /** Whether a pass may follow this one (it does once this one has made too many regions). */
+    readonly mayPassOn: boolean,
+  ) {}
+
+  /** The end of the input: prev, if any, is a survivor too. */
+  end_(): void {
+    if (this.pOrigin >= 0) {
+      const { pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin, pTarget } = this;
+      this.pOrigin = -1;
+      this.pTarget = -1;
+      this.count++;
+      if (this.next !== null) feed(this.next, pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin, pTarget);
+      else this.keep(pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin, pTarget);
+    }
+  }
+
+  /** A survivor of this pass while it is the last: kept, and the next pass started once there are too many. */
+  keep(start: number, end: number, nr: number, last: number, age: number, merged: number, origin: number, target: number): void {
+    (this.kept as Survivors).push(start, end, nr, last, age, merged, origin, target);
+    if (this.mayPassOn && this.count > this.chain.maxNrRegions) this.chain.passAfter(this);
+  }
+}
+
+/**
+ * An entry into pass `p`: it joins p's prev, or p's prev goes on as a survivor to the pass after
+ * p (and so on down the chain) and the entry waits in its place. One loop, nothing after it
+ * (ops/sampler.ts lookRun() says why), instead of passes calling each other.
+ */
+function feed(p: MergePass, start: number, end: number, nr: number, last: number, age: number, merged: number, origin: number, target: number): void {
+  const { zeroTransitionReset, szLimit } = p.chain;
+  for (;;) {
+    const thres = p.thres;
+    age = updateAge(nr, last, age, thres, zeroTransitionReset);
+    if (target === p.pTarget && mergeable(p.pStart, p.pEnd, p.pNr, start, end, nr, thres, szLimit)) {
+      // mergeInto() on the columns.
+      const sl = p.pEnd - p.pStart;
+      p.pNr = weightedAverage(p.pNr, sl, nr, end - start);
+      p.pAge = weightedAverage(p.pAge, sl, age, end - start);
+      p.pEnd = end;
+      p.pMerged = 1;
+      return;
+    }
+    // The entry takes prev's place; prev goes on.
+    const oStart = p.pStart;
+    const oEnd = p.pEnd;
+    const oNr = p.pNr;
+    const oLast = p.pLast;
+    const oAge = p.pAge;
+    const oMerged = p.pMerged;
+    const oOrigin = p.pOrigin;
+    const oTarget = p.pTarget;
+    p.pStart = start;
+    p.pEnd = end;
+    p.pNr = nr;
+    p.pLast = last;
+    p.pAge = age;
+    p.pMerged = merged;
+    p.pOrigin = origin;
+    p.pTarget = target;
+    if (oOrigin < 0) return; // nothing waited
+    p.count++;
+    const next = p.next;
+    if (next === null) {
+      p.keep(oStart, oEnd, oNr, oLast, oAge, oMerged, oOrigin, oTarget);
+      return;
+    }
+    p = next;
+    start = oStart;
+    end = oEnd;
+    nr = oNr;
+    last = oLast;
+    age = oAge;
+    merged = oMerged;
+    origin = oOrigin;
+    target = oTarget;
+  }
+}
+
+/** The passes of one kdamond_merge_regions() over targets with piece runs (MergePass). */
+class MergeChain {
+  readonly first: MergePass;
+  /** The regions as the targets held them, all targets one after another. */
+  private readonly objs: DamonRegion[] = [];
+  /** objs[j] was loaded at entry index loadedAt[j], its run's pieces right after it. */
+  private readonly loadedAt: Int32Array;
 
   /**
-   * Load t's regions, runs included, through a first damon_merge_regions_of() pass with `thres`
-   * (the same steps as pass()): a piece that joins the entry before it is never written.
+   * `passes`: how many passes may run at most (1 for a single damon_merge_regions_of()); a pass
+   * after the first runs while the one before left more than `maxNrRegions` regions and the
+   * threshold allows (kdamondMergeRegions()).
    */
   constructor(
-    readonly t: DamonTarget,
+    private readonly ts: readonly DamonTarget[],
     thres: number,
-    private readonly szLimit: number,
-    private readonly zeroTransitionReset: boolean,
+    readonly szLimit: number,
+    readonly zeroTransitionReset: boolean,
+    readonly maxNrRegions: number,
+    private readonly maxThres: number,
+    private readonly passes: number,
   ) {
-    const n = t.nrRegions;
-    this.start = new Float64Array(n);
-    this.end = new Float64Array(n);
-    this.nr = new Uint32Array(n);
-    this.last = new Uint32Array(n);
-    this.age = new Uint32Array(n);
-    this.merged = new Uint8Array(n);
-    this.origin = new Int32Array(n);
-    this.objs = t.rawRegions;
-    this.first = new Int32Array(this.objs.length);
-    // The loops are methods of their own with nothing after them (ops/sampler.ts lookRun() says why).
-    this.begin(thres);
+    for (const t of ts) for (const r of t.rawRegions) this.objs.push(r);
+    this.loadedAt = new Int32Array(this.objs.length);
+    this.first = this.newPass(thres, 0);
+    // The loop is a method of its own with nothing after it (ops/sampler.ts lookRun() says why).
     this.load();
-    this.end_();
+    for (let p: MergePass | null = this.first; p !== null; p = p.next) p.end_();
   }
 
   private load(): void {
-    const { objs, first } = this;
+    const { objs, loadedAt, first } = this;
+    let ti = 0;
+    let tEnd = this.ts.length > 0 ? this.ts[0].rawRegions.length : 0;
     for (let j = 0, e = 0; j < objs.length; j++) {
+      while (j >= tEnd) tEnd += this.ts[++ti].rawRegions.length;
       const r = objs[j];
-      first[j] = e;
-      this.feed(r.start, r.end, r.nrAccesses, r.lastNrAccesses, r.age, 0, e++);
+      loadedAt[j] = e;
+      feed(first, r.start, r.end, r.nrAccesses, r.lastNrAccesses, r.age, 0, e++, ti);
       const run = r.run;
       if (!run) continue;
-      for (let i = 0, st = r.end; i < run.n; i++, st += run.sz) this.feed(st, st + run.sz, run.nrAccesses[i], run.lastNrAccesses[i], r.age, 0, e++);
+      feedRun(first, r, run, e, ti);
+      e += run.n;
     }
   }
 
-  /** damon_merge_regions_of() on the entries. */
-  pass(thres: number): void {
-    this.begin(thres);
-    this.feedAll();
-    this.end_();
+  private newPass(thres: number, depth: number): MergePass {
+    const after = Math.max(1, (thres * 2) >>> 0);
+    // kdamond_merge_regions()' loop condition; the pass limit also stops what only a threshold
+    // wrapping at 2^32 (aggr / sample ratios past 2^30) would keep going for ever.
+    return new MergePass(this, thres, depth, depth + 1 < this.passes && Math.floor(after / 2) < this.maxThres);
   }
 
-  private feedAll(): void {
-    const { start, end, nr, last, age, merged, origin } = this;
-    const n = this.n;
-    for (let e = 0; e < n; e++) this.feed(start[e], end[e], nr[e], last[e], age[e], merged[e], origin[e]);
+  /** `from`, which may be followed by another pass, made more than max_nr_regions regions: that pass runs. */
+  passAfter(from: MergePass): void {
+    const next = this.newPass(Math.max(1, (from.thres * 2) >>> 0), from.depth + 1);
+    const kept = from.kept as Survivors;
+    from.kept = null;
+    from.next = next;
+    for (let i = 0; i < kept.n; i++) feed(next, kept.start[i], kept.end[i], kept.nr[i], kept.last[i], kept.age[i], kept.merged[i], kept.origin[i], kept.target[i]);
   }
 
-  // A pass: the entries go through feed() in order; the one before (prev) waits in these fields
-  // until the next does not join it, and survivors are written from index 0 (never ahead of what
-  // the pass has read, so a pass may read the columns it writes).
-  private thres = 0;
-  private w = 0;
-  private pStart = 0;
-  private pEnd = -1;
-  private pNr = 0;
-  private pLast = 0;
-  private pAge = 0;
-  private pMerged = 0;
-  private pOrigin = -1;
-
-  private begin(thres: number): void {
-    this.thres = thres;
-    this.w = 0;
-    this.pEnd = -1; // joins nothing
-    this.pOrigin = -1;
-  }
-
-  private feed(start: number, end: number, nr: number, last: number, age: number, merged: number, origin: number): void {
-    const thres = this.thres;
-    age = updateAge(nr, last, age, thres, this.zeroTransitionReset);
-    if (mergeable(this.pStart, this.pEnd, this.pNr, start, end, nr, thres, this.szLimit)) {
-      // mergeInto() on the columns.
-      const sl = this.pEnd - this.pStart;
-      this.pNr = weightedAverage(this.pNr, sl, nr, end - start);
-      this.pAge = weightedAverage(this.pAge, sl, age, end - start);
-      this.pEnd = end;
-      this.pMerged = 1;
-      return;
-    }
-    this.flush();
-    this.pStart = start;
-    this.pEnd = end;
-    this.pNr = nr;
-    this.pLast = last;
-    this.pAge = age;
-    this.pMerged = merged;
-    this.pOrigin = origin;
-  }
-
-  private flush(): void {
-    if (this.pOrigin < 0) return;
-    const w = this.w++;
-    this.start[w] = this.pStart;
-    this.end[w] = this.pEnd;
-    this.nr[w] = this.pNr;
-    this.last[w] = this.pLast;
-    this.age[w] = this.pAge;
-    this.merged[w] = this.pMerged;
-    this.origin[w] = this.pOrigin;
-  }
-
-  private end_(): void {
-    this.flush();
-    this.n = this.w;
-  }
-
-  /** Index in objs of the region an origin index belongs to (itself or its run's carrier). */
-  private carrierOf(o: number): number {
-    return lastAtMost(this.first, o, 0, this.first.length - 1);
-  }
-
-  /** The survivors as the target's regions; the objects of the others are destroyed. */
+  /** The last pass's survivors as the targets' regions; the objects of the others are destroyed. */
   writeBack(): void {
-    const { end, nr, age, merged, origin, objs } = this;
-    const out = new Array<DamonRegion>(this.n);
+    let p = this.first; // the last pass that ran
+    while (p.next !== null) p = p.next;
+    const { end, nr, age, merged, origin, target, n } = p.kept as Survivors;
+    const { objs, loadedAt } = this;
+    const outs = this.ts.map((): DamonRegion[] => []);
     const kept = new Uint8Array(objs.length);
     // Pieces read their carrier's shared fields: they become objects before any object changes.
-    for (let e = 0; e < this.n; e++) {
-      const j = this.carrierOf(origin[e]);
+    for (let e = 0; e < n; e++) {
+      const j = lastAtMost(loadedAt, origin[e], 0, loadedAt.length - 1);
       const c = objs[j];
-      const piece = origin[e] - this.first[j] - 1;
-      if (piece >= 0) out[e] = (c.run as PieceRun).region(c, piece);
+      const piece = origin[e] - loadedAt[j] - 1;
+      if (piece >= 0) outs[target[e]].push((c.run as PieceRun).region(c, piece));
       else {
-        out[e] = c;
+        outs[target[e]].push(c);
         kept[j] = 1;
       }
     }
-    for (let e = 0; e < this.n; e++) {
-      const r = out[e];
+    const at = new Int32Array(this.ts.length);
+    for (let e = 0; e < n; e++) {
+      const r = outs[target[e]][at[target[e]]++];
       r.end = end[e];
       r.nrAccesses = nr[e];
       r.age = age[e];
@@ -214,9 +301,19 @@ class MergeColumns {
       r.run = null;
       if (!kept[j]) destroyRegion(r);
     });
-    this.t.regions = out;
+    this.ts.forEach((t, ti) => (t.regions = outs[ti]));
   }
 }
+
+/** The pieces of r's run into the first pass, entry indices from `e` on. */
+function feedRun(first: MergePass, r: DamonRegion, run: PieceRun, e: number, ti: number): void {
+  const { sz, nrAccesses, lastNrAccesses } = run;
+  const age = r.age;
+  for (let i = 0, st = r.end; i < run.n; i++, st += sz) feed(first, st, st + sz, nrAccesses[i], lastNrAccesses[i], age, 0, e + i, ti);
+}
+
+/** The most passes one kdamond_merge_regions() makes over piece runs (MergeChain). */
+const MAX_MERGE_PASSES = 64;
 
 /**
  * `kdamond_merge_regions(ctx, threshold, sz_limit)`: repeat passes with a doubling threshold while
@@ -230,23 +327,18 @@ export function kdamondMergeRegions(
   profile: Pick<KernelProfile, 'ageResetOnZeroTransition'>,
 ): void {
   const maxThres = Math.floor(attrs.aggrInterval / si(attrs)) >>> 0;
-  // Targets holding piece runs go through the passes on columns, each target's first pass as it is loaded.
-  const onColumns = targets.some((t) => t.nrRegions !== t.rawRegions.length);
-  let cols: MergeColumns[] | null = null;
+  if (targets.some((t) => t.nrRegions !== t.rawRegions.length)) {
+    // Targets holding piece runs go through the passes streamed (MergeChain).
+    new MergeChain(targets, threshold, szLimit, profile.ageResetOnZeroTransition, attrs.maxNrRegions, maxThres, MAX_MERGE_PASSES).writeBack();
+    return;
+  }
   let nrRegions: number;
   do {
     nrRegions = 0;
-    if (!onColumns) {
-      for (const t of targets) {
-        mergeRegionsOf(t, threshold, szLimit, profile);
-        nrRegions += t.nrRegions;
-      }
-    } else {
-      if (cols) for (const c of cols) c.pass(threshold);
-      else cols = targets.map((t) => new MergeColumns(t, threshold, szLimit, profile.ageResetOnZeroTransition));
-      for (const c of cols) nrRegions += c.n;
+    for (const t of targets) {
+      mergeRegionsOf(t, threshold, szLimit, profile);
+      nrRegions += t.nrRegions;
     }
     threshold = Math.max(1, (threshold * 2) >>> 0);
   } while (nrRegions > attrs.maxNrRegions && Math.floor(threshold / 2) < maxThres);
-  if (cols) for (const c of cols) c.writeBack();
 }
