@@ -119,6 +119,17 @@ describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
     expect(damoArgsToParams(words(cmd)).params).toEqual(readKdamonds(json).params);
   });
 
+  it('--damos_sz_region past ULONG_MAX is ULONG_MAX, as damo writes it (write_ulong); --damos_quota_space past it is refused', () => {
+    const s = damoArgsToParams(words('--damos_action stat --damos_sz_region 4K 99999999999999999999')).params[0].contexts[0].schemes[0];
+    expect([s.pattern.minSzRegion, s.pattern.maxSzRegion]).toEqual([4096n, 2n ** 64n - 1n]);
+    expect(() => damoArgsToParams(words('--damos_action stat --damos_quota_interval 1s --damos_quota_space 99999999999999999999'))).toThrow(/^--damos_quota_space: .*larger than ULONG_MAX/);
+    // Each component option's bad value is named as typed (they were all --damos_quotas once).
+    expect(() => damoArgsToParams(words('--damos_action stat --damos_quota_interval 1s --damos_quota_time 5q'))).toThrow(/^--damos_quota_time: expected a time/);
+    expect(() => damoArgsToParams(words('--damos_action stat --damos_quota_interval 1q'))).toThrow(/^--damos_quota_interval: expected a time/);
+    expect(() => damoArgsToParams(words('--damos_action stat --damos_quota_interval 1s --damos_quota_weights 1 2 5q'))).toThrow(/^--damos_quota_weights: /);
+    expect(() => damoArgsToParams(words('--damos_action stat --damos_quotas 10ms 5q 1s'))).toThrow(/^--damos_quotas: expected a size/);
+  });
+
   it('--damos_quotas (positional) weights default to 0; the component style to 1 permil each', () => {
     const pos = damoArgsToParams(words('--damos_action stat --damos_quotas 10ms 1G 1s')).params[0].contexts[0].schemes[0].quota;
     expect([pos.weightSz, pos.weightNrAccesses, pos.weightAge]).toEqual([0, 0, 0]);

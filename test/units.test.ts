@@ -444,3 +444,30 @@ describe('values a kernel file takes as an unsigned int (kstrtouint: -ERANGE abo
     expect(issues).toEqual([{ path: 'damon.kdamonds[0].contexts[0].schemes[1].quotas.fail_charge_num', message: 'expected an integer of at most 4294967295; found 4294967296 (the kernel file takes an unsigned int: -ERANGE)' }]);
   });
 });
+
+describe("values past ULONG_MAX in an access pattern: damo writes them through write_ulong(), min(val, ULONG_MAX)", () => {
+  const past = '99999999999999999999'; // > 2^64 − 1
+  it('the parsers cap them when told to and refuse them otherwise', () => {
+    expect(parseBytes(past, 'write_ulong')).toBe(ULONG_MAX);
+    expect(parseBytes(1e20, 'write_ulong')).toBe(ULONG_MAX);
+    expect(parseBytes('4096', 'write_ulong')).toBe(4096n);
+    expect(() => parseBytes(past)).toThrow(/larger than ULONG_MAX/);
+    expect(parseCountWithUnit(`${past} samples`, 'write_ulong')).toEqual({ value: ULONG_MAX, unit: 'samples' });
+    expect(parseCountWithUnit('7 aggr_intervals', 'write_ulong')).toEqual({ value: 7n, unit: 'aggr_intervals' });
+    expect(() => parseCountWithUnit(`${past} aggr_intervals`)).toThrow(/larger than ULONG_MAX/);
+  });
+
+  it("a scenario's access pattern takes a bare sz_bytes past it as ULONG_MAX; a quota's sz_bytes past it is refused (damo writes it as it is)", () => {
+    type Doc = { damon: { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ access_pattern: Record<string, unknown>; quotas: Record<string, unknown> }> }> }> } };
+    const doc = tiering6040('temporal') as unknown as Doc;
+    doc.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.sz_bytes = { min: 4096, max: past };
+    doc.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.age = { min: '0 aggr_intervals', max: `${past} aggr_intervals` };
+    const s = scenarioFromDoc(doc).scenario.kdamonds[0].contexts[0].schemes[0].pattern;
+    expect([s.minSzRegion, s.maxSzRegion]).toEqual([4096n, ULONG_MAX]);
+    // ULONG_MAX aggregation intervals, cut to the kernel's 32-bit field (with a warning).
+    expect(s.maxAgeRegion).toBe(4294967295);
+    const bad = tiering6040('temporal') as unknown as Doc;
+    bad.damon.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = past;
+    expect(() => scenarioFromDoc(bad)).toThrow(/schemes\[0\]\.quotas\.sz_bytes.*larger than ULONG_MAX/);
+  });
+});

@@ -34,7 +34,7 @@ import {
   type DamoScheme,
   type DamoTarget,
 } from './tree.js';
-import { ULONG_MAX, UnitError, parseBytes, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
+import { ULONG_MAX, UnitError, parseBytes, type PastUlongMax, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
 import { jsonParseFailure } from '../../lib/json-error.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ function unit<T>(opt: string, parse: () => T): T {
   }
 }
 
-const pBytes = (opt: string, v: string) => unit(opt, () => parseBytes(v));
+const pBytes = (opt: string, v: string, past: PastUlongMax = 'refuse') => unit(opt, () => parseBytes(v, past));
 const pUs = (opt: string, v: string) => unit(opt, () => parseTime(v, 'us'));
 const pMs = (opt: string, v: string) => unit(opt, () => parseTime(v, 'ms'));
 const pPermil = (opt: string, v: string) => unit(opt, () => parseRatio(v, 'permil'));
@@ -395,16 +395,19 @@ function parseGoal(words: string[], schemeIdx: number, opts: DamoArgsOptions, wa
   return goal;
 }
 
-function parseQuotas(words: string[], goals: DamoGoal[]): DamoQuotas {
-  const opt = '--damos_quotas';
-  if (words.length > 6) fail(opt, `expected at most 6 values (<time> <bytes> <reset interval> <w_sz> <w_acc> <w_age>); found ${words.length}`);
+/** The option each of parseQuotas()' words came from: all --damos_quotas, or the component options. */
+const POSITIONAL_QUOTA_OPTS = Array<string>(6).fill('--damos_quotas');
+const COMPONENT_QUOTA_OPTS = ['--damos_quota_time', '--damos_quota_space', '--damos_quota_interval', '--damos_quota_weights', '--damos_quota_weights', '--damos_quota_weights'];
+
+function parseQuotas(words: string[], goals: DamoGoal[], opts: readonly string[]): DamoQuotas {
+  if (words.length > 6) fail(opts[0], `expected at most 6 values (<time> <bytes> <reset interval> <w_sz> <w_acc> <w_age>); found ${words.length}`);
   const q = defaultQuotas();
-  if (words[0] !== undefined) q.timeMs = pMs(opt, words[0]);
-  if (words[1] !== undefined) q.szBytes = pBytes(opt, words[1]);
-  if (words[2] !== undefined) q.resetIntervalMs = pMs(opt, words[2]);
-  if (words[3] !== undefined) q.weights.sz = pPermil(opt, words[3]);
-  if (words[4] !== undefined) q.weights.nrAccesses = pPermil(opt, words[4]);
-  if (words[5] !== undefined) q.weights.age = pPermil(opt, words[5]);
+  if (words[0] !== undefined) q.timeMs = pMs(opts[0], words[0]);
+  if (words[1] !== undefined) q.szBytes = pBytes(opts[1], words[1]);
+  if (words[2] !== undefined) q.resetIntervalMs = pMs(opts[2], words[2]);
+  if (words[3] !== undefined) q.weights.sz = pPermil(opts[3], words[3]);
+  if (words[4] !== undefined) q.weights.nrAccesses = pPermil(opts[4], words[4]);
+  if (words[5] !== undefined) q.weights.age = pPermil(opts[5], words[5]);
   q.goals = goals;
   return q;
 }
@@ -477,7 +480,7 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
         () => fail('--damos_quota_goal', `expected quotas with a reset interval (--damos_quotas <time> <bytes> <reset interval> or --damos_quota_interval) for scheme ${i}, which has goals; found none (damo would drop the goals)`),
         undefined,
       );
-    const quotas = qw === undefined ? defaultQuotas() : attempt(() => parseQuotas(qw, goals), defaultQuotas());
+    const quotas = qw === undefined ? defaultQuotas() : attempt(() => parseQuotas(qw, goals, component.length > 0 ? COMPONENT_QUOTA_OPTS : POSITIONAL_QUOTA_OPTS), defaultQuotas());
     const tuner = nth(occ, '--damos_quota_goal_tuner', i)?.[0];
     if (tuner !== undefined) {
       if (!(GOAL_TUNERS as readonly string[]).includes(tuner)) attempt(() => fail('--damos_quota_goal_tuner', `expected one of ${GOAL_TUNERS.join(', ')}; found "${tuner}"`), undefined);
@@ -506,7 +509,8 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
       dests,
       targetNid,
       pattern: {
-        sz: attempt(() => [pBytes('--damos_sz_region', szW[0]), pBytes('--damos_sz_region', szW[1])], [0n, ULONG_MAX]),
+        // Written through damo's write_ulong(): past ULONG_MAX is ULONG_MAX (units.ts PastUlongMax).
+        sz: attempt(() => [pBytes('--damos_sz_region', szW[0], 'write_ulong'), pBytes('--damos_sz_region', szW[1], 'write_ulong')], [0n, ULONG_MAX]),
         nrAccesses: attempt(
           (): DamoNrAccesses => ({ unit: 'percent', min: pPercent('--damos_access_rate', accW[0]), max: pPercent('--damos_access_rate', accW[1]), bare: [isBareNumber(accW[0]), isBareNumber(accW[1])] }),
           { unit: 'percent', min: 0, max: 100 },

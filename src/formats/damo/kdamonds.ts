@@ -11,7 +11,7 @@ import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, NID_METRICS, QUOTA_GOAL_METRI
 import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { UnitError, parseNumber, parseRatio, parseTime, showParsed } from './units.js';
-import { accessRateV, ageV, boolV, bytesV, intV, numberV, ratioV, signedIntV, timeV, percentAsRead, uintRatioV, uintTimeV, uintV, type AccessValue, type AgeValue } from './values.js';
+import { accessRateV, ageV, boolV, bytesV, patternBytesV, intV, numberV, ratioV, signedIntV, timeV, percentAsRead, uintRatioV, uintTimeV, uintV, type AccessValue, type AgeValue } from './values.js';
 
 const nullableNid = z.union([signedIntV(), z.null()], { error: 'expected a node id or null' }).optional();
 
@@ -45,7 +45,7 @@ const filterSchema = z.looseObject({
 });
 
 const accessPatternSchema = z.looseObject({
-  sz_bytes: rangeOf(bytesV()).optional(),
+  sz_bytes: rangeOf(patternBytesV()).optional(),
   nr_accesses: rangeOf(accessRateV()).optional(),
   age: rangeOf(ageV()).optional(),
 });

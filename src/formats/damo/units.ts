@@ -169,12 +169,25 @@ function nonStringToBig(v: unknown, expected: string): bigint | null {
 }
 
 /**
- * What the integer parsers share: a non-string value (range-checked), "min" and "max" become the
- * kernel value; any other string comes back trimmed for the caller's own syntax.
+ * How a value past ULONG_MAX is taken: refused (`'refuse'`: damo writes it as it is and the
+ * kernel's kstrtoul() refuses it), or written as ULONG_MAX (`'write_ulong'`: the access-pattern
+ * files, which damo writes through _damon_sysfs.write_ulong(), min(val, ULONG_MAX)).
  */
-function integerOrText(v: unknown, expected: string): bigint | string {
+export type PastUlongMax = 'refuse' | 'write_ulong';
+
+/** A value that may pass ULONG_MAX, as `past` says to take it. */
+function ulongOrCap(x: bigint, past: PastUlongMax, expected: string, v: unknown): bigint {
+  if (past === 'write_ulong') return x > ULONG_MAX ? ULONG_MAX : x;
+  return checkRange(x, expected, v);
+}
+
+/**
+ * What the integer parsers share: a non-string value (past ULONG_MAX as `past` says), "min" and
+ * "max" become the kernel value; any other string comes back trimmed for the caller's own syntax.
+ */
+function integerOrText(v: unknown, expected: string, past: PastUlongMax = 'refuse'): bigint | string {
   const direct = nonStringToBig(v, expected);
-  if (direct !== null) return checkRange(direct, expected, v);
+  if (direct !== null) return ulongOrCap(direct, past, expected, v);
   const text = (v as string).trim();
   if (text === 'min') return 0n;
   if (text === 'max') return ULONG_MAX;
@@ -212,16 +225,16 @@ const BYTES_RE = /^(.*?)\s*(KiB|MiB|GiB|TiB|PiB|EiB|KB|MB|GB|TB|PB|EB|B|K|M|G|T|
  * A size in bytes: "4K", "4 KiB", "200MB", "1.5 GiB", a bare number of bytes, "min", "max".
  * All units are binary and case-sensitive, as in damo. Truncated. A size with a unit past
  * ULONG_MAX is capped there, as damo's text_to_bytes() does (min(ulong_max, ...)); a bare number
- * past it is refused: damo passes it on as it is, and the kernel's kstrtoul() refuses it.
+ * past it is taken as `past` says.
  */
-export function parseBytes(v: unknown): bigint {
-  const text = integerOrText(v, EXPECT_BYTES);
+export function parseBytes(v: unknown, past: PastUlongMax = 'refuse'): bigint {
+  const text = integerOrText(v, EXPECT_BYTES, past);
   if (typeof text === 'bigint') return text;
   const m = BYTES_RE.exec(text);
   const d = m === null ? null : parseDec(m[1]);
   if (m === null || d === null) throw badString(EXPECT_BYTES, v as string, text);
   const bytes = scaleDec(d, BYTE_UNITS[m[2] ?? 'B'], 1n);
-  if (m[2] === undefined) return checkRange(bytes, EXPECT_BYTES, v);
+  if (m[2] === undefined) return ulongOrCap(bytes, past, EXPECT_BYTES, v);
   return bytes > ULONG_MAX ? ULONG_MAX : bytes;
 }
 
@@ -352,7 +365,7 @@ export function parseReal(v: unknown): number {
 const COUNT_RE = /^(.*?)\s*(samples|aggr_intervals)$/s;
 
 /** A count given in kernel units: "3 samples", "50 aggr_intervals" (value truncated). */
-export function parseCountWithUnit(v: unknown): { value: bigint; unit: CountUnit } {
+export function parseCountWithUnit(v: unknown, past: PastUlongMax = 'refuse'): { value: bigint; unit: CountUnit } {
   if (typeof v !== 'string') throw new UnitError(EXPECT_COUNT, describe(v));
   const text = v.trim();
   const m = COUNT_RE.exec(text);
@@ -363,7 +376,7 @@ export function parseCountWithUnit(v: unknown): { value: bigint; unit: CountUnit
   else {
     const d = parseDec(m[1]);
     if (d === null) throw badString(EXPECT_COUNT, v, text);
-    value = checkRange(scaleDec(d, 1n, 1n), EXPECT_COUNT, v);
+    value = ulongOrCap(scaleDec(d, 1n, 1n), past, EXPECT_COUNT, v);
   }
   return { value, unit: m[2] as CountUnit };
 }

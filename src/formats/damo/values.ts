@@ -41,6 +41,9 @@ function unit<T>(parse: (v: string | number) => T, description: string) {
 /** A size in bytes: 4096, "4 KiB", "1.5 GiB", "max". */
 export const bytesV = () => unit(parseBytes, 'bytes: a number, or a string such as "4 KiB", "1.5 GiB", "max"');
 
+/** An access-pattern size bound: bytesV(), but past ULONG_MAX it is ULONG_MAX, as damo writes it (units.ts PastUlongMax). */
+export const patternBytesV = () => unit((v) => parseBytes(v, 'write_ulong'), 'bytes: a number, or a string such as "4 KiB", "1.5 GiB", "max"');
+
 const timeDescription = (u: TimeUnit) => `time: a number of ${u === 'us' ? 'µs' : u}, or a string such as "5 ms", "1 s", "max"`;
 /** A time in the key's own unit when bare: "5 ms", "1 s", "2 h 1 m", "max". */
 export const timeV = (u: TimeUnit) => unit((v) => parseTime(v, u), timeDescription(u));
@@ -148,7 +151,7 @@ export const accessRateV = () =>
     // warns where damo would refuse it: src/formats/damo/kdamonds.ts).
     if (typeof v === 'string' && v.trim() === 'max') return { kind: 'max' };
     if (typeof v === 'string' && /samples\s*$/.test(v.trim())) {
-      const c = parseCountWithUnit(v);
+      const c = parseCountWithUnit(v, 'write_ulong');
       if (c.unit !== 'samples') throw new UnitError('"N samples" or a percentage', v);
       return { kind: 'samples', value: c.value };
     }
@@ -166,7 +169,7 @@ export const accessRateV = () =>
 export const ageV = () =>
   unit((v): AgeValue => {
     if (typeof v === 'string' && /aggr_intervals\s*$/.test(v.trim())) {
-      const c = parseCountWithUnit(v);
+      const c = parseCountWithUnit(v, 'write_ulong');
       return { kind: 'aggr_intervals', value: c.value };
     }
     try {
