@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultAttrs } from '../src/damon/attrs.js';
 import { kdamondResetAggregated } from '../src/damon/kdamond.js';
-import { kdamondMergeRegions, mergeRegionsOf } from '../src/damon/merge.js';
+import { MAX_MERGE_PASSES, kdamondMergeRegions, mergeRegionsOf } from '../src/damon/merge.js';
 import { DamonRegion, DamonTarget, PieceRun } from '../src/damon/region.js';
 import { regionSzLimit } from '../src/damon/split.js';
 import { Prng } from '../src/lib/prng.js';
@@ -123,7 +123,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 );
 
 /** The same steps on a list: what the sampler and the merges return, in order. */
-function drive(targets: DamonTarget[], steps: Step[], seed: number, maps: [YoungMap, YoungMap]): unknown[] {
+function drive(targets: DamonTarget[], steps: Step[], seed: number, maps: [YoungMap, YoungMap], ageResetOnZeroTransition: boolean): unknown[] {
   const rng = new Prng(seed, 'runs');
   const sampler = new RegionSampler(rng);
   let map = maps[0];
@@ -149,8 +149,8 @@ function drive(targets: DamonTarget[], steps: Step[], seed: number, maps: [Young
     } else {
       out.push(['max', sampler.sync(targets, lenWindow, sis)]);
       const attrs = { ...defaultAttrs(), maxNrRegions: st.maxNr };
-      if (st.single) for (const t of targets) mergeRegionsOf(t, st.thres, st.szLimitPages * PAGE, { ageResetOnZeroTransition: true });
-      else kdamondMergeRegions(targets, attrs, st.thres, st.szLimitPages * PAGE, { ageResetOnZeroTransition: true });
+      if (st.single) for (const t of targets) mergeRegionsOf(t, st.thres, st.szLimitPages * PAGE, { ageResetOnZeroTransition });
+      else kdamondMergeRegions(targets, attrs, st.thres, st.szLimitPages * PAGE, { ageResetOnZeroTransition });
       out.push(['nr', targets.map((t) => t.nrRegions)]);
       // What the apply pass reads before the reset rewrites nr_accesses_bp (from the review).
       out.push(['merged', fields(targets)]);
@@ -197,6 +197,18 @@ describe('piece runs: the region code that reads them does what it does to the r
     expect(runs[1].regions[0].start).toBe(41 * PAGE);
   });
 
+  it('a threshold that wraps at 2^32 (aggr / sample past 2^30) stops after MAX_MERGE_PASSES passes, with runs and without', () => {
+    const spec = (pieces: number): EntrySpec => ({ gap: true, pages: 1, pieces, age: 0, nr: 0, last: 0, bpExtra: 0, jitter: [] });
+    // Four groups with gaps between them can never merge below max_nr_regions 3.
+    const { runs, plain } = build([[spec(30), spec(0), spec(0), spec(0)]]);
+    const attrs = { ...defaultAttrs(), sampleInterval: 1, aggrInterval: 2 ** 31, maxNrRegions: 3 };
+    for (const ts of [runs, plain]) kdamondMergeRegions(ts, attrs, 0, 1000 * PAGE, { ageResetOnZeroTransition: true });
+    expect(fields(runs)).toEqual(fields(plain));
+    expect(runs[0].nrRegions).toBe(4);
+    // Every pass ages every region by one (nr_accesses 0 stays within each threshold).
+    expect(runs[0].regions.map((r) => r.age)).toEqual([MAX_MERGE_PASSES, MAX_MERGE_PASSES, MAX_MERGE_PASSES, MAX_MERGE_PASSES]);
+  });
+
   it('YoungMap.meanProbRow gives what meanProb(a, mass(a), b, mass(b)) gives for each piece of a row', () => {
     fc.assert(
       fc.property(
@@ -229,20 +241,22 @@ describe('piece runs: the region code that reads them does what it does to the r
     let withRuns = 0;
     fc.assert(
       fc.property(
-        fc.array(fc.array(entryArb, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 2 }),
+        // Targets may be empty (the merge numbers regions across all targets in one stream).
+        fc.array(fc.array(entryArb, { minLength: 0, maxLength: 5 }), { minLength: 1, maxLength: 4 }),
         fc.array(stepArb, { minLength: 1, maxLength: 8 }),
         fc.integer({ min: 0, max: 1000 }),
         fc.array(fc.double({ min: 0.01, max: 0.99, noNaN: true }), { maxLength: 3 }),
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }),
-        (targets, steps, seed, cuts, probs) => {
+        fc.boolean(),
+        (targets, steps, seed, cuts, probs, zeroReset) => {
           const { runs, plain } = build(targets);
           withRuns += runs.some((t) => t.nrRegions > t.rawRegions.length) ? 1 : 0;
           // One pair of maps for both: a region's probability is keyed by its map's version.
           const end = 3_000_000 * PAGE;
           const sorted = [...cuts].sort();
           const maps: [YoungMap, YoungMap] = [youngMap(end, sorted, probs), youngMap(end, sorted.map((c) => c / 2), [...probs].reverse())];
-          const a = drive(runs, steps, seed, maps);
-          const b = drive(plain, steps, seed, maps);
+          const a = drive(runs, steps, seed, maps, zeroReset);
+          const b = drive(plain, steps, seed, maps, zeroReset);
           expect(a).toEqual(b);
           expect(fields(runs)).toEqual(fields(plain));
         },

@@ -26,7 +26,7 @@ function mergeable(pStart: number, pEnd: number, pNr: number, rStart: number, rE
  */
 export function mergeRegionsOf(t: DamonTarget, thres: number, szLimit: number, profile: Pick<KernelProfile, 'ageResetOnZeroTransition'>): void {
   if (t.nrRegions !== t.rawRegions.length) {
-    new MergeChain([t], thres, szLimit, profile.ageResetOnZeroTransition, 0, 0, 1).writeBack();
+    new MergeChain([t], thres, szLimit, profile.ageResetOnZeroTransition, 0, 0).writeBack(); // maxThres 0: one pass
     return;
   }
   const regs = t.regions;
@@ -214,9 +214,8 @@ class MergeChain {
   private readonly loadedAt: Int32Array;
 
   /**
-   * `passes`: how many passes may run at most (1 for a single damon_merge_regions_of()); a pass
-   * after the first runs while the one before left more than `maxNrRegions` regions and the
-   * threshold allows (kdamondMergeRegions()).
+   * A pass after the first runs while the one before left more than `maxNrRegions` regions and the
+   * threshold allows it (kdamondMergeRegions(); `maxThres` 0 allows none).
    */
   constructor(
     private readonly ts: readonly DamonTarget[],
@@ -225,7 +224,6 @@ class MergeChain {
     readonly zeroTransitionReset: boolean,
     readonly maxNrRegions: number,
     private readonly maxThres: number,
-    private readonly passes: number,
   ) {
     for (const t of ts) for (const r of t.rawRegions) this.objs.push(r);
     this.loadedAt = new Int32Array(this.objs.length);
@@ -253,9 +251,8 @@ class MergeChain {
 
   private newPass(thres: number, depth: number): MergePass {
     const after = Math.max(1, (thres * 2) >>> 0);
-    // kdamond_merge_regions()' loop condition; the pass limit also stops what only a threshold
-    // wrapping at 2^32 (aggr / sample ratios past 2^30) would keep going for ever.
-    return new MergePass(this, thres, depth, depth + 1 < this.passes && Math.floor(after / 2) < this.maxThres);
+    // kdamond_merge_regions()' loop condition, and damon-sim's pass limit.
+    return new MergePass(this, thres, depth, depth + 1 < MAX_MERGE_PASSES && Math.floor(after / 2) < this.maxThres);
   }
 
   /** `from`, which may be followed by another pass, made more than max_nr_regions regions: that pass runs. */
@@ -312,8 +309,12 @@ function feedRun(first: MergePass, r: DamonRegion, run: PieceRun, e: number, ti:
   for (let i = 0, st = r.end; i < run.n; i++, st += sz) feed(first, st, st + sz, nrAccesses[i], lastNrAccesses[i], age, 0, e + i, ti);
 }
 
-/** The most passes one kdamond_merge_regions() makes over piece runs (MergeChain). */
-const MAX_MERGE_PASSES = 64;
+/**
+ * The most passes one kdamond_merge_regions() makes. The kernel's loop has no such limit, but
+ * only a threshold wrapping at 2^32 (aggr / sample past 2^30) with regions that cannot merge
+ * below max_nr_regions (gaps between them) would reach it, and the kernel would never leave it.
+ */
+export const MAX_MERGE_PASSES = 64;
 
 /**
  * `kdamond_merge_regions(ctx, threshold, sz_limit)`: repeat passes with a doubling threshold while
@@ -329,10 +330,11 @@ export function kdamondMergeRegions(
   const maxThres = Math.floor(attrs.aggrInterval / si(attrs)) >>> 0;
   if (targets.some((t) => t.nrRegions !== t.rawRegions.length)) {
     // Targets holding piece runs go through the passes streamed (MergeChain).
-    new MergeChain(targets, threshold, szLimit, profile.ageResetOnZeroTransition, attrs.maxNrRegions, maxThres, MAX_MERGE_PASSES).writeBack();
+    new MergeChain(targets, threshold, szLimit, profile.ageResetOnZeroTransition, attrs.maxNrRegions, maxThres).writeBack();
     return;
   }
   let nrRegions: number;
+  let passes = 0;
   do {
     nrRegions = 0;
     for (const t of targets) {
@@ -340,5 +342,5 @@ export function kdamondMergeRegions(
       nrRegions += t.nrRegions;
     }
     threshold = Math.max(1, (threshold * 2) >>> 0);
-  } while (nrRegions > attrs.maxNrRegions && Math.floor(threshold / 2) < maxThres);
+  } while (nrRegions > attrs.maxNrRegions && Math.floor(threshold / 2) < maxThres && ++passes < MAX_MERGE_PASSES);
 }
