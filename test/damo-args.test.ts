@@ -122,6 +122,11 @@ describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
   it('--damos_sz_region past ULONG_MAX is ULONG_MAX, as damo writes it (write_ulong); --damos_quota_space past it is refused', () => {
     const s = damoArgsToParams(words('--damos_action stat --damos_sz_region 4K 99999999999999999999')).params[0].contexts[0].schemes[0];
     expect([s.pattern.minSzRegion, s.pattern.maxSzRegion]).toEqual([4096n, 2n ** 64n - 1n]);
+    const both = damoArgsToParams(words('--damos_action stat --damos_sz_region 99999999999999999999 max')).params[0].contexts[0].schemes[0];
+    expect([both.pattern.minSzRegion, both.pattern.maxSzRegion]).toEqual([2n ** 64n - 1n, 2n ** 64n - 1n]);
+    // Ages and percents past it are refused (damon-sim's limit; damo converts them, then caps).
+    expect(() => damoArgsToParams(words('--damos_action stat --damos_age 0 1e30s'))).toThrow(/^--damos_age: .*larger than ULONG_MAX/);
+    expect(() => damoArgsToParams(words('--damos_action stat --damos_access_rate 0 1e30'))).toThrow(/^--damos_access_rate: .*larger than ULONG_MAX/);
     expect(() => damoArgsToParams(words('--damos_action stat --damos_quota_interval 1s --damos_quota_space 99999999999999999999'))).toThrow(/^--damos_quota_space: .*larger than ULONG_MAX/);
     // Each component option's bad value is named as typed (they were all --damos_quotas once).
     expect(() => damoArgsToParams(words('--damos_action stat --damos_quota_interval 1s --damos_quota_time 5q'))).toThrow(/^--damos_quota_time: expected a time/);

@@ -455,6 +455,8 @@ describe("values past ULONG_MAX in an access pattern: damo writes them through w
     expect(parseCountWithUnit(`${past} samples`, 'write_ulong')).toEqual({ value: ULONG_MAX, unit: 'samples' });
     expect(parseCountWithUnit('7 aggr_intervals', 'write_ulong')).toEqual({ value: 7n, unit: 'aggr_intervals' });
     expect(() => parseCountWithUnit(`${past} aggr_intervals`)).toThrow(/larger than ULONG_MAX/);
+    expect(() => parseTime(`${past} s`, 'us')).toThrow(/larger than ULONG_MAX/);
+    expect(() => parsePercentFloat('1e30 %')).toThrow(/larger than ULONG_MAX/);
   });
 
   it("a scenario's access pattern takes a bare sz_bytes past it as ULONG_MAX; a quota's sz_bytes past it is refused (damo writes it as it is)", () => {
@@ -466,6 +468,15 @@ describe("values past ULONG_MAX in an access pattern: damo writes them through w
     expect([s.minSzRegion, s.maxSzRegion]).toEqual([4096n, ULONG_MAX]);
     // ULONG_MAX aggregation intervals, cut to the kernel's 32-bit field (with a warning).
     expect(s.maxAgeRegion).toBe(4294967295);
+    // "N samples" past it is capped as it is.
+    const more = tiering6040('temporal') as unknown as Doc;
+    more.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.nr_accesses = { min: '0 samples', max: `${past} samples` };
+    expect(scenarioFromDoc(more).scenario.kdamonds[0].contexts[0].schemes[0].pattern.maxNrAccesses).toBe(4294967295);
+    // A time or a percent past it is refused, where damo would convert it first (int(usec / aggr),
+    // int(% x max / 100)) and cap the result: damon-sim's limit (docs/format-damo-json.md).
+    const far = tiering6040('temporal') as unknown as Doc;
+    far.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.age = { min: 0, max: `${past} us` };
+    expect(() => scenarioFromDoc(far)).toThrow(/access_pattern\.age\.max.*larger than ULONG_MAX/);
     const bad = tiering6040('temporal') as unknown as Doc;
     bad.damon.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = past;
     expect(() => scenarioFromDoc(bad)).toThrow(/schemes\[0\]\.quotas\.sz_bytes.*larger than ULONG_MAX/);
