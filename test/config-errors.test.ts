@@ -341,6 +341,23 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     expect(expectRejected(cut)).toEqual([`damon-sim: error: ${cut.file}:2:12: expected JSON; at the end of the file: Expected double-quoted property name`]);
   });
 
+  it('a YAML key written twice in one mapping is named by its path, as in JSON, including keys that differ only as number and string', () => {
+    const issues = (text: string) => {
+      try {
+        parseText(text, 'f.yaml', 'yaml');
+      } catch (e) {
+        if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+        throw e;
+      }
+      throw new Error('parsed');
+    };
+    expect(issues('a:\n  - {x: 1, "x": 2}\n  - 1: a\n    "1": b\nb: 1\nb: 2\n')).toEqual([
+      'a[0].x: expected each key once in an object; found "x" again at f.yaml:2:12',
+      'a[1].1: expected each key once in an object; found "1" again at f.yaml:4:5',
+      'b: expected each key once in an object; found "b" again at f.yaml:6:1',
+    ]);
+  });
+
   it("JSON whose parser message has no position (V8's 'Unexpected token') is located by a second parser", () => {
     const issue = (text: string) => {
       try {

@@ -5,10 +5,11 @@
  * collected with its path; nothing throws but ConfigError.
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { damoToParams, warnDamoKeys, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
-import { duplicateJsonKeys, endOfText, jsonParseFailure, lineColAt } from '../lib/json-error.js';
+import { duplicateJsonKeys, endOfText, jsonParseFailure, lineColAt, type DuplicateKey } from '../lib/json-error.js';
+import { duplicateYamlKeys } from '../lib/yaml-keys.js';
 import { showParsed } from '../formats/damo/units.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, resolveProfile, type ProfileOverrides } from '../profiles.js';
@@ -129,6 +130,12 @@ function notAScenario(text: string): string | undefined {
   return undefined;
 }
 
+/** One line per key written twice in one object, at the path it would have had. */
+function refuseDuplicateKeys(dups: readonly DuplicateKey[], source: string): void {
+  if (dups.length > 0)
+    throw new ConfigError(dups.map((d) => ({ path: formatPath([...d.path, d.key]), message: `expected each key once in an object; found "${d.key}" again at ${source}:${d.pos}` })));
+}
+
 /** Parse JSON or YAML text (YAML is a superset; JSON errors read better from the JSON parser). */
 export function parseText(text: string, source = 'scenario', format: 'json' | 'yaml' | 'auto' = 'auto'): unknown {
   // Neither format takes a C0 control character but tab and line breaks, anywhere: a binary file
@@ -152,14 +159,14 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
     }
     if (jsonText) {
       // JSON.parse keeps the last of a repeated key; the YAML parser refuses it, and so do we.
-      const dups = duplicateJsonKeys(text);
-      if (dups.length > 0)
-        throw new ConfigError(dups.map((d) => ({ path: formatPath([...d.path, d.key]), message: `expected each key once in an object; found "${d.key}" again at ${source}:${d.pos}` })));
+      refuseDuplicateKeys(duplicateJsonKeys(text), source);
       // JSON.parse rounds integers past 2^53; the YAML parser below keeps them exact.
       if (!LONG_INTEGER.test(text.replace(JSON_STRING, '""'))) return v;
     }
   }
-  const doc = parseDocument(text, { prettyErrors: true, intAsBigInt: true });
+  // Repeated keys are found by path below, as in JSON, rather than by the parser's uniqueKeys.
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, intAsBigInt: true, uniqueKeys: false, lineCounter: lines });
   if (doc.errors.length > 0) {
     // One mistake can derail the parser for the rest of the file: the first few errors say where
     // it went wrong, thousands more would only bury them.
@@ -176,6 +183,7 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
       ...(more > 0 ? [{ path: source, message: `expected YAML or JSON; found ${more} more parse error${more === 1 ? '' : 's'} after these (most follow from the first)` }] : []),
     ]);
   }
+  refuseDuplicateKeys(duplicateYamlKeys(doc, lines), source);
   // Nothing but white space and comments: say so, where the schema would only see a null.
   if (doc.contents === null) throw new ConfigError([{ path: source, message: 'expected YAML or JSON; found an empty file' }]);
   try {
