@@ -443,6 +443,40 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings(() => undefined)).toEqual([]);
   });
 
+  it('a scheme without an action is damo\'s default stat, and said so (it acts on no memory)', () => {
+    expect(warnings((d) => delete (d.damon.kdamonds[0].contexts[0].schemes[0] as Record<string, unknown>).action)).toEqual([
+      `${SCHEME}.action: expected an action; found nothing, so the scheme is \`stat\` (damo's default: it only counts, and acts on no memory)`,
+    ]);
+  });
+
+  it('a region reaching past the machine\'s memory is taken, with a warning; one across the hole between nodes is not worth one', () => {
+    const G = 2 ** 30;
+    const M = 2 ** 20;
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions[1].end = '4200 MiB'))).toEqual([
+      `${CTX}.targets[0].regions[1]: this region is physical [${4128 * M}, ${4200 * M}), which reaches past the machine's memory [${4 * G}, ${4160 * M}): the part outside holds no memory, so DAMON finds no access there (the kernel takes such a region)`,
+    ]);
+    expect(
+      warnings((d) => {
+        (d.machine as Record<string, unknown>).hole = '1 GiB'; // node 1 at [5152 MiB, 5184 MiB)
+        d.damon.kdamonds[0].contexts[0].targets[0].regions = [{ start: '4 GiB', end: '5184 MiB' }];
+      }).filter((w) => w.includes('reaches past')),
+    ).toEqual([]);
+  });
+
+  it('a goal without target_value is an error alone, not also a warning that a default is used', () => {
+    const d = goodDoc();
+    delete (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0] as Record<string, unknown>).target_value;
+    let issues: unknown;
+    try {
+      scenarioFromDoc(d);
+    } catch (e) {
+      issues = (e as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    expect(issues).toEqual([`${GOAL}.target_value: expected a target value for metric node_eligible_mem_bp; found nothing`]);
+    // The warning for a missing current_value stays: damo refuses the goal without it.
+    expect(warnings((x) => delete (x.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0] as Record<string, unknown>).current_value)).toEqual([`${GOAL}.current_value: ${MISSING}`]);
+  });
+
   it('a kdamond without a context: the kernel refuses to turn it on', () => {
     expect(warnings((d) => (d.damon.kdamonds[0].contexts = []))).toEqual([
       'damon.kdamonds[0].contexts: this kdamond has no context: the kernel refuses to turn it on (-EINVAL), so it does not run',

@@ -239,6 +239,17 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     if (!env.memory || env.memory.some((m) => m.start < b && a < m.end)) return;
     warn(path, `this ${what} is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical [${a}, ${b}), which holds no memory of the machine (its nodes span ${env.memory.map((m) => `[${m.start}, ${m.end})`).join(', ')}): ${effect}${au !== 1 ? ' (regions and addr filters are core addresses: bytes / addr_unit)' : ''}`);
   };
+  // A region reaching past the first node's start or the last node's end (not across a hole
+  // between nodes, which whole-machine ranges cover) monitors memory that is not there.
+  const pastMemory = (path: PathSeg[], r: { start: number; end: number }, au: number) => {
+    const a = r.start * au;
+    const b = r.end * au;
+    if (!env.memory || env.memory.length === 0) return;
+    const lo = Math.min(...env.memory.map((m) => m.start));
+    const hi = Math.max(...env.memory.map((m) => m.end));
+    if (!(a < hi && lo < b) || (lo <= a && b <= hi)) return; // wholly outside (outsideMemory()) or inside
+    warn(path, `this region is physical [${a}, ${b}), which reaches past the machine's memory [${lo}, ${hi}): the ${a < lo && b > hi ? 'parts' : 'part'} outside hold${a < lo && b > hi ? '' : 's'} no memory, so DAMON finds no access there (the kernel takes such a region)`);
+  };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {
     if (k.contexts.length > 1) err([...kdamondsPath, ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
@@ -277,7 +288,10 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           else if (r.start === r.end) simLimit(rp, `expected start < end (damon-sim does not simulate an empty region, which the kernel takes); found [${r.start}, ${r.end})`);
           if (r.start < prevEnd) err(rp, `expected regions sorted by address and not overlapping; found start ${r.start} below the previous end ${prevEnd}`);
           prevEnd = Math.max(prevEnd, r.end);
-          if (r.start < r.end) outsideMemory(rp, 'region', r, ctx.addrUnit, 'nothing there is monitored');
+          if (r.start < r.end) {
+            outsideMemory(rp, 'region', r, ctx.addrUnit, 'nothing there is monitored');
+            pastMemory(rp, r, ctx.addrUnit);
+          }
         });
       });
       ctx.schemes.forEach((sc, si) => {

@@ -181,8 +181,9 @@ const REQUIRED_KEYS = {
   intervalsGoal: ['access_bp', 'aggrs', 'min_sample_us', 'max_sample_us'],
   accessPattern: ['sz_bytes', 'nr_accesses', 'age'],
   quotas: ['time_ms', 'sz_bytes', 'reset_interval_ms', 'weights'],
-  // (A goal without its metric is an error of its own, unless it is in the old spelling.)
-  goal: ['target_value', 'current_value'],
+  // (A goal without its metric or its target_value is an error of its own, unless it is in the
+  // old spelling: goalToParams().)
+  goal: ['current_value'],
   watermarks: ['metric', 'interval_us', 'high_permil', 'mid_permil', 'low_permil'],
 };
 
@@ -228,6 +229,9 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
       const sp = [...cp, 'schemes', si];
       const sm = obj(s);
       unknownKeys(s, KNOWN_KEYS.scheme, sp);
+      // damo takes a scheme without an action as `stat`, silently; here a scheme meant to act
+      // (the action line lost to an edit) would only count, so say so.
+      if (sm && !('action' in sm)) warn(c, [...sp, 'action'], 'expected an action; found nothing, so the scheme is `stat` (damo\'s default: it only counts, and acts on no memory)');
       unknownKeys(sm?.access_pattern, KNOWN_KEYS.accessPattern, [...sp, 'access_pattern']);
       required(sm?.access_pattern, REQUIRED_KEYS.accessPattern, [...sp, 'access_pattern']);
       unknownKeys(sm?.quotas, KNOWN_KEYS.quotas, [...sp, 'quotas']);
