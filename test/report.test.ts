@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { chartData, goalPlotSvg, thinSteps } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
-import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, migrationSummary, phaseNote, summarize } from '../src/report/summary.js';
+import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { runScenario, runScenarioAsync } from '../src/run/run.js';
 import { cli } from './helpers/cli.js';
@@ -874,5 +874,13 @@ describe('runScenario as a library call', () => {
       await expect(runScenarioAsync({ ...scenario, duration })).rejects.toThrow(/scenario\.duration/);
     }
     expect(runScenario({ ...scenario, duration: 1e9 }).aggrs.length).toBeGreaterThan(0);
+  });
+});
+
+describe('goal labels', () => {
+  it('name the node only for a metric that measures one (the kernel keeps nid 0 for the others)', () => {
+    expect(goalLabel({ scheme: 1, metric: 'node_eligible_mem_bp', nid: 0 })).toBe('s1 node_eligible_mem_bp nid 0');
+    expect(goalLabel({ scheme: 0, metric: 'some_mem_psi_us', nid: 0 })).toBe('s0 some_mem_psi_us');
+    expect(goalLabel({ scheme: 0, metric: 'active_mem_bp', nid: 0 })).toBe('s0 active_mem_bp');
   });
 });

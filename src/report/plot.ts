@@ -74,7 +74,7 @@ interface GoalSeries {
 
 /**
  * Groups evaluations by goal. The legend names a goal by scheme, metric and node
- * ("s<scheme> <metric> nid <nid>", goalLabel()): the summary table heads the same goal by its
+ * ("s<scheme> <metric> nid <nid>", the nid only for a node metric: goalLabel()): the summary table heads the same goal by its
  * scheme's action and shows the metric in a row, which a legend has no room for;
  * with several kdamonds/contexts the same scheme index recurs, so a "k<kd>c<ctx> " prefix is added
  * only then, keeping the common single-context label short.

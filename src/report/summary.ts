@@ -7,7 +7,7 @@
  * Pure functions of the records: no clock, no randomness, so the same timeline always gives the
  * same summary and the same table bytes.
  */
-import type { DamosStat } from '../damos/scheme.js';
+import { NID_METRICS, type DamosStat } from '../damos/scheme.js';
 import type { GoalParams } from '../run/events.js';
 import type { AggrRecord, GoalRecord, TruthSample } from '../run/recorder.js';
 
@@ -91,7 +91,12 @@ export function goalKey(r: GoalId): string {
 
 /** The label of a goal the scenario does not name (the table) and of every goal in the plot legend. */
 export function goalLabel(r: { scheme: number; metric: string; nid: number }): string {
-  return `s${r.scheme} ${r.metric} nid ${r.nid}`;
+  return `s${r.scheme} ${r.metric}${measuresNode(r.metric) ? ` nid ${r.nid}` : ''}`;
+}
+
+/** Whether a goal's nid means anything: a metric of one node (NID_METRICS); the others' nid is the kernel's unused 0. */
+function measuresNode(metric: string): boolean {
+  return (NID_METRICS as readonly string[]).includes(metric);
 }
 
 /**
@@ -553,7 +558,7 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
   const cell = (f: (s: SchemeSummary) => string): string[] => perRun.map((s) => (s ? f(s) : '-'));
   return [
     { label: `${kdamondPrefix ? `kd${first.kdamond} ` : ''}${first.label}${phaseNote(first)}${auNote(perRun)}`, cells: null },
-    { label: '  metric / nid', cells: cell((s) => `${s.metric} / ${s.nid}`) },
+    { label: '  metric / nid', cells: cell((s) => `${s.metric} / ${measuresNode(s.metric) ? s.nid : '-'}`) },
     { label: '  target', cells: cell((s) => `${s.target}${unitOf(s.metric)}`) },
     {
       // The tolerance is in the metric's own unit (bp for the tiering metrics).
