@@ -288,7 +288,12 @@ function main(): void {
     if (long && duration !== 3600) process.stdout.write(`${t}: 64 GiB runs ${long.ratio.toFixed(0)} simulated s per wall s over a simulated hour (not the target's measure)\n`);
     const w = find(64, t, duration, true);
     if (w) process.stdout.write(`${t}: 64 GiB runs ${w.ratio.toFixed(0)} simulated s per wall s as a process's second run (JIT warm, as a seed sweep's later runs; not the target's measure)\n`);
-    if (a && b) process.stdout.write(`${t}: 4 TiB is ${(a.ratio / b.ratio).toFixed(2)}x slower than 64 GiB in simulated s per wall s (target: <= 1.5x, ${verdict(a.ratio / b.ratio <= 1.5)})\n`);
+    if (a && b) {
+      // The target bounds the slowdown; a 4 TiB kdamond spends more simulated time per walk, so it usually runs faster.
+      const slowdown = a.ratio / b.ratio;
+      const how = slowdown >= 1 ? `is ${slowdown.toFixed(2)}x slower than` : `runs ${(1 / slowdown).toFixed(1)}x faster than`;
+      process.stdout.write(`${t}: 4 TiB ${how} 64 GiB in simulated s per wall s (target: at most 1.5x slower, ${verdict(slowdown <= 1.5)})\n`);
+    }
     if (b) process.stdout.write(`${t}: 4 TiB peak RSS ${b.peakRssMiB.toFixed(0)} MiB (target: < 300 MiB, ${verdict(b.peakRssMiB < 300)})\n`);
   }
   // The cost of one sample: DAMON monitoring alone (the preset without its schemes), second halves
