@@ -770,12 +770,20 @@ describe('goalPlotSvg', () => {
     expect(error).not.toHaveBeenCalled();
   });
 
-  it("titles the value axis with the goals' unit: bp, µs, or none when they differ or have none", async () => {
+  it("titles the value axis with the goals' unit (bp, µs, or none for user_input), and gives goals of different units a panel each", async () => {
     const psi = tempA.map((r) => ({ ...r, metric: 'some_mem_psi_us' }));
-    expect(await goalPlotSvg(psi, { title: 'psi' })).toContain('current / target value (us)');
+    const one = await goalPlotSvg(psi, { title: 'psi' });
+    expect(one).toContain('current / target value (us)');
+    expect(one).not.toContain('quota goal: current vs target ('); // one panel, named by the plot's title
     const user = tempA.map((r) => ({ ...r, metric: 'user_input' }));
     expect(await goalPlotSvg([...user], { title: 'u' })).toMatch(/current \/ target value</);
-    expect(await goalPlotSvg([...psi, ...tempB], { title: 'mixed' })).toMatch(/current \/ target value</);
+    // A µs goal and a bp goal: two panels, each with its own value axis (one axis would flatten the bp goal).
+    const mixed = await goalPlotSvg([...psi, ...tempB], { title: 'mixed' });
+    expect(mixed).toContain('>quota goal: current vs target (us)<');
+    expect(mixed).toContain('>quota goal: current vs target (bp)<');
+    expect(mixed).toContain('current / target value (us)');
+    expect(mixed).toContain('current / target value (bp)');
+    expect(mixed).not.toMatch(/>quota goal: current vs target</);
   });
 
   it('says so when the run had no quota goals, and still plots the ground truth', async () => {

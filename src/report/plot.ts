@@ -298,107 +298,120 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
     xDomain ? xDomain[1] : tMax,
   );
   const x = { field: 't', type: 'quantitative', title: X_TITLE, ...(xDomain ? { scale: { domain: xDomain, clamp: true } } : {}) } as const;
-  const goalColor = {
-    field: 'goal',
-    type: 'nominal',
-    title: 'goal (solid: current, dashed: target)',
-    scale: { domain: labels },
-    legend: { orient: 'bottom', columns: 1, labelLimit: 0, titleLimit: WIDTH },
-  } as const;
+  // Goals in different units (bp, µs, user_input's plain numbers) get a panel each: on one value
+  // axis a bp goal would be a flat line under a µs goal's millions.
+  const units = [...new Set(series.map((sr) => unitOf(sr.recs[0].metric)))];
+  const goalCharts = (units.length > 1 ? units : [undefined]).map((unit) => {
+    const mine = unit === undefined ? undefined : new Set(series.filter((sr) => unitOf(sr.recs[0].metric) === unit).map((sr) => sr.label));
+    const pick = <T extends { goal: string }>(rows: T[]): T[] => (mine ? rows.filter((r) => mine.has(r.goal)) : rows);
+    return goalChart(pick(values), pick(targets), mine ? labels.filter((l) => mine.has(l)) : labels, mine ? goals.filter((g) => unitOf(g.metric) === unit) : goals, unit);
+  });
 
-  const goalChart = {
-    width: WIDTH,
-    height: HEIGHT,
-    // An empty panel says why it is empty (a scenario without goals still plots the ground truth).
-    title: series.length > 0 ? 'quota goal: current vs target' : (opts.configuredGoals ?? 0) > 0 ? 'quota goal: none evaluated in this run' : 'quota goal: none in this run',
-    layer: [
-      {
-        data: { values },
-        // The metric holds its value until the next evaluation, so steps, not slopes.
-        mark: { type: 'line', interpolate: 'step-after' },
-        // One line per stretch the goal existed (detail), in its goal's color.
-        encoding: {
-          x,
-          y: { field: 'value', type: 'quantitative', title: `current / target value${valueUnit(goals)}`, ...(values.length > 0 ? {} : { scale: { domain: [0, 10000] } }) },
-          color: goalColor,
-          ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}),
-        },
-      },
-      {
-        data: { values: targets },
-        mark: { type: 'rule', strokeDash: [6, 4] },
-        encoding: {
-          x: { ...x, field: 't0' },
-          x2: { field: 't1' },
-          y: { field: 'target', type: 'quantitative' },
-          color: goalColor,
-        },
-      },
-      // Where the run's writes took effect (a target step, a commit, off/on), so a step response
-      // can be read from its cause.
-      ...(events.length > 0
-        ? [
-            {
-              data: { values: events },
-              mark: { type: 'rule', color: 'gray', strokeDash: [2, 3] },
-              encoding: { x },
-            },
-            // Names only while they can be told apart (a user_input feed every second cannot).
-            ...(events.length <= MAX_EVENT_LABELS
-              ? [
-                  {
-                    data: { values: events },
-                    mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', dx: 3, fontSize: 9 },
-                    // y in pixels from the top (no scale): labels of writes close in time are stacked.
-                    encoding: { x, y: { field: 'y', type: 'quantitative', scale: null }, text: { field: 'command' } },
-                  },
-                ]
-              : []),
-          ]
-        : []),
-    ],
-  };
-
-  let spec: VegaLite.TopLevelSpec;
-  if (share) {
-    const nodes = [...new Set(share.map((d) => d.node))].sort();
-    spec = {
-      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      title: opts.title,
-      background: 'white',
-      vconcat: [
-        goalChart,
+  /** A goal panel: these goals' lines and target segments; `unit` names the panel when goals of several units are drawn. */
+  function goalChart(lines: GoalPoint[], segments: ReturnType<typeof targetSegments>, names: string[], recs: GoalRecord[], unit: string | undefined) {
+    const goalColor = {
+      field: 'goal',
+      type: 'nominal',
+      title: 'goal (solid: current, dashed: target)',
+      scale: { domain: names },
+      legend: { orient: 'bottom', columns: 1, labelLimit: 0, titleLimit: WIDTH },
+    } as const;
+    return {
+      width: WIDTH,
+      height: HEIGHT,
+      // An empty panel says why it is empty (a scenario without goals still plots the ground truth).
+      title:
+        series.length > 0
+          ? `quota goal: current vs target${unit === undefined ? '' : unit === '' ? ' (plain values)' : ` (${unit.trim()})`}`
+          : (opts.configuredGoals ?? 0) > 0
+            ? 'quota goal: none evaluated in this run'
+            : 'quota goal: none in this run',
+      layer: [
         {
-          width: WIDTH,
-          height: HEIGHT,
-          title: 'ground truth: hot set share per node',
-          data: { values: share },
-          mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
+          data: { values: lines },
+          // The metric holds its value until the next evaluation, so steps, not slopes.
+          mark: { type: 'line', interpolate: 'step-after' },
+          // One line per stretch the goal existed (detail), in its goal's color.
           encoding: {
             x,
-            y: { field: 'bp', type: 'quantitative', title: 'hot share (bp)', scale: { domain: [0, 10000] } },
-            color: {
-              field: 'node',
-              type: 'nominal',
-              title: 'node (ground truth)',
-              // A different scheme from the goals so a node line is never mistaken for a goal.
-              scale: { domain: nodes, scheme: 'dark2' },
-              legend: { orient: 'bottom' },
-            },
+            y: { field: 'value', type: 'quantitative', title: `current / target value${valueUnit(recs)}`, ...(lines.length > 0 ? {} : { scale: { domain: [0, 10000] } }) },
+            color: goalColor,
+            ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}),
           },
         },
+        {
+          data: { values: segments },
+          mark: { type: 'rule', strokeDash: [6, 4] },
+          encoding: {
+            x: { ...x, field: 't0' },
+            x2: { field: 't1' },
+            y: { field: 'target', type: 'quantitative' },
+            color: goalColor,
+          },
+        },
+        // Where the run's writes took effect (a target step, a commit, off/on), so a step response
+        // can be read from its cause.
+        ...(events.length > 0
+          ? [
+              {
+                data: { values: events },
+                mark: { type: 'rule', color: 'gray', strokeDash: [2, 3] },
+                encoding: { x },
+              },
+              // Names only while they can be told apart (a user_input feed every second cannot).
+              ...(events.length <= MAX_EVENT_LABELS
+                ? [
+                    {
+                      data: { values: events },
+                      mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', dx: 3, fontSize: 9 },
+                      // y in pixels from the top (no scale): labels of writes close in time are stacked.
+                      encoding: { x, y: { field: 'y', type: 'quantitative', scale: null }, text: { field: 'command' } },
+                    },
+                  ]
+                : []),
+            ]
+          : []),
       ],
-      // Shared time axis lines the two views up; colors mean different things in each.
-      resolve: { scale: { x: 'shared', color: 'independent' }, legend: { color: 'independent' } },
-    } as VegaLite.TopLevelSpec;
-  } else {
-    spec = {
-      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      background: 'white',
-      ...goalChart,
-      title: opts.title,
-    } as VegaLite.TopLevelSpec;
+    };
   }
+
+  const shareChart = share && {
+    width: WIDTH,
+    height: HEIGHT,
+    title: 'ground truth: hot set share per node',
+    data: { values: share },
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
+    encoding: {
+      x,
+      y: { field: 'bp', type: 'quantitative', title: 'hot share (bp)', scale: { domain: [0, 10000] } },
+      color: {
+        field: 'node',
+        type: 'nominal',
+        title: 'node (ground truth)',
+        // A different scheme from the goals so a node line is never mistaken for a goal.
+        scale: { domain: [...new Set(share.map((d) => d.node))].sort(), scheme: 'dark2' },
+        legend: { orient: 'bottom' },
+      },
+    },
+  };
+  const panels = [...goalCharts, ...(shareChart ? [shareChart] : [])];
+  const spec = (
+    panels.length > 1
+      ? {
+          $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+          title: opts.title,
+          background: 'white',
+          vconcat: panels,
+          // Shared time axis lines the views up; colors mean different things in each.
+          resolve: { scale: { x: 'shared', color: 'independent', ...(goalCharts.length > 1 ? { y: 'independent' } : {}) }, legend: { color: 'independent' } },
+        }
+      : {
+          $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+          background: 'white',
+          ...goalCharts[0],
+          title: opts.title,
+        }
+  ) as VegaLite.TopLevelSpec;
 
   const errors: string[] = [];
   const logger = quietLogger(errors);
