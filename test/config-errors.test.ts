@@ -35,6 +35,17 @@ const GOAL = `${SCHEME}.quotas.goals[0]`;
 /** A valid, tiny scenario: 2 × 32 MiB, 16 MiB RSS first-touched on CXL, one PULL scheme, 2 s. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = any;
+/** What parseText() refuses in `text`, one "path: message" line per issue (it must refuse). */
+function parseIssues(text: string, source: string, format: 'json' | 'yaml'): string[] {
+  try {
+    parseText(text, source, format);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+    throw e;
+  }
+  throw new Error('parsed');
+}
+
 function goodDoc(): Doc {
   return {
     name: 'tiny',
@@ -342,16 +353,7 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
   });
 
   it('a YAML key written twice in one mapping is named by its path, as in JSON, including keys that differ only as number and string', () => {
-    const issues = (text: string) => {
-      try {
-        parseText(text, 'f.yaml', 'yaml');
-      } catch (e) {
-        if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-        throw e;
-      }
-      throw new Error('parsed');
-    };
-    expect(issues('a:\n  - {x: 1, "x": 2}\n  - 1: a\n    "1": b\nb: 1\nb: 2\n')).toEqual([
+    expect(parseIssues('a:\n  - {x: 1, "x": 2}\n  - 1: a\n    "1": b\nb: 1\nb: 2\n', 'f.yaml', 'yaml')).toEqual([
       'a[0].x: expected each key once in an object; found "x" again at f.yaml:2:12',
       'a[1].1: expected each key once in an object; found "1" again at f.yaml:4:5',
       'b: expected each key once in an object; found "b" again at f.yaml:6:1',
@@ -359,15 +361,7 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
   });
 
   it("JSON whose parser message has no position (V8's 'Unexpected token') is located by a second parser", () => {
-    const issue = (text: string) => {
-      try {
-        parseText(text, 'f.json', 'json');
-      } catch (e) {
-        if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-        throw e;
-      }
-      throw new Error('parsed');
-    };
+    const issue = (text: string) => parseIssues(text, 'f.json', 'json');
     const notAValue = ', which is not a JSON value (strings take double quotes; the literals are true, false and null)';
     expect(issue('{"machine": {"nodes": [}\n}')).toEqual(['f.json:1:24: expected JSON; a value is missing before "}"']);
     expect(issue('{\n  "seed": tru\n}')).toEqual([`f.json:2:11: expected JSON; found "tru"${notAValue}`]);
