@@ -358,6 +358,21 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
       'a[1].1: expected each key once in an object; found "1" again at f.yaml:4:5',
       'b: expected each key once in an object; found "b" again at f.yaml:6:1',
     ]);
+    // A repeated key's own value is checked too; a null key is the object's "" key.
+    expect(parseIssues('a: 1\na: {b: 1, b: 2}\n~: 3\n"": 4\n', 'f.yaml', 'yaml')).toEqual([
+      'a: expected each key once in an object; found "a" again at f.yaml:2:1',
+      'a.b: expected each key once in an object; found "b" again at f.yaml:2:11',
+      '(top level): expected each key once in an object; found "" again at f.yaml:4:1',
+    ]);
+    // YAML 1.1 merge keys may repeat: they are not keys of the object.
+    expect(parseText('%YAML 1.1\n---\na: &a {x: 1}\nc: &c {z: 1}\nb:\n  <<: *a\n  <<: *c\n', 'f.yaml', 'yaml')).toEqual({ a: { x: 1 }, c: { z: 1 }, b: { x: 1, z: 1 } });
+    expect(parseText('~: 1\n"null": 2\n', 'f.yaml', 'yaml')).toEqual({ '': 1, null: 2 });
+    // The first few, as for parse errors.
+    const many = parseIssues(Array.from({ length: 8 }, () => 'k: 1\n').join(''), 'f.yaml', 'yaml');
+    expect(many).toHaveLength(6);
+    expect(many[5]).toBe('f.yaml: expected each key once in an object; found 2 more repeated keys after these');
+    // A file that does not parse says why first; its repeated keys come once it parses.
+    expect(parseIssues('a: 1\na: 2\nb: [\n', 'f.yaml', 'yaml').every((l) => l.includes('expected YAML or JSON'))).toBe(true);
   });
 
   it("JSON whose parser message has no position (V8's 'Unexpected token') is located by a second parser", () => {
@@ -447,7 +462,17 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     const G = 2 ** 30;
     const M = 2 ** 20;
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions[1].end = '4200 MiB'))).toEqual([
-      `${CTX}.targets[0].regions[1]: this region is physical [${4128 * M}, ${4200 * M}), which reaches past the machine's memory [${4 * G}, ${4160 * M}): the part outside holds no memory, so DAMON finds no access there (the kernel takes such a region)`,
+      `${CTX}.targets[0].regions[1]: this region is core addresses [${4128 * M}, ${4200 * M}) × addr_unit 1 = physical [${4128 * M}, ${4200 * M}), which reaches past the machine's memory [${4 * G}, ${4160 * M}): the part outside holds no memory, so DAMON finds no access there (the kernel takes such a region)`,
+    ]);
+    // Past both ends, in core addresses of 4 KiB (the machine is [1 Mi, 1040 Ki) pages of 4 KiB).
+    expect(
+      warnings((d) => {
+        const ctx = d.damon.kdamonds[0].contexts[0] as Record<string, unknown> & { targets: Array<{ regions: unknown[] }> };
+        ctx.addr_unit = 4096;
+        ctx.targets[0].regions = [{ start: 1000 * 1024, end: 1100 * 1024 }];
+      }).filter((w) => w.includes('reaches past')),
+    ).toEqual([
+      `${CTX}.targets[0].regions[0]: this region is core addresses [${1000 * 1024}, ${1100 * 1024}) × addr_unit 4096 = physical [${1000 * 4 * M}, ${1100 * 4 * M}), which reaches past the machine's memory [${4 * G}, ${4160 * M}): the parts outside hold no memory, so DAMON finds no access there (the kernel takes such a region)`,
     ]);
     expect(
       warnings((d) => {
@@ -457,7 +482,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     ).toEqual([]);
   });
 
-  it('a goal without target_value is an error alone, not also a warning that a default is used', () => {
+  it('a goal without target_value is an error alone, not also a warning that a default is used', async () => {
     const d = goodDoc();
     delete (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0] as Record<string, unknown>).target_value;
     let issues: unknown;
@@ -467,6 +492,10 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       issues = (e as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
     }
     expect(issues).toEqual([`${GOAL}.target_value: expected a target value for metric node_eligible_mem_bp; found nothing`]);
+    // And on the command line, warnings included: that one line.
+    const r = await runDoc(stringify(d), 'yaml');
+    expectRejected(r);
+    expect(r.err.split('\n').filter((l) => l !== '')).toEqual([`damon-sim: error: ${GOAL}.target_value: expected a target value for metric node_eligible_mem_bp; found nothing`]);
     // The warning for a missing current_value stays: damo refuses the goal without it.
     expect(warnings((x) => delete (x.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0] as Record<string, unknown>).current_value)).toEqual([`${GOAL}.current_value: ${MISSING}`]);
   });

@@ -784,6 +784,18 @@ describe('goalPlotSvg', () => {
     expect(mixed).toContain('current / target value (us)');
     expect(mixed).toContain('current / target value (bp)');
     expect(mixed).not.toMatch(/>quota goal: current vs target</);
+    // Each panel draws its own goals' lines and legend, and every write.
+    expect(mixed).not.toMatch(/current \/ target value \(bp\)[^"]*some_mem_psi_us/);
+    expect(mixed).not.toMatch(/current \/ target value \(us\)[^"]*node_/);
+    const legendOf = (svg: string, label: string) => svg.split(`>${label}<`).length - 1;
+    for (const label of [...new Set([...psi, ...tempB].map((r) => goalLabel(r)))]) expect(legendOf(mixed, label)).toBe(1);
+    const write = [{ t: 2, command: 'commit-one' }];
+    const named = (svg: string) => svg.split('commit-one').length - 1;
+    const once = named(await goalPlotSvg(psi, { title: 'w', events: write }));
+    expect(once).toBeGreaterThan(0);
+    expect(named(await goalPlotSvg([...psi, ...tempB], { title: 'w', events: write }))).toBe(2 * once);
+    // user_input's plain numbers are a unit of their own.
+    expect(await goalPlotSvg([...user, ...tempB], { title: 'u+bp' })).toContain('>quota goal: current vs target (plain values)<');
   });
 
   it('says so when the run had no quota goals, and still plots the ground truth', async () => {
@@ -886,6 +898,14 @@ describe('runScenario as a library call', () => {
 });
 
 describe('goal labels', () => {
+  it("the summary table's metric / nid row shows - for a metric that measures no node", () => {
+    const [psi] = summarize([goal(1, 5000, { metric: 'some_mem_psi_us' }), goal(2, 6000, { metric: 'some_mem_psi_us' })], DURATION);
+    const [node] = summarize([goal(1, 5000), goal(2, 6000)], DURATION);
+    const row = (s: typeof psi) => formatSummaryTable([{ title: 'a', rows: [s] }]).split('\n').find((l) => l.includes('metric / nid'));
+    expect(row(psi)).toMatch(/some_mem_psi_us \/ -$/);
+    expect(row(node)).toMatch(new RegExp(`${node.metric} / 0$`));
+  });
+
   it('name the node only for a metric that measures one (the kernel keeps nid 0 for the others)', () => {
     expect(goalLabel({ scheme: 1, metric: 'node_eligible_mem_bp', nid: 0 })).toBe('s1 node_eligible_mem_bp nid 0');
     expect(goalLabel({ scheme: 0, metric: 'some_mem_psi_us', nid: 0 })).toBe('s0 some_mem_psi_us');

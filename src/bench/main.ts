@@ -291,7 +291,7 @@ function main(): void {
     if (a && b) {
       // The target bounds the slowdown; a 4 TiB kdamond spends more simulated time per walk, so it usually runs faster.
       const slowdown = a.ratio / b.ratio;
-      const how = slowdown >= 1 ? `is ${slowdown.toFixed(2)}x slower than` : `runs ${(1 / slowdown).toFixed(1)}x faster than`;
+      const how = slowdown >= 1 ? `is ${slowdown.toFixed(2)}x slower than` : `runs ${(1 / slowdown).toFixed(2)}x faster than`;
       process.stdout.write(`${t}: 4 TiB ${how} 64 GiB in simulated s per wall s (target: at most 1.5x slower, ${verdict(slowdown <= 1.5)})\n`);
     }
     if (b) process.stdout.write(`${t}: 4 TiB peak RSS ${b.peakRssMiB.toFixed(0)} MiB (target: < 300 MiB, ${verdict(b.peakRssMiB < 300)})\n`);

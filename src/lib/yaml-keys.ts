@@ -4,9 +4,19 @@ import { isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
 import type { DuplicateKey } from './json-error.js';
 
 /**
+ * A mapping key as the object the document becomes holds it: the yaml library keys a null as "",
+ * and anything else by its string form (1 and "1" are one key there).
+ */
+function keyOf(k: unknown): string {
+  const v = isScalar(k) ? k.value : k;
+  return v === null || v === undefined ? '' : String(v);
+}
+
+/**
  * The keys a parsed YAML document repeats within one mapping, by the mapping's path: the parser's
  * own check names only a line and a column, and treats `1` and `"1"` as two keys where the object
- * the document becomes keeps one of them. Parse with `uniqueKeys: false` and the `lineCounter`.
+ * the document becomes keeps one of them. YAML 1.1 merge keys (`<<`), which may repeat, are not
+ * keys of the object. Parse with `uniqueKeys: false` and the `lineCounter`.
  */
 export function duplicateYamlKeys(doc: Document, lines: LineCounter): DuplicateKey[] {
   const dups: DuplicateKey[] = [];
@@ -15,9 +25,11 @@ export function duplicateYamlKeys(doc: Document, lines: LineCounter): DuplicateK
       const seen = new Set<string>();
       for (const pair of node.items) {
         const k = pair.key;
-        const key = isScalar(k) ? String(k.value) : String(k);
+        if (isScalar(k) && typeof k.value === 'symbol') continue; // a merge key
+        const key = keyOf(k);
         if (seen.has(key)) {
-          const at = isScalar(k) && k.range ? lines.linePos(k.range[0]) : undefined;
+          const range = (k as { range?: readonly number[] } | null)?.range;
+          const at = range ? lines.linePos(range[0]) : undefined;
           dups.push({ path: [...path], key, pos: at ? `${at.line}:${at.col}` : '?' });
         } else seen.add(key);
         walk(pair.value, [...path, key]);

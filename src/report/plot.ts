@@ -402,8 +402,9 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
           title: opts.title,
           background: 'white',
           vconcat: panels,
-          // Shared time axis lines the views up; colors mean different things in each.
-          resolve: { scale: { x: 'shared', color: 'independent', ...(goalCharts.length > 1 ? { y: 'independent' } : {}) }, legend: { color: 'independent' } },
+          // Shared time axis lines the views up; colors mean different things in each (value
+          // axes are each panel's own, vega-lite's default for concatenated views).
+          resolve: { scale: { x: 'shared', color: 'independent' }, legend: { color: 'independent' } },
         }
       : {
           $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

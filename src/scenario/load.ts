@@ -130,10 +130,14 @@ function notAScenario(text: string): string | undefined {
   return undefined;
 }
 
-/** One line per key written twice in one object, at the path it would have had. */
+/** One line per key written twice in one object, at the path it would have had (the first few, as for parse errors). */
 function refuseDuplicateKeys(dups: readonly DuplicateKey[], source: string): void {
-  if (dups.length > 0)
-    throw new ConfigError(dups.map((d) => ({ path: formatPath([...d.path, d.key]), message: `expected each key once in an object; found "${d.key}" again at ${source}:${d.pos}` })));
+  if (dups.length === 0) return;
+  const more = dups.length - MAX_PARSE_ERRORS;
+  throw new ConfigError([
+    ...dups.slice(0, MAX_PARSE_ERRORS).map((d) => ({ path: formatPath([...d.path, d.key]), message: `expected each key once in an object; found "${d.key}" again at ${source}:${d.pos}` })),
+    ...(more > 0 ? [{ path: source, message: `expected each key once in an object; found ${more} more repeated key${more === 1 ? '' : 's'} after these` }] : []),
+  ]);
 }
 
 /** Parse JSON or YAML text (YAML is a superset; JSON errors read better from the JSON parser). */

@@ -248,7 +248,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const lo = Math.min(...env.memory.map((m) => m.start));
     const hi = Math.max(...env.memory.map((m) => m.end));
     if (!(a < hi && lo < b) || (lo <= a && b <= hi)) return; // wholly outside (outsideMemory()) or inside
-    warn(path, `this region is physical [${a}, ${b}), which reaches past the machine's memory [${lo}, ${hi}): the ${a < lo && b > hi ? 'parts' : 'part'} outside hold${a < lo && b > hi ? '' : 's'} no memory, so DAMON finds no access there (the kernel takes such a region)`);
+    const both = a < lo && b > hi;
+    warn(path, `this region is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical [${a}, ${b}), which reaches past the machine's memory [${lo}, ${hi}): the ${both ? 'parts' : 'part'} outside hold${both ? '' : 's'} no memory, so DAMON finds no access there (the kernel takes such a region)`);
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {
