@@ -35,6 +35,10 @@ export const QUOTA_GOAL_METRICS = [
 export type QuotaGoalMetric = (typeof QUOTA_GOAL_METRICS)[number];
 /** Metrics that measure a node: the goal's `nid` matters (damos.md §5.1). */
 export const NID_METRICS: readonly QuotaGoalMetric[] = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'node_eligible_mem_bp'];
+/** Whether a goal's nid means anything: a metric of one node (NID_METRICS); the others' nid is the kernel's unused 0. */
+export function measuresNode(metric: string): boolean {
+  return (NID_METRICS as readonly string[]).includes(metric);
+}
 /** Metrics that measure a memcg: the goal's memcg `path` matters. */
 export const MEMCG_METRICS: readonly QuotaGoalMetric[] = ['node_memcg_used_bp', 'node_memcg_free_bp'];
 

@@ -7,7 +7,7 @@
  * Pure functions of the records: no clock, no randomness, so the same timeline always gives the
  * same summary and the same table bytes.
  */
-import { NID_METRICS, type DamosStat } from '../damos/scheme.js';
+import { measuresNode, type DamosStat } from '../damos/scheme.js';
 import type { GoalParams } from '../run/events.js';
 import type { AggrRecord, GoalRecord, TruthSample } from '../run/recorder.js';
 
@@ -94,10 +94,6 @@ export function goalLabel(r: { scheme: number; metric: string; nid: number }): s
   return `s${r.scheme} ${r.metric}${measuresNode(r.metric) ? ` nid ${r.nid}` : ''}`;
 }
 
-/** Whether a goal's nid means anything: a metric of one node (NID_METRICS); the others' nid is the kernel's unused 0. */
-function measuresNode(metric: string): boolean {
-  return (NID_METRICS as readonly string[]).includes(metric);
-}
 
 /**
  * Records read back from NDJSON carry plain numbers where the recorder had bigints (toJson writes

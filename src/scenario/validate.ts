@@ -7,6 +7,7 @@
 import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { isPow2, multFrac } from '../lib/kint.js';
+import { measuresNode } from '../damos/scheme.js';
 import { metricExists, resolveProfile, useProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
@@ -217,7 +218,7 @@ export function unreachableBpTarget(metric: string, target: bigint): string | un
 
 /** What a node metric goal naming a node the machine lacks does, or undefined if it names one (or measures no node). */
 export function missingNodeOfGoal(metric: string, nid: number, nrNodes: number | undefined): string | undefined {
-  if (!metric.startsWith('node_') || (nid >= 0 && (nrNodes === undefined || nid < nrNodes))) return undefined;
+  if (!measuresNode(metric) || (nid >= 0 && (nrNodes === undefined || nid < nrNodes))) return undefined;
   // Without a machine (damo options alone) only a negative id is known not to exist.
   return `node ${nid} does not exist (${nrNodes === undefined ? 'node ids start at 0' : `the machine has ${nrNodes}`}): the metric reads ${metric.endsWith('free_bp') ? '10000' : '0'}`;
 }
@@ -233,23 +234,24 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   const { profile, memcgs } = env;
   // The kernel takes any range; one that misses every node monitors (or filters) nothing, most
   // likely bytes given where core addresses (bytes / addr_unit) were meant.
+  const physical = (what: string, r: { start: number; end: number }, au: number) => `this ${what} is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical [${r.start * au}, ${r.end * au})`;
   const outsideMemory = (path: PathSeg[], what: string, r: { start: number; end: number }, au: number, effect: string) => {
     const a = r.start * au;
     const b = r.end * au;
     if (!env.memory || env.memory.some((m) => m.start < b && a < m.end)) return;
-    warn(path, `this ${what} is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical [${a}, ${b}), which holds no memory of the machine (its nodes span ${env.memory.map((m) => `[${m.start}, ${m.end})`).join(', ')}): ${effect}${au !== 1 ? ' (regions and addr filters are core addresses: bytes / addr_unit)' : ''}`);
+    warn(path, `${physical(what, r, au)}, which holds no memory of the machine (its nodes span ${env.memory.map((m) => `[${m.start}, ${m.end})`).join(', ')}): ${effect}${au !== 1 ? ' (regions and addr filters are core addresses: bytes / addr_unit)' : ''}`);
   };
   // A region reaching past the first node's start or the last node's end (not across a hole
   // between nodes, which whole-machine ranges cover) monitors memory that is not there.
+  const span = env.memory && env.memory.length > 0 ? { lo: Math.min(...env.memory.map((m) => m.start)), hi: Math.max(...env.memory.map((m) => m.end)) } : undefined;
   const pastMemory = (path: PathSeg[], r: { start: number; end: number }, au: number) => {
     const a = r.start * au;
     const b = r.end * au;
-    if (!env.memory || env.memory.length === 0) return;
-    const lo = Math.min(...env.memory.map((m) => m.start));
-    const hi = Math.max(...env.memory.map((m) => m.end));
+    if (!span) return;
+    const { lo, hi } = span;
     if (!(a < hi && lo < b) || (lo <= a && b <= hi)) return; // wholly outside (outsideMemory()) or inside
     const both = a < lo && b > hi;
-    warn(path, `this region is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical [${a}, ${b}), which reaches past the machine's memory [${lo}, ${hi}): the ${both ? 'parts' : 'part'} outside hold${both ? '' : 's'} no memory, so DAMON finds no access there (the kernel takes such a region)`);
+    warn(path, `${physical('region', r, au)}, which reaches past the machine's memory [${lo}, ${hi}): the ${both ? 'parts' : 'part'} outside hold${both ? '' : 's'} no memory, so DAMON finds no access there (the kernel takes such a region)`);
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {

@@ -234,8 +234,8 @@ export function parseBytes(v: unknown, past: PastUlongMax = 'refuse'): bigint {
   const d = m === null ? null : parseDec(m[1]);
   if (m === null || d === null) throw badString(EXPECT_BYTES, v as string, text);
   const bytes = scaleDec(d, BYTE_UNITS[m[2] ?? 'B'], 1n);
-  if (m[2] === undefined) return ulongOrCap(bytes, past, EXPECT_BYTES, v);
-  return bytes > ULONG_MAX ? ULONG_MAX : bytes;
+  // A size with a unit is capped whatever `past` says (text_to_bytes()).
+  return ulongOrCap(bytes, m[2] === undefined ? past : 'write_ulong', EXPECT_BYTES, v);
 }
 
 const TIME_TOKEN_RE = /^(.*?)(ns|us|ms|s|m|h|d)$/s;

@@ -38,11 +38,12 @@ function unit<T>(parse: (v: string | number) => T, description: string) {
     .describe(description);
 }
 
+const BYTES_DESCRIPTION = 'bytes: a number, or a string such as "4 KiB", "1.5 GiB", "max"';
 /** A size in bytes: 4096, "4 KiB", "1.5 GiB", "max". */
-export const bytesV = () => unit(parseBytes, 'bytes: a number, or a string such as "4 KiB", "1.5 GiB", "max"');
+export const bytesV = () => unit(parseBytes, BYTES_DESCRIPTION);
 
 /** An access-pattern size bound: bytesV(), but past ULONG_MAX it is ULONG_MAX, as damo writes it (units.ts PastUlongMax). */
-export const patternBytesV = () => unit((v) => parseBytes(v, 'write_ulong'), 'bytes: a number, or a string such as "4 KiB", "1.5 GiB", "max"');
+export const patternBytesV = () => unit((v) => parseBytes(v, 'write_ulong'), BYTES_DESCRIPTION);
 
 const timeDescription = (u: TimeUnit) => `time: a number of ${u === 'us' ? 'µs' : u}, or a string such as "5 ms", "1 s", "max"`;
 /** A time in the key's own unit when bare: "5 ms", "1 s", "2 h 1 m", "max". */
