@@ -460,25 +460,29 @@ describe("values past ULONG_MAX in an access pattern: damo writes them through w
   });
 
   it("a scenario's access pattern takes a bare sz_bytes past it as ULONG_MAX; a quota's sz_bytes past it is refused (damo writes it as it is)", () => {
-    type Doc = { damon: { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ access_pattern: Record<string, unknown>; quotas: Record<string, unknown> }> }> }> } };
-    const doc = tiering6040('temporal') as unknown as Doc;
-    doc.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.sz_bytes = { min: 4096, max: past };
-    doc.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.age = { min: '0 aggr_intervals', max: `${past} aggr_intervals` };
-    const s = scenarioFromDoc(doc).scenario.kdamonds[0].contexts[0].schemes[0].pattern;
+    type Scheme = { access_pattern: Record<string, unknown>; quotas: Record<string, unknown> };
+    type Doc = { damon: { kdamonds: Array<{ contexts: Array<{ schemes: Scheme[] }> }> } };
+    /** The preset with its first scheme changed by `edit`. */
+    const preset = (edit: (s: Scheme) => void): Doc => {
+      const d = tiering6040('temporal') as unknown as Doc;
+      edit(d.damon.kdamonds[0].contexts[0].schemes[0]);
+      return d;
+    };
+    const pattern = (d: Doc) => scenarioFromDoc(d).scenario.kdamonds[0].contexts[0].schemes[0].pattern;
+    const s = pattern(
+      preset((x) => {
+        x.access_pattern.sz_bytes = { min: 4096, max: past };
+        x.access_pattern.age = { min: '0 aggr_intervals', max: `${past} aggr_intervals` };
+      }),
+    );
     expect([s.minSzRegion, s.maxSzRegion]).toEqual([4096n, ULONG_MAX]);
     // ULONG_MAX aggregation intervals, cut to the kernel's 32-bit field (with a warning).
     expect(s.maxAgeRegion).toBe(4294967295);
     // "N samples" past it is capped as it is.
-    const more = tiering6040('temporal') as unknown as Doc;
-    more.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.nr_accesses = { min: '0 samples', max: `${past} samples` };
-    expect(scenarioFromDoc(more).scenario.kdamonds[0].contexts[0].schemes[0].pattern.maxNrAccesses).toBe(4294967295);
+    expect(pattern(preset((x) => (x.access_pattern.nr_accesses = { min: '0 samples', max: `${past} samples` }))).maxNrAccesses).toBe(4294967295);
     // A time or a percent past it is refused, where damo would convert it first (int(usec / aggr),
     // int(% x max / 100)) and cap the result: damon-sim's limit (docs/format-damo-json.md).
-    const far = tiering6040('temporal') as unknown as Doc;
-    far.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.age = { min: 0, max: `${past} us` };
-    expect(() => scenarioFromDoc(far)).toThrow(/access_pattern\.age\.max.*larger than ULONG_MAX/);
-    const bad = tiering6040('temporal') as unknown as Doc;
-    bad.damon.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = past;
-    expect(() => scenarioFromDoc(bad)).toThrow(/schemes\[0\]\.quotas\.sz_bytes.*larger than ULONG_MAX/);
+    expect(() => pattern(preset((x) => (x.access_pattern.age = { min: 0, max: `${past} us` })))).toThrow(/access_pattern\.age\.max.*larger than ULONG_MAX/);
+    expect(() => pattern(preset((x) => (x.quotas.sz_bytes = past)))).toThrow(/schemes\[0\]\.quotas\.sz_bytes.*larger than ULONG_MAX/);
   });
 });
