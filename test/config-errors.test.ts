@@ -367,6 +367,9 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     // YAML 1.1 merge keys may repeat: they are not keys of the object.
     expect(parseText('%YAML 1.1\n---\na: &a {x: 1}\nc: &c {z: 1}\nb:\n  <<: *a\n  <<: *c\n', 'f.yaml', 'yaml')).toEqual({ a: { x: 1 }, c: { z: 1 }, b: { x: 1, z: 1 } });
     expect(parseText('~: 1\n"null": 2\n', 'f.yaml', 'yaml')).toEqual({ '': 1, null: 2 });
+    // An alias used as a key is the key it names.
+    expect(parseIssues('name: &k seed\nseed: 1\n*k : 2\n', 'f.yaml', 'yaml')).toEqual(['seed: expected each key once in an object; found "seed" again at f.yaml:3:1']);
+    expect(parseText('name: &k seed\n*k : 2\n', 'f.yaml', 'yaml')).toEqual({ name: 'seed', seed: 2 });
     // The first few, as for parse errors.
     const many = parseIssues(Array.from({ length: 8 }, () => 'k: 1\n').join(''), 'f.yaml', 'yaml');
     expect(many).toHaveLength(6);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /** Keys a YAML document repeats within one mapping, found by path (the JSON text's check, lib/json-error.ts, for YAML). */
-import { isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
 import type { DuplicateKey } from './json-error.js';
 
 /**
@@ -16,7 +16,8 @@ function keyOf(k: unknown): string {
  * The keys a parsed YAML document repeats within one mapping, by the mapping's path: the parser's
  * own check names only a line and a column, and treats `1` and `"1"` as two keys where the object
  * the document becomes keeps one of them. YAML 1.1 merge keys (`<<`), which may repeat, are not
- * keys of the object. Parse with `uniqueKeys: false` and the `lineCounter`.
+ * keys of the object; an alias used as a key (`*k : 1`) is the key it names. Parse with
+ * `uniqueKeys: false` and the `lineCounter`.
  */
 export function duplicateYamlKeys(doc: Document, lines: LineCounter): DuplicateKey[] {
   const dups: DuplicateKey[] = [];
@@ -26,7 +27,7 @@ export function duplicateYamlKeys(doc: Document, lines: LineCounter): DuplicateK
       for (const pair of node.items) {
         const k = pair.key;
         if (isScalar(k) && typeof k.value === 'symbol') continue; // a merge key
-        const key = keyOf(k);
+        const key = keyOf(isAlias(k) ? k.resolve(doc) : k);
         if (seen.has(key)) {
           const range = (k as { range?: readonly number[] } | null)?.range;
           const at = range ? lines.linePos(range[0]) : undefined;
