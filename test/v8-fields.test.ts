@@ -54,4 +54,26 @@ describe('v8-fields', () => {
     `);
     expect(JSON.parse(out)).toEqual([true, true, true, true, true, true, false, false]);
   });
+
+  it("keeps a target's region list one kind of array after a piece run's merge as after a split", () => {
+    const out = natives(`
+      const { DamonRegion, DamonTarget, PieceRun } = await import(${JSON.stringify(dist('damon/region.js'))});
+      const { kdamondMergeRegions } = await import(${JSON.stringify(dist('damon/merge.js'))});
+      const { splitRegionsOf } = await import(${JSON.stringify(dist('damon/split.js'))});
+      const { defaultAttrs } = await import(${JSON.stringify(dist('damon/attrs.js'))});
+      const { Prng } = await import(${JSON.stringify(dist('lib/prng.js'))});
+      const t = new DamonTarget();
+      t.regions = [new DamonRegion(0, 2 ** 24)];
+      splitRegionsOf(t, 3, 4096, new Prng(1));
+      const split = t.rawRegions;
+      const c = new DamonRegion(0, 4096);
+      c.run = new PieceRun(100, 4096, c);
+      c.run.nrAccesses.forEach((_, i) => (c.run.nrAccesses[i] = (i * 7) % 20));
+      t.setRawRegions([c], 100);
+      kdamondMergeRegions([t], defaultAttrs(), 1, 2 ** 30, { ageResetOnZeroTransition: true });
+      console.log(JSON.stringify([split.length > 1, t.nrRegions > 1, t.nrRegions < 101, %HaveSameMap(split, t.rawRegions), %HaveSameMap(split, [c])]));
+    `);
+    // The last: a packed list (an array literal) is another map, which the merge must not leave.
+    expect(JSON.parse(out)).toEqual([true, true, true, true, false]);
+  });
 });

@@ -210,8 +210,12 @@ class MergeChain {
   readonly first: MergePass;
   /** The regions as the targets held them, all targets one after another. */
   private readonly objs: DamonRegion[] = [];
-  /** objs[j] was loaded at entry index loadedAt[j], its run's pieces right after it. */
-  private readonly loadedAt: Int32Array;
+  /**
+   * objs[j] was loaded at entry index loadedAt[j], its run's pieces right after it. Doubles, as the
+   * other columns lastAtMost() searches: an Int32Array there made V8 recompile it (and the young
+   * map's lookups it was inlined into) at a run's first merge.
+   */
+  private readonly loadedAt: Float64Array;
 
   /**
    * A pass after the first runs while the one before left more than `maxNrRegions` regions and the
@@ -226,7 +230,7 @@ class MergeChain {
     private readonly maxThres: number,
   ) {
     for (const t of ts) for (const r of t.rawRegions) this.objs.push(r);
-    this.loadedAt = new Int32Array(this.objs.length);
+    this.loadedAt = new Float64Array(this.objs.length);
     this.first = this.newPass(thres, 0);
     // The loop is a method of its own with nothing after it (ops/sampler.ts lookRun() says why).
     this.load();
@@ -270,7 +274,9 @@ class MergeChain {
     while (p.next !== null) p = p.next;
     const { end, nr, age, merged, origin, target, n } = p.kept as Survivors;
     const { objs, loadedAt } = this;
-    const outs = this.ts.map((): DamonRegion[] => []);
+    // Holey arrays, as splitRegionsOf() leaves every list before the first run's merge: a packed
+    // one is another map to V8, and code that walks t.regions was recompiled at its first sight.
+    const outs = this.ts.map((): DamonRegion[] => new Array<DamonRegion>(0));
     const kept = new Uint8Array(objs.length);
     // Pieces read their carrier's shared fields: they become objects before any object changes.
     for (let e = 0; e < n; e++) {
