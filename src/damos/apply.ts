@@ -167,17 +167,27 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
   for (const t of ctx.targets) {
     if (ctx.ops.targetValid && !ctx.ops.targetValid(t)) continue;
     const w = new RegionWalk(t, !ctx.profile.safeApplyWalk);
-    for (let r = w.next(); r; r = w.next()) {
-      rejectedSplit = null;
-      damonDoApplySchemes(ctx, w, walk);
-      if (ctx.profile.postApplyMerge) {
-        mergeBack(w, mergeLimit);
-        if (rejectedSplit && applyShortcuts.foldRejectedSplits) foldRejectedSplits(ctx, w, rejectedSplit, mergeLimit);
-      } else if (rejectedSplit && applyShortcuts.pieceRuns) runRejectedSplits(ctx, w, rejectedSplit);
-    }
+    applyRegions(ctx, w, mergeLimit, walk);
     w.finish();
   }
   finishPass(ctx, walk);
+}
+
+/**
+ * The regions of one target's walk, each through damon_do_apply_schemes(). One loop in a function
+ * of its own with nothing after it (ops/sampler.ts lookRun() says why): V8 compiled this loop on
+ * its own (OSR) inside kdamondApplySchemes() and threw the code after it away, five or six
+ * compiles of the whole function in a fresh CONSIST run.
+ */
+function applyRegions(ctx: DamonCtx, w: RegionWalk, mergeLimit: number, walk: DamosWalkControl | undefined): void {
+  for (let r = w.next(); r; r = w.next()) {
+    rejectedSplit = null;
+    damonDoApplySchemes(ctx, w, walk);
+    if (ctx.profile.postApplyMerge) {
+      mergeBack(w, mergeLimit);
+      if (rejectedSplit && applyShortcuts.foldRejectedSplits) foldRejectedSplits(ctx, w, rejectedSplit, mergeLimit);
+    } else if (rejectedSplit && applyShortcuts.pieceRuns) runRejectedSplits(ctx, w, rejectedSplit);
+  }
 }
 
 type RejectedSplit = { s: Damos; sz: number; rest: DamonRegion };
