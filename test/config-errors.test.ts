@@ -378,6 +378,19 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     expect(parseIssues('a: 1\na: 2\nb: [\n', 'f.yaml', 'yaml').every((l) => l.includes('expected YAML or JSON'))).toBe(true);
   });
 
+  it('a collection used as a YAML key becomes its text, which the schema names as an unknown key, with no Node warning on stderr', async () => {
+    const warnings: string[] = [];
+    const listen = (w: Error) => warnings.push(w.message);
+    process.on('warning', listen);
+    try {
+      expect(parseText('? [a, b]\n: 1\n', 'f.yaml', 'yaml')).toEqual({ '[ a, b ]': 1 });
+      await new Promise((resolve) => setTimeout(resolve, 10)); // warnings are emitted on a later tick
+    } finally {
+      process.off('warning', listen);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it("JSON whose parser message has no position (V8's 'Unexpected token') is located by a second parser", () => {
     const issue = (text: string) => parseIssues(text, 'f.json', 'json');
     const notAValue = ', which is not a JSON value (strings take double quotes; the literals are true, false and null)';

@@ -169,8 +169,10 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
     }
   }
   // Repeated keys are found by path below, as in JSON, rather than by the parser's uniqueKeys.
+  // logLevel 'error': the library's warnings (a collection as a key becomes its text) went to
+  // stderr as Node process warnings, beside the schema's own line about the unknown key.
   const lines = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: true, intAsBigInt: true, uniqueKeys: false, lineCounter: lines });
+  const doc = parseDocument(text, { prettyErrors: true, intAsBigInt: true, uniqueKeys: false, lineCounter: lines, logLevel: 'error' });
   if (doc.errors.length > 0) {
     // One mistake can derail the parser for the rest of the file: the first few errors say where
     // it went wrong, thousands more would only bury them.
