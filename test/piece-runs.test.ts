@@ -31,7 +31,7 @@ interface EntrySpec {
   nr: number;
   last: number;
   bpExtra: number;
-  /** Per-piece nr_accesses / last_nr_accesses offsets (the run's columns need not be uniform). */
+  /** Per-piece nr_accesses offsets (a run's pieces need not have one nr_accesses; the carrier's last_nr_accesses moves by half of its own). */
   jitter: readonly number[];
 }
 
@@ -61,12 +61,17 @@ function build(targets: EntrySpec[][]): { runs: DamonTarget[]; plain: DamonTarge
       raw.push(carrier);
       pt.regions.push(make(at, 0));
       if (e.pieces > 0) {
-        const run = new PieceRun(e.pieces, sz, carrier);
+        // A run's pieces share last_nr_accesses, and each one's nr_accesses_bp is the run's
+        // plus 10000 per access its nr_accesses has above the run's (the states a run can be in).
+        const base = new DamonRegion(0, sz);
+        Object.assign(base, { nrAccesses: e.nr, lastNrAccesses: e.last, nrAccessesBp: e.nr * 10000 + e.bpExtra });
+        const run = new PieceRun(e.pieces, sz, base);
+        if (e.jitter.length > 0) run.nrAccesses = new Uint32Array(e.pieces);
         for (let i = 0; i < e.pieces; i++) {
-          const p = make(at + (i + 1) * sz, i + 1);
-          run.nrAccesses[i] = p.nrAccesses;
-          run.lastNrAccesses[i] = p.lastNrAccesses;
-          run.nrAccessesBp[i] = p.nrAccessesBp;
+          const j = e.jitter.length ? e.jitter[(i + 1) % e.jitter.length] : 0;
+          const p = new DamonRegion(at + (i + 1) * sz, at + (i + 2) * sz);
+          Object.assign(p, { age: e.age, nrAccesses: e.nr + j, lastNrAccesses: e.last, nrAccessesBp: e.nr * 10000 + e.bpExtra + 10000 * j });
+          if (run.nrAccesses) run.nrAccesses[i] = p.nrAccesses;
           pt.regions.push(p);
         }
         carrier.run = run;

@@ -68,7 +68,7 @@ describe('v8-fields', () => {
       const split = t.rawRegions;
       const c = new DamonRegion(0, 4096);
       c.run = new PieceRun(100, 4096, c);
-      c.run.nrAccesses.forEach((_, i) => (c.run.nrAccesses[i] = (i * 7) % 20));
+      c.run.nrAccesses = Uint32Array.from({ length: 100 }, (_, i) => (i * 7) % 20);
       t.setRawRegions([c], 100);
       kdamondMergeRegions([t], defaultAttrs(), 1, 2 ** 30, { ageResetOnZeroTransition: true });
       console.log(JSON.stringify([split.length > 1, t.nrRegions > 1, t.nrRegions < 101, %HaveSameMap(split, t.rawRegions), %HaveSameMap(split, [c])]));

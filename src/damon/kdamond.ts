@@ -9,7 +9,7 @@ import type { DamosWalk } from '../damos/walk.js';
 import { setFiltersDefaultReject, type Damos } from '../damos/scheme.js';
 import { si } from './attrs.js';
 import type { DamonCtx } from './ctx.js';
-import type { DamonTarget, PieceRun } from './region.js';
+import type { DamonTarget } from './region.js';
 import { tunedAttrs } from './intervals.js';
 import { kdamondMergeRegions } from './merge.js';
 import { applyMinNrRegions, kdamondSplitRegions, regionSzLimit } from './split.js';
@@ -274,24 +274,21 @@ export class Kdamond {
 /** `kdamond_reset_aggregated(ctx)` after its tracepoint (§4.3). */
 export function kdamondResetAggregated(targets: readonly DamonTarget[]): void {
   for (const t of targets) {
+    // A run keeps one last_nr_accesses for all its pieces: one whose pieces sampling set apart
+    // becomes regions first. The run only B0's apply pass made since the last merge is alike still.
+    if (t.nrRegions !== t.rawRegions.length && t.rawRegions.some((r) => r.run !== null && r.run.sampled)) t.materializeRuns();
     for (const r of t.rawRegions) {
       const bp = Math.imul(r.nrAccesses, 10000) >>> 0;
       if (r.nrAccessesBp !== bp) r.nrAccessesBp = bp; // the kernel warns once, then fixes
       r.lastNrAccesses = r.nrAccesses;
       r.nrAccesses = 0;
-      if (r.run) resetRunAggregated(r.run);
+      const run = r.run;
+      if (run) {
+        // Every piece has nrBase: the same three steps, once.
+        run.bpBase = Math.imul(run.nrBase, 10000) >>> 0;
+        run.lastNrAccesses = run.nrBase;
+        run.nrBase = 0;
+      }
     }
-  }
-}
-
-/** kdamondResetAggregated() for the pieces of a run. */
-function resetRunAggregated(run: PieceRun): void {
-  // One loop and nothing after it (ops/sampler.ts lookRun() says why).
-  const { nrAccesses, nrAccessesBp, lastNrAccesses } = run;
-  for (let i = 0; i < run.n; i++) {
-    const nr = nrAccesses[i];
-    nrAccessesBp[i] = Math.imul(nr, 10000);
-    lastNrAccesses[i] = nr;
-    nrAccesses[i] = 0;
   }
 }

@@ -310,9 +310,9 @@ class MergeChain {
 
 /** The pieces of r's run into the first pass, entry indices from `e` on. */
 function feedRun(first: MergePass, r: DamonRegion, run: PieceRun, e: number, ti: number): void {
-  const { sz, nrAccesses, lastNrAccesses } = run;
+  const { sz, nrAccesses, nrBase, lastNrAccesses } = run;
   const age = r.age;
-  for (let i = 0, st = r.end; i < run.n; i++, st += sz) feed(first, st, st + sz, nrAccesses[i], lastNrAccesses[i], age, 0, e + i, ti);
+  for (let i = 0, st = r.end; i < run.n; i++, st += sz) feed(first, st, st + sz, nrAccesses === null ? nrBase : nrAccesses[i], lastNrAccesses, age, 0, e + i, ti);
 }
 
 /**

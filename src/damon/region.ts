@@ -118,13 +118,33 @@ export function szRegion(r: DamonRegion): number {
  * merge) touches a run, and it moves all pieces together.
  */
 export class PieceRun {
-  readonly nrAccesses: Uint32Array;
-  readonly nrAccessesBp: Uint32Array;
-  readonly lastNrAccesses: Uint32Array;
+  /**
+   * Every piece's last_nr_accesses. Pieces are made alike and only sampling sets them apart, which
+   * changes nr_accesses and nr_accesses_bp; kdamond_reset_aggregated() on a run whose pieces
+   * differ makes them regions first (DamonTarget.materializeRuns()), so this stays one number.
+   */
+  lastNrAccesses: number;
+  /** nr_accesses of every piece while `nrAccesses` is null; what a piece's own counts from. */
+  nrBase: number;
+  /**
+   * nr_accesses_bp of a piece at nrBase. A sample moves every piece's moving sum by the same
+   * decrement (last_nr_accesses is shared) plus 10000 for an access, so a piece's own is this
+   * plus 10000 × (its nr_accesses − nrBase), modulo 2^32 (bpOf()).
+   */
+  bpBase: number;
+  /** Per-piece nr_accesses once sampling set them apart (null: all are nrBase). */
+  nrAccesses: Uint32Array | null = null;
   readonly opsThresh: Uint32Array;
-  readonly opsBlockHits: Uint32Array;
+  /** The current block's hits per piece; also `nrAccesses` after a whole block settled from nrBase 0 (the same array). */
+  opsBlockHits: Uint32Array;
   readonly opsBlockSeed: Int32Array;
-  readonly opsSettledHits: Uint32Array;
+  /**
+   * Hits settled per piece from the current block, once a settle took part of it; null while
+   * none or all of the block is settled (the carrier's opsSettledUpTo says which).
+   */
+  opsSettledHits: Uint32Array | null = null;
+  /** The largest opsBlockHits of the current block. */
+  opsMaxBlockHits = 0;
 
   /** n pieces of size sz, each with `like`'s nr_accesses, nr_accesses_bp and last_nr_accesses. */
   constructor(
@@ -132,13 +152,34 @@ export class PieceRun {
     readonly sz: number,
     like: DamonRegion,
   ) {
-    this.nrAccesses = new Uint32Array(n).fill(like.nrAccesses);
-    this.nrAccessesBp = new Uint32Array(n).fill(like.nrAccessesBp);
-    this.lastNrAccesses = new Uint32Array(n).fill(like.lastNrAccesses);
+    this.lastNrAccesses = like.lastNrAccesses;
+    this.nrBase = like.nrAccesses;
+    this.bpBase = like.nrAccessesBp;
     this.opsThresh = new Uint32Array(n);
     this.opsBlockHits = new Uint32Array(n);
     this.opsBlockSeed = new Int32Array(n);
-    this.opsSettledHits = new Uint32Array(n);
+  }
+
+  /** Piece i's nr_accesses. */
+  nrOf(i: number): number {
+    return this.nrAccesses === null ? this.nrBase : this.nrAccesses[i];
+  }
+
+  /** Piece i's nr_accesses_bp (bpBase). */
+  bpOf(i: number): number {
+    // (nr − nrBase) mod 2^32 is the accesses added, mod 2^32, and 10000 × it is below 2^53.
+    return (this.bpBase + 10000 * ((this.nrOf(i) - this.nrBase) >>> 0)) >>> 0;
+  }
+
+  /** Piece i's hits settled from the current block, whose state `carrier` holds. */
+  settledHitsOf(carrier: DamonRegion, i: number): number {
+    if (this.opsSettledHits !== null) return this.opsSettledHits[i];
+    return carrier.opsSettledUpTo >= carrier.opsBlockEnd ? this.opsBlockHits[i] : 0;
+  }
+
+  /** Whether the pieces differ in anything but what sampling keeps per piece. */
+  get sampled(): boolean {
+    return this.nrAccesses !== null;
   }
 
   /** Piece i (0-based, after the carrier) as the region object it stands for. */
@@ -146,17 +187,17 @@ export class PieceRun {
     const start = carrier.start + (i + 1) * this.sz;
     const r = newRegion(start, start + this.sz);
     r.samplingAddr = carrier.samplingAddr;
-    r.nrAccesses = this.nrAccesses[i];
-    r.nrAccessesBp = this.nrAccessesBp[i];
+    r.nrAccesses = this.nrOf(i);
+    r.nrAccessesBp = this.bpOf(i);
     r.age = carrier.age;
-    r.lastNrAccesses = this.lastNrAccesses[i];
+    r.lastNrAccesses = this.lastNrAccesses;
     r.opsProbKey = carrier.opsProbKey;
     r.opsThresh = this.opsThresh[i];
     r.opsBlockBase = carrier.opsBlockBase;
     r.opsBlockEnd = carrier.opsBlockEnd;
     r.opsBlockHits = this.opsBlockHits[i];
     r.opsBlockSeed = this.opsBlockSeed[i];
-    r.opsSettledHits = this.opsSettledHits[i];
+    r.opsSettledHits = this.settledHitsOf(carrier, i);
     r.opsSettledUpTo = carrier.opsSettledUpTo;
     return r;
   }
@@ -211,6 +252,11 @@ export class DamonTarget {
   /** damon_nr_regions(t), runs included, without turning them into regions. */
   get nrRegions(): number {
     return this.regs.length + this.hidden;
+  }
+
+  /** Turn the piece runs into regions (the `regions` getter does so for every reader that knows no runs). */
+  materializeRuns(): void {
+    if (this.hidden > 0) this.expandRuns();
   }
 
   private expandRuns(): void {

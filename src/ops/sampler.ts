@@ -227,6 +227,24 @@ function runThresholds(r: DamonRegion, run: PieceRun, map: YoungMap, addrUnit: n
   }
 }
 
+/**
+ * Each piece's block of k samples, in address order, as their regions would draw it; returns the
+ * most hits a piece drew. One loop per function and nothing after it but the return: V8 compiles a
+ * long loop on its own (OSR) before the code after it has run once, and keeps that code for the
+ * loop's later calls, so a read after the loop that had no feedback yet deoptimised on every call.
+ */
+function drawRun(run: PieceRun, rng: Prng, binomial: BinomialTables, k: number): number {
+  const { opsThresh, opsBlockHits, opsBlockSeed } = run;
+  let max = 0;
+  for (let i = 0; i < run.n; i++) {
+    const hits = binomial.draw(rng, k, opsThresh[i]);
+    opsBlockHits[i] = hits;
+    opsBlockSeed[i] = rng.nextI32();
+    if (hits > max) max = hits;
+  }
+  return max;
+}
+
 export class RegionSampler {
   private readonly binomial = new BinomialTables();
   /** The young map the pending blocks were drawn under (null before the first sample). */
@@ -339,20 +357,12 @@ export class RegionSampler {
    * small (V8 compiles it with less inlined).
    */
   private lookRun(r: DamonRegion, run: PieceRun, same: boolean, map: YoungMap, addrUnit: number, k: number): void {
-    // One loop per function and nothing after it: V8 compiles a long loop on its own (OSR) before
-    // the code after it has run once, and keeps that code for the loop's later calls, so a read
-    // after the loop (or a second loop) that had no feedback yet deoptimised on every call.
-    run.opsSettledHits.fill(0);
+    run.opsSettledHits = null;
+    // After a whole block settled from nrBase 0 the hits are the pieces' nr_accesses too (settleRun()).
+    if (run.opsBlockHits === run.nrAccesses) run.opsBlockHits = new Uint32Array(run.n);
     if (!same) runThresholds(r, run, map, addrUnit);
-    const { opsThresh, opsBlockHits, opsBlockSeed } = run;
-    const rng = this.rng;
-    const binomial = this.binomial;
-    for (let i = 0; i < run.n; i++) {
-      opsBlockHits[i] = binomial.draw(rng, k, opsThresh[i]);
-      opsBlockSeed[i] = rng.nextI32();
-    }
+    run.opsMaxBlockHits = drawRun(run, this.rng, this.binomial, k);
   }
-
   private settle(targets: readonly DamonTarget[], lenWindow: number, upTo: number): number {
     let max = 0;
     for (const t of targets) {
@@ -375,28 +385,22 @@ export class RegionSampler {
   private settleRun(carrier: DamonRegion, run: PieceRun, lenWindow: number, upTo: number): number {
     const to = upTo < carrier.opsBlockEnd ? upTo : carrier.opsBlockEnd;
     const k = to - carrier.opsSettledUpTo;
-    let max = 0;
-    if (k <= 0) {
-      for (let i = 0; i < run.n; i++) if (run.nrAccesses[i] > max) max = run.nrAccesses[i];
-      return max;
-    }
+    if (k <= 0) return run.nrAccesses === null ? run.nrBase : maxOf(run.nrAccesses, run.n);
     const total = carrier.opsBlockEnd - carrier.opsBlockBase + 1;
     const settled = carrier.opsSettledUpTo - carrier.opsBlockBase + 1;
     const upToPos = to - carrier.opsBlockBase + 1;
-    const whole = upToPos >= total; // the rest of every block: hitsBetween() is what is left
-    const { opsBlockSeed, opsBlockHits, opsSettledHits, nrAccesses, nrAccessesBp, lastNrAccesses } = run;
-    for (let i = 0; i < run.n; i++) {
-      const need = opsBlockHits[i] - opsSettledHits[i];
-      const hits = whole ? need : hitsBetween(opsBlockSeed[i], total, need, settled, upToPos);
-      opsSettledHits[i] += hits;
-      const nr = nrAccesses[i] + hits;
-      nrAccesses[i] = nr;
-      if (nr > max) max = nr;
-      nrAccessesBp[i] = nextBp(nrAccessesBp[i], lastNrAccesses[i], lenWindow, k, hits);
+    // Every piece's moving sum loses the same k decrements; its accesses come with its nr_accesses (PieceRun.bpOf()).
+    run.bpBase = nextBp(run.bpBase, run.lastNrAccesses, lenWindow, k, 0);
+    if (upToPos >= total && run.opsSettledHits === null) {
+      // The whole block at once, none of it settled before: each piece adds its hits.
+      if (run.nrAccesses === null && run.nrBase === 0) {
+        run.nrAccesses = run.opsBlockHits;
+        return run.opsMaxBlockHits;
+      }
+      return addHits(run);
     }
-    return max;
+    return settleRunPart(run, total, settled, upToPos);
   }
-
   /** Add the accesses of r's block samples up to `upTo` not yet in its counters. */
   private settleRegion(r: DamonRegion, lenWindow: number, upTo: number): void {
     const to = upTo < r.opsBlockEnd ? upTo : r.opsBlockEnd;
@@ -411,6 +415,54 @@ export class RegionSampler {
     r.nrAccesses += hits;
     r.nrAccessesBp = nextBp(r.nrAccessesBp, r.lastNrAccesses, lenWindow, k, hits);
   }
+}
+
+/** The largest of a[0 .. n). */
+function maxOf(a: Uint32Array, n: number): number {
+  let max = 0;
+  for (let i = 0; i < n; i++) if (a[i] > max) max = a[i];
+  return max;
+}
+
+/** The pieces' nr_accesses, made per piece from nrBase if they were not yet. */
+function runNrAccesses(run: PieceRun): Uint32Array {
+  if (run.nrAccesses !== null) return run.nrAccesses;
+  const nr = new Uint32Array(run.n);
+  if (run.nrBase !== 0) nr.fill(run.nrBase);
+  run.nrAccesses = nr;
+  return nr;
+}
+
+/** A whole block's hits into every piece's nr_accesses; returns the largest nr_accesses. */
+function addHits(run: PieceRun): number {
+  const nr = runNrAccesses(run);
+  const hits = run.opsBlockHits;
+  let max = 0;
+  for (let i = 0; i < run.n; i++) {
+    const v = nr[i] + hits[i];
+    nr[i] = v;
+    if (v > max) max = v;
+  }
+  return max;
+}
+
+/**
+ * The hits of block positions [settled, upToPos) of `total` into every piece's nr_accesses
+ * (hitsBetween()), recording what each piece has settled; returns the largest nr_accesses.
+ */
+function settleRunPart(run: PieceRun, total: number, settled: number, upToPos: number): number {
+  const nr = runNrAccesses(run);
+  if (run.opsSettledHits === null) run.opsSettledHits = new Uint32Array(run.n);
+  const { opsBlockSeed, opsBlockHits, opsSettledHits } = run;
+  let max = 0;
+  for (let i = 0; i < run.n; i++) {
+    const hits = hitsBetween(opsBlockSeed[i], total, opsBlockHits[i] - opsSettledHits[i], settled, upToPos);
+    opsSettledHits[i] += hits;
+    const v = nr[i] + hits;
+    nr[i] = v;
+    if (v > max) max = v;
+  }
+  return max;
 }
 
 /** nr_accesses_bp after k samples of which `hits` found an access, the window and last_nr_accesses unchanged. */
