@@ -138,7 +138,7 @@ class MergePass {
       this.pOrigin = -1;
       this.pTarget = -1;
       this.count++;
-      if (this.next !== null) feed(this.next, pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin, pTarget);
+      if (this.next !== null) feed(this.next, bounds(pStart, pEnd), pNr, pLast, pAge, pMerged, pOrigin, pTarget);
       else this.keep(pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin, pTarget);
     }
   }
@@ -151,11 +151,26 @@ class MergePass {
 }
 
 /**
- * An entry into pass `p`: it joins p's prev, or p's prev goes on as a survivor to the pass after
+ * The bounds of the entry feed() takes next. Addresses past 2^31 are doubles, which V8 boxes in a
+ * heap number of its own for each argument that carries one (feed() loops, so it is not inlined):
+ * ~100 MB of garbage in the preset's largest merge. A typed array passes them unboxed; feed()
+ * reads them before anything can write them again (its keep() may feed the next pass).
+ */
+const entryBounds = new Float64Array(2);
+function bounds(start: number, end: number): Float64Array {
+  entryBounds[0] = start;
+  entryBounds[1] = end;
+  return entryBounds;
+}
+
+/**
+ * An entry into pass `p` (its bounds in `at`, bounds()): it joins p's prev, or p's prev goes on as a survivor to the pass after
  * p (and so on down the chain) and the entry waits in its place. One loop, nothing after it
  * (ops/sampler.ts lookRun() says why), instead of passes calling each other.
  */
-function feed(p: MergePass, start: number, end: number, nr: number, last: number, age: number, merged: number, origin: number, target: number): void {
+function feed(p: MergePass, at: Float64Array, nr: number, last: number, age: number, merged: number, origin: number, target: number): void {
+  let start = at[0];
+  let end = at[1];
   const { zeroTransitionReset, szLimit } = p.chain;
   for (;;) {
     const thres = p.thres;
@@ -245,7 +260,7 @@ class MergeChain {
       while (j >= tEnd) tEnd += this.ts[++ti].rawRegions.length;
       const r = objs[j];
       loadedAt[j] = e;
-      feed(first, r.start, r.end, r.nrAccesses, r.lastNrAccesses, r.age, 0, e++, ti);
+      feed(first, bounds(r.start, r.end), r.nrAccesses, r.lastNrAccesses, r.age, 0, e++, ti);
       const run = r.run;
       if (!run) continue;
       feedRun(first, r, run, e, ti);
@@ -265,7 +280,7 @@ class MergeChain {
     const kept = from.kept as Survivors;
     from.kept = null;
     from.next = next;
-    for (let i = 0; i < kept.n; i++) feed(next, kept.start[i], kept.end[i], kept.nr[i], kept.last[i], kept.age[i], kept.merged[i], kept.origin[i], kept.target[i]);
+    for (let i = 0; i < kept.n; i++) feed(next, bounds(kept.start[i], kept.end[i]), kept.nr[i], kept.last[i], kept.age[i], kept.merged[i], kept.origin[i], kept.target[i]);
   }
 
   /** The last pass's survivors as the targets' regions; the objects of the others are destroyed. */
@@ -312,7 +327,7 @@ class MergeChain {
 function feedRun(first: MergePass, r: DamonRegion, run: PieceRun, e: number, ti: number): void {
   const { sz, nrAccesses, nrBase, lastNrAccesses } = run;
   const age = r.age;
-  for (let i = 0, st = r.end; i < run.n; i++, st += sz) feed(first, st, st + sz, nrAccesses === null ? nrBase : nrAccesses[i], lastNrAccesses, age, 0, e + i, ti);
+  for (let i = 0, st = r.end; i < run.n; i++, st += sz) feed(first, bounds(st, st + sz), nrAccesses === null ? nrBase : nrAccesses[i], lastNrAccesses, age, 0, e + i, ti);
 }
 
 /**
