@@ -17,7 +17,7 @@ import { DamonRegion, DamonTarget, PieceRun } from '../src/damon/region.js';
 import { regionSzLimit } from '../src/damon/split.js';
 import { Prng } from '../src/lib/prng.js';
 import { YoungMap } from '../src/machine/young.js';
-import { RegionSampler } from '../src/ops/sampler.js';
+import { RegionSampler, threshOf } from '../src/ops/sampler.js';
 
 const PAGE = 4096;
 
@@ -214,7 +214,7 @@ describe('piece runs: the region code that reads them does what it does to the r
     expect(runs[0].regions.map((r) => r.age)).toEqual([MAX_MERGE_PASSES, MAX_MERGE_PASSES, MAX_MERGE_PASSES, MAX_MERGE_PASSES]);
   });
 
-  it('YoungMap.meanProbRow gives what meanProb(a, mass(a), b, mass(b)) gives for each piece of a row', () => {
+  it("YoungMap.meanProbRow gives each piece of a row the draw threshold look() gives its region, threshOf(meanProb(a, mass(a), b, mass(b)))", () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 0, maxLength: 6 }),
@@ -230,11 +230,11 @@ describe('piece runs: the region code that reads them does what it does to the r
             at += l;
           }
           const map = new YoungMap(starts, starts.map((_, i) => probs[i % probs.length]), at);
-          const out = new Float64Array(count);
-          map.meanProbRow(x0, step, count, out);
+          const out = new Uint32Array(count);
+          map.meanProbRow(x0, step, count, 2 ** 31, out);
           for (let k = 0; k < count; k++) {
             const a = x0 + k * step;
-            expect(out[k]).toBe(YoungMap.meanProb(a, map.mass(a), a + step, map.mass(a + step)));
+            expect(out[k]).toBe(threshOf(YoungMap.meanProb(a, map.mass(a), a + step, map.mass(a + step))));
           }
         },
       ),

@@ -157,6 +157,53 @@ export class BinomialTables {
   private lastK = -1;
   private lastTable: CdfTable;
 
+  /** The table of a pair, built now if the cache does not hold it (a row of pieces draws it many times). */
+  private tableNow(thresh: number, k: number): CdfTable {
+    const t = this.table(thresh, k);
+    if (t !== null) return t;
+    return this.table(thresh, k) as CdfTable; // the second ask builds it
+  }
+
+  /**
+   * draw(rng, k, thresh[i]) and then a seed (rng.nextI32()) for each i in [0, n), into hits and
+   * seeds: a piece run's blocks, in address order. Pieces side by side mostly share a threshold,
+   * so the table is looked up once per change; a table gives what draw() gives. Returns the most
+   * hits. One loop per function and nothing after it but the return (lookRun() says why).
+   */
+  drawRow(rng: Prng, k: number, thresh: Uint32Array, hits: Uint32Array, seeds: Int32Array, n: number): number {
+    let max = 0;
+    let lastThresh = -1;
+    // Whether the current threshold takes one uniform and a table (else draw() decides).
+    let tabled = false;
+    let flip = false;
+    let cdf = this.lastTable.cdf;
+    let guide = this.lastTable.guide;
+    for (let i = 0; i < n; i++) {
+      const t = thresh[i];
+      if (t !== lastThresh) {
+        lastThresh = t;
+        tabled = t > 0 && t < P_ONE && k > 0 && k <= CHUNK;
+        if (tabled) {
+          const tab = this.tableNow(t, k);
+          cdf = tab.cdf;
+          guide = tab.guide;
+          flip = t > P_ONE / 2;
+        }
+      }
+      let x: number;
+      if (tabled) {
+        const u = (rng.nextI32() >>> 0) / TWO32;
+        let j = guide[(u * GUIDE) | 0];
+        while (u >= cdf[j]) j++;
+        x = flip ? k - j : j;
+      } else x = this.draw(rng, k, t);
+      hits[i] = x;
+      seeds[i] = rng.nextI32();
+      if (x > max) max = x;
+    }
+    return max;
+  }
+
   /** Accesses in k independent samples that each find one with probability thresh / 2^31 (threshOf()). */
   draw(rng: Prng, k: number, thresh: number): number {
     if (thresh <= 0 || k <= 0) return 0;
@@ -202,21 +249,12 @@ export function hitsBetween(seed: number, k: number, need: number, from: number,
   return got;
 }
 
-/** Scratch for a run's mean probabilities (look()), kept between looks. */
-let rowProbs = new Float64Array(0);
-function rowScratch(n: number): Float64Array {
-  if (rowProbs.length < n) rowProbs = new Float64Array(Math.max(n, 2 * rowProbs.length));
-  return rowProbs;
-}
-
 /** The draw thresholds of the pieces of r's run under `map` (threshOf() of each piece's mean probability). */
 function runThresholds(r: DamonRegion, run: PieceRun, map: YoungMap, addrUnit: number): void {
   const { sz, opsThresh } = run;
   if (sz < 0x1_0000_0000) {
-    // damon_rand's span is the whole piece: one walk along the row.
-    const probs = rowScratch(run.n);
-    map.meanProbRow(r.end * addrUnit, sz * addrUnit, run.n, probs);
-    for (let i = 0; i < run.n; i++) opsThresh[i] = threshOf(probs[i]);
+    // damon_rand's span is the whole piece: one walk along the row, at threshOf()'s resolution.
+    map.meanProbRow(r.end * addrUnit, sz * addrUnit, run.n, P_ONE, opsThresh);
   } else {
     for (let i = 0; i < run.n; i++) {
       const start = r.start + (i + 1) * sz;
@@ -225,24 +263,6 @@ function runThresholds(r: DamonRegion, run: PieceRun, map: YoungMap, addrUnit: n
       opsThresh[i] = threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b)));
     }
   }
-}
-
-/**
- * Each piece's block of k samples, in address order, as their regions would draw it; returns the
- * most hits a piece drew. One loop per function and nothing after it but the return: V8 compiles a
- * long loop on its own (OSR) before the code after it has run once, and keeps that code for the
- * loop's later calls, so a read after the loop that had no feedback yet deoptimised on every call.
- */
-function drawRun(run: PieceRun, rng: Prng, binomial: BinomialTables, k: number): number {
-  const { opsThresh, opsBlockHits, opsBlockSeed } = run;
-  let max = 0;
-  for (let i = 0; i < run.n; i++) {
-    const hits = binomial.draw(rng, k, opsThresh[i]);
-    opsBlockHits[i] = hits;
-    opsBlockSeed[i] = rng.nextI32();
-    if (hits > max) max = hits;
-  }
-  return max;
 }
 
 export class RegionSampler {
@@ -361,7 +381,8 @@ export class RegionSampler {
     // After a whole block settled from nrBase 0 the hits are the pieces' nr_accesses too (settleRun()).
     if (run.opsBlockHits === run.nrAccesses) run.opsBlockHits = new Uint32Array(run.n);
     if (!same) runThresholds(r, run, map, addrUnit);
-    run.opsMaxBlockHits = drawRun(run, this.rng, this.binomial, k);
+    // Each piece's block, in address order, as their regions would draw it.
+    run.opsMaxBlockHits = this.binomial.drawRow(this.rng, k, run.opsThresh, run.opsBlockHits, run.opsBlockSeed, run.n);
   }
   private settle(targets: readonly DamonTarget[], lenWindow: number, upTo: number): number {
     let max = 0;
