@@ -49,7 +49,12 @@ interface CdfTable {
    * where the coarse guide's scan stops at a data-dependent step the processor mispredicts.
    */
   fine: Uint16Array | null;
+  /** Draws through the coarse guide so far (draw() makes the fine one after FINE_AFTER). */
+  uses: number;
 }
+
+/** Draws of one table after which draw() makes its fine guide: most tables serve a handful of regions, some thousands. */
+const FINE_AFTER = 64;
 
 /** Buckets of a table's fine guide (CdfTable.fine). */
 const FINE_GUIDE = 1024;
@@ -79,7 +84,7 @@ function buildTable(thresh: number, k: number): CdfTable {
     f *= (ratio * (k - j)) / (j + 1);
   }
   cdf[k] = 1;
-  return { cdf, guide: guideOf(cdf, GUIDE), fine: null };
+  return { cdf, guide: guideOf(cdf, GUIDE), fine: null, uses: 0 };
 }
 
 /**
@@ -136,7 +141,7 @@ export class BinomialTables {
 
   constructor() {
     for (let i = 0; i < TABLE_SLOTS; i++) this.slotTable.push(null);
-    this.lastTable = { cdf: new Float64Array(1), guide: new Uint16Array(GUIDE), fine: null };
+    this.lastTable = { cdf: new Float64Array(1), guide: new Uint16Array(GUIDE), fine: null, uses: 0 };
   }
 
   /**
@@ -231,8 +236,13 @@ export class BinomialTables {
         x += invertBinomial(thresh, m, u);
         continue;
       }
-      const { cdf, guide } = t;
-      let j = guide[(u * GUIDE) | 0];
+      const cdf = t.cdf;
+      let j: number;
+      if (t.fine !== null) j = t.fine[(u * FINE_GUIDE) | 0];
+      else {
+        j = t.guide[(u * GUIDE) | 0];
+        if (++t.uses === FINE_AFTER) t.fine = guideOf(cdf, FINE_GUIDE);
+      }
       while (u >= cdf[j]) j++;
       x += j;
     }
