@@ -6,7 +6,6 @@
 import { si, type DamonAttrs } from './attrs.js';
 import { boundsMoved, destroyRegion, mergeInto, weightedAverage, type DamonRegion, type DamonTarget, type PieceRun } from './region.js';
 import type { KernelProfile } from '../profiles.js';
-import { lastAtMost } from '../lib/search.js';
 
 /** Age update of one region for a merge pass with threshold `thres` (§4.4). */
 function updateAge(nr: number, last: number, age: number, thres: number, zeroTransitionReset: boolean): number {
@@ -52,6 +51,22 @@ export function mergeRegionsOf(t: DamonTarget, thres: number, szLimit: number, p
  * the last one (MergePass).
  */
 class Survivors {
+  /** Survivors kept between merges (at most a few: a chain holds one per pass at a time), with the capacity they grew to. */
+  private static readonly pool: Survivors[] = [];
+
+  /** An empty one, reused if one waits. */
+  static take(): Survivors {
+    const s = Survivors.pool.pop();
+    if (s === undefined) return new Survivors();
+    s.n = 0;
+    return s;
+  }
+
+  /** Done with s. */
+  static give(s: Survivors): void {
+    if (Survivors.pool.length < 8) Survivors.pool.push(s);
+  }
+
   n = 0;
   start = new Float64Array(64);
   end = new Float64Array(64);
@@ -111,7 +126,7 @@ class MergePass {
   /** The pass after this one, once it is known to run. */
   next: MergePass | null = null;
   /** This pass's survivors, while it may be the last pass (null once it is not). */
-  kept: Survivors | null = new Survivors();
+  kept: Survivors | null = Survivors.take();
   // The entry before (prev) waits in these fields until the next one does not join it (feed()).
   pStart = 0;
   pEnd = -1;
@@ -224,12 +239,8 @@ function feed(p: MergePass, at: Float64Array, nr: number, last: number, age: num
 class MergeChain {
   readonly first: MergePass;
   /** The regions as the targets held them, all targets one after another. */
-  private readonly objs: DamonRegion[] = [];
-  /**
-   * objs[j] was loaded at entry index loadedAt[j], its run's pieces right after it. Doubles, as the
-   * other columns lastAtMost() searches: an Int32Array there made V8 recompile it (and the young
-   * map's lookups it was inlined into) at a run's first merge.
-   */
+  private readonly objs: DamonRegion[];
+  /** objs[j] was loaded at entry index loadedAt[j], its run's pieces right after it. */
   private readonly loadedAt: Float64Array;
 
   /**
@@ -244,8 +255,14 @@ class MergeChain {
     readonly maxNrRegions: number,
     private readonly maxThres: number,
   ) {
-    for (const t of ts) for (const r of t.rawRegions) this.objs.push(r);
-    this.loadedAt = new Float64Array(this.objs.length);
+    let nObjs = 0;
+    for (const t of ts) nObjs += t.rawRegions.length;
+    // Holey, as every region list is (writeBack() says why).
+    const objs = new Array<DamonRegion>(nObjs);
+    let j = 0;
+    for (const t of ts) for (const r of t.rawRegions) objs[j++] = r;
+    this.objs = objs;
+    this.loadedAt = new Float64Array(nObjs);
     this.first = this.newPass(thres, 0);
     // The loop is a method of its own with nothing after it (ops/sampler.ts lookRun() says why).
     this.load();
@@ -281,21 +298,25 @@ class MergeChain {
     from.kept = null;
     from.next = next;
     for (let i = 0; i < kept.n; i++) feed(next, bounds(kept.start[i], kept.end[i]), kept.nr[i], kept.last[i], kept.age[i], kept.merged[i], kept.origin[i], kept.target[i]);
+    Survivors.give(kept);
   }
 
   /** The last pass's survivors as the targets' regions; the objects of the others are destroyed. */
   writeBack(): void {
     let p = this.first; // the last pass that ran
     while (p.next !== null) p = p.next;
-    const { end, nr, age, merged, origin, target, n } = p.kept as Survivors;
+    const survivors = p.kept as Survivors;
+    const { end, nr, age, merged, origin, target, n } = survivors;
     const { objs, loadedAt } = this;
     // Holey arrays, as splitRegionsOf() leaves every list before the first run's merge: a packed
     // one is another map to V8, and code that walks t.regions was recompiled at its first sight.
     const outs = this.ts.map((): DamonRegion[] => new Array<DamonRegion>(0));
     const kept = new Uint8Array(objs.length);
     // Pieces read their carrier's shared fields: they become objects before any object changes.
-    for (let e = 0; e < n; e++) {
-      const j = lastAtMost(loadedAt, origin[e], 0, loadedAt.length - 1);
+    // The survivors come in order, so their origins rise: the region each starts in is found by
+    // walking forward (a search per survivor cost more than the rest of a plain list's merge).
+    for (let e = 0, j = 0; e < n; e++) {
+      while (j + 1 < loadedAt.length && loadedAt[j + 1] <= origin[e]) j++;
       const c = objs[j];
       const piece = origin[e] - loadedAt[j] - 1;
       if (piece >= 0) outs[target[e]].push((c.run as PieceRun).region(c, piece));
@@ -320,6 +341,8 @@ class MergeChain {
       if (!kept[j]) destroyRegion(r);
     });
     this.ts.forEach((t, ti) => (t.regions = outs[ti]));
+    p.kept = null;
+    Survivors.give(survivors);
   }
 }
 
