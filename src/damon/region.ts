@@ -177,7 +177,7 @@ export class PieceRun {
     return carrier.opsSettledUpTo >= carrier.opsBlockEnd ? this.opsBlockHits[i] : 0;
   }
 
-  /** Whether the pieces differ in anything but what sampling keeps per piece. */
+  /** Whether sampling gave the pieces nr_accesses of their own (a reset then needs regions: one last_nr_accesses cannot hold them). */
   get sampled(): boolean {
     return this.nrAccesses !== null;
   }

@@ -185,7 +185,12 @@ export class BinomialTables {
    * draw(rng, k, thresh[i]) and then a seed (rng.nextI32()) for each i in [0, n), into hits and
    * seeds: a piece run's blocks, in address order. Pieces side by side mostly share a threshold,
    * so the table is looked up once per change; a table gives what draw() gives. Returns the most
-   * hits. One loop per function and nothing after it but the return (lookRun() says why).
+   * hits.
+   *
+   * One loop per function and nothing after it but the return: V8 compiles a long loop on its own
+   * (OSR) before the code after it has run once, and keeps that code for the loop's later calls,
+   * so a read after the loop (or a second loop) that had no feedback yet deoptimised on every call
+   * (docs/architecture.md, "One hot loop per function, nothing after it").
    */
   drawRow(rng: Prng, k: number, thresh: Uint32Array, hits: Uint32Array, seeds: Int32Array, n: number): number {
     let max = 0;
@@ -407,6 +412,7 @@ export class RegionSampler {
     // Each piece's block, in address order, as their regions would draw it.
     run.opsMaxBlockHits = this.binomial.drawRow(this.rng, k, run.opsThresh, run.opsBlockHits, run.opsBlockSeed, run.n);
   }
+
   private settle(targets: readonly DamonTarget[], lenWindow: number, upTo: number): number {
     let max = 0;
     for (const t of targets) {
@@ -436,7 +442,8 @@ export class RegionSampler {
     // Every piece's moving sum loses the same k decrements; its accesses come with its nr_accesses (PieceRun.bpOf()).
     run.bpBase = nextBp(run.bpBase, run.lastNrAccesses, lenWindow, k, 0);
     if (upToPos >= total && run.opsSettledHits === null) {
-      // The whole block at once, none of it settled before: each piece adds its hits.
+      // The whole block at once, none of it settled before: each piece adds its hits. From
+      // nr_accesses 0 (a run made right before kdamond_reset_aggregated()) they are its hits.
       if (run.nrAccesses === null && run.nrBase === 0) {
         run.nrAccesses = run.opsBlockHits;
         return run.opsMaxBlockHits;
@@ -445,6 +452,7 @@ export class RegionSampler {
     }
     return settleRunPart(run, total, settled, upToPos);
   }
+
   /** Add the accesses of r's block samples up to `upTo` not yet in its counters. */
   private settleRegion(r: DamonRegion, lenWindow: number, upTo: number): void {
     const to = upTo < r.opsBlockEnd ? upTo : r.opsBlockEnd;
