@@ -179,9 +179,10 @@ function bounds(start: number, end: number): Float64Array {
 }
 
 /**
- * An entry into pass `p` (its bounds in `at`, bounds()): it joins p's prev, or p's prev goes on as a survivor to the pass after
- * p (and so on down the chain) and the entry waits in its place. One loop, nothing after it
- * (ops/sampler.ts BinomialTables.drawRow() says why), instead of passes calling each other.
+ * An entry into pass `p`, its bounds in `at` (bounds()): it joins p's prev, or p's prev goes on as
+ * a survivor to the pass after p (and so on down the chain) and the entry waits in its place. One
+ * loop, nothing after it (ops/sampler.ts BinomialTables.drawRow() says why), instead of passes
+ * calling each other.
  */
 function feed(p: MergePass, at: Float64Array, nr: number, last: number, age: number, merged: number, origin: number, target: number): void {
   let start = at[0];
@@ -264,7 +265,8 @@ class MergeChain {
     this.objs = objs;
     this.loadedAt = new Float64Array(nObjs);
     this.first = this.newPass(thres, 0);
-    // The loop is a method of its own with nothing after it (ops/sampler.ts BinomialTables.drawRow() says why).
+    // The loop is a method of its own with nothing after it (ops/sampler.ts
+    // BinomialTables.drawRow() says why).
     this.load();
     for (let p: MergePass | null = this.first; p !== null; p = p.next) p.end_();
   }

@@ -175,9 +175,9 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
 
 /**
  * The regions of one target's walk, each through damon_do_apply_schemes(). One loop in a function
- * of its own with nothing after it (ops/sampler.ts BinomialTables.drawRow() says why): V8 compiled this loop on
- * its own (OSR) inside kdamondApplySchemes() and threw the code after it away, five or six
- * compiles of the whole function in a fresh CONSIST run.
+ * of its own with nothing after it (ops/sampler.ts BinomialTables.drawRow() says why): V8
+ * compiled this loop on its own (OSR) inside kdamondApplySchemes() and threw the code after it
+ * away, five or six compiles of the whole function in a fresh CONSIST run.
  */
 function applyRegions(ctx: DamonCtx, w: RegionWalk, mergeLimit: number, walk: DamosWalkControl | undefined): void {
   for (let r = w.next(); r; r = w.next()) {
