@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/** Binary search over sorted columns: run starts, young-map segment starts, a merge's load offsets. */
+/** Binary search over sorted columns: run starts, young-map segment starts. */
 
 /**
  * The last index i in [lo, hi] with a[i] <= x, for `a` ascending on [lo, hi]; lo when no later
@@ -12,4 +12,22 @@ export function lastAtMost(a: ArrayLike<number>, x: number, lo: number, hi: numb
     else hi = mid - 1;
   }
   return lo;
+}
+
+/**
+ * lastAtMost(a, x, 0, n - 1) for a[0] <= x, searched from `hint` (an earlier answer): galloping
+ * forward when x lies at or past a[hint], as walks over regions in address order ask, else over
+ * [0, hint].
+ */
+export function lastAtMostFrom(a: ArrayLike<number>, x: number, hint: number, n: number): number {
+  if (hint >= n) hint = n - 1;
+  if (a[hint] > x) return lastAtMost(a, x, 0, hint);
+  let lo = hint;
+  let hi = hint + 1;
+  for (let step = 1; hi < n && a[hi] <= x; ) {
+    lo = hi;
+    step *= 2;
+    hi = Math.min(n, lo + step);
+  }
+  return lastAtMost(a, x, lo, Math.min(hi, n) - 1);
 }

@@ -7,7 +7,7 @@
  * ranges the machine logged as changed (machine/layout-map.ts).
  */
 import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown } from '../lib/kint.js';
-import { lastAtMost } from '../lib/search.js';
+import { lastAtMostFrom } from '../lib/search.js';
 import { ExtKind } from './extents.js';
 import { PatchedSegments, emitExtents, type SegmentList, type Segments } from './layout-map.js';
 import type { Machine } from './machine.js';
@@ -79,10 +79,14 @@ export class LruMap {
     return i + 1 < this.n ? this.starts[i + 1] : this.end;
   }
 
-  /** The run holding x (first <= x < end). */
+  /** The run holding x (first <= x < end), searched from the last answer: walks come in address order. */
   private runAt(x: number): number {
-    return lastAtMost(this.starts, x, 0, this.n - 1);
+    this.hint = lastAtMostFrom(this.starts, x, this.hint, this.n);
+    return this.hint;
   }
+
+  /** The run of the last runAt(). */
+  private hint = 0;
 
   /** Add what the walk finds in [x, y) of run i. */
   private addPart(i: number, x: number, y: number, out: WalkCount): void {

@@ -16,7 +16,7 @@
 import { HPAGE_PMD_SIZE, alignDown, alignUp } from '../lib/kint.js';
 import { ExtKind, type Extent } from './extents.js';
 import { binomial, type Prng } from '../lib/prng.js';
-import { lastAtMost } from '../lib/search.js';
+import { lastAtMostFrom } from '../lib/search.js';
 import { PatchedSegments, emitExtents, type SegmentList, type Segments } from './layout-map.js';
 import type { Machine } from './machine.js';
 
@@ -123,29 +123,10 @@ export class YoungMap {
 
   /** The segment holding x, for starts[0] <= x < end. */
   private segIndex(x: number): number {
-    const s = this.starts;
-    let lo: number;
-    let hi: number;
-    const h = this.hint;
-    if (s[h] <= x) {
-      // Gallop forward from the hint: region walks ask in increasing order.
-      let step = 1;
-      lo = h;
-      hi = h + 1;
-      while (hi < this.n && s[hi] <= x) {
-        lo = hi;
-        step *= 2;
-        hi = Math.min(this.n, lo + step);
-      }
-      hi = Math.min(hi, this.n) - 1;
-    } else {
-      lo = 0;
-      hi = h;
-    }
-    lo = lastAtMost(s, x, lo, hi);
-    this.hint = lo;
-    return lo;
+    this.hint = lastAtMostFrom(this.starts, x, this.hint, this.n);
+    return this.hint;
   }
+
 
   /**
    * meanProb() of [x0 + k·step, x0 + (k+1)·step) for k in [0, count), into out: a row of equal
