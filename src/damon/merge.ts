@@ -256,14 +256,8 @@ class MergeChain {
     readonly maxNrRegions: number,
     private readonly maxThres: number,
   ) {
-    let nObjs = 0;
-    for (const t of ts) nObjs += t.rawRegions.length;
-    // Holey, as every region list is (writeBack() says why).
-    const objs = new Array<DamonRegion>(nObjs);
-    let j = 0;
-    for (const t of ts) for (const r of t.rawRegions) objs[j++] = r;
-    this.objs = objs;
-    this.loadedAt = new Float64Array(nObjs);
+    this.objs = loadedRegions(ts);
+    this.loadedAt = new Float64Array(this.objs.length);
     this.first = this.newPass(thres, 0);
     // The loop is a method of its own with nothing after it (ops/sampler.ts
     // BinomialTables.drawRow() says why).
@@ -308,44 +302,75 @@ class MergeChain {
     let p = this.first; // the last pass that ran
     while (p.next !== null) p = p.next;
     const survivors = p.kept as Survivors;
-    const { end, nr, age, merged, origin, target, n } = survivors;
     const { objs, loadedAt } = this;
     // Holey arrays, as splitRegionsOf() leaves every list before the first run's merge: a packed
     // one is another map to V8, and code that walks t.regions was recompiled at its first sight.
     const outs = this.ts.map((): DamonRegion[] => new Array<DamonRegion>(0));
     const kept = new Uint8Array(objs.length);
-    // Pieces read their carrier's shared fields: they become objects before any object changes.
-    // The survivors come in order, so their origins rise: the region each starts in is found by
-    // walking forward (a search per survivor cost more than the rest of a plain list's merge).
-    for (let e = 0, j = 0; e < n; e++) {
-      while (j + 1 < loadedAt.length && loadedAt[j + 1] <= origin[e]) j++;
-      const c = objs[j];
-      const piece = origin[e] - loadedAt[j] - 1;
-      if (piece >= 0) outs[target[e]].push((c.run as PieceRun).region(c, piece));
-      else {
-        outs[target[e]].push(c);
-        kept[j] = 1;
-      }
-    }
-    const at = new Int32Array(this.ts.length);
-    for (let e = 0; e < n; e++) {
-      const r = outs[target[e]][at[target[e]]++];
-      r.end = end[e];
-      r.nrAccesses = nr[e];
-      r.age = age[e];
-      if (merged[e]) {
-        r.nrAccessesBp = (nr[e] * 10000) >>> 0;
-        boundsMoved(r);
-      }
-    }
-    objs.forEach((r, j) => {
-      r.run = null;
-      if (!kept[j]) destroyRegion(r);
-    });
+    // Each loop a function of its own (ops/sampler.ts BinomialTables.drawRow() says why).
+    survivorRegions(survivors, objs, loadedAt, outs, kept);
+    survivorFields(survivors, outs);
+    releaseLoaded(objs, kept);
     this.ts.forEach((t, ti) => (t.regions = outs[ti]));
     p.kept = null;
     Survivors.give(survivors);
   }
+}
+
+/**
+ * The region object of each survivor into outs (by target): a loaded region's own, or a piece's
+ * made from its run; kept[j] marks loaded regions that survive. Pieces read their carrier's shared
+ * fields, so they become objects before any object changes. The survivors come in order, so their
+ * origins rise: the region each starts in is found by walking forward (a search per survivor cost
+ * more than the rest of a plain list's merge).
+ */
+function survivorRegions(survivors: Survivors, objs: readonly DamonRegion[], loadedAt: Float64Array, outs: DamonRegion[][], kept: Uint8Array): void {
+  const { origin, target, n } = survivors;
+  for (let e = 0, j = 0; e < n; e++) {
+    while (j + 1 < loadedAt.length && loadedAt[j + 1] <= origin[e]) j++;
+    const c = objs[j];
+    const piece = origin[e] - loadedAt[j] - 1;
+    if (piece >= 0) outs[target[e]].push((c.run as PieceRun).region(c, piece));
+    else {
+      outs[target[e]].push(c);
+      kept[j] = 1;
+    }
+  }
+}
+
+/** What the passes gave each survivor, into its region object (mergeInto()'s fields). */
+function survivorFields(survivors: Survivors, outs: DamonRegion[][]): void {
+  const { end, nr, age, merged, target, n } = survivors;
+  const at = new Int32Array(outs.length);
+  for (let e = 0; e < n; e++) {
+    const r = outs[target[e]][at[target[e]]++];
+    r.end = end[e];
+    r.nrAccesses = nr[e];
+    r.age = age[e];
+    if (merged[e]) {
+      r.nrAccessesBp = (nr[e] * 10000) >>> 0;
+      boundsMoved(r);
+    }
+  }
+}
+
+/** The loaded regions lose their runs; those that did not survive are destroyed. */
+function releaseLoaded(objs: readonly DamonRegion[], kept: Uint8Array): void {
+  for (let j = 0; j < objs.length; j++) {
+    const r = objs[j];
+    r.run = null;
+    if (!kept[j]) destroyRegion(r);
+  }
+}
+
+/** The targets' regions as kept, one list (holey, as every region list is: writeBack() says why). */
+function loadedRegions(ts: readonly DamonTarget[]): DamonRegion[] {
+  let n = 0;
+  for (const t of ts) n += t.rawRegions.length;
+  const objs = new Array<DamonRegion>(n);
+  let j = 0;
+  for (const t of ts) for (const r of t.rawRegions) objs[j++] = r;
+  return objs;
 }
 
 /** The pieces of r's run into the first pass, entry indices from `e` on. */
