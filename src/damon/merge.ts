@@ -293,7 +293,7 @@ class MergeChain {
     const kept = from.kept as Survivors;
     from.kept = null;
     from.next = next;
-    for (let i = 0; i < kept.n; i++) feed(next, bounds(kept.start[i], kept.end[i]), kept.nr[i], kept.last[i], kept.age[i], kept.merged[i], kept.origin[i], kept.target[i]);
+    feedKept(next, kept);
     Survivors.give(kept);
   }
 
@@ -361,6 +361,11 @@ function releaseLoaded(objs: readonly DamonRegion[], kept: Uint8Array): void {
     r.run = null;
     if (!kept[j]) destroyRegion(r);
   }
+}
+
+/** The survivors a pass kept into the pass after it, in order (a loop of its own: drawRow() in ops/sampler.ts says why). */
+function feedKept(next: MergePass, kept: Survivors): void {
+  for (let i = 0; i < kept.n; i++) feed(next, bounds(kept.start[i], kept.end[i]), kept.nr[i], kept.last[i], kept.age[i], kept.merged[i], kept.origin[i], kept.target[i]);
 }
 
 /** The targets' regions as kept, one list (holey, as every region list is: writeBack() says why). */
