@@ -99,7 +99,17 @@ function youngMap(end: number, cuts: number[], probs: number[]): YoungMap {
   );
 }
 
-type Step = { kind: 'sample'; n: number } | { kind: 'map' } | { kind: 'sync' } | { kind: 'reset' } | { kind: 'aggregate'; thres: number; szLimitPages: number; maxNr: number; single: boolean };
+type Step =
+  | { kind: 'sample'; n: number }
+  | { kind: 'map' }
+  | { kind: 'sync' }
+  | { kind: 'reset' }
+  | { kind: 'peek' }
+  | { kind: 'unit' }
+  | { kind: 'rawreset' }
+  | { kind: 'syncTo'; back: number }
+  | { kind: 'long'; n: number }
+  | { kind: 'aggregate'; thres: number; szLimitPages: number; maxNr: number; single: boolean };
 
 const entryArb: fc.Arbitrary<EntrySpec> = fc.record({
   gap: fc.boolean(),
@@ -118,6 +128,17 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('sync' as const) }),
   // kdamond_reset_aggregated() alone: the apply pass that makes runs comes between the merge and it.
   fc.record({ kind: fc.constant('reset' as const) }),
+  // The regions as objects at any point of a block (the getter turns runs into regions).
+  fc.record({ kind: fc.constant('peek' as const) }),
+  // addr_unit between 1 and 2 (a commit: every probability is void).
+  fc.record({ kind: fc.constant('unit' as const) }),
+  // kdamond_reset_aggregated() with no sync before it, on runs sampling may have set apart.
+  fc.record({ kind: fc.constant('rawreset' as const) }),
+  // A sync up to a sample already settled (nothing to add).
+  fc.record({ kind: fc.constant('syncTo' as const), back: fc.integer({ min: 0, max: 3 }) }),
+  // Blocks that end before later samples, so they run out without a sync and new ones are drawn
+  // (a whole block settled into a run, then its next block).
+  fc.record({ kind: fc.constant('long' as const), n: fc.integer({ min: 9, max: 40 }) }),
   fc.record({
     kind: fc.constant('aggregate' as const),
     thres: fc.constantFrom(0, 1, 2, 5),
@@ -136,12 +157,28 @@ function drive(targets: DamonTarget[], steps: Step[], seed: number, maps: [Young
   let sis = 0;
   let nextAggr = 10;
   const out: unknown[] = [];
+  let unit = 1;
   for (const st of steps) {
-    if (st.kind === 'sample') {
+    if (st.kind === 'peek') {
+      out.push(['peek', fields(targets)]);
+    } else if (st.kind === 'unit') {
+      unit = unit === 1 ? 2 : 1;
+    } else if (st.kind === 'rawreset') {
+      kdamondResetAggregated(targets);
+    } else if (st.kind === 'syncTo') {
+      out.push(['syncTo', sampler.sync(targets, lenWindow, sis - st.back)]);
+    } else if (st.kind === 'long') {
+      const end = sis + 3;
+      for (let k = 0; k < st.n; k++) {
+        sis++;
+        sampler.sample(targets, map, unit, lenWindow, sis, Math.max(sis, end + 5 * Math.floor(k / 5)));
+      }
+      if (sis > nextAggr) nextAggr = sis + 10;
+    } else if (st.kind === 'sample') {
       for (let k = 0; k < st.n; k++) {
         sis++;
         if (sis > nextAggr) nextAggr += 10;
-        sampler.sample(targets, map, 1, lenWindow, sis, Math.max(sis, nextAggr));
+        sampler.sample(targets, map, unit, lenWindow, sis, Math.max(sis, nextAggr));
       }
     } else if (st.kind === 'map') {
       map = map === maps[0] ? maps[1] : maps[0];
@@ -202,6 +239,23 @@ describe('piece runs: the region code that reads them does what it does to the r
     expect(runs[1].regions[0].start).toBe(41 * PAGE);
   });
 
+  it("a sync's largest nr_accesses counts a run whose whole block settled from 0 (the hits array becomes its nr_accesses)", () => {
+    // A carrier on memory never accessed and 300 pieces on memory accessed half the time: the
+    // largest count is a piece's, from the settle that makes the run's hits its nr_accesses.
+    const { runs, plain } = build([[{ gap: false, pages: 1, pieces: 300, age: 0, nr: 0, last: 0, bpExtra: 0, jitter: [] }]]);
+    const carrierEnd = runs[0].rawRegions[0].end;
+    const map = new YoungMap([0, carrierEnd], [0, 0.5], 1 << 30);
+    const maxes = [runs, plain].map((ts) => {
+      const sampler = new RegionSampler(new Prng(9, 'runs'));
+      for (let sis = 1; sis <= 20; sis++) sampler.sample(ts, map, 1, 20, sis, 20);
+      return sampler.sync(ts, 20, 20);
+    });
+    expect(maxes[0]).toBe(maxes[1]);
+    expect(maxes[0]).toBeGreaterThan(10);
+    expect(runs[0].rawRegions[0].nrAccesses).toBe(0);
+    expect(fields(runs)).toEqual(fields(plain));
+  });
+
   it('a threshold that wraps at 2^32 (aggr / sample past 2^30) stops after MAX_MERGE_PASSES passes, with runs and without', () => {
     const spec = (pieces: number): EntrySpec => ({ gap: true, pages: 1, pieces, age: 0, nr: 0, last: 0, bpExtra: 0, jitter: [] });
     // Four groups with gaps between them can never merge below max_nr_regions 3.
@@ -248,7 +302,7 @@ describe('piece runs: the region code that reads them does what it does to the r
       fc.property(
         // Targets may be empty (the merge numbers regions across all targets in one stream).
         fc.array(fc.array(entryArb, { minLength: 0, maxLength: 5 }), { minLength: 1, maxLength: 4 }),
-        fc.array(stepArb, { minLength: 1, maxLength: 8 }),
+        fc.array(stepArb, { minLength: 1, maxLength: 14 }),
         fc.integer({ min: 0, max: 1000 }),
         fc.array(fc.double({ min: 0.01, max: 0.99, noNaN: true }), { maxLength: 3 }),
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }),

@@ -172,6 +172,30 @@ describe('BinomialTables: the distribution tables are cached per (p, k)', () => 
     }
     expect(sum).toBeGreaterThan(0);
   });
+
+  it("drawRow() draws what draw() then a seed draw, piece by piece, at every kind of threshold and block length", () => {
+    // p exactly 1/2 (the flip's edge), 0 and 1 (no uniform drawn), the smallest and largest
+    // thresholds inside, repeats (one table per change) and blocks past one 512-trial chunk.
+    const edge = [2 ** 30, 2 ** 30, 0, 2 ** 31, 1, 2 ** 31 - 1, 2 ** 30 - 1, 2 ** 30 + 1, threshOf(0.3), threshOf(0.3), threshOf(0.7)];
+    const pick = new Prng(5);
+    const thresh = Uint32Array.from({ length: 600 }, (_, i) => (i < edge.length ? edge[i] : edge[pick.belowU32(edge.length)]));
+    let total = 0;
+    for (const k of [0, 1, 20, 512, 513, 1100]) {
+      const a = new Prng(17);
+      const b = new Prng(17);
+      const hits = new Uint32Array(thresh.length);
+      const seeds = new Int32Array(thresh.length);
+      const max = new BinomialTables().drawRow(a, k, thresh, hits, seeds, thresh.length);
+      const one = new BinomialTables();
+      const want = Array.from(thresh, (t) => [one.draw(b, k, t), b.nextI32()]);
+      expect(Array.from(hits, (h, i) => [h, seeds[i]])).toEqual(want);
+      expect(max).toBe(Math.max(0, ...hits));
+      // Both streams end at the same place.
+      expect(a.nextI32()).toBe(b.nextI32());
+      total += hits.reduce((x, y) => x + y, 0);
+    }
+    expect(total).toBeGreaterThan(0);
+  });
 });
 
 describe('RegionSampler', () => {
