@@ -282,14 +282,13 @@ class MergeChain {
   }
 
   private newPass(thres: number, depth: number): MergePass {
-    const after = Math.max(1, (thres * 2) >>> 0);
     // kdamond_merge_regions()' loop condition, and damon-sim's pass limit.
-    return new MergePass(this, thres, depth, depth + 1 < MAX_MERGE_PASSES && Math.floor(after / 2) < this.maxThres);
+    return new MergePass(this, thres, depth, depth + 1 < MAX_MERGE_PASSES && Math.floor(nextThreshold(thres) / 2) < this.maxThres);
   }
 
   /** `from`, which may be followed by another pass, made more than max_nr_regions regions: that pass runs. */
   passAfter(from: MergePass): void {
-    const next = this.newPass(Math.max(1, (from.thres * 2) >>> 0), from.depth + 1);
+    const next = this.newPass(nextThreshold(from.thres), from.depth + 1);
     const kept = from.kept as Survivors;
     from.kept = null;
     from.next = next;
@@ -385,6 +384,11 @@ function feedRun(first: MergePass, r: DamonRegion, run: PieceRun, e: number, ti:
   for (let i = 0, st = r.end; i < run.n; i++, st += sz) feed(first, bounds(st, st + sz), nrAccesses === null ? nrBase : nrAccesses[i], lastNrAccesses, age, 0, e + i, ti);
 }
 
+/** The threshold of the pass after one with `thres`: `max(threshold * 2, 1)` in the kernel's unsigned int (§5.1). */
+function nextThreshold(thres: number): number {
+  return Math.max(1, (thres * 2) >>> 0);
+}
+
 /**
  * The most passes one kdamond_merge_regions() makes. The kernel's loop has no such limit, but
  * only a threshold wrapping at 2^32 (aggr / sample past 2^30) with regions that cannot merge
@@ -417,6 +421,6 @@ export function kdamondMergeRegions(
       mergeRegionsOf(t, threshold, szLimit, profile);
       nrRegions += t.nrRegions;
     }
-    threshold = Math.max(1, (threshold * 2) >>> 0);
+    threshold = nextThreshold(threshold);
   } while (nrRegions > attrs.maxNrRegions && Math.floor(threshold / 2) < maxThres && ++passes < MAX_MERGE_PASSES);
 }

@@ -277,6 +277,17 @@ export function hitsBetween(seed: number, k: number, need: number, from: number,
   return got;
 }
 
+/**
+ * The draw threshold of a region [start, end) (core addresses) under `map`: threshOf() of the mean
+ * probability over the span damon_rand picks from, truncated to 32 bits. look() computes the same
+ * inline, passing a shared boundary's mass on from one region to the next.
+ */
+function regionThresh(map: YoungMap, start: number, end: number, addrUnit: number): number {
+  const a = start * addrUnit;
+  const b = (start + damonRandSpan(start, end)) * addrUnit;
+  return threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b)));
+}
+
 /** The draw thresholds of the pieces of r's run under `map` (threshOf() of each piece's mean probability). */
 function runThresholds(r: DamonRegion, run: PieceRun, map: YoungMap, addrUnit: number): void {
   const { sz, opsThresh } = run;
@@ -286,9 +297,7 @@ function runThresholds(r: DamonRegion, run: PieceRun, map: YoungMap, addrUnit: n
   } else {
     for (let i = 0; i < run.n; i++) {
       const start = r.start + (i + 1) * sz;
-      const a = start * addrUnit;
-      const b = (start + damonRandSpan(start, start + sz)) * addrUnit;
-      opsThresh[i] = threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b)));
+      opsThresh[i] = regionThresh(map, start, start + sz, addrUnit);
     }
   }
 }
@@ -391,9 +400,7 @@ export class RegionSampler {
     for (const t of targets) {
       for (const r of t.regions) {
         if (r.opsProbKey !== map.version) continue;
-        const a = r.start * this.addrUnit;
-        const b = (r.start + damonRandSpan(r.start, r.end)) * this.addrUnit;
-        if (threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b))) !== r.opsThresh) stale.push(r);
+        if (regionThresh(map, r.start, r.end, this.addrUnit) !== r.opsThresh) stale.push(r);
       }
     }
     return stale;

@@ -94,7 +94,6 @@ export function goalLabel(r: { scheme: number; metric: string; nid: number }): s
   return `s${r.scheme} ${r.metric}${measuresNode(r.metric) ? ` nid ${r.nid}` : ''}`;
 }
 
-
 /**
  * Records read back from NDJSON carry plain numbers where the recorder had bigints (toJson writes
  * bare digits); accept both so summaries work on live and on re-parsed timelines alike.
