@@ -227,6 +227,9 @@ function main(): void {
     [64, 'temporal', 3600],
     [4096, 'temporal', duration],
     [64, 'consist', duration],
+    // The explosion's code paths (piece runs, the streamed merge) first run ~83 s in: how much of
+    // the fresh run's wall time is V8 compiling them shows against a JIT-warm one.
+    [64, 'consist', duration, 'warm'],
     // An hour: CONSIST's B0 region explosion comes once, in the first ~160 s (findings.md §3); this
     // row shows what the rest of a longer run costs.
     [64, 'consist', 3600],
