@@ -6,6 +6,7 @@
 import { si, type DamonAttrs } from './attrs.js';
 import { boundsMoved, destroyRegion, mergeInto, weightedAverage, type DamonRegion, type DamonTarget, type PieceRun } from './region.js';
 import type { KernelProfile } from '../profiles.js';
+import { startAsDoubles } from '../lib/v8-fields.js';
 
 /** Age update of one region for a merge pass with threshold `thres` (§4.4). */
 function updateAge(nr: number, last: number, age: number, thres: number, zeroTransitionReset: boolean): number {
@@ -77,17 +78,17 @@ class Survivors {
   origin = new Int32Array(64);
   target = new Int32Array(64);
 
-  push(start: number, end: number, nr: number, last: number, age: number, merged: number, origin: number, target: number): void {
+  push(e: Entry): void {
     if (this.n === this.start.length) this.grow();
     const i = this.n++;
-    this.start[i] = start;
-    this.end[i] = end;
-    this.nr[i] = nr;
-    this.last[i] = last;
-    this.age[i] = age;
-    this.merged[i] = merged;
-    this.origin[i] = origin;
-    this.target[i] = target;
+    this.start[i] = e.start;
+    this.end[i] = e.end;
+    this.nr[i] = e.nr;
+    this.last[i] = e.last;
+    this.age[i] = e.age;
+    this.merged[i] = e.merged;
+    this.origin[i] = e.origin;
+    this.target[i] = e.target;
   }
 
   private grow(): void {
@@ -104,6 +105,43 @@ class Survivors {
     this.merged = more(this.merged, new Uint8Array(cap));
     this.origin = more(this.origin, new Int32Array(cap));
     this.target = more(this.target, new Int32Array(cap));
+  }
+}
+
+/**
+ * A region as the merge passes see it: bounds, nr_accesses, last_nr_accesses and age, whether it
+ * took anything in, and where it came from (MergePass). A pass's waiting entry hands itself on to
+ * the next pass as an object: one pointer moves where eight numbers were copied, and an entry
+ * that a pass let go (feed() returns it) carries the next region in, so a merge uses as many
+ * entries as it has passes, whatever the number of pieces.
+ */
+class Entry {
+  start = 0;
+  end = 0;
+  nr = 0;
+  last = 0;
+  age = 0;
+  merged = 0;
+  /** -1: nothing (a pass's entry before its first region). */
+  origin = -1;
+  target = -1;
+
+  constructor() {
+    // Addresses pass 2^31: the double layout from the start (lib/v8-fields.ts).
+    startAsDoubles(this, 'start', 'end');
+  }
+
+  /** This entry as region [start, end) of target `target`, entry index `origin`, as yet unmerged. */
+  set(start: number, end: number, nr: number, last: number, age: number, origin: number, target: number): this {
+    this.start = start;
+    this.end = end;
+    this.nr = nr;
+    this.last = last;
+    this.age = age;
+    this.merged = 0;
+    this.origin = origin;
+    this.target = target;
+    return this;
   }
 }
 
@@ -127,16 +165,8 @@ class MergePass {
   next: MergePass | null = null;
   /** This pass's survivors, while it may be the last pass (null once it is not). */
   kept: Survivors | null = Survivors.take();
-  // The entry before (prev) waits in these fields until the next one does not join it (feed()).
-  pStart = 0;
-  pEnd = -1;
-  pNr = 0;
-  pLast = 0;
-  pAge = 0;
-  pMerged = 0;
-  /** -1: nothing waits. */
-  pOrigin = -1;
-  pTarget = -1;
+  /** The entry before (prev): it waits until the next one does not join it (feed()). */
+  prev = new Entry();
 
   constructor(
     readonly chain: MergeChain,
@@ -148,91 +178,61 @@ class MergePass {
 
   /** The end of the input: prev, if any, is a survivor too. */
   end_(): void {
-    if (this.pOrigin >= 0) {
-      const { pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin, pTarget } = this;
-      this.pOrigin = -1;
-      this.pTarget = -1;
-      this.count++;
-      if (this.next !== null) feed(this.next, bounds(pStart, pEnd), pNr, pLast, pAge, pMerged, pOrigin, pTarget);
-      else this.keep(pStart, pEnd, pNr, pLast, pAge, pMerged, pOrigin, pTarget);
+    const q = this.prev;
+    if (q.origin < 0) return;
+    this.count++;
+    const next = this.next;
+    if (next !== null) {
+      // Whatever entry comes back is free: it stays here, empty.
+      this.prev = feed(next, q);
+      this.prev.origin = -1;
+      this.prev.target = -1;
+    } else {
+      this.prev = new Entry();
+      this.keep(q);
     }
   }
 
   /** A survivor of this pass while it is the last: kept, and the next pass started once there are too many. */
-  keep(start: number, end: number, nr: number, last: number, age: number, merged: number, origin: number, target: number): void {
-    (this.kept as Survivors).push(start, end, nr, last, age, merged, origin, target);
+  keep(e: Entry): void {
+    (this.kept as Survivors).push(e);
     if (this.mayPassOn && this.count > this.chain.maxNrRegions) this.chain.passAfter(this);
   }
 }
 
 /**
- * The bounds of the entry feed() takes next. Addresses past 2^31 are doubles, which V8 boxes in a
- * heap number of its own for each argument that carries one (feed() loops, so it is not inlined):
- * ~100 MB of garbage in the preset's largest merge. A typed array passes them unboxed; feed()
- * reads them before anything can write them again (its keep() may feed the next pass).
+ * Entry `e` into pass `p`: it joins p's prev, or p's prev goes on as a survivor to the pass after
+ * p (and so on down the chain) and `e` waits in its place. Returns the entry that is free now
+ * (`e` if it was merged, else the one that left the last pass it reached), for the caller's next
+ * region. One loop, nothing after it (ops/sampler.ts BinomialTables.drawRow() says why), instead
+ * of passes calling each other.
  */
-const entryBounds = new Float64Array(2);
-function bounds(start: number, end: number): Float64Array {
-  entryBounds[0] = start;
-  entryBounds[1] = end;
-  return entryBounds;
-}
-
-/**
- * An entry into pass `p`, its bounds in `at` (bounds()): it joins p's prev, or p's prev goes on as
- * a survivor to the pass after p (and so on down the chain) and the entry waits in its place. One
- * loop, nothing after it (ops/sampler.ts BinomialTables.drawRow() says why), instead of passes
- * calling each other.
- */
-function feed(p: MergePass, at: Float64Array, nr: number, last: number, age: number, merged: number, origin: number, target: number): void {
-  let start = at[0];
-  let end = at[1];
+function feed(p: MergePass, e: Entry): Entry {
   const { zeroTransitionReset, szLimit } = p.chain;
   for (;;) {
     const thres = p.thres;
-    age = updateAge(nr, last, age, thres, zeroTransitionReset);
-    if (target === p.pTarget && mergeable(p.pStart, p.pEnd, p.pNr, start, end, nr, thres, szLimit)) {
-      // mergeInto() on the columns.
-      const sl = p.pEnd - p.pStart;
-      p.pNr = weightedAverage(p.pNr, sl, nr, end - start);
-      p.pAge = weightedAverage(p.pAge, sl, age, end - start);
-      p.pEnd = end;
-      p.pMerged = 1;
-      return;
+    e.age = updateAge(e.nr, e.last, e.age, thres, zeroTransitionReset);
+    const q = p.prev;
+    if (e.target === q.target && mergeable(q.start, q.end, q.nr, e.start, e.end, e.nr, thres, szLimit)) {
+      // mergeInto() on the entry.
+      const sl = q.end - q.start;
+      q.nr = weightedAverage(q.nr, sl, e.nr, e.end - e.start);
+      q.age = weightedAverage(q.age, sl, e.age, e.end - e.start);
+      q.end = e.end;
+      q.merged = 1;
+      return e;
     }
     // The entry takes prev's place; prev goes on.
-    const oStart = p.pStart;
-    const oEnd = p.pEnd;
-    const oNr = p.pNr;
-    const oLast = p.pLast;
-    const oAge = p.pAge;
-    const oMerged = p.pMerged;
-    const oOrigin = p.pOrigin;
-    const oTarget = p.pTarget;
-    p.pStart = start;
-    p.pEnd = end;
-    p.pNr = nr;
-    p.pLast = last;
-    p.pAge = age;
-    p.pMerged = merged;
-    p.pOrigin = origin;
-    p.pTarget = target;
-    if (oOrigin < 0) return; // nothing waited
+    p.prev = e;
+    if (q.origin < 0) return q; // nothing waited
     p.count++;
     const next = p.next;
     if (next === null) {
-      p.keep(oStart, oEnd, oNr, oLast, oAge, oMerged, oOrigin, oTarget);
-      return;
+      p.keep(q);
+      return q;
     }
     p = next;
-    start = oStart;
-    end = oEnd;
-    nr = oNr;
-    last = oLast;
-    age = oAge;
-    merged = oMerged;
-    origin = oOrigin;
-    target = oTarget;
+    e = q;
   }
 }
 
@@ -269,14 +269,15 @@ class MergeChain {
     const { objs, loadedAt, first } = this;
     let ti = 0;
     let tEnd = this.ts.length > 0 ? this.ts[0].rawRegions.length : 0;
+    let f = new Entry();
     for (let j = 0, e = 0; j < objs.length; j++) {
       while (j >= tEnd) tEnd += this.ts[++ti].rawRegions.length;
       const r = objs[j];
       loadedAt[j] = e;
-      feed(first, bounds(r.start, r.end), r.nrAccesses, r.lastNrAccesses, r.age, 0, e++, ti);
+      f = feed(first, f.set(r.start, r.end, r.nrAccesses, r.lastNrAccesses, r.age, e++, ti));
       const run = r.run;
       if (!run) continue;
-      feedRun(first, r, run, e, ti);
+      f = feedRun(first, f, r, run, e, ti);
       e += run.n;
     }
   }
@@ -364,7 +365,12 @@ function releaseLoaded(objs: readonly DamonRegion[], kept: Uint8Array): void {
 
 /** The survivors a pass kept into the pass after it, in order (a loop of its own: drawRow() in ops/sampler.ts says why). */
 function feedKept(next: MergePass, kept: Survivors): void {
-  for (let i = 0; i < kept.n; i++) feed(next, bounds(kept.start[i], kept.end[i]), kept.nr[i], kept.last[i], kept.age[i], kept.merged[i], kept.origin[i], kept.target[i]);
+  let f = new Entry();
+  for (let i = 0; i < kept.n; i++) {
+    f.set(kept.start[i], kept.end[i], kept.nr[i], kept.last[i], kept.age[i], kept.origin[i], kept.target[i]);
+    f.merged = kept.merged[i]; // a survivor may have taken others in
+    f = feed(next, f);
+  }
 }
 
 /** The targets' regions as kept, one list (holey, as every region list is: writeBack() says why). */
@@ -377,11 +383,12 @@ function loadedRegions(ts: readonly DamonTarget[]): DamonRegion[] {
   return objs;
 }
 
-/** The pieces of r's run into the first pass, entry indices from `e` on. */
-function feedRun(first: MergePass, r: DamonRegion, run: PieceRun, e: number, ti: number): void {
+/** The pieces of r's run into the first pass, entry indices from `e` on, through the free entry `f`; returns the one free after. */
+function feedRun(first: MergePass, f: Entry, r: DamonRegion, run: PieceRun, e: number, ti: number): Entry {
   const { sz, nrAccesses, nrBase, lastNrAccesses } = run;
   const age = r.age;
-  for (let i = 0, st = r.end; i < run.n; i++, st += sz) feed(first, bounds(st, st + sz), nrAccesses === null ? nrBase : nrAccesses[i], lastNrAccesses, age, 0, e + i, ti);
+  for (let i = 0, st = r.end; i < run.n; i++, st += sz) f = feed(first, f.set(st, st + sz, nrAccesses === null ? nrBase : nrAccesses[i], lastNrAccesses, age, e + i, ti));
+  return f;
 }
 
 /** The threshold of the pass after one with `thres`: `max(threshold * 2, 1)` in the kernel's unsigned int (§5.1). */
