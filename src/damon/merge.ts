@@ -181,16 +181,9 @@ class MergePass {
     const q = this.prev;
     if (q.origin < 0) return;
     this.count++;
-    const next = this.next;
-    if (next !== null) {
-      // Whatever entry comes back is free: it stays here, empty.
-      this.prev = feed(next, q);
-      this.prev.origin = -1;
-      this.prev.target = -1;
-    } else {
-      this.prev = new Entry();
-      this.keep(q);
-    }
+    // Nothing reads this pass's prev after its end: q can go on as it is.
+    if (this.next !== null) feed(this.next, q);
+    else this.keep(q);
   }
 
   /** A survivor of this pass while it is the last: kept, and the next pass started once there are too many. */
