@@ -131,14 +131,14 @@ class Entry {
     startAsDoubles(this, 'start', 'end');
   }
 
-  /** This entry as region [start, end) of target `target`, entry index `origin`, as yet unmerged. */
-  set(start: number, end: number, nr: number, last: number, age: number, origin: number, target: number): this {
+  /** This entry as region [start, end) of target `target`, entry index `origin`; `merged`: it took others in. */
+  set(start: number, end: number, nr: number, last: number, age: number, merged: number, origin: number, target: number): this {
     this.start = start;
     this.end = end;
     this.nr = nr;
     this.last = last;
     this.age = age;
-    this.merged = 0;
+    this.merged = merged;
     this.origin = origin;
     this.target = target;
     return this;
@@ -267,7 +267,7 @@ class MergeChain {
       while (j >= tEnd) tEnd += this.ts[++ti].rawRegions.length;
       const r = objs[j];
       loadedAt[j] = e;
-      f = feed(first, f.set(r.start, r.end, r.nrAccesses, r.lastNrAccesses, r.age, e++, ti));
+      f = feed(first, f.set(r.start, r.end, r.nrAccesses, r.lastNrAccesses, r.age, 0, e++, ti));
       const run = r.run;
       if (!run) continue;
       f = feedRun(first, f, r, run, e, ti);
@@ -359,11 +359,7 @@ function releaseLoaded(objs: readonly DamonRegion[], kept: Uint8Array): void {
 /** The survivors a pass kept into the pass after it, in order (a loop of its own: drawRow() in ops/sampler.ts says why). */
 function feedKept(next: MergePass, kept: Survivors): void {
   let f = new Entry();
-  for (let i = 0; i < kept.n; i++) {
-    f.set(kept.start[i], kept.end[i], kept.nr[i], kept.last[i], kept.age[i], kept.origin[i], kept.target[i]);
-    f.merged = kept.merged[i]; // a survivor may have taken others in
-    f = feed(next, f);
-  }
+  for (let i = 0; i < kept.n; i++) f = feed(next, f.set(kept.start[i], kept.end[i], kept.nr[i], kept.last[i], kept.age[i], kept.merged[i], kept.origin[i], kept.target[i]));
 }
 
 /** The targets' regions as kept, one list (holey, as every region list is: writeBack() says why). */
@@ -380,7 +376,7 @@ function loadedRegions(ts: readonly DamonTarget[]): DamonRegion[] {
 function feedRun(first: MergePass, f: Entry, r: DamonRegion, run: PieceRun, e: number, ti: number): Entry {
   const { sz, nrAccesses, nrBase, lastNrAccesses } = run;
   const age = r.age;
-  for (let i = 0, st = r.end; i < run.n; i++, st += sz) f = feed(first, f.set(st, st + sz, nrAccesses === null ? nrBase : nrAccesses[i], lastNrAccesses, age, e + i, ti));
+  for (let i = 0, st = r.end; i < run.n; i++, st += sz) f = feed(first, f.set(st, st + sz, nrAccesses === null ? nrBase : nrAccesses[i], lastNrAccesses, age, 0, e + i, ti));
   return f;
 }
 
