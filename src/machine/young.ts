@@ -127,7 +127,6 @@ export class YoungMap {
     return this.hint;
   }
 
-
   /**
    * meanProb() of [x0 + k·step, x0 + (k+1)·step) for k in [0, count), into out: a row of equal
    * regions (a piece run's) with one forward walk over the segments instead of a search per
