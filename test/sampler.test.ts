@@ -5,6 +5,7 @@
  * outcomes, reads that change nothing change nothing, a young-map change splits a block exactly at
  * the sample it happened, and nr_accesses_bp equals the kernel's per-sample moving sum.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { updateRegionAccessRate } from '../src/damon/access.js';
 import { DamonRegion, DamonTarget } from '../src/damon/region.js';
@@ -195,6 +196,44 @@ describe('BinomialTables: the distribution tables are cached per (p, k)', () => 
       total += hits.reduce((x, y) => x + y, 0);
     }
     expect(total).toBeGreaterThan(0);
+  });
+});
+
+describe('YoungMap.meanProbRanges: the thresholds of a target\'s stale regions in one walk', () => {
+  it('gives each range threshOf(meanProb(a, mass(a), b, mass(b))): neighbours, gaps, empty ranges, ranges outside the map, jumps over many segments', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 0, maxLength: 60 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 7 }),
+        // Each range: the gap before it (0: it starts where the last ended) and its length.
+        fc.array(fc.tuple(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 700 })), fc.integer({ min: 0, max: 90 })), { minLength: 0, maxLength: 40 }),
+        fc.integer({ min: 0, max: 300 }),
+        (lens, probs, ranges, from) => {
+          const starts: number[] = [];
+          let at = 50;
+          for (const l of lens) {
+            starts.push(at);
+            at += l;
+          }
+          const map = new YoungMap(starts, starts.map((_, i) => probs[i % probs.length]), at);
+          const bounds = new Float64Array(2 * ranges.length);
+          let x = from;
+          ranges.forEach(([gap, len], k) => {
+            bounds[2 * k] = x + gap;
+            bounds[2 * k + 1] = x + gap + len;
+            x += gap + len;
+          });
+          const out = new Uint32Array(ranges.length);
+          map.meanProbRanges(bounds, ranges.length, 2 ** 31, out);
+          for (let k = 0; k < ranges.length; k++) {
+            const a = bounds[2 * k];
+            const b = bounds[2 * k + 1];
+            expect(out[k]).toBe(threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b))));
+          }
+        },
+      ),
+      { numRuns: 3000, seed: 28 },
+    );
   });
 });
 

@@ -343,11 +343,14 @@ export class RegionSampler {
     const key = map.version;
     const rng = this.rng;
     let minEnd = Infinity;
-    // Adjacent regions share a boundary: its young-map mass is looked up once.
-    let lastX = -1;
-    let lastMass = 0;
     for (const t of targets) {
-      for (const r of t.rawRegions) {
+      const regions = t.rawRegions;
+      // The probabilities of the regions whose bounds or memory changed, in one walk of the map.
+      const stale = this.staleBounds(regions, key, addrUnit);
+      if (stale > 0) map.meanProbRanges(this.bounds, stale, P_ONE, this.threshes);
+      const threshes = this.threshes;
+      let j = 0;
+      for (const r of regions) {
         const same = r.opsProbKey === key;
         if (same && r.opsBlockEnd >= sis) {
           if (r.opsBlockEnd < minEnd) minEnd = r.opsBlockEnd;
@@ -360,14 +363,7 @@ export class RegionSampler {
           if (run) this.settleRun(r, run, lenWindow, r.opsBlockEnd);
           this.settleRegion(r, lenWindow, r.opsBlockEnd);
         } else {
-          // damon_rand(start, end) picks from a span truncated to 32 bits.
-          const a = r.start * addrUnit;
-          const b = (r.start + damonRandSpan(r.start, r.end)) * addrUnit;
-          const ma = a === lastX ? lastMass : map.mass(a);
-          const mb = map.mass(b);
-          lastX = b;
-          lastMass = mb;
-          r.opsThresh = threshOf(YoungMap.meanProb(a, ma, b, mb));
+          r.opsThresh = threshes[j++];
           r.opsProbKey = key;
         }
         r.opsBlockBase = sis;
@@ -379,13 +375,44 @@ export class RegionSampler {
         if (blockEnd < minEnd) minEnd = blockEnd;
         if (!run) continue;
         this.lookRun(r, run, same, map, addrUnit, blockEnd - sis + 1);
-        lastX = -1; // the run's last boundary is not kept
       }
     }
     this.minEnd = minEnd;
     this.map = map;
     this.addrUnit = addrUnit;
     this.stale = false;
+  }
+
+  /** Byte bounds of the sampled span (regionThresh()) of each region whose probability is not for map version `key`. */
+  private bounds: Float64Array = new Float64Array(512);
+  /** Their draw thresholds, from the young map (YoungMap.meanProbRanges()). */
+  private threshes: Uint32Array = new Uint32Array(256);
+
+  /**
+   * The sampled span of every region of `regions` whose probability is not for map version `key`,
+   * in address order into `bounds`, as regionThresh() takes it (damon_rand picks from a span
+   * truncated to 32 bits); returns how many.
+   */
+  private staleBounds(regions: readonly DamonRegion[], key: number, addrUnit: number): number {
+    let bounds = this.bounds;
+    let m = 0;
+    for (const r of regions) {
+      if (r.opsProbKey === key) continue;
+      if (2 * m + 2 > bounds.length) bounds = this.grow(m + 1);
+      bounds[2 * m] = r.start * addrUnit;
+      bounds[2 * m + 1] = (r.start + damonRandSpan(r.start, r.end)) * addrUnit;
+      m++;
+    }
+    return m;
+  }
+
+  /** Room for twice `ranges` ranges' bounds and thresholds, keeping the bounds written so far. */
+  private grow(ranges: number): Float64Array {
+    const bounds = new Float64Array(4 * ranges);
+    bounds.set(this.bounds);
+    this.bounds = bounds;
+    this.threshes = new Uint32Array(2 * ranges);
+    return bounds;
   }
 
   /**
