@@ -18,6 +18,7 @@ import { regionSzLimit } from '../src/damon/split.js';
 import { Prng } from '../src/lib/prng.js';
 import { YoungMap } from '../src/machine/young.js';
 import { RegionSampler, threshOf } from '../src/ops/sampler.js';
+import { mapOfLengths } from './helpers/young.js';
 
 const PAGE = 4096;
 
@@ -277,13 +278,7 @@ describe('piece runs: the region code that reads them does what it does to the r
         fc.integer({ min: 1, max: 9 }),
         fc.integer({ min: 1, max: 120 }),
         (lens, probs, x0, step, count) => {
-          const starts: number[] = [];
-          let at = 7;
-          for (const l of lens) {
-            starts.push(at);
-            at += l;
-          }
-          const map = new YoungMap(starts, starts.map((_, i) => probs[i % probs.length]), at);
+          const map = mapOfLengths(7, lens, probs);
           const out = new Uint32Array(count);
           map.meanProbRow(x0, step, count, 2 ** 31, out);
           for (let k = 0; k < count; k++) {

@@ -12,6 +12,7 @@ import { DamonRegion, DamonTarget } from '../src/damon/region.js';
 import { Prng } from '../src/lib/prng.js';
 import { YoungMap } from '../src/machine/young.js';
 import { BinomialTables, RegionSampler, hitsBetween, invertBinomial, threshOf } from '../src/ops/sampler.js';
+import { mapOfLengths } from './helpers/young.js';
 
 /** Successes on a block's first n samples. */
 const prefixHits = (seed: number, k: number, hits: number, n: number): number => hitsBetween(seed, k, hits, 0, n);
@@ -209,13 +210,7 @@ describe('YoungMap.meanProbRanges: the thresholds of a target\'s stale regions i
         fc.array(fc.tuple(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 700 })), fc.integer({ min: 0, max: 90 })), { minLength: 0, maxLength: 40 }),
         fc.integer({ min: 0, max: 300 }),
         (lens, probs, ranges, from) => {
-          const starts: number[] = [];
-          let at = 50;
-          for (const l of lens) {
-            starts.push(at);
-            at += l;
-          }
-          const map = new YoungMap(starts, starts.map((_, i) => probs[i % probs.length]), at);
+          const map = mapOfLengths(50, lens, probs);
           const bounds = new Float64Array(2 * ranges.length);
           let x = from;
           ranges.forEach(([gap, len], k) => {
