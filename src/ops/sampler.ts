@@ -312,6 +312,10 @@ export class RegionSampler {
   private minEnd = -1;
   /** The address unit the regions' probabilities were computed with. */
   private addrUnit = 0;
+  /** The sampled spans (staleBounds()) of a target's regions whose probability is not current, as byte bounds. */
+  private bounds: Float64Array = new Float64Array(512);
+  /** Their draw thresholds, from the young map (YoungMap.meanProbRanges()). */
+  private threshes: Uint32Array = new Uint32Array(256);
 
   constructor(private readonly rng: Prng) {}
 
@@ -382,11 +386,6 @@ export class RegionSampler {
     this.addrUnit = addrUnit;
     this.stale = false;
   }
-
-  /** Byte bounds of the sampled span (regionThresh()) of each region whose probability is not for map version `key`. */
-  private bounds: Float64Array = new Float64Array(512);
-  /** Their draw thresholds, from the young map (YoungMap.meanProbRanges()). */
-  private threshes: Uint32Array = new Uint32Array(256);
 
   /**
    * The sampled span of every region of `regions` whose probability is not for map version `key`,
