@@ -277,14 +277,19 @@ export function hitsBetween(seed: number, k: number, need: number, from: number,
   return got;
 }
 
+/** The byte address where the span damon_rand(start, end) picks from ends: it is truncated to 32 bits (core addresses). */
+function spanEndBytes(start: number, end: number, addrUnit: number): number {
+  return (start + damonRandSpan(start, end)) * addrUnit;
+}
+
 /**
  * The draw threshold of a region [start, end) (core addresses) under `map`: threshOf() of the mean
- * probability over the span damon_rand picks from, truncated to 32 bits. look() computes the same
- * inline, passing a shared boundary's mass on from one region to the next.
+ * probability over the span damon_rand picks from. look() gets the same for all of a target's
+ * stale regions at once (staleBounds(), YoungMap.meanProbRanges()).
  */
 function regionThresh(map: YoungMap, start: number, end: number, addrUnit: number): number {
   const a = start * addrUnit;
-  const b = (start + damonRandSpan(start, end)) * addrUnit;
+  const b = spanEndBytes(start, end, addrUnit);
   return threshOf(YoungMap.meanProb(a, map.mass(a), b, map.mass(b)));
 }
 
@@ -389,8 +394,7 @@ export class RegionSampler {
 
   /**
    * The sampled span of every region of `regions` whose probability is not for map version `key`,
-   * in address order into `bounds`, as regionThresh() takes it (damon_rand picks from a span
-   * truncated to 32 bits); returns how many.
+   * in address order into `bounds`, as regionThresh() takes it; returns how many.
    */
   private staleBounds(regions: readonly DamonRegion[], key: number, addrUnit: number): number {
     let bounds = this.bounds;
@@ -399,7 +403,7 @@ export class RegionSampler {
       if (r.opsProbKey === key) continue;
       if (2 * m + 2 > bounds.length) bounds = this.grow(m + 1);
       bounds[2 * m] = r.start * addrUnit;
-      bounds[2 * m + 1] = (r.start + damonRandSpan(r.start, r.end)) * addrUnit;
+      bounds[2 * m + 1] = spanEndBytes(r.start, r.end, addrUnit);
       m++;
     }
     return m;
