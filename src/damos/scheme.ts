@@ -41,6 +41,10 @@ export function measuresNode(metric: string): boolean {
 }
 /** Metrics that measure a memcg: the goal's memcg `path` matters. */
 export const MEMCG_METRICS: readonly QuotaGoalMetric[] = ['node_memcg_used_bp', 'node_memcg_free_bp'];
+/** Whether a goal's memcg path means anything: a metric of one memcg on a node (MEMCG_METRICS). */
+export function measuresMemcg(metric: string): boolean {
+  return (MEMCG_METRICS as readonly string[]).includes(metric);
+}
 
 export const GOAL_TUNERS = ['consist', 'temporal'] as const;
 export type GoalTuner = (typeof GOAL_TUNERS)[number];

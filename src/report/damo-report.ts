@@ -14,7 +14,7 @@
 import { si } from '../damon/attrs.js';
 import type { DamonCtx } from '../damon/ctx.js';
 import { DamosWalk } from '../damos/walk.js';
-import { MEMCG_METRICS, NID_METRICS } from '../damos/scheme.js';
+import { measuresMemcg, measuresNode } from '../damos/scheme.js';
 import type { DamoCompat } from '../formats/damo/emit.js';
 import { compatDropsNid } from '../formats/damo/kdamonds.js';
 import { formatBytesAccurate, formatPercent, isMigrateAction, type DamoAge, type DamoContext, type DamoFilter, type DamoGoal, type DamoKdamond, type DamoNrAccesses, type DamoScheme } from '../formats/damo/tree.js';
@@ -112,9 +112,9 @@ function ageText(f: Fmt, v: DamoAge, which: 'min' | 'max'): string {
 
 function goalLine(f: Fmt, g: DamoGoal, idx: number, compat: DamoCompat | undefined, measured: bigint | null | 'unmeasured' | undefined): string {
   const words: string[] = [];
-  const showsNid = NID_METRICS.includes(g.metric) && !compatDropsNid(g.metric, compat);
+  const showsNid = measuresNode(g.metric) && !compatDropsNid(g.metric, compat);
   if (showsNid) words.push(g.nid === null ? 'nid unset: node 0' : `nid ${f.nr(g.nid)}`);
-  if (MEMCG_METRICS.includes(g.metric)) words.push(`memcg ${g.memcgPath ?? ''}`);
+  if (measuresMemcg(g.metric)) words.push(`memcg ${g.memcgPath ?? ''}`);
   const metric = words.length > 0 ? `${g.metric} (${words.join(', ')})` : g.metric;
   let current = f.nr(g.currentValue);
   if (measured === null) current += ' (goal dropped by the kernel: target_value 0)';

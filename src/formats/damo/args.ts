@@ -13,7 +13,7 @@
  * docs/format-damo-args.md): goals of a scheme without quotas, words after a non-migrate action.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { DAMOS_ACTIONS, GOAL_TUNERS, MEMCG_METRICS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type QuotaGoalMetric } from '../../damos/scheme.js';
+import { DAMOS_ACTIONS, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, measuresMemcg, measuresNode, type DamosAction, type FilterType, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import type { KdamondParams } from '../../scenario/model.js';
@@ -382,8 +382,8 @@ function parseGoal(words: string[], schemeIdx: number, opts: DamoArgsOptions, wa
     if (optionals.length > 1) fail(opt, `expected node_eligible_mem_bp <target> [<nid>]; found "${words.join(' ')}"`);
     if (optionals.length === 1)
       warnings.push({ path: opt, message: `upstream damo v3.3 ignores the nid word of node_eligible_mem_bp (scheme ${schemeIdx}: nid ${optionals[0]} dropped; the kernel then measures node 0) (--damo-compat upstream)` });
-  } else if (NID_METRICS.includes(m)) {
-    const memcg = MEMCG_METRICS.includes(m);
+  } else if (measuresNode(m)) {
+    const memcg = measuresMemcg(m);
     const want = memcg ? 2 : 1;
     // Upstream damo takes node_eligible_mem_bp with its target only (damo-formats.md §2.1): the
     // goal then has no nid, as in a file without one, and the kernel measures node 0.

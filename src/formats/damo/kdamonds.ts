@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
-import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, type QuotaGoalMetric } from '../../damos/scheme.js';
+import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, measuresNode, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { UnitError, parseNumber, parseRatio, parseTime, showParsed } from './units.js';
@@ -552,7 +552,7 @@ function goalToParams(g: DamoGoal, path: readonly PathSeg[], c: Collector, env: 
   if (rawTarget !== undefined && targetValue === 0n && !c.errors.some((e) => e.path === formatPath([...path, 'target_value'])))
     warn(c, [...path, 'target_value'], 'a goal with target_value 0 is dropped by the kernel (sysfs ignores it): this goal does nothing');
   let nid = g.nid ?? null;
-  if (NID_METRICS.includes(metric) && nid === null) warn(c, [...path, 'nid'], `metric ${metric} measures a node; no nid given, so the kernel uses node 0`);
+  if (measuresNode(metric) && nid === null) warn(c, [...path, 'nid'], `metric ${metric} measures a node; no nid given, so the kernel uses node 0`);
   if (compatDropsNid(metric, env.opts.compat) && nid !== null) {
     warn(c, [...path, 'nid'], 'upstream damo v3.3 drops the nid of node_eligible_mem_bp goals: the kernel measures node 0 (--damo-compat upstream)');
     nid = null;

@@ -9,7 +9,7 @@
  */
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, isCoreFilter, MEMCG_METRICS, NID_METRICS, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
+import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, isCoreFilter, measuresMemcg, measuresNode, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import { ULONG_MAX } from '../../lib/kint.js';
@@ -329,9 +329,9 @@ function readGoals(r: Reader, dir: string): DamoGoal[] {
     const targetValue = r.big(join(d, 'target_value'), r.required(join(d, 'target_value')));
     const currentValue = r.big(join(d, 'current_value'), r.optional(join(d, 'current_value'), 'current_value', '0') ?? '0');
     let nid: number | null = null;
-    if (NID_METRICS.includes(metric)) nid = r.int(join(d, 'nid'), r.optional(join(d, 'nid'), 'nid', '0') ?? '0', 'a node id');
+    if (measuresNode(metric)) nid = r.int(join(d, 'nid'), r.optional(join(d, 'nid'), 'nid', '0') ?? '0', 'a node id');
     let memcgPath: string | null = null;
-    if (MEMCG_METRICS.includes(metric)) {
+    if (measuresMemcg(metric)) {
       const p = r.optional(join(d, 'path'), 'path', '') ?? '';
       memcgPath = p === '' ? null : p;
     }

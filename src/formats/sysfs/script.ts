@@ -17,7 +17,7 @@
  * parent dir, standing in for the kernel creating numbered dirs when an nr_* file is written, so
  * the script can be checked against a plain directory.
  */
-import { MEMCG_METRICS, NID_METRICS, isCoreFilter } from '../../damos/scheme.js';
+import { isCoreFilter, measuresMemcg, measuresNode } from '../../damos/scheme.js';
 import type { FilterParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import type { DamoCompat } from '../damo/emit.js';
 import { compatDropsNid } from '../damo/kdamonds.js';
@@ -121,10 +121,10 @@ function schemeLines(out: string[], d: string, s: SchemeParams, opts: ScriptOpti
   q.goals.forEach((g, i) => {
     const gd = `${qd}/goals/${i}`;
     out.push(`o "${gd}/target_metric" ${g.metric} user_input`);
-    const writesNid = NID_METRICS.includes(g.metric) && !compatDropsNid(g.metric, opts.compat);
+    const writesNid = measuresNode(g.metric) && !compatDropsNid(g.metric, opts.compat);
     // Written even when unset (the kernel's 0): a reused goal dir may hold another nid.
     if (writesNid) out.push(`o "${gd}/nid" ${g.nid ?? 0} 0`);
-    if (MEMCG_METRICS.includes(g.metric) && g.memcgPath !== null) out.push(`w "${gd}/path" ${shQuote(g.memcgPath)}`);
+    if (measuresMemcg(g.metric) && g.memcgPath !== null) out.push(`w "${gd}/path" ${shQuote(g.memcgPath)}`);
     out.push(`w "${gd}/target_value" ${g.targetValue}`);
     out.push(`w "${gd}/current_value" ${g.currentValue}`);
   });
