@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/** lib/search.ts: the searches the young map, the LRU runs and the merge read sorted columns with. */
+/** lib/search.ts: the searches the young map and the LRU runs read their sorted columns with. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lastAtMost, lastAtMostFrom } from '../src/lib/search.js';
