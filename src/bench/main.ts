@@ -14,6 +14,7 @@ import { scenarioFromDoc } from '../scenario/load.js';
 import { tiering6040, type Tuner } from '../scenario/presets.js';
 import { parseDuration } from '../cli/damo-common.js';
 import { EXIT_USAGE, UsageError, commanderIssue } from '../cli/io.js';
+import { tuneV8 } from '../cli/v8-tuning.js';
 import { burstLine, burstOf, type Burst } from './burst.js';
 
 interface BenchResult {
@@ -208,7 +209,9 @@ function parseBenchArgs(argv: string[]): number | undefined {
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--one') {
-    // A child of the bench (the protocol below), not a command line a user types.
+    // A child of the bench (the protocol below), not a command line a user types. It tunes V8 as
+    // the CLI does, so that its figures are the CLI's.
+    tuneV8();
     process.stdout.write(JSON.stringify(runOne(Number(args[1]), args[2] as Mode, Number(args[3]), args[4] === 'warm')) + '\n');
     return;
   }

@@ -9,6 +9,7 @@
  * core for ~0.25 s of a ~1 s preset run on a 2-core machine. The shebang stays plain `node`
  * (`env -S` is not everywhere, BusyBox's env lacks it); `NODE_OPTIONS=--v8-pool-size=1` gives the
  * installed command the same (README, docs/architecture.md "A fresh process against a warm one").
+ * Run as the command, it also sets V8's inlining limit for itself (./v8-tuning.ts).
  */
 import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { RUN_DAMO_HELP } from './run-damo.js';
 import { registerDamoCommands } from './damo-commands.js';
 import { PROFILES, describeProfiles, profilesMarkdown } from '../profiles.js';
 import { scenarioJsonSchemaText } from '../scenario/jsonschema.js';
+import { tuneV8 } from './v8-tuning.js';
 
 export const VERSION = '0.1.0';
 
@@ -132,6 +134,7 @@ if (isEntryPoint()) {
   process.stderr.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
   });
+  tuneV8();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
