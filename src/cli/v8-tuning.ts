@@ -13,6 +13,7 @@
  * Interleaved fresh runs of the preset (docs/architecture.md "A fresh process against a warm
  * one"): CONSIST 603 → 583 ms (medians of 24), JIT-warm 459 → 441, TEMPORAL 455 → 449; 230 (half
  * the default) gave less, 300 and above nothing.
+ * Tuned on Node 20 (V8 11.3): another V8 (Node 22's adds Maglev) wants measuring again.
  */
 import { setFlagsFromString } from 'node:v8';
 
