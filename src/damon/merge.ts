@@ -374,9 +374,9 @@ function loadedRegions(ts: readonly DamonTarget[]): DamonRegion[] {
 
 /** The pieces of r's run into the first pass, entry indices from `e` on, through the free entry `f`; returns the one free after. */
 function feedRun(first: MergePass, f: Entry, r: DamonRegion, run: PieceRun, e: number, ti: number): Entry {
-  const { sz, nrAccesses, nrBase, lastNrAccesses } = run;
+  const { sz, lastNrAccesses } = run;
   const age = r.age;
-  for (let i = 0, st = r.end; i < run.n; i++, st += sz) f = feed(first, f.set(st, st + sz, nrAccesses === null ? nrBase : nrAccesses[i], lastNrAccesses, age, 0, e + i, ti));
+  for (let i = 0, st = r.end; i < run.n; i++, st += sz) f = feed(first, f.set(st, st + sz, run.nrOf(i), lastNrAccesses, age, 0, e + i, ti));
   return f;
 }
 
