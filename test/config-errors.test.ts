@@ -1259,6 +1259,35 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
+  it("an output on the file of damo's --kdamonds or --schemes", async () => {
+    const kd = join(dir, 'kd.json');
+    const r0 = await cli(['export', '--preset', 'tiering-6040', '--tuner', 'temporal']);
+    expect(r0.code, r0.err).toBe(0);
+    writeFileSync(kd, r0.out);
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '1', '--kdamonds', kd, '--out', kd, '--no-progress']);
+    expectError(expectRejected(r), '--out', "expected a file other than the --kdamonds file's");
+    expect(readFileSync(kd, 'utf8')).toBe(r0.out);
+    const sch = join(dir, 'sch.json');
+    const schemes = JSON.stringify((JSON.parse(r0.out) as { kdamonds: Array<{ contexts: Array<{ schemes: unknown[] }> }> }).kdamonds[0].contexts[0].schemes);
+    writeFileSync(sch, schemes);
+    const r2 = await cli(['run', '--preset', 'tiering-6040', '--duration', '1', '--schemes', sch, '--trace', sch, '--no-progress']);
+    expectError(expectRejected(r2), '--trace', "expected a file other than the --schemes file's");
+    expect(readFileSync(sch, 'utf8')).toBe(schemes);
+    // One file for both inputs is no clash.
+    const r3 = await cli(['run', '--preset', 'tiering-6040', '--duration', '1', '--kdamonds', kd, '--schemes', kd, '--no-progress']);
+    expect(r3.code, r3.err).toBe(0);
+  });
+
+  it("export's --script on the scenario file itself", async () => {
+    const file = join(dir, 'clobber-export.yaml');
+    const text = stringify(goodDoc());
+    writeFileSync(file, text);
+    const r = await cli(['export', file, '--script', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`damon-sim: error: --script: expected a file other than the scenario file's; found the same file "${file}"\n`);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
   it('a scenario file that does not exist', async () => {
     const file = join(dir, 'nope.yaml');
     const outFile = join(dir, 'nope.ndjson');

@@ -12,7 +12,7 @@ import { sysfsScript } from '../formats/sysfs/script.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseFormat, parseProfile } from './damo-common.js';
 import { PROFILES, resolveProfile } from '../profiles.js';
-import { OptionChecks, OutputError, UsageError, asOutputError, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
+import { OptionChecks, OutputError, UsageError, asOutputError, checkDistinctOutputs, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
 
 export interface ExportOptions {
   preset?: string;
@@ -47,7 +47,10 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
     if (holdsCurrentDir(o.sysfs))
       throw new UsageError(`--sysfs: expected a new directory or an empty one other than the current directory (or one holding it); found "${o.sysfs}"`);
   }
-  if (o.script !== undefined) checkOutputPath('--script', o.script);
+  if (o.script !== undefined) {
+    checkDistinctOutputs([['--script', o.script]], [['the scenario file', file]]);
+    checkOutputPath('--script', o.script);
+  }
   if (o.sysfs !== undefined && existsSync(o.sysfs) && readdirSync(o.sysfs).length > 0)
     throw new UsageError(`--sysfs: expected a new or empty directory; found "${o.sysfs}" non-empty (refusing to overwrite)`);
   // Load with the kernel reading (keeping nids); the compat switch shapes the output only.

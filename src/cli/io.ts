@@ -294,17 +294,28 @@ function removeQuietly(path: string): void {
 /** The longest file name Linux file systems take. */
 const NAME_MAX = 255;
 
-/** Refuse two outputs of one run that are the same file (one would overwrite the other). */
-export function checkDistinctOutputs(outputs: ReadonlyArray<[option: string, path: string | undefined]>): void {
+/**
+ * Refuse two outputs of one command that are the same file (one would overwrite the other), and an
+ * output that is one of its inputs (it would replace what it was made from). Inputs may share a
+ * file among themselves.
+ */
+export function checkDistinctOutputs(
+  outputs: ReadonlyArray<[option: string, path: string | undefined]>,
+  inputs: ReadonlyArray<[name: string, path: string | undefined]> = [],
+): void {
+  // What is there already is known by device and inode, so that /dev/stdout and /dev/fd/1, or a
+  // link and its target, are one file; a file still to be made, by its full path.
+  const keyOf = (path: string): { key: string; exists: boolean } => {
+    const st = statOrUndefined(path);
+    return { key: st ? `${st.dev}:${st.ino}` : resolve(path), exists: st !== undefined };
+  };
   const seen = new Map<string, string>();
+  for (const [name, path] of inputs) if (path !== undefined && !seen.has(keyOf(path).key)) seen.set(keyOf(path).key, name);
   for (const [option, path] of outputs) {
     if (path === undefined) continue;
-    // What is there already is known by device and inode, so that /dev/stdout and /dev/fd/1, or a
-    // link and its target, are one output; a file still to be made, by its full path.
-    const st = statOrUndefined(path);
-    const key = st ? `${st.dev}:${st.ino}` : resolve(path);
+    const { key, exists } = keyOf(path);
     const other = seen.get(key);
-    if (other !== undefined) throw new UsageError(`${option}: expected a file other than ${other}'s; found the same ${st ? 'file' : 'path'} "${path}"`);
+    if (other !== undefined) throw new UsageError(`${option}: expected a file other than ${other}'s; found the same ${exists ? 'file' : 'path'} "${path}"`);
     seen.set(key, option);
   }
 }

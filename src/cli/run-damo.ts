@@ -7,7 +7,7 @@
  * commander cannot know damo's options, so `run` allows unknown options and hands everything it
  * did not parse (operands and damo options with their values) here, where they are told apart.
  */
-import { damoArgsToParams, isDamoOption, partitionDamoTokens } from '../formats/damo/args.js';
+import { damoArgsToParams, damoInputFiles, isDamoOption, partitionDamoTokens } from '../formats/damo/args.js';
 import type { DamoCompat } from '../formats/damo/emit.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { ConfigError } from '../scenario/issues.js';
@@ -48,4 +48,18 @@ export function applyDamoOptions(loaded: LoadedScenario, tokens: readonly string
   const warnings = [...loaded.warnings.filter((w) => !damonOnly(w.path)), ...r.warnings, ...c.warnings.filter((w) => damonOnly(w.path))];
   if (c.errors.length > 0) throw new ConfigError(c.errors, warnings);
   loaded.warnings = warnings;
+}
+
+/**
+ * The files damo's options read (`--kdamonds FILE`, `--schemes FILE`), named as checkDistinctOutputs()
+ * names an input; none if the options do not parse, which applyDamoOptions() reports in its turn.
+ */
+export function damoInputs(damoArgs: readonly string[] | undefined): Array<[string, string]> {
+  if (damoArgs === undefined) return [];
+  try {
+    return damoInputFiles(damoArgs).map(([opt, path]): [string, string] => [`the ${opt} file`, path]);
+  } catch (e) {
+    if (e instanceof ConfigError) return [];
+    throw e;
+  }
 }

@@ -15,7 +15,7 @@ import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, isStdout, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
 import { checkPreset, checkTuner, checkTunerHasPreset, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
-import { applyDamoOptions, splitRunArgs } from './run-damo.js';
+import { applyDamoOptions, damoInputs, splitRunArgs } from './run-damo.js';
 
 export interface RunCommandOptions {
   preset?: string;
@@ -299,12 +299,14 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     refuseOneRunOptions(o, '--seeds', "every run's timeline and plot");
   }
   const progress = o.progress !== false;
-  checkDistinctOutputs([
-    ['the scenario file', file],
-    ['--out', o.out],
-    ['--plot', o.plot],
-    ['--trace', o.trace],
-  ]);
+  checkDistinctOutputs(
+    [
+      ['--out', o.out],
+      ['--plot', o.plot],
+      ['--trace', o.trace],
+    ],
+    [['the scenario file', file], ...damoInputs(o.damoArgs)],
+  );
   if (o.out !== undefined) checkOutputPath('--out', o.out);
   if (o.plot !== undefined) {
     checkOutputPath('--plot', o.plot);

@@ -872,13 +872,37 @@ function readTree(tree: unknown, source: string, warnings: readonly ConfigIssue[
   return { params: read.params, kdamonds: read.kdamonds, warnings: [...c.warnings, ...read.warnings] };
 }
 
+/** The options whose value damo reads as JSON text or as a JSON file (jsonOption()). */
+const JSON_OPTIONS = ['--kdamonds', '--schemes'] as const;
+
+/**
+ * The files damo's options name as input (`--kdamonds FILE`, `--schemes FILE`): the values that
+ * jsonOption() would read as a file, with the option that names each. An output of the same run
+ * must not be one of them (the CLI checks).
+ */
+export function damoInputFiles(tokens: readonly string[]): Array<[option: string, path: string]> {
+  const { occurrences: occ } = splitDamoTokens(tokens);
+  const files: Array<[string, string]> = [];
+  for (const opt of JSON_OPTIONS) for (const [value] of occ.get(opt) ?? []) if (isFileValue(value)) files.push([opt, value]);
+  return files;
+}
+
+/** Whether jsonOption() reads `value` as a file. */
+function isFileValue(value: string): boolean {
+  try {
+    return existsSync(value) && statSync(value).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */
 function jsonOption(opt: string, value: string): unknown {
   const t = value.trim();
   if (!t.startsWith('{') && !t.startsWith('[') && !existsSync(value)) fail(opt, `expected JSON text or a JSON file; found "${value}", which is neither (no such file)`);
   let text = value;
   try {
-    if (existsSync(value) && statSync(value).isFile()) text = readFileSync(value, 'utf8');
+    if (isFileValue(value)) text = readFileSync(value, 'utf8');
   } catch {
     // not a readable file: the value is the JSON text
   }
