@@ -1235,6 +1235,16 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(readdirSync(sub)).toEqual([]);
   }, 60_000);
 
+  it('SIGHUP (a closed terminal) stops a run as SIGINT does, leaving nothing behind', async () => {
+    const sub = mkdtempSync(join(dir, 'sighup-'));
+    const run = spawnCli(sub, ['run', '--preset', 'tiering-6040', '--duration', '1h', '--out', 'sub/o.ndjson', '--trace', 't.txt', '--no-progress']);
+    await run.until(() => filesIn(join(sub, 'sub')).some((f) => f.endsWith('.tmp')));
+    run.child.kill('SIGHUP');
+    expect(await run.ended).toEqual({ code: null, signal: 'SIGHUP' });
+    expect(run.err()).toBe('damon-sim: interrupted (SIGHUP): stopped, no output written\n');
+    expect(readdirSync(sub)).toEqual([]);
+  }, 60_000);
+
   it('SIGTERM in a sweep keeps the finished runs\' files and says so', async () => {
     const sub = mkdtempSync(join(dir, 'sigterm-'));
     const run = spawnCli(sub, ['run', '--preset', 'tiering-6040', '--duration', '1s', '--seeds', '1-60', '--out-dir', 'od', '--no-progress']);

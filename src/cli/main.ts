@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { commanderOutputError, processIo, reportFailure, EXIT_USAGE, UsageError, type Io } from './io.js';
 import { runCommand } from './run.js';
 import { RUN_DAMO_HELP } from './run-damo.js';
+import { STOP_SIGNALS } from './interactive.js';
 import { registerDamoCommands } from './damo-commands.js';
 import { PROFILES, describeProfiles, profilesMarkdown } from '../profiles.js';
 import { scenarioJsonSchemaText } from '../scenario/jsonschema.js';
@@ -138,9 +139,9 @@ if (isEntryPoint()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
-      // Stopped by SIGINT or SIGTERM (run cleaned up and said so): end by the signal itself, as a
-      // process without handlers would, so that a calling shell loop stops too.
-      const sig = code === 128 + osConstants.signals.SIGINT ? 'SIGINT' : code === 128 + osConstants.signals.SIGTERM ? 'SIGTERM' : undefined;
+      // Stopped by a signal (run cleaned up and said so): end by the signal itself, as a process
+      // without handlers would, so that a calling shell loop stops too.
+      const sig = STOP_SIGNALS.find((s) => code === 128 + osConstants.signals[s]);
       if (sig !== undefined && process.listenerCount(sig) === 0) process.kill(process.pid, sig);
     },
     (e: unknown) => {

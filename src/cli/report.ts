@@ -51,7 +51,7 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
     io.out(formatDamonReport(paramsToDamo(sc.kdamonds, { compat }), { compat, raw: o.raw }));
     return 0;
   }
-  // A long run shows its progress, and SIGINT / SIGTERM stop it as they stop `run` (the bar gives
+  // A long run shows its progress, and SIGINT / SIGTERM / SIGHUP stop it as they stop `run` (the bar gives
   // the terminal its cursor back; nothing has been printed yet).
   const bar = progressFor(io, o.progress !== false, src.label);
   const stop = stopOnSignals();

@@ -76,7 +76,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   }
 }
 
-/** The run was stopped from outside (the CLI's SIGINT / SIGTERM) before its end. */
+/** The run was stopped from outside (the CLI's SIGINT / SIGTERM / SIGHUP) before its end. */
 export class RunInterrupted extends Error {
   /** What the caller's outputs are left as, for the report (the CLI fills it in). */
   outcome?: string;
