@@ -142,6 +142,8 @@ interface BadCase {
   path: string;
   phrases: Array<string | RegExp>;
   ext?: 'yaml' | 'json';
+  /** The one line of the run's stderr: a bad value draws no knock-on errors or warnings elsewhere. */
+  alone?: boolean;
 }
 
 const cases: BadCase[] = [
@@ -301,6 +303,61 @@ const cases: BadCase[] = [
     phrases: ['expected one of "hotset", "processes"', 'found nothing'],
   },
   {
+    name: 'an RSS of 0 (and nothing else said about the hot set that no longer fits it)',
+    mutate: (d) => (d.workload.rss = 0),
+    path: 'workload.rss',
+    phrases: ['expected a positive multiple of 4 KiB; found 0'],
+    alone: true,
+  },
+  {
+    name: 'an RSS that is not whole pages (and nothing else said)',
+    mutate: (d) => (d.workload.rss = 4097),
+    path: 'workload.rss',
+    phrases: ['expected a positive multiple of 4 KiB; found 4097'],
+    alone: true,
+  },
+  {
+    name: 'an empty first-touch node list, named where it is',
+    mutate: (d) => (d.workload.nodes = []),
+    path: 'workload.nodes',
+    phrases: ['expected at least one node id', 'found an empty list'],
+    alone: true,
+  },
+  {
+    name: 'a target_nid that is not a number (YAML .nan)',
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].schemes[0].target_nid = NaN),
+    path: `${SCHEME}.target_nid`,
+    phrases: ['expected a node id or null; found NaN'],
+    alone: true,
+  },
+  {
+    name: "a goal's nid of YAML .inf",
+    mutate: (d) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].nid = Infinity),
+    path: `${GOAL}.nid`,
+    phrases: ['expected a node id or null; found Infinity'],
+    alone: true,
+  },
+  {
+    name: 'a fractional record stride',
+    mutate: (d) => (d.record = { aggr_stride: 1.5 }),
+    path: 'record.aggr_stride',
+    phrases: ['expected a whole number; found 1.5'],
+    alone: true,
+  },
+  {
+    name: 'an event without its time',
+    mutate: (d) => (d.events = [{ scheme: 0, goal: 0, current_value: 5 }]),
+    path: 'events[0].at',
+    phrases: [/^expected a time from 0 to \d+ days/, 'found nothing'],
+    alone: true,
+  },
+  {
+    name: "a goal feed's keys beside a state command point to the command that writes goal files",
+    mutate: (d) => (d.events = [{ at: 1, command: 'update_schemes_tried_regions', scheme: 0, goal: 0, current_value: 5 }]),
+    path: 'events[0].scheme',
+    phrases: ['found command "update_schemes_tried_regions"', 'with command "commit_schemes_quota_goals"'],
+  },
+  {
     name: 'negative reserved memory is not a size',
     mutate: (d) => (d.machine.nodes[1].reserved = '-4 KiB'),
     path: 'machine.nodes[1].reserved',
@@ -316,8 +373,16 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
       const ext = c.ext ?? 'yaml';
       const r = await runDoc(ext === 'json' ? JSON.stringify(d, null, 2) : stringify(d), ext);
       expectError(expectRejected(r), c.path, ...c.phrases);
+      if (c.alone) expect(r.err.trimEnd().split('\n'), r.err).toHaveLength(1);
     });
   }
+
+  it('a YAML alias inside the node it names is refused as such, not by a stack overflow', async () => {
+    for (const text of ['a: &a [*a]\n', 'x: &x { b: *x }\n']) {
+      const r = await runDoc(text, 'yaml');
+      expect(expectRejected(r)).toEqual([`damon-sim: error: ${r.file}: expected YAML or JSON whose aliases resolve; found an alias inside the node its anchor names (a cycle, which no JSON value holds)`]);
+    }
+  });
 
   it('malformed YAML names file:line', async () => {
     // Line 3 holds a nested mapping inside a compact one.

@@ -46,7 +46,8 @@ const TIME_RANGE = `a time from 0 to ${MAX_SIM_TIME_DAYS} days (2^53 ns)`;
 
 /** A point in simulated time: a bare number (or numeric string) is seconds, fractions allowed; else a damo time string. */
 const eventTimeV = () =>
-  scalar
+  z
+    .union([z.string(), z.number()], { error: () => `expected ${TIME_RANGE}: a number of seconds or a string such as "90 s", "1 m 30 s"` })
     .transform((v, ctx): number => {
       try {
         if (typeof v === 'number') {
@@ -204,7 +205,7 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
         if (d[key] === undefined) bad([...path, key], `expected ${key} for a user_input feed (or a command); found nothing`);
     } else {
       for (const key of ['scheme', 'goal', 'current_value'] as const)
-        if (d[key] !== undefined) bad([...path, key], `expected ${key} only in the user_input feed form (without command); use goals: [{scheme, goal, current_value}] with command "${command}"`);
+        if (d[key] !== undefined) bad([...path, key], `expected ${key} only in the user_input feed form (without command); found ${found} (goal files go in goals: [{scheme, goal, current_value}] with command "commit_schemes_quota_goals")`);
     }
     if (!ok) {
       // Refused events never reach lateEventWarnings(): judge them against the file's duration here.

@@ -74,6 +74,19 @@ export function expectedOneOf(values: readonly unknown[], found: unknown): strin
   return `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}; found ${showFound(found)}`;
 }
 
+/**
+ * Whether a union branch's issues say the value has that branch's shape: none at the value itself
+ * of the wrong type or value, nor a union there (a nested one, as a nullable number-or-string is)
+ * none of whose own branches fits.
+ */
+function branchFits(issues: readonly z.core.$ZodIssue[]): boolean {
+  return !issues.some((x) => {
+    if (x.path.length !== 0) return false;
+    if (x.code === 'invalid_type' || x.code === 'invalid_value') return true;
+    return x.code === 'invalid_union' && !((x as { errors?: z.core.$ZodIssue[][] }).errors ?? []).some(branchFits);
+  });
+}
+
 /** Turn zod issues into our one-line form. */
 export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSeg[] = []): ConfigIssue[] {
   const out: ConfigIssue[] = [];
@@ -103,7 +116,7 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
         // A union of shapes (e.g. damo's {"kdamonds": [...]} and bare-list wrappers): report the
         // problems of the branch that fits the input's shape, not "invalid input" at the union.
         const branches = (i as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
-        const fitting = branches.filter((b) => !b.some((x) => x.path.length === 0 && (x.code === 'invalid_type' || x.code === 'invalid_value')));
+        const fitting = branches.filter(branchFits);
         if (fitting.length === 0 && i.message.startsWith('expected ')) {
           // No branch fits the value's type, and the schema says what it expects.
           out.push({ path, message: `${i.message}; found ${showFound(input)}` });

@@ -66,11 +66,22 @@ const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
  * values, sizes); the scenario's own keys (`machine`, `workload`, ...) take plain numbers, so
  * there they become the nearest double, as JSON.parse would make them.
  */
-function exactIntegers(v: unknown, exact: boolean): unknown {
+function exactIntegers(v: unknown, exact: boolean, within: Set<object> = new Set()): unknown {
   if (typeof v === 'bigint') return !exact || (v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) ? Number(v) : v.toString();
-  if (Array.isArray(v)) return v.map((x) => exactIntegers(x, exact));
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, exactIntegers(x, exact)]));
-  return v;
+  if (v === null || typeof v !== 'object') return v;
+  // A YAML alias inside the node its anchor names (`a: &a [*a]`) makes a cycle, which has no JSON.
+  if (within.has(v)) throw new AliasCycle();
+  within.add(v);
+  const out = Array.isArray(v) ? v.map((x) => exactIntegers(x, exact, within)) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, exactIntegers(x, exact, within)]));
+  within.delete(v);
+  return out;
+}
+
+/** exactIntegers() met an alias inside the node it names. */
+class AliasCycle extends Error {
+  constructor() {
+    super('found an alias inside the node its anchor names (a cycle, which no JSON value holds)');
+  }
 }
 
 /** exactIntegers() over a whole document: a scenario keeps damo's parts exact, any other document (a kdamonds file) all of it. */

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { kdamondsSchema } from '../formats/damo/kdamonds.js';
 import { eventsSchema } from './events.js';
-import { boolV, bytesV, intV, ratioV, realV, timeBareV } from '../formats/damo/values.js';
+import { boolV, bytesV, intV, ratioV, realV, timeBareV, wholeV } from '../formats/damo/values.js';
 import { PROFILES, SWITCHES, type ProfileSwitch } from '../profiles.js';
 
 const nodeSchema = z.strictObject({
@@ -116,7 +116,7 @@ export const scenarioSchema = z.strictObject({
   sampling: z.enum(['region', 'folio']).optional().describe('region: per-region sample probability (fast); folio: per-address folio lookups with the paddr cache'),
   machine: machineSchema,
   workload: workloadSchema,
-  record: z.strictObject({ aggr_stride: intV().refine((n) => n >= 1, { error: 'expected a stride of at least 1 (1: a record at every aggregation); found 0' }).optional() }).optional(),
+  record: z.strictObject({ aggr_stride: wholeV().refine((n) => n >= 1, { error: 'expected a stride of at least 1 (1: a record at every aggregation); found 0' }).optional() }).optional(),
   damon: kdamondsSchema,
   events: eventsSchema.optional(),
 });

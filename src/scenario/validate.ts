@@ -44,9 +44,12 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
   const before = c.errors.length;
   if (machineWhole) validateMachineWorkload(s, c);
   if (!damonWhole) return;
-  // A machine with errors of its own is no measure for the DAMON part's ranges and node goals.
+  // A machine with errors of its own is no measure for the DAMON part's ranges and node goals, nor
+  // a workload with errors for the node goals' bounds (they come from its size).
   const machineRight = machineWhole && partIsWhole(c.errors.slice(before), ['machine']);
+  const workloadRight = machineRight && partIsWhole(c.errors.slice(before), MACHINE_PART);
   const env = damonCheckEnv(s);
+  if (!workloadRight) env.nodeMemBp = undefined;
   const p = env.profile;
   const unheardOf = (why: string) => c.errors.push({ path: formatPath(['kernel', 'overrides']), message: `expected switches some kernel has together: ${why} in "${p?.name}"` });
   // B1's merge-back came with the damon tree's walk, which visits split-off parts next; under
@@ -76,6 +79,7 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
   if (s.machine.holeBetweenNodes % (2 * 1024 * 1024) !== 0) err(['machine', 'hole'], `expected a multiple of 2 MiB; found ${s.machine.holeBetweenNodes}`);
 
   // --- the workload ---
+  const workloadErrorsBefore = c.errors.length;
   const free = s.machine.nodes.reduce((a, n) => a + n.capacity - n.reserved, 0);
   // The hotset form's one area is the `workload` mapping itself, with its own key names.
   const hotset = s.workload.hotsetForm === true;
@@ -85,12 +89,15 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
       const ap: PathSeg[] = hotset ? ['workload'] : ['workload', 'processes', pi, 'areas', ai];
       const key = (k: string, hotsetKey: string): PathSeg[] => (hotset ? [...ap, hotsetKey] : [...ap, ...k.split('.')]);
       total += a.bytes;
-      if (a.bytes <= 0 || a.bytes % 4096 !== 0) err(key('bytes', 'rss'), `expected a positive multiple of 4 KiB; found ${a.bytes}`);
+      const bytesRight = a.bytes > 0 && a.bytes % 4096 === 0;
+      if (!bytesRight) err(key('bytes', 'rss'), `expected a positive multiple of 4 KiB; found ${a.bytes}`);
+      if (a.nodes.length === 0) err(key('nodes', 'nodes'), 'expected at least one node id (first touch tries them in order); found an empty list');
       a.nodes.forEach((n, i) => {
         if (n >= s.machine.nodes.length) err([...key('nodes', 'nodes'), i], `expected a node id below ${s.machine.nodes.length}; found ${n}`);
       });
       const h = a.hot;
-      if (!h) return;
+      // The hot set is measured against the area's size only once that is right (no knock-on error).
+      if (!h || !bytesRight) return;
       // Rates are per 4 KiB page: the hot set is whole pages, where it starts too.
       if (h.bytes % 4096 !== 0) err(key('hot.bytes', 'hot_set'), `expected a multiple of 4 KiB; found ${h.bytes}`);
       if (h.offset % 4096 !== 0) err(key('hot.offset', 'hot_offset'), `expected a multiple of 4 KiB; found ${h.offset}`);
@@ -107,8 +114,8 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
       });
     });
   });
-  // Wrong nodes are said at the nodes; the fit is judged once they are right.
-  if (nodesRight) {
+  // Wrong nodes, sizes or node lists are said where they are; the fit is judged once they are right.
+  if (nodesRight && c.errors.length === workloadErrorsBefore) {
     if (total > free) err(hotset ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory (${free} bytes); found ${total} bytes resident`);
     else firstTouchFit(s, err);
   }

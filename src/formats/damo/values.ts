@@ -72,6 +72,18 @@ export const intV = () =>
   }, 'a non-negative integer');
 
 /**
+ * intV() for damon-sim's own counts, which no kernel file truncates: a fraction is refused
+ * ("1.5"), where intV() truncates it as damo and the kernel would.
+ */
+export const wholeV = () =>
+  unit((v) => {
+    if (typeof v === 'number' ? !Number.isInteger(v) : /\.\d*[1-9]/.test(v)) throw new UnitError('a whole number', String(v));
+    const b = parseNumber(v);
+    if (b > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnitError('an integer below 2^53', String(v));
+    return Number(b);
+  }, 'a non-negative whole number');
+
+/**
  * `parse`, refusing values above 2^32 − 1 as a kernel file that takes an unsigned int does
  * (kstrtouint: -ERANGE), naming what was written: the one check of that bound, for plain integers
  * and unit values alike. `unitName`: the value's unit in the message, or '' for a plain integer.
