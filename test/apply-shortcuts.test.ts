@@ -314,6 +314,32 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
     }
   });
 
+  it("a scheme's min size ends the splits early: the pieces up to it at once, the smaller rest visited as usual", () => {
+    // Found by fuzzing: with sz_bytes.min above the last rest the shortcut was refused outright, and
+    // B1 folded a million visits one by one. 256 pages, a 1-page quota, min 64 pages: the visits
+    // split while the rest is 64 pages or more (the splits are rejected, each leaving the rest
+    // 1 page smaller), and the rest of 63 pages is not tried. B1's merge-back folds the pieces
+    // into runs of up to 50 pages, which the 63-page rest cannot join.
+    const spec = plainPass(256, 50, [{ minSzPages: 64, filters: [REJECT_ALL] }]);
+    const on = run(spec, true);
+    expect(on.state).toEqual(run(spec, false).state);
+    expect(on.folds).toBe(1);
+    expect(on.state.regions[0].map((r) => [r.start / PAGE, r.end / PAGE])).toEqual([
+      [0, 50],
+      [50, 100],
+      [100, 150],
+      [150, 193],
+      [193, 256],
+    ]);
+    applyShortcuts.minFirstRunPieces = 2;
+    applyShortcuts.minRunPieces = 2;
+    const b0 = run(spec, true, B0);
+    expect(b0.state).toEqual(run(spec, false, B0).state);
+    expect(b0.folds).toBe(1);
+    expect(b0.state.regions[0].length).toBe(193 + 1);
+    expect(b0.state.regions[0].at(-1)).toMatchObject({ start: 193 * PAGE, end: 256 * PAGE });
+  });
+
   it('B0 keeps the pieces as a run: the same regions as the visits make, one by one', () => {
     const spec = plainPass(256, 64, [{ filters: [REJECT_ALL] }]);
     const on = run(spec, true, B0);

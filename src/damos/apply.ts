@@ -210,7 +210,10 @@ function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit, minPi
   // min_region_sz-aligned part): bounds off that grid (a commit that lowered addr_unit) can end
   // the splits at a rest between sz and left.
   const left = s.quota.eszNum - s.quota.chargedSz;
-  const pieces = Math.ceil((rest.end - rest.start - left) / sz);
+  const restSz = rest.end - rest.start;
+  // The pattern sees each rest before its split, the smallest one last: once a rest is below the
+  // scheme's min size it is not tried, and splits no more (it is visited as usual).
+  const pieces = Math.min(Math.ceil((restSz - left) / sz), Math.floor((restSz - s.szMin) / sz) + 1);
   // Checked first: the walk makes this call on every piece it visits one by one.
   if (pieces <= 0 || pieces < minPieces) return 0;
   for (const o of ctx.schemes) {
@@ -220,9 +223,9 @@ function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit, minPi
     const resumes = o.quota.chargeTargetFrom === w.t;
     if (!(o.maxNrSnapshots && o.maxNrSnapshots <= o.stat.nrSnapshots) || resumes) return 0;
   }
-  // s itself has no resume point left and its snapshots are not done: it reached the piece.
-  // The pattern sees each rest before its split, the smallest one last.
-  if (!damosValidTarget(ctx, rest, s) || s.szMin > rest.end - rest.start - (pieces - 1) * sz) return 0;
+  // s itself has no resume point left and its snapshots are not done: it reached the piece. Its
+  // pattern's other bounds (the largest size, nr_accesses, age) see the same in every rest.
+  if (!damosValidTarget(ctx, rest, s)) return 0;
   if (addrFilterBounds(s, ctx.minRegionSz).some((b) => rest.start <= b && b < rest.end)) return 0;
   return pieces;
 }
