@@ -340,6 +340,29 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
     expect(b0.state.regions[0].at(-1)).toMatchObject({ start: 193 * PAGE, end: 256 * PAGE });
   });
 
+  it('other due schemes whose patterns refuse what they see leave the shortcut on', () => {
+    // Found by fuzzing: a second due scheme with room in its window made every piece a visit of
+    // its own, though its pattern refused them all. Before the splitter: a min nr_accesses above
+    // the regions' (it sees each rest); after it: a min size above the 1-page pieces it sees.
+    const spec = plainPass(256, 64, [{ minNr: 3 }, { filters: [REJECT_ALL] }, { minSzPages: 2 }]);
+    // A region after the split one: a rest that is the target's last would count the first
+    // scheme's snapshots at each visit, which the shortcut leaves to the visits.
+    const last = spec.targets[0][0];
+    spec.targets[0].push({ ...last, pages: 8 });
+    const on = run(spec, true);
+    expect(on.state).toEqual(run(spec, false).state);
+    expect(on.folds).toBe(1);
+    spec.targets[0].pop();
+    const lastRest = run(spec, true);
+    expect(lastRest.state).toEqual(run(spec, false).state);
+    expect(lastRest.folds).toBe(0);
+    // One that would take the cut-off pieces keeps the visits one by one.
+    const takes = plainPass(256, 64, [{ filters: [REJECT_ALL] }, { minSzPages: 1, quotaPages: 400 }]);
+    const one = run(takes, true);
+    expect(one.state).toEqual(run(takes, false).state);
+    expect(one.folds).toBe(0);
+  });
+
   it('B0 keeps the pieces as a run: the same regions as the visits make, one by one', () => {
     const spec = plainPass(256, 64, [{ filters: [REJECT_ALL] }]);
     const on = run(spec, true, B0);

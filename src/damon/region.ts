@@ -497,6 +497,11 @@ export class RegionWalk {
     return this.pending.length === 0 && this.unvisited.length === 0 && this.i >= this.src.length;
   }
 
+  /** Whether the region on top of the pending ones (pendingTop()) is the walk's last. */
+  pendingIsLast(): boolean {
+    return this.pending.length === 1 && this.unvisited.length === 0 && this.i >= this.src.length;
+  }
+
   /** The region before the current one, if any. */
   prev(): DamonRegion | undefined {
     if (this.out) return this.out[this.out.length - 1];

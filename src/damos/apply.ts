@@ -10,7 +10,7 @@ import { alignDown } from '../lib/kint.js';
 import { coarseNs, type DamonCtx } from '../damon/ctx.js';
 import { PieceRun, RegionWalk, boundsMoved, newRegionLike, regionLimits, type DamonRegion, type DamonTarget } from '../damon/region.js';
 import { addrFilterBounds, coreFilterOut } from './filters.js';
-import { damosValidTarget } from './pattern.js';
+import { damosValidTarget, validForNoSize } from './pattern.js';
 import { EligibleMemo } from './goals.js';
 import { adjustQuota, chargeQuota, quotaIsSet, quotaSkips, quotaWindowFull, skipChargedRegion } from './quota.js';
 import type { Damos } from './scheme.js';
@@ -196,8 +196,9 @@ type RejectedSplit = { s: Damos; sz: number; rest: DamonRegion };
  * A quota split before a core filter's rejection leaves the rest of the region to the next visit,
  * which cuts it at the same size again, and so on (damos.md §3.3): with a few KiB of quota left
  * that is a million visits for one region (docs/findings.md §3). Nothing else happens on the way
- * when every other scheme skips every piece (not due, its window full, or its snapshots done with
- * no resume point in this target), the splitting scheme matches every piece's size, and no
+ * when every other scheme skips every piece (not due, its window full, or, with no resume point in
+ * this target, its snapshots done or its pattern refusing each region it sees), the splitting
+ * scheme matches every piece's size, and no
  * boundary of its addr filters lies in the rest, so that it rejects every piece: a rejected piece
  * is neither tried, charged, timed, traced nor aged. Returns how many pieces of `sz` the visits
  * would cut off before the last (which is visited as usual), or 0 where the shortcut does not hold.
@@ -216,12 +217,20 @@ function passivePieces(ctx: DamonCtx, w: RegionWalk, split: RejectedSplit, minPi
   const pieces = Math.min(Math.ceil((restSz - left) / sz), Math.floor((restSz - s.szMin) / sz) + 1);
   // Checked first: the walk makes this call on every piece it visits one by one.
   if (pieces <= 0 || pieces < minPieces) return 0;
+  let before = true; // o comes before s in the schemes: it sees each rest, else each cut-off piece
   for (const o of ctx.schemes) {
-    if (o === s || !schemeDue(ctx, o) || quotaSkips(o.quota, ctx.minRegionSz, ctx.profile)) continue;
-    // Done snapshots skip a region only after damos_skip_charged_region(), which may split it
-    // at a resume point in this target.
-    const resumes = o.quota.chargeTargetFrom === w.t;
-    if (!(o.maxNrSnapshots && o.maxNrSnapshots <= o.stat.nrSnapshots) || resumes) return 0;
+    if (o === s) {
+      before = false;
+      continue;
+    }
+    if (!schemeDue(ctx, o) || quotaSkips(o.quota, ctx.minRegionSz, ctx.profile)) continue;
+    // Done snapshots and a pattern that refuses skip a region only after
+    // damos_skip_charged_region(), which may split it at a resume point in this target.
+    if (o.quota.chargeTargetFrom === w.t) return 0;
+    if (o.maxNrSnapshots && o.maxNrSnapshots <= o.stat.nrSnapshots) continue;
+    // A scheme whose pattern refuses every region it would see does nothing on them, but count a
+    // snapshot at the target's last region, which each rest may be.
+    if (before ? w.pendingIsLast() || !validForNoSize(ctx, rest, o, restSz - (pieces - 1) * sz, restSz) : !validForNoSize(ctx, rest, o, sz, sz)) return 0;
   }
   // s itself has no resume point left and its snapshots are not done: it reached the piece. Its
   // pattern's other bounds (the largest size, nr_accesses, age) see the same in every rest.
