@@ -539,6 +539,21 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     ]);
   });
 
+  it('unaligned neighbouring regions that min_region_sz widens into one another are taken, with a warning', () => {
+    const base = 4 * 2 ** 30;
+    expect(
+      warnings((d) => {
+        d.damon.kdamonds[0].contexts[0].targets[0].regions = [
+          { start: base + 10, end: base + 20 },
+          { start: base + 20, end: base + 30 },
+          { start: base + 8192, end: base + 12288 },
+        ];
+      }).filter((w) => w.includes('widens')),
+    ).toEqual([
+      `${CTX}.targets[0].regions[1]: region [${base + 20}, ${base + 30}) widens to [${base}, ${base + 4096}) at min_region_sz 4096, overlapping the region before it, which widens to [${base}, ${base + 4096}): the kernel keeps both, and samples that memory in each (page-aligned regions avoid it)`,
+    ]);
+  });
+
   it('a region reaching past the machine\'s memory is taken, with a warning; one across the hole between nodes is not worth one', () => {
     const G = 2 ** 30;
     const M = 2 ** 20;

@@ -6,7 +6,7 @@
  */
 import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
-import { isPow2, multFrac } from '../lib/kint.js';
+import { alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
 import { measuresNode } from '../damos/scheme.js';
 import { metricExists, resolveProfile, useProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
@@ -291,12 +291,21 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
       if (ae) err([...cp, /nr_regions/.test(ae) ? 'nr_regions' : 'intervals'], `expected attributes damon_set_attrs accepts; found ${ae}`);
       ctx.targets.forEach((t, ti) => {
         let prevEnd = -1;
+        let prevAligned: [number, number] | undefined;
         t.regions.forEach((r, ri) => {
           const rp: PathSeg[] = [...cp, 'targets', ti, 'regions', ri];
           // The kernel refuses start > end only (damon_sysfs_set_regions); an empty region it takes.
           if (r.start > r.end) err(rp, `expected start < end; found [${r.start}, ${r.end})`);
           else if (r.start === r.end) simLimit(rp, `expected start < end (damon-sim does not simulate an empty region, which the kernel takes); found [${r.start}, ${r.end})`);
           if (r.start < prevEnd) err(rp, `expected regions sorted by address and not overlapping; found start ${r.start} below the previous end ${prevEnd}`);
+          else if (r.start < r.end && isPow2(msz)) {
+            // damon_set_regions() widens each range to min_region_sz but tests intersections on the
+            // ranges as given (damon-monitoring.md §3.1): unaligned neighbours become overlapping regions.
+            const aligned: [number, number] = [alignDown(r.start, msz), alignUp(r.end, msz)];
+            if (prevAligned && aligned[0] < prevAligned[1])
+              warn(rp, `region [${r.start}, ${r.end}) widens to [${aligned[0]}, ${aligned[1]}) at min_region_sz ${msz}, overlapping the region before it, which widens to [${prevAligned[0]}, ${prevAligned[1]}): the kernel keeps both, and samples that memory in each (page-aligned regions avoid it)`);
+            prevAligned = aligned;
+          }
           prevEnd = Math.max(prevEnd, r.end);
           if (r.start < r.end) {
             outsideMemory(rp, 'region', r, ctx.addrUnit, 'nothing there is monitored');
