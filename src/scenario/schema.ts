@@ -116,7 +116,14 @@ export const scenarioSchema = z.strictObject({
   sampling: z.enum(['region', 'folio']).optional().describe('region: per-region sample probability (fast); folio: per-address folio lookups with the paddr cache'),
   machine: machineSchema,
   workload: workloadSchema,
-  record: z.strictObject({ aggr_stride: wholeV().refine((n) => n >= 1, { error: 'expected a stride of at least 1 (1: a record at every aggregation); found 0' }).optional() }).optional(),
+  record: z
+    .strictObject({
+      aggr_stride: wholeV()
+        .refine((n) => n >= 1, { error: 'expected a stride of at least 1 (1: a record at every aggregation); found 0' })
+        .optional()
+        .describe('an aggr timeline record every N aggregations of each context: a whole number, at least 1 (default 1)'),
+    })
+    .optional(),
   damon: kdamondsSchema,
   events: eventsSchema.optional(),
 });
