@@ -80,14 +80,19 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
 export class RunInterrupted extends Error {
   /** What the caller's outputs are left as, for the report (the CLI fills it in). */
   outcome?: string;
-  constructor(readonly reason: string) {
-    super(`interrupted (${reason})`);
+  /** `reason`: the abort reason as text (the CLI's: the signal's name); `cause`: the reason itself. */
+  constructor(
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`interrupted (${reason})`, options);
+    this.name = 'RunInterrupted';
   }
 }
 
 /** Throw RunInterrupted once `signal` has been aborted (its reason, the signal's name, says why). */
 export function stopIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new RunInterrupted(String(signal.reason ?? 'aborted'));
+  if (signal?.aborted) throw new RunInterrupted(String(signal.reason ?? 'aborted'), { cause: signal.reason });
 }
 
 /** One turn of the event loop: signal handlers and other callbacks run. */
