@@ -397,6 +397,22 @@ describe('sysfs import of older kernels and broken trees', () => {
     expect(() => importSysfsTree(join(ROOT, 'nowhere'))).toThrow(/expected a DAMON sysfs tree/);
   });
 
+  it('a FIFO, a device or a file bigger than a page is refused without being read (found by fuzzing: /dev/zero ate 10 GB, a FIFO hung)', () => {
+    const dir = fresh();
+    exportSysfsTree(dir, example);
+    const s = 'kdamonds/0/contexts/0/schemes/0';
+    rmSync(join(dir, s, 'action'));
+    execFileSync('mkfifo', [join(dir, s, 'action')]);
+    rmSync(join(dir, s, 'access_pattern/nr_accesses/min'));
+    symlinkSync('/dev/zero', join(dir, s, 'access_pattern/nr_accesses/min'));
+    writeFileSync(join(dir, s, 'apply_interval_us'), `${'0'.repeat(5000)}\n`);
+    expect(importIssues(dir)).toEqual([
+      `${s}/action: expected a regular file; found a named pipe (FIFO)`,
+      `${s}/apply_interval_us: expected at most 4096 bytes (a sysfs file shows at most one page); found 5001 bytes`,
+      `${s}/access_pattern/nr_accesses/min: expected a regular file; found a character device`,
+    ]);
+  });
+
   it('a directory that is missing or cannot be looked into is one line, not one per file beneath it', () => {
     const dir = fresh();
     exportSysfsTree(dir, example);

@@ -164,6 +164,16 @@ class Reader {
       this.bad(p, 'expected a file; found a directory');
       return undefined;
     }
+    // A FIFO or a device would be read for ever (/dev/zero) or wait for a writer; a sysfs file
+    // holds at most a page.
+    if (!st.isFile()) {
+      this.bad(p, `expected a regular file; found ${specialKind(st)}`);
+      return undefined;
+    }
+    if (st.size > SYSFS_FILE_MAX) {
+      this.bad(p, `expected at most ${SYSFS_FILE_MAX} bytes (a sysfs file shows at most one page); found ${st.size} bytes`);
+      return undefined;
+    }
     try {
       return readFileSync(p, 'utf8').replace(/\n$/, '');
     } catch (e) {
@@ -481,4 +491,16 @@ export function importSysfsTree(dir: string, profile: KernelProfile = DEFAULT_PR
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return { kdamonds, notes: r.notes };
+}
+
+/** The most a sysfs attribute file shows: one page. */
+const SYSFS_FILE_MAX = 4096;
+
+/** What a path that is neither a file nor a directory is, for a message. */
+function specialKind(st: Stats): string {
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'something that is not a regular file';
 }
