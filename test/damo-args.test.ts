@@ -457,6 +457,15 @@ describe('damon-sim args / run with damo options', () => {
     expect((await cli(['args', '--preset', 'tiering-6040', ...goal])).err).toBe(`damon-sim: warning: ${path}: node -1 does not exist (the machine has 2): the metric reads 0\n`);
   });
 
+  it("a memcg the preset's workload lacks: args refuses it as run would (found by fuzzing: args printed a config run then refused); without a machine it cannot know", async () => {
+    const filter = ['--damos_action', 'stat', '--damos_filter', 'reject', 'memcg', '/foo'];
+    const r = await cli(['args', '--preset', 'tiering-6040', ...filter]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('damon-sim: error: damo options.kdamonds[0].contexts[0].schemes[0].filters[0].memcg_path (--damos_filter): expected an existing cgroup ("/"); found "/foo"\n');
+    expect((await cli(['args', '--preset', 'tiering-6040', '--damos_action', 'stat', '--damos_filter', 'reject', 'memcg', '/'])).code).toBe(0);
+    expect((await cli(['args', ...filter])).code).toBe(0);
+  });
+
   it('args --format report prints damo report damon text', async () => {
     const r = await cli(['args', '--format', 'report', ...words(CMD_16)]);
     expect(r.code).toBe(0);

@@ -16,7 +16,7 @@ import { printIssues, type Io } from './io.js';
 import { DEFAULT_PROFILE, PROFILES } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { ConfigError, type Collector } from '../scenario/issues.js';
-import { validateKdamonds, type DamonCheckEnv } from '../scenario/validate.js';
+import { damonCheckEnv, validateKdamonds, type DamonCheckEnv } from '../scenario/validate.js';
 import { machineFromDoc, readScenarioDoc } from '../scenario/load.js';
 
 export interface ArgsOptions {
@@ -45,9 +45,13 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   let machine: Pick<DamoArgsOptions, 'nodeRanges' | 'defaultPaddrRegion'> = {};
   let nrNodes: number | undefined;
   let memory: DamonCheckEnv['memory'];
+  let memcgs: DamonCheckEnv['memcgs'];
   if (o.preset !== undefined || o.machine !== undefined) {
     // --machine reads only the file's machine part: a file holding nothing else will do.
-    const spec = o.machine !== undefined && o.preset === undefined ? machineOf(o.machine) : loadScenarioSource(o.machine, o.preset, { what: 'args --machine/--preset' }).loaded.scenario.machine;
+    const scenario = o.machine !== undefined && o.preset === undefined ? undefined : loadScenarioSource(o.machine, o.preset, { what: 'args --machine/--preset' }).loaded.scenario;
+    const spec = scenario?.machine ?? machineOf(o.machine as string);
+    // A preset's workload says which cgroups exist, as `run` checks memcg filters and goals against.
+    if (scenario) memcgs = damonCheckEnv(scenario).memcgs;
     machine = machineRanges(spec);
     nrNodes = spec.nodes.length;
     // Regions and addr filters that miss every node of that machine draw the warning a scenario would.
@@ -58,7 +62,7 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   // And what the kernel would refuse at commit, as for a scenario (damon-sim run).
   const c: Collector = { errors: [], warnings: [] };
   const profile = parseProfile(o.profile) ?? DEFAULT_PROFILE;
-  validateKdamonds(r.params, c, { profile, nrNodes, memory }, ['damo options', 'kdamonds']);
+  validateKdamonds(r.params, c, { profile, nrNodes, memory, memcgs }, ['damo options', 'kdamonds']);
   c.errors = r.named(c.errors);
   c.warnings = r.named(c.warnings);
   if (c.errors.length > 0) throw new ConfigError(c.errors, [...r.warnings, ...c.warnings]);
