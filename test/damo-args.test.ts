@@ -466,6 +466,15 @@ describe('damon-sim args / run with damo options', () => {
     expect((await cli(['args', ...filter])).code).toBe(0);
   });
 
+  it("run: a word past a damo option's count of them is named as that option's, not taken for the scenario file (found by fuzzing)", async () => {
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--damos_action', 'stat', '--damos_access_rate', '1', '2', '3', '--no-progress']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('damon-sim: error: --damos_access_rate: expected 2 values (<min> <max>); found one more, "3"\n');
+    // A file name there is still the scenario file (here one too many beside --preset).
+    const f = await cli(['run', '--preset', 'tiering-6040', '--ops', 'paddr', 'missing.yaml', '--no-progress']);
+    expect(f.err).toBe('damon-sim: error: --preset: expected either a scenario file or --preset; found both ("missing.yaml" and --preset tiering-6040)\n');
+  });
+
   it('args --format report prints damo report damon text', async () => {
     const r = await cli(['args', '--format', 'report', ...words(CMD_16)]);
     expect(r.code).toBe(0);

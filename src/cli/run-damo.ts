@@ -7,7 +7,8 @@
  * commander cannot know damo's options, so `run` allows unknown options and hands everything it
  * did not parse (operands and damo options with their values) here, where they are told apart.
  */
-import { damoArgsToParams, damoInputFiles, isDamoOption, partitionDamoTokens } from '../formats/damo/args.js';
+import { existsSync } from 'node:fs';
+import { damoArgsToParams, damoInputFiles, isDamoOption, optionsBeforeRest, partitionDamoTokens } from '../formats/damo/args.js';
 import type { DamoCompat } from '../formats/damo/emit.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { ConfigError } from '../scenario/issues.js';
@@ -31,6 +32,12 @@ export function splitRunArgs(leftover: readonly string[]): { file: string | unde
   const unknown = rest.find((t) => t.startsWith('-') && t.length > 1 && !/^-\d/.test(t));
   if (unknown !== undefined)
     throw new UsageError(`run: expected damon-sim's or damo's options; found unknown option "${unknown}"${isDamoOption(unknown) ? '' : ' (see damon-sim run --help and damon-sim args --help)'}`);
+  // A word past a damo option's fixed count of them would be taken for the scenario file: when it
+  // names no file and does not look like one, it was meant as one more value of that option.
+  for (const { token, after } of optionsBeforeRest(leftover)) {
+    if (after === undefined || after.nargs === '+' || existsSync(token) || /\.(ya?ml|json)$/i.test(token) || token.includes('/')) continue;
+    throw new UsageError(`${after.name}: expected ${after.nargs} value${after.nargs === 1 ? '' : 's'} (${after.metavar}); found one more, "${token}"`);
+  }
   if (rest.length > 1) throw new UsageError(`run: expected at most one scenario file; found ${rest.map((r) => `"${r}"`).join(', ')}`);
   return { file: rest[0], damo };
 }

@@ -42,7 +42,7 @@ import { jsonParseFailure } from '../../lib/json-error.js';
 
 type Nargs = 0 | 1 | 2 | 3 | 4 | 5 | '+';
 
-interface OptSpec {
+export interface OptSpec {
   /** Canonical long name (the key of the parsed occurrences). */
   name: string;
   aliases?: string[];
@@ -145,6 +145,14 @@ export function partitionDamoTokens(tokens: readonly string[]): { damo: string[]
 }
 
 /**
+ * The option whose words end right before each of the rest's tokens (or undefined): a stray
+ * word after an option's fixed count of them, where an operand was not meant.
+ */
+export function optionsBeforeRest(tokens: readonly string[]): Array<{ token: string; after: OptSpec | undefined }> {
+  return scan(tokens).restAfter;
+}
+
+/**
  * Split a token list into damo options (with their words, argparse-style: fixed nargs take that
  * many words, '+' takes words up to the next option) and everything else, in order.
  */
@@ -153,10 +161,17 @@ export function splitDamoTokens(tokens: readonly string[]): { occurrences: DamoO
   return { occurrences, rest, count: spans.length };
 }
 
-function scan(tokens: readonly string[]): { occurrences: DamoOccurrences; rest: string[]; spans: string[][] } {
+function scan(tokens: readonly string[]): {
+  occurrences: DamoOccurrences;
+  rest: string[];
+  spans: string[][];
+  restAfter: Array<{ token: string; after: OptSpec | undefined }>;
+} {
   const occurrences: DamoOccurrences = new Map();
   const rest: string[] = [];
   const spans: string[][] = [];
+  const restAfter: Array<{ token: string; after: OptSpec | undefined }> = [];
+  let lastSpan: { end: number; spec: OptSpec } | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
     const eq = tok.startsWith('--') ? tok.indexOf('=') : -1;
@@ -164,6 +179,7 @@ function scan(tokens: readonly string[]): { occurrences: DamoOccurrences; rest: 
     const spec = BY_NAME.get(name);
     if (!spec) {
       rest.push(tok);
+      restAfter.push({ token: tok, after: lastSpan !== undefined && lastSpan.end === i - 1 ? lastSpan.spec : undefined });
       continue;
     }
     const from = i;
@@ -184,11 +200,12 @@ function scan(tokens: readonly string[]): { occurrences: DamoOccurrences; rest: 
       }
     }
     spans.push(tokens.slice(from, i + 1));
+    lastSpan = { end: i, spec };
     const list = occurrences.get(spec.name) ?? [];
     list.push(words);
     occurrences.set(spec.name, list);
   }
-  return { occurrences, rest, spans };
+  return { occurrences, rest, spans, restAfter };
 }
 
 // ---------------------------------------------------------------------------------------------
