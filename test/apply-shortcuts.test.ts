@@ -275,11 +275,17 @@ const passArb: fc.Arbitrary<PassSpec> = fc.record({
   limit: fc.constantFrom(2 ** 24, 2 ** 24, 2 ** 24, 40, 300),
 });
 
+/** A pass run with the shortcut, once it left what the pass without it leaves. */
+function sameWithShortcut(spec: PassSpec, profile = B1): ReturnType<typeof run> {
+  const on = run(spec, true, profile);
+  expect(on.state).toEqual(run(spec, false, profile).state);
+  return on;
+}
+
 describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece runs) change nothing', () => {
   it('a 4 KiB quota before a filter rejecting a 1 MiB region: the pieces are folded into 256 KiB runs', () => {
     const spec = plainPass(256, 64, [{ filters: [REJECT_ALL] }]);
-    const on = run(spec, true);
-    expect(on.state).toEqual(run(spec, false).state);
+    const on = sameWithShortcut(spec);
     expect(on.folds).toBe(1);
     expect(on.state.regions[0].map((r) => [r.start / KiB, r.end / KiB])).toEqual([
       [0, 256],
@@ -293,8 +299,7 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
   it('a scheme whose snapshots are done still splits at its resume point: no shortcut past it', () => {
     // Found in review: damon_do_apply_schemes() checks the snapshots after damos_skip_charged_region().
     const spec = plainPass(100, 63, [{ quotaPages: 2, filters: [REJECT_ALL] }, { quotaPages: 2, resume: { target: 0, page: 63, offset: 0 }, maxSnapshots: 1, snapshots: 1 }]);
-    const on = run(spec, true);
-    expect(on.state).toEqual(run(spec, false).state);
+    const on = sameWithShortcut(spec);
     expect(on.state.regions[0].map((r) => [r.start / PAGE, r.end / PAGE])).toEqual([
       [0, 63],
       [63, 100],
@@ -305,8 +310,7 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
     const spec = plainPass(100, 1, [{ filters: [REJECT_ALL] }]);
     regionLimits.maxSimulated = 50;
     try {
-      const on = run(spec, true);
-      expect(on.state).toEqual(run(spec, false).state);
+      const on = sameWithShortcut(spec);
       expect(on.folds).toBe(0);
       expect(on.state.error).toMatch(/SimulationLimitError|split target regions past 50/);
     } finally {
@@ -321,8 +325,7 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
     // 1 page smaller), and the rest of 63 pages is not tried. B1's merge-back folds the pieces
     // into runs of up to 50 pages, which the 63-page rest cannot join.
     const spec = plainPass(256, 50, [{ minSzPages: 64, filters: [REJECT_ALL] }]);
-    const on = run(spec, true);
-    expect(on.state).toEqual(run(spec, false).state);
+    const on = sameWithShortcut(spec);
     expect(on.folds).toBe(1);
     expect(on.state.regions[0].map((r) => [r.start / PAGE, r.end / PAGE])).toEqual([
       [0, 50],
@@ -333,8 +336,7 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
     ]);
     applyShortcuts.minFirstRunPieces = 2;
     applyShortcuts.minRunPieces = 2;
-    const b0 = run(spec, true, B0);
-    expect(b0.state).toEqual(run(spec, false, B0).state);
+    const b0 = sameWithShortcut(spec, B0);
     expect(b0.folds).toBe(1);
     expect(b0.state.regions[0].length).toBe(193 + 1);
     expect(b0.state.regions[0].at(-1)).toMatchObject({ start: 193 * PAGE, end: 256 * PAGE });
@@ -349,24 +351,20 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
     // scheme's snapshots at each visit, which the shortcut leaves to the visits.
     const last = spec.targets[0][0];
     spec.targets[0].push({ ...last, pages: 8 });
-    const on = run(spec, true);
-    expect(on.state).toEqual(run(spec, false).state);
+    const on = sameWithShortcut(spec);
     expect(on.folds).toBe(1);
     spec.targets[0].pop();
-    const lastRest = run(spec, true);
-    expect(lastRest.state).toEqual(run(spec, false).state);
+    const lastRest = sameWithShortcut(spec);
     expect(lastRest.folds).toBe(0);
     // One that would take the cut-off pieces keeps the visits one by one.
     const takes = plainPass(256, 64, [{ filters: [REJECT_ALL] }, { minSzPages: 1, quotaPages: 400 }]);
-    const one = run(takes, true);
-    expect(one.state).toEqual(run(takes, false).state);
+    const one = sameWithShortcut(takes);
     expect(one.folds).toBe(0);
   });
 
   it('B0 keeps the pieces as a run: the same regions as the visits make, one by one', () => {
     const spec = plainPass(256, 64, [{ filters: [REJECT_ALL] }]);
-    const on = run(spec, true, B0);
-    expect(on.state).toEqual(run(spec, false, B0).state);
+    const on = sameWithShortcut(spec, B0);
     expect(on.folds).toBe(1);
     expect(on.state.regions[0].length).toBe(256);
     expect(on.state.regions[0][255]).toMatchObject({ start: 255 * PAGE, end: 256 * PAGE, age: 3, nrAccesses: 2, lastNrAccesses: 1, run: null });
@@ -377,8 +375,7 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
     // Found in review: a 34 KiB region, 10 KiB of quota: the visits cut 8 KiB pieces while the rest
     // is above 10 KiB, so the last rest is 10 KiB, not 2 KiB.
     const spec = plainPass(8, 64, [{ quotaPages: 2, quotaExtra: 2048, filters: [REJECT_ALL] }], 2048);
-    const b0 = run(spec, true, B0);
-    expect(b0.state).toEqual(run(spec, false, B0).state);
+    const b0 = sameWithShortcut(spec, B0);
     expect(b0.state.regions[0].map((r) => [r.start / KiB, r.end / KiB])).toEqual([
       [0, 8],
       [8, 16],
@@ -392,8 +389,7 @@ describe('apply pass shortcuts for rejected quota splits (B1 folds, B0 piece run
     const spec = plainPass(100, 1, [{ filters: [REJECT_ALL] }]);
     regionLimits.maxSimulated = 50;
     try {
-      const on = run(spec, true, B0);
-      expect(on.state).toEqual(run(spec, false, B0).state);
+      const on = sameWithShortcut(spec, B0);
       expect(on.folds).toBe(1);
       expect(on.state.error).toMatch(/split target regions past 50/);
     } finally {
