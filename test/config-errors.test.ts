@@ -345,6 +345,22 @@ const cases: BadCase[] = [
     alone: true,
   },
   {
+    name: 'a fractional record stride in exponent form (found in review: "15e-1" ran as 1)',
+    mutate: (d) => (d.record = { aggr_stride: '15e-1' }),
+    path: 'record.aggr_stride',
+    phrases: ['expected a whole number; found 15e-1'],
+    alone: true,
+  },
+  {
+    name: 'a misplaced hot set and a workload too big for the machine: both said (found in review: the fit was held back)',
+    mutate: (d) => {
+      d.workload.rss = '128 MiB';
+      d.workload.hot_offset = 100;
+    },
+    path: 'workload.rss',
+    phrases: ["expected at most the machine's free memory"],
+  },
+  {
     name: 'an event without its time',
     mutate: (d) => (d.events = [{ scheme: 0, goal: 0, current_value: 5 }]),
     path: 'events[0].at',

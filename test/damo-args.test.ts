@@ -473,6 +473,9 @@ describe('damon-sim args / run with damo options', () => {
     // A file name there is still the scenario file (here one too many beside --preset).
     const f = await cli(['run', '--preset', 'tiering-6040', '--ops', 'paddr', 'missing.yaml', '--no-progress']);
     expect(f.err).toBe('damon-sim: error: --preset: expected either a scenario file or --preset; found both ("missing.yaml" and --preset tiering-6040)\n');
+    // After a flag (no values) a word is the scenario file, as before (found in review).
+    const flag = await cli(['run', '--monitoring_intervals_autotune', 'nosuch', '--no-progress']);
+    expect(flag.err).toMatch(/^damon-sim: error: nosuch: expected a readable scenario file; ENOENT/);
   });
 
   it('args --format report prints damo report damon text', async () => {

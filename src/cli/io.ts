@@ -310,7 +310,9 @@ export function checkDistinctOutputs(
     return { key: st ? `${st.dev}:${st.ino}` : resolve(path), exists: st !== undefined };
   };
   const seen = new Map<string, string>();
-  for (const [name, path] of inputs) if (path !== undefined && !seen.has(keyOf(path).key)) seen.set(keyOf(path).key, name);
+  // Only a regular file can be replaced by what was made from it: a terminal or a pipe given as
+  // both (/dev/stdin and /dev/stdout on one tty) is read, then written, as it should be.
+  for (const [name, path] of inputs) if (path !== undefined && statOrUndefined(path)?.isFile() && !seen.has(keyOf(path).key)) seen.set(keyOf(path).key, name);
   for (const [option, path] of outputs) {
     if (path === undefined) continue;
     const { key, exists } = keyOf(path);

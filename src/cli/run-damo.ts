@@ -35,7 +35,7 @@ export function splitRunArgs(leftover: readonly string[]): { file: string | unde
   // A word past a damo option's fixed count of them would be taken for the scenario file: when it
   // names no file and does not look like one, it was meant as one more value of that option.
   for (const { token, after } of optionsBeforeRest(leftover)) {
-    if (after === undefined || after.nargs === '+' || existsSync(token) || /\.(ya?ml|json)$/i.test(token) || token.includes('/')) continue;
+    if (after === undefined || after.nargs === '+' || after.nargs === 0 || existsSync(token) || /\.(ya?ml|json)$/i.test(token) || token.includes('/')) continue;
     throw new UsageError(`${after.name}: expected ${after.nargs} value${after.nargs === 1 ? '' : 's'} (${after.metavar}); found one more, "${token}"`);
   }
   if (rest.length > 1) throw new UsageError(`run: expected at most one scenario file; found ${rest.map((r) => `"${r}"`).join(', ')}`);

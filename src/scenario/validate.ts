@@ -79,7 +79,8 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
   if (s.machine.holeBetweenNodes % (2 * 1024 * 1024) !== 0) err(['machine', 'hole'], `expected a multiple of 2 MiB; found ${s.machine.holeBetweenNodes}`);
 
   // --- the workload ---
-  const workloadErrorsBefore = c.errors.length;
+  // Whether every area's size and node list are right: only then is the fit worth judging.
+  let areasRight = true;
   const free = s.machine.nodes.reduce((a, n) => a + n.capacity - n.reserved, 0);
   // The hotset form's one area is the `workload` mapping itself, with its own key names.
   const hotset = s.workload.hotsetForm === true;
@@ -92,6 +93,7 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
       const bytesRight = a.bytes > 0 && a.bytes % 4096 === 0;
       if (!bytesRight) err(key('bytes', 'rss'), `expected a positive multiple of 4 KiB; found ${a.bytes}`);
       if (a.nodes.length === 0) err(key('nodes', 'nodes'), 'expected at least one node id (first touch tries them in order); found an empty list');
+      areasRight &&= bytesRight && a.nodes.length > 0;
       a.nodes.forEach((n, i) => {
         if (n >= s.machine.nodes.length) err([...key('nodes', 'nodes'), i], `expected a node id below ${s.machine.nodes.length}; found ${n}`);
       });
@@ -115,7 +117,7 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
     });
   });
   // Wrong nodes, sizes or node lists are said where they are; the fit is judged once they are right.
-  if (nodesRight && c.errors.length === workloadErrorsBefore) {
+  if (nodesRight && areasRight) {
     if (total > free) err(hotset ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory (${free} bytes); found ${total} bytes resident`);
     else firstTouchFit(s, err);
   }

@@ -126,6 +126,16 @@ function parseDec(text: string): Dec | null {
   return { mant: digits === '' ? 0n : BigInt(digits), exp: e - fracDigits.length };
 }
 
+/**
+ * Whether a number, or a decimal string as parseNumber() reads it ("1.5", "15e-1", "1,000.5"),
+ * has a fractional part, exactly ("1.5e3" has none).
+ */
+export function hasFraction(v: string | number): boolean {
+  if (typeof v === 'number') return !Number.isInteger(v);
+  const d = parseDec(v.trim());
+  return d !== null && d.exp < 0 && d.mant % 10n ** BigInt(-d.exp) !== 0n;
+}
+
 /** trunc(d × num / den), exact. */
 function scaleDec(d: Dec, num: bigint, den: bigint): bigint {
   if (d.exp >= 0) return (d.mant * 10n ** BigInt(d.exp) * num) / den;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { INT_MAX, UINT_MAX } from '../../lib/kint.js';
 import {
   UnitError,
+  hasFraction,
   parseBool,
   parseBytes,
   parseCountWithUnit,
@@ -77,7 +78,7 @@ export const intV = () =>
  */
 export const wholeV = () =>
   unit((v) => {
-    if (typeof v === 'number' ? !Number.isInteger(v) : /\.\d*[1-9]/.test(v)) throw new UnitError('a whole number', String(v));
+    if (hasFraction(v)) throw new UnitError('a whole number', String(v));
     const b = parseNumber(v);
     if (b > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnitError('an integer below 2^53', String(v));
     return Number(b);

@@ -7,7 +7,7 @@
  * kernel profile the tree is read as lacks it too. Missing required files and unparsable values
  * are one ConfigError naming every such file (a missing or unreadable directory once).
  */
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, isCoreFilter, measuresMemcg, measuresNode, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
@@ -170,12 +170,14 @@ class Reader {
       this.bad(p, `expected a regular file; found ${specialKind(st)}`);
       return undefined;
     }
-    if (st.size > SYSFS_FILE_MAX) {
-      this.bad(p, `expected at most ${SYSFS_FILE_MAX} bytes (a sysfs file shows at most one page); found ${st.size} bytes`);
-      return undefined;
-    }
     try {
-      return readFileSync(p, 'utf8').replace(/\n$/, '');
+      // sysfs gives every attribute the size of a page whatever it holds: the bytes read count.
+      const bytes = readAtMost(p, SYSFS_FILE_MAX + 1);
+      if (bytes.length > SYSFS_FILE_MAX) {
+        this.bad(p, `expected at most ${SYSFS_FILE_MAX} bytes (a sysfs file shows at most one page); found more`);
+        return undefined;
+      }
+      return bytes.toString('utf8').replace(/\n$/, '');
     } catch (e) {
       this.bad(p, `expected a readable file; found ${unreadable(e)}`);
       return undefined;
@@ -493,8 +495,21 @@ export function importSysfsTree(dir: string, profile: KernelProfile = DEFAULT_PR
   return { kdamonds, notes: r.notes };
 }
 
-/** The most a sysfs attribute file shows: one page. */
-const SYSFS_FILE_MAX = 4096;
+/** The most a sysfs attribute file shows: one page, of up to 64 KiB (arm64, ppc64). */
+const SYSFS_FILE_MAX = 65536;
+
+/** The first `max` bytes of the file at p (all of it if shorter). */
+function readAtMost(p: string, max: number): Buffer {
+  const fd = openSync(p, 'r');
+  try {
+    const buf = Buffer.alloc(max);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < max; n += got) got = readSync(fd, buf, n, max - n, null);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** What a path that is neither a file nor a directory is, for a message. */
 function specialKind(st: Stats): string {
