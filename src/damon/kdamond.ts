@@ -64,17 +64,17 @@ export class Kdamond {
       : regionSzLimit(ctx.targets, ctx.attrs, ctx.minRegionSz);
   }
 
-  /** `damos_wmark_wait_us` for one scheme (damos.md §3.6). */
-  private wmarkWaitUs(s: Damos): number {
+  /** `damos_wmark_wait_us` for one scheme (damos.md §3.6); `peek`: change nothing. */
+  private wmarkWaitUs(s: Damos, peek = false): number {
     const w = s.wmarks;
     if (w.metric === 'none') return 0;
     const m = this.ctx.mm.freeMemRatePermil();
     if (m > w.high || w.low > m) {
-      w.activated = false;
+      if (!peek) w.activated = false;
       return w.interval;
     }
     if (w.high >= m && m >= w.mid && !w.activated) return w.interval;
-    w.activated = true;
+    if (!peek) w.activated = true;
     return 0;
   }
 
@@ -93,6 +93,21 @@ export class Kdamond {
       }
     }
     return this.waitMinUs;
+  }
+
+  /** What activationWaitUs() would return if the next step began now, changing nothing. */
+  private peekActivationWaitUs(): number {
+    // A new iteration starts a new wait (step()).
+    let init = this.snapped && this.waitInit;
+    let min = this.snapped ? this.waitMinUs : 0;
+    for (const s of this.ctx.schemes) {
+      const w = this.wmarkWaitUs(s, true);
+      if (!init || w < min) {
+        init = true;
+        min = w;
+      }
+    }
+    return min;
   }
 
   /**
@@ -251,12 +266,14 @@ export class Kdamond {
   }
 
   /**
-   * When the next iteration's sampling sleep would end if it began now (sysfs writes due by then
-   * are served in it): the snapshot's interval inside a watermark wait, a paused round's `si()`.
+   * When the next step's sleep would end if it began now (sysfs writes due by then are served at
+   * its kdamond_call()): a paused round's `si()`, a watermark wait's, or the sampling interval
+   * (the snapshot's inside an iteration that waited).
    */
-  sampleSleepEnd(): number {
+  nextSleepEnd(): number {
     const ctx = this.ctx;
-    const us = ctx.pause ? si(ctx.attrs) : this.snapped ? this.snapSint : ctx.attrs.sampleInterval;
+    const wait = ctx.pause ? 0 : this.peekActivationWaitUs();
+    const us = ctx.pause ? si(ctx.attrs) : wait ? wait : this.snapped ? this.snapSint : ctx.attrs.sampleInterval;
     return kdamondUsleepEnd(ctx.clock, us, ctx.profile.tickSleeps);
   }
 

@@ -97,6 +97,8 @@ export class EventEngine {
   private readonly inflight = new Map<number, ScheduledEvent>();
   /** Intervals update_tuned_intervals wrote into a kdamond's sample_us / aggr_us files since its last commit. */
   private readonly tunedFiles = new Map<number, { sampleUs: number; aggrUs: number }>();
+  /** When each kdamond's writer got its last answer: the next write is made no earlier. */
+  private readonly answeredAt = new Map<number, number>();
 
   /** The files `on` reads: the scenario's mirror, with intervals update_tuned_intervals wrote back. */
   private withTunedIntervals(idx: number, params: KdamondParams): KdamondParams {
@@ -110,8 +112,10 @@ export class EventEngine {
     events: readonly ScheduledEvent[],
     /** Gets each record with its exact simulated time (`t` is rounded to µs), for the timeline's order. */
     private readonly emitFn: (rec: { t: number }, ns: number) => void = () => undefined,
+    /** The run's end: an event at or after it is never written (its load-time warning says so). */
+    endNs = Infinity,
   ) {
-    const sorted = [...events].sort((a, b) => a.at - b.at || a.index - b.index);
+    const sorted = events.filter((ev) => ev.at < endNs).sort((a, b) => a.at - b.at || a.index - b.index);
     for (const ev of sorted) {
       const q = this.queues.get(ev.kdamond) ?? [];
       q.push(ev);
@@ -154,6 +158,7 @@ export class EventEngine {
     const rec: EventRecord = { type: 'event', t: secs(t), kdamond: ev.kdamond, ctx: ctx ? ctxIdxInKdamond(ctx) : 0, event: ev.index, command: ev.command, status };
     if (error !== undefined) rec.error = error;
     if (stopped) rec.stopped = true;
+    this.answeredAt.set(ev.kdamond, Math.max(t, this.answeredAt.get(ev.kdamond) ?? t));
     if (status === 'ok' && ctx && SCHEME_WRITES.has(ev.command)) {
       rec.goals = ctx.schemes.map((s) => s.quota.goals.length);
       rec.goal_params = ctx.schemes.map((s) => s.quota.goals.map((g) => ({ metric: g.metric, nid: g.nid, target_value: g.targetValue })));
@@ -172,23 +177,25 @@ export class EventEngine {
       if (k && !k.kdamond.stopped) continue;
       while (q.length > 0 && q[0].at <= untilNs && !(k && !k.kdamond.stopped)) {
         const ev = q.shift()!;
+        // Written once the write before it returned (an `off` returns when the kdamond stopped).
+        const at = Math.max(ev.at, this.answeredAt.get(idx) ?? ev.at);
         // A commit that fails still wrote the files, intervals included.
         if (ev.command === 'commit') this.tunedFiles.delete(idx);
-        if (ev.command === CLEAR) this.outcome(ev, ev.at, k?.kdamond.ctx, 'ok');
+        if (ev.command === CLEAR) this.outcome(ev, at, k?.kdamond.ctx, 'ok');
         else if (ev.command === 'on' && k) {
-          const e = this.sim.restart(idx, this.withTunedIntervals(idx, ev.params!), ev.at);
+          const e = this.sim.restart(idx, this.withTunedIntervals(idx, ev.params!), at);
           if (e === null) this.hook(k);
-          this.outcome(ev, Math.max(ev.at, k.clock.now), k.kdamond.ctx, e === null ? 'ok' : 'error', e ?? undefined);
-        } else if (ev.command === 'off') this.outcome(ev, ev.at, k?.kdamond.ctx, 'error', '-EPERM: kdamond is not running'); // __damon_stop()
-        else this.outcome(ev, ev.at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
+          this.outcome(ev, Math.max(at, k.clock.now), k.kdamond.ctx, e === null ? 'ok' : 'error', e ?? undefined);
+        } else if (ev.command === 'off') this.outcome(ev, at, k?.kdamond.ctx, 'error', '-EPERM: kdamond is not running'); // __damon_stop()
+        else this.outcome(ev, at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
       }
     }
   }
 
-  /** Before kdamond k's next iteration: hand over what is due by the end of its sampling sleep. */
+  /** Before kdamond k's next step: hand over what is due by the end of its sleep. */
   beforeStep(k: SimKdamond): void {
     this.flushStopped(k.clock.now);
-    this.deliver(k, k.kdamond.sampleSleepEnd());
+    this.deliver(k, k.kdamond.nextSleepEnd());
   }
 
   /**
@@ -245,12 +252,17 @@ export class EventEngine {
     return true;
   }
 
-  /** End of the run: report what never completed or never could be delivered. */
+  /**
+   * End of the run: report what never completed or never could be delivered, at the time the run
+   * stopped looking at its kdamond (its last iteration may end past endNs), so records stay in
+   * time order.
+   */
   finish(endNs: number): void {
     this.flushStopped(endNs);
-    for (const [idx, ev] of this.inflight) this.outcome(ev, endNs, this.simKdamond(idx)?.kdamond.ctx, 'pending');
+    const lastLook = (idx: number) => Math.max(endNs, this.simKdamond(idx)?.clock.now ?? endNs, this.answeredAt.get(idx) ?? endNs);
+    for (const [idx, ev] of this.inflight) this.outcome(ev, lastLook(idx), this.simKdamond(idx)?.kdamond.ctx, 'pending');
     // Written before the end, but the kdamond had not reached its next kdamond_call() yet.
-    for (const [idx, q] of this.queues) for (const ev of q) if (ev.at <= endNs) this.outcome(ev, endNs, this.simKdamond(idx)?.kdamond.ctx, 'pending');
+    for (const [idx, q] of this.queues) for (const ev of q) if (ev.at <= endNs) this.outcome(ev, lastLook(idx), this.simKdamond(idx)?.kdamond.ctx, 'pending');
   }
 
   private issue(ev: ScheduledEvent, kd: Kdamond): void {

@@ -135,7 +135,7 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const traceWriter = opts.trace ? new TraceWriter(opts.trace, (ci) => ctxKdamond[ci] ?? 0) : undefined;
   const sim = new Simulation(sc, traceWriter ? fanOutTracer(rec, traceWriter) : rec);
   rec.attach(sim);
-  const events = new EventEngine(sim, sc.events ?? [], (r, ns) => rec.emit(r, ns)).attach();
+  const events = new EventEngine(sim, sc.events ?? [], (r, ns) => rec.emit(r, ns), sc.duration).attach();
   if (sim.kdamonds.length > 1) {
     // No line can come earlier than a running kdamond's clock, or than an event that will start a
     // stopped one (`on`), whose lines begin at the event's time.
