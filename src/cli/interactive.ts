@@ -34,9 +34,9 @@ export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /**
  * SIGINT, SIGTERM and SIGHUP (a closed terminal) while runs go on: the run stops at its next
  * simulated second (runs give the event loop a turn every 50 ms of wall time, before each run and
- * after its plot), its outputs' temporary files and made directories are removed, the progress bar gives the terminal its
- * cursor back, and main() returns 128 + the signal's number, on which the entry point ends the
- * process by that signal. A second signal ends the process at once, as it would without this.
+ * after its plot), its outputs' temporary files and made directories are removed, the progress
+ * bar gives the terminal its cursor back, and main() returns 128 + the signal's number, on which
+ * the entry point ends the process by that signal. A second signal ends the process at once, as it would without this.
  */
 export function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();

@@ -305,17 +305,21 @@ export function checkDistinctOutputs(
 ): void {
   // What is there already is known by device and inode, so that /dev/stdout and /dev/fd/1, or a
   // link and its target, are one file; a file still to be made, by its full path.
-  const keyOf = (path: string): { key: string; exists: boolean } => {
-    const st = statOrUndefined(path);
-    return { key: st ? `${st.dev}:${st.ino}` : resolve(path), exists: st !== undefined };
-  };
+  const keyOf = (path: string, st = statOrUndefined(path)): string => (st ? `${st.dev}:${st.ino}` : resolve(path));
   const seen = new Map<string, string>();
-  // Only a regular file can be replaced by what was made from it: a terminal or a pipe given as
-  // both (/dev/stdin and /dev/stdout on one tty) is read, then written, as it should be.
-  for (const [name, path] of inputs) if (path !== undefined && statOrUndefined(path)?.isFile() && !seen.has(keyOf(path).key)) seen.set(keyOf(path).key, name);
+  for (const [name, path] of inputs) {
+    const st = path === undefined ? undefined : statOrUndefined(path);
+    // Only a regular file can be replaced by what was made from it: a terminal or a pipe given as
+    // both (/dev/stdin and /dev/stdout on one tty) is read, then written, as it should be.
+    if (path === undefined || !st?.isFile()) continue;
+    const key = keyOf(path, st);
+    if (!seen.has(key)) seen.set(key, name);
+  }
   for (const [option, path] of outputs) {
     if (path === undefined) continue;
-    const { key, exists } = keyOf(path);
+    const st = statOrUndefined(path);
+    const key = keyOf(path, st);
+    const exists = st !== undefined;
     const other = seen.get(key);
     if (other !== undefined) throw new UsageError(`${option}: expected a file other than ${other}'s; found the same ${exists ? 'file' : 'path'} "${path}"`);
     seen.set(key, option);

@@ -82,30 +82,23 @@ export class Kdamond {
    * kdamond_wait_activation's minimum wait over all schemes (0: go on sampling). Its minimum and
    * "initialised" flag live across the rounds of one wait, as the kernel declares them before its
    * loop: a later round can only lower the wait, so schemes removed by a call during the wait
-   * leave the last minimum in force (no schemes at the first round: 0, go on).
+   * leave the last minimum in force (no schemes at the first round: 0, go on). `peek`: what it
+   * would return if the next step began now, changing nothing (nextSleepEnd()).
    */
-  private activationWaitUs(): number {
-    for (const s of this.ctx.schemes) {
-      const w = this.wmarkWaitUs(s);
-      if (!this.waitInit || w < this.waitMinUs) {
-        this.waitInit = true;
-        this.waitMinUs = w;
-      }
-    }
-    return this.waitMinUs;
-  }
-
-  /** What activationWaitUs() would return if the next step began now, changing nothing. */
-  private peekActivationWaitUs(): number {
-    // A new iteration starts a new wait (step()).
+  private activationWaitUs(peek = false): number {
+    // Outside an iteration (peek: before step() began one) a new wait would start.
     let init = this.snapped && this.waitInit;
     let min = this.snapped ? this.waitMinUs : 0;
     for (const s of this.ctx.schemes) {
-      const w = this.wmarkWaitUs(s, true);
+      const w = this.wmarkWaitUs(s, peek);
       if (!init || w < min) {
         init = true;
         min = w;
       }
+    }
+    if (!peek) {
+      this.waitInit = init;
+      this.waitMinUs = min;
     }
     return min;
   }
@@ -272,7 +265,7 @@ export class Kdamond {
    */
   nextSleepEnd(): number {
     const ctx = this.ctx;
-    const wait = ctx.pause ? 0 : this.peekActivationWaitUs();
+    const wait = ctx.pause ? 0 : this.activationWaitUs(true);
     const us = ctx.pause ? si(ctx.attrs) : wait ? wait : this.snapped ? this.snapSint : ctx.attrs.sampleInterval;
     return kdamondUsleepEnd(ctx.clock, us, ctx.profile.tickSleeps);
   }

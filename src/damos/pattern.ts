@@ -12,15 +12,19 @@ export function patternMatches(ctx: DamonCtx, r: DamonRegion, s: Damos): boolean
   return sizeMatches(s, r.end - r.start) && accessMatches(ctx, r, s);
 }
 
-/** The pattern's size bounds (s.szMin, s.szMax, kept as numbers) take a region of sz bytes. */
+/** The pattern's size bounds take a region of sz bytes. */
 export function sizeMatches(s: Damos, sz: number): boolean {
-  const p = s.pattern;
-  if (s.szBoundsOf !== p) {
-    s.szMin = Number(p.minSzRegion);
-    s.szMax = Number(p.maxSzRegion);
-    s.szBoundsOf = p;
-  }
+  syncSzBounds(s);
   return s.szMin <= sz && sz <= s.szMax;
+}
+
+/** s.szMin and s.szMax: the pattern's size bounds as numbers, made again when the pattern changed. */
+function syncSzBounds(s: Damos): void {
+  const p = s.pattern;
+  if (s.szBoundsOf === p) return;
+  s.szMin = Number(p.minSzRegion);
+  s.szMax = Number(p.maxSzRegion);
+  s.szBoundsOf = p;
 }
 
 /** The rest of the pattern: nr_accesses and age, whatever the region's size. */
@@ -45,7 +49,7 @@ function scoreSuffices(ctx: DamonCtx, r: DamonRegion, s: Damos): boolean {
  * size lies in [minSz, maxSz] (the scores look at no region's size).
  */
 export function validForNoSize(ctx: DamonCtx, r: DamonRegion, s: Damos, minSz: number, maxSz: number): boolean {
-  sizeMatches(s, minSz);
+  syncSzBounds(s);
   if (maxSz < s.szMin || minSz > s.szMax) return true;
   return !accessMatches(ctx, r, s) || !scoreSuffices(ctx, r, s);
 }

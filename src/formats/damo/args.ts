@@ -907,7 +907,7 @@ export function damoInputFiles(tokens: readonly string[]): Array<[option: string
 /** Whether jsonOption() reads `value` as a file. */
 function isFileValue(value: string): boolean {
   try {
-    return existsSync(value) && statSync(value).isFile();
+    return statSync(value).isFile();
   } catch {
     return false;
   }

@@ -65,12 +65,14 @@ export const numberV = () => unit(parseNumber, 'an unsigned integer such as 1000
 export const realV = () => unit(parseReal, 'a non-negative number such as 150000000, "150,000,000" or "1.5e8"');
 
 /** A non-negative integer that fits a double exactly. */
-export const intV = () =>
-  unit((v) => {
-    const b = parseNumber(v);
-    if (b > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnitError('an integer below 2^53', String(v));
-    return Number(b);
-  }, 'a non-negative integer');
+export const intV = () => unit(safeInteger, 'a non-negative integer');
+
+/** parseNumber() as a number, refused at 2^53 and above. */
+function safeInteger(v: string | number): number {
+  const b = parseNumber(v);
+  if (b > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnitError('an integer below 2^53', String(v));
+  return Number(b);
+}
 
 /**
  * intV() for damon-sim's own counts, which no kernel file truncates: a fraction is refused
@@ -79,9 +81,7 @@ export const intV = () =>
 export const wholeV = () =>
   unit((v) => {
     if (hasFraction(v)) throw new UnitError('a whole number', String(v));
-    const b = parseNumber(v);
-    if (b > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnitError('an integer below 2^53', String(v));
-    return Number(b);
+    return safeInteger(v);
   }, 'a non-negative whole number');
 
 /**
