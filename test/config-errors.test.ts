@@ -20,7 +20,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cli, type CliResult } from './helpers/cli.js';
 import { parseText, scenarioFromDoc, setDuration } from '../src/scenario/load.js';
-import { ConfigError } from '../src/scenario/issues.js';
+import { ConfigError, QUOTE_MAX, oneLine } from '../src/scenario/issues.js';
 import { formatBytesHuman, formatSummaryTable, migrationSummary } from '../src/report/summary.js';
 import { tiering6040 } from '../src/scenario/presets.js';
 import { runScenario } from '../src/run/run.js';
@@ -934,6 +934,26 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
       expectError(expectRejected(r), c.option, c.phrase);
     });
   }
+
+  it('a long bad value is shown cut short with its length: one line of a readable size', async () => {
+    const long = 'x'.repeat(5000);
+    const r = await cli(['run', '--preset', 'tiering-6040', '--damos_action', long, '--damos_access_rate', '0', '100']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`damon-sim: error: --damos_action: expected an action (willneed, cold, pageout, hugepage, nohugepage, collapse, lru_prio, lru_deprio, migrate_hot, migrate_cold, stat); found "${'x'.repeat(100)}..." (5000 characters)\n`);
+  });
+
+  it('oneLine() cuts only quoted values past QUOTE_MAX, pairing quotes left to right, and never inside an escape', () => {
+    const prose = 'p'.repeat(200);
+    // Prose between two short quoted values is not a quoted value.
+    expect(oneLine(`found "a" ${prose} "b"`)).toBe(`found "a" ${prose} "b"`);
+    expect(oneLine(`"${'y'.repeat(QUOTE_MAX)}"`)).toBe(`"${'y'.repeat(QUOTE_MAX)}"`);
+    expect(oneLine(`"${'y'.repeat(QUOTE_MAX + 1)}" and "z"`)).toBe(`"${'y'.repeat(100)}..." (${QUOTE_MAX + 1} characters) and "z"`);
+    // A JSON escape that would be cut (\u00e9 across the 100th character) is dropped whole.
+    const escaped = `"${'y'.repeat(97)}\\u00e9${'y'.repeat(200)}"`;
+    expect(oneLine(escaped)).toBe(`"${'y'.repeat(97)}..." (303 characters)`);
+    expect(oneLine(`"${'y'.repeat(98)}\\\\${'y'.repeat(200)}"`)).toBe(`"${'y'.repeat(98)}..." (300 characters)`);
+    expect(oneLine('a\nb')).toBe('a\\nb');
+  });
 
   it('an unknown command, or an unknown report, is named as what it is', async () => {
     const top = await cli(['frob']);

@@ -55,8 +55,35 @@ export function formatIssue(i: ConfigIssue): string {
   return `${oneLine(i.path)}: ${oneLine(i.message)}`;
 }
 
+/**
+ * A message as printed: on one line (newlines that came with the input shown escaped), and a quoted
+ * value longer than QUOTE_MAX characters cut short, with its length, so that one bad 5,000-character
+ * option value does not fill the terminal (the option or JSON path already says where it is).
+ */
 export function oneLine(s: string): string {
-  return s.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  return shortQuotes(s.replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
+}
+
+/** Longest quoted value a message shows whole: file paths and damo words fit; a pasted blob does not. */
+export const QUOTE_MAX = 120;
+
+/**
+ * A quoted run (JSON-escaped or plain). Every one is matched, short or long, so that quotes pair
+ * up left to right: prose between two short values is never taken for a long one.
+ */
+const QUOTED = /"((?:[^"\\]|\\.)*)"/g;
+
+/** Quoted values longer than QUOTE_MAX characters, cut to their first 100. */
+function shortQuotes(s: string): string {
+  if (s.length <= QUOTE_MAX) return s;
+  return s.replace(QUOTED, (all, body: string) => {
+    if (body.length <= QUOTE_MAX) return all;
+    let head = body.slice(0, 100);
+    // Do not end inside an escape such as \u00e9: drop from the first backslash of the last six characters.
+    const esc = head.indexOf('\\', head.length - 6);
+    if (esc >= 0) head = head.slice(0, esc);
+    return `"${head}..." (${body.length} characters)`;
+  });
 }
 
 /** How a found value is shown: short and unambiguous. */
