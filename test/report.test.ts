@@ -770,6 +770,22 @@ describe('goalPlotSvg', () => {
     expect(error).not.toHaveBeenCalled();
   });
 
+  it("puts back vega's text-width measure that the program had set (the plot itself always estimates)", async () => {
+    const vega = (await import('vega')) as unknown as { textMetrics: { width: unknown } };
+    const before = vega.textMetrics.width;
+    const mine = (): number => 1;
+    vega.textMetrics.width = mine;
+    try {
+      const a = await goalPlotSvg(goals, { title: 't', aggr: hot });
+      expect(vega.textMetrics.width).toBe(mine);
+      vega.textMetrics.width = before;
+      // The same bytes whatever measure the program had set.
+      expect(await goalPlotSvg(goals, { title: 't', aggr: hot })).toBe(a);
+    } finally {
+      vega.textMetrics.width = before;
+    }
+  });
+
   it("titles the value axis with the goals' unit (bp, µs, or none for user_input), and gives goals of different units a panel each", async () => {
     const psi = tempA.map((r) => ({ ...r, metric: 'some_mem_psi_us' }));
     const one = await goalPlotSvg(psi, { title: 'psi' });

@@ -50,17 +50,27 @@ function quietLogger(errors: string[]): Logger {
 
 /** Runtime exports of vega-scenegraph that vega-typings does not declare. */
 interface ScenegraphExtras {
-  textMetrics?: { canvas?: (use: boolean) => void };
+  textMetrics?: { width?: unknown; canvas?: (use: boolean) => void };
   resetSVGDefIds?: () => void;
 }
 
-function prepareDeterministicRender(vega: typeof Vega): void {
+/**
+ * Put vega's module-global render state where the same goals give the same bytes; returns what
+ * puts back the text-width measure a program that imports this library may have chosen.
+ */
+function prepareDeterministicRender(vega: typeof Vega): () => void {
   const sg = vega as unknown as ScenegraphExtras;
+  const metrics = sg.textMetrics;
+  const width = metrics?.width;
   // Without `canvas` installed vega already estimates widths (no warning is printed); force the
   // estimator anyway so installing `canvas` later cannot change the bytes.
-  sg.textMetrics?.canvas?.(false);
-  // Clip/gradient ids are module-global counters; reset so two renders give the same ids.
+  metrics?.canvas?.(false);
+  // Clip/gradient ids are module-global counters; reset so two renders give the same ids. (A
+  // counter cannot be read back: a caller's own SVGs count on from ours.)
   sg.resetSVGDefIds?.();
+  return () => {
+    if (metrics && width !== undefined) metrics.width = width;
+  };
 }
 
 function num(v: bigint | number): number {
@@ -418,13 +428,17 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
   const logger = quietLogger(errors);
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const vgSpec = vegaLite.compile(spec, { logger }).spec;
-  prepareDeterministicRender(vega);
-  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logger });
+  const restore = prepareDeterministicRender(vega);
   try {
-    const svg = await view.toSVG();
-    if (errors.length > 0) throw new Error(`vega: ${errors.join('; ')}`);
-    return svg;
+    const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logger });
+    try {
+      const svg = await view.toSVG();
+      if (errors.length > 0) throw new Error(`vega: ${errors.join('; ')}`);
+      return svg;
+    } finally {
+      view.finalize();
+    }
   } finally {
-    view.finalize();
+    restore();
   }
 }
