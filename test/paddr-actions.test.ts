@@ -12,6 +12,7 @@ import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject } from
 import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
 import { MachineMm } from '../src/machine/kernel-mm.js';
+import { Machine } from '../src/machine/machine.js';
 import { YoungModel } from '../src/machine/young.js';
 import { PaddrCheckCache, PaddrOps } from '../src/ops/paddr.js';
 
@@ -61,5 +62,54 @@ describe('LRU (de)activation is charged per folio', () => {
   it('lru_prio over 4 MiB: 2 THPs or 1024 base pages (40 ns per folio lookup, 50 ns per folio moved)', () => {
     expect(apply(1, 4 * MiB, true, 'lru_prio').costNs).toBe(2 * 40 + 2 * 50);
     expect(apply(1, 4 * MiB, false, 'lru_prio').costNs).toBe(1024 * 40 + 1024 * 50);
+  });
+});
+
+/**
+ * damon_pa_pageout installs a young filter when the scheme has none (damos.md §2.2): a folio
+ * accessed since it was last checked is kept, and checking it makes it old. A 2 MiB folio is young
+ * when any of its 512 pages was accessed, so memory that 4 KiB pages leave cold enough to page out
+ * stays in as THPs: examples/damon-reclaim.yaml with `thp: true` pages out nothing, faithfully.
+ */
+describe("pageout's implicit young filter sees a THP's 512 pages as one", () => {
+  const RATE = 0.01; // accesses per second per 4 KiB page
+  function pageoutTwice(thp: boolean): [number, number] {
+    const machine = new Machine({ nodes: [{ capacity: 128 * MiB, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 }], base: BASE, holeBetweenNodes: 0, swap: 128 * MiB });
+    const bytes = 64 * MiB;
+    expect(machine.allocate({ owner: 1, vstart: 0, bytes, anon: true, mapped: true, memcg: 0, thp, nodes: [0], now: 0 })).toBe(0);
+    const runs = { starts: [0], ends: [bytes], rates: [RATE] };
+    const ops = new PaddrOps({
+      machine,
+      young: new YoungModel(machine, { ratesEpoch: () => 0, rateRuns: (owner) => (owner === 1 ? runs : undefined) }),
+      rng: new Prng(1, 'sample'),
+      mode: 'region',
+      cache: new PaddrCheckCache(),
+    });
+    const ctx = newCtx({ ops, mm: new MachineMm(machine, [{ id: 0, path: '/' }]) });
+    const pattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
+    const s = new Damos(pattern, 'pageout', 0, new DamosQuota(), { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true });
+    const pass = () => ops.applyScheme(ctx, new DamonTarget(), new DamonRegion(BASE, BASE + bytes), s).applied;
+    // 10 s after the pages were last old: a page was accessed with probability 1 − e^−0.1 ≈ 9.5 %,
+    // a THP with 1 − e^−51.2 ≈ 1.
+    ctx.clock.now = 10e9;
+    const first = pass();
+    // At once again: every folio the first pass kept was checked, so it is old now and goes out.
+    const second = pass();
+    return [first, second];
+  }
+
+  it('4 KiB pages: ~90 % go out at the first pass, the rest at the second', () => {
+    const [first, second] = pageoutTwice(false);
+    // Pages out: Binomial(16384, e^−0.1 = 0.905), mean 14,825, sd 38.
+    expect(first % 4096).toBe(0);
+    expect(first / 4096).toBeGreaterThan(14_650);
+    expect(first / 4096).toBeLessThan(15_000);
+    expect(first + second).toBe(64 * MiB);
+  });
+
+  it('2 MiB folios: none goes out at the first pass, all at the second', () => {
+    const [first, second] = pageoutTwice(true);
+    expect(first).toBe(0);
+    expect(second).toBe(64 * MiB);
   });
 });
