@@ -1422,6 +1422,23 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
   });
 });
 
+describe("runScenario given a hand-built Scenario (the library's loader was skipped)", () => {
+  const good = () => scenarioFromDoc(goodDoc()).scenario as unknown as Record<string, unknown>;
+  const cases: Array<[string, (sc: Record<string, unknown>) => void, string]> = [
+    ['no machine', (sc) => delete sc.machine, 'expected scenario.machine, an object (scenarioFromDoc() builds a Scenario from a scenario document); found undefined'],
+    ['kdamonds not a list', (sc) => (sc.kdamonds = {}), 'expected scenario.kdamonds, a list (scenarioFromDoc() builds a Scenario from a scenario document); found an object'],
+    ['record null', (sc) => (sc.record = null), 'expected scenario.record, an object (scenarioFromDoc() builds a Scenario from a scenario document); found null'],
+    ['duration "30 s"', (sc) => (sc.duration = '30 s'), 'expected scenario.duration in ns, a positive finite number (scenarioFromDoc() makes one from "30 s"); found "30 s"'],
+  ];
+  for (const [name, spoil, message] of cases) {
+    it(`${name}: a TypeError naming the part, before any step`, () => {
+      const sc = good();
+      spoil(sc);
+      expect(() => runScenario(sc as never)).toThrow(new TypeError(`runScenario: ${message}`));
+    });
+  }
+});
+
 describe('a good scenario', () => {
   it('exits 0 and writes the whole timeline', async () => {
     const r = await runDoc(stringify(goodDoc()), 'yaml');

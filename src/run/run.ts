@@ -123,11 +123,38 @@ export async function runScenarioAsync(sc: Scenario, opts: RunOptions & { signal
   }
 }
 
-/** A run as steps of one simulated second; the generator's return value is the result. */
-function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, void> {
-  // A library caller's scenario has not been through the loader: NaN or "30 s" would never end.
+/** The parts a Scenario must have, and what each is (scenario/model.ts). */
+const SCENARIO_PARTS: ReadonlyArray<[keyof Scenario, 'an object' | 'a list' | 'a number' | 'a string']> = [
+  ['name', 'a string'],
+  ['seed', 'a number'],
+  ['kernel', 'an object'],
+  ['sampling', 'a string'],
+  ['machine', 'an object'],
+  ['workload', 'an object'],
+  ['kdamonds', 'a list'],
+  ['record', 'an object'],
+];
+
+/**
+ * A library caller's scenario has not been through the loader: a missing part would fail deep in
+ * the run with a bare TypeError, and a duration of NaN or "30 s" would never end. The first wrong
+ * part is named instead (the loader checks everything below them).
+ */
+function checkScenarioShape(sc: Scenario): void {
+  const fix = 'scenarioFromDoc() builds a Scenario from a scenario document';
+  if (sc === null || typeof sc !== 'object') throw new TypeError(`runScenario: expected a Scenario object (${fix}); found ${sc === null ? 'null' : typeof sc}`);
   if (typeof sc.duration !== 'number' || !(sc.duration > 0) || !Number.isFinite(sc.duration))
     throw new TypeError(`runScenario: expected scenario.duration in ns, a positive finite number (scenarioFromDoc() makes one from "30 s"); found ${JSON.stringify(sc.duration) ?? String(sc.duration)}`);
+  for (const [key, kind] of SCENARIO_PARTS) {
+    const v: unknown = sc[key];
+    const is = Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'an object' : typeof v === 'number' ? 'a number' : typeof v === 'string' ? 'a string' : String(v);
+    if (is !== kind) throw new TypeError(`runScenario: expected scenario.${key}, ${kind} (${fix}); found ${is}`);
+  }
+}
+
+/** A run as steps of one simulated second; the generator's return value is the result. */
+function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, void> {
+  checkScenarioShape(sc);
   const write = opts.write;
   const ctxKdamond: number[] = [];
   sc.kdamonds.forEach((k, ki) => k.contexts.forEach(() => ctxKdamond.push(ki)));
