@@ -917,6 +917,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     { name: '--seed -1', args: ['--seed', '-1'], option: '--seed', phrase: '"-1"' },
     { name: '--seed 1.5', args: ['--seed', '1.5'], option: '--seed', phrase: 'non-negative integer' },
     { name: '--profile', args: ['--profile', 'b9'], option: '--profile', phrase: '"b9"' },
+    { name: '--profile with a quote in it (shown JSON-escaped: the quotes still pair)', args: ['--profile', 'b"9'], option: '--profile', phrase: 'found "b\\"9"' },
     { name: '--sampling', args: ['--sampling', 'page'], option: '--sampling', phrase: '"page"' },
     { name: 'a scenario file and --preset', args: ['--preset', 'tiering-6040'], option: '--preset', phrase: 'either a scenario file or --preset; found both' },
     { name: '--out-dir for one run', args: ['--out-dir', 'x'], option: '--out-dir', phrase: 'only applies to --compare-tuners' },

@@ -17,7 +17,7 @@ import { PROFILES, findProfile, type KernelProfile } from '../profiles.js';
 
 export function parseCompat(v: string | undefined): DamoCompat | undefined {
   if (v === undefined) return undefined;
-  if (v !== 'kernel' && v !== 'upstream') throw new UsageError(`--damo-compat: expected kernel or upstream; found "${v}"`);
+  if (v !== 'kernel' && v !== 'upstream') throw new UsageError(`--damo-compat: expected kernel or upstream; found ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -25,13 +25,13 @@ export function parseCompat(v: string | undefined): DamoCompat | undefined {
 export function parseProfile(v: string | undefined): KernelProfile | undefined {
   if (v === undefined) return undefined;
   const p = findProfile(v);
-  if (!p) throw new UsageError(`--profile: expected one of ${PROFILES.map((x) => x.name).join(', ')}; found "${v}"`);
+  if (!p) throw new UsageError(`--profile: expected one of ${PROFILES.map((x) => x.name).join(', ')}; found ${JSON.stringify(v)}`);
   return p;
 }
 
 export function parseFormat<T extends string>(v: string | undefined, allowed: readonly T[], dflt: T): T {
   if (v === undefined) return dflt;
-  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--format: expected ${allowed.join(', ')}; found "${v}"`);
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--format: expected ${allowed.join(', ')}; found ${JSON.stringify(v)}`);
   return v as T;
 }
 
@@ -62,12 +62,12 @@ export function presetDoc(name: string, tuner: Tuner): Record<string, unknown> {
 
 /** `--preset`'s value, when given: a built-in scenario's name. */
 export function checkPreset(name: string | undefined): void {
-  if (name !== undefined && !PRESETS[name]) throw new UsageError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}; found "${name}"`);
+  if (name !== undefined && !PRESETS[name]) throw new UsageError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}; found ${JSON.stringify(name)}`);
 }
 
 /** `--tuner`'s value, when given. */
 export function checkTuner(tuner: string | undefined): void {
-  if (tuner !== undefined && tuner !== 'temporal' && tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found "${tuner}"`);
+  if (tuner !== undefined && tuner !== 'temporal' && tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found ${JSON.stringify(tuner)}`);
 }
 
 /** --tuner picks a preset's tuner: a scenario file sets goal_tuner per scheme. */
@@ -97,14 +97,14 @@ export function loadScenarioSource(
 /** A run's simulated duration in ns from the command line; `option` names it in errors. */
 export function parseDuration(text: string, option = '--duration'): number {
   // Shorter than a millisecond is not one sampling interval; "max" would never end.
-  const range = new UsageError(`${option}: expected a time from 1 ms to ${MAX_SIM_TIME_DAYS} days; found "${text}"`);
+  const range = new UsageError(`${option}: expected a time from 1 ms to ${MAX_SIM_TIME_DAYS} days; found ${JSON.stringify(text)}`);
   let s: bigint;
   try {
     s = parseTimeBare(text, 's', 'ns');
   } catch (e) {
     // A well-formed time too long even for the kernel's ns counter is out of range like any other.
     if (e instanceof UnitError && e.reason === TOO_LARGE) throw range;
-    throw new UsageError(`${option}: expected a time such as "10 m", "90 s" or a number of seconds; found "${text}"`);
+    throw new UsageError(`${option}: expected a time such as "10 m", "90 s" or a number of seconds; found ${JSON.stringify(text)}`);
   }
   if (s < 1_000_000n || s > BigInt(MAX_SIM_TIME_NS)) throw range;
   return Number(s);
@@ -115,7 +115,7 @@ export function parseOverrides(o: { duration?: string; seed?: string }): { durat
   const r: { durationNs?: number; seed?: number } = {};
   if (o.duration !== undefined) r.durationNs = parseDuration(o.duration);
   if (o.seed !== undefined) {
-    if (!/^\d+$/.test(o.seed) || !Number.isSafeInteger(Number(o.seed))) throw new UsageError(`--seed: expected a non-negative integer below 2^53; found "${o.seed}"`);
+    if (!/^\d+$/.test(o.seed) || !Number.isSafeInteger(Number(o.seed))) throw new UsageError(`--seed: expected a non-negative integer below 2^53; found ${JSON.stringify(o.seed)}`);
     r.seed = Number(o.seed);
   }
   return r;

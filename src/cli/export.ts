@@ -45,14 +45,14 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
     // The tree is built under a temporary name and renamed into place (formats/sysfs/export.ts).
     checkOutputPath('--sysfs', o.sysfs, 'dir', true);
     if (holdsCurrentDir(o.sysfs))
-      throw new UsageError(`--sysfs: expected a new directory or an empty one other than the current directory (or one holding it); found "${o.sysfs}"`);
+      throw new UsageError(`--sysfs: expected a new directory or an empty one other than the current directory (or one holding it); found ${JSON.stringify(o.sysfs)}`);
   }
   if (o.script !== undefined) {
     checkDistinctOutputs([['--script', o.script]], [['the scenario file', file]]);
     checkOutputPath('--script', o.script);
   }
   if (o.sysfs !== undefined && existsSync(o.sysfs) && readdirSync(o.sysfs).length > 0)
-    throw new UsageError(`--sysfs: expected a new or empty directory; found "${o.sysfs}" non-empty (refusing to overwrite)`);
+    throw new UsageError(`--sysfs: expected a new or empty directory; found ${JSON.stringify(o.sysfs)} non-empty (refusing to overwrite)`);
   // Load with the kernel reading (keeping nids); the compat switch shapes the output only.
   const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, what: 'export', profile: profileName });
   printIssues(io, src.loaded.warnings, 'warning');

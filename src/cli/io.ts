@@ -68,9 +68,9 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
   // "-" reads as standard output elsewhere; here it would be a file of that name in the current directory.
   if (path === '-') throw new UsageError(`${option}: expected a ${kind === 'file' ? 'file name' : 'directory'} ("-" is not standard output here; /dev/stdout is); found "-"`);
   // "dir/" names a directory whether or not it exists yet.
-  if (kind === 'file' && path.endsWith('/')) throw new UsageError(`${option}: expected a file name; found "${path}", a directory name (it ends in /)`);
+  if (kind === 'file' && path.endsWith('/')) throw new UsageError(`${option}: expected a file name; found ${JSON.stringify(path)}, a directory name (it ends in /)`);
   const held = kind === 'file' ? heldDescriptor(resolve(path)) : undefined;
-  if (held?.refused !== undefined) throw new UsageError(`${option}: expected a descriptor the command was given for writing; found "${path}", ${held.refused}`);
+  if (held?.refused !== undefined) throw new UsageError(`${option}: expected a descriptor the command was given for writing; found ${JSON.stringify(path)}, ${held.refused}`);
   // Every part must fit NAME_MAX; the file's own name also as its temporary name.
   const parts = resolve(path).split('/').filter((p) => p !== '');
   const tooLong = parts.find((p) => Buffer.byteLength(p) > NAME_MAX);
@@ -84,10 +84,10 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
     link = undefined;
   }
   const st = statOrUndefined(path);
-  if (link?.isSymbolicLink() && !st) throw new UsageError(`${option}: expected a file or a link to one; found "${path}", a link to a missing file`);
+  if (link?.isSymbolicLink() && !st) throw new UsageError(`${option}: expected a file or a link to one; found ${JSON.stringify(path)}, a link to a missing file`);
   if (st) {
-    if (kind === 'file' && st.isDirectory()) throw new UsageError(`${option}: expected a file name; found "${path}", a directory`);
-    if (kind === 'dir' && !st.isDirectory()) throw new UsageError(`${option}: expected a directory; found "${path}", an existing file`);
+    if (kind === 'file' && st.isDirectory()) throw new UsageError(`${option}: expected a file name; found ${JSON.stringify(path)}, a directory`);
+    if (kind === 'dir' && !st.isDirectory()) throw new UsageError(`${option}: expected a directory; found ${JSON.stringify(path)}, an existing file`);
   }
   // A device, a pipe, a socket or a shell's open file is written straight through (no temporary file).
   if (kind === 'file' && outputTarget(path).direct) return;
@@ -99,18 +99,18 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
   for (let p = st && kind === 'dir' ? resolve(path) : dirname(resolve(path)); ; child = p, p = dirname(p)) {
     const a = statOrUndefined(p);
     if (a) {
-      if (!a.isDirectory()) throw new UsageError(`${option}: expected a path under a directory; found "${p}", a file, in "${path}"`);
+      if (!a.isDirectory()) throw new UsageError(`${option}: expected a path under a directory; found ${JSON.stringify(p)}, a file, in "${path}"`);
       try {
         accessSync(p, constants.W_OK);
       } catch {
-        throw new UsageError(`${option}: expected a directory this user may write in; found "${p}", not writable`);
+        throw new UsageError(`${option}: expected a directory this user may write in; found ${JSON.stringify(p)}, not writable`);
       }
       if (child !== undefined) {
         try {
           mkdirSync(child);
           rmdirSync(child);
         } catch (e) {
-          throw new UsageError(`${option}: expected a directory that can be created; found "${child}" refused (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+          throw new UsageError(`${option}: expected a directory that can be created; found ${JSON.stringify(child)} refused (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
         }
       } else if (kind === 'file') {
         // The temporary file goes next to the real file (a link's target): try it (/proc, /sys refuse).
@@ -119,7 +119,7 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
           closeSync(openSync(tmp, 'w'));
           rmSync(tmp, { force: true });
         } catch (e) {
-          throw new UsageError(`${option}: expected a place a file can be written; found "${dirname(tmp)}" refused (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+          throw new UsageError(`${option}: expected a place a file can be written; found ${JSON.stringify(dirname(tmp))} refused (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
         }
       }
       return;
@@ -278,7 +278,7 @@ function makeDirsFor(dir: string, option: string): string[] {
     return makeDirs(dir);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`${option}: expected a directory that can be created; found "${err.path ?? dir}" refused (${err.code ?? String(e)})`);
+    throw new UsageError(`${option}: expected a directory that can be created; found ${JSON.stringify(err.path ?? dir)} refused (${err.code ?? String(e)})`);
   }
 }
 

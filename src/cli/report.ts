@@ -38,7 +38,7 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   // is not read, so a bad one is one problem, not two).
   for (const [opt, v] of [['--duration', o.duration], ['--seed', o.seed]] as const)
     if (o.paramsOnly && v !== undefined) checks.check(() => {
-      throw new UsageError(`${opt}: expected no ${opt} with --params-only (it prints the parameters without a run); found "${v}"`);
+      throw new UsageError(`${opt}: expected no ${opt} with --params-only (it prints the parameters without a run); found ${JSON.stringify(v)}`);
     });
   const ov = o.paramsOnly ? {} : { ...checks.check(() => parseOverrides({ duration: o.duration })), ...checks.check(() => parseOverrides({ seed: o.seed })) };
   checks.report();

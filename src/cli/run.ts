@@ -67,7 +67,7 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
   if (ov.durationNs !== undefined) setDuration(loaded, ov.durationNs);
   if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
   if (o.sampling !== undefined) {
-    if (o.sampling !== 'region' && o.sampling !== 'folio') throw new UsageError(`--sampling: expected region or folio; found "${o.sampling}"`);
+    if (o.sampling !== 'region' && o.sampling !== 'folio') throw new UsageError(`--sampling: expected region or folio; found ${JSON.stringify(o.sampling)}`);
     loaded.scenario.sampling = o.sampling;
   }
   return loaded;
@@ -269,7 +269,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     // A bad --tuner value, or --tuner without a preset, has its own message.
     check(() => {
       if (o.preset !== undefined && (o.tuner === 'temporal' || o.tuner === 'consist'))
-        throw new UsageError(`--tuner: expected no --tuner with damo scheme options, which replace the preset's schemes (set a goal's tuner with --damos_quota_goal_tuner); found "${o.tuner}" with ${first}`);
+        throw new UsageError(`--tuner: expected no --tuner with damo scheme options, which replace the preset's schemes (set a goal's tuner with --damos_quota_goal_tuner); found ${JSON.stringify(o.tuner)} with ${first}`);
     });
     check(() => {
       if (o.compareTuners) throw new UsageError(`--compare-tuners: expected no damo scheme options, which replace both tuners' schemes (both runs would be the same); found ${first}`);
@@ -291,7 +291,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
   if (o.compareTuners) {
     // Both tuners run, each into --out-dir: options of one run would be dropped without a word.
-    const tuner: ConfigIssue[] = o.tuner === undefined ? [] : [{ path: '--tuner', message: `expected no --tuner with --compare-tuners (it runs both tuners); found "${o.tuner}"` }];
+    const tuner: ConfigIssue[] = o.tuner === undefined ? [] : [{ path: '--tuner', message: `expected no --tuner with --compare-tuners (it runs both tuners); found ${JSON.stringify(o.tuner)}` }];
     refuseOneRunOptions(o, '--compare-tuners', "each tuner's timeline and plot", tuner);
   }
   if (seeds !== undefined) {
@@ -314,7 +314,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     // (".png" alone too, which extname() takes for a name without an extension).
     const name = basename(o.plot);
     const ext = name.includes('.') ? name.slice(name.lastIndexOf('.')) : '';
-    if (ext !== '' && ext.toLowerCase() !== '.svg') throw new UsageError(`--plot: expected a file name ending in .svg (the plot is SVG); found "${o.plot}"`);
+    if (ext !== '' && ext.toLowerCase() !== '.svg') throw new UsageError(`--plot: expected a file name ending in .svg (the plot is SVG); found ${JSON.stringify(o.plot)}`);
   }
   if (o.trace !== undefined) checkOutputPath('--trace', o.trace);
   // Only where something goes: --compare-tuners alone writes to out/ by default, a sweep (with or

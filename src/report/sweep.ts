@@ -127,11 +127,11 @@ export function parseSeedList(text: string, max = 1000): number[] | string {
   const out: number[] = [];
   for (const part of text.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) return `expected seeds and ranges such as "1-8" or "1,2,42"; found "${text}"`;
+    if (!m) return `expected seeds and ranges such as "1-8" or "1,2,42"; found ${JSON.stringify(text)}`;
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
-    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return `expected seeds below 2^53; found "${part.trim()}"`;
-    if (b < a) return `expected a range low-high; found "${part.trim()}"`;
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return `expected seeds below 2^53; found ${JSON.stringify(part.trim())}`;
+    if (b < a) return `expected a range low-high; found ${JSON.stringify(part.trim())}`;
     if (b - a + 1 + out.length > max) return `expected at most ${max} seeds; found more in "${text}"`;
     for (let s = a; s <= b; s++) {
       if (out.includes(s)) return `expected each seed once; found ${s} again in "${text}"`;

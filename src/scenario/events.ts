@@ -144,7 +144,7 @@ function validateCommitParams(k: KdamondParams, sc: Scenario, path: readonly Pat
   }
   const eligible = ctx.schemes.some((s) => s.quota.goals.some((g) => g.metric === 'node_eligible_mem_bp'));
   if (ctx.ops !== 'paddr' && eligible) {
-    refused(['ops'], `node_eligible_mem_bp goals need ops "paddr"; found "${ctx.ops}" (-EINVAL)`);
+    refused(['ops'], `node_eligible_mem_bp goals need ops "paddr"; found ${JSON.stringify(ctx.ops)} (-EINVAL)`);
     neutral.ops = 'paddr';
   }
   const ae = attrsError({ ...ctx.attrs, aggrSamples: 0 } as DamonAttrs);

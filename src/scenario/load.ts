@@ -146,7 +146,7 @@ function refuseDuplicateKeys(dups: readonly DuplicateKey[], source: string): voi
   if (dups.length === 0) return;
   const more = dups.length - MAX_PARSE_ERRORS;
   throw new ConfigError([
-    ...dups.slice(0, MAX_PARSE_ERRORS).map((d) => ({ path: formatPath([...d.path, d.key]), message: `expected each key once in an object; found "${d.key}" again at ${source}:${d.pos}` })),
+    ...dups.slice(0, MAX_PARSE_ERRORS).map((d) => ({ path: formatPath([...d.path, d.key]), message: `expected each key once in an object; found ${JSON.stringify(d.key)} again at ${source}:${d.pos}` })),
     ...(more > 0 ? [{ path: source, message: `expected each key once in an object; found ${more} more repeated key${more === 1 ? '' : 's'} after these` }] : []),
   ]);
 }

@@ -280,7 +280,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
       );
       const paddr = ctx.ops === 'paddr';
       if (!paddr) {
-        simLimit([...cp, 'ops'], `expected "paddr" (damon-sim simulates the physical address space operations set only); found "${ctx.ops}"`);
+        simLimit([...cp, 'ops'], `expected "paddr" (damon-sim simulates the physical address space operations set only); found ${JSON.stringify(ctx.ops)}`);
         // A config to run stops here (nothing below could run it); a tree read from a machine
         // (simLimits) still gets the kernel's commit checks, which do not depend on the ops.
         if (!env.simLimits) return;
@@ -339,11 +339,11 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           if (bpIssue) warn([...gp, 'target_value'], bpIssue);
           if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
-            err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found "${g.memcgPath}"`);
+            err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
         });
         sc.filters.forEach((f, fi) => {
           if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
-            err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup (${memcgList}); found "${f.memcgPath}"`);
+            err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(f.memcgPath)}`);
           if (f.type === 'addr' && f.addrRange && f.addrRange.start < f.addrRange.end)
             outsideMemory([...sp, 'filters', fi, 'address_range'], 'addr filter', f.addrRange, ctx.addrUnit, f.matching ? 'the filter matches no region' : 'the filter (matching: false) matches every region');
         });

@@ -185,7 +185,7 @@ function scan(tokens: readonly string[]): {
     const from = i;
     const words: string[] = [];
     if (eq > 0) {
-      if (spec.nargs !== 1 && spec.nargs !== '+') fail(spec.name, `expected ${spec.nargs} values after the option (${spec.metavar}); found "${tok}"`);
+      if (spec.nargs !== 1 && spec.nargs !== '+') fail(spec.name, `expected ${spec.nargs} values after the option (${spec.metavar}); found ${JSON.stringify(tok)}`);
       words.push(tok.slice(eq + 1));
     } else if (spec.nargs === '+') {
       // Unlike argparse, stop before a scenario file name, so `run --damos_action stat s.yaml` works.
@@ -231,12 +231,12 @@ const pPercent = (opt: string, v: string) => unit(opt, () => parsePercentFloat(v
 const isBareNumber = (v: string) => /^\s*[\d,]+\s*$/.test(v);
 
 function pInt(opt: string, v: string, what = 'a non-negative integer'): number {
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) fail(opt, `expected ${what}; found "${v}"`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) fail(opt, `expected ${what}; found ${JSON.stringify(v)}`);
   return Number(v);
 }
 
 function pSignedInt(opt: string, v: string, what: string): number {
-  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) fail(opt, `expected ${what}; found "${v}"`);
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) fail(opt, `expected ${what}; found ${JSON.stringify(v)}`);
   return Number(v);
 }
 
@@ -278,12 +278,12 @@ function parseRegions(opt: string, text: string): Array<{ start: bigint; end: bi
   const out: Array<{ start: bigint; end: bigint }> = [];
   for (const word of text.split(/\s+/).filter((w) => w !== '')) {
     const parts = word.split('-');
-    if (parts.length !== 2) fail(opt, `expected "<start>-<end>" ranges separated by spaces (e.g. "4G-68G 68G-132G"); found "${word}"`);
+    if (parts.length !== 2) fail(opt, `expected "<start>-<end>" ranges separated by spaces (e.g. "4G-68G 68G-132G"); found ${JSON.stringify(word)}`);
     const start = pBytes(opt, parts[0]);
     const end = pBytes(opt, parts[1]);
-    if (start >= end) fail(opt, `expected start < end; found "${word}" (${start} >= ${end})`);
+    if (start >= end) fail(opt, `expected start < end; found ${JSON.stringify(word)} (${start} >= ${end})`);
     const prev = out[out.length - 1];
-    if (prev && prev.end > start) fail(opt, `expected sorted, non-overlapping ranges; found "${word}" starting below the previous end ${prev.end}`);
+    if (prev && prev.end > start) fail(opt, `expected sorted, non-overlapping ranges; found ${JSON.stringify(word)} starting below the previous end ${prev.end}`);
     out.push({ start, end });
   }
   return out;
@@ -309,7 +309,7 @@ function filtersV2(words: string[]): { filters: DamoFilter[] } | { error: string
   let i = 0;
   while (i < words.length) {
     const verdict = words[i];
-    if (!['allow', 'reject', 'deny', 'block'].includes(verdict)) return { error: `expected allow or reject; found "${verdict}"` };
+    if (!['allow', 'reject', 'deny', 'block'].includes(verdict)) return { error: `expected allow or reject; found ${JSON.stringify(verdict)}` };
     i++;
     let matching = true;
     if (words[i] === 'none') {
@@ -342,7 +342,7 @@ function filtersV2(words: string[]): { filters: DamoFilter[] } | { error: string
         need(2, '<min> <max> folio sizes (bytes)');
         f.type = 'hugepage_size';
         f.hugepageSize = [pBytes('--damos_filter', words[i++]), pBytes('--damos_filter', words[i++])];
-      } else return { error: `expected a filter type (${FILTER_FORMS}); found "${type}"` };
+      } else return { error: `expected a filter type (${FILTER_FORMS}); found ${JSON.stringify(type)}` };
     } catch (e) {
       if (e instanceof FilterWordsError) return { error: e.message };
       throw e;
@@ -384,11 +384,11 @@ function parseFilters(occurrences: string[][]): DamoFilter[] {
 function parseGoal(words: string[], schemeIdx: number, opts: DamoArgsOptions, warnings: ConfigIssue[]): DamoGoal {
   const opt = '--damos_quota_goal';
   const [metric, target, ...optionals] = words;
-  if (!(QUOTA_GOAL_METRICS as readonly string[]).includes(metric)) fail(opt, `expected a metric (${QUOTA_GOAL_METRICS.join(', ')}); found "${metric}"`);
+  if (!(QUOTA_GOAL_METRICS as readonly string[]).includes(metric)) fail(opt, `expected a metric (${QUOTA_GOAL_METRICS.join(', ')}); found ${JSON.stringify(metric)}`);
   const m = metric as QuotaGoalMetric;
   if (target === undefined) fail(opt, `expected <metric> <target value>; found only "${metric}"`);
   // damo's own wording for the one metric it refuses percentages for; the rest as in a file.
-  if (m === 'node_eligible_mem_bp' && target.includes('%')) fail(opt, `expected a plain bp integer such as 6000 for node_eligible_mem_bp (damo refuses percentages for it); found "${target}"`);
+  if (m === 'node_eligible_mem_bp' && target.includes('%')) fail(opt, `expected a plain bp integer such as 6000 for node_eligible_mem_bp (damo refuses percentages for it); found ${JSON.stringify(target)}`);
   const targetValue = unit(opt, () => parseGoalValue(m, target));
   const goal: DamoGoal = { metric: m, nid: null, memcgPath: null, targetValue, currentValue: 0n };
   const upstreamDrop = compatDropsNid(m, opts.compat);
@@ -396,7 +396,7 @@ function parseGoal(words: string[], schemeIdx: number, opts: DamoArgsOptions, wa
     if (optionals.length !== 1) fail(opt, `expected user_input <target> <current value>; found ${optionals.length === 0 ? 'no current value' : `"${words.join(' ')}"`}`);
     goal.currentValue = pNr(opt, optionals[0]);
   } else if (upstreamDrop) {
-    if (optionals.length > 1) fail(opt, `expected node_eligible_mem_bp <target> [<nid>]; found "${words.join(' ')}"`);
+    if (optionals.length > 1) fail(opt, `expected node_eligible_mem_bp <target> [<nid>]; found ${JSON.stringify(words.join(' '))}`);
     if (optionals.length === 1)
       warnings.push({ path: opt, message: `upstream damo v3.3 ignores the nid word of node_eligible_mem_bp (scheme ${schemeIdx}: nid ${optionals[0]} dropped; the kernel then measures node 0) (--damo-compat upstream)` });
   } else if (measuresNode(m)) {
@@ -405,7 +405,7 @@ function parseGoal(words: string[], schemeIdx: number, opts: DamoArgsOptions, wa
     // Upstream damo takes node_eligible_mem_bp with its target only (damo-formats.md §2.1): the
     // goal then has no nid, as in a file without one, and the kernel measures node 0.
     if (m === 'node_eligible_mem_bp' && optionals.length === 0) return goal;
-    if (optionals.length !== want) fail(opt, `expected ${m} <target> <nid>${memcg ? ' <memcg path>' : ''}; found "${words.join(' ')}"`);
+    if (optionals.length !== want) fail(opt, `expected ${m} <target> <nid>${memcg ? ' <memcg path>' : ''}; found ${JSON.stringify(words.join(' '))}`);
     goal.nid = pSignedInt(opt, optionals[0], 'a node id');
     if (memcg) goal.memcgPath = optionals[1];
   } else if (optionals.length > 0) fail(opt, `expected ${m} <target> only; found extra words "${optionals.join(' ')}"`);
@@ -476,7 +476,7 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
   }
   if (occ.has('--damos_quota_goal')) {
     for (const q of all(occ, '--damos_quotas'))
-      if (q.length < 3) fail('--damos_quotas', `expected a reset interval (third value) when quota goals are set (damo refuses goals without one: they never act); found "${q.join(' ')}"`);
+      if (q.length < 3) fail('--damos_quotas', `expected a reset interval (third value) when quota goals are set (damo refuses goals without one: they never act); found ${JSON.stringify(q.join(' '))}`);
   }
   for (const n of ['--damos_sz_region', '--damos_access_rate', '--damos_age', '--damos_apply_interval', '--damos_wmarks', '--damos_quota_goal_tuner', '--damos_quota_fail_charge_ratio', '--damos_max_nr_snapshots'])
     checkAtMost(occ, n, nrSchemes);
@@ -500,7 +500,7 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
     const quotas = qw === undefined ? defaultQuotas() : attempt(() => parseQuotas(qw, goals, component.length > 0 ? COMPONENT_QUOTA_OPTS : POSITIONAL_QUOTA_OPTS), defaultQuotas());
     const tuner = nth(occ, '--damos_quota_goal_tuner', i)?.[0];
     if (tuner !== undefined) {
-      if (!(GOAL_TUNERS as readonly string[]).includes(tuner)) attempt(() => fail('--damos_quota_goal_tuner', `expected one of ${GOAL_TUNERS.join(', ')}; found "${tuner}"`), undefined);
+      if (!(GOAL_TUNERS as readonly string[]).includes(tuner)) attempt(() => fail('--damos_quota_goal_tuner', `expected one of ${GOAL_TUNERS.join(', ')}; found ${JSON.stringify(tuner)}`), undefined);
       else quotas.goalTuner = tuner as DamoQuotas['goalTuner'];
     }
     const fc = nth(occ, '--damos_quota_fail_charge_ratio', i);
@@ -512,7 +512,7 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
     const wmarks = defaultWatermarks();
     if (wm) {
       attempt(() => {
-        if (!(WMARK_METRICS as readonly string[]).includes(wm[0])) fail('--damos_wmarks', `expected a metric (${WMARK_METRICS.join(', ')}); found "${wm[0]}"`);
+        if (!(WMARK_METRICS as readonly string[]).includes(wm[0])) fail('--damos_wmarks', `expected a metric (${WMARK_METRICS.join(', ')}); found ${JSON.stringify(wm[0])}`);
         wmarks.metric = wm[0] as DamoScheme['wmarks']['metric'];
         wmarks.intervalUs = pUs('--damos_wmarks', wm[1]);
         wmarks.high = pPermil('--damos_wmarks', wm[2]);
@@ -547,7 +547,7 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
 function parseAction(words: readonly string[]): { a: DamosAction; targetNid: number | null; dests: Array<{ id: number; weight: number }> } {
   const opt = '--damos_action';
   const action = words[0];
-  if (!(DAMOS_ACTIONS as readonly string[]).includes(action)) fail(opt, `expected an action (${DAMOS_ACTIONS.join(', ')}); found "${action}"`);
+  if (!(DAMOS_ACTIONS as readonly string[]).includes(action)) fail(opt, `expected an action (${DAMOS_ACTIONS.join(', ')}); found ${JSON.stringify(action)}`);
   const a = action as DamosAction;
   const extra = words.slice(1);
   let targetNid: number | null = null;
@@ -556,8 +556,8 @@ function parseAction(words: readonly string[]): { a: DamosAction; targetNid: num
     if (extra.length === 1) targetNid = pSignedInt(opt, extra[0], `a numeric target node id after ${a}`);
     else if (extra.length >= 2 && extra.length % 2 === 0) {
       for (let k = 0; k < extra.length; k += 2) dests.push({ id: pInt(opt, extra[k], 'a destination node id'), weight: pInt(opt, extra[k + 1], 'a destination weight') });
-    } else fail(opt, `expected ${a} <nid> or ${a} <id> <weight> [<id> <weight>...]; found "${words.join(' ')}"`);
-  } else if (extra.length > 0) fail(opt, `expected no values after ${a} (only migrate_hot/migrate_cold take node ids); found "${extra.join(' ')}"`);
+    } else fail(opt, `expected ${a} <nid> or ${a} <id> <weight> [<id> <weight>...]; found ${JSON.stringify(words.join(' '))}`);
+  } else if (extra.length > 0) fail(opt, `expected no values after ${a} (only migrate_hot/migrate_cold take node ids); found ${JSON.stringify(extra.join(' '))}`);
   return { a, targetNid, dests };
 }
 
@@ -618,7 +618,7 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
     // The context is built as paddr whatever --ops says: a bad or other name is refused here, and
     // no later check blames an ops the user did not write (or asks for what a vaddr one needs).
     const opsW = nth(occ, '--ops', i)?.[0];
-    if (opsW !== undefined && !(DAMON_OPS_IDS as readonly string[]).includes(opsW)) attempt(() => fail('--ops', `expected one of ${DAMON_OPS_IDS.join(', ')}; found "${opsW}"`), undefined);
+    if (opsW !== undefined && !(DAMON_OPS_IDS as readonly string[]).includes(opsW)) attempt(() => fail('--ops', `expected one of ${DAMON_OPS_IDS.join(', ')}; found ${JSON.stringify(opsW)}`), undefined);
     else {
       // damo's default: vaddr with --target_pid, else paddr.
       const ops = opsW ?? (nth(occ, '--target_pid', i) ? 'vaddr' : 'paddr');
@@ -916,7 +916,7 @@ function isFileValue(value: string): boolean {
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */
 function jsonOption(opt: string, value: string): unknown {
   const t = value.trim();
-  if (!t.startsWith('{') && !t.startsWith('[') && !existsSync(value)) fail(opt, `expected JSON text or a JSON file; found "${value}", which is neither (no such file)`);
+  if (!t.startsWith('{') && !t.startsWith('[') && !existsSync(value)) fail(opt, `expected JSON text or a JSON file; found ${JSON.stringify(value)}, which is neither (no such file)`);
   let text = value;
   try {
     if (isFileValue(value)) text = readFileSync(value, 'utf8');

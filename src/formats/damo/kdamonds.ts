@@ -447,9 +447,9 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
     (list ?? []).forEach((f, fi) => {
       const fp = filterToParams(f, [...path, key, fi], c);
       if (key === 'core_filters' && !isCoreFilter(fp.type))
-        err(c, [...path, key, fi, 'filter_type'], `expected a core filter type (addr, target) in core_filters; found "${fp.type}" (an ops filter: put it in ops_filters or filters)`);
+        err(c, [...path, key, fi, 'filter_type'], `expected a core filter type (addr, target) in core_filters; found ${JSON.stringify(fp.type)} (an ops filter: put it in ops_filters or filters)`);
       if (key === 'ops_filters' && isCoreFilter(fp.type))
-        err(c, [...path, key, fi, 'filter_type'], `expected an ops filter type (anon, active, memcg, young, hugepage_size, unmapped) in ops_filters; found "${fp.type}"`);
+        err(c, [...path, key, fi, 'filter_type'], `expected an ops filter type (anon, active, memcg, young, hugepage_size, unmapped) in ops_filters; found ${JSON.stringify(fp.type)}`);
       filters.push(fp);
     });
   };

@@ -308,8 +308,8 @@ function readFilters(r: Reader, dir: string, layer: 'core_filters' | 'ops_filter
     const typeP = join(d, 'type');
     const type = r.oneOf<FilterType>(typeP, r.required(typeP), FILTER_TYPES, 'a filter type');
     // damos_sysfs_scheme_filter_valid_type(): each layer's dir takes only its own types.
-    if (layer === 'core_filters' && !isCoreFilter(type)) r.bad(typeP, `expected a core filter type (addr, target) in core_filters; found "${type}"`);
-    if (layer === 'ops_filters' && isCoreFilter(type)) r.bad(typeP, `expected an ops filter type (anon, active, memcg, young, hugepage_size, unmapped) in ops_filters; found "${type}"`);
+    if (layer === 'core_filters' && !isCoreFilter(type)) r.bad(typeP, `expected a core filter type (addr, target) in core_filters; found ${JSON.stringify(type)}`);
+    if (layer === 'ops_filters' && isCoreFilter(type)) r.bad(typeP, `expected an ops filter type (anon, active, memcg, young, hugepage_size, unmapped) in ops_filters; found ${JSON.stringify(type)}`);
     const get = (name: string, dflt: string) => r.optional(join(d, name), name, dflt) ?? dflt;
     const matching = r.bool(join(d, 'matching'), r.required(join(d, 'matching')));
     const allow = r.bool(join(d, 'allow'), get('allow', 'N'));
