@@ -1405,6 +1405,27 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(r3.code, r3.err).toBe(0);
   });
 
+  it("--out-dir's files of a sweep or a comparison on an input", async () => {
+    // A sweep's file is NAME-seedN.ndjson: a scenario file of that name in --out-dir was overwritten.
+    const od = mkdtempSync(join(dir, 'od-input-'));
+    const file = join(od, 'cc-seed1.ndjson');
+    const text = stringify({ ...goodDoc(), name: 'cc' });
+    writeFileSync(file, text);
+    const r = await cli(['run', file, '--duration', '1', '--seeds', '1', '--out-dir', od, '--no-progress']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`damon-sim: error: --out-dir: expected a file other than the scenario file's; found the same file "${file}"\n`);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    // The preset with damo options names its runs NAME+damo-options.
+    const kd = join(od, 'tiering-6040+damo-options-seed1.svg');
+    const r0 = await cli(['export', '--preset', 'tiering-6040']);
+    writeFileSync(kd, r0.out);
+    const r2 = await cli(['run', '--preset', 'tiering-6040', '--kdamonds', kd, '--seeds', '1', '--out-dir', od, '--duration', '1', '--no-progress']);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toBe(`damon-sim: error: --out-dir: expected a file other than the --kdamonds file's; found the same file "${kd}"\n`);
+    expect(readFileSync(kd, 'utf8')).toBe(r0.out);
+    expect(readdirSync(od).sort()).toEqual(['cc-seed1.ndjson', 'tiering-6040+damo-options-seed1.svg']);
+  });
+
   it("export's --script on the scenario file itself", async () => {
     const file = join(dir, 'clobber-export.yaml');
     const text = stringify(goodDoc());

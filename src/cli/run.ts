@@ -328,6 +328,17 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   }
 }
 
+/**
+ * --out-dir's files (each base's .ndjson and .svg), once the scenarios name them: none may be an
+ * input (the scenario file, --kdamonds, --schemes), as --out, --plot and --trace may not.
+ */
+function outDirFilesApart(file: string | undefined, o: RunCommandOptions, bases: readonly string[]): void {
+  checkDistinctOutputs(
+    bases.flatMap((b) => [['--out-dir', `${b}.ndjson`] as [string, string], ['--out-dir', `${b}.svg`] as [string, string]]),
+    [['the scenario file', file], ...damoInputs(o.damoArgs)],
+  );
+}
+
 /** --compare-tuners runs a preset under each tuner: a scenario file sets goal_tuner per scheme. */
 function compareNeedsPreset(o: RunCommandOptions, file: string | undefined): void {
   if (o.compareTuners && o.preset === undefined) throw new UsageError(`--compare-tuners: expected --preset NAME with it; found ${file === undefined ? 'no --preset' : `scenario file "${file}"`}`);
@@ -390,6 +401,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
     const base = baseOf(l.scenario);
     if (base) for (const ext of ['ndjson', 'svg']) checkOutputPath('--out-dir', `${base}.${ext}`);
   }
+  outDirFilesApart(file, o, loaded.flat().flatMap((l) => baseOf(l.scenario) ?? []));
   const tables: string[] = [];
   const notesSeen = new Set<string>();
   let written = 0;
