@@ -511,6 +511,16 @@ describe('damon-sim args / run with damo options', () => {
     expect((await cli(['args', ...opts])).err).toBe('');
   });
 
+  it('run --kdamonds gives the machine-dependent warnings args --kdamonds gives (they were dropped)', async () => {
+    const kd = JSON.stringify({ kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [{ start: '200G', end: '300G' }] }], schemes: [{ action: 'stat' }] }] }] });
+    const args = await cli(['args', '--preset', 'tiering-6040', '--kdamonds', kd]);
+    const warning = 'damon-sim: warning: --kdamonds.kdamonds[0].contexts[0].targets[0].regions[0]: this region is core addresses [214748364800, 322122547200) × addr_unit 1 = physical [214748364800, 322122547200), which holds no memory of the machine (its nodes span [4294967296, 38654705664), [38654705664, 73014444032)): nothing there is monitored\n';
+    expect(args.err).toBe(warning);
+    const run = await cli(['run', '--preset', 'tiering-6040', '--kdamonds', kd, '--duration', '0.2', '--no-progress']);
+    expect(run.code).toBe(0);
+    expect(run.err).toBe(warning);
+  });
+
   it('args --machine takes a file holding only a machine, and names the option and the file in its errors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'damon-sim-args-'));
     try {

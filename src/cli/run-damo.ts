@@ -51,7 +51,9 @@ export function applyDamoOptions(loaded: LoadedScenario, tokens: readonly string
   validateScenario(sc, c, ['damo options', 'kdamonds']);
   c.errors = r.named(c.errors);
   c.warnings = r.named(c.warnings);
-  const damonOnly = (p: string) => p.startsWith('damon') || p.startsWith('damo options');
+  // The damon part's issues: the replaced part's in the scenario (`damon.…`), the options' own
+  // (`damo options.…`, or `--kdamonds.…` for a whole --kdamonds tree, named by optionNamer()).
+  const damonOnly = (p: string) => p.startsWith('damon') || p.startsWith('damo options') || p.startsWith('--kdamonds');
   const warnings = [...loaded.warnings.filter((w) => !damonOnly(w.path)), ...r.warnings, ...c.warnings.filter((w) => damonOnly(w.path))];
   if (c.errors.length > 0) throw new ConfigError(c.errors, warnings);
   loaded.warnings = warnings;
