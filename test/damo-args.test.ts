@@ -292,9 +292,15 @@ describe('damo command line errors: option, expected, found', () => {
     const inline = damoArgsToParams(['--kdamonds', json]);
     expect(inline.params).toEqual(viaArgs);
     expect(inline.warnings).toEqual([]);
-    const file = join(mkdtempSync(join(tmpdir(), 'damon-sim-args-')), 'k.json');
+    const tmp = mkdtempSync(join(tmpdir(), 'damon-sim-args-'));
+    const file = join(tmp, 'k.json');
     writeFileSync(file, json);
-    const fromFile = damoArgsToParams(['--kdamonds', file, '--minr', '20', 'paddr']);
+    let fromFile: ReturnType<typeof damoArgsToParams>;
+    try {
+      fromFile = damoArgsToParams(['--kdamonds', file, '--minr', '20', 'paddr']);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
     expect(fromFile.params).toEqual(viaArgs);
     expect(fromFile.warnings.map((w) => [w.path, w.message])).toEqual([['--kdamonds', 'the whole config comes from --kdamonds; ignored, as damo does: --minr']]);
     // Its errors name the path inside it.

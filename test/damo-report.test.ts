@@ -168,12 +168,11 @@ describe('damo report damon: after a run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
     const file = join(dir, 'ev.json');
     writeFileSync(file, JSON.stringify(doc));
-    const r = await cli(['report', 'damon', file]);
+    const r = await cli(['report', 'damon', file]).finally(() => rmSync(dir, { recursive: true, force: true }));
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('    state: off,');
     expect(r.out).toContain('64.000 MiB');
     expect(r.out).not.toContain('scheme 1');
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a goal nothing has evaluated yet is not reported as measured', async () => {
