@@ -393,6 +393,31 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     });
   }
 
+  it("an output of damon-sim's or other NDJSON given as the scenario is named in one line, however it was cut", () => {
+    const header = '{"type":"header","format":"damon-sim-timeline","version":1,"scenario":"x","seed":42}';
+    const summary = '{"type":"summary","t":1,"schemes":[]}';
+    const timeline = 'found a damon-sim timeline (an --out file: one JSON record per line)';
+    const ndjson = 'found one JSON value per line (NDJSON)';
+    const cases: Array<[string, string]> = [
+      [`${header}\n`, timeline], // the first line alone (head -1)
+      [`${summary}\n`, timeline], // the last line alone (tail -1)
+      [`${header}\n{"type":"aggr","t":0.1}\n`, timeline],
+      ['{"a":1} \n{"b":2}\n', ndjson], // a line ending in a space
+      ['[1]\n[2]\n', ndjson], // a list per line
+    ];
+    for (const [text, phrase] of cases) {
+      let issues: ConfigError['issues'] = [];
+      try {
+        parseText(text, 'f.ndjson');
+      } catch (e) {
+        if (e instanceof ConfigError) issues = e.issues;
+      }
+      expect(issues, text).toEqual([{ path: 'f.ndjson', message: `expected a scenario (one JSON or YAML document); ${phrase}` }]);
+    }
+    // One JSON document on one line is a scenario to validate, not NDJSON.
+    expect(parseText('{"name":"x"}\n', 'f.json')).toEqual({ name: 'x' });
+  });
+
   it('a YAML alias inside the node it names is refused as such, not by a stack overflow', async () => {
     for (const text of ['a: &a [*a]\n', 'x: &x { b: *x }\n']) {
       const r = await runDoc(text, 'yaml');

@@ -132,12 +132,13 @@ function tooDeep(text: string): number {
 function notAScenario(text: string): string | undefined {
   const head = text.replace(/^\ufeff/, '').trimStart();
   if (head.startsWith('<')) return 'XML or SVG (a --plot file?)';
-  const first = head.slice(0, head.search(/\r?\n|$/));
+  const first = head.slice(0, head.search(/\r?\n|$/)).trimEnd();
   if (/^\S+ +\d+ +\[\d+\] +[\d.]+: +damon:/.test(first)) return 'a trace of DAMON tracepoint lines (a --trace file)';
-  if (/^\{.*\}$/.test(first) && /\r?\n\s*\{/.test(head)) {
-    if (/^\{"type":"header","format":"damon-sim-timeline"/.test(first)) return 'a damon-sim timeline (an --out file: one JSON record per line)';
-    return 'one JSON value per line (NDJSON)';
-  }
+  // A timeline's records, whole or cut to any one line (docs/timeline.md): no scenario has a `type`
+  // key, so a line-long object led by one of these is a record, not a scenario in JSON.
+  if (/^\{"type":"(?:header|aggr|goal|event|stats|effective_quota|tuned_intervals|tried_regions|summary)",.*\}$/.test(first))
+    return 'a damon-sim timeline (an --out file: one JSON record per line)';
+  if (/^(?:\{.*\}|\[.*\])$/.test(first) && /\r?\n\s*[{[]/.test(head)) return 'one JSON value per line (NDJSON)';
   return undefined;
 }
 
