@@ -5,7 +5,8 @@
  * values, JSON and YAML, both wrappers, on the examples and on property-generated parameters.
  */
 import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitKdamonds, formatDamoText, readKdamonds } from '../src/formats/damo/emit.js';
@@ -181,6 +182,30 @@ describe('damon-sim export', () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/warning: kdamonds\[0\]\.contexts\[0\]\.schemes\[0\]\.quotas\.goals\[0\]: upstream damo v3\.3/);
     expect(JSON.parse(r.out).kdamonds[0].contexts[0].schemes[1].quotas.goals[0].nid).toBeNull();
+  });
+
+  it("says that every output but --scenario leaves a scenario's scheduled events out", async () => {
+    const file = join(EXAMPLES, 'tiering-6040-step.yaml');
+    const left = (path: string, what: string, hint = '') => `damon-sim: warning: ${path}: ${what} the initial configuration only: the scenario's 1 scheduled event(s) are not in it${hint}\n`;
+    const json = await cli(['export', file]);
+    expect([json.code, json.err]).toEqual([0, left('export', "damo's kdamonds config holds", ' (--scenario keeps them)')]);
+    expect((await cli(['export', file, '--format', 'yaml'])).err).toBe(json.err);
+    const whole = await cli(['export', file, '--scenario']);
+    expect([whole.code, whole.err]).toEqual([0, '']);
+    expect(whole.out).toContain('"events": [');
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-emit-'));
+    try {
+      const sysfs = await cli(['export', file, '--sysfs', join(dir, 'tree')]);
+      expect(sysfs.code).toBe(0);
+      expect(sysfs.err.split('\n')[1] + '\n').toBe(left('--sysfs', 'the tree holds'));
+      const script = await cli(['export', file, '--script', join(dir, 's.sh')]);
+      expect(script.code).toBe(0);
+      expect(script.err.split('\n')[1] + '\n').toBe(left('--script', 'the script stages'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Nothing to say for a scenario without events.
+    expect((await cli(['export', join(EXAMPLES, 'tiering-6040.yaml')])).err).toBe('');
   });
 
   it('bad options exit 2 naming the option', async () => {

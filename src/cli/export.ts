@@ -61,6 +61,11 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
   const profile = resolveProfile(src.loaded.scenario.kernel);
   if (profile === undefined) throw new Error(`export: the loaded scenario names an unknown profile "${src.loaded.scenario.kernel.profile}"`);
   const warnings: ConfigIssue[] = [];
+  // Scheduled events change the config during a run: every output but --scenario holds only its start.
+  const nrEvents = src.loaded.scenario.events?.length ?? 0;
+  const eventsLeftOut = (path: string, what: string, hint = ''): void => {
+    if (nrEvents > 0) warnings.push({ path, message: `${what} the initial configuration only: the scenario's ${nrEvents} scheduled event(s) are not in it${hint}` });
+  };
   if (o.sysfs !== undefined || o.script !== undefined) {
     if (o.sysfs !== undefined) {
       const dir = o.sysfs;
@@ -74,11 +79,11 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
         throw e;
       }
       io.err(`damon-sim: wrote the sysfs tree of ${src.label} (kernel profile ${profile.name}) to ${o.sysfs}/kdamonds\n`);
+      eventsLeftOut('--sysfs', 'the tree holds');
     }
     if (o.script !== undefined) {
       if (compat === 'upstream') warnings.push({ path: '--script', message: 'upstream damo v3.3 does not write the nid of node_eligible_mem_bp goals: the script leaves it at the kernel default 0 (--damo-compat upstream)' });
-      const nrEvents = src.loaded.scenario.events?.length ?? 0;
-      if (nrEvents > 0) warnings.push({ path: '--script', message: `the script stages the initial configuration only: the scenario's ${nrEvents} scheduled event(s) are not in it` });
+      eventsLeftOut('--script', 'the script stages');
       try {
         writeFileAtomic(o.script, sysfsScript(kdamonds, { compat, source: src.label }), '--script');
       } catch (e) {
@@ -91,6 +96,7 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
     return 0;
   }
   const damon = emitKdamonds(kdamonds, { raw: o.raw, bare: o.bare, compat, warnings });
+  if (!o.scenario) eventsLeftOut('export', "damo's kdamonds config holds", ' (--scenario keeps them)');
   printIssues(io, warnings, 'warning');
   if (o.scenario) {
     const doc: Record<string, unknown> = {};
