@@ -447,6 +447,26 @@ describe('seed sweeps', () => {
     expect(lines[lines.length - 1]).toBe('all 2 seeds: second-half mean within ±100 of 6000 in 0/2; no second-half evaluations to average; target reached in 0/2');
   });
 
+  it("a scenario without quota goals compares its schemes' DAMOS stats over the seeds", () => {
+    const st = (nrApplied: number, szApplied: number) => ({ kdamond: 0, ctx: 0, scheme: 0, label: 's0 pageout', nrTried: 52, szTried: 2 * GiB, nrApplied, szApplied, szOpsFilterPassed: szApplied, qtExceeds: 51 });
+    const text = formatSweepTable('reclaim', [
+      { seed: 1, summary: [], stats: [st(42, 800 * 2 ** 20)] },
+      { seed: 2, summary: [], stats: [st(0, 0)] },
+    ]);
+    expect(text).toBe(
+      [
+        'reclaim: s0 pageout (no quota goals: DAMOS stats at the end)',
+        'seed           tried           applied  qt_exceeds',
+        '--------------------------------------------------',
+        '   1  52 (2.000 GiB)  42 (800.000 MiB)          51',
+        '   2  52 (2.000 GiB)     0 (0.000 MiB)          51',
+        'all 2 seeds: applied 400.000 MiB on average (0.000 MiB–800.000 MiB), something applied in 1/2',
+        '',
+      ].join('\n'),
+    );
+    expect(formatSweepTable('none', [{ seed: 1, summary: [] }])).toBe('none: (no schemes)\n');
+  });
+
   it('heads a phase with the range of its times over the seeds, each seed\'s write taking effect at its own time', () => {
     const phased = (start: number) => ({ ...one(6000, 2, 1, 1), phase: 1, phaseStartS: start, phaseEndS: 10 });
     const head = (starts: number[]) => formatSweepTable('x', starts.map((t, i) => ({ seed: i + 1, summary: [phased(t)] }))).split('\n')[0];

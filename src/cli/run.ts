@@ -415,7 +415,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
       const res = await oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen }));
       if (base) written++;
       if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
-      runs.push({ seed: sc.seed, summary: res.summary });
+      runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });
     }
     tables.push(formatSweepTable(perSeed[0].scenario.name, runs));
   }

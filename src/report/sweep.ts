@@ -6,12 +6,14 @@
  *
  * Pure functions of the per-run summaries: the same runs always give the same table bytes.
  */
-import { cmpGoal, entryKey, fmtNum, fmtPct, formatBytesHuman, phaseNote, physBytes, type SchemeSummary } from './summary.js';
+import { cmpGoal, entryKey, fmtNum, fmtPct, formatBytesHuman, phaseNote, physBytes, type SchemeStats, type SchemeSummary } from './summary.js';
 
-/** One run of the sweep: its seed and its summary entries (run.ts's RunResult.summary). */
+/** One run of the sweep: its seed, its summary entries and its schemes' stats (run.ts's RunResult). */
 export interface SweepRun {
   seed: number;
   summary: readonly SchemeSummary[];
+  /** The schemes' DAMOS stats at the end: what a sweep without quota goals compares. */
+  stats?: readonly SchemeStats[];
 }
 
 /** The sweep over all seeds for one summary entry (a goal, or a goal's phase). */
@@ -83,7 +85,7 @@ const f3 = (x: number | null | undefined) => fmtNum(x, 3);
  */
 export function formatSweepTable(title: string, runs: readonly SweepRun[], toleranceBp = 100): string {
   const goals = sweepGoals(runs, toleranceBp);
-  if (goals.length === 0) return `${title}: (no quota goals)\n`;
+  if (goals.length === 0) return formatSweepStats(title, runs);
   const head = ['seed', `time to ±${toleranceBp}`, 'mean ± sd, 2nd half', 'min / max', `in ±${toleranceBp}`, 'true share', 'applied'];
   const lines: string[] = [];
   for (const g of goals) {
@@ -117,6 +119,41 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * A sweep of a scenario without quota goals (DAMON_RECLAIM, a stat scheme): per scheme, one row per
+ * seed with its DAMOS stats at the end, and the spread of the bytes applied over the seeds.
+ */
+function formatSweepStats(title: string, runs: readonly SweepRun[]): string {
+  const schemes = new Map<string, SchemeStats>();
+  for (const r of runs) for (const st of r.stats ?? []) if (!schemes.has(schemeOf(st))) schemes.set(schemeOf(st), st);
+  if (schemes.size === 0) return `${title}: (no schemes)\n`;
+  const head = ['seed', 'tried', 'applied', 'qt_exceeds'];
+  const lines: string[] = [];
+  for (const [key, first] of schemes) {
+    const per = runs.map((r) => ({ seed: r.seed, st: r.stats?.find((x) => schemeOf(x) === key) ?? null }));
+    const cell = (n: number, sz: number, of: SchemeStats) => `${n} (${formatBytesHuman(physBytes(sz, of))})`;
+    const rows = per.map(({ seed, st }) => (st === null ? [String(seed), '-', '-', '-'] : [String(seed), cell(st.nrTried, st.szTried, st), cell(st.nrApplied, st.szApplied, st), String(st.qtExceeds)]));
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const fmt = (r: string[]) => r.map((c, i) => (i === 0 ? c.padStart(w[i]) : c.padStart(w[i] + 2))).join('');
+    if (lines.length > 0) lines.push('');
+    lines.push(`${title}: ${first.label} (no quota goals: DAMOS stats at the end)`);
+    lines.push(fmt(head));
+    lines.push('-'.repeat(fmt(head).length));
+    for (const r of rows) lines.push(fmt(r));
+    const applied = per.flatMap(({ st }) => (st === null ? [] : [physBytes(st.szApplied, st)]));
+    const mean = applied.reduce((a, b) => a + b, 0) / applied.length;
+    lines.push(
+      `${applied.length === 1 ? 'the 1 seed' : `all ${applied.length} seeds`}: applied ${formatBytesHuman(mean)} on average (${formatBytesHuman(Math.min(...applied))}–${formatBytesHuman(Math.max(...applied))}), ` +
+        `something applied in ${applied.filter((b) => b > 0).length}/${applied.length}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+function schemeOf(st: SchemeStats): string {
+  return `${st.kdamond}/${st.ctx}/${st.scheme}`;
 }
 
 /**
