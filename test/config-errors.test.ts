@@ -862,6 +862,17 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.nr_accesses = { min: '5 %', max: 'max' }))).toEqual([]);
   });
 
+  it('an addr filter whose bound falls inside a node (capacities changed, filters not) is named', () => {
+    const M = 2 ** 20;
+    const G = 2 ** 30;
+    // Node 0 grows to 48 MiB: the filter meant as node 1's range [4128 MiB, 4160 MiB) now starts inside node 0.
+    expect(warnings((d) => (d.machine.nodes[0].capacity = '48 MiB'))).toEqual([
+      `${SCHEME}.filters[0].address_range: this addr filter is core addresses [${4128 * M}, ${4160 * M}) × addr_unit 1 = physical [${4128 * M}, ${4160 * M}), which covers only part of node 0 [${4 * G}, ${4144 * M}): a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities)`,
+    ]);
+    // A filter over whole nodes, or over both, says nothing.
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters[0].address_range = { start: '4 GiB', end: '4160 MiB' }))).toEqual([]);
+  });
+
   it('misspelt keys at every level of the damon part are named (damo ignores them, so the setting silently does nothing)', () => {
     const UNKNOWN = 'unknown key, ignored (as damo does); check its spelling';
     const s = (d: Doc) => d.damon.kdamonds[0].contexts[0].schemes[0];

@@ -262,6 +262,17 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const both = a < lo && b > hi;
     warn(path, `${physical('region', r, au)}, which reaches past the machine's memory [${lo}, ${hi}): the ${both ? 'parts' : 'part'} outside hold${both ? '' : 's'} no memory, so DAMON finds no access there (the kernel takes such a region)`);
   };
+  // An addr filter is most often one node's range (the tiering schemes'): one whose bound falls
+  // inside a node was most likely written for other capacities, and leaves part of that node to
+  // the other side of the filter (the kernel takes any range).
+  const cutsNode = (path: PathSeg[], r: { start: number; end: number }, au: number) => {
+    const a = r.start * au;
+    const b = r.end * au;
+    const nid = env.memory?.findIndex((m) => (m.start < a && a < m.end) || (m.start < b && b < m.end)) ?? -1;
+    if (nid < 0 || !env.memory) return;
+    const m = env.memory[nid];
+    warn(path, `${physical('addr filter', r, au)}, which covers only part of node ${nid} [${m.start}, ${m.end}): a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities)`);
+  };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {
     if (k.contexts.length > 1) err([...kdamondsPath, ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
@@ -344,8 +355,10 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         sc.filters.forEach((f, fi) => {
           if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
             err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(f.memcgPath)}`);
-          if (f.type === 'addr' && f.addrRange && f.addrRange.start < f.addrRange.end)
+          if (f.type === 'addr' && f.addrRange && f.addrRange.start < f.addrRange.end) {
             outsideMemory([...sp, 'filters', fi, 'address_range'], 'addr filter', f.addrRange, ctx.addrUnit, f.matching ? 'the filter matches no region' : 'the filter (matching: false) matches every region');
+            cutsNode([...sp, 'filters', fi, 'address_range'], f.addrRange, ctx.addrUnit);
+          }
         });
       });
     });
