@@ -517,6 +517,19 @@ describe('damon-sim args / run with damo options', () => {
     expect((await cli(['args', ...opts])).err).toBe('');
   });
 
+  it('a damo command line pasted whole is told to leave out its head (damo start, sudo damo args damon)', async () => {
+    const msg = (head: string) => `expected damo's options only; found the damo command "${head}" before them (leave it out: damon-sim reads the options that follow it)`;
+    const args = await cli(['args', 'damo', 'start', '--damos_action', 'stat']);
+    expect([args.code, args.err]).toEqual([2, `damon-sim: error: damo options: ${msg('damo start')}\n`]);
+    const sudo = await cli(['args', 'sudo', 'damo', 'args', 'damon', '--damos_action', 'stat']);
+    expect(sudo.err).toBe(`damon-sim: error: damo options: ${msg('sudo damo args damon')}\n`);
+    const run = await cli(['run', '--preset', 'tiering-6040', 'damo', 'tune', '--damos_action', 'stat']);
+    expect([run.code, run.err]).toEqual([2, `damon-sim: error: run: ${msg('damo tune')}\n`]);
+    // After a scenario file too.
+    const file = join(__dirname, '..', 'examples', 'mtier.yaml');
+    expect((await cli(['run', file, 'damo', 'start', '--damos_action', 'stat'])).err).toBe(`damon-sim: error: run: ${msg('damo start')}\n`);
+  });
+
   it('run --kdamonds gives the machine-dependent warnings args --kdamonds gives (they were dropped)', async () => {
     const kd = JSON.stringify({ kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [{ start: '200G', end: '300G' }] }], schemes: [{ action: 'stat' }] }] }] });
     const args = await cli(['args', '--preset', 'tiering-6040', '--kdamonds', kd]);

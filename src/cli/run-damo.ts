@@ -8,7 +8,7 @@
  * did not parse (operands and damo options with their values) here, where they are told apart.
  */
 import { existsSync } from 'node:fs';
-import { damoArgsToParams, damoInputFiles, isDamoOption, optionsBeforeRest, partitionDamoTokens } from '../formats/damo/args.js';
+import { damoArgsToParams, damoCommandHead, damoCommandHeadMessage, damoInputFiles, isDamoOption, optionsBeforeRest, partitionDamoTokens } from '../formats/damo/args.js';
 import type { DamoCompat } from '../formats/damo/emit.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { ConfigError } from '../scenario/issues.js';
@@ -29,6 +29,9 @@ replace the scenario's damon part; the machine and workload still come from the 
  */
 export function splitRunArgs(leftover: readonly string[]): { file: string | undefined; damo: string[] } {
   const { damo, rest } = partitionDamoTokens(leftover);
+  // A damo command line pasted whole: its head would be taken for scenario files.
+  const head = damoCommandHead(rest.filter((t) => !existsSync(t)));
+  if (head !== undefined) throw new UsageError(`run: ${damoCommandHeadMessage(head)}`);
   const unknown = rest.find((t) => t.startsWith('-') && t.length > 1 && !/^-\d/.test(t));
   if (unknown !== undefined)
     throw new UsageError(`run: expected damon-sim's or damo's options; found unknown option "${unknown}"${isDamoOption(unknown) ? '' : ' (see damon-sim run --help and damon-sim args --help)'}`);

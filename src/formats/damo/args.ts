@@ -588,12 +588,34 @@ export function damoArgsToKdamonds(tokens: readonly string[], opts: DamoArgsOpti
   return r;
 }
 
+/** damo's commands that take the kdamond options (damo-formats.md §2), as a pasted line begins. */
+const DAMO_COMMANDS = ['start', 'tune', 'record', 'args', 'report', 'damon'];
+
+/**
+ * A pasted damo command line's head (`damo start`, `sudo damo args damon`) at the front of `words`,
+ * or undefined: damon-sim takes only the options after it.
+ */
+export function damoCommandHead(words: readonly string[]): string | undefined {
+  let i = words[0] === 'sudo' ? 1 : 0;
+  if (words[i] !== 'damo' && words[i] !== './damo') return undefined;
+  i++;
+  while (i < words.length && DAMO_COMMANDS.includes(words[i])) i++;
+  return words.slice(0, i).join(' ');
+}
+
+/** The message for a pasted damo command line's head. */
+export function damoCommandHeadMessage(head: string): string {
+  return `expected damo's options only; found the damo command "${head}" before them (leave it out: damon-sim reads the options that follow it)`;
+}
+
 function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoArgsResult {
   const { occurrences: occ, rest: restAll } = splitDamoTokens(tokens);
   // The positional "deducible target" `paddr` is what damon-sim monitors anyway.
   const rest = restAll.filter((t) => t !== 'paddr');
   if (rest.length > 0) {
     const t = rest[0];
+    const head = damoCommandHead(rest);
+    if (head !== undefined) fail('damo options', damoCommandHeadMessage(head));
     const why = UNSUPPORTED_OPTIONS[t.split('=')[0]];
     if (why !== undefined) fail(t, `expected an option damon-sim supports; found ${t}, which it does not: ${why}`);
     if (/^\d+$/.test(t)) fail('damo options', `expected the deducible target "paddr" (damon-sim simulates the physical address space); found the pid "${t}"`);
