@@ -643,6 +643,30 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     ]);
   });
 
+  it('a pageout scheme that paged out nothing on a machine without swap: a note says why', async () => {
+    const d = goodDoc();
+    const s = d.damon.kdamonds[0].contexts[0].schemes[0];
+    s.action = 'pageout';
+    delete s.target_nid;
+    s.access_pattern.nr_accesses = { min: '0 samples', max: '0 samples' };
+    s.quotas.goals = [];
+    s.filters = [];
+    d.workload.hot_share = '100 %';
+    // 10 s: the first tries are node 0's free memory, which passes no filter and says nothing.
+    const r = await runDoc(stringify(d), 'yaml', ['--duration', '10']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toBe(
+      'damon-sim: note: kdamond 0, s0 pageout: paged out none of the 11.988 MiB that passed its filters: the machine has no swap (machine.swap), so anonymous memory cannot be paged out (only page cache is dropped)\n' +
+        `damon-sim: wrote ${r.outFile}\n`,
+    );
+    expect((await runDoc(stringify(d), 'yaml', ['--duration', '2'])).err).not.toContain('note:');
+    // With swap it pages out, and says nothing.
+    d.machine.swap = '64 MiB';
+    const withSwap = await runDoc(stringify(d), 'yaml', ['--duration', '10']);
+    expect(withSwap.err).toBe(`damon-sim: wrote ${withSwap.outFile}\n`);
+    expect(withSwap.out).toMatch(/applied +\d+ \((?!0\.000)/);
+  });
+
   it('a kdamond its watermarks kept waiting all run: a note says why the summary is all zeros', async () => {
     const d = goodDoc();
     d.damon.kdamonds[0].contexts[0].schemes[0].watermarks = { metric: 'free_mem_rate', interval_us: '100 ms', high_permil: 700, mid_permil: 600, low_permil: 50 };

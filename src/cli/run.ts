@@ -4,7 +4,7 @@
  */
 import { basename, join } from 'node:path';
 import { goalPlotSvg } from '../report/plot.js';
-import { formatSummaryTable } from '../report/summary.js';
+import { formatBytesHuman, formatSummaryTable, physBytes } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { writesOf } from '../run/events.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
@@ -96,6 +96,21 @@ function watermarkIdleNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
 }
 
 /**
+ * pageout schemes that tried memory and paged out none of it on a machine without swap: anonymous
+ * memory has nowhere to go (damon-sim's machine has no swap unless machine.swap gives one), which
+ * the summary's "applied 0" does not say. A damo command line brought to a preset meets this first.
+ */
+function pageoutWithoutSwapNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
+  if ((sc.machine.swap ?? 0) > 0) return [];
+  return res.stats
+    .filter((st) => st.szOpsFilterPassed > 0 && st.szApplied === 0 && sc.kdamonds[st.kdamond]?.contexts[st.ctx]?.schemes[st.scheme]?.action === 'pageout')
+    .map((st) => ({
+      path: `kdamond ${st.kdamond}, ${st.label}`,
+      message: `paged out none of the ${formatBytesHuman(physBytes(st.szOpsFilterPassed, st))} that passed its filters: the machine has no swap (machine.swap), so anonymous memory cannot be paged out (only page cache is dropped)`,
+    }));
+}
+
+/**
  * Contexts whose regions went past twice max_nr_regions at an aggregation. max_nr_regions bounds
  * only what the merge leaves; the apply pass's splits can leave far more until the next merge, and
  * every sample walks them all, which a run's summary does not show. A kernel developer reviewing
@@ -178,7 +193,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
     // Once per command (a sweep's runs would repeat it).
-    const notes = [...watermarkIdleNotes(sc, res), ...regionPeakNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
+    const notes = [...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
     for (const n of notes) w.notesSeen?.add(`${n.path}: ${n.message}`);
     printIssues(io, notes, 'note');
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES), configuredGoals: countGoals(sc), durationS: sc.duration / 1e9 }), option('--plot')));
