@@ -1134,6 +1134,39 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(existsSync(od)).toBe(false);
   });
 
+  it('--compare-tuners runs a scenario file under each tuner, its goal-tuned schemes (and committed ones) set to each', async () => {
+    const d = goodDoc();
+    // A commit event's schemes are set too, or the comparison would end at the event.
+    const committed = structuredClone(d.damon.kdamonds[0]);
+    committed.contexts[0].schemes[0].quotas.goals[0].target_value = 7000;
+    d.events = [{ at: 1, command: 'commit', damon: committed }];
+    const file = join(dir, 'own.yaml');
+    writeFileSync(file, stringify(d));
+    const od = join(dir, 'own-out');
+    const r = await cli(['run', file, '--compare-tuners', '--out-dir', od, '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(od).sort()).toEqual(['tiny+consist.ndjson', 'tiny+consist.svg', 'tiny+temporal.ndjson', 'tiny+temporal.svg']);
+    expect(r.out.split('\n')[0].trim().split(/ +/)).toEqual(['temporal', 'consist']);
+    // Each run is the file with every goal_tuner set to its tuner: byte for byte the same timeline.
+    for (const tuner of ['temporal', 'consist']) {
+      const one = structuredClone(d);
+      one.name = `tiny+${tuner}`;
+      one.damon.kdamonds[0].contexts[0].schemes[0].quotas.goal_tuner = tuner;
+      one.events[0].damon.contexts[0].schemes[0].quotas.goal_tuner = tuner;
+      const single = await runDoc(stringify(one), 'yaml');
+      expect(single.code, single.err).toBe(0);
+      expect(readFileSync(join(od, `tiny+${tuner}.ndjson`), 'utf8')).toBe(readFileSync(single.outFile, 'utf8'));
+    }
+    // Nothing to compare without goals.
+    const none = goodDoc();
+    none.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals = [];
+    const noGoals = join(dir, 'no-goals.yaml');
+    writeFileSync(noGoals, stringify(none));
+    const n = await cli(['run', noGoals, '--compare-tuners', '--out-dir', join(dir, 'none-out'), '--no-progress']);
+    expect([n.code, n.err]).toEqual([2, `damon-sim: error: --compare-tuners: expected a scenario with quota goals (the tuners tune them); found none in ${JSON.stringify(noGoals)}\n`]);
+    expect(existsSync(join(dir, 'none-out'))).toBe(false);
+  });
+
   it('--seeds --out-dir: one file name per run, whatever the scenario is called', async () => {
     const d = goodDoc();
     d.name = '../escaped run';

@@ -47,6 +47,33 @@ export function withProfile(doc: unknown, profile: string | undefined): unknown 
   return { ...doc, kernel: { ...kernel, profile } };
 }
 
+/**
+ * The document with `quotas.goal_tuner: tuner` in every scheme that has quota goals, in the damon
+ * part and in the kdamonds that `commit` events bring (a copy; `run --compare-tuners` with a
+ * scenario file), and how many schemes that is. What is not a mapping or list where one belongs
+ * is left for validation to report.
+ */
+export function withGoalTuner(doc: unknown, tuner: Tuner): { doc: unknown; tuned: number } {
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  if (!isMap(doc)) return { doc, tuned: 0 };
+  const copy = structuredClone(doc);
+  let tuned = 0;
+  const tune = (kdamond: unknown): void => {
+    if (!isMap(kdamond)) return;
+    for (const ctx of list(kdamond.contexts))
+      for (const scheme of isMap(ctx) ? list(ctx.schemes) : []) {
+        const quotas = isMap(scheme) ? scheme.quotas : undefined;
+        if (!isMap(quotas) || !Array.isArray(quotas.goals) || quotas.goals.length === 0) continue;
+        quotas.goal_tuner = tuner;
+        tuned++;
+      }
+  };
+  if (isMap(copy.damon)) for (const k of list(copy.damon.kdamonds)) tune(k);
+  for (const e of list(copy.events)) if (isMap(e)) tune(e.damon);
+  return { doc: copy, tuned };
+}
+
 export interface ScenarioSource {
   loaded: LoadedScenario;
   /** The scenario document as written (for printing it back with a new damon part). */

@@ -14,7 +14,7 @@ import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, isStdout, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
-import { checkPreset, checkTuner, checkTunerHasPreset, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
+import { checkPreset, checkTuner, checkTunerHasPreset, parseCompat, parseOverrides, parseProfile, presetDoc, withGoalTuner, withProfile } from './damo-common.js';
 import { applyDamoOptions, damoInputs, splitRunArgs } from './run-damo.js';
 
 export interface RunCommandOptions {
@@ -54,7 +54,15 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
   if (o.preset !== undefined) {
     loaded = scenarioFromDoc(withProfile(forRun(presetDoc(o.preset, tuner)), profile), { source: `preset ${o.preset}`, compat });
   } else if (file !== undefined) {
-    loaded = scenarioFromDoc(withProfile(forRun(readScenarioDoc(file)), profile), { source: file, compat });
+    let doc = readScenarioDoc(file);
+    if (o.compareTuners) {
+      // Both tuners on the file's own schemes: every scheme with goals gets each in turn.
+      const t = withGoalTuner(doc, tuner);
+      if (t.tuned === 0) throw new UsageError(`--compare-tuners: expected a scenario with quota goals (the tuners tune them); found none in ${JSON.stringify(file)}`);
+      doc = t.doc;
+    }
+    loaded = scenarioFromDoc(withProfile(forRun(doc), profile), { source: file, compat });
+    if (o.compareTuners) loaded.scenario.name = `${loaded.scenario.name}+${tuner}`;
   } else {
     throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
   }
@@ -354,16 +362,10 @@ function outDirFilesApart(file: string | undefined, o: RunCommandOptions, bases:
   );
 }
 
-/** --compare-tuners runs a preset under each tuner: a scenario file sets goal_tuner per scheme. */
-function compareNeedsPreset(o: RunCommandOptions, file: string | undefined): void {
-  if (o.compareTuners && o.preset === undefined) throw new UsageError(`--compare-tuners: expected --preset NAME with it; found ${file === undefined ? 'no --preset' : `scenario file "${file}"`}`);
-}
-
 /** The runs runCommand() asked for, once every option and path has been checked. */
 async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, seeds: number[] | undefined, progress: boolean, signal: AbortSignal): Promise<number> {
   if (seeds !== undefined) return runSweep(io, file, o, seeds, progress, signal);
   if (o.compareTuners) {
-    compareNeedsPreset(o, file);
     const outDir = o.outDir ?? 'out';
     const tuners: Tuner[] = ['temporal', 'consist'];
     // Validate both before running either, so bad input writes nothing.
@@ -403,7 +405,6 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
  * validated before the first run, then one sweep table per tuner (report/sweep.ts).
  */
 async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, seeds: readonly number[], progress: boolean, signal: AbortSignal): Promise<number> {
-  compareNeedsPreset(o, file);
   const tuners: Tuner[] = o.compareTuners ? ['temporal', 'consist'] : [(o.tuner as Tuner | undefined) ?? 'temporal'];
   const loaded = tuners.map((t) => seeds.map((seed) => {
     const l = loadOne(file, o, t);
