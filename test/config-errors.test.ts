@@ -547,7 +547,7 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     d.workload.rss = '96 MiB';
     const errors = expectRejected(await runDoc(stringify(d), 'yaml'));
     expect(errors.map((l) => l.split(': ')[2])).toEqual([`${CTX}.ops`, 'workload.rss']);
-    expectError(errors, 'workload.rss', 'free memory (67108864 bytes)', '100663296');
+    expectError(errors, 'workload.rss', 'free memory, 64.000 MiB (67108864 bytes)', '100663296');
   });
 
   it('a value error in the machine: the DAMON part is still checked, without knock-on errors from the replaced value', async () => {

@@ -6,6 +6,7 @@
  */
 import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
+import { formatBytes } from '../formats/damo/units.js';
 import { alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
 import { measuresNode } from '../damos/scheme.js';
 import { metricExists, resolveProfile, useProfile, type KernelProfile } from '../profiles.js';
@@ -118,11 +119,16 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
   });
   // Wrong nodes, sizes or node lists are said where they are; the fit is judged once they are right.
   if (nodesRight && areasRight) {
-    if (total > free) err(hotset ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory (${free} bytes); found ${total} bytes resident`);
+    if (total > free) err(hotset ? ['workload', 'rss'] : ['workload'], `expected at most the machine's free memory, ${sizeText(free)}; found ${sizeText(total)} resident`);
     else firstTouchFit(s, err);
   }
   // As --duration: shorter than a millisecond is not one sampling interval.
   if (s.duration < 1e6) err(['duration'], `expected a duration of at least 1 ms; found ${s.duration / 1e9} s`);
+}
+
+/** A byte count as a reader takes it in, and exactly: "16.000 GiB (17179869184 bytes)". */
+function sizeText(bytes: number): string {
+  return bytes > 1024 ? `${formatBytes(bytes)} (${bytes} bytes)` : `${bytes} bytes`;
 }
 
 /**
@@ -143,7 +149,7 @@ function firstTouchFit(s: Pick<Scenario, 'machine' | 'workload'>, err: (path: Pa
         left -= take;
       }
       if (left > 0)
-        err(hotset ? ['workload', 'rss'] : ['workload', 'processes', pi, 'areas', ai, 'bytes'], `expected memory that fits on nodes ${a.nodes.join(', ')} above their watermarks; found ${left} of ${a.bytes} bytes without room`);
+        err(hotset ? ['workload', 'rss'] : ['workload', 'processes', pi, 'areas', ai, 'bytes'], `expected memory that fits on nodes ${a.nodes.join(', ')} above their watermarks; found ${sizeText(left)} of ${sizeText(a.bytes)} without room`);
     }),
   );
 }
