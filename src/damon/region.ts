@@ -430,7 +430,7 @@ export class RegionWalk {
     const max = regionLimits.maxSimulated;
     if (out.length + this.hidden + this.pending.length + this.unvisited.length + this.src.length - this.i >= max)
       throw new SimulationLimitError(
-        `a DAMOS apply pass split target regions past ${max} (splitting [${cur.start}, ${cur.end}) at ${sz}): the kernel would go on (a quota split before a rejecting core filter, findings.md §3), but damon-sim cannot hold that many regions; use a larger quota or profile b1`,
+        `a DAMOS apply pass split target regions past ${max} (splitting [${cur.start}, ${cur.end}) at ${sz}): the kernel would go on (a quota split before a rejecting core filter, docs/findings.md §3), but damon-sim cannot hold that many regions; use a larger quota or profile b1`,
       );
     return cutRegion(cur, sz);
   }
