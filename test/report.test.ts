@@ -6,7 +6,8 @@
  */
 
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
@@ -14,6 +15,7 @@ import { chartData, goalPlotSvg, thinSteps } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
 import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
+import { parseTimelineLine } from '../src/report/timeline.js';
 import { runScenario, runScenarioAsync } from '../src/run/run.js';
 import { cli } from './helpers/cli.js';
 import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
@@ -946,5 +948,64 @@ describe('goal labels', () => {
     expect(goalLabel({ scheme: 1, metric: 'node_eligible_mem_bp', nid: 0 })).toBe('s1 node_eligible_mem_bp nid 0');
     expect(goalLabel({ scheme: 0, metric: 'some_mem_psi_us', nid: 0 })).toBe('s0 some_mem_psi_us');
     expect(goalLabel({ scheme: 0, metric: 'active_mem_bp', nid: 0 })).toBe('s0 active_mem_bp');
+  });
+});
+
+describe('report summary: a run\'s table read back from its timeline', () => {
+  it('reads integers past 2^53 back exactly, and nothing else as one', () => {
+    const line = '{"a":18446744073709551615,"b":1.2345678901234567,"c":"12345678901234567890","d":9007199254740993,"e":1234567890123456,"f":-9007199254740993,"g":1e300,"h":[5.0000000000000000001]}';
+    expect(parseTimelineLine(line)).toEqual({ a: 18446744073709551615n, b: 1.2345678901234567, c: '12345678901234567890', d: 9007199254740993n, e: 1234567890123456, f: -9007199254740993n, g: 1e300, h: [5] });
+    // What toJson() writes, parseTimelineLine() reads: a goal record with ULONG_MAX.
+    const rec = { type: 'goal', target_value: 2n ** 64n - 1n, current_value: 0n, esz: 4096n, t: 0.1 };
+    expect(parseTimelineLine(toJson(rec))).toEqual({ ...rec, current_value: 0, esz: 4096 });
+  });
+
+  it('prints what the run printed, byte for byte, and runs side by side', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
+    try {
+      const a = join(dir, 'a.ndjson');
+      const b = join(dir, 'b.ndjson');
+      const ra = await cli(['run', '--preset', 'tiering-6040', '--duration', '40', '--out', a, '--no-progress']);
+      const rb = await cli(['run', '--preset', 'tiering-6040', '--tuner', 'consist', '--duration', '40', '--out', b, '--no-progress']);
+      expect([ra.code, rb.code]).toEqual([0, 0]);
+      const one = await cli(['report', 'summary', a]);
+      expect([one.code, one.err, one.out]).toEqual([0, '', ra.out]);
+      const both = await cli(['report', 'summary', a, b]);
+      expect(both.err).toBe('');
+      expect(both.out.split('\n')[0].trim().split(/ +/)).toEqual(['tiering-6040-temporal', 'tiering-6040-consist']);
+      expect(both.out).toContain('time to target ±100 bp                    30.111 s');
+      // One run twice: named by path (its file name is the same too).
+      // (long titles: the table may print its columns in panels, one under the other)
+      expect((await cli(['report', 'summary', a, a])).out.split(a)).toHaveLength(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses what is not a whole timeline, every file in one go, one line each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
+    try {
+      const whole = join(dir, 'w.ndjson');
+      expect((await cli(['run', '--preset', 'tiering-6040', '--duration', '1', '--out', whole, '--no-progress'])).code).toBe(0);
+      const lines = readFileSync(whole, 'utf8').trimEnd().split('\n');
+      const cut = join(dir, 'cut.ndjson');
+      writeFileSync(cut, lines.slice(0, 3).join('\n') + '\n');
+      const scenario = join(dir, 's.yaml');
+      writeFileSync(scenario, 'name: x\n');
+      const old = join(dir, 'old.ndjson');
+      writeFileSync(old, [lines[0].replace('"version":1', '"version":0'), ...lines.slice(1)].join('\n'));
+      const r = await cli(['report', 'summary', cut, scenario, join(dir, 'nope.ndjson'), dir, old]);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err.trimEnd().split('\n')).toEqual([
+        `damon-sim: error: ${cut}:3: expected the timeline's last line to be its summary (a run writes its file only once it is complete: this one was cut or edited); found a "${JSON.parse(lines[2]).type}" record`,
+        `damon-sim: error: ${scenario}:1: expected one JSON record per line (a damon-sim timeline); found a line that is not JSON`,
+        `damon-sim: error: ${join(dir, 'nope.ndjson')}: expected a readable timeline file (a run's --out); ENOENT`,
+        `damon-sim: error: ${dir}: expected a timeline file (a run's --out); found a directory`,
+        `damon-sim: error: ${old}:1: expected timeline format version 1; found 0`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

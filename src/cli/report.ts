@@ -5,8 +5,12 @@
  * current value, which a real kernel does not report), or of its parameters only.
  */
 import type { Command } from 'commander';
+import { basename } from 'node:path';
 import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
+import { formatSummaryTable } from '../report/summary.js';
+import { readTimelineSummary } from '../report/timeline.js';
+import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { setDuration } from '../scenario/load.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
@@ -75,6 +79,39 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   return 0;
 }
 
+/**
+ * `damon-sim report summary TIMELINE...`: the summary table `run` printed, read back from the
+ * timelines' summary lines, one column per file (runs made apart, side by side, not run again).
+ */
+export function reportSummaryCommand(io: Io, files: readonly string[]): number {
+  // Every file's problem at once, one line each.
+  const issues: ConfigIssue[] = [];
+  const runs = files.flatMap((f) => {
+    try {
+      return [readTimelineSummary(f)];
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      issues.push(...e.issues);
+      return [];
+    }
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  // Columns by scenario name; by name and seed where names repeat; by file name, then path, where those repeat too.
+  const count = (xs: string[], x: string) => xs.filter((y) => y === x).length;
+  const names = runs.map((r) => r.scenario);
+  const seeded = runs.map((r, i) => (count(names, names[i]) > 1 ? `${r.scenario} seed ${r.seed}` : names[i]));
+  const named = seeded.map((t, i) => (count(seeded, t) > 1 ? basename(files[i]) : t));
+  const titles = named.map((t, i) => (count(named, t) > 1 ? files[i] : t));
+  io.out(
+    formatSummaryTable(
+      runs.map((r, i) => ({ title: titles[i], rows: r.schemes })),
+      runs.map((r) => r.migrated),
+      runs.map((r) => r.stats),
+    ),
+  );
+  return 0;
+}
+
 export function registerReport(program: Command, io: Io, setExit: (code: number) => void): void {
   const report = program
     .command('report')
@@ -96,5 +133,12 @@ export function registerReport(program: Command, io: Io, setExit: (code: number)
     .option('--no-progress', 'no progress bar')
     .action(async (file: string | undefined, opts: ReportDamonOptions) => {
       setExit(await reportDamonCommand(io, file, opts));
+    });
+  report
+    .command('summary')
+    .description("print the summary table of runs from their timelines (--out files), side by side, without running them again")
+    .argument('<timeline...>', 'timeline files (NDJSON, as run --out writes them)')
+    .action((files: string[]) => {
+      setExit(reportSummaryCommand(io, files));
     });
 }
