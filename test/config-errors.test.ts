@@ -656,10 +656,17 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     const r = await runDoc(stringify(d), 'yaml', ['--duration', '10']);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toBe(
-      'damon-sim: note: kdamond 0, s0 pageout: paged out none of the 11.988 MiB that passed its filters: the machine has no swap (machine.swap), so anonymous memory cannot be paged out (only page cache is dropped)\n' +
+      'damon-sim: note: kdamond 0, s0 pageout: paged out none of the memory that passed its filters: the machine has no swap (machine.swap), so anonymous memory cannot be paged out (only page cache is dropped)\n' +
         `damon-sim: wrote ${r.outFile}\n`,
     );
     expect((await runDoc(stringify(d), 'yaml', ['--duration', '2'])).err).not.toContain('note:');
+    // A sweep says it once, whatever each seed paged out... or passed.
+    const sweep = await cli(['run', r.file, '--duration', '10', '--seeds', '1-3', '--no-progress']);
+    expect(sweep.code, sweep.err).toBe(0);
+    expect(sweep.err.split('\n').filter((l) => l.includes('note:'))).toHaveLength(1);
+    // The sweep of a scenario without goals compares the stats per seed.
+    expect(sweep.out).toMatch(/^tiny: s0 pageout \(no quota goals: DAMOS stats at the end\)\n/);
+    expect(sweep.out).toContain('all 3 seeds: applied 0.000 MiB on average (0.000 MiB–0.000 MiB), something applied in 0/3');
     // With swap it pages out, and says nothing.
     d.machine.swap = '64 MiB';
     const withSwap = await runDoc(stringify(d), 'yaml', ['--duration', '10']);
@@ -1000,7 +1007,11 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const long = 'x'.repeat(5000);
     const r = await cli(['run', '--preset', 'tiering-6040', '--damos_action', long, '--damos_access_rate', '0', '100']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`damon-sim: error: --damos_action: expected an action (willneed, cold, pageout, hugepage, nohugepage, collapse, lru_prio, lru_deprio, migrate_hot, migrate_cold, stat); found "${'x'.repeat(100)}..." (5000 characters)\n`);
+    expect(r.err).toBe(`damon-sim: error: --damos_action: expected an action (willneed, cold, pageout, hugepage, nohugepage, collapse, lru_prio, lru_deprio, migrate_hot, migrate_cold, stat); found "${'x'.repeat(60)}...${'x'.repeat(40)}" (5000 characters)\n`);
+    // A long path keeps its end, which the message is about.
+    const plot = `/tmp/${'d'.repeat(150)}/bad.png`;
+    const p = await cli(['run', '--preset', 'tiering-6040', '--plot', plot]);
+    expect(p.err).toBe(`damon-sim: error: --plot: expected a file name ending in .svg (the plot is SVG); found "/tmp/${'d'.repeat(55)}...${'d'.repeat(32)}/bad.png" (${plot.length} characters)\n`);
   });
 
   it('oneLine() cuts only quoted values past QUOTE_MAX, pairing quotes left to right, and never inside an escape', () => {
@@ -1008,11 +1019,14 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     // Prose between two short quoted values is not a quoted value.
     expect(oneLine(`found "a" ${prose} "b"`)).toBe(`found "a" ${prose} "b"`);
     expect(oneLine(`"${'y'.repeat(QUOTE_MAX)}"`)).toBe(`"${'y'.repeat(QUOTE_MAX)}"`);
-    expect(oneLine(`"${'y'.repeat(QUOTE_MAX + 1)}" and "z"`)).toBe(`"${'y'.repeat(100)}..." (${QUOTE_MAX + 1} characters) and "z"`);
-    // A JSON escape that would be cut (\u00e9 across the 100th character) is dropped whole.
-    const escaped = `"${'y'.repeat(97)}\\u00e9${'y'.repeat(200)}"`;
-    expect(oneLine(escaped)).toBe(`"${'y'.repeat(97)}..." (303 characters)`);
-    expect(oneLine(`"${'y'.repeat(98)}\\\\${'y'.repeat(200)}"`)).toBe(`"${'y'.repeat(98)}..." (300 characters)`);
+    expect(oneLine(`"${'y'.repeat(QUOTE_MAX + 1)}" and "z"`)).toBe(`"${'y'.repeat(60)}...${'y'.repeat(40)}" (${QUOTE_MAX + 1} characters) and "z"`);
+    // A JSON escape across the 60th character stays whole on the side it starts: \u00e9 (6), \\ (2).
+    expect(oneLine(`"${'y'.repeat(57)}\\u00e9${'y'.repeat(200)}"`)).toBe(`"${'y'.repeat(57)}...${'y'.repeat(40)}" (263 characters)`);
+    expect(oneLine(`"${'y'.repeat(59)}\\\\${'y'.repeat(200)}"`)).toBe(`"${'y'.repeat(59)}...${'y'.repeat(40)}" (261 characters)`);
+    // So does a surrogate pair (an emoji is two UTF-16 units).
+    expect(oneLine(`"${'y'.repeat(59)}\u{1F600}${'y'.repeat(200)}"`)).toBe(`"${'y'.repeat(59)}...${'y'.repeat(40)}" (261 characters)`);
+    // A quote left open ends the pairing: the rest is printed as it is.
+    expect(oneLine(`"${'y'.repeat(200)}`)).toBe(`"${'y'.repeat(200)}`);
     expect(oneLine('a\nb')).toBe('a\\nb');
   });
 
@@ -1517,6 +1531,12 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(r2.err).toBe(`damon-sim: error: --out-dir: expected a file other than the --kdamonds file's; found the same file "${kd}"\n`);
     expect(readFileSync(kd, 'utf8')).toBe(r0.out);
     expect(readdirSync(od).sort()).toEqual(['cc-seed1.ndjson', 'tiering-6040+damo-options-seed1.svg']);
+    // A comparison's file is NAME+TUNER.ndjson.
+    const cmp = join(od, 'cc+consist.ndjson');
+    writeFileSync(cmp, text);
+    const r3 = await cli(['run', cmp, '--duration', '1', '--compare-tuners', '--out-dir', od, '--no-progress']);
+    expect([r3.code, r3.err]).toEqual([2, `damon-sim: error: --out-dir: expected a file other than the scenario file's; found the same file "${cmp}"\n`]);
+    expect(readFileSync(cmp, 'utf8')).toBe(text);
   });
 
   it("export's --script on the scenario file itself", async () => {

@@ -525,9 +525,21 @@ describe('damon-sim args / run with damo options', () => {
     expect(sudo.err).toBe(`damon-sim: error: damo options: ${msg('sudo damo args damon')}\n`);
     const run = await cli(['run', '--preset', 'tiering-6040', 'damo', 'tune', '--damos_action', 'stat']);
     expect([run.code, run.err]).toEqual([2, `damon-sim: error: run: ${msg('damo tune')}\n`]);
-    // After a scenario file too.
+    // After a scenario file too, with sudo's own options, and damo's other commands.
     const file = join(__dirname, '..', 'examples', 'mtier.yaml');
     expect((await cli(['run', file, 'damo', 'start', '--damos_action', 'stat'])).err).toBe(`damon-sim: error: run: ${msg('damo start')}\n`);
+    expect((await cli(['run', 'sudo', '-E', 'damo', 'fmt_json', '--damos_action', 'stat'])).err).toBe(`damon-sim: error: run: ${msg('sudo -E damo fmt_json')}\n`);
+    // In a damo checkout, where ./damo is a file.
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-args-'));
+    const cwd = process.cwd();
+    try {
+      writeFileSync(join(dir, 'damo'), '#!/usr/bin/env python3\n');
+      process.chdir(dir);
+      expect((await cli(['run', './damo', 'start', '--damos_action', 'stat'])).err).toBe(`damon-sim: error: run: ${msg('./damo start')}\n`);
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('run --kdamonds gives the machine-dependent warnings args --kdamonds gives (they were dropped)', async () => {

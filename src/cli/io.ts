@@ -99,7 +99,7 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
   for (let p = st && kind === 'dir' ? resolve(path) : dirname(resolve(path)); ; child = p, p = dirname(p)) {
     const a = statOrUndefined(p);
     if (a) {
-      if (!a.isDirectory()) throw new UsageError(`${option}: expected a path under a directory; found ${JSON.stringify(p)}, a file, in "${path}"`);
+      if (!a.isDirectory()) throw new UsageError(`${option}: expected a path under a directory; found ${JSON.stringify(p)}, a file, in ${JSON.stringify(path)}`);
       try {
         accessSync(p, constants.W_OK);
       } catch {
@@ -321,7 +321,7 @@ export function checkDistinctOutputs(
     const key = keyOf(path, st);
     const exists = st !== undefined;
     const other = seen.get(key);
-    if (other !== undefined) throw new UsageError(`${option}: expected a file other than ${other}'s; found the same ${exists ? 'file' : 'path'} "${path}"`);
+    if (other !== undefined) throw new UsageError(`${option}: expected a file other than ${other}'s; found the same ${exists ? 'file' : 'path'} ${JSON.stringify(path)}`);
     seen.set(key, option);
   }
 }

@@ -29,19 +29,21 @@ replace the scenario's damon part; the machine and workload still come from the 
  */
 export function splitRunArgs(leftover: readonly string[]): { file: string | undefined; damo: string[] } {
   const { damo, rest } = partitionDamoTokens(leftover);
-  // A damo command line pasted whole: its head would be taken for scenario files.
-  const head = damoCommandHead(rest.filter((t) => !existsSync(t)));
+  // A damo command line pasted whole: its head would be taken for scenario files (a scenario file
+  // before it is passed over; `damo` itself may be a file, in a damo checkout).
+  const at = rest.findIndex((t) => /^(sudo|damo|\.\/damo)$/.test(t));
+  const head = at < 0 ? undefined : damoCommandHead(rest.slice(at));
   if (head !== undefined) throw new UsageError(`run: ${damoCommandHeadMessage(head)}`);
   const unknown = rest.find((t) => t.startsWith('-') && t.length > 1 && !/^-\d/.test(t));
   if (unknown !== undefined)
-    throw new UsageError(`run: expected damon-sim's or damo's options; found unknown option "${unknown}"${isDamoOption(unknown) ? '' : ' (see damon-sim run --help and damon-sim args --help)'}`);
+    throw new UsageError(`run: expected damon-sim's or damo's options; found unknown option ${JSON.stringify(unknown)}${isDamoOption(unknown) ? '' : ' (see damon-sim run --help and damon-sim args --help)'}`);
   // A word past a damo option's fixed count of them would be taken for the scenario file: when it
   // names no file and does not look like one, it was meant as one more value of that option.
   for (const { token, after } of optionsBeforeRest(leftover)) {
     if (after === undefined || after.nargs === '+' || after.nargs === 0 || existsSync(token) || /\.(ya?ml|json)$/i.test(token) || token.includes('/')) continue;
-    throw new UsageError(`${after.name}: expected ${after.nargs} value${after.nargs === 1 ? '' : 's'} (${after.metavar}); found one more, "${token}"`);
+    throw new UsageError(`${after.name}: expected ${after.nargs} value${after.nargs === 1 ? '' : 's'} (${after.metavar}); found one more, ${JSON.stringify(token)}`);
   }
-  if (rest.length > 1) throw new UsageError(`run: expected at most one scenario file; found ${rest.map((r) => `"${r}"`).join(', ')}`);
+  if (rest.length > 1) throw new UsageError(`run: expected at most one scenario file; found ${rest.map((r) => JSON.stringify(r)).join(', ')}`);
   return { file: rest[0], damo };
 }
 

@@ -169,9 +169,9 @@ export function parseSeedList(text: string, max = 1000): number[] | string {
     const b = m[2] === undefined ? a : Number(m[2]);
     if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return `expected seeds below 2^53; found ${JSON.stringify(part.trim())}`;
     if (b < a) return `expected a range low-high; found ${JSON.stringify(part.trim())}`;
-    if (b - a + 1 + out.length > max) return `expected at most ${max} seeds; found more in "${text}"`;
+    if (b - a + 1 + out.length > max) return `expected at most ${max} seeds; found more in ${JSON.stringify(text)}`;
     for (let s = a; s <= b; s++) {
-      if (out.includes(s)) return `expected each seed once; found ${s} again in "${text}"`;
+      if (out.includes(s)) return `expected each seed once; found ${s} again in ${JSON.stringify(text)}`;
       out.push(s);
     }
   }

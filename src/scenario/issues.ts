@@ -67,23 +67,48 @@ export function oneLine(s: string): string {
 /** Longest quoted value a message shows whole: file paths and damo words fit; a pasted blob does not. */
 export const QUOTE_MAX = 120;
 
-/**
- * A quoted run (JSON-escaped or plain). Every one is matched, short or long, so that quotes pair
- * up left to right: prose between two short values is never taken for a long one.
- */
-const QUOTED = /"((?:[^"\\]|\\.)*)"/g;
+/** How much of a cut value is kept: its start, and its end, where a file name's extension is. */
+const KEEP_HEAD = 60;
+const KEEP_TAIL = 40;
 
-/** Quoted values longer than QUOTE_MAX characters, cut to their first 100. */
+/**
+ * Quoted values (plain or JSON-escaped) longer than QUOTE_MAX characters, cut to their first and
+ * last characters. One scan from the left: quotes pair in order, so prose between two short values
+ * is never taken for a long one, and a quote left open ends the scan (the rest stays as it is).
+ */
 function shortQuotes(s: string): string {
   if (s.length <= QUOTE_MAX) return s;
-  return s.replace(QUOTED, (all, body: string) => {
-    if (body.length <= QUOTE_MAX) return all;
-    let head = body.slice(0, 100);
-    // Do not end inside an escape such as \u00e9: drop from the first backslash of the last six characters.
-    const esc = head.indexOf('\\', head.length - 6);
-    if (esc >= 0) head = head.slice(0, esc);
-    return `"${head}..." (${body.length} characters)`;
-  });
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const open = s.indexOf('"', i);
+    if (open < 0) break;
+    let close = open + 1;
+    while (close < s.length && s[close] !== '"') close += s[close] === '\\' ? 2 : 1;
+    if (close >= s.length) break;
+    const body = s.slice(open + 1, close);
+    out += s.slice(i, open) + (body.length > QUOTE_MAX ? `${cutQuoted(body)} (${body.length} characters)` : s.slice(open, close + 1));
+    i = close + 1;
+  }
+  return out + s.slice(i);
+}
+
+/**
+ * `"head...tail"` of a long quoted body, cut only between whole characters: never inside an escape
+ * (`\\u00e9`, `\\\\`) or a surrogate pair.
+ */
+function cutQuoted(body: string): string {
+  // Where each whole character (an escape, a pair, or one code unit) starts, up to the tail.
+  const next = (k: number): number => {
+    if (body[k] === '\\') return k + (body[k + 1] === 'u' ? 6 : 2);
+    const c = body.charCodeAt(k);
+    return c >= 0xd800 && c < 0xdc00 ? k + 2 : k + 1;
+  };
+  let head = 0;
+  while (next(head) <= KEEP_HEAD) head = next(head);
+  let tail = head;
+  while (tail < body.length - KEEP_TAIL) tail = next(tail);
+  return `"${body.slice(0, head)}...${body.slice(tail)}"`;
 }
 
 /** How a found value is shown: short and unambiguous. */
@@ -130,7 +155,7 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
         out.push({ path, message: expectedOneOf(i.values, input) });
         break;
       case 'unrecognized_keys':
-        for (const k of i.keys) out.push({ path: formatPath([...prefix, ...(i.path as PathSeg[]), k]), message: `expected a key this object takes (check its spelling; see docs/scenario.md); found unknown key "${k}"` });
+        for (const k of i.keys) out.push({ path: formatPath([...prefix, ...(i.path as PathSeg[]), k]), message: `expected a key this object takes (check its spelling; see docs/scenario.md); found unknown key ${JSON.stringify(k)}` });
         break;
       case 'invalid_union': {
         // A discriminated union (workload.type): name the allowed values and what the key held.

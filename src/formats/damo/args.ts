@@ -320,7 +320,7 @@ function filtersV2(words: string[]): { filters: DamoFilter[] } | { error: string
     if (type === undefined) return { error: `expected a filter type (${FILTER_FORMS}) after "${verdict}"; found nothing` };
     const f: DamoFilter = { type: 'anon', matching, allow: verdict === 'allow', memcgPath: null, addressRange: null, damonTargetIdx: null, hugepageSize: null };
     const need = (n: number, what: string) => {
-      if (i + n > words.length) throw new FilterWordsError(`expected ${what} after "${type}"; found ${words.length - i === 0 ? 'nothing' : `"${words.slice(i).join(' ')}"`}`);
+      if (i + n > words.length) throw new FilterWordsError(`expected ${what} after ${JSON.stringify(type)}; found ${words.length - i === 0 ? 'nothing' : JSON.stringify(words.slice(i).join(' '))}`);
     };
     try {
       if ((FILTER_NOARG as readonly string[]).includes(type)) f.type = type as FilterType;
@@ -378,7 +378,7 @@ function parseFilters(occurrences: string[][]): DamoFilter[] {
   }
   const v1 = filtersV2(converted);
   if ('filters' in v1 && converted.length > 0) return v1.filters;
-  fail('--damos_filter', `${v2.error} (form: <allow|reject> [none] <type> [<args>] with type one of ${FILTER_FORMS}; old form <type> <matching|nomatching> [<args>] [allow|reject]); the words were "${occurrences.flat().join(' ')}"`);
+  fail('--damos_filter', `${v2.error} (form: <allow|reject> [none] <type> [<args>] with type one of ${FILTER_FORMS}; old form <type> <matching|nomatching> [<args>] [allow|reject]); the words were ${JSON.stringify(occurrences.flat().join(' '))}`);
 }
 
 function parseGoal(words: string[], schemeIdx: number, opts: DamoArgsOptions, warnings: ConfigIssue[]): DamoGoal {
@@ -589,14 +589,16 @@ export function damoArgsToKdamonds(tokens: readonly string[], opts: DamoArgsOpti
 }
 
 /** damo's commands that take the kdamond options (damo-formats.md §2), as a pasted line begins. */
-const DAMO_COMMANDS = ['start', 'tune', 'record', 'args', 'report', 'damon'];
+const DAMO_COMMANDS = ['start', 'tune', 'record', 'args', 'report', 'damon', 'fmt_json', 'show', 'monitor', 'schemes', 'status'];
 
 /**
  * A pasted damo command line's head (`damo start`, `sudo damo args damon`) at the front of `words`,
  * or undefined: damon-sim takes only the options after it.
  */
 export function damoCommandHead(words: readonly string[]): string | undefined {
-  let i = words[0] === 'sudo' ? 1 : 0;
+  let i = 0;
+  // sudo and its own options (sudo -E damo …).
+  if (words[0] === 'sudo') for (i = 1; i < words.length && words[i].startsWith('-'); ) i++;
   if (words[i] !== 'damo' && words[i] !== './damo') return undefined;
   i++;
   while (i < words.length && DAMO_COMMANDS.includes(words[i])) i++;
