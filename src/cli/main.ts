@@ -47,7 +47,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('[scenario]', 'scenario file (.json, .yaml)')
     .option('--preset <name>', 'run a built-in scenario (tiering-6040)')
     .option('--tuner <tuner>', 'goal tuner for the preset: temporal or consist')
-    .option('--compare-tuners', 'run the preset with both tuners and print the summaries side by side')
+    .option('--compare-tuners', "run the preset, or the scenario file's goal-tuned schemes, with each tuner and print the summaries side by side")
     .option('--duration <time>', 'simulated duration, e.g. "10 m", "90 s" (bare number = seconds)')
     .option('--seed <n>', 'PRNG seed')
     .option('--seeds <list>', 'a seed sweep: run once per seed ("1-8", "1,2,42") and print one row per seed and a line over all')

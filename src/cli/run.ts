@@ -4,7 +4,7 @@
  */
 import { basename, join } from 'node:path';
 import { goalPlotSvg } from '../report/plot.js';
-import { formatBytesHuman, formatSummaryTable, physBytes } from '../report/summary.js';
+import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { writesOf } from '../run/events.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
@@ -114,7 +114,8 @@ function pageoutWithoutSwapNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
     .filter((st) => st.szOpsFilterPassed > 0 && st.szApplied === 0 && sc.kdamonds[st.kdamond]?.contexts[st.ctx]?.schemes[st.scheme]?.action === 'pageout')
     .map((st) => ({
       path: `kdamond ${st.kdamond}, ${st.label}`,
-      message: `paged out none of the ${formatBytesHuman(physBytes(st.szOpsFilterPassed, st))} that passed its filters: the machine has no swap (machine.swap), so anonymous memory cannot be paged out (only page cache is dropped)`,
+      // No figures in it: a sweep's seeds say it once (the notes are told apart by their text).
+      message: 'paged out none of the memory that passed its filters: the machine has no swap (machine.swap), so anonymous memory cannot be paged out (only page cache is dropped)',
     }));
 }
 
@@ -370,6 +371,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     const tuners: Tuner[] = ['temporal', 'consist'];
     // Validate both before running either, so bad input writes nothing.
     const loaded = tuners.map((t) => loadOne(file, o, t));
+    outDirFilesApart(file, o, loaded.map((l) => join(outDir, fileNameOf(l.scenario.name))));
     const notesSeen = new Set<string>();
     const columns: Array<{ title: string; rows: RunResult['summary'] }> = [];
     const migrations: Array<RunResult['migrations']> = [];
