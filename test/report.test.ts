@@ -800,6 +800,10 @@ describe('goalPlotSvg', () => {
     try {
       const a = await goalPlotSvg(goals, { title: 't', aggr: hot });
       expect(vega.textMetrics.width).toBe(mine);
+      // Two at once: the measure is put back once both are done.
+      const both = await Promise.all([goalPlotSvg(goals, { title: 't', aggr: hot }), goalPlotSvg(goals, { title: 't', aggr: hot })]);
+      expect(vega.textMetrics.width).toBe(mine);
+      expect(both[0]).toBe(both[1]);
       vega.textMetrics.width = before;
       // The same bytes whatever measure the program had set.
       expect(await goalPlotSvg(goals, { title: 't', aggr: hot })).toBe(a);
@@ -952,12 +956,48 @@ describe('goal labels', () => {
 });
 
 describe('report summary: a run\'s table read back from its timeline', () => {
-  it('reads integers past 2^53 back exactly, and nothing else as one', () => {
-    const line = '{"a":18446744073709551615,"b":1.2345678901234567,"c":"12345678901234567890","d":9007199254740993,"e":1234567890123456,"f":-9007199254740993,"g":1e300,"h":[5.0000000000000000001]}';
-    expect(parseTimelineLine(line)).toEqual({ a: 18446744073709551615n, b: 1.2345678901234567, c: '12345678901234567890', d: 9007199254740993n, e: 1234567890123456, f: -9007199254740993n, g: 1e300, h: [5] });
+  it("reads the u64 values past 2^53 back exactly as bigints, every other number as the run held it", () => {
+    const line =
+      '{"target":18446744073709551615,"current_value":9007199254740993,"esz":1234567890123456,"sz_applied":18014398509481985,"b":1.2345678901234567,"c":"12345678901234567890","d":-9007199254740993,"g":1e300,"h":[5.0000000000000000001],"n":"\\u0000big:123"}';
+    expect(parseTimelineLine(line)).toEqual({
+      target: 18446744073709551615n,
+      current_value: 9007199254740993n,
+      esz: 1234567890123456,
+      // A byte counter was a double in the run: it comes back as one (rounded as the run rounded it).
+      sz_applied: 18014398509481984,
+      b: 1.2345678901234567,
+      c: '12345678901234567890',
+      d: -9007199254740992,
+      g: 1e300,
+      h: [5],
+      // A string that looks like the marker stays a string.
+      n: '\u0000big:123',
+    });
     // What toJson() writes, parseTimelineLine() reads: a goal record with ULONG_MAX.
     const rec = { type: 'goal', target_value: 2n ** 64n - 1n, current_value: 0n, esz: 4096n, t: 0.1 };
     expect(parseTimelineLine(toJson(rec))).toEqual({ ...rec, current_value: 0, esz: 4096 });
+    // JSON has no leading zeros: refused as JSON.parse refuses them.
+    expect(() => parseTimelineLine('{"a":00000000000000000001}')).toThrow(SyntaxError);
+  });
+
+  it('prints the summary of a run whose byte counters pass 2^53 (they stay numbers)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
+    try {
+      const f = join(dir, 'big.ndjson');
+      const lines = [
+        JSON.stringify({ type: 'header', format: 'damon-sim-timeline', version: 1, scenario: 'big', seed: 1 }),
+        `{"type":"summary","t":1,"schemes":[],"stats":[{"kdamond":0,"ctx":0,"scheme":0,"label":"s0 stat","nrTried":1,"szTried":18014398509481984,"nrApplied":0,"szApplied":0,"szOpsFilterPassed":0,"qtExceeds":0}],"migrated":[{"from":0,"to":1,"bytes":18014398509481984}],"regions":[]}`,
+      ];
+      // 3 MiB of records between them: the file is read in 1 MiB chunks, lines cross their edges.
+      const filler = Array.from({ length: 30_000 }, (_, i) => `{"type":"aggr","t":${i},"pad":"${'x'.repeat(90 + (i % 7))}"}`);
+      writeFileSync(f, [lines[0], ...filler, lines[1]].join('\n') + '\n\n');
+      const r = await cli(['report', 'summary', f]);
+      expect([r.code, r.err]).toEqual([0, '']);
+      expect(r.out).toContain('node 0 -> node 1');
+      expect(r.out).toContain('16777216.000 GiB');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints what the run printed, byte for byte, and runs side by side', async () => {
@@ -994,7 +1034,9 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       writeFileSync(scenario, 'name: x\n');
       const old = join(dir, 'old.ndjson');
       writeFileSync(old, [lines[0].replace('"version":1', '"version":0'), ...lines.slice(1)].join('\n'));
-      const r = await cli(['report', 'summary', cut, scenario, join(dir, 'nope.ndjson'), dir, old]);
+      const empty = join(dir, 'empty.ndjson');
+      writeFileSync(empty, '');
+      const r = await cli(['report', 'summary', cut, scenario, join(dir, 'nope.ndjson'), dir, old, empty]);
       expect(r.code).toBe(2);
       expect(r.out).toBe('');
       expect(r.err.trimEnd().split('\n')).toEqual([
@@ -1003,6 +1045,7 @@ describe('report summary: a run\'s table read back from its timeline', () => {
         `damon-sim: error: ${join(dir, 'nope.ndjson')}: expected a readable timeline file (a run's --out); ENOENT`,
         `damon-sim: error: ${dir}: expected a timeline file (a run's --out); found a directory`,
         `damon-sim: error: ${old}:1: expected timeline format version 1; found 0`,
+        `damon-sim: error: ${empty}: expected a damon-sim timeline; found an empty file`,
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

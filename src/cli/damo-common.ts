@@ -4,6 +4,7 @@
  * options): option values they have in common, loading a scenario file or preset together with
  * its document, and the machine's node ranges for `--numa_node`.
  */
+import { isMapping } from '../lib/json.js';
 import type { DamoArgsOptions } from '../formats/damo/args.js';
 import type { DamoCompat } from '../formats/damo/emit.js';
 import { biggestNodeRange, nodeRanges, type MachineSpec } from '../machine/machine.js';
@@ -54,23 +55,22 @@ export function withProfile(doc: unknown, profile: string | undefined): unknown 
  * is left for validation to report.
  */
 export function withGoalTuner(doc: unknown, tuner: Tuner): { doc: unknown; tuned: number } {
-  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-  if (!isMap(doc)) return { doc, tuned: 0 };
+  if (!isMapping(doc)) return { doc, tuned: 0 };
   const copy = structuredClone(doc);
   let tuned = 0;
   const tune = (kdamond: unknown): void => {
-    if (!isMap(kdamond)) return;
+    if (!isMapping(kdamond)) return;
     for (const ctx of list(kdamond.contexts))
-      for (const scheme of isMap(ctx) ? list(ctx.schemes) : []) {
-        const quotas = isMap(scheme) ? scheme.quotas : undefined;
-        if (!isMap(quotas) || !Array.isArray(quotas.goals) || quotas.goals.length === 0) continue;
+      for (const scheme of isMapping(ctx) ? list(ctx.schemes) : []) {
+        const quotas = isMapping(scheme) ? scheme.quotas : undefined;
+        if (!isMapping(quotas) || !Array.isArray(quotas.goals) || quotas.goals.length === 0) continue;
         quotas.goal_tuner = tuner;
         tuned++;
       }
   };
-  if (isMap(copy.damon)) for (const k of list(copy.damon.kdamonds)) tune(k);
-  for (const e of list(copy.events)) if (isMap(e)) tune(e.damon);
+  if (isMapping(copy.damon)) for (const k of list(copy.damon.kdamonds)) tune(k);
+  for (const e of list(copy.events)) if (isMapping(e)) tune(e.damon);
   return { doc: copy, tuned };
 }
 

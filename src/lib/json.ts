@@ -10,3 +10,8 @@ export function toJson(value: unknown, indent?: number): string {
   // JSON.stringify escapes U+0000 as \u0000 inside strings.
   return text.replace(/"\\u0000big:(\d+)"/g, '$1');
 }
+
+/** A JSON object (a mapping): not null, not a list. */
+export function isMapping(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}

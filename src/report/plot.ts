@@ -54,14 +54,19 @@ interface ScenegraphExtras {
   resetSVGDefIds?: () => void;
 }
 
+/** Renders under way (goalPlotSvg() awaits vega): the first saves the program's text-width measure, the last puts it back. */
+let rendering = 0;
+let savedWidth: unknown;
+
 /**
  * Put vega's module-global render state where the same goals give the same bytes; returns what
- * puts back the text-width measure a program that imports this library may have chosen.
+ * puts back the text-width measure a program that imports this library may have chosen (once the
+ * last of several concurrent renders is done, so that none restores another's setting).
  */
 function prepareDeterministicRender(vega: typeof Vega): () => void {
   const sg = vega as unknown as ScenegraphExtras;
   const metrics = sg.textMetrics;
-  const width = metrics?.width;
+  if (rendering++ === 0) savedWidth = metrics?.width;
   // Without `canvas` installed vega already estimates widths (no warning is printed); force the
   // estimator anyway so installing `canvas` later cannot change the bytes.
   metrics?.canvas?.(false);
@@ -69,7 +74,7 @@ function prepareDeterministicRender(vega: typeof Vega): () => void {
   // counter cannot be read back: a caller's own SVGs count on from ours.)
   sg.resetSVGDefIds?.();
   return () => {
-    if (metrics && width !== undefined) metrics.width = width;
+    if (--rendering === 0 && metrics && savedWidth !== undefined) metrics.width = savedWidth;
   };
 }
 
