@@ -277,7 +277,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const nid = env.memory?.findIndex((m) => (m.start < a && a < m.end) || (m.start < b && b < m.end)) ?? -1;
     if (nid < 0 || !env.memory) return;
     const m = env.memory[nid];
-    warn(path, `${physical('addr filter', r, au)}, which covers only part of node ${nid} [${m.start}, ${m.end}): a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities)`);
+    warn(path, `${physical('addr filter', r, au)}, which covers only part of node ${nid} [${m.start}, ${m.end}): a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities${au !== 1 ? '; they are core addresses: bytes / addr_unit' : ''})`);
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {
