@@ -956,6 +956,16 @@ describe('goal labels', () => {
 });
 
 describe('report summary: a run\'s table read back from its timeline', () => {
+  /** fn in a temporary directory, removed after it whatever happens. */
+  async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
+    try {
+      await fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   it("reads the u64 values past 2^53 back exactly as bigints, every other number as the run held it", () => {
     const line =
       '{"target":18446744073709551615,"current_value":9007199254740993,"esz":1234567890123456,"sz_applied":18014398509481985,"b":1.2345678901234567,"c":"12345678901234567890","d":-9007199254740993,"g":1e300,"h":[5.0000000000000000001],"n":"\\u0000big:123"}';
@@ -981,8 +991,7 @@ describe('report summary: a run\'s table read back from its timeline', () => {
   });
 
   it('prints the summary of a run whose byte counters pass 2^53 (they stay numbers)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
-    try {
+    await inTempDir(async (dir) => {
       const f = join(dir, 'big.ndjson');
       const lines = [
         JSON.stringify({ type: 'header', format: 'damon-sim-timeline', version: 1, scenario: 'big', seed: 1 }),
@@ -995,14 +1004,11 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       expect([r.code, r.err]).toEqual([0, '']);
       expect(r.out).toContain('node 0 -> node 1');
       expect(r.out).toContain('16777216.000 GiB');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('prints what the run printed, byte for byte, and runs side by side', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
-    try {
+    await inTempDir(async (dir) => {
       const a = join(dir, 'a.ndjson');
       const b = join(dir, 'b.ndjson');
       const ra = await cli(['run', '--preset', 'tiering-6040', '--duration', '40', '--out', a, '--no-progress']);
@@ -1017,14 +1023,11 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       // One run twice: named by path (its file name is the same too).
       // (long titles: the table may print its columns in panels, one under the other)
       expect((await cli(['report', 'summary', a, a])).out.split(a)).toHaveLength(3);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('refuses what is not a whole timeline, every file in one go, one line each', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
-    try {
+    await inTempDir(async (dir) => {
       const whole = join(dir, 'w.ndjson');
       expect((await cli(['run', '--preset', 'tiering-6040', '--duration', '1', '--out', whole, '--no-progress'])).code).toBe(0);
       const lines = readFileSync(whole, 'utf8').trimEnd().split('\n');
@@ -1047,8 +1050,6 @@ describe('report summary: a run\'s table read back from its timeline', () => {
         `damon-sim: error: ${old}:1: expected timeline format version 1; found 0`,
         `damon-sim: error: ${empty}: expected a damon-sim timeline; found an empty file`,
       ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
