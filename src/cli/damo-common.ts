@@ -41,10 +41,10 @@ export function parseFormat<T extends string>(v: string | undefined, allowed: re
  * refuses (a metric, a tuner, a pause file) is checked against the profile the run will use.
  */
 export function withProfile(doc: unknown, profile: string | undefined): unknown {
-  if (profile === undefined || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
+  if (profile === undefined || !isMapping(doc)) return doc;
   const kernel = (doc as { kernel?: unknown }).kernel;
   // A kernel part that is not a mapping stays as it is, for validation to report.
-  if (kernel !== undefined && (kernel === null || typeof kernel !== 'object' || Array.isArray(kernel))) return doc;
+  if (kernel !== undefined && !isMapping(kernel)) return doc;
   return { ...doc, kernel: { ...kernel, profile } };
 }
 
@@ -117,7 +117,7 @@ export function loadScenarioSource(
   if (file === undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found neither`);
   checkTunerHasPreset(opts.tuner, preset);
   const doc = withProfile(readScenarioDoc(file), opts.profile);
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError([{ path: file, message: 'expected a scenario document (a mapping); found something else' }]);
+  if (!isMapping(doc)) throw new ConfigError([{ path: file, message: 'expected a scenario document (a mapping); found something else' }]);
   return { loaded: scenarioFromDoc(doc, { source: file, compat: opts.compat }), doc: doc as Record<string, unknown>, label: file };
 }
 

@@ -2,6 +2,7 @@
 /**
  * `damon-sim run`: one scenario (a file or a preset), or a preset with both tuners side by side.
  */
+import { isMapping } from '../lib/json.js';
 import { basename, join } from 'node:path';
 import { goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
@@ -43,7 +44,7 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
   // damo's scheme options replace the damon part (run-damo.ts): the part they replace is not
   // checked (against --profile, say), only what they build is.
   const forRun = (doc: unknown): unknown => {
-    if (damoArgs === undefined || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
+    if (damoArgs === undefined || !isMapping(doc)) return doc;
     const events = (doc as { events?: unknown }).events;
     // Events name schemes and goals of the scenario's own damon part, which the options replace.
     if (Array.isArray(events) && events.length > 0)

@@ -3,6 +3,7 @@
  * Configuration problems: one line each, naming the JSON path (or option), what was expected and
  * what was found. Errors stop the run with exit code 2; warnings are printed and the run goes on.
  */
+import { isMapping } from '../lib/json.js';
 import type { z } from 'zod';
 
 export type PathSeg = string | number;
@@ -161,7 +162,7 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
         // A discriminated union (workload.type): name the allowed values and what the key held.
         const disc = i as { discriminator?: string; options?: unknown[] };
         if (disc.discriminator !== undefined && disc.options !== undefined) {
-          const held = input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>)[disc.discriminator] : undefined;
+          const held = isMapping(input) ? input[disc.discriminator] : undefined;
           out.push({ path, message: expectedOneOf(disc.options, held) });
           break;
         }

@@ -4,6 +4,7 @@
  * checks (what the kernel's commit would refuse, what the machine cannot hold). Every problem is
  * collected with its path; nothing throws but ConfigError.
  */
+import { isMapping } from '../lib/json.js';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { damoToParams, warnDamoKeys, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
@@ -86,7 +87,7 @@ class AliasCycle extends Error {
 
 /** exactIntegers() over a whole document: a scenario keeps damo's parts exact, any other document (a kdamonds file) all of it. */
 function exactDocument(doc: unknown): unknown {
-  const isScenario = doc !== null && typeof doc === 'object' && !Array.isArray(doc) && !('kdamonds' in doc);
+  const isScenario = isMapping(doc) && !('kdamonds' in doc);
   if (!isScenario) return exactIntegers(doc, true);
   return Object.fromEntries(Object.entries(doc).map(([k, x]) => [k, exactIntegers(x, k === 'damon' || k === 'events')]));
 }
@@ -252,7 +253,7 @@ export function loadScenarioFile(path: string, opts: LoadOptions = {}): LoadedSc
 export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedScenario {
   // damo's own config (`damo args damon`, `damon-sim export`) is a scenario's damon part, not a
   // scenario: one line saying where it goes, not one per missing part and the unknown key.
-  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc) && 'kdamonds' in doc && !('damon' in doc) && !('machine' in doc))
+  if (isMapping(doc) && 'kdamonds' in doc && !('damon' in doc) && !('machine' in doc))
     throw new ConfigError([{ path: 'kdamonds', message: `expected a scenario (machine, workload, damon, ...); found damo's kdamonds config, which goes under the scenario's "damon" key (see examples/tiering-6040.yaml; \`run\` and \`args\` also take it as JSON: --preset NAME --kdamonds FILE.json)` }]);
   const r = scenarioSchema.safeParse(doc, { reportInput: true });
   if (!r.success) {
@@ -276,7 +277,7 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
  * file would be once the shape errors are fixed. Returns the errors found.
  */
 function wholePartsAlone(doc: unknown, shape: readonly ConfigIssue[], opts: LoadOptions): ConfigIssue[] {
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return [];
+  if (!isMapping(doc)) return [];
   const c: Collector = { errors: [], warnings: [] };
   const num = numberIn(c);
   let machinePart: Pick<Scenario, 'machine' | 'workload' | 'duration'> | undefined;

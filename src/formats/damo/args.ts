@@ -12,6 +12,7 @@
  * names) and what was found. Where damo silently drops something, this refuses it (documented in
  * docs/format-damo-args.md): goals of a scheme without quotas, words after a non-migrate action.
  */
+import { isMapping } from '../../lib/json.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { DAMOS_ACTIONS, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, measuresMemcg, measuresNode, type DamosAction, type FilterType, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
@@ -874,7 +875,7 @@ function damoArgsToParamsAt(tokens: readonly string[], opts: DamoArgsOptions): O
     // damo checks the --damos_* options before it looks at --kdamonds.
     if (!occ.has('--damos_action')) for (const n of occ.keys()) if (n.startsWith('--damos_')) fail(n, 'expected --damos_action with --damos_* options (damo refuses them without it); found none');
     const doc = jsonOption('--kdamonds', whole[0][0]);
-    if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !('kdamonds' in doc))
+    if (!isMapping(doc) || !('kdamonds' in doc))
       fail('--kdamonds', `expected a JSON object {"kdamonds": [...]} (damo reads its "kdamonds" key); found ${Array.isArray(doc) ? 'a list' : JSON.stringify(doc)?.slice(0, 40)}`);
     const warnings: ConfigIssue[] = [];
     const ignored = [...occ.keys(), ...rest.filter((t) => t !== 'paddr')].filter((n) => n !== '--kdamonds');

@@ -5,6 +5,7 @@
  * in kernel units. Percent access rates become samples with damo's truncation using the
  * context's configured intervals (§1.3).
  */
+import { isMapping } from '../../lib/json.js';
 import { z } from 'zod';
 import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, measuresNode, type QuotaGoalMetric } from '../../damos/scheme.js';
@@ -193,7 +194,7 @@ const REQUIRED_KEYS = {
  * missing keys damo requires (damon-sim uses the default), and settings damon-sim does not model.
  */
 export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Collector): void {
-  const obj = (o: unknown): Record<string, unknown> | undefined => (o !== null && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>) : undefined);
+  const obj = (o: unknown): Record<string, unknown> | undefined => (isMapping(o) ? o : undefined);
   const list = (o: unknown): unknown[] => (Array.isArray(o) ? o : []);
   const unknownKeys = (o: unknown, known: string[], path: readonly PathSeg[]) => {
     for (const k of Object.keys(obj(o) ?? {})) if (!known.includes(k)) warn(c, [...path, k], 'unknown key, ignored (as damo does); check its spelling');
