@@ -103,13 +103,9 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
             formatBytesHuman(physBytes(s.szApplied, s)),
           ],
     );
-    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const fmt = (r: string[]) => r.map((c, i) => (i === 0 ? c.padStart(w[i]) : c.padStart(w[i] + 2))).join('');
     if (lines.length > 0) lines.push('');
     lines.push(`${title}: ${e.label}${phaseNote(g.perSeed.flatMap(({ s }) => (s === null ? [] : [s])))} (${e.metric} nid ${e.nid}, target ${e.target})`);
-    lines.push(fmt(head));
-    lines.push('-'.repeat(fmt(head).length));
-    for (const r of rows) lines.push(fmt(r));
+    lines.push(...tableLines(head, rows));
     lines.push(
       `${g.runs === 1 ? 'the 1 seed' : `all ${g.runs} seeds`}: second-half mean within ±${toleranceBp} of ${e.target} in ${g.meanWithin}/${g.runs}; ` +
         (g.meanOfMeans === null
@@ -135,13 +131,9 @@ function formatSweepStats(title: string, runs: readonly SweepRun[]): string {
     const per = runs.map((r) => ({ seed: r.seed, st: r.stats?.find((x) => schemeOf(x) === key) ?? null }));
     const cell = (n: number, sz: number, of: SchemeStats) => `${n} (${formatBytesHuman(physBytes(sz, of))})`;
     const rows = per.map(({ seed, st }) => (st === null ? [String(seed), '-', '-', '-'] : [String(seed), cell(st.nrTried, st.szTried, st), cell(st.nrApplied, st.szApplied, st), String(st.qtExceeds)]));
-    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const fmt = (r: string[]) => r.map((c, i) => (i === 0 ? c.padStart(w[i]) : c.padStart(w[i] + 2))).join('');
     if (lines.length > 0) lines.push('');
     lines.push(`${title}: ${first.label} (no quota goals: DAMOS stats at the end)`);
-    lines.push(fmt(head));
-    lines.push('-'.repeat(fmt(head).length));
-    for (const r of rows) lines.push(fmt(r));
+    lines.push(...tableLines(head, rows));
     const applied = per.flatMap(({ st }) => (st === null ? [] : [physBytes(st.szApplied, st)]));
     const mean = applied.reduce((a, b) => a + b, 0) / applied.length;
     lines.push(
@@ -150,6 +142,13 @@ function formatSweepStats(title: string, runs: readonly SweepRun[]): string {
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** A seed table: its head, a rule, and its rows, each column right-aligned (the seed column two spaces narrower). */
+function tableLines(head: readonly string[], rows: readonly string[][]): string[] {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padStart(w[i]) : c.padStart(w[i] + 2))).join('');
+  return [fmt(head), '-'.repeat(fmt(head).length), ...rows.map(fmt)];
 }
 
 function schemeOf(st: SchemeStats): string {
