@@ -319,9 +319,8 @@ export function checkDistinctOutputs(
     if (path === undefined) continue;
     const st = statOrUndefined(path);
     const key = keyOf(path, st);
-    const exists = st !== undefined;
     const other = seen.get(key);
-    if (other !== undefined) throw new UsageError(`${option}: expected a file other than ${other}'s; found the same ${exists ? 'file' : 'path'} ${JSON.stringify(path)}`);
+    if (other !== undefined) throw new UsageError(`${option}: expected a file other than ${other}'s; found the same ${st ? 'file' : 'path'} ${JSON.stringify(path)}`);
     seen.set(key, option);
   }
 }

@@ -55,3 +55,13 @@ export function statOrUndefined(p: string): Stats | undefined {
     return undefined;
   }
 }
+
+/** What a path that is not a regular file is, for a message ("a directory", "a named pipe (FIFO)", ...). */
+export function specialKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'something that is not a regular file';
+}

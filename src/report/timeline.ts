@@ -5,6 +5,7 @@
  * elsewhere, side by side without running them again.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { specialKind } from '../lib/dirs.js';
 import { isMapping } from '../lib/json.js';
 import { TIMELINE_VERSION } from '../run/recorder.js';
 import { ConfigError } from '../scenario/issues.js';
@@ -55,25 +56,32 @@ interface LineEnds {
   lastNo: number;
 }
 
+/** Whether a line holds only ASCII white space (or nothing). */
+function isBlank(line: Buffer): boolean {
+  for (const b of line) if (b !== 0x20 && (b < 0x09 || b > 0x0d)) return false;
+  return true;
+}
+
 /**
  * The first and the last non-blank line of a file, read in chunks: a timeline of days runs to
- * gigabytes, which one string could not hold, and only these two lines are wanted.
+ * gigabytes, which one string could not hold, and only these two lines are wanted (the others are
+ * only counted, never decoded).
  */
 function firstAndLastLines(path: string): LineEnds {
   const fd = openSync(path, 'r');
   try {
     const chunk = Buffer.alloc(1 << 20);
     let first: string | null = null;
-    let last = '';
+    let last = Buffer.alloc(0);
     let lastNo = 1;
     let lineNo = 1;
     // The parts of the line being read.
     let cur: Buffer[] = [];
     const endLine = (): void => {
-      const line = Buffer.concat(cur).toString('utf8');
+      const line = Buffer.concat(cur);
       cur = [];
-      first ??= line;
-      if (line.trim() !== '') {
+      first ??= line.toString('utf8');
+      if (!isBlank(line)) {
         last = line;
         lastNo = lineNo;
       }
@@ -89,29 +97,28 @@ function firstAndLastLines(path: string): LineEnds {
       if (from < n) cur.push(Buffer.from(chunk.subarray(from, n)));
     }
     if (cur.length > 0 || first === null) endLine();
-    return { first: first ?? '', last, lastNo };
+    return { first: first ?? '', last: last.toString('utf8'), lastNo };
   } finally {
     closeSync(fd);
   }
 }
-
 
 /** Read `path`'s header and summary line; a file that is not a whole timeline is refused naming its line. */
 export function readTimelineSummary(path: string): TimelineSummary {
   const bad = (where: string, message: string): never => {
     throw new ConfigError([{ path: where, message }]);
   };
-  let ends: LineEnds | undefined;
+  let ends: LineEnds;
   try {
     // Not a FIFO or a device: a read that never ends, or never stops.
     const st = statSync(path);
-    if (!st.isFile()) bad(path, `expected a timeline file (a run's --out); found ${st.isDirectory() ? 'a directory' : 'a special file'}`);
+    if (!st.isFile()) return bad(path, `expected a timeline file (a run's --out); found ${specialKind(st)}`);
     ends = firstAndLastLines(path);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    bad(path, `expected a readable timeline file (a run's --out); ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return bad(path, `expected a readable timeline file (a run's --out); ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const { first, last: lastText, lastNo } = ends as LineEnds;
+  const { first, last: lastText, lastNo } = ends;
   if (first.trim() === '' && lastText === '') bad(path, 'expected a damon-sim timeline; found an empty file');
   const parse = (line: string, no: number): unknown => {
     try {

@@ -10,6 +10,7 @@
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, isCoreFilter, measuresMemcg, measuresNode, QUOTA_GOAL_METRICS, WMARK_METRICS, type DamosAction, type FilterType, type GoalTuner, type QuotaGoalMetric, type WmarkMetric } from '../../damos/scheme.js';
+import { specialKind } from '../../lib/dirs.js';
 import { DAMON_OPS_IDS, type OpsId } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import { ULONG_MAX } from '../../lib/kint.js';
@@ -509,13 +510,4 @@ function readAtMost(p: string, max: number): Buffer {
   } finally {
     closeSync(fd);
   }
-}
-
-/** What a path that is neither a file nor a directory is, for a message. */
-function specialKind(st: Stats): string {
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'something that is not a regular file';
 }
