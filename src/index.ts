@@ -23,7 +23,7 @@ export type { AggrRecord, GoalRecord, TruthSample } from './run/recorder.js';
 export { summarize, formatSummaryTable, migrationSummary, type SchemeSummary, type SchemeStats, type Migration } from './report/summary.js';
 export { goalPlotSvg, type PlotOptions } from './report/plot.js';
 export { formatDamonReport, runtimeOf } from './report/damo-report.js';
-export { parseTimelineLine, readTimelineSummary, type TimelineSummary } from './report/timeline.js';
+export { parseTimelineLine, readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from './report/timeline.js';
 
 // damo's formats and the sysfs tree.
 // importSysfsTree() and damoArgsToParams() give damo's object model (`kdamonds`); kdamondsTree()

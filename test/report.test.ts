@@ -955,17 +955,17 @@ describe('goal labels', () => {
   });
 });
 
-describe('report summary: a run\'s table read back from its timeline', () => {
-  /** fn in a temporary directory, removed after it whatever happens. */
-  async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
-    try {
-      await fn(dir);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+/** fn in a temporary directory, removed after it whatever happens. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
+}
 
+describe('report summary: a run\'s table read back from its timeline', () => {
   it("reads the u64 values past 2^53 back exactly as bigints, every other number as the run held it", () => {
     const line =
       '{"target":18446744073709551615,"current_value":9007199254740993,"esz":1234567890123456,"sz_applied":18014398509481985,"b":1.2345678901234567,"c":"12345678901234567890","d":-9007199254740993,"g":1e300,"h":[5.0000000000000000001],"n":"\\u0000big:123"}';
@@ -1050,6 +1050,84 @@ describe('report summary: a run\'s table read back from its timeline', () => {
         `damon-sim: error: ${old}:1: expected timeline format version 1; found 0`,
         `damon-sim: error: ${empty}: expected a damon-sim timeline; found an empty file`,
       ]);
+    });
+  });
+});
+
+describe("report plot: a run's plot drawn again from its timeline", () => {
+  /** Run `args` with --out and --plot into dir; then draw the plot from the timeline: both SVGs. */
+  async function runAndReplot(dir: string, name: string, args: string[], replot: string[] = []): Promise<{ ran: string; drawn: string; timeline: string }> {
+    const timeline = join(dir, `${name}.ndjson`);
+    const ran = join(dir, `${name}.svg`);
+    const drawn = join(dir, `${name}.re.svg`);
+    const r = await cli(['run', ...args, '--out', timeline, '--plot', ran, '--no-progress']);
+    expect(r.code).toBe(0);
+    const p = await cli(['report', 'plot', timeline, '--out', drawn, ...replot]);
+    expect([p.code, p.out, p.err]).toEqual([0, '', `damon-sim: wrote ${drawn}\n`]);
+    return { ran: readFileSync(ran, 'utf8'), drawn: readFileSync(drawn, 'utf8'), timeline };
+  }
+
+  it('draws the bytes run --plot drew: the preset, a goal write marked and split by phase, several kdamonds', async () => {
+    await inTempDir(async (dir) => {
+      const preset = await runAndReplot(dir, 'preset', ['--preset', 'tiering-6040', '--duration', '40']);
+      expect(preset.drawn).toBe(preset.ran);
+      expect(preset.ran).toContain('s0 node_eligible_mem_bp nid 0');
+      // The step example's commit_schemes_quota_goals at 300 s is marked on the plot.
+      const step = await runAndReplot(dir, 'step', ['examples/tiering-6040-step.yaml', '--duration', '302']);
+      expect(step.ran).toContain('commit_schemes_quota_goals');
+      expect(step.drawn).toBe(step.ran);
+      const mtier = await runAndReplot(dir, 'mtier', ['examples/mtier.yaml', '--duration', '20']);
+      expect(mtier.drawn).toBe(mtier.ran);
+    });
+  });
+
+  it('a goal the kernel drops (target_value 0) is none in the run, as the header says, whichever draws it', async () => {
+    await inTempDir(async (dir) => {
+      const doc = tiering6040('temporal');
+      const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: { goals: Array<{ target_value: number }> } }> }> }> }).kdamonds;
+      for (const sch of kd[0].contexts[0].schemes) for (const g of sch.quotas.goals) g.target_value = 0;
+      const f = join(dir, 'zero.json');
+      writeFileSync(f, JSON.stringify({ ...doc, duration: '2 s' }));
+      const zero = await runAndReplot(dir, 'zero', [f]);
+      expect(zero.ran).toContain('quota goal: none in this run');
+      expect(zero.drawn).toBe(zero.ran);
+    });
+  });
+
+  it('--all-points draws every evaluation; the default keeps at most four points a pixel column', async () => {
+    await inTempDir(async (dir) => {
+      // 20 minutes: ~2,400 evaluations a goal against the chart's 640 columns.
+      const { ran, drawn } = await runAndReplot(dir, 'long', ['--preset', 'tiering-6040', '--duration', '20 m'], ['--all-points']);
+      const points = (svg: string) => [...svg.matchAll(/aria-roledescription="line mark"[^>]*d="([^"]*)"/g)].reduce((n, m) => n + (m[1].match(/L/g) ?? []).length, 0);
+      expect(points(drawn)).toBeGreaterThan(1.5 * points(ran));
+    });
+  });
+
+  it('refuses a bad output or a timeline that is not whole, one line each, and leaves no file', async () => {
+    await inTempDir(async (dir) => {
+      const whole = join(dir, 'w.ndjson');
+      expect((await cli(['run', '--preset', 'tiering-6040', '--duration', '2', '--out', whole, '--no-progress'])).code).toBe(0);
+      const lines = readFileSync(whole, 'utf8').trimEnd().split('\n');
+      const no = lines.findIndex((l) => l.startsWith('{"type":"goal"'));
+      const broken = join(dir, 'broken.ndjson');
+      writeFileSync(broken, lines.map((l, i) => (i === no ? l.replace(/"t":[\d.]+/, '"t":"soon"') : l)).join('\n') + '\n');
+      const cut = join(dir, 'cut.ndjson');
+      writeFileSync(cut, lines.slice(0, -1).join('\n') + '\n');
+      const svg = join(dir, 'p.svg');
+      const cases: Array<[string[], string]> = [
+        [[broken, '--out', svg], `${broken}:${no + 1}: expected a "goal" record's "t" as a number; found "soon"`],
+        [[cut, '--out', svg], `${cut}:${lines.length - 1}: expected the timeline's last line to be its summary (a run writes its file only once it is complete: this one was cut or edited); found a "${JSON.parse(lines[lines.length - 2]).type}" record`],
+        [['examples/tiering-6040.yaml', '--out', svg], 'examples/tiering-6040.yaml:1: expected one JSON record per line (a damon-sim timeline); found a line that is not JSON'],
+        [[whole, '--out', join(dir, 'p.png')], `--out: expected a file name ending in .svg (the plot is SVG); found "${join(dir, 'p.png')}"`],
+        [[whole, '--out', whole], `--out: expected a file other than the timeline's; found the same file "${whole}"`],
+        [[whole], '--out: expected this option; found nothing'],
+      ];
+      for (const [args, message] of cases) {
+        const r = await cli(['report', 'plot', ...args]);
+        expect([r.code, r.out, r.err]).toEqual([2, '', `damon-sim: error: ${message}\n`]);
+      }
+      expect(readFileSync(whole, 'utf8').trimEnd().split('\n')).toEqual(lines);
+      expect(() => readFileSync(svg)).toThrow(/ENOENT/);
     });
   });
 });

@@ -129,6 +129,17 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'di
 }
 
 /**
+ * Refuse a plot's file name that says another format: the plot is SVG whatever the name says, so a
+ * .png or .pdf would be an SVG under a name that lies (".png" alone too, which extname() takes for
+ * a name without an extension). A name without an extension is taken.
+ */
+export function checkSvgName(option: string, path: string): void {
+  const name = basename(path);
+  const ext = name.includes('.') ? name.slice(name.lastIndexOf('.')) : '';
+  if (ext !== '' && ext.toLowerCase() !== '.svg') throw new UsageError(`${option}: expected a file name ending in .svg (the plot is SVG); found ${JSON.stringify(path)}`);
+}
+
+/**
  * Where an output really goes: a link's target, and whether it is written in place (a device, a
  * pipe, a socket: no temporary file and rename, which would replace it by a regular file).
  * `fd`: the descriptor to write through, for one this process was given.
@@ -534,6 +545,8 @@ export function commanderIssue(raw: string, parent?: string): string {
   if (m) return `${m[1]}: expected a value after the option; found nothing`;
   m = /^too many arguments(?: for '([^']+)')?\. Expected (\d+) arguments? but got (\d+)\.?$/.exec(msg);
   if (m) return `${m[1] ?? 'command line'}: expected ${m[2]} arguments; found ${m[3]}`;
+  m = /^required option '([^' ]+)[^']*' not specified$/.exec(msg);
+  if (m) return `${m[1]}: expected this option; found nothing`;
   m = /^missing required argument '([^']+)'$/.exec(msg);
   if (m) return `${m[1]}: expected this argument; found nothing`;
   m = /^unknown command '([^']+)'$/.exec(msg);

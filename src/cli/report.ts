@@ -9,13 +9,15 @@ import { basename } from 'node:path';
 import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { formatSummaryTable } from '../report/summary.js';
-import { readTimelineSummary } from '../report/timeline.js';
+import { PLOT_WRITES, goalPlotSvg } from '../report/plot.js';
+import { readTimeline, readTimelineSummary } from '../report/timeline.js';
+import { writesOf } from '../run/events.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { setDuration } from '../scenario/load.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { PROFILES } from '../profiles.js';
-import { OptionChecks, UsageError, commanderOutputError, printIssues, type Io } from './io.js';
+import { OptionChecks, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, commanderOutputError, isStdout, printIssues, writeFileAtomic, type Io } from './io.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 
 export interface ReportDamonOptions {
@@ -112,10 +114,31 @@ export function reportSummaryCommand(io: Io, files: readonly string[]): number {
   return 0;
 }
 
+export interface ReportPlotOptions {
+  out: string;
+  allPoints?: boolean;
+}
+
+/**
+ * `damon-sim report plot TIMELINE --out FILE.svg`: the plot `run --plot` draws, from a timeline
+ * written earlier (the same bytes for the same run), or with every point (--all-points).
+ */
+export async function reportPlotCommand(io: Io, file: string, o: ReportPlotOptions): Promise<number> {
+  checkDistinctOutputs([['--out', o.out]], [['the timeline', file]]);
+  checkOutputPath('--out', o.out);
+  checkSvgName('--out', o.out);
+  const tl = readTimeline(file);
+  const events = writesOf(tl.events as unknown as ReadonlyArray<Record<string, unknown>>, PLOT_WRITES);
+  const svg = await goalPlotSvg(tl.goals, { title: tl.scenario, aggr: tl.aggrs, events, configuredGoals: tl.configuredGoals, durationS: tl.durationS, allPoints: o.allPoints });
+  writeFileAtomic(o.out, svg, '--out');
+  if (!isStdout(o.out)) io.err(`damon-sim: wrote ${o.out}\n`);
+  return 0;
+}
+
 export function registerReport(program: Command, io: Io, setExit: (code: number) => void): void {
   const report = program
     .command('report')
-    .description('reports in damo\'s formats')
+    .description("reports: damo's report damon of a simulated run, and the summary or plot of runs made earlier")
     // An unknown report is named as one, not as an unknown damon-sim command.
     .configureOutput({ outputError: commanderOutputError(io, 'report') });
   report
@@ -140,5 +163,14 @@ export function registerReport(program: Command, io: Io, setExit: (code: number)
     .argument('<timeline...>', 'timeline files (NDJSON, as run --out writes them)')
     .action((files: string[]) => {
       setExit(reportSummaryCommand(io, files));
+    });
+  report
+    .command('plot')
+    .description("draw a run's plot (as run --plot draws it) from its timeline, without running it again")
+    .argument('<timeline>', 'a timeline file (NDJSON, as run --out writes it)')
+    .requiredOption('--out <file>', 'write the SVG plot here')
+    .option('--all-points', 'draw every point, not only what each pixel column shows (an SVG to zoom into: ~1.7 MB for a simulated hour)')
+    .action(async (file: string, opts: ReportPlotOptions) => {
+      setExit(await reportPlotCommand(io, file, opts));
     });
 }

@@ -3,10 +3,11 @@
  * `damon-sim run`: one scenario (a file or a preset), or a preset with both tuners side by side.
  */
 import { isMapping } from '../lib/json.js';
-import { basename, join } from 'node:path';
-import { goalPlotSvg } from '../report/plot.js';
+import { join } from 'node:path';
+import { PLOT_WRITES, goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
+import { keptGoals } from '../run/build.js';
 import { writesOf } from '../run/events.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
@@ -14,7 +15,7 @@ import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } fr
 import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
-import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, isStdout, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
+import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
 import { checkPreset, checkTuner, checkTunerHasPreset, parseCompat, parseOverrides, parseProfile, presetDoc, withGoalTuner, withProfile } from './damo-common.js';
 import { applyDamoOptions, damoInputs, splitRunArgs } from './run-damo.js';
 
@@ -144,18 +145,15 @@ function regionPeakNotes(res: RunResult, run: string | undefined): ConfigIssue[]
   return notes;
 }
 
-/** The quota goals a scenario's initial configuration has. */
+/** The quota goals a scenario's initial configuration has, less those the kernel drops (target_value 0), as the timeline's header lists them. */
 function countGoals(sc: Scenario): number {
-  return sc.kdamonds.reduce((n, k) => n + k.contexts.reduce((m, c) => m + c.schemes.reduce((g, s) => g + s.quota.goals.length, 0), 0), 0);
+  return sc.kdamonds.reduce((n, k) => n + k.contexts.reduce((m, c) => m + c.schemes.reduce((g, s) => g + keptGoals(s).length, 0), 0), 0);
 }
 
 /** A scenario's name as one file name in the output directory (a name is free text: no path in it). */
 function fileNameOf(name: string): string {
   return name.replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^\.+/, '_') || 'scenario';
 }
-
-/** The writes the plot marks: those that changed what the kdamond does (parameter commits, off, on). */
-const CHANGING_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_quota_goals', 'on', 'off']);
 
 /** What a failed or stopped run left of its outputs, for the error line. */
 function outcomeOf(outputs: readonly StagedOutput[], published: readonly StagedOutput[]): string {
@@ -206,7 +204,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     const notes = [...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
     for (const n of notes) w.notesSeen?.add(`${n.path}: ${n.message}`);
     printIssues(io, notes, 'note');
-    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, CHANGING_WRITES), configuredGoals: countGoals(sc), durationS: sc.duration / 1e9 }), option('--plot')));
+    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, PLOT_WRITES), configuredGoals: countGoals(sc), durationS: sc.duration / 1e9 }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.
     await yieldToEventLoop();
@@ -335,11 +333,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.out !== undefined) checkOutputPath('--out', o.out);
   if (o.plot !== undefined) {
     checkOutputPath('--plot', o.plot);
-    // The plot is SVG whatever the name says: a .png or .pdf would be an SVG under a name that lies
-    // (".png" alone too, which extname() takes for a name without an extension).
-    const name = basename(o.plot);
-    const ext = name.includes('.') ? name.slice(name.lastIndexOf('.')) : '';
-    if (ext !== '' && ext.toLowerCase() !== '.svg') throw new UsageError(`--plot: expected a file name ending in .svg (the plot is SVG); found ${JSON.stringify(o.plot)}`);
+    checkSvgName('--plot', o.plot);
   }
   if (o.trace !== undefined) checkOutputPath('--trace', o.trace);
   // Only where something goes: --compare-tuners alone writes to out/ by default, a sweep (with or

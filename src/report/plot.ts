@@ -109,6 +109,9 @@ function seriesOf(goals: GoalRecord[]): GoalSeries[] {
   });
 }
 
+/** The writes the plot marks: those that changed what the kdamond does (parameter commits, off, on). */
+export const PLOT_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_quota_goals', 'on', 'off']);
+
 /** A write as the plot takes it: its time and command, and the goal counts an accepted one records. */
 type PlotWrite = { t: number; command: string; kdamond?: number; ctx?: number; goals?: readonly number[] };
 

@@ -7,7 +7,8 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { specialKind } from '../lib/dirs.js';
 import { isMapping } from '../lib/json.js';
-import { TIMELINE_VERSION } from '../run/recorder.js';
+import type { EventRecord } from '../run/events.js';
+import { TIMELINE_VERSION, type AggrRecord, type GoalRecord } from '../run/recorder.js';
 import { ConfigError } from '../scenario/issues.js';
 import type { Migration, SchemeStats, SchemeSummary } from './summary.js';
 
@@ -49,13 +50,6 @@ export function parseTimelineLine(text: string): unknown {
   });
 }
 
-/** A file's first line, its last line with text and that line's number (1-based). */
-interface LineEnds {
-  first: string;
-  last: string;
-  lastNo: number;
-}
-
 /** Whether a line holds only ASCII white space (or nothing). */
 function isBlank(line: Buffer): boolean {
   for (const b of line) if (b !== 0x20 && (b < 0x09 || b > 0x0d)) return false;
@@ -63,76 +57,73 @@ function isBlank(line: Buffer): boolean {
 }
 
 /**
- * The first and the last non-blank line of a file, read in chunks: a timeline of days runs to
- * gigabytes, which one string could not hold, and only these two lines are wanted (the others are
- * only counted, never decoded).
+ * Every line of a file in order, each with its 1-based number, read in 1 MiB chunks: a timeline
+ * of days runs to gigabytes, which one string could not hold. An empty file is one empty line.
  */
-function firstAndLastLines(path: string): LineEnds {
-  const fd = openSync(path, 'r');
-  try {
-    const chunk = Buffer.alloc(1 << 20);
-    let first: string | null = null;
-    let last = Buffer.alloc(0);
-    let lastNo = 1;
-    let lineNo = 1;
-    // The parts of the line being read.
-    let cur: Buffer[] = [];
-    const endLine = (): void => {
-      const line = Buffer.concat(cur);
+function eachLine(fd: number, onLine: (line: Buffer, no: number) => void): void {
+  const chunk = Buffer.alloc(1 << 20);
+  let no = 1;
+  // The parts of the line being read (a line may span chunks).
+  let cur: Buffer[] = [];
+  for (let n = readSync(fd, chunk, 0, chunk.length, null); n > 0; n = readSync(fd, chunk, 0, chunk.length, null)) {
+    let from = 0;
+    for (let nl = chunk.indexOf(10, from); nl >= 0 && nl < n; nl = chunk.indexOf(10, from)) {
+      cur.push(Buffer.from(chunk.subarray(from, nl)));
+      onLine(cur.length === 1 ? cur[0] : Buffer.concat(cur), no++);
       cur = [];
-      first ??= line.toString('utf8');
-      if (!isBlank(line)) {
-        last = line;
-        lastNo = lineNo;
-      }
-      lineNo++;
-    };
-    for (let n = readSync(fd, chunk, 0, chunk.length, null); n > 0; n = readSync(fd, chunk, 0, chunk.length, null)) {
-      let from = 0;
-      for (let nl = chunk.indexOf(10, from); nl >= 0 && nl < n; nl = chunk.indexOf(10, from)) {
-        cur.push(Buffer.from(chunk.subarray(from, nl)));
-        endLine();
-        from = nl + 1;
-      }
-      if (from < n) cur.push(Buffer.from(chunk.subarray(from, n)));
+      from = nl + 1;
     }
-    if (cur.length > 0 || first === null) endLine();
-    return { first: first ?? '', last: last.toString('utf8'), lastNo };
+    if (from < n) cur.push(Buffer.from(chunk.subarray(from, n)));
+  }
+  if (cur.length > 0 || no === 1) onLine(Buffer.concat(cur), no);
+}
+
+/** A refusal of `where` (a file, or file:line) as a usage problem. */
+function bad(where: string, message: string): never {
+  throw new ConfigError([{ path: where, message }]);
+}
+
+/** `path`'s lines (eachLine()), once it is known to be a readable regular file. */
+function readLines(path: string, onLine: (line: Buffer, no: number) => void): void {
+  let fd: number;
+  try {
+    // Not a FIFO or a device: a read that never ends, or never stops.
+    const st = statSync(path);
+    if (!st.isFile()) return bad(path, `expected a timeline file (a run's --out); found ${specialKind(st)}`);
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    return bad(path, `expected a readable timeline file (a run's --out); ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    eachLine(fd, onLine);
   } finally {
     closeSync(fd);
   }
 }
 
-/** Read `path`'s header and summary line; a file that is not a whole timeline is refused naming its line. */
-export function readTimelineSummary(path: string): TimelineSummary {
-  const bad = (where: string, message: string): never => {
-    throw new ConfigError([{ path: where, message }]);
-  };
-  let ends: LineEnds;
+/** Line `no` of `path` as a record (parseTimelineLine()); a line that is not JSON is refused naming it. */
+function parseAt(path: string, line: string, no: number): unknown {
   try {
-    // Not a FIFO or a device: a read that never ends, or never stops.
-    const st = statSync(path);
-    if (!st.isFile()) return bad(path, `expected a timeline file (a run's --out); found ${specialKind(st)}`);
-    ends = firstAndLastLines(path);
-  } catch (e) {
-    if (e instanceof ConfigError) throw e;
-    return bad(path, `expected a readable timeline file (a run's --out); ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return parseTimelineLine(line);
+  } catch {
+    return bad(`${path}:${no}`, `expected one JSON record per line (a damon-sim timeline); found a line that is not JSON`);
   }
-  const { first, last: lastText, lastNo } = ends;
-  if (first.trim() === '' && lastText === '') bad(path, 'expected a damon-sim timeline; found an empty file');
-  const parse = (line: string, no: number): unknown => {
-    try {
-      return parseTimelineLine(line);
-    } catch {
-      return bad(`${path}:${no}`, `expected one JSON record per line (a damon-sim timeline); found a line that is not JSON`);
-    }
-  };
-  const header = parse(first, 1);
+}
+
+/** The header of `path` from its first line; `empty`: no line of the file has text. */
+function headerOf(path: string, first: string, empty: boolean): Record<string, unknown> {
+  if (empty) bad(path, 'expected a damon-sim timeline; found an empty file');
+  const header = parseAt(path, first, 1);
   if (!isMapping(header) || header.type !== 'header' || header.format !== 'damon-sim-timeline')
     bad(`${path}:1`, 'expected a damon-sim timeline, which begins with its header line ({"type":"header","format":"damon-sim-timeline",…}); found another first line');
   const h = header as Record<string, unknown>;
   if (h.version !== TIMELINE_VERSION) bad(`${path}:1`, `expected timeline format version ${TIMELINE_VERSION}; found ${JSON.stringify(h.version)}`);
-  const summary = lastNo > 1 ? parse(lastText, lastNo) : undefined;
+  return h;
+}
+
+/** What the header and the summary (`summary`, the record on line `lastNo`, the last with text; undefined: none after the header) say. */
+function summaryOf(path: string, h: Record<string, unknown>, summary: unknown, lastNo: number): TimelineSummary {
   if (!isMapping(summary) || summary.type !== 'summary') {
     const found = isMapping(summary) && typeof summary.type === 'string' ? `a "${summary.type}" record` : 'no record after the header';
     bad(`${path}:${lastNo}`, `expected the timeline's last line to be its summary (a run writes its file only once it is complete: this one was cut or edited); found ${found}`);
@@ -147,4 +138,84 @@ export function readTimelineSummary(path: string): TimelineSummary {
     stats: s.stats as SchemeStats[],
     migrated: s.migrated as Migration[],
   };
+}
+
+/** Read `path`'s header and summary line; a file that is not a whole timeline is refused naming its line. */
+export function readTimelineSummary(path: string): TimelineSummary {
+  let first = '';
+  // The last line with text and its number: only it and the first are decoded (the others are only counted).
+  let last: Buffer | undefined;
+  let lastNo = 1;
+  readLines(path, (line, no) => {
+    if (no === 1) first = line.toString('utf8');
+    if (isBlank(line)) return;
+    last = line;
+    lastNo = no;
+  });
+  const h = headerOf(path, first, last === undefined);
+  return summaryOf(path, h, lastNo > 1 ? parseAt(path, (last as Buffer).toString('utf8'), lastNo) : undefined, lastNo);
+}
+
+/** A timeline read whole: its summary and the records `damon-sim report plot` draws from. */
+export interface Timeline extends TimelineSummary {
+  /** The run's simulated seconds (the header's `duration_s`). */
+  durationS: number;
+  /** The quota goals the header lists: those the run's initial configuration kept (the kernel drops target_value 0). */
+  configuredGoals: number;
+  goals: GoalRecord[];
+  aggrs: AggrRecord[];
+  events: EventRecord[];
+}
+
+/** What a field of a record the plot reads must be. */
+type FieldKind = 'number' | 'string' | 'u64' | 'numbers';
+
+const RECORD_FIELDS: Readonly<Record<string, Readonly<Record<string, FieldKind>>>> = {
+  goal: { t: 'number', kdamond: 'number', ctx: 'number', scheme: 'number', goal: 'number', metric: 'string', nid: 'number', target_value: 'u64', current_value: 'u64' },
+  aggr: { t: 'number', kdamond: 'number', ctx: 'number', hot_bytes: 'numbers' },
+  event: { t: 'number', kdamond: 'number', ctx: 'number', command: 'string', status: 'string' },
+};
+
+function fieldFits(v: unknown, kind: FieldKind): boolean {
+  if (kind === 'u64') return typeof v === 'bigint' || typeof v === 'number';
+  if (kind === 'numbers') return Array.isArray(v) && v.every((x) => typeof x === 'number');
+  return typeof v === kind;
+}
+
+/**
+ * Read `path` whole (each line decoded once, in chunks): the header, the goal, aggregation and
+ * event records, and the summary. A file that is not a whole timeline, or a record without a
+ * field the plot needs, is refused naming its line.
+ */
+export function readTimeline(path: string): Timeline {
+  let first = '';
+  let header: Record<string, unknown> | undefined;
+  let last: unknown;
+  let lastNo = 1;
+  const goals: GoalRecord[] = [];
+  const aggrs: AggrRecord[] = [];
+  const events: EventRecord[] = [];
+  readLines(path, (line, no) => {
+    if (no === 1) first = line.toString('utf8');
+    if (isBlank(line)) return;
+    // The header first, so that a file that is not a timeline is refused before the rest is read.
+    header ??= headerOf(path, first, false);
+    if (no === 1) return;
+    const rec = parseAt(path, line.toString('utf8'), no);
+    last = rec;
+    lastNo = no;
+    if (!isMapping(rec) || typeof rec.type !== 'string') return;
+    const fields = RECORD_FIELDS[rec.type];
+    if (fields === undefined) return;
+    for (const [key, kind] of Object.entries(fields))
+      if (!fieldFits(rec[key], kind)) bad(`${path}:${no}`, `expected a "${rec.type}" record's "${key}" as ${kind === 'u64' ? 'an integer' : kind === 'numbers' ? 'a list of numbers' : `a ${kind}`}; found ${rec[key] === undefined ? 'none' : JSON.stringify(String(rec[key]))}`);
+    if (rec.type === 'goal') goals.push(rec as unknown as GoalRecord);
+    else if (rec.type === 'aggr') aggrs.push(rec as unknown as AggrRecord);
+    else events.push(rec as unknown as EventRecord);
+  });
+  const h = header ?? headerOf(path, first, true);
+  const summary = summaryOf(path, h, lastNo > 1 ? last : undefined, lastNo);
+  const schemes = Array.isArray(h.schemes) ? h.schemes : [];
+  const configuredGoals = schemes.reduce((n: number, s: unknown) => n + (isMapping(s) && Array.isArray(s.goals) ? s.goals.length : 0), 0);
+  return { ...summary, durationS: typeof h.duration_s === 'number' ? h.duration_s : 0, configuredGoals, goals, aggrs, events };
 }
