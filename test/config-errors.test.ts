@@ -1181,6 +1181,20 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(existsSync(join(dir, 'none-out'))).toBe(false);
   });
 
+  it('--compare-tuners under a profile without TEMPORAL: one line for the comparison, not one per scheme', async () => {
+    const line = (found: string) =>
+      `damon-sim: error: --compare-tuners: expected a kernel profile with the TEMPORAL tuner to compare CONSIST with; found ${found}, which has CONSIST only (use profile b0 or b1)\n`;
+    const preset = await cli(['run', '--preset', 'tiering-6040', '--compare-tuners', '--profile', 'mainline-6.19', '--out-dir', join(dir, 'ml-out'), '--no-progress']);
+    expect([preset.code, preset.out, preset.err]).toEqual([2, '', line('"mainline-6.19"')]);
+    // A file's own kernel part, an override of b0 too.
+    const d = goodDoc();
+    const file = join(dir, 'mainline.yaml');
+    writeFileSync(file, stringify({ ...d, kernel: { profile: 'b0', overrides: { temporalTuner: false } } }));
+    const own = await cli(['run', file, '--compare-tuners', '--out-dir', join(dir, 'ml-out'), '--no-progress']);
+    expect([own.code, own.out, own.err]).toEqual([2, '', line('"b0" with temporalTuner overridden off')]);
+    expect(existsSync(join(dir, 'ml-out'))).toBe(false);
+  });
+
   it('--seeds --out-dir: one file name per run, whatever the scenario is called', async () => {
     const d = goodDoc();
     d.name = '../escaped run';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PLOT_WRITES, goalPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
+import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
 import { keptGoals } from '../run/build.js';
 import { writesOf } from '../run/events.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
@@ -38,6 +39,20 @@ export interface RunCommandOptions {
   damoArgs?: string[];
 }
 
+/**
+ * --compare-tuners under a kernel profile without the TEMPORAL tuner (mainline-6.19, or an override
+ * that turns it off): one line for the comparison, not one refusal per scheme of a tuner the
+ * command itself set. A profile that does not resolve is left for validation to name.
+ */
+function refuseProfileWithoutTemporal(doc: unknown): void {
+  const kernel = isMapping(doc) && isMapping(doc.kernel) ? doc.kernel : {};
+  const name = typeof kernel.profile === 'string' ? kernel.profile : DEFAULT_PROFILE.name;
+  const overrides = isMapping(kernel.overrides) ? kernel.overrides : {};
+  const temporal = typeof overrides.temporalTuner === 'boolean' ? overrides.temporalTuner : findProfile(name)?.temporalTuner;
+  if (temporal === false)
+    throw new UsageError(`--compare-tuners: expected a kernel profile with the TEMPORAL tuner to compare CONSIST with; found ${JSON.stringify(name)}${typeof overrides.temporalTuner === 'boolean' ? ' with temporalTuner overridden off' : ''}, which has CONSIST only (${useProfile((p) => p.temporalTuner)})`);
+}
+
 function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): LoadedScenario {
   const compat = parseCompat(o.damoCompat);
   const profile = parseProfile(o.profile)?.name;
@@ -54,14 +69,17 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
   };
   let loaded: LoadedScenario;
   if (o.preset !== undefined) {
-    loaded = scenarioFromDoc(withProfile(forRun(presetDoc(o.preset, tuner)), profile), { source: `preset ${o.preset}`, compat });
+    const doc = withProfile(forRun(presetDoc(o.preset, tuner)), profile);
+    if (o.compareTuners) refuseProfileWithoutTemporal(doc);
+    loaded = scenarioFromDoc(doc, { source: `preset ${o.preset}`, compat });
   } else if (file !== undefined) {
     let doc = readScenarioDoc(file);
     if (o.compareTuners) {
       // Both tuners on the file's own schemes: every scheme with goals gets each in turn.
       const t = withGoalTuner(doc, tuner);
       if (t.tuned === 0) throw new UsageError(`--compare-tuners: expected a scenario with quota goals (the tuners tune them); found none in ${JSON.stringify(file)}`);
-      doc = t.doc;
+      doc = withProfile(t.doc, profile);
+      refuseProfileWithoutTemporal(doc);
     }
     loaded = scenarioFromDoc(withProfile(forRun(doc), profile), { source: file, compat });
     if (o.compareTuners) loaded.scenario.name = `${loaded.scenario.name}+${tuner}`;
