@@ -660,6 +660,15 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
         `damon-sim: wrote ${r.outFile}\n`,
     );
     expect((await runDoc(stringify(d), 'yaml', ['--duration', '2'])).err).not.toContain('note:');
+    // The action a commit gave the scheme is the one its stats are of: stat until 1 s, then pageout, says it.
+    const committed = structuredClone(d);
+    committed.damon.kdamonds[0].contexts[0].schemes[0].action = 'stat';
+    const later = { ...committed, events: [{ at: 1, command: 'commit', damon: d.damon.kdamonds[0] }] };
+    expect((await runDoc(stringify(later), 'yaml', ['--duration', '10'])).err).toContain('s0 stat: a pageout scheme since a commit, it paged out none of the memory that passed its filters');
+    // ... and pageout until 1 s, then stat, does not.
+    const undone = { ...d, events: [{ at: 1, command: 'commit', damon: committed.damon.kdamonds[0] }] };
+    const u = await runDoc(stringify(undone), 'yaml', ['--duration', '10']);
+    expect([u.code, u.err]).toEqual([0, `damon-sim: wrote ${u.outFile}\n`]);
     // A sweep says it once, whatever each seed paged out... or passed.
     const sweep = await cli(['run', r.file, '--duration', '10', '--seeds', '1-3', '--no-progress']);
     expect(sweep.code, sweep.err).toBe(0);

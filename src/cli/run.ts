@@ -5,7 +5,7 @@
 import { isMapping } from '../lib/json.js';
 import { join } from 'node:path';
 import { PLOT_WRITES, goalPlotSvg } from '../report/plot.js';
-import { formatSummaryTable } from '../report/summary.js';
+import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
 import { keptGoals } from '../run/build.js';
@@ -130,12 +130,15 @@ function watermarkIdleNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
  */
 function pageoutWithoutSwapNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
   if ((sc.machine.swap ?? 0) > 0) return [];
+  // The action the scheme has at the end, as its stats are (a commit may have changed it).
+  const actionOf = (st: SchemeStats) => res.simulation.kdamonds.find((k) => k.idx === st.kdamond)?.kdamond.ctx.schemes[st.scheme]?.action;
   return res.stats
-    .filter((st) => st.szOpsFilterPassed > 0 && st.szApplied === 0 && sc.kdamonds[st.kdamond]?.contexts[st.ctx]?.schemes[st.scheme]?.action === 'pageout')
+    .filter((st) => st.szOpsFilterPassed > 0 && st.szApplied === 0 && actionOf(st) === 'pageout')
     .map((st) => ({
+      // The label is the scheme's first action, as the summary's rows name it.
       path: `kdamond ${st.kdamond}, ${st.label}`,
       // No figures in it: a sweep's seeds say it once (the notes are told apart by their text).
-      message: 'paged out none of the memory that passed its filters: the machine has no swap (machine.swap), so anonymous memory cannot be paged out (only page cache is dropped)',
+      message: `${st.label.endsWith(' pageout') ? '' : 'a pageout scheme since a commit, it '}paged out none of the memory that passed its filters: the machine has no swap (machine.swap), so anonymous memory cannot be paged out (only page cache is dropped)`,
     }));
 }
 
