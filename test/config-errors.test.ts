@@ -660,15 +660,18 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
         `damon-sim: wrote ${r.outFile}\n`,
     );
     expect((await runDoc(stringify(d), 'yaml', ['--duration', '2'])).err).not.toContain('note:');
-    // The action a commit gave the scheme is the one its stats are of: stat until 1 s, then pageout, says it.
+    // A scheme's stats add up over every action a write gave it: stat until 1 s, then pageout, says
+    // it; so does pageout until 9.5 s, then stat (its pageout passed filters by 9.4 s).
+    const part = 'a pageout scheme for part of the run (a write changed its action), it paged out none of the memory that passed its filters';
     const committed = structuredClone(d);
     committed.damon.kdamonds[0].contexts[0].schemes[0].action = 'stat';
     const later = { ...committed, events: [{ at: 1, command: 'commit', damon: d.damon.kdamonds[0] }] };
-    expect((await runDoc(stringify(later), 'yaml', ['--duration', '10'])).err).toContain('s0 stat: a pageout scheme since a commit, it paged out none of the memory that passed its filters');
-    // ... and pageout until 1 s, then stat, does not.
-    const undone = { ...d, events: [{ at: 1, command: 'commit', damon: committed.damon.kdamonds[0] }] };
-    const u = await runDoc(stringify(undone), 'yaml', ['--duration', '10']);
-    expect([u.code, u.err]).toEqual([0, `damon-sim: wrote ${u.outFile}\n`]);
+    expect((await runDoc(stringify(later), 'yaml', ['--duration', '10'])).err).toContain(`s0 stat: ${part}`);
+    const undone = { ...d, events: [{ at: 9.5, command: 'commit', damon: committed.damon.kdamonds[0] }] };
+    expect((await runDoc(stringify(undone), 'yaml', ['--duration', '10'])).err).toContain(`s0 pageout: ${part}`);
+    // Never pageout: nothing to say.
+    const never = await runDoc(stringify(committed), 'yaml', ['--duration', '10']);
+    expect([never.code, never.err]).toEqual([0, `damon-sim: wrote ${never.outFile}\n`]);
     // A sweep says it once, whatever each seed paged out... or passed.
     const sweep = await cli(['run', r.file, '--duration', '10', '--seeds', '1-3', '--no-progress']);
     expect(sweep.code, sweep.err).toBe(0);
@@ -1200,8 +1203,13 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const file = join(dir, 'mainline.yaml');
     writeFileSync(file, stringify({ ...d, kernel: { profile: 'b0', overrides: { temporalTuner: false } } }));
     const own = await cli(['run', file, '--compare-tuners', '--out-dir', join(dir, 'ml-out'), '--no-progress']);
-    expect([own.code, own.out, own.err]).toEqual([2, '', line('"b0" with temporalTuner overridden off')]);
+    expect([own.code, own.out, own.err]).toEqual([2, '', line('"b0" with temporalTuner overridden off').replace('(use profile b0 or b1)', '(drop the override)')]);
     expect(existsSync(join(dir, 'ml-out'))).toBe(false);
+    // An override that gives mainline-6.19 the tuner (and the metric) compares.
+    writeFileSync(file, stringify({ ...d, kernel: { profile: 'mainline-6.19', overrides: { temporalTuner: true, nodeEligibleMetric: true } } }));
+    const on = await cli(['run', file, '--compare-tuners', '--duration', '2', '--out-dir', join(dir, 'ml-on'), '--no-progress']);
+    expect(on.code, on.err).toBe(0);
+    expect(readdirSync(join(dir, 'ml-on')).sort()).toEqual(['tiny+consist.ndjson', 'tiny+consist.svg', 'tiny+temporal.ndjson', 'tiny+temporal.svg']);
   });
 
   it('--seeds --out-dir: one file name per run, whatever the scenario is called', async () => {

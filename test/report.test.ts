@@ -15,7 +15,7 @@ import { chartData, goalPlotSvg, thinSteps } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
 import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
-import { parseTimelineLine } from '../src/report/timeline.js';
+import { parseTimelineLine, readTimeline } from '../src/report/timeline.js';
 import { runScenario, runScenarioAsync } from '../src/run/run.js';
 import { cli } from './helpers/cli.js';
 import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
@@ -1039,7 +1039,7 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       writeFileSync(old, [lines[0].replace('"version":1', '"version":0'), ...lines.slice(1)].join('\n'));
       const empty = join(dir, 'empty.ndjson');
       writeFileSync(empty, '');
-      const r = await cli(['report', 'summary', cut, scenario, join(dir, 'nope.ndjson'), dir, old, empty]);
+      const r = await cli(['report', 'summary', cut, scenario, join(dir, 'nope.ndjson'), dir, old, empty, '/proc/self/mem']);
       expect(r.code).toBe(2);
       expect(r.out).toBe('');
       expect(r.err.trimEnd().split('\n')).toEqual([
@@ -1049,6 +1049,8 @@ describe('report summary: a run\'s table read back from its timeline', () => {
         `damon-sim: error: ${dir}: expected a timeline file (a run's --out); found a directory`,
         `damon-sim: error: ${old}:1: expected timeline format version 1; found 0`,
         `damon-sim: error: ${empty}: expected a damon-sim timeline; found an empty file`,
+        // A regular file whose read the system refuses.
+        "damon-sim: error: /proc/self/mem: expected a readable timeline file (a run's --out); EIO",
       ]);
     });
   });
@@ -1078,6 +1080,27 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       expect(step.drawn).toBe(step.ran);
       const mtier = await runAndReplot(dir, 'mtier', ['examples/mtier.yaml', '--duration', '20']);
       expect(mtier.drawn).toBe(mtier.ran);
+      // A run's length past the timeline's µs resolution: both take the header's (the axis is the same).
+      const odd = await runAndReplot(dir, 'odd', ['--preset', 'tiering-6040', '--duration', '2.0000005']);
+      expect(odd.drawn).toBe(odd.ran);
+    });
+  });
+
+  it('readTimeline() gives the records as the run held them; a stride that thins the aggregations thins both plots alike', async () => {
+    await inTempDir(async (dir) => {
+      const doc = { ...tiering6040('consist'), duration: '20 s', record: { aggr_stride: 7 } };
+      const f = join(dir, 'stride.json');
+      writeFileSync(f, JSON.stringify(doc));
+      const { ran, drawn, timeline } = await runAndReplot(dir, 'stride', [f]);
+      expect(drawn).toBe(ran);
+      const res = runScenario(scenarioFromDoc(doc).scenario);
+      const tl = readTimeline(timeline);
+      // 146 aggregations in 20 s (each ~120 ms: 20 samples of a 5 ms tick sleep plus the walks), every 7th written; the goals' records whole.
+      expect(tl.aggrs).toHaveLength(21);
+      expect(tl.goals).toHaveLength(38);
+      expect(tl.aggrs.map((a) => [a.t, a.hot_bytes])).toEqual(res.aggrs.map((a) => [a.t, a.hot_bytes]));
+      expect(tl.goals.map((g) => [g.t, g.scheme, Number(g.current_value), Number(g.esz)])).toEqual(res.goals.map((g) => [g.t, g.scheme, Number(g.current_value), Number(g.esz)]));
+      expect([tl.scenario, tl.durationS, tl.configuredGoals, tl.events]).toEqual(['tiering-6040-consist', 20, 2, []]);
     });
   });
 
@@ -1114,9 +1137,33 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       const cut = join(dir, 'cut.ndjson');
       writeFileSync(cut, lines.slice(0, -1).join('\n') + '\n');
       const svg = join(dir, 'p.svg');
+      /** The timeline with the first record `which` picks edited by `edit` (or, with `insert`, a line put before the summary): the file and the line's number. */
+      const edited = (name: string, which: (l: string) => boolean, edit: (rec: Record<string, unknown>) => void): [string, number] => {
+        const recs = lines.slice();
+        const at = recs.findIndex(which);
+        const rec = JSON.parse(recs[at]) as Record<string, unknown>;
+        edit(rec);
+        recs[at] = JSON.stringify(rec);
+        const f = join(dir, name);
+        writeFileSync(f, recs.join('\n') + '\n');
+        return [f, at + 1];
+      };
+      const aggrAt = (l: string) => l.startsWith('{"type":"aggr"');
+      const [strHot, strHotNo] = edited('hot.ndjson', aggrAt, (r) => ((r.hot_bytes as unknown[])[0] = '134217728'));
+      const [negGoal, negGoalNo] = edited('neg.ndjson', (l) => l.startsWith('{"type":"goal"'), (r) => (r.current_value = -7));
+      const [noDur] = edited('dur.ndjson', (l) => l.startsWith('{"type":"header"'), (r) => (r.duration_s = 'x'));
+      // An accepted write's goal counts split a goal's line: they must be a list.
+      const nullGoals = join(dir, 'event.ndjson');
+      const write = { type: 'event', t: 1, kdamond: 0, ctx: 0, event: 0, command: 'commit_schemes_quota_goals', status: 'ok', goals: null };
+      writeFileSync(nullGoals, [...lines.slice(0, -1), JSON.stringify(write), lines[lines.length - 1]].join('\n') + '\n');
       const cases: Array<[string[], string]> = [
         [[broken, '--out', svg], `${broken}:${no + 1}: expected a "goal" record's "t" as a number; found "soon"`],
-        [[cut, '--out', svg], `${cut}:${lines.length - 1}: expected the timeline's last line to be its summary (a run writes its file only once it is complete: this one was cut or edited); found a "${JSON.parse(lines[lines.length - 2]).type}" record`],
+        [[strHot, '--out', svg], `${strHot}:${strHotNo}: expected an "aggr" record's "hot_bytes" as a list of numbers; found a list holding "134217728"`],
+        [[negGoal, '--out', svg], `${negGoal}:${negGoalNo}: expected a "goal" record's "current_value" as an unsigned integer; found -7`],
+        [[noDur, '--out', svg], `${noDur}:1: expected the header's "duration_s" as a positive number; found "x"`],
+        [[nullGoals, '--out', svg], `${nullGoals}:${lines.length}: expected an "event" record's "goals" as a list of numbers; found null`],
+        [['/proc/self/mem', '--out', svg], "/proc/self/mem: expected a readable timeline file (a run's --out); EIO"],
+        [[cut, '--out', svg], `${cut}:${lines.length - 1}: expected the timeline's last line to be its summary (a run writes its file only once it is complete: this one was cut or edited); found ${lines[lines.length - 2].startsWith('{"type":"aggr"') ? 'an "aggr"' : 'a "goal"'} record`],
         [['examples/tiering-6040.yaml', '--out', svg], 'examples/tiering-6040.yaml:1: expected one JSON record per line (a damon-sim timeline); found a line that is not JSON'],
         [[whole, '--out', join(dir, 'p.png')], `--out: expected a file name ending in .svg (the plot is SVG); found "${join(dir, 'p.png')}"`],
         [[whole, '--out', whole], `--out: expected a file other than the timeline's; found the same file "${whole}"`],

@@ -9,6 +9,7 @@ import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
 import { keptGoals } from '../run/build.js';
+import { secs } from '../run/recorder.js';
 import { writesOf } from '../run/events.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
@@ -50,7 +51,7 @@ function refuseProfileWithoutTemporal(doc: unknown): void {
   const overrides = isMapping(kernel.overrides) ? kernel.overrides : {};
   const temporal = typeof overrides.temporalTuner === 'boolean' ? overrides.temporalTuner : findProfile(name)?.temporalTuner;
   if (temporal === false)
-    throw new UsageError(`--compare-tuners: expected a kernel profile with the TEMPORAL tuner to compare CONSIST with; found ${JSON.stringify(name)}${typeof overrides.temporalTuner === 'boolean' ? ' with temporalTuner overridden off' : ''}, which has CONSIST only (${useProfile((p) => p.temporalTuner)})`);
+    throw new UsageError(`--compare-tuners: expected a kernel profile with the TEMPORAL tuner to compare CONSIST with; found ${JSON.stringify(name)}${typeof overrides.temporalTuner === 'boolean' ? ' with temporalTuner overridden off' : ''}, which has CONSIST only (${typeof overrides.temporalTuner === 'boolean' ? 'drop the override' : useProfile((p) => p.temporalTuner)})`);
 }
 
 function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): LoadedScenario {
@@ -130,16 +131,25 @@ function watermarkIdleNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
  */
 function pageoutWithoutSwapNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
   if ((sc.machine.swap ?? 0) > 0) return [];
-  // The action the scheme has at the end, as its stats are (a commit may have changed it).
-  const actionOf = (st: SchemeStats) => res.simulation.kdamonds.find((k) => k.idx === st.kdamond)?.kdamond.ctx.schemes[st.scheme]?.action;
-  return res.stats
-    .filter((st) => st.szOpsFilterPassed > 0 && st.szApplied === 0 && actionOf(st) === 'pageout')
-    .map((st) => ({
-      // The label is the scheme's first action, as the summary's rows name it.
-      path: `kdamond ${st.kdamond}, ${st.label}`,
-      // No figures in it: a sweep's seeds say it once (the notes are told apart by their text).
-      message: `${st.label.endsWith(' pageout') ? '' : 'a pageout scheme since a commit, it '}paged out none of the memory that passed its filters: the machine has no swap (machine.swap), so anonymous memory cannot be paged out (only page cache is dropped)`,
-    }));
+  // A scheme's stats add up over every action it had: its first, and those of the accepted writes
+  // that set the schemes (commit, on).
+  const setters = res.events.filter((e) => e.type === 'event' && e.status === 'ok' && (e.command === 'commit' || e.command === 'on'));
+  const actionsOf = (st: SchemeStats) => [
+    sc.kdamonds[st.kdamond]?.contexts[st.ctx]?.schemes[st.scheme]?.action,
+    ...setters.filter((e) => e.kdamond === st.kdamond).map((e) => sc.events?.find((ev) => ev.index === e.event)?.params?.contexts[st.ctx]?.schemes[st.scheme]?.action),
+  ].filter((a) => a !== undefined);
+  return res.stats.flatMap((st) => {
+    if (st.szOpsFilterPassed === 0 || st.szApplied > 0) return [];
+    const actions = actionsOf(st);
+    if (!actions.includes('pageout')) return [];
+    return [
+      {
+        path: `kdamond ${st.kdamond}, ${st.label}`,
+        // No figures in it: a sweep's seeds say it once (the notes are told apart by their text).
+        message: `${actions.every((a) => a === 'pageout') ? '' : 'a pageout scheme for part of the run (a write changed its action), it '}paged out none of the memory that passed its filters: the machine has no swap (machine.swap), so anonymous memory cannot be paged out (only page cache is dropped)`,
+      },
+    ];
+  });
 }
 
 /**
@@ -225,7 +235,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     const notes = [...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
     for (const n of notes) w.notesSeen?.add(`${n.path}: ${n.message}`);
     printIssues(io, notes, 'note');
-    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, PLOT_WRITES), configuredGoals: countGoals(sc), durationS: sc.duration / 1e9 }), option('--plot')));
+    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, PLOT_WRITES), configuredGoals: countGoals(sc), durationS: secs(sc.duration) }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.
     await yieldToEventLoop();

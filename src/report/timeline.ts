@@ -83,22 +83,24 @@ function bad(where: string, message: string): never {
   throw new ConfigError([{ path: where, message }]);
 }
 
-/** `path`'s lines (eachLine()), once it is known to be a readable regular file. */
+/**
+ * `path`'s lines (eachLine()), once it is known to be a readable regular file. A read the system
+ * refuses (EIO), or a line too long for one string (ERR_STRING_TOO_LONG, where onLine decodes it),
+ * is a problem with the file, named as such; onLine's own refusals pass through.
+ */
 function readLines(path: string, onLine: (line: Buffer, no: number) => void): void {
-  let fd: number;
+  let fd: number | undefined;
   try {
     // Not a FIFO or a device: a read that never ends, or never stops.
     const st = statSync(path);
     if (!st.isFile()) return bad(path, `expected a timeline file (a run's --out); found ${specialKind(st)}`);
     fd = openSync(path, 'r');
+    eachLine(fd, onLine);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     return bad(path, `expected a readable timeline file (a run's --out); ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    eachLine(fd, onLine);
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -122,10 +124,15 @@ function headerOf(path: string, first: string, empty: boolean): Record<string, u
   return h;
 }
 
+/** `a "goal" record`, `an "aggr" record`. */
+function recordNamed(type: string): string {
+  return `${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${JSON.stringify(type)} record`;
+}
+
 /** What the header and the summary (`summary`, the record on line `lastNo`, the last with text; undefined: none after the header) say. */
 function summaryOf(path: string, h: Record<string, unknown>, summary: unknown, lastNo: number): TimelineSummary {
   if (!isMapping(summary) || summary.type !== 'summary') {
-    const found = isMapping(summary) && typeof summary.type === 'string' ? `a "${summary.type}" record` : 'no record after the header';
+    const found = isMapping(summary) && typeof summary.type === 'string' ? recordNamed(summary.type) : 'no record after the header';
     bad(`${path}:${lastNo}`, `expected the timeline's last line to be its summary (a run writes its file only once it is complete: this one was cut or edited); found ${found}`);
   }
   const s = summary as Record<string, unknown>;
@@ -167,19 +174,47 @@ export interface Timeline extends TimelineSummary {
   events: EventRecord[];
 }
 
-/** What a field of a record the plot reads must be. */
-type FieldKind = 'number' | 'string' | 'u64' | 'numbers';
+/** What a field the plot reads must be; `?`: it may be left out. */
+type FieldKind = 'number' | 'string' | 'u64' | 'numbers' | 'numbers?';
 
 const RECORD_FIELDS: Readonly<Record<string, Readonly<Record<string, FieldKind>>>> = {
   goal: { t: 'number', kdamond: 'number', ctx: 'number', scheme: 'number', goal: 'number', metric: 'string', nid: 'number', target_value: 'u64', current_value: 'u64' },
   aggr: { t: 'number', kdamond: 'number', ctx: 'number', hot_bytes: 'numbers' },
-  event: { t: 'number', kdamond: 'number', ctx: 'number', command: 'string', status: 'string' },
+  // `goals`: the goal counts an accepted write left, which split a goal's line where it was removed.
+  event: { t: 'number', kdamond: 'number', ctx: 'number', command: 'string', status: 'string', goals: 'numbers?' },
+};
+
+const KIND_NAMES: Readonly<Record<FieldKind, string>> = {
+  number: 'a number',
+  string: 'a string',
+  u64: 'an unsigned integer',
+  numbers: 'a list of numbers',
+  'numbers?': 'a list of numbers',
 };
 
 function fieldFits(v: unknown, kind: FieldKind): boolean {
-  if (kind === 'u64') return typeof v === 'bigint' || typeof v === 'number';
-  if (kind === 'numbers') return Array.isArray(v) && v.every((x) => typeof x === 'number');
-  return typeof v === kind;
+  switch (kind) {
+    case 'u64':
+      return typeof v === 'bigint' ? v >= 0n : Number.isInteger(v) && (v as number) >= 0;
+    case 'numbers?':
+      return v === undefined || fieldFits(v, 'numbers');
+    case 'numbers':
+      return Array.isArray(v) && v.every((x) => typeof x === 'number');
+    default:
+      return typeof v === kind;
+  }
+}
+
+/** A value as a message shows what was found: strings quoted, so that "5" and 5 differ. */
+function foundValue(v: unknown): string {
+  if (v === undefined) return 'none';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v === null) return String(v);
+  if (Array.isArray(v)) {
+    const odd = v.find((x) => typeof x !== 'number');
+    return odd === undefined ? 'a list' : `a list holding ${foundValue(odd)}`;
+  }
+  return 'an object';
 }
 
 /**
@@ -208,14 +243,18 @@ export function readTimeline(path: string): Timeline {
     const fields = RECORD_FIELDS[rec.type];
     if (fields === undefined) return;
     for (const [key, kind] of Object.entries(fields))
-      if (!fieldFits(rec[key], kind)) bad(`${path}:${no}`, `expected a "${rec.type}" record's "${key}" as ${kind === 'u64' ? 'an integer' : kind === 'numbers' ? 'a list of numbers' : `a ${kind}`}; found ${rec[key] === undefined ? 'none' : JSON.stringify(String(rec[key]))}`);
+      if (!fieldFits(rec[key], kind)) bad(`${path}:${no}`, `expected ${recordNamed(rec.type)}'s "${key}" as ${KIND_NAMES[kind]}; found ${foundValue(rec[key])}`);
     if (rec.type === 'goal') goals.push(rec as unknown as GoalRecord);
     else if (rec.type === 'aggr') aggrs.push(rec as unknown as AggrRecord);
     else events.push(rec as unknown as EventRecord);
   });
   const h = header ?? headerOf(path, first, true);
   const summary = summaryOf(path, h, lastNo > 1 ? last : undefined, lastNo);
-  const schemes = Array.isArray(h.schemes) ? h.schemes : [];
-  const configuredGoals = schemes.reduce((n: number, s: unknown) => n + (isMapping(s) && Array.isArray(s.goals) ? s.goals.length : 0), 0);
-  return { ...summary, durationS: typeof h.duration_s === 'number' ? h.duration_s : 0, configuredGoals, goals, aggrs, events };
+  // The plot's time axis spans the run, and an empty goal panel says whether goals were configured.
+  if (typeof h.duration_s !== 'number' || !(h.duration_s > 0)) bad(`${path}:1`, `expected the header's "duration_s" as a positive number; found ${foundValue(h.duration_s)}`);
+  const schemes = h.schemes;
+  if (!Array.isArray(schemes) || !schemes.every((x) => isMapping(x) && Array.isArray(x.goals)))
+    bad(`${path}:1`, `expected the header's "schemes" as a list of schemes, each with its "goals" list; found ${Array.isArray(schemes) ? 'a scheme without one' : foundValue(schemes)}`);
+  const configuredGoals = (schemes as Array<{ goals: unknown[] }>).reduce((n, x) => n + x.goals.length, 0);
+  return { ...summary, durationS: h.duration_s as number, configuredGoals, goals, aggrs, events };
 }
