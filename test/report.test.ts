@@ -6,12 +6,12 @@
  */
 
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
-import { chartData, goalPlotSvg, thinSteps } from '../src/report/plot.js';
+import { chartData, comparePlotSvg, goalPlotSvg, thinSteps } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
 import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
@@ -912,6 +912,52 @@ describe('goalPlotSvg', () => {
   });
 });
 
+describe('comparePlotSvg: several runs\' goals, a panel per goal, a colour per run', () => {
+  const lineMarks = (svg: string) => [...svg.matchAll(/aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="line mark"/g)].map((m) => m[1]);
+
+  it("draws each goal's panel with every run that has it, in the runs' order, the same bytes each time", async () => {
+    const runs = [
+      { name: 'temporal', goals: [...tempA, ...tempB], durationS: DURATION },
+      { name: 'consist', goals: consA, durationS: DURATION },
+    ];
+    const svg = await comparePlotSvg(runs, { title: 'temporal vs consist' });
+    for (const text of ['temporal vs consist', 's0 node_mem_used_bp nid 0', 's1 node_mem_free_bp nid 1', 'run (solid: current, dashed: target)'])
+      expect(svg).toContain(`>${text}<`);
+    // s0 in both runs, s1 in temporal's only: three lines, each starting at its first evaluation.
+    const lines = lineMarks(svg);
+    expect(lines).toHaveLength(3);
+    expect(lines.map((l) => /current \/ target value \(bp\): ([\d,]+); run \(solid: current, dashed: target\): (\w+)$/.exec(l)?.slice(1))).toEqual([
+      ['3000', 'temporal'],
+      ['4000', 'consist'],
+      ['500', 'temporal'],
+    ]);
+    expect(await comparePlotSvg(runs, { title: 'temporal vs consist' })).toBe(svg);
+    // The legend follows the runs' order.
+    const swapped = await comparePlotSvg([...runs].reverse(), { title: 't' });
+    expect(swapped.indexOf('>consist<')).toBeLessThan(swapped.indexOf('>temporal<'));
+    expect(svg.indexOf('>temporal<')).toBeLessThan(svg.indexOf('>consist<'));
+  });
+
+  it("thins each run's line to the pixel columns unless every point is asked for; no goal in any run says so", async () => {
+    // 3,000 evaluations in 10 s: more than four per pixel column of 640.
+    const many = Array.from({ length: 3000 }, (_, i) => goal(i / 300, 5000 + (i % 7) * 100));
+    const runs = [
+      { name: 'a', goals: many, durationS: DURATION },
+      { name: 'b', goals: many.map((g) => ({ ...g, current_value: g.current_value + 1n })), durationS: DURATION },
+    ];
+    const points = (svg: string) => [...svg.matchAll(/aria-roledescription="line mark"[^>]*d="([^"]*)"/g)].map((m) => (m[1].match(/L/g) ?? []).length);
+    const thin = points(await comparePlotSvg(runs, { title: 't' }));
+    const all = points(await comparePlotSvg(runs, { title: 't', allPoints: true }));
+    expect(thin).toHaveLength(2);
+    for (const n of thin) expect(n).toBeLessThanOrEqual(2 * 4 * 640);
+    // A step line draws two segments a point.
+    expect(all).toEqual([2 * 2999, 2 * 2999]);
+    const none = await comparePlotSvg([{ name: 'a', goals: [], durationS: 5 }, { name: 'b', goals: [] }], { title: 't' });
+    expect(none).toContain('>quota goal: none in these runs<');
+    expect(lineMarks(none)).toEqual([]);
+  });
+});
+
 describe('goals the kernel drops (target_value 0)', () => {
   it('are in no record, header or summary row, and the kept goals keep consistent indices', () => {
     const doc = tiering6040('temporal');
@@ -1101,6 +1147,35 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       expect(tl.aggrs.map((a) => [a.t, a.hot_bytes])).toEqual(res.aggrs.map((a) => [a.t, a.hot_bytes]));
       expect(tl.goals.map((g) => [g.t, g.scheme, Number(g.current_value), Number(g.esz)])).toEqual(res.goals.map((g) => [g.t, g.scheme, Number(g.current_value), Number(g.esz)]));
       expect([tl.scenario, tl.durationS, tl.configuredGoals, tl.events]).toEqual(['tiering-6040-consist', 20, 2, []]);
+    });
+  });
+
+  it("several timelines: their goals compared, named as report summary names them; every file's problem at once", async () => {
+    await inTempDir(async (dir) => {
+      const a = join(dir, 'a.ndjson');
+      const b = join(dir, 'b.ndjson');
+      for (const [f, tuner] of [[a, 'temporal'], [b, 'consist']]) expect((await cli(['run', '--preset', 'tiering-6040', '--tuner', tuner, '--duration', '40', '--out', f, '--no-progress'])).code).toBe(0);
+      const out = join(dir, 'cmp.svg');
+      const r = await cli(['report', 'plot', a, b, '--out', out]);
+      expect([r.code, r.out, r.err]).toEqual([0, '', `damon-sim: wrote ${out}\n`]);
+      const svg = readFileSync(out, 'utf8');
+      for (const text of ['tiering-6040-temporal vs tiering-6040-consist', 's0 node_eligible_mem_bp nid 0', 's1 node_eligible_mem_bp nid 1'])
+        expect(svg).toContain(`>${text}<`);
+      expect([...svg.matchAll(/aria-roledescription="line mark"/g)]).toHaveLength(4);
+      // One run twice: named by path.
+      expect((await cli(['report', 'plot', a, a, '--out', out])).code).toBe(0);
+      expect(readFileSync(out, 'utf8')).toContain(`>${a} vs ${a}<`);
+      const missing = join(dir, 'nope.ndjson');
+      const bad = await cli(['report', 'plot', missing, a, 'examples/tiering-6040.yaml', '--out', join(dir, 'no.svg')]);
+      expect([bad.code, bad.out, bad.err.trimEnd().split('\n')]).toEqual([
+        2,
+        '',
+        [
+          `damon-sim: error: ${missing}: expected a readable timeline file (a run's --out); ENOENT`,
+          'damon-sim: error: examples/tiering-6040.yaml:1: expected one JSON record per line (a damon-sim timeline); found a line that is not JSON',
+        ],
+      ]);
+      expect(existsSync(join(dir, 'no.svg'))).toBe(false);
     });
   });
 

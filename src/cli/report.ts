@@ -9,8 +9,8 @@ import { basename } from 'node:path';
 import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { formatSummaryTable } from '../report/summary.js';
-import { PLOT_WRITES, goalPlotSvg } from '../report/plot.js';
-import { readTimeline, readTimelineSummary } from '../report/timeline.js';
+import { PLOT_WRITES, comparePlotSvg, goalPlotSvg } from '../report/plot.js';
+import { readTimeline, readTimelineSummary, type Timeline } from '../report/timeline.js';
 import { writesOf } from '../run/events.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { runScenarioAsync, type RunResult } from '../run/run.js';
@@ -81,16 +81,12 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   return 0;
 }
 
-/**
- * `damon-sim report summary TIMELINE...`: the summary table `run` printed, read back from the
- * timelines' summary lines, one column per file (runs made apart, side by side, not run again).
- */
-export function reportSummaryCommand(io: Io, files: readonly string[]): number {
-  // Every file's problem at once, one line each.
+/** Every file's timeline, read by `read`; every file's problem at once, one line each. */
+function readAll<T>(files: readonly string[], read: (file: string) => T): T[] {
   const issues: ConfigIssue[] = [];
   const runs = files.flatMap((f) => {
     try {
-      return [readTimelineSummary(f)];
+      return [read(f)];
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       issues.push(...e.issues);
@@ -98,12 +94,25 @@ export function reportSummaryCommand(io: Io, files: readonly string[]): number {
     }
   });
   if (issues.length > 0) throw new ConfigError(issues);
-  // Columns by scenario name; by name and seed where names repeat; by file name, then path, where those repeat too.
+  return runs;
+}
+
+/** Runs read from `files`, named by scenario; by name and seed where names repeat; by file name, then path, where those repeat too. */
+function runTitles(runs: ReadonlyArray<{ scenario: string; seed: number }>, files: readonly string[]): string[] {
   const count = (xs: string[], x: string) => xs.filter((y) => y === x).length;
   const names = runs.map((r) => r.scenario);
   const seeded = runs.map((r, i) => (count(names, names[i]) > 1 ? `${r.scenario} seed ${r.seed}` : names[i]));
   const named = seeded.map((t, i) => (count(seeded, t) > 1 ? basename(files[i]) : t));
-  const titles = named.map((t, i) => (count(named, t) > 1 ? files[i] : t));
+  return named.map((t, i) => (count(named, t) > 1 ? files[i] : t));
+}
+
+/**
+ * `damon-sim report summary TIMELINE...`: the summary table `run` printed, read back from the
+ * timelines' summary lines, one column per file (runs made apart, side by side, not run again).
+ */
+export function reportSummaryCommand(io: Io, files: readonly string[]): number {
+  const runs = readAll(files, readTimelineSummary);
+  const titles = runTitles(runs, files);
   io.out(
     formatSummaryTable(
       runs.map((r, i) => ({ title: titles[i], rows: r.schemes })),
@@ -120,16 +129,30 @@ export interface ReportPlotOptions {
 }
 
 /**
- * `damon-sim report plot TIMELINE --out FILE.svg`: the plot `run --plot` draws, from a timeline
- * written earlier (the same bytes for the same run), or with every point (--all-points).
+ * `damon-sim report plot TIMELINE... --out FILE.svg`: from one timeline written earlier, the plot
+ * `run --plot` drew (the same bytes for the same run); from several, their goals compared, a panel
+ * per goal with a colour per run. --all-points: every point.
  */
-export async function reportPlotCommand(io: Io, file: string, o: ReportPlotOptions): Promise<number> {
-  checkDistinctOutputs([['--out', o.out]], [['the timeline', file]]);
+export async function reportPlotCommand(io: Io, files: readonly string[], o: ReportPlotOptions): Promise<number> {
+  checkDistinctOutputs(
+    [['--out', o.out]],
+    files.map((f) => ['the timeline', f]),
+  );
   checkOutputPath('--out', o.out);
   checkSvgName('--out', o.out);
-  const tl = readTimeline(file);
-  const events = writesOf(tl.events as unknown as ReadonlyArray<Record<string, unknown>>, PLOT_WRITES);
-  const svg = await goalPlotSvg(tl.goals, { title: tl.scenario, aggr: tl.aggrs, events, configuredGoals: tl.configuredGoals, durationS: tl.durationS, allPoints: o.allPoints });
+  const runs = readAll(files, readTimeline);
+  const writes = (tl: Timeline) => writesOf(tl.events as unknown as ReadonlyArray<Record<string, unknown>>, PLOT_WRITES);
+  let svg: string;
+  if (runs.length === 1) {
+    const [tl] = runs;
+    svg = await goalPlotSvg(tl.goals, { title: tl.scenario, aggr: tl.aggrs, events: writes(tl), configuredGoals: tl.configuredGoals, durationS: tl.durationS, allPoints: o.allPoints });
+  } else {
+    const names = runTitles(runs, files);
+    svg = await comparePlotSvg(
+      runs.map((tl, i) => ({ name: names[i], goals: tl.goals, events: writes(tl), durationS: tl.durationS })),
+      { title: names.join(' vs '), allPoints: o.allPoints },
+    );
+  }
   writeFileAtomic(o.out, svg, '--out');
   if (!isStdout(o.out)) io.err(`damon-sim: wrote ${o.out}\n`);
   return 0;
@@ -166,11 +189,11 @@ export function registerReport(program: Command, io: Io, setExit: (code: number)
     });
   report
     .command('plot')
-    .description("draw a run's plot (as run --plot draws it) from its timeline, without running it again")
-    .argument('<timeline>', 'a timeline file (NDJSON, as run --out writes it)')
+    .description("draw a run's plot (as run --plot draws it) from its timeline, without running it again; from several timelines, their quota goals compared: a panel per goal, a colour per run")
+    .argument('<timeline...>', 'timeline files (NDJSON, as run --out writes them)')
     .requiredOption('--out <file>', 'write the SVG plot here')
     .option('--all-points', 'draw every point, not only what each pixel column shows (an SVG to zoom into: ~1.7 MB for a simulated hour)')
-    .action(async (file: string, opts: ReportPlotOptions) => {
-      setExit(await reportPlotCommand(io, file, opts));
+    .action(async (files: string[], opts: ReportPlotOptions) => {
+      setExit(await reportPlotCommand(io, files, opts));
     });
 }

@@ -94,9 +94,8 @@ interface GoalSeries {
  * with several kdamonds/contexts the same scheme index recurs, so a "k<kd>c<ctx> " prefix is added
  * only then, keeping the common single-context label short.
  */
-function seriesOf(goals: GoalRecord[]): GoalSeries[] {
+function seriesOf(goals: GoalRecord[], multiCtx = new Set(goals.map((g) => `${g.kdamond}/${g.ctx}`)).size > 1): GoalSeries[] {
   const groups = [...groupByGoal(goals).values()].sort((a, b) => cmpGoal(a[0], b[0]));
-  const multiCtx = new Set(groups.map((g) => `${g[0].kdamond}/${g[0].ctx}`)).size > 1;
   const seen = new Map<string, number>();
   return groups.map((recs) => {
     const r = recs[0];
@@ -113,7 +112,7 @@ function seriesOf(goals: GoalRecord[]): GoalSeries[] {
 export const PLOT_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_quota_goals', 'on', 'off']);
 
 /** A write as the plot takes it: its time and command, and the goal counts an accepted one records. */
-type PlotWrite = { t: number; command: string; kdamond?: number; ctx?: number; goals?: readonly number[] };
+export type PlotWrite = { t: number; command: string; kdamond?: number; ctx?: number; goals?: readonly number[] };
 
 /**
  * Which stretch of time each evaluation of s belongs to: a new one after a write removed the goal
@@ -213,6 +212,28 @@ export function thinSteps<T extends { t: number }>(pts: T[], value: (p: T) => nu
     i = last + 1;
   }
   return out;
+}
+
+/** A panel's layers that mark writes (labelRows()'s rows) on the time axis `x`. */
+function eventLayers(events: ReadonlyArray<{ t: number; command: string; y: number }>, x: object): object[] {
+  return [
+    {
+      data: { values: events },
+      mark: { type: 'rule', color: 'gray', strokeDash: [2, 3] },
+      encoding: { x },
+    },
+    // Names only while they can be told apart (a user_input feed every second cannot).
+    ...(events.length <= MAX_EVENT_LABELS
+      ? [
+          {
+            data: { values: events },
+            mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', dx: 3, fontSize: 9 },
+            // y in pixels from the top (no scale): labels of writes close in time are stacked.
+            encoding: { x, y: { field: 'y', type: 'quantitative', scale: null }, text: { field: 'command' } },
+          },
+        ]
+      : []),
+  ];
 }
 
 /** More writes than this are drawn as rules without their command names. */
@@ -369,26 +390,7 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
         },
         // Where the run's writes took effect (a target step, a commit, off/on), so a step response
         // can be read from its cause.
-        ...(events.length > 0
-          ? [
-              {
-                data: { values: events },
-                mark: { type: 'rule', color: 'gray', strokeDash: [2, 3] },
-                encoding: { x },
-              },
-              // Names only while they can be told apart (a user_input feed every second cannot).
-              ...(events.length <= MAX_EVENT_LABELS
-                ? [
-                    {
-                      data: { values: events },
-                      mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', dx: 3, fontSize: 9 },
-                      // y in pixels from the top (no scale): labels of writes close in time are stacked.
-                      encoding: { x, y: { field: 'y', type: 'quantitative', scale: null }, text: { field: 'command' } },
-                    },
-                  ]
-                : []),
-            ]
-          : []),
+        ...(events.length > 0 ? eventLayers(events, x) : []),
       ],
     };
   }
@@ -432,6 +434,11 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
         }
   ) as VegaLite.TopLevelSpec;
 
+  return renderSvg(spec);
+}
+
+/** A vega-lite spec as SVG, byte-deterministic (prepareDeterministicRender()); throws what vega reports as an error. */
+async function renderSvg(spec: VegaLite.TopLevelSpec): Promise<string> {
   const errors: string[] = [];
   const logger = quietLogger(errors);
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
@@ -449,4 +456,96 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
   } finally {
     restore();
   }
+}
+
+/** One run of a comparison plot (comparePlotSvg()): its name, goal evaluations, writes and length. */
+export interface ComparedRun {
+  name: string;
+  goals: GoalRecord[];
+  /** Its writes that changed the run (PLOT_WRITES): marked, and they split a goal's line where they removed it. */
+  events?: readonly PlotWrite[];
+  /** Its simulated seconds: the time axis spans the longest run. */
+  durationS?: number;
+}
+
+/** A comparison panel's point: `part` tells one run's stretches of the goal apart (see stretches()), where any run has several. */
+interface ComparedPoint {
+  run: string;
+  part?: string;
+  t: number;
+  value: number;
+}
+
+/**
+ * Several runs' goals compared (the same scenario under two tuners, two profiles, two seeds): a
+ * panel per goal, as goalPlotSvg() labels it, with each run's current_value and target in that
+ * run's colour, over one time axis. Each panel has its own value axis, so goals of different units
+ * sit apart. The ground truth is left out: one run's plot (goalPlotSvg()) shows it.
+ */
+export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title: string; allPoints?: boolean }): Promise<string> {
+  const names = runs.map((r) => r.name);
+  // A goal is the same panel in every run: label by kdamond and context if any run has several.
+  const multiCtx = new Set(runs.flatMap((r) => r.goals.map((g) => `${g.kdamond}/${g.ctx}`))).size > 1;
+  const durationS = runs.reduce((m, r) => Math.max(m, r.durationS ?? 0), 0);
+  const thin = (line: ComparedPoint[]) => (durationS > 0 && !opts.allPoints ? thinSteps(line, (p) => p.value, 0, durationS, THIN_COLUMNS) : line);
+  const panels = new Map<string, { first: GoalRecord; recs: GoalRecord[]; values: ComparedPoint[]; targets: Array<{ run: string; t0: number; t1: number; target: number }> }>();
+  // Only where a write removed a goal and another gave it back does a run's line come in parts.
+  let split = false;
+  const seriesRuns = runs.map((run) => ({ run, series: seriesOf(run.goals, multiCtx).map((s) => ({ s, parts: stretches(s, run.events ?? []) })) }));
+  for (const { series } of seriesRuns) for (const { parts } of series) split ||= parts.some((p) => p > 0);
+  for (const { run, series } of seriesRuns) {
+    for (const { s, parts } of series) {
+      let panel = panels.get(s.label);
+      if (!panel) panels.set(s.label, (panel = { first: s.recs[0], recs: [], values: [], targets: [] }));
+      panel.recs.push(...s.recs);
+      const points = s.recs.map((r, i): ComparedPoint => ({ run: run.name, ...(split ? { part: `${run.name}/${parts[i]}` } : {}), t: r.t, value: num(r.current_value) }));
+      // Each stretch thinned on its own, so no pixel column joins two.
+      for (const part of new Set(parts)) panel.values.push(...thin(points.filter((_, i) => parts[i] === part)));
+      panel.targets.push(...targetSegments(s, parts).map(({ t0, t1, target }) => ({ run: run.name, t0, t1, target })));
+    }
+  }
+  const writes = [...new Map(runs.flatMap((r) => r.events ?? []).map((e) => [`${e.t} ${e.command}`, { t: e.t, command: e.command }])).values()];
+  const tMax = durationS > 0 ? durationS : Math.max(0, ...[...panels.values()].flatMap((p) => p.values.map((v) => v.t)));
+  const events = labelRows(writes, tMax);
+  const x = { field: 't', type: 'quantitative', title: X_TITLE, ...(durationS > 0 ? { scale: { domain: [0, durationS], clamp: true } } : {}) } as const;
+  const runColor = {
+    field: 'run',
+    type: 'nominal',
+    title: 'run (solid: current, dashed: target)',
+    scale: { domain: names },
+    legend: { orient: 'bottom', columns: 1, labelLimit: 0, titleLimit: WIDTH },
+  } as const;
+  const marks = events.length > 0 ? eventLayers(events, x) : [];
+  const views = [...panels.entries()]
+    .sort(([la, a], [lb, b]) => cmpGoal(a.first, b.first) || (la < lb ? -1 : la > lb ? 1 : 0))
+    .map(([label, p]) => ({
+      width: WIDTH,
+      height: HEIGHT,
+      title: label,
+      layer: [
+        {
+          data: { values: p.values },
+          mark: { type: 'line', interpolate: 'step-after' },
+          encoding: { x, y: { field: 'value', type: 'quantitative', title: `current / target value${valueUnit(p.recs)}` }, color: runColor, ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}) },
+        },
+        {
+          data: { values: p.targets },
+          mark: { type: 'rule', strokeDash: [6, 4] },
+          encoding: { x: { ...x, field: 't0' }, x2: { field: 't1' }, y: { field: 'target', type: 'quantitative' }, color: runColor },
+        },
+        ...marks,
+      ],
+    }));
+  // Without a goal in any run, one empty panel says so (its axes still need an extent).
+  const shown =
+    views.length > 0
+      ? views
+      : [{ width: WIDTH, height: HEIGHT, title: 'quota goal: none in these runs', data: { values: [{ t: 0, value: 0 }] }, mark: { type: 'point', opacity: 0 }, encoding: { x: { ...x, scale: { domain: durationS > 0 ? [0, durationS] : [0, 1] } }, y: { field: 'value', type: 'quantitative', title: 'current / target value', scale: { domain: [0, 10000] } } } }];
+  return renderSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: opts.title,
+    background: 'white',
+    vconcat: shown,
+    resolve: { scale: { x: 'shared', color: 'shared' } },
+  } as VegaLite.TopLevelSpec);
 }
