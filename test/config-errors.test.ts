@@ -1171,8 +1171,18 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const od = join(dir, 'own-out');
     const r = await cli(['run', file, '--compare-tuners', '--out-dir', od, '--no-progress']);
     expect(r.code, r.err).toBe(0);
-    expect(readdirSync(od).sort()).toEqual(['tiny+consist.ndjson', 'tiny+consist.svg', 'tiny+temporal.ndjson', 'tiny+temporal.svg']);
+    expect(readdirSync(od).sort()).toEqual(['tiny+compare.svg', 'tiny+consist.ndjson', 'tiny+consist.svg', 'tiny+temporal.ndjson', 'tiny+temporal.svg']);
     expect(r.out.split('\n')[0].trim().split(/ +/)).toEqual(['temporal', 'consist']);
+    // The two runs' goals on one chart, as report plot draws their timelines.
+    const chart = readFileSync(join(od, 'tiny+compare.svg'), 'utf8');
+    expect(chart).toContain('>tiny: temporal vs consist<');
+    expect([...chart.matchAll(/aria-roledescription="line mark"/g)]).toHaveLength(2);
+    expect(r.err).toContain(`damon-sim: wrote ${join(od, 'tiny+compare.svg')}\n`);
+    // Nor may the chart replace the scenario file (whatever it is called).
+    const own = join(od, 'tiny+compare.svg');
+    writeFileSync(own, stringify(d));
+    const replaced = await cli(['run', own, '--compare-tuners', '--out-dir', od, '--no-progress']);
+    expect([replaced.code, replaced.err]).toEqual([2, `damon-sim: error: --out-dir: expected a file other than the scenario file's; found the same file ${JSON.stringify(own)}\n`]);
     // Each run is the file with every goal_tuner set to its tuner: byte for byte the same timeline.
     for (const tuner of ['temporal', 'consist']) {
       const one = structuredClone(d);
@@ -1209,7 +1219,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     writeFileSync(file, stringify({ ...d, kernel: { profile: 'mainline-6.19', overrides: { temporalTuner: true, nodeEligibleMetric: true } } }));
     const on = await cli(['run', file, '--compare-tuners', '--duration', '2', '--out-dir', join(dir, 'ml-on'), '--no-progress']);
     expect(on.code, on.err).toBe(0);
-    expect(readdirSync(join(dir, 'ml-on')).sort()).toEqual(['tiny+consist.ndjson', 'tiny+consist.svg', 'tiny+temporal.ndjson', 'tiny+temporal.svg']);
+    expect(readdirSync(join(dir, 'ml-on')).sort()).toEqual(['tiny+compare.svg', 'tiny+consist.ndjson', 'tiny+consist.svg', 'tiny+temporal.ndjson', 'tiny+temporal.svg']);
   });
 
   it('--seeds --out-dir: one file name per run, whatever the scenario is called', async () => {
@@ -1288,7 +1298,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const od = mkdtempSync(join(dir, 'od-'));
     const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '0.5', '--compare-tuners', '--out-dir', `${od}/nope/..`, '--no-progress']);
     expect(r.code, r.err).toBe(0);
-    expect(readdirSync(od).sort()).toEqual(['tiering-6040-consist.ndjson', 'tiering-6040-consist.svg', 'tiering-6040-temporal.ndjson', 'tiering-6040-temporal.svg']);
+    expect(readdirSync(od).sort()).toEqual(['tiering-6040-compare.svg', 'tiering-6040-consist.ndjson', 'tiering-6040-consist.svg', 'tiering-6040-temporal.ndjson', 'tiering-6040-temporal.svg']);
   });
 
   it('a sweep of both tuners without --out-dir writes nothing, so an out/ it cannot use is no reason to refuse it', () => {

@@ -4,7 +4,7 @@
  */
 import { isMapping } from '../lib/json.js';
 import { join } from 'node:path';
-import { PLOT_WRITES, goalPlotSvg } from '../report/plot.js';
+import { PLOT_WRITES, comparePlotSvg, goalPlotSvg, type ComparedRun } from '../report/plot.js';
 import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
@@ -17,7 +17,7 @@ import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } fr
 import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
-import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
+import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printIssues, stageFile, writeFileAtomic, type Io, type StagedOutput } from './io.js';
 import { checkPreset, checkTuner, checkTunerHasPreset, parseCompat, parseOverrides, parseProfile, presetDoc, withGoalTuner, withProfile } from './damo-common.js';
 import { applyDamoOptions, damoInputs, splitRunArgs } from './run-damo.js';
 
@@ -294,12 +294,12 @@ function reportsOutcome(e: unknown): e is RunInterrupted | OutputError {
 }
 
 /** A run of several (a comparison, a sweep): its error also says the files of the runs before it stay. */
-async function oneOfMany(kept: number, run: () => Promise<RunResult>): Promise<RunResult> {
+async function oneOfMany<T>(kept: number, run: () => Promise<T>, what = 'this run'): Promise<T> {
   try {
     return await run();
   } catch (e) {
     if (kept > 0 && reportsOutcome(e))
-      e.outcome = `${e.outcome ?? 'no output written'} for this run; the files of the ${kept} run${kept === 1 ? '' : 's'} before it are kept`;
+      e.outcome = `${e.outcome ?? 'no output written'} for ${what}; the files of the ${kept} run${kept === 1 ? '' : 's'} before it are kept`;
     throw e;
   }
 }
@@ -382,9 +382,9 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
  * --out-dir's files (each base's .ndjson and .svg), once the scenarios name them: none may be an
  * input (the scenario file, --kdamonds, --schemes), as --out, --plot and --trace may not.
  */
-function outDirFilesApart(file: string | undefined, o: RunCommandOptions, bases: readonly string[]): void {
+function outDirFilesApart(file: string | undefined, o: RunCommandOptions, bases: readonly string[], more: readonly string[] = []): void {
   checkDistinctOutputs(
-    bases.flatMap((b) => [['--out-dir', `${b}.ndjson`] as [string, string], ['--out-dir', `${b}.svg`] as [string, string]]),
+    [...bases.flatMap((b) => [['--out-dir', `${b}.ndjson`] as [string, string], ['--out-dir', `${b}.svg`] as [string, string]]), ...more.map((f): [string, string] => ['--out-dir', f])],
     [['the scenario file', file], ...damoInputs(o.damoArgs)],
   );
 }
@@ -397,11 +397,15 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     const tuners: Tuner[] = ['temporal', 'consist'];
     // Validate both before running either, so bad input writes nothing.
     const loaded = tuners.map((t) => loadOne(file, o, t));
-    outDirFilesApart(file, o, loaded.map((l) => join(outDir, fileNameOf(l.scenario.name))));
+    // The runs are NAME-temporal (a preset's) or NAME+temporal: the chart that compares them, NAME-compare or NAME+compare.
+    const stem = loaded[0].scenario.name.slice(0, -tuners[0].length);
+    const compared = join(outDir, `${fileNameOf(`${stem}compare`)}.svg`);
+    outDirFilesApart(file, o, loaded.map((l) => join(outDir, fileNameOf(l.scenario.name))), [compared]);
     const notesSeen = new Set<string>();
     const columns: Array<{ title: string; rows: RunResult['summary'] }> = [];
     const migrations: Array<RunResult['migrations']> = [];
     const stats: Array<RunResult['stats']> = [];
+    const charted: ComparedRun[] = [];
     for (let i = 0; i < tuners.length; i++) {
       printIssues(io, loaded[i].warnings, 'warning');
       const base = join(outDir, fileNameOf(loaded[i].scenario.name));
@@ -409,8 +413,22 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
       columns.push({ title: tuners[i], rows: res.summary });
       migrations.push(res.migrations);
       stats.push(res.stats);
+      charted.push({ name: tuners[i], goals: res.goals, events: writesOf(res.events, PLOT_WRITES), durationS: secs(loaded[i].scenario.duration) });
       sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
     }
+    // Both tuners' goals on one chart, as `report plot` draws the two timelines.
+    await oneOfMany(
+      tuners.length,
+      async () => {
+        const svg = await comparePlotSvg(charted, { title: `${stem.replace(/[-+]$/, '')}: ${tuners.join(' vs ')}` });
+        // A signal while it was drawn (which never yields) stops the command before it is written.
+        await yieldToEventLoop();
+        stopIfAborted(signal);
+        writeFileAtomic(compared, svg, '--out-dir');
+      },
+      'the comparison plot',
+    );
+    sayWrote(io, [compared]);
     io.out(formatSummaryTable(columns, migrations, stats));
     return 0;
   }
