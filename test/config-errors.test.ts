@@ -13,7 +13,7 @@
  * machine cannot hold. One good case shows the same plumbing succeeds and writes the timeline.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -1173,11 +1173,14 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(od).sort()).toEqual(['tiny+compare.svg', 'tiny+consist.ndjson', 'tiny+consist.svg', 'tiny+temporal.ndjson', 'tiny+temporal.svg']);
     expect(r.out.split('\n')[0].trim().split(/ +/)).toEqual(['temporal', 'consist']);
-    // The two runs' goals on one chart, as report plot draws their timelines.
+    // The two runs' goals on one chart: the bytes report plot draws from their timelines.
     const chart = readFileSync(join(od, 'tiny+compare.svg'), 'utf8');
-    expect(chart).toContain('>tiny: temporal vs consist<');
+    expect(chart).toContain('>tiny+temporal vs tiny+consist<');
     expect([...chart.matchAll(/aria-roledescription="line mark"/g)]).toHaveLength(2);
     expect(r.err).toContain(`damon-sim: wrote ${join(od, 'tiny+compare.svg')}\n`);
+    const again = join(dir, 'again.svg');
+    expect((await cli(['report', 'plot', join(od, 'tiny+temporal.ndjson'), join(od, 'tiny+consist.ndjson'), '--out', again])).code).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(chart);
     // Nor may the chart replace the scenario file (whatever it is called).
     const own = join(od, 'tiny+compare.svg');
     writeFileSync(own, stringify(d));
@@ -1299,6 +1302,14 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '0.5', '--compare-tuners', '--out-dir', `${od}/nope/..`, '--no-progress']);
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(od).sort()).toEqual(['tiering-6040-compare.svg', 'tiering-6040-consist.ndjson', 'tiering-6040-consist.svg', 'tiering-6040-temporal.ndjson', 'tiering-6040-temporal.svg']);
+  });
+
+  it('--compare-tuners: a file of --out-dir that cannot be written is refused before anything runs', async () => {
+    const od = mkdtempSync(join(dir, 'od-'));
+    mkdirSync(join(od, 'tiering-6040-compare.svg'));
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '0.5', '--compare-tuners', '--out-dir', od, '--no-progress']);
+    expect([r.code, r.out, r.err]).toEqual([2, '', `damon-sim: error: --out-dir: expected a file name; found ${JSON.stringify(join(od, 'tiering-6040-compare.svg'))}, a directory\n`]);
+    expect(readdirSync(od)).toEqual(['tiering-6040-compare.svg']);
   });
 
   it('a sweep of both tuners without --out-dir writes nothing, so an out/ it cannot use is no reason to refuse it', () => {

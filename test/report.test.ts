@@ -926,7 +926,7 @@ describe('comparePlotSvg: several runs\' goals, a panel per goal, a colour per r
     // s0 in both runs, s1 in temporal's only: three lines, each starting at its first evaluation.
     const lines = lineMarks(svg);
     expect(lines).toHaveLength(3);
-    expect(lines.map((l) => /current \/ target value \(bp\): ([\d,]+); run \(solid: current, dashed: target\): (\w+)$/.exec(l)?.slice(1))).toEqual([
+    expect(lines.map((l) => /current \/ target value \(bp\): ([\d,]+); run \(solid: current, dashed: target\): (\w+);/.exec(l)?.slice(1))).toEqual([
       ['3000', 'temporal'],
       ['4000', 'consist'],
       ['500', 'temporal'],
@@ -936,6 +936,35 @@ describe('comparePlotSvg: several runs\' goals, a panel per goal, a colour per r
     const swapped = await comparePlotSvg([...runs].reverse(), { title: 't' });
     expect(swapped.indexOf('>consist<')).toBeLessThan(swapped.indexOf('>temporal<'));
     expect(svg.indexOf('>temporal<')).toBeLessThan(svg.indexOf('>consist<'));
+  });
+
+  it("draws a run thinner than the one before it, so runs with the same values all show; marks a write the runs share once", async () => {
+    const writes = (dt: number) => [{ t: 5 + dt, command: 'commit' }, ...Array.from({ length: 6 }, (_, i) => ({ t: 6 + i / 2 + dt, command: 'commit_schemes_quota_goals' }))];
+    const runs = [
+      { name: 'a', goals: tempA, durationS: DURATION, events: writes(0) },
+      { name: 'b', goals: tempA, durationS: DURATION, events: writes(1e-6) },
+    ];
+    const svg = await comparePlotSvg(runs, { title: 't' });
+    const widths = [...svg.matchAll(/aria-roledescription="line mark"[^>]*?stroke-width="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(widths).toEqual([3, 1.5]);
+    // Seven writes, not fourteen: each labelled (eight at most are).
+    expect([...svg.matchAll(/>commit_schemes_quota_goals</g)]).toHaveLength(6);
+    expect([...svg.matchAll(/>commit</g)]).toHaveLength(1);
+  });
+
+  it('says in the legend which run ended earlier, and which had no goal to draw', async () => {
+    const svg = await comparePlotSvg(
+      [
+        { name: 'long', goals: tempA, durationS: DURATION },
+        { name: 'short', goals: tempA.filter((g) => g.t <= 4), durationS: 4 },
+        { name: 'none', goals: [], durationS: DURATION, configuredGoals: 0 },
+        { name: 'early', goals: [], durationS: DURATION, configuredGoals: 2 },
+      ],
+      { title: 't' },
+    );
+    for (const name of ['long (10 s)', 'short (4 s)', 'none (10 s) (no goal configured)', 'early (10 s) (no goal evaluated)']) expect(svg).toContain(`>${name}<`);
+    const none = await comparePlotSvg([{ name: 'a', goals: [], durationS: 5, configuredGoals: 1 }, { name: 'b', goals: [], durationS: 5 }], { title: 't' });
+    expect(none).toContain('>quota goal: none evaluated in these runs<');
   });
 
   it("thins each run's line to the pixel columns unless every point is asked for; no goal in any run says so", async () => {
@@ -1162,9 +1191,10 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       for (const text of ['tiering-6040-temporal vs tiering-6040-consist', 's0 node_eligible_mem_bp nid 0', 's1 node_eligible_mem_bp nid 1'])
         expect(svg).toContain(`>${text}<`);
       expect([...svg.matchAll(/aria-roledescription="line mark"/g)]).toHaveLength(4);
-      // One run twice: named by path.
-      expect((await cli(['report', 'plot', a, a, '--out', out])).code).toBe(0);
-      expect(readFileSync(out, 'utf8')).toContain(`>${a} vs ${a}<`);
+      // One run twice would draw one line over the other.
+      const twice = await cli(['report', 'plot', a, b, a, '--out', join(dir, 'twice.svg')]);
+      expect([twice.code, twice.err]).toEqual([2, `damon-sim: error: ${a}: expected timelines of different runs to compare; found the same file as ${JSON.stringify(a)}\n`]);
+      expect(existsSync(join(dir, 'twice.svg'))).toBe(false);
       const missing = join(dir, 'nope.ndjson');
       const bad = await cli(['report', 'plot', missing, a, 'examples/tiering-6040.yaml', '--out', join(dir, 'no.svg')]);
       expect([bad.code, bad.out, bad.err.trimEnd().split('\n')]).toEqual([

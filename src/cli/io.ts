@@ -339,7 +339,13 @@ export function checkDistinctOutputs(
 /** Write a file whole under a temporary name and rename it into place; `option` names it in errors. */
 export function writeFileAtomic(path: string, data: string, option = path): void {
   const f = stageFile(path, data, option);
-  f.commit();
+  try {
+    f.commit();
+  } catch (e) {
+    // A rename the system refused leaves no temporary file behind.
+    f.abort();
+    throw e;
+  }
 }
 
 /** An output the system would not take (a full disk, a device that refuses writes): no usage error, exit 1. */

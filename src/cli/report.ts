@@ -17,6 +17,7 @@ import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { setDuration } from '../scenario/load.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { PROFILES } from '../profiles.js';
+import { statOrUndefined } from '../lib/dirs.js';
 import { OptionChecks, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, commanderOutputError, isStdout, printIssues, writeFileAtomic, type Io } from './io.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 
@@ -140,6 +141,16 @@ export async function reportPlotCommand(io: Io, files: readonly string[], o: Rep
   );
   checkOutputPath('--out', o.out);
   checkSvgName('--out', o.out);
+  // A run compared with itself draws one line over the other.
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const st = statOrUndefined(f);
+    if (!st?.isFile()) continue;
+    const key = `${st.dev}:${st.ino}`;
+    const before = seen.get(key);
+    if (before !== undefined) throw new UsageError(`${f}: expected timelines of different runs to compare; found the same file as ${JSON.stringify(before)}`);
+    seen.set(key, f);
+  }
   const runs = readAll(files, readTimeline);
   const writes = (tl: Timeline) => writesOf(tl.events as unknown as ReadonlyArray<Record<string, unknown>>, PLOT_WRITES);
   let svg: string;
@@ -149,7 +160,7 @@ export async function reportPlotCommand(io: Io, files: readonly string[], o: Rep
   } else {
     const names = runTitles(runs, files);
     svg = await comparePlotSvg(
-      runs.map((tl, i) => ({ name: names[i], goals: tl.goals, events: writes(tl), durationS: tl.durationS })),
+      runs.map((tl, i) => ({ name: names[i], goals: tl.goals, events: writes(tl), durationS: tl.durationS, configuredGoals: tl.configuredGoals })),
       { title: names.join(' vs '), allPoints: o.allPoints },
     );
   }

@@ -17,7 +17,7 @@ import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } fr
 import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
-import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printIssues, stageFile, writeFileAtomic, type Io, type StagedOutput } from './io.js';
+import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
 import { checkPreset, checkTuner, checkTunerHasPreset, parseCompat, parseOverrides, parseProfile, presetDoc, withGoalTuner, withProfile } from './damo-common.js';
 import { applyDamoOptions, damoInputs, splitRunArgs } from './run-damo.js';
 
@@ -215,6 +215,26 @@ interface RunOutputs {
   notesSeen?: Set<string>;
 }
 
+/**
+ * Put staged outputs in place, each appended to `published` once it is: every output is complete
+ * before any is renamed into place, files under their temporary names first, then devices and
+ * pipes (which cannot take back what they got). The caller aborts those not published on a throw.
+ */
+async function publishAll(outputs: readonly StagedOutput[], published: StagedOutput[], signal: AbortSignal): Promise<void> {
+  for (const f of outputs) if (!f.direct) f.finish();
+  for (const f of outputs) {
+    if (!f.direct) continue;
+    f.finish();
+    // A pipe's or socket's reader may still be taking it: wait, and let a signal stop the wait.
+    await f.drain?.(signal);
+    stopIfAborted(signal);
+  }
+  for (const f of outputs) {
+    f.publish();
+    published.push(f);
+  }
+}
+
 /** One run and its outputs. */
 async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promise<RunResult> {
   const sc = loaded.scenario;
@@ -240,20 +260,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     // anything appears: give its handler a turn first.
     await yieldToEventLoop();
     stopIfAborted(signal);
-    // Every output is complete before any is renamed into place: files under their temporary
-    // names first, then devices and pipes (which cannot take back what they got).
-    for (const f of outputs) if (!f.direct) f.finish();
-    for (const f of outputs) {
-      if (!f.direct) continue;
-      f.finish();
-      // A pipe's or socket's reader may still be taking it: wait, and let a signal stop the wait.
-      await f.drain?.(signal);
-      stopIfAborted(signal);
-    }
-    for (const f of outputs) {
-      f.publish();
-      published.push(f);
-    }
+    await publishAll(outputs, published, signal);
   } catch (e) {
     bar.stop();
     // Last made, first undone: a directory two outputs share is empty only once both are gone.
@@ -400,7 +407,10 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     // The runs are NAME-temporal (a preset's) or NAME+temporal: the chart that compares them, NAME-compare or NAME+compare.
     const stem = loaded[0].scenario.name.slice(0, -tuners[0].length);
     const compared = join(outDir, `${fileNameOf(`${stem}compare`)}.svg`);
-    outDirFilesApart(file, o, loaded.map((l) => join(outDir, fileNameOf(l.scenario.name))), [compared]);
+    const bases = loaded.map((l) => join(outDir, fileNameOf(l.scenario.name)));
+    outDirFilesApart(file, o, bases, [compared]);
+    // Each file where it can be written (not a directory, say), before anything runs.
+    for (const f of [...bases.flatMap((b) => [`${b}.ndjson`, `${b}.svg`]), compared]) checkOutputPath('--out-dir', f);
     const notesSeen = new Set<string>();
     const columns: Array<{ title: string; rows: RunResult['summary'] }> = [];
     const migrations: Array<RunResult['migrations']> = [];
@@ -413,23 +423,35 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
       columns.push({ title: tuners[i], rows: res.summary });
       migrations.push(res.migrations);
       stats.push(res.stats);
-      charted.push({ name: tuners[i], goals: res.goals, events: writesOf(res.events, PLOT_WRITES), durationS: secs(loaded[i].scenario.duration) });
+      const sc = loaded[i].scenario;
+      charted.push({ name: sc.name, goals: res.goals, events: writesOf(res.events, PLOT_WRITES), durationS: secs(sc.duration), configuredGoals: countGoals(sc) });
       sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
     }
-    // Both tuners' goals on one chart, as `report plot` draws the two timelines.
-    await oneOfMany(
-      tuners.length,
-      async () => {
-        const svg = await comparePlotSvg(charted, { title: `${stem.replace(/[-+]$/, '')}: ${tuners.join(' vs ')}` });
-        // A signal while it was drawn (which never yields) stops the command before it is written.
-        await yieldToEventLoop();
-        stopIfAborted(signal);
-        writeFileAtomic(compared, svg, '--out-dir');
-      },
-      'the comparison plot',
-    );
+    const table = formatSummaryTable(columns, migrations, stats);
+    // Both runs' goals on one chart: the bytes `report plot` draws from the two timelines.
+    const chart: StagedOutput[] = [];
+    const published: StagedOutput[] = [];
+    try {
+      await oneOfMany(
+        tuners.length,
+        async () => {
+          const svg = await comparePlotSvg(charted, { title: charted.map((c) => c.name).join(' vs ') });
+          // A signal while it was drawn (which never yields) stops the command before it is written.
+          await yieldToEventLoop();
+          stopIfAborted(signal);
+          chart.push(stageFile(compared, svg, '--out-dir'));
+          await publishAll(chart, published, signal);
+        },
+        'the comparison plot',
+      );
+    } catch (e) {
+      for (const f of chart) if (!published.includes(f)) f.abort();
+      // The runs' summaries are complete: the table is not lost with the chart.
+      io.out(table);
+      throw e;
+    }
     sayWrote(io, [compared]);
-    io.out(formatSummaryTable(columns, migrations, stats));
+    io.out(table);
     return 0;
   }
   const loaded = loadOne(file, o, (o.tuner as Tuner | undefined) ?? 'temporal');

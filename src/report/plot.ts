@@ -466,6 +466,8 @@ export interface ComparedRun {
   events?: readonly PlotWrite[];
   /** Its simulated seconds: the time axis spans the longest run. */
   durationS?: number;
+  /** The goals its configuration has, as PlotOptions.configuredGoals. */
+  configuredGoals?: number;
 }
 
 /** A comparison panel's point: `part` tells one run's stretches of the goal apart (see stretches()), where any run has several. */
@@ -483,30 +485,34 @@ interface ComparedPoint {
  * sit apart. The ground truth is left out: one run's plot (goalPlotSvg()) shows it.
  */
 export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title: string; allPoints?: boolean }): Promise<string> {
-  const names = runs.map((r) => r.name);
+  const durationS = runs.reduce((m, r) => Math.max(m, r.durationS ?? 0), 0);
+  // The legend says what a run's missing line would not: that it ended earlier, or had no goal evaluated.
+  const lengths = new Set(runs.map((r) => r.durationS ?? 0));
+  const names = runs.map(
+    (r) => `${r.name}${lengths.size > 1 && r.durationS ? ` (${r.durationS} s)` : ''}${r.goals.length === 0 ? ` (no goal ${(r.configuredGoals ?? 0) > 0 ? 'evaluated' : 'configured'})` : ''}`,
+  );
   // A goal is the same panel in every run: label by kdamond and context if any run has several.
   const multiCtx = new Set(runs.flatMap((r) => r.goals.map((g) => `${g.kdamond}/${g.ctx}`))).size > 1;
-  const durationS = runs.reduce((m, r) => Math.max(m, r.durationS ?? 0), 0);
   const thin = (line: ComparedPoint[]) => (durationS > 0 && !opts.allPoints ? thinSteps(line, (p) => p.value, 0, durationS, THIN_COLUMNS) : line);
   const panels = new Map<string, { first: GoalRecord; recs: GoalRecord[]; values: ComparedPoint[]; targets: Array<{ run: string; t0: number; t1: number; target: number }> }>();
   // Only where a write removed a goal and another gave it back does a run's line come in parts.
-  let split = false;
-  const seriesRuns = runs.map((run) => ({ run, series: seriesOf(run.goals, multiCtx).map((s) => ({ s, parts: stretches(s, run.events ?? []) })) }));
-  for (const { series } of seriesRuns) for (const { parts } of series) split ||= parts.some((p) => p > 0);
-  for (const { run, series } of seriesRuns) {
-    for (const { s, parts } of series) {
+  const seriesRuns = runs.map((run, i) => ({ name: names[i], events: run.events ?? [], series: seriesOf(run.goals, multiCtx) }));
+  const parted = seriesRuns.map((r) => r.series.map((s) => stretches(s, r.events)));
+  const split = parted.some((ps) => ps.some((parts) => parts.some((p) => p > 0)));
+  seriesRuns.forEach(({ name, series }, ri) =>
+    series.forEach((s, si) => {
+      const parts = parted[ri][si];
       let panel = panels.get(s.label);
       if (!panel) panels.set(s.label, (panel = { first: s.recs[0], recs: [], values: [], targets: [] }));
       panel.recs.push(...s.recs);
-      const points = s.recs.map((r, i): ComparedPoint => ({ run: run.name, ...(split ? { part: `${run.name}/${parts[i]}` } : {}), t: r.t, value: num(r.current_value) }));
+      const points = s.recs.map((r, i): ComparedPoint => ({ run: name, ...(split ? { part: `${name}/${parts[i]}` } : {}), t: r.t, value: num(r.current_value) }));
       // Each stretch thinned on its own, so no pixel column joins two.
       for (const part of new Set(parts)) panel.values.push(...thin(points.filter((_, i) => parts[i] === part)));
-      panel.targets.push(...targetSegments(s, parts).map(({ t0, t1, target }) => ({ run: run.name, t0, t1, target })));
-    }
-  }
-  const writes = [...new Map(runs.flatMap((r) => r.events ?? []).map((e) => [`${e.t} ${e.command}`, { t: e.t, command: e.command }])).values()];
+      panel.targets.push(...targetSegments(s, parts).map(({ t0, t1, target }) => ({ run: name, t0, t1, target })));
+    }),
+  );
   const tMax = durationS > 0 ? durationS : Math.max(0, ...[...panels.values()].flatMap((p) => p.values.map((v) => v.t)));
-  const events = labelRows(writes, tMax);
+  const events = labelRows(sameWritesOnce(runs.flatMap((r) => r.events ?? []), tMax), tMax);
   const x = { field: 't', type: 'quantitative', title: X_TITLE, ...(durationS > 0 ? { scale: { domain: [0, durationS], clamp: true } } : {}) } as const;
   const runColor = {
     field: 'run',
@@ -515,6 +521,9 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
     scale: { domain: names },
     legend: { orient: 'bottom', columns: 1, labelLimit: 0, titleLimit: WIDTH },
   } as const;
+  // Where runs draw the same values (a shared target, a user_input feed, identical stretches) the
+  // later one would hide the earlier: each is drawn thinner than the one before, so both show.
+  const runWidth = { field: 'run', type: 'nominal', scale: { domain: names, range: names.map((_, i) => 1.5 + (1.5 * (names.length - 1 - i)) / Math.max(1, names.length - 1)) }, legend: null } as const;
   const marks = events.length > 0 ? eventLayers(events, x) : [];
   const views = [...panels.entries()]
     .sort(([la, a], [lb, b]) => cmpGoal(a.first, b.first) || (la < lb ? -1 : la > lb ? 1 : 0))
@@ -526,21 +535,31 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
         {
           data: { values: p.values },
           mark: { type: 'line', interpolate: 'step-after' },
-          encoding: { x, y: { field: 'value', type: 'quantitative', title: `current / target value${valueUnit(p.recs)}` }, color: runColor, ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}) },
+          encoding: { x, y: { field: 'value', type: 'quantitative', title: `current / target value${valueUnit(p.recs)}` }, color: runColor, strokeWidth: runWidth, ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}) },
         },
         {
           data: { values: p.targets },
           mark: { type: 'rule', strokeDash: [6, 4] },
-          encoding: { x: { ...x, field: 't0' }, x2: { field: 't1' }, y: { field: 'target', type: 'quantitative' }, color: runColor },
+          encoding: { x: { ...x, field: 't0' }, x2: { field: 't1' }, y: { field: 'target', type: 'quantitative' }, color: runColor, strokeWidth: runWidth },
         },
         ...marks,
       ],
     }));
   // Without a goal in any run, one empty panel says so (its axes still need an extent).
+  const configured = runs.some((r) => (r.configuredGoals ?? 0) > 0);
   const shown =
     views.length > 0
       ? views
-      : [{ width: WIDTH, height: HEIGHT, title: 'quota goal: none in these runs', data: { values: [{ t: 0, value: 0 }] }, mark: { type: 'point', opacity: 0 }, encoding: { x: { ...x, scale: { domain: durationS > 0 ? [0, durationS] : [0, 1] } }, y: { field: 'value', type: 'quantitative', title: 'current / target value', scale: { domain: [0, 10000] } } } }];
+      : [
+          {
+            width: WIDTH,
+            height: HEIGHT,
+            title: `quota goal: none ${configured ? 'evaluated ' : ''}in these runs`,
+            data: { values: [{ t: 0, value: 0 }] },
+            mark: { type: 'point', opacity: 0 },
+            encoding: { x: { ...x, scale: { domain: durationS > 0 ? [0, durationS] : [0, 1] } }, y: { field: 'value', type: 'quantitative', title: 'current / target value', scale: { domain: [0, 10000] } } },
+          },
+        ];
   return renderSvg({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: opts.title,
@@ -548,4 +567,22 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
     vconcat: shown,
     resolve: { scale: { x: 'shared', color: 'shared' } },
   } as VegaLite.TopLevelSpec);
+}
+
+/**
+ * Writes of several runs as one set of marks: the same command within one pixel column of another
+ * is one mark (the runs' copies of one scheduled write land microseconds apart), the earliest.
+ */
+function sameWritesOnce(writes: readonly PlotWrite[], tMax: number): Array<{ t: number; command: string }> {
+  const px = tMax > 0 ? tMax / WIDTH : 0;
+  const out: Array<{ t: number; command: string }> = [];
+  // Each command's last mark kept: the writes come in time order.
+  const last = new Map<string, number>();
+  for (const w of [...writes].sort((a, b) => a.t - b.t || (a.command < b.command ? -1 : a.command > b.command ? 1 : 0))) {
+    const t = last.get(w.command);
+    if (t !== undefined && w.t - t < px) continue;
+    last.set(w.command, w.t);
+    out.push({ t: w.t, command: w.command });
+  }
+  return out;
 }
