@@ -1155,6 +1155,8 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       expect(step.drawn).toBe(step.ran);
       const mtier = await runAndReplot(dir, 'mtier', ['examples/mtier.yaml', '--duration', '20']);
       expect(mtier.drawn).toBe(mtier.ran);
+      // Only kdamond 1's goal is evaluated in 20 s; it is named by its kdamond as the summary's row is ("kd1 s0 migrate_cold→1").
+      expect(mtier.ran).toContain('>kd1 s0 node_mem_free_bp nid 0<');
       // A run's length past the timeline's µs resolution: both take the header's (the axis is the same).
       const odd = await runAndReplot(dir, 'odd', ['--preset', 'tiering-6040', '--duration', '2.0000005']);
       expect(odd.drawn).toBe(odd.ran);
@@ -1175,7 +1177,7 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       expect(tl.goals).toHaveLength(38);
       expect(tl.aggrs.map((a) => [a.t, a.hot_bytes])).toEqual(res.aggrs.map((a) => [a.t, a.hot_bytes]));
       expect(tl.goals.map((g) => [g.t, g.scheme, Number(g.current_value), Number(g.esz)])).toEqual(res.goals.map((g) => [g.t, g.scheme, Number(g.current_value), Number(g.esz)]));
-      expect([tl.scenario, tl.durationS, tl.configuredGoals, tl.events]).toEqual(['tiering-6040-consist', 20, 2, []]);
+      expect([tl.scenario, tl.durationS, tl.configuredGoals, tl.kdamonds, tl.events]).toEqual(['tiering-6040-consist', 20, 2, 1, []]);
     });
   });
 

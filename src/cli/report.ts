@@ -156,11 +156,11 @@ export async function reportPlotCommand(io: Io, files: readonly string[], o: Rep
   let svg: string;
   if (runs.length === 1) {
     const [tl] = runs;
-    svg = await goalPlotSvg(tl.goals, { title: tl.scenario, aggr: tl.aggrs, events: writes(tl), configuredGoals: tl.configuredGoals, durationS: tl.durationS, allPoints: o.allPoints });
+    svg = await goalPlotSvg(tl.goals, { title: tl.scenario, aggr: tl.aggrs, events: writes(tl), configuredGoals: tl.configuredGoals, kdamonds: tl.kdamonds, durationS: tl.durationS, allPoints: o.allPoints });
   } else {
     const names = runTitles(runs, files);
     svg = await comparePlotSvg(
-      runs.map((tl, i) => ({ name: names[i], goals: tl.goals, events: writes(tl), durationS: tl.durationS, configuredGoals: tl.configuredGoals })),
+      runs.map((tl, i) => ({ name: names[i], goals: tl.goals, events: writes(tl), durationS: tl.durationS, configuredGoals: tl.configuredGoals, kdamonds: tl.kdamonds })),
       { title: names.join(' vs '), allPoints: o.allPoints },
     );
   }

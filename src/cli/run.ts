@@ -176,6 +176,11 @@ function regionPeakNotes(res: RunResult, run: string | undefined): ConfigIssue[]
   return notes;
 }
 
+/** The kdamonds whose initial configuration has schemes, as the timeline's header lists them. */
+function kdamondsWithSchemes(sc: Scenario): number {
+  return sc.kdamonds.filter((k) => k.contexts.some((c) => c.schemes.length > 0)).length;
+}
+
 /** The quota goals a scenario's initial configuration has, less those the kernel drops (target_value 0), as the timeline's header lists them. */
 function countGoals(sc: Scenario): number {
   return sc.kdamonds.reduce((n, k) => n + k.contexts.reduce((m, c) => m + c.schemes.reduce((g, s) => g + keptGoals(s).length, 0), 0), 0);
@@ -255,7 +260,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     const notes = [...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
     for (const n of notes) w.notesSeen?.add(`${n.path}: ${n.message}`);
     printIssues(io, notes, 'note');
-    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, PLOT_WRITES), configuredGoals: countGoals(sc), durationS: secs(sc.duration) }), option('--plot')));
+    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, PLOT_WRITES), configuredGoals: countGoals(sc), kdamonds: kdamondsWithSchemes(sc), durationS: secs(sc.duration) }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.
     await yieldToEventLoop();
@@ -424,7 +429,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
       migrations.push(res.migrations);
       stats.push(res.stats);
       const sc = loaded[i].scenario;
-      charted.push({ name: sc.name, goals: res.goals, events: writesOf(res.events, PLOT_WRITES), durationS: secs(sc.duration), configuredGoals: countGoals(sc) });
+      charted.push({ name: sc.name, goals: res.goals, events: writesOf(res.events, PLOT_WRITES), durationS: secs(sc.duration), configuredGoals: countGoals(sc), kdamonds: kdamondsWithSchemes(sc) });
       sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
     }
     const table = formatSummaryTable(columns, migrations, stats);

@@ -91,15 +91,17 @@ interface GoalSeries {
  * Groups evaluations by goal. The legend names a goal by scheme, metric and node
  * ("s<scheme> <metric> nid <nid>", the nid only for a node metric: goalLabel()): the summary table heads the same goal by its
  * scheme's action and shows the metric in a row, which a legend has no room for;
- * with several kdamonds/contexts the same scheme index recurs, so a "k<kd>c<ctx> " prefix is added
- * only then, keeping the common single-context label short.
+ * with several kdamonds the same scheme index recurs, so the summary's "kd<kd> " prefix is added
+ * only then (a kdamond has one context at most), keeping the common single-kdamond label short.
+ * `manyKdamonds`: the run has several, whether or not each evaluated a goal (the summary's rows
+ * name them by the configuration).
  */
-function seriesOf(goals: GoalRecord[], multiCtx = new Set(goals.map((g) => `${g.kdamond}/${g.ctx}`)).size > 1): GoalSeries[] {
+function seriesOf(goals: GoalRecord[], manyKdamonds: boolean): GoalSeries[] {
   const groups = [...groupByGoal(goals).values()].sort((a, b) => cmpGoal(a[0], b[0]));
   const seen = new Map<string, number>();
   return groups.map((recs) => {
     const r = recs[0];
-    let label = (multiCtx ? `k${r.kdamond}c${r.ctx} ` : '') + goalLabel(r);
+    let label = (manyKdamonds ? `kd${r.kdamond} ` : '') + goalLabel(r);
     // Two goals of one scheme on the same metric and node would share a legend entry otherwise.
     const n = seen.get(label) ?? 0;
     seen.set(label, n + 1);
@@ -267,6 +269,8 @@ export interface PlotOptions {
   title: string;
   aggr?: AggrRecord[];
   events?: readonly PlotWrite[];
+  /** The kdamonds with schemes the scenario configures: with several, goals are labelled by kdamond ("kd1 s0 …", as the summary's rows), evaluated or not. */
+  kdamonds?: number;
   /** Goals the scenario configures: an empty panel then says none was evaluated (a run too short for a quota window), not that there are none. */
   configuredGoals?: number;
   /**
@@ -294,8 +298,13 @@ export interface SharePoint {
 }
 
 /** The lines of the plot, each thinned to its pixel columns when the time axis is fixed (thinSteps()). */
+/** Whether goals' labels name their kdamond: the configuration has several with schemes, or the goals come from several. */
+function manyKdamondsIn(goals: readonly GoalRecord[], kdamonds: number | undefined): boolean {
+  return (kdamonds ?? 0) > 1 || new Set(goals.map((g) => g.kdamond)).size > 1;
+}
+
 export function chartData(goals: GoalRecord[], opts: Omit<PlotOptions, 'title'>) {
-  const series = seriesOf(goals);
+  const series = seriesOf(goals, manyKdamondsIn(goals, opts.kdamonds));
   const labels = series.map((s) => s.label);
   const parts = series.map((s) => stretches(s, opts.events ?? []));
   // Only a goal that was removed and given back has several stretches (other charts stay as they were).
@@ -468,6 +477,8 @@ export interface ComparedRun {
   durationS?: number;
   /** The goals its configuration has, as PlotOptions.configuredGoals. */
   configuredGoals?: number;
+  /** As PlotOptions.kdamonds. */
+  kdamonds?: number;
 }
 
 /** A comparison panel's point: `part` tells one run's stretches of the goal apart (see stretches()), where any run has several. */
@@ -491,12 +502,12 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
   const names = runs.map(
     (r) => `${r.name}${lengths.size > 1 && r.durationS ? ` (${r.durationS} s)` : ''}${r.goals.length === 0 ? ` (no goal ${(r.configuredGoals ?? 0) > 0 ? 'evaluated' : 'configured'})` : ''}`,
   );
-  // A goal is the same panel in every run: label by kdamond and context if any run has several.
-  const multiCtx = new Set(runs.flatMap((r) => r.goals.map((g) => `${g.kdamond}/${g.ctx}`))).size > 1;
+  // A goal is the same panel in every run: label by kdamond if any run has several.
+  const manyKdamonds = runs.some((r) => manyKdamondsIn(r.goals, r.kdamonds)) || new Set(runs.flatMap((r) => r.goals.map((g) => g.kdamond))).size > 1;
   const thin = (line: ComparedPoint[]) => (durationS > 0 && !opts.allPoints ? thinSteps(line, (p) => p.value, 0, durationS, THIN_COLUMNS) : line);
   const panels = new Map<string, { first: GoalRecord; recs: GoalRecord[]; values: ComparedPoint[]; targets: Array<{ run: string; t0: number; t1: number; target: number }> }>();
   // Only where a write removed a goal and another gave it back does a run's line come in parts.
-  const seriesRuns = runs.map((run, i) => ({ name: names[i], events: run.events ?? [], series: seriesOf(run.goals, multiCtx) }));
+  const seriesRuns = runs.map((run, i) => ({ name: names[i], events: run.events ?? [], series: seriesOf(run.goals, manyKdamonds) }));
   const parted = seriesRuns.map((r) => r.series.map((s) => stretches(s, r.events)));
   const split = parted.some((ps) => ps.some((parts) => parts.some((p) => p > 0)));
   seriesRuns.forEach(({ name, series }, ri) =>

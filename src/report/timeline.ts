@@ -169,6 +169,8 @@ export interface Timeline extends TimelineSummary {
   durationS: number;
   /** The quota goals the header lists: those the run's initial configuration kept (the kernel drops target_value 0). */
   configuredGoals: number;
+  /** The kdamonds the header lists schemes of. */
+  kdamonds: number;
   goals: GoalRecord[];
   aggrs: AggrRecord[];
   events: EventRecord[];
@@ -256,5 +258,6 @@ export function readTimeline(path: string): Timeline {
   if (!Array.isArray(schemes) || !schemes.every((x) => isMapping(x) && Array.isArray(x.goals)))
     bad(`${path}:1`, `expected the header's "schemes" as a list of schemes, each with its "goals" list; found ${Array.isArray(schemes) ? 'a scheme without one' : foundValue(schemes)}`);
   const configuredGoals = (schemes as Array<{ goals: unknown[] }>).reduce((n, x) => n + x.goals.length, 0);
-  return { ...summary, durationS: h.duration_s as number, configuredGoals, goals, aggrs, events };
+  const kdamonds = new Set((schemes as Array<{ kdamond?: unknown }>).map((x) => x.kdamond)).size;
+  return { ...summary, durationS: h.duration_s as number, configuredGoals, kdamonds, goals, aggrs, events };
 }
