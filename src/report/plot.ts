@@ -216,6 +216,17 @@ export function thinSteps<T extends { t: number }>(pts: T[], value: (p: T) => nu
   return out;
 }
 
+/** The colour of a chart's lines and targets, one per value of `field` (`names`, in legend order), with the legend below. */
+function lineColor(field: 'goal' | 'run', names: readonly string[]) {
+  return {
+    field,
+    type: 'nominal',
+    title: `${field} (solid: current, dashed: target)`,
+    scale: { domain: names },
+    legend: { orient: 'bottom', columns: 1, labelLimit: 0, titleLimit: WIDTH },
+  } as const;
+}
+
 /** A panel's layers that mark writes (labelRows()'s rows) on the time axis `x`. */
 function eventLayers(events: ReadonlyArray<{ t: number; command: string; y: number }>, x: object): object[] {
   return [
@@ -357,13 +368,7 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
 
   /** A goal panel: these goals' lines and target segments; `unit` names the panel when goals of several units are drawn. */
   function goalChart(lines: GoalPoint[], segments: ReturnType<typeof targetSegments>, names: string[], recs: GoalRecord[], unit: string | undefined) {
-    const goalColor = {
-      field: 'goal',
-      type: 'nominal',
-      title: 'goal (solid: current, dashed: target)',
-      scale: { domain: names },
-      legend: { orient: 'bottom', columns: 1, labelLimit: 0, titleLimit: WIDTH },
-    } as const;
+    const goalColor = lineColor('goal', names);
     return {
       width: WIDTH,
       height: HEIGHT,
@@ -525,13 +530,7 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
   const tMax = durationS > 0 ? durationS : Math.max(0, ...[...panels.values()].flatMap((p) => p.values.map((v) => v.t)));
   const events = labelRows(sameWritesOnce(runs.flatMap((r) => r.events ?? []), tMax), tMax);
   const x = { field: 't', type: 'quantitative', title: X_TITLE, ...(durationS > 0 ? { scale: { domain: [0, durationS], clamp: true } } : {}) } as const;
-  const runColor = {
-    field: 'run',
-    type: 'nominal',
-    title: 'run (solid: current, dashed: target)',
-    scale: { domain: names },
-    legend: { orient: 'bottom', columns: 1, labelLimit: 0, titleLimit: WIDTH },
-  } as const;
+  const runColor = lineColor('run', names);
   // Where runs draw the same values (a shared target, a user_input feed, identical stretches) the
   // later one would hide the earlier: each is drawn thinner than the one before, so both show.
   const runWidth = { field: 'run', type: 'nominal', scale: { domain: names, range: names.map((_, i) => 1.5 + (1.5 * (names.length - 1 - i)) / Math.max(1, names.length - 1)) }, legend: null } as const;
