@@ -152,15 +152,16 @@ export async function reportPlotCommand(io: Io, files: readonly string[], o: Rep
     seen.set(key, f);
   }
   const runs = readAll(files, readTimeline);
-  const writes = (tl: Timeline) => writesOf(tl.events as unknown as ReadonlyArray<Record<string, unknown>>, PLOT_WRITES);
+  // What the run's plot was drawn from, as run --plot has it (cli/run.ts plotInputs()).
+  const inputs = (tl: Timeline) => ({ goals: tl.goals, events: writesOf(tl.events, PLOT_WRITES), configuredGoals: tl.configuredGoals, kdamonds: tl.kdamonds, durationS: tl.durationS });
   let svg: string;
   if (runs.length === 1) {
     const [tl] = runs;
-    svg = await goalPlotSvg(tl.goals, { title: tl.scenario, aggr: tl.aggrs, events: writes(tl), configuredGoals: tl.configuredGoals, kdamonds: tl.kdamonds, durationS: tl.durationS, allPoints: o.allPoints });
+    svg = await goalPlotSvg(tl.goals, { title: tl.scenario, aggr: tl.aggrs, ...inputs(tl), allPoints: o.allPoints });
   } else {
     const names = runTitles(runs, files);
     svg = await comparePlotSvg(
-      runs.map((tl, i) => ({ name: names[i], goals: tl.goals, events: writes(tl), durationS: tl.durationS, configuredGoals: tl.configuredGoals, kdamonds: tl.kdamonds })),
+      runs.map((tl, i) => ({ name: names[i], ...inputs(tl) })),
       { title: names.join(' vs '), allPoints: o.allPoints },
     );
   }

@@ -79,8 +79,8 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
       // Both tuners on the file's own schemes: every scheme with goals gets each in turn.
       const t = withGoalTuner(doc, tuner);
       if (t.tuned === 0) throw new UsageError(`--compare-tuners: expected a scenario with quota goals (the tuners tune them); found none in ${JSON.stringify(file)}`);
-      doc = withProfile(t.doc, profile);
-      refuseProfileWithoutTemporal(doc);
+      doc = t.doc;
+      refuseProfileWithoutTemporal(withProfile(doc, profile));
     }
     loaded = scenarioFromDoc(withProfile(forRun(doc), profile), { source: file, compat });
     if (o.compareTuners) loaded.scenario.name = `${loaded.scenario.name}+${tuner}`;
@@ -186,6 +186,14 @@ function countGoals(sc: Scenario): number {
   return sc.kdamonds.reduce((n, k) => n + k.contexts.reduce((m, c) => m + c.schemes.reduce((g, s) => g + keptGoals(s).length, 0), 0), 0);
 }
 
+/**
+ * What a run's plot, or a comparison's line of it, is drawn from: what its timeline holds too, so
+ * that `report plot` draws the same bytes from the timeline (report.ts).
+ */
+function plotInputs(sc: Scenario, res: RunResult) {
+  return { goals: res.goals, events: writesOf(res.events, PLOT_WRITES), configuredGoals: countGoals(sc), kdamonds: kdamondsWithSchemes(sc), durationS: secs(sc.duration) };
+}
+
 /** A scenario's name as one file name in the output directory (a name is free text: no path in it). */
 function fileNameOf(name: string): string {
   return name.replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^\.+/, '_') || 'scenario';
@@ -260,7 +268,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     const notes = [...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
     for (const n of notes) w.notesSeen?.add(`${n.path}: ${n.message}`);
     printIssues(io, notes, 'note');
-    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, events: writesOf(res.events, PLOT_WRITES), configuredGoals: countGoals(sc), kdamonds: kdamondsWithSchemes(sc), durationS: secs(sc.duration) }), option('--plot')));
+    if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, ...plotInputs(sc, res) }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.
     await yieldToEventLoop();
@@ -429,7 +437,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
       migrations.push(res.migrations);
       stats.push(res.stats);
       const sc = loaded[i].scenario;
-      charted.push({ name: sc.name, goals: res.goals, events: writesOf(res.events, PLOT_WRITES), durationS: secs(sc.duration), configuredGoals: countGoals(sc), kdamonds: kdamondsWithSchemes(sc) });
+      charted.push({ name: sc.name, ...plotInputs(sc, res) });
       sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
     }
     const table = formatSummaryTable(columns, migrations, stats);

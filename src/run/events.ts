@@ -63,8 +63,8 @@ export interface GoalParams {
 export const SCHEME_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_quota_goals', 'on']);
 
 /** The state-file writes of `records` with these commands that the kernel took (status ok). */
-export function writesOf(records: ReadonlyArray<Record<string, unknown>>, commands: ReadonlySet<string>): EventRecord[] {
-  return records.filter((e): e is EventRecord & Record<string, unknown> => e.type === 'event' && e.status === 'ok' && commands.has(e.command as string));
+export function writesOf(records: ReadonlyArray<{ readonly type?: unknown; readonly status?: unknown; readonly command?: unknown }>, commands: ReadonlySet<string>): EventRecord[] {
+  return records.filter((e): e is EventRecord => e.type === 'event' && e.status === 'ok' && commands.has(e.command as string));
 }
 
 export interface TriedRegion {
