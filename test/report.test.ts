@@ -289,6 +289,10 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
       ['2.000 s', '2.000 s'],
       ['2.500 s', '2.500 s'],
     ]);
+    // A run whose write took effect at another time (another tuner's kdamond, another variant): the
+    // heading gives both columns' times, not the first's alone.
+    const later = formatSummaryTable([{ title: 'a', rows: [p0, p1] }, { title: 'b', rows: [{ ...p0, phaseEndS: 5.25 }, { ...p1, phaseStartS: 5.25 }] }]);
+    expect(later.split('\n').filter((l) => l.startsWith('s0 '))).toEqual(['s0 node_mem_used_bp nid 0, until 5.000–5.250 s', 's0 node_mem_used_bp nid 0, from 5.000–5.250 s, until 12.000 s']);
   });
 
   it('a goal a write removed ends there: its second half is that of the time it lived', () => {

@@ -552,7 +552,9 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
   if (!first) return [];
   const cell = (f: (s: SchemeSummary) => string): string[] => perRun.map((s) => (s ? f(s) : '-'));
   return [
-    { label: `${kdamondPrefix ? `kd${first.kdamond} ` : ''}${first.label}${phaseNote(first)}${auNote(perRun)}`, cells: null },
+    // Each run's write takes effect at its own time (two tuners' kdamonds reach it microseconds
+    // apart; two variants may write at other times): the heading gives the range over the columns.
+    { label: `${kdamondPrefix ? `kd${first.kdamond} ` : ''}${first.label}${phaseNote(perRun.filter((s): s is SchemeSummary => s !== undefined))}${auNote(perRun)}`, cells: null },
     { label: '  metric / nid', cells: cell((s) => `${s.metric} / ${measuresNode(s.metric) ? s.nid : '-'}`) },
     { label: '  target', cells: cell((s) => `${s.target}${unitOf(s.metric)}`) },
     {
