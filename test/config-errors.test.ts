@@ -1206,6 +1206,13 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(existsSync(join(dir, 'none-out'))).toBe(false);
   });
 
+  it('--compare-tuners with --tuner on a scenario file: refused for the comparison, not for the file', async () => {
+    const file = join(dir, 'cmp-tuner.yaml');
+    writeFileSync(file, stringify(goodDoc()));
+    const r = await cli(['run', file, '--compare-tuners', '--tuner', 'consist', '--out-dir', join(dir, 'cmp-tuner'), '--no-progress']);
+    expect([r.code, r.out, r.err]).toEqual([2, '', 'damon-sim: error: --tuner: expected no --tuner with --compare-tuners (it runs both tuners); found "consist"\n']);
+  });
+
   it('--compare-tuners under a profile without TEMPORAL: one line for the comparison, not one per scheme', async () => {
     const line = (found: string) =>
       `damon-sim: error: --compare-tuners: expected a kernel profile with the TEMPORAL tuner to compare CONSIST with; found ${found}, which has CONSIST only (use profile b0 or b1)\n`;

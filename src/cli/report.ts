@@ -203,7 +203,7 @@ export function registerReport(program: Command, io: Io, setExit: (code: number)
     .command('plot')
     .description("draw a run's plot (as run --plot draws it) from its timeline, without running it again; from several timelines, their quota goals compared: a panel per goal, a colour per run")
     .argument('<timeline...>', 'timeline files (NDJSON, as run --out writes them)')
-    .requiredOption('--out <file>', 'write the SVG plot here')
+    .requiredOption('--out <file>', 'write the SVG plot here (required)')
     .option('--all-points', 'draw every point, not only what each pixel column shows (an SVG to zoom into: ~1.7 MB for a simulated hour)')
     .action(async (files: string[], opts: ReportPlotOptions) => {
       setExit(await reportPlotCommand(io, files, opts));

@@ -360,7 +360,8 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     seeds = r;
   });
   checks.report();
-  checkTunerHasPreset(o.tuner, o.preset);
+  // With --compare-tuners, --tuner is refused for that (below), whatever names the scenario.
+  if (!o.compareTuners) checkTunerHasPreset(o.tuner, o.preset);
   if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
   if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
   if (o.compareTuners) {
