@@ -1241,7 +1241,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const r = await cli(['run', file, '--seeds', '3', '--duration', '2s', '--out-dir', od, '--no-progress']);
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(od).sort()).toEqual(['__escaped_run-seed3.ndjson', '__escaped_run-seed3.svg']);
-    expect(r.out).toContain('the 1 seed: second-half mean');
+    expect(r.out).toContain('the 1 seed: within ±100 of 6000 for 0.0 % of the second half');
   });
 
   it('--tuner foo with a preset', async () => {
