@@ -1196,6 +1196,13 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
       expect(single.code, single.err).toBe(0);
       expect(readFileSync(join(od, `tiny+${tuner}.ndjson`), 'utf8')).toBe(readFileSync(single.outFile, 'utf8'));
     }
+    // A name that says a tuner (as the tiering-6040 example's does) loses it: the runs say theirs.
+    const named = join(dir, 'named-consist.yaml');
+    writeFileSync(named, stringify({ ...d, name: 'tiny-consist' }));
+    const od2 = join(dir, 'named-out');
+    const n2 = await cli(['run', named, '--compare-tuners', '--duration', '1', '--out-dir', od2, '--no-progress']);
+    expect(n2.code, n2.err).toBe(0);
+    expect(readdirSync(od2).sort()).toEqual(['tiny+compare.svg', 'tiny+consist.ndjson', 'tiny+consist.svg', 'tiny+temporal.ndjson', 'tiny+temporal.svg']);
     // Nothing to compare without goals.
     const none = goodDoc();
     none.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals = [];

@@ -83,7 +83,9 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
       refuseProfileWithoutTemporal(withProfile(doc, profile));
     }
     loaded = scenarioFromDoc(withProfile(forRun(doc), profile), { source: file, compat });
-    if (o.compareTuners) loaded.scenario.name = `${loaded.scenario.name}+${tuner}`;
+    // A name that says its file's tuner (the tiering-6040 example is "tiering-6040-temporal") would
+    // say it of both runs: the comparison's own suffix replaces it.
+    if (o.compareTuners) loaded.scenario.name = `${loaded.scenario.name.replace(/[-+_](?:temporal|consist)$/, '')}+${tuner}`;
   } else {
     throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
   }
