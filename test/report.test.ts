@@ -1107,6 +1107,28 @@ describe('report summary: a run\'s table read back from its timeline', () => {
     });
   });
 
+  it('--sweep reads a seed sweep\'s timelines back as the sweep printed them, one table per scenario', async () => {
+    await inTempDir(async (dir) => {
+      const od = join(dir, 'sweep');
+      const ran = await cli(['run', '--preset', 'tiering-6040', '--compare-tuners', '--seeds', '2,1', '--duration', '40', '--out-dir', od, '--no-progress']);
+      expect(ran.code, ran.err).toBe(0);
+      const f = (tuner: string, seed: number) => join(od, `tiering-6040-${tuner}-seed${seed}.ndjson`);
+      // Seeds come in ascending order: the sweep's own bytes where it was given them so.
+      const sorted = await cli(['run', '--preset', 'tiering-6040', '--compare-tuners', '--seeds', '1,2', '--duration', '40', '--no-progress']);
+      const back = await cli(['report', 'summary', '--sweep', f('temporal', 2), f('temporal', 1), f('consist', 1), f('consist', 2)]);
+      expect([back.code, back.err]).toEqual([0, '']);
+      expect(back.out).toBe(sorted.out);
+      expect(back.out).toMatch(/^tiering-6040-temporal: s0 migrate_hot→0 /);
+      // One seed twice would count one draw twice.
+      const twice = await cli(['report', 'summary', '--sweep', f('temporal', 1), f('temporal', 2), f('temporal', 1)]);
+      expect([twice.code, twice.out, twice.err]).toEqual([
+        2,
+        '',
+        `damon-sim: error: ${f('temporal', 1)}: expected one timeline per seed of "tiering-6040-temporal" with --sweep; found seed 1 again (${JSON.stringify(f('temporal', 1))} has it)\n`,
+      ]);
+    });
+  });
+
   it('refuses what is not a whole timeline, every file in one go, one line each', async () => {
     await inTempDir(async (dir) => {
       const whole = join(dir, 'w.ndjson');

@@ -10,7 +10,8 @@ import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { PLOT_WRITES, comparePlotSvg, goalPlotSvg } from '../report/plot.js';
-import { readTimeline, readTimelineSummary, type Timeline } from '../report/timeline.js';
+import { formatSweepTable } from '../report/sweep.js';
+import { readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from '../report/timeline.js';
 import { writesOf } from '../run/events.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { runScenarioAsync, type RunResult } from '../run/run.js';
@@ -111,8 +112,12 @@ function runTitles(runs: ReadonlyArray<{ scenario: string; seed: number }>, file
  * `damon-sim report summary TIMELINE...`: the summary table `run` printed, read back from the
  * timelines' summary lines, one column per file (runs made apart, side by side, not run again).
  */
-export function reportSummaryCommand(io: Io, files: readonly string[]): number {
+export function reportSummaryCommand(io: Io, files: readonly string[], o: { sweep?: boolean } = {}): number {
   const runs = readAll(files, readTimelineSummary);
+  if (o.sweep) {
+    io.out(sweepTables(runs, files));
+    return 0;
+  }
   const titles = runTitles(runs, files);
   io.out(
     formatSummaryTable(
@@ -122,6 +127,31 @@ export function reportSummaryCommand(io: Io, files: readonly string[]): number {
     ),
   );
   return 0;
+}
+
+/**
+ * `report summary --sweep`: the timelines as the seed sweeps they came from (`run --seeds
+ * --out-dir`), one table per scenario (in the order the scenarios first come), its seeds in
+ * ascending order: what the sweep printed when its seeds were given in that order.
+ */
+function sweepTables(runs: readonly TimelineSummary[], files: readonly string[]): string {
+  const groups = new Map<string, Array<{ run: TimelineSummary; file: string }>>();
+  runs.forEach((run, i) => {
+    const g = groups.get(run.scenario) ?? [];
+    groups.set(run.scenario, g);
+    // A seed twice would be one draw counted twice.
+    const twin = g.find((x) => x.run.seed === run.seed);
+    if (twin) throw new UsageError(`${files[i]}: expected one timeline per seed of ${JSON.stringify(run.scenario)} with --sweep; found seed ${run.seed} again (${JSON.stringify(twin.file)} has it)`);
+    g.push({ run, file: files[i] });
+  });
+  return [...groups]
+    .map(([scenario, g]) =>
+      formatSweepTable(
+        scenario,
+        g.map(({ run }) => ({ seed: run.seed, summary: run.schemes, stats: run.stats })).sort((a, b) => a.seed - b.seed),
+      ),
+    )
+    .join('\n');
 }
 
 export interface ReportPlotOptions {
@@ -196,8 +226,9 @@ export function registerReport(program: Command, io: Io, setExit: (code: number)
     .command('summary')
     .description("print the summary table of runs from their timelines (--out files), side by side, without running them again")
     .argument('<timeline...>', 'timeline files (NDJSON, as run --out writes them)')
-    .action((files: string[]) => {
-      setExit(reportSummaryCommand(io, files));
+    .option('--sweep', 'read them as seed sweeps (run --seeds --out-dir): per scenario, one row per seed and a line over all, as the sweep printed')
+    .action((files: string[], opts: { sweep?: boolean }) => {
+      setExit(reportSummaryCommand(io, files, opts));
     });
   report
     .command('plot')
