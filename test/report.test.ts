@@ -1107,6 +1107,30 @@ describe('report summary: a run\'s table read back from its timeline', () => {
     });
   });
 
+  it("a timeline's header holds the run's DAMON configuration in damo's format: run --kdamonds runs it again, record for record", async () => {
+    await inTempDir(async (dir) => {
+      const first = join(dir, 'first.ndjson');
+      const doc = { ...tiering6040('consist'), duration: '20 s' };
+      const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: { sz_bytes: unknown } }> }> }> }).kdamonds;
+      kd[0].contexts[0].schemes[1].quotas.sz_bytes = '96 MiB';
+      const file = join(dir, 'variant.json');
+      writeFileSync(file, JSON.stringify(doc));
+      expect((await cli(['run', file, '--out', first, '--no-progress'])).code).toBe(0);
+      const lines = readFileSync(first, 'utf8').trimEnd().split('\n');
+      const header = JSON.parse(lines[0]) as { damon: { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: { sz_bytes: number } }> }> }> } };
+      // What the header's own schemes list leaves out, such as a quota.
+      expect(header.damon.kdamonds[0].contexts[0].schemes.map((x) => x.quotas.sz_bytes)).toEqual([128 * MiB, 96 * MiB]);
+      const k = join(dir, 'kdamonds.json');
+      writeFileSync(k, JSON.stringify(header.damon));
+      const again = join(dir, 'again.ndjson');
+      const r = await cli(['run', file, '--kdamonds', k, '--out', again, '--no-progress']);
+      expect(r.code, r.err).toBe(0);
+      // The same records; only the names differ (the second run says damo options replaced the schemes).
+      const body = (f: string) => readFileSync(f, 'utf8').trimEnd().split('\n').slice(1).filter((l) => !l.startsWith('{"type":"summary"'));
+      expect(body(again)).toEqual(body(first));
+    });
+  });
+
   it('--sweep reads a seed sweep\'s timelines back as the sweep printed them, one table per scenario', async () => {
     await inTempDir(async (dir) => {
       const od = join(dir, 'sweep');

@@ -7,6 +7,7 @@ import { ctxIdxInKdamond } from '../damon/ctx.js';
 import { keptGoals } from './build.js';
 import type { GoalParams, Scenario, SchemeParams } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
+import { emitKdamonds } from '../formats/damo/emit.js';
 import { UNEVALUATED, addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
@@ -296,5 +297,9 @@ function header(sc: Scenario, sim: Simulation): object {
     nodes: sim.machine.nodes.map((n) => ({ nid: n.nid, kind: n.kind, start: n.start, end: n.end, capacity: n.capacity, latency_ns: n.latencyNs })),
     workload: sim.workload.description,
     schemes,
+    // The whole DAMON configuration the run started with, as a scenario's `damon` part and as
+    // `damon-sim export --raw` prints it (`run --kdamonds` takes it back): quotas, filters and
+    // intervals tell one variant's timeline from another's once the files are renamed.
+    damon: emitKdamonds(sc.kdamonds, { raw: true }),
   };
 }
