@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { chartData, comparePlotSvg, goalPlotSvg, thinSteps } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
-import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize } from '../src/report/summary.js';
+import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize, type SchemeSummary } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { parseTimelineLine, readTimeline } from '../src/report/timeline.js';
 import { runScenario, runScenarioAsync } from '../src/run/run.js';
@@ -318,6 +318,11 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
       's0 node_mem_used_bp nid 0, until 4.400 s',
       's0 node_mem_used_bp nid 0, from 4.400 s, removed at 11.500 s',
     ]);
+    // Side by side with a run whose goal lived the whole run: each column's own note, not one's for all.
+    const [whole] = summarize(lived, 12);
+    const heads = (cols: SchemeSummary[][]) => formatSummaryTable(cols.map((rows, i) => ({ title: `r${i}`, rows }))).split('\n').filter((l) => l.startsWith('s0 '));
+    expect(heads([[whole], [r]])).toEqual(['s0 node_mem_used_bp nid 0; phases differ by run: the whole run | removed at 4.400 s']);
+    expect(heads([[r], [whole]])).toEqual(['s0 node_mem_used_bp nid 0; phases differ by run: removed at 4.400 s | the whole run']);
   });
 
   it("a removed goal's applied totals stop at its last evaluation; a goal written again starts a phase at that write", () => {
@@ -1143,6 +1148,20 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       expect([back.code, back.err]).toEqual([0, '']);
       expect(back.out).toBe(sorted.out);
       expect(back.out).toMatch(/^tiering-6040-temporal: s0 migrate_hot→0 /);
+      // A run of another setup under the same name is not one more seed.
+      const other = join(dir, 'other.ndjson');
+      expect((await cli(['run', '--preset', 'tiering-6040', '--seed', '3', '--duration', '30', '--out', other, '--no-progress'])).code).toBe(0);
+      const mixed = await cli(['report', 'summary', '--sweep', f('temporal', 1), other]);
+      expect([mixed.code, mixed.out, mixed.err]).toEqual([
+        2,
+        '',
+        `damon-sim: error: ${other}: expected a run of "tiering-6040-temporal" that differs from ${JSON.stringify(f('temporal', 1))} only by its seed, as a sweep's do; found another setup (its header's length, profile, machine, workload or DAMON configuration differ)\n`,
+      ]);
+      // Timelines from before the summary recorded the time within the band: the line leads with what it has.
+      const old = join(dir, 'old.ndjson');
+      writeFileSync(old, readFileSync(f('temporal', 1), 'utf8').replace(/"inBandSecondHalf":[^,]*,/g, ''));
+      const oldLine = (await cli(['report', 'summary', '--sweep', old])).out.split('\n').find((l) => l.startsWith('the 1 seed: '));
+      expect(oldLine).toMatch(/^the 1 seed: second-half mean within ±100 of 6000 in [01]\/1 \(means [\d.]+ on average, /);
       // One seed twice would count one draw twice.
       const twice = await cli(['report', 'summary', '--sweep', f('temporal', 1), f('temporal', 2), f('temporal', 1)]);
       expect([twice.code, twice.out, twice.err]).toEqual([

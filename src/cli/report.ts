@@ -139,9 +139,12 @@ function sweepTables(runs: readonly TimelineSummary[], files: readonly string[])
   runs.forEach((run, i) => {
     const g = groups.get(run.scenario) ?? [];
     groups.set(run.scenario, g);
-    // A seed twice would be one draw counted twice.
+    // A seed twice would be one draw counted twice; another setup under the same name (a variant,
+    // another length or profile) is not another draw of the same run.
     const twin = g.find((x) => x.run.seed === run.seed);
     if (twin) throw new UsageError(`${files[i]}: expected one timeline per seed of ${JSON.stringify(run.scenario)} with --sweep; found seed ${run.seed} again (${JSON.stringify(twin.file)} has it)`);
+    if (g.length > 0 && g[0].run.setup !== run.setup)
+      throw new UsageError(`${files[i]}: expected a run of ${JSON.stringify(run.scenario)} that differs from ${JSON.stringify(g[0].file)} only by its seed, as a sweep's do; found another setup (its header's length, profile, machine, workload or DAMON configuration differ)`);
     g.push({ run, file: files[i] });
   });
   return [...groups]

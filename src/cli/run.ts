@@ -85,7 +85,7 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
     loaded = scenarioFromDoc(withProfile(forRun(doc), profile), { source: file, compat });
     // A name that says its file's tuner (the tiering-6040 example is "tiering-6040-temporal") would
     // say it of both runs: the comparison's own suffix replaces it.
-    if (o.compareTuners) loaded.scenario.name = `${loaded.scenario.name.replace(/[-+_](?:temporal|consist)$/, '')}+${tuner}`;
+    if (o.compareTuners) loaded.scenario.name = `${loaded.scenario.name.replace(/-(?:temporal|consist)$/, '')}+${tuner}`;
   } else {
     throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
   }

@@ -547,14 +547,25 @@ export function phaseNote(s: SchemeSummary | readonly SchemeSummary[]): string {
   return all.every((e) => e.phaseEndS === undefined) ? from : `${from}, until ${at(all.map((e) => e.phaseEndS))}`;
 }
 
+/**
+ * The phase note of one entry across the table's columns. Each run's write takes effect at its own
+ * time (two tuners' kdamonds reach it microseconds apart; two variants may write minutes apart), so
+ * entries of one shape get the range of their times; where the columns' phases differ in shape (a
+ * goal one run's write removed and another's did not), each column's own note, in column order.
+ */
+function columnsPhaseNote(perRun: ReadonlyArray<SchemeSummary | undefined>): string {
+  const present = perRun.filter((s): s is SchemeSummary => s !== undefined);
+  const shape = (e: SchemeSummary) => `${e.phaseStartS !== undefined}/${e.removedAtS !== undefined}/${e.phaseEndS !== undefined}`;
+  if (present.every((e) => shape(e) === shape(present[0]))) return phaseNote(present);
+  return `; phases differ by run: ${perRun.map((e) => (e === undefined ? '-' : phaseNote(e).replace(/^, /, '') || 'the whole run')).join(' | ')}`;
+}
+
 function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boolean): Row[] {
   const first = perRun.find((s): s is SchemeSummary => s !== undefined);
   if (!first) return [];
   const cell = (f: (s: SchemeSummary) => string): string[] => perRun.map((s) => (s ? f(s) : '-'));
   return [
-    // Each run's write takes effect at its own time (two tuners' kdamonds reach it microseconds
-    // apart; two variants may write at other times): the heading gives the range over the columns.
-    { label: `${kdamondPrefix ? `kd${first.kdamond} ` : ''}${first.label}${phaseNote(perRun.filter((s): s is SchemeSummary => s !== undefined))}${auNote(perRun)}`, cells: null },
+    { label: `${kdamondPrefix ? `kd${first.kdamond} ` : ''}${first.label}${columnsPhaseNote(perRun)}${auNote(perRun)}`, cells: null },
     { label: '  metric / nid', cells: cell((s) => `${s.metric} / ${measuresNode(s.metric) ? s.nid : '-'}`) },
     { label: '  target', cells: cell((s) => `${s.target}${unitOf(s.metric)}`) },
     {

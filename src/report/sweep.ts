@@ -108,12 +108,12 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
     lines.push(...tableLines(head, rows));
     // How long the goal stayed within the band leads: a mean within it may be an oscillation's
     // average (CONSIST's, findings.md §1), which only the time within and the sd tell apart.
+    // (Timelines from before the in-band share was recorded have none to lead with.)
+    const inBand = g.meanOfMeans === null || g.meanInBand === null ? null : `within ±${toleranceBp} of ${e.target} for ${fmtPct(g.meanInBand)} of the second half on average (sd within a run ${f1(g.meanSd)} on average); `;
+    const means = `second-half mean within ±${toleranceBp}${inBand === null ? ` of ${e.target}` : ''} in ${g.meanWithin}/${g.runs}`;
     lines.push(
-      `${g.runs === 1 ? 'the 1 seed' : `all ${g.runs} seeds`}: ` +
-        (g.meanOfMeans === null
-          ? `second-half mean within ±${toleranceBp} of ${e.target} in ${g.meanWithin}/${g.runs}; no second-half evaluations to average; `
-          : `within ±${toleranceBp} of ${e.target} for ${fmtPct(g.meanInBand)} of the second half on average (sd within a run ${f1(g.meanSd)} on average); ` +
-            `second-half mean within ±${toleranceBp} in ${g.meanWithin}/${g.runs} (means ${f1(g.meanOfMeans)} on average, ${f1(g.minMean)}–${f1(g.maxMean)}); `) +
+      `${g.runs === 1 ? 'the 1 seed' : `all ${g.runs} seeds`}: ${inBand ?? ''}` +
+        (g.meanOfMeans === null ? `${means}; no second-half evaluations to average; ` : `${means} (means ${f1(g.meanOfMeans)} on average, ${f1(g.minMean)}–${f1(g.maxMean)}); `) +
         `target reached in ${g.reached}/${g.runs}${g.medianTimeToTargetS === null ? '' : `, median after ${f3(g.medianTimeToTargetS)} s`}`,
     );
   }

@@ -298,8 +298,9 @@ function header(sc: Scenario, sim: Simulation): object {
     workload: sim.workload.description,
     schemes,
     // The whole DAMON configuration the run started with, as a scenario's `damon` part and as
-    // `damon-sim export --raw` prints it (`run --kdamonds` takes it back): quotas, filters and
-    // intervals tell one variant's timeline from another's once the files are renamed.
+    // `damon-sim export --raw` prints it (`run --kdamonds` takes it back for a scenario without
+    // events): quotas, filters and intervals tell one variant's timeline from another's once the
+    // files are renamed.
     damon: emitKdamonds(sc.kdamonds, { raw: true }),
   };
 }
