@@ -306,6 +306,14 @@ function removeQuietly(path: string): void {
 const NAME_MAX = 255;
 
 /**
+ * Which file a path names: what is there already is known by device and inode, so that /dev/stdout
+ * and /dev/fd/1, or a link and its target, are one file; a file still to be made, by its full path.
+ */
+export function fileKey(path: string, st = statOrUndefined(path)): string {
+  return st ? `${st.dev}:${st.ino}` : resolve(path);
+}
+
+/**
  * Refuse two outputs of one command that are the same file (one would overwrite the other), and an
  * output that is one of its inputs (it would replace what it was made from). Inputs may share a
  * file among themselves.
@@ -314,22 +322,19 @@ export function checkDistinctOutputs(
   outputs: ReadonlyArray<[option: string, path: string | undefined]>,
   inputs: ReadonlyArray<[name: string, path: string | undefined]> = [],
 ): void {
-  // What is there already is known by device and inode, so that /dev/stdout and /dev/fd/1, or a
-  // link and its target, are one file; a file still to be made, by its full path.
-  const keyOf = (path: string, st = statOrUndefined(path)): string => (st ? `${st.dev}:${st.ino}` : resolve(path));
   const seen = new Map<string, string>();
   for (const [name, path] of inputs) {
     const st = path === undefined ? undefined : statOrUndefined(path);
     // Only a regular file can be replaced by what was made from it: a terminal or a pipe given as
     // both (/dev/stdin and /dev/stdout on one tty) is read, then written, as it should be.
     if (path === undefined || !st?.isFile()) continue;
-    const key = keyOf(path, st);
+    const key = fileKey(path, st);
     if (!seen.has(key)) seen.set(key, name);
   }
   for (const [option, path] of outputs) {
     if (path === undefined) continue;
     const st = statOrUndefined(path);
-    const key = keyOf(path, st);
+    const key = fileKey(path, st);
     const other = seen.get(key);
     if (other !== undefined) throw new UsageError(`${option}: expected a file other than ${other}'s; found the same ${st ? 'file' : 'path'} ${JSON.stringify(path)}`);
     seen.set(key, option);

@@ -19,7 +19,7 @@ import { setDuration } from '../scenario/load.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { PROFILES } from '../profiles.js';
 import { statOrUndefined } from '../lib/dirs.js';
-import { OptionChecks, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, commanderOutputError, isStdout, printIssues, writeFileAtomic, type Io } from './io.js';
+import { OptionChecks, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, commanderOutputError, fileKey, isStdout, printIssues, writeFileAtomic, type Io } from './io.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 
 export interface ReportDamonOptions {
@@ -179,7 +179,7 @@ export async function reportPlotCommand(io: Io, files: readonly string[], o: Rep
   for (const f of files) {
     const st = statOrUndefined(f);
     if (!st?.isFile()) continue;
-    const key = `${st.dev}:${st.ino}`;
+    const key = fileKey(f, st);
     const before = seen.get(key);
     if (before !== undefined) throw new UsageError(`${f}: expected timelines of different runs to compare; found the same file as ${JSON.stringify(before)}`);
     seen.set(key, f);
