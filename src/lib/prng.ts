@@ -173,6 +173,15 @@ function mulHi32(a: number, b: number): number {
 export function binomial(rng: Prng, n: number, p: number): number {
   if (n <= 0 || p <= 0) return 0;
   if (p >= 1) return n;
+  return binomialLogq(rng, n, p, Math.log1p(-p));
+}
+
+/**
+ * binomial(rng, n, p) for 0 < p < 1 given logq = Math.log1p(-p): the same draws, for callers that
+ * draw many counts with one p (the refaulter, per rate and tick).
+ */
+export function binomialLogq(rng: Prng, n: number, p: number, logq: number): number {
+  if (n <= 0) return 0;
   const mean = n * p;
   const v = mean * (1 - p);
   if (v > 25) {
@@ -181,7 +190,6 @@ export function binomial(rng: Prng, n: number, p: number): number {
     const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     return Math.min(n, Math.max(0, Math.round(mean + Math.sqrt(v) * z)));
   }
-  const logq = Math.log1p(-p);
   let k = 0;
   for (let i = 0; ; ) {
     const u = (rng.nextU32() + 1) / 0x1_0000_0000;

@@ -9,7 +9,7 @@
  * (which pages exactly is not tracked: runs stay contiguous). Each refault stalls the task for
  * `swapInUs`.
  */
-import { binomial, type Prng } from '../lib/prng.js';
+import { binomialLogq, type Prng } from '../lib/prng.js';
 import { PAGE_SIZE } from '../lib/kint.js';
 import type { Machine } from '../machine/machine.js';
 import { rateTriples } from '../machine/young.js';
@@ -36,6 +36,10 @@ export class Refaulter {
     const store = this.machine.evicted;
     if (dt <= 0 || store.totalBytes === 0) return;
     const segs: number[] = [];
+    // The evicted ranges share a handful of rates: each rate's p and log(1 − p) once per tick.
+    let lastRate = -1;
+    let p = 0;
+    let logq = 0;
     for (const r of store.ranges()) {
       const proc = this.workload.processes[r.owner];
       const ns = rateTriples(this.workload.rateRuns(r.owner, nowNs), r.vstart, r.vend, segs);
@@ -45,7 +49,13 @@ export class Refaulter {
         const rate = segs[j + 2];
         if (rate <= 0) continue;
         const n = (e - s) / PAGE_SIZE;
-        const k = binomial(this.rng, n, 1 - Math.exp(-rate * dt));
+        if (rate !== lastRate) {
+          lastRate = rate;
+          p = 1 - Math.exp(-rate * dt);
+          logq = Math.log1p(-p);
+        }
+        // binomial(rng, n, p), its early exits included.
+        const k = p <= 0 ? 0 : p >= 1 ? n : binomialLogq(this.rng, n, p, logq);
         if (k === 0) continue;
         const vma = proc?.vmas.find((v) => s >= v.start && s < v.start + v.bytes);
         const left = this.machine.allocate({
