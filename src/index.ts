@@ -24,6 +24,7 @@ export { summarize, formatSummaryTable, migrationSummary, type SchemeSummary, ty
 export { comparePlotSvg, goalPlotSvg, type ComparedRun, type PlotOptions, type PlotWrite } from './report/plot.js';
 export { formatDamonReport, runtimeOf } from './report/damo-report.js';
 export { parseTimelineLine, readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from './report/timeline.js';
+export { setupDifferences, type SetupDifference } from './report/setup-diff.js';
 
 // damo's formats and the sysfs tree.
 // importSysfsTree() and damoArgsToParams() give damo's object model (`kdamonds`); kdamondsTree()

@@ -16,6 +16,7 @@ import { toJson } from '../src/lib/json.js';
 import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize, type SchemeSummary } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { parseTimelineLine, readTimeline } from '../src/report/timeline.js';
+import { MAX_SETUP_DIFFERENCES, setupDifferences } from '../src/report/setup-diff.js';
 import { runScenario, runScenarioAsync } from '../src/run/run.js';
 import { cli } from './helpers/cli.js';
 import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
@@ -613,6 +614,50 @@ describe('migrationSummary', () => {
   });
 });
 
+describe('setupDifferences', () => {
+  const damon = (sz: bigint | number, schemes = 1) => ({ kdamonds: [{ contexts: [{ schemes: Array.from({ length: schemes }, () => ({ quotas: { sz_bytes: sz }, action: 'stat' })) }] }] });
+
+  it('lists the leaves whose values differ, exact past 2^53, a leaf one run lacks as undefined', () => {
+    const a = { seed: 1, duration_s: 60, workload: 'w', schemes: [{ goal_tuner: 'x' }], damon: damon(2n ** 64n - 1n) };
+    const b = { seed: 1, duration_s: 90, workload: 'w', schemes: [{ goal_tuner: 'y' }], damon: damon(2n ** 64n - 2n, 2) };
+    expect(setupDifferences([a, b])).toEqual([
+      { path: 'duration_s', values: ['60', '90'] },
+      { path: 'kd0.ctx0.s0.quotas.sz_bytes', values: ['18446744073709551615', '18446744073709551614'] },
+      // The header's schemes digest is left out where every run has its damon part.
+      { path: 'kd0.ctx0.s1.quotas.sz_bytes', values: [undefined, '18446744073709551614'] },
+      { path: 'kd0.ctx0.s1.action', values: [undefined, 'stat'] },
+    ]);
+    // Without a damon part (a timeline from before it), the digest is what there is to compare.
+    expect(setupDifferences([{ schemes: [{ goal_tuner: 'x' }] }, { schemes: [{ goal_tuner: 'y' }], damon: damon(1) }])[0]).toEqual({ path: 'schemes[0].goal_tuner', values: ['x', 'y'] });
+    expect(setupDifferences([a, a])).toEqual([]);
+    expect(setupDifferences([a])).toEqual([]);
+  });
+
+  it('heads the table with them: long values listed per run, and at most MAX_SETUP_DIFFERENCES paths', () => {
+    const many = (v: number) => Object.fromEntries(Array.from({ length: MAX_SETUP_DIFFERENCES + 3 }, (_x, i) => [`k${i}`, v]));
+    const table = formatSummaryTable(
+      [
+        { title: 'base', rows: [] },
+        { title: 'variant', rows: [] },
+      ],
+      undefined,
+      undefined,
+      setupDifferences([
+        { workload: '1 process(es), 25769803776 B resident', ...many(1) },
+        { workload: '1 process(es), 12884901888 B resident', ...many(2) },
+      ]),
+    ).split('\n');
+    expect(table.slice(2, 6)).toEqual([
+      'setup, where the runs differ (timeline headers)',
+      '  workload',
+      '    base: 1 process(es), 25769803776 B resident',
+      '    variant: 1 process(es), 12884901888 B resident',
+    ]);
+    expect(table.filter((l) => /^ {2}k\d+ /.test(l))).toHaveLength(MAX_SETUP_DIFFERENCES - 1);
+    expect(table[table.length - 2]).toBe('  … and 4 more (compare the headers\' "damon" parts)');
+  });
+});
+
 describe('formatSummaryTable', () => {
   const temporal = summarize([...tempA, ...tempB], DURATION);
   const consist = summarize(consA, DURATION);
@@ -1109,6 +1154,33 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       // One run twice: named by path (its file name is the same too).
       // (long titles: the table may print its columns in panels, one under the other)
       expect((await cli(['report', 'summary', a, a])).out.split(a)).toHaveLength(3);
+    });
+  });
+
+  it('says where runs side by side differ in setup, from their headers; a run beside itself differs in nothing', async () => {
+    await inTempDir(async (dir) => {
+      const base = join(dir, 'base.ndjson');
+      const variant = join(dir, 'variant.ndjson');
+      const doc = { ...tiering6040('consist'), duration: '20 s' };
+      const file = join(dir, 'variant.json');
+      const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: { sz_bytes: unknown } }> }> }> }).kdamonds;
+      kd[0].contexts[0].schemes[1].quotas.sz_bytes = '96 MiB';
+      writeFileSync(file, JSON.stringify(doc));
+      expect((await cli(['run', '--preset', 'tiering-6040', '--tuner', 'consist', '--duration', '20', '--seed', '7', '--out', base, '--no-progress'])).code).toBe(0);
+      expect((await cli(['run', file, '--out', variant, '--no-progress'])).code).toBe(0);
+      const r = await cli(['report', 'summary', base, variant]);
+      expect([r.code, r.err]).toEqual([0, '']);
+      const lines = r.out.split('\n');
+      const at = lines.indexOf('setup, where the runs differ (timeline headers)');
+      // Right under the titles, before the first goal; the seed and the one quota, nothing else.
+      expect(at).toBe(2);
+      // (a path longer than the label column stands on its own line, its values on the next)
+      const block = lines.slice(at + 1, lines.indexOf('', at));
+      expect(block.join(' ').trim().split(/\s+/)).toEqual(['seed', '7', '42', 'kd0.ctx0.s1.quotas.sz_bytes', String(128 * MiB), String(96 * MiB)]);
+      const same = await cli(['report', 'summary', base, base]);
+      expect(same.out).not.toContain('setup, where');
+      // One timeline alone has nothing to differ from: its table is what its run printed.
+      expect((await cli(['report', 'summary', base])).out).not.toContain('setup, where');
     });
   });
 

@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { formatSummaryTable } from '../report/summary.js';
+import { setupDifferences } from '../report/setup-diff.js';
 import { PLOT_WRITES, comparePlotSvg, goalPlotSvg } from '../report/plot.js';
 import { formatSweepTable } from '../report/sweep.js';
 import { readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from '../report/timeline.js';
@@ -124,6 +125,7 @@ export function reportSummaryCommand(io: Io, files: readonly string[], o: { swee
       runs.map((r, i) => ({ title: titles[i], rows: r.schemes })),
       runs.map((r) => r.migrated),
       runs.map((r) => r.stats),
+      setupDifferences(runs.map((r) => r.config)),
     ),
   );
   return 0;

@@ -10,6 +10,7 @@
 import { measuresNode, type DamosStat } from '../damos/scheme.js';
 import type { GoalParams } from '../run/events.js';
 import type { AggrRecord, GoalRecord, TruthSample } from '../run/recorder.js';
+import { MAX_SETUP_DIFFERENCES, type SetupDifference } from './setup-diff.js';
 
 export interface SchemeSummary {
   /**
@@ -522,6 +523,27 @@ interface Row {
   /** Row label; a header row (goal label or section title) has no cells of its own. */
   label: string;
   cells: string[] | null;
+  /**
+   * A label that does not set the label column (a setup path can be long): one wider than the
+   * column stands on a line of its own, its cells on the next.
+   */
+  wraps?: boolean;
+}
+
+/**
+ * A setup value longer than its column, and than this, is not set in the column (a workload's
+ * description would widen the whole table): its row lists each run's value on a line instead.
+ */
+const SETUP_CELL_MIN = 16;
+
+/** The rows of the setup section (setupDifferences()): what the runs side by side differ in. */
+function setupRows(diffs: readonly SetupDifference[], nColumns: number): Row[] {
+  if (diffs.length === 0) return [];
+  const rows: Row[] = [{ label: 'setup, where the runs differ (timeline headers)', cells: null }];
+  for (const d of diffs.slice(0, MAX_SETUP_DIFFERENCES)) rows.push({ label: `  ${d.path}`, cells: Array.from({ length: nColumns }, (_x, i) => d.values[i] ?? '-'), wraps: true });
+  const more = diffs.length - MAX_SETUP_DIFFERENCES;
+  if (more > 0) rows.push({ label: `  … and ${more} more (compare the headers' "damon" parts)`, cells: null });
+  return rows;
 }
 
 /** Say when sizes were scaled from core units (an addr_unit other than 1). */
@@ -626,6 +648,7 @@ export function formatSummaryTable(
   columns: Array<{ title: string; rows: SchemeSummary[] }>,
   migrations?: ReadonlyArray<readonly Migration[]>,
   stats?: ReadonlyArray<readonly SchemeStats[]>,
+  setup: readonly SetupDifference[] = [],
 ): string {
   const byKey = columns.map((c) => new Map(c.rows.map((s) => [entryKey(s), s])));
   // Union of goals (and phases) across runs in (kdamond, ctx, scheme, goal, phase) order.
@@ -674,13 +697,30 @@ export function formatSummaryTable(
       rows.push({ label: '  qt_exceeds', cells: cell((y) => String(y.qtExceeds)) });
     }
   }
-  if (rows.length === 0) return '(no quota goals)\n';
+  const setupPart = setupRows(setup, columns.length);
+  if (rows.length === 0 && setupPart.length === 0) return '(no quota goals)\n';
+  if (setupPart.length > 0) rows.unshift(...setupPart, ...(rows.length > 0 ? [{ label: '', cells: null }] : []));
 
   // Headings stand on lines of their own: only labels with cells set the column.
-  const labelW = Math.max(0, ...rows.map((r) => (r.cells ? r.label.length : 0)));
+  // Setup paths set it only where nothing else does (runs without schemes).
+  const labelOf = (wraps: boolean) => Math.max(0, ...rows.map((r) => (r.cells && (wraps || !r.wraps) ? r.label.length : 0)));
+  const labelW = labelOf(false) || labelOf(true);
   const colW = columns.map((c, i) =>
-    Math.max(c.title.length, ...rows.map((r) => (r.cells ? r.cells[i].length : 0))),
+    Math.max(c.title.length, ...rows.map((r) => (r.cells && !r.wraps ? r.cells[i].length : 0))),
   );
+  // Setup values fit the columns the results made (SETUP_CELL_MIN at the least); a row with a
+  // longer value (a workload's description) lists each run's value on a line of its own.
+  for (let k = 0; k < rows.length; k++) {
+    const cells = rows[k].cells;
+    if (!cells || !rows[k].wraps) continue;
+    if (cells.every((v, i) => v.length <= Math.max(colW[i], SETUP_CELL_MIN))) {
+      cells.forEach((v, i) => (colW[i] = Math.max(colW[i], v.length)));
+      continue;
+    }
+    const listed = cells.map((v, i) => ({ label: `    ${columns[i].title}: ${v}`, cells: null }));
+    rows.splice(k, 1, { label: rows[k].label, cells: null }, ...listed);
+    k += listed.length;
+  }
 
   // Greedy panels: at least one run per panel even if it alone overflows the width.
   const panels: number[][] = [];
@@ -709,7 +749,12 @@ export function formatSummaryTable(
         continue;
       }
       const cells = r.cells;
-      lines.push(r.label.padEnd(labelW) + panel.map((i) => ' '.repeat(GAP) + cells[i].padStart(colW[i])).join(''));
+      let label = r.label;
+      if (label.length > labelW) {
+        lines.push(label);
+        label = '';
+      }
+      lines.push(label.padEnd(labelW) + panel.map((i) => ' '.repeat(GAP) + cells[i].padStart(colW[i])).join(''));
     }
   }
   return lines.join('\n') + '\n';

@@ -21,6 +21,12 @@ export interface TimelineSummary {
    * machine, workload, DAMON configuration): runs with the same `setup` differ only by seed.
    */
   setup: string;
+  /**
+   * The header apart from the record's own fields and the scenario's name: seed, length, profile,
+   * sampling, machine, workload and DAMON configuration, its integers past 2^53 exact (bigints),
+   * to show how runs side by side differ (report/setup-diff.ts).
+   */
+  config: Record<string, unknown>;
   /** The summary line's records, as the run's result held them. */
   schemes: SchemeSummary[];
   stats: SchemeStats[];
@@ -33,9 +39,10 @@ const BIG_KEYS = new Set(['target_value', 'current_value', 'esz', 'target']);
 /**
  * JSON text as toJson() (lib/json.ts) writes it, with the u64 values past 2^53 (`target_value`,
  * `current_value`, `esz`, a summary's `target`) read back exactly, as bigints. Every other number
- * is a number, as the run held it (a byte counter past 2^53 was a double there too).
+ * is a number, as the run held it (a byte counter past 2^53 was a double there too); `exact`
+ * reads every integer past 2^53 as a bigint (a header's configuration: ULONG_MAX limits).
  */
-export function parseTimelineLine(text: string): unknown {
+export function parseTimelineLine(text: string, exact = false): unknown {
   // A marker that no string of this text holds, so only the numbers marked here turn back.
   let tag = 'big';
   while (text.includes(`\\u0000${tag}:`)) tag += '_';
@@ -49,7 +56,7 @@ export function parseTimelineLine(text: string): unknown {
   return JSON.parse(marked, (key, v: unknown) => {
     if (typeof v !== 'string' || !v.startsWith(marker)) return v;
     const digits = v.slice(marker.length);
-    if (!BIG_KEYS.has(key)) return Number(digits);
+    if (!exact && !BIG_KEYS.has(key)) return Number(digits);
     const b = BigInt(digits);
     return b > BigInt(Number.MAX_SAFE_INTEGER) || b < -BigInt(Number.MAX_SAFE_INTEGER) ? b : Number(b);
   });
@@ -110,9 +117,9 @@ function readLines(path: string, onLine: (line: Buffer, no: number) => void): vo
 }
 
 /** Line `no` of `path` as a record (parseTimelineLine()); a line that is not JSON is refused naming it. */
-function parseAt(path: string, line: string, no: number): unknown {
+function parseAt(path: string, line: string, no: number, exact = false): unknown {
   try {
-    return parseTimelineLine(line);
+    return parseTimelineLine(line, exact);
   } catch {
     return bad(`${path}:${no}`, `expected one JSON record per line (a damon-sim timeline); found a line that is not JSON`);
   }
@@ -121,7 +128,7 @@ function parseAt(path: string, line: string, no: number): unknown {
 /** The header of `path` from its first line; `empty`: no line of the file has text. */
 function headerOf(path: string, first: string, empty: boolean): Record<string, unknown> {
   if (empty) bad(path, 'expected a damon-sim timeline; found an empty file');
-  const header = parseAt(path, first, 1);
+  const header = parseAt(path, first, 1, true);
   if (!isMapping(header) || header.type !== 'header' || header.format !== 'damon-sim-timeline')
     bad(`${path}:1`, 'expected a damon-sim timeline, which begins with its header line ({"type":"header","format":"damon-sim-timeline",…}); found another first line');
   const h = header as Record<string, unknown>;
@@ -143,11 +150,13 @@ function summaryOf(path: string, h: Record<string, unknown>, summary: unknown, l
   const s = summary as Record<string, unknown>;
   for (const key of ['schemes', 'stats', 'migrated'])
     if (!Array.isArray(s[key])) bad(`${path}:${lastNo}`, `expected the summary's "${key}" list; found ${s[key] === undefined ? 'none' : 'something else'}`);
-  const { type: _type, format: _format, version: _version, scenario: _scenario, seed: _seed, ...setup } = h;
+  const { type: _type, format: _format, version: _version, scenario: _scenario, ...config } = h;
+  const { seed: _seed, ...setup } = config;
   return {
     scenario: typeof h.scenario === 'string' ? h.scenario : path,
     seed: typeof h.seed === 'number' ? h.seed : 0,
     setup: toJson(setup),
+    config,
     schemes: s.schemes as SchemeSummary[],
     stats: s.stats as SchemeStats[],
     migrated: s.migrated as Migration[],
