@@ -6,7 +6,7 @@
  */
 
 import fc from 'fast-check';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -1214,6 +1214,12 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       const ran = await cli(['run', '--preset', 'tiering-6040', '--compare-tuners', '--seeds', '2,1', '--duration', '40', '--out-dir', od, '--no-progress']);
       expect(ran.code, ran.err).toBe(0);
       const f = (tuner: string, seed: number) => join(od, `tiering-6040-${tuner}-seed${seed}.ndjson`);
+      // Each seed's two runs on one chart too, once its second run is done: what report plot draws from them.
+      expect(readdirSync(od).filter((x) => x.includes('compare')).sort()).toEqual(['tiering-6040-compare-seed1.svg', 'tiering-6040-compare-seed2.svg']);
+      expect(ran.err.split('\n').filter((l) => l.includes('wrote')).slice(2, 4)).toEqual([`damon-sim: wrote ${f('consist', 2).replace('.ndjson', '.ndjson and ' + f('consist', 2).replace('.ndjson', '.svg'))}`, `damon-sim: wrote ${join(od, 'tiering-6040-compare-seed2.svg')}`]);
+      const drawn = join(dir, 'drawn.svg');
+      expect((await cli(['report', 'plot', f('temporal', 1), f('consist', 1), '--out', drawn])).code).toBe(0);
+      expect(readFileSync(join(od, 'tiering-6040-compare-seed1.svg'), 'utf8')).toBe(readFileSync(drawn, 'utf8'));
       // Seeds come in ascending order: the sweep's own bytes where it was given them so.
       const sorted = await cli(['run', '--preset', 'tiering-6040', '--compare-tuners', '--seeds', '1,2', '--duration', '40', '--no-progress']);
       const back = await cli(['report', 'summary', '--sweep', f('temporal', 2), f('temporal', 1), f('consist', 1), f('consist', 2)]);

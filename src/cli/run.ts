@@ -420,9 +420,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     const tuners: Tuner[] = ['temporal', 'consist'];
     // Validate both before running either, so bad input writes nothing.
     const loaded = tuners.map((t) => loadOne(file, o, t));
-    // The runs are NAME-temporal (a preset's) or NAME+temporal: the chart that compares them, NAME-compare or NAME+compare.
-    const stem = loaded[0].scenario.name.slice(0, -tuners[0].length);
-    const compared = join(outDir, `${fileNameOf(`${stem}compare`)}.svg`);
+    const compared = comparisonFile(outDir, loaded[0].scenario.name);
     const bases = loaded.map((l) => join(outDir, fileNameOf(l.scenario.name)));
     outDirFilesApart(file, o, bases, [compared]);
     // Each file where it can be written (not a directory, say), before anything runs.
@@ -444,24 +442,9 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
       sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
     }
     const table = formatSummaryTable(columns, migrations, stats);
-    // Both runs' goals on one chart: the bytes `report plot` draws from the two timelines.
-    const chart: StagedOutput[] = [];
-    const published: StagedOutput[] = [];
     try {
-      await oneOfMany(
-        tuners.length,
-        async () => {
-          const svg = await comparePlotSvg(charted, { title: charted.map((c) => c.name).join(' vs ') });
-          // A signal while it was drawn (which never yields) stops the command before it is written.
-          await yieldToEventLoop();
-          stopIfAborted(signal);
-          chart.push(stageFile(compared, svg, '--out-dir'));
-          await publishAll(chart, published, signal);
-        },
-        'the comparison plot',
-      );
+      await oneOfMany(tuners.length, () => writeComparison(charted, compared, signal), 'the comparison plot');
     } catch (e) {
-      for (const f of chart) if (!published.includes(f)) f.abort();
       // The runs' summaries are complete: the table is not lost with the chart.
       io.out(table);
       throw e;
@@ -485,6 +468,31 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
 }
 
 /**
+ * The runs' goals on one chart into `file`: the bytes `report plot` draws from their timelines.
+ * Nothing is left of the file if drawing or writing it fails.
+ */
+async function writeComparison(charted: readonly ComparedRun[], file: string, signal: AbortSignal): Promise<void> {
+  const chart: StagedOutput[] = [];
+  const published: StagedOutput[] = [];
+  try {
+    const svg = await comparePlotSvg(charted, { title: charted.map((c) => c.name).join(' vs ') });
+    // A signal while it was drawn (which never yields) stops the command before it is written.
+    await yieldToEventLoop();
+    stopIfAborted(signal);
+    chart.push(stageFile(file, svg, '--out-dir'));
+    await publishAll(chart, published, signal);
+  } catch (e) {
+    for (const f of chart) if (!published.includes(f)) f.abort();
+    throw e;
+  }
+}
+
+/** The chart comparing the tuners' runs of a scenario named NAME-temporal (a preset's) or NAME+temporal: NAME-compare or NAME+compare, `suffix` appended. */
+function comparisonFile(outDir: string, temporalName: string, suffix = ''): string {
+  return join(outDir, `${fileNameOf(`${temporalName.slice(0, -'temporal'.length)}compare${suffix}`)}.svg`);
+}
+
+/**
  * `--seeds`: the scenario (both tuners with --compare-tuners) once per seed, every scenario
  * validated before the first run, then one sweep table per tuner (report/sweep.ts).
  */
@@ -497,14 +505,20 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
   }));
   // Every run's files, checked before the first run: a sweep must not stop halfway on a bad path.
   const baseOf = (sc: { name: string; seed: number }) => (o.outDir === undefined ? undefined : join(o.outDir, `${fileNameOf(sc.name)}-seed${sc.seed}`));
+  // Comparing the tuners, each seed's two runs also get the chart `run --compare-tuners` draws.
+  const comparedOf = (seed: number) => (o.outDir === undefined || !o.compareTuners ? undefined : comparisonFile(o.outDir, loaded[0][0].scenario.name, `-seed${seed}`));
+  const charts = seeds.flatMap((seed) => comparedOf(seed) ?? []);
   for (const l of loaded.flat()) {
     const base = baseOf(l.scenario);
     if (base) for (const ext of ['ndjson', 'svg']) checkOutputPath('--out-dir', `${base}.${ext}`);
   }
-  outDirFilesApart(file, o, loaded.flat().flatMap((l) => baseOf(l.scenario) ?? []));
+  for (const f of charts) checkOutputPath('--out-dir', f);
+  outDirFilesApart(file, o, loaded.flat().flatMap((l) => baseOf(l.scenario) ?? []), charts);
   const tables: string[] = [];
   const notesSeen = new Set<string>();
   let written = 0;
+  // Per seed, the runs drawn so far (the first tuner's, until the last tuner's run of that seed).
+  const charted = new Map<number, ComparedRun[]>();
   for (const perSeed of loaded) {
     // The seed does not change what the file says: its warnings once per scenario.
     printIssues(io, perSeed[0].warnings, 'warning');
@@ -516,6 +530,14 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
       if (base) written++;
       if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
       runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });
+      const compared = comparedOf(sc.seed);
+      if (compared === undefined) continue;
+      const drawn = [...(charted.get(sc.seed) ?? []), { name: sc.name, ...plotInputs(sc, res) }];
+      charted.set(sc.seed, drawn);
+      if (drawn.length < tuners.length) continue;
+      charted.delete(sc.seed);
+      await oneOfMany(written, () => writeComparison(drawn, compared, signal), `the comparison plot of seed ${sc.seed}`);
+      sayWrote(io, [compared]);
     }
     tables.push(formatSweepTable(perSeed[0].scenario.name, runs));
   }
