@@ -1175,7 +1175,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(r.out.split('\n')[0].trim().split(/ +/)).toEqual(['temporal', 'consist']);
     // The two runs' goals on one chart: the bytes report plot draws from their timelines.
     const chart = readFileSync(join(od, 'tiny+compare.svg'), 'utf8');
-    expect(chart).toContain('>tiny+temporal vs tiny+consist<');
+    expect(chart).toContain('>tiny+temporal vs tiny+consist, seed 7<');
     expect([...chart.matchAll(/aria-roledescription="line mark"/g)]).toHaveLength(2);
     expect(r.err).toContain(`damon-sim: wrote ${join(od, 'tiny+compare.svg')}\n`);
     const again = join(dir, 'again.svg');

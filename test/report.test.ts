@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
-import { chartData, comparePlotSvg, goalPlotSvg, thinSteps } from '../src/report/plot.js';
+import { chartData, comparePlotSvg, comparisonTitle, goalPlotSvg, thinSteps } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
 import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize, type SchemeSummary } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
@@ -615,25 +615,31 @@ describe('migrationSummary', () => {
 });
 
 describe('setupDifferences', () => {
-  const damon = (sz: bigint | number, schemes = 1) => ({ kdamonds: [{ contexts: [{ schemes: Array.from({ length: schemes }, () => ({ quotas: { sz_bytes: sz }, action: 'stat' })) }] }] });
+  const scheme = (sz: bigint | number) => ({ action: 'stat', quotas: { sz_bytes: sz, goals: [] as unknown[] } });
+  const damon = (...schemes: unknown[]) => ({ kdamonds: [{ contexts: [{ schemes }] }] });
 
-  it('lists the leaves whose values differ, exact past 2^53, a leaf one run lacks as undefined', () => {
-    const a = { seed: 1, duration_s: 60, workload: 'w', schemes: [{ goal_tuner: 'x' }], damon: damon(2n ** 64n - 1n) };
-    const b = { seed: 1, duration_s: 90, workload: 'w', schemes: [{ goal_tuner: 'y' }], damon: damon(2n ** 64n - 2n, 2) };
+  it('lists the leaves whose values differ, exact past 2^53; a part only some runs have is one row, whole', () => {
+    const a = { seed: 1, duration_s: 60, workload: 'w', schemes: [{ goal_tuner: 'x' }], damon: damon(scheme(2n ** 64n - 1n)) };
+    const b = { seed: 1, duration_s: 90, workload: 'w', schemes: [{ goal_tuner: 'y' }], damon: damon(scheme(2n ** 64n - 2n), scheme(4096)) };
     expect(setupDifferences([a, b])).toEqual([
       { path: 'duration_s', values: ['60', '90'] },
       { path: 'kd0.ctx0.s0.quotas.sz_bytes', values: ['18446744073709551615', '18446744073709551614'] },
       // The header's schemes digest is left out where every run has its damon part.
-      { path: 'kd0.ctx0.s1.quotas.sz_bytes', values: [undefined, '18446744073709551614'] },
-      { path: 'kd0.ctx0.s1.action', values: [undefined, 'stat'] },
+      { path: 'kd0.ctx0.s1', values: [undefined, '{"action":"stat","quotas":{"sz_bytes":4096,"goals":[]}}'] },
     ]);
+    // An empty list against a full one: the items the other lacks, not "[]" against nothing.
+    const goal = { metric: 'node_mem_used_bp', target_value: 5000 };
+    const withGoal = { damon: damon({ ...scheme(1), quotas: { sz_bytes: 1, goals: [goal] } }) };
+    expect(setupDifferences([{ damon: damon(scheme(1)) }, withGoal])).toEqual([{ path: 'kd0.ctx0.s0.quotas.goals[0]', values: [undefined, '{"metric":"node_mem_used_bp","target_value":5000}'] }]);
+    // A value in one run, a list in another.
+    expect(setupDifferences([{ damon: 'x' }, { damon: [1] }])).toEqual([{ path: 'damon', values: ['x', '[1]'] }]);
     // Without a damon part (a timeline from before it), the digest is what there is to compare.
-    expect(setupDifferences([{ schemes: [{ goal_tuner: 'x' }] }, { schemes: [{ goal_tuner: 'y' }], damon: damon(1) }])[0]).toEqual({ path: 'schemes[0].goal_tuner', values: ['x', 'y'] });
+    expect(setupDifferences([{ schemes: [{ goal_tuner: 'x' }] }, { schemes: [{ goal_tuner: 'y' }], damon: damon() }])[0]).toEqual({ path: 'schemes[0].goal_tuner', values: ['x', 'y'] });
     expect(setupDifferences([a, a])).toEqual([]);
     expect(setupDifferences([a])).toEqual([]);
   });
 
-  it('heads the table with them: long values listed per run, and at most MAX_SETUP_DIFFERENCES paths', () => {
+  it('heads the table with them: long values listed per run in its own panel, at most MAX_SETUP_DIFFERENCES paths', () => {
     const many = (v: number) => Object.fromEntries(Array.from({ length: MAX_SETUP_DIFFERENCES + 3 }, (_x, i) => [`k${i}`, v]));
     const table = formatSummaryTable(
       [
@@ -647,14 +653,37 @@ describe('setupDifferences', () => {
         { workload: '1 process(es), 12884901888 B resident', ...many(2) },
       ]),
     ).split('\n');
-    expect(table.slice(2, 6)).toEqual([
+    expect(table.slice(0, 8)).toEqual([
+      '            base  variant',
+      '-------------------------',
       'setup, where the runs differ (timeline headers)',
       '  workload',
       '    base: 1 process(es), 25769803776 B resident',
       '    variant: 1 process(es), 12884901888 B resident',
+      '  k0           1        2',
+      '  k1           1        2',
     ]);
     expect(table.filter((l) => /^ {2}k\d+ /.test(l))).toHaveLength(MAX_SETUP_DIFFERENCES - 1);
-    expect(table[table.length - 2]).toBe('  … and 4 more (compare the headers\' "damon" parts)');
+    // Runs without goals or stats still say so after it.
+    expect(table.slice(-4)).toEqual(['  … and 4 more (compare the headers\' "damon" parts)', '', '(no quota goals)', '']);
+    // Columns in panels: a run's own long value only in its panel.
+    const wide = formatSummaryTable(
+      ['a'.repeat(30), 'b'.repeat(30), 'c'.repeat(30)].map((title) => ({ title, rows: [] })),
+      undefined,
+      undefined,
+      setupDifferences(['x', 'y', 'z'].map((v) => ({ workload: v.repeat(40) }))),
+    );
+    expect(wide.split('\n').filter((l) => l.includes(': '))).toEqual([`    ${'a'.repeat(30)}: ${'x'.repeat(40)}`, `    ${'b'.repeat(30)}: ${'y'.repeat(40)}`, `    ${'c'.repeat(30)}: ${'z'.repeat(40)}`]);
+    expect(wide.split('\n').filter((l) => l === '  workload')).toHaveLength(2); // two panels, each with its runs
+  });
+});
+
+describe('comparisonTitle', () => {
+  it("names the runs and their seed once where they share it, each run's where they do not", () => {
+    expect(comparisonTitle([{ name: 'a', seed: 42 }, { name: 'b', seed: 42 }])).toBe('a vs b, seed 42');
+    expect(comparisonTitle([{ name: 'a', seed: 1 }, { name: 'b', seed: 2 }])).toBe('a (seed 1) vs b (seed 2)');
+    expect(comparisonTitle([{ name: 'a seed 1', seed: 1 }, { name: 'a seed 2', seed: 2 }])).toBe('a seed 1 vs a seed 2');
+    expect(comparisonTitle([{ name: 'a' }, { name: 'b' }])).toBe('a vs b');
   });
 });
 
@@ -1214,9 +1243,11 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       const ran = await cli(['run', '--preset', 'tiering-6040', '--compare-tuners', '--seeds', '2,1', '--duration', '40', '--out-dir', od, '--no-progress']);
       expect(ran.code, ran.err).toBe(0);
       const f = (tuner: string, seed: number) => join(od, `tiering-6040-${tuner}-seed${seed}.ndjson`);
-      // Each seed's two runs on one chart too, once its second run is done: what report plot draws from them.
+      // Each seed's two runs on one chart too, once every run is done (seeds in the order given),
+      // titled with the seed: what report plot draws from them.
       expect(readdirSync(od).filter((x) => x.includes('compare')).sort()).toEqual(['tiering-6040-compare-seed1.svg', 'tiering-6040-compare-seed2.svg']);
-      expect(ran.err.split('\n').filter((l) => l.includes('wrote')).slice(2, 4)).toEqual([`damon-sim: wrote ${f('consist', 2).replace('.ndjson', '.ndjson and ' + f('consist', 2).replace('.ndjson', '.svg'))}`, `damon-sim: wrote ${join(od, 'tiering-6040-compare-seed2.svg')}`]);
+      expect(ran.err.split('\n').filter((l) => l.includes('wrote')).slice(4)).toEqual([2, 1].map((seed) => `damon-sim: wrote ${join(od, `tiering-6040-compare-seed${seed}.svg`)}`));
+      expect(readFileSync(join(od, 'tiering-6040-compare-seed2.svg'), 'utf8')).toContain('>tiering-6040-temporal vs tiering-6040-consist, seed 2<');
       const drawn = join(dir, 'drawn.svg');
       expect((await cli(['report', 'plot', f('temporal', 1), f('consist', 1), '--out', drawn])).code).toBe(0);
       expect(readFileSync(join(od, 'tiering-6040-compare-seed1.svg'), 'utf8')).toBe(readFileSync(drawn, 'utf8'));
@@ -1339,7 +1370,7 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       const r = await cli(['report', 'plot', a, b, '--out', out]);
       expect([r.code, r.out, r.err]).toEqual([0, '', `damon-sim: wrote ${out}\n`]);
       const svg = readFileSync(out, 'utf8');
-      for (const text of ['tiering-6040-temporal vs tiering-6040-consist', 's0 node_eligible_mem_bp nid 0', 's1 node_eligible_mem_bp nid 1'])
+      for (const text of ['tiering-6040-temporal vs tiering-6040-consist, seed 42', 's0 node_eligible_mem_bp nid 0', 's1 node_eligible_mem_bp nid 1'])
         expect(svg).toContain(`>${text}<`);
       expect([...svg.matchAll(/aria-roledescription="line mark"/g)]).toHaveLength(4);
       // One run twice would draw one line over the other.

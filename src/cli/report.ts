@@ -10,7 +10,7 @@ import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { setupDifferences } from '../report/setup-diff.js';
-import { PLOT_WRITES, comparePlotSvg, goalPlotSvg } from '../report/plot.js';
+import { PLOT_WRITES, comparePlotSvg, comparisonTitle, goalPlotSvg } from '../report/plot.js';
 import { formatSweepTable } from '../report/sweep.js';
 import { readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from '../report/timeline.js';
 import { writesOf } from '../run/events.js';
@@ -195,10 +195,8 @@ export async function reportPlotCommand(io: Io, files: readonly string[], o: Rep
     svg = await goalPlotSvg(tl.goals, { title: tl.scenario, aggr: tl.aggrs, ...inputs(tl), allPoints: o.allPoints });
   } else {
     const names = runTitles(runs, files);
-    svg = await comparePlotSvg(
-      runs.map((tl, i) => ({ name: names[i], ...inputs(tl) })),
-      { title: names.join(' vs '), allPoints: o.allPoints },
-    );
+    const compared = runs.map((tl, i) => ({ name: names[i], seed: tl.seed, ...inputs(tl) }));
+    svg = await comparePlotSvg(compared, { title: comparisonTitle(compared), allPoints: o.allPoints });
   }
   writeFileAtomic(o.out, svg, '--out');
   if (!isStdout(o.out)) io.err(`damon-sim: wrote ${o.out}\n`);

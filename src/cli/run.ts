@@ -4,7 +4,7 @@
  */
 import { isMapping } from '../lib/json.js';
 import { join } from 'node:path';
-import { PLOT_WRITES, comparePlotSvg, goalPlotSvg, type ComparedRun } from '../report/plot.js';
+import { PLOT_WRITES, comparePlotSvg, comparisonTitle, goalPlotSvg, type ComparedRun } from '../report/plot.js';
 import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
@@ -438,7 +438,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
       migrations.push(res.migrations);
       stats.push(res.stats);
       const sc = loaded[i].scenario;
-      charted.push({ name: sc.name, ...plotInputs(sc, res) });
+      charted.push({ name: sc.name, seed: sc.seed, ...plotInputs(sc, res) });
       sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
     }
     const table = formatSummaryTable(columns, migrations, stats);
@@ -475,7 +475,7 @@ async function writeComparison(charted: readonly ComparedRun[], file: string, si
   const chart: StagedOutput[] = [];
   const published: StagedOutput[] = [];
   try {
-    const svg = await comparePlotSvg(charted, { title: charted.map((c) => c.name).join(' vs ') });
+    const svg = await comparePlotSvg(charted, { title: comparisonTitle(charted) });
     // A signal while it was drawn (which never yields) stops the command before it is written.
     await yieldToEventLoop();
     stopIfAborted(signal);
@@ -517,7 +517,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
   const tables: string[] = [];
   const notesSeen = new Set<string>();
   let written = 0;
-  // Per seed, the runs drawn so far (the first tuner's, until the last tuner's run of that seed).
+  // Per seed, its runs' goals for the chart comparing them, drawn once every run is done.
   const charted = new Map<number, ComparedRun[]>();
   for (const perSeed of loaded) {
     // The seed does not change what the file says: its warnings once per scenario.
@@ -530,16 +530,24 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
       if (base) written++;
       if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
       runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });
-      const compared = comparedOf(sc.seed);
-      if (compared === undefined) continue;
-      const drawn = [...(charted.get(sc.seed) ?? []), { name: sc.name, ...plotInputs(sc, res) }];
-      charted.set(sc.seed, drawn);
-      if (drawn.length < tuners.length) continue;
-      charted.delete(sc.seed);
-      await oneOfMany(written, () => writeComparison(drawn, compared, signal), `the comparison plot of seed ${sc.seed}`);
-      sayWrote(io, [compared]);
+      if (comparedOf(sc.seed) !== undefined) charted.set(sc.seed, [...(charted.get(sc.seed) ?? []), { name: sc.name, seed: sc.seed, ...plotInputs(sc, res) }]);
     }
     tables.push(formatSweepTable(perSeed[0].scenario.name, runs));
+  }
+  let drawn = 0;
+  try {
+    for (const seed of seeds) {
+      const compared = comparedOf(seed);
+      if (compared === undefined) continue;
+      const what = `the comparison plot of seed ${seed}${drawn > 0 ? ` (the ${drawn} drawn before it are kept)` : ''}`;
+      await oneOfMany(written, () => writeComparison(charted.get(seed) ?? [], compared, signal), what);
+      sayWrote(io, [compared]);
+      drawn++;
+    }
+  } catch (e) {
+    // Every run is done: the tables are not lost with a chart.
+    io.out(tables.join('\n'));
+    throw e;
   }
   io.out(tables.join('\n'));
   return 0;

@@ -475,6 +475,8 @@ async function renderSvg(spec: VegaLite.TopLevelSpec): Promise<string> {
 /** One run of a comparison plot (comparePlotSvg()): its name, goal evaluations, writes and length. */
 export interface ComparedRun {
   name: string;
+  /** Its seed, for the chart's title (comparisonTitle()). */
+  seed?: number;
   goals: GoalRecord[];
   /** Its writes that changed the run (PLOT_WRITES): marked, and they split a goal's line where they removed it. */
   events?: readonly PlotWrite[];
@@ -484,6 +486,17 @@ export interface ComparedRun {
   configuredGoals?: number;
   /** As PlotOptions.kdamonds. */
   kdamonds?: number;
+}
+
+/**
+ * A comparison chart's title: the runs' names, and their seed where they share one (a sweep's
+ * charts, one per seed, are told apart once opened) or each run's where that is not in its name.
+ */
+export function comparisonTitle(runs: ReadonlyArray<Pick<ComparedRun, 'name' | 'seed'>>): string {
+  const seeds = new Set(runs.map((r) => r.seed));
+  const [only] = seeds;
+  if (seeds.size === 1) return `${runs.map((r) => r.name).join(' vs ')}${only === undefined ? '' : `, seed ${only}`}`;
+  return runs.map((r) => (r.seed === undefined || r.name.endsWith(`seed ${r.seed}`) ? r.name : `${r.name} (seed ${r.seed})`)).join(' vs ');
 }
 
 /** A comparison panel's point: `part` tells one run's stretches of the goal apart (see stretches()), where any run has several. */

@@ -8,7 +8,7 @@
  */
 import { isMapping, toJson } from '../lib/json.js';
 
-/** One leaf whose value differs between runs: its path, and each run's value (undefined: the run has no such leaf). */
+/** One leaf (or part) whose value differs between runs: its path, and each run's value (undefined: the run has no such leaf or part). */
 export interface SetupDifference {
   path: string;
   values: Array<string | undefined>;
@@ -17,30 +17,36 @@ export interface SetupDifference {
 /** Leaves shown at most; the rest are counted (two unrelated scenarios differ in hundreds). */
 export const MAX_SETUP_DIFFERENCES = 20;
 
+/** A part shown whole is cut to this many characters (a whole scheme is a few hundred). */
+const CELL_MAX = 160;
+
 /** A value as a table cell: strings bare, everything else as its JSON text (bigints exact). */
 function cellOf(v: unknown): string {
-  return typeof v === 'string' ? v : toJson(v);
+  const text = typeof v === 'string' ? v : toJson(v);
+  return text.length > CELL_MAX ? `${text.slice(0, CELL_MAX - 1)}…` : text;
+}
+
+/** A node of a header's tree: a leaf's value, or a list or mapping (whose leaves are compared instead, where every run has it). */
+interface Node {
+  cell: string;
+  container: boolean;
 }
 
 /**
- * `value`'s leaves in document order into `out`, keyed by path. A damo tree's path is long; its
- * kdamond, context and scheme are shortened to `kdK`, `ctxC` and `sN` (the summary's own names
- * for them): `damon.kdamonds[0].contexts[0].schemes[1].quotas.sz_bytes` is
- * `kd0.ctx0.s1.quotas.sz_bytes`.
+ * `value`'s nodes in document order into `out`, keyed by path: lists and mappings too, so that a
+ * part only some runs have (a scheme added, a filter list left out) is one difference, not one per
+ * leaf under it.
  */
-function leaves(value: unknown, path: string, out: Map<string, string>): void {
-  if (isMapping(value)) {
-    const keys = Object.keys(value);
-    if (keys.length === 0) out.set(path, '{}');
-    for (const k of keys) leaves(value[k], path === '' ? k : `${path}.${k}`, out);
-    return;
-  }
-  if (Array.isArray(value)) {
-    if (value.length === 0) out.set(path, '[]');
-    value.forEach((v, i) => leaves(v, `${path}[${i}]`, out));
-    return;
-  }
-  out.set(path, cellOf(value));
+function nodes(value: unknown, path: string, out: Map<string, Node>): void {
+  const container = isMapping(value) || Array.isArray(value);
+  out.set(path, { cell: cellOf(value), container });
+  if (isMapping(value)) for (const k of Object.keys(value)) nodes(value[k], `${path}.${k}`, out);
+  else if (Array.isArray(value)) value.forEach((v, i) => nodes(v, `${path}[${i}]`, out));
+}
+
+/** Whether `path` lies under `top` (a descendant, not top itself). */
+function under(path: string, top: string): boolean {
+  return path.length > top.length && path.startsWith(top) && (path[top.length] === '.' || path[top.length] === '[');
 }
 
 function shortPath(path: string): string {
@@ -52,15 +58,17 @@ function shortPath(path: string): string {
 
 /**
  * The leaves of `configs` whose values differ between them, in the order they first come (the
- * first run's document order, then leaves only later runs have). A header holding the DAMON part
- * (`damon`) in every run leaves out its `schemes` digest, which says less of the same.
+ * first run's document order, then what only later runs have). A list or mapping that some runs
+ * lack, or that is a plain value in another, is one difference, shown whole (its JSON text), and
+ * nothing under it is listed. A header holding the DAMON part (`damon`) in every run leaves out
+ * its `schemes` digest, which says less of the same.
  */
 export function setupDifferences(configs: ReadonlyArray<Record<string, unknown>>): SetupDifference[] {
   if (configs.length < 2) return [];
   const withDamon = configs.every((c) => c.damon !== undefined);
   const flat = configs.map((c) => {
-    const out = new Map<string, string>();
-    for (const [k, v] of Object.entries(c)) if (!(withDamon && k === 'schemes')) leaves(v, k, out);
+    const out = new Map<string, Node>();
+    for (const [k, v] of Object.entries(c)) if (!(withDamon && k === 'schemes')) nodes(v, k, out);
     return out;
   });
   const paths: string[] = [];
@@ -72,9 +80,15 @@ export function setupDifferences(configs: ReadonlyArray<Record<string, unknown>>
         paths.push(p);
       }
   const diffs: SetupDifference[] = [];
+  const wholes: string[] = []; // parts shown whole: nothing under them is listed
   for (const p of paths) {
-    const values = flat.map((f) => f.get(p));
+    if (wholes.some((w) => under(p, w))) continue;
+    const here = flat.map((f) => f.get(p));
+    // Lists and mappings every run has: their leaves say what differs.
+    if (here.every((n) => n?.container)) continue;
+    const values = here.map((n) => n?.cell);
     if (values.every((v) => v === values[0])) continue;
+    if (here.some((n) => n?.container)) wholes.push(p);
     diffs.push({ path: shortPath(p), values });
   }
   return diffs;

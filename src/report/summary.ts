@@ -528,13 +528,15 @@ interface Row {
    * column stands on a line of its own, its cells on the next.
    */
   wraps?: boolean;
+  /** A line about one column's run (a setup value too long for its cell): printed in that column's panel only. */
+  col?: number;
 }
 
 /**
  * A setup value longer than its column, and than this, is not set in the column (a workload's
  * description would widen the whole table): its row lists each run's value on a line instead.
  */
-const SETUP_CELL_MIN = 16;
+const SETUP_CELL_MIN = 24;
 
 /** The rows of the setup section (setupDifferences()): what the runs side by side differ in. */
 function setupRows(diffs: readonly SetupDifference[], nColumns: number): Row[] {
@@ -698,8 +700,9 @@ export function formatSummaryTable(
     }
   }
   const setupPart = setupRows(setup, columns.length);
-  if (rows.length === 0 && setupPart.length === 0) return '(no quota goals)\n';
-  if (setupPart.length > 0) rows.unshift(...setupPart, ...(rows.length > 0 ? [{ label: '', cells: null }] : []));
+  const none = rows.length === 0 ? '(no quota goals)\n' : '';
+  if (setupPart.length === 0 && none) return none;
+  rows.unshift(...setupPart, ...(setupPart.length > 0 && rows.length > 0 ? [{ label: '', cells: null }] : []));
 
   // Headings stand on lines of their own: only labels with cells set the column.
   // Setup paths set it only where nothing else does (runs without schemes).
@@ -717,7 +720,7 @@ export function formatSummaryTable(
       cells.forEach((v, i) => (colW[i] = Math.max(colW[i], v.length)));
       continue;
     }
-    const listed = cells.map((v, i) => ({ label: `    ${columns[i].title}: ${v}`, cells: null }));
+    const listed = cells.map((v, i): Row => ({ label: `    ${columns[i].title}: ${v}`, cells: null, col: i }));
     rows.splice(k, 1, { label: rows[k].label, cells: null }, ...listed);
     k += listed.length;
   }
@@ -745,7 +748,7 @@ export function formatSummaryTable(
     lines.push('-'.repeat(header.trimEnd().length));
     for (const r of rows) {
       if (!r.cells) {
-        lines.push(r.label);
+        if (r.col === undefined || panel.includes(r.col)) lines.push(r.label);
         continue;
       }
       const cells = r.cells;
@@ -757,7 +760,7 @@ export function formatSummaryTable(
       lines.push(label.padEnd(labelW) + panel.map((i) => ' '.repeat(GAP) + cells[i].padStart(colW[i])).join(''));
     }
   }
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n' + (none && `\n${none}`);
 }
 
 /**
