@@ -24,6 +24,7 @@ import { ConfigError, QUOTE_MAX, oneLine } from '../src/scenario/issues.js';
 import { formatBytesHuman, formatSummaryTable, migrationSummary } from '../src/report/summary.js';
 import { tiering6040 } from '../src/scenario/presets.js';
 import { runScenario } from '../src/run/run.js';
+import { regionLimits } from '../src/damon/region.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'damon-sim-config-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -782,6 +783,22 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     ).toEqual([`${SCHEME}.target_nid: expected a node id from 0 to 1 for migrate_hot; found -5: nothing is migrated (paddr migrates to target_nid only, not to dests)`]);
   });
 
+  it('a size quota below min_region_sz (a number without a unit is bytes) applies nothing, and says so', () => {
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = 1280))).toEqual([
+      `${SCHEME}.quotas.sz_bytes: a size quota of 1280 B is below min_region_sz (4096 B), the smallest region: the scheme applies nothing (a number without a unit is bytes; 0 is no limit)`,
+    ]);
+    for (const sz of [0, 4096, '1280 MiB']) expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = sz))).toEqual([]);
+  });
+
+  it('a hot set drawing a smaller share of the accesses than of the memory (a fraction where bp go) is said to be colder than the rest', () => {
+    expect(warnings((d) => ((d.workload as Record<string, unknown>).hot_share = 0.999))).toEqual([
+      'workload.hot_share: the hot set gets 0 % of the accesses but holds 25 % of the memory, so it is colder than the rest (a number without "%" is bp: 10000 is all of them; "99.9 %" is written so)',
+    ]);
+    expect(warnings((d) => ((d.workload as Record<string, unknown>).hot_share = 2000))[0]).toMatch(/^workload\.hot_share: the hot set gets 20 % of the accesses but holds 25 % of the memory/);
+    // As much as its share of the memory, or more: a hot set.
+    for (const share of [2500, '25 %', 9990]) expect(warnings((d) => ((d.workload as Record<string, unknown>).hot_share = share))).toEqual([]);
+  });
+
   it('a bp target above 10000 written by an event (a goal patch) draws the same warning', () => {
     const w = warnings((d) => (d.events = [{ at: '1 s', command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 15000 }] }]));
     expect(w).toEqual(['events[0].goals[0].target_value: node_eligible_mem_bp is a share of at most 10000 bp (100 %); found a target of 15000: the goal can never be met and the tuner never eases off']);
@@ -1218,6 +1235,63 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     writeFileSync(file, stringify(goodDoc()));
     const r = await cli(['run', file, '--compare-tuners', '--tuner', 'consist', '--out-dir', join(dir, 'cmp-tuner'), '--no-progress']);
     expect([r.code, r.out, r.err]).toEqual([2, '', 'damon-sim: error: --tuner: expected no --tuner with --compare-tuners (it runs both tuners); found "consist"\n']);
+  });
+
+  it("--tuner runs a scenario file's goal-tuned schemes under one tuner, as the preset's option and --compare-tuners do", async () => {
+    const d = goodDoc();
+    const committed = structuredClone(d.damon.kdamonds[0]);
+    committed.contexts[0].schemes[0].quotas.goals[0].target_value = 7000;
+    d.events = [{ at: 1, command: 'commit', damon: committed }];
+    const file = join(dir, 'tuned.yaml');
+    writeFileSync(file, stringify(d));
+    const out = join(dir, 'tuned.ndjson');
+    const r = await cli(['run', file, '--tuner', 'consist', '--out', out, '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.split('\n')[0].trim()).toBe('tiny+consist');
+    // The file with every goal_tuner (the event's too) set by hand: byte for byte the same timeline.
+    const one = structuredClone(d);
+    one.name = 'tiny+consist';
+    one.damon.kdamonds[0].contexts[0].schemes[0].quotas.goal_tuner = 'consist';
+    one.events[0].damon.contexts[0].schemes[0].quotas.goal_tuner = 'consist';
+    const single = await runDoc(stringify(one), 'yaml');
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(single.outFile, 'utf8'));
+    // export and report damon take it too.
+    const ex = await cli(['export', file, '--tuner', 'consist', '--format', 'json']);
+    expect(ex.code, ex.err).toBe(0);
+    expect([...ex.out.matchAll(/"goal_tuner": "(\w+)"/g)].map((m) => m[1])).toEqual(['consist']);
+    // Nothing to tune without goals; damo's scheme options replace what it would tune.
+    const none = goodDoc();
+    none.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals = [];
+    const noGoals = join(dir, 'tuned-none.yaml');
+    writeFileSync(noGoals, stringify(none));
+    const n = await cli(['run', noGoals, '--tuner', 'consist', '--no-progress']);
+    expect([n.code, n.out, n.err]).toEqual([2, '', `damon-sim: error: --tuner: expected a scenario with quota goals (the tuners tune them); found none in ${JSON.stringify(noGoals)}\n`]);
+    const damo = await cli(['run', file, '--tuner', 'consist', '--damos_action', 'stat', '--no-progress']);
+    expect([damo.code, damo.out, damo.err]).toEqual([2, '', 'damon-sim: error: --tuner: expected no --tuner with damo scheme options, which replace the scenario\'s schemes (set a goal\'s tuner with --damos_quota_goal_tuner); found "consist" with --damos_action\n']);
+  });
+
+  it("--compare-tuners: a file's warnings once, and the first run's summary kept when the second fails", async () => {
+    const d = goodDoc();
+    d.damon.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = 1280;
+    const file = join(dir, 'warned.yaml');
+    writeFileSync(file, stringify(d));
+    const r = await cli(['run', file, '--compare-tuners', '--duration', '1', '--out-dir', join(dir, 'warned-out'), '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err.split('\n').filter((l) => l.includes('warning:'))).toHaveLength(1);
+    // The preset's CONSIST run passes 100,000 regions at ~90 s (docs/findings.md §3), TEMPORAL's peaks at ~18,000.
+    const limit = regionLimits.maxSimulated;
+    regionLimits.maxSimulated = 100_000;
+    try {
+      const od = join(dir, 'limit-out');
+      const f = await cli(['run', '--preset', 'tiering-6040', '--compare-tuners', '--duration', '100', '--out-dir', od, '--no-progress']);
+      expect(f.code).toBe(1);
+      expect(f.err).toMatch(/damon-sim: wrote .*tiering-6040-temporal.svg\ndamon-sim: error: a DAMOS apply pass split target regions past 100000 /);
+      expect(f.out.split('\n')[0].trim()).toBe('temporal');
+      expect(f.out).toContain('time to target ±100 bp                    30.111 s');
+      expect(readdirSync(od).sort()).toEqual(['tiering-6040-temporal.ndjson', 'tiering-6040-temporal.svg']);
+    } finally {
+      regionLimits.maxSimulated = limit;
+    }
   });
 
   it('--compare-tuners under a profile without TEMPORAL: one line for the comparison, not one per scheme', async () => {

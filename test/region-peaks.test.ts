@@ -68,4 +68,18 @@ describe('region peaks and rejected quota splits', () => {
       ['tiering-6040-consist seed 42', '1566546', '1567'],
     ]);
   });
+
+  it("damon-sim run notes a kdamond whose own work stretched its aggregation intervals past twice aggr_us, and only then", async () => {
+    // The patch author's 5 GiB quota per second: migrating it is charged to the kdamond's clock.
+    const author = await cli(['run', join(import.meta.dirname, '..', 'examples', 'tiering-6040-author.yaml'), '--duration', '30s', '--no-progress']);
+    expect(author.code, author.err).toBe(0);
+    const note = /^damon-sim: note: kdamond 0: an aggregation interval lasted ([\d.]+) s of simulated time \(median\) against aggr_us 100 ms: .* so it aggregates and applies schemes ([\d.]+)× less often than configured/m.exec(author.err);
+    expect(note?.slice(1)).toEqual(['1.419', '14.2']);
+    // The preset's 128 MiB: a 5 ms sample lasts ~6 ms at HZ 1000, an aggregation ~0.14 s; no note.
+    const { res } = preset(30);
+    expect(res.aggrIntervals).toEqual([{ kdamond: 0, ctx: 0, medianS: expect.closeTo(0.12, 1) as number, aggrUs: 100000, autoTuned: false }]);
+    const plain = await cli(['run', '--preset', 'tiering-6040', '--duration', '30s', '--no-progress']);
+    expect(plain.err).not.toContain('aggregation interval lasted');
+  });
 });
+

@@ -98,8 +98,19 @@ export function checkTuner(tuner: string | undefined): void {
 }
 
 /** --tuner picks a preset's tuner: a scenario file sets goal_tuner per scheme. */
-export function checkTunerHasPreset(tuner: string | undefined, preset: string | undefined): void {
-  if (tuner !== undefined && preset === undefined) throw new UsageError('--tuner: expected --preset NAME with it (a scenario file sets goal_tuner per scheme); found --tuner without --preset');
+/**
+ * A scenario file's document with every scheme that has quota goals (its events' too) under
+ * `tuner`: `--tuner` for a file, as the presets take it. A file without goals has nothing to tune.
+ */
+export function withFileTuner(doc: unknown, tuner: Tuner, file: string, option = '--tuner'): unknown {
+  const t = withGoalTuner(doc, tuner);
+  if (t.tuned === 0) throw new UsageError(`${option}: expected a scenario with quota goals (the tuners tune them); found none in ${JSON.stringify(file)}`);
+  return t.doc;
+}
+
+/** A scenario's name for a run of its file under `tuner`: a name that says the file's own tuner (the tiering-6040 example's "-temporal") drops it. */
+export function tunedName(name: string, tuner: Tuner): string {
+  return `${name.replace(/-(?:temporal|consist)$/, '')}+${tuner}`;
 }
 
 /** Load a scenario file or a preset, keeping its document. */
@@ -115,10 +126,12 @@ export function loadScenarioSource(
     return { loaded: scenarioFromDoc(doc, { source: `preset ${preset}`, compat: opts.compat }), doc, label: `preset ${preset}` };
   }
   if (file === undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found neither`);
-  checkTunerHasPreset(opts.tuner, preset);
-  const doc = withProfile(readScenarioDoc(file), opts.profile);
+  const read = readScenarioDoc(file);
+  const doc = withProfile(opts.tuner === undefined ? read : withFileTuner(read, opts.tuner as Tuner, file), opts.profile);
   if (!isMapping(doc)) throw new ConfigError([{ path: file, message: 'expected a scenario document (a mapping); found something else' }]);
-  return { loaded: scenarioFromDoc(doc, { source: file, compat: opts.compat }), doc: doc as Record<string, unknown>, label: file };
+  const loaded = scenarioFromDoc(doc, { source: file, compat: opts.compat });
+  if (opts.tuner !== undefined) loaded.scenario.name = tunedName(loaded.scenario.name, opts.tuner as Tuner);
+  return { loaded, doc: doc as Record<string, unknown>, label: file };
 }
 
 /** A run's simulated duration in ns from the command line; `option` names it in errors. */

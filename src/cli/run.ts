@@ -18,7 +18,7 @@ import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
-import { checkPreset, checkTuner, checkTunerHasPreset, parseCompat, parseOverrides, parseProfile, presetDoc, withGoalTuner, withProfile } from './damo-common.js';
+import { checkPreset, checkTuner, parseCompat, parseOverrides, parseProfile, presetDoc, tunedName, withFileTuner, withProfile } from './damo-common.js';
 import { applyDamoOptions, damoInputs, splitRunArgs } from './run-damo.js';
 
 export interface RunCommandOptions {
@@ -75,17 +75,12 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
     loaded = scenarioFromDoc(doc, { source: `preset ${o.preset}`, compat });
   } else if (file !== undefined) {
     let doc = readScenarioDoc(file);
-    if (o.compareTuners) {
-      // Both tuners on the file's own schemes: every scheme with goals gets each in turn.
-      const t = withGoalTuner(doc, tuner);
-      if (t.tuned === 0) throw new UsageError(`--compare-tuners: expected a scenario with quota goals (the tuners tune them); found none in ${JSON.stringify(file)}`);
-      doc = t.doc;
-      refuseProfileWithoutTemporal(withProfile(doc, profile));
-    }
+    // --compare-tuners runs the file's goal-tuned schemes under each tuner in turn; --tuner under one.
+    const fileTuner = o.compareTuners ? tuner : (o.tuner as Tuner | undefined);
+    if (fileTuner !== undefined) doc = withFileTuner(doc, fileTuner, file, o.compareTuners ? '--compare-tuners' : '--tuner');
+    if (o.compareTuners) refuseProfileWithoutTemporal(withProfile(doc, profile));
     loaded = scenarioFromDoc(withProfile(forRun(doc), profile), { source: file, compat });
-    // A name that says its file's tuner (the tiering-6040 example is "tiering-6040-temporal") would
-    // say it of both runs: the comparison's own suffix replaces it.
-    if (o.compareTuners) loaded.scenario.name = `${loaded.scenario.name.replace(/-(?:temporal|consist)$/, '')}+${tuner}`;
+    if (fileTuner !== undefined) loaded.scenario.name = tunedName(loaded.scenario.name, fileTuner);
   } else {
     throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
   }
@@ -178,6 +173,22 @@ function regionPeakNotes(res: RunResult, run: string | undefined): ConfigIssue[]
   return notes;
 }
 
+/**
+ * Contexts whose aggregation intervals lasted more than twice as long as configured (median, in
+ * simulated time): the kdamond's own work (sampling many regions, migrations, goal walks) is
+ * charged to its clock, so it aggregates, applies and tunes quotas less often than its intervals
+ * say, and a quota sized per second moves less. Neither the summary nor the timeline says so
+ * but through its aggr records' times. Not for auto-tuned intervals, whose length is the tuner's.
+ */
+function busyKdamondNotes(res: RunResult, run: string | undefined): ConfigIssue[] {
+  return res.aggrIntervals
+    .filter((a) => !a.autoTuned && a.aggrUs > 0 && a.medianS * 1e6 > 2 * a.aggrUs)
+    .map((a) => ({
+      path: `${run === undefined ? '' : `${run}, `}kdamond ${a.kdamond}`,
+      message: `an aggregation interval lasted ${a.medianS.toFixed(3)} s of simulated time (median) against aggr_us ${a.aggrUs / 1000} ms: the kdamond's own work (sampling its regions, DAMOS actions, goal walks) is charged to its clock, so it aggregates and applies schemes ${(a.medianS * 1e6 / a.aggrUs).toFixed(1)}× less often than configured (docs/model.md "Time")`,
+    }));
+}
+
 /** The kdamonds whose initial configuration has schemes, as the timeline's header lists them. */
 function kdamondsWithSchemes(sc: Scenario): number {
   return sc.kdamonds.filter((k) => k.contexts.some((c) => c.schemes.length > 0)).length;
@@ -267,7 +278,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
     // Once per command (a sweep's runs would repeat it).
-    const notes = [...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
+    const notes = [...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`), ...busyKdamondNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
     for (const n of notes) w.notesSeen?.add(`${n.path}: ${n.message}`);
     printIssues(io, notes, 'note');
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, ...plotInputs(sc, res) }), option('--plot')));
@@ -342,10 +353,10 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.damoArgs !== undefined && o.damoArgs.length > 0) {
     // The options replace the preset's schemes, goals and tuners with their own.
     const first = o.damoArgs[0];
-    // A bad --tuner value, or --tuner without a preset, has its own message.
+    // A bad --tuner value has its own message.
     check(() => {
-      if (o.preset !== undefined && (o.tuner === 'temporal' || o.tuner === 'consist'))
-        throw new UsageError(`--tuner: expected no --tuner with damo scheme options, which replace the preset's schemes (set a goal's tuner with --damos_quota_goal_tuner); found ${JSON.stringify(o.tuner)} with ${first}`);
+      if (o.tuner === 'temporal' || o.tuner === 'consist')
+        throw new UsageError(`--tuner: expected no --tuner with damo scheme options, which replace the ${o.preset !== undefined ? "preset's" : "scenario's"} schemes (set a goal's tuner with --damos_quota_goal_tuner); found ${JSON.stringify(o.tuner)} with ${first}`);
     });
     check(() => {
       if (o.compareTuners) throw new UsageError(`--compare-tuners: expected no damo scheme options, which replace both tuners' schemes (both runs would be the same); found ${first}`);
@@ -362,8 +373,6 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     seeds = r;
   });
   checks.report();
-  // With --compare-tuners, --tuner is refused for that (below), whatever names the scenario.
-  if (!o.compareTuners) checkTunerHasPreset(o.tuner, o.preset);
   if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
   if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
   if (o.compareTuners) {
@@ -430,10 +439,18 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     const migrations: Array<RunResult['migrations']> = [];
     const stats: Array<RunResult['stats']> = [];
     const charted: ComparedRun[] = [];
+    const warned = new Set<string>();
     for (let i = 0; i < tuners.length; i++) {
-      printIssues(io, loaded[i].warnings, 'warning');
+      printNewIssues(io, loaded[i].warnings, 'warning', warned);
       const base = join(outDir, fileNameOf(loaded[i].scenario.name));
-      const res = await oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen }));
+      let res: RunResult;
+      try {
+        res = await oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen }));
+      } catch (e) {
+        // The runs before it are complete: their summaries are not lost with this one.
+        if (columns.length > 0) io.out(formatSummaryTable(columns, migrations, stats));
+        throw e;
+      }
       columns.push({ title: tuners[i], rows: res.summary });
       migrations.push(res.migrations);
       stats.push(res.stats);
@@ -465,6 +482,13 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
   if (toStdout.length > 0) io.err(table);
   else io.out(table);
   return 0;
+}
+
+/** Print the issues this command has not printed yet (`seen`): both tuners' runs of one file share its warnings. */
+function printNewIssues(io: Io, issues: readonly ConfigIssue[], kind: 'warning', seen: Set<string>): void {
+  const fresh = issues.filter((i) => !seen.has(`${i.path}: ${i.message}`));
+  for (const i of fresh) seen.add(`${i.path}: ${i.message}`);
+  printIssues(io, fresh, kind);
 }
 
 /**
@@ -519,14 +543,23 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
   let written = 0;
   // Per seed, its runs' goals for the chart comparing them, drawn once every run is done.
   const charted = new Map<number, ComparedRun[]>();
+  const warned = new Set<string>();
   for (const perSeed of loaded) {
-    // The seed does not change what the file says: its warnings once per scenario.
-    printIssues(io, perSeed[0].warnings, 'warning');
+    // The seed does not change what the file says, nor the tuner most of it: its warnings once.
+    printNewIssues(io, perSeed[0].warnings, 'warning', warned);
     const runs: SweepRun[] = [];
     for (const l of perSeed) {
       const sc = l.scenario;
       const base = baseOf(sc);
-      const res = await oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen }));
+      let res: RunResult;
+      try {
+        res = await oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen }));
+      } catch (e) {
+        // The runs before it are complete: their tables are not lost with this one.
+        const done = [...tables, ...(runs.length > 0 ? [formatSweepTable(perSeed[0].scenario.name, runs)] : [])];
+        if (done.length > 0) io.out(done.join('\n'));
+        throw e;
+      }
       if (base) written++;
       if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
       runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });

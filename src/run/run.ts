@@ -35,6 +35,13 @@ export interface RunResult {
   events: Array<Record<string, unknown>>;
   /** Each context's region count at its peak, and the quota splits its filters rejected. */
   regions: ContextRegions[];
+  /**
+   * Each context's aggregation intervals as they lasted in simulated time (median, s) against
+   * the one configured (µs, at the end of the run): the kdamond's own work is charged to its clock
+   * (docs/model.md "Time"), so a busy kdamond aggregates, tunes and applies less often than its
+   * intervals say. Not in the timeline (its `aggr` records' times give it).
+   */
+  aggrIntervals: Array<{ kdamond: number; ctx: number; medianS: number; aggrUs: number; autoTuned: boolean }>;
 }
 
 /**
@@ -219,7 +226,16 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
     };
   });
   write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations, regions }));
-  return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records, regions };
+  const aggrIntervals = sim.kdamonds.flatMap((k) => {
+    const ctx = k.kdamond.ctx;
+    const ci = ctxIdxInKdamond(ctx);
+    const ts = rec.truths.filter((x) => x.kdamond === k.idx && x.ctx === ci).map((x) => x.t);
+    const gaps = ts.slice(1).map((t, i) => t - ts[i]).sort((a, b) => a - b);
+    if (gaps.length === 0) return [];
+    const medianS = gaps[gaps.length >> 1];
+    return [{ kdamond: k.idx, ctx: ci, medianS, aggrUs: ctx.attrs.aggrInterval, autoTuned: ctx.attrs.intervalsGoal.aggrs !== 0 }];
+  });
+  return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records, regions, aggrIntervals };
 }
 
 /** Every scheme's DAMOS stats at the end of the run. */

@@ -66,6 +66,7 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
 /** The machine, the workload on it, and the run's duration: what the simulated machine cannot hold. */
 export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload' | 'duration'>, c: Collector): void {
   const err = (path: PathSeg[], message: string) => c.errors.push({ path: formatPath(path), message });
+  const warn = (path: PathSeg[], message: string) => c.warnings.push({ path: formatPath(path), message });
 
   // --- the machine ---
   const errorsBefore = c.errors.length;
@@ -105,6 +106,10 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
       if (h.bytes % 4096 !== 0) err(key('hot.bytes', 'hot_set'), `expected a multiple of 4 KiB; found ${h.bytes}`);
       if (h.offset % 4096 !== 0) err(key('hot.offset', 'hot_offset'), `expected a multiple of 4 KiB; found ${h.offset}`);
       // The key to change: the hot set itself when it cannot fit anywhere, else where it starts.
+      // A "hot" set that draws a smaller share of the accesses than of the memory is colder than
+      // the rest: most likely a fraction written where the key takes bp (0.999 is 0.999 bp).
+      if (h.bytes > 0 && h.bytes < a.bytes && h.share < h.bytes / a.bytes)
+        warn(key('hot.share', 'hot_share'), `the hot set gets ${fmtShare(h.share)} of the accesses but holds ${fmtShare(h.bytes / a.bytes)} of the memory, so it is colder than the rest (a number without "%" is bp: 10000 is all of them; "99.9 %" is written so)`);
       if (h.bytes > a.bytes) err(key('hot.bytes', 'hot_set'), `expected at most the area's ${a.bytes} bytes; found ${h.bytes}`);
       else if (h.offset + h.bytes > a.bytes) err(key('hot.offset', 'hot_offset'), `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${h.offset} + ${h.bytes} = ${h.offset + h.bytes}`);
       h.moves.forEach((m, i) => {
@@ -152,6 +157,12 @@ function firstTouchFit(s: Pick<Scenario, 'machine' | 'workload'>, err: (path: Pa
         err(hotset ? ['workload', 'rss'] : ['workload', 'processes', pi, 'areas', ai, 'bytes'], `expected memory that fits on nodes ${a.nodes.join(', ')} above their watermarks; found ${sizeText(left)} of ${sizeText(a.bytes)} without room`);
     }),
   );
+}
+
+/** A share in [0, 1] as a percentage, to as many digits as it needs to be told from 0. */
+function fmtShare(x: number): string {
+  const pct = x * 100;
+  return `${pct >= 1 || pct === 0 ? Number(pct.toFixed(2)) : Number(pct.toPrecision(2))} %`;
 }
 
 /** Where a hot-set move is written in the file: `workload.moves[i]` in the hotset form, under its area otherwise. */
@@ -344,6 +355,10 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         // failed bytes whole, whatever the files say.
         if (profile && !profile.failChargeRatio && (sc.quota.failChargeNum !== 0 || sc.quota.failChargeDenom !== 0))
           warn([...sp, 'quotas', 'fail_charge_num'], `kernel profile "${profile.name}" has no failed-charge ratio (switch failChargeRatio; ${useProfile((p) => p.failChargeRatio)}): fail_charge_num ${sc.quota.failChargeNum} / fail_charge_denom ${sc.quota.failChargeDenom} are ignored`);
+        // esz never exceeds the size quota, and no region is smaller than min_region_sz: the scheme
+        // applies nothing (a number without a unit is bytes, where "1280 MiB" was meant).
+        if (sc.quota.sz > 0n && sc.quota.sz < BigInt(msz))
+          warn([...sp, 'quotas', 'sz_bytes'], `a size quota of ${sc.quota.sz} B is below min_region_sz (${msz}${ctx.addrUnit !== 1 ? `, in core units at addr_unit ${ctx.addrUnit}` : ' B'}), the smallest region: the scheme applies nothing (a number without a unit is bytes; 0 is no limit)`);
         if (sc.maxNrSnapshots !== 0 && profile && !profile.maxNrSnapshotsFile)
           err([...sp, 'max_nr_snapshots'], `expected 0: kernel profile "${profile.name}" has no max_nr_snapshots file (${useProfile((p) => p.maxNrSnapshotsFile)}); found ${sc.maxNrSnapshots}`);
         if (sc.quota.goalTuner === 'temporal' && profile && !profile.temporalTuner)
