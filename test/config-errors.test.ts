@@ -600,7 +600,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     const G = 2 ** 30;
     const M = 2 ** 20;
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions[1].end = '4200 MiB'))).toEqual([
-      `${CTX}.targets[0].regions[1]: this region is core addresses [${4128 * M}, ${4200 * M}) × addr_unit 1 = physical [${4128 * M}, ${4200 * M}), which reaches past the machine's memory [${4 * G}, ${4160 * M}): the part outside holds no memory, so DAMON finds no access there (the kernel takes such a region)`,
+      `${CTX}.targets[0].regions[1]: this region is [${4128 * M} (4128 MiB), ${4200 * M} (4200 MiB)), which reaches past the machine's memory [${4 * G} (4 GiB), ${4160 * M} (4160 MiB)): the part outside holds no memory, so DAMON finds no access there (the kernel takes such a region)`,
     ]);
     // Past both ends, in core addresses of 4 KiB (the machine is [1 Mi, 1040 Ki) pages of 4 KiB).
     expect(
@@ -610,7 +610,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
         ctx.targets[0].regions = [{ start: 1000 * 1024, end: 1100 * 1024 }];
       }).filter((w) => w.includes('reaches past')),
     ).toEqual([
-      `${CTX}.targets[0].regions[0]: this region is core addresses [${1000 * 1024}, ${1100 * 1024}) × addr_unit 4096 = physical [${1000 * 4 * M}, ${1100 * 4 * M}), which reaches past the machine's memory [${4 * G}, ${4160 * M}): the parts outside hold no memory, so DAMON finds no access there (the kernel takes such a region)`,
+      `${CTX}.targets[0].regions[0]: this region is core addresses [${1000 * 1024}, ${1100 * 1024}) × addr_unit 4096 = physical [${1000 * 4 * M} (4000 MiB), ${1100 * 4 * M} (4400 MiB)), which reaches past the machine's memory [${4 * G} (4 GiB), ${4160 * M} (4160 MiB)): the parts outside hold no memory, so DAMON finds no access there (the kernel takes such a region)`,
     ]);
     expect(
       warnings((d) => {
@@ -925,9 +925,9 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
   it('an addr filter whose bound falls inside a node (capacities changed, filters not) is named', () => {
     const M = 2 ** 20;
     const G = 2 ** 30;
-    // Node 0 grows to 48 MiB: the filter meant as node 1's range [4128 MiB, 4160 MiB) now starts inside node 0.
+    // Node 0 grows to 48 MiB: the filter meant as node 1's range [4128 MiB, 4160 MiB) now starts inside node 0 and ends inside node 1 (both named).
     expect(warnings((d) => (d.machine.nodes[0].capacity = '48 MiB'))).toEqual([
-      `${SCHEME}.filters[0].address_range: this addr filter is core addresses [${4128 * M}, ${4160 * M}) × addr_unit 1 = physical [${4128 * M}, ${4160 * M}), which covers only part of node 0 [${4 * G}, ${4144 * M}): a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities)`,
+      `${SCHEME}.filters[0].address_range: this addr filter is [${4128 * M} (4128 MiB), ${4160 * M} (4160 MiB)), which covers only part of node 0 [${4 * G} (4 GiB), ${4144 * M} (4144 MiB)) and of node 1 [${4144 * M} (4144 MiB), ${4176 * M} (4176 MiB)): a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities)`,
     ]);
     // A filter over whole nodes, or over both, says nothing.
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters[0].address_range = { start: '4 GiB', end: '4160 MiB' }))).toEqual([]);
@@ -947,9 +947,9 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
   it('regions and addr filters are core addresses: bytes given with addr_unit 4 land beyond the machine, and that is said', () => {
     const au4 = (d: Doc) => (d.damon.kdamonds[0].contexts[0].addr_unit = 4);
     expect(warnings(au4)).toEqual([
-      `${CTX}.targets[0].regions[0]: this region is core addresses [4294967296, 4328521728) × addr_unit 4 = physical [17179869184, 17314086912), which holds no memory of the machine (its nodes span [4294967296, 4328521728), [4328521728, 4362076160)): nothing there is monitored (regions and addr filters are core addresses: bytes / addr_unit)`,
-      `${CTX}.targets[0].regions[1]: this region is core addresses [4328521728, 4362076160) × addr_unit 4 = physical [17314086912, 17448304640), which holds no memory of the machine (its nodes span [4294967296, 4328521728), [4328521728, 4362076160)): nothing there is monitored (regions and addr filters are core addresses: bytes / addr_unit)`,
-      `${SCHEME}.filters[0].address_range: this addr filter is core addresses [4328521728, 4362076160) × addr_unit 4 = physical [17314086912, 17448304640), which holds no memory of the machine (its nodes span [4294967296, 4328521728), [4328521728, 4362076160)): the filter matches no region (regions and addr filters are core addresses: bytes / addr_unit)`,
+      `${CTX}.targets[0].regions[0]: this region is core addresses [4294967296, 4328521728) × addr_unit 4 = physical [17179869184 (16 GiB), 17314086912 (16512 MiB)), which holds no memory of the machine (its nodes span [4294967296 (4 GiB), 4328521728 (4128 MiB)), [4328521728 (4128 MiB), 4362076160 (4160 MiB))): nothing there is monitored (regions and addr filters are core addresses: bytes / addr_unit)`,
+      `${CTX}.targets[0].regions[1]: this region is core addresses [4328521728, 4362076160) × addr_unit 4 = physical [17314086912 (16512 MiB), 17448304640 (16640 MiB)), which holds no memory of the machine (its nodes span [4294967296 (4 GiB), 4328521728 (4128 MiB)), [4328521728 (4128 MiB), 4362076160 (4160 MiB))): nothing there is monitored (regions and addr filters are core addresses: bytes / addr_unit)`,
+      `${SCHEME}.filters[0].address_range: this addr filter is core addresses [4328521728, 4362076160) × addr_unit 4 = physical [17314086912 (16512 MiB), 17448304640 (16640 MiB)), which holds no memory of the machine (its nodes span [4294967296 (4 GiB), 4328521728 (4128 MiB)), [4328521728 (4128 MiB), 4362076160 (4160 MiB))): the filter matches no region (regions and addr filters are core addresses: bytes / addr_unit)`,
     ]);
     // The same ranges in core units (bytes / 4) are read as they are and draw nothing.
     const { scenario, warnings: w } = scenarioFromDoc(

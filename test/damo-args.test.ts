@@ -512,7 +512,7 @@ describe('damon-sim args / run with damo options', () => {
       'damon-sim: warning: damo options.kdamonds[0].contexts[0].targets[0].regions[0] (--regions)',
       'damon-sim: warning: damo options.kdamonds[0].contexts[0].schemes[0].filters[1].address_range (--damos_filter)',
     ]);
-    expect(r.err).toContain('which holds no memory of the machine (its nodes span [4294967296, 38654705664), [38654705664, 73014444032)): nothing there is monitored');
+    expect(r.err).toContain('which holds no memory of the machine (its nodes span [4294967296 (4 GiB), 38654705664 (36 GiB)), [38654705664 (36 GiB), 73014444032 (68 GiB))): nothing there is monitored');
     // Without a machine there is nothing to check against.
     expect((await cli(['args', ...opts])).err).toBe('');
   });
@@ -545,7 +545,7 @@ describe('damon-sim args / run with damo options', () => {
   it('run --kdamonds gives the machine-dependent warnings args --kdamonds gives (they were dropped)', async () => {
     const kd = JSON.stringify({ kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [{ start: '200G', end: '300G' }] }], schemes: [{ action: 'stat' }] }] }] });
     const args = await cli(['args', '--preset', 'tiering-6040', '--kdamonds', kd]);
-    const warning = 'damon-sim: warning: --kdamonds.kdamonds[0].contexts[0].targets[0].regions[0]: this region is core addresses [214748364800, 322122547200) × addr_unit 1 = physical [214748364800, 322122547200), which holds no memory of the machine (its nodes span [4294967296, 38654705664), [38654705664, 73014444032)): nothing there is monitored\n';
+    const warning = 'damon-sim: warning: --kdamonds.kdamonds[0].contexts[0].targets[0].regions[0]: this region is [214748364800 (200 GiB), 322122547200 (300 GiB)), which holds no memory of the machine (its nodes span [4294967296 (4 GiB), 38654705664 (36 GiB)), [38654705664 (36 GiB), 73014444032 (68 GiB))): nothing there is monitored\n';
     expect(args.err).toBe(warning);
     const run = await cli(['run', '--preset', 'tiering-6040', '--kdamonds', kd, '--duration', '0.2', '--no-progress']);
     expect(run.code).toBe(0);

@@ -187,7 +187,7 @@ describe('parsers', () => {
   it('explains what was expected and what was found', () => {
     expect(() => parseBytes('5 parsecs')).toThrow(
       'expected a size such as "4 KiB", "1.5 GiB" or a number of bytes ' +
-        '(units: B K KB KiB M MB MiB G GB GiB T TB TiB P PB PiB E EB EiB, min, max); found "5 parsecs"',
+        '(units: B K KB KiB M MB MiB G GB GiB T TB TiB P PB PiB E EB EiB; or the words min, max); found "5 parsecs"',
     );
     expect(() => parseTime('-5 ms', 'us')).toThrow(/units: ns us ms s m h d.*found "-5 ms" \(negative values/);
     expect(() => parseNumber({ toString: () => { throw new Error('hostile'); } })).toThrow(/found an object$/);

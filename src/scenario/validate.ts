@@ -132,6 +132,16 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
 }
 
 /** A byte count as a reader takes it in, and exactly: "16.000 GiB (17179869184 bytes)". */
+/** A physical byte range, its bounds in bytes and, where whole, in a unit (as a scenario would write them). */
+function rangeText(start: number, end: number): string {
+  const unit = (x: number) => {
+    const u = [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const;
+    const hit = u.find(([, n]) => x >= n && x % n === 0);
+    return hit ? ` (${x / hit[1]} ${hit[0]})` : '';
+  };
+  return `[${start}${unit(start)}, ${end}${unit(end)})`;
+}
+
 function sizeText(bytes: number): string {
   return bytes > 1024 ? `${formatBytes(bytes)} (${bytes} bytes)` : `${bytes} bytes`;
 }
@@ -260,12 +270,13 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   const { profile, memcgs } = env;
   // The kernel takes any range; one that misses every node monitors (or filters) nothing, most
   // likely bytes given where core addresses (bytes / addr_unit) were meant.
-  const physical = (what: string, r: { start: number; end: number }, au: number) => `this ${what} is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical [${r.start * au}, ${r.end * au})`;
+  const physical = (what: string, r: { start: number; end: number }, au: number) =>
+    au === 1 ? `this ${what} is ${rangeText(r.start, r.end)}` : `this ${what} is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical ${rangeText(r.start * au, r.end * au)}`;
   const outsideMemory = (path: PathSeg[], what: string, r: { start: number; end: number }, au: number, effect: string) => {
     const a = r.start * au;
     const b = r.end * au;
     if (!env.memory || env.memory.some((m) => m.start < b && a < m.end)) return;
-    warn(path, `${physical(what, r, au)}, which holds no memory of the machine (its nodes span ${env.memory.map((m) => `[${m.start}, ${m.end})`).join(', ')}): ${effect}${au !== 1 ? ' (regions and addr filters are core addresses: bytes / addr_unit)' : ''}`);
+    warn(path, `${physical(what, r, au)}, which holds no memory of the machine (its nodes span ${env.memory.map((m) => rangeText(m.start, m.end)).join(', ')}): ${effect}${au !== 1 ? ' (regions and addr filters are core addresses: bytes / addr_unit)' : ''}`);
   };
   // A region reaching past the first node's start or the last node's end (not across a hole
   // between nodes, which whole-machine ranges cover) monitors memory that is not there.
@@ -277,7 +288,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const { lo, hi } = span;
     if (!(a < hi && lo < b) || (lo <= a && b <= hi)) return; // wholly outside (outsideMemory()) or inside
     const both = a < lo && b > hi;
-    warn(path, `${physical('region', r, au)}, which reaches past the machine's memory [${lo}, ${hi}): the ${both ? 'parts' : 'part'} outside hold${both ? '' : 's'} no memory, so DAMON finds no access there (the kernel takes such a region)`);
+    warn(path, `${physical('region', r, au)}, which reaches past the machine's memory ${rangeText(lo, hi)}: the ${both ? 'parts' : 'part'} outside hold${both ? '' : 's'} no memory, so DAMON finds no access there (the kernel takes such a region)`);
   };
   // An addr filter is most often one node's range (the tiering schemes'): one whose bound falls
   // inside a node was most likely written for other capacities, and leaves part of that node to
@@ -285,10 +296,10 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   const cutsNode = (path: PathSeg[], r: { start: number; end: number }, au: number) => {
     const a = r.start * au;
     const b = r.end * au;
-    const nid = env.memory?.findIndex((m) => (m.start < a && a < m.end) || (m.start < b && b < m.end)) ?? -1;
-    if (nid < 0 || !env.memory) return;
-    const m = env.memory[nid];
-    warn(path, `${physical('addr filter', r, au)}, which covers only part of node ${nid} [${m.start}, ${m.end}): a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities${au !== 1 ? '; they are core addresses: bytes / addr_unit' : ''})`);
+    const cut = (env.memory ?? []).map((m, nid) => ({ ...m, nid })).filter((m) => (m.start < a && a < m.end) || (m.start < b && b < m.end));
+    if (cut.length === 0) return;
+    const nodes = cut.map((m) => `node ${m.nid} ${rangeText(m.start, m.end)}`).join(' and of ');
+    warn(path, `${physical('addr filter', r, au)}, which covers only part of ${nodes}: a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities${au !== 1 ? '; they are core addresses: bytes / addr_unit' : ''})`);
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {

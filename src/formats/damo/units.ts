@@ -68,12 +68,12 @@ const PER_PERCENT: Readonly<Record<RatioUnit, bigint>> = { percent: 1n, permil: 
 const EXPECT_NUMBER = 'a non-negative number such as 4096, "1,234" or "1,234.5" (or min, max)';
 const EXPECT_BYTES =
   'a size such as "4 KiB", "1.5 GiB" or a number of bytes ' +
-  '(units: B K KB KiB M MB MiB G GB GiB T TB TiB P PB PiB E EB EiB, min, max)';
+  '(units: B K KB KiB M MB MiB G GB GiB T TB TiB P PB PiB E EB EiB; or the words min, max)';
 const expectTime = (unit: TimeUnit): string =>
-  `a time such as "5 ms", "1 m 2 s" or a number of ${unit} (units: ns us ms s m h d, min, max)`;
+  `a time such as "5 ms", "1 m 2 s" or a number of ${unit} (units: ns us ms s m h d; or the words min, max)`;
 const expectRatio = (unit: RatioUnit): string =>
-  `a ratio such as "5 %", "0.1 %" or a number in ${unit} (units: %, min, max)`;
-const EXPECT_PERCENT = 'a percentage such as "5 %", "0.5 %" or a number of percent (units: %, min, max)';
+  `a ratio such as "5 %", "0.1 %" or a number in ${unit} (units: %; or the words min, max)`;
+const EXPECT_PERCENT = 'a percentage such as "5 %", "0.5 %" or a number of percent (units: %; or the words min, max)';
 const EXPECT_COUNT = 'a count with a unit such as "3 samples" or "50 aggr_intervals" (units: samples aggr_intervals)';
 const EXPECT_BOOL = 'a boolean: true/false, y/n, yes/no, on/off or 1/0 (any case)';
 

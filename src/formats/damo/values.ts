@@ -173,7 +173,7 @@ export const accessRateV = () =>
     try {
       percent = parsePercentFloat(v);
     } catch (e) {
-      throw e instanceof UnitError ? e.expecting('a percentage such as "5 %" or a number of percent, or kernel samples such as "3 samples" (units: %, samples, min, max)') : e;
+      throw e instanceof UnitError ? e.expecting('a percentage such as "5 %" or a number of percent, or kernel samples such as "3 samples" (units: %, samples; or the words min, max)') : e;
     }
     const bare = typeof v === 'number' ? Number.isInteger(v) : /^\s*[\d,]+\s*$/.test(v);
     return { kind: 'percent', percent: typeof v === 'string' && v.trim().endsWith('%') ? percentAsRead(percent) : percent, bare };
@@ -189,6 +189,6 @@ export const ageV = () =>
     try {
       return { kind: 'us', value: parseTime(v, 'us') };
     } catch (e) {
-      throw e instanceof UnitError ? e.expecting('a time such as "5 ms" or a number of us, or aggregation intervals such as "3 aggr_intervals" (units: ns us ms s m h d, aggr_intervals, min, max)') : e;
+      throw e instanceof UnitError ? e.expecting('a time such as "5 ms" or a number of us, or aggregation intervals such as "3 aggr_intervals" (units: ns us ms s m h d, aggr_intervals; or the words min, max)') : e;
     }
   }, 'age: a time (bare number = µs, or "5 s", "max") or "N aggr_intervals"');
