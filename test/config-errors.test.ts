@@ -799,6 +799,23 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     for (const share of [2500, '25 %', 9990]) expect(warnings((d) => ((d.workload as Record<string, unknown>).hot_share = share))).toEqual([]);
   });
 
+  it("a migrate scheme whose one addr filter lets through only its own target node's memory (a PULL/PUSH pair's filters swapped) is said to move nothing", () => {
+    const M = 2 ** 20;
+    const G = 2 ** 30;
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters[0].address_range = { start: '4 GiB', end: '4128 MiB' }))).toEqual([
+      `${SCHEME}.filters[0].address_range: this addr filter is [${4 * G} (4 GiB), ${4128 * M} (4128 MiB)), within node 0, where the scheme migrates to: all it lets through is there already, so nothing is migrated (a PULL/PUSH pair filters each scheme to the other node's range)`,
+    ]);
+    // The other node's range (the good document's), or a rejecting filter: nothing to say.
+    expect(warnings(() => undefined)).toEqual([]);
+    expect(
+      warnings((d) => {
+        const f = d.damon.kdamonds[0].contexts[0].schemes[0].filters[0];
+        f.address_range = { start: '4 GiB', end: '4128 MiB' };
+        f.allow = false;
+      }),
+    ).toEqual([]);
+  });
+
   it('a bp target above 10000 written by an event (a goal patch) draws the same warning', () => {
     const w = warnings((d) => (d.events = [{ at: '1 s', command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 15000 }] }]));
     expect(w).toEqual(['events[0].goals[0].target_value: node_eligible_mem_bp is a share of at most 10000 bp (100 %); found a target of 15000: the goal can never be met and the tuner never eases off']);

@@ -384,6 +384,16 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
         });
+        // A migrate scheme whose one filter lets through only its own target node's memory has
+        // nothing to move (the tiering pair's filters swapped: each must name the other node).
+        const only = sc.filters.length === 1 ? sc.filters[0] : undefined;
+        const targetNode = env.memory?.[sc.targetNid];
+        if ((sc.action === 'migrate_hot' || sc.action === 'migrate_cold') && only?.type === 'addr' && only.allow && only.matching && only.addrRange && targetNode) {
+          const a = only.addrRange.start * ctx.addrUnit;
+          const b = only.addrRange.end * ctx.addrUnit;
+          if (a < b && targetNode.start <= a && b <= targetNode.end)
+            warn([...sp, 'filters', 0, 'address_range'], `${physical('addr filter', only.addrRange, ctx.addrUnit)}, within node ${sc.targetNid}, where the scheme migrates to: all it lets through is there already, so nothing is migrated (a PULL/PUSH pair filters each scheme to the other node's range)`);
+        }
         sc.filters.forEach((f, fi) => {
           if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
             err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(f.memcgPath)}`);
