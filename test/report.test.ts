@@ -633,6 +633,9 @@ describe('setupDifferences', () => {
     expect(setupDifferences([{ damon: damon(scheme(1)) }, withGoal])).toEqual([{ path: 'kd0.ctx0.s0.quotas.goals[0]', values: [undefined, '{"metric":"node_mem_used_bp","target_value":5000}'] }]);
     // A value in one run, a list in another.
     expect(setupDifferences([{ damon: 'x' }, { damon: [1] }])).toEqual([{ path: 'damon', values: ['x', '[1]'] }]);
+    // With the model in every header, its digests (nodes, the workload's line) are left out too.
+    const model = (share: number) => ({ nodes: [{ capacity: 1 }], workload: `hot ${share}`, model: { workload: { processes: [{ areas: [{ hot: { share } }] }] } } });
+    expect(setupDifferences([model(0.999), model(0.9)])).toEqual([{ path: 'model.workload.processes[0].areas[0].hot.share', values: ['0.999', '0.9'] }]);
     // Without a damon part (a timeline from before it), the digest is what there is to compare.
     expect(setupDifferences([{ schemes: [{ goal_tuner: 'x' }] }, { schemes: [{ goal_tuner: 'y' }], damon: damon() }])[0]).toEqual({ path: 'schemes[0].goal_tuner', values: ['x', 'y'] });
     expect(setupDifferences([a, a])).toEqual([]);

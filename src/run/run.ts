@@ -318,5 +318,15 @@ function header(sc: Scenario, sim: Simulation): object {
     // events): quotas, filters and intervals tell one variant's timeline from another's once the
     // files are renamed.
     damon: emitKdamonds(sc.kdamonds, { raw: true }),
+    // The machine and workload as the run read them (`workload` above is for people): a hot share
+    // or a hot-set move tells one variant from another too (report summary's setup section).
+    model: snakeKeys({ machine: sc.machine, workload: { processes: sc.workload.processes } }),
   };
+}
+
+/** A plain value with its mappings' keys in snake_case (the timeline's), `holeBetweenNodes` as `hole_between_nodes`. */
+function snakeKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(snakeKeys);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(x)]));
 }
