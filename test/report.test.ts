@@ -1343,6 +1343,16 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       // A run's length past the timeline's µs resolution: both take the header's (the axis is the same).
       const odd = await runAndReplot(dir, 'odd', ['--preset', 'tiering-6040', '--duration', '2.0000005']);
       expect(odd.drawn).toBe(odd.ran);
+      // A hot-set move is marked (from the scenario, and from the header's model), one past the end is not.
+      const doc = { ...tiering6040('temporal'), duration: '30 s' };
+      (doc.workload as Record<string, unknown>).moves = [{ at: '20 s', hot_offset: '12 GiB' }, { at: '40 s', hot_offset: 0 }];
+      const f = join(dir, 'moves.json');
+      writeFileSync(f, JSON.stringify(doc));
+      const moved = await runAndReplot(dir, 'moved', [f]);
+      expect(moved.drawn).toBe(moved.ran);
+      expect([...moved.ran.matchAll(/>hot set moves</g)]).toHaveLength(1);
+      expect(moved.ran).toContain('aria-label="simulated time (s): 20; y: 3; command: hot set moves"');
+      expect(preset.ran).not.toContain('hot set moves');
     });
   });
 

@@ -10,7 +10,7 @@ import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { setupDifferences } from '../report/setup-diff.js';
-import { PLOT_WRITES, comparePlotSvg, comparisonTitle, goalPlotSvg } from '../report/plot.js';
+import { PLOT_WRITES, comparePlotSvg, comparisonTitle, goalPlotSvg, hotSetMoves } from '../report/plot.js';
 import { formatSweepTable } from '../report/sweep.js';
 import { readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from '../report/timeline.js';
 import { writesOf } from '../run/events.js';
@@ -188,7 +188,13 @@ export async function reportPlotCommand(io: Io, files: readonly string[], o: Rep
   }
   const runs = readAll(files, readTimeline);
   // What the run's plot was drawn from, as run --plot has it (cli/run.ts plotInputs()).
-  const inputs = (tl: Timeline) => ({ goals: tl.goals, events: writesOf(tl.events, PLOT_WRITES), configuredGoals: tl.configuredGoals, kdamonds: tl.kdamonds, durationS: tl.durationS });
+  const inputs = (tl: Timeline) => ({
+    goals: tl.goals,
+    events: [...writesOf(tl.events, PLOT_WRITES), ...hotSetMoves((tl.config.model as { workload?: unknown } | undefined)?.workload, tl.durationS)],
+    configuredGoals: tl.configuredGoals,
+    kdamonds: tl.kdamonds,
+    durationS: tl.durationS,
+  });
   let svg: string;
   if (runs.length === 1) {
     const [tl] = runs;

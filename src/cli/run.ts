@@ -4,7 +4,7 @@
  */
 import { isMapping } from '../lib/json.js';
 import { join } from 'node:path';
-import { PLOT_WRITES, comparePlotSvg, comparisonTitle, goalPlotSvg, type ComparedRun } from '../report/plot.js';
+import { PLOT_WRITES, comparePlotSvg, comparisonTitle, goalPlotSvg, hotSetMoves, type ComparedRun } from '../report/plot.js';
 import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
@@ -204,7 +204,8 @@ function countGoals(sc: Scenario): number {
  * that `report plot` draws the same bytes from the timeline (report.ts).
  */
 function plotInputs(sc: Scenario, res: RunResult) {
-  return { goals: res.goals, events: writesOf(res.events, PLOT_WRITES), configuredGoals: countGoals(sc), kdamonds: kdamondsWithSchemes(sc), durationS: secs(sc.duration) };
+  const durationS = secs(sc.duration);
+  return { goals: res.goals, events: [...writesOf(res.events, PLOT_WRITES), ...hotSetMoves(sc.workload, durationS)], configuredGoals: countGoals(sc), kdamonds: kdamondsWithSchemes(sc), durationS };
 }
 
 /** A scenario's name as one file name in the output directory (a name is free text: no path in it). */

@@ -116,6 +116,28 @@ export const PLOT_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schem
 /** A write as the plot takes it: its time and command, and the goal counts an accepted one records. */
 export type PlotWrite = { t: number; command: string; kdamond?: number; ctx?: number; goals?: readonly number[] };
 
+/** The label of a hot-set move's mark (hotSetMoves()). */
+export const HOT_SET_MOVE = 'hot set moves';
+
+/**
+ * The times a workload's hot sets move within the first `durationS` seconds, as marks beside the
+ * writes (a workload change, not a DAMON write: no goal is removed by it). `workload` is a
+ * scenario's (WorkloadParams) or a timeline header's `model.workload`; both hold each area's
+ * `hot.moves[].at` in ns.
+ */
+export function hotSetMoves(workload: unknown, durationS: number): PlotWrite[] {
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const field = (v: unknown, k: string): unknown => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined);
+  const ats = new Set<number>();
+  for (const p of list(field(workload, 'processes')))
+    for (const a of list(field(p, 'areas')))
+      for (const m of list(field(field(a, 'hot'), 'moves'))) {
+        const at = field(m, 'at');
+        if (typeof at === 'number' && at / 1e9 < durationS) ats.add(at);
+      }
+  return [...ats].sort((x, y) => x - y).map((at) => ({ t: at / 1e9, command: HOT_SET_MOVE }));
+}
+
 /**
  * Which stretch of time each evaluation of s belongs to: a new one after a write removed the goal
  * and another gave it back, so neither its line nor its target bridges the time it did not exist.
