@@ -123,6 +123,23 @@ describe('summarize', () => {
     expect(summarize(tempA, DURATION, undefined, 5000)[0].timeToTargetS).toBe(1);
   });
 
+  it('finds when the goal settled: the start of the in-band stretch the run ends in, if it ends in one', () => {
+    // tempA is within ±100 from t=4 on (5900, 5900, 6100, 5900, 6100): settled at 4.
+    expect(a.settledS).toBe(4);
+    expect(b.settledS).toBeNull();
+    // consA dips out at t=8 (6060 is in; 6150 would not be): a run that ends outside it has not settled.
+    const late = series([4000, 6050, 6000, 6000, 6000, 6020, 6150, 6060], {}, {});
+    expect(summarize(late, DURATION)[0].settledS).toBe(8);
+    const out = series([6000, 6000, 6000, 6000, 6000, 6000, 6000, 6200], {}, {});
+    expect(summarize(out, DURATION)[0].settledS).toBeNull();
+    // The table's row: the time, "never", and "-" for a summary read from a timeline that predates it.
+    const rows = (x: SchemeSummary) => formatSummaryTable([{ title: 'r', rows: [x] }]).split('\n').find((l) => l.startsWith('  stays within'));
+    expect(rows(a)).toMatch(/^ {2}stays within ±100 bp from +4\.000 s$/);
+    expect(rows(b)).toMatch(/ never$/);
+    const { settledS: _drop, ...older } = a;
+    expect(rows(older)).toMatch(/ -$/);
+  });
+
   it('computes population mean/stddev/min/max over t >= duration/2', () => {
     expect(a.meanSecondHalf).toBe(6000);
     expect(a.stddevSecondHalf).toBe(100);
@@ -1182,7 +1199,7 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       const both = await cli(['report', 'summary', a, b]);
       expect(both.err).toBe('');
       expect(both.out.split('\n')[0].trim().split(/ +/)).toEqual(['tiering-6040-temporal', 'tiering-6040-consist']);
-      expect(both.out).toContain('time to target ±100 bp                    30.111 s');
+      expect(both.out).toMatch(/time to target ±100 bp +30\.111 s/);
       // One run twice: named by path (its file name is the same too).
       // (long titles: the table may print its columns in panels, one under the other)
       expect((await cli(['report', 'summary', a, a])).out.split(a)).toHaveLength(3);

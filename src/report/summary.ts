@@ -54,6 +54,12 @@ export interface SchemeSummary {
   /** The goal's target_value: a number, or past 2^53 a bigint (exact, as the goal records carry it: `max` is 2^64 − 1). */
   target: number | bigint;
   timeToTargetS: number | null;
+  /**
+   * From when (s, counted as timeToTargetS) every evaluation stayed within the tolerance to the
+   * end of the run (of the phase): the time the goal settled, as far as the run shows; null when
+   * the last evaluation was outside it. Absent in timelines written before it was recorded.
+   */
+  settledS?: number | null;
   meanSecondHalf: number | null;
   stddevSecondHalf: number | null;
   minSecondHalf: number | null;
@@ -389,6 +395,7 @@ const ZERO_TOTALS: AppliedTotals = { sz_applied: 0, nr_applied: 0, qt_exceeds: 0
 /** The statistics of an entry without evaluations. */
 export const UNEVALUATED = {
   timeToTargetS: null,
+  settledS: null,
   meanSecondHalf: null,
   stddevSecondHalf: null,
   minSecondHalf: null,
@@ -424,7 +431,12 @@ function summarizePhase(recs: readonly GoalRecord[], startS: number, halfS: numb
   const last = recs[recs.length - 1];
   const reached = recs.find(within);
   // Times are whole µs: keep the difference one too, not a float residue of it.
-  const timeToTargetS = reached === undefined ? null : startS === 0 ? reached.t : Math.round((reached.t - startS) * 1e6) / 1e6;
+  const sinceStart = (t: number) => (startS === 0 ? t : Math.round((t - startS) * 1e6) / 1e6);
+  const timeToTargetS = reached === undefined ? null : sinceStart(reached.t);
+  // The last stretch of evaluations within the tolerance, if the run ends in one.
+  let from = recs.length;
+  while (from > 0 && within(recs[from - 1])) from--;
+  const settledS = from === recs.length ? null : sinceStart(recs[from].t);
   const tailRecs = recs.filter((r) => r.t >= halfS);
   const tail = tailRecs.map((r) => Number(big(r.current_value)));
   const inBand = tailRecs.filter(within).length;
@@ -450,6 +462,7 @@ function summarizePhase(recs: readonly GoalRecord[], startS: number, halfS: numb
     nid: last.nid,
     target: exactNumber(big(last.target_value)),
     timeToTargetS,
+    settledS,
     meanSecondHalf: mean,
     stddevSecondHalf: sd,
     minSecondHalf: min,
@@ -596,6 +609,11 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
       // The tolerance is in the metric's own unit (bp for the tiering metrics).
       label: `  time to target ±100${unitOf(first.metric)}`,
       cells: cell((s) => (s.timeToTargetS === null ? 'never' : `${s.timeToTargetS.toFixed(3)} s`)),
+    },
+    {
+      // Settled, as far as the run shows: within the tolerance from then to its end.
+      label: `  stays within ±100${unitOf(first.metric)} from`,
+      cells: cell((s) => (s.settledS === undefined ? '-' : s.settledS === null ? 'never' : `${s.settledS.toFixed(3)} s`)),
     },
     {
       label: '  mean ± sd, 2nd half',
