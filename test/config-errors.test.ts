@@ -788,6 +788,13 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       `${SCHEME}.quotas.sz_bytes: a size quota of 1280 B is below min_region_sz (4096 B), the smallest region: the scheme applies nothing (a number without a unit is bytes; 0 is no limit)`,
     ]);
     for (const sz of [0, 4096, '1280 MiB']) expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = sz))).toEqual([]);
+    // In core units where addr_unit is not 1 (min_region_sz 4096 / 1024 = 4 of them).
+    const au = warnings((d) => {
+      const ctx = d.damon.kdamonds[0].contexts[0] as Record<string, unknown> & { schemes: Array<{ quotas: Record<string, unknown> }> };
+      ctx.addr_unit = 1024;
+      ctx.schemes[0].quotas.sz_bytes = 2;
+    }).filter((w) => w.includes('size quota'));
+    expect(au).toEqual([`${SCHEME}.quotas.sz_bytes: a size quota of 2 core units (2048 B at addr_unit 1024) is below min_region_sz (4 core units), the smallest region: the scheme applies nothing (a number without a unit is bytes of the core address space; 0 is no limit)`]);
   });
 
   it('a hot set drawing a smaller share of the accesses than of the memory (a fraction where bp go) is said to be colder than the rest', () => {
@@ -1272,10 +1279,12 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     one.events[0].damon.contexts[0].schemes[0].quotas.goal_tuner = 'consist';
     const single = await runDoc(stringify(one), 'yaml');
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(single.outFile, 'utf8'));
-    // export and report damon take it too.
+    // export and report damon take it too; export --scenario names the scenario as the run does.
     const ex = await cli(['export', file, '--tuner', 'consist', '--format', 'json']);
     expect(ex.code, ex.err).toBe(0);
     expect([...ex.out.matchAll(/"goal_tuner": "(\w+)"/g)].map((m) => m[1])).toEqual(['consist']);
+    const whole = await cli(['export', file, '--tuner', 'consist', '--format', 'json', '--scenario']);
+    expect(JSON.parse(whole.out)).toMatchObject({ name: 'tiny+consist' });
     // Nothing to tune without goals; damo's scheme options replace what it would tune.
     const none = goodDoc();
     none.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals = [];

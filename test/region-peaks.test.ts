@@ -77,7 +77,19 @@ describe('region peaks and rejected quota splits', () => {
     expect(note?.slice(1)).toEqual(['1.419', '14.2']);
     // The preset's 128 MiB: a 5 ms sample lasts ~6 ms at HZ 1000, an aggregation ~0.14 s; no note.
     const { res } = preset(30);
-    expect(res.aggrIntervals).toEqual([{ kdamond: 0, ctx: 0, medianS: expect.closeTo(0.12, 1) as number, aggrUs: 100000, autoTuned: false }]);
+    expect(res.aggrIntervals).toEqual([{ kdamond: 0, ctx: 0, medianS: expect.closeTo(0.12, 1) as number, medianRatio: expect.closeTo(1.2, 1) as number, aggrUs: 100000, aggrUsChanged: false, autoTuned: false }]);
+    // aggr_us 1 s until a commit at 58 s sets 100 ms: each interval is measured against the one in
+    // force when it began (against the last alone, the 1 s intervals would read as 10× stretched).
+    const doc = tiering6040('temporal');
+    doc.duration = 60;
+    const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ intervals: Record<string, unknown> }> }> }).kdamonds;
+    const slow = structuredClone(kd[0]);
+    kd[0].contexts[0].intervals.aggr_us = '1 s';
+    (doc as Record<string, unknown>).events = [{ at: 58, command: 'commit', damon: slow }];
+    const changed = runScenario(scenarioFromDoc(doc).scenario).aggrIntervals[0];
+    expect(changed).toMatchObject({ aggrUs: 100000, aggrUsChanged: true });
+    expect(changed.medianRatio).toBeLessThan(2);
+    expect(changed.medianS).toBeGreaterThan(1); // most intervals were the 1 s ones
     const plain = await cli(['run', '--preset', 'tiering-6040', '--duration', '30s', '--no-progress']);
     expect(plain.err).not.toContain('aggregation interval lasted');
   });

@@ -130,7 +130,11 @@ export function loadScenarioSource(
   const doc = withProfile(opts.tuner === undefined ? read : withFileTuner(read, opts.tuner as Tuner, file), opts.profile);
   if (!isMapping(doc)) throw new ConfigError([{ path: file, message: 'expected a scenario document (a mapping); found something else' }]);
   const loaded = scenarioFromDoc(doc, { source: file, compat: opts.compat });
-  if (opts.tuner !== undefined) loaded.scenario.name = tunedName(loaded.scenario.name, opts.tuner as Tuner);
+  if (opts.tuner !== undefined) {
+    // The document is the tuner's own copy (withFileTuner()): `export --scenario` prints this name.
+    loaded.scenario.name = tunedName(loaded.scenario.name, opts.tuner as Tuner);
+    (doc as Record<string, unknown>).name = loaded.scenario.name;
+  }
   return { loaded, doc: doc as Record<string, unknown>, label: file };
 }
 

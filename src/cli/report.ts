@@ -10,6 +10,7 @@ import { paramsToDamo } from '../formats/damo/emit.js';
 import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { setupDifferences } from '../report/setup-diff.js';
+import { toJson } from '../lib/json.js';
 import { PLOT_WRITES, comparePlotSvg, comparisonTitle, goalPlotSvg, hotSetMoves } from '../report/plot.js';
 import { formatSweepTable } from '../report/sweep.js';
 import { readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from '../report/timeline.js';
@@ -132,6 +133,16 @@ export function reportSummaryCommand(io: Io, files: readonly string[], o: { swee
 }
 
 /**
+ * Whether two runs' headers differ only by seed, as far as both say: a key only a newer timeline
+ * writes (`damon`, `model`, `kernel`) is not a difference, so a sweep's older timelines still join
+ * its newer ones.
+ */
+function sameSetup(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const shared = (x: Record<string, unknown>, y: Record<string, unknown>) => toJson(Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'seed' && k in y)));
+  return shared(a, b) === shared(b, a);
+}
+
+/**
  * `report summary --sweep`: the timelines as the seed sweeps they came from (`run --seeds
  * --out-dir`), one table per scenario (in the order the scenarios first come), its seeds in
  * ascending order: what the sweep printed when its seeds were given in that order.
@@ -145,7 +156,7 @@ function sweepTables(runs: readonly TimelineSummary[], files: readonly string[])
     // another length or profile) is not another draw of the same run.
     const twin = g.find((x) => x.run.seed === run.seed);
     if (twin) throw new UsageError(`${files[i]}: expected one timeline per seed of ${JSON.stringify(run.scenario)} with --sweep; found seed ${run.seed} again (${JSON.stringify(twin.file)} has it)`);
-    if (g.length > 0 && g[0].run.setup !== run.setup)
+    if (g.length > 0 && !sameSetup(g[0].run.config, run.config))
       throw new UsageError(`${files[i]}: expected a run of ${JSON.stringify(run.scenario)} that differs from ${JSON.stringify(g[0].file)} only by its seed, as a sweep's do; found another setup (its header's length, profile, machine, workload or DAMON configuration differ)`);
     g.push({ run, file: files[i] });
   });

@@ -61,13 +61,15 @@ function shortPath(path: string): string {
  * first run's document order, then what only later runs have). A list or mapping that some runs
  * lack, or that is a plain value in another, is one difference, shown whole (its JSON text), and
  * nothing under it is listed. Headers holding the DAMON part (`damon`) in every run leave out
- * its `schemes` digest, and those holding the machine and workload (`model`) their `nodes` and
- * `workload` digests, which say less of the same.
+ * its `schemes` digest, those holding the machine and workload (`model`) their `nodes` and
+ * `workload` digests, and those holding the kernel part (`kernel`) the `profile` digest: each
+ * says less of the same.
  */
 export function setupDifferences(configs: ReadonlyArray<Record<string, unknown>>): SetupDifference[] {
   if (configs.length < 2) return [];
   // Digests the header keeps for people, where every run has what they digest.
-  const digests = new Set([...(configs.every((c) => c.damon !== undefined) ? ['schemes'] : []), ...(configs.every((c) => c.model !== undefined) ? ['nodes', 'workload'] : [])]);
+  const every = (k: string) => configs.every((c) => c[k] !== undefined);
+  const digests = new Set([...(every('damon') ? ['schemes'] : []), ...(every('model') ? ['nodes', 'workload'] : []), ...(every('kernel') ? ['profile'] : [])]);
   const flat = configs.map((c) => {
     const out = new Map<string, Node>();
     for (const [k, v] of Object.entries(c)) if (!digests.has(k)) nodes(v, k, out);

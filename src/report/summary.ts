@@ -611,8 +611,9 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
       cells: cell((s) => (s.timeToTargetS === null ? 'never' : `${s.timeToTargetS.toFixed(3)} s`)),
     },
     {
-      // Settled, as far as the run shows: within the tolerance from then to its end.
-      label: `  stays within ±100${unitOf(first.metric)} from`,
+      // Settled, as far as the run shows: within the tolerance from then to its end (counted as
+      // the time to target is, from the run's or the phase's start).
+      label: `  time to settle ±100${unitOf(first.metric)}`,
       cells: cell((s) => (s.settledS === undefined ? '-' : s.settledS === null ? 'never' : `${s.settledS.toFixed(3)} s`)),
     },
     {

@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { specialKind } from '../lib/dirs.js';
-import { isMapping, toJson } from '../lib/json.js';
+import { isMapping } from '../lib/json.js';
 import type { EventRecord } from '../run/events.js';
 import { TIMELINE_VERSION, type AggrRecord, type GoalRecord } from '../run/recorder.js';
 import { ConfigError } from '../scenario/issues.js';
@@ -16,11 +16,6 @@ import type { Migration, SchemeStats, SchemeSummary } from './summary.js';
 export interface TimelineSummary {
   scenario: string;
   seed: number;
-  /**
-   * What the run was apart from its seed, as its header says it (length, kernel profile, sampling,
-   * machine, workload, DAMON configuration): runs with the same `setup` differ only by seed.
-   */
-  setup: string;
   /**
    * The header apart from the record's own fields and the scenario's name: seed, length, profile,
    * sampling, machine, workload and DAMON configuration, its integers past 2^53 exact (bigints),
@@ -151,11 +146,9 @@ function summaryOf(path: string, h: Record<string, unknown>, summary: unknown, l
   for (const key of ['schemes', 'stats', 'migrated'])
     if (!Array.isArray(s[key])) bad(`${path}:${lastNo}`, `expected the summary's "${key}" list; found ${s[key] === undefined ? 'none' : 'something else'}`);
   const { type: _type, format: _format, version: _version, scenario: _scenario, ...config } = h;
-  const { seed: _seed, ...setup } = config;
   return {
     scenario: typeof h.scenario === 'string' ? h.scenario : path,
     seed: typeof h.seed === 'number' ? h.seed : 0,
-    setup: toJson(setup),
     config,
     schemes: s.schemes as SchemeSummary[],
     stats: s.stats as SchemeStats[],

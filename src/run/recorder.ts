@@ -55,7 +55,7 @@ export interface AggrRecord {
  * The ground truth at one aggregation: the hot set's bytes per node. Kept at every aggregation,
  * whatever record.aggr_stride writes, so the summary's truth does not depend on the stride.
  */
-export type TruthSample = Pick<AggrRecord, 't' | 'kdamond' | 'ctx' | 'hot_bytes'>;
+export type TruthSample = Pick<AggrRecord, 't' | 'kdamond' | 'ctx' | 'hot_bytes' | 'aggr_us'>;
 
 /** A context's largest region count at an aggregation, and when (damon-sim's own: no kernel file shows it). */
 export interface RegionPeak {
@@ -151,7 +151,7 @@ export class Recorder implements DamonTracer {
     const t = secs(ctx.clock.now);
     const kdamond = this.kdamondOfCtx(ctx.idx);
     const ctxIdx = ctxIdxInKdamond(ctx);
-    this.truths.push({ t, kdamond, ctx: ctxIdx, hot_bytes: this.truth.hot });
+    this.truths.push({ t, kdamond, ctx: ctxIdx, hot_bytes: this.truth.hot, aggr_us: ctx.attrs.aggrInterval });
     const nrRegions = ctx.nrRegions;
     const peak = this.regionPeaks.get(ctx.idx);
     // The run's peak: not one an iteration that finished past the end made (as the summary's figures).

@@ -41,7 +41,18 @@ export interface RunResult {
    * (docs/model.md "Time"), so a busy kdamond aggregates, tunes and applies less often than its
    * intervals say. Not in the timeline (its `aggr` records' times give it).
    */
-  aggrIntervals: Array<{ kdamond: number; ctx: number; medianS: number; aggrUs: number; autoTuned: boolean }>;
+  aggrIntervals: Array<{
+    kdamond: number;
+    ctx: number;
+    /** The median interval between aggregations, s. */
+    medianS: number;
+    /** The median of each interval over the aggr_us in force when it began (a commit may change aggr_us). */
+    medianRatio: number;
+    /** aggr_us at the end of the run, and whether it was the same throughout. */
+    aggrUs: number;
+    aggrUsChanged: boolean;
+    autoTuned: boolean;
+  }>;
 }
 
 /**
@@ -229,11 +240,22 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const aggrIntervals = sim.kdamonds.flatMap((k) => {
     const ctx = k.kdamond.ctx;
     const ci = ctxIdxInKdamond(ctx);
-    const ts = rec.truths.filter((x) => x.kdamond === k.idx && x.ctx === ci).map((x) => x.t);
-    const gaps = ts.slice(1).map((t, i) => t - ts[i]).sort((a, b) => a - b);
-    if (gaps.length === 0) return [];
-    const medianS = gaps[gaps.length >> 1];
-    return [{ kdamond: k.idx, ctx: ci, medianS, aggrUs: ctx.attrs.aggrInterval, autoTuned: ctx.attrs.intervalsGoal.aggrs !== 0 }];
+    const ts = rec.truths.filter((x) => x.kdamond === k.idx && x.ctx === ci);
+    if (ts.length < 2) return [];
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+    const gaps = ts.slice(1).map((x, i) => x.t - ts[i].t);
+    const ratios = gaps.map((g, i) => (ts[i].aggr_us > 0 ? (g * 1e6) / ts[i].aggr_us : 0));
+    return [
+      {
+        kdamond: k.idx,
+        ctx: ci,
+        medianS: median(gaps),
+        medianRatio: median(ratios),
+        aggrUs: ctx.attrs.aggrInterval,
+        aggrUsChanged: ts.some((x) => x.aggr_us !== ctx.attrs.aggrInterval),
+        autoTuned: ctx.attrs.intervalsGoal.aggrs !== 0,
+      },
+    ];
   });
   return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records, regions, aggrIntervals };
 }
@@ -320,7 +342,11 @@ function header(sc: Scenario, sim: Simulation): object {
     damon: emitKdamonds(sc.kdamonds, { raw: true }),
     // The machine and workload as the run read them (`workload` above is for people): a hot share
     // or a hot-set move tells one variant from another too (report summary's setup section).
-    model: snakeKeys({ machine: sc.machine, workload: { processes: sc.workload.processes } }),
+    // Costs as the machine resolved them (defaults filled in), so that leaving one out and giving
+    // its default are the same setup.
+    model: snakeKeys({ machine: { ...sc.machine, costs: sim.machine.costs }, workload: { processes: sc.workload.processes } }),
+    // The scenario's kernel part: HZ, and the overrides with their values (`profile` above names them only).
+    kernel: { profile: sc.kernel.profile, hz: sc.kernel.hz, ...(sc.kernel.overrides ? { overrides: sc.kernel.overrides } : {}) },
   };
 }
 
@@ -328,5 +354,6 @@ function header(sc: Scenario, sim: Simulation): object {
 function snakeKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(snakeKeys);
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(x)]));
+  // migrateNsPer4k is the scenario's migrate_ns_per_4k: a digit run starts a word too.
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/([a-z])(\d)/g, '$1_$2'), snakeKeys(x)]));
 }

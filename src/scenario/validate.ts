@@ -369,7 +369,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         // esz never exceeds the size quota, and no region is smaller than min_region_sz: the scheme
         // applies nothing (a number without a unit is bytes, where "1280 MiB" was meant).
         if (sc.quota.sz > 0n && sc.quota.sz < BigInt(msz))
-          warn([...sp, 'quotas', 'sz_bytes'], `a size quota of ${sc.quota.sz} B is below min_region_sz (${msz}${ctx.addrUnit !== 1 ? `, in core units at addr_unit ${ctx.addrUnit}` : ' B'}), the smallest region: the scheme applies nothing (a number without a unit is bytes; 0 is no limit)`);
+          warn([...sp, 'quotas', 'sz_bytes'], `a size quota of ${ctx.addrUnit !== 1 ? `${sc.quota.sz} core units (${sc.quota.sz * BigInt(ctx.addrUnit)} B at addr_unit ${ctx.addrUnit})` : `${sc.quota.sz} B`} is below min_region_sz (${msz}${ctx.addrUnit !== 1 ? ' core units' : ' B'}), the smallest region: the scheme applies nothing (a number without a unit is bytes${ctx.addrUnit !== 1 ? ' of the core address space' : ''}; 0 is no limit)`);
         if (sc.maxNrSnapshots !== 0 && profile && !profile.maxNrSnapshotsFile)
           err([...sp, 'max_nr_snapshots'], `expected 0: kernel profile "${profile.name}" has no max_nr_snapshots file (${useProfile((p) => p.maxNrSnapshotsFile)}); found ${sc.maxNrSnapshots}`);
         if (sc.quota.goalTuner === 'temporal' && profile && !profile.temporalTuner)
