@@ -1201,12 +1201,17 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(existsSync(od)).toBe(false);
   });
 
-  it('--compare-tuners runs a scenario file under each tuner, its goal-tuned schemes (and committed ones) set to each', async () => {
+  /** The good document with a commit at 1 s that moves the goal's target to 7000: a tuner must be set on the event's schemes too. */
+  function docWithCommit(): Doc {
     const d = goodDoc();
-    // A commit event's schemes are set too, or the comparison would end at the event.
     const committed = structuredClone(d.damon.kdamonds[0]);
     committed.contexts[0].schemes[0].quotas.goals[0].target_value = 7000;
-    d.events = [{ at: 1, command: 'commit', damon: committed }];
+    return Object.assign(d, { events: [{ at: 1, command: 'commit', damon: committed }] });
+  }
+
+  it('--compare-tuners runs a scenario file under each tuner, its goal-tuned schemes (and committed ones) set to each', async () => {
+    // A commit event's schemes are set too, or the comparison would end at the event.
+    const d = docWithCommit();
     const file = join(dir, 'own.yaml');
     writeFileSync(file, stringify(d));
     const od = join(dir, 'own-out');
@@ -1262,10 +1267,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
   });
 
   it("--tuner runs a scenario file's goal-tuned schemes under one tuner, as the preset's option and --compare-tuners do", async () => {
-    const d = goodDoc();
-    const committed = structuredClone(d.damon.kdamonds[0]);
-    committed.contexts[0].schemes[0].quotas.goals[0].target_value = 7000;
-    d.events = [{ at: 1, command: 'commit', damon: committed }];
+    const d = docWithCommit();
     const file = join(dir, 'tuned.yaml');
     writeFileSync(file, stringify(d));
     const out = join(dir, 'tuned.ndjson');
