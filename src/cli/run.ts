@@ -13,6 +13,7 @@ import { secs } from '../run/recorder.js';
 import { writesOf } from '../run/events.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
+import { SimulationLimitError } from '../damon/region.js';
 import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
@@ -332,8 +333,10 @@ async function oneOfMany<T>(kept: number, run: () => Promise<T>, what = 'this ru
   try {
     return await run();
   } catch (e) {
-    if (kept > 0 && reportsOutcome(e))
-      e.outcome = `${e.outcome ?? 'no output written'} for ${what}; the files of the ${kept} run${kept === 1 ? '' : 's'} before it are kept`;
+    const keptFiles = `the files of the ${kept} run${kept === 1 ? '' : 's'} before it are kept`;
+    if (kept > 0 && reportsOutcome(e)) e.outcome = `${e.outcome ?? 'no output written'} for ${what}; ${keptFiles}`;
+    // A run past the simulator's region limit has no outcome field (it is the core's error): the message says it.
+    if (kept > 0 && e instanceof SimulationLimitError) throw new SimulationLimitError(`${e.message}; nothing written for ${what}; ${keptFiles}`);
     throw e;
   }
 }
