@@ -444,8 +444,8 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
 });
 
 describe('seed sweeps', () => {
-  // Three seeds' summaries of one goal: means 6050, 5850, 6000 (two within ±100), reached at 4, never, 2.
-  const one = (mean: number, ttt: number | null, szGiB: number, inBand: number) => ({ ...summarize(tempA, DURATION)[0], meanSecondHalf: mean, timeToTargetS: ttt, szApplied: szGiB * GiB, inBandSecondHalf: inBand });
+  // Three seeds' summaries of one goal: means 6050, 5850, 6000 (two within ±100), reached at 4, never, 2, settled a second later.
+  const one = (mean: number, ttt: number | null, szGiB: number, inBand: number) => ({ ...summarize(tempA, DURATION)[0], meanSecondHalf: mean, timeToTargetS: ttt, settledS: ttt === null ? null : ttt + 1, szApplied: szGiB * GiB, inBandSecondHalf: inBand });
   const runs = [
     { seed: 1, summary: [one(6050, 4, 1, 0.5)] },
     { seed: 2, summary: [one(5850, null, 2, 0.25)] },
@@ -463,19 +463,22 @@ describe('seed sweeps', () => {
     const lines = formatSweepTable('x', runs).trimEnd().split('\n');
     expect(lines[0]).toBe('x: s0 node_mem_used_bp nid 0 (node_mem_used_bp nid 0, target 6000)');
     expect(lines.slice(3, 6).map((l) => l.trim().split(/\s{2,}/))).toEqual([
-      ['1', '4.000 s', '6050.0 ± 100.0', '5900 / 6100', '50.0 %', '-', '1.000 GiB'],
-      ['2', 'never', '5850.0 ± 100.0', '5900 / 6100', '25.0 %', '-', '2.000 GiB'],
-      ['42', '2.000 s', '6000.0 ± 100.0', '5900 / 6100', '100.0 %', '-', '3.000 GiB'],
+      ['1', '4.000 s', '5.000 s', '6050.0 ± 100.0', '5900 / 6100', '50.0 %', '-', '1.000 GiB'],
+      ['2', 'never', 'never', '5850.0 ± 100.0', '5900 / 6100', '25.0 %', '-', '2.000 GiB'],
+      ['42', '2.000 s', '3.000 s', '6000.0 ± 100.0', '5900 / 6100', '100.0 %', '-', '3.000 GiB'],
     ]);
     expect(lines[6]).toBe(
-      'all 3 seeds: within ±100 of 6000 for 58.3 % of the second half on average (sd within a run 100.0 on average); second-half mean within ±100 in 2/3 (means 5966.7 on average, 5850.0–6050.0); target reached in 2/3, median after 3.000 s',
+      'all 3 seeds: within ±100 of 6000 for 58.3 % of the second half on average (sd within a run 100.0 on average); second-half mean within ±100 in 2/3 (means 5966.7 on average, 5850.0–6050.0); target reached in 2/3, median after 3.000 s; settled in 2/3, median after 4.000 s',
     );
   });
 
   it('a goal no seed evaluated in its second half says so instead of dashes', () => {
     const none = { ...one(6000, null, 0, 0), meanSecondHalf: null, stddevSecondHalf: null, minSecondHalf: null, maxSecondHalf: null };
     const lines = formatSweepTable('x', [{ seed: 1, summary: [none] }, { seed: 2, summary: [none] }]).trimEnd().split('\n');
-    expect(lines[lines.length - 1]).toBe('all 2 seeds: second-half mean within ±100 of 6000 in 0/2; no second-half evaluations to average; target reached in 0/2');
+    expect(lines[lines.length - 1]).toBe('all 2 seeds: second-half mean within ±100 of 6000 in 0/2; no second-half evaluations to average; target reached in 0/2; settled in 0/2');
+    // Summaries from timelines written before the settle time was recorded: nothing said of it.
+    const { settledS: _s, ...older } = none;
+    expect(formatSweepTable('x', [{ seed: 1, summary: [older] }]).trimEnd().split('\n').pop()).toBe('the 1 seed: second-half mean within ±100 of 6000 in 0/1; no second-half evaluations to average; target reached in 0/1');
   });
 
   it("a scenario without quota goals compares its schemes' DAMOS stats over the seeds", () => {

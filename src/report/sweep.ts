@@ -28,6 +28,9 @@ export interface SweepGoal {
   reached: number;
   /** Median of the times to target over the runs that reached it (null: none did). */
   medianTimeToTargetS: number | null;
+  /** Runs that ended settled within the tolerance (SchemeSummary.settledS), and their median time to settle; null where no run's summary records it (older timelines). */
+  settled: number | null;
+  medianSettledS: number | null;
   /** Mean, min and max of the second-half means (null: no run had a second half). */
   meanOfMeans: number | null;
   minMean: number | null;
@@ -60,12 +63,15 @@ export function sweepGoals(runs: readonly SweepRun[], toleranceBp = 100): SweepG
     // == null: summaries read back from timelines written before the field existed lack it.
     const bands = have.flatMap((s) => (s.inBandSecondHalf == null ? [] : [s.inBandSecondHalf]));
     const times = have.flatMap((s) => (s.timeToTargetS === null ? [] : [s.timeToTargetS]));
+    const settles = have.flatMap((s) => (s.settledS == null ? [] : [s.settledS]));
     return {
       entry,
       perSeed,
       meanWithin: have.filter((s) => s.meanSecondHalf !== null && Math.abs(s.meanSecondHalf - Number(s.target)) <= toleranceBp).length,
       reached: times.length,
       medianTimeToTargetS: median(times),
+      settled: have.some((s) => s.settledS !== undefined) ? settles.length : null,
+      medianSettledS: median(settles),
       meanOfMeans: means.length === 0 ? null : means.reduce((a, b) => a + b, 0) / means.length,
       minMean: means.length === 0 ? null : Math.min(...means),
       maxMean: means.length === 0 ? null : Math.max(...means),
@@ -80,22 +86,24 @@ const f1 = (x: number | null | undefined) => fmtNum(x, 1);
 const f3 = (x: number | null | undefined) => fmtNum(x, 3);
 
 /**
- * The sweep as text: per summary entry a header, one row per seed (time to target, second-half
- * mean ± sd, min / max, ground truth, bytes applied) and an "all seeds" line.
+ * The sweep as text: per summary entry a header, one row per seed (time to target, time to settle,
+ * second-half mean ± sd, min / max, ground truth, bytes applied) and an "all seeds" line.
  */
 export function formatSweepTable(title: string, runs: readonly SweepRun[], toleranceBp = 100): string {
   const goals = sweepGoals(runs, toleranceBp);
   if (goals.length === 0) return formatSweepStats(title, runs);
-  const head = ['seed', `time to ±${toleranceBp}`, 'mean ± sd, 2nd half', 'min / max', `in ±${toleranceBp}`, 'true share', 'applied'];
+  const head = ['seed', `time to ±${toleranceBp}`, 'to settle', 'mean ± sd, 2nd half', 'min / max', `in ±${toleranceBp}`, 'true share', 'applied'];
   const lines: string[] = [];
   for (const g of goals) {
     const e = g.entry;
     const rows = g.perSeed.map(({ seed, s }) =>
       s === null
-        ? [String(seed), '-', '-', '-', '-', '-', '-']
+        ? [String(seed), '-', '-', '-', '-', '-', '-', '-']
         : [
             String(seed),
             s.timeToTargetS === null ? 'never' : `${f3(s.timeToTargetS)} s`,
+            // Timelines from before the settle time was recorded have none.
+            s.settledS === undefined ? '-' : s.settledS === null ? 'never' : `${f3(s.settledS)} s`,
             s.meanSecondHalf === null ? '-' : `${f1(s.meanSecondHalf)} ± ${f1(s.stddevSecondHalf)}`,
             s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`,
             fmtPct(s.inBandSecondHalf),
@@ -114,7 +122,8 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
     lines.push(
       `${g.runs === 1 ? 'the 1 seed' : `all ${g.runs} seeds`}: ${inBand ?? ''}` +
         (g.meanOfMeans === null ? `${means}; no second-half evaluations to average; ` : `${means} (means ${f1(g.meanOfMeans)} on average, ${f1(g.minMean)}–${f1(g.maxMean)}); `) +
-        `target reached in ${g.reached}/${g.runs}${g.medianTimeToTargetS === null ? '' : `, median after ${f3(g.medianTimeToTargetS)} s`}`,
+        `target reached in ${g.reached}/${g.runs}${g.medianTimeToTargetS === null ? '' : `, median after ${f3(g.medianTimeToTargetS)} s`}` +
+        (g.settled === null ? '' : `; settled in ${g.settled}/${g.runs}${g.medianSettledS === null ? '' : `, median after ${f3(g.medianSettledS)} s`}`),
     );
   }
   return lines.join('\n') + '\n';
