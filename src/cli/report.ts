@@ -11,10 +11,9 @@ import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runt
 import { formatSummaryTable } from '../report/summary.js';
 import { setupDifferences } from '../report/setup-diff.js';
 import { toJson } from '../lib/json.js';
-import { PLOT_WRITES, comparePlotSvg, comparisonTitle, goalPlotSvg, hotSetMoves } from '../report/plot.js';
+import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks } from '../report/plot.js';
 import { formatSweepTable } from '../report/sweep.js';
 import { readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from '../report/timeline.js';
-import { writesOf } from '../run/events.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { setDuration } from '../scenario/load.js';
@@ -201,7 +200,7 @@ export async function reportPlotCommand(io: Io, files: readonly string[], o: Rep
   // What the run's plot was drawn from, as run --plot has it (cli/run.ts plotInputs()).
   const inputs = (tl: Timeline) => ({
     goals: tl.goals,
-    events: [...writesOf(tl.events, PLOT_WRITES), ...hotSetMoves((tl.config.model as { workload?: unknown } | undefined)?.workload, tl.durationS)],
+    events: plotMarks(tl.events, (tl.config.model as { workload?: unknown } | undefined)?.workload, tl.durationS),
     configuredGoals: tl.configuredGoals,
     kdamonds: tl.kdamonds,
     durationS: tl.durationS,

@@ -4,13 +4,12 @@
  */
 import { isMapping } from '../lib/json.js';
 import { join } from 'node:path';
-import { PLOT_WRITES, comparePlotSvg, comparisonTitle, goalPlotSvg, hotSetMoves, type ComparedRun } from '../report/plot.js';
+import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks, type ComparedRun } from '../report/plot.js';
 import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
 import { keptGoals } from '../run/build.js';
 import { secs } from '../run/recorder.js';
-import { writesOf } from '../run/events.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
@@ -206,7 +205,7 @@ function countGoals(sc: Scenario): number {
  */
 function plotInputs(sc: Scenario, res: RunResult) {
   const durationS = secs(sc.duration);
-  return { goals: res.goals, events: [...writesOf(res.events, PLOT_WRITES), ...hotSetMoves(sc.workload, durationS)], configuredGoals: countGoals(sc), kdamonds: kdamondsWithSchemes(sc), durationS };
+  return { goals: res.goals, events: plotMarks(res.events, sc.workload, durationS), configuredGoals: countGoals(sc), kdamonds: kdamondsWithSchemes(sc), durationS };
 }
 
 /** A scenario's name as one file name in the output directory (a name is free text: no path in it). */
@@ -279,10 +278,9 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     if (tracer) outputs.push(tracer);
     res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
     bar.stop();
-    // Once per command (a sweep's runs would repeat it).
-    const notes = [...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`), ...busyKdamondNotes(res, w.notesSeen && `${sc.name} seed ${sc.seed}`)].filter((n) => !w.notesSeen?.has(`${n.path}: ${n.message}`));
-    for (const n of notes) w.notesSeen?.add(`${n.path}: ${n.message}`);
-    printIssues(io, notes, 'note');
+    // Once per command (a sweep's runs would repeat it); a run of several says whose.
+    const whose = w.notesSeen && `${sc.name} seed ${sc.seed}`;
+    printNewIssues(io, [...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, whose), ...busyKdamondNotes(res, whose)], 'note', w.notesSeen);
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, ...plotInputs(sc, res) }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.
@@ -415,12 +413,15 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
 }
 
 /**
- * --out-dir's files (each base's .ndjson and .svg), once the scenarios name them: none may be an
- * input (the scenario file, --kdamonds, --schemes), as --out, --plot and --trace may not.
+ * --out-dir's files (each base's .ndjson and .svg, and `more`), once the scenarios name them,
+ * checked before anything runs: each where it can be written (not a directory, say), and none an
+ * input (the scenario file, --kdamonds, --schemes), as --out, --plot and --trace may not be.
  */
-function outDirFilesApart(file: string | undefined, o: RunCommandOptions, bases: readonly string[], more: readonly string[] = []): void {
+function checkOutDirFiles(file: string | undefined, o: RunCommandOptions, bases: readonly string[], more: readonly string[] = []): void {
+  const files = [...bases.flatMap((b) => [`${b}.ndjson`, `${b}.svg`]), ...more];
+  for (const f of files) checkOutputPath('--out-dir', f);
   checkDistinctOutputs(
-    [...bases.flatMap((b) => [['--out-dir', `${b}.ndjson`] as [string, string], ['--out-dir', `${b}.svg`] as [string, string]]), ...more.map((f): [string, string] => ['--out-dir', f])],
+    files.map((f): [string, string] => ['--out-dir', f]),
     [['the scenario file', file], ...damoInputs(o.damoArgs)],
   );
 }
@@ -435,26 +436,19 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     const loaded = tuners.map((t) => loadOne(file, o, t));
     const compared = comparisonFile(outDir, loaded[0].scenario.name);
     const bases = loaded.map((l) => join(outDir, fileNameOf(l.scenario.name)));
-    outDirFilesApart(file, o, bases, [compared]);
-    // Each file where it can be written (not a directory, say), before anything runs.
-    for (const f of [...bases.flatMap((b) => [`${b}.ndjson`, `${b}.svg`]), compared]) checkOutputPath('--out-dir', f);
+    checkOutDirFiles(file, o, bases, [compared]);
     const notesSeen = new Set<string>();
     const columns: Array<{ title: string; rows: RunResult['summary'] }> = [];
     const migrations: Array<RunResult['migrations']> = [];
     const stats: Array<RunResult['stats']> = [];
     const charted: ComparedRun[] = [];
     const warned = new Set<string>();
+    // If a run or the chart fails, the runs before it are complete: their table is still printed.
+    const table = () => (columns.length > 0 ? formatSummaryTable(columns, migrations, stats) : '');
     for (let i = 0; i < tuners.length; i++) {
       printNewIssues(io, loaded[i].warnings, 'warning', warned);
-      const base = join(outDir, fileNameOf(loaded[i].scenario.name));
-      let res: RunResult;
-      try {
-        res = await oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen }));
-      } catch (e) {
-        // The runs before it are complete: their summaries are not lost with this one.
-        if (columns.length > 0) io.out(formatSummaryTable(columns, migrations, stats));
-        throw e;
-      }
+      const base = bases[i];
+      const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen })));
       columns.push({ title: tuners[i], rows: res.summary });
       migrations.push(res.migrations);
       stats.push(res.stats);
@@ -462,16 +456,9 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
       charted.push({ name: sc.name, seed: sc.seed, ...plotInputs(sc, res) });
       sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
     }
-    const table = formatSummaryTable(columns, migrations, stats);
-    try {
-      await oneOfMany(tuners.length, () => writeComparison(charted, compared, signal), 'the comparison plot');
-    } catch (e) {
-      // The runs' summaries are complete: the table is not lost with the chart.
-      io.out(table);
-      throw e;
-    }
+    await keepingDone(io, table, () => oneOfMany(tuners.length, () => writeComparison(charted, compared, signal), 'the comparison plot'));
     sayWrote(io, [compared]);
-    io.out(table);
+    io.out(table());
     return 0;
   }
   const loaded = loadOne(file, o, (o.tuner as Tuner | undefined) ?? 'temporal');
@@ -488,11 +475,28 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
   return 0;
 }
 
-/** Print the issues this command has not printed yet (`seen`): both tuners' runs of one file share its warnings. */
-function printNewIssues(io: Io, issues: readonly ConfigIssue[], kind: 'warning', seen: Set<string>): void {
-  const fresh = issues.filter((i) => !seen.has(`${i.path}: ${i.message}`));
-  for (const i of fresh) seen.add(`${i.path}: ${i.message}`);
+/**
+ * Print the issues this command has not printed yet (`seen`; without it, all): both tuners' runs
+ * of one file share its warnings, a sweep's seeds most of their notes.
+ */
+function printNewIssues(io: Io, issues: readonly ConfigIssue[], kind: 'warning' | 'note', seen: Set<string> | undefined): void {
+  const fresh = issues.filter((i) => !seen?.has(`${i.path}: ${i.message}`));
+  for (const i of fresh) seen?.add(`${i.path}: ${i.message}`);
   printIssues(io, fresh, kind);
+}
+
+/**
+ * `step` of a command of several runs; if it fails, what the runs before it finished (`done()`:
+ * their table, '' for none) is printed before the error, so it is not lost with the step.
+ */
+async function keepingDone<T>(io: Io, done: () => string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    const text = done();
+    if (text !== '') io.out(text);
+    throw e;
+  }
 }
 
 /**
@@ -536,12 +540,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
   // Comparing the tuners, each seed's two runs also get the chart `run --compare-tuners` draws.
   const comparedOf = (seed: number) => (o.outDir === undefined || !o.compareTuners ? undefined : comparisonFile(o.outDir, loaded[0][0].scenario.name, `-seed${seed}`));
   const charts = seeds.flatMap((seed) => comparedOf(seed) ?? []);
-  for (const l of loaded.flat()) {
-    const base = baseOf(l.scenario);
-    if (base) for (const ext of ['ndjson', 'svg']) checkOutputPath('--out-dir', `${base}.${ext}`);
-  }
-  for (const f of charts) checkOutputPath('--out-dir', f);
-  outDirFilesApart(file, o, loaded.flat().flatMap((l) => baseOf(l.scenario) ?? []), charts);
+  checkOutDirFiles(file, o, loaded.flat().flatMap((l) => baseOf(l.scenario) ?? []), charts);
   const tables: string[] = [];
   const notesSeen = new Set<string>();
   let written = 0;
@@ -555,15 +554,9 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
     for (const l of perSeed) {
       const sc = l.scenario;
       const base = baseOf(sc);
-      let res: RunResult;
-      try {
-        res = await oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen }));
-      } catch (e) {
-        // The runs before it are complete: their tables are not lost with this one.
-        const done = [...tables, ...(runs.length > 0 ? [formatSweepTable(perSeed[0].scenario.name, runs)] : [])];
-        if (done.length > 0) io.out(done.join('\n'));
-        throw e;
-      }
+      // If it fails, the runs before it are complete: their tables are still printed.
+      const done = () => [...tables, ...(runs.length > 0 ? [formatSweepTable(perSeed[0].scenario.name, runs)] : [])].join('\n');
+      const res = await keepingDone(io, done, () => oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen })));
       if (base) written++;
       if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
       runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });
@@ -572,20 +565,16 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
     tables.push(formatSweepTable(perSeed[0].scenario.name, runs));
   }
   let drawn = 0;
-  try {
-    for (const seed of seeds) {
-      const compared = comparedOf(seed);
-      if (compared === undefined) continue;
-      const what = `the comparison plot of seed ${seed}${drawn > 0 ? ` (the ${drawn} drawn before it are kept)` : ''}`;
-      await oneOfMany(written, () => writeComparison(charted.get(seed) ?? [], compared, signal), what);
-      sayWrote(io, [compared]);
-      drawn++;
-    }
-  } catch (e) {
-    // Every run is done: the tables are not lost with a chart.
-    io.out(tables.join('\n'));
-    throw e;
+  // Every run is done: the tables are not lost with a chart.
+  const all = () => tables.join('\n');
+  for (const seed of seeds) {
+    const compared = comparedOf(seed);
+    if (compared === undefined) continue;
+    const what = `the comparison plot of seed ${seed}${drawn > 0 ? ` (the ${drawn} drawn before it are kept)` : ''}`;
+    await keepingDone(io, all, () => oneOfMany(written, () => writeComparison(charted.get(seed) ?? [], compared, signal), what));
+    sayWrote(io, [compared]);
+    drawn++;
   }
-  io.out(tables.join('\n'));
+  io.out(all());
   return 0;
 }

@@ -13,6 +13,7 @@
 // (`--version` included); goalPlotSvg() loads them when a plot is drawn.
 import type * as Vega from 'vega';
 import type * as VegaLite from 'vega-lite';
+import { writesOf } from '../run/events.js';
 import type { AggrRecord, GoalRecord } from '../run/recorder.js';
 import { GoalLife, cmpGoal, goalLabel, groupByGoal, unitOf } from './summary.js';
 
@@ -115,6 +116,15 @@ export const PLOT_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schem
 
 /** A write as the plot takes it: its time and command, and the goal counts an accepted one records. */
 export type PlotWrite = { t: number; command: string; kdamond?: number; ctx?: number; goals?: readonly number[] };
+
+/**
+ * What a run's plot marks, in the order both sides draw them (run --plot from the run, report plot
+ * from its timeline, which must give the same bytes): the accepted writes that changed the run
+ * (PLOT_WRITES), then the workload's hot-set moves within its `durationS`.
+ */
+export function plotMarks(records: Parameters<typeof writesOf>[0], workload: unknown, durationS: number): PlotWrite[] {
+  return [...writesOf(records, PLOT_WRITES), ...hotSetMoves(workload, durationS)];
+}
 
 /** The label of a hot-set move's mark (hotSetMoves()). */
 export const HOT_SET_MOVE = 'hot set moves';
