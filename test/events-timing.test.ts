@@ -38,36 +38,38 @@ function expectTimeOrder(recs: Rec[]): void {
   for (let i = 1; i < ts.length; i++) expect(ts[i], `record ${i}`).toBeGreaterThanOrEqual(ts[i - 1]);
 }
 
+/** The fixture's event records as [command, status, t], its records checked to come in time order. */
+function eventsInOrder(name: string): { events: Rec[]; seen: Array<[unknown, unknown, unknown]> } {
+  const { recs, events } = timeline(name);
+  expectTimeOrder(recs);
+  return { events, seen: events.map((e) => [e.command, e.status, e.t]) };
+}
+
 describe('scheduled events: when they act and when their records say they did', () => {
   it('writes queued behind an off fail when the off has returned (the kdamond stopped), not at their own earlier time', () => {
-    const { recs, events } = timeline('after-off');
-    expect(events.map((e) => [e.command, e.status, e.t])).toEqual([
+    const { events, seen } = eventsInOrder('after-off');
+    expect(seen).toEqual([
       ['off', 'ok', 1.005014],
       ['update_schemes_stats', 'error', 1.005014],
       ['commit_schemes_quota_goals', 'error', 1.005014],
     ]);
     expect(events[1].error).toBe('-EINVAL: kdamond is not running');
-    expectTimeOrder(recs);
   });
 
   it('during a watermark wait shorter than the sampling interval a write is served at the first wait end after it, never before', () => {
-    const { recs, events } = timeline('short-wmark-wait');
     // Written at 0.3, 0.5003 and 0.7 s; the 1 ms waits end on the tick after each.
-    expect(events.map((e) => [e.command, e.status, e.t])).toEqual([
+    expect(eventsInOrder('short-wmark-wait').seen).toEqual([
       ['update_schemes_stats', 'ok', 0.3],
       ['update_schemes_effective_quotas', 'ok', 0.501],
       ['commit', 'ok', 0.7],
     ]);
-    expectTimeOrder(recs);
   });
 
   it("an event still waiting at the end is pending as of the run's last look at the kdamond, after the records before it", () => {
-    const { recs, events } = timeline('pending-late');
-    expect(events.map((e) => [e.command, e.status, e.t])).toEqual([
+    expect(eventsInOrder('pending-late').seen).toEqual([
       ['update_schemes_tried_bytes', 'ok', 1.748442],
       ['update_schemes_stats', 'pending', 1.748442],
     ]);
-    expectTimeOrder(recs);
   });
 
   it('an event at or after the end of the run is never written, as its load-time warning says', () => {
