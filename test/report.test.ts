@@ -660,6 +660,9 @@ describe('setupDifferences', () => {
     expect(setupDifferences([{ schemes: [{ goal_tuner: 'x' }] }, { schemes: [{ goal_tuner: 'y' }], damon: damon() }])[0]).toEqual({ path: 'schemes[0].goal_tuner', values: ['x', 'y'] });
     expect(setupDifferences([a, a])).toEqual([]);
     expect(setupDifferences([a])).toEqual([]);
+    // Values are compared whole: two descriptions alike in their first 160 characters still differ (the cell is cut).
+    const long = (end: string) => ({ workload: `${'w'.repeat(200)}${end}` });
+    expect(setupDifferences([long('a'), long('b')])).toEqual([{ path: 'workload', values: [`${'w'.repeat(159)}…`, `${'w'.repeat(159)}…`] }]);
   });
 
   it('heads the table with them: long values listed per run in its own panel, at most MAX_SETUP_DIFFERENCES paths', () => {

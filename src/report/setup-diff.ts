@@ -21,14 +21,18 @@ export const MAX_SETUP_DIFFERENCES = 20;
 const CELL_MAX = 160;
 
 /** A value as a table cell: strings bare, everything else as its JSON text (bigints exact). */
-function cellOf(v: unknown): string {
-  const text = typeof v === 'string' ? v : toJson(v);
+function textOf(v: unknown): string {
+  return typeof v === 'string' ? v : toJson(v);
+}
+
+/** A value's text as a cell: cut to CELL_MAX (values are compared whole, before it is cut). */
+function cellOf(text: string): string {
   return text.length > CELL_MAX ? `${text.slice(0, CELL_MAX - 1)}…` : text;
 }
 
 /** A node of a header's tree: a leaf's value, or a list or mapping (whose leaves are compared instead, where every run has it). */
 interface Node {
-  cell: string;
+  value: unknown;
   container: boolean;
 }
 
@@ -39,7 +43,7 @@ interface Node {
  */
 function nodes(value: unknown, path: string, out: Map<string, Node>): void {
   const container = isMapping(value) || Array.isArray(value);
-  out.set(path, { cell: cellOf(value), container });
+  out.set(path, { value, container });
   if (isMapping(value)) for (const k of Object.keys(value)) nodes(value[k], `${path}.${k}`, out);
   else if (Array.isArray(value)) value.forEach((v, i) => nodes(v, `${path}[${i}]`, out));
 }
@@ -90,10 +94,11 @@ export function setupDifferences(configs: ReadonlyArray<Record<string, unknown>>
     const here = flat.map((f) => f.get(p));
     // Lists and mappings every run has: their leaves say what differs.
     if (here.every((n) => n?.container)) continue;
-    const values = here.map((n) => n?.cell);
-    if (values.every((v) => v === values[0])) continue;
+    // A part's text only where it is shown or compared: not for every list and mapping met.
+    const texts = here.map((n) => (n === undefined ? undefined : textOf(n.value)));
+    if (texts.every((v) => v === texts[0])) continue;
     if (here.some((n) => n?.container)) wholes.push(p);
-    diffs.push({ path: shortPath(p), values });
+    diffs.push({ path: shortPath(p), values: texts.map((v) => (v === undefined ? undefined : cellOf(v))) });
   }
   return diffs;
 }
