@@ -520,6 +520,11 @@ export function unitOf(metric: string): string {
 }
 
 /** A number to `digits` decimals, '-' where there is none (null; undefined in older timelines). */
+/** A time from a start as a cell: `12.345 s`, `never` (null: not reached), `-` (undefined: not recorded). */
+export function fmtTime(x: number | null | undefined): string {
+  return x === undefined ? '-' : x === null ? 'never' : `${x.toFixed(3)} s`;
+}
+
 export function fmtNum(x: number | null | undefined, digits: number): string {
   return x == null ? '-' : x.toFixed(digits);
 }
@@ -608,13 +613,13 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
     {
       // The tolerance is in the metric's own unit (bp for the tiering metrics).
       label: `  time to target ±100${unitOf(first.metric)}`,
-      cells: cell((s) => (s.timeToTargetS === null ? 'never' : `${s.timeToTargetS.toFixed(3)} s`)),
+      cells: cell((s) => fmtTime(s.timeToTargetS)),
     },
     {
       // Settled, as far as the run shows: within the tolerance from then to its end (counted as
       // the time to target is, from the run's or the phase's start).
       label: `  time to settle ±100${unitOf(first.metric)}`,
-      cells: cell((s) => (s.settledS === undefined ? '-' : s.settledS === null ? 'never' : `${s.settledS.toFixed(3)} s`)),
+      cells: cell((s) => fmtTime(s.settledS)),
     },
     {
       label: '  mean ± sd, 2nd half',
@@ -701,15 +706,14 @@ export function formatSummaryTable(
     }
   }
   if (stats && stats.some((st) => st.length > 0)) {
-    const key = (x: SchemeStats) => `${x.kdamond}/${x.ctx}/${x.scheme}`;
     const all = new Map<string, SchemeStats>();
-    for (const st of stats) for (const x of st) if (!all.has(key(x))) all.set(key(x), x);
+    for (const st of stats) for (const x of st) if (!all.has(schemeKey(x))) all.set(schemeKey(x), x);
     const many = manyKdamonds;
     for (const x of [...all.values()].sort((a, b) => a.kdamond - b.kdamond || a.ctx - b.ctx || a.scheme - b.scheme)) {
       if (rows.length > 0) rows.push({ label: '', cells: null });
-      rows.push({ label: `${many ? `kd${x.kdamond} ` : ''}${x.label} stats${auNote(stats.map((st) => st.find((z) => key(z) === key(x))))}`, cells: null });
+      rows.push({ label: `${many ? `kd${x.kdamond} ` : ''}${x.label} stats${auNote(stats.map((st) => st.find((z) => schemeKey(z) === schemeKey(x))))}`, cells: null });
       const cell = (f: (y: SchemeStats) => string) => columns.map((_c, i) => {
-        const y = stats[i]?.find((z) => key(z) === key(x));
+        const y = stats[i]?.find((z) => schemeKey(z) === schemeKey(x));
         return y ? f(y) : '-';
       });
       rows.push({ label: '  tried', cells: cell((y) => `${y.nrTried} (${formatBytesHuman(physBytes(y.szTried, y))})`) });

@@ -6,7 +6,7 @@
  *
  * Pure functions of the per-run summaries: the same runs always give the same table bytes.
  */
-import { cmpGoal, entryKey, fmtNum, fmtPct, formatBytesHuman, phaseNote, physBytes, type SchemeStats, type SchemeSummary } from './summary.js';
+import { cmpGoal, entryKey, fmtNum, fmtPct, fmtTime, formatBytesHuman, phaseNote, physBytes, schemeKey, type SchemeStats, type SchemeSummary } from './summary.js';
 
 /** One run of the sweep: its seed, its summary entries and its schemes' stats (run.ts's RunResult). */
 export interface SweepRun {
@@ -101,9 +101,9 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
         ? [String(seed), '-', '-', '-', '-', '-', '-', '-']
         : [
             String(seed),
-            s.timeToTargetS === null ? 'never' : `${f3(s.timeToTargetS)} s`,
-            // Timelines from before the settle time was recorded have none.
-            s.settledS === undefined ? '-' : s.settledS === null ? 'never' : `${f3(s.settledS)} s`,
+            fmtTime(s.timeToTargetS),
+            // Timelines from before the settle time was recorded have none ('-').
+            fmtTime(s.settledS),
             s.meanSecondHalf === null ? '-' : `${f1(s.meanSecondHalf)} ± ${f1(s.stddevSecondHalf)}`,
             s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`,
             fmtPct(s.inBandSecondHalf),
@@ -135,12 +135,12 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
  */
 function formatSweepStats(title: string, runs: readonly SweepRun[]): string {
   const schemes = new Map<string, SchemeStats>();
-  for (const r of runs) for (const st of r.stats ?? []) if (!schemes.has(schemeOf(st))) schemes.set(schemeOf(st), st);
+  for (const r of runs) for (const st of r.stats ?? []) if (!schemes.has(schemeKey(st))) schemes.set(schemeKey(st), st);
   if (schemes.size === 0) return `${title}: (no schemes)\n`;
   const head = ['seed', 'tried', 'applied', 'qt_exceeds'];
   const lines: string[] = [];
   for (const [key, first] of schemes) {
-    const per = runs.map((r) => ({ seed: r.seed, st: r.stats?.find((x) => schemeOf(x) === key) ?? null }));
+    const per = runs.map((r) => ({ seed: r.seed, st: r.stats?.find((x) => schemeKey(x) === key) ?? null }));
     const cell = (n: number, sz: number, of: SchemeStats) => `${n} (${formatBytesHuman(physBytes(sz, of))})`;
     const rows = per.map(({ seed, st }) => (st === null ? [String(seed), '-', '-', '-'] : [String(seed), cell(st.nrTried, st.szTried, st), cell(st.nrApplied, st.szApplied, st), String(st.qtExceeds)]));
     if (lines.length > 0) lines.push('');
@@ -161,10 +161,6 @@ function tableLines(head: readonly string[], rows: readonly string[][]): string[
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padStart(w[i]) : c.padStart(w[i] + 2))).join('');
   return [fmt(head), '-'.repeat(fmt(head).length), ...rows.map(fmt)];
-}
-
-function schemeOf(st: SchemeStats): string {
-  return `${st.kdamond}/${st.ctx}/${st.scheme}`;
 }
 
 /**
