@@ -1218,7 +1218,8 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const r = await cli(['run', file, '--compare-tuners', '--out-dir', od, '--no-progress']);
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(od).sort()).toEqual(['tiny+compare.svg', 'tiny+consist.ndjson', 'tiny+consist.svg', 'tiny+temporal.ndjson', 'tiny+temporal.svg']);
-    expect(r.out.split('\n')[0].trim().split(/ +/)).toEqual(['temporal', 'consist']);
+    // Columns headed by run name, as `report summary` heads the timelines.
+    expect(r.out.split('\n')[0].trim().split(/ +/)).toEqual(['tiny+temporal', 'tiny+consist']);
     // The two runs' goals on one chart: the bytes report plot draws from their timelines.
     const chart = readFileSync(join(od, 'tiny+compare.svg'), 'utf8');
     expect(chart).toContain('>tiny+temporal vs tiny+consist, seed 7<');
@@ -1314,7 +1315,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
       const f = await cli(['run', '--preset', 'tiering-6040', '--compare-tuners', '--duration', '100', '--out-dir', od, '--no-progress']);
       expect(f.code).toBe(1);
       expect(f.err).toMatch(/damon-sim: wrote .*tiering-6040-temporal.svg\ndamon-sim: error: a DAMOS apply pass split target regions past 100000 .*; nothing written for this run; the files of the 1 run before it are kept\n$/);
-      expect(f.out.split('\n')[0].trim()).toBe('temporal');
+      expect(f.out.split('\n')[0].trim()).toBe('tiering-6040-temporal');
       expect(f.out).toMatch(/time to target ±100 bp +30\.111 s/);
       expect(readdirSync(od).sort()).toEqual(['tiering-6040-temporal.ndjson', 'tiering-6040-temporal.svg']);
     } finally {

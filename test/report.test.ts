@@ -13,7 +13,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { chartData, comparePlotSvg, comparisonTitle, goalPlotSvg, thinSteps } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
-import { addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize, type SchemeSummary } from '../src/report/summary.js';
+import { tableWidth } from '../src/cli/io.js';
+import { TABLE_WIDTH, addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize, type SchemeSummary } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { parseTimelineLine, readTimeline } from '../src/report/timeline.js';
 import { MAX_SETUP_DIFFERENCES, setupDifferences } from '../src/report/setup-diff.js';
@@ -758,6 +759,20 @@ describe('formatSummaryTable', () => {
     for (const title of ['one', 'six']) expect(many).toContain(title);
     expect(many.split('\n').filter((l) => l.trimStart().startsWith('qt_exceeds')).length).toBeGreaterThan(1);
     for (const l of table.split('\n')) expect(l.length).toBeLessThanOrEqual(100);
+  });
+
+  it("fits a terminal's own width: more runs side by side on a wide one, fewer on a narrow one", () => {
+    const six = ['one', 'two', 'three', 'four', 'five', 'six'].map((title) => ({ title, rows: temporal }));
+    // A panel's header is the line above its rule.
+    const headers = (t: string) => t.split('\n').filter((_l, i, ls) => /^-+$/.test(ls[i + 1] ?? ''));
+    const panelsAt = (w: number) => headers(formatSummaryTable(six, undefined, undefined, [], w)).map((l) => l.trim().split(/\s+/));
+    expect(panelsAt(100)).toEqual([['one', 'two', 'three'], ['four', 'five', 'six']]);
+    expect(panelsAt(200)).toEqual([['one', 'two', 'three', 'four', 'five', 'six']]);
+    expect(panelsAt(60)).toEqual([['one'], ['two'], ['three'], ['four'], ['five'], ['six']]);
+    for (const w of [60, 200]) for (const l of formatSummaryTable(six, undefined, undefined, [], w).split('\n')) expect(l.length).toBeLessThanOrEqual(w);
+    // Only a terminal of at least 40 columns sets the width; files and pipes get TABLE_WIDTH.
+    const io = (outColumns?: number) => ({ out: () => undefined, err: () => undefined, isTTY: false, outColumns });
+    expect([tableWidth(io(150)), tableWidth(io(39)), tableWidth(io(undefined))]).toEqual([150, TABLE_WIDTH, 100]);
   });
 
   it("gives the tolerance in the goal's own unit", () => {

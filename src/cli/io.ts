@@ -9,6 +9,7 @@ import { ConfigError, formatIssue, oneLine, type ConfigIssue } from '../scenario
 import { SimulationLimitError } from '../damon/region.js';
 import { TEMP_OVERHEAD, makeDirs, removeDirs, statOrUndefined, tempPath } from '../lib/dirs.js';
 import { RunInterrupted } from '../run/run.js';
+import { TABLE_WIDTH } from '../report/summary.js';
 import { constants as osConstants } from 'node:os';
 
 export const EXIT_USAGE = 2;
@@ -17,13 +18,24 @@ export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   isTTY: boolean;
+  /** The width of the terminal standard output is, if it is one: tables fit it (elsewhere TABLE_WIDTH, so files do not depend on where they were made). */
+  outColumns?: number;
 }
 
 export const processIo: Io = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   isTTY: Boolean(process.stderr.isTTY),
+  get outColumns() {
+    return process.stdout.isTTY ? process.stdout.columns : undefined;
+  },
 };
+
+/** The width a table printed to io's standard output fits: its terminal's, if at least 40 columns, or TABLE_WIDTH. */
+export function tableWidth(io: Io): number {
+  const c = io.outColumns;
+  return c !== undefined && c >= 40 ? c : TABLE_WIDTH;
+}
 
 /** Thrown for bad command-line input; handled like a ConfigError. */
 export class UsageError extends Error {

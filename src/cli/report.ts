@@ -20,7 +20,7 @@ import { setDuration } from '../scenario/load.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { PROFILES } from '../profiles.js';
 import { statOrUndefined } from '../lib/dirs.js';
-import { OptionChecks, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, commanderOutputError, fileKey, isStdout, printIssues, writeFileAtomic, type Io } from './io.js';
+import { OptionChecks, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, commanderOutputError, fileKey, isStdout, printIssues, tableWidth, writeFileAtomic, type Io } from './io.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 
 export interface ReportDamonOptions {
@@ -126,6 +126,7 @@ export function reportSummaryCommand(io: Io, files: readonly string[], o: { swee
       runs.map((r) => r.migrated),
       runs.map((r) => r.stats),
       setupDifferences(runs.map((r) => r.config)),
+      tableWidth(io),
     ),
   );
   return 0;

@@ -17,7 +17,7 @@ import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } fr
 import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
-import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printIssues, stageFile, type Io, type StagedOutput } from './io.js';
+import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printIssues, stageFile, tableWidth, type Io, type StagedOutput } from './io.js';
 import { checkPreset, checkTuner, parseCompat, parseOverrides, parseProfile, presetDoc, tunedName, withFileTuner, withProfile } from './damo-common.js';
 import { applyDamoOptions, damoInputs, splitRunArgs } from './run-damo.js';
 
@@ -444,12 +444,13 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     const charted: ComparedRun[] = [];
     const warned = new Set<string>();
     // If a run or the chart fails, the runs before it are complete: their table is still printed.
-    const table = () => (columns.length > 0 ? formatSummaryTable(columns, migrations, stats) : '');
+    const table = () => (columns.length > 0 ? formatSummaryTable(columns, migrations, stats, [], tableWidth(io)) : '');
     for (let i = 0; i < tuners.length; i++) {
       printNewIssues(io, loaded[i].warnings, 'warning', warned);
       const base = bases[i];
       const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen })));
-      columns.push({ title: tuners[i], rows: res.summary });
+      // Titled by run name, as `report summary` titles the timelines written here.
+      columns.push({ title: loaded[i].scenario.name, rows: res.summary });
       migrations.push(res.migrations);
       stats.push(res.stats);
       const sc = loaded[i].scenario;
@@ -468,7 +469,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
   const given = [o.out, o.plot, o.trace].filter((f): f is string => f !== undefined);
   const toStdout = given.filter(isStdout);
   sayWrote(io, given.filter((f) => !toStdout.includes(f)));
-  const table = formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations], [res.stats]);
+  const table = formatSummaryTable([{ title: loaded.scenario.name, rows: res.summary }], [res.migrations], [res.stats], [], tableWidth(io));
   // An output on standard output (`--out /dev/stdout | jq …`) keeps it to itself: the summary goes to stderr.
   if (toStdout.length > 0) io.err(table);
   else io.out(table);

@@ -534,7 +534,8 @@ export function fmtPct(x: number | null | undefined): string {
   return x == null ? '-' : `${(x * 100).toFixed(1)} %`;
 }
 
-const TABLE_WIDTH = 100;
+/** The width tables are fitted to where no terminal says its own: files, pipes (output that must not depend on where it ran). */
+export const TABLE_WIDTH = 100;
 const GAP = 2;
 
 interface Row {
@@ -657,8 +658,8 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
  * order as `columns`) and adds a "migrated" block.
  *
  * Runs are matched by (kdamond, ctx, scheme, goal); a goal missing from a run shows "-". When the
- * runs do not all fit in 100 terminal columns the table is split into panels of as many runs as fit,
- * each repeating the row labels, rather than wrapping lines mid-row.
+ * runs do not all fit in `width` columns (a terminal's own, or TABLE_WIDTH) the table is split into
+ * panels of as many runs as fit, each repeating the row labels, rather than wrapping lines mid-row.
  */
 /** Final statistics of one scheme (every scheme, with or without goals). */
 export interface SchemeStats extends Omit<DamosStat, 'nrSnapshots'> {
@@ -675,6 +676,7 @@ export function formatSummaryTable(
   migrations?: ReadonlyArray<readonly Migration[]>,
   stats?: ReadonlyArray<readonly SchemeStats[]>,
   setup: readonly SetupDifference[] = [],
+  width = TABLE_WIDTH,
 ): string {
   const byKey = columns.map((c) => new Map(c.rows.map((s) => [entryKey(s), s])));
   // Union of goals (and phases) across runs in (kdamond, ctx, scheme, goal, phase) order.
@@ -753,7 +755,7 @@ export function formatSummaryTable(
   let cur: number[] = [];
   let used = labelW;
   colW.forEach((w, i) => {
-    if (cur.length > 0 && used + GAP + w > TABLE_WIDTH) {
+    if (cur.length > 0 && used + GAP + w > width) {
       panels.push(cur);
       cur = [];
       used = labelW;
