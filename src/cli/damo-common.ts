@@ -97,7 +97,6 @@ export function checkTuner(tuner: string | undefined): void {
   if (tuner !== undefined && tuner !== 'temporal' && tuner !== 'consist') throw new UsageError(`--tuner: expected temporal or consist; found ${JSON.stringify(tuner)}`);
 }
 
-/** --tuner picks a preset's tuner: a scenario file sets goal_tuner per scheme. */
 /**
  * A scenario file's document with every scheme that has quota goals (its events' too) under
  * `tuner`: `--tuner` for a file, as the presets take it. A file without goals has nothing to tune.
@@ -113,6 +112,19 @@ export function tunedName(name: string, tuner: Tuner): string {
   return `${name.replace(/-(?:temporal|consist)$/, '')}+${tuner}`;
 }
 
+/**
+ * A scenario file's document and scenario under `tuner`, if given (--tuner, or --compare-tuners'
+ * turn; `option` names it in errors): `prepare` makes the document the command runs (a profile, damo
+ * options) before the scenario is made from it, and the scenario's name then says the tuner.
+ */
+export function loadFileUnderTuner(file: string, tuner: Tuner | undefined, option: string, compat: DamoCompat | undefined, prepare: (doc: unknown) => unknown): { loaded: LoadedScenario; doc: unknown } {
+  const read = readScenarioDoc(file);
+  const doc = prepare(tuner === undefined ? read : withFileTuner(read, tuner, file, option));
+  const loaded = scenarioFromDoc(doc, { source: file, compat });
+  if (tuner !== undefined) loaded.scenario.name = tunedName(loaded.scenario.name, tuner);
+  return { loaded, doc };
+}
+
 /** Load a scenario file or a preset, keeping its document. */
 export function loadScenarioSource(
   file: string | undefined,
@@ -126,15 +138,13 @@ export function loadScenarioSource(
     return { loaded: scenarioFromDoc(doc, { source: `preset ${preset}`, compat: opts.compat }), doc, label: `preset ${preset}` };
   }
   if (file === undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found neither`);
-  const read = readScenarioDoc(file);
-  const doc = withProfile(opts.tuner === undefined ? read : withFileTuner(read, opts.tuner as Tuner, file), opts.profile);
-  if (!isMapping(doc)) throw new ConfigError([{ path: file, message: 'expected a scenario document (a mapping); found something else' }]);
-  const loaded = scenarioFromDoc(doc, { source: file, compat: opts.compat });
-  if (opts.tuner !== undefined) {
-    // The document is the tuner's own copy (withFileTuner()): `export --scenario` prints this name.
-    loaded.scenario.name = tunedName(loaded.scenario.name, opts.tuner as Tuner);
-    (doc as Record<string, unknown>).name = loaded.scenario.name;
-  }
+  const { loaded, doc } = loadFileUnderTuner(file, opts.tuner as Tuner | undefined, '--tuner', opts.compat, (d) => {
+    const p = withProfile(d, opts.profile);
+    if (!isMapping(p)) throw new ConfigError([{ path: file, message: 'expected a scenario document (a mapping); found something else' }]);
+    return p;
+  });
+  // The document is the tuner's own copy (withFileTuner()): `export --scenario` prints this name.
+  if (opts.tuner !== undefined) (doc as Record<string, unknown>).name = loaded.scenario.name;
   return { loaded, doc: doc as Record<string, unknown>, label: file };
 }
 

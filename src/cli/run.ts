@@ -13,12 +13,12 @@ import { secs } from '../run/recorder.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
-import { readScenarioDoc, scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
+import { scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printIssues, stageFile, tableWidth, type Io, type StagedOutput } from './io.js';
-import { checkPreset, checkTuner, parseCompat, parseOverrides, parseProfile, presetDoc, tunedName, withFileTuner, withProfile } from './damo-common.js';
+import { checkPreset, checkTuner, loadFileUnderTuner, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
 import { applyDamoOptions, damoInputs, splitRunArgs } from './run-damo.js';
 
 export interface RunCommandOptions {
@@ -74,13 +74,12 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
     if (o.compareTuners) refuseProfileWithoutTemporal(doc);
     loaded = scenarioFromDoc(doc, { source: `preset ${o.preset}`, compat });
   } else if (file !== undefined) {
-    let doc = readScenarioDoc(file);
     // --compare-tuners runs the file's goal-tuned schemes under each tuner in turn; --tuner under one.
     const fileTuner = o.compareTuners ? tuner : (o.tuner as Tuner | undefined);
-    if (fileTuner !== undefined) doc = withFileTuner(doc, fileTuner, file, o.compareTuners ? '--compare-tuners' : '--tuner');
-    if (o.compareTuners) refuseProfileWithoutTemporal(withProfile(doc, profile));
-    loaded = scenarioFromDoc(withProfile(forRun(doc), profile), { source: file, compat });
-    if (fileTuner !== undefined) loaded.scenario.name = tunedName(loaded.scenario.name, fileTuner);
+    loaded = loadFileUnderTuner(file, fileTuner, o.compareTuners ? '--compare-tuners' : '--tuner', compat, (doc) => {
+      if (o.compareTuners) refuseProfileWithoutTemporal(withProfile(doc, profile));
+      return withProfile(forRun(doc), profile);
+    }).loaded;
   } else {
     throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
   }

@@ -6,6 +6,7 @@
  *
  * Pure functions of the per-run summaries: the same runs always give the same table bytes.
  */
+import { median } from '../lib/stats.js';
 import { cmpGoal, entryKey, fmtNum, fmtPct, fmtTime, formatBytesHuman, phaseNote, physBytes, schemeKey, type SchemeStats, type SchemeSummary } from './summary.js';
 
 /** One run of the sweep: its seed, its summary entries and its schemes' stats (run.ts's RunResult). */
@@ -41,13 +42,6 @@ export interface SweepGoal {
   meanInBand: number | null;
   /** Runs that have this entry. */
   runs: number;
-}
-
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 === 1 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 /** Per summary entry, the runs side by side and what they add up to. */

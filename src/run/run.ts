@@ -3,6 +3,7 @@
  * Run a scenario end to end: header, timeline records, final summary. The library entry point
  * the CLI and the tests share.
  */
+import { median } from '../lib/stats.js';
 import { ctxIdxInKdamond } from '../damon/ctx.js';
 import { keptGoals } from './build.js';
 import type { GoalParams, Scenario, SchemeParams } from '../scenario/model.js';
@@ -242,15 +243,14 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
     const ci = ctxIdxInKdamond(ctx);
     const ts = rec.truths.filter((x) => x.kdamond === k.idx && x.ctx === ci);
     if (ts.length < 2) return [];
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
     const gaps = ts.slice(1).map((x, i) => x.t - ts[i].t);
     const ratios = gaps.map((g, i) => (ts[i].aggr_us > 0 ? (g * 1e6) / ts[i].aggr_us : 0));
     return [
       {
         kdamond: k.idx,
         ctx: ci,
-        medianS: median(gaps),
-        medianRatio: median(ratios),
+        medianS: median(gaps) as number, // two records or more: one gap at least
+        medianRatio: median(ratios) as number,
         aggrUs: ctx.attrs.aggrInterval,
         aggrUsChanged: ts.some((x) => x.aggr_us !== ctx.attrs.aggrInterval),
         autoTuned: ctx.attrs.intervalsGoal.aggrs !== 0,
