@@ -228,10 +228,22 @@ export function isCoreFilter(type: FilterType): boolean {
   return CORE_FILTER_TYPES.includes(type);
 }
 
+/** A filter list's default: reject what no filter matches iff the last filter allows (none: pass). */
+function lastAllow(l: ReadonlyArray<Pick<DamosFilter, 'allow'>>): boolean {
+  return l.length === 0 ? false : l[l.length - 1].allow;
+}
+
+/**
+ * The core layer's half of damos_set_filters_default_reject: with ops filters, what no core filter
+ * matches goes on for them to judge. Shared with the config check that reads filters without a Damos.
+ */
+export function coreFiltersDefaultRejectOf(coreFilters: ReadonlyArray<Pick<DamosFilter, 'allow'>>, hasOpsFilters: boolean): boolean {
+  return hasOpsFilters ? false : lastAllow(coreFilters);
+}
+
 /** `damos_set_filters_default_reject` (damos.md §6.4). */
 export function setFiltersDefaultReject(s: Damos): void {
-  const lastAllow = (l: DamosFilter[]): boolean => (l.length === 0 ? false : l[l.length - 1].allow);
-  s.coreFiltersDefaultReject = s.opsFilters.length > 0 ? false : lastAllow(s.coreFilters);
+  s.coreFiltersDefaultReject = coreFiltersDefaultRejectOf(s.coreFilters, s.opsFilters.length > 0);
   s.opsFiltersDefaultReject = lastAllow(s.opsFilters);
 }
 
