@@ -6,7 +6,7 @@
 import { alignDown } from '../lib/kint.js';
 import type { DamonCtx } from '../damon/ctx.js';
 import type { RegionWalk } from '../damon/region.js';
-import type { Damos, DamosFilter } from './scheme.js';
+import { coreFiltersDefaultRejectOf, type Damos, type DamosFilter } from './scheme.js';
 
 /** `damos_filter_match` for core filters on the walk's current region; it may be split (it keeps the left part). */
 export function coreFilterMatch(ctx: DamonCtx, w: RegionWalk, f: DamosFilter, minRegionSz: number): boolean {
@@ -53,4 +53,51 @@ export function coreFilterOut(ctx: DamonCtx, w: RegionWalk, s: Damos): boolean {
     }
   }
   return s.coreFiltersDefaultReject;
+}
+
+/** A byte range [start, end). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Which bytes of `memory` (physical byte ranges) a scheme's core filters let through, as
+ * coreFilterOut() decides region by region: the first filter that matches decides (allow: passes),
+ * and what none matches is rejected iff coreFiltersDefaultRejectOf(). An addr filter's range is in
+ * core addresses, aligned down to min_region_sz as damos_filter_match() aligns it; byte p is core
+ * address floor(p / addrUnit), so the answer is exact to the byte. Sorted, merged ranges; undefined
+ * with a target filter, which matches by target rather than by address.
+ */
+export function coreFilterPassing(
+  coreFilters: ReadonlyArray<Pick<DamosFilter, 'type' | 'matching' | 'allow' | 'addrStart' | 'addrEnd'>>,
+  hasOpsFilters: boolean,
+  minRegionSz: number,
+  addrUnit: number,
+  memory: readonly ByteRange[],
+): ByteRange[] | undefined {
+  if (coreFilters.some((f) => f.type !== 'addr')) return undefined;
+  const ranges = coreFilters.map((f) => ({ f, start: alignDown(f.addrStart, minRegionSz) * addrUnit, end: alignDown(f.addrEnd, minRegionSz) * addrUnit }));
+  const defaultReject = coreFiltersDefaultRejectOf(coreFilters, hasOpsFilters);
+  // Between two consecutive bounds of the filters or of the memory every byte fares alike.
+  const cuts = [...new Set([...ranges.flatMap((r) => [r.start, r.end]), ...memory.flatMap((m) => [m.start, m.end])])].sort((a, b) => a - b);
+  const passes = (p: number): boolean => {
+    for (const r of ranges) if ((r.start <= p && p < r.end) === r.f.matching) return r.f.allow;
+    return !defaultReject;
+  };
+  const parts: ByteRange[] = [];
+  for (const m of memory)
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const a = Math.max(cuts[i], m.start);
+      const b = Math.min(cuts[i + 1], m.end);
+      if (a < b && passes(a)) parts.push({ start: a, end: b });
+    }
+  parts.sort((x, y) => x.start - y.start);
+  const out: ByteRange[] = [];
+  for (const r of parts) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push(r);
+  }
+  return out;
 }
