@@ -806,21 +806,105 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     for (const share of [2500, '25 %', 9990]) expect(warnings((d) => ((d.workload as Record<string, unknown>).hot_share = share))).toEqual([]);
   });
 
-  it("a migrate scheme whose one addr filter lets through only its own target node's memory (a PULL/PUSH pair's filters swapped) is said to move nothing", () => {
+  // goodDoc()'s PULL scheme migrates to node 0 [4 GiB, 4128 MiB); node 1 is [4128 MiB, 4160 MiB).
+  // Its filters must let through some memory off node 0, or it has nothing to move.
+  describe('a migrate scheme whose core filters let through no memory, or only what is on its target node already, is said to move nothing', () => {
     const M = 2 ** 20;
     const G = 2 ** 30;
-    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters[0].address_range = { start: '4 GiB', end: '4128 MiB' }))).toEqual([
-      `${SCHEME}.filters[0].address_range: this addr filter is [${4 * G} (4 GiB), ${4128 * M} (4128 MiB)), within node 0, where the scheme migrates to: all it lets through is there already, so nothing is migrated (a PULL/PUSH pair filters each scheme to the other node's range)`,
-    ]);
-    // The other node's range (the good document's), or a rejecting filter: nothing to say.
-    expect(warnings(() => undefined)).toEqual([]);
-    expect(
-      warnings((d) => {
-        const f = d.damon.kdamonds[0].contexts[0].schemes[0].filters[0];
-        f.address_range = { start: '4 GiB', end: '4128 MiB' };
-        f.allow = false;
-      }),
-    ).toEqual([]);
+    const N0 = { start: '4 GiB', end: '4128 MiB' };
+    const N1 = { start: '4128 MiB', end: '4160 MiB' };
+    const ALL = { start: '4 GiB', end: '4160 MiB' };
+    const r0 = `[${4 * G} (4 GiB), ${4128 * M} (4128 MiB))`;
+    const r1 = `[${4128 * M} (4128 MiB), ${4160 * M} (4160 MiB))`;
+    const rAll = `[${4 * G} (4 GiB), ${4160 * M} (4160 MiB))`;
+    const ONE = `${SCHEME}.filters[0].address_range`;
+    const LIST = `${SCHEME}.filters`;
+    const OFF0 = 'expected filters that let through memory off node 0, where migrate_hot migrates to; found';
+    const SOME = `expected filters that let through some of the machine's memory (its nodes span ${r0}, ${r1}); found`;
+    const NONE = 'nothing is migrated (a PULL/PUSH pair filters each scheme to the other node\'s range)';
+    const addr = (range: unknown, matching: boolean, allow: boolean) => ({ filter_type: 'addr', matching, allow, address_range: range });
+    const filters = (...fs: unknown[]) => (d: Doc) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters = fs);
+    const rows: Array<[string, (d: Doc) => void, string[]]> = [
+      ["node 1's range allowed (the pair as written)", filters(addr(N1, true, true)), []],
+      ["node 0's range allowed (the pair's filters swapped)", filters(addr(N0, true, true)), [
+        `${ONE}: ${OFF0} this addr filter is ${r0} (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through is on node 0 already: ${NONE}`,
+      ]],
+      [
+        'migrate_cold the same',
+        (d) => {
+          d.damon.kdamonds[0].contexts[0].schemes[0].action = 'migrate_cold';
+          filters(addr(N0, true, true))(d);
+        },
+        [
+          `${ONE}: expected filters that let through memory off node 0, where migrate_cold migrates to; found this addr filter is ${r0} (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through is on node 0 already: ${NONE}`,
+        ],
+      ],
+      ["node 1's range rejected: the rest, node 0, passes", filters(addr(N1, true, false)), [
+        `${ONE}: ${OFF0} this addr filter is ${r1} (matching: true, allow: false): it rejects what lies inside the range and lets through the rest (the last core filter rejects), so all it lets through, ${r0}, is on node 0 already: ${NONE}`,
+      ]],
+      ["node 0's range rejected: node 1 passes", filters(addr(N0, true, false)), []],
+      ["matching: false, allow: false on node 1's range rejects what lies outside node 1: node 1 passes", filters(addr(N1, false, false)), []],
+      ["matching: false, allow: false on node 0's range: node 0 alone passes", filters(addr(N0, false, false)), [
+        `${ONE}: ${OFF0} this addr filter is ${r0} (matching: false, allow: false): it rejects what lies outside the range and lets through the rest (the last core filter rejects), so all it lets through is on node 0 already: ${NONE}`,
+      ]],
+      ['all memory rejected', filters(addr(ALL, true, false)), [
+        `${ONE}: ${SOME} this addr filter is ${rAll} (matching: true, allow: false): it rejects what lies inside the range and lets through the rest (the last core filter rejects), so it lets none of it through: migrate_hot migrates nothing`,
+      ]],
+      ['matching: false, allow: true over all memory: nothing matches, and the default rejects', filters(addr(ALL, false, true)), [
+        `${ONE}: ${SOME} this addr filter is ${rAll} (matching: false, allow: true): it lets through what lies outside the range and rejects the rest (the last core filter allows), so it lets none of it through: migrate_hot migrates nothing`,
+      ]],
+      ['the same with an ops filter: the core layer lets what it does not match through', filters(addr(ALL, false, true), { filter_type: 'anon', matching: true, allow: true }), []],
+      ["node 1's range rejected before an ops filter: node 0 goes on to the ops layer", filters(addr(N1, true, false), { filter_type: 'young', matching: true, allow: true }), [
+        `${ONE}: ${OFF0} this addr filter is ${r1} (matching: true, allow: false): it rejects what lies inside the range and leaves the rest to the ops filters, so all it lets through, ${r0}, is on node 0 already: ${NONE}`,
+      ]],
+      ['two filters: node 1 rejected, then all memory allowed', filters(addr(N1, true, false), addr(ALL, true, true)), [
+        `${LIST}: ${OFF0} 2 addr filters that let through only ${r0} (the first that matches decides; what none matches is rejected, as the last one allows), all on node 0 already: ${NONE}`,
+      ]],
+      ['two filters rejecting both nodes', filters(addr(N1, true, false), addr(N0, true, false)), [
+        `${LIST}: ${SOME} 2 addr filters that let none of it through (the first that matches decides; what none matches is let through, as the last one rejects): migrate_hot migrates nothing`,
+      ]],
+      ['two filters: node 0 rejected, then all memory allowed', filters(addr(N0, true, false), addr(ALL, true, true)), []],
+      ['a target filter (it matches by target): not judged', filters(addr(N0, true, true), { filter_type: 'target', matching: true, allow: true, damon_target_idx: 0 }), []],
+      // Aligned down to min_region_sz (4096): 100 bytes into node 0 up to 4095 past its end is node 0 (and the bounds inside nodes draw their own warning).
+      ['a range not aligned to min_region_sz', filters(addr({ start: 4 * G + 100, end: 4128 * M + 4095 }, true, true)), [
+        `${ONE}: ${OFF0} this addr filter is [${4 * G + 100}, ${4128 * M + 4095}) (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through, ${r0}, is on node 0 already: ${NONE}`,
+        `${ONE}: this addr filter is [${4 * G + 100}, ${4128 * M + 4095}), which covers only part of node 0 ${r0} and of node 1 ${r1}: a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities)`,
+      ]],
+      [
+        "addr_unit 4: node 0's range in core addresses",
+        (d) => {
+          const ctx = d.damon.kdamonds[0].contexts[0];
+          ctx.addr_unit = 4;
+          ctx.targets[0].regions = [{ start: 2 ** 30, end: 2 ** 30 + 16 * M }];
+          ctx.schemes[0].filters = [addr({ start: 2 ** 30, end: 2 ** 30 + 8 * M }, true, true)];
+        },
+        [
+          `${ONE}: ${OFF0} this addr filter is core addresses [${2 ** 30}, ${2 ** 30 + 8 * M}) × addr_unit 4 = physical ${r0} (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through is on node 0 already: ${NONE}`,
+        ],
+      ],
+      // One filter over no memory at all: its own warning says so, at the same path; one line.
+      ['a sole filter over no memory', filters(addr({ start: '8 GiB', end: '9 GiB' }, true, true)), [
+        `${ONE}: this addr filter is [${8 * G} (8 GiB), ${9 * G} (9 GiB)), which holds no memory of the machine (its nodes span ${r0}, ${r1}): the filter matches no region`,
+      ]],
+    ];
+    it.each(rows)('%s', (_, mutate, expected) => {
+      expect(warnings(mutate)).toEqual(expected);
+    });
+
+    it('a stat scheme with the same filters moves nothing by design: no warning', () => {
+      expect(warnings((d) => ((d.damon.kdamonds[0].contexts[0].schemes[0].action = 'stat'), filters(addr(N0, true, true))(d)))).toEqual([]);
+    });
+
+    it('the run prints the warning and goes on', async () => {
+      const d = goodDoc();
+      filters(addr(N1, true, false), addr(ALL, true, true))(d);
+      const r = await runDoc(stringify(d), 'yaml', ['--duration', '1']);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err.split('\n').filter((l) => l.startsWith('damon-sim: warning: '))).toEqual([
+        `damon-sim: warning: ${LIST}: ${OFF0} 2 addr filters that let through only ${r0} (the first that matches decides; what none matches is rejected, as the last one allows), all on node 0 already: ${NONE}`,
+      ]);
+      expect(existsSync(r.outFile)).toBe(true);
+    });
   });
 
   it('a bp target above 10000 written by an event (a goal patch) draws the same warning', () => {

@@ -8,12 +8,13 @@ import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { formatBytes } from '../formats/damo/units.js';
 import { alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
-import { measuresNode } from '../damos/scheme.js';
+import { coreFilterPassing } from '../damos/filters.js';
+import { isCoreFilter, measuresNode } from '../damos/scheme.js';
 import { metricExists, resolveProfile, useProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type ConfigIssue, type PathSeg } from './issues.js';
-import type { KdamondParams, Scenario, WorkloadParams } from './model.js';
+import type { KdamondParams, Scenario, SchemeParams, WorkloadParams } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
@@ -272,10 +273,9 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   // likely bytes given where core addresses (bytes / addr_unit) were meant.
   const physical = (what: string, r: { start: number; end: number }, au: number) =>
     au === 1 ? `this ${what} is ${rangeText(r.start, r.end)}` : `this ${what} is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical ${rangeText(r.start * au, r.end * au)}`;
+  const holdsNoMemory = (r: { start: number; end: number }, au: number) => env.memory !== undefined && !env.memory.some((m) => m.start < r.end * au && r.start * au < m.end);
   const outsideMemory = (path: PathSeg[], what: string, r: { start: number; end: number }, au: number, effect: string) => {
-    const a = r.start * au;
-    const b = r.end * au;
-    if (!env.memory || env.memory.some((m) => m.start < b && a < m.end)) return;
+    if (!env.memory || !holdsNoMemory(r, au)) return;
     warn(path, `${physical(what, r, au)}, which holds no memory of the machine (its nodes span ${env.memory.map((m) => rangeText(m.start, m.end)).join(', ')}): ${effect}${au !== 1 ? ' (regions and addr filters are core addresses: bytes / addr_unit)' : ''}`);
   };
   // A region reaching past the first node's start or the last node's end (not across a hole
@@ -300,6 +300,43 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     if (cut.length === 0) return;
     const nodes = cut.map((m) => `node ${m.nid} ${rangeText(m.start, m.end)}`).join(' and of ');
     warn(path, `${physical('addr filter', r, au)}, which covers only part of ${nodes}: a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities${au !== 1 ? '; they are core addresses: bytes / addr_unit' : ''})`);
+  };
+  // A paddr migrate scheme whose core filters let through no memory, or only its own target node's,
+  // has nothing to move (the tiering pair's filters swapped: each must name the other node).
+  // Computed by the kernel's rules (coreFilterPassing); ops filters only narrow it further. Target
+  // filters match by target, not by address: not judged.
+  const nothingToMigrate = (path: PathSeg[], sc: SchemeParams, au: number, msz: number) => {
+    const node = env.memory?.[sc.targetNid];
+    const core = sc.filters.map((f, fi) => ({ f, fi })).filter(({ f }) => isCoreFilter(f.type));
+    if (!env.memory || !node || core.length === 0) return;
+    const hasOps = core.length < sc.filters.length;
+    const specs = core.map(({ f }) => ({ type: f.type, matching: f.matching, allow: f.allow, addrStart: f.addrRange?.start ?? 0, addrEnd: f.addrRange?.end ?? 0 }));
+    const passing = coreFilterPassing(specs, hasOps, msz, au, env.memory);
+    if (!passing) return;
+    const one = core.length === 1 ? core[0] : undefined;
+    // A sole filter over no memory has its own warning at the same path (outsideMemory()).
+    if (one?.f.addrRange && one.f.addrRange.start < one.f.addrRange.end && holdsNoMemory(one.f.addrRange, au)) return;
+    const last = core[core.length - 1].f;
+    const nodes = `its nodes span ${env.memory.map((m) => rangeText(m.start, m.end)).join(', ')}`;
+    const passText = `${au !== 1 ? 'physical ' : ''}${passing.map((r) => rangeText(r.start, r.end)).join(', ')}`;
+    const onNode = passing.length > 0 && passing.every((r) => node.start <= r.start && r.end <= node.end);
+    const offNode = `expected filters that let through memory off node ${sc.targetNid}, where ${sc.action} migrates to`;
+    const someMemory = `expected filters that let through some of the machine's memory (${nodes})`;
+    const hint = '(a PULL/PUSH pair filters each scheme to the other node\'s range)';
+    if (one) {
+      const { f, fi } = one;
+      const r = f.addrRange ?? { start: 0, end: 0 };
+      const rest = hasOps ? 'leaves the rest to the ops filters' : f.allow ? 'rejects the rest (the last core filter allows)' : 'lets through the rest (the last core filter rejects)';
+      const what = `${physical('addr filter', r, au)} (matching: ${f.matching}, allow: ${f.allow}): it ${f.allow ? 'lets through' : 'rejects'} what lies ${f.matching ? 'inside' : 'outside'} the range and ${rest}`;
+      const fp = [...path, fi, 'address_range'];
+      const same = passing.length === 1 && passing[0].start === r.start * au && passing[0].end === r.end * au;
+      if (passing.length === 0) warn(fp, `${someMemory}; found ${what}, so it lets none of it through: ${sc.action} migrates nothing`);
+      else if (onNode) warn(fp, `${offNode}; found ${what}, so all it lets through${same ? '' : `, ${passText},`} is on node ${sc.targetNid} already: nothing is migrated ${hint}`);
+      return;
+    }
+    const rule = `the first that matches decides; what none matches is ${hasOps ? 'left to the ops filters' : last.allow ? 'rejected, as the last one allows' : 'let through, as the last one rejects'}`;
+    if (passing.length === 0) warn(path, `${someMemory}; found ${core.length} addr filters that let none of it through (${rule}): ${sc.action} migrates nothing`);
+    else if (onNode) warn(path, `${offNode}; found ${core.length} addr filters that let through only ${passText} (${rule}), all on node ${sc.targetNid} already: nothing is migrated ${hint}`);
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {
@@ -384,16 +421,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
         });
-        // A migrate scheme whose one filter lets through only its own target node's memory has
-        // nothing to move (the tiering pair's filters swapped: each must name the other node).
-        const only = sc.filters.length === 1 ? sc.filters[0] : undefined;
-        const targetNode = env.memory?.[sc.targetNid];
-        if ((sc.action === 'migrate_hot' || sc.action === 'migrate_cold') && only?.type === 'addr' && only.allow && only.matching && only.addrRange && targetNode) {
-          const a = only.addrRange.start * ctx.addrUnit;
-          const b = only.addrRange.end * ctx.addrUnit;
-          if (a < b && targetNode.start <= a && b <= targetNode.end)
-            warn([...sp, 'filters', 0, 'address_range'], `${physical('addr filter', only.addrRange, ctx.addrUnit)}, within node ${sc.targetNid}, where the scheme migrates to: all it lets through is there already, so nothing is migrated (a PULL/PUSH pair filters each scheme to the other node's range)`);
-        }
+        if (paddr && (sc.action === 'migrate_hot' || sc.action === 'migrate_cold')) nothingToMigrate([...sp, 'filters'], sc, ctx.addrUnit, msz);
         sc.filters.forEach((f, fi) => {
           if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
             err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(f.memcgPath)}`);
