@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
-import { chartData, comparePlotSvg, comparisonTitle, goalPlotSvg, thinSteps } from '../src/report/plot.js';
+import { chartData, comparePlotSvg, comparisonTitle, goalPlotSvg, thinSteps, type ConfiguredGoal } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
 import { tableWidth } from '../src/cli/io.js';
 import { TABLE_WIDTH, addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize, type SchemeSummary } from '../src/report/summary.js';
@@ -78,6 +78,11 @@ const consA = series([4000, 6050, 6000, 6000, 6000, 6020, 6040, 6060], {}, {
   sz_applied: 768 * MiB,
   qt_exceeds: 1,
 });
+/** tempA's and tempB's goals as their configuration has them (a timeline header's `schemes[].goals`): a bigint target as a run has it, a number as a header read back does. */
+const CONFIGURED: ConfiguredGoal[] = [
+  { kdamond: 0, ctx: 0, scheme: 0, goal: 0, metric: 'node_mem_used_bp', nid: 0, target_value: 6000n },
+  { kdamond: 0, ctx: 0, scheme: 1, goal: 0, metric: 'node_mem_free_bp', nid: 1, target_value: 2000 },
+];
 
 function aggr(t: number, hot: number[], migrated: number[][] = [[0, 0], [0, 0]]): AggrRecord {
   return {
@@ -985,6 +990,43 @@ describe('goalPlotSvg', () => {
     expect(off).toMatch(/values from 0 to 20"/);
   });
 
+  it('draws a configured goal the run never evaluated: labelled as an evaluated one, marked so, its configured target over the run', async () => {
+    const lines = (svg: string) => [...svg.matchAll(/aria-roledescription="line mark"/g)].length;
+    const svg = await goalPlotSvg(tempA, { title: 't', aggr: hot, configuredGoals: CONFIGURED, durationS: DURATION });
+    expect(svg).toContain('>quota goal: current vs target<');
+    expect(svg).toContain('>s0 node_mem_used_bp nid 0<');
+    expect(svg).toContain('>s1 node_mem_free_bp nid 1 (never evaluated)<');
+    expect(svg).not.toContain('>s0 node_mem_used_bp nid 0 (never evaluated)<');
+    // Its target from 0 to the run's end, in its legend colour; no current line of its own (s0's and two nodes').
+    expect(svg).toContain('aria-label="simulated time (s): 0; target: 2000; t1: 10; goal (solid: current, dashed: target): s1 node_mem_free_bp nid 1 (never evaluated)"');
+    expect(lines(svg)).toBe(3);
+    // Once evaluated it is labelled the same, unmarked, and a list of goals all evaluated draws what a count drew.
+    const evaluated = await goalPlotSvg(goals, { title: 't', configuredGoals: CONFIGURED, durationS: DURATION });
+    expect(evaluated).toContain('>s1 node_mem_free_bp nid 1<');
+    expect(evaluated).not.toContain('never evaluated');
+    expect(evaluated).toBe(await goalPlotSvg(goals, { title: 't', configuredGoals: 2, durationS: DURATION }));
+    // A write that removed it ends its target there.
+    const removed = await goalPlotSvg(tempA, { title: 't', configuredGoals: CONFIGURED, durationS: DURATION, events: [{ t: 4, command: 'commit', kdamond: 0, ctx: 0, goals: [1, 0] }] });
+    expect(removed).toContain('aria-label="simulated time (s): 0; target: 2000; t1: 4; goal');
+  });
+
+  it('labels a goal never evaluated by its kdamond as the others, puts one of another unit in a panel of its own, and with none evaluated keeps the title saying so', async () => {
+    const kd1: ConfiguredGoal = { kdamond: 1, ctx: 0, scheme: 0, goal: 0, metric: 'node_mem_free_bp', nid: 1, target_value: 2000n };
+    const many = await goalPlotSvg(tempA, { title: 't', configuredGoals: [CONFIGURED[0], kd1], kdamonds: 2, durationS: DURATION });
+    for (const label of ['kd0 s0 node_mem_used_bp nid 0', 'kd1 s0 node_mem_free_bp nid 1 (never evaluated)']) expect(many).toContain(`>${label}<`);
+    // Several kdamonds are told from the configured goals alone too.
+    expect(await goalPlotSvg(tempA, { title: 't', configuredGoals: [CONFIGURED[0], kd1], durationS: DURATION })).toBe(many);
+    const psi: ConfiguredGoal = { kdamond: 0, ctx: 0, scheme: 1, goal: 0, metric: 'some_mem_psi_us', nid: 0, target_value: 1000 };
+    const units = await goalPlotSvg(tempA, { title: 't', configuredGoals: [CONFIGURED[0], psi], durationS: DURATION });
+    for (const text of ['quota goal: current vs target (bp)', 'quota goal: current vs target (us)', 's1 some_mem_psi_us (never evaluated)', 'current / target value (us)']) expect(units).toContain(`>${text}<`);
+    // No goal evaluated: the title says so as it did, and each configured goal is drawn, its target on the value axis.
+    const none = await goalPlotSvg([], { title: 't', aggr: [], configuredGoals: CONFIGURED, durationS: DURATION });
+    expect(none).toContain('>quota goal: none evaluated in this run<');
+    for (const label of ['s0 node_mem_used_bp nid 0 (never evaluated)', 's1 node_mem_free_bp nid 1 (never evaluated)']) expect(none).toContain(`>${label}<`);
+    expect(none).toContain('aria-label="simulated time (s): 0; target: 6000; t1: 10; goal');
+    expect(none).toMatch(/Y-axis titled 'current \/ target value \(bp\)' for a linear scale with values from 0 to 6,000/);
+  });
+
   it('is byte-identical across renders', async () => {
     const a = await goalPlotSvg(goals, { title: 't', aggr: hot });
     const b = await goalPlotSvg(goals, { title: 't', aggr: hot });
@@ -1091,6 +1133,33 @@ describe('comparePlotSvg: several runs\' goals, a panel per goal, a colour per r
     for (const name of ['long (10 s)', 'short (4 s)', 'none (10 s) (no goal configured)', 'early (10 s) (no goal evaluated)']) expect(svg).toContain(`>${name}<`);
     const none = await comparePlotSvg([{ name: 'a', goals: [], durationS: 5, configuredGoals: 1 }, { name: 'b', goals: [], durationS: 5 }], { title: 't' });
     expect(none).toContain('>quota goal: none evaluated in these runs<');
+  });
+
+  it("a run that configures a goal but never evaluated it: its target in that goal's panel, and that panel's legend says so", async () => {
+    const runs = [
+      { name: 'both', goals: [...tempA, ...tempB], durationS: DURATION, configuredGoals: CONFIGURED },
+      { name: 'slow', goals: tempA, durationS: DURATION, configuredGoals: CONFIGURED },
+    ];
+    const svg = await comparePlotSvg(runs, { title: 't' });
+    const count = (text: string) => svg.split(`>${text}<`).length - 1;
+    // A legend under each panel, in the same colours: slow is marked in s1's only.
+    expect([count('both'), count('slow'), count('slow (never evaluated)')]).toEqual([2, 1, 1]);
+    // (A panel's group draws its legend, then its title.)
+    const at = (text: string) => svg.indexOf(`>${text}<`);
+    expect(at('slow')).toBeLessThan(at('s0 node_mem_used_bp nid 0'));
+    expect(at('s0 node_mem_used_bp nid 0')).toBeLessThan(at('slow (never evaluated)'));
+    expect(at('slow (never evaluated)')).toBeLessThan(at('s1 node_mem_free_bp nid 1'));
+    // slow's configured target over its run, beside both's evaluated one; only both's current line.
+    expect(svg).toContain('aria-label="simulated time (s): 0; target: 2000; t1: 10; run (solid: current, dashed: target): slow; run: slow"');
+    expect(lineMarks(svg).map((l) => /run \(solid: current, dashed: target\): (\w+);/.exec(l)?.[1])).toEqual(['both', 'slow', 'both']);
+    // Every goal evaluated in every run: one legend, as without the lists.
+    const all = runs.map((r) => ({ ...r, goals: [...tempA, ...tempB] }));
+    expect(await comparePlotSvg(all, { title: 't' })).toBe(await comparePlotSvg(all.map((r) => ({ ...r, configuredGoals: 2 })), { title: 't' }));
+    // A run that evaluated no goal says so in its name, once; its targets are drawn in each goal's panel.
+    const idle = await comparePlotSvg([runs[1], { name: 'idle', goals: [], durationS: DURATION, configuredGoals: CONFIGURED }], { title: 't' });
+    expect(idle).toContain('>idle (no goal evaluated)<');
+    expect(idle).not.toContain('>idle (no goal evaluated) (never evaluated)<');
+    for (const target of [6000, 2000]) expect(idle).toContain(`aria-label="simulated time (s): 0; target: ${target}; t1: 10; run (solid: current, dashed: target): idle (no goal evaluated);`);
   });
 
   it("thins each run's line to the pixel columns unless every point is asked for; no goal in any run says so", async () => {

@@ -15,7 +15,7 @@ import type * as Vega from 'vega';
 import type * as VegaLite from 'vega-lite';
 import { writesOf } from '../run/events.js';
 import type { AggrRecord, GoalRecord } from '../run/recorder.js';
-import { GoalLife, cmpGoal, goalLabel, groupByGoal, unitOf } from './summary.js';
+import { GoalLife, cmpGoal, goalKey, goalLabel, groupByGoal, unitOf, type GoalId } from './summary.js';
 
 type Logger = NonNullable<Vega.ViewOptions['logger']>;
 
@@ -83,31 +83,57 @@ function num(v: bigint | number): number {
   return typeof v === 'bigint' ? Number(v) : v;
 }
 
+/**
+ * A quota goal the run's configuration has (the timeline header's `schemes[].goals`), numbered as
+ * its goal records would be: a goal with no record is still drawn, its target over the run.
+ */
+export interface ConfiguredGoal extends GoalId {
+  metric: string;
+  /** As goal records carry it: 0 where the configuration gives none. */
+  nid: number;
+  target_value: bigint | number;
+}
+
+/** What a goal's legend entry adds when the run configures it but never evaluated it. */
+export const NEVER_EVALUATED = ' (never evaluated)';
+
 interface GoalSeries {
+  /** The goal's label (a comparison's panel title). */
   label: string;
+  /** Its legend entry: the label, marked when the goal was never evaluated. */
+  name: string;
+  /** Its first evaluation, or, never evaluated, its configuration. */
+  head: ConfiguredGoal;
+  /** Its evaluations in time order; none for a configured goal the run never evaluated. */
   recs: GoalRecord[];
 }
 
 /**
- * Groups evaluations by goal. The legend names a goal by scheme, metric and node
- * ("s<scheme> <metric> nid <nid>", the nid only for a node metric: goalLabel()): the summary table heads the same goal by its
+ * Groups evaluations by goal, beside the `configured` goals that have none (labelled alike, so a
+ * goal never evaluated is named as it would be once evaluated). The legend names a goal by scheme,
+ * metric and node ("s<scheme> <metric> nid <nid>", the nid only for a node metric: goalLabel()):
+ * the summary table heads the same goal by its
  * scheme's action and shows the metric in a row, which a legend has no room for;
  * with several kdamonds the same scheme index recurs, so the summary's "kd<kd> " prefix is added
  * only then (a kdamond has one context at most), keeping the common single-kdamond label short.
  * `manyKdamonds`: the run has several, whether or not each evaluated a goal (the summary's rows
  * name them by the configuration).
  */
-function seriesOf(goals: GoalRecord[], manyKdamonds: boolean): GoalSeries[] {
-  const groups = [...groupByGoal(goals).values()].sort((a, b) => cmpGoal(a[0], b[0]));
+function seriesOf(goals: GoalRecord[], manyKdamonds: boolean, configured: readonly ConfiguredGoal[] = []): GoalSeries[] {
+  const byGoal = groupByGoal(goals);
+  // Configured goals without a record are labelled among the others, as if they had been evaluated.
+  const groups = [
+    ...[...byGoal.values()].map((recs) => ({ head: recs[0] as ConfiguredGoal, recs })),
+    ...configured.filter((c) => !byGoal.has(goalKey(c))).map((head) => ({ head, recs: [] })),
+  ].sort((a, b) => cmpGoal(a.head, b.head));
   const seen = new Map<string, number>();
-  return groups.map((recs) => {
-    const r = recs[0];
+  return groups.map(({ head: r, recs }) => {
     let label = (manyKdamonds ? `kd${r.kdamond} ` : '') + goalLabel(r);
     // Two goals of one scheme on the same metric and node would share a legend entry otherwise.
     const n = seen.get(label) ?? 0;
     seen.set(label, n + 1);
     if (n > 0) label += ` g${r.goal}`;
-    return { label, recs: [...recs].sort((a, b) => a.t - b.t) };
+    return { label, name: recs.length > 0 ? label : label + NEVER_EVALUATED, head: r, recs: [...recs].sort((a, b) => a.t - b.t) };
   });
 }
 
@@ -153,15 +179,28 @@ export function hotSetMoves(workload: unknown, durationS: number): PlotWrite[] {
  * and another gave it back, so neither its line nor its target bridges the time it did not exist.
  */
 function stretches(s: GoalSeries, writes: readonly PlotWrite[]): number[] {
-  const r0 = s.recs[0];
-  const life = new GoalLife(
-    writes.filter((w) => (w.kdamond ?? 0) === r0.kdamond && (w.ctx ?? 0) === r0.ctx),
-    r0.scheme,
-    r0.goal,
-    undefined,
-  );
+  const life = lifeOf(s.head, writes, undefined);
   let k = 0;
   return s.recs.map((r, i) => (i > 0 && life.cameBack(s.recs[i - 1].t, r.t) ? ++k : k));
+}
+
+/** The goal's view of its context's writes (GoalLife). */
+function lifeOf(g: GoalId, writes: readonly PlotWrite[], initiallyPresent: boolean | undefined): GoalLife {
+  return new GoalLife(
+    writes.filter((w) => (w.kdamond ?? 0) === g.kdamond && (w.ctx ?? 0) === g.ctx),
+    g.scheme,
+    g.goal,
+    initiallyPresent,
+  );
+}
+
+/**
+ * The target of a goal never evaluated, as the configuration set it: from the start to `end`, or
+ * to the first write that removed the goal. (A later write's own target for it is not drawn: the
+ * plot's writes carry goal counts only.)
+ */
+function configuredTarget(g: ConfiguredGoal, writes: readonly PlotWrite[], end: number): { t0: number; t1: number; target: number } {
+  return { t0: 0, t1: lifeOf(g, writes, true).removalIn(0, end) ?? end, target: num(g.target_value) };
 }
 
 /** Constant-target stretches per goal, drawn as dashed horizontal segments spanning their time. */
@@ -175,7 +214,7 @@ function targetSegments(s: GoalSeries, part: readonly number[]): Array<{ goal: s
       prev.t1 = r.t;
     } else {
       if (prev && same) prev.t1 = r.t;
-      out.push({ goal: s.label, t0: r.t, t1: r.t, target });
+      out.push({ goal: s.name, t0: r.t, t1: r.t, target });
     }
   });
   return out;
@@ -204,8 +243,8 @@ function hotShare(aggr: AggrRecord[]): SharePoint[] {
  * The goals' common unit for the value axis, unitOf() of their metrics, as the summary's target row
  * takes it (`_bp`: bp, `_us`: us; user_input has none): " (bp)", or nothing when they differ.
  */
-function valueUnit(goals: readonly GoalRecord[]): string {
-  const units = new Set(goals.map((g) => unitOf(g.metric).trim()));
+function valueUnit(metrics: readonly string[]): string {
+  const units = new Set(metrics.map((m) => unitOf(m).trim()));
   if (units.size === 0) return ' (bp)'; // an empty panel's 0–10000 scale
   const [u] = units;
   return units.size === 1 && u !== '' ? ` (${u})` : '';
@@ -314,8 +353,14 @@ export interface PlotOptions {
   events?: readonly PlotWrite[];
   /** The kdamonds with schemes the scenario configures: with several, goals are labelled by kdamond ("kd1 s0 …", as the summary's rows), evaluated or not. */
   kdamonds?: number;
-  /** Goals the scenario configures: an empty panel then says none was evaluated (a run too short for a quota window), not that there are none. */
-  configuredGoals?: number;
+  /**
+   * The goals the scenario configures (its timeline header's `schemes[].goals`): one the run never
+   * evaluated (a scheme whose apply interval outlasts the run, a kdamond that never ran) is drawn
+   * too, labelled as if it had been and marked NEVER_EVALUATED, with its configured target over the
+   * run; and an empty panel says none was evaluated, not that there are none. A bare count (the
+   * older form) says only the latter.
+   */
+  configuredGoals?: number | readonly ConfiguredGoal[];
   /**
    * The run's simulated seconds: the time axis spans them (records of an iteration begun before
    * the end can carry later times). Long lines are thinned only on such an axis: without it vega
@@ -340,20 +385,30 @@ export interface SharePoint {
   bp: number;
 }
 
-/** The lines of the plot, each thinned to its pixel columns when the time axis is fixed (thinSteps()). */
-/** Whether goals' labels name their kdamond: the configuration has several with schemes, or the goals come from several. */
-function manyKdamondsIn(goals: readonly GoalRecord[], kdamonds: number | undefined): boolean {
-  return (kdamonds ?? 0) > 1 || new Set(goals.map((g) => g.kdamond)).size > 1;
+/** The configured goals a PlotOptions.configuredGoals lists (none for a bare count). */
+function listed(configured: PlotOptions['configuredGoals']): readonly ConfiguredGoal[] {
+  return typeof configured === 'object' ? configured : [];
 }
 
+/** Whether a PlotOptions.configuredGoals has any goal. */
+function anyConfigured(configured: PlotOptions['configuredGoals']): boolean {
+  return (typeof configured === 'object' ? configured.length : (configured ?? 0)) > 0;
+}
+
+/** Whether goals' labels name their kdamond: the configuration has several with schemes, or the goals (evaluated or configured) come from several. */
+function manyKdamondsIn(goals: readonly GoalRecord[], kdamonds: number | undefined, configured: readonly ConfiguredGoal[]): boolean {
+  return (kdamonds ?? 0) > 1 || new Set([...goals, ...configured].map((g) => g.kdamond)).size > 1;
+}
+
+/** The lines of the plot, each thinned to its pixel columns when the time axis is fixed (thinSteps()). */
 export function chartData(goals: GoalRecord[], opts: Omit<PlotOptions, 'title'>) {
-  const series = seriesOf(goals, manyKdamondsIn(goals, opts.kdamonds));
-  const labels = series.map((s) => s.label);
+  const configured = listed(opts.configuredGoals);
+  const series = seriesOf(goals, manyKdamondsIn(goals, opts.kdamonds, configured), configured);
+  const labels = series.map((s) => s.name);
   const parts = series.map((s) => stretches(s, opts.events ?? []));
   // Only a goal that was removed and given back has several stretches (other charts stay as they were).
   const split = parts.some((p) => p.length > 0 && p[p.length - 1] > 0);
-  const allValues = series.map((s, j) => s.recs.map((r, i): GoalPoint => ({ goal: s.label, ...(split ? { part: parts[j][i] } : {}), t: r.t, value: num(r.current_value) })));
-  const targets = series.flatMap((s, j) => targetSegments(s, parts[j]));
+  const allValues = series.map((s, j) => s.recs.map((r, i): GoalPoint => ({ goal: s.name, ...(split ? { part: parts[j][i] } : {}), t: r.t, value: num(r.current_value) })));
   // The x axis' extent (a loop: spreading hours of records into Math.max overflows the stack).
   let tMax = 0;
   for (const vs of allValues) for (const v of vs) if (v.t > tMax) tMax = v.t;
@@ -362,6 +417,10 @@ export function chartData(goals: GoalRecord[], opts: Omit<PlotOptions, 'title'>)
   // no extent and its axes describe themselves as "values from Infinity to −Infinity").
   const fixed = opts.durationS !== undefined && opts.durationS > 0;
   const xDomain = fixed ? [0, opts.durationS as number] : tMax > 0 ? undefined : [0, 1];
+  // A goal never evaluated has its configured target over the axis (up to a write that removed it).
+  const targets = series.flatMap((s, j) =>
+    s.recs.length > 0 ? targetSegments(s, parts[j]) : [{ goal: s.name, ...configuredTarget(s.head, opts.events ?? [], xDomain ? xDomain[1] : tMax) }],
+  );
   const thin = <T extends { t: number }>(line: T[], value: (p: T) => number): T[] =>
     fixed && !opts.allPoints ? thinSteps(line, value, 0, opts.durationS as number, THIN_COLUMNS) : line;
   // Each line (a goal's stretch, a node) thinned on its own, so no column joins two lines.
@@ -391,26 +450,32 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
   const x = { field: 't', type: 'quantitative', title: X_TITLE, ...(xDomain ? { scale: { domain: xDomain, clamp: true } } : {}) } as const;
   // Goals in different units (bp, µs, user_input's plain numbers) get a panel each: on one value
   // axis a bp goal would be a flat line under a µs goal's millions.
-  const units = [...new Set(series.map((sr) => unitOf(sr.recs[0].metric)))];
+  const evaluated = series.some((sr) => sr.recs.length > 0);
+  // A goal's unit is its first evaluation's, or its configuration's.
+  const unitOfSeries = (sr: GoalSeries) => unitOf((sr.recs[0] ?? sr.head).metric);
+  const units = [...new Set(series.map(unitOfSeries))];
+  // The metrics a panel's value axis is named by: its goals' records', and a goal never evaluated its configured one.
+  const metrics = [...goals.map((g) => g.metric), ...series.filter((sr) => sr.recs.length === 0).map((sr) => sr.head.metric)];
   const goalCharts = (units.length > 1 ? units : [undefined]).map((unit) => {
-    const mine = unit === undefined ? undefined : new Set(series.filter((sr) => unitOf(sr.recs[0].metric) === unit).map((sr) => sr.label));
+    const mine = unit === undefined ? undefined : new Set(series.filter((sr) => unitOfSeries(sr) === unit).map((sr) => sr.name));
     const pick = <T extends { goal: string }>(rows: T[]): T[] => (mine ? rows.filter((r) => mine.has(r.goal)) : rows);
-    return goalChart(pick(values), pick(targets), mine ? labels.filter((l) => mine.has(l)) : labels, mine ? goals.filter((g) => unitOf(g.metric) === unit) : goals, unit);
+    return goalChart(pick(values), pick(targets), mine ? labels.filter((l) => mine.has(l)) : labels, mine ? metrics.filter((m) => unitOf(m) === unit) : metrics, unit);
   });
 
   /** A goal panel: these goals' lines and target segments; `unit` names the panel when goals of several units are drawn. */
-  function goalChart(lines: GoalPoint[], segments: ReturnType<typeof targetSegments>, names: string[], recs: GoalRecord[], unit: string | undefined) {
+  function goalChart(lines: GoalPoint[], segments: typeof targets, names: string[], panelMetrics: string[], unit: string | undefined) {
     const goalColor = lineColor('goal', names);
+    const ofUnit = unit === undefined ? '' : unit === '' ? ' (plain values)' : ` (${unit.trim()})`;
     return {
       width: WIDTH,
       height: HEIGHT,
-      // An empty panel says why it is empty (a scenario without goals still plots the ground truth).
-      title:
-        series.length > 0
-          ? `quota goal: current vs target${unit === undefined ? '' : unit === '' ? ' (plain values)' : ` (${unit.trim()})`}`
-          : (opts.configuredGoals ?? 0) > 0
-            ? 'quota goal: none evaluated in this run'
-            : 'quota goal: none in this run',
+      // An empty panel says why it is empty (a scenario without goals still plots the ground truth);
+      // goals never evaluated have their targets drawn in it.
+      title: evaluated
+        ? `quota goal: current vs target${ofUnit}`
+        : anyConfigured(opts.configuredGoals)
+          ? `quota goal: none evaluated in this run${ofUnit}`
+          : 'quota goal: none in this run',
       layer: [
         {
           data: { values: lines },
@@ -419,7 +484,8 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
           // One line per stretch the goal existed (detail), in its goal's color.
           encoding: {
             x,
-            y: { field: 'value', type: 'quantitative', title: `current / target value${valueUnit(recs)}`, ...(lines.length > 0 ? {} : { scale: { domain: [0, 10000] } }) },
+            // Nothing to draw: a bp scale's extent, not none.
+            y: { field: 'value', type: 'quantitative', title: `current / target value${valueUnit(panelMetrics)}`, ...(lines.length > 0 || segments.length > 0 ? {} : { scale: { domain: [0, 10000] } }) },
             color: goalColor,
             ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}),
           },
@@ -514,8 +580,8 @@ export interface ComparedRun {
   events?: readonly PlotWrite[];
   /** Its simulated seconds: the time axis spans the longest run. */
   durationS?: number;
-  /** The goals its configuration has, as PlotOptions.configuredGoals. */
-  configuredGoals?: number;
+  /** The goals its configuration has, as PlotOptions.configuredGoals: a panel's legend marks the run where it never evaluated the panel's goal. */
+  configuredGoals?: number | readonly ConfiguredGoal[];
   /** As PlotOptions.kdamonds. */
   kdamonds?: number;
 }
@@ -543,36 +609,52 @@ interface ComparedPoint {
  * Several runs' goals compared (the same scenario under two tuners, two profiles, two seeds): a
  * panel per goal, as goalPlotSvg() labels it, with each run's current_value and target in that
  * run's colour, over one time axis. Each panel has its own value axis, so goals of different units
- * sit apart. The ground truth is left out: one run's plot (goalPlotSvg()) shows it.
+ * sit apart. A run that configures a goal but never evaluated it draws that goal's configured
+ * target, and the goal's panel names the run so in its legend. The ground truth is left out: one
+ * run's plot (goalPlotSvg()) shows it.
  */
 export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title: string; allPoints?: boolean }): Promise<string> {
   const durationS = runs.reduce((m, r) => Math.max(m, r.durationS ?? 0), 0);
   // The legend says what a run's missing line would not: that it ended earlier, or had no goal evaluated.
   const lengths = new Set(runs.map((r) => r.durationS ?? 0));
   const names = runs.map(
-    (r) => `${r.name}${lengths.size > 1 && r.durationS ? ` (${r.durationS} s)` : ''}${r.goals.length === 0 ? ` (no goal ${(r.configuredGoals ?? 0) > 0 ? 'evaluated' : 'configured'})` : ''}`,
+    (r) => `${r.name}${lengths.size > 1 && r.durationS ? ` (${r.durationS} s)` : ''}${r.goals.length === 0 ? ` (no goal ${anyConfigured(r.configuredGoals) ? 'evaluated' : 'configured'})` : ''}`,
   );
   // A goal is the same panel in every run: label by kdamond if any run has several.
-  const manyKdamonds = runs.some((r) => manyKdamondsIn(r.goals, r.kdamonds)) || new Set(runs.flatMap((r) => r.goals.map((g) => g.kdamond))).size > 1;
+  const manyKdamonds =
+    runs.some((r) => manyKdamondsIn(r.goals, r.kdamonds, listed(r.configuredGoals))) ||
+    new Set(runs.flatMap((r) => [...r.goals, ...listed(r.configuredGoals)].map((g) => g.kdamond))).size > 1;
   const thin = (line: ComparedPoint[]) => (durationS > 0 && !opts.allPoints ? thinSteps(line, (p) => p.value, 0, durationS, THIN_COLUMNS) : line);
-  const panels = new Map<string, { first: GoalRecord; recs: GoalRecord[]; values: ComparedPoint[]; targets: Array<{ run: string; t0: number; t1: number; target: number }> }>();
+  // The time axis' end: where a goal never evaluated has no run length to end its target at.
+  const tMax = durationS > 0 ? durationS : runs.reduce((m, r) => r.goals.reduce((mt, g) => Math.max(mt, g.t), m), 0);
+  const panels = new Map<
+    string,
+    { first: GoalId; metrics: string[]; values: ComparedPoint[]; targets: Array<{ run: string; t0: number; t1: number; target: number }>; neverEvaluated: string[] }
+  >();
   // Only where a write removed a goal and another gave it back does a run's line come in parts.
-  const seriesRuns = runs.map((run, i) => ({ name: names[i], events: run.events ?? [], series: seriesOf(run.goals, manyKdamonds) }));
+  const seriesRuns = runs.map((run, i) => ({ name: names[i], events: run.events ?? [], series: seriesOf(run.goals, manyKdamonds, listed(run.configuredGoals)) }));
   const parted = seriesRuns.map((r) => r.series.map((s) => stretches(s, r.events)));
   const split = parted.some((ps) => ps.some((parts) => parts.some((p) => p > 0)));
-  seriesRuns.forEach(({ name, series }, ri) =>
+  seriesRuns.forEach(({ name, events, series }, ri) =>
     series.forEach((s, si) => {
       const parts = parted[ri][si];
       let panel = panels.get(s.label);
-      if (!panel) panels.set(s.label, (panel = { first: s.recs[0], recs: [], values: [], targets: [] }));
-      panel.recs.push(...s.recs);
+      if (!panel) panels.set(s.label, (panel = { first: s.head, metrics: [], values: [], targets: [], neverEvaluated: [] }));
+      if (s.recs.length === 0) {
+        // Configured, never evaluated: its target over the run, and a word in the legend (unless
+        // the run's name already says it evaluated no goal).
+        panel.metrics.push(s.head.metric);
+        panel.targets.push({ run: name, ...configuredTarget(s.head, events, runs[ri].durationS || (tMax > 0 ? tMax : 1)) });
+        if (runs[ri].goals.length > 0) panel.neverEvaluated.push(name);
+        return;
+      }
+      panel.metrics.push(...s.recs.map((r) => r.metric));
       const points = s.recs.map((r, i): ComparedPoint => ({ run: name, ...(split ? { part: `${name}/${parts[i]}` } : {}), t: r.t, value: num(r.current_value) }));
       // Each stretch thinned on its own, so no pixel column joins two.
       for (const part of new Set(parts)) panel.values.push(...thin(points.filter((_, i) => parts[i] === part)));
       panel.targets.push(...targetSegments(s, parts).map(({ t0, t1, target }) => ({ run: name, t0, t1, target })));
     }),
   );
-  const tMax = durationS > 0 ? durationS : Math.max(0, ...[...panels.values()].flatMap((p) => p.values.map((v) => v.t)));
   const events = labelRows(sameWritesOnce(runs.flatMap((r) => r.events ?? []), tMax), tMax);
   const x = { field: 't', type: 'quantitative', title: X_TITLE, ...(durationS > 0 ? { scale: { domain: [0, durationS], clamp: true } } : {}) } as const;
   const runColor = lineColor('run', names);
@@ -580,28 +662,44 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
   // later one would hide the earlier: each is drawn thinner than the one before, so both show.
   const runWidth = { field: 'run', type: 'nominal', scale: { domain: names, range: names.map((_, i) => 1.5 + (1.5 * (names.length - 1 - i)) / Math.max(1, names.length - 1)) }, legend: null } as const;
   const marks = events.length > 0 ? eventLayers(events, x) : [];
+  // Where a run never evaluated a panel's goal, every panel has a legend of its own (the colours
+  // stay shared), which names that run with NEVER_EVALUATED in that panel; else one legend serves all.
+  const perPanelLegend = [...panels.values()].some((p) => p.neverEvaluated.length > 0);
+  const colorOf = (never: readonly string[]) =>
+    never.length === 0
+      ? runColor
+      : {
+          ...runColor,
+          legend: {
+            ...runColor.legend,
+            labelExpr: never.reduce((e, n) => `datum.label === ${JSON.stringify(n)} ? ${JSON.stringify(n + NEVER_EVALUATED)} : ${e}`, 'datum.label'),
+          },
+        };
   const views = [...panels.entries()]
     .sort(([la, a], [lb, b]) => cmpGoal(a.first, b.first) || (la < lb ? -1 : la > lb ? 1 : 0))
-    .map(([label, p]) => ({
-      width: WIDTH,
-      height: HEIGHT,
-      title: label,
-      layer: [
-        {
-          data: { values: p.values },
-          mark: { type: 'line', interpolate: 'step-after' },
-          encoding: { x, y: { field: 'value', type: 'quantitative', title: `current / target value${valueUnit(p.recs)}` }, color: runColor, strokeWidth: runWidth, ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}) },
-        },
-        {
-          data: { values: p.targets },
-          mark: { type: 'rule', strokeDash: [6, 4] },
-          encoding: { x: { ...x, field: 't0' }, x2: { field: 't1' }, y: { field: 'target', type: 'quantitative' }, color: runColor, strokeWidth: runWidth },
-        },
-        ...marks,
-      ],
-    }));
+    .map(([label, p]) => {
+      const color = colorOf(p.neverEvaluated);
+      return {
+        width: WIDTH,
+        height: HEIGHT,
+        title: label,
+        layer: [
+          {
+            data: { values: p.values },
+            mark: { type: 'line', interpolate: 'step-after' },
+            encoding: { x, y: { field: 'value', type: 'quantitative', title: `current / target value${valueUnit(p.metrics)}` }, color, strokeWidth: runWidth, ...(split ? { detail: { field: 'part', type: 'nominal' } } : {}) },
+          },
+          {
+            data: { values: p.targets },
+            mark: { type: 'rule', strokeDash: [6, 4] },
+            encoding: { x: { ...x, field: 't0' }, x2: { field: 't1' }, y: { field: 'target', type: 'quantitative' }, color, strokeWidth: runWidth },
+          },
+          ...marks,
+        ],
+      };
+    });
   // Without a goal in any run, one empty panel says so (its axes still need an extent).
-  const configured = runs.some((r) => (r.configuredGoals ?? 0) > 0);
+  const configured = runs.some((r) => anyConfigured(r.configuredGoals));
   const shown =
     views.length > 0
       ? views
@@ -620,7 +718,7 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
     title: opts.title,
     background: 'white',
     vconcat: shown,
-    resolve: { scale: { x: 'shared', color: 'shared' } },
+    resolve: { scale: { x: 'shared', color: 'shared' }, ...(perPanelLegend ? { legend: { color: 'independent' } } : {}) },
   } as VegaLite.TopLevelSpec);
 }
 
