@@ -1455,8 +1455,10 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       expect(step.drawn).toBe(step.ran);
       const mtier = await runAndReplot(dir, 'mtier', ['examples/mtier.yaml', '--duration', '20']);
       expect(mtier.drawn).toBe(mtier.ran);
-      // Only kdamond 1's goal is evaluated in 20 s; it is named by its kdamond as the summary's row is ("kd1 s0 migrate_cold→1").
+      // Only kdamond 1's goal is evaluated in 20 s; it is named by its kdamond as the summary's row is ("kd1 s0 migrate_cold→1"),
+      // and so is kdamond 0's, which is drawn unevaluated.
       expect(mtier.ran).toContain('>kd1 s0 node_mem_free_bp nid 0<');
+      expect(mtier.ran).toContain('>kd0 s0 node_mem_used_bp nid 0 (never evaluated)<');
       // A run's length past the timeline's µs resolution: both take the header's (the axis is the same).
       const odd = await runAndReplot(dir, 'odd', ['--preset', 'tiering-6040', '--duration', '2.0000005']);
       expect(odd.drawn).toBe(odd.ran);
@@ -1487,7 +1489,37 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       expect(tl.goals).toHaveLength(38);
       expect(tl.aggrs.map((a) => [a.t, a.hot_bytes])).toEqual(res.aggrs.map((a) => [a.t, a.hot_bytes]));
       expect(tl.goals.map((g) => [g.t, g.scheme, Number(g.current_value), Number(g.esz)])).toEqual(res.goals.map((g) => [g.t, g.scheme, Number(g.current_value), Number(g.esz)]));
-      expect([tl.scenario, tl.durationS, tl.configuredGoals, tl.kdamonds, tl.events]).toEqual(['tiering-6040-consist', 20, 2, 1, []]);
+      expect([tl.scenario, tl.durationS, tl.kdamonds, tl.events]).toEqual(['tiering-6040-consist', 20, 1, []]);
+      // The header's goals, numbered and with the nid as the goal records have them.
+      expect(tl.configuredGoals).toEqual([
+        { kdamond: 0, ctx: 0, scheme: 0, goal: 0, metric: 'node_eligible_mem_bp', nid: 0, target_value: 6000 },
+        { kdamond: 0, ctx: 0, scheme: 1, goal: 0, metric: 'node_eligible_mem_bp', nid: 1, target_value: 4000 },
+      ]);
+    });
+  });
+
+  it('a scheme whose apply interval outlasts the run: its goal drawn unevaluated with its target, by run --plot and report plot alike, and in a comparison', async () => {
+    await inTempDir(async (dir) => {
+      const doc = { ...tiering6040('temporal'), name: 'slow-push', duration: '20 s' };
+      const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ schemes: Array<Record<string, unknown>> }> }> }).kdamonds;
+      kd[0].contexts[0].schemes[1].apply_interval_us = '1 h';
+      const f = join(dir, 'slow.json');
+      writeFileSync(f, JSON.stringify(doc));
+      const slow = await runAndReplot(dir, 'slow', [f]);
+      expect(slow.drawn).toBe(slow.ran);
+      expect(readTimeline(slow.timeline).goals.map((g) => g.scheme)).not.toContain(1);
+      expect(slow.ran).toContain('>quota goal: current vs target<');
+      expect(slow.ran).toContain('>s0 node_eligible_mem_bp nid 0<');
+      expect(slow.ran).toContain('>s1 node_eligible_mem_bp nid 1 (never evaluated)<');
+      expect(slow.ran).toContain('aria-label="simulated time (s): 0; target: 4000; t1: 20; goal (solid: current, dashed: target): s1 node_eligible_mem_bp nid 1 (never evaluated)"');
+      // Beside the preset, which evaluates both goals: s1's panel names slow-push so in its legend.
+      const preset = join(dir, 'preset.ndjson');
+      expect((await cli(['run', '--preset', 'tiering-6040', '--duration', '20', '--out', preset, '--no-progress'])).code).toBe(0);
+      const out = join(dir, 'cmp.svg');
+      expect((await cli(['report', 'plot', preset, slow.timeline, '--out', out])).code).toBe(0);
+      const cmp = readFileSync(out, 'utf8');
+      for (const text of ['s1 node_eligible_mem_bp nid 1', 'slow-push (never evaluated)', 'slow-push', 'tiering-6040-temporal']) expect(cmp).toContain(`>${text}<`);
+      expect(cmp).toContain('aria-label="simulated time (s): 0; target: 4000; t1: 20; run (solid: current, dashed: target): slow-push; run: slow-push"');
     });
   });
 
@@ -1569,6 +1601,8 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       const [strHot, strHotNo] = edited('hot.ndjson', aggrAt, (r) => ((r.hot_bytes as unknown[])[0] = '134217728'));
       const [negGoal, negGoalNo] = edited('neg.ndjson', (l) => l.startsWith('{"type":"goal"'), (r) => (r.current_value = -7));
       const [noDur] = edited('dur.ndjson', (l) => l.startsWith('{"type":"header"'), (r) => (r.duration_s = 'x'));
+      // The plot draws each configured goal by its header entry, evaluated or not.
+      const [noTarget] = edited('target.ndjson', (l) => l.startsWith('{"type":"header"'), (r) => delete (r.schemes as Array<{ goals: Array<Record<string, unknown>> }>)[1].goals[0].target_value);
       // An accepted write's goal counts split a goal's line: they must be a list.
       const nullGoals = join(dir, 'event.ndjson');
       const write = { type: 'event', t: 1, kdamond: 0, ctx: 0, event: 0, command: 'commit_schemes_quota_goals', status: 'ok', goals: null };
@@ -1578,6 +1612,10 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
         [[strHot, '--out', svg], `${strHot}:${strHotNo}: expected an "aggr" record's "hot_bytes" as a list of numbers; found a list holding "134217728"`],
         [[negGoal, '--out', svg], `${negGoal}:${negGoalNo}: expected a "goal" record's "current_value" as an unsigned integer; found -7`],
         [[noDur, '--out', svg], `${noDur}:1: expected the header's "duration_s" as a positive number; found "x"`],
+        [
+          [noTarget, '--out', svg],
+          `${noTarget}:1: expected each of the header's "schemes" with its "kdamond", "ctx" and "scheme" indices, and each of its "goals" with "metric", "nid" and "target_value"; found schemes[1].goals[0] without them`,
+        ],
         [[nullGoals, '--out', svg], `${nullGoals}:${lines.length}: expected an "event" record's "goals" as a list of numbers; found null`],
         [['/proc/self/mem', '--out', svg], "/proc/self/mem: expected a readable timeline file (a run's --out); EIO"],
         [[cut, '--out', svg], `${cut}:${lines.length - 1}: expected the timeline's last line to be its summary (a run writes its file only once it is complete: this one was cut or edited); found ${lines[lines.length - 2].startsWith('{"type":"aggr"') ? 'an "aggr"' : 'a "goal"'} record`],

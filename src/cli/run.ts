@@ -4,7 +4,7 @@
  */
 import { isMapping } from '../lib/json.js';
 import { join } from 'node:path';
-import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks, type ComparedRun } from '../report/plot.js';
+import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks, type ComparedRun, type ConfiguredGoal } from '../report/plot.js';
 import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
@@ -193,9 +193,17 @@ function kdamondsWithSchemes(sc: Scenario): number {
   return sc.kdamonds.filter((k) => k.contexts.some((c) => c.schemes.length > 0)).length;
 }
 
-/** The quota goals a scenario's initial configuration has, less those the kernel drops (target_value 0), as the timeline's header lists them. */
-function countGoals(sc: Scenario): number {
-  return sc.kdamonds.reduce((n, k) => n + k.contexts.reduce((m, c) => m + c.schemes.reduce((g, s) => g + keptGoals(s).length, 0), 0), 0);
+/**
+ * The quota goals a scenario's initial configuration has, less those the kernel drops (target_value
+ * 0), as the timeline's header lists them and report plot reads them back (readTimeline()): the
+ * plot draws those never evaluated too.
+ */
+function configuredGoalsOf(sc: Scenario): ConfiguredGoal[] {
+  return sc.kdamonds.flatMap((k, kdamond) =>
+    k.contexts.flatMap((c, ctx) =>
+      c.schemes.flatMap((s, scheme) => keptGoals(s).map((g, goal) => ({ kdamond, ctx, scheme, goal, metric: g.metric, nid: g.nid ?? 0, target_value: g.targetValue }))),
+    ),
+  );
 }
 
 /**
@@ -204,7 +212,7 @@ function countGoals(sc: Scenario): number {
  */
 function plotInputs(sc: Scenario, res: RunResult) {
   const durationS = secs(sc.duration);
-  return { goals: res.goals, events: plotMarks(res.events, sc.workload, durationS), configuredGoals: countGoals(sc), kdamonds: kdamondsWithSchemes(sc), durationS };
+  return { goals: res.goals, events: plotMarks(res.events, sc.workload, durationS), configuredGoals: configuredGoalsOf(sc), kdamonds: kdamondsWithSchemes(sc), durationS };
 }
 
 /** A scenario's name as one file name in the output directory (a name is free text: no path in it). */

@@ -10,6 +10,7 @@ import { isMapping } from '../lib/json.js';
 import type { EventRecord } from '../run/events.js';
 import { TIMELINE_VERSION, type AggrRecord, type GoalRecord } from '../run/recorder.js';
 import { ConfigError } from '../scenario/issues.js';
+import type { ConfiguredGoal } from './plot.js';
 import type { Migration, SchemeStats, SchemeSummary } from './summary.js';
 
 /** What a timeline's header and summary line say of its run. */
@@ -176,8 +177,12 @@ export function readTimelineSummary(path: string): TimelineSummary {
 export interface Timeline extends TimelineSummary {
   /** The run's simulated seconds (the header's `duration_s`). */
   durationS: number;
-  /** The quota goals the header lists: those the run's initial configuration kept (the kernel drops target_value 0). */
-  configuredGoals: number;
+  /**
+   * The quota goals the header lists: those the run's initial configuration kept (the kernel drops
+   * target_value 0), numbered as their goal records are (by place in their scheme's list), the nid
+   * as the records carry it (0 where the configuration gives none).
+   */
+  configuredGoals: ConfiguredGoal[];
   /** The kdamonds the header lists schemes of. */
   kdamonds: number;
   goals: GoalRecord[];
@@ -266,7 +271,21 @@ export function readTimeline(path: string): Timeline {
   const schemes = h.schemes;
   if (!Array.isArray(schemes) || !schemes.every((x) => isMapping(x) && Array.isArray(x.goals)))
     bad(`${path}:1`, `expected the header's "schemes" as a list of schemes, each with its "goals" list; found ${Array.isArray(schemes) ? 'a scheme without one' : foundValue(schemes)}`);
-  const configuredGoals = (schemes as Array<{ goals: unknown[] }>).reduce((n, x) => n + x.goals.length, 0);
+  const configuredGoals = (schemes as Array<Record<string, unknown> & { goals: unknown[] }>).flatMap((x, i) =>
+    x.goals.map((g, goal): ConfiguredGoal => {
+      // The plot labels and draws each goal, evaluated or not, by these fields.
+      const ok =
+        [x.kdamond, x.ctx, x.scheme].every((v) => Number.isInteger(v)) &&
+        isMapping(g) &&
+        typeof g.metric === 'string' &&
+        (g.nid === null || Number.isInteger(g.nid)) &&
+        fieldFits(g.target_value, 'u64');
+      if (!ok)
+        bad(`${path}:1`, `expected each of the header's "schemes" with its "kdamond", "ctx" and "scheme" indices, and each of its "goals" with "metric", "nid" and "target_value"; found schemes[${i}].goals[${goal}] without them`);
+      const { metric, nid, target_value } = g as { metric: string; nid: number | null; target_value: bigint | number };
+      return { kdamond: x.kdamond as number, ctx: x.ctx as number, scheme: x.scheme as number, goal, metric, nid: nid ?? 0, target_value };
+    }),
+  );
   const kdamonds = new Set((schemes as Array<{ kdamond?: unknown }>).map((x) => x.kdamond)).size;
   return { ...summary, durationS: h.duration_s as number, configuredGoals, kdamonds, goals, aggrs, events };
 }
