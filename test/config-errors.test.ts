@@ -1041,6 +1041,19 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters[0].address_range = { start: '4 GiB', end: '4160 MiB' }))).toEqual([]);
   });
 
+  it('a filter given in core_filters (installed before filters) is named where it was given', () => {
+    const M = 2 ** 20;
+    // An anon ops filter in filters, the node-cutting addr filter in core_filters: installed as [addr, anon], so
+    // the addr filter is the list's first but the document's core_filters[0].
+    const moved = warnings((d) => {
+      const s = d.damon.kdamonds[0].contexts[0].schemes[0];
+      s.core_filters = [{ ...s.filters[0], address_range: { start: '4130 MiB', end: '4160 MiB' } }];
+      s.filters = [{ filter_type: 'anon', matching: true, allow: true }];
+    });
+    expect(moved).toHaveLength(1);
+    expect(moved[0]).toMatch(new RegExp(`^${SCHEME.replace(/[[\].]/g, '\\$&')}\\.core_filters\\[0\\]\\.address_range: this addr filter is \\[${4130 * M} \\(4130 MiB\\), ${4160 * M} \\(4160 MiB\\)\\), which covers only part of node 1 `));
+  });
+
   it('misspelt keys at every level of the damon part are named (damo ignores them, so the setting silently does nothing)', () => {
     const UNKNOWN = 'unknown key, ignored (as damo does); check its spelling';
     const s = (d: Doc) => d.damon.kdamonds[0].contexts[0].schemes[0];

@@ -34,6 +34,11 @@ export interface FilterParams {
   addrRange: AddrRange | null;
   targetIdx: number | null;
   hugepageSize: [number, number] | null;
+  /**
+   * Where a damo config gave it, when not in `filters` at its own index: core_filters and
+   * ops_filters are installed before filters (damos.md §6.5), so a check's message names this.
+   */
+  source?: { key: 'core_filters' | 'ops_filters' | 'filters'; index: number };
 }
 
 export interface QuotaParams {

@@ -14,7 +14,7 @@ import { metricExists, resolveProfile, useProfile, type KernelProfile } from '..
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type ConfigIssue, type PathSeg } from './issues.js';
-import type { KdamondParams, Scenario, SchemeParams, WorkloadParams } from './model.js';
+import type { FilterParams, KdamondParams, Scenario, SchemeParams, WorkloadParams } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
@@ -260,6 +260,11 @@ export function missingNodeOfGoal(metric: string, nid: number, nrNodes: number |
   return `node ${nid} does not exist (${nrNodes === undefined ? 'node ids start at 0' : `the machine has ${nrNodes}`}): the metric reads ${metric.endsWith('free_bp') ? '10000' : '0'}`;
 }
 
+/** A scheme's filter's JSON path: where the config gave it (core_filters, ops_filters), else filters[i] of the installed list. */
+function filterPath(schemePath: readonly PathSeg[], f: FilterParams, fi: number): PathSeg[] {
+  return f.source ? [...schemePath, f.source.key, f.source.index] : [...schemePath, 'filters', fi];
+}
+
 /**
  * The DAMON part's checks: what damon_commit_ctx and damon_set_attrs refuse (errors) and what the
  * kernel silently ignores (warnings). Paths start at `kdamondsPath`, the list's own path.
@@ -305,7 +310,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   // has nothing to move (the tiering pair's filters swapped: each must name the other node).
   // Computed by the kernel's rules (coreFilterPassing); ops filters only narrow it further. Target
   // filters match by target, not by address: not judged.
-  const nothingToMigrate = (path: PathSeg[], sc: SchemeParams, au: number, msz: number) => {
+  const nothingToMigrate = (sp: PathSeg[], sc: SchemeParams, au: number, msz: number) => {
     const node = env.memory?.[sc.targetNid];
     const core = sc.filters.map((f, fi) => ({ f, fi })).filter(({ f }) => isCoreFilter(f.type));
     if (!env.memory || !node || core.length === 0) return;
@@ -328,12 +333,15 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
       const r = f.addrRange ?? { start: 0, end: 0 };
       const rest = hasOps ? 'leaves the rest to the ops filters' : f.allow ? 'rejects the rest (the last core filter allows)' : 'lets through the rest (the last core filter rejects)';
       const what = `${physical('addr filter', r, au)} (matching: ${f.matching}, allow: ${f.allow}): it ${f.allow ? 'lets through' : 'rejects'} what lies ${f.matching ? 'inside' : 'outside'} the range and ${rest}`;
-      const fp = [...path, fi, 'address_range'];
+      const fp = [...filterPath(sp, f, fi), 'address_range'];
       const same = passing.length === 1 && passing[0].start === r.start * au && passing[0].end === r.end * au;
       if (passing.length === 0) warn(fp, `${someMemory}; found ${what}, so it lets none of it through: ${sc.action} migrates nothing`);
       else if (onNode) warn(fp, `${offNode}; found ${what}, so all it lets through${same ? '' : `, ${passText},`} is on node ${sc.targetNid} already: nothing is migrated ${hint}`);
       return;
     }
+    // The list they were given in (core_filters, say), or filters when they came in several.
+    const keys = new Set(core.map(({ f }) => f.source?.key ?? 'filters'));
+    const path: PathSeg[] = [...sp, keys.size === 1 ? [...keys][0] : 'filters'];
     const rule = `the first that matches decides; what none matches is ${hasOps ? 'left to the ops filters' : last.allow ? 'rejected, as the last one allows' : 'let through, as the last one rejects'}`;
     if (passing.length === 0) warn(path, `${someMemory}; found ${core.length} addr filters that let none of it through (${rule}): ${sc.action} migrates nothing`);
     else if (onNode) warn(path, `${offNode}; found ${core.length} addr filters that let through only ${passText} (${rule}), all on node ${sc.targetNid} already: nothing is migrated ${hint}`);
@@ -421,13 +429,13 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
         });
-        if (paddr && (sc.action === 'migrate_hot' || sc.action === 'migrate_cold')) nothingToMigrate([...sp, 'filters'], sc, ctx.addrUnit, msz);
+        if (paddr && (sc.action === 'migrate_hot' || sc.action === 'migrate_cold')) nothingToMigrate(sp, sc, ctx.addrUnit, msz);
         sc.filters.forEach((f, fi) => {
           if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
-            err([...sp, 'filters', fi, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(f.memcgPath)}`);
+            err([...filterPath(sp, f, fi), 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(f.memcgPath)}`);
           if (f.type === 'addr' && f.addrRange && f.addrRange.start < f.addrRange.end) {
-            outsideMemory([...sp, 'filters', fi, 'address_range'], 'addr filter', f.addrRange, ctx.addrUnit, f.matching ? 'the filter matches no region' : 'the filter (matching: false) matches every region');
-            cutsNode([...sp, 'filters', fi, 'address_range'], f.addrRange, ctx.addrUnit);
+            outsideMemory([...filterPath(sp, f, fi), 'address_range'], 'addr filter', f.addrRange, ctx.addrUnit, f.matching ? 'the filter matches no region' : 'the filter (matching: false) matches every region');
+            cutsNode([...filterPath(sp, f, fi), 'address_range'], f.addrRange, ctx.addrUnit);
           }
         });
       });

@@ -451,7 +451,7 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
         err(c, [...path, key, fi, 'filter_type'], `expected a core filter type (addr, target) in core_filters; found ${JSON.stringify(fp.type)} (an ops filter: put it in ops_filters or filters)`);
       if (key === 'ops_filters' && isCoreFilter(fp.type))
         err(c, [...path, key, fi, 'filter_type'], `expected an ops filter type (anon, active, memcg, young, hugepage_size, unmapped) in ops_filters; found ${JSON.stringify(fp.type)}`);
-      filters.push(fp);
+      filters.push({ ...fp, source: { key, index: fi } });
     });
   };
   // sysfs install order: core_filters, ops_filters, then the legacy filters dir (damos.md §6.5).
