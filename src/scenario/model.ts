@@ -35,8 +35,9 @@ export interface FilterParams {
   targetIdx: number | null;
   hugepageSize: [number, number] | null;
   /**
-   * Where a damo config gave it, when not in `filters` at its own index: core_filters and
-   * ops_filters are installed before filters (damos.md §6.5), so a check's message names this.
+   * Where a damo config gave it, if the config used core_filters or ops_filters: they are
+   * installed before filters (damos.md §6.5), so a filter's index in the list is not its index in
+   * the document, which a check's message names. Unset: filters[i] at its own index.
    */
   source?: { key: 'core_filters' | 'ops_filters' | 'filters'; index: number };
 }

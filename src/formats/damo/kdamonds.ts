@@ -444,6 +444,7 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
     warn(c, [...path, 'quotas', 'reset_interval_ms'], 'goals without a reset interval never act (the charge window never ends); damo refuses this');
   const w = d.watermarks;
   const filters: FilterParams[] = [];
+  const layered = d.core_filters !== undefined || d.ops_filters !== undefined;
   const addFilters = (list: DamoFilter[] | undefined, key: 'filters' | 'core_filters' | 'ops_filters') => {
     (list ?? []).forEach((f, fi) => {
       const fp = filterToParams(f, [...path, key, fi], c);
@@ -451,7 +452,7 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
         err(c, [...path, key, fi, 'filter_type'], `expected a core filter type (addr, target) in core_filters; found ${JSON.stringify(fp.type)} (an ops filter: put it in ops_filters or filters)`);
       if (key === 'ops_filters' && isCoreFilter(fp.type))
         err(c, [...path, key, fi, 'filter_type'], `expected an ops filter type (anon, active, memcg, young, hugepage_size, unmapped) in ops_filters; found ${JSON.stringify(fp.type)}`);
-      filters.push({ ...fp, source: { key, index: fi } });
+      filters.push(layered ? { ...fp, source: { key, index: fi } } : fp);
     });
   };
   // sysfs install order: core_filters, ops_filters, then the legacy filters dir (damos.md §6.5).
