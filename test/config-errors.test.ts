@@ -808,7 +808,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
 
   // goodDoc()'s PULL scheme migrates to node 0 [4 GiB, 4128 MiB); node 1 is [4128 MiB, 4160 MiB).
   // Its filters must let through some memory off node 0, or it has nothing to move.
-  describe('a migrate scheme whose core filters let through no memory, or only what is on its target node already, is said to move nothing', () => {
+  describe("a migrate scheme whose core filters let through no memory, or only what is on its target node already, or whose context's regions monitor none of what they let through off it, is said to move nothing", () => {
     const M = 2 ** 20;
     const G = 2 ** 30;
     const N0 = { start: '4 GiB', end: '4128 MiB' };
@@ -822,6 +822,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     const OFF0 = 'expected filters that let through memory off node 0, where migrate_hot migrates to; found';
     const SOME = `expected filters that let through some of the machine's memory (its nodes span ${r0}, ${r1}); found`;
     const NONE = 'nothing is migrated (a PULL/PUSH pair filters each scheme to the other node\'s range)';
+    const MON = "expected the context's regions to monitor memory off node 0 that this migrate_hot scheme's filters let through";
     const addr = (range: unknown, matching: boolean, allow: boolean) => ({ filter_type: 'addr', matching, allow, address_range: range });
     const filters = (...fs: unknown[]) => (d: Doc) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters = fs);
     const rows: Array<[string, (d: Doc) => void, string[]]> = [
@@ -882,6 +883,17 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
           `${ONE}: ${OFF0} this addr filter is core addresses [${2 ** 30}, ${2 ** 30 + 8 * M}) × addr_unit 4 = physical ${r0} (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through is on node 0 already: ${NONE}`,
         ],
       ],
+      // What the filters let through off node 0 must also be monitored.
+      ['no regions given: a paddr target monitors the biggest node, the first of two equal ones, node 0', (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = []), [
+        `${SCHEME}: ${MON} (${r1}); found regions over ${r0} only (the target gives no regions: a paddr target then monitors the biggest node, as damo does; give every node's range): it migrates nothing`,
+      ]],
+      ["regions over node 0 only", (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0]), [`${SCHEME}: ${MON} (${r1}); found regions over ${r0} only: it migrates nothing`]],
+      ["regions over node 1 only", (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [N1]), []],
+      ['no filters, regions over node 0 only: what passes off node 0 is node 1', (d) => {
+        d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0];
+        filters()(d);
+      }, [`${SCHEME}: ${MON} (${r1}); found regions over ${r0} only: it migrates nothing`]],
+      ['no filters, regions over both nodes', filters(), []],
       // One filter over no memory at all: its own warning says so, at the same path; one line.
       ['a sole filter over no memory', filters(addr({ start: '8 GiB', end: '9 GiB' }, true, true)), [
         `${ONE}: this addr filter is [${8 * G} (8 GiB), ${9 * G} (9 GiB)), which holds no memory of the machine (its nodes span ${r0}, ${r1}): the filter matches no region`,

@@ -101,3 +101,16 @@ export function coreFilterPassing(
   }
   return out;
 }
+
+/** The bytes both range lists hold: each list ascending and non-overlapping; so is the answer. */
+export function intersectRanges(a: readonly ByteRange[], b: readonly ByteRange[]): ByteRange[] {
+  const out: ByteRange[] = [];
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    const start = Math.max(a[i].start, b[j].start);
+    const end = Math.min(a[i].end, b[j].end);
+    if (start < end) out.push({ start, end });
+    if (a[i].end < b[j].end) i++;
+    else j++;
+  }
+  return out;
+}

@@ -8,13 +8,13 @@ import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { formatBytes } from '../formats/damo/units.js';
 import { alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
-import { coreFilterPassing } from '../damos/filters.js';
+import { coreFilterPassing, intersectRanges, type ByteRange } from '../damos/filters.js';
 import { isCoreFilter, measuresNode } from '../damos/scheme.js';
 import { metricExists, resolveProfile, useProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type ConfigIssue, type PathSeg } from './issues.js';
-import type { FilterParams, KdamondParams, Scenario, SchemeParams, WorkloadParams } from './model.js';
+import type { ContextParams, FilterParams, KdamondParams, Scenario, SchemeParams, TargetParams, WorkloadParams } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
@@ -260,6 +260,13 @@ export function missingNodeOfGoal(metric: string, nid: number, nrNodes: number |
   return `node ${nid} does not exist (${nrNodes === undefined ? 'node ids start at 0' : `the machine has ${nrNodes}`}): the metric reads ${metric.endsWith('free_bp') ? '10000' : '0'}`;
 }
 
+/**
+ * Targets whose regions the loader gave them, the config giving none (damo's default for paddr:
+ * the biggest node): kept beside the parameters, which say what the kernel gets, so that a
+ * warning can say where the regions came from.
+ */
+export const DEFAULTED_REGIONS = new WeakSet<TargetParams>();
+
 /** A scheme's filter's JSON path: where the config gave it (core_filters, ops_filters), else filters[i] of the installed list. */
 function filterPath(schemePath: readonly PathSeg[], f: FilterParams, fi: number): PathSeg[] {
   return f.source ? [...schemePath, f.source.key, f.source.index] : [...schemePath, 'filters', fi];
@@ -310,19 +317,45 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   // has nothing to move (the tiering pair's filters swapped: each must name the other node).
   // Computed by the kernel's rules (coreFilterPassing); ops filters only narrow it further. Target
   // filters match by target, not by address: not judged.
-  const nothingToMigrate = (sp: PathSeg[], sc: SchemeParams, au: number, msz: number) => {
+  // Then, what they let through off the target node must lie in the context's regions (a paddr
+  // target without regions monitors the biggest node only: the first of two equal ones).
+  const nothingToMigrate = (sp: PathSeg[], ctx: ContextParams, sc: SchemeParams, msz: number) => {
+    const au = ctx.addrUnit;
     const node = env.memory?.[sc.targetNid];
+    if (!env.memory || !node) return;
     const core = sc.filters.map((f, fi) => ({ f, fi })).filter(({ f }) => isCoreFilter(f.type));
-    if (!env.memory || !node || core.length === 0) return;
+    let passing: ByteRange[] | undefined = env.memory.map((m) => ({ start: m.start, end: m.end }));
+    if (core.length > 0) {
+      const specs = core.map(({ f }) => ({ type: f.type, matching: f.matching, allow: f.allow, addrStart: f.addrRange?.start ?? 0, addrEnd: f.addrRange?.end ?? 0 }));
+      passing = coreFilterPassing(specs, core.length < sc.filters.length, msz, au, env.memory);
+      if (!passing || filtersMoveNothing(sp, sc, au, core, passing, node)) return;
+    }
+    const regions = ctx.targets.flatMap((t) => t.regions).filter((r) => r.start < r.end);
+    // Regions over no memory have their own warning (outsideMemory()).
+    if (regions.length === 0 || regions.every((r) => holdsNoMemory(r, au))) return;
+    const monitored = regions.map((r) => ({ start: r.start * au, end: r.end * au })).sort((x, y) => x.start - y.start);
+    const merged: ByteRange[] = [];
+    for (const r of monitored) {
+      const last = merged[merged.length - 1];
+      if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+      else merged.push(r);
+    }
+    const others = env.memory.filter((_m, nid) => nid !== sc.targetNid);
+    const offNode = intersectRanges(passing, others);
+    if (offNode.length === 0 || intersectRanges(offNode, merged).length > 0) return;
+    const defaulted = ctx.targets.some((t) => DEFAULTED_REGIONS.has(t));
+    const shown = merged.map((r) => rangeText(r.start, r.end)).join(', ');
+    warn(sp, `expected the context's regions to monitor memory off node ${sc.targetNid} that this ${sc.action} scheme's filters let through (${offNode.map((r) => rangeText(r.start, r.end)).join(', ')}); found regions over ${au !== 1 ? 'physical ' : ''}${shown} only${defaulted ? ' (the target gives no regions: a paddr target then monitors the biggest node, as damo does; give every node\'s range)' : ''}: it migrates nothing`);
+  };
+  // The filter half of nothingToMigrate(): true if it warned (or a warning elsewhere says it).
+  const filtersMoveNothing = (sp: PathSeg[], sc: SchemeParams, au: number, core: Array<{ f: FilterParams; fi: number }>, passing: ByteRange[], node: { start: number; end: number }): boolean => {
+    const memory = env.memory ?? [];
     const hasOps = core.length < sc.filters.length;
-    const specs = core.map(({ f }) => ({ type: f.type, matching: f.matching, allow: f.allow, addrStart: f.addrRange?.start ?? 0, addrEnd: f.addrRange?.end ?? 0 }));
-    const passing = coreFilterPassing(specs, hasOps, msz, au, env.memory);
-    if (!passing) return;
     const one = core.length === 1 ? core[0] : undefined;
     // A sole filter over no memory has its own warning at the same path (outsideMemory()).
-    if (one?.f.addrRange && one.f.addrRange.start < one.f.addrRange.end && holdsNoMemory(one.f.addrRange, au)) return;
+    if (one?.f.addrRange && one.f.addrRange.start < one.f.addrRange.end && holdsNoMemory(one.f.addrRange, au)) return true;
     const last = core[core.length - 1].f;
-    const nodes = `its nodes span ${env.memory.map((m) => rangeText(m.start, m.end)).join(', ')}`;
+    const nodes = `its nodes span ${memory.map((m) => rangeText(m.start, m.end)).join(', ')}`;
     const passText = `${au !== 1 ? 'physical ' : ''}${passing.map((r) => rangeText(r.start, r.end)).join(', ')}`;
     const onNode = passing.length > 0 && passing.every((r) => node.start <= r.start && r.end <= node.end);
     const offNode = `expected filters that let through memory off node ${sc.targetNid}, where ${sc.action} migrates to`;
@@ -337,7 +370,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
       const same = passing.length === 1 && passing[0].start === r.start * au && passing[0].end === r.end * au;
       if (passing.length === 0) warn(fp, `${someMemory}; found ${what}, so it lets none of it through: ${sc.action} migrates nothing`);
       else if (onNode) warn(fp, `${offNode}; found ${what}, so all it lets through${same ? '' : `, ${passText},`} is on node ${sc.targetNid} already: nothing is migrated ${hint}`);
-      return;
+      return passing.length === 0 || onNode;
     }
     // The list they were given in (core_filters, say), or filters when they came in several.
     const keys = new Set(core.map(({ f }) => f.source?.key ?? 'filters'));
@@ -345,6 +378,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const rule = `the first that matches decides; what none matches is ${hasOps ? 'left to the ops filters' : last.allow ? 'rejected, as the last one allows' : 'let through, as the last one rejects'}`;
     if (passing.length === 0) warn(path, `${someMemory}; found ${core.length} addr filters that let none of it through (${rule}): ${sc.action} migrates nothing`);
     else if (onNode) warn(path, `${offNode}; found ${core.length} addr filters that let through only ${passText} (${rule}), all on node ${sc.targetNid} already: nothing is migrated ${hint}`);
+    return passing.length === 0 || onNode;
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   kdamonds.forEach((k, ki) => {
@@ -429,7 +463,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
         });
-        if (paddr && (sc.action === 'migrate_hot' || sc.action === 'migrate_cold')) nothingToMigrate(sp, sc, ctx.addrUnit, msz);
+        if (paddr && (sc.action === 'migrate_hot' || sc.action === 'migrate_cold')) nothingToMigrate(sp, ctx, sc, msz);
         sc.filters.forEach((f, fi) => {
           if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
             err([...filterPath(sp, f, fi), 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(f.memcgPath)}`);
