@@ -823,6 +823,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     const SOME = `expected filters that let through some of the machine's memory (its nodes span ${r0}, ${r1}); found`;
     const NONE = 'nothing is migrated (a PULL/PUSH pair filters each scheme to the other node\'s range)';
     const MON = "expected the context's regions to monitor memory off node 0 that this migrate_hot scheme's filters let through";
+    const BIGGEST = "(the biggest node: what a paddr target given no regions monitors, as damo does; give every node's range)";
     const addr = (range: unknown, matching: boolean, allow: boolean) => ({ filter_type: 'addr', matching, allow, address_range: range });
     const filters = (...fs: unknown[]) => (d: Doc) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters = fs);
     const rows: Array<[string, (d: Doc) => void, string[]]> = [
@@ -885,14 +886,17 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       ],
       // What the filters let through off node 0 must also be monitored.
       ['no regions given: a paddr target monitors the biggest node, the first of two equal ones, node 0', (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = []), [
-        `${SCHEME}: ${MON} (${r1}); found regions over ${r0} only (the target gives no regions: a paddr target then monitors the biggest node, as damo does; give every node's range): it migrates nothing`,
+        `${SCHEME}: ${MON} (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing`,
       ]],
-      ["regions over node 0 only", (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0]), [`${SCHEME}: ${MON} (${r1}); found regions over ${r0} only: it migrates nothing`]],
+      ["regions over node 0 only, given so: the same", (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0]), [`${SCHEME}: ${MON} (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing`]],
+      ['regions over part of node 0', (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [{ start: '4 GiB', end: '4112 MiB' }]), [
+        `${SCHEME}: ${MON} (${r1}); found regions over [${4 * G} (4 GiB), ${4112 * M} (4112 MiB)) only: it migrates nothing`,
+      ]],
       ["regions over node 1 only", (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [N1]), []],
       ['no filters, regions over node 0 only: what passes off node 0 is node 1', (d) => {
         d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0];
         filters()(d);
-      }, [`${SCHEME}: ${MON} (${r1}); found regions over ${r0} only: it migrates nothing`]],
+      }, [`${SCHEME}: ${MON} (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing`]],
       ['no filters, regions over both nodes', filters(), []],
       // One filter over no memory at all: its own warning says so, at the same path; one line.
       ['a sole filter over no memory', filters(addr({ start: '8 GiB', end: '9 GiB' }, true, true)), [

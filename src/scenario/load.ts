@@ -18,7 +18,7 @@ import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type Path
 import type { Scenario, WorkloadParams } from './model.js';
 import { machineSchema, scenarioSchema, type ScenarioParsed } from './schema.js';
 import { z } from 'zod';
-import { DAMON_PART, DEFAULTED_REGIONS, MACHINE_PART, damonCheckEnv, hotMovePath, partIsWhole, validateKdamonds, validateMachineWorkload, validateScenario } from './validate.js';
+import { DAMON_PART, MACHINE_PART, damonCheckEnv, hotMovePath, partIsWhole, validateKdamonds, validateMachineWorkload, validateScenario } from './validate.js';
 import { LATE_EVENT, lateEventWarnings, normaliseEvents } from './events.js';
 
 const GiB = 2 ** 30;
@@ -462,10 +462,7 @@ function defaultPaddrRegions(s: Scenario): void {
     for (const ctx of k.contexts)
       if (ctx.ops === 'paddr')
         for (const t of ctx.targets)
-          if (t.regions.length === 0) {
-            t.regions.push({ start: Math.floor(best.start / ctx.addrUnit), end: Math.floor(best.end / ctx.addrUnit) });
-            DEFAULTED_REGIONS.add(t);
-          }
+          if (t.regions.length === 0) t.regions.push({ start: Math.floor(best.start / ctx.addrUnit), end: Math.floor(best.end / ctx.addrUnit) });
 }
 
 /** Where a scenario file keeps its list of kdamonds: `damon.kdamonds`, or `damon` as a bare list. */

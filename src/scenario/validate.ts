@@ -14,7 +14,7 @@ import { metricExists, resolveProfile, useProfile, type KernelProfile } from '..
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type ConfigIssue, type PathSeg } from './issues.js';
-import type { ContextParams, FilterParams, KdamondParams, Scenario, SchemeParams, TargetParams, WorkloadParams } from './model.js';
+import type { ContextParams, FilterParams, KdamondParams, Scenario, SchemeParams, WorkloadParams } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
@@ -260,13 +260,6 @@ export function missingNodeOfGoal(metric: string, nid: number, nrNodes: number |
   return `node ${nid} does not exist (${nrNodes === undefined ? 'node ids start at 0' : `the machine has ${nrNodes}`}): the metric reads ${metric.endsWith('free_bp') ? '10000' : '0'}`;
 }
 
-/**
- * Targets whose regions the loader gave them, the config giving none (damo's default for paddr:
- * the biggest node): kept beside the parameters, which say what the kernel gets, so that a
- * warning can say where the regions came from.
- */
-export const DEFAULTED_REGIONS = new WeakSet<TargetParams>();
-
 /** A scheme's filter's JSON path: where the config gave it (core_filters, ops_filters), else filters[i] of the installed list. */
 function filterPath(schemePath: readonly PathSeg[], f: FilterParams, fi: number): PathSeg[] {
   return f.source ? [...schemePath, f.source.key, f.source.index] : [...schemePath, 'filters', fi];
@@ -343,9 +336,12 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const others = env.memory.filter((_m, nid) => nid !== sc.targetNid);
     const offNode = intersectRanges(passing, others);
     if (offNode.length === 0 || intersectRanges(offNode, merged).length > 0) return;
-    const defaulted = ctx.targets.some((t) => DEFAULTED_REGIONS.has(t));
+    // The biggest node alone is what a paddr target without regions monitors (load.ts, and damo
+    // without --regions): most likely how it came about.
+    const big = env.memory.reduce((b, m) => (m.end - m.start > b.end - b.start ? m : b)); // the first on ties, as biggestNodeRange()
+    const biggest = merged.length === 1 && merged[0].start === big.start && merged[0].end === big.end;
     const shown = merged.map((r) => rangeText(r.start, r.end)).join(', ');
-    warn(sp, `expected the context's regions to monitor memory off node ${sc.targetNid} that this ${sc.action} scheme's filters let through (${offNode.map((r) => rangeText(r.start, r.end)).join(', ')}); found regions over ${au !== 1 ? 'physical ' : ''}${shown} only${defaulted ? ' (the target gives no regions: a paddr target then monitors the biggest node, as damo does; give every node\'s range)' : ''}: it migrates nothing`);
+    warn(sp, `expected the context's regions to monitor memory off node ${sc.targetNid} that this ${sc.action} scheme's filters let through (${offNode.map((r) => rangeText(r.start, r.end)).join(', ')}); found regions over ${au !== 1 ? 'physical ' : ''}${shown} only${biggest ? ' (the biggest node: what a paddr target given no regions monitors, as damo does; give every node\'s range)' : ''}: it migrates nothing`);
   };
   // The filter half of nothingToMigrate(): true if it warned (or a warning elsewhere says it).
   const filtersMoveNothing = (sp: PathSeg[], sc: SchemeParams, au: number, core: Array<{ f: FilterParams; fi: number }>, passing: ByteRange[], node: { start: number; end: number }): boolean => {
