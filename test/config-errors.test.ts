@@ -823,13 +823,13 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     const SOME = `expected filters that let through some of the machine's memory (its nodes span ${r0}, ${r1}); found`;
     const NONE = 'nothing is migrated (a PULL/PUSH pair filters each scheme to the other node\'s range)';
     const MON = "expected the context's regions to monitor memory off node 0 that this migrate_hot scheme's filters let through";
-    const BIGGEST = "(the biggest node: what a paddr target given no regions monitors, as damo does; give every node's range)";
+    const BIGGEST = "(the biggest node: what a paddr target given no regions monitors, as damo does; give every node's range: regions, or damo's --regions / --numa_node)";
     const addr = (range: unknown, matching: boolean, allow: boolean) => ({ filter_type: 'addr', matching, allow, address_range: range });
     const filters = (...fs: unknown[]) => (d: Doc) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters = fs);
     const rows: Array<[string, (d: Doc) => void, string[]]> = [
       ["node 1's range allowed (the pair as written)", filters(addr(N1, true, true)), []],
       ["node 0's range allowed (the pair's filters swapped)", filters(addr(N0, true, true)), [
-        `${ONE}: ${OFF0} this addr filter is ${r0} (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through is on node 0 already: ${NONE}`,
+        `${ONE}: ${OFF0} the addr filter ${r0} (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through is on node 0 already: ${NONE}`,
       ]],
       [
         'migrate_cold the same',
@@ -838,26 +838,26 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
           filters(addr(N0, true, true))(d);
         },
         [
-          `${ONE}: expected filters that let through memory off node 0, where migrate_cold migrates to; found this addr filter is ${r0} (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through is on node 0 already: ${NONE}`,
+          `${ONE}: expected filters that let through memory off node 0, where migrate_cold migrates to; found the addr filter ${r0} (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through is on node 0 already: nothing is migrated`,
         ],
       ],
       ["node 1's range rejected: the rest, node 0, passes", filters(addr(N1, true, false)), [
-        `${ONE}: ${OFF0} this addr filter is ${r1} (matching: true, allow: false): it rejects what lies inside the range and lets through the rest (the last core filter rejects), so all it lets through, ${r0}, is on node 0 already: ${NONE}`,
+        `${ONE}: ${OFF0} the addr filter ${r1} (matching: true, allow: false): it rejects what lies inside the range and lets through the rest (the last core filter rejects), so all it lets through, ${r0}, is on node 0 already: ${NONE}`,
       ]],
       ["node 0's range rejected: node 1 passes", filters(addr(N0, true, false)), []],
       ["matching: false, allow: false on node 1's range rejects what lies outside node 1: node 1 passes", filters(addr(N1, false, false)), []],
       ["matching: false, allow: false on node 0's range: node 0 alone passes", filters(addr(N0, false, false)), [
-        `${ONE}: ${OFF0} this addr filter is ${r0} (matching: false, allow: false): it rejects what lies outside the range and lets through the rest (the last core filter rejects), so all it lets through is on node 0 already: ${NONE}`,
+        `${ONE}: ${OFF0} the addr filter ${r0} (matching: false, allow: false): it rejects what lies outside the range and lets through the rest (the last core filter rejects), so all it lets through is on node 0 already: ${NONE}`,
       ]],
       ['all memory rejected', filters(addr(ALL, true, false)), [
-        `${ONE}: ${SOME} this addr filter is ${rAll} (matching: true, allow: false): it rejects what lies inside the range and lets through the rest (the last core filter rejects), so it lets none of it through: migrate_hot migrates nothing`,
+        `${ONE}: ${SOME} the addr filter ${rAll} (matching: true, allow: false): it rejects what lies inside the range and lets through the rest (the last core filter rejects), so it lets none of it through: migrate_hot migrates nothing`,
       ]],
       ['matching: false, allow: true over all memory: nothing matches, and the default rejects', filters(addr(ALL, false, true)), [
-        `${ONE}: ${SOME} this addr filter is ${rAll} (matching: false, allow: true): it lets through what lies outside the range and rejects the rest (the last core filter allows), so it lets none of it through: migrate_hot migrates nothing`,
+        `${ONE}: ${SOME} the addr filter ${rAll} (matching: false, allow: true): it lets through what lies outside the range and rejects the rest (the last core filter allows), so it lets none of it through: migrate_hot migrates nothing`,
       ]],
       ['the same with an ops filter: the core layer lets what it does not match through', filters(addr(ALL, false, true), { filter_type: 'anon', matching: true, allow: true }), []],
       ["node 1's range rejected before an ops filter: node 0 goes on to the ops layer", filters(addr(N1, true, false), { filter_type: 'young', matching: true, allow: true }), [
-        `${ONE}: ${OFF0} this addr filter is ${r1} (matching: true, allow: false): it rejects what lies inside the range and leaves the rest to the ops filters, so all it lets through, ${r0}, is on node 0 already: ${NONE}`,
+        `${ONE}: ${OFF0} the addr filter ${r1} (matching: true, allow: false): it rejects what lies inside the range and leaves the rest to the ops filters, so all it lets through, ${r0}, is on node 0 already: ${NONE}`,
       ]],
       ['two filters: node 1 rejected, then all memory allowed', filters(addr(N1, true, false), addr(ALL, true, true)), [
         `${LIST}: ${OFF0} 2 addr filters that let through only ${r0} (the first that matches decides; what none matches is rejected, as the last one allows), all on node 0 already: ${NONE}`,
@@ -867,10 +867,13 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       ]],
       ['two filters: node 0 rejected, then all memory allowed', filters(addr(N0, true, false), addr(ALL, true, true)), []],
       ['a target filter (it matches by target): not judged', filters(addr(N0, true, true), { filter_type: 'target', matching: true, allow: true, damon_target_idx: 0 }), []],
-      // Aligned down to min_region_sz (4096): 100 bytes into node 0 up to 4095 past its end is node 0 (and the bounds inside nodes draw their own warning).
+      // Aligned down to min_region_sz (4096), as damos_filter_match() aligns it: 100 bytes into node 0 up to 4095 past its end is node 0,
+      // which cuts no node either.
       ['a range not aligned to min_region_sz', filters(addr({ start: 4 * G + 100, end: 4128 * M + 4095 }, true, true)), [
-        `${ONE}: ${OFF0} this addr filter is [${4 * G + 100}, ${4128 * M + 4095}) (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through, ${r0}, is on node 0 already: ${NONE}`,
-        `${ONE}: this addr filter is [${4 * G + 100}, ${4128 * M + 4095}), which covers only part of node 0 ${r0} and of node 1 ${r1}: a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities)`,
+        `${ONE}: ${OFF0} the addr filter [${4 * G + 100}, ${4128 * M + 4095}) (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through, ${r0}, is on node 0 already: ${NONE}`,
+      ]],
+      ['a range whose aligned end is still inside node 1', filters(addr({ start: 4 * G, end: 4128 * M + 8192 }, true, true)), [
+        `${ONE}: this addr filter is [${4 * G} (4 GiB), ${4128 * M + 8192} (4227080 KiB)), which covers only part of node 1 ${r1}: a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities)`,
       ]],
       [
         "addr_unit 4: node 0's range in core addresses",
@@ -881,7 +884,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
           ctx.schemes[0].filters = [addr({ start: 2 ** 30, end: 2 ** 30 + 8 * M }, true, true)];
         },
         [
-          `${ONE}: ${OFF0} this addr filter is core addresses [${2 ** 30}, ${2 ** 30 + 8 * M}) × addr_unit 4 = physical ${r0} (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through is on node 0 already: ${NONE}`,
+          `${ONE}: ${OFF0} the addr filter core addresses [${2 ** 30}, ${2 ** 30 + 8 * M}) × addr_unit 4 = physical ${r0} (matching: true, allow: true): it lets through what lies inside the range and rejects the rest (the last core filter allows), so all it lets through is on node 0 already: ${NONE}`,
         ],
       ],
       // What the filters let through off node 0 must also be monitored.
@@ -896,7 +899,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       ['no filters, regions over node 0 only: what passes off node 0 is node 1', (d) => {
         d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0];
         filters()(d);
-      }, [`${SCHEME}: ${MON} (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing`]],
+      }, [`${SCHEME}: expected the context's regions to monitor memory off node 0, where this migrate_hot scheme (no filters) could migrate from (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing`]],
       ['no filters, regions over both nodes', filters(), []],
       // One filter over no memory at all: its own warning says so, at the same path; one line.
       ['a sole filter over no memory', filters(addr({ start: '8 GiB', end: '9 GiB' }, true, true)), [
@@ -905,6 +908,15 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     ];
     it.each(rows)('%s', (_, mutate, expected) => {
       expect(warnings(mutate)).toEqual(expected);
+    });
+
+    it('a kdamond a commit event changes later moves nothing only until then: the warning says so', () => {
+      const w = warnings((d) => {
+        const k = structuredClone(d.damon.kdamonds[0]);
+        d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0];
+        d.events = [{ at: 1, command: 'commit', damon: k }];
+      });
+      expect(w).toEqual([`${SCHEME}: ${MON} (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing until a commit event changes its kdamond`]);
     });
 
     it('a stat scheme with the same filters moves nothing by design: no warning', () => {
@@ -1332,7 +1344,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(od).sort()).toEqual(['tiny+compare.svg', 'tiny+consist.ndjson', 'tiny+consist.svg', 'tiny+temporal.ndjson', 'tiny+temporal.svg']);
     // Columns headed by run name, as `report summary` heads the timelines.
-    expect(r.out.split('\n')[0].trim().split(/ +/)).toEqual(['tiny+temporal', 'tiny+consist']);
+    expect(r.out.split('\n')[0].trim().split(/ +/)).toEqual(['tiny+', 'temporal', 'consist']);
     // The two runs' goals on one chart: the bytes report plot draws from their timelines.
     const chart = readFileSync(join(od, 'tiny+compare.svg'), 'utf8');
     expect(chart).toContain('>tiny+temporal vs tiny+consist, seed 7<');

@@ -265,7 +265,9 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   const scenario = normalise(r.data, c, opts);
   // The default regions come from the machine: not from one whose values were replaced.
   if (partIsWhole(c.errors, MACHINE_PART)) defaultPaddrRegions(scenario);
-  validateScenario(scenario, c, kdamondsPathOf(doc));
+  // A commit event replaces a kdamond's parameters: checks of what its schemes can do say "until then".
+  const committed = new Set((r.data.events ?? []).filter((e) => e.command === 'commit').map((e) => e.kdamond ?? 0));
+  validateScenario(scenario, c, kdamondsPathOf(doc), committed);
   if (r.data.events) scenario.events = normaliseEvents(r.data.events, scenario, c, opts, (k) => defaultPaddrRegions({ ...scenario, kdamonds: [k] }));
   c.warnings.push(...lateWarnings(scenario));
   if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);

@@ -40,7 +40,7 @@ export function partIsWhole(issues: readonly ConfigIssue[], part: readonly strin
  * A part whose values already drew errors in `c` (a value replaced by its default) is left for
  * the run after they are fixed: its checks would draw knock-on errors.
  */
-export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readonly PathSeg[] = ['damon', 'kdamonds']): void {
+export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readonly PathSeg[] = ['damon', 'kdamonds'], committedLater?: ReadonlySet<number>): void {
   const machineWhole = partIsWhole(c.errors, MACHINE_PART);
   const damonWhole = partIsWhole(c.errors, DAMON_PART);
   const before = c.errors.length;
@@ -51,6 +51,7 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
   const machineRight = machineWhole && partIsWhole(c.errors.slice(before), ['machine']);
   const workloadRight = machineRight && partIsWhole(c.errors.slice(before), MACHINE_PART);
   const env = damonCheckEnv(s);
+  env.committedLater = committedLater;
   if (!workloadRight) env.nodeMemBp = undefined;
   const p = env.profile;
   const unheardOf = (why: string) => c.errors.push({ path: formatPath(['kernel', 'overrides']), message: `expected switches some kernel has together: ${why} in "${p?.name}"` });
@@ -61,7 +62,7 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
   // The "<min_region_sz left is full" clause is part of damos_quota_is_full().
   if (p?.quotaFullBelowMinRegion && !p.damosQuotaIsFull)
     unheardOf('quotaFullBelowMinRegion is a clause of damos_quota_is_full(), which damosQuotaIsFull off does not use; found quotaFullBelowMinRegion on and damosQuotaIsFull off');
-  validateKdamonds(s.kdamonds, c, machineRight ? env : { profile: env.profile, nrNodes: env.nrNodes, memcgs: env.memcgs }, kdamondsPath);
+  validateKdamonds(s.kdamonds, c, machineRight ? env : { profile: env.profile, nrNodes: env.nrNodes, memcgs: env.memcgs, committedLater }, kdamondsPath);
 }
 
 /** The machine, the workload on it, and the run's duration: what the simulated machine cannot hold. */
@@ -234,6 +235,8 @@ export interface DamonCheckEnv {
   profile?: KernelProfile;
   /** Nodes of the machine (target and goal nids are checked against it). */
   nrNodes?: number;
+  /** Kdamonds (by index) that a commit event changes later in the run: what their schemes cannot do yet may change. */
+  committedLater?: ReadonlySet<number>;
   /** The machine's physical memory ranges, in bytes (regions and addr filters are checked against them). */
   memory?: ReadonlyArray<{ start: number; end: number }>;
   /** cgroup paths that exist (memcg filters and goals must name one). */
@@ -276,8 +279,9 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   const { profile, memcgs } = env;
   // The kernel takes any range; one that misses every node monitors (or filters) nothing, most
   // likely bytes given where core addresses (bytes / addr_unit) were meant.
-  const physical = (what: string, r: { start: number; end: number }, au: number) =>
-    au === 1 ? `this ${what} is ${rangeText(r.start, r.end)}` : `this ${what} is core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical ${rangeText(r.start * au, r.end * au)}`;
+  const physicalRange = (r: { start: number; end: number }, au: number) =>
+    au === 1 ? rangeText(r.start, r.end) : `core addresses [${r.start}, ${r.end}) × addr_unit ${au} = physical ${rangeText(r.start * au, r.end * au)}`;
+  const physical = (what: string, r: { start: number; end: number }, au: number) => `this ${what} is ${physicalRange(r, au)}`;
   const holdsNoMemory = (r: { start: number; end: number }, au: number) => env.memory !== undefined && !env.memory.some((m) => m.start < r.end * au && r.start * au < m.end);
   const outsideMemory = (path: PathSeg[], what: string, r: { start: number; end: number }, au: number, effect: string) => {
     if (!env.memory || !holdsNoMemory(r, au)) return;
@@ -297,10 +301,11 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   };
   // An addr filter is most often one node's range (the tiering schemes'): one whose bound falls
   // inside a node was most likely written for other capacities, and leaves part of that node to
-  // the other side of the filter (the kernel takes any range).
-  const cutsNode = (path: PathSeg[], r: { start: number; end: number }, au: number) => {
-    const a = r.start * au;
-    const b = r.end * au;
+  // the other side of the filter (the kernel takes any range). Its bounds as damos_filter_match()
+  // uses them: aligned down to min_region_sz.
+  const cutsNode = (path: PathSeg[], r: { start: number; end: number }, au: number, msz: number) => {
+    const a = alignDown(r.start, msz) * au;
+    const b = alignDown(r.end, msz) * au;
     const cut = (env.memory ?? []).map((m, nid) => ({ ...m, nid })).filter((m) => (m.start < a && a < m.end) || (m.start < b && b < m.end));
     if (cut.length === 0) return;
     const nodes = cut.map((m) => `node ${m.nid} ${rangeText(m.start, m.end)}`).join(' and of ');
@@ -312,8 +317,10 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   // filters match by target, not by address: not judged.
   // Then, what they let through off the target node must lie in the context's regions (a paddr
   // target without regions monitors the biggest node only: the first of two equal ones).
-  const nothingToMigrate = (sp: PathSeg[], ctx: ContextParams, sc: SchemeParams, msz: number) => {
+  // A commit event may change the kdamond later: then it is so only until then.
+  const nothingToMigrate = (sp: PathSeg[], ctx: ContextParams, sc: SchemeParams, msz: number, later: boolean) => {
     const au = ctx.addrUnit;
+    const until = later ? ' until a commit event changes its kdamond' : '';
     const node = env.memory?.[sc.targetNid];
     if (!env.memory || !node) return;
     const core = sc.filters.map((f, fi) => ({ f, fi })).filter(({ f }) => isCoreFilter(f.type));
@@ -321,7 +328,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     if (core.length > 0) {
       const specs = core.map(({ f }) => ({ type: f.type, matching: f.matching, allow: f.allow, addrStart: f.addrRange?.start ?? 0, addrEnd: f.addrRange?.end ?? 0 }));
       passing = coreFilterPassing(specs, core.length < sc.filters.length, msz, au, env.memory);
-      if (!passing || filtersMoveNothing(sp, sc, au, core, passing, node)) return;
+      if (!passing || filtersMoveNothing(sp, sc, au, core, passing, node, until)) return;
     }
     const regions = ctx.targets.flatMap((t) => t.regions).filter((r) => r.start < r.end);
     // Regions over no memory have their own warning (outsideMemory()).
@@ -341,39 +348,41 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const big = env.memory.reduce((b, m) => (m.end - m.start > b.end - b.start ? m : b)); // the first on ties, as biggestNodeRange()
     const biggest = merged.length === 1 && merged[0].start === big.start && merged[0].end === big.end;
     const shown = merged.map((r) => rangeText(r.start, r.end)).join(', ');
-    warn(sp, `expected the context's regions to monitor memory off node ${sc.targetNid} that this ${sc.action} scheme's filters let through (${offNode.map((r) => rangeText(r.start, r.end)).join(', ')}); found regions over ${au !== 1 ? 'physical ' : ''}${shown} only${biggest ? ' (the biggest node: what a paddr target given no regions monitors, as damo does; give every node\'s range)' : ''}: it migrates nothing`);
+    const movable = core.length > 0 ? ` that this ${sc.action} scheme's filters let through` : `, where this ${sc.action} scheme (no filters) could migrate from`;
+    warn(sp, `expected the context's regions to monitor memory off node ${sc.targetNid}${movable} (${offNode.map((r) => rangeText(r.start, r.end)).join(', ')}); found regions over ${au !== 1 ? 'physical ' : ''}${shown} only${biggest ? " (the biggest node: what a paddr target given no regions monitors, as damo does; give every node's range: regions, or damo's --regions / --numa_node)" : ''}: it migrates nothing${until}`);
   };
   // The filter half of nothingToMigrate(): true if it warned (or a warning elsewhere says it).
-  const filtersMoveNothing = (sp: PathSeg[], sc: SchemeParams, au: number, core: Array<{ f: FilterParams; fi: number }>, passing: ByteRange[], node: { start: number; end: number }): boolean => {
+  const filtersMoveNothing = (sp: PathSeg[], sc: SchemeParams, au: number, core: Array<{ f: FilterParams; fi: number }>, passing: ByteRange[], node: { start: number; end: number }, until: string): boolean => {
     const memory = env.memory ?? [];
     const hasOps = core.length < sc.filters.length;
     const one = core.length === 1 ? core[0] : undefined;
-    // A sole filter over no memory has its own warning at the same path (outsideMemory()).
-    if (one?.f.addrRange && one.f.addrRange.start < one.f.addrRange.end && holdsNoMemory(one.f.addrRange, au)) return true;
+    // A sole filter over no memory that lets nothing through has its own warning at the same
+    // path (outsideMemory()); one that lets everything through leaves the question to the regions.
+    if (one?.f.addrRange && one.f.addrRange.start < one.f.addrRange.end && holdsNoMemory(one.f.addrRange, au)) return passing.length === 0;
     const last = core[core.length - 1].f;
     const nodes = `its nodes span ${memory.map((m) => rangeText(m.start, m.end)).join(', ')}`;
     const passText = `${au !== 1 ? 'physical ' : ''}${passing.map((r) => rangeText(r.start, r.end)).join(', ')}`;
     const onNode = passing.length > 0 && passing.every((r) => node.start <= r.start && r.end <= node.end);
     const offNode = `expected filters that let through memory off node ${sc.targetNid}, where ${sc.action} migrates to`;
     const someMemory = `expected filters that let through some of the machine's memory (${nodes})`;
-    const hint = '(a PULL/PUSH pair filters each scheme to the other node\'s range)';
+    const hint = sc.action === 'migrate_hot' ? " (a PULL/PUSH pair filters each scheme to the other node's range)" : '';
     if (one) {
       const { f, fi } = one;
       const r = f.addrRange ?? { start: 0, end: 0 };
       const rest = hasOps ? 'leaves the rest to the ops filters' : f.allow ? 'rejects the rest (the last core filter allows)' : 'lets through the rest (the last core filter rejects)';
-      const what = `${physical('addr filter', r, au)} (matching: ${f.matching}, allow: ${f.allow}): it ${f.allow ? 'lets through' : 'rejects'} what lies ${f.matching ? 'inside' : 'outside'} the range and ${rest}`;
+      const what = `the addr filter ${physicalRange(r, au)} (matching: ${f.matching}, allow: ${f.allow}): it ${f.allow ? 'lets through' : 'rejects'} what lies ${f.matching ? 'inside' : 'outside'} the range and ${rest}`;
       const fp = [...filterPath(sp, f, fi), 'address_range'];
       const same = passing.length === 1 && passing[0].start === r.start * au && passing[0].end === r.end * au;
-      if (passing.length === 0) warn(fp, `${someMemory}; found ${what}, so it lets none of it through: ${sc.action} migrates nothing`);
-      else if (onNode) warn(fp, `${offNode}; found ${what}, so all it lets through${same ? '' : `, ${passText},`} is on node ${sc.targetNid} already: nothing is migrated ${hint}`);
+      if (passing.length === 0) warn(fp, `${someMemory}; found ${what}, so it lets none of it through: ${sc.action} migrates nothing${until}`);
+      else if (onNode) warn(fp, `${offNode}; found ${what}, so all it lets through${same ? '' : `, ${passText},`} is on node ${sc.targetNid} already: nothing is migrated${until}${hint}`);
       return passing.length === 0 || onNode;
     }
-    // The list they were given in (core_filters, say), or filters when they came in several.
+    // The list they were given in (core_filters, say), or the scheme when they came in several.
     const keys = new Set(core.map(({ f }) => f.source?.key ?? 'filters'));
-    const path: PathSeg[] = [...sp, keys.size === 1 ? [...keys][0] : 'filters'];
+    const path: PathSeg[] = keys.size === 1 ? [...sp, [...keys][0]] : sp;
     const rule = `the first that matches decides; what none matches is ${hasOps ? 'left to the ops filters' : last.allow ? 'rejected, as the last one allows' : 'let through, as the last one rejects'}`;
-    if (passing.length === 0) warn(path, `${someMemory}; found ${core.length} addr filters that let none of it through (${rule}): ${sc.action} migrates nothing`);
-    else if (onNode) warn(path, `${offNode}; found ${core.length} addr filters that let through only ${passText} (${rule}), all on node ${sc.targetNid} already: nothing is migrated ${hint}`);
+    if (passing.length === 0) warn(path, `${someMemory}; found ${core.length} addr filters that let none of it through (${rule}): ${sc.action} migrates nothing${until}`);
+    else if (onNode) warn(path, `${offNode}; found ${core.length} addr filters that let through only ${passText} (${rule}), all on node ${sc.targetNid} already: nothing is migrated${until}${hint}`);
     return passing.length === 0 || onNode;
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
@@ -459,13 +468,13 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
         });
-        if (paddr && (sc.action === 'migrate_hot' || sc.action === 'migrate_cold')) nothingToMigrate(sp, ctx, sc, msz);
+        if (paddr && (sc.action === 'migrate_hot' || sc.action === 'migrate_cold')) nothingToMigrate(sp, ctx, sc, msz, env.committedLater?.has(ki) ?? false);
         sc.filters.forEach((f, fi) => {
           if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
             err([...filterPath(sp, f, fi), 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(f.memcgPath)}`);
           if (f.type === 'addr' && f.addrRange && f.addrRange.start < f.addrRange.end) {
             outsideMemory([...filterPath(sp, f, fi), 'address_range'], 'addr filter', f.addrRange, ctx.addrUnit, f.matching ? 'the filter matches no region' : 'the filter (matching: false) matches every region');
-            cutsNode([...filterPath(sp, f, fi), 'address_range'], f.addrRange, ctx.addrUnit);
+            cutsNode([...filterPath(sp, f, fi), 'address_range'], f.addrRange, ctx.addrUnit, msz);
           }
         });
       });
