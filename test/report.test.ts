@@ -14,7 +14,7 @@ import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { chartData, comparePlotSvg, comparisonTitle, goalPlotSvg, thinSteps, type ConfiguredGoal } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
 import { tableWidth } from '../src/cli/io.js';
-import { TABLE_WIDTH, addGroundTruth, formatBytesHuman, formatSummaryTable, goalKey, goalLabel, migrationSummary, phaseNote, summarize, type SchemeSummary } from '../src/report/summary.js';
+import { TABLE_WIDTH, addGroundTruth, formatBytesHuman, formatSummaryTable, sharedTitleStart, goalKey, goalLabel, migrationSummary, phaseNote, summarize, type SchemeSummary } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { parseTimelineLine, readTimeline } from '../src/report/timeline.js';
 import { MAX_SETUP_DIFFERENCES, setupDifferences } from '../src/report/setup-diff.js';
@@ -766,6 +766,18 @@ describe('formatSummaryTable', () => {
     for (const l of table.split('\n')) expect(l.length).toBeLessThanOrEqual(100);
   });
 
+  it("heads the columns with what their titles do not share, the shared start once, in the label column or above it", () => {
+    expect(sharedTitleStart(['tiering-6040-temporal', 'tiering-6040-consist'])).toBe('tiering-6040-');
+    expect(sharedTitleStart(['tiny+temporal', 'tiny+consist'])).toBe('tiny+');
+    expect(sharedTitleStart(['out/run1.ndjson', 'out/run2.ndjson'])).toBe('out/');
+    // Nothing shared to a separator, too short, one title, titles alike, or a title that is all shared start.
+    for (const ts of [['temporal', 'consist'], ['a-x', 'a-y'], ['one-x'], ['same-a', 'same-a'], ['pre-', 'pre-x']]) expect(sharedTitleStart(ts)).toBe('');
+    const long = 'tiering-6040-cxl-32g-dram-32g-hotset-6g-experiment-a+';
+    const t = formatSummaryTable([{ title: `${long}temporal`, rows: temporal }, { title: `${long}consist`, rows: temporal }]);
+    // Wider than the label column: a line of its own above the (one) panel's header.
+    expect(t.split('\n').slice(0, 3).map((l) => l.trim().split(/ +/))).toEqual([[long], ['temporal', 'consist'], [expect.stringMatching(/^-+$/)]]);
+  });
+
   it("fits a terminal's own width: more runs side by side on a wide one, fewer on a narrow one", () => {
     const six = ['one', 'two', 'three', 'four', 'five', 'six'].map((title) => ({ title, rows: temporal }));
     // A panel's header is the line above its rule.
@@ -775,9 +787,10 @@ describe('formatSummaryTable', () => {
     expect(panelsAt(200)).toEqual([['one', 'two', 'three', 'four', 'five', 'six']]);
     expect(panelsAt(60)).toEqual([['one'], ['two'], ['three'], ['four'], ['five'], ['six']]);
     for (const w of [60, 200]) for (const l of formatSummaryTable(six, undefined, undefined, [], w).split('\n')) expect(l.length).toBeLessThanOrEqual(w);
-    // Only a terminal of at least 40 columns sets the width; files and pipes get TABLE_WIDTH.
+    // A terminal sets the width (40 at the least); files and pipes get TABLE_WIDTH.
     const io = (outColumns?: number) => ({ out: () => undefined, err: () => undefined, isTTY: false, outColumns });
-    expect([tableWidth(io(150)), tableWidth(io(39)), tableWidth(io(undefined))]).toEqual([150, TABLE_WIDTH, 100]);
+    expect([tableWidth(io(150)), tableWidth(io(39)), tableWidth(io(undefined))]).toEqual([150, 40, TABLE_WIDTH]);
+    expect(TABLE_WIDTH).toBe(100);
   });
 
   it("gives the tolerance in the goal's own unit", () => {
@@ -1008,6 +1021,11 @@ describe('goalPlotSvg', () => {
     // A write that removed it ends its target there.
     const removed = await goalPlotSvg(tempA, { title: 't', configuredGoals: CONFIGURED, durationS: DURATION, events: [{ t: 4, command: 'commit', kdamond: 0, ctx: 0, goals: [1, 0] }] });
     expect(removed).toContain('aria-label="simulated time (s): 0; target: 2000; t1: 4; goal');
+    // So does a goal commit to its context, which may write another target; one to another kdamond does not.
+    const patched = await goalPlotSvg(tempA, { title: 't', configuredGoals: CONFIGURED, durationS: DURATION, events: [{ t: 6, command: 'commit_schemes_quota_goals', kdamond: 0, ctx: 0 }] });
+    expect(patched).toContain('aria-label="simulated time (s): 0; target: 2000; t1: 6; goal');
+    const elsewhere = await goalPlotSvg(tempA, { title: 't', configuredGoals: CONFIGURED, durationS: DURATION, events: [{ t: 6, command: 'commit_schemes_quota_goals', kdamond: 1, ctx: 0 }] });
+    expect(elsewhere).toContain('aria-label="simulated time (s): 0; target: 2000; t1: 10; goal');
   });
 
   it('labels a goal never evaluated by its kdamond as the others, puts one of another unit in a panel of its own, and with none evaluated keeps the title saying so', async () => {
@@ -1288,7 +1306,8 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       expect([one.code, one.err, one.out]).toEqual([0, '', ra.out]);
       const both = await cli(['report', 'summary', a, b]);
       expect(both.err).toBe('');
-      expect(both.out.split('\n')[0].trim().split(/ +/)).toEqual(['tiering-6040-temporal', 'tiering-6040-consist']);
+      // The names' shared start heads the label column; the columns, what differs.
+      expect(both.out.split('\n')[0].trim().split(/ +/)).toEqual(['tiering-6040-', 'temporal', 'consist']);
       expect(both.out).toMatch(/time to target ±100 bp +30\.111 s/);
       // One run twice: named by path (its file name is the same too).
       // (long titles: the table may print its columns in panels, one under the other)

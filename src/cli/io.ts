@@ -31,10 +31,10 @@ export const processIo: Io = {
   },
 };
 
-/** The width a table printed to io's standard output fits: its terminal's, if at least 40 columns, or TABLE_WIDTH. */
+/** The width a table printed to io's standard output fits: its terminal's (40 at the least: a run's column is about that wide), or TABLE_WIDTH. */
 export function tableWidth(io: Io): number {
   const c = io.outColumns;
-  return c !== undefined && c >= 40 ? c : TABLE_WIDTH;
+  return c !== undefined && c > 0 ? Math.max(40, c) : TABLE_WIDTH;
 }
 
 /** Thrown for bad command-line input; handled like a ConfigError. */

@@ -196,11 +196,12 @@ function lifeOf(g: GoalId, writes: readonly PlotWrite[], initiallyPresent: boole
 
 /**
  * The target of a goal never evaluated, as the configuration set it: from the start to `end`, or
- * to the first write that removed the goal. (A later write's own target for it is not drawn: the
- * plot's writes carry goal counts only.)
+ * to the first write that could change it (a commit or a goal commit to its context), where it
+ * stops being known: the plot's writes carry goal counts, not the targets they wrote.
  */
 function configuredTarget(g: ConfiguredGoal, writes: readonly PlotWrite[], end: number): { t0: number; t1: number; target: number } {
-  return { t0: 0, t1: lifeOf(g, writes, true).removalIn(0, end) ?? end, target: num(g.target_value) };
+  const rewrite = writes.find((w) => (w.kdamond ?? 0) === g.kdamond && (w.ctx ?? 0) === g.ctx && (w.command === 'commit' || w.command === 'commit_schemes_quota_goals') && w.t > 0 && w.t < end);
+  return { t0: 0, t1: Math.min(lifeOf(g, writes, true).removalIn(0, end) ?? end, rewrite?.t ?? end), target: num(g.target_value) };
 }
 
 /** Constant-target stretches per goal, drawn as dashed horizontal segments spanning their time. */

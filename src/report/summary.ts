@@ -552,6 +552,23 @@ interface Row {
 }
 
 /**
+ * The start all column titles share, up to and with its last separator ("tiering-6040-" of
+ * "tiering-6040-temporal" and "tiering-6040-consist"), when there are several, not all alike,
+ * and each keeps a part of its own; else ''. The table heads its columns with the rest, so that runs of one long
+ * scenario name still stand side by side, and prints the shared start once.
+ */
+export function sharedTitleStart(titles: readonly string[]): string {
+  if (titles.length < 2) return '';
+  let n = 0;
+  while (n < titles[0].length && titles.every((t) => t[n] === titles[0][n])) n++;
+  const common = titles[0].slice(0, n);
+  const cut = Math.max(...[...'-+_/ .:'].map((sep) => common.lastIndexOf(sep))) + 1;
+  const start = common.slice(0, cut);
+  // Titles all alike (one run twice) keep themselves whole.
+  return start.trim().length >= 3 && titles.every((t) => t.length > start.length) && titles.some((t) => t !== titles[0]) ? start : '';
+}
+
+/**
  * A setup value longer than its column, and than this, is not set in the column (a workload's
  * description would widen the whole table): its row lists each run's value on a line instead.
  */
@@ -678,6 +695,8 @@ export function formatSummaryTable(
   setup: readonly SetupDifference[] = [],
   width = TABLE_WIDTH,
 ): string {
+  const shared = sharedTitleStart(columns.map((c) => c.title));
+  columns = columns.map((c) => ({ ...c, title: c.title.slice(shared.length) }));
   const byKey = columns.map((c) => new Map(c.rows.map((s) => [entryKey(s), s])));
   // Union of goals (and phases) across runs in (kdamond, ctx, scheme, goal, phase) order.
   const all = new Map<string, SchemeSummary>();
@@ -768,7 +787,9 @@ export function formatSummaryTable(
   const lines: string[] = [];
   for (const panel of panels) {
     if (lines.length > 0) lines.push('');
-    const header = ''.padEnd(labelW) + panel.map((i) => ' '.repeat(GAP) + columns[i].title.padStart(colW[i])).join('');
+    // The titles' shared start heads the label column, or stands on a line above when it is wider.
+    if (shared.length > labelW) lines.push(shared);
+    const header = (shared.length > labelW ? '' : shared).padEnd(labelW) + panel.map((i) => ' '.repeat(GAP) + columns[i].title.padStart(colW[i])).join('');
     lines.push(header.trimEnd());
     lines.push('-'.repeat(header.trimEnd().length));
     for (const r of rows) {
