@@ -296,6 +296,24 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
     // An unchanged goal adds across a restart the same way: 6 GiB up to t = 7.5, then 3 (it used to report the final 3 alone).
     const single = restarted.map((r) => ({ ...r, target_value: 6000n }));
     expect(summarize(single, 12, undefined, 100, { finalStats: [{ ...fin[0], szApplied: 3 * GiB, nrApplied: 30, qtExceeds: 3 }] })[0].szApplied).toBe(9 * GiB);
+    // What the scheme applied after its last evaluation before the kdamond stopped (6.5 GiB at the
+    // `on` at t = 8.5, against 6 at t = 7.5) counts too: the `on` record says what the stats were.
+    const on = { t: 8.5, kdamond: 0, ctx: 0, stats_before: [{ sz_applied: 6.5 * GiB, nr_applied: 65, qt_exceeds: 6 }] };
+    expect(summarize(single, 12, undefined, 100, { finalStats: [{ ...fin[0], szApplied: 3 * GiB, nrApplied: 30, qtExceeds: 3 }], goalWrites: [on] })[0].szApplied).toBe(9.5 * GiB);
+  });
+
+  it('a run stopped and started again counts what each scheme applied up to the stop: the summary agrees with the bytes migrated', () => {
+    const doc = tiering6040('temporal');
+    doc.duration = 60;
+    (doc as Record<string, unknown>).events = [{ at: 40, command: 'off' }, { at: 45, command: 'on' }];
+    const res = runScenario(scenarioFromDoc(doc).scenario);
+    const moved = (from: number, to: number) => res.migrations.find((m) => m.from === from && m.to === to)?.bytes ?? 0;
+    const applied = (scheme: number) => res.summary.filter((x) => x.scheme === scheme).reduce((a, x) => a + x.szApplied, 0);
+    expect(moved(1, 0)).toBeGreaterThan(0);
+    expect([applied(0), applied(1)]).toEqual([moved(1, 0), moved(0, 1)]);
+    // The on record holds the stats the restart zeroed.
+    const onRec = res.events.find((e) => e.command === 'on') as { stats_before?: Array<{ sz_applied: number }> } | undefined;
+    expect(onRec?.stats_before?.map((x) => x.sz_applied)).toEqual([expect.any(Number), expect.any(Number)]);
   });
 
   it('averages the ground truth over each phase\'s second half', () => {

@@ -173,6 +173,10 @@ export function summarize(
     const last = all[all.length - 1];
     const fin = run.finalStats?.find((x) => x.kdamond === last.kdamond && x.ctx === last.ctx && x.scheme === last.scheme);
     const initial = run.initialGoals?.find((x) => x.kdamond === last.kdamond && x.ctx === last.ctx);
+    const restarts = (run.goalWrites ?? []).flatMap((w) => {
+      const totals = w.kdamond === last.kdamond && (w.ctx ?? 0) === last.ctx ? w.stats_before?.[last.scheme] : undefined;
+      return totals === undefined ? [] : [{ t: w.t, totals }];
+    });
     const life = new GoalLife(
       (run.goalWrites ?? []).filter((w) => w.kdamond === last.kdamond && (w.ctx ?? 0) === last.ctx),
       last.scheme,
@@ -200,8 +204,12 @@ export function summarize(
       // A goal the run started with counts from 0; one a write added, from its first evaluation.
       // A goal changed after its last evaluation: up to that evaluation, as a removed one.
       const points: AppliedTotals[] = i === 0 && start === 0 ? [ZERO_TOTALS, ...recs] : [...recs];
-      if (removedAt === undefined && changed === undefined) points.push(next ?? fin ?? last);
-      Object.assign(s, appliedOver(points));
+      const ts = points.map((p) => ('t' in p ? (p as GoalRecord).t : 0));
+      if (removedAt === undefined && changed === undefined) {
+        points.push(next ?? fin ?? last);
+        ts.push(next ? next.t : fin ? durationS : last.t);
+      }
+      Object.assign(s, appliedOver(withRestarts(points, ts, restarts)));
       if (phases.length > 1 || changed) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
       else if (start !== 0 || removedAt !== undefined) Object.assign(s, { phaseStartS: start, phaseEndS: end });
       if (removedAt !== undefined) s.removedAtS = removedAt;
@@ -218,7 +226,7 @@ export function summarize(
           nid: changed.params.nid,
           target: exactNumber(big(changed.params.target_value)),
           ...UNEVALUATED,
-          ...appliedOver([lastRec, fin ?? lastRec]),
+          ...appliedOver(withRestarts([lastRec, fin ?? lastRec], [lastRec.t, fin ? durationS : lastRec.t], restarts)),
           phase: i + 1,
           phaseStartS: changed.t,
           phaseEndS: durationS,
@@ -372,13 +380,36 @@ export interface SummaryRunInfo {
    * When writes that can change goals (commits, `on`) took effect, per kdamond (seconds), with
    * the goal count of each scheme of the context after the write where the run recorded it.
    */
-  goalWrites?: ReadonlyArray<{ t: number; kdamond: number; ctx?: number; goals?: readonly number[]; goal_params?: ReadonlyArray<ReadonlyArray<GoalParamsLike>> }>;
+  goalWrites?: ReadonlyArray<{ t: number; kdamond: number; ctx?: number; goals?: readonly number[]; goal_params?: ReadonlyArray<ReadonlyArray<GoalParamsLike>>; stats_before?: ReadonlyArray<AppliedReading> }>;
   /** Each context's per-scheme goal counts when the run started (a goal added later starts there). */
   initialGoals?: ReadonlyArray<{ kdamond: number; ctx: number; goals: readonly number[] }>;
 }
 
+/** A scheme's cumulative applied totals as a goal record, or an `on` event's `stats_before`, gives them. */
+type AppliedReading = { sz_applied: number; nr_applied: number; qt_exceeds: number };
+
 /** A scheme's cumulative applied totals, as a goal record or the final stats give them. */
-type AppliedTotals = { sz_applied: number; nr_applied: number; qt_exceeds: number } | FinalSchemeStats;
+type AppliedTotals = AppliedReading | FinalSchemeStats;
+
+/**
+ * `points` (cumulative readings at times `ts`, ascending) with the readings `on` writes took
+ * between the first and the last (each scheme's totals when its kdamond had stopped), in time
+ * order: what a scheme applied after its last evaluation before an `off` is counted, though the
+ * restart then sets its stats back to 0.
+ */
+function withRestarts(points: readonly AppliedTotals[], ts: readonly number[], restarts: ReadonlyArray<{ t: number; totals: AppliedReading }>): AppliedTotals[] {
+  const out: AppliedTotals[] = [];
+  let k = 0;
+  points.forEach((p, i) => {
+    // A restart at a reading's own time came first: that reading is of the new context.
+    while (i > 0 && k < restarts.length && restarts[k].t <= ts[i]) {
+      if (restarts[k].t > ts[0]) out.push(restarts[k].totals);
+      k++;
+    }
+    out.push(p);
+  });
+  return out;
+}
 
 /** The final DAMOS stats of a scheme, which the summary's applied rows report. */
 export interface FinalSchemeStats {

@@ -39,6 +39,8 @@ export interface EventRecord {
   error?: string;
   /** The kdamond left its loop because of this event (off, or a commit that corrupted the context). */
   stopped?: boolean;
+  /** An accepted `on`: each scheme's cumulative applied totals when the kdamond had stopped, before the new context's start from 0. */
+  stats_before?: Array<{ sz_applied: number; nr_applied: number; qt_exceeds: number }>;
   /**
    * After an accepted write that sets the schemes (`commit`, `commit_schemes_quota_goals`, `on`):
    * how many quota goals each of the context's schemes has now, so a reader can tell a goal the
@@ -154,10 +156,11 @@ export class EventEngine {
     return this.sim.kdamonds.find((k) => k.idx === idx);
   }
 
-  private outcome(ev: ScheduledEvent, t: number, ctx: DamonCtx | undefined, status: EventRecord['status'], error?: string, stopped?: boolean): void {
+  private outcome(ev: ScheduledEvent, t: number, ctx: DamonCtx | undefined, status: EventRecord['status'], error?: string, stopped?: boolean, statsBefore?: EventRecord['stats_before']): void {
     const rec: EventRecord = { type: 'event', t: secs(t), kdamond: ev.kdamond, ctx: ctx ? ctxIdxInKdamond(ctx) : 0, event: ev.index, command: ev.command, status };
     if (error !== undefined) rec.error = error;
     if (stopped) rec.stopped = true;
+    if (statsBefore) rec.stats_before = statsBefore;
     this.answeredAt.set(ev.kdamond, Math.max(t, this.answeredAt.get(ev.kdamond) ?? t));
     if (status === 'ok' && ctx && SCHEME_WRITES.has(ev.command)) {
       rec.goals = ctx.schemes.map((s) => s.quota.goals.length);
@@ -183,9 +186,12 @@ export class EventEngine {
         if (ev.command === 'commit') this.tunedFiles.delete(idx);
         if (ev.command === CLEAR) this.outcome(ev, at, k?.kdamond.ctx, 'ok');
         else if (ev.command === 'on' && k) {
+          // What each scheme applied until the kdamond stopped: the fresh context starts its stats
+          // from 0, and what came after the last goal evaluation would be lost to the summary.
+          const before = k.kdamond.ctx.schemes.map((s) => ({ sz_applied: s.stat.szApplied, nr_applied: s.stat.nrApplied, qt_exceeds: s.stat.qtExceeds }));
           const e = this.sim.restart(idx, this.withTunedIntervals(idx, ev.params!), at);
           if (e === null) this.hook(k);
-          this.outcome(ev, Math.max(at, k.clock.now), k.kdamond.ctx, e === null ? 'ok' : 'error', e ?? undefined);
+          this.outcome(ev, Math.max(at, k.clock.now), k.kdamond.ctx, e === null ? 'ok' : 'error', e ?? undefined, undefined, e === null ? before : undefined);
         } else if (ev.command === 'off') this.outcome(ev, at, k?.kdamond.ctx, 'error', '-EPERM: kdamond is not running'); // __damon_stop()
         else this.outcome(ev, at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
       }
