@@ -3,7 +3,7 @@
  * The run's region peaks and rejected quota splits (RunResult.regions, the summary record's
  * `regions`, and the CLI's note): what a kernel developer cannot read from any sysfs file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -94,5 +94,23 @@ describe('region peaks and rejected quota splits', () => {
     const plain = await cli(['run', '--preset', 'tiering-6040', '--duration', '30s', '--no-progress']);
     expect(plain.err).not.toContain('aggregation interval lasted');
   });
-});
 
+  it('damon-sim run notes the scheduled writes the state file refused, which only the timeline recorded before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-writes-'));
+    try {
+      const doc = tiering6040('temporal');
+      doc.duration = 20;
+      (doc as Record<string, unknown>).events = [{ at: 5, command: 'off' }, { at: 8, command: 'update_schemes_stats' }, { at: 12, command: 'on' }, { at: 15, command: 'on' }];
+      const file = join(dir, 'writes.json');
+      writeFileSync(file, JSON.stringify(doc));
+      const r = await cli(['run', file, '--no-progress']);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err.split('\n').filter((l) => l.includes('failed:'))).toEqual([
+        'damon-sim: note: events[1]: update_schemes_stats to kdamond 0 at 8 s failed: -EINVAL: kdamond is not running (the run went on without it)',
+        expect.stringMatching(/^damon-sim: note: events\[3\]: on to kdamond 0 at 15(\.\d+)? s failed: -EBUSY: kdamond is running \(the run went on without it\)$/),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

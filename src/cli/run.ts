@@ -188,6 +188,20 @@ function busyKdamondNotes(res: RunResult, run: string | undefined): ConfigIssue[
     }));
 }
 
+/**
+ * Scheduled writes the kdamond's state file refused (a command to a kdamond that is off, `on` to
+ * one that runs, a commit damon_commit_ctx() refused): the run goes on as the kernel's would, and
+ * only the timeline's event records (`--out`) said so.
+ */
+function failedWriteNotes(res: RunResult, run: string | undefined): ConfigIssue[] {
+  return res.events
+    .filter((e) => e.type === 'event' && e.status === 'error')
+    .map((e) => ({
+      path: `${run === undefined ? '' : `${run}, `}events[${String(e.event)}]`,
+      message: `${String(e.command)} to kdamond ${String(e.kdamond)} at ${String(e.t)} s failed: ${String(e.error)} (the run went on without it)`,
+    }));
+}
+
 /** The kdamonds whose initial configuration has schemes, as the timeline's header lists them. */
 function kdamondsWithSchemes(sc: Scenario): number {
   return sc.kdamonds.filter((k) => k.contexts.some((c) => c.schemes.length > 0)).length;
@@ -287,7 +301,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     bar.stop();
     // Once per command (a sweep's runs would repeat it); a run of several says whose.
     const whose = w.notesSeen && `${sc.name} seed ${sc.seed}`;
-    printNewIssues(io, [...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, whose), ...busyKdamondNotes(res, whose)], 'note', w.notesSeen);
+    printNewIssues(io, [...failedWriteNotes(res, whose), ...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, whose), ...busyKdamondNotes(res, whose)], 'note', w.notesSeen);
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, ...plotInputs(sc, res) }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.
