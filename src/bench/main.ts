@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from '../run/run.js';
 import type { Simulation } from '../run/simulation.js';
@@ -206,6 +207,28 @@ function parseBenchArgs(argv: string[]): number | undefined {
   return duration;
 }
 
+/**
+ * A fixed integer loop's wall time, the median of five, against which rows from different
+ * machines (or one VM on a busier day) can be compared: the same code has run 2-3x slower from one
+ * day's host to the next here, which moves every row, the targets' included.
+ */
+function hostCheck(): string {
+  const times: number[] = [];
+  let sink = 0;
+  for (let k = 0; k < 5; k++) {
+    const t0 = process.hrtime.bigint();
+    let s = 0;
+    for (let i = 0; i < 1e8; i++) s = (s + (i & 7)) | 0;
+    sink ^= s;
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  // Each pass sums i & 7 over 10^8 steps (3.5·10^8); an odd count of equal passes XORs to one.
+  if (sink !== 350_000_000) throw new Error(`host check: the loop summed ${sink}, not 350000000`);
+  times.sort((a, b) => a - b);
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return `${cpus().length} × ${cpu}; a 10^8-step integer loop takes ${times[2].toFixed(0)} ms (median of 5)`;
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--one') {
@@ -271,6 +294,7 @@ function main(): void {
   const pad = (s: string, n: number) => s.padStart(n);
   const labelWidth = Math.max(22, ...rows.map((r) => r.label.length + 2));
   process.stdout.write(`damon-sim bench: tiering-6040, ${duration} simulated s, max_nr_regions 1000, 5 ms / 100 ms, region sampling\n`);
+  process.stdout.write(`host: ${hostCheck()}\n`);
   process.stdout.write(
     `${'run'.padEnd(labelWidth)}${pad('sim s/wall s', 14)}${pad('wall s', 9)}${pad('cpu s', 9)}${pad('main cpu', 10)}${pad('rq wait', 9)}${pad('peak RSS', 12)}${pad('regions avg', 13)}${pad('max', 9)}${pad('samples', 9)}${pad('µs/sample', 11)}${pad('2nd half', 10)}\n`,
   );

@@ -176,7 +176,7 @@ function schemeText(f: Fmt, s: DamoScheme, rt: SchemeRuntime | undefined, compat
           `applied ${f.nr(st.nrApplied)} times (${f.sz(st.szApplied)})`,
           `${f.sz(st.szOpsFilterPassed)} passed filters`,
           `quota exceeded ${st.qtExceeds} times`, // damo's '%d', no separators, raw or not
-          f.sz(st.szOpsFilterPassed),
+          f.sz(st.szOpsFilterPassed), // damo prints the passed size again on a line of its own (damo-formats.md: an upstream quirk)
           // A kernel without the snapshot files has no such line to show.
           ...(st.nrSnapshots === null || st.maxNrSnapshots === null ? [] : [`tried ${f.nr(st.nrSnapshots)} snapshots (max ${f.nr(st.maxNrSnapshots)})`]),
         ].join('\n'),
