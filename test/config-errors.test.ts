@@ -531,6 +531,15 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     expect(errors.length).toBeGreaterThanOrEqual(3);
   });
 
+  it("a goal's bad value is told with the DAMON part's other shape problems, not only once they are fixed", async () => {
+    const d = goodDoc();
+    d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].target_value = -1;
+    d.damon.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = 'lots';
+    const errors = expectRejected(await runDoc(stringify(d), 'yaml'));
+    expect(errors.map((l) => l.split(": ")[2])).toEqual([`${SCHEME}.quotas.sz_bytes`, `${GOAL}.target_value`]);
+    expectError(errors, `${GOAL}.target_value`, 'found -1');
+  });
+
   // The machine part (machine, workload, duration) and the DAMON part (damon, kernel) are checked
   // each on its own when the other has problems: one run, not one per kind of problem.
   it('a shape error outside the DAMON part does not hold back the DAMON checks', async () => {

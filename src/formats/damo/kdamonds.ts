@@ -28,6 +28,22 @@ const goalSchema = z.looseObject({
   // Older damo spelling, read as a user_input goal.
   target_value_bp: z.union([z.string(), z.number()], { error: 'expected a number' }).optional(),
   current_value_bp: z.union([z.string(), z.number()], { error: 'expected a number' }).optional(),
+}).superRefine((g, ctx) => {
+  // The values' units are the metric's: read here too (goalToParams() reads them again), so that a
+  // bad value is told with the file's other shape problems, not only once those are fixed.
+  const old = g.target_value === undefined && g.target_value_bp !== undefined;
+  const metric = old ? 'user_input' : (g.metric ?? 'user_input');
+  const keys = old ? (['target_value_bp', 'current_value_bp'] as const) : (['target_value', 'current_value'] as const);
+  for (const key of keys) {
+    const v = g[key];
+    if (v === undefined) continue;
+    try {
+      parseGoalValue(metric, v);
+    } catch (e) {
+      if (e instanceof UnitError) ctx.addIssue({ code: 'custom', path: [key], message: e.message, input: v });
+      else throw e;
+    }
+  }
 });
 
 const filterSchema = z.looseObject({
