@@ -9,7 +9,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario, type RunResult } from '../src/run/run.js';
-import { traceTimestamp } from '../src/run/trace.js';
+import { TRACEPOINTS, traceTimestamp } from '../src/run/trace.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli } from './helpers/cli.js';
 import { loadScenarioFile, scenarioFromDoc } from '../src/scenario/load.js';
 import { ANY_PATTERN as ANY, paddrDamon } from './helpers/doc.js';
 import { tiering6040 } from '../src/scenario/presets.js';
@@ -35,6 +39,34 @@ function run(d: object): { res: RunResult; trace: string[] } {
 const LINE = /^kdamond\.0 1000 \[000\] \d+\.\d{6}: damon:(\w+): (.*)$/;
 
 describe('trace stream', () => {
+  it('keeps only the tracepoints asked for (--trace-events), the same lines the whole stream has of them', async () => {
+    const doc = tiering6040('consist');
+    doc.duration = 20;
+    const all = run(doc).trace;
+    const picked: string[] = [];
+    runScenario(scenarioFromDoc(doc).scenario, { trace: (l) => picked.push(l), traceEvents: new Set(['damos_esz', 'damos_stat_after_apply_interval'] as const) });
+    const of = (lines: string[]) => [...new Set(lines.map((l) => LINE.exec(l)?.[1]))].sort();
+    expect(of(all)).toEqual(['damon_aggregated', 'damos_before_apply', 'damos_esz', 'damos_node_eligible_mem_bp', 'damos_stat_after_apply_interval']);
+    expect(of(picked)).toEqual(['damos_esz', 'damos_stat_after_apply_interval']);
+    expect(picked).toEqual(all.filter((l) => / damon:(damos_esz|damos_stat_after_apply_interval): /.test(l)));
+    // The command line: names with or without perf's damon: prefix; an unknown one, or no --trace, is refused.
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-trace-events-'));
+    try {
+      const f = join(dir, 't.trace');
+      const ok = await cli(['run', '--preset', 'tiering-6040', '--tuner', 'consist', '--duration', '20', '--no-progress', '--trace', f, '--trace-events', 'damon:damos_esz,damos_stat_after_apply_interval']);
+      expect(ok.code, ok.err).toBe(0);
+      expect(readFileSync(f, 'utf8')).toBe(picked.map((l) => `${l}\n`).join(''));
+      const bad = await cli(['run', '--preset', 'tiering-6040', '--no-progress', '--trace', join(dir, 'u.trace'), '--trace-events', 'damos_esz,damon_esz']);
+      expect([bad.code, bad.err]).toEqual([2, `damon-sim: error: --trace-events: expected tracepoint names from ${TRACEPOINTS.join(', ')}, comma-separated; found "damon_esz"\n`]);
+      expect(existsSync(join(dir, 'u.trace'))).toBe(false);
+      const alone = await cli(['run', '--preset', 'tiering-6040', '--no-progress', '--trace-events', 'damos_esz']);
+      expect(alone.code).toBe(2);
+      expect(alone.err).toMatch(/^damon-sim: error: --trace-events: expected --trace FILE beside it/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('prints the kernel tracepoints in perf-script shape, deterministically', () => {
     const d = doc([{ action: 'stat', access_pattern: ANY, quotas: { reset_interval_ms: '200 ms', goals: [{ metric: 'user_input', target_value: 10000, current_value: 0 }] } }]);
     const a = run(d).trace;

@@ -23,6 +23,7 @@ import { registerDamoCommands } from './damo-commands.js';
 import { PROFILES, describeProfiles, profilesMarkdown } from '../profiles.js';
 import { scenarioJsonSchemaText } from '../scenario/jsonschema.js';
 import { tuneV8 } from './v8-tuning.js';
+import { TRACEPOINTS } from '../run/trace.js';
 
 export const VERSION = '0.1.0';
 
@@ -56,6 +57,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--out <file>', 'write the NDJSON timeline here')
     .option('--plot <file>', 'write an SVG plot of the goals here')
     .option('--trace <file>', 'write the DAMON tracepoint stream here (perf-script lines: damon_aggregated, damos_before_apply, damos_esz, ...)')
+    .option('--trace-events <list>', `with --trace: only these tracepoints, comma-separated, as perf record -e damon:NAME picks them (${TRACEPOINTS.join(', ')})`)
     .option('--out-dir <dir>', 'with --compare-tuners (default out) or --seeds (default: none written): directory for the timelines and plots')
     .option('--damo-compat <mode>', 'kernel (default) or upstream: reproduce upstream damo v3.3 dropping node_eligible_mem_bp nid')
     .option('--no-progress', 'no progress bar')

@@ -11,6 +11,7 @@ import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
 import { keptGoals } from '../run/build.js';
 import { secs } from '../run/recorder.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
+import { TRACEPOINTS, type Tracepoint } from '../run/trace.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
 import { scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
@@ -33,6 +34,7 @@ export interface RunCommandOptions {
   out?: string;
   plot?: string;
   trace?: string;
+  traceEvents?: string;
   outDir?: string;
   damoCompat?: string;
   progress?: boolean;
@@ -249,11 +251,27 @@ function sayWrote(io: Io, files: readonly string[]): void {
   io.err(`damon-sim: wrote ${list}\n`);
 }
 
+/**
+ * `--trace-events a,b`: the tracepoints --trace keeps (perf's `damon:` prefix taken too), or
+ * undefined for all of them.
+ */
+function parseTraceEvents(o: Pick<RunCommandOptions, 'trace' | 'traceEvents'>): ReadonlySet<Tracepoint> | undefined {
+  if (o.traceEvents === undefined) return undefined;
+  if (o.trace === undefined) throw new UsageError(`--trace-events: expected --trace FILE beside it (it picks the tracepoints of that file); found --trace-events ${o.traceEvents} alone`);
+  const names = o.traceEvents.split(',').map((x) => x.trim().replace(/^damon:/, ''));
+  const known = new Set<string>(TRACEPOINTS);
+  const bad = names.filter((n) => !known.has(n));
+  if (bad.length > 0 || names.length === 0) throw new UsageError(`--trace-events: expected tracepoint names from ${TRACEPOINTS.join(', ')}, comma-separated; found ${bad.map((b) => JSON.stringify(b)).join(', ') || 'none'}`);
+  return new Set(names as Tracepoint[]);
+}
+
 /** Where one run writes, and how it is driven. */
 interface RunOutputs {
   out?: string;
   plot?: string;
   trace?: string;
+  /** The tracepoints `trace` keeps (all when unset). */
+  traceEvents?: ReadonlySet<Tracepoint>;
   /** The files are --out-dir's (a comparison's or a sweep's), which is the option an error names; otherwise --out, --plot and --trace. */
   inOutDir?: boolean;
   progress: boolean;
@@ -297,7 +315,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     if (writer) outputs.push(writer);
     const tracer = trace !== undefined ? new AtomicLineWriter(trace, option('--trace')) : undefined;
     if (tracer) outputs.push(tracer);
-    res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, signal });
+    res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, traceEvents: w.traceEvents, signal });
     bar.stop();
     // Once per command (a sweep's runs would repeat it); a run of several says whose.
     const whose = w.notesSeen && `${sc.name} seed ${sc.seed}`;
@@ -385,6 +403,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
       if (o.compareTuners) throw new UsageError(`--compare-tuners: expected no damo scheme options, which replace both tuners' schemes (both runs would be the same); found ${first}`);
     });
   }
+  check(() => parseTraceEvents(o));
   check(() => parseOverrides({ duration: o.duration }));
   check(() => parseOverrides({ seed: o.seed }));
   check(() => parseProfile(o.profile));
@@ -485,7 +504,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
   }
   const loaded = loadOne(file, o, (o.tuner as Tuner | undefined) ?? 'temporal');
   printIssues(io, loaded.warnings, 'warning');
-  const res = await runAndWrite(io, loaded, { out: o.out, plot: o.plot, trace: o.trace, progress, signal });
+  const res = await runAndWrite(io, loaded, { out: o.out, plot: o.plot, trace: o.trace, traceEvents: parseTraceEvents(o), progress, signal });
   // As the comparison and the sweep say where their files went (files only: standard output is seen).
   const given = [o.out, o.plot, o.trace].filter((f): f is string => f !== undefined);
   const toStdout = given.filter(isStdout);

@@ -13,7 +13,7 @@ import { UNEVALUATED, addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, 
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine, SCHEME_WRITES, writesOf } from './events.js';
-import { TraceWriter, fanOutTracer } from './trace.js';
+import { TraceWriter, fanOutTracer, type Tracepoint } from './trace.js';
 
 export interface RunOptions {
   /** Receives every NDJSON line (header, records, summary), in order. */
@@ -22,6 +22,8 @@ export interface RunOptions {
   onProgress?: (simNs: number, totalNs: number, sim: Simulation) => void;
   /** Receives the trace stream's lines (kernel tracepoint shapes; src/run/trace.ts). */
   trace?: (line: string) => void;
+  /** Only these tracepoints in the trace stream (all when unset). */
+  traceEvents?: ReadonlySet<Tracepoint>;
 }
 
 export interface RunResult {
@@ -179,7 +181,7 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const ctxKdamond: number[] = [];
   sc.kdamonds.forEach((k, ki) => k.contexts.forEach(() => ctxKdamond.push(ki)));
   const rec = new Recorder(write, sc.record.aggrStride, (ci) => ctxKdamond[ci] ?? 0, sc.duration);
-  const traceWriter = opts.trace ? new TraceWriter(opts.trace, (ci) => ctxKdamond[ci] ?? 0) : undefined;
+  const traceWriter = opts.trace ? new TraceWriter(opts.trace, (ci) => ctxKdamond[ci] ?? 0, opts.traceEvents) : undefined;
   const sim = new Simulation(sc, traceWriter ? fanOutTracer(rec, traceWriter) : rec);
   rec.attach(sim);
   const events = new EventEngine(sim, sc.events ?? [], (r, ns) => rec.emit(r, ns), sc.duration).attach();

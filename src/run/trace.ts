@@ -22,6 +22,10 @@ import type { DamonRegion } from '../damon/region.js';
 import type { Damos, DamosQuotaGoal } from '../damos/scheme.js';
 import { TimeOrderedLines } from './time-order.js';
 
+/** The tracepoints the stream has, as `perf record -e damon:<name>` names them. */
+export const TRACEPOINTS = ['damon_aggregated', 'damos_before_apply', 'damos_esz', 'damos_node_eligible_mem_bp', 'damos_stat_after_apply_interval', 'damon_monitor_intervals_tune'] as const;
+export type Tracepoint = (typeof TRACEPOINTS)[number];
+
 /** `<secs>.<usecs>` of a simulated ns time. */
 export function traceTimestamp(ns: number): string {
   const us = Math.floor(ns / 1000);
@@ -33,11 +37,16 @@ export class TraceWriter implements DamonTracer {
   /** Lines in time order across kdamonds (run.ts sets its clock when there are several). */
   readonly out: TimeOrderedLines;
 
+  /** Whether each tracepoint is recorded (all, unless a selection was given, as `perf record -e` selects). */
+  private readonly on: Record<Tracepoint, boolean>;
+
   constructor(
     write: (line: string) => void,
     private readonly kdamondOfCtx: (ctxIdx: number) => number = () => 0,
+    events?: ReadonlySet<Tracepoint>,
   ) {
     this.out = new TimeOrderedLines(write);
+    this.on = Object.fromEntries(TRACEPOINTS.map((e) => [e, events === undefined || events.has(e)])) as Record<Tracepoint, boolean>;
   }
 
   /** A line stamped `atNs`: the kdamond's clock, or a time in the step it is taking. */
@@ -47,6 +56,8 @@ export class TraceWriter implements DamonTracer {
   }
 
   aggregated(ctx: DamonCtx): void {
+    // A tracepoint not selected costs no formatting (one line per region per aggregation).
+    if (!this.on.damon_aggregated) return;
     ctx.targets.forEach((t, ti) => {
       const n = t.regions.length;
       for (const r of t.regions) this.line(ctx, 'damon_aggregated', `target_id=${ti} nr_regions=${n} ${r.start}-${r.end}: ${r.nrAccesses} ${r.age}`);
@@ -54,6 +65,7 @@ export class TraceWriter implements DamonTracer {
   }
 
   beforeApply(ctx: DamonCtx, schemeIdx: number, targetIdx: number, r: DamonRegion, nrRegions: number): void {
+    if (!this.on.damos_before_apply) return;
     // The rate the access pattern was matched with: nr_accesses_bp / 10000 (since 6.7), or the
     // pseudo moving sum where the profile computes one (the tracepoint takes it as an argument).
     this.line(
@@ -64,15 +76,17 @@ export class TraceWriter implements DamonTracer {
   }
 
   eszTraced(ctx: DamonCtx, schemeIdx: number, s: Damos, atNs: number): void {
+    if (!this.on.damos_esz) return;
     this.line(ctx, 'damos_esz', `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} esz=${s.quota.esz}`, atNs);
   }
 
   goalEvaluated(ctx: DamonCtx, schemeIdx: number, _goalIdx: number, _s: Damos, g: DamosQuotaGoal, atNs: number): void {
-    if (g.metric !== 'node_eligible_mem_bp') return;
+    if (g.metric !== 'node_eligible_mem_bp' || !this.on.damos_node_eligible_mem_bp) return;
     this.line(ctx, 'damos_node_eligible_mem_bp', `ctx_idx=${ctxIdxInKdamond(ctx)} scheme_idx=${schemeIdx} nid=${g.nid} target_value=${g.targetValue} current_value=${g.currentValue}`, atNs);
   }
 
   applied(ctx: DamonCtx, schemeIdx: number, s: Damos): void {
+    if (!this.on.damos_stat_after_apply_interval) return;
     const st = s.stat;
     this.line(
       ctx,
@@ -83,6 +97,7 @@ export class TraceWriter implements DamonTracer {
   }
 
   intervalsTuned(ctx: DamonCtx, sampleUs: number): void {
+    if (!this.on.damon_monitor_intervals_tune) return;
     this.line(ctx, 'damon_monitor_intervals_tune', `sample_us=${sampleUs}`);
   }
 }
