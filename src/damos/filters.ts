@@ -92,12 +92,16 @@ export function coreFilterPassing(
       const b = Math.min(cuts[i + 1], m.end);
       if (a < b && passes(a)) parts.push({ start: a, end: b });
     }
-  parts.sort((x, y) => x.start - y.start);
+  return unionRanges(parts);
+}
+
+/** The bytes any of `ranges` holds, as ascending, non-overlapping ranges (touching ones joined). */
+export function unionRanges(ranges: readonly ByteRange[]): ByteRange[] {
   const out: ByteRange[] = [];
-  for (const r of parts) {
+  for (const r of [...ranges].sort((x, y) => x.start - y.start)) {
     const last = out[out.length - 1];
     if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
-    else out.push(r);
+    else out.push({ start: r.start, end: r.end });
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { formatBytes } from '../formats/damo/units.js';
 import { alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
-import { coreFilterPassing, intersectRanges, type ByteRange } from '../damos/filters.js';
+import { coreFilterPassing, intersectRanges, unionRanges, type ByteRange } from '../damos/filters.js';
 import { isCoreFilter, measuresNode } from '../damos/scheme.js';
 import { metricExists, resolveProfile, useProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
@@ -333,13 +333,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const regions = ctx.targets.flatMap((t) => t.regions).filter((r) => r.start < r.end);
     // Regions over no memory have their own warning (outsideMemory()).
     if (regions.length === 0 || regions.every((r) => holdsNoMemory(r, au))) return;
-    const monitored = regions.map((r) => ({ start: r.start * au, end: r.end * au })).sort((x, y) => x.start - y.start);
-    const merged: ByteRange[] = [];
-    for (const r of monitored) {
-      const last = merged[merged.length - 1];
-      if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
-      else merged.push(r);
-    }
+    const merged = unionRanges(regions.map((r) => ({ start: r.start * au, end: r.end * au })));
     const others = env.memory.filter((_m, nid) => nid !== sc.targetNid);
     const offNode = intersectRanges(passing, others);
     if (offNode.length === 0 || intersectRanges(offNode, merged).length > 0) return;
