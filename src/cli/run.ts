@@ -150,6 +150,11 @@ function pageoutWithoutSwapNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
   });
 }
 
+/** A note's path: what it is about, after whose run it is where a command runs several (a comparison's or a sweep's runs each get one). */
+function ofRun(run: string | undefined, what: string): string {
+  return run === undefined ? what : `${run}, ${what}`;
+}
+
 /**
  * Contexts whose regions went past twice max_nr_regions at an aggregation. max_nr_regions bounds
  * only what the merge leaves; the apply pass's splits can leave far more until the next merge, and
@@ -166,8 +171,7 @@ function regionPeakNotes(res: RunResult, run: string | undefined): ConfigIssue[]
         ? `; ${c.rejectedQuotaSplits} times in the run a scheme's quota split cut off a part that a core filter then rejected (the rest goes to the next visit, which splits it again while it exceeds the quota left: docs/findings.md §3)`
         : '';
     notes.push({
-      // A comparison's or a sweep's runs each get one: say whose.
-      path: `${run === undefined ? '' : `${run}, `}kdamond ${c.kdamond}`,
+      path: ofRun(run, `kdamond ${c.kdamond}`),
       message: `regions peaked at ${c.peakNrRegions} at ${(c.peakT ?? 0).toFixed(1)} s, ${times.toFixed(times < 10 ? 1 : 0)}× max_nr_regions ${c.maxNrRegions}, which bounds only what each merge leaves (every sample until the next merge walks them all)${cause}`,
     });
   }
@@ -185,7 +189,7 @@ function busyKdamondNotes(res: RunResult, run: string | undefined): ConfigIssue[
   return res.aggrIntervals
     .filter((a) => !a.autoTuned && a.medianRatio > 2)
     .map((a) => ({
-      path: `${run === undefined ? '' : `${run}, `}kdamond ${a.kdamond}`,
+      path: ofRun(run, `kdamond ${a.kdamond}`),
       message: `${a.aggrUsChanged ? `an aggregation interval lasted ${a.medianRatio.toFixed(1)}× the aggr_us in force (median)` : `an aggregation interval lasted ${a.medianS.toFixed(3)} s of simulated time (median) against aggr_us ${a.aggrUs / 1000} ms`}: the kdamond's own work (sampling its regions, DAMOS actions, goal walks) is charged to its clock, so it aggregates and applies schemes ${a.medianRatio.toFixed(1)}× less often than configured (docs/model.md "Time")`,
     }));
 }
@@ -199,7 +203,7 @@ function failedWriteNotes(res: RunResult, run: string | undefined): ConfigIssue[
   return res.events
     .filter((e) => e.type === 'event' && e.status === 'error')
     .map((e) => ({
-      path: `${run === undefined ? '' : `${run}, `}events[${String(e.event)}]`,
+      path: ofRun(run, `events[${String(e.event)}]`),
       message: `${String(e.command)} to kdamond ${String(e.kdamond)} at ${String(e.t)} s failed: ${String(e.error)} (the run went on without it)`,
     }));
 }
