@@ -173,12 +173,13 @@ export function summarize(
     const last = all[all.length - 1];
     const fin = run.finalStats?.find((x) => x.kdamond === last.kdamond && x.ctx === last.ctx && x.scheme === last.scheme);
     const initial = run.initialGoals?.find((x) => x.kdamond === last.kdamond && x.ctx === last.ctx);
-    const restarts = (run.goalWrites ?? []).flatMap((w) => {
-      const totals = w.kdamond === last.kdamond && (w.ctx ?? 0) === last.ctx ? w.stats_before?.[last.scheme] : undefined;
+    const ctxWrites = (run.goalWrites ?? []).filter((w) => w.kdamond === last.kdamond && (w.ctx ?? 0) === last.ctx);
+    const restarts = ctxWrites.flatMap((w) => {
+      const totals = w.stats_before?.[last.scheme];
       return totals === undefined ? [] : [{ t: w.t, totals }];
     });
     const life = new GoalLife(
-      (run.goalWrites ?? []).filter((w) => w.kdamond === last.kdamond && (w.ctx ?? 0) === last.ctx),
+      ctxWrites,
       last.scheme,
       last.goal,
       initial === undefined ? undefined : (initial.goals[last.scheme] ?? 0) > last.goal,
@@ -550,12 +551,12 @@ export function unitOf(metric: string): string {
   return '';
 }
 
-/** A number to `digits` decimals, '-' where there is none (null; undefined in older timelines). */
 /** A time from a start as a cell: `12.345 s`, `never` (null: not reached), `-` (undefined: not recorded). */
 export function fmtTime(x: number | null | undefined): string {
   return x === undefined ? '-' : x === null ? 'never' : `${x.toFixed(3)} s`;
 }
 
+/** A number to `digits` decimals, '-' where there is none (null; undefined in older timelines). */
 export function fmtNum(x: number | null | undefined, digits: number): string {
   return x == null ? '-' : x.toFixed(digits);
 }
@@ -699,16 +700,6 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
   ];
 }
 
-/**
- * A plain-text table with one column per run (e.g. the same scenario under two tuners) and, per
- * quota goal, a block of rows: metric, target, time to target, second-half mean ± sd and min/max,
- * bytes and regions applied, quota exceeds. `migrations`, if given, is one list per column (same
- * order as `columns`) and adds a "migrated" block.
- *
- * Runs are matched by (kdamond, ctx, scheme, goal); a goal missing from a run shows "-". When the
- * runs do not all fit in `width` columns (a terminal's own, or TABLE_WIDTH) the table is split into
- * panels of as many runs as fit, each repeating the row labels, rather than wrapping lines mid-row.
- */
 /** Final statistics of one scheme (every scheme, with or without goals). */
 export interface SchemeStats extends Omit<DamosStat, 'nrSnapshots'> {
   /** As SchemeSummary.addrUnit: present only when not 1. */
@@ -719,6 +710,18 @@ export interface SchemeStats extends Omit<DamosStat, 'nrSnapshots'> {
   label: string;
 }
 
+/**
+ * A plain-text table with one column per run (e.g. the same scenario under two tuners) and, per
+ * quota goal, a block of rows: metric, target, time to target, second-half mean ± sd and min/max,
+ * bytes and regions applied, quota exceeds. `migrations`, if given, is one list per column (same
+ * order as `columns`) and adds a "migrated" block; `stats` a block per scheme; `setup` the rows of
+ * where the runs' setups differ, first.
+ *
+ * Runs are matched by (kdamond, ctx, scheme, goal); a goal missing from a run shows "-". Columns
+ * are headed by what their titles do not share (sharedTitleStart()). When the runs do not all fit
+ * in `width` columns (a terminal's own, or TABLE_WIDTH) the table is split into panels of as many
+ * runs as fit, each repeating the row labels, rather than wrapping lines mid-row.
+ */
 export function formatSummaryTable(
   columns: Array<{ title: string; rows: SchemeSummary[] }>,
   migrations?: ReadonlyArray<readonly Migration[]>,
