@@ -1317,6 +1317,35 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(long.err).toBe('');
   });
 
+  it('--quiet (before or after the command) leaves errors alone on stderr: no warnings, notes or "wrote" lines, the output unchanged', async () => {
+    const d = goodDoc();
+    d.duration = '20 s';
+    d.events = [{ at: 50, command: 'update_schemes_stats' }];
+    const file = join(dir, 'quiet.yaml');
+    writeFileSync(file, stringify(d));
+    const outFile = join(dir, 'quiet.ndjson');
+    const loud = await cli(['run', file, '--out', outFile, '--no-progress']);
+    expect(loud.code, loud.err).toBe(0);
+    expect(loud.err).toBe(`damon-sim: warning: events[0].at: at or after the end of the run (20 s): never delivered\ndamon-sim: wrote ${outFile}\n`);
+    const timeline = readFileSync(outFile, 'utf8');
+    for (const argv of [['-q', 'run', file, '--out', outFile], ['run', file, '--quiet', '--out', outFile]]) {
+      const quiet = await cli(argv);
+      expect(quiet.code, quiet.err).toBe(0);
+      expect(quiet.err).toBe('');
+      expect(quiet.out).toBe(loud.out);
+      expect(readFileSync(outFile, 'utf8')).toBe(timeline);
+    }
+    const rep = await cli(['report', 'damon', file, '-q']);
+    expect(rep.code).toBe(0);
+    expect(rep.err).toBe('');
+    // Errors still print, and the exit code is still 2.
+    d.duration = 'soon';
+    writeFileSync(file, stringify(d));
+    const bad = await cli(['-q', 'run', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^damon-sim: error: duration: /);
+  });
+
   it('--seeds with --out: --out-dir instead', async () => {
     const outFile = join(dir, 'seeds.ndjson');
     const r = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1-2', '--out', outFile, '--no-progress']);

@@ -12,7 +12,7 @@ import { sysfsScript } from '../formats/sysfs/script.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseFormat, parseProfile } from './damo-common.js';
 import { PROFILES, resolveProfile } from '../profiles.js';
-import { OptionChecks, OutputError, UsageError, asOutputError, checkDistinctOutputs, checkOutputPath, printIssues, writeFileAtomic, type Io } from './io.js';
+import { OptionChecks, OutputError, UsageError, asOutputError, checkDistinctOutputs, checkOutputPath, printInfo, printIssues, writeFileAtomic, type Io } from './io.js';
 
 export interface ExportOptions {
   preset?: string;
@@ -78,7 +78,7 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
         if (e instanceof ConfigError) throw new ConfigError(e.issues.map((i) => ({ ...i, path: `damon.${i.path}` })));
         throw e;
       }
-      io.err(`damon-sim: wrote the sysfs tree of ${src.label} (kernel profile ${profile.name}) to ${o.sysfs}/kdamonds\n`);
+      printInfo(io, `wrote the sysfs tree of ${src.label} (kernel profile ${profile.name}) to ${o.sysfs}/kdamonds`);
       eventsLeftOut('--sysfs', 'the tree holds');
     }
     if (o.script !== undefined) {
@@ -90,7 +90,7 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
         if (e instanceof OutputError && o.sysfs !== undefined) e.outcome = `the sysfs tree in ${o.sysfs} was written, the script was not`;
         throw e;
       }
-      io.err(`damon-sim: wrote the staging script of ${src.label} to ${o.script} (sh ${o.script}, as root)\n`);
+      printInfo(io, `wrote the staging script of ${src.label} to ${o.script} (sh ${o.script}, as root)`);
     }
     printIssues(io, warnings, 'warning');
     return 0;

@@ -8,7 +8,7 @@ import type { Io } from './io.js';
 
 /** A progress bar of simulated seconds on a terminal's stderr (a no-op elsewhere or when disabled). */
 export function progressFor(io: Io, enabled: boolean, label: string) {
-  if (!enabled || !io.isTTY) return { update: () => undefined, stop: () => undefined };
+  if (!enabled || !io.isTTY || io.quiet) return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar({
     format: `${label} [{bar}] {percentage}% | {value}/{total} simulated s | eta {eta_formatted}`,
     stream: process.stderr,

@@ -20,6 +20,8 @@ export interface Io {
   isTTY: boolean;
   /** The width of the terminal standard output is, if it is one: tables fit it (elsewhere TABLE_WIDTH, so files do not depend on where they were made). */
   outColumns?: number;
+  /** `--quiet`: stderr carries errors only (no warnings, notes, "wrote" lines or progress bar). */
+  quiet?: boolean;
 }
 
 export const processIo: Io = {
@@ -583,7 +585,13 @@ export function commanderOutputError(io: Io, parent?: string): (s: string) => vo
 }
 
 export function printIssues(io: Io, issues: readonly ConfigIssue[], kind: 'error' | 'warning' | 'note'): void {
+  if (kind !== 'error' && io.quiet) return;
   for (const i of issues) io.err(`damon-sim: ${kind}: ${formatIssue(i)}\n`);
+}
+
+/** A line on stderr that is neither an error nor an output (what was written, what a report stands for): not with --quiet. */
+export function printInfo(io: Io, line: string): void {
+  if (!io.quiet) io.err(`damon-sim: ${line}\n`);
 }
 
 /** Map an exception to the CLI's exit code, printing it without a stack trace. */

@@ -27,12 +27,25 @@ import { TRACEPOINTS } from '../run/trace.js';
 
 export const VERSION = '0.1.0';
 
-export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+export function buildProgram(given: Io, setExit: (code: number) => void): Command {
+  // The commands' io: the given one, with quiet set from the root's --quiet once options are parsed.
+  const io: Io = {
+    out: (s) => given.out(s),
+    err: (s) => given.err(s),
+    get isTTY() {
+      return given.isTTY;
+    },
+    get outColumns() {
+      return given.outColumns;
+    },
+    quiet: given.quiet,
+  };
   const program = new Command();
   program
     .name('damon-sim')
     .description('Kernel-faithful, deterministic simulator of Linux DAMON + DAMOS on a simulated tiered-memory machine')
     .version(VERSION)
+    .option('-q, --quiet', 'print only errors on stderr: no warnings, notes, "wrote" lines or progress bar')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s),
@@ -88,6 +101,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   // commander takes the word after an option as its value even when it is another option's name
   // (`--out-dir --no-progress` made a directory of that name): refuse that before any command runs.
   program.hook('preAction', (root, cmd) => {
+    if (root.opts().quiet === true) io.quiet = true;
     // The command's own options, --help (every command has it) and the root's (--version).
     const names = new Set([...cmd.options, ...root.options].flatMap((o) => [o.long, o.short]).filter((n) => n !== undefined));
     names.add('--help').add('-h');

@@ -20,7 +20,7 @@ import { setDuration } from '../scenario/load.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { PROFILES } from '../profiles.js';
 import { statOrUndefined } from '../lib/dirs.js';
-import { OptionChecks, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, commanderOutputError, fileKey, isStdout, printIssues, tableWidth, writeFileAtomic, type Io } from './io.js';
+import { OptionChecks, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, commanderOutputError, fileKey, isStdout, printInfo, printIssues, tableWidth, writeFileAtomic, type Io } from './io.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 
 export interface ReportDamonOptions {
@@ -76,10 +76,10 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   const model = paramsToDamo(files, { compat });
   const runtime = runtimeOf(res.simulation, files);
   const tried = collectTriedRegions(res.simulation, (ki, waitedNs) =>
-    io.err(`damon-sim: warning: kdamond ${ki}: its tried-regions walk was given up after ${waitedNs / 1e9} simulated s past the run, before every scheme finished an apply pass (an apply interval that long: the kernel's update_schemes_tried_regions would still be waiting); its schemes show the regions tried so far\n`),
+    printIssues(io, [{ path: `kdamond ${ki}`, message: `its tried-regions walk was given up after ${waitedNs / 1e9} simulated s past the run, before every scheme finished an apply pass (an apply interval that long: the kernel's update_schemes_tried_regions would still be waiting); its schemes show the regions tried so far` }], 'warning'),
   );
   fillTriedRegions(runtime, res.simulation, tried);
-  io.err(`damon-sim: ${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); state, statistics and tried regions are simulated\n`);
+  printInfo(io, `${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); state, statistics and tried regions are simulated`);
   io.out(formatDamonReport(model, { compat, raw: o.raw, runtime }));
   return 0;
 }
@@ -216,7 +216,7 @@ export async function reportPlotCommand(io: Io, files: readonly string[], o: Rep
     svg = await comparePlotSvg(compared, { title: comparisonTitle(compared), allPoints: o.allPoints });
   }
   writeFileAtomic(o.out, svg, '--out');
-  if (!isStdout(o.out)) io.err(`damon-sim: wrote ${o.out}\n`);
+  if (!isStdout(o.out)) printInfo(io, `wrote ${o.out}`);
   return 0;
 }
 

@@ -18,7 +18,7 @@ import { scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/l
 import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
-import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printIssues, stageFile, tableWidth, type Io, type StagedOutput } from './io.js';
+import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printInfo, printIssues, stageFile, tableWidth, type Io, type StagedOutput } from './io.js';
 import { checkPreset, checkTuner, loadFileUnderTuner, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
 import { applyDamoOptions, damoInputs, splitRunArgs } from './run-damo.js';
 
@@ -252,7 +252,7 @@ function outcomeOf(outputs: readonly StagedOutput[], published: readonly StagedO
 function sayWrote(io: Io, files: readonly string[]): void {
   if (files.length === 0) return;
   const list = files.length === 1 ? files[0] : `${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`;
-  io.err(`damon-sim: wrote ${list}\n`);
+  printInfo(io, `wrote ${list}`);
 }
 
 /**
