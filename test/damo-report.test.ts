@@ -128,10 +128,15 @@ describe('damo report damon: after a run', () => {
       damon: { kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [{ start: '4 GiB', end: '4608 MiB' }] }], intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' }, schemes: [{ action: 'stat', access_pattern: any }, { action: 'stat', access_pattern: any, apply_interval_us: '5 s' }] }] }] },
     };
     const res = runScenario(scenarioFromDoc(doc).scenario);
-    const [perScheme] = [...collectTriedRegions(res.simulation).values()];
+    const completed: Array<[number, number]> = [];
+    const [perScheme] = [...collectTriedRegions(res.simulation, undefined, (k, ns) => completed.push([k, ns])).values()];
     expect([...perScheme.keys()].sort()).toEqual([0, 1]);
     expect(perScheme.get(1)!.reduce((a, r) => a + (r.end - r.start), 0n)).toBe(512n * 2n ** 20n);
     expect(res.simulation.now).toBeGreaterThan(11.5e9);
+    // Completed once, by the 5 s scheme's second pass: its kdamond's time then.
+    expect(completed.map(([k]) => k)).toEqual([0]);
+    expect(completed[0][1]).toBeGreaterThan(11.5e9);
+    expect(completed[0][1]).toBeLessThanOrEqual(res.simulation.now);
   });
 
   it('gives a walk up after TRIED_REGIONS_WAIT_NS past the run, and says so, when an apply interval is longer', () => {
@@ -188,7 +193,10 @@ describe('damo report damon: after a run', () => {
     expect(r.code).toBe(0);
     expect(r.out.startsWith('kdamond 0\n    state: on')).toBe(true);
     expect(r.out).toContain('(measured by damon-sim; a real kernel does not report it)');
-    expect(r.err).toMatch(/after 2 simulated s \(seed 42\)/);
+    // The statistics are read at the end of the run, the tried regions in the apply pass after it.
+    expect(r.err).toBe(
+      'damon-sim: preset tiering-6040 after 2 simulated s (seed 42); state, statistics and tried regions are simulated; statistics and goal values are as of 2.000 s, tried regions from the apply pass after it (at 2.015 s), as update_schemes_tried_regions waits for one\n',
+    );
     const p = await cli(['report', 'damon', join(__dirname, '..', 'examples', 'tiering-6040.yaml'), '--params-only']);
     expect(p.out).toBe(formatDamonReport(paramsToDamo(example.kdamonds)));
     // Nothing runs with --params-only: a run's length or seed is refused, not dropped.

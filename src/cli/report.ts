@@ -75,13 +75,29 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   const files = filesAt(sc, sc.duration);
   const model = paramsToDamo(files, { compat });
   const runtime = runtimeOf(res.simulation, files);
-  const tried = collectTriedRegions(res.simulation, (ki, waitedNs) =>
-    printIssues(io, [{ path: `kdamond ${ki}`, message: `its tried-regions walk was given up after ${waitedNs / 1e9} simulated s past the run, before every scheme finished an apply pass (an apply interval that long: the kernel's update_schemes_tried_regions would still be waiting); its schemes show the regions tried so far` }], 'warning'),
+  const walked: Array<[number, number]> = [];
+  const tried = collectTriedRegions(
+    res.simulation,
+    (ki, waitedNs) =>
+      printIssues(io, [{ path: `kdamond ${ki}`, message: `its tried-regions walk was given up after ${waitedNs / 1e9} simulated s past the run, before every scheme finished an apply pass (an apply interval that long: the kernel's update_schemes_tried_regions would still be waiting); its schemes show the regions tried so far` }], 'warning'),
+    (ki, atNs) => walked.push([ki, atNs]),
   );
   fillTriedRegions(runtime, res.simulation, tried);
-  printInfo(io, `${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); state, statistics and tried regions are simulated`);
+  printInfo(io, `${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); state, statistics and tried regions are simulated${walkedWhen(sc.duration, walked)}`);
   io.out(formatDamonReport(model, { compat, raw: o.raw, runtime }));
   return 0;
+}
+
+/**
+ * When the report's parts are from: damo reads the statistics and goal values first, then asks for
+ * the tried regions, which the kernel collects in the next apply pass (damos.md §2.4, §7), so
+ * the two parts of one scheme are from different charge windows and nothing in damo's output says so.
+ */
+function walkedWhen(durationNs: number, walked: ReadonlyArray<[number, number]>): string {
+  if (walked.length === 0) return '';
+  const at = (ns: number) => `${(ns / 1e9).toFixed(3)} s`;
+  const when = walked.length === 1 ? `at ${at(walked[0][1])}` : walked.map(([ki, ns]) => `kdamond ${ki}'s at ${at(ns)}`).join(', ');
+  return `; statistics and goal values are as of ${at(durationNs)}, tried regions from the apply pass after it (${when}), as update_schemes_tried_regions waits for one`;
 }
 
 /** Every file's timeline, read by `read`; every file's problem at once, one line each. */

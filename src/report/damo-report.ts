@@ -317,9 +317,14 @@ export const TRIED_REGIONS_WAIT_NS = 3600e9;
  * its interval: damon/usleep.ts), and every walk after TRIED_REGIONS_WAIT_NS: the kernel's
  * damos_walk() would wait as long as an apply interval takes (days, for a huge
  * apply_interval_us), where the simulator would have to simulate all of it. `onGiveUp` hears of
- * each kdamond whose walk that cut short.
+ * each kdamond whose walk that cut short, `onComplete` of each whose walk completed, with that
+ * kdamond's simulated time then: what its regions are as of, later than statistics read before.
  */
-export function collectTriedRegions(sim: Simulation, onGiveUp?: (kdamondIdx: number, waitedNs: number) => void): Map<DamonCtx, Map<number, TriedRegion[]>> {
+export function collectTriedRegions(
+  sim: Simulation,
+  onGiveUp?: (kdamondIdx: number, waitedNs: number) => void,
+  onComplete?: (kdamondIdx: number, atNs: number) => void,
+): Map<DamonCtx, Map<number, TriedRegion[]>> {
   const out = new Map<DamonCtx, Map<number, TriedRegion[]>>();
   let horizonUs = 0;
   /** Our walks, each with the sample count at which its kdamond is given up on. */
@@ -343,7 +348,7 @@ export function collectTriedRegions(sim: Simulation, onGiveUp?: (kdamondIdx: num
         perScheme.set(si, list);
       },
       // Completed or canceled, the walk says so itself (finished).
-      () => undefined,
+      (c) => onComplete?.(k.idx, c.clock.now),
       () => undefined,
     );
     giveUp.set(w, { ctx, sis: ctx.passedSampleIntervals + samples });
