@@ -1198,6 +1198,23 @@ describe('comparePlotSvg: several runs\' goals, a panel per goal, a colour per r
     for (const target of [6000, 2000]) expect(idle).toContain(`aria-label="simulated time (s): 0; target: ${target}; t1: 10; run (solid: current, dashed: target): idle (no goal evaluated);`);
   });
 
+  it("a run whose configuration lacks a panel's goal is named so in that panel's legend; a count of goals cannot tell which, so says nothing", async () => {
+    const runs = [
+      { name: 'both', goals: [...tempA, ...tempB], durationS: DURATION, configuredGoals: CONFIGURED },
+      { name: 'one', goals: tempA, durationS: DURATION, configuredGoals: CONFIGURED.slice(0, 1) },
+    ];
+    const svg = await comparePlotSvg(runs, { title: 't' });
+    const count = (text: string) => svg.split(`>${text}<`).length - 1;
+    expect([count('both'), count('one'), count('one (not configured)'), count('one (never evaluated)')]).toEqual([2, 1, 1, 0]);
+    const at = (text: string) => svg.indexOf(`>${text}<`);
+    expect(at('s0 node_mem_used_bp nid 0')).toBeLessThan(at('one (not configured)'));
+    expect(at('one (not configured)')).toBeLessThan(at('s1 node_mem_free_bp nid 1'));
+    // No target of one's in s1's panel: it has none.
+    expect(lineMarks(svg).map((l) => /run \(solid: current, dashed: target\): (\w+);/.exec(l)?.[1])).toEqual(['both', 'one', 'both']);
+    const counted = await comparePlotSvg(runs.map((r, i) => ({ ...r, configuredGoals: i + 1 })), { title: 't' });
+    expect(counted).not.toContain('(not configured)');
+  });
+
   it("thins each run's line to the pixel columns unless every point is asked for; no goal in any run says so", async () => {
     // 3,000 evaluations in 10 s: more than four per pixel column of 640.
     const many = Array.from({ length: 3000 }, (_, i) => goal(i / 300, 5000 + (i % 7) * 100));

@@ -97,6 +97,9 @@ export interface ConfiguredGoal extends GoalId {
 /** What a goal's legend entry adds when the run configures it but never evaluated it. */
 export const NEVER_EVALUATED = ' (never evaluated)';
 
+/** What a comparison panel's legend entry adds for a run that has goals, but not the panel's. */
+export const NOT_CONFIGURED = ' (not configured)';
+
 interface GoalSeries {
   /** The goal's label (a comparison's panel title). */
   label: string;
@@ -611,7 +614,8 @@ interface ComparedPoint {
  * panel per goal, as goalPlotSvg() labels it, with each run's current_value and target in that
  * run's colour, over one time axis. Each panel has its own value axis, so goals of different units
  * sit apart. A run that configures a goal but never evaluated it draws that goal's configured
- * target, and the goal's panel names the run so in its legend. The ground truth is left out: one
+ * target, and the goal's panel names the run so in its legend; a run with goals, but not a panel's,
+ * is named "(not configured)" in that panel's legend. The ground truth is left out: one
  * run's plot (goalPlotSvg()) shows it.
  */
 export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title: string; allPoints?: boolean }): Promise<string> {
@@ -630,7 +634,7 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
   const tMax = durationS > 0 ? durationS : runs.reduce((m, r) => r.goals.reduce((mt, g) => Math.max(mt, g.t), m), 0);
   const panels = new Map<
     string,
-    { first: GoalId; metrics: string[]; values: ComparedPoint[]; targets: Array<{ run: string; t0: number; t1: number; target: number }>; neverEvaluated: string[] }
+    { first: GoalId; metrics: string[]; values: ComparedPoint[]; targets: Array<{ run: string; t0: number; t1: number; target: number }>; neverEvaluated: string[]; runs: Set<string> }
   >();
   // Only where a write removed a goal and another gave it back does a run's line come in parts.
   const seriesRuns = runs.map((run, i) => ({ name: names[i], events: run.events ?? [], series: seriesOf(run.goals, manyKdamonds, listed(run.configuredGoals)) }));
@@ -640,7 +644,8 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
     series.forEach((s, si) => {
       const parts = parted[ri][si];
       let panel = panels.get(s.label);
-      if (!panel) panels.set(s.label, (panel = { first: s.head, metrics: [], values: [], targets: [], neverEvaluated: [] }));
+      if (!panel) panels.set(s.label, (panel = { first: s.head, metrics: [], values: [], targets: [], neverEvaluated: [], runs: new Set() }));
+      panel.runs.add(name);
       if (s.recs.length === 0) {
         // Configured, never evaluated: its target over the run, and a word in the legend (unless
         // the run's name already says it evaluated no goal).
@@ -663,23 +668,31 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
   // later one would hide the earlier: each is drawn thinner than the one before, so both show.
   const runWidth = { field: 'run', type: 'nominal', scale: { domain: names, range: names.map((_, i) => 1.5 + (1.5 * (names.length - 1 - i)) / Math.max(1, names.length - 1)) }, legend: null } as const;
   const marks = events.length > 0 ? eventLayers(events, x) : [];
-  // Where a run never evaluated a panel's goal, every panel has a legend of its own (the colours
-  // stay shared), which names that run with NEVER_EVALUATED in that panel; else one legend serves all.
-  const perPanelLegend = [...panels.values()].some((p) => p.neverEvaluated.length > 0);
-  const colorOf = (never: readonly string[]) =>
-    never.length === 0
+  // A run whose configuration lists goals, not a panel's, and which never evaluated that one lists
+  // in the panel's legend with no line there: it says so. (Only a list can tell: a count cannot say
+  // which goals; a run with no goal at all says it in its name, above.)
+  const withGoals = names.filter((_, i) => listed(runs[i].configuredGoals).length > 0);
+  const marked = (p: { neverEvaluated: string[]; runs: Set<string> }) => [
+    ...p.neverEvaluated.map((n) => [n, n + NEVER_EVALUATED]),
+    ...withGoals.filter((n) => !p.runs.has(n)).map((n) => [n, n + NOT_CONFIGURED]),
+  ];
+  // Where a panel marks a run so, every panel has a legend of its own (the colours stay shared),
+  // which names that run with NEVER_EVALUATED or NOT_CONFIGURED in that panel; else one legend serves all.
+  const perPanelLegend = [...panels.values()].some((p) => marked(p).length > 0);
+  const colorOf = (marks: readonly string[][]) =>
+    marks.length === 0
       ? runColor
       : {
           ...runColor,
           legend: {
             ...runColor.legend,
-            labelExpr: never.reduce((e, n) => `datum.label === ${JSON.stringify(n)} ? ${JSON.stringify(n + NEVER_EVALUATED)} : ${e}`, 'datum.label'),
+            labelExpr: marks.reduce((e, [n, label]) => `datum.label === ${JSON.stringify(n)} ? ${JSON.stringify(label)} : ${e}`, 'datum.label'),
           },
         };
   const views = [...panels.entries()]
     .sort(([la, a], [lb, b]) => cmpGoal(a.first, b.first) || (la < lb ? -1 : la > lb ? 1 : 0))
     .map(([label, p]) => {
-      const color = colorOf(p.neverEvaluated);
+      const color = colorOf(marked(p));
       return {
         width: WIDTH,
         height: HEIGHT,
