@@ -1044,6 +1044,35 @@ describe('goalPlotSvg', () => {
     expect(patched).toContain('aria-label="simulated time (s): 0; target: 2000; t1: 6; goal');
     const elsewhere = await goalPlotSvg(tempA, { title: 't', configuredGoals: CONFIGURED, durationS: DURATION, events: [{ t: 6, command: 'commit_schemes_quota_goals', kdamond: 1, ctx: 0 }] });
     expect(elsewhere).toContain('aria-label="simulated time (s): 0; target: 2000; t1: 10; goal');
+    // Writes that recorded the goals (goal_params, as a run's do) are followed: the target a goal
+    // commit wrote from its time, one kept through a commit, none while a commit had removed it
+    // and the one it came back with after.
+    const params = (t1: number) => [[{ metric: 'node_mem_used_bp', nid: 0, target_value: 6000 }], [{ metric: 'node_mem_free_bp', nid: 1, target_value: t1 }]];
+    const followed = await goalPlotSvg(tempA, {
+      title: 't',
+      configuredGoals: CONFIGURED,
+      durationS: DURATION,
+      events: [
+        { t: 2, command: 'commit', kdamond: 0, ctx: 0, goals: [1, 1], goal_params: params(2000) },
+        { t: 3, command: 'commit_schemes_quota_goals', kdamond: 0, ctx: 0, goals: [1, 1], goal_params: params(3000) },
+        { t: 5, command: 'commit', kdamond: 0, ctx: 0, goals: [1, 0], goal_params: [params(0)[0], []] },
+        { t: 7, command: 'commit', kdamond: 0, ctx: 0, goals: [1, 1], goal_params: params(1500) },
+      ],
+    });
+    const targetsOf = (svg: string) => [...svg.matchAll(/aria-label="simulated time \(s\): ([\d.]+); target: (\d+); t1: ([\d.]+); goal[^"]*never evaluated\)"/g)].map((m) => m.slice(1).map(Number));
+    expect(targetsOf(followed)).toEqual([
+      [0, 2000, 3],
+      [3, 3000, 5],
+      [7, 1500, 10],
+    ]);
+    // A write that gave the index another node ends the goal as labelled.
+    const moved = await goalPlotSvg(tempA, {
+      title: 't',
+      configuredGoals: CONFIGURED,
+      durationS: DURATION,
+      events: [{ t: 4, command: 'commit', kdamond: 0, ctx: 0, goals: [1, 1], goal_params: [params(0)[0], [{ metric: 'node_mem_free_bp', nid: 0, target_value: 2000 }]] }],
+    });
+    expect(targetsOf(moved)).toEqual([[0, 2000, 4]]);
   });
 
   it('labels a goal never evaluated by its kdamond as the others, puts one of another unit in a panel of its own, and with none evaluated keeps the title saying so', async () => {

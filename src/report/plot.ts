@@ -15,7 +15,7 @@ import type * as Vega from 'vega';
 import type * as VegaLite from 'vega-lite';
 import { writesOf } from '../run/events.js';
 import type { AggrRecord, GoalRecord } from '../run/recorder.js';
-import { GoalLife, cmpGoal, goalKey, goalLabel, groupByGoal, unitOf, type GoalId } from './summary.js';
+import { GoalLife, cmpGoal, goalKey, goalLabel, groupByGoal, unitOf, type GoalId, type GoalParamsLike } from './summary.js';
 
 type Logger = NonNullable<Vega.ViewOptions['logger']>;
 
@@ -144,7 +144,15 @@ function seriesOf(goals: GoalRecord[], manyKdamonds: boolean, configured: readon
 export const PLOT_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_quota_goals', 'on', 'off']);
 
 /** A write as the plot takes it: its time and command, and the goal counts an accepted one records. */
-export type PlotWrite = { t: number; command: string; kdamond?: number; ctx?: number; goals?: readonly number[] };
+export type PlotWrite = {
+  t: number;
+  command: string;
+  kdamond?: number;
+  ctx?: number;
+  goals?: readonly number[];
+  /** The goals each scheme of the context has after the write (docs/timeline.md), where recorded. */
+  goal_params?: ReadonlyArray<ReadonlyArray<GoalParamsLike>>;
+};
 
 /**
  * What a run's plot marks, in the order both sides draw them (run --plot from the run, report plot
@@ -198,13 +206,37 @@ function lifeOf(g: GoalId, writes: readonly PlotWrite[], initiallyPresent: boole
 }
 
 /**
- * The target of a goal never evaluated, as the configuration set it: from the start to `end`, or
- * to the first write that could change it (a commit or a goal commit to its context), where it
- * stops being known: the plot's writes carry goal counts, not the targets they wrote.
+ * The targets of a goal never evaluated, from 0 to `end`: as the configuration set it, then as each
+ * write to its context that recorded the goals (goal_params) left it. A write that removed it (or
+ * gave its index another metric or node) ends a stretch, one that gave it back starts one. A write
+ * that may have changed it without recording how (a commit in an older timeline) ends what is known.
  */
-function configuredTarget(g: ConfiguredGoal, writes: readonly PlotWrite[], end: number): { t0: number; t1: number; target: number } {
-  const rewrite = writes.find((w) => (w.kdamond ?? 0) === g.kdamond && (w.ctx ?? 0) === g.ctx && (w.command === 'commit' || w.command === 'commit_schemes_quota_goals') && w.t > 0 && w.t < end);
-  return { t0: 0, t1: Math.min(lifeOf(g, writes, true).removalIn(0, end) ?? end, rewrite?.t ?? end), target: num(g.target_value) };
+function configuredTargets(g: ConfiguredGoal, writes: readonly PlotWrite[], end: number): Array<{ t0: number; t1: number; target: number }> {
+  const out: Array<{ t0: number; t1: number; target: number }> = [];
+  let cur: { t0: number; target: number } | undefined = { t0: 0, target: num(g.target_value) };
+  const close = (t: number) => {
+    if (cur && t > cur.t0) out.push({ ...cur, t1: t });
+    cur = undefined;
+  };
+  const mine = writes.filter((w) => (w.kdamond ?? 0) === g.kdamond && (w.ctx ?? 0) === g.ctx && w.t > 0 && w.t < end && w.command !== 'off');
+  for (const w of [...mine].sort((a, b) => a.t - b.t)) {
+    if (w.goal_params === undefined) {
+      const kept = w.goals === undefined ? undefined : (w.goals[g.scheme] ?? 0) > g.goal;
+      // A restart keeps what it does not record; a commit may have set anything.
+      if (kept === false || w.command !== 'on') close(w.t);
+      if (kept !== false && w.command !== 'on') return out;
+      continue;
+    }
+    const p = w.goal_params[g.scheme]?.[g.goal];
+    const target = p !== undefined && p.metric === g.metric && p.nid === g.nid ? num(p.target_value) : undefined;
+    if (target === undefined) close(w.t);
+    else if (cur === undefined || cur.target !== target) {
+      close(w.t);
+      cur = { t0: w.t, target };
+    }
+  }
+  close(end);
+  return out;
 }
 
 /** Constant-target stretches per goal, drawn as dashed horizontal segments spanning their time. */
@@ -421,9 +453,9 @@ export function chartData(goals: GoalRecord[], opts: Omit<PlotOptions, 'title'>)
   // no extent and its axes describe themselves as "values from Infinity to −Infinity").
   const fixed = opts.durationS !== undefined && opts.durationS > 0;
   const xDomain = fixed ? [0, opts.durationS as number] : tMax > 0 ? undefined : [0, 1];
-  // A goal never evaluated has its configured target over the axis (up to a write that removed it).
+  // A goal never evaluated has its configured target over the axis, then those later writes gave it.
   const targets = series.flatMap((s, j) =>
-    s.recs.length > 0 ? targetSegments(s, parts[j]) : [{ goal: s.name, ...configuredTarget(s.head, opts.events ?? [], xDomain ? xDomain[1] : tMax) }],
+    s.recs.length > 0 ? targetSegments(s, parts[j]) : configuredTargets(s.head, opts.events ?? [], xDomain ? xDomain[1] : tMax).map((seg) => ({ goal: s.name, ...seg })),
   );
   const thin = <T extends { t: number }>(line: T[], value: (p: T) => number): T[] =>
     fixed && !opts.allPoints ? thinSteps(line, value, 0, opts.durationS as number, THIN_COLUMNS) : line;
@@ -650,7 +682,7 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
         // Configured, never evaluated: its target over the run, and a word in the legend (unless
         // the run's name already says it evaluated no goal).
         panel.metrics.push(s.head.metric);
-        panel.targets.push({ run: name, ...configuredTarget(s.head, events, runs[ri].durationS || (tMax > 0 ? tMax : 1)) });
+        panel.targets.push(...configuredTargets(s.head, events, runs[ri].durationS || (tMax > 0 ? tMax : 1)).map((seg) => ({ run: name, ...seg })));
         if (runs[ri].goals.length > 0) panel.neverEvaluated.push(name);
         return;
       }

@@ -366,7 +366,7 @@ export class GoalLife {
  * A goal's metric, nid and target, as goal records and write records (goal_params) carry them;
  * read back from NDJSON the target is a plain number.
  */
-type GoalParamsLike = Omit<GoalParams, 'target_value'> & { target_value: bigint | number };
+export type GoalParamsLike = Omit<GoalParams, 'target_value'> & { target_value: bigint | number };
 
 /** Whether two records name the same goal: a new summary phase begins where this changes. */
 function sameGoal(a: GoalParamsLike, b: GoalParamsLike): boolean {
