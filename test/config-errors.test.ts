@@ -560,6 +560,23 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     expectError(errors, 'workload.rss', 'free memory, 64.000 MiB (67108864 bytes)', '100663296');
   });
 
+  it("a shape error in a scheme does not hold back the checks of its context and the other schemes; the scheme's own wait for its fix", async () => {
+    const d = goodDoc();
+    const ctx = d.damon.kdamonds[0].contexts[0];
+    ctx.schemes.push(structuredClone(ctx.schemes[0]));
+    ctx.schemes[0].action = 'migrate_hott';
+    ctx.nr_regions.min = 1;
+    d.kernel = { profile: 'mainline-6.19' };
+    const errors = expectRejected(await runDoc(stringify(d), 'yaml'));
+    // Both schemes have the goal metric and tuner mainline-6.19 lacks: only the scheme without a shape error says so now.
+    expect(errors.map((l) => l.split(': ')[2])).toEqual([`${SCHEME}.action`, `${CTX}.schemes[1].quotas.goals[0].metric`, `${CTX}.nr_regions`, `${CTX}.schemes[1].quotas.goal_tuner`]);
+    expectError(errors, `${CTX}.nr_regions`, 'min_nr_regions must be >= 3, got 1');
+    // A shape error outside every scheme leaves the part unread, as before.
+    ctx.intervals.sample_us = 'often';
+    const held = expectRejected(await runDoc(stringify(d), 'yaml'));
+    expect(held.map((l) => l.split(': ')[2])).toEqual([`${CTX}.intervals.sample_us`, `${SCHEME}.action`]);
+  });
+
   it('a value error in the machine: the DAMON part is still checked, without knock-on errors from the replaced value', async () => {
     const d = goodDoc();
     d.machine.nodes[0].capacity = 2 ** 53 + 2;

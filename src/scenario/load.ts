@@ -294,17 +294,54 @@ function wholePartsAlone(doc: unknown, shape: readonly ConfigIssue[], opts: Load
       }
     }
   }
-  if (partIsWhole(shape, DAMON_PART)) {
-    const p = scenarioSchema.pick({ damon: true, kernel: true }).strip().safeParse(doc);
+  const damon = partIsWhole(shape, DAMON_PART) ? { doc, standIns: [] } : schemesStoodIn(doc, shape);
+  if (damon) {
+    const p = scenarioSchema.pick({ damon: true, kernel: true }).strip().safeParse(damon.doc);
     if (p.success) {
       const before = c.errors.length;
       const kdamonds = damoToParams(p.data.damon, ['damon'], c, opts);
       const kernel = normaliseKernel(p.data.kernel);
       const env = machinePart ? damonCheckEnv({ ...machinePart, kernel }) : { profile: resolveProfile(kernel) };
       if (c.errors.length === before) validateKdamonds(kdamonds, c, env, kdamondsPathOf(doc));
+      // What a stand-in drew is not the file's (it has its shape errors).
+      const own = c.errors.splice(before).filter((e) => !damon.standIns.some((at) => within(e.path, at)));
+      c.errors.push(...own);
     }
   }
   return c.errors;
+}
+
+/** Where a scheme's shape error lies: the scheme's own path, as formatPath() writes it. */
+const SCHEME_PATH = /^damon(?:\.kdamonds)?\[\d+\]\.contexts\[\d+\]\.schemes\[\d+\]/;
+
+/** Whether `path` is `at` or lies under it. */
+function within(path: string, at: string): boolean {
+  return path === at || (path.startsWith(at) && (path[at.length] === '.' || path[at.length] === '['));
+}
+
+/**
+ * The document with every scheme that holds a DAMON-part shape error replaced by a stand-in (an
+ * empty `stat` scheme, which every check takes), so that the rest of that part, its contexts'
+ * attributes and its other schemes, is checked now rather than once those schemes are fixed.
+ * Undefined when a shape error lies outside every scheme (a context or kdamond is then not read).
+ */
+function schemesStoodIn(doc: Record<string, unknown>, shape: readonly ConfigIssue[]): { doc: Record<string, unknown>; standIns: string[] } | undefined {
+  const standIns = new Set<string>();
+  for (const i of shape) {
+    if (partIsWhole([i], DAMON_PART)) continue;
+    const m = SCHEME_PATH.exec(i.path);
+    if (!m) return undefined;
+    standIns.add(m[0]);
+  }
+  const copy = structuredClone(doc);
+  const base = kdamondsPathOf(doc);
+  for (const at of standIns) {
+    const [k, ctx, scheme] = (at.match(/\d+/g) ?? []).map(Number);
+    const root = copy.damon as unknown[] | { kdamonds: unknown[] };
+    const list = (base.length === 1 ? root : (root as { kdamonds: unknown[] }).kdamonds) as Array<{ contexts: Array<{ schemes: unknown[] }> }>;
+    list[k].contexts[ctx].schemes[scheme] = { action: 'stat' };
+  }
+  return { doc: copy, standIns: [...standIns] };
 }
 
 /**
