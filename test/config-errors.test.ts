@@ -851,6 +851,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     const MON = "expected the context's regions to monitor memory off node 0 that this migrate_hot scheme's filters let through";
     const BIGGEST = "(the biggest node: what a paddr target given no regions monitors, as damo does; give every node's range: regions, or damo's --regions / --numa_node)";
     const addr = (range: unknown, matching: boolean, allow: boolean) => ({ filter_type: 'addr', matching, allow, address_range: range });
+    const target = (idx: number, matching: boolean, allow: boolean) => ({ filter_type: 'target', matching, allow, damon_target_idx: idx });
     const filters = (...fs: unknown[]) => (d: Doc) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters = fs);
     const rows: Array<[string, (d: Doc) => void, string[]]> = [
       ["node 1's range allowed (the pair as written)", filters(addr(N1, true, true)), []],
@@ -927,6 +928,14 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
         filters()(d);
       }, [`${SCHEME}: expected the context's regions to monitor memory off node 0, where this migrate_hot scheme (no filters) could migrate from (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing`]],
       ['no filters, regions over both nodes', filters(), []],
+      // A target filter in a context of one target (index 0) matches all of its memory or none.
+      ['a target filter allowing another target (index 1)', filters(target(1, true, true)), [
+        `${LIST}: ${SOME} 1 target filter that lets none of it through (the first that matches decides; what none matches is rejected, as the last one allows): migrate_hot migrates nothing`,
+      ]],
+      ['a target filter allowing the target, after the swapped addr filter rejecting node 1', filters(addr(N1, true, false), target(0, true, true)), [
+        `${LIST}: ${OFF0} 2 addr and target filters that let through only ${r0} (the first that matches decides; what none matches is rejected, as the last one allows), all on node 0 already: ${NONE}`,
+      ]],
+      ["a target filter rejecting another target before node 1's range allowed: the pair as written", filters(target(1, true, false), addr(N1, true, true)), []],
       // One filter over no memory at all: its own warning says so, at the same path; one line.
       ['a sole filter over no memory', filters(addr({ start: '8 GiB', end: '9 GiB' }, true, true)), [
         `${ONE}: this addr filter is [${8 * G} (8 GiB), ${9 * G} (9 GiB)), which holds no memory of the machine (its nodes span ${r0}, ${r1}): the filter matches no region`,

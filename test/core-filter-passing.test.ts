@@ -51,10 +51,19 @@ describe('coreFilterPassing: what the core filters let through, by the kernel ru
     expect(passing([addr(ALL, true, false)])).toEqual([]);
   });
 
-  it('no core filter lets everything through; a target filter is not judged', () => {
+  it('no core filter lets everything through; a target filter is judged only given the one target the memory is', () => {
     expect(passing([])).toEqual([ALL]);
-    expect(passing([{ type: 'target', matching: true, allow: true, addrStart: 0, addrEnd: 0 }])).toBeUndefined();
-    expect(passing([addr(N1, true, true), { type: 'target', matching: true, allow: false, addrStart: 0, addrEnd: 0 }])).toBeUndefined();
+    const target = (idx: number, matching: boolean, allow: boolean): F & { targetIdx: number } => ({ type: 'target', matching, allow, addrStart: 0, addrEnd: 0, targetIdx: idx });
+    expect(passing([target(0, true, true)])).toBeUndefined();
+    expect(passing([addr(N1, true, true), target(0, true, false)])).toBeUndefined();
+    const one = (filters: F[]) => coreFilterPassing(filters, false, minRegionSzFor(1), 1, MEM, 0);
+    // Allowing the target is all of it; allowing another is none (the last filter allows).
+    expect(one([target(0, true, true)])).toEqual([ALL]);
+    expect(one([target(1, true, true)])).toEqual([]);
+    // Rejecting the target after an addr filter that allows node 1: node 1 only.
+    expect(one([addr(N1, true, true), target(0, true, false)])).toEqual([N1]);
+    // Rejecting another target first decides nothing; the addr filter then lets node 1 through.
+    expect(one([target(1, true, false), addr(N1, true, true)])).toEqual([N1]);
   });
 
   it('several filters: the first that matches decides, and the last one sets the default', () => {
@@ -135,7 +144,14 @@ describe('coreFilterPassing agrees with coreFilterOut() page by page', () => {
   }
 
   it('on random machines, filter lists and addr_units', () => {
-    const filterArb = fc.record({ start: fc.nat({ max: 80 * PAGE }), len: fc.integer({ min: -2 * PAGE, max: 40 * PAGE }), matching: fc.boolean(), allow: fc.boolean() });
+    // Now and then a target filter (the context's one target is index 0: index 1 matches nothing).
+    const filterArb = fc.record({
+      start: fc.nat({ max: 80 * PAGE }),
+      len: fc.integer({ min: -2 * PAGE, max: 40 * PAGE }),
+      matching: fc.boolean(),
+      allow: fc.boolean(),
+      target: fc.option(fc.nat({ max: 1 }), { freq: 4 }),
+    });
     fc.assert(
       fc.property(
         fc.nat({ max: 16 }),
@@ -153,16 +169,17 @@ describe('coreFilterPassing agrees with coreFilterOut() page by page', () => {
             at += pages * PAGE;
           }
           // Filter bounds in core addresses, anywhere, aligned or not (byte-exact at addr_unit 1).
-          const filters: F[] = fs.map((f) => {
+          const filters: Array<F & { targetIdx: number }> = fs.map((f) => {
+            if (f.target !== null) return { type: 'target', matching: f.matching, allow: f.allow, addrStart: 0, addrEnd: 0, targetIdx: f.target };
             const start = Math.floor(f.start / au) + (f.start % 7);
-            return { type: 'addr', matching: f.matching, allow: f.allow, addrStart: start, addrEnd: Math.max(0, start + Math.trunc(f.len / au)) };
+            return { type: 'addr', matching: f.matching, allow: f.allow, addrStart: start, addrEnd: Math.max(0, start + Math.trunc(f.len / au)), targetIdx: 0 };
           });
           const s = new Damos(match, 'migrate_hot', 0, new DamosQuota(), { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true }, 0);
-          for (const f of filters) addFilter(s, { ...newFilter('addr', f.matching, f.allow), addrStart: f.addrStart, addrEnd: f.addrEnd });
+          for (const f of filters) addFilter(s, { ...newFilter(f.type, f.matching, f.allow), addrStart: f.addrStart, addrEnd: f.addrEnd, targetIdx: f.targetIdx });
           if (ops) addFilter(s, newFilter('anon', true, false));
           setFiltersDefaultReject(s);
 
-          const got = coreFilterPassing(filters, ops, minRegionSzFor(au), au, mem);
+          const got = coreFilterPassing(filters, ops, minRegionSzFor(au), au, mem, 0);
           expect(got).toBeDefined();
           const ranges = got!;
           // Sorted, apart, whole pages, inside the memory.

@@ -66,18 +66,28 @@ export interface ByteRange {
  * coreFilterOut() decides region by region: the first filter that matches decides (allow: passes),
  * and what none matches is rejected iff coreFiltersDefaultRejectOf(). An addr filter's range is in
  * core addresses, aligned down to min_region_sz as damos_filter_match() aligns it; byte p is core
- * address floor(p / addrUnit), so the answer is exact to the byte. Sorted, merged ranges; undefined
- * with a target filter, which matches by target rather than by address.
+ * address floor(p / addrUnit), so the answer is exact to the byte. Sorted, merged ranges.
+ *
+ * A target filter matches by target, not by address: `targetIdx` is the index of the one target
+ * whose memory this is (a context of one target), and the filter matches every byte or none of
+ * it. Without it (several targets), undefined when there is a target filter.
  */
 export function coreFilterPassing(
-  coreFilters: ReadonlyArray<Pick<DamosFilter, 'type' | 'matching' | 'allow' | 'addrStart' | 'addrEnd'>>,
+  coreFilters: ReadonlyArray<Pick<DamosFilter, 'type' | 'matching' | 'allow' | 'addrStart' | 'addrEnd'> & Partial<Pick<DamosFilter, 'targetIdx'>>>,
   hasOpsFilters: boolean,
   minRegionSz: number,
   addrUnit: number,
   memory: readonly ByteRange[],
+  targetIdx?: number,
 ): ByteRange[] | undefined {
-  if (coreFilters.some((f) => f.type !== 'addr')) return undefined;
-  const ranges = coreFilters.map((f) => ({ f, start: alignDown(f.addrStart, minRegionSz) * addrUnit, end: alignDown(f.addrEnd, minRegionSz) * addrUnit }));
+  if (coreFilters.some((f) => f.type !== 'addr' && !(f.type === 'target' && targetIdx !== undefined))) return undefined;
+  // A target filter as the range it matches: all of memory for the target, nothing for another.
+  const all = memory.length > 0 ? { start: memory[0].start, end: memory[memory.length - 1].end } : { start: 0, end: 0 };
+  const ranges = coreFilters.map((f) =>
+    f.type === 'target'
+      ? { f, ...(f.targetIdx === targetIdx ? all : { start: 0, end: 0 }) }
+      : { f, start: alignDown(f.addrStart, minRegionSz) * addrUnit, end: alignDown(f.addrEnd, minRegionSz) * addrUnit },
+  );
   const defaultReject = coreFiltersDefaultRejectOf(coreFilters, hasOpsFilters);
   // Between two consecutive bounds of the filters or of the memory every byte fares alike.
   const cuts = [...new Set([...ranges.flatMap((r) => [r.start, r.end]), ...memory.flatMap((m) => [m.start, m.end])])].sort((a, b) => a - b);

@@ -314,7 +314,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   // A paddr migrate scheme whose core filters let through no memory, or only its own target node's,
   // has nothing to move (the tiering pair's filters swapped: each must name the other node).
   // Computed by the kernel's rules (coreFilterPassing); ops filters only narrow it further. Target
-  // filters match by target, not by address: not judged.
+  // filters match by target, not by address: judged in a context of one target only (all of the
+  // memory is that target's), not among several.
   // Then, what they let through off the target node must lie in the context's regions (a paddr
   // target without regions monitors the biggest node only: the first of two equal ones).
   // A commit event may change the kdamond later: then it is so only until then.
@@ -326,8 +327,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const core = sc.filters.map((f, fi) => ({ f, fi })).filter(({ f }) => isCoreFilter(f.type));
     let passing: ByteRange[] | undefined = env.memory.map((m) => ({ start: m.start, end: m.end }));
     if (core.length > 0) {
-      const specs = core.map(({ f }) => ({ type: f.type, matching: f.matching, allow: f.allow, addrStart: f.addrRange?.start ?? 0, addrEnd: f.addrRange?.end ?? 0 }));
-      passing = coreFilterPassing(specs, core.length < sc.filters.length, msz, au, env.memory);
+      const specs = core.map(({ f }) => ({ type: f.type, matching: f.matching, allow: f.allow, addrStart: f.addrRange?.start ?? 0, addrEnd: f.addrRange?.end ?? 0, targetIdx: f.targetIdx ?? 0 }));
+      passing = coreFilterPassing(specs, core.length < sc.filters.length, msz, au, env.memory, ctx.targets.length === 1 ? 0 : undefined);
       if (!passing || filtersMoveNothing(sp, sc, au, core, passing, node, until)) return;
     }
     const regions = ctx.targets.flatMap((t) => t.regions).filter((r) => r.start < r.end);
@@ -349,7 +350,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   const filtersMoveNothing = (sp: PathSeg[], sc: SchemeParams, au: number, core: Array<{ f: FilterParams; fi: number }>, passing: ByteRange[], node: { start: number; end: number }, until: string): boolean => {
     const memory = env.memory ?? [];
     const hasOps = core.length < sc.filters.length;
-    const one = core.length === 1 ? core[0] : undefined;
+    const one = core.length === 1 && core[0].f.type === 'addr' ? core[0] : undefined;
     // A sole filter over no memory that lets nothing through has its own warning at the same
     // path (outsideMemory()); one that lets everything through leaves the question to the regions.
     if (one?.f.addrRange && one.f.addrRange.start < one.f.addrRange.end && holdsNoMemory(one.f.addrRange, au)) return passing.length === 0;
@@ -375,8 +376,11 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const keys = new Set(core.map(({ f }) => f.source?.key ?? 'filters'));
     const path: PathSeg[] = keys.size === 1 ? [...sp, [...keys][0]] : sp;
     const rule = `the first that matches decides; what none matches is ${hasOps ? 'left to the ops filters' : last.allow ? 'rejected, as the last one allows' : 'let through, as the last one rejects'}`;
-    if (passing.length === 0) warn(path, `${someMemory}; found ${core.length} addr filters that let none of it through (${rule}): ${sc.action} migrates nothing${until}`);
-    else if (onNode) warn(path, `${offNode}; found ${core.length} addr filters that let through only ${passText} (${rule}), all on node ${sc.targetNid} already: nothing is migrated${until}${hint}`);
+    const types = new Set(core.map(({ f }) => f.type));
+    const found = `${core.length} ${types.size === 1 ? [...types][0] : 'addr and target'} filter${core.length === 1 ? '' : 's'}`;
+    const let_ = core.length === 1 ? 'lets' : 'let';
+    if (passing.length === 0) warn(path, `${someMemory}; found ${found} that ${let_} none of it through (${rule}): ${sc.action} migrates nothing${until}`);
+    else if (onNode) warn(path, `${offNode}; found ${found} that ${let_} through only ${passText} (${rule}), all on node ${sc.targetNid} already: nothing is migrated${until}${hint}`);
     return passing.length === 0 || onNode;
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
