@@ -51,6 +51,14 @@ export interface RunResult {
     medianS: number;
     /** The median of each interval over the aggr_us in force when it began (a commit may change aggr_us). */
     medianRatio: number;
+    /** The mean interval between aggregations, s. */
+    meanS: number;
+    /**
+     * The time the intervals took over the time their aggr_us in force add up to: how many times
+     * fewer aggregations the run had than configured (a run of mostly short intervals and some
+     * very long ones has a small median and a large mean).
+     */
+    meanRatio: number;
     /** aggr_us at the end of the run, and whether it was the same throughout. */
     aggrUs: number;
     aggrUsChanged: boolean;
@@ -247,12 +255,16 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
     if (ts.length < 2) return [];
     const gaps = ts.slice(1).map((x, i) => x.t - ts[i].t);
     const ratios = gaps.map((g, i) => (ts[i].aggr_us > 0 ? (g * 1e6) / ts[i].aggr_us : 0));
+    const took = gaps.reduce((a, g) => a + g, 0);
+    const configured = ts.slice(0, -1).reduce((a, x) => a + x.aggr_us / 1e6, 0);
     return [
       {
         kdamond: k.idx,
         ctx: ci,
         medianS: median(gaps) as number, // two records or more: one gap at least
         medianRatio: median(ratios) as number,
+        meanS: took / gaps.length,
+        meanRatio: configured > 0 ? took / configured : 0,
         aggrUs: ctx.attrs.aggrInterval,
         aggrUsChanged: ts.some((x) => x.aggr_us !== ctx.attrs.aggrInterval),
         autoTuned: ctx.attrs.intervalsGoal.aggrs !== 0,
