@@ -1341,6 +1341,17 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const long = await cli(['run', file, '--duration', '200s', '--no-progress']);
     expect(long.code, long.err).toBe(0);
     expect(long.err).toBe('');
+    // The warnings that come with an error are judged against --duration too, not the file's 100 s.
+    d.events = [{ at: 150, command: 'update_schemes_stats' }, { at: 1, command: 'commit_schemes_quota_goals', goals: [{ scheme: 5, goal: 0, target_value: 5000 }] }];
+    writeFileSync(file, stringify(d));
+    for (const cmd of [['run'], ['report', 'damon']]) {
+      const bad = await cli([...cmd, file, '--duration', '200s']);
+      expect(bad.code).toBe(2);
+      expect(bad.err).not.toContain('never delivered');
+      expect(bad.err).toMatch(/^damon-sim: error: events\[1\]\.goals\[0\]\.scheme: /);
+      const short20 = await cli([...cmd, file, '--duration', '20s']);
+      expect(short20.err.split('\n')[0]).toBe('damon-sim: warning: events[0].at: at or after the end of the run (20 s): never delivered');
+    }
   });
 
   it('--quiet (before or after the command) leaves errors alone on stderr: no warnings, notes or "wrote" lines, the output unchanged', async () => {

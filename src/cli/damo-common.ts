@@ -11,7 +11,7 @@ import { biggestNodeRange, nodeRanges, type MachineSpec } from '../machine/machi
 import { TOO_LARGE, UnitError, parseTimeBare } from '../formats/damo/units.js';
 import { ConfigError } from '../scenario/issues.js';
 import { MAX_SIM_TIME_DAYS, MAX_SIM_TIME_NS } from '../scenario/model.js';
-import { readScenarioDoc, scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
+import { readScenarioDoc, scenarioFromDoc, type LoadOptions, type LoadedScenario } from '../scenario/load.js';
 import { PRESETS, type Tuner } from '../scenario/presets.js';
 import { UsageError } from './io.js';
 import { PROFILES, findProfile, type KernelProfile } from '../profiles.js';
@@ -117,10 +117,16 @@ export function tunedName(name: string, tuner: Tuner): string {
  * turn; `option` names it in errors): `prepare` makes the document the command runs (a profile, damo
  * options) before the scenario is made from it, and the scenario's name then says the tuner.
  */
-export function loadFileUnderTuner(file: string, tuner: Tuner | undefined, option: string, compat: DamoCompat | undefined, prepare: (doc: unknown) => unknown): { loaded: LoadedScenario; doc: unknown } {
+export function loadFileUnderTuner(
+  file: string,
+  tuner: Tuner | undefined,
+  option: string,
+  load: Omit<LoadOptions, 'source'>,
+  prepare: (doc: unknown) => unknown,
+): { loaded: LoadedScenario; doc: unknown } {
   const read = readScenarioDoc(file);
   const doc = prepare(tuner === undefined ? read : withFileTuner(read, tuner, file, option));
-  const loaded = scenarioFromDoc(doc, { source: file, compat });
+  const loaded = scenarioFromDoc(doc, { ...load, source: file });
   if (tuner !== undefined) loaded.scenario.name = tunedName(loaded.scenario.name, tuner);
   return { loaded, doc };
 }
@@ -129,16 +135,16 @@ export function loadFileUnderTuner(file: string, tuner: Tuner | undefined, optio
 export function loadScenarioSource(
   file: string | undefined,
   preset: string | undefined,
-  opts: { tuner?: string; compat?: DamoCompat; what: string; profile?: string },
+  opts: { tuner?: string; compat?: DamoCompat; what: string; profile?: string; durationNs?: number },
 ): ScenarioSource {
   checkTuner(opts.tuner);
   if (file !== undefined && preset !== undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found both`);
   if (preset !== undefined) {
     const doc = withProfile(presetDoc(preset, (opts.tuner as Tuner | undefined) ?? 'temporal'), opts.profile) as Record<string, unknown>;
-    return { loaded: scenarioFromDoc(doc, { source: `preset ${preset}`, compat: opts.compat }), doc, label: `preset ${preset}` };
+    return { loaded: scenarioFromDoc(doc, { source: `preset ${preset}`, compat: opts.compat, durationNs: opts.durationNs }), doc, label: `preset ${preset}` };
   }
   if (file === undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found neither`);
-  const { loaded, doc } = loadFileUnderTuner(file, opts.tuner as Tuner | undefined, '--tuner', opts.compat, (d) => {
+  const { loaded, doc } = loadFileUnderTuner(file, opts.tuner as Tuner | undefined, '--tuner', { compat: opts.compat, durationNs: opts.durationNs }, (d) => {
     const p = withProfile(d, opts.profile);
     if (!isMapping(p)) throw new ConfigError([{ path: file, message: 'expected a scenario document (a mapping); found something else' }]);
     return p;

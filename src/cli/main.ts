@@ -60,7 +60,7 @@ export function buildProgram(given: Io, setExit: (code: number) => void): Comman
     .description('run a scenario file (JSON or YAML) or a built-in preset')
     .argument('[scenario]', 'scenario file (.json, .yaml)')
     .option('--preset <name>', 'run a built-in scenario (tiering-6040)')
-    .option('--tuner <tuner>', 'goal tuner for the preset: temporal or consist')
+    .option('--tuner <tuner>', "goal tuner of every scheme with quota goals, the preset's or the file's: temporal or consist")
     .option('--compare-tuners', "run the preset, or the scenario file's goal-tuned schemes, with each tuner and print the summaries side by side")
     .option('--duration <time>', 'simulated duration, e.g. "10 m", "90 s" (bare number = seconds)')
     .option('--seed <n>', 'PRNG seed')

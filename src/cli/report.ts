@@ -51,7 +51,7 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
     });
   const ov = o.paramsOnly ? {} : { ...checks.check(() => parseOverrides({ duration: o.duration })), ...checks.check(() => parseOverrides({ seed: o.seed })) };
   checks.report();
-  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon', profile });
+  const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon', profile, durationNs: ov.durationNs });
   if (ov.durationNs !== undefined) setDuration(src.loaded, ov.durationNs);
   printIssues(io, src.loaded.warnings, 'warning');
   const sc = src.loaded.scenario;
@@ -247,7 +247,7 @@ export function registerReport(program: Command, io: Io, setExit: (code: number)
     .description('run a scenario and print its kdamonds like damo report damon (with statistics, tried regions and measured goal values)')
     .argument('[scenario]', 'scenario file (.json, .yaml)')
     .option('--preset <name>', 'a built-in scenario (tiering-6040)')
-    .option('--tuner <tuner>', 'goal tuner for the preset: temporal or consist')
+    .option('--tuner <tuner>', "goal tuner of every scheme with quota goals, the preset's or the file's: temporal or consist")
     .option('--duration <time>', "simulated duration before the report (default: the scenario's)")
     .option('--seed <n>', 'PRNG seed')
     .option('--params-only', 'print the parameters only (no run), like damo report damon --damon_params')

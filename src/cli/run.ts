@@ -70,15 +70,16 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
       throw new UsageError(`${damoArgs[0]}: expected no damo options with a scenario that has events (they refer to its own damon part, which the options would replace); found ${events.length} events`);
     return { ...doc, damon: { kdamonds: [] } };
   };
+  const ov = parseOverrides(o);
   let loaded: LoadedScenario;
   if (o.preset !== undefined) {
     const doc = withProfile(forRun(presetDoc(o.preset, tuner)), profile);
     if (o.compareTuners) refuseProfileWithoutTemporal(doc);
-    loaded = scenarioFromDoc(doc, { source: `preset ${o.preset}`, compat });
+    loaded = scenarioFromDoc(doc, { source: `preset ${o.preset}`, compat, durationNs: ov.durationNs });
   } else if (file !== undefined) {
     // --compare-tuners runs the file's goal-tuned schemes under each tuner in turn; --tuner under one.
     const fileTuner = o.compareTuners ? tuner : (o.tuner as Tuner | undefined);
-    loaded = loadFileUnderTuner(file, fileTuner, o.compareTuners ? '--compare-tuners' : '--tuner', compat, (doc) => {
+    loaded = loadFileUnderTuner(file, fileTuner, o.compareTuners ? '--compare-tuners' : '--tuner', { compat, durationNs: ov.durationNs }, (doc) => {
       if (o.compareTuners) refuseProfileWithoutTemporal(withProfile(doc, profile));
       return withProfile(forRun(doc), profile);
     }).loaded;
@@ -90,7 +91,6 @@ function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): 
     // The options replaced the schemes: a preset's name would still name its tuner.
     loaded.scenario.name = `${o.preset ?? loaded.scenario.name}+damo-options`;
   }
-  const ov = parseOverrides(o);
   if (ov.durationNs !== undefined) setDuration(loaded, ov.durationNs);
   if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
   if (o.sampling !== undefined) {

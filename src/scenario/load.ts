@@ -54,6 +54,11 @@ function lateWarnings(sc: Scenario): ConfigIssue[] {
 export interface LoadOptions extends DamoReadOptions {
   /** Where the text came from, for parse-error messages. */
   source?: string;
+  /**
+   * The run's length if not the file's (`--duration`): what it never reaches is judged against it,
+   * in the warnings that come with errors too. The caller still sets it (setDuration()).
+   */
+  durationNs?: number;
 }
 
 /** A number token of 16 digits or more (outside strings): it may not survive a round trip through a double. */
@@ -269,7 +274,7 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   const committed = new Set((r.data.events ?? []).filter((e) => e.command === 'commit').map((e) => e.kdamond ?? 0));
   validateScenario(scenario, c, kdamondsPathOf(doc), committed);
   if (r.data.events) scenario.events = normaliseEvents(r.data.events, scenario, c, opts, (k) => defaultPaddrRegions({ ...scenario, kdamonds: [k] }));
-  c.warnings.push(...lateWarnings(scenario));
+  c.warnings.push(...lateWarnings(opts.durationNs === undefined ? scenario : { ...scenario, duration: opts.durationNs }));
   if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
   return { scenario, warnings: c.warnings };
 }
