@@ -661,7 +661,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expectRejected(r);
     expect(r.err.split('\n').filter((l) => l !== '')).toEqual([`damon-sim: error: ${GOAL}.target_value: expected a target value for metric node_eligible_mem_bp; found nothing`]);
     // The warning for a missing current_value stays: damo refuses the goal without it.
-    expect(warnings((x) => delete (x.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0] as Record<string, unknown>).current_value)).toEqual([`${GOAL}.current_value: ${MISSING}`]);
+    expect(warnings((x) => delete (x.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0] as Record<string, unknown>).current_value)).toEqual([`${GOAL}.current_value: ${MISSING}, 0`]);
   });
 
   it('a kdamond without a context: the kernel refuses to turn it on', () => {
@@ -1058,28 +1058,40 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       d.damon = list;
     });
     expect(w).toEqual([
-      `damon[0].contexts[0].intervals.ops_update_us: ${MISSING}`,
+      `damon[0].contexts[0].intervals.ops_update_us: ${MISSING}, 1 s`,
       'damon[0].contexts[0].schemes[0].action: paddr does not support hugepage: it applies nothing (regions are still tried and aged)',
     ]);
   });
 
   it('a key damo requires once its object is present', () => {
-    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].targets[0].regions)).toContain(`${CTX}.targets[0].regions: ${MISSING}`);
-    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].intervals.ops_update_us)).toEqual([`${CTX}.intervals.ops_update_us: ${MISSING}`]);
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].targets[0].regions)).toContain(`${CTX}.targets[0].regions: ${MISSING}, none (a paddr target then monitors the biggest node's range)`);
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].intervals.ops_update_us)).toEqual([`${CTX}.intervals.ops_update_us: ${MISSING}, 1 s`]);
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].intervals.intervals_goal = { access_bp: '4 %' }))).toEqual(
-      ['aggrs', 'min_sample_us', 'max_sample_us'].map((k) => `${CTX}.intervals.intervals_goal.${k}: ${MISSING}`),
+      [
+        ['aggrs', '0 (no interval auto-tuning)'],
+        ['min_sample_us', '0'],
+        ['max_sample_us', '0'],
+      ].map(([k, v]) => `${CTX}.intervals.intervals_goal.${k}: ${MISSING}, ${v}`),
     );
-    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.age)).toEqual([`${SCHEME}.access_pattern.age: ${MISSING}`]);
-    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].quotas.weights)).toEqual([`${SCHEME}.quotas.weights: ${MISSING}`]);
-    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].current_value)).toEqual([`${GOAL}.current_value: ${MISSING}`]);
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.age)).toEqual([`${SCHEME}.access_pattern.age: ${MISSING}, min 0, max max (any age)`]);
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].quotas.weights)).toEqual([`${SCHEME}.quotas.weights: ${MISSING}, 0 for each (every region scores alike)`]);
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].current_value)).toEqual([`${GOAL}.current_value: ${MISSING}, 0`]);
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].watermarks = { metric: 'free_mem_rate' }))).toEqual(
-      ['interval_us', 'high_permil', 'mid_permil', 'low_permil'].map((k) => `${SCHEME}.watermarks.${k}: ${MISSING}`),
+      ['interval_us', 'high_permil', 'mid_permil', 'low_permil'].map((k) => `${SCHEME}.watermarks.${k}: ${MISSING}, 0`),
     );
     // damo's from_kvpairs index these too: a target's pid (null for paddr), a filter's matching,
     // both nr_regions bounds.
-    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].targets[0].pid)).toEqual([`${CTX}.targets[0].pid: ${MISSING}`]);
-    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].filters[0].matching)).toEqual([`${SCHEME}.filters[0].matching: ${MISSING}`]);
-    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].nr_regions = { max: '2,000' }))).toEqual([`${CTX}.nr_regions.min: ${MISSING}`]);
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].targets[0].pid)).toEqual([`${CTX}.targets[0].pid: ${MISSING}, null`]);
+    expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].filters[0].matching)).toEqual([`${SCHEME}.filters[0].matching: ${MISSING}, true`]);
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].nr_regions = { max: '2,000' }))).toEqual([`${CTX}.nr_regions.min: ${MISSING}, 10`]);
+    // A misspelt quota key leaves the quota at its default: no limit on the bytes applied, said so.
+    expect(
+      warnings((d) => {
+        const q = d.damon.kdamonds[0].contexts[0].schemes[0].quotas;
+        q.sz_byte = q.sz_bytes;
+        delete q.sz_bytes;
+      }),
+    ).toEqual([`${SCHEME}.quotas.sz_byte: unknown key, ignored (as damo does); check its spelling`, `${SCHEME}.quotas.sz_bytes: ${MISSING}, 0 (no size quota: no limit on the bytes applied)`]);
   });
 
   it('bounds damo reads as "N unit" texts: a bare "max" beside "N samples", a time beside "N aggr_intervals"', () => {

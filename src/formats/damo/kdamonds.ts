@@ -190,18 +190,19 @@ const warn = addWarning;
  * directly, so a file without one fails in damo. damon-sim fills in the default and warns, so that
  * a file that runs here also runs there.
  */
-const REQUIRED_KEYS = {
-  target: ['pid', 'regions'],
-  nrRegions: ['min', 'max'],
-  filter: ['matching'],
-  intervals: ['sample_us', 'aggr_us', 'ops_update_us'],
-  intervalsGoal: ['access_bp', 'aggrs', 'min_sample_us', 'max_sample_us'],
-  accessPattern: ['sz_bytes', 'nr_accesses', 'age'],
-  quotas: ['time_ms', 'sz_bytes', 'reset_interval_ms', 'weights'],
+const REQUIRED_KEYS: Record<string, Readonly<Record<string, string>>> = {
+  // Each with the default damon-sim uses, as the warning says it (the readers below apply them).
+  target: { pid: 'null', regions: "none (a paddr target then monitors the biggest node's range)" },
+  nrRegions: { min: '10', max: '1000' },
+  filter: { matching: 'true' },
+  intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' },
+  intervalsGoal: { access_bp: '0', aggrs: '0 (no interval auto-tuning)', min_sample_us: '0', max_sample_us: '0' },
+  accessPattern: { sz_bytes: 'min 0, max max (any size)', nr_accesses: 'min 0, max max (any access rate)', age: 'min 0, max max (any age)' },
+  quotas: { time_ms: '0 (no time quota)', sz_bytes: '0 (no size quota: no limit on the bytes applied)', reset_interval_ms: 'none (the charge window never ends)', weights: '0 for each (every region scores alike)' },
   // (A goal without its metric or its target_value is an error of its own, unless it is in the
   // old spelling: goalToParams().)
-  goal: ['current_value'],
-  watermarks: ['metric', 'interval_us', 'high_permil', 'mid_permil', 'low_permil'],
+  goal: { current_value: '0' },
+  watermarks: { metric: 'none (always active)', interval_us: '0', high_permil: '0', mid_permil: '0', low_permil: '0' },
 };
 
 /**
@@ -215,10 +216,10 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
   const unknownKeys = (o: unknown, known: string[], path: readonly PathSeg[]) => {
     for (const k of Object.keys(obj(o) ?? {})) if (!known.includes(k)) warn(c, [...path, k], 'unknown key, ignored (as damo does); check its spelling');
   };
-  const required = (o: unknown, keys: readonly string[], path: readonly PathSeg[]) => {
+  const required = (o: unknown, keys: Readonly<Record<string, string>>, path: readonly PathSeg[]) => {
     const m = obj(o);
     if (!m) return;
-    for (const k of keys) if (!(k in m)) warn(c, [...path, k], 'expected this key (damo refuses the object without it); found nothing, so damon-sim uses its default');
+    for (const [k, dflt] of Object.entries(keys)) if (!(k in m)) warn(c, [...path, k], `expected this key (damo refuses the object without it); found nothing, so damon-sim uses its default, ${dflt}`);
   };
   unknownKeys(kdamond, KNOWN_KEYS.kdamond, base);
   list(obj(kdamond)?.contexts).forEach((ctx, ci) => {
