@@ -247,13 +247,20 @@ const cases: BadCase[] = [
     name: 'a hot set that starts too late to fit: the offset is named, not the hot set',
     mutate: (d) => (d.workload.hot_offset = '14 MiB'),
     path: 'workload.hot_offset',
-    phrases: ['offset + hot bytes', '14680064 + 4194304'],
+    phrases: ['hot_offset + hot_set <= the rss, 16.000 MiB (16777216 bytes)', '14680064 + 4194304 = 18.000 MiB'],
   },
   {
-    name: 'a hot set larger than the area',
+    name: 'a hot set larger than the rss',
     mutate: (d) => (d.workload.hot_set = '20 MiB'),
     path: 'workload.hot_set',
-    phrases: ["at most the area's 16777216 bytes", '20971520'],
+    phrases: ['at most the rss, 16.000 MiB (16777216 bytes)', '20.000 MiB (20971520 bytes)'],
+  },
+  {
+    name: 'a negative duration: a time of damon-sim\'s, not a kernel value',
+    mutate: (d) => (d.duration = -5),
+    path: 'duration',
+    phrases: ['found -5 (a time cannot be negative)'],
+    alone: true,
   },
   {
     name: 'a hot-set offset inside a page',

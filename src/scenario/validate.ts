@@ -112,13 +112,16 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
       // the rest: most likely a fraction written where the key takes bp (0.999 is 0.999 bp).
       if (h.bytes > 0 && h.bytes < a.bytes && h.share < h.bytes / a.bytes)
         warn(key('hot.share', 'hot_share'), `the hot set gets ${fmtShare(h.share)} of the accesses but holds ${fmtShare(h.bytes / a.bytes)} of the memory, so it is colder than the rest (a number without "%" is bp: 10000 is all of them; "99.9 %" is written so)`);
-      if (h.bytes > a.bytes) err(key('hot.bytes', 'hot_set'), `expected at most the area's ${a.bytes} bytes; found ${h.bytes}`);
-      else if (h.offset + h.bytes > a.bytes) err(key('hot.offset', 'hot_offset'), `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${h.offset} + ${h.bytes} = ${h.offset + h.bytes}`);
+      // The memory the hot set lies in, as the file names it.
+      const within = `${hotset ? 'the rss,' : "the area's"} ${sizeText(a.bytes)}`;
+      const offsetName = hotset ? 'hot_offset + hot_set' : 'offset + hot bytes';
+      if (h.bytes > a.bytes) err(key('hot.bytes', 'hot_set'), `expected at most ${within}; found ${sizeText(h.bytes)}`);
+      else if (h.offset + h.bytes > a.bytes) err(key('hot.offset', 'hot_offset'), `expected ${offsetName} <= ${within}; found ${h.offset} + ${h.bytes} = ${sizeText(h.offset + h.bytes)}`);
       h.moves.forEach((m, i) => {
         const mp = hotMovePath(s.workload, pi, ai, i);
         const op: PathSeg[] = [...mp, hotset ? 'hot_offset' : 'offset'];
         if (m.offset % 4096 !== 0) err(op, `expected a multiple of 4 KiB; found ${m.offset}`);
-        if (h.bytes <= a.bytes && m.offset + h.bytes > a.bytes) err(op, `expected offset + hot bytes <= the area's ${a.bytes} bytes; found ${m.offset} + ${h.bytes} = ${m.offset + h.bytes}`);
+        if (h.bytes <= a.bytes && m.offset + h.bytes > a.bytes) err(op, `expected ${offsetName} <= ${within}; found ${m.offset} + ${h.bytes} = ${sizeText(m.offset + h.bytes)}`);
         if (m.at <= 0) err([...mp, 'at'], `expected a time after 0; found ${m.at / 1e9} s`);
         else if (i > 0 && m.at <= h.moves[i - 1].at) err([...mp, 'at'], `expected moves in time order, after the previous one at ${h.moves[i - 1].at / 1e9} s; found ${m.at / 1e9} s`);
       });

@@ -300,8 +300,9 @@ export function parseTimeBare(v: unknown, bare: TimeUnit, unit: TimeUnit): bigin
   try {
     return parseTime(v, unit);
   } catch (e) {
-    // Say what a bare number means here, not the unit the result is counted in.
-    if (e instanceof UnitError) throw e.expecting(expectTime(bare));
+    // Say what a bare number means here, not the unit the result is counted in; a negative one is
+    // no kernel value here (these are damon-sim's own times: a run's length, when a hot set moves).
+    if (e instanceof UnitError) throw new UnitError(expectTime(bare), e.found, e.reason === NEGATIVE ? 'a time cannot be negative' : e.reason);
     throw e;
   }
 }
