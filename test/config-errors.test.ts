@@ -839,6 +839,17 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     for (const share of [2500, '25 %', 9990]) expect(warnings((d) => ((d.workload as Record<string, unknown>).hot_share = share))).toEqual([]);
   });
 
+  it('a workload with no accesses, no hot set, or a first-touch node listed twice runs, with a warning each', () => {
+    const w = (mutate: (wl: Record<string, unknown>) => void) => warnings((d) => mutate(d.workload as Record<string, unknown>));
+    expect(w((wl) => (wl.access_rate = 0))).toEqual([
+      'workload.access_rate: no accesses at all: DAMON finds every region idle (nr_accesses 0), so no scheme for hot memory applies and every age only grows',
+    ]);
+    expect(w((wl) => (wl.hot_set = 0))).toEqual(['workload.hot_set: a hot set of 0 bytes: the accesses spread evenly over the rss, so there is no hot memory to tier (hot_share has nothing to go to)']);
+    expect(w((wl) => (wl.nodes = [1, 1]))).toEqual(['workload.nodes[1]: node 1 is listed before: first touch tries each node once, so this changes nothing (another node meant?)']);
+    // With no accesses a hot set of 0 bytes adds nothing to say.
+    expect(w((wl) => ((wl.access_rate = 0), (wl.hot_set = 0)))).toHaveLength(1);
+  });
+
   // goodDoc()'s PULL scheme migrates to node 0 [4 GiB, 4128 MiB); node 1 is [4128 MiB, 4160 MiB).
   // Its filters must let through some memory off node 0, or it has nothing to move.
   describe("a migrate scheme whose core filters let through no memory, or only what is on its target node already, or whose context's regions monitor none of what they let through off it, is said to move nothing", () => {

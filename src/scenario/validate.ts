@@ -100,10 +100,15 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
       areasRight &&= bytesRight && a.nodes.length > 0;
       a.nodes.forEach((n, i) => {
         if (n >= s.machine.nodes.length) err([...key('nodes', 'nodes'), i], `expected a node id below ${s.machine.nodes.length}; found ${n}`);
+        else if (a.nodes.indexOf(n) < i) warn([...key('nodes', 'nodes'), i], `node ${n} is listed before: first touch tries each node once, so this changes nothing (another node meant?)`);
       });
+      // Legal, but most likely not meant: nothing for DAMON to find.
+      if (a.accessRate === 0) warn(key('accessRate', 'access_rate'), `no accesses at all: DAMON finds every region idle (nr_accesses 0), so no scheme for hot memory applies and every age only grows`);
       const h = a.hot;
       // The hot set is measured against the area's size only once that is right (no knock-on error).
       if (!h || !bytesRight) return;
+      if (h.bytes === 0 && a.accessRate > 0)
+        warn(key('hot.bytes', 'hot_set'), `a hot set of 0 bytes: the accesses spread evenly over ${hotset ? 'the rss' : 'the area'}, so there is no hot memory to tier${hotset ? ' (hot_share has nothing to go to)' : ''}`);
       // Rates are per 4 KiB page: the hot set is whole pages, where it starts too.
       if (h.bytes % 4096 !== 0) err(key('hot.bytes', 'hot_set'), `expected a multiple of 4 KiB; found ${h.bytes}`);
       if (h.offset % 4096 !== 0) err(key('hot.offset', 'hot_offset'), `expected a multiple of 4 KiB; found ${h.offset}`);
