@@ -500,6 +500,14 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
       );
     const quotas = qw === undefined ? defaultQuotas() : attempt(() => parseQuotas(qw, goals, component.length > 0 ? COMPONENT_QUOTA_OPTS : POSITIONAL_QUOTA_OPTS), defaultQuotas());
     const tuner = nth(occ, '--damos_quota_goal_tuner', i)?.[0];
+    // Given for fewer schemes than have goals: damo gives the rest its default, which a user who
+    // wrote the option once for a PULL/PUSH pair most likely did not mean.
+    const tuners = all(occ, '--damos_quota_goal_tuner').length;
+    if (tuner === undefined && tuners > 0 && goals.length > 0)
+      warnings.push({
+        path: '--damos_quota_goal_tuner',
+        message: `given ${tuners} time${tuners === 1 ? '' : 's'}, for the first ${tuners === 1 ? 'scheme' : `${tuners} schemes`} (the i-th goes to the i-th --damos_action, as damo takes it); scheme ${i} has quota goals and gets damo's default tuner, consist (give the option once per scheme)`,
+      });
     if (tuner !== undefined) {
       if (!(GOAL_TUNERS as readonly string[]).includes(tuner)) attempt(() => fail('--damos_quota_goal_tuner', `expected one of ${GOAL_TUNERS.join(', ')}; found ${JSON.stringify(tuner)}`), undefined);
       else quotas.goalTuner = tuner as DamoQuotas['goalTuner'];
