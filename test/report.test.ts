@@ -146,6 +146,22 @@ describe('summarize', () => {
     expect(rows(older)).toMatch(/ -$/);
   });
 
+  it('a hot-set move starts a phase of every goal at the move: its time to target is the recovery time', () => {
+    // In band by t=3, the hot set moves at 4.5 (the value drops), back in band at t=8.
+    const st = (t: number, sz: number) => ({ sz_applied: sz, nr_applied: t, qt_exceeds: 0 });
+    const recs = [6500, 6050, 6000, 6000, 3000, 4000, 5500, 5950].map((v, i) => goal(i + 1, v, st(i + 1, (i + 1) * MiB)));
+    const fin = [{ kdamond: 0, ctx: 0, scheme: 0, label: 's0', nrTried: 0, szTried: 0, nrApplied: 9, szApplied: 9 * MiB, szOpsFilterPassed: 0, qtExceeds: 0 }];
+    const [before, after] = summarize(recs, DURATION, undefined, 100, { hotSetMoves: [4.5], finalStats: fin });
+    expect(before).toMatchObject({ phase: 0, phaseStartS: 0, phaseEndS: 4.5, timeToTargetS: 2, evaluations: 4, szApplied: 5 * MiB });
+    expect(before.hotSetMoved).toBeUndefined();
+    // Counted from the move: in band at t=8, 3.5 s after it; the applied bytes from the phase's first evaluation on.
+    expect(after).toMatchObject({ phase: 1, phaseStartS: 4.5, phaseEndS: DURATION, hotSetMoved: true, timeToTargetS: 3.5, evaluations: 4, szApplied: 4 * MiB });
+    expect(formatSummaryTable([{ title: 'r', rows: [before, after] }])).toContain('s0 node_mem_used_bp nid 0, from 4.500 s (the hot set moved), until 10.000 s');
+    // A move past the last evaluation splits nothing; no move, one entry as before.
+    expect(summarize(recs, DURATION, undefined, 100, { hotSetMoves: [9] })).toHaveLength(1);
+    expect(summarize(recs, DURATION, undefined, 100, {})[0].phase).toBeUndefined();
+  });
+
   it('computes population mean/stddev/min/max over t >= duration/2', () => {
     expect(a.meanSecondHalf).toBe(6000);
     expect(a.stddevSecondHalf).toBe(100);

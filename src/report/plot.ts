@@ -15,7 +15,7 @@ import type * as Vega from 'vega';
 import type * as VegaLite from 'vega-lite';
 import { writesOf } from '../run/events.js';
 import type { AggrRecord, GoalRecord } from '../run/recorder.js';
-import { GoalLife, cmpGoal, goalKey, goalLabel, groupByGoal, unitOf, type GoalId, type GoalParamsLike } from './summary.js';
+import { GoalLife, cmpGoal, goalKey, goalLabel, groupByGoal, hotSetMoveTimes, unitOf, type GoalId, type GoalParamsLike } from './summary.js';
 
 type Logger = NonNullable<Vega.ViewOptions['logger']>;
 
@@ -168,21 +168,10 @@ export const HOT_SET_MOVE = 'hot set moves';
 
 /**
  * The times a workload's hot sets move within the first `durationS` seconds, as marks beside the
- * writes (a workload change, not a DAMON write: no goal is removed by it). `workload` is a
- * scenario's (WorkloadParams) or a timeline header's `model.workload`; both hold each area's
- * `hot.moves[].at` in ns.
+ * writes (a workload change, not a DAMON write: no goal is removed by it).
  */
 export function hotSetMoves(workload: unknown, durationS: number): PlotWrite[] {
-  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-  const field = (v: unknown, k: string): unknown => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined);
-  const ats = new Set<number>();
-  for (const p of list(field(workload, 'processes')))
-    for (const a of list(field(p, 'areas')))
-      for (const m of list(field(field(a, 'hot'), 'moves'))) {
-        const at = field(m, 'at');
-        if (typeof at === 'number' && at / 1e9 < durationS) ats.add(at);
-      }
-  return [...ats].sort((x, y) => x - y).map((at) => ({ t: at / 1e9, command: HOT_SET_MOVE }));
+  return hotSetMoveTimes(workload, durationS).map((t) => ({ t, command: HOT_SET_MOVE }));
 }
 
 /**

@@ -30,6 +30,8 @@ export interface SchemeSummary {
   phase?: number;
   phaseStartS?: number;
   phaseEndS?: number;
+  /** Present (true) when the phase began where the workload's hot set moved (SummaryRunInfo.hotSetMoves). */
+  hotSetMoved?: boolean;
   /**
    * Present only for a goal an accepted write removed (the scheme has fewer goals after a
    * `commit`, `commit_schemes_quota_goals` or `on`, or is gone; the kernel drops a goal committed
@@ -186,9 +188,23 @@ export function summarize(
     );
     // A new phase where the metric, nid or target changed, or where the goal was removed and given
     // back (the kdamond may evaluate a goal in the step that applied the write that brought it
-    // back, its record stamped a goal walk later).
-    const phases = phasesOf(all, (prev, next) => life.cameBack(prev.t, next.t));
-    const starts = phases.map((recs, i) => life.startOf(i === 0 ? -Infinity : phases[i - 1][phases[i - 1].length - 1].t, recs[0].t, recs[0]) ?? recs[0].t);
+    // back, its record stamped a goal walk later), or where the hot set moved.
+    const moves = run.hotSetMoves ?? [];
+    const moveIn = (a: number, b: number): number | undefined => {
+      let m: number | undefined;
+      for (const t of moves) if (a < t && t <= b) m = t;
+      return m;
+    };
+    const phases = phasesOf(all, (prev, next) => life.cameBack(prev.t, next.t) || moveIn(prev.t, next.t) !== undefined);
+    // The same goal, split by a move alone: the phase is the workload's, from the move.
+    const movedAt = phases.map((recs, i) => {
+      if (i === 0) return undefined;
+      const prev = phases[i - 1][phases[i - 1].length - 1];
+      return sameGoal(prev, recs[0]) && !life.cameBack(prev.t, recs[0].t) ? moveIn(prev.t, recs[0].t) : undefined;
+    });
+    const starts = phases.map(
+      (recs, i) => movedAt[i] ?? life.startOf(i === 0 ? -Infinity : phases[i - 1][phases[i - 1].length - 1].t, recs[0].t, recs[0]) ?? recs[0].t,
+    );
     phases.forEach((recs, i) => {
       const start = starts[i];
       const lastRec = recs[recs.length - 1];
@@ -212,6 +228,7 @@ export function summarize(
       }
       Object.assign(s, appliedOver(withRestarts(points, ts, restarts)));
       if (phases.length > 1 || changed) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
+      if (movedAt[i] !== undefined) s.hotSetMoved = true;
       else if (start !== 0 || removedAt !== undefined) Object.assign(s, { phaseStartS: start, phaseEndS: end });
       if (removedAt !== undefined) s.removedAtS = removedAt;
       out.push(s);
@@ -373,6 +390,24 @@ function sameGoal(a: GoalParamsLike, b: GoalParamsLike): boolean {
   return a.metric === b.metric && a.nid === b.nid && big(a.target_value) === big(b.target_value);
 }
 
+/**
+ * The times (s, ascending, each once) a workload's hot sets move within the first `durationS`
+ * seconds. `workload` is a scenario's (WorkloadParams) or a timeline header's `model.workload`;
+ * both hold each area's `hot.moves[].at` in ns.
+ */
+export function hotSetMoveTimes(workload: unknown, durationS: number): number[] {
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const field = (v: unknown, k: string): unknown => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined);
+  const ats = new Set<number>();
+  for (const p of list(field(workload, 'processes')))
+    for (const a of list(field(p, 'areas')))
+      for (const m of list(field(field(a, 'hot'), 'moves'))) {
+        const at = field(m, 'at');
+        if (typeof at === 'number' && at / 1e9 < durationS) ats.add(at);
+      }
+  return [...ats].sort((x, y) => x - y).map((at) => at / 1e9);
+}
+
 /** What a run adds to its goal records for the summary. */
 export interface SummaryRunInfo {
   /** Every scheme's DAMOS stats at the end of the run. */
@@ -384,6 +419,11 @@ export interface SummaryRunInfo {
   goalWrites?: ReadonlyArray<{ t: number; kdamond: number; ctx?: number; goals?: readonly number[]; goal_params?: ReadonlyArray<ReadonlyArray<GoalParamsLike>>; stats_before?: ReadonlyArray<AppliedReading> }>;
   /** Each context's per-scheme goal counts when the run started (a goal added later starts there). */
   initialGoals?: ReadonlyArray<{ kdamond: number; ctx: number; goals: readonly number[] }>;
+  /**
+   * When the workload's hot sets move (seconds, ascending): each goal gets a phase from each move,
+   * so how fast the schemes bring the hot memory back to the target is judged as a step's response.
+   */
+  hotSetMoves?: readonly number[];
 }
 
 /** A scheme's cumulative applied totals as a goal record, or an `on` event's `stats_before`, gives them. */
@@ -633,7 +673,8 @@ export function phaseNote(s: SchemeSummary | readonly SchemeSummary[]): string {
     const hi = Math.max(...v);
     return lo === hi ? `${fmtNum(lo, 3)} s` : `${fmtNum(lo, 3)}–${fmtNum(hi, 3)} s`;
   };
-  const from = all.some((e) => e.phaseStartS) ? `, from ${at(all.map((e) => e.phaseStartS ?? 0))}` : '';
+  const moved = all.some((e) => e.hotSetMoved) ? ' (the hot set moved)' : '';
+  const from = all.some((e) => e.phaseStartS) ? `, from ${at(all.map((e) => e.phaseStartS ?? 0))}${moved}` : '';
   if (all.some((e) => e.removedAtS !== undefined)) return `${from}, removed at ${at(all.map((e) => e.removedAtS))}`;
   // The end of every part but a whole-run one (which has no phase times).
   return all.every((e) => e.phaseEndS === undefined) ? from : `${from}, until ${at(all.map((e) => e.phaseEndS))}`;

@@ -9,7 +9,7 @@ import { keptGoals } from './build.js';
 import type { GoalParams, Scenario, SchemeParams } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
 import { emitKdamonds } from '../formats/damo/emit.js';
-import { UNEVALUATED, addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
+import { UNEVALUATED, addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, hotSetMoveTimes, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine, SCHEME_WRITES, writesOf } from './events.js';
@@ -222,7 +222,8 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const stats = finalStats(sim, labels);
   const goalWrites = writesOf(events.records, SCHEME_WRITES);
   const initialGoals = sc.kdamonds.flatMap((k, ki) => k.contexts.map((c, ci) => ({ kdamond: ki, ctx: ci, goals: c.schemes.map((s) => keptGoals(s).length) })));
-  const summary = summarize(rec.goals, sc.duration / 1e9, labels, 100, { finalStats: stats, goalWrites, initialGoals });
+  const hotSetMoves = hotSetMoveTimes(sc.workload, sc.duration / 1e9);
+  const summary = summarize(rec.goals, sc.duration / 1e9, labels, 100, { finalStats: stats, goalWrites, initialGoals, hotSetMoves });
   // The machine's own counters at the end: not the last recorded aggregation, which record.aggr_stride
   // can make far older than the end (or which watermarks may have kept from being made at all).
   const migrations = migrationSummary({ migrated: sim.machine.migratedBytes });
