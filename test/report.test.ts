@@ -696,6 +696,12 @@ describe('setupDifferences', () => {
     // With the model in every header, its digests (nodes, the workload's line) are left out too.
     const model = (share: number) => ({ nodes: [{ capacity: 1 }], workload: `hot ${share}`, model: { workload: { processes: [{ areas: [{ hot: { share } }] }] } } });
     expect(setupDifferences([model(0.999), model(0.9)])).toEqual([{ path: 'model.workload.processes[0].areas[0].hot.share', values: ['0.999', '0.9'] }]);
+    // The model's bytes and ns read in units (exact: a size three decimals would round stays an integer), in parts shown whole too.
+    const machine = (capacity: number, moves: unknown[]) => ({ model: { machine: { nodes: [{ capacity, kind: 'dram' }] }, workload: { processes: [{ areas: [{ hot: { moves } }] }] } } });
+    expect(setupDifferences([machine(64 * GiB, []), machine(64 * GiB + 4096, [{ at: 300e9, offset: 24 * GiB }])])).toEqual([
+      { path: 'model.machine.nodes[0].capacity', values: ['64.000 GiB', '68,719,480,832'] },
+      { path: 'model.workload.processes[0].areas[0].hot.moves[0]', values: [undefined, '{"at":"5 m","offset":"24.000 GiB"}'] },
+    ]);
     // Without a damon part (a timeline from before it), the digest is what there is to compare.
     expect(setupDifferences([{ schemes: [{ goal_tuner: 'x' }] }, { schemes: [{ goal_tuner: 'y' }], damon: damon() }])[0]).toEqual({ path: 'schemes[0].goal_tuner', values: ['x', 'y'] });
     expect(setupDifferences([a, a])).toEqual([]);

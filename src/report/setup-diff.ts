@@ -7,6 +7,7 @@
  * headers by hand.
  */
 import { isMapping, toJson } from '../lib/json.js';
+import { formatBytes, formatTimeExact } from '../formats/damo/units.js';
 
 /** One leaf (or part) whose value differs between runs: its path, and each run's value (undefined: the run has no such leaf or part). */
 export interface SetupDifference {
@@ -28,6 +29,25 @@ function textOf(v: unknown): string {
 /** A value's text as a cell: cut to CELL_MAX (values are compared whole, before it is cut). */
 function cellOf(text: string): string {
   return text.length > CELL_MAX ? `${text.slice(0, CELL_MAX - 1)}…` : text;
+}
+
+/** Keys of the header's `model` (the machine and workload) that hold bytes, and times in ns. */
+const MODEL_BYTES = new Set(['base', 'hole_between_nodes', 'capacity', 'reserved', 'watermark', 'swap', 'bytes', 'offset']);
+const MODEL_NS = new Set(['at']);
+
+/**
+ * The header's `model` as a reader takes it in: its byte counts in units ("64.000 GiB", exact, or
+ * the integer where three decimals would round) and its times as "5 m", where the header keeps raw
+ * bytes and ns. The damo part is left as damo wrote it.
+ */
+function readableModel(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => readableModel(v, key));
+  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readableModel(v, k)]));
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+    if (MODEL_BYTES.has(key)) return formatBytes(value, { exact: true });
+    if (MODEL_NS.has(key)) return formatTimeExact(value, 'ns');
+  }
+  return value;
 }
 
 /** A node of a header's tree: a leaf's value, or a list or mapping (whose leaves are compared instead, where every run has it). */
@@ -76,7 +96,7 @@ export function setupDifferences(configs: ReadonlyArray<Record<string, unknown>>
   const digests = new Set([...(every('damon') ? ['schemes'] : []), ...(every('model') ? ['nodes', 'workload'] : []), ...(every('kernel') ? ['profile'] : [])]);
   const flat = configs.map((c) => {
     const out = new Map<string, Node>();
-    for (const [k, v] of Object.entries(c)) if (!digests.has(k)) nodes(v, k, out);
+    for (const [k, v] of Object.entries(c)) if (!digests.has(k)) nodes(k === 'model' ? readableModel(v) : v, k, out);
     return out;
   });
   const paths: string[] = [];
