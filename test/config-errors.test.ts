@@ -938,6 +938,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       ]],
       ["regions over node 0 only, given so: the same", (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0]), [`${SCHEME}: ${MON} (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing`]],
       ['regions over part of node 0', (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [{ start: '4 GiB', end: '4112 MiB' }]), [
+        `${CTX}.targets[0].regions: the regions cover only part of node 0 ${r0}: [${4112 * M} (4112 MiB), ${4128 * M} (4128 MiB)) of it is not monitored (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole)`,
         `${SCHEME}: ${MON} (${r1}); found regions over [${4 * G} (4 GiB), ${4112 * M} (4112 MiB)) only: it migrates nothing`,
       ]],
       ["regions over node 1 only", (d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [N1]), []],
@@ -1128,6 +1129,8 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     const G = 2 ** 30;
     // Node 0 grows to 48 MiB: the filter meant as node 1's range [4128 MiB, 4160 MiB) now starts inside node 0 and ends inside node 1 (both named).
     expect(warnings((d) => (d.machine.nodes[0].capacity = '48 MiB'))).toEqual([
+      // The regions, written for the old capacities too, now miss the end of node 1.
+      `${CTX}.targets[0].regions: the regions cover only part of node 1 [${4144 * M} (4144 MiB), ${4176 * M} (4176 MiB)): [${4160 * M} (4160 MiB), ${4176 * M} (4176 MiB)) of it is not monitored (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole)`,
       `${SCHEME}.filters[0].address_range: this addr filter is [${4128 * M} (4128 MiB), ${4160 * M} (4160 MiB)), which covers only part of node 0 [${4 * G} (4 GiB), ${4144 * M} (4144 MiB)) and of node 1 [${4144 * M} (4144 MiB), ${4176 * M} (4176 MiB)): a bound inside a node leaves the rest of it to the filter's other side (addr filters are absolute addresses: one naming a node's range must change with the capacities)`,
     ]);
     // A filter over whole nodes, or over both, says nothing.

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newCtx } from './helpers/ctx.js';
 import { DamonRegion, DamonTarget, RegionWalk } from '../src/damon/region.js';
-import { coreFilterOut, coreFilterPassing, type ByteRange } from '../src/damos/filters.js';
+import { coreFilterOut, coreFilterPassing, intersectRanges, subtractRanges, unionRanges, type ByteRange } from '../src/damos/filters.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosFilter } from '../src/damos/scheme.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
 import { minRegionSzFor } from '../src/run/build.js';
@@ -202,5 +202,37 @@ describe('coreFilterPassing agrees with coreFilterOut() page by page', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('range helpers: union, intersection and difference agree with a per-page count', () => {
+  const PAGE = 4096;
+  const rangesArb = fc.array(fc.tuple(fc.nat({ max: 64 }), fc.integer({ min: 1, max: 16 })), { maxLength: 6 }).map((xs) => xs.map(([s, n]) => ({ start: s * PAGE, end: (s + n) * PAGE })));
+  it('subtractRanges(m, union) holds exactly the pages of m no range holds; intersectRanges the rest', () => {
+    fc.assert(
+      fc.property(rangesArb, fc.nat({ max: 64 }), fc.integer({ min: 1, max: 32 }), (rs, ms, mn) => {
+        const m = { start: ms * PAGE, end: (ms + mn) * PAGE };
+        const u = unionRanges(rs);
+        const missed = subtractRanges(m, u);
+        const hit = intersectRanges(u, [m]);
+        const holds = (list: ByteRange[], p: number) => list.some((r) => r.start <= p && p < r.end);
+        for (let p = m.start; p < m.end; p += PAGE) {
+          const inAny = rs.some((r) => r.start <= p && p < r.end);
+          expect(holds(missed, p)).toBe(!inAny);
+          expect(holds(hit, p)).toBe(inAny);
+        }
+        // Both inside m, sorted and apart.
+        for (const list of [missed, hit])
+          list.forEach((r, i) => {
+            expect(m.start <= r.start && r.end <= m.end && r.start < r.end).toBe(true);
+            if (i > 0) expect(list[i - 1].end).toBeLessThan(r.start);
+          });
+      }),
+      { numRuns: 300 },
+    );
+    expect(subtractRanges({ start: 0, end: 10 }, [{ start: 2, end: 4 }, { start: 6, end: 12 }])).toEqual([
+      { start: 0, end: 2 },
+      { start: 4, end: 6 },
+    ]);
   });
 });

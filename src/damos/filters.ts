@@ -117,6 +117,20 @@ export function unionRanges(ranges: readonly ByteRange[]): ByteRange[] {
 }
 
 /** The bytes both range lists hold: each list ascending and non-overlapping; so is the answer. */
+/** The parts of `from` that none of `minus` (ascending, non-overlapping) holds. */
+export function subtractRanges(from: ByteRange, minus: readonly ByteRange[]): ByteRange[] {
+  const out: ByteRange[] = [];
+  let at = from.start;
+  for (const r of minus) {
+    if (r.end <= at) continue;
+    if (r.start >= from.end) break;
+    if (r.start > at) out.push({ start: at, end: r.start });
+    at = Math.max(at, r.end);
+  }
+  if (at < from.end) out.push({ start: at, end: from.end });
+  return out;
+}
+
 export function intersectRanges(a: readonly ByteRange[], b: readonly ByteRange[]): ByteRange[] {
   const out: ByteRange[] = [];
   for (let i = 0, j = 0; i < a.length && j < b.length; ) {

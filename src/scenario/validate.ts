@@ -8,7 +8,7 @@ import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { formatBytes } from '../formats/damo/units.js';
 import { alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
-import { coreFilterPassing, intersectRanges, unionRanges, type ByteRange } from '../damos/filters.js';
+import { coreFilterPassing, intersectRanges, subtractRanges, unionRanges, type ByteRange } from '../damos/filters.js';
 import { isCoreFilter, measuresNode } from '../damos/scheme.js';
 import { metricExists, resolveProfile, useProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
@@ -307,6 +307,20 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const both = a < lo && b > hi;
     warn(path, `${physical('region', r, au)}, which reaches past the machine's memory ${rangeText(lo, hi)}: the ${both ? 'parts' : 'part'} outside hold${both ? '' : 's'} no memory, so DAMON finds no access there (the kernel takes such a region)`);
   };
+  // A paddr target's regions most often cover whole nodes (damo's --numa_node, the tiering
+  // setups): ones that cover a node only in part were most likely written for other capacities or
+  // another layout (a hole added), and leave the rest of it unmonitored (the kernel takes them).
+  const partOfNode = (path: PathSeg[], regions: ReadonlyArray<{ start: number; end: number }>, au: number) => {
+    const covered = unionRanges(regions.filter((r) => r.start < r.end).map((r) => ({ start: r.start * au, end: r.end * au })));
+    if (covered.length === 0) return;
+    (env.memory ?? []).forEach((m, nid) => {
+      const inNode = intersectRanges(covered, [m]);
+      const bytes = inNode.reduce((n, r) => n + r.end - r.start, 0);
+      if (bytes === 0 || bytes === m.end - m.start) return;
+      const missed = subtractRanges(m, covered);
+      warn(path, `the regions cover only part of node ${nid} ${rangeText(m.start, m.end)}: ${missed.map((r) => rangeText(r.start, r.end)).join(', ')} of it is not monitored (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole${au !== 1 ? '; they are core addresses: bytes / addr_unit' : ''})`);
+    });
+  };
   // An addr filter is most often one node's range (the tiering schemes'): one whose bound falls
   // inside a node was most likely written for other capacities, and leaves part of that node to
   // the other side of the filter (the kernel takes any range). Its bounds as damos_filter_match()
@@ -443,6 +457,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
             pastMemory(rp, r, ctx.addrUnit);
           }
         });
+        if (paddr) partOfNode([...cp, 'targets', ti, 'regions'], t.regions, ctx.addrUnit);
       });
       ctx.schemes.forEach((sc, si) => {
         const sp: PathSeg[] = [...cp, 'schemes', si];
