@@ -1593,7 +1593,9 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       expect(tl.aggrs).toHaveLength(21);
       expect(tl.goals).toHaveLength(38);
       expect(tl.aggrs.map((a) => [a.t, a.hot_bytes])).toEqual(res.aggrs.map((a) => [a.t, a.hot_bytes]));
-      expect(tl.goals.map((g) => [g.t, g.scheme, Number(g.current_value), Number(g.esz)])).toEqual(res.goals.map((g) => [g.t, g.scheme, Number(g.current_value), Number(g.esz)]));
+      // The u64 fields as the run holds them, bigints (as GoalRecord types them), whatever their size.
+      expect(tl.goals.map((g) => [g.t, g.scheme, g.target_value, g.current_value, g.esz])).toEqual(res.goals.map((g) => [g.t, g.scheme, g.target_value, g.current_value, g.esz]));
+      expect(tl.goals.every((g) => typeof g.target_value === 'bigint' && typeof g.current_value === 'bigint' && typeof g.esz === 'bigint')).toBe(true);
       expect([tl.scenario, tl.durationS, tl.kdamonds, tl.events]).toEqual(['tiering-6040-consist', 20, 1, []]);
       // The header's goals, numbered and with the nid as the goal records have them.
       expect(tl.configuredGoals).toEqual([

@@ -233,6 +233,16 @@ function foundValue(v: unknown): string {
   return 'an object';
 }
 
+/** A goal record's u64 fields (GoalRecord: bigint). */
+const GOAL_U64 = ['target_value', 'current_value', 'esz'];
+
+/** `v` with each of `keys` that holds a whole number turned into a bigint (parseTimelineLine() gives numbers below 2^53). */
+function asBigints(v: unknown, keys: readonly string[]): unknown {
+  if (!isMapping(v)) return v;
+  for (const k of keys) if (typeof v[k] === 'number' && Number.isInteger(v[k])) v[k] = BigInt(v[k] as number);
+  return v;
+}
+
 /**
  * Read `path` whole (each line decoded once, in chunks): the header, the goal, aggregation and
  * event records, and the summary. A file that is not a whole timeline, or a record without a
@@ -260,9 +270,13 @@ export function readTimeline(path: string): Timeline {
     if (fields === undefined) return;
     for (const [key, kind] of Object.entries(fields))
       if (!fieldFits(rec[key], kind)) bad(`${path}:${no}`, `expected ${recordNamed(rec.type)}'s "${key}" as ${KIND_NAMES[kind]}; found ${foundValue(rec[key])}`);
-    if (rec.type === 'goal') goals.push(rec as unknown as GoalRecord);
+    // The u64 values as the run's own records hold them (bigints), whatever size they read back as.
+    if (rec.type === 'goal') goals.push(asBigints(rec, GOAL_U64) as unknown as GoalRecord);
     else if (rec.type === 'aggr') aggrs.push(rec as unknown as AggrRecord);
-    else events.push(rec as unknown as EventRecord);
+    else {
+      if (Array.isArray(rec.goal_params)) rec.goal_params = rec.goal_params.map((gs: unknown) => (Array.isArray(gs) ? gs.map((g: unknown) => asBigints(g, ['target_value'])) : gs));
+      events.push(rec as unknown as EventRecord);
+    }
   });
   const h = header ?? headerOf(path, first, true);
   const summary = summaryOf(path, h, lastNo > 1 ? last : undefined, lastNo);
