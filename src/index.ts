@@ -5,7 +5,7 @@
  */
 
 // Scenarios: files, documents, presets, the normalised model and its errors.
-export { loadScenarioFile, scenarioFromDoc, parseText, type LoadedScenario, type LoadOptions } from './scenario/load.js';
+export { loadScenarioFile, scenarioFromDoc, parseText, setDuration, type LoadedScenario, type LoadOptions } from './scenario/load.js';
 export { scenarioSchema, type ScenarioDoc } from './scenario/schema.js';
 export type { Scenario, KdamondParams, ContextParams, SchemeParams, GoalParams, FilterParams, WorkloadParams } from './scenario/model.js';
 export { PRESETS, tiering6040, type Tuner } from './scenario/presets.js';
@@ -16,6 +16,7 @@ export { PROFILES, DEFAULT_PROFILE, SWITCHES, findProfile, withOverrides, type K
 
 // Running: one call for a whole run, or the simulation to step yourself.
 export { runScenario, runScenarioAsync, RunInterrupted, type RunOptions, type RunResult, type ContextRegions } from './run/run.js';
+export { TRACEPOINTS, type Tracepoint } from './run/trace.js';
 export { Simulation } from './run/simulation.js';
 export type { AggrRecord, GoalRecord, TruthSample } from './run/recorder.js';
 

@@ -24,6 +24,7 @@ import { ConfigError, QUOTE_MAX, oneLine } from '../src/scenario/issues.js';
 import { formatBytesHuman, formatSummaryTable, migrationSummary } from '../src/report/summary.js';
 import { tiering6040 } from '../src/scenario/presets.js';
 import { runScenario } from '../src/run/run.js';
+import { TRACEPOINTS } from '../src/run/trace.js';
 import { regionLimits } from '../src/damon/region.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'damon-sim-config-errors-'));
@@ -1974,6 +1975,33 @@ describe("runScenario given a hand-built Scenario (the library's loader was skip
       expect(() => runScenario(sc as never)).toThrow(new TypeError(`runScenario: ${message}`));
     });
   }
+
+  it('a Scenario changed after loading gets the checks a document gets: another kernel profile that lacks its goal metric and tuner is refused, as the CLI refuses it', () => {
+    const sc = scenarioFromDoc(goodDoc()).scenario;
+    const other = { ...sc, kernel: { ...sc.kernel, profile: 'mainline-6.19' } };
+    let caught: unknown;
+    try {
+      runScenario(other);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).issues.map((i) => i.path)).toEqual([`${GOAL}.metric`, `${SCHEME}.quotas.goal_tuner`]);
+  });
+
+  it('traceEvents takes the names --trace-events takes ("damon:" or not); an unknown one is a TypeError', () => {
+    const sc = scenarioFromDoc({ ...goodDoc(), duration: '3 s' }).scenario;
+    const lines = (events: Iterable<string>) => {
+      const out: string[] = [];
+      runScenario(sc, { trace: (l) => out.push(l), traceEvents: events as never });
+      return out;
+    };
+    const plain = lines(['damos_esz']);
+    expect(plain.length).toBeGreaterThan(0);
+    expect(plain.every((l) => l.includes(' damon:damos_esz: '))).toBe(true);
+    expect(lines(new Set(['damon:damos_esz']))).toEqual(plain);
+    expect(() => lines(['bogus'])).toThrow(new TypeError(`runScenario: expected opts.traceEvents from ${TRACEPOINTS.join(', ')} (a "damon:" prefix is taken); found "bogus"`));
+  });
 });
 
 describe('a good scenario', () => {

@@ -11,7 +11,7 @@ import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
 import { keptGoals } from '../run/build.js';
 import { secs } from '../run/recorder.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
-import { TRACEPOINTS, type Tracepoint } from '../run/trace.js';
+import { TRACEPOINTS, parseTracepoints, type Tracepoint } from '../run/trace.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
 import { scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
@@ -263,11 +263,10 @@ function sayWrote(io: Io, files: readonly string[]): void {
 function parseTraceEvents(o: Pick<RunCommandOptions, 'trace' | 'traceEvents'>): ReadonlySet<Tracepoint> | undefined {
   if (o.traceEvents === undefined) return undefined;
   if (o.trace === undefined) throw new UsageError(`--trace-events: expected --trace FILE beside it (it picks the tracepoints of that file); found --trace-events ${o.traceEvents} alone`);
-  const names = o.traceEvents.split(',').map((x) => x.trim().replace(/^damon:/, ''));
-  const known = new Set<string>(TRACEPOINTS);
-  const bad = names.filter((n) => !known.has(n));
-  if (bad.length > 0 || names.length === 0) throw new UsageError(`--trace-events: expected tracepoint names from ${TRACEPOINTS.join(', ')}, comma-separated; found ${bad.map((b) => JSON.stringify(b)).join(', ') || 'none'}`);
-  return new Set(names as Tracepoint[]);
+  const names = o.traceEvents.split(',');
+  const { points, unknown } = parseTracepoints(names);
+  if (unknown.length > 0 || points.size === 0) throw new UsageError(`--trace-events: expected tracepoint names from ${TRACEPOINTS.join(', ')}, comma-separated; found ${unknown.map((b) => JSON.stringify(b.trim().replace(/^damon:/, ''))).join(', ') || 'none'}`);
+  return points;
 }
 
 /** Where one run writes, and how it is driven. */

@@ -13,7 +13,9 @@ import { UNEVALUATED, addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, 
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine, SCHEME_WRITES, writesOf } from './events.js';
-import { TraceWriter, fanOutTracer, type Tracepoint } from './trace.js';
+import { TRACEPOINTS, TraceWriter, fanOutTracer, parseTracepoints, type Tracepoint } from './trace.js';
+import { validateScenario } from '../scenario/validate.js';
+import { ConfigError, type Collector } from '../scenario/issues.js';
 
 export interface RunOptions {
   /** Receives every NDJSON line (header, records, summary), in order. */
@@ -22,8 +24,8 @@ export interface RunOptions {
   onProgress?: (simNs: number, totalNs: number, sim: Simulation) => void;
   /** Receives the trace stream's lines (kernel tracepoint shapes; src/run/trace.ts). */
   trace?: (line: string) => void;
-  /** Only these tracepoints in the trace stream (all when unset). */
-  traceEvents?: ReadonlySet<Tracepoint>;
+  /** Only these tracepoints in the trace stream (all when unset); `damon:` before a name is taken, an unknown name is a TypeError. */
+  traceEvents?: Iterable<Tracepoint | `damon:${Tracepoint}`>;
 }
 
 export interface RunResult {
@@ -185,11 +187,19 @@ function checkScenarioShape(sc: Scenario): void {
 /** A run as steps of one simulated second; the generator's return value is the result. */
 function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, void> {
   checkScenarioShape(sc);
+  // A Scenario changed after scenarioFromDoc() (another profile, another quota) gets the checks a
+  // document would have had: a run of a configuration the kernel refuses is no answer.
+  const checked: Collector = { errors: [], warnings: [] };
+  validateScenario(sc, checked);
+  if (checked.errors.length > 0) throw new ConfigError(checked.errors);
+  const traceEvents = opts.traceEvents === undefined ? undefined : parseTracepoints(opts.traceEvents);
+  if (traceEvents && traceEvents.unknown.length > 0)
+    throw new TypeError(`runScenario: expected opts.traceEvents from ${TRACEPOINTS.join(', ')} (a "damon:" prefix is taken); found ${traceEvents.unknown.map((n) => JSON.stringify(n)).join(', ')}`);
   const write = opts.write;
   const ctxKdamond: number[] = [];
   sc.kdamonds.forEach((k, ki) => k.contexts.forEach(() => ctxKdamond.push(ki)));
   const rec = new Recorder(write, sc.record.aggrStride, (ci) => ctxKdamond[ci] ?? 0, sc.duration);
-  const traceWriter = opts.trace ? new TraceWriter(opts.trace, (ci) => ctxKdamond[ci] ?? 0, opts.traceEvents) : undefined;
+  const traceWriter = opts.trace ? new TraceWriter(opts.trace, (ci) => ctxKdamond[ci] ?? 0, traceEvents?.points) : undefined;
   const sim = new Simulation(sc, traceWriter ? fanOutTracer(rec, traceWriter) : rec);
   rec.attach(sim);
   const events = new EventEngine(sim, sc.events ?? [], (r, ns) => rec.emit(r, ns), sc.duration).attach();

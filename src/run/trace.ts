@@ -26,6 +26,22 @@ import { TimeOrderedLines } from './time-order.js';
 export const TRACEPOINTS = ['damon_aggregated', 'damos_before_apply', 'damos_esz', 'damos_node_eligible_mem_bp', 'damos_stat_after_apply_interval', 'damon_monitor_intervals_tune'] as const;
 export type Tracepoint = (typeof TRACEPOINTS)[number];
 
+/**
+ * Tracepoint names as `perf record -e` takes them (`damon:` in front or not), as Tracepoints, and
+ * those that name none.
+ */
+export function parseTracepoints(names: Iterable<string>): { points: Set<Tracepoint>; unknown: string[] } {
+  const known = new Set<string>(TRACEPOINTS);
+  const points = new Set<Tracepoint>();
+  const unknown: string[] = [];
+  for (const raw of names) {
+    const n = String(raw).trim().replace(/^damon:/, '');
+    if (known.has(n)) points.add(n as Tracepoint);
+    else unknown.push(String(raw));
+  }
+  return { points, unknown };
+}
+
 /** `<secs>.<usecs>` of a simulated ns time. */
 export function traceTimestamp(ns: number): string {
   const us = Math.floor(ns / 1000);
