@@ -416,7 +416,8 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     if (o.seeds === undefined) return;
     const r = parseSeedList(o.seeds);
     if (typeof r === 'string') throw new UsageError(`--seeds: ${r}`);
-    seeds = r;
+    // Ascending, as `report summary --sweep` tables them from the files (which hold no order).
+    seeds = r.sort((a, b) => a - b);
   });
   checks.report();
   if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
