@@ -1354,12 +1354,18 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(errors.map((l) => l.split(': ')[2])).toEqual(['--tuner', '--duration', '--seed']);
   });
 
-  it('--duration decides which events are too late: a shorter run warns, a longer one does not', async () => {
+  /** goodDoc() of `duration` with a stats update at 50 s, written to `name` in the test directory. */
+  const withEventAt50 = (name: string, duration: string) => {
     const d = goodDoc();
-    d.duration = '100 s';
+    d.duration = duration;
     d.events = [{ at: 50, command: 'update_schemes_stats' }];
-    const file = join(dir, 'late.yaml');
+    const file = join(dir, name);
     writeFileSync(file, stringify(d));
+    return { d, file };
+  };
+
+  it('--duration decides which events are too late: a shorter run warns, a longer one does not', async () => {
+    const { d, file } = withEventAt50('late.yaml', '100 s');
     const short = await cli(['run', file, '--duration', '20s', '--no-progress']);
     expect(short.code, short.err).toBe(0);
     expect(short.err).toBe('damon-sim: warning: events[0].at: at or after the end of the run (20 s): never delivered\n');
@@ -1389,11 +1395,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
   });
 
   it('--quiet (before or after the command) leaves errors alone on stderr: no warnings, notes or "wrote" lines, the output unchanged', async () => {
-    const d = goodDoc();
-    d.duration = '20 s';
-    d.events = [{ at: 50, command: 'update_schemes_stats' }];
-    const file = join(dir, 'quiet.yaml');
-    writeFileSync(file, stringify(d));
+    const { d, file } = withEventAt50('quiet.yaml', '20 s');
     const outFile = join(dir, 'quiet.ndjson');
     const loud = await cli(['run', file, '--out', outFile, '--no-progress']);
     expect(loud.code, loud.err).toBe(0);
