@@ -1349,9 +1349,18 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
 
   it('every bad option value at once, one line each', async () => {
     const outFile = join(dir, 'many.ndjson');
-    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '5parsecs', '--seed', 'abc', '--tuner', 'x', '--out', outFile, '--no-progress']);
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '5parsecs', '--seed', 'abc', '--tuner', 'x', '--tolerance', '-5', '--out', outFile, '--no-progress']);
     const errors = expectRejected({ ...r, outFile });
-    expect(errors.map((l) => l.split(': ')[2])).toEqual(['--tuner', '--duration', '--seed']);
+    expect(errors.map((l) => l.split(': ')[2])).toEqual(['--tuner', '--tolerance', '--duration', '--seed']);
+    expectError(errors, '--tolerance', 'expected a whole number >= 0', 'found "-5"');
+  });
+
+  it('--tolerance judges the summary by another band, and report summary reads it back from the timeline', async () => {
+    const outFile = join(dir, 'tol.ndjson');
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '30', '--tolerance', '200', '--out', outFile, '-q']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/\n {2}time to target ±200 bp +29\.103 s\n/);
+    expect((await cli(['report', 'summary', outFile])).out).toBe(r.out);
   });
 
   /** goodDoc() of `duration` with a stats update at 50 s, written to `name` in the test directory. */

@@ -146,6 +146,25 @@ describe('summarize', () => {
     expect(rows(older)).toMatch(/ -$/);
   });
 
+  it('judges by another band when told (run --tolerance): the entries say which, the table heads its rows by it, by run where runs differ', () => {
+    const [wide] = summarize(tempA, DURATION, undefined, 1000);
+    // tempA: 5000 at t=2 is within ±1000 of 6000 (3000 at t=1 is not), and every second-half value is.
+    expect(wide).toMatchObject({ tolerance: 1000, timeToTargetS: 2, settledS: 2, inBandSecondHalf: 1 });
+    expect(a.tolerance).toBeUndefined();
+    const table = formatSummaryTable([{ title: 'wide', rows: [wide] }]);
+    expect(table).toMatch(/\n {2}time to target ±1000 bp +2\.000 s\n/);
+    expect(table).toContain('  within ±1000 bp, 2nd half');
+    const both = formatSummaryTable([
+      { title: 'wide', rows: [wide] },
+      { title: 'default', rows: [a] },
+    ]);
+    expect(both).toContain('  time to settle ±1000 / ±100 bp (by run)');
+    // A sweep of such runs says it in its head and its line.
+    const sweep = formatSweepTable('t', [{ seed: 1, summary: [wide], stats: [] }]);
+    expect(sweep).toContain('time to ±1000');
+    expect(sweep).toContain('within ±1000 of 6000');
+  });
+
   it('a hot-set move starts a phase of every goal at the move: its time to target is the recovery time', () => {
     // In band by t=3, the hot set moves at 4.5 (the value drops), back in band at t=8.
     const st = (t: number, sz: number) => ({ sz_applied: sz, nr_applied: t, qt_exceeds: 0 });

@@ -35,6 +35,7 @@ export interface RunCommandOptions {
   plot?: string;
   trace?: string;
   traceEvents?: string;
+  tolerance?: string;
   outDir?: string;
   damoCompat?: string;
   progress?: boolean;
@@ -269,6 +270,14 @@ function parseTraceEvents(o: Pick<RunCommandOptions, 'trace' | 'traceEvents'>): 
   return points;
 }
 
+/** `--tolerance N`: the summary's band around each goal's target, in the goal's unit (bp for the node metrics). */
+function parseTolerance(o: Pick<RunCommandOptions, 'tolerance'>): number | undefined {
+  if (o.tolerance === undefined) return undefined;
+  const t = o.tolerance.trim();
+  if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) throw new UsageError(`--tolerance: expected a whole number >= 0 in the goals' unit (bp for the node metrics), such as 50; found ${JSON.stringify(o.tolerance)}`);
+  return Number(t);
+}
+
 /** Where one run writes, and how it is driven. */
 interface RunOutputs {
   out?: string;
@@ -276,6 +285,8 @@ interface RunOutputs {
   trace?: string;
   /** The tracepoints `trace` keeps (all when unset). */
   traceEvents?: ReadonlySet<Tracepoint>;
+  /** The summary's band around each goal's target (--tolerance; 100 when unset). */
+  tolerance?: number;
   /** The files are --out-dir's (a comparison's or a sweep's), which is the option an error names; otherwise --out, --plot and --trace. */
   inOutDir?: boolean;
   progress: boolean;
@@ -319,7 +330,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promi
     if (writer) outputs.push(writer);
     const tracer = trace !== undefined ? new AtomicLineWriter(trace, option('--trace')) : undefined;
     if (tracer) outputs.push(tracer);
-    res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, traceEvents: w.traceEvents, signal });
+    res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, traceEvents: w.traceEvents, tolerance: w.tolerance, signal });
     bar.stop();
     // Once per command (a sweep's runs would repeat it); a run of several says whose.
     const whose = w.notesSeen && `${sc.name} seed ${sc.seed}`;
@@ -408,6 +419,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
     });
   }
   check(() => parseTraceEvents(o));
+  check(() => parseTolerance(o));
   check(() => parseOverrides({ duration: o.duration }));
   check(() => parseOverrides({ seed: o.seed }));
   check(() => parseProfile(o.profile));
@@ -493,7 +505,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     for (let i = 0; i < tuners.length; i++) {
       printNewIssues(io, loaded[i].warnings, 'warning', warned);
       const base = bases[i];
-      const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen })));
+      const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen, tolerance: parseTolerance(o) })));
       // Titled by run name, as `report summary` titles the timelines written here.
       columns.push({ title: loaded[i].scenario.name, rows: res.summary });
       migrations.push(res.migrations);
@@ -509,7 +521,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
   }
   const loaded = loadOne(file, o, (o.tuner as Tuner | undefined) ?? 'temporal');
   printIssues(io, loaded.warnings, 'warning');
-  const res = await runAndWrite(io, loaded, { out: o.out, plot: o.plot, trace: o.trace, traceEvents: parseTraceEvents(o), progress, signal });
+  const res = await runAndWrite(io, loaded, { out: o.out, plot: o.plot, trace: o.trace, traceEvents: parseTraceEvents(o), tolerance: parseTolerance(o), progress, signal });
   // As the comparison and the sweep say where their files went (files only: standard output is seen).
   const given = [o.out, o.plot, o.trace].filter((f): f is string => f !== undefined);
   const toStdout = given.filter(isStdout);
@@ -602,7 +614,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
       const base = baseOf(sc);
       // If it fails, the runs before it are complete: their tables are still printed.
       const done = () => [...tables, ...(runs.length > 0 ? [formatSweepTable(perSeed[0].scenario.name, runs)] : [])].join('\n');
-      const res = await keepingDone(io, done, () => oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen })));
+      const res = await keepingDone(io, done, () => oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen, tolerance: parseTolerance(o) })));
       if (base) written++;
       if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
       runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });

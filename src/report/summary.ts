@@ -42,6 +42,11 @@ export interface SchemeSummary {
    */
   removedAtS?: number;
   /**
+   * The band around the target that timeToTargetS, settledS and inBandSecondHalf judge by, in the
+   * metric's unit, present only when it is not the default 100 (`run --tolerance`).
+   */
+  tolerance?: number;
+  /**
    * The context's addr_unit, present only when it is not 1: the kernel's sizes (szApplied here,
    * every sz_* stat) then count core address units, and the text table shows them × addr_unit.
    */
@@ -158,11 +163,14 @@ export function groupByGoal(goals: readonly GoalRecord[]): Map<string, GoalRecor
  * of the run (of the phase), after the tuner's ramp, and use the population standard deviation:
  * they describe this run, not an estimate of some larger population.
  */
+/** The band around a goal's target the summary judges by unless told otherwise (issue #2: ±100 bp). */
+export const DEFAULT_TOLERANCE = 100;
+
 export function summarize(
   goals: GoalRecord[],
   durationS: number,
   labels?: Map<string, string>,
-  toleranceBp = 100,
+  toleranceBp = DEFAULT_TOLERANCE,
   run: SummaryRunInfo = {},
 ): SchemeSummary[] {
   // An iteration that began before the end may finish past it (Simulation.runUntil()): what it
@@ -215,6 +223,7 @@ export function summarize(
       const changed = next || removedAt !== undefined ? undefined : life.changedAfter(lastRec.t, durationS, lastRec);
       const end = removedAt ?? (next ? starts[i + 1] : (changed?.t ?? durationS));
       const s = summarizePhase(recs, start, start + (end - start) / 2, labels?.get(k) ?? labels?.get(schemeKey(last)), toleranceBp);
+      if (toleranceBp !== DEFAULT_TOLERANCE) s.tolerance = toleranceBp;
       // The scheme's applied totals through the phase: from 0 (or the phase's first evaluation) over
       // its evaluations to the next phase's first one, or to the run's final stats where known; a
       // removed goal's up to its last evaluation (what the scheme did later was not under it).
@@ -248,6 +257,7 @@ export function summarize(
           phase: i + 1,
           phaseStartS: changed.t,
           phaseEndS: durationS,
+          ...(toleranceBp !== DEFAULT_TOLERANCE ? { tolerance: toleranceBp } : {}),
         });
     });
   }
@@ -697,19 +707,22 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
   const first = perRun.find((s): s is SchemeSummary => s !== undefined);
   if (!first) return [];
   const cell = (f: (s: SchemeSummary) => string): string[] => perRun.map((s) => (s ? f(s) : '-'));
+  // The band each run judged by: one, or each run's where they differ.
+  const bands = [...new Set(perRun.flatMap((s) => (s ? [s.tolerance ?? DEFAULT_TOLERANCE] : [])))];
+  const band = `±${bands.join(' / ±')}${unitOf(first.metric)}${bands.length > 1 ? ' (by run)' : ''}`;
   return [
     { label: `${kdamondPrefix ? `kd${first.kdamond} ` : ''}${first.label}${columnsPhaseNote(perRun)}${auNote(perRun)}`, cells: null },
     { label: '  metric / nid', cells: cell((s) => `${s.metric} / ${measuresNode(s.metric) ? s.nid : '-'}`) },
     { label: '  target', cells: cell((s) => `${s.target}${unitOf(s.metric)}`) },
     {
       // The tolerance is in the metric's own unit (bp for the tiering metrics).
-      label: `  time to target ±100${unitOf(first.metric)}`,
+      label: `  time to target ${band}`,
       cells: cell((s) => fmtTime(s.timeToTargetS)),
     },
     {
       // Settled, as far as the run shows: within the tolerance from then to its end (counted as
       // the time to target is, from the run's or the phase's start).
-      label: `  time to settle ±100${unitOf(first.metric)}`,
+      label: `  time to settle ${band}`,
       cells: cell((s) => fmtTime(s.settledS)),
     },
     {
@@ -723,7 +736,7 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
       cells: cell((s) => (s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`)),
     },
     {
-      label: `  within ±100${unitOf(first.metric)}, 2nd half`,
+      label: `  within ${band}, 2nd half`,
       cells: cell((s) => fmtPct(s.inBandSecondHalf)),
     },
     ...(perRun.some((s) => s?.truthMeanSecondHalf != null)

@@ -7,7 +7,7 @@
  * Pure functions of the per-run summaries: the same runs always give the same table bytes.
  */
 import { median } from '../lib/stats.js';
-import { cmpGoal, entryKey, fmtNum, fmtPct, fmtTime, formatBytesHuman, phaseNote, physBytes, schemeKey, type SchemeStats, type SchemeSummary } from './summary.js';
+import { DEFAULT_TOLERANCE, cmpGoal, entryKey, fmtNum, fmtPct, fmtTime, formatBytesHuman, phaseNote, physBytes, schemeKey, type SchemeStats, type SchemeSummary } from './summary.js';
 
 /** One run of the sweep: its seed, its summary entries and its schemes' stats (run.ts's RunResult). */
 export interface SweepRun {
@@ -44,8 +44,13 @@ export interface SweepGoal {
   runs: number;
 }
 
+/** The band the runs' summaries judged by (run --tolerance; the same in every run of a sweep). */
+function toleranceOf(runs: readonly SweepRun[]): number {
+  return runs.find((r) => r.summary.length > 0)?.summary[0].tolerance ?? DEFAULT_TOLERANCE;
+}
+
 /** Per summary entry, the runs side by side and what they add up to. */
-export function sweepGoals(runs: readonly SweepRun[], toleranceBp = 100): SweepGoal[] {
+export function sweepGoals(runs: readonly SweepRun[], toleranceBp = toleranceOf(runs)): SweepGoal[] {
   const first = new Map<string, SchemeSummary>();
   for (const r of runs) for (const s of r.summary) if (!first.has(entryKey(s))) first.set(entryKey(s), s);
   return [...first.values()].sort(cmpGoal).map((entry) => {
@@ -83,7 +88,7 @@ const f3 = (x: number | null | undefined) => fmtNum(x, 3);
  * The sweep as text: per summary entry a header, one row per seed (time to target, time to settle,
  * second-half mean ± sd, min / max, ground truth, bytes applied) and an "all seeds" line.
  */
-export function formatSweepTable(title: string, runs: readonly SweepRun[], toleranceBp = 100): string {
+export function formatSweepTable(title: string, runs: readonly SweepRun[], toleranceBp = toleranceOf(runs)): string {
   const goals = sweepGoals(runs, toleranceBp);
   if (goals.length === 0) return formatSweepStats(title, runs);
   const head = ['seed', `time to ±${toleranceBp}`, 'to settle', 'mean ± sd, 2nd half', 'min / max', `in ±${toleranceBp}`, 'true share', 'applied'];

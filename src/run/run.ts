@@ -9,7 +9,7 @@ import { keptGoals } from './build.js';
 import type { GoalParams, Scenario, SchemeParams } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
 import { emitKdamonds } from '../formats/damo/emit.js';
-import { UNEVALUATED, addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, hotSetMoveTimes, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
+import { DEFAULT_TOLERANCE, UNEVALUATED, addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, hotSetMoveTimes, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine, SCHEME_WRITES, writesOf } from './events.js';
@@ -24,6 +24,8 @@ export interface RunOptions {
   onProgress?: (simNs: number, totalNs: number, sim: Simulation) => void;
   /** Receives the trace stream's lines (kernel tracepoint shapes; src/run/trace.ts). */
   trace?: (line: string) => void;
+  /** The band around a goal's target the summary judges by, in the metric's unit (DEFAULT_TOLERANCE, 100, when unset). */
+  tolerance?: number;
   /** Only these tracepoints in the trace stream (all when unset); `damon:` before a name is taken, an unknown name is a TypeError. */
   traceEvents?: Iterable<Tracepoint | `damon:${Tracepoint}`>;
 }
@@ -193,6 +195,8 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   validateScenario(sc, checked);
   if (checked.errors.length > 0) throw new ConfigError(checked.errors);
   const traceEvents = opts.traceEvents === undefined ? undefined : parseTracepoints(opts.traceEvents);
+  if (opts.tolerance !== undefined && !(Number.isSafeInteger(opts.tolerance) && opts.tolerance >= 0))
+    throw new TypeError(`runScenario: expected opts.tolerance, a whole number >= 0 in the goals' unit; found ${String(opts.tolerance)}`);
   if (traceEvents && traceEvents.unknown.length > 0)
     throw new TypeError(`runScenario: expected opts.traceEvents from ${TRACEPOINTS.join(', ')} (a "damon:" prefix is taken); found ${traceEvents.unknown.map((n) => JSON.stringify(n)).join(', ')}`);
   const write = opts.write;
@@ -233,7 +237,7 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const goalWrites = writesOf(events.records, SCHEME_WRITES);
   const initialGoals = sc.kdamonds.flatMap((k, ki) => k.contexts.map((c, ci) => ({ kdamond: ki, ctx: ci, goals: c.schemes.map((s) => keptGoals(s).length) })));
   const hotSetMoves = hotSetMoveTimes(sc.workload, sc.duration / 1e9);
-  const summary = summarize(rec.goals, sc.duration / 1e9, labels, 100, { finalStats: stats, goalWrites, initialGoals, hotSetMoves });
+  const summary = summarize(rec.goals, sc.duration / 1e9, labels, opts.tolerance ?? DEFAULT_TOLERANCE, { finalStats: stats, goalWrites, initialGoals, hotSetMoves });
   // The machine's own counters at the end: not the last recorded aggregation, which record.aggr_stride
   // can make far older than the end (or which watermarks may have kept from being made at all).
   const migrations = migrationSummary({ migrated: sim.machine.migratedBytes });
