@@ -153,9 +153,13 @@ export function groupByGoal(goals: readonly GoalRecord[]): Map<string, GoalRecor
   return groups;
 }
 
+/** The band around a goal's target the summary judges by unless told otherwise (issue #2: ±100 bp). */
+export const DEFAULT_TOLERANCE = 100;
+
 /**
  * One summary per (kdamond, ctx, scheme, goal), ordered by that tuple; a goal a commit changed
- * (metric, nid or target) gets one per phase, so a step of the target is judged as a step.
+ * (metric, nid or target), or whose run moved its hot set (run.hotSetMoves), gets one per phase,
+ * so a step of the target or of the workload is judged as a step.
  *
  * timeToTargetS is the time of the first evaluation whose current value is within toleranceBp of
  * the target (the unit is the metric's own; "bp" because the tiering metrics are basis points),
@@ -163,9 +167,6 @@ export function groupByGoal(goals: readonly GoalRecord[]): Map<string, GoalRecor
  * of the run (of the phase), after the tuner's ramp, and use the population standard deviation:
  * they describe this run, not an estimate of some larger population.
  */
-/** The band around a goal's target the summary judges by unless told otherwise (issue #2: ±100 bp). */
-export const DEFAULT_TOLERANCE = 100;
-
 export function summarize(
   goals: GoalRecord[],
   durationS: number,
@@ -237,8 +238,8 @@ export function summarize(
       }
       Object.assign(s, appliedOver(withRestarts(points, ts, restarts)));
       if (phases.length > 1 || changed) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
-      if (movedAt[i] !== undefined) s.hotSetMoved = true;
       else if (start !== 0 || removedAt !== undefined) Object.assign(s, { phaseStartS: start, phaseEndS: end });
+      if (movedAt[i] !== undefined) s.hotSetMoved = true;
       if (removedAt !== undefined) s.removedAtS = removedAt;
       out.push(s);
       // The new setting's phase, never evaluated: what the scheme did after the last evaluation.
