@@ -266,7 +266,7 @@ function parseTraceEvents(o: Pick<RunCommandOptions, 'trace' | 'traceEvents'>): 
   if (o.trace === undefined) throw new UsageError(`--trace-events: expected --trace FILE beside it (it picks the tracepoints of that file); found --trace-events ${o.traceEvents} alone`);
   const names = o.traceEvents.split(',');
   const { points, unknown } = parseTracepoints(names);
-  if (unknown.length > 0 || points.size === 0) throw new UsageError(`--trace-events: expected tracepoint names from ${TRACEPOINTS.join(', ')}, comma-separated; found ${unknown.map((b) => JSON.stringify(b.trim().replace(/^damon:/, ''))).join(', ') || 'none'}`);
+  if (unknown.length > 0 || points.size === 0) throw new UsageError(`--trace-events: expected tracepoint names from ${TRACEPOINTS.join(', ')}, comma-separated; found ${unknown.map((b) => JSON.stringify(b)).join(', ') || 'none'}`);
   return points;
 }
 

@@ -116,7 +116,6 @@ export function unionRanges(ranges: readonly ByteRange[]): ByteRange[] {
   return out;
 }
 
-/** The bytes both range lists hold: each list ascending and non-overlapping; so is the answer. */
 /** The parts of `from` that none of `minus` (ascending, non-overlapping) holds. */
 export function subtractRanges(from: ByteRange, minus: readonly ByteRange[]): ByteRange[] {
   const out: ByteRange[] = [];
@@ -131,6 +130,7 @@ export function subtractRanges(from: ByteRange, minus: readonly ByteRange[]): By
   return out;
 }
 
+/** The bytes both range lists hold: each list ascending and non-overlapping; so is the answer. */
 export function intersectRanges(a: readonly ByteRange[], b: readonly ByteRange[]): ByteRange[] {
   const out: ByteRange[] = [];
   for (let i = 0, j = 0; i < a.length && j < b.length; ) {

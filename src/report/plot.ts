@@ -184,10 +184,15 @@ function stretches(s: GoalSeries, writes: readonly PlotWrite[]): number[] {
   return s.recs.map((r, i) => (i > 0 && life.cameBack(s.recs[i - 1].t, r.t) ? ++k : k));
 }
 
+/** The writes to g's context (a write without kdamond or ctx is to the first). */
+function contextWrites(g: GoalId, writes: readonly PlotWrite[]): PlotWrite[] {
+  return writes.filter((w) => (w.kdamond ?? 0) === g.kdamond && (w.ctx ?? 0) === g.ctx);
+}
+
 /** The goal's view of its context's writes (GoalLife). */
 function lifeOf(g: GoalId, writes: readonly PlotWrite[], initiallyPresent: boolean | undefined): GoalLife {
   return new GoalLife(
-    writes.filter((w) => (w.kdamond ?? 0) === g.kdamond && (w.ctx ?? 0) === g.ctx),
+    contextWrites(g, writes),
     g.scheme,
     g.goal,
     initiallyPresent,
@@ -207,8 +212,8 @@ function configuredTargets(g: ConfiguredGoal, writes: readonly PlotWrite[], end:
     if (cur && t > cur.t0) out.push({ ...cur, t1: t });
     cur = undefined;
   };
-  const mine = writes.filter((w) => (w.kdamond ?? 0) === g.kdamond && (w.ctx ?? 0) === g.ctx && w.t > 0 && w.t < end && w.command !== 'off');
-  for (const w of [...mine].sort((a, b) => a.t - b.t)) {
+  const mine = contextWrites(g, writes).filter((w) => w.t > 0 && w.t < end && w.command !== 'off');
+  for (const w of mine.sort((a, b) => a.t - b.t)) {
     if (w.goal_params === undefined) {
       const kept = w.goals === undefined ? undefined : (w.goals[g.scheme] ?? 0) > g.goal;
       // A restart keeps what it does not record; a commit may have set anything.

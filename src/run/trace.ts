@@ -28,7 +28,7 @@ export type Tracepoint = (typeof TRACEPOINTS)[number];
 
 /**
  * Tracepoint names as `perf record -e` takes them (`damon:` in front or not), as Tracepoints, and
- * those that name none.
+ * those that name none (trimmed, without the prefix).
  */
 export function parseTracepoints(names: Iterable<string>): { points: Set<Tracepoint>; unknown: string[] } {
   const known = new Set<string>(TRACEPOINTS);
@@ -37,7 +37,7 @@ export function parseTracepoints(names: Iterable<string>): { points: Set<Tracepo
   for (const raw of names) {
     const n = String(raw).trim().replace(/^damon:/, '');
     if (known.has(n)) points.add(n as Tracepoint);
-    else unknown.push(String(raw));
+    else unknown.push(n);
   }
   return { points, unknown };
 }

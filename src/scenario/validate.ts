@@ -314,10 +314,9 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const covered = unionRanges(regions.filter((r) => r.start < r.end).map((r) => ({ start: r.start * au, end: r.end * au })));
     if (covered.length === 0) return;
     (env.memory ?? []).forEach((m, nid) => {
-      const inNode = intersectRanges(covered, [m]);
-      const bytes = inNode.reduce((n, r) => n + r.end - r.start, 0);
-      if (bytes === 0 || bytes === m.end - m.start) return;
       const missed = subtractRanges(m, covered);
+      // All of the node monitored, or none of it (another node's regions): nothing to say.
+      if (missed.length === 0 || (missed.length === 1 && missed[0].start === m.start && missed[0].end === m.end)) return;
       warn(path, `the regions cover only part of node ${nid} ${rangeText(m.start, m.end)}: ${missed.map((r) => rangeText(r.start, r.end)).join(', ')} of it is not monitored (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole${au !== 1 ? '; they are core addresses: bytes / addr_unit' : ''})`);
     });
   };
