@@ -129,7 +129,7 @@ describe('summarize', () => {
     expect(summarize(tempA, DURATION, undefined, 5000)[0].timeToTargetS).toBe(1);
   });
 
-  it('finds when the goal settled: the start of the in-band stretch the run ends in, if it ends in one', () => {
+  it('finds when the goal settled: the start of the in-band stretch the run ends in, if it ends in one that holds for a tenth of the run', () => {
     // tempA is within ±100 from t=4 on (5900, 5900, 6100, 5900, 6100): settled at 4.
     expect(a.settledS).toBe(4);
     expect(b.settledS).toBeNull();
@@ -138,6 +138,12 @@ describe('summarize', () => {
     expect(summarize(late, DURATION)[0].settledS).toBe(8);
     const out = series([6000, 6000, 6000, 6000, 6000, 6000, 6000, 6200], {}, {});
     expect(summarize(out, DURATION)[0].settledS).toBeNull();
+    // A stretch must hold for a tenth of the phase up to its end: of 100 evaluations a second over
+    // 100 s, the last 10 in band (t=91..100, 9 s to the end) have not settled; the last 11 (10 s) have.
+    const tail = (n: number) => series(Array.from({ length: 100 }, (_, i) => (i >= 100 - n ? 6000 : 5000)), {}, {});
+    expect(summarize(tail(10), 100)[0].settledS).toBeNull();
+    expect(summarize(tail(11), 100)[0].settledS).toBe(90);
+    expect(summarize(tail(11), 100)[0].timeToTargetS).toBe(90);
     // The table's row: the time, "never", and "-" for a summary read from a timeline that predates it.
     const rows = (x: SchemeSummary) => formatSummaryTable([{ title: 'r', rows: [x] }]).split('\n').find((l) => l.startsWith('  time to settle'));
     expect(rows(a)).toMatch(/^ {2}time to settle ±100 bp +4\.000 s$/);

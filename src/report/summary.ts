@@ -63,8 +63,9 @@ export interface SchemeSummary {
   timeToTargetS: number | null;
   /**
    * From when (s, counted as timeToTargetS) every evaluation stayed within the tolerance to the
-   * end of the run (of the phase): the time the goal settled, as far as the run shows; null when
-   * the last evaluation was outside it. Absent in timelines written before it was recorded.
+   * end of the run (of the phase), if that stretch covers a tenth of the phase at least
+   * (SETTLED_MIN_SHARE): the time the goal settled, as far as the run shows; null otherwise.
+   * Absent in timelines written before it was recorded.
    */
   settledS?: number | null;
   meanSecondHalf: number | null;
@@ -223,7 +224,7 @@ export function summarize(
       // Changed by a write after its last evaluation, with none under the new setting by the end.
       const changed = next || removedAt !== undefined ? undefined : life.changedAfter(lastRec.t, durationS, lastRec);
       const end = removedAt ?? (next ? starts[i + 1] : (changed?.t ?? durationS));
-      const s = summarizePhase(recs, start, start + (end - start) / 2, labels?.get(k) ?? labels?.get(schemeKey(last)), toleranceBp);
+      const s = summarizePhase(recs, start, end, labels?.get(k) ?? labels?.get(schemeKey(last)), toleranceBp);
       if (toleranceBp !== DEFAULT_TOLERANCE) s.tolerance = toleranceBp;
       // The scheme's applied totals through the phase: from 0 (or the phase's first evaluation) over
       // its evaluations to the next phase's first one, or to the run's final stats where known; a
@@ -504,8 +505,15 @@ function appliedOver(points: readonly AppliedTotals[]): Pick<SchemeSummary, 'szA
   return { szApplied: sum[0], nrApplied: sum[1], qtExceeds: sum[2] };
 }
 
-/** The summary of one goal's evaluations `recs` (one phase), which starts at `startS`. */
-function summarizePhase(recs: readonly GoalRecord[], startS: number, halfS: number, label: string | undefined, toleranceBp: number): SchemeSummary {
+/**
+ * The least share of a phase that the in-band stretch it ends in must cover, up to the phase's end,
+ * for the goal to count as settled (SchemeSummary.settledS).
+ */
+export const SETTLED_MIN_SHARE = 0.1;
+
+/** The summary of one goal's evaluations `recs` (one phase), which runs from `startS` to `endS`. */
+function summarizePhase(recs: readonly GoalRecord[], startS: number, endS: number, label: string | undefined, toleranceBp: number): SchemeSummary {
+  const halfS = startS + (endS - startS) / 2;
   const tol = big(toleranceBp);
   const within = (r: GoalRecord): boolean => {
     const d = big(r.current_value) - big(r.target_value);
@@ -516,10 +524,13 @@ function summarizePhase(recs: readonly GoalRecord[], startS: number, halfS: numb
   // Times are whole µs: keep the difference one too, not a float residue of it.
   const sinceStart = (t: number) => (startS === 0 ? t : Math.round((t - startS) * 1e6) / 1e6);
   const timeToTargetS = reached === undefined ? null : sinceStart(reached.t);
-  // The last stretch of evaluations within the tolerance, if the run ends in one.
+  // The last stretch of evaluations within the tolerance, if the run ends in one, and only if it
+  // holds for a tenth of the phase at least: a goal that came in band at its last evaluations has
+  // not been seen to settle (a sweep's "settled in N" counted such runs).
   let from = recs.length;
   while (from > 0 && within(recs[from - 1])) from--;
-  const settledS = from === recs.length ? null : sinceStart(recs[from].t);
+  const held = from < recs.length && endS - recs[from].t >= (endS - startS) * SETTLED_MIN_SHARE;
+  const settledS = held ? sinceStart(recs[from].t) : null;
   const tailRecs = recs.filter((r) => r.t >= halfS);
   const tail = tailRecs.map((r) => Number(big(r.current_value)));
   const inBand = tailRecs.filter(within).length;
