@@ -1227,9 +1227,11 @@ describe('comparePlotSvg: several runs\' goals, a panel per goal, a colour per r
     const svg = await comparePlotSvg(runs, { title: 't' });
     const widths = [...svg.matchAll(/aria-roledescription="line mark"[^>]*?stroke-width="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(widths).toEqual([3, 1.5]);
-    // Seven writes, not fourteen: each labelled (eight at most are).
-    expect([...svg.matchAll(/>commit_schemes_quota_goals</g)]).toHaveLength(6);
-    expect([...svg.matchAll(/>commit</g)]).toHaveLength(1);
+    // Seven writes, not fourteen: each labelled (eight at most are), its name drawn twice: a white
+    // halo under it, so a line through the name does not hide it, then the name.
+    expect([...svg.matchAll(/>commit_schemes_quota_goals</g)]).toHaveLength(12);
+    expect([...svg.matchAll(/fill="white" stroke="white" stroke-width="3"[^>]*>commit</g)]).toHaveLength(1);
+    expect([...svg.matchAll(/fill="gray">commit</g)]).toHaveLength(1);
   });
 
   it('says in the legend which run ended earlier, and which had no goal to draw', async () => {
@@ -1598,7 +1600,9 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       writeFileSync(f, JSON.stringify(doc));
       const moved = await runAndReplot(dir, 'moved', [f]);
       expect(moved.drawn).toBe(moved.ran);
-      expect([...moved.ran.matchAll(/>hot set moves</g)]).toHaveLength(1);
+      // In the goal panel and in the ground truth's, where the share steps (each name with its halo).
+      expect([...moved.ran.matchAll(/fill="gray">hot set moves</g)]).toHaveLength(2);
+      expect([...moved.ran.matchAll(/>hot set moves</g)]).toHaveLength(4);
       expect(moved.ran).toContain('aria-label="simulated time (s): 20; y: 3; command: hot set moves"');
       expect(preset.ran).not.toContain('hot set moves');
     });

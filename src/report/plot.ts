@@ -336,18 +336,24 @@ function eventLayers(events: ReadonlyArray<{ t: number; command: string; y: numb
       mark: { type: 'rule', color: 'gray', strokeDash: [2, 3] },
       encoding: { x },
     },
-    // Names only while they can be told apart (a user_input feed every second cannot).
+    // Names only while they can be told apart (a user_input feed every second cannot). Each is
+    // drawn twice: first thick in white, a halo that keeps the name readable where a goal line
+    // runs through it (a hot-set move sends the lines to the panel's top, where the names sit).
     ...(events.length <= MAX_EVENT_LABELS
       ? [
-          {
-            data: { values: events },
-            mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', dx: 3, fontSize: 9 },
-            // y in pixels from the top (no scale): labels of writes close in time are stacked.
-            encoding: { x, y: { field: 'y', type: 'quantitative', scale: null }, text: { field: 'command' } },
-          },
+          { ...eventLabel(events, x), mark: { ...EVENT_LABEL_MARK, color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' } },
+          { ...eventLabel(events, x), mark: { ...EVENT_LABEL_MARK, color: 'gray' } },
         ]
       : []),
   ];
+}
+
+const EVENT_LABEL_MARK = { type: 'text', align: 'left', baseline: 'top', dx: 3, fontSize: 9 } as const;
+
+/** The data and encoding of eventLayers()'s labels. */
+function eventLabel(events: ReadonlyArray<{ t: number; command: string; y: number }>, x: object): object {
+  // y in pixels from the top (no scale): labels of writes close in time are stacked.
+  return { data: { values: events }, encoding: { x, y: { field: 'y', type: 'quantitative', scale: null }, text: { field: 'command' } } };
 }
 
 /** More writes than this are drawn as rules without their command names. */
@@ -473,9 +479,10 @@ export function chartData(goals: GoalRecord[], opts: Omit<PlotOptions, 'title'>)
 export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promise<string> {
   const { series, labels, split, values, targets, share, tMax, xDomain } = chartData(goals, opts);
   // Labels are laid out against the axis as drawn.
+  const axisEnd = xDomain ? xDomain[1] : tMax;
   const events = labelRows(
     (opts.events ?? []).map((e) => ({ t: e.t, command: e.command })),
-    xDomain ? xDomain[1] : tMax,
+    axisEnd,
   );
   const x = { field: 't', type: 'quantitative', title: X_TITLE, ...(xDomain ? { scale: { domain: xDomain, clamp: true } } : {}) } as const;
   // Goals in different units (bp, µs, user_input's plain numbers) get a panel each: on one value
@@ -537,10 +544,9 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
     };
   }
 
-  const shareChart = share && {
-    width: WIDTH,
-    height: HEIGHT,
-    title: 'ground truth: hot set share per node',
+  // The ground truth steps where the hot set moves: those marks go here too (the writes do not).
+  const moves = labelRows(events.filter((e) => e.command === HOT_SET_MOVE), axisEnd);
+  const shareLine = {
     data: { values: share },
     mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
     encoding: {
@@ -551,10 +557,16 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
         type: 'nominal',
         title: 'node (ground truth)',
         // A different scheme from the goals so a node line is never mistaken for a goal.
-        scale: { domain: [...new Set(share.map((d) => d.node))].sort(), scheme: 'dark2' },
+        scale: { domain: [...new Set(share?.map((d) => d.node) ?? [])].sort(), scheme: 'dark2' },
         legend: { orient: 'bottom' },
       },
     },
+  };
+  const shareChart = share && {
+    width: WIDTH,
+    height: HEIGHT,
+    title: 'ground truth: hot set share per node',
+    ...(moves.length > 0 ? { layer: [shareLine, ...eventLayers(moves, x)] } : shareLine),
   };
   const panels = [...goalCharts, ...(shareChart ? [shareChart] : [])];
   const spec = (
