@@ -2038,7 +2038,7 @@ describe('a good scenario', () => {
     const d = tiering6040('temporal');
     d.duration = 40;
     const dense = runScenario(scenarioFromDoc(d).scenario);
-    (d as Record<string, unknown>).record = { aggr_stride: 1000 };
+    d.record = { aggr_stride: 1000 };
     const sparse = runScenario(scenarioFromDoc(d).scenario);
     expect(sparse.aggrs.length).toBe(1);
     const total = (m: ReadonlyArray<{ bytes: number }>) => m.reduce((a, x) => a + x.bytes, 0);

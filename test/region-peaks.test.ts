@@ -100,10 +100,10 @@ describe('region peaks and rejected quota splits', () => {
     // force when it began (against the last alone, the 1 s intervals would read as 10× stretched).
     const doc = tiering6040('temporal');
     doc.duration = 60;
-    const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ intervals: Record<string, unknown> }> }> }).kdamonds;
+    const kd = doc.damon.kdamonds;
     const slow = structuredClone(kd[0]);
     kd[0].contexts[0].intervals.aggr_us = '1 s';
-    (doc as Record<string, unknown>).events = [{ at: 58, command: 'commit', damon: slow }];
+    doc.events = [{ at: 58, command: 'commit', damon: slow }];
     const changed = runScenario(scenarioFromDoc(doc).scenario).aggrIntervals[0];
     expect(changed).toMatchObject({ aggrUs: 100000, aggrUsChanged: true });
     expect(changed.medianRatio).toBeLessThan(2);
@@ -117,7 +117,7 @@ describe('region peaks and rejected quota splits', () => {
     try {
       const doc = tiering6040('temporal');
       doc.duration = 20;
-      (doc as Record<string, unknown>).events = [{ at: 5, command: 'off' }, { at: 8, command: 'update_schemes_stats' }, { at: 12, command: 'on' }, { at: 15, command: 'on' }];
+      doc.events = [{ at: 5, command: 'off' }, { at: 8, command: 'update_schemes_stats' }, { at: 12, command: 'on' }, { at: 15, command: 'on' }];
       const file = join(dir, 'writes.json');
       writeFileSync(file, JSON.stringify(doc));
       const r = await cli(['run', file, '--no-progress']);

@@ -1316,7 +1316,7 @@ describe('comparePlotSvg: several runs\' goals, a panel per goal, a colour per r
 describe('goals the kernel drops (target_value 0)', () => {
   it('are in no record, header or summary row, and the kept goals keep consistent indices', () => {
     const doc = tiering6040('temporal');
-    const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: { goals: object[] } }> }> }> }).kdamonds;
+    const kd = doc.damon.kdamonds;
     const goals = kd[0].contexts[0].schemes[0].quotas.goals;
     goals.unshift({ metric: 'node_eligible_mem_bp', nid: 1, target_value: 0, current_value: 0 });
     const lines: string[] = [];
@@ -1434,7 +1434,7 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       const variant = join(dir, 'variant.ndjson');
       const doc = { ...tiering6040('consist'), duration: '20 s' };
       const file = join(dir, 'variant.json');
-      const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: { sz_bytes: unknown } }> }> }> }).kdamonds;
+      const kd = doc.damon.kdamonds;
       kd[0].contexts[0].schemes[1].quotas.sz_bytes = '96 MiB';
       writeFileSync(file, JSON.stringify(doc));
       expect((await cli(['run', '--preset', 'tiering-6040', '--tuner', 'consist', '--duration', '20', '--seed', '7', '--out', base, '--no-progress'])).code).toBe(0);
@@ -1459,7 +1459,7 @@ describe('report summary: a run\'s table read back from its timeline', () => {
     await inTempDir(async (dir) => {
       const first = join(dir, 'first.ndjson');
       const doc = { ...tiering6040('consist'), duration: '20 s' };
-      const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: { sz_bytes: unknown } }> }> }> }).kdamonds;
+      const kd = doc.damon.kdamonds;
       kd[0].contexts[0].schemes[1].quotas.sz_bytes = '96 MiB';
       const file = join(dir, 'variant.json');
       writeFileSync(file, JSON.stringify(doc));
@@ -1595,7 +1595,7 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       expect(odd.drawn).toBe(odd.ran);
       // A hot-set move is marked (from the scenario, and from the header's model), one past the end is not.
       const doc = { ...tiering6040('temporal'), duration: '30 s' };
-      (doc.workload as Record<string, unknown>).moves = [{ at: '20 s', hot_offset: '12 GiB' }, { at: '40 s', hot_offset: 0 }];
+      doc.workload.moves = [{ at: '20 s', hot_offset: '12 GiB' }, { at: '40 s', hot_offset: 0 }];
       const f = join(dir, 'moves.json');
       writeFileSync(f, JSON.stringify(doc));
       const moved = await runAndReplot(dir, 'moved', [f]);
@@ -1636,7 +1636,7 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
   it('a scheme whose apply interval outlasts the run: its goal drawn unevaluated with its target, by run --plot and report plot alike, and in a comparison', async () => {
     await inTempDir(async (dir) => {
       const doc = { ...tiering6040('temporal'), name: 'slow-push', duration: '20 s' };
-      const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ schemes: Array<Record<string, unknown>> }> }> }).kdamonds;
+      const kd = doc.damon.kdamonds;
       kd[0].contexts[0].schemes[1].apply_interval_us = '1 h';
       const f = join(dir, 'slow.json');
       writeFileSync(f, JSON.stringify(doc));
@@ -1691,7 +1691,7 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
   it('a goal the kernel drops (target_value 0) is none in the run, as the header says, whichever draws it', async () => {
     await inTempDir(async (dir) => {
       const doc = tiering6040('temporal');
-      const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: { goals: Array<{ target_value: number }> } }> }> }> }).kdamonds;
+      const kd = doc.damon.kdamonds;
       for (const sch of kd[0].contexts[0].schemes) for (const g of sch.quotas.goals) g.target_value = 0;
       const f = join(dir, 'zero.json');
       writeFileSync(f, JSON.stringify({ ...doc, duration: '2 s' }));

@@ -433,7 +433,7 @@ describe('values a kernel file takes as an unsigned int (kstrtouint: -ERANGE abo
   });
 
   it('a scenario with fail_charge_num 2^32 is refused at its JSON path', () => {
-    const doc = tiering6040('consist') as unknown as { damon: { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: Record<string, unknown> }> }> }> } };
+    const doc = tiering6040('consist');
     doc.damon.kdamonds[0].contexts[0].schemes[1].quotas.fail_charge_num = 4294967296;
     let issues: unknown;
     try {

@@ -105,7 +105,7 @@ function scaledPreset(totalGiB: number, mode: Mode, durationS: number): ReturnTy
     { capacity: half, kind: 'cxl', latency_ns: 250 },
   ];
   Object.assign(doc.workload, { rss: 24 * GiB * scale, hot_set: 6 * GiB * scale, access_rate: 1.5e8 * scale });
-  const kd = (doc.damon as { kdamonds: Array<{ contexts: Array<{ targets: Array<{ regions: unknown[] }>; schemes: Array<{ quotas: { sz_bytes: unknown }; filters: Array<{ address_range: unknown }> }> }> }> }).kdamonds;
+  const kd = doc.damon.kdamonds;
   const ctx = kd[0].contexts[0];
   const dram = { start: base, end: base + half };
   const cxl = { start: base + half, end: base + 2 * half };

@@ -3,9 +3,23 @@
  * Built-in scenarios, written as scenario documents (the file format), so that they go through the
  * same validation as user files and can be exported as a starting point.
  */
-import type { ScenarioDoc } from './schema.js';
+import type { DamoContextDoc, DamoKdamondDoc, DamoQuotasDoc, DamoSchemeDoc } from '../formats/damo/kdamonds.js';
+import type { HotsetWorkloadDoc, ScenarioDoc } from './schema.js';
 
 export type Tuner = 'temporal' | 'consist';
+
+/**
+ * The preset's document: a ScenarioDoc with the union members it uses (a hotset workload, damo's
+ * `{kdamonds: [...]}` form), so a caller varying it (the bench, tests) indexes its kdamonds,
+ * schemes and workload without narrowing.
+ */
+export type Tiering6040Doc = ScenarioDoc & { workload: HotsetWorkloadDoc; damon: { kdamonds: Kdamond[] } };
+
+/** T with the keys K, optional in damo's format, present (as the preset writes them). */
+type Spelled<T, K extends keyof T> = T & { [P in K]-?: NonNullable<T[P]> };
+type Scheme = Spelled<DamoSchemeDoc, 'access_pattern' | 'filters'> & { quotas: Spelled<DamoQuotasDoc, 'goals' | 'sz_bytes'> };
+type Context = Spelled<DamoContextDoc, 'targets' | 'intervals' | 'nr_regions'> & { schemes: Scheme[] };
+type Kdamond = DamoKdamondDoc & { contexts: Context[] };
 
 /**
  * The seed's setup (damos.md §5.3): one paddr context over DRAM node 0 and CXL node 1; PULL
@@ -16,7 +30,7 @@ export type Tuner = 'temporal' | 'consist';
  * author's closed-loop tests used 512 MiB per 1 s; GUPS-like workloads use p = 0.9): findings.md
  * §1a shows what each changes.
  */
-export function tiering6040(tuner: Tuner = 'temporal'): ScenarioDoc {
+export function tiering6040(tuner: Tuner = 'temporal'): Tiering6040Doc {
   const dram = { start: '4 GiB', end: '36 GiB' };
   const cxl = { start: '36 GiB', end: '68 GiB' };
   const scheme = (nid: number, target: number, source: { start: string; end: string }) => ({

@@ -129,5 +129,7 @@ export const scenarioSchema = z.strictObject({
 });
 
 export type ScenarioDoc = z.input<typeof scenarioSchema>;
+/** A `type: hotset` workload as a document writes it. */
+export type HotsetWorkloadDoc = z.input<typeof hotsetSchema>;
 export type ScenarioParsed = z.output<typeof scenarioSchema>;
 

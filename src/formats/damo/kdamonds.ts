@@ -156,6 +156,11 @@ const kdamondSchema = z.looseObject({
 export const kdamondsSchema = z.union([z.looseObject({ kdamonds: z.array(kdamondSchema) }), z.array(kdamondSchema)]);
 
 export type DamoKdamonds = z.output<typeof kdamondsSchema>;
+/** A kdamond and its parts as a document writes them (the schemas' input side: human strings allowed, keys optional). */
+export type DamoKdamondDoc = z.input<typeof kdamondSchema>;
+export type DamoContextDoc = z.input<typeof contextSchema>;
+export type DamoSchemeDoc = z.input<typeof schemeSchema>;
+export type DamoQuotasDoc = z.input<typeof quotasSchema>;
 type DamoContext = z.output<typeof contextSchema>;
 type DamoScheme = z.output<typeof schemeSchema>;
 type DamoFilter = z.output<typeof filterSchema>;
