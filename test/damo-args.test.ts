@@ -69,6 +69,16 @@ describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
     expect(JSON.parse(formatDamoText(wrapKdamonds(kdamondsTree(r.kdamonds, {})), 'json'))).toEqual(FIXTURE);
   });
 
+  it("--kdamonds JSON with a size in GB draws the warning a scenario file's does, at the option's path", () => {
+    const fixture = structuredClone(FIXTURE) as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: Record<string, unknown> }> }> }> };
+    fixture.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = '1 GB';
+    const r = damoArgsToParams(['--kdamonds', JSON.stringify(fixture)], { compat: 'upstream' });
+    expect(r.warnings.filter((w) => w.message.includes('read as')).map((w) => `${w.path}: ${w.message}`)).toEqual([
+      '--kdamonds.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes: "1 GB" is read as 1 GiB (1073741824 bytes), as damo reads it: every size unit is binary; write "1 GiB" to say so, or 1000000000 for the decimal size',
+    ]);
+    expect(r.params[0].contexts[0].schemes[0].quota.sz).toBe(1n << 30n);
+  });
+
   it('with the kernel reading, the same params modulo the nid upstream damo drops', () => {
     const fromArgs = damoArgsToParams(words(CMD_16)).params;
     const fromJson = readKdamonds(FIXTURE).params;

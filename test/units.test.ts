@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import {
   ULONG_MAX,
   UnitError,
+  decimalLookingSize,
   formatBytes,
   formatNumber,
   formatRatio,
@@ -196,6 +197,30 @@ describe('parsers', () => {
   it('converts small values to numbers', () => {
     expect(toSafeNumber(parseBytes('4 KiB'))).toBe(4096);
     expect(toSafeNumber(BigInt(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});
+
+describe('sizes in decimal-looking units (GB), which damo reads as binary', () => {
+  it('gives the binary spelling, the bytes parseBytes() reads, and the decimal reading, for KB to EB only', () => {
+    expect(decimalLookingSize('64 GB')).toEqual({ binary: '64 GiB', bytes: 64n << 30n, decimalBytes: 64_000_000_000n });
+    expect(decimalLookingSize('1.5MB')).toEqual({ binary: '1.5 MiB', bytes: 1_572_864n, decimalBytes: 1_500_000n });
+    expect(decimalLookingSize(' 2 KB ')).toEqual({ binary: '2 KiB', bytes: 2048n, decimalBytes: 2000n });
+    expect(decimalLookingSize('1 EB')?.decimalBytes).toBe(10n ** 18n);
+    for (const text of ['3 KB', '3 TB', '3 PB']) expect(decimalLookingSize(text)?.bytes).toBe(parseBytes(text));
+    for (const v of ['64 GiB', '64 G', '64 B', '64', 64, 'GB', 'x GB', '64 gb', '1 s', null]) expect(decimalLookingSize(v)).toBeUndefined();
+  });
+
+  it('a scenario with one draws a warning at its path, and still reads it as damo does', () => {
+    const doc = tiering6040('temporal');
+    doc.machine.nodes[0].capacity = '32 GB';
+    doc.damon.kdamonds[0].contexts[0].schemes[1].quotas.sz_bytes = '128MB';
+    doc.description = '64 GB';
+    const { scenario, warnings } = scenarioFromDoc(doc);
+    expect(warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      'machine.nodes[0].capacity: "32 GB" is read as 32 GiB (34359738368 bytes), as damo reads it: every size unit is binary; write "32 GiB" to say so, or 32000000000 for the decimal size',
+      'damon.kdamonds[0].contexts[0].schemes[1].quotas.sz_bytes: "128MB" is read as 128 MiB (134217728 bytes), as damo reads it: every size unit is binary; write "128 MiB" to say so, or 128000000 for the decimal size',
+    ]);
+    expect(scenario.machine.nodes[0].capacity).toBe(32 * 2 ** 30);
   });
 });
 

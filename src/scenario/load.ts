@@ -7,7 +7,7 @@
 import { isMapping } from '../lib/json.js';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { damoToParams, warnDamoKeys, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
+import { damoToParams, warnDamoKeys, warnDecimalLookingSizes, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
 import { duplicateJsonKeys, endOfText, jsonParseFailure, lineColAt, type DuplicateKey } from '../lib/json-error.js';
 import { duplicateYamlKeys } from '../lib/yaml-keys.js';
@@ -267,6 +267,8 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   }
   const c: Collector = { errors: [], warnings: [] };
   warnUnknownDamoKeys(doc, c);
+  // Every size the file gives (machine, workload, damon, events), not its free text.
+  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) if (k !== 'name' && k !== 'description') warnDecimalLookingSizes(v, [k], c);
   const scenario = normalise(r.data, c, opts);
   // The default regions come from the machine: not from one whose values were replaced.
   if (partIsWhole(c.errors, MACHINE_PART)) defaultPaddrRegions(scenario);

@@ -19,7 +19,7 @@ import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import type { KdamondParams } from '../../scenario/model.js';
 import { readKdamonds, readKdamondsAsGiven, wrapKdamonds, type DamoCompat } from './emit.js';
-import { compatDropsNid, parseGoalValue, warnDamoKeys, type Collector } from './kdamonds.js';
+import { compatDropsNid, parseGoalValue, warnDamoKeys, warnDecimalLookingSizes, type Collector } from './kdamonds.js';
 import {
   defaultIntervals,
   defaultQuotas,
@@ -917,6 +917,7 @@ function readTree(tree: unknown, source: string, warnings: readonly ConfigIssue[
   const c: Collector = { errors: [], warnings: [...warnings] };
   const list = (tree as { kdamonds: unknown }).kdamonds;
   if (Array.isArray(list)) list.forEach((k, ki) => warnDamoKeys(k, [source, 'kdamonds', ki], c));
+  warnDecimalLookingSizes(list, [source, 'kdamonds'], c);
   // Printed back in the units the JSON gave, as damo prints it.
   const read = readKdamondsAsGiven(tree, { compat: opts.compat, source });
   return { params: read.params, kdamonds: read.kdamonds, warnings: [...c.warnings, ...read.warnings] };

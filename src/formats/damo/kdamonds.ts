@@ -11,7 +11,7 @@ import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, measuresNode, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
-import { UnitError, parseNumber, parseRatio, parseTime, showParsed } from './units.js';
+import { UnitError, decimalLookingSize, parseNumber, parseRatio, parseTime, showParsed } from './units.js';
 import { accessRateV, ageV, boolV, bytesV, patternBytesV, intV, numberV, ratioV, signedIntV, timeV, percentAsRead, uintRatioV, uintTimeV, uintV, type AccessValue, type AgeValue } from './values.js';
 
 const nullableNid = z.union([signedIntV(), z.null()], { error: 'expected a node id or null' }).optional();
@@ -215,6 +215,21 @@ const REQUIRED_KEYS: Record<string, Readonly<Record<string, string>>> = {
  * kdamond object at `base`: unknown keys (damo ignores them, so a typo silently does nothing),
  * missing keys damo requires (damon-sim uses the default), and settings damon-sim does not model.
  */
+/**
+ * A warning for each size under `value` written as "64 GB" or "200 MB": damo reads those units as
+ * binary (damo-formats.md §1.2), so "64 GB" is 64 GiB, where the writer may have meant 10^9 bytes.
+ */
+export function warnDecimalLookingSizes(value: unknown, path: readonly PathSeg[], c: Collector): void {
+  if (Array.isArray(value)) value.forEach((v, i) => warnDecimalLookingSizes(v, [...path, i], c));
+  else if (isMapping(value)) for (const [k, v] of Object.entries(value)) warnDecimalLookingSizes(v, [...path, k], c);
+  else {
+    const size = decimalLookingSize(value);
+    if (size === undefined) return;
+    const { binary, bytes, decimalBytes } = size;
+    warn(c, path, `${JSON.stringify(value)} is read as ${binary} (${bytes} bytes), as damo reads it: every size unit is binary; write "${binary}" to say so, or ${decimalBytes} for the decimal size`);
+  }
+}
+
 export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Collector): void {
   const obj = (o: unknown): Record<string, unknown> | undefined => (isMapping(o) ? o : undefined);
   const list = (o: unknown): unknown[] => (Array.isArray(o) ? o : []);

@@ -248,6 +248,24 @@ export function parseBytes(v: unknown, past: PastUlongMax = 'refuse'): bigint {
   return ulongOrCap(bytes, m[2] === undefined ? past : 'write_ulong', EXPECT_BYTES, v);
 }
 
+/**
+ * A size written with a decimal-looking unit ("64 GB", "200MB"), which parseBytes() reads as
+ * binary (GB = GiB), as damo does, where a reader may have meant powers of 1000: the same size
+ * with the binary unit ("64 GiB"), its bytes, and the bytes the decimal reading would give.
+ * Undefined for anything else, a size in KiB, GiB, ..., K, G, ... or bytes included.
+ */
+export function decimalLookingSize(v: unknown): { binary: string; bytes: bigint; decimalBytes: bigint } | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = BYTES_RE.exec(v.trim());
+  const power = DECIMAL_LOOKING.indexOf(m?.[2] ?? '') + 1; // 1 for KB, 2 for MB, ...
+  const d = m === null || power === 0 ? null : parseDec(m[1]);
+  if (m === null || d === null) return undefined;
+  const unit = m[2];
+  return { binary: `${m[1]} ${unit[0]}iB`, bytes: scaleDec(d, BYTE_UNITS[unit], 1n), decimalBytes: scaleDec(d, 1000n ** BigInt(power), 1n) };
+}
+
+const DECIMAL_LOOKING = ['KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+
 const TIME_TOKEN_RE = /^(.*?)(ns|us|ms|s|m|h|d)$/s;
 
 /**
