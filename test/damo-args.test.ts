@@ -163,7 +163,7 @@ describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
     expect(() => damoArgsToParams(words('--damos_action stat --damos_quota_interval 1s --damos_quota_time 5q'))).toThrow(/^--damos_quota_time: expected a time/);
     expect(() => damoArgsToParams(words('--damos_action stat --damos_quota_interval 1q'))).toThrow(/^--damos_quota_interval: expected a time/);
     expect(() => damoArgsToParams(words('--damos_action stat --damos_quota_interval 1s --damos_quota_weights 1 2 5q'))).toThrow(/^--damos_quota_weights: /);
-    expect(() => damoArgsToParams(words('--damos_action stat --damos_quotas 10ms 5q 1s'))).toThrow(/^--damos_quotas: expected a size/);
+    expect(() => damoArgsToParams(words('--damos_action stat --damos_quotas 10ms 5q 1s'))).toThrow(/^--damos_quotas: value 2 \(<bytes>\): expected a size/);
   });
 
   it('--damos_quotas (positional) weights default to 0; the component style to 1 permil each', () => {
@@ -289,6 +289,10 @@ describe('damo command line errors: option, expected, found', () => {
     ['--damos_action stat --damos_filter allow addr 4G', '--damos_filter', /expected <start> <end> \(bytes\) after "addr"/],
     ['--damos_action stat --damos_wmarks high 1s 1 1 1', '--damos_wmarks', /expected a metric \(none, free_mem_rate\); found "high"/],
     ['--damos_action stat --damos_quota_goal_tuner fast', '--damos_quota_goal_tuner', /expected one of consist, temporal; found "fast"/],
+    // damo splits an option's values at spaces: a unit apart from its number is the next value.
+    ['--damos_action stat --damos_quotas 0 64 gb 1s', '--damos_quotas', /^value 3 \(<reset interval>\): expected a time .*; found "gb" \(damo splits an option's values at spaces: write a number and its unit as one value, "64GiB" or quoted "64 GiB"\)$/],
+    ['--damos_action stat --damos_quotas 0 64GiB 1x', '--damos_quotas', /^value 3 \(<reset interval>\): expected a time .*; found "1x"$/],
+    ['--damos_action stat --damos_quota_space 64 --damos_quota_interval 1 s', 'damo options', /^expected an option; found the stray value "s" \(damo splits an option's values at spaces/],
     ['--damos_access_rate 5% max', '--damos_access_rate', /expected --damos_action before any --damos_\* option/],
     ['--ops kvm', '--ops', /expected one of vaddr, fvaddr, paddr; found "kvm"/],
     // damon-sim simulates paddr only: said at the option that chose the context's ops, before

@@ -212,22 +212,34 @@ function scan(tokens: readonly string[]): {
 // ---------------------------------------------------------------------------------------------
 // Values
 
-function unit<T>(opt: string, parse: () => T): T {
+/**
+ * parse(), its UnitError as the option's error; `what` names the value among the option's several.
+ * A value that is a unit alone ("GB" of `--damos_quotas 0 64 GB 1s`) was split off its number:
+ * damo splits an option's values at spaces, and the message says so.
+ */
+function unit<T>(opt: string, parse: () => T, what?: string, v?: string): T {
   try {
     return parse();
   } catch (e) {
-    if (e instanceof UnitError) fail(opt, e.message);
+    if (e instanceof UnitError) {
+      const split = v !== undefined && UNIT_ALONE.test(v.trim()) ? SPLIT_UNIT : '';
+      fail(opt, `${what === undefined ? '' : `${what}: `}${e.message}${split}`);
+    }
     throw e;
   }
 }
 
-const pBytes = (opt: string, v: string, past: PastUlongMax = 'refuse') => unit(opt, () => parseBytes(v, past));
-const pUs = (opt: string, v: string) => unit(opt, () => parseTime(v, 'us'));
-const pMs = (opt: string, v: string) => unit(opt, () => parseTime(v, 'ms'));
-const pPermil = (opt: string, v: string) => unit(opt, () => parseRatio(v, 'permil'));
-const pBp = (opt: string, v: string) => unit(opt, () => parseRatio(v, 'bp'));
-const pNr = (opt: string, v: string) => unit(opt, () => parseNumber(v));
-const pPercent = (opt: string, v: string) => unit(opt, () => parsePercentFloat(v));
+/** A size, time or ratio unit with no number, in any case (a value split off its number). */
+const UNIT_ALONE = /^(?:[kmgtpe]i?b|[kmgtpe]|b|ns|us|ms|s|m|h|d|%|samples|aggr_intervals)$/i;
+const SPLIT_UNIT = ` (damo splits an option's values at spaces: write a number and its unit as one value, "64GiB" or quoted "64 GiB")`;
+
+const pBytes = (opt: string, v: string, past: PastUlongMax = 'refuse', what?: string) => unit(opt, () => parseBytes(v, past), what, v);
+const pUs = (opt: string, v: string) => unit(opt, () => parseTime(v, 'us'), undefined, v);
+const pMs = (opt: string, v: string, what?: string) => unit(opt, () => parseTime(v, 'ms'), what, v);
+const pPermil = (opt: string, v: string, what?: string) => unit(opt, () => parseRatio(v, 'permil'), what, v);
+const pBp = (opt: string, v: string) => unit(opt, () => parseRatio(v, 'bp'), undefined, v);
+const pNr = (opt: string, v: string) => unit(opt, () => parseNumber(v), undefined, v);
+const pPercent = (opt: string, v: string) => unit(opt, () => parsePercentFloat(v), undefined, v);
 /** A bound damo's text_to_percent() reads as a plain integer (try_common_input), not as "N %". */
 const isBareNumber = (v: string) => /^\s*[\d,]+\s*$/.test(v);
 
@@ -413,6 +425,9 @@ function parseGoal(words: string[], schemeIdx: number, opts: DamoArgsOptions, wa
   return goal;
 }
 
+/** --damos_quotas' positional values, as its errors name them. */
+const QUOTA_VALUES = ['value 1 (<time>)', 'value 2 (<bytes>)', 'value 3 (<reset interval>)', 'value 4 (<w_sz>)', 'value 5 (<w_acc>)', 'value 6 (<w_age>)'];
+
 /** The option each of parseQuotas()' words came from: all --damos_quotas, or the component options. */
 const POSITIONAL_QUOTA_OPTS = Array<string>(6).fill('--damos_quotas');
 const COMPONENT_QUOTA_OPTS = ['--damos_quota_time', '--damos_quota_space', '--damos_quota_interval', '--damos_quota_weights', '--damos_quota_weights', '--damos_quota_weights'];
@@ -420,12 +435,14 @@ const COMPONENT_QUOTA_OPTS = ['--damos_quota_time', '--damos_quota_space', '--da
 function parseQuotas(words: string[], goals: DamoGoal[], opts: readonly string[]): DamoQuotas {
   if (words.length > 6) fail(opts[0], `expected at most 6 values (<time> <bytes> <reset interval> <w_sz> <w_acc> <w_age>); found ${words.length}`);
   const q = defaultQuotas();
-  if (words[0] !== undefined) q.timeMs = pMs(opts[0], words[0]);
-  if (words[1] !== undefined) q.szBytes = pBytes(opts[1], words[1]);
-  if (words[2] !== undefined) q.resetIntervalMs = pMs(opts[2], words[2]);
-  if (words[3] !== undefined) q.weights.sz = pPermil(opts[3], words[3]);
-  if (words[4] !== undefined) q.weights.nrAccesses = pPermil(opts[4], words[4]);
-  if (words[5] !== undefined) q.weights.age = pPermil(opts[5], words[5]);
+  // Which of --damos_quotas' positional values is wrong (a component option has one).
+  const what = (i: number) => (opts[i] === '--damos_quotas' ? QUOTA_VALUES[i] : undefined);
+  if (words[0] !== undefined) q.timeMs = pMs(opts[0], words[0], what(0));
+  if (words[1] !== undefined) q.szBytes = pBytes(opts[1], words[1], 'refuse', what(1));
+  if (words[2] !== undefined) q.resetIntervalMs = pMs(opts[2], words[2], what(2));
+  if (words[3] !== undefined) q.weights.sz = pPermil(opts[3], words[3], what(3));
+  if (words[4] !== undefined) q.weights.nrAccesses = pPermil(opts[4], words[4], what(4));
+  if (words[5] !== undefined) q.weights.age = pPermil(opts[5], words[5], what(5));
   q.goals = goals;
   return q;
 }
@@ -630,7 +647,7 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
     const why = UNSUPPORTED_OPTIONS[t.split('=')[0]];
     if (why !== undefined) fail(t, `expected an option damon-sim supports; found ${t}, which it does not: ${why}`);
     if (/^\d+$/.test(t)) fail('damo options', `expected the deducible target "paddr" (damon-sim simulates the physical address space); found the pid "${t}"`);
-    fail(t.startsWith('-') ? t : 'damo options', looksLikeOption(t) ? `expected one of damo's options (see damon-sim args --help); found unknown option "${t}"` : `expected an option; found the stray value "${t}"`);
+    fail(t.startsWith('-') ? t : 'damo options', looksLikeOption(t) ? `expected one of damo's options (see damon-sim args --help); found unknown option "${t}"` : `expected an option; found the stray value "${t}"${UNIT_ALONE.test(t) ? SPLIT_UNIT : ''}`);
   }
   const warnings: ConfigIssue[] = [];
 
