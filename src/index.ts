@@ -21,7 +21,7 @@ export { Simulation } from './run/simulation.js';
 export type { AggrRecord, GoalRecord, TruthSample } from './run/recorder.js';
 
 // Reports.
-export { summarize, formatSummaryTable, migrationSummary, type SchemeSummary, type SchemeStats, type Migration } from './report/summary.js';
+export { summarize, formatSummaryTable, DEFAULT_TOLERANCE, SETTLED_MIN_SHARE, migrationSummary, type SchemeSummary, type SchemeStats, type Migration } from './report/summary.js';
 export { comparePlotSvg, goalPlotSvg, type ComparedRun, type ConfiguredGoal, type PlotOptions, type PlotWrite } from './report/plot.js';
 export { formatDamonReport, runtimeOf } from './report/damo-report.js';
 export { parseTimelineLine, readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from './report/timeline.js';
