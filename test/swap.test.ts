@@ -94,6 +94,12 @@ describe('EvictedStore', () => {
     expect(store.ranges().map((x) => [x.vstart, x.vend])).toEqual([[0, 4096], [8192, 12288], [20480, 24576]]);
     expect(store.totalBytes).toBe(3 * 4096);
     expect(store.swapUsed).toBe(3 * 4096);
+    // A refault's cut: the start of a range (that range only begins later).
+    store.add(r(12288, 16384));
+    store.remove(7, 8192, 12288);
+    expect(store.ranges().map((x) => [x.vstart, x.vend])).toEqual([[0, 4096], [12288, 16384], [20480, 24576]]);
+    expect(store.totalBytes).toBe(3 * 4096);
+    expect(store.swapUsed).toBe(3 * 4096);
     store.remove(7, 0, 1 << 20);
     expect(store.ranges()).toEqual([]);
     expect(store.totalBytes).toBe(0);

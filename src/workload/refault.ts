@@ -12,12 +12,15 @@
 import { binomialLogq, type Prng } from '../lib/prng.js';
 import { PAGE_SIZE } from '../lib/kint.js';
 import type { Machine } from '../machine/machine.js';
-import { rateTriples } from '../machine/young.js';
+import type { EvictedRange } from '../machine/swap.js';
+import type { RateRuns } from '../machine/young.js';
 import type { MachineMm } from '../machine/kernel-mm.js';
-import type { Workload } from './model.js';
+import type { Process, Workload } from './model.js';
 
 export class Refaulter {
   private last = 0;
+  /** The store's ranges at a tick (scratch kept between ticks: a tick visits thousands). */
+  private readonly ranges: EvictedRange[] = [];
   /** Pages faulted back in so far. */
   refaults = 0;
 
@@ -35,19 +38,38 @@ export class Refaulter {
     this.last = nowNs;
     const store = this.machine.evicted;
     if (dt <= 0 || store.totalBytes === 0) return;
-    const segs: number[] = [];
     // The evicted ranges share a handful of rates: each rate's p and log(1 − p) once per tick.
     let lastRate = -1;
     let p = 0;
     let logq = 0;
-    for (const r of store.ranges()) {
-      const proc = this.workload.processes[r.owner];
-      const ns = rateTriples(this.workload.rateRuns(r.owner, nowNs), r.vstart, r.vend, segs);
-      for (let j = 0; j < ns; j += 3) {
-        const s = segs[j];
-        const e = segs[j + 1];
-        const rate = segs[j + 2];
+    // Ranges come owner by owner and in address order: each owner's rate runs are looked up once
+    // and walked with a cursor, not searched per range.
+    let owner = -1;
+    let runs: RateRuns | undefined;
+    let proc: Process | undefined;
+    let run = 0;
+    const ranges = store.ranges(this.ranges);
+    for (let ri = 0; ri < ranges.length; ri++) {
+      const r = ranges[ri];
+      if (r.owner !== owner) {
+        owner = r.owner;
+        runs = this.workload.rateRuns(owner, nowNs);
+        proc = this.workload.processes[owner];
+        run = 0;
+      }
+      if (runs === undefined) continue; // a space without runs: no page of it is accessed
+      const { starts, ends, rates } = runs;
+      // Its bounds now: a refault below takes the range's first pages back, in place.
+      const vstart = r.vstart;
+      const vend = r.vend;
+      while (run < starts.length && ends[run] <= vstart) run++;
+      // The range's constant-rate segments in address order, as rateTriples() gives them (gaps
+      // between runs have rate 0, and draw nothing).
+      for (let i = run; i < starts.length && starts[i] < vend; i++) {
+        const rate = rates[i];
         if (rate <= 0) continue;
+        const s = Math.max(starts[i], vstart);
+        const e = Math.min(ends[i], vend);
         const n = (e - s) / PAGE_SIZE;
         if (rate !== lastRate) {
           lastRate = rate;
