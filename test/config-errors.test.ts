@@ -965,13 +965,39 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       expect(warnings(mutate)).toEqual(expected);
     });
 
-    it('a kdamond a commit event changes later moves nothing only until then: the warning says so', () => {
+    it('a scheme a commit event gives other memory later moves nothing only until then: the warning says so', () => {
       const w = warnings((d) => {
         const k = structuredClone(d.damon.kdamonds[0]);
         d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0];
         d.events = [{ at: 1, command: 'commit', damon: k }];
       });
-      expect(w).toEqual([`${SCHEME}: ${MON} (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing until a commit event changes its kdamond`]);
+      expect(w).toEqual([`${SCHEME}: ${MON} (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing until a commit event changes it`]);
+    });
+
+    it("a commit event that leaves the scheme's regions, action, node and filters as they were does not soften the warning", () => {
+      const w = warnings((d) => {
+        d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0];
+        // The same memory to act on, another quota: the scheme still migrates nothing, all run long.
+        const k = structuredClone(d.damon.kdamonds[0]);
+        k.contexts[0].schemes[0].quotas = { ...k.contexts[0].schemes[0].quotas, sz_bytes: '1 MiB' };
+        d.events = [{ at: 1, command: 'commit', damon: k }];
+      });
+      // The committed kdamond's own check says the same of it.
+      const line = `: ${MON} (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing`;
+      expect(w).toEqual([`${SCHEME}${line}`, `events[0].damon.contexts[0].schemes[0]${line}`]);
+    });
+
+    it('a commit that changes only another scheme does not soften the warning of this one', () => {
+      const w = warnings((d) => {
+        d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0];
+        const s0 = d.damon.kdamonds[0].contexts[0].schemes[0];
+        d.damon.kdamonds[0].contexts[0].schemes.push({ ...structuredClone(s0), action: 'stat' });
+        const k = structuredClone(d.damon.kdamonds[0]);
+        k.contexts[0].schemes[1].action = 'pageout';
+        d.events = [{ at: 1, command: 'commit', damon: k }];
+      });
+      const line = `: ${MON} (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing`;
+      expect(w.filter((x) => x.includes('migrates nothing'))).toEqual([`${SCHEME}${line}`, `events[0].damon.contexts[0].schemes[0]${line}`]);
     });
 
     it('a stat scheme with the same filters moves nothing by design: no warning', () => {

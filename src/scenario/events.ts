@@ -18,10 +18,11 @@ import { UnitError, parseTimeBare } from '../formats/damo/units.js';
 import { intV, signedIntV } from '../formats/damo/values.js';
 import { attrsError, type DamonAttrs } from '../damon/attrs.js';
 import { isPow2 } from '../lib/kint.js';
+import { toJson } from '../lib/json.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
 import { MAX_SIM_TIME_DAYS, MAX_SIM_TIME_NS, type KdamondParams, type Scenario } from './model.js';
-import { damonCheckEnv, missingNodeOfGoal, unreachableBpTarget, unreachableNodeMemTarget, validateKdamonds, type DamonCheckEnv } from './validate.js';
+import { damonCheckEnv, missingNodeOfGoal, schemeKeyOf, unreachableBpTarget, unreachableNodeMemTarget, validateKdamonds, type DamonCheckEnv } from './validate.js';
 
 export const EVENT_COMMANDS = [
   'commit',
@@ -176,6 +177,37 @@ function lateEventWarning(path: string, durationNs: number): ConfigIssue {
  * Turn the parsed `events` list into scheduled events in time order, checking indices against the
  * sysfs mirror of each kdamond at that time. Problems go to the collector with their JSON paths.
  */
+/**
+ * The schemes of `sc`'s kdamonds (keys schemeKeyOf()) whose memory to act on some commit event
+ * changes: their context's ops, addr_unit or regions, or their action, node or filters, differ in
+ * the committed kdamond, or it has no scheme at their place. What such a scheme cannot do yet, a
+ * warning says it cannot do until that commit; of the other schemes, it holds for the whole run.
+ * A commit that does not read as one changes nothing here (normaliseEvents() reports it).
+ */
+export function schemesCommitsMove(docs: readonly EventDoc[], sc: Scenario, opts: DamoReadOptions = {}, fillRegions?: (k: KdamondParams) => void): Set<string> {
+  const moved = new Set<string>();
+  const memoryOf = (k: KdamondParams, ci: number, si: number): string | undefined => {
+    const ctx = k.contexts[ci];
+    const s = ctx?.schemes[si];
+    return s && toJson({ ops: ctx.ops, addrUnit: ctx.addrUnit, regions: ctx.targets.map((t) => t.regions), action: s.action, nid: s.targetNid, filters: s.filters });
+  };
+  for (const d of docs) {
+    const ki = d.kdamond ?? 0;
+    const before = sc.kdamonds[ki];
+    if (d.command !== 'commit' || d.damon === undefined || before === undefined) continue;
+    const sub: Collector = { errors: [], warnings: [] };
+    const [after] = damoToParams([d.damon], [], sub, opts);
+    if (sub.errors.length > 0 || after === undefined) continue;
+    fillRegions?.(after);
+    before.contexts.forEach((ctx, ci) =>
+      ctx.schemes.forEach((_s, si) => {
+        if (memoryOf(before, ci, si) !== memoryOf(after, ci, si)) moved.add(schemeKeyOf(ki, ci, si));
+      }),
+    );
+  }
+  return moved;
+}
+
 export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Collector, opts: DamoReadOptions = {}, fillRegions?: (k: KdamondParams) => void): ScheduledEvent[] {
   const validate = c.errors.length === 0;
   const order = docs.map((d, i) => ({ d, i })).sort((a, b) => a.d.at - b.d.at || a.i - b.i);

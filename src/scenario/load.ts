@@ -15,11 +15,11 @@ import { showParsed } from '../formats/damo/units.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, resolveProfile, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
-import type { Scenario, WorkloadParams } from './model.js';
+import type { KdamondParams, Scenario, WorkloadParams } from './model.js';
 import { machineSchema, scenarioSchema, type ScenarioParsed } from './schema.js';
 import { z } from 'zod';
 import { DAMON_PART, MACHINE_PART, damonCheckEnv, hotMovePath, partIsWhole, validateKdamonds, validateMachineWorkload, validateScenario } from './validate.js';
-import { LATE_EVENT, lateEventWarnings, normaliseEvents } from './events.js';
+import { LATE_EVENT, lateEventWarnings, normaliseEvents, schemesCommitsMove } from './events.js';
 
 const GiB = 2 ** 30;
 
@@ -272,10 +272,10 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   const scenario = normalise(r.data, c, opts);
   // The default regions come from the machine: not from one whose values were replaced.
   if (partIsWhole(c.errors, MACHINE_PART)) defaultPaddrRegions(scenario);
-  // A commit event replaces a kdamond's parameters: checks of what its schemes can do say "until then".
-  const committed = new Set((r.data.events ?? []).filter((e) => e.command === 'commit').map((e) => e.kdamond ?? 0));
-  validateScenario(scenario, c, kdamondsPathOf(doc), committed);
-  if (r.data.events) scenario.events = normaliseEvents(r.data.events, scenario, c, opts, (k) => defaultPaddrRegions({ ...scenario, kdamonds: [k] }));
+  // A commit event replaces a kdamond's parameters: checks of what a scheme it changes can do say "until then".
+  const fillRegions = (k: KdamondParams) => defaultPaddrRegions({ ...scenario, kdamonds: [k] });
+  validateScenario(scenario, c, kdamondsPathOf(doc), schemesCommitsMove(r.data.events ?? [], scenario, opts, fillRegions));
+  if (r.data.events) scenario.events = normaliseEvents(r.data.events, scenario, c, opts, fillRegions);
   c.warnings.push(...lateWarnings(opts.durationNs === undefined ? scenario : { ...scenario, duration: opts.durationNs }));
   if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
   return { scenario, warnings: c.warnings };

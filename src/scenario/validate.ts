@@ -40,7 +40,7 @@ export function partIsWhole(issues: readonly ConfigIssue[], part: readonly strin
  * A part whose values already drew errors in `c` (a value replaced by its default) is left for
  * the run after they are fixed: its checks would draw knock-on errors.
  */
-export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readonly PathSeg[] = ['damon', 'kdamonds'], committedLater?: ReadonlySet<number>): void {
+export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readonly PathSeg[] = ['damon', 'kdamonds'], committedLater?: ReadonlySet<string>): void {
   const machineWhole = partIsWhole(c.errors, MACHINE_PART);
   const damonWhole = partIsWhole(c.errors, DAMON_PART);
   const before = c.errors.length;
@@ -238,13 +238,21 @@ export function unreachableNodeMemTarget(metric: string, target: bigint, nid: nu
   return `node ${nid} can read at most ${most} bp ${used ? 'used' : 'free'} (${why}); found a target of ${target}: the goal can never be met and the tuner never eases off`;
 }
 
+/** A scheme's key in DamonCheckEnv.committedLater. */
+export function schemeKeyOf(kdamond: number, ctx: number, scheme: number): string {
+  return `${kdamond}/${ctx}/${scheme}`;
+}
+
 /** What the DAMON part is checked against: unknown pieces are not checked. */
 export interface DamonCheckEnv {
   profile?: KernelProfile;
   /** Nodes of the machine (target and goal nids are checked against it). */
   nrNodes?: number;
-  /** Kdamonds (by index) that a commit event changes later in the run: what their schemes cannot do yet may change. */
-  committedLater?: ReadonlySet<number>;
+  /**
+   * Schemes (keys `kdamond/ctx/scheme`, schemeKeyOf()) whose memory to act on a later commit event
+   * changes (events.ts schemesCommitsMove()): what they cannot do yet may change.
+   */
+  committedLater?: ReadonlySet<string>;
   /** The machine's physical memory ranges, in bytes (regions and addr filters are checked against them). */
   memory?: ReadonlyArray<{ start: number; end: number }>;
   /** cgroup paths that exist (memcg filters and goals must name one). */
@@ -342,7 +350,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   // A commit event may change the kdamond later: then it is so only until then.
   const nothingToMigrate = (sp: PathSeg[], ctx: ContextParams, sc: SchemeParams, msz: number, later: boolean) => {
     const au = ctx.addrUnit;
-    const until = later ? ' until a commit event changes its kdamond' : '';
+    const until = later ? ' until a commit event changes it' : '';
     const node = env.memory?.[sc.targetNid];
     if (!env.memory || !node) return;
     const core = sc.filters.map((f, fi) => ({ f, fi })).filter(({ f }) => isCoreFilter(f.type));
@@ -488,7 +496,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
         });
-        if (paddr && (sc.action === 'migrate_hot' || sc.action === 'migrate_cold')) nothingToMigrate(sp, ctx, sc, msz, env.committedLater?.has(ki) ?? false);
+        if (paddr && (sc.action === 'migrate_hot' || sc.action === 'migrate_cold')) nothingToMigrate(sp, ctx, sc, msz, env.committedLater?.has(schemeKeyOf(ki, ci, si)) ?? false);
         sc.filters.forEach((f, fi) => {
           if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
             err([...filterPath(sp, f, fi), 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(f.memcgPath)}`);
