@@ -144,7 +144,9 @@ export class PaddrOps implements DamonOperations {
   addEligibleBytes(ctx: DamonCtx, r: DamonRegion, sums: EligibleSums): void {
     const a = r.start * ctx.addrUnit;
     const b = r.end * ctx.addrUnit;
-    if (a % PAGE_SIZE !== 0 || b % PAGE_SIZE !== 0) {
+    // Page alignment from the low 32 bits (exact below 2^53): a floating-point remainder of
+    // addresses past 4 GiB is a library call, and this runs for every region at every evaluation.
+    if ((((a >>> 0) | (b >>> 0)) & (PAGE_SIZE - 1)) !== 0) {
       this.walkEligibleBytes(a, b, ctx, sums);
       return;
     }
