@@ -133,9 +133,11 @@ describe('summarize', () => {
     // tempA is within ±100 from t=4 on (5900, 5900, 6100, 5900, 6100): settled at 4.
     expect(a.settledS).toBe(4);
     expect(b.settledS).toBeNull();
-    // Out at t=7 (6150), in again at t=8: settled at 8. A run that ends outside the band has not settled.
-    const late = series([4000, 6050, 6000, 6000, 6000, 6020, 6150, 6060], {}, {});
+    // Out at t=7 (6150), in again from t=8 to t=10: settled at 8. In again at t=8 only, the last
+    // evaluation of a 10 s run: not seen to hold. A run that ends outside the band has not settled.
+    const late = series([4000, 6050, 6000, 6000, 6000, 6020, 6150, 6060, 5990, 6000], {}, {});
     expect(summarize(late, DURATION)[0].settledS).toBe(8);
+    expect(summarize(late.slice(0, 8), DURATION)[0].settledS).toBeNull();
     const out = series([6000, 6000, 6000, 6000, 6000, 6000, 6000, 6200], {}, {});
     expect(summarize(out, DURATION)[0].settledS).toBeNull();
     // A stretch must hold for a tenth of the phase up to its end: of 100 evaluations a second over
@@ -144,6 +146,11 @@ describe('summarize', () => {
     expect(summarize(tail(10), 100)[0].settledS).toBeNull();
     expect(summarize(tail(11), 100)[0].settledS).toBe(90);
     expect(summarize(tail(11), 100)[0].timeToTargetS).toBe(90);
+    // Measured to the last evaluation, not to the end: evaluations that stop (a kdamond turned off)
+    // soon after the goal came in band have not shown it to hold.
+    const stopped = series([5000, 5000, 5000, 6000, 6000], {}, {});
+    expect(summarize(stopped, 50)[0].settledS).toBeNull();
+    expect(summarize(stopped, 10)[0].settledS).toBe(4);
     // The table's row: the time, "never", and "-" for a summary read from a timeline that predates it.
     const rows = (x: SchemeSummary) => formatSummaryTable([{ title: 'r', rows: [x] }]).split('\n').find((l) => l.startsWith('  time to settle'));
     expect(rows(a)).toMatch(/^ {2}time to settle ±100 bp +4\.000 s$/);

@@ -63,8 +63,9 @@ export interface SchemeSummary {
   timeToTargetS: number | null;
   /**
    * From when (s, counted as timeToTargetS) every evaluation stayed within the tolerance to the
-   * end of the run (of the phase), if that stretch covers a tenth of the phase at least
-   * (SETTLED_MIN_SHARE): the time the goal settled, as far as the run shows; null otherwise.
+   * end of the run (of the phase), if that stretch, from its first evaluation to its last, covers
+   * a tenth of the phase at least (SETTLED_MIN_SHARE): the time the goal settled, as far as the
+   * run shows; null otherwise. Timelines written before 2026-11-28 recorded it by the end alone.
    * Absent in timelines written before it was recorded.
    */
   settledS?: number | null;
@@ -506,8 +507,8 @@ function appliedOver(points: readonly AppliedTotals[]): Pick<SchemeSummary, 'szA
 }
 
 /**
- * The least share of a phase that the in-band stretch it ends in must cover, up to the phase's end,
- * for the goal to count as settled (SchemeSummary.settledS).
+ * The least share of a phase that the in-band stretch it ends in must cover, from its first
+ * evaluation to its last, for the goal to count as settled (SchemeSummary.settledS).
  */
 export const SETTLED_MIN_SHARE = 0.1;
 
@@ -525,11 +526,12 @@ function summarizePhase(recs: readonly GoalRecord[], startS: number, endS: numbe
   const sinceStart = (t: number) => (startS === 0 ? t : Math.round((t - startS) * 1e6) / 1e6);
   const timeToTargetS = reached === undefined ? null : sinceStart(reached.t);
   // The last stretch of evaluations within the tolerance, if the run ends in one, and only if it
-  // holds for a tenth of the phase at least: a goal that came in band at its last evaluations has
-  // not been seen to settle (a sweep's "settled in N" counted such runs).
+  // was seen to hold, from its first evaluation to its last, for a tenth of the phase at least: a
+  // goal that came in band at its last evaluations, or whose evaluations stopped (a kdamond turned
+  // off) soon after, has not been seen to settle (a sweep's "settled in N" counted such runs).
   let from = recs.length;
   while (from > 0 && within(recs[from - 1])) from--;
-  const held = from < recs.length && endS - recs[from].t >= (endS - startS) * SETTLED_MIN_SHARE;
+  const held = from < recs.length && last.t - recs[from].t >= (endS - startS) * SETTLED_MIN_SHARE;
   const settledS = held ? sinceStart(recs[from].t) : null;
   const tailRecs = recs.filter((r) => r.t >= halfS);
   const tail = tailRecs.map((r) => Number(big(r.current_value)));
