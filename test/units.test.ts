@@ -214,11 +214,15 @@ describe('sizes in decimal-looking units (GB), which damo reads as binary', () =
     const doc = tiering6040('temporal');
     doc.machine.nodes[0].capacity = '32 GB';
     doc.damon.kdamonds[0].contexts[0].schemes[1].quotas.sz_bytes = '128MB';
+    // Names and paths are no sizes, at any depth.
     doc.description = '64 GB';
+    doc.name = '1 TB';
+    const wl = doc.workload as unknown as Record<string, unknown>;
+    wl.memcg = '/64GB';
     const { scenario, warnings } = scenarioFromDoc(doc);
     expect(warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
-      'machine.nodes[0].capacity: "32 GB" is read as 32 GiB (34359738368 bytes), as damo reads it: every size unit is binary; write "32 GiB" to say so, or 32000000000 for the decimal size',
-      'damon.kdamonds[0].contexts[0].schemes[1].quotas.sz_bytes: "128MB" is read as 128 MiB (134217728 bytes), as damo reads it: every size unit is binary; write "128 MiB" to say so, or 128000000 for the decimal size',
+      'machine.nodes[0].capacity: "32 GB" is read as 32 GiB (34359738368 bytes), as damo reads it: every size unit is binary; write "32 GiB" to say so (the decimal size would be 32000000000 bytes)',
+      'damon.kdamonds[0].contexts[0].schemes[1].quotas.sz_bytes: "128MB" is read as 128 MiB (134217728 bytes), as damo reads it: every size unit is binary; write "128 MiB" to say so (the decimal size would be 128000000 bytes)',
     ]);
     expect(scenario.machine.nodes[0].capacity).toBe(32 * 2 ** 30);
   });

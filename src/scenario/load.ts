@@ -267,8 +267,8 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   }
   const c: Collector = { errors: [], warnings: [] };
   warnUnknownDamoKeys(doc, c);
-  // Every size the file gives (machine, workload, damon, events), not its free text.
-  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) if (k !== 'name' && k !== 'description') warnDecimalLookingSizes(v, [k], c);
+  // Every size the file gives (machine, workload, damon, events), not its names and paths.
+  warnDecimalLookingSizes(doc, [], c);
   const scenario = normalise(r.data, c, opts);
   // The default regions come from the machine: not from one whose values were replaced.
   if (partIsWhole(c.errors, MACHINE_PART)) defaultPaddrRegions(scenario);

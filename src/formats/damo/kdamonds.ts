@@ -221,14 +221,18 @@ const REQUIRED_KEYS: Record<string, Readonly<Record<string, string>>> = {
  */
 export function warnDecimalLookingSizes(value: unknown, path: readonly PathSeg[], c: Collector): void {
   if (Array.isArray(value)) value.forEach((v, i) => warnDecimalLookingSizes(v, [...path, i], c));
-  else if (isMapping(value)) for (const [k, v] of Object.entries(value)) warnDecimalLookingSizes(v, [...path, k], c);
-  else {
+  else if (isMapping(value)) {
+    for (const [k, v] of Object.entries(value)) if (!FREE_TEXT_KEYS.test(k)) warnDecimalLookingSizes(v, [...path, k], c);
+  } else {
     const size = decimalLookingSize(value);
     if (size === undefined) return;
     const { binary, bytes, decimalBytes } = size;
-    warn(c, path, `${JSON.stringify(value)} is read as ${binary} (${bytes} bytes), as damo reads it: every size unit is binary; write "${binary}" to say so, or ${decimalBytes} for the decimal size`);
+    warn(c, path, `${JSON.stringify(value)} is read as ${binary} (${bytes} bytes), as damo reads it: every size unit is binary; write "${binary}" to say so (the decimal size would be ${decimalBytes} bytes)`);
   }
 }
+
+/** Keys whose values are names or paths, never sizes: a process named "512 MB" is no size. */
+const FREE_TEXT_KEYS = /^(?:name|description|comm)$|memcg|path/;
 
 export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Collector): void {
   const obj = (o: unknown): Record<string, unknown> | undefined => (isMapping(o) ? o : undefined);
