@@ -74,7 +74,7 @@ describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
     fixture.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = '1 GB';
     const r = damoArgsToParams(['--kdamonds', JSON.stringify(fixture)], { compat: 'upstream' });
     expect(r.warnings.filter((w) => w.message.includes('read as')).map((w) => `${w.path}: ${w.message}`)).toEqual([
-      '--kdamonds.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes: "1 GB" is read as 1 GiB (1073741824 bytes), as damo reads it: every size unit is binary; write "1 GiB" to say so, or 1000000000 for the decimal size',
+      '--kdamonds.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes: "1 GB" is read as 1 GiB (1073741824 bytes), as damo reads it: every size unit is binary; write "1 GiB" to say so (the decimal size would be 1000000000 bytes)',
     ]);
     expect(r.params[0].contexts[0].schemes[0].quota.sz).toBe(1n << 30n);
   });
@@ -289,10 +289,14 @@ describe('damo command line errors: option, expected, found', () => {
     ['--damos_action stat --damos_filter allow addr 4G', '--damos_filter', /expected <start> <end> \(bytes\) after "addr"/],
     ['--damos_action stat --damos_wmarks high 1s 1 1 1', '--damos_wmarks', /expected a metric \(none, free_mem_rate\); found "high"/],
     ['--damos_action stat --damos_quota_goal_tuner fast', '--damos_quota_goal_tuner', /expected one of consist, temporal; found "fast"/],
-    // damo splits an option's values at spaces: a unit apart from its number is the next value.
-    ['--damos_action stat --damos_quotas 0 64 gb 1s', '--damos_quotas', /^value 3 \(<reset interval>\): expected a time .*; found "gb" \(damo splits an option's values at spaces: write a number and its unit as one value, "64GiB" or quoted "64 GiB"\)$/],
+    // damo splits an option's values at spaces: a unit apart from its number is the next value,
+    // and every value after it is one place off (the error names the pair, with the user's words).
+    ['--damos_action stat --damos_quotas 0 64 gb 1s', '--damos_quotas', /^value 3 \(<reset interval>\): expected a time .*; found "gb" \(damo splits an option's values at spaces: "64 gb" is two values, "64" and "gb"; write "64gb" or quote "64 gb"\)$/],
     ['--damos_action stat --damos_quotas 0 64GiB 1x', '--damos_quotas', /^value 3 \(<reset interval>\): expected a time .*; found "1x"$/],
-    ['--damos_action stat --damos_quota_space 64 --damos_quota_interval 1 s', 'damo options', /^expected an option; found the stray value "s" \(damo splits an option's values at spaces/],
+    ['--damos_action stat --damos_quotas ms', '--damos_quotas', /^value 1 \(<time>\): expected a time .*; found "ms" \(damo splits an option's values at spaces: write a number and its unit as one value, as "1ms" or quoted "1 ms"\)$/],
+    ['--damos_action stat --damos_quota_space 64 --damos_quota_interval 1 s', 'damo options', /^expected an option; found the stray value "s" \(damo splits an option's values at spaces: "1 s" is two values, "1" and "s"; write "1s" or quote "1 s"\)$/],
+    ['--damos_action stat --damos_sz_region 4 KiB max', 'damo options', /^expected an option; found the stray value "max" \(damo splits an option's values at spaces: "4 KiB" is two values/],
+    ['--damos_action stat --damos_wmarks free_mem_rate 5 s 500 400 200', 'damo options', /found the pid "200" \(damo splits an option's values at spaces: "5 s" is two values, "5" and "s"; write "5s" or quote "5 s"\)$/],
     ['--damos_access_rate 5% max', '--damos_access_rate', /expected --damos_action before any --damos_\* option/],
     ['--ops kvm', '--ops', /expected one of vaddr, fvaddr, paddr; found "kvm"/],
     // damon-sim simulates paddr only: said at the option that chose the context's ops, before
