@@ -6,7 +6,7 @@
 
 // Scenarios: files, documents, presets, the normalised model and its errors.
 export { loadScenarioFile, scenarioFromDoc, parseText, setDuration, type LoadedScenario, type LoadOptions } from './scenario/load.js';
-export { scenarioSchema, type ScenarioDoc } from './scenario/schema.js';
+export { scenarioSchema, type HotsetWorkloadDoc, type ScenarioDoc } from './scenario/schema.js';
 export type { Scenario, KdamondParams, ContextParams, SchemeParams, GoalParams, FilterParams, WorkloadParams } from './scenario/model.js';
 export { PRESETS, tiering6040, type Tiering6040Doc, type Tuner } from './scenario/presets.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './scenario/issues.js';
