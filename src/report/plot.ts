@@ -545,29 +545,7 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
   }
 
   // The ground truth steps where the hot set moves: those marks go here too (the writes do not).
-  const moves = labelRows(events.filter((e) => e.command === HOT_SET_MOVE), axisEnd);
-  const shareLine = {
-    data: { values: share },
-    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
-    encoding: {
-      x,
-      y: { field: 'bp', type: 'quantitative', title: 'hot share (bp)', scale: { domain: [0, 10000] } },
-      color: {
-        field: 'node',
-        type: 'nominal',
-        title: 'node (ground truth)',
-        // A different scheme from the goals so a node line is never mistaken for a goal.
-        scale: { domain: [...new Set(share?.map((d) => d.node) ?? [])].sort(), scheme: 'dark2' },
-        legend: { orient: 'bottom' },
-      },
-    },
-  };
-  const shareChart = share && {
-    width: WIDTH,
-    height: HEIGHT,
-    title: 'ground truth: hot set share per node',
-    ...(moves.length > 0 ? { layer: [shareLine, ...eventLayers(moves, x)] } : shareLine),
-  };
+  const shareChart = share && shareChartOf(share, labelRows(events.filter((e) => e.command === HOT_SET_MOVE), axisEnd), x);
   const panels = [...goalCharts, ...(shareChart ? [shareChart] : [])];
   const spec = (
     panels.length > 1
@@ -589,6 +567,32 @@ export async function goalPlotSvg(goals: GoalRecord[], opts: PlotOptions): Promi
   ) as VegaLite.TopLevelSpec;
 
   return renderSvg(spec);
+}
+
+/** The ground-truth panel: each node's share of the hot set over time, with the hot set's moves marked. */
+function shareChartOf(share: ReadonlyArray<{ node: string }>, moves: ReadonlyArray<{ t: number; command: string; y: number }>, x: object): object {
+  const line = {
+    data: { values: share },
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
+    encoding: {
+      x,
+      y: { field: 'bp', type: 'quantitative', title: 'hot share (bp)', scale: { domain: [0, 10000] } },
+      color: {
+        field: 'node',
+        type: 'nominal',
+        title: 'node (ground truth)',
+        // A different scheme from the goals so a node line is never mistaken for a goal.
+        scale: { domain: [...new Set(share.map((d) => d.node))].sort(), scheme: 'dark2' },
+        legend: { orient: 'bottom' },
+      },
+    },
+  };
+  return {
+    width: WIDTH,
+    height: HEIGHT,
+    title: 'ground truth: hot set share per node',
+    ...(moves.length > 0 ? { layer: [line, ...eventLayers(moves, x)] } : line),
+  };
 }
 
 /** A vega-lite spec as SVG, byte-deterministic (prepareDeterministicRender()); throws what vega reports as an error. */

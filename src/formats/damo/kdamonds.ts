@@ -211,11 +211,6 @@ const REQUIRED_KEYS: Record<string, Readonly<Record<string, string>>> = {
 };
 
 /**
- * The checks damo's own loader makes that the schema leaves lenient, as warnings on the raw
- * kdamond object at `base`: unknown keys (damo ignores them, so a typo silently does nothing),
- * missing keys damo requires (damon-sim uses the default), and settings damon-sim does not model.
- */
-/**
  * A warning for each size under `value` written as "64 GB" or "200 MB": damo reads those units as
  * binary (damo-formats.md §1.2), so "64 GB" is 64 GiB, where the writer may have meant 10^9 bytes.
  */
@@ -234,6 +229,11 @@ export function warnDecimalLookingSizes(value: unknown, path: readonly PathSeg[]
 /** Keys whose values are names or paths, never sizes: a process named "512 MB" is no size. */
 const FREE_TEXT_KEYS = /^(?:name|description|comm)$|memcg|path/;
 
+/**
+ * The checks damo's own loader makes that the schema leaves lenient, as warnings on the raw
+ * kdamond object at `base`: unknown keys (damo ignores them, so a typo silently does nothing),
+ * missing keys damo requires (damon-sim uses the default), and settings damon-sim does not model.
+ */
 export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Collector): void {
   const obj = (o: unknown): Record<string, unknown> | undefined => (isMapping(o) ? o : undefined);
   const list = (o: unknown): unknown[] => (Array.isArray(o) ? o : []);
