@@ -174,10 +174,6 @@ function lateEventWarning(path: string, durationNs: number): ConfigIssue {
 }
 
 /**
- * Turn the parsed `events` list into scheduled events in time order, checking indices against the
- * sysfs mirror of each kdamond at that time. Problems go to the collector with their JSON paths.
- */
-/**
  * The schemes of `sc`'s kdamonds (keys schemeKeyOf()) whose memory to act on some commit event
  * changes: their context's ops, addr_unit or regions, or their action, node or filters, differ in
  * the committed kdamond, or it has no scheme at their place. What such a scheme cannot do yet, a
@@ -208,6 +204,10 @@ export function schemesCommitsMove(docs: readonly EventDoc[], sc: Scenario, opts
   return moved;
 }
 
+/**
+ * Turn the parsed `events` list into scheduled events in time order, checking indices against the
+ * sysfs mirror of each kdamond at that time. Problems go to the collector with their JSON paths.
+ */
 export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Collector, opts: DamoReadOptions = {}, fillRegions?: (k: KdamondParams) => void): ScheduledEvent[] {
   const validate = c.errors.length === 0;
   const order = docs.map((d, i) => ({ d, i })).sort((a, b) => a.d.at - b.d.at || a.i - b.i);
