@@ -21,32 +21,80 @@ export interface EvictedRange {
   memcg: number;
 }
 
+/** What evicted memory is, besides where: a range joins its neighbour only if this is equal. */
+export interface EvictedAttrs {
+  anon: boolean;
+  mapped: boolean;
+  memcg: number;
+}
+
 /** Ranges per block at most: an edit moves up to this many elements, a search crosses total / this blocks. */
 const BLOCK_MAX = 512;
 
-/** Whether b continues a as one range (adjacent, equal attributes). */
-function joins(a: EvictedRange, b: EvictedRange): boolean {
-  return a.vend === b.vstart && a.anon === b.anon && a.mapped === b.mapped && a.memcg === b.memcg;
-}
+/**
+ * Consecutive ranges of one owner as columns: bounds and the index of their attributes
+ * (EvictedStore interns them). A refault tick reads every range of the store, and ranges kept
+ * as objects, made at scattered times, cost it a cache miss each.
+ */
+class Block {
+  n = 0;
+  vstart: Float64Array;
+  vend: Float64Array;
+  attr: Int32Array;
 
-/** The first index of `list` (sorted, non-overlapping) whose range ends after `addr`. */
-function firstEndingAfter(list: readonly EvictedRange[], addr: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid].vend <= addr) lo = mid + 1;
-    else hi = mid;
+  constructor(cap: number) {
+    this.vstart = new Float64Array(cap);
+    this.vend = new Float64Array(cap);
+    this.attr = new Int32Array(cap);
   }
-  return lo;
+
+  /** Make room at i (the block has space for one more). */
+  open(i: number): void {
+    this.vstart.copyWithin(i + 1, i, this.n);
+    this.vend.copyWithin(i + 1, i, this.n);
+    this.attr.copyWithin(i + 1, i, this.n);
+    this.n++;
+  }
+
+  /** Close the gap at i. */
+  close(i: number): void {
+    this.vstart.copyWithin(i, i + 1, this.n);
+    this.vend.copyWithin(i, i + 1, this.n);
+    this.attr.copyWithin(i, i + 1, this.n);
+    this.n--;
+  }
+
+  /** Move ranges [from, n) into a new block of capacity `cap`. */
+  splitOff(from: number, cap: number): Block {
+    const b = new Block(cap);
+    b.n = this.n - from;
+    b.vstart.set(this.vstart.subarray(from, this.n));
+    b.vend.set(this.vend.subarray(from, this.n));
+    b.attr.set(this.attr.subarray(from, this.n));
+    this.n = from;
+    return b;
+  }
+
+  /** The first index whose range ends after `addr` (n if none). */
+  firstEndingAfter(addr: number): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.vend[mid] <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 }
 
 /**
- * One owner's ranges, sorted by vstart and non-overlapping, with no two that join(): blocks of
- * consecutive ranges, none empty. A position is (block, index); the end is (last block, its length).
+ * One owner's ranges, sorted by vstart and non-overlapping, with no two adjacent ones of equal
+ * attributes: blocks of consecutive ranges, none empty. A position is (block, index); the end is
+ * (last block, its length).
  */
 class RangeList {
-  private readonly blocks: EvictedRange[][] = [];
+  private readonly blocks: Block[] = [];
   private b = 0;
   private i = 0;
 
@@ -54,7 +102,7 @@ class RangeList {
 
   get length(): number {
     let n = 0;
-    for (const blk of this.blocks) n += blk.length;
+    for (const blk of this.blocks) n += blk.n;
     return n;
   }
 
@@ -66,46 +114,48 @@ class RangeList {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const blk = blocks[mid];
-      if (blk[blk.length - 1].vend <= addr) lo = mid + 1;
+      if (blk.vend[blk.n - 1] <= addr) lo = mid + 1;
       else hi = mid;
     }
     if (lo === blocks.length) {
       this.b = Math.max(0, lo - 1);
-      this.i = lo === 0 ? 0 : blocks[lo - 1].length;
+      this.i = lo === 0 ? 0 : blocks[lo - 1].n;
     } else {
       this.b = lo;
-      this.i = firstEndingAfter(blocks[lo], addr);
+      this.i = blocks[lo].firstEndingAfter(addr);
     }
   }
 
-  /** The range at the position, or undefined at the end. */
-  private here(): EvictedRange | undefined {
+  /** Whether a range is at the position (not the end). */
+  private atRange(): boolean {
     const blk = this.blocks[this.b];
-    return blk === undefined ? undefined : blk[this.i];
+    return blk !== undefined && this.i < blk.n;
   }
 
-  /** The range before the position, or undefined at the start. */
-  private before(): EvictedRange | undefined {
-    if (this.i > 0) return this.blocks[this.b][this.i - 1];
+  /** The block and index of the range before the position, or undefined at the start. */
+  private before(): [Block, number] | undefined {
+    if (this.i > 0) return [this.blocks[this.b], this.i - 1];
     if (this.b === 0) return undefined;
     const blk = this.blocks[this.b - 1];
-    return blk[blk.length - 1];
+    return [blk, blk.n - 1];
   }
 
-  /** Insert r before the position; the position stays on r. */
-  private insertHere(r: EvictedRange): void {
+  /** Insert [vstart, vend) of `attr` before the position; the position stays on it. */
+  private insertHere(vstart: number, vend: number, attr: number): void {
     const blocks = this.blocks;
     if (blocks.length === 0) {
-      blocks.push([r]);
+      blocks.push(new Block(this.blockMax + 1));
       this.b = 0;
       this.i = 0;
-      return;
     }
     const blk = blocks[this.b];
-    blk.splice(this.i, 0, r);
-    if (blk.length > this.blockMax) {
-      const half = blk.length >>> 1;
-      blocks.splice(this.b + 1, 0, blk.splice(half));
+    blk.open(this.i);
+    blk.vstart[this.i] = vstart;
+    blk.vend[this.i] = vend;
+    blk.attr[this.i] = attr;
+    if (blk.n > this.blockMax) {
+      const half = blk.n >>> 1;
+      blocks.splice(this.b + 1, 0, blk.splitOff(half, this.blockMax + 1));
       if (this.i >= half) {
         this.b++;
         this.i -= half;
@@ -116,72 +166,119 @@ class RangeList {
   /** Delete the range at the position; the position moves to the range after it. */
   private deleteHere(): void {
     const blk = this.blocks[this.b];
-    blk.splice(this.i, 1);
-    if (blk.length === 0) {
+    blk.close(this.i);
+    if (blk.n === 0) {
       this.blocks.splice(this.b, 1);
       this.i = 0;
       if (this.b === this.blocks.length && this.b > 0) {
         this.b--;
-        this.i = this.blocks[this.b].length;
+        this.i = this.blocks[this.b].n;
       }
-    } else if (this.i === blk.length && this.b + 1 < this.blocks.length) {
+    } else if (this.i === blk.n && this.b + 1 < this.blocks.length) {
       this.b++;
       this.i = 0;
     }
   }
 
-  /** Add r (disjoint from every range held), joined with the neighbours it continues. */
-  add(r: EvictedRange): void {
-    this.seek(r.vstart);
+  /** Add [vstart, vend) of `attr` (disjoint from every range held), joined with the neighbours it continues. */
+  add(vstart: number, vend: number, attr: number): void {
+    this.seek(vstart);
     const prev = this.before();
-    const next = this.here();
-    if (prev !== undefined && joins(prev, r)) {
-      prev.vend = r.vend;
-      if (next !== undefined && joins(prev, next)) {
-        prev.vend = next.vend;
+    const next = this.atRange() ? this.blocks[this.b] : undefined;
+    const ni = this.i;
+    if (prev !== undefined && prev[0].vend[prev[1]] === vstart && prev[0].attr[prev[1]] === attr) {
+      if (next !== undefined && next.vstart[ni] === vend && next.attr[ni] === attr) {
+        prev[0].vend[prev[1]] = next.vend[ni];
         this.deleteHere();
-      }
+      } else prev[0].vend[prev[1]] = vend;
       return;
     }
-    if (next !== undefined && joins(r, next)) {
-      next.vstart = r.vstart;
+    if (next !== undefined && next.vstart[ni] === vend && next.attr[ni] === attr) {
+      next.vstart[ni] = vstart;
       return;
     }
-    this.insertHere({ ...r });
+    this.insertHere(vstart, vend, attr);
   }
 
   /**
-   * Take [vstart, vend) out; calls `cut(range, bytes)` for each range it takes bytes of, in
+   * Take [vstart, vend) out; calls `cut(attr, bytes)` for each range it takes bytes of, in
    * address order.
    */
-  remove(vstart: number, vend: number, cut: (r: EvictedRange, bytes: number) => void): void {
+  remove(vstart: number, vend: number, cut: (attr: number, bytes: number) => void): void {
     this.seek(vstart);
+    if (!this.atRange()) return;
     // A refault takes the pages at a range's start back (workload/refault.ts): that range only
     // begins later, in place, where taking it out and putting the rest back moved its block twice.
-    const first = this.here();
-    if (first !== undefined && first.vstart === vstart && vend < first.vend) {
-      cut(first, vend - vstart);
-      first.vstart = vend;
+    const first = this.blocks[this.b];
+    if (first.vstart[this.i] === vstart && vend < first.vend[this.i]) {
+      cut(first.attr[this.i], vend - vstart);
+      first.vstart[this.i] = vend;
       return;
     }
-    const keep: EvictedRange[] = [];
-    for (let r = this.here(); r !== undefined && r.vstart < vend; r = this.here()) {
-      cut(r, Math.min(r.vend, vend) - Math.max(r.vstart, vstart));
-      if (r.vstart < vstart) keep.push({ ...r, vend: vstart });
-      if (r.vend > vend) keep.push({ ...r, vstart: vend });
+    // What is left of the ranges cut at either end: [vstart, vend, attr] triples.
+    const keep: number[] = [];
+    while (this.atRange()) {
+      const blk = this.blocks[this.b];
+      const rs = blk.vstart[this.i];
+      if (rs >= vend) break;
+      const re = blk.vend[this.i];
+      const attr = blk.attr[this.i];
+      cut(attr, Math.min(re, vend) - Math.max(rs, vstart));
+      if (rs < vstart) keep.push(rs, vstart, attr);
+      if (re > vend) keep.push(vend, re, attr);
       this.deleteHere();
     }
     if (keep.length === 0) return;
     this.seek(vstart);
-    for (const k of keep) {
-      this.insertHere(k);
+    for (let k = 0; k < keep.length; k += 3) {
+      this.insertHere(keep[k], keep[k + 1], keep[k + 2]);
       this.i++;
     }
   }
 
-  /** Every range in order into `out`. */
-  pushAll(out: EvictedRange[]): void {
-    for (const blk of this.blocks) for (const r of blk) out.push(r);
+  /** Every range in order, as objects of `owner` with `attrs` looked up, into `out`. */
+  pushAll(owner: number, attrs: readonly EvictedAttrs[], out: EvictedRange[]): void {
+    for (const blk of this.blocks) for (let i = 0; i < blk.n; i++) out.push({ owner, vstart: blk.vstart[i], vend: blk.vend[i], ...attrs[blk.attr[i]] });
+  }
+
+  /** Every range in order into the snapshot's columns, owned by `owner`. */
+  snapshotInto(owner: number, snap: EvictedSnapshot): void {
+    for (const blk of this.blocks) {
+      const at = snap.n;
+      snap.reserve(at + blk.n);
+      snap.vstart.set(blk.vstart.subarray(0, blk.n), at);
+      snap.vend.set(blk.vend.subarray(0, blk.n), at);
+      snap.attr.set(blk.attr.subarray(0, blk.n), at);
+      snap.owner.fill(owner, at, at + blk.n);
+      snap.n = at + blk.n;
+    }
+  }
+}
+
+/**
+ * Every evicted range at one moment, as columns in the store's order (owner, then address): what a
+ * refault tick walks while its refaults edit the store.
+ */
+export class EvictedSnapshot {
+  n = 0;
+  owner = new Int32Array(256);
+  vstart = new Float64Array(256);
+  vend = new Float64Array(256);
+  /** Index of the range's attributes (EvictedStore.attrsOf()). */
+  attr = new Int32Array(256);
+
+  /** Room for `n` ranges, keeping those written. */
+  reserve(n: number): void {
+    if (n <= this.vstart.length) return;
+    const cap = Math.max(n, 2 * this.vstart.length);
+    const grow = <T extends Float64Array | Int32Array>(a: T, b: T): T => {
+      b.set(a.subarray(0, this.n));
+      return b;
+    };
+    this.owner = grow(this.owner, new Int32Array(cap));
+    this.vstart = grow(this.vstart, new Float64Array(cap));
+    this.vend = grow(this.vend, new Float64Array(cap));
+    this.attr = grow(this.attr, new Int32Array(cap));
   }
 }
 
@@ -189,6 +286,9 @@ export class EvictedStore {
   private readonly byOwner = new Map<number, RangeList>();
   /** The owners with a list, ascending (ranges() goes owner by owner). */
   private owners: number[] = [];
+  /** The distinct attributes of evicted memory, by index (a handful: anon or not, mapped, memcg). */
+  private readonly attrs: EvictedAttrs[] = [];
+  private readonly attrIndex = new Map<string, number>();
   /** Bytes of anon memory on the swap device. */
   swapUsed = 0;
   private total = 0;
@@ -209,25 +309,49 @@ export class EvictedStore {
       this.byOwner.set(r.owner, (list = new RangeList(this.blockMax)));
       this.owners = [...this.owners, r.owner].sort((a, b) => a - b);
     }
-    list.add(r);
+    list.add(r.vstart, r.vend, this.intern(r));
     const bytes = r.vend - r.vstart;
     this.total += bytes;
     if (r.anon) this.swapUsed += bytes;
   }
 
+  /** The index of r's attributes, added on first sight. */
+  private intern(r: EvictedAttrs): number {
+    const key = `${r.anon ? 1 : 0}/${r.mapped ? 1 : 0}/${r.memcg}`;
+    let i = this.attrIndex.get(key);
+    if (i === undefined) {
+      i = this.attrs.length;
+      this.attrs.push({ anon: r.anon, mapped: r.mapped, memcg: r.memcg });
+      this.attrIndex.set(key, i);
+    }
+    return i;
+  }
+
+  /** The attributes of index `i` (EvictedSnapshot.attr). */
+  attrsOf(i: number): EvictedAttrs {
+    return this.attrs[i];
+  }
+
   /** Take [vstart, vend) of owner out of the store (it was faulted in). */
   remove(owner: number, vstart: number, vend: number): void {
-    this.byOwner.get(owner)?.remove(vstart, vend, (r, bytes) => {
+    this.byOwner.get(owner)?.remove(vstart, vend, (attr, bytes) => {
       this.total -= bytes;
-      if (r.anon) this.swapUsed -= bytes;
+      if (this.attrs[attr].anon) this.swapUsed -= bytes;
     });
   }
 
-  /** Every range, by owner and then address, into `out` (emptied first; a new array by default). */
-  ranges(out: EvictedRange[] = []): EvictedRange[] {
-    out.length = 0;
-    for (const o of this.owners) this.byOwner.get(o)?.pushAll(out);
-    return out;
+  /** Every range, by owner and then address, as objects (tests, cold paths). */
+  ranges(): EvictedRange[] {
+    const all: EvictedRange[] = [];
+    for (const o of this.owners) this.byOwner.get(o)?.pushAll(o, this.attrs, all);
+    return all;
+  }
+
+  /** Every range, by owner and then address, into `snap`'s columns (emptied first). */
+  snapshot(snap: EvictedSnapshot): EvictedSnapshot {
+    snap.n = 0;
+    for (const o of this.owners) this.byOwner.get(o)?.snapshotInto(o, snap);
+    return snap;
   }
 
   /** How many ranges the store holds. */

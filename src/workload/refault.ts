@@ -12,7 +12,7 @@
 import { binomialLogq, type Prng } from '../lib/prng.js';
 import { PAGE_SIZE } from '../lib/kint.js';
 import type { Machine } from '../machine/machine.js';
-import type { EvictedRange } from '../machine/swap.js';
+import { EvictedSnapshot } from '../machine/swap.js';
 import type { RateRuns } from '../machine/young.js';
 import type { MachineMm } from '../machine/kernel-mm.js';
 import type { Process, Workload } from './model.js';
@@ -20,7 +20,7 @@ import type { Process, Workload } from './model.js';
 export class Refaulter {
   private last = 0;
   /** The store's ranges at a tick (scratch kept between ticks: a tick visits thousands). */
-  private readonly ranges: EvictedRange[] = [];
+  private readonly snap = new EvictedSnapshot();
   /** Pages faulted back in so far. */
   refaults = 0;
 
@@ -48,20 +48,19 @@ export class Refaulter {
     let runs: RateRuns | undefined;
     let proc: Process | undefined;
     let run = 0;
-    const ranges = store.ranges(this.ranges);
-    for (let ri = 0; ri < ranges.length; ri++) {
-      const r = ranges[ri];
-      if (r.owner !== owner) {
-        owner = r.owner;
+    // The ranges as they are now, as columns: the refaults below edit the store.
+    const snap = store.snapshot(this.snap);
+    for (let ri = 0; ri < snap.n; ri++) {
+      if (snap.owner[ri] !== owner) {
+        owner = snap.owner[ri];
         runs = this.workload.rateRuns(owner, nowNs);
         proc = this.workload.processes[owner];
         run = 0;
       }
       if (runs === undefined) continue; // a space without runs: no page of it is accessed
       const { starts, ends, rates } = runs;
-      // Its bounds now: a refault below takes the range's first pages back, in place.
-      const vstart = r.vstart;
-      const vend = r.vend;
+      const vstart = snap.vstart[ri];
+      const vend = snap.vend[ri];
       while (run < starts.length && ends[run] <= vstart) run++;
       // The range's constant-rate segments in address order, as rateTriples() gives them (gaps
       // between runs have rate 0, and draw nothing).
@@ -80,20 +79,21 @@ export class Refaulter {
         const k = p <= 0 ? 0 : p >= 1 ? n : binomialLogq(this.rng, n, p, logq);
         if (k === 0) continue;
         const vma = proc?.vmas.find((v) => s >= v.start && s < v.start + v.bytes);
+        const { anon, mapped, memcg } = store.attrsOf(snap.attr[ri]);
         const left = this.machine.allocate({
-          owner: r.owner,
+          owner,
           vstart: s,
           bytes: k * PAGE_SIZE,
-          anon: r.anon,
-          mapped: r.mapped,
-          memcg: r.memcg,
+          anon,
+          mapped,
+          memcg,
           thp: false,
           nodes: vma?.nodes ?? this.machine.nodes.map((x) => x.nid),
           now: nowNs,
         });
         const placed = k * PAGE_SIZE - left;
         if (placed > 0) {
-          store.remove(r.owner, s, s + placed);
+          store.remove(owner, s, s + placed);
           this.refaults += placed / PAGE_SIZE;
           this.mm.psiSomeUs += (placed / PAGE_SIZE) * this.swapInUs;
         }
