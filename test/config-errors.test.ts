@@ -956,6 +956,20 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
         `${LIST}: ${OFF0} 2 addr and target filters that let through only ${r0} (the first that matches decides; what none matches is rejected, as the last one allows), all on node 0 already: ${NONE}`,
       ]],
       ["a target filter rejecting another target before node 1's range allowed: the pair as written", filters(target(1, true, false), addr(N1, true, true)), []],
+      // Among several targets a target filter lets a target's regions through, not another's:
+      // target 0 monitors node 0 only, target 1 node 1 only.
+      ['two targets, a target filter allowing target 0, whose regions are on node 0 already', (d) => {
+        d.damon.kdamonds[0].contexts[0].targets = [{ pid: null, regions: [N0] }, { pid: null, regions: [N1] }];
+        filters(target(0, true, true))(d);
+      }, [`${SCHEME}: expected a target's regions to monitor memory off node 0 that this migrate_hot scheme's filters let through for that target; found none (the target filters let through memory off the node only for targets whose regions lie elsewhere): it migrates nothing`]],
+      ['two targets, a target filter allowing target 1, whose regions are on node 1', (d) => {
+        d.damon.kdamonds[0].contexts[0].targets = [{ pid: null, regions: [N0] }, { pid: null, regions: [N1] }];
+        filters(target(1, true, true))(d);
+      }, []],
+      ['two targets, node 0 rejected by addr for all, target 0 allowed: what passes off node 0 is in no region of target 0', (d) => {
+        d.damon.kdamonds[0].contexts[0].targets = [{ pid: null, regions: [N0] }, { pid: null, regions: [N1] }];
+        filters(addr(N0, true, false), target(0, true, true))(d);
+      }, [`${SCHEME}: expected a target's regions to monitor memory off node 0 that this migrate_hot scheme's filters let through for that target; found none (the target filters let through memory off the node only for targets whose regions lie elsewhere): it migrates nothing`]],
       // One filter over no memory at all: its own warning says so, at the same path; one line.
       ['a sole filter over no memory', filters(addr({ start: '8 GiB', end: '9 GiB' }, true, true)), [
         `${ONE}: this addr filter is [${8 * G} (8 GiB), ${9 * G} (9 GiB)), which holds no memory of the machine (its nodes span ${r0}, ${r1}): the filter matches no region`,

@@ -343,10 +343,10 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   // A paddr migrate scheme whose core filters let through no memory, or only its own target node's,
   // has nothing to move (the tiering pair's filters swapped: each must name the other node).
   // Computed by the kernel's rules (coreFilterPassing); ops filters only narrow it further. Target
-  // filters match by target, not by address: judged in a context of one target only (all of the
-  // memory is that target's), not among several.
-  // Then, what they let through off the target node must lie in the context's regions (a paddr
-  // target without regions monitors the biggest node only: the first of two equal ones).
+  // filters match by target, not by address: what they let through is worked out per target.
+  // Then, what they let through off the target node must lie in the regions of a target it is let
+  // through for (a paddr target without regions monitors the biggest node only: the first of two
+  // equal ones).
   // A commit event may change the kdamond later: then it is so only until then.
   const nothingToMigrate = (sp: PathSeg[], ctx: ContextParams, sc: SchemeParams, msz: number, later: boolean) => {
     const au = ctx.addrUnit;
@@ -354,19 +354,33 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const node = env.memory?.[sc.targetNid];
     if (!env.memory || !node) return;
     const core = sc.filters.map((f, fi) => ({ f, fi })).filter(({ f }) => isCoreFilter(f.type));
-    let passing: ByteRange[] | undefined = env.memory.map((m) => ({ start: m.start, end: m.end }));
+    // What the filters let through, for each target's regions, and for any of them.
+    let passingFor: ReadonlyArray<readonly ByteRange[]> = ctx.targets.map(() => env.memory ?? []);
+    let passing: readonly ByteRange[] = env.memory;
     if (core.length > 0) {
       const specs = core.map(({ f }) => ({ type: f.type, matching: f.matching, allow: f.allow, addrStart: f.addrRange?.start ?? 0, addrEnd: f.addrRange?.end ?? 0, targetIdx: f.targetIdx ?? 0 }));
-      passing = coreFilterPassing(specs, core.length < sc.filters.length, msz, au, env.memory, ctx.targets.length === 1 ? 0 : undefined);
-      if (!passing || filtersMoveNothing(sp, sc, au, core, passing, node, until)) return;
+      const memory = env.memory;
+      const per = ctx.targets.map((_t, ti) => coreFilterPassing(specs, core.length < sc.filters.length, msz, au, memory, ti));
+      if (per.length === 0 || per.some((p) => p === undefined)) return;
+      passingFor = per as ByteRange[][]; // none undefined (above)
+      passing = unionRanges(passingFor.flat());
+      if (filtersMoveNothing(sp, sc, au, core, passing, node, until)) return;
     }
+    const bytesOf = (t: ContextParams['targets'][number]) => t.regions.filter((r) => r.start < r.end).map((r) => ({ start: r.start * au, end: r.end * au }));
     const regions = ctx.targets.flatMap((t) => t.regions).filter((r) => r.start < r.end);
     // Regions over no memory have their own warning (outsideMemory()).
     if (regions.length === 0 || regions.every((r) => holdsNoMemory(r, au))) return;
-    const merged = unionRanges(regions.map((r) => ({ start: r.start * au, end: r.end * au })));
+    const merged = unionRanges(ctx.targets.flatMap(bytesOf));
     const others = env.memory.filter((_m, nid) => nid !== sc.targetNid);
     const offNode = intersectRanges(passing, others);
-    if (offNode.length === 0 || intersectRanges(offNode, merged).length > 0) return;
+    if (offNode.length === 0) return;
+    if (ctx.targets.some((t, ti) => intersectRanges(intersectRanges(passingFor[ti], others), unionRanges(bytesOf(t))).length > 0)) return;
+    if (intersectRanges(offNode, merged).length > 0) {
+      // Among several targets: what the filters let through off the node lies in regions of targets
+      // it is not let through for.
+      warn(sp, `expected a target's regions to monitor memory off node ${sc.targetNid} that this ${sc.action} scheme's filters let through for that target; found none (the target filters let through memory off the node only for targets whose regions lie elsewhere): it migrates nothing${until}`);
+      return;
+    }
     // The biggest node alone is what a paddr target without regions monitors (load.ts, and damo
     // without --regions): most likely how it came about.
     const big = env.memory.reduce((b, m) => (m.end - m.start > b.end - b.start ? m : b)); // the first on ties, as biggestNodeRange()
@@ -376,7 +390,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     warn(sp, `expected the context's regions to monitor memory off node ${sc.targetNid}${movable} (${offNode.map((r) => rangeText(r.start, r.end)).join(', ')}); found regions over ${au !== 1 ? 'physical ' : ''}${shown} only${biggest ? " (the biggest node: what a paddr target given no regions monitors, as damo does; give every node's range: regions, or damo's --regions / --numa_node)" : ''}: it migrates nothing${until}`);
   };
   // The filter half of nothingToMigrate(): true if it warned (or a warning elsewhere says it).
-  const filtersMoveNothing = (sp: PathSeg[], sc: SchemeParams, au: number, core: Array<{ f: FilterParams; fi: number }>, passing: ByteRange[], node: { start: number; end: number }, until: string): boolean => {
+  const filtersMoveNothing = (sp: PathSeg[], sc: SchemeParams, au: number, core: Array<{ f: FilterParams; fi: number }>, passing: readonly ByteRange[], node: { start: number; end: number }, until: string): boolean => {
     const memory = env.memory ?? [];
     const hasOps = core.length < sc.filters.length;
     const one = core.length === 1 && core[0].f.type === 'addr' ? core[0] : undefined;
