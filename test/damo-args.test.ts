@@ -69,6 +69,19 @@ describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
     expect(JSON.parse(formatDamoText(wrapKdamonds(kdamondsTree(r.kdamonds, {})), 'json'))).toEqual(FIXTURE);
   });
 
+  it('names, for each error, the number and unit split behind it, not the first such pair on the line', () => {
+    let lines: string[] = [];
+    try {
+      damoArgsToParams(words('--damos_action stat --damos_age 5 s --damos_quotas 0 64 GiB 1s'));
+    } catch (e) {
+      lines = (e as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    expect(lines.map((l) => /^(--\w+):.*"(\d+ \w+)" is two values/.exec(l)?.slice(1, 3))).toEqual([
+      ['--damos_quotas', '64 GiB'],
+      ['--damos_age', '5 s'],
+    ]);
+  });
+
   it("--kdamonds JSON with a size in GB draws the warning a scenario file's does, at the option's path", () => {
     const fixture = structuredClone(FIXTURE) as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: Record<string, unknown> }> }> }> };
     fixture.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = '1 GB';
@@ -297,6 +310,10 @@ describe('damo command line errors: option, expected, found', () => {
     ['--damos_action stat --damos_quota_space 64 --damos_quota_interval 1 s', 'damo options', /^expected an option; found the stray value "s" \(damo splits an option's values at spaces: "1 s" is two values, "1" and "s"; write "1s" or quote "1 s"\)$/],
     ['--damos_action stat --damos_sz_region 4 KiB max', 'damo options', /^expected an option; found the stray value "max" \(damo splits an option's values at spaces: "4 KiB" is two values/],
     ['--damos_action stat --damos_wmarks free_mem_rate 5 s 500 400 200', 'damo options', /found the pid "200" \(damo splits an option's values at spaces: "5 s" is two values, "5" and "s"; write "5s" or quote "5 s"\)$/],
+    // The pair named is the one behind the error, not the first on the line.
+    ['--damos_action stat --damos_age 5 s --damos_quotas 0 64 GiB 1s', '--damos_quotas', /found "GiB" \(damo splits an option's values at spaces: "64 GiB" is two values/],
+    // A pid before the pair was not shifted by it: no hint.
+    ['1234 --damos_action stat --damos_age 5 s', 'damo options', /found the pid "1234"$/],
     ['--damos_access_rate 5% max', '--damos_access_rate', /expected --damos_action before any --damos_\* option/],
     ['--ops kvm', '--ops', /expected one of vaddr, fvaddr, paddr; found "kvm"/],
     // damon-sim simulates paddr only: said at the option that chose the context's ops, before

@@ -222,7 +222,7 @@ function unit<T>(opt: string, parse: () => T, what?: string, v?: string): T {
     return parse();
   } catch (e) {
     if (e instanceof UnitError) {
-      const split = v !== undefined && UNIT_ALONE.test(v.trim()) ? (splitHint() ?? ` (damo splits an option's values at spaces: write a number and its unit as one value, as "1${v.trim()}" or quoted "1 ${v.trim()}")`) : '';
+      const split = v !== undefined && UNIT_ALONE.test(v.trim()) ? (splitHint((_n, u) => u === v.trim()) ?? ` (damo splits an option's values at spaces: write a number and its unit as one value, as "1${v.trim()}" or quoted "1 ${v.trim()}")`) : '';
       fail(opt, `${what === undefined ? '' : `${what}: `}${e.message}${split}`);
     }
     throw e;
@@ -231,20 +231,22 @@ function unit<T>(opt: string, parse: () => T, what?: string, v?: string): T {
 
 /** A size, time or ratio unit with no number, in any case (a value split off its number). */
 const UNIT_ALONE = /^(?:[kmgtpe]i?b|[kmgtpe]|b|ns|us|ms|s|m|h|d|%|samples|aggr_intervals)$/i;
-/** The first number and unit the command line gives as two values ("64" "GB"), or null (damoArgsToKdamonds() sets it). */
-let splitPair: [string, string] | null = null;
+/** The command line being read (damoArgsToKdamonds() sets it): where a number and its unit may have come as two values. */
+let readTokens: readonly string[] = [];
 
-/** A number followed by a unit alone in `tokens`: damo splits an option's values at spaces, so "64 GB" unquoted is two. */
-function findSplitPair(tokens: readonly string[]): [string, string] | null {
-  for (let j = 1; j < tokens.length; j++) if (UNIT_ALONE.test(tokens[j]) && /^[\d.,]+$/.test(tokens[j - 1])) return [tokens[j - 1], tokens[j]];
-  return null;
-}
-
-/** What an error adds when the command line split a number from its unit: the values after it are shifted. */
-function splitHint(): string | undefined {
-  if (splitPair === null) return undefined;
-  const [n, u] = splitPair;
-  return ` (damo splits an option's values at spaces: "${n} ${u}" is two values, "${n}" and "${u}"; write "${n}${u}" or quote "${n} ${u}")`;
+/**
+ * What an error adds when the command line gave a number and its unit as two values ("64" "GB"):
+ * damo splits an option's values at spaces, so the values after them are one place off. The pair
+ * is the last one whose unit comes before token index `before` and that `which` accepts; none, no
+ * hint.
+ */
+function splitHint(which: (n: string, u: string) => boolean, before = readTokens.length): string | undefined {
+  for (let j = Math.min(before, readTokens.length) - 1; j >= 1; j--) {
+    const n = readTokens[j - 1];
+    const u = readTokens[j];
+    if (UNIT_ALONE.test(u) && /^[\d.,]+$/.test(n) && which(n, u)) return ` (damo splits an option's values at spaces: "${n} ${u}" is two values, "${n}" and "${u}"; write "${n}${u}" or quote "${n} ${u}")`;
+  }
+  return undefined;
 }
 
 const pBytes = (opt: string, v: string, past: PastUlongMax = 'refuse', what?: string) => unit(opt, () => parseBytes(v, past), what, v);
@@ -614,7 +616,7 @@ const CTX_OPTS = ['--ops', '--sample', '--aggr', '--updr', '--minr', '--maxr', '
 export function damoArgsToKdamonds(tokens: readonly string[], opts: DamoArgsOptions = {}): DamoArgsResult {
   const found: ConfigIssue[] = [];
   gathered = found;
-  splitPair = findSplitPair(tokens);
+  readTokens = tokens;
   let r: DamoArgsResult;
   try {
     r = buildKdamonds(tokens, opts);
@@ -624,7 +626,7 @@ export function damoArgsToKdamonds(tokens: readonly string[], opts: DamoArgsOpti
     throw e;
   } finally {
     gathered = null;
-    splitPair = null;
+    readTokens = [];
   }
   if (found.length > 0) throw new ConfigError(found);
   return r;
@@ -662,8 +664,10 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
     if (head !== undefined) fail('damo options', damoCommandHeadMessage(head));
     const why = UNSUPPORTED_OPTIONS[t.split('=')[0]];
     if (why !== undefined) fail(t, `expected an option damon-sim supports; found ${t}, which it does not: ${why}`);
-    if (/^\d+$/.test(t)) fail('damo options', `expected the deducible target "paddr" (damon-sim simulates the physical address space); found the pid "${t}"${splitHint() ?? ''}`);
-    fail(t.startsWith('-') ? t : 'damo options', looksLikeOption(t) ? `expected one of damo's options (see damon-sim args --help); found unknown option "${t}"` : `expected an option; found the stray value "${t}"${splitHint() ?? ''}`);
+    // A number and its unit given as two values, up to this word, shifted it out of its option.
+    const shifted = splitHint(() => true, tokens.lastIndexOf(t) + 1) ?? '';
+    if (/^\d+$/.test(t)) fail('damo options', `expected the deducible target "paddr" (damon-sim simulates the physical address space); found the pid "${t}"${shifted}`);
+    fail(t.startsWith('-') ? t : 'damo options', looksLikeOption(t) ? `expected one of damo's options (see damon-sim args --help); found unknown option "${t}"` : `expected an option; found the stray value "${t}"${shifted}`);
   }
   const warnings: ConfigIssue[] = [];
 
