@@ -1001,6 +1001,36 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       expect(w).toEqual([`${SCHEME}${line}`, `events[0].damon.contexts[0].schemes[0]${line}`]);
     });
 
+    it('a commit the run never delivers or the kernel refuses, or that writes the same memory another way, does not soften the warning', () => {
+      const line = `: ${MON} (${r1}); found regions over ${r0} only ${BIGGEST}: it migrates nothing`;
+      const commitOf = (edit: (k: Doc['damon']['kdamonds'][number]) => void, at = 1) => (d: Doc) => {
+        d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0];
+        const k = structuredClone(d.damon.kdamonds[0]);
+        edit(k);
+        d.events = [{ at, command: 'commit', damon: k }];
+      };
+      const mine = (w: string[]) => w.filter((x) => x.startsWith(`${SCHEME}:`));
+      // At or after the end of the (2 s) run: never delivered.
+      expect(mine(warnings(commitOf((k) => (k.contexts[0].targets[0].regions = [ALL]), 2)))).toEqual([`${SCHEME}${line}`]);
+      // Refused by the kernel (min_region_sz 4096 / 3 is no power of two): nothing changes.
+      expect(mine(warnings(commitOf((k) => ((k.contexts[0] as Record<string, unknown>).addr_unit = 3, (k.contexts[0].targets[0].regions = [ALL])))))).toEqual([`${SCHEME}${line}`]);
+      // The same filters written as core_filters: the same memory.
+      expect(mine(warnings(commitOf((k) => {
+        const s0 = k.contexts[0].schemes[0] as Record<string, unknown>;
+        s0.core_filters = s0.filters;
+        delete s0.filters;
+      })))).toEqual([`${SCHEME}${line}`]);
+      // The same bytes in units of 4: the same memory.
+      expect(mine(warnings(commitOf((k) => {
+        const ctx = k.contexts[0] as Record<string, unknown> & { targets: Array<{ regions: unknown[] }>; schemes: Array<{ filters: Array<{ address_range?: unknown }> }> };
+        ctx.addr_unit = 4;
+        ctx.targets[0].regions = [{ start: (4 * G) / 4, end: (4128 * M) / 4 }];
+        for (const f of ctx.schemes[0].filters) if (f.address_range) f.address_range = { start: (4128 * M) / 4, end: (4160 * M) / 4 };
+      })))).toEqual([`${SCHEME}${line}`]);
+      // Other regions, delivered and taken: softened.
+      expect(mine(warnings(commitOf((k) => (k.contexts[0].targets[0].regions = [ALL]))))).toEqual([`${SCHEME}${line} until a commit event changes it`]);
+    });
+
     it('a commit that changes only another scheme does not soften the warning of this one', () => {
       const w = warnings((d) => {
         d.damon.kdamonds[0].contexts[0].targets[0].regions = [N0];

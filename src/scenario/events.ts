@@ -21,7 +21,7 @@ import { isPow2 } from '../lib/kint.js';
 import { toJson } from '../lib/json.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
-import { MAX_SIM_TIME_DAYS, MAX_SIM_TIME_NS, type KdamondParams, type Scenario } from './model.js';
+import { MAX_SIM_TIME_DAYS, MAX_SIM_TIME_NS, type ContextParams, type KdamondParams, type Scenario } from './model.js';
 import { damonCheckEnv, missingNodeOfGoal, schemeKeyOf, unreachableBpTarget, unreachableNodeMemTarget, validateKdamonds, type DamonCheckEnv } from './validate.js';
 
 export const EVENT_COMMANDS = [
@@ -128,6 +128,18 @@ function moveIssues(from: Collector, to: Collector, oldPrefix: string, newPrefix
   for (const i of from.warnings) to.warnings.push({ path: mv(i.path), message: i.message });
 }
 
+/** What the kernel refuses (-EINVAL) when a commit brings this context: the key each concerns, and why. */
+function commitRefusals(ctx: ContextParams): Array<{ key: 'addr_unit' | 'ops' | 'intervals'; why: string }> {
+  const out: Array<{ key: 'addr_unit' | 'ops' | 'intervals'; why: string }> = [];
+  const msz = minRegionSzFor(ctx.addrUnit || 1);
+  if (!isPow2(msz)) out.push({ key: 'addr_unit', why: `min_region_sz ${msz} (4096 / addr_unit ${ctx.addrUnit}) is not a power of two (-EINVAL)` });
+  const eligible = ctx.schemes.some((s) => s.quota.goals.some((g) => g.metric === 'node_eligible_mem_bp'));
+  if (ctx.ops !== 'paddr' && eligible) out.push({ key: 'ops', why: `node_eligible_mem_bp goals need ops "paddr"; found ${JSON.stringify(ctx.ops)} (-EINVAL)` });
+  const ae = attrsError({ ...ctx.attrs, aggrSamples: 0 } as DamonAttrs);
+  if (ae) out.push({ key: 'intervals', why: `damon_set_attrs refuses the attributes: ${ae} (-EINVAL)` });
+  return out;
+}
+
 /**
  * What the kernel refuses at commit time becomes a warning here (the run shows the refusal);
  * everything else the scenario's own validation would refuse is an error, at the event's path.
@@ -136,22 +148,13 @@ function validateCommitParams(k: KdamondParams, sc: Scenario, path: readonly Pat
   const p = formatPath(path);
   const ctx = k.contexts[0];
   const cp = [...path, 'contexts', 0];
-  const refused = (what: PathSeg[], why: string) => warn(c, [...cp, ...what], `the kernel refuses this commit: ${why}`);
+  // Checked as the kernel would once it took the commit: each refused part as a neutral one.
   const neutral = { ...ctx };
-  const msz = minRegionSzFor(ctx.addrUnit || 1);
-  if (!isPow2(msz)) {
-    refused(['addr_unit'], `min_region_sz ${msz} (4096 / addr_unit ${ctx.addrUnit}) is not a power of two (-EINVAL)`);
-    neutral.addrUnit = 1;
-  }
-  const eligible = ctx.schemes.some((s) => s.quota.goals.some((g) => g.metric === 'node_eligible_mem_bp'));
-  if (ctx.ops !== 'paddr' && eligible) {
-    refused(['ops'], `node_eligible_mem_bp goals need ops "paddr"; found ${JSON.stringify(ctx.ops)} (-EINVAL)`);
-    neutral.ops = 'paddr';
-  }
-  const ae = attrsError({ ...ctx.attrs, aggrSamples: 0 } as DamonAttrs);
-  if (ae) {
-    refused(['intervals'], `damon_set_attrs refuses the attributes: ${ae} (-EINVAL)`);
-    neutral.attrs = { ...ctx.attrs, sampleInterval: 5000, aggrInterval: 100000, minNrRegions: 10, maxNrRegions: 1000, intervalsGoal: { accessBp: 0, aggrs: 0, minSampleUs: 0, maxSampleUs: 0 } };
+  for (const { key, why } of commitRefusals(ctx)) {
+    warn(c, [...cp, key], `the kernel refuses this commit: ${why}`);
+    if (key === 'addr_unit') neutral.addrUnit = 1;
+    else if (key === 'ops') neutral.ops = 'paddr';
+    else neutral.attrs = { ...ctx.attrs, sampleInterval: 5000, aggrInterval: 100000, minNrRegions: 10, maxNrRegions: 1000, intervalsGoal: { accessBp: 0, aggrs: 0, minSampleUs: 0, maxSampleUs: 0 } };
   }
   const sub: Collector = { errors: [], warnings: [] };
   validateKdamonds([{ ...k, contexts: [neutral] }], sub, damonCheckEnv(sc));
@@ -174,26 +177,37 @@ function lateEventWarning(path: string, durationNs: number): ConfigIssue {
 }
 
 /**
- * The schemes of `sc`'s kdamonds (keys schemeKeyOf()) whose memory to act on some commit event
- * changes: their context's ops, addr_unit or regions, or their action, node or filters, differ in
- * the committed kdamond, or it has no scheme at their place. What such a scheme cannot do yet, a
- * warning says it cannot do until that commit; of the other schemes, it holds for the whole run.
+ * The schemes of `sc`'s kdamonds (keys schemeKeyOf()) whose memory to act on a commit event the run
+ * delivers (before `endNs`) and the kernel takes changes: their context's ops or regions, or their
+ * action, node or filters, differ in the committed kdamond (sizes compared in bytes, whatever
+ * addr_unit counts them in), or it has no scheme at their place. What such a scheme cannot do yet,
+ * a warning says it cannot do until that commit; of the other schemes, it holds for the whole run.
  * A commit that does not read as one changes nothing here (normaliseEvents() reports it).
  */
-export function schemesCommitsMove(docs: readonly EventDoc[], sc: Scenario, opts: DamoReadOptions = {}, fillRegions?: (k: KdamondParams) => void): Set<string> {
+export function schemesCommitsMove(docs: readonly EventDoc[], sc: Scenario, endNs: number, opts: DamoReadOptions = {}, fillRegions?: (k: KdamondParams) => void): Set<string> {
   const moved = new Set<string>();
   const memoryOf = (k: KdamondParams, ci: number, si: number): string | undefined => {
     const ctx = k.contexts[ci];
     const s = ctx?.schemes[si];
-    return s && toJson({ ops: ctx.ops, addrUnit: ctx.addrUnit, regions: ctx.targets.map((t) => t.regions), action: s.action, nid: s.targetNid, filters: s.filters });
+    if (!s) return undefined;
+    const au = ctx.addrUnit;
+    const bytes = (r: { start: number; end: number }) => [r.start * au, r.end * au];
+    return toJson({
+      ops: ctx.ops,
+      regions: ctx.targets.map((t) => t.regions.map(bytes)),
+      action: s.action,
+      nid: s.targetNid,
+      // Which list a filter was written in (filters, core_filters) is no part of what it does.
+      filters: s.filters.map(({ source: _source, ...f }) => ({ ...f, addrRange: f.addrRange && bytes(f.addrRange) })),
+    });
   };
   for (const d of docs) {
     const ki = d.kdamond ?? 0;
     const before = sc.kdamonds[ki];
-    if (d.command !== 'commit' || d.damon === undefined || before === undefined) continue;
+    if (d.command !== 'commit' || d.damon === undefined || before === undefined || d.at >= endNs) continue;
     const sub: Collector = { errors: [], warnings: [] };
     const [after] = damoToParams([d.damon], [], sub, opts);
-    if (sub.errors.length > 0 || after === undefined) continue;
+    if (sub.errors.length > 0 || after === undefined || after.contexts.some((c) => commitRefusals(c).length > 0)) continue;
     fillRegions?.(after);
     before.contexts.forEach((ctx, ci) =>
       ctx.schemes.forEach((_s, si) => {

@@ -274,7 +274,7 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   if (partIsWhole(c.errors, MACHINE_PART)) defaultPaddrRegions(scenario);
   // A commit event replaces a kdamond's parameters: checks of what a scheme it changes can do say "until then".
   const fillRegions = (k: KdamondParams) => defaultPaddrRegions({ ...scenario, kdamonds: [k] });
-  validateScenario(scenario, c, kdamondsPathOf(doc), schemesCommitsMove(r.data.events ?? [], scenario, opts, fillRegions));
+  validateScenario(scenario, c, kdamondsPathOf(doc), schemesCommitsMove(r.data.events ?? [], scenario, opts.durationNs ?? scenario.duration, opts, fillRegions));
   if (r.data.events) scenario.events = normaliseEvents(r.data.events, scenario, c, opts, fillRegions);
   c.warnings.push(...lateWarnings(opts.durationNs === undefined ? scenario : { ...scenario, duration: opts.durationNs }));
   if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
