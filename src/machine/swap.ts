@@ -261,7 +261,8 @@ class RangeList {
  */
 export class EvictedSnapshot {
   n = 0;
-  owner = new Int32Array(256);
+  /** Doubles, as owner ids are numbers anywhere else (an id past 2^31 stays whole). */
+  owner = new Float64Array(256);
   vstart = new Float64Array(256);
   vend = new Float64Array(256);
   /** Index of the range's attributes (EvictedStore.attrsOf()). */
@@ -275,7 +276,7 @@ export class EvictedSnapshot {
       b.set(a.subarray(0, this.n));
       return b;
     };
-    this.owner = grow(this.owner, new Int32Array(cap));
+    this.owner = grow(this.owner, new Float64Array(cap));
     this.vstart = grow(this.vstart, new Float64Array(cap));
     this.vend = grow(this.vend, new Float64Array(cap));
     this.attr = grow(this.attr, new Int32Array(cap));
