@@ -315,11 +315,13 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const both = a < lo && b > hi;
     warn(path, `${physical('region', r, au)}, which reaches past the machine's memory ${rangeText(lo, hi)}: the ${both ? 'parts' : 'part'} outside hold${both ? '' : 's'} no memory, so DAMON finds no access there (the kernel takes such a region)`);
   };
+  // The physical bytes regions (core addresses × au) cover, as sorted, merged ranges; empty ones cover none.
+  const regionBytes = (regions: ReadonlyArray<{ start: number; end: number }>, au: number) => unionRanges(regions.filter((r) => r.start < r.end).map((r) => ({ start: r.start * au, end: r.end * au })));
   // A paddr target's regions most often cover whole nodes (damo's --numa_node, the tiering
   // setups): ones that cover a node only in part were most likely written for other capacities or
   // another layout (a hole added), and leave the rest of it unmonitored (the kernel takes them).
   const partOfNode = (path: PathSeg[], regions: ReadonlyArray<{ start: number; end: number }>, au: number) => {
-    const covered = unionRanges(regions.filter((r) => r.start < r.end).map((r) => ({ start: r.start * au, end: r.end * au })));
+    const covered = regionBytes(regions, au);
     if (covered.length === 0) return;
     (env.memory ?? []).forEach((m, nid) => {
       const missed = subtractRanges(m, covered);
@@ -351,30 +353,29 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   const nothingToMigrate = (sp: PathSeg[], ctx: ContextParams, sc: SchemeParams, msz: number, later: boolean) => {
     const au = ctx.addrUnit;
     const until = later ? ' until a commit event changes it' : '';
-    const node = env.memory?.[sc.targetNid];
-    if (!env.memory || !node) return;
+    const memory = env.memory;
+    const node = memory?.[sc.targetNid];
+    if (!memory || !node) return;
     const core = sc.filters.map((f, fi) => ({ f, fi })).filter(({ f }) => isCoreFilter(f.type));
     // What the filters let through, for each target's regions, and for any of them.
-    let passingFor: ReadonlyArray<readonly ByteRange[]> = ctx.targets.map(() => env.memory ?? []);
-    let passing: readonly ByteRange[] = env.memory;
+    let passingFor: ReadonlyArray<readonly ByteRange[]> = ctx.targets.map(() => memory);
+    let passing: readonly ByteRange[] = memory;
     if (core.length > 0) {
       const specs = core.map(({ f }) => ({ type: f.type, matching: f.matching, allow: f.allow, addrStart: f.addrRange?.start ?? 0, addrEnd: f.addrRange?.end ?? 0, targetIdx: f.targetIdx ?? 0 }));
-      const memory = env.memory;
       const per = ctx.targets.map((_t, ti) => coreFilterPassing(specs, core.length < sc.filters.length, msz, au, memory, ti));
       if (per.length === 0 || per.some((p) => p === undefined)) return;
       passingFor = per as ByteRange[][]; // none undefined (above)
       passing = unionRanges(passingFor.flat());
       if (filtersMoveNothing(sp, sc, au, core, passing, node, until)) return;
     }
-    const bytesOf = (t: ContextParams['targets'][number]) => t.regions.filter((r) => r.start < r.end).map((r) => ({ start: r.start * au, end: r.end * au }));
     const regions = ctx.targets.flatMap((t) => t.regions).filter((r) => r.start < r.end);
     // Regions over no memory have their own warning (outsideMemory()).
     if (regions.length === 0 || regions.every((r) => holdsNoMemory(r, au))) return;
-    const merged = unionRanges(ctx.targets.flatMap(bytesOf));
-    const others = env.memory.filter((_m, nid) => nid !== sc.targetNid);
+    const merged = regionBytes(regions, au);
+    const others = memory.filter((_m, nid) => nid !== sc.targetNid);
     const offNode = intersectRanges(passing, others);
     if (offNode.length === 0) return;
-    if (ctx.targets.some((t, ti) => intersectRanges(intersectRanges(passingFor[ti], others), unionRanges(bytesOf(t))).length > 0)) return;
+    if (ctx.targets.some((t, ti) => intersectRanges(intersectRanges(passingFor[ti], others), regionBytes(t.regions, au)).length > 0)) return;
     if (intersectRanges(offNode, merged).length > 0) {
       // Among several targets: what the filters let through off the node lies in regions of targets
       // it is not let through for.
@@ -383,7 +384,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     }
     // The biggest node alone is what a paddr target without regions monitors (load.ts, and damo
     // without --regions): most likely how it came about.
-    const big = env.memory.reduce((b, m) => (m.end - m.start > b.end - b.start ? m : b)); // the first on ties, as biggestNodeRange()
+    const big = memory.reduce((b, m) => (m.end - m.start > b.end - b.start ? m : b)); // the first on ties, as biggestNodeRange()
     const biggest = merged.length === 1 && merged[0].start === big.start && merged[0].end === big.end;
     const shown = merged.map((r) => rangeText(r.start, r.end)).join(', ');
     const movable = core.length > 0 ? ` that this ${sc.action} scheme's filters let through` : `, where this ${sc.action} scheme (no filters) could migrate from`;
