@@ -73,6 +73,7 @@ export function buildProgram(given: Io, setExit: (code: number) => void): Comman
     .option('--trace-events <list>', `with --trace: only these tracepoints, comma-separated, as perf record -e damon:NAME picks them (${TRACEPOINTS.join(', ')})`)
     .option('--tolerance <n>', "the summary's band around each goal's target, in the goal's unit (bp for the node metrics; default 100): time to target and to settle, and the share of the second half within it")
     .option('--out-dir <dir>', 'with --compare-tuners (default out) or --seeds (default: none written): directory for the timelines and plots')
+    .option('--jobs <n>', 'with --compare-tuners or --seeds: threads that compute the runs at once (default: one per processor); the output is the same for any n')
     .option('--damo-compat <mode>', 'kernel (default) or upstream: reproduce upstream damo v3.3 dropping node_eligible_mem_bp nid')
     .option('--no-progress', 'no progress bar')
     .allowUnknownOption()

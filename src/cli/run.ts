@@ -2,117 +2,39 @@
 /**
  * `damon-sim run`: one scenario (a file or a preset), or a preset with both tuners side by side.
  */
-import { isMapping } from '../lib/json.js';
 import { join } from 'node:path';
 import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks, type ComparedRun, type ConfiguredGoal } from '../report/plot.js';
 import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
-import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
 import { keptGoals } from '../run/build.js';
 import { secs } from '../run/recorder.js';
-import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type RunResult } from '../run/run.js';
+import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop } from '../run/run.js';
 import { TRACEPOINTS, parseTracepoints, type Tracepoint } from '../run/trace.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
-import { scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
+import type { LoadedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/model.js';
 import { progressFor, stopOnSignals } from './interactive.js';
 import type { Tuner } from '../scenario/presets.js';
 import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, isStdout, printInfo, printIssues, stageFile, tableWidth, type Io, type StagedOutput } from './io.js';
-import { checkPreset, checkTuner, loadFileUnderTuner, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
-import { applyDamoOptions, damoInputs, splitRunArgs } from './run-damo.js';
+import { checkPreset, checkTuner, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
+import { damoInputs, splitRunArgs } from './run-damo.js';
+import { loadOne, type RunCommandOptions } from './run-load.js';
+import { RunPool, defaultJobs, factsOf, type ComputedRun, type RunFacts, type RunJob } from './run-pool.js';
 
-export interface RunCommandOptions {
-  preset?: string;
-  tuner?: string;
-  compareTuners?: boolean;
-  duration?: string;
-  seed?: string;
-  seeds?: string;
-  profile?: string;
-  sampling?: string;
-  out?: string;
-  plot?: string;
-  trace?: string;
-  traceEvents?: string;
-  tolerance?: string;
-  outDir?: string;
-  damoCompat?: string;
-  progress?: boolean;
-  /** What commander left unparsed: the scenario file and damo's scheme options (run-damo.ts). */
-  damoArgs?: string[];
-}
-
-/**
- * --compare-tuners under a kernel profile without the TEMPORAL tuner (mainline-6.19, or an override
- * that turns it off): one line for the comparison, not one refusal per scheme of a tuner the
- * command itself set. A profile that does not resolve is left for validation to name.
- */
-function refuseProfileWithoutTemporal(doc: unknown): void {
-  const kernel = isMapping(doc) && isMapping(doc.kernel) ? doc.kernel : {};
-  const name = typeof kernel.profile === 'string' ? kernel.profile : DEFAULT_PROFILE.name;
-  const overrides = isMapping(kernel.overrides) ? kernel.overrides : {};
-  const temporal = typeof overrides.temporalTuner === 'boolean' ? overrides.temporalTuner : findProfile(name)?.temporalTuner;
-  if (temporal === false)
-    throw new UsageError(`--compare-tuners: expected a kernel profile with the TEMPORAL tuner to compare CONSIST with; found ${JSON.stringify(name)}${typeof overrides.temporalTuner === 'boolean' ? ' with temporalTuner overridden off' : ''}, which has CONSIST only (${typeof overrides.temporalTuner === 'boolean' ? 'drop the override' : useProfile((p) => p.temporalTuner)})`);
-}
-
-function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): LoadedScenario {
-  const compat = parseCompat(o.damoCompat);
-  const profile = parseProfile(o.profile)?.name;
-  const damoArgs = o.damoArgs !== undefined && o.damoArgs.length > 0 ? o.damoArgs : undefined;
-  // damo's scheme options replace the damon part (run-damo.ts): the part they replace is not
-  // checked (against --profile, say), only what they build is.
-  const forRun = (doc: unknown): unknown => {
-    if (damoArgs === undefined || !isMapping(doc)) return doc;
-    const events = (doc as { events?: unknown }).events;
-    // Events name schemes and goals of the scenario's own damon part, which the options replace.
-    if (Array.isArray(events) && events.length > 0)
-      throw new UsageError(`${damoArgs[0]}: expected no damo options with a scenario that has events (they refer to its own damon part, which the options would replace); found ${events.length} events`);
-    return { ...doc, damon: { kdamonds: [] } };
-  };
-  const ov = parseOverrides(o);
-  let loaded: LoadedScenario;
-  if (o.preset !== undefined) {
-    const doc = withProfile(forRun(presetDoc(o.preset, tuner)), profile);
-    if (o.compareTuners) refuseProfileWithoutTemporal(doc);
-    loaded = scenarioFromDoc(doc, { source: `preset ${o.preset}`, compat, durationNs: ov.durationNs });
-  } else if (file !== undefined) {
-    // --compare-tuners runs the file's goal-tuned schemes under each tuner in turn; --tuner under one.
-    const fileTuner = o.compareTuners ? tuner : (o.tuner as Tuner | undefined);
-    loaded = loadFileUnderTuner(file, fileTuner, o.compareTuners ? '--compare-tuners' : '--tuner', { compat, durationNs: ov.durationNs }, (doc) => {
-      if (o.compareTuners) refuseProfileWithoutTemporal(withProfile(doc, profile));
-      return withProfile(forRun(doc), profile);
-    }).loaded;
-  } else {
-    throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
-  }
-  if (damoArgs !== undefined) {
-    applyDamoOptions(loaded, damoArgs, compat);
-    // The options replaced the schemes: a preset's name would still name its tuner.
-    loaded.scenario.name = `${o.preset ?? loaded.scenario.name}+damo-options`;
-  }
-  if (ov.durationNs !== undefined) setDuration(loaded, ov.durationNs);
-  if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
-  if (o.sampling !== undefined) {
-    if (o.sampling !== 'region' && o.sampling !== 'folio') throw new UsageError(`--sampling: expected region or folio; found ${JSON.stringify(o.sampling)}`);
-    loaded.scenario.sampling = o.sampling;
-  }
-  return loaded;
-}
+export type { RunCommandOptions } from './run-load.js';
 
 /**
  * Kdamonds whose watermarks kept them waiting the whole run (kdamond_wait_activation): not one
  * sample taken, every scheme gated by watermarks (a scheme without them never lets its kdamond
  * wait) and no `off` written to it. The summary's zeros and an empty timeline do not say why.
  */
-function watermarkIdleNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
+function watermarkIdleNotes(sc: Scenario, res: RunFacts): ConfigIssue[] {
   const notes: ConfigIssue[] = [];
   sc.kdamonds.forEach((k, ki) => {
     const schemes = k.contexts.flatMap((c) => c.schemes);
     if (schemes.length === 0 || schemes.some((s) => s.wmarks.metric === 'none')) return;
-    const kd = res.simulation.kdamonds.find((x) => x.idx === ki)?.kdamond;
-    if (!kd || kd.ctx.passedSampleIntervals > 0 || res.events.some((e) => e.type === 'event' && e.kdamond === ki && e.command === 'off')) return;
+    if (!res.unsampledKdamonds.includes(ki) || res.events.some((e) => e.type === 'event' && e.kdamond === ki && e.command === 'off')) return;
     const rules = [...new Set(schemes.map((s) => `${s.wmarks.metric} falls below mid ${s.wmarks.mid}, and off above high ${s.wmarks.high} or below low ${s.wmarks.low}`))];
     const systemWide = schemes.some((s) => s.wmarks.metric === 'free_mem_rate') ? "; free_mem_rate is the whole system's free memory in permil, not one node's" : '';
     notes.push({
@@ -128,7 +50,7 @@ function watermarkIdleNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
  * memory has nowhere to go (damon-sim's machine has no swap unless machine.swap gives one), which
  * the summary's "applied 0" does not say. A damo command line brought to a preset meets this first.
  */
-function pageoutWithoutSwapNotes(sc: Scenario, res: RunResult): ConfigIssue[] {
+function pageoutWithoutSwapNotes(sc: Scenario, res: RunFacts): ConfigIssue[] {
   if ((sc.machine.swap ?? 0) > 0) return [];
   // A scheme's stats add up over every action it had: its first, and those of the accepted writes
   // that set the schemes (commit, on).
@@ -162,7 +84,7 @@ function ofRun(run: string | undefined, what: string): string {
  * every sample walks them all, which a run's summary does not show. A kernel developer reviewing
  * a scheme setup wants to know (docs/findings.md §3).
  */
-function regionPeakNotes(res: RunResult, run: string | undefined): ConfigIssue[] {
+function regionPeakNotes(res: RunFacts, run: string | undefined): ConfigIssue[] {
   const notes: ConfigIssue[] = [];
   for (const c of res.regions) {
     if (c.peakNrRegions === null || c.peakNrRegions <= 2 * c.maxNrRegions) continue;
@@ -186,7 +108,7 @@ function regionPeakNotes(res: RunResult, run: string | undefined): ConfigIssue[]
  * say, and a quota sized per second moves less. Neither the summary nor the timeline says so
  * but through its aggr records' times. Not for auto-tuned intervals, whose length is the tuner's.
  */
-function busyKdamondNotes(res: RunResult, run: string | undefined): ConfigIssue[] {
+function busyKdamondNotes(res: RunFacts, run: string | undefined): ConfigIssue[] {
   return res.aggrIntervals
     // By the mean: a few very long intervals among many short ones slow the run as much.
     .filter((a) => !a.autoTuned && a.meanRatio > 2)
@@ -201,7 +123,7 @@ function busyKdamondNotes(res: RunResult, run: string | undefined): ConfigIssue[
  * one that runs, a commit damon_commit_ctx() refused): the run goes on as the kernel's would, and
  * only the timeline's event records (`--out`) said so.
  */
-function failedWriteNotes(res: RunResult, run: string | undefined): ConfigIssue[] {
+function failedWriteNotes(res: RunFacts, run: string | undefined): ConfigIssue[] {
   return res.events
     .filter((e) => e.type === 'event' && e.status === 'error')
     .map((e) => ({
@@ -232,7 +154,7 @@ function configuredGoalsOf(sc: Scenario): ConfiguredGoal[] {
  * What a run's plot, or a comparison's line of it, is drawn from: what its timeline holds too, so
  * that `report plot` draws the same bytes from the timeline (report.ts).
  */
-function plotInputs(sc: Scenario, res: RunResult) {
+function plotInputs(sc: Scenario, res: RunFacts) {
   const durationS = secs(sc.duration);
   return { goals: res.goals, events: plotMarks(res.events, sc.workload, durationS), configuredGoals: configuredGoalsOf(sc), kdamonds: kdamondsWithSchemes(sc), durationS };
 }
@@ -278,6 +200,17 @@ function parseTolerance(o: Pick<RunCommandOptions, 'tolerance'>): number | undef
   return Number(t);
 }
 
+/**
+ * `--jobs N`: how many threads compute a comparison's or a sweep's runs at once (this one and N − 1
+ * workers, run-pool.ts); a thread per processor when unset. The output is the same for any N.
+ */
+function parseJobs(o: Pick<RunCommandOptions, 'jobs'>): number {
+  if (o.jobs === undefined) return defaultJobs();
+  const t = o.jobs.trim();
+  if (!/^\d+$/.test(t) || !(Number(t) >= 1) || !Number.isSafeInteger(Number(t))) throw new UsageError(`--jobs: expected a whole number >= 1 of threads to run the runs on, such as 2; found ${JSON.stringify(o.jobs)}`);
+  return Number(t);
+}
+
 /** Where one run writes, and how it is driven. */
 interface RunOutputs {
   out?: string;
@@ -317,20 +250,28 @@ async function publishAll(outputs: readonly StagedOutput[], published: StagedOut
 }
 
 /** One run and its outputs. */
-async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs): Promise<RunResult> {
+async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs, computed?: (onProgress: (simNs: number, totalNs: number) => void) => Promise<ComputedRun>): Promise<RunFacts> {
   const sc = loaded.scenario;
   const { out, plot, trace, progress, barLabel, signal } = w;
   const option = (o: string) => (w.inOutDir ? '--out-dir' : o);
   const outputs: StagedOutput[] = [];
   const published: StagedOutput[] = [];
   const bar = progressFor(io, progress, barLabel ?? sc.name);
-  let res: RunResult;
+  let res: RunFacts;
   try {
     const writer = out !== undefined ? new AtomicLineWriter(out, option('--out')) : undefined;
     if (writer) outputs.push(writer);
     const tracer = trace !== undefined ? new AtomicLineWriter(trace, option('--trace')) : undefined;
     if (tracer) outputs.push(tracer);
-    res = await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress: (t, total) => bar.update(t, total), trace: tracer ? (l) => tracer.line(l) : undefined, traceEvents: w.traceEvents, tolerance: w.tolerance, signal });
+    const onProgress = (t: number, total: number) => bar.update(t, total);
+    if (computed !== undefined) {
+      // A run of several, computed on whichever thread took it (run-pool.ts): its lines as they came.
+      const run = await computed(onProgress);
+      if (writer) for (const l of run.lines) writer.line(l);
+      res = run.facts;
+    } else {
+      res = factsOf(await runScenarioAsync(sc, { write: writer ? (l) => writer.line(l) : undefined, onProgress, trace: tracer ? (l) => tracer.line(l) : undefined, traceEvents: w.traceEvents, tolerance: w.tolerance, signal }));
+    }
     bar.stop();
     // Once per command (a sweep's runs would repeat it); a run of several says whose.
     const whose = w.notesSeen && `${sc.name} seed ${sc.seed}`;
@@ -420,6 +361,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   }
   check(() => parseTraceEvents(o));
   check(() => parseTolerance(o));
+  check(() => parseJobs(o));
   check(() => parseOverrides({ duration: o.duration }));
   check(() => parseOverrides({ seed: o.seed }));
   check(() => parseProfile(o.profile));
@@ -434,6 +376,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   checks.report();
   if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
   if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
+  if (o.jobs !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError(`--jobs: only applies to --compare-tuners or --seeds (one run is computed on one thread); found --jobs ${o.jobs}`);
   if (o.compareTuners) {
     // Both tuners run, each into --out-dir: options of one run would be dropped without a word.
     const tuner: ConfigIssue[] = o.tuner === undefined ? [] : [{ path: '--tuner', message: `expected no --tuner with --compare-tuners (it runs both tuners); found ${JSON.stringify(o.tuner)}` }];
@@ -495,24 +438,34 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     const bases = loaded.map((l) => join(outDir, fileNameOf(l.scenario.name)));
     checkOutDirFiles(file, o, bases, [compared]);
     const notesSeen = new Set<string>();
-    const columns: Array<{ title: string; rows: RunResult['summary'] }> = [];
-    const migrations: Array<RunResult['migrations']> = [];
-    const stats: Array<RunResult['stats']> = [];
+    const columns: Array<{ title: string; rows: RunFacts['summary'] }> = [];
+    const migrations: Array<RunFacts['migrations']> = [];
+    const stats: Array<RunFacts['stats']> = [];
     const charted: ComparedRun[] = [];
     const warned = new Set<string>();
     // If a run or the chart fails, the runs before it are complete: their table is still printed.
     const table = () => (columns.length > 0 ? formatSummaryTable(columns, migrations, stats, [], tableWidth(io)) : '');
-    for (let i = 0; i < tuners.length; i++) {
-      printNewIssues(io, loaded[i].warnings, 'warning', warned);
-      const base = bases[i];
-      const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen, tolerance: parseTolerance(o) })));
-      // Titled by run name, as `report summary` titles the timelines written here.
-      columns.push({ title: loaded[i].scenario.name, rows: res.summary });
-      migrations.push(res.migrations);
-      stats.push(res.stats);
-      const sc = loaded[i].scenario;
-      charted.push({ name: sc.name, seed: sc.seed, ...plotInputs(sc, res) });
-      sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
+    const pool = new RunPool(
+      tuners.map((tuner): RunJob => ({ file, o, tuner, timeline: true, tolerance: parseTolerance(o) })),
+      loaded,
+      parseJobs(o),
+      signal,
+    );
+    try {
+      for (let i = 0; i < tuners.length; i++) {
+        printNewIssues(io, loaded[i].warnings, 'warning', warned);
+        const base = bases[i];
+        const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen }, (p) => pool.take(i, p))));
+        // Titled by run name, as `report summary` titles the timelines written here.
+        columns.push({ title: loaded[i].scenario.name, rows: res.summary });
+        migrations.push(res.migrations);
+        stats.push(res.stats);
+        const sc = loaded[i].scenario;
+        charted.push({ name: sc.name, seed: sc.seed, ...plotInputs(sc, res) });
+        sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
+      }
+    } finally {
+      await pool.close();
     }
     await keepingDone(io, table, () => oneOfMany(tuners.length, () => writeComparison(charted, compared, signal), 'the comparison plot'));
     sayWrote(io, [compared]);
@@ -605,22 +558,31 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
   // Per seed, its runs' goals for the chart comparing them, drawn once every run is done.
   const charted = new Map<number, ComparedRun[]>();
   const warned = new Set<string>();
-  for (const perSeed of loaded) {
-    // The seed does not change what the file says, nor the tuner most of it: its warnings once.
-    printNewIssues(io, perSeed[0].warnings, 'warning', warned);
-    const runs: SweepRun[] = [];
-    for (const l of perSeed) {
-      const sc = l.scenario;
-      const base = baseOf(sc);
-      // If it fails, the runs before it are complete: their tables are still printed.
-      const done = () => [...tables, ...(runs.length > 0 ? [formatSweepTable(perSeed[0].scenario.name, runs)] : [])].join('\n');
-      const res = await keepingDone(io, done, () => oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen, tolerance: parseTolerance(o) })));
-      if (base) written++;
-      if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
-      runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });
-      if (comparedOf(sc.seed) !== undefined) charted.set(sc.seed, [...(charted.get(sc.seed) ?? []), { name: sc.name, seed: sc.seed, ...plotInputs(sc, res) }]);
+  // The runs in the order they are shown, each loaded in a worker as it was here.
+  const jobs = tuners.flatMap((tuner, ti) => loaded[ti].map((l): RunJob => ({ file, o, tuner, seed: l.scenario.seed, timeline: baseOf(l.scenario) !== undefined, tolerance: parseTolerance(o) })));
+  const pool = new RunPool(jobs, loaded.flat(), parseJobs(o), signal);
+  try {
+    let k = 0;
+    for (const perSeed of loaded) {
+      // The seed does not change what the file says, nor the tuner most of it: its warnings once.
+      printNewIssues(io, perSeed[0].warnings, 'warning', warned);
+      const runs: SweepRun[] = [];
+      for (const l of perSeed) {
+        const sc = l.scenario;
+        const base = baseOf(sc);
+        const index = k++;
+        // If it fails, the runs before it are complete: their tables are still printed.
+        const done = () => [...tables, ...(runs.length > 0 ? [formatSweepTable(perSeed[0].scenario.name, runs)] : [])].join('\n');
+        const res = await keepingDone(io, done, () => oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen }, (p) => pool.take(index, p))));
+        if (base) written++;
+        if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
+        runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });
+        if (comparedOf(sc.seed) !== undefined) charted.set(sc.seed, [...(charted.get(sc.seed) ?? []), { name: sc.name, seed: sc.seed, ...plotInputs(sc, res) }]);
+      }
+      tables.push(formatSweepTable(perSeed[0].scenario.name, runs));
     }
-    tables.push(formatSweepTable(perSeed[0].scenario.name, runs));
+  } finally {
+    await pool.close();
   }
   let drawn = 0;
   // Every run is done: the tables are not lost with a chart.

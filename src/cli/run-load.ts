@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * `damon-sim run`'s options and the scenario one run of it loads from them: apart from run.ts so
+ * that a worker thread (run-worker.ts) loads a run of a comparison or a sweep as the command did,
+ * without the command's output code.
+ */
+import { isMapping } from '../lib/json.js';
+import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
+import { scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
+import type { Tuner } from '../scenario/presets.js';
+import { UsageError } from './io.js';
+import { loadFileUnderTuner, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
+import { applyDamoOptions } from './run-damo.js';
+
+export interface RunCommandOptions {
+  preset?: string;
+  tuner?: string;
+  compareTuners?: boolean;
+  duration?: string;
+  seed?: string;
+  seeds?: string;
+  profile?: string;
+  sampling?: string;
+  out?: string;
+  plot?: string;
+  trace?: string;
+  traceEvents?: string;
+  tolerance?: string;
+  outDir?: string;
+  /** Threads for a comparison's or a sweep's runs (run-pool.ts). */
+  jobs?: string;
+  damoCompat?: string;
+  progress?: boolean;
+  /** What commander left unparsed: the scenario file and damo's scheme options (run-damo.ts). */
+  damoArgs?: string[];
+}
+
+/**
+ * --compare-tuners under a kernel profile without the TEMPORAL tuner (mainline-6.19, or an override
+ * that turns it off): one line for the comparison, not one refusal per scheme of a tuner the
+ * command itself set. A profile that does not resolve is left for validation to name.
+ */
+function refuseProfileWithoutTemporal(doc: unknown): void {
+  const kernel = isMapping(doc) && isMapping(doc.kernel) ? doc.kernel : {};
+  const name = typeof kernel.profile === 'string' ? kernel.profile : DEFAULT_PROFILE.name;
+  const overrides = isMapping(kernel.overrides) ? kernel.overrides : {};
+  const temporal = typeof overrides.temporalTuner === 'boolean' ? overrides.temporalTuner : findProfile(name)?.temporalTuner;
+  if (temporal === false)
+    throw new UsageError(`--compare-tuners: expected a kernel profile with the TEMPORAL tuner to compare CONSIST with; found ${JSON.stringify(name)}${typeof overrides.temporalTuner === 'boolean' ? ' with temporalTuner overridden off' : ''}, which has CONSIST only (${typeof overrides.temporalTuner === 'boolean' ? 'drop the override' : useProfile((p) => p.temporalTuner)})`);
+}
+
+export function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): LoadedScenario {
+  const compat = parseCompat(o.damoCompat);
+  const profile = parseProfile(o.profile)?.name;
+  const damoArgs = o.damoArgs !== undefined && o.damoArgs.length > 0 ? o.damoArgs : undefined;
+  // damo's scheme options replace the damon part (run-damo.ts): the part they replace is not
+  // checked (against --profile, say), only what they build is.
+  const forRun = (doc: unknown): unknown => {
+    if (damoArgs === undefined || !isMapping(doc)) return doc;
+    const events = (doc as { events?: unknown }).events;
+    // Events name schemes and goals of the scenario's own damon part, which the options replace.
+    if (Array.isArray(events) && events.length > 0)
+      throw new UsageError(`${damoArgs[0]}: expected no damo options with a scenario that has events (they refer to its own damon part, which the options would replace); found ${events.length} events`);
+    return { ...doc, damon: { kdamonds: [] } };
+  };
+  const ov = parseOverrides(o);
+  let loaded: LoadedScenario;
+  if (o.preset !== undefined) {
+    const doc = withProfile(forRun(presetDoc(o.preset, tuner)), profile);
+    if (o.compareTuners) refuseProfileWithoutTemporal(doc);
+    loaded = scenarioFromDoc(doc, { source: `preset ${o.preset}`, compat, durationNs: ov.durationNs });
+  } else if (file !== undefined) {
+    // --compare-tuners runs the file's goal-tuned schemes under each tuner in turn; --tuner under one.
+    const fileTuner = o.compareTuners ? tuner : (o.tuner as Tuner | undefined);
+    loaded = loadFileUnderTuner(file, fileTuner, o.compareTuners ? '--compare-tuners' : '--tuner', { compat, durationNs: ov.durationNs }, (doc) => {
+      if (o.compareTuners) refuseProfileWithoutTemporal(withProfile(doc, profile));
+      return withProfile(forRun(doc), profile);
+    }).loaded;
+  } else {
+    throw new UsageError('run: expected a scenario file or --preset NAME; found neither');
+  }
+  if (damoArgs !== undefined) {
+    applyDamoOptions(loaded, damoArgs, compat);
+    // The options replaced the schemes: a preset's name would still name its tuner.
+    loaded.scenario.name = `${o.preset ?? loaded.scenario.name}+damo-options`;
+  }
+  if (ov.durationNs !== undefined) setDuration(loaded, ov.durationNs);
+  if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
+  if (o.sampling !== undefined) {
+    if (o.sampling !== 'region' && o.sampling !== 'folio') throw new UsageError(`--sampling: expected region or folio; found ${JSON.stringify(o.sampling)}`);
+    loaded.scenario.sampling = o.sampling;
+  }
+  return loaded;
+}

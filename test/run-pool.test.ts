@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * The threads of a comparison or a sweep (src/cli/run-pool.ts): whichever thread computes a run,
+ * the command shows and writes the same bytes; a worker that fails leaves its run to the main
+ * thread; the region limit a worker meets is the run's error.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SimulationLimitError } from '../src/damon/region.js';
+import { RunPool, computeRun, type RunJob } from '../src/cli/run-pool.js';
+import { loadOne, type RunCommandOptions } from '../src/cli/run-load.js';
+import type { Tuner } from '../src/scenario/presets.js';
+
+const root = join(__dirname, '..');
+const distWorker = join(root, 'dist', 'cli', 'run-worker.js');
+const fixture = (name: string) => join(__dirname, 'fixtures', 'pool', `${name}.mjs`);
+const dir = mkdtempSync(join(tmpdir(), 'damon-sim-pool-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Both tuners of the preset for each seed, as `run --compare-tuners --seeds` lists them. */
+function jobsOf(seeds: number[], duration: string): { jobs: RunJob[]; loaded: ReturnType<typeof loadOne>[] } {
+  const o: RunCommandOptions = { preset: 'tiering-6040', duration };
+  const jobs: RunJob[] = [];
+  for (const tuner of ['temporal', 'consist'] as Tuner[]) for (const seed of seeds) jobs.push({ file: undefined, o, tuner, seed, timeline: true, tolerance: undefined });
+  const loaded = jobs.map((j) => {
+    const l = loadOne(j.file, j.o, j.tuner);
+    l.scenario.seed = j.seed!;
+    return l;
+  });
+  return { jobs, loaded };
+}
+
+/** Every run taken in order, with the progress take() passed on for each. */
+async function takeAll(pool: RunPool, n: number) {
+  const progress: number[][] = [];
+  const runs = [];
+  for (let i = 0; i < n; i++) {
+    const seen: number[] = [];
+    progress.push(seen);
+    runs.push(await pool.take(i, (simNs) => seen.push(simNs)));
+  }
+  return { runs, progress };
+}
+
+describe('RunPool', () => {
+  it('a worker thread computes the same facts and timeline lines as this thread', async () => {
+    const { jobs, loaded } = jobsOf([1, 2], '12');
+    const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, distWorker);
+    let got;
+    try {
+      await pool.started();
+      got = await takeAll(pool, jobs.length);
+    } finally {
+      await pool.close();
+    }
+    // Both threads took part (the worker, started first, the first run; this one the next meanwhile).
+    expect(pool.computedOn[0]).toBe('worker');
+    expect(pool.computedOn).toContain('main');
+    const alone = jobsOf([1, 2], '12');
+    for (let i = 0; i < jobs.length; i++) {
+      const here = await computeRun(alone.loaded[i], jobs[i], () => undefined);
+      expect(got.runs[i].lines.length).toBeGreaterThan(100);
+      expect(got.runs[i].lines).toEqual(here.lines);
+      expect(got.runs[i].facts).toEqual(here.facts);
+      // Progress came for every run that was computed while it was waited for or here: one per simulated second.
+      expect(got.progress[i].every((t, k, a) => k === 0 || t > a[k - 1])).toBe(true);
+    }
+  });
+
+  it('a worker that ends its thread leaves its run to this thread, which computes it', async () => {
+    const { jobs, loaded } = jobsOf([7], '5');
+    const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, fixture('dies'));
+    try {
+      await pool.started();
+      const { runs } = await takeAll(pool, jobs.length);
+      expect(pool.computedOn).toEqual(['main', 'main']);
+      expect(pool.threads).toBe(1); // the dead worker is gone
+      const here = await computeRun(jobsOf([7], '5').loaded[1], jobs[1], () => undefined);
+      expect(runs[1].lines).toEqual(here.lines);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a run a worker reports failed is computed again on this thread', async () => {
+    const { jobs, loaded } = jobsOf([7], '5');
+    const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, fixture('fails'));
+    try {
+      await pool.started();
+      const { runs } = await takeAll(pool, jobs.length);
+      expect(pool.computedOn).toEqual(['main', 'main']);
+      expect(pool.threads).toBe(2); // the worker lives on
+      expect(runs[1].facts.summary[0].label).toBe('s0 migrate_hot→0');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("the region limit a worker meets is its run's error, in its turn", async () => {
+    const { jobs, loaded } = jobsOf([7], '5');
+    const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, fixture('limit'));
+    try {
+      await pool.started();
+      // The worker, started, has the first run; this thread computes the second meanwhile.
+      const err = await pool.take(0, () => undefined).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SimulationLimitError);
+      expect((err as Error).message).toBe('run 0: past the region limit');
+      const second = await pool.take(1, () => undefined);
+      expect(second.facts.summary.length).toBe(2);
+      expect(pool.computedOn).toEqual(['worker', 'main']);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('without a worker script this thread computes every run', async () => {
+    const { jobs, loaded } = jobsOf([7], '3');
+    const pool = new RunPool(jobs, loaded, 4, new AbortController().signal, undefined);
+    await takeAll(pool, jobs.length);
+    expect([pool.threads, pool.computedOn]).toEqual([1, ['main', 'main']]);
+  });
+
+  it('an abort stops take() with RunInterrupted and drops what the workers compute', async () => {
+    const { jobs, loaded } = jobsOf([1, 2], '30');
+    const ac = new AbortController();
+    const pool = new RunPool(jobs, loaded, 2, ac.signal, distWorker);
+    try {
+      setTimeout(() => ac.abort('SIGINT'), 50);
+      const err = await pool.take(0, () => undefined).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'RunInterrupted', reason: 'SIGINT' });
+    } finally {
+      await pool.close();
+    }
+    expect(pool.threads).toBe(1);
+  });
+});
+
+describe('damon-sim run --jobs', () => {
+  const cliPath = join(root, 'dist', 'cli', 'main.js');
+  const run = (args: string[]) => spawnSync(process.execPath, [cliPath, 'run', ...args, '--no-progress'], { encoding: 'utf8', cwd: dir });
+
+  it('a sweep of both tuners writes and prints the same bytes on one thread and on two', () => {
+    const out = (j: string) => run(['--preset', 'tiering-6040', '--compare-tuners', '--seeds', '1-2', '--duration', '60', '--jobs', j, '--out-dir', join(dir, `jobs${j}`)]);
+    const one = out('1');
+    const two = out('2');
+    expect(one.status, one.stderr).toBe(0);
+    expect(two.status, two.stderr).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stderr.replaceAll('jobs2', 'jobsN')).toBe(one.stderr.replaceAll('jobs1', 'jobsN'));
+    const files = readdirSync(join(dir, 'jobs1')).sort();
+    expect(files).toHaveLength(10); // 4 timelines, 4 plots, 2 comparison charts
+    expect(readdirSync(join(dir, 'jobs2')).sort()).toEqual(files);
+    for (const f of files) expect(readFileSync(join(dir, 'jobs2', f), 'utf8'), f).toBe(readFileSync(join(dir, 'jobs1', f), 'utf8'));
+  });
+
+  it('bad --jobs values and --jobs for one run: exit 2, the option named', () => {
+    for (const [args, phrase] of [
+      [['--jobs', '0'], '--jobs: expected a whole number >= 1 of threads to run the runs on, such as 2; found "0"'],
+      [['--jobs', 'two'], '--jobs: expected a whole number >= 1 of threads to run the runs on, such as 2; found "two"'],
+      [['--jobs', '2'], '--jobs: only applies to --compare-tuners or --seeds (one run is computed on one thread); found --jobs 2'],
+    ] as const) {
+      const r = run(['--preset', 'tiering-6040', '--duration', '1', ...args]);
+      expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `damon-sim: error: ${phrase}\n`]);
+    }
+  });
+});
