@@ -59,7 +59,8 @@ describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
   it('with --damo-compat upstream, prints exactly the §1.6 JSON and gives the same params as that JSON', () => {
     const r = damoArgsToTree(words(CMD_16), { compat: 'upstream' });
     expect(JSON.parse(formatDamoText(r.tree, 'json'))).toEqual(FIXTURE);
-    expect(r.warnings.map((w) => w.path)).toEqual(['--damos_quota_goal']);
+    // "200MB" is 200 MiB to damo, as the JSON says: warned once for both schemes.
+    expect(r.warnings.map((w) => w.path)).toEqual(['--damos_quotas', '--damos_quota_goal']);
     const fromArgs = damoArgsToParams(words(CMD_16), { compat: 'upstream' }).params;
     expect(fromArgs).toEqual(readKdamonds(FIXTURE, { compat: 'upstream' }).params);
   });
@@ -90,6 +91,32 @@ describe('damo command line → kdamonds (damo-formats.md §1.6)', () => {
       '--kdamonds.kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes: "1 GB" is read as 1 GiB (1073741824 bytes), as damo reads it: every size unit is binary; write "1 GiB" to say so (the decimal size would be 1000000000 bytes)',
     ]);
     expect(r.params[0].contexts[0].schemes[0].quota.sz).toBe(1n << 30n);
+  });
+
+  it('a size in KB/MB/GB on the command line draws the same warning, at the option, once per option and value', () => {
+    const r = damoArgsToParams(words(CMD_16));
+    expect(r.warnings.filter((w) => w.message.includes('read as')).map((w) => `${w.path}: ${w.message}`)).toEqual([
+      // Both schemes' "200MB": one warning.
+      '--damos_quotas: value 2 (<bytes>): "200MB" is read as 200MiB (209715200 bytes), as damo reads it: every size unit is binary; write "200MiB" to say so (the decimal size would be 200000000 bytes)',
+    ]);
+    expect(r.params[0].contexts[0].schemes[0].quota.sz).toBe(200n << 20n);
+    const more = damoArgsToParams(words('--ops paddr --regions "4GB-68G" --damos_action stat --damos_sz_region 4KB 2TB --damos_filter allow addr 1GB 2G'));
+    expect(more.warnings.filter((w) => w.message.includes('read as')).map((w) => `${w.path}: ${w.message.split(' is read as ')[0]} → ${w.message.split('(the decimal size would be ')[1]}`)).toEqual([
+      '--regions: "4GB" → 4000000000 bytes)',
+      '--damos_sz_region: "4KB" → 4000 bytes)',
+      '--damos_sz_region: "2TB" → 2000000000000 bytes)',
+      '--damos_filter: "1GB" → 1000000000 bytes)',
+    ]);
+    // Binary units, bare numbers and a single-letter unit are damo's own spelling: no warning.
+    expect(damoArgsToParams(words('--ops paddr --regions "4G-68GiB" --damos_action stat --damos_sz_region 4096 2MiB')).warnings.filter((w) => w.message.includes('read as'))).toEqual([]);
+    // An error elsewhere keeps the warning beside it.
+    try {
+      damoArgsToParams(words('--damos_action stat --damos_quotas 0 1GB 1s --damos_age x max'));
+      throw new Error('no error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).warnings.map((w) => w.path)).toEqual(['--damos_quotas']);
+    }
   });
 
   it('with the kernel reading, the same params modulo the nid upstream damo drops', () => {
@@ -383,7 +410,7 @@ describe('damo command line errors: option, expected, found', () => {
     expect(damoArgsToParams([...words(ctxOpts), '--schemes', schemes]).params).toEqual(viaArgs);
     const both = damoArgsToParams([...words(CMD_16), '--schemes', '[]']);
     expect(both.params).toEqual(viaArgs);
-    expect(both.warnings.map((w) => w.path)).toEqual(['--schemes']);
+    expect(both.warnings.map((w) => w.path)).toEqual(['--damos_quotas', '--schemes']);
   });
 
   it('percent bounds stage as damo writes them and the kernel keeps them: int(% × aggr / sample / 100), cut to 32 bits', () => {
@@ -513,7 +540,7 @@ describe('damon-sim args / run with damo options', () => {
   });
 
   it('a goal on node -1: without a machine the warning says ids start at 0, with one how many nodes it has', async () => {
-    const goal = ['--damos_action', 'stat', '--damos_quotas', '0', '200MB', '1s', '--damos_quota_goal', 'node_eligible_mem_bp', '6000', '-1'];
+    const goal = ['--damos_action', 'stat', '--damos_quotas', '0', '200MiB', '1s', '--damos_quota_goal', 'node_eligible_mem_bp', '6000', '-1'];
     const path = 'damo options.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].nid (--damos_quota_goal)';
     expect((await cli(['args', ...goal])).err).toContain(`damon-sim: warning: ${path}: node -1 does not exist (node ids start at 0): the metric reads 0\n`);
     expect((await cli(['args', '--preset', 'tiering-6040', ...goal])).err).toBe(`damon-sim: warning: ${path}: node -1 does not exist (the machine has 2): the metric reads 0\n`);

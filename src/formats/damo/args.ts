@@ -35,7 +35,7 @@ import {
   type DamoScheme,
   type DamoTarget,
 } from './tree.js';
-import { ULONG_MAX, UnitError, parseBytes, type PastUlongMax, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
+import { ULONG_MAX, UnitError, decimalLookingSize, parseBytes, type PastUlongMax, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
 import { jsonParseFailure } from '../../lib/json-error.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -249,7 +249,28 @@ function splitHint(which: (n: string, u: string) => boolean, before = readTokens
   return undefined;
 }
 
-const pBytes = (opt: string, v: string, past: PastUlongMax = 'refuse', what?: string) => unit(opt, () => parseBytes(v, past), what, v);
+function pBytes(opt: string, v: string, past: PastUlongMax = 'refuse', what?: string): bigint {
+  const bytes = unit(opt, () => parseBytes(v, past), what, v);
+  warnDecimalLooking(opt, v, what);
+  return bytes;
+}
+
+/**
+ * Sizes in KB, MB, GB, ... on the command line being read (damoArgsToKdamonds() collects them):
+ * damo reads every size unit as binary (damo-formats.md §1.2), so "64GB" is 64 GiB, where the
+ * writer may have meant 10^9 bytes, as a scenario file's sizes are warned about
+ * (warnDecimalLookingSizes()).
+ */
+let sizeWarnings: ConfigIssue[] | null = null;
+
+function warnDecimalLooking(opt: string, v: string, what: string | undefined): void {
+  const size = decimalLookingSize(v);
+  if (size === undefined || sizeWarnings === null) return;
+  // Without the space: on a command line it would split the value in two.
+  const binary = size.binary.replace(' ', '');
+  const message = `${what === undefined ? '' : `${what}: `}${JSON.stringify(v)} is read as ${binary} (${size.bytes} bytes), as damo reads it: every size unit is binary; write "${binary}" to say so (the decimal size would be ${size.decimalBytes} bytes)`;
+  if (!sizeWarnings.some((w) => w.path === opt && w.message === message)) sizeWarnings.push({ path: opt, message });
+}
 const pUs = (opt: string, v: string) => unit(opt, () => parseTime(v, 'us'), undefined, v);
 const pMs = (opt: string, v: string, what?: string) => unit(opt, () => parseTime(v, 'ms'), what, v);
 const pPermil = (opt: string, v: string, what?: string) => unit(opt, () => parseRatio(v, 'permil'), what, v);
@@ -615,21 +636,24 @@ const CTX_OPTS = ['--ops', '--sample', '--aggr', '--updr', '--minr', '--maxr', '
 /** damo's command line → its kdamonds object model (what `damo args damon` prints). */
 export function damoArgsToKdamonds(tokens: readonly string[], opts: DamoArgsOptions = {}): DamoArgsResult {
   const found: ConfigIssue[] = [];
+  const sizes: ConfigIssue[] = [];
   gathered = found;
   readTokens = tokens;
+  sizeWarnings = sizes;
   let r: DamoArgsResult;
   try {
     r = buildKdamonds(tokens, opts);
   } catch (e) {
     // A problem no option part could go on from: report it after those gathered so far.
-    if (e instanceof ConfigError) throw new ConfigError([...found, ...e.issues], e.warnings);
+    if (e instanceof ConfigError) throw new ConfigError([...found, ...e.issues], [...sizes, ...e.warnings]);
     throw e;
   } finally {
     gathered = null;
     readTokens = [];
+    sizeWarnings = null;
   }
-  if (found.length > 0) throw new ConfigError(found);
-  return r;
+  if (found.length > 0) throw new ConfigError(found, sizes);
+  return { ...r, warnings: [...sizes, ...r.warnings] };
 }
 
 /** damo's commands that take the kdamond options (damo-formats.md §2), as a pasted line begins. */
