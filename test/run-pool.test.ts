@@ -5,7 +5,7 @@
  * thread; the region limit a worker meets is the run's error.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { SimulationLimitError } from '../src/damon/region.js';
 import { RunPool, computeRun, type RunJob } from '../src/cli/run-pool.js';
 import { loadOne, type RunCommandOptions } from '../src/cli/run-load.js';
 import type { Tuner } from '../src/scenario/presets.js';
+import { holdInputs, releaseInputs } from '../src/lib/inputs.js';
 
 const root = join(__dirname, '..');
 const distWorker = join(root, 'dist', 'cli', 'run-worker.js');
@@ -116,11 +117,43 @@ describe('RunPool', () => {
     }
   });
 
-  it('without a worker script this thread computes every run', async () => {
+  it('without a worker script this thread computes every run; start() makes no pool that would have no worker', async () => {
     const { jobs, loaded } = jobsOf([7], '3');
     const pool = new RunPool(jobs, loaded, 4, new AbortController().signal, undefined);
     await takeAll(pool, jobs.length);
     expect([pool.threads, pool.computedOn]).toEqual([1, ['main', 'main']]);
+    const signal = new AbortController().signal;
+    expect(RunPool.start(jobs, loaded, 4, signal, undefined)).toBeUndefined();
+    expect(RunPool.start(jobs, loaded, 1, signal, distWorker)).toBeUndefined();
+    expect(RunPool.start(jobs.slice(0, 1), loaded.slice(0, 1), 4, signal, distWorker)).toBeUndefined();
+    const two = RunPool.start(jobs, loaded, 4, signal, distWorker);
+    expect(two?.threads).toBe(2); // one worker: one run for each thread
+    await two?.close();
+  });
+
+  it('a worker loads its run from the input files as this thread held them, not as they are now', async () => {
+    const file = join(dir, 'held.yaml');
+    writeFileSync(file, readFileSync(join(root, 'examples', 'tiering-6040.yaml'), 'utf8'));
+    const o: RunCommandOptions = { duration: '20' };
+    holdInputs();
+    try {
+      const jobs: RunJob[] = [1, 2].map((seed) => ({ file, o, tuner: 'temporal', seed, timeline: true, tolerance: undefined }));
+      const loaded = jobs.map((j) => Object.assign(loadOne(j.file, j.o, j.tuner), {}));
+      loaded.forEach((l, i) => (l.scenario.seed = jobs[i].seed!));
+      writeFileSync(file, 'not: a scenario\n');
+      const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, distWorker);
+      try {
+        await pool.started();
+        const { runs } = await takeAll(pool, 2);
+        expect(pool.computedOn).toEqual(['worker', 'main']);
+        const header = JSON.parse(runs[0].lines[0]);
+        expect([header.seed, header.workload]).toEqual([1, '1 process(es), 25769803776 B resident, 6442450944 B hot']);
+      } finally {
+        await pool.close();
+      }
+    } finally {
+      releaseInputs();
+    }
   });
 
   it('an abort stops take() with RunInterrupted and drops what the workers compute', async () => {
@@ -143,17 +176,41 @@ describe('damon-sim run --jobs', () => {
   const run = (args: string[]) => spawnSync(process.execPath, [cliPath, 'run', ...args, '--no-progress'], { encoding: 'utf8', cwd: dir });
 
   it('a sweep of both tuners writes and prints the same bytes on one thread and on two', () => {
-    const out = (j: string) => run(['--preset', 'tiering-6040', '--compare-tuners', '--seeds', '1-2', '--duration', '60', '--jobs', j, '--out-dir', join(dir, `jobs${j}`)]);
+    const out = (j: string, env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(process.execPath, [cliPath, 'run', '--preset', 'tiering-6040', '--compare-tuners', '--seeds', '1-2', '--duration', '60', '--jobs', j, '--out-dir', join(dir, `jobs${j}`), '--no-progress'], { encoding: 'utf8', cwd: dir, env: { ...process.env, ...env } });
     const one = out('1');
-    const two = out('2');
+    // DAMON_SIM_DEBUG says which thread computed each run: a worker computed some.
+    const two = out('2', { DAMON_SIM_DEBUG: '1' });
     expect(one.status, one.stderr).toBe(0);
     expect(two.status, two.stderr).toBe(0);
     expect(two.stdout).toBe(one.stdout);
-    expect(two.stderr.replaceAll('jobs2', 'jobsN')).toBe(one.stderr.replaceAll('jobs1', 'jobsN'));
+    const debug = /damon-sim: debug: runs computed by (.*)\n/.exec(two.stderr);
+    expect(debug?.[1]).toMatch(/^1: (main|worker), 2: (main|worker), 3: (main|worker), 4: (main|worker)$/);
+    expect(debug?.[1]).toContain('worker');
+    expect(two.stderr.replace(debug![0], '').replaceAll('jobs2', 'jobsN')).toBe(one.stderr.replaceAll('jobs1', 'jobsN'));
     const files = readdirSync(join(dir, 'jobs1')).sort();
     expect(files).toHaveLength(10); // 4 timelines, 4 plots, 2 comparison charts
     expect(readdirSync(join(dir, 'jobs2')).sort()).toEqual(files);
     for (const f of files) expect(readFileSync(join(dir, 'jobs2', f), 'utf8'), f).toBe(readFileSync(join(dir, 'jobs1', f), 'utf8'));
+  });
+
+  it('a sweep over a scenario file uses the file as the command read it, on every thread, however it changes meanwhile', () => {
+    const file = join(dir, 'changing.yaml');
+    writeFileSync(file, readFileSync(join(root, 'examples', 'tiering-6040.yaml'), 'utf8'));
+    const od = join(dir, 'changing-out');
+    // The file is cut to nothing once the command has read it (a FIFO gives its text once too).
+    const r = spawnSync(process.execPath, ['-e', `
+      const { spawn } = require('node:child_process');
+      const { writeFileSync } = require('node:fs');
+      const c = spawn(process.execPath, [${JSON.stringify(cliPath)}, 'run', ${JSON.stringify(file)}, '--seeds', '1-4', '--duration', '60', '--jobs', '2', '--out-dir', ${JSON.stringify(od)}, '--no-progress'], { stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, DAMON_SIM_DEBUG: '1' } });
+      let err = '';
+      c.stderr.on('data', (d) => { err += d; if (err.includes('wrote')) writeFileSync(${JSON.stringify(file)}, ''); });
+      c.on('exit', (code) => { process.stderr.write(err); process.exit(code); });
+    `], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('worker');
+    const hot = readdirSync(od).filter((f) => f.endsWith('.ndjson')).map((f) => JSON.parse(readFileSync(join(od, f), 'utf8').split('\n')[0]).workload);
+    expect(hot).toEqual(Array(4).fill('1 process(es), 25769803776 B resident, 6442450944 B hot'));
   });
 
   it('bad --jobs values and --jobs for one run: exit 2, the option named', () => {

@@ -10,13 +10,18 @@
  * thread's, whatever finished first, and a run that fails stops the command at that run, with the
  * runs before it kept, as before; the results of runs after it are dropped.
  *
- * A worker loads its run from the command's options as the command did (run-load.ts): a scenario
- * holds classes and closures that do not cross a thread, its source text does. If a worker fails
+ * While a worker computes run i, this thread computes a later one rather than wait idle: run i is
+ * then shown once that one is done, up to a run's time late (its progress bar waits with it), and
+ * its timeline waits in memory (at most --jobs + 1 results wait). Without workers (--jobs 1, one
+ * run) the command does not make a pool, and each run writes its timeline as it goes.
+ *
+ * A worker loads its run from the command's options as the command did (run-load.ts), from the
+ * input files as the command first read them (lib/inputs.ts), not as they may be by then: a
+ * scenario holds classes and closures that do not cross a thread, its source text does. If a worker fails
  * for any reason but the simulator's region limit (which it reports), the main thread computes the
  * run again itself, and the error (if it is one) is the one a single thread would have raised.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SimulationLimitError } from '../damon/region.js';
@@ -24,6 +29,7 @@ import { runScenarioAsync, stopIfAborted, type RunResult } from '../run/run.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
 import type { RunCommandOptions } from './run-load.js';
+import { heldInputs } from '../lib/inputs.js';
 
 /** A run's result without its simulation, which stays in the thread that ran it: what the command's outputs and notes are made from. */
 export type RunFacts = Omit<RunResult, 'simulation'> & {
@@ -54,8 +60,8 @@ export interface ComputedRun {
   lines: string[];
 }
 
-/** main → worker. */
-export type ToWorker = { type: 'job'; index: number; job: RunJob };
+/** main → worker: a run, with the input files as the command first read them (lib/inputs.ts). */
+export type ToWorker = { type: 'job'; index: number; job: RunJob; inputs: Map<string, Uint8Array> };
 /** worker → main. */
 export type FromWorker =
   | { type: 'ready' }
@@ -95,11 +101,6 @@ function workerScript(): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
-/** --jobs unset: a thread per processor, one per run at most. */
-export function defaultJobs(): number {
-  return availableParallelism();
-}
-
 export class RunPool {
   private readonly slots: Slot[];
   private readonly workers: PoolWorker[] = [];
@@ -113,6 +114,19 @@ export class RunPool {
   private closed = false;
   /** Which thread computed each run that has a result (tests; a rerun after a worker failed counts as this thread's). */
   readonly computedOn: Array<'main' | 'worker' | undefined> = [];
+
+  /** The input files the runs were loaded from, as first read: a worker loads its runs from them. */
+  private readonly inputs = heldInputs();
+
+  /**
+   * A pool for `jobs` (loaded here as `loaded`) on up to `threads` threads, or undefined where it
+   * would have no worker (one thread or one run, or no worker script): then the command computes
+   * each run as it comes, writing its timeline as it goes.
+   */
+  static start(jobs: readonly RunJob[], loaded: readonly LoadedScenario[], threads: number, signal: AbortSignal, script: string | URL | undefined = workerScript()): RunPool | undefined {
+    if (script === undefined || threads < 2 || jobs.length < 2) return undefined;
+    return new RunPool(jobs, loaded, threads, signal, script);
+  }
 
   constructor(
     private readonly jobs: readonly RunJob[],
@@ -231,6 +245,7 @@ export class RunPool {
       case 'ready':
         pw.ready = true;
         this.feed(pw);
+        this.notify(); // started()
         return;
       case 'progress':
         this.progress(m.index, m.simNs, m.totalNs);
@@ -276,7 +291,7 @@ export class RunPool {
     if (j === -1) return;
     this.slots[j].state = 'worker';
     pw.index = j;
-    const msg: ToWorker = { type: 'job', index: j, job: this.jobs[j] };
+    const msg: ToWorker = { type: 'job', index: j, job: this.jobs[j], inputs: this.inputs };
     pw.worker.postMessage(msg);
   }
 

@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { SimulationLimitError } from '../damon/region.js';
 import { computeRun, type FromWorker, type ToWorker } from './run-pool.js';
 import { loadOne } from './run-load.js';
+import { holdInputs, releaseInputs } from '../lib/inputs.js';
 
 const port = parentPort;
 if (port === null) throw new Error('run-worker.js: expected to run as a worker thread of damon-sim run');
@@ -17,7 +18,14 @@ port.on('message', (m: ToWorker) => {
   void (async () => {
     const { index, job } = m;
     try {
-      const loaded = loadOne(job.file, job.o, job.tuner);
+      // From the files as the command first read them, not as they may be now.
+      holdInputs(m.inputs);
+      let loaded;
+      try {
+        loaded = loadOne(job.file, job.o, job.tuner);
+      } finally {
+        releaseInputs();
+      }
       if (job.seed !== undefined) loaded.scenario.seed = job.seed;
       const run = await computeRun(loaded, job, (simNs, totalNs) => send({ type: 'progress', index, simNs, totalNs }));
       send({ type: 'done', index, run });

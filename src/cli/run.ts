@@ -3,6 +3,7 @@
  * `damon-sim run`: one scenario (a file or a preset), or a preset with both tuners side by side.
  */
 import { join } from 'node:path';
+import { availableParallelism as processors } from 'node:os';
 import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks, type ComparedRun, type ConfiguredGoal } from '../report/plot.js';
 import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
@@ -20,7 +21,8 @@ import { AtomicLineWriter, OptionChecks, OutputClosed, OutputError, UsageError, 
 import { checkPreset, checkTuner, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { damoInputs, splitRunArgs } from './run-damo.js';
 import { loadOne, type RunCommandOptions } from './run-load.js';
-import { RunPool, defaultJobs, factsOf, type ComputedRun, type RunFacts, type RunJob } from './run-pool.js';
+import { holdInputs, releaseInputs } from '../lib/inputs.js';
+import { RunPool, factsOf, type ComputedRun, type RunFacts, type RunJob } from './run-pool.js';
 
 export type { RunCommandOptions } from './run-load.js';
 
@@ -200,15 +202,24 @@ function parseTolerance(o: Pick<RunCommandOptions, 'tolerance'>): number | undef
   return Number(t);
 }
 
+/** Stop a pool's workers; with DAMON_SIM_DEBUG set, say on stderr which thread computed each run. */
+async function closePool(io: Io, pool: RunPool | undefined): Promise<void> {
+  if (pool === undefined) return;
+  await pool.close();
+  if (process.env.DAMON_SIM_DEBUG) io.err(`damon-sim: debug: runs computed by ${pool.computedOn.map((t, i) => `${i + 1}: ${t ?? 'none'}`).join(', ')}\n`);
+}
+
 /**
  * `--jobs N`: how many threads compute a comparison's or a sweep's runs at once (this one and N − 1
- * workers, run-pool.ts); a thread per processor when unset. The output is the same for any N.
+ * workers, run-pool.ts), at most one per processor, and that many when unset. The output is the
+ * same for any N.
  */
 function parseJobs(o: Pick<RunCommandOptions, 'jobs'>): number {
-  if (o.jobs === undefined) return defaultJobs();
+  if (o.jobs === undefined) return processors();
   const t = o.jobs.trim();
   if (!/^\d+$/.test(t) || !(Number(t) >= 1) || !Number.isSafeInteger(Number(t))) throw new UsageError(`--jobs: expected a whole number >= 1 of threads to run the runs on, such as 2; found ${JSON.stringify(o.jobs)}`);
-  return Number(t);
+  // More threads than processors only share them, each with its own V8 heap (~100 MB).
+  return Math.min(Number(t), processors());
 }
 
 /** Where one run writes, and how it is driven. */
@@ -405,9 +416,13 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   // without --compare-tuners) only to an --out-dir it was given.
   if (o.outDir !== undefined || (o.compareTuners && seeds === undefined)) checkOutputPath('--out-dir', o.outDir ?? 'out', 'dir');
   const stop = stopOnSignals();
+  // A sweep loads its inputs once per run, and worker threads load them again: all from the bytes
+  // first read (lib/inputs.ts).
+  holdInputs();
   try {
     return await runAll(io, file, o, seeds, progress, stop.signal);
   } finally {
+    releaseInputs();
     stop.dispose();
   }
 }
@@ -445,7 +460,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     const warned = new Set<string>();
     // If a run or the chart fails, the runs before it are complete: their table is still printed.
     const table = () => (columns.length > 0 ? formatSummaryTable(columns, migrations, stats, [], tableWidth(io)) : '');
-    const pool = new RunPool(
+    const pool = RunPool.start(
       tuners.map((tuner): RunJob => ({ file, o, tuner, timeline: true, tolerance: parseTolerance(o) })),
       loaded,
       parseJobs(o),
@@ -455,7 +470,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
       for (let i = 0; i < tuners.length; i++) {
         printNewIssues(io, loaded[i].warnings, 'warning', warned);
         const base = bases[i];
-        const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen }, (p) => pool.take(i, p))));
+        const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen }, pool && ((p) => pool.take(i, p)))));
         // Titled by run name, as `report summary` titles the timelines written here.
         columns.push({ title: loaded[i].scenario.name, rows: res.summary });
         migrations.push(res.migrations);
@@ -465,7 +480,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
         sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
       }
     } finally {
-      await pool.close();
+      await closePool(io, pool);
     }
     await keepingDone(io, table, () => oneOfMany(tuners.length, () => writeComparison(charted, compared, signal), 'the comparison plot'));
     sayWrote(io, [compared]);
@@ -560,7 +575,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
   const warned = new Set<string>();
   // The runs in the order they are shown, each loaded in a worker as it was here.
   const jobs = tuners.flatMap((tuner, ti) => loaded[ti].map((l): RunJob => ({ file, o, tuner, seed: l.scenario.seed, timeline: baseOf(l.scenario) !== undefined, tolerance: parseTolerance(o) })));
-  const pool = new RunPool(jobs, loaded.flat(), parseJobs(o), signal);
+  const pool = RunPool.start(jobs, loaded.flat(), parseJobs(o), signal);
   try {
     let k = 0;
     for (const perSeed of loaded) {
@@ -573,7 +588,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
         const index = k++;
         // If it fails, the runs before it are complete: their tables are still printed.
         const done = () => [...tables, ...(runs.length > 0 ? [formatSweepTable(perSeed[0].scenario.name, runs)] : [])].join('\n');
-        const res = await keepingDone(io, done, () => oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen }, (p) => pool.take(index, p))));
+        const res = await keepingDone(io, done, () => oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen }, pool && ((p) => pool.take(index, p)))));
         if (base) written++;
         if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
         runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });
@@ -582,7 +597,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
       tables.push(formatSweepTable(perSeed[0].scenario.name, runs));
     }
   } finally {
-    await pool.close();
+    await closePool(io, pool);
   }
   let drawn = 0;
   // Every run is done: the tables are not lost with a chart.

@@ -5,7 +5,7 @@
  * collected with its path; nothing throws but ConfigError.
  */
 import { isMapping } from '../lib/json.js';
-import { readFileSync } from 'node:fs';
+import { readInput } from '../lib/inputs.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { damoToParams, warnDamoKeys, warnDecimalLookingSizes, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
@@ -235,7 +235,7 @@ function firstReplaced(lenient: string, bytes: Buffer): number {
 export function readScenarioDoc(path: string): unknown {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readInput(path);
   } catch (e) {
     throw new ConfigError([{ path, message: `expected a readable scenario file; ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
   }

@@ -13,7 +13,8 @@
  * docs/format-damo-args.md): goals of a scheme without quotas, words after a non-migrate action.
  */
 import { isMapping } from '../../lib/json.js';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { isInputFile, readInput } from '../../lib/inputs.js';
 import { DAMOS_ACTIONS, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, measuresMemcg, measuresNode, type DamosAction, type FilterType, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
@@ -995,26 +996,17 @@ const JSON_OPTIONS = ['--kdamonds', '--schemes'] as const;
 export function damoInputFiles(tokens: readonly string[]): Array<[option: string, path: string]> {
   const { occurrences: occ } = splitDamoTokens(tokens);
   const files: Array<[string, string]> = [];
-  for (const opt of JSON_OPTIONS) for (const [value] of occ.get(opt) ?? []) if (isFileValue(value)) files.push([opt, value]);
+  for (const opt of JSON_OPTIONS) for (const [value] of occ.get(opt) ?? []) if (isInputFile(value)) files.push([opt, value]);
   return files;
-}
-
-/** Whether jsonOption() reads `value` as a file. */
-function isFileValue(value: string): boolean {
-  try {
-    return statSync(value).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */
 function jsonOption(opt: string, value: string): unknown {
   const t = value.trim();
-  if (!t.startsWith('{') && !t.startsWith('[') && !existsSync(value)) fail(opt, `expected JSON text or a JSON file; found ${JSON.stringify(value)}, which is neither (no such file)`);
+  if (!t.startsWith('{') && !t.startsWith('[') && !existsSync(value) && !isInputFile(value)) fail(opt, `expected JSON text or a JSON file; found ${JSON.stringify(value)}, which is neither (no such file)`);
   let text = value;
   try {
-    if (isFileValue(value)) text = readFileSync(value, 'utf8');
+    if (isInputFile(value)) text = readInput(value).toString('utf8');
   } catch {
     // not a readable file: the value is the JSON text
   }

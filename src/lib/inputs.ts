@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Input files as a command first read them. A command that loads its inputs more than once (a
+ * sweep loads the scenario once per run; a worker thread of it loads its runs again, cli/run-pool.ts)
+ * holds them: every later read of a path gets the bytes of the first, so that every run is made of
+ * the files as they were when the command validated them, whatever happens to them meanwhile (an
+ * edit, a deletion, a FIFO that gives its text once). Outside a hold a read is a plain read.
+ */
+import { readFileSync, statSync } from 'node:fs';
+
+let held: Map<string, Uint8Array> | null = null;
+
+/** Hold inputs from now on, starting from `files` (a worker's: what the command held). */
+export function holdInputs(files: ReadonlyMap<string, Uint8Array> = new Map()): void {
+  held = new Map(files);
+}
+
+/** Stop holding (reads go to the files again). */
+export function releaseInputs(): void {
+  held = null;
+}
+
+/** What is held, by path as the command named it (to hand to a worker thread). */
+export function heldInputs(): Map<string, Uint8Array> {
+  return new Map(held ?? []);
+}
+
+/** The bytes of the file at `path`: the held ones if a hold has them, else read (and held if holding). */
+export function readInput(path: string): Buffer {
+  const h = held?.get(path);
+  if (h !== undefined) return Buffer.from(h.buffer, h.byteOffset, h.byteLength);
+  const bytes = readFileSync(path);
+  held?.set(path, bytes);
+  return bytes;
+}
+
+/** Whether `path` is a regular file, or was one when the hold read it. */
+export function isInputFile(path: string): boolean {
+  if (held?.has(path)) return true;
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
