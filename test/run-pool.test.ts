@@ -86,6 +86,20 @@ describe('RunPool', () => {
     }
   });
 
+  it('a worker script that cannot start (missing, or not a URL the loader takes) leaves every run to this thread', async () => {
+    for (const script of [join(dir, 'no-such-worker.mjs'), new URL('data:text/javascript,throw new Error("no")')]) {
+      const { jobs, loaded } = jobsOf([7], '3');
+      const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, script);
+      try {
+        await pool.started();
+        await takeAll(pool, jobs.length);
+        expect([pool.threads, pool.computedOn]).toEqual([1, ['main', 'main']]);
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
   it('a run a worker reports failed is computed again on this thread', async () => {
     const { jobs, loaded } = jobsOf([7], '5');
     const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, fixture('fails'));

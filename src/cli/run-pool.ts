@@ -224,7 +224,13 @@ export class RunPool {
   }
 
   private spawn(script: string | URL): void {
-    const pw: PoolWorker = { worker: new Worker(script), index: -1, ready: false };
+    let worker: Worker;
+    try {
+      worker = new Worker(script);
+    } catch {
+      return; // no thread to be had (a resource limit): this thread computes the runs
+    }
+    const pw: PoolWorker = { worker, index: -1, ready: false };
     this.workers.push(pw);
     pw.worker.on('message', (m: FromWorker) => this.onMessage(pw, m));
     // A worker that dies leaves its run to this thread.
