@@ -13,7 +13,6 @@ import { SimulationLimitError } from '../src/damon/region.js';
 import { RunPool, computeRun, type RunJob } from '../src/cli/run-pool.js';
 import { loadOne, type RunCommandOptions } from '../src/cli/run-load.js';
 import type { Tuner } from '../src/scenario/presets.js';
-import { holdInputs, releaseInputs } from '../src/lib/inputs.js';
 
 const root = join(__dirname, '..');
 const distWorker = join(root, 'dist', 'cli', 'run-worker.js');
@@ -22,16 +21,16 @@ const dir = mkdtempSync(join(tmpdir(), 'damon-sim-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Both tuners of the preset for each seed, as `run --compare-tuners --seeds` lists them. */
-function jobsOf(seeds: number[], duration: string): { jobs: RunJob[]; loaded: ReturnType<typeof loadOne>[] } {
+function jobsOf(seeds: number[], duration: string): { jobs: RunJob[] } {
   const o: RunCommandOptions = { preset: 'tiering-6040', duration };
   const jobs: RunJob[] = [];
-  for (const tuner of ['temporal', 'consist'] as Tuner[]) for (const seed of seeds) jobs.push({ file: undefined, o, tuner, seed, timeline: true, tolerance: undefined });
-  const loaded = jobs.map((j) => {
-    const l = loadOne(j.file, j.o, j.tuner);
-    l.scenario.seed = j.seed!;
-    return l;
-  });
-  return { jobs, loaded };
+  for (const tuner of ['temporal', 'consist'] as Tuner[])
+    for (const seed of seeds) {
+      const l = loadOne(undefined, o, tuner);
+      l.scenario.seed = seed;
+      jobs.push({ scenario: l.scenario, timeline: true, tolerance: undefined });
+    }
+  return { jobs };
 }
 
 /** Every run taken in order, with the progress take() passed on for each. */
@@ -47,9 +46,20 @@ async function takeAll(pool: RunPool, n: number) {
 }
 
 describe('RunPool', () => {
+  it('a Scenario crosses threads as it is: plain data, for every example and the preset', () => {
+    const files = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(4);
+    const scenarios = [
+      ...files.map((f) => loadOne(join(root, 'examples', f), {}, 'temporal').scenario),
+      ...(['temporal', 'consist'] as Tuner[]).map((t) => loadOne(undefined, { preset: 'tiering-6040' }, t).scenario),
+    ];
+    // toStrictEqual tells a class instance from a plain object with the same fields.
+    for (const sc of scenarios) expect(structuredClone(sc), sc.name).toStrictEqual(sc);
+  });
+
   it('a worker thread computes the same facts and timeline lines as this thread', async () => {
-    const { jobs, loaded } = jobsOf([1, 2], '12');
-    const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, distWorker);
+    const { jobs } = jobsOf([1, 2], '12');
+    const pool = new RunPool(jobs, 2, new AbortController().signal, distWorker);
     let got;
     try {
       await pool.started();
@@ -62,7 +72,7 @@ describe('RunPool', () => {
     expect(pool.computedOn).toContain('main');
     const alone = jobsOf([1, 2], '12');
     for (let i = 0; i < jobs.length; i++) {
-      const here = await computeRun(alone.loaded[i], jobs[i], () => undefined);
+      const here = await computeRun(alone.jobs[i], () => undefined);
       expect(got.runs[i].lines.length).toBeGreaterThan(100);
       expect(got.runs[i].lines).toEqual(here.lines);
       expect(got.runs[i].facts).toEqual(here.facts);
@@ -72,14 +82,14 @@ describe('RunPool', () => {
   });
 
   it('a worker that ends its thread leaves its run to this thread, which computes it', async () => {
-    const { jobs, loaded } = jobsOf([7], '5');
-    const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, fixture('dies'));
+    const { jobs } = jobsOf([7], '5');
+    const pool = new RunPool(jobs, 2, new AbortController().signal, fixture('dies'));
     try {
       await pool.started();
       const { runs } = await takeAll(pool, jobs.length);
       expect(pool.computedOn).toEqual(['main', 'main']);
       expect(pool.threads).toBe(1); // the dead worker is gone
-      const here = await computeRun(jobsOf([7], '5').loaded[1], jobs[1], () => undefined);
+      const here = await computeRun(jobsOf([7], '5').jobs[1], () => undefined);
       expect(runs[1].lines).toEqual(here.lines);
     } finally {
       await pool.close();
@@ -88,8 +98,8 @@ describe('RunPool', () => {
 
   it('a worker script that cannot start (missing, or not a URL the loader takes) leaves every run to this thread', async () => {
     for (const script of [join(dir, 'no-such-worker.mjs'), new URL('data:text/javascript,throw new Error("no")')]) {
-      const { jobs, loaded } = jobsOf([7], '3');
-      const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, script);
+      const { jobs } = jobsOf([7], '3');
+      const pool = new RunPool(jobs, 2, new AbortController().signal, script);
       try {
         await pool.started();
         await takeAll(pool, jobs.length);
@@ -101,8 +111,8 @@ describe('RunPool', () => {
   });
 
   it('a run a worker reports failed is computed again on this thread', async () => {
-    const { jobs, loaded } = jobsOf([7], '5');
-    const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, fixture('fails'));
+    const { jobs } = jobsOf([7], '5');
+    const pool = new RunPool(jobs, 2, new AbortController().signal, fixture('fails'));
     try {
       await pool.started();
       const { runs } = await takeAll(pool, jobs.length);
@@ -115,8 +125,8 @@ describe('RunPool', () => {
   });
 
   it("the region limit a worker meets is its run's error, in its turn", async () => {
-    const { jobs, loaded } = jobsOf([7], '5');
-    const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, fixture('limit'));
+    const { jobs } = jobsOf([7], '5');
+    const pool = new RunPool(jobs, 2, new AbortController().signal, fixture('limit'));
     try {
       await pool.started();
       // The worker, started, has the first run; this thread computes the second meanwhile.
@@ -132,48 +142,23 @@ describe('RunPool', () => {
   });
 
   it('without a worker script this thread computes every run; start() makes no pool that would have no worker', async () => {
-    const { jobs, loaded } = jobsOf([7], '3');
-    const pool = new RunPool(jobs, loaded, 4, new AbortController().signal, undefined);
+    const { jobs } = jobsOf([7], '3');
+    const pool = new RunPool(jobs, 4, new AbortController().signal, undefined);
     await takeAll(pool, jobs.length);
     expect([pool.threads, pool.computedOn]).toEqual([1, ['main', 'main']]);
     const signal = new AbortController().signal;
-    expect(RunPool.start(jobs, loaded, 4, signal, undefined)).toBeUndefined();
-    expect(RunPool.start(jobs, loaded, 1, signal, distWorker)).toBeUndefined();
-    expect(RunPool.start(jobs.slice(0, 1), loaded.slice(0, 1), 4, signal, distWorker)).toBeUndefined();
-    const two = RunPool.start(jobs, loaded, 4, signal, distWorker);
+    expect(RunPool.start(jobs, 4, signal, undefined)).toBeUndefined();
+    expect(RunPool.start(jobs, 1, signal, distWorker)).toBeUndefined();
+    expect(RunPool.start(jobs.slice(0, 1), 4, signal, distWorker)).toBeUndefined();
+    const two = RunPool.start(jobs, 4, signal, distWorker);
     expect(two?.threads).toBe(2); // one worker: one run for each thread
     await two?.close();
   });
 
-  it('a worker loads its run from the input files as this thread held them, not as they are now', async () => {
-    const file = join(dir, 'held.yaml');
-    writeFileSync(file, readFileSync(join(root, 'examples', 'tiering-6040.yaml'), 'utf8'));
-    const o: RunCommandOptions = { duration: '20' };
-    holdInputs();
-    try {
-      const jobs: RunJob[] = [1, 2].map((seed) => ({ file, o, tuner: 'temporal', seed, timeline: true, tolerance: undefined }));
-      const loaded = jobs.map((j) => Object.assign(loadOne(j.file, j.o, j.tuner), {}));
-      loaded.forEach((l, i) => (l.scenario.seed = jobs[i].seed!));
-      writeFileSync(file, 'not: a scenario\n');
-      const pool = new RunPool(jobs, loaded, 2, new AbortController().signal, distWorker);
-      try {
-        await pool.started();
-        const { runs } = await takeAll(pool, 2);
-        expect(pool.computedOn).toEqual(['worker', 'main']);
-        const header = JSON.parse(runs[0].lines[0]);
-        expect([header.seed, header.workload]).toEqual([1, '1 process(es), 25769803776 B resident, 6442450944 B hot']);
-      } finally {
-        await pool.close();
-      }
-    } finally {
-      releaseInputs();
-    }
-  });
-
   it('an abort stops take() with RunInterrupted and drops what the workers compute', async () => {
-    const { jobs, loaded } = jobsOf([1, 2], '30');
+    const { jobs } = jobsOf([1, 2], '30');
     const ac = new AbortController();
-    const pool = new RunPool(jobs, loaded, 2, ac.signal, distWorker);
+    const pool = new RunPool(jobs, 2, ac.signal, distWorker);
     try {
       setTimeout(() => ac.abort('SIGINT'), 50);
       const err = await pool.take(0, () => undefined).catch((e: unknown) => e);

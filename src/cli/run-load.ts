@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
- * `damon-sim run`'s options and the scenario one run of it loads from them: apart from run.ts so
- * that a worker thread (run-worker.ts) loads a run of a comparison or a sweep as the command did,
- * without the command's output code.
+ * `damon-sim run`'s options and the scenario one run of it loads from them (a comparison loads one
+ * per tuner, a sweep one per seed), apart from run.ts's running and writing.
  */
 import { isMapping } from '../lib/json.js';
 import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';

@@ -15,21 +15,18 @@
  * its timeline waits in memory (at most --jobs + 1 results wait). Without workers (--jobs 1, one
  * run) the command does not make a pool, and each run writes its timeline as it goes.
  *
- * A worker loads its run from the command's options as the command did (run-load.ts), from the
- * input files as the command first read them (lib/inputs.ts), not as they may be by then: a
- * scenario holds classes and closures that do not cross a thread, its source text does. If a worker fails
- * for any reason but the simulator's region limit (which it reports), the main thread computes the
- * run again itself, and the error (if it is one) is the one a single thread would have raised.
+ * A worker is sent the run's scenario as the main thread loaded it (a Scenario is plain data, which
+ * crosses a thread as it is: scenario/model.ts), so it computes exactly the run the command
+ * validated, and loads no scenario code of its own. If a worker fails for any reason but the
+ * simulator's region limit (which it reports), the main thread computes the run again itself, and
+ * the error (if it is one) is the one a single thread would have raised.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SimulationLimitError } from '../damon/region.js';
 import { runScenarioAsync, stopIfAborted, type RunResult } from '../run/run.js';
-import type { LoadedScenario } from '../scenario/load.js';
-import type { Tuner } from '../scenario/presets.js';
-import type { RunCommandOptions } from './run-load.js';
-import { heldInputs } from '../lib/inputs.js';
+import type { Scenario } from '../scenario/model.js';
 
 /** A run's result without its simulation, which stays in the thread that ran it: what the command's outputs and notes are made from. */
 export type RunFacts = Omit<RunResult, 'simulation'> & {
@@ -42,13 +39,9 @@ export function factsOf(res: RunResult): RunFacts {
   return { ...rest, unsampledKdamonds: simulation.kdamonds.filter((k) => k.kdamond.ctx.passedSampleIntervals === 0).map((k) => k.idx) };
 }
 
-/** One run of the command, as a worker loads it: the command's options, the tuner and the sweep's seed. */
+/** One run of the command: its scenario, whether its timeline is kept, the summary's band. */
 export interface RunJob {
-  file: string | undefined;
-  o: RunCommandOptions;
-  tuner: Tuner;
-  /** Set after loading, as the sweep sets it. */
-  seed?: number;
+  scenario: Scenario;
   /** Keep the timeline's lines (the run writes a timeline file). */
   timeline: boolean;
   tolerance: number | undefined;
@@ -60,8 +53,8 @@ export interface ComputedRun {
   lines: string[];
 }
 
-/** main → worker: a run, with the input files as the command first read them (lib/inputs.ts). */
-export type ToWorker = { type: 'job'; index: number; job: RunJob; inputs: Map<string, Uint8Array> };
+/** main → worker. */
+export type ToWorker = { type: 'job'; index: number; job: RunJob };
 /** worker → main. */
 export type FromWorker =
   | { type: 'ready' }
@@ -70,10 +63,10 @@ export type FromWorker =
   | { type: 'limit'; index: number; message: string }
   | { type: 'failed'; index: number };
 
-/** Run a loaded scenario on this thread, keeping its lines if `timeline`. */
-export async function computeRun(loaded: LoadedScenario, job: Pick<RunJob, 'timeline' | 'tolerance'>, onProgress: (simNs: number, totalNs: number) => void, signal?: AbortSignal): Promise<ComputedRun> {
+/** Compute a run on this thread, keeping its lines if the job says so. */
+export async function computeRun(job: RunJob, onProgress: (simNs: number, totalNs: number) => void, signal?: AbortSignal): Promise<ComputedRun> {
   const lines: string[] = [];
-  const res = await runScenarioAsync(loaded.scenario, { write: job.timeline ? (l) => lines.push(l) : undefined, onProgress, tolerance: job.tolerance, signal });
+  const res = await runScenarioAsync(job.scenario, { write: job.timeline ? (l) => lines.push(l) : undefined, onProgress, tolerance: job.tolerance, signal });
   return { facts: factsOf(res), lines };
 }
 
@@ -115,22 +108,18 @@ export class RunPool {
   /** Which thread computed each run that has a result (tests; a rerun after a worker failed counts as this thread's). */
   readonly computedOn: Array<'main' | 'worker' | undefined> = [];
 
-  /** The input files the runs were loaded from, as first read: a worker loads its runs from them. */
-  private readonly inputs = heldInputs();
-
   /**
-   * A pool for `jobs` (loaded here as `loaded`) on up to `threads` threads, or undefined where it
+   * A pool for `jobs` on up to `threads` threads, or undefined where it
    * would have no worker (one thread or one run, or no worker script): then the command computes
    * each run as it comes, writing its timeline as it goes.
    */
-  static start(jobs: readonly RunJob[], loaded: readonly LoadedScenario[], threads: number, signal: AbortSignal, script: string | URL | undefined = workerScript()): RunPool | undefined {
+  static start(jobs: readonly RunJob[], threads: number, signal: AbortSignal, script: string | URL | undefined = workerScript()): RunPool | undefined {
     if (script === undefined || threads < 2 || jobs.length < 2) return undefined;
-    return new RunPool(jobs, loaded, threads, signal, script);
+    return new RunPool(jobs, threads, signal, script);
   }
 
   constructor(
     private readonly jobs: readonly RunJob[],
-    private readonly loaded: readonly LoadedScenario[],
     threads: number,
     private readonly signal: AbortSignal,
     /** The worker script (tests give their own); none: this thread computes every run. */
@@ -204,7 +193,7 @@ export class RunPool {
     const s = this.slots[j];
     s.state = 'main';
     try {
-      const run = await computeRun(this.loaded[j], this.jobs[j], (simNs, totalNs) => this.progress(j, simNs, totalNs), this.signal);
+      const run = await computeRun(this.jobs[j], (simNs, totalNs) => this.progress(j, simNs, totalNs), this.signal);
       s.outcome = { ok: true, run };
     } catch (error) {
       s.outcome = { ok: false, error };
@@ -297,7 +286,7 @@ export class RunPool {
     if (j === -1) return;
     this.slots[j].state = 'worker';
     pw.index = j;
-    const msg: ToWorker = { type: 'job', index: j, job: this.jobs[j], inputs: this.inputs };
+    const msg: ToWorker = { type: 'job', index: j, job: this.jobs[j] };
     pw.worker.postMessage(msg);
   }
 

@@ -416,8 +416,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   // without --compare-tuners) only to an --out-dir it was given.
   if (o.outDir !== undefined || (o.compareTuners && seeds === undefined)) checkOutputPath('--out-dir', o.outDir ?? 'out', 'dir');
   const stop = stopOnSignals();
-  // A sweep loads its inputs once per run, and worker threads load them again: all from the bytes
-  // first read (lib/inputs.ts).
+  // A sweep loads its inputs once per run: each time from the bytes first read (lib/inputs.ts).
   holdInputs();
   try {
     return await runAll(io, file, o, seeds, progress, stop.signal);
@@ -461,8 +460,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     // If a run or the chart fails, the runs before it are complete: their table is still printed.
     const table = () => (columns.length > 0 ? formatSummaryTable(columns, migrations, stats, [], tableWidth(io)) : '');
     const pool = RunPool.start(
-      tuners.map((tuner): RunJob => ({ file, o, tuner, timeline: true, tolerance: parseTolerance(o) })),
-      loaded,
+      loaded.map((l): RunJob => ({ scenario: l.scenario, timeline: true, tolerance: parseTolerance(o) })),
       parseJobs(o),
       signal,
     );
@@ -573,9 +571,9 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
   // Per seed, its runs' goals for the chart comparing them, drawn once every run is done.
   const charted = new Map<number, ComparedRun[]>();
   const warned = new Set<string>();
-  // The runs in the order they are shown, each loaded in a worker as it was here.
-  const jobs = tuners.flatMap((tuner, ti) => loaded[ti].map((l): RunJob => ({ file, o, tuner, seed: l.scenario.seed, timeline: baseOf(l.scenario) !== undefined, tolerance: parseTolerance(o) })));
-  const pool = RunPool.start(jobs, loaded.flat(), parseJobs(o), signal);
+  // The runs in the order they are shown.
+  const jobs = loaded.flat().map((l): RunJob => ({ scenario: l.scenario, timeline: baseOf(l.scenario) !== undefined, tolerance: parseTolerance(o) }));
+  const pool = RunPool.start(jobs, parseJobs(o), signal);
   try {
     let k = 0;
     for (const perSeed of loaded) {

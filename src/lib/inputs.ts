@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
  * Input files as a command first read them. A command that loads its inputs more than once (a
- * sweep loads the scenario once per run; a worker thread of it loads its runs again, cli/run-pool.ts)
- * holds them: every later read of a path gets the bytes of the first, so that every run is made of
+ * sweep loads the scenario once per run) holds them: every later read of a path gets the bytes of
+ * the first, so that every run is made of
  * the files as they were when the command validated them, whatever happens to them meanwhile (an
  * edit, a deletion, a FIFO that gives its text once). Outside a hold a read is a plain read.
  */
@@ -10,19 +10,14 @@ import { readFileSync, statSync } from 'node:fs';
 
 let held: Map<string, Uint8Array> | null = null;
 
-/** Hold inputs from now on, starting from `files` (a worker's: what the command held). */
-export function holdInputs(files: ReadonlyMap<string, Uint8Array> = new Map()): void {
-  held = new Map(files);
+/** Hold inputs from now on. */
+export function holdInputs(): void {
+  held = new Map();
 }
 
 /** Stop holding (reads go to the files again). */
 export function releaseInputs(): void {
   held = null;
-}
-
-/** What is held, by path as the command named it (to hand to a worker thread). */
-export function heldInputs(): Map<string, Uint8Array> {
-  return new Map(held ?? []);
 }
 
 /** The bytes of the file at `path`: the held ones if a hold has them, else read (and held if holding). */

@@ -3,6 +3,9 @@
  * The normalised scenario: one internal model that every input format (scenario files with damo's
  * kdamonds format, damo command lines, sysfs trees) produces and every emitter reads. DAMON
  * parameters are in kernel units here (samples, aggregation intervals, µs, bytes, bp).
+ *
+ * Plain data only (no classes, functions or symbols): a run of a comparison or a sweep is sent to
+ * a worker thread as its Scenario, which crosses threads by structured clone (cli/run-pool.ts).
  */
 import type { DamonAttrs } from '../damon/attrs.js';
 import type { AddrRange } from '../damon/region.js';
