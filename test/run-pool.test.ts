@@ -45,6 +45,17 @@ async function takeAll(pool: RunPool, n: number) {
   return { runs, progress };
 }
 
+/** A pool of this thread and one worker of `script` over `jobs`, once the worker has started; closed after `fn`. */
+async function withPool<T>(jobs: RunJob[], script: string | URL, fn: (pool: RunPool) => Promise<T>): Promise<T> {
+  const pool = new RunPool(jobs, 2, new AbortController().signal, script);
+  try {
+    await pool.started();
+    return await fn(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
 describe('RunPool', () => {
   it('a Scenario crosses threads as it is: plain data, for every example and the preset', () => {
     const files = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.yaml'));
@@ -59,17 +70,10 @@ describe('RunPool', () => {
 
   it('a worker thread computes the same facts and timeline lines as this thread', async () => {
     const { jobs } = jobsOf([1, 2], '12');
-    const pool = new RunPool(jobs, 2, new AbortController().signal, distWorker);
-    let got;
-    try {
-      await pool.started();
-      got = await takeAll(pool, jobs.length);
-    } finally {
-      await pool.close();
-    }
+    const { got, on } = await withPool(jobs, distWorker, async (pool) => ({ got: await takeAll(pool, jobs.length), on: pool.computedOn }));
     // Both threads took part (the worker, started first, the first run; this one the next meanwhile).
-    expect(pool.computedOn[0]).toBe('worker');
-    expect(pool.computedOn).toContain('main');
+    expect(on[0]).toBe('worker');
+    expect(on).toContain('main');
     const alone = jobsOf([1, 2], '12');
     for (let i = 0; i < jobs.length; i++) {
       const here = await computeRun(alone.jobs[i], () => undefined);
@@ -83,52 +87,38 @@ describe('RunPool', () => {
 
   it('a worker that ends its thread leaves its run to this thread, which computes it', async () => {
     const { jobs } = jobsOf([7], '5');
-    const pool = new RunPool(jobs, 2, new AbortController().signal, fixture('dies'));
-    try {
-      await pool.started();
+    await withPool(jobs, fixture('dies'), async (pool) => {
       const { runs } = await takeAll(pool, jobs.length);
       expect(pool.computedOn).toEqual(['main', 'main']);
       expect(pool.threads).toBe(1); // the dead worker is gone
       const here = await computeRun(jobsOf([7], '5').jobs[1], () => undefined);
       expect(runs[1].lines).toEqual(here.lines);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('a worker script that cannot start (missing, or not a URL the loader takes) leaves every run to this thread', async () => {
     for (const script of [join(dir, 'no-such-worker.mjs'), new URL('data:text/javascript,throw new Error("no")')]) {
       const { jobs } = jobsOf([7], '3');
-      const pool = new RunPool(jobs, 2, new AbortController().signal, script);
-      try {
-        await pool.started();
+      await withPool(jobs, script, async (pool) => {
         await takeAll(pool, jobs.length);
         expect([pool.threads, pool.computedOn]).toEqual([1, ['main', 'main']]);
-      } finally {
-        await pool.close();
-      }
+      });
     }
   });
 
   it('a run a worker reports failed is computed again on this thread', async () => {
     const { jobs } = jobsOf([7], '5');
-    const pool = new RunPool(jobs, 2, new AbortController().signal, fixture('fails'));
-    try {
-      await pool.started();
+    await withPool(jobs, fixture('fails'), async (pool) => {
       const { runs } = await takeAll(pool, jobs.length);
       expect(pool.computedOn).toEqual(['main', 'main']);
       expect(pool.threads).toBe(2); // the worker lives on
       expect(runs[1].facts.summary[0].label).toBe('s0 migrate_hot→0');
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("the region limit a worker meets is its run's error, in its turn", async () => {
     const { jobs } = jobsOf([7], '5');
-    const pool = new RunPool(jobs, 2, new AbortController().signal, fixture('limit'));
-    try {
-      await pool.started();
+    await withPool(jobs, fixture('limit'), async (pool) => {
       // The worker, started, has the first run; this thread computes the second meanwhile.
       const err = await pool.take(0, () => undefined).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SimulationLimitError);
@@ -136,9 +126,7 @@ describe('RunPool', () => {
       const second = await pool.take(1, () => undefined);
       expect(second.facts.summary.length).toBe(2);
       expect(pool.computedOn).toEqual(['worker', 'main']);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('without a worker script this thread computes every run; start() makes no pool that would have no worker', async () => {
