@@ -1806,6 +1806,16 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('a file-size limit that cuts a timeline short (RLIMIT_FSIZE takes part of a write): exit 1, EFBIG, no cut file in place', () => {
+    const od = join(dir, 'fsize-out');
+    // 117 blocks of 1024 bytes: a 60 s timeline (~150 KB) does not fit; its first flush is cut short.
+    const r = spawnSync('bash', ['-c', `ulimit -f 117; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(__dirname, '..', 'dist', 'cli', 'main.js'))} run --preset tiering-6040 --duration 60 --out ${JSON.stringify(join(od, 't.ndjson'))} --no-progress`], { encoding: 'utf8' });
+    expect([r.status, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toMatch(/^damon-sim: error: --out: could not write ".*t\.ndjson" \(EFBIG: file too large\); no output written\n$/);
+    expect(existsSync(join(od, 't.ndjson'))).toBe(false);
+    expect(existsSync(od) ? readdirSync(od) : []).toEqual([]);
+  });
+
   it('--out /dev/stdout on a socket (a parent process\'s stdout) carries the timeline alone, as a file would; the summary goes to stderr', async () => {
     const file = join(dir, 'via-file.ndjson');
     const viaFile = await cli(['run', '--preset', 'tiering-6040', '--duration', '20', '--out', file, '--no-progress']);

@@ -355,6 +355,20 @@ export function checkDistinctOutputs(
   }
 }
 
+/**
+ * Write all of `text` to `fd`: a file can take part of a write (at a file-size limit, RLIMIT_FSIZE)
+ * and return the count, where a single writeSync() would leave the rest unwritten unnoticed. The
+ * write after a short one fails with the system's error (EFBIG), or this one if it takes nothing.
+ */
+function writeAll(fd: number, text: string): void {
+  const b = Buffer.from(text, 'utf8');
+  for (let off = 0; off < b.length; ) {
+    const n = writeSync(fd, b, off);
+    if (n <= 0) throw Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' });
+    off += n;
+  }
+}
+
 /** Write a file whole under a temporary name and rename it into place; `option` names it in errors. */
 export function writeFileAtomic(path: string, data: string, option = path): void {
   const f = stageFile(path, data, option);
@@ -509,7 +523,7 @@ export class AtomicLineWriter implements StagedOutput {
     this.buf = [];
     this.size = 0;
     if (this.sink) this.sink.write(text);
-    else asOutputError(this.option, this.path, () => writeSync(this.fd, text));
+    else asOutputError(this.option, this.path, () => writeAll(this.fd, text));
     this.wrote = true;
   }
 

@@ -468,7 +468,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
       for (let i = 0; i < tuners.length; i++) {
         printNewIssues(io, loaded[i].warnings, 'warning', warned);
         const base = bases[i];
-        const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen }, pool && ((p) => pool.take(i, p)))));
+        const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen, tolerance: parseTolerance(o) }, pool && ((p) => pool.take(i, p)))));
         // Titled by run name, as `report summary` titles the timelines written here.
         columns.push({ title: loaded[i].scenario.name, rows: res.summary });
         migrations.push(res.migrations);
@@ -586,7 +586,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
         const index = k++;
         // If it fails, the runs before it are complete: their tables are still printed.
         const done = () => [...tables, ...(runs.length > 0 ? [formatSweepTable(perSeed[0].scenario.name, runs)] : [])].join('\n');
-        const res = await keepingDone(io, done, () => oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen }, pool && ((p) => pool.take(index, p)))));
+        const res = await keepingDone(io, done, () => oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen, tolerance: parseTolerance(o) }, pool && ((p) => pool.take(index, p)))));
         if (base) written++;
         if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
         runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });
