@@ -16,7 +16,6 @@ import { formatSweepTable } from '../report/sweep.js';
 import { readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from '../report/timeline.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { runScenarioAsync, type RunResult } from '../run/run.js';
-import { setDuration } from '../scenario/load.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { PROFILES } from '../profiles.js';
 import { statOrUndefined } from '../lib/dirs.js';
@@ -52,7 +51,6 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   const ov = o.paramsOnly ? {} : { ...checks.check(() => parseOverrides({ duration: o.duration })), ...checks.check(() => parseOverrides({ seed: o.seed })) };
   checks.report();
   const src = loadScenarioSource(file, o.preset, { tuner: o.tuner, compat, what: 'report damon', profile, durationNs: ov.durationNs });
-  if (ov.durationNs !== undefined) setDuration(src.loaded, ov.durationNs);
   printIssues(io, src.loaded.warnings, 'warning');
   const sc = src.loaded.scenario;
   if (ov.seed !== undefined) sc.seed = ov.seed;

@@ -5,7 +5,7 @@
  */
 import { isMapping } from '../lib/json.js';
 import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
-import { scenarioFromDoc, setDuration, type LoadedScenario } from '../scenario/load.js';
+import { scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
 import { UsageError } from './io.js';
 import { loadFileUnderTuner, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
@@ -83,7 +83,6 @@ export function loadOne(file: string | undefined, o: RunCommandOptions, tuner: T
     // The options replaced the schemes: a preset's name would still name its tuner.
     loaded.scenario.name = `${o.preset ?? loaded.scenario.name}+damo-options`;
   }
-  if (ov.durationNs !== undefined) setDuration(loaded, ov.durationNs);
   if (ov.seed !== undefined) loaded.scenario.seed = ov.seed;
   if (o.sampling !== undefined) {
     if (o.sampling !== 'region' && o.sampling !== 'folio') throw new UsageError(`--sampling: expected region or folio; found ${JSON.stringify(o.sampling)}`);

@@ -55,8 +55,9 @@ export interface LoadOptions extends DamoReadOptions {
   /** Where the text came from, for parse-error messages. */
   source?: string;
   /**
-   * The run's length if not the file's (`--duration`): what it never reaches is judged against it,
-   * in the warnings that come with errors too. The caller still sets it (setDuration()).
+   * The run's length if not the file's (`--duration`): the scenario gets it (setDuration()), and
+   * what the run never reaches is judged against it, in the warnings that come with errors too.
+   * The file's own duration is still validated.
    */
   durationNs?: number;
 }
@@ -278,7 +279,9 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
   if (r.data.events) scenario.events = normaliseEvents(r.data.events, scenario, c, opts, fillRegions);
   c.warnings.push(...lateWarnings(opts.durationNs === undefined ? scenario : { ...scenario, duration: opts.durationNs }));
   if (c.errors.length > 0) throw new ConfigError(c.errors, c.warnings);
-  return { scenario, warnings: c.warnings };
+  const loaded = { scenario, warnings: c.warnings };
+  if (opts.durationNs !== undefined) setDuration(loaded, opts.durationNs);
+  return loaded;
 }
 
 /**
