@@ -36,7 +36,7 @@ import {
   type DamoScheme,
   type DamoTarget,
 } from './tree.js';
-import { ULONG_MAX, UnitError, decimalLookingSize, parseBytes, type PastUlongMax, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
+import { ULONG_MAX, UnitError, decimalLookingSizeWarning, parseBytes, type PastUlongMax, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
 import { jsonParseFailure } from '../../lib/json-error.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -265,13 +265,12 @@ function pBytes(opt: string, v: string, past: PastUlongMax = 'refuse', what?: st
 let sizeWarnings: ConfigIssue[] | null = null;
 
 function warnDecimalLooking(opt: string, v: string, what: string | undefined): void {
-  const size = decimalLookingSize(v);
-  if (size === undefined || sizeWarnings === null) return;
-  // Without the space: on a command line it would split the value in two.
-  const binary = size.binary.replace(' ', '');
-  const message = `${what === undefined ? '' : `${what}: `}${JSON.stringify(v)} is read as ${binary} (${size.bytes} bytes), as damo reads it: every size unit is binary; write "${binary}" to say so (the decimal size would be ${size.decimalBytes} bytes)`;
+  const warning = decimalLookingSizeWarning(v, false);
+  if (warning === undefined || sizeWarnings === null) return;
+  const message = `${what === undefined ? '' : `${what}: `}${warning}`;
   if (!sizeWarnings.some((w) => w.path === opt && w.message === message)) sizeWarnings.push({ path: opt, message });
 }
+
 const pUs = (opt: string, v: string) => unit(opt, () => parseTime(v, 'us'), undefined, v);
 const pMs = (opt: string, v: string, what?: string) => unit(opt, () => parseTime(v, 'ms'), what, v);
 const pPermil = (opt: string, v: string, what?: string) => unit(opt, () => parseRatio(v, 'permil'), what, v);

@@ -11,7 +11,7 @@ import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, measuresNode, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
-import { UnitError, decimalLookingSize, parseNumber, parseRatio, parseTime, showParsed } from './units.js';
+import { UnitError, decimalLookingSizeWarning, parseNumber, parseRatio, parseTime, showParsed } from './units.js';
 import { accessRateV, ageV, boolV, bytesV, patternBytesV, intV, numberV, ratioV, signedIntV, timeV, percentAsRead, uintRatioV, uintTimeV, uintV, type AccessValue, type AgeValue } from './values.js';
 
 const nullableNid = z.union([signedIntV(), z.null()], { error: 'expected a node id or null' }).optional();
@@ -219,10 +219,8 @@ export function warnDecimalLookingSizes(value: unknown, path: readonly PathSeg[]
   else if (isMapping(value)) {
     for (const [k, v] of Object.entries(value)) if (!FREE_TEXT_KEYS.test(k)) warnDecimalLookingSizes(v, [...path, k], c);
   } else {
-    const size = decimalLookingSize(value);
-    if (size === undefined) return;
-    const { binary, bytes, decimalBytes } = size;
-    warn(c, path, `${JSON.stringify(value)} is read as ${binary} (${bytes} bytes), as damo reads it: every size unit is binary; write "${binary}" to say so (the decimal size would be ${decimalBytes} bytes)`);
+    const message = decimalLookingSizeWarning(value, true);
+    if (message !== undefined) warn(c, path, message);
   }
 }
 

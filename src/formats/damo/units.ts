@@ -266,6 +266,18 @@ export function decimalLookingSize(v: unknown): { binary: string; bytes: bigint;
 
 const DECIMAL_LOOKING = ['KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
 
+/**
+ * The warning for a size decimalLookingSize() finds, or undefined: what damo reads it as and how to
+ * say that. `spaced`: the binary size as a file writes it ("64 GiB"); a command line's has no
+ * space, which would split the value in two ("64GiB").
+ */
+export function decimalLookingSizeWarning(v: unknown, spaced: boolean): string | undefined {
+  const size = decimalLookingSize(v);
+  if (size === undefined) return undefined;
+  const binary = spaced ? size.binary : size.binary.replace(' ', '');
+  return `${JSON.stringify(v)} is read as ${binary} (${size.bytes} bytes), as damo reads it: every size unit is binary; write "${binary}" to say so (the decimal size would be ${size.decimalBytes} bytes)`;
+}
+
 const TIME_TOKEN_RE = /^(.*?)(ns|us|ms|s|m|h|d)$/s;
 
 /**
