@@ -459,8 +459,10 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
     const warned = new Set<string>();
     // If a run or the chart fails, the runs before it are complete: their table is still printed.
     const table = () => (columns.length > 0 ? formatSummaryTable(columns, migrations, stats, [], tableWidth(io)) : '');
+    // The band each run is judged by: the same for a run computed here or in a worker.
+    const tolerance = parseTolerance(o);
     const pool = RunPool.start(
-      loaded.map((l): RunJob => ({ scenario: l.scenario, timeline: true, tolerance: parseTolerance(o) })),
+      loaded.map((l): RunJob => ({ scenario: l.scenario, timeline: true, tolerance })),
       parseJobs(o),
       signal,
     );
@@ -468,7 +470,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
       for (let i = 0; i < tuners.length; i++) {
         printNewIssues(io, loaded[i].warnings, 'warning', warned);
         const base = bases[i];
-        const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen, tolerance: parseTolerance(o) }, pool && ((p) => pool.take(i, p)))));
+        const res = await keepingDone(io, table, () => oneOfMany(i, () => runAndWrite(io, loaded[i], { out: `${base}.ndjson`, plot: `${base}.svg`, inOutDir: true, progress, signal, notesSeen, tolerance }, pool && ((p) => pool.take(i, p)))));
         // Titled by run name, as `report summary` titles the timelines written here.
         columns.push({ title: loaded[i].scenario.name, rows: res.summary });
         migrations.push(res.migrations);
@@ -554,11 +556,11 @@ function comparisonFile(outDir: string, temporalName: string, suffix = ''): stri
  */
 async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, seeds: readonly number[], progress: boolean, signal: AbortSignal): Promise<number> {
   const tuners: Tuner[] = o.compareTuners ? ['temporal', 'consist'] : [(o.tuner as Tuner | undefined) ?? 'temporal'];
-  const loaded = tuners.map((t) => seeds.map((seed) => {
+  // Loaded and validated once per tuner; each seed's run is a copy with its seed (a Scenario is plain data).
+  const loaded = tuners.map((t) => {
     const l = loadOne(file, o, t);
-    l.scenario.seed = seed;
-    return l;
-  }));
+    return seeds.map((seed) => ({ ...l, scenario: { ...structuredClone(l.scenario), seed } }));
+  });
   // Every run's files, checked before the first run: a sweep must not stop halfway on a bad path.
   const baseOf = (sc: { name: string; seed: number }) => (o.outDir === undefined ? undefined : join(o.outDir, `${fileNameOf(sc.name)}-seed${sc.seed}`));
   // Comparing the tuners, each seed's two runs also get the chart `run --compare-tuners` draws.
@@ -572,7 +574,9 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
   const charted = new Map<number, ComparedRun[]>();
   const warned = new Set<string>();
   // The runs in the order they are shown.
-  const jobs = loaded.flat().map((l): RunJob => ({ scenario: l.scenario, timeline: baseOf(l.scenario) !== undefined, tolerance: parseTolerance(o) }));
+  // The band each run is judged by: the same for a run computed here or in a worker.
+  const tolerance = parseTolerance(o);
+  const jobs = loaded.flat().map((l): RunJob => ({ scenario: l.scenario, timeline: baseOf(l.scenario) !== undefined, tolerance }));
   const pool = RunPool.start(jobs, parseJobs(o), signal);
   try {
     let k = 0;
@@ -586,7 +590,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
         const index = k++;
         // If it fails, the runs before it are complete: their tables are still printed.
         const done = () => [...tables, ...(runs.length > 0 ? [formatSweepTable(perSeed[0].scenario.name, runs)] : [])].join('\n');
-        const res = await keepingDone(io, done, () => oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen, tolerance: parseTolerance(o) }, pool && ((p) => pool.take(index, p)))));
+        const res = await keepingDone(io, done, () => oneOfMany(written, () => runAndWrite(io, l, { out: base && `${base}.ndjson`, plot: base && `${base}.svg`, inOutDir: true, progress, barLabel: `${sc.name} seed ${sc.seed}`, signal, notesSeen, tolerance }, pool && ((p) => pool.take(index, p)))));
         if (base) written++;
         if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
         runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });
