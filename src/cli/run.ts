@@ -416,7 +416,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   // without --compare-tuners) only to an --out-dir it was given.
   if (o.outDir !== undefined || (o.compareTuners && seeds === undefined)) checkOutputPath('--out-dir', o.outDir ?? 'out', 'dir');
   const stop = stopOnSignals();
-  // A sweep loads its inputs once per run: each time from the bytes first read (lib/inputs.ts).
+  // A comparison loads its inputs once per tuner: each time from the bytes first read (lib/inputs.ts).
   holdInputs();
   try {
     return await runAll(io, file, o, seeds, progress, stop.signal);

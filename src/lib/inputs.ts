@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
  * Input files as a command first read them. A command that loads its inputs more than once (a
- * sweep loads the scenario once per run) holds them: every later read of a path gets the bytes of
- * the first, so that every run is made of
- * the files as they were when the command validated them, whatever happens to them meanwhile (an
- * edit, a deletion, a FIFO that gives its text once). Outside a hold a read is a plain read.
+ * comparison, or a sweep of both tuners, loads the scenario once per tuner) holds them: every later
+ * read of a path gets the bytes of the first, so that every run is made of the files as they were
+ * when the command validated them, whatever happens to them meanwhile (an edit, a deletion, a FIFO
+ * that gives its text once). Outside a hold a read is a plain read.
  */
 import { readFileSync, statSync } from 'node:fs';
 
