@@ -64,18 +64,18 @@ describe('migration falling back to the source node', () => {
     const m = dramCxlMachine({ dram: 8 * MiB, cxl: 6 * MiB, base: GiB });
     const alloc = (owner: number, bytes: number, thp: boolean, node: number) =>
       expect(m.allocate({ owner, vstart: 64 * MiB * owner, bytes, anon: true, mapped: true, memcg: 0, thp, nodes: [node], now: 0 })).toBe(0);
-    alloc(1, 1 * MiB, false, 0); // [0, 1) MiB of node 0
-    alloc(2, 1 * MiB, false, 0); // [1, 2)
-    alloc(3, 2 * MiB, true, 0); // [2, 4): one THP
+    alloc(3, 2 * MiB, true, 0); // [0, 2) MiB of node 0: one THP
+    alloc(1, 1 * MiB, false, 0); // [2, 3)
+    alloc(2, 1 * MiB, false, 0); // [3, 4)
     alloc(4, 2 * MiB, false, 0); // [4, 6); [6, 8) stays free
     alloc(5, 4 * MiB, false, 1); // node 1 keeps 2 MiB free
-    // Owners 1 and 2 fill node 1; the THP then falls back to node 0 (a kernel without
-    // __GFP_THISNODE), where [0, 2) is free again: the lowest aligned 2 MiB block.
+    // Highest folio first: owners 2 and 1 fill node 1; the THP then falls back to node 0 (a
+    // kernel without __GFP_THISNODE), where [2, 4) is free again: the lowest aligned 2 MiB block.
     const res = m.migrateRange(GiB, GiB + 4 * MiB, 1, [0]);
     expect(res.migrated).toBe(4 * MiB);
     expect([layout(m, 1), layout(m, 2), layout(m, 3)]).toEqual([{ 'n1/4K': 1 }, { 'n1/4K': 1 }, { 'n0/2048K': 2 }]);
     const thp = m.mem.toArray().find((e) => e.owner === 3)!;
-    expect([thp.start - GiB, thp.end - GiB]).toEqual([0, 2 * MiB]);
+    expect([thp.start - GiB, thp.end - GiB]).toEqual([2 * MiB, 4 * MiB]);
   });
 });
 
@@ -162,7 +162,7 @@ describe('migration into fragmented memory, page by page', () => {
     { arbitrary: fc.record({ kind: fc.constant('migrate' as const), at: fc.nat(), pages: fc.integer({ min: 1, max: 600 }), target: fc.nat({ max: 2 }), fallback: fc.boolean() }), weight: 1 },
   );
 
-  it('moves each page of the range that is not on the target into the lowest free frames, in order, and keeps every other page', () => {
+  it('moves the pages of the range off the target into the lowest free frames, in the kernel\'s list order when memory runs short, and keeps every other page', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 3 }), fc.constantFrom(0, 0, 8 * 4096), fc.nat({ max: 6 }), fc.array(opArb, { minLength: 20, maxLength: 150 }), (nNodes, hole, reservedPages, ops) => {
         // Reserved (non-LRU) frames at each node's start and a hole between nodes: neither is ever
@@ -187,7 +187,7 @@ describe('migration into fragmented memory, page by page', () => {
           const target = op.target % nNodes;
           const fallback = op.fallback ? m.nodes.map((n) => n.nid).filter((n) => n !== target) : [];
           const before = frames(m);
-          const srcExtents = m.mem.toArray().filter((x) => x.kind === ExtKind.Lru && x.node !== target).map((x) => ({ start: x.start, end: x.end }));
+          const lruExtents = m.mem.toArray().filter((x) => x.kind === ExtKind.Lru).map((x) => ({ start: x.start, end: x.end, node: x.node }));
           const res = m.migrateRange(s, e, target, fallback);
           const after = frames(m);
           // Content is conserved: every page of content exists exactly once, before and after.
@@ -209,35 +209,50 @@ describe('migration into fragmented memory, page by page', () => {
             moved.push(p);
           }
           expect(res.migrated).toBe(moved.length * PAGE);
-          // Where it went, replayed on the frames: each source extent (LRU, off the target, cut to
-          // the range) in address order moves in chunks, each into the lowest free frames on the
-          // target, else on the first fallback node with any (where frames this call freed count
-          // as free), as many as are free there in a row.
+          // Where it went, replayed on the frames. The pieces (LRU extents cut to the range) make
+          // node runs. If the target has a free frame for every page off it, each piece in address
+          // order moves in chunks into the lowest free frames on the target, as many as are free
+          // there in a row. Otherwise each run off the target goes highest page first: a chunk is
+          // the top of what is left of a piece, into the lowest free frames of the target, else of
+          // the first fallback node with any (where frames this call freed count as free); a page
+          // with no free frame anywhere ends its run.
           const ref = new Map(before);
           const free = (p: number, nid: number) => ref.has(p) && ref.get(p) === null && nodeOf(m, p) === nid;
-          const pieces = srcExtents.map((x) => ({ start: Math.max(x.start, s), end: Math.min(x.end, e) })).filter((x) => x.end > x.start);
-          for (const piece of pieces) {
-            let off = piece.start;
-            while (off < piece.end) {
-              let q = -1;
-              for (const nid of [target, ...fallback]) {
-                for (const p of [...ref.keys()].sort((x, y) => x - y)) {
-                  if (free(p, nid)) {
-                    q = p;
-                    break;
-                  }
+          const pieces = lruExtents.map((x) => ({ start: Math.max(x.start, s), end: Math.min(x.end, e), node: x.node })).filter((x) => x.end > x.start);
+          const offTarget = pieces.filter((x) => x.node !== target);
+          const frameOrder = [...ref.keys()].sort((x, y) => x - y);
+          const freeOnTarget = frameOrder.filter((p) => free(p, target)).length;
+          const chunk = (lo: number, top: number, fromTop: boolean): boolean => {
+            let q = -1;
+            for (const nid of fromTop ? [target, ...fallback] : [target]) {
+              q = frameOrder.find((p) => free(p, nid)) ?? -1;
+              if (q >= 0) break;
+            }
+            if (q < 0) return false;
+            const nq = nodeOf(m, q);
+            let len = 0;
+            while (lo + len * PAGE < top && free(q + len * PAGE, nq)) len++;
+            const from = fromTop ? top - len * PAGE : lo;
+            for (let k = 0; k < len; k++) {
+              ref.set(q + k * PAGE, ref.get(from + k * PAGE) as string);
+              ref.set(from + k * PAGE, null);
+            }
+            done = len * PAGE;
+            return true;
+          };
+          let done = 0;
+          if (offTarget.reduce((t, x) => t + (x.end - x.start) / PAGE, 0) <= freeOnTarget) {
+            for (const piece of offTarget) for (let off = piece.start; off < piece.end && chunk(off, piece.end, false); off += done);
+          } else {
+            for (let r0 = 0; r0 < pieces.length; ) {
+              let r1 = r0 + 1;
+              while (r1 < pieces.length && pieces[r1].node === pieces[r0].node) r1++;
+              if (pieces[r0].node !== target) {
+                run: for (let k = r1 - 1; k >= r0; k--) {
+                  for (let top = pieces[k].end; top > pieces[k].start; top -= done) if (!chunk(pieces[k].start, top, true)) break run;
                 }
-                if (q >= 0) break;
               }
-              if (q < 0) break;
-              const nq = nodeOf(m, q);
-              let len = 0;
-              while (off + len * PAGE < piece.end && free(q + len * PAGE, nq)) len++;
-              for (let k = 0; k < len; k++) {
-                ref.set(q + k * PAGE, ref.get(off + k * PAGE) as string);
-                ref.set(off + k * PAGE, null);
-              }
-              off += len * PAGE;
+              r0 = r1;
             }
           }
           expect([...after].filter(([p, c]) => ref.get(p) !== c)).toEqual([]);
@@ -286,31 +301,85 @@ describe('pageout to a swap device that fills up', () => {
   });
 });
 
-describe('migration stops at -ENOMEM', () => {
-  const node = { capacity: 8 * MiB, kind: 'dram' as const, latencyNs: 100, reserved: 0, watermark: 0 };
-  const req = (owner: number, bytes: number, thp: boolean, nodes: number[]) => ({ owner, vstart: owner * 2 ** 32, bytes, anon: false, mapped: true, memcg: 0, thp, nodes, now: 0 });
+describe('which folios migrate when memory runs short (the kernel\'s list order)', () => {
+  const node = (capacity: number) => ({ capacity, kind: 'dram' as const, latencyNs: 100, reserved: 0, watermark: 0 });
+  const req = (owner: number, bytes: number, thp: boolean, nodes: number[], vstart = owner * 2 ** 32) => ({ owner, vstart, bytes, anon: false, mapped: true, memcg: 0, thp, nodes, now: 0 });
+  /** [start, end, node, folio size] of owner's extents, in address order. */
+  const of = (m: Machine, owner: number) =>
+    m.mem
+      .toArray()
+      .filter((e) => e.owner === owner)
+      .sort((x, y) => x.vstart - y.vstart)
+      .map((e) => [e.vstart - owner * 2 ** 32, e.end - e.start, e.node, e.folioSize]);
 
-  it("a base page that finds no memory ends its source node's list: the THPs after it are neither tried nor split", () => {
-    const build = () => {
-      const m = new Machine({ nodes: [node, node], base: 0, holeBetweenNodes: 0 });
-      expect(m.allocate(req(1, 8 * MiB, false, [0]))).toBe(0); // the target is full
-      expect(m.allocate(req(2, MiB, false, [1]))).toBe(0);
-      expect(m.allocate(req(3, 4 * MiB, true, [1]))).toBe(0);
-      return m;
-    };
-    const thps = (m: Machine) => m.mem.toArray().filter((e) => e.owner === 3).map((e) => e.folioSize);
-    const m = build();
-    expect(thps(m)).toEqual([2 * MiB]); // one extent of two 2 MiB folios
-    const enomem = new Set<number>();
-    expect(m.migrateRange(8 * MiB, 16 * MiB, 0, [], enomem).migrated).toBe(0);
-    expect([...enomem]).toEqual([1]);
-    expect(thps(m)).toEqual([2 * MiB]);
-    // Later ranges of the same list skip node 1 altogether.
-    expect(m.migrateRange(8 * MiB, 16 * MiB, 0, [], enomem).migrated).toBe(0);
-    expect(thps(m)).toEqual([2 * MiB]);
-    // Each range on its own (no list): the THPs are tried, fail, and are split.
-    const other = build();
-    other.migrateRange(8 * MiB, 16 * MiB, 0, []);
-    expect(thps(other)).toEqual([4096]);
+  it('a node run goes highest folio first: with room for two pages, the top two of four move', () => {
+    const m = new Machine({ nodes: [node(8 * MiB), node(8 * MiB)], base: 0, holeBetweenNodes: 0 });
+    expect(m.allocate(req(1, 8 * MiB - 8192, false, [0]))).toBe(0);
+    expect(m.allocate(req(2, 4 * 4096, false, [1]))).toBe(0);
+    const res = m.migrateRange(8 * MiB, 8 * MiB + 4 * 4096, 0);
+    expect(res).toEqual({ migrated: 8192, folios: 2, costNs: 2 * 1100 });
+    // Pages 0 and 1 (virtual order as physical) stay on node 1; pages 2 and 3 are on node 0.
+    expect(of(m, 2)).toEqual([
+      [0, 8192, 1, 4096],
+      [8192, 8192, 0, 4096],
+    ]);
+  });
+
+  it('with a fallback, the highest pages get the target and the lower ones the next node', () => {
+    const m = new Machine({ nodes: [node(8 * MiB), node(8 * MiB), node(8 * MiB)], base: 0, holeBetweenNodes: 0 });
+    expect(m.allocate(req(1, 8 * MiB - 8192, false, [0]))).toBe(0);
+    expect(m.allocate(req(2, 4 * 4096, false, [1]))).toBe(0);
+    expect(m.migrateRange(8 * MiB, 8 * MiB + 4 * 4096, 0, [2]).migrated).toBe(4 * 4096);
+    expect(of(m, 2).map((x) => x[2])).toEqual([2, 0]);
+    expect(of(m, 2).map((x) => x[1])).toEqual([8192, 8192]);
+  });
+
+  it('a THP with no 2 MiB block is split and its pages tried at once, highest first; the lower THP is tried after', () => {
+    const m = new Machine({ nodes: [node(8 * MiB), node(8 * MiB)], base: 0, holeBetweenNodes: 0 });
+    // Node 0 keeps 1 MiB free, in no aligned 2 MiB block.
+    expect(m.allocate(req(1, 7 * MiB, false, [0]))).toBe(0);
+    expect(m.allocate(req(2, 4 * MiB, true, [1]))).toBe(0);
+    const res = m.migrateRange(8 * MiB, 12 * MiB, 0);
+    expect(res.migrated).toBe(MiB);
+    // The top THP's highest 1 MiB moved; both THPs were split (the lower one found no block and
+    // no page either).
+    expect(of(m, 2)).toEqual([
+      [0, 3 * MiB, 1, 4096],
+      [3 * MiB, MiB, 0, 4096],
+    ]);
+  });
+
+  it('only the THP that finds no block is split: the top one takes the one 2 MiB block', () => {
+    const m = new Machine({ nodes: [node(8 * MiB), node(8 * MiB)], base: 0, holeBetweenNodes: 0 });
+    expect(m.allocate(req(1, 6 * MiB, false, [0]))).toBe(0);
+    expect(m.allocate(req(2, 4 * MiB, true, [1]))).toBe(0);
+    expect(m.migrateRange(8 * MiB, 12 * MiB, 0).migrated).toBe(2 * MiB);
+    expect(of(m, 2)).toEqual([
+      [0, 2 * MiB, 1, 4096],
+      [2 * MiB, 2 * MiB, 0, 2 * MiB],
+    ]);
+  });
+
+  it('THPs that find a block big enough for several move together, the top ones; the one left over is split', () => {
+    const m = new Machine({ nodes: [node(8 * MiB), node(8 * MiB)], base: 0, holeBetweenNodes: 0 });
+    expect(m.allocate(req(1, 4 * MiB, false, [0]))).toBe(0); // node 0 keeps [4, 8) MiB free
+    expect(m.allocate(req(2, 6 * MiB, true, [1]))).toBe(0); // three THPs at 8..14 MiB
+    const res = m.migrateRange(8 * MiB, 14 * MiB, 0);
+    expect(res).toEqual({ migrated: 4 * MiB, folios: 2, costNs: 2 * 197_000 });
+    expect(of(m, 2)).toEqual([
+      [0, 2 * MiB, 1, 4096],
+      [2 * MiB, 4 * MiB, 0, 2 * MiB],
+    ]);
+    const moved = m.mem.toArray().find((e) => e.owner === 2 && e.node === 0)!;
+    expect([moved.start, moved.end]).toEqual([4 * MiB, 8 * MiB]);
+  });
+
+  it('a base page that finds no memory ends its run: the lower folios of the run are not tried (no split)', () => {
+    const m = new Machine({ nodes: [node(8 * MiB), node(8 * MiB)], base: 0, holeBetweenNodes: 0 });
+    expect(m.allocate(req(1, 8 * MiB, false, [0]))).toBe(0); // the target is full
+    expect(m.allocate(req(3, 4 * MiB, true, [1]))).toBe(0); // THPs at 8..12 MiB
+    expect(m.allocate(req(2, MiB, false, [1]))).toBe(0); // base pages above them
+    expect(m.migrateRange(8 * MiB, 13 * MiB, 0).migrated).toBe(0);
+    expect(of(m, 3).map((x) => x[3])).toEqual([2 * MiB]);
   });
 });

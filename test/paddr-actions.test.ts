@@ -15,6 +15,7 @@ import { MachineMm } from '../src/machine/kernel-mm.js';
 import { Machine } from '../src/machine/machine.js';
 import { YoungModel } from '../src/machine/young.js';
 import { PaddrCheckCache, PaddrOps } from '../src/ops/paddr.js';
+import { findProfile } from '../src/profiles.js';
 
 const MiB = 2 ** 20;
 const BASE = 4 * 2 ** 30;
@@ -112,4 +113,28 @@ describe("pageout's implicit young filter sees a THP's 512 pages as one", () => 
     expect(first).toBe(0);
     expect(second).toBe(64 * MiB);
   });
+});
+
+describe('migrate_hot to a target with room for part of the region (damon_migrate_pages() list order)', () => {
+  // Node 0 keeps two free pages; the region is four pages of node 1. The folio list reaches
+  // migrate_pages() highest address first, so the top two pages are the ones that move.
+  for (const profile of ['b0', 'b1'] as const) {
+    it(`profile ${profile}: the two highest pages go to node 0${profile === 'b0' ? ', the two lowest fall back to node 1' : ', the two lowest stay'}`, () => {
+      const machine = dramCxlMachine({ dram: 64 * MiB, cxl: 64 * MiB, base: BASE });
+      expect(machine.allocate({ owner: 2, vstart: 0, bytes: 64 * MiB - 8192, anon: true, mapped: true, memcg: 0, thp: false, nodes: [0], now: 0 })).toBe(0);
+      expect(machine.allocate({ owner: 1, vstart: 0, bytes: 4 * 4096, anon: true, mapped: true, memcg: 0, thp: false, nodes: [1], now: 0 })).toBe(0);
+      const ops = new PaddrOps({ machine, young: new YoungModel(machine, { ratesEpoch: () => 0, rateRuns: () => undefined }), rng: new Prng(1, 'sample'), mode: 'region', cache: new PaddrCheckCache() });
+      const ctx = newCtx({ ops, mm: new MachineMm(machine, [{ id: 0, path: '/' }]), profile: findProfile(profile) });
+      const pattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
+      const s = new Damos(pattern, 'migrate_hot', 0, new DamosQuota(), { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true }, 0);
+      const cxl = BASE + 64 * MiB;
+      const res = ops.applyScheme(ctx, new DamonTarget(), new DamonRegion(cxl, cxl + 4 * 4096), s);
+      // Which node holds virtual page i of owner 1 now.
+      const nodeOfPage = (i: number) => machine.mem.toArray().find((e) => e.owner === 1 && e.vstart <= i * 4096 && i * 4096 < e.vstart + (e.end - e.start))!.node;
+      expect([0, 1, 2, 3].map(nodeOfPage)).toEqual([1, 1, 0, 0]);
+      // b0 falls back: the two lowest pages move too, to other frames of node 1 (its own node).
+      expect(res.applied).toBe(profile === 'b0' ? 4 * 4096 : 2 * 4096);
+      expect([0, 1].map((i) => machine.lruExtentAt(cxl + i * 4096)?.owner === 1)).toEqual(profile === 'b0' ? [false, false] : [true, true]);
+    });
+  }
 });

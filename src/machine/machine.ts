@@ -334,16 +334,154 @@ export class Machine {
 
   /**
    * Migrate the LRU folios in [start, end) (whole folios; the caller passes folio-aligned ranges)
-   * to node `target`. Each folio needs free memory on the target (no reclaim); when there is none
-   * it stays where it is. A 2 MiB folio with no aligned free 2 MiB block on the target is split and
-   * moved as base pages, as migrate_pages() does on -ENOMEM. `fallback` lists further nodes the
-   * allocator may use when the target is full (kernels without __GFP_THISNODE).
-   *
-   * A base page that finds no memory ends its source node's migration: migrate_pages() gives up on
-   * the rest of that node's folio list on -ENOMEM. `enomem` collects such source nodes across the
-   * calls for one list (one region's damon_migrate_pages()); their later folios are not tried.
+   * to node `target`, as one folio list: migrateFolios([[start, end]], ...).
    */
-  migrateRange(start: number, end: number, target: number, fallback: readonly number[] = [], enomem?: Set<number>): MigrationResult {
+  migrateRange(start: number, end: number, target: number, fallback: readonly number[] = []): MigrationResult {
+    return this.migrateFolios([[start, end]], target, fallback);
+  }
+
+  /**
+   * damon_migrate_pages() for one region's accepted folios (`ranges`: ascending, folio-aligned,
+   * every folio in them accepted). Each folio needs free memory on the target (no reclaim); when
+   * there is none it stays where it is. `fallback` lists further nodes the allocator may use when
+   * the target is full (kernels without __GFP_THISNODE).
+   *
+   * Which folios move when memory runs short follows the kernel's lists (damos.md §2.2 gives only
+   * the visit order; the rest is read from paddr.c / ops-common.c and migrate.c): the list is cut
+   * into runs of consecutive folios of one node, lowest run first, and migrate_pages() gets each
+   * run highest address first. A base page that finds no memory ends its run (-ENOMEM); a 2 MiB
+   * folio that finds no block is split and its base pages are tried once, highest first, right
+   * after it (it closes its batch of 512 pages), a failure there ending only that retry.
+   *
+   * Where nothing can fail (only base pages, and the target has room for all) the order decides
+   * nothing but where on the target each folio lands, which the simulated allocator decides anyway
+   * (the lowest free block): those move in address order, piece by piece (moveAll()), which keeps
+   * the extents of a run that fills one free block joined.
+   */
+  migrateFolios(ranges: ReadonlyArray<readonly [number, number]>, target: number, fallback: readonly number[] = []): MigrationResult {
+    if (this.fitsOnTarget(ranges, target)) {
+      const res: MigrationResult = { migrated: 0, folios: 0, costNs: 0 };
+      for (const [a, b] of ranges) {
+        const r = this.moveAll(a, b, target);
+        res.migrated += r.migrated;
+        res.folios += r.folios;
+        res.costNs += r.costNs;
+      }
+      return res;
+    }
+    return this.migrateRuns(ranges, target, fallback);
+  }
+
+  /** Whether every folio of `ranges` off `target` is a base page and the target has room for them all. */
+  private fitsOnTarget(ranges: ReadonlyArray<readonly [number, number]>, target: number): boolean {
+    let bytes = 0;
+    for (const [a, b] of ranges) {
+      for (let i = this.mem.lowerBound(a); i < this.mem.length; i++) {
+        const e = this.mem.at(i);
+        if (e.start >= b) break;
+        if (e.kind !== ExtKind.Lru || e.node === target) continue;
+        if (e.folioSize !== PAGE_SIZE) return false;
+        bytes += Math.min(e.end, b) - Math.max(e.start, a);
+      }
+    }
+    return bytes <= this.freeBudget(target);
+  }
+
+  /** migrateFolios() where memory may run short: node run by node run, each highest folio first. */
+  private migrateRuns(ranges: ReadonlyArray<readonly [number, number]>, target: number, fallback: readonly number[]): MigrationResult {
+    const res: MigrationResult = { migrated: 0, folios: 0, costNs: 0 };
+    // The folio list as pieces [start, end, node, folio size], ascending: the moves below change
+    // the extents, never the pieces not yet moved (they are in use; destinations are free frames).
+    const pieces: number[] = [];
+    for (const [a, b] of ranges) {
+      for (let i = this.mem.lowerBound(a); i < this.mem.length; i++) {
+        const e = this.mem.at(i);
+        if (e.start >= b) break;
+        if (e.kind === ExtKind.Lru) pieces.push(Math.max(e.start, a), Math.min(e.end, b), e.node, e.folioSize);
+      }
+    }
+    const nodes = this.tryOrder(target, fallback);
+    for (let r0 = 0; r0 < pieces.length; ) {
+      const node = pieces[r0 + 2];
+      let r1 = r0 + 4;
+      while (r1 < pieces.length && pieces[r1 + 2] === node) r1 += 4;
+      // A run on the target itself migrates nothing (damon_migrate_folio_list() puts it back).
+      if (node !== target) this.migrateRunDown(pieces, r0, r1, nodes, res);
+      r0 = r1;
+    }
+    this.mem.recycle();
+    if (res.migrated > 0) this.layoutEpoch++;
+    return res;
+  }
+
+  /** The pieces [r0, r1) of one node run, highest folio first, until a base page finds no memory. */
+  private migrateRunDown(pieces: readonly number[], r0: number, r1: number, nodes: readonly number[], res: MigrationResult): void {
+    for (let p = r1 - 4; p >= r0; p -= 4) {
+      const lo = pieces[p];
+      let top = pieces[p + 1];
+      const folioSize = pieces[p + 3];
+      while (top > lo) {
+        if (folioSize !== HPAGE_PMD_SIZE) {
+          const len = this.moveTop(lo, top, PAGE_SIZE, nodes, res);
+          if (len === 0) return; // -ENOMEM: migrate_pages() gives up on the rest of the list
+          top -= len;
+          continue;
+        }
+        const moved = this.moveTop(lo, top, HPAGE_PMD_SIZE, nodes, res);
+        if (moved > 0) {
+          top -= moved;
+          continue;
+        }
+        // No 2 MiB block anywhere allowed: the folio is split and its pages retried at once.
+        const thp = top - HPAGE_PMD_SIZE;
+        this.setFolioSize(thp, top, PAGE_SIZE);
+        for (let sub = top; sub > thp; ) {
+          const len = this.moveTop(thp, sub, PAGE_SIZE, nodes, res);
+          if (len === 0) break;
+          sub -= len;
+        }
+        top = thp;
+      }
+    }
+  }
+
+  /**
+   * Move the highest folios of [lo, top) (one source extent's, of size `folioSize`) to the first
+   * node of `nodes` with a free block for at least one: as many as that block holds. Returns the
+   * bytes moved (0: no node had room for one).
+   */
+  private moveTop(lo: number, top: number, folioSize: number, nodes: readonly number[], res: MigrationResult): number {
+    for (const nid of nodes) {
+      const budget = alignDown(Math.min(top - lo, this.freeBudget(nid)), folioSize);
+      const dst = budget > 0 ? this.findFree(nid, folioSize, budget) : null;
+      if (!dst) continue;
+      const len = dst.end - dst.start;
+      const from = top - len;
+      const e = this.mem.at(this.mem.find(from));
+      const d = this.mem.make(dst.start, dst.end, nid, e.kind);
+      d.takeContent(e, e.vstart + (from - e.start));
+      const srcNode = e.node;
+      this.mem.replaceRange(from, top, [this.mem.make(from, top, srcNode, ExtKind.Free)]);
+      this.freed(srcNode, from, top);
+      this.touched(from, top);
+      this.mem.replaceRange(dst.start, dst.end, [d]);
+      this.touched(dst.start, dst.end);
+      this.freeBytes[nid] -= len;
+      const nf = len / folioSize;
+      res.folios += nf;
+      res.migrated += len;
+      res.costNs += folioSize === HPAGE_PMD_SIZE ? nf * this.costs.migrateNsPer2m : nf * this.costs.migrateNsPer4k;
+      this.migratedBytes[srcNode][nid] += len;
+      return len;
+    }
+    return 0;
+  }
+
+  /**
+   * Move every LRU folio of [start, end) off `target` to it, in address order: migrateFolios()
+   * where nothing can fail. The moves are batched on both sides (SourceMoves, DestinationFills).
+   */
+  private moveAll(start: number, end: number, target: number): MigrationResult {
     const res: MigrationResult = { migrated: 0, folios: 0, costNs: 0 };
     this.touched(start, end);
     const [i0, j0] = this.mem.isolate(start, end);
@@ -360,7 +498,6 @@ export class Machine {
     // uncut (and hide a 2 MiB block spanning a cut from THP allocation).
     this.joinAcross(start);
     this.joinAcross(end);
-    const nodes = this.tryOrder(target, fallback);
     // Source extents are freed in place and joined with their free neighbours once at the end:
     // joining them one by one would splice the extent list twice per moved piece.
     const freedHere = new Set<Extent>();
@@ -368,46 +505,17 @@ export class Machine {
     for (let p = 0; p < pieces.length; p += 4) {
       const srcEnd = pieces[p + 1];
       const srcNode = pieces[p + 2];
-      let folioSize = pieces[p + 3];
-      if (enomem?.has(srcNode)) continue;
       let off = pieces[p];
       const moves = new SourceMoves(this.mem, off, freedHere);
       while (off < srcEnd) {
-        let dst: { start: number; end: number } | null = null;
-        let dstNode = -1;
-        for (const nid of nodes) {
-          // A fallback node may hold frames freed here (by this or an earlier source node's
-          // pieces): join them first, as the allocator would see them. The target holds none.
-          if (nid !== target) {
-            fills.flush();
-            moves.flush();
-            if (freedHere.size > 0) this.joinFreed(start, end, freedHere);
-          }
-          const budget = alignDown(Math.min(srcEnd - off, this.freeBudget(nid)), folioSize);
-          dst = budget > 0 ? this.findFree(nid, folioSize, budget) : null;
-          if (dst) {
-            dstNode = nid;
-            break;
-          }
-        }
-        if (!dst) {
-          if (folioSize === HPAGE_PMD_SIZE) {
-            fills.flush();
-            moves.flush();
-            this.setFolioSize(off, srcEnd, PAGE_SIZE);
-            folioSize = PAGE_SIZE;
-            continue;
-          }
-          enomem?.add(srcNode);
-          break;
-        }
+        const dst = this.findFree(target, PAGE_SIZE, alignDown(Math.min(srcEnd - off, this.freeBudget(target)), PAGE_SIZE));
+        if (!dst) throw new Error(`migration: node ${target} has no free page for [${off}, ${srcEnd}) though it had room for the list`);
         const len = dst.end - dst.start;
-        this.moveContent(moves.take(len), off, dst.start, len, dstNode, fills);
-        const nf = len / folioSize;
-        res.folios += nf;
+        this.moveContent(moves.take(len), off, dst.start, len, target, fills);
+        res.folios += len / PAGE_SIZE;
         res.migrated += len;
-        res.costNs += folioSize === HPAGE_PMD_SIZE ? nf * this.costs.migrateNsPer2m : nf * this.costs.migrateNsPer4k;
-        this.migratedBytes[srcNode][dstNode] += len;
+        res.costNs += (len / PAGE_SIZE) * this.costs.migrateNsPer4k;
+        this.migratedBytes[srcNode][target] += len;
         off += len;
       }
       moves.flush();

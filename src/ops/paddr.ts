@@ -370,14 +370,11 @@ export class PaddrOps implements DamonOperations {
       if (!ctx.profile.migrateInvalidTargetPutback) for (const [a, b] of f.ranges) m.isolateForever(a, b);
     } else if (f.ranges.length > 0) {
       const fallback = ctx.profile.migrateThisNode ? NO_NODES : m.otherNodes(target);
-      // damon_migrate_pages() migrates the region's folio list per source node; -ENOMEM on one
-      // of a node's base pages ends that node's list.
-      const enomem = new Set<number>();
-      for (const [a, b] of f.ranges) {
-        const res = m.migrateRange(a, b, target, fallback, enomem);
-        migrated += res.migrated;
-        costNs += res.costNs;
-      }
+      // damon_migrate_pages() on the region's folio list (which folios move when memory runs
+      // short: Machine.migrateFolios()).
+      const res = m.migrateFolios(f.ranges, target, fallback);
+      migrated = res.migrated;
+      costNs += res.costNs;
     }
     return { applied: Math.floor(migrated / ctx.addrUnit), szOpsFilterPassed: f.passed, costNs };
   }
