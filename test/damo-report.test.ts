@@ -152,12 +152,28 @@ describe('damo report damon: after a run', () => {
     };
     const res = runScenario(scenarioFromDoc(doc).scenario);
     const from = res.simulation.now;
-    const gaveUp: Array<[number, number]> = [];
-    const [perScheme] = [...collectTriedRegions(res.simulation, (k, ns) => gaveUp.push([k, ns])).values()];
-    expect(gaveUp).toEqual([[0, TRIED_REGIONS_WAIT_NS]]);
+    const gaveUp: Array<[number, number, string]> = [];
+    const [perScheme] = [...collectTriedRegions(res.simulation, (k, ns, why) => gaveUp.push([k, ns, why])).values()];
+    expect(gaveUp).toEqual([[0, TRIED_REGIONS_WAIT_NS, 'time']]);
     expect(res.simulation.now - from).toBe(TRIED_REGIONS_WAIT_NS);
     expect(perScheme.get(0) ?? []).toEqual([]); // its first pass never came
     expect(res.simulation.kdamonds[0].kdamond.walk).toBeUndefined();
+  });
+
+  it('gives a walk up, and says so, when a kdamond uses up its samples without applying every scheme (examples/mtier.yaml kdamond 0)', () => {
+    // Its migrate_hot scheme is postponed at every interval re-tuning and never applied
+    // (docs/findings.md §4): the kernel's walk would wait forever. Kdamond 1's walk completes.
+    const { scenario } = loadScenarioFile('examples/mtier.yaml', { durationNs: 60e9 });
+    const res = runScenario(scenario);
+    const gaveUp: Array<[number, string]> = [];
+    const completed: number[] = [];
+    collectTriedRegions(
+      res.simulation,
+      (k, _ns, why) => gaveUp.push([k, why]),
+      (k) => completed.push(k),
+    );
+    expect(gaveUp).toEqual([[0, 'samples']]);
+    expect(completed).toEqual([1]);
   });
 
   it("shows the files as the scenario's writes left them and the state at the end (a commit, then off)", async () => {

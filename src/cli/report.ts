@@ -76,12 +76,18 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   const walked: Array<[number, number]> = [];
   const tried = collectTriedRegions(
     res.simulation,
-    (ki, waitedNs) =>
-      printIssues(io, [{ path: `kdamond ${ki}`, message: `its tried-regions walk was given up after ${waitedNs / 1e9} simulated s past the run, before every scheme finished an apply pass (an apply interval that long: the kernel's update_schemes_tried_regions would still be waiting); its schemes show the regions tried so far` }], 'warning'),
+    (ki, waitedNs, why) => {
+      const cause =
+        why === 'time'
+          ? 'an apply interval that long'
+          : 'none within its longest apply interval plus two aggregation intervals, as with a scheme that is never applied';
+      printIssues(io, [{ path: `kdamond ${ki}`, message: `its tried-regions walk was given up after ${waitedNs / 1e9} simulated s past the run, before every scheme finished an apply pass (${cause}; the kernel's update_schemes_tried_regions would still be waiting); its schemes show the regions tried so far` }], 'warning');
+    },
     (ki, atNs) => walked.push([ki, atNs]),
   );
   fillTriedRegions(runtime, res.simulation, tried);
-  printInfo(io, `${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); state, statistics and tried regions are simulated${walkedWhen(sc.duration, walked)}`);
+  const kdamonds = new Set(res.simulation.kdamonds.map((k) => k.idx)).size;
+  printInfo(io, `${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); state, statistics and tried regions are simulated${walkedWhen(sc.duration, walked, kdamonds)}`);
   io.out(formatDamonReport(model, { compat, raw: o.raw, runtime }));
   return 0;
 }
@@ -91,10 +97,11 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
  * the tried regions, which the kernel collects in the next apply pass (damos.md §2.4, §7), so
  * the two parts of one scheme are from different charge windows and nothing in damo's output says so.
  */
-function walkedWhen(durationNs: number, walked: ReadonlyArray<[number, number]>): string {
+function walkedWhen(durationNs: number, walked: ReadonlyArray<[number, number]>, kdamonds: number): string {
   if (walked.length === 0) return '';
   const at = (ns: number) => `${(ns / 1e9).toFixed(3)} s`;
-  const when = walked.length === 1 ? `at ${at(walked[0][1])}` : walked.map(([ki, ns]) => `kdamond ${ki}'s at ${at(ns)}`).join(', ');
+  // With several kdamonds, each time is named by its kdamond, even when only one walk completed.
+  const when = kdamonds === 1 ? `at ${at(walked[0][1])}` : walked.map(([ki, ns]) => `kdamond ${ki}'s at ${at(ns)}`).join(', ');
   return `; statistics and goal values are as of ${at(durationNs)}, tried regions from the apply pass after it (${when}), as update_schemes_tried_regions waits for one`;
 }
 

@@ -317,12 +317,14 @@ export const TRIED_REGIONS_WAIT_NS = 3600e9;
  * its interval: damon/usleep.ts), and every walk after TRIED_REGIONS_WAIT_NS: the kernel's
  * damos_walk() would wait as long as an apply interval takes (days, for a huge
  * apply_interval_us), where the simulator would have to simulate all of it. `onGiveUp` hears of
- * each kdamond whose walk that cut short, `onComplete` of each whose walk completed, with that
- * kdamond's simulated time then: what its regions are as of, later than statistics read before.
+ * each kdamond whose walk was given up, and why: `time`, the cap; `samples`, its samples used up
+ * without a pass of every scheme (one that is never applied, say: the kernel would wait forever).
+ * `onComplete` hears of each whose walk completed, with that kdamond's simulated time then: what
+ * its regions are as of, later than statistics read before.
  */
 export function collectTriedRegions(
   sim: Simulation,
-  onGiveUp?: (kdamondIdx: number, waitedNs: number) => void,
+  onGiveUp?: (kdamondIdx: number, waitedNs: number, why: 'time' | 'samples') => void,
   onComplete?: (kdamondIdx: number, atNs: number) => void,
 ): Map<DamonCtx, Map<number, TriedRegion[]>> {
   const out = new Map<DamonCtx, Map<number, TriedRegion[]>>();
@@ -365,7 +367,7 @@ export function collectTriedRegions(
   for (const k of sim.kdamonds) {
     const w = k.kdamond.walk;
     if (w && giveUp.has(w)) {
-      if (!w.finished && cutShort && k.kdamond.ctx.passedSampleIntervals < giveUp.get(w)!.sis) onGiveUp?.(k.idx, sim.now - from);
+      if (!w.finished) onGiveUp?.(k.idx, sim.now - from, cutShort && k.kdamond.ctx.passedSampleIntervals < giveUp.get(w)!.sis ? 'time' : 'samples');
       if (!w.finished) w.cancel();
       k.kdamond.walk = undefined;
     }
