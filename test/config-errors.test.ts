@@ -264,6 +264,20 @@ const cases: BadCase[] = [
     alone: true,
   },
   {
+    name: 'a duration past 2^53 ns, said as a time (as --duration says it), not a bare ns count',
+    mutate: (d) => (d.duration = '105 d'),
+    path: 'duration',
+    phrases: ['expected a time up to 104 days (2^53 ns); found 105.0 days (9072000000000000 ns)'],
+    alone: true,
+  },
+  {
+    name: 'duration max',
+    mutate: (d) => (d.duration = 'max'),
+    path: 'duration',
+    phrases: ['found "max" (ULONG_MAX ns)'],
+    alone: true,
+  },
+  {
     name: 'a hot-set offset inside a page',
     mutate: (d) => (d.workload.hot_offset = 123),
     path: 'workload.hot_offset',
@@ -458,6 +472,11 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
       const r = await runDoc(text, 'yaml');
       expect(expectRejected(r)).toEqual([`damon-sim: error: ${r.file}: expected YAML or JSON; found an empty file`]);
     }
+  });
+
+  it('a second YAML document says where it starts, in words for a user (not the library\'s advice to programmers)', async () => {
+    const r = await runDoc('seed: 7\n---\nseed: 8\n', 'yaml');
+    expect(expectRejected(r)).toEqual([`damon-sim: error: ${r.file}:2:1: expected one YAML document; found a second one here (a "---" line starts a new document; a scenario is one)`]);
   });
 
   it('malformed JSON names file:line:col, or the end of its text', async () => {

@@ -330,8 +330,8 @@ describe('damo command line errors: option, expected, found', () => {
     ['--damos_action stat --damos_wmarks high 1s 1 1 1', '--damos_wmarks', /expected a metric \(none, free_mem_rate\); found "high"/],
     ['--damos_action stat --damos_quota_goal_tuner fast', '--damos_quota_goal_tuner', /expected one of consist, temporal; found "fast"/],
     // damo splits an option's values at spaces: a unit apart from its number is the next value,
-    // and every value after it is one place off (the error names the pair, with the user's words).
-    ['--damos_action stat --damos_quotas 0 64 gb 1s', '--damos_quotas', /^value 3 \(<reset interval>\): expected a time .*; found "gb" \(damo splits an option's values at spaces: "64 gb" is two values, "64" and "gb"; write "64gb" or quote "64 gb"\)$/],
+    // and every value after it is one place off (the error names the pair in the user's words, and suggests a size unit in the binary spelling damo reads it as).
+    ['--damos_action stat --damos_quotas 0 64 gb 1s', '--damos_quotas', /^value 3 \(<reset interval>\): expected a time .*; found "gb" \(damo splits an option's values at spaces: "64 gb" is two values, "64" and "gb"; write "64GiB" or quote "64 GiB"\)$/],
     ['--damos_action stat --damos_quotas 0 64GiB 1x', '--damos_quotas', /^value 3 \(<reset interval>\): expected a time .*; found "1x"$/],
     ['--damos_action stat --damos_quotas ms', '--damos_quotas', /^value 1 \(<time>\): expected a time .*; found "ms" \(damo splits an option's values at spaces: write a number and its unit as one value, as "1ms" or quoted "1 ms"\)$/],
     ['--damos_action stat --damos_quota_space 64 --damos_quota_interval 1 s', 'damo options', /^expected an option; found the stray value "s" \(damo splits an option's values at spaces: "1 s" is two values, "1" and "s"; write "1s" or quote "1 s"\)$/],

@@ -8,14 +8,14 @@ import { isMapping } from '../lib/json.js';
 import { readInput } from '../lib/inputs.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { damoToParams, warnDamoKeys, warnDecimalLookingSizes, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
-import { UINT_MAX } from '../lib/kint.js';
+import { UINT_MAX, ULONG_MAX } from '../lib/kint.js';
 import { duplicateJsonKeys, endOfText, jsonParseFailure, lineColAt, type DuplicateKey } from '../lib/json-error.js';
 import { duplicateYamlKeys } from '../lib/yaml-keys.js';
 import { showParsed } from '../formats/damo/units.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, resolveProfile, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
-import type { KdamondParams, Scenario, WorkloadParams } from './model.js';
+import { MAX_SIM_TIME_DAYS, MAX_SIM_TIME_NS, type KdamondParams, type Scenario, type WorkloadParams } from './model.js';
 import { machineSchema, scenarioSchema, type ScenarioParsed } from './schema.js';
 import { z } from 'zod';
 import { DAMON_PART, MACHINE_PART, damonCheckEnv, hotMovePath, partIsWhole, validateKdamonds, validateMachineWorkload, validateScenario } from './validate.js';
@@ -200,6 +200,8 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
       ...doc.errors.slice(0, MAX_PARSE_ERRORS).map((e) => {
         // The parser's own "at line L, column C" repeats the path's position.
         const what = e.message.split('\n')[0].replace(/:$/, '').replace(/ at line \d+, column \d+$/, '');
+        // The library's text for this one is advice to its programmers (use parseAllDocuments()).
+        if (e.code === 'MULTIPLE_DOCS') return { path: e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source, message: 'expected one YAML document; found a second one here (a "---" line starts a new document; a scenario is one)' };
         // At the end of the input the parser counts the line after the final newline, which no
         // editor shows: name the end of the last line with text instead (endOfText()).
         if (e.pos[0] >= text.length) return { path: `${source}:${endOfText(text)}`, message: `expected YAML or JSON; at the end of the file: ${what}` };
@@ -297,7 +299,7 @@ function wholePartsAlone(doc: unknown, shape: readonly ConfigIssue[], opts: Load
     const p = scenarioSchema.pick({ machine: true, workload: true, duration: true }).strip().safeParse(doc);
     if (p.success) {
       const machine = normaliseMachine(p.data.machine, num);
-      const part = { machine, workload: normaliseWorkload(p.data.workload, machine.nodes.length, num, c), duration: normaliseDuration(p.data.duration, num) };
+      const part = { machine, workload: normaliseWorkload(p.data.workload, machine.nodes.length, num, c), duration: normaliseDuration(p.data.duration, c) };
       if (c.errors.length === 0) {
         validateMachineWorkload(part, c);
         machinePart = part;
@@ -419,7 +421,7 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
     name: d.name ?? 'scenario',
     description: d.description ?? '',
     seed: d.seed ?? 1,
-    duration: normaliseDuration(d.duration, num),
+    duration: normaliseDuration(d.duration, c),
     kernel: normaliseKernel(d.kernel),
     sampling: d.sampling ?? 'region',
     machine,
@@ -429,8 +431,15 @@ function normalise(d: ScenarioParsed, c: Collector, opts: LoadOptions): Scenario
   };
 }
 
-function normaliseDuration(d: ScenarioParsed['duration'], num: NumberIn): number {
-  return d === undefined ? 60e9 : num(d, 60e9, ['duration']);
+function normaliseDuration(d: ScenarioParsed['duration'], c: Collector): number {
+  if (d === undefined) return 60e9;
+  if (d > BigInt(MAX_SIM_TIME_NS)) {
+    // In the time's own terms, as --duration says it: the ns count alone means little.
+    const found = d === ULONG_MAX ? '"max" (ULONG_MAX ns)' : `${(Number(d) / 86_400e9).toFixed(1)} days (${d} ns)`;
+    addError(c, ['duration'], `expected a time up to ${MAX_SIM_TIME_DAYS} days (2^53 ns); found ${found}`);
+    return 60e9;
+  }
+  return Number(d);
 }
 
 function normaliseKernel(k: ScenarioParsed['kernel']): Scenario['kernel'] {

@@ -223,7 +223,8 @@ function unit<T>(opt: string, parse: () => T, what?: string, v?: string): T {
     return parse();
   } catch (e) {
     if (e instanceof UnitError) {
-      const split = v !== undefined && UNIT_ALONE.test(v.trim()) ? (splitHint((_n, u) => u === v.trim()) ?? ` (damo splits an option's values at spaces: write a number and its unit as one value, as "1${v.trim()}" or quoted "1 ${v.trim()}")`) : '';
+      const u = v?.trim() ?? '';
+      const split = v !== undefined && UNIT_ALONE.test(u) ? (splitHint((_n, w) => w === u) ?? ` (damo splits an option's values at spaces: write a number and its unit as one value, as "1${binaryUnit(u)}" or quoted "1 ${binaryUnit(u)}")`) : '';
       fail(opt, `${what === undefined ? '' : `${what}: `}${e.message}${split}`);
     }
     throw e;
@@ -245,9 +246,14 @@ function splitHint(which: (n: string, u: string) => boolean, before = readTokens
   for (let j = Math.min(before, readTokens.length) - 1; j >= 1; j--) {
     const n = readTokens[j - 1];
     const u = readTokens[j];
-    if (UNIT_ALONE.test(u) && /^[\d.,]+$/.test(n) && which(n, u)) return ` (damo splits an option's values at spaces: "${n} ${u}" is two values, "${n}" and "${u}"; write "${n}${u}" or quote "${n} ${u}")`;
+    if (UNIT_ALONE.test(u) && /^[\d.,]+$/.test(n) && which(n, u)) return ` (damo splits an option's values at spaces: "${n} ${u}" is two values, "${n}" and "${u}"; write "${n}${binaryUnit(u)}" or quote "${n} ${binaryUnit(u)}")`;
   }
   return undefined;
+}
+
+/** The unit a hint suggests for `u`: a decimal-looking size unit ("GB") in the binary spelling damo reads it as ("GiB"), which draws no warning. */
+function binaryUnit(u: string): string {
+  return /^[kmgtpe]b$/i.test(u) ? `${u[0].toUpperCase()}iB` : u;
 }
 
 function pBytes(opt: string, v: string, past: PastUlongMax = 'refuse', what?: string): bigint {
