@@ -749,3 +749,21 @@ describe('mm/damon/core.c (derived vectors, damon-monitoring.md §10.20, §7)', 
     expect(reg.select('vaddr')).toBe(-22);
   });
 });
+
+// Not a kunit case: read from damon_merge_regions_of() and include/linux/math.h.
+describe('damon_merge_regions_of() beyond the kunit cases', () => {
+  it('merge and age compare u32 counters as the kernel\'s abs() does: a difference past 2^31 wraps (2^32 minus it)', () => {
+    // nr_accesses 3.9e9 against 1: the kernel's abs() reads the wrapped u32 difference as an int,
+    // 394967297, under a threshold of UINT_MAX / 10 = 429496729 (the spec says "true absolute
+    // difference", which would be 3899999999, over it).
+    const thres = Math.floor(0xffff_ffff / 10);
+    const aged = new DamonTarget();
+    aged.regions.push(region(0, 4096, 3_900_000_000, 7, 1));
+    mergeRegionsOf(aged, thres, 1 << 30, { ageResetOnZeroTransition: true });
+    expect(aged.regions[0].age).toBe(8);
+    const merged = new DamonTarget();
+    merged.regions.push(region(0, 4096, 1, 0, 1), region(4096, 8192, 3_900_000_000, 0, 3_900_000_000));
+    mergeRegionsOf(merged, thres, 1 << 30, { ageResetOnZeroTransition: true });
+    expect(merged.nrRegions).toBe(1);
+  });
+});

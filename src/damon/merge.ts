@@ -8,16 +8,26 @@ import { boundsMoved, destroyRegion, mergeInto, weightedAverage, type DamonRegio
 import type { KernelProfile } from '../profiles.js';
 import { startAsDoubles } from '../lib/v8-fields.js';
 
+/**
+ * The kernel's abs() of the difference of two u32 counters: the wrapped u32 difference read as an
+ * int (include/linux/math.h), so a difference past 2^31 counts as 2^32 minus it. damon-monitoring.md
+ * §4.4 and §5.2 say "true absolute difference"; the two differ only with nr_accesses past 2^31,
+ * which takes more than 2^31 samples per aggregation interval.
+ */
+function absDiffU32(a: number, b: number): number {
+  return Math.abs((a - b) | 0);
+}
+
 /** Age update of one region for a merge pass with threshold `thres` (§4.4). */
 function updateAge(nr: number, last: number, age: number, thres: number, zeroTransitionReset: boolean): number {
-  if (Math.abs(nr - last) > thres) return 0;
+  if (absDiffU32(nr, last) > thres) return 0;
   if (zeroTransitionReset && (nr === 0) !== (last === 0)) return 0;
   return (age + 1) >>> 0;
 }
 
 /** Whether damon_merge_regions_of() merges r into prev: adjacent, similar and within the size limit (§5.2). */
 function mergeable(pStart: number, pEnd: number, pNr: number, rStart: number, rEnd: number, rNr: number, thres: number, szLimit: number): boolean {
-  return pEnd === rStart && Math.abs(pNr - rNr) <= thres && pEnd - pStart + (rEnd - rStart) <= szLimit;
+  return pEnd === rStart && absDiffU32(pNr, rNr) <= thres && pEnd - pStart + (rEnd - rStart) <= szLimit;
 }
 
 /**
