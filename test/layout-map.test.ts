@@ -77,7 +77,11 @@ function applyOp(machine: Machine, op: Op, vnext: number[]): void {
     }
     case 'migrate': {
       const a = op.at < 32 ? phys(op.at) : machine.nodes[1].start + (op.at - 32) * 2 * MiB;
-      machine.migrateRange(a, Math.min(a + op.mib * MiB, machine.nodes[1].end), op.target);
+      // Whole folios, as paddr hands them over (migrateRange() refuses a range that cuts a THP).
+      const b = Math.min(a + op.mib * MiB, machine.nodes[1].end);
+      const head = machine.lruExtentAt(a);
+      const tail = machine.lruExtentAt(b - 1);
+      machine.migrateRange(head ? Math.floor(a / head.folioSize) * head.folioSize : a, tail ? Math.ceil(b / tail.folioSize) * tail.folioSize : b, op.target);
       break;
     }
     case 'evict': {

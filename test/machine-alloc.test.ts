@@ -222,6 +222,15 @@ describe('migration into fragmented memory, page by page', () => {
           const offTarget = pieces.filter((x) => x.node !== target);
           const frameOrder = [...ref.keys()].sort((x, y) => x - y);
           const freeOnTarget = frameOrder.filter((p) => free(p, target)).length;
+          // In the kernel's order, a batch (512 pages) takes all its frames before it frees any:
+          // the frames it leaves are "moving" until it ends, free only for later batches.
+          const moving: number[] = [];
+          const endBatch = () => {
+            for (const p of moving) ref.set(p, null);
+            moving.length = 0;
+            batch = 0;
+          };
+          let batch = 0;
           const chunk = (lo: number, top: number, fromTop: boolean): boolean => {
             let q = -1;
             for (const nid of fromTop ? [target, ...fallback] : [target]) {
@@ -230,14 +239,17 @@ describe('migration into fragmented memory, page by page', () => {
             }
             if (q < 0) return false;
             const nq = nodeOf(m, q);
+            const cap = fromTop ? 512 - batch : Infinity;
             let len = 0;
-            while (lo + len * PAGE < top && free(q + len * PAGE, nq)) len++;
+            while (lo + len * PAGE < top && len < cap && free(q + len * PAGE, nq)) len++;
             const from = fromTop ? top - len * PAGE : lo;
             for (let k = 0; k < len; k++) {
               ref.set(q + k * PAGE, ref.get(from + k * PAGE) as string);
-              ref.set(from + k * PAGE, null);
+              ref.set(from + k * PAGE, fromTop ? 'moving' : null);
+              if (fromTop) moving.push(from + k * PAGE);
             }
             done = len * PAGE;
+            if (fromTop && (batch += len) >= 512) endBatch();
             return true;
           };
           let done = 0;
@@ -251,6 +263,7 @@ describe('migration into fragmented memory, page by page', () => {
                 run: for (let k = r1 - 1; k >= r0; k--) {
                   for (let top = pieces[k].end; top > pieces[k].start; top -= done) if (!chunk(pieces[k].start, top, true)) break run;
                 }
+                endBatch();
               }
               r0 = r1;
             }
@@ -360,7 +373,7 @@ describe('which folios migrate when memory runs short (the kernel\'s list order)
     ]);
   });
 
-  it('THPs that find a block big enough for several move together, the top ones; the one left over is split', () => {
+  it('THPs move one at a time (each ends its batch), the top one into the lowest block; the one left over is split', () => {
     const m = new Machine({ nodes: [node(8 * MiB), node(8 * MiB)], base: 0, holeBetweenNodes: 0 });
     expect(m.allocate(req(1, 4 * MiB, false, [0]))).toBe(0); // node 0 keeps [4, 8) MiB free
     expect(m.allocate(req(2, 6 * MiB, true, [1]))).toBe(0); // three THPs at 8..14 MiB
@@ -368,10 +381,31 @@ describe('which folios migrate when memory runs short (the kernel\'s list order)
     expect(res).toEqual({ migrated: 4 * MiB, folios: 2, costNs: 2 * 197_000 });
     expect(of(m, 2)).toEqual([
       [0, 2 * MiB, 1, 4096],
-      [2 * MiB, 4 * MiB, 0, 2 * MiB],
+      [2 * MiB, 2 * MiB, 0, 2 * MiB],
+      [4 * MiB, 2 * MiB, 0, 2 * MiB],
     ]);
-    const moved = m.mem.toArray().find((e) => e.owner === 2 && e.node === 0)!;
-    expect([moved.start, moved.end]).toEqual([4 * MiB, 8 * MiB]);
+    // The top THP (virtual 4..6 MiB) took the lowest free block.
+    const top = m.mem.toArray().find((e) => e.owner === 2 && e.vstart === 2 * 2 ** 32 + 4 * MiB)!;
+    expect([top.start, top.end]).toEqual([4 * MiB, 6 * MiB]);
+  });
+
+  it('a batch does not reuse the frames it leaves: falling back to the source node with one free frame there, one page moves', () => {
+    const m = new Machine({ nodes: [node(8 * MiB), node(8 * MiB)], base: 0, holeBetweenNodes: 0 });
+    expect(m.allocate(req(1, 8 * MiB, false, [0]))).toBe(0); // the target is full
+    expect(m.allocate(req(2, 100 * 4096, false, [1]))).toBe(0);
+    expect(m.allocate(req(3, 8 * MiB - 101 * 4096, false, [1]))).toBe(0); // node 1 keeps one frame
+    const res = m.migrateRange(8 * MiB, 8 * MiB + 100 * 4096, 0, [1]);
+    // Page 99 takes the free frame; page 98 finds none (the frame page 99 left is not free until
+    // the batch ends): -ENOMEM ends the run.
+    expect(res.migrated).toBe(4096);
+    expect(m.nodeFree(1)).toBe(4096);
+  });
+
+  it('ranges must hold whole folios: one that cuts a THP is refused', () => {
+    const m = new Machine({ nodes: [node(8 * MiB), node(8 * MiB)], base: 0, holeBetweenNodes: 0 });
+    expect(m.allocate(req(1, 7 * MiB, false, [0]))).toBe(0);
+    expect(m.allocate(req(2, 2 * MiB, true, [1]))).toBe(0);
+    expect(() => m.migrateRange(9 * MiB, 10 * MiB, 0)).toThrow(/cuts the 2048 KiB folio at 8388608; pass whole folios/);
   });
 
   it('a base page that finds no memory ends its run: the lower folios of the run are not tried (no split)', () => {

@@ -87,6 +87,9 @@ export interface MigrationResult {
   costNs: number;
 }
 
+/** NR_MAX_BATCHED_MIGRATION: migrate_pages() batches folios until they reach this many base pages. */
+const MIGRATE_BATCH_PAGES = 512;
+
 /** Layout-log ranges kept: a consumer further behind rebuilds from the extents. */
 const LAYOUT_LOG_KEEP = 1 << 16;
 
@@ -390,6 +393,25 @@ export class Machine {
   /** migrateFolios() where memory may run short: node run by node run, each highest folio first. */
   private migrateRuns(ranges: ReadonlyArray<readonly [number, number]>, target: number, fallback: readonly number[]): MigrationResult {
     const res: MigrationResult = { migrated: 0, folios: 0, costNs: 0 };
+    const cut: number[] = [];
+    for (const [a, b] of ranges) {
+      for (const [at, edge] of [
+        [a, a],
+        [b - 1, b],
+      ]) {
+        const e = this.lruExtentAt(at);
+        if (e && edge % e.folioSize !== 0) throw new RangeError(`migration: [${a}, ${b}) cuts the ${e.folioSize / 1024} KiB folio at ${alignDown(at, e.folioSize)}; pass whole folios`);
+      }
+      // A 2 MiB folio in several extents (state set on part of it, which paddr never does: it
+      // acts on whole folios) moves as base pages, as the old address-order path split it.
+      for (let i = this.mem.lowerBound(a); i < this.mem.length && this.mem.at(i).start < b; i++) {
+        const e = this.mem.at(i);
+        if (e.kind !== ExtKind.Lru || e.folioSize === PAGE_SIZE) continue;
+        if (e.start % e.folioSize !== 0) cut.push(alignDown(e.start, e.folioSize), alignUp(e.start, e.folioSize));
+        if (e.end % e.folioSize !== 0) cut.push(alignDown(e.end, e.folioSize), alignUp(e.end, e.folioSize));
+      }
+    }
+    for (let i = 0; i < cut.length; i += 2) this.setFolioSize(cut[i], cut[i + 1], PAGE_SIZE);
     // The folio list as pieces [start, end, node, folio size], ascending: the moves below change
     // the extents, never the pieces not yet moved (they are in use; destinations are free frames).
     const pieces: number[] = [];
@@ -414,25 +436,43 @@ export class Machine {
     return res;
   }
 
-  /** The pieces [r0, r1) of one node run, highest folio first, until a base page finds no memory. */
+  /**
+   * The pieces [r0, r1) of one node run, highest folio first, until a base page finds no memory.
+   * migrate_pages() hands them to migrate_pages_batch() a batch at a time (up to 512 pages, the
+   * folio that reaches it included, so a 2 MiB folio ends its batch), which allocates every
+   * destination before it frees any source: a fallback to the source node reuses the frames a
+   * batch leaves only in later batches.
+   */
   private migrateRunDown(pieces: readonly number[], r0: number, r1: number, nodes: readonly number[], res: MigrationResult): void {
+    let batch = 0; // pages in the current batch
     for (let p = r1 - 4; p >= r0; p -= 4) {
       const lo = pieces[p];
       let top = pieces[p + 1];
       const folioSize = pieces[p + 3];
       while (top > lo) {
         if (folioSize !== HPAGE_PMD_SIZE) {
-          const len = this.moveTop(lo, top, PAGE_SIZE, nodes, res);
-          if (len === 0) return; // -ENOMEM: migrate_pages() gives up on the rest of the list
+          const len = this.moveTop(Math.max(lo, top - (MIGRATE_BATCH_PAGES - batch) * PAGE_SIZE), top, PAGE_SIZE, nodes, res);
+          if (len === 0) {
+            this.endBatch(); // -ENOMEM: the batch's moves complete, the rest of the list is not tried
+            return;
+          }
           top -= len;
+          batch += len / PAGE_SIZE;
+          if (batch >= MIGRATE_BATCH_PAGES) {
+            this.endBatch();
+            batch = 0;
+          }
           continue;
         }
-        const moved = this.moveTop(lo, top, HPAGE_PMD_SIZE, nodes, res);
+        const moved = this.moveTop(top - HPAGE_PMD_SIZE, top, HPAGE_PMD_SIZE, nodes, res);
+        this.endBatch();
+        batch = 0;
         if (moved > 0) {
           top -= moved;
           continue;
         }
-        // No 2 MiB block anywhere allowed: the folio is split and its pages retried at once.
+        // No 2 MiB block anywhere allowed: the folio is split and its pages are retried once,
+        // as a batch of their own, after its batch.
         const thp = top - HPAGE_PMD_SIZE;
         this.setFolioSize(thp, top, PAGE_SIZE);
         for (let sub = top; sub > thp; ) {
@@ -440,15 +480,31 @@ export class Machine {
           if (len === 0) break;
           sub -= len;
         }
+        this.endBatch();
         top = thp;
       }
     }
+    this.endBatch();
+  }
+
+  /** Source ranges [start, end, node] moved in the current batch: isolated, freed when it ends. */
+  private readonly batchSources: number[] = [];
+
+  /** The current batch's source frames become free (migrate_pages_batch()'s move phase). */
+  private endBatch(): void {
+    const b = this.batchSources;
+    for (let i = 0; i < b.length; i += 3) {
+      this.mem.replaceRange(b[i], b[i + 1], [this.mem.make(b[i], b[i + 1], b[i + 2], ExtKind.Free)]);
+      this.freed(b[i + 2], b[i], b[i + 1]);
+      this.touched(b[i], b[i + 1]);
+    }
+    b.length = 0;
   }
 
   /**
    * Move the highest folios of [lo, top) (one source extent's, of size `folioSize`) to the first
-   * node of `nodes` with a free block for at least one: as many as that block holds. Returns the
-   * bytes moved (0: no node had room for one).
+   * node of `nodes` with a free block for at least one: as many as that block holds. Their frames
+   * stay taken until endBatch(). Returns the bytes moved (0: no node had room for one).
    */
   private moveTop(lo: number, top: number, folioSize: number, nodes: readonly number[], res: MigrationResult): number {
     for (const nid of nodes) {
@@ -461,8 +517,9 @@ export class Machine {
       const d = this.mem.make(dst.start, dst.end, nid, e.kind);
       d.takeContent(e, e.vstart + (from - e.start));
       const srcNode = e.node;
-      this.mem.replaceRange(from, top, [this.mem.make(from, top, srcNode, ExtKind.Free)]);
-      this.freed(srcNode, from, top);
+      // Isolated until its batch ends: neither an LRU folio nor a free frame.
+      this.mem.replaceRange(from, top, [this.mem.make(from, top, srcNode, ExtKind.NonLru)]);
+      this.batchSources.push(from, top, srcNode);
       this.touched(from, top);
       this.mem.replaceRange(dst.start, dst.end, [d]);
       this.touched(dst.start, dst.end);
