@@ -1184,6 +1184,10 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     );
     expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.age)).toEqual([`${SCHEME}.access_pattern.age: ${MISSING}, min 0, max max (any age)`]);
     expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].quotas.weights)).toEqual([`${SCHEME}.quotas.weights: ${MISSING}, 0 for each (every region scores alike)`]);
+    // damo's DamosQuotas.from_kvpairs indexes each weight: a weights object without one fails there.
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.weights = { sz_permil: 5 } as never))).toEqual(
+      ['nr_accesses_permil', 'age_permil'].map((k) => `${SCHEME}.quotas.weights.${k}: ${MISSING}, 0`),
+    );
     expect(warnings((d) => delete d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].current_value)).toEqual([`${GOAL}.current_value: ${MISSING}, 0`]);
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].watermarks = { metric: 'free_mem_rate' }))).toEqual(
       ['interval_us', 'high_permil', 'mid_permil', 'low_permil'].map((k) => `${SCHEME}.watermarks.${k}: ${MISSING}, 0`),

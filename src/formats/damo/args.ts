@@ -524,12 +524,17 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
     return [];
   }
   const component = ['--damos_quota_interval', '--damos_quota_time', '--damos_quota_space', '--damos_quota_weights'].filter((n) => occ.has(n));
+  // damo refuses --damos_quotas beside --damos_quota_interval; the other component options it
+  // reads only with --damos_quota_interval and otherwise ignores, which damon-sim refuses instead.
   if (occ.has('--damos_quotas') && component.length > 0)
-    fail('--damos_quotas', `expected either --damos_quotas or the component options (--damos_quota_interval/_time/_space/_weights), not both; found --damos_quotas and ${component.join(', ')}`);
+    fail(
+      '--damos_quotas',
+      `expected either --damos_quotas or the component options (--damos_quota_interval/_time/_space/_weights), not both; found --damos_quotas and ${component.join(', ')}${occ.has('--damos_quota_interval') ? '' : ' (damo would ignore the latter)'}`,
+    );
   // Component style: the i-th --damos_quota_interval makes the i-th scheme's quotas; weights default 1 permil each.
   let quotaWords = all(occ, '--damos_quotas');
   if (component.length > 0) {
-    if (!occ.has('--damos_quota_interval')) fail(component[0], `expected --damos_quota_interval (the component style needs the reset interval); found only ${component.join(', ')}`);
+    if (!occ.has('--damos_quota_interval')) fail(component[0], `expected --damos_quota_interval (the component style needs the reset interval: damo ignores the other component options without it); found only ${component.join(', ')}`);
     const times = all(occ, '--damos_quota_time');
     const spaces = all(occ, '--damos_quota_space');
     const weights = all(occ, '--damos_quota_weights');

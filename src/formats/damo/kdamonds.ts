@@ -204,6 +204,7 @@ const REQUIRED_KEYS: Record<string, Readonly<Record<string, string>>> = {
   intervalsGoal: { access_bp: '0', aggrs: '0 (no interval auto-tuning)', min_sample_us: '0', max_sample_us: '0' },
   accessPattern: { sz_bytes: 'min 0, max max (any size)', nr_accesses: 'min 0, max max (any access rate)', age: 'min 0, max max (any age)' },
   quotas: { time_ms: '0 (no time quota)', sz_bytes: '0 (no size quota: no limit on the bytes applied)', reset_interval_ms: 'none (the charge window never ends)', weights: '0 for each (every region scores alike)' },
+  weights: { sz_permil: '0', nr_accesses_permil: '0', age_permil: '0' },
   // (A goal without its metric or its target_value is an error of its own, unless it is in the
   // old spelling: goalToParams().)
   goal: { current_value: '0' },
@@ -277,6 +278,7 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
       unknownKeys(sm?.quotas, KNOWN_KEYS.quotas, [...sp, 'quotas']);
       unknownKeys(obj(sm?.quotas)?.weights, KNOWN_KEYS.weights, [...sp, 'quotas', 'weights']);
       required(sm?.quotas, REQUIRED_KEYS.quotas, [...sp, 'quotas']);
+      required(obj(sm?.quotas)?.weights, REQUIRED_KEYS.weights, [...sp, 'quotas', 'weights']);
       unknownKeys(sm?.watermarks, KNOWN_KEYS.watermarks, [...sp, 'watermarks']);
       required(sm?.watermarks, REQUIRED_KEYS.watermarks, [...sp, 'watermarks']);
       list(obj(sm?.quotas)?.goals).forEach((g, gi) => {
