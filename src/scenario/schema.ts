@@ -43,7 +43,7 @@ const hotsetSchema = z.strictObject({
   type: z.literal('hotset'),
   rss: bytesV(),
   hot_set: bytesV(),
-  hot_share: ratioV('bp').optional().describe('share of accesses to the hot set: "99 %" or bp (default 99 %)'),
+  hot_share: ratioV('bp', false).optional().describe('share of accesses to the hot set: "99 %" or bp (default 99 %)'),
   access_rate: realV().describe('page access events per second over the whole RSS'),
   hot_offset: bytesV().optional(),
   moves: z.array(z.strictObject({ at: timeBareV('s', 'ns'), hot_offset: bytesV() })).optional(),
@@ -55,7 +55,7 @@ const hotsetSchema = z.strictObject({
 
 const hotSchema = z.strictObject({
   bytes: bytesV(),
-  share: ratioV('bp').optional().describe('share of the area\'s accesses to the hot subset: "99 %" or bp (default 99 %)'),
+  share: ratioV('bp', false).optional().describe('share of the area\'s accesses to the hot subset: "99 %" or bp (default 99 %)'),
   offset: bytesV().optional(),
   moves: z.array(z.strictObject({ at: timeBareV('s', 'ns'), offset: bytesV() })).optional(),
 });

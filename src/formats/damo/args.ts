@@ -277,10 +277,10 @@ function warnDecimalLooking(opt: string, v: string, what: string | undefined): v
   if (!sizeWarnings.some((w) => w.path === opt && w.message === message)) sizeWarnings.push({ path: opt, message });
 }
 
-const pUs = (opt: string, v: string) => unit(opt, () => parseTime(v, 'us'), undefined, v);
-const pMs = (opt: string, v: string, what?: string) => unit(opt, () => parseTime(v, 'ms'), what, v);
-const pPermil = (opt: string, v: string, what?: string) => unit(opt, () => parseRatio(v, 'permil'), what, v);
-const pBp = (opt: string, v: string) => unit(opt, () => parseRatio(v, 'bp'), undefined, v);
+const pUs = (opt: string, v: string) => unit(opt, () => parseTime(v, 'us', true), undefined, v);
+const pMs = (opt: string, v: string, what?: string) => unit(opt, () => parseTime(v, 'ms', true), what, v);
+const pPermil = (opt: string, v: string, what?: string) => unit(opt, () => parseRatio(v, 'permil', true), what, v);
+const pBp = (opt: string, v: string) => unit(opt, () => parseRatio(v, 'bp', true), undefined, v);
 const pNr = (opt: string, v: string) => unit(opt, () => parseNumber(v), undefined, v);
 const pPercent = (opt: string, v: string) => unit(opt, () => parsePercentFloat(v), undefined, v);
 /** A bound damo's text_to_percent() reads as a plain integer (try_common_input), not as "N %". */

@@ -545,14 +545,14 @@ export function numToUlong(x: number): bigint {
 export function parseGoalValue(metric: QuotaGoalMetric, v: string | number): bigint {
   switch (metric) {
     case 'some_mem_psi_us':
-      return parseTime(v, 'us');
+      return parseTime(v, 'us', true);
     case 'node_mem_used_bp':
     case 'node_mem_free_bp':
     case 'node_memcg_used_bp':
     case 'node_memcg_free_bp':
     case 'active_mem_bp':
     case 'inactive_mem_bp':
-      return parseRatio(v, 'bp');
+      return parseRatio(v, 'bp', true);
     case 'node_eligible_mem_bp':
       // damo accepts only a plain bp integer here ("60%" is rejected).
       if (typeof v === 'string' && v.includes('%')) throw new UnitError('a plain bp integer such as 6000 (node_eligible_mem_bp does not take percentages)', v);

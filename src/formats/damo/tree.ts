@@ -22,7 +22,7 @@
  */
 import type { DamosAction, FilterType, GoalTuner, QuotaGoalMetric, WmarkMetric } from '../../damos/scheme.js';
 import type { OpsId } from '../../ops/operations.js';
-import { ULONG_MAX, formatBytes, formatNumber, formatRatio, formatTimeExact, formatTimeShort, parseTime, type TimeUnit } from './units.js';
+import { ULONG_MAX, UnitError, formatBytes, formatNumber, formatRatio, formatTimeExact, formatTimeShort, parseRatio, parseTime, type TimeUnit } from './units.js';
 
 export interface DamoGoal {
   metric: QuotaGoalMetric;
@@ -174,13 +174,32 @@ export function formatBytesAccurate(x: bigint): string {
 /** damo's "short" time (format_time_us/_ms), or the exact form when the short one loses digits. */
 function formatTimeShortExact(x: bigint, unit: TimeUnit): string {
   const s = formatTimeShort(x, unit);
-  if (s === 'max' || parseTime(s, unit) === x) return s;
+  try {
+    if (s === 'max' || parseTime(s, unit, true) === x) return s;
+  } catch (e) {
+    if (!(e instanceof UnitError)) throw e; // read back past ULONG_MAX (floating point)
+  }
   return formatTimeExact(x, unit);
 }
 
 const timeShort = (x: bigint, unit: TimeUnit, raw: boolean): DamoJson => (raw ? rawInt(x) : formatTimeShortExact(x, unit));
 const timeExact = (x: bigint, unit: TimeUnit, raw: boolean): DamoJson => (raw ? rawInt(x) : formatTimeExact(x, unit));
-const permil = (x: bigint, raw: boolean): DamoJson => (raw ? rawInt(x) : formatRatio(x, 'permil'));
+const permil = (x: bigint, raw: boolean): DamoJson => (raw ? rawInt(x) : formatRatioExact(x, 'permil'));
+
+/**
+ * damo's percentage form of a permil or bp value, or the bare number (the key's own unit) where
+ * damo would read the percentage back lower: it stages "4.1 %" of permil as 40 (parseRatio()).
+ */
+function formatRatioExact(x: bigint, unit: 'permil' | 'bp'): string {
+  const s = formatRatio(x, unit);
+  try {
+    if (parseRatio(s, unit, true) === x) return s;
+  } catch (e) {
+    // Near ULONG_MAX the percentage reads back past it (floating point): the number does not.
+    if (!(e instanceof UnitError)) throw e;
+  }
+  return formatNumber(x);
+}
 
 /** A percentage of the maximum access rate: "5 %", "5.5 %", "18,446,744,073,709,551,615 %". */
 export function formatPercent(p: number, raw = false): string {
@@ -278,7 +297,7 @@ function contextTree(c: DamoContext, raw: boolean): DamoJson {
       aggr_us: timeShort(i.aggrUs, 'us', raw),
       ops_update_us: timeShort(i.opsUpdateUs, 'us', raw),
       intervals_goal: {
-        access_bp: raw ? rawInt(i.goal.accessBp) : formatRatio(i.goal.accessBp, 'bp'),
+        access_bp: raw ? rawInt(i.goal.accessBp) : formatRatioExact(i.goal.accessBp, 'bp'),
         aggrs: nr(i.goal.aggrs, raw),
         min_sample_us: timeShort(i.goal.minSampleUs, 'us', raw),
         max_sample_us: timeShort(i.goal.maxSampleUs, 'us', raw),

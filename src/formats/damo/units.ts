@@ -5,8 +5,10 @@
  * "1.5 GiB", "2 h 1 m 59 s 123 ms", "99.7 %" or "1,234".
  *
  * Written from damo's observable behaviour, with two deliberate differences:
- * - arithmetic is exact (decimal digit strings scaled with bigint, never floats), so "1.5 GiB",
- *   "0.1 %" of bp and values up to ULONG_MAX come out exactly;
+ * - arithmetic is exact (decimal digit strings scaled with bigint, never floats), so "1.5 GiB"
+ *   and values up to ULONG_MAX come out exactly; except that the damo readers of percentages and
+ *   fractional times follow damo's floating point (parseRatio()/parseTime() with `damo`), which
+ *   changes what is staged ("57 %" of bp is 5699);
  * - every rejection is a UnitError saying what was expected and what was found, and negative or
  *   out-of-range values are rejected (the kernel parameters are unsigned 64-bit).
  */
@@ -284,8 +286,13 @@ const TIME_TOKEN_RE = /^(.*?)(ns|us|ms|s|m|h|d)$/s;
  * A time, returned as an integer number of `unit` (truncated): "5ms", "5 ms", "1 m 2 s",
  * "2 h 1 m 59 s 123 ms", "min", "max", or a bare number that is already in `unit`.
  * Components are whitespace-separated (damo splits on whitespace) and are summed.
+ *
+ * `damo`: as damo stages it. Its text_to_ns() multiplies a fractional number by the unit's ns in
+ * floating point, text_to_us()/text_to_ms() divide by 1000 (once, twice) in floating point, and the
+ * sysfs write truncates ('%d'), so "4.1 ms" is 4099 µs, not 4100. Whole numbers come out the same
+ * either way, and are kept exact.
  */
-export function parseTime(v: unknown, unit: TimeUnit): bigint {
+export function parseTime(v: unknown, unit: TimeUnit, damo = false): bigint {
   const expected = expectTime(unit);
   const text = integerOrText(v, expected);
   if (typeof text === 'bigint') return text;
@@ -312,11 +319,40 @@ export function parseTime(v: unknown, unit: TimeUnit): bigint {
     if (d === null || u === undefined || !Object.hasOwn(NS_PER, u)) throw badString(expected, v as string, text);
     parts.push({ d, ns: NS_PER[u] });
   }
+  if (damo && parts.some((p) => hasFractionDec(p.d))) return checkRange(damoFloatTime(parts, unit), expected, v);
   // Sum exactly over a common power-of-ten denominator, then convert to the requested unit.
   const fracDigits = Math.max(0, ...parts.map((p) => -p.d.exp));
   let total = 0n;
   for (const p of parts) total += p.d.mant * p.ns * 10n ** BigInt(p.d.exp + fracDigits);
   return checkRange(total / (NS_PER[unit] * 10n ** BigInt(fracDigits)), expected, v);
+}
+
+/** Whether d has a fractional part (damo's text_to_nr() then gives a float, not an int). */
+function hasFractionDec(d: Dec): boolean {
+  return d.exp < 0 && d.mant % 10n ** BigInt(-d.exp) !== 0n;
+}
+
+/** parseTime(_, unit, true) where some component is fractional: damo's float arithmetic, truncated. */
+function damoFloatTime(parts: ReadonlyArray<{ d: Dec; ns: bigint }>, unit: TimeUnit): bigint {
+  // text_to_ns() sums the components left to right: ints exactly until a float joins the sum.
+  let exact = 0n;
+  let sum: number | null = null;
+  for (const p of parts) {
+    if (hasFractionDec(p.d)) {
+      const x = decToNumber(p.d) * Number(p.ns);
+      sum = sum === null ? Number(exact) + x : sum + x;
+    } else {
+      const whole = scaleDec(p.d, p.ns, 1n);
+      if (sum === null) exact += whole;
+      else sum += Number(whole);
+    }
+  }
+  let t = sum as number;
+  // text_to_us() = ns / 1000, text_to_ms() = text_to_us() / 1000, text_to_sec() = text_to_ms() / 1000.
+  const divisions = { ns: 0, us: 1, ms: 2, s: 3 }[unit];
+  for (let i = 0; i < divisions; i++) t /= 1000;
+  if (!Number.isFinite(t)) return ULONG_MAX + 1n;
+  return BigInt(Math.trunc(t));
 }
 
 /**
@@ -346,14 +382,18 @@ function percentPart(text: string): string | null {
  * A ratio key whose kernel unit is `unit`: "5%", "0.5 %", "1,234.567 %" are percent and are
  * converted ("99.7%" as bp is 9970); a bare number is already in `unit`. Truncated toward zero.
  */
-export function parseRatio(v: unknown, unit: RatioUnit): bigint {
+export function parseRatio(v: unknown, unit: RatioUnit, damo = false): bigint {
   const expected = expectRatio(unit);
   const text = integerOrText(v, expected);
   if (typeof text === 'bigint') return text;
   const pct = percentPart(text);
   const d = parseDec(pct ?? text);
   if (d === null) throw badString(expected, v as string, text);
-  return checkRange(scaleDec(d, pct === null ? 1n : PER_PERCENT[unit], 1n), expected, v);
+  if (pct === null || !damo) return checkRange(scaleDec(d, pct === null ? 1n : PER_PERCENT[unit], 1n), expected, v);
+  // `damo`: as damo stages a percentage: text_to_ratio() divides by 100.0, text_to_bp()/_permil()
+  // multiply the float by 10000/1000, and the sysfs write truncates ('%d'): "57 %" is 5699 bp.
+  const x = (decToNumber(d) / 100) * Number(PER_PERCENT[unit] * 100n);
+  return checkRange(Number.isFinite(x) ? BigInt(Math.trunc(x)) : ULONG_MAX + 1n, expected, v);
 }
 
 /**

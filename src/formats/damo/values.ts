@@ -48,7 +48,7 @@ export const patternBytesV = () => unit((v) => parseBytes(v, 'write_ulong'), BYT
 
 const timeDescription = (u: TimeUnit) => `time: a number of ${u === 'us' ? 'µs' : u}, or a string such as "5 ms", "1 s", "max"`;
 /** A time in the key's own unit when bare: "5 ms", "1 s", "2 h 1 m", "max". */
-export const timeV = (u: TimeUnit) => unit((v) => parseTime(v, u), timeDescription(u));
+export const timeV = (u: TimeUnit) => unit((v) => parseTime(v, u, true), timeDescription(u));
 
 /** A time counted in `out`, where a bare number means `bare`: damon-sim's own durations (bare = seconds). */
 export const timeBareV = (bare: TimeUnit, out: TimeUnit) =>
@@ -56,7 +56,8 @@ export const timeBareV = (bare: TimeUnit, out: TimeUnit) =>
 
 const ratioDescription = (u: RatioUnit) => `${u}: a number of ${u}, or a percentage such as "5 %"`;
 /** A ratio in the key's own unit when bare, or a percentage string: "5 %". */
-export const ratioV = (u: RatioUnit) => unit((v) => parseRatio(v, u), ratioDescription(u));
+/** `damo`: a percentage as damo stages it (parseRatio()); false for damon-sim's own keys, read exactly. */
+export const ratioV = (u: RatioUnit, damo = true) => unit((v) => parseRatio(v, u, damo), ratioDescription(u));
 
 /** An unsigned integer, with thousands separators allowed: 1000, "1,000", "max". */
 export const numberV = () => unit(parseNumber, 'an unsigned integer such as 1000 or "1,000"');
@@ -107,10 +108,10 @@ function atMostUint(parse: (v: string | number) => bigint, unitName: string): (v
 export const uintV = () => unit((v) => Number(atMostUint(parseNumber, '')(v)), `a non-negative integer of at most ${UINT_MAX}`);
 
 /** ratioV(u) for a sysfs file that takes an unsigned int (a scheme's quota weights). */
-export const uintRatioV = (u: RatioUnit) => unit(atMostUint((v) => parseRatio(v, u), u), ratioDescription(u));
+export const uintRatioV = (u: RatioUnit) => unit(atMostUint((v) => parseRatio(v, u, true), u), ratioDescription(u));
 
 /** timeV(u) for a sysfs file that takes an unsigned int (a kdamond's refresh_ms). */
-export const uintTimeV = (u: TimeUnit) => unit(atMostUint((v) => parseTime(v, u), u), timeDescription(u));
+export const uintTimeV = (u: TimeUnit) => unit(atMostUint((v) => parseTime(v, u, true), u), timeDescription(u));
 
 /**
  * A signed integer a sysfs file takes as an int (node ids, where -1 means none; kstrtoint: outside
@@ -187,7 +188,7 @@ export const ageV = () =>
       return { kind: 'aggr_intervals', value: c.value };
     }
     try {
-      return { kind: 'us', value: parseTime(v, 'us') };
+      return { kind: 'us', value: parseTime(v, 'us', true) };
     } catch (e) {
       throw e instanceof UnitError ? e.expecting('a time such as "5 ms" or a number of us, or aggregation intervals such as "3 aggr_intervals" (units: ns us ms s m h d, aggr_intervals; or the words min, max)') : e;
     }
