@@ -304,6 +304,22 @@ describe('pageout to a swap device that fills up', () => {
     expect(m.evict(0, 4 * MiB)).toBe(0); // swap full
   });
 
+  it('anon folios that find no swap space are activated (shrink_folio_list()\'s activate_locked), page cache is dropped', () => {
+    const m = new Machine({ nodes: [node], base: 0, holeBetweenNodes: 0, swap: MiB });
+    expect(m.allocate(anon(1, 4 * MiB, false))).toBe(0);
+    expect(m.allocate({ ...anon(2, MiB, false), anon: false })).toBe(0);
+    expect(m.mem.toArray().filter((e) => e.kind === ExtKind.Lru).every((e) => !e.active)).toBe(true);
+    // 1 MiB goes to swap; the other 3 MiB of anon stay, active; the page cache goes.
+    expect(m.evict(0, 5 * MiB)).toBe(2 * MiB);
+    const lru = m.mem.toArray().filter((e) => e.kind === ExtKind.Lru);
+    expect(lru.map((e) => [e.start, e.end, e.active])).toEqual([[MiB, 4 * MiB, true]]);
+    // With no swap at all, every anon folio of the range is activated.
+    const none = new Machine({ nodes: [node], base: 0, holeBetweenNodes: 0 });
+    expect(none.allocate(anon(1, MiB, false))).toBe(0);
+    expect(none.evict(0, MiB)).toBe(0);
+    expect(none.mem.toArray().filter((e) => e.kind === ExtKind.Lru).map((e) => e.active)).toEqual([true]);
+  });
+
   it('a THP needs room for the whole folio', () => {
     const m = new Machine({ nodes: [node], base: 0, holeBetweenNodes: 0, swap: 3 * MiB });
     expect(m.allocate(anon(1, 4 * MiB, true))).toBe(0);

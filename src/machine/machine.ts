@@ -625,14 +625,15 @@ export class Machine {
 
   /**
    * Reclaim the LRU folios in [start, end) (whole folios), folio by folio in address order: anon
-   * memory goes to the swap device while it has room for the folio, page cache is dropped.
-   * Returns the bytes reclaimed.
+   * memory goes to the swap device while it has room for the folio (the rest stays, activated),
+   * page cache is dropped. Returns the bytes reclaimed.
    */
   evict(start: number, end: number): number {
     this.touched(start, end);
     const [i, end0] = this.mem.isolate(start, end);
     let j = end0;
     let done = 0;
+    let activated = false;
     for (let k = i; k < j; k++) {
       const e = this.mem.at(k);
       if (e.kind !== ExtKind.Lru) continue;
@@ -640,10 +641,17 @@ export class Machine {
       if (e.anon && this.evicted.swapFree() < len) {
         // The folios that still fit go out; the rest of the run stays (swap is full for them). A
         // THP needs room for all of it (the kernel would split it and swap what fits: not modelled).
+        // What stays is activated: shrink_folio_list() sends a folio add_to_swap() fails for to
+        // activate_locked, and reclaim_pages() had cleared its active flag (mm/vmscan.c).
         const fit = Math.floor(this.evicted.swapFree() / e.folioSize) * e.folioSize;
-        if (fit === 0) continue;
+        activated = true;
+        if (fit === 0) {
+          e.active = true;
+          continue;
+        }
         this.mem.splitAt(e.start + fit);
         j++;
+        this.mem.at(k + 1).active = true;
         len = fit;
       }
       this.evicted.add({ owner: e.owner, vstart: e.vstart, vend: e.vstart + len, anon: e.anon, mapped: e.mapped, memcg: e.memcg });
@@ -652,7 +660,7 @@ export class Machine {
       done += len;
     }
     this.mem.coalesce(i, j);
-    if (done > 0) this.layoutEpoch++;
+    if (done > 0 || activated) this.layoutEpoch++;
     return done;
   }
 
