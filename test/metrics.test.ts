@@ -138,11 +138,33 @@ describe('goal metrics through refreshGoal (damos.md §5.1)', () => {
       [4010.6, 10n, 4010],
       [4011.4, 1n, 4011],
     ];
-    for (const [total, current, last] of steps) {
+    // Each reading one PSI_FREQ (2 * HZ + 1 jiffies = 2.001 s at HZ 1000) after the last, so that
+    // the averaging work has folded the total in between.
+    steps.forEach(([total, current, last], i) => {
       sim.mm.psiSomeUs = total;
+      ctx.clock.now = (i + 1) * 2.001e9;
       refreshGoal(ctx, scheme(), g);
       expect([g.currentValue, g.lastPsiTotal]).toEqual([current, last]);
-    }
+    });
+  });
+
+  it('some_mem_psi_us reads the total as psi_avgs_work last folded it (every 2.001 s at HZ 1000), stalls capped at the wall time', () => {
+    const { sim, ctx } = layout();
+    const g = goal('some_mem_psi_us', { targetValue: 1000n });
+    const readAt = (ns: number) => {
+      ctx.clock.now = ns;
+      refreshGoal(ctx, scheme(), g);
+      return g.currentValue;
+    };
+    // 0.5 s of stalls in a 0.1 s tick counts 0.1 s: "some" is time with at least one task stalled.
+    sim.mm.addPsiSomeStall(0.1e9, 500_000, 100_000);
+    sim.mm.addPsiSomeStall(1.9e9, 20_000, 100_000);
+    expect(readAt(1.95e9)).toBe(0n); // not folded yet
+    expect(readAt(2.0e9)).toBe(0n);
+    expect(readAt(2.001e9)).toBe(120_000n); // the first fold
+    sim.mm.addPsiSomeStall(2.1e9, 30_000, 100_000);
+    expect(readAt(3e9)).toBe(0n); // after the fold: seen at the next one
+    expect(readAt(4.002e9)).toBe(30_000n);
   });
 
   it('node_mem_used_bp / node_mem_free_bp: exact mult_frac values; invalid nid ⇒ 0 / 10000', () => {

@@ -17,13 +17,44 @@ export interface Memcg {
 
 export class MachineMm {
   readonly maxNumNodes = MAX_NUMNODES;
-  /** Total memory-stall time (µs) accrued by the workload model (some_mem_psi_us). */
+  /** Memory-stall "some" time (µs) accrued by the workload model (some_mem_psi_us): at most the wall time it spans. */
   psiSomeUs = 0;
+  /** psi_system.total[PSI_AVGS]: psiSomeUs as the averaging work last folded it (foldPsi()). */
+  private psiFolded = 0;
+  private psiFoldedPeriod = 0;
+  /** PSI_FREQ, the averaging work's period: 2 * HZ + 1 jiffies. */
+  private readonly psiFreqNs: number;
 
   constructor(
     private readonly machine: Machine,
     private readonly memcgs: readonly Memcg[],
-  ) {}
+    hz = 1000,
+  ) {
+    this.psiFreqNs = ((2 * hz + 1) * 1e9) / hz;
+  }
+
+  /**
+   * Stalls of `stallUs` in all during a stretch of `spanUs` ending at `atNs`. "some" counts the
+   * time at least one task stalled, so overlapping stalls count once: no more than the stretch.
+   */
+  addPsiSomeStall(atNs: number, stallUs: number, spanUs: number): void {
+    this.foldPsi(atNs);
+    this.psiSomeUs += Math.min(stallUs, spanUs);
+  }
+
+  /**
+   * The kernel's PSI totals that DAMOS reads move only when psi_avgs_work folds the per-CPU
+   * times, every PSI_FREQ (damos_get_some_mem_psi_total() reads them as they stand, without
+   * collecting): the total as of the last fold before `nowNs` (the stalls of a tick that crosses
+   * one come after it).
+   */
+  private foldPsi(nowNs: number): void {
+    const p = Math.floor(nowNs / this.psiFreqNs);
+    if (p > this.psiFoldedPeriod) {
+      this.psiFolded = this.psiSomeUs;
+      this.psiFoldedPeriod = p;
+    }
+  }
 
   nodeOnline(nid: number): boolean {
     return nid >= 0 && nid < this.machine.nodes.length && this.machine.nodes[nid].capacity > 0;
@@ -75,8 +106,9 @@ export class MachineMm {
     return Math.floor((free / 4096) * 1000 / (this.machine.totalBytes / 4096));
   }
 
-  psiSomeMemTotalUs(_nowNs: number): number {
-    return this.psiSomeUs;
+  psiSomeMemTotalUs(nowNs: number): number {
+    this.foldPsi(nowNs);
+    return this.psiFolded;
   }
 }
 

@@ -81,7 +81,7 @@ export class Simulation {
     this.machine = new Machine(scenario.machine);
     const memcgs = memcgsOf(scenario);
     this.workload = buildWorkload(scenario.workload, (path) => memcgs.find((m) => m.path === path)?.id ?? 0);
-    this.mm = new MachineMm(this.machine, memcgs);
+    this.mm = new MachineMm(this.machine, memcgs, scenario.kernel.hz);
     this.refaulter = new Refaulter(this.machine, this.workload, this.mm, this.rng.fork('refault'), scenario.machine.swapInUs ?? 20);
     this.allocateWorkload();
     this.young = new YoungModel(this.machine, this.workload);

@@ -7,7 +7,7 @@
  * Model (docs/model.md): every tick, a run of n evicted pages with per-page rate λ gets
  * k ~ Binomial(n, 1 − e^(−λΔt)) first accesses; the k pages at the start of the run come back
  * (which pages exactly is not tracked: runs stay contiguous). Each refault stalls the task for
- * `swapInUs`.
+ * `swapInUs`; the PSI "some" total takes at most the tick's length of them (MachineMm.addPsiSomeStall()).
  */
 import { binomialLogq, type Prng } from '../lib/prng.js';
 import { PAGE_SIZE } from '../lib/kint.js';
@@ -50,6 +50,7 @@ export class Refaulter {
     let run = 0;
     // The ranges as they are now, as columns: the refaults below edit the store.
     const snap = store.snapshot(this.snap);
+    let stallUs = 0;
     for (let ri = 0; ri < snap.n; ri++) {
       if (snap.owner[ri] !== owner) {
         owner = snap.owner[ri];
@@ -95,9 +96,11 @@ export class Refaulter {
         if (placed > 0) {
           store.remove(owner, s, s + placed);
           this.refaults += placed / PAGE_SIZE;
-          this.mm.psiSomeUs += (placed / PAGE_SIZE) * this.swapInUs;
+          stallUs += (placed / PAGE_SIZE) * this.swapInUs;
         }
       }
     }
+    // Each refault stalls its task for swapInUs; "some" time counts overlapping stalls once.
+    if (stallUs > 0) this.mm.addPsiSomeStall(nowNs, stallUs, dt * 1e6);
   }
 }
