@@ -520,23 +520,24 @@ describe("damo's float staging of fractional times and percentages (parseTime/pa
   // damo's text_to_ns() multiplies a fractional number in floating point, text_to_us()/_ms()
   // divide by 1000 in floating point, text_to_ratio() divides a percentage by 100.0 and
   // text_to_bp()/_permil() multiply; the sysfs writes truncate ('%d').
-  it('percentages: 57 % is 5699 bp and 0.7 % is 69 bp as damo stages them, 5700 and 70 exactly', () => {
-    expect(parseRatio('57%', 'bp', true)).toBe(5699n);
-    expect(parseRatio('57%', 'bp')).toBe(5700n);
-    expect(parseRatio('0.7 %', 'bp', true)).toBe(69n);
-    expect(parseRatio('4.1%', 'permil', true)).toBe(40n);
-    expect(parseRatio('0.35%', 'permil', true)).toBe(3n);
-    expect(parseRatio('60 %', 'bp', true)).toBe(6000n);
-    // A bare number is in the key's own unit either way.
-    expect(parseRatio('5699', 'bp', true)).toBe(5699n);
-  });
-
-  it('times: a fractional component goes through floats (4.1 ms is 4099 µs); whole numbers stay exact', () => {
-    expect(parseTime('4.1ms', 'us', true)).toBe(4099n);
-    expect(parseTime('4.1ms', 'us')).toBe(4100n);
-    expect(parseTime('1.001s', 'us', true)).toBe(1000999n);
-    expect(parseTime('1 m 2.5 s', 'ms', true)).toBe(62500n);
-    expect(parseTime('5 ms', 'us', true)).toBe(5000n);
-    expect(parseTime('2 h 1 m 59 s 123 ms', 'us', true)).toBe(parseTime('2 h 1 m 59 s 123 ms', 'us'));
+  it('57 % is 5699 bp and 0.7 % is 69 bp, 4.1 ms is 4099 µs, as damo stages them (5700, 70, 4100 exactly); whole numbers stay exact', () => {
+    // [text, unit, damo, value]; a bare ratio is in the key's own unit either way.
+    const cases: Array<[string, 'bp' | 'permil' | 'us' | 'ms', boolean, bigint]> = [
+      ['57%', 'bp', true, 5699n],
+      ['57%', 'bp', false, 5700n],
+      ['0.7 %', 'bp', true, 69n],
+      ['4.1%', 'permil', true, 40n],
+      ['0.35%', 'permil', true, 3n],
+      ['60 %', 'bp', true, 6000n],
+      ['5699', 'bp', true, 5699n],
+      ['4.1ms', 'us', true, 4099n],
+      ['4.1ms', 'us', false, 4100n],
+      ['1.001s', 'us', true, 1000999n],
+      ['1 m 2.5 s', 'ms', true, 62500n],
+      ['5 ms', 'us', true, 5000n],
+      ['2 h 1 m 59 s 123 ms', 'us', true, 7319123000n],
+    ];
+    const parse = ([t, u, damo]: (typeof cases)[number]) => (u === 'us' || u === 'ms' ? parseTime(t, u, damo) : parseRatio(t, u, damo));
+    expect(cases.map(parse)).toEqual(cases.map((c) => c[3]));
   });
 });
