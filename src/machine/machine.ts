@@ -524,14 +524,19 @@ export class Machine {
       this.mem.replaceRange(dst.start, dst.end, [d]);
       this.touched(dst.start, dst.end);
       this.freeBytes[nid] -= len;
-      const nf = len / folioSize;
-      res.folios += nf;
-      res.migrated += len;
-      res.costNs += folioSize === HPAGE_PMD_SIZE ? nf * this.costs.migrateNsPer2m : nf * this.costs.migrateNsPer4k;
-      this.migratedBytes[srcNode][nid] += len;
+      this.counted(res, len, folioSize, srcNode, nid);
       return len;
     }
     return 0;
+  }
+
+  /** `len` bytes of `folioSize` folios moved from srcNode to dstNode: into the call's result, its cost and the node-pair totals. */
+  private counted(res: MigrationResult, len: number, folioSize: number, srcNode: number, dstNode: number): void {
+    const nf = len / folioSize;
+    res.folios += nf;
+    res.migrated += len;
+    res.costNs += folioSize === HPAGE_PMD_SIZE ? nf * this.costs.migrateNsPer2m : nf * this.costs.migrateNsPer4k;
+    this.migratedBytes[srcNode][dstNode] += len;
   }
 
   /**
@@ -569,10 +574,7 @@ export class Machine {
         if (!dst) throw new Error(`migration: node ${target} has no free page for [${off}, ${srcEnd}) though it had room for the list`);
         const len = dst.end - dst.start;
         this.moveContent(moves.take(len), off, dst.start, len, target, fills);
-        res.folios += len / PAGE_SIZE;
-        res.migrated += len;
-        res.costNs += (len / PAGE_SIZE) * this.costs.migrateNsPer4k;
-        this.migratedBytes[srcNode][target] += len;
+        this.counted(res, len, PAGE_SIZE, srcNode, target);
         off += len;
       }
       moves.flush();

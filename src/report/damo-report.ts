@@ -367,8 +367,10 @@ export function collectTriedRegions(
   for (const k of sim.kdamonds) {
     const w = k.kdamond.walk;
     if (w && giveUp.has(w)) {
-      if (!w.finished) onGiveUp?.(k.idx, sim.now - from, cutShort && k.kdamond.ctx.passedSampleIntervals < giveUp.get(w)!.sis ? 'time' : 'samples');
-      if (!w.finished) w.cancel();
+      if (!w.finished) {
+        onGiveUp?.(k.idx, sim.now - from, cutShort && k.kdamond.ctx.passedSampleIntervals < giveUp.get(w)!.sis ? 'time' : 'samples');
+        w.cancel();
+      }
       k.kdamond.walk = undefined;
     }
   }

@@ -200,12 +200,13 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
       ...doc.errors.slice(0, MAX_PARSE_ERRORS).map((e) => {
         // The parser's own "at line L, column C" repeats the path's position.
         const what = e.message.split('\n')[0].replace(/:$/, '').replace(/ at line \d+, column \d+$/, '');
+        const at = e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source;
         // The library's text for this one is advice to its programmers (use parseAllDocuments()).
-        if (e.code === 'MULTIPLE_DOCS') return { path: e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source, message: 'expected one YAML document; found a second one here (a "---" line starts a new document; a scenario is one)' };
+        if (e.code === 'MULTIPLE_DOCS') return { path: at, message: 'expected one YAML document; found a second one here (a "---" line starts a new document; a scenario is one)' };
         // At the end of the input the parser counts the line after the final newline, which no
         // editor shows: name the end of the last line with text instead (endOfText()).
         if (e.pos[0] >= text.length) return { path: `${source}:${endOfText(text)}`, message: `expected YAML or JSON; at the end of the file: ${what}` };
-        return { path: e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source, message: `expected YAML or JSON; ${what}` };
+        return { path: at, message: `expected YAML or JSON; ${what}` };
       }),
       ...(more > 0 ? [{ path: source, message: `expected YAML or JSON; found ${more} more parse error${more === 1 ? '' : 's'} after these (most follow from the first)` }] : []),
     ]);

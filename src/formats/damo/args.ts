@@ -223,8 +223,9 @@ function unit<T>(opt: string, parse: () => T, what?: string, v?: string): T {
     return parse();
   } catch (e) {
     if (e instanceof UnitError) {
+      // A value that is a unit alone ("" never is one).
       const u = v?.trim() ?? '';
-      const split = v !== undefined && UNIT_ALONE.test(u) ? (splitHint((_n, w) => w === u) ?? ` (damo splits an option's values at spaces: write a number and its unit as one value, as "1${binaryUnit(u)}" or quoted "1 ${binaryUnit(u)}")`) : '';
+      const split = UNIT_ALONE.test(u) ? (splitHint((_n, w) => w === u) ?? ` (damo splits an option's values at spaces: write a number and its unit as one value, as "1${binaryUnit(u)}" or quoted "1 ${binaryUnit(u)}")`) : '';
       fail(opt, `${what === undefined ? '' : `${what}: `}${e.message}${split}`);
     }
     throw e;

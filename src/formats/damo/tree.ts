@@ -174,12 +174,20 @@ export function formatBytesAccurate(x: bigint): string {
 /** damo's "short" time (format_time_us/_ms), or the exact form when the short one loses digits. */
 function formatTimeShortExact(x: bigint, unit: TimeUnit): string {
   const s = formatTimeShort(x, unit);
+  return s === 'max' || readsBackAs(x, () => parseTime(s, unit, true)) ? s : formatTimeExact(x, unit);
+}
+
+/**
+ * Whether damo reads a printed form back as x (`read`). Near ULONG_MAX its floating point reads
+ * some forms back past it, which the reader refuses: those do not read back either.
+ */
+function readsBackAs(x: bigint, read: () => bigint): boolean {
   try {
-    if (s === 'max' || parseTime(s, unit, true) === x) return s;
+    return read() === x;
   } catch (e) {
-    if (!(e instanceof UnitError)) throw e; // read back past ULONG_MAX (floating point)
+    if (!(e instanceof UnitError)) throw e;
+    return false;
   }
-  return formatTimeExact(x, unit);
 }
 
 const timeShort = (x: bigint, unit: TimeUnit, raw: boolean): DamoJson => (raw ? rawInt(x) : formatTimeShortExact(x, unit));
@@ -192,13 +200,7 @@ const permil = (x: bigint, raw: boolean): DamoJson => (raw ? rawInt(x) : formatR
  */
 function formatRatioExact(x: bigint, unit: 'permil' | 'bp'): string {
   const s = formatRatio(x, unit);
-  try {
-    if (parseRatio(s, unit, true) === x) return s;
-  } catch (e) {
-    // Near ULONG_MAX the percentage reads back past it (floating point): the number does not.
-    if (!(e instanceof UnitError)) throw e;
-  }
-  return formatNumber(x);
+  return readsBackAs(x, () => parseRatio(s, unit, true)) ? s : formatNumber(x);
 }
 
 /** A percentage of the maximum access rate: "5 %", "5.5 %", "18,446,744,073,709,551,615 %". */

@@ -135,7 +135,7 @@ function parseDec(text: string): Dec | null {
 export function hasFraction(v: string | number): boolean {
   if (typeof v === 'number') return !Number.isInteger(v);
   const d = parseDec(v.trim());
-  return d !== null && d.exp < 0 && d.mant % 10n ** BigInt(-d.exp) !== 0n;
+  return d !== null && hasFractionDec(d);
 }
 
 /** trunc(d × num / den), exact. */
@@ -351,8 +351,12 @@ function damoFloatTime(parts: ReadonlyArray<{ d: Dec; ns: bigint }>, unit: TimeU
   // text_to_us() = ns / 1000, text_to_ms() = text_to_us() / 1000, text_to_sec() = text_to_ms() / 1000.
   const divisions = { ns: 0, us: 1, ms: 2, s: 3 }[unit];
   for (let i = 0; i < divisions; i++) t /= 1000;
-  if (!Number.isFinite(t)) return ULONG_MAX + 1n;
-  return BigInt(Math.trunc(t));
+  return truncated(t);
+}
+
+/** '%d' of a float damo computed: truncated toward zero; past any u64 when not finite (checkRange() refuses it). */
+function truncated(x: number): bigint {
+  return Number.isFinite(x) ? BigInt(Math.trunc(x)) : ULONG_MAX + 1n;
 }
 
 /**
@@ -392,8 +396,7 @@ export function parseRatio(v: unknown, unit: RatioUnit, damo = false): bigint {
   if (pct === null || !damo) return checkRange(scaleDec(d, pct === null ? 1n : PER_PERCENT[unit], 1n), expected, v);
   // `damo`: as damo stages a percentage: text_to_ratio() divides by 100.0, text_to_bp()/_permil()
   // multiply the float by 10000/1000, and the sysfs write truncates ('%d'): "57 %" is 5699 bp.
-  const x = (decToNumber(d) / 100) * Number(PER_PERCENT[unit] * 100n);
-  return checkRange(Number.isFinite(x) ? BigInt(Math.trunc(x)) : ULONG_MAX + 1n, expected, v);
+  return checkRange(truncated((decToNumber(d) / 100) * Number(PER_PERCENT[unit] * 100n)), expected, v);
 }
 
 /**
