@@ -13,20 +13,97 @@ import { kdamondMergeRegions } from '../src/damon/merge.js';
 import { SplitState, applyMinNrRegions, kdamondSplitRegions } from '../src/damon/split.js';
 import { DamonRegion, DamonTarget, SimulationLimitError, mergeInto, regionLimits } from '../src/damon/region.js';
 import { kdamondApplySchemes } from '../src/damos/apply.js';
-import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosAction } from '../src/damos/scheme.js';
+import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosAction, type DamosFilter } from '../src/damos/scheme.js';
 import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng, damonRandSpan } from '../src/lib/prng.js';
+import { MachineMm } from '../src/machine/kernel-mm.js';
+import { Machine } from '../src/machine/machine.js';
+import { YoungModel } from '../src/machine/young.js';
 import type { DamonOperations } from '../src/ops/operations.js';
+import { PaddrCheckCache, PaddrOps } from '../src/ops/paddr.js';
+import { DEFAULT_PROFILE, findProfile, type KernelProfile } from '../src/profiles.js';
 import { runScenario } from '../src/run/run.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
 import { ANY_PATTERN, paddrDamon } from './helpers/doc.js';
+import { dramCxlMachine } from './helpers/machine.js';
 
 const KiB = 1024;
+const MiB = 2 ** 20;
 const GiB = 2 ** 30;
+/** Where the hand-built machines' memory starts (as the presets lay it out). */
+const BASE = 4 * GiB;
 
 function scheme(action: DamosAction, quota = new DamosQuota()): Damos {
   const any = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
   return new Damos(any, action, 0, quota, { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true });
+}
+
+/** A 64 KiB piece of memory with an owner of its own: anonymous or page cache, on a node, every page accessed 1000 times a second or never. */
+interface Piece {
+  anon: boolean;
+  hot: boolean;
+  node?: number;
+}
+
+/** One 64 MiB node with 64 MiB of swap, so that anonymous memory can be paged out. */
+function swapMachine(): Machine {
+  return new Machine({ nodes: [{ capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 }], base: BASE, holeBetweenNodes: 0, swap: 64 * MiB });
+}
+
+/**
+ * A paddr context over `machine` holding the pieces (allocated in order), one region each. The
+ * clock stands 10 s after the allocation, so a hot page is young with probability 1 − e^−10000 (1
+ * as a double) and a cold one with 0: every young check is certain. `pass(s)` runs one apply pass
+ * of s alone; the ops log each region they are given as [start KiB from BASE, applied KiB,
+ * sz_ops_filter_passed KiB].
+ */
+function paddrPieces(machine: Machine, pieces: Piece[], profile: KernelProfile = DEFAULT_PROFILE) {
+  pieces.forEach((p, i) => expect(machine.allocate({ owner: i + 1, vstart: 0, bytes: 64 * KiB, anon: p.anon, mapped: true, memcg: 0, thp: false, nodes: [p.node ?? 0], now: 0 })).toBe(0));
+  const hot = { starts: [0], ends: [64 * KiB], rates: [1000] };
+  const young = new YoungModel(machine, { ratesEpoch: () => 0, rateRuns: (owner) => (pieces[owner - 1]?.hot ? hot : undefined) });
+  const paddr = new PaddrOps({ machine, young, rng: new Prng(1, 'traps'), mode: 'region', cache: new PaddrCheckCache() });
+  const log: number[][] = [];
+  const ops: DamonOperations = {
+    id: 'paddr',
+    prepareAccessChecks: () => undefined,
+    checkAccesses: () => 0,
+    getSchemeScore: (c, r, s) => paddr.getSchemeScore(c, r, s),
+    applyScheme: (c, t, r, s) => {
+      const res = paddr.applyScheme(c, t, r, s);
+      log.push([(r.start - BASE) / KiB, res.applied / KiB, res.szOpsFilterPassed / KiB]);
+      return res;
+    },
+  };
+  const ctx = newCtx({ ops, profile, mm: new MachineMm(machine, [{ id: 0, path: '/' }]) });
+  ctx.clock.now = 10e9;
+  const extents = machine.mem.toArray();
+  const t = new DamonTarget();
+  pieces.forEach((_, i) => {
+    const own = extents.filter((e) => e.owner === i + 1);
+    t.regions.push(new DamonRegion(own[0].start, own[own.length - 1].end));
+  });
+  ctx.targets = [t];
+  const pass = (s: Damos) => {
+    ctx.schemes = [s];
+    setFiltersDefaultReject(s);
+    kdamondApplySchemes(ctx, () => 64 * KiB);
+  };
+  return { log, pass };
+}
+
+/** An addr filter over [start, end) KiB from BASE. */
+function addrFilter(start: number, end: number, allow: boolean): DamosFilter {
+  const f = newFilter('addr', true, allow);
+  f.addrStart = BASE + start * KiB;
+  f.addrEnd = BASE + end * KiB;
+  return f;
+}
+
+/** A scheme with the given filters (added by type, as sysfs does). */
+function filtered(action: DamosAction, filters: DamosFilter[]): Damos {
+  const s = scheme(action);
+  for (const f of filters) addFilter(s, f);
+  return s;
 }
 
 describe('monitoring traps (damon-monitoring.md §11)', () => {
@@ -145,6 +222,54 @@ describe('DAMOS traps (damos.md §10)', () => {
     expect(regions.map((r) => r[2])).toEqual([0, 9, 0, 0]);
   });
 
+  it("trap 10: what no filter matches gets the opposite of its layer's last allow; the core layer defers to ops filters, and a core allow skips them", () => {
+    // stat over R0 anon, R1..R3 page cache (64 KiB each): it walks folios only to count what passes
+    // the ops filters, 0 without any (§2.2). The defaults per §6.4, the layers per §6.2, §6.3.
+    const pieces = [{ anon: true, hot: false }, ...Array.from({ length: 3 }, () => ({ anon: false, hot: false }))];
+    const run = (filters: DamosFilter[]) => {
+      const { log, pass } = paddrPieces(swapMachine(), pieces);
+      const s = filtered('stat', filters);
+      pass(s);
+      return { tried: s.stat.nrTried, passed: s.stat.szOpsFilterPassed / KiB, log };
+    };
+    const anon = (allow: boolean) => newFilter('anon', true, allow);
+    // ops [anon allow]: ops default reject (last allow Y), only R0 passes; no core filter rejects.
+    expect(run([anon(true)])).toEqual({ tried: 4, passed: 64, log: [[0, 0, 64], [64, 0, 0], [128, 0, 0], [192, 0, 0]] });
+    // ops [anon reject]: ops default accept (last allow N), the three page-cache regions pass.
+    expect(run([anon(false)])).toEqual({ tried: 4, passed: 192, log: [[0, 0, 0], [64, 0, 64], [128, 0, 64], [192, 0, 64]] });
+    // core [R3 allow] alone: core default reject, R0..R2 are not even tried.
+    expect(run([addrFilter(192, 256, true)])).toEqual({ tried: 1, passed: 0, log: [[192, 0, 0]] });
+    // core [R3 reject] alone: core default accept.
+    expect(run([addrFilter(192, 256, false)])).toEqual({ tried: 3, passed: 0, log: [[0, 0, 0], [64, 0, 0], [128, 0, 0]] });
+    // core [R3 allow] + ops [anon allow]: with an ops filter the core layer defers what it does not
+    // match (R0..R2 tried: R0 passes, R1, R2 meet the ops default reject), and its allow decides R3
+    // alone: R3's page cache passes, which the ops layer would have rejected.
+    expect(run([addrFilter(192, 256, true), anon(true)])).toEqual({ tried: 4, passed: 128, log: [[0, 0, 64], [64, 0, 0], [128, 0, 0], [192, 0, 64]] });
+  });
+
+  it("trap 10: a core allow short-circuits the ops layer: pageout's implicit young filter and the ops filters after it do not apply", () => {
+    // R0, R1 young anon, R2 old anon, R3 old page cache; pageout with a core addr allow of R0.
+    const pieces = [
+      { anon: true, hot: true },
+      { anon: true, hot: true },
+      { anon: true, hot: false },
+      { anon: false, hot: false },
+    ];
+    const run = (filters: DamosFilter[]) => {
+      const { log, pass } = paddrPieces(swapMachine(), pieces);
+      const s = filtered('pageout', filters);
+      pass(s);
+      return { tried: s.stat.nrTried, applied: s.stat.szApplied / KiB, log };
+    };
+    // Core [R0 allow] alone: core default reject, only R0 is tried; the core allow lets its young
+    // folios past the "reject young" ops filter pageout adds (§2.2): all 64 KiB go out.
+    expect(run([addrFilter(0, 64, true)])).toEqual({ tried: 1, applied: 64, log: [[0, 64, 64]] });
+    // + ops [anon reject]: the core layer now defers R1..R3 (tried). R0 still goes out whole, the
+    // anon filter unconsulted; R1, R2 are anon: rejected; R3 (old page cache) matches neither the
+    // anon nor the young filter and meets the ops default, accept (last allow N).
+    expect(run([addrFilter(0, 64, true), newFilter('anon', true, false)])).toEqual({ tried: 4, applied: 128, log: [[0, 64, 64], [64, 0, 0], [128, 0, 0], [192, 64, 64]] });
+  });
+
   it('traps 11, 18, 20: ages reset even when nothing is applied; a later scheme sees the earlier quota split; a full quota at the last region counts no snapshot', () => {
     // Scheme 0: stat with a 16 KiB size quota: it cuts [0, 64) at 16 KiB, tries [0, 16) and is
     // full. Scheme 1: lru_prio without quota, then tries every region, the split ones included.
@@ -172,6 +297,140 @@ describe('DAMOS traps (damos.md §10)', () => {
     ]);
     // Scheme 0 skipped the last region (quota full), so its pass is no snapshot.
     expect([s0.stat.nrSnapshots, s1.stat.nrSnapshots]).toEqual([0, 1]);
+  });
+
+  it("trap 11: pageout on paddr adds a \"reject young\" filter after the scheme's ops filters unless it has a young filter; the defaults stay the scheme's", () => {
+    // R0 young anon, R1 old anon, R2 young page cache, R3 old page cache.
+    const pieces = [
+      { anon: true, hot: true },
+      { anon: true, hot: false },
+      { anon: false, hot: true },
+      { anon: false, hot: false },
+    ];
+    const run = (filters: DamosFilter[]) => {
+      const { log, pass } = paddrPieces(swapMachine(), pieces);
+      const s = filtered('pageout', filters);
+      pass(s);
+      // Added for the call only: the scheme's list is as the user made it.
+      expect(s.opsFilters).toEqual(filters);
+      return log;
+    };
+    // No filters: the added filter keeps the young R0, R2; the old go out (the reference).
+    expect(run([])).toEqual([[0, 0, 0], [64, 64, 64], [128, 0, 0], [192, 64, 64]]);
+    // An own young filter, "reject old": the young match nothing and meet the default, accept (last
+    // allow N), so exactly the reverse goes out. (An added filter after it could not change that:
+    // the first young check makes the folio old, §6.1; what must not happen is one ahead of it.)
+    expect(run([newFilter('young', false, false)])).toEqual([[0, 64, 64], [64, 0, 0], [128, 64, 64], [192, 0, 0]]);
+    // An own anon allow, no young filter: the added filter comes after it, so the young anon R0 goes
+    // out; it keeps the young page cache R2; the old R3 meets the scheme's default, reject (last
+    // allow Y), which the added filter (allow N) does not turn into accept (§6.4: set at commit).
+    expect(run([newFilter('anon', true, true)])).toEqual([[0, 64, 64], [64, 64, 64], [128, 0, 0], [192, 0, 0]]);
+  });
+
+  it('trap 12: migrate charges the tried size whatever moved; folios already on the target node are charged for 0 applied; paddr ignores dests', () => {
+    // R0 on node 0, R1 on node 1 (64 KiB each); migrate_hot to node 0 with dests [node 1]; a 1 MiB
+    // size quota (esz 1 MiB; all scores 0 with weights 0, so min_score 0 lets both through).
+    const run = (profile: KernelProfile, failChargeNum: number, failChargeDenom: number) => {
+      const machine = dramCxlMachine({ dram: 64 * MiB, cxl: 64 * MiB, base: BASE });
+      const { log, pass } = paddrPieces(
+        machine,
+        [
+          { anon: true, hot: false, node: 0 },
+          { anon: true, hot: false, node: 1 },
+        ],
+        profile,
+      );
+      const q = new DamosQuota();
+      q.sz = BigInt(MiB);
+      q.resetInterval = 1000;
+      q.failChargeNum = failChargeNum;
+      q.failChargeDenom = failChargeDenom;
+      const s = scheme('migrate_hot', q);
+      s.targetNid = 0;
+      s.dests = [{ id: 1, weight: 1 }];
+      pass(s);
+      const at = (a: number) => {
+        const e = machine.lruExtentAt(a);
+        return e ? [e.owner, e.node] : null;
+      };
+      return {
+        log,
+        stat: [s.stat.nrTried, s.stat.szTried / KiB, s.stat.nrApplied, s.stat.szApplied / KiB],
+        charged: q.chargedSz,
+        // Owner and node at R0, at the next frame of node 0, at R1.
+        layout: [at(BASE), at(BASE + 64 * KiB), at(BASE + 64 * MiB)],
+      };
+    };
+    // §2.2: R0's folios are on the target already (0 migrated), R1's move to node 0's lowest free
+    // frames, not to the dests' node 1. §3.3, §4.3 without a fail-charge ratio: each region is
+    // charged its size, 64 + 64 KiB, though only 64 KiB was applied.
+    const moved = { log: [[0, 0, 64], [64 * 1024, 64, 64]], stat: [2, 128, 1, 64], layout: [[1, 0], [2, 0], null] };
+    expect(run(DEFAULT_PROFILE, 0, 0)).toEqual({ ...moved, charged: 128 * KiB });
+    // B1 with ratio 1/1024 (§4.3): R0 0 + mult_frac(65536, 1, 1024) = 64 bytes, R1 65536 + 0.
+    expect(run(findProfile('b1') ?? DEFAULT_PROFILE, 1, 1024)).toEqual({ ...moved, charged: 64 * KiB + 64 });
+  });
+
+  it('trap 17: qt_exceeds counts each window TEMPORAL held at esz 0, with nothing applied, and no window it left unfilled', () => {
+    // TEMPORAL, user_input goal met (score 10000), no sz, no ms: esz_bp = 0, esz 0, which
+    // damos_quota_is_full() calls full (quota set by its goal, 0 >= 0; §4.1, §4.4). Passes 1.5 s
+    // apart with 1 s windows: pass 0 opens window 0 (first-window branch), each later pass closes
+    // the one before and opens another (§4.2). 11 passes close windows 0..9, each full: 10.
+    const { ops, log } = schemeLoggingOps();
+    const ctx = newCtx({ ops });
+    const t = new DamonTarget();
+    for (let i = 0; i < 4; i++) t.regions.push(new DamonRegion(i * 64 * KiB, (i + 1) * 64 * KiB));
+    ctx.targets = [t];
+    const q = new DamosQuota();
+    q.resetInterval = 1000;
+    q.goalTuner = 'temporal';
+    const goal = { metric: 'user_input' as const, targetValue: 10000n, currentValue: 10000n, nid: 0, memcgPath: null, memcgId: undefined, lastPsiTotal: 0 };
+    q.goals = [goal];
+    const s = scheme('pageout', q);
+    ctx.schemes = [s];
+    const passes = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        kdamondApplySchemes(ctx, () => 64 * KiB);
+        ctx.clock.now += 1.5e9;
+        ctx.passedSampleIntervals = s.nextApplySis;
+      }
+    };
+    passes(11);
+    expect([s.stat.qtExceeds, s.stat.nrTried, log.length]).toEqual([10, 0, 0]);
+    // Goal missed from now on (score 5000). The score is read at a window's start (trap 5): pass 11
+    // closes window 10, still esz 0 and full (11), and opens window 11 with esz ULONG_MAX / 10000.
+    // Passes 11..15 try all four regions each (20); windows 11..14 end with 256 KiB charged of
+    // ~1.8e15 bytes: not full, no count.
+    goal.currentValue = 5000n;
+    passes(5);
+    expect([s.stat.qtExceeds, s.stat.nrTried, s.stat.szTried / KiB]).toEqual([11, 20, 20 * 64]);
+  });
+
+  it('traps 4, 17: with a time quota, TEMPORAL with its goal met still applies 4 KiB per window, and each such window ends full', () => {
+    // As above with ms 10: esz = max(min_region_sz, min(4 MiB/ms · 10, 0)) = 4096 (§4.4; no action
+    // time, so the throughput stays the 4 MiB/ms default), not full at 0 charged. Each window cuts
+    // 4 KiB off the next region and tries it, and is full: 11 passes, 10 windows closed full. Where:
+    // charge_addr_from = r.end + 1 (b0, trap 8), so each resume skips the 4 KiB piece after the last
+    // tried one: [8p, 8p + 4) KiB for pass p (at pass 8 the last 4 KiB of [0, 64) is skipped whole).
+    const { ops, log } = schemeLoggingOps();
+    const ctx = newCtx({ ops });
+    const t = new DamonTarget();
+    for (let i = 0; i < 4; i++) t.regions.push(new DamonRegion(i * 64 * KiB, (i + 1) * 64 * KiB));
+    ctx.targets = [t];
+    const q = new DamosQuota();
+    q.resetInterval = 1000;
+    q.ms = 10;
+    q.goalTuner = 'temporal';
+    q.goals = [{ metric: 'user_input', targetValue: 10000n, currentValue: 10000n, nid: 0, memcgPath: null, memcgId: undefined, lastPsiTotal: 0 }];
+    const s = scheme('pageout', q);
+    ctx.schemes = [s];
+    for (let i = 0; i < 11; i++) {
+      kdamondApplySchemes(ctx, () => 64 * KiB);
+      ctx.clock.now += 1.5e9;
+      ctx.passedSampleIntervals = s.nextApplySis;
+    }
+    expect(q.esz).toBe(4096n);
+    expect([s.stat.qtExceeds, s.stat.nrTried, s.stat.szTried / KiB]).toEqual([10, 11, 44]);
+    expect(log).toEqual(Array.from({ length: 11 }, (_, p) => [0, 8 * p, 8 * p + 4]));
   });
 
   it('the apply pass runs on the clock: actions follow one another, and a time quota counts the tick boundaries each one crossed (ktime_get_coarse_ts64)', () => {
