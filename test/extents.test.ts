@@ -211,7 +211,8 @@ describe('ExtentList', () => {
 
   it('keeps the same extents, in order, as a plain array under splices, inserts and joins (slot reuse)', () => {
     // Operations on positions only: the list's slot storage must hold exactly what a plain array
-    // would, however slots are released and reused (and past its first growth). The two sides get
+    // would, however slots are released and reused, wherever its gap was left by the last edit
+    // (and past growths with the gap anywhere). The two sides get
     // twin objects (a join grows one in place); memcg tags the twins (free frames join regardless).
     const op = fc.oneof(
       fc.record({ kind: fc.constant('splice' as const), at: fc.nat(200), del: fc.nat(4), add: fc.nat(5) }),
