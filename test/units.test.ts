@@ -121,7 +121,7 @@ const parseCases: Case[] = [
   // counts with kernel units
   ['count "3 samples"', () => parseCountWithUnit('3 samples'), { value: 3n, unit: 'samples' }],
   ['count "50 aggr_intervals"', () => parseCountWithUnit('50 aggr_intervals'), { value: 50n, unit: 'aggr_intervals' }],
-  ['count "1,000samples"', () => parseCountWithUnit('1,000samples'), { value: 1000n, unit: 'samples' }],
+  ['count "1,000  samples"', () => parseCountWithUnit('1,000  samples'), { value: 1000n, unit: 'samples' }],
   // booleans
   ['bool true', () => parseBool(true), true],
   ['bool false', () => parseBool(false), false],
@@ -192,6 +192,29 @@ describe('parsers', () => {
     );
     expect(() => parseTime('-5 ms', 'us')).toThrow(/units: ns us ms s m h d.*found "-5 ms" \(negative values/);
     expect(() => parseNumber({ toString: () => { throw new Error('hostile'); } })).toThrow(/found an object$/);
+  });
+
+  it("takes numbers as Python's int()/float() do once damo has stripped the commas: a plus, underscores between digits", () => {
+    expect([parseNumber('+5'), parseNumber('1_000'), parseNumber(',5'), parseNumber('1_000.5e1_0')]).toEqual([5n, 1000n, 5n, 10_005_000_000_000n]);
+    expect([parseBytes('1_024 KiB'), parseBytes('+4K'), parseRatio('+5 %', 'bp', true), parseTime('1_000 us', 'us', true)]).toEqual([1_048_576n, 4096n, 500n, 1000n]);
+    for (const bad of ['1__000', '_1', '1_', '1_.5', '++5', '+-5', ',']) expect(() => parseNumber(bad), bad).toThrow(UnitError);
+  });
+
+  it("reads a damo time's fields in pairs, as damo's text_to_ns() does, and says how to write what it refuses", () => {
+    // "5 s 5" is "5s" and "5": a bare pair is that many ns. "1 m 30" likewise.
+    expect([parseTime('5 s 5', 'ns', true), parseTime('1 m 30', 'ns', true), parseTime('2 h 1 m 59 s 123 ms', 'us', true)]).toEqual([5_000_000_005n, 60_000_000_030n, 7_319_123_000n]);
+    // damon-sim's own keys (damo = false) read each number with its unit, however spaced.
+    expect([parseTime('1m 30s', 'ms'), parseTime('1m 2 s', 'ms')]).toEqual([90_000n, 62_000n]);
+    expect(() => parseTime('1m 30s', 'ms', true)).toThrow('found "1m 30s" (damo joins the fields in pairs ("1m" + "30s" = "1m30s"); write "1 m 30 s")');
+    expect(() => parseTime('1m 2 s', 'us', true)).toThrow('found "1m 2 s" (damo joins the fields in pairs ("1m" + "2" = "1m2", "s"); write "1 m 2 s")');
+    // What neither reading takes keeps the plain message.
+    expect(() => parseTime('5 parsecs 2', 'us', true)).toThrow(/found "5 parsecs 2"$/);
+    expect(() => parseTime('-5 ms', 'us', true)).toThrow(/found "-5 ms" \(negative values/);
+  });
+
+  it('wants the number and the unit of a count as two fields, as damo does', () => {
+    expect(() => parseCountWithUnit('3samples')).toThrow('found "3samples" (damo splits it at whitespace into a number and a unit; write "3 samples")');
+    expect(() => parseCountWithUnit('1,000aggr_intervals')).toThrow(/write "1,000 aggr_intervals"/);
   });
 
   it('converts small values to numbers', () => {

@@ -111,18 +111,27 @@ interface Dec {
   exp: number;
 }
 
-// Python's int()/float() (which damo uses after stripping commas) also take exponents; keep them
-// so JS-printed numbers like "1e+21" parse too, but bound them so 10^exp stays cheap.
-const DEC_RE = /^(?:(\d[\d,]*)(?:\.([\d,]*))?|\.(\d[\d,]*))(?:[eE]([+-]?\d+))?$/;
+// What Python's int()/float() take once damo has stripped every comma (text_to_nr()): a leading
+// plus, single underscores between digits ("1_000"), exponents (so that JS-printed numbers like
+// "1e+21" parse too; bounded, so that 10^exp stays cheap).
+const DIGITS = String.raw`\d(?:_?\d)*`;
+const DEC_RE = new RegExp(String.raw`^\+?(?:(${DIGITS})(?:\.(${DIGITS})?)?|\.(${DIGITS}))(?:[eE]([+-]?${DIGITS}))?$`);
 const MAX_EXP = 1000;
+/** An integer as Python's int() reads it: no point, no exponent. */
+const INT_RE = new RegExp(String.raw`^\s*\+?${DIGITS}\s*$`);
+
+/** Whether damo's text_to_nr() reads `text` as an int (not a float): "5", "+5", "1,000", "1_000". */
+export function isDamoInt(text: string): boolean {
+  return INT_RE.test(text.replaceAll(',', ''));
+}
 
 /** Parse an unsigned decimal with optional commas anywhere (damo strips them all); null if bad. */
 function parseDec(text: string): Dec | null {
-  const m = DEC_RE.exec(text);
+  const m = DEC_RE.exec(text.replaceAll(',', ''));
   if (m === null) return null;
-  const intDigits = (m[1] ?? '').replaceAll(',', '');
-  const fracDigits = (m[2] ?? m[3] ?? '').replaceAll(',', '');
-  const e = m[4] === undefined ? 0 : Number(m[4]);
+  const intDigits = (m[1] ?? '').replaceAll('_', '');
+  const fracDigits = (m[2] ?? m[3] ?? '').replaceAll('_', '');
+  const e = m[4] === undefined ? 0 : Number(m[4].replaceAll('_', ''));
   if (!Number.isSafeInteger(e) || Math.abs(e) > MAX_EXP) return null;
   const digits = intDigits + fracDigits;
   return { mant: digits === '' ? 0n : BigInt(digits), exp: e - fracDigits.length };
@@ -300,31 +309,92 @@ export function parseTime(v: unknown, unit: TimeUnit, damo = false): bigint {
   if (bare !== null) return checkRange(scaleDec(bare, 1n, 1n), expected, v);
 
   const tokens = text.split(/\s+/);
-  const parts: { d: Dec; ns: bigint }[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i];
-    let d = parseDec(tok);
-    let u: string | undefined;
-    if (d !== null) {
-      // "5 ms": the unit is the next token.
-      u = tokens[i + 1];
-      i++;
-    } else {
-      const m = TIME_TOKEN_RE.exec(tok);
-      if (m !== null) {
-        d = parseDec(m[1]);
-        u = m[2];
-      }
+  const parts = timeParts(tokens);
+  if (damo) {
+    const pairs = damoTimeParts(tokens);
+    if (pairs === null) {
+      // Say how damo would take it, when this reading would have taken it.
+      const hint = parts === null ? undefined : `damo joins the fields in pairs (${damoPairs(tokens)}); write ${JSON.stringify(parts.map((p) => `${p.num} ${p.unit}`).join(' '))}`;
+      throw new UnitError(expected, describe(v), hint ?? (text.startsWith('-') ? NEGATIVE : undefined));
     }
-    if (d === null || u === undefined || !Object.hasOwn(NS_PER, u)) throw badString(expected, v as string, text);
-    parts.push({ d, ns: NS_PER[u] });
+    if (pairs.some((p) => hasFractionDec(p.d))) return checkRange(damoFloatTime(pairs, unit), expected, v);
+    return checkRange(sumTime(pairs, unit), expected, v);
   }
-  if (damo && parts.some((p) => hasFractionDec(p.d))) return checkRange(damoFloatTime(parts, unit), expected, v);
-  // Sum exactly over a common power-of-ten denominator, then convert to the requested unit.
+  if (parts === null) throw badString(expected, v as string, text);
+  return checkRange(sumTime(parts, unit), expected, v);
+}
+
+/** A time's component: a number of a unit (ns per unit), with the number as written. */
+interface TimePart {
+  d: Dec;
+  ns: bigint;
+  num: string;
+  unit: string;
+}
+
+/**
+ * The components of a time of several whitespace-separated fields, each a number followed by its
+ * unit, with or without a space ("5ms", "1 m 30s"); null if that is not what they are.
+ */
+function timeParts(tokens: readonly string[]): TimePart[] | null {
+  const parts: TimePart[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const part = timePart(tokens[i], tokens[i + 1]);
+    if (part === null) return null;
+    if (part.num === tokens[i]) i++; // "5 ms": the unit was the next token
+    parts.push(part);
+  }
+  return parts;
+}
+
+/** `token` as a number with its unit, the unit in `next` if token is a bare number; null if neither. */
+function timePart(token: string, next: string | undefined): TimePart | null {
+  let num = token;
+  let unit = next;
+  if (parseDec(token) === null) {
+    const m = TIME_TOKEN_RE.exec(token);
+    if (m === null) return null;
+    num = m[1];
+    unit = m[2];
+  }
+  const d = parseDec(num);
+  if (d === null || unit === undefined || !Object.hasOwn(NS_PER, unit)) return null;
+  return { d, ns: NS_PER[unit], num, unit };
+}
+
+/**
+ * The components of a time as damo's text_to_ns() takes them: it joins the whitespace-separated
+ * fields in pairs ("1 m 30 s" is "1m" and "30s"), and a pair that is a bare number is that many
+ * ns ("5 s 5" is 5 s and 5 ns); null for what it refuses ("1m 30s" makes "1m30s").
+ */
+function damoTimeParts(tokens: readonly string[]): TimePart[] | null {
+  const parts: TimePart[] = [];
+  for (let i = 0; i < tokens.length; i += 2) {
+    const piece = tokens[i] + (tokens[i + 1] ?? '');
+    const d = parseDec(piece);
+    const part = d !== null ? { d, ns: 1n, num: piece, unit: 'ns' } : timePart(piece, undefined);
+    if (part === null) return null;
+    parts.push(part);
+  }
+  return parts;
+}
+
+/** The pairs damoTimeParts() makes, as a message shows them: "1m" + "30s" = "1m30s". */
+function damoPairs(tokens: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i += 2) {
+    const pair = tokens.slice(i, i + 2);
+    out.push(pair.length === 2 ? `${JSON.stringify(pair[0])} + ${JSON.stringify(pair[1])} = ${JSON.stringify(pair.join(''))}` : JSON.stringify(pair[0]));
+  }
+  return out.join(', ');
+}
+
+/** The components' sum in `unit`, exact over a common power-of-ten denominator, truncated. */
+function sumTime(parts: readonly TimePart[], unit: TimeUnit): bigint {
   const fracDigits = Math.max(0, ...parts.map((p) => -p.d.exp));
   let total = 0n;
   for (const p of parts) total += p.d.mant * p.ns * 10n ** BigInt(p.d.exp + fracDigits);
-  return checkRange(total / (NS_PER[unit] * 10n ** BigInt(fracDigits)), expected, v);
+  return total / (NS_PER[unit] * 10n ** BigInt(fracDigits));
 }
 
 /** Whether d has a fractional part (damo's text_to_nr() then gives a float, not an int). */
@@ -446,14 +516,19 @@ export function parseReal(v: unknown): number {
   return n;
 }
 
-const COUNT_RE = /^(.*?)\s*(samples|aggr_intervals)$/s;
+const COUNT_RE = /^(.*?)(\s*)(samples|aggr_intervals)$/s;
 
-/** A count given in kernel units: "3 samples", "50 aggr_intervals" (value truncated). */
+/**
+ * A count given in kernel units: "3 samples", "50 aggr_intervals" (value truncated). The number and
+ * the unit are two whitespace-separated fields, as damo's text_to_nr_unit() requires ("3samples" is
+ * refused there, and here).
+ */
 export function parseCountWithUnit(v: unknown, past: PastUlongMax = 'refuse'): { value: bigint; unit: CountUnit } {
   if (typeof v !== 'string') throw new UnitError(EXPECT_COUNT, describe(v));
   const text = v.trim();
   const m = COUNT_RE.exec(text);
   if (m === null) throw badString(EXPECT_COUNT, v, text);
+  if (m[2] === '' && m[1] !== '') throw new UnitError(EXPECT_COUNT, describe(v), `damo splits it at whitespace into a number and a unit; write ${JSON.stringify(`${m[1]} ${m[3]}`)}`);
   let value: bigint;
   if (m[1] === 'min') value = 0n;
   else if (m[1] === 'max') value = ULONG_MAX;
@@ -462,7 +537,7 @@ export function parseCountWithUnit(v: unknown, past: PastUlongMax = 'refuse'): {
     if (d === null) throw badString(EXPECT_COUNT, v, text);
     value = ulongOrCap(scaleDec(d, 1n, 1n), past, EXPECT_COUNT, v);
   }
-  return { value, unit: m[2] as CountUnit };
+  return { value, unit: m[3] as CountUnit };
 }
 
 // damo takes y/yes/true and n/no/false in any case; the kernel's kstrtobool adds 1/0 and on/off.

@@ -9,6 +9,7 @@ import { INT_MAX, UINT_MAX } from '../../lib/kint.js';
 import {
   UnitError,
   hasFraction,
+  isDamoInt,
   parseBool,
   parseBytes,
   parseCountWithUnit,
@@ -176,7 +177,7 @@ export const accessRateV = () =>
     } catch (e) {
       throw e instanceof UnitError ? e.expecting('a percentage such as "5 %" or a number of percent, or kernel samples such as "3 samples" (units: %, samples; or the words min, max)') : e;
     }
-    const bare = typeof v === 'number' ? Number.isInteger(v) : /^\s*[\d,]+\s*$/.test(v);
+    const bare = typeof v === 'number' ? Number.isInteger(v) : isDamoInt(v);
     return { kind: 'percent', percent: typeof v === 'string' && v.trim().endsWith('%') ? percentAsRead(percent) : percent, bare };
   }, 'access rate: a percentage of the maximum ("5 %", 5, "max") or kernel samples ("3 samples")');
 
