@@ -585,6 +585,9 @@ describe('damon-sim args / run with damo options', () => {
     const r = await cli(['args', '--numa_node', '1', '--damos_action', 'stat', '--format', 'yaml', '--preset', 'tiering-6040']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('      - start: 38,654,705,664\n        end: 73,014,444,032\n');
+    // damo print()s yaml.dump()'s text, which ends with a newline of its own: two in all; JSON one.
+    expect(r.out.endsWith('filters: []\n\n')).toBe(true);
+    expect((await cli(['args', '--damos_action', 'stat'])).out.endsWith('}\n')).toBe(true);
   });
 
   it('args with a machine warns about regions and addr filters that miss all its memory, as a scenario would', async () => {

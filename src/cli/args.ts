@@ -74,7 +74,12 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
     });
   printIssues(io, [...r.warnings, ...c.warnings], 'warning');
   if (format === 'report') io.out(formatDamonReport(r.kdamonds, { compat, raw: o.raw }));
-  else io.out(formatDamoText(wrapKdamonds(kdamondsTree(r.kdamonds, { raw: o.raw }), o.bare), format));
+  else {
+    // damo print()s the text: JSON (json.dumps()) gets its one newline that way, YAML (yaml.dump()
+    // ends with one) a second, which a diff against damo's output would show.
+    const text = formatDamoText(wrapKdamonds(kdamondsTree(r.kdamonds, { raw: o.raw }), o.bare), format);
+    io.out(format === 'yaml' ? `${text}\n` : text);
+  }
   return 0;
 }
 
