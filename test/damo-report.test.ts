@@ -214,7 +214,11 @@ describe('damo report damon: after a run', () => {
       'damon-sim: preset tiering-6040 after 2 simulated s (seed 42); state, statistics and tried regions are simulated; statistics and goal values are as of 2.000 s, tried regions from the apply pass after it (at 2.015 s), as update_schemes_tried_regions waits for one\n',
     );
     const p = await cli(['report', 'damon', join(__dirname, '..', 'examples', 'tiering-6040.yaml'), '--params-only']);
-    expect(p.out).toBe(formatDamonReport(paramsToDamo(example.kdamonds)));
+    expect(p.out).toBe(formatDamonReport(paramsToDamo(example.kdamonds), { paramsOnly: true }));
+    // damo's --damon_params view drops the effective size from the quota line (DamosQuotas.to_str());
+    // args' report view (damo args damon --format report) keeps it, 0 B before any run.
+    expect(p.out).toContain('\n                0 ns / 128.000 MiB per 1 s\n');
+    expect((await cli(['args', '--damos_action', 'stat', '--damos_quotas', '10ms', '128M', '1s', '--format', 'report'])).out).toContain('\n                10 ms / 128.000 MiB / 0 B per 1 s\n');
     // Nothing runs with --params-only: a run's length or seed is refused, not dropped.
     const both = await cli(['report', 'damon', '--preset', 'tiering-6040', '--params-only', '--duration', '5s', '--seed', '3']);
     expect([both.code, both.out]).toEqual([2, '']);

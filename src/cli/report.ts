@@ -55,7 +55,7 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   const sc = src.loaded.scenario;
   if (ov.seed !== undefined) sc.seed = ov.seed;
   if (o.paramsOnly) {
-    io.out(formatDamonReport(paramsToDamo(sc.kdamonds, { compat }), { compat, raw: o.raw }));
+    io.out(formatDamonReport(paramsToDamo(sc.kdamonds, { compat }), { compat, raw: o.raw, paramsOnly: true }));
     return 0;
   }
   // A long run shows its progress, and SIGINT / SIGTERM / SIGHUP stop it as they stop `run` (the bar gives

@@ -63,7 +63,15 @@ export interface DamonReportOptions {
   compat?: DamoCompat;
   /** Raw numbers (damo --raw). */
   raw?: boolean;
+  /**
+   * damo report damon --damon_params: the quota line without the effective size (damo's
+   * DamosQuotas.to_str(params_only)), which `damo args damon --format report` does show.
+   */
+  paramsOnly?: boolean;
 }
+
+/** What the text shows besides the parameters: the goal spelling, and whether it is the params-only view. */
+type View = Pick<DamonReportOptions, 'compat' | 'paramsOnly'>;
 
 const ind = (text: string, n = 4): string =>
   text
@@ -134,7 +142,7 @@ function filterLine(f: Fmt, x: DamoFilter): string {
   return words.join(' ');
 }
 
-function schemeText(f: Fmt, s: DamoScheme, rt: SchemeRuntime | undefined, compat: DamoCompat | undefined): string {
+function schemeText(f: Fmt, s: DamoScheme, rt: SchemeRuntime | undefined, view: View): string {
   const lines: string[] = [];
   let action = `action: ${s.action}`;
   if (isMigrateAction(s.action)) action += ` to node ${s.targetNid ?? 'none'}`;
@@ -157,9 +165,10 @@ function schemeText(f: Fmt, s: DamoScheme, rt: SchemeRuntime | undefined, compat
   const timeNs = q.timeMs * 1_000_000n;
   const time = f === FMT_RAW ? String(q.timeMs) : timeNs >= ULONG_MAX ? 'max' : formatTimeShort(timeNs, 'ns');
   // The effective size quota is the kernel's (0 until a kdamond runs), as in damo's §1.6 report.
-  const ql: string[] = [`${time} / ${f.sz(q.szBytes)} / ${f.sz(rt?.effectiveSzBytes ?? q.effectiveSzBytes)} per ${f.ms(q.resetIntervalMs)}`];
+  const effective = view.paramsOnly ? '' : ` / ${f.sz(rt?.effectiveSzBytes ?? q.effectiveSzBytes)}`;
+  const ql: string[] = [`${time} / ${f.sz(q.szBytes)}${effective} per ${f.ms(q.resetIntervalMs)}`];
   if (q.failChargeDenom !== 0n) ql.push(`fail charge ratio: ${q.failChargeNum}/${q.failChargeDenom}/`);
-  q.goals.forEach((g, gi) => ql.push(goalLine(f, g, gi, compat, rt ? rt.goalCurrent[gi] : undefined)));
+  q.goals.forEach((g, gi) => ql.push(goalLine(f, g, gi, view.compat, rt ? rt.goalCurrent[gi] : undefined)));
   if (q.goals.length > 0) ql.push(`goal tuner: ${q.goalTuner}`);
   ql.push(`priority: sz ${f.permil(q.weights.sz)}, nr_accesses ${f.permil(q.weights.nrAccesses)}, age ${f.permil(q.weights.age)}`);
   lines.push('quotas', ind(ql.join('\n')));
@@ -195,7 +204,7 @@ function schemeText(f: Fmt, s: DamoScheme, rt: SchemeRuntime | undefined, compat
 const FMT_RAW = fmtFor(true);
 const FMT_HUMAN = fmtFor(false);
 
-function contextText(f: Fmt, c: DamoContext, rt: ContextRuntime | undefined, compat: DamoCompat | undefined): string {
+function contextText(f: Fmt, c: DamoContext, rt: ContextRuntime | undefined, view: View): string {
   const lines: string[] = [];
   lines.push(`ops: ${c.ops}${c.addrUnit !== 1n ? ` addr_unit ${f === FMT_RAW ? String(c.addrUnit) : formatBytesAccurate(c.addrUnit)}` : ''}`);
   if (c.pause) lines.push('pause: True');
@@ -216,7 +225,7 @@ function contextText(f: Fmt, c: DamoContext, rt: ContextRuntime | undefined, com
       ind(`${first}\ntarget ${f.bp(iv.goal.accessBp)} accesses per ${f.nr(iv.goal.aggrs)} aggrs, [${f.us(iv.goal.minSampleUs)}, ${f.us(iv.goal.maxSampleUs)}] sampling interval`),
     );
   lines.push(`nr_regions: [${f.nr(c.nrRegions.min)}, ${f.nr(c.nrRegions.max)}]`);
-  c.schemes.forEach((s, i) => lines.push(`scheme ${i}`, ind(schemeText(f, s, rt?.schemes[i], compat))));
+  c.schemes.forEach((s, i) => lines.push(`scheme ${i}`, ind(schemeText(f, s, rt?.schemes[i], view))));
   return lines.join('\n');
 }
 
@@ -231,7 +240,7 @@ export function formatDamonReport(kdamonds: readonly DamoKdamond[], opts: DamonR
     if (rt) summary.push(`state: ${rt.state}`, 'pid: none (simulated)');
     if (k.refreshMs !== 0n) summary.push(`stats refresh per: ${f.ms(k.refreshMs)}`);
     if (summary.length > 0) lines.push(summary.join(', '));
-    k.contexts.forEach((c, ci) => lines.push(`context ${ci}`, ind(contextText(f, c, rt?.contexts[ci], opts.compat))));
+    k.contexts.forEach((c, ci) => lines.push(`context ${ci}`, ind(contextText(f, c, rt?.contexts[ci], opts))));
     out.push(`kdamond ${ki}`);
     if (lines.length > 0) out.push(ind(lines.join('\n')));
   });
