@@ -452,6 +452,9 @@ describe('damo command line errors: option, expected, found', () => {
     // "29%" is 28.999999999999996.
     expect(pattern('--damos_action stat --damos_access_rate 29 29 -s 1ms').p.minNrAccesses).toBe(29);
     expect(pattern('--damos_action stat --damos_access_rate 29% 29% -s 1ms').p.minNrAccesses).toBe(28);
+    // Python's int() takes "+29" and "2_9" too: integers, 29 (the file reader's kd('+29') the same).
+    expect([pattern('--damos_action stat --damos_access_rate +29 29 -s 1ms').p.minNrAccesses, pattern('--damos_action stat --damos_access_rate 2_9 29 -s 1ms').p.minNrAccesses]).toEqual([29, 29]);
+    expect(damoArgsToParams(['--kdamonds', JSON.stringify(kd('+29'))]).params[0].contexts[0].schemes[0].pattern.minNrAccesses).toBe(29);
     // aggr / sample in floating point, as damo divides: 90 % of 100 ms / 3 ms is int(30.000000000000004) = 30.
     expect(pattern('--damos_action stat --damos_access_rate 90% 90% -s 3ms').p.minNrAccesses).toBe(30);
   });

@@ -166,6 +166,8 @@ describe('damon-sim export', () => {
     expect(r.code).toBe(0);
     expect(r.out.startsWith('- refresh_ms: 1000\n')).toBe(true);
     expect(r.out).toContain('sample_us: 5000');
+    // As damo print()s yaml.dump()'s text: two newlines at the end; the scenario file (below), one.
+    expect(r.out.endsWith('\n\n')).toBe(true);
   });
 
   it('--scenario prints the whole scenario with the damon part in damo\'s format', async () => {
@@ -175,6 +177,7 @@ describe('damon-sim export', () => {
     expect(Object.keys(doc).slice(0, 3)).toEqual(['name', 'description', 'seed']);
     expect(doc.damon.kdamonds[0].contexts[0].addr_unit).toBe('1 B');
     expect(doc.machine.nodes).toHaveLength(2);
+    expect(r.out.endsWith('\n\n')).toBe(false);
   });
 
   it('--damo-compat upstream warns and prints null nids', async () => {

@@ -203,6 +203,8 @@ describe('parsers', () => {
   it("reads a damo time's fields in pairs, as damo's text_to_ns() does, and says how to write what it refuses", () => {
     // "5 s 5" is "5s" and "5": a bare pair is that many ns. "1 m 30" likewise.
     expect([parseTime('5 s 5', 'ns', true), parseTime('1 m 30', 'ns', true), parseTime('2 h 1 m 59 s 123 ms', 'us', true)]).toEqual([5_000_000_005n, 60_000_000_030n, 7_319_123_000n]);
+    // A pair that is "min" or "max" is 0 or ULONG_MAX ns (try_common_input): (5·10^9 + 2^64 − 1) ns in µs.
+    expect([parseTime('1 m min', 'us', true), parseTime('5 s max', 'us', true)]).toEqual([60_000_000n, 18_446_744_078_709_551n]);
     // damon-sim's own keys (damo = false) read each number with its unit, however spaced.
     expect([parseTime('1m 30s', 'ms'), parseTime('1m 2 s', 'ms')]).toEqual([90_000n, 62_000n]);
     expect(() => parseTime('1m 30s', 'ms', true)).toThrow('found "1m 30s" (damo joins the fields in pairs ("1m" + "30s" = "1m30s"); write "1 m 30 s")');

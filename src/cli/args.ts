@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { damoArgsToParams, damoOptionsHelp, type DamoArgsOptions } from '../formats/damo/args.js';
-import { formatDamoText, wrapKdamonds } from '../formats/damo/emit.js';
+import { formatDamoPrinted, wrapKdamonds } from '../formats/damo/emit.js';
 import { kdamondsTree } from '../formats/damo/tree.js';
 import { formatDamonReport } from '../report/damo-report.js';
 import { loadScenarioSource, machineRanges, parseCompat, parseFormat, parseProfile } from './damo-common.js';
@@ -74,12 +74,7 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
     });
   printIssues(io, [...r.warnings, ...c.warnings], 'warning');
   if (format === 'report') io.out(formatDamonReport(r.kdamonds, { compat, raw: o.raw }));
-  else {
-    // damo print()s the text: JSON (json.dumps()) gets its one newline that way, YAML (yaml.dump()
-    // ends with one) a second, which a diff against damo's output would show.
-    const text = formatDamoText(wrapKdamonds(kdamondsTree(r.kdamonds, { raw: o.raw }), o.bare), format);
-    io.out(format === 'yaml' ? `${text}\n` : text);
-  }
+  else io.out(formatDamoPrinted(wrapKdamonds(kdamondsTree(r.kdamonds, { raw: o.raw }), o.bare), format));
   return 0;
 }
 

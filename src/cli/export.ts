@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import { emitKdamonds, formatDamoText, type TextFormat } from '../formats/damo/emit.js';
+import { emitKdamonds, formatDamoPrinted, formatDamoText, type TextFormat } from '../formats/damo/emit.js';
 import { exportSysfsTree, holdsCurrentDir } from '../formats/sysfs/export.js';
 import { sysfsScript } from '../formats/sysfs/script.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
@@ -103,7 +103,7 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
     for (const [k, v] of Object.entries(src.doc)) doc[k] = k === 'damon' ? damon : v;
     if (!('damon' in doc)) doc.damon = damon;
     io.out(formatDamoText(doc, format));
-  } else io.out(formatDamoText(damon, format));
+  } else io.out(formatDamoPrinted(damon, format)); // as damo prints it (the scenario above is damon-sim's own file)
   return 0;
 }
 

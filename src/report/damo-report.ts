@@ -234,7 +234,8 @@ export function formatDamonReport(kdamonds: readonly DamoKdamond[], opts: DamonR
   const f = opts.raw ? FMT_RAW : FMT_HUMAN;
   const out: string[] = [];
   kdamonds.forEach((k, ki) => {
-    const rt = opts.runtime?.[ki];
+    // The params-only view shows no live state, whatever the caller holds (damo's params_only).
+    const rt = opts.paramsOnly ? undefined : opts.runtime?.[ki];
     const lines: string[] = [];
     const summary: string[] = [];
     if (rt) summary.push(`state: ${rt.state}`, 'pid: none (simulated)');

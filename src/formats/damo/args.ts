@@ -36,7 +36,7 @@ import {
   type DamoScheme,
   type DamoTarget,
 } from './tree.js';
-import { ULONG_MAX, UnitError, decimalLookingSizeWarning, parseBytes, type PastUlongMax, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
+import { ULONG_MAX, UnitError, decimalLookingSizeWarning, isDamoInt, parseBytes, type PastUlongMax, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
 import { jsonParseFailure } from '../../lib/json-error.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -247,7 +247,7 @@ function splitHint(which: (n: string, u: string) => boolean, before = readTokens
   for (let j = Math.min(before, readTokens.length) - 1; j >= 1; j--) {
     const n = readTokens[j - 1];
     const u = readTokens[j];
-    if (UNIT_ALONE.test(u) && /^[\d.,]+$/.test(n) && which(n, u)) return ` (damo splits an option's values at spaces: "${n} ${u}" is two values, "${n}" and "${u}"; write "${n}${binaryUnit(u)}" or quote "${n} ${binaryUnit(u)}")`;
+    if (UNIT_ALONE.test(u) && /^\+?[\d.,_]+$/.test(n) && which(n, u)) return ` (damo splits an option's values at spaces: "${n} ${u}" is two values, "${n}" and "${u}"; write "${n}${binaryUnit(u)}" or quote "${n} ${binaryUnit(u)}")`;
   }
   return undefined;
 }
@@ -284,8 +284,6 @@ const pPermil = (opt: string, v: string, what?: string) => unit(opt, () => parse
 const pBp = (opt: string, v: string) => unit(opt, () => parseRatio(v, 'bp', true), undefined, v);
 const pNr = (opt: string, v: string) => unit(opt, () => parseNumber(v), undefined, v);
 const pPercent = (opt: string, v: string) => unit(opt, () => parsePercentFloat(v), undefined, v);
-/** A bound damo's text_to_percent() reads as a plain integer (try_common_input), not as "N %". */
-const isBareNumber = (v: string) => /^\s*[\d,]+\s*$/.test(v);
 
 function pInt(opt: string, v: string, what = 'a non-negative integer'): number {
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) fail(opt, `expected ${what}; found ${JSON.stringify(v)}`);
@@ -604,7 +602,7 @@ function buildSchemes(occ: DamoOccurrences, opts: DamoArgsOptions, warnings: Con
         // Written through damo's write_ulong(): past ULONG_MAX is ULONG_MAX (units.ts PastUlongMax).
         sz: attempt(() => [pBytes('--damos_sz_region', szW[0], 'write_ulong'), pBytes('--damos_sz_region', szW[1], 'write_ulong')], [0n, ULONG_MAX]),
         nrAccesses: attempt(
-          (): DamoNrAccesses => ({ unit: 'percent', min: pPercent('--damos_access_rate', accW[0]), max: pPercent('--damos_access_rate', accW[1]), bare: [isBareNumber(accW[0]), isBareNumber(accW[1])] }),
+          (): DamoNrAccesses => ({ unit: 'percent', min: pPercent('--damos_access_rate', accW[0]), max: pPercent('--damos_access_rate', accW[1]), bare: [isDamoInt(accW[0]), isDamoInt(accW[1])] }),
           { unit: 'percent', min: 0, max: 100 },
         ),
         age: attempt(() => ({ unit: 'usec' as const, min: pUs('--damos_age', ageW[0]), max: pUs('--damos_age', ageW[1]) }), { unit: 'usec' as const, min: 0n, max: ULONG_MAX }),

@@ -133,6 +133,15 @@ export function formatDamoText(tree: unknown, format: TextFormat): string {
 }
 
 /**
+ * formatDamoText() as damo print()s its config (damo args damon, damo report damon --format): JSON
+ * (json.dumps()) gets its one newline from print(), YAML (yaml.dump() ends with one) a second.
+ */
+export function formatDamoPrinted(tree: unknown, format: TextFormat): string {
+  const text = formatDamoText(tree, format);
+  return format === 'yaml' ? `${text}\n` : text;
+}
+
+/**
  * readKdamonds(), and damo's object model of the document with the access-pattern bounds in the
  * units it gave them (percent, µs), as damo keeps them and `damo args damon` prints them back;
  * paramsToDamo() alone gives kernel units (samples, aggregation intervals).

@@ -299,7 +299,9 @@ const TIME_TOKEN_RE = /^(.*?)(ns|us|ms|s|m|h|d)$/s;
  * `damo`: as damo stages it. Its text_to_ns() multiplies a fractional number by the unit's ns in
  * floating point, text_to_us()/text_to_ms() divide by 1000 (once, twice) in floating point, and the
  * sysfs write truncates ('%d'), so "4.1 ms" is 4099 µs, not 4100. Whole numbers come out the same
- * either way, and are kept exact.
+ * either way below 2^53 ns (104 days), and are kept exact; past it damo's float division can differ
+ * from the exact quotient in the last digits (damo's "12345678901234567890123 ns" is
+ * 12345678901234567168 µs, ours 12345678901234567890).
  */
 export function parseTime(v: unknown, unit: TimeUnit, damo = false): bigint {
   const expected = expectTime(unit);
@@ -364,14 +366,16 @@ function timePart(token: string, next: string | undefined): TimePart | null {
 
 /**
  * The components of a time as damo's text_to_ns() takes them: it joins the whitespace-separated
- * fields in pairs ("1 m 30 s" is "1m" and "30s"), and a pair that is a bare number is that many
- * ns ("5 s 5" is 5 s and 5 ns); null for what it refuses ("1m 30s" makes "1m30s").
+ * fields in pairs ("1 m 30 s" is "1m" and "30s"), and a pair that is a bare number, "min" or
+ * "max" is that many ns ("5 s 5" is 5 s and 5 ns, "1 m max" 1 m and ULONG_MAX ns); null for what
+ * it refuses ("1m 30s" makes "1m30s").
  */
 function damoTimeParts(tokens: readonly string[]): TimePart[] | null {
   const parts: TimePart[] = [];
   for (let i = 0; i < tokens.length; i += 2) {
     const piece = tokens[i] + (tokens[i + 1] ?? '');
-    const d = parseDec(piece);
+    const word = piece === 'min' ? 0n : piece === 'max' ? ULONG_MAX : null;
+    const d = word !== null ? { mant: word, exp: 0 } : parseDec(piece);
     const part = d !== null ? { d, ns: 1n, num: piece, unit: 'ns' } : timePart(piece, undefined);
     if (part === null) return null;
     parts.push(part);
