@@ -45,6 +45,12 @@ interface Piece {
   node?: number;
 }
 
+/** The pieces the filter traps use: anonymous or page cache, young (hot) or old. */
+const ANON_YOUNG: Piece = { anon: true, hot: true };
+const ANON_OLD: Piece = { anon: true, hot: false };
+const FILE_YOUNG: Piece = { anon: false, hot: true };
+const FILE_OLD: Piece = { anon: false, hot: false };
+
 /** One 64 MiB node with 64 MiB of swap, so that anonymous memory can be paged out. */
 function swapMachine(): Machine {
   return new Machine({ nodes: [{ capacity: 64 * MiB, kind: 'dram', latencyNs: 100, reserved: 0, watermark: 0 }], base: BASE, holeBetweenNodes: 0, swap: 64 * MiB });
@@ -99,11 +105,13 @@ function addrFilter(start: number, end: number, allow: boolean): DamosFilter {
   return f;
 }
 
-/** A scheme with the given filters (added by type, as sysfs does). */
-function filtered(action: DamosAction, filters: DamosFilter[]): Damos {
+/** One apply pass of an `action` scheme with `filters` (added by type, as sysfs does) over the pieces on a fresh swap machine: the scheme and the ops' log. */
+function passOver(pieces: Piece[], action: DamosAction, filters: DamosFilter[]): { s: Damos; log: number[][] } {
+  const { log, pass } = paddrPieces(swapMachine(), pieces);
   const s = scheme(action);
   for (const f of filters) addFilter(s, f);
-  return s;
+  pass(s);
+  return { s, log };
 }
 
 describe('monitoring traps (damon-monitoring.md §11)', () => {
@@ -188,6 +196,34 @@ describe('monitoring traps (damon-monitoring.md §11)', () => {
   });
 });
 
+/**
+ * A pageout scheme over four 64 KiB regions, TEMPORAL with a user_input goal met (score 10000),
+ * 1 s charge windows and a time quota of `ms`; passes(n) runs n apply passes 1.5 s apart.
+ */
+function temporalPageout(ms: number) {
+  const { ops, log } = schemeLoggingOps();
+  const ctx = newCtx({ ops });
+  const t = new DamonTarget();
+  for (let i = 0; i < 4; i++) t.regions.push(new DamonRegion(i * 64 * KiB, (i + 1) * 64 * KiB));
+  ctx.targets = [t];
+  const q = new DamosQuota();
+  q.resetInterval = 1000;
+  q.ms = ms;
+  q.goalTuner = 'temporal';
+  const goal = { metric: 'user_input' as const, targetValue: 10000n, currentValue: 10000n, nid: 0, memcgPath: null, memcgId: undefined, lastPsiTotal: 0 };
+  q.goals = [goal];
+  const s = scheme('pageout', q);
+  ctx.schemes = [s];
+  const passes = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      kdamondApplySchemes(ctx, () => 64 * KiB);
+      ctx.clock.now += 1.5e9;
+      ctx.passedSampleIntervals = s.nextApplySis;
+    }
+  };
+  return { s, goal, log, passes };
+}
+
 describe('DAMOS traps (damos.md §10)', () => {
   /** Four 64 KiB regions aged 9, the given schemes (default-reject rules set), one apply pass; the ops log what they are asked to apply. */
   function applyPass(schemes: Damos[]) {
@@ -225,11 +261,8 @@ describe('DAMOS traps (damos.md §10)', () => {
   it("trap 10: what no filter matches gets the opposite of its layer's last allow; the core layer defers to ops filters, and a core allow skips them", () => {
     // stat over R0 anon, R1..R3 page cache (64 KiB each): it walks folios only to count what passes
     // the ops filters, 0 without any (§2.2). The defaults per §6.4, the layers per §6.2, §6.3.
-    const pieces = [{ anon: true, hot: false }, ...Array.from({ length: 3 }, () => ({ anon: false, hot: false }))];
     const run = (filters: DamosFilter[]) => {
-      const { log, pass } = paddrPieces(swapMachine(), pieces);
-      const s = filtered('stat', filters);
-      pass(s);
+      const { s, log } = passOver([ANON_OLD, FILE_OLD, FILE_OLD, FILE_OLD], 'stat', filters);
       return { tried: s.stat.nrTried, passed: s.stat.szOpsFilterPassed / KiB, log };
     };
     const anon = (allow: boolean) => newFilter('anon', true, allow);
@@ -249,16 +282,8 @@ describe('DAMOS traps (damos.md §10)', () => {
 
   it("trap 10: a core allow short-circuits the ops layer: pageout's implicit young filter and the ops filters after it do not apply", () => {
     // R0, R1 young anon, R2 old anon, R3 old page cache; pageout with a core addr allow of R0.
-    const pieces = [
-      { anon: true, hot: true },
-      { anon: true, hot: true },
-      { anon: true, hot: false },
-      { anon: false, hot: false },
-    ];
     const run = (filters: DamosFilter[]) => {
-      const { log, pass } = paddrPieces(swapMachine(), pieces);
-      const s = filtered('pageout', filters);
-      pass(s);
+      const { s, log } = passOver([ANON_YOUNG, ANON_YOUNG, ANON_OLD, FILE_OLD], 'pageout', filters);
       return { tried: s.stat.nrTried, applied: s.stat.szApplied / KiB, log };
     };
     // Core [R0 allow] alone: core default reject, only R0 is tried; the core allow lets its young
@@ -301,16 +326,8 @@ describe('DAMOS traps (damos.md §10)', () => {
 
   it("trap 11: pageout on paddr adds a \"reject young\" filter after the scheme's ops filters unless it has a young filter; the defaults stay the scheme's", () => {
     // R0 young anon, R1 old anon, R2 young page cache, R3 old page cache.
-    const pieces = [
-      { anon: true, hot: true },
-      { anon: true, hot: false },
-      { anon: false, hot: true },
-      { anon: false, hot: false },
-    ];
     const run = (filters: DamosFilter[]) => {
-      const { log, pass } = paddrPieces(swapMachine(), pieces);
-      const s = filtered('pageout', filters);
-      pass(s);
+      const { s, log } = passOver([ANON_YOUNG, ANON_OLD, FILE_YOUNG, FILE_OLD], 'pageout', filters);
       // Added for the call only: the scheme's list is as the user made it.
       expect(s.opsFilters).toEqual(filters);
       return log;
@@ -375,25 +392,7 @@ describe('DAMOS traps (damos.md §10)', () => {
     // damos_quota_is_full() calls full (quota set by its goal, 0 >= 0; §4.1, §4.4). Passes 1.5 s
     // apart with 1 s windows: pass 0 opens window 0 (first-window branch), each later pass closes
     // the one before and opens another (§4.2). 11 passes close windows 0..9, each full: 10.
-    const { ops, log } = schemeLoggingOps();
-    const ctx = newCtx({ ops });
-    const t = new DamonTarget();
-    for (let i = 0; i < 4; i++) t.regions.push(new DamonRegion(i * 64 * KiB, (i + 1) * 64 * KiB));
-    ctx.targets = [t];
-    const q = new DamosQuota();
-    q.resetInterval = 1000;
-    q.goalTuner = 'temporal';
-    const goal = { metric: 'user_input' as const, targetValue: 10000n, currentValue: 10000n, nid: 0, memcgPath: null, memcgId: undefined, lastPsiTotal: 0 };
-    q.goals = [goal];
-    const s = scheme('pageout', q);
-    ctx.schemes = [s];
-    const passes = (n: number) => {
-      for (let i = 0; i < n; i++) {
-        kdamondApplySchemes(ctx, () => 64 * KiB);
-        ctx.clock.now += 1.5e9;
-        ctx.passedSampleIntervals = s.nextApplySis;
-      }
-    };
+    const { s, goal, log, passes } = temporalPageout(0);
     passes(11);
     expect([s.stat.qtExceeds, s.stat.nrTried, log.length]).toEqual([10, 0, 0]);
     // Goal missed from now on (score 5000). The score is read at a window's start (trap 5): pass 11
@@ -411,24 +410,9 @@ describe('DAMOS traps (damos.md §10)', () => {
     // 4 KiB off the next region and tries it, and is full: 11 passes, 10 windows closed full. Where:
     // charge_addr_from = r.end + 1 (b0, trap 8), so each resume skips the 4 KiB piece after the last
     // tried one: [8p, 8p + 4) KiB for pass p (at pass 8 the last 4 KiB of [0, 64) is skipped whole).
-    const { ops, log } = schemeLoggingOps();
-    const ctx = newCtx({ ops });
-    const t = new DamonTarget();
-    for (let i = 0; i < 4; i++) t.regions.push(new DamonRegion(i * 64 * KiB, (i + 1) * 64 * KiB));
-    ctx.targets = [t];
-    const q = new DamosQuota();
-    q.resetInterval = 1000;
-    q.ms = 10;
-    q.goalTuner = 'temporal';
-    q.goals = [{ metric: 'user_input', targetValue: 10000n, currentValue: 10000n, nid: 0, memcgPath: null, memcgId: undefined, lastPsiTotal: 0 }];
-    const s = scheme('pageout', q);
-    ctx.schemes = [s];
-    for (let i = 0; i < 11; i++) {
-      kdamondApplySchemes(ctx, () => 64 * KiB);
-      ctx.clock.now += 1.5e9;
-      ctx.passedSampleIntervals = s.nextApplySis;
-    }
-    expect(q.esz).toBe(4096n);
+    const { s, log, passes } = temporalPageout(10);
+    passes(11);
+    expect(s.quota.esz).toBe(4096n);
     expect([s.stat.qtExceeds, s.stat.nrTried, s.stat.szTried / KiB]).toEqual([10, 11, 44]);
     expect(log).toEqual(Array.from({ length: 11 }, (_, p) => [0, 8 * p, 8 * p + 4]));
   });
