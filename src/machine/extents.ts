@@ -154,6 +154,7 @@ export class ExtentList {
   private ids = new Int32Array(64);
   private n = 0;
   private gapAt = 0;
+  /** ids.length − n, kept as a field for at(), the hottest read of the machine. */
   private gapLen = 64;
 
   /** Number of extents. */
@@ -161,7 +162,7 @@ export class ExtentList {
     return this.n;
   }
 
-  /** The i-th extent in address order (0 <= i < length; unchecked: past the end it is garbage, not undefined). */
+  /** The i-th extent in address order (0 <= i < length; unchecked: past the end it is garbage or undefined). */
   at(i: number): Extent {
     return this.pool[this.ids[i < this.gapAt ? i : i + this.gapLen]];
   }

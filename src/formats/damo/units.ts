@@ -311,17 +311,18 @@ export function parseTime(v: unknown, unit: TimeUnit, damo = false): bigint {
   if (bare !== null) return checkRange(scaleDec(bare, 1n, 1n), expected, v);
 
   const tokens = text.split(/\s+/);
-  const parts = timeParts(tokens);
   if (damo) {
     const pairs = damoTimeParts(tokens);
     if (pairs === null) {
-      // Say how damo would take it, when this reading would have taken it.
+      // Say how damo would take it, when the field-by-field reading would have taken it.
+      const parts = timeParts(tokens);
       const hint = parts === null ? undefined : `damo joins the fields in pairs (${damoPairs(tokens)}); write ${JSON.stringify(parts.map((p) => `${p.num} ${p.unit}`).join(' '))}`;
       throw new UnitError(expected, describe(v), hint ?? (text.startsWith('-') ? NEGATIVE : undefined));
     }
     if (pairs.some((p) => hasFractionDec(p.d))) return checkRange(damoFloatTime(pairs, unit), expected, v);
     return checkRange(sumTime(pairs, unit), expected, v);
   }
+  const parts = timeParts(tokens);
   if (parts === null) throw badString(expected, v as string, text);
   return checkRange(sumTime(parts, unit), expected, v);
 }
@@ -351,17 +352,16 @@ function timeParts(tokens: readonly string[]): TimePart[] | null {
 
 /** `token` as a number with its unit, the unit in `next` if token is a bare number; null if neither. */
 function timePart(token: string, next: string | undefined): TimePart | null {
-  let num = token;
-  let unit = next;
-  if (parseDec(token) === null) {
-    const m = TIME_TOKEN_RE.exec(token);
-    if (m === null) return null;
-    num = m[1];
-    unit = m[2];
-  }
-  const d = parseDec(num);
-  if (d === null || unit === undefined || !Object.hasOwn(NS_PER, unit)) return null;
-  return { d, ns: NS_PER[unit], num, unit };
+  const bare = parseDec(token);
+  if (bare === null) return unitPart(token);
+  return next !== undefined && Object.hasOwn(NS_PER, next) ? { d: bare, ns: NS_PER[next], num: token, unit: next } : null;
+}
+
+/** A field that is a number and its unit together ("5ms"), or null. */
+function unitPart(token: string): TimePart | null {
+  const m = TIME_TOKEN_RE.exec(token);
+  const d = m === null ? null : parseDec(m[1]);
+  return m === null || d === null ? null : { d, ns: NS_PER[m[2]], num: m[1], unit: m[2] };
 }
 
 /**
@@ -376,7 +376,7 @@ function damoTimeParts(tokens: readonly string[]): TimePart[] | null {
     const piece = tokens[i] + (tokens[i + 1] ?? '');
     const word = piece === 'min' ? 0n : piece === 'max' ? ULONG_MAX : null;
     const d = word !== null ? { mant: word, exp: 0 } : parseDec(piece);
-    const part = d !== null ? { d, ns: 1n, num: piece, unit: 'ns' } : timePart(piece, undefined);
+    const part = d !== null ? { d, ns: 1n, num: piece, unit: 'ns' } : unitPart(piece);
     if (part === null) return null;
     parts.push(part);
   }
