@@ -1521,6 +1521,31 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(bad.err).toMatch(/^damon-sim: error: duration: /);
   });
 
+  it('--quiet holds when a file has warnings and errors both: the errors alone (a failure is reported through the command\'s io)', async () => {
+    const file = join(dir, 'quiet-warn-error.yaml');
+    // A target without pid/regions warns (damo refuses it); hot_share past 100 % is an error.
+    writeFileSync(
+      file,
+      stringify({
+        name: 'g',
+        duration: '10 s',
+        machine: { nodes: [{ capacity: '8 GiB' }, { capacity: '8 GiB' }] },
+        workload: { type: 'hotset', rss: '2 GiB', hot_set: '1 GiB', access_rate: 1e6, hot_share: '200 %' },
+        damon: { kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{}], schemes: [{ action: 'stat' }] }] }] },
+      }),
+    );
+    const hotShare = 'damon-sim: error: workload.hot_share: expected a share of accesses of at most 100 % (10000 bp); found 200 % (20000 bp)\n';
+    const loud = await cli(['run', file]);
+    expect(loud.code).toBe(2);
+    expect(loud.err.match(/^damon-sim: warning: damon\.kdamonds\[0\]\.contexts\[0\]\.targets\[0\]\./gm)).toHaveLength(2);
+    expect(loud.err.endsWith(hotShare)).toBe(true);
+    for (const argv of [['-q', 'run', file], ['run', file, '-q'], ['-q', 'export', file]]) {
+      const quiet = await cli(argv);
+      expect(quiet.code, argv.join(' ')).toBe(2);
+      expect(quiet.err, argv.join(' ')).toBe(hotShare);
+    }
+  });
+
   it('--seeds with --out: --out-dir instead', async () => {
     const outFile = join(dir, 'seeds.ndjson');
     const r = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1-2', '--out', outFile, '--no-progress']);

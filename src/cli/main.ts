@@ -27,8 +27,11 @@ import { TRACEPOINTS } from '../run/trace.js';
 
 export const VERSION = '0.1.0';
 
-export function buildProgram(given: Io, setExit: (code: number) => void): Command {
-  // The commands' io: the given one, with quiet set from the root's --quiet once options are parsed.
+/**
+ * The CLI's commands, and the io they print through: the given one, with quiet set from the root's
+ * --quiet once options are parsed (a failure is reported through it too, so that -q holds there).
+ */
+export function buildProgram(given: Io, setExit: (code: number) => void): { program: Command; io: Io } {
   const io: Io = {
     out: (s) => given.out(s),
     err: (s) => given.err(s),
@@ -113,13 +116,13 @@ export function buildProgram(given: Io, setExit: (code: number) => void): Comman
         throw new UsageError(`${o.long ?? o.short}: expected a value after the option; found the option ${v}`);
     }
   });
-  return program;
+  return { program, io };
 }
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code = 0;
-  const program = buildProgram(io, (c) => (code = c));
+  const { program, io: cmdIo } = buildProgram(io, (c) => (code = c));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
@@ -127,7 +130,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       if (e.exitCode === 0) return 0; // --help, --version
       return EXIT_USAGE;
     }
-    return reportFailure(io, e);
+    return reportFailure(cmdIo, e);
   }
   return code;
 }
