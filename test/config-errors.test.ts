@@ -242,7 +242,32 @@ const cases: BadCase[] = [
     name: 'a fractional cost in ns',
     mutate: (d) => (d.machine.costs = { pageout_ns_per_4k: 1500.5 }),
     path: 'machine.costs.pageout_ns_per_4k',
-    phrases: ['int', '1500.5'],
+    phrases: ['expected a whole number of ns below 2^53 (a plain integer: no unit string); found 1500.5'],
+  },
+  {
+    // zod's own "expected number to be >=0" used to show through.
+    name: 'a negative cost in ns',
+    mutate: (d) => (d.machine.costs = { migrate_ns_per_4k: -1 }),
+    path: 'machine.costs.migrate_ns_per_4k',
+    phrases: ['expected a whole number of ns below 2^53 (a plain integer: no unit string); found -1'],
+  },
+  {
+    name: 'a fractional seed',
+    mutate: (d) => (d.seed = 1.5),
+    path: 'seed',
+    phrases: ['expected a non-negative integer below 2^53; found 1.5'],
+  },
+  {
+    name: 'a seed past 2^53',
+    mutate: (d) => (d.seed = 2 ** 53),
+    path: 'seed',
+    phrases: ['expected a non-negative integer below 2^53; found 9007199254740992'],
+  },
+  {
+    name: 'a seed as a string: one "found", with the type error in the same words',
+    mutate: (d) => (d.seed = '7'),
+    path: 'seed',
+    phrases: ['expected a non-negative integer below 2^53; found "7"'],
   },
   {
     name: 'a hot set that starts too late to fit: the offset is named, not the hot set',

@@ -69,6 +69,12 @@ describe('examples/ against the JSON Schema (top-level keys)', () => {
     expect(examples.length).toBeGreaterThan(0);
   });
 
+  it('says what the loader takes of a seed and a cost: a non-negative integer below 2^53 (it said "number")', () => {
+    const whole = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+    expect(schema.properties?.seed).toMatchObject(whole);
+    expect(schema.properties?.machine?.properties?.costs?.properties?.migrate_ns_per_4k).toMatchObject(whole);
+  });
+
   for (const f of examples) {
     it(`examples/${f}`, () => {
       const doc = parseText(readFileSync(join(ROOT, 'examples', f), 'utf8'), f);

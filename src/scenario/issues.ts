@@ -150,7 +150,7 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
       case 'invalid_type':
         // Schemas with a teaching message of their own ("expected bytes: …") keep it.
         if (i.message.startsWith('expected ')) out.push({ path, message: `${i.message}; found ${showFound(input)}` });
-        else out.push({ path, message: `expected ${describeType(i.expected)}, found ${showFound(input)}` });
+        else out.push({ path, message: `expected ${describeType(i.expected)}; found ${showFound(input)}` });
         break;
       case 'invalid_value':
         out.push({ path, message: expectedOneOf(i.values, input) });
@@ -189,7 +189,13 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
         const lim = i as { origin?: string; minimum?: number | bigint; maximum?: number | bigint };
         if (lim.origin === 'array' && i.code === 'too_small') out.push({ path, message: `expected at least ${lim.minimum} item${lim.minimum === 1 ? '' : 's'}; found ${showFound(input)}` });
         else if (lim.origin === 'array') out.push({ path, message: `expected at most ${lim.maximum} item${lim.maximum === 1 ? '' : 's'}; found ${showFound(input)}` });
-        else out.push({ path, message: `${i.message.replace(/^Too (small|big): /, '')}; found ${showFound(input)}` });
+        else if (i.message.startsWith('expected ')) out.push({ path, message: `${i.message}; found ${showFound(input)}` });
+        else if (lim.origin === 'number') {
+          // zod's "expected number to be >=0" in our words.
+          const { inclusive } = i as { inclusive?: boolean };
+          const bound = i.code === 'too_small' ? `${inclusive ? '>=' : '>'} ${lim.minimum}` : `${inclusive ? '<=' : '<'} ${lim.maximum}`;
+          out.push({ path, message: `expected a number ${bound}; found ${showFound(input)}` });
+        } else out.push({ path, message: `${i.message.replace(/^Too (small|big): /, '')}; found ${showFound(input)}` });
         break;
       }
       default:
@@ -216,6 +222,8 @@ function describeType(t: string): string {
       return 'a string';
     case 'boolean':
       return 'true or false';
+    case 'int':
+      return 'a whole number';
     default:
       return t;
   }

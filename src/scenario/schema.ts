@@ -18,8 +18,17 @@ const nodeSchema = z.strictObject({
   watermark: bytesV().optional().describe('free memory the allocator keeps back on this node'),
 });
 
+/**
+ * A non-negative integer below 2^53 given as a JSON number, with one message for every way to miss
+ * it; typed so, the JSON Schema says so too (integer, minimum 0, maximum 2^53 - 1).
+ */
+const safeWhole = (expected: string) => {
+  const error = `expected ${expected}`; // fromZod() adds what was found
+  return z.number({ error }).int({ error }).min(0, { error });
+};
+
 /** A cost in whole ns: it advances the kdamond's clock and the quota's total_charged_ns, both integer ns in the kernel. */
-const nsCost = () => z.number().int().nonnegative().optional();
+const nsCost = () => safeWhole('a whole number of ns below 2^53 (a plain integer: no unit string)').optional();
 
 const costsSchema = z.strictObject({
   migrate_ns_per_4k: nsCost(),
@@ -90,9 +99,7 @@ export const scenarioSchema = z.strictObject({
   name: z.string().optional(),
   description: z.string().optional(),
   // The run's own seed: a whole number (a fraction is not silently truncated, as kernel values are).
-  seed: z
-    .number()
-    .refine((n) => Number.isSafeInteger(n) && n >= 0, { error: (iss) => `expected a non-negative integer below 2^53; found ${String(iss.input)}` })
+  seed: safeWhole('a non-negative integer below 2^53')
     .optional()
     .describe('PRNG seed: a non-negative integer below 2^53'),
   duration: timeBareV('s', 'ns').optional().describe('simulated run length (bare number = seconds, fractions allowed)'),
