@@ -767,7 +767,7 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     const format = 'damon-sim: error: --format: expected json, yaml; found "bad"';
     expect(await lines(['export', '--preset', 'nope', '--profile', 'zz', '--format', 'bad'])).toEqual([format, profile, preset]);
     expect(await lines(['import', '--sysfs', '', '--format', 'bad', '--profile', 'zz'])).toEqual(['damon-sim: error: --sysfs: expected a directory; found ""', format, profile]);
-    const duration = 'damon-sim: error: --duration: expected a time such as "10 m", "90 s" or a number of seconds; found "soon"';
+    const duration = 'damon-sim: error: --duration: expected a time from 1 ms to 104 days, such as "90 s" or "10 m" (a bare number is seconds); found "soon"';
     const seed = 'damon-sim: error: --seed: expected a non-negative integer below 2^53; found "x"';
     expect(await lines(['report', 'damon', '--preset', 'nope', '--profile', 'zz', '--duration', 'soon', '--seed', 'x'])).toEqual([profile, preset, duration, seed]);
     expect(await lines(['run', '--preset', 'nope', '--seed', 'x'])).toEqual([preset, seed]);

@@ -460,10 +460,14 @@ describe("damon-sim's own times: a bare number is seconds (durations, event time
     const { scenario } = scenarioFromDoc(doc);
     expect(scenario.duration).toBe(500_000_000);
     expect(scenario.events?.[0].at).toBe(10_000_000_000);
-    expect(() => scenarioFromDoc({ ...doc, duration: '1 ns' })).toThrow(/duration: expected a duration of at least 1 ms; found 1e-9 s/);
-    expect(() => scenarioFromDoc({ ...doc, events: [{ at: 1e300, command: 'update_schemes_stats' }] })).toThrow(/events\[0\]\.at: expected a time from 0 to 104 days \(2\^53 ns\), a bare number in seconds; found 1e\+300/);
-    expect(() => scenarioFromDoc({ ...doc, events: [{ at: -1, command: 'update_schemes_stats' }] })).toThrow(/events\[0\]\.at: expected a time from 0 to 104 days \(2\^53 ns\), a bare number in seconds; found -1$/);
-    expect(() => scenarioFromDoc({ ...doc, events: [{ at: '200 d', command: 'update_schemes_stats' }] })).toThrow(/events\[0\]\.at: expected a time from 0 to 104 days \(2\^53 ns\); found "?200 d"?/);
+    expect(() => scenarioFromDoc({ ...doc, duration: '1 ns' })).toThrow('duration: expected a time from 1 ms to 104 days, such as "90 s" or "10 m" (a bare number is seconds); found 1e-9 s');
+    expect(() => scenarioFromDoc({ ...doc, events: [{ at: 1e300, command: 'update_schemes_stats' }] })).toThrow('events[0].at: expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found 1e+300');
+    expect(() => scenarioFromDoc({ ...doc, events: [{ at: -1, command: 'update_schemes_stats' }] })).toThrow('events[0].at: expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found -1');
+    expect(() => scenarioFromDoc({ ...doc, events: [{ at: '200 d', command: 'update_schemes_stats' }] })).toThrow('events[0].at: expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found "200 d"');
+    // damo's words are not this key's: the message does not offer them.
+    expect(() => scenarioFromDoc({ ...doc, events: [{ at: 'soon', command: 'update_schemes_stats' }] })).toThrow('events[0].at: expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found "soon"');
+    expect(() => scenarioFromDoc({ ...doc, duration: 'abc' })).toThrow('duration: expected a time from 1 ms to 104 days, such as "90 s" or "10 m" (a bare number is seconds); found "abc"');
+    expect(() => scenarioFromDoc({ ...doc, duration: 'max' })).toThrow('duration: expected a time from 1 ms to 104 days, such as "90 s" or "10 m" (a bare number is seconds); found "max" (ULONG_MAX ns)');
   });
 });
 

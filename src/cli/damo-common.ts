@@ -10,7 +10,7 @@ import type { DamoCompat } from '../formats/damo/emit.js';
 import { biggestNodeRange, nodeRanges, type MachineSpec } from '../machine/machine.js';
 import { TOO_LARGE, UnitError, parseTimeBare } from '../formats/damo/units.js';
 import { ConfigError } from '../scenario/issues.js';
-import { MAX_SIM_TIME_DAYS, MAX_SIM_TIME_NS } from '../scenario/model.js';
+import { DURATION_EXPECTED, MAX_SIM_TIME_NS } from '../scenario/model.js';
 import { readScenarioDoc, scenarioFromDoc, type LoadOptions, type LoadedScenario } from '../scenario/load.js';
 import { PRESETS, type Tuner } from '../scenario/presets.js';
 import { UsageError } from './io.js';
@@ -157,14 +157,14 @@ export function loadScenarioSource(
 /** A run's simulated duration in ns from the command line; `option` names it in errors. */
 export function parseDuration(text: string, option = '--duration'): number {
   // Shorter than a millisecond is not one sampling interval; "max" would never end.
-  const range = new UsageError(`${option}: expected a time from 1 ms to ${MAX_SIM_TIME_DAYS} days; found ${JSON.stringify(text)}`);
+  const range = new UsageError(`${option}: expected ${DURATION_EXPECTED}; found ${JSON.stringify(text)}`);
   let s: bigint;
   try {
     s = parseTimeBare(text, 's', 'ns');
   } catch (e) {
-    // A well-formed time too long even for the kernel's ns counter is out of range like any other.
-    if (e instanceof UnitError && e.reason === TOO_LARGE) throw range;
-    throw new UsageError(`${option}: expected a time such as "10 m", "90 s" or a number of seconds; found ${JSON.stringify(text)}`);
+    // A malformed time and one too long even for the kernel's ns counter alike; a reason (negative) is kept.
+    const why = e instanceof UnitError && e.reason !== undefined && e.reason !== TOO_LARGE ? ` (${e.reason})` : '';
+    throw new UsageError(`${range.message}${why}`);
   }
   if (s < 1_000_000n || s > BigInt(MAX_SIM_TIME_NS)) throw range;
   return Number(s);

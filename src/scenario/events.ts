@@ -21,7 +21,7 @@ import { isPow2 } from '../lib/kint.js';
 import { toJson } from '../lib/json.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
-import { MAX_SIM_TIME_DAYS, MAX_SIM_TIME_NS, type ContextParams, type KdamondParams, type Scenario } from './model.js';
+import { MAX_SIM_TIME_NS, SIM_TIME_EXPECTED, type ContextParams, type KdamondParams, type Scenario } from './model.js';
 import { damonCheckEnv, missingNodeOfGoal, schemeKeyOf, unreachableBpTarget, unreachableNodeMemTarget, validateKdamonds, type DamonCheckEnv } from './validate.js';
 
 export const EVENT_COMMANDS = [
@@ -43,27 +43,27 @@ const kdamondObjectSchema = kdamondsSchema.options[1].element;
 
 const scalar = z.union([z.string(), z.number()]);
 
-const TIME_RANGE = `a time from 0 to ${MAX_SIM_TIME_DAYS} days (2^53 ns)`;
 
 /** A point in simulated time: a bare number (or numeric string) is seconds, fractions allowed; else a damo time string. */
 const eventTimeV = () =>
   z
-    .union([z.string(), z.number()], { error: () => `expected ${TIME_RANGE}: a number of seconds or a string such as "90 s", "1 m 30 s"` })
+    .union([z.string(), z.number()], { error: () => `expected ${SIM_TIME_EXPECTED}` })
     .transform((v, ctx): number => {
       try {
         if (typeof v === 'number') {
-          if (!Number.isFinite(v) || v < 0 || v * 1e9 > MAX_SIM_TIME_NS) throw new UnitError(`${TIME_RANGE}, a bare number in seconds`, String(v));
+          if (!Number.isFinite(v) || v < 0 || v * 1e9 > MAX_SIM_TIME_NS) throw new UnitError(SIM_TIME_EXPECTED, String(v));
           return Math.round(v * 1e9);
         }
         const ns = parseTimeBare(v, 's', 'ns');
-        if (ns > BigInt(MAX_SIM_TIME_NS)) throw new UnitError(TIME_RANGE, v);
+        if (ns > BigInt(MAX_SIM_TIME_NS)) throw new UnitError(SIM_TIME_EXPECTED, JSON.stringify(v));
         return Number(ns);
       } catch (e) {
-        ctx.addIssue({ code: 'custom', message: e instanceof UnitError ? e.message : String(e), input: v });
+        // In this key's own range, not damo's units and words (min, max).
+        ctx.addIssue({ code: 'custom', message: e instanceof UnitError ? new UnitError(SIM_TIME_EXPECTED, e.found, e.reason).message : String(e), input: v });
         return z.NEVER;
       }
     })
-    .describe('time: seconds when bare (fractions allowed), or a string such as "1500 ms", "2 s"');
+    .describe(SIM_TIME_EXPECTED);
 
 const goalPatchSchema = z.strictObject({
   scheme: intV().describe('scheme index in the kdamond\'s context'),

@@ -15,7 +15,7 @@ import { showParsed } from '../formats/damo/units.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, resolveProfile, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
-import { MAX_SIM_TIME_DAYS, MAX_SIM_TIME_NS, type KdamondParams, type Scenario, type WorkloadParams } from './model.js';
+import { DURATION_EXPECTED, MAX_SIM_TIME_NS, type KdamondParams, type Scenario, type WorkloadParams } from './model.js';
 import { machineSchema, scenarioSchema, type ScenarioParsed } from './schema.js';
 import { z } from 'zod';
 import { DAMON_PART, MACHINE_PART, damonCheckEnv, hotMovePath, partIsWhole, validateKdamonds, validateMachineWorkload, validateScenario } from './validate.js';
@@ -437,7 +437,7 @@ function normaliseDuration(d: ScenarioParsed['duration'], c: Collector): number 
   if (d > BigInt(MAX_SIM_TIME_NS)) {
     // In the time's own terms, as --duration says it: the ns count alone means little.
     const found = d === ULONG_MAX ? '"max" (ULONG_MAX ns)' : `${(Number(d) / 86_400e9).toFixed(1)} days (${d} ns)`;
-    addError(c, ['duration'], `expected a time up to ${MAX_SIM_TIME_DAYS} days (2^53 ns); found ${found}`);
+    addError(c, ['duration'], `expected ${DURATION_EXPECTED}; found ${found}`);
     return 60e9;
   }
   return Number(d);

@@ -20,6 +20,13 @@ import type { ScheduledEvent } from './events.js';
 export const MAX_SIM_TIME_NS = Number.MAX_SAFE_INTEGER;
 /** MAX_SIM_TIME_NS in whole days (104), for messages. */
 export const MAX_SIM_TIME_DAYS = Math.floor(MAX_SIM_TIME_NS / 86_400e9);
+/** A point in simulated time (an event's or a hot-set move's `at`), in every message about one. */
+export const SIM_TIME_EXPECTED = `a time from 0 to ${MAX_SIM_TIME_DAYS} days, such as "90 s" or "1 m 30 s" (a bare number is seconds)`;
+/**
+ * A run's length, in every message about one (the file's `duration`, `--duration`): at least a
+ * millisecond, as shorter is not one sampling interval; "max" would never end.
+ */
+export const DURATION_EXPECTED = `a time from 1 ms to ${MAX_SIM_TIME_DAYS} days, such as "90 s" or "10 m" (a bare number is seconds)`;
 
 export interface GoalParams {
   metric: QuotaGoalMetric;

@@ -9,6 +9,7 @@ import { kdamondsSchema } from '../formats/damo/kdamonds.js';
 import { eventsSchema } from './events.js';
 import { boolV, bytesV, intV, ratioV, realV, timeBareV, wholeV } from '../formats/damo/values.js';
 import { PROFILES, SWITCHES, type ProfileSwitch } from '../profiles.js';
+import { DURATION_EXPECTED, SIM_TIME_EXPECTED } from './model.js';
 
 const nodeSchema = z.strictObject({
   capacity: bytesV(),
@@ -55,7 +56,7 @@ const hotsetSchema = z.strictObject({
   hot_share: ratioV('bp', false).optional().describe('share of accesses to the hot set: "99 %" or bp (default 99 %)'),
   access_rate: realV().describe('page access events per second over the whole RSS'),
   hot_offset: bytesV().optional(),
-  moves: z.array(z.strictObject({ at: timeBareV('s', 'ns'), hot_offset: bytesV() })).optional(),
+  moves: z.array(z.strictObject({ at: timeBareV('s', 'ns', SIM_TIME_EXPECTED), hot_offset: bytesV() })).optional(),
   thp: boolV().optional(),
   anon: boolV().optional(),
   nodes: z.array(intV()).optional().describe('first-touch node preference, falling back in order (default 0, 1, ...)'),
@@ -66,7 +67,7 @@ const hotSchema = z.strictObject({
   bytes: bytesV(),
   share: ratioV('bp', false).optional().describe('share of the area\'s accesses to the hot subset: "99 %" or bp (default 99 %)'),
   offset: bytesV().optional(),
-  moves: z.array(z.strictObject({ at: timeBareV('s', 'ns'), offset: bytesV() })).optional(),
+  moves: z.array(z.strictObject({ at: timeBareV('s', 'ns', SIM_TIME_EXPECTED), offset: bytesV() })).optional(),
 });
 
 const areaSchema = z.strictObject({
@@ -102,7 +103,7 @@ export const scenarioSchema = z.strictObject({
   seed: safeWhole('a non-negative integer below 2^53')
     .optional()
     .describe('PRNG seed: a non-negative integer below 2^53'),
-  duration: timeBareV('s', 'ns').optional().describe('simulated run length (bare number = seconds, fractions allowed)'),
+  duration: timeBareV('s', 'ns', DURATION_EXPECTED).optional().describe('simulated run length (bare number = seconds, fractions allowed)'),
   kernel: z
     .strictObject({
       profile: z.enum(PROFILES.map((p) => p.name) as [string, ...string[]]).optional(),

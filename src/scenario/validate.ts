@@ -14,7 +14,7 @@ import { metricExists, resolveProfile, useProfile, type KernelProfile } from '..
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type ConfigIssue, type PathSeg } from './issues.js';
-import type { ContextParams, FilterParams, KdamondParams, Scenario, SchemeParams, WorkloadParams } from './model.js';
+import { DURATION_EXPECTED, type ContextParams, type FilterParams, type KdamondParams, type Scenario, type SchemeParams, type WorkloadParams } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
@@ -138,7 +138,7 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
     else firstTouchFit(s, err);
   }
   // As --duration: shorter than a millisecond is not one sampling interval.
-  if (s.duration < 1e6) err(['duration'], `expected a duration of at least 1 ms; found ${s.duration / 1e9} s`);
+  if (s.duration < 1e6) err(['duration'], `expected ${DURATION_EXPECTED}; found ${s.duration / 1e9} s`);
 }
 
 /** A byte count as a reader takes it in, and exactly: "16.000 GiB (17179869184 bytes)". */

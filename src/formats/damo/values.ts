@@ -52,8 +52,17 @@ const timeDescription = (u: TimeUnit) => `time: a number of ${u === 'us' ? 'µs'
 export const timeV = (u: TimeUnit) => unit((v) => parseTime(v, u, true), timeDescription(u));
 
 /** A time counted in `out`, where a bare number means `bare`: damon-sim's own durations (bare = seconds). */
-export const timeBareV = (bare: TimeUnit, out: TimeUnit) =>
-  unit((v) => parseTimeBare(v, bare, out), `time: a number of ${bare === 'us' ? 'µs' : bare} (fractions allowed), or a string such as "5 ms", "1 s", "10 m"`);
+export const timeBareV = (bare: TimeUnit, out: TimeUnit, expected?: string) =>
+  expected === undefined
+    ? unit((v) => parseTimeBare(v, bare, out), `time: a number of ${bare === 'us' ? 'µs' : bare} (fractions allowed), or a string such as "5 ms", "1 s", "10 m"`)
+    : unit((v) => {
+        try {
+          return parseTimeBare(v, bare, out);
+        } catch (e) {
+          // The key's own range, not damo's units and words (min, max), which it does not take.
+          throw e instanceof UnitError ? new UnitError(expected, e.found, e.reason) : e;
+        }
+      }, expected);
 
 const ratioDescription = (u: RatioUnit) => `${u}: a number of ${u}, or a percentage such as "5 %"`;
 /** A ratio in the key's own unit when bare, or a percentage string: "5 %". */
