@@ -42,14 +42,15 @@ const CMD_16 = `--ops paddr --regions "4G-68G 68G-132G"
     --damos_filter reject young --damos_filter allow addr 4G 68G
   --damos_nr_quota_goals 1 1 --damos_nr_filters 1 2`;
 
-function expectError(argv: string, path: string, message: RegExp, opts = {}): void {
+function expectError(argv: string, path: string, message: RegExp | string, opts = {}): void {
   try {
     damoArgsToParams(words(argv), opts);
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     const issue = (e as ConfigError).issues[0];
     expect(issue.path).toBe(path);
-    expect(issue.message).toMatch(message);
+    if (typeof message === 'string') expect(issue.message).toBe(message);
+    else expect(issue.message).toMatch(message);
     return;
   }
   throw new Error(`no error for: ${argv}`);
@@ -531,6 +532,13 @@ describe('damo command line errors: option, expected, found', () => {
 
   it('semantic checks of the kdamonds reader apply too (min > max)', () => {
     expectError('--damos_action stat --damos_sz_region 8K 4K', 'damo options.kdamonds[0].contexts[0].schemes[0].access_pattern.sz_bytes (--damos_sz_region)', /expected min <= max/);
+  });
+
+  it('--damos_access_rate min > max is said in the percent typed, with the samples each stages (it said "10 > 2 samples" for "50 10")', () => {
+    const where = 'damo options.kdamonds[0].contexts[0].schemes[0].access_pattern.nr_accesses (--damos_access_rate)';
+    const found = 'expected min <= max; found min 50 % (10 samples) > max 10 % (2 samples) at 20 samples per aggregation';
+    expectError('--damos_action stat --damos_access_rate 50 10', where, found);
+    expectError('--damos_action stat --damos_access_rate 50% 10%', where, found);
   });
 });
 

@@ -414,6 +414,14 @@ function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c
   return kept;
 }
 
+/** An nr_accesses bound as written, with the samples it stages where it was a percentage: `min 50 % (10 samples)`. */
+function accessBound(key: 'min' | 'max', v: AccessValue | undefined, samples: number): string {
+  if (v === undefined || v.kind === 'samples') return `${key} ${samples} samples`;
+  const percent = percentOf(v);
+  const written = v.kind === 'max' || percent >= MAX_PERCENT ? '"max"' : `${percent} %`;
+  return `${key} ${written} (${samples} samples)`;
+}
+
 /**
  * The least whole percent whose "P %" damo stages as at least one sample, if one up to 100 does:
  * "P %" as read (percentAsRead()), so with 29 ms / 100 ms "29 %" stages 0 samples and "30 %" one.
@@ -472,7 +480,7 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
     // A max the kernel's 32-bit field cut below min is what a kernel would run: a scheme that
     // never matches (warned above). Written that way, it is a mistake.
     if (!nrMax || nrMin?.kind === 'samples' || stagedSamples(nrMax, env) <= UINT_MAX)
-      err(c, [...path, 'access_pattern', 'nr_accesses'], `expected min <= max; found ${pattern.minNrAccesses} > ${pattern.maxNrAccesses} samples`);
+      err(c, [...path, 'access_pattern', 'nr_accesses'], `expected min <= max; found ${accessBound('min', nrMin, pattern.minNrAccesses)} > ${accessBound('max', nrMax, pattern.maxNrAccesses)}${nrMin?.kind === 'samples' ? '' : ` at ${+env.maxNrAccesses.toFixed(6)} samples per aggregation`}`);
     else warn(c, [...path, 'access_pattern', 'nr_accesses'], `min ${pattern.minNrAccesses} > max ${pattern.maxNrAccesses} samples: the scheme never matches a region`);
   }
   if (pattern.minAgeRegion > pattern.maxAgeRegion)
