@@ -402,6 +402,47 @@ describe('damo command line errors: option, expected, found', () => {
     expect(err?.issues[0].message).toMatch(/reclaim/);
   });
 
+  it('a positional config is read as damo reads its deducible target first: a ".yaml" file as YAML, else JSON text or a JSON file (`damo args damon cfg.yaml`)', async () => {
+    const tree = damoArgsToTree(words(CMD_16)).tree;
+    const viaArgs = damoArgsToParams(words(CMD_16)).params;
+    const tmp = mkdtempSync(join(tmpdir(), 'damon-sim-args-'));
+    try {
+      const yamlFile = join(tmp, 'k.yaml');
+      const jsonFile = join(tmp, 'k.json');
+      const yamlText = (await cli(['args', ...words(CMD_16), '--format', 'yaml'])).out;
+      writeFileSync(yamlFile, yamlText);
+      writeFileSync(jsonFile, JSON.stringify(tree));
+      for (const t of [yamlFile, jsonFile, JSON.stringify(tree)]) {
+        const r = damoArgsToParams([t]);
+        expect(r.params).toEqual(viaArgs);
+        expect(r.warnings).toEqual([]);
+      }
+      // damo's own YAML output converts back to the same YAML, and to the JSON of the options.
+      const back = await cli(['args', yamlFile, '--format', 'yaml']);
+      expect(back.code, back.err).toBe(0);
+      expect(back.out).toBe(yamlText);
+      expect((await cli(['args', yamlFile])).out).toBe((await cli(['args', ...words(CMD_16)])).out);
+      // The other options are ignored, as with --kdamonds; --kdamonds wins over it, as in damo.
+      expect(damoArgsToParams([yamlFile, '--minr', '20']).warnings.map((w) => [w.path, w.message])).toEqual([[yamlFile, `the whole config comes from ${yamlFile}; ignored, as damo does: --minr`]]);
+      expect(damoArgsToParams(['--kdamonds', jsonFile, yamlFile]).warnings.map((w) => w.message)).toEqual([`the whole config comes from --kdamonds; ignored, as damo does: ${yamlFile}`]);
+      // Errors name the file and the path inside it.
+      writeFileSync(yamlFile, yamlText.replace('action: migrate_hot', 'action: reclaim'));
+      const bad = await cli(['args', yamlFile]);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(new RegExp(`^damon-sim: error: ${yamlFile.replace(/[.]/g, '\\.')}\\.kdamonds\\[0\\]\\.contexts\\[0\\]\\.schemes\\[0\\]\\.action: .*reclaim`, 'm'));
+      writeFileSync(yamlFile, 'a: [1,\n');
+      expect((await cli(['args', yamlFile])).err).toMatch(/^damon-sim: error: .*k\.yaml:1:\d+: expected YAML/);
+      writeFileSync(yamlFile, 'contexts: []\n');
+      expectError(yamlFile, yamlFile, 'expected a YAML object {"kdamonds": [...]} (damo reads its "kdamonds" key); found {"contexts":[]}');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    expectError('nope.yaml', 'nope.yaml', 'expected a kdamonds YAML file (damo reads a positional word ending in ".yaml" as one); found "nope.yaml", which is no file');
+    // Any other word is no config: paddr is the target; a stray word is named as before.
+    expect(damoArgsToParams(['paddr', '--damos_action', 'stat']).params[0].contexts[0].schemes).toHaveLength(1);
+    expectError('kd.yml', 'damo options', 'expected an option; found the stray value "kd.yml"');
+  });
+
   it('-c/--schemes gives the schemes of the context the other options build, unless --damos_action does', () => {
     const tree = damoArgsToTree(words(CMD_16)).tree as { kdamonds: Array<{ contexts: Array<{ schemes: unknown[] }> }> };
     const schemes = JSON.stringify(tree.kdamonds[0].contexts[0].schemes);

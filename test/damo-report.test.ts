@@ -235,6 +235,46 @@ describe('damo report damon: after a run', () => {
     expect(q).toEqual(r);
   });
 
+  it('--damos-stats prints the statistics alone, as damo report damon --damos_stats: the same numbers as the full report, in its three formats', async () => {
+    const base = ['report', 'damon', '--preset', 'tiering-6040', '--duration', '20s'];
+    const full = await cli(base);
+    const stats = await cli([...base, '--damos-stats']);
+    expect(stats.code, stats.err).toBe(0);
+    expect(stats.err).toBe('damon-sim: preset tiering-6040 after 20 simulated s (seed 42); statistics are simulated\n');
+    // Two schemes: a block each, headed by its indices, key: value lines, a blank line after.
+    const blocks = stats.out.split('\n\n');
+    expect(blocks.map((b) => b.split('\n')[0])).toEqual(['kdamond 0 / context 0 / scheme 0', 'kdamond 0 / context 0 / scheme 1', '']);
+    expect(blocks[0].split('\n').slice(1).map((l) => l.split(': ')[0])).toEqual(['nr_tried', 'sz_tried', 'nr_applied', 'sz_applied', 'sz_ops_filter_passed', 'qt_exceeds']);
+    // The same values the full report's statistics show for scheme 0.
+    const kv = Object.fromEntries(blocks[0].split('\n').slice(1).map((l) => l.split(': ')));
+    expect(full.out).toContain(`tried ${kv.nr_tried} times (${kv.sz_tried})\n`);
+    expect(full.out).toContain(`applied ${kv.nr_applied} times (${kv.sz_applied})\n`);
+    expect(full.out).toContain(`quota exceeded ${kv.qt_exceeds} times\n`);
+    expect(Number(kv.nr_applied)).toBeGreaterThan(0);
+    // One field: the bare value. JSON and YAML: damo's list of [indices, stats] pairs.
+    expect((await cli([...base, '--damos-stats', '--damos-stat-fields', 'sz_applied'])).out).toBe(`kdamond 0 / context 0 / scheme 0\n${kv.sz_applied}\n\nkdamond 0 / context 0 / scheme 1\n0 B\n\n`);
+    const json = JSON.parse((await cli([...base, '--damos-stats', '--json', '--raw', '--damos-stat-fields', 'qt_exceeds', 'nr_applied'])).out) as unknown;
+    expect(json).toEqual([
+      [{ kdamond: 0, context: 0, scheme: 0 }, { qt_exceeds: Number(kv.qt_exceeds), nr_applied: Number(kv.nr_applied) }],
+      [{ kdamond: 0, context: 0, scheme: 1 }, { qt_exceeds: expect.any(Number), nr_applied: 0 }],
+    ]);
+    const yaml = await cli([...base, '--damos-stats', '--format', 'yaml', '--damos-stat-fields', 'nr_tried']);
+    expect(yaml.out).toBe(`- - kdamond: 0\n    context: 0\n    scheme: 0\n  - nr_tried: '${kv.nr_tried}'\n- - kdamond: 0\n    context: 0\n    scheme: 1\n  - nr_tried: '0'\n\n`);
+    // What only goes with it is refused without it; so is a field damo does not offer.
+    for (const [argv, message] of [
+      [['--format', 'json'], '--format: expected --damos-stats with --format json'],
+      [['--damos-stat-fields', 'sz_tried'], '--damos-stat-fields: expected --damos-stats with it; found none'],
+      [['--damos-stats', '--damos-stat-fields', 'sz_ops_filter_passed'], '--damos-stat-fields: expected one of "nr_tried", "sz_tried", "nr_applied", "sz_applied", "qt_exceeds"; found "sz_ops_filter_passed"'],
+      [['--damos-stats', '--format', 'csv'], '--format: expected one of "report", "json", "yaml"; found "csv"'],
+    ] as const) {
+      const bad = await cli(['report', 'damon', '--preset', 'tiering-6040', ...argv]);
+      expect([bad.code, bad.out], argv.join(' ')).toEqual([2, '']);
+      expect(bad.err.startsWith(`damon-sim: error: ${message}`), bad.err).toBe(true);
+    }
+    const paramsOnly = await cli(['report', 'damon', '--preset', 'tiering-6040', '--params-only', '--damos-stats']);
+    expect([paramsOnly.code, paramsOnly.err]).toEqual([2, 'damon-sim: error: --damos-stats: expected no --damos-stats with --params-only (the statistics come from a run); found both\n']);
+  });
+
   it('--profile runs another kernel in place of the scenario\'s, checked against it first', async () => {
     const args = ['report', 'damon', '--preset', 'tiering-6040', '--tuner', 'consist', '--duration', '100s'];
     const b0 = await cli(args);

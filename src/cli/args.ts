@@ -82,7 +82,7 @@ export function registerArgs(program: Command, io: Io, setExit: (code: number) =
   program
     .command('args')
     .description("print the kdamonds config damo's command-line options build (like damo args damon)")
-    .argument('[damo-options...]', "damo's options, e.g. --damos_action migrate_hot 0 --damos_access_rate 5% max")
+    .argument('[damo-options...]', "damo's options, e.g. --damos_action migrate_hot 0 --damos_access_rate 5% max; or a kdamonds file (cfg.yaml, cfg.json) to read as damo reads it")
     .option('--format <format>', 'json (default), yaml, or report (the damo report damon text)')
     .option('--raw', "plain integers in each key's own unit")
     .option('--bare', 'the bare kdamonds list instead of {"kdamonds": [...]}')

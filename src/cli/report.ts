@@ -7,14 +7,14 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { paramsToDamo } from '../formats/damo/emit.js';
-import { collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, runtimeOf } from '../report/damo-report.js';
+import { DAMOS_STAT_FIELD_CHOICES, collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, formatDamosStats, runtimeOf, type DamosStatField } from '../report/damo-report.js';
 import { formatSummaryTable } from '../report/summary.js';
 import { setupDifferences } from '../report/setup-diff.js';
 import { toJson } from '../lib/json.js';
 import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks } from '../report/plot.js';
 import { formatSweepTable } from '../report/sweep.js';
 import { readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from '../report/timeline.js';
-import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
+import { ConfigError, expectedOneOf, type ConfigIssue } from '../scenario/issues.js';
 import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { PROFILES } from '../profiles.js';
@@ -33,6 +33,27 @@ export interface ReportDamonOptions {
   profile?: string;
   /** false with --no-progress. */
   progress?: boolean;
+  damosStats?: boolean;
+  damosStatFields?: string[];
+  format?: string;
+  json?: boolean;
+}
+
+/** --format, --json, --damos-stats and --damos-stat-fields together (damo_report_damon.py's main()). */
+function statsView(o: ReportDamonOptions): { format: 'report' | 'json' | 'yaml'; fields: DamosStatField[] | undefined } {
+  const formats = ['report', 'json', 'yaml'] as const;
+  // damo: --json is --format json unless --format says otherwise.
+  const format = o.format ?? (o.json ? 'json' : 'report');
+  if (!(formats as readonly string[]).includes(format)) throw new UsageError(`--format: ${expectedOneOf(formats, format)}`);
+  if (format !== 'report' && !o.damosStats)
+    throw new UsageError(`--format: expected --damos-stats with --format ${format} (damon-sim prints the kdamonds themselves as damo's report text only; their parameters as JSON or YAML: damon-sim export); found none`);
+  if (o.damosStatFields !== undefined && !o.damosStats) throw new UsageError('--damos-stat-fields: expected --damos-stats with it; found none');
+  if (o.damosStats && o.paramsOnly) throw new UsageError('--damos-stats: expected no --damos-stats with --params-only (the statistics come from a run); found both');
+  const fields = o.damosStatFields?.map((x) => {
+    if (!(DAMOS_STAT_FIELD_CHOICES as readonly string[]).includes(x)) throw new UsageError(`--damos-stat-fields: ${expectedOneOf(DAMOS_STAT_FIELD_CHOICES, x)}`);
+    return x as DamosStatField;
+  });
+  return { format: format as 'report' | 'json' | 'yaml', fields };
 }
 
 export async function reportDamonCommand(io: Io, file: string | undefined, o: ReportDamonOptions): Promise<number> {
@@ -42,6 +63,7 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   const profile = checks.check(() => parseProfile(o.profile))?.name;
   checks.check(() => checkPreset(o.preset));
   checks.check(() => checkTuner(o.tuner));
+  const view = checks.check(() => statsView(o));
   // Nothing runs with --params-only: a run's length or seed would be dropped without a word (and
   // is not read, so a bad one is one problem, not two).
   for (const [opt, v] of [['--duration', o.duration], ['--seed', o.seed]] as const)
@@ -73,6 +95,12 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   const files = filesAt(sc, sc.duration);
   const model = paramsToDamo(files, { compat });
   const runtime = runtimeOf(res.simulation, files);
+  if (o.damosStats && view !== undefined) {
+    // The statistics as of the run's end: damo updates them and reads no tried regions for this.
+    printInfo(io, `${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); statistics are simulated`);
+    io.out(formatDamosStats(runtime, { raw: o.raw, fields: view.fields, format: view.format }));
+    return 0;
+  }
   const walked: Array<[number, number]> = [];
   const tried = collectTriedRegions(
     res.simulation,
@@ -257,6 +285,10 @@ export function registerReport(program: Command, io: Io, setExit: (code: number)
     .option('--seed <n>', 'PRNG seed')
     .option('--params-only', 'print the parameters only (no run), like damo report damon --damon_params')
     .option('--raw', 'raw numbers')
+    .option('--damos-stats', "print each scheme's statistics only, like damo report damon --damos_stats")
+    .option('--damos-stat-fields <fields...>', `with --damos-stats: only these, in this order (${DAMOS_STAT_FIELD_CHOICES.join(', ')})`)
+    .option('--format <format>', 'with --damos-stats: report (default), json or yaml')
+    .option('--json', 'with --damos-stats: --format json')
     .option('--damo-compat <mode>', 'kernel (default) or upstream: run and show node_eligible_mem_bp goals without their nid, as upstream damo v3.3')
     .option('--profile <name>', `kernel profile to run, in place of the scenario's kernel.profile: ${PROFILES.map((p) => p.name).join(', ')}`)
     .option('--no-progress', 'no progress bar')

@@ -15,7 +15,7 @@ import { si } from '../damon/attrs.js';
 import type { DamonCtx } from '../damon/ctx.js';
 import { DamosWalk } from '../damos/walk.js';
 import { measuresMemcg, measuresNode } from '../damos/scheme.js';
-import type { DamoCompat } from '../formats/damo/emit.js';
+import { formatDamoPrinted, type DamoCompat } from '../formats/damo/emit.js';
 import { compatDropsNid } from '../formats/damo/kdamonds.js';
 import { formatBytesAccurate, formatPercent, isMigrateAction, type DamoAge, type DamoContext, type DamoFilter, type DamoGoal, type DamoKdamond, type DamoNrAccesses, type DamoScheme } from '../formats/damo/tree.js';
 import { ULONG_MAX, formatBytes, formatNumber, formatRatio, formatTimeExact, formatTimeShort } from '../formats/damo/units.js';
@@ -385,4 +385,43 @@ export function collectTriedRegions(
     }
   }
   return out;
+}
+
+/** The fields damo report damon --damos_stats prints per scheme (DamosStats.to_kvpairs()), in its order. */
+export const DAMOS_STAT_FIELDS = ['nr_tried', 'sz_tried', 'nr_applied', 'sz_applied', 'sz_ops_filter_passed', 'qt_exceeds'] as const;
+export type DamosStatField = (typeof DAMOS_STAT_FIELDS)[number];
+/** Those --damos_stat_fields takes (damo_report_damon.py's choices: not sz_ops_filter_passed). */
+export const DAMOS_STAT_FIELD_CHOICES: readonly DamosStatField[] = ['nr_tried', 'sz_tried', 'nr_applied', 'sz_applied', 'qt_exceeds'];
+
+/**
+ * `damo report damon --damos_stats [--damos_stat_fields F...]` (damo-formats.md §2, "Observation"):
+ * per scheme its indices and statistics, as key/value pairs in damo's units (human: "1,234",
+ * "1.000 GiB"; raw: numbers, as the raw tree prints them). `report`: a block per scheme headed
+ * "kdamond K / context C / scheme S" when there are several, "key: value" lines (the bare value
+ * when one field is asked for); `json` / `yaml`: the list of [indices, stats] pairs damo dumps.
+ */
+export function formatDamosStats(runtime: readonly KdamondRuntime[], opts: { raw?: boolean; fields?: readonly DamosStatField[]; format: 'report' | 'json' | 'yaml' }): string {
+  const raw = opts.raw === true;
+  const f = raw ? FMT_RAW : FMT_HUMAN;
+  const value = (field: DamosStatField, st: SchemeRuntime['stats']): string | number => {
+    const v = { nr_tried: st.nrTried, sz_tried: st.szTried, nr_applied: st.nrApplied, sz_applied: st.szApplied, sz_ops_filter_passed: st.szOpsFilterPassed, qt_exceeds: st.qtExceeds }[field];
+    if (raw) return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : String(v);
+    return field.startsWith('sz_') ? f.sz(v) : f.nr(v);
+  };
+  const fields = opts.fields ?? DAMOS_STAT_FIELDS;
+  const stats: Array<[{ kdamond: number; context: number; scheme: number }, Record<string, string | number>]> = [];
+  runtime.forEach((k, ki) =>
+    k.contexts.forEach((c, ci) =>
+      c.schemes.forEach((s, si) => stats.push([{ kdamond: ki, context: ci, scheme: si }, Object.fromEntries(fields.map((x) => [x, value(x, s.stats)]))])),
+    ),
+  );
+  if (opts.format === 'json' || opts.format === 'yaml') return formatDamoPrinted(stats, opts.format);
+  const out: string[] = [];
+  for (const [at, kv] of stats) {
+    if (stats.length > 1) out.push(`kdamond ${at.kdamond} / context ${at.context} / scheme ${at.scheme}`);
+    const keys = Object.keys(kv);
+    for (const k of keys) out.push(keys.length > 1 ? `${k}: ${kv[k]}` : String(kv[k]));
+    if (stats.length > 1) out.push('');
+  }
+  return out.map((l) => `${l}\n`).join('');
 }

@@ -38,6 +38,7 @@ import {
 } from './tree.js';
 import { ULONG_MAX, UnitError, decimalLookingSizeWarning, isDamoInt, parseBytes, type PastUlongMax, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
 import { jsonParseFailure } from '../../lib/json-error.js';
+import { parseText } from '../../scenario/load.js';
 
 // ---------------------------------------------------------------------------------------------
 // The option table
@@ -639,6 +640,12 @@ const UNSUPPORTED_OPTIONS: Record<string, string> = {
   '--obsolete_targets': 'set `obsolete: true` on the targets in a kdamonds file',
   '--sample_primitives': 'damon-sim samples page-table accessed bits only',
   '--probe_filter': 'damon-sim does not model probes',
+  // damo args damon's output and editing options (damo_args_damon.py).
+  '--out': 'redirect the output instead (damon-sim args ... > FILE)',
+  '--omit_defaults': 'damon-sim prints every key, as damo does without it',
+  '--add': 'damon-sim does not edit kdamonds files: edit the file, then read it back (damon-sim args FILE)',
+  '--remove': 'damon-sim does not edit kdamonds files: edit the file, then read it back (damon-sim args FILE)',
+  '--replace': 'damon-sim does not edit kdamonds files: edit the file, then read it back (damon-sim args FILE)',
 };
 
 const CTX_OPTS = ['--ops', '--sample', '--aggr', '--updr', '--minr', '--maxr', '--monitoring_intervals', '--monitoring_intervals_goal', '--monitoring_nr_regions_range'];
@@ -928,8 +935,9 @@ const TREE_OPTIONS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
  * user's own file: its paths are that option's (`--kdamonds.kdamonds[0].…`), as its unit errors are.
  */
 function optionNamer(tokens: readonly string[]): (issues: readonly ConfigIssue[]) => ConfigIssue[] {
-  const { occurrences: occ } = splitDamoTokens(tokens);
-  if (occ.has('--kdamonds')) return (issues) => issues.map((i) => ({ ...i, path: i.path.replace(/^damo options\./, '--kdamonds.') }));
+  const { occurrences: occ, rest } = splitDamoTokens(tokens);
+  const whole = occ.has('--kdamonds') ? '--kdamonds' : positionalConfig(rest);
+  if (whole !== undefined) return (issues) => issues.map((i) => ({ ...i, path: i.path.replace(/^damo options\./, `${whole}.`) }));
   const schemesJson = occ.has('--schemes') && !occ.has('--damos_action');
   const named = (path: string): string | undefined => {
     if (schemesJson && /\.schemes\[\d+\]/.test(path)) return '--schemes';
@@ -949,17 +957,19 @@ function optionNamer(tokens: readonly string[]): (issues: readonly ConfigIssue[]
 function damoArgsToParamsAt(tokens: readonly string[], opts: DamoArgsOptions): Omit<DamoArgsParams, 'named'> {
   const { occurrences: occ, rest } = splitDamoTokens(tokens);
   const whole = occ.get('--kdamonds');
-  if (whole) {
-    if (whole.length > 1) fail('--kdamonds', `expected the option once; found it ${whole.length} times`);
-    // damo checks the --damos_* options before it looks at --kdamonds.
+  if (whole && whole.length > 1) fail('--kdamonds', `expected the option once; found it ${whole.length} times`);
+  // damo reads --kdamonds first, then a positional config (kdamonds_for()).
+  const source = whole ? '--kdamonds' : positionalConfig(rest);
+  if (source !== undefined) {
+    // damo checks the --damos_* options before it looks at either.
     if (!occ.has('--damos_action')) for (const n of occ.keys()) if (n.startsWith('--damos_')) fail(n, 'expected --damos_action with --damos_* options (damo refuses them without it); found none');
-    const doc = jsonOption('--kdamonds', whole[0][0]);
+    const doc = whole ? jsonOption('--kdamonds', whole[0][0]) : readPositionalConfig(source);
     if (!isMapping(doc) || !('kdamonds' in doc))
-      fail('--kdamonds', `expected a JSON object {"kdamonds": [...]} (damo reads its "kdamonds" key); found ${Array.isArray(doc) ? 'a list' : JSON.stringify(doc)?.slice(0, 40)}`);
+      fail(source, `expected ${whole || !source.endsWith('.yaml') ? 'a JSON' : 'a YAML'} object {"kdamonds": [...]} (damo reads its "kdamonds" key); found ${Array.isArray(doc) ? 'a list' : JSON.stringify(doc)?.slice(0, 40)}`);
     const warnings: ConfigIssue[] = [];
-    const ignored = [...occ.keys(), ...rest.filter((t) => t !== 'paddr')].filter((n) => n !== '--kdamonds');
-    if (ignored.length > 0) warnings.push({ path: '--kdamonds', message: `the whole config comes from --kdamonds; ignored, as damo does: ${ignored.join(', ')}` });
-    return readTree(doc, '--kdamonds', warnings, opts);
+    const ignored = [...occ.keys(), ...rest.filter((t) => t !== 'paddr')].filter((n) => n !== '--kdamonds' && n !== source);
+    if (ignored.length > 0) warnings.push({ path: source, message: `the whole config comes from ${source}; ignored, as damo does: ${ignored.join(', ')}` });
+    return readTree(doc, source, warnings, opts);
   }
   const schemesOpt = occ.get('--schemes');
   const r = damoArgsToTree(tokens, opts);
@@ -1003,10 +1013,34 @@ const JSON_OPTIONS = ['--kdamonds', '--schemes'] as const;
  * must not be one of them (the CLI checks).
  */
 export function damoInputFiles(tokens: readonly string[]): Array<[option: string, path: string]> {
-  const { occurrences: occ } = splitDamoTokens(tokens);
+  const { occurrences: occ, rest } = splitDamoTokens(tokens);
   const files: Array<[string, string]> = [];
   for (const opt of JSON_OPTIONS) for (const [value] of occ.get(opt) ?? []) if (isInputFile(value)) files.push([opt, value]);
+  const positional = occ.has('--kdamonds') ? undefined : positionalConfig(rest);
+  if (positional !== undefined && isInputFile(positional)) files.push(['positional kdamonds', positional]);
   return files;
+}
+
+/**
+ * The positional word damo reads as a whole config before it deduces a target from it
+ * (kdamonds_for(): a name ending in ".yaml" is a YAML file, anything else JSON text or a JSON file),
+ * so that `damo args damon cfg.yaml` converts damo's own output back; undefined for any other word
+ * (`paddr`, a pid, a stray value), which the options' own checks then name.
+ */
+function positionalConfig(rest: readonly string[]): string | undefined {
+  const t = rest.find((w) => w !== 'paddr');
+  if (t === undefined || t.startsWith('-')) return undefined;
+  if (t.endsWith('.yaml') || isInputFile(t)) return t;
+  return /^\s*[{[]/.test(t) ? t : undefined;
+}
+
+/** A positional config's document (positionalConfig()): a YAML file's, or JSON text's or a JSON file's. */
+function readPositionalConfig(t: string): unknown {
+  if (t.endsWith('.yaml')) {
+    if (!isInputFile(t)) fail(t, `expected a kdamonds YAML file (damo reads a positional word ending in ".yaml" as one); found ${JSON.stringify(t)}, which is no file`);
+    return parseText(readInput(t).toString('utf8'), t, 'yaml');
+  }
+  return jsonOption(t, t);
 }
 
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */
