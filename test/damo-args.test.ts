@@ -402,6 +402,15 @@ describe('damo command line errors: option, expected, found', () => {
     expect(err?.issues[0].message).toMatch(/reclaim/);
   });
 
+  it('a filter\'s probe_hits_wsum_range (damo\'s newer dumps write it in every filter) is known: null is quiet, a range is ignored with a warning', () => {
+    const filter = (range: unknown) => ({ filter_type: 'anon', matching: true, allow: false, memcg_path: null, address_range: null, damon_target_idx: null, hugepage_size: null, probe_hits_wsum_range: range });
+    const kd = (range: unknown) => JSON.stringify({ kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [] }], schemes: [{ action: 'stat', filters: [filter(range)] }] }] }] });
+    expect(damoArgsToParams(['--kdamonds', kd(null)]).warnings).toEqual([]);
+    expect(damoArgsToParams(['--kdamonds', kd([1, 2])]).warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      '--kdamonds.kdamonds[0].contexts[0].schemes[0].filters[0].probe_hits_wsum_range: expected null (damon-sim does not model probes); found a range, ignored',
+    ]);
+  });
+
   it('a positional config is read as damo reads its deducible target first: a ".yaml" file as YAML, else JSON text or a JSON file (`damo args damon cfg.yaml`)', async () => {
     const tree = damoArgsToTree(words(CMD_16)).tree;
     const viaArgs = damoArgsToParams(words(CMD_16)).params;

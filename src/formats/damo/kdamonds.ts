@@ -59,6 +59,9 @@ const filterSchema = z.looseObject({
     .union([intV().refine((n) => n <= INT_MAX, { error: (iss) => `expected at most ${INT_MAX}; found ${String(iss.input)} (the kernel file takes an int: -ERANGE)` }), z.null()])
     .optional(),
   hugepage_size: z.union([z.tuple([bytesV(), bytesV()]), z.looseObject({ min: bytesV(), max: bytesV() }), z.null()], { error: 'expected [min, max] sizes, {min, max} or null' }).optional(),
+  // The probe_hits_wsum filter's range (damon/next), which damo's newer dumps write in every
+  // filter, null but for that type: known, so that reading them back warns of nothing.
+  probe_hits_wsum_range: z.unknown().optional(),
 });
 
 const accessPatternSchema = z.looseObject({
@@ -291,6 +294,8 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
         list(sm?.[key]).forEach((f, fi) => {
           unknownKeys(f, KNOWN_KEYS.filter, [...sp, key, fi]);
           required(f, REQUIRED_KEYS.filter, [...sp, key, fi]);
+          const wsum = obj(f)?.probe_hits_wsum_range;
+          if (wsum !== undefined && wsum !== null) warn(c, [...sp, key, fi, 'probe_hits_wsum_range'], 'expected null (damon-sim does not model probes); found a range, ignored');
         });
     });
   });
