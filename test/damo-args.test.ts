@@ -625,7 +625,7 @@ describe('damon-sim args / run with damo options', () => {
     expect(f.err).toBe('damon-sim: error: --preset: expected either a scenario file or --preset; found both ("missing.yaml" and --preset tiering-6040)\n');
     // After a flag (no values) a word is the scenario file, as before (found in review).
     const flag = await cli(['run', '--monitoring_intervals_autotune', 'nosuch', '--no-progress']);
-    expect(flag.err).toMatch(/^damon-sim: error: nosuch: expected a readable scenario file; ENOENT/);
+    expect(flag.err).toMatch(/^damon-sim: error: nosuch: expected a readable scenario file; found no such file \(ENOENT\)/);
   });
 
   it('args --format report prints damo report damon text', async () => {

@@ -1558,12 +1558,12 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       expect(r.err.trimEnd().split('\n')).toEqual([
         `damon-sim: error: ${cut}:3: expected the timeline's last line to be its summary (a run writes its file only once it is complete: this one was cut or edited); found a "${JSON.parse(lines[2]).type}" record`,
         `damon-sim: error: ${scenario}:1: expected one JSON record per line (a damon-sim timeline); found a line that is not JSON`,
-        `damon-sim: error: ${join(dir, 'nope.ndjson')}: expected a readable timeline file (a run's --out); ENOENT`,
+        `damon-sim: error: ${join(dir, 'nope.ndjson')}: expected a readable timeline file (a run's --out); found no such file (ENOENT)`,
         `damon-sim: error: ${dir}: expected a timeline file (a run's --out); found a directory`,
         `damon-sim: error: ${old}:1: expected timeline format version 1; found 0`,
         `damon-sim: error: ${empty}: expected a damon-sim timeline; found an empty file`,
         // A regular file whose read the system refuses.
-        "damon-sim: error: /proc/self/mem: expected a readable timeline file (a run's --out); EIO",
+        "damon-sim: error: /proc/self/mem: expected a readable timeline file (a run's --out); found a read error (EIO)",
       ]);
     });
   });
@@ -1687,7 +1687,7 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
         2,
         '',
         [
-          `damon-sim: error: ${missing}: expected a readable timeline file (a run's --out); ENOENT`,
+          `damon-sim: error: ${missing}: expected a readable timeline file (a run's --out); found no such file (ENOENT)`,
           'damon-sim: error: examples/tiering-6040.yaml:1: expected one JSON record per line (a damon-sim timeline); found a line that is not JSON',
         ],
       ]);
@@ -1759,7 +1759,7 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
           `${noTarget}:1: expected each of the header's "schemes" with its "kdamond", "ctx" and "scheme" indices, and each of its "goals" with "metric", "nid" and "target_value"; found schemes[1].goals[0] without them`,
         ],
         [[nullGoals, '--out', svg], `${nullGoals}:${lines.length}: expected an "event" record's "goals" as a list of numbers; found null`],
-        [['/proc/self/mem', '--out', svg], "/proc/self/mem: expected a readable timeline file (a run's --out); EIO"],
+        [['/proc/self/mem', '--out', svg], "/proc/self/mem: expected a readable timeline file (a run's --out); found a read error (EIO)"],
         [[cut, '--out', svg], `${cut}:${lines.length - 1}: expected the timeline's last line to be its summary (a run writes its file only once it is complete: this one was cut or edited); found ${lines[lines.length - 2].startsWith('{"type":"aggr"') ? 'an "aggr"' : 'a "goal"'} record`],
         [['examples/tiering-6040.yaml', '--out', svg], 'examples/tiering-6040.yaml:1: expected one JSON record per line (a damon-sim timeline); found a line that is not JSON'],
         [[whole, '--out', join(dir, 'p.png')], `--out: expected a file name ending in .svg (the plot is SVG); found "${join(dir, 'p.png')}"`],

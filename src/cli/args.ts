@@ -35,7 +35,7 @@ function machineOf(file: string): ReturnType<typeof machineFromDoc> {
     return machineFromDoc(readScenarioDoc(file));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    throw new ConfigError(e.issues.map((i) => ({ ...i, path: `--machine ${file}: ${i.path}` })));
+    throw new ConfigError(e.issues.map((i) => ({ ...i, path: i.path === file ? `--machine ${file}` : `--machine ${file}: ${i.path}` })));
   }
 }
 

@@ -10,6 +10,24 @@ import { readFileSync, statSync } from 'node:fs';
 
 let held: Map<string, Uint8Array> | null = null;
 
+/**
+ * What a failed read found, for a message's "found ..." (the errno code kept for a search):
+ * "no such file (ENOENT)", "a directory (EISDIR)", "no permission to read it (EACCES)".
+ */
+export function readFailure(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const what: Record<string, string> = {
+    ENOENT: 'no such file',
+    EISDIR: 'a directory',
+    EACCES: 'no permission to read it',
+    EPERM: 'no permission to read it',
+    ENOTDIR: 'a path through something that is not a directory',
+    ELOOP: 'a loop of symbolic links',
+  };
+  if (code !== undefined) return `${what[code] ?? 'a read error'} (${code})`;
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** Hold inputs from now on. */
 export function holdInputs(): void {
   held = new Map();

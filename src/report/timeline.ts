@@ -7,6 +7,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { specialKind } from '../lib/dirs.js';
 import { isMapping } from '../lib/json.js';
+import { readFailure } from '../lib/inputs.js';
 import type { EventRecord } from '../run/events.js';
 import { TIMELINE_VERSION, type AggrRecord, type GoalRecord } from '../run/recorder.js';
 import { ConfigError } from '../scenario/issues.js';
@@ -106,7 +107,7 @@ function readLines(path: string, onLine: (line: Buffer, no: number) => void): vo
     eachLine(fd, onLine);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    return bad(path, `expected a readable timeline file (a run's --out); ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return bad(path, `expected a readable timeline file (a run's --out); found ${readFailure(e)}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -5,7 +5,7 @@
  * collected with its path; nothing throws but ConfigError.
  */
 import { isMapping } from '../lib/json.js';
-import { readInput } from '../lib/inputs.js';
+import { readFailure, readInput } from '../lib/inputs.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { damoToParams, warnDamoKeys, warnDecimalLookingSizes, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX, ULONG_MAX } from '../lib/kint.js';
@@ -241,7 +241,7 @@ export function readScenarioDoc(path: string): unknown {
   try {
     bytes = readInput(path);
   } catch (e) {
-    throw new ConfigError([{ path, message: `expected a readable scenario file; ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    throw new ConfigError([{ path, message: `expected a readable scenario file; found ${readFailure(e)}` }]);
   }
   let text: string;
   try {

@@ -1046,7 +1046,7 @@ function readPositionalConfig(t: string): unknown {
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */
 function jsonOption(opt: string, value: string): unknown {
   const t = value.trim();
-  if (!t.startsWith('{') && !t.startsWith('[') && !existsSync(value) && !isInputFile(value)) fail(opt, `expected JSON text or a JSON file; found ${JSON.stringify(value)}, which is neither (no such file)`);
+  if (!t.startsWith('{') && !t.startsWith('[') && !existsSync(value) && !isInputFile(value)) fail(opt, `expected JSON text or a JSON file; found ${JSON.stringify(value)}, which is neither (no such file (ENOENT))`);
   let text = value;
   try {
     if (isInputFile(value)) text = readInput(value).toString('utf8');
