@@ -1571,6 +1571,20 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     }
   });
 
+  it('an option that takes one value, given twice, is refused (commander would keep the second and drop the first without a word)', async () => {
+    const outA = join(dir, 'twice-a.ndjson');
+    const outB = join(dir, 'twice-b.ndjson');
+    const r = await cli(['run', '--preset', 'tiering-6040', '--duration', '1s', '--out', outA, '--out', outB, '--no-progress']);
+    expect([r.code, r.out, r.err]).toEqual([2, '', `damon-sim: error: --out: expected the option once (a second value would replace the first); found ${JSON.stringify(outB)} after ${JSON.stringify(outA)}\n`]);
+    expect(existsSync(outA) || existsSync(outB)).toBe(false);
+    const d = await cli(['report', 'damon', '--preset', 'tiering-6040', '--duration=1s', '--duration', '2s']);
+    expect([d.code, d.err]).toEqual([2, 'damon-sim: error: --duration: expected the option once (a second value would replace the first); found "2s" after "1s"\n']);
+    // Options that take several values, and damo's repeatable options, are not affected.
+    const many = await cli(['args', '--damos_action', 'stat', '--damos_action', 'pageout', '--regions', '4G-8G', '--format', 'yaml']);
+    expect(many.code, many.err).toBe(0);
+    expect(many.out.match(/action: /g)).toHaveLength(2);
+  });
+
   it('--seeds with --out: --out-dir instead', async () => {
     const outFile = join(dir, 'seeds.ndjson');
     const r = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1-2', '--out', outFile, '--no-progress']);

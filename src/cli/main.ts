@@ -103,6 +103,7 @@ export function buildProgram(given: Io, setExit: (code: number) => void): { prog
       setExit(0);
     });
   registerDamoCommands(program, io, setExit);
+  onceEach(program);
   // commander takes the word after an option as its value even when it is another option's name
   // (`--out-dir --no-progress` made a directory of that name): refuse that before any command runs.
   program.hook('preAction', (root, cmd) => {
@@ -115,8 +116,26 @@ export function buildProgram(given: Io, setExit: (code: number) => void): { prog
       if ((o.required || o.optional) && typeof v === 'string' && names.has(v.split('=')[0]))
         throw new UsageError(`${o.long ?? o.short}: expected a value after the option; found the option ${v}`);
     }
+
   });
   return { program, io };
+}
+
+/**
+ * commander keeps the last of a repeated option's values: `--out a --out b` would write b alone and
+ * drop a without a word. Every option that takes one value (of `cmd` and its subcommands) refuses a
+ * second.
+ */
+function onceEach(cmd: Command): void {
+  for (const o of cmd.options) {
+    if (!(o.required || o.optional) || o.variadic || o.parseArg !== undefined || o.defaultValue !== undefined) continue;
+    const name = o.long ?? o.short;
+    o.argParser((value: string, previous: unknown) => {
+      if (previous !== undefined) throw new UsageError(`${name}: expected the option once (a second value would replace the first); found ${JSON.stringify(value)} after ${JSON.stringify(previous)}`);
+      return value;
+    });
+  }
+  cmd.commands.forEach(onceEach);
 }
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
