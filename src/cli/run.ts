@@ -414,7 +414,7 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   if (o.trace !== undefined) checkOutputPath('--trace', o.trace);
   // Only where something goes: --compare-tuners alone writes to out/ by default, a sweep (with or
   // without --compare-tuners) only to an --out-dir it was given.
-  if (o.outDir !== undefined || (o.compareTuners && seeds === undefined)) checkOutputPath('--out-dir', o.outDir ?? 'out', 'dir');
+  if (o.outDir !== undefined || (o.compareTuners && seeds === undefined)) checkOutputPath(outDirOption(o), o.outDir ?? 'out', 'dir');
   const stop = stopOnSignals();
   // A comparison loads its inputs once per tuner: each time from the bytes first read (lib/inputs.ts).
   holdInputs();
@@ -426,6 +426,11 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   }
 }
 
+/** How a problem names --out-dir: as typed, or as the default when it was not (a user who typed no --out-dir is told why it is there). */
+function outDirOption(o: RunCommandOptions): string {
+  return o.outDir === undefined ? '--out-dir (default "out")' : '--out-dir';
+}
+
 /**
  * --out-dir's files (each base's .ndjson and .svg, and `more`), once the scenarios name them,
  * checked before anything runs: each where it can be written (not a directory, say), and none an
@@ -433,9 +438,9 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
  */
 function checkOutDirFiles(file: string | undefined, o: RunCommandOptions, bases: readonly string[], more: readonly string[] = []): void {
   const files = [...bases.flatMap((b) => [`${b}.ndjson`, `${b}.svg`]), ...more];
-  for (const f of files) checkOutputPath('--out-dir', f);
+  for (const f of files) checkOutputPath(outDirOption(o), f);
   checkDistinctOutputs(
-    files.map((f): [string, string] => ['--out-dir', f]),
+    files.map((f): [string, string] => [outDirOption(o), f]),
     [['the scenario file', file], ...damoInputs(o.damoArgs)],
   );
 }
