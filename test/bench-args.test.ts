@@ -16,7 +16,7 @@ describe('bench command line', () => {
   it.each([
     [['ten'], /^damon-sim bench: error: duration: expected a time from 1 ms to \d+ days, such as "90 s" or "10 m" \(a bare number is seconds\); found "ten"\n$/],
     [['0'], /^damon-sim bench: error: duration: expected a time from 1 ms to \d+ days, such as "90 s" or "10 m" \(a bare number is seconds\); found "0"\n$/],
-    [['--fast'], /^damon-sim bench: error: --fast: expected an option the command knows \(see --help\); found an unknown option\n$/],
+    [['--fast'], /^damon-sim bench: error: --fast: expected an option the command knows \(see --help\); found unknown option "--fast"\n$/],
     [['10', 's'], /^damon-sim bench: error: command line: expected 1 arguments; found 2\n$/],
   ])('%j: exit 2, one line, nothing on stdout', (args, line) => {
     const r = run(...args);

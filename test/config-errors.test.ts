@@ -1352,7 +1352,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     { name: '--profile with a quote in it (shown JSON-escaped: the quotes still pair)', args: ['--profile', 'b"9'], option: '--profile', phrase: 'found "b\\"9"' },
     { name: '--sampling', args: ['--sampling', 'page'], option: '--sampling', phrase: '"page"' },
     { name: 'a scenario file and --preset', args: ['--preset', 'tiering-6040'], option: '--preset', phrase: 'either a scenario file or --preset; found both' },
-    { name: '--out-dir for one run', args: ['--out-dir', 'x'], option: '--out-dir', phrase: 'only applies to --compare-tuners' },
+    { name: '--out-dir for one run', args: ['--out-dir', 'x'], option: '--out-dir', phrase: 'expected --compare-tuners or --seeds with it' },
     { name: '--seeds 8-1', args: ['--seeds', '8-1'], option: '--seeds', phrase: 'expected a range low-high; found "8-1"' },
     { name: '--seeds x', args: ['--seeds', '1,x'], option: '--seeds', phrase: 'such as "1-8" or "1,2,42"; found "1,x"' },
     { name: '--seeds and --seed', args: ['--seeds', '1-2', '--seed', '3'], option: '--seeds', phrase: 'either --seed or --seeds' },
@@ -1447,7 +1447,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const cmd = await cli(['reprot']);
     expect([cmd.code, cmd.err]).toEqual([2, 'damon-sim: error: reprot: expected a damon-sim command (see --help); found an unknown command (did you mean report?)\n']);
     const opt = await cli(['export', '--presett', 'x']);
-    expect([opt.code, opt.err]).toEqual([2, 'damon-sim: error: --presett: expected an option the command knows (see --help); found an unknown option (did you mean --preset?)\n']);
+    expect([opt.code, opt.err]).toEqual([2, 'damon-sim: error: --presett: expected an option the command knows (see --help); found unknown option "--presett" (did you mean --preset?)\n']);
   });
 
   it('a node of capacity 0 is one error: no knock-on about the workload not fitting or ranges outside the machine', async () => {

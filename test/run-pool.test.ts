@@ -207,7 +207,7 @@ describe('damon-sim run --jobs', () => {
     for (const [args, phrase] of [
       [['--jobs', '0'], '--jobs: expected a whole number >= 1 of threads to run the runs on, such as 2; found "0"'],
       [['--jobs', 'two'], '--jobs: expected a whole number >= 1 of threads to run the runs on, such as 2; found "two"'],
-      [['--jobs', '2'], '--jobs: only applies to --compare-tuners or --seeds (one run is computed on one thread); found --jobs 2'],
+      [['--jobs', '2'], '--jobs: expected --compare-tuners or --seeds with it (one run is computed on one thread); found neither'],
     ] as const) {
       const r = run(['--preset', 'tiering-6040', '--duration', '1', ...args]);
       expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `damon-sim: error: ${phrase}\n`]);

@@ -579,7 +579,7 @@ export function commanderIssue(raw: string, parent?: string): string {
   }
   msg = oneLine(msg);
   let m = /^unknown option '([^']+)'$/.exec(msg);
-  if (m) return `${m[1]}: expected an option the command knows (see --help); found an unknown option${hint}`;
+  if (m) return `${m[1]}: expected an option the command knows (see --help); found unknown option "${m[1]}"${hint}`;
   m = /^option '([^' ]+)[^']*' argument missing$/.exec(msg);
   if (m) return `${m[1]}: expected a value after the option; found nothing`;
   m = /^too many arguments(?: for '([^']+)')?\. Expected (\d+) arguments? but got (\d+)\.?$/.exec(msg);

@@ -36,7 +36,7 @@ export function splitRunArgs(leftover: readonly string[]): { file: string | unde
   if (head !== undefined) throw new UsageError(`run: ${damoCommandHeadMessage(head)}`);
   const unknown = rest.find((t) => t.startsWith('-') && t.length > 1 && !/^-\d/.test(t));
   if (unknown !== undefined)
-    throw new UsageError(`run: expected damon-sim's or damo's options; found unknown option ${JSON.stringify(unknown)}${isDamoOption(unknown) ? '' : ' (see damon-sim run --help and damon-sim args --help)'}`);
+    throw new UsageError(`${unknown}: expected one of damon-sim run's or damo's options${isDamoOption(unknown) ? '' : ' (see damon-sim run --help and damon-sim args --help)'}; found unknown option ${JSON.stringify(unknown)}`);
   // A word past a damo option's fixed count of them would be taken for the scenario file: when it
   // names no file and does not look like one, it was meant as one more value of that option.
   for (const { token, after } of optionsBeforeRest(leftover)) {

@@ -386,8 +386,8 @@ export async function runCommand(io: Io, file: string | undefined, o: RunCommand
   });
   checks.report();
   if (o.preset !== undefined && file !== undefined) throw new UsageError(`--preset: expected either a scenario file or --preset; found both ("${file}" and --preset ${o.preset})`);
-  if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: only applies to --compare-tuners or --seeds (use --out, --plot for one run)');
-  if (o.jobs !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError(`--jobs: only applies to --compare-tuners or --seeds (one run is computed on one thread); found --jobs ${o.jobs}`);
+  if (o.outDir !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError('--out-dir: expected --compare-tuners or --seeds with it (use --out, --plot for one run); found neither');
+  if (o.jobs !== undefined && !o.compareTuners && seeds === undefined) throw new UsageError(`--jobs: expected --compare-tuners or --seeds with it (one run is computed on one thread); found neither`);
   if (o.compareTuners) {
     // Both tuners run, each into --out-dir: options of one run would be dropped without a word.
     const tuner: ConfigIssue[] = o.tuner === undefined ? [] : [{ path: '--tuner', message: `expected no --tuner with --compare-tuners (it runs both tuners); found ${JSON.stringify(o.tuner)}` }];
