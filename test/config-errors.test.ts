@@ -1448,6 +1448,15 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect([cmd.code, cmd.err]).toEqual([2, 'damon-sim: error: reprot: expected a damon-sim command (see --help); found an unknown command (did you mean report?)\n']);
     const opt = await cli(['export', '--presett', 'x']);
     expect([opt.code, opt.err]).toEqual([2, 'damon-sim: error: --presett: expected an option the command knows (see --help); found unknown option "--presett" (did you mean --preset?)\n']);
+    // Every command names an unknown option the same way: the option, then what was found.
+    for (const [argv, expected] of [
+      [['run', '--preset', 'tiering-6040', '--foo'], "one of damon-sim run's or damo's options (see damon-sim run --help and damon-sim args --help)"],
+      [['args', '--foo'], "one of damo's options (see damon-sim args --help)"],
+      [['report', 'summary', 'x.ndjson', '--foo'], 'an option the command knows (see --help)'],
+    ] as const) {
+      const r = await cli([...argv]);
+      expect([r.code, r.err], argv.join(' ')).toEqual([2, `damon-sim: error: --foo: expected ${expected}; found unknown option "--foo"\n`]);
+    }
   });
 
   it('a node of capacity 0 is one error: no knock-on about the workload not fitting or ranges outside the machine', async () => {
