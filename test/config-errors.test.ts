@@ -487,7 +487,7 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
     for (const text of ['seed: 7\nmachine:\n  nodes: [1, 2\n', 'seed: 7\r\nmachine:\r\n  nodes: [1, 2\r\n', 'seed: 7\nmachine:\n  nodes: [1, 2\n\n  \n', 'seed: 7\nmachine:\n  nodes: [1, 2']) {
       const r = await runDoc(text, 'yaml');
       expect(expectRejected(r)).toEqual([
-        `damon-sim: error: ${r.file}:3:15: expected YAML or JSON; at the end of the file: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+        `damon-sim: error: ${r.file}:3:15: expected YAML or JSON; found a syntax error at the end of the file: flow sequence in block collection must be sufficiently indented and end with a ]`,
       ]);
     }
   });
@@ -506,9 +506,9 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
 
   it('malformed JSON names file:line:col, or the end of its text', async () => {
     const mid = await runDoc('{"name": "broken",\n "seed": 7,,}', 'json');
-    expect(expectRejected(mid)).toEqual([`damon-sim: error: ${mid.file}:2:12: expected JSON; Expected double-quoted property name`]);
+    expect(expectRejected(mid)).toEqual([`damon-sim: error: ${mid.file}:2:12: expected JSON; found a syntax error: expected double-quoted property name`]);
     const cut = await runDoc('{"name": "broken",\n "seed": 7,\n\n', 'json');
-    expect(expectRejected(cut)).toEqual([`damon-sim: error: ${cut.file}:2:12: expected JSON; at the end of the file: Expected double-quoted property name`]);
+    expect(expectRejected(cut)).toEqual([`damon-sim: error: ${cut.file}:2:12: expected JSON; found a syntax error at the end of the file: expected double-quoted property name`]);
   });
 
   it('a YAML key written twice in one mapping is named by its path, as in JSON, including keys that differ only as number and string', () => {
@@ -553,18 +553,18 @@ describe('bad scenario documents: exit 2, the exact JSON path, no output', () =>
   it("JSON whose parser message has no position (V8's 'Unexpected token') is located by a second parser", () => {
     const issue = (text: string) => parseIssues(text, 'f.json', 'json');
     const notAValue = ', which is not a JSON value (strings take double quotes; the literals are true, false and null)';
-    expect(issue('{"machine": {"nodes": [}\n}')).toEqual(['f.json:1:24: expected JSON; a value is missing before "}"']);
+    expect(issue('{"machine": {"nodes": [}\n}')).toEqual(['f.json:1:24: expected JSON; found a syntax error: a value is missing before "}"']);
     expect(issue('{\n  "seed": tru\n}')).toEqual([`f.json:2:11: expected JSON; found "tru"${notAValue}`]);
     expect(issue("{\r\n  \"name\": 'x'}")).toEqual([`f.json:2:11: expected JSON; found "'x'"${notAValue}`]);
     expect(issue('{"seed": NaN}')).toEqual([`f.json:1:10: expected JSON; found "NaN"${notAValue}`]);
     // Messages that carry a position keep V8's wording.
-    expect(issue('{"seed": 1 "name": "x"}')).toEqual(["f.json:1:12: expected JSON; Expected ',' or '}' after property value"]);
+    expect(issue('{"seed": 1 "name": "x"}')).toEqual(["f.json:1:12: expected JSON; found a syntax error: expected ',' or '}' after property value"]);
     // What was found is quoted short and visibly; a byte-order mark is named.
     expect(issue(`{"name": ${'x'.repeat(100_000)}}`)).toEqual([`f.json:1:10: expected JSON; found "${'x'.repeat(40)}…"${notAValue}`]);
     expect(issue('{\n  "name":\u00a0"a"}')).toEqual([`f.json:2:10: expected JSON; found "\\u00a0"${notAValue}`]);
     expect(issue('\ufeff{"name": "a"}')).toEqual(['f.json:1:1: expected JSON; found a byte-order mark (U+FEFF), which JSON does not allow; save the file without it']);
     // Only JSON's white space ends the text: a no-break space after the value is text after it.
-    expect(issue('{"name": "a"}\u00a0\n')).toEqual(['f.json:1:14: expected JSON; Unexpected non-whitespace character after JSON']);
+    expect(issue('{"name": "a"}\u00a0\n')).toEqual(['f.json:1:14: expected JSON; found a syntax error: unexpected non-whitespace character after JSON']);
     // Nesting too deep for the parsers' recursion is refused before either runs, where it passes 100.
     expect(issue(`${'['.repeat(20_000)}tru${']'.repeat(20_000)}`)).toEqual(['f.json:1:101: expected brackets nested at most 100 deep (a scenario needs about 8); found deeper nesting']);
     expect(issue(`${'['.repeat(100)}tru${']'.repeat(100)}`)).toEqual([`f.json:1:101: expected JSON; found "tru"${notAValue}`]);
@@ -1413,7 +1413,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     const lines = r.err.trimEnd().split('\n');
     expect(r.code).toBe(2);
     expect(lines).toHaveLength(6);
-    expect(lines[0]).toMatch(/^damon-sim: error: \S+:1:5: expected YAML or JSON; Nested mappings are not allowed in compact mappings$/);
+    expect(lines[0]).toMatch(/^damon-sim: error: \S+:1:5: expected YAML or JSON; found a syntax error: nested mappings are not allowed in compact mappings$/);
     expect(lines[5]).toMatch(/^damon-sim: error: \S+: expected YAML or JSON; found 75 more parse errors after these \(most follow from the first\)$/);
   });
 

@@ -101,7 +101,17 @@ function exactDocument(doc: unknown): unknown {
 /** A JSON.parse error as a path and a message. */
 function jsonIssue(text: string, source: string, e: Error): { path: string; message: string } {
   const f = jsonParseFailure(text, e);
-  return { path: f.pos ? `${source}:${f.pos}` : source, message: `expected JSON; ${f.atEnd ? 'at the end of the file: ' : ''}${f.what}` };
+  return { path: f.pos ? `${source}:${f.pos}` : source, message: `expected JSON; ${syntaxFound(f.what, f.atEnd)}` };
+}
+
+/**
+ * A parser's complaint as what was found: kept where it says so itself ('found "tru"'), else a
+ * syntax error with the parser's words ("Tabs are not allowed as indentation").
+ */
+function syntaxFound(what: string, atEnd: boolean): string {
+  if (what.startsWith('found ')) return atEnd ? `${what}, at the end of the file` : what;
+  const words = what.charAt(0).toLowerCase() + what.slice(1);
+  return `found a syntax error${atEnd ? ' at the end of the file' : ''}: ${words}`;
 }
 
 /** YAML parse errors shown before the rest are counted. */
@@ -205,8 +215,8 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
         if (e.code === 'MULTIPLE_DOCS') return { path: at, message: 'expected one YAML document; found a second one here (a "---" line starts a new document; a scenario is one)' };
         // At the end of the input the parser counts the line after the final newline, which no
         // editor shows: name the end of the last line with text instead (endOfText()).
-        if (e.pos[0] >= text.length) return { path: `${source}:${endOfText(text)}`, message: `expected YAML or JSON; at the end of the file: ${what}` };
-        return { path: at, message: `expected YAML or JSON; ${what}` };
+        if (e.pos[0] >= text.length) return { path: `${source}:${endOfText(text)}`, message: `expected YAML or JSON; ${syntaxFound(what, true)}` };
+        return { path: at, message: `expected YAML or JSON; ${syntaxFound(what, false)}` };
       }),
       ...(more > 0 ? [{ path: source, message: `expected YAML or JSON; found ${more} more parse error${more === 1 ? '' : 's'} after these (most follow from the first)` }] : []),
     ]);
