@@ -23,7 +23,7 @@ import { loadScenarioFile } from '../src/scenario/load.js';
 import type { KdamondParams } from '../src/scenario/model.js';
 import { kdamondsArb } from './helpers/damo-arb.js';
 import { PROFILES, findProfile, resolveProfile, withOverrides, type KernelProfile } from '../src/profiles.js';
-import { PROFILE_FILES, filesLacking, sysfsFeatures } from '../src/formats/sysfs/layout.js';
+import { PROFILE_FILES, filesLacking, sysfsFeatures, sysfsPathOf } from '../src/formats/sysfs/layout.js';
 import { SysfsTree } from '../src/formats/sysfs/tree.js';
 
 /** The newest tree: every file damon-sim knows (layout.ts sysfsFeatures). */
@@ -249,6 +249,24 @@ describe('sysfs export: the files and values the kernel shows', () => {
       }
     }
   });
+});
+
+describe('sysfsPathOf: a model path as the tree names the file or directory', () => {
+  it.each([
+    ['kdamonds[0].contexts[1].intervals', 'kdamonds/0/contexts/1/monitoring_attrs/intervals'],
+    ['kdamonds[0].contexts[0].intervals.intervals_goal.access_bp', 'kdamonds/0/contexts/0/monitoring_attrs/intervals/intervals_goal/access_bp'],
+    ['kdamonds[0].contexts[0].nr_regions', 'kdamonds/0/contexts/0/monitoring_attrs/nr_regions'],
+    ['kdamonds[2].contexts[0].ops', 'kdamonds/2/contexts/0/operations'],
+    ['kdamonds[0].contexts[0].schemes[3].access_pattern.sz_bytes', 'kdamonds/0/contexts/0/schemes/3/access_pattern/sz'],
+    ['kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes', 'kdamonds/0/contexts/0/schemes/0/quotas/bytes'],
+    ['kdamonds[0].contexts[0].schemes[0].quotas.time_ms', 'kdamonds/0/contexts/0/schemes/0/quotas/ms'],
+    ['kdamonds[0].contexts[0].schemes[0].quotas.goals[1].metric', 'kdamonds/0/contexts/0/schemes/0/quotas/goals/1/target_metric'],
+    ['kdamonds[0].contexts[0].schemes[0].watermarks.mid_permil', 'kdamonds/0/contexts/0/schemes/0/watermarks/mid'],
+    ['kdamonds[0].contexts[0].targets[0].regions[5]', 'kdamonds/0/contexts/0/targets/0/regions/5'],
+    ['kdamonds[0].contexts[0].intervals.ops_update_us', 'kdamonds/0/contexts/0/monitoring_attrs/intervals/update_us'],
+    ['kdamonds[0].contexts[0].schemes[0].quotas.goals[0].memcg_path', 'kdamonds/0/contexts/0/schemes/0/quotas/goals/0/path'],
+    ['kdamonds[0].contexts[0].schemes[0].filters[2].filter_type', 'kdamonds/0/contexts/0/schemes/0/filters/2/type'],
+  ])('%s -> %s', (model, tree) => expect(sysfsPathOf(model)).toBe(tree));
 });
 
 describe('sysfs import(export(x)) == x', () => {
@@ -816,7 +834,7 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     const r = await cli(['import', '--sysfs', dir]);
     expect(r.code).toBe(0);
     expect(r.err).toBe(
-      `damon-sim: warning: ${dir}.kdamonds[0].contexts[0].nr_regions: the kernel refuses this tree at commit: expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1\n`,
+      `damon-sim: warning: kdamonds/0/contexts/0/monitoring_attrs/nr_regions: the kernel refuses this tree at commit: expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1\n`,
     );
     expect(readKdamonds(JSON.parse(r.out)).params[0].contexts[0].attrs.minNrRegions).toBe(1);
   });
@@ -830,7 +848,7 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     const r = await cli(['import', '--sysfs', dir]);
     expect(r.code).toBe(0);
     expect(r.err).toBe(
-      `damon-sim: warning: ${dir}.kdamonds[0].contexts[0].ops: damon-sim cannot run this tree (a kernel takes it): expected "paddr" (damon-sim simulates the physical address space operations set only); found "vaddr"\n`,
+      `damon-sim: warning: kdamonds/0/contexts/0/operations: damon-sim cannot run this tree (a kernel takes it): expected "paddr" (damon-sim simulates the physical address space operations set only); found "vaddr"\n`,
     );
     expect(readKdamonds(JSON.parse(r.out)).params[0].contexts[0].ops).toBe('vaddr');
     // What the kernel refuses of such a tree is still said as the kernel's refusal.
@@ -838,8 +856,8 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     const both = await cli(['import', '--sysfs', dir]);
     expect(both.code).toBe(0);
     expect(both.err.split('\n').filter(Boolean)).toEqual([
-      `damon-sim: warning: ${dir}.kdamonds[0].contexts[0].nr_regions: the kernel refuses this tree at commit: expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1`,
-      `damon-sim: warning: ${dir}.kdamonds[0].contexts[0].ops: damon-sim cannot run this tree (a kernel takes it): expected "paddr" (damon-sim simulates the physical address space operations set only); found "vaddr"`,
+      `damon-sim: warning: kdamonds/0/contexts/0/monitoring_attrs/nr_regions: the kernel refuses this tree at commit: expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1`,
+      `damon-sim: warning: kdamonds/0/contexts/0/operations: damon-sim cannot run this tree (a kernel takes it): expected "paddr" (damon-sim simulates the physical address space operations set only); found "vaddr"`,
     ]);
   });
 
@@ -852,12 +870,12 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     const empty = await cli(['import', '--sysfs', dir]);
     expect(empty.code).toBe(0);
     expect(empty.err).toBe(
-      `damon-sim: warning: ${dir}.kdamonds[0].contexts[0].targets[0].regions[0]: damon-sim cannot run this tree (a kernel takes it): expected start < end (damon-sim does not simulate an empty region, which the kernel takes); found [${start}, ${start})\n`,
+      `damon-sim: warning: kdamonds/0/contexts/0/targets/0/regions/0: damon-sim cannot run this tree (a kernel takes it): expected start < end (damon-sim does not simulate an empty region, which the kernel takes); found [${start}, ${start})\n`,
     );
     writeFileSync(join(region, 'end'), `${Number(start) - 4096}\n`);
     const reversed = await cli(['import', '--sysfs', dir]);
     expect(reversed.code).toBe(0);
-    expect(reversed.err).toBe(`damon-sim: warning: ${dir}.kdamonds[0].contexts[0].targets[0].regions[0]: the kernel refuses this tree at commit: expected start < end; found [${start}, ${Number(start) - 4096})\n`);
+    expect(reversed.err).toBe(`damon-sim: warning: kdamonds/0/contexts/0/targets/0/regions/0: the kernel refuses this tree at commit: expected start < end; found [${start}, ${Number(start) - 4096})\n`);
   });
 
   it('import --sysfs "" names the option and the empty value', async () => {

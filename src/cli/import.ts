@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { formatDamoText, readKdamonds, wrapKdamonds, type TextFormat } from '../formats/damo/emit.js';
 import { kdamondsTree } from '../formats/damo/tree.js';
 import { importSysfsTree } from '../formats/sysfs/import.js';
+import { sysfsPathOf } from '../formats/sysfs/layout.js';
 import { parseFormat, parseProfile } from './damo-common.js';
 import { OptionChecks, UsageError, printIssues, type Io } from './io.js';
 import { DEFAULT_PROFILE, PROFILES } from '../profiles.js';
@@ -44,11 +45,13 @@ export function importCommand(io: Io, o: ImportOptions): number {
   // file; the tree itself holds it (sysfs files take what the commit refuses), so it still prints.
   const c: Collector = { errors: [], warnings: [] };
   const simLimits: ConfigIssue[] = [];
-  validateKdamonds(read.params, c, { profile, simLimits }, [dir, 'kdamonds']);
-  const refused = c.errors.map((e) => ({ ...e, message: `the kernel refuses this tree at commit: ${e.message}` }));
+  validateKdamonds(read.params, c, { profile, simLimits }, ['kdamonds']);
+  // Named as the tree's files are (kdamonds/0/contexts/0/…), as the import's errors name them.
+  const inTree = (issues: readonly ConfigIssue[]) => issues.map((e) => ({ ...e, path: sysfsPathOf(e.path.startsWith(`${dir}.`) ? e.path.slice(dir.length + 1) : e.path) }));
+  const refused = inTree(c.errors).map((e) => ({ ...e, message: `the kernel refuses this tree at commit: ${e.message}` }));
   // A kernel runs these; only damon-sim cannot (a tree copied from a real machine often has them).
-  const unrunnable = simLimits.map((e) => ({ ...e, message: `damon-sim cannot run this tree (a kernel takes it): ${e.message}` }));
-  printIssues(io, [...read.warnings, ...refused, ...unrunnable, ...c.warnings], 'warning');
+  const unrunnable = inTree(simLimits).map((e) => ({ ...e, message: `damon-sim cannot run this tree (a kernel takes it): ${e.message}` }));
+  printIssues(io, [...inTree(read.warnings), ...refused, ...unrunnable, ...inTree(c.warnings)], 'warning');
   io.out(formatDamoText(wrapKdamonds(list, o.bare), format));
   return 0;
 }

@@ -97,3 +97,32 @@ export function filesLacking(f: SysfsFeatures): Set<string> {
 export function statsFiles(f: SysfsFeatures): readonly string[] {
   return STATS_FILES.filter((x) => hasFile(f, x));
 }
+
+/** damo's key → the sysfs file or directory that holds it, where the names differ (by parent key; '' for any parent). */
+const SYSFS_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  '': { ops: 'operations', intervals: 'monitoring_attrs/intervals', nr_regions: 'monitoring_attrs/nr_regions' },
+  access_pattern: { sz_bytes: 'sz' },
+  quotas: { time_ms: 'ms', sz_bytes: 'bytes' },
+  intervals: { ops_update_us: 'update_us' },
+  goals: { metric: 'target_metric', memcg_path: 'path' },
+  filters: { filter_type: 'type' },
+  watermarks: { high_permil: 'high', mid_permil: 'mid', low_permil: 'low' },
+};
+
+/**
+ * A problem's path in damo's kdamonds model (`kdamonds[0].contexts[0].intervals`) as the sysfs
+ * tree's path below the admin dir (`kdamonds/0/contexts/0/monitoring_attrs/intervals`), so that an
+ * import names its warnings as it names its errors. Keys the table does not rename keep their name.
+ */
+export function sysfsPathOf(modelPath: string): string {
+  const out: string[] = [];
+  let parent = '';
+  for (const seg of modelPath.split('.')) {
+    const m = /^([^[]+)((?:\[\d+\])*)$/.exec(seg);
+    const key = m ? m[1] : seg;
+    const indices = m ? [...m[2].matchAll(/\[(\d+)\]/g)].map((x) => x[1]) : [];
+    out.push(SYSFS_NAMES[parent]?.[key] ?? SYSFS_NAMES[''][key] ?? key, ...indices);
+    parent = key;
+  }
+  return out.join('/');
+}
