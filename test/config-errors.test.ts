@@ -315,6 +315,18 @@ const cases: BadCase[] = [
     phrases: ['time order', 'previous one at 2 s', 'found 1 s'],
   },
   {
+    name: 'a hot-set move at 0: said in the one wording of a move\'s time',
+    mutate: (d) => (d.workload.moves = [{ at: 0, hot_offset: '4 MiB' }]),
+    path: 'workload.moves[0].at',
+    phrases: ['expected a time after 0, up to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found 0 s'],
+  },
+  {
+    name: 'a hot-set move past 2^53 ns: in days, not as a bare ns count',
+    mutate: (d) => (d.workload.moves = [{ at: '200 d', hot_offset: '4 MiB' }]),
+    path: 'workload.moves[0].at',
+    phrases: ['expected a time after 0, up to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found 200.0 days (17280000000000000 ns)'],
+  },
+  {
     name: 'unknown top-level key',
     mutate: (d) => (d.duraton = '10 s'),
     path: 'duraton',

@@ -446,6 +446,14 @@ describe('damo command line errors: option, expected, found', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+    // JSON text in its place is named "positional kdamonds", not repeated in every message.
+    const badText = JSON.stringify(tree).replace('"migrate_hot"', '"reclaim"');
+    expect(() => damoArgsToParams([badText])).toThrow(ConfigError);
+    try {
+      damoArgsToParams([badText]);
+    } catch (e) {
+      expect((e as ConfigError).issues.map((i) => i.path)).toEqual(['positional kdamonds.kdamonds[0].contexts[0].schemes[0].action']);
+    }
     expectError('nope.yaml', 'nope.yaml', 'expected a kdamonds YAML file (damo reads a positional word ending in ".yaml" as one); found "nope.yaml", which is no file');
     // Any other word is no config: paddr is the target; a stray word is named as before.
     expect(damoArgsToParams(['paddr', '--damos_action', 'stat']).params[0].contexts[0].schemes).toHaveLength(1);
@@ -589,6 +597,8 @@ describe('damo command line errors: option, expected, found', () => {
     const found = 'expected min <= max; found min 50 % (10 samples) > max 10 % (2 samples) at 20 samples per aggregation';
     expectError('--damos_action stat --damos_access_rate 50 10', where, found);
     expectError('--damos_action stat --damos_access_rate 50% 10%', where, found);
+    // As typed, though damo reads "29 %" as 28.999999999999996 (the samples show that reading).
+    expectError('--damos_action stat --damos_access_rate 30% 29%', where, 'expected min <= max; found min 30 % (6 samples) > max 29 % (5 samples) at 20 samples per aggregation');
   });
 });
 

@@ -263,6 +263,7 @@ describe('damo report damon: after a run', () => {
     // What only goes with it is refused without it; so is a field damo does not offer.
     for (const [argv, message] of [
       [['--format', 'json'], '--format: expected --damos-stats with --format json'],
+      [['--json'], '--json: expected --damos-stats with --json'],
       [['--damos-stat-fields', 'sz_tried'], '--damos-stat-fields: expected --damos-stats with it; found none'],
       [['--damos-stats', '--damos-stat-fields', 'sz_ops_filter_passed'], '--damos-stat-fields: expected one of "nr_tried", "sz_tried", "nr_applied", "sz_applied", "qt_exceeds"; found "sz_ops_filter_passed"'],
       [['--damos-stats', '--format', 'csv'], '--format: expected one of "report", "json", "yaml"; found "csv"'],

@@ -833,6 +833,9 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     writeFileSync(join(dir, 'kdamonds', '0', 'contexts', '0', 'monitoring_attrs', 'nr_regions', 'min'), '1\n');
     const r = await cli(['import', '--sysfs', dir]);
     expect(r.code).toBe(0);
+    // Given the kdamonds dir itself, below it, as the import's errors and notes name the files.
+    const kd = await cli(['import', '--sysfs', join(dir, 'kdamonds')]);
+    expect(kd.err).toMatch(/^damon-sim: warning: 0\/contexts\/0\/monitoring_attrs\/nr_regions: the kernel refuses this tree at commit: /);
     expect(r.err).toBe(
       `damon-sim: warning: kdamonds/0/contexts/0/monitoring_attrs/nr_regions: the kernel refuses this tree at commit: expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1\n`,
     );

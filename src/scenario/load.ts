@@ -8,14 +8,14 @@ import { isMapping } from '../lib/json.js';
 import { readFailure, readInput } from '../lib/inputs.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { damoToParams, warnDamoKeys, warnDecimalLookingSizes, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
-import { UINT_MAX, ULONG_MAX } from '../lib/kint.js';
+import { UINT_MAX } from '../lib/kint.js';
 import { duplicateJsonKeys, endOfText, jsonParseFailure, lineColAt, type DuplicateKey } from '../lib/json-error.js';
 import { duplicateYamlKeys } from '../lib/yaml-keys.js';
 import { showParsed } from '../formats/damo/units.js';
 import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, resolveProfile, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
-import { DURATION_EXPECTED, MAX_SIM_TIME_NS, type KdamondParams, type Scenario, type WorkloadParams } from './model.js';
+import { DURATION_EXPECTED, MAX_SIM_TIME_NS, simTimeFound, type KdamondParams, type Scenario, type WorkloadParams } from './model.js';
 import { machineSchema, scenarioSchema, type ScenarioParsed } from './schema.js';
 import { z } from 'zod';
 import { DAMON_PART, MACHINE_PART, damonCheckEnv, hotMovePath, partIsWhole, validateKdamonds, validateMachineWorkload, validateScenario } from './validate.js';
@@ -446,8 +446,7 @@ function normaliseDuration(d: ScenarioParsed['duration'], c: Collector): number 
   if (d === undefined) return 60e9;
   if (d > BigInt(MAX_SIM_TIME_NS)) {
     // In the time's own terms, as --duration says it: the ns count alone means little.
-    const found = d === ULONG_MAX ? '"max" (ULONG_MAX ns)' : `${(Number(d) / 86_400e9).toFixed(1)} days (${d} ns)`;
-    addError(c, ['duration'], `expected ${DURATION_EXPECTED}; found ${found}`);
+    addError(c, ['duration'], `expected ${DURATION_EXPECTED}; found ${simTimeFound(d)}`);
     return 60e9;
   }
   return Number(d);

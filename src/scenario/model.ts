@@ -27,6 +27,13 @@ export const SIM_TIME_EXPECTED = `a time from 0 to ${MAX_SIM_TIME_DAYS} days, su
  * millisecond, as shorter is not one sampling interval; "max" would never end.
  */
 export const DURATION_EXPECTED = `a time from 1 ms to ${MAX_SIM_TIME_DAYS} days, such as "90 s" or "10 m" (a bare number is seconds)`;
+/** When a hot set moves: after the start, as a move at 0 would be the initial placement. */
+export const HOT_MOVE_TIME_EXPECTED = `a time after 0, up to ${MAX_SIM_TIME_DAYS} days, such as "90 s" or "1 m 30 s" (a bare number is seconds)`;
+
+/** A time past MAX_SIM_TIME_NS as a message shows it: in days, or damo's "max". */
+export function simTimeFound(ns: bigint): string {
+  return ns === 2n ** 64n - 1n ? '"max" (ULONG_MAX ns)' : `${(Number(ns) / 86_400e9).toFixed(1)} days (${ns} ns)`;
+}
 
 export interface GoalParams {
   metric: QuotaGoalMetric;

@@ -14,7 +14,7 @@ import { metricExists, resolveProfile, useProfile, type KernelProfile } from '..
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type ConfigIssue, type PathSeg } from './issues.js';
-import { DURATION_EXPECTED, type ContextParams, type FilterParams, type KdamondParams, type Scenario, type SchemeParams, type WorkloadParams } from './model.js';
+import { DURATION_EXPECTED, HOT_MOVE_TIME_EXPECTED, type ContextParams, type FilterParams, type KdamondParams, type Scenario, type SchemeParams, type WorkloadParams } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
@@ -127,7 +127,7 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
         const op: PathSeg[] = [...mp, hotset ? 'hot_offset' : 'offset'];
         if (m.offset % 4096 !== 0) err(op, `expected a multiple of 4 KiB; found ${m.offset}`);
         if (h.bytes <= a.bytes && m.offset + h.bytes > a.bytes) err(op, `expected ${offsetName} <= ${within}; found ${m.offset} + ${h.bytes} = ${sizeText(m.offset + h.bytes)}`);
-        if (m.at <= 0) err([...mp, 'at'], `expected a time after 0; found ${m.at / 1e9} s`);
+        if (m.at <= 0) err([...mp, 'at'], `expected ${HOT_MOVE_TIME_EXPECTED}; found ${m.at / 1e9} s`);
         else if (i > 0 && m.at <= h.moves[i - 1].at) err([...mp, 'at'], `expected moves in time order, after the previous one at ${h.moves[i - 1].at / 1e9} s; found ${m.at / 1e9} s`);
       });
     });

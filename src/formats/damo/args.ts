@@ -936,7 +936,8 @@ const TREE_OPTIONS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
  */
 function optionNamer(tokens: readonly string[]): (issues: readonly ConfigIssue[]) => ConfigIssue[] {
   const { occurrences: occ, rest } = splitDamoTokens(tokens);
-  const whole = occ.has('--kdamonds') ? '--kdamonds' : positionalConfig(rest);
+  const positional = positionalConfig(rest);
+  const whole = occ.has('--kdamonds') ? '--kdamonds' : positional === undefined ? undefined : configLabel(positional);
   if (whole !== undefined) return (issues) => issues.map((i) => ({ ...i, path: i.path.replace(/^damo options\./, `${whole}.`) }));
   const schemesJson = occ.has('--schemes') && !occ.has('--damos_action');
   const named = (path: string): string | undefined => {
@@ -959,15 +960,17 @@ function damoArgsToParamsAt(tokens: readonly string[], opts: DamoArgsOptions): O
   const whole = occ.get('--kdamonds');
   if (whole && whole.length > 1) fail('--kdamonds', `expected the option once; found it ${whole.length} times`);
   // damo reads --kdamonds first, then a positional config (kdamonds_for()).
-  const source = whole ? '--kdamonds' : positionalConfig(rest);
-  if (source !== undefined) {
+  const positional = whole ? undefined : positionalConfig(rest);
+  if (whole || positional !== undefined) {
+    // How problems name it: the option, or the file (JSON text given in its place is not repeated).
+    const source = positional === undefined ? '--kdamonds' : configLabel(positional);
     // damo checks the --damos_* options before it looks at either.
     if (!occ.has('--damos_action')) for (const n of occ.keys()) if (n.startsWith('--damos_')) fail(n, 'expected --damos_action with --damos_* options (damo refuses them without it); found none');
-    const doc = whole ? jsonOption('--kdamonds', whole[0][0]) : readPositionalConfig(source);
+    const doc = whole ? jsonOption('--kdamonds', whole[0][0]) : readPositionalConfig(positional as string);
     if (!isMapping(doc) || !('kdamonds' in doc))
       fail(source, `expected ${whole || !source.endsWith('.yaml') ? 'a JSON' : 'a YAML'} object {"kdamonds": [...]} (damo reads its "kdamonds" key); found ${Array.isArray(doc) ? 'a list' : JSON.stringify(doc)?.slice(0, 40)}`);
     const warnings: ConfigIssue[] = [];
-    const ignored = [...occ.keys(), ...rest.filter((t) => t !== 'paddr')].filter((n) => n !== '--kdamonds' && n !== source);
+    const ignored = [...occ.keys(), ...rest.filter((t) => t !== 'paddr')].filter((n) => n !== '--kdamonds' && n !== positional);
     if (ignored.length > 0) warnings.push({ path: source, message: `the whole config comes from ${source}; ignored, as damo does: ${ignored.join(', ')}` });
     return readTree(doc, source, warnings, opts);
   }
@@ -1034,13 +1037,18 @@ function positionalConfig(rest: readonly string[]): string | undefined {
   return /^\s*[{[]/.test(t) ? t : undefined;
 }
 
+/** How problems name a positional config: its file name, or "positional kdamonds" for JSON text given in its place. */
+function configLabel(t: string): string {
+  return t.endsWith('.yaml') || isInputFile(t) ? t : 'positional kdamonds';
+}
+
 /** A positional config's document (positionalConfig()): a YAML file's, or JSON text's or a JSON file's. */
 function readPositionalConfig(t: string): unknown {
   if (t.endsWith('.yaml')) {
     if (!isInputFile(t)) fail(t, `expected a kdamonds YAML file (damo reads a positional word ending in ".yaml" as one); found ${JSON.stringify(t)}, which is no file`);
     return parseText(readInput(t).toString('utf8'), t, 'yaml');
   }
-  return jsonOption(t, t);
+  return jsonOption(configLabel(t), t);
 }
 
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */

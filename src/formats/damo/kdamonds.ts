@@ -423,7 +423,8 @@ function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c
 function accessBound(key: 'min' | 'max', v: AccessValue | undefined, samples: number): string {
   if (v === undefined || v.kind === 'samples') return `${key} ${samples} samples`;
   const percent = percentOf(v);
-  const written = v.kind === 'max' || percent >= MAX_PERCENT ? '"max"' : `${percent} %`;
+  // As typed: damo's reading of "29 %" is 28.999999999999996, which the samples in brackets show.
+  const written = v.kind === 'max' || percent >= MAX_PERCENT ? '"max"' : `${+percent.toPrecision(12)} %`;
   return `${key} ${written} (${samples} samples)`;
 }
 
