@@ -402,6 +402,18 @@ describe('damo command line errors: option, expected, found', () => {
     expect(err?.issues[0].message).toMatch(/reclaim/);
   });
 
+  it('a --kdamonds config with errors still shows its warnings (an unknown key may be why)', () => {
+    const kd = JSON.stringify({ kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [] }], schemes: [{ actoin: 'stat', action: 'reclaim' }] }] }] });
+    let err: ConfigError | undefined;
+    try {
+      damoArgsToParams(['--kdamonds', kd]);
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err?.issues.map((i) => i.path)).toEqual(['--kdamonds.kdamonds[0].contexts[0].schemes[0].action']);
+    expect(err?.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual(['--kdamonds.kdamonds[0].contexts[0].schemes[0].actoin: unknown key, ignored (as damo does); check its spelling']);
+  });
+
   it('a filter\'s probe_hits_wsum_range (damo\'s newer dumps write it in every filter) is known: null is quiet, a range is ignored with a warning', () => {
     const filter = (range: unknown) => ({ filter_type: 'anon', matching: true, allow: false, memcg_path: null, address_range: null, damon_target_idx: null, hugepage_size: null, probe_hits_wsum_range: range });
     const kd = (range: unknown) => JSON.stringify({ kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [] }], schemes: [{ action: 'stat', filters: [filter(range)] }] }] }] });

@@ -1003,7 +1003,14 @@ function readTree(tree: unknown, source: string, warnings: readonly ConfigIssue[
   if (Array.isArray(list)) list.forEach((k, ki) => warnDamoKeys(k, [source, 'kdamonds', ki], c));
   warnDecimalLookingSizes(list, [source, 'kdamonds'], c);
   // Printed back in the units the JSON gave, as damo prints it.
-  const read = readKdamondsAsGiven(tree, { compat: opts.compat, source });
+  let read: ReturnType<typeof readKdamondsAsGiven>;
+  try {
+    read = readKdamondsAsGiven(tree, { compat: opts.compat, source });
+  } catch (e) {
+    // A config with errors still shows what was warned about it (an unknown key may be the cause).
+    if (e instanceof ConfigError) throw new ConfigError(e.issues, [...c.warnings, ...e.warnings]);
+    throw e;
+  }
   return { params: read.params, kdamonds: read.kdamonds, warnings: [...c.warnings, ...read.warnings] };
 }
 
