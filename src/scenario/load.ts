@@ -108,7 +108,7 @@ function jsonIssue(text: string, source: string, e: Error): { path: string; mess
  * A parser's complaint as what was found: kept where it says so itself ('found "tru"'), else a
  * syntax error with the parser's words ("Tabs are not allowed as indentation").
  */
-function syntaxFound(what: string, atEnd: boolean): string {
+export function syntaxFound(what: string, atEnd: boolean): string {
   if (what.startsWith('found ')) return atEnd ? `${what}, at the end of the file` : what;
   const words = what.charAt(0).toLowerCase() + what.slice(1);
   return `found a syntax error${atEnd ? ' at the end of the file' : ''}: ${words}`;

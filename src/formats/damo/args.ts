@@ -38,7 +38,7 @@ import {
 } from './tree.js';
 import { ULONG_MAX, UnitError, decimalLookingSizeWarning, isDamoInt, parseBytes, type PastUlongMax, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
 import { jsonParseFailure } from '../../lib/json-error.js';
-import { parseText } from '../../scenario/load.js';
+import { parseText, syntaxFound } from '../../scenario/load.js';
 
 // ---------------------------------------------------------------------------------------------
 // The option table
@@ -1072,7 +1072,9 @@ function jsonOption(opt: string, value: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     const f = jsonParseFailure(text, e as Error);
-    const why = `${f.pos ? `${f.pos}: ` : ''}${f.atEnd ? 'at the end: ' : ''}${f.what}`;
+    // In the words a scenario file's JSON errors use (syntaxFound()): 'a syntax error at ...: expected ...'.
+    const syntax = syntaxFound(f.what, f.atEnd).replace(/^found /, '');
+    const why = `${f.pos ? `${f.pos}: ` : ''}${text === value ? syntax.replace(' of the file', '') : syntax}`;
     return fail(opt, `expected JSON text or a JSON file (damo reads it as JSON only); found ${text === value ? `"${value.slice(0, 40)}"` : `the file ${value}`}, which does not parse (${why})`);
   }
 }
