@@ -5,7 +5,7 @@
  * errors name the option, what was expected and what was found; `--damo-compat upstream` drops
  * node_eligible_mem_bp's nid as upstream damo v3.3 does; `damon-sim args` and `run` take them.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -366,6 +366,7 @@ describe('damo command line errors: option, expected, found', () => {
     ['-c {"action":"stat"}', '--schemes', /expected a JSON list of scheme objects/],
     ['--schemes [] --ops paddr --ops paddr --nr_targets 1 1', '--schemes', /expected one context for the schemes to go to; found 2/],
     ['--obsolete_targets', '--obsolete_targets', /set `obsolete: true` on the targets in a kdamonds file/],
+    ['--out=x.json', '--out', /^expected an option damon-sim supports; found --out, which it does not: redirect the output instead/],
     ['1234 --damos_action stat', 'damo options', /expected the deducible target "paddr" .*; found the pid "1234"/],
   ])('%s', (argv, path, message) => expectError(argv, path, message));
 
@@ -453,6 +454,8 @@ describe('damo command line errors: option, expected, found', () => {
       expect(bad.err).toMatch(new RegExp(`^damon-sim: error: ${yamlFile.replace(/[.]/g, '\\.')}\\.kdamonds\\[0\\]\\.contexts\\[0\\]\\.schemes\\[0\\]\\.action: .*reclaim`, 'm'));
       writeFileSync(yamlFile, 'a: [1,\n');
       expect((await cli(['args', yamlFile])).err).toMatch(/^damon-sim: error: .*k\.yaml:1:\d+: expected YAML/);
+      mkdirSync(join(tmp, 'd.yaml'));
+      expectError(join(tmp, 'd.yaml'), join(tmp, 'd.yaml'), `expected a kdamonds YAML file (damo reads a positional word ending in ".yaml" as one); found ${JSON.stringify(join(tmp, 'd.yaml'))}, which is not a regular file`);
       writeFileSync(yamlFile, 'contexts: []\n');
       expectError(yamlFile, yamlFile, 'expected a YAML object {"kdamonds": [...]} (damo reads its "kdamonds" key); found {"contexts":[]}');
     } finally {

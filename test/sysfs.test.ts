@@ -888,6 +888,22 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
     expect(r.out).toBe('');
   });
 
+  it('import --sysfs of something that is no tree says what it is: missing, a file, or a directory without one', async () => {
+    const dir = fresh();
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'f.json');
+    writeFileSync(file, '{}');
+    const what = 'expected a DAMON sysfs tree: the admin dir (with kdamonds/nr_kdamonds) or its kdamonds dir (with nr_kdamonds); found';
+    for (const [path, found] of [
+      [join(dir, 'nope'), 'no such directory (ENOENT)'],
+      [file, 'a file, not a directory'],
+      [dir, 'neither'],
+    ]) {
+      const r = await cli(['import', '--sysfs', path]);
+      expect([r.code, r.err]).toEqual([2, `damon-sim: error: ${path}: ${what} ${found}\n`]);
+    }
+  });
+
   it('the library entry has the same path from a tree to damo text and parameters (import --sysfs)', async () => {
     const lib = await import('../src/index.js');
     const dir = fresh();

@@ -704,7 +704,7 @@ function buildKdamonds(tokens: readonly string[], opts: DamoArgsOptions): DamoAr
     const head = damoCommandHead(rest);
     if (head !== undefined) fail('damo options', damoCommandHeadMessage(head));
     const why = UNSUPPORTED_OPTIONS[t.split('=')[0]];
-    if (why !== undefined) fail(t, `expected an option damon-sim supports; found ${t}, which it does not: ${why}`);
+    if (why !== undefined) fail(t.split('=')[0], `expected an option damon-sim supports; found ${t.split('=')[0]}, which it does not: ${why}`);
     // A number and its unit given as two values, up to this word, shifted it out of its option.
     const shifted = splitHint(() => true, tokens.lastIndexOf(t) + 1) ?? '';
     if (/^\d+$/.test(t)) fail('damo options', `expected the deducible target "paddr" (damon-sim simulates the physical address space); found the pid "${t}"${shifted}`);
@@ -1052,7 +1052,7 @@ function configLabel(t: string): string {
 /** A positional config's document (positionalConfig()): a YAML file's, or JSON text's or a JSON file's. */
 function readPositionalConfig(t: string): unknown {
   if (t.endsWith('.yaml')) {
-    if (!isInputFile(t)) fail(t, `expected a kdamonds YAML file (damo reads a positional word ending in ".yaml" as one); found ${JSON.stringify(t)}, which is no file`);
+    if (!isInputFile(t)) fail(t, `expected a kdamonds YAML file (damo reads a positional word ending in ".yaml" as one); found ${JSON.stringify(t)}, which is ${existsSync(t) ? 'not a regular file' : 'no file'}`);
     return parseText(readInput(t).toString('utf8'), t, 'yaml');
   }
   return jsonOption(configLabel(t), t);

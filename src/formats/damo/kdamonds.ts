@@ -486,7 +486,7 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
     // A max the kernel's 32-bit field cut below min is what a kernel would run: a scheme that
     // never matches (warned above). Written that way, it is a mistake.
     if (!nrMax || nrMin?.kind === 'samples' || stagedSamples(nrMax, env) <= UINT_MAX)
-      err(c, [...path, 'access_pattern', 'nr_accesses'], `expected min <= max; found ${accessBound('min', nrMin, pattern.minNrAccesses)} > ${accessBound('max', nrMax, pattern.maxNrAccesses)}${nrMin?.kind === 'samples' ? '' : ` at ${+env.maxNrAccesses.toFixed(6)} samples per aggregation`}`);
+      err(c, [...path, 'access_pattern', 'nr_accesses'], `expected min <= max; found ${accessBound('min', nrMin, pattern.minNrAccesses)} > ${accessBound('max', nrMax, pattern.maxNrAccesses)}${nrMin?.kind === 'samples' && nrMax?.kind === 'samples' ? '' : ` at ${+env.maxNrAccesses.toFixed(6)} samples per aggregation`}`);
     else warn(c, [...path, 'access_pattern', 'nr_accesses'], `min ${pattern.minNrAccesses} > max ${pattern.maxNrAccesses} samples: the scheme never matches a region`);
   }
   if (pattern.minAgeRegion > pattern.maxAgeRegion)

@@ -480,7 +480,7 @@ export function importSysfsTree(dir: string, profile: KernelProfile = DEFAULT_PR
   // One that could not be looked into is that, not "no tree".
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   if (!found)
-    throw new ConfigError([{ path: dir, message: `expected a DAMON sysfs tree: the admin dir (with kdamonds/nr_kdamonds) or its kdamonds dir (with nr_kdamonds); found ${r.exists(dir) ? 'neither' : 'no such directory (ENOENT)'}` }]);
+    throw new ConfigError([{ path: dir, message: `expected a DAMON sysfs tree: the admin dir (with kdamonds/nr_kdamonds) or its kdamonds dir (with nr_kdamonds); found ${!r.exists(dir) ? 'no such directory (ENOENT)' : statSync(dir).isDirectory() ? 'neither' : 'a file, not a directory'}` }]);
   const n = r.count(join(kd, 'nr_kdamonds'));
   const kdamonds: DamoKdamond[] = [];
   for (let i = 0; i < n; i++) {
