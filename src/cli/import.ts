@@ -7,12 +7,9 @@
  * checks apply).
  */
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { formatDamoText, readKdamonds, wrapKdamonds, type TextFormat } from '../formats/damo/emit.js';
 import { kdamondsTree } from '../formats/damo/tree.js';
 import { importSysfsTree } from '../formats/sysfs/import.js';
-import { sysfsPathOf } from '../formats/sysfs/layout.js';
 import { parseFormat, parseProfile } from './damo-common.js';
 import { OptionChecks, UsageError, printIssues, type Io } from './io.js';
 import { DEFAULT_PROFILE, PROFILES } from '../profiles.js';
@@ -48,14 +45,8 @@ export function importCommand(io: Io, o: ImportOptions): number {
   const c: Collector = { errors: [], warnings: [] };
   const simLimits: ConfigIssue[] = [];
   validateKdamonds(read.params, c, { profile, simLimits }, ['kdamonds']);
-  // Named as the tree's files are (kdamonds/0/contexts/0/…), as the import's errors name them.
-  // Given the kdamonds dir itself, below it, as the import's errors name them (0/contexts/0/…).
-  const below = existsSync(join(dir, 'nr_kdamonds')) ? 'kdamonds/' : '';
-  const inTree = (issues: readonly ConfigIssue[]) =>
-    issues.map((e) => {
-      const path = sysfsPathOf(e.path.startsWith(`${dir}.`) ? e.path.slice(dir.length + 1) : e.path);
-      return { ...e, path: below !== '' && path.startsWith(below) ? path.slice(below.length) : path };
-    });
+  // Named as the tree's files are, as the import's errors name them (kdamonds/0/contexts/0/…).
+  const inTree = (issues: readonly ConfigIssue[]) => issues.map((e) => ({ ...e, path: r.treePath(e.path.startsWith(`${dir}.`) ? e.path.slice(dir.length + 1) : e.path) }));
   const refused = inTree(c.errors).map((e) => ({ ...e, message: `the kernel refuses this tree at commit: ${e.message}` }));
   // A kernel runs these; only damon-sim cannot (a tree copied from a real machine often has them).
   const unrunnable = inTree(simLimits).map((e) => ({ ...e, message: `damon-sim cannot run this tree (a kernel takes it): ${e.message}` }));

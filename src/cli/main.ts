@@ -116,7 +116,6 @@ export function buildProgram(given: Io, setExit: (code: number) => void): { prog
       if ((o.required || o.optional) && typeof v === 'string' && names.has(v.split('=')[0]))
         throw new UsageError(`${o.long ?? o.short}: expected a value after the option; found the option ${v}`);
     }
-
   });
   return { program, io };
 }

@@ -45,8 +45,9 @@ function statsView(o: ReportDamonOptions): { format: 'report' | 'json' | 'yaml';
   // damo: --json is --format json unless --format says otherwise.
   const format = o.format ?? (o.json ? 'json' : 'report');
   if (!(formats as readonly string[]).includes(format)) throw new UsageError(`--format: ${expectedOneOf(formats, format)}`);
+  const given = o.format === undefined ? ['--json', '--json'] : ['--format', `--format ${format}`];
   if (format !== 'report' && !o.damosStats)
-    throw new UsageError(`${o.format === undefined ? '--json' : '--format'}: expected --damos-stats with ${o.format === undefined ? '--json' : `--format ${format}`} (damon-sim prints the kdamonds themselves as damo's report text only; their parameters as JSON or YAML: damon-sim export); found none`);
+    throw new UsageError(`${given[0]}: expected --damos-stats with ${given[1]} (damon-sim prints the kdamonds themselves as damo's report text only; their parameters as JSON or YAML: damon-sim export); found none`);
   if (o.damosStatFields !== undefined && !o.damosStats) throw new UsageError('--damos-stat-fields: expected --damos-stats with it; found none');
   if (o.damosStats && o.paramsOnly) throw new UsageError('--damos-stats: expected no --damos-stats with --params-only (the statistics come from a run); found both');
   const fields = o.damosStatFields?.map((x) => {

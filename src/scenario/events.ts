@@ -43,7 +43,6 @@ const kdamondObjectSchema = kdamondsSchema.options[1].element;
 
 const scalar = z.union([z.string(), z.number()]);
 
-
 /** A point in simulated time: a bare number (or numeric string) is seconds, fractions allowed; else a damo time string. */
 const eventTimeV = () =>
   z

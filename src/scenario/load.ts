@@ -101,18 +101,22 @@ function exactDocument(doc: unknown): unknown {
 /** A JSON.parse error as a path and a message. */
 function jsonIssue(text: string, source: string, e: Error): { path: string; message: string } {
   const f = jsonParseFailure(text, e);
-  return { path: f.pos ? `${source}:${f.pos}` : source, message: `expected JSON; ${syntaxFound(f.what, f.atEnd)}` };
+  return { path: f.pos ? `${source}:${f.pos}` : source, message: `expected JSON; found ${syntaxFound(f.what, f.atEnd ? END_OF_FILE : undefined)}` };
 }
 
 /**
- * A parser's complaint as what was found: kept where it says so itself ('found "tru"'), else a
- * syntax error with the parser's words ("Tabs are not allowed as indentation").
+ * A parser's complaint as what was found (the words after "found "): its own where it says so
+ * ('found "tru"'), else a syntax error in the parser's words ("Tabs are not allowed as
+ * indentation"); `end` names where the text ended, when the parser stopped there ("the end of the
+ * file").
  */
-export function syntaxFound(what: string, atEnd: boolean): string {
-  if (what.startsWith('found ')) return atEnd ? `${what}, at the end of the file` : what;
+export function syntaxFound(what: string, end?: string): string {
+  if (what.startsWith('found ')) return end === undefined ? what.slice(6) : `${what.slice(6)}, at ${end}`;
   const words = what.charAt(0).toLowerCase() + what.slice(1);
-  return `found a syntax error${atEnd ? ' at the end of the file' : ''}: ${words}`;
+  return `a syntax error${end === undefined ? '' : ` at ${end}`}: ${words}`;
 }
+
+const END_OF_FILE = 'the end of the file';
 
 /** YAML parse errors shown before the rest are counted. */
 const MAX_PARSE_ERRORS = 5;
@@ -215,8 +219,8 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
         if (e.code === 'MULTIPLE_DOCS') return { path: at, message: 'expected one YAML document; found a second one here (a "---" line starts a new document; a scenario is one)' };
         // At the end of the input the parser counts the line after the final newline, which no
         // editor shows: name the end of the last line with text instead (endOfText()).
-        if (e.pos[0] >= text.length) return { path: `${source}:${endOfText(text)}`, message: `expected YAML or JSON; ${syntaxFound(what, true)}` };
-        return { path: at, message: `expected YAML or JSON; ${syntaxFound(what, false)}` };
+        if (e.pos[0] >= text.length) return { path: `${source}:${endOfText(text)}`, message: `expected YAML or JSON; found ${syntaxFound(what, END_OF_FILE)}` };
+        return { path: at, message: `expected YAML or JSON; found ${syntaxFound(what)}` };
       }),
       ...(more > 0 ? [{ path: source, message: `expected YAML or JSON; found ${more} more parse error${more === 1 ? '' : 's'} after these (most follow from the first)` }] : []),
     ]);

@@ -936,8 +936,7 @@ const TREE_OPTIONS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
  */
 function optionNamer(tokens: readonly string[]): (issues: readonly ConfigIssue[]) => ConfigIssue[] {
   const { occurrences: occ, rest } = splitDamoTokens(tokens);
-  const positional = positionalConfig(rest);
-  const whole = occ.has('--kdamonds') ? '--kdamonds' : positional === undefined ? undefined : configLabel(positional);
+  const whole = occ.has('--kdamonds') ? '--kdamonds' : positionalConfig(rest)?.label;
   if (whole !== undefined) return (issues) => issues.map((i) => ({ ...i, path: i.path.replace(/^damo options\./, `${whole}.`) }));
   const schemesJson = occ.has('--schemes') && !occ.has('--damos_action');
   const named = (path: string): string | undefined => {
@@ -962,15 +961,14 @@ function damoArgsToParamsAt(tokens: readonly string[], opts: DamoArgsOptions): O
   // damo reads --kdamonds first, then a positional config (kdamonds_for()).
   const positional = whole ? undefined : positionalConfig(rest);
   if (whole || positional !== undefined) {
-    // How problems name it: the option, or the file (JSON text given in its place is not repeated).
-    const source = positional === undefined ? '--kdamonds' : configLabel(positional);
+    const source = positional?.label ?? '--kdamonds';
     // damo checks the --damos_* options before it looks at either.
     if (!occ.has('--damos_action')) for (const n of occ.keys()) if (n.startsWith('--damos_')) fail(n, 'expected --damos_action with --damos_* options (damo refuses them without it); found none');
-    const doc = whole ? jsonOption('--kdamonds', whole[0][0]) : readPositionalConfig(positional as string);
+    const doc = whole ? jsonOption('--kdamonds', whole[0][0]) : positional && readPositionalConfig(positional);
     if (!isMapping(doc) || !('kdamonds' in doc))
       fail(source, `expected ${whole || !source.endsWith('.yaml') ? 'a JSON' : 'a YAML'} object {"kdamonds": [...]} (damo reads its "kdamonds" key); found ${Array.isArray(doc) ? 'a list' : JSON.stringify(doc)?.slice(0, 40)}`);
     const warnings: ConfigIssue[] = [];
-    const ignored = [...occ.keys(), ...rest.filter((t) => t !== 'paddr')].filter((n) => n !== '--kdamonds' && n !== positional);
+    const ignored = [...occ.keys(), ...rest.filter((t) => t !== 'paddr')].filter((n) => n !== '--kdamonds' && n !== positional?.word);
     if (ignored.length > 0) warnings.push({ path: source, message: `the whole config comes from ${source}; ignored, as damo does: ${ignored.join(', ')}` });
     return readTree(doc, source, warnings, opts);
   }
@@ -1027,7 +1025,7 @@ export function damoInputFiles(tokens: readonly string[]): Array<[option: string
   const files: Array<[string, string]> = [];
   for (const opt of JSON_OPTIONS) for (const [value] of occ.get(opt) ?? []) if (isInputFile(value)) files.push([opt, value]);
   const positional = occ.has('--kdamonds') ? undefined : positionalConfig(rest);
-  if (positional !== undefined && isInputFile(positional)) files.push(['positional kdamonds', positional]);
+  if (positional?.file) files.push(['positional kdamonds', positional.word]);
   return files;
 }
 
@@ -1037,25 +1035,30 @@ export function damoInputFiles(tokens: readonly string[]): Array<[option: string
  * so that `damo args damon cfg.yaml` converts damo's own output back; undefined for any other word
  * (`paddr`, a pid, a stray value), which the options' own checks then name.
  */
-function positionalConfig(rest: readonly string[]): string | undefined {
+function positionalConfig(rest: readonly string[]): PositionalConfig | undefined {
   const t = rest.find((w) => w !== 'paddr');
   if (t === undefined || t.startsWith('-')) return undefined;
-  if (t.endsWith('.yaml') || isInputFile(t)) return t;
-  return /^\s*[{[]/.test(t) ? t : undefined;
+  const file = isInputFile(t);
+  // Problems name the file, or "positional kdamonds" for JSON text given in its place.
+  if (file || t.endsWith('.yaml')) return { word: t, label: t, file };
+  return /^\s*[{[]/.test(t) ? { word: t, label: 'positional kdamonds', file } : undefined;
 }
 
-/** How problems name a positional config: its file name, or "positional kdamonds" for JSON text given in its place. */
-function configLabel(t: string): string {
-  return t.endsWith('.yaml') || isInputFile(t) ? t : 'positional kdamonds';
+interface PositionalConfig {
+  word: string;
+  /** How problems name it. */
+  label: string;
+  /** Whether the word names a regular file (an input an output must not overwrite). */
+  file: boolean;
 }
 
 /** A positional config's document (positionalConfig()): a YAML file's, or JSON text's or a JSON file's. */
-function readPositionalConfig(t: string): unknown {
+function readPositionalConfig({ word: t, label }: PositionalConfig): unknown {
   if (t.endsWith('.yaml')) {
     if (!isInputFile(t)) fail(t, `expected a kdamonds YAML file (damo reads a positional word ending in ".yaml" as one); found ${JSON.stringify(t)}, which is ${existsSync(t) ? 'not a regular file' : 'no file'}`);
     return parseText(readInput(t).toString('utf8'), t, 'yaml');
   }
-  return jsonOption(configLabel(t), t);
+  return jsonOption(label, t);
 }
 
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */
@@ -1072,9 +1075,9 @@ function jsonOption(opt: string, value: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     const f = jsonParseFailure(text, e as Error);
-    // In the words a scenario file's JSON errors use (syntaxFound()): 'a syntax error at ...: expected ...'.
-    const syntax = syntaxFound(f.what, f.atEnd).replace(/^found /, '');
-    const why = `${f.pos ? `${f.pos}: ` : ''}${text === value ? syntax.replace(' of the file', '') : syntax}`;
+    // In the words a scenario file's JSON errors use: 'a syntax error at the end: expected ...'.
+    const end = f.atEnd ? (text === value ? 'the end' : 'the end of the file') : undefined;
+    const why = `${f.pos ? `${f.pos}: ` : ''}${syntaxFound(f.what, end)}`;
     return fail(opt, `expected JSON text or a JSON file (damo reads it as JSON only); found ${text === value ? `"${value.slice(0, 40)}"` : `the file ${value}`}, which does not parse (${why})`);
   }
 }

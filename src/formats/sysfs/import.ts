@@ -17,7 +17,7 @@ import { ULONG_MAX } from '../../lib/kint.js';
 import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
 import { parseBool } from '../damo/units.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
-import { PROFILE_FILES, filesLacking, hasFile, isProfileFile, sysfsFeatures, useProfileWith, type ProfileFile, type SysfsFeatures } from './layout.js';
+import { PROFILE_FILES, filesLacking, hasFile, isProfileFile, sysfsFeatures, sysfsPathOf, useProfileWith, type ProfileFile, type SysfsFeatures } from './layout.js';
 
 /** Why a path could not be read, in words, with the errno name (EACCES, ELOOP, ...). */
 function unreadable(e: unknown): string {
@@ -30,6 +30,12 @@ export interface SysfsImport {
   kdamonds: DamoKdamond[];
   /** Optional files that were missing, one note each (path relative to the given dir). */
   notes: ConfigIssue[];
+  /**
+   * A problem's path in damo's model (`kdamonds[0].contexts[0].nr_regions`) as this import names
+   * the tree's files: relative to the given dir, the admin dir or the kdamonds dir
+   * (`kdamonds/0/contexts/0/monitoring_attrs/nr_regions` or `0/contexts/0/…`).
+   */
+  treePath(modelPath: string): string;
 }
 
 /** Where each optional file came from, for the notes. */
@@ -493,7 +499,8 @@ export function importSysfsTree(dir: string, profile: KernelProfile = DEFAULT_PR
     });
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return { kdamonds, notes: r.notes };
+  const treePath = (modelPath: string) => relative(dir, join(kd, sysfsPathOf(modelPath).replace(/^kdamonds(\/|$)/, ''))) || '.';
+  return { kdamonds, notes: r.notes, treePath };
 }
 
 /** The most a sysfs attribute file shows: one page, of up to 64 KiB (arm64, ppc64). */
