@@ -15,6 +15,7 @@ import type { OpsId } from '../ops/operations.js';
 import type { SamplingMode } from '../ops/paddr.js';
 import type { ProfileOverrides } from '../profiles.js';
 import type { ScheduledEvent } from './events.js';
+import { ULONG_MAX } from '../lib/kint.js';
 
 /** The latest simulated time an event (`at`) or `--duration` can name: 2^53 − 1 ns (times are ns in exact doubles). */
 export const MAX_SIM_TIME_NS = Number.MAX_SAFE_INTEGER;
@@ -32,7 +33,7 @@ export const HOT_MOVE_TIME_EXPECTED = `a time after 0, up to ${MAX_SIM_TIME_DAYS
 
 /** A time past MAX_SIM_TIME_NS as a message shows it: in days, or damo's "max". */
 export function simTimeFound(ns: bigint): string {
-  return ns === 2n ** 64n - 1n ? '"max" (ULONG_MAX ns)' : `${(Number(ns) / 86_400e9).toFixed(1)} days (${ns} ns)`;
+  return ns === ULONG_MAX ? '"max" (ULONG_MAX ns)' : `${(Number(ns) / 86_400e9).toFixed(1)} days (${ns} ns)`;
 }
 
 export interface GoalParams {
