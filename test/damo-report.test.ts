@@ -267,6 +267,8 @@ describe('damo report damon: after a run', () => {
       [['--damos-stat-fields', 'sz_tried'], '--damos-stat-fields: expected --damos-stats with it; found none'],
       [['--damos-stats', '--damos-stat-fields', 'sz_ops_filter_passed'], '--damos-stat-fields: expected one of "nr_tried", "sz_tried", "nr_applied", "sz_applied", "qt_exceeds"; found "sz_ops_filter_passed"'],
       [['--damos-stats', '--format', 'csv'], '--format: expected one of "report", "json", "yaml"; found "csv"'],
+      // commander would concatenate a repeat, damo keep the last: refused, as a repeated --out is.
+      [['--damos-stats', '--damos-stat-fields', 'sz_tried', '--damos-stat-fields=nr_tried'], '--damos-stat-fields: expected the option once, with all its values after it; found it 2 times'],
     ] as const) {
       const bad = await cli(['report', 'damon', '--preset', 'tiering-6040', ...argv]);
       expect([bad.code, bad.out], argv.join(' ')).toEqual([2, '']);

@@ -112,6 +112,7 @@ export function buildProgram(given: Io, setExit: (code: number) => void): { prog
     const names = new Set([...cmd.options, ...root.options].flatMap((o) => [o.long, o.short]).filter((n) => n !== undefined));
     names.add('--help').add('-h');
     for (const o of cmd.options) {
+      if (o.variadic && o.long) variadicOnce(o.long, rawArgsOf(root));
       const v: unknown = cmd.getOptionValue(o.attributeName());
       if ((o.required || o.optional) && typeof v === 'string' && names.has(v.split('=')[0]))
         throw new UsageError(`${o.long ?? o.short}: expected a value after the option; found the option ${v}`);
@@ -135,6 +136,23 @@ function onceEach(cmd: Command): void {
     });
   }
   cmd.commands.forEach(onceEach);
+}
+
+/**
+ * An option that takes several values concatenates a repeat's (commander) where damo's nargs='+'
+ * keeps the last: neither is what `--damos-stat-fields a --damos-stat-fields b` most likely meant,
+ * so a repeat is refused, as a single-value option's is (onceEach()).
+ */
+/** The argv the root command parsed: commander keeps it as `rawArgs` without declaring it in its types. */
+function rawArgsOf(root: Command): readonly string[] {
+  const raw = (root as Command & { rawArgs?: unknown }).rawArgs;
+  return Array.isArray(raw) ? (raw as string[]) : [];
+}
+
+function variadicOnce(long: string, rawArgs: readonly string[]): void {
+  const end = rawArgs.indexOf('--');
+  const uses = (end < 0 ? rawArgs : rawArgs.slice(0, end)).filter((a) => a === long || a.startsWith(`${long}=`));
+  if (uses.length > 1) throw new UsageError(`${long}: expected the option once, with all its values after it; found it ${uses.length} times`);
 }
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
