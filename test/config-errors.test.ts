@@ -327,6 +327,12 @@ const cases: BadCase[] = [
     phrases: ['expected a time after 0, up to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found 200.0 days (17280000000000000 ns)'],
   },
   {
+    name: "an event past 2^53 ns: in days, as a hot-set move's time says it (one reading of every `at`)",
+    mutate: (d) => (d.events = [{ at: 200 * 86400, command: 'commit_schemes_quota_goals' }]),
+    path: 'events[0].at',
+    phrases: ['expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found 200.0 days (17280000000000000 ns)'],
+  },
+  {
     name: 'unknown top-level key',
     mutate: (d) => (d.duraton = '10 s'),
     path: 'duraton',

@@ -460,10 +460,13 @@ describe("damon-sim's own times: a bare number is seconds (durations, event time
     const { scenario } = scenarioFromDoc(doc);
     expect(scenario.duration).toBe(500_000_000);
     expect(scenario.events?.[0].at).toBe(10_000_000_000);
+    // Below a nanosecond every `at` truncates, as duration does (events rounded up to 2026-11-28).
+    const subNs = scenarioFromDoc({ ...doc, duration: 1.9999999999, events: [{ at: 1.9999999999, command: 'update_schemes_stats' }] }).scenario;
+    expect([subNs.duration, subNs.events?.[0].at]).toEqual([1_999_999_999, 1_999_999_999]);
     expect(() => scenarioFromDoc({ ...doc, duration: '1 ns' })).toThrow('duration: expected a time from 1 ms to 104 days, such as "90 s" or "10 m" (a bare number is seconds); found 1e-9 s');
-    expect(() => scenarioFromDoc({ ...doc, events: [{ at: 1e300, command: 'update_schemes_stats' }] })).toThrow('events[0].at: expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found 1e+300');
-    expect(() => scenarioFromDoc({ ...doc, events: [{ at: -1, command: 'update_schemes_stats' }] })).toThrow('events[0].at: expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found -1');
-    expect(() => scenarioFromDoc({ ...doc, events: [{ at: '200 d', command: 'update_schemes_stats' }] })).toThrow('events[0].at: expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found "200 d"');
+    expect(() => scenarioFromDoc({ ...doc, events: [{ at: 1e300, command: 'update_schemes_stats' }] })).toThrow('events[0].at: expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found 1e+300 (larger than ULONG_MAX (18,446,744,073,709,551,615))');
+    expect(() => scenarioFromDoc({ ...doc, events: [{ at: -1, command: 'update_schemes_stats' }] })).toThrow('events[0].at: expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found -1 (a time cannot be negative)');
+    expect(() => scenarioFromDoc({ ...doc, events: [{ at: '200 d', command: 'update_schemes_stats' }] })).toThrow('events[0].at: expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found 200.0 days (17280000000000000 ns)');
     // damo's words are not this key's: the message does not offer them.
     expect(() => scenarioFromDoc({ ...doc, events: [{ at: 'soon', command: 'update_schemes_stats' }] })).toThrow('events[0].at: expected a time from 0 to 104 days, such as "90 s" or "1 m 30 s" (a bare number is seconds); found "soon"');
     expect(() => scenarioFromDoc({ ...doc, duration: 'abc' })).toThrow('duration: expected a time from 1 ms to 104 days, such as "90 s" or "10 m" (a bare number is seconds); found "abc"');

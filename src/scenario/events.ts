@@ -14,14 +14,14 @@
  */
 import { z } from 'zod';
 import { damoToParams, kdamondsSchema, parseGoalValue, warnDamoKeys, type DamoReadOptions } from '../formats/damo/kdamonds.js';
-import { UnitError, parseTimeBare } from '../formats/damo/units.js';
-import { intV, signedIntV } from '../formats/damo/values.js';
+import { UnitError } from '../formats/damo/units.js';
+import { intV, signedIntV, timeBareV } from '../formats/damo/values.js';
 import { attrsError, type DamonAttrs } from '../damon/attrs.js';
 import { isPow2 } from '../lib/kint.js';
 import { toJson } from '../lib/json.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
-import { MAX_SIM_TIME_NS, SIM_TIME_EXPECTED, type ContextParams, type KdamondParams, type Scenario } from './model.js';
+import { MAX_SIM_TIME_NS, SIM_TIME_EXPECTED, simTimeFound, type ContextParams, type KdamondParams, type Scenario } from './model.js';
 import { damonCheckEnv, missingNodeOfGoal, schemeKeyOf, unreachableBpTarget, unreachableNodeMemTarget, validateKdamonds, type DamonCheckEnv } from './validate.js';
 
 export const EVENT_COMMANDS = [
@@ -43,26 +43,15 @@ const kdamondObjectSchema = kdamondsSchema.options[1].element;
 
 const scalar = z.union([z.string(), z.number()]);
 
-/** A point in simulated time: a bare number (or numeric string) is seconds, fractions allowed; else a damo time string. */
-const eventTimeV = () =>
-  z
-    .union([z.string(), z.number()], { error: () => `expected ${SIM_TIME_EXPECTED}` })
-    .transform((v, ctx): number => {
-      try {
-        if (typeof v === 'number') {
-          if (!Number.isFinite(v) || v < 0 || v * 1e9 > MAX_SIM_TIME_NS) throw new UnitError(SIM_TIME_EXPECTED, String(v));
-          return Math.round(v * 1e9);
-        }
-        const ns = parseTimeBare(v, 's', 'ns');
-        if (ns > BigInt(MAX_SIM_TIME_NS)) throw new UnitError(SIM_TIME_EXPECTED, JSON.stringify(v));
-        return Number(ns);
-      } catch (e) {
-        // In this key's own range, not damo's units and words (min, max).
-        ctx.addIssue({ code: 'custom', message: e instanceof UnitError ? new UnitError(SIM_TIME_EXPECTED, e.found, e.reason).message : String(e), input: v });
-        return z.NEVER;
-      }
-    })
-    .describe(SIM_TIME_EXPECTED);
+/**
+ * A point in simulated time, in ns: a bare number (or numeric string) is seconds, fractions allowed;
+ * else a damo time string. Every `at` (events, hot-set moves) is read by this one rule, so "1.5"
+ * names the same nanosecond whichever key it is in; `expected` is the key's own range.
+ */
+export const simTimeV = (expected = SIM_TIME_EXPECTED) =>
+  timeBareV('s', 'ns', expected)
+    .refine((ns) => ns <= BigInt(MAX_SIM_TIME_NS), { error: (iss) => `expected ${expected}; found ${simTimeFound(iss.input as bigint)}` })
+    .transform(Number);
 
 const goalPatchSchema = z.strictObject({
   scheme: intV().describe('scheme index in the kdamond\'s context'),
@@ -73,7 +62,7 @@ const goalPatchSchema = z.strictObject({
 });
 
 export const eventSchema = z.strictObject({
-  at: eventTimeV(),
+  at: simTimeV(),
   kdamond: intV().optional().describe('kdamond index (default 0)'),
   command: z.enum(EVENT_COMMANDS).optional().describe('the state command written; omitted: a user_input feed (scheme, goal, current_value)'),
   via: z

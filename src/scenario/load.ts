@@ -488,7 +488,7 @@ function normaliseWorkload(w: ScenarioParsed['workload'], nrNodes: number, num: 
                 bytes: num(w.hot_set, 0, ['workload', 'hot_set']),
                 share: share(w.hot_share, ['workload', 'hot_share']),
                 offset: num(w.hot_offset, 0, ['workload', 'hot_offset']),
-                moves: (w.moves ?? []).map((m, i) => ({ at: num(m.at, 0, ['workload', 'moves', i, 'at']), offset: num(m.hot_offset, 0, ['workload', 'moves', i, 'hot_offset']) })),
+                moves: (w.moves ?? []).map((m, i) => ({ at: m.at, offset: num(m.hot_offset, 0, ['workload', 'moves', i, 'hot_offset']) })),
               },
             },
           ],
@@ -515,7 +515,7 @@ function normaliseWorkload(w: ScenarioParsed['workload'], nrNodes: number, num: 
                 bytes: num(a.hot.bytes, 0, [...ap, 'hot', 'bytes']),
                 share: share(a.hot.share, [...ap, 'hot', 'share']),
                 offset: num(a.hot.offset, 0, [...ap, 'hot', 'offset']),
-                moves: (a.hot.moves ?? []).map((m, i) => ({ at: num(m.at, 0, [...ap, 'hot', 'moves', i, 'at']), offset: num(m.offset, 0, [...ap, 'hot', 'moves', i, 'offset']) })),
+                moves: (a.hot.moves ?? []).map((m, i) => ({ at: m.at, offset: num(m.offset, 0, [...ap, 'hot', 'moves', i, 'offset']) })),
               }
             : null,
         };

@@ -6,16 +6,13 @@
  */
 import { z } from 'zod';
 import { kdamondsSchema } from '../formats/damo/kdamonds.js';
-import { eventsSchema } from './events.js';
+import { eventsSchema, simTimeV } from './events.js';
 import { boolV, bytesV, intV, ratioV, realV, timeBareV, wholeV } from '../formats/damo/values.js';
 import { PROFILES, SWITCHES, type ProfileSwitch } from '../profiles.js';
-import { DURATION_EXPECTED, HOT_MOVE_TIME_EXPECTED, MAX_SIM_TIME_NS, simTimeFound } from './model.js';
+import { DURATION_EXPECTED, HOT_MOVE_TIME_EXPECTED } from './model.js';
 
 /** A hot-set move's time; one wording however it misses (at 0 is validate.ts's, with the order of moves). */
-const hotMoveAtV = () =>
-  timeBareV('s', 'ns', HOT_MOVE_TIME_EXPECTED).refine((ns) => ns <= BigInt(MAX_SIM_TIME_NS), {
-    error: (iss) => `expected ${HOT_MOVE_TIME_EXPECTED}; found ${simTimeFound(iss.input as bigint)}`,
-  });
+const hotMoveAtV = () => simTimeV(HOT_MOVE_TIME_EXPECTED);
 
 const nodeSchema = z.strictObject({
   capacity: bytesV(),

@@ -405,7 +405,7 @@ function accessToSamples(v: AccessValue, samplesPair: boolean, env: SchemeEnv, c
   // field then cuts to UINT_MAX: no bound.
   const samples = stagedSamples(v, env);
   if (samples >= 2 ** 64) return UINT_MAX;
-  const shown = v.kind === 'max' || percent >= MAX_PERCENT ? '"max" % (ULONG_MAX % for damo)' : `${percent} %`;
+  const shown = isMaxPercent(v) ? '"max" % (ULONG_MAX % for damo)' : `${percent} %`;
   if (percent > 0 && samples === 0) {
     // Percent is all damo's --damos_access_rate takes: name the least whole percent that stages a
     // sample before the samples form, which only a config file takes.
@@ -424,7 +424,7 @@ function accessBound(key: 'min' | 'max', v: AccessValue | undefined, samples: nu
   if (v === undefined || v.kind === 'samples') return `${key} ${samples} samples`;
   const percent = percentOf(v);
   // As typed: damo's reading of "29 %" is 28.999999999999996, which the samples in brackets show.
-  const written = v.kind === 'max' || percent >= MAX_PERCENT ? '"max"' : `${+percent.toPrecision(12)} %`;
+  const written = isMaxPercent(v) ? '"max"' : `${+percent.toPrecision(12)} %`;
   return `${key} ${written} (${samples} samples)`;
 }
 
@@ -436,6 +436,11 @@ function leastPercentForOneSample(env: SchemeEnv): number | undefined {
   if (!(env.maxNrAccesses > 0)) return undefined;
   for (let p = Math.max(1, Math.floor(100 / env.maxNrAccesses)); p <= 100; p++) if (stagedSamples({ kind: 'percent', percent: percentAsRead(p), bare: false }, env) >= 1) return p;
   return undefined;
+}
+
+/** Whether a percent bound is damo's "max" %, typed as "max" or as a percentage that reaches it. */
+function isMaxPercent(v: Exclude<AccessValue, { kind: 'samples' }>): boolean {
+  return percentOf(v) >= MAX_PERCENT;
 }
 
 /** A percent (or "max" %) bound's percentage as damo holds it. */
