@@ -276,7 +276,7 @@ export function profilesMarkdown(): string {
     'Where the spec marks two kernel versions, damon-sim implements both behind a switch, and a',
     'profile sets every switch. The default profile is `b0`, the tree the node_eligible_mem_bp',
     'patch was written against. Choose one with `kernel.profile` in a scenario or `--profile`;',
-    '`damon-sim profiles` prints this table. Generated from `src/profiles.ts`.',
+    '`damon-sim profiles --markdown` prints this page (without `--markdown`, the same as a list). Generated from `src/profiles.ts`.',
     '',
     `| switch | ${PROFILES.map((p) => p.name).join(' | ')} |`,
     `| --- | ${PROFILES.map(() => '---').join(' | ')} |`,
