@@ -138,17 +138,17 @@ function onceEach(cmd: Command): void {
   cmd.commands.forEach(onceEach);
 }
 
-/**
- * An option that takes several values concatenates a repeat's (commander) where damo's nargs='+'
- * keeps the last: neither is what `--damos-stat-fields a --damos-stat-fields b` most likely meant,
- * so a repeat is refused, as a single-value option's is (onceEach()).
- */
 /** The argv the root command parsed: commander keeps it as `rawArgs` without declaring it in its types. */
 function rawArgsOf(root: Command): readonly string[] {
   const raw = (root as Command & { rawArgs?: unknown }).rawArgs;
   return Array.isArray(raw) ? (raw as string[]) : [];
 }
 
+/**
+ * An option that takes several values concatenates a repeat's (commander) where damo's nargs='+'
+ * keeps the last: neither is what `--damos-stat-fields a --damos-stat-fields b` most likely meant,
+ * so a repeat is refused, as a single-value option's is (onceEach()).
+ */
 function variadicOnce(long: string, rawArgs: readonly string[]): void {
   const end = rawArgs.indexOf('--');
   const uses = (end < 0 ? rawArgs : rawArgs.slice(0, end)).filter((a) => a === long || a.startsWith(`${long}=`));
