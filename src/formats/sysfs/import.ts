@@ -16,15 +16,9 @@ import { ConfigError, type ConfigIssue } from '../../scenario/issues.js';
 import { ULONG_MAX } from '../../lib/kint.js';
 import type { DamoContext, DamoFilter, DamoGoal, DamoKdamond, DamoScheme, DamoTarget } from '../damo/tree.js';
 import { parseBool } from '../damo/units.js';
+import { readFailure } from '../../lib/inputs.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
 import { PROFILE_FILES, filesLacking, hasFile, isProfileFile, sysfsFeatures, sysfsPathOf, useProfileWith, type ProfileFile, type SysfsFeatures } from './layout.js';
-
-/** Why a path could not be read, in words, with the errno name (EACCES, ELOOP, ...). */
-function unreadable(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  const why: Record<string, string> = { EACCES: 'no permission to read it', EPERM: 'no permission to read it', ELOOP: 'a loop of symbolic links', EISDIR: 'a directory', EIO: 'an I/O error' };
-  return code === undefined ? (e as Error).message : `${why[code] ?? 'an error'} (${code})`;
-}
 
 export interface SysfsImport {
   kdamonds: DamoKdamond[];
@@ -142,7 +136,7 @@ class Reader {
       // directory before it may not be searched.
       const f = this.firstFailure(p);
       const at = f === undefined ? p : (f.err as NodeJS.ErrnoException).code === 'EACCES' ? f.parent : f.at;
-      this.bad(at, `expected a readable ${at === p ? 'file' : 'directory'}; found ${unreadable(f?.err ?? e)}`);
+      this.bad(at, `expected a readable ${at === p ? 'file' : 'directory'}; found ${readFailure(f?.err ?? e)}`);
       this.problemPaths.add(this.rel(p)); // and nothing more about p itself
       return undefined;
     }
@@ -186,7 +180,7 @@ class Reader {
       }
       return bytes.toString('utf8').replace(/\n$/, '');
     } catch (e) {
-      this.bad(p, `expected a readable file; found ${unreadable(e)}`);
+      this.bad(p, `expected a readable file; found ${readFailure(e)}`);
       return undefined;
     }
   }
