@@ -19,6 +19,18 @@ export function endOfText(text: string): string {
   return lineColAt(text, text.trimEnd().length);
 }
 
+/**
+ * A parser's complaint (JSON's, as jsonParseFailure() words it, or YAML's) as what was found, the
+ * words after "found ": its own where it says so ('found "tru"'), else a syntax error in the
+ * parser's words ("Tabs are not allowed as indentation"); `end` names where the text ended, when
+ * the parser stopped there ("the end of the file").
+ */
+export function syntaxFound(what: string, end?: string): string {
+  if (what.startsWith('found ')) return end === undefined ? what.slice(6) : `${what.slice(6)}, at ${end}`;
+  const words = what.charAt(0).toLowerCase() + what.slice(1);
+  return `a syntax error${end === undefined ? '' : ` at ${end}`}: ${words}`;
+}
+
 /** Why JSON.parse(text) threw `e`: `pos` (line:col, null if unknown), whether that is the end of the text, and what. */
 export interface JsonParseFailure {
   pos: string | null;

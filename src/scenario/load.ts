@@ -9,7 +9,7 @@ import { readFailure, readInput } from '../lib/inputs.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { damoToParams, warnDamoKeys, warnDecimalLookingSizes, type Collector, type DamoReadOptions } from '../formats/damo/kdamonds.js';
 import { UINT_MAX } from '../lib/kint.js';
-import { duplicateJsonKeys, endOfText, jsonParseFailure, lineColAt, type DuplicateKey } from '../lib/json-error.js';
+import { duplicateJsonKeys, endOfText, jsonParseFailure, lineColAt, syntaxFound, type DuplicateKey } from '../lib/json-error.js';
 import { duplicateYamlKeys } from '../lib/yaml-keys.js';
 import { showParsed } from '../formats/damo/units.js';
 import { biggestNodeRange } from '../machine/machine.js';
@@ -102,18 +102,6 @@ function exactDocument(doc: unknown): unknown {
 function jsonIssue(text: string, source: string, e: Error): { path: string; message: string } {
   const f = jsonParseFailure(text, e);
   return { path: f.pos ? `${source}:${f.pos}` : source, message: `expected JSON; found ${syntaxFound(f.what, f.atEnd ? END_OF_FILE : undefined)}` };
-}
-
-/**
- * A parser's complaint as what was found (the words after "found "): its own where it says so
- * ('found "tru"'), else a syntax error in the parser's words ("Tabs are not allowed as
- * indentation"); `end` names where the text ended, when the parser stopped there ("the end of the
- * file").
- */
-export function syntaxFound(what: string, end?: string): string {
-  if (what.startsWith('found ')) return end === undefined ? what.slice(6) : `${what.slice(6)}, at ${end}`;
-  const words = what.charAt(0).toLowerCase() + what.slice(1);
-  return `a syntax error${end === undefined ? '' : ` at ${end}`}: ${words}`;
 }
 
 const END_OF_FILE = 'the end of the file';

@@ -37,8 +37,8 @@ import {
   type DamoTarget,
 } from './tree.js';
 import { ULONG_MAX, UnitError, decimalLookingSizeWarning, isDamoInt, parseBytes, type PastUlongMax, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
-import { jsonParseFailure } from '../../lib/json-error.js';
-import { parseText, syntaxFound } from '../../scenario/load.js';
+import { jsonParseFailure, syntaxFound } from '../../lib/json-error.js';
+import { parseText } from '../../scenario/load.js';
 
 // ---------------------------------------------------------------------------------------------
 // The option table
