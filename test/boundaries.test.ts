@@ -6,7 +6,7 @@
  * of these only through their end figures, which would not survive being regenerated.
  */
 import { describe, expect, it } from 'vitest';
-import { newCtx, schemeLoggingOps, stubOps } from './helpers/ctx.js';
+import { MATCH_ALL, newCtx, schemeLoggingOps, stubOps } from './helpers/ctx.js';
 import { nrAccessesMvsum } from '../src/damon/access.js';
 import { defaultAttrs } from '../src/damon/attrs.js';
 import { kdamondMergeRegions, mergeRegionsOf } from '../src/damon/merge.js';
@@ -22,10 +22,9 @@ import { ULONG_MAX } from '../src/lib/kint.js';
 import { DEFAULT_PROFILE, findProfile } from '../src/profiles.js';
 
 const KiB = 1024;
-const ANY: DamosAccessPattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
 const ON = { metric: 'none' as const, interval: 0, high: 0, mid: 0, low: 0, activated: true };
 
-function scheme(action: DamosAction, quota = new DamosQuota(), pattern: DamosAccessPattern = ANY): Damos {
+function scheme(action: DamosAction, quota = new DamosQuota(), pattern: DamosAccessPattern = MATCH_ALL): Damos {
   return new Damos({ ...pattern }, action, 0, quota, { ...ON });
 }
 
@@ -83,7 +82,7 @@ describe('access pattern (damos.md §1.3)', () => {
   it("a committed pattern's size bounds apply at once (the cached bounds follow the new pattern)", () => {
     const dst = scheme('stat');
     expect(sizeMatches(dst, 8 * KiB)).toBe(true);
-    damosCommit(dst, scheme('stat', new DamosQuota(), { ...ANY, minSzRegion: 16n * 1024n }), DEFAULT_PROFILE);
+    damosCommit(dst, scheme('stat', new DamosQuota(), { ...MATCH_ALL, minSzRegion: 16n * 1024n }), DEFAULT_PROFILE);
     expect([sizeMatches(dst, 8 * KiB), sizeMatches(dst, 16 * KiB)]).toEqual([false, true]);
   });
 
@@ -104,9 +103,9 @@ describe('access pattern (damos.md §1.3)', () => {
   it('the eligible-bytes memo tells every pattern field apart', () => {
     const sums = { byNode: [1], total: 1, lookups: 0, costNs: 0, hint: 0 };
     const memo = new EligibleMemo();
-    memo.set(ANY, 7, sums);
-    expect(memo.get({ ...ANY }, 7)).toBe(sums);
-    expect(memo.get(ANY, 8)).toBeUndefined(); // another region count
+    memo.set(MATCH_ALL, 7, sums);
+    expect(memo.get({ ...MATCH_ALL }, 7)).toBe(sums);
+    expect(memo.get(MATCH_ALL, 8)).toBeUndefined(); // another region count
     const other: Array<Partial<DamosAccessPattern>> = [
       { minSzRegion: 1n },
       { maxSzRegion: 1n },
@@ -115,7 +114,7 @@ describe('access pattern (damos.md §1.3)', () => {
       { minAgeRegion: 1 },
       { maxAgeRegion: 1 },
     ];
-    for (const diff of other) expect(memo.get({ ...ANY, ...diff }, 7), JSON.stringify(diff, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).toBeUndefined();
+    for (const diff of other) expect(memo.get({ ...MATCH_ALL, ...diff }, 7), JSON.stringify(diff, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).toBeUndefined();
   });
 });
 

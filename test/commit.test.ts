@@ -9,7 +9,7 @@
  * leaves the context corrupted and the kdamond stops.
  */
 import { describe, expect, it } from 'vitest';
-import { newCtx as makeCtx, stubOps } from './helpers/ctx.js';
+import { MATCH_ALL, newCtx as makeCtx, stubOps } from './helpers/ctx.js';
 import { type DamonAttrs } from '../src/damon/attrs.js';
 import { damonCommitCtx, damonCommitCtxTest } from '../src/damon/commit.js';
 import { DamonCtx } from '../src/damon/ctx.js';
@@ -25,7 +25,6 @@ import {
   damosCommitQuotaGoals,
 } from '../src/damos/commit.js';
 import { Damos, DamosQuota, addFilter, newFilter, type DamosAccessPattern, type DamosAction, type DamosDest, type DamosQuotaGoal, type DamosWatermarks, type QuotaGoalMetric } from '../src/damos/scheme.js';
-import { ULONG_MAX } from '../src/lib/kint.js';
 import type { OpsId } from '../src/ops/operations.js';
 import { DEFAULT_PROFILE, findProfile, withOverrides, type KernelProfile } from '../src/profiles.js';
 import { runScenario } from '../src/run/run.js';
@@ -60,7 +59,7 @@ const NO_WMARKS: DamosWatermarks = { metric: 'none', interval: 0, high: 0, mid: 
 
 function scheme(action: DamosAction = 'stat', opts: { pattern?: DamosAccessPattern; applyIntervalUs?: number; wmarks?: DamosWatermarks; targetNid?: number; quota?: DamosQuota } = {}): Damos {
   return new Damos(
-    opts.pattern ?? { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff },
+    opts.pattern ?? { ...MATCH_ALL },
     action,
     opts.applyIntervalUs ?? 0,
     opts.quota ?? new DamosQuota(),

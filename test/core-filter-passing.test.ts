@@ -7,11 +7,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newCtx } from './helpers/ctx.js';
+import { MATCH_ALL, newCtx } from './helpers/ctx.js';
 import { DamonRegion, DamonTarget, RegionWalk } from '../src/damon/region.js';
 import { coreFilterOut, coreFilterPassing, intersectRanges, subtractRanges, unionRanges, type ByteRange } from '../src/damos/filters.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosFilter } from '../src/damos/scheme.js';
-import { ULONG_MAX } from '../src/lib/kint.js';
 import { minRegionSzFor } from '../src/run/build.js';
 
 const M = 2 ** 20;
@@ -124,7 +123,7 @@ describe('coreFilterPassing: what the core filters let through, by the kernel ru
 
 describe('coreFilterPassing agrees with coreFilterOut() page by page', () => {
   const PAGE = 4096;
-  const match = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
+  const match = { ...MATCH_ALL };
 
   /** What coreFilterOut() does with the page at physical byte p, as one region of its own. */
   function kernelPasses(s: Damos, au: number, p: number): boolean {

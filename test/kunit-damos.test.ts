@@ -6,7 +6,7 @@
  * "derived" by hand from the spec's formulas (said so in a comment).
  */
 import { describe, expect, it } from 'vitest';
-import { newCtx as makeCtx } from './helpers/ctx.js';
+import { MATCH_ALL, newCtx as makeCtx } from './helpers/ctx.js';
 import { defaultAttrs, type DamonAttrs } from '../src/damon/attrs.js';
 import { DamonCtx, MAX_JIFFY_OFFSET, msecsToJiffies } from '../src/damon/ctx.js';
 import { DamonRegion, DamonTarget, RegionWalk } from '../src/damon/region.js';
@@ -35,7 +35,7 @@ function newScheme(weightNrAccesses = 0, weightAge = 0): Damos {
   q.weightNrAccesses = weightNrAccesses;
   q.weightAge = weightAge;
   return new Damos(
-    { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff },
+    { ...MATCH_ALL },
     'stat',
     0,
     q,

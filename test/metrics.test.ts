@@ -21,9 +21,9 @@ import { DamonRegion, DamonTarget } from '../src/damon/region.js';
 import { SplitState } from '../src/damon/split.js';
 import { refreshGoal } from '../src/damos/goals.js';
 import { Damos, DamosQuota, type DamosAccessPattern, type DamosAction, type DamosQuotaGoal, type DamosWatermarks, type QuotaGoalMetric } from '../src/damos/scheme.js';
-import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
 import { MachineMm } from '../src/machine/kernel-mm.js';
+import { MATCH_ALL } from './helpers/ctx.js';
 import { dramCxlMachine } from './helpers/machine.js';
 import type { DamonOperations } from '../src/ops/operations.js';
 import { DEFAULT_PROFILE } from '../src/profiles.js';
@@ -39,7 +39,6 @@ const GiB = 1024 * MiB;
 const G = 4 * GiB;
 const N1 = G + 64 * MiB;
 
-const MATCH_ALL: DamosAccessPattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
 const NO_WMARKS: DamosWatermarks = { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true };
 
 function scheme(action: DamosAction = 'stat', pattern: Partial<DamosAccessPattern> = {}, wmarks: DamosWatermarks = NO_WMARKS): Damos {

@@ -5,11 +5,10 @@
  * folio by folio, so folios smaller than addr_unit add nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { newCtx } from './helpers/ctx.js';
+import { MATCH_ALL, newCtx } from './helpers/ctx.js';
 import { dramCxlMachine } from './helpers/machine.js';
 import { DamonRegion, DamonTarget } from '../src/damon/region.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject } from '../src/damos/scheme.js';
-import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
 import { MachineMm } from '../src/machine/kernel-mm.js';
 import { Machine } from '../src/machine/machine.js';
@@ -34,7 +33,7 @@ function apply(addrUnit: number, bytes: number, thp: boolean, action: 'stat' | '
   const ctx = newCtx({ ops, mm: new MachineMm(machine, [{ id: 0, path: '/' }]) });
   ctx.addrUnit = addrUnit;
   ctx.minRegionSz = Math.max(4096 / addrUnit, 1);
-  const pattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
+  const pattern = { ...MATCH_ALL };
   const s = new Damos(pattern, action, 0, new DamosQuota(), { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true });
   addFilter(s, newFilter('anon', true, true));
   setFiltersDefaultReject(s);
@@ -87,7 +86,7 @@ describe("pageout's implicit young filter sees a THP's 512 pages as one", () => 
       cache: new PaddrCheckCache(),
     });
     const ctx = newCtx({ ops, mm: new MachineMm(machine, [{ id: 0, path: '/' }]) });
-    const pattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
+    const pattern = { ...MATCH_ALL };
     const s = new Damos(pattern, 'pageout', 0, new DamosQuota(), { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true });
     const pass = () => ops.applyScheme(ctx, new DamonTarget(), new DamonRegion(BASE, BASE + bytes), s).applied;
     // 10 s after the pages were last old: a page was accessed with probability 1 − e^−0.1 ≈ 9.5 %,
@@ -125,7 +124,7 @@ describe('migrate_hot to a target with room for part of the region (damon_migrat
       expect(machine.allocate({ owner: 1, vstart: 0, bytes: 4 * 4096, anon: true, mapped: true, memcg: 0, thp: false, nodes: [1], now: 0 })).toBe(0);
       const ops = new PaddrOps({ machine, young: new YoungModel(machine, { ratesEpoch: () => 0, rateRuns: () => undefined }), rng: new Prng(1, 'sample'), mode: 'region', cache: new PaddrCheckCache() });
       const ctx = newCtx({ ops, mm: new MachineMm(machine, [{ id: 0, path: '/' }]), profile: findProfile(profile) });
-      const pattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
+      const pattern = { ...MATCH_ALL };
       const s = new Damos(pattern, 'migrate_hot', 0, new DamosQuota(), { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true }, 0);
       const cxl = BASE + 64 * MiB;
       const res = ops.applyScheme(ctx, new DamonTarget(), new DamonRegion(cxl, cxl + 4 * 4096), s);

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { newCtx as makeCtx, schemeLoggingOps } from './helpers/ctx.js';
+import { MATCH_ALL, newCtx as makeCtx, schemeLoggingOps } from './helpers/ctx.js';
 import { paddrDamon } from './helpers/doc.js';
 import { nrAccessesMvsum, updateRegionAccessRate } from '../src/damon/access.js';
 import { defaultAttrs, type DamonAttrs } from '../src/damon/attrs.js';
@@ -28,9 +28,8 @@ import { damosCommitQuotaGoals } from '../src/damos/commit.js';
 import { nodeEligibleMemBp, quotaScore } from '../src/damos/goals.js';
 import { patternMatches } from '../src/damos/pattern.js';
 import { chargeQuota, quotaIsFull, quotaIsSet, setEffectiveQuota } from '../src/damos/quota.js';
-import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosAccessPattern, type DamosAction, type DamosQuotaGoal, type QuotaGoalMetric } from '../src/damos/scheme.js';
+import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosAction, type DamosQuotaGoal, type QuotaGoalMetric } from '../src/damos/scheme.js';
 import type { Collector } from '../src/formats/damo/kdamonds.js';
-import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
 import { MachineMm } from '../src/machine/kernel-mm.js';
 import type { Machine } from '../src/machine/machine.js';
@@ -101,7 +100,6 @@ function newCtx(p: KernelProfile, opts: { attrs?: Partial<DamonAttrs>; ops?: Dam
   return makeCtx({ ops: opts.ops ?? loggingOps(), mm: opts.mm, profile: p, attrs: opts.attrs, seed: 7, label: 'profiles', hz: opts.hz, tracer: opts.tracer });
 }
 
-const MATCH_ALL: DamosAccessPattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
 
 function newScheme(action: DamosAction, quota: Partial<Pick<DamosQuota, 'sz' | 'ms' | 'resetInterval' | 'goals' | 'goalTuner' | 'weightNrAccesses' | 'weightAge' | 'failChargeNum' | 'failChargeDenom'>> = {}, targetNid = -1): Damos {
   const q = new DamosQuota();

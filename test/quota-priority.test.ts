@@ -7,14 +7,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newCtx, stubMm, stubOps } from './helpers/ctx.js';
+import { MATCH_ALL, newCtx, stubMm, stubOps } from './helpers/ctx.js';
 import { jiffies, type DamonCtx } from '../src/damon/ctx.js';
 import { DamonRegion, DamonTarget, RegionWalk } from '../src/damon/region.js';
 import { coreFilterOut } from '../src/damos/filters.js';
 import { damosValidTarget, patternMatches } from '../src/damos/pattern.js';
 import { adjustQuota } from '../src/damos/quota.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject } from '../src/damos/scheme.js';
-import { ULONG_MAX } from '../src/lib/kint.js';
 import { hotScore, schemeScore } from '../src/ops/scores.js';
 import { DEFAULT_PROFILE, findProfile } from '../src/profiles.js';
 
@@ -44,7 +43,7 @@ function hotScheme(szQuota: number, wNr: number, wAge: number): Damos {
   q.sz = BigInt(szQuota);
   q.weightNrAccesses = wNr;
   q.weightAge = wAge;
-  const pattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
+  const pattern = { ...MATCH_ALL };
   return new Damos(pattern, 'migrate_hot', 0, q, { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true }, 0);
 }
 

@@ -7,7 +7,7 @@
  * branches (§3.4) and damo's conversions (damo-formats.md §1).
  */
 import { describe, expect, it } from 'vitest';
-import { newCtx, stubOps } from './helpers/ctx.js';
+import { MATCH_ALL, newCtx, stubOps } from './helpers/ctx.js';
 import { defaultAttrs, type DamonAttrs } from '../src/damon/attrs.js';
 import { tunedAttrs } from '../src/damon/intervals.js';
 import { Kdamond } from '../src/damon/kdamond.js';
@@ -22,7 +22,6 @@ import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
 
 const A = defaultAttrs();
-const ANY = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
 const W = { metric: 'none' as const, interval: 0, high: 0, mid: 0, low: 0, activated: true };
 
 function target(ranges: Array<[number, number]>): DamonTarget {
@@ -42,7 +41,7 @@ function goal(target: number, current: number): DamosQuotaGoal {
 
 function scheme(q: Partial<DamosQuota>): Damos {
   const quota = Object.assign(new DamosQuota(), q);
-  return new Damos(ANY, 'migrate_hot', 0, quota, W, 0);
+  return new Damos(MATCH_ALL, 'migrate_hot', 0, quota, W, 0);
 }
 
 describe('split (damon-monitoring.md §6)', () => {
@@ -213,7 +212,7 @@ describe('damos_skip_charged_region() (damos.md §3.4)', () => {
   /** A visit of the first region with the charge resume point at `addrFrom` (in this target or another). */
   function skip(ranges: Array<[number, number]>, addrFrom: number, otherTarget = false): [boolean, Array<[number, number]>, boolean, number] {
     const t = target(ranges);
-    const s = new Damos(ANY, 'stat', 0, new DamosQuota(), W, 0);
+    const s = new Damos(MATCH_ALL, 'stat', 0, new DamosQuota(), W, 0);
     s.quota.chargeTargetFrom = otherTarget ? target([[0, 1]]) : t;
     s.quota.chargeAddrFrom = addrFrom;
     const w = new RegionWalk(t, true);

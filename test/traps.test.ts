@@ -4,7 +4,7 @@
  * numbers derived by hand from the spec's rules.
  */
 import { describe, expect, it } from 'vitest';
-import { newCtx, schemeLoggingOps } from './helpers/ctx.js';
+import { MATCH_ALL, newCtx, schemeLoggingOps } from './helpers/ctx.js';
 import { accessRateWindow, updateRegionAccessRate } from '../src/damon/access.js';
 import { defaultAttrs } from '../src/damon/attrs.js';
 import type { DamonCtx } from '../src/damon/ctx.js';
@@ -14,7 +14,6 @@ import { SplitState, applyMinNrRegions, kdamondSplitRegions } from '../src/damon
 import { DamonRegion, DamonTarget, SimulationLimitError, mergeInto, regionLimits } from '../src/damon/region.js';
 import { kdamondApplySchemes } from '../src/damos/apply.js';
 import { Damos, DamosQuota, addFilter, newFilter, setFiltersDefaultReject, type DamosAction, type DamosFilter } from '../src/damos/scheme.js';
-import { ULONG_MAX } from '../src/lib/kint.js';
 import { Prng, damonRandSpan } from '../src/lib/prng.js';
 import { MachineMm } from '../src/machine/kernel-mm.js';
 import { Machine } from '../src/machine/machine.js';
@@ -34,8 +33,7 @@ const GiB = 2 ** 30;
 const BASE = 4 * GiB;
 
 function scheme(action: DamosAction, quota = new DamosQuota()): Damos {
-  const any = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
-  return new Damos(any, action, 0, quota, { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true });
+  return new Damos({ ...MATCH_ALL }, action, 0, quota, { metric: 'none', interval: 0, high: 0, mid: 0, low: 0, activated: true });
 }
 
 /** A 64 KiB piece of memory with an owner of its own: anonymous or page cache, on a node, every page accessed 1000 times a second or never. */

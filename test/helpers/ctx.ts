@@ -11,6 +11,11 @@ import { SplitState } from '../../src/damon/split.js';
 import { Prng } from '../../src/lib/prng.js';
 import type { DamonOperations, OpsId } from '../../src/ops/operations.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../src/profiles.js';
+import type { DamosAccessPattern } from '../../src/damos/scheme.js';
+import { ULONG_MAX } from '../../src/lib/kint.js';
+
+/** An access pattern every region matches: any size, nr_accesses and age. */
+export const MATCH_ALL: DamosAccessPattern = { minSzRegion: 0n, maxSzRegion: ULONG_MAX, minNrAccesses: 0, maxNrAccesses: 0xffff_ffff, minAgeRegion: 0, maxAgeRegion: 0xffff_ffff };
 
 /** An operations set that samples nothing and applies nothing. */
 export function stubOps(id: OpsId = 'paddr'): DamonOperations {
