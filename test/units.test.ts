@@ -15,6 +15,7 @@ import {
   formatRatio,
   formatTimeExact,
   formatTimeShort,
+  isDamoInt,
   parseBool,
   parseBytes,
   parseReal,
@@ -198,6 +199,17 @@ describe('parsers', () => {
     expect([parseNumber('+5'), parseNumber('1_000'), parseNumber(',5'), parseNumber('1_000.5e1_0')]).toEqual([5n, 1000n, 5n, 10_005_000_000_000n]);
     expect([parseBytes('1_024 KiB'), parseBytes('+4K'), parseRatio('+5 %', 'bp', true), parseTime('1_000 us', 'us', true)]).toEqual([1_048_576n, 4096n, 500n, 1000n]);
     for (const bad of ['1__000', '_1', '1_', '1_.5', '++5', '+-5', ',']) expect(() => parseNumber(bad), bad).toThrow(UnitError);
+  });
+
+  it('takes a negative zero as zero, as damo does (int("-0") is 0, written "0"), and refuses any other negative value', () => {
+    expect([parseNumber('-0'), parseNumber('-0.0'), parseNumber('-0e5'), parseBytes('-0 KiB'), parseBytes('-0.0G'), parseRatio('-0 %', 'bp', true), parseRatio('-0', 'permil')]).toEqual([0n, 0n, 0n, 0n, 0n, 0n, 0n]);
+    expect([parseTime('-0 ms', 'us', true), parseTime('1 s -0 ms', 'us', true), parseTime('-0s', 'ms'), parsePercentFloat('-0 %'), parseReal('-0'), parseTimeBare('-0', 's', 'ns')]).toEqual([0n, 1_000_000n, 0n, 0, 0, 0n]);
+    expect(isDamoInt('-0')).toBe(true);
+    // damo would truncate "-0.4" bytes to 0 (int(-0.4)); a negative that is not zero is a slip, refused.
+    for (const [bad, run] of [['-0.4', () => parseBytes('-0.4')], ['-1e-3 %', () => parseRatio('-1e-3 %', 'bp', true)], ['-0.5 ms', () => parseTime('-0.5 ms', 'us', true)], ['--0', () => parseNumber('--0')], ['-+0', () => parseNumber('-+0')]] as const) {
+      expect(run, bad).toThrow(UnitError);
+    }
+    expect(() => parseBytes('-0.4')).toThrow(/found "-0\.4" \(negative values/);
   });
 
   it("reads a damo time's fields in pairs, as damo's text_to_ns() does, and says how to write what it refuses", () => {

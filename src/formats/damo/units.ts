@@ -111,30 +111,36 @@ interface Dec {
   exp: number;
 }
 
-// What Python's int()/float() take once damo has stripped every comma (text_to_nr()): a leading
-// plus, single underscores between digits ("1_000"), exponents (so that JS-printed numbers like
-// "1e+21" parse too; bounded, so that 10^exp stays cheap).
+// What Python's int()/float() take once damo has stripped every comma (text_to_nr()): a sign,
+// single underscores between digits ("1_000"), exponents (so that JS-printed numbers like
+// "1e+21" parse too; bounded, so that 10^exp stays cheap). A minus sign is taken only on a zero
+// ("-0", "-0.0" are 0 to damo as to Python); any other negative value is refused (parseDec()).
 const DIGITS = String.raw`\d(?:_?\d)*`;
-const DEC_RE = new RegExp(String.raw`^\+?(?:(${DIGITS})(?:\.(${DIGITS})?)?|\.(${DIGITS}))(?:[eE]([+-]?${DIGITS}))?$`);
+const DEC_RE = new RegExp(String.raw`^([+-])?(?:(${DIGITS})(?:\.(${DIGITS})?)?|\.(${DIGITS}))(?:[eE]([+-]?${DIGITS}))?$`);
 const MAX_EXP = 1000;
 /** An integer as Python's int() reads it: no point, no exponent. */
-const INT_RE = new RegExp(String.raw`^\s*\+?${DIGITS}\s*$`);
+const INT_RE = new RegExp(String.raw`^\s*[+-]?${DIGITS}\s*$`);
 
-/** Whether damo's text_to_nr() reads `text` as an int (not a float): "5", "+5", "1,000", "1_000". */
+/** Whether damo's text_to_nr() reads `text` as an int (not a float): "5", "+5", "-0", "1,000", "1_000". */
 export function isDamoInt(text: string): boolean {
   return INT_RE.test(text.replaceAll(',', ''));
 }
 
-/** Parse an unsigned decimal with optional commas anywhere (damo strips them all); null if bad. */
+/**
+ * Parse an unsigned decimal with optional commas anywhere (damo strips them all); null if bad or
+ * negative. A negative zero is zero: damo's int("-0") is 0, which it writes as "0".
+ */
 function parseDec(text: string): Dec | null {
   const m = DEC_RE.exec(text.replaceAll(',', ''));
   if (m === null) return null;
-  const intDigits = (m[1] ?? '').replaceAll('_', '');
-  const fracDigits = (m[2] ?? m[3] ?? '').replaceAll('_', '');
-  const e = m[4] === undefined ? 0 : Number(m[4].replaceAll('_', ''));
+  const intDigits = (m[2] ?? '').replaceAll('_', '');
+  const fracDigits = (m[3] ?? m[4] ?? '').replaceAll('_', '');
+  const e = m[5] === undefined ? 0 : Number(m[5].replaceAll('_', ''));
   if (!Number.isSafeInteger(e) || Math.abs(e) > MAX_EXP) return null;
   const digits = intDigits + fracDigits;
-  return { mant: digits === '' ? 0n : BigInt(digits), exp: e - fracDigits.length };
+  const mant = digits === '' ? 0n : BigInt(digits);
+  if (m[1] === '-' && mant !== 0n) return null;
+  return { mant, exp: e - fracDigits.length };
 }
 
 /**
