@@ -5,7 +5,8 @@
  */
 
 // Scenarios: files, documents, presets, the normalised model and its errors.
-export { loadScenarioFile, scenarioFromDoc, parseText, setDuration, type LoadedScenario, type LoadOptions } from './scenario/load.js';
+export { loadScenarioFile, scenarioFromDoc, setDuration, type LoadedScenario, type LoadOptions } from './scenario/load.js';
+export { parseText } from './formats/document.js';
 export { scenarioSchema, type HotsetWorkloadDoc, type ScenarioDoc } from './scenario/schema.js';
 export type { Scenario, KdamondParams, ContextParams, SchemeParams, GoalParams, FilterParams, WorkloadParams } from './scenario/model.js';
 export { PRESETS, tiering6040, type Tiering6040Doc, type Tuner } from './scenario/presets.js';

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { profilesMarkdown } from '../src/profiles.js';
 import { scenarioJsonSchemaText } from '../src/scenario/jsonschema.js';
-import { parseText } from '../src/scenario/load.js';
+import { parseText } from '../src/formats/document.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const HINT = 'run `npm run docs` to regenerate docs/scenario.schema.json and docs/profiles.md, and commit them';

@@ -46,7 +46,8 @@ import { sysfsFiles, writeSysfsFiles, type SysfsFile } from '../src/formats/sysf
 import { importSysfsTree } from '../src/formats/sysfs/import.js';
 import { PROFILES, findProfile } from '../src/profiles.js';
 import { ConfigError } from '../src/scenario/issues.js';
-import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
+import { parseText } from '../src/formats/document.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
 import { tiering6040 } from '../src/scenario/presets.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));

@@ -20,7 +20,8 @@ import { parseTimelineLine, readTimeline } from '../src/report/timeline.js';
 import { MAX_SETUP_DIFFERENCES, setupDifferences } from '../src/report/setup-diff.js';
 import { runScenario, runScenarioAsync } from '../src/run/run.js';
 import { cli } from './helpers/cli.js';
-import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
+import { parseText } from '../src/formats/document.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
 import { tiering6040 } from '../src/scenario/presets.js';
 
 const MiB = 1024 * 1024;

@@ -33,7 +33,8 @@ import { readKdamonds } from '../src/formats/damo/emit.js';
 import { uintRatioV, uintTimeV, uintV } from '../src/formats/damo/values.js';
 import { tiering6040 } from '../src/scenario/presets.js';
 import type { ConfigError } from '../src/scenario/issues.js';
-import { parseText, scenarioFromDoc } from '../src/scenario/load.js';
+import { parseText } from '../src/formats/document.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
 
 const KiB = 1n << 10n;
 const MiB = 1n << 20n;

@@ -17,7 +17,8 @@ import { DEFAULT_PROFILE, PROFILES } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { ConfigError, type Collector } from '../scenario/issues.js';
 import { damonCheckEnv, validateKdamonds, type DamonCheckEnv } from '../scenario/validate.js';
-import { machineFromDoc, readScenarioDoc } from '../scenario/load.js';
+import { readScenarioDoc } from '../formats/document.js';
+import { machineFromDoc } from '../scenario/load.js';
 
 export interface ArgsOptions {
   format?: string;

@@ -11,7 +11,8 @@ import { biggestNodeRange, nodeRanges, type MachineSpec } from '../machine/machi
 import { TOO_LARGE, UnitError, parseTimeBare } from '../formats/damo/units.js';
 import { ConfigError } from '../scenario/issues.js';
 import { DURATION_EXPECTED, MAX_SIM_TIME_NS } from '../scenario/model.js';
-import { readScenarioDoc, scenarioFromDoc, type LoadOptions, type LoadedScenario } from '../scenario/load.js';
+import { readScenarioDoc } from '../formats/document.js';
+import { scenarioFromDoc, type LoadOptions, type LoadedScenario } from '../scenario/load.js';
 import { PRESETS, type Tuner } from '../scenario/presets.js';
 import { UsageError } from './io.js';
 import { PROFILES, findProfile, type KernelProfile } from '../profiles.js';

@@ -38,7 +38,7 @@ import {
 } from './tree.js';
 import { ULONG_MAX, UnitError, decimalLookingSizeWarning, isDamoInt, parseBytes, type PastUlongMax, parseNumber, parsePercentFloat, parseRatio, parseTime } from './units.js';
 import { jsonParseFailure, syntaxFound } from '../../lib/json-error.js';
-import { parseText } from '../../scenario/load.js';
+import { parseText } from '../document.js';
 
 // ---------------------------------------------------------------------------------------------
 // The option table
