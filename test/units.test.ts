@@ -222,6 +222,10 @@ describe('parsers', () => {
     expect([parseTime('1m 30s', 'ms'), parseTime('1m 2 s', 'ms')]).toEqual([90_000n, 62_000n]);
     expect(() => parseTime('1m 30s', 'ms', true)).toThrow('found "1m 30s" (damo joins the fields in pairs ("1m" + "30s" = "1m30s"); write "1 m 30 s")');
     expect(() => parseTime('1m 2 s', 'us', true)).toThrow('found "1m 2 s" (damo joins the fields in pairs ("1m" + "2" = "1m2", "s"); write "1 m 2 s")');
+    // damon-sim's own times also take fields run together, as Go and systemd write them; damo does not.
+    expect([parseTime('1m30s', 'ms'), parseTime('2h1m', 's'), parseTime('1ms5s', 'us'), parseTime('1.5m30s', 's'), parseTimeBare('1m30s', 's', 'ns')]).toEqual([90_000n, 7260n, 5_001_000n, 120n, 90_000_000_000n]);
+    for (const bad of ['1m30', 'm30s', '1m30x', '1m-30s']) expect(() => parseTime(bad, 'ms'), bad).toThrow(UnitError);
+    expect(() => parseTime('1m30s', 'us', true)).toThrow('found "1m30s" (damo takes one number and one unit per field; write "1 m 30 s")');
     // What neither reading takes keeps the plain message.
     expect(() => parseTime('5 parsecs 2', 'us', true)).toThrow(/found "5 parsecs 2"$/);
     expect(() => parseTime('-5 ms', 'us', true)).toThrow(/found "-5 ms" \(negative values/);

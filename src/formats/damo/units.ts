@@ -322,7 +322,8 @@ export function parseTime(v: unknown, unit: TimeUnit, damo = false): bigint {
     if (pairs === null) {
       // Say how damo would take it, when the field-by-field reading would have taken it.
       const parts = timeParts(tokens);
-      const hint = parts === null ? undefined : `damo joins the fields in pairs (${damoPairs(tokens)}); write ${JSON.stringify(parts.map((p) => `${p.num} ${p.unit}`).join(' '))}`;
+      const spelt = parts === null ? '' : JSON.stringify(parts.map((p) => `${p.num} ${p.unit}`).join(' '));
+      const hint = parts === null ? undefined : tokens.length === 1 ? `damo takes one number and one unit per field; write ${spelt}` : `damo joins the fields in pairs (${damoPairs(tokens)}); write ${spelt}`;
       throw new UnitError(expected, describe(v), hint ?? (text.startsWith('-') ? NEGATIVE : undefined));
     }
     if (pairs.some((p) => hasFractionDec(p.d))) return checkRange(damoFloatTime(pairs, unit), expected, v);
@@ -343,17 +344,40 @@ interface TimePart {
 
 /**
  * The components of a time of several whitespace-separated fields, each a number followed by its
- * unit, with or without a space ("5ms", "1 m 30s"); null if that is not what they are.
+ * unit, with or without a space ("5ms", "1 m 30s"), or several run together as Go and systemd
+ * write them ("1m30s"); null if that is not what they are.
  */
 function timeParts(tokens: readonly string[]): TimePart[] | null {
   const parts: TimePart[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const part = timePart(tokens[i], tokens[i + 1]);
-    if (part === null) return null;
+    if (part === null) {
+      const run = runTogether(tokens[i]);
+      if (run === null) return null;
+      parts.push(...run);
+      continue;
+    }
     if (part.num === tokens[i]) i++; // "5 ms": the unit was the next token
     parts.push(part);
   }
   return parts;
+}
+
+// A number and its unit inside a field of several ("1m" of "1m30s"): the unit ends the field or
+// comes before the next number, so that "1ms5s" is 1 ms and 5 s, not 1 m and "s5s".
+const RUN_PIECE_RE = /(.+?)(ns|us|ms|s|m|h|d)(?=[\d.+]|$)/sy;
+
+/** The components of a field that runs several together ("1m30s", "2h1m"), or null. */
+function runTogether(token: string): TimePart[] | null {
+  const parts: TimePart[] = [];
+  RUN_PIECE_RE.lastIndex = 0;
+  while (RUN_PIECE_RE.lastIndex < token.length) {
+    const m = RUN_PIECE_RE.exec(token);
+    const d = m === null ? null : parseDec(m[1]);
+    if (m === null || d === null) return null;
+    parts.push({ d, ns: NS_PER[m[2]], num: m[1], unit: m[2] });
+  }
+  return parts.length > 1 ? parts : null;
 }
 
 /** `token` as a number with its unit, the unit in `next` if token is a bare number; null if neither. */
