@@ -1436,6 +1436,22 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(lines[5]).toMatch(/^damon-sim: error: \S+: expected YAML or JSON; found 75 more parse errors after these \(most follow from the first\)$/);
   });
 
+  it('a line at the wrong indentation is one error line, at the slip, not a cascade', async () => {
+    const base = readFileSync(new URL('../examples/tiering-6040.yaml', import.meta.url), 'utf8');
+    const lineOf = (t: string, s: string) => t.split('\n').indexOf(s) + 1;
+    const hotSet = lineOf(base, '  hot_set: 6 GiB');
+    expect(lineOf(base, '  hot_share: 99.9 %')).toBe(hotSet + 1);
+    // One space too deep: the value before runs on into it (the parser's two errors there are one).
+    const deep = await runDoc(base.replace('\n  hot_share: 99.9 %', '\n   hot_share: 99.9 %'), 'yaml');
+    expect(deep.code).toBe(2);
+    expect(deep.err.trimEnd().split('\n')).toEqual([
+      `damon-sim: error: ${deep.file}:${hotSet}:12: expected YAML or JSON; found text that runs on from here to line ${hotSet + 1} ("hot_share: 99.9 %"), where a colon makes it all one key (check the indentation of lines ${hotSet}–${hotSet + 1}, and that a space follows each colon)`,
+    ]);
+    // One space too shallow: every key after it would swallow the next line; only the first error is the slip.
+    const shallow = await runDoc(base.replace('\n  hot_share: 99.9 %', '\n hot_share: 99.9 %'), 'yaml');
+    expect(shallow.err.trimEnd().split('\n')).toEqual([`damon-sim: error: ${shallow.file}:${hotSet + 1}:1: expected YAML or JSON; found a syntax error: all mapping items must start at the same column`]);
+  });
+
   it("an option's value that is another option's name is refused, not taken as a file name", async () => {
     const outDir = await cli(['run', '--preset', 'tiering-6040', '--seeds', '1-2', '--out-dir', '--no-progress']);
     expect([outDir.code, outDir.err]).toEqual([2, 'damon-sim: error: --out-dir: expected a value after the option; found the option --no-progress\n']);

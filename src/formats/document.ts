@@ -7,7 +7,7 @@
  * damo's `--kdamonds` option both read through it.
  */
 
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { readFailure, readInput } from '../lib/inputs.js';
 import { isMapping } from '../lib/json.js';
 import { duplicateJsonKeys, endOfText, jsonParseFailure, lineColAt, syntaxFound, type DuplicateKey } from '../lib/json-error.js';
@@ -147,16 +147,19 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: true, intAsBigInt: true, uniqueKeys: false, lineCounter: lines, logLevel: 'error' });
   if (doc.errors.length > 0) {
+    const errors = oneErrorPerSlip(doc.errors);
     // One mistake can derail the parser for the rest of the file: the first few errors say where
     // it went wrong, thousands more would only bury them.
-    const more = doc.errors.length - MAX_PARSE_ERRORS;
+    const more = errors.length - MAX_PARSE_ERRORS;
     throw new ConfigError([
-      ...doc.errors.slice(0, MAX_PARSE_ERRORS).map((e) => {
+      ...errors.slice(0, MAX_PARSE_ERRORS).map((e) => {
         // The parser's own "at line L, column C" repeats the path's position.
         const what = e.message.split('\n')[0].replace(/:$/, '').replace(/ at line \d+, column \d+$/, '');
         const at = e.linePos ? `${source}:${e.linePos[0].line}:${e.linePos[0].col}` : source;
         // The library's text for this one is advice to its programmers (use parseAllDocuments()).
         if (e.code === 'MULTIPLE_DOCS') return { path: at, message: 'expected one YAML document; found a second one here (a "---" line starts a new document; a scenario is one)' };
+        const runOn = e.code === 'MULTILINE_IMPLICIT_KEY' ? runOnMessage(text, e) : undefined;
+        if (runOn !== undefined) return { path: at, message: runOn };
         // At the end of the input the parser counts the line after the final newline, which no
         // editor shows: name the end of the last line with text instead (endOfText()).
         if (e.pos[0] >= text.length) return { path: `${source}:${endOfText(text)}`, message: `expected YAML or JSON; found ${syntaxFound(what, END_OF_FILE)}` };
@@ -174,6 +177,40 @@ export function parseText(text: string, source = 'scenario', format: 'json' | 'y
   } catch (e) {
     throw new ConfigError([{ path: source, message: `expected YAML or JSON whose aliases resolve; ${(e as Error).message.split('\n')[0]}` }]);
   }
+}
+
+/**
+ * The parser's errors, one per slip. A plain value that runs on into a line with a colon gets two
+ * at its start ("nested mappings are not allowed in compact mappings" and "implicit keys need to
+ * be on a single line"): the second is kept, as runOnMessage() explains it. And the keys after a
+ * line at the wrong indentation each swallow the next line in turn: a run-on that starts on a line
+ * an earlier error already covers follows from that one, and is dropped.
+ */
+function oneErrorPerSlip(errors: readonly YAMLError[]): YAMLError[] {
+  const out: YAMLError[] = [];
+  let covered = 0; // the last line an error kept so far spans
+  errors.forEach((e, i) => {
+    if (e.code === 'BLOCK_AS_IMPLICIT_KEY' && errors[i + 1]?.code === 'MULTILINE_IMPLICIT_KEY' && errors[i + 1].pos[0] === e.pos[0]) return;
+    const from = e.linePos?.[0].line ?? 0;
+    const to = e.code === 'MULTILINE_IMPLICIT_KEY' ? (e.linePos?.[1]?.line ?? from) : from;
+    const followOn = e.code === 'MULTILINE_IMPLICIT_KEY' && from <= covered;
+    covered = Math.max(covered, to);
+    if (!followOn) out.push(e);
+  });
+  return out;
+}
+
+/**
+ * What a MULTILINE_IMPLICIT_KEY error means in a scenario: the text from its start runs on over
+ * the next lines to a colon, which makes all of it one key. That takes a line indented deeper than
+ * its key (or one too shallow before it), or a colon with no space after it ("hot_share:99.9 %").
+ */
+function runOnMessage(text: string, e: YAMLError): string | undefined {
+  const [from, to] = e.linePos ?? [];
+  if (from === undefined || to === undefined || to.line <= from.line) return undefined;
+  const shown = (text.split(/\r?\n/)[to.line - 1] ?? '').trim();
+  const quoted = JSON.stringify(shown.length > 40 ? `${shown.slice(0, 40)}…` : shown);
+  return `expected YAML or JSON; found text that runs on from here to line ${to.line} (${quoted}), where a colon makes it all one key (check the indentation of lines ${from.line}–${to.line}, and that a space follows each colon)`;
 }
 
 /**
