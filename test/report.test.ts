@@ -790,6 +790,16 @@ describe('comparisonTitle', () => {
     expect(comparisonTitle([{ name: 'a seed 1', seed: 1 }, { name: 'a seed 2', seed: 2 }])).toBe('a seed 1 vs a seed 2');
     expect(comparisonTitle([{ name: 'a' }, { name: 'b' }])).toBe('a vs b');
   });
+
+  it("names a sweep's first and last run after what their names share, where listing them all would pass 90 characters", () => {
+    const sweep = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `tiering-6040-temporal seed ${i + 1}`, seed: i + 1 }));
+    // Three names of 28 characters and two " vs " make 92.
+    expect(comparisonTitle(sweep(2))).toBe('tiering-6040-temporal seed 1 vs tiering-6040-temporal seed 2');
+    expect(comparisonTitle(sweep(3))).toBe('tiering-6040-temporal, 3 runs: seed 1 … seed 3');
+    expect(comparisonTitle(sweep(32))).toBe('tiering-6040-temporal, 32 runs: seed 1 … seed 32');
+    const named = Array.from({ length: 4 }, (_, i) => ({ name: `my scenario variant-${'abcd'[i]} with a long name`, seed: 7 }));
+    expect(comparisonTitle(named)).toBe('my scenario, 4 runs: variant-a with a long name … variant-d with a long name, seed 7');
+  });
 });
 
 describe('formatSummaryTable', () => {

@@ -639,8 +639,31 @@ export interface ComparedRun {
 export function comparisonTitle(runs: ReadonlyArray<Pick<ComparedRun, 'name' | 'seed'>>): string {
   const seeds = new Set(runs.map((r) => r.seed));
   const [only] = seeds;
-  if (seeds.size === 1) return `${runs.map((r) => r.name).join(' vs ')}${only === undefined ? '' : `, seed ${only}`}`;
-  return runs.map((r) => (r.seed === undefined || r.name.endsWith(`seed ${r.seed}`) ? r.name : `${r.name} (seed ${r.seed})`)).join(' vs ');
+  const shared = seeds.size === 1 && only !== undefined ? `, seed ${only}` : '';
+  const labels = seeds.size === 1 ? runs.map((r) => r.name) : runs.map((r) => (r.seed === undefined || r.name.endsWith(`seed ${r.seed}`) ? r.name : `${r.name} (seed ${r.seed})`));
+  const all = `${labels.join(' vs ')}${shared}`;
+  if (all.length <= MAX_TITLE || labels.length < 3) return all;
+  // A title does not wrap: a sweep's names, one after another, would widen the chart past reading.
+  // The legend names every run; the title names the first and the last, after what they share.
+  const common = commonWords(labels);
+  const rest = (l: string) => l.slice(common.length).trim();
+  const span = `${rest(labels[0])} … ${rest(labels[labels.length - 1])}`;
+  return `${common === '' ? '' : `${common.trim()}, `}${labels.length} runs: ${span}${shared}`;
+}
+
+/** Longest title comparisonTitle() writes out in full (the chart is WIDTH px wide). */
+const MAX_TITLE = 90;
+
+/**
+ * The words all labels start with, up to and including the space after the last shared one; a
+ * word that only names what follows it ("seed" of "seed 1", "seed 2") stays with the labels.
+ */
+function commonWords(labels: readonly string[]): string {
+  let n = 0;
+  while (labels.every((l) => n < l.length && l[n] === labels[0][n])) n++;
+  const head = labels[0].slice(0, labels[0].lastIndexOf(' ', n - 1) + 1);
+  if (!/^\d/.test(labels[0].slice(head.length))) return head;
+  return head.slice(0, head.lastIndexOf(' ', head.length - 2) + 1);
 }
 
 /** A comparison panel's point: `part` tells one run's stretches of the goal apart (see stretches()), where any run has several. */
