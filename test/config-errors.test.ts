@@ -784,6 +784,22 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(withSwap.out).toMatch(/applied +\d+ \((?!0\.000)/);
   });
 
+  it('a scheme interval auto-tuning postponed all run: a note says why it never applied (findings §4)', async () => {
+    // samples/damon/mtier's setup: the promotion context re-tunes every ~0.44 s, its scheme is due every 1 s.
+    const r = await cli(['run', 'examples/mtier.yaml', '--duration', '10s', '--no-progress', '--out', join(dir, 'mtier.ndjson')]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err.split('\n').filter((l) => l.includes('note:'))).toEqual([
+      'damon-sim: note: kdamond 0, s0 migrate_hot→0: never applied: its apply interval (1 s) never passed: interval auto-tuning (intervals_goal) sets the monitoring intervals again every few aggregations, and damon_set_attrs() restarts every apply interval each time (docs/findings.md §4)',
+    ]);
+    expect(r.out).toMatch(/s0 migrate_hot→0 stats\n\s+tried\s+0 \(0\.000 MiB\)/);
+    // Shorter than two intervals, a scheme may not have been due yet: no note.
+    const short = await cli(['run', 'examples/mtier.yaml', '--duration', '1500ms', '--no-progress', '--out', join(dir, 'mtier-short.ndjson')]);
+    expect(short.err).not.toContain('note:');
+    // The same scheme without auto-tuning applies: no note.
+    const untuned = await cli(['run', '--preset', 'tiering-6040', '--duration', '10s', '--no-progress', '--numa_node', '1', '--damos_action', 'stat', '--damos_apply_interval', '1s', '--out', join(dir, 'untuned.ndjson')]);
+    expect([untuned.code, untuned.err.includes('note:')]).toEqual([0, false]);
+  });
+
   it('a kdamond its watermarks kept waiting all run: a note says why the summary is all zeros', async () => {
     const d = goodDoc();
     d.damon.kdamonds[0].contexts[0].schemes[0].watermarks = { metric: 'free_mem_rate', interval_us: '100 ms', high_permil: 700, mid_permil: 600, low_permil: 50 };

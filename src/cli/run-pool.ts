@@ -24,6 +24,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { ctxIdxInKdamond } from '../damon/ctx.js';
 import { SimulationLimitError } from '../damon/region.js';
 import { runScenarioAsync, stopIfAborted, type RunResult } from '../run/run.js';
 import type { Scenario } from '../scenario/model.js';
@@ -32,11 +33,18 @@ import type { Scenario } from '../scenario/model.js';
 export type RunFacts = Omit<RunResult, 'simulation'> & {
   /** The kdamonds (by index) the run built that never took a sample. */
   unsampledKdamonds: number[];
+  /** The schemes, of kdamonds that sampled, whose apply interval never came in the whole run. */
+  neverDueSchemes: Array<{ kdamond: number; ctx: number; scheme: number }>;
 };
 
 export function factsOf(res: RunResult): RunFacts {
   const { simulation, ...rest } = res;
-  return { ...rest, unsampledKdamonds: simulation.kdamonds.filter((k) => k.kdamond.ctx.passedSampleIntervals === 0).map((k) => k.idx) };
+  const sampled = simulation.kdamonds.filter((k) => k.kdamond.ctx.passedSampleIntervals > 0);
+  return {
+    ...rest,
+    unsampledKdamonds: simulation.kdamonds.filter((k) => k.kdamond.ctx.passedSampleIntervals === 0).map((k) => k.idx),
+    neverDueSchemes: sampled.flatMap((k) => k.kdamond.ctx.schemes.flatMap((s, scheme) => (s.applyIntervalCame ? [] : [{ kdamond: k.idx, ctx: ctxIdxInKdamond(k.kdamond.ctx), scheme }]))),
+  };
 }
 
 /** One run of the command: its scenario, whether its timeline is kept, the summary's band. */

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { availableParallelism as processors } from 'node:os';
 import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks, type ComparedRun, type ConfiguredGoal } from '../report/plot.js';
+import { formatTimeShort } from '../formats/damo/units.js';
 import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { keptGoals } from '../run/build.js';
@@ -118,6 +119,32 @@ function busyKdamondNotes(res: RunFacts, run: string | undefined): ConfigIssue[]
       path: ofRun(run, `kdamond ${a.kdamond}`),
       message: `${a.aggrUsChanged ? `aggregation intervals lasted ${a.meanRatio.toFixed(1)}× the aggr_us in force on the whole (the median one ${a.medianRatio.toFixed(1)}×)` : `aggregation intervals lasted ${a.meanS.toFixed(3)} s of simulated time on average (median ${a.medianS.toFixed(3)} s) against aggr_us ${a.aggrUs / 1000} ms`}: the kdamond's own work (sampling its regions, DAMOS actions, goal walks) is charged to its clock, so it aggregates and applies schemes ${a.meanRatio.toFixed(1)}× less often than configured (docs/model.md "Time")`,
     }));
+}
+
+/**
+ * Schemes whose apply interval never came in a run that lasted at least twice that interval: no
+ * pass, no goal evaluation, "tried 0". damon_set_attrs() restarts every scheme's apply interval
+ * whenever the monitoring intervals are set, which interval auto-tuning does every few
+ * aggregations: a scheme due less often is postponed for ever (docs/findings.md §4; samples/damon
+ * mtier's and mem_tier.sh's setup). The summary's zeros do not say why.
+ */
+function neverDueNotes(sc: Scenario, res: RunFacts, run: string | undefined): ConfigIssue[] {
+  return res.neverDueSchemes.flatMap(({ kdamond, ctx, scheme }) => {
+    const c = sc.kdamonds[kdamond]?.contexts[ctx];
+    const s = c?.schemes[scheme];
+    if (c === undefined || s === undefined) return []; // a commit added it: no configured interval to judge by
+    const intervalUs = s.applyIntervalUs || c.attrs.aggrInterval;
+    if (sc.duration < 2 * intervalUs * 1000) return [];
+    const label = res.stats.find((st) => st.kdamond === kdamond && st.ctx === ctx && st.scheme === scheme)?.label ?? `s${scheme} ${s.action}`;
+    const tuned = res.aggrIntervals.find((a) => a.kdamond === kdamond && a.ctx === ctx)?.autoTuned ?? false;
+    const committed = res.events.some((e) => e.type === 'event' && e.kdamond === kdamond && e.status === 'ok' && e.command === 'commit');
+    const why = tuned
+      ? 'interval auto-tuning (intervals_goal) sets the monitoring intervals again every few aggregations, and damon_set_attrs() restarts every apply interval each time (docs/findings.md §4)'
+      : committed
+        ? 'commits set the monitoring intervals again before it passed, and damon_set_attrs() restarts every apply interval each time'
+        : 'the kdamond took fewer samples than the interval counts (its own work is charged to its clock: docs/model.md "Time")';
+    return [{ path: ofRun(run, `kdamond ${kdamond}, ${label}`), message: `never applied: its apply interval (${s.applyIntervalUs === 0 ? 'aggr_us, ' : ''}${formatTimeShort(intervalUs, 'us')}) never passed: ${why}` }];
+  });
 }
 
 /**
@@ -286,7 +313,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs, comput
     bar.stop();
     // Once per command (a sweep's runs would repeat it); a run of several says whose.
     const whose = w.notesSeen && `${sc.name} seed ${sc.seed}`;
-    printNewIssues(io, [...failedWriteNotes(res, whose), ...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, whose), ...busyKdamondNotes(res, whose)], 'note', w.notesSeen);
+    printNewIssues(io, [...failedWriteNotes(res, whose), ...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, whose), ...busyKdamondNotes(res, whose), ...neverDueNotes(sc, res, whose)], 'note', w.notesSeen);
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, ...plotInputs(sc, res) }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.

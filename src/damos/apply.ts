@@ -148,6 +148,7 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
   ctx.eligibleMemo = new EligibleMemo();
   try {
     ctx.schemes.forEach((s, si) => {
+      if (ctx.passedSampleIntervals >= s.nextApplySis) s.applyIntervalCame = true;
       if (!schemeDue(ctx, s)) return;
       has = true;
       ctx.clock.now += adjustQuota(ctx, s, si);

@@ -198,6 +198,11 @@ export class Damos {
   stat: DamosStat = newStat();
   maxNrSnapshots = 0;
   nextApplySis = 0;
+  /**
+   * damon-sim's own: whether the scheme's apply interval ever came (next_apply_sis reached at an
+   * apply pass), so that a run can say when it never did (cli/run.ts, docs/findings.md §4).
+   */
+  applyIntervalCame = false;
   walkCompleted = false;
   /** ops private: the last folio (its start address) an apply walk saw, for large-folio dedupe. */
   lastApplied: number | null = null;
