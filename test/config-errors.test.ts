@@ -792,6 +792,9 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
       'damon-sim: note: kdamond 0, s0 migrate_hot→0: never applied: its apply interval (1 s) never passed: interval auto-tuning (intervals_goal) sets the monitoring intervals again every few aggregations, and damon_set_attrs() restarts every apply interval each time (docs/findings.md §4)',
     ]);
     expect(r.out).toMatch(/s0 migrate_hot→0 stats\n\s+tried\s+0 \(0\.000 MiB\)/);
+    // A sweep's seeds share the configuration that causes it: one note.
+    const sweep = await cli(['run', 'examples/mtier.yaml', '--duration', '3s', '--seeds', '1-2', '--no-progress', '--out-dir', join(dir, 'mtier-sweep')]);
+    expect(sweep.err.split('\n').filter((l) => l.includes('note:'))).toHaveLength(1);
     // Shorter than two intervals, a scheme may not have been due yet: no note.
     const short = await cli(['run', 'examples/mtier.yaml', '--duration', '1500ms', '--no-progress', '--out', join(dir, 'mtier-short.ndjson')]);
     expect(short.err).not.toContain('note:');

@@ -126,9 +126,10 @@ function busyKdamondNotes(res: RunFacts, run: string | undefined): ConfigIssue[]
  * pass, no goal evaluation, "tried 0". damon_set_attrs() restarts every scheme's apply interval
  * whenever the monitoring intervals are set, which interval auto-tuning does every few
  * aggregations: a scheme due less often is postponed for ever (docs/findings.md §4; samples/damon
- * mtier's and mem_tier.sh's setup). The summary's zeros do not say why.
+ * mtier's and mem_tier.sh's setup). The summary's zeros do not say why. Not named by run: a sweep's
+ * or comparison's runs share the configuration that causes it, and say it once.
  */
-function neverDueNotes(sc: Scenario, res: RunFacts, run: string | undefined): ConfigIssue[] {
+function neverDueNotes(sc: Scenario, res: RunFacts): ConfigIssue[] {
   return res.neverDueSchemes.flatMap(({ kdamond, ctx, scheme }) => {
     const c = sc.kdamonds[kdamond]?.contexts[ctx];
     const s = c?.schemes[scheme];
@@ -143,7 +144,7 @@ function neverDueNotes(sc: Scenario, res: RunFacts, run: string | undefined): Co
       : committed
         ? 'commits set the monitoring intervals again before it passed, and damon_set_attrs() restarts every apply interval each time'
         : 'the kdamond took fewer samples than the interval counts (its own work is charged to its clock: docs/model.md "Time")';
-    return [{ path: ofRun(run, `kdamond ${kdamond}, ${label}`), message: `never applied: its apply interval (${s.applyIntervalUs === 0 ? 'aggr_us, ' : ''}${formatTimeShort(intervalUs, 'us')}) never passed: ${why}` }];
+    return [{ path: `kdamond ${kdamond}, ${label}`, message: `never applied: its apply interval (${s.applyIntervalUs === 0 ? 'aggr_us, ' : ''}${formatTimeShort(intervalUs, 'us')}) never passed: ${why}` }];
   });
 }
 
@@ -313,7 +314,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs, comput
     bar.stop();
     // Once per command (a sweep's runs would repeat it); a run of several says whose.
     const whose = w.notesSeen && `${sc.name} seed ${sc.seed}`;
-    printNewIssues(io, [...failedWriteNotes(res, whose), ...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, whose), ...busyKdamondNotes(res, whose), ...neverDueNotes(sc, res, whose)], 'note', w.notesSeen);
+    printNewIssues(io, [...failedWriteNotes(res, whose), ...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, whose), ...busyKdamondNotes(res, whose), ...neverDueNotes(sc, res)], 'note', w.notesSeen);
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, ...plotInputs(sc, res) }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.
