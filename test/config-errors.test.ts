@@ -1807,6 +1807,23 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     expect(readdirSync(join(dir, 'ml-on')).sort()).toEqual(['tiny+compare.svg', 'tiny+consist.ndjson', 'tiny+consist.svg', 'tiny+temporal.ndjson', 'tiny+temporal.svg']);
   });
 
+  it('--tuner temporal under a profile without TEMPORAL: one line naming --tuner, not a key the file may not have', async () => {
+    const d = goodDoc();
+    const file = join(dir, 'consist-only.yaml');
+    writeFileSync(file, stringify({ ...d, kernel: { profile: 'b0', overrides: { temporalTuner: false } } }));
+    const line = '--tuner: expected a kernel profile with the TEMPORAL tuner for --tuner temporal; found "b0" with temporalTuner overridden off, which has CONSIST only (drop the override, or --tuner consist)';
+    for (const argv of [['run', file, '--out', join(dir, 'ct.ndjson')], ['export', file, '--scenario'], ['report', 'damon', file]]) {
+      const r = await cli([...argv, '--tuner', 'temporal', '--no-progress'].filter((a) => argv[0] === 'run' || a !== '--no-progress'));
+      expect([r.code, r.out, r.err], argv.join(' ')).toEqual([2, '', `damon-sim: error: ${line}\n`]);
+    }
+    expect(existsSync(join(dir, 'ct.ndjson'))).toBe(false);
+    const preset = await cli(['run', '--preset', 'tiering-6040', '--tuner', 'temporal', '--profile', 'mainline-6.19', '--out', join(dir, 'ct.ndjson'), '--no-progress']);
+    expect(preset.err).toBe('damon-sim: error: --tuner: expected a kernel profile with the TEMPORAL tuner for --tuner temporal; found "mainline-6.19", which has CONSIST only (use profile b0 or b1, or --tuner consist)\n');
+    // --tuner consist there runs.
+    const consist = await cli(['run', file, '--tuner', 'consist', '--duration', '1', '--out', join(dir, 'ct.ndjson'), '--no-progress']);
+    expect(consist.code, consist.err).toBe(0);
+  });
+
   it('--seeds --out-dir: one file name per run, whatever the scenario is called', async () => {
     const d = goodDoc();
     d.name = '../escaped run';

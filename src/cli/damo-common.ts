@@ -15,7 +15,7 @@ import { readScenarioDoc } from '../formats/document.js';
 import { scenarioFromDoc, type LoadOptions, type LoadedScenario } from '../scenario/load.js';
 import { PRESETS, type Tuner } from '../scenario/presets.js';
 import { UsageError } from './io.js';
-import { PROFILES, findProfile, type KernelProfile } from '../profiles.js';
+import { DEFAULT_PROFILE, PROFILES, findProfile, useProfile, type KernelProfile } from '../profiles.js';
 
 export function parseCompat(v: string | undefined): DamoCompat | undefined {
   if (v === undefined) return undefined;
@@ -132,6 +132,25 @@ export function loadFileUnderTuner(
   return { loaded, doc };
 }
 
+/**
+ * --compare-tuners, or --tuner temporal, under a kernel profile without the TEMPORAL tuner
+ * (mainline-6.19, or an override that turns it off): one line for the option, not one refusal per
+ * scheme of a tuner the command itself set, at a file's key the file may not have. A profile that
+ * does not resolve is left for validation to name.
+ */
+export function refuseProfileWithoutTemporal(doc: unknown, option: '--compare-tuners' | '--tuner'): void {
+  const kernel = isMapping(doc) && isMapping(doc.kernel) ? doc.kernel : {};
+  const name = typeof kernel.profile === 'string' ? kernel.profile : DEFAULT_PROFILE.name;
+  const overrides = isMapping(kernel.overrides) ? kernel.overrides : {};
+  const temporal = typeof overrides.temporalTuner === 'boolean' ? overrides.temporalTuner : findProfile(name)?.temporalTuner;
+  if (temporal !== false) return;
+  const overridden = typeof overrides.temporalTuner === 'boolean';
+  const found = `found ${JSON.stringify(name)}${overridden ? ' with temporalTuner overridden off' : ''}, which has CONSIST only`;
+  const fix = overridden ? 'drop the override' : useProfile((p) => p.temporalTuner);
+  if (option === '--tuner') throw new UsageError(`--tuner: expected a kernel profile with the TEMPORAL tuner for --tuner temporal; ${found} (${fix}, or --tuner consist)`);
+  throw new UsageError(`--compare-tuners: expected a kernel profile with the TEMPORAL tuner to compare CONSIST with; ${found} (${fix})`);
+}
+
 /** Load a scenario file or a preset, keeping its document. */
 export function loadScenarioSource(
   file: string | undefined,
@@ -142,11 +161,13 @@ export function loadScenarioSource(
   if (file !== undefined && preset !== undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found both`);
   if (preset !== undefined) {
     const doc = withProfile(presetDoc(preset, (opts.tuner as Tuner | undefined) ?? 'temporal'), opts.profile) as Record<string, unknown>;
+    if (opts.tuner === 'temporal') refuseProfileWithoutTemporal(doc, '--tuner');
     return { loaded: scenarioFromDoc(doc, { source: `preset ${preset}`, compat: opts.compat, durationNs: opts.durationNs }), doc, label: `preset ${preset}` };
   }
   if (file === undefined) throw new UsageError(`${opts.what}: expected a scenario file or --preset NAME; found neither`);
   const { loaded, doc } = loadFileUnderTuner(file, opts.tuner as Tuner | undefined, '--tuner', { compat: opts.compat, durationNs: opts.durationNs }, (d) => {
     const p = withProfile(d, opts.profile);
+    if (opts.tuner === 'temporal') refuseProfileWithoutTemporal(p, '--tuner');
     if (!isMapping(p)) throw new ConfigError([{ path: file, message: 'expected a scenario document (a mapping); found something else' }]);
     return p;
   });

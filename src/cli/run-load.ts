@@ -4,11 +4,10 @@
  * per tuner, a sweep one per seed), apart from run.ts's running and writing.
  */
 import { isMapping } from '../lib/json.js';
-import { DEFAULT_PROFILE, findProfile, useProfile } from '../profiles.js';
 import { scenarioFromDoc, type LoadedScenario } from '../scenario/load.js';
 import type { Tuner } from '../scenario/presets.js';
 import { UsageError } from './io.js';
-import { loadFileUnderTuner, parseCompat, parseOverrides, parseProfile, presetDoc, withProfile } from './damo-common.js';
+import { loadFileUnderTuner, parseCompat, parseOverrides, parseProfile, presetDoc, refuseProfileWithoutTemporal, withProfile } from './damo-common.js';
 import { applyDamoOptions } from './run-damo.js';
 
 export interface RunCommandOptions {
@@ -34,18 +33,9 @@ export interface RunCommandOptions {
   damoArgs?: string[];
 }
 
-/**
- * --compare-tuners under a kernel profile without the TEMPORAL tuner (mainline-6.19, or an override
- * that turns it off): one line for the comparison, not one refusal per scheme of a tuner the
- * command itself set. A profile that does not resolve is left for validation to name.
- */
-function refuseProfileWithoutTemporal(doc: unknown): void {
-  const kernel = isMapping(doc) && isMapping(doc.kernel) ? doc.kernel : {};
-  const name = typeof kernel.profile === 'string' ? kernel.profile : DEFAULT_PROFILE.name;
-  const overrides = isMapping(kernel.overrides) ? kernel.overrides : {};
-  const temporal = typeof overrides.temporalTuner === 'boolean' ? overrides.temporalTuner : findProfile(name)?.temporalTuner;
-  if (temporal === false)
-    throw new UsageError(`--compare-tuners: expected a kernel profile with the TEMPORAL tuner to compare CONSIST with; found ${JSON.stringify(name)}${typeof overrides.temporalTuner === 'boolean' ? ' with temporalTuner overridden off' : ''}, which has CONSIST only (${typeof overrides.temporalTuner === 'boolean' ? 'drop the override' : useProfile((p) => p.temporalTuner)})`);
+/** The option that sets every goal-tuned scheme's tuner to TEMPORAL, if one does. */
+function temporalOption(o: RunCommandOptions): '--compare-tuners' | '--tuner' | undefined {
+  return o.compareTuners ? '--compare-tuners' : o.tuner === 'temporal' ? '--tuner' : undefined;
 }
 
 export function loadOne(file: string | undefined, o: RunCommandOptions, tuner: Tuner): LoadedScenario {
@@ -66,13 +56,15 @@ export function loadOne(file: string | undefined, o: RunCommandOptions, tuner: T
   let loaded: LoadedScenario;
   if (o.preset !== undefined) {
     const doc = withProfile(forRun(presetDoc(o.preset, tuner)), profile);
-    if (o.compareTuners) refuseProfileWithoutTemporal(doc);
+    const setter = temporalOption(o);
+    if (setter !== undefined) refuseProfileWithoutTemporal(doc, setter);
     loaded = scenarioFromDoc(doc, { source: `preset ${o.preset}`, compat, durationNs: ov.durationNs });
   } else if (file !== undefined) {
     // --compare-tuners runs the file's goal-tuned schemes under each tuner in turn; --tuner under one.
     const fileTuner = o.compareTuners ? tuner : (o.tuner as Tuner | undefined);
     loaded = loadFileUnderTuner(file, fileTuner, o.compareTuners ? '--compare-tuners' : '--tuner', { compat, durationNs: ov.durationNs }, (doc) => {
-      if (o.compareTuners) refuseProfileWithoutTemporal(withProfile(doc, profile));
+      const setter = temporalOption(o);
+      if (setter !== undefined) refuseProfileWithoutTemporal(withProfile(doc, profile), setter);
       return withProfile(forRun(doc), profile);
     }).loaded;
   } else {
