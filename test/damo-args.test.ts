@@ -774,7 +774,14 @@ describe('damon-sim args / run with damo options', () => {
     expect(w.code).toBe(0);
     expect(w.err.split('\n')[0]).toBe('damon-sim: warning: damo options.kdamonds[0].contexts[0].schemes[0].target_nid (--damos_action): expected a node id (0 or more) for migrate_hot; found -1: nothing is migrated (paddr migrates to target_nid only, not to dests)');
     // Without a machine the empty paddr regions are explained too.
-    expect(w.err.split('\n')[1]).toMatch(/^damon-sim: warning: --regions: no regions, and no machine to take damo's default from/);
+    expect(w.err.split('\n')[1]).toMatch(/^damon-sim: warning: damo options\.kdamonds\[0\]\.contexts\[0\]\.targets\[0\]\.regions \(--regions\): no regions, and no machine to take damo's default from/);
+    // Read back from a file, the warning names the file's key, not an option nobody typed.
+    const tmp = mkdtempSync(join(tmpdir(), 'damon-sim-args-'));
+    const file = join(tmp, 'printed.json');
+    writeFileSync(file, w.out);
+    const back = await cli(['args', file]);
+    rmSync(tmp, { recursive: true });
+    expect([back.code, back.err.split('\n').filter((l) => l.includes('no regions'))]).toEqual([0, [expect.stringMatching(new RegExp(`^damon-sim: warning: ${file.replaceAll('.', '\\.')}\\.kdamonds\\[0\\]\\.contexts\\[0\\]\\.targets\\[0\\]\\.regions: no regions`))]]);
     const run = await cli(['run', '--preset', 'tiering-6040', '--no-progress', '--monitoring_nr_regions_range', '1', '5']);
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/^damon-sim: error: damo options\.kdamonds\[0\]\.contexts\[0\]\.nr_regions \(--monitoring_nr_regions_range\): /);

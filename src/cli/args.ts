@@ -15,7 +15,7 @@ import { loadScenarioSource, machineRanges, parseCompat, parseFormat, parseProfi
 import { printIssues, type Io } from './io.js';
 import { DEFAULT_PROFILE, PROFILES } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
-import { ConfigError, type Collector } from '../scenario/issues.js';
+import { ConfigError, formatPath, type Collector, type ConfigIssue } from '../scenario/issues.js';
 import { damonCheckEnv, validateKdamonds, type DamonCheckEnv } from '../scenario/validate.js';
 import { readScenarioDoc } from '../formats/document.js';
 import { machineFromDoc } from '../scenario/load.js';
@@ -67,13 +67,22 @@ export function argsCommand(io: Io, tokens: readonly string[], o: ArgsOptions): 
   c.errors = r.named(c.errors);
   c.warnings = r.named(c.warnings);
   if (c.errors.length > 0) throw new ConfigError(c.errors, [...r.warnings, ...c.warnings]);
-  // A config that prints: say what its empty paddr regions mean.
-  if (memory === undefined && r.params.some((k) => k.contexts.some((x) => x.ops === 'paddr' && x.targets.some((t) => t.regions.length === 0))))
-    c.warnings.push({
-      path: '--regions',
-      message: "no regions, and no machine to take damo's default from (its biggest System RAM range; give --preset NAME or --machine FILE): the regions are left empty, which a scenario running this config fills with that default",
-    });
-  printIssues(io, [...r.warnings, ...c.warnings], 'warning');
+  // A config that prints: say what its empty paddr regions mean, at each target's path (the options
+  // that make it, or the file it came from).
+  const empty: ConfigIssue[] = [];
+  if (memory === undefined)
+    r.params.forEach((k, ki) =>
+      k.contexts.forEach((x, ci) =>
+        x.targets.forEach((t, ti) => {
+          if (x.ops !== 'paddr' || t.regions.length > 0) return;
+          empty.push({
+            path: formatPath(['damo options', 'kdamonds', ki, 'contexts', ci, 'targets', ti, 'regions']),
+            message: "no regions, and no machine to take damo's default from (its biggest System RAM range; give --preset NAME or --machine FILE): the regions are left empty, which a scenario running this config fills with that default",
+          });
+        }),
+      ),
+    );
+  printIssues(io, [...r.warnings, ...c.warnings, ...r.named(empty)], 'warning');
   if (format === 'report') io.out(formatDamonReport(r.kdamonds, { compat, raw: o.raw }));
   else io.out(formatDamoPrinted(wrapKdamonds(kdamondsTree(r.kdamonds, { raw: o.raw }), o.bare), format));
   return 0;
