@@ -362,6 +362,9 @@ describe('damo command line errors: option, expected, found', () => {
     ['--schemes [{"action":tru}]', '--schemes', /which does not parse \(1:12: "tru", which is not a JSON value/],
     ['--schemes [{"action":"stat"}', '--schemes', /which does not parse \(1:19: a syntax error at the end: expected ',' or ']' after array element\)$/],
     ['--kdamonds [1]', '--kdamonds', /expected a JSON object {"kdamonds": \[...\]}.*found a list/],
+    // damo reads a path's text only if it is a regular file (os.path.isfile()): a directory is not JSON text either.
+    ['--kdamonds /', '--kdamonds', /^expected JSON text or a JSON file; found "\/", a directory \(EISDIR\)$/],
+    ['--kdamonds /dev/null', '--kdamonds', /^expected JSON text or a JSON file; found "\/dev\/null", which is not a regular file \(damo reads JSON text from a regular file only\)$/],
     ['--kdamonds {"kdamonds":[]} --damos_age 1s max', '--damos_age', /expected --damos_action with --damos_\* options/],
     ['-c {"action":"stat"}', '--schemes', /expected a JSON list of scheme objects/],
     ['--schemes [] --ops paddr --ops paddr --nr_targets 1 1', '--schemes', /expected one context for the schemes to go to; found 2/],

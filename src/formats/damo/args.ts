@@ -13,7 +13,7 @@
  * docs/format-damo-args.md): goals of a scheme without quotas, words after a non-migrate action.
  */
 import { isMapping } from '../../lib/json.js';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isInputFile, readInput } from '../../lib/inputs.js';
 import { DAMOS_ACTIONS, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, measuresMemcg, measuresNode, type DamosAction, type FilterType, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
@@ -1064,7 +1064,12 @@ function readPositionalConfig({ word: t, label }: PositionalConfig): unknown {
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */
 function jsonOption(opt: string, value: string): unknown {
   const t = value.trim();
-  if (!t.startsWith('{') && !t.startsWith('[') && !existsSync(value) && !isInputFile(value)) fail(opt, `expected JSON text or a JSON file; found ${JSON.stringify(value)}, which is neither (no such file (ENOENT))`);
+  if (!t.startsWith('{') && !t.startsWith('[') && !isInputFile(value)) {
+    // damo reads the text of a path only if it is a regular file (os.path.isfile()), and any
+    // other value as JSON text: say which one this was instead of quoting a parse error of its name.
+    if (!existsSync(value)) fail(opt, `expected JSON text or a JSON file; found ${JSON.stringify(value)}, which is neither (no such file (ENOENT))`);
+    fail(opt, `expected JSON text or a JSON file; found ${JSON.stringify(value)}, ${statSync(value).isDirectory() ? 'a directory (EISDIR)' : 'which is not a regular file (damo reads JSON text from a regular file only)'}`);
+  }
   let text = value;
   try {
     if (isInputFile(value)) text = readInput(value).toString('utf8');
