@@ -340,6 +340,21 @@ const cases: BadCase[] = [
     phrases: ['unknown key'],
   },
   {
+    name: 'a misspelt key whose meant key is missing is named',
+    mutate: (d) => {
+      d.workload.hotset = d.workload.hot_set;
+      delete d.workload.hot_set;
+    },
+    path: 'workload.hotset',
+    phrases: ['expected a key this object takes; found unknown key "hotset" (did you mean "hot_set"?)'],
+  },
+  {
+    name: "an event's goal given a list: the list goes in goals",
+    mutate: (d) => (d.events = [{ at: 1, command: 'commit_schemes_quota_goals', goal: [{ scheme: 0, goal: 0, current_value: 5 }] }]),
+    path: 'events[0].goal',
+    phrases: ['expected a non-negative integer; found a list of 1 (did you mean "goals"?)'],
+  },
+  {
     name: 'workload larger than the machine',
     mutate: (d) => (d.workload.rss = '96 MiB'),
     path: 'workload.rss',
@@ -1267,7 +1282,7 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
         q.sz_byte = q.sz_bytes;
         delete q.sz_bytes;
       }),
-    ).toEqual([`${SCHEME}.quotas.sz_byte: unknown key, ignored (as damo does); check its spelling`, `${SCHEME}.quotas.sz_bytes: ${MISSING}, 0 (no size quota: no limit on the bytes applied)`]);
+    ).toEqual([`${SCHEME}.quotas.sz_byte: unknown key, ignored (as damo does); did you mean "sz_bytes"?`, `${SCHEME}.quotas.sz_bytes: ${MISSING}, 0 (no size quota: no limit on the bytes applied)`]);
   });
 
   it('bounds damo reads as "N unit" texts: a bare "max" beside "N samples", a time beside "N aggr_intervals"', () => {
@@ -1316,6 +1331,14 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].intervals.sample = '5 ms'))).toEqual([`${CTX}.intervals.sample: ${UNKNOWN}`]);
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].nr_regions.maximum = 5))).toEqual([`${CTX}.nr_regions.maximum: ${UNKNOWN}`]);
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].targets[0].regoins = []))).toEqual([`${CTX}.targets[0].regoins: ${UNKNOWN}`]);
+    // Where the key it most likely meant is missing, that key is named.
+    const t = (d: Doc) => d.damon.kdamonds[0].contexts[0].targets[0];
+    expect(
+      warnings((d) => {
+        t(d).regoins = t(d).regions;
+        delete t(d).regions;
+      }),
+    ).toContain(`${CTX}.targets[0].regoins: unknown key, ignored (as damo does); did you mean "regions"?`);
   });
 
   it('regions and addr filters are core addresses: bytes given with addr_unit 4 land beyond the machine, and that is said', () => {

@@ -4,6 +4,7 @@
  * what was found. Errors stop the run with exit code 2; warnings are printed and the run goes on.
  */
 import { isMapping } from '../lib/json.js';
+import { closest } from '../lib/spelling.js';
 import type { z } from 'zod';
 
 export type PathSeg = string | number;
@@ -140,24 +141,45 @@ function branchFits(issues: readonly z.core.$ZodIssue[]): boolean {
   });
 }
 
-/** Turn zod issues into our one-line form. */
-export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSeg[] = []): ConfigIssue[] {
+/** The keys a schema lets the object at a path have, for "did you mean" hints (scenarioKeysAt()). */
+export type KeysAt = (path: readonly PathSeg[]) => readonly string[] | undefined;
+
+/**
+ * A singular key given a list where its object also takes the plural (an event's `goal: [...]`
+ * for `goals`): the hint for that mistake, or ''.
+ */
+function pluralHint(at: readonly PathSeg[], input: unknown, keysAt: KeysAt | undefined): string {
+  const key = at[at.length - 1];
+  if (!Array.isArray(input) || typeof key !== 'string' || keysAt === undefined) return '';
+  return keysAt(at.slice(0, -1))?.includes(`${key}s`) ? ` (did you mean ${JSON.stringify(`${key}s`)}?)` : '';
+}
+
+/** Turn zod issues into our one-line form; `keysAt` lets unknown keys name the likely meant one. */
+export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSeg[] = [], keysAt?: KeysAt): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const i of issues) {
-    const path = formatPath([...prefix, ...(i.path as PathSeg[])]);
+    const at = [...prefix, ...(i.path as PathSeg[])];
+    const path = formatPath(at);
     const input = (i as { input?: unknown }).input;
     switch (i.code) {
       case 'invalid_type':
         // Schemas with a teaching message of their own ("expected bytes: …") keep it.
-        if (i.message.startsWith('expected ')) out.push({ path, message: `${i.message}; found ${showFound(input)}` });
-        else out.push({ path, message: `expected ${describeType(i.expected)}; found ${showFound(input)}` });
+        if (i.message.startsWith('expected ')) out.push({ path, message: `${i.message}; found ${showFound(input)}${pluralHint(at, input, keysAt)}` });
+        else out.push({ path, message: `expected ${describeType(i.expected)}; found ${showFound(input)}${pluralHint(at, input, keysAt)}` });
         break;
       case 'invalid_value':
         out.push({ path, message: expectedOneOf(i.values, input) });
         break;
-      case 'unrecognized_keys':
-        for (const k of i.keys) out.push({ path: formatPath([...prefix, ...(i.path as PathSeg[]), k]), message: `expected a key this object takes (check its spelling; see docs/scenario.md); found unknown key ${JSON.stringify(k)}` });
+      case 'unrecognized_keys': {
+        // The keys the object does not have yet are what a misspelt one may have meant.
+        const free = (keysAt?.(at) ?? []).filter((k) => !(isMapping(input) && k in input));
+        for (const k of i.keys) {
+          const meant = closest(k, free);
+          const message = meant === undefined ? `expected a key this object takes (check its spelling; see docs/scenario.md); found unknown key ${JSON.stringify(k)}` : `expected a key this object takes; found unknown key ${JSON.stringify(k)} (did you mean ${JSON.stringify(meant)}?)`;
+          out.push({ path: formatPath([...at, k]), message });
+        }
         break;
+      }
       case 'invalid_union': {
         // A discriminated union (workload.type): name the allowed values and what the key held.
         const disc = i as { discriminator?: string; options?: unknown[] };
@@ -172,14 +194,14 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], prefix: readonly Pa
         const fitting = branches.filter(branchFits);
         if (fitting.length === 0 && i.message.startsWith('expected ')) {
           // No branch fits the value's type, and the schema says what it expects.
-          out.push({ path, message: `${i.message}; found ${showFound(input)}` });
+          out.push({ path, message: `${i.message}; found ${showFound(input)}${pluralHint(at, input, keysAt)}` });
           break;
         }
         const best = (fitting.length > 0 ? fitting : branches).reduce<z.core.$ZodIssue[] | undefined>(
           (a, b) => (a === undefined || depth(b) > depth(a) ? b : a),
           undefined,
         );
-        if (best && best.length > 0) out.push(...fromZod(best, [...prefix, ...(i.path as PathSeg[])]));
+        if (best && best.length > 0) out.push(...fromZod(best, at, keysAt));
         else out.push({ path, message: `${i.message}; found ${showFound(input)}` });
         break;
       }

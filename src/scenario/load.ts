@@ -13,6 +13,7 @@ import { biggestNodeRange } from '../machine/machine.js';
 import { DEFAULT_PROFILE, resolveProfile, type ProfileOverrides } from '../profiles.js';
 import { ConfigError, addError, formatPath, fromZod, type ConfigIssue, type PathSeg } from './issues.js';
 import { DURATION_EXPECTED, MAX_SIM_TIME_NS, simTimeFound, type KdamondParams, type Scenario, type WorkloadParams } from './model.js';
+import { scenarioKeysAt } from './jsonschema.js';
 import { machineSchema, scenarioSchema, type ScenarioParsed } from './schema.js';
 import { z } from 'zod';
 import { DAMON_PART, MACHINE_PART, damonCheckEnv, hotMovePath, partIsWhole, validateKdamonds, validateMachineWorkload, validateScenario } from './validate.js';
@@ -71,7 +72,7 @@ export function scenarioFromDoc(doc: unknown, opts: LoadOptions = {}): LoadedSce
     throw new ConfigError([{ path: 'kdamonds', message: `expected a scenario (machine, workload, damon, ...); found damo's kdamonds config, which goes under the scenario's "damon" key (see examples/tiering-6040.yaml; \`run\` and \`args\` also take it as JSON: --preset NAME --kdamonds FILE.json)` }]);
   const r = scenarioSchema.safeParse(doc, { reportInput: true });
   if (!r.success) {
-    const shape = fromZod(r.error.issues);
+    const shape = fromZod(r.error.issues, [], scenarioKeysAt);
     throw new ConfigError([...shape, ...wholePartsAlone(doc, shape, opts)]);
   }
   const c: Collector = { errors: [], warnings: [] };
@@ -168,7 +169,7 @@ function schemesStoodIn(doc: Record<string, unknown>, shape: readonly ConfigIssu
  */
 export function machineFromDoc(doc: unknown): Scenario['machine'] {
   const r = z.object({ machine: machineSchema }).safeParse(doc, { reportInput: true });
-  if (!r.success) throw new ConfigError(fromZod(r.error.issues));
+  if (!r.success) throw new ConfigError(fromZod(r.error.issues, [], scenarioKeysAt));
   const c: Collector = { errors: [], warnings: [] };
   const machine = normaliseMachine(r.data.machine, numberIn(c));
   if (c.errors.length > 0) throw new ConfigError(c.errors);

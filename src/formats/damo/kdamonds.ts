@@ -9,6 +9,7 @@ import { isMapping } from '../../lib/json.js';
 import { z } from 'zod';
 import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, measuresNode, type QuotaGoalMetric } from '../../damos/scheme.js';
+import { closest } from '../../lib/spelling.js';
 import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { UnitError, decimalLookingSizeWarning, parseNumber, parseRatio, parseTime, showParsed } from './units.js';
@@ -240,7 +241,13 @@ export function warnDamoKeys(kdamond: unknown, base: readonly PathSeg[], c: Coll
   const obj = (o: unknown): Record<string, unknown> | undefined => (isMapping(o) ? o : undefined);
   const list = (o: unknown): unknown[] => (Array.isArray(o) ? o : []);
   const unknownKeys = (o: unknown, known: string[], path: readonly PathSeg[]) => {
-    for (const k of Object.keys(obj(o) ?? {})) if (!known.includes(k)) warn(c, [...path, k], 'unknown key, ignored (as damo does); check its spelling');
+    const keys = Object.keys(obj(o) ?? {});
+    const free = known.filter((k) => !keys.includes(k));
+    for (const k of keys) {
+      if (known.includes(k)) continue;
+      const meant = closest(k, free);
+      warn(c, [...path, k], `unknown key, ignored (as damo does); ${meant === undefined ? 'check its spelling' : `did you mean ${JSON.stringify(meant)}?`}`);
+    }
   };
   const required = (o: unknown, keys: Readonly<Record<string, string>>, path: readonly PathSeg[]) => {
     const m = obj(o);
