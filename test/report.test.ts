@@ -716,9 +716,10 @@ describe('setupDifferences', () => {
     const b = { seed: 1, duration_s: 90, workload: 'w', schemes: [{ goal_tuner: 'y' }], damon: damon(scheme(2n ** 64n - 2n), scheme(4096)) };
     expect(setupDifferences([a, b])).toEqual([
       { path: 'duration_s', values: ['60', '90'] },
-      { path: 'kd0.ctx0.s0.quotas.sz_bytes', values: ['18446744073709551615', '18446744073709551614'] },
+      // The damon part's sizes read in units, as the model's (ULONG_MAX is damo's "max"; exact where three decimals would round).
+      { path: 'kd0.ctx0.s0.quotas.sz_bytes', values: ['max', '18,446,744,073,709,551,614'] },
       // The header's schemes digest is left out where every run has its damon part.
-      { path: 'kd0.ctx0.s1', values: [undefined, '{"action":"stat","quotas":{"sz_bytes":4096,"goals":[]}}'] },
+      { path: 'kd0.ctx0.s1', values: [undefined, '{"action":"stat","quotas":{"sz_bytes":"4.000 KiB","goals":[]}}'] },
     ]);
     // An empty list against a full one: the items the other lacks, not "[]" against nothing.
     const goal = { metric: 'node_mem_used_bp', target_value: 5000 };
@@ -734,6 +735,13 @@ describe('setupDifferences', () => {
     expect(setupDifferences([machine(64 * GiB, []), machine(64 * GiB + 4096, [{ at: 300e9, offset: 24 * GiB }])])).toEqual([
       { path: 'model.machine.nodes[0].capacity', values: ['64.000 GiB', '68,719,480,832'] },
       { path: 'model.workload.processes[0].areas[0].hot.moves[0]', values: [undefined, '{"at":"5 m","offset":"24.000 GiB"}'] },
+    ]);
+    // Its times too (*_us, *_ms), and an access pattern's size bounds; addresses stay numbers, as damo prints them.
+    const ctx = (sampleUs: number, szMin: number, start: number) => ({ damon: { kdamonds: [{ contexts: [{ intervals: { sample_us: sampleUs }, targets: [{ regions: [{ start, end: 2 ** 40 }] }], schemes: [{ access_pattern: { sz_bytes: { min: szMin, max: '18446744073709551615' } }, quotas: { reset_interval_ms: 1000 } }] }] }] } });
+    expect(setupDifferences([ctx(5000, 4096, 4 * GiB), ctx(7500, 2 * MiB, 8 * GiB)])).toEqual([
+      { path: 'kd0.ctx0.intervals.sample_us', values: ['5 ms', '7 ms 500 us'] },
+      { path: 'kd0.ctx0.targets[0].regions[0].start', values: [String(4 * GiB), String(8 * GiB)] },
+      { path: 'kd0.ctx0.s0.access_pattern.sz_bytes.min', values: ['4.000 KiB', '2.000 MiB'] },
     ]);
     // Without a damon part (a timeline from before it), the digest is what there is to compare.
     expect(setupDifferences([{ schemes: [{ goal_tuner: 'x' }] }, { schemes: [{ goal_tuner: 'y' }], damon: damon() }])[0]).toEqual({ path: 'schemes[0].goal_tuner', values: ['x', 'y'] });
@@ -1465,7 +1473,7 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       expect(at).toBe(2);
       // (a path longer than the label column stands on its own line, its values on the next)
       const block = lines.slice(at + 1, lines.indexOf('', at));
-      expect(block.join(' ').trim().split(/\s+/)).toEqual(['seed', '7', '42', 'kd0.ctx0.s1.quotas.sz_bytes', String(128 * MiB), String(96 * MiB)]);
+      expect(block.join(' ').trim().split(/\s+/)).toEqual(['seed', '7', '42', 'kd0.ctx0.s1.quotas.sz_bytes', '128.000', 'MiB', '96.000', 'MiB']);
       const same = await cli(['report', 'summary', base, base]);
       expect(same.out).not.toContain('setup, where');
       // One timeline alone has nothing to differ from: its table is what its run printed.

@@ -38,7 +38,7 @@ const MODEL_NS = new Set(['at']);
 /**
  * The header's `model` as a reader takes it in: its byte counts in units ("64.000 GiB", exact, or
  * the integer where three decimals would round) and its times as "5 m", where the header keeps raw
- * bytes and ns. The damo part is left as damo wrote it.
+ * bytes and ns. The damo part has readableDamon().
  */
 function readableModel(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => readableModel(v, key));
@@ -47,6 +47,30 @@ function readableModel(value: unknown, key = ''): unknown {
     if (MODEL_BYTES.has(key)) return formatBytes(value, { exact: true });
     if (MODEL_NS.has(key)) return formatTimeExact(value, 'ns');
   }
+  return value;
+}
+
+/** An integer as the header holds it: a number, or past 2^53 a bigint (as readTimeline() reads it) or its digits. */
+function headerInteger(v: unknown): bigint | undefined {
+  if (typeof v === 'bigint') return v >= 0n ? v : undefined;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+  return typeof v === 'string' && /^\d+$/.test(v) ? BigInt(v) : undefined;
+}
+
+/**
+ * The header's DAMON part (damo's format, written raw) as readableModel() shows the model: its
+ * sizes (a quota's `sz_bytes`, `effective_sz_bytes`, an access pattern's `sz_bytes` bounds) in
+ * units and its `*_us` / `*_ms` times as times, so that a row of a damon size reads like one of a
+ * machine's. Addresses (regions, address ranges) stay numbers, as damo prints them.
+ */
+function readableDamon(value: unknown, key = '', parent = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => readableDamon(v, key, parent));
+  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readableDamon(v, k, key)]));
+  const n = headerInteger(value);
+  if (n === undefined) return value;
+  if (key === 'sz_bytes' || key === 'effective_sz_bytes' || (parent === 'sz_bytes' && (key === 'min' || key === 'max'))) return formatBytes(n, { exact: true });
+  if (key.endsWith('_us')) return formatTimeExact(n, 'us');
+  if (key.endsWith('_ms')) return formatTimeExact(n, 'ms');
   return value;
 }
 
@@ -96,7 +120,7 @@ export function setupDifferences(configs: ReadonlyArray<Record<string, unknown>>
   const digests = new Set([...(every('damon') ? ['schemes'] : []), ...(every('model') ? ['nodes', 'workload'] : []), ...(every('kernel') ? ['profile'] : [])]);
   const flat = configs.map((c) => {
     const out = new Map<string, Node>();
-    for (const [k, v] of Object.entries(c)) if (!digests.has(k)) nodes(k === 'model' ? readableModel(v) : v, k, out);
+    for (const [k, v] of Object.entries(c)) if (!digests.has(k)) nodes(k === 'model' ? readableModel(v) : k === 'damon' ? readableDamon(v) : v, k, out);
     return out;
   });
   const paths: string[] = [];
