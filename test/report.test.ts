@@ -1148,6 +1148,25 @@ describe('goalPlotSvg', () => {
     expect(targetsOf(moved)).toEqual([[0, 2000, 4]]);
   });
 
+  it("steps an evaluated goal's target at the write that set it, as the summary's phases start there", () => {
+    // Evaluations at t = 1..6, the target 6000 until t = 3 and 7000 from t = 4; the write came at 3.25.
+    const goals = [1, 2, 3, 4, 5, 6].map((t) => goal(t, 6000, { target_value: t <= 3 ? 6000n : 7000n }));
+    const write = { t: 3.25, command: 'commit_schemes_quota_goals', kdamond: 0, ctx: 0, goals: [1], goal_params: [[{ metric: 'node_mem_used_bp', nid: 0, target_value: 7000 }]] };
+    const spans = (events: Parameters<typeof chartData>[1]['events']) => chartData(goals, { events, durationS: 10 }).targets.map((x) => [x.t0, x.t1, x.target]);
+    expect(spans([write])).toEqual([
+      [1, 3.25, 6000],
+      [3.25, 6, 7000],
+    ]);
+    // A write that did not record the goals, one that recorded another target, or one to another
+    // context: the step stays at the first evaluation under the new target.
+    for (const other of [{ ...write, goal_params: undefined }, { ...write, goal_params: [[{ metric: 'node_mem_used_bp', nid: 0, target_value: 6500 }]] }, { ...write, kdamond: 1 }]) {
+      expect(spans([other])).toEqual([
+        [1, 4, 6000],
+        [4, 6, 7000],
+      ]);
+    }
+  });
+
   it('labels a goal never evaluated by its kdamond as the others, puts one of another unit in a panel of its own, and with none evaluated keeps the title saying so', async () => {
     const kd1: ConfiguredGoal = { kdamond: 1, ctx: 0, scheme: 0, goal: 0, metric: 'node_mem_free_bp', nid: 1, target_value: 2000n };
     const many = await goalPlotSvg(tempA, { title: 't', configuredGoals: [CONFIGURED[0], kd1], kdamonds: 2, durationS: DURATION });

@@ -233,9 +233,14 @@ function configuredTargets(g: ConfiguredGoal, writes: readonly PlotWrite[], end:
   return out;
 }
 
-/** Constant-target stretches per goal, drawn as dashed horizontal segments spanning their time. */
-function targetSegments(s: GoalSeries, part: readonly number[]): Array<{ goal: string; t0: number; t1: number; target: number }> {
+/**
+ * Constant-target stretches per goal, drawn as dashed horizontal segments spanning their time. A
+ * target a write changed steps at that write (the summary's phases start there too), where the
+ * write recorded it (goal_params); else at the first evaluation under the new target.
+ */
+function targetSegments(s: GoalSeries, part: readonly number[], writes: readonly PlotWrite[]): Array<{ goal: string; t0: number; t1: number; target: number }> {
   const out: Array<{ goal: string; t0: number; t1: number; target: number }> = [];
+  const mine = contextWrites(s.head, writes);
   s.recs.forEach((r, i) => {
     const target = num(r.target_value);
     const prev = out[out.length - 1];
@@ -243,11 +248,23 @@ function targetSegments(s: GoalSeries, part: readonly number[]): Array<{ goal: s
     if (prev && same && prev.target === target) {
       prev.t1 = r.t;
     } else {
-      if (prev && same) prev.t1 = r.t;
-      out.push({ goal: s.name, t0: r.t, t1: r.t, target });
+      const at = same ? (targetWrite(mine, s.head, s.recs[i - 1].t, r.t, target) ?? r.t) : r.t;
+      if (prev && same) prev.t1 = at;
+      out.push({ goal: s.name, t0: at, t1: r.t, target });
     }
   });
   return out;
+}
+
+/** The last of `writes` in (from, to] that recorded goal g with this target, or undefined. */
+function targetWrite(writes: readonly PlotWrite[], g: ConfiguredGoal, from: number, to: number, target: number): number | undefined {
+  let at: number | undefined;
+  for (const w of writes) {
+    if (w.t <= from || w.t > to) continue;
+    const p = w.goal_params?.[g.scheme]?.[g.goal];
+    if (p !== undefined && p.metric === g.metric && p.nid === g.nid && num(p.target_value) === target) at = w.t;
+  }
+  return at;
 }
 
 /**
@@ -455,7 +472,7 @@ export function chartData(goals: GoalRecord[], opts: Omit<PlotOptions, 'title'>)
   const xDomain = fixed ? [0, opts.durationS as number] : tMax > 0 ? undefined : [0, 1];
   // A goal never evaluated has its configured target over the axis, then those later writes gave it.
   const targets = series.flatMap((s, j) =>
-    s.recs.length > 0 ? targetSegments(s, parts[j]) : configuredTargets(s.head, opts.events ?? [], xDomain ? xDomain[1] : tMax).map((seg) => ({ goal: s.name, ...seg })),
+    s.recs.length > 0 ? targetSegments(s, parts[j], opts.events ?? []) : configuredTargets(s.head, opts.events ?? [], xDomain ? xDomain[1] : tMax).map((seg) => ({ goal: s.name, ...seg })),
   );
   const thin = <T extends { t: number }>(line: T[], value: (p: T) => number): T[] =>
     fixed && !opts.allPoints ? thinSteps(line, value, 0, opts.durationS as number, THIN_COLUMNS) : line;
@@ -723,7 +740,7 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
       const points = s.recs.map((r, i): ComparedPoint => ({ run: name, ...(split ? { part: `${name}/${parts[i]}` } : {}), t: r.t, value: num(r.current_value) }));
       // Each stretch thinned on its own, so no pixel column joins two.
       for (const part of new Set(parts)) panel.values.push(...thin(points.filter((_, i) => parts[i] === part)));
-      panel.targets.push(...targetSegments(s, parts).map(({ t0, t1, target }) => ({ run: name, t0, t1, target })));
+      panel.targets.push(...targetSegments(s, parts, events).map(({ t0, t1, target }) => ({ run: name, t0, t1, target })));
     }),
   );
   const events = labelRows(sameWritesOnce(runs.flatMap((r) => r.events ?? []), tMax), tMax);
