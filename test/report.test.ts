@@ -899,6 +899,12 @@ describe('formatSummaryTable', () => {
     expect(t).toContain(`${'x'.repeat(90)} (addr_unit 4096: sizes × 4096)`);
     const plain = formatSummaryTable([{ title: 'temporal', rows: temporal }, { title: 'consist', rows: temporal }]);
     expect(t.split('\n')[0]).toBe(plain.split('\n')[0]);
+    // Runs of different addr_unit side by side: each column's, not one run's for all.
+    const au = (addrUnit?: number) => temporal.map((x) => ({ ...x, ...(addrUnit === undefined ? {} : { addrUnit }) }));
+    const mixed = formatSummaryTable([{ title: 'bytes', rows: au() }, { title: 'pages', rows: au(4096) }, { title: 'bytes2', rows: au() }]);
+    expect(mixed).toContain(`${temporal[0].label}; addr_unit differs by run, sizes × 1 | 4096 | 1\n`);
+    expect(mixed).not.toContain('(addr_unit 4096: sizes × 4096)');
+    expect(formatSummaryTable([{ title: 'a', rows: au() }, { title: 'b', rows: au() }])).not.toContain('addr_unit');
   });
 
   it('formats bytes as MiB/GiB with 3 decimals', () => {

@@ -680,10 +680,15 @@ function setupRows(diffs: readonly SetupDifference[], nColumns: number): Row[] {
   return rows;
 }
 
-/** Say when sizes were scaled from core units (an addr_unit other than 1). */
+/**
+ * Say when sizes were scaled from core units (an addr_unit other than 1): one note where every
+ * run's entry has the same addr_unit, else each column's, in column order, as the phases' note.
+ */
 function auNote(rows: ReadonlyArray<{ addrUnit?: number } | undefined>): string {
-  const au = rows.find((r) => r?.addrUnit !== undefined)?.addrUnit;
-  return au === undefined ? '' : ` (addr_unit ${au}: sizes × ${au})`;
+  const units = rows.map((r) => (r === undefined ? undefined : (r.addrUnit ?? 1)));
+  const present = [...new Set(units.filter((u) => u !== undefined))];
+  if (present.length === 1) return present[0] === 1 ? '' : ` (addr_unit ${present[0]}: sizes × ${present[0]})`;
+  return present.length === 0 ? '' : `; addr_unit differs by run, sizes × ${units.map((u) => u ?? '-').join(' | ')}`;
 }
 
 /** Which part of the run an entry covers (a goal a write changed, added or removed), for headings. */
