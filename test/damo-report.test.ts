@@ -235,6 +235,25 @@ describe('damo report damon: after a run', () => {
     expect(q).toEqual(r);
   });
 
+  it('says on stderr that sizes count core units where a context has an addr_unit, as damo prints them', async () => {
+    const doc = {
+      seed: 5,
+      duration: 1,
+      machine: { nodes: [{ capacity: '256 MiB' }, { capacity: '256 MiB' }] },
+      workload: { type: 'hotset', rss: '64 MiB', hot_set: '8 MiB', hot_share: '95 %', access_rate: 1e6 },
+      damon: { kdamonds: [{ contexts: [{ ops: 'paddr', addr_unit: 4, targets: [{ pid: null }], schemes: [{ action: 'stat' }] }] }] },
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-report-'));
+    const file = join(dir, 'au.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const full = await cli(['report', 'damon', file]);
+    const stats = await cli(['report', 'damon', file, '--damos-stats']).finally(() => rmSync(dir, { recursive: true, force: true }));
+    const note = "; with addr_unit 4, sizes count core units, printed as bytes as damo prints them (bytes are addr_unit times as many; `run`'s summary gives bytes)\n";
+    expect([full.code, stats.code]).toEqual([0, 0]);
+    expect(full.err.endsWith(note), full.err).toBe(true);
+    expect(stats.err.split('\n').filter((l) => !l.includes('warning:')).join('\n')).toBe(`damon-sim: ${file} after 1 simulated s (seed 5); statistics are simulated${note}`);
+  });
+
   it('--damos-stats prints the statistics alone, as damo report damon --damos_stats: the same numbers as the full report, in its three formats', async () => {
     const base = ['report', 'damon', '--preset', 'tiering-6040', '--duration', '20s'];
     const full = await cli(base);

@@ -15,6 +15,7 @@ import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks } from '../repo
 import { formatSweepTable } from '../report/sweep.js';
 import { readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from '../report/timeline.js';
 import { ConfigError, expectedOneOf, type ConfigIssue } from '../scenario/issues.js';
+import type { KdamondParams } from '../scenario/model.js';
 import { runScenarioAsync, type RunResult } from '../run/run.js';
 import { checkPreset, checkTuner, loadScenarioSource, parseCompat, parseOverrides, parseProfile } from './damo-common.js';
 import { PROFILES } from '../profiles.js';
@@ -98,7 +99,7 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   const runtime = runtimeOf(res.simulation, files);
   if (o.damosStats && view !== undefined) {
     // The statistics as of the run's end: damo updates them and reads no tried regions for this.
-    printInfo(io, `${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); statistics are simulated`);
+    printInfo(io, `${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); statistics are simulated${coreUnitsNote(files)}`);
     io.out(formatDamosStats(runtime, { raw: o.raw, fields: view.fields, format: view.format }));
     return 0;
   }
@@ -116,7 +117,7 @@ export async function reportDamonCommand(io: Io, file: string | undefined, o: Re
   );
   fillTriedRegions(runtime, res.simulation, tried);
   const kdamonds = new Set(res.simulation.kdamonds.map((k) => k.idx)).size;
-  printInfo(io, `${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); state, statistics and tried regions are simulated${walkedWhen(sc.duration, walked, kdamonds)}`);
+  printInfo(io, `${src.label} after ${sc.duration / 1e9} simulated s (seed ${sc.seed}); state, statistics and tried regions are simulated${walkedWhen(sc.duration, walked, kdamonds)}${coreUnitsNote(files)}`);
   io.out(formatDamonReport(model, { compat, raw: o.raw, runtime }));
   return 0;
 }
@@ -132,6 +133,16 @@ function walkedWhen(durationNs: number, walked: ReadonlyArray<[number, number]>,
   // With several kdamonds, each time is named by its kdamond, even when only one walk completed.
   const when = kdamonds === 1 ? `at ${at(walked[0][1])}` : walked.map(([ki, ns]) => `kdamond ${ki}'s at ${at(ns)}`).join(', ');
   return `; statistics and goal values are as of ${at(durationNs)}, tried regions from the apply pass after it (${when}), as update_schemes_tried_regions waits for one`;
+}
+
+/**
+ * Where a context's addr_unit is not 1, its statistics' and regions' sizes count core units, which
+ * damo prints as if they were bytes, as this report does; `run`'s summary gives bytes.
+ */
+function coreUnitsNote(files: readonly KdamondParams[]): string {
+  const units = [...new Set(files.flatMap((k) => k.contexts.map((c) => c.addrUnit)))].filter((u) => u !== 1);
+  if (units.length === 0) return '';
+  return `; with addr_unit ${units.join(', ')}, sizes count core units, printed as bytes as damo prints them (bytes are addr_unit times as many; \`run\`'s summary gives bytes)`;
 }
 
 /** Every file's timeline, read by `read`; every file's problem at once, one line each. */
