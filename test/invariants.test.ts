@@ -36,6 +36,7 @@ import type { DamonCtx } from '../src/damon/ctx.js';
 import type { DamonTracer } from '../src/damon/trace.js';
 import { quotaIsFull } from '../src/damos/quota.js';
 import { HPAGE_PMD_SIZE } from '../src/lib/kint.js';
+import { resolveProfile, type KernelProfile } from '../src/profiles.js';
 import { ExtKind } from '../src/machine/extents.js';
 import type { PaddrOps } from '../src/ops/paddr.js';
 import type { Machine } from '../src/machine/machine.js';
@@ -58,6 +59,8 @@ interface Small {
   seed?: number;
   sampling?: 'region' | 'folio';
   profile?: 'b0' | 'b1';
+  /** Switches of the profile flipped (kernel.overrides): a case for a switch of your own. */
+  overrides?: NonNullable<NonNullable<ScenarioDoc['kernel']>['overrides']>;
   addrUnit?: number;
   /** The schemes' apply interval (0: every aggregation). */
   applyUs?: number;
@@ -88,7 +91,7 @@ function smallDoc(o: Small): ScenarioDoc {
     name: `small-${o.tuner}${o.thp ? '-thp' : ''}`,
     seed: o.seed ?? 42,
     duration: `${o.seconds} s`,
-    kernel: { profile: o.profile ?? 'b0', hz: 1000 },
+    kernel: { profile: o.profile ?? 'b0', ...(o.overrides ? { overrides: o.overrides } : {}), hz: 1000 },
     sampling: o.sampling ?? 'region',
     machine: {
       base: BASE,
@@ -328,10 +331,16 @@ describe('invariants after every kdamond step', () => {
     // Apply passes between aggregations: merge-backs then grow regions whose blocks are live.
     { name: 'TEMPORAL, profile b1, schemes applied every 20 ms, 20 s', o: { tuner: 'temporal', profile: 'b1', applyUs: 20_000, seconds: 20 } },
     { name: 'TEMPORAL, addr_unit 4 (min_region_sz 1024 core units), THP, 20 s', o: { tuner: 'temporal', addrUnit: 4, thp: true, seconds: 20 } },
+    // A profile's switches flipped, as a switch of one's own is tried (docs/trying-a-change.md):
+    // b0 before the failed-charge series (profiles.md, "Caveats").
+    { name: 'TEMPORAL, b0 without quotaFullBelowMinRegion and damosQuotaIsFull, 20 s', o: { tuner: 'temporal', overrides: { quotaFullBelowMinRegion: false, damosQuotaIsFull: false }, seconds: 20 } },
   ];
   for (const c of cases) {
     it(c.name, { timeout: 120_000 }, () => {
-      const st = runChecked(small(c.o));
+      const sc = small(c.o);
+      const profile = resolveProfile(sc.kernel);
+      for (const [k, v] of Object.entries(c.o.overrides ?? {})) expect(profile?.[k as keyof KernelProfile], k).toBe(v);
+      const st = runChecked(sc);
       // 5 ms samples, 100 ms aggregations: every 20th sample aggregates. A 5 ms sleep at HZ 1000
       // ends at the sixth tick boundary after it began (damon/usleep.ts), so a sample takes at
       // least 6 ms: at most 1000/6 per second; the kdamond's own work (sampling cost, migrations)
