@@ -4,7 +4,7 @@
  * sees it: what is not such a text (a binary file, a timeline, a plot, bracket nesting that would
  * overflow the parsers' stack, a repeated key, a second YAML document) is refused here with the
  * line and column, and integers past 2^53 in damo's parts stay exact. The scenario loader and
- * damo's `--kdamonds` option both read through it.
+ * damo's positional kdamonds YAML file (`args cfg.yaml`) both read through it.
  */
 
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';

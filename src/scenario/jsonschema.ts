@@ -43,5 +43,5 @@ function child(n: unknown, seg: PathSeg): unknown[] {
   if (!isMapping(n)) return [];
   if (typeof seg === 'number') return n.items === undefined ? [] : [n.items];
   const props = isMapping(n.properties) ? n.properties : {};
-  return seg in props ? [props[seg]] : [];
+  return Object.hasOwn(props, seg) ? [props[seg]] : [];
 }
