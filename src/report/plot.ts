@@ -221,8 +221,7 @@ function configuredTargets(g: ConfiguredGoal, writes: readonly PlotWrite[], end:
       if (kept !== false && w.command !== 'on') return out;
       continue;
     }
-    const p = w.goal_params[g.scheme]?.[g.goal];
-    const target = p !== undefined && p.metric === g.metric && p.nid === g.nid ? num(p.target_value) : undefined;
+    const target = recordedTarget(w, g);
     if (target === undefined) close(w.t);
     else if (cur === undefined || cur.target !== target) {
       close(w.t);
@@ -259,12 +258,14 @@ function targetSegments(s: GoalSeries, part: readonly number[], writes: readonly
 /** The last of `writes` in (from, to] that recorded goal g with this target, or undefined. */
 function targetWrite(writes: readonly PlotWrite[], g: ConfiguredGoal, from: number, to: number, target: number): number | undefined {
   let at: number | undefined;
-  for (const w of writes) {
-    if (w.t <= from || w.t > to) continue;
-    const p = w.goal_params?.[g.scheme]?.[g.goal];
-    if (p !== undefined && p.metric === g.metric && p.nid === g.nid && num(p.target_value) === target) at = w.t;
-  }
+  for (const w of writes) if (w.t > from && w.t <= to && recordedTarget(w, g) === target) at = w.t;
   return at;
+}
+
+/** The target a write recorded for goal g (its goal_params), or undefined: none recorded, or its index holds another metric or node. */
+function recordedTarget(w: PlotWrite, g: ConfiguredGoal): number | undefined {
+  const p = w.goal_params?.[g.scheme]?.[g.goal];
+  return p !== undefined && p.metric === g.metric && p.nid === g.nid ? num(p.target_value) : undefined;
 }
 
 /**
