@@ -1053,9 +1053,9 @@ interface PositionalConfig {
 }
 
 /** A positional config's document (positionalConfig()): a YAML file's, or JSON text's or a JSON file's. */
-function readPositionalConfig({ word: t, label }: PositionalConfig): unknown {
+function readPositionalConfig({ word: t, label, file }: PositionalConfig): unknown {
   if (t.endsWith('.yaml')) {
-    if (!isInputFile(t)) fail(t, `expected a kdamonds YAML file (damo reads a positional word ending in ".yaml" as one); found ${JSON.stringify(t)}, which is ${existsSync(t) ? 'not a regular file' : 'no file'}`);
+    if (!file) fail(t, `expected a kdamonds YAML file (damo reads a positional word ending in ".yaml" as one); found ${JSON.stringify(t)}, which is ${existsSync(t) ? 'not a regular file' : 'no file'}`);
     return parseText(readInput(t).toString('utf8'), t, 'yaml');
   }
   return jsonOption(label, t);
@@ -1064,7 +1064,8 @@ function readPositionalConfig({ word: t, label }: PositionalConfig): unknown {
 /** A JSON option value as damo reads it: the file's text if such a file exists, else the text itself. */
 function jsonOption(opt: string, value: string): unknown {
   const t = value.trim();
-  if (!t.startsWith('{') && !t.startsWith('[') && !isInputFile(value)) {
+  const file = isInputFile(value);
+  if (!t.startsWith('{') && !t.startsWith('[') && !file) {
     // damo reads the text of a path only if it is a regular file (os.path.isfile()), and any
     // other value as JSON text: say which one this was instead of quoting a parse error of its name.
     if (!existsSync(value)) fail(opt, `expected JSON text or a JSON file; found ${JSON.stringify(value)}, which is neither (no such file (ENOENT))`);
@@ -1072,7 +1073,7 @@ function jsonOption(opt: string, value: string): unknown {
   }
   let text = value;
   try {
-    if (isInputFile(value)) text = readInput(value).toString('utf8');
+    if (file) text = readInput(value).toString('utf8');
   } catch {
     // not a readable file: the value is the JSON text
   }
