@@ -53,17 +53,16 @@ export function loadOne(file: string | undefined, o: RunCommandOptions, tuner: T
     return { ...doc, damon: { kdamonds: [] } };
   };
   const ov = parseOverrides(o);
+  const setter = temporalOption(o);
   let loaded: LoadedScenario;
   if (o.preset !== undefined) {
     const doc = withProfile(forRun(presetDoc(o.preset, tuner)), profile);
-    const setter = temporalOption(o);
     if (setter !== undefined) refuseProfileWithoutTemporal(doc, setter);
     loaded = scenarioFromDoc(doc, { source: `preset ${o.preset}`, compat, durationNs: ov.durationNs });
   } else if (file !== undefined) {
     // --compare-tuners runs the file's goal-tuned schemes under each tuner in turn; --tuner under one.
     const fileTuner = o.compareTuners ? tuner : (o.tuner as Tuner | undefined);
     loaded = loadFileUnderTuner(file, fileTuner, o.compareTuners ? '--compare-tuners' : '--tuner', { compat, durationNs: ov.durationNs }, (doc) => {
-      const setter = temporalOption(o);
       if (setter !== undefined) refuseProfileWithoutTemporal(withProfile(doc, profile), setter);
       return withProfile(forRun(doc), profile);
     }).loaded;
