@@ -36,18 +36,27 @@ const MODEL_BYTES = new Set(['base', 'hole_between_nodes', 'capacity', 'reserved
 const MODEL_NS = new Set(['at']);
 
 /**
+ * `value` with each leaf as `leaf` shows it, given the leaf's key and its parent's (an array's
+ * items take the array's key): the walk readableModel() and readableDamon() share.
+ */
+function readableLeaves(value: unknown, leaf: (v: unknown, key: string, parent: string) => unknown, key = '', parent = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => readableLeaves(v, leaf, key, parent));
+  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readableLeaves(v, leaf, k, key)]));
+  return leaf(value, key, parent);
+}
+
+/**
  * The header's `model` as a reader takes it in: its byte counts in units ("64.000 GiB", exact, or
  * the integer where three decimals would round) and its times as "5 m", where the header keeps raw
  * bytes and ns. The damo part has readableDamon().
  */
-function readableModel(value: unknown, key = ''): unknown {
-  if (Array.isArray(value)) return value.map((v) => readableModel(v, key));
-  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readableModel(v, k)]));
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
-    if (MODEL_BYTES.has(key)) return formatBytes(value, { exact: true });
-    if (MODEL_NS.has(key)) return formatTimeExact(value, 'ns');
-  }
-  return value;
+function readableModel(value: unknown): unknown {
+  return readableLeaves(value, (v, key) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return v;
+    if (MODEL_BYTES.has(key)) return formatBytes(v, { exact: true });
+    if (MODEL_NS.has(key)) return formatTimeExact(v, 'ns');
+    return v;
+  });
 }
 
 /** An integer as the header holds it: a number, or past 2^53 a bigint (as readTimeline() reads it) or its digits. */
@@ -63,15 +72,15 @@ function headerInteger(v: unknown): bigint | undefined {
  * units and its `*_us` / `*_ms` times as times, so that a row of a damon size reads like one of a
  * machine's. Addresses (regions, address ranges) stay numbers, as damo prints them.
  */
-function readableDamon(value: unknown, key = '', parent = ''): unknown {
-  if (Array.isArray(value)) return value.map((v) => readableDamon(v, key, parent));
-  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readableDamon(v, k, key)]));
-  const n = headerInteger(value);
-  if (n === undefined) return value;
-  if (key === 'sz_bytes' || key === 'effective_sz_bytes' || (parent === 'sz_bytes' && (key === 'min' || key === 'max'))) return formatBytes(n, { exact: true });
-  if (key.endsWith('_us')) return formatTimeExact(n, 'us');
-  if (key.endsWith('_ms')) return formatTimeExact(n, 'ms');
-  return value;
+function readableDamon(value: unknown): unknown {
+  return readableLeaves(value, (v, key, parent) => {
+    const n = headerInteger(v);
+    if (n === undefined) return v;
+    if (key === 'sz_bytes' || key === 'effective_sz_bytes' || (parent === 'sz_bytes' && (key === 'min' || key === 'max'))) return formatBytes(n, { exact: true });
+    if (key.endsWith('_us')) return formatTimeExact(n, 'us');
+    if (key.endsWith('_ms')) return formatTimeExact(n, 'ms');
+    return v;
+  });
 }
 
 /** A node of a header's tree: a leaf's value, or a list or mapping (whose leaves are compared instead, where every run has it). */
