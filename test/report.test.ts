@@ -195,6 +195,27 @@ describe('summarize', () => {
     expect(summarize(recs, DURATION, undefined, 100, {})[0].phase).toBeUndefined();
   });
 
+  it('after a move, an evaluation of counts gathered before it is no recovery (an operator review: 0.2 s reported, ~650 s taken)', () => {
+    // An evaluation comes in the apply pass just before its aggregation ends (t + 0.5 ms). The
+    // hot set moves at 4.5: the evaluation at t=5 still reads counts mostly from before the move,
+    // in band; the aggregation that ends at 5.0005 is the last such, so from t=6 on the counts
+    // are the moved hot set's: 3000 at t=6, back in band at t=8.
+    const recs = [6500, 6050, 6000, 6000, 6010, 3000, 4000, 5950].map((v, i) => goal(i + 1, v));
+    const aggrs = Array.from({ length: 10 }, (_, i) => i + 0.0005);
+    const [, after] = summarize(recs, DURATION, undefined, 100, { hotSetMoves: [4.5], aggregations: () => aggrs });
+    expect(after).toMatchObject({ hotSetMoved: true, moveSeenS: 5.0005, timeToTargetS: 3.5, evaluations: 4 });
+    // An aggregation that ends at the move gathered its counts before it: the next one is the first after.
+    const [, atEnd] = summarize(recs, DURATION, undefined, 100, { hotSetMoves: [4.0005], aggregations: () => aggrs });
+    expect(atEnd).toMatchObject({ moveSeenS: 4.0005, timeToTargetS: 0.9995 });
+    // Without the aggregation times (a caller that has none), every evaluation counts, as before.
+    const [, blind] = summarize(recs, DURATION, undefined, 100, { hotSetMoves: [4.5] });
+    expect(blind.timeToTargetS).toBe(0.5);
+    expect(blind.moveSeenS).toBeUndefined();
+    // No aggregation ended after the move: nothing it evaluated can count.
+    const [, unseen] = summarize(recs, DURATION, undefined, 100, { hotSetMoves: [4.5], aggregations: () => aggrs.slice(0, 5) });
+    expect(unseen).toMatchObject({ moveSeenS: null, timeToTargetS: null });
+  });
+
   it('computes population mean/stddev/min/max over t >= duration/2', () => {
     expect(a.meanSecondHalf).toBe(6000);
     expect(a.stddevSecondHalf).toBe(100);

@@ -33,6 +33,13 @@ export interface SchemeSummary {
   /** Present (true) when the phase began where the workload's hot set moved (SummaryRunInfo.hotSetMoves). */
   hotSetMoved?: boolean;
   /**
+   * With hotSetMoved, where the run knew its kdamond's aggregations: when the first aggregation
+   * that ended at or after the move ended. Evaluations up to then read access counts gathered
+   * (at least partly) before the move, so timeToTargetS counts only evaluations after it; null
+   * when no aggregation ended after the move.
+   */
+  moveSeenS?: number | null;
+  /**
    * Present only for a goal an accepted write removed (the scheme has fewer goals after a
    * `commit`, `commit_schemes_quota_goals` or `on`, or is gone; the kernel drops a goal committed
    * with target 0): when the write took effect. The entry ends here (`phaseStartS` and `phaseEndS`
@@ -216,8 +223,13 @@ export function summarize(
     const starts = phases.map(
       (recs, i) => movedAt[i] ?? life.startOf(i === 0 ? -Infinity : phases[i - 1][phases[i - 1].length - 1].t, recs[0].t, recs[0]) ?? recs[0].t,
     );
+    const aggrs = run.aggregations?.(last.kdamond, last.ctx);
     phases.forEach((recs, i) => {
       const start = starts[i];
+      // After a move, an evaluation before the next aggregation ended read counts from before it:
+      // within the band, it says nothing of a recovery (the metric can read the old placement).
+      const moved = movedAt[i];
+      const seen = moved === undefined || aggrs === undefined ? undefined : (aggrs.find((t) => t >= moved) ?? null);
       const lastRec = recs[recs.length - 1];
       const next = i + 1 < phases.length ? phases[i + 1][0] : undefined;
       // Removed after its last evaluation: until the write that starts the next phase, or for good.
@@ -225,7 +237,7 @@ export function summarize(
       // Changed by a write after its last evaluation, with none under the new setting by the end.
       const changed = next || removedAt !== undefined ? undefined : life.changedAfter(lastRec.t, durationS, lastRec);
       const end = removedAt ?? (next ? starts[i + 1] : (changed?.t ?? durationS));
-      const s = summarizePhase(recs, start, end, labels?.get(k) ?? labels?.get(schemeKey(last)), toleranceBp);
+      const s = summarizePhase(recs, start, end, labels?.get(k) ?? labels?.get(schemeKey(last)), toleranceBp, seen ?? (seen === null ? Infinity : undefined));
       if (toleranceBp !== DEFAULT_TOLERANCE) s.tolerance = toleranceBp;
       // The scheme's applied totals through the phase: from 0 (or the phase's first evaluation) over
       // its evaluations to the next phase's first one, or to the run's final stats where known; a
@@ -241,7 +253,8 @@ export function summarize(
       Object.assign(s, appliedOver(withRestarts(points, ts, restarts)));
       if (phases.length > 1 || changed) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
       else if (start !== 0 || removedAt !== undefined) Object.assign(s, { phaseStartS: start, phaseEndS: end });
-      if (movedAt[i] !== undefined) s.hotSetMoved = true;
+      if (moved !== undefined) s.hotSetMoved = true;
+      if (seen !== undefined) s.moveSeenS = seen;
       if (removedAt !== undefined) s.removedAtS = removedAt;
       out.push(s);
       // The new setting's phase, never evaluated: what the scheme did after the last evaluation.
@@ -437,6 +450,12 @@ export interface SummaryRunInfo {
    * so how fast the schemes bring the hot memory back to the target is judged as a step's response.
    */
   hotSetMoves?: readonly number[];
+  /**
+   * When each context's aggregations ended (seconds, ascending; every one, whatever the timeline's
+   * stride): a moved hot set's phase judges its time to target from evaluations of counts gathered
+   * after the move.
+   */
+  aggregations?: (kdamond: number, ctx: number) => readonly number[];
 }
 
 /** A scheme's cumulative applied totals as a goal record, or an `on` event's `stats_before`, gives them. */
@@ -513,7 +532,15 @@ function appliedOver(points: readonly AppliedTotals[]): Pick<SchemeSummary, 'szA
 export const SETTLED_MIN_SHARE = 0.1;
 
 /** The summary of one goal's evaluations `recs` (one phase), which runs from `startS` to `endS`. */
-function summarizePhase(recs: readonly GoalRecord[], startS: number, endS: number, label: string | undefined, toleranceBp: number): SchemeSummary {
+function summarizePhase(
+  recs: readonly GoalRecord[],
+  startS: number,
+  endS: number,
+  label: string | undefined,
+  toleranceBp: number,
+  /** Only evaluations after this time count for the time to target (SchemeSummary.moveSeenS). */
+  reachedAfterS = -Infinity,
+): SchemeSummary {
   const halfS = startS + (endS - startS) / 2;
   const tol = big(toleranceBp);
   const within = (r: GoalRecord): boolean => {
@@ -521,7 +548,7 @@ function summarizePhase(recs: readonly GoalRecord[], startS: number, endS: numbe
     return (d < 0n ? -d : d) <= tol;
   };
   const last = recs[recs.length - 1];
-  const reached = recs.find(within);
+  const reached = recs.find((r) => r.t > reachedAfterS && within(r));
   // Times are whole µs: keep the difference one too, not a float residue of it.
   const sinceStart = (t: number) => (startS === 0 ? t : Math.round((t - startS) * 1e6) / 1e6);
   const timeToTargetS = reached === undefined ? null : sinceStart(reached.t);

@@ -237,7 +237,8 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const goalWrites = writesOf(events.records, SCHEME_WRITES);
   const initialGoals = sc.kdamonds.flatMap((k, ki) => k.contexts.map((c, ci) => ({ kdamond: ki, ctx: ci, goals: c.schemes.map((s) => keptGoals(s).length) })));
   const hotSetMoves = hotSetMoveTimes(sc.workload, sc.duration / 1e9);
-  const summary = summarize(rec.goals, sc.duration / 1e9, labels, opts.tolerance ?? DEFAULT_TOLERANCE, { finalStats: stats, goalWrites, initialGoals, hotSetMoves });
+  const aggregations = (kdamond: number, ctx: number) => rec.truths.filter((x) => x.kdamond === kdamond && x.ctx === ctx).map((x) => x.t);
+  const summary = summarize(rec.goals, sc.duration / 1e9, labels, opts.tolerance ?? DEFAULT_TOLERANCE, { finalStats: stats, goalWrites, initialGoals, hotSetMoves, aggregations });
   // The machine's own counters at the end: not the last recorded aggregation, which record.aggr_stride
   // can make far older than the end (or which watermarks may have kept from being made at all).
   const migrations = migrationSummary({ migrated: sim.machine.migratedBytes });
