@@ -1802,7 +1802,7 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
       const od = join(dir, 'limit-out');
       const f = await cli(['run', '--preset', 'tiering-6040', '--compare-tuners', '--duration', '100', '--out-dir', od, '--no-progress']);
       expect(f.code).toBe(1);
-      expect(f.err).toMatch(/damon-sim: wrote .*tiering-6040-temporal.svg\ndamon-sim: error: a DAMOS apply pass split target regions past 100000 .*; nothing written for this run; the files of the 1 run before it are kept\n$/);
+      expect(f.err).toMatch(/damon-sim: wrote .*tiering-6040-temporal.svg\ndamon-sim: error: at \d+\.\d{3} s \(simulated\), a DAMOS apply pass split target regions past 100000 .*; nothing written for this run; the files of the 1 run before it are kept\n$/);
       expect(f.out.split('\n')[0].trim()).toBe('tiering-6040-temporal');
       expect(f.out).toMatch(/time to target ±100 bp +30\.111 s/);
       expect(readdirSync(od).sort()).toEqual(['tiering-6040-temporal.ndjson', 'tiering-6040-temporal.svg']);

@@ -470,7 +470,18 @@ describe('a region explosion past what damon-sim can hold', () => {
     regionLimits.maxSimulated = 10_000;
     try {
       expect(() => runScenario(scenario)).toThrow(SimulationLimitError);
-      expect(() => runScenario(scenario)).toThrow(/split target regions past 10000 .* at 4096\): the kernel would go on/);
+      expect(() => runScenario(scenario)).toThrow(/^at 0\.\d{3} s \(simulated\), a DAMOS apply pass split target regions past 10000 .* at 4096\): the kernel would go on/);
+      expect(() => runScenario(scenario)).toThrow(/; scheme 0 had 4096 of its effective quota \(4096\) left; use a larger quota or profile b1$/);
+      // A time quota floors esz at min_region_sz even when a TEMPORAL goal is met (damos.md §4.4,
+      // an operator review): a larger quota cannot help, and the message says what does.
+      const timed = structuredClone(doc);
+      (timed.damon as unknown as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: unknown }> }> }> }).kdamonds[0].contexts[0].schemes[0].quotas = {
+        time_ms: 10,
+        reset_interval_ms: '1 s',
+        goals: [{ metric: 'node_mem_used_bp', nid: 0, target_value: 1 }],
+        goal_tuner: 'temporal',
+      };
+      expect(() => runScenario(scenarioFromDoc(timed).scenario)).toThrow(/; scheme 0's effective quota is min_region_sz \(4096\), the floor of a time quota .*; drop time_ms, or use profile b1$/);
     } finally {
       regionLimits.maxSimulated = saved;
     }

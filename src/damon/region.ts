@@ -346,7 +346,15 @@ export function weightedAverage(a: number, sa: number, b: number, sb: number): n
 export const regionLimits = { maxSimulated: 2 ** 24 };
 
 /** The run asks for more than the simulator can hold; not a configuration error of the user's. */
-export class SimulationLimitError extends Error {}
+export class SimulationLimitError extends Error {
+  constructor(
+    message: string,
+    /** The size of the apply-pass split that went past the limit (kdamondApplySchemes() says whose). */
+    readonly splitSz?: number,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * A left-to-right walk over a target's regions during which the current region may be split, its
@@ -430,7 +438,8 @@ export class RegionWalk {
     const max = regionLimits.maxSimulated;
     if (out.length + this.hidden + this.pending.length + this.unvisited.length + this.src.length - this.i >= max)
       throw new SimulationLimitError(
-        `a DAMOS apply pass split target regions past ${max} (splitting [${cur.start}, ${cur.end}) at ${sz}): the kernel would go on (a quota split before a rejecting core filter, docs/findings.md §3), but damon-sim cannot hold that many regions; use a larger quota or profile b1`,
+        `a DAMOS apply pass split target regions past ${max} (splitting [${cur.start}, ${cur.end}) at ${sz}): the kernel would go on (a quota split before a rejecting core filter, docs/findings.md §3), but damon-sim cannot hold that many regions`,
+        sz,
       );
     return cutRegion(cur, sz);
   }

@@ -8,7 +8,7 @@
  */
 import { alignDown } from '../lib/kint.js';
 import { coarseNs, type DamonCtx } from '../damon/ctx.js';
-import { PieceRun, RegionWalk, boundsMoved, newRegionLike, regionLimits, type DamonRegion, type DamonTarget } from '../damon/region.js';
+import { PieceRun, RegionWalk, SimulationLimitError, boundsMoved, newRegionLike, regionLimits, type DamonRegion, type DamonTarget } from '../damon/region.js';
 import { addrFilterBounds, coreFilterOut } from './filters.js';
 import { damosValidTarget, validForNoSize } from './pattern.js';
 import { EligibleMemo } from './goals.js';
@@ -165,13 +165,36 @@ export function kdamondApplySchemes(ctx: DamonCtx, maxRegionSz: () => number, wa
     return;
   }
   const mergeLimit = ctx.profile.postApplyMerge ? maxRegionSz() : 0;
-  for (const t of ctx.targets) {
-    if (ctx.ops.targetValid && !ctx.ops.targetValid(t)) continue;
-    const w = new RegionWalk(t, !ctx.profile.safeApplyWalk);
-    applyRegions(ctx, w, mergeLimit, walk);
-    w.finish();
+  try {
+    for (const t of ctx.targets) {
+      if (ctx.ops.targetValid && !ctx.ops.targetValid(t)) continue;
+      const w = new RegionWalk(t, !ctx.profile.safeApplyWalk);
+      applyRegions(ctx, w, mergeLimit, walk);
+      w.finish();
+    }
+  } catch (e) {
+    throw e instanceof SimulationLimitError && e.splitSz !== undefined ? withCause(ctx, e, e.splitSz) : e;
   }
   finishPass(ctx, walk);
+}
+
+/**
+ * A split cascade past the simulator's region limit, with when it happened and, where a scheme's
+ * quota split it, what would avoid it: a larger quota, unless a time quota's floor set it
+ * (damos.md §4.4: with `ms`, esz is at least min_region_sz, even when a TEMPORAL goal is met).
+ */
+function withCause(ctx: DamonCtx, e: SimulationLimitError, splitSz: number): SimulationLimitError {
+  const i = ctx.schemes.findIndex(
+    (s) => schemeDue(ctx, s) && quotaIsSet(s.quota, ctx.profile) && alignDown(s.quota.eszNum - s.quota.chargedSz, ctx.minRegionSz) === splitSz,
+  );
+  const q = ctx.schemes[i]?.quota;
+  let hint = 'use a larger quota or profile b1';
+  if (q && q.ms > 0 && q.eszNum <= ctx.minRegionSz)
+    hint =
+      `scheme ${i}'s effective quota is min_region_sz (${ctx.minRegionSz}), the floor of a time quota (damos.md §4.4: with time_ms, ` +
+      `esz is at least min_region_sz, even when a TEMPORAL goal is met), so a larger quota does not help; drop time_ms, or use profile b1`;
+  else if (q) hint = `scheme ${i} had ${splitSz} of its effective quota (${q.eszNum}) left; use a larger quota or profile b1`;
+  return new SimulationLimitError(`at ${(ctx.clock.now / 1e9).toFixed(3)} s (simulated), ${e.message}; ${hint}`, splitSz);
 }
 
 /**
