@@ -657,6 +657,31 @@ describe('on after off (damon_sysfs_turn_damon_on)', () => {
     expect(first.t).toBeCloseTo(9 + (samples * sampleMs) / 1000, 2);
   });
 
+  it('with refresh_ms, the kernel writes the tuned intervals back itself (damon_sysfs_repeat_call_fn): on starts from them', () => {
+    // A kernel reviewer: refresh_ms was read and exported but never run.
+    const goal = { access_bp: '4 %', aggrs: 3, min_sample_us: '1 ms', max_sample_us: '1 s' };
+    const restartIntervals = (refreshMs: number) => {
+      const d = smallDoc([
+        { at: 8.5, command: 'off' },
+        { at: 9, command: 'on' },
+      ]) as { duration: number; damon: { kdamonds: Array<{ refresh_ms?: number; contexts: Array<{ intervals: Record<string, unknown> }> }> } };
+      d.duration = 10;
+      d.damon.kdamonds[0].refresh_ms = refreshMs;
+      d.damon.kdamonds[0].contexts[0].intervals = { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s', intervals_goal: goal };
+      const res = runScenario(scenarioFromDoc(d).scenario);
+      const before = res.aggrs.filter((a) => a.t < 8.5);
+      const first = res.aggrs.find((a) => a.t > 9)!;
+      return { tunedBefore: before[before.length - 1], first };
+    };
+    const off = restartIntervals(0);
+    expect([off.first.sample_us, off.first.aggr_us]).toEqual([5_000, 100_000]);
+    expect(off.tunedBefore.aggr_us).not.toBe(100_000); // the goal tuned them before the stop
+    const on = restartIntervals(100);
+    // Refreshed every 100 ms: the files held the intervals of the last aggregations before the stop.
+    expect([on.first.sample_us, on.first.aggr_us]).toEqual([on.tunedBefore.sample_us, on.tunedBefore.aggr_us]);
+    expect(on.first.aggr_us).not.toBe(100_000);
+  });
+
   it('a commit written while the kdamond is off replaces the tuned intervals in the files', () => {
     const goal = { access_bp: '4 %', aggrs: 3, min_sample_us: '1 ms', max_sample_us: '1 s' };
     const d = smallDoc([

@@ -12,7 +12,7 @@
  * `tuned_intervals`, `tried_regions`.
  */
 import { damonCommitCtx, damonCommitCtxTest } from '../damon/commit.js';
-import { ctxIdxInKdamond, type DamonCtx } from '../damon/ctx.js';
+import { ctxIdxInKdamond, jiffies, msecsToJiffies, type DamonCtx } from '../damon/ctx.js';
 import type { Kdamond } from '../damon/kdamond.js';
 import { SplitState } from '../damon/split.js';
 import { commitSchemesQuotaGoals } from '../damos/commit.js';
@@ -101,6 +101,10 @@ export class EventEngine {
   private readonly tunedFiles = new Map<number, { sampleUs: number; aggrUs: number }>();
   /** When each kdamond's writer got its last answer: the next write is made no earlier. */
   private readonly answeredAt = new Map<number, number>();
+  /** Each kdamond's refresh_ms file: the scenario's, then what an `on` started it with. */
+  private readonly refreshMs = new Map<number, number>();
+  /** When each kdamond's refresh_ms work next updates the files (jiffies; per kdamond, see refresh()). */
+  private readonly nextRefresh = new Map<number, number>();
 
   /** The files `on` reads: the scenario's mirror, with intervals update_tuned_intervals wrote back. */
   private withTunedIntervals(idx: number, params: KdamondParams): KdamondParams {
@@ -117,6 +121,7 @@ export class EventEngine {
     /** The run's end: an event at or after it is never written (its load-time warning says so). */
     endNs = Infinity,
   ) {
+    for (const k of sim.kdamonds) this.refreshFrom(k, sim.scenario.kdamonds[k.idx]?.refreshMs ?? 0);
     const sorted = events.filter((ev) => ev.at < endNs).sort((a, b) => a.at - b.at || a.index - b.index);
     for (const ev of sorted) {
       const q = this.queues.get(ev.kdamond) ?? [];
@@ -190,7 +195,10 @@ export class EventEngine {
           // from 0, and what came after the last goal evaluation would be lost to the summary.
           const before = k.kdamond.ctx.schemes.map((s) => ({ sz_applied: s.stat.szApplied, nr_applied: s.stat.nrApplied, qt_exceeds: s.stat.qtExceeds }));
           const e = this.sim.restart(idx, this.withTunedIntervals(idx, ev.params!), at);
-          if (e === null) this.hook(k);
+          if (e === null) {
+            this.hook(k);
+            this.refreshFrom(k, ev.params!.refreshMs);
+          }
           this.outcome(ev, Math.max(at, k.clock.now), k.kdamond.ctx, e === null ? 'ok' : 'error', e ?? undefined, undefined, e === null ? before : undefined);
         } else if (ev.command === 'off') this.outcome(ev, at, k?.kdamond.ctx, 'error', '-EPERM: kdamond is not running'); // __damon_stop()
         else this.outcome(ev, at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
@@ -201,7 +209,34 @@ export class EventEngine {
   /** Before kdamond k's next step: hand over what is due by the end of its sleep. */
   beforeStep(k: SimKdamond): void {
     this.flushStopped(k.clock.now);
-    this.deliver(k, k.kdamond.nextSleepEnd());
+    const callAt = k.kdamond.nextSleepEnd();
+    this.refresh(k, callAt);
+    this.deliver(k, callAt);
+  }
+
+  /** damon_sysfs_turn_damon_on(): the refresh_ms work first runs refresh_ms after the start. */
+  private refreshFrom(k: SimKdamond, ms: number): void {
+    this.refreshMs.set(k.idx, ms);
+    this.nextRefresh.set(k.idx, jiffies(k.clock) + msecsToJiffies(ms, k.clock.hz));
+  }
+
+  /**
+   * damon_sysfs_repeat_call_fn() at the kdamond_call() of k's coming step (`callAt`): once every
+   * refresh_ms it writes the intervals the kdamond runs with back into the sample_us and aggr_us
+   * files (as update_tuned_intervals does), so an `on` after an `off` starts from the tuned ones.
+   * It updates the stats and effective-quota files too, which no scheduled write reads. The
+   * kernel keeps one next-update time for every kdamond (a 6.17-stable fix made it a global that
+   * each `on` resets), so with several kdamonds whichever calls first can delay the others'
+   * updates; damon-sim keeps one per kdamond.
+   */
+  private refresh(k: SimKdamond, callAt: number): void {
+    const ms = this.refreshMs.get(k.idx) ?? 0;
+    if (ms === 0 || k.kdamond.stopped) return;
+    const now = jiffies({ now: callAt, hz: k.clock.hz });
+    if (now < (this.nextRefresh.get(k.idx) ?? 0)) return; // time_before()
+    this.nextRefresh.set(k.idx, now + msecsToJiffies(ms, k.clock.hz));
+    const a = k.kdamond.ctx.attrs;
+    this.tunedFiles.set(k.idx, { sampleUs: a.sampleInterval, aggrUs: a.aggrInterval });
   }
 
   /**
