@@ -190,6 +190,12 @@ describe('summarize', () => {
     // Counted from the move: in band at t=8, 3.5 s after it; the applied bytes from the phase's first evaluation on.
     expect(after).toMatchObject({ phase: 1, phaseStartS: 4.5, phaseEndS: DURATION, hotSetMoved: true, timeToTargetS: 3.5, evaluations: 4, szApplied: 4 * MiB });
     expect(formatSummaryTable([{ title: 'r', rows: [before, after] }])).toContain('s0 node_mem_used_bp nid 0, from 4.500 s (the hot set moved), until 10.000 s');
+    // The steady state's rate (an operator review): from the first reading in the phase's second
+    // half to its end. Before: 3 MiB at t=3 to the next phase's 5 MiB at t=5, 1 MiB/s; after: 8 MiB
+    // at t=8 to the final 9 MiB at 10 s, 0.5 MiB/s.
+    expect(before.szAppliedPerHourSecondHalf).toBe(3600 * MiB);
+    expect(after.szAppliedPerHourSecondHalf).toBe(1800 * MiB);
+    expect(formatSummaryTable([{ title: 'r', rows: [before, after] }])).toMatch(/\n {2}applied per hour, 2nd half +3\.516 GiB\/h\n[^]*\n {2}applied per hour, 2nd half +1\.758 GiB\/h\n/);
     // A move past the last evaluation splits nothing; no move, one entry as before.
     expect(summarize(recs, DURATION, undefined, 100, { hotSetMoves: [9] })).toHaveLength(1);
     expect(summarize(recs, DURATION, undefined, 100, {})[0].phase).toBeUndefined();
@@ -631,9 +637,21 @@ describe('addGroundTruth', () => {
     const s = summarize([...eligible, ...other], DURATION);
     // t < 5 is ignored; then node 1 holds 1/4, then 3/4 of the hot bytes: mean (2500 + 7500) / 2.
     addGroundTruth(s, [aggr(1, [GiB, 0]), aggr(6, [3 * GiB, GiB]), aggr(8, [GiB, 3 * GiB])], DURATION);
-    expect(s.find((x) => x.metric === 'node_eligible_mem_bp')?.truthMeanSecondHalf).toBe(5000);
+    expect(s.find((x) => x.metric === 'node_eligible_mem_bp')).toMatchObject({
+      truthMeanSecondHalf: 5000,
+      // Its ripple, which the metric's own spread overstates (an operator review): population sd.
+      truthStddevSecondHalf: 2500,
+      truthMinSecondHalf: 2500,
+      truthMaxSecondHalf: 7500,
+    });
     expect(s.find((x) => x.metric === 'node_mem_free_bp')?.truthMeanSecondHalf).toBeUndefined();
-    expect(formatSummaryTable([{ title: 'run', rows: s }])).toContain('5000.0 bp');
+    const table = formatSummaryTable([{ title: 'run', rows: s }]);
+    expect(table).toMatch(/\n {2}true hot share, 2nd half +5000\.0 ± 2500\.0 bp\n {2}true min \/ max, 2nd half +2500\.0 \/ 7500\.0\n/);
+    // An older timeline's entry, with the mean alone, shows the mean alone.
+    const older = s.map((x) => ({ ...x, truthStddevSecondHalf: undefined, truthMinSecondHalf: undefined, truthMaxSecondHalf: undefined }));
+    const olderTable = formatSummaryTable([{ title: 'run', rows: older }]);
+    expect(olderTable).toMatch(/true hot share, 2nd half +5000\.0 bp\n/);
+    expect(olderTable).not.toContain('true min / max');
     // Aggregations without any hot bytes (a workload with no hot set) have no share: left out,
     // and with none left the truth is unknown, not 0 bp.
     addGroundTruth(s, [aggr(6, [0, 0]), aggr(8, [GiB, 3 * GiB])], DURATION);

@@ -19,6 +19,14 @@ export interface SchemeSummary {
    */
   truthMeanSecondHalf?: number | null;
   /**
+   * With truthMeanSecondHalf: the ground truth's population standard deviation, min and max over
+   * the same aggregations: how much the hot memory's placement really ripples, which the metric's
+   * own spread (an estimate, and a noisy one) overstates.
+   */
+  truthStddevSecondHalf?: number | null;
+  truthMinSecondHalf?: number | null;
+  truthMaxSecondHalf?: number | null;
+  /**
    * Present only for a goal whose metric, nid or target changed during the run (a commit), or that
    * a write removed and gave back: the entry covers one phase, index `phase`, from `phaseStartS`
    * (for the first phase 0, or the write that added the goal; else when the write that changed the
@@ -86,6 +94,13 @@ export interface SchemeSummary {
   szApplied: number;
   nrApplied: number;
   qtExceeds: number;
+  /**
+   * What the scheme applied per hour over the second half of the entry's span (in the kernel's
+   * size unit, as szApplied): from its first evaluation in the second half to the end of the span,
+   * so the tuner's ramp does not count. The steady state's migration cost; null without two
+   * readings there. Absent in timelines written before it was recorded.
+   */
+  szAppliedPerHourSecondHalf?: number | null;
 }
 
 export interface Migration {
@@ -251,6 +266,7 @@ export function summarize(
         ts.push(next ? next.t : fin ? durationS : last.t);
       }
       Object.assign(s, appliedOver(withRestarts(points, ts, restarts)));
+      s.szAppliedPerHourSecondHalf = perHourFrom(points, ts, restarts, start + (end - start) / 2);
       if (phases.length > 1 || changed) Object.assign(s, { phase: i, phaseStartS: start, phaseEndS: end });
       else if (start !== 0 || removedAt !== undefined) Object.assign(s, { phaseStartS: start, phaseEndS: end });
       if (moved !== undefined) s.hotSetMoved = true;
@@ -526,12 +542,32 @@ function appliedOver(points: readonly AppliedTotals[]): Pick<SchemeSummary, 'szA
 }
 
 /**
+ * Applied bytes per hour from the first reading at or after `fromS` to the last (appliedOver()
+ * between them), or null without two readings a positive time apart there.
+ */
+function perHourFrom(points: readonly AppliedTotals[], ts: readonly number[], restarts: ReadonlyArray<{ t: number; totals: AppliedReading }>, fromS: number): number | null {
+  const j = ts.findIndex((t) => t >= fromS);
+  const span = j < 0 ? 0 : ts[ts.length - 1] - ts[j];
+  if (!(span > 0)) return null;
+  return (appliedOver(withRestarts(points.slice(j), ts.slice(j), restarts)).szApplied / span) * 3600;
+}
+
+/**
  * The least share of a phase that the in-band stretch it ends in must cover, from its first
  * evaluation to its last, for the goal to count as settled (SchemeSummary.settledS).
  */
 export const SETTLED_MIN_SHARE = 0.1;
 
 /** The summary of one goal's evaluations `recs` (one phase), which runs from `startS` to `endS`. */
+/** Mean, population standard deviation, min and max of `xs`, or undefined when it is empty. */
+function spread(xs: readonly number[]): { mean: number; sd: number; min: number; max: number } | undefined {
+  if (xs.length === 0) return undefined;
+  // Two passes: the textbook E[x^2] - E[x]^2 cancels badly for values near 10^4 with small spread.
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) * (x - mean), 0) / xs.length);
+  return { mean, sd, min: xs.reduce((a, x) => Math.min(a, x), Infinity), max: xs.reduce((a, x) => Math.max(a, x), -Infinity) };
+}
+
 function summarizePhase(
   recs: readonly GoalRecord[],
   startS: number,
@@ -563,18 +599,7 @@ function summarizePhase(
   const tailRecs = recs.filter((r) => r.t >= halfS);
   const tail = tailRecs.map((r) => Number(big(r.current_value)));
   const inBand = tailRecs.filter(within).length;
-  let mean: number | null = null;
-  let sd: number | null = null;
-  let min: number | null = null;
-  let max: number | null = null;
-  if (tail.length > 0) {
-    // Two passes: the textbook E[x^2] - E[x]^2 cancels badly for values near 10^4 with small spread.
-    mean = tail.reduce((s, x) => s + x, 0) / tail.length;
-    const m = mean;
-    sd = Math.sqrt(tail.reduce((s, x) => s + (x - m) * (x - m), 0) / tail.length);
-    min = tail.reduce((a, x) => Math.min(a, x), Infinity);
-    max = tail.reduce((a, x) => Math.max(a, x), -Infinity);
-  }
+  const st = spread(tail);
   return {
     kdamond: last.kdamond,
     ctx: last.ctx,
@@ -586,10 +611,10 @@ function summarizePhase(
     target: exactNumber(big(last.target_value)),
     timeToTargetS,
     settledS,
-    meanSecondHalf: mean,
-    stddevSecondHalf: sd,
-    minSecondHalf: min,
-    maxSecondHalf: max,
+    meanSecondHalf: st?.mean ?? null,
+    stddevSecondHalf: st?.sd ?? null,
+    minSecondHalf: st?.min ?? null,
+    maxSecondHalf: st?.max ?? null,
     inBandSecondHalf: tail.length > 0 ? inBand / tail.length : null,
     evaluations: recs.length,
     szApplied: 0,
@@ -788,13 +813,34 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
     ...(perRun.some((s) => s?.truthMeanSecondHalf != null)
       ? [
           {
+            // Timelines written before the spread was recorded have the mean alone.
             label: '  true hot share, 2nd half',
-            cells: cell((s) => (s.truthMeanSecondHalf == null ? '-' : `${fmtNum(s.truthMeanSecondHalf, 1)} bp`)),
+            cells: cell((s) =>
+              s.truthMeanSecondHalf == null
+                ? '-'
+                : `${fmtNum(s.truthMeanSecondHalf, 1)}${s.truthStddevSecondHalf == null ? '' : ` ± ${fmtNum(s.truthStddevSecondHalf, 1)}`} bp`,
+            ),
           },
+          ...(perRun.some((s) => s?.truthMinSecondHalf != null)
+            ? [
+                {
+                  label: '  true min / max, 2nd half',
+                  cells: cell((s) => (s.truthMinSecondHalf == null ? '-' : `${fmtNum(s.truthMinSecondHalf, 1)} / ${fmtNum(s.truthMaxSecondHalf!, 1)}`)),
+                },
+              ]
+            : []),
         ]
       : []),
     { label: '  evaluations', cells: cell((s) => String(s.evaluations)) },
     { label: '  bytes applied', cells: cell((s) => formatBytesHuman(physBytes(s.szApplied, s))) },
+    ...(perRun.some((s) => s?.szAppliedPerHourSecondHalf != null)
+      ? [
+          {
+            label: '  applied per hour, 2nd half',
+            cells: cell((s) => (s.szAppliedPerHourSecondHalf == null ? '-' : `${formatBytesHuman(physBytes(s.szAppliedPerHourSecondHalf, s))}/h`)),
+          },
+        ]
+      : []),
     { label: '  regions applied', cells: cell((s) => String(s.nrApplied)) },
     { label: '  qt_exceeds', cells: cell((s) => String(s.qtExceeds)) },
   ];
@@ -966,6 +1012,10 @@ export function addGroundTruth(summary: SchemeSummary[], truths: readonly TruthS
         const total = a.hot_bytes.reduce((x, y) => x + y, 0);
         return total > 0 ? [((a.hot_bytes[s.nid] ?? 0) * 10000) / total] : [];
       });
-    s.truthMeanSecondHalf = shares.length > 0 ? shares.reduce((x, y) => x + y, 0) / shares.length : null;
+    const st = spread(shares);
+    s.truthMeanSecondHalf = st?.mean ?? null;
+    s.truthStddevSecondHalf = st?.sd ?? null;
+    s.truthMinSecondHalf = st?.min ?? null;
+    s.truthMaxSecondHalf = st?.max ?? null;
   }
 }
