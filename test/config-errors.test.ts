@@ -1296,6 +1296,27 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.nr_accesses = { min: '5 %', max: 'max' }))).toEqual([]);
   });
 
+  it('a node_eligible_mem_bp goal that asks a node for more of the hot set than it can hold, or names a node no region covers, is named (an operator review)', () => {
+    const M = 2 ** 20;
+    // 60 % of a 64 MiB hot set is 38.4 MiB; node 0 holds 32 MiB.
+    expect(
+      warnings((d) => {
+        d.workload.rss = '64 MiB';
+        d.workload.hot_set = '64 MiB';
+        d.machine.nodes[1].capacity = '64 MiB';
+        d.damon.kdamonds[0].contexts[0].targets[0].regions[1].end = '4192 MiB';
+      }).filter((w) => w.includes('goals[0]')),
+    ).toEqual([
+      `${SCHEME}.quotas.goals[0].target_value: node 0 can hold at most 32.000 MiB of the workload (its capacity less its reserved memory), less than 6000 bp of the workload's hot set of 64.000 MiB (38.400 MiB): the goal is most likely never met (the metric's share is of the memory DAMON finds hot, about the hot set), and its tuner never eases off`,
+    ]);
+    // 5000 bp of it fits.
+    expect(warnings((d) => ((d.workload.hot_set = '60 MiB'), (d.workload.rss = '60 MiB'), (d.machine.nodes[1].capacity = '64 MiB'), (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].target_value = 5000))).filter((w) => w.includes('goals[0]'))).toEqual([]);
+    // Regions over node 1 only: the goal's node 0 is never monitored, so the metric reads 0.
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [{ start: '4128 MiB', end: '4160 MiB' }])).filter((w) => w.includes('goals[0]'))).toEqual([
+      `${SCHEME}.quotas.goals[0].nid: the context's regions cover none of node 0 [${4096 * M} (4 GiB), ${4128 * M} (4128 MiB)): the metric counts monitored memory only, so it reads 0 whatever the node holds (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole)`,
+    ]);
+  });
+
   it('an addr filter whose bound falls inside a node (capacities changed, filters not) is named', () => {
     const M = 2 ** 20;
     const G = 2 ** 30;

@@ -22,7 +22,7 @@ import { toJson } from '../lib/json.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
 import { MAX_SIM_TIME_NS, SIM_TIME_EXPECTED, simTimeFound, type ContextParams, type KdamondParams, type Scenario } from './model.js';
-import { damonCheckEnv, missingNodeOfGoal, schemeKeyOf, unreachableBpTarget, unreachableNodeMemTarget, validateKdamonds, type DamonCheckEnv } from './validate.js';
+import { damonCheckEnv, missingNodeOfGoal, schemeKeyOf, unreachableBpTarget, unreachableEligibleTarget, unreachableNodeMemTarget, validateKdamonds, type DamonCheckEnv } from './validate.js';
 
 export const EVENT_COMMANDS = [
   'commit',
@@ -216,7 +216,7 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
   const mirror: KdamondParams[] = sc.kdamonds.slice();
   const out: ScheduledEvent[] = [];
   /** What the machine lets each node's memory metrics read, once a goal patch asks. */
-  let nodeMemBp: DamonCheckEnv['nodeMemBp'];
+  let checkEnv: DamonCheckEnv | undefined;
   for (const { d, i } of order) {
     const path: PathSeg[] = ['events', i];
     const k = d.kdamond ?? 0;
@@ -299,8 +299,10 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
           if (nidIssue) warn(c, [...pp, 'nid'], nidIssue);
         }
         if (g.target_value !== undefined || g.nid !== undefined) {
-          nodeMemBp ??= damonCheckEnv(sc).nodeMemBp;
-          const nodeIssue = unreachableNodeMemTarget(goal.metric, goal.targetValue, goal.nid ?? 0, nodeMemBp);
+          checkEnv ??= damonCheckEnv(sc);
+          const nodeIssue =
+            unreachableNodeMemTarget(goal.metric, goal.targetValue, goal.nid ?? 0, checkEnv.nodeMemBp) ??
+            unreachableEligibleTarget(goal.metric, goal.targetValue, goal.nid ?? 0, checkEnv.hotSet);
           if (nodeIssue) warn(c, [...pp, g.target_value !== undefined ? 'target_value' : 'nid'], nodeIssue);
         }
       });

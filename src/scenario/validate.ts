@@ -52,7 +52,10 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
   const workloadRight = machineRight && partIsWhole(c.errors.slice(before), MACHINE_PART);
   const env = damonCheckEnv(s);
   env.committedLater = committedLater;
-  if (!workloadRight) env.nodeMemBp = undefined;
+  if (!workloadRight) {
+    env.nodeMemBp = undefined;
+    env.hotSet = undefined;
+  }
   const p = env.profile;
   const unheardOf = (why: string) => c.errors.push({ path: formatPath(['kernel', 'overrides']), message: `expected switches some kernel has together: ${why} in "${p?.name}"` });
   // B1's merge-back came with the damon tree's walk, which visits split-off parts next; under
@@ -198,7 +201,25 @@ export function damonCheckEnv(s: Pick<Scenario, 'kernel' | 'machine' | 'workload
     memory: nodeRanges(s.machine),
     memcgs: new Set(['/', ...s.workload.processes.map((p) => p.memcg)]),
     nodeMemBp: nodeMemBpBounds(s),
+    hotSet: {
+      bytes: s.workload.processes.flatMap((p) => p.areas).reduce((a, x) => a + (x.hot?.bytes ?? 0), 0),
+      room: s.machine.nodes.map((n) => Math.max(0, n.capacity - n.reserved)),
+    },
   };
+}
+
+/**
+ * A node_eligible_mem_bp target that asks a node for more of the workload's hot set than the node
+ * can hold: the metric's share is of the memory DAMON finds hot, which for a hotset workload is
+ * about its hot set, so the goal is most likely never met (an operator's 256 GiB DRAM asked for
+ * 60 % of a 500 GiB hot set), and its tuner never eases off.
+ */
+export function unreachableEligibleTarget(metric: string, target: bigint, nid: number, hotSet: DamonCheckEnv['hotSet']): string | undefined {
+  if (metric !== 'node_eligible_mem_bp' || !hotSet || hotSet.bytes === 0 || nid < 0 || nid >= hotSet.room.length || target > 10000n) return undefined;
+  const need = (Number(target) * hotSet.bytes) / 10000;
+  const room = hotSet.room[nid];
+  if (need <= room) return undefined;
+  return `node ${nid} can hold at most ${formatBytes(room)} of the workload (its capacity less its reserved memory), less than ${target} bp of the workload's hot set of ${formatBytes(hotSet.bytes)} (${formatBytes(need)}): the goal is most likely never met (the metric's share is of the memory DAMON finds hot, about the hot set), and its tuner never eases off`;
 }
 
 /**
@@ -259,6 +280,11 @@ export interface DamonCheckEnv {
   memcgs?: ReadonlySet<string>;
   /** Per node, the highest node_mem_used_bp and node_mem_free_bp it can read (goals above them are warned about). */
   nodeMemBp?: ReadonlyArray<{ used: number; free: number }>;
+  /**
+   * The workload's hot set (bytes, every area's) and what each node can hold of the workload (its
+   * capacity less its reserved memory): node_eligible_mem_bp targets it cannot reach are warned about.
+   */
+  hotSet?: { bytes: number; room: readonly number[] };
   /**
    * Where what damon-sim cannot run but a kernel takes (a vaddr context) goes, apart from what the
    * kernel refuses (an import of a real machine's tree says the two differently); c.errors if unset.
@@ -444,6 +470,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         }),
       );
       const paddr = ctx.ops === 'paddr';
+      const ctxRegions = regionBytes(ctx.targets.flatMap((t) => t.regions), ctx.addrUnit);
       if (!paddr) {
         simLimit([...cp, 'ops'], `expected "paddr" (damon-sim simulates the physical address space operations set only); found ${JSON.stringify(ctx.ops)}`);
         // A config to run stops here (nothing below could run it); a tree read from a machine
@@ -505,8 +532,15 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           const gp: PathSeg[] = [...sp, 'quotas', 'goals', gi];
           const nidIssue = g.nid === null ? undefined : missingNodeOfGoal(g.metric, g.nid, env.nrNodes);
           if (nidIssue) warn([...gp, 'nid'], nidIssue);
-          const bpIssue = unreachableBpTarget(g.metric, g.targetValue) ?? unreachableNodeMemTarget(g.metric, g.targetValue, g.nid ?? 0, env.nodeMemBp);
+          const bpIssue =
+            unreachableBpTarget(g.metric, g.targetValue) ??
+            unreachableNodeMemTarget(g.metric, g.targetValue, g.nid ?? 0, env.nodeMemBp) ??
+            unreachableEligibleTarget(g.metric, g.targetValue, g.nid ?? 0, env.hotSet);
           if (bpIssue) warn([...gp, 'target_value'], bpIssue);
+          // The metric counts the context's regions only: a node none of them covers reads 0.
+          const node = g.nid === null || !paddr ? undefined : env.memory?.[g.nid];
+          if (g.metric === 'node_eligible_mem_bp' && node && !ctxRegions.some((r) => r.start < node.end && node.start < r.end))
+            warn([...gp, 'nid'], `the context's regions cover none of node ${g.nid} ${rangeText(node.start, node.end)}: the metric counts monitored memory only, so it reads 0 whatever the node holds (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole)`);
           if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
