@@ -538,9 +538,11 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
             unreachableEligibleTarget(g.metric, g.targetValue, g.nid ?? 0, env.hotSet);
           if (bpIssue) warn([...gp, 'target_value'], bpIssue);
           // The metric counts the context's regions only: a node none of them covers reads 0.
+          // (Regions that miss every node have their own warning.)
           const node = g.nid === null || !paddr ? undefined : env.memory?.[g.nid];
-          if (g.metric === 'node_eligible_mem_bp' && node && !ctxRegions.some((r) => r.start < node.end && node.start < r.end))
-            warn([...gp, 'nid'], `the context's regions cover none of node ${g.nid} ${rangeText(node.start, node.end)}: the metric counts monitored memory only, so it reads 0 whatever the node holds (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole)`);
+          const covers = (m: ByteRange) => ctxRegions.some((r) => r.start < m.end && m.start < r.end);
+          if (g.metric === 'node_eligible_mem_bp' && node && !covers(node) && env.memory!.some(covers))
+            warn([...gp, 'nid'], `the context's regions cover none of node ${g.nid} ${rangeText(node.start, node.end)}: the metric counts monitored memory only, so it reads 0 whatever the node holds (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole${ctx.addrUnit !== 1 ? '; they are core addresses: bytes / addr_unit' : ''})`);
           if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
