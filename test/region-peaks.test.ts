@@ -27,7 +27,9 @@ describe('region peaks and rejected quota splits', () => {
     const peak = Math.max(...every.res.aggrs.map((a) => a.nr_regions));
     const at = every.res.aggrs.find((a) => a.nr_regions === peak)?.t;
     // B0's cascade at 67.4 s: far past max_nr_regions until the next merge.
-    expect(every.res.regions).toEqual([{ kdamond: 0, ctx: 0, peakNrRegions: 18281, peakT: 67.445318, maxNrRegions: 1000, rejectedQuotaSplits: every.res.regions[0].rejectedQuotaSplits }]);
+    expect(every.res.regions).toEqual([
+      { kdamond: 0, ctx: 0, peakNrRegions: 18281, peakT: 67.445318, maxNrRegions: 1000, rejectedQuotaSplits: every.res.regions[0].rejectedQuotaSplits, aggregation: every.res.regions[0].aggregation },
+    ]);
     expect([peak, at]).toEqual([18281, 67.445318]);
     // Nearly every region past the limit was cut off by a split the filter then rejected.
     expect(every.res.regions[0].rejectedQuotaSplits).toBeGreaterThan(18281 - 1000);
@@ -60,6 +62,8 @@ describe('region peaks and rejected quota splits', () => {
     // Each run of a comparison gets its own, named.
     const dir = mkdtempSync(join(tmpdir(), 'damon-sim-peaks-'));
     const both = await cli(['run', '--preset', 'tiering-6040', '--duration', '95s', '--compare-tuners', '--out-dir', dir, '--no-progress']);
+    // report summary says it again from the timelines (an operator review: saved runs did not), by run.
+    const again = await cli(['report', 'summary', join(dir, 'tiering-6040-temporal.ndjson'), join(dir, 'tiering-6040-consist.ndjson')]);
     rmSync(dir, { recursive: true, force: true });
     expect(both.code, both.err).toBe(0);
     const notes = both.err.split('\n').filter((l) => l.includes('regions peaked'));
@@ -67,6 +71,10 @@ describe('region peaks and rejected quota splits', () => {
       ['tiering-6040-temporal seed 42', '18281', '18'],
       ['tiering-6040-consist seed 42', '1566546', '1567'],
     ]);
+    expect(again.code, again.err).toBe(0);
+    expect(again.err.split('\n').filter((l) => l.includes('regions peaked')).map((l) => l.replace(/^(damon-sim: note: )\S+( seed 42)?, /, '$1'))).toEqual(
+      notes.map((l) => l.replace(/^(damon-sim: note: )\S+ seed 42, /, '$1')),
+    );
   });
 
   it("damon-sim run notes a kdamond whose own work stretched its aggregation intervals past twice aggr_us, and only then", async () => {
@@ -79,10 +87,9 @@ describe('region peaks and rejected quota splits', () => {
     expect(note?.slice(1)).toEqual(['1.205', '1.399', '12.0']);
     // The preset's 128 MiB: a 5 ms sample lasts ~6 ms at HZ 1000, an aggregation ~0.14 s; no note.
     const { res } = preset(30);
-    expect(res.aggrIntervals).toEqual([
+    // In the summary record's regions entries, so that a timeline read back has them too.
+    expect(res.regions.map((r) => r.aggregation)).toEqual([
       {
-        kdamond: 0,
-        ctx: 0,
         medianS: expect.closeTo(0.12, 1) as number,
         medianRatio: expect.closeTo(1.2, 1) as number,
         // The migrations' longer intervals weigh more in the mean.
@@ -95,7 +102,7 @@ describe('region peaks and rejected quota splits', () => {
     ]);
     // The mean is the run's time between its first and last aggregation over their count.
     const ts = res.aggrs.filter((a) => a.kdamond === 0 && a.ctx === 0).map((a) => a.t);
-    expect(res.aggrIntervals[0].meanS).toBeCloseTo((ts[ts.length - 1] - ts[0]) / (ts.length - 1), 9);
+    expect(res.regions[0].aggregation!.meanS).toBeCloseTo((ts[ts.length - 1] - ts[0]) / (ts.length - 1), 9);
     // aggr_us 1 s until a commit at 58 s sets 100 ms: each interval is measured against the one in
     // force when it began (against the last alone, the 1 s intervals would read as 10× stretched).
     const doc = tiering6040('temporal');
@@ -104,7 +111,7 @@ describe('region peaks and rejected quota splits', () => {
     const slow = structuredClone(kd[0]);
     kd[0].contexts[0].intervals.aggr_us = '1 s';
     doc.events = [{ at: 58, command: 'commit', damon: slow }];
-    const changed = runScenario(scenarioFromDoc(doc).scenario).aggrIntervals[0];
+    const changed = runScenario(scenarioFromDoc(doc).scenario).regions[0].aggregation!;
     expect(changed).toMatchObject({ aggrUs: 100000, aggrUsChanged: true });
     expect(changed.medianRatio).toBeLessThan(2);
     expect(changed.medianS).toBeGreaterThan(1); // most intervals were the 1 s ones

@@ -22,6 +22,7 @@ import { PROFILES } from '../profiles.js';
 import { statOrUndefined } from '../lib/dirs.js';
 import { OptionChecks, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, commanderOutputError, fileKey, isStdout, printInfo, printIssues, tableWidth, writeFileAtomic, type Io } from './io.js';
 import { progressFor, stopOnSignals } from './interactive.js';
+import { busyKdamondNotes, regionPeakNotes } from './run.js';
 
 export interface ReportDamonOptions {
   preset?: string;
@@ -190,6 +191,11 @@ export function reportSummaryCommand(io: Io, files: readonly string[], o: { swee
       tableWidth(io),
     ),
   );
+  // What `run` said of each run's regions and aggregation intervals, where the timeline holds it.
+  runs.forEach((r, i) => {
+    const whose = runs.length > 1 ? titles[i] : undefined;
+    printIssues(io, [...regionPeakNotes(r.regions ?? [], whose), ...busyKdamondNotes(r.regions ?? [], whose)], 'note');
+  });
   return 0;
 }
 

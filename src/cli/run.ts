@@ -10,7 +10,7 @@ import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
 import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
 import { keptGoals } from '../run/build.js';
 import { secs } from '../run/recorder.js';
-import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop } from '../run/run.js';
+import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type ContextRegions } from '../run/run.js';
 import { TRACEPOINTS, parseTracepoints, type Tracepoint } from '../run/trace.js';
 import { ConfigError, type ConfigIssue } from '../scenario/issues.js';
 import { SimulationLimitError } from '../damon/region.js';
@@ -87,9 +87,9 @@ function ofRun(run: string | undefined, what: string): string {
  * every sample walks them all, which a run's summary does not show. A kernel developer reviewing
  * a scheme setup wants to know (docs/findings.md §3).
  */
-function regionPeakNotes(res: RunFacts, run: string | undefined): ConfigIssue[] {
+export function regionPeakNotes(regions: readonly ContextRegions[], run: string | undefined): ConfigIssue[] {
   const notes: ConfigIssue[] = [];
-  for (const c of res.regions) {
+  for (const c of regions) {
     if (c.peakNrRegions === null || c.peakNrRegions <= 2 * c.maxNrRegions) continue;
     const times = c.peakNrRegions / c.maxNrRegions;
     const cause =
@@ -108,11 +108,13 @@ function regionPeakNotes(res: RunFacts, run: string | undefined): ConfigIssue[] 
  * Contexts whose aggregation intervals lasted more than twice as long as configured (median, in
  * simulated time): the kdamond's own work (sampling many regions, migrations, goal walks) is
  * charged to its clock, so it aggregates, applies and tunes quotas less often than its intervals
- * say, and a quota sized per second moves less. Neither the summary nor the timeline says so
- * but through its aggr records' times. Not for auto-tuned intervals, whose length is the tuner's.
+ * say, and a quota sized per second moves less. The summary record's `regions` entries hold the
+ * figures (`aggregation`); `report summary` gives the note again. Not for auto-tuned intervals,
+ * whose length is the tuner's.
  */
-function busyKdamondNotes(res: RunFacts, run: string | undefined): ConfigIssue[] {
-  return res.aggrIntervals
+export function busyKdamondNotes(regions: readonly ContextRegions[], run: string | undefined): ConfigIssue[] {
+  return regions
+    .flatMap((c) => (c.aggregation ? [{ ...c.aggregation, kdamond: c.kdamond }] : []))
     // By the mean: a few very long intervals among many short ones slow the run as much.
     .filter((a) => !a.autoTuned && a.meanRatio > 2)
     .map((a) => ({
@@ -137,7 +139,7 @@ function neverDueNotes(sc: Scenario, res: RunFacts): ConfigIssue[] {
     const intervalUs = s.applyIntervalUs || c.attrs.aggrInterval;
     if (sc.duration < 2 * intervalUs * 1000) return [];
     const label = res.stats.find((st) => st.kdamond === kdamond && st.ctx === ctx && st.scheme === scheme)?.label ?? `s${scheme} ${s.action}`;
-    const tuned = res.aggrIntervals.find((a) => a.kdamond === kdamond && a.ctx === ctx)?.autoTuned ?? false;
+    const tuned = res.regions.find((a) => a.kdamond === kdamond && a.ctx === ctx)?.aggregation?.autoTuned ?? false;
     const committed = res.events.some((e) => e.type === 'event' && e.kdamond === kdamond && e.status === 'ok' && e.command === 'commit');
     const why = tuned
       ? 'interval auto-tuning (intervals_goal) sets the monitoring intervals again every few aggregations, and damon_set_attrs() restarts every apply interval each time (docs/findings.md §4)'
@@ -314,7 +316,7 @@ async function runAndWrite(io: Io, loaded: LoadedScenario, w: RunOutputs, comput
     bar.stop();
     // Once per command (a sweep's runs would repeat it); a run of several says whose.
     const whose = w.notesSeen && `${sc.name} seed ${sc.seed}`;
-    printNewIssues(io, [...failedWriteNotes(res, whose), ...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res, whose), ...busyKdamondNotes(res, whose), ...neverDueNotes(sc, res)], 'note', w.notesSeen);
+    printNewIssues(io, [...failedWriteNotes(res, whose), ...watermarkIdleNotes(sc, res), ...pageoutWithoutSwapNotes(sc, res), ...regionPeakNotes(res.regions, whose), ...busyKdamondNotes(res.regions, whose), ...neverDueNotes(sc, res)], 'note', w.notesSeen);
     if (plot !== undefined) outputs.push(stageFile(plot, await goalPlotSvg(res.goals, { title: sc.name, aggr: res.aggrs, ...plotInputs(sc, res) }), option('--plot')));
     // A signal while the plot was drawn (which never yields) still stops the command before
     // anything appears: give its handler a turn first.

@@ -10,6 +10,7 @@ import { isMapping } from '../lib/json.js';
 import { readFailure } from '../lib/inputs.js';
 import type { EventRecord } from '../run/events.js';
 import { TIMELINE_VERSION, type AggrRecord, type GoalRecord } from '../run/recorder.js';
+import type { ContextRegions } from '../run/run.js';
 import { ConfigError } from '../scenario/issues.js';
 import type { ConfiguredGoal } from './plot.js';
 import type { Migration, SchemeStats, SchemeSummary } from './summary.js';
@@ -28,6 +29,8 @@ export interface TimelineSummary {
   schemes: SchemeSummary[];
   stats: SchemeStats[];
   migrated: Migration[];
+  /** Each context's region peak and aggregation intervals (the summary's `regions`), where the timeline has them. */
+  regions?: ContextRegions[];
 }
 
 /** The record keys that hold kernel u64 values a run writes as bigints (docs/timeline.md). */
@@ -155,6 +158,7 @@ function summaryOf(path: string, h: Record<string, unknown>, summary: unknown, l
     schemes: s.schemes as SchemeSummary[],
     stats: s.stats as SchemeStats[],
     migrated: s.migrated as Migration[],
+    ...(Array.isArray(s.regions) ? { regions: s.regions as ContextRegions[] } : {}),
   };
 }
 

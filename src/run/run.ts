@@ -4,13 +4,13 @@
  * the CLI and the tests share.
  */
 import { median } from '../lib/stats.js';
-import { ctxIdxInKdamond } from '../damon/ctx.js';
+import { ctxIdxInKdamond, type DamonCtx } from '../damon/ctx.js';
 import { keptGoals } from './build.js';
 import type { GoalParams, Scenario, SchemeParams } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
 import { emitKdamonds } from '../formats/damo/emit.js';
 import { DEFAULT_TOLERANCE, UNEVALUATED, addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, hotSetMoveTimes, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
-import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord } from './recorder.js';
+import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord, type TruthSample } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine, SCHEME_WRITES, writesOf } from './events.js';
 import { TRACEPOINTS, TraceWriter, fanOutTracer, parseTracepoints, type Tracepoint } from './trace.js';
@@ -42,32 +42,6 @@ export interface RunResult {
   events: Array<Record<string, unknown>>;
   /** Each context's region count at its peak, and the quota splits its filters rejected. */
   regions: ContextRegions[];
-  /**
-   * Each context's aggregation intervals as they lasted in simulated time (median, s) against
-   * the one configured (µs, at the end of the run): the kdamond's own work is charged to its clock
-   * (docs/model.md "Time"), so a busy kdamond aggregates, tunes and applies less often than its
-   * intervals say. Not in the timeline (its `aggr` records' times give it).
-   */
-  aggrIntervals: Array<{
-    kdamond: number;
-    ctx: number;
-    /** The median interval between aggregations, s. */
-    medianS: number;
-    /** The median of each interval over the aggr_us in force when it began (a commit may change aggr_us). */
-    medianRatio: number;
-    /** The mean interval between aggregations, s. */
-    meanS: number;
-    /**
-     * The time the intervals took over the time their aggr_us in force add up to: how many times
-     * fewer aggregations the run had than configured (a run of mostly short intervals and some
-     * very long ones has a small median and a large mean).
-     */
-    meanRatio: number;
-    /** aggr_us at the end of the run, and whether it was the same throughout. */
-    aggrUs: number;
-    aggrUsChanged: boolean;
-    autoTuned: boolean;
-  }>;
 }
 
 /**
@@ -83,6 +57,33 @@ export interface ContextRegions {
   peakT: number | null;
   maxNrRegions: number;
   rejectedQuotaSplits: number;
+  /** How long its aggregation intervals lasted; null with fewer than two aggregations. Absent in older timelines. */
+  aggregation?: AggregationFacts | null;
+}
+
+/**
+ * A context's aggregation intervals as they lasted in simulated time against the one configured:
+ * the kdamond's own work is charged to its clock (docs/model.md "Time"), so a busy kdamond
+ * aggregates, tunes and applies less often than its intervals say, and a quota sized per second
+ * moves less.
+ */
+export interface AggregationFacts {
+  /** The median interval between aggregations, s. */
+  medianS: number;
+  /** The median of each interval over the aggr_us in force when it began (a commit may change aggr_us). */
+  medianRatio: number;
+  /** The mean interval between aggregations, s. */
+  meanS: number;
+  /**
+   * The time the intervals took over the time their aggr_us in force add up to: how many times
+   * fewer aggregations the run had than configured (a run of mostly short intervals and some
+   * very long ones has a small median and a large mean).
+   */
+  meanRatio: number;
+  /** aggr_us at the end of the run, and whether it was the same throughout. */
+  aggrUs: number;
+  aggrUsChanged: boolean;
+  autoTuned: boolean;
 }
 
 /** Every goal a scheme kept, with its id as the goal records number it. */
@@ -261,33 +262,31 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
       peakT: peak?.t ?? null,
       maxNrRegions: peak?.maxNrRegions ?? k.kdamond.ctx.attrs.maxNrRegions,
       rejectedQuotaSplits: sim.rejectedQuotaSplits(k.idx),
+      aggregation: aggregationFacts(k.kdamond.ctx, rec.truths.filter((x) => x.kdamond === k.idx && x.ctx === ctxIdxInKdamond(k.kdamond.ctx))),
     };
   });
   write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations, regions }));
-  const aggrIntervals = sim.kdamonds.flatMap((k) => {
-    const ctx = k.kdamond.ctx;
-    const ci = ctxIdxInKdamond(ctx);
-    const ts = rec.truths.filter((x) => x.kdamond === k.idx && x.ctx === ci);
-    if (ts.length < 2) return [];
-    const gaps = ts.slice(1).map((x, i) => x.t - ts[i].t);
-    const ratios = gaps.map((g, i) => (ts[i].aggr_us > 0 ? (g * 1e6) / ts[i].aggr_us : 0));
-    const took = gaps.reduce((a, g) => a + g, 0);
-    const configured = ts.slice(0, -1).reduce((a, x) => a + x.aggr_us / 1e6, 0);
-    return [
-      {
-        kdamond: k.idx,
-        ctx: ci,
-        medianS: median(gaps) as number, // two records or more: one gap at least
-        medianRatio: median(ratios) as number,
-        meanS: took / gaps.length,
-        meanRatio: configured > 0 ? took / configured : 0,
-        aggrUs: ctx.attrs.aggrInterval,
-        aggrUsChanged: ts.some((x) => x.aggr_us !== ctx.attrs.aggrInterval),
-        autoTuned: ctx.attrs.intervalsGoal.aggrs !== 0,
-      },
-    ];
-  });
-  return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records, regions, aggrIntervals };
+  return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records, regions };
+}
+
+/** How long a context's aggregation intervals lasted, from the times of its aggregations (`ts`, every one). */
+function aggregationFacts(ctx: DamonCtx, ts: readonly TruthSample[]): AggregationFacts | null {
+  if (ts.length < 2) return null;
+  const gaps = ts.slice(1).map((x, i) => x.t - ts[i].t);
+  const ratios = gaps.map((g, i) => (ts[i].aggr_us > 0 ? (g * 1e6) / ts[i].aggr_us : 0));
+  const took = gaps.reduce((a, g) => a + g, 0);
+  const configured = ts.slice(0, -1).reduce((a, x) => a + x.aggr_us / 1e6, 0);
+  // The times are whole µs; their differences carry float residues, which the record need not.
+  const ns = (x: number) => Number(x.toFixed(9));
+  return {
+    medianS: ns(median(gaps) as number), // two records or more: one gap at least
+    medianRatio: ns(median(ratios) as number),
+    meanS: ns(took / gaps.length),
+    meanRatio: ns(configured > 0 ? took / configured : 0),
+    aggrUs: ctx.attrs.aggrInterval,
+    aggrUsChanged: ts.some((x) => x.aggr_us !== ctx.attrs.aggrInterval),
+    autoTuned: ctx.attrs.intervalsGoal.aggrs !== 0,
+  };
 }
 
 /** Every scheme's DAMOS stats at the end of the run. */
