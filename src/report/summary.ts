@@ -252,7 +252,7 @@ export function summarize(
       // Changed by a write after its last evaluation, with none under the new setting by the end.
       const changed = next || removedAt !== undefined ? undefined : life.changedAfter(lastRec.t, durationS, lastRec);
       const end = removedAt ?? (next ? starts[i + 1] : (changed?.t ?? durationS));
-      const s = summarizePhase(recs, start, end, labels?.get(k) ?? labels?.get(schemeKey(last)), toleranceBp, seen ?? (seen === null ? Infinity : undefined));
+      const s = summarizePhase(recs, start, end, labels?.get(k) ?? labels?.get(schemeKey(last)), toleranceBp, seen === null ? Infinity : seen);
       if (toleranceBp !== DEFAULT_TOLERANCE) s.tolerance = toleranceBp;
       // The scheme's applied totals through the phase: from 0 (or the phase's first evaluation) over
       // its evaluations to the next phase's first one, or to the run's final stats where known; a
