@@ -660,18 +660,23 @@ describe('on after off (damon_sysfs_turn_damon_on)', () => {
   it('with refresh_ms, the kernel writes the tuned intervals back itself (damon_sysfs_repeat_call_fn): on starts from them', () => {
     // A kernel reviewer: refresh_ms was read and exported but never run.
     const goal = { access_bp: '4 %', aggrs: 3, min_sample_us: '1 ms', max_sample_us: '1 s' };
-    const restartIntervals = (refreshMs: number) => {
-      const d = smallDoc([
-        { at: 8.5, command: 'off' },
-        { at: 9, command: 'on' },
-      ]) as { duration: number; damon: { kdamonds: Array<{ refresh_ms?: number; contexts: Array<{ intervals: Record<string, unknown> }> }> } };
+    type Kdamond = { refresh_ms?: number | string; contexts: Array<{ intervals: Record<string, unknown> }> };
+    const intervals = { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s', intervals_goal: goal };
+    // `commitRefreshMs`: a commit at 1 s of the same files but refresh_ms.
+    const restartIntervals = (refreshMs: number | string, commitRefreshMs?: number) => {
+      const commit = commitRefreshMs === undefined ? [] : [{ at: 1, command: 'commit', damon: {} }];
+      const d = smallDoc([...commit, { at: 8.5, command: 'off' }, { at: 9, command: 'on' }]) as { duration: number; damon: { kdamonds: Kdamond[] }; events: Array<{ damon?: Kdamond }> };
       d.duration = 10;
       d.damon.kdamonds[0].refresh_ms = refreshMs;
-      d.damon.kdamonds[0].contexts[0].intervals = { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s', intervals_goal: goal };
+      d.damon.kdamonds[0].contexts[0].intervals = intervals;
+      if (commitRefreshMs !== undefined) {
+        d.events[0].damon!.refresh_ms = commitRefreshMs;
+        d.events[0].damon!.contexts[0].intervals = intervals;
+      }
       const res = runScenario(scenarioFromDoc(d).scenario);
-      const before = res.aggrs.filter((a) => a.t < 8.5);
+      const stopped = res.aggrs.filter((a) => a.t < 8.5);
       const first = res.aggrs.find((a) => a.t > 9)!;
-      return { tunedBefore: before[before.length - 1], first };
+      return { tunedBefore: stopped[stopped.length - 1], first, events: res.events.filter((r) => r.type === 'event').map((e) => [e.command, e.status]) };
     };
     const off = restartIntervals(0);
     expect([off.first.sample_us, off.first.aggr_us]).toEqual([5_000, 100_000]);
@@ -680,6 +685,16 @@ describe('on after off (damon_sysfs_turn_damon_on)', () => {
     // Refreshed every 100 ms: the files held the intervals of the last aggregations before the stop.
     expect([on.first.sample_us, on.first.aggr_us]).toEqual([on.tunedBefore.sample_us, on.tunedBefore.aggr_us]);
     expect(on.first.aggr_us).not.toBe(100_000);
+    // The first refresh comes refresh_ms after the start: with 100 s, none before the stop.
+    expect(restartIntervals('100 s').first.aggr_us).toBe(100_000);
+    // A commit's files carry refresh_ms (a diff review): one written at 1 s counts from then on.
+    const commitOn = restartIntervals(0, 100);
+    expect(commitOn.events[0]).toEqual(['commit', 'ok']);
+    expect(commitOn.first.aggr_us).toBe(commitOn.tunedBefore.aggr_us);
+    expect(commitOn.first.aggr_us).not.toBe(100_000);
+    const commitOff = restartIntervals(100, 0);
+    expect(commitOff.events[0]).toEqual(['commit', 'ok']);
+    expect(commitOff.first.aggr_us).toBe(100_000);
   });
 
   it('a commit written while the kdamond is off replaces the tuned intervals in the files', () => {

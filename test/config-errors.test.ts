@@ -1315,9 +1315,40 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     // 5000 bp of it fits.
     expect(warnings((d) => ((d.workload.hot_set = '60 MiB'), (d.workload.rss = '60 MiB'), (d.machine.nodes[1].capacity = '64 MiB'), (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].target_value = 5000))).filter((w) => w.includes('goals[0]'))).toEqual([]);
     // Regions over node 1 only: the goal's node 0 is never monitored, so the metric reads 0.
-    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [{ start: '4128 MiB', end: '4160 MiB' }])).filter((w) => w.includes('goals[0]'))).toEqual([
-      `${SCHEME}.quotas.goals[0].nid: the context's regions cover none of node 0 [${4096 * M} (4 GiB), ${4128 * M} (4128 MiB)): the metric counts monitored memory only, so it reads 0 whatever the node holds (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole)`,
-    ]);
+    const unmonitored = `the context's regions cover none of node 0 [${4096 * M} (4 GiB), ${4128 * M} (4128 MiB)): the metric counts monitored memory only, so it reads 0 whatever the node holds (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole)`;
+    expect(warnings((d) => (d.damon.kdamonds[0].contexts[0].targets[0].regions = [{ start: '4128 MiB', end: '4160 MiB' }])).filter((w) => w.includes('goals[0]'))).toEqual([`${SCHEME}.quotas.goals[0].nid: ${unmonitored}`]);
+    // A goal patch that moves the goal there is judged too, as its target is (a diff review).
+    expect(
+      warnings((d) => {
+        d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].nid = 1;
+        d.damon.kdamonds[0].contexts[0].targets[0].regions = [{ start: '4128 MiB', end: '4160 MiB' }];
+        d.events = [{ at: '1 s', command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, nid: 0 }] }];
+      }).filter((w) => w.includes('goals[0]')),
+    ).toEqual([`events[0].goals[0].nid: ${unmonitored}`]);
+    // The hot-set bound judges schemes whose pattern wants accessed memory only: a cold scheme's
+    // share is of idle memory (a diff review: 90 % of 8 GiB of cold memory fits, 90 % of the hot set would not).
+    const cold = (d: Doc) => {
+      d.workload.rss = '64 MiB';
+      d.workload.hot_set = '56 MiB';
+      d.machine.nodes[1].capacity = '64 MiB';
+      d.damon.kdamonds[0].contexts[0].targets[0].regions[1].end = '4192 MiB';
+      d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].target_value = 9000;
+    };
+    expect(warnings(cold).filter((w) => w.includes('goals[0].target_value'))).toHaveLength(1);
+    expect(
+      warnings((d) => {
+        cold(d);
+        d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern.nr_accesses = { min: '0 samples', max: '0 samples' };
+      }).filter((w) => w.includes('goals[0].target_value')),
+    ).toEqual([]);
+    // A goal patch's new target is judged by the same bound.
+    expect(
+      warnings((d) => {
+        cold(d);
+        d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals[0].target_value = 5000;
+        d.events = [{ at: '1 s', command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, target_value: 9000 }] }];
+      }).filter((w) => w.includes('target_value')),
+    ).toEqual([expect.stringMatching(/^events\[0\]\.goals\[0\]\.target_value: node 0 can hold at most 32\.000 MiB of the workload/)]);
   });
 
   it('an addr filter whose bound falls inside a node (capacities changed, filters not) is named', () => {

@@ -219,7 +219,12 @@ describe('summarize', () => {
     expect(blind.moveSeenS).toBeUndefined();
     // No aggregation ended after the move: nothing it evaluated can count.
     const [, unseen] = summarize(recs, DURATION, undefined, 100, { hotSetMoves: [4.5], aggregations: () => aggrs.slice(0, 5) });
-    expect(unseen).toMatchObject({ moveSeenS: null, timeToTargetS: null });
+    expect(unseen).toMatchObject({ moveSeenS: null, timeToTargetS: null, settledS: null });
+    // Nor can such evaluations start the settled stretch (a diff review: settled at 0.5 s, before
+    // the time to target, 1.5 s): in band from the stale t=5 on, it starts at t=6.
+    const steady = [6500, 6050, 6000, 6000, 6010, 6000, 6000, 5950, 6000, 6000].map((v, i) => goal(i + 1, v));
+    const [, held] = summarize(steady, DURATION, undefined, 100, { hotSetMoves: [4.5], aggregations: () => aggrs });
+    expect(held).toMatchObject({ moveSeenS: 5.0005, timeToTargetS: 1.5, settledS: 1.5 });
   });
 
   it('computes population mean/stddev/min/max over t >= duration/2', () => {
@@ -1495,6 +1500,11 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       expect([r.code, r.err]).toEqual([0, '']);
       expect(r.out).toContain('node 0 -> node 1');
       expect(r.out).toContain('16777216.000 GiB');
+      // A regions list the notes cannot read is refused, not printed as "undefined" (a diff review).
+      writeFileSync(f, [lines[0], lines[1].replace('"regions":[]', '"regions":[{"kdamond":0,"aggregation":{"meanS":"x"}}]')].join('\n') + '\n');
+      const bad = await cli(['report', 'summary', f]);
+      expect([bad.code, bad.out]).toEqual([2, '']);
+      expect(bad.err).toBe(`damon-sim: error: ${f}:2: expected the summary's "regions" list of contexts (kdamond, peakNrRegions, maxNrRegions, rejectedQuotaSplits, aggregation); found something else\n`);
     });
   });
 

@@ -482,6 +482,15 @@ describe('a region explosion past what damon-sim can hold', () => {
         goal_tuner: 'temporal',
       };
       expect(() => runScenario(scenarioFromDoc(timed).scenario)).toThrow(/; scheme 0's effective quota is min_region_sz \(4096\), the floor of a time quota .*; drop time_ms, or use profile b1$/);
+      // A size quota that small is not the floor's doing: a larger one helps.
+      const small = structuredClone(timed);
+      (small.damon as unknown as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ quotas: Record<string, unknown> }> }> }> }).kdamonds[0].contexts[0].schemes[0].quotas.sz_bytes = '4 KiB';
+      expect(() => runScenario(scenarioFromDoc(small).scenario)).toThrow(/; scheme 0 had 4096 of its effective quota \(4096\) left; use a larger quota or profile b1$/);
+      // With several kdamonds, each with a scheme 0, the error names the kdamond (a diff review).
+      const two = structuredClone(doc);
+      const kds = (two.damon as unknown as { kdamonds: unknown[] }).kdamonds;
+      kds.push(structuredClone(kds[0]));
+      expect(() => runScenario(scenarioFromDoc(two).scenario)).toThrow(/^kdamond [01]: at 0\.\d{3} s \(simulated\), a DAMOS apply pass split/);
     } finally {
       regionLimits.maxSimulated = saved;
     }

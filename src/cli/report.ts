@@ -177,11 +177,18 @@ function runTitles(runs: ReadonlyArray<{ scenario: string; seed: number }>, file
  */
 export function reportSummaryCommand(io: Io, files: readonly string[], o: { sweep?: boolean } = {}): number {
   const runs = readAll(files, readTimelineSummary);
+  const titles = runTitles(runs, files);
+  // What `run` said of each run's regions and aggregation intervals, where the timeline holds it.
+  const notes = () =>
+    runs.forEach((r, i) => {
+      const whose = runs.length > 1 ? titles[i] : undefined;
+      printIssues(io, [...regionPeakNotes(r.regions ?? [], whose), ...busyKdamondNotes(r.regions ?? [], whose)], 'note');
+    });
   if (o.sweep) {
     io.out(sweepTables(runs, files));
+    notes();
     return 0;
   }
-  const titles = runTitles(runs, files);
   io.out(
     formatSummaryTable(
       runs.map((r, i) => ({ title: titles[i], rows: r.schemes })),
@@ -191,11 +198,7 @@ export function reportSummaryCommand(io: Io, files: readonly string[], o: { swee
       tableWidth(io),
     ),
   );
-  // What `run` said of each run's regions and aggregation intervals, where the timeline holds it.
-  runs.forEach((r, i) => {
-    const whose = runs.length > 1 ? titles[i] : undefined;
-    printIssues(io, [...regionPeakNotes(r.regions ?? [], whose), ...busyKdamondNotes(r.regions ?? [], whose)], 'note');
-  });
+  notes();
   return 0;
 }
 

@@ -105,6 +105,11 @@ export class DamonCtx {
    * cascade, docs/findings.md §3).
    */
   rejectedQuotaSplits = 0;
+  /**
+   * damon-sim's own count, no kernel stat has it: simulated ns spent in rounds without monitoring
+   * (a pause, a watermark wait), which an aggregation interval's length is not the kdamond's work.
+   */
+  idleNs = 0;
 
   constructor(init: DamonCtxInit, attrs: DamonAttrs) {
     this.ops = init.ops;
@@ -116,8 +121,8 @@ export class DamonCtx {
     this.tracer = init.tracer;
     this.idx = init.idx ?? 0;
     this.attrs = cloneAttrs(attrs);
-    // A cascade adds a million at a time: a long run passes 2^31 (lib/v8-fields.ts).
-    startAsDoubles(this, 'rejectedQuotaSplits');
+    // A cascade adds a million at a time, and idle ns pass 2^31 in seconds (lib/v8-fields.ts).
+    startAsDoubles(this, 'rejectedQuotaSplits', 'idleNs');
   }
 
   get nrRegions(): number {

@@ -155,10 +155,12 @@ export class Kdamond {
     // kthread_stop() wakes the sleeping kdamond: an `off` written during the sleep ends it then.
     const stopAt = this.sysfs?.stopDuringSleep(ctx.clock.now, end);
     if (stopAt !== undefined) {
+      ctx.idleNs += stopAt - ctx.clock.now;
       ctx.clock.now = stopAt;
       this.stop();
       return;
     }
+    ctx.idleNs += end - ctx.clock.now;
     ctx.clock.now = end;
     // A damon_call() made during the sleep is served at this round's kdamond_call().
     this.sysfs?.callPoint();

@@ -189,11 +189,14 @@ function withCause(ctx: DamonCtx, e: SimulationLimitError, splitSz: number): Sim
   );
   const q = ctx.schemes[i]?.quota;
   let hint = 'use a larger quota or profile b1';
-  if (q && q.ms > 0 && q.eszNum <= ctx.minRegionSz)
+  // The floor set it, not a size quota that small (a larger one would help then).
+  const floored = q && q.ms > 0 && ctx.profile.timeQuotaEszFloor && q.eszNum <= ctx.minRegionSz && !(q.sz > 0n && q.sz <= BigInt(ctx.minRegionSz));
+  if (floored)
     hint =
       `scheme ${i}'s effective quota is min_region_sz (${ctx.minRegionSz}), the floor of a time quota (damos.md §4.4: with time_ms, ` +
       `esz is at least min_region_sz, even when a TEMPORAL goal is met), so a larger quota does not help; drop time_ms, or use profile b1`;
   else if (q) hint = `scheme ${i} had ${splitSz} of its effective quota (${q.eszNum}) left; use a larger quota or profile b1`;
+  if (q && ctx.addrUnit !== 1) hint += ` (sizes in core units: bytes / addr_unit ${ctx.addrUnit})`;
   return new SimulationLimitError(`at ${(ctx.clock.now / 1e9).toFixed(3)} s (simulated), ${e.message}; ${hint}`, splitSz);
 }
 

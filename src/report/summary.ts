@@ -43,8 +43,8 @@ export interface SchemeSummary {
   /**
    * With hotSetMoved, where the run knew its kdamond's aggregations: when the first aggregation
    * that ended at or after the move ended. Evaluations up to then read access counts gathered
-   * (at least partly) before the move, so timeToTargetS counts only evaluations after it; null
-   * when no aggregation ended after the move.
+   * (at least partly) before the move, so timeToTargetS and settledS count only evaluations after
+   * it; null when no aggregation ended after the move within the run.
    */
   moveSeenS?: number | null;
   /**
@@ -98,7 +98,8 @@ export interface SchemeSummary {
    * What the scheme applied per hour over the second half of the entry's span (in the kernel's
    * size unit, as szApplied): from its first evaluation in the second half to the end of the span,
    * so the tuner's ramp does not count. The steady state's migration cost; null without two
-   * readings there. Absent in timelines written before it was recorded.
+   * readings there (evaluations, and the run's final stats at its end) or for a phase never
+   * evaluated. Absent in timelines written before it was recorded.
    */
   szAppliedPerHourSecondHalf?: number | null;
 }
@@ -286,6 +287,7 @@ export function summarize(
           target: exactNumber(big(changed.params.target_value)),
           ...UNEVALUATED,
           ...appliedOver(withRestarts([lastRec, fin ?? lastRec], [lastRec.t, fin ? durationS : lastRec.t], restarts)),
+          szAppliedPerHourSecondHalf: null,
           phase: i + 1,
           phaseStartS: changed.t,
           phaseEndS: durationS,
@@ -558,7 +560,6 @@ function perHourFrom(points: readonly AppliedTotals[], ts: readonly number[], re
  */
 export const SETTLED_MIN_SHARE = 0.1;
 
-/** The summary of one goal's evaluations `recs` (one phase), which runs from `startS` to `endS`. */
 /** Mean, population standard deviation, min and max of `xs`, or undefined when it is empty. */
 function spread(xs: readonly number[]): { mean: number; sd: number; min: number; max: number } | undefined {
   if (xs.length === 0) return undefined;
@@ -568,6 +569,7 @@ function spread(xs: readonly number[]): { mean: number; sd: number; min: number;
   return { mean, sd, min: xs.reduce((a, x) => Math.min(a, x), Infinity), max: xs.reduce((a, x) => Math.max(a, x), -Infinity) };
 }
 
+/** The summary of one goal's evaluations `recs` (one phase), which runs from `startS` to `endS`. */
 function summarizePhase(
   recs: readonly GoalRecord[],
   startS: number,
@@ -592,8 +594,11 @@ function summarizePhase(
   // was seen to hold, from its first evaluation to its last, for a tenth of the phase at least: a
   // goal that came in band at its last evaluations, or whose evaluations stopped (a kdamond turned
   // off) soon after, has not been seen to settle (a sweep's "settled in N" counted such runs).
+  // Like the time to target, it starts at an evaluation after reachedAfterS at the earliest.
+  let first = recs.findIndex((r) => r.t > reachedAfterS);
+  if (first < 0) first = recs.length;
   let from = recs.length;
-  while (from > 0 && within(recs[from - 1])) from--;
+  while (from > first && within(recs[from - 1])) from--;
   const held = from < recs.length && last.t - recs[from].t >= (endS - startS) * SETTLED_MIN_SHARE;
   const settledS = held ? sinceStart(recs[from].t) : null;
   const tailRecs = recs.filter((r) => r.t >= halfS);

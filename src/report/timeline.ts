@@ -150,6 +150,13 @@ function summaryOf(path: string, h: Record<string, unknown>, summary: unknown, l
   const s = summary as Record<string, unknown>;
   for (const key of ['schemes', 'stats', 'migrated'])
     if (!Array.isArray(s[key])) bad(`${path}:${lastNo}`, `expected the summary's "${key}" list; found ${s[key] === undefined ? 'none' : 'something else'}`);
+  // `regions` (newer timelines): the notes report summary prints again read these fields.
+  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  const agg = (a: unknown) => a === undefined || a === null || (isMapping(a) && num(a.meanS) && num(a.medianS) && num(a.meanRatio) && num(a.aggrUs) && typeof a.autoTuned === 'boolean' && typeof a.aggrUsChanged === 'boolean');
+  const region = (r: unknown) =>
+    isMapping(r) && num(r.kdamond) && (r.peakNrRegions === null || num(r.peakNrRegions)) && (r.peakT === null || num(r.peakT)) && num(r.maxNrRegions) && num(r.rejectedQuotaSplits) && agg(r.aggregation);
+  if (s.regions !== undefined && !(Array.isArray(s.regions) && s.regions.every(region)))
+    bad(`${path}:${lastNo}`, `expected the summary's "regions" list of contexts (kdamond, peakNrRegions, maxNrRegions, rejectedQuotaSplits, aggregation); found something else`);
   const { type: _type, format: _format, version: _version, scenario: _scenario, ...config } = h;
   return {
     scenario: typeof h.scenario === 'string' ? h.scenario : path,

@@ -188,7 +188,7 @@ export class EventEngine {
         // Written once the write before it returned (an `off` returns when the kdamond stopped).
         const at = Math.max(ev.at, this.answeredAt.get(idx) ?? ev.at);
         // A commit that fails still wrote the files, intervals included.
-        if (ev.command === 'commit') this.tunedFiles.delete(idx);
+        if (ev.command === 'commit') this.wroteFiles(ev);
         if (ev.command === CLEAR) this.outcome(ev, at, k?.kdamond.ctx, 'ok');
         else if (ev.command === 'on' && k) {
           // What each scheme applied until the kdamond stopped: the fresh context starts its stats
@@ -214,6 +214,16 @@ export class EventEngine {
     this.deliver(k, callAt);
   }
 
+  /**
+   * A `commit` event rewrote every file of its kdamond (damo writes the whole tree), the intervals
+   * and refresh_ms among them, whether or not the kernel then took the commit. The refresh_ms work
+   * reads its file at every call: a new value counts from the next one, the deadline kept.
+   */
+  private wroteFiles(ev: ScheduledEvent): void {
+    this.tunedFiles.delete(ev.kdamond);
+    if (ev.params) this.refreshMs.set(ev.kdamond, ev.params.refreshMs);
+  }
+
   /** damon_sysfs_turn_damon_on(): the refresh_ms work first runs refresh_ms after the start. */
   private refreshFrom(k: SimKdamond, ms: number): void {
     this.refreshMs.set(k.idx, ms);
@@ -235,6 +245,9 @@ export class EventEngine {
     const now = jiffies({ now: callAt, hz: k.clock.hz });
     if (now < (this.nextRefresh.get(k.idx) ?? 0)) return; // time_before()
     this.nextRefresh.set(k.idx, now + msecsToJiffies(ms, k.clock.hz));
+    // It takes damon_sysfs_lock by trylock after moving the deadline: a state write in flight
+    // (a commit waiting for its damon_call(), an `off` waiting for the kdamond to exit) holds it.
+    if (this.inflight.has(k.idx)) return;
     const a = k.kdamond.ctx.attrs;
     this.tunedFiles.set(k.idx, { sampleUs: a.sampleInterval, aggrUs: a.aggrInterval });
   }
@@ -329,7 +342,7 @@ export class EventEngine {
     const base = { t, kdamond: ev.kdamond, ctx: ctxIdxInKdamond(ctx) };
     switch (ev.command) {
       case 'commit': {
-        this.tunedFiles.delete(ev.kdamond); // the write replaced every file
+        this.wroteFiles(ev);
         const r = this.commit(ev, ctx);
         this.outcome(ev, now, ctx, r === null ? 'ok' : 'error', r ?? undefined, ctx.maybeCorrupted);
         return;

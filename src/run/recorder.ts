@@ -55,7 +55,15 @@ export interface AggrRecord {
  * The ground truth at one aggregation: the hot set's bytes per node. Kept at every aggregation,
  * whatever record.aggr_stride writes, so the summary's truth does not depend on the stride.
  */
-export type TruthSample = Pick<AggrRecord, 't' | 'kdamond' | 'ctx' | 'hot_bytes' | 'aggr_us'>;
+export type TruthSample = Pick<AggrRecord, 't' | 'kdamond' | 'ctx' | 'hot_bytes' | 'aggr_us'> & {
+  /**
+   * The run's own samples only: the context's DamonCtx.idleNs then, and whether this is the first
+   * aggregation of a context an `on` started again. An interval over idle rounds or a stop is not
+   * one of the kdamond's work (run.ts aggregationFacts()).
+   */
+  idleNs?: number;
+  restarted?: boolean;
+};
 
 /** A context's largest region count at an aggregation, and when (damon-sim's own: no kernel file shows it). */
 export interface RegionPeak {
@@ -70,6 +78,8 @@ export interface RegionPeak {
 
 export class Recorder implements DamonTracer {
   private sim: Simulation | undefined = undefined;
+  /** The context object each context index last aggregated with (an `on` builds a new one). */
+  private readonly lastCtx = new Map<number, DamonCtx>();
   /** Aggregations so far, per context (DamonCtx.idx). */
   private readonly aggrCount = new Map<number, number>();
   readonly goals: GoalRecord[] = [];
@@ -151,7 +161,9 @@ export class Recorder implements DamonTracer {
     const t = secs(ctx.clock.now);
     const kdamond = this.kdamondOfCtx(ctx.idx);
     const ctxIdx = ctxIdxInKdamond(ctx);
-    this.truths.push({ t, kdamond, ctx: ctxIdx, hot_bytes: this.truth.hot, aggr_us: ctx.attrs.aggrInterval });
+    const restarted = this.lastCtx.has(ctx.idx) && this.lastCtx.get(ctx.idx) !== ctx;
+    this.lastCtx.set(ctx.idx, ctx);
+    this.truths.push({ t, kdamond, ctx: ctxIdx, hot_bytes: this.truth.hot, aggr_us: ctx.attrs.aggrInterval, idleNs: ctx.idleNs, restarted });
     const nrRegions = ctx.nrRegions;
     const peak = this.regionPeaks.get(ctx.idx);
     // The run's peak: not one an iteration that finished past the end made (as the summary's figures).

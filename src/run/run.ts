@@ -40,7 +40,7 @@ export interface RunResult {
   simulation: Simulation;
   /** Records of the scenario's scheduled events (event, stats, tried_regions, ...), in order. */
   events: Array<Record<string, unknown>>;
-  /** Each context's region count at its peak, and the quota splits its filters rejected. */
+  /** Each context's region count at its peak, the quota splits its filters rejected, and how long its aggregation intervals lasted. */
   regions: ContextRegions[];
 }
 
@@ -238,7 +238,9 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const goalWrites = writesOf(events.records, SCHEME_WRITES);
   const initialGoals = sc.kdamonds.flatMap((k, ki) => k.contexts.map((c, ci) => ({ kdamond: ki, ctx: ci, goals: c.schemes.map((s) => keptGoals(s).length) })));
   const hotSetMoves = hotSetMoveTimes(sc.workload, sc.duration / 1e9);
-  const aggregations = (kdamond: number, ctx: number) => rec.truths.filter((x) => x.kdamond === kdamond && x.ctx === ctx).map((x) => x.t);
+  // Each context's aggregations within the run (an iteration begun before the end may end past it).
+  const truthsOf = (kdamond: number, ctx: number) => rec.truths.filter((x) => x.kdamond === kdamond && x.ctx === ctx && x.t <= sc.duration / 1e9);
+  const aggregations = (kdamond: number, ctx: number) => truthsOf(kdamond, ctx).map((x) => x.t);
   const summary = summarize(rec.goals, sc.duration / 1e9, labels, opts.tolerance ?? DEFAULT_TOLERANCE, { finalStats: stats, goalWrites, initialGoals, hotSetMoves, aggregations });
   // The machine's own counters at the end: not the last recorded aggregation, which record.aggr_stride
   // can make far older than the end (or which watermarks may have kept from being made at all).
@@ -262,24 +264,30 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
       peakT: peak?.t ?? null,
       maxNrRegions: peak?.maxNrRegions ?? k.kdamond.ctx.attrs.maxNrRegions,
       rejectedQuotaSplits: sim.rejectedQuotaSplits(k.idx),
-      aggregation: aggregationFacts(k.kdamond.ctx, rec.truths.filter((x) => x.kdamond === k.idx && x.ctx === ctxIdxInKdamond(k.kdamond.ctx))),
+      aggregation: aggregationFacts(k.kdamond.ctx, truthsOf(k.idx, ctxIdxInKdamond(k.kdamond.ctx))),
     };
   });
   write?.(toJson({ type: 'summary', t: secs(sc.duration), schemes: summary, stats, migrated: migrations, regions }));
   return { goals: rec.goals, aggrs, summary, stats, migrations, simulation: sim, events: events.records, regions };
 }
 
-/** How long a context's aggregation intervals lasted, from the times of its aggregations (`ts`, every one). */
+/**
+ * How long a context's aggregation intervals lasted, from the times of its aggregations (`ts`,
+ * every one): the intervals the kdamond monitored throughout, not one that spans idle rounds (a
+ * pause, a watermark wait) or a stop and start again (a diff review found an off/on read as 3.2×
+ * slower). null without two aggregations, or without such an interval.
+ */
 function aggregationFacts(ctx: DamonCtx, ts: readonly TruthSample[]): AggregationFacts | null {
-  if (ts.length < 2) return null;
-  const gaps = ts.slice(1).map((x, i) => x.t - ts[i].t);
-  const ratios = gaps.map((g, i) => (ts[i].aggr_us > 0 ? (g * 1e6) / ts[i].aggr_us : 0));
+  const spans = ts.slice(1).flatMap((x, i) => (x.restarted || x.idleNs !== ts[i].idleNs ? [] : [{ gap: x.t - ts[i].t, aggrUs: ts[i].aggr_us }]));
+  if (spans.length === 0) return null;
+  const gaps = spans.map((x) => x.gap);
+  const ratios = spans.map((x) => (x.aggrUs > 0 ? (x.gap * 1e6) / x.aggrUs : 0));
   const took = gaps.reduce((a, g) => a + g, 0);
-  const configured = ts.slice(0, -1).reduce((a, x) => a + x.aggr_us / 1e6, 0);
+  const configured = spans.reduce((a, x) => a + x.aggrUs / 1e6, 0);
   // The times are whole µs; their differences carry float residues, which the record need not.
   const ns = (x: number) => Number(x.toFixed(9));
   return {
-    medianS: ns(median(gaps) as number), // two records or more: one gap at least
+    medianS: ns(median(gaps) as number), // one gap at least
     medianRatio: ns(median(ratios) as number),
     meanS: ns(took / gaps.length),
     meanRatio: ns(configured > 0 ? took / configured : 0),

@@ -8,6 +8,7 @@ import { Prng } from '../lib/prng.js';
 import { damonCommitCtxPrecheck } from '../damon/commit.js';
 import { DamonCtx, type SimClock } from '../damon/ctx.js';
 import { Kdamond } from '../damon/kdamond.js';
+import { SimulationLimitError } from '../damon/region.js';
 import { SplitState } from '../damon/split.js';
 import type { DamonTracer } from '../damon/trace.js';
 import { Machine } from '../machine/machine.js';
@@ -180,6 +181,22 @@ export class Simulation {
       this.now = untilNs;
       return;
     }
+    try {
+      this.stepAll(untilNs);
+    } catch (e) {
+      // With several kdamonds each has a scheme 0: say whose step went past the limit.
+      if (e instanceof SimulationLimitError && ks.length > 1 && this.stepping) throw new SimulationLimitError(`kdamond ${this.stepping.idx}: ${e.message}`, e.splitSz);
+      throw e;
+    }
+    this.now = untilNs;
+  }
+
+  /** The kdamond whose step runs (runUntil() names it in a limit error). */
+  private stepping: SimKdamond | undefined = undefined;
+
+  /** runUntil()'s loop: steps, refault ticks and wakes in time order. */
+  private stepAll(untilNs: number): void {
+    const ks = this.kdamonds;
     for (;;) {
       let next: SimKdamond | undefined;
       for (const k of ks) {
@@ -205,9 +222,9 @@ export class Simulation {
         continue;
       }
       this.beforeStep?.(next);
+      this.stepping = next;
       next.kdamond.step();
       this.now = next.clock.now;
     }
-    this.now = untilNs;
   }
 }

@@ -22,7 +22,7 @@ import { toJson } from '../lib/json.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
 import { MAX_SIM_TIME_NS, SIM_TIME_EXPECTED, simTimeFound, type ContextParams, type KdamondParams, type Scenario } from './model.js';
-import { damonCheckEnv, missingNodeOfGoal, schemeKeyOf, unreachableBpTarget, unreachableEligibleTarget, unreachableNodeMemTarget, validateKdamonds, type DamonCheckEnv } from './validate.js';
+import { damonCheckEnv, missingNodeOfGoal, schemeKeyOf, unreachableBpTarget, unreachableEligibleTarget, unreachableNodeMemTarget, unmonitoredGoalNode, validateKdamonds, type DamonCheckEnv } from './validate.js';
 
 export const EVENT_COMMANDS = [
   'commit',
@@ -295,14 +295,15 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
         }
         if (g.nid !== undefined) {
           goal.nid = g.nid;
-          const nidIssue = missingNodeOfGoal(goal.metric, g.nid, sc.machine.nodes.length);
+          checkEnv ??= damonCheckEnv(sc);
+          const nidIssue = missingNodeOfGoal(goal.metric, g.nid, sc.machine.nodes.length) ?? unmonitoredGoalNode(goal.metric, g.nid, next.contexts[0], checkEnv.memory);
           if (nidIssue) warn(c, [...pp, 'nid'], nidIssue);
         }
         if (g.target_value !== undefined || g.nid !== undefined) {
           checkEnv ??= damonCheckEnv(sc);
           const nodeIssue =
             unreachableNodeMemTarget(goal.metric, goal.targetValue, goal.nid ?? 0, checkEnv.nodeMemBp) ??
-            unreachableEligibleTarget(goal.metric, goal.targetValue, goal.nid ?? 0, checkEnv.hotSet);
+            unreachableEligibleTarget(goal.metric, goal.targetValue, goal.nid ?? 0, checkEnv.hotSet, schemes[g.scheme].pattern);
           if (nodeIssue) warn(c, [...pp, g.target_value !== undefined ? 'target_value' : 'nid'], nodeIssue);
         }
       });

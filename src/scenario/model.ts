@@ -139,6 +139,11 @@ export interface AreaParams {
   hot: HotParams | null;
 }
 
+/** The workload's hot set: every area's hot bytes. */
+export function hotSetBytes(w: WorkloadParams): number {
+  return w.processes.reduce((s, p) => s + p.areas.reduce((x, a) => x + (a.hot?.bytes ?? 0), 0), 0);
+}
+
 export interface ProcessParams {
   name: string;
   memcg: string;

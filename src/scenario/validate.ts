@@ -9,12 +9,12 @@ import type { Collector } from '../formats/damo/kdamonds.js';
 import { formatBytes } from '../formats/damo/units.js';
 import { alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
 import { coreFilterPassing, intersectRanges, subtractRanges, unionRanges, type ByteRange } from '../damos/filters.js';
-import { isCoreFilter, measuresNode } from '../damos/scheme.js';
+import { isCoreFilter, measuresNode, type DamosAccessPattern } from '../damos/scheme.js';
 import { metricExists, resolveProfile, useProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type ConfigIssue, type PathSeg } from './issues.js';
-import { DURATION_EXPECTED, HOT_MOVE_TIME_EXPECTED, type ContextParams, type FilterParams, type KdamondParams, type Scenario, type SchemeParams, type WorkloadParams } from './model.js';
+import { DURATION_EXPECTED, HOT_MOVE_TIME_EXPECTED, hotSetBytes, type ContextParams, type FilterParams, type KdamondParams, type Scenario, type SchemeParams, type WorkloadParams } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
@@ -202,7 +202,7 @@ export function damonCheckEnv(s: Pick<Scenario, 'kernel' | 'machine' | 'workload
     memcgs: new Set(['/', ...s.workload.processes.map((p) => p.memcg)]),
     nodeMemBp: nodeMemBpBounds(s),
     hotSet: {
-      bytes: s.workload.processes.flatMap((p) => p.areas).reduce((a, x) => a + (x.hot?.bytes ?? 0), 0),
+      bytes: hotSetBytes(s.workload),
       room: s.machine.nodes.map((n) => Math.max(0, n.capacity - n.reserved)),
     },
   };
@@ -210,12 +210,13 @@ export function damonCheckEnv(s: Pick<Scenario, 'kernel' | 'machine' | 'workload
 
 /**
  * A node_eligible_mem_bp target that asks a node for more of the workload's hot set than the node
- * can hold: the metric's share is of the memory DAMON finds hot, which for a hotset workload is
- * about its hot set, so the goal is most likely never met (an operator's 256 GiB DRAM asked for
- * 60 % of a 500 GiB hot set), and its tuner never eases off.
+ * can hold: for a scheme whose pattern wants accessed memory the metric's share is of the memory
+ * DAMON finds hot, which for a hotset workload is about its hot set, so the goal is most likely
+ * never met (an operator's 256 GiB DRAM asked for 60 % of a 500 GiB hot set), and its tuner never
+ * eases off. A pattern that takes idle memory (a cold scheme's) shares out other memory: not judged.
  */
-export function unreachableEligibleTarget(metric: string, target: bigint, nid: number, hotSet: DamonCheckEnv['hotSet']): string | undefined {
-  if (metric !== 'node_eligible_mem_bp' || !hotSet || hotSet.bytes === 0 || nid < 0 || nid >= hotSet.room.length || target > 10000n) return undefined;
+export function unreachableEligibleTarget(metric: string, target: bigint, nid: number, hotSet: DamonCheckEnv['hotSet'], pattern: Pick<DamosAccessPattern, 'minNrAccesses'>): string | undefined {
+  if (metric !== 'node_eligible_mem_bp' || pattern.minNrAccesses === 0 || !hotSet || hotSet.bytes === 0 || nid < 0 || nid >= hotSet.room.length || target > 10000n) return undefined;
   const need = (Number(target) * hotSet.bytes) / 10000;
   const room = hotSet.room[nid];
   if (need <= room) return undefined;
@@ -257,6 +258,25 @@ export function unreachableNodeMemTarget(metric: string, target: bigint, nid: nu
     ? 'its reserved memory plus, at most, all of the workload it can hold'
     : "it always holds its reserved memory and what the other nodes cannot hold of the workload's anonymous memory, which cannot leave the machine without swap";
   return `node ${nid} can read at most ${most} bp ${used ? 'used' : 'free'} (${why}); found a target of ${target}: the goal can never be met and the tuner never eases off`;
+}
+
+/** The physical bytes regions (core addresses × au) cover, as sorted, merged ranges; empty ones cover none. */
+function regionBytes(regions: ReadonlyArray<{ start: number; end: number }>, au: number): ByteRange[] {
+  return unionRanges(regions.filter((r) => r.start < r.end).map((r) => ({ start: r.start * au, end: r.end * au })));
+}
+
+/**
+ * A node_eligible_mem_bp goal whose node none of its paddr context's regions covers: the metric
+ * counts monitored memory only, so it reads 0 (an operator's regions left at old capacities).
+ * Regions that miss every node have their own warning.
+ */
+export function unmonitoredGoalNode(metric: string, nid: number | null, ctx: Pick<ContextParams, 'ops' | 'targets' | 'addrUnit'>, memory: DamonCheckEnv['memory']): string | undefined {
+  const node = metric !== 'node_eligible_mem_bp' || nid === null || ctx.ops !== 'paddr' ? undefined : memory?.[nid];
+  if (!node) return undefined;
+  const covered = regionBytes(ctx.targets.flatMap((t) => t.regions), ctx.addrUnit);
+  const covers = (m: ByteRange) => covered.some((r) => r.start < m.end && m.start < r.end);
+  if (covers(node) || !memory!.some(covers)) return undefined;
+  return `the context's regions cover none of node ${nid} ${rangeText(node.start, node.end)}: the metric counts monitored memory only, so it reads 0 whatever the node holds (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole${ctx.addrUnit !== 1 ? '; they are core addresses: bytes / addr_unit' : ''})`;
 }
 
 /** A scheme's key in DamonCheckEnv.committedLater. */
@@ -341,8 +361,6 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     const both = a < lo && b > hi;
     warn(path, `${physical('region', r, au)}, which reaches past the machine's memory ${rangeText(lo, hi)}: the ${both ? 'parts' : 'part'} outside hold${both ? '' : 's'} no memory, so DAMON finds no access there (the kernel takes such a region)`);
   };
-  // The physical bytes regions (core addresses × au) cover, as sorted, merged ranges; empty ones cover none.
-  const regionBytes = (regions: ReadonlyArray<{ start: number; end: number }>, au: number) => unionRanges(regions.filter((r) => r.start < r.end).map((r) => ({ start: r.start * au, end: r.end * au })));
   // A paddr target's regions most often cover whole nodes (damo's --numa_node, the tiering
   // setups): ones that cover a node only in part were most likely written for other capacities or
   // another layout (a hole added), and leave the rest of it unmonitored (the kernel takes them).
@@ -470,7 +488,6 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
         }),
       );
       const paddr = ctx.ops === 'paddr';
-      const ctxRegions = regionBytes(ctx.targets.flatMap((t) => t.regions), ctx.addrUnit);
       if (!paddr) {
         simLimit([...cp, 'ops'], `expected "paddr" (damon-sim simulates the physical address space operations set only); found ${JSON.stringify(ctx.ops)}`);
         // A config to run stops here (nothing below could run it); a tree read from a machine
@@ -535,14 +552,10 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           const bpIssue =
             unreachableBpTarget(g.metric, g.targetValue) ??
             unreachableNodeMemTarget(g.metric, g.targetValue, g.nid ?? 0, env.nodeMemBp) ??
-            unreachableEligibleTarget(g.metric, g.targetValue, g.nid ?? 0, env.hotSet);
+            unreachableEligibleTarget(g.metric, g.targetValue, g.nid ?? 0, env.hotSet, sc.pattern);
           if (bpIssue) warn([...gp, 'target_value'], bpIssue);
-          // The metric counts the context's regions only: a node none of them covers reads 0.
-          // (Regions that miss every node have their own warning.)
-          const node = g.nid === null || !paddr ? undefined : env.memory?.[g.nid];
-          const covers = (m: ByteRange) => ctxRegions.some((r) => r.start < m.end && m.start < r.end);
-          if (g.metric === 'node_eligible_mem_bp' && node && !covers(node) && env.memory!.some(covers))
-            warn([...gp, 'nid'], `the context's regions cover none of node ${g.nid} ${rangeText(node.start, node.end)}: the metric counts monitored memory only, so it reads 0 whatever the node holds (regions are absolute addresses: ones naming a node's range must change with the capacities and the hole${ctx.addrUnit !== 1 ? '; they are core addresses: bytes / addr_unit' : ''})`);
+          const unmonitored = unmonitoredGoalNode(g.metric, g.nid, ctx, env.memory);
+          if (unmonitored) warn([...gp, 'nid'], unmonitored);
           if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
           if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);

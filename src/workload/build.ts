@@ -5,7 +5,7 @@
  * every phase (a phase starts whenever some area's hot subset moves).
  */
 import { HPAGE_PMD_SIZE, PAGE_SIZE, alignUp } from '../lib/kint.js';
-import type { AreaParams, WorkloadParams } from '../scenario/model.js';
+import { hotSetBytes, type AreaParams, type WorkloadParams } from '../scenario/model.js';
 import { RateSegments, Workload, type Process, type RatePhase } from './model.js';
 
 /** Virtual address where every process's first area starts. */
@@ -77,6 +77,6 @@ export function buildWorkload(w: WorkloadParams, memcgIdOf: (path: string) => nu
       return { at: t, rates, hot };
     });
   const total = w.processes.reduce((s, p) => s + p.areas.reduce((x, a) => x + a.bytes, 0), 0);
-  const hotTotal = w.processes.reduce((s, p) => s + p.areas.reduce((x, a) => x + (a.hot?.bytes ?? 0), 0), 0);
+  const hotTotal = hotSetBytes(w);
   return new Workload(processes, phases, `${w.processes.length} process(es), ${total} B resident, ${hotTotal} B hot`);
 }
