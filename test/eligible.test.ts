@@ -27,6 +27,9 @@ import { DamonRegion, DamonTarget, splitRegionAt } from '../src/damon/region.js'
 import { SplitState } from '../src/damon/split.js';
 import { EligibleMemo, nodeEligibleMemBp } from '../src/damos/goals.js';
 import { Damos, DamosQuota, type DamosAccessPattern } from '../src/damos/scheme.js';
+import { runScenario } from '../src/run/run.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
+import { tiering6040 } from '../src/scenario/presets.js';
 import { HPAGE_PMD_SIZE, PAGE_SIZE, ULONG_MAX } from '../src/lib/kint.js';
 import { Prng } from '../src/lib/prng.js';
 import { ExtKind } from '../src/machine/extents.js';
@@ -600,5 +603,29 @@ describe('a THP split by a migration that then moves nothing', () => {
     expect(m.lruExtentAt(G)?.folioSize).toBe(PAGE_SIZE);
     expect(m.layoutEpoch).toBeGreaterThan(epoch);
     expect(eligibleOf(ops, ctx, r, 0)).toMatchObject({ onNode: 2 * MiB, total: 2 * MiB, lookups: 512 });
+  });
+});
+
+describe('the goal records carry the eligible bytes behind each node_eligible_mem_bp value', () => {
+  it('current_value is mult_frac(eligible_node_bytes, 10000, eligible_bytes) at every evaluation (a researcher review)', () => {
+    const doc = tiering6040('temporal');
+    doc.duration = 40;
+    const { goals } = runScenario(scenarioFromDoc(doc).scenario);
+    expect(goals.length).toBeGreaterThan(70);
+    for (const g of goals) {
+      const node = g.eligible_node_bytes!;
+      const all = g.eligible_bytes!;
+      expect(node).toBeLessThanOrEqual(all);
+      expect(g.current_value).toBe(all === 0 ? 0n : (BigInt(node) * 10000n) / BigInt(all));
+    }
+    // PULL and PUSH read the same walk (one pattern): their eligible totals agree window by window.
+    // (PUSH's record follows PULL's by its walk's time, ~67 ms, in the same apply pass.)
+    const pairs = goals.flatMap((g, i) => (g.scheme === 0 && goals[i + 1]?.scheme === 1 && goals[i + 1].t - g.t < 0.1 ? [[g.eligible_bytes, goals[i + 1].eligible_bytes]] : []));
+    expect(pairs.length).toBeGreaterThanOrEqual(25);
+    expect(pairs.filter(([a, b]) => a !== b)).toEqual([]);
+    // The hot set is 6 GiB: what the walk finds eligible is about that (cold memory with an access counts too).
+    const last = goals[goals.length - 1].eligible_bytes!;
+    expect(last).toBeGreaterThan(5 * 2 ** 30);
+    expect(last).toBeLessThan(9 * 2 ** 30);
   });
 });

@@ -126,6 +126,7 @@ export function refreshGoal(ctx: DamonCtx, s: Damos, goal: DamosQuotaGoal): numb
     case 'node_eligible_mem_bp': {
       const r = nodeEligibleMemBp(ctx, s, goal.nid);
       goal.currentValue = r.bp;
+      goal.eligible = { onNode: r.onNode, total: r.total };
       return r.costNs;
     }
   }

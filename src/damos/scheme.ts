@@ -76,6 +76,11 @@ export interface DamosQuotaGoal {
   memcgId: number | undefined;
   /** some_mem_psi_us: the PSI total at the previous refresh. */
   lastPsiTotal: number;
+  /**
+   * node_eligible_mem_bp, damon-sim's own (no kernel file or tracepoint has it): the bytes of the
+   * last refresh's walk, on the goal's node and in all, which current_value is the ratio of.
+   */
+  eligible?: { onNode: number; total: number };
 }
 
 export interface DamosFilter {

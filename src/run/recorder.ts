@@ -36,6 +36,13 @@ export interface GoalRecord {
   nr_applied: number;
   sz_applied: number;
   qt_exceeds: number;
+  /**
+   * node_eligible_mem_bp goals: the bytes the evaluation's walk found eligible (the scheme's
+   * pattern matched) on the goal's node and in all, whose ratio current_value is: what reconciles
+   * the metric with the ground truth (damon-sim's own; no kernel output has them).
+   */
+  eligible_node_bytes?: number;
+  eligible_bytes?: number;
 }
 
 export interface AggrRecord {
@@ -141,6 +148,10 @@ export class Recorder implements DamonTracer {
         sz_applied: s.stat.szApplied,
         qt_exceeds: s.stat.qtExceeds,
       };
+      if (g.metric === 'node_eligible_mem_bp' && g.eligible) {
+        rec.eligible_node_bytes = g.eligible.onNode;
+        rec.eligible_bytes = g.eligible.total;
+      }
       this.goals.push(rec);
       this.emit(rec, atNs);
     });
