@@ -8,6 +8,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EvictedStore, type EvictedRange } from '../src/machine/swap.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { runScenario } from '../src/run/run.js';
+import { scenarioFromDoc } from '../src/scenario/load.js';
+import { tiering6040 } from '../src/scenario/presets.js';
 
 const PAGE = 4096;
 const PAGES = 96;
@@ -104,5 +110,27 @@ describe('EvictedStore', () => {
     expect(store.ranges()).toEqual([]);
     expect(store.totalBytes).toBe(0);
     expect(store.swapUsed).toBe(0);
+  });
+});
+
+describe('what reclaim did, in the aggr records of a run with a pageout scheme', () => {
+  it('evicted, swapped, refaulted and psi_some_us: memory conserved, counters growing (a researcher review)', () => {
+    const doc = parse(readFileSync(join(import.meta.dirname, '..', 'examples', 'damon-reclaim.yaml'), 'utf8')) as { duration: string };
+    doc.duration = '4 m';
+    const { aggrs } = runScenario(scenarioFromDoc(doc).scenario);
+    const last = aggrs[aggrs.length - 1];
+    // DAMON_RECLAIM pages out anon memory idle for 2 minutes: some is on swap, some came back.
+    expect(last.evicted!).toBeGreaterThan(256 * 2 ** 20);
+    expect(last.swapped).toBe(last.evicted);
+    expect(last.refaulted!).toBeGreaterThan(0);
+    expect(last.psi_some_us!).toBeGreaterThan(0);
+    // What left memory is what is evicted now: used + evicted stays the workload's first footprint.
+    const base = aggrs[0].node_used[0] + aggrs[0].evicted!;
+    expect(aggrs.filter((a) => a.node_used[0] + a.evicted! !== base)).toEqual([]);
+    expect(aggrs.every((a, i) => i === 0 || (a.refaulted! >= aggrs[i - 1].refaulted! && a.psi_some_us! >= aggrs[i - 1].psi_some_us!))).toBe(true);
+    // A run without a pageout scheme leaves the fields out.
+    const tiering = tiering6040('temporal');
+    tiering.duration = 2;
+    expect(Object.keys(runScenario(scenarioFromDoc(tiering).scenario).aggrs[0])).not.toContain('evicted');
   });
 });

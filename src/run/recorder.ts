@@ -8,6 +8,7 @@ import { ctxIdxInKdamond, type DamonCtx } from '../damon/ctx.js';
 import type { DamonTracer } from '../damon/trace.js';
 import type { Damos } from '../damos/scheme.js';
 import { toJson } from '../lib/json.js';
+import { PAGE_SIZE } from '../lib/kint.js';
 import { HotBytesTracker, usedBytesPerNode } from '../workload/truth.js';
 import type { Simulation } from './simulation.js';
 import { TimeOrderedLines } from './time-order.js';
@@ -56,6 +57,17 @@ export interface AggrRecord {
   node_used: number[];
   hot_bytes: number[];
   migrated: number[][];
+  /**
+   * In runs with a pageout scheme (the scenario's or an event's), what reclaim did to the workload
+   * so far: `evicted` bytes out of memory now (anon on swap, page cache dropped), `swapped` the
+   * anon part, `refaulted` bytes faulted back in, `psi_some_us` the memory "some" stall time the
+   * refaults caused (the model's upper bound, docs/model.md; as accumulated, before the averaging
+   * work folds it for DAMOS' some_mem_psi_us).
+   */
+  evicted?: number;
+  swapped?: number;
+  refaulted?: number;
+  psi_some_us?: number;
 }
 
 /**
@@ -120,7 +132,12 @@ export class Recorder implements DamonTracer {
   attach(sim: Simulation): void {
     this.sim = sim;
     this.hotBytes = new HotBytesTracker(sim.machine, sim.workload);
+    const pageout = (k: { contexts: ReadonlyArray<{ schemes: ReadonlyArray<{ action: string }> }> }) => k.contexts.some((c) => c.schemes.some((x) => x.action === 'pageout'));
+    this.reclaim = sim.scenario.kdamonds.some(pageout) || (sim.scenario.events ?? []).some((e) => e.params !== undefined && pageout(e.params));
   }
+
+  /** Whether the aggr records carry what reclaim did (a pageout scheme in the run). */
+  private reclaim = false;
 
   /** Write a record stamped `ns`, its exact simulated time (its `t` is rounded to µs): records of one µs keep their order. */
   emit(rec: { t: number }, ns: number): void {
@@ -197,6 +214,12 @@ export class Recorder implements DamonTracer {
       hot_bytes: this.truth.hot,
       migrated: this.truth.migrated,
     };
+    if (this.reclaim) {
+      rec.evicted = sim.machine.evicted.totalBytes;
+      rec.swapped = sim.machine.evicted.swapUsed;
+      rec.refaulted = sim.refaulter.refaults * PAGE_SIZE;
+      rec.psi_some_us = sim.mm.psiSomeUs;
+    }
     this.aggrs.push(rec);
     this.emit(rec, ctx.clock.now);
   }
