@@ -22,7 +22,7 @@ import { toJson } from '../lib/json.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
 import { MAX_SIM_TIME_NS, SIM_TIME_EXPECTED, simTimeFound, type ContextParams, type KdamondParams, type Scenario } from './model.js';
-import { damonCheckEnv, missingNodeOfGoal, schemeKeyOf, unreachableBpTarget, unreachableEligibleTarget, unreachableNodeMemTarget, unmonitoredGoalNode, validateKdamonds, type DamonCheckEnv } from './validate.js';
+import { damonCheckEnv, missingNodeOfGoal, schemeKeyOf, unreachableBpTarget, unreachableNodeTarget, unmonitoredGoalNode, validateKdamonds, type DamonCheckEnv } from './validate.js';
 
 export const EVENT_COMMANDS = [
   'commit',
@@ -301,9 +301,7 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
         }
         if (g.target_value !== undefined || g.nid !== undefined) {
           checkEnv ??= damonCheckEnv(sc);
-          const nodeIssue =
-            unreachableNodeMemTarget(goal.metric, goal.targetValue, goal.nid ?? 0, checkEnv.nodeMemBp) ??
-            unreachableEligibleTarget(goal.metric, goal.targetValue, goal.nid ?? 0, checkEnv.hotSet, schemes[g.scheme].pattern);
+          const nodeIssue = unreachableNodeTarget(goal.metric, goal.targetValue, goal.nid ?? 0, checkEnv, schemes[g.scheme].pattern);
           if (nodeIssue) warn(c, [...pp, g.target_value !== undefined ? 'target_value' : 'nid'], nodeIssue);
         }
       });

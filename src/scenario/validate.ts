@@ -201,11 +201,22 @@ export function damonCheckEnv(s: Pick<Scenario, 'kernel' | 'machine' | 'workload
     memory: nodeRanges(s.machine),
     memcgs: new Set(['/', ...s.workload.processes.map((p) => p.memcg)]),
     nodeMemBp: nodeMemBpBounds(s),
-    hotSet: {
-      bytes: hotSetBytes(s.workload),
-      room: s.machine.nodes.map((n) => Math.max(0, n.capacity - n.reserved)),
-    },
+    hotSet: { bytes: hotSetBytes(s.workload), room: nodeRoom(s.machine) },
   };
+}
+
+/** What each node can hold of the workload: its capacity less its reserved memory. */
+function nodeRoom(m: Scenario['machine']): number[] {
+  return m.nodes.map((n) => Math.max(0, n.capacity - n.reserved));
+}
+
+/**
+ * A node_mem_*_bp or node_eligible_mem_bp target the node cannot reach (unreachableNodeMemTarget(),
+ * unreachableEligibleTarget()): the one check of a goal's node bound, for the scenario's goals and
+ * for the goal patches of events.
+ */
+export function unreachableNodeTarget(metric: string, target: bigint, nid: number, env: Pick<DamonCheckEnv, 'nodeMemBp' | 'hotSet'>, pattern: Pick<DamosAccessPattern, 'minNrAccesses'>): string | undefined {
+  return unreachableNodeMemTarget(metric, target, nid, env.nodeMemBp) ?? unreachableEligibleTarget(metric, target, nid, env.hotSet, pattern);
 }
 
 /**
@@ -215,7 +226,7 @@ export function damonCheckEnv(s: Pick<Scenario, 'kernel' | 'machine' | 'workload
  * never met (an operator's 256 GiB DRAM asked for 60 % of a 500 GiB hot set), and its tuner never
  * eases off. A pattern that takes idle memory (a cold scheme's) shares out other memory: not judged.
  */
-export function unreachableEligibleTarget(metric: string, target: bigint, nid: number, hotSet: DamonCheckEnv['hotSet'], pattern: Pick<DamosAccessPattern, 'minNrAccesses'>): string | undefined {
+function unreachableEligibleTarget(metric: string, target: bigint, nid: number, hotSet: DamonCheckEnv['hotSet'], pattern: Pick<DamosAccessPattern, 'minNrAccesses'>): string | undefined {
   if (metric !== 'node_eligible_mem_bp' || pattern.minNrAccesses === 0 || !hotSet || hotSet.bytes === 0 || nid < 0 || nid >= hotSet.room.length || target > 10000n) return undefined;
   const need = (Number(target) * hotSet.bytes) / 10000;
   const room = hotSet.room[nid];
@@ -234,7 +245,7 @@ function nodeMemBpBounds(s: Pick<Scenario, 'machine' | 'workload'>): Array<{ use
   const areas = s.workload.processes.flatMap((p) => p.areas);
   const rss = areas.reduce((a, x) => a + x.bytes, 0);
   const pinned = (s.machine.swap ?? 0) > 0 ? 0 : areas.reduce((a, x) => a + (x.anon ? x.bytes : 0), 0);
-  const room = s.machine.nodes.map((n) => Math.max(0, n.capacity - n.reserved));
+  const room = nodeRoom(s.machine);
   const allRoom = room.reduce((a, b) => a + b, 0);
   return s.machine.nodes.map((n, i) => {
     const pages = Math.floor(n.capacity / 4096);
@@ -549,10 +560,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           const gp: PathSeg[] = [...sp, 'quotas', 'goals', gi];
           const nidIssue = g.nid === null ? undefined : missingNodeOfGoal(g.metric, g.nid, env.nrNodes);
           if (nidIssue) warn([...gp, 'nid'], nidIssue);
-          const bpIssue =
-            unreachableBpTarget(g.metric, g.targetValue) ??
-            unreachableNodeMemTarget(g.metric, g.targetValue, g.nid ?? 0, env.nodeMemBp) ??
-            unreachableEligibleTarget(g.metric, g.targetValue, g.nid ?? 0, env.hotSet, sc.pattern);
+          const bpIssue = unreachableBpTarget(g.metric, g.targetValue) ?? unreachableNodeTarget(g.metric, g.targetValue, g.nid ?? 0, env, sc.pattern);
           if (bpIssue) warn([...gp, 'target_value'], bpIssue);
           const unmonitored = unmonitoredGoalNode(g.metric, g.nid, ctx, env.memory);
           if (unmonitored) warn([...gp, 'nid'], unmonitored);
