@@ -572,6 +572,12 @@ describe('seed sweeps', () => {
       ['2', 'never', 'never', '5850.0 ± 100.0', '5900 / 6100', '25.0 %', '-', '2.000 GiB'],
       ['42', '2.000 s', '3.000 s', '6000.0 ± 100.0', '5900 / 6100', '100.0 %', '-', '3.000 GiB'],
     ]);
+    // The ground truth's sd stands beside its mean; a summary from before the sd was recorded has the mean alone.
+    const truthRuns = [
+      { seed: 1, summary: [{ ...one(6050, 4, 1, 0.5), truthMeanSecondHalf: 5950, truthStddevSecondHalf: 99.66 }] },
+      { seed: 2, summary: [{ ...one(5850, null, 2, 0.25), truthMeanSecondHalf: 5856.4 }] },
+    ];
+    expect(formatSweepTable('x', truthRuns).split('\n').slice(1, 5).map((l) => l.trim().split(/\s{2,}/)[6])).toEqual(['true share ± sd', undefined, '5950.0 ± 99.7', '5856.4']);
     expect(lines[6]).toBe(
       'all 3 seeds: within ±100 of 6000 for 58.3 % of the second half on average (sd within a run 100.0 on average); second-half mean within ±100 in 2/3 (means 5966.7 on average, 5850.0–6050.0); target reached in 2/3, median after 3.000 s; settled in 2/3, median after 4.000 s',
     );

@@ -86,12 +86,12 @@ const f3 = (x: number | null | undefined) => fmtNum(x, 3);
 
 /**
  * The sweep as text: per summary entry a header, one row per seed (time to target, time to settle,
- * second-half mean ± sd, min / max, ground truth, bytes applied) and an "all seeds" line.
+ * second-half mean ± sd, min / max, ground truth's mean ± sd, bytes applied) and an "all seeds" line.
  */
 export function formatSweepTable(title: string, runs: readonly SweepRun[], toleranceBp = toleranceOf(runs)): string {
   const goals = sweepGoals(runs, toleranceBp);
   if (goals.length === 0) return formatSweepStats(title, runs);
-  const head = ['seed', `time to ±${toleranceBp}`, 'to settle', 'mean ± sd, 2nd half', 'min / max', `in ±${toleranceBp}`, 'true share', 'applied'];
+  const head = ['seed', `time to ±${toleranceBp}`, 'to settle', 'mean ± sd, 2nd half', 'min / max', `in ±${toleranceBp}`, 'true share ± sd', 'applied'];
   const lines: string[] = [];
   for (const g of goals) {
     const e = g.entry;
@@ -106,7 +106,9 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
             s.meanSecondHalf === null ? '-' : `${f1(s.meanSecondHalf)} ± ${f1(s.stddevSecondHalf)}`,
             s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`,
             fmtPct(s.inBandSecondHalf),
-            s.truthMeanSecondHalf == null ? '-' : f1(s.truthMeanSecondHalf),
+            // The truth's sd beside its mean, as in a run's summary: under CONSIST the placement
+            // itself swings (findings.md §1), which the mean alone hides.
+            s.truthMeanSecondHalf == null ? '-' : `${f1(s.truthMeanSecondHalf)}${s.truthStddevSecondHalf == null ? '' : ` ± ${f1(s.truthStddevSecondHalf)}`}`,
             formatBytesHuman(physBytes(s.szApplied, s)),
           ],
     );
