@@ -793,6 +793,11 @@ describe('setupDifferences', () => {
       { path: 'kd0.ctx0.targets[0].regions[0].start', values: [String(4 * GiB), String(8 * GiB)] },
       { path: 'kd0.ctx0.s0.access_pattern.sz_bytes.min', values: ['4.000 KiB', '2.000 MiB'] },
     ]);
+    // An age bound of `max` stages ULONG_MAX us / aggr_us (cut to 32 bits): where aggr_us differs, the interval is the difference, not the bound.
+    const aged = (aggrUs: number, ageMax: string) => ({ damon: { kdamonds: [{ contexts: [{ intervals: { aggr_us: aggrUs }, schemes: [{ access_pattern: { age: { min: '0 aggr_intervals', max: ageMax } } }] }] }] } });
+    expect(setupDifferences([aged(100000, '2890341191 aggr_intervals'), aged(200000, '3592654243 aggr_intervals')])).toEqual([{ path: 'kd0.ctx0.intervals.aggr_us', values: ['100 ms', '200 ms'] }]);
+    // A bound written out stays a count, and one run's `max` shows as such beside it.
+    expect(setupDifferences([aged(100000, '2890341191 aggr_intervals'), aged(100000, '50 aggr_intervals')])).toEqual([{ path: 'kd0.ctx0.s0.access_pattern.age.max', values: ['max', '50 aggr_intervals'] }]);
     // Without a damon part (a timeline from before it), the digest is what there is to compare.
     expect(setupDifferences([{ schemes: [{ goal_tuner: 'x' }] }, { schemes: [{ goal_tuner: 'y' }], damon: damon() }])[0]).toEqual({ path: 'schemes[0].goal_tuner', values: ['x', 'y'] });
     expect(setupDifferences([a, a])).toEqual([]);

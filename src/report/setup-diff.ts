@@ -8,6 +8,7 @@
  */
 import { isMapping, toJson } from '../lib/json.js';
 import { formatBytes, formatTimeExact } from '../formats/damo/units.js';
+import { ULONG_MAX } from '../lib/kint.js';
 
 /** One leaf (or part) whose value differs between runs: its path, and each run's value (undefined: the run has no such leaf or part). */
 export interface SetupDifference {
@@ -66,6 +67,37 @@ function headerInteger(v: unknown): bigint | undefined {
   return typeof v === 'string' && /^\d+$/.test(v) ? BigInt(v) : undefined;
 }
 
+/** The aggregation intervals an age bound of `max` stages at aggr_us: ULONG_MAX µs / aggr_us, kept to the kernel's 32 bits (format-sysfs.md). */
+export function ageMaxAggrs(aggrUs: bigint): bigint {
+  return BigInt.asUintN(32, ULONG_MAX / aggrUs);
+}
+
+/**
+ * The DAMON part with each access pattern's age bound that is what `max` stages at its context's
+ * aggr_us written as "max": the header keeps only the count, which follows aggr_us, so two runs
+ * that both say `max` but differ in aggr_us would list the bound as a difference of their own.
+ */
+function withAgeMax(damon: unknown): unknown {
+  if (!isMapping(damon) || !Array.isArray(damon.kdamonds)) return damon;
+  const kdamonds = damon.kdamonds.map((kd) => {
+    if (!isMapping(kd) || !Array.isArray(kd.contexts)) return kd;
+    const contexts = kd.contexts.map((ctx) => {
+      const aggrUs = isMapping(ctx) && isMapping(ctx.intervals) ? headerInteger(ctx.intervals.aggr_us) : undefined;
+      if (!isMapping(ctx) || !Array.isArray(ctx.schemes) || aggrUs === undefined || aggrUs === 0n) return ctx;
+      const max = `${ageMaxAggrs(aggrUs)} aggr_intervals`;
+      const schemes = ctx.schemes.map((s) => {
+        if (!isMapping(s) || !isMapping(s.access_pattern)) return s;
+        const age = s.access_pattern.age;
+        if (!isMapping(age) || age.max !== max) return s;
+        return { ...s, access_pattern: { ...s.access_pattern, age: { ...age, max: 'max' } } };
+      });
+      return { ...ctx, schemes };
+    });
+    return { ...kd, contexts };
+  });
+  return { ...damon, kdamonds };
+}
+
 /**
  * The header's DAMON part (damo's format, written raw) as readableModel() shows the model: its
  * sizes (a quota's `sz_bytes`, `effective_sz_bytes`, an access pattern's `sz_bytes` bounds) in
@@ -73,7 +105,7 @@ function headerInteger(v: unknown): bigint | undefined {
  * machine's. Addresses (regions, address ranges) stay numbers, as damo prints them.
  */
 function readableDamon(value: unknown): unknown {
-  return readableLeaves(value, (v, key, parent) => {
+  return readableLeaves(withAgeMax(value), (v, key, parent) => {
     const n = headerInteger(v);
     if (n === undefined) return v;
     if (key === 'sz_bytes' || key === 'effective_sz_bytes' || (parent === 'sz_bytes' && (key === 'min' || key === 'max'))) return formatBytes(n, { exact: true });
