@@ -948,6 +948,47 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(w((wl) => ((wl.access_rate = 0), (wl.hot_set = 0)))).toHaveLength(1);
   });
 
+  it('an access_rate at which a sample finds hot and other pages accessed alike (always, or hardly ever) is said to hide the hot set', () => {
+    const w = (mutate: (wl: Record<string, unknown>) => void) => warnings((d) => mutate(d.workload as Record<string, unknown>));
+    // goodDoc(): 16 MiB with 4 MiB hot at 99 %. At 10^12 per second every page is young in every 5 ms sample.
+    expect(w((wl) => (wl.access_rate = 1e12))).toEqual([
+      'workload.access_rate: a sample every 5 ms finds a hot page accessed with probability 100.0 % and another one with 100.0 %: their nr_accesses differ by 0.00 of 20 samples per aggregation on average, so DAMON cannot tell the hot set from the rest (a lower access_rate, a shorter sample_us, or intervals_goal)',
+    ]);
+    // At 1000 per second a hot page has 0.967 accesses a second: 1 − e^(−0.967 · 0.005) = 0.48 % a sample, 0.10 of 20 samples.
+    expect(w((wl) => (wl.access_rate = 1000))).toEqual([
+      'workload.access_rate: a sample every 5 ms finds a hot page accessed with probability 0.5 % and another one with 0.0 %: their nr_accesses differ by 0.10 of 20 samples per aggregation on average, so most aggregations show the hot set idle (nr_accesses 0) like the rest (a higher access_rate, longer sample_us and aggr_us, or intervals_goal)',
+    ]);
+    // 10,000 per second: 1 − e^(−9.67 · 0.005) = 4.7 %, 0.94 samples: still under one; 20,000: 1.85, over.
+    expect(w((wl) => (wl.access_rate = 10000))[0]).toMatch(/differ by 0\.94 of 20 samples/);
+    expect(w((wl) => (wl.access_rate = 20000))).toEqual([]);
+    // A THP is young when any of its 512 pages was: 10,000 per second is plenty for 2 MiB folios.
+    expect(w((wl) => ((wl.access_rate = 10000), (wl.thp = true)))).toEqual([]);
+    // A longer sampling interval sees the sparse hot set; auto-tuned intervals are the remedy, so no word.
+    const slower = (sampleUs: string, aggrUs: string) =>
+      warnings((d) => {
+        (d.workload as Record<string, unknown>).access_rate = 10000;
+        Object.assign((d.damon as Doc).kdamonds[0].contexts[0].intervals, { sample_us: sampleUs, aggr_us: aggrUs });
+      });
+    expect(slower('10 ms', '200 ms')).toEqual([]);
+    // A hot set barely hotter than the rest: 26 % of the accesses on 25 % of the memory.
+    expect(warnings((d) => ((d.workload as Record<string, unknown>).hot_share = 2600))).toEqual([
+      'workload.access_rate: a sample every 5 ms finds a hot page accessed with probability 39.8 % and another one with 38.2 %: their nr_accesses differ by 0.32 of 20 samples per aggregation on average, so DAMON cannot tell the hot set from the rest (a larger hot_share)',
+    ]);
+    // Fewer samples per aggregation weigh against it: 9.2 % of 10 samples.
+    expect(slower('10 ms', '100 ms')[0]).toMatch(/every 10 ms finds a hot page accessed with probability 9\.2 % and another one with 0\.0 %: their nr_accesses differ by 0\.92 of 10 samples/);
+    expect(
+      warnings((d) => {
+        (d.workload as Record<string, unknown>).access_rate = 1e12;
+        (d.damon as Doc).kdamonds[0].contexts[0].intervals.intervals_goal = { access_bp: 400, aggrs: 3, min_sample_us: '5 ms', max_sample_us: '10 s' };
+      }),
+    ).toEqual([]);
+    // A processes workload names the area, and its key as the file spells it.
+    const area = { bytes: '16 MiB', access_rate: 0, hot: { bytes: '4 MiB', share: '99 %' }, nodes: [1, 0] };
+    const procs = (rate: number) => warnings((d) => (d.workload = { type: 'processes', processes: [{ areas: [{ ...area, bytes: '8 MiB', access_rate: 400000 }, { ...area, access_rate: rate }] }] }));
+    expect(procs(1e12)[0]).toMatch(/^workload\.processes\[0\]\.areas\[1\]\.access_rate: a sample every 5 ms finds a hot page accessed with probability 100\.0 %/);
+    expect(procs(0)).toEqual(['workload.processes[0].areas[1].access_rate: no accesses at all: DAMON finds every region idle (nr_accesses 0), so no scheme for hot memory applies and every age only grows']);
+  });
+
   // goodDoc()'s PULL scheme migrates to node 0 [4 GiB, 4128 MiB); node 1 is [4128 MiB, 4160 MiB).
   // Its filters must let through some memory off node 0, or it has nothing to move.
   describe("a migrate scheme whose core filters let through no memory, or only what is on its target node already, or whose context's regions monitor none of what they let through off it, is said to move nothing", () => {

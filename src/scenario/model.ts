@@ -15,7 +15,7 @@ import type { OpsId } from '../ops/operations.js';
 import type { SamplingMode } from '../ops/paddr.js';
 import type { ProfileOverrides } from '../profiles.js';
 import type { ScheduledEvent } from './events.js';
-import { ULONG_MAX } from '../lib/kint.js';
+import { PAGE_SIZE, ULONG_MAX } from '../lib/kint.js';
 
 /** The latest simulated time an event (`at`) or `--duration` can name: 2^53 − 1 ns (times are ns in exact doubles). */
 export const MAX_SIM_TIME_NS = Number.MAX_SAFE_INTEGER;
@@ -137,6 +137,25 @@ export interface AreaParams {
   /** Page access events per second over the whole area. */
   accessRate: number;
   hot: HotParams | null;
+}
+
+/**
+ * The access rate of one 4 KiB page of the area's hot set and of one of its other pages, per
+ * second (docs/model.md, "Workloads"): access_rate is the area's whole rate, and a hot set that is
+ * the whole area takes all of it. An area without a hot set has one rate for both.
+ */
+export function areaPageRates(a: Pick<AreaParams, 'bytes' | 'accessRate' | 'hot'>): { hot: number; cold: number } {
+  const pages = a.bytes / PAGE_SIZE;
+  if (!a.hot || a.hot.bytes === 0) {
+    const r = pages > 0 ? a.accessRate / pages : 0;
+    return { hot: r, cold: r };
+  }
+  const hotPages = a.hot.bytes / PAGE_SIZE;
+  const coldPages = pages - hotPages;
+  return {
+    hot: ((coldPages > 0 ? a.hot.share : 1) * a.accessRate) / hotPages,
+    cold: coldPages > 0 ? ((1 - a.hot.share) * a.accessRate) / coldPages : 0,
+  };
 }
 
 /** The workload's hot set: every area's hot bytes. */

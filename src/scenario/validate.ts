@@ -6,15 +6,15 @@
  */
 import { attrsError } from '../damon/attrs.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
-import { formatBytes } from '../formats/damo/units.js';
-import { alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
+import { formatBytes, formatTimeExact } from '../formats/damo/units.js';
+import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
 import { coreFilterPassing, intersectRanges, subtractRanges, unionRanges, type ByteRange } from '../damos/filters.js';
 import { isCoreFilter, measuresNode, type DamosAccessPattern } from '../damos/scheme.js';
 import { metricExists, resolveProfile, useProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
 import { formatPath, type ConfigIssue, type PathSeg } from './issues.js';
-import { DURATION_EXPECTED, HOT_MOVE_TIME_EXPECTED, hotSetBytes, type ContextParams, type FilterParams, type KdamondParams, type Scenario, type SchemeParams, type WorkloadParams } from './model.js';
+import { DURATION_EXPECTED, HOT_MOVE_TIME_EXPECTED, areaPageRates, hotSetBytes, type ContextParams, type FilterParams, type KdamondParams, type Scenario, type SchemeParams, type WorkloadParams } from './model.js';
 
 const PADDR_ACTIONS = new Set(['pageout', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat']);
 
@@ -66,6 +66,54 @@ export function validateScenario(s: Scenario, c: Collector, kdamondsPath: readon
   if (p?.quotaFullBelowMinRegion && !p.damosQuotaIsFull)
     unheardOf('quotaFullBelowMinRegion is a clause of damos_quota_is_full(), which damosQuotaIsFull off does not use; found quotaFullBelowMinRegion on and damosQuotaIsFull off');
   validateKdamonds(s.kdamonds, c, machineRight ? env : { profile: env.profile, nrNodes: env.nrNodes, memcgs: env.memcgs, committedLater }, kdamondsPath);
+  if (workloadRight && partIsWhole(c.errors.slice(before), DAMON_PART)) indistinctHotSets(s, c);
+}
+
+/**
+ * Warns of each area whose hot set DAMON cannot tell from its other pages at the configured
+ * intervals. A sample finds the sampled folio accessed with probability 1 − e^(−Λ·sample_us)
+ * (docs/model.md, "The accessed bit"), so a hot folio's and a cold one's nr_accesses differ by
+ * (p_hot − p_cold) · samples per aggregation on average; below one sample the hot set does not
+ * stand out: every folio is found accessed in nearly every sample (access_rate far too high for
+ * the interval) or nearly none is (far too low). Judged by the context that tells them apart best,
+ * and not at all where a context auto-tunes its intervals (intervals_goal moves sample_us toward an
+ * access share, which is the remedy).
+ */
+function indistinctHotSets(s: Scenario, c: Collector): void {
+  const ctxs = s.kdamonds.flatMap((k) => k.contexts).filter((x) => x.attrs.sampleInterval > 0 && x.attrs.aggrInterval >= x.attrs.sampleInterval);
+  if (ctxs.length === 0 || s.kdamonds.some((k) => k.contexts.some((x) => x.attrs.intervalsGoal.aggrs > 0))) return;
+  const hotset = s.workload.hotsetForm === true;
+  s.workload.processes.forEach((p, pi) =>
+    p.areas.forEach((a, ai) => {
+      const h = a.hot;
+      // No hot set, or one the other checks already call colder than the rest or the whole area.
+      if (!h || h.bytes === 0 || h.bytes >= a.bytes || a.accessRate === 0 || h.share <= h.bytes / a.bytes) return;
+      const rates = areaPageRates(a);
+      // A THP is young when any of its 512 pages was accessed.
+      const pages = a.thp ? HPAGE_PMD_SIZE / PAGE_SIZE : 1;
+      let best: { gap: number; pHot: number; pCold: number; n: number; x: ContextParams } | undefined;
+      for (const x of ctxs) {
+        const dt = x.attrs.sampleInterval / 1e6;
+        const pHot = 1 - Math.exp(-rates.hot * pages * dt);
+        const pCold = 1 - Math.exp(-rates.cold * pages * dt);
+        const n = Math.floor(x.attrs.aggrInterval / x.attrs.sampleInterval);
+        const gap = (pHot - pCold) * n;
+        if (best === undefined || gap > best.gap) best = { gap, pHot, pCold, n, x };
+      }
+      if (best === undefined || best.gap >= 1) return;
+      const pct = (q: number) => `${(q * 100).toFixed(q > 0.999 && q < 1 ? 3 : 1)} %`;
+      const what = a.thp ? 'folio' : 'page';
+      const seen = `a sample every ${formatTimeExact(best.x.attrs.sampleInterval, 'us')} finds a hot ${what} accessed with probability ${pct(best.pHot)} and another one with ${pct(best.pCold)}`;
+      const gap = `their nr_accesses differ by ${best.gap.toFixed(2)} of ${best.n} samples per aggregation on average`;
+      c.warnings.push({
+        path: formatPath(hotset ? ['workload', 'access_rate'] : ['workload', 'processes', pi, 'areas', ai, 'access_rate']),
+        message:
+          best.pHot * best.n < 1
+            ? `${seen}: ${gap}, so most aggregations show the hot set idle (nr_accesses 0) like the rest (a higher access_rate, longer sample_us and aggr_us, or intervals_goal)`
+            : `${seen}: ${gap}, so DAMON cannot tell the hot set from the rest (${best.pCold > 0.5 ? 'a lower access_rate, a shorter sample_us, or intervals_goal' : 'a larger hot_share'})`,
+      });
+    }),
+  );
 }
 
 /** The machine, the workload on it, and the run's duration: what the simulated machine cannot hold. */
@@ -106,7 +154,7 @@ export function validateMachineWorkload(s: Pick<Scenario, 'machine' | 'workload'
         else if (a.nodes.indexOf(n) < i) warn([...key('nodes', 'nodes'), i], `node ${n} is listed before: first touch tries each node once, so this changes nothing (another node meant?)`);
       });
       // Legal, but most likely not meant: nothing for DAMON to find.
-      if (a.accessRate === 0) warn(key('accessRate', 'access_rate'), `no accesses at all: DAMON finds every region idle (nr_accesses 0), so no scheme for hot memory applies and every age only grows`);
+      if (a.accessRate === 0) warn(key('access_rate', 'access_rate'), `no accesses at all: DAMON finds every region idle (nr_accesses 0), so no scheme for hot memory applies and every age only grows`);
       const h = a.hot;
       // The hot set is measured against the area's size only once that is right (no knock-on error).
       if (!h || !bytesRight) return;

@@ -4,8 +4,8 @@
  * areas laid out one after another (2 MiB aligned, so THPs can back them), and per-page rates for
  * every phase (a phase starts whenever some area's hot subset moves).
  */
-import { HPAGE_PMD_SIZE, PAGE_SIZE, alignUp } from '../lib/kint.js';
-import { hotSetBytes, type AreaParams, type WorkloadParams } from '../scenario/model.js';
+import { HPAGE_PMD_SIZE, alignUp } from '../lib/kint.js';
+import { areaPageRates, hotSetBytes, type AreaParams, type WorkloadParams } from '../scenario/model.js';
 import { RateSegments, Workload, type Process, type RatePhase } from './model.js';
 
 /** Virtual address where every process's first area starts. */
@@ -26,16 +26,11 @@ function hotOffsetAt(a: AreaParams, t: number): number {
 /** Rate segments of one area at time t: hot pages, cold pages, or uniform. */
 function areaSegments(p: PlacedArea, t: number, segs: RateSegments, hot: Array<[number, number]>): void {
   const a = p.area;
-  const pages = a.bytes / PAGE_SIZE;
+  const { hot: hotRate, cold: coldRate } = areaPageRates(a);
   if (!a.hot || a.hot.bytes === 0) {
-    segs.add(p.start, p.start + a.bytes, pages > 0 ? a.accessRate / pages : 0);
+    segs.add(p.start, p.start + a.bytes, coldRate);
     return;
   }
-  const hotPages = a.hot.bytes / PAGE_SIZE;
-  const coldPages = pages - hotPages;
-  // access_rate is the area's whole rate: a hot set that is the whole area takes all of it.
-  const hotRate = ((coldPages > 0 ? a.hot.share : 1) * a.accessRate) / hotPages;
-  const coldRate = coldPages > 0 ? ((1 - a.hot.share) * a.accessRate) / coldPages : 0;
   const hs = p.start + hotOffsetAt(a, t);
   const he = hs + a.hot.bytes;
   segs.add(p.start, hs, coldRate).add(hs, he, hotRate).add(he, p.start + a.bytes, coldRate);
