@@ -44,3 +44,38 @@ describe('package.json', () => {
     expect(() => lib.scenarioFromDoc({})).toThrow(lib.ConfigError);
   });
 });
+
+describe('a checkout whose build is older than its sources', () => {
+  it('names the newest source changed after dist/.built, and nothing for a current build or an installed package', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, utimesSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { pathToFileURL } = await import('node:url');
+    const { staleSource } = await import('../src/cli/stale-build.js');
+    const root = mkdtempSync(`${tmpdir()}/stale-`);
+    try {
+      const put = (path: string, s: number) => {
+        mkdirSync(`${root}/${path}`.replace(/\/[^/]*$/, ''), { recursive: true });
+        writeFileSync(`${root}/${path}`, '');
+        utimesSync(`${root}/${path}`, s, s);
+      };
+      put('dist/cli/main.js', 100);
+      const main = pathToFileURL(`${root}/dist/cli/main.js`).href;
+      put('src/cli/main.ts', 100);
+      put('src/damos/quota.ts', 300);
+      // An installed package: no dist/.built (package.json's files leave it out).
+      expect(staleSource(main)).toBeUndefined();
+      put('dist/.built', 200);
+      expect(staleSource(main)).toBe('src/damos/quota.ts');
+      put('dist/.built', 300);
+      expect(staleSource(main)).toBeUndefined();
+      // Only .ts files count, and a module not in dist/cli is not the checkout's CLI.
+      put('src/notes.txt', 400);
+      expect(staleSource(main)).toBeUndefined();
+      put('src/lib/prng.ts', 400);
+      expect(staleSource(main)).toBe('src/lib/prng.ts');
+      expect(staleSource(pathToFileURL(`${root}/src/cli/main.ts`).href)).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -23,6 +23,7 @@ import { registerDamoCommands } from './damo-commands.js';
 import { PROFILES, describeProfiles, profilesMarkdown } from '../profiles.js';
 import { scenarioJsonSchemaText } from '../scenario/jsonschema.js';
 import { tuneV8 } from './v8-tuning.js';
+import { staleSource } from './stale-build.js';
 import { TRACEPOINTS } from '../run/trace.js';
 
 export const VERSION = '0.1.0';
@@ -108,6 +109,8 @@ export function buildProgram(given: Io, setExit: (code: number) => void): { prog
   // (`--out-dir --no-progress` made a directory of that name): refuse that before any command runs.
   program.hook('preAction', (root, cmd) => {
     if (root.opts().quiet === true) io.quiet = true;
+    const stale = io.quiet ? undefined : staleSource(import.meta.url);
+    if (stale !== undefined) io.err(`damon-sim: warning: ${stale} changed after the last build: this command runs the build in dist/, without the change ("npm run build" first)\n`);
     // The command's own options, --help (every command has it) and the root's (--version).
     const names = new Set([...cmd.options, ...root.options].flatMap((o) => [o.long, o.short]).filter((n) => n !== undefined));
     names.add('--help').add('-h');
