@@ -391,6 +391,25 @@ function smallDoc(events: object[], addrUnit?: number): object {
 }
 
 describe('scheduled commit events', () => {
+  it('sysfs: a commit bringing a paddr context a second target is refused (damon_sysfs_add_targets), and the kdamond keeps its one', () => {
+    const doc = smallDoc([{ at: 1, command: 'commit', damon: {} }]) as { events: Array<{ damon: { contexts: Array<{ targets: object[] }> } }> };
+    const c0 = doc.events[0].damon.contexts[0];
+    c0.targets = [...c0.targets, { pid: null }];
+    const { scenario, warnings } = scenarioFromDoc(doc);
+    expect(warnings.filter((w) => /refuses this commit/.test(w.message)).map((w) => `${w.path}: ${w.message}`)).toEqual([
+      'events[0].damon.contexts[0].targets: the kernel refuses this commit: a paddr context takes one target (damon_sysfs_add_targets()); found 2 (-EINVAL)',
+    ]);
+    const res = runScenario(scenario);
+    const ev = res.events.find((r) => r.type === 'event');
+    expect(ev).toMatchObject({ command: 'commit', status: 'error', error: '-EINVAL: a paddr context takes one target (the physical address space); found 2' });
+    expect(res.simulation.kdamonds[0].kdamond.stopped).toBe(false);
+    expect(res.simulation.kdamonds[0].kdamond.ctx.targets).toHaveLength(1);
+    // Through a module's own commit (DAMON_RECLAIM and the like build their context themselves) no sysfs check runs.
+    const mod = smallDoc([{ at: 1, command: 'commit', via: 'module', damon: {} }]) as typeof doc;
+    mod.events[0].damon.contexts[0].targets.push({ pid: null });
+    expect(runScenario(scenarioFromDoc(mod).scenario).events.find((r) => r.type === 'event')).not.toMatchObject({ error: expect.stringMatching(/one target/) });
+  });
+
   it('sysfs: a refused commit fails the write and the kdamond keeps running', () => {
     const { scenario, warnings } = scenarioFromDoc(smallDoc([{ at: 1, command: 'commit', damon: {} }], 3));
     expect(warnings.some((w) => w.path === 'events[0].damon.contexts[0].addr_unit' && /refuses/.test(w.message))).toBe(true);

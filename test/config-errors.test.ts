@@ -232,6 +232,12 @@ const cases: BadCase[] = [
     phrases: ['power-of-two', '1365', '-EINVAL'],
   },
   {
+    name: 'two targets in a paddr context (damon_sysfs_add_targets)',
+    mutate: (d) => d.damon.kdamonds[0].contexts[0].targets.push({ ...d.damon.kdamonds[0].contexts[0].targets[0] }),
+    path: `${CTX}.targets`,
+    phrases: ['one target for ops "paddr"', '-EINVAL', 'found 2'],
+  },
+  {
     name: 'an ops filter type in core_filters',
     mutate: (d) => (d.damon.kdamonds[0].contexts[0].schemes[0].core_filters = [{ filter_type: 'anon', matching: true, allow: false }]),
     path: `${SCHEME}.core_filters[0].filter_type`,
@@ -948,6 +954,25 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     expect(w((wl) => ((wl.access_rate = 0), (wl.hot_set = 0)))).toHaveLength(1);
   });
 
+  it('bounds in order as written that the kernel cuts to 32 bits out of order run, with a warning: the scheme never matches (a sysfs tree read back holds them so)', () => {
+    const pattern = (nr: object, age: object) => (d: Doc) => Object.assign(d.damon.kdamonds[0].contexts[0].schemes[0].access_pattern, { nr_accesses: nr, age });
+    expect(warnings(pattern({ min: '1 samples', max: '4294967296 samples' }, { min: '5 aggr_intervals', max: '4294967297 aggr_intervals' }))).toEqual([
+      `${SCHEME}.access_pattern.nr_accesses.max: 4294967296 samples: the kernel's 32-bit field keeps 0`,
+      `${SCHEME}.access_pattern.age.max: 4294967297 aggregation intervals: the kernel's 32-bit field keeps 1`,
+      `${SCHEME}.access_pattern.nr_accesses: min 1 > max 0 samples: the scheme never matches a region`,
+      `${SCHEME}.access_pattern.age: min 5 > max 1 aggregation intervals: the scheme never matches a region`,
+    ]);
+    // Out of order as written: the error it always was.
+    expect(() => warnings(pattern({ min: '5 samples', max: '4 samples' }, { min: '0 aggr_intervals', max: '1 aggr_intervals' }))).toThrow(/nr_accesses: expected min <= max; found min 5 samples > max 4 samples/);
+    expect(() => warnings(pattern({ min: '0 samples', max: '4 samples' }, { min: '7 aggr_intervals', max: '6 aggr_intervals' }))).toThrow(/age: expected min <= max; found 7 > 6 aggregation intervals/);
+  });
+
+  it("a memcg path written with echo (a trailing newline) names the cgroup, as the kernel's sysfs_streq() compares; two do not", () => {
+    const memcg = (path: string) => (d: Doc) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters = [{ filter_type: 'memcg', memcg_path: path, matching: true, allow: true }]);
+    expect(warnings(memcg('/\n'))).toEqual([]);
+    expect(() => warnings(memcg('/\n\n'))).toThrow(/memcg_path: expected an existing cgroup \("\/"\); found "\/\\n\\n"/);
+  });
+
   it('an access_rate at which a sample finds hot and other pages accessed alike (always, or hardly ever) is said to hide the hot set', () => {
     const w = (mutate: (wl: Record<string, unknown>) => void) => warnings((d) => mutate(d.workload as Record<string, unknown>));
     // goodDoc(): 16 MiB with 4 MiB hot at 99 %. At 10^12 per second every page is young in every 5 ms sample.
@@ -1097,20 +1122,6 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
         `${LIST}: ${OFF0} 2 addr and target filters that let through only ${r0} (the first that matches decides; what none matches is rejected, as the last one allows), all on node 0 already: ${NONE}`,
       ]],
       ["a target filter rejecting another target before node 1's range allowed: the pair as written", filters(target(1, true, false), addr(N1, true, true)), []],
-      // Among several targets a target filter lets a target's regions through, not another's:
-      // target 0 monitors node 0 only, target 1 node 1 only.
-      ['two targets, a target filter allowing target 0, whose regions are on node 0 already', (d) => {
-        d.damon.kdamonds[0].contexts[0].targets = [{ pid: null, regions: [N0] }, { pid: null, regions: [N1] }];
-        filters(target(0, true, true))(d);
-      }, [`${SCHEME}: expected a target's regions to monitor memory off node 0 that this migrate_hot scheme's filters let through for that target; found none (the target filters let through memory off the node only for targets whose regions lie elsewhere): it migrates nothing`]],
-      ['two targets, a target filter allowing target 1, whose regions are on node 1', (d) => {
-        d.damon.kdamonds[0].contexts[0].targets = [{ pid: null, regions: [N0] }, { pid: null, regions: [N1] }];
-        filters(target(1, true, true))(d);
-      }, []],
-      ['two targets, node 0 rejected by addr for all, target 0 allowed: what passes off node 0 is in no region of target 0', (d) => {
-        d.damon.kdamonds[0].contexts[0].targets = [{ pid: null, regions: [N0] }, { pid: null, regions: [N1] }];
-        filters(addr(N0, true, false), target(0, true, true))(d);
-      }, [`${SCHEME}: expected a target's regions to monitor memory off node 0 that this migrate_hot scheme's filters let through for that target; found none (the target filters let through memory off the node only for targets whose regions lie elsewhere): it migrates nothing`]],
       // One filter over no memory at all: its own warning says so, at the same path; one line.
       ['a sole filter over no memory', filters(addr({ start: '8 GiB', end: '9 GiB' }, true, true)), [
         `${ONE}: this addr filter is [${8 * G} (8 GiB), ${9 * G} (9 GiB)), which holds no memory of the machine (its nodes span ${r0}, ${r1}): the filter matches no region`,
@@ -1118,6 +1129,31 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     ];
     it.each(rows)('%s', (_, mutate, expected) => {
       expect(warnings(mutate)).toEqual(expected);
+    });
+
+    // Among several targets a target filter lets a target's regions through, not another's. The
+    // kernel refuses a paddr context of two targets (damon_sysfs_add_targets(), the error), and
+    // the warnings printed beside it still say what each target's filters leave.
+    const twoTargets = (mutate: (d: Doc) => void) => {
+      const d = goodDoc();
+      d.damon.kdamonds[0].contexts[0].targets = [{ pid: null, regions: [N0] }, { pid: null, regions: [N1] }];
+      mutate(d);
+      try {
+        scenarioFromDoc(d);
+      } catch (e) {
+        const ce = e as ConfigError;
+        return { errors: ce.issues.map((i) => `${i.path}: ${i.message}`), warnings: ce.warnings.map((w) => `${w.path}: ${w.message}`).filter((w) => !w.includes('damo refuses the object')) };
+      }
+      return { errors: [], warnings: [] };
+    };
+    const TWO = `${CTX}.targets: expected one target for ops "paddr" (damon_sysfs_add_targets() refuses more with -EINVAL: there is one physical address space; give its ranges as one target's regions); found 2`;
+    const ELSEWHERE = `${SCHEME}: expected a target's regions to monitor memory off node 0 that this migrate_hot scheme's filters let through for that target; found none (the target filters let through memory off the node only for targets whose regions lie elsewhere): it migrates nothing`;
+    it.each([
+      ['a target filter allowing target 0, whose regions are on node 0 already', filters(target(0, true, true)), [ELSEWHERE]],
+      ['a target filter allowing target 1, whose regions are on node 1', filters(target(1, true, true)), []],
+      ['node 0 rejected by addr for all, target 0 allowed: what passes off node 0 is in no region of target 0', filters(addr(N0, true, false), target(0, true, true)), [ELSEWHERE]],
+    ] as Array<[string, (d: Doc) => void, string[]]>)('two targets (refused), %s', (_, mutate, expected) => {
+      expect(twoTargets(mutate)).toEqual({ errors: [TWO], warnings: expected });
     });
 
     it('a scheme a commit event gives other memory later moves nothing only until then: the warning says so', () => {

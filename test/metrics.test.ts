@@ -197,6 +197,8 @@ describe('goal metrics through refreshGoal (damos.md §5.1)', () => {
     expect([used(b, 1), free(b, 1)]).toEqual([1562, 8437]);
     // Unknown memcg (the path resolved to nothing), and invalid nodes.
     expect(sim.mm.memcgId('/nope')).toBeUndefined();
+    // A path written with echo keeps its newline; the kernel compares with sysfs_streq().
+    expect([sim.mm.memcgId('/a\n'), sim.mm.memcgId('/a\n\n'), sim.mm.memcgId('/a ')]).toEqual([a, undefined, undefined]);
     expect([used(undefined, 0), free(undefined, 0)]).toEqual([0, 10000]);
     expect([used(a, 2), free(a, 2), used(a, -1), free(a, -1)]).toEqual([0, 10000, 0, 10000]);
     // The root memcg's counters are hierarchical (lruvec_page_state): node 0 holds /a's 1793 and

@@ -304,6 +304,27 @@ describe('the kernel store semantics', () => {
     expect(t.read(st)).toBe('on\n');
     t.write(`${c}/monitoring_attrs/nr_regions/max`, '1000');
     expect(t.write(st, 'commit')).toBeNull();
+    // damon_sysfs_add_targets(): a paddr context takes one target, on commit as on on.
+    t.write(`${c}/targets/nr_targets`, '2');
+    expect(t.write(st, 'commit')).toBe('-EINVAL');
+    t.write(`${c}/targets/nr_targets`, '1');
+    regions([0, 4096]);
+    // damon_commit_ctx(): min_region_sz (4096 / addr_unit) must be a power of two.
+    t.write(`${c}/addr_unit`, '3');
+    expect(t.write(st, 'commit')).toBe('-EINVAL');
+    t.write(`${c}/addr_unit`, '4');
+    expect(t.write(st, 'commit')).toBeNull();
+    t.write(`${c}/addr_unit`, '1');
+    // damon_sysfs_handle_cmd(): every command but off needs the one context, running or not.
+    t.write('kdamonds/0/contexts/nr_contexts', '0');
+    expect(['update_schemes_stats', 'commit', 'update_tuned_intervals', 'clear_schemes_tried_regions'].map((cmd) => t.write(st, cmd))).toEqual(['-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL']);
+    expect(t.write(st, 'off')).toBeNull();
+    t.write('kdamonds/0/contexts/nr_contexts', '1');
+    t.write(`${c}/operations`, 'paddr');
+    t.write(`${c}/targets/nr_targets`, '2');
+    expect(t.write(st, 'on')).toBe('-EINVAL');
+    t.write(`${c}/operations`, 'vaddr');
+    expect(t.write(st, 'on')).toBeNull();
   });
 });
 
@@ -411,6 +432,15 @@ describe('the staging script on the kernel tree', () => {
       replay(sysfsScript(load(b)), fresh);
       expect(imported(reused), `${a} then ${b}`).toEqual(imported(fresh));
     }
+    // What the earlier one left in the legacy filters dir and in dests, which the import above
+    // does not read beside core_filters (the kernel installs both: damon_sysfs_mk_scheme()).
+    const reused = new SysfsTree();
+    replay(sysfsScript(load('tiering-6040.yaml')), reused);
+    for (const i of reused.running()) expect(reused.write(`kdamonds/${i}/state`, 'off')).toBeNull();
+    const sd = 'kdamonds/0/contexts/0/schemes/0';
+    expect([reused.write(`${sd}/filters/nr_filters`, '1'), reused.write(`${sd}/filters/0/type`, 'anon'), reused.write(`${sd}/dests/nr_dests`, '1'), reused.write(`${sd}/dests/0/id`, '1')]).toEqual([null, null, null, null]);
+    replay(sysfsScript(load('tiering-6040.yaml')), reused);
+    expect([reused.read(`${sd}/filters/nr_filters`), reused.read(`${sd}/dests/nr_dests`)]).toEqual(['0\n', '0\n']);
   });
 
   it('gives exactly the exported tree for generated configs', () => {

@@ -13,6 +13,14 @@ import { attrsEqual, cloneAttrs } from './attrs.js';
 import type { DamonCtx } from './ctx.js';
 import { DamonTarget, commitTargetRegions } from './region.js';
 
+/**
+ * Why the sysfs interface refuses a context's targets before building it (damon_sysfs_add_targets(),
+ * on both `on` and `commit`; damos.md §7), or null: one physical address space is one target.
+ */
+export function sysfsTargetsRefusal(ops: string, nrTargets: number): string | null {
+  return ops === 'paddr' && nrTargets > 1 ? `-EINVAL: a paddr context takes one target (the physical address space); found ${nrTargets}` : null;
+}
+
 /** Why damon_commit_ctx(dst, src) would fail before changing anything, or null. */
 export function damonCommitCtxPrecheck(src: DamonCtx): string | null {
   if (!isPow2(src.minRegionSz)) return `-EINVAL: min_region_sz ${src.minRegionSz} is not a power of two`;

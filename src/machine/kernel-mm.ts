@@ -6,6 +6,7 @@
  */
 import type { Machine } from './machine.js';
 import { ExtKind } from './extents.js';
+import { sysfsStreq } from '../lib/kstring.js';
 
 /** x86_64 defconfig NODES_SHIFT = 10. */
 const MAX_NUMNODES = 1024;
@@ -84,7 +85,8 @@ export class MachineMm {
   }
 
   memcgId(path: string): number | undefined {
-    return this.memcgs.find((m) => m.path === path)?.id;
+    // As damon_sysfs_memcg_path_eq() compares: a path written with echo keeps its newline.
+    return this.memcgs.find((m) => sysfsStreq(m.path, path))?.id;
   }
 
   lruPages(): { active: number; inactive: number } {

@@ -11,7 +11,7 @@
  * Records (docs/timeline.md): `event` (the command's outcome), `stats`, `effective_quota`,
  * `tuned_intervals`, `tried_regions`.
  */
-import { damonCommitCtx, damonCommitCtxTest } from '../damon/commit.js';
+import { damonCommitCtx, damonCommitCtxTest, sysfsTargetsRefusal } from '../damon/commit.js';
 import { ctxIdxInKdamond, jiffies, msecsToJiffies, type DamonCtx } from '../damon/ctx.js';
 import type { Kdamond } from '../damon/kdamond.js';
 import { SplitState } from '../damon/split.js';
@@ -400,6 +400,8 @@ export class EventEngine {
    */
   private commit(ev: ScheduledEvent, ctx: DamonCtx): string | null {
     const cp: ContextParams = ev.params!.contexts[0];
+    const targets = ev.via === 'sysfs' ? sysfsTargetsRefusal(cp.ops, cp.targets.length) : null;
+    if (targets) return targets;
     let src: DamonCtx;
     try {
       src = buildContext(cp, {

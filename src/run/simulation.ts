@@ -5,7 +5,7 @@
  * forked per consumer, kdamonds stepped in (time, index) order.
  */
 import { Prng } from '../lib/prng.js';
-import { damonCommitCtxPrecheck } from '../damon/commit.js';
+import { damonCommitCtxPrecheck, sysfsTargetsRefusal } from '../damon/commit.js';
 import { DamonCtx, type SimClock } from '../damon/ctx.js';
 import { Kdamond } from '../damon/kdamond.js';
 import { SimulationLimitError } from '../damon/region.js';
@@ -131,6 +131,9 @@ export class Simulation {
     const old = k.kdamond.ctx;
     let ctx: DamonCtx;
     try {
+      // damon_sysfs_add_targets() refuses before anything is built.
+      const targets = sysfsTargetsRefusal(params.contexts[0].ops, params.contexts[0].targets.length);
+      if (targets) return targets;
       ctx = this.buildCtx(params.contexts[0], idx, old.idx, k.clock, `kdamond${idx}/ctx${old.idx}/on${n}`);
     } catch (e) {
       return `-EINVAL: ${e instanceof Error ? e.message : String(e)}`;

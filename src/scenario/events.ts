@@ -17,6 +17,7 @@ import { damoToParams, kdamondsSchema, parseGoalValue, warnDamoKeys, type DamoRe
 import { UnitError } from '../formats/damo/units.js';
 import { intV, signedIntV, timeBareV } from '../formats/damo/values.js';
 import { attrsError, type DamonAttrs } from '../damon/attrs.js';
+import { sysfsTargetsRefusal } from '../damon/commit.js';
 import { isPow2 } from '../lib/kint.js';
 import { toJson } from '../lib/json.js';
 import { minRegionSzFor } from '../run/build.js';
@@ -117,8 +118,9 @@ function moveIssues(from: Collector, to: Collector, oldPrefix: string, newPrefix
 }
 
 /** What the kernel refuses (-EINVAL) when a commit brings this context: the key each concerns, and why. */
-function commitRefusals(ctx: ContextParams): Array<{ key: 'addr_unit' | 'ops' | 'intervals'; why: string }> {
-  const out: Array<{ key: 'addr_unit' | 'ops' | 'intervals'; why: string }> = [];
+function commitRefusals(ctx: ContextParams): Array<{ key: 'addr_unit' | 'ops' | 'intervals' | 'targets'; why: string }> {
+  const out: Array<{ key: 'addr_unit' | 'ops' | 'intervals' | 'targets'; why: string }> = [];
+  if (sysfsTargetsRefusal(ctx.ops, ctx.targets.length)) out.push({ key: 'targets', why: `a paddr context takes one target (damon_sysfs_add_targets()); found ${ctx.targets.length} (-EINVAL)` });
   const msz = minRegionSzFor(ctx.addrUnit || 1);
   if (!isPow2(msz)) out.push({ key: 'addr_unit', why: `min_region_sz ${msz} (4096 / addr_unit ${ctx.addrUnit}) is not a power of two (-EINVAL)` });
   const eligible = ctx.schemes.some((s) => s.quota.goals.some((g) => g.metric === 'node_eligible_mem_bp'));
@@ -140,7 +142,8 @@ function validateCommitParams(k: KdamondParams, sc: Scenario, path: readonly Pat
   const neutral = { ...ctx };
   for (const { key, why } of commitRefusals(ctx)) {
     warn(c, [...cp, key], `the kernel refuses this commit: ${why}`);
-    if (key === 'addr_unit') neutral.addrUnit = 1;
+    if (key === 'targets') neutral.targets = ctx.targets.slice(0, 1);
+    else if (key === 'addr_unit') neutral.addrUnit = 1;
     else if (key === 'ops') neutral.ops = 'paddr';
     else neutral.attrs = { ...ctx.attrs, sampleInterval: 5000, aggrInterval: 100000, minNrRegions: 10, maxNrRegions: 1000, intervalsGoal: { accessBp: 0, aggrs: 0, minSampleUs: 0, maxSampleUs: 0 } };
   }

@@ -5,6 +5,8 @@
  * machine cannot hold.
  */
 import { attrsError } from '../damon/attrs.js';
+import { sysfsTargetsRefusal } from '../damon/commit.js';
+import { sysfsStreq } from '../lib/kstring.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { formatBytes, formatTimeExact } from '../formats/damo/units.js';
 import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
@@ -531,6 +533,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
     return passing.length === 0 || onNode;
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
+  // As the kernel looks a path up (sysfs_streq): `echo /db > memcg_path` names /db.
+  const hasMemcg = (path: string) => memcgs !== undefined && [...memcgs].some((m) => sysfsStreq(m, path));
   kdamonds.forEach((k, ki) => {
     if (k.contexts.length > 1) err([...kdamondsPath, ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
     // A tree may hold one (nr_contexts 0 is a valid write), but it cannot run.
@@ -559,6 +563,8 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
       if (!isPow2(msz)) err([...cp, 'addr_unit'], `expected an addr_unit giving a power-of-two min_region_sz (4096 / addr_unit); found addr_unit ${ctx.addrUnit} (min_region_sz ${msz}; damon_commit_ctx returns -EINVAL)`);
       const ae = attrsError({ ...ctx.attrs, aggrSamples: 0 });
       if (ae) err([...cp, /nr_regions/.test(ae) ? 'nr_regions' : 'intervals'], `expected attributes damon_set_attrs accepts; found ${ae}`);
+      if (sysfsTargetsRefusal(ctx.ops, ctx.targets.length))
+        err([...cp, 'targets'], `expected one target for ops "paddr" (damon_sysfs_add_targets() refuses more with -EINVAL: there is one physical address space; give its ranges as one target's regions); found ${ctx.targets.length}`);
       ctx.targets.forEach((t, ti) => {
         let prevEnd = -1;
         let prevAligned: [number, number] | undefined;
@@ -613,12 +619,12 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           const unmonitored = unmonitoredGoalNode(g.metric, g.nid, ctx, env.memory);
           if (unmonitored) warn([...gp, 'nid'], unmonitored);
           if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
-          if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !memcgs.has(g.memcgPath))
+          if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !hasMemcg(g.memcgPath))
             err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
         });
         if (paddr && (sc.action === 'migrate_hot' || sc.action === 'migrate_cold')) nothingToMigrate(sp, ctx, sc, msz, env.committedLater?.has(schemeKeyOf(ki, ci, si)) ?? false);
         sc.filters.forEach((f, fi) => {
-          if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !memcgs.has(f.memcgPath))
+          if (memcgs && f.type === 'memcg' && f.memcgPath !== null && !hasMemcg(f.memcgPath))
             err([...filterPath(sp, f, fi), 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(f.memcgPath)}`);
           if (f.type === 'addr' && f.addrRange && f.addrRange.start < f.addrRange.end) {
             outsideMemory([...filterPath(sp, f, fi), 'address_range'], 'addr filter', f.addrRange, ctx.addrUnit, f.matching ? 'the filter matches no region' : 'the filter (matching: false) matches every region');

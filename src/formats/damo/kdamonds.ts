@@ -461,9 +461,14 @@ function stagedSamples(v: AccessValue, env: SchemeEnv): number {
   return Math.trunc((percentOf(v) * env.maxNrAccesses) / 100);
 }
 
+/** An age bound in aggregation intervals as damo stages it (int(usec / aggr_us)), before the kernel's 32-bit field. */
+function stagedAggrs(v: AgeValue, env: SchemeEnv): bigint {
+  return v.kind === 'aggr_intervals' ? v.value : env.aggrUs ? v.value / BigInt(env.aggrUs) : 0n;
+}
+
 /** An age bound in aggregation intervals: damo's int(usec / aggr_us), cut to 32 bits by the kernel. */
 function ageToAggrs(v: AgeValue, env: SchemeEnv, c: Collector, path: readonly PathSeg[]): number {
-  const staged = v.kind === 'aggr_intervals' ? v.value : env.aggrUs ? v.value / BigInt(env.aggrUs) : 0n;
+  const staged = stagedAggrs(v, env);
   // "max" µs lands on a large value anyway; a count someone wrote out is worth a word.
   if (staged > BigInt(UINT_MAX) && !(v.kind === 'us' && v.value === ULONG_MAX))
     warn(c, path, `${staged} aggregation intervals: the kernel's 32-bit field keeps ${u32OfUlong(staged)}`);
@@ -494,15 +499,20 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
     maxAgeRegion: ap?.age?.max ? ageToAggrs(ap.age.max, env, c, [...path, 'access_pattern', 'age', 'max']) : UINT_MAX,
   };
   if (pattern.minSzRegion > pattern.maxSzRegion) err(c, [...path, 'access_pattern', 'sz_bytes'], `expected min <= max; found min ${pattern.minSzRegion} > max ${pattern.maxSzRegion}`);
+  // Bounds in order as written, which the kernel's 32-bit fields cut out of order, are what a
+  // kernel would run (neither damo nor the kernel compares them): a scheme that never matches
+  // (the cut is warned above). Written out of order, they are a mistake.
+  const staged = (v: AccessValue | undefined, none: number) => (v === undefined ? none : v.kind === 'max' ? Infinity : stagedSamples(v, env));
   if (pattern.minNrAccesses > pattern.maxNrAccesses) {
-    // A max the kernel's 32-bit field cut below min is what a kernel would run: a scheme that
-    // never matches (warned above). Written that way, it is a mistake.
-    if (!nrMax || nrMin?.kind === 'samples' || stagedSamples(nrMax, env) <= UINT_MAX)
+    if (staged(nrMin, 0) > staged(nrMax, Infinity))
       err(c, [...path, 'access_pattern', 'nr_accesses'], `expected min <= max; found ${accessBound('min', nrMin, pattern.minNrAccesses)} > ${accessBound('max', nrMax, pattern.maxNrAccesses)}${nrMin?.kind === 'samples' && nrMax?.kind === 'samples' ? '' : ` at ${+env.maxNrAccesses.toFixed(6)} samples per aggregation`}`);
     else warn(c, [...path, 'access_pattern', 'nr_accesses'], `min ${pattern.minNrAccesses} > max ${pattern.maxNrAccesses} samples: the scheme never matches a region`);
   }
-  if (pattern.minAgeRegion > pattern.maxAgeRegion)
-    err(c, [...path, 'access_pattern', 'age'], `expected min <= max; found ${pattern.minAgeRegion} > ${pattern.maxAgeRegion} aggregation intervals`);
+  if (pattern.minAgeRegion > pattern.maxAgeRegion) {
+    if (!ageMax || (ageMin ? stagedAggrs(ageMin, env) : 0n) > stagedAggrs(ageMax, env))
+      err(c, [...path, 'access_pattern', 'age'], `expected min <= max; found ${pattern.minAgeRegion} > ${pattern.maxAgeRegion} aggregation intervals`);
+    else warn(c, [...path, 'access_pattern', 'age'], `min ${pattern.minAgeRegion} > max ${pattern.maxAgeRegion} aggregation intervals: the scheme never matches a region`);
+  }
 
   const q = d.quotas;
   const resetIntervalMs = q?.reset_interval_ms === undefined ? Number.MAX_SAFE_INTEGER : bigToNum(q.reset_interval_ms);

@@ -10,8 +10,9 @@
  * a missing one is an error only when the value is not the kernel's default; filters go to
  * core_filters/ops_filters where those dirs exist, else to the legacy filters dir. Unlike damo,
  * a filter's `allow` is written also when it is N (damo skips it, leaving a reused dir's old Y),
- * and so are an unset target_nid (-1) and node goal nid (0): a dir whose nr_* count did not change
- * keeps its files (src/formats/sysfs/tree.ts replays this script on the kernel's semantics).
+ * and so are an unset target_nid (-1) and node goal nid (0), the legacy filters dir's count (0)
+ * beside core_filters/ops_filters, and a scheme's dests count (0) when it has none: a dir whose
+ * nr_* count did not change keeps its files (src/formats/sysfs/tree.ts replays this script on the kernel's semantics).
  *
  * DAMON_SYSFS overrides the admin dir. With DAMON_SIM_FAKE_SYSFS=1 every write first creates its
  * parent dir, standing in for the kernel creating numbered dirs when an nr_* file is written, so
@@ -103,7 +104,8 @@ function schemeLines(out: string[], d: string, s: SchemeParams, opts: ScriptOpti
       out.push(`w "${d}/dests/${i}/id" ${x.id}`);
       out.push(`w "${d}/dests/${i}/weight" ${x.weight}`);
     });
-  }
+    // A reused scheme dir's old destinations go away: the kernel builds migrate_dests from dests/.
+  } else out.push(`! has "${d}/dests" || nr "${d}/dests/nr_dests" 0`);
   const q = s.quota;
   const qd = `${d}/quotas`;
   out.push(`w "${qd}/ms" ${ulongTime(q.ms)}`);
@@ -140,6 +142,9 @@ function schemeLines(out: string[], d: string, s: SchemeParams, opts: ScriptOpti
   out.push(`if has "${d}/core_filters"; then`);
   filterLines(out, `${d}/core_filters`, s.filters.filter((f) => isCoreFilter(f.type)), '\t');
   filterLines(out, `${d}/ops_filters`, s.filters.filter((f) => !isCoreFilter(f.type)), '\t');
+  // The legacy dir is still there beside them, and the kernel installs its filters after theirs
+  // (damon_sysfs_mk_scheme()): a reused dir's old ones are dropped (damo leaves them).
+  out.push(`\t[ ! -d "${d}/filters" ] || nr "${d}/filters/nr_filters" 0`);
   // Before 6.15 the one filters dir holds them all; its count is set even to 0, as damo's
   // write_filters_dir does, so a reused dir's old filters go away (kernels without the dir have none).
   out.push('else');

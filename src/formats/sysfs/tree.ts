@@ -27,8 +27,11 @@
  * would fail with ("-EINVAL"); null is success.
  */
 import { attrsError, type DamonAttrs } from '../../damon/attrs.js';
+import { sysfsTargetsRefusal } from '../../damon/commit.js';
+import { minRegionSzFor } from '../../run/build.js';
 import { FILTER_TYPES, GOAL_TUNERS, WMARK_METRICS, isCoreFilter, type FilterType } from '../../damos/scheme.js';
-import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
+import { INT_MAX, UINT_MAX, ULONG_MAX, isPow2 } from '../../lib/kint.js';
+import { sysfsStrip } from '../../lib/kstring.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
 import { PROFILE_FILES, hasFile, statsFiles, sysfsFeatures, type ProfileFile, type SysfsFeatures } from './layout.js';
@@ -113,13 +116,11 @@ const bool: Store = (v) => {
   const x = kstrtobool(v);
   return typeof x === 'string' ? { errno: x } : x ? 'Y' : 'N';
 };
-/** The written buffer as sysfs_streq() compares it: one trailing newline ignored. */
-const streq = (v: string): string => (v.endsWith('\n') ? v.slice(0, -1) : v);
 /** A file taking one of these names. */
 const oneOf =
   (names: readonly string[]): Store =>
   (v) => {
-    const t = streq(v);
+    const t = sysfsStrip(v);
     return names.includes(t) ? t : { errno: '-EINVAL' };
   };
 /** A free-form string file (memcg paths): the kernel keeps the buffer as written, newline and all (and compares with sysfs_streq). */
@@ -236,7 +237,7 @@ export class SysfsTree {
     // Whether the kdamond has a damon_ctx: from its first `on` until nr_kdamonds re-creates it.
     let started = false;
     this.file(`${d}/state`, 'off', (v) => {
-      const t = streq(v);
+      const t = sysfsStrip(v);
       const on = this.files.get(`${d}/state`)?.value === 'on';
       const oneContext = this.files.get(`${d}/contexts/nr_contexts`)?.value === '1';
       if (t === 'on') {
@@ -246,9 +247,13 @@ export class SysfsTree {
         started = true;
         return 'on';
       }
-      // damon_sysfs_commit_input() builds a context from the files the same way; a refused one
-      // fails the write and the kdamond runs on with what it had.
-      if (t === 'commit' && on && this.inputsRefused(`${d}/contexts/0`)) return { errno: '-EINVAL' };
+      // damon_sysfs_handle_cmd(): every command but off needs exactly one context.
+      if (t !== 'off' && on && !oneContext) return { errno: '-EINVAL' };
+      // damon_sysfs_commit_input() builds a context from the files the same way, and
+      // damon_commit_ctx() refuses a min_region_sz that is not a power of two; a refused one fails
+      // the write and the kdamond runs on with what it had.
+      if (t === 'commit' && on && (this.inputsRefused(`${d}/contexts/0`) || !isPow2(minRegionSzFor(Number(this.files.get(`${d}/contexts/0/addr_unit`)?.value ?? '1')))))
+        return { errno: '-EINVAL' };
       // damon_sysfs_turn_damon_off(): no ctx yet is -EINVAL; damon_stop() of a stopped one -EPERM.
       if (t === 'off') return on ? 'off' : { errno: started ? '-EPERM' : '-EINVAL' };
       // The sysfs code clears tried regions itself (of the one context); the others need the running kdamond.
@@ -264,8 +269,8 @@ export class SysfsTree {
 
   /**
    * Whether damon_sysfs_apply_inputs() refuses context dir `c`'s files: damon_set_attrs()'s checks
-   * (attrsError) and damon_sysfs_set_regions()'s (a region's start above its end, or a region
-   * starting before the previous one ends). Not checked: vaddr pids (there are no processes
+   * (attrsError), damon_sysfs_add_targets()'s (one target for paddr) and damon_sysfs_set_regions()'s
+   * (a region's start above its end, or a region starting before the previous one ends). Not checked: vaddr pids (there are no processes
    * here) and what only a commit refuses in some kernels (node_eligible_mem_bp off paddr).
    */
   private inputsRefused(c: string): boolean {
@@ -281,6 +286,7 @@ export class SysfsTree {
       aggrSamples: 0,
     };
     if (attrsError(attrs) !== null) return true;
+    if (sysfsTargetsRefusal(this.files.get(`${c}/operations`)?.value ?? 'vaddr', n('targets/nr_targets')) !== null) return true;
     for (let t = 0; t < n('targets/nr_targets'); t++) {
       const big = (p: string): bigint => BigInt(this.files.get(`${c}/targets/${t}/regions/${p}`)?.value ?? '0');
       for (let r = 0; r < Number(big('nr_regions')); r++) {
