@@ -14,7 +14,7 @@ import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { chartData, comparePlotSvg, comparisonTitle, goalPlotSvg, thinSteps, type ConfiguredGoal } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
 import { tableWidth } from '../src/cli/io.js';
-import { TABLE_WIDTH, addGroundTruth, formatBytesHuman, formatSummaryTable, sharedTitleStart, goalKey, goalLabel, migrationSummary, phaseNote, summarize, type SchemeSummary } from '../src/report/summary.js';
+import { TABLE_WIDTH, addGroundTruth, formatBytesHuman, formatSummaryTable, sharedTitleStart, goalKey, goalLabel, migrationSummary, phaseNote, summarize, timeMean, type SchemeSummary } from '../src/report/summary.js';
 import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { parseTimelineLine, readTimeline } from '../src/report/timeline.js';
 import { MAX_SETUP_DIFFERENCES, setupDifferences } from '../src/report/setup-diff.js';
@@ -550,7 +550,7 @@ describe('summarize: a goal a commit changed is judged per phase', () => {
 
 describe('seed sweeps', () => {
   // Three seeds' summaries of one goal: means 6050, 5850, 6000 (two within ±100), reached at 4, never, 2, settled a second later.
-  const one = (mean: number, ttt: number | null, szGiB: number, inBand: number) => ({ ...summarize(tempA, DURATION)[0], meanSecondHalf: mean, timeToTargetS: ttt, settledS: ttt === null ? null : ttt + 1, szApplied: szGiB * GiB, inBandSecondHalf: inBand });
+  const one = (mean: number, ttt: number | null, szGiB: number, inBand: number) => ({ ...summarize(tempA, DURATION)[0], meanSecondHalf: mean, timeToTargetS: ttt, settledS: ttt === null ? null : ttt + 1, szApplied: szGiB * GiB, inBandSecondHalf: inBand, inBandOverTimeSecondHalf: inBand });
   const runs = [
     { seed: 1, summary: [one(6050, 4, 1, 0.5)] },
     { seed: 2, summary: [one(5850, null, 2, 0.25)] },
@@ -568,16 +568,19 @@ describe('seed sweeps', () => {
     const lines = formatSweepTable('x', runs).trimEnd().split('\n');
     expect(lines[0]).toBe('x: s0 node_mem_used_bp nid 0 (node_mem_used_bp nid 0, target 6000)');
     expect(lines.slice(3, 6).map((l) => l.trim().split(/\s{2,}/))).toEqual([
-      ['1', '4.000 s', '5.000 s', '6050.0 ± 100.0', '5900 / 6100', '50.0 %', '-', '1.000 GiB'],
-      ['2', 'never', 'never', '5850.0 ± 100.0', '5900 / 6100', '25.0 %', '-', '2.000 GiB'],
-      ['42', '2.000 s', '3.000 s', '6000.0 ± 100.0', '5900 / 6100', '100.0 %', '-', '3.000 GiB'],
+      ['1', '4.000 s', '5.000 s', '6050.0 ± 100.0', '5900 / 6100', '50.0 %', '-', '-', '1.000 GiB'],
+      ['2', 'never', 'never', '5850.0 ± 100.0', '5900 / 6100', '25.0 %', '-', '-', '2.000 GiB'],
+      ['42', '2.000 s', '3.000 s', '6000.0 ± 100.0', '5900 / 6100', '100.0 %', '-', '-', '3.000 GiB'],
     ]);
     // The ground truth's sd stands beside its mean; a summary from before the sd was recorded has the mean alone.
     const truthRuns = [
-      { seed: 1, summary: [{ ...one(6050, 4, 1, 0.5), truthMeanSecondHalf: 5950, truthStddevSecondHalf: 99.66 }] },
+      { seed: 1, summary: [{ ...one(6050, 4, 1, 0.5), truthMeanSecondHalf: 5950, truthStddevSecondHalf: 99.66, truthMeanOverTimeSecondHalf: 5943.04 }] },
       { seed: 2, summary: [{ ...one(5850, null, 2, 0.25), truthMeanSecondHalf: 5856.4 }] },
     ];
-    expect(formatSweepTable('x', truthRuns).split('\n').slice(1, 5).map((l) => l.trim().split(/\s{2,}/)[6])).toEqual(['true share ± sd', undefined, '5950.0 ± 99.7', '5856.4']);
+    // The line over the seeds takes the share of the second half's time in band where recorded.
+    const timed = [{ seed: 1, summary: [{ ...one(6050, 4, 1, 0.5), inBandOverTimeSecondHalf: 0.2 }] }, { seed: 2, summary: [one(5850, null, 2, 0.25)] }];
+    expect(sweepGoals(timed)[0].meanInBand).toBe((0.2 + 0.25) / 2);
+    expect(formatSweepTable('x', truthRuns).split('\n').slice(1, 5).map((l) => l.trim().split(/\s{2,}/).slice(6, 8))).toEqual([['true share ± sd', 'over time'], [], ['5950.0 ± 99.7', '5943.0'], ['5856.4', '-']]);
     expect(lines[6]).toBe(
       'all 3 seeds: within ±100 of 6000 for 58.3 % of the second half on average (sd within a run 100.0 on average); second-half mean within ±100 in 2/3 (means 5966.7 on average, 5850.0–6050.0); target reached in 2/3, median after 3.000 s; settled in 2/3, median after 4.000 s',
     );
@@ -641,6 +644,31 @@ describe('seed sweeps', () => {
   });
 });
 
+describe('the second half over time', () => {
+  it('holds each evaluation until the next: a stretched window counts for its length, where the per-evaluation mean counts it once', () => {
+    // Evaluations at 1, 2, 6 and 9 s of a 10 s run: the second half [5, 10] holds 5000 (from 2 s) to 6 s,
+    // 9000 to 9 s, 6000 to the end: (5000 + 3 · 9000 + 6000) / 5 = 7600, against (9000 + 6000) / 2 per evaluation.
+    const recs = [goal(1, 3000), goal(2, 5000), goal(6, 9000), goal(9, 6000)];
+    const [s] = summarize(recs, DURATION);
+    expect([s.meanSecondHalf, s.meanOverTimeSecondHalf]).toEqual([7500, 7600]);
+    // Within 6000 ± 100: one of the two evaluations, 1 s of the 5.
+    expect([s.inBandSecondHalf, s.inBandOverTimeSecondHalf]).toEqual([0.5, 0.2]);
+    const table = formatSummaryTable([{ title: 'run', rows: [s] }]);
+    expect(table).toMatch(/\n {2}mean ± sd, 2nd half +7500\.0 ± 1500\.0\n {2}mean over time, 2nd half +7600\.0\n/);
+    expect(table).toMatch(/\n {2}within ±100 bp, 2nd half +50\.0 %\n {2}within ±100 bp, time share +20\.0 %\n/);
+    // A summary read from a timeline written before the figures: no rows for them.
+    const older = formatSummaryTable([{ title: 'run', rows: [{ ...s, meanOverTimeSecondHalf: undefined, inBandOverTimeSecondHalf: undefined }] }]);
+    expect(older).not.toMatch(/over time|time share/);
+    // A half without any evaluation: no over-time figure either (the last value held is no measure of it).
+    const [quiet] = summarize([goal(1, 3000), goal(2, 5000)], DURATION);
+    expect([quiet.meanSecondHalf, quiet.meanOverTimeSecondHalf, quiet.inBandOverTimeSecondHalf]).toEqual([null, null, null]);
+    // No evaluation before the half: the window starts at the first one in it.
+    expect(timeMean([{ t: 7 }, { t: 8 }], (p) => p.t, 5, 10)).toBe((7 * 1 + 8 * 2) / 3);
+    expect(timeMean([{ t: 11 }], (p) => p.t, 5, 10)).toBeUndefined();
+    expect(timeMean([], () => 1, 5, 10)).toBeUndefined();
+  });
+});
+
 describe('addGroundTruth', () => {
   it('averages the hot set share of the goal node over the second half, for node_eligible_mem_bp goals only', () => {
     const eligible = series([6000, 6000], { metric: 'node_eligible_mem_bp', nid: 1 }, {});
@@ -656,10 +684,12 @@ describe('addGroundTruth', () => {
       truthMaxSecondHalf: 7500,
     });
     expect(s.find((x) => x.metric === 'node_mem_free_bp')?.truthMeanSecondHalf).toBeUndefined();
+    // Over time, each share held until the next aggregation: 0 from t = 1 covers 5 to 6, 2500 covers 6 to 8, 7500 8 to 10.
+    expect(s.find((x) => x.metric === 'node_eligible_mem_bp')?.truthMeanOverTimeSecondHalf).toBe((0 * 1 + 2500 * 2 + 7500 * 2) / 5);
     const table = formatSummaryTable([{ title: 'run', rows: s }]);
-    expect(table).toMatch(/\n {2}true hot share, 2nd half +5000\.0 ± 2500\.0 bp\n {2}true min \/ max, 2nd half +2500\.0 \/ 7500\.0\n/);
+    expect(table).toMatch(/\n {2}true hot share, 2nd half +5000\.0 ± 2500\.0 bp\n {2}true share over time, 2nd half +4000\.0 bp\n {2}true min \/ max, 2nd half +2500\.0 \/ 7500\.0\n/);
     // An older timeline's entry, with the mean alone, shows the mean alone.
-    const older = s.map((x) => ({ ...x, truthStddevSecondHalf: undefined, truthMinSecondHalf: undefined, truthMaxSecondHalf: undefined }));
+    const older = s.map((x) => ({ ...x, truthStddevSecondHalf: undefined, truthMinSecondHalf: undefined, truthMaxSecondHalf: undefined, truthMeanOverTimeSecondHalf: undefined }));
     const olderTable = formatSummaryTable([{ title: 'run', rows: older }]);
     expect(olderTable).toMatch(/true hot share, 2nd half +5000\.0 bp\n/);
     expect(olderTable).not.toContain('true min / max');
@@ -1630,7 +1660,7 @@ describe('report summary: a run\'s table read back from its timeline', () => {
       ]);
       // Timelines from before the summary recorded the time within the band: the line leads with what it has.
       const old = join(dir, 'old.ndjson');
-      writeFileSync(old, readFileSync(f('temporal', 1), 'utf8').replace(/"inBandSecondHalf":[^,]*,/g, ''));
+      writeFileSync(old, readFileSync(f('temporal', 1), 'utf8').replace(/"inBand(OverTime)?SecondHalf":[^,]*,/g, ''));
       const oldLine = (await cli(['report', 'summary', '--sweep', old])).out.split('\n').find((l) => l.startsWith('the 1 seed: '));
       expect(oldLine).toMatch(/^the 1 seed: second-half mean within ±100 of 6000 in [01]\/1 \(means [\d.]+ on average, /);
       // One seed twice would count one draw twice.

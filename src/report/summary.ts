@@ -27,6 +27,13 @@ export interface SchemeSummary {
   truthMinSecondHalf?: number | null;
   truthMaxSecondHalf?: number | null;
   /**
+   * With truthMeanSecondHalf: the truth's mean over the second half's time, each aggregation's
+   * share held until the next one (timeMean()). The per-aggregation mean weighs each aggregation
+   * alike, so aggregations that the kdamond's own work stretched (CONSIST's region explosion: ~3 s
+   * against 0.1 s) count for less than the time they lasted.
+   */
+  truthMeanOverTimeSecondHalf?: number | null;
+  /**
    * Present only for a goal whose metric, nid or target changed during the run (a commit), or that
    * a write removed and gave back: the entry covers one phase, index `phase`, from `phaseStartS`
    * (for the first phase 0, or the write that added the goal; else when the write that changed the
@@ -88,8 +95,16 @@ export interface SchemeSummary {
   stddevSecondHalf: number | null;
   minSecondHalf: number | null;
   maxSecondHalf: number | null;
-  /** Share (0..1) of the second half's evaluations within the tolerance of the target: how much of the time it held. */
+  /** Share (0..1) of the second half's evaluations within the tolerance of the target. */
   inBandSecondHalf: number | null;
+  /**
+   * The same two over the second half's time, each evaluation's value held until the next
+   * (timeMean()): evaluations come at irregular times where the kdamond's own work stretches its
+   * windows, and then the per-evaluation figures underweight those stretches. Absent in timelines
+   * written before they were recorded.
+   */
+  meanOverTimeSecondHalf?: number | null;
+  inBandOverTimeSecondHalf?: number | null;
   evaluations: number;
   szApplied: number;
   nrApplied: number;
@@ -569,6 +584,25 @@ function spread(xs: readonly number[]): { mean: number; sd: number; min: number;
   return { mean, sd, min: xs.reduce((a, x) => Math.min(a, x), Infinity), max: xs.reduce((a, x) => Math.max(a, x), -Infinity) };
 }
 
+/**
+ * The mean over [from, to] of the step function that takes value `v(p)` at each point's time `t`
+ * and holds it until the next point's (the last until `to`): the value in force at `from` is the
+ * last point's before it; without one, the window starts at the first point in it. Undefined
+ * when no point's value covers any of the window. `points` are in time order.
+ */
+export function timeMean<P extends { t: number }>(points: readonly P[], v: (p: P) => number, from: number, to: number): number | undefined {
+  let sum = 0;
+  let span = 0;
+  for (let i = 0; i < points.length; i++) {
+    const a = Math.max(points[i].t, from);
+    const b = Math.min(i + 1 < points.length ? points[i + 1].t : to, to);
+    if (b <= a) continue;
+    sum += v(points[i]) * (b - a);
+    span += b - a;
+  }
+  return span > 0 ? sum / span : undefined;
+}
+
 /** The summary of one goal's evaluations `recs` (one phase), which runs from `startS` to `endS`. */
 function summarizePhase(
   recs: readonly GoalRecord[],
@@ -621,6 +655,10 @@ function summarizePhase(
     minSecondHalf: st?.min ?? null,
     maxSecondHalf: st?.max ?? null,
     inBandSecondHalf: tail.length > 0 ? inBand / tail.length : null,
+    // Only beside the per-evaluation figures: a last value held through a half with no evaluation
+    // at all (a kdamond turned off) is no measure of it.
+    meanOverTimeSecondHalf: tail.length > 0 ? (timeMean(recs, (r) => Number(big(r.current_value)), halfS, endS) ?? null) : null,
+    inBandOverTimeSecondHalf: tail.length > 0 ? (timeMean(recs, (r) => (within(r) ? 1 : 0), halfS, endS) ?? null) : null,
     evaluations: recs.length,
     szApplied: 0,
     nrApplied: 0,
@@ -807,6 +845,10 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
         s.meanSecondHalf === null ? '-' : `${fmtNum(s.meanSecondHalf, 1)} ± ${fmtNum(s.stddevSecondHalf, 1)}`,
       ),
     },
+    // Timelines written before the over-time figures were recorded lack these rows.
+    ...(perRun.some((s) => s?.meanOverTimeSecondHalf != null)
+      ? [{ label: '  mean over time, 2nd half', cells: cell((s) => (s.meanOverTimeSecondHalf == null ? '-' : fmtNum(s.meanOverTimeSecondHalf, 1))) }]
+      : []),
     {
       label: '  min / max, 2nd half',
       cells: cell((s) => (s.minSecondHalf === null ? '-' : `${s.minSecondHalf} / ${s.maxSecondHalf}`)),
@@ -815,6 +857,9 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
       label: `  within ${band}, 2nd half`,
       cells: cell((s) => fmtPct(s.inBandSecondHalf)),
     },
+    ...(perRun.some((s) => s?.inBandOverTimeSecondHalf != null)
+      ? [{ label: `  within ${band}, time share`, cells: cell((s) => fmtPct(s.inBandOverTimeSecondHalf)) }]
+      : []),
     ...(perRun.some((s) => s?.truthMeanSecondHalf != null)
       ? [
           {
@@ -826,6 +871,9 @@ function goalRows(perRun: Array<SchemeSummary | undefined>, kdamondPrefix: boole
                 : `${fmtNum(s.truthMeanSecondHalf, 1)}${s.truthStddevSecondHalf == null ? '' : ` ± ${fmtNum(s.truthStddevSecondHalf, 1)}`} bp`,
             ),
           },
+          ...(perRun.some((s) => s?.truthMeanOverTimeSecondHalf != null)
+            ? [{ label: '  true share over time, 2nd half', cells: cell((s) => (s.truthMeanOverTimeSecondHalf == null ? '-' : `${fmtNum(s.truthMeanOverTimeSecondHalf, 1)} bp`)) }]
+            : []),
           ...(perRun.some((s) => s?.truthMinSecondHalf != null)
             ? [
                 {
@@ -1011,13 +1059,16 @@ export function addGroundTruth(summary: SchemeSummary[], truths: readonly TruthS
     const last = s.phaseEndS === undefined || s.phaseEndS >= durationS;
     const to = last ? durationS : s.phaseEndS!;
     // An aggregation with no hot bytes at all has no share (as the plot leaves it out).
-    const shares = withHot
-      .filter((a) => a.t >= from && (last ? a.t <= to : a.t < to) && a.kdamond === s.kdamond && a.ctx === s.ctx)
-      .flatMap((a) => {
-        const total = a.hot_bytes.reduce((x, y) => x + y, 0);
-        return total > 0 ? [((a.hot_bytes[s.nid] ?? 0) * 10000) / total] : [];
-      });
+    const share = (a: TruthSample): number[] => {
+      const total = a.hot_bytes.reduce((x, y) => x + y, 0);
+      return total > 0 ? [((a.hot_bytes[s.nid] ?? 0) * 10000) / total] : [];
+    };
+    const mine = withHot.filter((a) => a.kdamond === s.kdamond && a.ctx === s.ctx && (last ? a.t <= to : a.t < to));
+    const shares = mine.filter((a) => a.t >= from).flatMap(share);
     const st = spread(shares);
+    // Over time: from the phase's start on (an aggregation before `from` holds until the next).
+    const steps = mine.filter((a) => a.t >= start).flatMap((a) => share(a).map((v) => ({ t: a.t, v })));
+    s.truthMeanOverTimeSecondHalf = shares.length > 0 ? (timeMean(steps, (p) => p.v, from, to) ?? null) : null;
     s.truthMeanSecondHalf = st?.mean ?? null;
     s.truthStddevSecondHalf = st?.sd ?? null;
     s.truthMinSecondHalf = st?.min ?? null;

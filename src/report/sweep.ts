@@ -38,7 +38,7 @@ export interface SweepGoal {
   maxMean: number | null;
   /** Mean of the second-half standard deviations: a mean near the target can hide a wide swing. */
   meanSd: number | null;
-  /** Mean share of the second half spent within the tolerance of the target. */
+  /** Mean share of the second half's time spent within the tolerance of the target (of its evaluations, for timelines without the time share). */
   meanInBand: number | null;
   /** Runs that have this entry. */
   runs: number;
@@ -59,8 +59,12 @@ export function sweepGoals(runs: readonly SweepRun[], toleranceBp = toleranceOf(
     const have = perSeed.flatMap((p) => (p.s ? [p.s] : []));
     const means = have.flatMap((s) => (s.meanSecondHalf === null ? [] : [s.meanSecondHalf]));
     const sds = have.flatMap((s) => (s.stddevSecondHalf === null ? [] : [s.stddevSecondHalf]));
-    // == null: summaries read back from timelines written before the field existed lack it.
-    const bands = have.flatMap((s) => (s.inBandSecondHalf == null ? [] : [s.inBandSecondHalf]));
+    // == null: summaries read back from timelines written before the field existed lack it. The
+    // line says how much of the second half the goal held: its time share, where recorded.
+    const bands = have.flatMap((s) => {
+      const b = s.inBandOverTimeSecondHalf ?? s.inBandSecondHalf;
+      return b == null ? [] : [b];
+    });
     const times = have.flatMap((s) => (s.timeToTargetS === null ? [] : [s.timeToTargetS]));
     const settles = have.flatMap((s) => (s.settledS == null ? [] : [s.settledS]));
     return {
@@ -86,18 +90,18 @@ const f3 = (x: number | null | undefined) => fmtNum(x, 3);
 
 /**
  * The sweep as text: per summary entry a header, one row per seed (time to target, time to settle,
- * second-half mean ± sd, min / max, ground truth's mean ± sd, bytes applied) and an "all seeds" line.
+ * second-half mean ± sd, min / max, ground truth's mean ± sd and mean over time, bytes applied) and an "all seeds" line.
  */
 export function formatSweepTable(title: string, runs: readonly SweepRun[], toleranceBp = toleranceOf(runs)): string {
   const goals = sweepGoals(runs, toleranceBp);
   if (goals.length === 0) return formatSweepStats(title, runs);
-  const head = ['seed', `time to ±${toleranceBp}`, 'to settle', 'mean ± sd, 2nd half', 'min / max', `in ±${toleranceBp}`, 'true share ± sd', 'applied'];
+  const head = ['seed', `time to ±${toleranceBp}`, 'to settle', 'mean ± sd, 2nd half', 'min / max', `in ±${toleranceBp}`, 'true share ± sd', 'over time', 'applied'];
   const lines: string[] = [];
   for (const g of goals) {
     const e = g.entry;
     const rows = g.perSeed.map(({ seed, s }) =>
       s === null
-        ? [String(seed), '-', '-', '-', '-', '-', '-', '-']
+        ? [String(seed), '-', '-', '-', '-', '-', '-', '-', '-']
         : [
             String(seed),
             fmtTime(s.timeToTargetS),
@@ -109,6 +113,9 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
             // The truth's sd beside its mean, as in a run's summary: under CONSIST the placement
             // itself swings (findings.md §1), which the mean alone hides.
             s.truthMeanSecondHalf == null ? '-' : `${f1(s.truthMeanSecondHalf)}${s.truthStddevSecondHalf == null ? '' : ` ± ${f1(s.truthStddevSecondHalf)}`}`,
+            // Its mean over time (SchemeSummary.truthMeanOverTimeSecondHalf): the two part where
+            // the kdamond's own work stretched aggregations (a developer's review: 5253 against 5747).
+            s.truthMeanOverTimeSecondHalf == null ? '-' : f1(s.truthMeanOverTimeSecondHalf),
             formatBytesHuman(physBytes(s.szApplied, s)),
           ],
     );
