@@ -1527,6 +1527,32 @@ describe('report summary: a run\'s table read back from its timeline', () => {
     expect(() => parseTimelineLine('{"a":00000000000000000001}')).toThrow(SyntaxError);
   });
 
+  it('--tolerance judges saved runs again at another band: what run --tolerance printed, phases and a never-evaluated goal included', async () => {
+    await inTempDir(async (dir) => {
+      // The step example's target steps make phases; a second goal that never reaches its first
+      // evaluation (apply interval past the run) is judged by the band too.
+      const doc = parseText(readFileSync(new URL('../examples/tiering-6040-step.yaml', import.meta.url), 'utf8'), 'yaml') as { damon: { kdamonds: Array<{ contexts: Array<{ schemes: Array<Record<string, unknown>> }> }> } };
+      const schemes = doc.damon.kdamonds[0].contexts[0].schemes;
+      schemes.push({ ...schemes[1], apply_interval_us: '10 m' });
+      const sc = join(dir, 'step.json');
+      writeFileSync(sc, JSON.stringify(doc));
+      const at = (tol: string) => join(dir, `t${tol}.ndjson`);
+      for (const tol of ['100', '250']) expect((await cli(['run', sc, '--duration', '70', '--tolerance', tol, '--out', at(tol), '--no-progress', '-q'])).code).toBe(0);
+      const judged = await cli(['report', 'summary', '--tolerance', '250', at('100')]);
+      expect(judged.code).toBe(0);
+      expect(judged.out).toBe((await cli(['report', 'summary', at('250')])).out);
+      expect(judged.out).toContain('time to target ±250 bp');
+      expect((await cli(['report', 'summary', '--tolerance', '100', at('250')])).out).toBe((await cli(['report', 'summary', at('100')])).out);
+      // A timeline missing goal records cannot be judged again: exit 2, saying whose.
+      const cut = join(dir, 'cut.ndjson');
+      writeFileSync(cut, readFileSync(at('100'), 'utf8').split('\n').filter((l) => !l.startsWith('{"type":"goal","t":6')).join('\n'));
+      const r = await cli(['report', 'summary', '--tolerance', '250', cut]);
+      expect([r.code, r.out]).toEqual([2, '']);
+      expect(r.err).toMatch(/^damon-sim: error: .*cut\.ndjson: expected the \d+ evaluations of s0 migrate_hot→0 among the goal records to judge them again; found \d+\n$/);
+      expect((await cli(['report', 'summary', '--tolerance', '-5', at('100')])).err).toMatch(/^damon-sim: error: --tolerance: expected a whole number >= 0/);
+    });
+  });
+
   it('prints the summary of a run whose byte counters pass 2^53 (they stay numbers)', async () => {
     await inTempDir(async (dir) => {
       const f = join(dir, 'big.ndjson');

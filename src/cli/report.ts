@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { paramsToDamo } from '../formats/damo/emit.js';
 import { DAMOS_STAT_FIELD_CHOICES, collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, formatDamosStats, runtimeOf, type DamosStatField } from '../report/damo-report.js';
-import { formatSummaryTable } from '../report/summary.js';
+import { formatSummaryTable, rejudge } from '../report/summary.js';
 import { setupDifferences } from '../report/setup-diff.js';
 import { toJson } from '../lib/json.js';
 import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks } from '../report/plot.js';
@@ -22,7 +22,7 @@ import { PROFILES } from '../profiles.js';
 import { statOrUndefined } from '../lib/dirs.js';
 import { OptionChecks, UsageError, checkDistinctOutputs, checkOutputPath, checkSvgName, commanderOutputError, fileKey, isStdout, printInfo, printIssues, tableWidth, writeFileAtomic, type Io } from './io.js';
 import { progressFor, stopOnSignals } from './interactive.js';
-import { busyKdamondNotes, regionPeakNotes } from './run.js';
+import { busyKdamondNotes, parseTolerance, regionPeakNotes } from './run.js';
 
 export interface ReportDamonOptions {
   preset?: string;
@@ -175,8 +175,10 @@ function runTitles(runs: ReadonlyArray<{ scenario: string; seed: number }>, file
  * `damon-sim report summary TIMELINE...`: the summary table `run` printed, read back from the
  * timelines' summary lines, one column per file (runs made apart, side by side, not run again).
  */
-export function reportSummaryCommand(io: Io, files: readonly string[], o: { sweep?: boolean } = {}): number {
-  const runs = readAll(files, readTimelineSummary);
+export function reportSummaryCommand(io: Io, files: readonly string[], o: { sweep?: boolean; tolerance?: string } = {}): number {
+  const tolerance = parseTolerance(o);
+  // Judged again at another band: from the goal records, which only the whole timeline holds.
+  const runs = tolerance === undefined ? readAll(files, readTimelineSummary) : readAll(files, (f) => rejudged(f, tolerance));
   const titles = runTitles(runs, files);
   // What `run` said of each run's regions and aggregation intervals, where the timeline holds it.
   const notes = () =>
@@ -200,6 +202,14 @@ export function reportSummaryCommand(io: Io, files: readonly string[], o: { swee
   );
   notes();
   return 0;
+}
+
+/** A timeline's summary with each goal judged again at ±tolerance from its goal records (rejudge()). */
+function rejudged(file: string, tolerance: number): TimelineSummary {
+  const t = readTimeline(file);
+  const schemes = rejudge(t.schemes, t.goals, t.durationS, tolerance);
+  if (typeof schemes === 'string') throw new ConfigError([{ path: file, message: schemes }]);
+  return { ...t, schemes };
 }
 
 /**
@@ -321,7 +331,8 @@ export function registerReport(program: Command, io: Io, setExit: (code: number)
     .description("print the summary table of runs from their timelines (--out files), side by side, without running them again")
     .argument('<timeline...>', 'timeline files (NDJSON, as run --out writes them)')
     .option('--sweep', 'read them as seed sweeps (run --seeds --out-dir): per scenario, one row per seed and a line over all, as the sweep printed')
-    .action((files: string[], opts: { sweep?: boolean }) => {
+    .option('--tolerance <n>', "judge each goal again at this band around its target, from the timeline's goal records (as run --tolerance would have): time to target and to settle, and the share of the second half within it")
+    .action((files: string[], opts: { sweep?: boolean; tolerance?: string }) => {
       setExit(reportSummaryCommand(io, files, opts));
     });
   report

@@ -225,7 +225,7 @@ function parseTraceEvents(o: Pick<RunCommandOptions, 'trace' | 'traceEvents'>): 
 }
 
 /** `--tolerance N`: the summary's band around each goal's target, in the goal's unit (bp for the node metrics). */
-function parseTolerance(o: Pick<RunCommandOptions, 'tolerance'>): number | undefined {
+export function parseTolerance(o: Pick<RunCommandOptions, 'tolerance'>): number | undefined {
   if (o.tolerance === undefined) return undefined;
   const t = o.tolerance.trim();
   if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) throw new UsageError(`--tolerance: expected a whole number >= 0 in the goals' unit (bp for the node metrics), such as 50; found ${JSON.stringify(o.tolerance)}`);

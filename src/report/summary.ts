@@ -603,6 +603,72 @@ export function timeMean<P extends { t: number }>(points: readonly P[], v: (p: P
   return span > 0 ? sum / span : undefined;
 }
 
+/** The figures of one phase's evaluations that the band around the target decides. */
+type BandFigures = Pick<SchemeSummary, 'timeToTargetS' | 'settledS' | 'inBandSecondHalf' | 'inBandOverTimeSecondHalf'>;
+
+/**
+ * The band-dependent figures of one goal's evaluations `recs` (one phase, from `startS` to `endS`,
+ * in time order) at ±toleranceBp: what summarizePhase() gives and rejudge() gives again.
+ */
+function bandFigures(recs: readonly GoalRecord[], startS: number, endS: number, toleranceBp: number, reachedAfterS: number): BandFigures {
+  const halfS = startS + (endS - startS) / 2;
+  const tol = big(toleranceBp);
+  const within = (r: GoalRecord): boolean => {
+    const d = big(r.current_value) - big(r.target_value);
+    return (d < 0n ? -d : d) <= tol;
+  };
+  const reached = recs.find((r) => r.t > reachedAfterS && within(r));
+  // Times are whole µs: keep the difference one too, not a float residue of it.
+  const sinceStart = (t: number) => (startS === 0 ? t : Math.round((t - startS) * 1e6) / 1e6);
+  // The last stretch of evaluations within the tolerance, if the run ends in one, and only if it
+  // was seen to hold, from its first evaluation to its last, for a tenth of the phase at least: a
+  // goal that came in band at its last evaluations, or whose evaluations stopped (a kdamond turned
+  // off) soon after, has not been seen to settle (a sweep's "settled in N" counted such runs).
+  // Like the time to target, it starts at an evaluation after reachedAfterS at the earliest.
+  let first = recs.findIndex((r) => r.t > reachedAfterS);
+  if (first < 0) first = recs.length;
+  let from = recs.length;
+  while (from > first && within(recs[from - 1])) from--;
+  const held = from < recs.length && recs[recs.length - 1].t - recs[from].t >= (endS - startS) * SETTLED_MIN_SHARE;
+  const tail = recs.filter((r) => r.t >= halfS);
+  return {
+    timeToTargetS: reached === undefined ? null : sinceStart(reached.t),
+    settledS: held ? sinceStart(recs[from].t) : null,
+    inBandSecondHalf: tail.length > 0 ? tail.filter(within).length / tail.length : null,
+    inBandOverTimeSecondHalf: tail.length > 0 ? (timeMean(recs, (r) => (within(r) ? 1 : 0), halfS, endS) ?? null) : null,
+  };
+}
+
+/**
+ * The summary entries of a run judged again at ±toleranceBp from its goal records (`report summary
+ * --tolerance`): each entry's time to target, time to settle and shares within the band, from the
+ * evaluations of its phase (a record belongs to the last entry of its goal that starts at or before
+ * it). Everything else is the run's. Returns the problem instead where an entry's evaluations are
+ * not all among the records (a timeline cut or edited): a band judged on part of them would
+ * mislead.
+ */
+export function rejudge(entries: readonly SchemeSummary[], goals: readonly GoalRecord[], durationS: number, toleranceBp: number): SchemeSummary[] | string {
+  const byGoal = groupByGoal(goals.filter((g) => g.t <= durationS));
+  const out: SchemeSummary[] = [];
+  for (const e of entries) {
+    const mine = [...(byGoal.get(goalKey(e)) ?? [])].sort((a, b) => a.t - b.t);
+    // Phases of this goal that start later than this entry: their records are not this entry's.
+    const starts = entries.filter((x) => goalKey(x) === goalKey(e)).map((x) => x.phaseStartS ?? 0);
+    const start = e.phaseStartS ?? 0;
+    const nextStart = starts.filter((t) => t > start).reduce((a, t) => Math.min(a, t), Infinity);
+    const recs = mine.filter((r) => r.t >= start && r.t < nextStart);
+    if (recs.length !== e.evaluations)
+      return `expected the ${e.evaluations} evaluations of ${e.label}${e.phase === undefined ? '' : ` (phase ${e.phase})`} among the goal records to judge them again; found ${recs.length}`;
+    const { tolerance: _old, ...rest } = e;
+    const again: SchemeSummary = { ...rest, ...(toleranceBp !== DEFAULT_TOLERANCE ? { tolerance: toleranceBp } : {}) };
+    // After a hot-set move only evaluations after moveSeenS count for the time to target (none where no aggregation followed: null).
+    const after = e.moveSeenS === undefined ? -Infinity : (e.moveSeenS ?? Infinity);
+    if (recs.length > 0) Object.assign(again, bandFigures(recs, start, e.phaseEndS ?? durationS, toleranceBp, after));
+    out.push(again);
+  }
+  return out;
+}
+
 /** The summary of one goal's evaluations `recs` (one phase), which runs from `startS` to `endS`. */
 function summarizePhase(
   recs: readonly GoalRecord[],
@@ -614,30 +680,8 @@ function summarizePhase(
   reachedAfterS = -Infinity,
 ): SchemeSummary {
   const halfS = startS + (endS - startS) / 2;
-  const tol = big(toleranceBp);
-  const within = (r: GoalRecord): boolean => {
-    const d = big(r.current_value) - big(r.target_value);
-    return (d < 0n ? -d : d) <= tol;
-  };
   const last = recs[recs.length - 1];
-  const reached = recs.find((r) => r.t > reachedAfterS && within(r));
-  // Times are whole µs: keep the difference one too, not a float residue of it.
-  const sinceStart = (t: number) => (startS === 0 ? t : Math.round((t - startS) * 1e6) / 1e6);
-  const timeToTargetS = reached === undefined ? null : sinceStart(reached.t);
-  // The last stretch of evaluations within the tolerance, if the run ends in one, and only if it
-  // was seen to hold, from its first evaluation to its last, for a tenth of the phase at least: a
-  // goal that came in band at its last evaluations, or whose evaluations stopped (a kdamond turned
-  // off) soon after, has not been seen to settle (a sweep's "settled in N" counted such runs).
-  // Like the time to target, it starts at an evaluation after reachedAfterS at the earliest.
-  let first = recs.findIndex((r) => r.t > reachedAfterS);
-  if (first < 0) first = recs.length;
-  let from = recs.length;
-  while (from > first && within(recs[from - 1])) from--;
-  const held = from < recs.length && last.t - recs[from].t >= (endS - startS) * SETTLED_MIN_SHARE;
-  const settledS = held ? sinceStart(recs[from].t) : null;
-  const tailRecs = recs.filter((r) => r.t >= halfS);
-  const tail = tailRecs.map((r) => Number(big(r.current_value)));
-  const inBand = tailRecs.filter(within).length;
+  const tail = recs.filter((r) => r.t >= halfS).map((r) => Number(big(r.current_value)));
   const st = spread(tail);
   return {
     kdamond: last.kdamond,
@@ -648,17 +692,14 @@ function summarizePhase(
     metric: last.metric,
     nid: last.nid,
     target: exactNumber(big(last.target_value)),
-    timeToTargetS,
-    settledS,
+    ...bandFigures(recs, startS, endS, toleranceBp, reachedAfterS),
     meanSecondHalf: st?.mean ?? null,
     stddevSecondHalf: st?.sd ?? null,
     minSecondHalf: st?.min ?? null,
     maxSecondHalf: st?.max ?? null,
-    inBandSecondHalf: tail.length > 0 ? inBand / tail.length : null,
     // Only beside the per-evaluation figures: a last value held through a half with no evaluation
     // at all (a kdamond turned off) is no measure of it.
     meanOverTimeSecondHalf: tail.length > 0 ? (timeMean(recs, (r) => Number(big(r.current_value)), halfS, endS) ?? null) : null,
-    inBandOverTimeSecondHalf: tail.length > 0 ? (timeMean(recs, (r) => (within(r) ? 1 : 0), halfS, endS) ?? null) : null,
     evaluations: recs.length,
     szApplied: 0,
     nrApplied: 0,

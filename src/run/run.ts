@@ -245,7 +245,7 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   // The machine's own counters at the end: not the last recorded aggregation, which record.aggr_stride
   // can make far older than the end (or which watermarks may have kept from being made at all).
   const migrations = migrationSummary({ migrated: sim.machine.migratedBytes });
-  completeGoalRows(sc, summary, stats, labels);
+  completeGoalRows(sc, summary, stats, labels, opts.tolerance ?? DEFAULT_TOLERANCE);
   // After the rows of goals never evaluated: the ground truth holds for them too.
   addGroundTruth(summary, rec.truths, sc.duration / 1e9);
   // Sizes the kernel reports count core address units; say which unit where it is not bytes (the
@@ -323,7 +323,7 @@ function finalStats(sim: Simulation, labels: ReadonlyMap<string, string>): Schem
  * Goals never evaluated (their scheme never applied) get a summary row too, with 0 evaluations and
  * their scheme's applied totals at the end of the run.
  */
-function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonly SchemeStats[], labels: ReadonlyMap<string, string>): void {
+function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonly SchemeStats[], labels: ReadonlyMap<string, string>, toleranceBp: number): void {
   const have = new Set(summary.map(goalKey));
   forEachKeptGoal(sc, (id, _s, g) => {
     if (have.has(goalKey(id))) return;
@@ -338,6 +338,8 @@ function completeGoalRows(sc: Scenario, summary: SchemeSummary[], stats: readonl
       szApplied: st?.szApplied ?? 0,
       nrApplied: st?.nrApplied ?? 0,
       qtExceeds: st?.qtExceeds ?? 0,
+      // Judged by the run's band like the evaluated rows (their table heads the rows by it).
+      ...(toleranceBp !== DEFAULT_TOLERANCE ? { tolerance: toleranceBp } : {}),
     });
   });
   summary.sort(cmpGoal);
