@@ -98,6 +98,14 @@ export interface KernelProfile {
    * (damon-monitoring.md §2.2 step 4).
    */
   readonly tickSleeps: boolean;
+  /**
+   * damon_call() on a context whose kdamond stopped fails with -ECANCELED (call_controls_obsolete,
+   * the March 2026 exit-race fix); off: -EINVAL (damon_call_handle_inactive_ctx()). Every sysfs
+   * command but the tried-regions updates goes through it.
+   */
+  readonly callObsoleteCanceled: boolean;
+  /** damos_walk() likewise (walk_control_obsolete): -ECANCELED; off: -EINVAL (damos.md §2.4). */
+  readonly walkObsoleteCanceled: boolean;
 }
 
 const B0: KernelProfile = {
@@ -134,6 +142,8 @@ const B0: KernelProfile = {
   eligibleWalkAligned: true,
   safeApplyWalk: false,
   tickSleeps: true,
+  callObsoleteCanceled: true,
+  walkObsoleteCanceled: false,
 };
 
 const B1: KernelProfile = {
@@ -150,6 +160,7 @@ const B1: KernelProfile = {
   ctxPause: true,
   failChargeRatio: true,
   postApplyMerge: true,
+  walkObsoleteCanceled: true,
 };
 
 const MAINLINE_6_19: KernelProfile = {
@@ -171,6 +182,7 @@ const MAINLINE_6_19: KernelProfile = {
   maxNrSnapshotsFile: false,
   statTracepoint: false,
   safeApplyWalk: true,
+  callObsoleteCanceled: false,
 };
 
 export const PROFILES: readonly KernelProfile[] = [B0, B1, MAINLINE_6_19];
@@ -218,6 +230,8 @@ export const SWITCHES: ReadonlyArray<{ key: ProfileSwitch; what: string; follows
   { key: 'statTracepoint', what: 'kdamond_apply_schemes() fires the damos_stat_after_apply_interval tracepoint for each scheme that finished an apply pass; off: there is no such tracepoint', follows: '"mm/damon/core: add trace point for damos stat per apply interval" (804c26b961da, 7.0); its format labelled sz_applied as sz_tried until "mm/damon: fix damos_stat tracepoint format for sz_applied" (2026-04-26, Cc stable 7.0.x), which damon-sim prints fixed in every profile', spec: 'damo-formats.md §3.3' },
   { key: 'safeApplyWalk', what: 'the apply pass walks regions with the safe iterator: a region split off the current one (quota, addr filter) is not visited in that pass, and a charge-resume split goes on with its right part for the remaining schemes; off: split-off parts are visited next', follows: 'mainline up to 6.19 (damon_for_each_region_safe in kdamond_apply_schemes, damos_skip_charged_region(t, &r, s, ...) in 6.19.y); the damon tree (core.c 03fc5163) walks non-safe', spec: 'damos.md §3.1, §3.4 (which describe the damon tree)' },
   { key: 'tickSleeps', what: 'kdamond_usleep() sleeps of at least USLEEP_RANGE_UPPER_BOUND (four ticks) are schedule_timeout_idle(usecs_to_jiffies(us)) timer-wheel timeouts, which end on a tick boundary after at least the asked whole ticks (5 ms at HZ 1000: 5 to 6 ms); shorter ones are exact hrtimer sleeps; off: every sleep lasts exactly as asked', follows: 'the timers sleep/delay cleanup series (A.-M. Behnsen, Oct 2024, merged for v6.13), whose mm/damon/core.c patch replaced the 20 ms threshold with USLEEP_RANGE_UPPER_BOUND', spec: 'damon-monitoring.md §2.2 step 4 says "sleep sint microseconds"' },
+  { key: 'callObsoleteCanceled', what: 'a sysfs command that damon_call() serves (commit, the stats, quota-goal and tuned-interval updates) fails with -ECANCELED once the kdamond has stopped; off: -EINVAL', follows: '"mm/damon/core: fix damon_call() vs kdamond_fn() exit race deadlock" (March 2026, Cc stable): call_controls_obsolete replaced damon_call_handle_inactive_ctx()', spec: 'damos.md §2.4 (damos_walk; damon_call is its twin)' },
+  { key: 'walkObsoleteCanceled', what: 'update_schemes_tried_regions / update_schemes_tried_bytes (damos_walk()) fail with -ECANCELED once the kdamond has stopped; off: -EINVAL', follows: 'the damos_walk() twin of the damon_call() exit-race fix (walk_control_obsolete)', spec: 'damos.md §2.4, kunit walk_control_obsolete (§8)' },
   { key: 'eligibleWalkAligned', what: 'the node_eligible walk steps PAGE_ALIGN_DOWN(addr + PAGE_SIZE) past a missing folio (v8+); off: addr + PAGE_SIZE (v7)', follows: 'node_eligible_mem_bp v8 (Sashiko review, 2026-04-24)', spec: 'damos.md §5.2' },
 ];
 

@@ -44,6 +44,8 @@ import { ConfigError, type ConfigIssue } from '../src/scenario/issues.js';
 import { scenarioFromDoc } from '../src/scenario/load.js';
 import type { ScenarioDoc } from '../src/scenario/schema.js';
 import { validateScenario } from '../src/scenario/validate.js';
+import { SysfsTree } from '../src/formats/sysfs/tree.js';
+import { runScenario } from '../src/run/run.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -172,6 +174,34 @@ function eligibleScheme(tuner: 'consist' | 'temporal', metric: string = 'node_el
     access_pattern: { sz_bytes: { min: '4 KiB', max: 'max' }, nr_accesses: { min: '1 samples', max: 'max' }, age: { min: '0 ns', max: 'max' } },
     quotas: { sz_bytes: '8 MiB', reset_interval_ms: '1 s', goals: [{ metric, nid: 0, target_value: 6000 }], goal_tuner: tuner },
   };
+}
+
+/** The errors of update_schemes_stats and update_schemes_tried_regions sent after an `off`, under b0 with `overrides`. */
+function stoppedErrors(overrides: Record<string, boolean>): unknown[] {
+  const doc = {
+    ...smallDoc([eligibleScheme('temporal')]),
+    kernel: { profile: 'b0', hz: 1000, overrides },
+    events: [
+      { at: 0.5, command: 'off' },
+      { at: 1, command: 'update_schemes_stats' },
+      { at: 1.2, command: 'update_schemes_tried_regions' },
+    ],
+  } as ScenarioDoc;
+  return runScenario(scenarioFromDoc(doc).scenario)
+    .events.filter((e) => e.type === 'event' && e.command !== 'off')
+    .map((e) => (e as { error?: string }).error);
+}
+
+/** The in-memory tree's answers to update_schemes_stats and update_schemes_tried_regions, before any `on` and after an `off`. */
+function stoppedTreeErrnos(overrides: Record<string, boolean>): { never: unknown[]; stopped: unknown[] } {
+  const t = new SysfsTree(withOverrides(B0, overrides));
+  t.write('kdamonds/nr_kdamonds', '1');
+  t.write('kdamonds/0/contexts/nr_contexts', '1');
+  const st = 'kdamonds/0/state';
+  const both = () => ['update_schemes_stats', 'update_schemes_tried_regions'].map((c) => t.write(st, c));
+  const never = both();
+  expect([t.write(st, 'on'), t.write(st, 'off')]).toEqual([null, null]);
+  return { never, stopped: both() };
 }
 
 /** The errors scenarioFromDoc reports for a document (none: []). */
@@ -1032,6 +1062,25 @@ const CASES: Record<ProfileSwitch, () => void> = {
     // (2^32 − 300·HZ) is a multiple of 8, so j + 100 rounds up to j + 104: 104 ms.
     expect(run(on, 1000, 100_000, 1)).toEqual({ ms: 104, windowMs: 104 });
     expect(run(off, 1000, 100_000, 1)).toEqual({ ms: 100, windowMs: 100 });
+  },
+
+  callObsoleteCanceled: () => {
+    // A command to a kdamond that an `off` stopped: damon_call() on the obsolete context answers
+    // -ECANCELED after the exit-race fix, damon_call_handle_inactive_ctx()'s -EINVAL before it;
+    // the tried-regions update (damos_walk()) follows walkObsoleteCanceled, off in b0.
+    pair('callObsoleteCanceled', true, false);
+    expect(stoppedErrors({ callObsoleteCanceled: true })).toEqual(['-ECANCELED: kdamond is not running (damon_call() on a stopped context)', '-EINVAL: kdamond is not running']);
+    expect(stoppedErrors({ callObsoleteCanceled: false })).toEqual(['-EINVAL: kdamond is not running', '-EINVAL: kdamond is not running']);
+    // The in-memory tree answers so too; a kdamond never turned on has no context to call (-EINVAL).
+    expect(stoppedTreeErrnos({ callObsoleteCanceled: true })).toEqual({ never: ['-EINVAL', '-EINVAL'], stopped: ['-ECANCELED', '-EINVAL'] });
+    expect(stoppedTreeErrnos({ callObsoleteCanceled: false })).toEqual({ never: ['-EINVAL', '-EINVAL'], stopped: ['-EINVAL', '-EINVAL'] });
+  },
+
+  walkObsoleteCanceled: () => {
+    pair('walkObsoleteCanceled', true, false);
+    expect(stoppedErrors({ walkObsoleteCanceled: true })).toEqual(['-ECANCELED: kdamond is not running (damon_call() on a stopped context)', '-ECANCELED: kdamond is not running (damos_walk() on a stopped context)']);
+    expect(stoppedErrors({ walkObsoleteCanceled: false })[1]).toBe('-EINVAL: kdamond is not running');
+    expect(stoppedTreeErrnos({ walkObsoleteCanceled: true }).stopped).toEqual(['-ECANCELED', '-ECANCELED']);
   },
 
   eligibleWalkAligned: () => {

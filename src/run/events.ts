@@ -11,6 +11,7 @@
  * Records (docs/timeline.md): `event` (the command's outcome), `stats`, `effective_quota`,
  * `tuned_intervals`, `tried_regions`.
  */
+import type { KernelProfile } from '../profiles.js';
 import { damonCommitCtx, damonCommitCtxTest, sysfsTargetsRefusal } from '../damon/commit.js';
 import { ctxIdxInKdamond, jiffies, msecsToJiffies, type DamonCtx } from '../damon/ctx.js';
 import type { Kdamond } from '../damon/kdamond.js';
@@ -90,6 +91,18 @@ function paramOps(id: OpsId, running: DamonOperations): DamonOperations {
 
 /** Handled by the sysfs write itself, without damon_call(): it works whether the kdamond runs or not. */
 const CLEAR = 'clear_schemes_tried_regions';
+
+/**
+ * What a command to a kdamond that does not run fails with: -EINVAL where it never ran (no
+ * damon_ctx for damon_sysfs_damon_call()); once it stopped, what damon_call() (or damos_walk(), for
+ * the tried-regions updates) answers a stopped context under the profile (callObsoleteCanceled,
+ * walkObsoleteCanceled).
+ */
+function stoppedError(command: string, profile: KernelProfile | undefined): string {
+  const walk = command === 'update_schemes_tried_regions' || command === 'update_schemes_tried_bytes';
+  const canceled = profile !== undefined && (walk ? profile.walkObsoleteCanceled : profile.callObsoleteCanceled);
+  return canceled ? `-ECANCELED: kdamond is not running (${walk ? 'damos_walk' : 'damon_call'}() on a stopped context)` : '-EINVAL: kdamond is not running';
+}
 
 export class EventEngine {
   /** Every record the events produced, in emission order. */
@@ -201,7 +214,7 @@ export class EventEngine {
           }
           this.outcome(ev, Math.max(at, k.clock.now), k.kdamond.ctx, e === null ? 'ok' : 'error', e ?? undefined, undefined, e === null ? before : undefined);
         } else if (ev.command === 'off') this.outcome(ev, at, k?.kdamond.ctx, 'error', '-EPERM: kdamond is not running'); // __damon_stop()
-        else this.outcome(ev, at, k?.kdamond.ctx, 'error', '-EINVAL: kdamond is not running');
+        else this.outcome(ev, at, k?.kdamond.ctx, 'error', stoppedError(ev.command, k?.kdamond.ctx.profile));
       }
     }
   }

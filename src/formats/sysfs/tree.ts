@@ -147,7 +147,7 @@ export class SysfsTree {
   /** The profile's files and names. */
   private readonly has: SysfsFeatures;
 
-  constructor(profile: KernelProfile = DEFAULT_PROFILE) {
+  constructor(private readonly profile: KernelProfile = DEFAULT_PROFILE) {
     this.has = sysfsFeatures(profile);
     this.dir('kdamonds');
     this.nr('kdamonds/nr_kdamonds', (d) => this.kdamond(d));
@@ -258,7 +258,14 @@ export class SysfsTree {
       if (t === 'off') return on ? 'off' : { errno: started ? '-EPERM' : '-EINVAL' };
       // The sysfs code clears tried regions itself (of the one context); the others need the running kdamond.
       if (t === 'clear_schemes_tried_regions') return oneContext ? (on ? 'on' : 'off') : { errno: '-EINVAL' };
-      if (STATE_COMMANDS.includes(t)) return on ? 'on' : { errno: '-EINVAL' };
+      // Once stopped, damon_call() (damos_walk() for the tried-regions updates) answers the
+      // obsolete context per profile; never started, there is no context to call (-EINVAL).
+      if (STATE_COMMANDS.includes(t)) {
+        if (on) return 'on';
+        const walk = t === 'update_schemes_tried_regions' || t === 'update_schemes_tried_bytes';
+        const canceled = started && (walk ? this.profile.walkObsoleteCanceled : this.profile.callObsoleteCanceled);
+        return { errno: canceled ? '-ECANCELED' : '-EINVAL' };
+      }
       return { errno: '-EINVAL' };
     });
     this.file(`${d}/pid`, '-1');
