@@ -5,7 +5,7 @@
  * values, JSON and YAML, both wrappers, on the examples and on property-generated parameters.
  */
 import fc from 'fast-check';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -210,6 +210,24 @@ describe('damon-sim export', () => {
     }
     // Nothing to say for a scenario without events.
     expect((await cli(['export', join(EXAMPLES, 'tiering-6040.yaml')])).err).toBe('');
+  });
+
+  it("says that a scenario's kernel.overrides, damon-sim's switches, are in no output but --scenario", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'damon-sim-emit-'));
+    try {
+      const file = join(dir, 'variant.yaml');
+      const text = readFileSync(join(EXAMPLES, 'tiering-6040.yaml'), 'utf8');
+      writeFileSync(file, text.replace(/^kernel:\n {2}profile: b0\n/m, 'kernel:\n  profile: b0\n  overrides: { feedLoopMultFrac: true, postApplyMerge: true }\n'));
+      const note = (path: string) => `damon-sim: warning: ${path}: kernel.overrides (feedLoopMultFrac, postApplyMerge) are damon-sim's profile switches, which no kernel file holds: a kernel staged with this runs its own behaviour unless it carries that change\n`;
+      expect((await cli(['export', file])).err).toBe(note('export'));
+      expect((await cli(['export', file, '--scenario'])).err).toBe('');
+      const script = await cli(['export', file, '--script', join(dir, 's.sh')]);
+      expect(script.err).toContain(note('--script'));
+      const tree = await cli(['export', file, '--sysfs', join(dir, 'tree')]);
+      expect(tree.err).toContain(note('--sysfs'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('bad options exit 2 naming the option', async () => {

@@ -651,6 +651,9 @@ describe('the second half over time', () => {
     const recs = [goal(1, 3000), goal(2, 5000), goal(6, 9000), goal(9, 6000)];
     const [s] = summarize(recs, DURATION);
     expect([s.meanSecondHalf, s.meanOverTimeSecondHalf]).toEqual([7500, 7600]);
+    // The timeline's summary line keeps the key order its fields were first written in.
+    const order = ['timeToTargetS', 'settledS', 'meanSecondHalf', 'stddevSecondHalf', 'minSecondHalf', 'maxSecondHalf', 'inBandSecondHalf', 'meanOverTimeSecondHalf', 'inBandOverTimeSecondHalf', 'evaluations'];
+    expect(Object.keys(s).filter((k) => order.includes(k))).toEqual(order);
     // Within 6000 ± 100: one of the two evaluations, 1 s of the 5.
     expect([s.inBandSecondHalf, s.inBandOverTimeSecondHalf]).toEqual([0.5, 0.2]);
     const table = formatSummaryTable([{ title: 'run', rows: [s] }]);

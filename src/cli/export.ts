@@ -66,7 +66,15 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
   const eventsLeftOut = (path: string, what: string, hint = ''): void => {
     if (nrEvents > 0) warnings.push({ path, message: `${what} the initial configuration only: the scenario's ${nrEvents} scheduled event(s) are not in it${hint}` });
   };
+  // kernel.overrides are damon-sim's switches (a change tried before posting it): no kernel file
+  // holds them, so a kernel staged with the output behaves as its own tree does.
+  const overrides = Object.keys(src.loaded.scenario.kernel.overrides ?? {});
+  const overridesLeftOut = (path: string): void => {
+    if (overrides.length > 0)
+      warnings.push({ path, message: `kernel.overrides (${overrides.join(', ')}) are damon-sim's profile switches, which no kernel file holds: a kernel staged with this runs its own behaviour unless it carries that change` });
+  };
   if (o.sysfs !== undefined || o.script !== undefined) {
+    overridesLeftOut(o.script !== undefined ? '--script' : '--sysfs');
     if (o.sysfs !== undefined) {
       const dir = o.sysfs;
       // A full disk or a refusing file system: one line naming the option (the tree is written
@@ -96,7 +104,10 @@ export function exportCommand(io: Io, file: string | undefined, o: ExportOptions
     return 0;
   }
   const damon = emitKdamonds(kdamonds, { raw: o.raw, bare: o.bare, compat, warnings });
-  if (!o.scenario) eventsLeftOut('export', "damo's kdamonds config holds", ' (--scenario keeps them)');
+  if (!o.scenario) {
+    eventsLeftOut('export', "damo's kdamonds config holds", ' (--scenario keeps them)');
+    overridesLeftOut('export');
+  }
   printIssues(io, warnings, 'warning');
   if (o.scenario) {
     const doc: Record<string, unknown> = {};

@@ -683,6 +683,7 @@ function summarizePhase(
   const last = recs[recs.length - 1];
   const tail = recs.filter((r) => r.t >= halfS).map((r) => Number(big(r.current_value)));
   const st = spread(tail);
+  const band = bandFigures(recs, startS, endS, toleranceBp, reachedAfterS);
   return {
     kdamond: last.kdamond,
     ctx: last.ctx,
@@ -692,14 +693,18 @@ function summarizePhase(
     metric: last.metric,
     nid: last.nid,
     target: exactNumber(big(last.target_value)),
-    ...bandFigures(recs, startS, endS, toleranceBp, reachedAfterS),
+    // The timeline's key order is the one these fields were first written in.
+    timeToTargetS: band.timeToTargetS,
+    settledS: band.settledS,
     meanSecondHalf: st?.mean ?? null,
     stddevSecondHalf: st?.sd ?? null,
     minSecondHalf: st?.min ?? null,
     maxSecondHalf: st?.max ?? null,
+    inBandSecondHalf: band.inBandSecondHalf,
     // Only beside the per-evaluation figures: a last value held through a half with no evaluation
     // at all (a kdamond turned off) is no measure of it.
     meanOverTimeSecondHalf: tail.length > 0 ? (timeMean(recs, (r) => Number(big(r.current_value)), halfS, endS) ?? null) : null,
+    inBandOverTimeSecondHalf: band.inBandOverTimeSecondHalf,
     evaluations: recs.length,
     szApplied: 0,
     nrApplied: 0,
