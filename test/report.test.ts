@@ -15,7 +15,7 @@ import { chartData, comparePlotSvg, comparisonTitle, goalPlotSvg, thinSteps, typ
 import { toJson } from '../src/lib/json.js';
 import { tableWidth } from '../src/cli/io.js';
 import { TABLE_WIDTH, addGroundTruth, formatBytesHuman, formatSummaryTable, sharedTitleStart, goalKey, goalLabel, migrationSummary, phaseNote, summarize, timeMean, type SchemeSummary } from '../src/report/summary.js';
-import { formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
+import { formatPairedSweeps, formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { parseTimelineLine, readTimeline } from '../src/report/timeline.js';
 import { MAX_SETUP_DIFFERENCES, setupDifferences } from '../src/report/setup-diff.js';
 import { runScenario, runScenarioAsync } from '../src/run/run.js';
@@ -584,6 +584,27 @@ describe('seed sweeps', () => {
     expect(lines[6]).toBe(
       'all 3 seeds: within ±100 of 6000 for 58.3 % of the second half on average (sd within a run 100.0 on average); second-half mean within ±100 in 2/3 (means 5966.7 on average, 5850.0–6050.0); target reached in 2/3, median after 3.000 s; settled in 2/3, median after 4.000 s',
     );
+  });
+
+  it('two sweeps side by side, seed by seed: the truth over time, the time in band, the cost, and which came closer', () => {
+    const row = (seed: number, truth: number, inBand: number, perHour: number) => ({
+      seed,
+      summary: [{ ...one(6000, 2, 1, inBand), truthMeanSecondHalf: truth + 50, truthMeanOverTimeSecondHalf: truth, inBandOverTimeSecondHalf: inBand, szAppliedPerHourSecondHalf: perHour * GiB }],
+    });
+    const base = { title: 'tiering-6040-base', runs: [row(1, 5800, 0.2, 400), row(2, 6100, 0.5, 400), row(3, 5900, 0.1, 400)] };
+    // Seed 3 only the base has: two seeds pair.
+    const variant = { title: 'tiering-6040-mine', runs: [row(1, 5950, 0.4, 100), row(2, 6300, 0.3, 50)] };
+    const lines = formatPairedSweeps(base, variant).trimEnd().split('\n');
+    expect(lines[0]).toBe('tiering-6040-mine against tiering-6040-base, paired by seed: s0 node_mem_used_bp nid 0 (node_mem_used_bp nid 0, target 6000)');
+    expect(lines.slice(1).map((l) => l.trim().split(/\s{2,}/))).toEqual([
+      ['seed', 'true share, over time', 'Δ', 'time in ±100', 'applied per hour, 2nd half', 'closer'],
+      [expect.stringMatching(/^-+$/)],
+      ['1', '5800.0 → 5950.0', '+150.0', '20.0 % → 40.0 %', '400.000 GiB/h → 100.000 GiB/h', 'mine'],
+      ['2', '6100.0 → 6300.0', '+200.0', '50.0 % → 30.0 %', '400.000 GiB/h → 50.000 GiB/h', 'base'],
+      ['the 2 seeds: mine came closer to 6000 in the true share on 1, base on 1; from base to mine the true share moved by +175.0 on average (sd 25.0 over the seeds), the time in band by +0.0 points'],
+    ]);
+    // No seed in common: nothing to pair.
+    expect(formatPairedSweeps(base, { title: 'x', runs: [row(9, 6000, 1, 1)] })).toBe('');
   });
 
   it('a goal no seed evaluated in its second half says so instead of dashes', () => {

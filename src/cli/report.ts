@@ -12,7 +12,7 @@ import { formatSummaryTable, rejudge } from '../report/summary.js';
 import { setupDifferences } from '../report/setup-diff.js';
 import { toJson } from '../lib/json.js';
 import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks } from '../report/plot.js';
-import { formatSweepTable } from '../report/sweep.js';
+import { formatPairedSweeps, formatSweepTable } from '../report/sweep.js';
 import { readTimeline, readTimelineSummary, type Timeline, type TimelineSummary } from '../report/timeline.js';
 import { ConfigError, expectedOneOf, type ConfigIssue } from '../scenario/issues.js';
 import type { KdamondParams } from '../scenario/model.js';
@@ -240,14 +240,15 @@ function sweepTables(runs: readonly TimelineSummary[], files: readonly string[])
       throw new UsageError(`${files[i]}: expected a run of ${JSON.stringify(run.scenario)} that differs from ${JSON.stringify(g[0].file)} only by its seed, as a sweep's do; found another setup (its header's length, profile, machine, workload or DAMON configuration differ)`);
     g.push({ run, file: files[i] });
   });
-  return [...groups]
-    .map(([scenario, g]) =>
-      formatSweepTable(
-        scenario,
-        g.map(({ run }) => ({ seed: run.seed, summary: run.schemes, stats: run.stats })).sort((a, b) => a.seed - b.seed),
-      ),
-    )
-    .join('\n');
+  const sweeps = [...groups].map(([title, g]) => ({ title, runs: g.map(({ run }) => ({ seed: run.seed, summary: run.schemes, stats: run.stats })).sort((a, b) => a.seed - b.seed) }));
+  const tables = sweeps.map((sw) => formatSweepTable(sw.title, sw.runs));
+  // Two sweeps (a base and a variant: docs/trying-a-change.md; or the tuners of --compare-tuners
+  // --seeds) are compared seed by seed after their tables, as the run printed them.
+  if (sweeps.length === 2) {
+    const paired = formatPairedSweeps(sweeps[0], sweeps[1]);
+    if (paired !== '') tables.push(paired);
+  }
+  return tables.join('\n');
 }
 
 export interface ReportPlotOptions {

@@ -7,7 +7,7 @@ import { availableParallelism as processors } from 'node:os';
 import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks, type ComparedRun, type ConfiguredGoal } from '../report/plot.js';
 import { formatTimeShort } from '../formats/damo/units.js';
 import { formatSummaryTable, type SchemeStats } from '../report/summary.js';
-import { formatSweepTable, parseSeedList, type SweepRun } from '../report/sweep.js';
+import { formatPairedSweeps, formatSweepTable, parseSeedList, type NamedSweep, type SweepRun } from '../report/sweep.js';
 import { keptGoals } from '../run/build.js';
 import { secs } from '../run/recorder.js';
 import { RunInterrupted, runScenarioAsync, stopIfAborted, yieldToEventLoop, type ContextRegions } from '../run/run.js';
@@ -603,6 +603,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
   const charts = seeds.flatMap((seed) => comparedOf(seed) ?? []);
   checkOutDirFiles(file, o, loaded.flat().flatMap((l) => baseOf(l.scenario) ?? []), charts);
   const tables: string[] = [];
+  const swept: NamedSweep[] = [];
   const notesSeen = new Set<string>();
   let written = 0;
   // Per seed, its runs' goals for the chart comparing them, drawn once every run is done.
@@ -632,6 +633,12 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
         if (comparedOf(sc.seed) !== undefined) charted.set(sc.seed, [...(charted.get(sc.seed) ?? []), { name: sc.name, seed: sc.seed, ...plotInputs(sc, res) }]);
       }
       tables.push(formatSweepTable(perSeed[0].scenario.name, runs));
+      swept.push({ title: perSeed[0].scenario.name, runs });
+    }
+    // The two tuners, seed by seed (what report summary --sweep prints of two sweeps).
+    if (swept.length === 2) {
+      const paired = formatPairedSweeps(swept[0], swept[1]);
+      if (paired !== '') tables.push(paired);
     }
   } finally {
     await closePool(io, pool);

@@ -7,7 +7,7 @@
  * Pure functions of the per-run summaries: the same runs always give the same table bytes.
  */
 import { median } from '../lib/stats.js';
-import { DEFAULT_TOLERANCE, cmpGoal, entryKey, fmtNum, fmtPct, fmtTime, formatBytesHuman, phaseNote, physBytes, schemeKey, type SchemeStats, type SchemeSummary } from './summary.js';
+import { DEFAULT_TOLERANCE, cmpGoal, entryKey, fmtNum, fmtPct, fmtTime, formatBytesHuman, phaseNote, physBytes, schemeKey, sharedTitleStart, type SchemeStats, type SchemeSummary } from './summary.js';
 
 /** One run of the sweep: its seed, its summary entries and its schemes' stats (run.ts's RunResult). */
 export interface SweepRun {
@@ -135,6 +135,80 @@ export function formatSweepTable(title: string, runs: readonly SweepRun[], toler
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** A sweep to compare: its scenario's name and its runs. */
+export interface NamedSweep {
+  title: string;
+  runs: readonly SweepRun[];
+}
+
+/** What a paired row compares of one entry: the truth over time where there is one, else the metric; the time in band; the steady state's cost. */
+function pairedFigures(s: SchemeSummary): { placed: number | null; inBand: number | null; perHour: number | null } {
+  return {
+    placed: s.truthMeanOverTimeSecondHalf ?? s.truthMeanSecondHalf ?? s.meanOverTimeSecondHalf ?? s.meanSecondHalf,
+    inBand: s.inBandOverTimeSecondHalf ?? s.inBandSecondHalf,
+    perHour: s.szAppliedPerHourSecondHalf ?? null,
+  };
+}
+
+/**
+ * Two sweeps of the same seeds side by side, seed by seed (`report summary --sweep BASE VARIANT`):
+ * a change is judged against the kernel's behaviour on the same draws of the randomness, where two
+ * tables one after the other left it to the eye. Per goal both have: each shared seed's ground
+ * truth over the second half's time (the metric's mean for goals without one: a variant of the
+ * metric changes what the metric measures, not the truth), time share in the band and migration
+ * cost per hour in both runs, and which came closer to the target; then the differences over the
+ * seeds. Empty when the sweeps share no seed or goal.
+ */
+export function formatPairedSweeps(base: NamedSweep, variant: NamedSweep): string {
+  const seeds = base.runs.map((r) => r.seed).filter((seed) => variant.runs.some((r) => r.seed === seed));
+  if (seeds.length === 0) return '';
+  const tol = toleranceOf(base.runs);
+  const entries = sweepGoals(base.runs).map((g) => g.entry);
+  // Each side by what sets it apart ("temporal", "consist"), as the comparison table heads its columns.
+  const shared = sharedTitleStart([base.title, variant.title]).length;
+  const [nameA, nameB] = [base.title.slice(shared), variant.title.slice(shared)];
+  const lines: string[] = [];
+  for (const e of entries) {
+    const pairs = seeds.flatMap((seed) => {
+      const a = base.runs.find((r) => r.seed === seed)?.summary.find((x) => entryKey(x) === entryKey(e));
+      const b = variant.runs.find((r) => r.seed === seed)?.summary.find((x) => entryKey(x) === entryKey(e));
+      return a && b ? [{ seed, a: pairedFigures(a), b: pairedFigures(b) }] : [];
+    });
+    if (pairs.length === 0) continue;
+    const truth = e.truthMeanSecondHalf !== undefined;
+    const target = Number(e.target);
+    const off = (x: number | null) => (x === null ? null : Math.abs(x - target));
+    const closer = (a: number | null, b: number | null) => (a === null || b === null ? '-' : off(b)! < off(a)! ? nameB : off(a)! < off(b)! ? nameA : 'same');
+    const arrow = (a: string, b: string) => `${a} → ${b}`;
+    const perHour = (x: number | null, s: SchemeSummary) => (x === null ? '-' : `${formatBytesHuman(physBytes(x, s))}/h`);
+    const head = ['seed', truth ? 'true share, over time' : 'mean, over time', 'Δ', `time in ±${tol}`, 'applied per hour, 2nd half', 'closer'];
+    const rows = pairs.map(({ seed, a, b }) => [
+      String(seed),
+      arrow(f1(a.placed), f1(b.placed)),
+      a.placed === null || b.placed === null ? '-' : `${b.placed >= a.placed ? '+' : ''}${f1(b.placed - a.placed)}`,
+      arrow(fmtPct(a.inBand), fmtPct(b.inBand)),
+      arrow(perHour(a.perHour, e), perHour(b.perHour, e)),
+      closer(a.placed, b.placed),
+    ]);
+    if (lines.length > 0) lines.push('');
+    lines.push(`${variant.title} against ${base.title}, paired by seed: ${e.label}${phaseNote([e])} (${e.metric} nid ${e.nid}, target ${e.target})`);
+    lines.push(...tableLines(head, rows));
+    const deltas = pairs.flatMap(({ a, b }) => (a.placed === null || b.placed === null ? [] : [b.placed - a.placed]));
+    const bands = pairs.flatMap(({ a, b }) => (a.inBand === null || b.inBand === null ? [] : [b.inBand - a.inBand]));
+    const nearer = rows.filter((r) => r[5] === nameB).length;
+    const farther = rows.filter((r) => r[5] === nameA).length;
+    const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+    const sd = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+    const n = pairs.length;
+    lines.push(
+      `${n === 1 ? 'the 1 seed' : `the ${n} seeds`}: ${nameB} came closer to ${e.target} ${truth ? 'in the true share' : 'in the mean'} on ${nearer}, ${nameA} on ${farther}` +
+        (deltas.length === 0 ? '' : `; from ${nameA} to ${nameB} the ${truth ? 'true share' : 'mean'} moved by ${mean(deltas) >= 0 ? '+' : ''}${f1(mean(deltas))}${deltas.length > 1 ? ` on average (sd ${f1(sd(deltas))} over the seeds)` : ''}`) +
+        (bands.length === 0 ? '' : `, the time in band by ${mean(bands) >= 0 ? '+' : ''}${f1(mean(bands) * 100)} points`),
+    );
+  }
+  return lines.length === 0 ? '' : lines.join('\n') + '\n';
 }
 
 /**
