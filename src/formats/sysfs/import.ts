@@ -282,7 +282,8 @@ class Reader {
     const w = t.trim();
     if ((all as readonly string[]).includes(w) && !(names as readonly string[]).includes(w))
       this.bad(p, `expected ${what} that kernel profile "${this.profile.name}" has (${names.join(', ')}); found ${JSON.stringify(t)}, which only a later kernel's file takes (${useProfileWith((f) => (f.actions as readonly string[]).includes(w) || (f.metrics as readonly string[]).includes(w))})`);
-    return this.oneOf(p, t, all, what);
+    // A name no kernel has: the list offered is the profile's own (b0 has no collapse to offer).
+    return this.oneOf(p, t, (all as readonly string[]).includes(w) ? all : names, what);
   }
 
   /** The count in an nr_* file; the kernel made one numbered dir per item next to it. */
