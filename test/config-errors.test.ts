@@ -981,10 +981,11 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     ]);
     // At 1000 per second a hot page has 0.967 accesses a second: 1 − e^(−0.967 · 0.005) = 0.48 % a sample, 0.10 of 20 samples.
     expect(w((wl) => (wl.access_rate = 1000))).toEqual([
-      'workload.access_rate: a sample every 5 ms finds a hot page accessed with probability 0.5 % and another one with 0.0 %: their nr_accesses differ by 0.10 of 20 samples per aggregation on average, so most aggregations show the hot set idle (nr_accesses 0) like the rest (a higher access_rate, longer sample_us and aggr_us, or intervals_goal)',
+      'workload.access_rate: a sample every 5 ms finds a hot page accessed with probability 0.5 % and another one with 0.0 %: their nr_accesses differ by 0.10 of 20 samples per aggregation on average, and 90.8 % of aggregations find a hot region idle (nr_accesses 0), as the rest mostly is (a higher access_rate, longer sample_us and aggr_us, or intervals_goal)',
     ]);
     // 10,000 per second: 1 − e^(−9.67 · 0.005) = 4.7 %, 0.94 samples: still under one; 20,000: 1.85, over.
-    expect(w((wl) => (wl.access_rate = 10000))[0]).toMatch(/differ by 0\.94 of 20 samples/);
+    // (1 − 0.047)^20 = 38 % of aggregations: not most of them, and the message says how many.
+    expect(w((wl) => (wl.access_rate = 10000))[0]).toMatch(/differ by 0\.94 of 20 samples per aggregation on average, and 38\.\d % of aggregations find a hot region idle/);
     expect(w((wl) => (wl.access_rate = 20000))).toEqual([]);
     // A THP is young when any of its 512 pages was: 10,000 per second is plenty for 2 MiB folios.
     expect(w((wl) => ((wl.access_rate = 10000), (wl.thp = true)))).toEqual([]);

@@ -74,6 +74,9 @@ describe('a checkout whose build is older than its sources', () => {
       put('src/lib/prng.ts', 400);
       expect(staleSource(main)).toBe('src/lib/prng.ts');
       expect(staleSource(pathToFileURL(`${root}/src/cli/main.ts`).href)).toBeUndefined();
+      // A plain tsc build writes no stamp, but rewrites its .tsbuildinfo when it emits.
+      put('dist/.tsbuildinfo', 500);
+      expect(staleSource(main)).toBeUndefined();
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

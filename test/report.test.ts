@@ -14,7 +14,7 @@ import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { chartData, comparePlotSvg, comparisonTitle, goalPlotSvg, thinSteps, type ConfiguredGoal } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
 import { tableWidth } from '../src/cli/io.js';
-import { TABLE_WIDTH, addGroundTruth, formatBytesHuman, formatSummaryTable, sharedTitleStart, goalKey, goalLabel, migrationSummary, phaseNote, summarize, timeMean, type SchemeSummary } from '../src/report/summary.js';
+import { TABLE_WIDTH, addGroundTruth, formatBytesHuman, formatSummaryTable, sharedTitleStart, goalKey, goalLabel, migrationSummary, phaseNote, stoppedSpans, summarize, timeMean, type SchemeSummary } from '../src/report/summary.js';
 import { formatPairedSweeps, formatSweepTable, parseSeedList, sweepGoals } from '../src/report/sweep.js';
 import { parseTimelineLine, readTimeline } from '../src/report/timeline.js';
 import { MAX_SETUP_DIFFERENCES, setupDifferences } from '../src/report/setup-diff.js';
@@ -690,6 +690,24 @@ describe('the second half over time', () => {
     expect(timeMean([{ t: 7 }, { t: 8 }], (p) => p.t, 5, 10)).toBe((7 * 1 + 8 * 2) / 3);
     expect(timeMean([{ t: 11 }], (p) => p.t, 5, 10)).toBeUndefined();
     expect(timeMean([], () => 1, 5, 10)).toBeUndefined();
+    // Time a kdamond did not run holds nothing: off at 7 s, on again at 9 s leaves 5–7 and 9–10.
+    const events = [
+      { type: 'event', t: 7, kdamond: 0, command: 'off', status: 'ok', stopped: true },
+      { type: 'goal' },
+      { type: 'event', t: 9, kdamond: 0, command: 'on', status: 'ok' },
+      // Another kdamond's commit corrupted its context at 8 s; it stays stopped to the end.
+      { type: 'event', t: 8, kdamond: 1, command: 'commit', status: 'error', stopped: true },
+    ];
+    const stopped = stoppedSpans(events, DURATION);
+    expect([...stopped]).toEqual([
+      [0, [[7, 9]]],
+      [1, [[8, 10]]],
+    ]);
+    // 5000 holds 5–6, 9000 6–7 (then the stop), 6000 from 9 to 10: (5000 + 9000 + 6000) / 3.
+    const [off] = summarize(recs, DURATION, undefined, 100, { stopped });
+    expect([off.meanOverTimeSecondHalf, off.inBandOverTimeSecondHalf]).toEqual([20000 / 3, 1 / 3]);
+    expect(timeMean([{ t: 5 }], () => 1, 5, 10, [[6, 20]])).toBe(1);
+    expect(timeMean([{ t: 5 }], () => 1, 5, 10, [[4, 11]])).toBeUndefined();
   });
 });
 

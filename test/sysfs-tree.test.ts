@@ -325,6 +325,9 @@ describe('the kernel store semantics', () => {
     expect(t.write(st, 'on')).toBe('-EINVAL');
     t.write(`${c}/operations`, 'vaddr');
     expect(t.write(st, 'on')).toBeNull();
+    // addr_unit sets min_region_sz for paddr only: a vaddr context keeps 4096, and commits.
+    t.write(`${c}/addr_unit`, '3');
+    expect(t.write(st, 'commit')).toBeNull();
   });
 });
 

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { paramsToDamo } from '../formats/damo/emit.js';
 import { DAMOS_STAT_FIELD_CHOICES, collectTriedRegions, fillTriedRegions, filesAt, formatDamonReport, formatDamosStats, runtimeOf, type DamosStatField } from '../report/damo-report.js';
-import { formatSummaryTable, rejudge } from '../report/summary.js';
+import { formatSummaryTable, rejudge, stoppedSpans } from '../report/summary.js';
 import { setupDifferences } from '../report/setup-diff.js';
 import { toJson } from '../lib/json.js';
 import { comparePlotSvg, comparisonTitle, goalPlotSvg, plotMarks } from '../report/plot.js';
@@ -207,7 +207,7 @@ export function reportSummaryCommand(io: Io, files: readonly string[], o: { swee
 /** A timeline's summary with each goal judged again at ±tolerance from its goal records (rejudge()). */
 function rejudged(file: string, tolerance: number): TimelineSummary {
   const t = readTimeline(file);
-  const schemes = rejudge(t.schemes, t.goals, t.durationS, tolerance);
+  const schemes = rejudge(t.schemes, t.goals, t.durationS, tolerance, stoppedSpans(t.events, t.durationS));
   if (typeof schemes === 'string') throw new ConfigError([{ path: file, message: schemes }]);
   return { ...t, schemes };
 }

@@ -10,13 +10,15 @@ import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The newest `.ts` file under dir, with its mtime (ms), or undefined for none. */
-function newestSource(dir: string): { path: string; mtimeMs: number } | undefined {
-  let newest: { path: string; mtimeMs: number } | undefined;
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile() || !e.name.endsWith('.ts')) continue;
-    const path = join(e.parentPath, e.name);
-    const { mtimeMs } = statSync(path);
-    if (newest === undefined || mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
+function newestSource(dir: string, newest?: { path: string; mtimeMs: number }): { path: string; mtimeMs: number } | undefined {
+  // Walked by hand: a recursive readdir names an entry's directory only from Node 20.12 on.
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) newest = newestSource(path, newest);
+    else if (e.isFile() && e.name.endsWith('.ts')) {
+      const { mtimeMs } = statSync(path);
+      if (newest === undefined || mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
+    }
   }
   return newest;
 }
@@ -24,9 +26,10 @@ function newestSource(dir: string): { path: string; mtimeMs: number } | undefine
 /**
  * The source file (relative to the checkout) changed after the build that `moduleUrl` (a module of
  * `dist/`) belongs to, or undefined when the build is current, or is not a checkout's build. The
- * build's time is that of `dist/.built`, which `npm run build` writes last (package.json's
- * postbuild): tsc's own `.tsbuildinfo` is not rewritten when no source's content changed, so a
- * touched file would read as newer than every later build.
+ * build's time is the later of `dist/.built`, which `npm run build` writes last (package.json's
+ * postbuild), and tsc's own `.tsbuildinfo`, which a plain tsc build rewrites when it emits; the
+ * stamp is needed because tsc does not rewrite `.tsbuildinfo` when no source's content changed,
+ * so a touched file would read as newer than every later build.
  */
 export function staleSource(moduleUrl: string): string | undefined {
   // dist/cli/main.js: the checkout is two levels up.
@@ -37,8 +40,11 @@ export function staleSource(moduleUrl: string): string | undefined {
   const info = join(dist, '.built');
   if (!existsSync(src) || !existsSync(info)) return undefined;
   try {
+    // A plain tsc build writes no stamp but its .tsbuildinfo (when it emitted anything).
+    const tsInfo = join(dist, '.tsbuildinfo');
+    const built = Math.max(statSync(info).mtimeMs, existsSync(tsInfo) ? statSync(tsInfo).mtimeMs : 0);
     const newest = newestSource(src);
-    return newest !== undefined && newest.mtimeMs > statSync(info).mtimeMs ? relative(root, newest.path) : undefined;
+    return newest !== undefined && newest.mtimeMs > built ? relative(root, newest.path) : undefined;
   } catch {
     return undefined; // an unreadable tree is no reason to stop a command
   }

@@ -268,7 +268,7 @@ export function summarize(
       // Changed by a write after its last evaluation, with none under the new setting by the end.
       const changed = next || removedAt !== undefined ? undefined : life.changedAfter(lastRec.t, durationS, lastRec);
       const end = removedAt ?? (next ? starts[i + 1] : (changed?.t ?? durationS));
-      const s = summarizePhase(recs, start, end, labels?.get(k) ?? labels?.get(schemeKey(last)), toleranceBp, seen === null ? Infinity : seen);
+      const s = summarizePhase(recs, start, end, labels?.get(k) ?? labels?.get(schemeKey(last)), toleranceBp, seen === null ? Infinity : seen, run.stopped?.get(last.kdamond));
       if (toleranceBp !== DEFAULT_TOLERANCE) s.tolerance = toleranceBp;
       // The scheme's applied totals through the phase: from 0 (or the phase's first evaluation) over
       // its evaluations to the next phase's first one, or to the run's final stats where known; a
@@ -489,6 +489,8 @@ export interface SummaryRunInfo {
    * after the move.
    */
   aggregations?: (kdamond: number, ctx: number) => readonly number[];
+  /** When each kdamond did not run (stoppedSpans()): the over-time figures leave that time out. */
+  stopped?: ReadonlyMap<number, readonly Span[]>;
 }
 
 /** A scheme's cumulative applied totals as a goal record, or an `on` event's `stats_before`, gives them. */
@@ -584,21 +586,48 @@ function spread(xs: readonly number[]): { mean: number; sd: number; min: number;
   return { mean, sd, min: xs.reduce((a, x) => Math.min(a, x), Infinity), max: xs.reduce((a, x) => Math.max(a, x), -Infinity) };
 }
 
+/** A stretch of time [start, end] in seconds. */
+export type Span = readonly [number, number];
+
+/**
+ * The stretches each kdamond did not run, per kdamond: from an event that stopped it (an `off`, a
+ * commit that corrupted its context: `stopped`) to the accepted `on` that started it again, or to
+ * the end of the run. `records` are the run's event records in time order.
+ */
+export function stoppedSpans(records: ReadonlyArray<{ readonly type?: unknown }>, durationS: number): Map<number, Span[]> {
+  const out = new Map<number, Span[]>();
+  const since = new Map<number, number>();
+  for (const x of records) {
+    if (x.type !== 'event') continue;
+    const r = x as { t: number; kdamond: number; command: string; status: string; stopped?: boolean };
+    if (r.stopped && !since.has(r.kdamond)) since.set(r.kdamond, r.t);
+    else if (r.command === 'on' && r.status === 'ok' && since.has(r.kdamond)) {
+      out.set(r.kdamond, [...(out.get(r.kdamond) ?? []), [since.get(r.kdamond)!, r.t]]);
+      since.delete(r.kdamond);
+    }
+  }
+  for (const [k, t] of since) if (t < durationS) out.set(k, [...(out.get(k) ?? []), [t, durationS]]);
+  return out;
+}
+
 /**
  * The mean over [from, to] of the step function that takes value `v(p)` at each point's time `t`
  * and holds it until the next point's (the last until `to`): the value in force at `from` is the
- * last point's before it; without one, the window starts at the first point in it. Undefined
- * when no point's value covers any of the window. `points` are in time order.
+ * last point's before it; without one, the window starts at the first point in it. Time within
+ * `gaps` (a kdamond stopped: stoppedSpans()) does not count. Undefined when no point's value
+ * covers any of the window. `points` are in time order.
  */
-export function timeMean<P extends { t: number }>(points: readonly P[], v: (p: P) => number, from: number, to: number): number | undefined {
+export function timeMean<P extends { t: number }>(points: readonly P[], v: (p: P) => number, from: number, to: number, gaps: readonly Span[] = []): number | undefined {
   let sum = 0;
   let span = 0;
   for (let i = 0; i < points.length; i++) {
     const a = Math.max(points[i].t, from);
     const b = Math.min(i + 1 < points.length ? points[i + 1].t : to, to);
     if (b <= a) continue;
-    sum += v(points[i]) * (b - a);
-    span += b - a;
+    // Time the kdamond did not run holds no value of its own (a stopped kdamond evaluates nothing).
+    const len = gaps.reduce((l, [g0, g1]) => l - Math.max(0, Math.min(b, g1) - Math.max(a, g0)), b - a);
+    sum += v(points[i]) * len;
+    span += len;
   }
   return span > 0 ? sum / span : undefined;
 }
@@ -610,7 +639,7 @@ type BandFigures = Pick<SchemeSummary, 'timeToTargetS' | 'settledS' | 'inBandSec
  * The band-dependent figures of one goal's evaluations `recs` (one phase, from `startS` to `endS`,
  * in time order) at ±toleranceBp: what summarizePhase() gives and rejudge() gives again.
  */
-function bandFigures(recs: readonly GoalRecord[], startS: number, endS: number, toleranceBp: number, reachedAfterS: number): BandFigures {
+function bandFigures(recs: readonly GoalRecord[], startS: number, endS: number, toleranceBp: number, reachedAfterS: number, gaps: readonly Span[]): BandFigures {
   const halfS = startS + (endS - startS) / 2;
   const tol = big(toleranceBp);
   const within = (r: GoalRecord): boolean => {
@@ -635,7 +664,7 @@ function bandFigures(recs: readonly GoalRecord[], startS: number, endS: number, 
     timeToTargetS: reached === undefined ? null : sinceStart(reached.t),
     settledS: held ? sinceStart(recs[from].t) : null,
     inBandSecondHalf: tail.length > 0 ? tail.filter(within).length / tail.length : null,
-    inBandOverTimeSecondHalf: tail.length > 0 ? (timeMean(recs, (r) => (within(r) ? 1 : 0), halfS, endS) ?? null) : null,
+    inBandOverTimeSecondHalf: tail.length > 0 ? (timeMean(recs, (r) => (within(r) ? 1 : 0), halfS, endS, gaps) ?? null) : null,
   };
 }
 
@@ -647,7 +676,7 @@ function bandFigures(recs: readonly GoalRecord[], startS: number, endS: number, 
  * not all among the records (a timeline cut or edited): a band judged on part of them would
  * mislead.
  */
-export function rejudge(entries: readonly SchemeSummary[], goals: readonly GoalRecord[], durationS: number, toleranceBp: number): SchemeSummary[] | string {
+export function rejudge(entries: readonly SchemeSummary[], goals: readonly GoalRecord[], durationS: number, toleranceBp: number, stopped: ReadonlyMap<number, readonly Span[]> = new Map()): SchemeSummary[] | string {
   const byGoal = groupByGoal(goals.filter((g) => g.t <= durationS));
   const out: SchemeSummary[] = [];
   for (const e of entries) {
@@ -663,7 +692,7 @@ export function rejudge(entries: readonly SchemeSummary[], goals: readonly GoalR
     const again: SchemeSummary = { ...rest, ...(toleranceBp !== DEFAULT_TOLERANCE ? { tolerance: toleranceBp } : {}) };
     // After a hot-set move only evaluations after moveSeenS count for the time to target (none where no aggregation followed: null).
     const after = e.moveSeenS === undefined ? -Infinity : (e.moveSeenS ?? Infinity);
-    if (recs.length > 0) Object.assign(again, bandFigures(recs, start, e.phaseEndS ?? durationS, toleranceBp, after));
+    if (recs.length > 0) Object.assign(again, bandFigures(recs, start, e.phaseEndS ?? durationS, toleranceBp, after, stopped.get(e.kdamond) ?? []));
     out.push(again);
   }
   return out;
@@ -678,12 +707,14 @@ function summarizePhase(
   toleranceBp: number,
   /** Only evaluations after this time count for the time to target (SchemeSummary.moveSeenS). */
   reachedAfterS = -Infinity,
+  /** When the kdamond did not run: left out of the over-time figures. */
+  gaps: readonly Span[] = [],
 ): SchemeSummary {
   const halfS = startS + (endS - startS) / 2;
   const last = recs[recs.length - 1];
   const tail = recs.filter((r) => r.t >= halfS).map((r) => Number(big(r.current_value)));
   const st = spread(tail);
-  const band = bandFigures(recs, startS, endS, toleranceBp, reachedAfterS);
+  const band = bandFigures(recs, startS, endS, toleranceBp, reachedAfterS, gaps);
   return {
     kdamond: last.kdamond,
     ctx: last.ctx,
@@ -703,7 +734,7 @@ function summarizePhase(
     inBandSecondHalf: band.inBandSecondHalf,
     // Only beside the per-evaluation figures: a last value held through a half with no evaluation
     // at all (a kdamond turned off) is no measure of it.
-    meanOverTimeSecondHalf: tail.length > 0 ? (timeMean(recs, (r) => Number(big(r.current_value)), halfS, endS) ?? null) : null,
+    meanOverTimeSecondHalf: tail.length > 0 ? (timeMean(recs, (r) => Number(big(r.current_value)), halfS, endS, gaps) ?? null) : null,
     inBandOverTimeSecondHalf: band.inBandOverTimeSecondHalf,
     evaluations: recs.length,
     szApplied: 0,
@@ -1093,7 +1124,7 @@ export function formatSummaryTable(
  * (bp), averaged over the aggregations of the second half of the run (of the entry's phase).
  * `truths` has one entry per aggregation (Recorder.truths), or the aggr records themselves.
  */
-export function addGroundTruth(summary: SchemeSummary[], truths: readonly TruthSample[], durationS: number): void {
+export function addGroundTruth(summary: SchemeSummary[], truths: readonly TruthSample[], durationS: number, stopped: ReadonlyMap<number, readonly Span[]> = new Map()): void {
   const withHot = truths.filter((a) => a.hot_bytes.length > 0);
   for (const s of summary) {
     if (s.metric !== 'node_eligible_mem_bp') continue;
@@ -1114,7 +1145,7 @@ export function addGroundTruth(summary: SchemeSummary[], truths: readonly TruthS
     const st = spread(shares);
     // Over time: from the phase's start on (an aggregation before `from` holds until the next).
     const steps = mine.filter((a) => a.t >= start).flatMap((a) => share(a).map((v) => ({ t: a.t, v })));
-    s.truthMeanOverTimeSecondHalf = shares.length > 0 ? (timeMean(steps, (p) => p.v, from, to) ?? null) : null;
+    s.truthMeanOverTimeSecondHalf = shares.length > 0 ? (timeMean(steps, (p) => p.v, from, to, stopped.get(s.kdamond)) ?? null) : null;
     s.truthMeanSecondHalf = st?.mean ?? null;
     s.truthStddevSecondHalf = st?.sd ?? null;
     s.truthMinSecondHalf = st?.min ?? null;

@@ -11,9 +11,13 @@ import { Damos, DamosQuota, addFilter, copyQuotaUserFields, newFilter, type Damo
 import type { KernelMm } from '../damon/mm.js';
 import type { ContextParams, GoalParams, SchemeParams } from '../scenario/model.js';
 
-/** `max(DAMON_MIN_REGION_SZ / addr_unit, 1)`, as the sysfs interface and modules set it. */
-export function minRegionSzFor(addrUnit: number): number {
-  return Math.max(Math.floor(4096 / addrUnit), 1);
+/**
+ * `max(DAMON_MIN_REGION_SZ / addr_unit, 1)`, as the sysfs interface and modules set it for paddr;
+ * other operations keep DAMON_MIN_REGION_SZ (damon_sysfs_apply_inputs() respects addr_unit for
+ * paddr only).
+ */
+export function minRegionSzFor(addrUnit: number, ops: string = 'paddr'): number {
+  return ops === 'paddr' ? Math.max(Math.floor(4096 / addrUnit), 1) : 4096;
 }
 
 /** The goals a scheme really has: sysfs drops those whose target_value is 0 (damos.md §7). Records number goals in this list. */
@@ -66,7 +70,7 @@ export function buildScheme(p: SchemeParams, mm: KernelMm): Damos {
 export function buildContext(p: ContextParams, init: DamonCtxInit): DamonCtx {
   const ctx = new DamonCtx(init, defaultAttrs());
   ctx.addrUnit = p.addrUnit;
-  ctx.minRegionSz = minRegionSzFor(p.addrUnit);
+  ctx.minRegionSz = minRegionSzFor(p.addrUnit, p.ops);
   ctx.pause = p.pause;
   const err = ctx.setAttrs({ ...p.attrs, aggrSamples: 0 });
   if (err) throw new Error(`damon_set_attrs: ${err}`);

@@ -9,7 +9,7 @@ import { keptGoals } from './build.js';
 import type { GoalParams, Scenario, SchemeParams } from '../scenario/model.js';
 import { toJson } from '../lib/json.js';
 import { emitKdamonds } from '../formats/damo/emit.js';
-import { DEFAULT_TOLERANCE, UNEVALUATED, addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, hotSetMoveTimes, schemeKey, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
+import { DEFAULT_TOLERANCE, UNEVALUATED, addGroundTruth, cmpGoal, exactNumber, goalKey, goalLabel, hotSetMoveTimes, schemeKey, stoppedSpans, summarize, migrationSummary, type GoalId, type Migration, type SchemeStats, type SchemeSummary } from '../report/summary.js';
 import { Recorder, TIMELINE_VERSION, secs, type AggrRecord, type GoalRecord, type TruthSample } from './recorder.js';
 import { Simulation } from './simulation.js';
 import { EventEngine, SCHEME_WRITES, writesOf } from './events.js';
@@ -241,13 +241,14 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   // Each context's aggregations within the run (an iteration begun before the end may end past it).
   const truthsOf = (kdamond: number, ctx: number) => rec.truths.filter((x) => x.kdamond === kdamond && x.ctx === ctx && x.t <= sc.duration / 1e9);
   const aggregations = (kdamond: number, ctx: number) => truthsOf(kdamond, ctx).map((x) => x.t);
-  const summary = summarize(rec.goals, sc.duration / 1e9, labels, opts.tolerance ?? DEFAULT_TOLERANCE, { finalStats: stats, goalWrites, initialGoals, hotSetMoves, aggregations });
+  const stopped = stoppedSpans(events.records, sc.duration / 1e9);
+  const summary = summarize(rec.goals, sc.duration / 1e9, labels, opts.tolerance ?? DEFAULT_TOLERANCE, { finalStats: stats, goalWrites, initialGoals, hotSetMoves, aggregations, stopped });
   // The machine's own counters at the end: not the last recorded aggregation, which record.aggr_stride
   // can make far older than the end (or which watermarks may have kept from being made at all).
   const migrations = migrationSummary({ migrated: sim.machine.migratedBytes });
   completeGoalRows(sc, summary, stats, labels, opts.tolerance ?? DEFAULT_TOLERANCE);
   // After the rows of goals never evaluated: the ground truth holds for them too.
-  addGroundTruth(summary, rec.truths, sc.duration / 1e9);
+  addGroundTruth(summary, rec.truths, sc.duration / 1e9, stopped);
   // Sizes the kernel reports count core address units; say which unit where it is not bytes (the
   // one in force at the end: a commit may have changed it, and then the counters mix units, as
   // the kernel's do).

@@ -118,10 +118,11 @@ function moveIssues(from: Collector, to: Collector, oldPrefix: string, newPrefix
 }
 
 /** What the kernel refuses (-EINVAL) when a commit brings this context: the key each concerns, and why. */
-function commitRefusals(ctx: ContextParams): Array<{ key: 'addr_unit' | 'ops' | 'intervals' | 'targets'; why: string }> {
+function commitRefusals(ctx: ContextParams, via: ScheduledEvent['via']): Array<{ key: 'addr_unit' | 'ops' | 'intervals' | 'targets'; why: string }> {
   const out: Array<{ key: 'addr_unit' | 'ops' | 'intervals' | 'targets'; why: string }> = [];
-  if (sysfsTargetsRefusal(ctx.ops, ctx.targets.length)) out.push({ key: 'targets', why: `a paddr context takes one target (damon_sysfs_add_targets()); found ${ctx.targets.length} (-EINVAL)` });
-  const msz = minRegionSzFor(ctx.addrUnit || 1);
+  // A module's own commit builds its context without the sysfs interface's target check.
+  if (via === 'sysfs' && sysfsTargetsRefusal(ctx.ops, ctx.targets.length)) out.push({ key: 'targets', why: `a paddr context takes one target (damon_sysfs_add_targets()); found ${ctx.targets.length} (-EINVAL)` });
+  const msz = minRegionSzFor(ctx.addrUnit || 1, ctx.ops);
   if (!isPow2(msz)) out.push({ key: 'addr_unit', why: `min_region_sz ${msz} (4096 / addr_unit ${ctx.addrUnit}) is not a power of two (-EINVAL)` });
   const eligible = ctx.schemes.some((s) => s.quota.goals.some((g) => g.metric === 'node_eligible_mem_bp'));
   if (ctx.ops !== 'paddr' && eligible) out.push({ key: 'ops', why: `node_eligible_mem_bp goals need ops "paddr"; found ${JSON.stringify(ctx.ops)} (-EINVAL)` });
@@ -134,13 +135,13 @@ function commitRefusals(ctx: ContextParams): Array<{ key: 'addr_unit' | 'ops' | 
  * What the kernel refuses at commit time becomes a warning here (the run shows the refusal);
  * everything else the scenario's own validation would refuse is an error, at the event's path.
  */
-function validateCommitParams(k: KdamondParams, sc: Scenario, path: readonly PathSeg[], c: Collector): void {
+function validateCommitParams(k: KdamondParams, sc: Scenario, path: readonly PathSeg[], c: Collector, via: ScheduledEvent['via']): void {
   const p = formatPath(path);
   const ctx = k.contexts[0];
   const cp = [...path, 'contexts', 0];
   // Checked as the kernel would once it took the commit: each refused part as a neutral one.
   const neutral = { ...ctx };
-  for (const { key, why } of commitRefusals(ctx)) {
+  for (const { key, why } of commitRefusals(ctx, via)) {
     warn(c, [...cp, key], `the kernel refuses this commit: ${why}`);
     if (key === 'targets') neutral.targets = ctx.targets.slice(0, 1);
     else if (key === 'addr_unit') neutral.addrUnit = 1;
@@ -148,7 +149,7 @@ function validateCommitParams(k: KdamondParams, sc: Scenario, path: readonly Pat
     else neutral.attrs = { ...ctx.attrs, sampleInterval: 5000, aggrInterval: 100000, minNrRegions: 10, maxNrRegions: 1000, intervalsGoal: { accessBp: 0, aggrs: 0, minSampleUs: 0, maxSampleUs: 0 } };
   }
   const sub: Collector = { errors: [], warnings: [] };
-  validateKdamonds([{ ...k, contexts: [neutral] }], sub, damonCheckEnv(sc));
+  validateKdamonds([{ ...k, contexts: [neutral] }], sub, { ...damonCheckEnv(sc), viaModule: via === 'module' });
   moveIssues(sub, c, 'damon.kdamonds[0]', p);
 }
 
@@ -198,7 +199,7 @@ export function schemesCommitsMove(docs: readonly EventDoc[], sc: Scenario, endN
     if (d.command !== 'commit' || d.damon === undefined || before === undefined || d.at >= endNs) continue;
     const sub: Collector = { errors: [], warnings: [] };
     const [after] = damoToParams([d.damon], [], sub, opts);
-    if (sub.errors.length > 0 || after === undefined || after.contexts.some((c) => commitRefusals(c).length > 0)) continue;
+    if (sub.errors.length > 0 || after === undefined || after.contexts.some((c) => commitRefusals(c, d.via ?? 'sysfs').length > 0)) continue;
     fillRegions?.(after);
     before.contexts.forEach((ctx, ci) =>
       ctx.schemes.forEach((_s, si) => {
@@ -262,7 +263,7 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
         continue;
       }
       fillRegions?.(params);
-      if (validate) validateCommitParams(params, sc, [...path, 'damon'], c);
+      if (validate) validateCommitParams(params, sc, [...path, 'damon'], c, ev.via);
       mirror[k] = params;
       ev.params = params;
     } else if (command === 'commit_schemes_quota_goals') {

@@ -252,7 +252,8 @@ export class SysfsTree {
       // damon_sysfs_commit_input() builds a context from the files the same way, and
       // damon_commit_ctx() refuses a min_region_sz that is not a power of two; a refused one fails
       // the write and the kdamond runs on with what it had.
-      if (t === 'commit' && on && (this.inputsRefused(`${d}/contexts/0`) || !isPow2(minRegionSzFor(Number(this.files.get(`${d}/contexts/0/addr_unit`)?.value ?? '1')))))
+      const ctxFile = (f: string) => this.files.get(`${d}/contexts/0/${f}`)?.value;
+      if (t === 'commit' && on && (this.inputsRefused(`${d}/contexts/0`) || !isPow2(minRegionSzFor(Number(ctxFile('addr_unit') ?? '1'), ctxFile('operations')))))
         return { errno: '-EINVAL' };
       // damon_sysfs_turn_damon_off(): no ctx yet is -EINVAL; damon_stop() of a stopped one -EPERM.
       if (t === 'off') return on ? 'off' : { errno: started ? '-EPERM' : '-EINVAL' };
