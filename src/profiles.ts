@@ -188,6 +188,17 @@ const MAINLINE_6_19: KernelProfile = {
 export const PROFILES: readonly KernelProfile[] = [B0, B1, MAINLINE_6_19];
 
 /**
+ * The errno of a sysfs state command sent to a kdamond that is not running: -EINVAL where it never
+ * ran (no context to call); once it stopped, what damon_call() answers a stopped context, or
+ * damos_walk() for the tried-regions updates (callObsoleteCanceled, walkObsoleteCanceled).
+ */
+export function stoppedCommandErrno(profile: KernelProfile, command: string, started: boolean): { errno: '-ECANCELED' | '-EINVAL'; via: 'damon_call' | 'damos_walk' } {
+  const via = command === 'update_schemes_tried_regions' || command === 'update_schemes_tried_bytes' ? 'damos_walk' : 'damon_call';
+  const canceled = started && (via === 'damos_walk' ? profile.walkObsoleteCanceled : profile.callObsoleteCanceled);
+  return { errno: canceled ? '-ECANCELED' : '-EINVAL', via };
+}
+
+/**
  * A hint naming the built-in profiles for which `has` holds ("use profile b0 or b1"), for the
  * messages that refuse a setting under a profile without it: the commit checks, the sysfs export
  * and import all name them from here, so they agree when a profile changes.

@@ -5,7 +5,8 @@
  * kills.
  */
 import { describe, expect, it } from 'vitest';
-import type { GoalRecord, TruthSample } from '../src/run/recorder.js';
+import { goal } from './helpers/records.js';
+import type { TruthSample } from '../src/run/recorder.js';
 import { TABLE_WIDTH, addGroundTruth, formatSummaryTable, hotSetMoveTimes, sharedTitleStart, summarize, type SchemeSummary } from '../src/report/summary.js';
 import { MAX_SETUP_DIFFERENCES, setupDifferences } from '../src/report/setup-diff.js';
 import { parseSeedList, sweepGoals } from '../src/report/sweep.js';
@@ -20,28 +21,6 @@ import { HotBytesTracker, hotBytesPerNode } from '../src/workload/truth.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
-
-function goal(t: number, current: number, o: Partial<Omit<GoalRecord, 'type' | 't' | 'current_value'>> = {}): GoalRecord {
-  return {
-    type: 'goal',
-    t,
-    kdamond: 0,
-    ctx: 0,
-    scheme: 0,
-    goal: 0,
-    metric: 'node_mem_used_bp',
-    nid: 0,
-    target_value: 6000n,
-    current_value: BigInt(current),
-    esz: 1n << 30n,
-    nr_tried: 0,
-    sz_tried: 0,
-    nr_applied: 0,
-    sz_applied: 0,
-    qt_exceeds: 0,
-    ...o,
-  };
-}
 
 const stats = (sz: number) => ({ sz_applied: sz, nr_applied: 0, qt_exceeds: 0 });
 

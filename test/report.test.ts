@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { goal } from './helpers/records.js';
 import type { AggrRecord, GoalRecord } from '../src/run/recorder.js';
 import { chartData, comparePlotSvg, comparisonTitle, goalPlotSvg, thinSteps, type ConfiguredGoal } from '../src/report/plot.js';
 import { toJson } from '../src/lib/json.js';
@@ -26,32 +27,6 @@ import { tiering6040 } from '../src/scenario/presets.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-
-function goal(
-  t: number,
-  current: number,
-  o: Partial<Omit<GoalRecord, 'type' | 't' | 'current_value'>> = {},
-): GoalRecord {
-  return {
-    type: 'goal',
-    t,
-    kdamond: 0,
-    ctx: 0,
-    scheme: 0,
-    goal: 0,
-    metric: 'node_mem_used_bp',
-    nid: 0,
-    target_value: 6000n,
-    current_value: BigInt(current),
-    esz: 1n << 30n,
-    nr_tried: 0,
-    sz_tried: 0,
-    nr_applied: 0,
-    sz_applied: 0,
-    qt_exceeds: 0,
-    ...o,
-  };
-}
 
 /** Goal values at t = 1..n; the last record carries the cumulative stats. */
 function series(values: number[], o: Partial<GoalRecord>, last: Partial<GoalRecord>): GoalRecord[] {

@@ -11,7 +11,7 @@
  * Records (docs/timeline.md): `event` (the command's outcome), `stats`, `effective_quota`,
  * `tuned_intervals`, `tried_regions`.
  */
-import type { KernelProfile } from '../profiles.js';
+import { stoppedCommandErrno, type KernelProfile } from '../profiles.js';
 import { damonCommitCtx, damonCommitCtxTest, sysfsTargetsRefusal } from '../damon/commit.js';
 import { ctxIdxInKdamond, jiffies, msecsToJiffies, type DamonCtx } from '../damon/ctx.js';
 import type { Kdamond } from '../damon/kdamond.js';
@@ -99,9 +99,8 @@ const CLEAR = 'clear_schemes_tried_regions';
  * walkObsoleteCanceled).
  */
 function stoppedError(command: string, profile: KernelProfile | undefined): string {
-  const walk = command === 'update_schemes_tried_regions' || command === 'update_schemes_tried_bytes';
-  const canceled = profile !== undefined && (walk ? profile.walkObsoleteCanceled : profile.callObsoleteCanceled);
-  return canceled ? `-ECANCELED: kdamond is not running (${walk ? 'damos_walk' : 'damon_call'}() on a stopped context)` : '-EINVAL: kdamond is not running';
+  const { errno, via } = profile === undefined ? { errno: '-EINVAL', via: '' } : stoppedCommandErrno(profile, command, true);
+  return errno === '-ECANCELED' ? `-ECANCELED: kdamond is not running (${via}() on a stopped context)` : '-EINVAL: kdamond is not running';
 }
 
 export class EventEngine {

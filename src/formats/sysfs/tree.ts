@@ -33,7 +33,7 @@ import { FILTER_TYPES, GOAL_TUNERS, WMARK_METRICS, isCoreFilter, type FilterType
 import { INT_MAX, UINT_MAX, ULONG_MAX, isPow2 } from '../../lib/kint.js';
 import { sysfsStrip } from '../../lib/kstring.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
-import { DEFAULT_PROFILE, type KernelProfile } from '../../profiles.js';
+import { DEFAULT_PROFILE, stoppedCommandErrno, type KernelProfile } from '../../profiles.js';
 import { PROFILE_FILES, hasFile, statsFiles, sysfsFeatures, type ProfileFile, type SysfsFeatures } from './layout.js';
 
 
@@ -261,12 +261,7 @@ export class SysfsTree {
       if (t === 'clear_schemes_tried_regions') return oneContext ? (on ? 'on' : 'off') : { errno: '-EINVAL' };
       // Once stopped, damon_call() (damos_walk() for the tried-regions updates) answers the
       // obsolete context per profile; never started, there is no context to call (-EINVAL).
-      if (STATE_COMMANDS.includes(t)) {
-        if (on) return 'on';
-        const walk = t === 'update_schemes_tried_regions' || t === 'update_schemes_tried_bytes';
-        const canceled = started && (walk ? this.profile.walkObsoleteCanceled : this.profile.callObsoleteCanceled);
-        return { errno: canceled ? '-ECANCELED' : '-EINVAL' };
-      }
+      if (STATE_COMMANDS.includes(t)) return on ? 'on' : { errno: stoppedCommandErrno(this.profile, t, started).errno };
       return { errno: '-EINVAL' };
     });
     this.file(`${d}/pid`, '-1');
