@@ -1844,7 +1844,8 @@ describe('bad command-line options: exit 2, the option named, no output', () => 
     // The two runs' goals on one chart: the bytes report plot draws from their timelines.
     const chart = readFileSync(join(od, 'tiny+compare.svg'), 'utf8');
     expect(chart).toContain('>tiny+temporal vs tiny+consist, seed 7<');
-    expect([...chart.matchAll(/aria-roledescription="line mark"/g)]).toHaveLength(2);
+    // A goal line per run, and below them the ground truth: a line per run on each of the two nodes.
+    expect([...chart.matchAll(/aria-roledescription="line mark"/g)]).toHaveLength(2 + 2 * 2);
     expect(r.err).toContain(`damon-sim: wrote ${join(od, 'tiny+compare.svg')}\n`);
     const again = join(dir, 'again.svg');
     expect((await cli(['report', 'plot', join(od, 'tiny+temporal.ndjson'), join(od, 'tiny+consist.ndjson'), '--out', again])).code).toBe(0);

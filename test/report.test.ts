@@ -1371,6 +1371,26 @@ describe('comparePlotSvg: several runs\' goals, a panel per goal, a colour per r
     expect(svg.indexOf('>temporal<')).toBeLessThan(svg.indexOf('>consist<'));
   });
 
+  it('runs given their aggregation records get the ground truth below the goals: a panel per node, a line per run', async () => {
+    const runs = [
+      { name: 'base', goals: tempA, durationS: DURATION, aggr: [aggr(1, [GiB, 3 * GiB]), aggr(5, [3 * GiB, GiB])] },
+      { name: 'mine', goals: tempA, durationS: DURATION, aggr: [aggr(1, [GiB, 3 * GiB]), aggr(5, [2 * GiB, 2 * GiB])] },
+      // A run without them draws no truth line.
+      { name: 'bare', goals: tempA, durationS: DURATION },
+    ];
+    const svg = await comparePlotSvg(runs, { title: 't' });
+    for (const node of [0, 1]) expect(svg).toContain(`>ground truth: node ${node}'s share of the hot set<`);
+    const truthLines = lineMarks(svg).filter((l) => l.startsWith('simulated time (s): ') && l.includes('hot share (bp)'));
+    // Node 0 then node 1, each with base's and mine's line, starting at 1/4 and 3/4 of the hot set.
+    expect(truthLines.map((l) => /hot share \(bp\): ([\d,]+); run \(solid: current, dashed: target\): (\w+)/.exec(l)?.slice(1))).toEqual([
+      ['2500', 'base'],
+      ['2500', 'mine'],
+      ['7500', 'base'],
+      ['7500', 'mine'],
+    ]);
+    expect(await comparePlotSvg(runs.map(({ aggr: _a, ...r }) => r), { title: 't' })).not.toContain('ground truth');
+  });
+
   it("draws a run thinner than the one before it, so runs with the same values all show; marks a write the runs share once", async () => {
     const writes = (dt: number) => [{ t: 5 + dt, command: 'commit' }, ...Array.from({ length: 6 }, (_, i) => ({ t: 6 + i / 2 + dt, command: 'commit_schemes_quota_goals' }))];
     const runs = [
@@ -1851,9 +1871,10 @@ describe("report plot: a run's plot drawn again from its timeline", () => {
       const r = await cli(['report', 'plot', a, b, '--out', out]);
       expect([r.code, r.out, r.err]).toEqual([0, '', `damon-sim: wrote ${out}\n`]);
       const svg = readFileSync(out, 'utf8');
-      for (const text of ['tiering-6040-temporal vs tiering-6040-consist, seed 42', 's0 node_eligible_mem_bp nid 0', 's1 node_eligible_mem_bp nid 1'])
+      for (const text of ['tiering-6040-temporal vs tiering-6040-consist, seed 42', 's0 node_eligible_mem_bp nid 0', 's1 node_eligible_mem_bp nid 1', "ground truth: node 0's share of the hot set", "ground truth: node 1's share of the hot set"])
         expect(svg).toContain(`>${text}<`);
-      expect([...svg.matchAll(/aria-roledescription="line mark"/g)]).toHaveLength(4);
+      // Two goals and two nodes' truth, a line per run in each.
+      expect([...svg.matchAll(/aria-roledescription="line mark"/g)]).toHaveLength(8);
       // One run twice would draw one line over the other.
       const twice = await cli(['report', 'plot', a, b, a, '--out', join(dir, 'twice.svg')]);
       expect([twice.code, twice.err]).toEqual([2, `damon-sim: error: ${a}: expected timelines of different runs to compare; found the same file as ${JSON.stringify(a)}\n`]);

@@ -293,7 +293,7 @@ export async function reportPlotCommand(io: Io, files: readonly string[], o: Rep
     svg = await goalPlotSvg(tl.goals, { title: tl.scenario, aggr: tl.aggrs, ...inputs(tl), allPoints: o.allPoints });
   } else {
     const names = runTitles(runs, files);
-    const compared = runs.map((tl, i) => ({ name: names[i], seed: tl.seed, ...inputs(tl) }));
+    const compared = runs.map((tl, i) => ({ name: names[i], seed: tl.seed, aggr: tl.aggrs, ...inputs(tl) }));
     svg = await comparePlotSvg(compared, { title: comparisonTitle(compared), allPoints: o.allPoints });
   }
   writeFileAtomic(o.out, svg, '--out');

@@ -511,7 +511,7 @@ async function runAll(io: Io, file: string | undefined, o: RunCommandOptions, se
         migrations.push(res.migrations);
         stats.push(res.stats);
         const sc = loaded[i].scenario;
-        charted.push({ name: sc.name, seed: sc.seed, ...plotInputs(sc, res) });
+        charted.push({ name: sc.name, seed: sc.seed, aggr: res.aggrs, ...plotInputs(sc, res) });
         sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
       }
     } finally {
@@ -630,7 +630,7 @@ async function runSweep(io: Io, file: string | undefined, o: RunCommandOptions, 
         if (base) written++;
         if (base) sayWrote(io, [`${base}.ndjson`, `${base}.svg`]);
         runs.push({ seed: sc.seed, summary: res.summary, stats: res.stats });
-        if (comparedOf(sc.seed) !== undefined) charted.set(sc.seed, [...(charted.get(sc.seed) ?? []), { name: sc.name, seed: sc.seed, ...plotInputs(sc, res) }]);
+        if (comparedOf(sc.seed) !== undefined) charted.set(sc.seed, [...(charted.get(sc.seed) ?? []), { name: sc.name, seed: sc.seed, aggr: res.aggrs, ...plotInputs(sc, res) }]);
       }
       tables.push(formatSweepTable(perSeed[0].scenario.name, runs));
       swept.push({ title: perSeed[0].scenario.name, runs });

@@ -648,6 +648,8 @@ export interface ComparedRun {
   configuredGoals?: number | readonly ConfiguredGoal[];
   /** As PlotOptions.kdamonds. */
   kdamonds?: number;
+  /** Its aggregation records: a panel per node draws each run's ground truth (hot set share) there. */
+  aggr?: AggrRecord[];
 }
 
 /**
@@ -698,8 +700,9 @@ interface ComparedPoint {
  * run's colour, over one time axis. Each panel has its own value axis, so goals of different units
  * sit apart. A run that configures a goal but never evaluated it draws that goal's configured
  * target, and the goal's panel names the run so in its legend; a run with goals, but not a panel's,
- * is named "(not configured)" in that panel's legend. The ground truth is left out: one
- * run's plot (goalPlotSvg()) shows it.
+ * is named "(not configured)" in that panel's legend. Runs given their aggregation records
+ * (`aggr`) get the ground truth below the goals: a panel per node, each run's share of the hot set
+ * there.
  */
 export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title: string; allPoints?: boolean }): Promise<string> {
   const durationS = runs.reduce((m, r) => Math.max(m, r.durationS ?? 0), 0);
@@ -795,6 +798,22 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
         ],
       };
     });
+  // The ground truth, a panel per node with each run's line: where the runs placed the hot set,
+  // the one thing a change of the goal metric leaves comparable (docs/trying-a-change.md).
+  const truth = runs.flatMap((r, i) => (r.aggr ? hotShare(r.aggr).map((d) => ({ run: names[i], node: d.node, t: d.t, value: d.bp })) : []));
+  const truthViews = [...new Set(truth.map((d) => d.node))].sort().map((node) => ({
+    width: WIDTH,
+    height: HEIGHT,
+    title: `ground truth: ${node}'s share of the hot set`,
+    layer: [
+      {
+        data: { values: names.flatMap((n) => thin(truth.filter((d) => d.node === node && d.run === n).map(({ run, t, value }) => ({ run, t, value })))) },
+        mark: { type: 'line', interpolate: 'step-after' },
+        encoding: { x, y: { field: 'value', type: 'quantitative', title: 'hot share (bp)', scale: { domain: [0, 10000] } }, color: runColor, strokeWidth: runWidth },
+      },
+      ...marks,
+    ],
+  }));
   // Without a goal in any run, one empty panel says so (its axes still need an extent).
   const configured = runs.some((r) => anyConfigured(r.configuredGoals));
   const shown =
@@ -814,7 +833,7 @@ export async function comparePlotSvg(runs: readonly ComparedRun[], opts: { title
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: opts.title,
     background: 'white',
-    vconcat: shown,
+    vconcat: [...shown, ...truthViews],
     resolve: { scale: { x: 'shared', color: 'shared' }, ...(perPanelLegend ? { legend: { color: 'independent' } } : {}) },
   } as VegaLite.TopLevelSpec);
 }
