@@ -11,6 +11,7 @@ import { measuresNode, type DamosStat } from '../damos/scheme.js';
 import type { GoalParams } from '../run/events.js';
 import type { AggrRecord, GoalRecord, TruthSample } from '../run/recorder.js';
 import { MAX_SETUP_DIFFERENCES, type SetupDifference } from './setup-diff.js';
+import { spread } from '../lib/stats.js';
 
 export interface SchemeSummary {
   /**
@@ -577,15 +578,6 @@ function perHourFrom(points: readonly AppliedTotals[], ts: readonly number[], re
  */
 export const SETTLED_MIN_SHARE = 0.1;
 
-/** Mean, population standard deviation, min and max of `xs`, or undefined when it is empty. */
-function spread(xs: readonly number[]): { mean: number; sd: number; min: number; max: number } | undefined {
-  if (xs.length === 0) return undefined;
-  // Two passes: the textbook E[x^2] - E[x]^2 cancels badly for values near 10^4 with small spread.
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) * (x - mean), 0) / xs.length);
-  return { mean, sd, min: xs.reduce((a, x) => Math.min(a, x), Infinity), max: xs.reduce((a, x) => Math.max(a, x), -Infinity) };
-}
-
 /** A stretch of time [start, end] in seconds. */
 export type Span = readonly [number, number];
 
@@ -1140,11 +1132,12 @@ export function addGroundTruth(summary: SchemeSummary[], truths: readonly TruthS
       const total = a.hot_bytes.reduce((x, y) => x + y, 0);
       return total > 0 ? [((a.hot_bytes[s.nid] ?? 0) * 10000) / total] : [];
     };
-    const mine = withHot.filter((a) => a.kdamond === s.kdamond && a.ctx === s.ctx && (last ? a.t <= to : a.t < to));
-    const shares = mine.filter((a) => a.t >= from).flatMap(share);
+    // From the phase's start on: over time, an aggregation before `from` holds until the next.
+    const steps = withHot
+      .filter((a) => a.t >= start && (last ? a.t <= to : a.t < to) && a.kdamond === s.kdamond && a.ctx === s.ctx)
+      .flatMap((a) => share(a).map((v) => ({ t: a.t, v })));
+    const shares = steps.filter((p) => p.t >= from).map((p) => p.v);
     const st = spread(shares);
-    // Over time: from the phase's start on (an aggregation before `from` holds until the next).
-    const steps = mine.filter((a) => a.t >= start).flatMap((a) => share(a).map((v) => ({ t: a.t, v })));
     s.truthMeanOverTimeSecondHalf = shares.length > 0 ? (timeMean(steps, (p) => p.v, from, to, stopped.get(s.kdamond)) ?? null) : null;
     s.truthMeanSecondHalf = st?.mean ?? null;
     s.truthStddevSecondHalf = st?.sd ?? null;

@@ -6,7 +6,7 @@
  *
  * Pure functions of the per-run summaries: the same runs always give the same table bytes.
  */
-import { median } from '../lib/stats.js';
+import { median, spread } from '../lib/stats.js';
 import { DEFAULT_TOLERANCE, cmpGoal, entryKey, fmtNum, fmtPct, fmtTime, formatBytesHuman, phaseNote, physBytes, schemeKey, sharedTitleStart, type SchemeStats, type SchemeSummary } from './summary.js';
 
 /** One run of the sweep: its seed, its summary entries and its schemes' stats (run.ts's RunResult). */
@@ -67,6 +67,7 @@ export function sweepGoals(runs: readonly SweepRun[], toleranceBp = toleranceOf(
     });
     const times = have.flatMap((s) => (s.timeToTargetS === null ? [] : [s.timeToTargetS]));
     const settles = have.flatMap((s) => (s.settledS == null ? [] : [s.settledS]));
+    const ofMeans = spread(means);
     return {
       entry,
       perSeed,
@@ -75,11 +76,11 @@ export function sweepGoals(runs: readonly SweepRun[], toleranceBp = toleranceOf(
       medianTimeToTargetS: median(times),
       settled: have.some((s) => s.settledS !== undefined) ? settles.length : null,
       medianSettledS: median(settles),
-      meanOfMeans: means.length === 0 ? null : means.reduce((a, b) => a + b, 0) / means.length,
-      minMean: means.length === 0 ? null : Math.min(...means),
-      maxMean: means.length === 0 ? null : Math.max(...means),
-      meanSd: sds.length === 0 ? null : sds.reduce((a, b) => a + b, 0) / sds.length,
-      meanInBand: bands.length === 0 ? null : bands.reduce((a, b) => a + b, 0) / bands.length,
+      meanOfMeans: ofMeans?.mean ?? null,
+      minMean: ofMeans?.min ?? null,
+      maxMean: ofMeans?.max ?? null,
+      meanSd: spread(sds)?.mean ?? null,
+      meanInBand: spread(bands)?.mean ?? null,
       runs: have.length,
     };
   });
@@ -197,16 +198,15 @@ export function formatPairedSweeps(base: NamedSweep, variant: NamedSweep): strin
     lines.push(`${variant.title} against ${base.title}, paired by seed: ${e.label}${phaseNote([e])} (${e.metric} nid ${e.nid}, target ${e.target})`);
     lines.push(...tableLines(head, rows));
     const deltas = pairs.flatMap(({ a, b }) => (a.placed === null || b.placed === null ? [] : [b.placed - a.placed]));
-    const bands = pairs.flatMap(({ a, b }) => (a.inBand === null || b.inBand === null ? [] : [b.inBand - a.inBand]));
+    const moved = spread(deltas);
+    const band = spread(pairs.flatMap(({ a, b }) => (a.inBand === null || b.inBand === null ? [] : [b.inBand - a.inBand])))?.mean;
     const nearer = rows.filter((r) => r[5] === nameB).length;
     const farther = rows.filter((r) => r[5] === nameA).length;
-    const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
-    const sd = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
     const n = pairs.length;
     lines.push(
       `${n === 1 ? 'the 1 seed' : `the ${n} seeds`}: ${nameB} came closer to ${e.target} ${truth ? 'in the true share' : 'in the mean'} on ${nearer}, ${nameA} on ${farther}` +
-        (deltas.length === 0 ? '' : `; from ${nameA} to ${nameB} the ${truth ? 'true share' : 'mean'} moved by ${mean(deltas) >= 0 ? '+' : ''}${f1(mean(deltas))}${deltas.length > 1 ? ` on average (sd ${f1(sd(deltas))} over the seeds)` : ''}`) +
-        (bands.length === 0 ? '' : `, the time in band by ${mean(bands) >= 0 ? '+' : ''}${f1(mean(bands) * 100)} points`),
+        (moved === undefined ? '' : `; from ${nameA} to ${nameB} the ${truth ? 'true share' : 'mean'} moved by ${moved.mean >= 0 ? '+' : ''}${f1(moved.mean)}${deltas.length > 1 ? ` on average (sd ${f1(moved.sd)} over the seeds)` : ''}`) +
+        (band === undefined ? '' : `, the time in band by ${band >= 0 ? '+' : ''}${f1(band * 100)} points`),
     );
   }
   return lines.length === 0 ? '' : lines.join('\n') + '\n';
