@@ -294,8 +294,10 @@ describe('the kernel store semantics', () => {
     // A region whose start is above its end; regions out of order (an empty one is fine).
     regions([8192, 4096]);
     expect(t.write(st, 'on')).toBe('-EINVAL');
+    expect(t.lastError()).toBe(`-EINVAL: ${c}/targets/0/regions/0: start 8192 is above end 4096 (damon_sysfs_set_regions())`);
     regions([0, 8192], [4096, 16384]);
     expect(t.write(st, 'on')).toBe('-EINVAL');
+    expect(t.lastError()).toBe(`-EINVAL: ${c}/targets/0/regions/1: start 4096 is below the end of region 0, 8192 (damon_sysfs_set_regions() takes them sorted and apart)`);
     regions([0, 4096], [4096, 4096], [8192, 16384]);
     expect(t.write(st, 'on')).toBeNull();
     // A commit of refused files fails and leaves the kdamond on; a good one is taken.
@@ -307,6 +309,7 @@ describe('the kernel store semantics', () => {
     // damon_sysfs_add_targets(): a paddr context takes one target, on commit as on on.
     t.write(`${c}/targets/nr_targets`, '2');
     expect(t.write(st, 'commit')).toBe('-EINVAL');
+    expect(t.lastError()).toBe('-EINVAL: a paddr context takes one target (the physical address space); found 2');
     t.write(`${c}/targets/nr_targets`, '1');
     regions([0, 4096]);
     // damon_commit_ctx(): min_region_sz (4096 / addr_unit) must be a power of two.

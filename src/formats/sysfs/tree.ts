@@ -24,7 +24,8 @@
  * (layout.ts sysfsFeatures) are not there.
  *
  * Paths are relative to the admin dir ("kdamonds/0/state"). Errors are the errno the write(2)
- * would fail with ("-EINVAL"); null is success.
+ * would fail with ("-EINVAL"); null is success. lastError() adds the reason where the tree knows
+ * one (the checks of `on` and `commit`), since an errno such as -ENOMEM names the wrong cause.
  */
 import { attrsError, type DamonAttrs } from '../../damon/attrs.js';
 import { sysfsTargetsRefusal } from '../../damon/commit.js';
@@ -93,8 +94,20 @@ export function kstrtobool(s: string): boolean | '-EINVAL' {
   return '-EINVAL';
 }
 
+/** A refused write: the errno, and why where the tree knows it. */
+interface Refusal {
+  errno: string;
+  why?: string;
+}
+
+/** A refusal from a "-EINVAL: why" text (sysfsTargetsRefusal()'s form). */
+function refusalOf(text: string): Refusal {
+  const i = text.indexOf(': ');
+  return i < 0 ? { errno: text } : { errno: text.slice(0, i), why: text.slice(i + 2) };
+}
+
 /** How a file takes a write: parse and normalise the value, or refuse it. */
-type Store = (value: string) => string | { errno: string };
+type Store = (value: string) => string | Refusal;
 
 interface FileNode {
   value: string;
@@ -146,6 +159,7 @@ export class SysfsTree {
 
   /** The profile's files and names. */
   private readonly has: SysfsFeatures;
+  private lastRefusal: string | null = null;
 
   constructor(private readonly profile: KernelProfile = DEFAULT_PROFILE) {
     this.has = sysfsFeatures(profile);
@@ -179,17 +193,32 @@ export class SysfsTree {
 
   /** write(2) of `value` to the file at `path`: null on success, else the errno. */
   write(path: string, value: string): string | null {
+    const r = this.store(path, value);
+    this.lastRefusal = r === null ? null : r.why === undefined ? r.errno : `${r.errno}: ${r.why}`;
+    return r?.errno ?? null;
+  }
+
+  /**
+   * Why the last write() failed: its errno, then the reason where the tree knows one (the checks of
+   * `on` and `commit`: "-EINVAL: kdamonds/0/contexts/0/targets/0/regions/1: ..."); null after a
+   * write that succeeded.
+   */
+  lastError(): string | null {
+    return this.lastRefusal;
+  }
+
+  private store(path: string, value: string): Refusal | null {
     const f = this.files.get(path);
-    if (!f) return this.dirs.has(path) ? '-EISDIR' : '-ENOENT';
-    if (!f.store) return '-EACCES'; // a 0400 file has no store
+    if (!f) return { errno: this.dirs.has(path) ? '-EISDIR' : '-ENOENT' };
+    if (!f.store) return { errno: '-EACCES' }; // a 0400 file has no store
     const r = f.store(value);
-    if (typeof r !== 'string') return r.errno;
+    if (typeof r !== 'string') return r;
     const counted = this.counted.get(path);
     if (counted) {
       // kstrtoint (the nr files' store) bounds it above.
       const n = Number(r);
-      if (n < 0 || (counted.max !== undefined && n > counted.max)) return '-EINVAL';
-      if (path === 'kdamonds/nr_kdamonds' && this.running().length > 0) return '-EBUSY';
+      if (n < 0 || (counted.max !== undefined && n > counted.max)) return { errno: '-EINVAL' };
+      if (path === 'kdamonds/nr_kdamonds' && this.running().length > 0) return { errno: '-EBUSY' };
       const parent = path.slice(0, path.lastIndexOf('/'));
       this.removeNumbered(parent);
       for (let i = 0; i < n; i++) counted.make(`${parent}/${i}`);
@@ -243,18 +272,20 @@ export class SysfsTree {
       if (t === 'on') {
         if (on) return { errno: '-EBUSY' };
         if (!oneContext) return { errno: '-EINVAL' }; // damon_sysfs_turn_damon_on(): contexts->nr != 1
-        if (this.inputsRefused(`${d}/contexts/0`)) return { errno: '-EINVAL' };
+        const refused = this.inputsRefusal(`${d}/contexts/0`);
+        if (refused) return refused;
         started = true;
         return 'on';
       }
       // damon_sysfs_handle_cmd(): every command but off needs exactly one context.
       if (t !== 'off' && on && !oneContext) return { errno: '-EINVAL' };
-      // damon_sysfs_commit_input() builds a context from the files the same way, and
+      // damon_sysfs_commit_input() builds a context from the files the same way, then
       // damon_commit_ctx() refuses a min_region_sz that is not a power of two; a refused one fails
       // the write and the kdamond runs on with what it had.
-      const ctxFile = (f: string) => this.files.get(`${d}/contexts/0/${f}`)?.value;
-      if (t === 'commit' && on && (this.inputsRefused(`${d}/contexts/0`) || !isPow2(minRegionSzFor(Number(ctxFile('addr_unit') ?? '1'), ctxFile('operations')))))
-        return { errno: '-EINVAL' };
+      if (t === 'commit' && on) {
+        const refused = this.inputsRefusal(`${d}/contexts/0`) ?? this.minRegionSzRefusal(`${d}/contexts/0`);
+        if (refused) return refused;
+      }
       // damon_sysfs_turn_damon_off(): no ctx yet is -EINVAL; damon_stop() of a stopped one -EPERM.
       if (t === 'off') return on ? 'off' : { errno: started ? '-EPERM' : '-EINVAL' };
       // The sysfs code clears tried regions itself (of the one context); the others need the running kdamond.
@@ -271,12 +302,13 @@ export class SysfsTree {
   }
 
   /**
-   * Whether damon_sysfs_apply_inputs() refuses context dir `c`'s files: damon_set_attrs()'s checks
-   * (attrsError), damon_sysfs_add_targets()'s (one target for paddr) and damon_sysfs_set_regions()'s
-   * (a region's start above its end, or a region starting before the previous one ends). Not checked: vaddr pids (there are no processes
-   * here) and what only a commit refuses in some kernels (node_eligible_mem_bp off paddr).
+   * Why damon_sysfs_apply_inputs() refuses context dir `c`'s files, in its order, or null:
+   * damon_set_attrs()'s checks (attrsError), damon_sysfs_add_targets()'s (one target for paddr) and
+   * damon_sysfs_set_regions()'s (a region's start above its end, or a region starting before the
+   * previous one ends). Not checked: vaddr pids (there are no processes here) and what only a
+   * commit refuses in some kernels (node_eligible_mem_bp off paddr).
    */
-  private inputsRefused(c: string): boolean {
+  private inputsRefusal(c: string): Refusal | null {
     const n = (p: string): number => Number(this.files.get(`${c}/${p}`)?.value ?? '0');
     const iv = 'monitoring_attrs/intervals';
     const attrs: DamonAttrs = {
@@ -288,16 +320,27 @@ export class SysfsTree {
       maxNrRegions: n('monitoring_attrs/nr_regions/max'),
       aggrSamples: 0,
     };
-    if (attrsError(attrs) !== null) return true;
-    if (sysfsTargetsRefusal(this.files.get(`${c}/operations`)?.value ?? 'vaddr', n('targets/nr_targets')) !== null) return true;
+    const ae = attrsError(attrs);
+    if (ae !== null) return { errno: '-EINVAL', why: `damon_set_attrs() refuses the attributes: ${ae}` };
+    const targets = sysfsTargetsRefusal(this.files.get(`${c}/operations`)?.value ?? 'vaddr', n('targets/nr_targets'));
+    if (targets !== null) return refusalOf(targets);
     for (let t = 0; t < n('targets/nr_targets'); t++) {
-      const big = (p: string): bigint => BigInt(this.files.get(`${c}/targets/${t}/regions/${p}`)?.value ?? '0');
+      const rd = `${c}/targets/${t}/regions`;
+      const big = (p: string): bigint => BigInt(this.files.get(`${rd}/${p}`)?.value ?? '0');
       for (let r = 0; r < Number(big('nr_regions')); r++) {
-        if (big(`${r}/start`) > big(`${r}/end`)) return true;
-        if (r > 0 && big(`${r - 1}/end`) > big(`${r}/start`)) return true;
+        if (big(`${r}/start`) > big(`${r}/end`)) return { errno: '-EINVAL', why: `${rd}/${r}: start ${big(`${r}/start`)} is above end ${big(`${r}/end`)} (damon_sysfs_set_regions())` };
+        if (r > 0 && big(`${r - 1}/end`) > big(`${r}/start`))
+          return { errno: '-EINVAL', why: `${rd}/${r}: start ${big(`${r}/start`)} is below the end of region ${r - 1}, ${big(`${r - 1}/end`)} (damon_sysfs_set_regions() takes them sorted and apart)` };
       }
     }
-    return false;
+    return null;
+  }
+
+  /** damon_commit_ctx()'s refusal of a min_region_sz (4096 / addr_unit, paddr only) that is not a power of two, or null. */
+  private minRegionSzRefusal(c: string): Refusal | null {
+    const au = Number(this.files.get(`${c}/addr_unit`)?.value ?? '1');
+    const msz = minRegionSzFor(au, this.files.get(`${c}/operations`)?.value);
+    return isPow2(msz) ? null : { errno: '-EINVAL', why: `min_region_sz ${msz} (4096 / addr_unit ${au}) is not a power of two (damon_commit_ctx())` };
   }
 
   private context(d: string): void {
