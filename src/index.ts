@@ -38,4 +38,4 @@ export { damoArgsToParams } from './formats/damo/args.js';
 export { sysfsFiles, exportSysfsTree } from './formats/sysfs/export.js';
 export { importSysfsTree } from './formats/sysfs/import.js';
 export { sysfsScript } from './formats/sysfs/script.js';
-export { SysfsTree, kstrtobool, kstrtoint, kstrtoul } from './formats/sysfs/tree.js';
+export { SysfsTree, kstrtobool, kstrtoint, kstrtoul, type SysfsTreeOptions } from './formats/sysfs/tree.js';

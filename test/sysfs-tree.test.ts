@@ -18,7 +18,7 @@ import { loadScenarioFile } from '../src/scenario/load.js';
 import type { ContextParams, KdamondParams } from '../src/scenario/model.js';
 import { attrsError } from '../src/damon/attrs.js';
 import { kdamondsArb } from './helpers/damo-arb.js';
-import { findProfile, resolveProfile, type KernelProfile } from '../src/profiles.js';
+import { PROFILES, findProfile, resolveProfile, type KernelProfile } from '../src/profiles.js';
 
 /** The newest tree: every file damon-sim knows (layout.ts sysfsFeatures). */
 const B1 = findProfile('b1')!;
@@ -331,6 +331,113 @@ describe('the kernel store semantics', () => {
     // addr_unit sets min_region_sz for paddr only: a vaddr context keeps 4096, and commits.
     t.write(`${c}/addr_unit`, '3');
     expect(t.write(st, 'commit')).toBeNull();
+  });
+
+  /** A tree of `profile` with one paddr kdamond of one target and one scheme, ready for `on`. */
+  const oneScheme = (profile?: KernelProfile, memcgs?: string[]) => {
+    const t = new SysfsTree(profile, { memcgs });
+    const c = 'kdamonds/0/contexts/0';
+    for (const [f, v] of [['kdamonds/nr_kdamonds', '1'], ['kdamonds/0/contexts/nr_contexts', '1'], [`${c}/operations`, 'paddr'], [`${c}/targets/nr_targets`, '1'], [`${c}/schemes/nr_schemes`, '1']])
+      expect(t.write(f, v), f).toBeNull();
+    return { t, c, sd: `${c}/schemes/0`, st: 'kdamonds/0/state' };
+  };
+  const TAIL = 'damon_sysfs_mk_scheme() cannot build scheme 0, and damon_sysfs_add_schemes() fails any scheme it cannot build with -ENOMEM';
+
+  it('on refuses (-ENOMEM) a scheme damon_sysfs_mk_scheme() cannot build, and the kdamond stays off', () => {
+    for (const p of PROFILES) {
+      const { t, sd, st } = oneScheme(p);
+      const fd = `${sd}/core_filters/0`;
+      expect([t.write(`${sd}/core_filters/nr_filters`, '1'), t.write(`${fd}/type`, 'addr'), t.write(`${fd}/addr_start`, '8192'), t.write(`${fd}/addr_end`, '4096')]).toEqual([null, null, null, null]);
+      // The files take the range (each is a plain kstrtoul store); only building the scheme fails.
+      expect(t.write(st, 'on'), p.name).toBe('-ENOMEM');
+      expect(t.lastError()).toBe(`-ENOMEM: ${fd}: addr_end 4096 is below addr_start 8192 (an addr filter): ${TAIL}`);
+      expect([t.read(st), t.running(), t.read(`${fd}/addr_end`)]).toEqual(['off\n', [], '4096\n']);
+      // An empty range is a range: the kernel refuses end < start only.
+      t.write(`${fd}/addr_end`, '8192');
+      expect(t.write(st, 'on')).toBeNull();
+      expect(t.lastError()).toBeNull();
+      expect(t.running()).toEqual([0]);
+    }
+  });
+
+  it('commit refuses (-ENOMEM) a scheme it cannot build, and the kdamond runs on', () => {
+    const { t, c, sd, st } = oneScheme();
+    expect(t.write(st, 'on')).toBeNull();
+    const fd = `${sd}/ops_filters/0`;
+    t.write(`${sd}/ops_filters/nr_filters`, '1');
+    t.write(`${fd}/type`, 'hugepage_size');
+    t.write(`${fd}/min`, '2097152');
+    t.write(`${fd}/max`, '4096');
+    expect(t.write(st, 'commit')).toBe('-ENOMEM');
+    expect(t.lastError()).toBe(`-ENOMEM: ${fd}: min 2097152 is above max 4096 (a hugepage_size filter): ${TAIL}`);
+    expect([t.read(st), t.running()]).toEqual(['on\n', [0]]);
+    // The running kdamond still takes the commands that need it.
+    expect([t.write(st, 'update_schemes_stats'), t.write(st, 'update_schemes_tried_regions')]).toEqual([null, null]);
+    // Building comes first: a context damon_commit_ctx() would also refuse (min_region_sz 4096 / 3)
+    // is refused for the scheme; a context whose attributes damon_set_attrs() refuses, for those.
+    t.write(`${c}/addr_unit`, '3');
+    expect(t.write(st, 'commit')).toBe('-ENOMEM');
+    t.write(`${c}/monitoring_attrs/nr_regions/min`, '2');
+    expect(t.write(st, 'commit')).toBe('-EINVAL');
+    expect(t.lastError()).toMatch(/^-EINVAL: damon_set_attrs\(\) refuses the attributes: /);
+    t.write(`${c}/monitoring_attrs/nr_regions/min`, '10');
+    t.write(`${fd}/max`, '2097152');
+    expect(t.write(st, 'commit')).toBe('-EINVAL');
+    expect(t.lastError()).toBe('-EINVAL: min_region_sz 1365 (4096 / addr_unit 3) is not a power of two (damon_commit_ctx())');
+    t.write(`${c}/addr_unit`, '1');
+    expect(t.write(st, 'commit')).toBeNull();
+    // A filter's fields of another type are not looked at; the legacy filters dir is built too.
+    t.write(`${fd}/type`, 'anon');
+    t.write(`${fd}/max`, '0');
+    expect(t.write(st, 'commit')).toBeNull();
+    t.write(`${sd}/filters/nr_filters`, '2');
+    t.write(`${sd}/filters/1/type`, 'addr');
+    t.write(`${sd}/filters/1/addr_start`, '1');
+    expect(t.write(st, 'commit')).toBe('-ENOMEM');
+    expect(t.lastError()).toBe(`-ENOMEM: ${sd}/filters/1: addr_end 0 is below addr_start 1 (an addr filter): ${TAIL}`);
+    expect(t.read(st)).toBe('on\n');
+  });
+
+  it('a memcg filter or goal must name a cgroup: an empty path never does, others where the tree knows the machine\'s cgroups', () => {
+    const { t, sd, st } = oneScheme();
+    const fd = `${sd}/ops_filters/0`;
+    t.write(`${sd}/ops_filters/nr_filters`, '1');
+    t.write(`${fd}/type`, 'memcg');
+    // Never written (NULL in the kernel): damon_sysfs_memcg_path_to_id() finds nothing.
+    expect(t.write(st, 'on')).toBe('-ENOMEM');
+    expect(t.lastError()).toBe(`-ENOMEM: ${fd}/memcg_path: no cgroup path written (a memcg filter): ${TAIL}`);
+    t.write(`${fd}/memcg_path`, '\n');
+    expect(t.write(st, 'on')).toBe('-ENOMEM');
+    // Without the machine's cgroups, a path is taken unchecked.
+    t.write(`${fd}/memcg_path`, '/db\n');
+    expect(t.write(st, 'on')).toBeNull();
+
+    const known = oneScheme(undefined, ['/app']);
+    const kf = `${known.sd}/ops_filters/0`;
+    known.t.write(`${known.sd}/ops_filters/nr_filters`, '1');
+    known.t.write(`${kf}/type`, 'memcg');
+    known.t.write(`${kf}/memcg_path`, '/db');
+    expect(known.t.write(known.st, 'on')).toBe('-ENOMEM');
+    expect(known.t.lastError()).toBe(`-ENOMEM: ${kf}/memcg_path: "/db" names no cgroup (the machine has "/", "/app") (a memcg filter): ${TAIL}`);
+    // Compared as sysfs_streq() compares: echo's newline is no part of the name; the root is always there.
+    known.t.write(`${kf}/memcg_path`, '/app\n');
+    expect(known.t.write(known.st, 'on')).toBeNull();
+    known.t.write(`${kf}/memcg_path`, '/');
+    expect(known.t.write(known.st, 'commit')).toBeNull();
+
+    // A node_memcg goal's path, looked up only for a goal with a target_value (the others are left out).
+    const gd = `${known.sd}/quotas/goals`;
+    known.t.write(`${gd}/nr_goals`, '1');
+    known.t.write(`${gd}/0/target_metric`, 'node_memcg_used_bp');
+    known.t.write(`${gd}/0/path`, '/db');
+    expect(known.t.write(known.st, 'commit')).toBeNull();
+    known.t.write(`${gd}/0/target_value`, '3000');
+    expect(known.t.write(known.st, 'commit')).toBe('-ENOMEM');
+    expect(known.t.lastError()).toBe(`-ENOMEM: ${gd}/0/path: "/db" names no cgroup (the machine has "/", "/app") (a node_memcg_used_bp goal): ${TAIL}`);
+    expect(known.t.read(known.st)).toBe('on\n');
+    // Another metric's path is not looked at.
+    known.t.write(`${gd}/0/target_metric`, 'node_mem_used_bp');
+    expect(known.t.write(known.st, 'commit')).toBeNull();
   });
 });
 

@@ -18,7 +18,9 @@
  *   attributes damon_set_attrs() accepts and whose regions are ordered) and `off` (nothing is run
  *   here: `on` only marks the kdamond running) and refuses the other commands while off, but for
  *   clear_schemes_tried_regions, which the sysfs code does itself; `commit` checks the files as
- *   `on` does.
+ *   `on` does. A scheme damon_sysfs_mk_scheme() cannot build (an addr filter ending below its
+ *   start, a hugepage_size filter whose min is above its max, a memcg filter or goal naming no
+ *   cgroup) fails both with -ENOMEM, as damon_sysfs_add_schemes() reports any such failure.
  *
  * The tree is a kernel profile's (default b0): the files and names its kernel lacks
  * (layout.ts sysfsFeatures) are not there.
@@ -30,9 +32,9 @@
 import { attrsError, type DamonAttrs } from '../../damon/attrs.js';
 import { sysfsTargetsRefusal } from '../../damon/commit.js';
 import { minRegionSzFor } from '../../run/build.js';
-import { FILTER_TYPES, GOAL_TUNERS, WMARK_METRICS, isCoreFilter, type FilterType } from '../../damos/scheme.js';
+import { FILTER_TYPES, GOAL_TUNERS, WMARK_METRICS, isCoreFilter, measuresMemcg, type FilterType } from '../../damos/scheme.js';
 import { INT_MAX, UINT_MAX, ULONG_MAX, isPow2 } from '../../lib/kint.js';
-import { sysfsStrip } from '../../lib/kstring.js';
+import { sysfsStreq, sysfsStrip } from '../../lib/kstring.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { DEFAULT_PROFILE, stoppedCommandErrno, type KernelProfile } from '../../profiles.js';
 import { PROFILE_FILES, hasFile, statsFiles, sysfsFeatures, type ProfileFile, type SysfsFeatures } from './layout.js';
@@ -151,6 +153,18 @@ const STATE_COMMANDS = [
   'update_tuned_intervals',
 ];
 
+export interface SysfsTreeOptions {
+  /**
+   * The machine's cgroups, by path (the root, "/", is always there): a memcg filter or a
+   * node_memcg_* goal naming none of them cannot be built. Without them only an empty path is known
+   * to name no cgroup, and other paths are taken unchecked.
+   */
+  readonly memcgs?: Iterable<string>;
+}
+
+/** The filter dirs in the order damon_sysfs_mk_scheme() installs them. */
+const FILTER_DIRS = ['core_filters', 'ops_filters', 'filters'] as const;
+
 export class SysfsTree {
   private readonly files = new Map<string, FileNode>();
   private readonly dirs = new Set<string>();
@@ -159,10 +173,16 @@ export class SysfsTree {
 
   /** The profile's files and names. */
   private readonly has: SysfsFeatures;
+  /** SysfsTreeOptions.memcgs with the root, or undefined when not given. */
+  private readonly memcgs: readonly string[] | undefined;
   private lastRefusal: string | null = null;
 
-  constructor(private readonly profile: KernelProfile = DEFAULT_PROFILE) {
+  constructor(
+    private readonly profile: KernelProfile = DEFAULT_PROFILE,
+    opts: SysfsTreeOptions = {},
+  ) {
     this.has = sysfsFeatures(profile);
+    this.memcgs = opts.memcgs === undefined ? undefined : [...new Set(['/', ...opts.memcgs])];
     this.dir('kdamonds');
     this.nr('kdamonds/nr_kdamonds', (d) => this.kdamond(d));
   }
@@ -200,8 +220,8 @@ export class SysfsTree {
 
   /**
    * Why the last write() failed: its errno, then the reason where the tree knows one (the checks of
-   * `on` and `commit`: "-EINVAL: kdamonds/0/contexts/0/targets/0/regions/1: ..."); null after a
-   * write that succeeded.
+   * `on` and `commit`: "-ENOMEM: kdamonds/0/contexts/0/schemes/0/core_filters/0: ..."); null after
+   * a write that succeeded.
    */
   lastError(): string | null {
     return this.lastRefusal;
@@ -305,7 +325,8 @@ export class SysfsTree {
    * Why damon_sysfs_apply_inputs() refuses context dir `c`'s files, in its order, or null:
    * damon_set_attrs()'s checks (attrsError), damon_sysfs_add_targets()'s (one target for paddr) and
    * damon_sysfs_set_regions()'s (a region's start above its end, or a region starting before the
-   * previous one ends). Not checked: vaddr pids (there are no processes here) and what only a
+   * previous one ends), then the schemes damon_sysfs_add_schemes() cannot build
+   * (schemesRefusal()). Not checked: vaddr pids (there are no processes here) and what only a
    * commit refuses in some kernels (node_eligible_mem_bp off paddr).
    */
   private inputsRefusal(c: string): Refusal | null {
@@ -333,7 +354,61 @@ export class SysfsTree {
           return { errno: '-EINVAL', why: `${rd}/${r}: start ${big(`${r}/start`)} is below the end of region ${r - 1}, ${big(`${r - 1}/end`)} (damon_sysfs_set_regions() takes them sorted and apart)` };
       }
     }
+    return this.schemesRefusal(c);
+  }
+
+  /**
+   * damon_sysfs_add_schemes(): a scheme damon_sysfs_mk_scheme() cannot build fails the context
+   * with -ENOMEM, whatever the cause (the kernel's own code returns it for them all; damos.md §7
+   * says -EINVAL). The causes, per scheme in order: a goal with a target_value whose memcg path
+   * names no cgroup (damos_sysfs_add_quota_score()), then each filter of core_filters, ops_filters
+   * and filters by its type (damon_sysfs_add_scheme_filters()): memcg naming no cgroup, addr ending
+   * below its start, hugepage_size with min above max. Other types' fields are not looked at.
+   */
+  private schemesRefusal(c: string): Refusal | null {
+    const v = (p: string): string => this.files.get(p)?.value ?? '0';
+    for (let s = 0; s < Number(v(`${c}/schemes/nr_schemes`)); s++) {
+      const sd = `${c}/schemes/${s}`;
+      const fail = (what: string): Refusal => ({
+        errno: '-ENOMEM',
+        why: `${what}: damon_sysfs_mk_scheme() cannot build scheme ${s}, and damon_sysfs_add_schemes() fails any scheme it cannot build with -ENOMEM`,
+      });
+      const gd = `${sd}/quotas/goals`;
+      for (let g = 0; g < Number(v(`${gd}/nr_goals`)); g++) {
+        // A goal without a target_value is left out before its metric is looked at.
+        const metric = v(`${gd}/${g}/target_metric`);
+        if (v(`${gd}/${g}/target_value`) !== '0' && measuresMemcg(metric)) {
+          const no = this.namesNoMemcg(this.files.get(`${gd}/${g}/path`)?.value ?? '');
+          if (no) return fail(`${gd}/${g}/path: ${no} (a ${metric} goal)`);
+        }
+      }
+      for (const dir of FILTER_DIRS) {
+        for (let i = 0; i < Number(v(`${sd}/${dir}/nr_filters`)); i++) {
+          const fd = `${sd}/${dir}/${i}`;
+          const type = v(`${fd}/type`);
+          if (type === 'memcg') {
+            const no = this.namesNoMemcg(this.files.get(`${fd}/memcg_path`)?.value ?? '');
+            if (no) return fail(`${fd}/memcg_path: ${no} (a memcg filter)`);
+          } else if (type === 'addr' && BigInt(v(`${fd}/addr_end`)) < BigInt(v(`${fd}/addr_start`))) {
+            return fail(`${fd}: addr_end ${v(`${fd}/addr_end`)} is below addr_start ${v(`${fd}/addr_start`)} (an addr filter)`);
+          } else if (type === 'hugepage_size' && BigInt(v(`${fd}/min`)) > BigInt(v(`${fd}/max`))) {
+            return fail(`${fd}: min ${v(`${fd}/min`)} is above max ${v(`${fd}/max`)} (a hugepage_size filter)`);
+          }
+        }
+      }
+    }
     return null;
+  }
+
+  /**
+   * Why damon_sysfs_memcg_path_to_id() finds no cgroup for a written path (-EINVAL), or null: an
+   * unwritten path (NULL) or an empty one names none (the root's path is "/"); others are compared
+   * with sysfs_streq() to the machine's cgroups, when the tree was given them.
+   */
+  private namesNoMemcg(path: string): string | null {
+    if (sysfsStrip(path) === '') return 'no cgroup path written';
+    if (this.memcgs === undefined || this.memcgs.some((m) => sysfsStreq(m, path))) return null;
+    return `${JSON.stringify(sysfsStrip(path))} names no cgroup (the machine has ${this.memcgs.map((m) => JSON.stringify(m)).join(', ')})`;
   }
 
   /** damon_commit_ctx()'s refusal of a min_region_sz (4096 / addr_unit, paddr only) that is not a power of two, or null. */
