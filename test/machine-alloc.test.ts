@@ -417,6 +417,36 @@ describe('which folios migrate when memory runs short (the kernel\'s list order)
     expect(m.nodeFree(1)).toBe(4096);
   });
 
+
+  it('a batch is 512 base pages also when the target fills in its middle: the next batch reuses the frames the first one freed', () => {
+    // migrate_pages() cuts the list into batches of NR_MAX_BATCHED_MIGRATION (512) base pages and
+    // migrate_pages_batch() allocates every destination of a batch before it frees any source
+    // (damos.md §2.2; migrate.c). Node 0 (the target) has room for 300 pages, node 1 (the source)
+    // none, node 2 all of it; the fallback order is [0, 1, 2], as a zonelist without
+    // __GFP_THISNODE would try them. 1000 pages, highest first:
+    //  batch 1 (pages 999..488): 300 to node 0, then 212 to node 2 (node 1's own sources are not
+    //   free yet); its end frees node 1's frames of pages 488..999;
+    //  batch 2 (pages 487..0): node 0 is full, node 1 now has 512 free frames: all 488 stay on
+    //   node 1, in the lowest of them.
+    // A batch that ran on past 512 pages after the target filled would have sent 512 to node 2.
+    const PAGE = 4096;
+    const m = new Machine({ nodes: [node(8 * MiB), node(8 * MiB), node(8 * MiB)], base: 0, holeBetweenNodes: 0 });
+    expect(m.allocate(req(1, 8 * MiB - 300 * PAGE, false, [0]))).toBe(0); // node 0 keeps 300 frames
+    expect(m.allocate(req(2, 1000 * PAGE, false, [1]))).toBe(0); // [8 MiB, 8 MiB + 1000 pages)
+    expect(m.allocate(req(3, 8 * MiB - 1000 * PAGE, false, [1]))).toBe(0); // node 1 full
+    const res = m.migrateRange(8 * MiB, 8 * MiB + 1000 * PAGE, 0, [1, 2]);
+    expect(res).toEqual({ migrated: 1000 * PAGE, folios: 1000, costNs: 1000 * DEFAULT_COSTS.migrateNsPer4k });
+    expect(of(m, 2)).toEqual([
+      [0, 488 * PAGE, 1, PAGE],
+      [488 * PAGE, 212 * PAGE, 2, PAGE],
+      [700 * PAGE, 300 * PAGE, 0, PAGE],
+    ]);
+    // Pages 0..487 took the frames pages 488..975 left (the lowest free on node 1).
+    const low = m.mem.toArray().find((e) => e.owner === 2 && e.node === 1)!;
+    expect([low.start, low.end]).toEqual([8 * MiB + 488 * PAGE, 8 * MiB + 976 * PAGE]);
+    expect(m.migratedBytes[1]).toEqual([300 * PAGE, 488 * PAGE, 212 * PAGE]);
+    expect([0, 1, 2].map((n) => m.nodeFree(n) / PAGE)).toEqual([0, 512, 2048 - 212]);
+  });
   it('ranges must hold whole folios: one that cuts a THP is refused', () => {
     const m = new Machine({ nodes: [node(8 * MiB), node(8 * MiB)], base: 0, holeBetweenNodes: 0 });
     expect(m.allocate(req(1, 7 * MiB, false, [0]))).toBe(0);
