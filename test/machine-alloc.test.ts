@@ -50,6 +50,19 @@ describe('THP areas', () => {
   });
 });
 
+describe('allocatedBytes()', () => {
+  it('counts the LRU folios only: a node\'s reserved kernel memory is no owner\'s', () => {
+    // The conservation checks (test/invariants.test.ts) compare it with the workload's RSS and
+    // count the boot reservation (scenario `nodes[].reserved`, non-LRU) on their own.
+    const m = dramCxlMachine({ dram: 8 * MiB, cxl: 8 * MiB, base: GiB, reserved0: 2 * MiB });
+    const alloc = (owner: number, bytes: number, node: number) => expect(m.allocate({ owner, vstart: 64 * MiB * owner, bytes, anon: true, mapped: true, memcg: 0, thp: false, nodes: [node], now: 0 })).toBe(0);
+    alloc(1, 3 * MiB, 0);
+    alloc(2, 1 * MiB, 1);
+    expect(m.allocatedBytes()).toBe(4 * MiB);
+    expect(m.nodeFree(0)).toBe(3 * MiB); // 8 - 2 reserved - 3
+  });
+});
+
 describe('machine.costs', () => {
   it('keys not given keep their defaults (a partial costs object used to leave them undefined, and runs never ended)', () => {
     const doc = tiering6040('temporal');
