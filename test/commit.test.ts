@@ -718,6 +718,39 @@ describe('on after off (damon_sysfs_turn_damon_on)', () => {
     expect(commitOff.first.aggr_us).toBe(100_000);
   });
 
+  it('a refresh_ms update due while a tried-regions walk holds the sysfs lock is skipped: on starts from the files as they were', () => {
+    // damon_sysfs_repeat_call_fn() moves its deadline, then takes damon_sysfs_lock by trylock; the
+    // state write of update_schemes_tried_bytes holds it until damos_walk() returns. With
+    // refresh_ms 2 s the only update before the stop is due at 2 s: inside the walk (about 1.95 to
+    // 2.14 s), so the files keep the scenario's intervals; the next is due at 4 s, after the run.
+    const goal = { access_bp: '4 %', aggrs: 3, min_sample_us: '1 ms', max_sample_us: '1 s' };
+    const restart = (events: object[]) => {
+      const d = smallDoc([...events, { at: 3, command: 'on' }]) as { duration: number; damon: { kdamonds: Array<{ refresh_ms?: string; contexts: Array<{ intervals: Record<string, unknown> }> }> } };
+      d.duration = 4;
+      d.damon.kdamonds[0].refresh_ms = '2 s';
+      d.damon.kdamonds[0].contexts[0].intervals = { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s', intervals_goal: goal };
+      const res = runScenario(scenarioFromDoc(d).scenario);
+      const first = res.aggrs.find((a) => a.t > 3)!;
+      const before = res.aggrs.filter((a) => a.t < 2).at(-1)!;
+      return { seen: res.events.map((e) => [e.type, e.command, e.status, e.t]), first: [first.sample_us, first.aggr_us], before: [before.sample_us, before.aggr_us] };
+    };
+    const walked = restart([
+      { at: 1.95, command: 'update_schemes_tried_bytes' },
+      { at: 1.951, command: 'off' },
+    ]);
+    expect(walked.seen).toEqual([
+      ['tried_regions', undefined, undefined, 2.140007],
+      ['event', 'update_schemes_tried_bytes', 'ok', 2.140007],
+      ['event', 'off', 'ok', 2.150007],
+      ['event', 'on', 'ok', 3],
+    ]);
+    expect(walked.first).toEqual([5_000, 100_000]);
+    // Without the walk the update at 2 s goes through: on starts from the intervals tuned by then.
+    const plain = restart([{ at: 2.05, command: 'off' }]);
+    expect(plain.before).toEqual([8_423, 168_460]);
+    expect(plain.first).toEqual([8_423, 168_460]);
+  });
+
   it('a commit written while the kdamond is off replaces the tuned intervals in the files', () => {
     const goal = { access_bp: '4 %', aggrs: 3, min_sample_us: '1 ms', max_sample_us: '1 s' };
     const d = smallDoc([
