@@ -25,6 +25,11 @@ interface Rec {
 function timeline(name: string, edit: (doc: { events: Array<Record<string, unknown>> }) => void = () => undefined): { recs: Rec[]; events: Rec[]; warnings: string[] } {
   const doc = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'events', `${name}.json`), 'utf8')) as { events: Array<Record<string, unknown>> };
   edit(doc);
+  return timelineOf(doc);
+}
+
+/** timeline() of a scenario document. */
+function timelineOf(doc: object): { recs: Rec[]; events: Rec[]; warnings: string[] } {
   const loaded = scenarioFromDoc(doc);
   const lines: string[] = [];
   runScenario(loaded.scenario, { write: (l) => lines.push(l) });
@@ -80,5 +85,60 @@ describe('scheduled events: when they act and when their records say they did', 
       expect(warnings).toEqual(['events[0].at: at or after the end of the run (2 s): never delivered']);
       expect(events).toEqual([]);
     }
+  });
+});
+
+describe('writes behind an off wait for the kdamond to leave its loop', () => {
+  /**
+   * A migrate_hot scheme that moves its 64 MiB quota every aggregation (16384 pages at 1.1 us
+   * each: about 18 ms) and an off written at 0.395 s: it is served at the kdamond_call() of the
+   * iteration ending the aggregation at 0.396009 s, whose apply pass then runs (kthread_stop()
+   * ends the loop only after the iteration in progress) and ends at 0.414686 s, the kdamond's exit.
+   */
+  const migrating = (events: object[]) => ({
+    name: 'off-mid-apply',
+    seed: 5,
+    duration: 0.6,
+    record: { aggr_stride: 1 },
+    machine: { nodes: [{ capacity: '512 MiB' }, { capacity: '512 MiB' }] },
+    workload: { type: 'hotset', rss: '256 MiB', hot_set: '128 MiB', hot_share: '99 %', access_rate: 1e8, nodes: [1, 0] },
+    damon: {
+      kdamonds: [
+        {
+          contexts: [
+            {
+              ops: 'paddr',
+              targets: [{ pid: null, regions: [{ start: '4 GiB', end: '5 GiB' }] }],
+              intervals: { sample_us: '5 ms', aggr_us: '100 ms', ops_update_us: '1 s' },
+              nr_regions: { min: 10, max: 1000 },
+              schemes: [
+                {
+                  action: 'migrate_hot',
+                  target_nid: 0,
+                  access_pattern: { sz_bytes: { min: '4 KiB', max: 'max' }, nr_accesses: { min: '1 samples', max: '20 samples' }, age: { min: 0, max: 'max' } },
+                  quotas: { time_ms: 0, sz_bytes: '64 MiB', reset_interval_ms: '100 ms', weights: { sz_permil: 0, nr_accesses_permil: 0, age_permil: 0 } },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    events,
+  });
+  /** [type, command, status, t] of the records from 0.25 s to 0.45 s, checked to come in time order. */
+  const around = (events: object[]) => {
+    const { recs } = timelineOf(migrating(events));
+    expectTimeOrder(recs);
+    return recs.filter((r) => r.t >= 0.25 && r.t <= 0.45).map((r) => [r.type, r.command, r.status, r.t]);
+  };
+
+  it('an on written while the stopped kdamond was still finishing its iteration is answered at its exit, after that iteration\'s records', () => {
+    expect(around([{ at: 0.395, command: 'off' }, { at: 0.3951, command: 'on' }])).toEqual([
+      ['aggr', undefined, undefined, 0.276684],
+      ['event', 'off', 'ok', 0.396009],
+      ['aggr', undefined, undefined, 0.414686],
+      ['event', 'on', 'ok', 0.414686],
+    ]);
   });
 });
