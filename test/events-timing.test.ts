@@ -141,4 +141,19 @@ describe('writes behind an off wait for the kdamond to leave its loop', () => {
       ['event', 'on', 'ok', 0.414686],
     ]);
   });
+
+  it('so is a write the stopped kdamond refuses: the time order holds for every command behind the off', () => {
+    // The off's write returns when kthread_stop() does (docs/timeline.md: writes behind an off
+    // wait for the kdamond to stop); the refusal was stamped at the off's kdamond_call() instead,
+    // before the aggr record of the iteration the kdamond finished.
+    expect(around([{ at: 0.395, command: 'off' }, { at: 0.3951, command: 'update_schemes_stats' }, { at: 0.3952, command: 'on' }])).toEqual([
+      ['aggr', undefined, undefined, 0.276684],
+      ['event', 'off', 'ok', 0.396009],
+      ['aggr', undefined, undefined, 0.414686],
+      ['event', 'update_schemes_stats', 'error', 0.414686],
+      ['event', 'on', 'ok', 0.414686],
+    ]);
+    // A write made after the exit is answered at its own time.
+    expect(around([{ at: 0.395, command: 'off' }, { at: 0.42, command: 'update_schemes_stats' }]).slice(-1)).toEqual([['event', 'update_schemes_stats', 'error', 0.42]]);
+  });
 });

@@ -197,8 +197,10 @@ export class EventEngine {
       if (k && !k.kdamond.stopped) continue;
       while (q.length > 0 && q[0].at <= untilNs && !(k && !k.kdamond.stopped)) {
         const ev = q.shift()!;
-        // Written once the write before it returned (an `off` returns when the kdamond stopped).
-        const at = Math.max(ev.at, this.answeredAt.get(idx) ?? ev.at);
+        // Written once the write before it returned: an `off` returns when kthread_stop() does,
+        // once the kdamond finished the iteration it was served in (its clock, which the apply
+        // pass after the off's kdamond_call() may have moved on).
+        const at = Math.max(ev.at, this.answeredAt.get(idx) ?? ev.at, k?.clock.now ?? ev.at);
         // A commit that fails still wrote the files, intervals included.
         if (ev.command === 'commit') this.wroteFiles(ev);
         if (ev.command === CLEAR) this.outcome(ev, at, k?.kdamond.ctx, 'ok');
@@ -211,7 +213,7 @@ export class EventEngine {
             this.hook(k);
             this.refreshFrom(k, ev.params!.refreshMs);
           }
-          this.outcome(ev, Math.max(at, k.clock.now), k.kdamond.ctx, e === null ? 'ok' : 'error', e ?? undefined, undefined, e === null ? before : undefined);
+          this.outcome(ev, at, k.kdamond.ctx, e === null ? 'ok' : 'error', e ?? undefined, undefined, e === null ? before : undefined);
         } else if (ev.command === 'off') this.outcome(ev, at, k?.kdamond.ctx, 'error', '-EPERM: kdamond is not running'); // __damon_stop()
         else this.outcome(ev, at, k?.kdamond.ctx, 'error', stoppedError(ev.command, k?.kdamond.ctx.profile));
       }
