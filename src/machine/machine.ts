@@ -9,6 +9,7 @@ import { doubleZeros } from '../lib/v8-fields.js';
 import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown, alignUp } from '../lib/kint.js';
 import { DEFAULT_COSTS, type CostModel } from './cost.js';
 import { ExtKind, Extent, ExtentList } from './extents.js';
+import { ReturnTracker } from './returns.js';
 import { EvictedStore } from './swap.js';
 
 export type MemKind = 'dram' | 'cxl';
@@ -124,6 +125,8 @@ export class Machine {
   private logSealed = 0;
   /** Bytes migrated from node i to node j. */
   readonly migratedBytes: number[][];
+  /** Of those, the bytes that went back to a node the same workload memory had been migrated away from (returns.ts). */
+  readonly returns: ReturnTracker;
   /** Paged-out anon memory and dropped page cache. */
   readonly evicted: EvictedStore;
   /** Free bytes per node, kept current by every change of an extent to or from Free. */
@@ -146,6 +149,7 @@ export class Machine {
       this.mem.push(new Extent(start, end, nid, ExtKind.Free));
     });
     this.migratedBytes = this.nodes.map(() => doubleZeros(this.nodes.length));
+    this.returns = new ReturnTracker(this.nodes.length);
     this.evicted = new EvictedStore(spec.swap ?? 0);
     this.freeBytes = this.nodes.map((n) => n.capacity);
     this.freeScanFrom = this.nodes.map((n) => [n.start, n.start]);
@@ -339,8 +343,8 @@ export class Machine {
    * Migrate the LRU folios in [start, end) (whole folios; the caller passes folio-aligned ranges)
    * to node `target`, as one folio list: migrateFolios([[start, end]], ...).
    */
-  migrateRange(start: number, end: number, target: number, fallback: readonly number[] = []): MigrationResult {
-    return this.migrateFolios([[start, end]], target, fallback);
+  migrateRange(start: number, end: number, target: number, fallback: readonly number[] = [], nowNs = 0): MigrationResult {
+    return this.migrateFolios([[start, end]], target, fallback, nowNs);
   }
 
   /**
@@ -360,8 +364,17 @@ export class Machine {
    * nothing but where on the target each folio lands, which the simulated allocator decides anyway
    * (the lowest free block): those move in address order, piece by piece (moveAll()), which keeps
    * the extents of a run that fills one free block joined.
+   *
+   * `nowNs`, the simulated time, stamps the moves for the returned bytes (`returns`).
    */
-  migrateFolios(ranges: ReadonlyArray<readonly [number, number]>, target: number, fallback: readonly number[] = []): MigrationResult {
+  migrateFolios(ranges: ReadonlyArray<readonly [number, number]>, target: number, fallback: readonly number[] = [], nowNs = 0): MigrationResult {
+    this.returns.begin(nowNs);
+    const res = this.migrateFoliosAt(ranges, target, fallback);
+    this.returns.flush();
+    return res;
+  }
+
+  private migrateFoliosAt(ranges: ReadonlyArray<readonly [number, number]>, target: number, fallback: readonly number[]): MigrationResult {
     if (this.fitsOnTarget(ranges, target)) {
       const res: MigrationResult = { migrated: 0, folios: 0, costNs: 0 };
       for (const [a, b] of ranges) {
@@ -517,6 +530,7 @@ export class Machine {
       const d = this.mem.make(dst.start, dst.end, nid, e.kind);
       d.takeContent(e, e.vstart + (from - e.start));
       const srcNode = e.node;
+      this.returns.moved(e.owner, d.vstart, len, srcNode, nid);
       // Isolated until its batch ends: neither an LRU folio nor a free frame.
       this.mem.replaceRange(from, top, [this.mem.make(from, top, srcNode, ExtKind.NonLru)]);
       this.batchSources.push(from, top, srcNode);
@@ -619,6 +633,7 @@ export class Machine {
   private moveContent(e: Extent, from: number, to: number, len: number, node: number, fills: DestinationFills): void {
     const d = this.mem.make(to, to + len, node, e.kind);
     d.takeContent(e, e.vstart + (from - e.start));
+    this.returns.moved(e.owner, d.vstart, len, e.node, node);
     this.touched(to, to + len);
     this.freed(e.node, from, from + len);
     fills.place(d);

@@ -372,7 +372,7 @@ export class PaddrOps implements DamonOperations {
       const fallback = ctx.profile.migrateThisNode ? NO_NODES : m.otherNodes(target);
       // damon_migrate_pages() on the region's folio list (which folios move when memory runs
       // short: Machine.migrateFolios()).
-      const res = m.migrateFolios(f.ranges, target, fallback);
+      const res = m.migrateFolios(f.ranges, target, fallback, ctx.clock.now);
       migrated = res.migrated;
       costNs += res.costNs;
     }
