@@ -2449,7 +2449,10 @@ describe('a good scenario', () => {
     expect(total(dense.migrations)).toBeGreaterThan(10 * total(migrationSummary(sparse.aggrs[0])));
     expect(sparse.migrations).toEqual(dense.migrations);
     const m = dense.simulation.machine.migratedBytes;
-    expect(dense.migrations).toEqual(m.flatMap((row, from) => row.map((bytes, to) => ({ from, to, bytes })).filter((x) => x.bytes > 0)));
+    const r = dense.simulation.machine.returns.returned;
+    expect(dense.migrations.map(({ from, to, bytes, returned }) => ({ from, to, bytes, returned }))).toEqual(
+      m.flatMap((row, from) => row.map((bytes, to) => ({ from, to, bytes, returned: r[from][to] })).filter((x) => x.bytes > 0)),
+    );
   });
 
   it('a hot-set move at or after the end of the run draws the warning a late event does, judged again by --duration', () => {

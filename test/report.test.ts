@@ -802,6 +802,29 @@ describe('migrationSummary', () => {
     const table = formatSummaryTable([{ title: 'a', rows: [] }], [m]);
     expect(table).toMatch(/\n {2}node 0 -> node 0 \(target full\) +0\.000 MiB\n {2}node 0 -> node 1 +1\.000 GiB\n/);
   });
+
+  it('with the returned bytes: each pair says how much went back and how long it had been away, a timeline without them "-"', () => {
+    const returns = { returned: [[0, 768 * MiB], [0, 0]], awayByteNs: [[0, 768 * MiB * 30e9], [0, 0]] };
+    const m = migrationSummary(aggr(1, [1, 1], [[5, GiB], [512 * MiB, 0]]), returns);
+    expect(m).toEqual([
+      { from: 0, to: 0, bytes: 5, returned: 0, returnedAwayS: null },
+      { from: 0, to: 1, bytes: GiB, returned: 768 * MiB, returnedAwayS: 30 },
+      { from: 1, to: 0, bytes: 512 * MiB, returned: 0, returnedAwayS: null },
+    ]);
+    // Side by side with a run read from an older timeline (no `returned`) and one that moved nothing 1 -> 0.
+    const old = migrationSummary(aggr(1, [1, 1], [[0, GiB], [GiB, 0]]));
+    const none = migrationSummary(aggr(1, [1, 1], [[0, GiB], [0, 0]]), { returned: [[0, 0], [0, 0]], awayByteNs: [[0, 0], [0, 0]] });
+    const table = formatSummaryTable([{ title: 'new', rows: [] }, { title: 'old', rows: [] }, { title: 'none', rows: [] }], [m, old, none]);
+    const rows = table.split('\n').filter((l) => /^ {4}(returned|mean)/.test(l)).map((l) => l.trim().split(/\s{2,}/));
+    expect(rows).toEqual([
+      ['returned to node 1', '768.000 MiB (75.0 %)', '-', '0.000 MiB (0.0 %)'],
+      ['mean time away', '30.0 s', '-', '-'],
+      ['returned to node 0', '0.000 MiB (0.0 %)', '-', '0.000 MiB'],
+      ['mean time away', '-', '-', '-'],
+    ]);
+    // None of the runs recorded it: no such rows (the table of older timelines is unchanged).
+    expect(formatSummaryTable([{ title: 'a', rows: [] }], [old])).not.toContain('returned');
+  });
 });
 
 describe('setupDifferences', () => {

@@ -116,6 +116,31 @@ describe('tiering-6040 preset, 10 simulated minutes', () => {
     expect(both.length, msg).toBeGreaterThan(10);
   });
 
+  it('most of what both tuners migrate is the same memory going back (returned bytes, seed 42)', () => {
+    const pair = (o: Outcome, from: number) => {
+      const m = o.res.migrations.find((x) => x.from === from && x.to === 1 - from);
+      if (!m) throw new Error(`no migration ${from} -> ${1 - from}: ${JSON.stringify(o.res.migrations)}`);
+      return [m.bytes, m.returned, m.returnedAwayS === null || m.returnedAwayS === undefined ? m.returnedAwayS : Number(m.returnedAwayS.toFixed(3))];
+    };
+    // [bytes, returned, mean time away in s] of PULL (1 -> 0), then PUSH (0 -> 1).
+    expect([pair(temporal, 1), pair(temporal, 0)]).toEqual([
+      [63462187008, 57019830272, 24.702],
+      [59726888960, 59726888960, 36.427],
+    ]);
+    expect([pair(consist, 1), pair(consist, 0)]).toEqual([
+      [14377402368, 7939919872, 122.03],
+      [11466035200, 11466035200, 151.076],
+    ]);
+    for (const o of [temporal, consist]) {
+      // The workload is placed on CXL (nodes [1, 0]), so all that is on DRAM was pulled there: every
+      // push takes memory back where it came from. What PULL moves for the first time is memory
+      // never on DRAM before: about the hot set (6 GiB), all else it moves is coming back.
+      const [pulled, pulledBack] = pair(o, 1) as number[];
+      expect(pulled - pulledBack).toBeGreaterThanOrEqual(6 * 2 ** 30 - 64 * 2 ** 20);
+      expect(pulled - pulledBack).toBeLessThanOrEqual(24 * 2 ** 30);
+    }
+  });
+
   it('CONSIST reaches 6000 ± 100 too, later than TEMPORAL', () => {
     const msg = `${describeOutcome('TEMPORAL', temporal)}\n${describeOutcome('CONSIST', consist)}`;
     expect(consist.pull.timeToTargetS, msg).not.toBeNull();

@@ -10,6 +10,7 @@
 import { measuresNode, type DamosStat } from '../damos/scheme.js';
 import type { GoalParams } from '../run/events.js';
 import type { AggrRecord, GoalRecord, TruthSample } from '../run/recorder.js';
+import type { ReturnTracker } from '../machine/returns.js';
 import { MAX_SETUP_DIFFERENCES, type SetupDifference } from './setup-diff.js';
 import { spread } from '../lib/stats.js';
 
@@ -124,6 +125,14 @@ export interface Migration {
   from: number;
   to: number;
   bytes: number;
+  /**
+   * Of `bytes`, those that went back to a node the same workload memory had been migrated away
+   * from: their previous migration had taken them off `to` (machine/returns.ts; absent in
+   * timelines written before it was recorded).
+   */
+  returned?: number;
+  /** The mean time, in s, the returned bytes had been away from `to` (weighted by bytes); null when none returned. */
+  returnedAwayS?: number | null;
 }
 
 /** Identity of one quota goal across records, summaries and runs. */
@@ -741,14 +750,18 @@ function summarizePhase(
  * Pairs that never moved anything are left out: on a multi-node machine most are zero and would
  * only bury the interesting ones. A pair with from = to is a fallback: the target node was full
  * and the allocator gave the folio a new frame on its own node, which the kernel counts as
- * migrated (docs/model.md, "Migration").
+ * migrated (docs/model.md, "Migration"). With `returns` (the machine's ReturnTracker) each pair
+ * also says how much went back to a node it had left, and after how long on average.
  */
-export function migrationSummary(lastAggr: Pick<AggrRecord, 'migrated'> | undefined): Migration[] {
+export function migrationSummary(lastAggr: Pick<AggrRecord, 'migrated'> | undefined, returns?: Pick<ReturnTracker, 'returned' | 'awayByteNs'>): Migration[] {
   const out: Migration[] = [];
   if (!lastAggr) return out;
   lastAggr.migrated.forEach((row, from) => {
     row.forEach((bytes, to) => {
-      if (bytes > 0) out.push({ from, to, bytes });
+      if (bytes <= 0) return;
+      if (!returns) return void out.push({ from, to, bytes });
+      const returned = returns.returned[from][to];
+      out.push({ from, to, bytes, returned, returnedAwayS: returned > 0 ? returns.awayByteNs[from][to] / returned / 1e9 : null });
     });
   });
   return out;
@@ -1026,6 +1039,15 @@ export function formatSummaryTable(
           return formatBytesHuman(hit ? hit.bytes : 0);
         }),
       });
+      // Ping-pong: how much of it went back where it had been migrated from (timelines written
+      // before it was recorded: '-'). A fallback within one node returns nothing by definition.
+      if (p.from === p.to || !migrations.some((m) => m.some((q) => q.returned !== undefined))) continue;
+      const hits = migrations.map((m) => m.find((q) => q.from === p.from && q.to === p.to));
+      rows.push({
+        label: `    returned to node ${p.to}`,
+        cells: hits.map((q) => (q === undefined ? formatBytesHuman(0) : q.returned === undefined ? '-' : `${formatBytesHuman(q.returned)} (${fmtPct(q.returned / q.bytes)})`)),
+      });
+      rows.push({ label: '    mean time away', cells: hits.map((q) => (q?.returnedAwayS == null ? '-' : `${q.returnedAwayS.toFixed(1)} s`)) });
     }
   }
   if (stats && stats.some((st) => st.length > 0)) {

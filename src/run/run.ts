@@ -245,7 +245,7 @@ function* runSteps(sc: Scenario, opts: RunOptions): Generator<void, RunResult, v
   const summary = summarize(rec.goals, sc.duration / 1e9, labels, opts.tolerance ?? DEFAULT_TOLERANCE, { finalStats: stats, goalWrites, initialGoals, hotSetMoves, aggregations, stopped });
   // The machine's own counters at the end: not the last recorded aggregation, which record.aggr_stride
   // can make far older than the end (or which watermarks may have kept from being made at all).
-  const migrations = migrationSummary({ migrated: sim.machine.migratedBytes });
+  const migrations = migrationSummary({ migrated: sim.machine.migratedBytes }, sim.machine.returns);
   completeGoalRows(sc, summary, stats, labels, opts.tolerance ?? DEFAULT_TOLERANCE);
   // After the rows of goals never evaluated: the ground truth holds for them too.
   addGroundTruth(summary, rec.truths, sc.duration / 1e9, stopped);
