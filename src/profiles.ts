@@ -188,13 +188,15 @@ const MAINLINE_6_19: KernelProfile = {
 export const PROFILES: readonly KernelProfile[] = [B0, B1, MAINLINE_6_19];
 
 /**
- * The errno of a sysfs state command sent to a kdamond that is not running: -EINVAL where it never
- * ran (no context to call); once it stopped, what damon_call() answers a stopped context, or
- * damos_walk() for the tried-regions updates (callObsoleteCanceled, walkObsoleteCanceled).
+ * The errno of a sysfs state command sent to a kdamond that is not running: -EINVAL where it has no
+ * damon_ctx (never started, or the last `on` failed: damon_sysfs_turn_damon_on() destroys the old
+ * context before building the new one), as damon_sysfs_damon_call() and the tried-regions update
+ * check; with the context of a stopped run, what damon_call() answers it, or damos_walk() for the
+ * tried-regions updates (callObsoleteCanceled, walkObsoleteCanceled).
  */
-export function stoppedCommandErrno(profile: KernelProfile, command: string, started: boolean): { errno: '-ECANCELED' | '-EINVAL'; via: 'damon_call' | 'damos_walk' } {
+export function stoppedCommandErrno(profile: KernelProfile, command: string, hasCtx: boolean): { errno: '-ECANCELED' | '-EINVAL'; via: 'damon_call' | 'damos_walk' } {
   const via = command === 'update_schemes_tried_regions' || command === 'update_schemes_tried_bytes' ? 'damos_walk' : 'damon_call';
-  const canceled = started && (via === 'damos_walk' ? profile.walkObsoleteCanceled : profile.callObsoleteCanceled);
+  const canceled = hasCtx && (via === 'damos_walk' ? profile.walkObsoleteCanceled : profile.callObsoleteCanceled);
   return { errno: canceled ? '-ECANCELED' : '-EINVAL', via };
 }
 

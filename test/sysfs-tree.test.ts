@@ -360,6 +360,44 @@ describe('the kernel store semantics', () => {
     }
   });
 
+  it('a failed on destroys the stopped run\'s context first (damon_sysfs_turn_damon_on()): off and the commands then fail as with none', () => {
+    const COMMANDS = ['commit', 'commit_schemes_quota_goals', 'update_schemes_stats', 'update_schemes_tried_bytes', 'update_schemes_tried_regions', 'update_schemes_effective_quotas', 'update_tuned_intervals'];
+    // With the stopped run's context: damon_stop()'s -EPERM, and the profile's damon_call() / damos_walk() answer.
+    const stopped: Record<string, string[]> = {
+      b0: ['-EPERM', '-ECANCELED', '-ECANCELED', '-ECANCELED', '-EINVAL', '-EINVAL', '-ECANCELED', '-ECANCELED'],
+      b1: ['-EPERM', '-ECANCELED', '-ECANCELED', '-ECANCELED', '-ECANCELED', '-ECANCELED', '-ECANCELED', '-ECANCELED'],
+      'mainline-6.19': ['-EPERM', '-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL'],
+    };
+    const none = ['-EINVAL', ...COMMANDS.map(() => '-EINVAL')];
+    for (const p of PROFILES) {
+      const { t, c, sd, st } = oneScheme(p);
+      const answers = () => [t.write(st, 'off'), ...COMMANDS.map((cmd) => t.write(st, cmd))];
+      const fd = `${sd}/core_filters/0`;
+      t.write(`${sd}/core_filters/nr_filters`, '1');
+      t.write(`${fd}/type`, 'addr');
+      t.write(`${fd}/addr_end`, '4096');
+      // Each cause of a failed on, after a run: attributes, targets, a scheme.
+      const causes: Array<[string, string, string, string, string]> = [
+        [`${c}/monitoring_attrs/nr_regions/min`, '2', '10', '-EINVAL', 'damon_set_attrs() refuses the attributes'],
+        [`${c}/targets/nr_targets`, '2', '1', '-EINVAL', 'a paddr context takes one target'],
+        [`${fd}/addr_start`, '8192', '0', '-ENOMEM', `${fd}: addr_end 4096 is below addr_start 8192`],
+      ];
+      for (const [f, bad, good, errno, why] of causes) {
+        expect([t.write(st, 'on'), t.write(st, 'off')], `${p.name} ${f}`).toEqual([null, null]);
+        expect(answers(), `${p.name}: stopped`).toEqual(stopped[p.name]);
+        t.write(f, bad);
+        expect(t.write(st, 'on'), `${p.name} ${f}`).toBe(errno);
+        expect(t.lastError()).toContain(why);
+        expect(answers(), `${p.name}: after the failed on (${f})`).toEqual(none);
+        // clear_schemes_tried_regions is the sysfs code's own; the kdamond is off.
+        expect([t.write(st, 'clear_schemes_tried_regions'), t.read(st), t.read('kdamonds/0/pid')]).toEqual([null, 'off\n', '-1\n']);
+        t.write(f, good);
+      }
+      // nr_contexts 0 fails on before the context is touched (damon_sysfs_handle_cmd()): the stopped run's stays.
+      expect([t.write(st, 'on'), t.write(st, 'off'), t.write('kdamonds/0/contexts/nr_contexts', '0'), t.write(st, 'on'), t.write(st, 'off')]).toEqual([null, null, null, '-EINVAL', '-EPERM']);
+    }
+  });
+
   it('commit refuses (-ENOMEM) a scheme it cannot build, and the kdamond runs on', () => {
     const { t, c, sd, st } = oneScheme();
     expect(t.write(st, 'on')).toBeNull();

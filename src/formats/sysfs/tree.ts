@@ -20,7 +20,8 @@
  *   clear_schemes_tried_regions, which the sysfs code does itself; `commit` checks the files as
  *   `on` does. A scheme damon_sysfs_mk_scheme() cannot build (an addr filter ending below its
  *   start, a hugepage_size filter whose min is above its max, a memcg filter or goal naming no
- *   cgroup) fails both with -ENOMEM, as damon_sysfs_add_schemes() reports any such failure.
+ *   cgroup) fails both with -ENOMEM, as damon_sysfs_add_schemes() reports any such failure. A
+ *   failed `on` leaves the kdamond without a context (the kernel destroys the old one first).
  *
  * The tree is a kernel profile's (default b0): the files and names its kernel lacks
  * (layout.ts sysfsFeatures) are not there.
@@ -283,18 +284,21 @@ export class SysfsTree {
 
   private kdamond(d: string): void {
     this.dir(d);
-    // Whether the kdamond has a damon_ctx: from its first `on` until nr_kdamonds re-creates it.
-    let started = false;
+    // Whether the kdamond has a damon_ctx (kdamond->damon_ctx): from an `on` that started it until
+    // the next `on`, which destroys it before building a new one (damon_sysfs_turn_damon_on()), or
+    // nr_kdamonds re-creating the dir. A failed `on` leaves none.
+    let hasCtx = false;
     this.file(`${d}/state`, 'off', (v) => {
       const t = sysfsStrip(v);
       const on = this.files.get(`${d}/state`)?.value === 'on';
       const oneContext = this.files.get(`${d}/contexts/nr_contexts`)?.value === '1';
       if (t === 'on') {
         if (on) return { errno: '-EBUSY' };
-        if (!oneContext) return { errno: '-EINVAL' }; // damon_sysfs_turn_damon_on(): contexts->nr != 1
+        if (!oneContext) return { errno: '-EINVAL' }; // damon_sysfs_handle_cmd(): contexts->nr != 1, before the ctx is touched
+        hasCtx = false;
         const refused = this.inputsRefusal(`${d}/contexts/0`);
         if (refused) return refused;
-        started = true;
+        hasCtx = true;
         return 'on';
       }
       // damon_sysfs_handle_cmd(): every command but off needs exactly one context.
@@ -306,13 +310,14 @@ export class SysfsTree {
         const refused = this.inputsRefusal(`${d}/contexts/0`) ?? this.minRegionSzRefusal(`${d}/contexts/0`);
         if (refused) return refused;
       }
-      // damon_sysfs_turn_damon_off(): no ctx yet is -EINVAL; damon_stop() of a stopped one -EPERM.
-      if (t === 'off') return on ? 'off' : { errno: started ? '-EPERM' : '-EINVAL' };
+      // damon_sysfs_turn_damon_off(): no ctx is -EINVAL; damon_stop() of a stopped one -EPERM.
+      if (t === 'off') return on ? 'off' : { errno: hasCtx ? '-EPERM' : '-EINVAL' };
       // The sysfs code clears tried regions itself (of the one context); the others need the running kdamond.
       if (t === 'clear_schemes_tried_regions') return oneContext ? (on ? 'on' : 'off') : { errno: '-EINVAL' };
       // Once stopped, damon_call() (damos_walk() for the tried-regions updates) answers the
-      // obsolete context per profile; never started, there is no context to call (-EINVAL).
-      if (STATE_COMMANDS.includes(t)) return on ? 'on' : { errno: stoppedCommandErrno(this.profile, t, started).errno };
+      // obsolete context per profile; without a context (never started, or a failed `on` destroyed
+      // it) there is none to call: damon_sysfs_damon_call() and the tried-regions update say -EINVAL.
+      if (STATE_COMMANDS.includes(t)) return on ? 'on' : { errno: stoppedCommandErrno(this.profile, t, hasCtx).errno };
       return { errno: '-EINVAL' };
     });
     this.file(`${d}/pid`, '-1');
