@@ -376,11 +376,12 @@ describe('the kernel store semantics', () => {
       t.write(`${sd}/core_filters/nr_filters`, '1');
       t.write(`${fd}/type`, 'addr');
       t.write(`${fd}/addr_end`, '4096');
-      // Each cause of a failed on, after a run: attributes, targets, a scheme.
+      // Each cause of a failed on, after a run: attributes, targets, a scheme, damon_start()'s min_region_sz.
       const causes: Array<[string, string, string, string, string]> = [
         [`${c}/monitoring_attrs/nr_regions/min`, '2', '10', '-EINVAL', 'damon_set_attrs() refuses the attributes'],
         [`${c}/targets/nr_targets`, '2', '1', '-EINVAL', 'a paddr context takes one target'],
         [`${fd}/addr_start`, '8192', '0', '-ENOMEM', `${fd}: addr_end 4096 is below addr_start 8192`],
+        [`${c}/addr_unit`, '3', '1', '-EINVAL', 'min_region_sz 1365 (4096 / addr_unit 3) is not a power of two (damon_start())'],
       ];
       for (const [f, bad, good, errno, why] of causes) {
         expect([t.write(st, 'on'), t.write(st, 'off')], `${p.name} ${f}`).toEqual([null, null]);

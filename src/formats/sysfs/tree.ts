@@ -18,7 +18,7 @@
  *   attributes damon_set_attrs() accepts and whose regions are ordered) and `off` (nothing is run
  *   here: `on` only marks the kdamond running) and refuses the other commands while off, but for
  *   clear_schemes_tried_regions, which the sysfs code does itself; `commit` checks the files as
- *   `on` does. A scheme damon_sysfs_mk_scheme() cannot build (an addr filter ending below its
+ *   `on` does, and both a paddr min_region_sz (4096 / addr_unit) that is not a power of two. A scheme damon_sysfs_mk_scheme() cannot build (an addr filter ending below its
  *   start, a hugepage_size filter whose min is above its max, a memcg filter or goal naming no
  *   cgroup) fails both with -ENOMEM, as damon_sysfs_add_schemes() reports any such failure. A
  *   failed `on` leaves the kdamond without a context (the kernel destroys the old one first).
@@ -296,7 +296,8 @@ export class SysfsTree {
         if (on) return { errno: '-EBUSY' };
         if (!oneContext) return { errno: '-EINVAL' }; // damon_sysfs_handle_cmd(): contexts->nr != 1, before the ctx is touched
         hasCtx = false;
-        const refused = this.inputsRefusal(`${d}/contexts/0`);
+        // damon_sysfs_build_ctx(), then damon_start()'s own check of min_region_sz.
+        const refused = this.inputsRefusal(`${d}/contexts/0`) ?? this.minRegionSzRefusal(`${d}/contexts/0`, 'damon_start()');
         if (refused) return refused;
         hasCtx = true;
         return 'on';
@@ -416,11 +417,15 @@ export class SysfsTree {
     return `${JSON.stringify(sysfsStrip(path))} names no cgroup (the machine has ${this.memcgs.map((m) => JSON.stringify(m)).join(', ')})`;
   }
 
-  /** damon_commit_ctx()'s refusal of a min_region_sz (4096 / addr_unit, paddr only) that is not a power of two, or null. */
-  private minRegionSzRefusal(c: string): Refusal | null {
+  /**
+   * The refusal of a min_region_sz (4096 / addr_unit, paddr only) that is not a power of two, by
+   * damon_commit_ctx() (commit) or damon_start() (on; "disallow non-power of two min_region_sz on
+   * damon_start", April 2026, Cc stable 6.18.x, as the event engine's `on` refuses it), or null.
+   */
+  private minRegionSzRefusal(c: string, by = 'damon_commit_ctx()'): Refusal | null {
     const au = Number(this.files.get(`${c}/addr_unit`)?.value ?? '1');
     const msz = minRegionSzFor(au, this.files.get(`${c}/operations`)?.value);
-    return isPow2(msz) ? null : { errno: '-EINVAL', why: `min_region_sz ${msz} (4096 / addr_unit ${au}) is not a power of two (damon_commit_ctx())` };
+    return isPow2(msz) ? null : { errno: '-EINVAL', why: `min_region_sz ${msz} (4096 / addr_unit ${au}) is not a power of two (${by})` };
   }
 
   private context(d: string): void {
