@@ -795,6 +795,37 @@ describe('on after off (damon_sysfs_turn_damon_on)', () => {
     expect(res.simulation.kdamonds[0].kdamond.stopped).toBe(true);
   });
 
+  it('a failed on leaves no context (damon_sysfs_turn_damon_on() destroyed the stopped one): off and the commands fail with -EINVAL until an on succeeds', () => {
+    const cmds = ['off', 'update_schemes_stats', 'update_schemes_tried_regions', 'commit_schemes_quota_goals', 'clear_schemes_tried_regions'];
+    const d = smallDoc(
+      [
+        { at: 1, command: 'commit', via: 'module', damon: {} },
+        ...cmds.map((command) => ({ at: 1.2, command })),
+        { at: 1.5, command: 'on' },
+        ...cmds.map((command) => ({ at: 1.7, command })),
+      ],
+      3,
+    ) as { duration: number };
+    d.duration = 2;
+    const evs = runScenario(scenarioFromDoc(d).scenario).events.filter((r) => r.type === 'event');
+    const NO_CTX = '-EINVAL: kdamond has no context (the failed on destroyed the stopped one first: damon_sysfs_turn_damon_on())';
+    expect(evs.map((e) => [e.command, e.t, e.error ?? e.status])).toEqual([
+      ['commit', 1.002008, '-EINVAL: min_region_sz 1365 is not a power of two'],
+      // The stopped run's context (b0): damon_stop() finds no thread; damon_call() the obsolete context; damos_walk() -EINVAL.
+      ['off', 1.2, '-EPERM: kdamond is not running'],
+      ['update_schemes_stats', 1.2, '-ECANCELED: kdamond is not running (damon_call() on a stopped context)'],
+      ['update_schemes_tried_regions', 1.2, '-EINVAL: kdamond is not running'],
+      ['commit_schemes_quota_goals', 1.2, '-ECANCELED: kdamond is not running (damon_call() on a stopped context)'],
+      ['clear_schemes_tried_regions', 1.2, 'ok'],
+      ['on', 1.5, '-EINVAL: min_region_sz 1365 is not a power of two'],
+      ['off', 1.7, NO_CTX],
+      ['update_schemes_stats', 1.7, NO_CTX],
+      ['update_schemes_tried_regions', 1.7, NO_CTX],
+      ['commit_schemes_quota_goals', 1.7, NO_CTX],
+      ['clear_schemes_tried_regions', 1.7, 'ok'],
+    ]);
+  });
+
   it('is deterministic, and keeps kdamond_split_regions\' shared last_nr_regions (trap 9)', () => {
     const evs = [
       { at: 1.2, command: 'off' },

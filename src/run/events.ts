@@ -92,13 +92,17 @@ function paramOps(id: OpsId, running: DamonOperations): DamonOperations {
 /** Handled by the sysfs write itself, without damon_call(): it works whether the kdamond runs or not. */
 const CLEAR = 'clear_schemes_tried_regions';
 
+/** Why a kdamond whose last `on` failed has no context (the commands' errors say it). */
+const NO_CTX = 'kdamond has no context (the failed on destroyed the stopped one first: damon_sysfs_turn_damon_on())';
+
 /**
- * What a command to a kdamond that does not run fails with: -EINVAL where it never ran (no
- * damon_ctx for damon_sysfs_damon_call()); once it stopped, what damon_call() (or damos_walk(), for
- * the tried-regions updates) answers a stopped context under the profile (callObsoleteCanceled,
- * walkObsoleteCanceled).
+ * What a command to a kdamond that does not run fails with: -EINVAL where it has no context (no
+ * damon_ctx for damon_sysfs_damon_call(): a failed `on` destroyed it); once it stopped, what
+ * damon_call() (or damos_walk(), for the tried-regions updates) answers a stopped context under the
+ * profile (callObsoleteCanceled, walkObsoleteCanceled).
  */
-function stoppedError(command: string, profile: KernelProfile | undefined): string {
+function stoppedError(command: string, profile: KernelProfile | undefined, hasCtx: boolean): string {
+  if (!hasCtx) return `-EINVAL: ${NO_CTX}`;
   const { errno, via } = profile === undefined ? { errno: '-EINVAL', via: '' } : stoppedCommandErrno(profile, command, true);
   return errno === '-ECANCELED' ? `-ECANCELED: kdamond is not running (${via}() on a stopped context)` : '-EINVAL: kdamond is not running';
 }
@@ -117,6 +121,11 @@ export class EventEngine {
   private readonly refreshMs = new Map<number, number>();
   /** When each kdamond's refresh_ms work next updates the files (jiffies; per kdamond, see refresh()). */
   private readonly nextRefresh = new Map<number, number>();
+  /**
+   * The kdamonds whose last `on` failed: damon_sysfs_turn_damon_on() destroyed the stopped run's
+   * context before building the one that failed, so they have none until an `on` succeeds.
+   */
+  private readonly noCtx = new Set<number>();
 
   /** The files `on` reads: the scenario's mirror, with intervals update_tuned_intervals wrote back. */
   private withTunedIntervals(idx: number, params: KdamondParams): KdamondParams {
@@ -212,10 +221,13 @@ export class EventEngine {
           if (e === null) {
             this.hook(k);
             this.refreshFrom(k, ev.params!.refreshMs);
-          }
+            this.noCtx.delete(idx);
+          } else this.noCtx.add(idx);
           this.outcome(ev, at, k.kdamond.ctx, e === null ? 'ok' : 'error', e ?? undefined, undefined, e === null ? before : undefined);
-        } else if (ev.command === 'off') this.outcome(ev, at, k?.kdamond.ctx, 'error', '-EPERM: kdamond is not running'); // __damon_stop()
-        else this.outcome(ev, at, k?.kdamond.ctx, 'error', stoppedError(ev.command, k?.kdamond.ctx.profile));
+        } else if (ev.command === 'off')
+          // damon_sysfs_turn_damon_off(): no context is -EINVAL; __damon_stop() of a stopped one -EPERM.
+          this.outcome(ev, at, k?.kdamond.ctx, 'error', this.noCtx.has(idx) ? `-EINVAL: ${NO_CTX}` : '-EPERM: kdamond is not running');
+        else this.outcome(ev, at, k?.kdamond.ctx, 'error', stoppedError(ev.command, k?.kdamond.ctx.profile, !this.noCtx.has(idx)));
       }
     }
   }

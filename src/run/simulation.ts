@@ -121,8 +121,9 @@ export class Simulation {
   /**
    * sysfs `on` for a stopped kdamond (damon_sysfs_turn_damon_on): a fresh context from the files
    * `params` (new regions, schemes with zeroed stats and charge windows), started at `atNs`.
-   * What damon_commit_ctx() or damon_set_attrs() would refuse fails the write; the kdamond stays
-   * off. Returns the error, or null.
+   * What damon_set_attrs(), damon_sysfs_add_targets() or damon_start() (min_region_sz) would refuse
+   * fails the write; the kdamond stays off, and the kernel has destroyed its old context (the
+   * caller's EventEngine then answers its commands as without one). Returns the error, or null.
    */
   restart(idx: number, params: KdamondParams, atNs: number): string | null {
     const k = this.kdamonds.find((x) => x.idx === idx);
