@@ -478,6 +478,42 @@ describe('the kernel store semantics', () => {
     known.t.write(`${gd}/0/target_metric`, 'node_mem_used_bp');
     expect(known.t.write(known.st, 'commit')).toBeNull();
   });
+  it('commit_schemes_quota_goals re-reads the running schemes\' goals: a memcg path naming no cgroup fails it (-EINVAL), after the schemes before it took theirs', () => {
+    const { t, c, st } = oneScheme(undefined, ['/app']);
+    const goal = (s: number, metric: string, value: string, path: string) => {
+      const gd = `${c}/schemes/${s}/quotas/goals`;
+      expect([t.write(`${gd}/nr_goals`, '1'), t.write(`${gd}/0/target_metric`, metric), t.write(`${gd}/0/target_value`, value), t.write(`${gd}/0/path`, path)]).toEqual([null, null, null, null]);
+    };
+    t.write(`${c}/schemes/nr_schemes`, '2');
+    goal(0, 'node_memcg_used_bp', '3000', '/app');
+    goal(1, 'node_memcg_free_bp', '0', '/db');
+    // A goal without a target_value is left out unlooked-at, by on as by the goals' commit.
+    expect([t.write(st, 'on'), t.write(st, 'commit_schemes_quota_goals')]).toEqual([null, null]);
+    goal(1, 'node_memcg_free_bp', '2000', '/db');
+    expect(t.write(st, 'commit_schemes_quota_goals')).toBe('-EINVAL');
+    expect(t.lastError()).toBe(
+      `-EINVAL: ${c}/schemes/1/quotas/goals/0/path: "/db" names no cgroup (the machine has "/", "/app") (a node_memcg_free_bp goal): damos_sysfs_set_quota_scores() cannot build scheme 1's goals (scheme 0 took its new ones; scheme 1 and those after it keep their old ones)`,
+    );
+    expect([t.read(st), t.running()]).toEqual(['on\n', [0]]);
+    // A metric that names no cgroup is not looked up; nor is a scheme the running context lacks.
+    goal(1, 'node_mem_free_bp', '2000', '/db');
+    expect(t.write(st, 'commit_schemes_quota_goals')).toBeNull();
+    t.write(`${c}/schemes/nr_schemes`, '1');
+    expect(t.write(st, 'commit')).toBeNull();
+    t.write(`${c}/schemes/nr_schemes`, '2');
+    goal(0, 'node_memcg_used_bp', '3000', '/app');
+    goal(1, 'node_memcg_used_bp', '3000', '');
+    expect(t.write(st, 'commit_schemes_quota_goals')).toBeNull();
+    // The commit that brings that scheme fails to build it; then the goals' commit fails on it.
+    expect(t.write(st, 'commit')).toBe('-ENOMEM');
+    goal(1, 'node_memcg_used_bp', '3000', '/app');
+    expect(t.write(st, 'commit')).toBeNull();
+    goal(0, 'node_memcg_used_bp', '3000', '\n');
+    expect(t.write(st, 'commit_schemes_quota_goals')).toBe('-EINVAL');
+    expect(t.lastError()).toMatch(/^-EINVAL: kdamonds\/0\/contexts\/0\/schemes\/0\/quotas\/goals\/0\/path: no cgroup path written .*\(no scheme took new goals; scheme 0 and those after it keep their old ones\)$/);
+    // Stopped, the command fails as any damon_call() does, before the files are read.
+    expect([t.write(st, 'off'), t.write(st, 'commit_schemes_quota_goals')]).toEqual([null, '-ECANCELED']);
+  });
 });
 
 /**

@@ -20,7 +20,8 @@
  *   clear_schemes_tried_regions, which the sysfs code does itself; `commit` checks the files as
  *   `on` does, and both a paddr min_region_sz (4096 / addr_unit) that is not a power of two. A scheme damon_sysfs_mk_scheme() cannot build (an addr filter ending below its
  *   start, a hugepage_size filter whose min is above its max, a memcg filter or goal naming no
- *   cgroup) fails both with -ENOMEM, as damon_sysfs_add_schemes() reports any such failure. A
+ *   cgroup) fails both with -ENOMEM, as damon_sysfs_add_schemes() reports any such failure;
+ *   commit_schemes_quota_goals fails with -EINVAL for such a goal of a running scheme. A
  *   failed `on` leaves the kdamond without a context (the kernel destroys the old one first).
  *
  * The tree is a kernel profile's (default b0): the files and names its kernel lacks
@@ -288,6 +289,9 @@ export class SysfsTree {
     // the next `on`, which destroys it before building a new one (damon_sysfs_turn_damon_on()), or
     // nr_kdamonds re-creating the dir. A failed `on` leaves none.
     let hasCtx = false;
+    // How many schemes that context has (damon_commit_ctx() makes a commit's as many as the files').
+    let ctxSchemes = 0;
+    const nrSchemes = () => Number(this.files.get(`${d}/contexts/0/schemes/nr_schemes`)?.value ?? 0);
     this.file(`${d}/state`, 'off', (v) => {
       const t = sysfsStrip(v);
       const on = this.files.get(`${d}/state`)?.value === 'on';
@@ -300,6 +304,7 @@ export class SysfsTree {
         const refused = this.inputsRefusal(`${d}/contexts/0`) ?? this.minRegionSzRefusal(`${d}/contexts/0`, 'damon_start()');
         if (refused) return refused;
         hasCtx = true;
+        ctxSchemes = nrSchemes();
         return 'on';
       }
       // damon_sysfs_handle_cmd(): every command but off needs exactly one context.
@@ -309,6 +314,11 @@ export class SysfsTree {
       // the write and the kdamond runs on with what it had.
       if (t === 'commit' && on) {
         const refused = this.inputsRefusal(`${d}/contexts/0`) ?? this.minRegionSzRefusal(`${d}/contexts/0`);
+        if (refused) return refused;
+        ctxSchemes = nrSchemes();
+      }
+      if (t === 'commit_schemes_quota_goals' && on) {
+        const refused = this.quotaGoalsRefusal(`${d}/contexts/0`, ctxSchemes);
         if (refused) return refused;
       }
       // damon_sysfs_turn_damon_off(): no ctx is -EINVAL; damon_stop() of a stopped one -EPERM.
@@ -379,15 +389,8 @@ export class SysfsTree {
         errno: '-ENOMEM',
         why: `${what}: damon_sysfs_mk_scheme() cannot build scheme ${s}, and damon_sysfs_add_schemes() fails any scheme it cannot build with -ENOMEM`,
       });
-      const gd = `${sd}/quotas/goals`;
-      for (let g = 0; g < Number(v(`${gd}/nr_goals`)); g++) {
-        // A goal without a target_value is left out before its metric is looked at.
-        const metric = v(`${gd}/${g}/target_metric`);
-        if (v(`${gd}/${g}/target_value`) !== '0' && measuresMemcg(metric)) {
-          const no = this.namesNoMemcg(this.files.get(`${gd}/${g}/path`)?.value ?? '');
-          if (no) return fail(`${gd}/${g}/path: ${no} (a ${metric} goal)`);
-        }
-      }
+      const goal = this.goalsRefusal(`${sd}/quotas/goals`);
+      if (goal) return fail(goal);
       for (const dir of FILTER_DIRS) {
         for (let i = 0; i < Number(v(`${sd}/${dir}/nr_filters`)); i++) {
           const fd = `${sd}/${dir}/${i}`;
@@ -402,6 +405,41 @@ export class SysfsTree {
           }
         }
       }
+    }
+    return null;
+  }
+
+  /**
+   * damos_sysfs_add_quota_score() of goals dir `gd`: why it fails (the first goal with a
+   * target_value whose memcg path names no cgroup, damon_sysfs_memcg_path_to_id() -EINVAL), or null.
+   * A goal without a target_value is left out before its metric is looked at.
+   */
+  private goalsRefusal(gd: string): string | null {
+    const v = (p: string): string => this.files.get(p)?.value ?? '0';
+    for (let g = 0; g < Number(v(`${gd}/nr_goals`)); g++) {
+      const metric = v(`${gd}/${g}/target_metric`);
+      if (v(`${gd}/${g}/target_value`) === '0' || !measuresMemcg(metric)) continue;
+      const no = this.namesNoMemcg(this.files.get(`${gd}/${g}/path`)?.value ?? '');
+      if (no) return `${gd}/${g}/path: ${no} (a ${metric} goal)`;
+    }
+    return null;
+  }
+
+  /**
+   * commit_schemes_quota_goals: damos_sysfs_set_quota_scores() builds each running scheme's goals
+   * from its files (the first `running` schemes, as far as the files have them) and commits them
+   * scheme by scheme, so a goal damos_sysfs_add_quota_score() cannot build fails the write with
+   * damon_sysfs_memcg_path_to_id()'s -EINVAL after the schemes before it took their goals.
+   */
+  private quotaGoalsRefusal(c: string, running: number): Refusal | null {
+    const n = Math.min(running, Number(this.files.get(`${c}/schemes/nr_schemes`)?.value ?? 0));
+    for (let s = 0; s < n; s++) {
+      const why = this.goalsRefusal(`${c}/schemes/${s}/quotas/goals`);
+      if (why)
+        return {
+          errno: '-EINVAL',
+          why: `${why}: damos_sysfs_set_quota_scores() cannot build scheme ${s}'s goals (${s === 0 ? 'no scheme took new goals' : s === 1 ? 'scheme 0 took its new ones' : `schemes 0 to ${s - 1} took theirs`}; scheme ${s} and those after it keep their old ones)`,
+        };
     }
     return null;
   }
