@@ -25,6 +25,7 @@ import { ConfigError, QUOTE_MAX, oneLine } from '../src/scenario/issues.js';
 import { formatBytesHuman, formatSummaryTable, migrationSummary } from '../src/report/summary.js';
 import { tiering6040 } from '../src/scenario/presets.js';
 import { runScenario } from '../src/run/run.js';
+import { Simulation } from '../src/run/simulation.js';
 import { TRACEPOINTS } from '../src/run/trace.js';
 import { regionLimits } from '../src/damon/region.js';
 
@@ -971,6 +972,26 @@ describe("what damo's loader checks that damon-sim only warns about (damo-format
     const memcg = (path: string) => (d: Doc) => (d.damon.kdamonds[0].contexts[0].schemes[0].filters = [{ filter_type: 'memcg', memcg_path: path, matching: true, allow: true }]);
     expect(warnings(memcg('/\n'))).toEqual([]);
     expect(() => warnings(memcg('/\n\n'))).toThrow(/memcg_path: expected an existing cgroup \("\/"\); found "\/\\n\\n"/);
+  });
+
+  it('a node_memcg goal with target_value 0, which the kernel leaves out before looking its path up, takes a missing or unknown path (with a warning), and the built scheme lacks it', () => {
+    const goals = (g: object[]) => (d: Doc) => (d.damon.kdamonds[0].contexts[0].schemes[0].quotas.goals = g);
+    const eligible = { metric: 'node_eligible_mem_bp', nid: 0, target_value: 6000, current_value: 0 };
+    const zero = [{ metric: 'node_memcg_used_bp', nid: 0, target_value: 0, current_value: 0 }, { metric: 'node_memcg_free_bp', nid: 0, memcg_path: '/nope', target_value: 0, current_value: 0 }, eligible];
+    const DROPPED = 'a goal with target_value 0 is dropped by the kernel (sysfs ignores it): this goal does nothing';
+    const TAKEN = 'which the kernel takes here: it leaves a goal with target_value 0 out before looking its path up (damos_sysfs_add_quota_score())';
+    expect(warnings(goals(zero))).toEqual([
+      `${GOAL}.target_value: ${DROPPED}`,
+      `${SCHEME}.quotas.goals[1].target_value: ${DROPPED}`,
+      `${GOAL}.memcg_path: no cgroup path, ${TAKEN}`,
+      `${SCHEME}.quotas.goals[1].memcg_path: "/nope" names no cgroup ("/"), ${TAKEN}`,
+    ]);
+    const d = goodDoc();
+    goals(zero)(d);
+    expect(new Simulation(scenarioFromDoc(d).scenario).kdamonds[0].kdamond.ctx.schemes[0].quota.goals.map((g) => g.metric)).toEqual(['node_eligible_mem_bp']);
+    // With a target_value the kernel looks the path up, and refuses the scheme (-ENOMEM): an error, as it was.
+    expect(() => warnings(goals([{ ...zero[0], target_value: 3000 }]))).toThrow(/goals\[0\]\.memcg_path: expected a cgroup path for node_memcg_used_bp; found nothing/);
+    expect(() => warnings(goals([{ ...zero[1], target_value: 3000 }]))).toThrow(/goals\[0\]\.memcg_path: expected an existing cgroup \("\/"\); found "\/nope"/);
   });
 
   it('an access_rate at which a sample finds hot and other pages accessed alike (always, or hardly ever) is said to hide the hot set', () => {

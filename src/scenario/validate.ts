@@ -11,7 +11,7 @@ import type { Collector } from '../formats/damo/kdamonds.js';
 import { formatBytes, formatTimeExact } from '../formats/damo/units.js';
 import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
 import { coreFilterPassing, intersectRanges, subtractRanges, unionRanges, type ByteRange } from '../damos/filters.js';
-import { isCoreFilter, measuresNode, type DamosAccessPattern } from '../damos/scheme.js';
+import { isCoreFilter, measuresMemcg, measuresNode, type DamosAccessPattern } from '../damos/scheme.js';
 import { metricExists, resolveProfile, useProfile, type KernelProfile } from '../profiles.js';
 import { nodeRanges } from '../machine/machine.js';
 import { minRegionSzFor } from '../run/build.js';
@@ -620,9 +620,16 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
           if (bpIssue) warn([...gp, 'target_value'], bpIssue);
           const unmonitored = unmonitoredGoalNode(g.metric, g.nid, ctx, env.memory);
           if (unmonitored) warn([...gp, 'nid'], unmonitored);
-          if (g.metric.startsWith('node_memcg') && g.memcgPath === null) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
-          if (memcgs && g.memcgPath !== null && g.metric.startsWith('node_memcg') && !hasMemcg(g.memcgPath))
-            err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
+          if (measuresMemcg(g.metric)) {
+            const noPath = g.memcgPath === null;
+            const unknown = memcgs !== undefined && g.memcgPath !== null && !hasMemcg(g.memcgPath);
+            // damos_sysfs_add_quota_score() skips a goal whose target_value is 0 before it looks the
+            // path up: the kernel builds the scheme without it (the reader warned it is dropped).
+            if ((noPath || unknown) && g.targetValue === 0n)
+              warn([...gp, 'memcg_path'], `${noPath ? 'no cgroup path' : `${JSON.stringify(g.memcgPath)} names no cgroup (${memcgList})`}, which the kernel takes here: it leaves a goal with target_value 0 out before looking its path up (damos_sysfs_add_quota_score())`);
+            else if (noPath) err([...gp, 'memcg_path'], `expected a cgroup path for ${g.metric}; found nothing`);
+            else if (unknown) err([...gp, 'memcg_path'], `expected an existing cgroup (${memcgList}); found ${JSON.stringify(g.memcgPath)}`);
+          }
         });
         if (paddr && (sc.action === 'migrate_hot' || sc.action === 'migrate_cold')) nothingToMigrate(sp, ctx, sc, msz, env.committedLater?.has(schemeKeyOf(ki, ci, si)) ?? false);
         sc.filters.forEach((f, fi) => {
