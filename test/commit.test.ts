@@ -491,6 +491,38 @@ describe('scheduled commit events', () => {
     expect(kept.summary.map((x) => x.removedAtS)).toEqual([undefined, undefined]);
   });
 
+  it('a goal patch giving a target_value to a node_memcg goal that names no cgroup: the write fails (-EINVAL) after the schemes before it took their goals, and an on with those files fails (-ENOMEM)', () => {
+    const doc = smallDoc([]) as { duration: number; damon: { kdamonds: Array<{ contexts: Array<Record<string, unknown> & { schemes: object[] }> }> }; events?: object[] };
+    doc.duration = 3;
+    const ctx = doc.damon.kdamonds[0].contexts[0];
+    const user = { metric: 'user_input', target_value: 10000, current_value: 5000 };
+    const withGoals = (goals: object[]) => ({ ...ctx.schemes[0], quotas: { sz_bytes: '1 MiB', reset_interval_ms: '100 ms', goals } });
+    // The kernel takes the node_memcg goal without a path: it has no target_value (left out, unlooked-at).
+    ctx.schemes = [withGoals([user]), withGoals([{ metric: 'node_memcg_used_bp', nid: 0, target_value: 0 }, user])];
+    doc.events = [
+      { at: 1, command: 'commit_schemes_quota_goals', goals: [{ scheme: 0, goal: 0, current_value: 9000 }, { scheme: 1, goal: 0, target_value: 3000 }, { scheme: 1, goal: 1, current_value: 7000 }] },
+      { at: 1.5, command: 'off' },
+      { at: 1.7, command: 'on' },
+      { at: 1.8, command: 'off' },
+    ];
+    const { scenario, warnings } = scenarioFromDoc(doc);
+    expect(warnings.filter((w) => w.path.startsWith('events')).map((w) => `${w.path}: ${w.message}`)).toEqual([
+      'events[0].goals[1].target_value: the kernel refuses this write (-EINVAL): goal 0 of scheme 1 measures node_memcg_used_bp of no cgroup path, and with a target_value damos_sysfs_add_quota_score() looks it up (damon_sysfs_memcg_path_to_id()); the schemes before 1 take their goals, and an on with these files fails (-ENOMEM)',
+    ]);
+    const res = runScenario(scenario);
+    const evs = res.events.filter((r) => r.type === 'event');
+    expect(evs.map((e) => [e.command, e.error ?? e.status])).toEqual([
+      ['commit_schemes_quota_goals', '-EINVAL: scheme 1 goal 0 (node_memcg_used_bp): no cgroup path (damon_sysfs_memcg_path_to_id()); the schemes before it took their goals'],
+      ['off', 'ok'],
+      ['on', '-ENOMEM: scheme 1 goal 0 (node_memcg_used_bp): no cgroup path: damon_sysfs_mk_scheme() cannot build it, and damon_sysfs_add_schemes() fails any scheme it cannot build with -ENOMEM'],
+      ['off', '-EINVAL: kdamond has no context (the failed on destroyed the stopped one first: damon_sysfs_turn_damon_on())'],
+    ]);
+    // Scheme 0 took its goal's new current_value; scheme 1 kept its old goals (the user_input one at 5000).
+    expect(evs[0]).toMatchObject({ status: 'error', goals: [1, 1] });
+    const schemes = res.simulation.kdamonds[0].kdamond.ctx.schemes;
+    expect(schemes.map((x) => x.quota.goals.map((g) => [g.metric, g.currentValue]))).toEqual([[['user_input', 9000n]], [['user_input', 5000n]]]);
+  });
+
   it('a goal a commit adds: its entry starts at the write, under its scheme\'s label, applied totals from its first evaluation', () => {
     const doc = smallDoc([]) as { damon: { kdamonds: Array<{ contexts: Array<Record<string, unknown> & { schemes: Array<Record<string, unknown>> }> }> }; events?: object[] };
     const ctx = doc.damon.kdamonds[0].contexts[0];

@@ -183,8 +183,16 @@ export function damonCommitSchemes(dst: DamonCtx, src: DamonCtx): void {
 /**
  * sysfs `commit_schemes_quota_goals`: for each running scheme with a counterpart (by index), commit
  * only the goal list (metric, target, user_input current_value, nid/memcg per the union rule).
+ * damos_sysfs_set_quota_scores() builds and commits scheme by scheme: the first scheme whose goals
+ * `refusal` says cannot be built ends the write with that error, the schemes before it committed.
+ * Returns the error (null: none) and how many schemes took their goals.
  */
-export function commitSchemesQuotaGoals(dst: DamonCtx, srcSchemes: readonly Damos[]): void {
+export function commitSchemesQuotaGoals(dst: DamonCtx, srcSchemes: readonly Damos[], refusal: (i: number) => string | null = () => null): { error: string | null; committed: number } {
   const n = Math.min(dst.schemes.length, srcSchemes.length);
-  for (let i = 0; i < n; i++) damosCommitQuotaGoals(dst.schemes[i].quota, srcSchemes[i].quota, dst.profile);
+  for (let i = 0; i < n; i++) {
+    const error = refusal(i);
+    if (error !== null) return { error, committed: i };
+    damosCommitQuotaGoals(dst.schemes[i].quota, srcSchemes[i].quota, dst.profile);
+  }
+  return { error: null, committed: n };
 }

@@ -7,7 +7,7 @@
 import { defaultAttrs } from '../damon/attrs.js';
 import { DamonCtx, type DamonCtxInit } from '../damon/ctx.js';
 import { DamonTarget, setRegions } from '../damon/region.js';
-import { Damos, DamosQuota, addFilter, copyQuotaUserFields, newFilter, type DamosQuotaGoal } from '../damos/scheme.js';
+import { Damos, DamosQuota, addFilter, copyQuotaUserFields, measuresMemcg, newFilter, type DamosQuotaGoal } from '../damos/scheme.js';
 import type { KernelMm } from '../damon/mm.js';
 import type { ContextParams, GoalParams, SchemeParams } from '../scenario/model.js';
 
@@ -23,6 +23,22 @@ export function minRegionSzFor(addrUnit: number, ops: string = 'paddr'): number 
 /** The goals a scheme really has: sysfs drops those whose target_value is 0 (damos.md §7). Records number goals in this list. */
 export function keptGoals(p: SchemeParams): GoalParams[] {
   return p.quota.goals.filter((g) => g.targetValue !== 0n);
+}
+
+/**
+ * Why damos_sysfs_add_quota_score() cannot build scheme `p`'s goals, or null: the first goal with a
+ * target_value (those without are left out unlooked-at) measuring a memcg whose path names none of
+ * `mm`'s cgroups, which damon_sysfs_memcg_path_to_id() fails with -EINVAL. The scenario's checks
+ * refuse such goals in what a config or commit brings; a goal patch can set the target_value of
+ * one that had none.
+ */
+export function goalsBuildRefusal(p: SchemeParams, mm: KernelMm): string | null {
+  for (const [gi, g] of p.quota.goals.entries()) {
+    if (g.targetValue === 0n || !measuresMemcg(g.metric)) continue;
+    if (g.memcgPath === null || mm.memcgId(g.memcgPath) === undefined)
+      return `goal ${gi} (${g.metric}): ${g.memcgPath === null ? 'no cgroup path' : `${JSON.stringify(g.memcgPath)} names no cgroup`}`;
+  }
+  return null;
 }
 
 export function buildScheme(p: SchemeParams, mm: KernelMm): Damos {

@@ -23,7 +23,7 @@ import { Prng } from '../lib/prng.js';
 import type { DamonOperations, OpsId } from '../ops/operations.js';
 import type { EventCommand, ScheduledEvent } from '../scenario/events.js';
 import type { ContextParams, KdamondParams } from '../scenario/model.js';
-import { buildContext, buildScheme } from './build.js';
+import { buildContext, buildScheme, goalsBuildRefusal } from './build.js';
 import { secs } from './recorder.js';
 import type { SimKdamond, Simulation } from './simulation.js';
 
@@ -43,9 +43,10 @@ export interface EventRecord {
   /** An accepted `on`: each scheme's cumulative applied totals when the kdamond had stopped, before the new context's start from 0. */
   stats_before?: Array<{ sz_applied: number; nr_applied: number; qt_exceeds: number }>;
   /**
-   * After an accepted write that sets the schemes (`commit`, `commit_schemes_quota_goals`, `on`):
-   * how many quota goals each of the context's schemes has now, so a reader can tell a goal the
-   * write removed from one that was merely not evaluated.
+   * After an accepted write that sets the schemes (`commit`, `commit_schemes_quota_goals`, `on`),
+   * or a `commit_schemes_quota_goals` refused after earlier schemes took their goals: how many quota
+   * goals each of the context's schemes has now, so a reader can tell a goal the write removed from
+   * one that was merely not evaluated.
    */
   goals?: number[];
   /**
@@ -65,9 +66,12 @@ export interface GoalParams {
 /** The writes that set a context's schemes and goals. */
 export const SCHEME_WRITES: ReadonlySet<string> = new Set(['commit', 'commit_schemes_quota_goals', 'on']);
 
-/** The state-file writes of `records` with these commands that the kernel took (status ok). */
-export function writesOf(records: ReadonlyArray<{ readonly type?: unknown; readonly status?: unknown; readonly command?: unknown }>, commands: ReadonlySet<string>): EventRecord[] {
-  return records.filter((e): e is EventRecord => e.type === 'event' && e.status === 'ok' && commands.has(e.command as string));
+/**
+ * The state-file writes of `records` with these commands that the kernel took (status ok), or that
+ * it refused after changing goals (a commit_schemes_quota_goals whose record carries `goals`).
+ */
+export function writesOf(records: ReadonlyArray<{ readonly type?: unknown; readonly status?: unknown; readonly command?: unknown; readonly goals?: unknown }>, commands: ReadonlySet<string>): EventRecord[] {
+  return records.filter((e): e is EventRecord => e.type === 'event' && (e.status === 'ok' || e.goals !== undefined) && commands.has(e.command as string));
 }
 
 export interface TriedRegion {
@@ -182,13 +186,13 @@ export class EventEngine {
     return this.sim.kdamonds.find((k) => k.idx === idx);
   }
 
-  private outcome(ev: ScheduledEvent, t: number, ctx: DamonCtx | undefined, status: EventRecord['status'], error?: string, stopped?: boolean, statsBefore?: EventRecord['stats_before']): void {
+  private outcome(ev: ScheduledEvent, t: number, ctx: DamonCtx | undefined, status: EventRecord['status'], error?: string, stopped?: boolean, statsBefore?: EventRecord['stats_before'], changedGoals = false): void {
     const rec: EventRecord = { type: 'event', t: secs(t), kdamond: ev.kdamond, ctx: ctx ? ctxIdxInKdamond(ctx) : 0, event: ev.index, command: ev.command, status };
     if (error !== undefined) rec.error = error;
     if (stopped) rec.stopped = true;
     if (statsBefore) rec.stats_before = statsBefore;
     this.answeredAt.set(ev.kdamond, Math.max(t, this.answeredAt.get(ev.kdamond) ?? t));
-    if (status === 'ok' && ctx && SCHEME_WRITES.has(ev.command)) {
+    if ((status === 'ok' || changedGoals) && ctx && SCHEME_WRITES.has(ev.command)) {
       rec.goals = ctx.schemes.map((s) => s.quota.goals.length);
       rec.goal_params = ctx.schemes.map((s) => s.quota.goals.map((g) => ({ metric: g.metric, nid: g.nid, target_value: g.targetValue })));
     }
@@ -375,8 +379,16 @@ export class EventEngine {
       }
       case 'commit_schemes_quota_goals': {
         const cp = ev.params!.contexts[0];
-        commitSchemesQuotaGoals(ctx, cp.schemes.map((sp) => buildScheme(sp, ctx.mm)));
-        this.outcome(ev, now, ctx, 'ok');
+        const { error, committed } = commitSchemesQuotaGoals(
+          ctx,
+          cp.schemes.map((sp) => buildScheme(sp, ctx.mm)),
+          (i) => {
+            const why = goalsBuildRefusal(cp.schemes[i], ctx.mm);
+            return why === null ? null : `-EINVAL: scheme ${i} ${why} (damon_sysfs_memcg_path_to_id()); the schemes before it took their goals`;
+          },
+        );
+        // Refused after some schemes took their goals: the record carries them, as an accepted write's does.
+        this.outcome(ev, now, ctx, error === null ? 'ok' : 'error', error ?? undefined, undefined, undefined, committed > 0);
         return;
       }
       case 'update_schemes_stats':

@@ -21,7 +21,7 @@ import type { ContextParams, KdamondParams, Scenario } from '../scenario/model.j
 import { buildWorkload } from '../workload/build.js';
 import { Refaulter } from '../workload/refault.js';
 import type { Workload } from '../workload/model.js';
-import { buildContext } from './build.js';
+import { buildContext, goalsBuildRefusal } from './build.js';
 
 /** The memcgs of a scenario: the root, then each process's cgroup path in order of appearance. */
 export function memcgsOf(sc: Scenario): Array<{ id: number; path: string }> {
@@ -138,6 +138,12 @@ export class Simulation {
       ctx = this.buildCtx(params.contexts[0], idx, old.idx, k.clock, `kdamond${idx}/ctx${old.idx}/on${n}`);
     } catch (e) {
       return `-EINVAL: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    // damon_sysfs_add_schemes(), after the attributes and targets: a scheme damon_sysfs_mk_scheme()
+    // cannot build fails the write with -ENOMEM, whatever the cause (SysfsTree's schemesRefusal()).
+    for (const [si, sp] of params.contexts[0].schemes.entries()) {
+      const why = goalsBuildRefusal(sp, this.mm);
+      if (why) return `-ENOMEM: scheme ${si} ${why}: damon_sysfs_mk_scheme() cannot build it, and damon_sysfs_add_schemes() fails any scheme it cannot build with -ENOMEM`;
     }
     const refused = damonCommitCtxPrecheck(ctx);
     if (refused) return refused;

@@ -19,6 +19,8 @@ import { intV, signedIntV, timeBareV } from '../formats/damo/values.js';
 import { attrsError, type DamonAttrs } from '../damon/attrs.js';
 import { sysfsTargetsRefusal } from '../damon/commit.js';
 import { isPow2 } from '../lib/kint.js';
+import { sysfsStreq } from '../lib/kstring.js';
+import { measuresMemcg } from '../damos/scheme.js';
 import { toJson } from '../lib/json.js';
 import { minRegionSzFor } from '../run/build.js';
 import { addError, addWarning, formatPath, type Collector, type ConfigIssue, type PathSeg } from './issues.js';
@@ -294,6 +296,18 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
           const v = value(g.target_value, 'target_value');
           if (v !== undefined) goal.targetValue = v;
           if (v === 0n) warn(c, [...pp, 'target_value'], 'a goal with target_value 0 is dropped by the kernel (sysfs ignores it)');
+          // A node_memcg goal the config had without a target_value may name no cgroup (the kernel
+          // took it unlooked-at); with one, damos_sysfs_add_quota_score() looks the path up.
+          else if (v !== undefined && measuresMemcg(goal.metric)) {
+            checkEnv ??= damonCheckEnv(sc);
+            const memcgs = checkEnv.memcgs;
+            if (goal.memcgPath === null || (memcgs !== undefined && ![...memcgs].some((m) => sysfsStreq(m, goal.memcgPath!))))
+              warn(
+                c,
+                [...pp, 'target_value'],
+                `the kernel refuses this write (-EINVAL): goal ${g.goal} of scheme ${g.scheme} measures ${goal.metric} of ${goal.memcgPath === null ? 'no cgroup path' : `${JSON.stringify(goal.memcgPath)}, which names no cgroup`}, and with a target_value damos_sysfs_add_quota_score() looks it up (damon_sysfs_memcg_path_to_id()); the schemes before ${g.scheme} take their goals, and an on with these files fails (-ENOMEM)`,
+              );
+          }
           const bpIssue = v === undefined ? undefined : unreachableBpTarget(goal.metric, v);
           if (bpIssue) warn(c, [...pp, 'target_value'], bpIssue);
         }
