@@ -266,6 +266,9 @@ describe('sysfsPathOf: a model path as the tree names the file or directory', ()
     ['kdamonds[0].contexts[0].intervals.ops_update_us', 'kdamonds/0/contexts/0/monitoring_attrs/intervals/update_us'],
     ['kdamonds[0].contexts[0].schemes[0].quotas.goals[0].memcg_path', 'kdamonds/0/contexts/0/schemes/0/quotas/goals/0/path'],
     ['kdamonds[0].contexts[0].schemes[0].filters[2].filter_type', 'kdamonds/0/contexts/0/schemes/0/filters/2/type'],
+    ['kdamonds[0].contexts[0].schemes[0].core_filters[1].address_range.end', 'kdamonds/0/contexts/0/schemes/0/core_filters/1/addr_end'],
+    ['kdamonds[0].contexts[0].schemes[0].filters[0].address_range', 'kdamonds/0/contexts/0/schemes/0/filters/0'],
+    ['kdamonds[0].contexts[0].schemes[0].ops_filters[0].hugepage_size.max', 'kdamonds/0/contexts/0/schemes/0/ops_filters/0/max'],
   ])('%s -> %s', (model, tree) => expect(sysfsPathOf(model)).toBe(tree));
 });
 
@@ -840,6 +843,37 @@ describe('damon-sim export --sysfs / --script, import --sysfs', () => {
       `damon-sim: warning: kdamonds/0/contexts/0/monitoring_attrs/nr_regions: the kernel refuses this tree at commit: expected attributes damon_set_attrs accepts; found min_nr_regions must be >= 3, got 1\n`,
     );
     expect(readKdamonds(JSON.parse(r.out)).params[0].contexts[0].attrs.minNrRegions).toBe(1);
+  });
+
+  it('import: a filter the kernel cannot build (addr end below start, hugepage_size min above max, memcg without a path) is its refusal at commit, a warning naming the file, and the tree still prints', async () => {
+    const dir = fresh();
+    await cli(['export', '--preset', 'tiering-6040', '--sysfs', dir]);
+    const sd = join(dir, 'kdamonds', '0', 'contexts', '0', 'schemes', '0');
+    writeFileSync(join(sd, 'core_filters', '0', 'addr_end'), '4096\n');
+    const start = readFileSync(join(sd, 'core_filters', '0', 'addr_start'), 'utf8').trim();
+    // Two ops filters, as the kernel makes them (every file, a fresh filter's values), then set.
+    writeFileSync(join(sd, 'ops_filters', 'nr_filters'), '2\n');
+    for (const [i, type, set] of [[0, 'hugepage_size', { min: '2097152', max: '4096' }], [1, 'memcg', {}]] as const) {
+      const fd = join(sd, 'ops_filters', `${i}`);
+      mkdirSync(fd, { recursive: true });
+      const files: Record<string, string> = { type, matching: 'Y', allow: 'N', memcg_path: '', addr_start: '0', addr_end: '0', min: '0', max: '0', damon_target_idx: '0', ...set };
+      for (const [f, v] of Object.entries(files)) writeFileSync(join(fd, f), `${v}\n`);
+    }
+    const r = await cli(['import', '--sysfs', dir, '--raw']);
+    expect(r.code).toBe(0);
+    const TAIL = '(the kernel cannot build the filter: on and commit fail with -ENOMEM)';
+    expect(r.err.split('\n').filter(Boolean)).toEqual([
+      `damon-sim: warning: kdamonds/0/contexts/0/schemes/0/core_filters/0/addr_end: the kernel refuses this tree at commit: expected start <= end; found start ${start} > end 4096 ${TAIL}`,
+      `damon-sim: warning: kdamonds/0/contexts/0/schemes/0/ops_filters/0/max: the kernel refuses this tree at commit: expected min <= max; found 2097152 > 4096 ${TAIL}`,
+      `damon-sim: warning: kdamonds/0/contexts/0/schemes/0/ops_filters/1/memcg_path: the kernel refuses this tree at commit: expected a cgroup path such as "/workload" for a memcg filter; found nothing ${TAIL}`,
+    ]);
+    // The tree as it is: damo's format holds each of them.
+    const filters = (JSON.parse(r.out) as { kdamonds: Array<{ contexts: Array<{ schemes: Array<{ filters: Array<Record<string, unknown>> }> }> }> }).kdamonds[0].contexts[0].schemes[0].filters;
+    expect(filters.map((f) => [f.filter_type, f.address_range ?? f.hugepage_size ?? f.memcg_path])).toEqual([
+      ['addr', { start: Number(start), end: 4096 }],
+      ['hugepage_size', [2097152, 4096]],
+      ['memcg', null],
+    ]);
   });
 
   it("import: a vaddr context, which a kernel commits but damon-sim cannot run, is not called the kernel's refusal", async () => {

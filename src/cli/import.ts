@@ -38,8 +38,10 @@ export function importCommand(io: Io, o: ImportOptions): number {
   const r = importSysfsTree(dir, profile);
   printIssues(io, r.notes, 'note');
   const list = kdamondsTree(r.kdamonds, { raw: o.raw });
-  // Read it back: what the kernel tree holds must also be a config damon-sim accepts.
-  const read = readKdamonds(wrapKdamonds(list), { source: dir });
+  // Read it back: what the kernel tree holds must also be a config damon-sim accepts, but for the
+  // filters the kernel cannot build, which a tree holds until a commit refuses them (below).
+  const unbuildable: ConfigIssue[] = [];
+  const read = readKdamonds(wrapKdamonds(list), { source: dir, commitRefusals: unbuildable });
   // And what the kernel would refuse when the tree is committed (`on`, `commit`), as for a config
   // file; the tree itself holds it (sysfs files take what the commit refuses), so it still prints.
   const c: Collector = { errors: [], warnings: [] };
@@ -47,7 +49,7 @@ export function importCommand(io: Io, o: ImportOptions): number {
   validateKdamonds(read.params, c, { profile, simLimits }, ['kdamonds']);
   // Named as the tree's files are, as the import's errors name them (kdamonds/0/contexts/0/…).
   const inTree = (issues: readonly ConfigIssue[]) => issues.map((e) => ({ ...e, path: r.treePath(e.path.startsWith(`${dir}.`) ? e.path.slice(dir.length + 1) : e.path) }));
-  const refused = inTree(c.errors).map((e) => ({ ...e, message: `the kernel refuses this tree at commit: ${e.message}` }));
+  const refused = inTree([...unbuildable, ...c.errors]).map((e) => ({ ...e, message: `the kernel refuses this tree at commit: ${e.message}` }));
   // A kernel runs these; only damon-sim cannot (a tree copied from a real machine often has them).
   const unrunnable = inTree(simLimits).map((e) => ({ ...e, message: `damon-sim cannot run this tree (a kernel takes it): ${e.message}` }));
   printIssues(io, [...inTree(read.warnings), ...refused, ...unrunnable, ...inTree(c.warnings)], 'warning');

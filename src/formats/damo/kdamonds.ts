@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { INT_MAX, UINT_MAX, ULONG_MAX } from '../../lib/kint.js';
 import { DAMOS_ACTIONS, FILTER_TYPES, GOAL_TUNERS, QUOTA_GOAL_METRICS, WMARK_METRICS, isCoreFilter, measuresNode, type QuotaGoalMetric } from '../../damos/scheme.js';
 import { closest } from '../../lib/spelling.js';
-import { addError, addWarning, expectedOneOf, formatPath, type Collector, type PathSeg } from '../../scenario/issues.js';
+import { addError, addWarning, expectedOneOf, formatPath, type Collector, type ConfigIssue, type PathSeg } from '../../scenario/issues.js';
 import type { ContextParams, FilterParams, GoalParams, KdamondParams, SchemeParams } from '../../scenario/model.js';
 import { UnitError, decimalLookingSizeWarning, parseNumber, parseRatio, parseTime, showParsed } from './units.js';
 import { accessRateV, ageV, boolV, bytesV, patternBytesV, intV, numberV, ratioV, signedIntV, timeV, percentAsRead, uintRatioV, uintTimeV, uintV, type AccessValue, type AgeValue } from './values.js';
@@ -324,6 +324,13 @@ function clampU32(b: bigint): number {
 export interface DamoReadOptions {
   /** upstream damo v3.3 drops node_eligible_mem_bp's nid (the kernel then measures node 0). */
   compat?: DamoCompat;
+  /**
+   * Where the filters the kernel cannot build go, instead of the errors: an addr filter whose end
+   * is below its start, a hugepage_size filter whose min is above its max, a memcg filter without a
+   * path (damon_sysfs_add_scheme_filters() fails them, so `on` and `commit` fail with -ENOMEM).
+   * For a sysfs tree read back, whose files hold such a filter until a commit refuses it.
+   */
+  commitRefusals?: ConfigIssue[];
 }
 
 /** Convert a parsed damo kdamonds tree to kernel-unit parameters, collecting problems with their paths. */
@@ -524,7 +531,7 @@ function schemeToParams(d: DamoScheme, path: readonly PathSeg[], c: Collector, e
   const layered = d.core_filters !== undefined || d.ops_filters !== undefined;
   const addFilters = (list: DamoFilter[] | undefined, key: 'filters' | 'core_filters' | 'ops_filters') => {
     (list ?? []).forEach((f, fi) => {
-      const fp = filterToParams(f, [...path, key, fi], c);
+      const fp = filterToParams(f, [...path, key, fi], c, env.opts.commitRefusals);
       if (key === 'core_filters' && !isCoreFilter(fp.type))
         err(c, [...path, key, fi, 'filter_type'], `expected a core filter type (addr, target) in core_filters; found ${JSON.stringify(fp.type)} (an ops filter: put it in ops_filters or filters)`);
       if (key === 'ops_filters' && isCoreFilter(fp.type))
@@ -639,14 +646,19 @@ function goalToParams(g: DamoGoal, path: readonly PathSeg[], c: Collector, env: 
   return { metric, targetValue, currentValue, nid, memcgPath: g.memcg_path ?? null };
 }
 
-function filterToParams(f: DamoFilter, path: readonly PathSeg[], c: Collector): FilterParams {
+function filterToParams(f: DamoFilter, path: readonly PathSeg[], c: Collector, commitRefusals?: ConfigIssue[]): FilterParams {
+  // What the kernel cannot build: an error, or (reading a sysfs tree) a refusal at the bound's file.
+  const unbuildable = (at: PathSeg[], bound: PathSeg | undefined, message: string) => {
+    if (commitRefusals === undefined) err(c, at, message);
+    else commitRefusals.push({ path: formatPath(bound === undefined ? at : [...at, bound]), message: `${message} (the kernel cannot build the filter: on and commit fail with -ENOMEM)` });
+  };
   const allow = f.allow ?? f.filter_pass ?? false;
   let addrRange: FilterParams['addrRange'] = null;
   if (f.filter_type === 'addr') {
     if (!f.address_range) err(c, [...path, 'address_range'], 'expected {start, end} for an addr filter; found nothing');
     else {
       if (f.address_range.end < f.address_range.start)
-        err(c, [...path, 'address_range'], `expected start <= end; found start ${f.address_range.start} > end ${f.address_range.end}`);
+        unbuildable([...path, 'address_range'], 'end', `expected start <= end; found start ${f.address_range.start} > end ${f.address_range.end}`);
       // Core address units, like the regions.
       addrRange = {
         start: toNum(f.address_range.start, c, [...path, 'address_range', 'start'], 'an address'),
@@ -660,11 +672,11 @@ function filterToParams(f: DamoFilter, path: readonly PathSeg[], c: Collector): 
     if (!h) err(c, [...path, 'hugepage_size'], 'expected [min, max] folio sizes for a hugepage_size filter; found nothing');
     else {
       const [lo, hi] = Array.isArray(h) ? h : [h.min, h.max];
-      if (lo > hi) err(c, [...path, 'hugepage_size'], `expected min <= max; found ${lo} > ${hi}`);
+      if (lo > hi) unbuildable([...path, 'hugepage_size'], 'max', `expected min <= max; found ${lo} > ${hi}`);
       hugepageSize = [toNum(lo, c, [...path, 'hugepage_size'], 'a size'), toNum(hi, c, [...path, 'hugepage_size'], 'a size')];
     }
   }
-  if (f.filter_type === 'memcg' && !f.memcg_path) err(c, [...path, 'memcg_path'], 'expected a cgroup path such as "/workload" for a memcg filter; found nothing');
+  if (f.filter_type === 'memcg' && !f.memcg_path) unbuildable([...path, 'memcg_path'], undefined, 'expected a cgroup path such as "/workload" for a memcg filter; found nothing');
   if (f.filter_type === 'target' && (f.damon_target_idx === undefined || f.damon_target_idx === null))
     err(c, [...path, 'damon_target_idx'], 'expected a target index for a target filter; found nothing');
   return {

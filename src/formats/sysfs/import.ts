@@ -96,6 +96,11 @@ class Reader {
   private readonly lacks: ReadonlySet<string>;
   /** The profile's files and names (layout.ts sysfsFeatures). */
   readonly has: SysfsFeatures;
+  /**
+   * Per scheme dir, the dir and index of each filter as readScheme() lists them (core_filters,
+   * ops_filters, then filters): the model's one filters list, as the tree's files name them.
+   */
+  readonly filterDirs = new Map<string, Array<[string, number]>>();
 
   constructor(
     readonly root: string,
@@ -377,14 +382,18 @@ function readScheme(r: Reader, d: string): DamoScheme {
   } else r.optional(dd, 'dests', 'no destinations');
   // damo stages filters as core_filters + ops_filters where those dirs exist, else in filters.
   const filters: DamoFilter[] = [];
+  const dirs: Array<[string, number]> = [];
   let anyFilterDir = false;
   for (const name of ['core_filters', 'ops_filters', 'filters']) {
     const fd = join(d, name);
     if (r.exists(fd)) {
       anyFilterDir = true;
-      filters.push(...readFilters(r, fd, name as 'core_filters' | 'ops_filters' | 'filters'));
+      const read = readFilters(r, fd, name as 'core_filters' | 'ops_filters' | 'filters');
+      read.forEach((_f, i) => dirs.push([name, i]));
+      filters.push(...read);
     }
   }
+  r.filterDirs.set(d, dirs);
   if (!anyFilterDir) r.optional(join(d, 'filters'), 'filters', 'no filters');
   const snaps = r.profileFile(join(d, 'stats'), 'max_nr_snapshots');
   return {
@@ -494,7 +503,13 @@ export function importSysfsTree(dir: string, profile: KernelProfile = DEFAULT_PR
     });
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  const treePath = (modelPath: string) => relative(dir, join(kd, sysfsPathOf(modelPath).replace(/^kdamonds(\/|$)/, ''))) || '.';
+  const treePath = (modelPath: string) => {
+    // A scheme's filters[i] is in the dir (and at the index) it was read from.
+    const m = /^kdamonds\[(\d+)\]\.contexts\[(\d+)\]\.schemes\[(\d+)\]\.filters\[(\d+)\]/.exec(modelPath);
+    const at = m && r.filterDirs.get(join(kd, m[1], 'contexts', m[2], 'schemes', m[3]))?.[Number(m[4])];
+    const model = m && at ? `${m[0].slice(0, m[0].lastIndexOf('.filters['))}.${at[0]}[${at[1]}]${modelPath.slice(m[0].length)}` : modelPath;
+    return relative(dir, join(kd, sysfsPathOf(model).replace(/^kdamonds(\/|$)/, ''))) || '.';
+  };
   return { kdamonds, notes: r.notes, treePath };
 }
 

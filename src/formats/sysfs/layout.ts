@@ -105,7 +105,12 @@ const SYSFS_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = 
   quotas: { time_ms: 'ms', sz_bytes: 'bytes' },
   intervals: { ops_update_us: 'update_us' },
   goals: { metric: 'target_metric', memcg_path: 'path' },
-  filters: { filter_type: 'type' },
+  // A filter's range is two files of its dir: the range itself names the dir, a bound its file.
+  filters: { filter_type: 'type', address_range: '', hugepage_size: '' },
+  core_filters: { filter_type: 'type', address_range: '' },
+  ops_filters: { filter_type: 'type', hugepage_size: '' },
+  address_range: { start: 'addr_start', end: 'addr_end' },
+  hugepage_size: { min: 'min', max: 'max' },
   watermarks: { high_permil: 'high', mid_permil: 'mid', low_permil: 'low' },
 };
 
@@ -124,5 +129,5 @@ export function sysfsPathOf(modelPath: string): string {
     out.push(SYSFS_NAMES[parent]?.[key] ?? SYSFS_NAMES[''][key] ?? key, ...indices);
     parent = key;
   }
-  return out.join('/');
+  return out.filter((x) => x !== '').join('/');
 }
