@@ -38,7 +38,7 @@ import { Machine } from '../src/machine/machine.js';
 import { dramCxlMachine } from './helpers/machine.js';
 import { eligibleOf } from './helpers/eligible.js';
 import { YoungModel, type AccessRates } from '../src/machine/young.js';
-import type { DamonOperations } from '../src/ops/operations.js';
+import type { DamonOperations, EligibleSums } from '../src/ops/operations.js';
 import { PaddrCheckCache, PaddrOps } from '../src/ops/paddr.js';
 import { findProfile } from '../src/profiles.js';
 
@@ -542,6 +542,49 @@ describe('node_eligible_mem_bp on random machines and regions', () => {
     // The generator really exercised the interesting edges.
     expect(regionsChecked).toBeGreaterThan(2500);
     expect(folioEdges).toBeGreaterThan(800);
+  });
+
+  it('addEligibleRegions gives the sums of addEligibleBytes region by region, neighbours walked as one where that adds up', () => {
+    let joined = 0;
+    fc.assert(
+      fc.property(recipeArb, regionRecipeArb, fc.nat({ max: 4 }), fc.nat({ max: 4095 }), fc.boolean(), fc.boolean(), fc.boolean(), (recipe, rr, every, jitter, wholeNs, thp, all) => {
+        // Base pages only in half the runs: a 2 MiB folio anywhere makes every region walk alone.
+        const m = buildMachine(thp ? recipe : { ...recipe, ops: recipe.ops.map((op) => (op.kind === 'alloc' ? { ...op, thp: false } : op)) });
+        // A cost per lookup that is not a whole ns: the sums must come region by region.
+        if (!wholeNs) m.costs.walkNsPerFolio = 37.3;
+        const ops = paddrOps(m);
+        const ctx = newCtx(m, ops);
+        const targets = buildTargets(m, rr);
+        // Some bounds off the page grid (a neighbour that ended there moves with it).
+        targets.forEach((t) =>
+          t.regions.forEach((r, i) => {
+            if (every === 0 || i % (every + 1) !== 0 || r.start + jitter >= r.end) return;
+            const p = t.regions[i - 1];
+            if (p && p.end === r.start) p.end += jitter;
+            r.start += jitter;
+          }),
+        );
+        // Every region in some runs: long stretches of neighbours.
+        const s = all ? scheme({}) : schemeOf(rr);
+        const accepts = (r: DamonRegion) => matches(r, s);
+        const one: EligibleSums = { byNode: [], total: 0, lookups: 0, costNs: 0, hint: 0 };
+        const joint: EligibleSums = { byNode: [], total: 0, lookups: 0, costNs: 0, hint: 0 };
+        for (const t of targets) {
+          for (const r of t.regions) if (accepts(r)) ops.addEligibleBytes(ctx, r, one);
+          ops.addEligibleRegions(ctx, t.regions, accepts, joint);
+          const large = m.mem.toArray().some((e) => e.kind === ExtKind.Lru && e.folioSize === HPAGE_PMD_SIZE);
+          t.regions.forEach((r, i) => {
+            const p = t.regions[i - 1];
+            if (wholeNs && !large && p && p.end === r.start && r.start % PAGE_SIZE === 0 && accepts(p) && accepts(r)) joined++;
+          });
+        }
+        const nodes = (x: EligibleSums) => m.nodes.map((n) => x.byNode[n.nid] ?? 0);
+        expect({ byNode: nodes(joint), total: joint.total, lookups: joint.lookups, costNs: joint.costNs }).toEqual({ byNode: nodes(one), total: one.total, lookups: one.lookups, costNs: one.costNs });
+      }),
+      { numRuns: 300, seed: 0x10e5 },
+    );
+    // Neighbours were walked as one often enough to matter.
+    expect(joined).toBeGreaterThan(150);
   });
 
   it('nodeEligibleMemBp equals mult_frac(on_node, 10000, total) over the pattern-matching regions', () => {

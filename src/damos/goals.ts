@@ -5,6 +5,7 @@
  */
 import { multFrac, multFracU64, maxBig, u64 } from '../lib/kint.js';
 import type { DamonCtx } from '../damon/ctx.js';
+import type { DamonRegion } from '../damon/region.js';
 import { nodeValid } from '../damon/mm.js';
 import type { DamonOperations, EligibleSums } from '../ops/operations.js';
 import type { Damos, DamosAccessPattern, DamosQuotaGoal } from './scheme.js';
@@ -73,10 +74,16 @@ function eligibleSums(ctx: DamonCtx, s: Damos, addEligibleBytes: NonNullable<Dam
   const known = memo?.get(s.pattern, nrRegions);
   if (known) return known;
   const sums: EligibleSums = { byNode: [], total: 0, lookups: 0, costNs: 0, hint: 0 };
-  for (const t of ctx.targets) {
-    for (const r of t.regions) {
-      if (!patternMatches(ctx, r, s)) continue;
-      addEligibleBytes.call(ctx.ops, ctx, r, sums);
+  const ops = ctx.ops;
+  if (ops.addEligibleRegions) {
+    const matches = (r: DamonRegion) => patternMatches(ctx, r, s);
+    for (const t of ctx.targets) ops.addEligibleRegions(ctx, t.regions, matches, sums);
+  } else {
+    for (const t of ctx.targets) {
+      for (const r of t.regions) {
+        if (!patternMatches(ctx, r, s)) continue;
+        addEligibleBytes.call(ops, ctx, r, sums);
+      }
     }
   }
   memo?.set(s.pattern, nrRegions, sums);

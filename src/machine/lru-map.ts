@@ -75,6 +75,15 @@ export class LruMap {
     this.addPart(j, this.starts[j], b, out);
   }
 
+  /** Whether any run holds 2 MiB LRU folios (current layout). */
+  hasLargeFolios(): boolean {
+    this.refresh();
+    return this.large;
+  }
+
+  /** Whether a run of the current list holds 2 MiB LRU folios (refresh()). */
+  private large = false;
+
   private runEnd(i: number): number {
     return i + 1 < this.n ? this.starts[i + 1] : this.end;
   }
@@ -111,6 +120,7 @@ export class LruMap {
     this.cumBytes = new Float64Array(n + 1);
     this.cumLookups = new Float64Array(n + 1);
     const part: WalkCount = { bytes: 0, lookups: 0 };
+    this.large = this.values.includes(LRU_2M);
     for (let i = 0; i < n; i++) {
       part.bytes = 0;
       part.lookups = 0;

@@ -55,6 +55,11 @@ export interface DamonOperations {
    * simulated time: one walk serves every node's metric. paddr only.
    */
   addEligibleBytes?(ctx: DamonCtx, r: DamonRegion, sums: EligibleSums): void;
+  /**
+   * damon-sim: addEligibleBytes() for each of `regions` (in address order) that `matches` takes,
+   * with the same sums; an ops set may walk neighbouring regions as one.
+   */
+  addEligibleRegions?(ctx: DamonCtx, regions: readonly DamonRegion[], matches: (r: DamonRegion) => boolean, sums: EligibleSums): void;
 }
 
 /** The operations sets damon-sim implements, by `enum damon_ops_id` order. */

@@ -150,10 +150,55 @@ export class PaddrOps implements DamonOperations {
       this.walkEligibleBytes(a, b, ctx, sums);
       return;
     }
-    // Page-aligned (as regions are unless addr_unit says otherwise): the same counts from the
-    // machine's LRU runs in O(log runs), where the walk below visits every extent. One difference:
-    // a 2 MiB folio whose extent is cut inside it (a young check or an LRU move on part of it) is
-    // one lookup here, as in the kernel's walk, and one per piece in the extent walk.
+    this.addLruBytes(a, b, sums);
+  }
+
+  /**
+   * addEligibleBytes() for each region of `regions` that `matches` takes, in address order. Where
+   * the sums come out the same, page-aligned regions side by side are walked as one range: with no
+   * 2 MiB LRU folio in memory (whose folio a boundary inside it would count in both regions) the
+   * bytes and lookups of a range are those of its parts added, and with a whole-ns cost per lookup
+   * so is the simulated time (integers far below 2^53, whatever the order). The preset's matching
+   * regions lie in a few long stretches: this takes a goal's walk from one LRU-map search per
+   * region to one per stretch.
+   */
+  addEligibleRegions(ctx: DamonCtx, regions: readonly DamonRegion[], matches: (r: DamonRegion) => boolean, sums: EligibleSums): void {
+    this.lru ??= new LruMap(this.machine);
+    if (this.lru.hasLargeFolios() || !Number.isInteger(this.machine.costs.walkNsPerFolio)) {
+      for (const r of regions) if (matches(r)) this.addEligibleBytes(ctx, r, sums);
+      return;
+    }
+    const unit = ctx.addrUnit;
+    // The stretch of adjacent page-aligned matching regions not walked yet: [from, to), bytes.
+    let from = 0;
+    let to = -1;
+    for (const r of regions) {
+      if (!matches(r)) continue;
+      const a = r.start * unit;
+      const b = r.end * unit;
+      if ((((a >>> 0) | (b >>> 0)) & (PAGE_SIZE - 1)) !== 0) {
+        this.walkEligibleBytes(a, b, ctx, sums);
+        continue;
+      }
+      if (a === to) {
+        to = b;
+        continue;
+      }
+      if (to >= 0) this.addLruBytes(from, to, sums);
+      from = a;
+      to = b;
+    }
+    if (to >= 0) this.addLruBytes(from, to, sums);
+  }
+
+  /**
+   * addEligibleBytes() over the page-aligned byte range [a, b): the same counts as the walk over
+   * extents below, from the machine's LRU runs in O(log runs), where that walk visits every
+   * extent. One difference: a 2 MiB folio whose extent is cut inside it (a young check or an LRU
+   * move on part of it) is one lookup here, as in the kernel's walk, and one per piece in the
+   * extent walk.
+   */
+  private addLruBytes(a: number, b: number, sums: EligibleSums): void {
     this.lru ??= new LruMap(this.machine);
     const w = this.walkCount;
     this.lru.walk(a, b, w);
