@@ -40,6 +40,11 @@ class PageHistory {
     }
     this.left.set(k, { node: from, at: now });
   }
+
+  /** Page `vpage` of `owner` left memory (evicted): a refault places it afresh. */
+  forget(owner: number, vpage: number): void {
+    this.left.delete(`${owner}/${vpage}`);
+  }
 }
 
 interface Piece {
@@ -141,54 +146,114 @@ const opArb = fc.record({
   hop: fc.integer({ min: 1, max: 2 }),
   fallback: fc.boolean(),
   dt: fc.integer({ min: 0, max: 5000 }),
+  /** With evictions: page the range out instead, or refault some of what is out first. */
+  evict: fc.boolean(),
+  refault: fc.nat({ max: 400 }),
 });
+
+/**
+ * Random migrations (and, `withEvictions`, pageouts and refaults) on a small 3-node machine, each
+ * checked against a per-page history of the pages whose node it changed.
+ */
+function checkAgainstPages(withEvictions: boolean): void {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ pages: fc.integer({ min: 1, max: 1800 }), thp: fc.boolean(), node: fc.integer({ min: 0, max: 2 }) }), { minLength: 1, maxLength: 3 }),
+      fc.array(opArb, { minLength: 8, maxLength: 40 }),
+      (areas, ops) => {
+        // Small nodes, so that targets fill up and migrations fall back or stop.
+        const m = new Machine({
+          base: 4 * GiB,
+          holeBetweenNodes: 2 * MiB,
+          nodes: [12, 8, 8].map((mib, i) => ({ capacity: mib * MiB, kind: i === 0 ? 'dram' : 'cxl', latencyNs: 100, reserved: i === 0 ? 3 * PAGE_SIZE : 0, watermark: 0 })),
+          swap: withEvictions ? 64 * MiB : 0,
+        });
+        areas.forEach((a, owner) => {
+          m.allocate({ owner, vstart: VBASE, bytes: a.pages * PAGE_SIZE, anon: true, mapped: true, memcg: 0, thp: a.thp, nodes: [a.node, (a.node + 1) % 3, (a.node + 2) % 3], now: 0 });
+        });
+        // Pages allocated per owner (what did not fit stays unallocated: -1 throughout).
+        const pages = areas.map((a) => a.pages);
+        const ref = new PageHistory(3);
+        let now = 0;
+        for (const op of ops) {
+          now += op.dt;
+          // Whole folios, as paddr hands them over.
+          const snap = (x: number) => {
+            const e = m.lruExtentAt(x);
+            return e && e.folioSize === HPAGE_PMD_SIZE ? x - (x % HPAGE_PMD_SIZE) : x;
+          };
+          const n = m.nodes[op.node];
+          const a = snap(n.start + (op.at % ((n.end - n.start) / PAGE_SIZE)) * PAGE_SIZE);
+          const b = snap(Math.min(n.end, a + op.pages * PAGE_SIZE));
+          if (b <= a) continue;
+          if (withEvictions && op.evict) {
+            // A refault (as workload/refault.ts makes one: an allocation where the page was),
+            // then a pageout; neither is a migration, and what went out has no history left.
+            const out = m.evicted.ranges()[0];
+            if (out) {
+              const bytes = Math.min(out.vend - out.vstart, (op.refault + 1) * PAGE_SIZE);
+              const left = m.allocate({ owner: out.owner, vstart: out.vstart, bytes, anon: true, mapped: true, memcg: 0, thp: false, nodes: [op.hop, 0, 1, 2], now });
+              if (bytes > left) m.evicted.remove(out.owner, out.vstart, out.vstart + bytes - left);
+            }
+            const before = placement(m, pages);
+            m.evict(a, b);
+            placement(m, pages).forEach((nodes, owner) => {
+              for (let p = 0; p < nodes.length; p++) if (nodes[p] < 0 && before[owner][p] >= 0) ref.forget(owner, p);
+            });
+            continue;
+          }
+          const before = placement(m, pages);
+          const target = (op.node + op.hop) % 3;
+          m.migrateRange(a, b, target, op.fallback ? m.otherNodes(target) : [], now);
+          placement(m, pages).forEach((nodes, owner) => {
+            for (let p = 0; p < nodes.length; p++) if (nodes[p] !== before[owner][p]) ref.move(owner, p, before[owner][p], nodes[p], now);
+          });
+        }
+        // The brute force saw every byte that changed node.
+        const moved = m.migratedBytes.reduce((s, row, i) => s + row.reduce((x, v, j) => x + (i === j ? 0 : v), 0), 0);
+        expect(ref.moved).toBe(moved);
+        expect(m.returns.returned).toEqual(ref.returned);
+        expect(m.returns.awayByteNs).toEqual(ref.away);
+      },
+    ),
+    { numRuns: 120, seed: withEvictions ? 6 : 5 },
+  );
+}
 
 describe('Machine.returns', () => {
   it('equals a per-page history of the pages whose node each migration changed (base pages and THPs, full targets, fallbacks)', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.record({ pages: fc.integer({ min: 1, max: 1800 }), thp: fc.boolean(), node: fc.integer({ min: 0, max: 2 }) }), { minLength: 1, maxLength: 3 }),
-        fc.array(opArb, { minLength: 8, maxLength: 40 }),
-        (areas, ops) => {
-          // Small nodes, so that targets fill up and migrations fall back or stop.
-          const m = new Machine({
-            base: 4 * GiB,
-            holeBetweenNodes: 2 * MiB,
-            nodes: [12, 8, 8].map((mib, i) => ({ capacity: mib * MiB, kind: i === 0 ? 'dram' : 'cxl', latencyNs: 100, reserved: i === 0 ? 3 * PAGE_SIZE : 0, watermark: 0 })),
-          });
-          areas.forEach((a, owner) => {
-            m.allocate({ owner, vstart: VBASE, bytes: a.pages * PAGE_SIZE, anon: true, mapped: true, memcg: 0, thp: a.thp, nodes: [a.node, (a.node + 1) % 3, (a.node + 2) % 3], now: 0 });
-          });
-          // Pages allocated per owner (what did not fit stays unallocated: -1 throughout).
-          const pages = areas.map((a) => a.pages);
-          const ref = new PageHistory(3);
-          let now = 0;
-          for (const op of ops) {
-            now += op.dt;
-            // Whole folios, as paddr hands them over.
-            const snap = (x: number) => {
-              const e = m.lruExtentAt(x);
-              return e && e.folioSize === HPAGE_PMD_SIZE ? x - (x % HPAGE_PMD_SIZE) : x;
-            };
-            const n = m.nodes[op.node];
-            const a = snap(n.start + (op.at % ((n.end - n.start) / PAGE_SIZE)) * PAGE_SIZE);
-            const b = snap(Math.min(n.end, a + op.pages * PAGE_SIZE));
-            if (b <= a) continue;
-            const before = placement(m, pages);
-            const target = (op.node + op.hop) % 3;
-            m.migrateRange(a, b, target, op.fallback ? m.otherNodes(target) : [], now);
-            placement(m, pages).forEach((nodes, owner) => {
-              for (let p = 0; p < nodes.length; p++) if (nodes[p] !== before[owner][p]) ref.move(owner, p, before[owner][p], nodes[p], now);
-            });
-          }
-          // The brute force saw every byte that changed node.
-          const moved = m.migratedBytes.reduce((s, row, i) => s + row.reduce((x, v, j) => x + (i === j ? 0 : v), 0), 0);
-          expect(ref.moved).toBe(moved);
-          expect(m.returns.returned).toEqual(ref.returned);
-          expect(m.returns.awayByteNs).toEqual(ref.away);
-        },
-      ),
-      { numRuns: 120, seed: 5 },
-    );
+    checkAgainstPages(false);
+  });
+
+  it('forgets what was paged out: a refault is a first placement, on whatever node it lands (pageouts and refaults between the migrations)', () => {
+    checkAgainstPages(true);
+  });
+
+  it('a migration after a pageout and refault is a first departure, wherever the refault put the page', () => {
+    const m = new Machine({
+      base: 4 * GiB,
+      holeBetweenNodes: 2 * MiB,
+      nodes: [0, 1].map((i) => ({ capacity: 8 * MiB, kind: i === 0 ? 'dram' : 'cxl', latencyNs: 100, reserved: 0, watermark: 0 })),
+      swap: 8 * MiB,
+    });
+    const [n0, n1] = m.nodes;
+    const len = 16 * PAGE_SIZE;
+    const refault = (nodes: number[], now: number) => {
+      m.allocate({ owner: 0, vstart: VBASE, bytes: len, anon: true, mapped: true, memcg: 0, thp: false, nodes, now });
+      m.evicted.remove(0, VBASE, VBASE + len);
+    };
+    m.allocate({ owner: 0, vstart: VBASE, bytes: len, anon: true, mapped: true, memcg: 0, thp: false, nodes: [0, 1], now: 0 });
+    m.migrateRange(n0.start, n0.start + len, 1, [], 1e9); // left node 0 at 1 s
+    m.evict(n1.start, n1.start + len);
+    refault([1, 0], 2e9); // on node 1 again, by a refault
+    // Back to node 0, which it left at 1 s by migration: not a return, as the pageout came between
+    // (without forgetting, a return 9 s away).
+    m.migrateRange(n1.start, n1.start + len, 0, [], 10e9);
+    expect(m.returns.returned[1][0]).toBe(0);
+    expect(m.returns.awayByteNs[1][0]).toBe(0);
+    m.migrateRange(n0.start, n0.start + len, 1, [], 25e9); // left node 1 at 10 s: a return, 15 s away
+    expect(m.returns.returned[0][1]).toBe(len);
+    expect(m.returns.awayByteNs[0][1]).toBe(len * 15e9);
+    expect(m.migratedBytes[0][1]).toBe(2 * len);
   });
 });

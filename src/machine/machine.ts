@@ -672,6 +672,7 @@ export class Machine {
         len = fit;
       }
       this.evicted.add({ owner: e.owner, vstart: e.vstart, vend: e.vstart + len, anon: e.anon, mapped: e.mapped, memcg: e.memcg });
+      this.returns.forget(e.owner, e.vstart, len);
       e.makeFree();
       this.freed(e.node, e.start, e.end);
       done += len;

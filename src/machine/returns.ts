@@ -20,6 +20,9 @@
  */
 import { doubleZeros, startAsDoubles } from '../lib/v8-fields.js';
 
+/** The node an evicted range last left: none (ReturnTracker.forget()). */
+const FORGOTTEN = -1;
+
 /** Ranges per block at most: an edit moves up to this many, a search crosses total / this blocks. */
 const BLOCK_MAX = 128;
 
@@ -246,6 +249,20 @@ export class ReturnTracker {
     this.end = vstart + len;
     this.from = from;
     this.to = to;
+  }
+
+  /**
+   * owner's [vstart, vstart + len) left memory (paged out or dropped): its history goes, so that a
+   * refault, which places the page afresh wherever it lands, is a first placement and its next
+   * migration no return. Without this a page refaulted onto the node it had last left counted its
+   * next migration off that node as a return, away since before the eviction.
+   */
+  forget(owner: number, vstart: number, len: number): void {
+    const h = this.owners.get(owner);
+    if (!h || len <= 0) return;
+    this.flush();
+    // A departure from no node (FORGOTTEN) never matches a migration's target.
+    h.move(vstart, vstart + len, FORGOTTEN, FORGOTTEN, 0, this.sums);
   }
 
   /** Apply the pending run to the history: call before reading the totals (a migration call's end). */
