@@ -321,6 +321,8 @@ describe('the kernel store semantics', () => {
     // damon_sysfs_handle_cmd(): every command but off needs the one context, running or not.
     t.write('kdamonds/0/contexts/nr_contexts', '0');
     expect(['update_schemes_stats', 'commit', 'update_tuned_intervals', 'clear_schemes_tried_regions'].map((cmd) => t.write(st, cmd))).toEqual(['-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL']);
+    // on too, before its running check (-EBUSY without the March 2026 check).
+    expect(t.write(st, 'on')).toBe('-EINVAL');
     expect(t.write(st, 'off')).toBeNull();
     t.write('kdamonds/0/contexts/nr_contexts', '1');
     t.write(`${c}/operations`, 'paddr');
@@ -396,6 +398,10 @@ describe('the kernel store semantics', () => {
       }
       // nr_contexts 0 fails on before the context is touched (damon_sysfs_handle_cmd()): the stopped run's stays.
       expect([t.write(st, 'on'), t.write(st, 'off'), t.write('kdamonds/0/contexts/nr_contexts', '0'), t.write(st, 'on'), t.write(st, 'off')]).toEqual([null, null, null, '-EINVAL', '-EPERM']);
+      // The stopped kdamond's commands say -EINVAL too, not what the profile answers a stopped
+      // context: damon_sysfs_handle_cmd() checks contexts->nr first (March 2026, Cc stable 5.18+).
+      expect(['update_schemes_stats', 'commit_schemes_quota_goals', 'update_tuned_intervals', 'clear_schemes_tried_regions', 'commit'].map((cmd) => t.write(st, cmd)), p.name).toEqual(['-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL', '-EINVAL']);
+      expect(t.lastError()).toBe('-EINVAL: kdamonds/0/contexts/nr_contexts: damon_sysfs_handle_cmd() takes no command but off unless it is 1');
     }
   });
 

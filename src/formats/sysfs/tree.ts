@@ -296,9 +296,13 @@ export class SysfsTree {
       const t = sysfsStrip(v);
       const on = this.files.get(`${d}/state`)?.value === 'on';
       const oneContext = this.files.get(`${d}/contexts/nr_contexts`)?.value === '1';
+      // damon_sysfs_handle_cmd() refuses every command but off first when contexts->nr is not 1,
+      // running or not ('mm/damon/sysfs: check contexts->nr before accessing contexts_arr', March
+      // 2026, Cc stable 5.18+: every profile's kernel has it). Before it, a stopped kdamond's
+      // commands answered as a stopped context, and `on` while running said -EBUSY.
+      if (t !== 'off' && !oneContext) return { errno: '-EINVAL', why: `${d}/contexts/nr_contexts: damon_sysfs_handle_cmd() takes no command but off unless it is 1` };
       if (t === 'on') {
         if (on) return { errno: '-EBUSY' };
-        if (!oneContext) return { errno: '-EINVAL' }; // damon_sysfs_handle_cmd(): contexts->nr != 1, before the ctx is touched
         hasCtx = false;
         // damon_sysfs_build_ctx(), then damon_start()'s own check of min_region_sz.
         const refused = this.inputsRefusal(`${d}/contexts/0`) ?? this.minRegionSzRefusal(`${d}/contexts/0`, 'damon_start()');
@@ -307,8 +311,6 @@ export class SysfsTree {
         ctxSchemes = nrSchemes();
         return 'on';
       }
-      // damon_sysfs_handle_cmd(): every command but off needs exactly one context.
-      if (t !== 'off' && on && !oneContext) return { errno: '-EINVAL' };
       // damon_sysfs_commit_input() builds a context from the files the same way, then
       // damon_commit_ctx() refuses a min_region_sz that is not a power of two; a refused one fails
       // the write and the kdamond runs on with what it had.
@@ -324,7 +326,7 @@ export class SysfsTree {
       // damon_sysfs_turn_damon_off(): no ctx is -EINVAL; damon_stop() of a stopped one -EPERM.
       if (t === 'off') return on ? 'off' : { errno: hasCtx ? '-EPERM' : '-EINVAL' };
       // The sysfs code clears tried regions itself (of the one context); the others need the running kdamond.
-      if (t === 'clear_schemes_tried_regions') return oneContext ? (on ? 'on' : 'off') : { errno: '-EINVAL' };
+      if (t === 'clear_schemes_tried_regions') return on ? 'on' : 'off';
       // Once stopped, damon_call() (damos_walk() for the tried-regions updates) answers the
       // obsolete context per profile; without a context (never started, or a failed `on` destroyed
       // it) there is none to call: damon_sysfs_damon_call() and the tried-regions update say -EINVAL.
