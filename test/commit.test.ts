@@ -512,7 +512,7 @@ describe('scheduled commit events', () => {
     const res = runScenario(scenario);
     const evs = res.events.filter((r) => r.type === 'event');
     expect(evs.map((e) => [e.command, e.error ?? e.status])).toEqual([
-      ['commit_schemes_quota_goals', '-EINVAL: scheme 1 goal 0 (node_memcg_used_bp): no cgroup path (damon_sysfs_memcg_path_to_id()); the schemes before it took their goals'],
+      ['commit_schemes_quota_goals', '-EINVAL: scheme 1 goal 0 (node_memcg_used_bp): no cgroup path (damon_sysfs_memcg_path_to_id()); scheme 0 took its new ones'],
       ['off', 'ok'],
       ['on', '-ENOMEM: scheme 1 goal 0 (node_memcg_used_bp): no cgroup path: damon_sysfs_mk_scheme() cannot build it, and damon_sysfs_add_schemes() fails any scheme it cannot build with -ENOMEM'],
       ['off', '-EINVAL: kdamond has no context (the failed on destroyed the stopped one first: damon_sysfs_turn_damon_on())'],

@@ -453,6 +453,7 @@ describe('the kernel store semantics', () => {
     expect(t.lastError()).toBe(`-ENOMEM: ${fd}/memcg_path: no cgroup path written (a memcg filter): ${TAIL}`);
     t.write(`${fd}/memcg_path`, '\n');
     expect(t.write(st, 'on')).toBe('-ENOMEM');
+    expect(t.lastError()).toBe(`-ENOMEM: ${fd}/memcg_path: an empty cgroup path (a memcg filter): ${TAIL}`);
     // Without the machine's cgroups, a path is taken unchecked.
     t.write(`${fd}/memcg_path`, '/db\n');
     expect(t.write(st, 'on')).toBeNull();
@@ -516,7 +517,7 @@ describe('the kernel store semantics', () => {
     expect(t.write(st, 'commit')).toBeNull();
     goal(0, 'node_memcg_used_bp', '3000', '\n');
     expect(t.write(st, 'commit_schemes_quota_goals')).toBe('-EINVAL');
-    expect(t.lastError()).toMatch(/^-EINVAL: kdamonds\/0\/contexts\/0\/schemes\/0\/quotas\/goals\/0\/path: no cgroup path written .*\(no scheme took new goals; scheme 0 and those after it keep their old ones\)$/);
+    expect(t.lastError()).toMatch(/^-EINVAL: kdamonds\/0\/contexts\/0\/schemes\/0\/quotas\/goals\/0\/path: an empty cgroup path .*\(no scheme took new goals; scheme 0 and those after it keep their old ones\)$/);
     // Stopped, the command fails as any damon_call() does, before the files are read.
     expect([t.write(st, 'off'), t.write(st, 'commit_schemes_quota_goals')]).toEqual([null, '-ECANCELED']);
   });

@@ -180,6 +180,11 @@ export function damonCommitSchemes(dst: DamonCtx, src: DamonCtx): void {
   }
 }
 
+/** What a commit_schemes_quota_goals refused at scheme `s` left committed, for its message (commitSchemesQuotaGoals()). */
+export function goalsTakenBefore(s: number): string {
+  return s === 0 ? 'no scheme took new goals' : s === 1 ? 'scheme 0 took its new ones' : `schemes 0 to ${s - 1} took theirs`;
+}
+
 /**
  * sysfs `commit_schemes_quota_goals`: for each running scheme with a counterpart (by index), commit
  * only the goal list (metric, target, user_input current_value, nid/memcg per the union rule).

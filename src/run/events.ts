@@ -16,7 +16,7 @@ import { damonCommitCtx, damonCommitCtxTest, sysfsTargetsRefusal } from '../damo
 import { ctxIdxInKdamond, jiffies, msecsToJiffies, type DamonCtx } from '../damon/ctx.js';
 import type { Kdamond } from '../damon/kdamond.js';
 import { SplitState } from '../damon/split.js';
-import { commitSchemesQuotaGoals } from '../damos/commit.js';
+import { commitSchemesQuotaGoals, goalsTakenBefore } from '../damos/commit.js';
 import type { Damos } from '../damos/scheme.js';
 import { DamosWalk } from '../damos/walk.js';
 import { Prng } from '../lib/prng.js';
@@ -384,7 +384,7 @@ export class EventEngine {
           cp.schemes.map((sp) => buildScheme(sp, ctx.mm)),
           (i) => {
             const why = goalsBuildRefusal(cp.schemes[i], ctx.mm);
-            return why === null ? null : `-EINVAL: scheme ${i} ${why} (damon_sysfs_memcg_path_to_id()); the schemes before it took their goals`;
+            return why === null ? null : `-EINVAL: scheme ${i} ${why} (damon_sysfs_memcg_path_to_id()); ${goalsTakenBefore(i)}`;
           },
         );
         // Refused after some schemes took their goals: the record carries them, as an accepted write's does.

@@ -145,6 +145,9 @@ export class Simulation {
       const why = goalsBuildRefusal(sp, this.mm);
       if (why) return `-ENOMEM: scheme ${si} ${why}: damon_sysfs_mk_scheme() cannot build it, and damon_sysfs_add_schemes() fails any scheme it cannot build with -ENOMEM`;
     }
+    // damon_start()'s min_region_sz check. The precheck's other one, node_eligible_mem_bp off
+    // paddr, is damon_commit_ctx()'s, not damon_start()'s; scenario validation refuses such a
+    // config before any on, so it cannot answer here.
     const refused = damonCommitCtxPrecheck(ctx);
     if (refused) return refused;
     this.restarts.set(idx, n);

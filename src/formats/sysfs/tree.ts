@@ -33,6 +33,7 @@
  */
 import { attrsError, type DamonAttrs } from '../../damon/attrs.js';
 import { sysfsTargetsRefusal } from '../../damon/commit.js';
+import { goalsTakenBefore } from '../../damos/commit.js';
 import { minRegionSzFor } from '../../run/build.js';
 import { FILTER_TYPES, GOAL_TUNERS, WMARK_METRICS, isCoreFilter, measuresMemcg, type FilterType } from '../../damos/scheme.js';
 import { INT_MAX, UINT_MAX, ULONG_MAX, isPow2 } from '../../lib/kint.js';
@@ -440,7 +441,7 @@ export class SysfsTree {
       if (why)
         return {
           errno: '-EINVAL',
-          why: `${why}: damos_sysfs_set_quota_scores() cannot build scheme ${s}'s goals (${s === 0 ? 'no scheme took new goals' : s === 1 ? 'scheme 0 took its new ones' : `schemes 0 to ${s - 1} took theirs`}; scheme ${s} and those after it keep their old ones)`,
+          why: `${why}: damos_sysfs_set_quota_scores() cannot build scheme ${s}'s goals (${goalsTakenBefore(s)}; scheme ${s} and those after it keep their old ones)`,
         };
     }
     return null;
@@ -452,7 +453,7 @@ export class SysfsTree {
    * with sysfs_streq() to the machine's cgroups, when the tree was given them.
    */
   private namesNoMemcg(path: string): string | null {
-    if (sysfsStrip(path) === '') return 'no cgroup path written';
+    if (sysfsStrip(path) === '') return path === '' ? 'no cgroup path written' : 'an empty cgroup path';
     if (this.memcgs === undefined || this.memcgs.some((m) => sysfsStreq(m, path))) return null;
     return `${JSON.stringify(sysfsStrip(path))} names no cgroup (the machine has ${this.memcgs.map((m) => JSON.stringify(m)).join(', ')})`;
   }
