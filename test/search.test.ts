@@ -2,7 +2,7 @@
 /** lib/search.ts: the searches the young map and the LRU runs read their sorted columns with. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lastAtMost, lastAtMostFrom } from '../src/lib/search.js';
+import { firstAbove, lastAtMost, lastAtMostFrom } from '../src/lib/search.js';
 
 /** The last i with a[i] <= x, by looking at every entry. */
 function bruteLastAtMost(a: readonly number[], x: number): number {
@@ -44,5 +44,24 @@ describe('search', () => {
       seen.push(h);
     }
     expect(seen).toEqual([0, 0, 1, 3, 3, 6, 7, 7, 1]);
+  });
+
+  it('firstAbove finds the first entry above x in a column and in a field of interleaved records', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 100 }), fc.integer({ min: -5, max: 505 }), (raw, x) => {
+        // Ascending, ties allowed (range ends are strictly ascending; the search needs only order).
+        const a = [...raw].sort((p, q) => p - q);
+        const want = a.findIndex((v) => v > x);
+        const expected = want < 0 ? a.length : want;
+        expect(firstAbove(Float64Array.from(a), x, 0, a.length)).toBe(expected);
+        // The same ends as field 1 of 4-number records, as ReturnTracker's blocks hold them.
+        const rec = new Float64Array(4 * a.length).fill(-1);
+        a.forEach((v, i) => (rec[4 * i + 1] = v));
+        expect(firstAbove(rec, x, 0, a.length, 4, 1)).toBe(expected);
+      }),
+      { numRuns: 2000, seed: 12 },
+    );
+    expect(firstAbove(Float64Array.of(10, 20, 30), 20, 0, 3)).toBe(2);
+    expect(firstAbove(Float64Array.of(10, 20, 30), 5, 1, 3)).toBe(1); // within [lo, hi)
   });
 });

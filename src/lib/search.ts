@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/** Binary search over sorted columns: run starts, young-map segment starts. */
+/** Binary search over sorted columns: run starts, young-map segment starts, range ends. */
 
 /**
  * The last index i in [lo, hi] with a[i] <= x, for `a` ascending on [lo, hi]; lo when no later
@@ -30,4 +30,18 @@ export function lastAtMostFrom(a: ArrayLike<number>, x: number, hint: number, n:
     hi = Math.min(n, lo + step);
   }
   return lastAtMost(a, x, lo, Math.min(hi, n) - 1);
+}
+
+/**
+ * The first index i in [lo, hi) whose entry a[stride * i + offset] is above x, for entries
+ * ascending there (hi if none): the first of sorted ranges that ends after an address, with the
+ * ends a column of their own (stride 1) or a field of interleaved records.
+ */
+export function firstAbove(a: ArrayLike<number>, x: number, lo: number, hi: number, stride = 1, offset = 0): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[stride * mid + offset] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

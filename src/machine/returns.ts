@@ -18,6 +18,7 @@
  * (moveAll() fills free blocks piece by piece, migrateRunDown() goes highest folio first) are
  * joined before they reach the ranges.
  */
+import { firstAbove } from '../lib/search.js';
 import { doubleZeros, startAsDoubles } from '../lib/v8-fields.js';
 
 /** The node an evicted range last left: none (ReturnTracker.forget()). */
@@ -65,14 +66,7 @@ class Block {
 
   /** The first index whose range ends after `addr` (n if none). */
   firstEndingAfter(addr: number): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.d[4 * mid + 1] <= addr) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstAbove(this.d, addr, 0, this.n, 4, 1);
   }
 }
 
@@ -103,15 +97,7 @@ class OwnerHistory {
 
   /** The index of the first block whose last range ends after addr (blocks.length if none). */
   private blockAfter(addr: number): number {
-    const ends = this.ends;
-    let lo = 0;
-    let hi = ends.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ends[mid] <= addr) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstAbove(this.ends, addr, 0, this.ends.length);
   }
 
   /** Count the returns in ranges [i, k) of blk overlapping [a, b) and keep what lies outside it in `put` (head at 0, tail at 8). */

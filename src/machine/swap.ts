@@ -11,6 +11,7 @@
  * inserting. So an owner's list is blocks of at most BLOCK_MAX ranges, found by binary search, and
  * an edit moves one block's elements.
  */
+import { firstAbove } from '../lib/search.js';
 
 export interface EvictedRange {
   owner: number;
@@ -77,14 +78,7 @@ class Block {
 
   /** The first index whose range ends after `addr` (n if none). */
   firstEndingAfter(addr: number): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.vend[mid] <= addr) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstAbove(this.vend, addr, 0, this.n);
   }
 }
 
