@@ -14,3 +14,12 @@ export function sysfsStrip(s: string): string {
 export function sysfsStreq(a: string, b: string): boolean {
   return sysfsStrip(a) === sysfsStrip(b);
 }
+
+/**
+ * Whether `path` names one of the cgroup paths `memcgs`, as damon_sysfs_memcg_path_to_id()
+ * compares them (sysfs_streq: a path written with echo keeps its newline).
+ */
+export function namesMemcg(memcgs: Iterable<string>, path: string): boolean {
+  for (const m of memcgs) if (sysfsStreq(m, path)) return true;
+  return false;
+}

@@ -19,7 +19,7 @@ import { intV, signedIntV, timeBareV } from '../formats/damo/values.js';
 import { attrsError, type DamonAttrs } from '../damon/attrs.js';
 import { sysfsTargetsRefusal } from '../damon/commit.js';
 import { isPow2 } from '../lib/kint.js';
-import { sysfsStreq } from '../lib/kstring.js';
+import { namesMemcg } from '../lib/kstring.js';
 import { measuresMemcg } from '../damos/scheme.js';
 import { toJson } from '../lib/json.js';
 import { minRegionSzFor } from '../run/build.js';
@@ -301,7 +301,7 @@ export function normaliseEvents(docs: readonly EventDoc[], sc: Scenario, c: Coll
           else if (v !== undefined && measuresMemcg(goal.metric)) {
             checkEnv ??= damonCheckEnv(sc);
             const memcgs = checkEnv.memcgs;
-            if (goal.memcgPath === null || (memcgs !== undefined && ![...memcgs].some((m) => sysfsStreq(m, goal.memcgPath!))))
+            if (goal.memcgPath === null || (memcgs !== undefined && !namesMemcg(memcgs, goal.memcgPath)))
               warn(
                 c,
                 [...pp, 'target_value'],

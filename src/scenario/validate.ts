@@ -6,7 +6,7 @@
  */
 import { attrsError } from '../damon/attrs.js';
 import { sysfsTargetsRefusal } from '../damon/commit.js';
-import { sysfsStreq } from '../lib/kstring.js';
+import { namesMemcg } from '../lib/kstring.js';
 import type { Collector } from '../formats/damo/kdamonds.js';
 import { formatBytes, formatTimeExact } from '../formats/damo/units.js';
 import { HPAGE_PMD_SIZE, PAGE_SIZE, alignDown, alignUp, isPow2, multFrac } from '../lib/kint.js';
@@ -536,7 +536,7 @@ export function validateKdamonds(kdamonds: readonly KdamondParams[], c: Collecto
   };
   const memcgList = memcgs ? [...memcgs].map((m) => `"${m}"`).join(', ') : '';
   // As the kernel looks a path up (sysfs_streq): `echo /db > memcg_path` names /db.
-  const hasMemcg = (path: string) => memcgs !== undefined && [...memcgs].some((m) => sysfsStreq(m, path));
+  const hasMemcg = (path: string) => memcgs !== undefined && namesMemcg(memcgs, path);
   kdamonds.forEach((k, ki) => {
     if (k.contexts.length > 1) err([...kdamondsPath, ki, 'contexts'], `expected at most one context per kdamond (sysfs nr_contexts is 0 or 1); found ${k.contexts.length}`);
     // A tree may hold one (nr_contexts 0 is a valid write), but it cannot run.

@@ -37,7 +37,7 @@ import { goalsTakenBefore } from '../../damos/commit.js';
 import { minRegionSzFor } from '../../run/build.js';
 import { FILTER_TYPES, GOAL_TUNERS, WMARK_METRICS, isCoreFilter, measuresMemcg, type FilterType } from '../../damos/scheme.js';
 import { INT_MAX, UINT_MAX, ULONG_MAX, isPow2 } from '../../lib/kint.js';
-import { sysfsStreq, sysfsStrip } from '../../lib/kstring.js';
+import { namesMemcg, sysfsStrip } from '../../lib/kstring.js';
 import { DAMON_OPS_IDS } from '../../ops/operations.js';
 import { DEFAULT_PROFILE, stoppedCommandErrno, type KernelProfile } from '../../profiles.js';
 import { PROFILE_FILES, hasFile, statsFiles, sysfsFeatures, type ProfileFile, type SysfsFeatures } from './layout.js';
@@ -454,7 +454,7 @@ export class SysfsTree {
    */
   private namesNoMemcg(path: string): string | null {
     if (sysfsStrip(path) === '') return path === '' ? 'no cgroup path written' : 'an empty cgroup path';
-    if (this.memcgs === undefined || this.memcgs.some((m) => sysfsStreq(m, path))) return null;
+    if (this.memcgs === undefined || namesMemcg(this.memcgs, path)) return null;
     return `${JSON.stringify(sysfsStrip(path))} names no cgroup (the machine has ${this.memcgs.map((m) => JSON.stringify(m)).join(', ')})`;
   }
 
