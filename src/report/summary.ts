@@ -1032,17 +1032,15 @@ export function formatSummaryTable(
     if (rows.length > 0) rows.push({ label: '', cells: null });
     rows.push({ label: 'migrated (cumulative)', cells: null });
     for (const p of ordered) {
+      // Each column's entry for the pair (undefined: that run moved nothing between them).
+      const hits = columns.map((_c, i) => migrations[i]?.find((q) => q.from === p.from && q.to === p.to));
       rows.push({
         label: p.from === p.to ? `  node ${p.from} -> node ${p.to} (target full)` : `  node ${p.from} -> node ${p.to}`,
-        cells: columns.map((_c, i) => {
-          const hit = migrations[i]?.find((q) => q.from === p.from && q.to === p.to);
-          return formatBytesHuman(hit ? hit.bytes : 0);
-        }),
+        cells: hits.map((hit) => formatBytesHuman(hit ? hit.bytes : 0)),
       });
       // Ping-pong: how much of it went back where it had been migrated from (timelines written
       // before it was recorded: '-'). A fallback within one node returns nothing by definition.
       if (p.from === p.to || !migrations.some((m) => m.some((q) => q.returned !== undefined))) continue;
-      const hits = migrations.map((m) => m.find((q) => q.from === p.from && q.to === p.to));
       rows.push({
         label: `    returned to node ${p.to}`,
         cells: hits.map((q) => (q === undefined ? formatBytesHuman(0) : q.returned === undefined ? '-' : `${formatBytesHuman(q.returned)} (${fmtPct(q.returned / q.bytes)})`)),
