@@ -17,12 +17,14 @@
  * - Read-only files (0400) refuse writes with -EACCES; `state` takes `on` (with one context whose
  *   attributes damon_set_attrs() accepts and whose regions are ordered) and `off` (nothing is run
  *   here: `on` only marks the kdamond running) and refuses the other commands while off, but for
- *   clear_schemes_tried_regions, which the sysfs code does itself; `commit` checks the files as
- *   `on` does, and both a paddr min_region_sz (4096 / addr_unit) that is not a power of two. A scheme damon_sysfs_mk_scheme() cannot build (an addr filter ending below its
- *   start, a hugepage_size filter whose min is above its max, a memcg filter or goal naming no
- *   cgroup) fails both with -ENOMEM, as damon_sysfs_add_schemes() reports any such failure;
- *   commit_schemes_quota_goals fails with -EINVAL for such a goal of a running scheme. A
- *   failed `on` leaves the kdamond without a context (the kernel destroys the old one first).
+ *   clear_schemes_tried_regions, which the sysfs code does itself; every command but `off` needs
+ *   nr_contexts 1; `commit` checks the files as `on` does, and both refuse a paddr min_region_sz
+ *   (4096 / addr_unit) that is not a power of two. A scheme damon_sysfs_mk_scheme() cannot build
+ *   (an addr filter ending below its start, a hugepage_size filter whose min is above its max, a
+ *   memcg filter or goal naming no cgroup) fails both with -ENOMEM, as damon_sysfs_add_schemes()
+ *   reports any such failure; commit_schemes_quota_goals fails with -EINVAL for such a goal of a
+ *   running scheme. A failed `on` leaves the kdamond without a context (the kernel destroys the
+ *   old one first).
  *
  * The tree is a kernel profile's (default b0): the files and names its kernel lacks
  * (layout.ts sysfsFeatures) are not there.
